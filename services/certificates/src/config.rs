@@ -1,0 +1,63 @@
+//! Settings of the certificates service.
+
+use platform::config::{CommonSettings, ConfigError};
+use serde::Deserialize;
+
+/// `ZEGEL_CERTIFICATES_*`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Own {
+    /// HTTP port (0 picks a free one).
+    #[serde(default = "defaults::port")]
+    pub port: u16,
+    /// Seconds between sweeps of the time-based transitions.
+    #[serde(default = "defaults::sweep_interval_secs")]
+    pub sweep_interval_secs: u64,
+    /// Days a certificate may run past its audit due date before it lapses.
+    #[serde(default = "defaults::audit_grace_days")]
+    pub audit_grace_days: u32,
+}
+
+mod defaults {
+    pub fn port() -> u16 {
+        8081
+    }
+    pub fn sweep_interval_secs() -> u64 {
+        60
+    }
+    pub fn audit_grace_days() -> u32 {
+        30
+    }
+}
+
+/// All settings of the service.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Shared settings.
+    pub common: CommonSettings,
+    /// Own settings.
+    pub own: Own,
+}
+
+impl Settings {
+    /// From the environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let (common, own) = platform::config::load::<Own>("certificates")?;
+        if own.sweep_interval_secs == 0 {
+            return Err(ConfigError::Invalid(
+                "ZEGEL_CERTIFICATES_SWEEP_INTERVAL_SECS: must be at least 1".into(),
+            ));
+        }
+        Ok(Self { common, own })
+    }
+
+    /// Local defaults (tests start from these).
+    pub fn local() -> Self {
+        let own: Own = serde_json::from_value(serde_json::json!({}))
+            .unwrap_or_else(|_| unreachable!("defaults parse"));
+        Self {
+            common: CommonSettings::local(),
+            own,
+        }
+    }
+}

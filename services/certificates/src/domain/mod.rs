@@ -1,0 +1,254 @@
+//! Validated domain types: raw input becomes one of these at the edge or is refused.
+
+pub mod lifecycle;
+pub mod requirement;
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use platform::problem::FieldError;
+use serde::{Deserialize, Serialize};
+
+pub use lifecycle::Status;
+pub use requirement::RequirementCode;
+
+/// A KvK (Chamber of Commerce) number: exactly 8 digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct KvkNumber(String);
+
+impl KvkNumber {
+    /// Parses; `pointer` names the field in errors.
+    pub fn parse(raw: &str, pointer: &str) -> Result<Self, FieldError> {
+        if raw.len() == 8 && raw.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(raw.to_string()))
+        } else {
+            Err(FieldError::new(pointer, "a KvK number is exactly 8 digits"))
+        }
+    }
+
+    /// The digits.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for KvkNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An ISO 3166-1 alpha-2 country code, upper case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct CountryCode(String);
+
+impl CountryCode {
+    /// Parses two ASCII letters (either case).
+    pub fn parse(raw: &str, pointer: &str) -> Result<Self, FieldError> {
+        if raw.len() == 2 && raw.bytes().all(|b| b.is_ascii_alphabetic()) {
+            Ok(Self(raw.to_ascii_uppercase()))
+        } else {
+            Err(FieldError::new(
+                pointer,
+                "a country is an ISO 3166-1 alpha-2 code such as NL or PL",
+            ))
+        }
+    }
+
+    /// The code.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The NEN 4400 norm an agency seated here is assessed on: 4400-1 at home, 4400-2 abroad.
+    pub fn norm(&self) -> Norm {
+        if self.0 == "NL" {
+            Norm::Nen4400_1
+        } else {
+            Norm::Nen4400_2
+        }
+    }
+}
+
+/// The norm an agency is assessed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Norm {
+    /// Agencies established in the Netherlands.
+    #[serde(rename = "NEN 4400-1")]
+    Nen4400_1,
+    /// Agencies established abroad.
+    #[serde(rename = "NEN 4400-2")]
+    Nen4400_2,
+}
+
+impl Norm {
+    /// As stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Norm::Nen4400_1 => "NEN 4400-1",
+            Norm::Nen4400_2 => "NEN 4400-2",
+        }
+    }
+}
+
+/// An SBI activity code (4 or 5 digits); 78xx is temporary employment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct SbiCode(String);
+
+impl SbiCode {
+    /// Parses 4 or 5 digits.
+    pub fn parse(raw: &str, pointer: &str) -> Result<Self, FieldError> {
+        if (4..=5).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(raw.to_string()))
+        } else {
+            Err(FieldError::new(pointer, "an SBI code is 4 or 5 digits"))
+        }
+    }
+
+    /// Whether this code marks a staffing agency (division 78).
+    pub fn is_staffing(&self) -> bool {
+        self.0.starts_with("78")
+    }
+
+    /// The digits.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The id of a certification body: lower-case letters, digits and dashes, 2 to 64 long.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct BodyId(String);
+
+impl BodyId {
+    /// Parses.
+    pub fn parse(raw: &str, pointer: &str) -> Result<Self, FieldError> {
+        let ok = (2..=64).contains(&raw.len())
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if ok {
+            Ok(Self(raw.to_string()))
+        } else {
+            Err(FieldError::new(
+                pointer,
+                "2 to 64 lower-case letters, digits or dashes",
+            ))
+        }
+    }
+
+    /// The id.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Free text with bounds: trimmed, non-empty, at most `max` characters.
+pub fn text(raw: &str, pointer: &str, max: usize) -> Result<String, FieldError> {
+    let t = raw.trim();
+    if t.is_empty() {
+        Err(FieldError::new(pointer, "must not be empty"))
+    } else if t.chars().count() > max {
+        Err(FieldError::new(
+            pointer,
+            format!("at most {max} characters"),
+        ))
+    } else if t.chars().any(|c| c.is_control() && c != '\n') {
+        Err(FieldError::new(
+            pointer,
+            "must not contain control characters",
+        ))
+    } else {
+        Ok(t.to_string())
+    }
+}
+
+/// A date not after `today`.
+pub fn not_future(
+    date: NaiveDate,
+    today: NaiveDate,
+    pointer: &str,
+) -> Result<NaiveDate, FieldError> {
+    if date > today {
+        Err(FieldError::new(pointer, "must not be in the future"))
+    } else {
+        Ok(date)
+    }
+}
+
+/// Collects field errors: `Ok` only when there are none.
+#[derive(Debug, Default)]
+pub struct Checks(pub Vec<FieldError>);
+
+impl Checks {
+    /// Keeps the value, or remembers the error.
+    pub fn check<T>(&mut self, r: Result<T, FieldError>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.0.push(e);
+                None
+            }
+        }
+    }
+
+    /// The errors, if any.
+    pub fn finish(self) -> Result<(), Vec<FieldError>> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(self.0)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kvk_numbers_are_exactly_eight_digits() {
+        assert!(KvkNumber::parse("12345678", "/k").is_ok());
+        for (raw, case) in [
+            ("1234567", "seven"),
+            ("123456789", "nine"),
+            ("1234567a", "letter"),
+            ("", "empty"),
+            ("１２３４５６７８", "full-width digits"),
+        ] {
+            assert!(KvkNumber::parse(raw, "/k").is_err(), "{case}");
+        }
+    }
+
+    #[test]
+    fn foreign_agencies_are_assessed_on_nen_4400_2() {
+        assert_eq!(
+            CountryCode::parse("nl", "/c").unwrap().norm(),
+            Norm::Nen4400_1
+        );
+        assert_eq!(
+            CountryCode::parse("PL", "/c").unwrap().norm(),
+            Norm::Nen4400_2
+        );
+        assert!(CountryCode::parse("NLD", "/c").is_err());
+    }
+
+    #[test]
+    fn sbi_78_marks_staffing() {
+        assert!(SbiCode::parse("7820", "/s").unwrap().is_staffing());
+        assert!(!SbiCode::parse("4941", "/s").unwrap().is_staffing());
+        assert!(SbiCode::parse("78", "/s").is_err());
+    }
+
+    #[test]
+    fn text_is_bounded_and_trimmed() {
+        assert_eq!(text("  ok ", "/r", 5).unwrap(), "ok");
+        assert!(text("   ", "/r", 5).is_err());
+        assert!(text("toolong", "/r", 5).is_err());
+        assert!(text("a\u{0}b", "/r", 5).is_err());
+    }
+}

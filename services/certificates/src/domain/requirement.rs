@@ -1,0 +1,173 @@
+//! The requirements of advice 2.1 that a full certificate needs, each recorded with
+//! evidence, date and who recorded it.
+
+use serde::{Deserialize, Serialize};
+
+/// One requirement of the advice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequirementCode {
+    /// At least two payrolls run during probation.
+    TwoPayrolls,
+    /// The applicable CAO is applied and wages are paid in line with it.
+    CaoWageCompliance,
+    /// An approving auditor's statement (from the agency's second year).
+    AuditorStatement,
+    /// The hirer's RI&E shared and workers told where occupational health care is.
+    RieAndOccupationalHealth,
+    /// Care duty for BRP/RNI registration with address and contact details.
+    RegistrationCare,
+    /// Health-insurance card or policy delivered to workers.
+    HealthInsuranceDelivered,
+    /// No owner, director or de-facto manager under a ban.
+    NoBannedDirector,
+    /// Housing certified when housing is offered or rent withheld.
+    HousingCertified,
+    /// Guarantee deposit paid and topped up.
+    DepositPaid,
+    /// A G-account in use.
+    GAccountInUse,
+}
+
+impl RequirementCode {
+    /// All of them, in the order of the advice.
+    pub const ALL: [RequirementCode; 10] = [
+        RequirementCode::TwoPayrolls,
+        RequirementCode::CaoWageCompliance,
+        RequirementCode::AuditorStatement,
+        RequirementCode::RieAndOccupationalHealth,
+        RequirementCode::RegistrationCare,
+        RequirementCode::HealthInsuranceDelivered,
+        RequirementCode::NoBannedDirector,
+        RequirementCode::HousingCertified,
+        RequirementCode::DepositPaid,
+        RequirementCode::GAccountInUse,
+    ];
+
+    /// As in URLs and storage.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequirementCode::TwoPayrolls => "two_payrolls",
+            RequirementCode::CaoWageCompliance => "cao_wage_compliance",
+            RequirementCode::AuditorStatement => "auditor_statement",
+            RequirementCode::RieAndOccupationalHealth => "rie_and_occupational_health",
+            RequirementCode::RegistrationCare => "registration_care",
+            RequirementCode::HealthInsuranceDelivered => "health_insurance_delivered",
+            RequirementCode::NoBannedDirector => "no_banned_director",
+            RequirementCode::HousingCertified => "housing_certified",
+            RequirementCode::DepositPaid => "deposit_paid",
+            RequirementCode::GAccountInUse => "g_account_in_use",
+        }
+    }
+
+    /// Parses the URL form.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Whether "not applicable" is a valid answer: only housing, for agencies that
+    /// neither offer housing nor withhold rent.
+    pub fn may_be_not_applicable(self) -> bool {
+        self == RequirementCode::HousingCertified
+    }
+}
+
+/// What was recorded for a requirement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Met, with evidence.
+    Met,
+    /// Checked and not met.
+    NotMet,
+    /// Does not apply to this agency.
+    NotApplicable,
+}
+
+impl Outcome {
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Met => "met",
+            Outcome::NotMet => "not_met",
+            Outcome::NotApplicable => "not_applicable",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(s: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(s.into())).ok()
+    }
+
+    /// Whether this outcome lets certification go ahead.
+    pub fn satisfies(self) -> bool {
+        matches!(self, Outcome::Met | Outcome::NotApplicable)
+    }
+}
+
+/// Why each requirement stands in the way of certification, given what was recorded.
+///
+/// `in_first_year`: the auditor's statement is deferred while the agency is in its first year.
+pub fn unmet(
+    recorded: &[(RequirementCode, Outcome)],
+    in_first_year: bool,
+) -> Vec<(RequirementCode, &'static str)> {
+    RequirementCode::ALL
+        .into_iter()
+        .filter(|code| !(in_first_year && *code == RequirementCode::AuditorStatement))
+        .filter_map(
+            |code| match recorded.iter().find(|(c, _)| *c == code).map(|(_, o)| *o) {
+                None => Some((code, "not recorded")),
+                Some(o) if o.satisfies() => None,
+                Some(_) => Some((code, "recorded as not met")),
+            },
+        )
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_round_trips() {
+        for c in RequirementCode::ALL {
+            assert_eq!(RequirementCode::parse(c.as_str()), Some(c));
+        }
+        assert_eq!(RequirementCode::parse("nope"), None);
+    }
+
+    #[test]
+    fn unmet_lists_each_missing_or_failed_requirement() {
+        let all_met: Vec<_> = RequirementCode::ALL
+            .iter()
+            .map(|c| (*c, Outcome::Met))
+            .collect();
+        assert!(unmet(&all_met, false).is_empty());
+        let mut some = all_met.clone();
+        some.retain(|(c, _)| *c != RequirementCode::DepositPaid);
+        some[0].1 = Outcome::NotMet;
+        let u = unmet(&some, false);
+        assert_eq!(
+            u,
+            vec![
+                (RequirementCode::TwoPayrolls, "recorded as not met"),
+                (RequirementCode::DepositPaid, "not recorded")
+            ]
+        );
+    }
+
+    #[test]
+    fn the_auditor_statement_is_deferred_in_the_first_year() {
+        let without: Vec<_> = RequirementCode::ALL
+            .iter()
+            .filter(|c| **c != RequirementCode::AuditorStatement)
+            .map(|c| (*c, Outcome::Met))
+            .collect();
+        assert!(unmet(&without, true).is_empty());
+        assert_eq!(
+            unmet(&without, false),
+            vec![(RequirementCode::AuditorStatement, "not recorded")]
+        );
+    }
+}

@@ -1,0 +1,127 @@
+//! The one error type of the certificates service, and the one place it becomes a problem.
+
+use platform::Problem;
+use platform::problem::FieldError;
+use warp::http::StatusCode;
+
+use crate::domain::RequirementCode;
+use crate::domain::lifecycle::{Action, Status};
+
+/// Everything that can go wrong in a request or a sweep.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A problem already shaped for the client (authentication, body parsing).
+    #[error("{}", .0.title)]
+    Client(Problem),
+    /// The caller may not do this.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// Nothing by that id.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// Fields do not validate.
+    #[error("invalid request")]
+    Invalid(Vec<FieldError>),
+    /// The certificate's status does not allow the action.
+    #[error("cannot {action:?} a {from:?} certificate")]
+    IllegalTransition {
+        /// Current status.
+        from: Status,
+        /// What was tried.
+        action: Action,
+    },
+    /// A state conflict other than a transition.
+    #[error("{detail}")]
+    Conflict {
+        /// Problem type slug.
+        slug: &'static str,
+        /// Problem title.
+        title: &'static str,
+        /// What conflicts.
+        detail: String,
+    },
+    /// Certification asked with requirements unmet.
+    #[error("requirements unmet")]
+    Unmet(Vec<(RequirementCode, &'static str)>),
+    /// The Idempotency-Key was used for another request.
+    #[error("idempotency key reused")]
+    IdempotencyKeyReused,
+    /// No database connection could be had in time.
+    #[error("database pool: {0}")]
+    Pool(#[from] deadpool_postgres::PoolError),
+    /// A statement failed.
+    #[error("database: {0}")]
+    Db(#[from] tokio_postgres::Error),
+}
+
+impl From<Problem> for Error {
+    fn from(p: Problem) -> Self {
+        Error::Client(p)
+    }
+}
+
+impl From<platform::idempotency::BeginError> for Error {
+    fn from(e: platform::idempotency::BeginError) -> Self {
+        match e {
+            platform::idempotency::BeginError::Mismatch => Error::IdempotencyKeyReused,
+            platform::idempotency::BeginError::Db(e) => Error::Db(e),
+        }
+    }
+}
+
+impl Error {
+    /// The problem the client sees. Infrastructure causes are logged here, once, and never shown.
+    pub fn to_problem(&self, request_id: &str) -> Problem {
+        match self {
+            Error::Client(p) => p.clone(),
+            Error::Forbidden(detail) => Problem::forbidden(detail.clone()),
+            Error::NotFound(detail) => Problem::not_found(detail.clone()),
+            Error::Invalid(errors) => Problem::validation(errors.clone()),
+            Error::IllegalTransition { from, action } => Problem::conflict(
+                "illegal-transition",
+                "Transition not allowed",
+                format!(
+                    "A {} certificate cannot {}.",
+                    from.as_str(),
+                    action.as_str().replace('_', " ")
+                ),
+            )
+            .with_extension("status", serde_json::json!(from.as_str())),
+            Error::Conflict {
+                slug,
+                title,
+                detail,
+            } => Problem::conflict(slug, title, detail.clone()),
+            Error::Unmet(unmet) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "requirements-unmet",
+                "Requirements unmet",
+            )
+            .with_detail("Every requirement must be recorded as met before full certification.")
+            .with_errors(
+                unmet
+                    .iter()
+                    .map(|(code, why)| {
+                        FieldError::new(format!("/requirements/{}", code.as_str()), *why)
+                    })
+                    .collect(),
+            )
+            .with_extension(
+                "unmet",
+                serde_json::json!(unmet.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>()),
+            ),
+            Error::IdempotencyKeyReused => platform::idempotency::BeginError::mismatch_problem(),
+            Error::Pool(e) => {
+                tracing::error!(request.id = request_id, error = %e, "database pool exhausted or unreachable");
+                Problem::unavailable()
+            }
+            Error::Db(e) => {
+                tracing::error!(request.id = request_id, error = ?e, "database statement failed");
+                Problem::internal()
+            }
+        }
+    }
+}
+
+/// Shorthand.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

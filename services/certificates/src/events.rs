@@ -1,0 +1,140 @@
+//! What the certificates register publishes.
+//!
+//! Events name the parties that must act (`addressed_to`): KvK must deregister the
+//! staffing activity of an agency whose certificate is revoked, lapsed or withdrawn
+//! (advice 2.1 A/D, 6.1 E); the inspectorate must hear of unremedied serious deficiencies
+//! and of agencies that withdraw while suspended; a certification body hears of the
+//! inspectorate's suspension requests. Every status change is published, addressed or
+//! not, so that lookups and subscribed hirers see it.
+
+use chrono::{DateTime, Utc};
+use platform::outbox::Event;
+use serde_json::json;
+
+use crate::domain::lifecycle::{Action, Status};
+use crate::store::{Certificate, Deficiency};
+
+/// Party names used in `addressed_to`.
+pub mod party {
+    /// The Chamber of Commerce.
+    pub const KVK: &str = "kvk";
+    /// The Labour Authority.
+    pub const INSPECTORATE: &str = "inspectorate";
+}
+
+fn payload(before: &Certificate, after: &Certificate, reason: Option<&str>) -> serde_json::Value {
+    json!({
+        "certificate_id": after.certificate_id,
+        "kvk_number": after.kvk_number,
+        "certification_body_id": after.certification_body_id,
+        "previous_status": before.status.as_str(),
+        "status": after.status.as_str(),
+        "reason": reason,
+    })
+}
+
+/// The events a transition publishes.
+pub fn for_transition(
+    action: Action,
+    before: &Certificate,
+    after: &Certificate,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Vec<Event> {
+    let event = |kind: &str, to: &[&str]| {
+        Event::new(
+            kind,
+            &after.kvk_number,
+            to,
+            payload(before, after, reason),
+            now,
+        )
+    };
+    match action {
+        Action::Extend => vec![event("certificate.extended", &[])],
+        Action::Certify => vec![event("certificate.certified", &[])],
+        Action::Suspend => vec![event("certificate.suspended", &[])],
+        Action::Reinstate => vec![event("certificate.reinstated", &[])],
+        Action::Revoke => vec![event("certificate.revoked", &[party::KVK])],
+        Action::Lapse => vec![event("certificate.lapsed", &[party::KVK])],
+        Action::Withdraw if before.status == Status::Suspended => vec![
+            event("certificate.withdrawn", &[party::KVK]),
+            // Withdrawing to escape a suspension is never a clean exit (advice 2.1).
+            event(
+                "certificate.withdrawn_while_suspended",
+                &[party::INSPECTORATE],
+            ),
+        ],
+        Action::Withdraw => vec![event("certificate.withdrawn", &[party::KVK])],
+        Action::Audit => vec![event("certificate.audit_recorded", &[])],
+        Action::RecordRequirement => vec![],
+    }
+}
+
+/// A new provisional certificate.
+pub fn issued(cert: &Certificate, now: DateTime<Utc>) -> Event {
+    Event::new(
+        "certificate.provisional_issued",
+        &cert.kvk_number,
+        &[],
+        json!({
+            "certificate_id": cert.certificate_id,
+            "kvk_number": cert.kvk_number,
+            "certification_body_id": cert.certification_body_id,
+            "status": cert.status.as_str(),
+            "probation_ends_on": cert.probation_ends_on,
+        }),
+        now,
+    )
+}
+
+/// The inspectorate asks the certificate's body to suspend it.
+pub fn suspension_requested(cert: &Certificate, reason: &str, now: DateTime<Utc>) -> Event {
+    let body = format!("certification_body:{}", cert.certification_body_id);
+    Event::new(
+        "certificate.suspension_requested",
+        &cert.kvk_number,
+        &[body.as_str()],
+        json!({ "certificate_id": cert.certificate_id, "kvk_number": cert.kvk_number, "reason": reason }),
+        now,
+    )
+}
+
+/// A suspension was not remedied by its deadline.
+pub fn suspension_overdue(cert: &Certificate, now: DateTime<Utc>) -> Event {
+    Event::new(
+        "certificate.suspension_overdue",
+        &cert.kvk_number,
+        &[party::INSPECTORATE],
+        json!({
+            "certificate_id": cert.certificate_id,
+            "kvk_number": cert.kvk_number,
+            "certification_body_id": cert.certification_body_id,
+            "reason": cert.suspension_reason,
+            "remedy_by": cert.suspension_remedy_by,
+        }),
+        now,
+    )
+}
+
+/// A serious deficiency was not remedied by its deadline.
+pub fn deficiency_overdue(
+    kvk: &str,
+    certificate_id: uuid::Uuid,
+    d: &Deficiency,
+    now: DateTime<Utc>,
+) -> Event {
+    Event::new(
+        "certificate.deficiency_overdue",
+        kvk,
+        &[party::INSPECTORATE],
+        json!({
+            "certificate_id": certificate_id,
+            "kvk_number": kvk,
+            "deficiency_id": d.deficiency_id,
+            "description": d.description,
+            "remedy_by": d.remedy_by,
+        }),
+        now,
+    )
+}

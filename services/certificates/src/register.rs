@@ -1,0 +1,119 @@
+//! The register's one write path: every state change of a certificate goes through
+//! [`apply`], which checks the lifecycle, writes the new state, the public history, the
+//! audit entry and the outbox events — all in the caller's transaction.
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::GenericClient;
+use platform::audit::{self, Actor};
+use platform::outbox::{self, Event};
+use uuid::Uuid;
+
+use crate::domain::lifecycle::Action;
+use crate::error::{Error, Result};
+use crate::events;
+use crate::store::{self, Certificate};
+
+/// Who changes what, why, and when.
+#[derive(Debug, Clone)]
+pub struct Change<'a> {
+    /// Who.
+    pub actor: Actor,
+    /// Why, as given.
+    pub reason: Option<&'a str>,
+    /// Request that caused it (or the sweep's run id).
+    pub request_id: &'a str,
+    /// Event that caused it, for consumers.
+    pub cause_event_id: Option<Uuid>,
+    /// Server time of the change.
+    pub now: DateTime<Utc>,
+}
+
+/// Applies `action` to `cert` (which the caller has locked), with `mutate` setting the
+/// fields the action changes besides the status.
+pub async fn apply(
+    tx: &impl GenericClient,
+    cert: Certificate,
+    action: Action,
+    change: &Change<'_>,
+    mutate: impl FnOnce(&mut Certificate),
+) -> Result<Certificate> {
+    let to = action.apply(cert.status).ok_or(Error::IllegalTransition {
+        from: cert.status,
+        action,
+    })?;
+    let before = cert;
+    let mut after = before.clone();
+    mutate(&mut after);
+    if to != before.status {
+        after.status = to;
+        after.status_since = change.now;
+        store::insert_status_change(
+            tx,
+            after.certificate_id,
+            Some(before.status),
+            to,
+            change.now,
+        )
+        .await?;
+    }
+    store::update_certificate(tx, &after).await?;
+    record(
+        tx,
+        &after.certificate_id.to_string(),
+        &format!("certificate.{}", action.as_str()),
+        change,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    for event in events::for_transition(action, &before, &after, change.reason, change.now) {
+        outbox::enqueue(tx, &event).await?;
+    }
+    Ok(after)
+}
+
+/// Appends an audit entry for `subject`.
+pub async fn record<B: serde::Serialize, A: serde::Serialize>(
+    tx: &impl GenericClient,
+    subject: &str,
+    action: &str,
+    change: &Change<'_>,
+    before: Option<&B>,
+    after: Option<&A>,
+) -> Result<()> {
+    audit::record(
+        tx,
+        &audit::Entry {
+            actor: change.actor.clone(),
+            action: action.into(),
+            subject: subject.into(),
+            reason: change.reason.map(str::to_string),
+            before: before.and_then(|b| serde_json::to_value(b).ok()),
+            after: after.and_then(|a| serde_json::to_value(a).ok()),
+            request_id: change.request_id.into(),
+            cause_event_id: change.cause_event_id,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Publishes an event that is not a transition (with its audit entry).
+pub async fn signal(
+    tx: &impl GenericClient,
+    subject: &str,
+    change: &Change<'_>,
+    event: &Event,
+) -> Result<()> {
+    record(
+        tx,
+        subject,
+        &event.event_type,
+        change,
+        None::<&()>,
+        Some(&event.payload),
+    )
+    .await?;
+    outbox::enqueue(tx, event).await?;
+    Ok(())
+}

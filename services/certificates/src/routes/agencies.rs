@@ -1,0 +1,314 @@
+//! Agencies: registration, the public certificate view, and the provisional certificate.
+
+use bytes::Bytes;
+use chrono::NaiveDate;
+use platform::audit::Actor;
+use platform::auth::Role;
+use platform::http::{Request, body, json, no_store, parse_json, request, with_state};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use warp::Filter;
+use warp::filters::BoxedFilter;
+use warp::http::StatusCode;
+use warp::reply::Response;
+
+use super::{acting_body, authenticate, finish, kvk_from_path, write};
+use crate::domain::lifecycle::probation_end;
+use crate::domain::{Checks, CountryCode, KvkNumber, SbiCode, Status, not_future, text};
+use crate::error::{Error, Result};
+use crate::events;
+use crate::register::{self, Change};
+use crate::routes::certificates::valid_until;
+use crate::startup::AppState;
+use crate::store::{self, Agency, Certificate};
+
+pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
+    agencies_create(state.clone())
+        .or(agency_certificate_get(state.clone()))
+        .unify()
+        .or(agency_certificates_create(state))
+        .unify()
+        .boxed()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AgencyIn {
+    kvk_number: String,
+    name: String,
+    seat_country: String,
+    sbi_codes: Vec<String>,
+    established_on: NaiveDate,
+}
+
+/// POST /api/v1/agencies
+fn agencies_create(
+    state: AppState,
+) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
+    warp::path!("api" / "v1" / "agencies")
+        .and(warp::post())
+        .and(request())
+        .and(body())
+        .and(with_state(state))
+        .then(|req: Request, body: Bytes, state: AppState| async move {
+            let result = create_agency(&state, &req, &body).await;
+            finish(&req, result)
+        })
+}
+
+async fn create_agency(state: &AppState, req: &Request, raw: &Bytes) -> Result<Response> {
+    let principal = authenticate(state, req)?;
+    // KvK registers agencies; a certification body may register one it is about to assess.
+    let role = [Role::Kvk, Role::CertificationBody, Role::Admin]
+        .into_iter()
+        .find(|r| principal.has(*r))
+        .ok_or_else(|| {
+            Error::Forbidden(
+                "Only KvK, a certification body or an admin registers agencies.".into(),
+            )
+        })?;
+    let input: AgencyIn = parse_json(req, raw)?;
+    let mut checks = Checks::default();
+    let kvk = checks.check(KvkNumber::parse(&input.kvk_number, "/kvk_number"));
+    let name = checks.check(text(&input.name, "/name", 200));
+    let country = checks.check(CountryCode::parse(&input.seat_country, "/seat_country"));
+    let sbi: Vec<SbiCode> = input
+        .sbi_codes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| checks.check(SbiCode::parse(s, &format!("/sbi_codes/{i}"))))
+        .collect();
+    if input.sbi_codes.is_empty() || input.sbi_codes.len() > 20 {
+        checks.0.push(platform::problem::FieldError::new(
+            "/sbi_codes",
+            "between 1 and 20 SBI codes",
+        ));
+    }
+    checks.check(not_future(
+        input.established_on,
+        state.clock.today(),
+        "/established_on",
+    ));
+    checks.finish().map_err(Error::Invalid)?;
+    let (Some(kvk), Some(name), Some(country)) = (kvk, name, country) else {
+        unreachable!("checked above")
+    };
+    let agency = Agency {
+        kvk_number: kvk.as_str().into(),
+        name,
+        seat_country: country.as_str().into(),
+        sbi_codes: sbi.iter().map(|s| s.as_str().to_string()).collect(),
+        established_on: input.established_on,
+    };
+    write(state, req, &principal, raw, async |tx| {
+        if role == Role::CertificationBody {
+            acting_body(tx, &principal).await?;
+        }
+        store::insert_agency(tx, &agency).await?;
+        let change = Change {
+            actor: Actor::of(&principal, role),
+            reason: None,
+            request_id: &req.id,
+            cause_event_id: None,
+            now: state.clock.now(),
+        };
+        register::record(
+            tx,
+            &agency.kvk_number,
+            "agency.register",
+            &change,
+            None::<&()>,
+            Some(&agency),
+        )
+        .await?;
+        Ok((StatusCode::CREATED, agency_view(&agency)))
+    })
+    .await
+}
+
+fn agency_view(a: &Agency) -> serde_json::Value {
+    let norm = CountryCode::parse(&a.seat_country, "")
+        .map(|c| c.norm().as_str())
+        .unwrap_or("NEN 4400-2");
+    json!({
+        "kvk_number": a.kvk_number,
+        "name": a.name,
+        "seat_country": a.seat_country,
+        "norm": norm,
+        "sbi_codes": a.sbi_codes,
+        "staffing": a.sbi_codes.iter().any(|s| s.starts_with("78")),
+        "established_on": a.established_on,
+    })
+}
+
+/// The public view of an agency's certificate: no personal data, no reasons, no actors.
+#[derive(Debug, Serialize)]
+struct PublicView {
+    kvk_number: String,
+    agency_name: String,
+    norm: &'static str,
+    staffing: bool,
+    /// The certificate's status, or `none`.
+    status: &'static str,
+    certificate: Option<PublicCertificate>,
+    checked_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Serialize)]
+struct PublicCertificate {
+    certificate_id: uuid::Uuid,
+    status: Status,
+    status_since: chrono::DateTime<chrono::Utc>,
+    certification_body: serde_json::Value,
+    valid_from: NaiveDate,
+    valid_until: Option<NaiveDate>,
+    probation_ends_on: Option<NaiveDate>,
+    next_audit_due: Option<NaiveDate>,
+    history: Vec<store::StatusChange>,
+}
+
+/// GET /api/v1/agencies/{kvk}/certificate
+fn agency_certificate_get(
+    state: AppState,
+) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
+    warp::path!("api" / "v1" / "agencies" / String / "certificate")
+        .and(warp::get())
+        .and(request())
+        .and(with_state(state))
+        .then(|kvk: String, req: Request, state: AppState| async move {
+            let result = public_view(&state, &req, &kvk).await.map(no_store);
+            finish(&req, result)
+        })
+}
+
+async fn public_view(state: &AppState, req: &Request, kvk: &str) -> Result<Response> {
+    state.limiter.check(req)?;
+    let kvk = kvk_from_path(kvk)?;
+    let client = state.pool.get().await?;
+    let agency = store::agency(&client, kvk.as_str())
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("No agency {kvk} is registered.")))?;
+    let cert = store::latest_certificate(&client, kvk.as_str()).await?;
+    let certificate = match &cert {
+        None => None,
+        Some(c) => {
+            let body = store::body(&client, &c.certification_body_id).await?;
+            Some(PublicCertificate {
+                certificate_id: c.certificate_id,
+                status: c.status,
+                status_since: c.status_since,
+                certification_body: json!({
+                    "id": c.certification_body_id,
+                    "name": body.map(|b| b.name),
+                }),
+                valid_from: c.issued_on,
+                valid_until: valid_until(c),
+                probation_ends_on: (c.status == Status::Provisional).then_some(c.probation_ends_on),
+                next_audit_due: c.next_audit_due,
+                history: store::status_history(&client, c.certificate_id).await?,
+            })
+        }
+    };
+    let view = PublicView {
+        norm: CountryCode::parse(&agency.seat_country, "")
+            .map(|c| c.norm().as_str())
+            .unwrap_or("NEN 4400-2"),
+        staffing: agency.sbi_codes.iter().any(|s| s.starts_with("78")),
+        status: cert.as_ref().map(|c| c.status.as_str()).unwrap_or("none"),
+        kvk_number: agency.kvk_number,
+        agency_name: agency.name,
+        certificate,
+        checked_at: state.clock.now(),
+    };
+    Ok(json(StatusCode::OK, &view))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProvisionalIn {
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// POST /api/v1/agencies/{kvk}/certificates
+fn agency_certificates_create(
+    state: AppState,
+) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
+    warp::path!("api" / "v1" / "agencies" / String / "certificates")
+        .and(warp::post())
+        .and(request())
+        .and(body())
+        .and(with_state(state))
+        .then(
+            |kvk: String, req: Request, body: Bytes, state: AppState| async move {
+                let result = issue_provisional(&state, &req, &kvk, &body).await;
+                finish(&req, result)
+            },
+        )
+}
+
+async fn issue_provisional(
+    state: &AppState,
+    req: &Request,
+    kvk: &str,
+    raw: &Bytes,
+) -> Result<Response> {
+    let principal = authenticate(state, req)?;
+    let kvk = kvk_from_path(kvk)?;
+    let input: ProvisionalIn = parse_json(req, raw)?;
+    let reason = input
+        .reason
+        .as_deref()
+        .map(|r| text(r, "/reason", 1000))
+        .transpose()
+        .map_err(|e| Error::Invalid(vec![e]))?;
+    write(state, req, &principal, raw, async |tx| {
+        let body_id = acting_body(tx, &principal).await?;
+        let agency = store::agency(tx, kvk.as_str())
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("No agency {kvk} is registered.")))?;
+        let today = state.clock.today();
+        let now = state.clock.now();
+        let norm = CountryCode::parse(&agency.seat_country, "")
+            .map(|c| c.norm())
+            .map_err(|e| Error::Invalid(vec![e]))?;
+        let cert = Certificate {
+            certificate_id: uuid::Uuid::now_v7(),
+            kvk_number: agency.kvk_number.clone(),
+            certification_body_id: body_id,
+            norm: norm.as_str().into(),
+            status: Status::Provisional,
+            status_since: now,
+            issued_on: today,
+            probation_ends_on: probation_end(today),
+            extended: false,
+            certified_on: None,
+            next_audit_due: None,
+            suspension_reason: None,
+            suspension_remedy_by: None,
+            ended_on: None,
+        };
+        store::insert_certificate(tx, &cert).await?;
+        store::insert_status_change(tx, cert.certificate_id, None, Status::Provisional, now)
+            .await?;
+        let change = Change {
+            actor: Actor::of(&principal, Role::CertificationBody),
+            reason: reason.as_deref(),
+            request_id: &req.id,
+            cause_event_id: None,
+            now,
+        };
+        register::record(
+            tx,
+            &cert.certificate_id.to_string(),
+            "certificate.issue_provisional",
+            &change,
+            None::<&()>,
+            Some(&cert),
+        )
+        .await?;
+        platform::outbox::enqueue(tx, &events::issued(&cert, now)).await?;
+        Ok((StatusCode::CREATED, super::certificates::view(&cert)))
+    })
+    .await
+}

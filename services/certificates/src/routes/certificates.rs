@@ -1,0 +1,790 @@
+//! Certificates: the lifecycle transitions, requirements, audits and the audit trail.
+
+use std::future::Future;
+
+use bytes::Bytes;
+use chrono::NaiveDate;
+use deadpool_postgres::Transaction;
+use platform::audit::{self, Actor};
+use platform::auth::{Principal, Role};
+use platform::http::{Request, body, json, parse_json, request, with_state};
+use platform::problem::FieldError;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+use warp::Filter;
+use warp::filters::BoxedFilter;
+use warp::http::StatusCode;
+use warp::reply::Response;
+
+use super::{authenticate, finish, id_from_path, own_certificate, write};
+use crate::domain::lifecycle::{Action, latest_extension, next_audit};
+use crate::domain::requirement::{self, Outcome};
+use crate::domain::{Checks, RequirementCode, Status, not_future, text};
+use crate::error::{Error, Result};
+use crate::events;
+use crate::register::{self, Change};
+use crate::startup::AppState;
+use crate::store::{self, Audit, Certificate, Deficiency, SuspensionRequest};
+
+pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
+    certificate_get(state.clone())
+        .or(certificate_audit_trail(state.clone()))
+        .unify()
+        .or(certificate_requirement_put(state.clone()))
+        .unify()
+        .or(certificate_extend(state.clone()))
+        .unify()
+        .or(certificate_certify(state.clone()))
+        .unify()
+        .or(certificate_audit(state.clone()))
+        .unify()
+        .or(deficiency_resolve(state.clone()))
+        .unify()
+        .or(certificate_suspend(state.clone()))
+        .unify()
+        .or(certificate_reinstate(state.clone()))
+        .unify()
+        .or(certificate_revoke(state.clone()))
+        .unify()
+        .or(certificate_withdraw(state))
+        .unify()
+        .boxed()
+}
+
+/// Until when a certificate is (or was) in force.
+pub(crate) fn valid_until(c: &Certificate) -> Option<NaiveDate> {
+    match c.status {
+        Status::Provisional => Some(c.probation_ends_on),
+        Status::Certified | Status::Suspended => c.next_audit_due,
+        Status::Revoked | Status::Lapsed | Status::Withdrawn => c.ended_on,
+    }
+}
+
+/// The certificate as its body, the agency and the inspectorate see it.
+pub(crate) fn view(c: &Certificate) -> Value {
+    let mut v = json!(c);
+    v["valid_until"] = json!(valid_until(c));
+    v
+}
+
+/// A `POST /api/v1/certificates/{id}/<segment>` route running `handler`.
+fn certificate_post<H, Fut>(
+    segment: &'static str,
+    state: AppState,
+    handler: H,
+) -> BoxedFilter<(Response,)>
+where
+    H: Fn(AppState, Request, String, Bytes) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<Response>> + Send,
+{
+    warp::path("api")
+        .and(warp::path("v1"))
+        .and(warp::path("certificates"))
+        .and(warp::path::param::<String>())
+        .and(warp::path(segment))
+        .and(warp::path::end())
+        .and(warp::post())
+        .and(request())
+        .and(body())
+        .and(with_state(state))
+        .then(
+            move |id: String, req: Request, body: Bytes, state: AppState| {
+                let handler = handler.clone();
+                async move {
+                    let result = handler(state, req.clone(), id, body).await;
+                    finish(&req, result)
+                }
+            },
+        )
+        .boxed()
+}
+
+fn change<'a>(
+    state: &AppState,
+    principal: &Principal,
+    role: Role,
+    req: &'a Request,
+    reason: Option<&'a str>,
+) -> Change<'a> {
+    Change {
+        actor: Actor::of(principal, role),
+        reason,
+        request_id: &req.id,
+        cause_event_id: None,
+        now: state.clock.now(),
+    }
+}
+
+fn invalid(e: FieldError) -> Error {
+    Error::Invalid(vec![e])
+}
+
+/// May read a certificate's details: its body, the agency itself, the inspectorate, an admin.
+async fn readable(tx: &Transaction<'_>, principal: &Principal, id: Uuid) -> Result<Certificate> {
+    let cert = store::certificate_by_id(tx, id, false)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("No certificate {id}.")))?;
+    let allowed = principal.has(Role::Inspectorate)
+        || principal.has(Role::Admin)
+        || principal.acts_for(Role::CertificationBody, &cert.certification_body_id)
+        || principal.acts_for(Role::Agency, &cert.kvk_number);
+    if allowed {
+        Ok(cert)
+    } else {
+        Err(Error::Forbidden(
+            "Only the certificate's body, the agency and the inspectorate may read this.".into(),
+        ))
+    }
+}
+
+/// GET /api/v1/certificates/{id}
+fn certificate_get(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "certificates" / String)
+        .and(warp::get())
+        .and(request())
+        .and(with_state(state))
+        .then(|id: String, req: Request, state: AppState| async move {
+            let result = async {
+                let principal = authenticate(&state, &req)?;
+                let id = id_from_path(&id, "certificate")?;
+                let mut client = state.pool.get().await?;
+                let tx = client.transaction().await?;
+                let cert = readable(&tx, &principal, id).await?;
+                let mut v = view(&cert);
+                v["requirements"] = json!(store::requirements(&tx, id).await?);
+                v["audits"] = json!(store::audits(&tx, id).await?);
+                v["deficiencies"] = json!(store::deficiencies(&tx, id).await?);
+                v["suspension_requests"] = json!(store::suspension_requests(&tx, id).await?);
+                v["history"] = json!(store::status_history(&tx, id).await?);
+                tx.commit().await?;
+                Ok(json(StatusCode::OK, &v))
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+/// GET /api/v1/certificates/{id}/audit-trail
+fn certificate_audit_trail(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "certificates" / String / "audit-trail")
+        .and(warp::get())
+        .and(request())
+        .and(with_state(state))
+        .then(|id: String, req: Request, state: AppState| async move {
+            let result = async {
+                let principal = authenticate(&state, &req)?;
+                let id = id_from_path(&id, "certificate")?;
+                let mut client = state.pool.get().await?;
+                let tx = client.transaction().await?;
+                readable(&tx, &principal, id).await?;
+                let trail = audit::trail(&tx, &id.to_string()).await?;
+                tx.commit().await?;
+                Ok(json(
+                    StatusCode::OK,
+                    &json!({ "certificate_id": id, "entries": trail }),
+                ))
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequirementIn {
+    outcome: Outcome,
+    #[serde(default)]
+    evidence_ref: Option<String>,
+    #[serde(default)]
+    checked_on: Option<NaiveDate>,
+}
+
+/// PUT /api/v1/certificates/{id}/requirements/{code}
+fn certificate_requirement_put(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "certificates" / String / "requirements" / String)
+        .and(warp::put())
+        .and(request())
+        .and(body())
+        .and(with_state(state))
+        .then(
+            |id: String, code: String, req: Request, body: Bytes, state: AppState| async move {
+                let result = put_requirement(&state, &req, &id, &code, &body).await;
+                finish(&req, result)
+            },
+        )
+        .boxed()
+}
+
+async fn put_requirement(
+    state: &AppState,
+    req: &Request,
+    id: &str,
+    code: &str,
+    raw: &Bytes,
+) -> Result<Response> {
+    let principal = authenticate(state, req)?;
+    let id = id_from_path(id, "certificate")?;
+    let code = RequirementCode::parse(code).ok_or_else(|| {
+        let known: Vec<_> = RequirementCode::ALL.iter().map(|c| c.as_str()).collect();
+        Error::NotFound(format!(
+            "No requirement {code:?}; known: {}.",
+            known.join(", ")
+        ))
+    })?;
+    let input: RequirementIn = parse_json(req, raw)?;
+    let today = state.clock.today();
+    let mut checks = Checks::default();
+    let evidence = match (&input.evidence_ref, input.outcome) {
+        (Some(e), _) => checks.check(text(e, "/evidence_ref", 200)),
+        (None, Outcome::Met) => checks.check(Err(FieldError::new(
+            "/evidence_ref",
+            "evidence is required for a met requirement",
+        ))),
+        (None, _) => None,
+    };
+    if input.outcome == Outcome::NotApplicable && !code.may_be_not_applicable() {
+        checks.0.push(FieldError::new(
+            "/outcome",
+            format!("{} always applies", code.as_str()),
+        ));
+    }
+    let checked_on = checks.check(not_future(
+        input.checked_on.unwrap_or(today),
+        today,
+        "/checked_on",
+    ));
+    checks.finish().map_err(Error::Invalid)?;
+    let checked_on = checked_on.unwrap_or(today);
+    write(state, req, &principal, raw, async |tx| {
+        let cert = own_certificate(tx, &principal, id).await?;
+        Action::RecordRequirement
+            .apply(cert.status)
+            .ok_or(Error::IllegalTransition {
+                from: cert.status,
+                action: Action::RecordRequirement,
+            })?;
+        let recorded = store::upsert_requirement(
+            tx,
+            id,
+            code,
+            input.outcome,
+            evidence.as_deref(),
+            checked_on,
+            &principal.subject,
+        )
+        .await?;
+        let change = change(state, &principal, Role::CertificationBody, req, None);
+        register::record(
+            tx,
+            &id.to_string(),
+            &format!("certificate.requirement.{}", code.as_str()),
+            &change,
+            None::<&()>,
+            Some(&recorded),
+        )
+        .await?;
+        Ok((StatusCode::OK, json!(recorded)))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExtendIn {
+    until: NaiveDate,
+    reason: String,
+}
+
+/// POST /api/v1/certificates/{id}/extension
+fn certificate_extend(state: AppState) -> BoxedFilter<(Response,)> {
+    certificate_post("extension", state, extend)
+}
+
+async fn extend(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let id = id_from_path(&id, "certificate")?;
+    let input: ExtendIn = parse_json(&req, &raw)?;
+    let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
+    write(&state, &req, &principal, &raw, async |tx| {
+        let cert = own_certificate(tx, &principal, id).await?;
+        if cert.status == Status::Provisional && cert.extended {
+            return Err(Error::Conflict {
+                slug: "extension-used",
+                title: "Probation already extended",
+                detail: "Probation may be extended only once.".into(),
+            });
+        }
+        if cert.status == Status::Provisional {
+            let latest = latest_extension(cert.issued_on);
+            if input.until <= cert.probation_ends_on || input.until > latest {
+                return Err(invalid(FieldError::new(
+                    "/until",
+                    format!(
+                        "must be after {} and at most 2 months later, on or before {latest}",
+                        cert.probation_ends_on
+                    ),
+                )));
+            }
+        }
+        let change = change(
+            &state,
+            &principal,
+            Role::CertificationBody,
+            &req,
+            Some(&reason),
+        );
+        let after = register::apply(tx, cert, Action::Extend, &change, |c| {
+            c.probation_ends_on = input.until;
+            c.extended = true;
+        })
+        .await?;
+        Ok((StatusCode::OK, view(&after)))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReasonIn {
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// POST /api/v1/certificates/{id}/certification
+fn certificate_certify(state: AppState) -> BoxedFilter<(Response,)> {
+    certificate_post("certification", state, certify)
+}
+
+async fn certify(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let id = id_from_path(&id, "certificate")?;
+    let input: ReasonIn = parse_json(&req, &raw)?;
+    let reason = input
+        .reason
+        .as_deref()
+        .map(|r| text(r, "/reason", 1000))
+        .transpose()
+        .map_err(invalid)?;
+    write(&state, &req, &principal, &raw, async |tx| {
+        let cert = own_certificate(tx, &principal, id).await?;
+        Action::Certify
+            .apply(cert.status)
+            .ok_or(Error::IllegalTransition {
+                from: cert.status,
+                action: Action::Certify,
+            })?;
+        let today = state.clock.today();
+        let agency = store::agency(tx, &cert.kvk_number)
+            .await?
+            .ok_or_else(|| Error::NotFound("agency".into()))?;
+        // The auditor's statement is required from the agency's second year on.
+        let in_first_year = crate::domain::lifecycle::add_months(agency.established_on, 12) > today;
+        let recorded: Vec<_> = store::requirements(tx, id)
+            .await?
+            .into_iter()
+            .map(|r| (r.code, r.outcome))
+            .collect();
+        let unmet = requirement::unmet(&recorded, in_first_year);
+        if !unmet.is_empty() {
+            return Err(Error::Unmet(unmet));
+        }
+        let change = change(
+            &state,
+            &principal,
+            Role::CertificationBody,
+            &req,
+            reason.as_deref(),
+        );
+        let after = register::apply(tx, cert, Action::Certify, &change, |c| {
+            c.certified_on = Some(today);
+            c.next_audit_due = Some(next_audit(today));
+        })
+        .await?;
+        Ok((StatusCode::OK, view(&after)))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeficiencyIn {
+    description: String,
+    serious: bool,
+    remedy_by: NaiveDate,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuditIn {
+    performed_on: NaiveDate,
+    report_ref: String,
+    #[serde(default)]
+    deficiencies: Vec<DeficiencyIn>,
+}
+
+/// POST /api/v1/certificates/{id}/audits
+fn certificate_audit(state: AppState) -> BoxedFilter<(Response,)> {
+    certificate_post("audits", state, record_audit)
+}
+
+async fn record_audit(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let id = id_from_path(&id, "certificate")?;
+    let input: AuditIn = parse_json(&req, &raw)?;
+    let today = state.clock.today();
+    let mut checks = Checks::default();
+    checks.check(not_future(input.performed_on, today, "/performed_on"));
+    let report_ref = checks.check(text(&input.report_ref, "/report_ref", 200));
+    if input.deficiencies.len() > 100 {
+        checks.0.push(FieldError::new(
+            "/deficiencies",
+            "at most 100 deficiencies per audit",
+        ));
+    }
+    let mut deficiencies = Vec::new();
+    let audit_id = Uuid::now_v7();
+    for (i, d) in input.deficiencies.iter().enumerate() {
+        let description = checks.check(text(
+            &d.description,
+            &format!("/deficiencies/{i}/description"),
+            1000,
+        ));
+        if d.remedy_by <= today {
+            checks.0.push(FieldError::new(
+                format!("/deficiencies/{i}/remedy_by"),
+                "must be in the future",
+            ));
+        }
+        if let Some(description) = description {
+            deficiencies.push(Deficiency {
+                deficiency_id: Uuid::now_v7(),
+                audit_id,
+                description,
+                serious: d.serious,
+                remedy_by: d.remedy_by,
+                resolved_on: None,
+                resolution_ref: None,
+            });
+        }
+    }
+    checks.finish().map_err(Error::Invalid)?;
+    let audit = Audit {
+        audit_id,
+        performed_on: input.performed_on,
+        outcome: if deficiencies.is_empty() {
+            "pass"
+        } else {
+            "deficiencies"
+        }
+        .into(),
+        report_ref: report_ref.unwrap_or_default(),
+        recorded_by: principal.subject.clone(),
+    };
+    write(&state, &req, &principal, &raw, async |tx| {
+        let cert = own_certificate(tx, &principal, id).await?;
+        if cert.certified_on.is_some_and(|on| audit.performed_on < on) {
+            return Err(invalid(FieldError::new(
+                "/performed_on",
+                "must not be before the certification date",
+            )));
+        }
+        store::insert_audit(tx, id, &audit).await?;
+        for d in &deficiencies {
+            store::insert_deficiency(tx, id, d).await?;
+        }
+        let change = change(&state, &principal, Role::CertificationBody, &req, None);
+        // The yearly audit clock restarts at the audit date.
+        let after = register::apply(tx, cert, Action::Audit, &change, |c| {
+            c.next_audit_due = Some(
+                next_audit(audit.performed_on).max(c.next_audit_due.unwrap_or(audit.performed_on)),
+            );
+        })
+        .await?;
+        Ok((
+            StatusCode::CREATED,
+            json!({ "audit": audit, "deficiencies": deficiencies, "certificate": view(&after) }),
+        ))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResolutionIn {
+    resolved_on: NaiveDate,
+    resolution_ref: String,
+}
+
+/// POST /api/v1/certificates/{id}/deficiencies/{deficiency_id}/resolution
+fn deficiency_resolve(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "certificates" / String / "deficiencies" / String / "resolution")
+        .and(warp::post())
+        .and(request())
+        .and(body())
+        .and(with_state(state))
+        .then(|id: String, deficiency: String, req: Request, body: Bytes, state: AppState| async move {
+            let result = resolve(&state, &req, &id, &deficiency, &body).await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+async fn resolve(
+    state: &AppState,
+    req: &Request,
+    id: &str,
+    deficiency: &str,
+    raw: &Bytes,
+) -> Result<Response> {
+    let principal = authenticate(state, req)?;
+    let id = id_from_path(id, "certificate")?;
+    let deficiency_id = id_from_path(deficiency, "deficiency")?;
+    let input: ResolutionIn = parse_json(req, raw)?;
+    let mut checks = Checks::default();
+    checks.check(not_future(
+        input.resolved_on,
+        state.clock.today(),
+        "/resolved_on",
+    ));
+    let resolution_ref = checks.check(text(&input.resolution_ref, "/resolution_ref", 200));
+    checks.finish().map_err(Error::Invalid)?;
+    let resolution_ref = resolution_ref.unwrap_or_default();
+    write(state, req, &principal, raw, async |tx| {
+        own_certificate(tx, &principal, id).await?;
+        let resolved =
+            store::resolve_deficiency(tx, id, deficiency_id, input.resolved_on, &resolution_ref)
+                .await?
+                .ok_or_else(|| {
+                    Error::NotFound(format!(
+                        "No open deficiency {deficiency_id} on certificate {id}."
+                    ))
+                })?;
+        let change = change(state, &principal, Role::CertificationBody, req, None);
+        register::record(
+            tx,
+            &id.to_string(),
+            "certificate.deficiency.resolve",
+            &change,
+            None::<&()>,
+            Some(&resolved),
+        )
+        .await?;
+        Ok((StatusCode::OK, json!(resolved)))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SuspendIn {
+    reason: String,
+    #[serde(default)]
+    remedy_by: Option<NaiveDate>,
+}
+
+/// POST /api/v1/certificates/{id}/suspension
+///
+/// A certification body suspends its own certificate; the inspectorate may request a
+/// suspension, which is recorded and sent to the body (202).
+fn certificate_suspend(state: AppState) -> BoxedFilter<(Response,)> {
+    certificate_post("suspension", state, suspend)
+}
+
+async fn suspend(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let id = id_from_path(&id, "certificate")?;
+    let input: SuspendIn = parse_json(&req, &raw)?;
+    let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
+    if principal.has(Role::Inspectorate) && !principal.has(Role::CertificationBody) {
+        return write(&state, &req, &principal, &raw, async |tx| {
+            let cert = store::certificate_by_id(tx, id, true)
+                .await?
+                .ok_or_else(|| Error::NotFound(format!("No certificate {id}.")))?;
+            if !matches!(cert.status, Status::Provisional | Status::Certified) {
+                return Err(Error::IllegalTransition {
+                    from: cert.status,
+                    action: Action::Suspend,
+                });
+            }
+            let request = SuspensionRequest {
+                suspension_request_id: Uuid::now_v7(),
+                requested_by: principal.subject.clone(),
+                reason: reason.clone(),
+                created_at: state.clock.now(),
+            };
+            store::insert_suspension_request(tx, id, &request).await?;
+            let change = change(&state, &principal, Role::Inspectorate, &req, Some(&reason));
+            register::signal(
+                tx,
+                &id.to_string(),
+                &change,
+                &events::suspension_requested(&cert, &reason, change.now),
+            )
+            .await?;
+            Ok((
+                StatusCode::ACCEPTED,
+                json!({ "suspension_request": request, "certificate": view(&cert) }),
+            ))
+        })
+        .await;
+    }
+    let today = state.clock.today();
+    let remedy_by = match input.remedy_by {
+        Some(d) if d > today => d,
+        Some(_) => {
+            return Err(invalid(FieldError::new(
+                "/remedy_by",
+                "must be in the future",
+            )));
+        }
+        None => {
+            return Err(invalid(FieldError::new(
+                "/remedy_by",
+                "a suspension needs a deadline to remedy",
+            )));
+        }
+    };
+    write(&state, &req, &principal, &raw, async |tx| {
+        let cert = own_certificate(tx, &principal, id).await?;
+        let change = change(
+            &state,
+            &principal,
+            Role::CertificationBody,
+            &req,
+            Some(&reason),
+        );
+        let after = register::apply(tx, cert, Action::Suspend, &change, |c| {
+            c.suspension_reason = Some(reason.clone());
+            c.suspension_remedy_by = Some(remedy_by);
+        })
+        .await?;
+        Ok((StatusCode::OK, view(&after)))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequiredReasonIn {
+    reason: String,
+}
+
+/// POST /api/v1/certificates/{id}/reinstatement
+fn certificate_reinstate(state: AppState) -> BoxedFilter<(Response,)> {
+    certificate_post("reinstatement", state, reinstate)
+}
+
+async fn reinstate(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let id = id_from_path(&id, "certificate")?;
+    let input: RequiredReasonIn = parse_json(&req, &raw)?;
+    let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
+    write(&state, &req, &principal, &raw, async |tx| {
+        let cert = own_certificate(tx, &principal, id).await?;
+        let change = change(
+            &state,
+            &principal,
+            Role::CertificationBody,
+            &req,
+            Some(&reason),
+        );
+        let after = register::apply(tx, cert, Action::Reinstate, &change, |c| {
+            c.suspension_reason = None;
+            c.suspension_remedy_by = None;
+        })
+        .await?;
+        Ok((StatusCode::OK, view(&after)))
+    })
+    .await
+}
+
+/// Grounds for revocation (advice 2.1: irrevocable fines or criminal sanctions, among others).
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Grounds {
+    IrrevocableFine,
+    CriminalSanction,
+    RequirementsNotMet,
+    SuspensionNotRemedied,
+    Other,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RevokeIn {
+    reason: String,
+    grounds: Grounds,
+}
+
+/// POST /api/v1/certificates/{id}/revocation
+fn certificate_revoke(state: AppState) -> BoxedFilter<(Response,)> {
+    certificate_post("revocation", state, revoke)
+}
+
+async fn revoke(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let id = id_from_path(&id, "certificate")?;
+    let input: RevokeIn = parse_json(&req, &raw)?;
+    let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
+    let grounds = serde_json::to_value(input.grounds)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let reason = format!("{grounds}: {reason}");
+    write(&state, &req, &principal, &raw, async |tx| {
+        let cert = own_certificate(tx, &principal, id).await?;
+        let today = state.clock.today();
+        let change = change(
+            &state,
+            &principal,
+            Role::CertificationBody,
+            &req,
+            Some(&reason),
+        );
+        let after = register::apply(tx, cert, Action::Revoke, &change, |c| {
+            c.ended_on = Some(today)
+        })
+        .await?;
+        Ok((StatusCode::OK, view(&after)))
+    })
+    .await
+}
+
+/// POST /api/v1/certificates/{id}/withdrawal
+///
+/// The agency gives up its certificate. Withdrawing while suspended is recorded and
+/// signalled to the inspectorate.
+fn certificate_withdraw(state: AppState) -> BoxedFilter<(Response,)> {
+    certificate_post("withdrawal", state, withdraw)
+}
+
+async fn withdraw(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let id = id_from_path(&id, "certificate")?;
+    let input: RequiredReasonIn = parse_json(&req, &raw)?;
+    let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
+    write(&state, &req, &principal, &raw, async |tx| {
+        let cert = store::certificate_by_id(tx, id, true)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("No certificate {id}.")))?;
+        if !principal.acts_for(Role::Agency, &cert.kvk_number) {
+            return Err(Error::Forbidden(
+                "Only the agency itself may withdraw its certificate.".into(),
+            ));
+        }
+        let today = state.clock.today();
+        let while_suspended = cert.status == Status::Suspended;
+        let change = change(&state, &principal, Role::Agency, &req, Some(&reason));
+        let after = register::apply(tx, cert, Action::Withdraw, &change, |c| {
+            c.ended_on = Some(today)
+        })
+        .await?;
+        let mut v = view(&after);
+        v["withdrawn_while_suspended"] = json!(while_suspended);
+        Ok((StatusCode::OK, v))
+    })
+    .await
+}

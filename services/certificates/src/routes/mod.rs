@@ -1,0 +1,147 @@
+//! HTTP routes, one module per resource, and the helpers they share.
+
+mod agencies;
+mod bodies;
+mod certificates;
+
+use bytes::Bytes;
+use deadpool_postgres::Transaction;
+use platform::auth::{Principal, Role};
+use platform::http::{Request, json, respond};
+use platform::idempotency::{self, Key, Stored};
+use serde_json::Value;
+use uuid::Uuid;
+use warp::Filter;
+use warp::filters::BoxedFilter;
+use warp::http::{HeaderValue, StatusCode};
+use warp::reply::Response;
+
+use crate::domain::KvkNumber;
+use crate::error::{Error, Result};
+use crate::startup::AppState;
+use crate::store::{self, Certificate};
+
+/// Every API route of the service.
+pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
+    bodies::routes(state.clone())
+        .or(agencies::routes(state.clone()))
+        .unify()
+        .or(certificates::routes(state))
+        .unify()
+        .boxed()
+}
+
+/// The single place a handler's result becomes a response.
+pub(crate) fn finish(req: &Request, result: Result<Response>) -> Response {
+    respond(req, result.map_err(|e| e.to_problem(&req.id)))
+}
+
+/// Runs `work` in one transaction, honouring the `Idempotency-Key` header: a retry with
+/// the same key and request gets the first response back and changes nothing again.
+pub(crate) async fn write<F>(
+    state: &AppState,
+    req: &Request,
+    principal: &Principal,
+    body: &Bytes,
+    work: F,
+) -> Result<Response>
+where
+    F: AsyncFnOnce(&Transaction<'_>) -> Result<(StatusCode, Value)>,
+{
+    let key = req.idempotency_key.as_deref().map(Key::parse).transpose()?;
+    let mut client = state.pool.get().await?;
+    let tx = client.transaction().await?;
+    if let Some(key) = &key {
+        let hash = idempotency::fingerprint(req.method.as_str(), &req.path, body);
+        if let Some(stored) = idempotency::begin(&tx, &principal.subject, key, &hash).await? {
+            let mut res = json(
+                StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK),
+                &stored.body,
+            );
+            res.headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            return Ok(res);
+        }
+    }
+    let (status, value) = work(&tx).await?;
+    if let Some(key) = &key {
+        idempotency::finish(
+            &tx,
+            &principal.subject,
+            key,
+            &Stored {
+                status: status.as_u16(),
+                body: value.clone(),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    state.relay.nudge();
+    Ok(json(status, &value))
+}
+
+/// Authenticates the caller (401 otherwise).
+pub(crate) fn authenticate(state: &AppState, req: &Request) -> Result<Principal> {
+    Ok(state.auth.authenticate(req.authorization.as_deref())?)
+}
+
+/// A KvK number from the path (400 when malformed).
+pub(crate) fn kvk_from_path(raw: &str) -> Result<KvkNumber> {
+    KvkNumber::parse(raw, "/path/kvk").map_err(|e| {
+        Error::Client(platform::Problem::bad_request(format!(
+            "Malformed KvK number: {}.",
+            e.detail
+        )))
+    })
+}
+
+/// A certificate id from the path (400 when malformed).
+pub(crate) fn id_from_path(raw: &str, what: &str) -> Result<Uuid> {
+    raw.parse().map_err(|_| {
+        Error::Client(platform::Problem::bad_request(format!(
+            "Malformed {what} id: expected a UUID."
+        )))
+    })
+}
+
+/// Loads and locks a certificate that the calling certification body issued; 403 for
+/// anyone else, or for a body whose accreditation was withdrawn.
+pub(crate) async fn own_certificate(
+    tx: &Transaction<'_>,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<Certificate> {
+    let body_id = acting_body(tx, principal).await?;
+    let cert = store::certificate_by_id(tx, id, true)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("No certificate {id}.")))?;
+    if cert.certification_body_id != body_id {
+        return Err(Error::Forbidden(
+            "This certificate was issued by another certification body.".into(),
+        ));
+    }
+    Ok(cert)
+}
+
+/// The accredited body the caller acts for.
+pub(crate) async fn acting_body(tx: &Transaction<'_>, principal: &Principal) -> Result<String> {
+    if !principal.has(Role::CertificationBody) {
+        return Err(Error::Forbidden(
+            "Only a certification body may do this.".into(),
+        ));
+    }
+    let org = principal
+        .org
+        .as_deref()
+        .ok_or_else(|| Error::Forbidden("The token names no certification body (org).".into()))?;
+    match store::body(tx, org).await? {
+        Some(b) if b.accredited => Ok(b.certification_body_id),
+        Some(_) => Err(Error::Forbidden(
+            "The accreditation of this certification body has been withdrawn.".into(),
+        )),
+        None => Err(Error::Forbidden(
+            "This certification body is not registered as accredited.".into(),
+        )),
+    }
+}

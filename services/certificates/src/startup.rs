@@ -1,0 +1,163 @@
+//! Building and running the service: settings in, a listening server out.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use deadpool_postgres::Pool;
+use platform::auth::Authenticator;
+use platform::bus::Bus;
+use platform::clock::Clock;
+use platform::config::CommonSettings;
+use platform::http::PublicLimiter;
+use platform::outbox::Relay;
+use platform::server::{self, Shutdown};
+use platform::telemetry::Metrics;
+use tokio::net::TcpListener;
+use warp::Filter;
+
+use crate::config::{Own, Settings};
+use crate::routes;
+
+/// The Postgres schema this service owns.
+pub const SCHEMA: &str = "certificates";
+/// The service's name (audience, metrics label).
+pub const SERVICE: &str = "certificates";
+
+mod embedded {
+    refinery::embed_migrations!("migrations");
+}
+
+/// Runs the migrations of this service's schema.
+pub async fn migrate(common: &CommonSettings) -> Result<(), platform::db::DbError> {
+    platform::db::migrate(&common.database_url, SCHEMA, embedded::migrations::runner()).await
+}
+
+/// What every handler shares.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// Postgres, in schema `certificates`.
+    pub pool: Pool,
+    /// Verifies bearer tokens.
+    pub auth: Arc<Authenticator>,
+    /// Server time (movable in tests).
+    pub clock: Clock,
+    /// Publishes the outbox.
+    pub relay: Relay,
+    /// Rate limit for the public endpoints.
+    pub limiter: PublicLimiter,
+    /// Own settings.
+    pub settings: Arc<Own>,
+}
+
+/// A built, bound, not yet running service.
+pub struct Application {
+    port: u16,
+    listener: TcpListener,
+    state: AppState,
+    metrics: Metrics,
+    bus: Bus,
+    shutdown: Shutdown,
+    sweep_interval: Duration,
+}
+
+impl Application {
+    /// Builds the service on the system clock.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, Clock::system()).await
+    }
+
+    /// Builds the service on `clock`, binding its port (0 picks a free one).
+    pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
+        let common = &settings.common;
+        let pool = platform::db::pool(&common.database_url, SCHEMA, common.db_pool_size)?;
+        let bus = Bus::connect(&common.redis_url, &common.redis_prefix)?;
+        let auth = Authenticator::load(
+            &common.jwks,
+            &common.jwt_issuer,
+            &platform::auth::audience(SERVICE),
+        )
+        .await?;
+        let relay = Relay::new(
+            pool.clone(),
+            bus.clone(),
+            Duration::from_millis(common.relay_interval_ms),
+        );
+        let state = AppState {
+            pool,
+            auth: Arc::new(auth),
+            clock,
+            relay,
+            limiter: PublicLimiter::per_minute(common.public_rate_per_minute),
+            settings: Arc::new(settings.own.clone()),
+        };
+        let (listener, port) = server::bind(SocketAddr::new(common.host, settings.own.port))
+            .await
+            .with_context(|| format!("cannot bind {}:{}", common.host, settings.own.port))?;
+        Ok(Self {
+            port,
+            listener,
+            state,
+            metrics: Metrics::new(SERVICE),
+            bus,
+            shutdown: Shutdown::default(),
+            sweep_interval: Duration::from_secs(settings.own.sweep_interval_secs),
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (tests use its clock and pool).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// A handle that stops the running service.
+    pub fn shutdown_handle(&self) -> Shutdown {
+        self.shutdown.clone()
+    }
+
+    /// Serves until SIGINT/SIGTERM or the shutdown handle, with the relay and the sweep running.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let Self {
+            listener,
+            state,
+            metrics,
+            bus,
+            shutdown,
+            sweep_interval,
+            port,
+        } = self;
+        let relay = tokio::spawn(state.relay.clone().run());
+        let sweeper = {
+            let state = state.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(sweep_interval);
+                loop {
+                    tick.tick().await;
+                    if let Err(e) = crate::sweep::run(&state).await {
+                        tracing::error!(error = %e, "sweep failed; retrying next interval");
+                    }
+                    state.limiter.forget_quiet();
+                }
+            })
+        };
+        let signal = shutdown.clone();
+        tokio::spawn(async move {
+            server::termination_signal().await;
+            signal.trigger();
+        });
+        let api = routes::api(state.clone())
+            .or(server::ops(state.pool.clone(), bus, metrics.clone()))
+            .unify();
+        tracing::info!(service = SERVICE, port, "listening");
+        server::serve(server::stack(api, metrics), listener, shutdown).await;
+        relay.abort();
+        sweeper.abort();
+        Ok(())
+    }
+}

@@ -1,0 +1,718 @@
+//! All SQL of the certificates service.
+//!
+//! Functions take any client (a pooled connection or a transaction); writes that belong
+//! together run in one transaction that the caller opens and commits.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use deadpool_postgres::GenericClient;
+use serde::Serialize;
+use tokio_postgres::Row;
+use tokio_postgres::error::SqlState;
+use uuid::Uuid;
+
+use crate::domain::Status;
+use crate::domain::requirement::{Outcome, RequirementCode};
+use crate::error::{Error, Result};
+
+/// A certification body.
+#[derive(Debug, Clone, Serialize)]
+pub struct Body {
+    /// Id (the `org` of its tokens).
+    pub certification_body_id: String,
+    /// Name.
+    pub name: String,
+    /// Whether it may act.
+    pub accredited: bool,
+}
+
+/// An agency.
+#[derive(Debug, Clone, Serialize)]
+pub struct Agency {
+    /// KvK number.
+    pub kvk_number: String,
+    /// Trade name.
+    pub name: String,
+    /// Country of establishment.
+    pub seat_country: String,
+    /// SBI codes.
+    pub sbi_codes: Vec<String>,
+    /// Start of activity.
+    pub established_on: NaiveDate,
+}
+
+/// A certificate, as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Certificate {
+    /// Id.
+    pub certificate_id: Uuid,
+    /// Agency.
+    pub kvk_number: String,
+    /// Issuing body.
+    pub certification_body_id: String,
+    /// NEN 4400-1 or -2.
+    pub norm: String,
+    /// Status.
+    pub status: Status,
+    /// Since when.
+    pub status_since: DateTime<Utc>,
+    /// Date of the provisional certificate.
+    pub issued_on: NaiveDate,
+    /// End of probation (after any extension).
+    pub probation_ends_on: NaiveDate,
+    /// Whether probation was extended.
+    pub extended: bool,
+    /// Date of full certification.
+    pub certified_on: Option<NaiveDate>,
+    /// Next audit due.
+    pub next_audit_due: Option<NaiveDate>,
+    /// Why it is suspended.
+    pub suspension_reason: Option<String>,
+    /// Deadline to remedy the suspension.
+    pub suspension_remedy_by: Option<NaiveDate>,
+    /// When it ended.
+    pub ended_on: Option<NaiveDate>,
+}
+
+const CERTIFICATE_COLUMNS: &str =
+    "certificate_id, kvk_number, certification_body_id, norm, status, status_since,
+     issued_on, probation_ends_on, extended, certified_on, next_audit_due, suspension_reason,
+     suspension_remedy_by, ended_on";
+
+fn certificate(row: &Row) -> Result<Certificate> {
+    let status: String = row.get(4);
+    Ok(Certificate {
+        certificate_id: row.get(0),
+        kvk_number: row.get(1),
+        certification_body_id: row.get(2),
+        norm: row.get(3),
+        // The check constraint makes an unknown status impossible; treat it as corruption.
+        status: Status::parse(&status)
+            .ok_or_else(|| Error::NotFound("certificate with unreadable status".into()))?,
+        status_since: row.get(5),
+        issued_on: row.get(6),
+        probation_ends_on: row.get(7),
+        extended: row.get(8),
+        certified_on: row.get(9),
+        next_audit_due: row.get(10),
+        suspension_reason: row.get(11),
+        suspension_remedy_by: row.get(12),
+        ended_on: row.get(13),
+    })
+}
+
+/// Creates or updates a certification body.
+pub async fn upsert_body(
+    c: &impl GenericClient,
+    id: &str,
+    name: &str,
+    accredited: bool,
+) -> Result<Body> {
+    let stmt = c
+        .prepare_cached(
+            "insert into certification_body (certification_body_id, name, accredited) values ($1, $2, $3)
+             on conflict (certification_body_id) do update set name = $2, accredited = $3, updated_at = now()
+             returning certification_body_id, name, accredited",
+        )
+        .await?;
+    let row = c.query_one(&stmt, &[&id, &name, &accredited]).await?;
+    Ok(Body {
+        certification_body_id: row.get(0),
+        name: row.get(1),
+        accredited: row.get(2),
+    })
+}
+
+/// A certification body by id.
+pub async fn body(c: &impl GenericClient, id: &str) -> Result<Option<Body>> {
+    let stmt = c
+        .prepare_cached("select certification_body_id, name, accredited from certification_body where certification_body_id = $1")
+        .await?;
+    Ok(c.query_opt(&stmt, &[&id]).await?.map(|row| Body {
+        certification_body_id: row.get(0),
+        name: row.get(1),
+        accredited: row.get(2),
+    }))
+}
+
+/// Registers an agency; 409 when the KvK number is already registered.
+pub async fn insert_agency(c: &impl GenericClient, a: &Agency) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into agency (kvk_number, name, seat_country, sbi_codes, established_on) values ($1, $2, $3, $4, $5)",
+        )
+        .await?;
+    c.execute(
+        &stmt,
+        &[
+            &a.kvk_number,
+            &a.name,
+            &a.seat_country,
+            &a.sbi_codes,
+            &a.established_on,
+        ],
+    )
+    .await
+    .map_err(|e| match constraint(&e) {
+        Some("agency_pkey") => Error::Conflict {
+            slug: "agency-exists",
+            title: "Agency already registered",
+            detail: format!("Agency {} is already registered.", a.kvk_number),
+        },
+        _ => e.into(),
+    })?;
+    Ok(())
+}
+
+/// An agency by KvK number.
+pub async fn agency(c: &impl GenericClient, kvk: &str) -> Result<Option<Agency>> {
+    let stmt = c
+        .prepare_cached("select kvk_number, name, seat_country, sbi_codes, established_on from agency where kvk_number = $1")
+        .await?;
+    Ok(c.query_opt(&stmt, &[&kvk]).await?.map(|row| Agency {
+        kvk_number: row.get(0),
+        name: row.get(1),
+        seat_country: row.get(2),
+        sbi_codes: row.get(3),
+        established_on: row.get(4),
+    }))
+}
+
+/// Stores a new certificate; 409 when the agency already has one in force.
+pub async fn insert_certificate(c: &impl GenericClient, cert: &Certificate) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into certificate (certificate_id, kvk_number, certification_body_id, norm, status, status_since,
+                 issued_on, probation_ends_on, extended)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .await?;
+    c.execute(
+        &stmt,
+        &[
+            &cert.certificate_id,
+            &cert.kvk_number,
+            &cert.certification_body_id,
+            &cert.norm,
+            &cert.status.as_str(),
+            &cert.status_since,
+            &cert.issued_on,
+            &cert.probation_ends_on,
+            &cert.extended,
+        ],
+    )
+    .await
+    .map_err(|e| match constraint(&e) {
+        Some("certificate_agency_active_key") => Error::Conflict {
+            slug: "certificate-in-force",
+            title: "Certificate already in force",
+            detail: format!(
+                "Agency {} already has a certificate in force.",
+                cert.kvk_number
+            ),
+        },
+        _ => e.into(),
+    })?;
+    Ok(())
+}
+
+/// A certificate by id; `lock` takes a row lock for the rest of the transaction.
+pub async fn certificate_by_id(
+    c: &impl GenericClient,
+    id: Uuid,
+    lock: bool,
+) -> Result<Option<Certificate>> {
+    let sql = format!(
+        "select {CERTIFICATE_COLUMNS} from certificate where certificate_id = $1{}",
+        if lock { " for update" } else { "" }
+    );
+    let stmt = c.prepare_cached(&sql).await?;
+    c.query_opt(&stmt, &[&id])
+        .await?
+        .as_ref()
+        .map(certificate)
+        .transpose()
+}
+
+/// The agency's most recent certificate.
+pub async fn latest_certificate(c: &impl GenericClient, kvk: &str) -> Result<Option<Certificate>> {
+    let sql = format!(
+        "select {CERTIFICATE_COLUMNS} from certificate where kvk_number = $1 order by created_at desc, certificate_id desc limit 1"
+    );
+    let stmt = c.prepare_cached(&sql).await?;
+    c.query_opt(&stmt, &[&kvk])
+        .await?
+        .as_ref()
+        .map(certificate)
+        .transpose()
+}
+
+/// Writes every mutable field of `cert`.
+pub async fn update_certificate(c: &impl GenericClient, cert: &Certificate) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "update certificate set status = $2, status_since = $3, probation_ends_on = $4, extended = $5,
+                 certified_on = $6, next_audit_due = $7, suspension_reason = $8, suspension_remedy_by = $9,
+                 ended_on = $10, updated_at = now()
+             where certificate_id = $1",
+        )
+        .await?;
+    c.execute(
+        &stmt,
+        &[
+            &cert.certificate_id,
+            &cert.status.as_str(),
+            &cert.status_since,
+            &cert.probation_ends_on,
+            &cert.extended,
+            &cert.certified_on,
+            &cert.next_audit_due,
+            &cert.suspension_reason,
+            &cert.suspension_remedy_by,
+            &cert.ended_on,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A dated status change, as shown publicly.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusChange {
+    /// Status before (none for the first).
+    pub from: Option<String>,
+    /// Status after.
+    pub to: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// Appends to the public history.
+pub async fn insert_status_change(
+    c: &impl GenericClient,
+    id: Uuid,
+    from: Option<Status>,
+    to: Status,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into certificate_status_change (certificate_id, from_status, to_status, changed_at) values ($1, $2, $3, $4)",
+        )
+        .await?;
+    c.execute(&stmt, &[&id, &from.map(Status::as_str), &to.as_str(), &at])
+        .await?;
+    Ok(())
+}
+
+/// The public history of a certificate, oldest first.
+pub async fn status_history(c: &impl GenericClient, id: Uuid) -> Result<Vec<StatusChange>> {
+    let stmt = c
+        .prepare_cached(
+            "select from_status, to_status, changed_at from certificate_status_change
+             where certificate_id = $1 order by certificate_status_change_id",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&id])
+        .await?
+        .iter()
+        .map(|r| StatusChange {
+            from: r.get(0),
+            to: r.get(1),
+            at: r.get(2),
+        })
+        .collect())
+}
+
+/// A recorded requirement.
+#[derive(Debug, Clone, Serialize)]
+pub struct Requirement {
+    /// Which.
+    pub code: RequirementCode,
+    /// What was found.
+    pub outcome: Outcome,
+    /// Evidence reference.
+    pub evidence_ref: Option<String>,
+    /// When checked.
+    pub checked_on: NaiveDate,
+    /// Who recorded it.
+    pub recorded_by: String,
+    /// When recorded.
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// Records (or re-records) a requirement.
+pub async fn upsert_requirement(
+    c: &impl GenericClient,
+    id: Uuid,
+    code: RequirementCode,
+    outcome: Outcome,
+    evidence_ref: Option<&str>,
+    checked_on: NaiveDate,
+    recorded_by: &str,
+) -> Result<Requirement> {
+    let stmt = c
+        .prepare_cached(
+            "insert into certificate_requirement (certificate_id, code, outcome, evidence_ref, checked_on, recorded_by)
+             values ($1, $2, $3, $4, $5, $6)
+             on conflict on constraint certificate_requirement_pkey do update
+                 set outcome = $3, evidence_ref = $4, checked_on = $5, recorded_by = $6, recorded_at = now()
+             returning recorded_at",
+        )
+        .await?;
+    let row = c
+        .query_one(
+            &stmt,
+            &[
+                &id,
+                &code.as_str(),
+                &outcome.as_str(),
+                &evidence_ref,
+                &checked_on,
+                &recorded_by,
+            ],
+        )
+        .await?;
+    Ok(Requirement {
+        code,
+        outcome,
+        evidence_ref: evidence_ref.map(str::to_string),
+        checked_on,
+        recorded_by: recorded_by.into(),
+        recorded_at: row.get(0),
+    })
+}
+
+/// The recorded requirements of a certificate.
+pub async fn requirements(c: &impl GenericClient, id: Uuid) -> Result<Vec<Requirement>> {
+    let stmt = c
+        .prepare_cached(
+            "select code, outcome, evidence_ref, checked_on, recorded_by, recorded_at
+             from certificate_requirement where certificate_id = $1 order by code",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&id])
+        .await?
+        .iter()
+        .filter_map(|r| {
+            Some(Requirement {
+                code: RequirementCode::parse(r.get(0))?,
+                outcome: Outcome::parse(r.get(1))?,
+                evidence_ref: r.get(2),
+                checked_on: r.get(3),
+                recorded_by: r.get(4),
+                recorded_at: r.get(5),
+            })
+        })
+        .collect())
+}
+
+/// A recorded audit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Audit {
+    /// Id.
+    pub audit_id: Uuid,
+    /// When performed.
+    pub performed_on: NaiveDate,
+    /// pass | deficiencies.
+    pub outcome: String,
+    /// Reference to the audit report.
+    pub report_ref: String,
+    /// Who recorded it.
+    pub recorded_by: String,
+}
+
+/// Stores an audit.
+pub async fn insert_audit(c: &impl GenericClient, certificate_id: Uuid, a: &Audit) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into certificate_audit (certificate_audit_id, certificate_id, performed_on, outcome, report_ref, recorded_by)
+             values ($1, $2, $3, $4, $5, $6)",
+        )
+        .await?;
+    c.execute(
+        &stmt,
+        &[
+            &a.audit_id,
+            &certificate_id,
+            &a.performed_on,
+            &a.outcome,
+            &a.report_ref,
+            &a.recorded_by,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The audits of a certificate, newest first.
+pub async fn audits(c: &impl GenericClient, certificate_id: Uuid) -> Result<Vec<Audit>> {
+    let stmt = c
+        .prepare_cached(
+            "select certificate_audit_id, performed_on, outcome, report_ref, recorded_by
+             from certificate_audit where certificate_id = $1 order by performed_on desc, created_at desc",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&certificate_id])
+        .await?
+        .iter()
+        .map(|r| Audit {
+            audit_id: r.get(0),
+            performed_on: r.get(1),
+            outcome: r.get(2),
+            report_ref: r.get(3),
+            recorded_by: r.get(4),
+        })
+        .collect())
+}
+
+/// A deficiency found in an audit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Deficiency {
+    /// Id.
+    pub deficiency_id: Uuid,
+    /// The audit that found it.
+    pub audit_id: Uuid,
+    /// What is wrong.
+    pub description: String,
+    /// Serious ones go to the inspectorate when not remedied in time.
+    pub serious: bool,
+    /// Deadline.
+    pub remedy_by: NaiveDate,
+    /// When resolved.
+    pub resolved_on: Option<NaiveDate>,
+    /// Evidence of the resolution.
+    pub resolution_ref: Option<String>,
+}
+
+/// Stores a deficiency.
+pub async fn insert_deficiency(
+    c: &impl GenericClient,
+    certificate_id: Uuid,
+    d: &Deficiency,
+) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into deficiency (deficiency_id, certificate_id, certificate_audit_id, description, serious, remedy_by)
+             values ($1, $2, $3, $4, $5, $6)",
+        )
+        .await?;
+    c.execute(
+        &stmt,
+        &[
+            &d.deficiency_id,
+            &certificate_id,
+            &d.audit_id,
+            &d.description,
+            &d.serious,
+            &d.remedy_by,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+fn deficiency(r: &Row) -> Deficiency {
+    Deficiency {
+        deficiency_id: r.get(0),
+        audit_id: r.get(1),
+        description: r.get(2),
+        serious: r.get(3),
+        remedy_by: r.get(4),
+        resolved_on: r.get(5),
+        resolution_ref: r.get(6),
+    }
+}
+
+/// The deficiencies of a certificate.
+pub async fn deficiencies(c: &impl GenericClient, certificate_id: Uuid) -> Result<Vec<Deficiency>> {
+    let stmt = c
+        .prepare_cached(
+            "select deficiency_id, certificate_audit_id, description, serious, remedy_by, resolved_on, resolution_ref
+             from deficiency where certificate_id = $1 order by created_at, deficiency_id",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&certificate_id])
+        .await?
+        .iter()
+        .map(deficiency)
+        .collect())
+}
+
+/// Marks a deficiency resolved; `None` when it does not belong to the certificate.
+pub async fn resolve_deficiency(
+    c: &impl GenericClient,
+    certificate_id: Uuid,
+    deficiency_id: Uuid,
+    resolved_on: NaiveDate,
+    resolution_ref: &str,
+) -> Result<Option<Deficiency>> {
+    let stmt = c
+        .prepare_cached(
+            "update deficiency set resolved_on = $3, resolution_ref = $4
+             where certificate_id = $1 and deficiency_id = $2 and resolved_on is null
+             returning deficiency_id, certificate_audit_id, description, serious, remedy_by, resolved_on, resolution_ref",
+        )
+        .await?;
+    Ok(c.query_opt(
+        &stmt,
+        &[
+            &certificate_id,
+            &deficiency_id,
+            &resolved_on,
+            &resolution_ref,
+        ],
+    )
+    .await?
+    .as_ref()
+    .map(deficiency))
+}
+
+/// An inspectorate's request to suspend.
+#[derive(Debug, Clone, Serialize)]
+pub struct SuspensionRequest {
+    /// Id.
+    pub suspension_request_id: Uuid,
+    /// Who asked.
+    pub requested_by: String,
+    /// Why.
+    pub reason: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Stores a suspension request.
+pub async fn insert_suspension_request(
+    c: &impl GenericClient,
+    certificate_id: Uuid,
+    r: &SuspensionRequest,
+) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into suspension_request (suspension_request_id, certificate_id, requested_by, reason, created_at)
+             values ($1, $2, $3, $4, $5)",
+        )
+        .await?;
+    c.execute(
+        &stmt,
+        &[
+            &r.suspension_request_id,
+            &certificate_id,
+            &r.requested_by,
+            &r.reason,
+            &r.created_at,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The suspension requests of a certificate.
+pub async fn suspension_requests(
+    c: &impl GenericClient,
+    certificate_id: Uuid,
+) -> Result<Vec<SuspensionRequest>> {
+    let stmt = c
+        .prepare_cached(
+            "select suspension_request_id, requested_by, reason, created_at from suspension_request
+             where certificate_id = $1 order by created_at",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&certificate_id])
+        .await?
+        .iter()
+        .map(|r| SuspensionRequest {
+            suspension_request_id: r.get(0),
+            requested_by: r.get(1),
+            reason: r.get(2),
+            created_at: r.get(3),
+        })
+        .collect())
+}
+
+/// Certificates whose time ran out on `today`: probation over, or audit overdue past `grace_days`.
+pub async fn due_to_lapse(
+    c: &impl GenericClient,
+    today: NaiveDate,
+    grace_days: i32,
+) -> Result<Vec<Uuid>> {
+    let stmt = c
+        .prepare_cached(
+            "select certificate_id from certificate
+             where (status = 'provisional' and probation_ends_on < $1)
+                or (status in ('certified', 'suspended') and next_audit_due + $2 < $1)
+             order by certificate_id",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&today, &grace_days])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+}
+
+/// Suspended certificates past their remedy deadline, not yet reported; locks and marks them.
+pub async fn take_overdue_suspensions(
+    c: &impl GenericClient,
+    today: NaiveDate,
+) -> Result<Vec<Certificate>> {
+    let sql = format!(
+        "update certificate set suspension_overdue_reported_at = now()
+         where certificate_id in (
+             select certificate_id from certificate
+             where status = 'suspended' and suspension_remedy_by < $1 and suspension_overdue_reported_at is null
+             for update skip locked)
+         returning {CERTIFICATE_COLUMNS}"
+    );
+    let stmt = c.prepare_cached(&sql).await?;
+    c.query(&stmt, &[&today])
+        .await?
+        .iter()
+        .map(certificate)
+        .collect()
+}
+
+/// Serious deficiencies of certificates in force past their deadline, not yet reported;
+/// locks and marks them. Returns (certificate, deficiency) pairs.
+pub async fn take_overdue_deficiencies(
+    c: &impl GenericClient,
+    today: NaiveDate,
+) -> Result<Vec<(String, Uuid, Deficiency)>> {
+    let stmt = c
+        .prepare_cached(
+            "update deficiency d set overdue_reported_at = now()
+             from certificate c
+             where d.certificate_id = c.certificate_id
+               and d.deficiency_id in (
+                 select deficiency_id from deficiency
+                 where serious and resolved_on is null and remedy_by < $1 and overdue_reported_at is null
+                 for update skip locked)
+               and c.status in ('provisional', 'certified', 'suspended')
+             returning c.kvk_number, c.certificate_id, d.deficiency_id, d.certificate_audit_id, d.description, d.serious,
+                       d.remedy_by, d.resolved_on, d.resolution_ref",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&today])
+        .await?
+        .iter()
+        .map(|r| {
+            let d = Deficiency {
+                deficiency_id: r.get(2),
+                audit_id: r.get(3),
+                description: r.get(4),
+                serious: r.get(5),
+                remedy_by: r.get(6),
+                resolved_on: r.get(7),
+                resolution_ref: r.get(8),
+            };
+            (r.get(0), r.get(1), d)
+        })
+        .collect())
+}
+
+/// The name of the constraint a statement violated, if any.
+fn constraint(e: &tokio_postgres::Error) -> Option<&str> {
+    let db = e.as_db_error()?;
+    (db.code() == &SqlState::UNIQUE_VIOLATION || db.code() == &SqlState::FOREIGN_KEY_VIOLATION)
+        .then(|| db.constraint())
+        .flatten()
+}

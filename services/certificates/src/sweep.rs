@@ -1,0 +1,113 @@
+//! The scheduled sweep: the time-based rules of advice 2.1.
+//!
+//! - a provisional certificate not converted by the end of its probation lapses;
+//! - a certificate whose yearly audit is overdue past the grace period lapses;
+//! - a suspension not remedied by its deadline, and a serious audit deficiency not
+//!   remedied by its deadline, are reported to the inspectorate — once.
+//!
+//! Each certificate is handled in its own transaction under a row lock, and the
+//! condition is checked again under the lock, so two replicas sweeping at once (or a
+//! sweep racing a request) never apply a transition twice.
+
+use platform::audit::Actor;
+use serde::Serialize;
+
+use crate::domain::lifecycle::{Action, Status};
+use crate::error::Result;
+use crate::events;
+use crate::register::{self, Change};
+use crate::startup::AppState;
+use crate::store;
+
+/// What one sweep did.
+#[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
+pub struct Report {
+    /// Certificates that lapsed.
+    pub lapsed: usize,
+    /// Suspensions reported overdue.
+    pub suspensions_overdue: usize,
+    /// Deficiencies reported overdue.
+    pub deficiencies_overdue: usize,
+}
+
+/// Runs one sweep at the state's clock.
+pub async fn run(state: &AppState) -> Result<Report> {
+    let today = state.clock.today();
+    let grace = i32::try_from(state.settings.audit_grace_days).unwrap_or(i32::MAX);
+    let run_id = format!("sweep-{}", uuid::Uuid::now_v7());
+    let mut report = Report::default();
+    let mut client = state.pool.get().await?;
+
+    for id in store::due_to_lapse(&client, today, grace).await? {
+        let tx = client.transaction().await?;
+        let Some(cert) = store::certificate_by_id(&tx, id, true).await? else {
+            continue;
+        };
+        let probation_over = cert.status == Status::Provisional && cert.probation_ends_on < today;
+        let audit_overdue = matches!(cert.status, Status::Certified | Status::Suspended)
+            && cert.next_audit_due.is_some_and(|due| {
+                due + chrono::Days::new(u64::from(state.settings.audit_grace_days)) < today
+            });
+        let reason = if probation_over {
+            "probation ended without full certification"
+        } else if audit_overdue {
+            "yearly audit overdue"
+        } else {
+            continue;
+        };
+        let change = Change {
+            actor: Actor::system("certificates.sweep"),
+            reason: Some(reason),
+            request_id: &run_id,
+            cause_event_id: None,
+            now: state.clock.now(),
+        };
+        register::apply(&tx, cert, Action::Lapse, &change, |c| {
+            c.ended_on = Some(today)
+        })
+        .await?;
+        tx.commit().await?;
+        report.lapsed += 1;
+    }
+
+    let tx = client.transaction().await?;
+    let change = Change {
+        actor: Actor::system("certificates.sweep"),
+        reason: Some("remedy deadline passed"),
+        request_id: &run_id,
+        cause_event_id: None,
+        now: state.clock.now(),
+    };
+    for cert in store::take_overdue_suspensions(&tx, today).await? {
+        register::signal(
+            &tx,
+            &cert.certificate_id.to_string(),
+            &change,
+            &events::suspension_overdue(&cert, change.now),
+        )
+        .await?;
+        report.suspensions_overdue += 1;
+    }
+    for (kvk, certificate_id, d) in store::take_overdue_deficiencies(&tx, today).await? {
+        register::signal(
+            &tx,
+            &certificate_id.to_string(),
+            &change,
+            &events::deficiency_overdue(&kvk, certificate_id, &d, change.now),
+        )
+        .await?;
+        report.deficiencies_overdue += 1;
+    }
+    tx.commit().await?;
+
+    if report != Report::default() {
+        tracing::info!(
+            sweep.lapsed = report.lapsed,
+            sweep.suspensions_overdue = report.suspensions_overdue,
+            sweep.deficiencies_overdue = report.deficiencies_overdue,
+            "sweep applied"
+        );
+        state.relay.nudge();
+    }
+    Ok(report)
+}

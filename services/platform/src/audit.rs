@@ -1,0 +1,143 @@
+//! The append-only audit trail: who did what, in which role, why, and what changed.
+//!
+//! Written in the same transaction as the change it describes; the table refuses
+//! updates and deletes (a trigger), so the trail can only grow.
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::GenericClient;
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::auth::{Principal, Role};
+
+/// Who acted.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Actor {
+    /// Token subject, or `system:<task>`.
+    pub subject: String,
+    /// Role the action was authorised under.
+    pub role: String,
+    /// Organisation acted for.
+    pub org: Option<String>,
+}
+
+impl Actor {
+    /// A person or system acting through a token, in `role`.
+    pub fn of(principal: &Principal, role: Role) -> Self {
+        Self {
+            subject: principal.subject.clone(),
+            role: role.as_str().into(),
+            org: principal.org.clone(),
+        }
+    }
+
+    /// The service itself (a sweep, an event consumer).
+    pub fn system(task: &str) -> Self {
+        Self {
+            subject: format!("system:{task}"),
+            role: "system".into(),
+            org: None,
+        }
+    }
+}
+
+/// One entry of the trail.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    /// Who.
+    pub actor: Actor,
+    /// What, e.g. `certificate.revoke`.
+    pub action: String,
+    /// On what, e.g. a certificate id.
+    pub subject: String,
+    /// Why, as given.
+    pub reason: Option<String>,
+    /// State before.
+    pub before: Option<Value>,
+    /// State after.
+    pub after: Option<Value>,
+    /// The request that caused it.
+    pub request_id: String,
+    /// The event that caused it (system actions).
+    pub cause_event_id: Option<Uuid>,
+}
+
+/// Appends `entry` inside the caller's transaction.
+pub async fn record(tx: &impl GenericClient, entry: &Entry) -> Result<(), tokio_postgres::Error> {
+    let stmt = tx
+        .prepare_cached(
+            "insert into audit_log (actor, role, org, action, subject, reason, before, after, request_id, cause_event_id)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .await?;
+    tx.execute(
+        &stmt,
+        &[
+            &entry.actor.subject,
+            &entry.actor.role,
+            &entry.actor.org,
+            &entry.action,
+            &entry.subject,
+            &entry.reason,
+            &entry.before,
+            &entry.after,
+            &entry.request_id,
+            &entry.cause_event_id,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A recorded entry as shown to those allowed to read the trail.
+#[derive(Debug, Clone, Serialize)]
+pub struct Recorded {
+    /// When.
+    pub occurred_at: DateTime<Utc>,
+    /// Who.
+    pub actor: Actor,
+    /// What.
+    pub action: String,
+    /// Why.
+    pub reason: Option<String>,
+    /// State before.
+    pub before: Option<Value>,
+    /// State after.
+    pub after: Option<Value>,
+    /// The request that caused it.
+    pub request_id: String,
+    /// The event that caused it.
+    pub cause_event_id: Option<Uuid>,
+}
+
+/// The trail of `subject`, oldest first.
+pub async fn trail(
+    client: &impl GenericClient,
+    subject: &str,
+) -> Result<Vec<Recorded>, tokio_postgres::Error> {
+    let stmt = client
+        .prepare_cached(
+            "select occurred_at, actor, role, org, action, reason, before, after, request_id, cause_event_id
+             from audit_log where subject = $1 order by audit_log_id",
+        )
+        .await?;
+    let rows = client.query(&stmt, &[&subject]).await?;
+    Ok(rows
+        .iter()
+        .map(|r| Recorded {
+            occurred_at: r.get(0),
+            actor: Actor {
+                subject: r.get(1),
+                role: r.get(2),
+                org: r.get(3),
+            },
+            action: r.get(4),
+            reason: r.get(5),
+            before: r.get(6),
+            after: r.get(7),
+            request_id: r.get(8),
+            cause_event_id: r.get(9),
+        })
+        .collect())
+}

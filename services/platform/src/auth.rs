@@ -1,0 +1,545 @@
+//! Bearer-token authentication.
+//!
+//! Tokens are JWTs signed with an asymmetric key whose public half comes from a JWKS
+//! document (a file, or an identity provider's URL), so Zegel never holds the secret that
+//! mints them. Each key's algorithm is pinned from the JWK itself; a token whose header
+//! names another algorithm, or a symmetric one, is refused before any signature check,
+//! which rules out the `alg: none` and HMAC-with-the-public-key confusions.
+//!
+//! Claims `sub iss aud exp nbf iat` are required and checked with a small leeway; `roles`
+//! and `org` say what the caller may do and for whom. Failures are logged at debug and
+//! surface as a bare 401: the client learns nothing about why its token was refused.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, JwkSet};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use crate::problem::Problem;
+
+/// Seconds of clock skew tolerated between the token issuer and us.
+const LEEWAY_SECS: u64 = 30;
+
+/// What a caller may act as. One token may carry several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// An accredited certification body; `org` is its id.
+    CertificationBody,
+    /// A staffing agency; `org` is its KvK number.
+    Agency,
+    /// Holds the guarantee deposits (under the Wtta law: the NAU).
+    AdmissionAuthority,
+    /// The Netherlands Labour Authority.
+    Inspectorate,
+    /// The tax authority.
+    Tax,
+    /// The Chamber of Commerce.
+    Kvk,
+    /// A municipality; `org` is its CBS code (4 digits).
+    Municipality,
+    /// An inspector of housing marks.
+    HousingInspector,
+    /// A housing provider; `org` is its KvK number.
+    HousingProvider,
+    /// Operators of the suite (accreditations, court-ordered civil bans).
+    Admin,
+}
+
+impl Role {
+    /// The claim value, e.g. `certification_body`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::CertificationBody => "certification_body",
+            Role::Agency => "agency",
+            Role::AdmissionAuthority => "admission_authority",
+            Role::Inspectorate => "inspectorate",
+            Role::Tax => "tax",
+            Role::Kvk => "kvk",
+            Role::Municipality => "municipality",
+            Role::HousingInspector => "housing_inspector",
+            Role::HousingProvider => "housing_provider",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Parses a claim value.
+    pub fn parse(s: &str) -> Option<Role> {
+        serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The token's `sub`: who acts.
+    pub subject: String,
+    /// Roles the token grants.
+    pub roles: Vec<Role>,
+    /// The organisation the caller acts for, if any.
+    pub org: Option<String>,
+}
+
+impl Principal {
+    /// Whether the caller holds `role`.
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// Whether the caller holds `role` on behalf of organisation `org`.
+    pub fn acts_for(&self, role: Role, org: &str) -> bool {
+        self.has(role) && self.org.as_deref() == Some(org)
+    }
+}
+
+/// The claims of a Zegel access token.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    /// Subject: who acts.
+    pub sub: String,
+    /// Issuer.
+    pub iss: String,
+    /// Audiences (one per service the token is meant for).
+    pub aud: Vec<String>,
+    /// Expiry, seconds since the epoch.
+    pub exp: u64,
+    /// Not before, seconds since the epoch.
+    pub nbf: u64,
+    /// Issued at, seconds since the epoch.
+    pub iat: u64,
+    /// Role names.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// Organisation acted for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
+}
+
+/// Why a JWKS document could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum KeysError {
+    /// The document could not be read or fetched.
+    #[error("cannot load JWKS from {source_name}: {reason}")]
+    Load {
+        /// Path or URL.
+        source_name: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The document holds no usable asymmetric key.
+    #[error("JWKS from {0} holds no usable asymmetric signing key")]
+    NoKeys(String),
+}
+
+struct VerifyKey {
+    kid: Option<String>,
+    key: DecodingKey,
+    validation: Validation,
+}
+
+/// Verifies bearer tokens for one audience.
+pub struct Authenticator {
+    keys: Vec<VerifyKey>,
+}
+
+impl fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Authenticator")
+            .field("keys", &self.keys.len())
+            .finish()
+    }
+}
+
+impl Authenticator {
+    /// Loads the JWKS from a file path or an http(s) URL.
+    pub async fn load(source: &str, issuer: &str, audience: &str) -> Result<Self, KeysError> {
+        let load_err = |reason: String| KeysError::Load {
+            source_name: source.into(),
+            reason,
+        };
+        let text = if source.starts_with("http://") || source.starts_with("https://") {
+            let client = reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(10))
+                .build()
+                .map_err(|e| load_err(e.to_string()))?;
+            let res = client
+                .get(source)
+                .send()
+                .await
+                .map_err(|e| load_err(e.to_string()))?;
+            let res = res
+                .error_for_status()
+                .map_err(|e| load_err(e.to_string()))?;
+            res.text().await.map_err(|e| load_err(e.to_string()))?
+        } else {
+            tokio::fs::read_to_string(source)
+                .await
+                .map_err(|e| load_err(format!("{e} (run `just certs` to create the dev keys)")))?
+        };
+        let set: JwkSet = serde_json::from_str(&text).map_err(|e| load_err(e.to_string()))?;
+        Self::from_jwks(&set, issuer, audience).ok_or_else(|| KeysError::NoKeys(source.into()))
+    }
+
+    /// Builds from a parsed JWKS; `None` when no key is usable.
+    pub fn from_jwks(set: &JwkSet, issuer: &str, audience: &str) -> Option<Self> {
+        let keys: Vec<VerifyKey> = set
+            .keys
+            .iter()
+            .filter_map(|jwk| {
+                let alg = pinned_algorithm(jwk)?;
+                let key = DecodingKey::from_jwk(jwk).ok()?;
+                let mut validation = Validation::new(alg);
+                validation.leeway = LEEWAY_SECS;
+                validation.validate_nbf = true;
+                validation.set_issuer(&[issuer]);
+                validation.set_audience(&[audience]);
+                validation.set_required_spec_claims(&["exp", "nbf", "iat", "sub", "iss", "aud"]);
+                Some(VerifyKey {
+                    kid: jwk.common.key_id.clone(),
+                    key,
+                    validation,
+                })
+            })
+            .collect();
+        (!keys.is_empty()).then_some(Self { keys })
+    }
+
+    /// Authenticates the value of an `Authorization` header.
+    pub fn authenticate(&self, authorization: Option<&str>) -> Result<Principal, Problem> {
+        self.verify(authorization).map_err(|reason| {
+            tracing::debug!(auth.reason = %reason, "bearer token refused");
+            Problem::unauthorized()
+        })
+    }
+
+    /// Like [`Self::authenticate`], but a missing header means an anonymous caller.
+    pub fn authenticate_optional(
+        &self,
+        authorization: Option<&str>,
+    ) -> Result<Option<Principal>, Problem> {
+        match authorization {
+            None => Ok(None),
+            Some(_) => self.authenticate(authorization).map(Some),
+        }
+    }
+
+    fn verify(&self, authorization: Option<&str>) -> Result<Principal, String> {
+        let header = authorization.ok_or("no Authorization header")?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .or_else(|| header.strip_prefix("bearer "))
+            .ok_or("not a bearer token")?
+            .trim();
+        let head = jsonwebtoken::decode_header(token).map_err(|e| format!("bad header: {e}"))?;
+        let candidates = self
+            .keys
+            .iter()
+            .filter(|k| head.kid.is_none() || k.kid == head.kid)
+            // The algorithm is pinned per key: the token cannot choose it.
+            .filter(|k| k.validation.algorithms == [head.alg]);
+        let mut last = String::from("no key matches kid and algorithm");
+        for key in candidates {
+            match jsonwebtoken::decode::<Claims>(token, &key.key, &key.validation) {
+                Ok(data) => return principal_from(data.claims),
+                Err(e) => last = e.to_string(),
+            }
+        }
+        Err(last)
+    }
+}
+
+fn principal_from(claims: Claims) -> Result<Principal, String> {
+    let now = jsonwebtoken::get_current_timestamp();
+    if claims.iat > now + LEEWAY_SECS {
+        return Err("issued in the future".into());
+    }
+    if claims.sub.trim().is_empty() {
+        return Err("empty subject".into());
+    }
+    let roles = claims
+        .roles
+        .iter()
+        .filter_map(|r| {
+            let role = Role::parse(r);
+            if role.is_none() {
+                tracing::debug!(auth.role = %r, "ignoring unknown role");
+            }
+            role
+        })
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    Ok(Principal {
+        subject: claims.sub,
+        roles,
+        org: claims.org,
+    })
+}
+
+/// The one algorithm a JWK may be used with; symmetric keys are never usable.
+fn pinned_algorithm(jwk: &Jwk) -> Option<Algorithm> {
+    let natural = match &jwk.algorithm {
+        AlgorithmParameters::OctetKeyPair(p) if p.curve == EllipticCurve::Ed25519 => {
+            Algorithm::EdDSA
+        }
+        AlgorithmParameters::EllipticCurve(p) if p.curve == EllipticCurve::P256 => Algorithm::ES256,
+        AlgorithmParameters::EllipticCurve(p) if p.curve == EllipticCurve::P384 => Algorithm::ES384,
+        AlgorithmParameters::RSA(_) => Algorithm::RS256,
+        _ => return None,
+    };
+    match jwk.common.key_algorithm {
+        None => Some(natural),
+        Some(declared) => {
+            let declared: Algorithm = declared.to_string().parse().ok()?;
+            let same_family = declared.family() == natural.family();
+            (same_family
+                && !matches!(
+                    declared,
+                    Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512
+                ))
+            .then_some(declared)
+        }
+    }
+}
+
+/// A token issuer for development and tests: an Ed25519 key made on the spot.
+///
+/// Production tokens come from a real identity provider; this exists so that `just token`
+/// and the test suites can mint tokens the services verify through the same JWKS path.
+pub struct DevIssuer {
+    kid: String,
+    encoding: EncodingKey,
+    jwk: serde_json::Value,
+    issuer: String,
+}
+
+impl fmt::Debug for DevIssuer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DevIssuer").field("kid", &self.kid).finish()
+    }
+}
+
+impl DevIssuer {
+    /// A fresh key.
+    pub fn generate(issuer: &str) -> anyhow::Result<Self> {
+        let pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519)?;
+        Self::from_pkcs8_pem(&pair.serialize_pem(), issuer)
+    }
+
+    /// An existing Ed25519 key in PKCS#8 PEM.
+    pub fn from_pkcs8_pem(pem: &str, issuer: &str) -> anyhow::Result<Self> {
+        use base64::Engine;
+        use sha2::Digest;
+        let pair = rcgen::KeyPair::from_pem(pem)?;
+        let raw = pair.public_key_raw();
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let kid = b64.encode(&sha2::Sha256::digest(raw)[..12]);
+        let jwk = serde_json::json!({
+            "kty": "OKP", "crv": "Ed25519", "x": b64.encode(raw),
+            "kid": kid, "alg": "EdDSA", "use": "sig"
+        });
+        Ok(Self {
+            kid,
+            encoding: EncodingKey::from_ed_pem(pem.as_bytes())?,
+            jwk,
+            issuer: issuer.into(),
+        })
+    }
+
+    /// The JWKS document holding this issuer's public key.
+    pub fn jwks(&self) -> serde_json::Value {
+        serde_json::json!({ "keys": [self.jwk] })
+    }
+
+    /// Signs arbitrary claims (tests use this to forge bad tokens).
+    pub fn sign<T: Serialize>(&self, claims: &T) -> anyhow::Result<String> {
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(self.kid.clone());
+        Ok(jsonwebtoken::encode(&header, claims, &self.encoding)?)
+    }
+
+    /// A token for `roles` acting for `org`, valid for `ttl_secs`, for every Zegel service.
+    pub fn token(
+        &self,
+        subject: &str,
+        roles: &[Role],
+        org: Option<&str>,
+        ttl_secs: u64,
+    ) -> anyhow::Result<String> {
+        let now = jsonwebtoken::get_current_timestamp();
+        self.sign(&Claims {
+            sub: subject.into(),
+            iss: self.issuer.clone(),
+            aud: crate::config::SERVICES
+                .iter()
+                .map(|s| audience(s))
+                .collect(),
+            exp: now + ttl_secs,
+            nbf: now,
+            iat: now,
+            roles: roles.iter().map(|r| r.as_str().to_string()).collect(),
+            org: org.map(str::to_string),
+        })
+    }
+}
+
+/// The audience a service's tokens must name.
+pub fn audience(service: &str) -> String {
+    format!("zegel-{service}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup() -> (DevIssuer, Authenticator) {
+        let issuer = DevIssuer::generate("test-iss").unwrap();
+        let set: JwkSet = serde_json::from_value(issuer.jwks()).unwrap();
+        let auth = Authenticator::from_jwks(&set, "test-iss", &audience("certificates")).unwrap();
+        (issuer, auth)
+    }
+
+    fn claims(issuer: &str, aud: &str, exp_in: i64, nbf_in: i64) -> Claims {
+        let now = jsonwebtoken::get_current_timestamp() as i64;
+        Claims {
+            sub: "alice".into(),
+            iss: issuer.into(),
+            aud: vec![aud.into()],
+            exp: (now + exp_in) as u64,
+            nbf: (now + nbf_in) as u64,
+            iat: now as u64,
+            roles: vec!["certification_body".into(), "no_such_role".into()],
+            org: Some("cb-1".into()),
+        }
+    }
+
+    #[test]
+    fn a_valid_token_yields_the_principal_with_known_roles_only() {
+        let (issuer, auth) = setup();
+        let token = issuer
+            .token("alice", &[Role::CertificationBody], Some("cb-1"), 60)
+            .unwrap();
+        let p = auth.authenticate(Some(&format!("Bearer {token}"))).unwrap();
+        assert_eq!(p.subject, "alice");
+        assert!(p.acts_for(Role::CertificationBody, "cb-1"));
+        assert!(!p.has(Role::Admin));
+        let token = issuer
+            .sign(&claims("test-iss", "zegel-certificates", 60, 0))
+            .unwrap();
+        let p = auth.authenticate(Some(&format!("Bearer {token}"))).unwrap();
+        assert_eq!(p.roles, vec![Role::CertificationBody]);
+    }
+
+    #[test]
+    fn bad_tokens_are_refused_with_a_bare_401() {
+        use base64::Engine;
+        let (issuer, auth) = setup();
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let good = issuer
+            .sign(&claims("test-iss", "zegel-certificates", 60, 0))
+            .unwrap();
+        let payload = good.split('.').nth(1).unwrap().to_string();
+        let other = DevIssuer::generate("test-iss").unwrap();
+        let hs256 = {
+            let header = b64.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+            let public_x = issuer.jwks()["keys"][0]["x"].as_str().unwrap().to_string();
+            let key = EncodingKey::from_secret(public_x.as_bytes());
+            let signed = jsonwebtoken::encode(
+                &Header::new(Algorithm::HS256),
+                &claims("test-iss", "zegel-certificates", 60, 0),
+                &key,
+            )
+            .unwrap();
+            let _ = header;
+            signed
+        };
+        let cases: Vec<(Option<String>, &str)> = vec![
+            (None, "no header"),
+            (Some(good.clone()), "no Bearer prefix"),
+            (Some(format!("Basic {good}")), "basic scheme"),
+            (
+                Some(format!(
+                    "Bearer {}",
+                    issuer
+                        .sign(&claims("other-iss", "zegel-certificates", 60, 0))
+                        .unwrap()
+                )),
+                "wrong issuer",
+            ),
+            (
+                Some(format!(
+                    "Bearer {}",
+                    issuer
+                        .sign(&claims("test-iss", "zegel-bans", 60, 0))
+                        .unwrap()
+                )),
+                "wrong audience",
+            ),
+            (
+                Some(format!(
+                    "Bearer {}",
+                    issuer
+                        .sign(&claims("test-iss", "zegel-certificates", -120, -200))
+                        .unwrap()
+                )),
+                "expired",
+            ),
+            (
+                Some(format!(
+                    "Bearer {}",
+                    issuer
+                        .sign(&claims("test-iss", "zegel-certificates", 600, 300))
+                        .unwrap()
+                )),
+                "not yet valid",
+            ),
+            (
+                Some(format!(
+                    "Bearer {}",
+                    other
+                        .sign(&claims("test-iss", "zegel-certificates", 60, 0))
+                        .unwrap()
+                )),
+                "signed by an unknown key",
+            ),
+            (
+                Some(format!(
+                    "Bearer {}.{payload}.",
+                    b64.encode(br#"{"alg":"none"}"#)
+                )),
+                "alg none",
+            ),
+            (
+                Some(format!("Bearer {hs256}")),
+                "HS256 with the public key as secret",
+            ),
+            (Some("Bearer not.a.jwt".into()), "garbage"),
+        ];
+        for (header, case) in cases {
+            let err = auth.authenticate(header.as_deref()).unwrap_err();
+            assert_eq!(err.status, 401, "{case}");
+            assert_eq!(
+                err.detail.as_deref(),
+                Some("A valid bearer token is required."),
+                "{case}"
+            );
+        }
+    }
+
+    #[test]
+    fn symmetric_keys_in_a_jwks_are_never_used() {
+        let set: JwkSet = serde_json::from_value(serde_json::json!({
+            "keys": [{"kty": "oct", "k": "c2VjcmV0", "alg": "HS256"}]
+        }))
+        .unwrap();
+        assert!(Authenticator::from_jwks(&set, "i", "a").is_none());
+    }
+}

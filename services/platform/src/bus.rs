@@ -1,0 +1,63 @@
+//! Redis: a cache and an event bus, never the source of truth.
+//!
+//! The connection is lazy and reconnects by itself, with short timeouts: a service starts
+//! and keeps answering while Redis is down, and whatever needed Redis (publishing events)
+//! catches up from Postgres when it returns.
+
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+/// A namespaced Redis connection.
+#[derive(Clone)]
+pub struct Bus {
+    conn: ConnectionManager,
+    prefix: String,
+}
+
+impl std::fmt::Debug for Bus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bus").field("prefix", &self.prefix).finish()
+    }
+}
+
+impl Bus {
+    /// A lazy connection to `url`; every key it names starts with `prefix:`.
+    pub fn connect(url: &str, prefix: &str) -> Result<Self, redis::RedisError> {
+        let client = redis::Client::open(url)?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_millis(500)))
+            .set_response_timeout(Some(Duration::from_millis(1000)))
+            .set_number_of_retries(1)
+            .set_max_delay(Duration::from_millis(200));
+        let conn = ConnectionManager::new_lazy_with_config(client, config)?;
+        Ok(Self {
+            conn,
+            prefix: prefix.into(),
+        })
+    }
+
+    /// A connection handle (cheap to clone).
+    pub fn conn(&self) -> ConnectionManager {
+        self.conn.clone()
+    }
+
+    /// The namespaced key for `name`.
+    pub fn key(&self, name: &str) -> String {
+        format!("{}:{name}", self.prefix)
+    }
+
+    /// The stream every service publishes its events to.
+    pub fn events_stream(&self) -> String {
+        self.key("events")
+    }
+
+    /// Whether Redis answers a PING.
+    pub async fn ping(&self) -> Result<(), redis::RedisError> {
+        let mut conn = self.conn();
+        redis::cmd("PING")
+            .query_async::<String>(&mut conn)
+            .await
+            .map(|_| ())
+    }
+}

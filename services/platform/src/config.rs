@@ -1,0 +1,281 @@
+//! Typed settings from the environment.
+//!
+//! Every setting has a working local default, so `serve` runs on a developer machine
+//! with nothing set. Settings shared by all services are read from `ZEGEL_<KEY>`, a
+//! service's own from `ZEGEL_<SERVICE>_<KEY>`. A `ZEGEL_` variable that no service knows
+//! stops the start: a typo in production must not silently fall back to a default.
+
+use std::net::IpAddr;
+
+use secrecy::SecretString;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+/// Every service name that may own `ZEGEL_<SERVICE>_*` variables.
+pub const SERVICES: &[&str] = &[
+    "certificates",
+    "bans",
+    "deposits",
+    "gaccounts",
+    "housing",
+    "lookup",
+    "notifier",
+    "suite",
+];
+
+/// Why the settings could not be loaded; shown to the operator as is.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A variable is unknown, missing or has a value of the wrong form.
+    #[error("invalid setting: {0}")]
+    Invalid(String),
+}
+
+/// Output format of the logs.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// JSON when stdout is not a terminal, readable text when it is.
+    #[default]
+    Auto,
+    /// One JSON object per line, for log collectors.
+    Json,
+    /// Human-readable lines.
+    Pretty,
+}
+
+/// Settings every service shares.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommonSettings {
+    /// Postgres connection URL; each service works in its own schema of this database.
+    #[serde(default = "defaults::database_url")]
+    pub database_url: SecretString,
+    /// Redis URL (cache and event bus, never the truth).
+    #[serde(default = "defaults::redis_url")]
+    pub redis_url: String,
+    /// Prefix of every Redis key, so that suites (and tests) can share one Redis.
+    #[serde(default = "defaults::redis_prefix")]
+    pub redis_prefix: String,
+    /// Where the token verification keys come from: a JWKS file path or an http(s) URL.
+    #[serde(default = "defaults::jwks")]
+    pub jwks: String,
+    /// The `iss` every accepted token must carry.
+    #[serde(default = "defaults::jwt_issuer")]
+    pub jwt_issuer: String,
+    /// Address the HTTP servers bind to.
+    #[serde(default = "defaults::host")]
+    pub host: IpAddr,
+    /// Log format.
+    #[serde(default)]
+    pub log_format: LogFormat,
+    /// Requests per minute one client address may make to public endpoints.
+    #[serde(default = "defaults::public_rate_per_minute")]
+    pub public_rate_per_minute: u32,
+    /// How often the outbox relay looks for unpublished events.
+    #[serde(default = "defaults::relay_interval_ms")]
+    pub relay_interval_ms: u64,
+    /// Largest number of Postgres connections per service.
+    #[serde(default = "defaults::db_pool_size")]
+    pub db_pool_size: usize,
+}
+
+mod defaults {
+    use std::net::{IpAddr, Ipv4Addr};
+
+    use secrecy::SecretString;
+
+    pub fn database_url() -> SecretString {
+        SecretString::from("postgres://postgres@127.0.0.1:5432/zegel")
+    }
+    pub fn redis_url() -> String {
+        "redis://127.0.0.1:6379".into()
+    }
+    pub fn redis_prefix() -> String {
+        "zegel".into()
+    }
+    pub fn jwks() -> String {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/jwks.json").into()
+    }
+    pub fn jwt_issuer() -> String {
+        "zegel-dev".into()
+    }
+    pub fn host() -> IpAddr {
+        IpAddr::V4(Ipv4Addr::LOCALHOST)
+    }
+    pub fn public_rate_per_minute() -> u32 {
+        600
+    }
+    pub fn relay_interval_ms() -> u64 {
+        200
+    }
+    pub fn db_pool_size() -> usize {
+        16
+    }
+}
+
+impl CommonSettings {
+    /// The defaults, as a developer machine gets them with nothing set.
+    pub fn local() -> Self {
+        load_from::<Empty>("suite", std::iter::empty())
+            .map(|(common, _)| common)
+            .unwrap_or_else(|_| unreachable!("defaults always parse"))
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        use secrecy::ExposeSecret;
+        self.database_url
+            .expose_secret()
+            .parse::<tokio_postgres::Config>()
+            .map_err(|e| ConfigError::Invalid(format!("ZEGEL_DATABASE_URL: {e}")))?;
+        redis::Client::open(self.redis_url.as_str())
+            .map_err(|e| ConfigError::Invalid(format!("ZEGEL_REDIS_URL: {e}")))?;
+        if self.redis_prefix.is_empty() || self.redis_prefix.contains(char::is_whitespace) {
+            return Err(ConfigError::Invalid(
+                "ZEGEL_REDIS_PREFIX: must be non-empty without spaces".into(),
+            ));
+        }
+        if self.jwks.trim().is_empty() {
+            return Err(ConfigError::Invalid(
+                "ZEGEL_JWKS: must name a file or URL".into(),
+            ));
+        }
+        if self.public_rate_per_minute == 0 {
+            return Err(ConfigError::Invalid(
+                "ZEGEL_PUBLIC_RATE_PER_MINUTE: must be at least 1".into(),
+            ));
+        }
+        if self.db_pool_size == 0 {
+            return Err(ConfigError::Invalid(
+                "ZEGEL_DB_POOL_SIZE: must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A service without settings of its own.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Empty {}
+
+/// Loads the shared settings and the settings of `service` from the process environment.
+pub fn load<S: DeserializeOwned>(service: &str) -> Result<(CommonSettings, S), ConfigError> {
+    load_from(service, std::env::vars())
+}
+
+/// Loads settings from the given variables (the testable core of [`load`]).
+pub fn load_from<S: DeserializeOwned>(
+    service: &str,
+    vars: impl IntoIterator<Item = (String, String)>,
+) -> Result<(CommonSettings, S), ConfigError> {
+    let own_prefix = format!("ZEGEL_{}_", service.to_uppercase());
+    let other_prefixes: Vec<String> = SERVICES
+        .iter()
+        .map(|s| format!("ZEGEL_{}_", s.to_uppercase()))
+        .collect();
+    let mut common = Vec::new();
+    let mut own = Vec::new();
+    for (key, value) in vars {
+        if let Some(rest) = key.strip_prefix(&own_prefix) {
+            own.push((rest.to_string(), value));
+        } else if other_prefixes.iter().any(|p| key.starts_with(p)) {
+            // Another service's setting: that service checks it.
+        } else if let Some(rest) = key.strip_prefix("ZEGEL_") {
+            common.push((rest.to_string(), value));
+        }
+    }
+    let common: CommonSettings =
+        envy::from_iter(common).map_err(|e| ConfigError::Invalid(format!("ZEGEL_*: {}", e)))?;
+    common.validate()?;
+    let own: S =
+        envy::from_iter(own).map_err(|e| ConfigError::Invalid(format!("{own_prefix}*: {}", e)))?;
+    Ok((common, own))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Own {
+        #[serde(default = "port")]
+        port: u16,
+    }
+    fn port() -> u16 {
+        8081
+    }
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn nothing_set_gives_working_local_defaults() {
+        let (common, own) = load_from::<Own>("certificates", vars(&[])).unwrap();
+        assert_eq!(common.redis_prefix, "zegel");
+        assert_eq!(own.port, 8081);
+    }
+
+    #[test]
+    fn own_and_shared_settings_are_read_and_other_services_ignored() {
+        let (common, own) = load_from::<Own>(
+            "certificates",
+            vars(&[
+                ("ZEGEL_CERTIFICATES_PORT", "9000"),
+                ("ZEGEL_BANS_PORT", "9001"),
+                ("ZEGEL_REDIS_PREFIX", "t1"),
+                ("PATH", "/bin"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(own.port, 9000);
+        assert_eq!(common.redis_prefix, "t1");
+    }
+
+    #[test]
+    fn invalid_settings_stop_the_start_with_a_clear_message() {
+        let cases = [
+            (
+                vec![("ZEGEL_REDIS_PREFX", "x")],
+                "unknown field",
+                "a misspelt shared key",
+            ),
+            (
+                vec![("ZEGEL_CERTIFICATES_PROT", "1")],
+                "unknown field",
+                "a misspelt own key",
+            ),
+            (
+                vec![("ZEGEL_CERTIFICATES_PORT", "http")],
+                "ZEGEL_CERTIFICATES_",
+                "a port that is no number",
+            ),
+            (
+                vec![("ZEGEL_DATABASE_URL", "nonsense://")],
+                "ZEGEL_DATABASE_URL",
+                "a bad database URL",
+            ),
+            (
+                vec![("ZEGEL_REDIS_URL", "ftp://x")],
+                "ZEGEL_REDIS_URL",
+                "a bad redis URL",
+            ),
+            (
+                vec![("ZEGEL_PUBLIC_RATE_PER_MINUTE", "0")],
+                "at least 1",
+                "a zero rate limit",
+            ),
+        ];
+        for (pairs, expected, case) in cases {
+            let err = load_from::<Own>("certificates", vars(&pairs))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(expected), "{case}: got {err}");
+        }
+    }
+}

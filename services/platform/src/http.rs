@@ -1,0 +1,280 @@
+//! Request plumbing shared by every service's routes.
+//!
+//! The rule (STYLE 8): once a route's path and method matched, it responds. Handlers take
+//! the raw body as bytes and parse it themselves through [`parse_json`], so a malformed
+//! body is a 400/422 problem from the route that owns it, never a rejection that warp
+//! might merge with another branch into a confusing 405.
+
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use governor::clock::{Clock as _, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use warp::Filter;
+use warp::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use warp::reply::{Reply, Response};
+
+use crate::problem::{FieldError, Problem, unsupported_media_type};
+
+/// Largest request body any endpoint accepts, in bytes.
+pub const BODY_LIMIT: u64 = 64 * 1024;
+
+/// Header carrying the request id, in both directions.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// What a handler needs to know about the request besides path and body.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The request id (the client's, if well-formed, else a fresh one).
+    pub id: String,
+    /// Method.
+    pub method: Method,
+    /// Path, for idempotency fingerprints.
+    pub path: String,
+    /// The `Authorization` header, if any and readable.
+    pub authorization: Option<String>,
+    /// The `Idempotency-Key` header, as sent.
+    pub idempotency_key: Option<String>,
+    /// The `Content-Type` header.
+    pub content_type: Option<String>,
+    /// The `Accept-Language` header.
+    pub accept_language: Option<String>,
+    /// The client's address.
+    pub remote: Option<SocketAddr>,
+}
+
+/// Extracts the [`Request`]; never rejects.
+pub fn request() -> impl Filter<Extract = (Request,), Error = Infallible> + Clone {
+    warp::method()
+        .and(warp::path::full())
+        .and(warp::header::headers_cloned())
+        .and(warp::addr::remote())
+        .map(
+            |method: Method,
+             path: warp::path::FullPath,
+             headers: HeaderMap,
+             remote: Option<SocketAddr>| {
+                let text = |name: &str| {
+                    headers
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_string)
+                };
+                let id = text(REQUEST_ID)
+                    .filter(|id| {
+                        !id.is_empty()
+                            && id.len() <= 64
+                            && id
+                                .bytes()
+                                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                    })
+                    .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+                Request {
+                    id,
+                    method,
+                    path: path.as_str().to_string(),
+                    authorization: text("authorization"),
+                    idempotency_key: headers
+                        .get(crate::idempotency::HEADER)
+                        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+                    content_type: text("content-type"),
+                    accept_language: text("accept-language"),
+                    remote,
+                }
+            },
+        )
+}
+
+/// A bounded body, as bytes; parse it with [`parse_json`].
+pub fn body() -> impl Filter<Extract = (Bytes,), Error = warp::Rejection> + Clone {
+    warp::body::content_length_limit(BODY_LIMIT).and(warp::body::bytes())
+}
+
+/// Passes `state` to handlers.
+pub fn with_state<S: Clone + Send + Sync + 'static>(
+    state: S,
+) -> impl Filter<Extract = (S,), Error = Infallible> + Clone {
+    warp::any().map(move || state.clone())
+}
+
+/// Parses a JSON body: 415 unless it is sent as JSON, 400 unless it parses, 422 with the
+/// offending field unless it has the expected shape.
+pub fn parse_json<T: DeserializeOwned>(req: &Request, body: &[u8]) -> Result<T, Problem> {
+    let is_json = req
+        .content_type
+        .as_deref()
+        .and_then(|ct| ct.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return Err(unsupported_media_type());
+    }
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let pointer = json_pointer(e.path());
+        let inner = e.into_inner();
+        if inner.is_data() {
+            Problem::validation(vec![FieldError::new(
+                pointer,
+                strip_position(&inner.to_string()),
+            )])
+        } else {
+            Problem::bad_request("The request body is not valid JSON.")
+        }
+    })?;
+    de.end().map_err(|_| {
+        Problem::bad_request("The request body has trailing characters after the JSON value.")
+    })?;
+    Ok(value)
+}
+
+fn json_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for seg in path.iter() {
+        match seg {
+            Segment::Seq { index } => out.push_str(&format!("/{index}")),
+            Segment::Map { key } => {
+                out.push_str(&format!("/{}", key.replace('~', "~0").replace('/', "~1")))
+            }
+            Segment::Enum { variant } => out.push_str(&format!("/{variant}")),
+            Segment::Unknown => {}
+        }
+    }
+    if out.is_empty() { "/".into() } else { out }
+}
+
+/// serde_json appends "at line 1 column 7"; the pointer already says where.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// A JSON reply with `status`.
+pub fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
+    let mut res = warp::reply::json(body).into_response();
+    *res.status_mut() = status;
+    res
+}
+
+/// Turns a handler's result into the response, tagged with the request id.
+pub fn respond(req: &Request, result: Result<Response, Problem>) -> Response {
+    let mut res = match result {
+        Ok(res) => res,
+        Err(problem) => problem.with_request_id(&req.id).into_response(),
+    };
+    if let Ok(v) = HeaderValue::from_str(&req.id) {
+        res.headers_mut().insert(REQUEST_ID, v);
+    }
+    res
+}
+
+/// Per-address rate limit for public endpoints.
+#[derive(Clone)]
+pub struct PublicLimiter {
+    limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+}
+
+impl std::fmt::Debug for PublicLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PublicLimiter")
+    }
+}
+
+impl PublicLimiter {
+    /// At most `per_minute` requests a minute per client address, in bursts of as many.
+    pub fn per_minute(per_minute: u32) -> Self {
+        let n = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
+        Self {
+            limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(n))),
+        }
+    }
+
+    /// 429 with `Retry-After` when the caller's address is over its limit.
+    pub fn check(&self, req: &Request) -> Result<(), Problem> {
+        let Some(addr) = req.remote else {
+            return Ok(());
+        };
+        self.limiter.check_key(&addr.ip()).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            Problem::rate_limited(wait.as_secs() + 1)
+        })
+    }
+
+    /// Forgets addresses that have been quiet; call now and then to bound memory.
+    pub fn forget_quiet(&self) {
+        self.limiter.retain_recent();
+    }
+}
+
+/// `Cache-Control: no-store`, for answers that must never be served stale.
+pub fn no_store(mut res: Response) -> Response {
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "fields exist to be parsed")]
+    struct Body {
+        name: String,
+        items: Vec<u8>,
+    }
+
+    fn req(ct: Option<&str>) -> Request {
+        Request {
+            id: "r".into(),
+            method: Method::POST,
+            path: "/".into(),
+            authorization: None,
+            idempotency_key: None,
+            content_type: ct.map(str::to_string),
+            accept_language: None,
+            remote: None,
+        }
+    }
+
+    #[test]
+    fn bodies_are_parsed_with_the_right_problem_for_each_fault() {
+        let json = Some("application/json; charset=utf-8");
+        assert!(parse_json::<Body>(&req(json), br#"{"name":"a","items":[1]}"#).is_ok());
+        let cases: [(Option<&str>, &[u8], u16, &str); 6] = [
+            (None, br#"{"name":"a","items":[]}"#, 415, "no content type"),
+            (
+                Some("text/plain"),
+                br#"{"name":"a","items":[]}"#,
+                415,
+                "text",
+            ),
+            (json, b"{", 400, "truncated"),
+            (json, br#"{"name":"a","items":[]} x"#, 400, "trailing"),
+            (json, br#"{"name":"a","items":[300]}"#, 422, "out of range"),
+            (
+                json,
+                br#"{"name":"a","items":[],"x":1}"#,
+                422,
+                "unknown field",
+            ),
+        ];
+        for (ct, body, status, case) in cases {
+            assert_eq!(
+                parse_json::<Body>(&req(ct), body).unwrap_err().status,
+                status,
+                "{case}"
+            );
+        }
+        let p = parse_json::<Body>(&req(json), br#"{"name":"a","items":[1,"x"]}"#).unwrap_err();
+        assert_eq!(p.errors[0].pointer, "/items/1");
+    }
+}

@@ -1,0 +1,169 @@
+//! Idempotency keys for POSTs that change a status or move money.
+//!
+//! The key row is inserted at the start of the caller's transaction and completed with
+//! the response before it commits. A concurrent retry blocks on the key's primary key
+//! until the first transaction ends, then finds the stored response; a failed first
+//! attempt rolls back and leaves the key free. A key reused with a different request is
+//! refused rather than silently answered with someone else's result.
+
+use deadpool_postgres::GenericClient;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::problem::{FieldError, Problem};
+
+/// Header carrying the key.
+pub const HEADER: &str = "idempotency-key";
+
+/// A validated idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key(String);
+
+impl Key {
+    /// Parses the header value: 1 to 255 visible ASCII characters.
+    pub fn parse(raw: &str) -> Result<Self, Problem> {
+        let ok = !raw.is_empty() && raw.len() <= 255 && raw.bytes().all(|b| b.is_ascii_graphic());
+        if ok {
+            Ok(Self(raw.to_string()))
+        } else {
+            Err(Problem::validation(vec![FieldError::new(
+                "/headers/Idempotency-Key",
+                "must be 1 to 255 visible ASCII characters",
+            )]))
+        }
+    }
+}
+
+/// A stored response to replay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored {
+    /// HTTP status of the first response.
+    pub status: u16,
+    /// Its JSON body.
+    pub body: Value,
+}
+
+/// Fingerprint of a request, so a reused key with another request is detected.
+pub fn fingerprint(method: &str, path: &str, body: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(method.as_bytes());
+    h.update([0]);
+    h.update(path.as_bytes());
+    h.update([0]);
+    h.update(body);
+    format!("{:x}", h.finalize())
+}
+
+/// Either claims `key` for this request (`Ok(None)`) or returns the earlier response.
+pub async fn begin(
+    tx: &impl GenericClient,
+    principal: &str,
+    key: &Key,
+    request_hash: &str,
+) -> Result<Option<Stored>, BeginError> {
+    // The placeholder row holds the key for the rest of this transaction; it is completed
+    // by `finish` before commit, so no other transaction ever sees it half-done.
+    let stmt = tx
+        .prepare_cached(
+            "insert into idempotency_key (principal, key, request_hash, response_status, response_body)
+             values ($1, $2, $3, 0, 'null') on conflict on constraint idempotency_key_pkey do nothing",
+        )
+        .await?;
+    if tx
+        .execute(&stmt, &[&principal, &key.0, &request_hash])
+        .await?
+        == 1
+    {
+        return Ok(None);
+    }
+    let stmt = tx
+        .prepare_cached(
+            "select request_hash, response_status, response_body from idempotency_key
+             where principal = $1 and key = $2",
+        )
+        .await?;
+    let row = tx.query_one(&stmt, &[&principal, &key.0]).await?;
+    let stored_hash: String = row.get(0);
+    if stored_hash != request_hash {
+        return Err(BeginError::Mismatch);
+    }
+    let status: i16 = row.get(1);
+    Ok(Some(Stored {
+        status: status as u16,
+        body: row.get(2),
+    }))
+}
+
+/// Stores the response for `key` (same transaction as `begin`).
+pub async fn finish(
+    tx: &impl GenericClient,
+    principal: &str,
+    key: &Key,
+    stored: &Stored,
+) -> Result<(), tokio_postgres::Error> {
+    let stmt = tx
+        .prepare_cached(
+            "update idempotency_key set response_status = $3, response_body = $4
+             where principal = $1 and key = $2",
+        )
+        .await?;
+    tx.execute(
+        &stmt,
+        &[&principal, &key.0, &(stored.status as i16), &stored.body],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Why a key cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum BeginError {
+    /// The key was used before with a different request.
+    #[error("idempotency key reused with a different request")]
+    Mismatch,
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] tokio_postgres::Error),
+}
+
+impl BeginError {
+    /// The problem a client sees for a reused key.
+    pub fn mismatch_problem() -> Problem {
+        Problem::new(
+            warp::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency-key-reused",
+            "Idempotency key reused",
+        )
+        .with_detail("This Idempotency-Key was already used with a different request.")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_must_be_short_visible_ascii() {
+        assert!(Key::parse("retry-1").is_ok());
+        for (raw, case) in [
+            ("", "empty"),
+            ("a b", "space"),
+            ("ключ", "non-ASCII"),
+            (&"x".repeat(256), "too long"),
+        ] {
+            assert_eq!(Key::parse(raw).unwrap_err().status, 422, "{case}");
+        }
+    }
+
+    #[test]
+    fn the_fingerprint_separates_method_path_and_body() {
+        assert_ne!(
+            fingerprint("POST", "/a", b"b"),
+            fingerprint("POST", "/ab", b"")
+        );
+        assert_eq!(
+            fingerprint("POST", "/a", b"{}"),
+            fingerprint("POST", "/a", b"{}")
+        );
+    }
+}

@@ -1,0 +1,23 @@
+//! The Zegel platform: everything the register services share, and nothing that belongs
+//! to one register's domain.
+//!
+//! A service builds on it in a fixed order: [`config`] loads typed settings, [`db`] opens
+//! the pool and runs the migrations of its own schema, [`bus`] connects Redis, [`auth`]
+//! verifies bearer tokens, [`http`] supplies the request plumbing and the one `recover`,
+//! [`audit`], [`outbox`] and [`idempotency`] make every state change traceable and safe
+//! to retry, and [`server`] runs the whole thing until it is told to stop.
+
+pub mod audit;
+pub mod auth;
+pub mod bus;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod idempotency;
+pub mod outbox;
+pub mod problem;
+pub mod server;
+pub mod telemetry;
+
+pub use problem::Problem;

@@ -1,0 +1,303 @@
+//! RFC 9457 problem details, and the one `recover` that turns every warp rejection into one.
+//!
+//! Every error a client ever sees is a [`Problem`]: a stable `type` URI per kind, a
+//! title, the status, and a detail that is safe to show. Infrastructure failures become a
+//! generic 500 whose detail says nothing about the cause; the cause is logged once, at the
+//! boundary, with the request id the client can quote.
+
+use std::convert::Infallible;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+use warp::http::{HeaderValue, StatusCode, header};
+use warp::reject::Rejection;
+use warp::reply::{Reply, Response};
+
+/// Media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FieldError {
+    /// JSON pointer (RFC 6901) to the offending member, e.g. `/kvk_number`.
+    pub pointer: String,
+    /// What is wrong with it, safe to show.
+    pub detail: String,
+}
+
+impl FieldError {
+    /// A field error at `pointer`.
+    pub fn new(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self {
+            pointer: pointer.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
+/// An RFC 9457 problem details object.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    /// Stable URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    /// Short summary of the kind.
+    pub title: String,
+    /// HTTP status code.
+    pub status: u16,
+    /// Explanation of this occurrence, safe to show.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The request this occurrence belongs to (`urn:zegel:request:<id>`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// Field-level validation errors.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// Further members specific to a kind (for example the unmet requirements).
+    #[serde(flatten)]
+    pub extensions: Map<String, Value>,
+    /// Seconds to wait before retrying, sent as `Retry-After`.
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
+}
+
+impl warp::reject::Reject for Problem {}
+
+impl Problem {
+    /// A problem of kind `slug` with status and title.
+    pub fn new(status: StatusCode, slug: &str, title: &str) -> Self {
+        Self {
+            type_uri: format!("urn:zegel:problem:{slug}"),
+            title: title.into(),
+            status: status.as_u16(),
+            detail: None,
+            instance: None,
+            errors: Vec::new(),
+            extensions: Map::new(),
+            retry_after: None,
+        }
+    }
+
+    /// Adds the detail.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// Adds field errors.
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    /// Adds an extension member.
+    pub fn with_extension(mut self, key: &str, value: Value) -> Self {
+        self.extensions.insert(key.into(), value);
+        self
+    }
+
+    /// Names the request this problem answers.
+    pub fn with_request_id(mut self, request_id: &str) -> Self {
+        self.instance = Some(format!("urn:zegel:request:{request_id}"));
+        self
+    }
+
+    /// 400: the request cannot be understood.
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-request",
+            "Malformed request",
+        )
+        .with_detail(detail)
+    }
+
+    /// 401: no valid bearer token.
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Authentication required",
+        )
+        .with_detail("A valid bearer token is required.")
+    }
+
+    /// 403: authenticated, but not allowed to do this.
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed").with_detail(detail)
+    }
+
+    /// 404: nothing here.
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not-found", "Not found").with_detail(detail)
+    }
+
+    /// 409: the request conflicts with the current state.
+    pub fn conflict(slug: &str, title: &str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, slug, title).with_detail(detail)
+    }
+
+    /// 422: well-formed, but the fields do not validate.
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+            "Invalid request",
+        )
+        .with_detail("One or more fields are invalid.")
+        .with_errors(errors)
+    }
+
+    /// 429: slow down.
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        let mut p = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            "Too many requests",
+        )
+        .with_detail("Too many requests from this address; retry later.");
+        p.retry_after = Some(retry_after_secs.max(1));
+        p
+    }
+
+    /// 503: a dependency is down; nothing was changed.
+    pub fn unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Service unavailable",
+        )
+        .with_detail("The service cannot answer right now; nothing was changed. Retry later.")
+    }
+
+    /// 500: something broke on our side. Never carries the cause.
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error",
+        )
+        .with_detail("Something went wrong on our side. Quote the instance when reporting it.")
+    }
+
+    /// The HTTP status.
+    pub fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+impl Reply for Problem {
+    fn into_response(self) -> Response {
+        let status = self.status_code();
+        let body = serde_json::to_vec(&self).unwrap_or_else(|_| b"{}".to_vec());
+        let mut res = Response::new(body.into());
+        *res.status_mut() = status;
+        let headers = res.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if status == StatusCode::UNAUTHORIZED {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(secs) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        res
+    }
+}
+
+/// The single `recover` of a service: every rejection becomes a problem.
+///
+/// Routes respond once they matched (see [`crate::http`]), so the rejections that reach
+/// this point are warp's own: no route, wrong method, and the body and query guards.
+pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
+    use warp::reject::{
+        InvalidHeader, InvalidQuery, LengthRequired, MethodNotAllowed, MissingHeader,
+        PayloadTooLarge, UnsupportedMediaType,
+    };
+    let problem = if let Some(p) = rejection.find::<Problem>() {
+        p.clone()
+    } else if rejection.is_not_found() {
+        Problem::not_found("No resource at this path.")
+    } else if rejection.find::<MethodNotAllowed>().is_some() {
+        Problem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            "Method not allowed",
+        )
+        .with_detail("This resource does not support that method.")
+    } else if rejection.find::<InvalidQuery>().is_some() {
+        Problem::bad_request("The query string is malformed.")
+    } else if rejection.find::<LengthRequired>().is_some() {
+        Problem::new(
+            StatusCode::LENGTH_REQUIRED,
+            "length-required",
+            "Length required",
+        )
+        .with_detail("A Content-Length header is required.")
+    } else if rejection.find::<PayloadTooLarge>().is_some() {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload-too-large",
+            "Payload too large",
+        )
+        .with_detail("The request body is larger than this endpoint accepts.")
+    } else if rejection.find::<UnsupportedMediaType>().is_some() {
+        unsupported_media_type()
+    } else if let Some(h) = rejection.find::<MissingHeader>() {
+        Problem::bad_request(format!("Missing header {}.", h.name()))
+    } else if let Some(h) = rejection.find::<InvalidHeader>() {
+        Problem::bad_request(format!("Invalid header {}.", h.name()))
+    } else if rejection
+        .find::<warp::filters::body::BodyDeserializeError>()
+        .is_some()
+    {
+        Problem::bad_request("The request body is not valid JSON of the expected shape.")
+    } else {
+        tracing::error!(rejection = ?rejection, "unhandled rejection");
+        Problem::internal()
+    };
+    Ok(problem.into_response())
+}
+
+/// 415: only JSON is accepted.
+pub fn unsupported_media_type() -> Problem {
+    Problem::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported-media-type",
+        "Unsupported media type",
+    )
+    .with_detail("Send the body as application/json.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_validation_problem_serialises_as_rfc_9457_with_field_errors() {
+        let p = Problem::validation(vec![FieldError::new("/kvk_number", "must be 8 digits")])
+            .with_request_id("r1");
+        let v = serde_json::to_value(&p).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({
+                "type": "urn:zegel:problem:validation",
+                "title": "Invalid request",
+                "status": 422,
+                "detail": "One or more fields are invalid.",
+                "instance": "urn:zegel:request:r1",
+                "errors": [{"pointer": "/kvk_number", "detail": "must be 8 digits"}]
+            })
+        );
+    }
+
+    #[test]
+    fn unauthorized_carries_www_authenticate_and_rate_limited_retry_after() {
+        let res = Problem::unauthorized().into_response();
+        assert_eq!(res.status(), 401);
+        assert_eq!(res.headers()[header::WWW_AUTHENTICATE], "Bearer");
+        assert_eq!(res.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
+        let res = Problem::rate_limited(7).into_response();
+        assert_eq!(res.headers()[header::RETRY_AFTER], "7");
+    }
+}

@@ -1,0 +1,172 @@
+//! The server skeleton: operational endpoints, the filter stack around a service's API,
+//! binding on a chosen (or random) port, and graceful shutdown.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use deadpool_postgres::Pool;
+use futures::future::BoxFuture;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use warp::Filter;
+use warp::http::{HeaderValue, StatusCode, header};
+use warp::reply::{Reply, Response};
+
+use crate::bus::Bus;
+use crate::problem::{Problem, recover};
+use crate::telemetry::Metrics;
+
+/// `/healthz`, `/readyz` and `/metrics`.
+pub fn ops(
+    pool: Pool,
+    bus: Bus,
+    metrics: Metrics,
+) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
+    let healthz = warp::path!("healthz")
+        .and(warp::get())
+        .map(|| crate::http::json(StatusCode::OK, &serde_json::json!({ "status": "ok" })));
+    let readyz = warp::path!("readyz").and(warp::get()).then(move || {
+        let pool = pool.clone();
+        let bus = bus.clone();
+        async move { readiness(&pool, &bus).await }
+    });
+    let metrics = warp::path!("metrics").and(warp::get()).map(move || {
+        let mut res = Response::new(metrics.render().into());
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4"),
+        );
+        res
+    });
+    healthz.or(readyz).unify().or(metrics).unify()
+}
+
+/// Ready when Postgres answers; Redis being down degrades, but does not stop, the service.
+async fn readiness(pool: &Pool, bus: &Bus) -> Response {
+    let postgres = match tokio::time::timeout(Duration::from_secs(2), async {
+        let client = pool.get().await.map_err(|e| e.to_string())?;
+        client
+            .simple_query("select 1")
+            .await
+            .map_err(|e| e.to_string())
+    })
+    .await
+    {
+        Ok(Ok(_)) => "ok",
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness: postgres unavailable");
+            "unavailable"
+        }
+        Err(_) => "unavailable",
+    };
+    let redis = match tokio::time::timeout(Duration::from_secs(2), bus.ping()).await {
+        Ok(Ok(())) => "ok",
+        _ => "unavailable",
+    };
+    let body = serde_json::json!({ "postgres": postgres, "redis": redis });
+    if postgres == "ok" {
+        crate::http::json(StatusCode::OK, &body)
+    } else {
+        Problem::unavailable()
+            .with_extension("checks", body)
+            .into_response()
+    }
+}
+
+/// Wraps a service's API and ops routes in the one `recover`, metrics, logs and tracing.
+pub fn stack<F>(
+    routes: F,
+    metrics: Metrics,
+) -> impl Filter<Extract = (impl Reply,), Error = std::convert::Infallible> + Clone + Send + Sync + 'static
+where
+    F: Filter<Extract = (Response,), Error = warp::Rejection> + Clone + Send + Sync + 'static,
+{
+    let log = warp::log::custom(move |info: warp::log::Info<'_>| {
+        let elapsed = info.elapsed();
+        metrics.observe(
+            info.method().as_str(),
+            info.path(),
+            info.status().as_u16(),
+            elapsed,
+        );
+        tracing::info!(
+            http.method = %info.method(),
+            http.path = info.path(),
+            http.status = info.status().as_u16(),
+            duration_ms = elapsed.as_secs_f64() * 1000.0,
+            "request"
+        );
+    });
+    routes
+        .recover(recover)
+        .with(log)
+        .with(warp::trace::request())
+}
+
+/// Asks a running server and its background tasks to stop.
+#[derive(Debug, Clone)]
+pub struct Shutdown {
+    tx: watch::Sender<bool>,
+}
+
+impl Default for Shutdown {
+    fn default() -> Self {
+        Self {
+            tx: watch::channel(false).0,
+        }
+    }
+}
+
+impl Shutdown {
+    /// Signals every waiter.
+    pub fn trigger(&self) {
+        let _ = self.tx.send(true);
+    }
+
+    /// Resolves once triggered.
+    pub fn wait(&self) -> BoxFuture<'static, ()> {
+        let mut rx = self.tx.subscribe();
+        Box::pin(async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        })
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn termination_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => futures::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = futures::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// Binds `addr` (port 0 picks a free port).
+pub async fn bind(addr: SocketAddr) -> std::io::Result<(TcpListener, u16)> {
+    let listener = TcpListener::bind(addr).await?;
+    let port = listener.local_addr()?.port();
+    Ok((listener, port))
+}
+
+/// Serves `filter` on `listener` until `shutdown` fires, then finishes requests in flight.
+pub async fn serve<F, R>(filter: F, listener: TcpListener, shutdown: Shutdown)
+where
+    F: Filter<Extract = (R,), Error = std::convert::Infallible> + Clone + Send + Sync + 'static,
+    R: Reply,
+{
+    warp::serve(filter)
+        .incoming(listener)
+        .graceful(shutdown.wait())
+        .run()
+        .await;
+}
