@@ -86,7 +86,7 @@ impl Error {
                     action.as_str().replace('_', " ")
                 ),
             )
-            .with_extension("status", serde_json::json!(from.as_str())),
+            .with_extension("certificate_status", serde_json::json!(from.as_str())),
             Error::Conflict {
                 slug,
                 title,

@@ -639,7 +639,7 @@ pub async fn due_to_lapse(
         .prepare_cached(
             "select certificate_id from certificate
              where (status = 'provisional' and probation_ends_on < $1)
-                or (status in ('certified', 'suspended') and next_audit_due + $2 < $1)
+                or (status in ('certified', 'suspended') and next_audit_due + $2::int < $1)
              order by certificate_id",
         )
         .await?;

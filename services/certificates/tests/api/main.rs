@@ -1,0 +1,5 @@
+mod errors;
+mod events;
+mod helpers;
+mod lifecycle;
+mod openapi;
