@@ -140,6 +140,6 @@ mod tests {
             Duration::from_millis(3),
         );
         let text = m.render();
-        assert!(text.contains(r#"zegel_http_requests_total{method="GET",route="/api/v1/agencies/{id}/certificate",service="t",status="200"} 1"#), "{text}");
+        assert!(text.contains(r#"zegel_http_requests_total{method="GET",route="/api/v1/agencies/{id}/certificate",status="200",service="t"} 1"#), "{text}");
     }
 }

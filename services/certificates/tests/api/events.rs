@@ -8,7 +8,13 @@ use crate::helpers::{RedisProxy, spawn_app_with};
 async fn a_revocation_puts_exactly_one_certificate_revoked_on_the_stream() {
     let app = spawn_app_with(|_| {}).await;
     let (body, id) = app.certified("12345678", "cb-one").await;
-    let r = app.post(&format!("/api/v1/certificates/{id}/revocation"), &body, json!({"reason": "fraud", "grounds": "criminal_sanction"})).await;
+    let r = app
+        .post(
+            &format!("/api/v1/certificates/{id}/revocation"),
+            &body,
+            json!({"reason": "fraud", "grounds": "criminal_sanction"}),
+        )
+        .await;
     assert_eq!(r.status, 200);
     let events = app.wait_for_events("certificate.revoked", 1).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -28,17 +34,34 @@ async fn a_revocation_while_redis_is_down_is_published_once_when_it_returns() {
     app.wait_for_events("certificate.certified", 1).await;
 
     proxy.down();
-    let r = app.post(&format!("/api/v1/certificates/{id}/revocation"), &body, json!({"reason": "fraud", "grounds": "criminal_sanction"})).await;
-    assert_eq!(r.status, 200, "the register keeps working without Redis: {:?}", r.body);
+    let r = app
+        .post(
+            &format!("/api/v1/certificates/{id}/revocation"),
+            &body,
+            json!({"reason": "fraud", "grounds": "criminal_sanction"}),
+        )
+        .await;
+    assert_eq!(
+        r.status, 200,
+        "the register keeps working without Redis: {:?}",
+        r.body
+    );
     assert_eq!(app.public("12345678").await["status"], "revoked");
     let ready = app.get("/readyz", None).await;
     assert_eq!(ready.body["redis"], "unavailable");
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert!(app.events("certificate.revoked").await.is_empty(), "nothing can be published while Redis is away");
+    assert!(
+        app.events("certificate.revoked").await.is_empty(),
+        "nothing can be published while Redis is away"
+    );
 
     proxy.up();
     let events = app.wait_for_events("certificate.revoked", 1).await;
     assert_eq!(events.len(), 1);
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert_eq!(app.events("certificate.revoked").await.len(), 1, "exactly one");
+    assert_eq!(
+        app.events("certificate.revoked").await.len(),
+        1,
+        "exactly one"
+    );
 }

@@ -18,7 +18,8 @@ use zegel_certificates::startup::{AppState, Application};
 
 /// Server holding the test databases (defaults to the local one).
 fn admin_url() -> String {
-    std::env::var("ZEGEL_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("ZEGEL_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// Redis used by the tests.
@@ -28,12 +29,17 @@ pub fn redis_url() -> String {
 
 fn db_url(name: &str) -> String {
     let admin = admin_url();
-    let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin);
+    let base = admin
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_string())
+        .unwrap_or(admin);
     format!("{base}/{name}")
 }
 
 async fn admin() -> tokio_postgres::Client {
-    let (client, conn) = tokio_postgres::connect(&admin_url(), tokio_postgres::NoTls).await.expect("test Postgres reachable");
+    let (client, conn) = tokio_postgres::connect(&admin_url(), tokio_postgres::NoTls)
+        .await
+        .expect("test Postgres reachable");
     tokio::spawn(conn);
     client
 }
@@ -42,7 +48,11 @@ fn issuer() -> &'static (Arc<DevIssuer>, String) {
     static ISSUER: OnceLock<(Arc<DevIssuer>, String)> = OnceLock::new();
     ISSUER.get_or_init(|| {
         let issuer = DevIssuer::generate("zegel-test").expect("key generation");
-        let path = std::env::temp_dir().join(format!("zegel-test-jwks-{}-{}.json", std::process::id(), uuid::Uuid::new_v4()));
+        let path = std::env::temp_dir().join(format!(
+            "zegel-test-jwks-{}-{}.json",
+            std::process::id(),
+            uuid::Uuid::new_v4()
+        ));
         std::fs::write(&path, issuer.jwks().to_string()).expect("write jwks");
         (Arc::new(issuer), path.to_string_lossy().into_owned())
     })
@@ -52,8 +62,15 @@ fn issuer() -> &'static (Arc<DevIssuer>, String) {
 fn template_name() -> String {
     use std::hash::{DefaultHasher, Hash, Hasher};
     let mut h = DefaultHasher::new();
-    for dir in [concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"), concat!(env!("CARGO_MANIFEST_DIR"), "/../platform/migrations")] {
-        let mut entries: Vec<_> = std::fs::read_dir(dir).expect("migrations dir").flatten().map(|e| e.path()).collect();
+    for dir in [
+        concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../platform/migrations"),
+    ] {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .expect("migrations dir")
+            .flatten()
+            .map(|e| e.path())
+            .collect();
         entries.sort();
         for p in entries {
             p.file_name().hash(&mut h);
@@ -66,30 +83,63 @@ fn template_name() -> String {
 async fn ensure_template(admin: &tokio_postgres::Client) -> String {
     let name = template_name();
     // One test process at a time builds the template; the others wait on the lock.
-    admin.execute("select pg_advisory_lock(hashtext($1))", &[&name]).await.expect("lock");
-    let exists = admin.query_opt("select 1 from pg_database where datname = $1", &[&name]).await.expect("query").is_some();
+    admin
+        .execute("select pg_advisory_lock(hashtext($1))", &[&name])
+        .await
+        .expect("lock");
+    let exists = admin
+        .query_opt("select 1 from pg_database where datname = $1", &[&name])
+        .await
+        .expect("query")
+        .is_some();
     if !exists {
         let building = format!("{name}_building");
-        admin.batch_execute(&format!("drop database if exists {building}")).await.expect("drop stale");
-        admin.batch_execute(&format!("create database {building}")).await.expect("create template");
+        admin
+            .batch_execute(&format!("drop database if exists {building}"))
+            .await
+            .expect("drop stale");
+        admin
+            .batch_execute(&format!("create database {building}"))
+            .await
+            .expect("create template");
         let mut common = CommonSettings::local();
         common.database_url = SecretString::from(db_url(&building));
-        zegel_certificates::startup::migrate(&common).await.expect("migrations apply");
-        admin.batch_execute(&format!("alter database {building} rename to {name}")).await.expect("rename template");
+        zegel_certificates::startup::migrate(&common)
+            .await
+            .expect("migrations apply");
+        admin
+            .batch_execute(&format!("alter database {building} rename to {name}"))
+            .await
+            .expect("rename template");
     }
-    admin.execute("select pg_advisory_unlock(hashtext($1))", &[&name]).await.expect("unlock");
+    admin
+        .execute("select pg_advisory_unlock(hashtext($1))", &[&name])
+        .await
+        .expect("unlock");
     name
 }
 
 /// Drops test databases left behind by crashed runs (older than two hours).
 async fn sweep_leftovers(admin: &tokio_postgres::Client) {
     let cutoff = chrono::Utc::now().timestamp() - 7200;
-    let rows = admin.query("select datname from pg_database where datname like 'zegel_test_%'", &[]).await.unwrap_or_default();
+    let rows = admin
+        .query(
+            "select datname from pg_database where datname like 'zegel_test_%'",
+            &[],
+        )
+        .await
+        .unwrap_or_default();
     for row in rows {
         let name: String = row.get(0);
-        let created = name.split('_').nth(2).and_then(|t| t.parse::<i64>().ok()).unwrap_or(0);
+        let created = name
+            .split('_')
+            .nth(2)
+            .and_then(|t| t.parse::<i64>().ok())
+            .unwrap_or(0);
         if created < cutoff {
-            let _ = admin.batch_execute(&format!("drop database if exists {name} with (force)")).await;
+            let _ = admin
+                .batch_execute(&format!("drop database if exists {name} with (force)"))
+                .await;
         }
     }
 }
@@ -120,8 +170,15 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let admin = admin().await;
     sweep_leftovers(&admin).await;
     let template = ensure_template(&admin).await;
-    let db_name = format!("zegel_test_{}_{}", chrono::Utc::now().timestamp(), uuid::Uuid::new_v4().simple());
-    admin.batch_execute(&format!("create database {db_name} template {template}")).await.expect("clone template");
+    let db_name = format!(
+        "zegel_test_{}_{}",
+        chrono::Utc::now().timestamp(),
+        uuid::Uuid::new_v4().simple()
+    );
+    admin
+        .batch_execute(&format!("create database {db_name} template {template}"))
+        .await
+        .expect("clone template");
 
     let mut settings = Settings::local();
     settings.common.database_url = SecretString::from(db_url(&db_name));
@@ -141,9 +198,14 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
     let (run_settings, run_clock) = (settings.clone(), clock.clone());
     std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
         rt.block_on(async move {
-            let app = Application::build_with_clock(run_settings, run_clock).await.expect("service builds");
+            let app = Application::build_with_clock(run_settings, run_clock)
+                .await
+                .expect("service builds");
             let _ = ready_tx.send((app.port(), app.state().clone(), app.shutdown_handle()));
             let _ = app.run_until_stopped().await;
         });
@@ -154,7 +216,10 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         address,
         clock,
         state,
-        http: reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("client"),
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .build()
+            .expect("client"),
         redis_prefix: settings.common.redis_prefix,
         db_name,
         shutdown,
@@ -168,16 +233,28 @@ impl Drop for TestApp {
         let prefix = self.redis_prefix.clone();
         // Drop cannot await; clean up on a thread with its own runtime.
         let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
             rt.block_on(async move {
                 let admin = admin().await;
-                let _ = admin.batch_execute(&format!("drop database if exists {db} with (force)")).await;
+                let _ = admin
+                    .batch_execute(&format!("drop database if exists {db} with (force)"))
+                    .await;
                 if let Ok(client) = redis::Client::open(redis_url())
                     && let Ok(mut conn) = client.get_multiplexed_async_connection().await
                 {
-                    let keys: Vec<String> = redis::cmd("KEYS").arg(format!("{prefix}:*")).query_async(&mut conn).await.unwrap_or_default();
+                    let keys: Vec<String> = redis::cmd("KEYS")
+                        .arg(format!("{prefix}:*"))
+                        .query_async(&mut conn)
+                        .await
+                        .unwrap_or_default();
                     if !keys.is_empty() {
-                        let _: Result<(), _> = redis::cmd("DEL").arg(keys).query_async(&mut conn).await;
+                        let _: Result<(), _> =
+                            redis::cmd("DEL").arg(keys).query_async(&mut conn).await;
                     }
                 }
             });
@@ -203,12 +280,33 @@ impl Reply {
 impl TestApp {
     /// A token for `roles` acting for `org`.
     pub fn token(&self, roles: &[Role], org: Option<&str>) -> String {
-        issuer().0.token(&format!("test-{}", roles.first().map(|r| r.as_str()).unwrap_or("none")), roles, org, 600).expect("token")
+        issuer()
+            .0
+            .token(
+                &format!(
+                    "test-{}",
+                    roles.first().map(|r| r.as_str()).unwrap_or("none")
+                ),
+                roles,
+                org,
+                600,
+            )
+            .expect("token")
     }
 
     /// Sends a request; `token` as bearer, `body` as JSON.
-    pub async fn send(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>, idempotency_key: Option<&str>) -> Reply {
-        let mut rb = self.http.request(method.parse().expect("method"), format!("{}{path}", self.address));
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        idempotency_key: Option<&str>,
+    ) -> Reply {
+        let mut rb = self.http.request(
+            method.parse().expect("method"),
+            format!("{}{path}", self.address),
+        );
         if let Some(t) = token {
             rb = rb.bearer_auth(t);
         }
@@ -222,8 +320,16 @@ impl TestApp {
         let status = res.status().as_u16();
         let headers = res.headers().clone();
         let text = res.text().await.expect("body");
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
-        Reply { status, headers, body }
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
@@ -241,7 +347,13 @@ impl TestApp {
     /// An accredited certification body `id`, returning its token.
     pub async fn body(&self, id: &str) -> String {
         let admin = self.token(&[Role::Admin], None);
-        let r = self.put(&format!("/api/v1/certification-bodies/{id}"), &admin, serde_json::json!({"name": format!("Body {id}"), "accredited": true})).await;
+        let r = self
+            .put(
+                &format!("/api/v1/certification-bodies/{id}"),
+                &admin,
+                serde_json::json!({"name": format!("Body {id}"), "accredited": true}),
+            )
+            .await;
         assert_eq!(r.status, 200, "{:?}", r.body);
         self.token(&[Role::CertificationBody], Some(id))
     }
@@ -263,7 +375,13 @@ impl TestApp {
 
     /// A provisional certificate for `kvk` by the body with `token`; returns its id.
     pub async fn provisional(&self, kvk: &str, token: &str) -> String {
-        let r = self.post(&format!("/api/v1/agencies/{kvk}/certificates"), token, serde_json::json!({})).await;
+        let r = self
+            .post(
+                &format!("/api/v1/agencies/{kvk}/certificates"),
+                token,
+                serde_json::json!({}),
+            )
+            .await;
         assert_eq!(r.status, 201, "{:?}", r.body);
         r.body["certificate_id"].as_str().expect("id").to_string()
     }
@@ -288,14 +406,22 @@ impl TestApp {
         self.agency(kvk, 400).await;
         let id = self.provisional(kvk, &token).await;
         self.meet_all(&id, &token).await;
-        let r = self.post(&format!("/api/v1/certificates/{id}/certification"), &token, serde_json::json!({})).await;
+        let r = self
+            .post(
+                &format!("/api/v1/certificates/{id}/certification"),
+                &token,
+                serde_json::json!({}),
+            )
+            .await;
         assert_eq!(r.status, 200, "{:?}", r.body);
         (token, id)
     }
 
     /// The public view of `kvk`'s certificate.
     pub async fn public(&self, kvk: &str) -> Value {
-        let r = self.get(&format!("/api/v1/agencies/{kvk}/certificate"), None).await;
+        let r = self
+            .get(&format!("/api/v1/agencies/{kvk}/certificate"), None)
+            .await;
         assert_eq!(r.status, 200, "{:?}", r.body);
         r.body
     }
@@ -303,9 +429,17 @@ impl TestApp {
     /// Events of type `kind` on this test's stream.
     pub async fn events(&self, kind: &str) -> Vec<Value> {
         let client = redis::Client::open(redis_url()).expect("redis url");
-        let mut conn = client.get_multiplexed_async_connection().await.expect("redis");
-        let entries: redis::streams::StreamRangeReply =
-            redis::cmd("XRANGE").arg(format!("{}:events", self.redis_prefix)).arg("-").arg("+").query_async(&mut conn).await.expect("xrange");
+        let mut conn = client
+            .get_multiplexed_async_connection()
+            .await
+            .expect("redis");
+        let entries: redis::streams::StreamRangeReply = redis::cmd("XRANGE")
+            .arg(format!("{}:events", self.redis_prefix))
+            .arg("-")
+            .arg("+")
+            .query_async(&mut conn)
+            .await
+            .expect("xrange");
         entries
             .ids
             .iter()
@@ -329,7 +463,9 @@ impl TestApp {
 
     /// Runs SQL in the test's database (to break it on purpose).
     pub async fn sql(&self, statement: &str) {
-        let (client, conn) = tokio_postgres::connect(&db_url(&self.db_name), tokio_postgres::NoTls).await.expect("connect");
+        let (client, conn) = tokio_postgres::connect(&db_url(&self.db_name), tokio_postgres::NoTls)
+            .await
+            .expect("connect");
         tokio::spawn(conn);
         client.batch_execute(statement).await.expect("sql");
     }
@@ -342,7 +478,11 @@ impl TestApp {
         let mut buf = Vec::new();
         let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut buf)).await;
         let text = String::from_utf8_lossy(&buf).into_owned();
-        let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let status = text
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
         (status, text)
     }
 }
@@ -358,11 +498,16 @@ impl RedisProxy {
     pub async fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
         let port = listener.local_addr().expect("addr").port();
-        let target = redis_url().trim_start_matches("redis://").trim_end_matches('/').to_string();
+        let target = redis_url()
+            .trim_start_matches("redis://")
+            .trim_end_matches('/')
+            .to_string();
         let (up, rx) = watch::channel(true);
         tokio::spawn(async move {
             loop {
-                let Ok((mut inbound, _)) = listener.accept().await else { return };
+                let Ok((mut inbound, _)) = listener.accept().await else {
+                    return;
+                };
                 let mut rx = rx.clone();
                 if !*rx.borrow() {
                     drop(inbound);
@@ -370,7 +515,9 @@ impl RedisProxy {
                 }
                 let target = target.clone();
                 tokio::spawn(async move {
-                    let Ok(mut outbound) = TcpStream::connect(&target).await else { return };
+                    let Ok(mut outbound) = TcpStream::connect(&target).await else {
+                        return;
+                    };
                     tokio::select! {
                         _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
                         _ = rx.wait_for(|up| !*up) => {}
@@ -378,7 +525,10 @@ impl RedisProxy {
                 });
             }
         });
-        Self { url: format!("redis://127.0.0.1:{port}"), up }
+        Self {
+            url: format!("redis://127.0.0.1:{port}"),
+            up,
+        }
     }
 
     /// Cuts every connection and refuses new ones.
