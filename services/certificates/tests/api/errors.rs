@@ -466,3 +466,62 @@ async fn health_readiness_and_metrics_answer() {
         "{metrics}"
     );
 }
+
+#[tokio::test]
+async fn concurrent_retries_with_one_idempotency_key_have_one_effect() {
+    let app = spawn_app().await;
+    let (body, id) = app.certified("12345678", "cb-one").await;
+    let revoke = json!({"reason": "fine", "grounds": "irrevocable_fine"});
+    let path = format!("/api/v1/certificates/{id}/revocation");
+    let replies = futures::future::join_all((0..8).map(|_| {
+        app.send(
+            "POST",
+            &path,
+            Some(&body),
+            Some(revoke.clone()),
+            Some("same-key"),
+        )
+    }))
+    .await;
+    for r in &replies {
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(r.body, replies[0].body);
+    }
+    let trail = app
+        .get(
+            &format!("/api/v1/certificates/{id}/audit-trail"),
+            Some(&body),
+        )
+        .await;
+    let revokes = trail.body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "certificate.revoke")
+        .count();
+    assert_eq!(revokes, 1);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(app.wait_for_events("certificate.revoked", 1).await.len(), 1);
+}
+
+#[test]
+fn an_invalid_setting_stops_the_start_with_a_clear_message() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zegel-certificates"))
+        .arg("serve")
+        .env("ZEGEL_CERTIFICATES_PROT", "8081")
+        .output()
+        .expect("binary runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("ZEGEL_CERTIFICATES_") && stderr.contains("prot"),
+        "{stderr}"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zegel-certificates"))
+        .arg("serve")
+        .env("ZEGEL_DATABASE_URL", "nonsense://")
+        .output()
+        .expect("binary runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ZEGEL_DATABASE_URL"));
+}
