@@ -1,0 +1,82 @@
+//! QR codes for seals: SVG and PNG, error-correction level M, version 13 at most, so that a
+//! cheap phone in a dim hallway still reads it (EU COVID certificates, typically version
+//! 18, drew many "won't scan" complaints).
+
+use qrcode::{EcLevel, QrCode, Version};
+
+/// Highest QR version a seal may need.
+pub const MAX_VERSION: i16 = 13;
+
+/// A rendered QR code.
+#[derive(Debug, Clone)]
+pub struct Qr {
+    /// SVG document.
+    pub svg: String,
+    /// PNG image.
+    pub png: Vec<u8>,
+    /// QR version used.
+    pub version: i16,
+    /// Bytes encoded.
+    pub bytes: usize,
+}
+
+/// Why a QR code could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum QrError {
+    /// The data does not fit in version 13 at level M.
+    #[error("{bytes} bytes need QR version {version}, above {MAX_VERSION}")]
+    TooDense {
+        /// Bytes encoded.
+        bytes: usize,
+        /// Version it would need.
+        version: i16,
+    },
+    /// The encoder refused.
+    #[error("qr: {0}")]
+    Encode(String),
+}
+
+/// The version `data` needs at level M.
+pub fn version_for(data: &str) -> Result<i16, QrError> {
+    let code = QrCode::with_error_correction_level(data, EcLevel::M)
+        .map_err(|e| QrError::Encode(e.to_string()))?;
+    match code.version() {
+        Version::Normal(v) => Ok(v),
+        Version::Micro(v) => Ok(v),
+    }
+}
+
+/// Renders `url` as SVG and PNG.
+pub fn render(url: &str) -> Result<Qr, QrError> {
+    let code = QrCode::with_error_correction_level(url, EcLevel::M)
+        .map_err(|e| QrError::Encode(e.to_string()))?;
+    let version = match code.version() {
+        Version::Normal(v) | Version::Micro(v) => v,
+    };
+    if version > MAX_VERSION {
+        return Err(QrError::TooDense {
+            bytes: url.len(),
+            version,
+        });
+    }
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(320, 320)
+        .quiet_zone(true)
+        .build();
+    let image = code
+        .render::<image::Luma<u8>>()
+        .min_dimensions(320, 320)
+        .quiet_zone(true)
+        .build();
+    let mut png = Vec::new();
+    image::DynamicImage::ImageLuma8(image)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(|e| QrError::Encode(e.to_string()))?;
+    Ok(Qr {
+        svg,
+        png,
+        version,
+        bytes: url.len(),
+    })
+}

@@ -1,0 +1,299 @@
+//! Issuing and verifying seals.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use jsonwebtoken::{Algorithm, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+use x509_parser::prelude::{FromDer, X509Certificate};
+
+use crate::trust::TrustStore;
+use crate::verdict::{Refused, Verdict};
+
+/// Seconds of clock skew tolerated on `iat` and `exp`.
+pub const LEEWAY_SECS: i64 = 60;
+/// Longest seal accepted for verification; real ones are about 300 characters.
+pub const MAX_SEAL_LEN: usize = 1024;
+
+/// The registers that issue seals; the short code is the seal's `iss`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Register {
+    /// Agency certificates.
+    Certificates,
+    /// Guarantee deposits.
+    Deposits,
+    /// G-accounts.
+    Gaccounts,
+    /// Housing marks.
+    Housing,
+    /// The lookup's own receipts of hirer checks.
+    Lookup,
+}
+
+impl Register {
+    /// All registers.
+    pub const ALL: [Register; 5] = [
+        Register::Certificates,
+        Register::Deposits,
+        Register::Gaccounts,
+        Register::Housing,
+        Register::Lookup,
+    ];
+
+    /// The `iss` code: three letters keep the QR code small.
+    pub fn code(self) -> &'static str {
+        match self {
+            Register::Certificates => "crt",
+            Register::Deposits => "dep",
+            Register::Gaccounts => "gac",
+            Register::Housing => "hsg",
+            Register::Lookup => "lku",
+        }
+    }
+
+    /// The service (and Postgres schema) that owns it.
+    pub fn service(self) -> &'static str {
+        match self {
+            Register::Certificates => "certificates",
+            Register::Deposits => "deposits",
+            Register::Gaccounts => "gaccounts",
+            Register::Housing => "housing",
+            Register::Lookup => "lookup",
+        }
+    }
+
+    /// From an `iss` code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// From a service name.
+    pub fn from_service(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.service() == name)
+    }
+}
+
+/// The claims of a seal. Short names keep the QR code scannable; no personal data ever.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Claims {
+    /// Issuing register ([`Register::code`]).
+    pub iss: String,
+    /// Subject: a KvK number or a BAG id.
+    pub sub: String,
+    /// Seal id: the register's status key (base64url of a UUID's 16 bytes).
+    pub jti: String,
+    /// Issued at, seconds since the epoch.
+    pub iat: i64,
+    /// Expires at, seconds since the epoch.
+    pub exp: i64,
+    /// At most a couple of short display facts (e.g. a building's capacity).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub f: BTreeMap<String, serde_json::Value>,
+}
+
+impl Claims {
+    /// The seal id as a UUID.
+    pub fn seal_id(&self) -> Option<Uuid> {
+        jti_to_id(&self.jti)
+    }
+}
+
+/// The compact `jti` for a seal id.
+pub fn id_to_jti(id: Uuid) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id.as_bytes())
+}
+
+/// The seal id of a `jti`.
+pub fn jti_to_id(jti: &str) -> Option<Uuid> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(jti)
+        .ok()?;
+    Uuid::from_slice(&bytes).ok()
+}
+
+/// Why a signer could not be set up or a seal not issued.
+#[derive(Debug, thiserror::Error)]
+pub enum SealError {
+    /// The key or certificate is unusable.
+    #[error("signing key or certificate: {0}")]
+    Key(String),
+    /// The seal would outlive the signer certificate.
+    #[error("a seal may not outlive its signer certificate (until {0})")]
+    OutlivesCertificate(i64),
+    /// Signing failed.
+    #[error("signing: {0}")]
+    Sign(#[from] jsonwebtoken::errors::Error),
+}
+
+/// A register's signing key and certificate.
+pub struct Signer {
+    register: Register,
+    kid: String,
+    key: EncodingKey,
+    not_after: i64,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Signer")
+            .field("register", &self.register)
+            .field("kid", &self.kid)
+            .finish()
+    }
+}
+
+impl Signer {
+    /// From a PKCS#8 Ed25519 key and its certificate, both PEM.
+    pub fn from_pem(register: Register, key_pem: &str, cert_pem: &str) -> Result<Self, SealError> {
+        let der = pem_der(cert_pem).map_err(SealError::Key)?;
+        let (_, cert) =
+            X509Certificate::from_der(&der).map_err(|e| SealError::Key(e.to_string()))?;
+        let pair = rcgen::KeyPair::from_pem(key_pem).map_err(|e| SealError::Key(e.to_string()))?;
+        if cert.public_key().subject_public_key.data.as_ref() != pair.public_key_raw() {
+            return Err(SealError::Key(
+                "the key does not belong to the certificate".into(),
+            ));
+        }
+        Ok(Self {
+            register,
+            kid: crate::kid_of(&der),
+            key: EncodingKey::from_ed_pem(key_pem.as_bytes())
+                .map_err(|e| SealError::Key(e.to_string()))?,
+            not_after: cert.validity().not_after.timestamp(),
+        })
+    }
+
+    /// The key id seals carry.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// The register this signer belongs to.
+    pub fn register(&self) -> Register {
+        self.register
+    }
+
+    /// When the signer certificate ends; no seal may expire after it.
+    pub fn not_after(&self) -> i64 {
+        self.not_after
+    }
+
+    /// Signs a seal about `subject`.
+    pub fn issue(
+        &self,
+        subject: &str,
+        seal_id: Uuid,
+        issued_at: i64,
+        expires_at: i64,
+        facts: BTreeMap<String, serde_json::Value>,
+    ) -> Result<String, SealError> {
+        if expires_at > self.not_after {
+            return Err(SealError::OutlivesCertificate(self.not_after));
+        }
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.typ = None;
+        header.kid = Some(self.kid.clone());
+        let claims = Claims {
+            iss: self.register.code().into(),
+            sub: subject.into(),
+            jti: id_to_jti(seal_id),
+            iat: issued_at,
+            exp: expires_at,
+            f: facts,
+        };
+        Ok(jsonwebtoken::encode(&header, &claims, &self.key)?)
+    }
+}
+
+/// A seal whose signature and validity window check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verified {
+    /// The register that signed it.
+    pub register: Register,
+    /// Its claims.
+    pub claims: Claims,
+    /// The signer key's id.
+    pub kid: String,
+}
+
+/// Verifies a seal offline: form, signer, signature, register and time window (at `now`,
+/// server time). Live status is not checked here.
+pub fn verify(seal: &str, store: &TrustStore, now: i64) -> Result<Verified, Refused> {
+    let tampered = |reason| Refused::new(Verdict::Tampered, reason);
+    if seal.len() > MAX_SEAL_LEN {
+        return Err(tampered("the seal is too long"));
+    }
+    let well_formed = seal.split('.').count() == 3
+        && seal
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+    if !well_formed {
+        return Err(tampered("the seal is not a compact JWS"));
+    }
+    let header = jsonwebtoken::decode_header(seal)
+        .map_err(|_| tampered("the seal's header is malformed"))?;
+    // Only EdDSA: a seal cannot choose its algorithm (no `none`, no HMAC with a public key).
+    if header.alg != Algorithm::EdDSA {
+        return Err(tampered("the seal uses an algorithm that is not allowed"));
+    }
+    let kid = header
+        .kid
+        .ok_or_else(|| tampered("the seal names no signing key"))?;
+    let candidates = store.keys(&kid);
+    if candidates.is_empty() {
+        return Err(Refused::new(
+            Verdict::UnknownIssuer,
+            "the signing key is not on the trust list",
+        ));
+    }
+    let mut validation = Validation::new(Algorithm::EdDSA);
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    validation.required_spec_claims.clear();
+    // Several certificates may share a short kid; try each.
+    let (key, claims) = candidates
+        .iter()
+        .find_map(|k| {
+            jsonwebtoken::decode::<Claims>(seal, &k.key, &validation)
+                .ok()
+                .map(|d| (k, d.claims))
+        })
+        .ok_or_else(|| tampered("the signature does not check"))?;
+    if Register::from_code(&claims.iss) != Some(key.register) {
+        return Err(tampered(
+            "the seal claims another register than its signer's",
+        ));
+    }
+    if claims.seal_id().is_none() {
+        return Err(tampered("the seal id is malformed"));
+    }
+    if claims.iat < key.not_before || claims.iat > key.not_after || claims.exp > key.not_after {
+        return Err(Refused::new(
+            Verdict::UnknownIssuer,
+            "the seal falls outside its signer certificate's validity",
+        ));
+    }
+    if now + LEEWAY_SECS < claims.iat {
+        return Err(Refused::new(
+            Verdict::NotYetValid,
+            "the seal is not valid yet",
+        ));
+    }
+    if now > claims.exp + LEEWAY_SECS {
+        return Err(Refused::new(Verdict::Expired, "the seal has expired"));
+    }
+    Ok(Verified {
+        register: key.register,
+        claims,
+        kid,
+    })
+}
+
+/// The DER inside a PEM certificate.
+pub(crate) fn pem_der(pem: &str) -> Result<Vec<u8>, String> {
+    let (_, parsed) = x509_parser::pem::parse_x509_pem(pem.as_bytes())
+        .map_err(|e| format!("not a PEM certificate: {e}"))?;
+    Ok(parsed.contents)
+}
