@@ -1,3 +1,4 @@
+#![expect(clippy::unwrap_used, reason = "fixtures fail the test by panicking")]
 //! Seals: issuing, verifying, and every way a seal can be wrong.
 
 use std::collections::BTreeMap;
