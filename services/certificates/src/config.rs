@@ -16,6 +16,15 @@ pub struct Own {
     /// Days a certificate may run past its audit due date before it lapses.
     #[serde(default = "defaults::audit_grace_days")]
     pub audit_grace_days: u32,
+    /// The register's seal signing key (PKCS#8 Ed25519, PEM).
+    #[serde(default = "defaults::seal_key")]
+    pub seal_key: String,
+    /// Its certificate, issued by the suite CA (PEM).
+    #[serde(default = "defaults::seal_cert")]
+    pub seal_cert: String,
+    /// Days a seal lives at most (never past the certificate's validity).
+    #[serde(default = "defaults::seal_days")]
+    pub seal_days: u32,
 }
 
 mod defaults {
@@ -27,6 +36,23 @@ mod defaults {
     }
     pub fn audit_grace_days() -> u32 {
         30
+    }
+    pub fn seal_key() -> String {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../certs/dev/certificates-key.pem"
+        )
+        .into()
+    }
+    pub fn seal_cert() -> String {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../certs/dev/certificates.pem"
+        )
+        .into()
+    }
+    pub fn seal_days() -> u32 {
+        365
     }
 }
 
@@ -43,6 +69,11 @@ impl Settings {
     /// From the environment.
     pub fn from_env() -> Result<Self, ConfigError> {
         let (common, own) = platform::config::load::<Own>("certificates")?;
+        if own.seal_days == 0 {
+            return Err(ConfigError::Invalid(
+                "ZEGEL_CERTIFICATES_SEAL_DAYS: must be at least 1".into(),
+            ));
+        }
         if own.sweep_interval_secs == 0 {
             return Err(ConfigError::Invalid(
                 "ZEGEL_CERTIFICATES_SWEEP_INTERVAL_SECS: must be at least 1".into(),

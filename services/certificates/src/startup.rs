@@ -16,6 +16,7 @@ use platform::server::{self, Shutdown};
 use platform::telemetry::Metrics;
 use tokio::net::TcpListener;
 use warp::Filter;
+use zegel_attest::{Register, Signer};
 
 use crate::config::{Own, Settings};
 use crate::routes;
@@ -34,6 +35,20 @@ pub async fn migrate(common: &CommonSettings) -> Result<(), platform::db::DbErro
     platform::db::migrate(&common.database_url, SCHEMA, embedded::migrations::runner()).await
 }
 
+/// The seal signing key and certificate named in the settings.
+fn load_signer(own: &Own) -> anyhow::Result<Signer> {
+    let read = |path: &str| {
+        std::fs::read_to_string(path).with_context(|| {
+            format!("cannot read {path} (run `just certs` to create the dev keys)")
+        })
+    };
+    Ok(Signer::from_pem(
+        Register::Certificates,
+        &read(&own.seal_key)?,
+        &read(&own.seal_cert)?,
+    )?)
+}
+
 /// What every handler shares.
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -49,6 +64,10 @@ pub struct AppState {
     pub limiter: PublicLimiter,
     /// Own settings.
     pub settings: Arc<Own>,
+    /// Signs this register's seals.
+    pub signer: Arc<Signer>,
+    /// Base URL seals point at (`<it>/v/<seal>`).
+    pub verify_url: Arc<str>,
 }
 
 /// A built, bound, not yet running service.
@@ -79,6 +98,7 @@ impl Application {
             &platform::auth::audience(SERVICE),
         )
         .await?;
+        let signer = load_signer(&settings.own)?;
         let relay = Relay::new(
             pool.clone(),
             bus.clone(),
@@ -91,6 +111,8 @@ impl Application {
             relay,
             limiter: PublicLimiter::per_minute(common.public_rate_per_minute),
             settings: Arc::new(settings.own.clone()),
+            signer: Arc::new(signer),
+            verify_url: common.verify_url.as_str().into(),
         };
         let (listener, port) = server::bind(SocketAddr::new(common.host, settings.own.port))
             .await

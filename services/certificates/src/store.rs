@@ -716,3 +716,68 @@ fn constraint(e: &tokio_postgres::Error) -> Option<&str> {
         .then(|| db.constraint())
         .flatten()
 }
+
+/// An issued seal.
+#[derive(Debug, Clone, Serialize)]
+pub struct Seal {
+    /// Id (the seal's `jti`).
+    pub seal_id: Uuid,
+    /// The certificate it follows.
+    pub certificate_id: Uuid,
+    /// The agency.
+    pub kvk_number: String,
+    /// The compact JWS.
+    pub token: String,
+    /// Signing key id.
+    pub kid: String,
+    /// Issued at.
+    pub issued_at: DateTime<Utc>,
+    /// Expires at.
+    pub expires_at: DateTime<Utc>,
+    /// Who asked for it.
+    pub issued_by: String,
+}
+
+/// Stores a seal.
+pub async fn insert_seal(c: &impl GenericClient, s: &Seal) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into seal (seal_id, certificate_id, kvk_number, token, kid, issued_at, expires_at, issued_by)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .await?;
+    c.execute(
+        &stmt,
+        &[
+            &s.seal_id,
+            &s.certificate_id,
+            &s.kvk_number,
+            &s.token,
+            &s.kid,
+            &s.issued_at,
+            &s.expires_at,
+            &s.issued_by,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A seal by id.
+pub async fn seal(c: &impl GenericClient, id: Uuid) -> Result<Option<Seal>> {
+    let stmt = c
+        .prepare_cached(
+            "select seal_id, certificate_id, kvk_number, token, kid, issued_at, expires_at, issued_by from seal where seal_id = $1",
+        )
+        .await?;
+    Ok(c.query_opt(&stmt, &[&id]).await?.map(|r| Seal {
+        seal_id: r.get(0),
+        certificate_id: r.get(1),
+        kvk_number: r.get(2),
+        token: r.get(3),
+        kid: r.get(4),
+        issued_at: r.get(5),
+        expires_at: r.get(6),
+        issued_by: r.get(7),
+    }))
+}

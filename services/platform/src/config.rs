@@ -75,6 +75,9 @@ pub struct CommonSettings {
     /// How often the outbox relay looks for unpublished events.
     #[serde(default = "defaults::relay_interval_ms")]
     pub relay_interval_ms: u64,
+    /// Public base URL of the lookup service; seals' QR codes point at `<it>/v/<seal>`.
+    #[serde(default = "defaults::verify_url")]
+    pub verify_url: String,
     /// Largest number of Postgres connections per service.
     #[serde(default = "defaults::db_pool_size")]
     pub db_pool_size: usize,
@@ -108,6 +111,9 @@ mod defaults {
     }
     pub fn relay_interval_ms() -> u64 {
         200
+    }
+    pub fn verify_url() -> String {
+        "http://127.0.0.1:8080".into()
     }
     pub fn db_pool_size() -> usize {
         16
@@ -143,6 +149,13 @@ impl CommonSettings {
         if self.public_rate_per_minute == 0 {
             return Err(ConfigError::Invalid(
                 "ZEGEL_PUBLIC_RATE_PER_MINUTE: must be at least 1".into(),
+            ));
+        }
+        if !(self.verify_url.starts_with("http://") || self.verify_url.starts_with("https://"))
+            || self.verify_url.ends_with('/')
+        {
+            return Err(ConfigError::Invalid(
+                "ZEGEL_VERIFY_URL: an http(s) URL without a trailing slash".into(),
             ));
         }
         if self.db_pool_size == 0 {

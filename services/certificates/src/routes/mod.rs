@@ -3,6 +3,7 @@
 mod agencies;
 mod bodies;
 mod certificates;
+mod seals;
 
 use bytes::Bytes;
 use deadpool_postgres::Transaction;
@@ -26,7 +27,9 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
     bodies::routes(state.clone())
         .or(agencies::routes(state.clone()))
         .unify()
-        .or(certificates::routes(state))
+        .or(certificates::routes(state.clone()))
+        .unify()
+        .or(seals::routes(state))
         .unify()
         .boxed()
 }

@@ -58,6 +58,36 @@ fn issuer() -> &'static (Arc<DevIssuer>, String) {
     })
 }
 
+/// Dev PKI for this test process: a suite CA and the certificates register's seal key.
+pub struct TestPki {
+    pub ca: zegel_attest::pki::KeyAndCert,
+    pub key_path: String,
+    pub cert_path: String,
+}
+
+pub fn pki() -> &'static TestPki {
+    static PKI: OnceLock<TestPki> = OnceLock::new();
+    PKI.get_or_init(|| {
+        let ca = zegel_attest::pki::ca("Zegel test CA", 3650).expect("ca");
+        let signer = zegel_attest::pki::signer(&ca, "certificates", -1, 3650).expect("signer");
+        let dir = std::env::temp_dir().join(format!(
+            "zegel-test-pki-{}-{}",
+            std::process::id(),
+            uuid::Uuid::new_v4().simple()
+        ));
+        std::fs::create_dir_all(&dir).expect("pki dir");
+        let key_path = dir.join("certificates-key.pem");
+        let cert_path = dir.join("certificates.pem");
+        std::fs::write(&key_path, &signer.key_pem).expect("key");
+        std::fs::write(&cert_path, &signer.cert_pem).expect("cert");
+        TestPki {
+            ca,
+            key_path: key_path.to_string_lossy().into_owned(),
+            cert_path: cert_path.to_string_lossy().into_owned(),
+        }
+    })
+}
+
 /// Name of the migrated template: changes whenever a migration file changes.
 fn template_name() -> String {
     use std::hash::{DefaultHasher, Hash, Hasher};
@@ -190,6 +220,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     settings.common.db_pool_size = 4;
     settings.own.port = 0;
     settings.own.sweep_interval_secs = 3600;
+    settings.own.seal_key = pki().key_path.clone();
+    settings.own.seal_cert = pki().cert_path.clone();
     adjust(&mut settings);
 
     let clock = Clock::system();

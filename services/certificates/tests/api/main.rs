@@ -3,3 +3,4 @@ mod events;
 mod helpers;
 mod lifecycle;
 mod openapi;
+mod seals;

@@ -21,6 +21,7 @@ fn concrete(path: &str) -> String {
         .replace("{id}", &uuid::Uuid::nil().to_string())
         .replace("{deficiency_id}", &uuid::Uuid::nil().to_string())
         .replace("{code}", "cao_wage_compliance")
+        .replace("{rendering}", "qr.svg")
 }
 
 #[tokio::test]
@@ -97,6 +98,14 @@ async fn responses_have_the_documented_shape() {
     conforms(&doc, "PublicView", &app.public("12345678").await);
     let r = app
         .post(
+            "/api/v1/agencies/12345678/certificate/seal",
+            &body,
+            json!({}),
+        )
+        .await;
+    conforms(&doc, "SealIssued", &r.body);
+    let r = app
+        .post(
             &format!("/api/v1/certificates/{id}/revocation"),
             &body,
             json!({"reason": "r", "grounds": "other"}),
@@ -110,6 +119,14 @@ async fn responses_have_the_documented_shape() {
         )
         .await;
     conforms(&doc, "AuditTrail", &r.body);
+    let r = app
+        .post(
+            "/api/v1/agencies/12345678/certificate/seal",
+            &body,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 409, "revoked: no seal");
     let r = app.get("/api/v1/certification-bodies/cb-one", None).await;
     conforms(&doc, "Body", &r.body);
     let r = app.get("/api/v1/agencies/1/certificate", None).await;
