@@ -17,6 +17,11 @@ pub use seal::{Claims, Register, Signer};
 pub use trust::TrustStore;
 pub use verdict::Verdict;
 
+/// The DER of a PEM certificate.
+pub fn cert_der(pem: &str) -> Result<Vec<u8>, String> {
+    seal::pem_der(pem)
+}
+
 /// A short, stable name for a certificate: base64url of the first 6 bytes of the SHA-256 of its DER.
 pub fn kid_of(cert_der: &[u8]) -> String {
     use base64::Engine;

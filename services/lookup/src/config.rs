@@ -1,0 +1,69 @@
+//! Settings of the lookup service.
+
+use platform::config::{CommonSettings, ConfigError};
+use serde::Deserialize;
+
+/// `ZEGEL_LOOKUP_*`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Own {
+    /// HTTP port (0 picks a free one).
+    #[serde(default = "defaults::port")]
+    pub port: u16,
+    /// The signed trust list (compact JWS).
+    #[serde(default = "defaults::trust_list")]
+    pub trust_list: String,
+    /// The suite CA certificate (PEM) that anchors the trust list.
+    #[serde(default = "defaults::trust_anchor")]
+    pub trust_anchor: String,
+    /// Seconds between checks of the trust list file for a new version.
+    #[serde(default = "defaults::trust_reload_secs")]
+    pub trust_reload_secs: u64,
+    /// Milliseconds to wait for a register's live status before answering `unavailable`.
+    #[serde(default = "defaults::status_timeout_ms")]
+    pub status_timeout_ms: u64,
+}
+
+mod defaults {
+    pub fn port() -> u16 {
+        8080
+    }
+    pub fn trust_list() -> String {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/trust-list.jws").into()
+    }
+    pub fn trust_anchor() -> String {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/ca.pem").into()
+    }
+    pub fn trust_reload_secs() -> u64 {
+        60
+    }
+    pub fn status_timeout_ms() -> u64 {
+        2000
+    }
+}
+
+/// All settings of the service.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Shared settings.
+    pub common: CommonSettings,
+    /// Own settings.
+    pub own: Own,
+}
+
+impl Settings {
+    /// From the environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let (common, own) = platform::config::load::<Own>("lookup")?;
+        if own.trust_reload_secs == 0 || own.status_timeout_ms == 0 {
+            return Err(ConfigError::Invalid("ZEGEL_LOOKUP_TRUST_RELOAD_SECS and ZEGEL_LOOKUP_STATUS_TIMEOUT_MS: at least 1".into()));
+        }
+        Ok(Self { common, own })
+    }
+
+    /// Local defaults.
+    pub fn local() -> Self {
+        let own: Own = serde_json::from_value(serde_json::json!({})).unwrap_or_else(|_| unreachable!("defaults parse"));
+        Self { common: CommonSettings::local(), own }
+    }
+}

@@ -1,0 +1,29 @@
+//! The one error type of the lookup service, and its mapping to problems.
+//!
+//! Verification itself never fails with an error: every outcome is a verdict. Errors are
+//! what happens around it (rate limits, unknown paths).
+
+use platform::Problem;
+
+/// What can go wrong in a request.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Already shaped for the client.
+    #[error("{}", .0.title)]
+    Client(Problem),
+}
+
+impl From<Problem> for Error {
+    fn from(p: Problem) -> Self {
+        Error::Client(p)
+    }
+}
+
+impl Error {
+    /// The problem the client sees.
+    pub fn to_problem(&self) -> Problem {
+        match self {
+            Error::Client(p) => p.clone(),
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Translations: Fluent resource files under `locales/<lang>/`, through fluent-templates.
+//! A language is chosen by `?lang=`, else by `Accept-Language`, else Dutch.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{Loader, static_loader};
+use unic_langid::LanguageIdentifier;
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "en",
+        // Bidi isolation marks would only get in the way of plain HTML text.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+/// Supported languages: code and name in that language, in the order of the switch.
+pub const LANGUAGES: &[(&str, &str)] = &[("nl", "Nederlands"), ("en", "English")];
+
+/// A supported language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lang {
+    /// Its code.
+    pub code: &'static str,
+    id: LanguageIdentifier,
+}
+
+impl Lang {
+    fn from_code(code: &str) -> Option<Self> {
+        let code = LANGUAGES.iter().map(|(c, _)| *c).find(|c| c.eq_ignore_ascii_case(code))?;
+        Some(Self { code, id: code.parse().ok()? })
+    }
+
+    /// Picks the language: an explicit choice first, then the browser's preferences.
+    pub fn negotiate(explicit: Option<&str>, accept_language: Option<&str>) -> Self {
+        if let Some(lang) = explicit.and_then(Self::from_code) {
+            return lang;
+        }
+        let mut prefs: Vec<(f32, &str)> = accept_language
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|part| {
+                let mut it = part.trim().split(';');
+                let tag = it.next()?.trim();
+                let q = it.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.parse().ok()).unwrap_or(1.0);
+                Some((q, tag))
+            })
+            .collect();
+        prefs.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+        prefs
+            .iter()
+            .filter(|(q, _)| *q > 0.0)
+            .find_map(|(_, tag)| Self::from_code(tag.split('-').next().unwrap_or_default()))
+            .or_else(|| Self::from_code("nl"))
+            .unwrap_or_else(|| unreachable!("nl is supported"))
+    }
+
+    /// The text for `key`.
+    pub fn t(&self, key: &str) -> String {
+        LOCALES.lookup(&self.id, key)
+    }
+
+    /// The text for `key` with arguments.
+    pub fn t_args(&self, key: &str, args: &[(&'static str, String)]) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue> = args.iter().map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone()))).collect();
+        LOCALES.lookup_with_args(&self.id, key, &args)
+    }
+
+    /// Whether `key` exists in this language's own resources.
+    pub fn has(&self, key: &str) -> bool {
+        LOCALES.try_lookup(&self.id, key).is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_language_is_negotiated_from_choice_then_browser_then_dutch() {
+        assert_eq!(Lang::negotiate(Some("en"), Some("nl")).code, "en");
+        assert_eq!(Lang::negotiate(None, Some("pl-PL,en;q=0.8,nl;q=0.5")).code, "en");
+        assert_eq!(Lang::negotiate(None, Some("en;q=0.2, nl-BE;q=0.9")).code, "nl");
+        assert_eq!(Lang::negotiate(Some("xx"), None).code, "nl");
+        assert_eq!(Lang::negotiate(None, Some("en;q=0")).code, "nl");
+    }
+
+    #[test]
+    fn every_key_exists_in_every_language() {
+        let keys: Vec<String> = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/en/main.ftl"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim().to_string()))
+            .collect();
+        assert!(keys.len() > 20);
+        for (code, _) in LANGUAGES {
+            let lang = Lang::from_code(code).unwrap_or_else(|| unreachable!());
+            let text = std::fs::read_to_string(format!("{}/locales/{code}/main.ftl", env!("CARGO_MANIFEST_DIR"))).unwrap_or_default();
+            for key in &keys {
+                assert!(text.lines().any(|l| l.starts_with(&format!("{key} ="))), "{code} misses {key}");
+                assert!(lang.has(key), "{code} cannot resolve {key}");
+            }
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! The public lookup: verifies any seal — offline from its signature against the trust
+//! list, and online against the live status in the register that issued it — for
+//! machines (JSON) and for people scanning a QR code (a page in their language).
+
+pub mod config;
+pub mod error;
+pub mod i18n;
+pub mod routes;
+pub mod startup;
+pub mod store;
+pub mod verify;

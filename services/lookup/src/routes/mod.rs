@@ -1,0 +1,23 @@
+//! HTTP routes of the lookup.
+
+mod page;
+mod trust;
+mod verify;
+
+use platform::http::{Request, respond};
+use warp::Filter;
+use warp::filters::BoxedFilter;
+use warp::reply::Response;
+
+use crate::error::Error;
+use crate::startup::AppState;
+
+/// Every route of the service.
+pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
+    verify::routes(state.clone()).or(page::routes(state.clone())).unify().or(trust::routes(state)).unify().boxed()
+}
+
+/// The single place a handler's result becomes a response.
+pub(crate) fn finish(req: &Request, result: Result<Response, Error>) -> Response {
+    respond(req, result.map_err(|e| e.to_problem()))
+}

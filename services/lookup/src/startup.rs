@@ -1,0 +1,171 @@
+//! Building and running the lookup.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use anyhow::Context;
+use deadpool_postgres::Pool;
+use platform::bus::Bus;
+use platform::clock::Clock;
+use platform::config::CommonSettings;
+use platform::http::PublicLimiter;
+use platform::server::{self, Shutdown};
+use platform::telemetry::Metrics;
+use sha2::Digest;
+use tokio::net::TcpListener;
+use warp::Filter;
+use zegel_attest::TrustStore;
+
+use crate::config::{Own, Settings};
+use crate::routes;
+
+/// The Postgres schema this service owns.
+pub const SCHEMA: &str = "lookup";
+/// The service's name.
+pub const SERVICE: &str = "lookup";
+
+mod embedded {
+    refinery::embed_migrations!("migrations");
+}
+
+/// Runs the migrations of this service's schema.
+pub async fn migrate(common: &CommonSettings) -> Result<(), platform::db::DbError> {
+    platform::db::migrate(&common.database_url, SCHEMA, embedded::migrations::runner()).await
+}
+
+/// The trust store and the document it came from.
+#[derive(Debug, Default)]
+struct Trust {
+    store: Arc<TrustStore>,
+    raw: String,
+    etag: String,
+}
+
+/// What every handler shares.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// Postgres: reads the registers' `seal_status` views.
+    pub pool: Pool,
+    /// Server time.
+    pub clock: Clock,
+    /// Rate limit for every (public) endpoint.
+    pub limiter: PublicLimiter,
+    /// Own settings.
+    pub settings: Arc<Own>,
+    trust: Arc<RwLock<Trust>>,
+}
+
+impl AppState {
+    /// The trust store in force (a cheap clone of an `Arc`).
+    pub fn trust(&self) -> Arc<TrustStore> {
+        self.trust.read().map(|t| t.store.clone()).unwrap_or_default()
+    }
+
+    /// The published trust list and its ETag.
+    pub fn trust_document(&self) -> (Option<String>, String) {
+        self.trust.read().map(|t| (Some(t.raw.clone()).filter(|r| !r.is_empty()), t.etag.clone())).unwrap_or_default()
+    }
+
+    /// Loads the trust list file if it changed; keeps the current one when the new one fails.
+    pub fn reload_trust(&self) -> anyhow::Result<bool> {
+        let raw = std::fs::read_to_string(&self.settings.trust_list)
+            .with_context(|| format!("cannot read {} (run `just certs`)", self.settings.trust_list))?;
+        let raw = raw.trim().to_string();
+        if self.trust.read().map(|t| t.raw == raw).unwrap_or(false) {
+            return Ok(false);
+        }
+        let anchor = std::fs::read_to_string(&self.settings.trust_anchor)
+            .with_context(|| format!("cannot read {}", self.settings.trust_anchor))?;
+        let (store, refused) = TrustStore::load(&raw, &anchor, self.clock.now().timestamp())?;
+        for r in &refused {
+            tracing::warn!(trust.refused = %r, "trust list entry refused");
+        }
+        let etag = format!("\"{:x}\"", sha2::Sha256::digest(raw.as_bytes()));
+        tracing::info!(trust.keys = store.len(), trust.etag = %etag, "trust list loaded");
+        if let Ok(mut t) = self.trust.write() {
+            *t = Trust { store: Arc::new(store), raw, etag };
+        }
+        Ok(true)
+    }
+}
+
+/// A built, bound, not yet running service.
+pub struct Application {
+    port: u16,
+    listener: TcpListener,
+    state: AppState,
+    metrics: Metrics,
+    bus: Bus,
+    shutdown: Shutdown,
+}
+
+impl Application {
+    /// Builds the lookup on the system clock.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, Clock::system()).await
+    }
+
+    /// Builds the lookup on `clock`, binding its port (0 picks a free one).
+    pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
+        let common = &settings.common;
+        let pool = platform::db::pool(&common.database_url, SCHEMA, common.db_pool_size)?;
+        let bus = Bus::connect(&common.redis_url, &common.redis_prefix)?;
+        let state = AppState {
+            pool,
+            clock,
+            limiter: PublicLimiter::per_minute(common.public_rate_per_minute),
+            settings: Arc::new(settings.own.clone()),
+            trust: Arc::default(),
+        };
+        state.reload_trust()?;
+        let (listener, port) = server::bind(SocketAddr::new(common.host, settings.own.port))
+            .await
+            .with_context(|| format!("cannot bind {}:{}", common.host, settings.own.port))?;
+        Ok(Self { port, listener, state, metrics: Metrics::new(SERVICE), bus, shutdown: Shutdown::default() })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// A handle that stops the running service.
+    pub fn shutdown_handle(&self) -> Shutdown {
+        self.shutdown.clone()
+    }
+
+    /// Serves until SIGINT/SIGTERM or the shutdown handle.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let Self { port, listener, state, metrics, bus, shutdown } = self;
+        let reloader = {
+            let state = state.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(Duration::from_secs(state.settings.trust_reload_secs));
+                tick.tick().await;
+                loop {
+                    tick.tick().await;
+                    if let Err(e) = state.reload_trust() {
+                        tracing::error!(error = format!("{e:#}"), "trust list not reloaded; keeping the current one");
+                    }
+                    state.limiter.forget_quiet();
+                }
+            })
+        };
+        let signal = shutdown.clone();
+        tokio::spawn(async move {
+            server::termination_signal().await;
+            signal.trigger();
+        });
+        let api = routes::api(state.clone()).or(server::ops(state.pool.clone(), bus, metrics.clone())).unify();
+        tracing::info!(service = SERVICE, port, "listening");
+        server::serve(server::stack(api, metrics), listener, shutdown).await;
+        reloader.abort();
+        Ok(())
+    }
+}

@@ -1,0 +1,106 @@
+//! Verification: signature and time offline, status live. Never `valid` unless both say so.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use zegel_attest::seal;
+use zegel_attest::{Register, Verdict};
+
+use crate::startup::AppState;
+use crate::store::{self, Live};
+
+/// The answer about one seal.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Why, in plain English (the page translates the verdict itself).
+    pub reasons: Vec<String>,
+    /// The register that issued it (only when the signature checked).
+    pub register: Option<&'static str>,
+    /// What it is about (only when the signature checked).
+    pub subject: Option<String>,
+    /// Live facts from the register, and the seal's own display facts.
+    pub facts: Value,
+    /// When it was issued.
+    pub issued_at: Option<DateTime<Utc>>,
+    /// When it expires.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Server time of the check.
+    pub checked_at: DateTime<Utc>,
+}
+
+/// Checks `seal` now.
+pub async fn check(state: &AppState, seal: &str) -> Outcome {
+    let now = state.clock.now();
+    let trust = state.trust();
+    let refused = |verdict: Verdict, reason: &str| Outcome {
+        verdict,
+        reasons: vec![reason.to_string()],
+        register: None,
+        subject: None,
+        facts: Value::Null,
+        issued_at: None,
+        expires_at: None,
+        checked_at: now,
+    };
+    let verified = match seal::verify(seal, &trust, now.timestamp()) {
+        Ok(v) => v,
+        Err(r) => return refused(r.verdict, r.reason),
+    };
+    let claims = verified.claims;
+    let mut outcome = Outcome {
+        verdict: Verdict::Unavailable,
+        reasons: Vec::new(),
+        register: Some(verified.register.service()),
+        subject: Some(claims.sub.clone()),
+        facts: serde_json::json!({ "sealed": claims.f }),
+        issued_at: DateTime::from_timestamp(claims.iat, 0),
+        expires_at: DateTime::from_timestamp(claims.exp, 0),
+        checked_at: now,
+    };
+    let Some(seal_id) = claims.seal_id() else {
+        return refused(Verdict::Tampered, "the seal id is malformed");
+    };
+    let timeout = Duration::from_millis(state.settings.status_timeout_ms);
+    let live = tokio::time::timeout(timeout, store::live_status(&state.pool, verified.register, seal_id, &claims.sub)).await;
+    match live {
+        Ok(Ok(Live::Known { status, facts })) => {
+            outcome.verdict = match status.as_str() {
+                "good" => Verdict::Valid,
+                "suspended" => Verdict::Suspended,
+                _ => Verdict::Revoked,
+            };
+            outcome.reasons.push(match outcome.verdict {
+                Verdict::Valid => "signature checks and the register confirms it now".into(),
+                Verdict::Suspended => "the register has suspended what the seal attests".into(),
+                _ => "the register has revoked what the seal attests".into(),
+            });
+            if let Value::Object(map) = facts {
+                for (k, v) in map {
+                    outcome.facts[k] = v;
+                }
+            }
+        }
+        Ok(Ok(Live::Unknown)) => {
+            outcome.verdict = Verdict::Revoked;
+            outcome.reasons.push("the register has no record of this seal".into());
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(seal.register = verified.register.service(), error = %e, "live status unavailable");
+            outcome.reasons.push("the register's live status cannot be read right now".into());
+        }
+        Err(_) => {
+            tracing::warn!(seal.register = verified.register.service(), "live status timed out");
+            outcome.reasons.push("the register did not answer in time".into());
+        }
+    }
+    outcome
+}
+
+/// The register of an outcome, typed.
+pub fn register_of(outcome: &Outcome) -> Option<Register> {
+    outcome.register.and_then(Register::from_service)
+}
