@@ -17,13 +17,23 @@ async fn main() -> ExitCode {
     };
     platform::telemetry::init(settings.common.log_format);
     let result = match command.as_str() {
-        "migrate" => async {
-            platform::db::ensure_database(&settings.common.database_url).await?;
-            startup::migrate(&settings.common).await?;
-            anyhow::Ok(())
+        "migrate" => {
+            async {
+                platform::db::ensure_database(&settings.common.database_url).await?;
+                startup::migrate(&settings.common).await?;
+                anyhow::Ok(())
+            }
+            .await
         }
-        .await,
-        "serve" => async { Application::build(settings).await?.run_until_stopped().await }.await,
+        "serve" => {
+            async {
+                Application::build(settings)
+                    .await?
+                    .run_until_stopped()
+                    .await
+            }
+            .await
+        }
         other => {
             eprintln!("usage: zegel-lookup [serve|migrate] (got {other:?})");
             return ExitCode::from(2);

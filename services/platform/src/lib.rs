@@ -19,5 +19,7 @@ pub mod outbox;
 pub mod problem;
 pub mod server;
 pub mod telemetry;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use problem::Problem;

@@ -1,178 +1,27 @@
 //! Test harness: the real service on port 0, against a fresh database cloned from a
-//! migrated template, with its own Redis key prefix and an ephemeral token key.
+//! migrated template, with its own Redis key prefix and ephemeral keys
+//! (`platform::testing` does the shared work).
 
-use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use platform::auth::{DevIssuer, Role};
+use platform::auth::Role;
 use platform::clock::Clock;
-use platform::config::CommonSettings;
 use platform::server::Shutdown;
-use secrecy::SecretString;
+use platform::testing::{self, TestDb, TestPrefix};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::net::TcpStream;
+use zegel_attest::Register;
 use zegel_certificates::config::Settings;
-use zegel_certificates::startup::{AppState, Application};
+use zegel_certificates::startup::{self, AppState, Application};
 
-/// Server holding the test databases (defaults to the local one).
-fn admin_url() -> String {
-    std::env::var("ZEGEL_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
+pub use platform::testing::{RedisProxy, pki};
 
-/// Redis used by the tests.
-pub fn redis_url() -> String {
-    std::env::var("ZEGEL_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
-}
-
-fn db_url(name: &str) -> String {
-    let admin = admin_url();
-    let base = admin
-        .rsplit_once('/')
-        .map(|(b, _)| b.to_string())
-        .unwrap_or(admin);
-    format!("{base}/{name}")
-}
-
-async fn admin() -> tokio_postgres::Client {
-    let (client, conn) = tokio_postgres::connect(&admin_url(), tokio_postgres::NoTls)
-        .await
-        .expect("test Postgres reachable");
-    tokio::spawn(conn);
-    client
-}
-
-fn issuer() -> &'static (Arc<DevIssuer>, String) {
-    static ISSUER: OnceLock<(Arc<DevIssuer>, String)> = OnceLock::new();
-    ISSUER.get_or_init(|| {
-        let issuer = DevIssuer::generate("zegel-test").expect("key generation");
-        let path = std::env::temp_dir().join(format!(
-            "zegel-test-jwks-{}-{}.json",
-            std::process::id(),
-            uuid::Uuid::new_v4()
-        ));
-        std::fs::write(&path, issuer.jwks().to_string()).expect("write jwks");
-        (Arc::new(issuer), path.to_string_lossy().into_owned())
-    })
-}
-
-/// Dev PKI for this test process: a suite CA and the certificates register's seal key.
-pub struct TestPki {
-    pub ca: zegel_attest::pki::KeyAndCert,
-    pub key_path: String,
-    pub cert_path: String,
-}
-
-pub fn pki() -> &'static TestPki {
-    static PKI: OnceLock<TestPki> = OnceLock::new();
-    PKI.get_or_init(|| {
-        let ca = zegel_attest::pki::ca("Zegel test CA", 3650).expect("ca");
-        let signer = zegel_attest::pki::signer(&ca, "certificates", -1, 3650).expect("signer");
-        let dir = std::env::temp_dir().join(format!(
-            "zegel-test-pki-{}-{}",
-            std::process::id(),
-            uuid::Uuid::new_v4().simple()
-        ));
-        std::fs::create_dir_all(&dir).expect("pki dir");
-        let key_path = dir.join("certificates-key.pem");
-        let cert_path = dir.join("certificates.pem");
-        std::fs::write(&key_path, &signer.key_pem).expect("key");
-        std::fs::write(&cert_path, &signer.cert_pem).expect("cert");
-        TestPki {
-            ca,
-            key_path: key_path.to_string_lossy().into_owned(),
-            cert_path: cert_path.to_string_lossy().into_owned(),
-        }
-    })
-}
-
-/// Name of the migrated template: changes whenever a migration file changes.
-fn template_name() -> String {
-    use std::hash::{DefaultHasher, Hash, Hasher};
-    let mut h = DefaultHasher::new();
-    for dir in [
-        concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../platform/migrations"),
-    ] {
-        let mut entries: Vec<_> = std::fs::read_dir(dir)
-            .expect("migrations dir")
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        entries.sort();
-        for p in entries {
-            p.file_name().hash(&mut h);
-            std::fs::read(&p).expect("migration").hash(&mut h);
-        }
-    }
-    format!("zegel_tpl_certificates_{:x}", h.finish())
-}
-
-async fn ensure_template(admin: &tokio_postgres::Client) -> String {
-    let name = template_name();
-    // One test process at a time builds the template; the others wait on the lock.
-    admin
-        .execute("select pg_advisory_lock(hashtext($1))", &[&name])
-        .await
-        .expect("lock");
-    let exists = admin
-        .query_opt("select 1 from pg_database where datname = $1", &[&name])
-        .await
-        .expect("query")
-        .is_some();
-    if !exists {
-        let building = format!("{name}_building");
-        admin
-            .batch_execute(&format!("drop database if exists {building}"))
-            .await
-            .expect("drop stale");
-        admin
-            .batch_execute(&format!("create database {building}"))
-            .await
-            .expect("create template");
-        let mut common = CommonSettings::local();
-        common.database_url = SecretString::from(db_url(&building));
-        zegel_certificates::startup::migrate(&common)
-            .await
-            .expect("migrations apply");
-        admin
-            .batch_execute(&format!("alter database {building} rename to {name}"))
-            .await
-            .expect("rename template");
-    }
-    admin
-        .execute("select pg_advisory_unlock(hashtext($1))", &[&name])
-        .await
-        .expect("unlock");
-    name
-}
-
-/// Drops test databases left behind by crashed runs (older than two hours).
-async fn sweep_leftovers(admin: &tokio_postgres::Client) {
-    let cutoff = chrono::Utc::now().timestamp() - 7200;
-    let rows = admin
-        .query(
-            "select datname from pg_database where datname like 'zegel_test_%'",
-            &[],
-        )
-        .await
-        .unwrap_or_default();
-    for row in rows {
-        let name: String = row.get(0);
-        let created = name
-            .split('_')
-            .nth(2)
-            .and_then(|t| t.parse::<i64>().ok())
-            .unwrap_or(0);
-        if created < cutoff {
-            let _ = admin
-                .batch_execute(&format!("drop database if exists {name} with (force)"))
-                .await;
-        }
-    }
-}
+/// The migration directories that shape this service's schema.
+pub const MIGRATIONS: [&str; 2] = [
+    concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../platform/migrations"),
+];
 
 /// A running service under test.
 pub struct TestApp {
@@ -186,8 +35,10 @@ pub struct TestApp {
     pub http: reqwest::Client,
     /// The test's Redis key prefix.
     pub redis_prefix: String,
-    db_name: String,
     shutdown: Shutdown,
+    // Dropped after the service is told to stop.
+    _prefix: TestPrefix,
+    db: TestDb,
 }
 
 /// Starts the service with default test settings.
@@ -197,101 +48,51 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the service after `adjust` had its say on the settings.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    let admin = admin().await;
-    sweep_leftovers(&admin).await;
-    let template = ensure_template(&admin).await;
-    let db_name = format!(
-        "zegel_test_{}_{}",
-        chrono::Utc::now().timestamp(),
-        uuid::Uuid::new_v4().simple()
-    );
-    admin
-        .batch_execute(&format!("create database {db_name} template {template}"))
-        .await
-        .expect("clone template");
-
+    let db = TestDb::create("certificates", &MIGRATIONS, async |common| {
+        startup::migrate(&common).await.expect("migrations apply")
+    })
+    .await;
+    let prefix = TestPrefix::new();
     let mut settings = Settings::local();
-    settings.common.database_url = SecretString::from(db_url(&db_name));
-    settings.common.redis_url = redis_url();
-    settings.common.redis_prefix = format!("zegel-test:{}", uuid::Uuid::new_v4().simple());
-    settings.common.jwks = issuer().1.clone();
-    settings.common.jwt_issuer = "zegel-test".into();
-    settings.common.relay_interval_ms = 50;
-    settings.common.db_pool_size = 4;
+    settings.common = testing::common_settings(&db, &prefix);
     settings.own.port = 0;
     settings.own.sweep_interval_secs = 3600;
-    settings.own.seal_key = pki().key_path.clone();
-    settings.own.seal_cert = pki().cert_path.clone();
+    let (key, cert) = pki().signer_paths(Register::Certificates);
+    settings.own.seal_key = key;
+    settings.own.seal_cert = cert;
     adjust(&mut settings);
 
     let clock = Clock::system();
-    // The service runs on a runtime of its own, on its own thread, as it would in its own
-    // process; warp's server future cannot be handed to `tokio::spawn`.
-    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
-    let (run_settings, run_clock) = (settings.clone(), clock.clone());
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        rt.block_on(async move {
-            let app = Application::build_with_clock(run_settings, run_clock)
-                .await
-                .expect("service builds");
-            let _ = ready_tx.send((app.port(), app.state().clone(), app.shutdown_handle()));
+    let run_clock = clock.clone();
+    let redis_prefix = settings.common.redis_prefix.clone();
+    let (port, state, shutdown) = testing::spawn(move || async move {
+        let app = Application::build_with_clock(settings, run_clock)
+            .await
+            .expect("service builds");
+        let handle = (app.port(), app.state().clone(), app.shutdown_handle());
+        (handle, async move {
             let _ = app.run_until_stopped().await;
-        });
-    });
-    let (port, state, shutdown) = ready_rx.await.expect("service started");
-    let address = format!("http://127.0.0.1:{port}");
+        })
+    })
+    .await;
     TestApp {
-        address,
+        address: format!("http://127.0.0.1:{port}"),
         clock,
         state,
         http: reqwest::Client::builder()
             .timeout(Duration::from_secs(20))
             .build()
             .expect("client"),
-        redis_prefix: settings.common.redis_prefix,
-        db_name,
+        redis_prefix,
         shutdown,
+        _prefix: prefix,
+        db,
     }
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.shutdown.trigger();
-        let db = self.db_name.clone();
-        let prefix = self.redis_prefix.clone();
-        // Drop cannot await; clean up on a thread with its own runtime.
-        let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            rt.block_on(async move {
-                let admin = admin().await;
-                let _ = admin
-                    .batch_execute(&format!("drop database if exists {db} with (force)"))
-                    .await;
-                if let Ok(client) = redis::Client::open(redis_url())
-                    && let Ok(mut conn) = client.get_multiplexed_async_connection().await
-                {
-                    let keys: Vec<String> = redis::cmd("KEYS")
-                        .arg(format!("{prefix}:*"))
-                        .query_async(&mut conn)
-                        .await
-                        .unwrap_or_default();
-                    if !keys.is_empty() {
-                        let _: Result<(), _> =
-                            redis::cmd("DEL").arg(keys).query_async(&mut conn).await;
-                    }
-                }
-            });
-        })
-        .join();
     }
 }
 
@@ -312,7 +113,7 @@ impl Reply {
 impl TestApp {
     /// A token for `roles` acting for `org`.
     pub fn token(&self, roles: &[Role], org: Option<&str>) -> String {
-        issuer()
+        testing::issuer()
             .0
             .token(
                 &format!(
@@ -458,48 +259,27 @@ impl TestApp {
         r.body
     }
 
-    /// Events of type `kind` on this test's stream.
+    /// Events of type `kind` on this test's stream, as JSON.
     pub async fn events(&self, kind: &str) -> Vec<Value> {
-        let client = redis::Client::open(redis_url()).expect("redis url");
-        let mut conn = client
-            .get_multiplexed_async_connection()
+        testing::events(&self.redis_prefix, kind)
             .await
-            .expect("redis");
-        let entries: redis::streams::StreamRangeReply = redis::cmd("XRANGE")
-            .arg(format!("{}:events", self.redis_prefix))
-            .arg("-")
-            .arg("+")
-            .query_async(&mut conn)
-            .await
-            .expect("xrange");
-        entries
-            .ids
             .iter()
-            .filter_map(|e| platform::outbox::Event::from_stream_fields(&e.map))
-            .filter(|e| e.event_type == kind)
             .map(|e| serde_json::to_value(e).expect("event json"))
             .collect()
     }
 
     /// Waits until `n` events of `kind` are on the stream (or a few seconds pass).
     pub async fn wait_for_events(&self, kind: &str, n: usize) -> Vec<Value> {
-        for _ in 0..100 {
-            let found = self.events(kind).await;
-            if found.len() >= n {
-                return found;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        self.events(kind).await
+        testing::wait_for_events(&self.redis_prefix, kind, n)
+            .await
+            .iter()
+            .map(|e| serde_json::to_value(e).expect("event json"))
+            .collect()
     }
 
     /// Runs SQL in the test's database (to break it on purpose).
     pub async fn sql(&self, statement: &str) {
-        let (client, conn) = tokio_postgres::connect(&db_url(&self.db_name), tokio_postgres::NoTls)
-            .await
-            .expect("connect");
-        tokio::spawn(conn);
-        client.batch_execute(statement).await.expect("sql");
+        self.db.sql(statement).await;
     }
 
     /// Sends raw bytes over TCP and returns the status code and whole response text.
@@ -516,60 +296,5 @@ impl TestApp {
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
         (status, text)
-    }
-}
-
-/// A TCP proxy in front of Redis that a test can cut and restore, to play "Redis is down"
-/// without stopping the Redis other tests share.
-pub struct RedisProxy {
-    pub url: String,
-    up: watch::Sender<bool>,
-}
-
-impl RedisProxy {
-    pub async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
-        let port = listener.local_addr().expect("addr").port();
-        let target = redis_url()
-            .trim_start_matches("redis://")
-            .trim_end_matches('/')
-            .to_string();
-        let (up, rx) = watch::channel(true);
-        tokio::spawn(async move {
-            loop {
-                let Ok((mut inbound, _)) = listener.accept().await else {
-                    return;
-                };
-                let mut rx = rx.clone();
-                if !*rx.borrow() {
-                    drop(inbound);
-                    continue;
-                }
-                let target = target.clone();
-                tokio::spawn(async move {
-                    let Ok(mut outbound) = TcpStream::connect(&target).await else {
-                        return;
-                    };
-                    tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
-                        _ = rx.wait_for(|up| !*up) => {}
-                    }
-                });
-            }
-        });
-        Self {
-            url: format!("redis://127.0.0.1:{port}"),
-            up,
-        }
-    }
-
-    /// Cuts every connection and refuses new ones.
-    pub fn down(&self) {
-        let _ = self.up.send(false);
-    }
-
-    /// Lets connections through again.
-    pub fn up(&self) {
-        let _ = self.up.send(true);
     }
 }

@@ -11,7 +11,7 @@ use zegel_attest::trust::{self, TrustStore};
 use crate::helpers::{pki, spawn_app};
 
 fn store() -> TrustStore {
-    let cert = std::fs::read_to_string(&pki().cert_path).unwrap();
+    let cert = std::fs::read_to_string(pki().signer_paths(Register::Certificates).1).unwrap();
     let (store, refused) = TrustStore::from_certs(
         &pki().ca.cert_pem,
         &[trust::entry(Register::Certificates, &cert).unwrap()],

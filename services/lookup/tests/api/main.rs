@@ -1,0 +1,3 @@
+mod helpers;
+mod trust_list;
+mod verdicts;

@@ -1,0 +1,464 @@
+//! The test harness every service's integration tests share (feature `testing`).
+//!
+//! - [`TestDb`]: a fresh database per test, cloned from a migrated template (built once
+//!   per set of migrations, under an advisory lock), dropped when the test ends; leftovers
+//!   of crashed runs older than two hours are swept at start.
+//! - [`issuer`]: an ephemeral token key and its JWKS file.
+//! - [`pki`]: an ephemeral suite CA, a seal key per register, and a signed trust list.
+//! - [`RedisProxy`]: a TCP proxy in front of Redis that a test can cut, to play "Redis is
+//!   down" without stopping the Redis that other tests share.
+//! - [`spawn`]: runs a service on its own thread and runtime, as in its own process.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use secrecy::SecretString;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+use crate::auth::DevIssuer;
+use crate::config::CommonSettings;
+
+/// Server holding the test databases.
+pub fn admin_url() -> String {
+    std::env::var("ZEGEL_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// Redis used by the tests.
+pub fn redis_url() -> String {
+    std::env::var("ZEGEL_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+/// The URL of database `name` on the test server.
+pub fn db_url(name: &str) -> String {
+    let admin = admin_url();
+    let base = admin
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_string())
+        .unwrap_or(admin);
+    format!("{base}/{name}")
+}
+
+async fn admin() -> tokio_postgres::Client {
+    let (client, conn) = tokio_postgres::connect(&admin_url(), tokio_postgres::NoTls)
+        .await
+        .expect("test Postgres reachable");
+    tokio::spawn(conn);
+    client
+}
+
+/// A database for one test; dropped (with its connections) when this is dropped.
+pub struct TestDb {
+    /// Its name.
+    pub name: String,
+    /// Its URL.
+    pub url: String,
+}
+
+impl TestDb {
+    /// A fresh database cloned from the template `label`, which `migrate` builds once.
+    /// `migration_dirs` name every directory whose files shape the schema: when one of
+    /// them changes, a new template is built.
+    pub async fn create<F, Fut>(label: &str, migration_dirs: &[&str], migrate: F) -> Self
+    where
+        F: FnOnce(CommonSettings) -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        let admin = admin().await;
+        sweep_leftovers(&admin).await;
+        let template = format!("zegel_tpl_{label}_{:x}", hash_dirs(migration_dirs));
+        admin
+            .execute("select pg_advisory_lock(hashtext($1))", &[&template])
+            .await
+            .expect("lock");
+        let exists = admin
+            .query_opt("select 1 from pg_database where datname = $1", &[&template])
+            .await
+            .expect("query")
+            .is_some();
+        if !exists {
+            let building = format!("{template}_building");
+            admin
+                .batch_execute(&format!("drop database if exists {building}"))
+                .await
+                .expect("drop stale");
+            admin
+                .batch_execute(&format!("create database {building}"))
+                .await
+                .expect("create template");
+            let mut common = CommonSettings::local();
+            common.database_url = SecretString::from(db_url(&building));
+            migrate(common).await;
+            admin
+                .batch_execute(&format!("alter database {building} rename to {template}"))
+                .await
+                .expect("rename template");
+        }
+        admin
+            .execute("select pg_advisory_unlock(hashtext($1))", &[&template])
+            .await
+            .expect("unlock");
+        let name = format!(
+            "zegel_test_{}_{}",
+            chrono::Utc::now().timestamp(),
+            uuid::Uuid::new_v4().simple()
+        );
+        admin
+            .batch_execute(&format!("create database {name} template {template}"))
+            .await
+            .expect("clone template");
+        Self {
+            url: db_url(&name),
+            name,
+        }
+    }
+
+    /// Runs SQL in this database (to break it on purpose).
+    pub async fn sql(&self, statement: &str) {
+        let (client, conn) = tokio_postgres::connect(&self.url, tokio_postgres::NoTls)
+            .await
+            .expect("connect");
+        tokio::spawn(conn);
+        client.batch_execute(statement).await.expect("sql");
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        // Drop cannot await; clean up on a thread with its own runtime.
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async move {
+                let admin = admin().await;
+                let _ = admin
+                    .batch_execute(&format!("drop database if exists {name} with (force)"))
+                    .await;
+            });
+        })
+        .join();
+    }
+}
+
+fn hash_dirs(dirs: &[&str]) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut h = DefaultHasher::new();
+    for dir in dirs {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .expect("migrations dir")
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            p.file_name().hash(&mut h);
+            std::fs::read(&p).expect("migration").hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
+/// Drops test databases left behind by crashed runs (older than two hours).
+async fn sweep_leftovers(admin: &tokio_postgres::Client) {
+    let cutoff = chrono::Utc::now().timestamp() - 7200;
+    let rows = admin
+        .query(
+            "select datname from pg_database where datname like 'zegel_test_%'",
+            &[],
+        )
+        .await
+        .unwrap_or_default();
+    for row in rows {
+        let name: String = row.get(0);
+        let created = name
+            .split('_')
+            .nth(2)
+            .and_then(|t| t.parse::<i64>().ok())
+            .unwrap_or(0);
+        if created < cutoff {
+            let _ = admin
+                .batch_execute(&format!("drop database if exists {name} with (force)"))
+                .await;
+        }
+    }
+}
+
+/// A fresh Redis key prefix; its keys are deleted when this is dropped.
+pub struct TestPrefix(pub String);
+
+impl TestPrefix {
+    /// A new prefix.
+    pub fn new() -> Self {
+        Self(format!("zegel-test:{}", uuid::Uuid::new_v4().simple()))
+    }
+}
+
+impl Default for TestPrefix {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for TestPrefix {
+    fn drop(&mut self) {
+        let prefix = self.0.clone();
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async move {
+                if let Ok(client) = redis::Client::open(redis_url())
+                    && let Ok(mut conn) = client.get_multiplexed_async_connection().await
+                {
+                    let keys: Vec<String> = redis::cmd("KEYS")
+                        .arg(format!("{prefix}:*"))
+                        .query_async(&mut conn)
+                        .await
+                        .unwrap_or_default();
+                    if !keys.is_empty() {
+                        let _: Result<(), _> =
+                            redis::cmd("DEL").arg(keys).query_async(&mut conn).await;
+                    }
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// The issuer of test tokens (`iss` = `zegel-test`) and the path of its JWKS file.
+pub fn issuer() -> &'static (Arc<DevIssuer>, String) {
+    static ISSUER: OnceLock<(Arc<DevIssuer>, String)> = OnceLock::new();
+    ISSUER.get_or_init(|| {
+        let issuer = DevIssuer::generate("zegel-test").expect("key generation");
+        let path = temp_dir().join("jwks.json");
+        std::fs::write(&path, issuer.jwks().to_string()).expect("write jwks");
+        (Arc::new(issuer), path.to_string_lossy().into_owned())
+    })
+}
+
+fn temp_dir() -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!(
+            "zegel-test-{}-{}",
+            std::process::id(),
+            uuid::Uuid::new_v4().simple()
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        dir
+    })
+    .clone()
+}
+
+/// An ephemeral dev PKI: files for every register's seal key and the trust list.
+pub struct TestPki {
+    /// The suite CA.
+    pub ca: zegel_attest::pki::KeyAndCert,
+    /// Path of the CA certificate.
+    pub ca_path: String,
+    /// Path of the signed trust list (every register key).
+    pub trust_list_path: String,
+    /// The trust-list signer.
+    pub trust_list_signer: zegel_attest::pki::KeyAndCert,
+    dir: PathBuf,
+}
+
+impl TestPki {
+    /// Paths of `register`'s key and certificate.
+    pub fn signer_paths(&self, register: zegel_attest::Register) -> (String, String) {
+        let key = self.dir.join(format!("{}-key.pem", register.service()));
+        let cert = self.dir.join(format!("{}.pem", register.service()));
+        (
+            key.to_string_lossy().into_owned(),
+            cert.to_string_lossy().into_owned(),
+        )
+    }
+}
+
+/// The test PKI of this process.
+pub fn pki() -> &'static TestPki {
+    use zegel_attest::{Register, pki, trust};
+    static PKI: OnceLock<TestPki> = OnceLock::new();
+    PKI.get_or_init(|| {
+        let dir = temp_dir().join("pki");
+        std::fs::create_dir_all(&dir).expect("pki dir");
+        let ca = pki::ca("Zegel test CA", 3650).expect("ca");
+        let tl = pki::signer(&ca, "trust-list", -1, 3650).expect("trust-list key");
+        let mut entries = Vec::new();
+        for register in Register::ALL {
+            let signer = pki::signer(&ca, register.service(), -1, 3650).expect("signer");
+            std::fs::write(
+                dir.join(format!("{}-key.pem", register.service())),
+                &signer.key_pem,
+            )
+            .expect("key");
+            std::fs::write(
+                dir.join(format!("{}.pem", register.service())),
+                &signer.cert_pem,
+            )
+            .expect("cert");
+            entries.push(trust::entry(register, &signer.cert_pem).expect("entry"));
+        }
+        let now = chrono::Utc::now().timestamp();
+        let doc = trust::Document {
+            iss: trust::TRUST_LIST_ISSUER.into(),
+            iat: now,
+            exp: now + 86400 * 90,
+            signer: tl.cert_pem.clone(),
+            entries,
+        };
+        let list = trust::sign(&doc, &tl.key_pem).expect("sign trust list");
+        let ca_path = dir.join("ca.pem");
+        let list_path = dir.join("trust-list.jws");
+        std::fs::write(&ca_path, &ca.cert_pem).expect("ca");
+        std::fs::write(&list_path, list).expect("trust list");
+        TestPki {
+            ca,
+            ca_path: ca_path.to_string_lossy().into_owned(),
+            trust_list_path: list_path.to_string_lossy().into_owned(),
+            trust_list_signer: tl,
+            dir,
+        }
+    })
+}
+
+/// Shared settings for a service under test: its database, a fresh Redis prefix, the
+/// test token issuer, a quick relay.
+pub fn common_settings(db: &TestDb, prefix: &TestPrefix) -> CommonSettings {
+    let mut common = CommonSettings::local();
+    common.database_url = SecretString::from(db.url.clone());
+    common.redis_url = redis_url();
+    common.redis_prefix = prefix.0.clone();
+    common.jwks = issuer().1.clone();
+    common.jwt_issuer = "zegel-test".into();
+    common.relay_interval_ms = 50;
+    common.db_pool_size = 4;
+    common
+}
+
+/// Runs a service on its own thread and runtime — as it would run in its own process;
+/// warp's server future cannot be handed to `tokio::spawn`. `build` makes the service
+/// and returns what the test needs of it plus the future that runs it.
+pub async fn spawn<T, B, Fut, Run>(build: B) -> T
+where
+    T: Send + 'static,
+    B: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = (T, Run)>,
+    Run: Future<Output = ()>,
+{
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            let (handle, run) = build().await;
+            let _ = tx.send(handle);
+            run.await;
+        });
+    });
+    rx.await.expect("service started")
+}
+
+/// A TCP proxy in front of Redis that a test can cut and restore.
+pub struct RedisProxy {
+    /// The URL to give the service.
+    pub url: String,
+    up: watch::Sender<bool>,
+}
+
+impl RedisProxy {
+    /// Starts a proxy to the test Redis.
+    pub async fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+        let port = listener.local_addr().expect("addr").port();
+        let target = redis_url()
+            .trim_start_matches("redis://")
+            .trim_end_matches('/')
+            .to_string();
+        let (up, rx) = watch::channel(true);
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut inbound, _)) = listener.accept().await else {
+                    return;
+                };
+                let mut rx = rx.clone();
+                if !*rx.borrow() {
+                    drop(inbound);
+                    continue;
+                }
+                let target = target.clone();
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = TcpStream::connect(&target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = rx.wait_for(|up| !*up) => {}
+                    }
+                });
+            }
+        });
+        Self {
+            url: format!("redis://127.0.0.1:{port}"),
+            up,
+        }
+    }
+
+    /// Cuts every connection and refuses new ones.
+    pub fn down(&self) {
+        let _ = self.up.send(false);
+    }
+
+    /// Lets connections through again.
+    pub fn up(&self) {
+        let _ = self.up.send(true);
+    }
+}
+
+/// Events of type `kind` on the stream of `prefix`.
+pub async fn events(prefix: &str, kind: &str) -> Vec<crate::outbox::Event> {
+    let client = redis::Client::open(redis_url()).expect("redis url");
+    let mut conn = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("redis");
+    let entries: redis::streams::StreamRangeReply = redis::cmd("XRANGE")
+        .arg(format!("{prefix}:events"))
+        .arg("-")
+        .arg("+")
+        .query_async(&mut conn)
+        .await
+        .expect("xrange");
+    entries
+        .ids
+        .iter()
+        .filter_map(|e| crate::outbox::Event::from_stream_fields(&e.map))
+        .filter(|e| e.event_type == kind)
+        .collect()
+}
+
+/// Waits until `n` events of `kind` are on the stream (or five seconds pass).
+pub async fn wait_for_events(prefix: &str, kind: &str, n: usize) -> Vec<crate::outbox::Event> {
+    for _ in 0..100 {
+        let found = events(prefix, kind).await;
+        if found.len() >= n {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    events(prefix, kind).await
+}
