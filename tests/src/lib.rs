@@ -1,1 +1,292 @@
-//! Cross-service end-to-end tests live in `tests/`; this crate has no code of its own.
+//! The whole suite under test: the registers and the lookup on random ports against one
+//! fresh database, with their own Redis key prefix and ephemeral keys. Used by the
+//! cross-service tests in `tests/` and by the benchmark.
+
+use std::time::Duration;
+
+use platform::auth::Role;
+use platform::server::Shutdown;
+use platform::testing::{self, TestDb, TestPrefix, pki};
+use serde_json::{Value, json};
+use zegel_attest::Register;
+
+/// Every migration directory of the suite.
+pub const MIGRATIONS: [&str; 3] = [
+    concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../services/platform/migrations"
+    ),
+    concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../services/certificates/migrations"
+    ),
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../services/lookup/migrations"),
+];
+
+/// A running service.
+pub struct Running<S> {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// Its state.
+    pub state: S,
+    shutdown: Shutdown,
+}
+
+impl<S> Running<S> {
+    /// Stops it (finishing requests in flight).
+    pub fn stop(&self) {
+        self.shutdown.trigger();
+    }
+}
+
+impl<S> Drop for Running<S> {
+    fn drop(&mut self) {
+        self.shutdown.trigger();
+    }
+}
+
+/// Options for starting the suite.
+#[derive(Default, Clone)]
+pub struct Options {
+    /// Redis URL to give the services (a proxy, to cut it).
+    pub redis_url: Option<String>,
+    /// Public rate limit per minute.
+    pub rate_per_minute: Option<u32>,
+    /// Postgres pool size per service.
+    pub pool_size: Option<usize>,
+}
+
+/// The suite under test.
+pub struct Suite {
+    /// The certificates register.
+    pub certificates: Running<zegel_certificates::startup::AppState>,
+    /// The lookup.
+    pub lookup: Running<zegel_lookup::startup::AppState>,
+    /// HTTP client.
+    pub http: reqwest::Client,
+    /// The Redis prefix.
+    pub prefix: TestPrefix,
+    lookup_settings: zegel_lookup::config::Settings,
+    _db: TestDb,
+}
+
+async fn start_lookup(
+    settings: zegel_lookup::config::Settings,
+) -> Running<zegel_lookup::startup::AppState> {
+    let (port, state, shutdown) = testing::spawn(move || async move {
+        let app = zegel_lookup::startup::Application::build(settings)
+            .await
+            .expect("lookup builds");
+        let handle = (app.port(), app.state().clone(), app.shutdown_handle());
+        (handle, async move {
+            let _ = app.run_until_stopped().await;
+        })
+    })
+    .await;
+    Running {
+        address: format!("http://127.0.0.1:{port}"),
+        state,
+        shutdown,
+    }
+}
+
+impl Suite {
+    /// Starts the suite with default options.
+    pub async fn start() -> Self {
+        Self::start_with(Options::default()).await
+    }
+
+    /// Starts the suite.
+    pub async fn start_with(options: Options) -> Self {
+        let db = TestDb::create("suite", &MIGRATIONS, async |common| {
+            zegel_certificates::startup::migrate(&common)
+                .await
+                .expect("certificates migrations");
+            zegel_lookup::startup::migrate(&common)
+                .await
+                .expect("lookup migrations");
+        })
+        .await;
+        let prefix = TestPrefix::new();
+        let mut common = testing::common_settings(&db, &prefix);
+        if let Some(url) = &options.redis_url {
+            common.redis_url = url.clone();
+        }
+        if let Some(rate) = options.rate_per_minute {
+            common.public_rate_per_minute = rate;
+        }
+        if let Some(size) = options.pool_size {
+            common.db_pool_size = size;
+        }
+
+        let lookup_settings = zegel_lookup::config::Settings {
+            common: common.clone(),
+            own: {
+                let mut own = zegel_lookup::config::Settings::local().own;
+                own.port = 0;
+                own.trust_list = pki().trust_list_path.clone();
+                own.trust_anchor = pki().ca_path.clone();
+                own
+            },
+        };
+        let lookup = start_lookup(lookup_settings.clone()).await;
+
+        let mut certs_settings = zegel_certificates::config::Settings::local();
+        certs_settings.common = common;
+        certs_settings.common.verify_url = lookup.address.clone();
+        certs_settings.own.port = 0;
+        let (key, cert) = pki().signer_paths(Register::Certificates);
+        certs_settings.own.seal_key = key;
+        certs_settings.own.seal_cert = cert;
+        let (port, state, shutdown) = testing::spawn(move || async move {
+            let app = zegel_certificates::startup::Application::build(certs_settings)
+                .await
+                .expect("certificates builds");
+            let handle = (app.port(), app.state().clone(), app.shutdown_handle());
+            (handle, async move {
+                let _ = app.run_until_stopped().await;
+            })
+        })
+        .await;
+        let certificates = Running {
+            address: format!("http://127.0.0.1:{port}"),
+            state,
+            shutdown,
+        };
+        Self {
+            certificates,
+            lookup,
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(20))
+                .pool_max_idle_per_host(256)
+                .build()
+                .expect("client"),
+            prefix,
+            lookup_settings,
+            _db: db,
+        }
+    }
+
+    /// Stops the lookup and starts a fresh one (new process state, new port).
+    pub async fn restart_lookup(&mut self) {
+        self.lookup.stop();
+        self.lookup = start_lookup(self.lookup_settings.clone()).await;
+    }
+
+    /// A token for `role` acting for `org`.
+    pub fn token(&self, role: Role, org: Option<&str>) -> String {
+        testing::issuer()
+            .0
+            .token(&format!("e2e-{role}"), &[role], org, 3600)
+            .expect("token")
+    }
+
+    async fn call(&self, method: reqwest::Method, url: String, token: &str, body: Value) -> Value {
+        let r = self
+            .http
+            .request(method, url.clone())
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status();
+        let value: Value = r.json().await.unwrap_or_default();
+        assert!(status.is_success(), "{url}: {status} {value}");
+        value
+    }
+
+    /// POST to the certificates register.
+    pub async fn certs_post(&self, path: &str, token: &str, body: Value) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            format!("{}{path}", self.certificates.address),
+            token,
+            body,
+        )
+        .await
+    }
+
+    /// A certified agency `kvk` (body `cb-e2e`); returns the body's token and the certificate id.
+    pub async fn certified(&self, kvk: &str) -> (String, String) {
+        let admin = self.token(Role::Admin, None);
+        self.call(
+            reqwest::Method::PUT,
+            format!(
+                "{}/api/v1/certification-bodies/cb-e2e",
+                self.certificates.address
+            ),
+            &admin,
+            json!({"name": "E2E body", "accredited": true}),
+        )
+        .await;
+        self.certs_post(
+            "/api/v1/agencies",
+            &self.token(Role::Kvk, None),
+            json!({"kvk_number": kvk, "name": "E2E Flex", "seat_country": "NL", "sbi_codes": ["7820"], "established_on": "2020-01-01"}),
+        )
+        .await;
+        let body = self.token(Role::CertificationBody, Some("cb-e2e"));
+        let cert = self
+            .certs_post(
+                &format!("/api/v1/agencies/{kvk}/certificates"),
+                &body,
+                json!({}),
+            )
+            .await;
+        let id = cert["certificate_id"].as_str().expect("id").to_string();
+        for code in zegel_certificates::domain::RequirementCode::ALL {
+            self.call(
+                reqwest::Method::PUT,
+                format!(
+                    "{}/api/v1/certificates/{id}/requirements/{}",
+                    self.certificates.address,
+                    code.as_str()
+                ),
+                &body,
+                json!({"outcome": "met", "evidence_ref": "e2e"}),
+            )
+            .await;
+        }
+        self.certs_post(
+            &format!("/api/v1/certificates/{id}/certification"),
+            &body,
+            json!({}),
+        )
+        .await;
+        (body, id)
+    }
+
+    /// A seal for `kvk`'s certificate; returns the issue response.
+    pub async fn seal(&self, kvk: &str, token: &str) -> Value {
+        self.certs_post(
+            &format!("/api/v1/agencies/{kvk}/certificate/seal"),
+            token,
+            json!({}),
+        )
+        .await
+    }
+
+    /// The lookup's verdict on `seal`.
+    pub async fn verify(&self, seal: &str) -> Value {
+        let r = self
+            .http
+            .get(format!("{}/api/v1/verify/{seal}", self.lookup.address))
+            .send()
+            .await
+            .expect("verify");
+        assert_eq!(r.status(), 200);
+        r.json().await.expect("json")
+    }
+
+    /// The verdict page for `url` (the QR code's URL, pointed at the running lookup).
+    pub async fn page(&self, seal: &str, lang: &str) -> String {
+        let r = self
+            .http
+            .get(format!("{}/v/{seal}?lang={lang}", self.lookup.address))
+            .send()
+            .await
+            .expect("page");
+        r.text().await.expect("html")
+    }
+}

@@ -1,3 +1,5 @@
+#![expect(clippy::unwrap_used, reason = "tests fail by panicking")]
+
 mod helpers;
 mod trust_list;
 mod verdicts;

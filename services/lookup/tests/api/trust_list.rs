@@ -1,7 +1,5 @@
 //! The published trust list.
 
-#![expect(clippy::unwrap_used, reason = "tests fail by panicking")]
-
 use platform::testing::pki;
 use zegel_attest::TrustStore;
 

@@ -1,7 +1,5 @@
 //! Verdicts the lookup gives without a register's help, and never a stale `valid`.
 
-#![expect(clippy::unwrap_used, reason = "tests fail by panicking")]
-
 use zegel_attest::Register;
 
 use crate::helpers::{seal, spawn_lookup, spawn_lookup_with};
