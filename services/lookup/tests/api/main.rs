@@ -1,5 +1,6 @@
 #![expect(clippy::unwrap_used, reason = "tests fail by panicking")]
 
 mod helpers;
+mod openapi;
 mod trust_list;
 mod verdicts;

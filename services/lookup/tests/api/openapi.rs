@@ -1,0 +1,22 @@
+//! openapi/lookup.yaml is the contract.
+
+use platform::testing::{contract_violations, openapi, shape_violations};
+use zegel_attest::Register;
+
+use crate::helpers::{seal, spawn_lookup};
+
+const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/lookup.yaml");
+
+#[tokio::test]
+async fn the_lookup_keeps_its_contract() {
+    let lookup = spawn_lookup().await;
+    let doc = openapi(DOC);
+    let s = seal(Register::Certificates, 0, 60);
+    let violations = contract_violations(&doc, &lookup.address, &[("{seal}", s.as_str())]).await;
+    assert!(violations.is_empty(), "{violations:#?}");
+    let (_, body) = lookup.verify(&s).await;
+    assert!(
+        shape_violations(&doc, "Outcome", &body).is_empty(),
+        "{body}"
+    );
+}
