@@ -13,6 +13,14 @@ up: deps certs
 test: deps certs
     cargo test --workspace --all-targets
 
+# Benchmarks (a program, not a test): prints measured figures and their ratios to baselines.
+bench: deps
+    @command -v nginx >/dev/null || { echo "installing nginx-light for the HTTP baseline"; \
+        if [ "$(id -u)" = 0 ]; then S=; else S=sudo; fi; \
+        $S env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; \
+        $S service nginx stop >/dev/null 2>&1 || true; }
+    cargo run --release -q -p zegel-e2e --bin zegel-bench
+
 # Dev keys under certs/dev/ (idempotent, never committed).
 certs:
     cargo run -q -p zegel-certs -- init

@@ -54,6 +54,8 @@ pub struct Options {
     pub rate_per_minute: Option<u32>,
     /// Postgres pool size per service.
     pub pool_size: Option<usize>,
+    /// Worker threads per service runtime (default 1).
+    pub threads: Option<usize>,
 }
 
 /// The suite under test.
@@ -67,13 +69,15 @@ pub struct Suite {
     /// The Redis prefix.
     pub prefix: TestPrefix,
     lookup_settings: zegel_lookup::config::Settings,
+    threads: usize,
     _db: TestDb,
 }
 
 async fn start_lookup(
     settings: zegel_lookup::config::Settings,
+    threads: usize,
 ) -> Running<zegel_lookup::startup::AppState> {
-    let (port, state, shutdown) = testing::spawn(move || async move {
+    let (port, state, shutdown) = testing::spawn_on(threads, move || async move {
         let app = zegel_lookup::startup::Application::build(settings)
             .await
             .expect("lookup builds");
@@ -129,7 +133,8 @@ impl Suite {
                 own
             },
         };
-        let lookup = start_lookup(lookup_settings.clone()).await;
+        let threads = options.threads.unwrap_or(1);
+        let lookup = start_lookup(lookup_settings.clone(), threads).await;
 
         let mut certs_settings = zegel_certificates::config::Settings::local();
         certs_settings.common = common;
@@ -138,7 +143,7 @@ impl Suite {
         let (key, cert) = pki().signer_paths(Register::Certificates);
         certs_settings.own.seal_key = key;
         certs_settings.own.seal_cert = cert;
-        let (port, state, shutdown) = testing::spawn(move || async move {
+        let (port, state, shutdown) = testing::spawn_on(threads, move || async move {
             let app = zegel_certificates::startup::Application::build(certs_settings)
                 .await
                 .expect("certificates builds");
@@ -163,6 +168,7 @@ impl Suite {
                 .expect("client"),
             prefix,
             lookup_settings,
+            threads,
             _db: db,
         }
     }
@@ -170,7 +176,7 @@ impl Suite {
     /// Stops the lookup and starts a fresh one (new process state, new port).
     pub async fn restart_lookup(&mut self) {
         self.lookup.stop();
-        self.lookup = start_lookup(self.lookup_settings.clone()).await;
+        self.lookup = start_lookup(self.lookup_settings.clone(), self.threads).await;
     }
 
     /// A token for `role` acting for `org`.

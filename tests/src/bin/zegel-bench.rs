@@ -1,0 +1,386 @@
+//! `just bench`: measures, in one run on this machine, what the seals issue asks for and
+//! prints each figure next to its baseline. Every number printed is measured here; none
+//! is assumed. The load generator runs in this process and shares the machine's cores
+//! with the services, exactly as it does when it measures the nginx baseline.
+
+use std::collections::BTreeMap;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+
+use serde_json::json;
+use zegel_attest::{Register, Signer};
+use zegel_e2e::{Options, Suite};
+
+/// Concurrent connections of the load generator.
+const CONNECTIONS: usize = 64;
+/// Seconds each HTTP throughput scenario runs.
+const SECONDS: u64 = 5;
+
+#[derive(Default)]
+struct Stats {
+    requests: usize,
+    errors: usize,
+    per_sec: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// Sends GETs to `urls` (round robin) from `CONNECTIONS` workers for `SECONDS`.
+async fn load(
+    client: &reqwest::Client,
+    urls: Arc<Vec<String>>,
+    expect: Option<&'static str>,
+) -> Stats {
+    let next = Arc::new(AtomicUsize::new(0));
+    let deadline = Instant::now() + Duration::from_secs(SECONDS);
+    let started = Instant::now();
+    let workers = (0..CONNECTIONS).map(|_| {
+        let (client, urls, next) = (client.clone(), urls.clone(), next.clone());
+        tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0;
+            while Instant::now() < deadline {
+                let url = &urls[next.fetch_add(1, Ordering::Relaxed) % urls.len()];
+                let t = Instant::now();
+                match client.get(url).send().await {
+                    Ok(r) if r.status().is_success() => {
+                        let body = r.bytes().await.unwrap_or_default();
+                        if let Some(needle) = expect
+                            && !body.windows(needle.len()).any(|w| w == needle.as_bytes())
+                        {
+                            errors += 1;
+                        }
+                    }
+                    _ => errors += 1,
+                }
+                latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            (latencies, errors)
+        })
+    });
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for w in futures::future::join_all(workers).await {
+        let (l, e) = w.expect("worker");
+        all.extend(l);
+        errors += e;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    all.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    Stats {
+        requests: all.len(),
+        errors,
+        per_sec: all.len() as f64 / elapsed,
+        p50_ms: percentile(&all, 0.5),
+        p99_ms: percentile(&all, 0.99),
+    }
+}
+
+/// Runs nginx on a free port serving `body` as a static JSON file; `None` when nginx is missing.
+fn nginx(body: &[u8]) -> Option<(Child, String, std::path::PathBuf)> {
+    let dir = std::env::temp_dir().join(format!("zegel-bench-nginx-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("www")).ok()?;
+    std::fs::write(dir.join("www/verdict.json"), body).ok()?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
+    // As root, nginx would switch its workers to a user that may not exist here.
+    let user = if is_root() { "user root root;" } else { "" };
+    let conf = format!(
+        "{user}\nworker_processes 2;\ndaemon off;\npid {dir}/nginx.pid;\nerror_log {dir}/error.log;\nevents {{ worker_connections 4096; }}\n\
+         http {{ access_log off; client_body_temp_path {dir}; proxy_temp_path {dir}; fastcgi_temp_path {dir}; uwsgi_temp_path {dir}; scgi_temp_path {dir};\n\
+         keepalive_requests 1000000; server {{ listen 127.0.0.1:{port}; location / {{ root {dir}/www; default_type application/json; }} }} }}\n",
+        dir = dir.display()
+    );
+    std::fs::write(dir.join("nginx.conf"), conf).ok()?;
+    let child = Command::new("nginx")
+        .args([
+            "-c",
+            &dir.join("nginx.conf").to_string_lossy(),
+            "-p",
+            &dir.to_string_lossy(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    for _ in 0..50 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some((child, format!("http://127.0.0.1:{port}/verdict.json"), dir));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    None
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0"))
+        .unwrap_or(false)
+}
+
+/// Operations per second of `f` on this thread for about two seconds.
+fn rate(mut f: impl FnMut()) -> f64 {
+    let start = Instant::now();
+    let mut n = 0u64;
+    while start.elapsed() < Duration::from_secs(2) {
+        for _ in 0..100 {
+            f();
+        }
+        n += 100;
+    }
+    n as f64 / start.elapsed().as_secs_f64()
+}
+
+fn main() -> anyhow::Result<()> {
+    // The load generator gets its own runtime; each service runs on a two-worker runtime of its own.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
+    println!(
+        "Zegel benchmark — {} — {} cores",
+        chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    println!();
+
+    // Baselines on one core: raw Ed25519 verify (ed25519-dalek through jsonwebtoken, the library the seals use) and a whole offline seal check.
+    let pki = platform::testing::pki();
+    let (key, cert) = pki.signer_paths(Register::Certificates);
+    let signer = Signer::from_pem(
+        Register::Certificates,
+        &std::fs::read_to_string(&key)?,
+        &std::fs::read_to_string(&cert)?,
+    )?;
+    let now = chrono::Utc::now().timestamp();
+    let sample = signer.issue(
+        "12345678",
+        uuid::Uuid::now_v7(),
+        now,
+        now + 3600,
+        BTreeMap::new(),
+    )?;
+    let (signing_input, signature) = sample.rsplit_once('.').expect("jws");
+    let cert_pem = std::fs::read_to_string(&cert)?;
+    let (store, _) = zegel_attest::TrustStore::from_certs(
+        &pki.ca.cert_pem,
+        &[zegel_attest::trust::entry(
+            Register::Certificates,
+            &cert_pem,
+        )?],
+        now,
+    )?;
+    let kid = jsonwebtoken::decode_header(&sample)?.kid.expect("kid");
+    let dkey = store.keys(&kid)[0].key.clone();
+    let raw = rate(|| {
+        let ok = jsonwebtoken::crypto::verify(
+            signature,
+            signing_input.as_bytes(),
+            &dkey,
+            jsonwebtoken::Algorithm::EdDSA,
+        )
+        .unwrap_or(false);
+        assert!(ok);
+    });
+    let offline = rate(|| {
+        assert!(zegel_attest::seal::verify(&sample, &store, now).is_ok());
+    });
+
+    // The suite: certificates and lookup, each on a two-worker runtime.
+    let suite = Suite::start_with(Options {
+        rate_per_minute: Some(u32::MAX / 2),
+        pool_size: Some(16),
+        threads: Some(2),
+        ..Options::default()
+    })
+    .await;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONNECTIONS)
+        .timeout(Duration::from_secs(10))
+        .build()?;
+
+    // Seals: 100 certified agencies, 100 seals each, issued over HTTP with 16 in flight (QR SVG + PNG rendered for each).
+    let mut bodies = Vec::new();
+    for i in 0..100 {
+        let kvk = format!("{:08}", 20_000_000 + i);
+        let (body, _) = suite.certified(&kvk).await;
+        bodies.push((kvk, body));
+    }
+    let issue_started = Instant::now();
+    let seals: Vec<String> = futures::stream::iter(
+        bodies
+            .iter()
+            .flat_map(|(kvk, body)| (0..100).map(move |_| (kvk.clone(), body.clone()))),
+    )
+    .map(|(kvk, body)| {
+        let suite = &suite;
+        async move {
+            suite.seal(&kvk, &body).await["seal"]
+                .as_str()
+                .expect("seal")
+                .to_string()
+        }
+    })
+    .buffer_unordered(16)
+    .collect()
+    .await;
+    let issued_per_sec = seals.len() as f64 / issue_started.elapsed().as_secs_f64();
+
+    let verify_url = |s: &str| format!("{}/api/v1/verify/{s}", suite.lookup.address);
+    let sample_body = client
+        .get(verify_url(&seals[0]))
+        .send()
+        .await?
+        .bytes()
+        .await?;
+
+    let distinct = load(
+        &client,
+        Arc::new(seals.iter().map(|s| verify_url(s)).collect()),
+        Some("\"verdict\":\"valid\""),
+    )
+    .await;
+    let one = load(
+        &client,
+        Arc::new(vec![verify_url(&seals[0])]),
+        Some("\"verdict\":\"valid\""),
+    )
+    .await;
+    let nginx_stats = match nginx(&sample_body) {
+        Some((mut child, url, dir)) => {
+            let s = load(&client, Arc::new(vec![url]), None).await;
+            let _ = child.kill();
+            let _ = child.wait();
+            let _ = std::fs::remove_dir_all(dir);
+            Some(s)
+        }
+        None => None,
+    };
+
+    // Revocation visibility: revoke, then ask the lookup until it says revoked.
+    let mut visible_ms = Vec::new();
+    let mut max_polls = 0;
+    let revocations: Vec<(String, String, String)> = {
+        let mut v = Vec::new();
+        for i in 0..200 {
+            let kvk = format!("{:08}", 30_000_000 + i);
+            let (body, id) = suite.certified(&kvk).await;
+            let seal = suite.seal(&kvk, &body).await["seal"]
+                .as_str()
+                .expect("seal")
+                .to_string();
+            v.push((body, id, seal));
+        }
+        v
+    };
+    for (body, id, seal) in &revocations {
+        let t = Instant::now();
+        suite
+            .certs_post(
+                &format!("/api/v1/certificates/{id}/revocation"),
+                body,
+                json!({"reason": "bench", "grounds": "other"}),
+            )
+            .await;
+        let mut polls = 0;
+        loop {
+            polls += 1;
+            if suite.verify(seal).await["verdict"] == "revoked" {
+                break;
+            }
+            assert!(polls < 10_000, "never revoked");
+        }
+        max_polls = max_polls.max(polls);
+        visible_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    visible_ms.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+
+    println!(
+        "{:<58} {:>12} {:>9} {:>9}",
+        "measure", "per second", "p50 ms", "p99 ms"
+    );
+    println!("{}", "-".repeat(92));
+    println!(
+        "{:<58} {:>12.0}",
+        "baseline: raw Ed25519 verify, 1 core (jsonwebtoken/dalek)", raw
+    );
+    println!(
+        "{:<58} {:>12.0}",
+        "baseline: offline seal check (attest::verify), 1 core", offline
+    );
+    match &nginx_stats {
+        Some(s) => println!(
+            "{:<58} {:>12.0} {:>9.2} {:>9.2}",
+            format!(
+                "baseline: nginx static JSON ({} B), {CONNECTIONS} conns",
+                sample_body.len()
+            ),
+            s.per_sec,
+            s.p50_ms,
+            s.p99_ms
+        ),
+        None => println!(
+            "{:<58} {:>12}",
+            "baseline: nginx static JSON", "nginx missing"
+        ),
+    }
+    println!(
+        "{:<58} {:>12.0} {:>9.2} {:>9.2}",
+        format!("(a) verify over HTTP, {} distinct valid seals", seals.len()),
+        distinct.per_sec,
+        distinct.p50_ms,
+        distinct.p99_ms
+    );
+    println!(
+        "{:<58} {:>12.0} {:>9.2} {:>9.2}",
+        "(b) verify over HTTP, one seal scanned over and over", one.per_sec, one.p50_ms, one.p99_ms
+    );
+    println!(
+        "{:<58} {:>12.0}",
+        "seals issued over HTTP incl. QR (SVG+PNG), 16 in flight", issued_per_sec
+    );
+    println!();
+    println!(
+        "(a) / raw single-core verify rate: {:>6.1}%  (target ≥ 70%)",
+        distinct.per_sec / raw * 100.0
+    );
+    if let Some(n) = &nginx_stats {
+        println!(
+            "(b) / nginx static JSON:           {:>6.1}%  (target ≥ 50%)",
+            one.per_sec / n.per_sec * 100.0
+        );
+    }
+    println!(
+        "revocation visible at the lookup ({} revocations): p50 {:.2} ms, p99 {:.2} ms (target p99 < 50 ms); polls needed at most: {max_polls}",
+        visible_ms.len(),
+        percentile(&visible_ms, 0.5),
+        percentile(&visible_ms, 0.99)
+    );
+    println!(
+        "requests: (a) {} with {} errors, (b) {} with {} errors",
+        distinct.requests, distinct.errors, one.requests, one.errors
+    );
+    Ok(())
+}
