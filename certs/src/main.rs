@@ -40,7 +40,7 @@ fn init() -> anyhow::Result<DevIssuer> {
         }
         DevIssuer::from_pkcs8_pem(&pem, ISSUER)?
     };
-    std::fs::write(dir.join("jwks.json"), serde_json_pretty(&issuer.jwks()))?;
+    std::fs::write(dir.join("jwks.json"), format!("{}\n", issuer.jwks()))?;
     seal_pki()?;
     Ok(issuer)
 }
@@ -214,10 +214,6 @@ fn withdraw(kid: Option<&str>) -> anyhow::Result<()> {
     )?;
     eprintln!("{kid} withdrawn: every seal it signed now verifies as unknown_issuer");
     Ok(())
-}
-
-fn serde_json_pretty(v: &impl std::fmt::Display) -> String {
-    format!("{v}\n")
 }
 
 fn main() -> ExitCode {

@@ -46,6 +46,9 @@ pub enum Error {
     /// The Idempotency-Key was used for another request.
     #[error("idempotency key reused")]
     IdempotencyKeyReused,
+    /// Stored data that cannot be: a bug or tampering, never the client's fault.
+    #[error("corrupt data: {0}")]
+    Corrupt(&'static str),
     /// No database connection could be had in time.
     #[error("database pool: {0}")]
     Pool(#[from] deadpool_postgres::PoolError),
@@ -114,6 +117,14 @@ impl Error {
             Error::Pool(e) => {
                 tracing::error!(request.id = request_id, error = %e, "database pool exhausted or unreachable");
                 Problem::unavailable()
+            }
+            Error::Corrupt(what) => {
+                tracing::error!(
+                    request.id = request_id,
+                    corrupt = what,
+                    "stored data is corrupt"
+                );
+                Problem::internal()
             }
             Error::Db(e) => {
                 tracing::error!(request.id = request_id, error = ?e, "database statement failed");

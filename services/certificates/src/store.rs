@@ -86,8 +86,7 @@ fn certificate(row: &Row) -> Result<Certificate> {
         certification_body_id: row.get(2),
         norm: row.get(3),
         // The check constraint makes an unknown status impossible; treat it as corruption.
-        status: Status::parse(&status)
-            .ok_or_else(|| Error::NotFound("certificate with unreadable status".into()))?,
+        status: Status::parse(&status).ok_or(Error::Corrupt("certificate status"))?,
         status_since: row.get(5),
         issued_on: row.get(6),
         probation_ends_on: row.get(7),

@@ -72,6 +72,15 @@ impl CountryCode {
     }
 }
 
+/// The norm for an agency seated in `seat_country` (as stored: two upper-case letters).
+pub fn norm_of(seat_country: &str) -> Norm {
+    if seat_country == "NL" {
+        Norm::Nen4400_1
+    } else {
+        Norm::Nen4400_2
+    }
+}
+
 /// The norm an agency is assessed on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Norm {

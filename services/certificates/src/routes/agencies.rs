@@ -14,7 +14,7 @@ use warp::reply::Response;
 
 use super::{acting_body, authenticate, finish, kvk_from_path, write};
 use crate::domain::lifecycle::probation_end;
-use crate::domain::{Checks, CountryCode, KvkNumber, SbiCode, Status, not_future, text};
+use crate::domain::{Checks, CountryCode, KvkNumber, SbiCode, Status, norm_of, not_future, text};
 use crate::error::{Error, Result};
 use crate::events;
 use crate::register::{self, Change};
@@ -127,9 +127,7 @@ async fn create_agency(state: &AppState, req: &Request, raw: &Bytes) -> Result<R
 }
 
 fn agency_view(a: &Agency) -> serde_json::Value {
-    let norm = CountryCode::parse(&a.seat_country, "")
-        .map(|c| c.norm().as_str())
-        .unwrap_or("NEN 4400-2");
+    let norm = norm_of(&a.seat_country).as_str();
     json!({
         "kvk_number": a.kvk_number,
         "name": a.name,
@@ -210,9 +208,7 @@ async fn public_view(state: &AppState, req: &Request, kvk: &str) -> Result<Respo
         }
     };
     let view = PublicView {
-        norm: CountryCode::parse(&agency.seat_country, "")
-            .map(|c| c.norm().as_str())
-            .unwrap_or("NEN 4400-2"),
+        norm: norm_of(&agency.seat_country).as_str(),
         staffing: agency.sbi_codes.iter().any(|s| s.starts_with("78")),
         status: cert.as_ref().map(|c| c.status.as_str()).unwrap_or("none"),
         kvk_number: agency.kvk_number,
@@ -269,9 +265,7 @@ async fn issue_provisional(
             .ok_or_else(|| Error::NotFound(format!("No agency {kvk} is registered.")))?;
         let today = state.clock.today();
         let now = state.clock.now();
-        let norm = CountryCode::parse(&agency.seat_country, "")
-            .map(|c| c.norm())
-            .map_err(|e| Error::Invalid(vec![e]))?;
+        let norm = norm_of(&agency.seat_country);
         let cert = Certificate {
             certificate_id: uuid::Uuid::now_v7(),
             kvk_number: agency.kvk_number.clone(),

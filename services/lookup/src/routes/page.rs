@@ -87,7 +87,10 @@ fn render(lang: &Lang, outcome: &Outcome) -> Response {
                 ("agency", fact(outcome, "agency_name")),
                 ("kvk", fact(outcome, "kvk_number")),
                 ("norm", fact(outcome, "norm")),
-                ("status", fact(outcome, "certificate_status")),
+                (
+                    "status",
+                    lang.t(&format!("status-{}", fact(outcome, "certificate_status"))),
+                ),
             ],
         ),
         _ => String::new(),
@@ -117,7 +120,15 @@ fn render(lang: &Lang, outcome: &Outcome) -> Response {
             .format("%Y-%m-%d %H:%M:%S UTC")
             .to_string(),
         label_register: lang.t("label-register"),
-        label_valid_until: lang.t("label-valid-until"),
+        // For a certificate that ended, its last day is shown as such, not as "valid until".
+        label_valid_until: if matches!(
+            fact(outcome, "certificate_status").as_str(),
+            "revoked" | "lapsed" | "withdrawn"
+        ) {
+            lang.t("label-ended-on")
+        } else {
+            lang.t("label-valid-until")
+        },
         label_expires: lang.t("label-expires"),
         label_checked_at: lang.t("label-checked-at"),
         label_language: lang.t("label-language"),
