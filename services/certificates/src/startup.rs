@@ -15,7 +15,6 @@ use platform::outbox::Relay;
 use platform::server::{self, Shutdown};
 use platform::telemetry::Metrics;
 use tokio::net::TcpListener;
-use warp::Filter;
 use zegel_attest::{Register, Signer};
 
 use crate::config::{Own, Settings};
@@ -152,7 +151,7 @@ impl Application {
             bus,
             shutdown,
             sweep_interval,
-            port,
+            port: _,
         } = self;
         let relay = tokio::spawn(state.relay.clone().run());
         let sweeper = {
@@ -168,16 +167,16 @@ impl Application {
                 }
             })
         };
-        let signal = shutdown.clone();
-        tokio::spawn(async move {
-            server::termination_signal().await;
-            signal.trigger();
-        });
-        let api = routes::api(state.clone())
-            .or(server::ops(state.pool.clone(), bus, metrics.clone()))
-            .unify();
-        tracing::info!(service = SERVICE, port, "listening");
-        server::serve(server::stack(api, metrics), listener, shutdown).await;
+        server::run(
+            SERVICE,
+            routes::api(state.clone()),
+            state.pool.clone(),
+            bus,
+            metrics,
+            listener,
+            shutdown,
+        )
+        .await;
         relay.abort();
         sweeper.abort();
         Ok(())

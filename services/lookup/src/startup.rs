@@ -14,7 +14,6 @@ use platform::server::{self, Shutdown};
 use platform::telemetry::Metrics;
 use sha2::Digest;
 use tokio::net::TcpListener;
-use warp::Filter;
 use zegel_attest::TrustStore;
 
 use crate::config::{Own, Settings};
@@ -169,7 +168,7 @@ impl Application {
     /// Serves until SIGINT/SIGTERM or the shutdown handle.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let Self {
-            port,
+            port: _,
             listener,
             state,
             metrics,
@@ -194,16 +193,16 @@ impl Application {
                 }
             })
         };
-        let signal = shutdown.clone();
-        tokio::spawn(async move {
-            server::termination_signal().await;
-            signal.trigger();
-        });
-        let api = routes::api(state.clone())
-            .or(server::ops(state.pool.clone(), bus, metrics.clone()))
-            .unify();
-        tracing::info!(service = SERVICE, port, "listening");
-        server::serve(server::stack(api, metrics), listener, shutdown).await;
+        server::run(
+            SERVICE,
+            routes::api(state.clone()),
+            state.pool.clone(),
+            bus,
+            metrics,
+            listener,
+            shutdown,
+        )
+        .await;
         reloader.abort();
         Ok(())
     }

@@ -170,3 +170,25 @@ where
         .run()
         .await;
 }
+
+/// Serves a service's API together with `/healthz`, `/readyz` and `/metrics`, inside the
+/// shared stack, until `shutdown` fires or the process gets SIGINT/SIGTERM.
+pub async fn run(
+    service: &'static str,
+    api: warp::filters::BoxedFilter<(Response,)>,
+    pool: Pool,
+    bus: Bus,
+    metrics: Metrics,
+    listener: TcpListener,
+    shutdown: Shutdown,
+) {
+    let signal = shutdown.clone();
+    tokio::spawn(async move {
+        termination_signal().await;
+        signal.trigger();
+    });
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+    let routes = api.or(ops(pool, bus, metrics.clone())).unify();
+    tracing::info!(service, port, "listening");
+    serve(stack(routes, metrics), listener, shutdown).await;
+}
