@@ -534,6 +534,49 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn keys_load_from_a_jwks_url_as_from_a_file() {
+        use warp::Filter;
+        let issuer = DevIssuer::generate("url-iss").unwrap();
+        let jwks = issuer.jwks();
+        let route = warp::path!("jwks.json").map(move || warp::reply::json(&jwks));
+        let (listener, port) = crate::server::bind(([127, 0, 0, 1], 0).into())
+            .await
+            .unwrap();
+        let shutdown = crate::server::Shutdown::default();
+        let stop = shutdown.clone();
+        // warp's server future is not `Send` for every lifetime: run it beside the checks.
+        let server = warp::serve(route.recover(crate::problem::recover))
+            .incoming(listener)
+            .graceful(stop.wait())
+            .run();
+        let checks = async {
+            let auth = Authenticator::load(
+                &format!("http://127.0.0.1:{port}/jwks.json"),
+                "url-iss",
+                &audience("lookup"),
+            )
+            .await
+            .unwrap();
+            let token = issuer.token("bob", &[Role::Kvk], None, 60).unwrap();
+            assert!(
+                auth.authenticate(Some(&format!("Bearer {token}")))
+                    .unwrap()
+                    .has(Role::Kvk)
+            );
+            let missing =
+                Authenticator::load(&format!("http://127.0.0.1:{port}/nope"), "url-iss", "a").await;
+            assert!(missing.is_err(), "a 404 is refused");
+            let no_file = Authenticator::load("/nonexistent/jwks.json", "i", "a")
+                .await
+                .unwrap_err()
+                .to_string();
+            assert!(no_file.contains("just certs"), "{no_file}");
+            shutdown.trigger();
+        };
+        tokio::join!(server, checks);
+    }
+
     #[test]
     fn symmetric_keys_in_a_jwks_are_never_used() {
         let set: JwkSet = serde_json::from_value(serde_json::json!({
