@@ -80,3 +80,26 @@ pub fn render(url: &str) -> Result<Qr, QrError> {
         bytes: url.len(),
     })
 }
+
+/// The answer to a seal request: the seal, the URL its QR code holds, the QR code as SVG
+/// and base64 PNG, and its times. Every register answers in this shape.
+pub fn issued_json(
+    seal_id: uuid::Uuid,
+    token: &str,
+    url: &str,
+    issued_at: impl serde::Serialize,
+    expires_at: impl serde::Serialize,
+) -> Result<serde_json::Value, QrError> {
+    use base64::Engine;
+    let code = render(url)?;
+    Ok(serde_json::json!({
+        "seal_id": seal_id,
+        "seal": token,
+        "url": url,
+        "issued_at": issued_at,
+        "expires_at": expires_at,
+        "qr_version": code.version,
+        "qr_svg": code.svg,
+        "qr_png": base64::engine::general_purpose::STANDARD.encode(&code.png),
+    }))
+}

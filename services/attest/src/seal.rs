@@ -165,6 +165,22 @@ impl Signer {
         })
     }
 
+    /// From a key file and a certificate file (PEM).
+    pub fn from_files(
+        register: Register,
+        key_path: &str,
+        cert_path: &str,
+    ) -> Result<Self, SealError> {
+        let read = |path: &str| {
+            std::fs::read_to_string(path).map_err(|e| {
+                SealError::Key(format!(
+                    "cannot read {path}: {e} (run `just certs` to create the dev keys)"
+                ))
+            })
+        };
+        Self::from_pem(register, &read(key_path)?, &read(cert_path)?)
+    }
+
     /// The key id seals carry.
     pub fn kid(&self) -> &str {
         &self.kid

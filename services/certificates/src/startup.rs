@@ -34,20 +34,6 @@ pub async fn migrate(common: &CommonSettings) -> Result<(), platform::db::DbErro
     platform::db::migrate(&common.database_url, SCHEMA, embedded::migrations::runner()).await
 }
 
-/// The seal signing key and certificate named in the settings.
-fn load_signer(own: &Own) -> anyhow::Result<Signer> {
-    let read = |path: &str| {
-        std::fs::read_to_string(path).with_context(|| {
-            format!("cannot read {path} (run `just certs` to create the dev keys)")
-        })
-    };
-    Ok(Signer::from_pem(
-        Register::Certificates,
-        &read(&own.seal_key)?,
-        &read(&own.seal_cert)?,
-    )?)
-}
-
 /// What every handler shares.
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -97,7 +83,11 @@ impl Application {
             &platform::auth::audience(SERVICE),
         )
         .await?;
-        let signer = load_signer(&settings.own)?;
+        let signer = Signer::from_files(
+            Register::Certificates,
+            &settings.own.seal_key,
+            &settings.own.seal_cert,
+        )?;
         let relay = Relay::new(
             pool.clone(),
             bus.clone(),

@@ -13,14 +13,17 @@ pub mod bus;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod core;
 pub mod db;
 pub mod http;
 pub mod idempotency;
+pub mod ids;
 pub mod outbox;
 pub mod problem;
 pub mod server;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod write;
 
 pub use problem::Problem;

@@ -3,8 +3,6 @@
 pub mod lifecycle;
 pub mod requirement;
 
-use std::fmt;
-
 use chrono::NaiveDate;
 use platform::problem::FieldError;
 use serde::{Deserialize, Serialize};
@@ -12,32 +10,7 @@ use serde::{Deserialize, Serialize};
 pub use lifecycle::Status;
 pub use requirement::RequirementCode;
 
-/// A KvK (Chamber of Commerce) number: exactly 8 digits.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(transparent)]
-pub struct KvkNumber(String);
-
-impl KvkNumber {
-    /// Parses; `pointer` names the field in errors.
-    pub fn parse(raw: &str, pointer: &str) -> Result<Self, FieldError> {
-        if raw.len() == 8 && raw.bytes().all(|b| b.is_ascii_digit()) {
-            Ok(Self(raw.to_string()))
-        } else {
-            Err(FieldError::new(pointer, "a KvK number is exactly 8 digits"))
-        }
-    }
-
-    /// The digits.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for KvkNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+pub use platform::ids::KvkNumber;
 
 /// An ISO 3166-1 alpha-2 country code, upper case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -218,20 +191,6 @@ impl Checks {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn kvk_numbers_are_exactly_eight_digits() {
-        assert!(KvkNumber::parse("12345678", "/k").is_ok());
-        for (raw, case) in [
-            ("1234567", "seven"),
-            ("123456789", "nine"),
-            ("1234567a", "letter"),
-            ("", "empty"),
-            ("１２３４５６７８", "full-width digits"),
-        ] {
-            assert!(KvkNumber::parse(raw, "/k").is_err(), "{case}");
-        }
-    }
 
     #[test]
     fn foreign_agencies_are_assessed_on_nen_4400_2() {

@@ -8,13 +8,12 @@ mod seals;
 use bytes::Bytes;
 use deadpool_postgres::Transaction;
 use platform::auth::{Principal, Role};
-use platform::http::{Request, json, respond};
-use platform::idempotency::{self, Key, Stored};
+use platform::http::{Request, respond};
 use serde_json::Value;
 use uuid::Uuid;
 use warp::Filter;
 use warp::filters::BoxedFilter;
-use warp::http::{HeaderValue, StatusCode};
+use warp::http::StatusCode;
 use warp::reply::Response;
 
 use crate::domain::KvkNumber;
@@ -51,37 +50,7 @@ pub(crate) async fn write<F>(
 where
     F: AsyncFnOnce(&Transaction<'_>) -> Result<(StatusCode, Value)>,
 {
-    let key = req.idempotency_key.as_deref().map(Key::parse).transpose()?;
-    let mut client = state.pool.get().await?;
-    let tx = client.transaction().await?;
-    if let Some(key) = &key {
-        let hash = idempotency::fingerprint(req.method.as_str(), &req.path, body);
-        if let Some(stored) = idempotency::begin(&tx, &principal.subject, key, &hash).await? {
-            let mut res = json(
-                StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK),
-                &stored.body,
-            );
-            res.headers_mut()
-                .insert("idempotent-replayed", HeaderValue::from_static("true"));
-            return Ok(res);
-        }
-    }
-    let (status, value) = work(&tx).await?;
-    if let Some(key) = &key {
-        idempotency::finish(
-            &tx,
-            &principal.subject,
-            key,
-            &Stored {
-                status: status.as_u16(),
-                body: value.clone(),
-            },
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    state.relay.nudge();
-    Ok(json(status, &value))
+    platform::write::write(&state.pool, &state.relay, req, principal, body, work).await
 }
 
 /// Authenticates the caller (401 otherwise).
@@ -91,12 +60,7 @@ pub(crate) fn authenticate(state: &AppState, req: &Request) -> Result<Principal>
 
 /// A KvK number from the path (400 when malformed).
 pub(crate) fn kvk_from_path(raw: &str) -> Result<KvkNumber> {
-    KvkNumber::parse(raw, "/path/kvk").map_err(|e| {
-        Error::Client(platform::Problem::bad_request(format!(
-            "Malformed KvK number: {}.",
-            e.detail
-        )))
-    })
+    Ok(KvkNumber::from_path(raw)?)
 }
 
 /// A certificate id from the path (400 when malformed).

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use base64::Engine;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use platform::audit::Actor;
@@ -147,22 +146,18 @@ async fn issue(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Resul
 }
 
 fn seal_view(state: &AppState, seal: &Seal) -> Result<serde_json::Value> {
-    let url = url(state, &seal.token);
-    let code = qr::render(&url).map_err(|e| Error::Conflict {
+    qr::issued_json(
+        seal.seal_id,
+        &seal.token,
+        &url(state, &seal.token),
+        seal.issued_at,
+        seal.expires_at,
+    )
+    .map_err(|e| Error::Conflict {
         slug: "seal-not-issued",
         title: "Seal not issued",
         detail: e.to_string(),
-    })?;
-    Ok(json!({
-        "seal_id": seal.seal_id,
-        "seal": seal.token,
-        "url": url,
-        "issued_at": seal.issued_at,
-        "expires_at": seal.expires_at,
-        "qr_version": code.version,
-        "qr_svg": code.svg,
-        "qr_png": base64::engine::general_purpose::STANDARD.encode(&code.png),
-    }))
+    })
 }
 
 /// GET /api/v1/seals/{id}/qr.svg and /api/v1/seals/{id}/qr.png

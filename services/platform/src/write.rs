@@ -1,0 +1,61 @@
+//! The write path every service shares: one transaction per request, honouring the
+//! `Idempotency-Key` header, and a nudge to the outbox relay after commit.
+
+use deadpool_postgres::{Pool, PoolError, Transaction};
+use serde_json::Value;
+use warp::http::{HeaderValue, StatusCode};
+use warp::reply::Response;
+
+use crate::auth::Principal;
+use crate::http::{Request, json};
+use crate::idempotency::{self, BeginError, Key, Stored};
+use crate::outbox::Relay;
+use crate::problem::Problem;
+
+/// Runs `work` in one transaction. With an `Idempotency-Key`, a retry with the same key
+/// and request gets the first response back (marked `Idempotent-Replayed: true`) and
+/// changes nothing again; the same key with another request is refused.
+pub async fn write<E, F>(
+    pool: &Pool,
+    relay: &Relay,
+    req: &Request,
+    principal: &Principal,
+    body: &[u8],
+    work: F,
+) -> Result<Response, E>
+where
+    E: From<Problem> + From<PoolError> + From<tokio_postgres::Error> + From<BeginError>,
+    F: AsyncFnOnce(&Transaction<'_>) -> Result<(StatusCode, Value), E>,
+{
+    let key = req.idempotency_key.as_deref().map(Key::parse).transpose()?;
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    if let Some(key) = &key {
+        let hash = idempotency::fingerprint(req.method.as_str(), &req.path, body);
+        if let Some(stored) = idempotency::begin(&tx, &principal.subject, key, &hash).await? {
+            let mut res = json(
+                StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK),
+                &stored.body,
+            );
+            res.headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            return Ok(res);
+        }
+    }
+    let (status, value) = work(&tx).await?;
+    if let Some(key) = &key {
+        idempotency::finish(
+            &tx,
+            &principal.subject,
+            key,
+            &Stored {
+                status: status.as_u16(),
+                body: value.clone(),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    relay.nudge();
+    Ok(json(status, &value))
+}
