@@ -1,0 +1,318 @@
+//! G-accounts: registration by the agency (or the tax authority), verification, blocking
+//! and closure by the tax authority, and the public checks a hirer relies on.
+
+use bytes::Bytes;
+use platform::audit::{self, Actor};
+use platform::auth::{Principal, Role};
+use platform::http::{Request, body, json, no_store, parse_json, request, with_state};
+use serde::Deserialize;
+use serde_json::json;
+use warp::Filter;
+use warp::filters::BoxedFilter;
+use warp::http::StatusCode;
+use warp::reply::Response;
+
+use super::{authenticate, finish, write};
+use crate::domain::{Action, Iban, KvkNumber, Status, text};
+use crate::error::{Error, Result};
+use crate::events;
+use crate::startup::AppState;
+use crate::store::{self, GAccount};
+
+pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
+    g_account_put(state.clone())
+        .or(g_account_get(state.clone()))
+        .unify()
+        .or(g_account_match(state.clone()))
+        .unify()
+        .or(g_account_history(state.clone()))
+        .unify()
+        .or(g_account_transition(state))
+        .unify()
+        .boxed()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountIn {
+    iban: String,
+    bank: String,
+}
+
+/// PUT /api/v1/agencies/{kvk}/g-account
+fn g_account_put(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "agencies" / String / "g-account")
+        .and(warp::put())
+        .and(request())
+        .and(body())
+        .and(with_state(state))
+        .then(
+            |kvk: String, req: Request, body: Bytes, state: AppState| async move {
+                let result = register(&state, &req, &kvk, &body).await;
+                finish(&req, result)
+            },
+        )
+        .boxed()
+}
+
+/// The role a caller acts in for `kvk`'s account: the agency itself, or the tax authority.
+pub(super) fn agency_or_tax(principal: &Principal, kvk: &KvkNumber) -> Result<Role> {
+    if principal.acts_for(Role::Agency, kvk.as_str()) {
+        Ok(Role::Agency)
+    } else if principal.has(Role::Tax) {
+        Ok(Role::Tax)
+    } else {
+        Err(Error::Forbidden(
+            "Only the agency itself or the tax authority may do this.".into(),
+        ))
+    }
+}
+
+async fn register(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Result<Response> {
+    let principal = authenticate(state, req)?;
+    let kvk = KvkNumber::from_path(kvk)?;
+    let role = agency_or_tax(&principal, &kvk)?;
+    let input: AccountIn = parse_json(req, raw)?;
+    let iban = Iban::parse_g_account(&input.iban, "/iban");
+    let bank = text(&input.bank, "/bank", 100);
+    let (iban, bank) = match (iban, bank) {
+        (Ok(i), Ok(b)) => (i, b),
+        (i, b) => {
+            return Err(Error::Invalid(
+                [i.err(), b.err()].into_iter().flatten().collect(),
+            ));
+        }
+    };
+    write(state, req, &principal, raw, async |tx| {
+        let now = state.clock.now();
+        let actor = Actor::of(&principal, role);
+        let (account, created) = match store::open_account(tx, kvk.as_str(), true).await? {
+            // A request not yet verified may be corrected.
+            Some(mut a) if a.status == Status::Requested => {
+                a.iban = iban.as_str().into();
+                a.bank = bank.clone();
+                store::update_account(tx, &a).await?;
+                (a, false)
+            }
+            Some(a) => {
+                return Err(Error::Conflict {
+                    slug: "g-account-in-use",
+                    title: "G-account in use",
+                    detail: format!("Agency {kvk} has a G-account that is {}; the tax authority closes it before another is registered.", a.status.as_str()),
+                });
+            }
+            None => {
+                let a = GAccount {
+                    g_account_id: uuid::Uuid::now_v7(),
+                    kvk_number: kvk.as_str().into(),
+                    iban: iban.as_str().into(),
+                    bank: bank.clone(),
+                    status: Status::Requested,
+                    status_since: now,
+                };
+                store::insert_account(tx, &a).await?;
+                store::insert_status_change(tx, a.g_account_id, None, Status::Requested, now).await?;
+                platform::outbox::enqueue(tx, &events::status_changed(&a, None, None, now)).await?;
+                (a, true)
+            }
+        };
+        audit::record(
+            tx,
+            &audit::Entry {
+                actor,
+                action: "g_account.register".into(),
+                subject: kvk.as_str().into(),
+                reason: None,
+                before: None,
+                after: serde_json::to_value(&account).ok(),
+                request_id: req.id.clone(),
+                cause_event_id: None,
+            },
+        )
+        .await?;
+        Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, json!(account)))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReasonIn {
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// POST /api/v1/agencies/{kvk}/g-account/{verification|blocking|unblocking|closure}
+fn g_account_transition(state: AppState) -> BoxedFilter<(Response,)> {
+    // Only the four step names match, so other paths fall through to 404/405.
+    warp::path!("api" / "v1" / "agencies" / String / "g-account" / Action)
+        .and(warp::post())
+        .and(request())
+        .and(body())
+        .and(with_state(state))
+        .then(
+            |kvk: String, action: Action, req: Request, body: Bytes, state: AppState| async move {
+                let result = transition(&state, &req, &kvk, action, &body).await;
+                finish(&req, result)
+            },
+        )
+        .boxed()
+}
+
+async fn transition(
+    state: &AppState,
+    req: &Request,
+    kvk: &str,
+    action: Action,
+    raw: &Bytes,
+) -> Result<Response> {
+    let principal = authenticate(state, req)?;
+    let kvk = KvkNumber::from_path(kvk)?;
+    if !principal.has(Role::Tax) {
+        return Err(Error::Forbidden(
+            "Only the tax authority verifies, blocks, unblocks or closes a G-account.".into(),
+        ));
+    }
+    let input: ReasonIn = if raw.is_empty() {
+        ReasonIn { reason: None }
+    } else {
+        parse_json(req, raw)?
+    };
+    let reason = input
+        .reason
+        .as_deref()
+        .map(|r| text(r, "/reason", 1000))
+        .transpose()?;
+    if reason.is_none() && action != Action::Verify {
+        return Err(Error::Invalid(vec![platform::problem::FieldError::new(
+            "/reason",
+            "a reason is required",
+        )]));
+    }
+    write(state, req, &principal, raw, async |tx| {
+        let before = store::open_account(tx, kvk.as_str(), true)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("Agency {kvk} has no open G-account.")))?;
+        let to = action
+            .apply(before.status)
+            .ok_or(Error::IllegalTransition {
+                from: before.status,
+                action,
+            })?;
+        let now = state.clock.now();
+        let mut after = before.clone();
+        after.status = to;
+        after.status_since = now;
+        store::update_account(tx, &after).await?;
+        store::insert_status_change(tx, after.g_account_id, Some(before.status), to, now).await?;
+        platform::outbox::enqueue(
+            tx,
+            &events::status_changed(&after, Some(before.status), reason.as_deref(), now),
+        )
+        .await?;
+        audit::record(
+            tx,
+            &audit::Entry {
+                actor: Actor::of(&principal, Role::Tax),
+                action: format!("g_account.{}", action.as_str()),
+                subject: kvk.as_str().into(),
+                reason: reason.clone(),
+                before: serde_json::to_value(&before).ok(),
+                after: serde_json::to_value(&after).ok(),
+                request_id: req.id.clone(),
+                cause_event_id: None,
+            },
+        )
+        .await?;
+        Ok((StatusCode::OK, json!(after)))
+    })
+    .await
+}
+
+/// GET /api/v1/agencies/{kvk}/g-account — public: the hirer pays the tax share into it.
+fn g_account_get(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "agencies" / String / "g-account")
+        .and(warp::get())
+        .and(request())
+        .and(with_state(state))
+        .then(|kvk: String, req: Request, state: AppState| async move {
+            let result = async {
+                state.core.limiter.check(&req)?;
+                let kvk = KvkNumber::from_path(&kvk)?;
+                let client = state.core.pool.get().await?;
+                let view = match store::latest_account(&client, kvk.as_str()).await? {
+                    Some(a) => json!({ "kvk_number": kvk, "status": a.status, "iban": a.iban, "bank": a.bank, "since": a.status_since }),
+                    None => json!({ "kvk_number": kvk, "status": "none", "iban": null, "bank": null, "since": null }),
+                };
+                Ok(no_store(json(StatusCode::OK, &view)))
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+/// GET /api/v1/agencies/{kvk}/g-account/match?iban=... — is the IBAN on an invoice this
+/// agency's active G-account?
+fn g_account_match(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "agencies" / String / "g-account" / "match")
+        .and(warp::get())
+        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .and(request())
+        .and(with_state(state))
+        .then(
+            |kvk: String, query: String, req: Request, state: AppState| async move {
+                let result = async {
+                    state.core.limiter.check(&req)?;
+                    let kvk = KvkNumber::from_path(&kvk)?;
+                    let raw = query
+                        .split('&')
+                        .find_map(|kv| kv.strip_prefix("iban="))
+                        .ok_or_else(|| {
+                            Error::Invalid(vec![platform::problem::FieldError::new(
+                                "/query/iban",
+                                "give the IBAN to check as ?iban=",
+                            )])
+                        })?;
+                    let decoded = raw.replace("%20", " ").replace('+', " ");
+                    let iban = Iban::parse(&decoded, "/query/iban")?;
+                    let client = state.core.pool.get().await?;
+                    let account = store::open_account(&client, kvk.as_str(), false).await?;
+                    let matches = account
+                        .as_ref()
+                        .is_some_and(|a| a.status == Status::Active && a.iban == iban.as_str());
+                    Ok(no_store(json(
+                        StatusCode::OK,
+                        &json!({ "kvk_number": kvk, "iban": iban, "matches": matches }),
+                    )))
+                }
+                .await;
+                finish(&req, result)
+            },
+        )
+        .boxed()
+}
+
+/// GET /api/v1/agencies/{kvk}/g-account/history — the agency itself, tax, the inspectorate.
+fn g_account_history(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "agencies" / String / "g-account" / "history")
+        .and(warp::get())
+        .and(request())
+        .and(with_state(state))
+        .then(|kvk: String, req: Request, state: AppState| async move {
+            let result = async {
+                let principal = authenticate(&state, &req)?;
+                let kvk = KvkNumber::from_path(&kvk)?;
+                let allowed = principal.acts_for(Role::Agency, kvk.as_str()) || principal.has(Role::Tax) || principal.has(Role::Inspectorate);
+                if !allowed {
+                    return Err(Error::Forbidden("Only the agency itself, the tax authority and the inspectorate see the history.".into()));
+                }
+                let client = state.core.pool.get().await?;
+                let history = store::history(&client, kvk.as_str()).await?;
+                Ok(json(StatusCode::OK, &json!({ "kvk_number": kvk, "history": history })))
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}

@@ -1,0 +1,214 @@
+//! All SQL of the G-account register.
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::GenericClient;
+use serde::Serialize;
+use tokio_postgres::Row;
+use tokio_postgres::error::SqlState;
+use uuid::Uuid;
+
+use crate::domain::Status;
+use crate::error::{Error, Result};
+
+/// A G-account as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct GAccount {
+    /// Id.
+    pub g_account_id: Uuid,
+    /// Agency.
+    pub kvk_number: String,
+    /// Normalised IBAN.
+    pub iban: String,
+    /// Bank name.
+    pub bank: String,
+    /// Status.
+    pub status: Status,
+    /// Since when.
+    pub status_since: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "g_account_id, kvk_number, iban, bank, status, status_since";
+
+fn account(row: &Row) -> Result<GAccount> {
+    let status: String = row.get(4);
+    Ok(GAccount {
+        g_account_id: row.get(0),
+        kvk_number: row.get(1),
+        iban: row.get(2),
+        bank: row.get(3),
+        status: Status::parse(&status).ok_or(Error::Corrupt("g_account status"))?,
+        status_since: row.get(5),
+    })
+}
+
+/// The agency's account that is not closed, if any; `lock` takes a row lock.
+pub async fn open_account(
+    c: &impl GenericClient,
+    kvk: &str,
+    lock: bool,
+) -> Result<Option<GAccount>> {
+    let sql = format!(
+        "select {COLUMNS} from g_account where kvk_number = $1 and status <> 'closed'{}",
+        if lock { " for update" } else { "" }
+    );
+    let stmt = c.prepare_cached(&sql).await?;
+    c.query_opt(&stmt, &[&kvk])
+        .await?
+        .as_ref()
+        .map(account)
+        .transpose()
+}
+
+/// The agency's most recent account (open or closed).
+pub async fn latest_account(c: &impl GenericClient, kvk: &str) -> Result<Option<GAccount>> {
+    let sql = format!(
+        "select {COLUMNS} from g_account where kvk_number = $1 order by created_at desc, g_account_id desc limit 1"
+    );
+    let stmt = c.prepare_cached(&sql).await?;
+    c.query_opt(&stmt, &[&kvk])
+        .await?
+        .as_ref()
+        .map(account)
+        .transpose()
+}
+
+/// Stores a new account; 409 when the agency already has one open.
+pub async fn insert_account(c: &impl GenericClient, a: &GAccount) -> Result<()> {
+    let stmt = c
+        .prepare_cached("insert into g_account (g_account_id, kvk_number, iban, bank, status, status_since) values ($1, $2, $3, $4, $5, $6)")
+        .await?;
+    c.execute(&stmt, &[&a.g_account_id, &a.kvk_number, &a.iban, &a.bank, &a.status.as_str(), &a.status_since])
+        .await
+        .map_err(|e| match e.as_db_error() {
+            Some(db) if db.code() == &SqlState::UNIQUE_VIOLATION && db.constraint() == Some("g_account_agency_open_key") => Error::Conflict {
+                slug: "g-account-in-use",
+                title: "G-account in use",
+                detail: "This agency already has a G-account; the tax authority closes it before another is registered.".into(),
+            },
+            _ => e.into(),
+        })?;
+    Ok(())
+}
+
+/// Writes the mutable fields of `a`.
+pub async fn update_account(c: &impl GenericClient, a: &GAccount) -> Result<()> {
+    let stmt = c
+        .prepare_cached("update g_account set iban = $2, bank = $3, status = $4, status_since = $5 where g_account_id = $1")
+        .await?;
+    c.execute(
+        &stmt,
+        &[
+            &a.g_account_id,
+            &a.iban,
+            &a.bank,
+            &a.status.as_str(),
+            &a.status_since,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A dated status change.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusChange {
+    /// The account.
+    pub g_account_id: Uuid,
+    /// Before.
+    pub from: Option<String>,
+    /// After.
+    pub to: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// Appends to the history.
+pub async fn insert_status_change(
+    c: &impl GenericClient,
+    id: Uuid,
+    from: Option<Status>,
+    to: Status,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let stmt = c
+        .prepare_cached("insert into g_account_status_change (g_account_id, from_status, to_status, changed_at) values ($1, $2, $3, $4)")
+        .await?;
+    c.execute(&stmt, &[&id, &from.map(Status::as_str), &to.as_str(), &at])
+        .await?;
+    Ok(())
+}
+
+/// The history of every account of the agency, oldest first.
+pub async fn history(c: &impl GenericClient, kvk: &str) -> Result<Vec<StatusChange>> {
+    let stmt = c
+        .prepare_cached(
+            "select h.g_account_id, h.from_status, h.to_status, h.changed_at
+             from g_account_status_change h join g_account g on g.g_account_id = h.g_account_id
+             where g.kvk_number = $1 order by h.g_account_status_change_id",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&kvk])
+        .await?
+        .iter()
+        .map(|r| StatusChange {
+            g_account_id: r.get(0),
+            from: r.get(1),
+            to: r.get(2),
+            at: r.get(3),
+        })
+        .collect())
+}
+
+/// An issued seal.
+#[derive(Debug, Clone, Serialize)]
+pub struct Seal {
+    /// Id.
+    pub seal_id: Uuid,
+    /// The account it follows.
+    pub g_account_id: Uuid,
+    /// Agency.
+    pub kvk_number: String,
+    /// The compact JWS.
+    pub token: String,
+    /// Signing key.
+    pub kid: String,
+    /// Issued.
+    pub issued_at: DateTime<Utc>,
+    /// Expires.
+    pub expires_at: DateTime<Utc>,
+    /// Who asked.
+    pub issued_by: String,
+}
+
+/// Stores a seal.
+pub async fn insert_seal(c: &impl GenericClient, s: &Seal) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into seal (seal_id, g_account_id, kvk_number, token, kid, issued_at, expires_at, issued_by)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .await?;
+    c.execute(
+        &stmt,
+        &[
+            &s.seal_id,
+            &s.g_account_id,
+            &s.kvk_number,
+            &s.token,
+            &s.kid,
+            &s.issued_at,
+            &s.expires_at,
+            &s.issued_by,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The token of a seal.
+pub async fn seal_token(c: &impl GenericClient, id: Uuid) -> Result<Option<String>> {
+    let stmt = c
+        .prepare_cached("select token from seal where seal_id = $1")
+        .await?;
+    Ok(c.query_opt(&stmt, &[&id]).await?.map(|r| r.get(0)))
+}
