@@ -63,15 +63,9 @@ fn write_private(path: &std::path::Path, pem: &str) -> anyhow::Result<()> {
 
 fn read_pair(name: &str) -> anyhow::Result<Option<KeyAndCert>> {
     let dir = dev_dir();
-    let (key, cert) = (
-        dir.join(format!("{name}-key.pem")),
-        dir.join(format!("{name}.pem")),
-    );
+    let (key, cert) = (dir.join(format!("{name}-key.pem")), dir.join(format!("{name}.pem")));
     if key.exists() && cert.exists() {
-        Ok(Some(KeyAndCert {
-            key_pem: std::fs::read_to_string(key)?,
-            cert_pem: std::fs::read_to_string(cert)?,
-        }))
+        Ok(Some(KeyAndCert { key_pem: std::fs::read_to_string(key)?, cert_pem: std::fs::read_to_string(cert)? }))
     } else {
         Ok(None)
     }
@@ -89,10 +83,7 @@ fn remember_signer(register: Register, cert_pem: &str) -> anyhow::Result<()> {
     let dir = dev_dir().join("signers");
     std::fs::create_dir_all(&dir)?;
     let der = zegel_attest::cert_der(cert_pem).map_err(|e| anyhow::anyhow!(e))?;
-    std::fs::write(
-        dir.join(format!("{}-{}.pem", register.service(), kid_of(&der))),
-        cert_pem,
-    )?;
+    std::fs::write(dir.join(format!("{}-{}.pem", register.service(), kid_of(&der))), cert_pem)?;
     Ok(())
 }
 
@@ -127,11 +118,7 @@ fn seal_pki() -> anyhow::Result<()> {
 fn withdrawn() -> anyhow::Result<Vec<String>> {
     let path = dev_dir().join("withdrawn.txt");
     Ok(if path.exists() {
-        std::fs::read_to_string(path)?
-            .lines()
-            .map(|l| l.trim().to_string())
-            .filter(|l| !l.is_empty())
-            .collect()
+        std::fs::read_to_string(path)?.lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect()
     } else {
         vec![]
     })
@@ -140,17 +127,10 @@ fn withdrawn() -> anyhow::Result<Vec<String>> {
 fn sign_trust_list(tl: &KeyAndCert) -> anyhow::Result<()> {
     let withdrawn = withdrawn()?;
     let mut entries = Vec::new();
-    let mut files: Vec<_> = std::fs::read_dir(dev_dir().join("signers"))?
-        .flatten()
-        .map(|e| e.path())
-        .collect();
+    let mut files: Vec<_> = std::fs::read_dir(dev_dir().join("signers"))?.flatten().map(|e| e.path()).collect();
     files.sort();
     for path in files {
-        let name = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or_default()
-            .to_string();
+        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
         // File names are <service>-<kid>; service names have no dash, kids may.
         let Some((service, _)) = name.split_once('-') else {
             continue;
@@ -163,9 +143,7 @@ fn sign_trust_list(tl: &KeyAndCert) -> anyhow::Result<()> {
             entries.push(entry);
         }
     }
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .as_secs() as i64;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() as i64;
     let doc = Document {
         iss: trust::TRUST_LIST_ISSUER.into(),
         iat: now,
@@ -173,30 +151,22 @@ fn sign_trust_list(tl: &KeyAndCert) -> anyhow::Result<()> {
         signer: tl.cert_pem.clone(),
         entries,
     };
-    std::fs::write(
-        dev_dir().join("trust-list.jws"),
-        trust::sign(&doc, &tl.key_pem)?,
-    )?;
+    std::fs::write(dev_dir().join("trust-list.jws"), trust::sign(&doc, &tl.key_pem)?)?;
     Ok(())
 }
 
 fn rotate(register: Option<&str>) -> anyhow::Result<()> {
-    let register = register.and_then(Register::from_service).ok_or_else(|| {
-        anyhow::anyhow!("name a register: certificates, deposits, gaccounts, housing, lookup")
-    })?;
+    let register = register
+        .and_then(Register::from_service)
+        .ok_or_else(|| anyhow::anyhow!("name a register: certificates, deposits, gaccounts, housing, lookup"))?;
     init()?;
     let ca = read_pair("ca")?.ok_or_else(|| anyhow::anyhow!("no CA"))?;
     let pair = pki::signer(&ca, register.service(), -1, SIGNER_DAYS)?;
     // Publish the new key on the trust list before the service starts using it.
     remember_signer(register, &pair.cert_pem)?;
-    sign_trust_list(
-        &read_pair("trust-list")?.ok_or_else(|| anyhow::anyhow!("no trust-list key"))?,
-    )?;
+    sign_trust_list(&read_pair("trust-list")?.ok_or_else(|| anyhow::anyhow!("no trust-list key"))?)?;
     write_pair(register.service(), &pair)?;
-    eprintln!(
-        "new {} key published on the trust list; restart the service to sign with it",
-        register.service()
-    );
+    eprintln!("new {} key published on the trust list; restart the service to sign with it", register.service());
     Ok(())
 }
 
@@ -209,9 +179,7 @@ fn withdraw(kid: Option<&str>) -> anyhow::Result<()> {
         list.push(kid.to_string());
     }
     std::fs::write(path, list.join("\n") + "\n")?;
-    sign_trust_list(
-        &read_pair("trust-list")?.ok_or_else(|| anyhow::anyhow!("no trust-list key"))?,
-    )?;
+    sign_trust_list(&read_pair("trust-list")?.ok_or_else(|| anyhow::anyhow!("no trust-list key"))?)?;
     eprintln!("{kid} withdrawn: every seal it signed now verifies as unknown_issuer");
     Ok(())
 }
@@ -224,9 +192,7 @@ fn main() -> ExitCode {
         Some("rotate") => rotate(args.get(1).map(String::as_str)),
         Some("withdraw") => withdraw(args.get(1).map(String::as_str)),
         _ => {
-            eprintln!(
-                "usage: zegel-certs init | token ROLE [ORG] | rotate REGISTER | withdraw KID"
-            );
+            eprintln!("usage: zegel-certs init | token ROLE [ORG] | rotate REGISTER | withdraw KID");
             return ExitCode::from(2);
         }
     };
@@ -248,11 +214,7 @@ fn token(args: &[String]) -> anyhow::Result<()> {
     })?;
     let org = args.get(1).map(String::as_str).filter(|o| !o.is_empty());
     let issuer = init()?;
-    let subject = format!(
-        "dev-{}{}",
-        role.as_str(),
-        org.map(|o| format!("-{o}")).unwrap_or_default()
-    );
+    let subject = format!("dev-{}{}", role.as_str(), org.map(|o| format!("-{o}")).unwrap_or_default());
     println!("{}", issuer.token(&subject, &[role], org, TOKEN_TTL_SECS)?);
     Ok(())
 }

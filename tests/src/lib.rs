@@ -11,15 +11,10 @@ use serde_json::{Value, json};
 use zegel_attest::Register;
 
 /// Every migration directory of the suite.
-pub const MIGRATIONS: [&str; 3] = [
-    concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../services/platform/migrations"
-    ),
-    concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../services/certificates/migrations"
-    ),
+pub const MIGRATIONS: [&str; 4] = [
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../services/gaccounts/migrations"),
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../services/platform/migrations"),
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../services/certificates/migrations"),
     concat!(env!("CARGO_MANIFEST_DIR"), "/../services/lookup/migrations"),
 ];
 
@@ -64,6 +59,8 @@ pub struct Suite {
     pub certificates: Running<zegel_certificates::startup::AppState>,
     /// The lookup.
     pub lookup: Running<zegel_lookup::startup::AppState>,
+    /// The G-account register.
+    pub gaccounts: Running<()>,
     /// HTTP client.
     pub http: reqwest::Client,
     /// The Redis prefix.
@@ -78,20 +75,14 @@ async fn start_lookup(
     threads: usize,
 ) -> Running<zegel_lookup::startup::AppState> {
     let (port, state, shutdown) = testing::spawn_on(threads, move || async move {
-        let app = zegel_lookup::startup::Application::build(settings)
-            .await
-            .expect("lookup builds");
+        let app = zegel_lookup::startup::Application::build(settings).await.expect("lookup builds");
         let handle = (app.port(), app.state().clone(), app.shutdown_handle());
         (handle, async move {
             let _ = app.run_until_stopped().await;
         })
     })
     .await;
-    Running {
-        address: format!("http://127.0.0.1:{port}"),
-        state,
-        shutdown,
-    }
+    Running { address: format!("http://127.0.0.1:{port}"), state, shutdown }
 }
 
 impl Suite {
@@ -102,13 +93,13 @@ impl Suite {
 
     /// Starts the suite.
     pub async fn start_with(options: Options) -> Self {
+        if std::env::var_os("ZEGEL_TEST_LOG").is_some() {
+            platform::telemetry::init(platform::config::LogFormat::Pretty);
+        }
         let db = TestDb::create("suite", &MIGRATIONS, async |common| {
-            zegel_certificates::startup::migrate(&common)
-                .await
-                .expect("certificates migrations");
-            zegel_lookup::startup::migrate(&common)
-                .await
-                .expect("lookup migrations");
+            zegel_certificates::startup::migrate(&common).await.expect("certificates migrations");
+            zegel_lookup::startup::migrate(&common).await.expect("lookup migrations");
+            zegel_gaccounts::startup::migrate(&common).await.expect("gaccounts migrations");
         })
         .await;
         let prefix = TestPrefix::new();
@@ -139,27 +130,40 @@ impl Suite {
         let mut certs_settings = zegel_certificates::config::Settings::local();
         certs_settings.common = common;
         certs_settings.common.verify_url = lookup.address.clone();
+        let certs_common = certs_settings.common.clone();
         certs_settings.own.port = 0;
         let (key, cert) = pki().signer_paths(Register::Certificates);
         certs_settings.own.seal_key = key;
         certs_settings.own.seal_cert = cert;
         let (port, state, shutdown) = testing::spawn_on(threads, move || async move {
-            let app = zegel_certificates::startup::Application::build(certs_settings)
-                .await
-                .expect("certificates builds");
+            let app =
+                zegel_certificates::startup::Application::build(certs_settings).await.expect("certificates builds");
             let handle = (app.port(), app.state().clone(), app.shutdown_handle());
             (handle, async move {
                 let _ = app.run_until_stopped().await;
             })
         })
         .await;
-        let certificates = Running {
-            address: format!("http://127.0.0.1:{port}"),
-            state,
-            shutdown,
-        };
+        let certificates = Running { address: format!("http://127.0.0.1:{port}"), state, shutdown };
+
+        let mut g_settings = zegel_gaccounts::config::Settings::local();
+        g_settings.common = certs_common;
+        g_settings.own.port = 0;
+        let (key, cert) = pki().signer_paths(Register::Gaccounts);
+        g_settings.own.seal_key = key;
+        g_settings.own.seal_cert = cert;
+        let (port, shutdown) = testing::spawn_on(threads, move || async move {
+            let app = zegel_gaccounts::startup::Application::build(g_settings).await.expect("gaccounts builds");
+            let handle = (app.port(), app.shutdown_handle());
+            (handle, async move {
+                let _ = app.run_until_stopped().await;
+            })
+        })
+        .await;
+        let gaccounts = Running { address: format!("http://127.0.0.1:{port}"), state: (), shutdown };
         Self {
             certificates,
+            gaccounts,
             lookup,
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(20))
@@ -181,36 +185,25 @@ impl Suite {
 
     /// A token for `role` acting for `org`.
     pub fn token(&self, role: Role, org: Option<&str>) -> String {
-        testing::issuer()
-            .0
-            .token(&format!("e2e-{role}"), &[role], org, 3600)
-            .expect("token")
+        testing::issuer().0.token(&format!("e2e-{role}"), &[role], org, 3600).expect("token")
     }
 
     async fn call(&self, method: reqwest::Method, url: String, token: &str, body: Value) -> Value {
-        let r = self
-            .http
-            .request(method, url.clone())
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .expect("request");
+        let r = self.http.request(method, url.clone()).bearer_auth(token).json(&body).send().await.expect("request");
         let status = r.status();
         let value: Value = r.json().await.unwrap_or_default();
         assert!(status.is_success(), "{url}: {status} {value}");
         value
     }
 
+    /// A request to the G-account register.
+    pub async fn gaccounts_call(&self, method: reqwest::Method, path: &str, token: &str, body: Value) -> Value {
+        self.call(method, format!("{}{path}", self.gaccounts.address), token, body).await
+    }
+
     /// POST to the certificates register.
     pub async fn certs_post(&self, path: &str, token: &str, body: Value) -> Value {
-        self.call(
-            reqwest::Method::POST,
-            format!("{}{path}", self.certificates.address),
-            token,
-            body,
-        )
-        .await
+        self.call(reqwest::Method::POST, format!("{}{path}", self.certificates.address), token, body).await
     }
 
     /// A certified agency `kvk` (body `cb-e2e`); returns the body's token and the certificate id.
@@ -218,10 +211,7 @@ impl Suite {
         let admin = self.token(Role::Admin, None);
         self.call(
             reqwest::Method::PUT,
-            format!(
-                "{}/api/v1/certification-bodies/cb-e2e",
-                self.certificates.address
-            ),
+            format!("{}/api/v1/certification-bodies/cb-e2e", self.certificates.address),
             &admin,
             json!({"name": "E2E body", "accredited": true}),
         )
@@ -233,66 +223,36 @@ impl Suite {
         )
         .await;
         let body = self.token(Role::CertificationBody, Some("cb-e2e"));
-        let cert = self
-            .certs_post(
-                &format!("/api/v1/agencies/{kvk}/certificates"),
-                &body,
-                json!({}),
-            )
-            .await;
+        let cert = self.certs_post(&format!("/api/v1/agencies/{kvk}/certificates"), &body, json!({})).await;
         let id = cert["certificate_id"].as_str().expect("id").to_string();
         for code in zegel_certificates::domain::RequirementCode::ALL {
             self.call(
                 reqwest::Method::PUT,
-                format!(
-                    "{}/api/v1/certificates/{id}/requirements/{}",
-                    self.certificates.address,
-                    code.as_str()
-                ),
+                format!("{}/api/v1/certificates/{id}/requirements/{}", self.certificates.address, code.as_str()),
                 &body,
                 json!({"outcome": "met", "evidence_ref": "e2e"}),
             )
             .await;
         }
-        self.certs_post(
-            &format!("/api/v1/certificates/{id}/certification"),
-            &body,
-            json!({}),
-        )
-        .await;
+        self.certs_post(&format!("/api/v1/certificates/{id}/certification"), &body, json!({})).await;
         (body, id)
     }
 
     /// A seal for `kvk`'s certificate; returns the issue response.
     pub async fn seal(&self, kvk: &str, token: &str) -> Value {
-        self.certs_post(
-            &format!("/api/v1/agencies/{kvk}/certificate/seal"),
-            token,
-            json!({}),
-        )
-        .await
+        self.certs_post(&format!("/api/v1/agencies/{kvk}/certificate/seal"), token, json!({})).await
     }
 
     /// The lookup's verdict on `seal`.
     pub async fn verify(&self, seal: &str) -> Value {
-        let r = self
-            .http
-            .get(format!("{}/api/v1/verify/{seal}", self.lookup.address))
-            .send()
-            .await
-            .expect("verify");
+        let r = self.http.get(format!("{}/api/v1/verify/{seal}", self.lookup.address)).send().await.expect("verify");
         assert_eq!(r.status(), 200);
         r.json().await.expect("json")
     }
 
     /// The verdict page for `url` (the QR code's URL, pointed at the running lookup).
     pub async fn page(&self, seal: &str, lang: &str) -> String {
-        let r = self
-            .http
-            .get(format!("{}/v/{seal}?lang={lang}", self.lookup.address))
-            .send()
-            .await
-            .expect("page");
+        let r = self.http.get(format!("{}/v/{seal}?lang={lang}", self.lookup.address)).send().await.expect("page");
         r.text().await.expect("html")
     }
 }

@@ -48,15 +48,9 @@ async fn kvk_receives_the_revocation_it_must_act_on_through_a_consumer_group() {
             .unwrap_or_default();
         for key in reply.keys {
             for entry in key.ids {
-                let event = platform::outbox::Event::from_stream_fields(&entry.map)
-                    .expect("well-formed event");
-                let _: i64 = redis::cmd("XACK")
-                    .arg(&stream)
-                    .arg("kvk")
-                    .arg(&entry.id)
-                    .query_async(&mut conn)
-                    .await
-                    .unwrap();
+                let event = platform::outbox::Event::from_stream_fields(&entry.map).expect("well-formed event");
+                let _: i64 =
+                    redis::cmd("XACK").arg(&stream).arg("kvk").arg(&entry.id).query_async(&mut conn).await.unwrap();
                 if event.addressed_to.contains(&"kvk".to_string()) {
                     received.push(event);
                 }
@@ -67,11 +61,7 @@ async fn kvk_receives_the_revocation_it_must_act_on_through_a_consumer_group() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(
-        received.len(),
-        1,
-        "exactly the revocation is addressed to KvK"
-    );
+    assert_eq!(received.len(), 1, "exactly the revocation is addressed to KvK");
     assert_eq!(received[0].event_type, "certificate.revoked");
     assert_eq!(received[0].subject, "11223344");
 }

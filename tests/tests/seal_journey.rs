@@ -11,11 +11,7 @@ async fn a_seal_verifies_valid_then_suspended_then_revoked_at_the_very_next_scan
     let (body, id) = suite.certified("11223344").await;
     let issued = suite.seal("11223344", &body).await;
     let seal = issued["seal"].as_str().unwrap().to_string();
-    assert_eq!(
-        issued["url"],
-        format!("{}/v/{seal}", suite.lookup.address),
-        "the QR code opens the lookup"
-    );
+    assert_eq!(issued["url"], format!("{}/v/{seal}", suite.lookup.address), "the QR code opens the lookup");
 
     let v = suite.verify(&seal).await;
     assert_eq!(v["verdict"], "valid", "{v}");
@@ -24,15 +20,9 @@ async fn a_seal_verifies_valid_then_suspended_then_revoked_at_the_very_next_scan
     assert_eq!(v["facts"]["certificate_status"], "certified");
     assert_eq!(v["facts"]["agency_name"], "E2E Flex");
     let page = suite.page(&seal, "nl").await;
-    assert!(
-        page.contains("Geldig") && page.contains("E2E Flex") && page.contains('✓'),
-        "{page}"
-    );
+    assert!(page.contains("Geldig") && page.contains("E2E Flex") && page.contains('✓'), "{page}");
     let page = suite.page(&seal, "en").await;
-    assert!(
-        page.contains(">Valid<") || page.contains("Valid</h1>"),
-        "{page}"
-    );
+    assert!(page.contains(">Valid<") || page.contains("Valid</h1>"), "{page}");
 
     let remedy_by = (chrono::Utc::now() + chrono::Duration::days(30)).date_naive();
     suite
@@ -43,20 +33,9 @@ async fn a_seal_verifies_valid_then_suspended_then_revoked_at_the_very_next_scan
         )
         .await;
     assert_eq!(suite.verify(&seal).await["verdict"], "suspended");
-    assert!(
-        suite
-            .page(&seal, "en")
-            .await
-            .contains("Suspended — not valid now")
-    );
+    assert!(suite.page(&seal, "en").await.contains("Suspended — not valid now"));
 
-    suite
-        .certs_post(
-            &format!("/api/v1/certificates/{id}/reinstatement"),
-            &body,
-            json!({"reason": "paid"}),
-        )
-        .await;
+    suite.certs_post(&format!("/api/v1/certificates/{id}/reinstatement"), &body, json!({"reason": "paid"})).await;
     assert_eq!(suite.verify(&seal).await["verdict"], "valid");
 
     suite
@@ -69,22 +48,14 @@ async fn a_seal_verifies_valid_then_suspended_then_revoked_at_the_very_next_scan
     let v = suite.verify(&seal).await;
     assert_eq!(v["verdict"], "revoked", "{v}");
     assert_eq!(v["facts"]["certificate_status"], "revoked");
-    assert!(
-        suite
-            .page(&seal, "nl")
-            .await
-            .contains("Ingetrokken — niet geldig")
-    );
+    assert!(suite.page(&seal, "nl").await.contains("Ingetrokken — niet geldig"));
 }
 
 #[tokio::test]
 async fn a_restarted_lookup_answers_the_same() {
     let mut suite = Suite::start().await;
     let (body, id) = suite.certified("11223344").await;
-    let seal = suite.seal("11223344", &body).await["seal"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let seal = suite.seal("11223344", &body).await["seal"].as_str().unwrap().to_string();
     assert_eq!(suite.verify(&seal).await["verdict"], "valid");
     suite.restart_lookup().await;
     assert_eq!(suite.verify(&seal).await["verdict"], "valid");
@@ -102,16 +73,9 @@ async fn a_restarted_lookup_answers_the_same() {
 #[tokio::test]
 async fn with_redis_stopped_the_verdicts_stay_right() {
     let proxy = RedisProxy::start().await;
-    let suite = Suite::start_with(Options {
-        redis_url: Some(proxy.url.clone()),
-        ..Options::default()
-    })
-    .await;
+    let suite = Suite::start_with(Options { redis_url: Some(proxy.url.clone()), ..Options::default() }).await;
     let (body, id) = suite.certified("11223344").await;
-    let seal = suite.seal("11223344", &body).await["seal"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let seal = suite.seal("11223344", &body).await["seal"].as_str().unwrap().to_string();
     proxy.down();
     assert_eq!(suite.verify(&seal).await["verdict"], "valid");
     suite
@@ -121,11 +85,7 @@ async fn with_redis_stopped_the_verdicts_stay_right() {
             json!({"reason": "fine", "grounds": "irrevocable_fine"}),
         )
         .await;
-    assert_eq!(
-        suite.verify(&seal).await["verdict"],
-        "revoked",
-        "no stale valid while Redis is away"
-    );
+    assert_eq!(suite.verify(&seal).await["verdict"], "revoked", "no stale valid while Redis is away");
     proxy.up();
     assert_eq!(suite.verify(&seal).await["verdict"], "revoked");
 }
@@ -134,28 +94,16 @@ async fn with_redis_stopped_the_verdicts_stay_right() {
 async fn a_key_withdrawn_from_the_trust_list_stops_every_seal_it_signed() {
     let suite = Suite::start().await;
     let (body, _) = suite.certified("11223344").await;
-    let seal = suite.seal("11223344", &body).await["seal"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let seal = suite.seal("11223344", &body).await["seal"].as_str().unwrap().to_string();
     assert_eq!(suite.verify(&seal).await["verdict"], "valid");
 
     // Publish a trust list without the certificates key, as `zegel-certs withdraw` would.
     let pki = platform::testing::pki();
     let now = chrono::Utc::now().timestamp();
-    let entries = [
-        zegel_attest::Register::Deposits,
-        zegel_attest::Register::Housing,
-    ]
-    .iter()
-    .map(|r| {
-        zegel_attest::trust::entry(
-            *r,
-            &std::fs::read_to_string(pki.signer_paths(*r).1).unwrap(),
-        )
-        .unwrap()
-    })
-    .collect();
+    let entries = [zegel_attest::Register::Deposits, zegel_attest::Register::Housing]
+        .iter()
+        .map(|r| zegel_attest::trust::entry(*r, &std::fs::read_to_string(pki.signer_paths(*r).1).unwrap()).unwrap())
+        .collect();
     let doc = zegel_attest::trust::Document {
         iss: zegel_attest::trust::TRUST_LIST_ISSUER.into(),
         iat: now,

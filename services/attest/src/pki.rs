@@ -5,8 +5,8 @@
 //! used outside dev and tests.
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
-    KeyUsagePurpose, PKCS_ED25519,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    PKCS_ED25519,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -42,20 +42,12 @@ pub fn ca(common_name: &str, days: i64) -> Result<KeyAndCert, PkiError> {
     params.not_before = OffsetDateTime::now_utc() - Duration::days(1);
     params.not_after = OffsetDateTime::now_utc() + Duration::days(days);
     let cert = params.self_signed(&key)?;
-    Ok(KeyAndCert {
-        key_pem: key.serialize_pem(),
-        cert_pem: cert.pem(),
-    })
+    Ok(KeyAndCert { key_pem: key.serialize_pem(), cert_pem: cert.pem() })
 }
 
 /// A signing key for `register` with a certificate from `ca`, valid between the offsets
 /// (in days from now; tests use past windows to make expired certificates).
-pub fn signer(
-    ca: &KeyAndCert,
-    register: &str,
-    from_days: i64,
-    until_days: i64,
-) -> Result<KeyAndCert, PkiError> {
+pub fn signer(ca: &KeyAndCert, register: &str, from_days: i64, until_days: i64) -> Result<KeyAndCert, PkiError> {
     let ca_key = KeyPair::from_pem(&ca.key_pem)?;
     let issuer = Issuer::from_ca_cert_pem(&ca.cert_pem, ca_key)?;
     let key = KeyPair::generate_for(&PKCS_ED25519)?;
@@ -64,12 +56,8 @@ pub fn signer(
     params.is_ca = IsCa::ExplicitNoCa;
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     params.use_authority_key_identifier_extension = true;
-    params.not_before =
-        OffsetDateTime::now_utc() + Duration::days(from_days) - Duration::minutes(5);
+    params.not_before = OffsetDateTime::now_utc() + Duration::days(from_days) - Duration::minutes(5);
     params.not_after = OffsetDateTime::now_utc() + Duration::days(until_days);
     let cert = params.signed_by(&key, &issuer)?;
-    Ok(KeyAndCert {
-        key_pem: key.serialize_pem(),
-        cert_pem: cert.pem(),
-    })
+    Ok(KeyAndCert { key_pem: key.serialize_pem(), cert_pem: cert.pem() })
 }

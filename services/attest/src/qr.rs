@@ -38,8 +38,7 @@ pub enum QrError {
 
 /// The version `data` needs at level M.
 pub fn version_for(data: &str) -> Result<i16, QrError> {
-    let code = QrCode::with_error_correction_level(data, EcLevel::M)
-        .map_err(|e| QrError::Encode(e.to_string()))?;
+    let code = QrCode::with_error_correction_level(data, EcLevel::M).map_err(|e| QrError::Encode(e.to_string()))?;
     match code.version() {
         Version::Normal(v) => Ok(v),
         Version::Micro(v) => Ok(v),
@@ -48,37 +47,20 @@ pub fn version_for(data: &str) -> Result<i16, QrError> {
 
 /// Renders `url` as SVG and PNG.
 pub fn render(url: &str) -> Result<Qr, QrError> {
-    let code = QrCode::with_error_correction_level(url, EcLevel::M)
-        .map_err(|e| QrError::Encode(e.to_string()))?;
+    let code = QrCode::with_error_correction_level(url, EcLevel::M).map_err(|e| QrError::Encode(e.to_string()))?;
     let version = match code.version() {
         Version::Normal(v) | Version::Micro(v) => v,
     };
     if version > MAX_VERSION {
-        return Err(QrError::TooDense {
-            bytes: url.len(),
-            version,
-        });
+        return Err(QrError::TooDense { bytes: url.len(), version });
     }
-    let svg = code
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(320, 320)
-        .quiet_zone(true)
-        .build();
-    let image = code
-        .render::<image::Luma<u8>>()
-        .min_dimensions(320, 320)
-        .quiet_zone(true)
-        .build();
+    let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(320, 320).quiet_zone(true).build();
+    let image = code.render::<image::Luma<u8>>().min_dimensions(320, 320).quiet_zone(true).build();
     let mut png = Vec::new();
     image::DynamicImage::ImageLuma8(image)
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .map_err(|e| QrError::Encode(e.to_string()))?;
-    Ok(Qr {
-        svg,
-        png,
-        version,
-        bytes: url.len(),
-    })
+    Ok(Qr { svg, png, version, bytes: url.len() })
 }
 
 /// The answer to a seal request: the seal, the URL its QR code holds, the QR code as SVG

@@ -34,13 +34,8 @@ pub enum Register {
 
 impl Register {
     /// All registers.
-    pub const ALL: [Register; 5] = [
-        Register::Certificates,
-        Register::Deposits,
-        Register::Gaccounts,
-        Register::Housing,
-        Register::Lookup,
-    ];
+    pub const ALL: [Register; 5] =
+        [Register::Certificates, Register::Deposits, Register::Gaccounts, Register::Housing, Register::Lookup];
 
     /// The `iss` code: three letters keep the QR code small.
     pub fn code(self) -> &'static str {
@@ -107,9 +102,7 @@ pub fn id_to_jti(id: Uuid) -> String {
 
 /// The seal id of a `jti`.
 pub fn jti_to_id(jti: &str) -> Option<Uuid> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(jti)
-        .ok()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(jti).ok()?;
     Uuid::from_slice(&bytes).ok()
 }
 
@@ -137,10 +130,7 @@ pub struct Signer {
 
 impl std::fmt::Debug for Signer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Signer")
-            .field("register", &self.register)
-            .field("kid", &self.kid)
-            .finish()
+        f.debug_struct("Signer").field("register", &self.register).field("kid", &self.kid).finish()
     }
 }
 
@@ -148,34 +138,24 @@ impl Signer {
     /// From a PKCS#8 Ed25519 key and its certificate, both PEM.
     pub fn from_pem(register: Register, key_pem: &str, cert_pem: &str) -> Result<Self, SealError> {
         let der = pem_der(cert_pem).map_err(SealError::Key)?;
-        let (_, cert) =
-            X509Certificate::from_der(&der).map_err(|e| SealError::Key(e.to_string()))?;
+        let (_, cert) = X509Certificate::from_der(&der).map_err(|e| SealError::Key(e.to_string()))?;
         let pair = rcgen::KeyPair::from_pem(key_pem).map_err(|e| SealError::Key(e.to_string()))?;
         if cert.public_key().subject_public_key.data.as_ref() != pair.public_key_raw() {
-            return Err(SealError::Key(
-                "the key does not belong to the certificate".into(),
-            ));
+            return Err(SealError::Key("the key does not belong to the certificate".into()));
         }
         Ok(Self {
             register,
             kid: crate::kid_of(&der),
-            key: EncodingKey::from_ed_pem(key_pem.as_bytes())
-                .map_err(|e| SealError::Key(e.to_string()))?,
+            key: EncodingKey::from_ed_pem(key_pem.as_bytes()).map_err(|e| SealError::Key(e.to_string()))?,
             not_after: cert.validity().not_after.timestamp(),
         })
     }
 
     /// From a key file and a certificate file (PEM).
-    pub fn from_files(
-        register: Register,
-        key_path: &str,
-        cert_path: &str,
-    ) -> Result<Self, SealError> {
+    pub fn from_files(register: Register, key_path: &str, cert_path: &str) -> Result<Self, SealError> {
         let read = |path: &str| {
             std::fs::read_to_string(path).map_err(|e| {
-                SealError::Key(format!(
-                    "cannot read {path}: {e} (run `just certs` to create the dev keys)"
-                ))
+                SealError::Key(format!("cannot read {path}: {e} (run `just certs` to create the dev keys)"))
             })
         };
         Self::from_pem(register, &read(key_path)?, &read(cert_path)?)
@@ -242,27 +222,19 @@ pub fn verify(seal: &str, store: &TrustStore, now: i64) -> Result<Verified, Refu
         return Err(tampered("the seal is too long"));
     }
     let well_formed = seal.split('.').count() == 3
-        && seal
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+        && seal.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
     if !well_formed {
         return Err(tampered("the seal is not a compact JWS"));
     }
-    let header = jsonwebtoken::decode_header(seal)
-        .map_err(|_| tampered("the seal's header is malformed"))?;
+    let header = jsonwebtoken::decode_header(seal).map_err(|_| tampered("the seal's header is malformed"))?;
     // Only EdDSA: a seal cannot choose its algorithm (no `none`, no HMAC with a public key).
     if header.alg != Algorithm::EdDSA {
         return Err(tampered("the seal uses an algorithm that is not allowed"));
     }
-    let kid = header
-        .kid
-        .ok_or_else(|| tampered("the seal names no signing key"))?;
+    let kid = header.kid.ok_or_else(|| tampered("the seal names no signing key"))?;
     let candidates = store.keys(&kid);
     if candidates.is_empty() {
-        return Err(Refused::new(
-            Verdict::UnknownIssuer,
-            "the signing key is not on the trust list",
-        ));
+        return Err(Refused::new(Verdict::UnknownIssuer, "the signing key is not on the trust list"));
     }
     let mut validation = Validation::new(Algorithm::EdDSA);
     validation.validate_exp = false;
@@ -271,45 +243,29 @@ pub fn verify(seal: &str, store: &TrustStore, now: i64) -> Result<Verified, Refu
     // Several certificates may share a short kid; try each.
     let (key, claims) = candidates
         .iter()
-        .find_map(|k| {
-            jsonwebtoken::decode::<Claims>(seal, &k.key, &validation)
-                .ok()
-                .map(|d| (k, d.claims))
-        })
+        .find_map(|k| jsonwebtoken::decode::<Claims>(seal, &k.key, &validation).ok().map(|d| (k, d.claims)))
         .ok_or_else(|| tampered("the signature does not check"))?;
     if Register::from_code(&claims.iss) != Some(key.register) {
-        return Err(tampered(
-            "the seal claims another register than its signer's",
-        ));
+        return Err(tampered("the seal claims another register than its signer's"));
     }
     if claims.seal_id().is_none() {
         return Err(tampered("the seal id is malformed"));
     }
     if claims.iat < key.not_before || claims.iat > key.not_after || claims.exp > key.not_after {
-        return Err(Refused::new(
-            Verdict::UnknownIssuer,
-            "the seal falls outside its signer certificate's validity",
-        ));
+        return Err(Refused::new(Verdict::UnknownIssuer, "the seal falls outside its signer certificate's validity"));
     }
     if now + LEEWAY_SECS < claims.iat {
-        return Err(Refused::new(
-            Verdict::NotYetValid,
-            "the seal is not valid yet",
-        ));
+        return Err(Refused::new(Verdict::NotYetValid, "the seal is not valid yet"));
     }
     if now > claims.exp + LEEWAY_SECS {
         return Err(Refused::new(Verdict::Expired, "the seal has expired"));
     }
-    Ok(Verified {
-        register: key.register,
-        claims,
-        kid,
-    })
+    Ok(Verified { register: key.register, claims, kid })
 }
 
 /// The DER inside a PEM certificate.
 pub(crate) fn pem_der(pem: &str) -> Result<Vec<u8>, String> {
-    let (_, parsed) = x509_parser::pem::parse_x509_pem(pem.as_bytes())
-        .map_err(|e| format!("not a PEM certificate: {e}"))?;
+    let (_, parsed) =
+        x509_parser::pem::parse_x509_pem(pem.as_bytes()).map_err(|e| format!("not a PEM certificate: {e}"))?;
     Ok(parsed.contents)
 }

@@ -36,10 +36,7 @@ pub struct TrustedKey {
 
 impl std::fmt::Debug for TrustedKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TrustedKey")
-            .field("register", &self.register)
-            .field("kid", &self.kid)
-            .finish()
+        f.debug_struct("TrustedKey").field("register", &self.register).field("kid", &self.kid).finish()
     }
 }
 
@@ -106,19 +103,12 @@ impl TrustStore {
 
     /// Builds a store from signer certificates, checking each against the CA at `now`.
     /// Returns the store and the reasons for every refused certificate.
-    pub fn from_certs(
-        ca_pem: &str,
-        entries: &[Entry],
-        now: i64,
-    ) -> Result<(Self, Vec<String>), TrustError> {
+    pub fn from_certs(ca_pem: &str, entries: &[Entry], now: i64) -> Result<(Self, Vec<String>), TrustError> {
         let ca_der = pem_der(ca_pem).map_err(TrustError::Anchor)?;
-        let (_, ca) =
-            X509Certificate::from_der(&ca_der).map_err(|e| TrustError::Anchor(e.to_string()))?;
+        let (_, ca) = X509Certificate::from_der(&ca_der).map_err(|e| TrustError::Anchor(e.to_string()))?;
         let at = ASN1Time::from_timestamp(now).map_err(|e| TrustError::Anchor(e.to_string()))?;
         if !ca.is_ca() || !ca.validity().is_valid_at(at) || ca.verify_signature(None).is_err() {
-            return Err(TrustError::Anchor(
-                "not a valid self-signed CA certificate at this time".into(),
-            ));
+            return Err(TrustError::Anchor("not a valid self-signed CA certificate at this time".into()));
         }
         let mut store = TrustStore::default();
         let mut refused = Vec::new();
@@ -143,27 +133,19 @@ impl TrustStore {
             return Err(bad("algorithm not allowed"));
         }
         // Read the payload to find the signer certificate, then verify everything.
-        let unverified: Document = jsonwebtoken::dangerous::insecure_decode(list)
-            .map(|d| d.claims)
-            .map_err(|_| bad("malformed payload"))?;
+        let unverified: Document =
+            jsonwebtoken::dangerous::insecure_decode(list).map(|d| d.claims).map_err(|_| bad("malformed payload"))?;
         let ca_der = pem_der(ca_pem).map_err(TrustError::Anchor)?;
-        let (_, ca) =
-            X509Certificate::from_der(&ca_der).map_err(|e| TrustError::Anchor(e.to_string()))?;
+        let (_, ca) = X509Certificate::from_der(&ca_der).map_err(|e| TrustError::Anchor(e.to_string()))?;
         let at = ASN1Time::from_timestamp(now).map_err(|e| TrustError::Anchor(e.to_string()))?;
-        let signer_entry = Entry {
-            register: "trust-list".into(),
-            kid: String::new(),
-            cert: unverified.signer.clone(),
-        };
-        let signer = check_cert(&ca, &signer_entry, at)
-            .map_err(|e| TrustError::List(format!("signer: {e}")))?;
+        let signer_entry = Entry { register: "trust-list".into(), kid: String::new(), cert: unverified.signer.clone() };
+        let signer = check_cert(&ca, &signer_entry, at).map_err(|e| TrustError::List(format!("signer: {e}")))?;
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.validate_exp = false;
         validation.validate_aud = false;
         validation.required_spec_claims.clear();
-        let doc: Document = jsonwebtoken::decode(list, &signer.0, &validation)
-            .map_err(|_| bad("signature does not check"))?
-            .claims;
+        let doc: Document =
+            jsonwebtoken::decode(list, &signer.0, &validation).map_err(|_| bad("signature does not check"))?.claims;
         if doc.iss != TRUST_LIST_ISSUER {
             return Err(bad("not a trust list"));
         }
@@ -183,40 +165,22 @@ pub fn sign(doc: &Document, signer_key_pem: &str) -> Result<String, jsonwebtoken
     if let Ok(der) = pem_der(&doc.signer) {
         header.kid = Some(crate::kid_of(&der));
     }
-    jsonwebtoken::encode(
-        &header,
-        doc,
-        &EncodingKey::from_ed_pem(signer_key_pem.as_bytes())?,
-    )
+    jsonwebtoken::encode(&header, doc, &EncodingKey::from_ed_pem(signer_key_pem.as_bytes())?)
 }
 
 /// An entry for a register's certificate.
 pub fn entry(register: Register, cert_pem: &str) -> Result<Entry, TrustError> {
     let der = pem_der(cert_pem).map_err(TrustError::List)?;
-    Ok(Entry {
-        register: register.code().into(),
-        kid: crate::kid_of(&der),
-        cert: cert_pem.into(),
-    })
+    Ok(Entry { register: register.code().into(), kid: crate::kid_of(&der), cert: cert_pem.into() })
 }
 
-fn check_signer(
-    ca: &X509Certificate<'_>,
-    entry: &Entry,
-    at: ASN1Time,
-) -> Result<TrustedKey, String> {
+fn check_signer(ca: &X509Certificate<'_>, entry: &Entry, at: ASN1Time) -> Result<TrustedKey, String> {
     let register = Register::from_code(&entry.register).ok_or("unknown register")?;
     let (key, kid, not_before, not_after) = check_cert(ca, entry, at)?;
     if kid != entry.kid {
         return Err("kid does not match the certificate".into());
     }
-    Ok(TrustedKey {
-        register,
-        kid,
-        key,
-        not_before,
-        not_after,
-    })
+    Ok(TrustedKey { register, kid, key, not_before, not_after })
 }
 
 /// Chain, validity, key usage and key type of one certificate.
@@ -230,18 +194,14 @@ fn check_cert(
     if cert.issuer() != ca.subject() {
         return Err("not issued by the suite CA".into());
     }
-    cert.verify_signature(Some(ca.public_key()))
-        .map_err(|_| "CA signature does not check".to_string())?;
+    cert.verify_signature(Some(ca.public_key())).map_err(|_| "CA signature does not check".to_string())?;
     if !cert.validity().is_valid_at(at) {
         return Err("not valid at this time".into());
     }
     if cert.is_ca() {
         return Err("a CA certificate cannot sign seals".into());
     }
-    let usage = cert
-        .key_usage()
-        .map_err(|e| e.to_string())?
-        .ok_or("no key usage")?;
+    let usage = cert.key_usage().map_err(|e| e.to_string())?.ok_or("no key usage")?;
     if !usage.value.digital_signature() || usage.value.key_cert_sign() {
         return Err("key usage must be digitalSignature only".into());
     }
@@ -252,10 +212,5 @@ fn check_cert(
     use base64::Engine;
     let x = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
     let key = DecodingKey::from_ed_components(&x).map_err(|e| e.to_string())?;
-    Ok((
-        key,
-        crate::kid_of(&der),
-        cert.validity().not_before.timestamp(),
-        cert.validity().not_after.timestamp(),
-    ))
+    Ok((key, crate::kid_of(&der), cert.validity().not_before.timestamp(), cert.validity().not_after.timestamp()))
 }

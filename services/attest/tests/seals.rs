@@ -18,18 +18,12 @@ struct Fixture {
 fn fixture() -> Fixture {
     let ca = pki::ca("Zegel test CA", 3650).unwrap();
     let tl = pki::signer(&ca, "trust-list", 0, 3000).unwrap();
-    let signers = Register::ALL
-        .iter()
-        .map(|r| (*r, pki::signer(&ca, r.service(), -1, 3000).unwrap()))
-        .collect();
+    let signers = Register::ALL.iter().map(|r| (*r, pki::signer(&ca, r.service(), -1, 3000).unwrap())).collect();
     Fixture { ca, tl, signers }
 }
 
 fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
 }
 
 impl Fixture {
@@ -54,21 +48,12 @@ impl Fixture {
         trust::sign(&doc, &self.tl.key_pem).unwrap()
     }
     fn store(&self) -> TrustStore {
-        let (store, refused) =
-            TrustStore::load(&self.list(&Register::ALL), &self.ca.cert_pem, now()).unwrap();
+        let (store, refused) = TrustStore::load(&self.list(&Register::ALL), &self.ca.cert_pem, now()).unwrap();
         assert!(refused.is_empty(), "{refused:?}");
         store
     }
     fn seal(&self, r: Register) -> String {
-        self.signer(r)
-            .issue(
-                "12345678",
-                uuid::Uuid::now_v7(),
-                now(),
-                now() + 86400 * 365,
-                BTreeMap::new(),
-            )
-            .unwrap()
+        self.signer(r).issue("12345678", uuid::Uuid::now_v7(), now(), now() + 86400 * 365, BTreeMap::new()).unwrap()
     }
 }
 
@@ -82,10 +67,7 @@ fn a_fresh_seal_verifies_with_its_claims() {
     let store = f.store();
     assert_eq!(store.len(), Register::ALL.len());
     let id = uuid::Uuid::now_v7();
-    let s = f
-        .signer(Register::Certificates)
-        .issue("12345678", id, now(), now() + 3600, BTreeMap::new())
-        .unwrap();
+    let s = f.signer(Register::Certificates).issue("12345678", id, now(), now() + 3600, BTreeMap::new()).unwrap();
     let v = seal::verify(&s, &store, now()).unwrap();
     assert_eq!(v.register, Register::Certificates);
     assert_eq!(v.claims.sub, "12345678");
@@ -129,16 +111,9 @@ fn forged_algorithms_are_tampered() {
     let parts: Vec<&str> = s.split('.').collect();
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let header = b64.decode(parts[0]).unwrap();
-    let kid = serde_json::from_slice::<serde_json::Value>(&header).unwrap()["kid"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let kid = serde_json::from_slice::<serde_json::Value>(&header).unwrap()["kid"].as_str().unwrap().to_string();
 
-    let none = format!(
-        "{}.{}.",
-        b64.encode(format!(r#"{{"alg":"none","kid":"{kid}"}}"#)),
-        parts[1]
-    );
+    let none = format!("{}.{}.", b64.encode(format!(r#"{{"alg":"none","kid":"{kid}"}}"#)), parts[1]);
     assert_eq!(verdict(&none, &store), Some(Verdict::Tampered), "alg none");
 
     // HS256 "signed" with the public key as the HMAC secret.
@@ -146,12 +121,7 @@ fn forged_algorithms_are_tampered() {
     let hs_header = b64.encode(format!(r#"{{"alg":"HS256","kid":"{kid}"}}"#));
     let signing_input = format!("{hs_header}.{}", parts[1]);
     let key = jsonwebtoken::EncodingKey::from_secret(cert.as_bytes());
-    let sig = jsonwebtoken::crypto::sign(
-        signing_input.as_bytes(),
-        &key,
-        jsonwebtoken::Algorithm::HS256,
-    )
-    .unwrap();
+    let sig = jsonwebtoken::crypto::sign(signing_input.as_bytes(), &key, jsonwebtoken::Algorithm::HS256).unwrap();
     assert_eq!(
         verdict(&format!("{signing_input}.{sig}"), &store),
         Some(Verdict::Tampered),
@@ -172,28 +142,12 @@ fn signers_that_fail_their_checks_are_refused_and_their_seals_have_an_unknown_is
     let (store, refused) = TrustStore::from_certs(&f.ca.cert_pem, &entries, now()).unwrap();
     assert!(store.is_empty());
     assert_eq!(refused.len(), 2, "{refused:?}");
-    assert!(
-        refused[0].contains("not issued by the suite CA"),
-        "{refused:?}"
-    );
+    assert!(refused[0].contains("not issued by the suite CA"), "{refused:?}");
     assert!(refused[1].contains("not valid at this time"), "{refused:?}");
 
-    let from_rogue =
-        Signer::from_pem(Register::Certificates, &rogue.key_pem, &rogue.cert_pem).unwrap();
-    let s = from_rogue
-        .issue(
-            "12345678",
-            uuid::Uuid::now_v7(),
-            now(),
-            now() + 60,
-            BTreeMap::new(),
-        )
-        .unwrap();
-    assert_eq!(
-        verdict(&s, &f.store()),
-        Some(Verdict::UnknownIssuer),
-        "untrusted CA"
-    );
+    let from_rogue = Signer::from_pem(Register::Certificates, &rogue.key_pem, &rogue.cert_pem).unwrap();
+    let s = from_rogue.issue("12345678", uuid::Uuid::now_v7(), now(), now() + 60, BTreeMap::new()).unwrap();
+    assert_eq!(verdict(&s, &f.store()), Some(Verdict::UnknownIssuer), "untrusted CA");
 }
 
 #[test]
@@ -201,62 +155,22 @@ fn time_window_unknown_kid_withdrawn_key_and_register_mismatch() {
     let f = fixture();
     let store = f.store();
     let signer = f.signer(Register::Certificates);
-    let expired = signer
-        .issue(
-            "12345678",
-            uuid::Uuid::now_v7(),
-            now() - 7200,
-            now() - 3600,
-            BTreeMap::new(),
-        )
-        .unwrap();
+    let expired = signer.issue("12345678", uuid::Uuid::now_v7(), now() - 7200, now() - 3600, BTreeMap::new()).unwrap();
     assert_eq!(verdict(&expired, &store), Some(Verdict::Expired));
-    let early = signer
-        .issue(
-            "12345678",
-            uuid::Uuid::now_v7(),
-            now() + 3600,
-            now() + 7200,
-            BTreeMap::new(),
-        )
-        .unwrap();
+    let early = signer.issue("12345678", uuid::Uuid::now_v7(), now() + 3600, now() + 7200, BTreeMap::new()).unwrap();
     assert_eq!(verdict(&early, &store), Some(Verdict::NotYetValid));
 
     let withdrawn_list = f.list(&[Register::Deposits, Register::Housing]);
     let (without, _) = TrustStore::load(&withdrawn_list, &f.ca.cert_pem, now()).unwrap();
-    assert_eq!(
-        verdict(&f.seal(Register::Certificates), &without),
-        Some(Verdict::UnknownIssuer),
-        "key withdrawn"
-    );
+    assert_eq!(verdict(&f.seal(Register::Certificates), &without), Some(Verdict::UnknownIssuer), "key withdrawn");
 
     let (_, kc) = &f.signers[0];
     let impostor = Signer::from_pem(Register::Deposits, &kc.key_pem, &kc.cert_pem).unwrap();
-    let s = impostor
-        .issue(
-            "12345678",
-            uuid::Uuid::now_v7(),
-            now(),
-            now() + 60,
-            BTreeMap::new(),
-        )
-        .unwrap();
-    assert_eq!(
-        verdict(&s, &store),
-        Some(Verdict::Tampered),
-        "certificates key signing as deposits"
-    );
+    let s = impostor.issue("12345678", uuid::Uuid::now_v7(), now(), now() + 60, BTreeMap::new()).unwrap();
+    assert_eq!(verdict(&s, &store), Some(Verdict::Tampered), "certificates key signing as deposits");
 
     assert!(
-        signer
-            .issue(
-                "1",
-                uuid::Uuid::now_v7(),
-                now(),
-                signer.not_after() + 1,
-                BTreeMap::new()
-            )
-            .is_err(),
+        signer.issue("1", uuid::Uuid::now_v7(), now(), signer.not_after() + 1, BTreeMap::new()).is_err(),
         "a seal may not outlive its signer"
     );
 }
@@ -269,10 +183,7 @@ fn truncated_oversized_and_garbage_input_is_tampered() {
     let cases = [
         (s[..s.len() - 1].to_string(), "last character cut"),
         (s[..s.len() / 2].to_string(), "cut in half"),
-        (
-            s.rsplit_once('.').unwrap().0.to_string(),
-            "no signature part",
-        ),
+        (s.rsplit_once('.').unwrap().0.to_string(), "no signature part"),
         (format!("{s}{}", "A".repeat(2000)), "oversized"),
         ("".to_string(), "empty"),
         ("ééé.ü.ß".to_string(), "non-ASCII"),
@@ -287,24 +198,15 @@ fn truncated_oversized_and_garbage_input_is_tampered() {
 fn trust_lists_that_are_tampered_unchained_or_expired_are_refused() {
     let f = fixture();
     let list = f.list(&Register::ALL);
-    let (mut head, sig) = list
-        .rsplit_once('.')
-        .map(|(h, s)| (h.to_string(), s.to_string()))
-        .unwrap();
+    let (mut head, sig) = list.rsplit_once('.').map(|(h, s)| (h.to_string(), s.to_string())).unwrap();
     head.push('.');
     let mut tampered_sig = sig.into_bytes();
     tampered_sig[3] = if tampered_sig[3] == b'A' { b'B' } else { b'A' };
     let tampered = format!("{head}{}", String::from_utf8(tampered_sig).unwrap());
-    assert!(
-        TrustStore::load(&tampered, &f.ca.cert_pem, now()).is_err(),
-        "tampered"
-    );
+    assert!(TrustStore::load(&tampered, &f.ca.cert_pem, now()).is_err(), "tampered");
 
     let rogue_ca = pki::ca("Rogue", 100).unwrap();
-    assert!(
-        TrustStore::load(&list, &rogue_ca.cert_pem, now()).is_err(),
-        "other anchor"
-    );
+    assert!(TrustStore::load(&list, &rogue_ca.cert_pem, now()).is_err(), "other anchor");
 
     let doc = Document {
         iss: trust::TRUST_LIST_ISSUER.into(),
@@ -314,10 +216,7 @@ fn trust_lists_that_are_tampered_unchained_or_expired_are_refused() {
         entries: vec![],
     };
     let expired = trust::sign(&doc, &f.tl.key_pem).unwrap();
-    assert!(
-        TrustStore::load(&expired, &f.ca.cert_pem, now()).is_err(),
-        "expired list"
-    );
+    assert!(TrustStore::load(&expired, &f.ca.cert_pem, now()).is_err(), "expired list");
 }
 
 #[test]
@@ -326,51 +225,22 @@ fn every_seal_type_fits_qr_version_13_at_level_m() {
     // A production-length lookup address.
     let base = "https://zegel.example.nl/v/";
     let facts = |pairs: &[(&str, serde_json::Value)]| {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect::<BTreeMap<_, _>>()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<BTreeMap<_, _>>()
     };
     let cases = [
         (Register::Certificates, "12345678", facts(&[])),
         (Register::Deposits, "12345678", facts(&[])),
         (Register::Gaccounts, "12345678", facts(&[])),
-        (
-            Register::Housing,
-            "0363010000123456",
-            facts(&[("c", serde_json::json!(24)), ("m", serde_json::json!(1))]),
-        ),
-        (
-            Register::Lookup,
-            "12345678",
-            facts(&[("v", serde_json::json!("may_hire"))]),
-        ),
+        (Register::Housing, "0363010000123456", facts(&[("c", serde_json::json!(24)), ("m", serde_json::json!(1))])),
+        (Register::Lookup, "12345678", facts(&[("v", serde_json::json!("may_hire"))])),
     ];
     println!("{:<14} {:>6} {:>8}", "seal type", "bytes", "version");
     for (register, subject, facts) in cases {
-        let seal = f
-            .signer(register)
-            .issue(
-                subject,
-                uuid::Uuid::now_v7(),
-                now(),
-                now() + 86400 * 365,
-                facts,
-            )
-            .unwrap();
+        let seal = f.signer(register).issue(subject, uuid::Uuid::now_v7(), now(), now() + 86400 * 365, facts).unwrap();
         let url = format!("{base}{seal}");
         let code = qr::render(&url).unwrap();
-        println!(
-            "{:<14} {:>6} {:>8}",
-            register.service(),
-            code.bytes,
-            code.version
-        );
-        assert!(
-            code.version <= qr::MAX_VERSION,
-            "{register:?} needs version {}",
-            code.version
-        );
+        println!("{:<14} {:>6} {:>8}", register.service(), code.bytes, code.version);
+        assert!(code.version <= qr::MAX_VERSION, "{register:?} needs version {}", code.version);
         assert!(code.svg.starts_with("<?xml") && code.png.starts_with(b"\x89PNG"));
     }
 }

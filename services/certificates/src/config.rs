@@ -38,18 +38,10 @@ mod defaults {
         30
     }
     pub fn seal_key() -> String {
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../certs/dev/certificates-key.pem"
-        )
-        .into()
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/certificates-key.pem").into()
     }
     pub fn seal_cert() -> String {
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../certs/dev/certificates.pem"
-        )
-        .into()
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/certificates.pem").into()
     }
     pub fn seal_days() -> u32 {
         365
@@ -70,25 +62,17 @@ impl Settings {
     pub fn from_env() -> Result<Self, ConfigError> {
         let (common, own) = platform::config::load::<Own>("certificates")?;
         if own.seal_days == 0 {
-            return Err(ConfigError::Invalid(
-                "ZEGEL_CERTIFICATES_SEAL_DAYS: must be at least 1".into(),
-            ));
+            return Err(ConfigError::Invalid("ZEGEL_CERTIFICATES_SEAL_DAYS: must be at least 1".into()));
         }
         if own.sweep_interval_secs == 0 {
-            return Err(ConfigError::Invalid(
-                "ZEGEL_CERTIFICATES_SWEEP_INTERVAL_SECS: must be at least 1".into(),
-            ));
+            return Err(ConfigError::Invalid("ZEGEL_CERTIFICATES_SWEEP_INTERVAL_SECS: must be at least 1".into()));
         }
         Ok(Self { common, own })
     }
 
     /// Local defaults (tests start from these).
     pub fn local() -> Self {
-        let own: Own = serde_json::from_value(serde_json::json!({}))
-            .unwrap_or_else(|_| unreachable!("defaults parse"));
-        Self {
-            common: CommonSettings::local(),
-            own,
-        }
+        let own: Own = serde_json::from_value(serde_json::json!({})).unwrap_or_else(|_| unreachable!("defaults parse"));
+        Self { common: CommonSettings::local(), own }
     }
 }

@@ -83,47 +83,31 @@ impl Error {
             Error::IllegalTransition { from, action } => Problem::conflict(
                 "illegal-transition",
                 "Transition not allowed",
-                format!(
-                    "A {} certificate cannot {}.",
-                    from.as_str(),
-                    action.as_str().replace('_', " ")
-                ),
+                format!("A {} certificate cannot {}.", from.as_str(), action.as_str().replace('_', " ")),
             )
             .with_extension("certificate_status", serde_json::json!(from.as_str())),
-            Error::Conflict {
-                slug,
-                title,
-                detail,
-            } => Problem::conflict(slug, title, detail.clone()),
-            Error::Unmet(unmet) => Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "requirements-unmet",
-                "Requirements unmet",
-            )
-            .with_detail("Every requirement must be recorded as met before full certification.")
-            .with_errors(
-                unmet
-                    .iter()
-                    .map(|(code, why)| {
-                        FieldError::new(format!("/requirements/{}", code.as_str()), *why)
-                    })
-                    .collect(),
-            )
-            .with_extension(
-                "unmet",
-                serde_json::json!(unmet.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>()),
-            ),
+            Error::Conflict { slug, title, detail } => Problem::conflict(slug, title, detail.clone()),
+            Error::Unmet(unmet) => {
+                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "requirements-unmet", "Requirements unmet")
+                    .with_detail("Every requirement must be recorded as met before full certification.")
+                    .with_errors(
+                        unmet
+                            .iter()
+                            .map(|(code, why)| FieldError::new(format!("/requirements/{}", code.as_str()), *why))
+                            .collect(),
+                    )
+                    .with_extension(
+                        "unmet",
+                        serde_json::json!(unmet.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>()),
+                    )
+            }
             Error::IdempotencyKeyReused => platform::idempotency::BeginError::mismatch_problem(),
             Error::Pool(e) => {
                 tracing::error!(request.id = request_id, error = %e, "database pool exhausted or unreachable");
                 Problem::unavailable()
             }
             Error::Corrupt(what) => {
-                tracing::error!(
-                    request.id = request_id,
-                    corrupt = what,
-                    "stored data is corrupt"
-                );
+                tracing::error!(request.id = request_id, corrupt = what, "stored data is corrupt");
                 Problem::internal()
             }
             Error::Db(e) => {

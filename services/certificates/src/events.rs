@@ -41,15 +41,7 @@ pub fn for_transition(
     reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> Vec<Event> {
-    let event = |kind: &str, to: &[&str]| {
-        Event::new(
-            kind,
-            &after.kvk_number,
-            to,
-            payload(before, after, reason),
-            now,
-        )
-    };
+    let event = |kind: &str, to: &[&str]| Event::new(kind, &after.kvk_number, to, payload(before, after, reason), now);
     match action {
         Action::Extend => vec![event("certificate.extended", &[])],
         Action::Certify => vec![event("certificate.certified", &[])],
@@ -60,10 +52,7 @@ pub fn for_transition(
         Action::Withdraw if before.status == Status::Suspended => vec![
             event("certificate.withdrawn", &[party::KVK]),
             // Withdrawing to escape a suspension is never a clean exit (advice 2.1).
-            event(
-                "certificate.withdrawn_while_suspended",
-                &[party::INSPECTORATE],
-            ),
+            event("certificate.withdrawn_while_suspended", &[party::INSPECTORATE]),
         ],
         Action::Withdraw => vec![event("certificate.withdrawn", &[party::KVK])],
         Action::Audit => vec![event("certificate.audit_recorded", &[])],
@@ -118,12 +107,7 @@ pub fn suspension_overdue(cert: &Certificate, now: DateTime<Utc>) -> Event {
 }
 
 /// A serious deficiency was not remedied by its deadline.
-pub fn deficiency_overdue(
-    kvk: &str,
-    certificate_id: uuid::Uuid,
-    d: &Deficiency,
-    now: DateTime<Utc>,
-) -> Event {
+pub fn deficiency_overdue(kvk: &str, certificate_id: uuid::Uuid, d: &Deficiency, now: DateTime<Utc>) -> Event {
     Event::new(
         "certificate.deficiency_overdue",
         kvk,

@@ -12,12 +12,7 @@ async fn main() -> ExitCode {
         Settings::from_env,
         |s| &s.common,
         async |common| Ok(startup::migrate(&common).await?),
-        async |settings| {
-            Application::build(settings)
-                .await?
-                .run_until_stopped()
-                .await
-        },
+        async |settings| Application::build(settings).await?.run_until_stopped().await,
     )
     .await
 }

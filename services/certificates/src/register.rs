@@ -37,24 +37,14 @@ pub async fn apply(
     change: &Change<'_>,
     mutate: impl FnOnce(&mut Certificate),
 ) -> Result<Certificate> {
-    let to = action.apply(cert.status).ok_or(Error::IllegalTransition {
-        from: cert.status,
-        action,
-    })?;
+    let to = action.apply(cert.status).ok_or(Error::IllegalTransition { from: cert.status, action })?;
     let before = cert;
     let mut after = before.clone();
     mutate(&mut after);
     if to != before.status {
         after.status = to;
         after.status_since = change.now;
-        store::insert_status_change(
-            tx,
-            after.certificate_id,
-            Some(before.status),
-            to,
-            change.now,
-        )
-        .await?;
+        store::insert_status_change(tx, after.certificate_id, Some(before.status), to, change.now).await?;
     }
     store::update_certificate(tx, &after).await?;
     record(
@@ -99,21 +89,8 @@ pub async fn record<B: serde::Serialize, A: serde::Serialize>(
 }
 
 /// Publishes an event that is not a transition (with its audit entry).
-pub async fn signal(
-    tx: &impl GenericClient,
-    subject: &str,
-    change: &Change<'_>,
-    event: &Event,
-) -> Result<()> {
-    record(
-        tx,
-        subject,
-        &event.event_type,
-        change,
-        None::<&()>,
-        Some(&event.payload),
-    )
-    .await?;
+pub async fn signal(tx: &impl GenericClient, subject: &str, change: &Change<'_>, event: &Event) -> Result<()> {
+    record(tx, subject, &event.event_type, change, None::<&()>, Some(&event.payload)).await?;
     outbox::enqueue(tx, event).await?;
     Ok(())
 }

@@ -77,22 +77,9 @@ impl Application {
         let common = &settings.common;
         let pool = platform::db::pool(&common.database_url, SCHEMA, common.db_pool_size)?;
         let bus = Bus::connect(&common.redis_url, &common.redis_prefix)?;
-        let auth = Authenticator::load(
-            &common.jwks,
-            &common.jwt_issuer,
-            &platform::auth::audience(SERVICE),
-        )
-        .await?;
-        let signer = Signer::from_files(
-            Register::Certificates,
-            &settings.own.seal_key,
-            &settings.own.seal_cert,
-        )?;
-        let relay = Relay::new(
-            pool.clone(),
-            bus.clone(),
-            Duration::from_millis(common.relay_interval_ms),
-        );
+        let auth = Authenticator::load(&common.jwks, &common.jwt_issuer, &platform::auth::audience(SERVICE)).await?;
+        let signer = Signer::from_files(Register::Certificates, &settings.own.seal_key, &settings.own.seal_cert)?;
+        let relay = Relay::new(pool.clone(), bus.clone(), Duration::from_millis(common.relay_interval_ms));
         let state = AppState {
             pool,
             auth: Arc::new(auth),
@@ -134,15 +121,7 @@ impl Application {
 
     /// Serves until SIGINT/SIGTERM or the shutdown handle, with the relay and the sweep running.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let Self {
-            listener,
-            state,
-            metrics,
-            bus,
-            shutdown,
-            sweep_interval,
-            port: _,
-        } = self;
+        let Self { listener, state, metrics, bus, shutdown, sweep_interval, port: _ } = self;
         let relay = tokio::spawn(state.relay.clone().run());
         let sweeper = {
             let state = state.clone();
@@ -157,16 +136,7 @@ impl Application {
                 }
             })
         };
-        server::run(
-            SERVICE,
-            routes::api(state.clone()),
-            state.pool.clone(),
-            bus,
-            metrics,
-            listener,
-            shutdown,
-        )
-        .await;
+        server::run(SERVICE, routes::api(state.clone()), state.pool.clone(), bus, metrics, listener, shutdown).await;
         relay.abort();
         sweeper.abort();
         Ok(())

@@ -73,8 +73,7 @@ pub struct Certificate {
     pub ended_on: Option<NaiveDate>,
 }
 
-const CERTIFICATE_COLUMNS: &str =
-    "certificate_id, kvk_number, certification_body_id, norm, status, status_since,
+const CERTIFICATE_COLUMNS: &str = "certificate_id, kvk_number, certification_body_id, norm, status, status_since,
      issued_on, probation_ends_on, extended, certified_on, next_audit_due, suspension_reason,
      suspension_remedy_by, ended_on";
 
@@ -100,12 +99,7 @@ fn certificate(row: &Row) -> Result<Certificate> {
 }
 
 /// Creates or updates a certification body.
-pub async fn upsert_body(
-    c: &impl GenericClient,
-    id: &str,
-    name: &str,
-    accredited: bool,
-) -> Result<Body> {
+pub async fn upsert_body(c: &impl GenericClient, id: &str, name: &str, accredited: bool) -> Result<Body> {
     let stmt = c
         .prepare_cached(
             "insert into certification_body (certification_body_id, name, accredited) values ($1, $2, $3)
@@ -114,17 +108,15 @@ pub async fn upsert_body(
         )
         .await?;
     let row = c.query_one(&stmt, &[&id, &name, &accredited]).await?;
-    Ok(Body {
-        certification_body_id: row.get(0),
-        name: row.get(1),
-        accredited: row.get(2),
-    })
+    Ok(Body { certification_body_id: row.get(0), name: row.get(1), accredited: row.get(2) })
 }
 
 /// A certification body by id.
 pub async fn body(c: &impl GenericClient, id: &str) -> Result<Option<Body>> {
     let stmt = c
-        .prepare_cached("select certification_body_id, name, accredited from certification_body where certification_body_id = $1")
+        .prepare_cached(
+            "select certification_body_id, name, accredited from certification_body where certification_body_id = $1",
+        )
         .await?;
     Ok(c.query_opt(&stmt, &[&id]).await?.map(|row| Body {
         certification_body_id: row.get(0),
@@ -140,32 +132,25 @@ pub async fn insert_agency(c: &impl GenericClient, a: &Agency) -> Result<()> {
             "insert into agency (kvk_number, name, seat_country, sbi_codes, established_on) values ($1, $2, $3, $4, $5)",
         )
         .await?;
-    c.execute(
-        &stmt,
-        &[
-            &a.kvk_number,
-            &a.name,
-            &a.seat_country,
-            &a.sbi_codes,
-            &a.established_on,
-        ],
-    )
-    .await
-    .map_err(|e| match constraint(&e) {
-        Some("agency_pkey") => Error::Conflict {
-            slug: "agency-exists",
-            title: "Agency already registered",
-            detail: format!("Agency {} is already registered.", a.kvk_number),
+    c.execute(&stmt, &[&a.kvk_number, &a.name, &a.seat_country, &a.sbi_codes, &a.established_on]).await.map_err(
+        |e| match constraint(&e) {
+            Some("agency_pkey") => Error::Conflict {
+                slug: "agency-exists",
+                title: "Agency already registered",
+                detail: format!("Agency {} is already registered.", a.kvk_number),
+            },
+            _ => e.into(),
         },
-        _ => e.into(),
-    })?;
+    )?;
     Ok(())
 }
 
 /// An agency by KvK number.
 pub async fn agency(c: &impl GenericClient, kvk: &str) -> Result<Option<Agency>> {
     let stmt = c
-        .prepare_cached("select kvk_number, name, seat_country, sbi_codes, established_on from agency where kvk_number = $1")
+        .prepare_cached(
+            "select kvk_number, name, seat_country, sbi_codes, established_on from agency where kvk_number = $1",
+        )
         .await?;
     Ok(c.query_opt(&stmt, &[&kvk]).await?.map(|row| Agency {
         kvk_number: row.get(0),
@@ -204,10 +189,7 @@ pub async fn insert_certificate(c: &impl GenericClient, cert: &Certificate) -> R
         Some("certificate_agency_active_key") => Error::Conflict {
             slug: "certificate-in-force",
             title: "Certificate already in force",
-            detail: format!(
-                "Agency {} already has a certificate in force.",
-                cert.kvk_number
-            ),
+            detail: format!("Agency {} already has a certificate in force.", cert.kvk_number),
         },
         _ => e.into(),
     })?;
@@ -215,21 +197,13 @@ pub async fn insert_certificate(c: &impl GenericClient, cert: &Certificate) -> R
 }
 
 /// A certificate by id; `lock` takes a row lock for the rest of the transaction.
-pub async fn certificate_by_id(
-    c: &impl GenericClient,
-    id: Uuid,
-    lock: bool,
-) -> Result<Option<Certificate>> {
+pub async fn certificate_by_id(c: &impl GenericClient, id: Uuid, lock: bool) -> Result<Option<Certificate>> {
     let sql = format!(
         "select {CERTIFICATE_COLUMNS} from certificate where certificate_id = $1{}",
         if lock { " for update" } else { "" }
     );
     let stmt = c.prepare_cached(&sql).await?;
-    c.query_opt(&stmt, &[&id])
-        .await?
-        .as_ref()
-        .map(certificate)
-        .transpose()
+    c.query_opt(&stmt, &[&id]).await?.as_ref().map(certificate).transpose()
 }
 
 /// The agency's most recent certificate.
@@ -238,11 +212,7 @@ pub async fn latest_certificate(c: &impl GenericClient, kvk: &str) -> Result<Opt
         "select {CERTIFICATE_COLUMNS} from certificate where kvk_number = $1 order by created_at desc, certificate_id desc limit 1"
     );
     let stmt = c.prepare_cached(&sql).await?;
-    c.query_opt(&stmt, &[&kvk])
-        .await?
-        .as_ref()
-        .map(certificate)
-        .transpose()
+    c.query_opt(&stmt, &[&kvk]).await?.as_ref().map(certificate).transpose()
 }
 
 /// Writes every mutable field of `cert`.
@@ -298,8 +268,7 @@ pub async fn insert_status_change(
             "insert into certificate_status_change (certificate_id, from_status, to_status, changed_at) values ($1, $2, $3, $4)",
         )
         .await?;
-    c.execute(&stmt, &[&id, &from.map(Status::as_str), &to.as_str(), &at])
-        .await?;
+    c.execute(&stmt, &[&id, &from.map(Status::as_str), &to.as_str(), &at]).await?;
     Ok(())
 }
 
@@ -314,11 +283,7 @@ pub async fn status_history(c: &impl GenericClient, id: Uuid) -> Result<Vec<Stat
     Ok(c.query(&stmt, &[&id])
         .await?
         .iter()
-        .map(|r| StatusChange {
-            from: r.get(0),
-            to: r.get(1),
-            at: r.get(2),
-        })
+        .map(|r| StatusChange { from: r.get(0), to: r.get(1), at: r.get(2) })
         .collect())
 }
 
@@ -358,19 +323,8 @@ pub async fn upsert_requirement(
              returning recorded_at",
         )
         .await?;
-    let row = c
-        .query_one(
-            &stmt,
-            &[
-                &id,
-                &code.as_str(),
-                &outcome.as_str(),
-                &evidence_ref,
-                &checked_on,
-                &recorded_by,
-            ],
-        )
-        .await?;
+    let row =
+        c.query_one(&stmt, &[&id, &code.as_str(), &outcome.as_str(), &evidence_ref, &checked_on, &recorded_by]).await?;
     Ok(Requirement {
         code,
         outcome,
@@ -428,18 +382,8 @@ pub async fn insert_audit(c: &impl GenericClient, certificate_id: Uuid, a: &Audi
              values ($1, $2, $3, $4, $5, $6)",
         )
         .await?;
-    c.execute(
-        &stmt,
-        &[
-            &a.audit_id,
-            &certificate_id,
-            &a.performed_on,
-            &a.outcome,
-            &a.report_ref,
-            &a.recorded_by,
-        ],
-    )
-    .await?;
+    c.execute(&stmt, &[&a.audit_id, &certificate_id, &a.performed_on, &a.outcome, &a.report_ref, &a.recorded_by])
+        .await?;
     Ok(())
 }
 
@@ -484,29 +428,15 @@ pub struct Deficiency {
 }
 
 /// Stores a deficiency.
-pub async fn insert_deficiency(
-    c: &impl GenericClient,
-    certificate_id: Uuid,
-    d: &Deficiency,
-) -> Result<()> {
+pub async fn insert_deficiency(c: &impl GenericClient, certificate_id: Uuid, d: &Deficiency) -> Result<()> {
     let stmt = c
         .prepare_cached(
             "insert into deficiency (deficiency_id, certificate_id, certificate_audit_id, description, serious, remedy_by)
              values ($1, $2, $3, $4, $5, $6)",
         )
         .await?;
-    c.execute(
-        &stmt,
-        &[
-            &d.deficiency_id,
-            &certificate_id,
-            &d.audit_id,
-            &d.description,
-            &d.serious,
-            &d.remedy_by,
-        ],
-    )
-    .await?;
+    c.execute(&stmt, &[&d.deficiency_id, &certificate_id, &d.audit_id, &d.description, &d.serious, &d.remedy_by])
+        .await?;
     Ok(())
 }
 
@@ -530,11 +460,7 @@ pub async fn deficiencies(c: &impl GenericClient, certificate_id: Uuid) -> Resul
              from deficiency where certificate_id = $1 order by created_at, deficiency_id",
         )
         .await?;
-    Ok(c.query(&stmt, &[&certificate_id])
-        .await?
-        .iter()
-        .map(deficiency)
-        .collect())
+    Ok(c.query(&stmt, &[&certificate_id]).await?.iter().map(deficiency).collect())
 }
 
 /// Marks a deficiency resolved; `None` when it does not belong to the certificate.
@@ -552,18 +478,10 @@ pub async fn resolve_deficiency(
              returning deficiency_id, certificate_audit_id, description, serious, remedy_by, resolved_on, resolution_ref",
         )
         .await?;
-    Ok(c.query_opt(
-        &stmt,
-        &[
-            &certificate_id,
-            &deficiency_id,
-            &resolved_on,
-            &resolution_ref,
-        ],
-    )
-    .await?
-    .as_ref()
-    .map(deficiency))
+    Ok(c.query_opt(&stmt, &[&certificate_id, &deficiency_id, &resolved_on, &resolution_ref])
+        .await?
+        .as_ref()
+        .map(deficiency))
 }
 
 /// An inspectorate's request to suspend.
@@ -591,25 +509,12 @@ pub async fn insert_suspension_request(
              values ($1, $2, $3, $4, $5)",
         )
         .await?;
-    c.execute(
-        &stmt,
-        &[
-            &r.suspension_request_id,
-            &certificate_id,
-            &r.requested_by,
-            &r.reason,
-            &r.created_at,
-        ],
-    )
-    .await?;
+    c.execute(&stmt, &[&r.suspension_request_id, &certificate_id, &r.requested_by, &r.reason, &r.created_at]).await?;
     Ok(())
 }
 
 /// The suspension requests of a certificate.
-pub async fn suspension_requests(
-    c: &impl GenericClient,
-    certificate_id: Uuid,
-) -> Result<Vec<SuspensionRequest>> {
+pub async fn suspension_requests(c: &impl GenericClient, certificate_id: Uuid) -> Result<Vec<SuspensionRequest>> {
     let stmt = c
         .prepare_cached(
             "select suspension_request_id, requested_by, reason, created_at from suspension_request
@@ -629,11 +534,7 @@ pub async fn suspension_requests(
 }
 
 /// Certificates whose time ran out on `today`: probation over, or audit overdue past `grace_days`.
-pub async fn due_to_lapse(
-    c: &impl GenericClient,
-    today: NaiveDate,
-    grace_days: i32,
-) -> Result<Vec<Uuid>> {
+pub async fn due_to_lapse(c: &impl GenericClient, today: NaiveDate, grace_days: i32) -> Result<Vec<Uuid>> {
     let stmt = c
         .prepare_cached(
             "select certificate_id from certificate
@@ -642,18 +543,11 @@ pub async fn due_to_lapse(
              order by certificate_id",
         )
         .await?;
-    Ok(c.query(&stmt, &[&today, &grace_days])
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect())
+    Ok(c.query(&stmt, &[&today, &grace_days]).await?.iter().map(|r| r.get(0)).collect())
 }
 
 /// Suspended certificates past their remedy deadline, not yet reported; locks and marks them.
-pub async fn take_overdue_suspensions(
-    c: &impl GenericClient,
-    today: NaiveDate,
-) -> Result<Vec<Certificate>> {
+pub async fn take_overdue_suspensions(c: &impl GenericClient, today: NaiveDate) -> Result<Vec<Certificate>> {
     let sql = format!(
         "update certificate set suspension_overdue_reported_at = now()
          where certificate_id in (
@@ -663,11 +557,7 @@ pub async fn take_overdue_suspensions(
          returning {CERTIFICATE_COLUMNS}"
     );
     let stmt = c.prepare_cached(&sql).await?;
-    c.query(&stmt, &[&today])
-        .await?
-        .iter()
-        .map(certificate)
-        .collect()
+    c.query(&stmt, &[&today]).await?.iter().map(certificate).collect()
 }
 
 /// Serious deficiencies of certificates in force past their deadline, not yet reported;
@@ -747,16 +637,7 @@ pub async fn insert_seal(c: &impl GenericClient, s: &Seal) -> Result<()> {
         .await?;
     c.execute(
         &stmt,
-        &[
-            &s.seal_id,
-            &s.certificate_id,
-            &s.kvk_number,
-            &s.token,
-            &s.kid,
-            &s.issued_at,
-            &s.expires_at,
-            &s.issued_by,
-        ],
+        &[&s.seal_id, &s.certificate_id, &s.kvk_number, &s.token, &s.kid, &s.issued_at, &s.expires_at, &s.issued_by],
     )
     .await?;
     Ok(())

@@ -45,9 +45,9 @@ pub async fn run(state: &AppState) -> Result<Report> {
         };
         let probation_over = cert.status == Status::Provisional && cert.probation_ends_on < today;
         let audit_overdue = matches!(cert.status, Status::Certified | Status::Suspended)
-            && cert.next_audit_due.is_some_and(|due| {
-                due + chrono::Days::new(u64::from(state.settings.audit_grace_days)) < today
-            });
+            && cert
+                .next_audit_due
+                .is_some_and(|due| due + chrono::Days::new(u64::from(state.settings.audit_grace_days)) < today);
         let reason = if probation_over {
             "probation ended without full certification"
         } else if audit_overdue {
@@ -62,10 +62,7 @@ pub async fn run(state: &AppState) -> Result<Report> {
             cause_event_id: None,
             now: state.clock.now(),
         };
-        register::apply(&tx, cert, Action::Lapse, &change, |c| {
-            c.ended_on = Some(today)
-        })
-        .await?;
+        register::apply(&tx, cert, Action::Lapse, &change, |c| c.ended_on = Some(today)).await?;
         tx.commit().await?;
         report.lapsed += 1;
     }

@@ -26,11 +26,7 @@ mod defaults {
         8084
     }
     pub fn seal_key() -> String {
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../certs/dev/gaccounts-key.pem"
-        )
-        .into()
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/gaccounts-key.pem").into()
     }
     pub fn seal_cert() -> String {
         concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/gaccounts.pem").into()
@@ -54,20 +50,14 @@ impl Settings {
     pub fn from_env() -> Result<Self, ConfigError> {
         let (common, own) = platform::config::load::<Own>("gaccounts")?;
         if own.seal_days == 0 {
-            return Err(ConfigError::Invalid(
-                "ZEGEL_GACCOUNTS_SEAL_DAYS: must be at least 1".into(),
-            ));
+            return Err(ConfigError::Invalid("ZEGEL_GACCOUNTS_SEAL_DAYS: must be at least 1".into()));
         }
         Ok(Self { common, own })
     }
 
     /// Local defaults.
     pub fn local() -> Self {
-        let own: Own = serde_json::from_value(serde_json::json!({}))
-            .unwrap_or_else(|_| unreachable!("defaults parse"));
-        Self {
-            common: CommonSettings::local(),
-            own,
-        }
+        let own: Own = serde_json::from_value(serde_json::json!({})).unwrap_or_else(|_| unreachable!("defaults parse"));
+        Self { common: CommonSettings::local(), own }
     }
 }

@@ -50,11 +50,7 @@ impl Iban {
     /// Parses an IBAN as people write it (spaces allowed, any case).
     pub fn parse(raw: &str, pointer: &str) -> Result<Self, FieldError> {
         let err = |m: &str| FieldError::new(pointer, m);
-        let iban: String = raw
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_uppercase();
+        let iban: String = raw.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
         if !iban.chars().all(|c| c.is_ascii_alphanumeric()) || iban.len() < 5 {
             return Err(err("an IBAN has only letters and digits"));
         }
@@ -65,10 +61,7 @@ impl Iban {
         if iban.len() != *len {
             return Err(FieldError::new(
                 pointer,
-                format!(
-                    "a {country} IBAN has {len} characters, this one has {}",
-                    iban.len()
-                ),
+                format!("a {country} IBAN has {len} characters, this one has {}", iban.len()),
             ));
         }
         if !iban[2..4].bytes().all(|b| b.is_ascii_digit()) {
@@ -95,13 +88,9 @@ impl Iban {
     /// A Dutch IBAN for bank code `bank` (4 letters) and account `account` (10 digits),
     /// with its check digits computed (for examples and tests).
     pub fn dutch(bank: &str, account: &str) -> String {
-        let digits: String = format!("{bank}{account}NL00")
-            .chars()
-            .map(|c| c.to_digit(36).unwrap_or(0).to_string())
-            .collect();
-        let rem = digits
-            .bytes()
-            .fold(0u32, |acc, b| (acc * 10 + u32::from(b - b'0')) % 97);
+        let digits: String =
+            format!("{bank}{account}NL00").chars().map(|c| c.to_digit(36).unwrap_or(0).to_string()).collect();
+        let rem = digits.bytes().fold(0u32, |acc, b| (acc * 10 + u32::from(b - b'0')) % 97);
         format!("NL{:02}{bank}{account}", 98 - rem)
     }
 
@@ -122,11 +111,7 @@ fn mod97(iban: &str) -> u32 {
     let rearranged = iban[4..].chars().chain(iban[..4].chars());
     rearranged.fold(0u32, |acc, c| {
         let v = c.to_digit(36).unwrap_or(0);
-        if v >= 10 {
-            (acc * 100 + v) % 97
-        } else {
-            (acc * 10 + v) % 97
-        }
+        if v >= 10 { (acc * 100 + v) % 97 } else { (acc * 10 + v) % 97 }
     })
 }
 
@@ -191,9 +176,7 @@ impl Action {
             (Action::Verify, Status::Requested) => Some(Status::Active),
             (Action::Block, Status::Active) => Some(Status::Blocked),
             (Action::Unblock, Status::Blocked) => Some(Status::Active),
-            (Action::Close, Status::Requested | Status::Active | Status::Blocked) => {
-                Some(Status::Closed)
-            }
+            (Action::Close, Status::Requested | Status::Active | Status::Blocked) => Some(Status::Closed),
             _ => None,
         }
     }
@@ -220,15 +203,9 @@ pub fn text(raw: &str, pointer: &str, max: usize) -> Result<String, FieldError> 
     if t.is_empty() {
         Err(FieldError::new(pointer, "must not be empty"))
     } else if t.chars().count() > max {
-        Err(FieldError::new(
-            pointer,
-            format!("at most {max} characters"),
-        ))
+        Err(FieldError::new(pointer, format!("at most {max} characters")))
     } else if t.chars().any(char::is_control) {
-        Err(FieldError::new(
-            pointer,
-            "must not contain control characters",
-        ))
+        Err(FieldError::new(pointer, "must not contain control characters"))
     } else {
         Ok(t.to_string())
     }
@@ -240,12 +217,7 @@ mod tests {
 
     #[test]
     fn ibans_are_checked_for_country_length_and_checksum() {
-        assert_eq!(
-            Iban::parse("nl91 abna 0417 1643 00", "/i")
-                .unwrap()
-                .as_str(),
-            "NL91ABNA0417164300"
-        );
+        assert_eq!(Iban::parse("nl91 abna 0417 1643 00", "/i").unwrap().as_str(), "NL91ABNA0417164300");
         assert!(Iban::parse("DE89370400440532013000", "/i").is_ok());
         assert!(Iban::parse("PL61109010140000071219812874", "/i").is_ok());
         let cases = [
@@ -255,11 +227,7 @@ mod tests {
             ("XX91ABNA0417164300", "country", "unknown country"),
             ("NL91-ABNA-0417", "letters and digits", "punctuation"),
             ("", "letters and digits", "empty"),
-            (
-                "NLAAABNA0417164300",
-                "check digits",
-                "letters as check digits",
-            ),
+            ("NLAAABNA0417164300", "check digits", "letters as check digits"),
         ];
         for (raw, expected, case) in cases {
             let err = Iban::parse(raw, "/iban").unwrap_err();
@@ -274,9 +242,6 @@ mod tests {
         assert!(Iban::parse_g_account(&g, "/iban").is_ok(), "{g}");
         let err = Iban::parse_g_account("NL91ABNA0417164300", "/iban").unwrap_err();
         assert!(err.detail.contains("099"), "{}", err.detail);
-        assert!(
-            Iban::parse_g_account("DE89370400440532013000", "/iban").is_ok(),
-            "foreign accounts have no such rule"
-        );
+        assert!(Iban::parse_g_account("DE89370400440532013000", "/iban").is_ok(), "foreign accounts have no such rule");
     }
 }

@@ -86,18 +86,10 @@ impl Error {
                 "Transition not allowed",
                 format!("A {} G-account cannot {}.", from.as_str(), action.as_str()),
             ),
-            Error::Conflict {
-                slug,
-                title,
-                detail,
-            } => Problem::conflict(slug, title, detail.clone()),
+            Error::Conflict { slug, title, detail } => Problem::conflict(slug, title, detail.clone()),
             Error::IdempotencyKeyReused => platform::idempotency::BeginError::mismatch_problem(),
             Error::Corrupt(what) => {
-                tracing::error!(
-                    request.id = request_id,
-                    corrupt = what,
-                    "stored data is corrupt"
-                );
+                tracing::error!(request.id = request_id, corrupt = what, "stored data is corrupt");
                 Problem::internal()
             }
             Error::Pool(e) => {

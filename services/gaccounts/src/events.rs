@@ -10,12 +10,7 @@ use crate::domain::Status;
 use crate::store::GAccount;
 
 /// The event for a change of `account` from `from`.
-pub fn status_changed(
-    account: &GAccount,
-    from: Option<Status>,
-    reason: Option<&str>,
-    now: DateTime<Utc>,
-) -> Event {
+pub fn status_changed(account: &GAccount, from: Option<Status>, reason: Option<&str>, now: DateTime<Utc>) -> Event {
     let (kind, to): (&str, &[&str]) = match account.status {
         Status::Requested => ("gaccount.requested", &[]),
         Status::Active => ("gaccount.activated", &[]),

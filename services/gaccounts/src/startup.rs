@@ -58,11 +58,7 @@ impl Application {
     /// Builds the service on `clock`.
     pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
         let core = Core::build(&settings.common, SERVICE, SCHEMA).await?;
-        let signer = Signer::from_files(
-            Register::Gaccounts,
-            &settings.own.seal_key,
-            &settings.own.seal_cert,
-        )?;
+        let signer = Signer::from_files(Register::Gaccounts, &settings.own.seal_key, &settings.own.seal_cert)?;
         let (listener, port) = platform::core::bind(&settings.common, settings.own.port).await?;
         let state = AppState {
             core,
@@ -71,12 +67,7 @@ impl Application {
             signer: Arc::new(signer),
             verify_url: settings.common.verify_url.as_str().into(),
         };
-        Ok(Self {
-            port,
-            listener,
-            state,
-            shutdown: Shutdown::default(),
-        })
+        Ok(Self { port, listener, state, shutdown: Shutdown::default() })
     }
 
     /// The bound port.
@@ -96,24 +87,10 @@ impl Application {
 
     /// Serves until SIGINT/SIGTERM or the shutdown handle, with the outbox relay running.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let Self {
-            listener,
-            state,
-            shutdown,
-            ..
-        } = self;
+        let Self { listener, state, shutdown, .. } = self;
         let relay = tokio::spawn(state.core.relay.clone().run());
         let core = state.core.clone();
-        server::run(
-            SERVICE,
-            routes::api(state),
-            core.pool,
-            core.bus,
-            core.metrics,
-            listener,
-            shutdown,
-        )
-        .await;
+        server::run(SERVICE, routes::api(state), core.pool, core.bus, core.metrics, listener, shutdown).await;
         relay.abort();
         Ok(())
     }

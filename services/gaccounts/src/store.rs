@@ -42,21 +42,13 @@ fn account(row: &Row) -> Result<GAccount> {
 }
 
 /// The agency's account that is not closed, if any; `lock` takes a row lock.
-pub async fn open_account(
-    c: &impl GenericClient,
-    kvk: &str,
-    lock: bool,
-) -> Result<Option<GAccount>> {
+pub async fn open_account(c: &impl GenericClient, kvk: &str, lock: bool) -> Result<Option<GAccount>> {
     let sql = format!(
         "select {COLUMNS} from g_account where kvk_number = $1 and status <> 'closed'{}",
         if lock { " for update" } else { "" }
     );
     let stmt = c.prepare_cached(&sql).await?;
-    c.query_opt(&stmt, &[&kvk])
-        .await?
-        .as_ref()
-        .map(account)
-        .transpose()
+    c.query_opt(&stmt, &[&kvk]).await?.as_ref().map(account).transpose()
 }
 
 /// The agency's most recent account (open or closed).
@@ -65,11 +57,7 @@ pub async fn latest_account(c: &impl GenericClient, kvk: &str) -> Result<Option<
         "select {COLUMNS} from g_account where kvk_number = $1 order by created_at desc, g_account_id desc limit 1"
     );
     let stmt = c.prepare_cached(&sql).await?;
-    c.query_opt(&stmt, &[&kvk])
-        .await?
-        .as_ref()
-        .map(account)
-        .transpose()
+    c.query_opt(&stmt, &[&kvk]).await?.as_ref().map(account).transpose()
 }
 
 /// Stores a new account; 409 when the agency already has one open.
@@ -80,11 +68,17 @@ pub async fn insert_account(c: &impl GenericClient, a: &GAccount) -> Result<()> 
     c.execute(&stmt, &[&a.g_account_id, &a.kvk_number, &a.iban, &a.bank, &a.status.as_str(), &a.status_since])
         .await
         .map_err(|e| match e.as_db_error() {
-            Some(db) if db.code() == &SqlState::UNIQUE_VIOLATION && db.constraint() == Some("g_account_agency_open_key") => Error::Conflict {
-                slug: "g-account-in-use",
-                title: "G-account in use",
-                detail: "This agency already has a G-account; the tax authority closes it before another is registered.".into(),
-            },
+            Some(db)
+                if db.code() == &SqlState::UNIQUE_VIOLATION && db.constraint() == Some("g_account_agency_open_key") =>
+            {
+                Error::Conflict {
+                    slug: "g-account-in-use",
+                    title: "G-account in use",
+                    detail:
+                        "This agency already has a G-account; the tax authority closes it before another is registered."
+                            .into(),
+                }
+            }
             _ => e.into(),
         })?;
     Ok(())
@@ -93,19 +87,11 @@ pub async fn insert_account(c: &impl GenericClient, a: &GAccount) -> Result<()> 
 /// Writes the mutable fields of `a`.
 pub async fn update_account(c: &impl GenericClient, a: &GAccount) -> Result<()> {
     let stmt = c
-        .prepare_cached("update g_account set iban = $2, bank = $3, status = $4, status_since = $5 where g_account_id = $1")
+        .prepare_cached(
+            "update g_account set iban = $2, bank = $3, status = $4, status_since = $5 where g_account_id = $1",
+        )
         .await?;
-    c.execute(
-        &stmt,
-        &[
-            &a.g_account_id,
-            &a.iban,
-            &a.bank,
-            &a.status.as_str(),
-            &a.status_since,
-        ],
-    )
-    .await?;
+    c.execute(&stmt, &[&a.g_account_id, &a.iban, &a.bank, &a.status.as_str(), &a.status_since]).await?;
     Ok(())
 }
 
@@ -133,8 +119,7 @@ pub async fn insert_status_change(
     let stmt = c
         .prepare_cached("insert into g_account_status_change (g_account_id, from_status, to_status, changed_at) values ($1, $2, $3, $4)")
         .await?;
-    c.execute(&stmt, &[&id, &from.map(Status::as_str), &to.as_str(), &at])
-        .await?;
+    c.execute(&stmt, &[&id, &from.map(Status::as_str), &to.as_str(), &at]).await?;
     Ok(())
 }
 
@@ -150,12 +135,7 @@ pub async fn history(c: &impl GenericClient, kvk: &str) -> Result<Vec<StatusChan
     Ok(c.query(&stmt, &[&kvk])
         .await?
         .iter()
-        .map(|r| StatusChange {
-            g_account_id: r.get(0),
-            from: r.get(1),
-            to: r.get(2),
-            at: r.get(3),
-        })
+        .map(|r| StatusChange { g_account_id: r.get(0), from: r.get(1), to: r.get(2), at: r.get(3) })
         .collect())
 }
 
@@ -190,16 +170,7 @@ pub async fn insert_seal(c: &impl GenericClient, s: &Seal) -> Result<()> {
         .await?;
     c.execute(
         &stmt,
-        &[
-            &s.seal_id,
-            &s.g_account_id,
-            &s.kvk_number,
-            &s.token,
-            &s.kid,
-            &s.issued_at,
-            &s.expires_at,
-            &s.issued_by,
-        ],
+        &[&s.seal_id, &s.g_account_id, &s.kvk_number, &s.token, &s.kid, &s.issued_at, &s.expires_at, &s.issued_by],
     )
     .await?;
     Ok(())
@@ -207,8 +178,6 @@ pub async fn insert_seal(c: &impl GenericClient, s: &Seal) -> Result<()> {
 
 /// The token of a seal.
 pub async fn seal_token(c: &impl GenericClient, id: Uuid) -> Result<Option<String>> {
-    let stmt = c
-        .prepare_cached("select token from seal where seal_id = $1")
-        .await?;
+    let stmt = c.prepare_cached("select token from seal where seal_id = $1").await?;
     Ok(c.query_opt(&stmt, &[&id]).await?.map(|r| r.get(0)))
 }

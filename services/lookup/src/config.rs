@@ -29,11 +29,7 @@ mod defaults {
         8080
     }
     pub fn trust_list() -> String {
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../certs/dev/trust-list.jws"
-        )
-        .into()
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/trust-list.jws").into()
     }
     pub fn trust_anchor() -> String {
         concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/ca.pem").into()
@@ -61,8 +57,7 @@ impl Settings {
         let (common, own) = platform::config::load::<Own>("lookup")?;
         if own.trust_reload_secs == 0 || own.status_timeout_ms == 0 {
             return Err(ConfigError::Invalid(
-                "ZEGEL_LOOKUP_TRUST_RELOAD_SECS and ZEGEL_LOOKUP_STATUS_TIMEOUT_MS: at least 1"
-                    .into(),
+                "ZEGEL_LOOKUP_TRUST_RELOAD_SECS and ZEGEL_LOOKUP_STATUS_TIMEOUT_MS: at least 1".into(),
             ));
         }
         Ok(Self { common, own })
@@ -70,11 +65,7 @@ impl Settings {
 
     /// Local defaults.
     pub fn local() -> Self {
-        let own: Own = serde_json::from_value(serde_json::json!({}))
-            .unwrap_or_else(|_| unreachable!("defaults parse"));
-        Self {
-            common: CommonSettings::local(),
-            own,
-        }
+        let own: Own = serde_json::from_value(serde_json::json!({})).unwrap_or_else(|_| unreachable!("defaults parse"));
+        Self { common: CommonSettings::local(), own }
     }
 }

@@ -30,14 +30,8 @@ pub struct Lang {
 
 impl Lang {
     fn from_code(code: &str) -> Option<Self> {
-        let code = LANGUAGES
-            .iter()
-            .map(|(c, _)| *c)
-            .find(|c| c.eq_ignore_ascii_case(code))?;
-        Some(Self {
-            code,
-            id: code.parse().ok()?,
-        })
+        let code = LANGUAGES.iter().map(|(c, _)| *c).find(|c| c.eq_ignore_ascii_case(code))?;
+        Some(Self { code, id: code.parse().ok()? })
     }
 
     /// Picks the language: an explicit choice first, then the browser's preferences.
@@ -51,10 +45,7 @@ impl Lang {
             .filter_map(|part| {
                 let mut it = part.trim().split(';');
                 let tag = it.next()?.trim();
-                let q = it
-                    .find_map(|p| p.trim().strip_prefix("q="))
-                    .and_then(|q| q.parse().ok())
-                    .unwrap_or(1.0);
+                let q = it.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.parse().ok()).unwrap_or(1.0);
                 Some((q, tag))
             })
             .collect();
@@ -74,10 +65,8 @@ impl Lang {
 
     /// The text for `key` with arguments.
     pub fn t_args(&self, key: &str, args: &[(&'static str, String)]) -> String {
-        let args: HashMap<Cow<'static, str>, FluentValue> = args
-            .iter()
-            .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone())))
-            .collect();
+        let args: HashMap<Cow<'static, str>, FluentValue> =
+            args.iter().map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone()))).collect();
         LOCALES.lookup_with_args(&self.id, key, &args)
     }
 
@@ -99,39 +88,26 @@ mod tests {
     #[test]
     fn the_language_is_negotiated_from_choice_then_browser_then_dutch() {
         assert_eq!(Lang::negotiate(Some("en"), Some("nl")).code, "en");
-        assert_eq!(
-            Lang::negotiate(None, Some("pl-PL,en;q=0.8,nl;q=0.5")).code,
-            "en"
-        );
-        assert_eq!(
-            Lang::negotiate(None, Some("en;q=0.2, nl-BE;q=0.9")).code,
-            "nl"
-        );
+        assert_eq!(Lang::negotiate(None, Some("pl-PL,en;q=0.8,nl;q=0.5")).code, "en");
+        assert_eq!(Lang::negotiate(None, Some("en;q=0.2, nl-BE;q=0.9")).code, "nl");
         assert_eq!(Lang::negotiate(Some("xx"), None).code, "nl");
         assert_eq!(Lang::negotiate(None, Some("en;q=0")).code, "nl");
     }
 
     #[test]
     fn every_key_exists_in_every_language() {
-        let keys: Vec<String> =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/en/main.ftl"))
-                .unwrap_or_default()
-                .lines()
-                .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim().to_string()))
-                .collect();
+        let keys: Vec<String> = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/en/main.ftl"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim().to_string()))
+            .collect();
         assert!(keys.len() > 20);
         for (code, _) in LANGUAGES {
             let lang = Lang::from_code(code).unwrap_or_else(|| unreachable!());
-            let text = std::fs::read_to_string(format!(
-                "{}/locales/{code}/main.ftl",
-                env!("CARGO_MANIFEST_DIR")
-            ))
-            .unwrap_or_default();
+            let text = std::fs::read_to_string(format!("{}/locales/{code}/main.ftl", env!("CARGO_MANIFEST_DIR")))
+                .unwrap_or_default();
             for key in &keys {
-                assert!(
-                    text.lines().any(|l| l.starts_with(&format!("{key} ="))),
-                    "{code} misses {key}"
-                );
+                assert!(text.lines().any(|l| l.starts_with(&format!("{key} ="))), "{code} misses {key}");
                 assert!(lang.has(key), "{code} cannot resolve {key}");
             }
         }

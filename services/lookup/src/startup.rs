@@ -58,33 +58,18 @@ pub struct AppState {
 impl AppState {
     /// The trust store in force (a cheap clone of an `Arc`).
     pub fn trust(&self) -> Arc<TrustStore> {
-        self.trust
-            .read()
-            .map(|t| t.store.clone())
-            .unwrap_or_default()
+        self.trust.read().map(|t| t.store.clone()).unwrap_or_default()
     }
 
     /// The published trust list and its ETag.
     pub fn trust_document(&self) -> (Option<String>, String) {
-        self.trust
-            .read()
-            .map(|t| {
-                (
-                    Some(t.raw.clone()).filter(|r| !r.is_empty()),
-                    t.etag.clone(),
-                )
-            })
-            .unwrap_or_default()
+        self.trust.read().map(|t| (Some(t.raw.clone()).filter(|r| !r.is_empty()), t.etag.clone())).unwrap_or_default()
     }
 
     /// Loads the trust list file if it changed; keeps the current one when the new one fails.
     pub fn reload_trust(&self) -> anyhow::Result<bool> {
-        let raw = std::fs::read_to_string(&self.settings.trust_list).with_context(|| {
-            format!(
-                "cannot read {} (run `just certs`)",
-                self.settings.trust_list
-            )
-        })?;
+        let raw = std::fs::read_to_string(&self.settings.trust_list)
+            .with_context(|| format!("cannot read {} (run `just certs`)", self.settings.trust_list))?;
         let raw = raw.trim().to_string();
         if self.trust.read().map(|t| t.raw == raw).unwrap_or(false) {
             return Ok(false);
@@ -98,11 +83,7 @@ impl AppState {
         let etag = format!("\"{:x}\"", sha2::Sha256::digest(raw.as_bytes()));
         tracing::info!(trust.keys = store.len(), trust.etag = %etag, "trust list loaded");
         if let Ok(mut t) = self.trust.write() {
-            *t = Trust {
-                store: Arc::new(store),
-                raw,
-                etag,
-            };
+            *t = Trust { store: Arc::new(store), raw, etag };
         }
         Ok(true)
     }
@@ -140,14 +121,7 @@ impl Application {
         let (listener, port) = server::bind(SocketAddr::new(common.host, settings.own.port))
             .await
             .with_context(|| format!("cannot bind {}:{}", common.host, settings.own.port))?;
-        Ok(Self {
-            port,
-            listener,
-            state,
-            metrics: Metrics::new(SERVICE),
-            bus,
-            shutdown: Shutdown::default(),
-        })
+        Ok(Self { port, listener, state, metrics: Metrics::new(SERVICE), bus, shutdown: Shutdown::default() })
     }
 
     /// The bound port.
@@ -167,42 +141,22 @@ impl Application {
 
     /// Serves until SIGINT/SIGTERM or the shutdown handle.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let Self {
-            port: _,
-            listener,
-            state,
-            metrics,
-            bus,
-            shutdown,
-        } = self;
+        let Self { port: _, listener, state, metrics, bus, shutdown } = self;
         let reloader = {
             let state = state.clone();
             tokio::spawn(async move {
-                let mut tick =
-                    tokio::time::interval(Duration::from_secs(state.settings.trust_reload_secs));
+                let mut tick = tokio::time::interval(Duration::from_secs(state.settings.trust_reload_secs));
                 tick.tick().await;
                 loop {
                     tick.tick().await;
                     if let Err(e) = state.reload_trust() {
-                        tracing::error!(
-                            error = format!("{e:#}"),
-                            "trust list not reloaded; keeping the current one"
-                        );
+                        tracing::error!(error = format!("{e:#}"), "trust list not reloaded; keeping the current one");
                     }
                     state.limiter.forget_quiet();
                 }
             })
         };
-        server::run(
-            SERVICE,
-            routes::api(state.clone()),
-            state.pool.clone(),
-            bus,
-            metrics,
-            listener,
-            shutdown,
-        )
-        .await;
+        server::run(SERVICE, routes::api(state.clone()), state.pool.clone(), bus, metrics, listener, shutdown).await;
         reloader.abort();
         Ok(())
     }

@@ -24,26 +24,14 @@ pub enum Live {
 }
 
 /// Reads the live status of `seal_id` about `subject` in `register`.
-pub async fn live_status(
-    pool: &Pool,
-    register: Register,
-    seal_id: Uuid,
-    subject: &str,
-) -> anyhow::Result<Live> {
+pub async fn live_status(pool: &Pool, register: Register, seal_id: Uuid, subject: &str) -> anyhow::Result<Live> {
     let client = pool.get().await?;
     // The schema name comes from a closed enum, never from input.
-    let sql = format!(
-        "select status, facts from {}.seal_status where seal_id = $1 and subject = $2",
-        register.service()
-    );
+    let sql =
+        format!("select status, facts from {}.seal_status where seal_id = $1 and subject = $2", register.service());
     let stmt = client.prepare_cached(&sql).await?;
-    Ok(
-        match client.query_opt(&stmt, &[&seal_id, &subject]).await? {
-            Some(row) => Live::Known {
-                status: row.get(0),
-                facts: row.get(1),
-            },
-            None => Live::Unknown,
-        },
-    )
+    Ok(match client.query_opt(&stmt, &[&seal_id, &subject]).await? {
+        Some(row) => Live::Known { status: row.get(0), facts: row.get(1) },
+        None => Live::Unknown,
+    })
 }

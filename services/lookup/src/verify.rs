@@ -65,11 +65,8 @@ pub async fn check(state: &AppState, seal: &str) -> Outcome {
         return refused(Verdict::Tampered, "the seal id is malformed");
     };
     let timeout = Duration::from_millis(state.settings.status_timeout_ms);
-    let live = tokio::time::timeout(
-        timeout,
-        store::live_status(&state.pool, verified.register, seal_id, &claims.sub),
-    )
-    .await;
+    let live =
+        tokio::time::timeout(timeout, store::live_status(&state.pool, verified.register, seal_id, &claims.sub)).await;
     match live {
         Ok(Ok(Live::Known { status, facts })) => {
             outcome.verdict = match status.as_str() {
@@ -90,24 +87,15 @@ pub async fn check(state: &AppState, seal: &str) -> Outcome {
         }
         Ok(Ok(Live::Unknown)) => {
             outcome.verdict = Verdict::Revoked;
-            outcome
-                .reasons
-                .push("the register has no record of this seal".into());
+            outcome.reasons.push("the register has no record of this seal".into());
         }
         Ok(Err(e)) => {
             tracing::warn!(seal.register = verified.register.service(), error = %e, "live status unavailable");
-            outcome
-                .reasons
-                .push("the register's live status cannot be read right now".into());
+            outcome.reasons.push("the register's live status cannot be read right now".into());
         }
         Err(_) => {
-            tracing::warn!(
-                seal.register = verified.register.service(),
-                "live status timed out"
-            );
-            outcome
-                .reasons
-                .push("the register did not answer in time".into());
+            tracing::warn!(seal.register = verified.register.service(), "live status timed out");
+            outcome.reasons.push("the register did not answer in time".into());
         }
     }
     outcome

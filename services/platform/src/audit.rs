@@ -25,20 +25,12 @@ pub struct Actor {
 impl Actor {
     /// A person or system acting through a token, in `role`.
     pub fn of(principal: &Principal, role: Role) -> Self {
-        Self {
-            subject: principal.subject.clone(),
-            role: role.as_str().into(),
-            org: principal.org.clone(),
-        }
+        Self { subject: principal.subject.clone(), role: role.as_str().into(), org: principal.org.clone() }
     }
 
     /// The service itself (a sweep, an event consumer).
     pub fn system(task: &str) -> Self {
-        Self {
-            subject: format!("system:{task}"),
-            role: "system".into(),
-            org: None,
-        }
+        Self { subject: format!("system:{task}"), role: "system".into(), org: None }
     }
 }
 
@@ -112,10 +104,7 @@ pub struct Recorded {
 }
 
 /// The trail of `subject`, oldest first.
-pub async fn trail(
-    client: &impl GenericClient,
-    subject: &str,
-) -> Result<Vec<Recorded>, tokio_postgres::Error> {
+pub async fn trail(client: &impl GenericClient, subject: &str) -> Result<Vec<Recorded>, tokio_postgres::Error> {
     let stmt = client
         .prepare_cached(
             "select occurred_at, actor, role, org, action, reason, before, after, request_id, cause_event_id
@@ -127,11 +116,7 @@ pub async fn trail(
         .iter()
         .map(|r| Recorded {
             occurred_at: r.get(0),
-            actor: Actor {
-                subject: r.get(1),
-                role: r.get(2),
-                org: r.get(3),
-            },
+            actor: Actor { subject: r.get(1), role: r.get(2), org: r.get(3) },
             action: r.get(4),
             reason: r.get(5),
             before: r.get(6),

@@ -152,32 +152,21 @@ pub struct Authenticator {
 
 impl fmt::Debug for Authenticator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Authenticator")
-            .field("keys", &self.keys.len())
-            .finish()
+        f.debug_struct("Authenticator").field("keys", &self.keys.len()).finish()
     }
 }
 
 impl Authenticator {
     /// Loads the JWKS from a file path or an http(s) URL.
     pub async fn load(source: &str, issuer: &str, audience: &str) -> Result<Self, KeysError> {
-        let load_err = |reason: String| KeysError::Load {
-            source_name: source.into(),
-            reason,
-        };
+        let load_err = |reason: String| KeysError::Load { source_name: source.into(), reason };
         let text = if source.starts_with("http://") || source.starts_with("https://") {
             let client = reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(10))
                 .build()
                 .map_err(|e| load_err(e.to_string()))?;
-            let res = client
-                .get(source)
-                .send()
-                .await
-                .map_err(|e| load_err(e.to_string()))?;
-            let res = res
-                .error_for_status()
-                .map_err(|e| load_err(e.to_string()))?;
+            let res = client.get(source).send().await.map_err(|e| load_err(e.to_string()))?;
+            let res = res.error_for_status().map_err(|e| load_err(e.to_string()))?;
             res.text().await.map_err(|e| load_err(e.to_string()))?
         } else {
             tokio::fs::read_to_string(source)
@@ -202,11 +191,7 @@ impl Authenticator {
                 validation.set_issuer(&[issuer]);
                 validation.set_audience(&[audience]);
                 validation.set_required_spec_claims(&["exp", "nbf", "iat", "sub", "iss", "aud"]);
-                Some(VerifyKey {
-                    kid: jwk.common.key_id.clone(),
-                    key,
-                    validation,
-                })
+                Some(VerifyKey { kid: jwk.common.key_id.clone(), key, validation })
             })
             .collect();
         (!keys.is_empty()).then_some(Self { keys })
@@ -221,10 +206,7 @@ impl Authenticator {
     }
 
     /// Like [`Self::authenticate`], but a missing header means an anonymous caller.
-    pub fn authenticate_optional(
-        &self,
-        authorization: Option<&str>,
-    ) -> Result<Option<Principal>, Problem> {
+    pub fn authenticate_optional(&self, authorization: Option<&str>) -> Result<Option<Principal>, Problem> {
         match authorization {
             None => Ok(None),
             Some(_) => self.authenticate(authorization).map(Some),
@@ -277,19 +259,13 @@ fn principal_from(claims: Claims) -> Result<Principal, String> {
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    Ok(Principal {
-        subject: claims.sub,
-        roles,
-        org: claims.org,
-    })
+    Ok(Principal { subject: claims.sub, roles, org: claims.org })
 }
 
 /// The one algorithm a JWK may be used with; symmetric keys are never usable.
 fn pinned_algorithm(jwk: &Jwk) -> Option<Algorithm> {
     let natural = match &jwk.algorithm {
-        AlgorithmParameters::OctetKeyPair(p) if p.curve == EllipticCurve::Ed25519 => {
-            Algorithm::EdDSA
-        }
+        AlgorithmParameters::OctetKeyPair(p) if p.curve == EllipticCurve::Ed25519 => Algorithm::EdDSA,
         AlgorithmParameters::EllipticCurve(p) if p.curve == EllipticCurve::P256 => Algorithm::ES256,
         AlgorithmParameters::EllipticCurve(p) if p.curve == EllipticCurve::P384 => Algorithm::ES384,
         AlgorithmParameters::RSA(_) => Algorithm::RS256,
@@ -300,12 +276,8 @@ fn pinned_algorithm(jwk: &Jwk) -> Option<Algorithm> {
         Some(declared) => {
             let declared: Algorithm = declared.to_string().parse().ok()?;
             let same_family = declared.family() == natural.family();
-            (same_family
-                && !matches!(
-                    declared,
-                    Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512
-                ))
-            .then_some(declared)
+            (same_family && !matches!(declared, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512))
+                .then_some(declared)
         }
     }
 }
@@ -346,12 +318,7 @@ impl DevIssuer {
             "kty": "OKP", "crv": "Ed25519", "x": b64.encode(raw),
             "kid": kid, "alg": "EdDSA", "use": "sig"
         });
-        Ok(Self {
-            kid,
-            encoding: EncodingKey::from_ed_pem(pem.as_bytes())?,
-            jwk,
-            issuer: issuer.into(),
-        })
+        Ok(Self { kid, encoding: EncodingKey::from_ed_pem(pem.as_bytes())?, jwk, issuer: issuer.into() })
     }
 
     /// The JWKS document holding this issuer's public key.
@@ -367,21 +334,12 @@ impl DevIssuer {
     }
 
     /// A token for `roles` acting for `org`, valid for `ttl_secs`, for every Zegel service.
-    pub fn token(
-        &self,
-        subject: &str,
-        roles: &[Role],
-        org: Option<&str>,
-        ttl_secs: u64,
-    ) -> anyhow::Result<String> {
+    pub fn token(&self, subject: &str, roles: &[Role], org: Option<&str>, ttl_secs: u64) -> anyhow::Result<String> {
         let now = jsonwebtoken::get_current_timestamp();
         self.sign(&Claims {
             sub: subject.into(),
             iss: self.issuer.clone(),
-            aud: crate::config::SERVICES
-                .iter()
-                .map(|s| audience(s))
-                .collect(),
+            aud: crate::config::SERVICES.iter().map(|s| audience(s)).collect(),
             exp: now + ttl_secs,
             nbf: now,
             iat: now,
@@ -424,16 +382,12 @@ mod tests {
     #[test]
     fn a_valid_token_yields_the_principal_with_known_roles_only() {
         let (issuer, auth) = setup();
-        let token = issuer
-            .token("alice", &[Role::CertificationBody], Some("cb-1"), 60)
-            .unwrap();
+        let token = issuer.token("alice", &[Role::CertificationBody], Some("cb-1"), 60).unwrap();
         let p = auth.authenticate(Some(&format!("Bearer {token}"))).unwrap();
         assert_eq!(p.subject, "alice");
         assert!(p.acts_for(Role::CertificationBody, "cb-1"));
         assert!(!p.has(Role::Admin));
-        let token = issuer
-            .sign(&claims("test-iss", "zegel-certificates", 60, 0))
-            .unwrap();
+        let token = issuer.sign(&claims("test-iss", "zegel-certificates", 60, 0)).unwrap();
         let p = auth.authenticate(Some(&format!("Bearer {token}"))).unwrap();
         assert_eq!(p.roles, vec![Role::CertificationBody]);
     }
@@ -443,9 +397,7 @@ mod tests {
         use base64::Engine;
         let (issuer, auth) = setup();
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let good = issuer
-            .sign(&claims("test-iss", "zegel-certificates", 60, 0))
-            .unwrap();
+        let good = issuer.sign(&claims("test-iss", "zegel-certificates", 60, 0)).unwrap();
         let payload = good.split('.').nth(1).unwrap().to_string();
         let other = DevIssuer::generate("test-iss").unwrap();
         let hs256 = {
@@ -466,71 +418,33 @@ mod tests {
             (Some(good.clone()), "no Bearer prefix"),
             (Some(format!("Basic {good}")), "basic scheme"),
             (
-                Some(format!(
-                    "Bearer {}",
-                    issuer
-                        .sign(&claims("other-iss", "zegel-certificates", 60, 0))
-                        .unwrap()
-                )),
+                Some(format!("Bearer {}", issuer.sign(&claims("other-iss", "zegel-certificates", 60, 0)).unwrap())),
                 "wrong issuer",
             ),
             (
-                Some(format!(
-                    "Bearer {}",
-                    issuer
-                        .sign(&claims("test-iss", "zegel-bans", 60, 0))
-                        .unwrap()
-                )),
+                Some(format!("Bearer {}", issuer.sign(&claims("test-iss", "zegel-bans", 60, 0)).unwrap())),
                 "wrong audience",
             ),
             (
-                Some(format!(
-                    "Bearer {}",
-                    issuer
-                        .sign(&claims("test-iss", "zegel-certificates", -120, -200))
-                        .unwrap()
-                )),
+                Some(format!("Bearer {}", issuer.sign(&claims("test-iss", "zegel-certificates", -120, -200)).unwrap())),
                 "expired",
             ),
             (
-                Some(format!(
-                    "Bearer {}",
-                    issuer
-                        .sign(&claims("test-iss", "zegel-certificates", 600, 300))
-                        .unwrap()
-                )),
+                Some(format!("Bearer {}", issuer.sign(&claims("test-iss", "zegel-certificates", 600, 300)).unwrap())),
                 "not yet valid",
             ),
             (
-                Some(format!(
-                    "Bearer {}",
-                    other
-                        .sign(&claims("test-iss", "zegel-certificates", 60, 0))
-                        .unwrap()
-                )),
+                Some(format!("Bearer {}", other.sign(&claims("test-iss", "zegel-certificates", 60, 0)).unwrap())),
                 "signed by an unknown key",
             ),
-            (
-                Some(format!(
-                    "Bearer {}.{payload}.",
-                    b64.encode(br#"{"alg":"none"}"#)
-                )),
-                "alg none",
-            ),
-            (
-                Some(format!("Bearer {hs256}")),
-                "HS256 with the public key as secret",
-            ),
+            (Some(format!("Bearer {}.{payload}.", b64.encode(br#"{"alg":"none"}"#))), "alg none"),
+            (Some(format!("Bearer {hs256}")), "HS256 with the public key as secret"),
             (Some("Bearer not.a.jwt".into()), "garbage"),
         ];
         for (header, case) in cases {
             let err = auth.authenticate(header.as_deref()).unwrap_err();
             assert_eq!(err.status, 401, "{case}");
-            assert_eq!(
-                err.detail.as_deref(),
-                Some("A valid bearer token is required."),
-                "{case}"
-            );
+            assert_eq!(err.detail.as_deref(), Some("A valid bearer token is required."), "{case}");
         }
     }
 
@@ -540,37 +454,21 @@ mod tests {
         let issuer = DevIssuer::generate("url-iss").unwrap();
         let jwks = issuer.jwks();
         let route = warp::path!("jwks.json").map(move || warp::reply::json(&jwks));
-        let (listener, port) = crate::server::bind(([127, 0, 0, 1], 0).into())
-            .await
-            .unwrap();
+        let (listener, port) = crate::server::bind(([127, 0, 0, 1], 0).into()).await.unwrap();
         let shutdown = crate::server::Shutdown::default();
         let stop = shutdown.clone();
         // warp's server future is not `Send` for every lifetime: run it beside the checks.
-        let server = warp::serve(route.recover(crate::problem::recover))
-            .incoming(listener)
-            .graceful(stop.wait())
-            .run();
+        let server = warp::serve(route.recover(crate::problem::recover)).incoming(listener).graceful(stop.wait()).run();
         let checks = async {
-            let auth = Authenticator::load(
-                &format!("http://127.0.0.1:{port}/jwks.json"),
-                "url-iss",
-                &audience("lookup"),
-            )
-            .await
-            .unwrap();
+            let auth =
+                Authenticator::load(&format!("http://127.0.0.1:{port}/jwks.json"), "url-iss", &audience("lookup"))
+                    .await
+                    .unwrap();
             let token = issuer.token("bob", &[Role::Kvk], None, 60).unwrap();
-            assert!(
-                auth.authenticate(Some(&format!("Bearer {token}")))
-                    .unwrap()
-                    .has(Role::Kvk)
-            );
-            let missing =
-                Authenticator::load(&format!("http://127.0.0.1:{port}/nope"), "url-iss", "a").await;
+            assert!(auth.authenticate(Some(&format!("Bearer {token}"))).unwrap().has(Role::Kvk));
+            let missing = Authenticator::load(&format!("http://127.0.0.1:{port}/nope"), "url-iss", "a").await;
             assert!(missing.is_err(), "a 404 is refused");
-            let no_file = Authenticator::load("/nonexistent/jwks.json", "i", "a")
-                .await
-                .unwrap_err()
-                .to_string();
+            let no_file = Authenticator::load("/nonexistent/jwks.json", "i", "a").await.unwrap_err().to_string();
             assert!(no_file.contains("just certs"), "{no_file}");
             shutdown.trigger();
         };

@@ -31,10 +31,7 @@ impl Bus {
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(200));
         let conn = ConnectionManager::new_lazy_with_config(client, config)?;
-        Ok(Self {
-            conn,
-            prefix: prefix.into(),
-        })
+        Ok(Self { conn, prefix: prefix.into() })
     }
 
     /// A connection handle (cheap to clone).
@@ -55,9 +52,6 @@ impl Bus {
     /// Whether Redis answers a PING.
     pub async fn ping(&self) -> Result<(), redis::RedisError> {
         let mut conn = self.conn();
-        redis::cmd("PING")
-            .query_async::<String>(&mut conn)
-            .await
-            .map(|_| ())
+        redis::cmd("PING").query_async::<String>(&mut conn).await.map(|_| ())
     }
 }

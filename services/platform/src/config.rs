@@ -12,16 +12,8 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 /// Every service name that may own `ZEGEL_<SERVICE>_*` variables.
-pub const SERVICES: &[&str] = &[
-    "certificates",
-    "bans",
-    "deposits",
-    "gaccounts",
-    "housing",
-    "lookup",
-    "notifier",
-    "suite",
-];
+pub const SERVICES: &[&str] =
+    &["certificates", "bans", "deposits", "gaccounts", "housing", "lookup", "notifier", "suite"];
 
 /// Why the settings could not be loaded; shown to the operator as is.
 #[derive(Debug, thiserror::Error)]
@@ -137,31 +129,21 @@ impl CommonSettings {
         redis::Client::open(self.redis_url.as_str())
             .map_err(|e| ConfigError::Invalid(format!("ZEGEL_REDIS_URL: {e}")))?;
         if self.redis_prefix.is_empty() || self.redis_prefix.contains(char::is_whitespace) {
-            return Err(ConfigError::Invalid(
-                "ZEGEL_REDIS_PREFIX: must be non-empty without spaces".into(),
-            ));
+            return Err(ConfigError::Invalid("ZEGEL_REDIS_PREFIX: must be non-empty without spaces".into()));
         }
         if self.jwks.trim().is_empty() {
-            return Err(ConfigError::Invalid(
-                "ZEGEL_JWKS: must name a file or URL".into(),
-            ));
+            return Err(ConfigError::Invalid("ZEGEL_JWKS: must name a file or URL".into()));
         }
         if self.public_rate_per_minute == 0 {
-            return Err(ConfigError::Invalid(
-                "ZEGEL_PUBLIC_RATE_PER_MINUTE: must be at least 1".into(),
-            ));
+            return Err(ConfigError::Invalid("ZEGEL_PUBLIC_RATE_PER_MINUTE: must be at least 1".into()));
         }
         if !(self.verify_url.starts_with("http://") || self.verify_url.starts_with("https://"))
             || self.verify_url.ends_with('/')
         {
-            return Err(ConfigError::Invalid(
-                "ZEGEL_VERIFY_URL: an http(s) URL without a trailing slash".into(),
-            ));
+            return Err(ConfigError::Invalid("ZEGEL_VERIFY_URL: an http(s) URL without a trailing slash".into()));
         }
         if self.db_pool_size == 0 {
-            return Err(ConfigError::Invalid(
-                "ZEGEL_DB_POOL_SIZE: must be at least 1".into(),
-            ));
+            return Err(ConfigError::Invalid("ZEGEL_DB_POOL_SIZE: must be at least 1".into()));
         }
         Ok(())
     }
@@ -183,10 +165,7 @@ pub fn load_from<S: DeserializeOwned>(
     vars: impl IntoIterator<Item = (String, String)>,
 ) -> Result<(CommonSettings, S), ConfigError> {
     let own_prefix = format!("ZEGEL_{}_", service.to_uppercase());
-    let other_prefixes: Vec<String> = SERVICES
-        .iter()
-        .map(|s| format!("ZEGEL_{}_", s.to_uppercase()))
-        .collect();
+    let other_prefixes: Vec<String> = SERVICES.iter().map(|s| format!("ZEGEL_{}_", s.to_uppercase())).collect();
     let mut common = Vec::new();
     let mut own = Vec::new();
     for (key, value) in vars {
@@ -201,8 +180,7 @@ pub fn load_from<S: DeserializeOwned>(
     let common: CommonSettings =
         envy::from_iter(common).map_err(|e| ConfigError::Invalid(format!("ZEGEL_*: {}", e)))?;
     common.validate()?;
-    let own: S =
-        envy::from_iter(own).map_err(|e| ConfigError::Invalid(format!("{own_prefix}*: {}", e)))?;
+    let own: S = envy::from_iter(own).map_err(|e| ConfigError::Invalid(format!("{own_prefix}*: {}", e)))?;
     Ok((common, own))
 }
 
@@ -221,10 +199,7 @@ mod tests {
     }
 
     fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
@@ -253,41 +228,15 @@ mod tests {
     #[test]
     fn invalid_settings_stop_the_start_with_a_clear_message() {
         let cases = [
-            (
-                vec![("ZEGEL_REDIS_PREFX", "x")],
-                "unknown field",
-                "a misspelt shared key",
-            ),
-            (
-                vec![("ZEGEL_CERTIFICATES_PROT", "1")],
-                "unknown field",
-                "a misspelt own key",
-            ),
-            (
-                vec![("ZEGEL_CERTIFICATES_PORT", "http")],
-                "ZEGEL_CERTIFICATES_",
-                "a port that is no number",
-            ),
-            (
-                vec![("ZEGEL_DATABASE_URL", "nonsense://")],
-                "ZEGEL_DATABASE_URL",
-                "a bad database URL",
-            ),
-            (
-                vec![("ZEGEL_REDIS_URL", "ftp://x")],
-                "ZEGEL_REDIS_URL",
-                "a bad redis URL",
-            ),
-            (
-                vec![("ZEGEL_PUBLIC_RATE_PER_MINUTE", "0")],
-                "at least 1",
-                "a zero rate limit",
-            ),
+            (vec![("ZEGEL_REDIS_PREFX", "x")], "unknown field", "a misspelt shared key"),
+            (vec![("ZEGEL_CERTIFICATES_PROT", "1")], "unknown field", "a misspelt own key"),
+            (vec![("ZEGEL_CERTIFICATES_PORT", "http")], "ZEGEL_CERTIFICATES_", "a port that is no number"),
+            (vec![("ZEGEL_DATABASE_URL", "nonsense://")], "ZEGEL_DATABASE_URL", "a bad database URL"),
+            (vec![("ZEGEL_REDIS_URL", "ftp://x")], "ZEGEL_REDIS_URL", "a bad redis URL"),
+            (vec![("ZEGEL_PUBLIC_RATE_PER_MINUTE", "0")], "at least 1", "a zero rate limit"),
         ];
         for (pairs, expected, case) in cases {
-            let err = load_from::<Own>("certificates", vars(&pairs))
-                .unwrap_err()
-                .to_string();
+            let err = load_from::<Own>("certificates", vars(&pairs)).unwrap_err().to_string();
             assert!(err.contains(expected), "{case}: got {err}");
         }
     }

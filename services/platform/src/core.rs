@@ -34,24 +34,11 @@ pub struct Core {
 
 impl Core {
     /// Builds the parts of `service`, working in schema `schema`.
-    pub async fn build(
-        common: &CommonSettings,
-        service: &'static str,
-        schema: &str,
-    ) -> anyhow::Result<Self> {
+    pub async fn build(common: &CommonSettings, service: &'static str, schema: &str) -> anyhow::Result<Self> {
         let pool = crate::db::pool(&common.database_url, schema, common.db_pool_size)?;
         let bus = Bus::connect(&common.redis_url, &common.redis_prefix)?;
-        let auth = Authenticator::load(
-            &common.jwks,
-            &common.jwt_issuer,
-            &crate::auth::audience(service),
-        )
-        .await?;
-        let relay = Relay::new(
-            pool.clone(),
-            bus.clone(),
-            Duration::from_millis(common.relay_interval_ms),
-        );
+        let auth = Authenticator::load(&common.jwks, &common.jwt_issuer, &crate::auth::audience(service)).await?;
+        let relay = Relay::new(pool.clone(), bus.clone(), Duration::from_millis(common.relay_interval_ms));
         Ok(Self {
             pool,
             bus,

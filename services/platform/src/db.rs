@@ -43,17 +43,11 @@ pub async fn ensure_database(url: &SecretString) -> Result<(), DbError> {
     admin.dbname("postgres");
     let (client, conn) = admin.connect(NoTls).await?;
     let task = tokio::spawn(conn);
-    let exists = client
-        .query_opt("select 1 from pg_database where datname = $1", &[&name])
-        .await?
-        .is_some();
+    let exists = client.query_opt("select 1 from pg_database where datname = $1", &[&name]).await?.is_some();
     if !exists {
         // Identifiers cannot be bound as parameters; quote it.
         let quoted = name.replace('"', "\"\"");
-        if let Err(e) = client
-            .batch_execute(&format!("create database \"{quoted}\""))
-            .await
-        {
+        if let Err(e) = client.batch_execute(&format!("create database \"{quoted}\"")).await {
             // Another service may have created it concurrently.
             if e.code() != Some(&tokio_postgres::error::SqlState::DUPLICATE_DATABASE) {
                 return Err(e.into());
@@ -65,11 +59,7 @@ pub async fn ensure_database(url: &SecretString) -> Result<(), DbError> {
     Ok(())
 }
 
-fn with_schema(
-    url: &SecretString,
-    schema: &str,
-    app: &str,
-) -> Result<tokio_postgres::Config, DbError> {
+fn with_schema(url: &SecretString, schema: &str, app: &str) -> Result<tokio_postgres::Config, DbError> {
     let mut config = parse(url)?;
     config.options(format!("-c search_path={schema}"));
     config.application_name(app);
@@ -80,13 +70,7 @@ fn with_schema(
 /// A connection pool whose connections work in `schema`.
 pub fn pool(url: &SecretString, schema: &str, size: usize) -> Result<Pool, DbError> {
     let config = with_schema(url, schema, &format!("zegel-{schema}"))?;
-    let manager = Manager::from_config(
-        config,
-        NoTls,
-        ManagerConfig {
-            recycling_method: RecyclingMethod::Fast,
-        },
-    );
+    let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
     Pool::builder(manager)
         .max_size(size)
         .runtime(Runtime::Tokio1)
@@ -98,28 +82,13 @@ pub fn pool(url: &SecretString, schema: &str, size: usize) -> Result<Pool, DbErr
 }
 
 /// Creates `schema` if needed and runs the platform's and then the service's migrations in it.
-pub async fn migrate(
-    url: &SecretString,
-    schema: &str,
-    mut service: refinery::Runner,
-) -> Result<(), DbError> {
+pub async fn migrate(url: &SecretString, schema: &str, mut service: refinery::Runner) -> Result<(), DbError> {
     let config = with_schema(url, schema, &format!("zegel-{schema}-migrate"))?;
     let (mut client, conn) = config.connect(NoTls).await?;
     let task = tokio::spawn(conn);
-    client
-        .batch_execute(&format!(
-            "create schema if not exists \"{}\"",
-            schema.replace('"', "\"\"")
-        ))
-        .await?;
-    embedded::migrations::runner()
-        .set_migration_table_name("zegel_platform_history")
-        .run_async(&mut client)
-        .await?;
-    service
-        .set_migration_table_name(format!("zegel_{schema}_history"))
-        .run_async(&mut client)
-        .await?;
+    client.batch_execute(&format!("create schema if not exists \"{}\"", schema.replace('"', "\"\""))).await?;
+    embedded::migrations::runner().set_migration_table_name("zegel_platform_history").run_async(&mut client).await?;
+    service.set_migration_table_name(format!("zegel_{schema}_history")).run_async(&mut client).await?;
     drop(client);
     let _ = task.await;
     Ok(())

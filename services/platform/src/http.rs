@@ -50,44 +50,30 @@ pub struct Request {
 
 /// Extracts the [`Request`]; never rejects.
 pub fn request() -> impl Filter<Extract = (Request,), Error = Infallible> + Clone {
-    warp::method()
-        .and(warp::path::full())
-        .and(warp::header::headers_cloned())
-        .and(warp::addr::remote())
-        .map(
-            |method: Method,
-             path: warp::path::FullPath,
-             headers: HeaderMap,
-             remote: Option<SocketAddr>| {
-                let text = |name: &str| {
-                    headers
-                        .get(name)
-                        .and_then(|v| v.to_str().ok())
-                        .map(str::to_string)
-                };
-                let id = text(REQUEST_ID)
-                    .filter(|id| {
-                        !id.is_empty()
-                            && id.len() <= 64
-                            && id
-                                .bytes()
-                                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-                    })
-                    .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-                Request {
-                    id,
-                    method,
-                    path: path.as_str().to_string(),
-                    authorization: text("authorization"),
-                    idempotency_key: headers
-                        .get(crate::idempotency::HEADER)
-                        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
-                    content_type: text("content-type"),
-                    accept_language: text("accept-language"),
-                    remote,
-                }
-            },
-        )
+    warp::method().and(warp::path::full()).and(warp::header::headers_cloned()).and(warp::addr::remote()).map(
+        |method: Method, path: warp::path::FullPath, headers: HeaderMap, remote: Option<SocketAddr>| {
+            let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+            let id = text(REQUEST_ID)
+                .filter(|id| {
+                    !id.is_empty()
+                        && id.len() <= 64
+                        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                })
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+            Request {
+                id,
+                method,
+                path: path.as_str().to_string(),
+                authorization: text("authorization"),
+                idempotency_key: headers
+                    .get(crate::idempotency::HEADER)
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+                content_type: text("content-type"),
+                accept_language: text("accept-language"),
+                remote,
+            }
+        },
+    )
 }
 
 /// A bounded body, as bytes; parse it with [`parse_json`].
@@ -118,17 +104,12 @@ pub fn parse_json<T: DeserializeOwned>(req: &Request, body: &[u8]) -> Result<T, 
         let pointer = json_pointer(e.path());
         let inner = e.into_inner();
         if inner.is_data() {
-            Problem::validation(vec![FieldError::new(
-                pointer,
-                strip_position(&inner.to_string()),
-            )])
+            Problem::validation(vec![FieldError::new(pointer, strip_position(&inner.to_string()))])
         } else {
             Problem::bad_request("The request body is not valid JSON.")
         }
     })?;
-    de.end().map_err(|_| {
-        Problem::bad_request("The request body has trailing characters after the JSON value.")
-    })?;
+    de.end().map_err(|_| Problem::bad_request("The request body has trailing characters after the JSON value."))?;
     Ok(value)
 }
 
@@ -138,9 +119,7 @@ fn json_pointer(path: &serde_path_to_error::Path) -> String {
     for seg in path.iter() {
         match seg {
             Segment::Seq { index } => out.push_str(&format!("/{index}")),
-            Segment::Map { key } => {
-                out.push_str(&format!("/{}", key.replace('~', "~0").replace('/', "~1")))
-            }
+            Segment::Map { key } => out.push_str(&format!("/{}", key.replace('~', "~0").replace('/', "~1"))),
             Segment::Enum { variant } => out.push_str(&format!("/{variant}")),
             Segment::Unknown => {}
         }
@@ -191,9 +170,7 @@ impl PublicLimiter {
     /// At most `per_minute` requests a minute per client address, in bursts of as many.
     pub fn per_minute(per_minute: u32) -> Self {
         let n = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
-        Self {
-            limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(n))),
-        }
+        Self { limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(n))) }
     }
 
     /// 429 with `Retry-After` when the caller's address is over its limit.
@@ -215,8 +192,7 @@ impl PublicLimiter {
 
 /// `Cache-Control: no-store`, for answers that must never be served stale.
 pub fn no_store(mut res: Response) -> Response {
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
 }
 
@@ -251,28 +227,14 @@ mod tests {
         assert!(parse_json::<Body>(&req(json), br#"{"name":"a","items":[1]}"#).is_ok());
         let cases: [(Option<&str>, &[u8], u16, &str); 6] = [
             (None, br#"{"name":"a","items":[]}"#, 415, "no content type"),
-            (
-                Some("text/plain"),
-                br#"{"name":"a","items":[]}"#,
-                415,
-                "text",
-            ),
+            (Some("text/plain"), br#"{"name":"a","items":[]}"#, 415, "text"),
             (json, b"{", 400, "truncated"),
             (json, br#"{"name":"a","items":[]} x"#, 400, "trailing"),
             (json, br#"{"name":"a","items":[300]}"#, 422, "out of range"),
-            (
-                json,
-                br#"{"name":"a","items":[],"x":1}"#,
-                422,
-                "unknown field",
-            ),
+            (json, br#"{"name":"a","items":[],"x":1}"#, 422, "unknown field"),
         ];
         for (ct, body, status, case) in cases {
-            assert_eq!(
-                parse_json::<Body>(&req(ct), body).unwrap_err().status,
-                status,
-                "{case}"
-            );
+            assert_eq!(parse_json::<Body>(&req(ct), body).unwrap_err().status, status, "{case}");
         }
         let p = parse_json::<Body>(&req(json), br#"{"name":"a","items":[1,"x"]}"#).unwrap_err();
         assert_eq!(p.errors[0].pointer, "/items/1");

@@ -69,11 +69,7 @@ pub async fn begin(
              values ($1, $2, $3, 0, 'null') on conflict on constraint idempotency_key_pkey do nothing",
         )
         .await?;
-    if tx
-        .execute(&stmt, &[&principal, &key.0, &request_hash])
-        .await?
-        == 1
-    {
+    if tx.execute(&stmt, &[&principal, &key.0, &request_hash]).await? == 1 {
         return Ok(None);
     }
     let stmt = tx
@@ -88,10 +84,7 @@ pub async fn begin(
         return Err(BeginError::Mismatch);
     }
     let status: i16 = row.get(1);
-    Ok(Some(Stored {
-        status: status as u16,
-        body: row.get(2),
-    }))
+    Ok(Some(Stored { status: status as u16, body: row.get(2) }))
 }
 
 /// Stores the response for `key` (same transaction as `begin`).
@@ -107,11 +100,7 @@ pub async fn finish(
              where principal = $1 and key = $2",
         )
         .await?;
-    tx.execute(
-        &stmt,
-        &[&principal, &key.0, &(stored.status as i16), &stored.body],
-    )
-    .await?;
+    tx.execute(&stmt, &[&principal, &key.0, &(stored.status as i16), &stored.body]).await?;
     Ok(())
 }
 
@@ -129,12 +118,8 @@ pub enum BeginError {
 impl BeginError {
     /// The problem a client sees for a reused key.
     pub fn mismatch_problem() -> Problem {
-        Problem::new(
-            warp::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency-key-reused",
-            "Idempotency key reused",
-        )
-        .with_detail("This Idempotency-Key was already used with a different request.")
+        Problem::new(warp::http::StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused", "Idempotency key reused")
+            .with_detail("This Idempotency-Key was already used with a different request.")
     }
 }
 
@@ -145,25 +130,15 @@ mod tests {
     #[test]
     fn keys_must_be_short_visible_ascii() {
         assert!(Key::parse("retry-1").is_ok());
-        for (raw, case) in [
-            ("", "empty"),
-            ("a b", "space"),
-            ("ключ", "non-ASCII"),
-            (&"x".repeat(256), "too long"),
-        ] {
+        for (raw, case) in [("", "empty"), ("a b", "space"), ("ключ", "non-ASCII"), (&"x".repeat(256), "too long")]
+        {
             assert_eq!(Key::parse(raw).unwrap_err().status, 422, "{case}");
         }
     }
 
     #[test]
     fn the_fingerprint_separates_method_path_and_body() {
-        assert_ne!(
-            fingerprint("POST", "/a", b"b"),
-            fingerprint("POST", "/ab", b"")
-        );
-        assert_eq!(
-            fingerprint("POST", "/a", b"{}"),
-            fingerprint("POST", "/a", b"{}")
-        );
+        assert_ne!(fingerprint("POST", "/a", b"b"), fingerprint("POST", "/ab", b""));
+        assert_eq!(fingerprint("POST", "/a", b"{}"), fingerprint("POST", "/a", b"{}"));
     }
 }

@@ -24,8 +24,7 @@ impl KvkNumber {
 
     /// Parses a path segment: 400 when malformed.
     pub fn from_path(raw: &str) -> Result<Self, Problem> {
-        Self::parse(raw, "/path/kvk")
-            .map_err(|e| Problem::bad_request(format!("Malformed KvK number: {}.", e.detail)))
+        Self::parse(raw, "/path/kvk").map_err(|e| Problem::bad_request(format!("Malformed KvK number: {}.", e.detail)))
     }
 
     /// The digits.

@@ -58,14 +58,8 @@ impl Event {
     }
 
     /// Reads an event from the fields of a stream entry.
-    pub fn from_stream_fields(
-        fields: &std::collections::HashMap<String, redis::Value>,
-    ) -> Option<Self> {
-        let get = |k: &str| {
-            fields
-                .get(k)
-                .and_then(|v| redis::from_redis_value_ref::<String>(v).ok())
-        };
+    pub fn from_stream_fields(fields: &std::collections::HashMap<String, redis::Value>) -> Option<Self> {
+        let get = |k: &str| fields.get(k).and_then(|v| redis::from_redis_value_ref::<String>(v).ok());
         Some(Self {
             event_id: get("event_id")?.parse().ok()?,
             event_type: get("type")?,
@@ -87,14 +81,7 @@ pub async fn enqueue(tx: &impl GenericClient, event: &Event) -> Result<(), tokio
         .await?;
     tx.execute(
         &stmt,
-        &[
-            &event.event_id,
-            &event.event_type,
-            &event.subject,
-            &event.addressed_to,
-            &event.payload,
-            &event.occurred_at,
-        ],
+        &[&event.event_id, &event.event_type, &event.subject, &event.addressed_to, &event.payload, &event.occurred_at],
     )
     .await?;
     Ok(())
@@ -129,9 +116,7 @@ pub struct Relay {
 
 impl std::fmt::Debug for Relay {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Relay")
-            .field("interval", &self.interval)
-            .finish()
+        f.debug_struct("Relay").field("interval", &self.interval).finish()
     }
 }
 
@@ -174,10 +159,7 @@ impl Relay {
         let tx = client.transaction().await?;
         // One relay per schema at a time keeps the stream in outbox order.
         let locked: bool = tx
-            .query_one(
-                "select pg_try_advisory_xact_lock(hashtext(current_schema() || '.outbox'))",
-                &[],
-            )
+            .query_one("select pg_try_advisory_xact_lock(hashtext(current_schema() || '.outbox'))", &[])
             .await?
             .get(0);
         if !locked {
@@ -226,11 +208,7 @@ impl Relay {
             }
         }
         if !done.is_empty() {
-            tx.execute(
-                "update outbox set published_at = now() where outbox_id = any($1)",
-                &[&done],
-            )
-            .await?;
+            tx.execute("update outbox set published_at = now() where outbox_id = any($1)", &[&done]).await?;
         }
         tx.commit().await?;
         if let Some(e) = failure {

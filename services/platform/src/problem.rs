@@ -28,10 +28,7 @@ pub struct FieldError {
 impl FieldError {
     /// A field error at `pointer`.
     pub fn new(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self {
-            pointer: pointer.into(),
-            detail: detail.into(),
-        }
+        Self { pointer: pointer.into(), detail: detail.into() }
     }
 }
 
@@ -105,22 +102,13 @@ impl Problem {
 
     /// 400: the request cannot be understood.
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "malformed-request",
-            "Malformed request",
-        )
-        .with_detail(detail)
+        Self::new(StatusCode::BAD_REQUEST, "malformed-request", "Malformed request").with_detail(detail)
     }
 
     /// 401: no valid bearer token.
     pub fn unauthorized() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "Authentication required",
-        )
-        .with_detail("A valid bearer token is required.")
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required")
+            .with_detail("A valid bearer token is required.")
     }
 
     /// 403: authenticated, but not allowed to do this.
@@ -140,45 +128,29 @@ impl Problem {
 
     /// 422: well-formed, but the fields do not validate.
     pub fn validation(errors: Vec<FieldError>) -> Self {
-        Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation",
-            "Invalid request",
-        )
-        .with_detail("One or more fields are invalid.")
-        .with_errors(errors)
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid request")
+            .with_detail("One or more fields are invalid.")
+            .with_errors(errors)
     }
 
     /// 429: slow down.
     pub fn rate_limited(retry_after_secs: u64) -> Self {
-        let mut p = Self::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate-limited",
-            "Too many requests",
-        )
-        .with_detail("Too many requests from this address; retry later.");
+        let mut p = Self::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", "Too many requests")
+            .with_detail("Too many requests from this address; retry later.");
         p.retry_after = Some(retry_after_secs.max(1));
         p
     }
 
     /// 503: a dependency is down; nothing was changed.
     pub fn unavailable() -> Self {
-        Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "Service unavailable",
-        )
-        .with_detail("The service cannot answer right now; nothing was changed. Retry later.")
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable")
+            .with_detail("The service cannot answer right now; nothing was changed. Retry later.")
     }
 
     /// 500: something broke on our side. Never carries the cause.
     pub fn internal() -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "Internal error",
-        )
-        .with_detail("Something went wrong on our side. Quote the instance when reporting it.")
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error")
+            .with_detail("Something went wrong on our side. Quote the instance when reporting it.")
     }
 
     /// The HTTP status.
@@ -211,46 +183,31 @@ impl Reply for Problem {
 /// this point are warp's own: no route, wrong method, and the body and query guards.
 pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
     use warp::reject::{
-        InvalidHeader, InvalidQuery, LengthRequired, MethodNotAllowed, MissingHeader,
-        PayloadTooLarge, UnsupportedMediaType,
+        InvalidHeader, InvalidQuery, LengthRequired, MethodNotAllowed, MissingHeader, PayloadTooLarge,
+        UnsupportedMediaType,
     };
     let problem = if let Some(p) = rejection.find::<Problem>() {
         p.clone()
     } else if rejection.is_not_found() {
         Problem::not_found("No resource at this path.")
     } else if rejection.find::<MethodNotAllowed>().is_some() {
-        Problem::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method-not-allowed",
-            "Method not allowed",
-        )
-        .with_detail("This resource does not support that method.")
+        Problem::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed")
+            .with_detail("This resource does not support that method.")
     } else if rejection.find::<InvalidQuery>().is_some() {
         Problem::bad_request("The query string is malformed.")
     } else if rejection.find::<LengthRequired>().is_some() {
-        Problem::new(
-            StatusCode::LENGTH_REQUIRED,
-            "length-required",
-            "Length required",
-        )
-        .with_detail("A Content-Length header is required.")
+        Problem::new(StatusCode::LENGTH_REQUIRED, "length-required", "Length required")
+            .with_detail("A Content-Length header is required.")
     } else if rejection.find::<PayloadTooLarge>().is_some() {
-        Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload-too-large",
-            "Payload too large",
-        )
-        .with_detail("The request body is larger than this endpoint accepts.")
+        Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "Payload too large")
+            .with_detail("The request body is larger than this endpoint accepts.")
     } else if rejection.find::<UnsupportedMediaType>().is_some() {
         unsupported_media_type()
     } else if let Some(h) = rejection.find::<MissingHeader>() {
         Problem::bad_request(format!("Missing header {}.", h.name()))
     } else if let Some(h) = rejection.find::<InvalidHeader>() {
         Problem::bad_request(format!("Invalid header {}.", h.name()))
-    } else if rejection
-        .find::<warp::filters::body::BodyDeserializeError>()
-        .is_some()
-    {
+    } else if rejection.find::<warp::filters::body::BodyDeserializeError>().is_some() {
         Problem::bad_request("The request body is not valid JSON of the expected shape.")
     } else {
         tracing::error!(rejection = ?rejection, "unhandled rejection");
@@ -261,12 +218,8 @@ pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
 
 /// 415: only JSON is accepted.
 pub fn unsupported_media_type() -> Problem {
-    Problem::new(
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported-media-type",
-        "Unsupported media type",
-    )
-    .with_detail("Send the body as application/json.")
+    Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type")
+        .with_detail("Send the body as application/json.")
 }
 
 #[cfg(test)]
@@ -275,8 +228,7 @@ mod tests {
 
     #[test]
     fn a_validation_problem_serialises_as_rfc_9457_with_field_errors() {
-        let p = Problem::validation(vec![FieldError::new("/kvk_number", "must be 8 digits")])
-            .with_request_id("r1");
+        let p = Problem::validation(vec![FieldError::new("/kvk_number", "must be 8 digits")]).with_request_id("r1");
         let v = serde_json::to_value(&p).unwrap();
         assert_eq!(
             v,

@@ -32,10 +32,7 @@ pub fn ops(
     });
     let metrics = warp::path!("metrics").and(warp::get()).map(move || {
         let mut res = Response::new(metrics.render().into());
-        res.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; version=0.0.4"),
-        );
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
         res
     });
     healthz.or(readyz).unify().or(metrics).unify()
@@ -45,10 +42,7 @@ pub fn ops(
 async fn readiness(pool: &Pool, bus: &Bus) -> Response {
     let postgres = match tokio::time::timeout(Duration::from_secs(2), async {
         let client = pool.get().await.map_err(|e| e.to_string())?;
-        client
-            .simple_query("select 1")
-            .await
-            .map_err(|e| e.to_string())
+        client.simple_query("select 1").await.map_err(|e| e.to_string())
     })
     .await
     {
@@ -67,9 +61,7 @@ async fn readiness(pool: &Pool, bus: &Bus) -> Response {
     if postgres == "ok" {
         crate::http::json(StatusCode::OK, &body)
     } else {
-        Problem::unavailable()
-            .with_extension("checks", body)
-            .into_response()
+        Problem::unavailable().with_extension("checks", body).into_response()
     }
 }
 
@@ -83,12 +75,7 @@ where
 {
     let log = warp::log::custom(move |info: warp::log::Info<'_>| {
         let elapsed = info.elapsed();
-        metrics.observe(
-            info.method().as_str(),
-            info.path(),
-            info.status().as_u16(),
-            elapsed,
-        );
+        metrics.observe(info.method().as_str(), info.path(), info.status().as_u16(), elapsed);
         tracing::info!(
             http.method = %info.method(),
             http.path = info.path(),
@@ -97,10 +84,7 @@ where
             "request"
         );
     });
-    routes
-        .recover(recover)
-        .with(log)
-        .with(warp::trace::request())
+    routes.recover(recover).with(log).with(warp::trace::request())
 }
 
 /// Asks a running server and its background tasks to stop.
@@ -111,9 +95,7 @@ pub struct Shutdown {
 
 impl Default for Shutdown {
     fn default() -> Self {
-        Self {
-            tx: watch::channel(false).0,
-        }
+        Self { tx: watch::channel(false).0 }
     }
 }
 
@@ -164,11 +146,7 @@ where
     F: Filter<Extract = (R,), Error = std::convert::Infallible> + Clone + Send + Sync + 'static,
     R: Reply,
 {
-    warp::serve(filter)
-        .incoming(listener)
-        .graceful(shutdown.wait())
-        .run()
-        .await;
+    warp::serve(filter).incoming(listener).graceful(shutdown.wait()).run().await;
 }
 
 /// Serves a service's API together with `/healthz`, `/readyz` and `/metrics`, inside the

@@ -7,9 +7,7 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
-};
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
@@ -23,11 +21,7 @@ pub fn init(format: LogFormat) {
         LogFormat::Auto => !std::io::stdout().is_terminal(),
     };
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    let _ = if json {
-        builder.json().flatten_event(true).try_init()
-    } else {
-        builder.try_init()
-    };
+    let _ = if json { builder.json().flatten_event(true).try_init() } else { builder.try_init() };
 }
 
 /// The metrics of one service.
@@ -47,48 +41,30 @@ impl std::fmt::Debug for Metrics {
 impl Metrics {
     /// Fresh metrics labelled with `service`.
     pub fn new(service: &str) -> Self {
-        let registry = Registry::new_custom(
-            Some("zegel".into()),
-            Some([("service".to_string(), service.to_string())].into()),
-        )
-        .unwrap_or_default();
+        let registry =
+            Registry::new_custom(Some("zegel".into()), Some([("service".to_string(), service.to_string())].into()))
+                .unwrap_or_default();
         let requests = IntCounterVec::new(
-            Opts::new(
-                "http_requests_total",
-                "HTTP requests by route, method and status",
-            ),
+            Opts::new("http_requests_total", "HTTP requests by route, method and status"),
             &["route", "method", "status"],
         )
         .unwrap_or_else(|_| unreachable!("static metric definition"));
         let latency = HistogramVec::new(
-            HistogramOpts::new(
-                "http_request_duration_seconds",
-                "HTTP request latency by route and method",
-            )
-            .buckets(vec![
-                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
-            ]),
+            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency by route and method")
+                .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]),
             &["route", "method"],
         )
         .unwrap_or_else(|_| unreachable!("static metric definition"));
         let _ = registry.register(Box::new(requests.clone()));
         let _ = registry.register(Box::new(latency.clone()));
-        Self {
-            registry,
-            requests,
-            latency,
-        }
+        Self { registry, requests, latency }
     }
 
     /// Records one finished request.
     pub fn observe(&self, method: &str, path: &str, status: u16, elapsed: Duration) {
         let route = route_template(path);
-        self.requests
-            .with_label_values(&[&route, method, &status.to_string()])
-            .inc();
-        self.latency
-            .with_label_values(&[&route, method])
-            .observe(elapsed.as_secs_f64());
+        self.requests.with_label_values(&[&route, method, &status.to_string()]).inc();
+        self.latency.with_label_values(&[&route, method]).observe(elapsed.as_secs_f64());
     }
 
     /// The Prometheus text exposition.
@@ -119,10 +95,7 @@ mod tests {
 
     #[test]
     fn ids_in_paths_become_placeholders() {
-        assert_eq!(
-            route_template("/api/v1/agencies/12345678/certificate"),
-            "/api/v1/agencies/{id}/certificate"
-        );
+        assert_eq!(route_template("/api/v1/agencies/12345678/certificate"), "/api/v1/agencies/{id}/certificate");
         assert_eq!(
             route_template("/api/v1/certificates/0192f1a4-7b7e-7c1a-9d2e-3f4a5b6c7d8e/revocation"),
             "/api/v1/certificates/{id}/revocation"
@@ -133,12 +106,7 @@ mod tests {
     #[test]
     fn observed_requests_appear_in_the_exposition() {
         let m = Metrics::new("t");
-        m.observe(
-            "GET",
-            "/api/v1/agencies/12345678/certificate",
-            200,
-            Duration::from_millis(3),
-        );
+        m.observe("GET", "/api/v1/agencies/12345678/certificate", 200, Duration::from_millis(3));
         let text = m.render();
         assert!(text.contains(r#"zegel_http_requests_total{method="GET",route="/api/v1/agencies/{id}/certificate",status="200",service="t"} 1"#), "{text}");
     }

@@ -23,8 +23,7 @@ use crate::config::CommonSettings;
 
 /// Server holding the test databases.
 pub fn admin_url() -> String {
-    std::env::var("ZEGEL_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("ZEGEL_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// Redis used by the tests.
@@ -35,17 +34,13 @@ pub fn redis_url() -> String {
 /// The URL of database `name` on the test server.
 pub fn db_url(name: &str) -> String {
     let admin = admin_url();
-    let base = admin
-        .rsplit_once('/')
-        .map(|(b, _)| b.to_string())
-        .unwrap_or(admin);
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin);
     format!("{base}/{name}")
 }
 
 async fn admin() -> tokio_postgres::Client {
-    let (client, conn) = tokio_postgres::connect(&admin_url(), tokio_postgres::NoTls)
-        .await
-        .expect("test Postgres reachable");
+    let (client, conn) =
+        tokio_postgres::connect(&admin_url(), tokio_postgres::NoTls).await.expect("test Postgres reachable");
     tokio::spawn(conn);
     client
 }
@@ -61,7 +56,9 @@ pub struct TestDb {
 impl TestDb {
     /// A fresh database cloned from the template `label`, which `migrate` builds once.
     /// `migration_dirs` name every directory whose files shape the schema: when one of
-    /// them changes, a new template is built.
+    /// them changes, a new template is built. The template is not keyed by what `migrate`
+    /// does: when a harness starts migrating another service, it adds that service's
+    /// migration directory (which changes the key).
     pub async fn create<F, Fut>(label: &str, migration_dirs: &[&str], migrate: F) -> Self
     where
         F: FnOnce(CommonSettings) -> Fut,
@@ -70,10 +67,7 @@ impl TestDb {
         let admin = admin().await;
         sweep_leftovers(&admin).await;
         let template = format!("zegel_tpl_{label}_{:x}", hash_dirs(migration_dirs));
-        admin
-            .execute("select pg_advisory_lock(hashtext($1))", &[&template])
-            .await
-            .expect("lock");
+        admin.execute("select pg_advisory_lock(hashtext($1))", &[&template]).await.expect("lock");
         let exists = admin
             .query_opt("select 1 from pg_database where datname = $1", &[&template])
             .await
@@ -81,14 +75,8 @@ impl TestDb {
             .is_some();
         if !exists {
             let building = format!("{template}_building");
-            admin
-                .batch_execute(&format!("drop database if exists {building}"))
-                .await
-                .expect("drop stale");
-            admin
-                .batch_execute(&format!("create database {building}"))
-                .await
-                .expect("create template");
+            admin.batch_execute(&format!("drop database if exists {building}")).await.expect("drop stale");
+            admin.batch_execute(&format!("create database {building}")).await.expect("create template");
             let mut common = CommonSettings::local();
             common.database_url = SecretString::from(db_url(&building));
             migrate(common).await;
@@ -97,30 +85,15 @@ impl TestDb {
                 .await
                 .expect("rename template");
         }
-        admin
-            .execute("select pg_advisory_unlock(hashtext($1))", &[&template])
-            .await
-            .expect("unlock");
-        let name = format!(
-            "zegel_test_{}_{}",
-            chrono::Utc::now().timestamp(),
-            uuid::Uuid::new_v4().simple()
-        );
-        admin
-            .batch_execute(&format!("create database {name} template {template}"))
-            .await
-            .expect("clone template");
-        Self {
-            url: db_url(&name),
-            name,
-        }
+        admin.execute("select pg_advisory_unlock(hashtext($1))", &[&template]).await.expect("unlock");
+        let name = format!("zegel_test_{}_{}", chrono::Utc::now().timestamp(), uuid::Uuid::new_v4().simple());
+        admin.batch_execute(&format!("create database {name} template {template}")).await.expect("clone template");
+        Self { url: db_url(&name), name }
     }
 
     /// Runs SQL in this database (to break it on purpose).
     pub async fn sql(&self, statement: &str) {
-        let (client, conn) = tokio_postgres::connect(&self.url, tokio_postgres::NoTls)
-            .await
-            .expect("connect");
+        let (client, conn) = tokio_postgres::connect(&self.url, tokio_postgres::NoTls).await.expect("connect");
         tokio::spawn(conn);
         client.batch_execute(statement).await.expect("sql");
     }
@@ -131,17 +104,12 @@ impl Drop for TestDb {
         let name = self.name.clone();
         // Drop cannot await; clean up on a thread with its own runtime.
         let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
                 return;
             };
             rt.block_on(async move {
                 let admin = admin().await;
-                let _ = admin
-                    .batch_execute(&format!("drop database if exists {name} with (force)"))
-                    .await;
+                let _ = admin.batch_execute(&format!("drop database if exists {name} with (force)")).await;
             });
         })
         .join();
@@ -152,11 +120,8 @@ fn hash_dirs(dirs: &[&str]) -> u64 {
     use std::hash::{DefaultHasher, Hash, Hasher};
     let mut h = DefaultHasher::new();
     for dir in dirs {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-            .expect("migrations dir")
-            .flatten()
-            .map(|e| e.path())
-            .collect();
+        let mut entries: Vec<PathBuf> =
+            std::fs::read_dir(dir).expect("migrations dir").flatten().map(|e| e.path()).collect();
         entries.sort();
         for p in entries {
             p.file_name().hash(&mut h);
@@ -169,24 +134,13 @@ fn hash_dirs(dirs: &[&str]) -> u64 {
 /// Drops test databases left behind by crashed runs (older than two hours).
 async fn sweep_leftovers(admin: &tokio_postgres::Client) {
     let cutoff = chrono::Utc::now().timestamp() - 7200;
-    let rows = admin
-        .query(
-            "select datname from pg_database where datname like 'zegel_test_%'",
-            &[],
-        )
-        .await
-        .unwrap_or_default();
+    let rows =
+        admin.query("select datname from pg_database where datname like 'zegel_test_%'", &[]).await.unwrap_or_default();
     for row in rows {
         let name: String = row.get(0);
-        let created = name
-            .split('_')
-            .nth(2)
-            .and_then(|t| t.parse::<i64>().ok())
-            .unwrap_or(0);
+        let created = name.split('_').nth(2).and_then(|t| t.parse::<i64>().ok()).unwrap_or(0);
         if created < cutoff {
-            let _ = admin
-                .batch_execute(&format!("drop database if exists {name} with (force)"))
-                .await;
+            let _ = admin.batch_execute(&format!("drop database if exists {name} with (force)")).await;
         }
     }
 }
@@ -211,24 +165,17 @@ impl Drop for TestPrefix {
     fn drop(&mut self) {
         let prefix = self.0.clone();
         let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
                 return;
             };
             rt.block_on(async move {
                 if let Ok(client) = redis::Client::open(redis_url())
                     && let Ok(mut conn) = client.get_multiplexed_async_connection().await
                 {
-                    let keys: Vec<String> = redis::cmd("KEYS")
-                        .arg(format!("{prefix}:*"))
-                        .query_async(&mut conn)
-                        .await
-                        .unwrap_or_default();
+                    let keys: Vec<String> =
+                        redis::cmd("KEYS").arg(format!("{prefix}:*")).query_async(&mut conn).await.unwrap_or_default();
                     if !keys.is_empty() {
-                        let _: Result<(), _> =
-                            redis::cmd("DEL").arg(keys).query_async(&mut conn).await;
+                        let _: Result<(), _> = redis::cmd("DEL").arg(keys).query_async(&mut conn).await;
                     }
                 }
             });
@@ -251,11 +198,8 @@ pub fn issuer() -> &'static (Arc<DevIssuer>, String) {
 fn temp_dir() -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!(
-            "zegel-test-{}-{}",
-            std::process::id(),
-            uuid::Uuid::new_v4().simple()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("zegel-test-{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         dir
     })
@@ -280,10 +224,7 @@ impl TestPki {
     pub fn signer_paths(&self, register: zegel_attest::Register) -> (String, String) {
         let key = self.dir.join(format!("{}-key.pem", register.service()));
         let cert = self.dir.join(format!("{}.pem", register.service()));
-        (
-            key.to_string_lossy().into_owned(),
-            cert.to_string_lossy().into_owned(),
-        )
+        (key.to_string_lossy().into_owned(), cert.to_string_lossy().into_owned())
     }
 }
 
@@ -299,16 +240,8 @@ pub fn pki() -> &'static TestPki {
         let mut entries = Vec::new();
         for register in Register::ALL {
             let signer = pki::signer(&ca, register.service(), -1, 3650).expect("signer");
-            std::fs::write(
-                dir.join(format!("{}-key.pem", register.service())),
-                &signer.key_pem,
-            )
-            .expect("key");
-            std::fs::write(
-                dir.join(format!("{}.pem", register.service())),
-                &signer.cert_pem,
-            )
-            .expect("cert");
+            std::fs::write(dir.join(format!("{}-key.pem", register.service())), &signer.key_pem).expect("key");
+            std::fs::write(dir.join(format!("{}.pem", register.service())), &signer.cert_pem).expect("cert");
             entries.push(trust::entry(register, &signer.cert_pem).expect("entry"));
         }
         let now = chrono::Utc::now().timestamp();
@@ -372,14 +305,9 @@ where
     let (tx, rx) = tokio::sync::oneshot::channel();
     std::thread::spawn(move || {
         let rt = if threads <= 1 {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
+            tokio::runtime::Builder::new_current_thread().enable_all().build()
         } else {
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(threads)
-                .enable_all()
-                .build()
+            tokio::runtime::Builder::new_multi_thread().worker_threads(threads).enable_all().build()
         }
         .expect("runtime");
         rt.block_on(async move {
@@ -403,10 +331,7 @@ impl RedisProxy {
     pub async fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
         let port = listener.local_addr().expect("addr").port();
-        let target = redis_url()
-            .trim_start_matches("redis://")
-            .trim_end_matches('/')
-            .to_string();
+        let target = redis_url().trim_start_matches("redis://").trim_end_matches('/').to_string();
         let (up, rx) = watch::channel(true);
         tokio::spawn(async move {
             loop {
@@ -430,10 +355,7 @@ impl RedisProxy {
                 });
             }
         });
-        Self {
-            url: format!("redis://127.0.0.1:{port}"),
-            up,
-        }
+        Self { url: format!("redis://127.0.0.1:{port}"), up }
     }
 
     /// Cuts every connection and refuses new ones.
@@ -450,10 +372,7 @@ impl RedisProxy {
 /// Events of type `kind` on the stream of `prefix`.
 pub async fn events(prefix: &str, kind: &str) -> Vec<crate::outbox::Event> {
     let client = redis::Client::open(redis_url()).expect("redis url");
-    let mut conn = client
-        .get_multiplexed_async_connection()
-        .await
-        .expect("redis");
+    let mut conn = client.get_multiplexed_async_connection().await.expect("redis");
     let entries: redis::streams::StreamRangeReply = redis::cmd("XRANGE")
         .arg(format!("{prefix}:events"))
         .arg("-")
@@ -491,11 +410,7 @@ pub fn openapi(path: &str) -> serde_json::Value {
 /// routed and answers one of its documented statuses (called without credentials and
 /// with an empty JSON body), and every other method on a documented path is a 405.
 /// `params` replaces path templates such as `{kvk}`. Returns what disagrees.
-pub async fn contract_violations(
-    doc: &serde_json::Value,
-    base: &str,
-    params: &[(&str, &str)],
-) -> Vec<String> {
+pub async fn contract_violations(doc: &serde_json::Value, base: &str, params: &[(&str, &str)]) -> Vec<String> {
     let http = reqwest::Client::new();
     let mut violations = Vec::new();
     let paths = doc["paths"].as_object().cloned().unwrap_or_default();
@@ -505,10 +420,7 @@ pub async fn contract_violations(
             path = path.replace(name, value);
         }
         for method in ["get", "post", "put", "delete", "patch"] {
-            let mut rb = http.request(
-                method.to_uppercase().parse().expect("method"),
-                format!("{base}{path}"),
-            );
+            let mut rb = http.request(method.to_uppercase().parse().expect("method"), format!("{base}{path}"));
             if method != "get" {
                 rb = rb.json(&serde_json::json!({}));
             }
@@ -520,24 +432,16 @@ pub async fn contract_violations(
             let body: serde_json::Value = res.json().await.unwrap_or_default();
             match item.get(method) {
                 Some(op) => {
-                    let unrouted = status == 405
-                        || (status == 404 && body["detail"] == "No resource at this path.");
+                    let unrouted = status == 405 || (status == 404 && body["detail"] == "No resource at this path.");
                     if unrouted {
-                        violations.push(format!(
-                            "{method} {template} is documented but not routed ({status})"
-                        ));
-                    } else if !op["responses"]
-                        .as_object()
-                        .is_some_and(|r| r.contains_key(&status.to_string()))
-                    {
-                        violations.push(format!(
-                            "{method} {template} answered {status}, which is not documented"
-                        ));
+                        violations.push(format!("{method} {template} is documented but not routed ({status})"));
+                    } else if !op["responses"].as_object().is_some_and(|r| r.contains_key(&status.to_string())) {
+                        violations.push(format!("{method} {template} answered {status}, which is not documented"));
                     }
                 }
-                None if status != 405 => violations.push(format!(
-                    "{method} {template} is routed ({status}) but not documented"
-                )),
+                None if status != 405 => {
+                    violations.push(format!("{method} {template} is routed ({status}) but not documented"))
+                }
                 None => {}
             }
         }
@@ -547,11 +451,7 @@ pub async fn contract_violations(
 
 /// Checks `value` against the named schema's `required` members and, when the schema is
 /// closed (`additionalProperties: false`), against its documented members.
-pub fn shape_violations(
-    doc: &serde_json::Value,
-    schema_name: &str,
-    value: &serde_json::Value,
-) -> Vec<String> {
+pub fn shape_violations(doc: &serde_json::Value, schema_name: &str, value: &serde_json::Value) -> Vec<String> {
     let schema = &doc["components"]["schemas"][schema_name];
     let Some(obj) = value.as_object() else {
         return vec![format!("{schema_name}: not an object: {value}")];
@@ -565,10 +465,7 @@ pub fn shape_violations(
         }
     }
     if schema["additionalProperties"] == false {
-        let props = schema["properties"]
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
+        let props = schema["properties"].as_object().cloned().unwrap_or_default();
         for key in obj.keys() {
             if !props.contains_key(key) {
                 out.push(format!("{schema_name}: undocumented member {key}"));
@@ -608,21 +505,12 @@ pub struct Client {
 impl Client {
     /// A client for the service at `address`.
     pub fn new(address: String) -> Self {
-        Self {
-            address,
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(20))
-                .build()
-                .expect("client"),
-        }
+        Self { address, http: reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("client") }
     }
 
     /// A token for `roles` acting for `org`.
     pub fn token(&self, roles: &[crate::auth::Role], org: Option<&str>) -> String {
-        let subject = format!(
-            "test-{}",
-            roles.first().map(|r| r.as_str()).unwrap_or("none")
-        );
+        let subject = format!("test-{}", roles.first().map(|r| r.as_str()).unwrap_or("none"));
         issuer().0.token(&subject, roles, org, 600).expect("token")
     }
 
@@ -635,10 +523,7 @@ impl Client {
         body: Option<serde_json::Value>,
         idempotency_key: Option<&str>,
     ) -> Reply {
-        let mut rb = self.http.request(
-            method.parse().expect("method"),
-            format!("{}{path}", self.address),
-        );
+        let mut rb = self.http.request(method.parse().expect("method"), format!("{}{path}", self.address));
         if let Some(t) = token {
             rb = rb.bearer_auth(t);
         }
@@ -657,11 +542,7 @@ impl Client {
         } else {
             serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
         };
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        Reply { status, headers, body }
     }
 
     /// GET.

@@ -33,27 +33,15 @@ where
     if let Some(key) = &key {
         let hash = idempotency::fingerprint(req.method.as_str(), &req.path, body);
         if let Some(stored) = idempotency::begin(&tx, &principal.subject, key, &hash).await? {
-            let mut res = json(
-                StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK),
-                &stored.body,
-            );
-            res.headers_mut()
-                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            let mut res = json(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK), &stored.body);
+            res.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
             return Ok(res);
         }
     }
     let (status, value) = work(&tx).await?;
     if let Some(key) = &key {
-        idempotency::finish(
-            &tx,
-            &principal.subject,
-            key,
-            &Stored {
-                status: status.as_u16(),
-                body: value.clone(),
-            },
-        )
-        .await?;
+        idempotency::finish(&tx, &principal.subject, key, &Stored { status: status.as_u16(), body: value.clone() })
+            .await?;
     }
     tx.commit().await?;
     relay.nudge();

@@ -37,11 +37,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// Sends GETs to `urls` (round robin) from `CONNECTIONS` workers for `SECONDS`.
-async fn load(
-    client: &reqwest::Client,
-    urls: Arc<Vec<String>>,
-    expect: Option<&'static str>,
-) -> Stats {
+async fn load(client: &reqwest::Client, urls: Arc<Vec<String>>, expect: Option<&'static str>) -> Stats {
     let next = Arc::new(AtomicUsize::new(0));
     let deadline = Instant::now() + Duration::from_secs(SECONDS);
     let started = Instant::now();
@@ -92,11 +88,7 @@ fn nginx(body: &[u8]) -> Option<(Child, String, std::path::PathBuf)> {
     let dir = std::env::temp_dir().join(format!("zegel-bench-nginx-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("www")).ok()?;
     std::fs::write(dir.join("www/verdict.json"), body).ok()?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .ok()?
-        .local_addr()
-        .ok()?
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
     // As root, nginx would switch its workers to a user that may not exist here.
     let user = if is_root() { "user root root;" } else { "" };
     let conf = format!(
@@ -107,12 +99,7 @@ fn nginx(body: &[u8]) -> Option<(Child, String, std::path::PathBuf)> {
     );
     std::fs::write(dir.join("nginx.conf"), conf).ok()?;
     let child = Command::new("nginx")
-        .args([
-            "-c",
-            &dir.join("nginx.conf").to_string_lossy(),
-            "-p",
-            &dir.to_string_lossy(),
-        ])
+        .args(["-c", &dir.join("nginx.conf").to_string_lossy(), "-p", &dir.to_string_lossy()])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -127,11 +114,7 @@ fn nginx(body: &[u8]) -> Option<(Child, String, std::path::PathBuf)> {
 }
 
 fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| o.stdout.starts_with(b"0"))
-        .unwrap_or(false)
+    Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false)
 }
 
 /// Operations per second of `f` on this thread for about two seconds.
@@ -149,10 +132,7 @@ fn rate(mut f: impl FnMut()) -> f64 {
 
 fn main() -> anyhow::Result<()> {
     // The load generator gets its own runtime; each service runs on a two-worker runtime of its own.
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     rt.block_on(run())
 }
 
@@ -160,48 +140,30 @@ async fn run() -> anyhow::Result<()> {
     println!(
         "Zegel benchmark — {} — {} cores",
         chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
     println!();
 
     // Baselines on one core: raw Ed25519 verify (ed25519-dalek through jsonwebtoken, the library the seals use) and a whole offline seal check.
     let pki = platform::testing::pki();
     let (key, cert) = pki.signer_paths(Register::Certificates);
-    let signer = Signer::from_pem(
-        Register::Certificates,
-        &std::fs::read_to_string(&key)?,
-        &std::fs::read_to_string(&cert)?,
-    )?;
+    let signer =
+        Signer::from_pem(Register::Certificates, &std::fs::read_to_string(&key)?, &std::fs::read_to_string(&cert)?)?;
     let now = chrono::Utc::now().timestamp();
-    let sample = signer.issue(
-        "12345678",
-        uuid::Uuid::now_v7(),
-        now,
-        now + 3600,
-        BTreeMap::new(),
-    )?;
+    let sample = signer.issue("12345678", uuid::Uuid::now_v7(), now, now + 3600, BTreeMap::new())?;
     let (signing_input, signature) = sample.rsplit_once('.').expect("jws");
     let cert_pem = std::fs::read_to_string(&cert)?;
     let (store, _) = zegel_attest::TrustStore::from_certs(
         &pki.ca.cert_pem,
-        &[zegel_attest::trust::entry(
-            Register::Certificates,
-            &cert_pem,
-        )?],
+        &[zegel_attest::trust::entry(Register::Certificates, &cert_pem)?],
         now,
     )?;
     let kid = jsonwebtoken::decode_header(&sample)?.kid.expect("kid");
     let dkey = store.keys(&kid)[0].key.clone();
     let raw = rate(|| {
-        let ok = jsonwebtoken::crypto::verify(
-            signature,
-            signing_input.as_bytes(),
-            &dkey,
-            jsonwebtoken::Algorithm::EdDSA,
-        )
-        .unwrap_or(false);
+        let ok =
+            jsonwebtoken::crypto::verify(signature, signing_input.as_bytes(), &dkey, jsonwebtoken::Algorithm::EdDSA)
+                .unwrap_or(false);
         assert!(ok);
     });
     let offline = rate(|| {
@@ -216,10 +178,8 @@ async fn run() -> anyhow::Result<()> {
         ..Options::default()
     })
     .await;
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(CONNECTIONS)
-        .timeout(Duration::from_secs(10))
-        .build()?;
+    let client =
+        reqwest::Client::builder().pool_max_idle_per_host(CONNECTIONS).timeout(Duration::from_secs(10)).build()?;
 
     // Seals: 100 certified agencies, 100 seals each, issued over HTTP with 16 in flight (QR SVG + PNG rendered for each).
     let mut bodies = Vec::new();
@@ -229,45 +189,23 @@ async fn run() -> anyhow::Result<()> {
         bodies.push((kvk, body));
     }
     let issue_started = Instant::now();
-    let seals: Vec<String> = futures::stream::iter(
-        bodies
-            .iter()
-            .flat_map(|(kvk, body)| (0..100).map(move |_| (kvk.clone(), body.clone()))),
-    )
-    .map(|(kvk, body)| {
-        let suite = &suite;
-        async move {
-            suite.seal(&kvk, &body).await["seal"]
-                .as_str()
-                .expect("seal")
-                .to_string()
-        }
-    })
-    .buffer_unordered(16)
-    .collect()
-    .await;
+    let seals: Vec<String> =
+        futures::stream::iter(bodies.iter().flat_map(|(kvk, body)| (0..100).map(move |_| (kvk.clone(), body.clone()))))
+            .map(|(kvk, body)| {
+                let suite = &suite;
+                async move { suite.seal(&kvk, &body).await["seal"].as_str().expect("seal").to_string() }
+            })
+            .buffer_unordered(16)
+            .collect()
+            .await;
     let issued_per_sec = seals.len() as f64 / issue_started.elapsed().as_secs_f64();
 
     let verify_url = |s: &str| format!("{}/api/v1/verify/{s}", suite.lookup.address);
-    let sample_body = client
-        .get(verify_url(&seals[0]))
-        .send()
-        .await?
-        .bytes()
-        .await?;
+    let sample_body = client.get(verify_url(&seals[0])).send().await?.bytes().await?;
 
-    let distinct = load(
-        &client,
-        Arc::new(seals.iter().map(|s| verify_url(s)).collect()),
-        Some("\"verdict\":\"valid\""),
-    )
-    .await;
-    let one = load(
-        &client,
-        Arc::new(vec![verify_url(&seals[0])]),
-        Some("\"verdict\":\"valid\""),
-    )
-    .await;
+    let distinct =
+        load(&client, Arc::new(seals.iter().map(|s| verify_url(s)).collect()), Some("\"verdict\":\"valid\"")).await;
+    let one = load(&client, Arc::new(vec![verify_url(&seals[0])]), Some("\"verdict\":\"valid\"")).await;
     let nginx_stats = match nginx(&sample_body) {
         Some((mut child, url, dir)) => {
             let s = load(&client, Arc::new(vec![url]), None).await;
@@ -287,10 +225,7 @@ async fn run() -> anyhow::Result<()> {
         for i in 0..200 {
             let kvk = format!("{:08}", 30_000_000 + i);
             let (body, id) = suite.certified(&kvk).await;
-            let seal = suite.seal(&kvk, &body).await["seal"]
-                .as_str()
-                .expect("seal")
-                .to_string();
+            let seal = suite.seal(&kvk, &body).await["seal"].as_str().expect("seal").to_string();
             v.push((body, id, seal));
         }
         v
@@ -317,34 +252,19 @@ async fn run() -> anyhow::Result<()> {
     }
     visible_ms.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
 
-    println!(
-        "{:<58} {:>12} {:>9} {:>9}",
-        "measure", "per second", "p50 ms", "p99 ms"
-    );
+    println!("{:<58} {:>12} {:>9} {:>9}", "measure", "per second", "p50 ms", "p99 ms");
     println!("{}", "-".repeat(92));
-    println!(
-        "{:<58} {:>12.0}",
-        "baseline: raw Ed25519 verify, 1 core (jsonwebtoken/dalek)", raw
-    );
-    println!(
-        "{:<58} {:>12.0}",
-        "baseline: offline seal check (attest::verify), 1 core", offline
-    );
+    println!("{:<58} {:>12.0}", "baseline: raw Ed25519 verify, 1 core (jsonwebtoken/dalek)", raw);
+    println!("{:<58} {:>12.0}", "baseline: offline seal check (attest::verify), 1 core", offline);
     match &nginx_stats {
         Some(s) => println!(
             "{:<58} {:>12.0} {:>9.2} {:>9.2}",
-            format!(
-                "baseline: nginx static JSON ({} B), {CONNECTIONS} conns",
-                sample_body.len()
-            ),
+            format!("baseline: nginx static JSON ({} B), {CONNECTIONS} conns", sample_body.len()),
             s.per_sec,
             s.p50_ms,
             s.p99_ms
         ),
-        None => println!(
-            "{:<58} {:>12}",
-            "baseline: nginx static JSON", "nginx missing"
-        ),
+        None => println!("{:<58} {:>12}", "baseline: nginx static JSON", "nginx missing"),
     }
     println!(
         "{:<58} {:>12.0} {:>9.2} {:>9.2}",
@@ -357,20 +277,11 @@ async fn run() -> anyhow::Result<()> {
         "{:<58} {:>12.0} {:>9.2} {:>9.2}",
         "(b) verify over HTTP, one seal scanned over and over", one.per_sec, one.p50_ms, one.p99_ms
     );
-    println!(
-        "{:<58} {:>12.0}",
-        "seals issued over HTTP incl. QR (SVG+PNG), 16 in flight", issued_per_sec
-    );
+    println!("{:<58} {:>12.0}", "seals issued over HTTP incl. QR (SVG+PNG), 16 in flight", issued_per_sec);
     println!();
-    println!(
-        "(a) / raw single-core verify rate: {:>6.1}%  (target ≥ 70%)",
-        distinct.per_sec / raw * 100.0
-    );
+    println!("(a) / raw single-core verify rate: {:>6.1}%  (target ≥ 70%)", distinct.per_sec / raw * 100.0);
     if let Some(n) = &nginx_stats {
-        println!(
-            "(b) / nginx static JSON:           {:>6.1}%  (target ≥ 50%)",
-            one.per_sec / n.per_sec * 100.0
-        );
+        println!("(b) / nginx static JSON:           {:>6.1}%  (target ≥ 50%)", one.per_sec / n.per_sec * 100.0);
     }
     println!(
         "revocation visible at the lookup ({} revocations): p50 {:.2} ms, p99 {:.2} ms (target p99 < 50 ms); polls needed at most: {max_polls}",

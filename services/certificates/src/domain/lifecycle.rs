@@ -56,10 +56,7 @@ impl Status {
 
     /// Whether the certificate is still in force in some form.
     pub fn is_active(self) -> bool {
-        matches!(
-            self,
-            Status::Provisional | Status::Certified | Status::Suspended
-        )
+        matches!(self, Status::Provisional | Status::Certified | Status::Suspended)
     }
 }
 
@@ -137,8 +134,7 @@ pub fn next_audit(audited_on: NaiveDate) -> NaiveDate {
 
 /// Calendar months later; the 31st clamps to the month's last day.
 pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
-    date.checked_add_months(Months::new(months))
-        .unwrap_or(NaiveDate::MAX)
+    date.checked_add_months(Months::new(months)).unwrap_or(NaiveDate::MAX)
 }
 
 #[cfg(test)]
@@ -152,27 +148,12 @@ mod tests {
     #[test]
     fn only_the_transitions_of_the_advice_exist() {
         use Status::*;
-        let all = [
-            Provisional,
-            Certified,
-            Suspended,
-            Revoked,
-            Lapsed,
-            Withdrawn,
-        ];
-        let allowed = |a: Action| {
-            all.iter()
-                .filter(|s| a.apply(**s).is_some())
-                .copied()
-                .collect::<Vec<_>>()
-        };
+        let all = [Provisional, Certified, Suspended, Revoked, Lapsed, Withdrawn];
+        let allowed = |a: Action| all.iter().filter(|s| a.apply(**s).is_some()).copied().collect::<Vec<_>>();
         assert_eq!(allowed(Action::Certify), vec![Provisional]);
         assert_eq!(allowed(Action::Suspend), vec![Certified]);
         assert_eq!(allowed(Action::Reinstate), vec![Suspended]);
-        assert_eq!(
-            allowed(Action::Revoke),
-            vec![Provisional, Certified, Suspended]
-        );
+        assert_eq!(allowed(Action::Revoke), vec![Provisional, Certified, Suspended]);
         assert_eq!(allowed(Action::Extend), vec![Provisional]);
         for end in [Revoked, Lapsed, Withdrawn] {
             for a in [

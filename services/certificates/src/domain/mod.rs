@@ -23,10 +23,7 @@ impl CountryCode {
         if raw.len() == 2 && raw.bytes().all(|b| b.is_ascii_alphabetic()) {
             Ok(Self(raw.to_ascii_uppercase()))
         } else {
-            Err(FieldError::new(
-                pointer,
-                "a country is an ISO 3166-1 alpha-2 code such as NL or PL",
-            ))
+            Err(FieldError::new(pointer, "a country is an ISO 3166-1 alpha-2 code such as NL or PL"))
         }
     }
 
@@ -37,21 +34,13 @@ impl CountryCode {
 
     /// The NEN 4400 norm an agency seated here is assessed on: 4400-1 at home, 4400-2 abroad.
     pub fn norm(&self) -> Norm {
-        if self.0 == "NL" {
-            Norm::Nen4400_1
-        } else {
-            Norm::Nen4400_2
-        }
+        if self.0 == "NL" { Norm::Nen4400_1 } else { Norm::Nen4400_2 }
     }
 }
 
 /// The norm for an agency seated in `seat_country` (as stored: two upper-case letters).
 pub fn norm_of(seat_country: &str) -> Norm {
-    if seat_country == "NL" {
-        Norm::Nen4400_1
-    } else {
-        Norm::Nen4400_2
-    }
+    if seat_country == "NL" { Norm::Nen4400_1 } else { Norm::Nen4400_2 }
 }
 
 /// The norm an agency is assessed on.
@@ -110,16 +99,11 @@ impl BodyId {
     /// Parses.
     pub fn parse(raw: &str, pointer: &str) -> Result<Self, FieldError> {
         let ok = (2..=64).contains(&raw.len())
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            && raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if ok {
             Ok(Self(raw.to_string()))
         } else {
-            Err(FieldError::new(
-                pointer,
-                "2 to 64 lower-case letters, digits or dashes",
-            ))
+            Err(FieldError::new(pointer, "2 to 64 lower-case letters, digits or dashes"))
         }
     }
 
@@ -135,31 +119,17 @@ pub fn text(raw: &str, pointer: &str, max: usize) -> Result<String, FieldError> 
     if t.is_empty() {
         Err(FieldError::new(pointer, "must not be empty"))
     } else if t.chars().count() > max {
-        Err(FieldError::new(
-            pointer,
-            format!("at most {max} characters"),
-        ))
+        Err(FieldError::new(pointer, format!("at most {max} characters")))
     } else if t.chars().any(|c| c.is_control() && c != '\n') {
-        Err(FieldError::new(
-            pointer,
-            "must not contain control characters",
-        ))
+        Err(FieldError::new(pointer, "must not contain control characters"))
     } else {
         Ok(t.to_string())
     }
 }
 
 /// A date not after `today`.
-pub fn not_future(
-    date: NaiveDate,
-    today: NaiveDate,
-    pointer: &str,
-) -> Result<NaiveDate, FieldError> {
-    if date > today {
-        Err(FieldError::new(pointer, "must not be in the future"))
-    } else {
-        Ok(date)
-    }
+pub fn not_future(date: NaiveDate, today: NaiveDate, pointer: &str) -> Result<NaiveDate, FieldError> {
+    if date > today { Err(FieldError::new(pointer, "must not be in the future")) } else { Ok(date) }
 }
 
 /// Collects field errors: `Ok` only when there are none.
@@ -180,11 +150,7 @@ impl Checks {
 
     /// The errors, if any.
     pub fn finish(self) -> Result<(), Vec<FieldError>> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(self.0)
-        }
+        if self.0.is_empty() { Ok(()) } else { Err(self.0) }
     }
 }
 
@@ -194,14 +160,8 @@ mod tests {
 
     #[test]
     fn foreign_agencies_are_assessed_on_nen_4400_2() {
-        assert_eq!(
-            CountryCode::parse("nl", "/c").unwrap().norm(),
-            Norm::Nen4400_1
-        );
-        assert_eq!(
-            CountryCode::parse("PL", "/c").unwrap().norm(),
-            Norm::Nen4400_2
-        );
+        assert_eq!(CountryCode::parse("nl", "/c").unwrap().norm(), Norm::Nen4400_1);
+        assert_eq!(CountryCode::parse("PL", "/c").unwrap().norm(), Norm::Nen4400_2);
         assert!(CountryCode::parse("NLD", "/c").is_err());
     }
 

@@ -108,20 +108,15 @@ impl Outcome {
 /// Why each requirement stands in the way of certification, given what was recorded.
 ///
 /// `in_first_year`: the auditor's statement is deferred while the agency is in its first year.
-pub fn unmet(
-    recorded: &[(RequirementCode, Outcome)],
-    in_first_year: bool,
-) -> Vec<(RequirementCode, &'static str)> {
+pub fn unmet(recorded: &[(RequirementCode, Outcome)], in_first_year: bool) -> Vec<(RequirementCode, &'static str)> {
     RequirementCode::ALL
         .into_iter()
         .filter(|code| !(in_first_year && *code == RequirementCode::AuditorStatement))
-        .filter_map(
-            |code| match recorded.iter().find(|(c, _)| *c == code).map(|(_, o)| *o) {
-                None => Some((code, "not recorded")),
-                Some(o) if o.satisfies() => None,
-                Some(_) => Some((code, "recorded as not met")),
-            },
-        )
+        .filter_map(|code| match recorded.iter().find(|(c, _)| *c == code).map(|(_, o)| *o) {
+            None => Some((code, "not recorded")),
+            Some(o) if o.satisfies() => None,
+            Some(_) => Some((code, "recorded as not met")),
+        })
         .collect()
 }
 
@@ -139,10 +134,7 @@ mod tests {
 
     #[test]
     fn unmet_lists_each_missing_or_failed_requirement() {
-        let all_met: Vec<_> = RequirementCode::ALL
-            .iter()
-            .map(|c| (*c, Outcome::Met))
-            .collect();
+        let all_met: Vec<_> = RequirementCode::ALL.iter().map(|c| (*c, Outcome::Met)).collect();
         assert!(unmet(&all_met, false).is_empty());
         let mut some = all_met.clone();
         some.retain(|(c, _)| *c != RequirementCode::DepositPaid);
@@ -150,10 +142,7 @@ mod tests {
         let u = unmet(&some, false);
         assert_eq!(
             u,
-            vec![
-                (RequirementCode::TwoPayrolls, "recorded as not met"),
-                (RequirementCode::DepositPaid, "not recorded")
-            ]
+            vec![(RequirementCode::TwoPayrolls, "recorded as not met"), (RequirementCode::DepositPaid, "not recorded")]
         );
     }
 
@@ -165,9 +154,6 @@ mod tests {
             .map(|c| (*c, Outcome::Met))
             .collect();
         assert!(unmet(&without, true).is_empty());
-        assert_eq!(
-            unmet(&without, false),
-            vec![(RequirementCode::AuditorStatement, "not recorded")]
-        );
+        assert_eq!(unmet(&without, false), vec![(RequirementCode::AuditorStatement, "not recorded")]);
     }
 }

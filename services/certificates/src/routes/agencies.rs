@@ -42,18 +42,13 @@ struct AgencyIn {
 }
 
 /// POST /api/v1/agencies
-fn agencies_create(
-    state: AppState,
-) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
-    warp::path!("api" / "v1" / "agencies")
-        .and(warp::post())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|req: Request, body: Bytes, state: AppState| async move {
+fn agencies_create(state: AppState) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
+    warp::path!("api" / "v1" / "agencies").and(warp::post()).and(request()).and(body()).and(with_state(state)).then(
+        |req: Request, body: Bytes, state: AppState| async move {
             let result = create_agency(&state, &req, &body).await;
             finish(&req, result)
-        })
+        },
+    )
 }
 
 async fn create_agency(state: &AppState, req: &Request, raw: &Bytes) -> Result<Response> {
@@ -62,11 +57,7 @@ async fn create_agency(state: &AppState, req: &Request, raw: &Bytes) -> Result<R
     let role = [Role::Kvk, Role::CertificationBody, Role::Admin]
         .into_iter()
         .find(|r| principal.has(*r))
-        .ok_or_else(|| {
-            Error::Forbidden(
-                "Only KvK, a certification body or an admin registers agencies.".into(),
-            )
-        })?;
+        .ok_or_else(|| Error::Forbidden("Only KvK, a certification body or an admin registers agencies.".into()))?;
     let input: AgencyIn = parse_json(req, raw)?;
     let mut checks = Checks::default();
     let kvk = checks.check(KvkNumber::parse(&input.kvk_number, "/kvk_number"));
@@ -79,20 +70,11 @@ async fn create_agency(state: &AppState, req: &Request, raw: &Bytes) -> Result<R
         .filter_map(|(i, s)| checks.check(SbiCode::parse(s, &format!("/sbi_codes/{i}"))))
         .collect();
     if input.sbi_codes.is_empty() || input.sbi_codes.len() > 20 {
-        checks.0.push(platform::problem::FieldError::new(
-            "/sbi_codes",
-            "between 1 and 20 SBI codes",
-        ));
+        checks.0.push(platform::problem::FieldError::new("/sbi_codes", "between 1 and 20 SBI codes"));
     }
-    checks.check(not_future(
-        input.established_on,
-        state.clock.today(),
-        "/established_on",
-    ));
+    checks.check(not_future(input.established_on, state.clock.today(), "/established_on"));
     checks.finish().map_err(Error::Invalid)?;
-    let (Some(kvk), Some(name), Some(country)) = (kvk, name, country) else {
-        unreachable!("checked above")
-    };
+    let (Some(kvk), Some(name), Some(country)) = (kvk, name, country) else { unreachable!("checked above") };
     let agency = Agency {
         kvk_number: kvk.as_str().into(),
         name,
@@ -112,15 +94,7 @@ async fn create_agency(state: &AppState, req: &Request, raw: &Bytes) -> Result<R
             cause_event_id: None,
             now: state.clock.now(),
         };
-        register::record(
-            tx,
-            &agency.kvk_number,
-            "agency.register",
-            &change,
-            None::<&()>,
-            Some(&agency),
-        )
-        .await?;
+        register::record(tx, &agency.kvk_number, "agency.register", &change, None::<&()>, Some(&agency)).await?;
         Ok((StatusCode::CREATED, agency_view(&agency)))
     })
     .await
@@ -166,9 +140,7 @@ struct PublicCertificate {
 }
 
 /// GET /api/v1/agencies/{kvk}/certificate
-fn agency_certificate_get(
-    state: AppState,
-) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
+fn agency_certificate_get(state: AppState) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
     warp::path!("api" / "v1" / "agencies" / String / "certificate")
         .and(warp::get())
         .and(request())
@@ -227,37 +199,24 @@ struct ProvisionalIn {
 }
 
 /// POST /api/v1/agencies/{kvk}/certificates
-fn agency_certificates_create(
-    state: AppState,
-) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
+fn agency_certificates_create(state: AppState) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
     warp::path!("api" / "v1" / "agencies" / String / "certificates")
         .and(warp::post())
         .and(request())
         .and(body())
         .and(with_state(state))
-        .then(
-            |kvk: String, req: Request, body: Bytes, state: AppState| async move {
-                let result = issue_provisional(&state, &req, &kvk, &body).await;
-                finish(&req, result)
-            },
-        )
+        .then(|kvk: String, req: Request, body: Bytes, state: AppState| async move {
+            let result = issue_provisional(&state, &req, &kvk, &body).await;
+            finish(&req, result)
+        })
 }
 
-async fn issue_provisional(
-    state: &AppState,
-    req: &Request,
-    kvk: &str,
-    raw: &Bytes,
-) -> Result<Response> {
+async fn issue_provisional(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Result<Response> {
     let principal = authenticate(state, req)?;
     let kvk = kvk_from_path(kvk)?;
     let input: ProvisionalIn = parse_json(req, raw)?;
-    let reason = input
-        .reason
-        .as_deref()
-        .map(|r| text(r, "/reason", 1000))
-        .transpose()
-        .map_err(|e| Error::Invalid(vec![e]))?;
+    let reason =
+        input.reason.as_deref().map(|r| text(r, "/reason", 1000)).transpose().map_err(|e| Error::Invalid(vec![e]))?;
     write(state, req, &principal, raw, async |tx| {
         let body_id = acting_body(tx, &principal).await?;
         let agency = store::agency(tx, kvk.as_str())
@@ -283,8 +242,7 @@ async fn issue_provisional(
             ended_on: None,
         };
         store::insert_certificate(tx, &cert).await?;
-        store::insert_status_change(tx, cert.certificate_id, None, Status::Provisional, now)
-            .await?;
+        store::insert_status_change(tx, cert.certificate_id, None, Status::Provisional, now).await?;
         let change = Change {
             actor: Actor::of(&principal, Role::CertificationBody),
             reason: reason.as_deref(),

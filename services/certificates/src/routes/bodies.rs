@@ -20,10 +20,7 @@ use crate::startup::AppState;
 use crate::store;
 
 pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    bodies_put(state.clone())
-        .or(bodies_get(state))
-        .unify()
-        .boxed()
+    bodies_put(state.clone()).or(bodies_get(state)).unify().boxed()
 }
 
 #[derive(Debug, Deserialize)]
@@ -34,37 +31,29 @@ struct BodyIn {
 }
 
 /// PUT /api/v1/certification-bodies/{id}
-fn bodies_put(
-    state: AppState,
-) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
+fn bodies_put(state: AppState) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
     warp::path!("api" / "v1" / "certification-bodies" / String)
         .and(warp::put())
         .and(request())
         .and(body())
         .and(with_state(state))
-        .then(
-            |id: String, req: Request, body: Bytes, state: AppState| async move {
-                let result = put(&state, &req, &id, &body).await;
-                finish(&req, result)
-            },
-        )
+        .then(|id: String, req: Request, body: Bytes, state: AppState| async move {
+            let result = put(&state, &req, &id, &body).await;
+            finish(&req, result)
+        })
 }
 
 async fn put(state: &AppState, req: &Request, id: &str, raw: &Bytes) -> Result<Response> {
     let principal = authenticate(state, req)?;
     if !principal.has(Role::Admin) {
-        return Err(Error::Forbidden(
-            "Only an admin records accreditations.".into(),
-        ));
+        return Err(Error::Forbidden("Only an admin records accreditations.".into()));
     }
     let input: BodyIn = parse_json(req, raw)?;
     let mut checks = Checks::default();
     let id = checks.check(BodyId::parse(id, "/path/id"));
     let name = checks.check(text(&input.name, "/name", 200));
     checks.finish().map_err(Error::Invalid)?;
-    let (Some(id), Some(name)) = (id, name) else {
-        unreachable!("checked above")
-    };
+    let (Some(id), Some(name)) = (id, name) else { unreachable!("checked above") };
     write(state, req, &principal, raw, async |tx| {
         let before = store::body(tx, id.as_str()).await?;
         let after = store::upsert_body(tx, id.as_str(), &name, input.accredited).await?;
@@ -75,24 +64,14 @@ async fn put(state: &AppState, req: &Request, id: &str, raw: &Bytes) -> Result<R
             cause_event_id: None,
             now: state.clock.now(),
         };
-        register::record(
-            tx,
-            id.as_str(),
-            "certification_body.put",
-            &change,
-            before.as_ref(),
-            Some(&after),
-        )
-        .await?;
+        register::record(tx, id.as_str(), "certification_body.put", &change, before.as_ref(), Some(&after)).await?;
         Ok((StatusCode::OK, json!(after)))
     })
     .await
 }
 
 /// GET /api/v1/certification-bodies/{id}
-fn bodies_get(
-    state: AppState,
-) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
+fn bodies_get(state: AppState) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
     warp::path!("api" / "v1" / "certification-bodies" / String)
         .and(warp::get())
         .and(request())

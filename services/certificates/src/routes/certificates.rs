@@ -69,11 +69,7 @@ pub(crate) fn view(c: &Certificate) -> Value {
 }
 
 /// A `POST /api/v1/certificates/{id}/<segment>` route running `handler`.
-fn certificate_post<H, Fut>(
-    segment: &'static str,
-    state: AppState,
-    handler: H,
-) -> BoxedFilter<(Response,)>
+fn certificate_post<H, Fut>(segment: &'static str, state: AppState, handler: H) -> BoxedFilter<(Response,)>
 where
     H: Fn(AppState, Request, String, Bytes) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<Response>> + Send,
@@ -88,15 +84,13 @@ where
         .and(request())
         .and(body())
         .and(with_state(state))
-        .then(
-            move |id: String, req: Request, body: Bytes, state: AppState| {
-                let handler = handler.clone();
-                async move {
-                    let result = handler(state, req.clone(), id, body).await;
-                    finish(&req, result)
-                }
-            },
-        )
+        .then(move |id: String, req: Request, body: Bytes, state: AppState| {
+            let handler = handler.clone();
+            async move {
+                let result = handler(state, req.clone(), id, body).await;
+                finish(&req, result)
+            }
+        })
         .boxed()
 }
 
@@ -132,9 +126,7 @@ async fn readable(tx: &Transaction<'_>, principal: &Principal, id: Uuid) -> Resu
     if allowed {
         Ok(cert)
     } else {
-        Err(Error::Forbidden(
-            "Only the certificate's body, the agency and the inspectorate may read this.".into(),
-        ))
+        Err(Error::Forbidden("Only the certificate's body, the agency and the inspectorate may read this.".into()))
     }
 }
 
@@ -181,10 +173,7 @@ fn certificate_audit_trail(state: AppState) -> BoxedFilter<(Response,)> {
                 readable(&tx, &principal, id).await?;
                 let trail = audit::trail(&tx, &id.to_string()).await?;
                 tx.commit().await?;
-                Ok(json(
-                    StatusCode::OK,
-                    &json!({ "certificate_id": id, "entries": trail }),
-                ))
+                Ok(json(StatusCode::OK, &json!({ "certificate_id": id, "entries": trail })))
             }
             .await;
             finish(&req, result)
@@ -209,73 +198,44 @@ fn certificate_requirement_put(state: AppState) -> BoxedFilter<(Response,)> {
         .and(request())
         .and(body())
         .and(with_state(state))
-        .then(
-            |id: String, code: String, req: Request, body: Bytes, state: AppState| async move {
-                let result = put_requirement(&state, &req, &id, &code, &body).await;
-                finish(&req, result)
-            },
-        )
+        .then(|id: String, code: String, req: Request, body: Bytes, state: AppState| async move {
+            let result = put_requirement(&state, &req, &id, &code, &body).await;
+            finish(&req, result)
+        })
         .boxed()
 }
 
-async fn put_requirement(
-    state: &AppState,
-    req: &Request,
-    id: &str,
-    code: &str,
-    raw: &Bytes,
-) -> Result<Response> {
+async fn put_requirement(state: &AppState, req: &Request, id: &str, code: &str, raw: &Bytes) -> Result<Response> {
     let principal = authenticate(state, req)?;
     let id = id_from_path(id, "certificate")?;
     let code = RequirementCode::parse(code).ok_or_else(|| {
         let known: Vec<_> = RequirementCode::ALL.iter().map(|c| c.as_str()).collect();
-        Error::NotFound(format!(
-            "No requirement {code:?}; known: {}.",
-            known.join(", ")
-        ))
+        Error::NotFound(format!("No requirement {code:?}; known: {}.", known.join(", ")))
     })?;
     let input: RequirementIn = parse_json(req, raw)?;
     let today = state.clock.today();
     let mut checks = Checks::default();
     let evidence = match (&input.evidence_ref, input.outcome) {
         (Some(e), _) => checks.check(text(e, "/evidence_ref", 200)),
-        (None, Outcome::Met) => checks.check(Err(FieldError::new(
-            "/evidence_ref",
-            "evidence is required for a met requirement",
-        ))),
+        (None, Outcome::Met) => {
+            checks.check(Err(FieldError::new("/evidence_ref", "evidence is required for a met requirement")))
+        }
         (None, _) => None,
     };
     if input.outcome == Outcome::NotApplicable && !code.may_be_not_applicable() {
-        checks.0.push(FieldError::new(
-            "/outcome",
-            format!("{} always applies", code.as_str()),
-        ));
+        checks.0.push(FieldError::new("/outcome", format!("{} always applies", code.as_str())));
     }
-    let checked_on = checks.check(not_future(
-        input.checked_on.unwrap_or(today),
-        today,
-        "/checked_on",
-    ));
+    let checked_on = checks.check(not_future(input.checked_on.unwrap_or(today), today, "/checked_on"));
     checks.finish().map_err(Error::Invalid)?;
     let checked_on = checked_on.unwrap_or(today);
     write(state, req, &principal, raw, async |tx| {
         let cert = own_certificate(tx, &principal, id).await?;
         Action::RecordRequirement
             .apply(cert.status)
-            .ok_or(Error::IllegalTransition {
-                from: cert.status,
-                action: Action::RecordRequirement,
-            })?;
-        let recorded = store::upsert_requirement(
-            tx,
-            id,
-            code,
-            input.outcome,
-            evidence.as_deref(),
-            checked_on,
-            &principal.subject,
-        )
-        .await?;
+            .ok_or(Error::IllegalTransition { from: cert.status, action: Action::RecordRequirement })?;
+        let recorded =
+            store::upsert_requirement(tx, id, code, input.outcome, evidence.as_deref(), checked_on, &principal.subject)
+                .await?;
         let change = change(state, &principal, Role::CertificationBody, req, None);
         register::record(
             tx,
@@ -329,13 +289,7 @@ async fn extend(state: AppState, req: Request, id: String, raw: Bytes) -> Result
                 )));
             }
         }
-        let change = change(
-            &state,
-            &principal,
-            Role::CertificationBody,
-            &req,
-            Some(&reason),
-        );
+        let change = change(&state, &principal, Role::CertificationBody, &req, Some(&reason));
         let after = register::apply(tx, cert, Action::Extend, &change, |c| {
             c.probation_ends_on = input.until;
             c.extended = true;
@@ -362,42 +316,22 @@ async fn certify(state: AppState, req: Request, id: String, raw: Bytes) -> Resul
     let principal = authenticate(&state, &req)?;
     let id = id_from_path(&id, "certificate")?;
     let input: ReasonIn = parse_json(&req, &raw)?;
-    let reason = input
-        .reason
-        .as_deref()
-        .map(|r| text(r, "/reason", 1000))
-        .transpose()
-        .map_err(invalid)?;
+    let reason = input.reason.as_deref().map(|r| text(r, "/reason", 1000)).transpose().map_err(invalid)?;
     write(&state, &req, &principal, &raw, async |tx| {
         let cert = own_certificate(tx, &principal, id).await?;
         Action::Certify
             .apply(cert.status)
-            .ok_or(Error::IllegalTransition {
-                from: cert.status,
-                action: Action::Certify,
-            })?;
+            .ok_or(Error::IllegalTransition { from: cert.status, action: Action::Certify })?;
         let today = state.clock.today();
-        let agency = store::agency(tx, &cert.kvk_number)
-            .await?
-            .ok_or_else(|| Error::NotFound("agency".into()))?;
+        let agency = store::agency(tx, &cert.kvk_number).await?.ok_or_else(|| Error::NotFound("agency".into()))?;
         // The auditor's statement is required from the agency's second year on.
         let in_first_year = crate::domain::lifecycle::add_months(agency.established_on, 12) > today;
-        let recorded: Vec<_> = store::requirements(tx, id)
-            .await?
-            .into_iter()
-            .map(|r| (r.code, r.outcome))
-            .collect();
+        let recorded: Vec<_> = store::requirements(tx, id).await?.into_iter().map(|r| (r.code, r.outcome)).collect();
         let unmet = requirement::unmet(&recorded, in_first_year);
         if !unmet.is_empty() {
             return Err(Error::Unmet(unmet));
         }
-        let change = change(
-            &state,
-            &principal,
-            Role::CertificationBody,
-            &req,
-            reason.as_deref(),
-        );
+        let change = change(&state, &principal, Role::CertificationBody, &req, reason.as_deref());
         let after = register::apply(tx, cert, Action::Certify, &change, |c| {
             c.certified_on = Some(today);
             c.next_audit_due = Some(next_audit(today));
@@ -439,24 +373,14 @@ async fn record_audit(state: AppState, req: Request, id: String, raw: Bytes) -> 
     checks.check(not_future(input.performed_on, today, "/performed_on"));
     let report_ref = checks.check(text(&input.report_ref, "/report_ref", 200));
     if input.deficiencies.len() > 100 {
-        checks.0.push(FieldError::new(
-            "/deficiencies",
-            "at most 100 deficiencies per audit",
-        ));
+        checks.0.push(FieldError::new("/deficiencies", "at most 100 deficiencies per audit"));
     }
     let mut deficiencies = Vec::new();
     let audit_id = Uuid::now_v7();
     for (i, d) in input.deficiencies.iter().enumerate() {
-        let description = checks.check(text(
-            &d.description,
-            &format!("/deficiencies/{i}/description"),
-            1000,
-        ));
+        let description = checks.check(text(&d.description, &format!("/deficiencies/{i}/description"), 1000));
         if d.remedy_by <= today {
-            checks.0.push(FieldError::new(
-                format!("/deficiencies/{i}/remedy_by"),
-                "must be in the future",
-            ));
+            checks.0.push(FieldError::new(format!("/deficiencies/{i}/remedy_by"), "must be in the future"));
         }
         if let Some(description) = description {
             deficiencies.push(Deficiency {
@@ -474,22 +398,14 @@ async fn record_audit(state: AppState, req: Request, id: String, raw: Bytes) -> 
     let audit = Audit {
         audit_id,
         performed_on: input.performed_on,
-        outcome: if deficiencies.is_empty() {
-            "pass"
-        } else {
-            "deficiencies"
-        }
-        .into(),
+        outcome: if deficiencies.is_empty() { "pass" } else { "deficiencies" }.into(),
         report_ref: report_ref.unwrap_or_default(),
         recorded_by: principal.subject.clone(),
     };
     write(&state, &req, &principal, &raw, async |tx| {
         let cert = own_certificate(tx, &principal, id).await?;
         if cert.certified_on.is_some_and(|on| audit.performed_on < on) {
-            return Err(invalid(FieldError::new(
-                "/performed_on",
-                "must not be before the certification date",
-            )));
+            return Err(invalid(FieldError::new("/performed_on", "must not be before the certification date")));
         }
         store::insert_audit(tx, id, &audit).await?;
         for d in &deficiencies {
@@ -498,15 +414,10 @@ async fn record_audit(state: AppState, req: Request, id: String, raw: Bytes) -> 
         let change = change(&state, &principal, Role::CertificationBody, &req, None);
         // The yearly audit clock restarts at the audit date.
         let after = register::apply(tx, cert, Action::Audit, &change, |c| {
-            c.next_audit_due = Some(
-                next_audit(audit.performed_on).max(c.next_audit_due.unwrap_or(audit.performed_on)),
-            );
+            c.next_audit_due = Some(next_audit(audit.performed_on).max(c.next_audit_due.unwrap_or(audit.performed_on)));
         })
         .await?;
-        Ok((
-            StatusCode::CREATED,
-            json!({ "audit": audit, "deficiencies": deficiencies, "certificate": view(&after) }),
-        ))
+        Ok((StatusCode::CREATED, json!({ "audit": audit, "deficiencies": deficiencies, "certificate": view(&after) })))
     })
     .await
 }
@@ -532,46 +443,24 @@ fn deficiency_resolve(state: AppState) -> BoxedFilter<(Response,)> {
         .boxed()
 }
 
-async fn resolve(
-    state: &AppState,
-    req: &Request,
-    id: &str,
-    deficiency: &str,
-    raw: &Bytes,
-) -> Result<Response> {
+async fn resolve(state: &AppState, req: &Request, id: &str, deficiency: &str, raw: &Bytes) -> Result<Response> {
     let principal = authenticate(state, req)?;
     let id = id_from_path(id, "certificate")?;
     let deficiency_id = id_from_path(deficiency, "deficiency")?;
     let input: ResolutionIn = parse_json(req, raw)?;
     let mut checks = Checks::default();
-    checks.check(not_future(
-        input.resolved_on,
-        state.clock.today(),
-        "/resolved_on",
-    ));
+    checks.check(not_future(input.resolved_on, state.clock.today(), "/resolved_on"));
     let resolution_ref = checks.check(text(&input.resolution_ref, "/resolution_ref", 200));
     checks.finish().map_err(Error::Invalid)?;
     let resolution_ref = resolution_ref.unwrap_or_default();
     write(state, req, &principal, raw, async |tx| {
         own_certificate(tx, &principal, id).await?;
-        let resolved =
-            store::resolve_deficiency(tx, id, deficiency_id, input.resolved_on, &resolution_ref)
-                .await?
-                .ok_or_else(|| {
-                    Error::NotFound(format!(
-                        "No open deficiency {deficiency_id} on certificate {id}."
-                    ))
-                })?;
+        let resolved = store::resolve_deficiency(tx, id, deficiency_id, input.resolved_on, &resolution_ref)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("No open deficiency {deficiency_id} on certificate {id}.")))?;
         let change = change(state, &principal, Role::CertificationBody, req, None);
-        register::record(
-            tx,
-            &id.to_string(),
-            "certificate.deficiency.resolve",
-            &change,
-            None::<&()>,
-            Some(&resolved),
-        )
-        .await?;
+        register::record(tx, &id.to_string(), "certificate.deficiency.resolve", &change, None::<&()>, Some(&resolved))
+            .await?;
         Ok((StatusCode::OK, json!(resolved)))
     })
     .await
@@ -604,10 +493,7 @@ async fn suspend(state: AppState, req: Request, id: String, raw: Bytes) -> Resul
                 .await?
                 .ok_or_else(|| Error::NotFound(format!("No certificate {id}.")))?;
             if !matches!(cert.status, Status::Provisional | Status::Certified) {
-                return Err(Error::IllegalTransition {
-                    from: cert.status,
-                    action: Action::Suspend,
-                });
+                return Err(Error::IllegalTransition { from: cert.status, action: Action::Suspend });
             }
             let request = SuspensionRequest {
                 suspension_request_id: Uuid::now_v7(),
@@ -617,17 +503,9 @@ async fn suspend(state: AppState, req: Request, id: String, raw: Bytes) -> Resul
             };
             store::insert_suspension_request(tx, id, &request).await?;
             let change = change(&state, &principal, Role::Inspectorate, &req, Some(&reason));
-            register::signal(
-                tx,
-                &id.to_string(),
-                &change,
-                &events::suspension_requested(&cert, &reason, change.now),
-            )
-            .await?;
-            Ok((
-                StatusCode::ACCEPTED,
-                json!({ "suspension_request": request, "certificate": view(&cert) }),
-            ))
+            register::signal(tx, &id.to_string(), &change, &events::suspension_requested(&cert, &reason, change.now))
+                .await?;
+            Ok((StatusCode::ACCEPTED, json!({ "suspension_request": request, "certificate": view(&cert) })))
         })
         .await;
     }
@@ -635,27 +513,15 @@ async fn suspend(state: AppState, req: Request, id: String, raw: Bytes) -> Resul
     let remedy_by = match input.remedy_by {
         Some(d) if d > today => d,
         Some(_) => {
-            return Err(invalid(FieldError::new(
-                "/remedy_by",
-                "must be in the future",
-            )));
+            return Err(invalid(FieldError::new("/remedy_by", "must be in the future")));
         }
         None => {
-            return Err(invalid(FieldError::new(
-                "/remedy_by",
-                "a suspension needs a deadline to remedy",
-            )));
+            return Err(invalid(FieldError::new("/remedy_by", "a suspension needs a deadline to remedy")));
         }
     };
     write(&state, &req, &principal, &raw, async |tx| {
         let cert = own_certificate(tx, &principal, id).await?;
-        let change = change(
-            &state,
-            &principal,
-            Role::CertificationBody,
-            &req,
-            Some(&reason),
-        );
+        let change = change(&state, &principal, Role::CertificationBody, &req, Some(&reason));
         let after = register::apply(tx, cert, Action::Suspend, &change, |c| {
             c.suspension_reason = Some(reason.clone());
             c.suspension_remedy_by = Some(remedy_by);
@@ -684,13 +550,7 @@ async fn reinstate(state: AppState, req: Request, id: String, raw: Bytes) -> Res
     let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
     write(&state, &req, &principal, &raw, async |tx| {
         let cert = own_certificate(tx, &principal, id).await?;
-        let change = change(
-            &state,
-            &principal,
-            Role::CertificationBody,
-            &req,
-            Some(&reason),
-        );
+        let change = change(&state, &principal, Role::CertificationBody, &req, Some(&reason));
         let after = register::apply(tx, cert, Action::Reinstate, &change, |c| {
             c.suspension_reason = None;
             c.suspension_remedy_by = None;
@@ -729,25 +589,14 @@ async fn revoke(state: AppState, req: Request, id: String, raw: Bytes) -> Result
     let id = id_from_path(&id, "certificate")?;
     let input: RevokeIn = parse_json(&req, &raw)?;
     let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
-    let grounds = serde_json::to_value(input.grounds)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
+    let grounds =
+        serde_json::to_value(input.grounds).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
     let reason = format!("{grounds}: {reason}");
     write(&state, &req, &principal, &raw, async |tx| {
         let cert = own_certificate(tx, &principal, id).await?;
         let today = state.clock.today();
-        let change = change(
-            &state,
-            &principal,
-            Role::CertificationBody,
-            &req,
-            Some(&reason),
-        );
-        let after = register::apply(tx, cert, Action::Revoke, &change, |c| {
-            c.ended_on = Some(today)
-        })
-        .await?;
+        let change = change(&state, &principal, Role::CertificationBody, &req, Some(&reason));
+        let after = register::apply(tx, cert, Action::Revoke, &change, |c| c.ended_on = Some(today)).await?;
         Ok((StatusCode::OK, view(&after)))
     })
     .await
@@ -771,17 +620,12 @@ async fn withdraw(state: AppState, req: Request, id: String, raw: Bytes) -> Resu
             .await?
             .ok_or_else(|| Error::NotFound(format!("No certificate {id}.")))?;
         if !principal.acts_for(Role::Agency, &cert.kvk_number) {
-            return Err(Error::Forbidden(
-                "Only the agency itself may withdraw its certificate.".into(),
-            ));
+            return Err(Error::Forbidden("Only the agency itself may withdraw its certificate.".into()));
         }
         let today = state.clock.today();
         let while_suspended = cert.status == Status::Suspended;
         let change = change(&state, &principal, Role::Agency, &req, Some(&reason));
-        let after = register::apply(tx, cert, Action::Withdraw, &change, |c| {
-            c.ended_on = Some(today)
-        })
-        .await?;
+        let after = register::apply(tx, cert, Action::Withdraw, &change, |c| c.ended_on = Some(today)).await?;
         let mut v = view(&after);
         v["withdrawn_while_suspended"] = json!(while_suspended);
         Ok((StatusCode::OK, v))

@@ -65,28 +65,19 @@ pub(crate) fn kvk_from_path(raw: &str) -> Result<KvkNumber> {
 
 /// A certificate id from the path (400 when malformed).
 pub(crate) fn id_from_path(raw: &str, what: &str) -> Result<Uuid> {
-    raw.parse().map_err(|_| {
-        Error::Client(platform::Problem::bad_request(format!(
-            "Malformed {what} id: expected a UUID."
-        )))
-    })
+    raw.parse()
+        .map_err(|_| Error::Client(platform::Problem::bad_request(format!("Malformed {what} id: expected a UUID."))))
 }
 
 /// Loads and locks a certificate that the calling certification body issued; 403 for
 /// anyone else, or for a body whose accreditation was withdrawn.
-pub(crate) async fn own_certificate(
-    tx: &Transaction<'_>,
-    principal: &Principal,
-    id: Uuid,
-) -> Result<Certificate> {
+pub(crate) async fn own_certificate(tx: &Transaction<'_>, principal: &Principal, id: Uuid) -> Result<Certificate> {
     let body_id = acting_body(tx, principal).await?;
     let cert = store::certificate_by_id(tx, id, true)
         .await?
         .ok_or_else(|| Error::NotFound(format!("No certificate {id}.")))?;
     if cert.certification_body_id != body_id {
-        return Err(Error::Forbidden(
-            "This certificate was issued by another certification body.".into(),
-        ));
+        return Err(Error::Forbidden("This certificate was issued by another certification body.".into()));
     }
     Ok(cert)
 }
@@ -94,9 +85,7 @@ pub(crate) async fn own_certificate(
 /// The accredited body the caller acts for.
 pub(crate) async fn acting_body(tx: &Transaction<'_>, principal: &Principal) -> Result<String> {
     if !principal.has(Role::CertificationBody) {
-        return Err(Error::Forbidden(
-            "Only a certification body may do this.".into(),
-        ));
+        return Err(Error::Forbidden("Only a certification body may do this.".into()));
     }
     let org = principal
         .org
@@ -104,11 +93,7 @@ pub(crate) async fn acting_body(tx: &Transaction<'_>, principal: &Principal) -> 
         .ok_or_else(|| Error::Forbidden("The token names no certification body (org).".into()))?;
     match store::body(tx, org).await? {
         Some(b) if b.accredited => Ok(b.certification_body_id),
-        Some(_) => Err(Error::Forbidden(
-            "The accreditation of this certification body has been withdrawn.".into(),
-        )),
-        None => Err(Error::Forbidden(
-            "This certification body is not registered as accredited.".into(),
-        )),
+        Some(_) => Err(Error::Forbidden("The accreditation of this certification body has been withdrawn.".into())),
+        None => Err(Error::Forbidden("This certification body is not registered as accredited.".into())),
     }
 }

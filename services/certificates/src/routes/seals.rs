@@ -24,10 +24,7 @@ use crate::startup::AppState;
 use crate::store::{self, Seal};
 
 pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    agency_seal_create(state.clone())
-        .or(seal_qr(state))
-        .unify()
-        .boxed()
+    agency_seal_create(state.clone()).or(seal_qr(state)).unify().boxed()
 }
 
 #[derive(Debug, Deserialize)]
@@ -41,12 +38,10 @@ fn agency_seal_create(state: AppState) -> BoxedFilter<(Response,)> {
         .and(request())
         .and(body())
         .and(with_state(state))
-        .then(
-            |kvk: String, req: Request, body: Bytes, state: AppState| async move {
-                let result = issue(&state, &req, &kvk, &body).await;
-                finish(&req, result)
-            },
-        )
+        .then(|kvk: String, req: Request, body: Bytes, state: AppState| async move {
+            let result = issue(&state, &req, &kvk, &body).await;
+            finish(&req, result)
+        })
         .boxed()
 }
 
@@ -71,9 +66,7 @@ async fn issue(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Resul
         } else {
             let body = super::acting_body(tx, &principal).await?;
             if body != cert.certification_body_id {
-                return Err(Error::Forbidden(
-                    "This certificate was issued by another certification body.".into(),
-                ));
+                return Err(Error::Forbidden("This certificate was issued by another certification body.".into()));
             }
             Role::CertificationBody
         };
@@ -81,31 +74,20 @@ async fn issue(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Resul
             return Err(Error::Conflict {
                 slug: "no-valid-certificate",
                 title: "No valid certificate",
-                detail: format!(
-                    "A seal needs a valid certificate; this one is {}.",
-                    cert.status.as_str()
-                ),
+                detail: format!("A seal needs a valid certificate; this one is {}.", cert.status.as_str()),
             });
         }
         let now = state.clock.now();
         // A forgotten seal must not live for years, nor outlive the certificate or its signer.
         let by_setting = now + chrono::Duration::days(i64::from(state.settings.seal_days));
-        let by_certificate = valid_until(&cert)
-            .and_then(|d| d.and_hms_opt(23, 59, 59))
-            .map(|dt| dt.and_utc())
-            .unwrap_or(now);
+        let by_certificate =
+            valid_until(&cert).and_then(|d| d.and_hms_opt(23, 59, 59)).map(|dt| dt.and_utc()).unwrap_or(now);
         let by_signer = DateTime::<Utc>::from_timestamp(state.signer.not_after(), 0).unwrap_or(now);
         let expires_at = by_setting.min(by_certificate).min(by_signer);
         let seal_id = uuid::Uuid::now_v7();
         let token = state
             .signer
-            .issue(
-                kvk.as_str(),
-                seal_id,
-                now.timestamp(),
-                expires_at.timestamp(),
-                BTreeMap::new(),
-            )
+            .issue(kvk.as_str(), seal_id, now.timestamp(), expires_at.timestamp(), BTreeMap::new())
             .map_err(|e| Error::Conflict {
                 slug: "seal-not-issued",
                 title: "Seal not issued",
@@ -122,15 +104,9 @@ async fn issue(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Resul
             issued_by: principal.subject.clone(),
         };
         store::insert_seal(tx, &seal).await?;
-        let change = Change {
-            actor: Actor::of(&principal, role),
-            reason: None,
-            request_id: &req.id,
-            cause_event_id: None,
-            now,
-        };
-        let audited =
-            json!({ "seal_id": seal.seal_id, "kid": seal.kid, "expires_at": seal.expires_at });
+        let change =
+            Change { actor: Actor::of(&principal, role), reason: None, request_id: &req.id, cause_event_id: None, now };
+        let audited = json!({ "seal_id": seal.seal_id, "kid": seal.kid, "expires_at": seal.expires_at });
         register::record(
             tx,
             &cert.certificate_id.to_string(),
@@ -146,18 +122,8 @@ async fn issue(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Resul
 }
 
 fn seal_view(state: &AppState, seal: &Seal) -> Result<serde_json::Value> {
-    qr::issued_json(
-        seal.seal_id,
-        &seal.token,
-        &url(state, &seal.token),
-        seal.issued_at,
-        seal.expires_at,
-    )
-    .map_err(|e| Error::Conflict {
-        slug: "seal-not-issued",
-        title: "Seal not issued",
-        detail: e.to_string(),
-    })
+    qr::issued_json(seal.seal_id, &seal.token, &url(state, &seal.token), seal.issued_at, seal.expires_at)
+        .map_err(|e| Error::Conflict { slug: "seal-not-issued", title: "Seal not issued", detail: e.to_string() })
 }
 
 /// GET /api/v1/seals/{id}/qr.svg and /api/v1/seals/{id}/qr.png
@@ -166,12 +132,10 @@ fn seal_qr(state: AppState) -> BoxedFilter<(Response,)> {
         .and(warp::get())
         .and(request())
         .and(with_state(state))
-        .then(
-            |id: String, file: String, req: Request, state: AppState| async move {
-                let result = render(&state, &req, &id, &file).await;
-                finish(&req, result)
-            },
-        )
+        .then(|id: String, file: String, req: Request, state: AppState| async move {
+            let result = render(&state, &req, &id, &file).await;
+            finish(&req, result)
+        })
         .boxed()
 }
 
@@ -181,33 +145,21 @@ async fn render(state: &AppState, req: &Request, id: &str, file: &str) -> Result
         "qr.svg" => true,
         "qr.png" => false,
         _ => {
-            return Err(Error::NotFound(
-                "No such rendering; use qr.svg or qr.png.".into(),
-            ));
+            return Err(Error::NotFound("No such rendering; use qr.svg or qr.png.".into()));
         }
     };
     let id = id_from_path(id, "seal")?;
     let client = state.pool.get().await?;
-    let seal = store::seal(&client, id)
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("No seal {id}.")))?;
+    let seal = store::seal(&client, id).await?.ok_or_else(|| Error::NotFound(format!("No seal {id}.")))?;
     let code = qr::render(&url(state, &seal.token)).map_err(|e| Error::Conflict {
         slug: "qr-not-rendered",
         title: "QR not rendered",
         detail: e.to_string(),
     })?;
-    let (body, content_type) = if svg {
-        (code.svg.into_bytes(), "image/svg+xml")
-    } else {
-        (code.png, "image/png")
-    };
+    let (body, content_type) = if svg { (code.svg.into_bytes(), "image/svg+xml") } else { (code.png, "image/png") };
     let mut res = Response::new(body.into());
-    res.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     // The image never changes for a seal id.
-    res.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=86400, immutable"),
-    );
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400, immutable"));
     Ok(res)
 }

@@ -191,57 +191,21 @@ async fn bad_requests_answer_the_right_problem() {
         },
     ];
     for case in cases {
-        let r = app
-            .send(
-                case.method,
-                &case.path,
-                case.token.as_deref(),
-                case.body,
-                None,
-            )
-            .await;
+        let r = app.send(case.method, &case.path, case.token.as_deref(), case.body, None).await;
         assert_eq!(r.status, case.status, "{}: {:?}", case.name, r.body);
-        assert_eq!(
-            r.header("content-type"),
-            Some("application/problem+json"),
-            "{}",
-            case.name
-        );
-        assert_eq!(
-            r.body["type"],
-            format!("urn:zegel:problem:{}", case.problem),
-            "{}",
-            case.name
-        );
+        assert_eq!(r.header("content-type"), Some("application/problem+json"), "{}", case.name);
+        assert_eq!(r.body["type"], format!("urn:zegel:problem:{}", case.problem), "{}", case.name);
         assert_eq!(r.body["status"], case.status, "{}", case.name);
         if case.status == 401 {
-            assert_eq!(
-                r.header("www-authenticate"),
-                Some("Bearer"),
-                "{}",
-                case.name
-            );
+            assert_eq!(r.header("www-authenticate"), Some("Bearer"), "{}", case.name);
         }
     }
     let r = app
         .post("/api/v1/agencies", &app.token(&[Role::Kvk], None), json!({"kvk_number": "1234", "name": " ", "seat_country": "NLD", "sbi_codes": [], "established_on": "2999-01-01"}))
         .await;
-    let pointers: Vec<_> = r.body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["pointer"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        pointers,
-        [
-            "/kvk_number",
-            "/name",
-            "/seat_country",
-            "/sbi_codes",
-            "/established_on"
-        ]
-    );
+    let pointers: Vec<_> =
+        r.body["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap()).collect();
+    assert_eq!(pointers, ["/kvk_number", "/name", "/seat_country", "/sbi_codes", "/established_on"]);
 }
 
 #[tokio::test]
@@ -250,27 +214,13 @@ async fn malformed_bodies_are_refused_before_anything_changes() {
     let (body, id) = app.certified("12345678", "cb-one").await;
     let url = format!("{}/api/v1/certificates/{id}/revocation", app.address);
     let send = |content_type: &'static str, payload: Vec<u8>| {
-        app.http
-            .post(&url)
-            .bearer_auth(&body)
-            .header("content-type", content_type)
-            .body(payload)
-            .send()
+        app.http.post(&url).bearer_auth(&body).header("content-type", content_type).body(payload).send()
     };
-    let r = send("application/json", b"{\"reason\": ".to_vec())
-        .await
-        .unwrap();
+    let r = send("application/json", b"{\"reason\": ".to_vec()).await.unwrap();
     assert_eq!(r.status(), 400, "malformed JSON");
-    let r = send(
-        "text/plain",
-        br#"{"reason":"r","grounds":"other"}"#.to_vec(),
-    )
-    .await
-    .unwrap();
+    let r = send("text/plain", br#"{"reason":"r","grounds":"other"}"#.to_vec()).await.unwrap();
     assert_eq!(r.status(), 415, "wrong content type");
-    let r = send("application/json", vec![b' '; 70 * 1024])
-        .await
-        .unwrap();
+    let r = send("application/json", vec![b' '; 70 * 1024]).await.unwrap();
     assert_eq!(r.status(), 413, "body too large");
     assert_eq!(r.headers()["content-type"], "application/problem+json");
     let (status, text) = app
@@ -285,30 +235,12 @@ async fn a_repeated_post_with_the_same_idempotency_key_has_no_second_effect() {
     let app = spawn_app().await;
     let body = app.body("cb-one").await;
     app.agency("12345678", 400).await;
-    let first = app
-        .send(
-            "POST",
-            "/api/v1/agencies/12345678/certificates",
-            Some(&body),
-            Some(json!({})),
-            Some("key-1"),
-        )
-        .await;
+    let first =
+        app.send("POST", "/api/v1/agencies/12345678/certificates", Some(&body), Some(json!({})), Some("key-1")).await;
     assert_eq!(first.status, 201);
-    let again = app
-        .send(
-            "POST",
-            "/api/v1/agencies/12345678/certificates",
-            Some(&body),
-            Some(json!({})),
-            Some("key-1"),
-        )
-        .await;
-    assert_eq!(
-        again.status, 201,
-        "the first answer again, not a 409: {:?}",
-        again.body
-    );
+    let again =
+        app.send("POST", "/api/v1/agencies/12345678/certificates", Some(&body), Some(json!({})), Some("key-1")).await;
+    assert_eq!(again.status, 201, "the first answer again, not a 409: {:?}", again.body);
     assert_eq!(again.body, first.body);
     assert_eq!(again.header("idempotent-replayed"), Some("true"));
     let other = app
@@ -321,27 +253,14 @@ async fn a_repeated_post_with_the_same_idempotency_key_has_no_second_effect() {
         )
         .await;
     assert_eq!(other.status, 422, "same key, other request");
-    assert_eq!(
-        other.body["type"],
-        "urn:zegel:problem:idempotency-key-reused"
-    );
-    app.wait_for_events("certificate.provisional_issued", 1)
-        .await;
+    assert_eq!(other.body["type"], "urn:zegel:problem:idempotency-key-reused");
+    app.wait_for_events("certificate.provisional_issued", 1).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert_eq!(
-        app.events("certificate.provisional_issued").await.len(),
-        1,
-        "one certificate, one event"
-    );
+    assert_eq!(app.events("certificate.provisional_issued").await.len(), 1, "one certificate, one event");
 
     let id = first.body["certificate_id"].as_str().unwrap();
     app.meet_all(id, &body).await;
-    app.post(
-        &format!("/api/v1/certificates/{id}/certification"),
-        &body,
-        json!({}),
-    )
-    .await;
+    app.post(&format!("/api/v1/certificates/{id}/certification"), &body, json!({})).await;
     let revoke = json!({"reason": "fine", "grounds": "irrevocable_fine"});
     let a = app
         .send(
@@ -353,27 +272,12 @@ async fn a_repeated_post_with_the_same_idempotency_key_has_no_second_effect() {
         )
         .await;
     let b = app
-        .send(
-            "POST",
-            &format!("/api/v1/certificates/{id}/revocation"),
-            Some(&body),
-            Some(revoke),
-            Some("rev-1"),
-        )
+        .send("POST", &format!("/api/v1/certificates/{id}/revocation"), Some(&body), Some(revoke), Some("rev-1"))
         .await;
     assert_eq!((a.status, b.status), (200, 200));
-    let trail = app
-        .get(
-            &format!("/api/v1/certificates/{id}/audit-trail"),
-            Some(&body),
-        )
-        .await;
-    let revokes = trail.body["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["action"] == "certificate.revoke")
-        .count();
+    let trail = app.get(&format!("/api/v1/certificates/{id}/audit-trail"), Some(&body)).await;
+    let revokes =
+        trail.body["entries"].as_array().unwrap().iter().filter(|e| e["action"] == "certificate.revoke").count();
     assert_eq!(revokes, 1);
 }
 
@@ -381,8 +285,7 @@ async fn a_repeated_post_with_the_same_idempotency_key_has_no_second_effect() {
 async fn a_broken_database_answers_a_500_problem_that_leaks_nothing() {
     let app = spawn_app().await;
     app.agency("12345678", 400).await;
-    app.sql("alter table certificates.certificate rename to certificate_gone")
-        .await;
+    app.sql("alter table certificates.certificate rename to certificate_gone").await;
     let r = app.get("/api/v1/agencies/12345678/certificate", None).await;
     assert_eq!(r.status, 500);
     let instance = r.body["instance"].as_str().unwrap().to_string();
@@ -405,43 +308,20 @@ async fn only_accredited_bodies_act_and_public_reads_are_rate_limited() {
     let body = app.body("cb-one").await;
     app.agency("12345678", 400).await;
     let admin = app.token(&[Role::Admin], None);
-    app.put(
-        "/api/v1/certification-bodies/cb-one",
-        &admin,
-        json!({"name": "Body", "accredited": false}),
-    )
-    .await;
-    let r = app
-        .post("/api/v1/agencies/12345678/certificates", &body, json!({}))
-        .await;
+    app.put("/api/v1/certification-bodies/cb-one", &admin, json!({"name": "Body", "accredited": false})).await;
+    let r = app.post("/api/v1/agencies/12345678/certificates", &body, json!({})).await;
     assert_eq!(r.status, 403, "{:?}", r.body);
     let unknown = app.token(&[Role::CertificationBody], Some("cb-unknown"));
-    let r = app
-        .post(
-            "/api/v1/agencies/12345678/certificates",
-            &unknown,
-            json!({}),
-        )
-        .await;
+    let r = app.post("/api/v1/agencies/12345678/certificates", &unknown, json!({})).await;
     assert_eq!(r.status, 403);
 
     let mut statuses = Vec::new();
     for _ in 0..7 {
         statuses.push(app.get("/api/v1/agencies/12345678/certificate", None).await);
     }
-    let limited = statuses
-        .iter()
-        .find(|r| r.status == 429)
-        .expect("a 429 after the limit");
+    let limited = statuses.iter().find(|r| r.status == 429).expect("a 429 after the limit");
     assert_eq!(limited.body["type"], "urn:zegel:problem:rate-limited");
-    assert!(
-        limited
-            .header("retry-after")
-            .unwrap()
-            .parse::<u64>()
-            .unwrap()
-            >= 1
-    );
+    assert!(limited.header("retry-after").unwrap().parse::<u64>().unwrap() >= 1);
 }
 
 #[tokio::test]
@@ -452,19 +332,8 @@ async fn health_readiness_and_metrics_answer() {
     assert_eq!(ready.status, 200);
     assert_eq!(ready.body, json!({"postgres": "ok", "redis": "ok"}));
     app.get("/api/v1/agencies/12345678/certificate", None).await;
-    let metrics = app
-        .http
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        metrics.contains(r#"route="/api/v1/agencies/{id}/certificate""#),
-        "{metrics}"
-    );
+    let metrics = app.http.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains(r#"route="/api/v1/agencies/{id}/certificate""#), "{metrics}");
 }
 
 #[tokio::test]
@@ -473,32 +342,17 @@ async fn concurrent_retries_with_one_idempotency_key_have_one_effect() {
     let (body, id) = app.certified("12345678", "cb-one").await;
     let revoke = json!({"reason": "fine", "grounds": "irrevocable_fine"});
     let path = format!("/api/v1/certificates/{id}/revocation");
-    let replies = futures::future::join_all((0..8).map(|_| {
-        app.send(
-            "POST",
-            &path,
-            Some(&body),
-            Some(revoke.clone()),
-            Some("same-key"),
-        )
-    }))
+    let replies = futures::future::join_all(
+        (0..8).map(|_| app.send("POST", &path, Some(&body), Some(revoke.clone()), Some("same-key"))),
+    )
     .await;
     for r in &replies {
         assert_eq!(r.status, 200, "{:?}", r.body);
         assert_eq!(r.body, replies[0].body);
     }
-    let trail = app
-        .get(
-            &format!("/api/v1/certificates/{id}/audit-trail"),
-            Some(&body),
-        )
-        .await;
-    let revokes = trail.body["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["action"] == "certificate.revoke")
-        .count();
+    let trail = app.get(&format!("/api/v1/certificates/{id}/audit-trail"), Some(&body)).await;
+    let revokes =
+        trail.body["entries"].as_array().unwrap().iter().filter(|e| e["action"] == "certificate.revoke").count();
     assert_eq!(revokes, 1);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(app.wait_for_events("certificate.revoked", 1).await.len(), 1);
@@ -513,10 +367,7 @@ fn an_invalid_setting_stops_the_start_with_a_clear_message() {
         .expect("binary runs");
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("ZEGEL_CERTIFICATES_") && stderr.contains("prot"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("ZEGEL_CERTIFICATES_") && stderr.contains("prot"), "{stderr}");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_zegel-certificates"))
         .arg("serve")
         .env("ZEGEL_DATABASE_URL", "nonsense://")

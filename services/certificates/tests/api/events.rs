@@ -41,27 +41,16 @@ async fn a_revocation_while_redis_is_down_is_published_once_when_it_returns() {
             json!({"reason": "fraud", "grounds": "criminal_sanction"}),
         )
         .await;
-    assert_eq!(
-        r.status, 200,
-        "the register keeps working without Redis: {:?}",
-        r.body
-    );
+    assert_eq!(r.status, 200, "the register keeps working without Redis: {:?}", r.body);
     assert_eq!(app.public("12345678").await["status"], "revoked");
     let ready = app.get("/readyz", None).await;
     assert_eq!(ready.body["redis"], "unavailable");
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert!(
-        app.events("certificate.revoked").await.is_empty(),
-        "nothing can be published while Redis is away"
-    );
+    assert!(app.events("certificate.revoked").await.is_empty(), "nothing can be published while Redis is away");
 
     proxy.up();
     let events = app.wait_for_events("certificate.revoked", 1).await;
     assert_eq!(events.len(), 1);
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert_eq!(
-        app.events("certificate.revoked").await.len(),
-        1,
-        "exactly one"
-    );
+    assert_eq!(app.events("certificate.revoked").await.len(), 1, "exactly one");
 }

@@ -66,9 +66,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let run_clock = clock.clone();
     let redis_prefix = settings.common.redis_prefix.clone();
     let (port, state, shutdown) = testing::spawn(move || async move {
-        let app = Application::build_with_clock(settings, run_clock)
-            .await
-            .expect("service builds");
+        let app = Application::build_with_clock(settings, run_clock).await.expect("service builds");
         let handle = (app.port(), app.state().clone(), app.shutdown_handle());
         (handle, async move {
             let _ = app.run_until_stopped().await;
@@ -79,10 +77,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         address: format!("http://127.0.0.1:{port}"),
         clock,
         state,
-        http: reqwest::Client::builder()
-            .timeout(Duration::from_secs(20))
-            .build()
-            .expect("client"),
+        http: reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("client"),
         redis_prefix,
         shutdown,
         _prefix: prefix,
@@ -115,15 +110,7 @@ impl TestApp {
     pub fn token(&self, roles: &[Role], org: Option<&str>) -> String {
         testing::issuer()
             .0
-            .token(
-                &format!(
-                    "test-{}",
-                    roles.first().map(|r| r.as_str()).unwrap_or("none")
-                ),
-                roles,
-                org,
-                600,
-            )
+            .token(&format!("test-{}", roles.first().map(|r| r.as_str()).unwrap_or("none")), roles, org, 600)
             .expect("token")
     }
 
@@ -136,10 +123,7 @@ impl TestApp {
         body: Option<Value>,
         idempotency_key: Option<&str>,
     ) -> Reply {
-        let mut rb = self.http.request(
-            method.parse().expect("method"),
-            format!("{}{path}", self.address),
-        );
+        let mut rb = self.http.request(method.parse().expect("method"), format!("{}{path}", self.address));
         if let Some(t) = token {
             rb = rb.bearer_auth(t);
         }
@@ -153,16 +137,9 @@ impl TestApp {
         let status = res.status().as_u16();
         let headers = res.headers().clone();
         let text = res.text().await.expect("body");
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        let body =
+            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        Reply { status, headers, body }
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
@@ -208,13 +185,7 @@ impl TestApp {
 
     /// A provisional certificate for `kvk` by the body with `token`; returns its id.
     pub async fn provisional(&self, kvk: &str, token: &str) -> String {
-        let r = self
-            .post(
-                &format!("/api/v1/agencies/{kvk}/certificates"),
-                token,
-                serde_json::json!({}),
-            )
-            .await;
+        let r = self.post(&format!("/api/v1/agencies/{kvk}/certificates"), token, serde_json::json!({})).await;
         assert_eq!(r.status, 201, "{:?}", r.body);
         r.body["certificate_id"].as_str().expect("id").to_string()
     }
@@ -239,22 +210,14 @@ impl TestApp {
         self.agency(kvk, 400).await;
         let id = self.provisional(kvk, &token).await;
         self.meet_all(&id, &token).await;
-        let r = self
-            .post(
-                &format!("/api/v1/certificates/{id}/certification"),
-                &token,
-                serde_json::json!({}),
-            )
-            .await;
+        let r = self.post(&format!("/api/v1/certificates/{id}/certification"), &token, serde_json::json!({})).await;
         assert_eq!(r.status, 200, "{:?}", r.body);
         (token, id)
     }
 
     /// The public view of `kvk`'s certificate.
     pub async fn public(&self, kvk: &str) -> Value {
-        let r = self
-            .get(&format!("/api/v1/agencies/{kvk}/certificate"), None)
-            .await;
+        let r = self.get(&format!("/api/v1/agencies/{kvk}/certificate"), None).await;
         assert_eq!(r.status, 200, "{:?}", r.body);
         r.body
     }
@@ -290,11 +253,7 @@ impl TestApp {
         let mut buf = Vec::new();
         let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut buf)).await;
         let text = String::from_utf8_lossy(&buf).into_owned();
-        let status = text
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
+        let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
         (status, text)
     }
 }

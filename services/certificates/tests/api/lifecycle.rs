@@ -16,23 +16,13 @@ async fn an_agency_goes_from_provisional_to_revoked_and_the_public_view_and_trai
     let view = app.public("12345678").await;
     assert_eq!(view["status"], "provisional");
     assert_eq!(view["norm"], "NEN 4400-1");
-    assert_eq!(
-        view["certificate"]["certification_body"]["name"],
-        "Body cb-one"
-    );
+    assert_eq!(view["certificate"]["certification_body"]["name"], "Body cb-one");
     let expected_end = zegel_certificates::domain::lifecycle::probation_end(app.clock.today());
-    assert_eq!(
-        view["certificate"]["probation_ends_on"],
-        json!(expected_end)
-    );
+    assert_eq!(view["certificate"]["probation_ends_on"], json!(expected_end));
 
     app.meet_all(&id, &body).await;
     let r = app
-        .post(
-            &format!("/api/v1/certificates/{id}/certification"),
-            &body,
-            json!({"reason": "all requirements met"}),
-        )
+        .post(&format!("/api/v1/certificates/{id}/certification"), &body, json!({"reason": "all requirements met"}))
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     let view = app.public("12345678").await;
@@ -51,13 +41,8 @@ async fn an_agency_goes_from_provisional_to_revoked_and_the_public_view_and_trai
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(app.public("12345678").await["status"], "suspended");
 
-    let r = app
-        .post(
-            &format!("/api/v1/certificates/{id}/reinstatement"),
-            &body,
-            json!({"reason": "arrears paid"}),
-        )
-        .await;
+    let r =
+        app.post(&format!("/api/v1/certificates/{id}/reinstatement"), &body, json!({"reason": "arrears paid"})).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(app.public("12345678").await["status"], "certified");
 
@@ -77,29 +62,13 @@ async fn an_agency_goes_from_provisional_to_revoked_and_the_public_view_and_trai
         .iter()
         .map(|h| h["to"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(
-        history,
-        [
-            "provisional",
-            "certified",
-            "suspended",
-            "certified",
-            "revoked"
-        ]
-    );
+    assert_eq!(history, ["provisional", "certified", "suspended", "certified", "revoked"]);
     // The public view carries no reasons and no actors.
     let text = view.to_string();
-    assert!(
-        !text.contains("wage arrears") && !text.contains("test-certification_body"),
-        "{text}"
-    );
+    assert!(!text.contains("wage arrears") && !text.contains("test-certification_body"), "{text}");
 
-    let trail = app
-        .get(
-            &format!("/api/v1/certificates/{id}/audit-trail"),
-            Some(&app.token(&[Role::Inspectorate], None)),
-        )
-        .await;
+    let trail =
+        app.get(&format!("/api/v1/certificates/{id}/audit-trail"), Some(&app.token(&[Role::Inspectorate], None))).await;
     assert_eq!(trail.status, 200);
     let entries = trail.body["entries"].as_array().unwrap();
     let actions: Vec<_> = entries
@@ -140,27 +109,13 @@ async fn certification_with_requirements_unmet_lists_each_one() {
         )
         .await;
     assert_eq!(r.status, 200);
-    let r = app
-        .post(
-            &format!("/api/v1/certificates/{id}/certification"),
-            &body,
-            json!({}),
-        )
-        .await;
+    let r = app.post(&format!("/api/v1/certificates/{id}/certification"), &body, json!({})).await;
     assert_eq!(r.status, 422);
     assert_eq!(r.body["type"], "urn:zegel:problem:requirements-unmet");
-    let unmet: Vec<_> = r.body["unmet"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+    let unmet: Vec<_> = r.body["unmet"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert_eq!(unmet.len(), 10, "{unmet:?}");
     assert!(unmet.contains(&"cao_wage_compliance") && unmet.contains(&"g_account_in_use"));
-    assert_eq!(
-        r.body["errors"][1]["pointer"],
-        "/requirements/cao_wage_compliance"
-    );
+    assert_eq!(r.body["errors"][1]["pointer"], "/requirements/cao_wage_compliance");
     assert_eq!(r.body["errors"][1]["detail"], "recorded as not met");
     assert_eq!(app.public("12345678").await["status"], "provisional");
 }
@@ -175,11 +130,7 @@ async fn the_auditor_statement_is_not_required_in_the_agency_s_first_year() {
         if code.as_str() == "auditor_statement" {
             continue;
         }
-        let outcome = if code.as_str() == "housing_certified" {
-            "not_applicable"
-        } else {
-            "met"
-        };
+        let outcome = if code.as_str() == "housing_certified" { "not_applicable" } else { "met" };
         let r = app
             .put(
                 &format!("/api/v1/certificates/{id}/requirements/{}", code.as_str()),
@@ -189,13 +140,7 @@ async fn the_auditor_statement_is_not_required_in_the_agency_s_first_year() {
             .await;
         assert_eq!(r.status, 200, "{:?}", r.body);
     }
-    let r = app
-        .post(
-            &format!("/api/v1/certificates/{id}/certification"),
-            &body,
-            json!({}),
-        )
-        .await;
+    let r = app.post(&format!("/api/v1/certificates/{id}/certification"), &body, json!({})).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
 }
 
@@ -215,11 +160,7 @@ async fn not_applicable_is_only_an_answer_for_housing() {
     assert_eq!(r.status, 422);
     assert_eq!(r.body["errors"][0]["pointer"], "/outcome");
     let r = app
-        .put(
-            &format!("/api/v1/certificates/{id}/requirements/deposit_paid"),
-            &body,
-            json!({"outcome": "met"}),
-        )
+        .put(&format!("/api/v1/certificates/{id}/requirements/deposit_paid"), &body, json!({"outcome": "met"}))
         .await;
     assert_eq!(r.status, 422, "met without evidence");
     assert_eq!(r.body["errors"][0]["pointer"], "/evidence_ref");
@@ -245,11 +186,7 @@ async fn probation_lapses_when_not_converted_and_can_be_extended_once_by_at_most
         .await;
     assert_eq!(r.status, 422, "beyond two months");
     let r = app
-        .post(
-            &format!("/api/v1/certificates/{id}/extension"),
-            &body,
-            json!({"until": end, "reason": "payrolls late"}),
-        )
+        .post(&format!("/api/v1/certificates/{id}/extension"), &body, json!({"until": end, "reason": "payrolls late"}))
         .await;
     assert_eq!(r.status, 422, "not later than the current end");
     let r = app
@@ -262,11 +199,7 @@ async fn probation_lapses_when_not_converted_and_can_be_extended_once_by_at_most
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["probation_ends_on"], json!(latest));
     let r = app
-        .post(
-            &format!("/api/v1/certificates/{id}/extension"),
-            &body,
-            json!({"until": latest, "reason": "again"}),
-        )
+        .post(&format!("/api/v1/certificates/{id}/extension"), &body, json!({"until": latest, "reason": "again"}))
         .await;
     assert_eq!(r.status, 409);
     assert_eq!(r.body["type"], "urn:zegel:problem:extension-used");
@@ -285,18 +218,11 @@ async fn probation_lapses_when_not_converted_and_can_be_extended_once_by_at_most
     assert_eq!(lapsed.len(), 1);
     assert_eq!(lapsed[0]["addressed_to"], json!(["kvk"]));
     // A second sweep changes nothing.
-    assert_eq!(
-        zegel_certificates::sweep::run(&app.state)
-            .await
-            .unwrap()
-            .lapsed,
-        0
-    );
+    assert_eq!(zegel_certificates::sweep::run(&app.state).await.unwrap().lapsed, 0);
 }
 
 #[tokio::test]
-async fn an_overdue_yearly_audit_lapses_the_certificate_after_the_grace_period_and_an_audit_moves_the_due_date()
- {
+async fn an_overdue_yearly_audit_lapses_the_certificate_after_the_grace_period_and_an_audit_moves_the_due_date() {
     let app = spawn_app().await;
     let (body, id) = app.certified("12345678", "cb-one").await;
     // An audit half a year in moves the due date to a year after the audit.
@@ -315,22 +241,9 @@ async fn an_overdue_yearly_audit_lapses_the_certificate_after_the_grace_period_a
 
     let days = (due - app.clock.today()).num_days() + 30;
     app.clock.advance_days(days);
-    assert_eq!(
-        zegel_certificates::sweep::run(&app.state)
-            .await
-            .unwrap()
-            .lapsed,
-        0,
-        "within grace"
-    );
+    assert_eq!(zegel_certificates::sweep::run(&app.state).await.unwrap().lapsed, 0, "within grace");
     app.clock.advance_days(1);
-    assert_eq!(
-        zegel_certificates::sweep::run(&app.state)
-            .await
-            .unwrap()
-            .lapsed,
-        1
-    );
+    assert_eq!(zegel_certificates::sweep::run(&app.state).await.unwrap().lapsed, 1);
     assert_eq!(app.public("12345678").await["status"], "lapsed");
 }
 
@@ -347,34 +260,17 @@ async fn withdrawing_while_suspended_is_recorded_and_signalled_to_the_inspectora
         )
         .await;
     assert_eq!(r.status, 200);
-    let r = app
-        .post(
-            &format!("/api/v1/certificates/{id}/withdrawal"),
-            &body,
-            json!({"reason": "closing"}),
-        )
-        .await;
+    let r = app.post(&format!("/api/v1/certificates/{id}/withdrawal"), &body, json!({"reason": "closing"})).await;
     assert_eq!(r.status, 403, "the body cannot withdraw for the agency");
     let agency = app.token(&[Role::Agency], Some("12345678"));
-    let r = app
-        .post(
-            &format!("/api/v1/certificates/{id}/withdrawal"),
-            &agency,
-            json!({"reason": "closing"}),
-        )
-        .await;
+    let r = app.post(&format!("/api/v1/certificates/{id}/withdrawal"), &agency, json!({"reason": "closing"})).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["withdrawn_while_suspended"], true);
     assert_eq!(app.public("12345678").await["status"], "withdrawn");
-    let signals = app
-        .wait_for_events("certificate.withdrawn_while_suspended", 1)
-        .await;
+    let signals = app.wait_for_events("certificate.withdrawn_while_suspended", 1).await;
     assert_eq!(signals.len(), 1);
     assert_eq!(signals[0]["addressed_to"], json!(["inspectorate"]));
-    assert_eq!(
-        app.wait_for_events("certificate.withdrawn", 1).await[0]["addressed_to"],
-        json!(["kvk"])
-    );
+    assert_eq!(app.wait_for_events("certificate.withdrawn", 1).await[0]["addressed_to"], json!(["kvk"]));
 }
 
 #[tokio::test]
@@ -383,32 +279,14 @@ async fn the_inspectorate_requests_a_suspension_and_the_body_is_told() {
     let (_body, id) = app.certified("12345678", "cb-one").await;
     let inspectorate = app.token(&[Role::Inspectorate], None);
     let r = app
-        .post(
-            &format!("/api/v1/certificates/{id}/suspension"),
-            &inspectorate,
-            json!({"reason": "underpayment found"}),
-        )
+        .post(&format!("/api/v1/certificates/{id}/suspension"), &inspectorate, json!({"reason": "underpayment found"}))
         .await;
     assert_eq!(r.status, 202, "{:?}", r.body);
-    assert_eq!(
-        app.public("12345678").await["status"],
-        "certified",
-        "a request does not suspend"
-    );
-    let events = app
-        .wait_for_events("certificate.suspension_requested", 1)
-        .await;
-    assert_eq!(
-        events[0]["addressed_to"],
-        json!(["certification_body:cb-one"])
-    );
-    let detail = app
-        .get(&format!("/api/v1/certificates/{id}"), Some(&inspectorate))
-        .await;
-    assert_eq!(
-        detail.body["suspension_requests"][0]["reason"],
-        "underpayment found"
-    );
+    assert_eq!(app.public("12345678").await["status"], "certified", "a request does not suspend");
+    let events = app.wait_for_events("certificate.suspension_requested", 1).await;
+    assert_eq!(events[0]["addressed_to"], json!(["certification_body:cb-one"]));
+    let detail = app.get(&format!("/api/v1/certificates/{id}"), Some(&inspectorate)).await;
+    assert_eq!(detail.body["suspension_requests"][0]["reason"], "underpayment found");
 }
 
 #[tokio::test]
@@ -429,10 +307,7 @@ async fn unremedied_suspensions_and_serious_deficiencies_are_reported_to_the_ins
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert_eq!(r.body["audit"]["outcome"], "deficiencies");
-    let resolved = r.body["deficiencies"][2]["deficiency_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let resolved = r.body["deficiencies"][2]["deficiency_id"].as_str().unwrap().to_string();
     let r = app
         .post(
             &format!("/api/v1/certificates/{id}/deficiencies/{resolved}/resolution"),
@@ -442,33 +317,20 @@ async fn unremedied_suspensions_and_serious_deficiencies_are_reported_to_the_ins
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     let r = app
-        .post(
-            &format!("/api/v1/certificates/{id}/suspension"),
-            &body,
-            json!({"reason": "no RI&E", "remedy_by": soon}),
-        )
+        .post(&format!("/api/v1/certificates/{id}/suspension"), &body, json!({"reason": "no RI&E", "remedy_by": soon}))
         .await;
     assert_eq!(r.status, 200);
 
     app.clock.advance_days(11);
     let report = zegel_certificates::sweep::run(&app.state).await.unwrap();
-    assert_eq!(
-        (report.suspensions_overdue, report.deficiencies_overdue),
-        (1, 1)
-    );
+    assert_eq!((report.suspensions_overdue, report.deficiencies_overdue), (1, 1));
     let again = zegel_certificates::sweep::run(&app.state).await.unwrap();
-    assert_eq!(
-        (again.suspensions_overdue, again.deficiencies_overdue),
-        (0, 0)
-    );
-    let overdue = app
-        .wait_for_events("certificate.deficiency_overdue", 1)
-        .await;
+    assert_eq!((again.suspensions_overdue, again.deficiencies_overdue), (0, 0));
+    let overdue = app.wait_for_events("certificate.deficiency_overdue", 1).await;
     assert_eq!(overdue.len(), 1);
     assert_eq!(overdue[0]["payload"]["description"], "no RI&E shared");
     assert_eq!(
-        app.wait_for_events("certificate.suspension_overdue", 1)
-            .await[0]["addressed_to"],
+        app.wait_for_events("certificate.suspension_overdue", 1).await[0]["addressed_to"],
         json!(["inspectorate"])
     );
 }

@@ -6,19 +6,13 @@ use serde_json::json;
 
 use crate::helpers::spawn_app;
 
-const DOC: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../openapi/certificates.yaml"
-);
+const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/certificates.yaml");
 
 #[tokio::test]
 async fn every_documented_operation_exists_and_answers_a_documented_status() {
     let app = spawn_app().await;
     let doc = openapi(DOC);
-    assert!(
-        doc["paths"].as_object().unwrap().len() >= 15,
-        "the document lists the API"
-    );
+    assert!(doc["paths"].as_object().unwrap().len() >= 15, "the document lists the API");
     let nil = uuid::Uuid::nil().to_string();
     let params = [
         ("{kvk}", "12345678"),
@@ -37,36 +31,15 @@ async fn responses_have_the_documented_shape() {
     let doc = openapi(DOC);
     let (body, id) = app.certified("12345678", "cb-one").await;
     let mut violations = shape_violations(&doc, "PublicView", &app.public("12345678").await);
-    let r = app
-        .post(
-            "/api/v1/agencies/12345678/certificate/seal",
-            &body,
-            json!({}),
-        )
-        .await;
+    let r = app.post("/api/v1/agencies/12345678/certificate/seal", &body, json!({})).await;
     violations.extend(shape_violations(&doc, "SealIssued", &r.body));
     let r = app
-        .post(
-            &format!("/api/v1/certificates/{id}/revocation"),
-            &body,
-            json!({"reason": "r", "grounds": "other"}),
-        )
+        .post(&format!("/api/v1/certificates/{id}/revocation"), &body, json!({"reason": "r", "grounds": "other"}))
         .await;
     violations.extend(shape_violations(&doc, "Certificate", &r.body));
-    let r = app
-        .post(
-            "/api/v1/agencies/12345678/certificate/seal",
-            &body,
-            json!({}),
-        )
-        .await;
+    let r = app.post("/api/v1/agencies/12345678/certificate/seal", &body, json!({})).await;
     assert_eq!(r.status, 409, "revoked: no seal");
-    let r = app
-        .get(
-            &format!("/api/v1/certificates/{id}/audit-trail"),
-            Some(&body),
-        )
-        .await;
+    let r = app.get(&format!("/api/v1/certificates/{id}/audit-trail"), Some(&body)).await;
     violations.extend(shape_violations(&doc, "AuditTrail", &r.body));
     let r = app.get("/api/v1/certification-bodies/cb-one", None).await;
     violations.extend(shape_violations(&doc, "Body", &r.body));

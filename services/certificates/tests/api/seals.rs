@@ -26,56 +26,28 @@ fn store() -> TrustStore {
 async fn a_certified_agency_gets_a_seal_that_verifies_with_a_scannable_qr_code() {
     let app = spawn_app().await;
     let (body, _id) = app.certified("12345678", "cb-one").await;
-    let r = app
-        .post(
-            "/api/v1/agencies/12345678/certificate/seal",
-            &body,
-            json!({}),
-        )
-        .await;
+    let r = app.post("/api/v1/agencies/12345678/certificate/seal", &body, json!({})).await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     let token = r.body["seal"].as_str().unwrap();
     let verified = seal::verify(token, &store(), chrono::Utc::now().timestamp()).unwrap();
     assert_eq!(verified.claims.sub, "12345678");
-    assert_eq!(
-        verified.claims.f,
-        BTreeMap::new(),
-        "no facts, no personal data"
-    );
+    assert_eq!(verified.claims.f, BTreeMap::new(), "no facts, no personal data");
     assert_eq!(r.body["url"], format!("http://127.0.0.1:8080/v/{token}"));
     assert!(r.body["qr_version"].as_i64().unwrap() <= 13);
-    let png = base64::engine::general_purpose::STANDARD
-        .decode(r.body["qr_png"].as_str().unwrap())
-        .unwrap();
+    let png = base64::engine::general_purpose::STANDARD.decode(r.body["qr_png"].as_str().unwrap()).unwrap();
     assert!(png.starts_with(b"\x89PNG"));
     assert!(r.body["qr_svg"].as_str().unwrap().contains("<svg"));
     // The seal never outlives the certificate (next audit due in a year).
-    let expires: chrono::DateTime<chrono::Utc> =
-        r.body["expires_at"].as_str().unwrap().parse().unwrap();
+    let expires: chrono::DateTime<chrono::Utc> = r.body["expires_at"].as_str().unwrap().parse().unwrap();
     assert!(expires <= chrono::Utc::now() + chrono::Duration::days(366));
 
     let id = r.body["seal_id"].as_str().unwrap();
-    let svg = app
-        .http
-        .get(format!("{}/api/v1/seals/{id}/qr.svg", app.address))
-        .send()
-        .await
-        .unwrap();
+    let svg = app.http.get(format!("{}/api/v1/seals/{id}/qr.svg", app.address)).send().await.unwrap();
     assert_eq!(svg.headers()["content-type"], "image/svg+xml");
-    let png = app
-        .http
-        .get(format!("{}/api/v1/seals/{id}/qr.png", app.address))
-        .send()
-        .await
-        .unwrap();
+    let png = app.http.get(format!("{}/api/v1/seals/{id}/qr.png", app.address)).send().await.unwrap();
     assert_eq!(png.headers()["content-type"], "image/png");
     assert!(png.bytes().await.unwrap().starts_with(b"\x89PNG"));
-    assert_eq!(
-        app.get(&format!("/api/v1/seals/{id}/qr.gif"), None)
-            .await
-            .status,
-        404
-    );
+    assert_eq!(app.get(&format!("/api/v1/seals/{id}/qr.gif"), None).await.status, 404);
 }
 
 #[tokio::test]
@@ -83,38 +55,11 @@ async fn the_agency_itself_may_ask_for_a_seal_but_not_another_agency_or_body() {
     let app = spawn_app().await;
     app.certified("12345678", "cb-one").await;
     let own = app.token(&[Role::Agency], Some("12345678"));
-    assert_eq!(
-        app.post(
-            "/api/v1/agencies/12345678/certificate/seal",
-            &own,
-            json!({})
-        )
-        .await
-        .status,
-        201
-    );
+    assert_eq!(app.post("/api/v1/agencies/12345678/certificate/seal", &own, json!({})).await.status, 201);
     let other = app.token(&[Role::Agency], Some("87654321"));
-    assert_eq!(
-        app.post(
-            "/api/v1/agencies/12345678/certificate/seal",
-            &other,
-            json!({})
-        )
-        .await
-        .status,
-        403
-    );
+    assert_eq!(app.post("/api/v1/agencies/12345678/certificate/seal", &other, json!({})).await.status, 403);
     let body = app.body("cb-two").await;
-    assert_eq!(
-        app.post(
-            "/api/v1/agencies/12345678/certificate/seal",
-            &body,
-            json!({})
-        )
-        .await
-        .status,
-        403
-    );
+    assert_eq!(app.post("/api/v1/agencies/12345678/certificate/seal", &body, json!({})).await.status, 403);
 }
 
 #[tokio::test]
@@ -122,42 +67,15 @@ async fn no_seal_without_a_valid_certificate_and_a_provisional_seal_ends_with_pr
     let app = spawn_app().await;
     let body = app.body("cb-one").await;
     app.agency("12345678", 10).await;
-    assert_eq!(
-        app.post(
-            "/api/v1/agencies/12345678/certificate/seal",
-            &body,
-            json!({})
-        )
-        .await
-        .status,
-        404
-    );
+    assert_eq!(app.post("/api/v1/agencies/12345678/certificate/seal", &body, json!({})).await.status, 404);
     let id = app.provisional("12345678", &body).await;
-    let r = app
-        .post(
-            "/api/v1/agencies/12345678/certificate/seal",
-            &body,
-            json!({}),
-        )
-        .await;
+    let r = app.post("/api/v1/agencies/12345678/certificate/seal", &body, json!({})).await;
     assert_eq!(r.status, 201);
     let probation_end = zegel_certificates::domain::lifecycle::probation_end(app.clock.today());
-    let expires: chrono::DateTime<chrono::Utc> =
-        r.body["expires_at"].as_str().unwrap().parse().unwrap();
+    let expires: chrono::DateTime<chrono::Utc> = r.body["expires_at"].as_str().unwrap().parse().unwrap();
     assert_eq!(expires.date_naive(), probation_end);
-    app.post(
-        &format!("/api/v1/certificates/{id}/revocation"),
-        &body,
-        json!({"reason": "r", "grounds": "other"}),
-    )
-    .await;
-    let r = app
-        .post(
-            "/api/v1/agencies/12345678/certificate/seal",
-            &body,
-            json!({}),
-        )
-        .await;
+    app.post(&format!("/api/v1/certificates/{id}/revocation"), &body, json!({"reason": "r", "grounds": "other"})).await;
+    let r = app.post("/api/v1/agencies/12345678/certificate/seal", &body, json!({})).await;
     assert_eq!(r.status, 409);
     assert_eq!(r.body["type"], "urn:zegel:problem:no-valid-certificate");
 }

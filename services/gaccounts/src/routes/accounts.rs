@@ -46,12 +46,10 @@ fn g_account_put(state: AppState) -> BoxedFilter<(Response,)> {
         .and(request())
         .and(body())
         .and(with_state(state))
-        .then(
-            |kvk: String, req: Request, body: Bytes, state: AppState| async move {
-                let result = register(&state, &req, &kvk, &body).await;
-                finish(&req, result)
-            },
-        )
+        .then(|kvk: String, req: Request, body: Bytes, state: AppState| async move {
+            let result = register(&state, &req, &kvk, &body).await;
+            finish(&req, result)
+        })
         .boxed()
 }
 
@@ -62,9 +60,7 @@ pub(super) fn agency_or_tax(principal: &Principal, kvk: &KvkNumber) -> Result<Ro
     } else if principal.has(Role::Tax) {
         Ok(Role::Tax)
     } else {
-        Err(Error::Forbidden(
-            "Only the agency itself or the tax authority may do this.".into(),
-        ))
+        Err(Error::Forbidden("Only the agency itself or the tax authority may do this.".into()))
     }
 }
 
@@ -78,9 +74,7 @@ async fn register(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Re
     let (iban, bank) = match (iban, bank) {
         (Ok(i), Ok(b)) => (i, b),
         (i, b) => {
-            return Err(Error::Invalid(
-                [i.err(), b.err()].into_iter().flatten().collect(),
-            ));
+            return Err(Error::Invalid([i.err(), b.err()].into_iter().flatten().collect()));
         }
     };
     write(state, req, &principal, raw, async |tx| {
@@ -150,22 +144,14 @@ fn g_account_transition(state: AppState) -> BoxedFilter<(Response,)> {
         .and(request())
         .and(body())
         .and(with_state(state))
-        .then(
-            |kvk: String, action: Action, req: Request, body: Bytes, state: AppState| async move {
-                let result = transition(&state, &req, &kvk, action, &body).await;
-                finish(&req, result)
-            },
-        )
+        .then(|kvk: String, action: Action, req: Request, body: Bytes, state: AppState| async move {
+            let result = transition(&state, &req, &kvk, action, &body).await;
+            finish(&req, result)
+        })
         .boxed()
 }
 
-async fn transition(
-    state: &AppState,
-    req: &Request,
-    kvk: &str,
-    action: Action,
-    raw: &Bytes,
-) -> Result<Response> {
+async fn transition(state: &AppState, req: &Request, kvk: &str, action: Action, raw: &Bytes) -> Result<Response> {
     let principal = authenticate(state, req)?;
     let kvk = KvkNumber::from_path(kvk)?;
     if !principal.has(Role::Tax) {
@@ -173,43 +159,24 @@ async fn transition(
             "Only the tax authority verifies, blocks, unblocks or closes a G-account.".into(),
         ));
     }
-    let input: ReasonIn = if raw.is_empty() {
-        ReasonIn { reason: None }
-    } else {
-        parse_json(req, raw)?
-    };
-    let reason = input
-        .reason
-        .as_deref()
-        .map(|r| text(r, "/reason", 1000))
-        .transpose()?;
+    let input: ReasonIn = if raw.is_empty() { ReasonIn { reason: None } } else { parse_json(req, raw)? };
+    let reason = input.reason.as_deref().map(|r| text(r, "/reason", 1000)).transpose()?;
     if reason.is_none() && action != Action::Verify {
-        return Err(Error::Invalid(vec![platform::problem::FieldError::new(
-            "/reason",
-            "a reason is required",
-        )]));
+        return Err(Error::Invalid(vec![platform::problem::FieldError::new("/reason", "a reason is required")]));
     }
     write(state, req, &principal, raw, async |tx| {
         let before = store::open_account(tx, kvk.as_str(), true)
             .await?
             .ok_or_else(|| Error::NotFound(format!("Agency {kvk} has no open G-account.")))?;
-        let to = action
-            .apply(before.status)
-            .ok_or(Error::IllegalTransition {
-                from: before.status,
-                action,
-            })?;
+        let to = action.apply(before.status).ok_or(Error::IllegalTransition { from: before.status, action })?;
         let now = state.clock.now();
         let mut after = before.clone();
         after.status = to;
         after.status_since = now;
         store::update_account(tx, &after).await?;
         store::insert_status_change(tx, after.g_account_id, Some(before.status), to, now).await?;
-        platform::outbox::enqueue(
-            tx,
-            &events::status_changed(&after, Some(before.status), reason.as_deref(), now),
-        )
-        .await?;
+        platform::outbox::enqueue(tx, &events::status_changed(&after, Some(before.status), reason.as_deref(), now))
+            .await?;
         audit::record(
             tx,
             &audit::Entry {
@@ -260,36 +227,26 @@ fn g_account_match(state: AppState) -> BoxedFilter<(Response,)> {
         .and(warp::query::raw().or(warp::any().map(String::new)).unify())
         .and(request())
         .and(with_state(state))
-        .then(
-            |kvk: String, query: String, req: Request, state: AppState| async move {
-                let result = async {
-                    state.core.limiter.check(&req)?;
-                    let kvk = KvkNumber::from_path(&kvk)?;
-                    let raw = query
-                        .split('&')
-                        .find_map(|kv| kv.strip_prefix("iban="))
-                        .ok_or_else(|| {
-                            Error::Invalid(vec![platform::problem::FieldError::new(
-                                "/query/iban",
-                                "give the IBAN to check as ?iban=",
-                            )])
-                        })?;
-                    let decoded = raw.replace("%20", " ").replace('+', " ");
-                    let iban = Iban::parse(&decoded, "/query/iban")?;
-                    let client = state.core.pool.get().await?;
-                    let account = store::open_account(&client, kvk.as_str(), false).await?;
-                    let matches = account
-                        .as_ref()
-                        .is_some_and(|a| a.status == Status::Active && a.iban == iban.as_str());
-                    Ok(no_store(json(
-                        StatusCode::OK,
-                        &json!({ "kvk_number": kvk, "iban": iban, "matches": matches }),
-                    )))
-                }
-                .await;
-                finish(&req, result)
-            },
-        )
+        .then(|kvk: String, query: String, req: Request, state: AppState| async move {
+            let result = async {
+                state.core.limiter.check(&req)?;
+                let kvk = KvkNumber::from_path(&kvk)?;
+                let raw = query.split('&').find_map(|kv| kv.strip_prefix("iban=")).ok_or_else(|| {
+                    Error::Invalid(vec![platform::problem::FieldError::new(
+                        "/query/iban",
+                        "give the IBAN to check as ?iban=",
+                    )])
+                })?;
+                let decoded = raw.replace("%20", " ").replace('+', " ");
+                let iban = Iban::parse(&decoded, "/query/iban")?;
+                let client = state.core.pool.get().await?;
+                let account = store::open_account(&client, kvk.as_str(), false).await?;
+                let matches = account.as_ref().is_some_and(|a| a.status == Status::Active && a.iban == iban.as_str());
+                Ok(no_store(json(StatusCode::OK, &json!({ "kvk_number": kvk, "iban": iban, "matches": matches }))))
+            }
+            .await;
+            finish(&req, result)
+        })
         .boxed()
 }
 
@@ -303,9 +260,13 @@ fn g_account_history(state: AppState) -> BoxedFilter<(Response,)> {
             let result = async {
                 let principal = authenticate(&state, &req)?;
                 let kvk = KvkNumber::from_path(&kvk)?;
-                let allowed = principal.acts_for(Role::Agency, kvk.as_str()) || principal.has(Role::Tax) || principal.has(Role::Inspectorate);
+                let allowed = principal.acts_for(Role::Agency, kvk.as_str())
+                    || principal.has(Role::Tax)
+                    || principal.has(Role::Inspectorate);
                 if !allowed {
-                    return Err(Error::Forbidden("Only the agency itself, the tax authority and the inspectorate see the history.".into()));
+                    return Err(Error::Forbidden(
+                        "Only the agency itself, the tax authority and the inspectorate see the history.".into(),
+                    ));
                 }
                 let client = state.core.pool.get().await?;
                 let history = store::history(&client, kvk.as_str()).await?;

@@ -17,10 +17,7 @@ use crate::startup::AppState;
 
 /// Every API route of the service.
 pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
-    accounts::routes(state.clone())
-        .or(seals::routes(state))
-        .unify()
-        .boxed()
+    accounts::routes(state.clone()).or(seals::routes(state)).unify().boxed()
 }
 
 /// The single place a handler's result becomes a response.
@@ -39,15 +36,7 @@ pub(crate) async fn write<F>(
 where
     F: AsyncFnOnce(&Transaction<'_>) -> Result<(StatusCode, Value)>,
 {
-    platform::write::write(
-        &state.core.pool,
-        &state.core.relay,
-        req,
-        principal,
-        body,
-        work,
-    )
-    .await
+    platform::write::write(&state.core.pool, &state.core.relay, req, principal, body, work).await
 }
 
 /// Authenticates the caller (401 otherwise).

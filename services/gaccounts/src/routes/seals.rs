@@ -21,10 +21,7 @@ use crate::startup::AppState;
 use crate::store::{self, Seal};
 
 pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    g_account_seal(state.clone())
-        .or(seal_qr(state))
-        .unify()
-        .boxed()
+    g_account_seal(state.clone()).or(seal_qr(state)).unify().boxed()
 }
 
 #[derive(Debug, Deserialize)]
@@ -36,11 +33,7 @@ fn url(state: &AppState, token: &str) -> String {
 }
 
 fn not_issued(e: impl std::fmt::Display) -> Error {
-    Error::Conflict {
-        slug: "seal-not-issued",
-        title: "Seal not issued",
-        detail: e.to_string(),
-    }
+    Error::Conflict { slug: "seal-not-issued", title: "Seal not issued", detail: e.to_string() }
 }
 
 /// POST /api/v1/agencies/{kvk}/g-account/seal
@@ -50,12 +43,10 @@ fn g_account_seal(state: AppState) -> BoxedFilter<(Response,)> {
         .and(request())
         .and(body())
         .and(with_state(state))
-        .then(
-            |kvk: String, req: Request, body: Bytes, state: AppState| async move {
-                let result = issue(&state, &req, &kvk, &body).await;
-                finish(&req, result)
-            },
-        )
+        .then(|kvk: String, req: Request, body: Bytes, state: AppState| async move {
+            let result = issue(&state, &req, &kvk, &body).await;
+            finish(&req, result)
+        })
         .boxed()
 }
 
@@ -67,7 +58,9 @@ async fn issue(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Resul
         let _: SealIn = parse_json(req, raw)?;
     }
     write(state, req, &principal, raw, async |tx| {
-        let account = store::open_account(tx, kvk.as_str(), false).await?.ok_or_else(|| Error::NotFound(format!("Agency {kvk} has no G-account.")))?;
+        let account = store::open_account(tx, kvk.as_str(), false)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("Agency {kvk} has no G-account.")))?;
         if account.status != Status::Active {
             return Err(Error::Conflict {
                 slug: "no-active-g-account",
@@ -80,7 +73,10 @@ async fn issue(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Resul
         let by_signer = DateTime::<Utc>::from_timestamp(state.signer.not_after(), 0).unwrap_or(now);
         let expires_at = by_setting.min(by_signer);
         let seal_id = uuid::Uuid::now_v7();
-        let token = state.signer.issue(kvk.as_str(), seal_id, now.timestamp(), expires_at.timestamp(), BTreeMap::new()).map_err(not_issued)?;
+        let token = state
+            .signer
+            .issue(kvk.as_str(), seal_id, now.timestamp(), expires_at.timestamp(), BTreeMap::new())
+            .map_err(not_issued)?;
         let seal = Seal {
             seal_id,
             g_account_id: account.g_account_id,
@@ -106,7 +102,9 @@ async fn issue(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Resul
             },
         )
         .await?;
-        let body = qr::issued_json(seal.seal_id, &seal.token, &url(state, &seal.token), seal.issued_at, seal.expires_at).map_err(not_issued)?;
+        let body =
+            qr::issued_json(seal.seal_id, &seal.token, &url(state, &seal.token), seal.issued_at, seal.expires_at)
+                .map_err(not_issued)?;
         Ok((StatusCode::CREATED, body))
     })
     .await
@@ -118,46 +116,33 @@ fn seal_qr(state: AppState) -> BoxedFilter<(Response,)> {
         .and(warp::get())
         .and(request())
         .and(with_state(state))
-        .then(
-            |id: String, file: String, req: Request, state: AppState| async move {
-                let result = async {
-                    state.core.limiter.check(&req)?;
-                    let svg = match file.as_str() {
-                        "qr.svg" => true,
-                        "qr.png" => false,
-                        _ => {
-                            return Err(Error::NotFound(
-                                "No such rendering; use qr.svg or qr.png.".into(),
-                            ));
-                        }
-                    };
-                    let id: uuid::Uuid = id.parse().map_err(|_| {
-                        Error::Client(platform::Problem::bad_request(
-                            "Malformed seal id: expected a UUID.",
-                        ))
-                    })?;
-                    let client = state.core.pool.get().await?;
-                    let token = store::seal_token(&client, id)
-                        .await?
-                        .ok_or_else(|| Error::NotFound(format!("No seal {id}.")))?;
-                    let code = qr::render(&url(&state, &token)).map_err(not_issued)?;
-                    let (body, content_type) = if svg {
-                        (code.svg.into_bytes(), "image/svg+xml")
-                    } else {
-                        (code.png, "image/png")
-                    };
-                    let mut res = Response::new(body.into());
-                    res.headers_mut()
-                        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-                    res.headers_mut().insert(
-                        header::CACHE_CONTROL,
-                        HeaderValue::from_static("public, max-age=86400, immutable"),
-                    );
-                    Ok(res)
-                }
-                .await;
-                finish(&req, result)
-            },
-        )
+        .then(|id: String, file: String, req: Request, state: AppState| async move {
+            let result = async {
+                state.core.limiter.check(&req)?;
+                let svg = match file.as_str() {
+                    "qr.svg" => true,
+                    "qr.png" => false,
+                    _ => {
+                        return Err(Error::NotFound("No such rendering; use qr.svg or qr.png.".into()));
+                    }
+                };
+                let id: uuid::Uuid = id.parse().map_err(|_| {
+                    Error::Client(platform::Problem::bad_request("Malformed seal id: expected a UUID."))
+                })?;
+                let client = state.core.pool.get().await?;
+                let token =
+                    store::seal_token(&client, id).await?.ok_or_else(|| Error::NotFound(format!("No seal {id}.")))?;
+                let code = qr::render(&url(&state, &token)).map_err(not_issued)?;
+                let (body, content_type) =
+                    if svg { (code.svg.into_bytes(), "image/svg+xml") } else { (code.png, "image/png") };
+                let mut res = Response::new(body.into());
+                res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+                res.headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400, immutable"));
+                Ok(res)
+            }
+            .await;
+            finish(&req, result)
+        })
         .boxed()
 }

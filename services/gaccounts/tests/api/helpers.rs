@@ -32,10 +32,9 @@ impl Drop for TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
-    let db = TestDb::create("gaccounts", &MIGRATIONS, async |common| {
-        startup::migrate(&common).await.expect("migrations")
-    })
-    .await;
+    let db =
+        TestDb::create("gaccounts", &MIGRATIONS, async |common| startup::migrate(&common).await.expect("migrations"))
+            .await;
     let prefix = TestPrefix::new();
     let mut settings = Settings::local();
     settings.common = testing::common_settings(&db, &prefix);
@@ -51,12 +50,7 @@ pub async fn spawn_app() -> TestApp {
         })
     })
     .await;
-    TestApp {
-        client: Client::new(format!("http://127.0.0.1:{port}")),
-        prefix,
-        shutdown,
-        _db: db,
-    }
+    TestApp { client: Client::new(format!("http://127.0.0.1:{port}")), prefix, shutdown, _db: db }
 }
 
 /// A valid Dutch G-account IBAN (099 after the bank code).

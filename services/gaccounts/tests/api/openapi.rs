@@ -7,10 +7,7 @@ use crate::helpers::{g_iban, spawn_app};
 #[tokio::test]
 async fn the_register_keeps_its_contract() {
     let app = spawn_app().await;
-    let doc = openapi(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../openapi/gaccounts.yaml"
-    ));
+    let doc = openapi(concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/gaccounts.yaml"));
     let nil = uuid::Uuid::nil().to_string();
     let iban = g_iban(1);
     let params = [

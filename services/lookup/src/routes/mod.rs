@@ -14,12 +14,7 @@ use crate::startup::AppState;
 
 /// Every route of the service.
 pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
-    verify::routes(state.clone())
-        .or(page::routes(state.clone()))
-        .unify()
-        .or(trust::routes(state))
-        .unify()
-        .boxed()
+    verify::routes(state.clone()).or(page::routes(state.clone())).unify().or(trust::routes(state)).unify().boxed()
 }
 
 /// The single place a handler's result becomes a response.

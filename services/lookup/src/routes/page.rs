@@ -48,19 +48,17 @@ fn seal_page(state: AppState) -> BoxedFilter<(Response,)> {
         .and(warp::query::raw().or(warp::any().map(String::new)).unify())
         .and(request())
         .and(with_state(state))
-        .then(
-            |seal: String, query: String, req: Request, state: AppState| async move {
-                let result = async {
-                    state.limiter.check(&req)?;
-                    let explicit = query.split('&').find_map(|kv| kv.strip_prefix("lang="));
-                    let lang = Lang::negotiate(explicit, req.accept_language.as_deref());
-                    let outcome = verify::check(&state, &seal).await;
-                    Ok(no_store(render(&lang, &outcome)))
-                }
-                .await;
-                finish(&req, result)
-            },
-        )
+        .then(|seal: String, query: String, req: Request, state: AppState| async move {
+            let result = async {
+                state.limiter.check(&req)?;
+                let explicit = query.split('&').find_map(|kv| kv.strip_prefix("lang="));
+                let lang = Lang::negotiate(explicit, req.accept_language.as_deref());
+                let outcome = verify::check(&state, &seal).await;
+                Ok(no_store(render(&lang, &outcome)))
+            }
+            .await;
+            finish(&req, result)
+        })
         .boxed()
 }
 
@@ -87,44 +85,27 @@ fn render(lang: &Lang, outcome: &Outcome) -> Response {
                 ("agency", fact(outcome, "agency_name")),
                 ("kvk", fact(outcome, "kvk_number")),
                 ("norm", fact(outcome, "norm")),
-                (
-                    "status",
-                    lang.t(&format!("status-{}", fact(outcome, "certificate_status"))),
-                ),
+                ("status", lang.t(&format!("status-{}", fact(outcome, "certificate_status")))),
             ],
         ),
         _ => String::new(),
     };
     let page = VerdictPage {
         lang: lang.code,
-        title: format!(
-            "{} — {}",
-            lang.t(&format!("verdict-{verdict}")),
-            lang.t("page-title")
-        ),
+        title: format!("{} — {}", lang.t(&format!("verdict-{verdict}")), lang.t("page-title")),
         class,
         icon,
         verdict_text: lang.t(&format!("verdict-{verdict}")),
         explain: lang.t(&format!("explain-{verdict}")),
         sealed,
-        register: register
-            .map(|r| lang.t(&format!("register-{}", r.service())))
-            .unwrap_or_default(),
+        register: register.map(|r| lang.t(&format!("register-{}", r.service()))).unwrap_or_default(),
         valid_until: fact(outcome, "valid_until"),
-        expires: outcome
-            .expires_at
-            .map(|t| t.format("%Y-%m-%d").to_string())
-            .unwrap_or_default(),
-        checked_at: outcome
-            .checked_at
-            .format("%Y-%m-%d %H:%M:%S UTC")
-            .to_string(),
+        expires: outcome.expires_at.map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+        checked_at: outcome.checked_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
         label_register: lang.t("label-register"),
         // For a certificate that ended, its last day is shown as such, not as "valid until".
-        label_valid_until: if matches!(
-            fact(outcome, "certificate_status").as_str(),
-            "revoked" | "lapsed" | "withdrawn"
-        ) {
+        label_valid_until: if matches!(fact(outcome, "certificate_status").as_str(), "revoked" | "lapsed" | "withdrawn")
+        {
             lang.t("label-ended-on")
         } else {
             lang.t("label-valid-until")
@@ -141,15 +122,8 @@ fn render(lang: &Lang, outcome: &Outcome) -> Response {
     });
     let mut res = Response::new(html.into());
     *res.status_mut() = StatusCode::OK;
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    res.headers_mut().insert(
-        header::CONTENT_LANGUAGE,
-        HeaderValue::from_static(lang.code),
-    );
-    res.headers_mut()
-        .insert("vary", HeaderValue::from_static("accept-language"));
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    res.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(lang.code));
+    res.headers_mut().insert("vary", HeaderValue::from_static("accept-language"));
     res
 }

@@ -31,10 +31,8 @@ impl Drop for TestLookup {
 }
 
 pub async fn spawn_lookup_with(adjust: impl FnOnce(&mut Settings)) -> TestLookup {
-    let db = TestDb::create("lookup", &MIGRATIONS, async |common| {
-        startup::migrate(&common).await.expect("migrations")
-    })
-    .await;
+    let db = TestDb::create("lookup", &MIGRATIONS, async |common| startup::migrate(&common).await.expect("migrations"))
+        .await;
     let prefix = TestPrefix::new();
     let mut settings = Settings::local();
     settings.common = testing::common_settings(&db, &prefix);
@@ -52,10 +50,7 @@ pub async fn spawn_lookup_with(adjust: impl FnOnce(&mut Settings)) -> TestLookup
     .await;
     TestLookup {
         address: format!("http://127.0.0.1:{port}"),
-        http: reqwest::Client::builder()
-            .timeout(Duration::from_secs(20))
-            .build()
-            .expect("client"),
+        http: reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("client"),
         _db: db,
         shutdown,
         _prefix: prefix,
@@ -69,42 +64,21 @@ pub async fn spawn_lookup() -> TestLookup {
 /// A seal signed with the test PKI's key for `register`.
 pub fn seal(register: Register, iat_offset: i64, exp_offset: i64) -> String {
     let (key, cert) = pki().signer_paths(register);
-    let signer = Signer::from_pem(
-        register,
-        &std::fs::read_to_string(key).unwrap(),
-        &std::fs::read_to_string(cert).unwrap(),
-    )
-    .unwrap();
+    let signer =
+        Signer::from_pem(register, &std::fs::read_to_string(key).unwrap(), &std::fs::read_to_string(cert).unwrap())
+            .unwrap();
     let now = chrono::Utc::now().timestamp();
-    signer
-        .issue(
-            "12345678",
-            uuid::Uuid::now_v7(),
-            now + iat_offset,
-            now + exp_offset,
-            BTreeMap::new(),
-        )
-        .unwrap()
+    signer.issue("12345678", uuid::Uuid::now_v7(), now + iat_offset, now + exp_offset, BTreeMap::new()).unwrap()
 }
 
 impl TestLookup {
     pub async fn verify(&self, seal: &str) -> (u16, serde_json::Value) {
-        let r = self
-            .http
-            .get(format!("{}/api/v1/verify/{seal}", self.address))
-            .send()
-            .await
-            .unwrap();
+        let r = self.http.get(format!("{}/api/v1/verify/{seal}", self.address)).send().await.unwrap();
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or_default())
     }
 
-    pub async fn page(
-        &self,
-        seal: &str,
-        query: &str,
-        accept_language: Option<&str>,
-    ) -> (u16, String) {
+    pub async fn page(&self, seal: &str, query: &str, accept_language: Option<&str>) -> (u16, String) {
         let mut rb = self.http.get(format!("{}/v/{seal}{query}", self.address));
         if let Some(al) = accept_language {
             rb = rb.header("accept-language", al);

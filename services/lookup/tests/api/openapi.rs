@@ -15,8 +15,5 @@ async fn the_lookup_keeps_its_contract() {
     let violations = contract_violations(&doc, &lookup.address, &[("{seal}", s.as_str())]).await;
     assert!(violations.is_empty(), "{violations:#?}");
     let (_, body) = lookup.verify(&s).await;
-    assert!(
-        shape_violations(&doc, "Outcome", &body).is_empty(),
-        "{body}"
-    );
+    assert!(shape_violations(&doc, "Outcome", &body).is_empty(), "{body}");
 }

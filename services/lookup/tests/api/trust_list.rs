@@ -13,23 +13,11 @@ async fn the_trust_list_is_published_signed_and_cacheable() {
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "application/jose");
     let etag = r.headers()["etag"].to_str().unwrap().to_string();
-    assert!(
-        r.headers()["cache-control"]
-            .to_str()
-            .unwrap()
-            .contains("max-age")
-    );
+    assert!(r.headers()["cache-control"].to_str().unwrap().contains("max-age"));
     let body = r.text().await.unwrap();
-    let (store, refused) =
-        TrustStore::load(&body, &pki().ca.cert_pem, chrono::Utc::now().timestamp()).unwrap();
+    let (store, refused) = TrustStore::load(&body, &pki().ca.cert_pem, chrono::Utc::now().timestamp()).unwrap();
     assert!(refused.is_empty());
     assert_eq!(store.len(), zegel_attest::Register::ALL.len());
-    let again = lookup
-        .http
-        .get(&url)
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let again = lookup.http.get(&url).header("if-none-match", &etag).send().await.unwrap();
     assert_eq!(again.status(), 304);
 }

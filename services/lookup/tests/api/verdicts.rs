@@ -18,10 +18,7 @@ async fn offline_failures_get_their_own_verdict() {
         (flipped, "tampered"),
         (good[..good.len() - 5].to_string(), "tampered"),
         ("x".repeat(3000), "tampered"),
-        (
-            "%C3%A9%C3%BC.%E2%82%AC.%F0%9F%98%80".to_string(),
-            "tampered",
-        ),
+        ("%C3%A9%C3%BC.%E2%82%AC.%F0%9F%98%80".to_string(), "tampered"),
         ("not-a-seal".to_string(), "tampered"),
     ];
     for (input, expected) in cases {
@@ -31,10 +28,7 @@ async fn offline_failures_get_their_own_verdict() {
         assert!(body["subject"].is_null(), "nothing unverified is echoed");
     }
     let (status, _) = lookup.page("%C3%A9%00%FF", "", None).await;
-    assert!(
-        status == 200 || status == 400,
-        "garbage in the path is answered, not crashed on: {status}"
-    );
+    assert!(status == 200 || status == 400, "garbage in the path is answered, not crashed on: {status}");
 }
 
 #[tokio::test]
@@ -44,9 +38,7 @@ async fn a_genuine_seal_whose_register_cannot_be_read_is_unavailable_never_valid
     let (_, body) = lookup.verify(&seal(Register::Certificates, 0, 3600)).await;
     assert_eq!(body["verdict"], "unavailable", "{body}");
     assert_eq!(body["register"], "certificates");
-    let (_, html) = lookup
-        .page(&seal(Register::Certificates, 0, 3600), "?lang=en", None)
-        .await;
+    let (_, html) = lookup.page(&seal(Register::Certificates, 0, 3600), "?lang=en", None).await;
     assert!(html.contains("Cannot be checked right now"), "{html}");
     assert!(!html.contains("Valid<"));
 }
@@ -56,22 +48,13 @@ async fn the_page_speaks_dutch_and_english_and_switches_on_request() {
     let lookup = spawn_lookup().await;
     let expired = seal(Register::Certificates, -7200, -3600);
     let (_, nl) = lookup.page(&expired, "", Some("nl-NL,nl;q=0.9")).await;
-    assert!(
-        nl.contains("Verlopen — niet geldig") && nl.contains(r#"lang="nl""#),
-        "{nl}"
-    );
+    assert!(nl.contains("Verlopen — niet geldig") && nl.contains(r#"lang="nl""#), "{nl}");
     let (_, en) = lookup.page(&expired, "", Some("en-GB,en;q=0.9")).await;
-    assert!(
-        en.contains("Expired — not valid") && en.contains(r#"<html lang="en">"#),
-        "{en}"
-    );
+    assert!(en.contains("Expired — not valid") && en.contains(r#"<html lang="en">"#), "{en}");
     let (_, switched) = lookup.page(&expired, "?lang=en", Some("nl")).await;
     assert!(switched.contains("Expired — not valid"));
     let (_, fallback) = lookup.page(&expired, "", Some("pl")).await;
-    assert!(
-        fallback.contains("Verlopen"),
-        "Dutch when the browser's languages are not supported"
-    );
+    assert!(fallback.contains("Verlopen"), "Dutch when the browser's languages are not supported");
     let (_, tampered) = lookup.page("abc.def.ghi", "?lang=nl", None).await;
     assert!(tampered.contains("Niet echt — niet geldig") && tampered.contains('✗'));
     assert!(!tampered.contains("<script"), "no JavaScript");
@@ -82,16 +65,8 @@ async fn public_endpoints_are_rate_limited_per_address() {
     let lookup = spawn_lookup_with(|s| s.common.public_rate_per_minute = 3).await;
     let mut statuses = Vec::new();
     for _ in 0..5 {
-        let r = lookup
-            .http
-            .get(format!("{}/api/v1/verify/a.b.c", lookup.address))
-            .send()
-            .await
-            .unwrap();
-        statuses.push((
-            r.status().as_u16(),
-            r.headers().get("retry-after").is_some(),
-        ));
+        let r = lookup.http.get(format!("{}/api/v1/verify/a.b.c", lookup.address)).send().await.unwrap();
+        statuses.push((r.status().as_u16(), r.headers().get("retry-after").is_some()));
     }
     assert_eq!(statuses[..3], [(200, false), (200, false), (200, false)]);
     assert_eq!(statuses[3], (429, true));
