@@ -1,0 +1,169 @@
+//! Validated domain types of the bans register.
+
+use std::fmt;
+
+use chrono::{Months, NaiveDate};
+use hmac::{Hmac, Mac};
+use platform::problem::FieldError;
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+pub use platform::ids::KvkNumber;
+
+/// A civil ban lasts at most this many years (advice 2.1 F).
+pub const CIVIL_BAN_MAX_YEARS: u32 = 5;
+
+/// A citizen service number: 9 digits passing the 11-proof. Never logged, never stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Bsn(String);
+
+impl fmt::Debug for Bsn {
+    // A BSN must not end up in a log line through a debug print.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Bsn(***)")
+    }
+}
+
+impl Bsn {
+    /// Parses; 8-digit BSNs are written with a leading zero.
+    pub fn parse(raw: &str, pointer: &str) -> Result<Self, FieldError> {
+        let digits = raw.trim();
+        let digits = if digits.len() == 8 { format!("0{digits}") } else { digits.to_string() };
+        if digits.len() != 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(FieldError::new(pointer, "a BSN is 9 digits"));
+        }
+        let weights = [9i32, 8, 7, 6, 5, 4, 3, 2, -1];
+        let sum: i32 = digits.bytes().zip(weights).map(|(b, w)| i32::from(b - b'0') * w).sum();
+        if sum == 0 || sum % 11 != 0 {
+            return Err(FieldError::new(pointer, "not a valid BSN (11-proof)"));
+        }
+        Ok(Self(digits))
+    }
+
+    /// The keyed hash under which the person is stored.
+    pub fn keyed_hash(&self, key: &[u8]) -> Vec<u8> {
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+        mac.update(self.0.as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
+}
+
+/// What an officer is at an agency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfficerRole {
+    /// Owner.
+    Owner,
+    /// Statutory director.
+    Director,
+    /// De facto manager (feitelijk leidinggevende).
+    DeFactoManager,
+}
+
+impl OfficerRole {
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OfficerRole::Owner => "owner",
+            OfficerRole::Director => "director",
+            OfficerRole::DeFactoManager => "de_facto_manager",
+        }
+    }
+}
+
+/// Administrative (inspectorate, tax) or civil (ordered by a court).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// Imposed by the inspectorate or the tax authority.
+    Administrative,
+    /// Ordered by a court; recorded by an admin.
+    Civil,
+}
+
+impl Basis {
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::Administrative => "administrative",
+            Basis::Civil => "civil",
+        }
+    }
+}
+
+/// Checks a ban's dates: ends not before it starts; a civil ban ends within five years.
+pub fn check_ban_dates(basis: Basis, starts_on: NaiveDate, ends_on: Option<NaiveDate>) -> Result<(), FieldError> {
+    if let Some(end) = ends_on
+        && end < starts_on
+    {
+        return Err(FieldError::new("/ends_on", "a ban cannot end before it starts"));
+    }
+    if basis == Basis::Civil {
+        let limit = starts_on.checked_add_months(Months::new(12 * CIVIL_BAN_MAX_YEARS)).unwrap_or(NaiveDate::MAX);
+        match ends_on {
+            None => return Err(FieldError::new("/ends_on", "a civil ban has an end date")),
+            Some(end) if end > limit => {
+                return Err(FieldError::new(
+                    "/ends_on",
+                    format!("a civil ban lasts at most {CIVIL_BAN_MAX_YEARS} years (until {limit})"),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Free text with bounds.
+pub fn text(raw: &str, pointer: &str, max: usize) -> Result<String, FieldError> {
+    let t = raw.trim();
+    if t.is_empty() {
+        Err(FieldError::new(pointer, "must not be empty"))
+    } else if t.chars().count() > max {
+        Err(FieldError::new(pointer, format!("at most {max} characters")))
+    } else if t.chars().any(char::is_control) {
+        Err(FieldError::new(pointer, "must not contain control characters"))
+    } else {
+        Ok(t.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bsns_pass_the_eleven_proof() {
+        for ok in ["111222333", "123456782", "012345672", "12345672"] {
+            assert!(Bsn::parse(ok, "/bsn").is_ok(), "{ok}");
+        }
+        for (bad, case) in [
+            ("123456789", "fails the proof"),
+            ("000000000", "all zeros"),
+            ("12345678a", "letter"),
+            ("1234567", "too short"),
+            ("1234567890", "too long"),
+        ] {
+            assert!(Bsn::parse(bad, "/bsn").is_err(), "{case}");
+        }
+        assert_eq!(format!("{:?}", Bsn::parse("111222333", "/b").unwrap()), "Bsn(***)");
+    }
+
+    #[test]
+    fn the_keyed_hash_depends_on_the_key() {
+        let bsn = Bsn::parse("111222333", "/b").unwrap();
+        assert_ne!(bsn.keyed_hash(b"key-one-1234567890"), bsn.keyed_hash(b"key-two-1234567890"));
+        assert_eq!(bsn.keyed_hash(b"k"), bsn.keyed_hash(b"k"));
+    }
+
+    #[test]
+    fn ban_dates_are_checked() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert!(check_ban_dates(Basis::Administrative, d("2026-01-01"), None).is_ok());
+        assert!(check_ban_dates(Basis::Administrative, d("2026-01-01"), Some(d("2025-12-31"))).is_err());
+        assert!(check_ban_dates(Basis::Civil, d("2026-01-01"), Some(d("2031-01-01"))).is_ok());
+        assert!(check_ban_dates(Basis::Civil, d("2026-01-01"), Some(d("2031-01-02"))).is_err());
+        assert!(check_ban_dates(Basis::Civil, d("2026-01-01"), None).is_err());
+    }
+}

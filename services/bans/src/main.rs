@@ -1,0 +1,18 @@
+//! `zegel-bans serve | migrate`.
+
+use std::process::ExitCode;
+
+use zegel_bans::config::Settings;
+use zegel_bans::startup::{self, Application};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    platform::cli::main(
+        "zegel-bans",
+        Settings::from_env,
+        |s| &s.common,
+        async |common| Ok(startup::migrate(&common).await?),
+        async |settings| Application::build(settings).await?.run_until_stopped().await,
+    )
+    .await
+}

@@ -1,0 +1,231 @@
+//! Bans: imposed (administrative: inspectorate or tax; civil: admin for a court), lifted,
+//! never deleted.
+
+use bytes::Bytes;
+use chrono::NaiveDate;
+use platform::audit::{self, Actor};
+use platform::auth::{Principal, Role};
+use platform::http::{Request, body, json, parse_json, request, with_state};
+use platform::problem::FieldError;
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+use warp::Filter;
+use warp::filters::BoxedFilter;
+use warp::http::StatusCode;
+use warp::reply::Response;
+
+use super::{authenticate, finish, write};
+use crate::domain::{Basis, Bsn, OfficerRole, check_ban_dates, text};
+use crate::error::{Error, Result};
+use crate::events;
+use crate::startup::AppState;
+use crate::store::{self, Ban};
+use crate::sweep;
+
+pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
+    bans_create(state.clone()).or(ban_lift(state.clone())).unify().or(ban_get(state)).unify().boxed()
+}
+
+/// Who may impose or lift a ban on this basis, and in which role.
+fn imposing_role(principal: &Principal, basis: Basis) -> Result<Role> {
+    match basis {
+        Basis::Administrative => {
+            [Role::Inspectorate, Role::Tax].into_iter().find(|r| principal.has(*r)).ok_or_else(|| {
+                Error::Forbidden("Administrative bans are imposed by the inspectorate or the tax authority.".into())
+            })
+        }
+        Basis::Civil if principal.has(Role::Admin) => Ok(Role::Admin),
+        Basis::Civil => Err(Error::Forbidden("Civil bans are recorded by an admin, as ordered by a court.".into())),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BanIn {
+    bsn: String,
+    basis: Basis,
+    roles_covered: Vec<OfficerRole>,
+    starts_on: NaiveDate,
+    #[serde(default)]
+    ends_on: Option<NaiveDate>,
+    reason: String,
+    /// Needed only when the person is not yet known to the register.
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    date_of_birth: Option<NaiveDate>,
+}
+
+/// POST /api/v1/bans
+fn bans_create(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "bans")
+        .and(warp::post())
+        .and(request())
+        .and(body())
+        .and(with_state(state))
+        .then(|req: Request, body: Bytes, state: AppState| async move {
+            let result = impose(&state, &req, &body).await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+async fn impose(state: &AppState, req: &Request, raw: &Bytes) -> Result<Response> {
+    let principal = authenticate(state, req)?;
+    let input: BanIn = parse_json(req, raw)?;
+    let role = imposing_role(&principal, input.basis)?;
+    let mut errors = Vec::new();
+    let bsn = Bsn::parse(&input.bsn, "/bsn").map_err(|e| errors.push(e)).ok();
+    let reason = text(&input.reason, "/reason", 1000).map_err(|e| errors.push(e)).ok();
+    if input.roles_covered.is_empty() {
+        errors.push(FieldError::new("/roles_covered", "name at least one role"));
+    }
+    if let Err(e) = check_ban_dates(input.basis, input.starts_on, input.ends_on) {
+        errors.push(e);
+    }
+    let name =
+        input.name.as_deref().map(|n| text(n, "/name", 200)).transpose().map_err(|e| errors.push(e)).ok().flatten();
+    let (Some(bsn), Some(reason), true) = (bsn, reason, errors.is_empty()) else { return Err(Error::Invalid(errors)) };
+    let hash = bsn.keyed_hash(state.bsn_key());
+    write(state, req, &principal, raw, async |tx| {
+        let person_id = match (store::person_by_hash(tx, &hash).await?, &name, input.date_of_birth) {
+            (Some(id), _, _) => id,
+            (None, Some(name), Some(dob)) => store::upsert_person(tx, &hash, name, dob).await?,
+            (None, _, _) => {
+                return Err(Error::Invalid(vec![FieldError::new(
+                    "/name",
+                    "this person is not known to the register yet: give name and date_of_birth",
+                )]));
+            }
+        };
+        let mut roles: Vec<String> = input.roles_covered.iter().map(|r| r.as_str().to_string()).collect();
+        roles.sort();
+        roles.dedup();
+        let ban = Ban {
+            ban_id: Uuid::now_v7(),
+            person_id,
+            basis: input.basis.as_str().into(),
+            roles_covered: roles,
+            starts_on: input.starts_on,
+            ends_on: input.ends_on,
+            reason: reason.clone(),
+            lifted_on: None,
+            lift_reason: None,
+            created_at: state.clock.now(),
+        };
+        store::insert_ban(tx, &ban, &principal.subject, role.as_str()).await?;
+        let actor = Actor::of(&principal, role);
+        audit::record(
+            tx,
+            &audit::Entry {
+                actor: actor.clone(),
+                action: "ban.impose".into(),
+                subject: ban.ban_id.to_string(),
+                reason: Some(reason.clone()),
+                before: None,
+                after: serde_json::to_value(&ban).ok(),
+                request_id: req.id.clone(),
+                cause_event_id: None,
+            },
+        )
+        .await?;
+        let today = state.clock.today();
+        if ban.starts_on <= today {
+            // In force now: tell the registers about every agency it hits, at once.
+            sweep::publish_start(tx, &ban, today, state.clock.now(), &actor, &req.id, None).await?;
+        }
+        Ok((StatusCode::CREATED, json!(ban)))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LiftIn {
+    reason: String,
+}
+
+/// POST /api/v1/bans/{id}/lifting
+fn ban_lift(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "bans" / String / "lifting")
+        .and(warp::post())
+        .and(request())
+        .and(body())
+        .and(with_state(state))
+        .then(|id: String, req: Request, body: Bytes, state: AppState| async move {
+            let result = lift(&state, &req, &id, &body).await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+fn ban_id(raw: &str) -> Result<Uuid> {
+    raw.parse().map_err(|_| Error::Client(platform::Problem::bad_request("Malformed ban id: expected a UUID.")))
+}
+
+async fn lift(state: &AppState, req: &Request, id: &str, raw: &Bytes) -> Result<Response> {
+    let principal = authenticate(state, req)?;
+    let id = ban_id(id)?;
+    let input: LiftIn = parse_json(req, raw)?;
+    let reason = text(&input.reason, "/reason", 1000)?;
+    write(state, req, &principal, raw, async |tx| {
+        let before = store::ban_by_id(tx, id, true).await?.ok_or_else(|| Error::NotFound(format!("No ban {id}.")))?;
+        let basis = if before.basis == "civil" { Basis::Civil } else { Basis::Administrative };
+        let role = imposing_role(&principal, basis)?;
+        if before.lifted_on.is_some() {
+            return Err(Error::Conflict {
+                slug: "ban-lifted",
+                title: "Ban already lifted",
+                detail: format!("Ban {id} was lifted already."),
+            });
+        }
+        let today = state.clock.today();
+        store::lift_ban(tx, id, today, &reason).await?;
+        let after = store::ban_by_id(tx, id, false).await?.ok_or(Error::Corrupt("ban vanished"))?;
+        platform::outbox::enqueue(tx, &events::lifted(id, state.clock.now())).await?;
+        audit::record(
+            tx,
+            &audit::Entry {
+                actor: Actor::of(&principal, role),
+                action: "ban.lift".into(),
+                subject: id.to_string(),
+                reason: Some(reason.clone()),
+                before: serde_json::to_value(&before).ok(),
+                after: serde_json::to_value(&after).ok(),
+                request_id: req.id.clone(),
+                cause_event_id: None,
+            },
+        )
+        .await?;
+        Ok((StatusCode::OK, json!(after)))
+    })
+    .await
+}
+
+/// GET /api/v1/bans/{id} — the ban (no personal data) for the inspectorate, tax and admins.
+fn ban_get(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "bans" / String)
+        .and(warp::get())
+        .and(request())
+        .and(with_state(state))
+        .then(|id: String, req: Request, state: AppState| async move {
+            let result = async {
+                let principal = authenticate(&state, &req)?;
+                if ![Role::Inspectorate, Role::Tax, Role::Admin].iter().any(|r| principal.has(*r)) {
+                    return Err(Error::Forbidden(
+                        "Only the inspectorate, the tax authority and admins read bans.".into(),
+                    ));
+                }
+                let id = ban_id(&id)?;
+                let client = state.core.pool.get().await?;
+                let ban = store::ban_by_id(&client, id, false)
+                    .await?
+                    .ok_or_else(|| Error::NotFound(format!("No ban {id}.")))?;
+                Ok(json(StatusCode::OK, &ban))
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}

@@ -1,0 +1,101 @@
+//! Person checks: is this person banned on a date? A POST, so that a BSN never appears
+//! in a URL or an access log line. Every check is written to the access log.
+
+use bytes::Bytes;
+use chrono::NaiveDate;
+use platform::audit::Actor;
+use platform::auth::Role;
+use platform::http::{Request, body, json, no_store, parse_json, request, with_state};
+use serde::Deserialize;
+use serde_json::json;
+use warp::Filter;
+use warp::filters::BoxedFilter;
+use warp::http::StatusCode;
+use warp::reply::Response;
+
+use super::{authenticate, finish};
+use crate::domain::{Bsn, text};
+use crate::error::{Error, Result};
+use crate::startup::AppState;
+use crate::store;
+
+pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
+    person_check(state.clone()).or(access_log(state)).unify().boxed()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckIn {
+    bsn: String,
+    #[serde(default)]
+    on_date: Option<NaiveDate>,
+    /// Why the caller checks (logged).
+    purpose: String,
+}
+
+/// POST /api/v1/person-checks
+fn person_check(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "person-checks")
+        .and(warp::post())
+        .and(request())
+        .and(body())
+        .and(with_state(state))
+        .then(|req: Request, body: Bytes, state: AppState| async move {
+            let result = check(&state, &req, &body).await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+async fn check(state: &AppState, req: &Request, raw: &Bytes) -> Result<Response> {
+    let principal = authenticate(state, req)?;
+    let role = [Role::Kvk, Role::CertificationBody, Role::Inspectorate]
+        .into_iter()
+        .find(|r| principal.has(*r))
+        .ok_or_else(|| Error::Forbidden("Only KvK, certification bodies and the inspectorate check persons.".into()))?;
+    let input: CheckIn = parse_json(req, raw)?;
+    let bsn = Bsn::parse(&input.bsn, "/bsn")?;
+    let purpose = text(&input.purpose, "/purpose", 200)?;
+    let day = input.on_date.unwrap_or_else(|| state.clock.today());
+    let client = state.core.pool.get().await?;
+    let person = store::person_by_hash(&client, &bsn.keyed_hash(state.bsn_key())).await?;
+    store::log_access(
+        &client,
+        &Actor::of(&principal, role),
+        &format!("person check: {purpose}"),
+        person,
+        None,
+        &req.id,
+    )
+    .await?;
+    let bans = match person {
+        Some(id) => store::bans_of(&client, id).await?,
+        None => Vec::new(),
+    };
+    let in_force = |b: &store::Ban| {
+        b.starts_on <= day && b.ends_on.is_none_or(|e| e >= day) && b.lifted_on.is_none_or(|l| l > day)
+    };
+    let banned = bans.iter().any(in_force);
+    Ok(no_store(json(StatusCode::OK, &json!({ "on_date": day, "banned": banned, "bans": bans }))))
+}
+
+/// GET /api/v1/access-log — who read personal data (inspectorate, admin).
+fn access_log(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "access-log")
+        .and(warp::get())
+        .and(request())
+        .and(with_state(state))
+        .then(|req: Request, state: AppState| async move {
+            let result = async {
+                let principal = authenticate(&state, &req)?;
+                if !principal.has(Role::Inspectorate) && !principal.has(Role::Admin) {
+                    return Err(Error::Forbidden("Only the inspectorate and admins read the access log.".into()));
+                }
+                let client = state.core.pool.get().await?;
+                Ok(json(StatusCode::OK, &json!({ "entries": store::access_log(&client, 500).await? })))
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}

@@ -1,0 +1,182 @@
+//! Officers of agencies, as KvK registers them, and the public ban status of an agency.
+
+use bytes::Bytes;
+use chrono::NaiveDate;
+use platform::audit::{self, Actor};
+use platform::auth::Role;
+use platform::http::{Request, body, json, no_store, parse_json, request, with_state};
+use platform::problem::FieldError;
+use serde::Deserialize;
+use serde_json::json;
+use warp::Filter;
+use warp::filters::BoxedFilter;
+use warp::http::StatusCode;
+use warp::reply::Response;
+
+use super::{authenticate, finish, write};
+use crate::domain::{Bsn, KvkNumber, OfficerRole, text};
+use crate::error::{Error, Result};
+use crate::events;
+use crate::startup::AppState;
+use crate::store::{self, NewOfficer};
+
+/// Most officers one registration may list.
+const MAX_OFFICERS: usize = 50;
+
+pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
+    officers_put(state.clone()).or(officers_get(state.clone())).unify().or(ban_status(state)).unify().boxed()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OfficerIn {
+    bsn: String,
+    name: String,
+    date_of_birth: NaiveDate,
+    role: OfficerRole,
+    from: NaiveDate,
+    #[serde(default)]
+    to: Option<NaiveDate>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OfficersIn {
+    officers: Vec<OfficerIn>,
+}
+
+/// PUT /api/v1/agencies/{kvk}/officers
+fn officers_put(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "agencies" / String / "officers")
+        .and(warp::put())
+        .and(request())
+        .and(body())
+        .and(with_state(state))
+        .then(|kvk: String, req: Request, body: Bytes, state: AppState| async move {
+            let result = register(&state, &req, &kvk, &body).await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+async fn register(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Result<Response> {
+    let principal = authenticate(state, req)?;
+    let kvk = KvkNumber::from_path(kvk)?;
+    if !principal.has(Role::Kvk) {
+        return Err(Error::Forbidden("Only KvK registers the officers of an agency.".into()));
+    }
+    let input: OfficersIn = parse_json(req, raw)?;
+    let today = state.clock.today();
+    let mut errors = Vec::new();
+    if input.officers.len() > MAX_OFFICERS {
+        errors.push(FieldError::new("/officers", format!("at most {MAX_OFFICERS} officers")));
+    }
+    let mut people = Vec::new();
+    for (i, o) in input.officers.iter().enumerate() {
+        let bsn = Bsn::parse(&o.bsn, &format!("/officers/{i}/bsn")).map_err(|e| errors.push(e)).ok();
+        let name = text(&o.name, &format!("/officers/{i}/name"), 200).map_err(|e| errors.push(e)).ok();
+        if o.date_of_birth > today {
+            errors.push(FieldError::new(format!("/officers/{i}/date_of_birth"), "must not be in the future"));
+        }
+        if o.to.is_some_and(|to| to < o.from) {
+            errors.push(FieldError::new(format!("/officers/{i}/to"), "must not be before from"));
+        }
+        if let (Some(bsn), Some(name)) = (bsn, name) {
+            people.push((bsn.keyed_hash(state.bsn_key()), name, o));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    write(state, req, &principal, raw, async |tx| {
+        let mut officers = Vec::new();
+        for (hash, name, o) in &people {
+            let person_id = store::upsert_person(tx, hash, name, o.date_of_birth).await?;
+            officers.push(NewOfficer { person_id, role: o.role.as_str(), from_on: o.from, to_on: o.to });
+        }
+        store::replace_officers(tx, kvk.as_str(), &officers).await?;
+        let now = state.clock.now();
+        // The phoenix check: a banned person registered at this agency is flagged at once.
+        let banned = store::banned_officers(tx, kvk.as_str(), today).await?;
+        for (ban_id, role) in &banned {
+            platform::outbox::enqueue(tx, &events::banned_officer_appointed(*ban_id, kvk.as_str(), role, now)).await?;
+        }
+        let summary = json!({ "kvk_number": kvk, "officers": officers.len(), "banned_officers": banned.len() });
+        audit::record(
+            tx,
+            &audit::Entry {
+                actor: Actor::of(&principal, Role::Kvk),
+                action: "officers.register".into(),
+                subject: kvk.as_str().into(),
+                reason: None,
+                before: None,
+                after: Some(summary.clone()),
+                request_id: req.id.clone(),
+                cause_event_id: None,
+            },
+        )
+        .await?;
+        Ok((StatusCode::OK, summary))
+    })
+    .await
+}
+
+/// GET /api/v1/agencies/{kvk}/officers — names and birth dates (never BSNs) for KvK,
+/// certification bodies and the inspectorate; every read is logged.
+fn officers_get(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "agencies" / String / "officers")
+        .and(warp::get())
+        .and(request())
+        .and(with_state(state))
+        .then(|kvk: String, req: Request, state: AppState| async move {
+            let result = async {
+                let principal = authenticate(&state, &req)?;
+                let kvk = KvkNumber::from_path(&kvk)?;
+                let role = [Role::Kvk, Role::CertificationBody, Role::Inspectorate]
+                    .into_iter()
+                    .find(|r| principal.has(*r))
+                    .ok_or_else(|| {
+                        Error::Forbidden("Only KvK, certification bodies and the inspectorate see officers.".into())
+                    })?;
+                let client = state.core.pool.get().await?;
+                let officers = store::officers(&client, kvk.as_str(), state.clock.today()).await?;
+                store::log_access(
+                    &client,
+                    &Actor::of(&principal, role),
+                    "officer list",
+                    None,
+                    Some(kvk.as_str()),
+                    &req.id,
+                )
+                .await?;
+                Ok(no_store(json(StatusCode::OK, &json!({ "kvk_number": kvk, "officers": officers }))))
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+/// GET /api/v1/agencies/{kvk}/ban-status — public: whether the agency is clear, and
+/// nothing else (no names, no BSNs, no dates of birth, no count).
+fn ban_status(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "agencies" / String / "ban-status")
+        .and(warp::get())
+        .and(request())
+        .and(with_state(state))
+        .then(|kvk: String, req: Request, state: AppState| async move {
+            let result = async {
+                state.core.limiter.check(&req)?;
+                let kvk = KvkNumber::from_path(&kvk)?;
+                let client = state.core.pool.get().await?;
+                if !store::agency_known(&client, kvk.as_str()).await? {
+                    return Err(Error::NotFound(format!("KvK has registered no officers for agency {kvk}.")));
+                }
+                let clear = store::banned_officers(&client, kvk.as_str(), state.clock.today()).await?.is_empty();
+                Ok(no_store(json(StatusCode::OK, &json!({ "clear": clear, "checked_at": state.clock.now() }))))
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}

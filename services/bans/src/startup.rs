@@ -1,0 +1,116 @@
+//! Building and running the bans register.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use platform::clock::Clock;
+use platform::config::CommonSettings;
+use platform::core::Core;
+use platform::server::{self, Shutdown};
+use secrecy::ExposeSecret;
+use tokio::net::TcpListener;
+
+use crate::config::{DEV_BSN_KEY, Own, Settings};
+use crate::routes;
+
+/// The Postgres schema this service owns.
+pub const SCHEMA: &str = "bans";
+/// The service's name.
+pub const SERVICE: &str = "bans";
+
+mod embedded {
+    refinery::embed_migrations!("migrations");
+}
+
+/// Runs the migrations of this service's schema.
+pub async fn migrate(common: &CommonSettings) -> Result<(), platform::db::DbError> {
+    platform::db::migrate(&common.database_url, SCHEMA, embedded::migrations::runner()).await
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// Pool, bus, auth, relay, limiter, metrics.
+    pub core: Core,
+    /// Server time.
+    pub clock: Clock,
+    /// Own settings (holds the BSN key).
+    pub settings: Arc<Own>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// The key BSNs are hashed with.
+    pub fn bsn_key(&self) -> &[u8] {
+        self.settings.bsn_key.expose_secret().as_bytes()
+    }
+}
+
+/// A built, bound, not yet running service.
+pub struct Application {
+    port: u16,
+    listener: TcpListener,
+    state: AppState,
+    shutdown: Shutdown,
+}
+
+impl Application {
+    /// Builds the service on the system clock.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, Clock::system()).await
+    }
+
+    /// Builds the service on `clock`.
+    pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
+        if settings.own.bsn_key.expose_secret() == DEV_BSN_KEY {
+            tracing::warn!("ZEGEL_BANS_BSN_KEY is the development key: set a secret one in production");
+        }
+        let core = Core::build(&settings.common, SERVICE, SCHEMA).await?;
+        let (listener, port) = platform::core::bind(&settings.common, settings.own.port).await?;
+        let state = AppState { core, clock, settings: Arc::new(settings.own.clone()) };
+        Ok(Self { port, listener, state, shutdown: Shutdown::default() })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// A handle that stops the running service.
+    pub fn shutdown_handle(&self) -> Shutdown {
+        self.shutdown.clone()
+    }
+
+    /// Serves until stopped, with the relay and the sweep running.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let Self { listener, state, shutdown, .. } = self;
+        let relay = tokio::spawn(state.core.relay.clone().run());
+        let sweeper = {
+            let state = state.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(Duration::from_secs(state.settings.sweep_interval_secs));
+                loop {
+                    tick.tick().await;
+                    if let Err(e) = crate::sweep::run(&state).await {
+                        tracing::error!(error = %e, "ban sweep failed; retrying next interval");
+                    }
+                }
+            })
+        };
+        let core = state.core.clone();
+        server::run(SERVICE, routes::api(state), core.pool, core.bus, core.metrics, listener, shutdown).await;
+        relay.abort();
+        sweeper.abort();
+        Ok(())
+    }
+}

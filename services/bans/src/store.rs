@@ -1,0 +1,301 @@
+//! All SQL of the bans register.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use deadpool_postgres::GenericClient;
+use serde::Serialize;
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use crate::error::Result;
+
+/// The predicate "ban `b` is in force on `$d`" (lifted bans stop the day they are lifted).
+const IN_FORCE: &str =
+    "b.starts_on <= $DAY and (b.ends_on is null or b.ends_on >= $DAY) and (b.lifted_on is null or b.lifted_on > $DAY)";
+
+fn in_force(day_param: &str) -> String {
+    IN_FORCE.replace("$DAY", day_param)
+}
+
+/// Stores (or refreshes the name and birth date of) the person with this keyed BSN hash.
+pub async fn upsert_person(
+    c: &impl GenericClient,
+    bsn_hash: &[u8],
+    name: &str,
+    date_of_birth: NaiveDate,
+) -> Result<Uuid> {
+    let stmt = c
+        .prepare_cached(
+            "insert into person (person_id, bsn_hash, name, date_of_birth) values ($1, $2, $3, $4)
+             on conflict on constraint person_bsn_hash_key do update set name = $3, date_of_birth = $4
+             returning person_id",
+        )
+        .await?;
+    Ok(c.query_one(&stmt, &[&Uuid::now_v7(), &bsn_hash, &name, &date_of_birth]).await?.get(0))
+}
+
+/// The person with this keyed BSN hash, if known.
+pub async fn person_by_hash(c: &impl GenericClient, bsn_hash: &[u8]) -> Result<Option<Uuid>> {
+    let stmt = c.prepare_cached("select person_id from person where bsn_hash = $1").await?;
+    Ok(c.query_opt(&stmt, &[&bsn_hash]).await?.map(|r| r.get(0)))
+}
+
+/// An officer as KvK registers it.
+#[derive(Debug, Clone)]
+pub struct NewOfficer {
+    /// The person.
+    pub person_id: Uuid,
+    /// owner | director | de_facto_manager.
+    pub role: &'static str,
+    /// In office from.
+    pub from_on: NaiveDate,
+    /// Until (none: still).
+    pub to_on: Option<NaiveDate>,
+}
+
+/// Replaces the agency's officers with KvK's current registration.
+pub async fn replace_officers(c: &impl GenericClient, kvk: &str, officers: &[NewOfficer]) -> Result<()> {
+    let delete = c.prepare_cached("delete from officer where kvk_number = $1").await?;
+    c.execute(&delete, &[&kvk]).await?;
+    let insert = c
+        .prepare_cached("insert into officer (officer_id, kvk_number, person_id, role, from_on, to_on) values ($1, $2, $3, $4, $5, $6)")
+        .await?;
+    for o in officers {
+        c.execute(&insert, &[&Uuid::now_v7(), &kvk, &o.person_id, &o.role, &o.from_on, &o.to_on]).await?;
+    }
+    Ok(())
+}
+
+/// An officer with the personal data shown to authorised readers (never the BSN).
+#[derive(Debug, Clone, Serialize)]
+pub struct OfficerView {
+    /// Name.
+    pub name: String,
+    /// Date of birth.
+    pub date_of_birth: NaiveDate,
+    /// Role.
+    pub role: String,
+    /// From.
+    pub from_on: NaiveDate,
+    /// Until.
+    pub to_on: Option<NaiveDate>,
+    /// Whether a ban covering this role is in force today.
+    pub banned: bool,
+}
+
+/// The agency's officers, with whether each is banned on `day`.
+pub async fn officers(c: &impl GenericClient, kvk: &str, day: NaiveDate) -> Result<Vec<OfficerView>> {
+    let sql = format!(
+        "select p.name, p.date_of_birth, o.role, o.from_on, o.to_on,
+                exists (select 1 from ban b where b.person_id = o.person_id and o.role = any(b.roles_covered) and {})
+         from officer o join person p on p.person_id = o.person_id
+         where o.kvk_number = $1 order by o.from_on, p.name",
+        in_force("$2")
+    );
+    let stmt = c.prepare_cached(&sql).await?;
+    Ok(c.query(&stmt, &[&kvk, &day])
+        .await?
+        .iter()
+        .map(|r| OfficerView {
+            name: r.get(0),
+            date_of_birth: r.get(1),
+            role: r.get(2),
+            from_on: r.get(3),
+            to_on: r.get(4),
+            banned: r.get(5),
+        })
+        .collect())
+}
+
+/// Whether KvK registered any officer for the agency.
+pub async fn agency_known(c: &impl GenericClient, kvk: &str) -> Result<bool> {
+    let stmt = c.prepare_cached("select exists (select 1 from officer where kvk_number = $1)").await?;
+    Ok(c.query_one(&stmt, &[&kvk]).await?.get(0))
+}
+
+/// Bans in force on `day` that cover a current officer of the agency: (ban, role).
+pub async fn banned_officers(c: &impl GenericClient, kvk: &str, day: NaiveDate) -> Result<Vec<(Uuid, String)>> {
+    let sql = format!(
+        "select b.ban_id, o.role from officer o join ban b on b.person_id = o.person_id
+         where o.kvk_number = $1 and o.from_on <= $2 and (o.to_on is null or o.to_on >= $2)
+           and o.role = any(b.roles_covered) and {}",
+        in_force("$2")
+    );
+    let stmt = c.prepare_cached(&sql).await?;
+    Ok(c.query(&stmt, &[&kvk, &day]).await?.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// Agencies where the person is a current officer in a role the ban covers.
+pub async fn agencies_hit(c: &impl GenericClient, ban_id: Uuid, day: NaiveDate) -> Result<Vec<(String, String)>> {
+    let stmt = c
+        .prepare_cached(
+            "select o.kvk_number, o.role from ban b join officer o on o.person_id = b.person_id
+             where b.ban_id = $1 and o.from_on <= $2 and (o.to_on is null or o.to_on >= $2) and o.role = any(b.roles_covered)
+             order by o.kvk_number",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&ban_id, &day]).await?.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// A ban, without personal data.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ban {
+    /// Id.
+    pub ban_id: Uuid,
+    /// The person (an internal id, not a BSN).
+    #[serde(skip)]
+    pub person_id: Uuid,
+    /// administrative | civil.
+    pub basis: String,
+    /// Officer roles it covers.
+    pub roles_covered: Vec<String>,
+    /// From.
+    pub starts_on: NaiveDate,
+    /// Until.
+    pub ends_on: Option<NaiveDate>,
+    /// Why.
+    pub reason: String,
+    /// Lifted on.
+    pub lifted_on: Option<NaiveDate>,
+    /// Why lifted.
+    pub lift_reason: Option<String>,
+    /// Recorded at.
+    pub created_at: DateTime<Utc>,
+}
+
+const BAN_COLUMNS: &str =
+    "ban_id, person_id, basis, roles_covered, starts_on, ends_on, reason, lifted_on, lift_reason, created_at";
+
+fn ban(r: &Row) -> Ban {
+    Ban {
+        ban_id: r.get(0),
+        person_id: r.get(1),
+        basis: r.get(2),
+        roles_covered: r.get(3),
+        starts_on: r.get(4),
+        ends_on: r.get(5),
+        reason: r.get(6),
+        lifted_on: r.get(7),
+        lift_reason: r.get(8),
+        created_at: r.get(9),
+    }
+}
+
+/// Stores a ban.
+pub async fn insert_ban(c: &impl GenericClient, b: &Ban, imposed_by: &str, imposed_role: &str) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into ban (ban_id, person_id, basis, roles_covered, starts_on, ends_on, reason, imposed_by, imposed_role)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .await?;
+    c.execute(
+        &stmt,
+        &[
+            &b.ban_id,
+            &b.person_id,
+            &b.basis,
+            &b.roles_covered,
+            &b.starts_on,
+            &b.ends_on,
+            &b.reason,
+            &imposed_by,
+            &imposed_role,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A ban by id; `lock` takes a row lock.
+pub async fn ban_by_id(c: &impl GenericClient, id: Uuid, lock: bool) -> Result<Option<Ban>> {
+    let sql = format!("select {BAN_COLUMNS} from ban where ban_id = $1{}", if lock { " for update" } else { "" });
+    let stmt = c.prepare_cached(&sql).await?;
+    Ok(c.query_opt(&stmt, &[&id]).await?.as_ref().map(ban))
+}
+
+/// Lifts a ban (history stays).
+pub async fn lift_ban(c: &impl GenericClient, id: Uuid, on: NaiveDate, reason: &str) -> Result<()> {
+    let stmt = c.prepare_cached("update ban set lifted_on = $2, lift_reason = $3 where ban_id = $1").await?;
+    c.execute(&stmt, &[&id, &on, &reason]).await?;
+    Ok(())
+}
+
+/// Marks that a ban's start was published.
+pub async fn mark_start_signalled(c: &impl GenericClient, id: Uuid) -> Result<()> {
+    let stmt = c.prepare_cached("update ban set start_signalled = true where ban_id = $1").await?;
+    c.execute(&stmt, &[&id]).await?;
+    Ok(())
+}
+
+/// Bans whose start has come and was not yet published; locked for this transaction.
+pub async fn bans_starting(c: &impl GenericClient, day: NaiveDate) -> Result<Vec<Ban>> {
+    let sql = format!(
+        "select {BAN_COLUMNS} from ban b where not start_signalled and {} order by starts_on for update skip locked",
+        in_force("$1")
+    );
+    let stmt = c.prepare_cached(&sql).await?;
+    Ok(c.query(&stmt, &[&day]).await?.iter().map(ban).collect())
+}
+
+/// Every ban of a person, newest first.
+pub async fn bans_of(c: &impl GenericClient, person_id: Uuid) -> Result<Vec<Ban>> {
+    let sql = format!("select {BAN_COLUMNS} from ban where person_id = $1 order by starts_on desc, created_at desc");
+    let stmt = c.prepare_cached(&sql).await?;
+    Ok(c.query(&stmt, &[&person_id]).await?.iter().map(ban).collect())
+}
+
+/// Records a read of personal data.
+pub async fn log_access(
+    c: &impl GenericClient,
+    actor: &platform::audit::Actor,
+    purpose: &str,
+    person_id: Option<Uuid>,
+    kvk: Option<&str>,
+    request_id: &str,
+) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into access_log (actor, role, org, purpose, person_id, kvk_number, request_id) values ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .await?;
+    c.execute(&stmt, &[&actor.subject, &actor.role, &actor.org, &purpose, &person_id, &kvk, &request_id]).await?;
+    Ok(())
+}
+
+/// An access log entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct Access {
+    /// When.
+    pub occurred_at: DateTime<Utc>,
+    /// Who.
+    pub actor: String,
+    /// In which role.
+    pub role: String,
+    /// For which organisation.
+    pub org: Option<String>,
+    /// Why.
+    pub purpose: String,
+    /// About which agency.
+    pub kvk_number: Option<String>,
+}
+
+/// The access log, newest first (for the inspectorate and admins).
+pub async fn access_log(c: &impl GenericClient, limit: i64) -> Result<Vec<Access>> {
+    let stmt = c
+        .prepare_cached(
+            "select occurred_at, actor, role, org, purpose, kvk_number from access_log order by access_log_id desc limit $1",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&limit])
+        .await?
+        .iter()
+        .map(|r| Access {
+            occurred_at: r.get(0),
+            actor: r.get(1),
+            role: r.get(2),
+            org: r.get(3),
+            purpose: r.get(4),
+            kvk_number: r.get(5),
+        })
+        .collect())
+}

@@ -1,0 +1,58 @@
+//! Bans recorded ahead of their start date are published the day they start.
+
+use platform::audit::{self, Actor};
+
+use crate::error::Result;
+use crate::events;
+use crate::startup::AppState;
+use crate::store;
+
+/// Publishes every ban whose start has come; returns how many.
+pub async fn run(state: &AppState) -> Result<usize> {
+    let today = state.clock.today();
+    let now = state.clock.now();
+    let mut client = state.core.pool.get().await?;
+    let tx = client.transaction().await?;
+    let starting = store::bans_starting(&tx, today).await?;
+    for ban in &starting {
+        publish_start(&tx, ban, today, now, &Actor::system("bans.sweep"), "sweep", None).await?;
+    }
+    tx.commit().await?;
+    if !starting.is_empty() {
+        state.core.relay.nudge();
+    }
+    Ok(starting.len())
+}
+
+/// Publishes `ban.officer_banned` for every agency where the banned person is a current
+/// officer in a covered role, and marks the ban's start as published.
+pub async fn publish_start(
+    tx: &deadpool_postgres::Transaction<'_>,
+    ban: &store::Ban,
+    today: chrono::NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
+    actor: &Actor,
+    request_id: &str,
+    cause: Option<uuid::Uuid>,
+) -> Result<()> {
+    for (kvk, role) in store::agencies_hit(tx, ban.ban_id, today).await? {
+        let event = events::officer_banned(ban.ban_id, &kvk, &role, ban.starts_on, now);
+        platform::outbox::enqueue(tx, &event).await?;
+        audit::record(
+            tx,
+            &audit::Entry {
+                actor: actor.clone(),
+                action: "ban.officer_banned".into(),
+                subject: ban.ban_id.to_string(),
+                reason: None,
+                before: None,
+                after: Some(event.payload.clone()),
+                request_id: request_id.into(),
+                cause_event_id: cause,
+            },
+        )
+        .await?;
+    }
+    store::mark_start_signalled(tx, ban.ban_id).await?;
+    Ok(())
+}

@@ -1,0 +1,3 @@
+mod bans;
+mod helpers;
+mod openapi;
