@@ -22,6 +22,10 @@ pub struct Own {
     /// Its certificate, issued by the suite CA (PEM).
     #[serde(default = "defaults::seal_cert")]
     pub seal_cert: String,
+    /// Days an agency gets to remedy a suspension caused by another register (a ban, a
+    /// blocked or closed G-account).
+    #[serde(default = "defaults::auto_remedy_days")]
+    pub auto_remedy_days: u32,
     /// Days a seal lives at most (never past the certificate's validity).
     #[serde(default = "defaults::seal_days")]
     pub seal_days: u32,
@@ -42,6 +46,9 @@ mod defaults {
     }
     pub fn seal_cert() -> String {
         concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/certificates.pem").into()
+    }
+    pub fn auto_remedy_days() -> u32 {
+        30
     }
     pub fn seal_days() -> u32 {
         365

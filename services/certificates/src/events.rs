@@ -42,10 +42,13 @@ pub fn for_transition(
     now: DateTime<Utc>,
 ) -> Vec<Event> {
     let event = |kind: &str, to: &[&str]| Event::new(kind, &after.kvk_number, to, payload(before, after, reason), now);
+    let body = format!("certification_body:{}", after.certification_body_id);
     match action {
         Action::Extend => vec![event("certificate.extended", &[])],
         Action::Certify => vec![event("certificate.certified", &[])],
-        Action::Suspend => vec![event("certificate.suspended", &[])],
+        // The body must act on a suspension it did not impose itself (a ban, a blocked
+        // G-account), and the inspectorate follows every suspension.
+        Action::Suspend => vec![event("certificate.suspended", &[body.as_str(), party::INSPECTORATE])],
         Action::Reinstate => vec![event("certificate.reinstated", &[])],
         Action::Revoke => vec![event("certificate.revoked", &[party::KVK])],
         Action::Lapse => vec![event("certificate.lapsed", &[party::KVK])],

@@ -8,6 +8,7 @@
 //! events they must act on.
 
 pub mod config;
+pub mod consumer;
 pub mod domain;
 pub mod error;
 pub mod events;

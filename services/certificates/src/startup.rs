@@ -123,6 +123,15 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let Self { listener, state, metrics, bus, shutdown, sweep_interval, port: _ } = self;
         let relay = tokio::spawn(state.relay.clone().run());
+        let bus_for_consumer = bus.clone();
+        let consumer = {
+            let state = state.clone();
+            let name = format!("certificates-{}", uuid::Uuid::new_v4().simple());
+            tokio::spawn(async move {
+                let consumer = platform::consumer::Consumer::new(bus_for_consumer, crate::consumer::PARTY, &name);
+                consumer.run(crate::consumer::PARTY, |event| crate::consumer::handle(&state, event)).await;
+            })
+        };
         let sweeper = {
             let state = state.clone();
             tokio::spawn(async move {
@@ -139,6 +148,7 @@ impl Application {
         server::run(SERVICE, routes::api(state.clone()), state.pool.clone(), bus, metrics, listener, shutdown).await;
         relay.abort();
         sweeper.abort();
+        consumer.abort();
         Ok(())
     }
 }

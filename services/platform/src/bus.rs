@@ -12,6 +12,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 #[derive(Clone)]
 pub struct Bus {
     conn: ConnectionManager,
+    client: redis::Client,
     prefix: String,
 }
 
@@ -30,13 +31,24 @@ impl Bus {
             .set_response_timeout(Some(Duration::from_millis(1000)))
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(200));
-        let conn = ConnectionManager::new_lazy_with_config(client, config)?;
-        Ok(Self { conn, prefix: prefix.into() })
+        let conn = ConnectionManager::new_lazy_with_config(client.clone(), config)?;
+        Ok(Self { conn, client, prefix: prefix.into() })
     }
 
     /// A connection handle (cheap to clone).
     pub fn conn(&self) -> ConnectionManager {
         self.conn.clone()
+    }
+
+    /// A connection of its own for blocking reads (XREADGROUP ... BLOCK): a blocked
+    /// command holds its connection, so it must not share the one everything else uses.
+    pub fn blocking_conn(&self) -> Result<ConnectionManager, redis::RedisError> {
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_millis(500)))
+            .set_response_timeout(Some(Duration::from_secs(5)))
+            .set_number_of_retries(1)
+            .set_max_delay(Duration::from_millis(200));
+        ConnectionManager::new_lazy_with_config(self.client.clone(), config)
     }
 
     /// The namespaced key for `name`.

@@ -13,6 +13,7 @@ pub mod bus;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod consumer;
 pub mod core;
 pub mod db;
 pub mod http;

@@ -560,3 +560,28 @@ impl Client {
         self.send("PUT", path, Some(token), Some(body), None).await
     }
 }
+
+/// Puts `event` on the stream of `prefix` as the relay would, without its dedupe: tests
+/// use it to deliver an event twice.
+pub async fn publish(prefix: &str, event: &crate::outbox::Event) {
+    let client = redis::Client::open(redis_url()).expect("redis url");
+    let mut conn = client.get_multiplexed_async_connection().await.expect("redis");
+    let _: String = redis::cmd("XADD")
+        .arg(format!("{prefix}:events"))
+        .arg("*")
+        .arg("event_id")
+        .arg(event.event_id.to_string())
+        .arg("type")
+        .arg(&event.event_type)
+        .arg("subject")
+        .arg(&event.subject)
+        .arg("addressed_to")
+        .arg(serde_json::to_string(&event.addressed_to).expect("json"))
+        .arg("occurred_at")
+        .arg(event.occurred_at.to_rfc3339())
+        .arg("payload")
+        .arg(event.payload.to_string())
+        .query_async(&mut conn)
+        .await
+        .expect("xadd");
+}

@@ -54,3 +54,65 @@ async fn a_revocation_while_redis_is_down_is_published_once_when_it_returns() {
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(app.events("certificate.revoked").await.len(), 1, "exactly one");
 }
+
+#[tokio::test]
+async fn a_ban_on_an_officer_suspends_the_certificate_once_even_when_delivered_twice() {
+    let app = spawn_app_with(|_| {}).await;
+    let (_body, id) = app.certified("12345678", "cb-one").await;
+    let ban = platform::outbox::Event::new(
+        "ban.officer_banned",
+        "12345678",
+        &["certificates", "inspectorate"],
+        json!({"ban_id": uuid::Uuid::nil(), "kvk_number": "12345678", "role": "director"}),
+        chrono::Utc::now(),
+    );
+    platform::testing::publish(&app.redis_prefix, &ban).await;
+    platform::testing::publish(&app.redis_prefix, &ban).await;
+    let mut status = String::new();
+    for _ in 0..100 {
+        status = app.public("12345678").await["status"].as_str().unwrap().to_string();
+        if status == "suspended" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, "suspended");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let inspectorate = app.token(&[platform::auth::Role::Inspectorate], None);
+    let trail = app.get(&format!("/api/v1/certificates/{id}/audit-trail"), Some(&inspectorate)).await;
+    let suspends: Vec<_> =
+        trail.body["entries"].as_array().unwrap().iter().filter(|e| e["action"] == "certificate.suspend").collect();
+    assert_eq!(suspends.len(), 1, "delivered twice, applied once");
+    assert_eq!(suspends[0]["cause_event_id"], ban.event_id.to_string());
+    assert_eq!(suspends[0]["actor"]["subject"], "system:certificates.consumer");
+    let told = app.wait_for_events("certificate.suspended", 1).await;
+    assert_eq!(told[0]["addressed_to"], json!(["certification_body:cb-one", "inspectorate"]));
+
+    // A closed G-account of another, uncertified agency changes nothing.
+    let other =
+        platform::outbox::Event::new("gaccount.closed", "99999999", &["certificates"], json!({}), chrono::Utc::now());
+    platform::testing::publish(&app.redis_prefix, &other).await;
+}
+
+#[tokio::test]
+async fn a_blocked_g_account_suspends_the_certificate() {
+    let app = spawn_app_with(|_| {}).await;
+    app.certified("12345678", "cb-one").await;
+    let blocked = platform::outbox::Event::new(
+        "gaccount.blocked",
+        "12345678",
+        &["certificates"],
+        json!({"status": "blocked"}),
+        chrono::Utc::now(),
+    );
+    platform::testing::publish(&app.redis_prefix, &blocked).await;
+    let mut status = String::new();
+    for _ in 0..100 {
+        status = app.public("12345678").await["status"].as_str().unwrap().to_string();
+        if status == "suspended" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, "suspended");
+}

@@ -1,0 +1,75 @@
+//! Consequences in this register of what other registers publish (advice 2.1: the system
+//! is closed, "sluitend"): an officer under a ban, or a blocked or closed G-account,
+//! suspends the agency's certificate; a deposit shortfall past its deadline lapses it.
+//! Each event changes the certificate at most once (deduplicated by event id in the same
+//! transaction) and is audited with the event id as its cause.
+
+use chrono::Days;
+use platform::audit::Actor;
+use platform::consumer::first_time;
+use platform::outbox::Event;
+
+use crate::domain::Status;
+use crate::domain::lifecycle::Action;
+use crate::register::{self, Change};
+use crate::startup::AppState;
+use crate::store;
+
+/// The party name this register answers to on the stream.
+pub const PARTY: &str = "certificates";
+
+/// Handles one event addressed to this register.
+pub async fn handle(state: &AppState, event: Event) -> anyhow::Result<()> {
+    let (action, reason) = match event.event_type.as_str() {
+        "ban.officer_banned" | "ban.banned_officer_appointed" => {
+            (Action::Suspend, "an owner, director or de facto manager is under a ban (advice 2.1 F)")
+        }
+        "gaccount.blocked" => (Action::Suspend, "the agency's G-account is blocked (advice 2.1 B)"),
+        "gaccount.closed" => (Action::Suspend, "the agency's G-account is closed (advice 2.1 B)"),
+        "deposit.shortfall_overdue" => {
+            (Action::Lapse, "the guarantee deposit was not topped up in time (advice 2.1 C)")
+        }
+        _ => return Ok(()),
+    };
+    let mut client = state.pool.get().await?;
+    let tx = client.transaction().await?;
+    if !first_time(&tx, &event).await? {
+        return Ok(());
+    }
+    let Some(latest) = store::latest_certificate(&tx, &event.subject).await? else {
+        tx.commit().await?;
+        return Ok(());
+    };
+    let cert = store::certificate_by_id(&tx, latest.certificate_id, true)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("certificate vanished"))?;
+    let applies = match action {
+        // Only a full certificate can be suspended; a provisional one fails its requirement at certification.
+        Action::Suspend => cert.status == Status::Certified,
+        _ => cert.status.is_active(),
+    };
+    if applies {
+        let request_id = format!("event-{}", event.event_id);
+        let change = Change {
+            actor: Actor::system("certificates.consumer"),
+            reason: Some(reason),
+            request_id: &request_id,
+            cause_event_id: Some(event.event_id),
+            now: state.clock.now(),
+        };
+        let today = state.clock.today();
+        let remedy_by = today + Days::new(u64::from(state.settings.auto_remedy_days));
+        register::apply(&tx, cert, action, &change, |c| match action {
+            Action::Suspend => {
+                c.suspension_reason = Some(reason.into());
+                c.suspension_remedy_by = Some(remedy_by);
+            }
+            _ => c.ended_on = Some(today),
+        })
+        .await?;
+        tracing::info!(agency.kvk = %event.subject, event.id = %event.event_id, event.kind = %event.event_type, "certificate {} by another register's event", if action == Action::Suspend { "suspended" } else { "lapsed" });
+    }
+    tx.commit().await?;
+    state.relay.nudge();
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! Consuming the event stream: a Redis consumer group per service, acknowledged only
+//! after the service has committed what the event caused, and deduplicated by event id in
+//! the same transaction ([`first_time`]), so delivery is at least once and effects are
+//! exactly once.
+
+use std::future::Future;
+use std::time::Duration;
+
+use deadpool_postgres::GenericClient;
+use redis::streams::{StreamReadOptions, StreamReadReply};
+
+use crate::bus::Bus;
+use crate::outbox::Event;
+
+/// Records that `event` is being acted on; `false` when it was acted on before (the
+/// caller then changes nothing). Call inside the transaction that applies the effect.
+pub async fn first_time(tx: &impl GenericClient, event: &Event) -> Result<bool, tokio_postgres::Error> {
+    let stmt = tx
+        .prepare_cached(
+            "insert into consumed_event (event_id, event_type) values ($1, $2) on conflict (event_id) do nothing",
+        )
+        .await?;
+    Ok(tx.execute(&stmt, &[&event.event_id, &event.event_type]).await? == 1)
+}
+
+/// A consumer in group `group` of the suite's event stream.
+#[derive(Debug, Clone)]
+pub struct Consumer {
+    bus: Bus,
+    group: String,
+    name: String,
+}
+
+impl Consumer {
+    /// A consumer named `name` in `group` (one group per service; one name per replica).
+    pub fn new(bus: Bus, group: &str, name: &str) -> Self {
+        Self { bus, group: group.into(), name: name.into() }
+    }
+
+    /// Reads events for ever, calling `handle` for each event addressed to `party` (others
+    /// are acknowledged unread). An event is acknowledged only when `handle` succeeded;
+    /// a failed one stays pending and is retried. Unacknowledged events of an earlier run
+    /// are handled first.
+    pub async fn run<H, Fut>(self, party: &str, handle: H)
+    where
+        H: Fn(Event) -> Fut,
+        Fut: Future<Output = anyhow::Result<()>>,
+    {
+        let stream = self.bus.events_stream();
+        let mut pending_first = true;
+        let mut conn = match self.bus.blocking_conn() {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(error = %e, "no Redis connection for the consumer; events are not consumed");
+                return;
+            }
+        };
+        loop {
+            // Create the group (from the start of the stream) once; "already exists" is fine.
+            let _: Result<(), _> = redis::cmd("XGROUP")
+                .arg("CREATE")
+                .arg(&stream)
+                .arg(&self.group)
+                .arg("0")
+                .arg("MKSTREAM")
+                .query_async(&mut conn)
+                .await;
+            let id = if pending_first { "0" } else { ">" };
+            let mut options = StreamReadOptions::default().group(&self.group, &self.name).count(100);
+            if !pending_first {
+                options = options.block(1000);
+            }
+            let reply: Result<StreamReadReply, _> =
+                redis::AsyncCommands::xread_options(&mut conn, &[&stream], &[id], &options).await;
+            let reply = match reply {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::warn!(error = %e, consumer.group = %self.group, "event stream unavailable; retrying");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    continue;
+                }
+            };
+            let entries: Vec<_> = reply.keys.into_iter().flat_map(|k| k.ids).collect();
+            if pending_first && entries.is_empty() {
+                pending_first = false;
+                continue;
+            }
+            let mut failed = false;
+            for entry in entries {
+                let event = Event::from_stream_fields(&entry.map);
+                let outcome = match &event {
+                    Some(e) if e.addressed_to.iter().any(|p| p == party) => handle(e.clone()).await,
+                    Some(_) => Ok(()),
+                    None => {
+                        tracing::error!(stream.id = %entry.id, "malformed event on the stream; acknowledged and skipped");
+                        Ok(())
+                    }
+                };
+                match outcome {
+                    Ok(()) => {
+                        let _: Result<i64, _> = redis::cmd("XACK")
+                            .arg(&stream)
+                            .arg(&self.group)
+                            .arg(&entry.id)
+                            .query_async(&mut conn)
+                            .await;
+                    }
+                    Err(e) => {
+                        tracing::error!(error = format!("{e:#}"), stream.id = %entry.id, "event not handled; it stays pending");
+                        failed = true;
+                    }
+                }
+            }
+            if failed {
+                // Go back to the pending entries after a pause.
+                pending_first = true;
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    }
+}
