@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 use zegel_attest::Register;
 
 /// Every migration directory of the suite.
-pub const MIGRATIONS: [&str; 4] = [
+pub const MIGRATIONS: [&str; 5] = [
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../services/bans/migrations"),
     concat!(env!("CARGO_MANIFEST_DIR"), "/../services/gaccounts/migrations"),
     concat!(env!("CARGO_MANIFEST_DIR"), "/../services/platform/migrations"),
     concat!(env!("CARGO_MANIFEST_DIR"), "/../services/certificates/migrations"),
@@ -61,6 +62,8 @@ pub struct Suite {
     pub lookup: Running<zegel_lookup::startup::AppState>,
     /// The G-account register.
     pub gaccounts: Running<()>,
+    /// The bans register.
+    pub bans: Running<()>,
     /// HTTP client.
     pub http: reqwest::Client,
     /// The Redis prefix.
@@ -100,6 +103,7 @@ impl Suite {
             zegel_certificates::startup::migrate(&common).await.expect("certificates migrations");
             zegel_lookup::startup::migrate(&common).await.expect("lookup migrations");
             zegel_gaccounts::startup::migrate(&common).await.expect("gaccounts migrations");
+            zegel_bans::startup::migrate(&common).await.expect("bans migrations");
         })
         .await;
         let prefix = TestPrefix::new();
@@ -147,6 +151,7 @@ impl Suite {
         let certificates = Running { address: format!("http://127.0.0.1:{port}"), state, shutdown };
 
         let mut g_settings = zegel_gaccounts::config::Settings::local();
+        let certs_common_for_bans = certs_common.clone();
         g_settings.common = certs_common;
         g_settings.own.port = 0;
         let (key, cert) = pki().signer_paths(Register::Gaccounts);
@@ -161,9 +166,23 @@ impl Suite {
         })
         .await;
         let gaccounts = Running { address: format!("http://127.0.0.1:{port}"), state: (), shutdown };
+
+        let mut b_settings = zegel_bans::config::Settings::local();
+        b_settings.common = certs_common_for_bans;
+        b_settings.own.port = 0;
+        let (port, shutdown) = testing::spawn_on(threads, move || async move {
+            let app = zegel_bans::startup::Application::build(b_settings).await.expect("bans builds");
+            let handle = (app.port(), app.shutdown_handle());
+            (handle, async move {
+                let _ = app.run_until_stopped().await;
+            })
+        })
+        .await;
+        let bans = Running { address: format!("http://127.0.0.1:{port}"), state: (), shutdown };
         Self {
             certificates,
             gaccounts,
+            bans,
             lookup,
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(20))
@@ -194,6 +213,32 @@ impl Suite {
         let value: Value = r.json().await.unwrap_or_default();
         assert!(status.is_success(), "{url}: {status} {value}");
         value
+    }
+
+    /// A request to the bans register.
+    pub async fn bans_call(&self, method: reqwest::Method, path: &str, token: &str, body: Value) -> Value {
+        self.call(method, format!("{}{path}", self.bans.address), token, body).await
+    }
+
+    /// Waits until the public status of `kvk`'s certificate is `status` (events travel
+    /// between registers asynchronously); returns the last status seen.
+    pub async fn wait_for_certificate_status(&self, kvk: &str, status: &str) -> String {
+        let mut last = String::new();
+        for _ in 0..200 {
+            let r = self
+                .http
+                .get(format!("{}/api/v1/agencies/{kvk}/certificate", self.certificates.address))
+                .send()
+                .await
+                .expect("get");
+            let v: Value = r.json().await.unwrap_or_default();
+            last = v["status"].as_str().unwrap_or_default().to_string();
+            if last == status {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        last
     }
 
     /// A request to the G-account register.
