@@ -130,29 +130,12 @@ impl Suite {
         };
         let threads = options.threads.unwrap_or(1);
         let lookup = start_lookup(lookup_settings.clone(), threads).await;
+        let mut common = common;
+        common.verify_url = lookup.address.clone();
 
-        let mut certs_settings = zegel_certificates::config::Settings::local();
-        certs_settings.common = common;
-        certs_settings.common.verify_url = lookup.address.clone();
-        let certs_common = certs_settings.common.clone();
-        certs_settings.own.port = 0;
-        let (key, cert) = pki().signer_paths(Register::Certificates);
-        certs_settings.own.seal_key = key;
-        certs_settings.own.seal_cert = cert;
-        let (port, state, shutdown) = testing::spawn_on(threads, move || async move {
-            let app =
-                zegel_certificates::startup::Application::build(certs_settings).await.expect("certificates builds");
-            let handle = (app.port(), app.state().clone(), app.shutdown_handle());
-            (handle, async move {
-                let _ = app.run_until_stopped().await;
-            })
-        })
-        .await;
-        let certificates = Running { address: format!("http://127.0.0.1:{port}"), state, shutdown };
-
+        // The registers the certificates register asks live come first.
         let mut g_settings = zegel_gaccounts::config::Settings::local();
-        let certs_common_for_bans = certs_common.clone();
-        g_settings.common = certs_common;
+        g_settings.common = common.clone();
         g_settings.own.port = 0;
         let (key, cert) = pki().signer_paths(Register::Gaccounts);
         g_settings.own.seal_key = key;
@@ -168,7 +151,7 @@ impl Suite {
         let gaccounts = Running { address: format!("http://127.0.0.1:{port}"), state: (), shutdown };
 
         let mut b_settings = zegel_bans::config::Settings::local();
-        b_settings.common = certs_common_for_bans;
+        b_settings.common = common.clone();
         b_settings.own.port = 0;
         let (port, shutdown) = testing::spawn_on(threads, move || async move {
             let app = zegel_bans::startup::Application::build(b_settings).await.expect("bans builds");
@@ -179,6 +162,25 @@ impl Suite {
         })
         .await;
         let bans = Running { address: format!("http://127.0.0.1:{port}"), state: (), shutdown };
+
+        let mut certs_settings = zegel_certificates::config::Settings::local();
+        certs_settings.common = common;
+        certs_settings.own.port = 0;
+        certs_settings.own.bans_url = bans.address.clone();
+        certs_settings.own.gaccounts_url = gaccounts.address.clone();
+        let (key, cert) = pki().signer_paths(Register::Certificates);
+        certs_settings.own.seal_key = key;
+        certs_settings.own.seal_cert = cert;
+        let (port, state, shutdown) = testing::spawn_on(threads, move || async move {
+            let app =
+                zegel_certificates::startup::Application::build(certs_settings).await.expect("certificates builds");
+            let handle = (app.port(), app.state().clone(), app.shutdown_handle());
+            (handle, async move {
+                let _ = app.run_until_stopped().await;
+            })
+        })
+        .await;
+        let certificates = Running { address: format!("http://127.0.0.1:{port}"), state, shutdown };
         Self {
             certificates,
             gaccounts,
@@ -267,6 +269,7 @@ impl Suite {
             json!({"kvk_number": kvk, "name": "E2E Flex", "seat_country": "NL", "sbi_codes": ["7820"], "established_on": "2020-01-01"}),
         )
         .await;
+        self.clear_officers_and_active_g_account(kvk).await;
         let body = self.token(Role::CertificationBody, Some("cb-e2e"));
         let cert = self.certs_post(&format!("/api/v1/agencies/{kvk}/certificates"), &body, json!({})).await;
         let id = cert["certificate_id"].as_str().expect("id").to_string();
@@ -281,6 +284,30 @@ impl Suite {
         }
         self.certs_post(&format!("/api/v1/certificates/{id}/certification"), &body, json!({})).await;
         (body, id)
+    }
+
+    /// What the live checks at certification ask for: officers registered by KvK (none
+    /// banned) and an active G-account.
+    pub async fn clear_officers_and_active_g_account(&self, kvk: &str) {
+        let officers = json!({"officers": [{"bsn": "123456782", "name": "Bob Bakker", "date_of_birth": "1980-05-06", "role": "owner", "from": "2020-01-01"}]});
+        self.bans_call(
+            reqwest::Method::PUT,
+            &format!("/api/v1/agencies/{kvk}/officers"),
+            &self.token(Role::Kvk, None),
+            officers,
+        )
+        .await;
+        let iban = zegel_gaccounts::domain::Iban::dutch("INGB", &format!("099{}", &kvk[1..]));
+        let agency = self.token(Role::Agency, Some(kvk));
+        let g = format!("/api/v1/agencies/{kvk}/g-account");
+        self.gaccounts_call(reqwest::Method::PUT, &g, &agency, json!({"iban": iban, "bank": "ING"})).await;
+        self.gaccounts_call(
+            reqwest::Method::POST,
+            &format!("{g}/verification"),
+            &self.token(Role::Tax, None),
+            json!({}),
+        )
+        .await;
     }
 
     /// A seal for `kvk`'s certificate; returns the issue response.

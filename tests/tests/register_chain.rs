@@ -68,3 +68,54 @@ async fn blocking_the_g_account_suspends_the_certificate() {
     assert_eq!(suite.wait_for_certificate_status("11223344", "suspended").await, "suspended");
     assert_eq!(suite.verify(&seal).await["verdict"], "suspended");
 }
+
+#[tokio::test]
+async fn certification_asks_the_bans_and_g_account_registers_live() {
+    let suite = Suite::start().await;
+    let admin = suite.token(Role::Admin, None);
+    let client = reqwest::Client::new();
+    client
+        .put(format!("{}/api/v1/certification-bodies/cb-e2e", suite.certificates.address))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "E2E body", "accredited": true}))
+        .send()
+        .await
+        .unwrap();
+    suite
+        .certs_post(
+            "/api/v1/agencies",
+            &suite.token(Role::Kvk, None),
+            json!({"kvk_number": "22334455", "name": "Live Check BV", "seat_country": "NL", "sbi_codes": ["7820"], "established_on": "2020-01-01"}),
+        )
+        .await;
+    let body = suite.token(Role::CertificationBody, Some("cb-e2e"));
+    let id = suite.certs_post("/api/v1/agencies/22334455/certificates", &body, json!({})).await["certificate_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Every checkbox ticked, including the two that are now checked live.
+    for code in zegel_certificates::domain::RequirementCode::ALL {
+        client
+            .put(format!("{}/api/v1/certificates/{id}/requirements/{}", suite.certificates.address, code.as_str()))
+            .bearer_auth(&body)
+            .json(&json!({"outcome": "met", "evidence_ref": "e2e"}))
+            .send()
+            .await
+            .unwrap();
+    }
+    let certify = || {
+        client
+            .post(format!("{}/api/v1/certificates/{id}/certification", suite.certificates.address))
+            .bearer_auth(&body)
+            .json(&json!({}))
+            .send()
+    };
+    let r: serde_json::Value = certify().await.unwrap().json().await.unwrap();
+    assert_eq!(r["status"], 422, "{r}");
+    let unmet: Vec<_> = r["unmet"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(unmet, ["no_banned_director", "g_account_in_use"], "the checkboxes no longer decide these");
+
+    suite.clear_officers_and_active_g_account("22334455").await;
+    let r = certify().await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+}

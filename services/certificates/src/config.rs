@@ -26,6 +26,12 @@ pub struct Own {
     /// blocked or closed G-account).
     #[serde(default = "defaults::auto_remedy_days")]
     pub auto_remedy_days: u32,
+    /// Base URL of the bans register, asked live at certification (empty: use the recorded requirement).
+    #[serde(default = "defaults::bans_url")]
+    pub bans_url: String,
+    /// Base URL of the G-account register, asked live at certification (empty: recorded).
+    #[serde(default = "defaults::gaccounts_url")]
+    pub gaccounts_url: String,
     /// Days a seal lives at most (never past the certificate's validity).
     #[serde(default = "defaults::seal_days")]
     pub seal_days: u32,
@@ -49,6 +55,12 @@ mod defaults {
     }
     pub fn auto_remedy_days() -> u32 {
         30
+    }
+    pub fn bans_url() -> String {
+        "http://127.0.0.1:8082".into()
+    }
+    pub fn gaccounts_url() -> String {
+        "http://127.0.0.1:8084".into()
     }
     pub fn seal_days() -> u32 {
         365

@@ -42,7 +42,10 @@ pub enum Error {
     },
     /// Certification asked with requirements unmet.
     #[error("requirements unmet")]
-    Unmet(Vec<(RequirementCode, &'static str)>),
+    Unmet(Vec<(RequirementCode, String)>),
+    /// Another register could not be asked; nothing was changed.
+    #[error(transparent)]
+    RegisterUnreachable(#[from] crate::registers::Unreachable),
     /// The Idempotency-Key was used for another request.
     #[error("idempotency key reused")]
     IdempotencyKeyReused,
@@ -93,13 +96,20 @@ impl Error {
                     .with_errors(
                         unmet
                             .iter()
-                            .map(|(code, why)| FieldError::new(format!("/requirements/{}", code.as_str()), *why))
+                            .map(|(code, why)| FieldError::new(format!("/requirements/{}", code.as_str()), why.clone()))
                             .collect(),
                     )
                     .with_extension(
                         "unmet",
                         serde_json::json!(unmet.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>()),
                     )
+            }
+            Error::RegisterUnreachable(e) => {
+                tracing::warn!(request.id = request_id, error = %e, "live requirement check failed");
+                Problem::unavailable().with_detail(format!(
+                    "The {} register cannot be asked right now; nothing was changed. Retry later.",
+                    e.register
+                ))
             }
             Error::IdempotencyKeyReused => platform::idempotency::BeginError::mismatch_problem(),
             Error::Pool(e) => {

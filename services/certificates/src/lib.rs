@@ -13,6 +13,7 @@ pub mod domain;
 pub mod error;
 pub mod events;
 pub mod register;
+pub mod registers;
 pub mod routes;
 pub mod startup;
 pub mod store;

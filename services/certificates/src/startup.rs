@@ -53,6 +53,8 @@ pub struct AppState {
     pub signer: Arc<Signer>,
     /// Base URL seals point at (`<it>/v/<seal>`).
     pub verify_url: Arc<str>,
+    /// The other registers, asked live at certification.
+    pub registers: crate::registers::Registers,
 }
 
 /// A built, bound, not yet running service.
@@ -89,6 +91,7 @@ impl Application {
             settings: Arc::new(settings.own.clone()),
             signer: Arc::new(signer),
             verify_url: common.verify_url.as_str().into(),
+            registers: crate::registers::Registers::new(&settings.own.bans_url, &settings.own.gaccounts_url),
         };
         let (listener, port) = server::bind(SocketAddr::new(common.host, settings.own.port))
             .await

@@ -108,14 +108,29 @@ impl Outcome {
 /// Why each requirement stands in the way of certification, given what was recorded.
 ///
 /// `in_first_year`: the auditor's statement is deferred while the agency is in its first year.
-pub fn unmet(recorded: &[(RequirementCode, Outcome)], in_first_year: bool) -> Vec<(RequirementCode, &'static str)> {
+pub fn unmet(recorded: &[(RequirementCode, Outcome)], in_first_year: bool) -> Vec<(RequirementCode, String)> {
+    unmet_with_live(recorded, &[], in_first_year)
+}
+
+/// Like [`unmet`], but the requirements checked live in another register (`live`: `None`
+/// when met, else why not) are decided by that check, not by what was recorded.
+pub fn unmet_with_live(
+    recorded: &[(RequirementCode, Outcome)],
+    live: &[(RequirementCode, Option<String>)],
+    in_first_year: bool,
+) -> Vec<(RequirementCode, String)> {
     RequirementCode::ALL
         .into_iter()
         .filter(|code| !(in_first_year && *code == RequirementCode::AuditorStatement))
-        .filter_map(|code| match recorded.iter().find(|(c, _)| *c == code).map(|(_, o)| *o) {
-            None => Some((code, "not recorded")),
-            Some(o) if o.satisfies() => None,
-            Some(_) => Some((code, "recorded as not met")),
+        .filter_map(|code| {
+            if let Some((_, verdict)) = live.iter().find(|(c, _)| *c == code) {
+                return verdict.clone().map(|why| (code, why));
+            }
+            match recorded.iter().find(|(c, _)| *c == code).map(|(_, o)| *o) {
+                None => Some((code, "not recorded".to_string())),
+                Some(o) if o.satisfies() => None,
+                Some(_) => Some((code, "recorded as not met".to_string())),
+            }
         })
         .collect()
 }
@@ -142,8 +157,28 @@ mod tests {
         let u = unmet(&some, false);
         assert_eq!(
             u,
-            vec![(RequirementCode::TwoPayrolls, "recorded as not met"), (RequirementCode::DepositPaid, "not recorded")]
+            vec![
+                (RequirementCode::TwoPayrolls, "recorded as not met".to_string()),
+                (RequirementCode::DepositPaid, "not recorded".to_string())
+            ]
         );
+    }
+
+    #[test]
+    fn live_checks_decide_their_requirements_over_what_was_recorded() {
+        let all_met: Vec<_> = RequirementCode::ALL.iter().map(|c| (*c, Outcome::Met)).collect();
+        let live =
+            [(RequirementCode::NoBannedDirector, Some("banned".to_string())), (RequirementCode::GAccountInUse, None)];
+        assert_eq!(
+            unmet_with_live(&all_met, &live, false),
+            vec![(RequirementCode::NoBannedDirector, "banned".to_string())]
+        );
+        let none: Vec<_> = RequirementCode::ALL
+            .iter()
+            .filter(|c| **c != RequirementCode::GAccountInUse)
+            .map(|c| (*c, Outcome::Met))
+            .collect();
+        assert!(unmet_with_live(&none, &live[1..], false).is_empty(), "a live check needs no checkbox");
     }
 
     #[test]
@@ -154,6 +189,6 @@ mod tests {
             .map(|c| (*c, Outcome::Met))
             .collect();
         assert!(unmet(&without, true).is_empty());
-        assert_eq!(unmet(&without, false), vec![(RequirementCode::AuditorStatement, "not recorded")]);
+        assert_eq!(unmet(&without, false), vec![(RequirementCode::AuditorStatement, "not recorded".to_string())]);
     }
 }

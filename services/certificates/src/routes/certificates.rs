@@ -317,6 +317,15 @@ async fn certify(state: AppState, req: Request, id: String, raw: Bytes) -> Resul
     let id = id_from_path(&id, "certificate")?;
     let input: ReasonIn = parse_json(&req, &raw)?;
     let reason = input.reason.as_deref().map(|r| text(r, "/reason", 1000)).transpose().map_err(invalid)?;
+    // Ask the other registers before taking any lock: a slow register must not hold the row.
+    let kvk = {
+        let client = state.pool.get().await?;
+        store::certificate_by_id(&client, id, false).await?.map(|c| c.kvk_number)
+    };
+    let live = match &kvk {
+        Some(kvk) => state.registers.check(kvk).await?,
+        None => Vec::new(),
+    };
     write(&state, &req, &principal, &raw, async |tx| {
         let cert = own_certificate(tx, &principal, id).await?;
         Action::Certify
@@ -327,7 +336,7 @@ async fn certify(state: AppState, req: Request, id: String, raw: Bytes) -> Resul
         // The auditor's statement is required from the agency's second year on.
         let in_first_year = crate::domain::lifecycle::add_months(agency.established_on, 12) > today;
         let recorded: Vec<_> = store::requirements(tx, id).await?.into_iter().map(|r| (r.code, r.outcome)).collect();
-        let unmet = requirement::unmet(&recorded, in_first_year);
+        let unmet = requirement::unmet_with_live(&recorded, &live, in_first_year);
         if !unmet.is_empty() {
             return Err(Error::Unmet(unmet));
         }
