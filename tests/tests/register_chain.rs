@@ -45,18 +45,8 @@ async fn blocking_the_g_account_suspends_the_certificate() {
     let suite = Suite::start().await;
     let (body, _) = suite.certified("11223344").await;
     let seal = suite.seal("11223344", &body).await["seal"].as_str().unwrap().to_string();
-    let agency = suite.token(Role::Agency, Some("11223344"));
+    // certified() registered and verified the agency's G-account; the tax authority blocks it.
     let tax = suite.token(Role::Tax, None);
-    let iban = zegel_gaccounts::domain::Iban::dutch("RABO", "0990000002");
-    suite
-        .gaccounts_call(
-            Method::PUT,
-            "/api/v1/agencies/11223344/g-account",
-            &agency,
-            json!({"iban": iban, "bank": "Rabobank"}),
-        )
-        .await;
-    suite.gaccounts_call(Method::POST, "/api/v1/agencies/11223344/g-account/verification", &tax, json!({})).await;
     suite
         .gaccounts_call(
             Method::POST,
