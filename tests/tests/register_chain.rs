@@ -109,3 +109,30 @@ async fn certification_asks_the_bans_and_g_account_registers_live() {
     let r = certify().await.unwrap();
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
 }
+
+#[tokio::test]
+async fn a_suspension_for_a_ban_is_lifted_only_once_the_bans_register_agrees() {
+    let suite = Suite::start().await;
+    let (body, id) = suite.certified("11223344").await;
+    let kvk = suite.token(Role::Kvk, None);
+    let officers = |bsn: &str| json!({"officers": [{"bsn": bsn, "name": "N", "date_of_birth": "1970-03-04", "role": "director", "from": "2020-01-01"}]});
+    suite.bans_call(Method::PUT, "/api/v1/agencies/11223344/officers", &kvk, officers("111222333")).await;
+    let inspectorate = suite.token(Role::Inspectorate, None);
+    suite
+        .bans_call(Method::POST, "/api/v1/bans", &inspectorate, json!({"bsn": "111222333", "basis": "administrative", "roles_covered": ["director"], "starts_on": "2026-01-01", "reason": "r"}))
+        .await;
+    assert_eq!(suite.wait_for_certificate_status("11223344", "suspended").await, "suspended");
+    let client = reqwest::Client::new();
+    let reinstate = || {
+        client
+            .post(format!("{}/api/v1/certificates/{id}/reinstatement", suite.certificates.address))
+            .bearer_auth(&body)
+            .json(&json!({"reason": "sorted"}))
+            .send()
+    };
+    let r: serde_json::Value = reinstate().await.unwrap().json().await.unwrap();
+    assert_eq!(r["status"], 422, "{r}");
+    assert_eq!(r["unmet"], json!(["no_banned_director"]));
+    suite.bans_call(Method::PUT, "/api/v1/agencies/11223344/officers", &kvk, officers("123456782")).await;
+    assert_eq!(reinstate().await.unwrap().status(), 200);
+}

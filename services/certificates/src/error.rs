@@ -92,7 +92,9 @@ impl Error {
             Error::Conflict { slug, title, detail } => Problem::conflict(slug, title, detail.clone()),
             Error::Unmet(unmet) => {
                 Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "requirements-unmet", "Requirements unmet")
-                    .with_detail("Every requirement must be recorded as met before full certification.")
+                    .with_detail(
+                        "Every requirement must be met: recorded as met, or confirmed by the register that holds it.",
+                    )
                     .with_errors(
                         unmet
                             .iter()

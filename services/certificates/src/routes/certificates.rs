@@ -307,6 +307,19 @@ struct ReasonIn {
     reason: Option<String>,
 }
 
+/// The requirements the other registers decide, for the agency of certificate `id`. Asked
+/// before any lock is taken: a slow register must not hold the row.
+async fn live_checks(state: &AppState, id: Uuid) -> Result<Vec<(RequirementCode, Option<String>)>> {
+    let kvk = {
+        let client = state.pool.get().await?;
+        store::certificate_by_id(&client, id, false).await?.map(|c| c.kvk_number)
+    };
+    Ok(match &kvk {
+        Some(kvk) => state.registers.check(kvk).await?,
+        None => Vec::new(),
+    })
+}
+
 /// POST /api/v1/certificates/{id}/certification
 fn certificate_certify(state: AppState) -> BoxedFilter<(Response,)> {
     certificate_post("certification", state, certify)
@@ -317,15 +330,7 @@ async fn certify(state: AppState, req: Request, id: String, raw: Bytes) -> Resul
     let id = id_from_path(&id, "certificate")?;
     let input: ReasonIn = parse_json(&req, &raw)?;
     let reason = input.reason.as_deref().map(|r| text(r, "/reason", 1000)).transpose().map_err(invalid)?;
-    // Ask the other registers before taking any lock: a slow register must not hold the row.
-    let kvk = {
-        let client = state.pool.get().await?;
-        store::certificate_by_id(&client, id, false).await?.map(|c| c.kvk_number)
-    };
-    let live = match &kvk {
-        Some(kvk) => state.registers.check(kvk).await?,
-        None => Vec::new(),
-    };
+    let live = live_checks(&state, id).await?;
     write(&state, &req, &principal, &raw, async |tx| {
         let cert = own_certificate(tx, &principal, id).await?;
         Action::Certify
@@ -557,6 +562,12 @@ async fn reinstate(state: AppState, req: Request, id: String, raw: Bytes) -> Res
     let id = id_from_path(&id, "certificate")?;
     let input: RequiredReasonIn = parse_json(&req, &raw)?;
     let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
+    // A suspension caused by a ban or a G-account is only lifted once that register agrees.
+    let live = live_checks(&state, id).await?;
+    let unmet: Vec<_> = live.into_iter().filter_map(|(code, why)| why.map(|w| (code, w))).collect();
+    if !unmet.is_empty() {
+        return Err(Error::Unmet(unmet));
+    }
     write(&state, &req, &principal, &raw, async |tx| {
         let cert = own_certificate(tx, &principal, id).await?;
         let change = change(&state, &principal, Role::CertificationBody, &req, Some(&reason));
