@@ -117,14 +117,11 @@ fn is_root() -> bool {
     Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false)
 }
 
-/// The first BSN from `start` on that passes the 11-proof.
+/// The first BSN from `start` on that the bans register accepts (11-proof).
 fn valid_bsn(start: u32) -> String {
     (start..start + 100)
         .map(|n| format!("{n:09}"))
-        .find(|b| {
-            let sum: i32 = b.bytes().zip([9i32, 8, 7, 6, 5, 4, 3, 2, -1]).map(|(d, w)| i32::from(d - b'0') * w).sum();
-            sum % 11 == 0
-        })
+        .find(|b| zegel_bans::domain::Bsn::parse(b, "/bsn").is_ok())
         .expect("one in eleven numbers passes")
 }
 
