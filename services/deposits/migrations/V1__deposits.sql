@@ -29,6 +29,7 @@ insert into minimum_wage values ('2025-01-01', 1406), ('2025-07-01', 1440), ('20
 create table deposit_account (
     kvk_number    text primary key,
     opened_on     date not null,                 -- starts the starter period
+    adequate      boolean not null default false, -- balance >= the required amount; kept by the service, which knows the policy
     created_at    timestamptz not null default now(),
     constraint deposit_account_kvk_format check (kvk_number ~ '^[0-9]{8}$')
 );
@@ -74,3 +75,30 @@ create table shortfall (
     deadline      date not null,
     overdue_reported_at timestamptz
 );
+
+create table seal (
+    seal_id       uuid primary key,
+    kvk_number    text not null references deposit_account (kvk_number),
+    token         text not null,                 -- the compact JWS, kept to re-render its QR code
+    kid           text not null,
+    issued_at     timestamptz not null,
+    expires_at    timestamptz not null,
+    issued_by     text not null,
+    created_at    timestamptz not null default now()
+);
+
+-- The read contract with the lookup: a deposit seal is good while the deposit is
+-- adequate, suspended while it is short within the top-up term, revoked once the term
+-- passed. No amounts.
+create view seal_status as
+select s.seal_id,
+       s.kvk_number as subject,
+       case
+           when a.adequate then 'good'
+           when f.overdue_reported_at is not null then 'revoked'
+           else 'suspended'
+       end as status,
+       jsonb_build_object('kvk_number', a.kvk_number, 'deposit_status', case when a.adequate then 'adequate' else 'shortfall' end, 'top_up_by', f.deadline) as facts
+from seal s
+join deposit_account a on a.kvk_number = s.kvk_number
+left join shortfall f on f.kvk_number = s.kvk_number;

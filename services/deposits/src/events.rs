@@ -1,0 +1,38 @@
+//! What the deposits register publishes: facts, never personal data.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use platform::outbox::Event;
+use serde_json::json;
+use uuid::Uuid;
+
+/// A claim was paid out of the deposit.
+pub fn payout(kvk: &str, claim_id: Uuid, amount_cents: i64, now: DateTime<Utc>) -> Event {
+    Event::new(
+        "deposit.payout",
+        kvk,
+        &[],
+        json!({ "kvk_number": kvk, "claim_id": claim_id, "amount_cents": amount_cents }),
+        now,
+    )
+}
+
+/// The deposit fell below the required level; it must be topped up by `deadline`.
+pub fn shortfall(kvk: &str, deadline: NaiveDate, now: DateTime<Utc>) -> Event {
+    Event::new("deposit.shortfall", kvk, &["inspectorate"], json!({ "kvk_number": kvk, "top_up_by": deadline }), now)
+}
+
+/// The deposit is back at the required level.
+pub fn adequate(kvk: &str, now: DateTime<Utc>) -> Event {
+    Event::new("deposit.adequate", kvk, &[], json!({ "kvk_number": kvk }), now)
+}
+
+/// Not topped up in time: the certificate lapses (advice 2.1 C).
+pub fn shortfall_overdue(kvk: &str, deadline: NaiveDate, now: DateTime<Utc>) -> Event {
+    Event::new(
+        "deposit.shortfall_overdue",
+        kvk,
+        &["certificates", "inspectorate"],
+        json!({ "kvk_number": kvk, "top_up_by": deadline }),
+        now,
+    )
+}

@@ -1,0 +1,78 @@
+//! The one place the state of a deposit is settled after money moved (or time passed):
+//! balance against the amount the policy in force requires, an open shortfall with its
+//! top-up deadline, and the events that say so. The caller holds the account lock.
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use deadpool_postgres::GenericClient;
+use serde::Serialize;
+
+use crate::domain::required_cents;
+use crate::error::{Error, Result};
+use crate::events;
+use crate::startup::AppState;
+use crate::store;
+
+/// Where a deposit stands.
+#[derive(Debug, Clone, Serialize)]
+pub struct Standing {
+    /// Money held.
+    pub balance_cents: i64,
+    /// Money required now.
+    pub required_cents: i64,
+    /// Whether balance covers it.
+    pub adequate: bool,
+    /// The open shortfall, if any.
+    pub shortfall: Option<store::Shortfall>,
+}
+
+/// Computes the standing of `kvk`'s deposit on `today`.
+pub async fn standing(
+    c: &impl GenericClient,
+    state: &AppState,
+    kvk: &str,
+    opened_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<Standing> {
+    let policy =
+        store::policy(c, &state.settings.policy, today).await?.ok_or(Error::Corrupt("no deposit policy in force"))?;
+    let required = required_cents(
+        policy.required_cents,
+        policy.starter_cents,
+        u32::try_from(policy.starter_months).unwrap_or(0),
+        opened_on,
+        today,
+    );
+    let balance = store::balance(c, kvk).await?;
+    Ok(Standing {
+        balance_cents: balance,
+        required_cents: required,
+        adequate: balance >= required,
+        shortfall: store::shortfall(c, kvk).await?,
+    })
+}
+
+/// Settles `kvk`'s deposit after a movement: opens a shortfall (deadline: the top-up term)
+/// or closes it, keeps the adequacy flag, and publishes what changed.
+pub async fn settle(
+    c: &impl GenericClient,
+    state: &AppState,
+    kvk: &str,
+    opened_on: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Standing> {
+    let today = now.date_naive();
+    let now_standing = standing(c, state, kvk, opened_on, today).await?;
+    store::set_adequate(c, kvk, now_standing.adequate).await?;
+    if now_standing.adequate {
+        if store::close_shortfall(c, kvk).await? {
+            platform::outbox::enqueue(c, &events::adequate(kvk, now)).await?;
+        }
+    } else {
+        let deadline = today + Days::new(7 * u64::from(state.settings.top_up_weeks));
+        if store::open_shortfall(c, kvk, now, deadline).await? {
+            platform::outbox::enqueue(c, &events::shortfall(kvk, deadline, now)).await?;
+        }
+    }
+    // Read again: the shortfall may have opened or closed just now.
+    standing(c, state, kvk, opened_on, today).await
+}

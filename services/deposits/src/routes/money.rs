@@ -1,0 +1,345 @@
+//! Payments into the deposit, claims on it, payouts, and the views of it.
+
+use bytes::Bytes;
+use platform::audit::{self, Actor};
+use platform::auth::{Principal, Role};
+use platform::http::{Request, body, json, no_store, parse_json, request, with_state};
+use platform::problem::FieldError;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+use warp::Filter;
+use warp::filters::BoxedFilter;
+use warp::http::StatusCode;
+use warp::reply::Response;
+
+use super::{authenticate, finish, require_idempotency_key, write};
+use crate::domain::{Cents, ClaimType, KvkNumber, PRESUMED_MONTHS, presumed_wages, text};
+use crate::error::{Error, Result};
+use crate::events;
+use crate::ledger;
+use crate::startup::AppState;
+use crate::store::{self, Claim};
+
+pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
+    payments(state.clone())
+        .or(claims_create(state.clone()))
+        .unify()
+        .or(claim_payout(state.clone()))
+        .unify()
+        .or(deposit_get(state.clone()))
+        .unify()
+        .or(ledger_get(state))
+        .unify()
+        .boxed()
+}
+
+fn audit_entry(
+    principal: &Principal,
+    role: Role,
+    action: &str,
+    subject: &str,
+    after: Value,
+    req: &Request,
+) -> audit::Entry {
+    audit::Entry {
+        actor: Actor::of(principal, role),
+        action: action.into(),
+        subject: subject.into(),
+        reason: None,
+        before: None,
+        after: Some(after),
+        request_id: req.id.clone(),
+        cause_event_id: None,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+enum PaymentKind {
+    Payment,
+    TopUp,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PaymentIn {
+    amount_cents: Value,
+    reference: String,
+    #[serde(default)]
+    kind: Option<PaymentKind>,
+}
+
+/// POST /api/v1/agencies/{kvk}/deposit/payments — the admission authority books money in.
+fn payments(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "agencies" / String / "deposit" / "payments")
+        .and(warp::post())
+        .and(request())
+        .and(body())
+        .and(with_state(state))
+        .then(|kvk: String, req: Request, body: Bytes, state: AppState| async move {
+            let result = pay_in(&state, &req, &kvk, &body).await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+async fn pay_in(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Result<Response> {
+    let principal = authenticate(state, req)?;
+    let kvk = KvkNumber::from_path(kvk)?;
+    if !principal.has(Role::AdmissionAuthority) {
+        return Err(Error::Forbidden("Only the admission authority books payments into a deposit.".into()));
+    }
+    require_idempotency_key(req)?;
+    let input: PaymentIn = parse_json(req, raw)?;
+    let amount = Cents::parse(&input.amount_cents, "/amount_cents")?;
+    let reference = text(&input.reference, "/reference", 200)?;
+    let kind = match input.kind {
+        Some(PaymentKind::TopUp) => "top_up",
+        _ => "payment",
+    };
+    write(state, req, &principal, raw, async |tx| {
+        let now = state.clock.now();
+        store::open_account(tx, kvk.as_str(), now.date_naive()).await?;
+        let opened_on = store::lock_account(tx, kvk.as_str()).await?.ok_or(Error::Corrupt("account vanished"))?;
+        let entry = store::book(tx, kvk.as_str(), kind, amount.get(), None, &reference, &principal.subject).await?;
+        let standing = ledger::settle(tx, state, kvk.as_str(), opened_on, now).await?;
+        audit::record(
+            tx,
+            &audit_entry(
+                &principal,
+                Role::AdmissionAuthority,
+                &format!("deposit.{kind}"),
+                kvk.as_str(),
+                json!(entry),
+                req,
+            ),
+        )
+        .await?;
+        Ok((StatusCode::CREATED, json!({ "entry": entry, "standing": standing })))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClaimIn {
+    claim_type: ClaimType,
+    /// Omitted for a wage claim without usable administration: the presumed amount applies.
+    #[serde(default)]
+    amount_cents: Option<Value>,
+    /// Months of work the worker shows, when more than the presumed two.
+    #[serde(default)]
+    months: Option<i64>,
+    description: String,
+}
+
+/// POST /api/v1/agencies/{kvk}/deposit/claims — the inspectorate files any claim; the
+/// admission authority files wage and damage claims on behalf of a worker.
+fn claims_create(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "agencies" / String / "deposit" / "claims")
+        .and(warp::post())
+        .and(request())
+        .and(body())
+        .and(with_state(state))
+        .then(|kvk: String, req: Request, body: Bytes, state: AppState| async move {
+            let result = file_claim(&state, &req, &kvk, &body).await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+async fn file_claim(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Result<Response> {
+    let principal = authenticate(state, req)?;
+    let kvk = KvkNumber::from_path(kvk)?;
+    let input: ClaimIn = parse_json(req, raw)?;
+    let role = if principal.has(Role::Inspectorate) {
+        Role::Inspectorate
+    } else if principal.has(Role::AdmissionAuthority) && input.claim_type != ClaimType::Fine {
+        Role::AdmissionAuthority
+    } else {
+        return Err(Error::Forbidden(
+            "Claims are filed by the inspectorate, or by the admission authority on behalf of a worker (no fines)."
+                .into(),
+        ));
+    };
+    let description = text(&input.description, "/description", 1000)?;
+    let amount = input.amount_cents.as_ref().map(|v| Cents::parse(v, "/amount_cents")).transpose()?;
+    if amount.is_none() && input.claim_type != ClaimType::UnpaidWages {
+        return Err(
+            FieldError::new("/amount_cents", "only a wage claim may leave the amount to the presumption").into()
+        );
+    }
+    if amount.is_some() && input.months.is_some() {
+        return Err(FieldError::new("/months", "months apply to a presumed wage claim, which has no amount").into());
+    }
+    let months = input.months.unwrap_or(PRESUMED_MONTHS);
+    if !(PRESUMED_MONTHS..=60).contains(&months) {
+        return Err(FieldError::new("/months", format!("between {PRESUMED_MONTHS} (the presumption) and 60")).into());
+    }
+    write(state, req, &principal, raw, async |tx| {
+        store::account(tx, kvk.as_str())
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("Agency {kvk} has no deposit.")))?;
+        let (amount_cents, computation) = match amount {
+            Some(a) => (a.get(), None),
+            None => {
+                let hourly = store::minimum_wage(tx, state.clock.today())
+                    .await?
+                    .ok_or(Error::Corrupt("no minimum wage in force"))?;
+                let (cents, computation) = presumed_wages(months, hourly);
+                (cents, Some(computation))
+            }
+        };
+        let claim = Claim {
+            claim_id: Uuid::now_v7(),
+            kvk_number: kvk.as_str().into(),
+            claim_type: input.claim_type.as_str().into(),
+            amount_cents,
+            computation,
+            description: description.clone(),
+            status: "filed".into(),
+            created_at: state.clock.now(),
+            paid_at: None,
+        };
+        store::insert_claim(tx, &claim, &principal.subject, role.as_str()).await?;
+        audit::record(tx, &audit_entry(&principal, role, "deposit.claim.file", kvk.as_str(), json!(claim), req))
+            .await?;
+        Ok((StatusCode::CREATED, json!(claim)))
+    })
+    .await
+}
+
+/// POST /api/v1/claims/{id}/payout — the admission authority pays a claim out, never
+/// more than the deposit holds, never twice.
+fn claim_payout(state: AppState) -> BoxedFilter<(Response,)> {
+    // No body: everything is in the path, so a bare `curl -X POST` works.
+    warp::path!("api" / "v1" / "claims" / String / "payout")
+        .and(warp::post())
+        .and(request())
+        .and(with_state(state))
+        .then(|id: String, req: Request, state: AppState| async move {
+            let result = pay_out(&state, &req, &id, &Bytes::new()).await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+async fn pay_out(state: &AppState, req: &Request, id: &str, raw: &Bytes) -> Result<Response> {
+    let principal = authenticate(state, req)?;
+    let id: Uuid = id
+        .parse()
+        .map_err(|_| Error::Client(platform::Problem::bad_request("Malformed claim id: expected a UUID.")))?;
+    if !principal.has(Role::AdmissionAuthority) {
+        return Err(Error::Forbidden("Only the admission authority pays out of a deposit.".into()));
+    }
+    require_idempotency_key(req)?;
+    write(state, req, &principal, raw, async |tx| {
+        let claim = store::claim_by_id(tx, id).await?.ok_or_else(|| Error::NotFound(format!("No claim {id}.")))?;
+        // The account lock serialises every movement of this agency's money: two payouts
+        // racing for the last euros are decided one after the other.
+        let opened_on =
+            store::lock_account(tx, &claim.kvk_number).await?.ok_or(Error::Corrupt("claim without account"))?;
+        let claim = store::claim_by_id(tx, id).await?.ok_or(Error::Corrupt("claim vanished"))?;
+        if claim.status != "filed" {
+            return Err(Error::Conflict {
+                slug: "claim-settled",
+                title: "Claim already settled",
+                detail: format!("Claim {id} is {}.", claim.status),
+            });
+        }
+        let balance = store::balance(tx, &claim.kvk_number).await?;
+        if claim.amount_cents > balance {
+            return Err(Error::Conflict {
+                slug: "insufficient-deposit",
+                title: "Deposit insufficient",
+                detail: format!(
+                    "The claim is {} cents; the deposit holds {balance}. A deposit is never overdrawn.",
+                    claim.amount_cents
+                ),
+            });
+        }
+        let now = state.clock.now();
+        let entry = store::book(
+            tx,
+            &claim.kvk_number,
+            "payout",
+            claim.amount_cents,
+            Some(id),
+            &format!("claim {id}"),
+            &principal.subject,
+        )
+        .await?;
+        store::mark_paid(tx, id, now).await?;
+        platform::outbox::enqueue(tx, &events::payout(&claim.kvk_number, id, claim.amount_cents, now)).await?;
+        let standing = ledger::settle(tx, state, &claim.kvk_number, opened_on, now).await?;
+        audit::record(
+            tx,
+            &audit_entry(&principal, Role::AdmissionAuthority, "deposit.payout", &claim.kvk_number, json!(entry), req),
+        )
+        .await?;
+        Ok((StatusCode::OK, json!({ "entry": entry, "standing": standing })))
+    })
+    .await
+}
+
+/// GET /api/v1/agencies/{kvk}/deposit — public: adequate, shortfall or none, and since when.
+fn deposit_get(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "agencies" / String / "deposit")
+        .and(warp::get())
+        .and(request())
+        .and(with_state(state))
+        .then(|kvk: String, req: Request, state: AppState| async move {
+            let result = async {
+                state.core.limiter.check(&req)?;
+                let kvk = KvkNumber::from_path(&kvk)?;
+                let client = state.core.pool.get().await?;
+                let view = match store::account(&client, kvk.as_str()).await? {
+                    None => json!({ "kvk_number": kvk, "status": "none", "since": null }),
+                    Some(opened_on) => {
+                        let standing =
+                            ledger::standing(&client, &state, kvk.as_str(), opened_on, state.clock.today()).await?;
+                        let last = store::ledger(&client, kvk.as_str()).await?.last().map(|e| e.booked_at);
+                        match (&standing.shortfall, standing.adequate) {
+                            (Some(s), false) => json!({ "kvk_number": kvk, "status": "shortfall", "since": s.since }),
+                            (None, false) => json!({ "kvk_number": kvk, "status": "shortfall", "since": last }),
+                            (_, true) => json!({ "kvk_number": kvk, "status": "adequate", "since": last }),
+                        }
+                    }
+                };
+                Ok(no_store(json(StatusCode::OK, &view)))
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+/// GET /api/v1/agencies/{kvk}/deposit/ledger — the admission authority, the
+/// inspectorate, the tax authority and the agency itself.
+fn ledger_get(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "agencies" / String / "deposit" / "ledger")
+        .and(warp::get())
+        .and(request())
+        .and(with_state(state))
+        .then(|kvk: String, req: Request, state: AppState| async move {
+            let result = async {
+                let principal = authenticate(&state, &req)?;
+                let kvk = KvkNumber::from_path(&kvk)?;
+                let allowed = [Role::AdmissionAuthority, Role::Inspectorate, Role::Tax].iter().any(|r| principal.has(*r))
+                    || principal.acts_for(Role::Agency, kvk.as_str());
+                if !allowed {
+                    return Err(Error::Forbidden("Only the admission authority, the inspectorate, the tax authority and the agency itself see the ledger.".into()));
+                }
+                let client = state.core.pool.get().await?;
+                let opened_on = store::account(&client, kvk.as_str()).await?.ok_or_else(|| Error::NotFound(format!("Agency {kvk} has no deposit.")))?;
+                let standing = ledger::standing(&client, &state, kvk.as_str(), opened_on, state.clock.today()).await?;
+                let entries = store::ledger(&client, kvk.as_str()).await?;
+                let claims = store::claims(&client, kvk.as_str()).await?;
+                Ok(no_store(json(StatusCode::OK, &json!({ "kvk_number": kvk, "opened_on": opened_on, "standing": standing, "entries": entries, "claims": claims }))))
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}

@@ -1,0 +1,158 @@
+//! Seals of adequate deposits (no amounts in the seal).
+
+use std::collections::BTreeMap;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use platform::audit::{self, Actor};
+use platform::auth::Role;
+use platform::http::{Request, body, parse_json, request, with_state};
+use serde::Deserialize;
+use serde_json::json;
+use warp::Filter;
+use warp::filters::BoxedFilter;
+use warp::http::{HeaderValue, StatusCode, header};
+use warp::reply::Response;
+use zegel_attest::qr;
+
+use super::{authenticate, finish, write};
+use crate::domain::KvkNumber;
+use crate::error::{Error, Result};
+use crate::startup::AppState;
+use crate::store;
+
+pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
+    deposit_seal(state.clone()).or(seal_qr(state)).unify().boxed()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SealIn {}
+
+fn url(state: &AppState, token: &str) -> String {
+    format!("{}/v/{token}", state.verify_url)
+}
+
+fn not_issued(e: impl std::fmt::Display) -> Error {
+    Error::Conflict { slug: "seal-not-issued", title: "Seal not issued", detail: e.to_string() }
+}
+
+/// POST /api/v1/agencies/{kvk}/deposit/seal
+fn deposit_seal(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "agencies" / String / "deposit" / "seal")
+        .and(warp::post())
+        .and(request())
+        .and(body())
+        .and(with_state(state))
+        .then(|kvk: String, req: Request, body: Bytes, state: AppState| async move {
+            let result = issue(&state, &req, &kvk, &body).await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+async fn issue(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Result<Response> {
+    let principal = authenticate(state, req)?;
+    let kvk = KvkNumber::from_path(kvk)?;
+    let role = if principal.acts_for(Role::Agency, kvk.as_str()) {
+        Role::Agency
+    } else if principal.has(Role::AdmissionAuthority) {
+        Role::AdmissionAuthority
+    } else {
+        return Err(Error::Forbidden(
+            "Only the agency itself or the admission authority asks for a deposit seal.".into(),
+        ));
+    };
+    if !raw.is_empty() {
+        let _: SealIn = parse_json(req, raw)?;
+    }
+    write(state, req, &principal, raw, async |tx| {
+        let opened_on = store::account(tx, kvk.as_str())
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("Agency {kvk} has no deposit.")))?;
+        let standing = crate::ledger::standing(tx, state, kvk.as_str(), opened_on, state.clock.today()).await?;
+        if !standing.adequate {
+            return Err(Error::Conflict {
+                slug: "deposit-not-adequate",
+                title: "Deposit not adequate",
+                detail: "A seal needs a deposit at the required level.".into(),
+            });
+        }
+        let now = state.clock.now();
+        let by_setting = now + chrono::Duration::days(i64::from(state.settings.seal_days));
+        let by_signer = DateTime::<Utc>::from_timestamp(state.signer.not_after(), 0).unwrap_or(now);
+        let expires_at = by_setting.min(by_signer);
+        let seal_id = uuid::Uuid::now_v7();
+        let token = state
+            .signer
+            .issue(kvk.as_str(), seal_id, now.timestamp(), expires_at.timestamp(), BTreeMap::new())
+            .map_err(not_issued)?;
+        store::insert_seal(
+            tx,
+            &store::Seal {
+                seal_id,
+                kvk_number: kvk.as_str().into(),
+                token: token.clone(),
+                kid: state.signer.kid().into(),
+                issued_at: now,
+                expires_at,
+                issued_by: principal.subject.clone(),
+            },
+        )
+        .await?;
+        audit::record(
+            tx,
+            &audit::Entry {
+                actor: Actor::of(&principal, role),
+                action: "deposit.seal.issue".into(),
+                subject: kvk.as_str().into(),
+                reason: None,
+                before: None,
+                after: Some(json!({ "seal_id": seal_id, "kid": state.signer.kid(), "expires_at": expires_at })),
+                request_id: req.id.clone(),
+                cause_event_id: None,
+            },
+        )
+        .await?;
+        let body = qr::issued_json(seal_id, &token, &url(state, &token), now, expires_at).map_err(not_issued)?;
+        Ok((StatusCode::CREATED, body))
+    })
+    .await
+}
+
+/// GET /api/v1/seals/{id}/qr.svg and /api/v1/seals/{id}/qr.png
+fn seal_qr(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "seals" / String / String)
+        .and(warp::get())
+        .and(request())
+        .and(with_state(state))
+        .then(|id: String, file: String, req: Request, state: AppState| async move {
+            let result = async {
+                state.core.limiter.check(&req)?;
+                let svg = match file.as_str() {
+                    "qr.svg" => true,
+                    "qr.png" => false,
+                    _ => {
+                        return Err(Error::NotFound("No such rendering; use qr.svg or qr.png.".into()));
+                    }
+                };
+                let id: uuid::Uuid = id.parse().map_err(|_| {
+                    Error::Client(platform::Problem::bad_request("Malformed seal id: expected a UUID."))
+                })?;
+                let client = state.core.pool.get().await?;
+                let token =
+                    store::seal_token(&client, id).await?.ok_or_else(|| Error::NotFound(format!("No seal {id}.")))?;
+                let code = qr::render(&url(&state, &token)).map_err(not_issued)?;
+                let (body, content_type) =
+                    if svg { (code.svg.into_bytes(), "image/svg+xml") } else { (code.png, "image/png") };
+                let mut res = Response::new(body.into());
+                res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+                res.headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400, immutable"));
+                Ok(res)
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}

@@ -1,0 +1,346 @@
+//! All SQL of the deposits register.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use deadpool_postgres::GenericClient;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::error::Result;
+
+/// The policy in force on a date.
+#[derive(Debug, Clone, Serialize)]
+pub struct Policy {
+    /// Policy name.
+    pub policy: String,
+    /// In force from.
+    pub effective_from: NaiveDate,
+    /// Full required deposit.
+    pub required_cents: i64,
+    /// What a starter pays first.
+    pub starter_cents: i64,
+    /// Months a starter has for the rest.
+    pub starter_months: i32,
+    /// What it says.
+    pub description: String,
+}
+
+/// The `policy` row in force on `day`.
+pub async fn policy(c: &impl GenericClient, policy: &str, day: NaiveDate) -> Result<Option<Policy>> {
+    let stmt = c
+        .prepare_cached(
+            "select policy, effective_from, required_cents, starter_cents, starter_months, description from deposit_policy
+             where policy = $1 and effective_from <= $2 order by effective_from desc limit 1",
+        )
+        .await?;
+    Ok(c.query_opt(&stmt, &[&policy, &day]).await?.map(|r| Policy {
+        policy: r.get(0),
+        effective_from: r.get(1),
+        required_cents: r.get(2),
+        starter_cents: r.get(3),
+        starter_months: r.get(4),
+        description: r.get(5),
+    }))
+}
+
+/// The hourly minimum wage in force on `day`.
+pub async fn minimum_wage(c: &impl GenericClient, day: NaiveDate) -> Result<Option<i64>> {
+    let stmt = c
+        .prepare_cached(
+            "select hourly_cents from minimum_wage where effective_from <= $1 order by effective_from desc limit 1",
+        )
+        .await?;
+    Ok(c.query_opt(&stmt, &[&day]).await?.map(|r| r.get(0)))
+}
+
+/// Opens the agency's account if needed; returns its opening date.
+pub async fn open_account(c: &impl GenericClient, kvk: &str, today: NaiveDate) -> Result<NaiveDate> {
+    let stmt = c
+        .prepare_cached(
+            "insert into deposit_account (kvk_number, opened_on) values ($1, $2)
+             on conflict (kvk_number) do update set kvk_number = excluded.kvk_number returning opened_on",
+        )
+        .await?;
+    Ok(c.query_one(&stmt, &[&kvk, &today]).await?.get(0))
+}
+
+/// Locks the agency's account for this transaction: every movement of its money is
+/// serialised here, so concurrent payouts can never overdraw it. `None`: no account.
+pub async fn lock_account(c: &impl GenericClient, kvk: &str) -> Result<Option<NaiveDate>> {
+    let stmt = c.prepare_cached("select opened_on from deposit_account where kvk_number = $1 for update").await?;
+    Ok(c.query_opt(&stmt, &[&kvk]).await?.map(|r| r.get(0)))
+}
+
+/// The account's opening date, without a lock.
+pub async fn account(c: &impl GenericClient, kvk: &str) -> Result<Option<NaiveDate>> {
+    let stmt = c.prepare_cached("select opened_on from deposit_account where kvk_number = $1").await?;
+    Ok(c.query_opt(&stmt, &[&kvk]).await?.map(|r| r.get(0)))
+}
+
+/// The balance: money in minus money out, from the ledger.
+pub async fn balance(c: &impl GenericClient, kvk: &str) -> Result<i64> {
+    let stmt = c
+        .prepare_cached(
+            "select coalesce(sum(case when kind = 'payout' then -amount_cents else amount_cents end), 0)::bigint
+             from ledger_entry where kvk_number = $1",
+        )
+        .await?;
+    Ok(c.query_one(&stmt, &[&kvk]).await?.get(0))
+}
+
+/// One line of the ledger.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    /// Sequence.
+    pub ledger_entry_id: i64,
+    /// payment | top_up | payout.
+    pub kind: String,
+    /// Amount (positive; the kind gives the direction).
+    pub amount_cents: i64,
+    /// The claim paid out, for payouts.
+    pub claim_id: Option<Uuid>,
+    /// Reference (bank transfer, decision).
+    pub reference: String,
+    /// Who booked it.
+    pub booked_by: String,
+    /// When.
+    pub booked_at: DateTime<Utc>,
+}
+
+/// Appends to the ledger.
+pub async fn book(
+    c: &impl GenericClient,
+    kvk: &str,
+    kind: &str,
+    amount: i64,
+    claim_id: Option<Uuid>,
+    reference: &str,
+    by: &str,
+) -> Result<Entry> {
+    let stmt = c
+        .prepare_cached(
+            "insert into ledger_entry (kvk_number, kind, amount_cents, claim_id, reference, booked_by) values ($1, $2, $3, $4, $5, $6)
+             returning ledger_entry_id, booked_at",
+        )
+        .await?;
+    let row = c.query_one(&stmt, &[&kvk, &kind, &amount, &claim_id, &reference, &by]).await?;
+    Ok(Entry {
+        ledger_entry_id: row.get(0),
+        kind: kind.into(),
+        amount_cents: amount,
+        claim_id,
+        reference: reference.into(),
+        booked_by: by.into(),
+        booked_at: row.get(1),
+    })
+}
+
+/// The ledger, oldest first.
+pub async fn ledger(c: &impl GenericClient, kvk: &str) -> Result<Vec<Entry>> {
+    let stmt = c
+        .prepare_cached(
+            "select ledger_entry_id, kind, amount_cents, claim_id, reference, booked_by, booked_at from ledger_entry
+             where kvk_number = $1 order by ledger_entry_id",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&kvk])
+        .await?
+        .iter()
+        .map(|r| Entry {
+            ledger_entry_id: r.get(0),
+            kind: r.get(1),
+            amount_cents: r.get(2),
+            claim_id: r.get(3),
+            reference: r.get(4),
+            booked_by: r.get(5),
+            booked_at: r.get(6),
+        })
+        .collect())
+}
+
+/// A claim on a deposit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Claim {
+    /// Id.
+    pub claim_id: Uuid,
+    /// Agency.
+    pub kvk_number: String,
+    /// unpaid_wages | fine | damages.
+    pub claim_type: String,
+    /// Amount.
+    pub amount_cents: i64,
+    /// The presumed wage computation, when there was one.
+    pub computation: Option<serde_json::Value>,
+    /// What it is about.
+    pub description: String,
+    /// filed | paid | rejected.
+    pub status: String,
+    /// Filed.
+    pub created_at: DateTime<Utc>,
+    /// Paid.
+    pub paid_at: Option<DateTime<Utc>>,
+}
+
+const CLAIM_COLUMNS: &str =
+    "claim_id, kvk_number, claim_type, amount_cents, computation, description, status, created_at, paid_at";
+
+fn claim(r: &tokio_postgres::Row) -> Claim {
+    Claim {
+        claim_id: r.get(0),
+        kvk_number: r.get(1),
+        claim_type: r.get(2),
+        amount_cents: r.get(3),
+        computation: r.get(4),
+        description: r.get(5),
+        status: r.get(6),
+        created_at: r.get(7),
+        paid_at: r.get(8),
+    }
+}
+
+/// Files a claim.
+pub async fn insert_claim(c: &impl GenericClient, cl: &Claim, filed_by: &str, filed_role: &str) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into claim (claim_id, kvk_number, claim_type, amount_cents, computation, description, filed_by, filed_role)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .await?;
+    c.execute(
+        &stmt,
+        &[
+            &cl.claim_id,
+            &cl.kvk_number,
+            &cl.claim_type,
+            &cl.amount_cents,
+            &cl.computation,
+            &cl.description,
+            &filed_by,
+            &filed_role,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A claim by id.
+pub async fn claim_by_id(c: &impl GenericClient, id: Uuid) -> Result<Option<Claim>> {
+    let sql = format!("select {CLAIM_COLUMNS} from claim where claim_id = $1");
+    let stmt = c.prepare_cached(&sql).await?;
+    Ok(c.query_opt(&stmt, &[&id]).await?.as_ref().map(claim))
+}
+
+/// Marks a claim paid (the caller holds the account lock).
+pub async fn mark_paid(c: &impl GenericClient, id: Uuid, at: DateTime<Utc>) -> Result<()> {
+    let stmt = c.prepare_cached("update claim set status = 'paid', paid_at = $2 where claim_id = $1").await?;
+    c.execute(&stmt, &[&id, &at]).await?;
+    Ok(())
+}
+
+/// The agency's claims, newest first.
+pub async fn claims(c: &impl GenericClient, kvk: &str) -> Result<Vec<Claim>> {
+    let sql = format!("select {CLAIM_COLUMNS} from claim where kvk_number = $1 order by created_at desc");
+    let stmt = c.prepare_cached(&sql).await?;
+    Ok(c.query(&stmt, &[&kvk]).await?.iter().map(claim).collect())
+}
+
+/// An open shortfall.
+#[derive(Debug, Clone, Serialize)]
+pub struct Shortfall {
+    /// Since.
+    pub since: DateTime<Utc>,
+    /// Top up by.
+    pub deadline: NaiveDate,
+    /// When it was reported overdue.
+    pub overdue_reported_at: Option<DateTime<Utc>>,
+}
+
+/// The agency's open shortfall.
+pub async fn shortfall(c: &impl GenericClient, kvk: &str) -> Result<Option<Shortfall>> {
+    let stmt =
+        c.prepare_cached("select since, deadline, overdue_reported_at from shortfall where kvk_number = $1").await?;
+    Ok(c.query_opt(&stmt, &[&kvk]).await?.map(|r| Shortfall {
+        since: r.get(0),
+        deadline: r.get(1),
+        overdue_reported_at: r.get(2),
+    }))
+}
+
+/// Opens a shortfall unless one is open.
+pub async fn open_shortfall(
+    c: &impl GenericClient,
+    kvk: &str,
+    since: DateTime<Utc>,
+    deadline: NaiveDate,
+) -> Result<bool> {
+    let stmt = c
+        .prepare_cached("insert into shortfall (kvk_number, since, deadline) values ($1, $2, $3) on conflict (kvk_number) do nothing")
+        .await?;
+    Ok(c.execute(&stmt, &[&kvk, &since, &deadline]).await? == 1)
+}
+
+/// Closes the agency's shortfall (topped up).
+pub async fn close_shortfall(c: &impl GenericClient, kvk: &str) -> Result<bool> {
+    let stmt = c.prepare_cached("delete from shortfall where kvk_number = $1").await?;
+    Ok(c.execute(&stmt, &[&kvk]).await? == 1)
+}
+
+/// Shortfalls past their deadline, not yet reported; locked and marked.
+pub async fn take_overdue(c: &impl GenericClient, today: NaiveDate) -> Result<Vec<(String, NaiveDate)>> {
+    let stmt = c
+        .prepare_cached(
+            "update shortfall set overdue_reported_at = now()
+             where kvk_number in (select kvk_number from shortfall where deadline < $1 and overdue_reported_at is null for update skip locked)
+             returning kvk_number, deadline",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&today]).await?.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// Every account, for the sweep's starter-period check.
+pub async fn accounts(c: &impl GenericClient) -> Result<Vec<(String, NaiveDate)>> {
+    let stmt = c.prepare_cached("select kvk_number, opened_on from deposit_account order by kvk_number").await?;
+    Ok(c.query(&stmt, &[]).await?.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// Records whether the deposit is adequate (read by the seal view).
+pub async fn set_adequate(c: &impl GenericClient, kvk: &str, adequate: bool) -> Result<()> {
+    let stmt = c.prepare_cached("update deposit_account set adequate = $2 where kvk_number = $1").await?;
+    c.execute(&stmt, &[&kvk, &adequate]).await?;
+    Ok(())
+}
+
+/// An issued seal.
+#[derive(Debug, Clone, Serialize)]
+pub struct Seal {
+    /// Id.
+    pub seal_id: Uuid,
+    /// Agency.
+    pub kvk_number: String,
+    /// The compact JWS.
+    pub token: String,
+    /// Signing key.
+    pub kid: String,
+    /// Issued.
+    pub issued_at: DateTime<Utc>,
+    /// Expires.
+    pub expires_at: DateTime<Utc>,
+    /// Who asked.
+    pub issued_by: String,
+}
+
+/// Stores a seal.
+pub async fn insert_seal(c: &impl GenericClient, s: &Seal) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into seal (seal_id, kvk_number, token, kid, issued_at, expires_at, issued_by) values ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .await?;
+    c.execute(&stmt, &[&s.seal_id, &s.kvk_number, &s.token, &s.kid, &s.issued_at, &s.expires_at, &s.issued_by]).await?;
+    Ok(())
+}
+
+/// The token of a seal.
+pub async fn seal_token(c: &impl GenericClient, id: Uuid) -> Result<Option<String>> {
+    let stmt = c.prepare_cached("select token from seal where seal_id = $1").await?;
+    Ok(c.query_opt(&stmt, &[&id]).await?.map(|r| r.get(0)))
+}

@@ -1,0 +1,53 @@
+//! Time in the deposits register: a starter whose period ended without the full amount is
+//! short; a shortfall past its top-up deadline is reported — once — so that the agency's
+//! certificate lapses (advice 2.1 C).
+
+use crate::error::Result;
+use crate::events;
+use crate::ledger;
+use crate::startup::AppState;
+use crate::store;
+
+/// What one sweep did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// Shortfalls reported overdue.
+    pub overdue: usize,
+}
+
+/// Runs one sweep at the state's clock.
+pub async fn run(state: &AppState) -> Result<Report> {
+    let now = state.clock.now();
+    let today = now.date_naive();
+    let mut client = state.core.pool.get().await?;
+    // Re-settle every account: the required amount changes with time (the starter period).
+    for (kvk, _) in store::accounts(&client).await? {
+        let tx = client.transaction().await?;
+        if let Some(opened_on) = store::lock_account(&tx, &kvk).await? {
+            ledger::settle(&tx, state, &kvk, opened_on, now).await?;
+        }
+        tx.commit().await?;
+    }
+    let tx = client.transaction().await?;
+    let overdue = store::take_overdue(&tx, today).await?;
+    for (kvk, deadline) in &overdue {
+        platform::outbox::enqueue(&tx, &events::shortfall_overdue(kvk, *deadline, now)).await?;
+        platform::audit::record(
+            &tx,
+            &platform::audit::Entry {
+                actor: platform::audit::Actor::system("deposits.sweep"),
+                action: "deposit.shortfall_overdue".into(),
+                subject: kvk.clone(),
+                reason: Some("not topped up by the deadline".into()),
+                before: None,
+                after: Some(serde_json::json!({ "top_up_by": deadline })),
+                request_id: "sweep".into(),
+                cause_event_id: None,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    state.core.relay.nudge();
+    Ok(Report { overdue: overdue.len() })
+}
