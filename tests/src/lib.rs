@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 use zegel_attest::Register;
 
 /// Every migration directory of the suite.
-pub const MIGRATIONS: [&str; 5] = [
+pub const MIGRATIONS: [&str; 6] = [
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../services/deposits/migrations"),
     concat!(env!("CARGO_MANIFEST_DIR"), "/../services/bans/migrations"),
     concat!(env!("CARGO_MANIFEST_DIR"), "/../services/gaccounts/migrations"),
     concat!(env!("CARGO_MANIFEST_DIR"), "/../services/platform/migrations"),
@@ -64,6 +65,8 @@ pub struct Suite {
     pub gaccounts: Running<()>,
     /// The bans register.
     pub bans: Running<()>,
+    /// The deposits register (its state, to move its clock and run its sweep).
+    pub deposits: Running<zegel_deposits::startup::AppState>,
     /// HTTP client.
     pub http: reqwest::Client,
     /// The Redis prefix.
@@ -104,6 +107,7 @@ impl Suite {
             zegel_lookup::startup::migrate(&common).await.expect("lookup migrations");
             zegel_gaccounts::startup::migrate(&common).await.expect("gaccounts migrations");
             zegel_bans::startup::migrate(&common).await.expect("bans migrations");
+            zegel_deposits::startup::migrate(&common).await.expect("deposits migrations");
         })
         .await;
         let prefix = TestPrefix::new();
@@ -163,11 +167,29 @@ impl Suite {
         .await;
         let bans = Running { address: format!("http://127.0.0.1:{port}"), state: (), shutdown };
 
+        let mut d_settings = zegel_deposits::config::Settings::local();
+        d_settings.common = common.clone();
+        d_settings.own.port = 0;
+        d_settings.own.sweep_interval_secs = 3600;
+        let (key, cert) = pki().signer_paths(Register::Deposits);
+        d_settings.own.seal_key = key;
+        d_settings.own.seal_cert = cert;
+        let (port, state, shutdown) = testing::spawn_on(threads, move || async move {
+            let app = zegel_deposits::startup::Application::build(d_settings).await.expect("deposits builds");
+            let handle = (app.port(), app.state().clone(), app.shutdown_handle());
+            (handle, async move {
+                let _ = app.run_until_stopped().await;
+            })
+        })
+        .await;
+        let deposits = Running { address: format!("http://127.0.0.1:{port}"), state, shutdown };
+
         let mut certs_settings = zegel_certificates::config::Settings::local();
         certs_settings.common = common;
         certs_settings.own.port = 0;
         certs_settings.own.bans_url = bans.address.clone();
         certs_settings.own.gaccounts_url = gaccounts.address.clone();
+        certs_settings.own.deposits_url = deposits.address.clone();
         let (key, cert) = pki().signer_paths(Register::Certificates);
         certs_settings.own.seal_key = key;
         certs_settings.own.seal_cert = cert;
@@ -185,6 +207,7 @@ impl Suite {
             certificates,
             gaccounts,
             bans,
+            deposits,
             lookup,
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(20))
@@ -286,9 +309,33 @@ impl Suite {
         (body, id)
     }
 
+    /// Pays `cents` into `kvk`'s deposit (admission authority, with an idempotency key).
+    pub async fn deposit_pay(&self, kvk: &str, cents: i64) -> Value {
+        let url = format!("{}/api/v1/agencies/{kvk}/deposit/payments", self.deposits.address);
+        let token = self.token(Role::AdmissionAuthority, None);
+        let body = json!({"amount_cents": cents, "reference": "e2e transfer"});
+        let r = self
+            .http
+            .post(url)
+            .bearer_auth(token)
+            .header("idempotency-key", uuid::Uuid::new_v4().to_string())
+            .json(&body)
+            .send()
+            .await
+            .expect("pay");
+        assert!(r.status().is_success(), "{}", r.status());
+        r.json().await.expect("json")
+    }
+
+    /// A request to the deposits register (no idempotency key).
+    pub async fn deposits_call(&self, method: reqwest::Method, path: &str, token: &str, body: Value) -> Value {
+        self.call(method, format!("{}{path}", self.deposits.address), token, body).await
+    }
+
     /// What the live checks at certification ask for: officers registered by KvK (none
-    /// banned) and an active G-account.
+    /// banned), an active G-account and an adequate deposit.
     pub async fn clear_officers_and_active_g_account(&self, kvk: &str) {
+        self.deposit_pay(kvk, 5_000_000).await;
         let officers = json!({"officers": [{"bsn": "123456782", "name": "Bob Bakker", "date_of_birth": "1980-05-06", "role": "owner", "from": "2020-01-01"}]});
         self.bans_call(
             reqwest::Method::PUT,

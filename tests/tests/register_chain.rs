@@ -60,7 +60,7 @@ async fn blocking_the_g_account_suspends_the_certificate() {
 }
 
 #[tokio::test]
-async fn certification_asks_the_bans_and_g_account_registers_live() {
+async fn certification_asks_the_bans_g_account_and_deposit_registers_live() {
     let suite = Suite::start().await;
     let admin = suite.token(Role::Admin, None);
     let client = reqwest::Client::new();
@@ -103,7 +103,11 @@ async fn certification_asks_the_bans_and_g_account_registers_live() {
     let r: serde_json::Value = certify().await.unwrap().json().await.unwrap();
     assert_eq!(r["status"], 422, "{r}");
     let unmet: Vec<_> = r["unmet"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-    assert_eq!(unmet, ["no_banned_director", "g_account_in_use"], "the checkboxes no longer decide these");
+    assert_eq!(
+        unmet,
+        ["no_banned_director", "deposit_paid", "g_account_in_use"],
+        "the checkboxes no longer decide these"
+    );
 
     suite.clear_officers_and_active_g_account("22334455").await;
     let r = certify().await.unwrap();
@@ -135,4 +139,41 @@ async fn a_suspension_for_a_ban_is_lifted_only_once_the_bans_register_agrees() {
     assert_eq!(r["unmet"], json!(["no_banned_director"]));
     suite.bans_call(Method::PUT, "/api/v1/agencies/11223344/officers", &kvk, officers("123456782")).await;
     assert_eq!(reinstate().await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn a_deposit_seal_follows_the_deposit_and_a_payout_leaves_the_certificate_in_force_until_the_deadline() {
+    let suite = Suite::start().await;
+    let (body, _) = suite.certified("11223344").await;
+    let agency = suite.token(Role::Agency, Some("11223344"));
+    let seal = suite.deposits_call(Method::POST, "/api/v1/agencies/11223344/deposit/seal", &agency, json!({})).await;
+    let seal = seal["seal"].as_str().unwrap().to_string();
+    assert_eq!(suite.verify(&seal).await["verdict"], "valid");
+
+    let inspectorate = suite.token(Role::Inspectorate, None);
+    let claim = suite
+        .deposits_call(
+            Method::POST,
+            "/api/v1/agencies/11223344/deposit/claims",
+            &inspectorate,
+            json!({"claim_type": "unpaid_wages", "description": "no payslips"}),
+        )
+        .await;
+    let id = claim["claim_id"].as_str().unwrap();
+    let r = suite
+        .http
+        .post(format!("{}/api/v1/claims/{id}/payout", suite.deposits.address))
+        .bearer_auth(suite.token(Role::AdmissionAuthority, None))
+        .header("idempotency-key", "payout-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(suite.verify(&seal).await["verdict"], "suspended", "a deposit short after a payout");
+    assert_eq!(
+        suite.wait_for_certificate_status("11223344", "certified").await,
+        "certified",
+        "the agency has until the deadline"
+    );
+    let _ = body;
 }

@@ -32,6 +32,9 @@ pub struct Own {
     /// Base URL of the G-account register, asked live at certification (empty: recorded).
     #[serde(default = "defaults::gaccounts_url")]
     pub gaccounts_url: String,
+    /// Base URL of the deposits register, asked live at certification (empty: recorded).
+    #[serde(default = "defaults::deposits_url")]
+    pub deposits_url: String,
     /// Days a seal lives at most (never past the certificate's validity).
     #[serde(default = "defaults::seal_days")]
     pub seal_days: u32,
@@ -61,6 +64,9 @@ mod defaults {
     }
     pub fn gaccounts_url() -> String {
         "http://127.0.0.1:8084".into()
+    }
+    pub fn deposits_url() -> String {
+        "http://127.0.0.1:8083".into()
     }
     pub fn seal_days() -> u32 {
         365

@@ -1,5 +1,5 @@
 //! Live checks in the other registers at certification (advice 2.1: no banned director,
-//! a G-account in use). The register's own public answer is asked at the moment of
+//! a G-account in use, the guarantee deposit paid and topped up). The register's own public answer is asked at the moment of
 //! certification; a recorded checkbox no longer decides these requirements. When a
 //! register is not configured (its URL empty) the recorded requirement still decides,
 //! and the service warns at start: that is for running this register alone.
@@ -26,15 +26,17 @@ pub struct Registers {
     http: reqwest::Client,
     bans: Option<String>,
     gaccounts: Option<String>,
+    deposits: Option<String>,
 }
 
 impl Registers {
     /// Asks the registers at these base URLs (empty: not configured).
-    pub fn new(bans: &str, gaccounts: &str) -> Self {
+    pub fn new(bans: &str, gaccounts: &str, deposits: &str) -> Self {
         let configured = |u: &str| (!u.trim().is_empty()).then(|| u.trim_end_matches('/').to_string());
         let http = reqwest::Client::builder().timeout(Duration::from_secs(3)).build().unwrap_or_default();
-        let registers = Self { http, bans: configured(bans), gaccounts: configured(gaccounts) };
-        if registers.bans.is_none() || registers.gaccounts.is_none() {
+        let registers =
+            Self { http, bans: configured(bans), gaccounts: configured(gaccounts), deposits: configured(deposits) };
+        if registers.bans.is_none() || registers.gaccounts.is_none() || registers.deposits.is_none() {
             tracing::warn!("a register URL is not configured: its requirement is decided by the recorded checkbox");
         }
         registers
@@ -63,6 +65,16 @@ impl Registers {
                 (s, _) => return Err(Unreachable { register: "gaccounts", reason: format!("answered {s}") }),
             };
             out.push((RequirementCode::GAccountInUse, verdict));
+        }
+        if let Some(base) = &self.deposits {
+            let (status, body) = self.get("deposits", &format!("{base}/api/v1/agencies/{kvk}/deposit")).await?;
+            let verdict = match (status, body["status"].as_str()) {
+                (200, Some("adequate")) => None,
+                (200, Some("none")) => Some("no guarantee deposit has been paid (deposits register)".to_string()),
+                (200, Some(other)) => Some(format!("the guarantee deposit is in {other} (deposits register)")),
+                (s, _) => return Err(Unreachable { register: "deposits", reason: format!("answered {s}") }),
+            };
+            out.push((RequirementCode::DepositPaid, verdict));
         }
         Ok(out)
     }

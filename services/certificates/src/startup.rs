@@ -91,7 +91,11 @@ impl Application {
             settings: Arc::new(settings.own.clone()),
             signer: Arc::new(signer),
             verify_url: common.verify_url.as_str().into(),
-            registers: crate::registers::Registers::new(&settings.own.bans_url, &settings.own.gaccounts_url),
+            registers: crate::registers::Registers::new(
+                &settings.own.bans_url,
+                &settings.own.gaccounts_url,
+                &settings.own.deposits_url,
+            ),
         };
         let (listener, port) = server::bind(SocketAddr::new(common.host, settings.own.port))
             .await

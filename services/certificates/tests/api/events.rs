@@ -116,3 +116,27 @@ async fn a_blocked_g_account_suspends_the_certificate() {
     }
     assert_eq!(status, "suspended");
 }
+
+#[tokio::test]
+async fn an_overdue_deposit_shortfall_lapses_the_certificate() {
+    let app = spawn_app_with(|_| {}).await;
+    app.certified("12345678", "cb-one").await;
+    let overdue = platform::outbox::Event::new(
+        "deposit.shortfall_overdue",
+        "12345678",
+        &["certificates", "inspectorate"],
+        json!({"kvk_number": "12345678", "top_up_by": "2026-10-01"}),
+        chrono::Utc::now(),
+    );
+    platform::testing::publish(&app.redis_prefix, &overdue).await;
+    let mut status = String::new();
+    for _ in 0..100 {
+        status = app.public("12345678").await["status"].as_str().unwrap().to_string();
+        if status == "lapsed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, "lapsed");
+    assert_eq!(app.wait_for_events("certificate.lapsed", 1).await[0]["addressed_to"], json!(["kvk"]));
+}
