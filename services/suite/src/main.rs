@@ -10,6 +10,7 @@ async fn main() -> anyhow::Result<()> {
     let lookup = zegel_lookup::config::Settings::from_env().context("lookup settings")?;
     let gaccounts = zegel_gaccounts::config::Settings::from_env().context("gaccounts settings")?;
     let bans = zegel_bans::config::Settings::from_env().context("bans settings")?;
+    let deposits = zegel_deposits::config::Settings::from_env().context("deposits settings")?;
     platform::telemetry::init(certificates.common.log_format);
     let common = certificates.common.clone();
     platform::db::ensure_database(&common.database_url).await.context("creating the database")?;
@@ -17,28 +18,32 @@ async fn main() -> anyhow::Result<()> {
     zegel_lookup::startup::migrate(&common).await.context("lookup migrations")?;
     zegel_gaccounts::startup::migrate(&common).await.context("gaccounts migrations")?;
     zegel_bans::startup::migrate(&common).await.context("bans migrations")?;
+    zegel_deposits::startup::migrate(&common).await.context("deposits migrations")?;
 
     let lookup = zegel_lookup::startup::Application::build(lookup).await.context("starting lookup")?;
     let certificates =
         zegel_certificates::startup::Application::build(certificates).await.context("starting certificates")?;
     let gaccounts = zegel_gaccounts::startup::Application::build(gaccounts).await.context("starting gaccounts")?;
     let bans = zegel_bans::startup::Application::build(bans).await.context("starting bans")?;
+    let deposits = zegel_deposits::startup::Application::build(deposits).await.context("starting deposits")?;
     let host = common.host;
     println!();
     println!("Zegel is up:");
     println!("  lookup        http://{host}:{}  (public: /v/<seal>, /api/v1/verify/<seal>, trust list)", lookup.port());
     println!("  certificates  http://{host}:{}  (openapi/certificates.yaml)", certificates.port());
     println!("  bans          http://{host}:{}  (openapi/bans.yaml)", bans.port());
+    println!("  deposits      http://{host}:{}  (openapi/deposits.yaml)", deposits.port());
     println!("  gaccounts     http://{host}:{}  (openapi/gaccounts.yaml)", gaccounts.port());
     println!();
     println!("Tokens: ./just token ROLE [ORG]   e.g. ./just token certification_body cb-dev");
     println!("Stop with Ctrl-C.");
-    // Services not built yet (deposits 8083, housing 8085, notifier 8086) join here as they land.
+    // Services not built yet (housing 8085, notifier 8086) join here as they land.
     tokio::try_join!(
         certificates.run_until_stopped(),
         lookup.run_until_stopped(),
         gaccounts.run_until_stopped(),
-        bans.run_until_stopped()
+        bans.run_until_stopped(),
+        deposits.run_until_stopped()
     )?;
     Ok(())
 }
