@@ -286,6 +286,82 @@ async fn run() -> anyhow::Result<()> {
     }
     ban_ms.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
 
+    // Claims against one deposit: 32 clients each file a claim and pay it out, for a few
+    // seconds; then the ledger invariant is checked.
+    let deposit_kvk = "50000000";
+    for _ in 0..5 {
+        suite.deposit_pay(deposit_kvk, 1_000_000_000).await;
+    }
+    let inspectorate_token = suite.token(platform::auth::Role::Inspectorate, None);
+    let nau = suite.token(platform::auth::Role::AdmissionAuthority, None);
+    let claims_started = Instant::now();
+    let claim_deadline = claims_started + Duration::from_secs(SECONDS);
+    let workers = (0..32).map(|w| {
+        let (client, deposits, inspectorate_token, nau) =
+            (client.clone(), suite.deposits.address.clone(), inspectorate_token.clone(), nau.clone());
+        tokio::spawn(async move {
+            let mut done = 0usize;
+            let mut n = 0usize;
+            while Instant::now() < claim_deadline {
+                n += 1;
+                let filed: serde_json::Value = match client
+                    .post(format!("{deposits}/api/v1/agencies/{deposit_kvk}/deposit/claims"))
+                    .bearer_auth(&inspectorate_token)
+                    .json(&json!({"claim_type": "damages", "amount_cents": 100, "description": "bench"}))
+                    .send()
+                    .await
+                {
+                    Ok(r) => r.json().await.unwrap_or_default(),
+                    Err(_) => continue,
+                };
+                let Some(id) = filed["claim_id"].as_str() else { continue };
+                let paid = client
+                    .post(format!("{deposits}/api/v1/claims/{id}/payout"))
+                    .bearer_auth(&nau)
+                    .header("idempotency-key", format!("bench-{w}-{n}"))
+                    .send()
+                    .await;
+                if paid.is_ok_and(|r| r.status().is_success()) {
+                    done += 1;
+                }
+            }
+            done
+        })
+    });
+    let paid_claims: usize = futures::future::join_all(workers).await.into_iter().map(|r| r.unwrap_or(0)).sum();
+    let claims_per_sec = paid_claims as f64 / claims_started.elapsed().as_secs_f64();
+    let ledger: serde_json::Value = client
+        .get(format!("{}/api/v1/agencies/{deposit_kvk}/deposit/ledger", suite.deposits.address))
+        .bearer_auth(&nau)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let (mut money_in, mut money_out, mut payouts) = (0i64, 0i64, 0usize);
+    let mut paid_ids = std::collections::HashSet::new();
+    let mut violations = 0usize;
+    for e in ledger["entries"].as_array().into_iter().flatten() {
+        let amount = e["amount_cents"].as_i64().unwrap_or(0);
+        if e["kind"] == "payout" {
+            money_out += amount;
+            payouts += 1;
+            if !paid_ids.insert(e["claim_id"].as_str().unwrap_or_default().to_string()) {
+                violations += 1; // a claim paid twice
+            }
+        } else {
+            money_in += amount;
+        }
+        if money_out > money_in {
+            violations += 1; // overdrawn at some point of the ledger
+        }
+    }
+    if ledger["standing"]["balance_cents"].as_i64() != Some(money_in - money_out) {
+        violations += 1;
+    }
+    if payouts != paid_claims {
+        violations += 1;
+    }
+
     println!("{:<58} {:>12} {:>9} {:>9}", "measure", "per second", "p50 ms", "p99 ms");
     println!("{}", "-".repeat(92));
     println!("{:<58} {:>12.0}", "baseline: raw Ed25519 verify, 1 core (jsonwebtoken/dalek)", raw);
@@ -322,6 +398,9 @@ async fn run() -> anyhow::Result<()> {
         visible_ms.len(),
         percentile(&visible_ms, 0.5),
         percentile(&visible_ms, 0.99)
+    );
+    println!(
+        "claims filed and paid out against one deposit, 32 clients: {claims_per_sec:.0}/s ({paid_claims} payouts); ledger invariant violations: {violations}"
     );
     println!(
         "ban recorded → agency's seal suspended at the lookup ({} bans): p50 {:.2} ms, p99 {:.2} ms",
