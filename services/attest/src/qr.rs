@@ -20,6 +20,37 @@ pub struct Qr {
     pub bytes: usize,
 }
 
+/// Which image of a QR code: the path segment `qr.svg` or `qr.png`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rendering {
+    /// SVG.
+    Svg,
+    /// PNG.
+    Png,
+}
+
+impl std::str::FromStr for Rendering {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "qr.svg" => Ok(Rendering::Svg),
+            "qr.png" => Ok(Rendering::Png),
+            _ => Err(()),
+        }
+    }
+}
+
+impl Qr {
+    /// The bytes and media type of one rendering.
+    pub fn into_image(self, rendering: Rendering) -> (Vec<u8>, &'static str) {
+        match rendering {
+            Rendering::Svg => (self.svg.into_bytes(), "image/svg+xml"),
+            Rendering::Png => (self.png, "image/png"),
+        }
+    }
+}
+
 /// Why a QR code could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum QrError {

@@ -190,6 +190,14 @@ impl PublicLimiter {
     }
 }
 
+/// An image that never changes for its URL (a seal's QR code).
+pub fn immutable_image(bytes: Vec<u8>, media_type: &'static str) -> Response {
+    let mut res = Response::new(bytes.into());
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400, immutable"));
+    res
+}
+
 /// `Cache-Control: no-store`, for answers that must never be served stale.
 pub fn no_store(mut res: Response) -> Response {
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -16,6 +16,7 @@ pub mod config;
 pub mod consumer;
 pub mod core;
 pub mod db;
+pub mod error;
 pub mod http;
 pub mod idempotency;
 pub mod ids;

@@ -11,9 +11,9 @@ use serde::Deserialize;
 use serde_json::json;
 use warp::Filter;
 use warp::filters::BoxedFilter;
-use warp::http::{HeaderValue, StatusCode, header};
+use warp::http::StatusCode;
 use warp::reply::Response;
-use zegel_attest::qr;
+use zegel_attest::qr::{self, Rendering};
 
 use super::{authenticate, finish, id_from_path, kvk_from_path, write};
 use crate::domain::Status;
@@ -128,26 +128,19 @@ fn seal_view(state: &AppState, seal: &Seal) -> Result<serde_json::Value> {
 
 /// GET /api/v1/seals/{id}/qr.svg and /api/v1/seals/{id}/qr.png
 fn seal_qr(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "seals" / String / String)
+    warp::path!("api" / "v1" / "seals" / String / Rendering)
         .and(warp::get())
         .and(request())
         .and(with_state(state))
-        .then(|id: String, file: String, req: Request, state: AppState| async move {
-            let result = render(&state, &req, &id, &file).await;
+        .then(|id: String, rendering: Rendering, req: Request, state: AppState| async move {
+            let result = render(&state, &req, &id, rendering).await;
             finish(&req, result)
         })
         .boxed()
 }
 
-async fn render(state: &AppState, req: &Request, id: &str, file: &str) -> Result<Response> {
+async fn render(state: &AppState, req: &Request, id: &str, rendering: Rendering) -> Result<Response> {
     state.limiter.check(req)?;
-    let svg = match file {
-        "qr.svg" => true,
-        "qr.png" => false,
-        _ => {
-            return Err(Error::NotFound("No such rendering; use qr.svg or qr.png.".into()));
-        }
-    };
     let id = id_from_path(id, "seal")?;
     let client = state.pool.get().await?;
     let seal = store::seal(&client, id).await?.ok_or_else(|| Error::NotFound(format!("No seal {id}.")))?;
@@ -156,10 +149,6 @@ async fn render(state: &AppState, req: &Request, id: &str, file: &str) -> Result
         title: "QR not rendered",
         detail: e.to_string(),
     })?;
-    let (body, content_type) = if svg { (code.svg.into_bytes(), "image/svg+xml") } else { (code.png, "image/png") };
-    let mut res = Response::new(body.into());
-    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    // The image never changes for a seal id.
-    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400, immutable"));
-    Ok(res)
+    let (bytes, media_type) = code.into_image(rendering);
+    Ok(platform::http::immutable_image(bytes, media_type))
 }

@@ -168,7 +168,11 @@ async fn transition(state: &AppState, req: &Request, kvk: &str, action: Action, 
         let before = store::open_account(tx, kvk.as_str(), true)
             .await?
             .ok_or_else(|| Error::NotFound(format!("Agency {kvk} has no open G-account.")))?;
-        let to = action.apply(before.status).ok_or(Error::IllegalTransition { from: before.status, action })?;
+        let to = action.apply(before.status).ok_or_else(|| Error::Conflict {
+            slug: "illegal-transition",
+            title: "Transition not allowed",
+            detail: format!("A {} G-account cannot {}.", before.status.as_str(), action.as_str()),
+        })?;
         let now = state.clock.now();
         let mut after = before.clone();
         after.status = to;

@@ -10,9 +10,9 @@ use serde::Deserialize;
 use serde_json::json;
 use warp::Filter;
 use warp::filters::BoxedFilter;
-use warp::http::{HeaderValue, StatusCode, header};
+use warp::http::StatusCode;
 use warp::reply::Response;
-use zegel_attest::qr;
+use zegel_attest::qr::{self, Rendering};
 
 use super::{authenticate, finish, write};
 use crate::domain::{KvkNumber, Status};
@@ -112,20 +112,13 @@ async fn issue(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Resul
 
 /// GET /api/v1/seals/{id}/qr.svg and /api/v1/seals/{id}/qr.png
 fn seal_qr(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "seals" / String / String)
+    warp::path!("api" / "v1" / "seals" / String / Rendering)
         .and(warp::get())
         .and(request())
         .and(with_state(state))
-        .then(|id: String, file: String, req: Request, state: AppState| async move {
+        .then(|id: String, rendering: Rendering, req: Request, state: AppState| async move {
             let result = async {
                 state.core.limiter.check(&req)?;
-                let svg = match file.as_str() {
-                    "qr.svg" => true,
-                    "qr.png" => false,
-                    _ => {
-                        return Err(Error::NotFound("No such rendering; use qr.svg or qr.png.".into()));
-                    }
-                };
                 let id: uuid::Uuid = id.parse().map_err(|_| {
                     Error::Client(platform::Problem::bad_request("Malformed seal id: expected a UUID."))
                 })?;
@@ -133,13 +126,8 @@ fn seal_qr(state: AppState) -> BoxedFilter<(Response,)> {
                 let token =
                     store::seal_token(&client, id).await?.ok_or_else(|| Error::NotFound(format!("No seal {id}.")))?;
                 let code = qr::render(&url(&state, &token)).map_err(not_issued)?;
-                let (body, content_type) =
-                    if svg { (code.svg.into_bytes(), "image/svg+xml") } else { (code.png, "image/png") };
-                let mut res = Response::new(body.into());
-                res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-                res.headers_mut()
-                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400, immutable"));
-                Ok(res)
+                let (bytes, media_type) = code.into_image(rendering);
+                Ok(platform::http::immutable_image(bytes, media_type))
             }
             .await;
             finish(&req, result)
