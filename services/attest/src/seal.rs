@@ -203,6 +203,39 @@ impl Signer {
     }
 }
 
+/// A freshly issued seal.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    /// Its id (the register's status key).
+    pub seal_id: Uuid,
+    /// The compact JWS.
+    pub token: String,
+    /// When it expires (seconds since the epoch).
+    pub expires_at: i64,
+}
+
+impl Signer {
+    /// Issues a seal about `subject` at `now`: it lives `max_days` at most, and never past
+    /// `limit` (when what it attests ends) nor past the signer certificate — a forgotten
+    /// seal must not live for years.
+    pub fn issue_for(
+        &self,
+        subject: &str,
+        now: i64,
+        max_days: u32,
+        limit: Option<i64>,
+        facts: BTreeMap<String, serde_json::Value>,
+    ) -> Result<Issued, SealError> {
+        let mut expires_at = (now + i64::from(max_days) * 86_400).min(self.not_after);
+        if let Some(limit) = limit {
+            expires_at = expires_at.min(limit);
+        }
+        let seal_id = Uuid::now_v7();
+        let token = self.issue(subject, seal_id, now, expires_at, facts)?;
+        Ok(Issued { seal_id, token, expires_at })
+    }
+}
+
 /// A seal whose signature and validity window check.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verified {

@@ -78,21 +78,19 @@ async fn issue(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Resul
             });
         }
         let now = state.clock.now();
-        // A forgotten seal must not live for years, nor outlive the certificate or its signer.
-        let by_setting = now + chrono::Duration::days(i64::from(state.settings.seal_days));
+        // The seal never outlives the certificate.
         let by_certificate =
-            valid_until(&cert).and_then(|d| d.and_hms_opt(23, 59, 59)).map(|dt| dt.and_utc()).unwrap_or(now);
-        let by_signer = DateTime::<Utc>::from_timestamp(state.signer.not_after(), 0).unwrap_or(now);
-        let expires_at = by_setting.min(by_certificate).min(by_signer);
-        let seal_id = uuid::Uuid::now_v7();
-        let token = state
+            valid_until(&cert).and_then(|d| d.and_hms_opt(23, 59, 59)).map(|dt| dt.and_utc().timestamp());
+        let issued = state
             .signer
-            .issue(kvk.as_str(), seal_id, now.timestamp(), expires_at.timestamp(), BTreeMap::new())
+            .issue_for(kvk.as_str(), now.timestamp(), state.settings.seal_days, by_certificate, BTreeMap::new())
             .map_err(|e| Error::Conflict {
                 slug: "seal-not-issued",
                 title: "Seal not issued",
                 detail: e.to_string(),
             })?;
+        let (seal_id, token) = (issued.seal_id, issued.token);
+        let expires_at = DateTime::<Utc>::from_timestamp(issued.expires_at, 0).unwrap_or(now);
         let seal = Seal {
             seal_id,
             certificate_id: cert.certificate_id,

@@ -79,14 +79,12 @@ async fn issue(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Resul
             });
         }
         let now = state.clock.now();
-        let by_setting = now + chrono::Duration::days(i64::from(state.settings.seal_days));
-        let by_signer = DateTime::<Utc>::from_timestamp(state.signer.not_after(), 0).unwrap_or(now);
-        let expires_at = by_setting.min(by_signer);
-        let seal_id = uuid::Uuid::now_v7();
-        let token = state
+        let issued = state
             .signer
-            .issue(kvk.as_str(), seal_id, now.timestamp(), expires_at.timestamp(), BTreeMap::new())
+            .issue_for(kvk.as_str(), now.timestamp(), state.settings.seal_days, None, BTreeMap::new())
             .map_err(not_issued)?;
+        let (seal_id, token) = (issued.seal_id, issued.token);
+        let expires_at = DateTime::<Utc>::from_timestamp(issued.expires_at, 0).unwrap_or(now);
         store::insert_seal(
             tx,
             &store::Seal {
