@@ -79,12 +79,14 @@ impl Application {
         let common = &settings.common;
         let pool = platform::db::pool(&common.database_url, SCHEMA, common.db_pool_size)?;
         let bus = Bus::connect(&common.redis_url, &common.redis_prefix)?;
-        let auth = Authenticator::load(&common.jwks, &common.jwt_issuer, &platform::auth::audience(SERVICE)).await?;
+        let audience = platform::auth::audience(SERVICE);
+        let auth = Arc::new(Authenticator::load(&common.jwks, &common.jwt_issuer, &audience).await?);
+        auth.spawn_refresh(&common.jwks, &common.jwt_issuer, &audience, Duration::from_secs(300));
         let signer = Signer::from_files(Register::Certificates, &settings.own.seal_key, &settings.own.seal_cert)?;
         let relay = Relay::new(pool.clone(), bus.clone(), Duration::from_millis(common.relay_interval_ms));
         let state = AppState {
             pool,
-            auth: Arc::new(auth),
+            auth,
             clock,
             relay,
             limiter: PublicLimiter::per_minute(common.public_rate_per_minute),

@@ -147,12 +147,13 @@ struct VerifyKey {
 
 /// Verifies bearer tokens for one audience.
 pub struct Authenticator {
-    keys: Vec<VerifyKey>,
+    // Swapped whole when a JWKS URL publishes new keys (an identity provider rotating).
+    keys: std::sync::RwLock<std::sync::Arc<Vec<VerifyKey>>>,
 }
 
 impl fmt::Debug for Authenticator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Authenticator").field("keys", &self.keys.len()).finish()
+        f.debug_struct("Authenticator").field("keys", &self.current().len()).finish()
     }
 }
 
@@ -194,7 +195,47 @@ impl Authenticator {
                 Some(VerifyKey { kid: jwk.common.key_id.clone(), key, validation })
             })
             .collect();
-        (!keys.is_empty()).then_some(Self { keys })
+        (!keys.is_empty()).then_some(Self { keys: std::sync::RwLock::new(std::sync::Arc::new(keys)) })
+    }
+
+    fn current(&self) -> std::sync::Arc<Vec<VerifyKey>> {
+        self.keys.read().map(|k| k.clone()).unwrap_or_default()
+    }
+
+    /// Reloads the keys from `source`; on failure the current keys stay in force.
+    pub async fn refresh(&self, source: &str, issuer: &str, audience: &str) -> Result<(), KeysError> {
+        let fresh = Self::load(source, issuer, audience).await?;
+        let keys = fresh.current();
+        if let Ok(mut current) = self.keys.write() {
+            *current = keys;
+        }
+        Ok(())
+    }
+
+    /// For a JWKS URL, reloads the keys every `every`, so that an identity provider can
+    /// rotate its keys without restarting the services. A file source is read at start only.
+    pub fn spawn_refresh(
+        self: &std::sync::Arc<Self>,
+        source: &str,
+        issuer: &str,
+        audience: &str,
+        every: std::time::Duration,
+    ) {
+        if !(source.starts_with("http://") || source.starts_with("https://")) {
+            return;
+        }
+        let (auth, source, issuer, audience) =
+            (self.clone(), source.to_string(), issuer.to_string(), audience.to_string());
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                if let Err(e) = auth.refresh(&source, &issuer, &audience).await {
+                    tracing::warn!(error = %e, "JWKS not refreshed; the current keys stay in force");
+                }
+            }
+        });
     }
 
     /// Authenticates the value of an `Authorization` header.
@@ -221,8 +262,8 @@ impl Authenticator {
             .ok_or("not a bearer token")?
             .trim();
         let head = jsonwebtoken::decode_header(token).map_err(|e| format!("bad header: {e}"))?;
-        let candidates = self
-            .keys
+        let keys = self.current();
+        let candidates = keys
             .iter()
             .filter(|k| head.kid.is_none() || k.kid == head.kid)
             // The algorithm is pinned per key: the token cannot choose it.
@@ -452,8 +493,9 @@ mod tests {
     async fn keys_load_from_a_jwks_url_as_from_a_file() {
         use warp::Filter;
         let issuer = DevIssuer::generate("url-iss").unwrap();
-        let jwks = issuer.jwks();
-        let route = warp::path!("jwks.json").map(move || warp::reply::json(&jwks));
+        let published = std::sync::Arc::new(std::sync::RwLock::new(issuer.jwks()));
+        let serving = published.clone();
+        let route = warp::path!("jwks.json").map(move || warp::reply::json(&*serving.read().unwrap()));
         let (listener, port) = crate::server::bind(([127, 0, 0, 1], 0).into()).await.unwrap();
         let shutdown = crate::server::Shutdown::default();
         let stop = shutdown.clone();
@@ -468,6 +510,13 @@ mod tests {
             assert!(auth.authenticate(Some(&format!("Bearer {token}"))).unwrap().has(Role::Kvk));
             let missing = Authenticator::load(&format!("http://127.0.0.1:{port}/nope"), "url-iss", "a").await;
             assert!(missing.is_err(), "a 404 is refused");
+            // The provider rotates: a token from a new key verifies once the keys are refreshed.
+            let rotated = DevIssuer::generate("url-iss").unwrap();
+            let new_token = rotated.token("carol", &[Role::Tax], None, 60).unwrap();
+            assert!(auth.authenticate(Some(&format!("Bearer {new_token}"))).is_err());
+            *published.write().unwrap() = rotated.jwks();
+            auth.refresh(&format!("http://127.0.0.1:{port}/jwks.json"), "url-iss", &audience("lookup")).await.unwrap();
+            assert!(auth.authenticate(Some(&format!("Bearer {new_token}"))).is_ok());
             let no_file = Authenticator::load("/nonexistent/jwks.json", "i", "a").await.unwrap_err().to_string();
             assert!(no_file.contains("just certs"), "{no_file}");
             shutdown.trigger();

@@ -37,12 +37,14 @@ impl Core {
     pub async fn build(common: &CommonSettings, service: &'static str, schema: &str) -> anyhow::Result<Self> {
         let pool = crate::db::pool(&common.database_url, schema, common.db_pool_size)?;
         let bus = Bus::connect(&common.redis_url, &common.redis_prefix)?;
-        let auth = Authenticator::load(&common.jwks, &common.jwt_issuer, &crate::auth::audience(service)).await?;
+        let audience = crate::auth::audience(service);
+        let auth = Arc::new(Authenticator::load(&common.jwks, &common.jwt_issuer, &audience).await?);
+        auth.spawn_refresh(&common.jwks, &common.jwt_issuer, &audience, Duration::from_secs(300));
         let relay = Relay::new(pool.clone(), bus.clone(), Duration::from_millis(common.relay_interval_ms));
         Ok(Self {
             pool,
             bus,
-            auth: Arc::new(auth),
+            auth,
             relay,
             limiter: PublicLimiter::per_minute(common.public_rate_per_minute),
             metrics: Metrics::new(service),
