@@ -1,8 +1,15 @@
 //! The register of housing marks per building (advice *Geen tweederangsburgers*, chapter 4).
 //!
-//! In progress (issue 5): the rules of the advice as validated types and pure functions —
-//! BAG ids, postcodes, floor areas, the capacity a norm allows, which norm applies on a
-//! date, and the season of mobile units. The service around them (buildings, inspections,
-//! permits, occupancy, complaints, seals, the page at the door) follows.
+//! The building is certified, not the landlord. So far (issue 5, in progress): buildings
+//! with their BAG id and address, their rooms, and the capacity the norm in force allows —
+//! the integrated norm of the advice, or the SNF norm during the transition for buildings
+//! that existed before. Inspections, marks, permits, occupancy, complaints, seals and the
+//! page at the door follow.
 
+pub mod config;
 pub mod domain;
+pub mod routes;
+pub mod startup;
+pub mod store;
+
+pub use platform::error::{Error, Result};

@@ -1,0 +1,3 @@
+mod buildings;
+mod helpers;
+mod openapi;
