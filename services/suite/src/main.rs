@@ -11,6 +11,7 @@ async fn main() -> anyhow::Result<()> {
     let gaccounts = zegel_gaccounts::config::Settings::from_env().context("gaccounts settings")?;
     let bans = zegel_bans::config::Settings::from_env().context("bans settings")?;
     let deposits = zegel_deposits::config::Settings::from_env().context("deposits settings")?;
+    let housing = zegel_housing::config::Settings::from_env().context("housing settings")?;
     platform::telemetry::init(certificates.common.log_format);
     let common = certificates.common.clone();
     platform::db::ensure_database(&common.database_url).await.context("creating the database")?;
@@ -19,6 +20,7 @@ async fn main() -> anyhow::Result<()> {
     zegel_gaccounts::startup::migrate(&common).await.context("gaccounts migrations")?;
     zegel_bans::startup::migrate(&common).await.context("bans migrations")?;
     zegel_deposits::startup::migrate(&common).await.context("deposits migrations")?;
+    zegel_housing::startup::migrate(&common).await.context("housing migrations")?;
 
     let lookup = zegel_lookup::startup::Application::build(lookup).await.context("starting lookup")?;
     let certificates =
@@ -26,6 +28,7 @@ async fn main() -> anyhow::Result<()> {
     let gaccounts = zegel_gaccounts::startup::Application::build(gaccounts).await.context("starting gaccounts")?;
     let bans = zegel_bans::startup::Application::build(bans).await.context("starting bans")?;
     let deposits = zegel_deposits::startup::Application::build(deposits).await.context("starting deposits")?;
+    let housing = zegel_housing::startup::Application::build(housing).await.context("starting housing")?;
     let host = common.host;
     println!();
     println!("Zegel is up:");
@@ -34,16 +37,18 @@ async fn main() -> anyhow::Result<()> {
     println!("  bans          http://{host}:{}  (openapi/bans.yaml)", bans.port());
     println!("  deposits      http://{host}:{}  (openapi/deposits.yaml)", deposits.port());
     println!("  gaccounts     http://{host}:{}  (openapi/gaccounts.yaml)", gaccounts.port());
+    println!("  housing       http://{host}:{}  (openapi/housing.yaml, in progress)", housing.port());
     println!();
     println!("Tokens: ./just token ROLE [ORG]   e.g. ./just token certification_body cb-dev");
     println!("Stop with Ctrl-C.");
-    // Services not built yet (housing 8085, notifier 8086) join here as they land.
+    // The notifier (8086) joins here when it lands.
     tokio::try_join!(
         certificates.run_until_stopped(),
         lookup.run_until_stopped(),
         gaccounts.run_until_stopped(),
         bans.run_until_stopped(),
-        deposits.run_until_stopped()
+        deposits.run_until_stopped(),
+        housing.run_until_stopped()
     )?;
     Ok(())
 }
