@@ -143,14 +143,11 @@ impl Application {
         };
         let sweeper = {
             let state = state.clone();
-            tokio::spawn(async move {
-                let mut tick = tokio::time::interval(sweep_interval);
-                loop {
-                    tick.tick().await;
-                    if let Err(e) = crate::sweep::run(&state).await {
-                        tracing::error!(error = %e, "sweep failed; retrying next interval");
-                    }
+            platform::core::every(sweep_interval, "certificate sweep", move || {
+                let state = state.clone();
+                async move {
                     state.limiter.forget_quiet();
+                    crate::sweep::run(&state).await
                 }
             })
         };

@@ -4,9 +4,7 @@ use std::sync::Arc;
 
 use platform::clock::Clock;
 use platform::config::CommonSettings;
-use platform::core::Core;
-use platform::server::{self, Shutdown};
-use tokio::net::TcpListener;
+use platform::core::{Core, Hosted};
 use zegel_attest::{Register, Signer};
 
 use crate::config::{Own, Settings};
@@ -41,12 +39,15 @@ pub struct AppState {
     pub verify_url: Arc<str>,
 }
 
-/// A built, bound, not yet running service.
-pub struct Application {
-    port: u16,
-    listener: TcpListener,
-    state: AppState,
-    shutdown: Shutdown,
+/// A built, bound, not yet running service; its port, state and shutdown handle are read
+/// through [`Hosted`].
+pub struct Application(Hosted<AppState>);
+
+impl std::ops::Deref for Application {
+    type Target = Hosted<AppState>;
+    fn deref(&self) -> &Hosted<AppState> {
+        &self.0
+    }
 }
 
 impl Application {
@@ -59,7 +60,6 @@ impl Application {
     pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
         let core = Core::build(&settings.common, SERVICE, SCHEMA).await?;
         let signer = Signer::from_files(Register::Gaccounts, &settings.own.seal_key, &settings.own.seal_cert)?;
-        let (listener, port) = platform::core::bind(&settings.common, settings.own.port).await?;
         let state = AppState {
             core,
             clock,
@@ -67,31 +67,14 @@ impl Application {
             signer: Arc::new(signer),
             verify_url: settings.common.verify_url.as_str().into(),
         };
-        Ok(Self { port, listener, state, shutdown: Shutdown::default() })
-    }
-
-    /// The bound port.
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
-    /// The shared state.
-    pub fn state(&self) -> &AppState {
-        &self.state
-    }
-
-    /// A handle that stops the running service.
-    pub fn shutdown_handle(&self) -> Shutdown {
-        self.shutdown.clone()
+        Ok(Self(Hosted::bind(&settings.common, settings.own.port, state).await?))
     }
 
     /// Serves until SIGINT/SIGTERM or the shutdown handle, with the outbox relay running.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let Self { listener, state, shutdown, .. } = self;
-        let relay = tokio::spawn(state.core.relay.clone().run());
-        let core = state.core.clone();
-        server::run(SERVICE, routes::api(state), core.pool, core.bus, core.metrics, listener, shutdown).await;
-        relay.abort();
+        let state = self.0.state().clone();
+
+        self.0.serve(SERVICE, &state.core, routes::api, vec![]).await;
         Ok(())
     }
 }

@@ -142,19 +142,20 @@ impl Application {
     /// Serves until SIGINT/SIGTERM or the shutdown handle.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let Self { port: _, listener, state, metrics, bus, shutdown } = self;
+        // The list was loaded at build; a reload of an unchanged file changes nothing.
         let reloader = {
             let state = state.clone();
-            tokio::spawn(async move {
-                let mut tick = tokio::time::interval(Duration::from_secs(state.settings.trust_reload_secs));
-                tick.tick().await;
-                loop {
-                    tick.tick().await;
-                    if let Err(e) = state.reload_trust() {
-                        tracing::error!(error = format!("{e:#}"), "trust list not reloaded; keeping the current one");
+            platform::core::every(
+                Duration::from_secs(state.settings.trust_reload_secs),
+                "trust list reload",
+                move || {
+                    let state = state.clone();
+                    async move {
+                        state.limiter.forget_quiet();
+                        state.reload_trust()
                     }
-                    state.limiter.forget_quiet();
-                }
-            })
+                },
+            )
         };
         server::run(SERVICE, routes::api(state.clone()), state.pool.clone(), bus, metrics, listener, shutdown).await;
         reloader.abort();
