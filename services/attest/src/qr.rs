@@ -116,3 +116,24 @@ pub fn issued_json(
         "qr_png": base64::engine::general_purpose::STANDARD.encode(&code.png),
     }))
 }
+
+/// The QR code of `url` as SVG drawing content at one user unit per module (quiet zone
+/// included) and its side in modules, to place inside another drawing such as a poster.
+pub fn svg_content(url: &str) -> Result<(String, u32), QrError> {
+    let code = QrCode::with_error_correction_level(url, EcLevel::M).map_err(|e| QrError::Encode(e.to_string()))?;
+    let version = match code.version() {
+        Version::Normal(v) | Version::Micro(v) => v,
+    };
+    if version > MAX_VERSION {
+        return Err(QrError::TooDense { bytes: url.len(), version });
+    }
+    let side = u32::try_from(code.width()).unwrap_or(0) + 8;
+    let svg = code.render::<qrcode::render::svg::Color>().module_dimensions(1, 1).quiet_zone(true).build();
+    // Keep what is inside the outer <svg> element: the drawing itself.
+    let inner = svg
+        .find("<svg")
+        .and_then(|start| svg[start..].find('>').map(|end| start + end + 1))
+        .and_then(|open| svg.rfind("</svg>").map(|close| svg[open..close].to_string()))
+        .ok_or_else(|| QrError::Encode("unexpected SVG from the QR renderer".into()))?;
+    Ok((inner, side))
+}

@@ -17,6 +17,21 @@ pub struct Own {
     /// Until when existing buildings may keep the SNF norm.
     #[serde(default = "defaults::transition_ends")]
     pub transition_ends: NaiveDate,
+    /// The register's seal signing key (PKCS#8 Ed25519, PEM).
+    #[serde(default = "defaults::seal_key")]
+    pub seal_key: String,
+    /// Its certificate (PEM), issued under the suite CA.
+    #[serde(default = "defaults::seal_cert")]
+    pub seal_cert: String,
+    /// Days a seal lives at most (never beyond the mark's year).
+    #[serde(default = "defaults::seal_days")]
+    pub seal_days: u32,
+    /// Seconds between sweeps (overdue deficiencies, marks past their year, the norm).
+    #[serde(default = "defaults::sweep_interval_secs")]
+    pub sweep_interval_secs: u64,
+    /// Complaints one client address may file per hour.
+    #[serde(default = "defaults::complaints_per_hour")]
+    pub complaints_per_hour: u32,
 }
 
 mod defaults {
@@ -30,6 +45,21 @@ mod defaults {
     }
     pub fn transition_ends() -> NaiveDate {
         NaiveDate::from_ymd_opt(2028, 1, 1).unwrap_or_default()
+    }
+    pub fn seal_key() -> String {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/housing-key.pem").into()
+    }
+    pub fn seal_cert() -> String {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/housing.pem").into()
+    }
+    pub fn seal_days() -> u32 {
+        90
+    }
+    pub fn sweep_interval_secs() -> u64 {
+        60
+    }
+    pub fn complaints_per_hour() -> u32 {
+        10
     }
 }
 
@@ -49,6 +79,11 @@ impl Settings {
         if own.transition_ends < own.integrated_from {
             return Err(ConfigError::Invalid(
                 "ZEGEL_HOUSING_TRANSITION_ENDS: not before ZEGEL_HOUSING_INTEGRATED_FROM".into(),
+            ));
+        }
+        if own.seal_days == 0 || own.sweep_interval_secs == 0 || own.complaints_per_hour == 0 {
+            return Err(ConfigError::Invalid(
+                "ZEGEL_HOUSING_SEAL_DAYS, _SWEEP_INTERVAL_SECS and _COMPLAINTS_PER_HOUR: at least 1".into(),
             ));
         }
         Ok(Self { common, own })

@@ -127,6 +127,139 @@ pub enum BuildingType {
     MobileUnit,
 }
 
+/// Where a building's mark stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MarkStatus {
+    /// Registered, waiting for an inspection without open deficiencies.
+    Applied,
+    /// Certified after an inspection; valid for a year unless renewed.
+    Certified,
+    /// Deficiencies found at a later inspection are open (within their deadline).
+    Suspended,
+    /// A deficiency stayed open past its deadline: final for this mark.
+    Revoked,
+    /// The year passed without a renewing inspection.
+    Expired,
+}
+
+impl MarkStatus {
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MarkStatus::Applied => "applied",
+            MarkStatus::Certified => "certified",
+            MarkStatus::Suspended => "suspended",
+            MarkStatus::Revoked => "revoked",
+            MarkStatus::Expired => "expired",
+        }
+    }
+
+    /// From storage.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "applied" => MarkStatus::Applied,
+            "certified" => MarkStatus::Certified,
+            "suspended" => MarkStatus::Suspended,
+            "revoked" => MarkStatus::Revoked,
+            "expired" => MarkStatus::Expired,
+            _ => return None,
+        })
+    }
+
+    /// Whether the mark has ended and a new application is needed.
+    pub fn ended(self) -> bool {
+        matches!(self, MarkStatus::Revoked | MarkStatus::Expired)
+    }
+}
+
+/// What an inspection's outcome does to the mark: certify (or renew) when nothing is
+/// open, suspend a certified mark when something is, leave an application waiting.
+pub fn after_inspection(current: MarkStatus, open_deficiencies: usize) -> Option<MarkStatus> {
+    match (current, open_deficiencies) {
+        (MarkStatus::Applied | MarkStatus::Certified | MarkStatus::Suspended, 0) => Some(MarkStatus::Certified),
+        (MarkStatus::Certified, _) => Some(MarkStatus::Suspended),
+        _ => None,
+    }
+}
+
+/// How an inspection was done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InspectionKind {
+    /// Announced to the provider.
+    Announced,
+    /// Unannounced (every complaint-driven inspection).
+    Unannounced,
+}
+
+/// Landlord permit decisions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PermitStatus {
+    /// Granted, from a date, possibly until one.
+    Granted,
+    /// Refused.
+    Refused,
+    /// Withdrawn after having been granted.
+    Withdrawn,
+}
+
+/// What a resident can complain about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ComplaintCategory {
+    /// Too many people.
+    Overcrowding,
+    /// Safety or fire.
+    SafetyOrFire,
+    /// Hygiene.
+    Hygiene,
+    /// Heating or water.
+    HeatingOrWater,
+    /// Rent or deductions from wages.
+    RentOrDeductions,
+    /// Threatened eviction.
+    ThreatenedEviction,
+    /// Intimidation.
+    Intimidation,
+    /// Anything else.
+    Other,
+}
+
+impl ComplaintCategory {
+    /// Every category, in the order of the form.
+    pub const ALL: [ComplaintCategory; 8] = [
+        ComplaintCategory::Overcrowding,
+        ComplaintCategory::SafetyOrFire,
+        ComplaintCategory::Hygiene,
+        ComplaintCategory::HeatingOrWater,
+        ComplaintCategory::RentOrDeductions,
+        ComplaintCategory::ThreatenedEviction,
+        ComplaintCategory::Intimidation,
+        ComplaintCategory::Other,
+    ];
+
+    /// As stored and sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ComplaintCategory::Overcrowding => "overcrowding",
+            ComplaintCategory::SafetyOrFire => "safety_or_fire",
+            ComplaintCategory::Hygiene => "hygiene",
+            ComplaintCategory::HeatingOrWater => "heating_or_water",
+            ComplaintCategory::RentOrDeductions => "rent_or_deductions",
+            ComplaintCategory::ThreatenedEviction => "threatened_eviction",
+            ComplaintCategory::Intimidation => "intimidation",
+            ComplaintCategory::Other => "other",
+        }
+    }
+
+    /// Parses a form or JSON value.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
 /// The capacity a norm allows: how many people may live in a building with these
 /// bedrooms and this total living area.
 pub fn capacity(norm: Norm, building: BuildingType, bedrooms: &[Area], living_area: Area) -> u32 {
@@ -263,6 +396,27 @@ mod tests {
             Norm::Integrated,
             "new buildings start on the integrated norm"
         );
+    }
+
+    #[test]
+    fn an_inspection_certifies_renews_or_suspends() {
+        use MarkStatus::*;
+        assert_eq!(after_inspection(Applied, 0), Some(Certified));
+        assert_eq!(after_inspection(Applied, 2), None, "an application waits for the remedy");
+        assert_eq!(after_inspection(Certified, 0), Some(Certified), "renewal");
+        assert_eq!(after_inspection(Certified, 1), Some(Suspended));
+        assert_eq!(after_inspection(Suspended, 0), Some(Certified));
+        assert_eq!(after_inspection(Revoked, 0), None, "an ended mark needs a new application");
+        assert_eq!(after_inspection(Expired, 0), None);
+    }
+
+    #[test]
+    fn complaint_categories_round_trip() {
+        for c in ComplaintCategory::ALL {
+            assert_eq!(ComplaintCategory::parse(c.as_str()), Some(c));
+            assert_eq!(serde_json::to_value(c).ok(), Some(json!(c.as_str())));
+        }
+        assert_eq!(ComplaintCategory::parse("noise"), None);
     }
 
     #[test]

@@ -1,15 +1,20 @@
 //! The register of housing marks per building (advice *Geen tweederangsburgers*, chapter 4).
 //!
-//! The building is certified, not the landlord. So far (issue 5, in progress): buildings
-//! with their BAG id and address, their rooms, and the capacity the norm in force allows —
-//! the integrated norm of the advice, or the SNF norm during the transition for buildings
-//! that existed before. Inspections, marks, permits, occupancy, complaints, seals and the
-//! page at the door follow.
+//! The building is certified, not the landlord. A provider registers a building and its
+//! rooms; the capacity follows from the norm in force (the integrated norm of the advice,
+//! or the SNF norm during the transition for buildings that existed before). A housing
+//! inspector inspects; without open deficiencies the mark is certified for a year, with
+//! them a certified mark is suspended, and a deficiency open past its deadline revokes it.
+//! Municipalities decide landlord permits for their own buildings and see their list;
+//! residents complain anonymously; seals put the building's live status behind the QR code
+//! on the poster at the door.
 
 pub mod config;
 pub mod domain;
+pub mod events;
 pub mod routes;
 pub mod startup;
 pub mod store;
+pub mod sweep;
 
 pub use platform::error::{Error, Result};

@@ -1,10 +1,13 @@
 //! Building and running the housing register.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use platform::clock::Clock;
 use platform::config::CommonSettings;
 use platform::core::{Core, Hosted};
+use platform::http::PublicLimiter;
+use zegel_attest::{Register, Signer};
 
 use crate::config::{Own, Settings};
 use crate::routes;
@@ -32,6 +35,12 @@ pub struct AppState {
     pub clock: Clock,
     /// Own settings.
     pub settings: Arc<Own>,
+    /// Signs this register's seals.
+    pub signer: Arc<Signer>,
+    /// Base URL seals point at (the lookup).
+    pub verify_url: Arc<str>,
+    /// Complaints per client address: stricter than the public limit for reads.
+    pub complaints: PublicLimiter,
 }
 
 /// A built, bound, not yet running service; its port, state and shutdown handle are read
@@ -54,15 +63,33 @@ impl Application {
     /// Builds the service on `clock`.
     pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
         let core = Core::build(&settings.common, SERVICE, SCHEMA).await?;
-        let state = AppState { core, clock, settings: Arc::new(settings.own.clone()) };
+        let signer = Signer::from_files(Register::Housing, &settings.own.seal_key, &settings.own.seal_cert)?;
+        let state = AppState {
+            core,
+            clock,
+            settings: Arc::new(settings.own.clone()),
+            signer: Arc::new(signer),
+            verify_url: settings.common.verify_url.trim_end_matches('/').into(),
+            complaints: PublicLimiter::per_hour(settings.own.complaints_per_hour),
+        };
         Ok(Self(Hosted::bind(&settings.common, settings.own.port, state).await?))
     }
 
-    /// Serves until SIGINT/SIGTERM or the shutdown handle, with the outbox relay running.
+    /// Serves until SIGINT/SIGTERM or the shutdown handle, with the outbox relay and the
+    /// sweep running.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let state = self.0.state().clone();
-
-        self.0.serve(SERVICE, &state.core, routes::api, vec![]).await;
+        let sweeper = {
+            let state = state.clone();
+            platform::core::every(Duration::from_secs(state.settings.sweep_interval_secs), "housing sweep", move || {
+                let state = state.clone();
+                async move {
+                    state.complaints.forget_quiet();
+                    crate::sweep::run(&state).await
+                }
+            })
+        };
+        self.0.serve(SERVICE, &state.core, routes::api, vec![sweeper]).await;
         Ok(())
     }
 }

@@ -1,9 +1,11 @@
 //! All SQL of the housing register.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use deadpool_postgres::GenericClient;
 use serde::Serialize;
+use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
+use uuid::Uuid;
 
 use crate::{Error, Result};
 
@@ -34,12 +36,73 @@ pub struct Building {
     pub living_area: Option<i32>,
 }
 
-/// Registers a building; 409 when the BAG id is registered already.
-pub async fn insert_building(c: &impl GenericClient, b: &Building) -> Result<()> {
+/// A building with its mark, norm, capacity and occupancy.
+#[derive(Debug, Clone, Serialize)]
+pub struct Marked {
+    /// The building.
+    #[serde(flatten)]
+    pub building: Building,
+    /// The current mark.
+    pub mark_id: Uuid,
+    /// applied | certified | suspended | revoked | expired.
+    pub mark_status: String,
+    /// Since when.
+    pub mark_since: DateTime<Utc>,
+    /// Valid until (certified marks).
+    pub mark_valid_until: Option<DateTime<Utc>>,
+    /// Norm in force.
+    pub norm: Option<String>,
+    /// Capacity under it.
+    pub capacity: Option<i32>,
+    /// People living there, as last reported.
+    pub occupancy: Option<i32>,
+    /// When reported.
+    pub occupancy_reported_at: Option<DateTime<Utc>>,
+    /// Start of this season's occupancy (mobile units).
+    pub occupied_since: Option<NaiveDate>,
+}
+
+const MARKED: &str =
+    "select bag_id, municipality, provider_kvk, street, number, addition, postcode, place, building_type,
+        registered_on, living_area, mark_id, mark_status, mark_since, mark_valid_until, norm, capacity, occupancy,
+        occupancy_reported_at, occupied_since
+     from building";
+
+fn marked(r: &Row) -> Marked {
+    Marked {
+        building: Building {
+            bag_id: r.get(0),
+            municipality: r.get(1),
+            provider_kvk: r.get(2),
+            street: r.get(3),
+            number: r.get(4),
+            addition: r.get(5),
+            postcode: r.get(6),
+            place: r.get(7),
+            building_type: r.get(8),
+            registered_on: r.get(9),
+            living_area: r.get(10),
+        },
+        mark_id: r.get(11),
+        mark_status: r.get(12),
+        mark_since: r.get(13),
+        mark_valid_until: r.get(14),
+        norm: r.get(15),
+        capacity: r.get(16),
+        occupancy: r.get(17),
+        occupancy_reported_at: r.get(18),
+        occupied_since: r.get(19),
+    }
+}
+
+/// Registers a building with a fresh application for its mark; 409 when the BAG id is
+/// registered already.
+pub async fn insert_building(c: &impl GenericClient, b: &Building, norm: &str, now: DateTime<Utc>) -> Result<()> {
     let stmt = c
         .prepare_cached(
-            "insert into building (bag_id, municipality, provider_kvk, street, number, addition, postcode, place, building_type, registered_on)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "insert into building (bag_id, municipality, provider_kvk, street, number, addition, postcode, place, building_type,
+                 registered_on, norm, mark_since)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .await?;
     c.execute(
@@ -55,6 +118,8 @@ pub async fn insert_building(c: &impl GenericClient, b: &Building) -> Result<()>
             &b.place,
             &b.building_type,
             &b.registered_on,
+            &norm,
+            &now,
         ],
     )
     .await
@@ -69,39 +134,65 @@ pub async fn insert_building(c: &impl GenericClient, b: &Building) -> Result<()>
     Ok(())
 }
 
-/// A building by BAG id; `lock` takes a row lock.
-pub async fn building(c: &impl GenericClient, bag_id: &str, lock: bool) -> Result<Option<Building>> {
-    let sql = format!(
-        "select bag_id, municipality, provider_kvk, street, number, addition, postcode, place, building_type, registered_on, living_area
-         from building where bag_id = $1{}",
-        if lock { " for update" } else { "" }
-    );
+/// A building with its mark; `lock` takes a row lock.
+pub async fn building(c: &impl GenericClient, bag_id: &str, lock: bool) -> Result<Option<Marked>> {
+    let sql = format!("{MARKED} where bag_id = $1{}", if lock { " for update" } else { "" });
     let stmt = c.prepare_cached(&sql).await?;
-    Ok(c.query_opt(&stmt, &[&bag_id]).await?.map(|r| Building {
-        bag_id: r.get(0),
-        municipality: r.get(1),
-        provider_kvk: r.get(2),
-        street: r.get(3),
-        number: r.get(4),
-        addition: r.get(5),
-        postcode: r.get(6),
-        place: r.get(7),
-        building_type: r.get(8),
-        registered_on: r.get(9),
-        living_area: r.get(10),
-    }))
+    Ok(c.query_opt(&stmt, &[&bag_id]).await?.map(|r| marked(&r)))
 }
 
-/// Replaces the building's rooms.
-pub async fn replace_rooms(c: &impl GenericClient, bag_id: &str, bedrooms: &[i32], living_area: i32) -> Result<()> {
+/// Filters of the municipality's list.
+#[derive(Debug, Default, Clone)]
+pub struct ListFilter {
+    /// Only this mark status.
+    pub mark_status: Option<String>,
+    /// Only this building type.
+    pub building_type: Option<String>,
+    /// Only buildings with more people reported than allowed.
+    pub over_capacity: Option<bool>,
+    /// Only this provider.
+    pub provider_kvk: Option<String>,
+}
+
+/// The buildings in a municipality, by address.
+pub async fn buildings_in(c: &impl GenericClient, municipality: &str, f: &ListFilter) -> Result<Vec<Marked>> {
+    let sql = format!(
+        "{MARKED} where municipality = $1
+           and ($2::text is null or mark_status = $2)
+           and ($3::text is null or building_type = $3)
+           and ($4::boolean is null or coalesce(occupancy > capacity, false) = $4)
+           and ($5::text is null or provider_kvk = $5)
+         order by place, street, number, addition nulls first, bag_id
+         limit 10000"
+    );
+    let stmt = c.prepare_cached(&sql).await?;
+    let rows =
+        c.query(&stmt, &[&municipality, &f.mark_status, &f.building_type, &f.over_capacity, &f.provider_kvk]).await?;
+    Ok(rows.iter().map(marked).collect())
+}
+
+/// The buildings a provider offers.
+pub async fn buildings_of(c: &impl GenericClient, provider_kvk: &str) -> Result<Vec<Marked>> {
+    let stmt = c.prepare_cached(&format!("{MARKED} where provider_kvk = $1 order by bag_id limit 10000")).await?;
+    Ok(c.query(&stmt, &[&provider_kvk]).await?.iter().map(marked).collect())
+}
+
+/// Replaces the building's rooms and stores the capacity they give.
+pub async fn replace_rooms(
+    c: &impl GenericClient,
+    bag_id: &str,
+    bedrooms: &[i32],
+    living_area: i32,
+    capacity: i32,
+) -> Result<()> {
     let delete = c.prepare_cached("delete from bedroom where bag_id = $1").await?;
     c.execute(&delete, &[&bag_id]).await?;
     let insert = c.prepare_cached("insert into bedroom (bag_id, ordinal, area) values ($1, $2, $3)").await?;
     for (i, area) in bedrooms.iter().enumerate() {
         c.execute(&insert, &[&bag_id, &(i as i32), area]).await?;
     }
-    let update = c.prepare_cached("update building set living_area = $2 where bag_id = $1").await?;
-    c.execute(&update, &[&bag_id, &living_area]).await?;
+    let update = c.prepare_cached("update building set living_area = $2, capacity = $3 where bag_id = $1").await?;
+    c.execute(&update, &[&bag_id, &living_area, &capacity]).await?;
     Ok(())
 }
 
@@ -109,4 +200,454 @@ pub async fn replace_rooms(c: &impl GenericClient, bag_id: &str, bedrooms: &[i32
 pub async fn bedrooms(c: &impl GenericClient, bag_id: &str) -> Result<Vec<i32>> {
     let stmt = c.prepare_cached("select area from bedroom where bag_id = $1 order by ordinal").await?;
     Ok(c.query(&stmt, &[&bag_id]).await?.iter().map(|r| r.get(0)).collect())
+}
+
+/// Buildings still on the SNF norm, for the sweep to move on when the transition ends.
+pub async fn snf_buildings(c: &impl GenericClient) -> Result<Vec<String>> {
+    let stmt = c.prepare_cached("select bag_id from building where norm = 'snf' order by bag_id").await?;
+    Ok(c.query(&stmt, &[]).await?.iter().map(|r| r.get(0)).collect())
+}
+
+/// Stores the norm in force and the capacity under it.
+pub async fn set_norm(c: &impl GenericClient, bag_id: &str, norm: &str, capacity: Option<i32>) -> Result<()> {
+    let stmt = c.prepare_cached("update building set norm = $2, capacity = $3 where bag_id = $1").await?;
+    c.execute(&stmt, &[&bag_id, &norm, &capacity]).await?;
+    Ok(())
+}
+
+/// Moves the mark to `to` and records the change. `valid_until`: `Some` sets it.
+#[allow(clippy::too_many_arguments)]
+pub async fn set_mark(
+    c: &impl GenericClient,
+    b: &Marked,
+    to: &str,
+    valid_until: Option<DateTime<Utc>>,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "update building set mark_status = $2, mark_since = case when mark_status = $2 then mark_since else $3 end,
+                 mark_valid_until = coalesce($4, mark_valid_until)
+             where bag_id = $1",
+        )
+        .await?;
+    c.execute(&stmt, &[&b.building.bag_id, &to, &now, &valid_until]).await?;
+    let change = c
+        .prepare_cached(
+            "insert into mark_change (bag_id, mark_id, from_status, to_status, reason, changed_at) values ($1, $2, $3, $4, $5, $6)",
+        )
+        .await?;
+    c.execute(&change, &[&b.building.bag_id, &b.mark_id, &b.mark_status, &to, &reason, &now]).await?;
+    Ok(())
+}
+
+/// Starts a new mark (a new application after the last one ended).
+pub async fn new_mark(c: &impl GenericClient, b: &Marked, now: DateTime<Utc>) -> Result<Uuid> {
+    let mark_id = Uuid::now_v7();
+    let stmt = c
+        .prepare_cached(
+            "update building set mark_id = $2, mark_status = 'applied', mark_since = $3, mark_valid_until = null where bag_id = $1",
+        )
+        .await?;
+    c.execute(&stmt, &[&b.building.bag_id, &mark_id, &now]).await?;
+    let change = c
+        .prepare_cached(
+            "insert into mark_change (bag_id, mark_id, from_status, to_status, reason, changed_at) values ($1, $2, null, 'applied', 'new application', $3)",
+        )
+        .await?;
+    c.execute(&change, &[&b.building.bag_id, &mark_id, &now]).await?;
+    Ok(mark_id)
+}
+
+/// A mark change.
+#[derive(Debug, Clone, Serialize)]
+pub struct MarkChange {
+    /// From.
+    pub from_status: Option<String>,
+    /// To.
+    pub to_status: String,
+    /// Why.
+    pub reason: String,
+    /// When.
+    pub changed_at: DateTime<Utc>,
+}
+
+/// The mark history of a building, oldest first.
+pub async fn mark_history(c: &impl GenericClient, bag_id: &str) -> Result<Vec<MarkChange>> {
+    let stmt = c
+        .prepare_cached(
+            "select from_status, to_status, reason, changed_at from mark_change where bag_id = $1 order by mark_change_id",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&bag_id])
+        .await?
+        .iter()
+        .map(|r| MarkChange { from_status: r.get(0), to_status: r.get(1), reason: r.get(2), changed_at: r.get(3) })
+        .collect())
+}
+
+/// An inspection as recorded.
+#[derive(Debug, Clone, Serialize)]
+pub struct Inspection {
+    /// Id.
+    pub inspection_id: Uuid,
+    /// Building.
+    pub bag_id: String,
+    /// The mark it was made under.
+    pub mark_id: Uuid,
+    /// announced | unannounced.
+    pub kind: String,
+    /// When.
+    pub inspected_on: NaiveDate,
+    /// What was found.
+    pub findings: String,
+    /// Who (token subject).
+    pub inspector: String,
+    /// The complaint it followed up.
+    pub complaint_id: Option<Uuid>,
+}
+
+/// Records an inspection.
+pub async fn insert_inspection(c: &impl GenericClient, i: &Inspection) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into inspection (inspection_id, bag_id, mark_id, kind, inspected_on, findings, inspector, complaint_id)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .await?;
+    c.execute(
+        &stmt,
+        &[
+            &i.inspection_id,
+            &i.bag_id,
+            &i.mark_id,
+            &i.kind,
+            &i.inspected_on,
+            &i.findings,
+            &i.inspector,
+            &i.complaint_id,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The date of the building's last inspection.
+pub async fn last_inspection(c: &impl GenericClient, bag_id: &str) -> Result<Option<NaiveDate>> {
+    let stmt = c.prepare_cached("select max(inspected_on) from inspection where bag_id = $1").await?;
+    Ok(c.query_one(&stmt, &[&bag_id]).await?.get(0))
+}
+
+/// A deficiency.
+#[derive(Debug, Clone, Serialize)]
+pub struct Deficiency {
+    /// Id.
+    pub deficiency_id: Uuid,
+    /// Found at.
+    pub inspection_id: Uuid,
+    /// What.
+    pub description: String,
+    /// Remedy by (inclusive).
+    pub deadline: NaiveDate,
+    /// When remedied.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// When found open past its deadline.
+    pub overdue_at: Option<DateTime<Utc>>,
+}
+
+/// Records a deficiency.
+pub async fn insert_deficiency(c: &impl GenericClient, bag_id: &str, d: &Deficiency) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into deficiency (deficiency_id, inspection_id, bag_id, description, deadline) values ($1, $2, $3, $4, $5)",
+        )
+        .await?;
+    c.execute(&stmt, &[&d.deficiency_id, &d.inspection_id, &bag_id, &d.description, &d.deadline]).await?;
+    Ok(())
+}
+
+/// The building's deficiencies, newest inspection first.
+pub async fn deficiencies(c: &impl GenericClient, bag_id: &str) -> Result<Vec<Deficiency>> {
+    let stmt = c
+        .prepare_cached(
+            "select deficiency_id, inspection_id, description, deadline, resolved_at, overdue_at
+             from deficiency where bag_id = $1 order by deadline, deficiency_id",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&bag_id])
+        .await?
+        .iter()
+        .map(|r| Deficiency {
+            deficiency_id: r.get(0),
+            inspection_id: r.get(1),
+            description: r.get(2),
+            deadline: r.get(3),
+            resolved_at: r.get(4),
+            overdue_at: r.get(5),
+        })
+        .collect())
+}
+
+/// How many deficiencies of the building are open.
+pub async fn open_deficiencies(c: &impl GenericClient, bag_id: &str) -> Result<usize> {
+    let stmt = c.prepare_cached("select count(*) from deficiency where bag_id = $1 and resolved_at is null").await?;
+    let n: i64 = c.query_one(&stmt, &[&bag_id]).await?.get(0);
+    Ok(usize::try_from(n).unwrap_or(usize::MAX))
+}
+
+/// Marks a deficiency remedied; `Ok(false)` when it is not open (or not this building's).
+pub async fn resolve_deficiency(
+    c: &impl GenericClient,
+    bag_id: &str,
+    id: Uuid,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let stmt = c
+        .prepare_cached(
+            "update deficiency set resolved_at = $4, resolved_by = $3
+             where deficiency_id = $2 and bag_id = $1 and resolved_at is null and overdue_at is null",
+        )
+        .await?;
+    Ok(c.execute(&stmt, &[&bag_id, &id, &by, &now]).await? == 1)
+}
+
+/// Takes the deficiencies open past their deadline (`deadline < today`), marking them
+/// overdue so each is acted on once; the buildings they belong to, locked.
+pub async fn take_overdue(c: &impl GenericClient, today: NaiveDate, now: DateTime<Utc>) -> Result<Vec<(String, Uuid)>> {
+    let stmt = c
+        .prepare_cached(
+            "update deficiency set overdue_at = $2
+             where deficiency_id in (
+                 select deficiency_id from deficiency
+                 where resolved_at is null and overdue_at is null and deadline < $1
+                 for update skip locked)
+             returning bag_id, deficiency_id",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&today, &now]).await?.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// Certified or suspended marks past their year.
+pub async fn past_validity(c: &impl GenericClient, now: DateTime<Utc>) -> Result<Vec<String>> {
+    let stmt = c
+        .prepare_cached(
+            "select bag_id from building where mark_status in ('certified', 'suspended') and mark_valid_until <= $1",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&now]).await?.iter().map(|r| r.get(0)).collect())
+}
+
+/// A municipality's permit requirement.
+pub async fn set_permit_requirement(
+    c: &impl GenericClient,
+    municipality: &str,
+    required: bool,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into permit_requirement (municipality, required, set_at, set_by) values ($1, $2, $3, $4)
+             on conflict (municipality) do update set required = excluded.required, set_at = excluded.set_at, set_by = excluded.set_by",
+        )
+        .await?;
+    c.execute(&stmt, &[&municipality, &required, &now, &by]).await?;
+    Ok(())
+}
+
+/// Whether the municipality requires a landlord permit.
+pub async fn permit_required(c: &impl GenericClient, municipality: &str) -> Result<bool> {
+    let stmt = c.prepare_cached("select required from permit_requirement where municipality = $1").await?;
+    Ok(c.query_opt(&stmt, &[&municipality]).await?.map(|r| r.get(0)).unwrap_or(false))
+}
+
+/// A landlord permit decision.
+#[derive(Debug, Clone, Serialize)]
+pub struct Permit {
+    /// granted | refused | withdrawn.
+    pub status: String,
+    /// From (granted).
+    pub valid_from: Option<NaiveDate>,
+    /// Until (granted, if limited).
+    pub valid_until: Option<NaiveDate>,
+    /// Decided on.
+    pub decided_on: NaiveDate,
+    /// Why (refused, withdrawn).
+    pub reason: Option<String>,
+}
+
+impl Permit {
+    /// Whether it holds on `day`.
+    pub fn holds_on(&self, day: NaiveDate) -> bool {
+        self.status == "granted"
+            && self.valid_from.is_none_or(|f| f <= day)
+            && self.valid_until.is_none_or(|u| u >= day)
+    }
+}
+
+/// Records the permit decision for a building.
+pub async fn put_permit(c: &impl GenericClient, bag_id: &str, p: &Permit, by: &str) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into permit (bag_id, status, valid_from, valid_until, decided_on, decided_by, reason)
+             values ($1, $2, $3, $4, $5, $6, $7)
+             on conflict (bag_id) do update set status = excluded.status, valid_from = excluded.valid_from,
+                 valid_until = excluded.valid_until, decided_on = excluded.decided_on, decided_by = excluded.decided_by,
+                 reason = excluded.reason",
+        )
+        .await?;
+    c.execute(&stmt, &[&bag_id, &p.status, &p.valid_from, &p.valid_until, &p.decided_on, &by, &p.reason]).await?;
+    Ok(())
+}
+
+/// The building's permit decision.
+pub async fn permit(c: &impl GenericClient, bag_id: &str) -> Result<Option<Permit>> {
+    let stmt = c
+        .prepare_cached("select status, valid_from, valid_until, decided_on, reason from permit where bag_id = $1")
+        .await?;
+    Ok(c.query_opt(&stmt, &[&bag_id]).await?.map(|r| Permit {
+        status: r.get(0),
+        valid_from: r.get(1),
+        valid_until: r.get(2),
+        decided_on: r.get(3),
+        reason: r.get(4),
+    }))
+}
+
+/// Stores the reported occupancy.
+pub async fn set_occupancy(
+    c: &impl GenericClient,
+    bag_id: &str,
+    people: i32,
+    occupied_since: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "update building set occupancy = $2, occupied_since = $3, occupancy_reported_at = $4 where bag_id = $1",
+        )
+        .await?;
+    c.execute(&stmt, &[&bag_id, &people, &occupied_since, &now]).await?;
+    Ok(())
+}
+
+/// A complaint, for the inspector and the municipality only.
+#[derive(Debug, Clone, Serialize)]
+pub struct Complaint {
+    /// Id.
+    pub complaint_id: Uuid,
+    /// Building.
+    pub bag_id: String,
+    /// Category.
+    pub category: String,
+    /// What the resident wrote.
+    pub text: String,
+    /// The language of the page it came from.
+    pub language: Option<String>,
+    /// When.
+    pub received_at: DateTime<Utc>,
+    /// received | inspected.
+    pub status: String,
+    /// The inspection that followed it up.
+    pub inspection_id: Option<Uuid>,
+}
+
+/// Stores a complaint.
+pub async fn insert_complaint(c: &impl GenericClient, k: &Complaint) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into complaint (complaint_id, bag_id, category, text, language, received_at) values ($1, $2, $3, $4, $5, $6)",
+        )
+        .await?;
+    c.execute(&stmt, &[&k.complaint_id, &k.bag_id, &k.category, &k.text, &k.language, &k.received_at]).await?;
+    Ok(())
+}
+
+fn complaint(r: &Row) -> Complaint {
+    Complaint {
+        complaint_id: r.get(0),
+        bag_id: r.get(1),
+        category: r.get(2),
+        text: r.get(3),
+        language: r.get(4),
+        received_at: r.get(5),
+        status: r.get(6),
+        inspection_id: r.get(7),
+    }
+}
+
+/// The complaints about a building, newest first.
+pub async fn complaints(c: &impl GenericClient, bag_id: &str) -> Result<Vec<Complaint>> {
+    let stmt = c
+        .prepare_cached(
+            "select complaint_id, bag_id, category, text, language, received_at, status, inspection_id
+             from complaint where bag_id = $1 order by received_at desc limit 1000",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&bag_id]).await?.iter().map(complaint).collect())
+}
+
+/// Links a complaint of the building to the inspection that followed it up; `Ok(false)`
+/// when the building has no such complaint open.
+pub async fn complaint_inspected(c: &impl GenericClient, bag_id: &str, id: Uuid, inspection_id: Uuid) -> Result<bool> {
+    let stmt = c
+        .prepare_cached(
+            "update complaint set status = 'inspected', inspection_id = $3
+             where complaint_id = $2 and bag_id = $1 and status = 'received'",
+        )
+        .await?;
+    Ok(c.execute(&stmt, &[&bag_id, &id, &inspection_id]).await? == 1)
+}
+
+/// An issued seal.
+#[derive(Debug, Clone)]
+pub struct Seal {
+    /// Id.
+    pub seal_id: Uuid,
+    /// Building.
+    pub bag_id: String,
+    /// The mark it attests.
+    pub mark_id: Uuid,
+    /// Compact JWS.
+    pub token: String,
+    /// Signing key id.
+    pub kid: String,
+    /// Issued.
+    pub issued_at: DateTime<Utc>,
+    /// Expires.
+    pub expires_at: DateTime<Utc>,
+    /// Issued at whose request.
+    pub issued_by: String,
+}
+
+/// Stores a seal.
+pub async fn insert_seal(c: &impl GenericClient, s: &Seal) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into seal (seal_id, bag_id, mark_id, token, kid, issued_at, expires_at, issued_by)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .await?;
+    c.execute(&stmt, &[&s.seal_id, &s.bag_id, &s.mark_id, &s.token, &s.kid, &s.issued_at, &s.expires_at, &s.issued_by])
+        .await?;
+    Ok(())
+}
+
+/// The token of a seal.
+pub async fn seal_token(c: &impl GenericClient, id: Uuid) -> Result<Option<String>> {
+    let stmt = c.prepare_cached("select token from seal where seal_id = $1").await?;
+    Ok(c.query_opt(&stmt, &[&id]).await?.map(|r| r.get(0)))
+}
+
+/// The newest unexpired seal of the building's current mark, for its poster.
+pub async fn current_seal(c: &impl GenericClient, bag_id: &str, now: DateTime<Utc>) -> Result<Option<String>> {
+    let stmt = c
+        .prepare_cached(
+            "select s.token from seal s join building b on b.bag_id = s.bag_id and b.mark_id = s.mark_id
+             where s.bag_id = $1 and s.expires_at > $2 order by s.issued_at desc limit 1",
+        )
+        .await?;
+    Ok(c.query_opt(&stmt, &[&bag_id, &now]).await?.map(|r| r.get(0)))
 }

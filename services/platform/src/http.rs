@@ -173,6 +173,12 @@ impl PublicLimiter {
         Self { limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(n))) }
     }
 
+    /// At most `per_hour` requests an hour per client address, in bursts of as many.
+    pub fn per_hour(per_hour: u32) -> Self {
+        let n = NonZeroU32::new(per_hour).unwrap_or(NonZeroU32::MIN);
+        Self { limiter: Arc::new(RateLimiter::keyed(Quota::per_hour(n))) }
+    }
+
     /// 429 with `Retry-After` when the caller's address is over its limit.
     pub fn check(&self, req: &Request) -> Result<(), Problem> {
         let Some(addr) = req.remote else {

@@ -1,9 +1,11 @@
-//! Buildings: registration by the housing provider, rooms, and the public view with the
-//! capacity the norm in force allows.
+//! Buildings: registration by the housing provider, rooms and the capacity they give,
+//! occupancy, a new application after a mark ended, and the public views (one building,
+//! and every building of a provider — what the certificates register and hirers ask).
 
 use bytes::Bytes;
+use chrono::Datelike;
 use platform::audit::{self, Actor};
-use platform::auth::Role;
+use platform::auth::{Principal, Role};
 use platform::http::{Request, body, json, no_store, parse_json, request, with_state};
 use platform::problem::FieldError;
 use serde::Deserialize;
@@ -13,26 +15,36 @@ use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-use super::{authenticate, finish, write};
-use crate::domain::{Area, BagId, BuildingType, Norm, Postcode, capacity, norm_on};
+use super::{authenticate, bag_from_path, capacity_of, finish, found, is_municipality, norm_for, text, view, write};
+use crate::domain::{Area, BagId, BuildingType, MarkStatus, Postcode};
 use crate::startup::AppState;
-use crate::store::{self, Building};
-use crate::{Error, Result};
+use crate::store::{self, Building, Marked};
+use crate::{Error, Result, events};
 
 /// Most bedrooms one building may report.
 const MAX_BEDROOMS: usize = 500;
+/// Most people one building may report.
+const MAX_OCCUPANCY: i32 = 10_000;
 
 pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    buildings_create(state.clone()).or(building_get(state.clone())).unify().or(rooms_put(state)).unify().boxed()
+    buildings_create(state.clone())
+        .or(building_get(state.clone()))
+        .unify()
+        .or(rooms_put(state.clone()))
+        .unify()
+        .or(occupancy_put(state.clone()))
+        .unify()
+        .or(application_post(state.clone()))
+        .unify()
+        .or(mark_get(state.clone()))
+        .unify()
+        .or(provider_buildings(state))
+        .unify()
+        .boxed()
 }
 
-fn text(raw: &str, pointer: &str, max: usize) -> std::result::Result<String, FieldError> {
-    let t = raw.trim();
-    if t.is_empty() || t.chars().count() > max || t.chars().any(char::is_control) {
-        Err(FieldError::new(pointer, format!("1 to {max} characters, no control characters")))
-    } else {
-        Ok(t.to_string())
-    }
+fn provider_of(b: &Marked, principal: &Principal) -> bool {
+    principal.acts_for(Role::HousingProvider, &b.building.provider_kvk)
 }
 
 #[derive(Debug, Deserialize)]
@@ -48,7 +60,8 @@ struct BuildingIn {
     building_type: BuildingType,
 }
 
-/// POST /api/v1/buildings — a housing provider registers a building it offers.
+/// POST /api/v1/buildings — a housing provider registers a building it offers; its mark
+/// starts as an application.
 fn buildings_create(state: AppState) -> BoxedFilter<(Response,)> {
     warp::path!("api" / "v1" / "buildings")
         .and(warp::post())
@@ -74,13 +87,13 @@ async fn register(state: &AppState, req: &Request, raw: &Bytes) -> Result<Respon
     let input: BuildingIn = parse_json(req, raw)?;
     let mut errors = Vec::new();
     let bag = BagId::parse(&input.bag_id, "/bag_id").map_err(|e| errors.push(e)).ok();
-    let street = text(&input.street, "/street", 200).map_err(|e| errors.push(e)).ok();
-    let place = text(&input.place, "/place", 100).map_err(|e| errors.push(e)).ok();
+    let street = text(&input.street, "/street", 200, false).map_err(|e| errors.push(e)).ok();
+    let place = text(&input.place, "/place", 100, false).map_err(|e| errors.push(e)).ok();
     let postcode = Postcode::parse(&input.postcode, "/postcode").map_err(|e| errors.push(e)).ok();
     let addition = input
         .addition
         .as_deref()
-        .map(|a| text(a, "/addition", 20))
+        .map(|a| text(a, "/addition", 20, false))
         .transpose()
         .map_err(|e| errors.push(e))
         .ok()
@@ -102,15 +115,13 @@ async fn register(state: &AppState, req: &Request, raw: &Bytes) -> Result<Respon
         addition,
         postcode: postcode.as_str().into(),
         place,
-        building_type: serde_json::to_value(input.building_type)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
+        building_type: json!(input.building_type).as_str().unwrap_or_default().to_string(),
         registered_on: state.clock.today(),
         living_area: None,
     };
+    let norm = json!(norm_for(state, &building)).as_str().unwrap_or("integrated").to_string();
     write(state, req, &principal, raw, async |tx| {
-        store::insert_building(tx, &building).await?;
+        store::insert_building(tx, &building, &norm, state.clock.now()).await?;
         audit::record(
             tx,
             &audit::Entry {
@@ -125,35 +136,10 @@ async fn register(state: &AppState, req: &Request, raw: &Bytes) -> Result<Respon
             },
         )
         .await?;
-        Ok((StatusCode::CREATED, view(state, &building, &[])))
+        let stored = found(tx, &bag, false).await?;
+        Ok((StatusCode::CREATED, view(&stored, 0, None)))
     })
     .await
-}
-
-/// The public view: address, type, norm in force and the capacity it allows.
-fn view(state: &AppState, b: &Building, bedrooms: &[i32]) -> Value {
-    let norm =
-        norm_on(b.registered_on, state.settings.integrated_from, state.settings.transition_ends, state.clock.today());
-    let building_type: BuildingType = serde_json::from_value(json!(b.building_type)).unwrap_or(BuildingType::Dwelling);
-    let areas: Vec<Area> = bedrooms.iter().map(|a| Area::from_hundredths(u32::try_from(*a).unwrap_or(0))).collect();
-    let capacity = b
-        .living_area
-        .map(|l| capacity(norm, building_type, &areas, Area::from_hundredths(u32::try_from(l).unwrap_or(0))));
-    json!({
-        "bag_id": b.bag_id,
-        "municipality": b.municipality,
-        "address": { "street": b.street, "number": b.number, "addition": b.addition, "postcode": b.postcode, "place": b.place },
-        "building_type": b.building_type,
-        "provider_kvk": b.provider_kvk,
-        "norm": norm,
-        "norm_text": match norm {
-            Norm::Integrated => "one person per bedroom of at least 5.5 m², at least 15 m² of living area per person",
-            Norm::Snf => "SNF norm (transition): 3.5 m² sleeping area per person; 10 m² per person in lodging, 12 m² in a dwelling",
-        },
-        "bedrooms": bedrooms.len(),
-        "living_area_m2": b.living_area.map(|l| f64::from(l) / 100.0),
-        "capacity": capacity,
-    })
 }
 
 /// GET /api/v1/buildings/{bag_id} — public.
@@ -165,15 +151,12 @@ fn building_get(state: AppState) -> BoxedFilter<(Response,)> {
         .then(|bag_id: String, req: Request, state: AppState| async move {
             let result = async {
                 state.core.limiter.check(&req)?;
-                let bag = BagId::parse(&bag_id, "/path/bag_id").map_err(|e| {
-                    Error::Client(platform::Problem::bad_request(format!("Malformed BAG id: {}.", e.detail)))
-                })?;
+                let bag = bag_from_path(&bag_id)?;
                 let client = state.core.pool.get().await?;
-                let b = store::building(&client, bag.as_str(), false)
-                    .await?
-                    .ok_or_else(|| Error::NotFound(format!("No building {bag} is registered.")))?;
+                let b = found(&client, &bag, false).await?;
                 let bedrooms = store::bedrooms(&client, bag.as_str()).await?;
-                Ok(no_store(json(StatusCode::OK, &view(&state, &b, &bedrooms))))
+                let last = store::last_inspection(&client, bag.as_str()).await?;
+                Ok(no_store(json(StatusCode::OK, &view(&b, bedrooms.len(), last))))
             }
             .await;
             finish(&req, result)
@@ -206,8 +189,7 @@ fn rooms_put(state: AppState) -> BoxedFilter<(Response,)> {
 
 async fn rooms(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Result<Response> {
     let principal = authenticate(state, req)?;
-    let bag = BagId::parse(bag_id, "/path/bag_id")
-        .map_err(|e| Error::Client(platform::Problem::bad_request(format!("Malformed BAG id: {}.", e.detail))))?;
+    let bag = bag_from_path(bag_id)?;
     let input: RoomsIn = parse_json(req, raw)?;
     let mut errors = Vec::new();
     if input.bedrooms.len() > MAX_BEDROOMS {
@@ -231,18 +213,16 @@ async fn rooms(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Re
     }
     let (Some(living), true) = (living, errors.is_empty()) else { return Err(Error::Invalid(errors)) };
     write(state, req, &principal, raw, async |tx| {
-        let building = store::building(tx, bag.as_str(), true)
-            .await?
-            .ok_or_else(|| Error::NotFound(format!("No building {bag} is registered.")))?;
-        if !principal.acts_for(Role::HousingProvider, &building.provider_kvk) {
+        let mut b = found(tx, &bag, true).await?;
+        if !provider_of(&b, &principal) {
             return Err(Error::Forbidden("Only the building's own housing provider reports its rooms.".into()));
         }
         let areas: Vec<i32> = bedrooms.iter().map(|b| i32::try_from(b.hundredths()).unwrap_or(i32::MAX)).collect();
         let living_h = i32::try_from(living.hundredths()).unwrap_or(i32::MAX);
-        store::replace_rooms(tx, bag.as_str(), &areas, living_h).await?;
-        let mut after = building.clone();
-        after.living_area = Some(living_h);
-        let v = view(state, &after, &areas);
+        b.building.living_area = Some(living_h);
+        let norm = norm_for(state, &b.building);
+        let capacity = capacity_of(norm, &b.building, &areas).unwrap_or(0);
+        store::replace_rooms(tx, bag.as_str(), &areas, living_h, capacity).await?;
         audit::record(
             tx,
             &audit::Entry {
@@ -250,14 +230,239 @@ async fn rooms(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Re
                 action: "building.rooms".into(),
                 subject: bag.as_str().into(),
                 reason: None,
-                before: None,
-                after: Some(json!({ "bedrooms": areas, "living_area": living_h, "capacity": v["capacity"] })),
+                before: Some(json!({ "capacity": b.capacity })),
+                after: Some(json!({ "bedrooms": areas, "living_area": living_h, "capacity": capacity })),
                 request_id: req.id.clone(),
                 cause_event_id: None,
             },
         )
         .await?;
-        Ok((StatusCode::OK, v))
+        let stored = found(tx, &bag, false).await?;
+        let last = store::last_inspection(tx, bag.as_str()).await?;
+        Ok((StatusCode::OK, view(&stored, areas.len(), last)))
     })
     .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OccupancyIn {
+    /// People living there now.
+    people: i32,
+}
+
+/// PUT /api/v1/buildings/{bag_id}/occupancy — the provider reports how many people live
+/// there; above capacity the municipality and the housing inspector are told.
+fn occupancy_put(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "buildings" / String / "occupancy")
+        .and(warp::put())
+        .and(request())
+        .and(body())
+        .and(with_state(state))
+        .then(|bag_id: String, req: Request, body: Bytes, state: AppState| async move {
+            let result = occupancy(&state, &req, &bag_id, &body).await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+async fn occupancy(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Result<Response> {
+    let principal = authenticate(state, req)?;
+    let bag = bag_from_path(bag_id)?;
+    let input: OccupancyIn = parse_json(req, raw)?;
+    if !(0..=MAX_OCCUPANCY).contains(&input.people) {
+        return Err(FieldError::new("/people", format!("0 to {MAX_OCCUPANCY} people")).into());
+    }
+    write(state, req, &principal, raw, async |tx| {
+        let b = found(tx, &bag, true).await?;
+        if !provider_of(&b, &principal) {
+            return Err(Error::Forbidden("Only the building's own housing provider reports its occupancy.".into()));
+        }
+        let (now, today) = (state.clock.now(), state.clock.today());
+        // A season's occupancy starts with the first report of people in it (mobile units
+        // may be lived in for 4 months a season); an empty building ends it.
+        let occupied_since = match (input.people, b.occupied_since) {
+            (0, _) => None,
+            (_, Some(since)) if since.year() == today.year() => Some(since),
+            _ => Some(today),
+        };
+        store::set_occupancy(tx, bag.as_str(), input.people, occupied_since, now).await?;
+        let over = b.capacity.filter(|c| input.people > *c);
+        if let Some(capacity) = over {
+            platform::outbox::enqueue(tx, &events::over_capacity(&b, input.people, capacity, now)).await?;
+        }
+        audit::record(
+            tx,
+            &audit::Entry {
+                actor: Actor::of(&principal, Role::HousingProvider),
+                action: "building.occupancy".into(),
+                subject: bag.as_str().into(),
+                reason: over.map(|_| "more people than the capacity allows".to_string()),
+                before: Some(json!({ "occupancy": b.occupancy })),
+                after: Some(json!({ "occupancy": input.people, "capacity": b.capacity })),
+                request_id: req.id.clone(),
+                cause_event_id: None,
+            },
+        )
+        .await?;
+        let stored = found(tx, &bag, false).await?;
+        let bedrooms = store::bedrooms(tx, bag.as_str()).await?.len();
+        let last = store::last_inspection(tx, bag.as_str()).await?;
+        Ok((StatusCode::OK, view(&stored, bedrooms, last)))
+    })
+    .await
+}
+
+/// POST /api/v1/buildings/{bag_id}/application — after a mark was revoked or expired, the
+/// provider applies again: a new mark, which old seals never attest.
+fn application_post(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "buildings" / String / "application")
+        .and(warp::post())
+        .and(request())
+        .and(body())
+        .and(with_state(state))
+        .then(|bag_id: String, req: Request, body: Bytes, state: AppState| async move {
+            let result = apply(&state, &req, &bag_id, &body).await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+async fn apply(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Result<Response> {
+    let principal = authenticate(state, req)?;
+    let bag = bag_from_path(bag_id)?;
+    if !raw.is_empty() {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Empty {}
+        let _: Empty = parse_json(req, raw)?;
+    }
+    write(state, req, &principal, raw, async |tx| {
+        let b = found(tx, &bag, true).await?;
+        if !provider_of(&b, &principal) {
+            return Err(Error::Forbidden("Only the building's own housing provider applies for its mark.".into()));
+        }
+        if !MarkStatus::parse(&b.mark_status).is_some_and(MarkStatus::ended) {
+            return Err(Error::Conflict {
+                slug: "mark-not-ended",
+                title: "The mark has not ended",
+                detail: format!("The building's mark is {}; apply again once it is revoked or expired.", b.mark_status),
+            });
+        }
+        let mark_id = store::new_mark(tx, &b, state.clock.now()).await?;
+        audit::record(
+            tx,
+            &audit::Entry {
+                actor: Actor::of(&principal, Role::HousingProvider),
+                action: "mark.apply".into(),
+                subject: bag.as_str().into(),
+                reason: None,
+                before: Some(json!({ "mark_id": b.mark_id, "mark_status": b.mark_status })),
+                after: Some(json!({ "mark_id": mark_id, "mark_status": "applied" })),
+                request_id: req.id.clone(),
+                cause_event_id: None,
+            },
+        )
+        .await?;
+        let stored = found(tx, &bag, false).await?;
+        let bedrooms = store::bedrooms(tx, bag.as_str()).await?.len();
+        let last = store::last_inspection(tx, bag.as_str()).await?;
+        Ok((StatusCode::CREATED, view(&stored, bedrooms, last)))
+    })
+    .await
+}
+
+/// GET /api/v1/buildings/{bag_id}/mark — the mark's history and the deficiencies, for the
+/// provider, the housing inspector and the building's municipality.
+fn mark_get(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "buildings" / String / "mark")
+        .and(warp::get())
+        .and(request())
+        .and(with_state(state))
+        .then(|bag_id: String, req: Request, state: AppState| async move {
+            let result = async {
+                let principal = authenticate(&state, &req)?;
+                let bag = bag_from_path(&bag_id)?;
+                let client = state.core.pool.get().await?;
+                let b = found(&client, &bag, false).await?;
+                if !(provider_of(&b, &principal)
+                    || principal.has(Role::HousingInspector)
+                    || is_municipality(&principal, &b.building.municipality))
+                {
+                    return Err(Error::Forbidden(
+                        "Only the provider, a housing inspector or the municipality sees the mark's record.".into(),
+                    ));
+                }
+                let history = store::mark_history(&client, bag.as_str()).await?;
+                let deficiencies = store::deficiencies(&client, bag.as_str()).await?;
+                let permit = store::permit(&client, bag.as_str()).await?;
+                let permit_required = store::permit_required(&client, &b.building.municipality).await?;
+                Ok(no_store(json(
+                    StatusCode::OK,
+                    &json!({
+                        "bag_id": bag.as_str(),
+                        "mark_id": b.mark_id,
+                        "status": b.mark_status,
+                        "valid_until": b.mark_valid_until,
+                        "history": history,
+                        "deficiencies": deficiencies,
+                        "permit_required": permit_required,
+                        "permit": permit,
+                    }),
+                )))
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+/// GET /api/v1/providers/{kvk}/buildings — public: the buildings a provider (an agency
+/// that houses its workers) offers and whether every one of them is certified now.
+fn provider_buildings(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "providers" / String / "buildings")
+        .and(warp::get())
+        .and(request())
+        .and(with_state(state))
+        .then(|kvk: String, req: Request, state: AppState| async move {
+            let result = async {
+                state.core.limiter.check(&req)?;
+                let kvk = platform::ids::KvkNumber::parse(&kvk, "/path/kvk").map_err(|e| {
+                    Error::Client(platform::Problem::bad_request(format!("Malformed KvK number: {}.", e.detail)))
+                })?;
+                let client = state.core.pool.get().await?;
+                let now = state.clock.now();
+                let buildings = store::buildings_of(&client, kvk.as_str()).await?;
+                let certified =
+                    |b: &Marked| b.mark_status == "certified" && b.mark_valid_until.is_some_and(|u| u > now);
+                let list: Vec<Value> = buildings
+                    .iter()
+                    .map(|b| {
+                        json!({
+                            "bag_id": b.building.bag_id,
+                            "address": format!("{} {}{}, {} {}", b.building.street, b.building.number,
+                                b.building.addition.as_deref().map(|a| format!(" {a}")).unwrap_or_default(),
+                                b.building.postcode, b.building.place),
+                            "mark_status": b.mark_status,
+                            "valid_until": b.mark_valid_until,
+                            "certified": certified(b),
+                            "capacity": b.capacity,
+                            "mark_since": b.mark_since,
+                        })
+                    })
+                    .collect();
+                Ok(no_store(json(
+                    StatusCode::OK,
+                    &json!({
+                        "provider_kvk": kvk.as_str(),
+                        "buildings": list,
+                        "all_certified": buildings.iter().all(certified),
+                        "checked_at": now,
+                    }),
+                )))
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
 }

@@ -1,21 +1,41 @@
 //! HTTP routes of the housing register.
 
 mod buildings;
+mod complaints;
+mod inspections;
+mod municipalities;
+mod permits;
+mod seals;
 
-use deadpool_postgres::Transaction;
-use platform::auth::Principal;
+use deadpool_postgres::{GenericClient, Transaction};
+use platform::auth::{Principal, Role};
 use platform::http::{Request, respond};
-use serde_json::Value;
+use platform::problem::FieldError;
+use serde_json::{Value, json};
+use warp::Filter;
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-use crate::Result;
+use crate::domain::{Area, BagId, BuildingType, Norm, capacity, norm_on};
 use crate::startup::AppState;
+use crate::store::{self, Building, Marked};
+use crate::{Error, Result};
 
 /// Every API route of the service.
 pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
-    buildings::routes(state)
+    buildings::routes(state.clone())
+        .or(inspections::routes(state.clone()))
+        .unify()
+        .or(permits::routes(state.clone()))
+        .unify()
+        .or(complaints::routes(state.clone()))
+        .unify()
+        .or(municipalities::routes(state.clone()))
+        .unify()
+        .or(seals::routes(state))
+        .unify()
+        .boxed()
 }
 
 /// The single place a handler's result becomes a response.
@@ -40,4 +60,90 @@ where
 /// Authenticates the caller (401 otherwise).
 pub(crate) fn authenticate(state: &AppState, req: &Request) -> Result<Principal> {
     Ok(state.core.auth.authenticate(req.authorization.as_deref())?)
+}
+
+/// A BAG id from the path (400 when malformed).
+pub(crate) fn bag_from_path(raw: &str) -> Result<BagId> {
+    BagId::parse(raw, "/path/bag_id")
+        .map_err(|e| Error::Client(platform::Problem::bad_request(format!("Malformed BAG id: {}.", e.detail))))
+}
+
+/// The building, or 404.
+pub(crate) async fn found(c: &impl GenericClient, bag: &BagId, lock: bool) -> Result<Marked> {
+    store::building(c, bag.as_str(), lock)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("No building {bag} is registered.")))
+}
+
+/// Text from outside: trimmed, 1 to `max` characters, no control characters except line
+/// breaks where `multiline`.
+pub(crate) fn text(raw: &str, pointer: &str, max: usize, multiline: bool) -> std::result::Result<String, FieldError> {
+    let t = raw.trim();
+    let bad_char = |c: char| c.is_control() && !(multiline && (c == '\n' || c == '\r' || c == '\t'));
+    if t.is_empty() || t.chars().count() > max || t.chars().any(bad_char) {
+        Err(FieldError::new(pointer, format!("1 to {max} characters, no control characters")))
+    } else {
+        Ok(t.to_string())
+    }
+}
+
+/// Whether the caller is the municipality the building (or code) belongs to.
+pub(crate) fn is_municipality(principal: &Principal, code: &str) -> bool {
+    principal.acts_for(Role::Municipality, code)
+}
+
+/// The norm in force for `b` today.
+pub(crate) fn norm_for(state: &AppState, b: &Building) -> Norm {
+    norm_on(b.registered_on, state.settings.integrated_from, state.settings.transition_ends, state.clock.today())
+}
+
+/// The building's type, typed.
+pub(crate) fn building_type(b: &Building) -> BuildingType {
+    serde_json::from_value(json!(b.building_type)).unwrap_or(BuildingType::Dwelling)
+}
+
+/// The capacity of `b` under `norm` with these bedrooms; `None` until rooms are reported.
+pub(crate) fn capacity_of(norm: Norm, b: &Building, bedrooms: &[i32]) -> Option<i32> {
+    let areas: Vec<Area> = bedrooms.iter().map(|a| Area::from_hundredths(u32::try_from(*a).unwrap_or(0))).collect();
+    b.living_area.map(|l| {
+        let c = capacity(norm, building_type(b), &areas, Area::from_hundredths(u32::try_from(l).unwrap_or(0)));
+        i32::try_from(c).unwrap_or(i32::MAX)
+    })
+}
+
+/// The norm as words.
+pub(crate) fn norm_text(norm: Option<&str>) -> Option<&'static str> {
+    match norm? {
+        "integrated" => Some("one person per bedroom of at least 5.5 m², at least 15 m² of living area per person"),
+        "snf" => Some(
+            "SNF norm (transition): 3.5 m² sleeping area per person; 10 m² per person in lodging, 12 m² in a dwelling",
+        ),
+        _ => None,
+    }
+}
+
+/// The public view of a building: address, type, norm, capacity, mark, occupancy flag.
+/// Never complaints, never deficiencies' details.
+pub(crate) fn view(b: &Marked, bedrooms: usize, last_inspection: Option<chrono::NaiveDate>) -> Value {
+    let x = &b.building;
+    json!({
+        "bag_id": x.bag_id,
+        "municipality": x.municipality,
+        "address": { "street": x.street, "number": x.number, "addition": x.addition, "postcode": x.postcode, "place": x.place },
+        "building_type": x.building_type,
+        "provider_kvk": x.provider_kvk,
+        "norm": b.norm,
+        "norm_text": norm_text(b.norm.as_deref()),
+        "bedrooms": bedrooms,
+        "living_area_m2": x.living_area.map(|l| f64::from(l) / 100.0),
+        "capacity": b.capacity,
+        "mark": {
+            "status": b.mark_status,
+            "since": b.mark_since,
+            "valid_until": b.mark_valid_until,
+            "last_inspection": last_inspection,
+        },
+        "occupancy": b.occupancy,
+        "over_capacity": matches!((b.occupancy, b.capacity), (Some(o), Some(c)) if o > c),
+    })
 }

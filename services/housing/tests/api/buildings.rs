@@ -3,13 +3,7 @@
 use platform::auth::Role;
 use serde_json::json;
 
-use crate::helpers::spawn_app;
-
-const BAG: &str = "0363010000123456";
-
-fn building() -> serde_json::Value {
-    json!({"bag_id": BAG, "street": "Oudezijds Achterburgwal", "number": 12, "addition": "2-hoog", "postcode": "1012dn", "place": "Amsterdam", "building_type": "dwelling"})
-}
+use crate::helpers::{BAG, building, spawn_app};
 
 #[tokio::test]
 async fn a_provider_registers_a_building_and_its_rooms_decide_the_capacity() {

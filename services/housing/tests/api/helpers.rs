@@ -1,20 +1,30 @@
-//! Test harness: the housing register on port 0 against a fresh database.
+//! Test harness: the housing register on port 0 against a fresh database, on a movable clock.
 
+use platform::auth::Role;
+use platform::clock::Clock;
 use platform::server::Shutdown;
 use platform::testing::{self, Client, TestDb, TestPrefix};
+use serde_json::{Value, json};
 use zegel_housing::config::Settings;
-use zegel_housing::startup::{self, Application};
+use zegel_housing::startup::{self, AppState, Application};
 
 pub const MIGRATIONS: [&str; 2] = [
     concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),
     concat!(env!("CARGO_MANIFEST_DIR"), "/../platform/migrations"),
 ];
 
+/// A BAG id in Amsterdam (0363).
+pub const BAG: &str = "0363010000123456";
+/// The provider's KvK number.
+pub const PROVIDER: &str = "12345678";
+
 pub struct TestApp {
     pub client: Client,
-    shutdown: Shutdown,
-    _prefix: TestPrefix,
+    pub prefix: TestPrefix,
+    pub clock: Clock,
+    pub state: AppState,
     _db: TestDb,
+    shutdown: Shutdown,
 }
 
 impl std::ops::Deref for TestApp {
@@ -31,6 +41,10 @@ impl Drop for TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+pub async fn spawn_with(tune: impl FnOnce(&mut Settings) + Send + 'static) -> TestApp {
     let db =
         TestDb::create("housing", &MIGRATIONS, async |common| startup::migrate(&common).await.expect("migrations"))
             .await;
@@ -38,13 +52,82 @@ pub async fn spawn_app() -> TestApp {
     let mut settings = Settings::local();
     settings.common = testing::common_settings(&db, &prefix);
     settings.own.port = 0;
-    let (port, shutdown) = testing::spawn(move || async move {
-        let app = Application::build(settings).await.expect("service builds");
-        let handle = (app.port(), app.shutdown_handle());
+    settings.own.sweep_interval_secs = 3600;
+    let (key, cert) = testing::pki().signer_paths(zegel_attest::Register::Housing);
+    settings.own.seal_key = key;
+    settings.own.seal_cert = cert;
+    tune(&mut settings);
+    let clock = Clock::system();
+    let run_clock = clock.clone();
+    let (port, state, shutdown) = testing::spawn(move || async move {
+        let app = Application::build_with_clock(settings, run_clock).await.expect("service builds");
+        let handle = (app.port(), app.state().clone(), app.shutdown_handle());
         (handle, async move {
             let _ = app.run_until_stopped().await;
         })
     })
     .await;
-    TestApp { client: Client::new(format!("http://127.0.0.1:{port}")), shutdown, _prefix: prefix, _db: db }
+    TestApp { client: Client::new(format!("http://127.0.0.1:{port}")), prefix, clock, state, _db: db, shutdown }
+}
+
+pub fn building() -> Value {
+    json!({"bag_id": BAG, "street": "Oudezijds Achterburgwal", "number": 12, "addition": "2-hoog", "postcode": "1012dn", "place": "Amsterdam", "building_type": "dwelling"})
+}
+
+impl TestApp {
+    pub fn provider(&self) -> String {
+        self.token(&[Role::HousingProvider], Some(PROVIDER))
+    }
+
+    pub fn inspector(&self) -> String {
+        self.token(&[Role::HousingInspector], None)
+    }
+
+    pub fn municipality(&self, code: &str) -> String {
+        self.token(&[Role::Municipality], Some(code))
+    }
+
+    /// A registered building with two bedrooms of 6 m² and 35 m² living area (capacity 2).
+    pub async fn registered(&self, body: Value) -> String {
+        let bag = body["bag_id"].as_str().expect("bag id").to_string();
+        let r = self.post("/api/v1/buildings", &self.provider(), body).await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        let r = self
+            .put(
+                &format!("/api/v1/buildings/{bag}/rooms"),
+                &self.provider(),
+                json!({"bedrooms": [6, 6], "living_area": 35}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        bag
+    }
+
+    /// Records an inspection; `deficiencies` as (description, days from today to the deadline).
+    pub async fn inspect(&self, bag: &str, deficiencies: &[(&str, i64)]) -> testing::Reply {
+        let today = self.clock.today();
+        let list: Vec<Value> = deficiencies
+            .iter()
+            .map(|(d, days)| json!({"description": d, "deadline": (today + chrono::Duration::days(*days)).to_string()}))
+            .collect();
+        self.post(
+            &format!("/api/v1/buildings/{bag}/inspections"),
+            &self.inspector(),
+            json!({"kind": "announced", "findings": "Walked through every room.", "deficiencies": list}),
+        )
+        .await
+    }
+
+    /// A certified building.
+    pub async fn certified(&self) -> String {
+        let bag = self.registered(building()).await;
+        let r = self.inspect(&bag, &[]).await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        assert_eq!(r.body["mark"]["status"], "certified", "{:?}", r.body);
+        bag
+    }
+
+    pub async fn sweep(&self) -> zegel_housing::sweep::Report {
+        zegel_housing::sweep::run(&self.state).await.expect("sweep")
+    }
 }

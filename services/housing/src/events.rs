@@ -1,0 +1,78 @@
+//! What the housing register publishes. Municipalities hear about every mark that ends and
+//! every building with more people than allowed; the certificates register hears about
+//! marks that end, so the provider's certification body learns of it (advice 4 and 2.1).
+//! Never a complaint's text, never who complained.
+
+use chrono::{DateTime, Utc};
+use platform::outbox::Event;
+use serde_json::json;
+
+use crate::store::Marked;
+
+/// The mark of `b` moved to `to`.
+pub fn mark_changed(b: &Marked, to: &str, reason: &str, now: DateTime<Utc>) -> Event {
+    let to_parties: &[&str] = match to {
+        "revoked" | "expired" => &["municipality", "certificates"],
+        "suspended" => &["municipality"],
+        _ => &[],
+    };
+    Event::new(
+        &format!("housing.mark_{to}"),
+        &b.building.bag_id,
+        to_parties,
+        json!({
+            "bag_id": b.building.bag_id,
+            "municipality": b.building.municipality,
+            "provider_kvk": b.building.provider_kvk,
+            "mark_id": b.mark_id,
+            "previous_status": b.mark_status,
+            "status": to,
+            "reason": reason,
+        }),
+        now,
+    )
+}
+
+/// More people reported than the building may house.
+pub fn over_capacity(b: &Marked, people: i32, capacity: i32, now: DateTime<Utc>) -> Event {
+    Event::new(
+        "housing.over_capacity",
+        &b.building.bag_id,
+        &["municipality", "housing_inspector"],
+        json!({
+            "bag_id": b.building.bag_id,
+            "municipality": b.building.municipality,
+            "provider_kvk": b.building.provider_kvk,
+            "occupancy": people,
+            "capacity": capacity,
+        }),
+        now,
+    )
+}
+
+/// A complaint came in (its category only).
+pub fn complaint_received(b: &Marked, category: &str, now: DateTime<Utc>) -> Event {
+    Event::new(
+        "housing.complaint_received",
+        &b.building.bag_id,
+        &["housing_inspector", "municipality"],
+        json!({ "bag_id": b.building.bag_id, "municipality": b.building.municipality, "category": category }),
+        now,
+    )
+}
+
+/// A complaint was followed up by an unannounced inspection.
+pub fn complaint_accepted(b: &Marked, category: &str, inspection_id: uuid::Uuid, now: DateTime<Utc>) -> Event {
+    Event::new(
+        "housing.complaint_accepted",
+        &b.building.bag_id,
+        &["municipality"],
+        json!({
+            "bag_id": b.building.bag_id,
+            "municipality": b.building.municipality,
+            "category": category,
+            "inspection_id": inspection_id,
+        }),
+        now,
+    )
+}

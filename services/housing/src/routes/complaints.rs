@@ -1,0 +1,215 @@
+//! Complaints from residents: anonymous (no name, no contact, no address is stored — not
+//! even the IP address, which only the in-memory rate limiter sees), never shown publicly
+//! and never to the housing provider; only the housing inspector and the building's
+//! municipality read them, and an inspector can follow one up with an unannounced
+//! inspection.
+//!
+//! The public page's form posts here as `application/x-www-form-urlencoded` and works
+//! without JavaScript: the answer is a redirect to the lookup's thank-you page in the
+//! resident's language. API clients post JSON and get JSON.
+
+use bytes::Bytes;
+use platform::auth::Role;
+use platform::http::{Request, body, json, no_store, parse_json, request, with_state};
+use platform::problem::FieldError;
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+use warp::Filter;
+use warp::filters::BoxedFilter;
+use warp::http::{HeaderValue, StatusCode, header};
+use warp::reply::Response;
+
+use super::{authenticate, bag_from_path, finish, found, is_municipality};
+use crate::domain::{BagId, ComplaintCategory};
+use crate::startup::AppState;
+use crate::store::{self, Complaint};
+use crate::{Error, Result, events};
+
+/// Longest complaint text, in characters.
+pub const MAX_TEXT: usize = 2000;
+/// The languages of the public page (a complaint remembers which one it came from).
+const LANGUAGES: [&str; 8] = ["nl", "en", "pl", "ro", "bg", "es", "lt", "hu"];
+
+pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
+    complaint_post(state.clone()).or(complaints_get(state)).unify().boxed()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ComplaintIn {
+    category: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// POST /api/v1/buildings/{bag_id}/complaints — public, anonymous, rate limited.
+fn complaint_post(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "buildings" / String / "complaints")
+        .and(warp::post())
+        .and(request())
+        .and(body())
+        .and(with_state(state))
+        .then(|bag_id: String, req: Request, body: Bytes, state: AppState| async move {
+            let form = req
+                .content_type
+                .as_deref()
+                .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+            if form {
+                return form_answer(&state, &bag_id, &req, &body).await;
+            }
+            let result = async {
+                state.complaints.check(&req)?;
+                let input: ComplaintIn = parse_json(&req, &body)?;
+                file(&state, &req, &bag_id, input).await?;
+                Ok(no_store(json(
+                    StatusCode::ACCEPTED,
+                    &json!({
+                        "status": "received",
+                        "detail": "The housing inspector and the municipality will read it. The housing provider does not see complaints, nor who made them.",
+                    }),
+                )))
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+/// A browser's form post: whatever happens, the resident lands on a page in their language.
+async fn form_answer(state: &AppState, bag_id: &str, req: &Request, raw: &Bytes) -> Response {
+    let limited = state.complaints.check(req).is_err();
+    let input: std::result::Result<ComplaintIn, _> = serde_urlencoded::from_bytes(raw);
+    let lang = input
+        .as_ref()
+        .ok()
+        .and_then(|i| i.lang.as_deref())
+        .filter(|l| LANGUAGES.contains(l))
+        .unwrap_or("nl")
+        .to_string();
+    let outcome = match input {
+        _ if limited => Some("rate_limited"),
+        Ok(input) => match file(state, req, bag_id, input).await {
+            Ok(()) => None,
+            Err(Error::NotFound(_) | Error::Client(_)) => Some("unknown_building"),
+            Err(Error::Invalid(_)) => Some("invalid"),
+            Err(e) => {
+                let _ = e.to_problem(&req.id);
+                Some("unavailable")
+            }
+        },
+        Err(_) => Some("invalid"),
+    };
+    let location = match outcome {
+        None => format!("{}/complaint/sent?lang={lang}", state.verify_url),
+        Some(error) => format!("{}/complaint/sent?lang={lang}&error={error}", state.verify_url),
+    };
+    let mut res = Response::new(Default::default());
+    *res.status_mut() = StatusCode::SEE_OTHER;
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    no_store(res)
+}
+
+/// Files a complaint (the caller has passed the rate limit).
+async fn file(state: &AppState, req: &Request, bag_id: &str, input: ComplaintIn) -> Result<()> {
+    let bag: BagId = bag_from_path(bag_id)?;
+    let mut errors = Vec::new();
+    let category = ComplaintCategory::parse(&input.category);
+    if category.is_none() {
+        errors.push(FieldError::new(
+            "/category",
+            format!("one of {}", ComplaintCategory::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")),
+        ));
+    }
+    let text = input.text.trim().to_string();
+    if text.chars().count() > MAX_TEXT || text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        errors.push(FieldError::new("/text", format!("at most {MAX_TEXT} characters, no control characters")));
+    }
+    let lang = input.lang.filter(|l| LANGUAGES.contains(&l.as_str()));
+    let (Some(category), true) = (category, errors.is_empty()) else { return Err(Error::Invalid(errors)) };
+    let now = state.clock.now();
+    let mut client = state.core.pool.get().await?;
+    let tx = client.transaction().await?;
+    let b = found(&tx, &bag, false).await?;
+    let complaint = Complaint {
+        complaint_id: Uuid::now_v7(),
+        bag_id: bag.as_str().into(),
+        category: category.as_str().into(),
+        text,
+        language: lang,
+        received_at: now,
+        status: "received".into(),
+        inspection_id: None,
+    };
+    store::insert_complaint(&tx, &complaint).await?;
+    platform::outbox::enqueue(&tx, &events::complaint_received(&b, category.as_str(), now)).await?;
+    // The audit trail records that a complaint arrived, not what it says or who sent it.
+    platform::audit::record(
+        &tx,
+        &platform::audit::Entry {
+            actor: platform::audit::Actor::system("public"),
+            action: "complaint.receive".into(),
+            subject: bag.as_str().into(),
+            reason: None,
+            before: None,
+            after: Some(json!({ "complaint_id": complaint.complaint_id, "category": complaint.category })),
+            request_id: req.id.clone(),
+            cause_event_id: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    state.core.relay.nudge();
+    Ok(())
+}
+
+/// GET /api/v1/buildings/{bag_id}/complaints — the housing inspector and the building's
+/// municipality only; every read is in the audit trail.
+fn complaints_get(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "buildings" / String / "complaints")
+        .and(warp::get())
+        .and(request())
+        .and(with_state(state))
+        .then(|bag_id: String, req: Request, state: AppState| async move {
+            let result = async {
+                let principal = authenticate(&state, &req)?;
+                let bag = bag_from_path(&bag_id)?;
+                let role = if principal.has(Role::HousingInspector) {
+                    Role::HousingInspector
+                } else if is_municipality(&principal, bag.municipality()) {
+                    Role::Municipality
+                } else {
+                    return Err(Error::Forbidden(
+                        "Complaints are read by the housing inspector and the building's municipality only.".into(),
+                    ));
+                };
+                let mut client = state.core.pool.get().await?;
+                let tx = client.transaction().await?;
+                found(&tx, &bag, false).await?;
+                let complaints = store::complaints(&tx, bag.as_str()).await?;
+                platform::audit::record(
+                    &tx,
+                    &platform::audit::Entry {
+                        actor: platform::audit::Actor::of(&principal, role),
+                        action: "complaint.read".into(),
+                        subject: bag.as_str().into(),
+                        reason: None,
+                        before: None,
+                        after: Some(json!({ "complaints": complaints.len() })),
+                        request_id: req.id.clone(),
+                        cause_event_id: None,
+                    },
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(no_store(json(StatusCode::OK, &json!({ "bag_id": bag.as_str(), "complaints": complaints }))))
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}

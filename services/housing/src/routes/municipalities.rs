@@ -1,0 +1,174 @@
+//! The municipality's view: every building in its territory with its mark, capacity and
+//! occupancy, filtered, as JSON or as CSV for its own systems. Its own code only.
+
+use platform::auth::Role;
+use platform::http::{Request, json, no_store, request, with_state};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use warp::Filter;
+use warp::filters::BoxedFilter;
+use warp::http::{HeaderValue, StatusCode, header};
+use warp::reply::Response;
+
+use super::{authenticate, finish, is_municipality};
+use crate::domain::{BuildingType, MarkStatus};
+use crate::startup::AppState;
+use crate::store::{self, ListFilter, Marked};
+use crate::{Error, Result};
+
+pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
+    buildings_list(state)
+}
+
+/// A CBS municipality code from the path (4 digits; 400 otherwise).
+pub(crate) fn code_from_path(raw: &str) -> Result<String> {
+    if raw.len() == 4 && raw.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(raw.to_string())
+    } else {
+        Err(Error::Client(platform::Problem::bad_request("Malformed municipality code: expected 4 digits (CBS).")))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Query {
+    #[serde(default)]
+    mark_status: Option<MarkStatus>,
+    #[serde(default)]
+    building_type: Option<BuildingType>,
+    #[serde(default)]
+    over_capacity: Option<bool>,
+    #[serde(default)]
+    provider_kvk: Option<String>,
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// GET /api/v1/municipalities/{code}/buildings[?mark_status=&building_type=&over_capacity=&provider_kvk=&format=csv]
+fn buildings_list(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "municipalities" / String / "buildings")
+        .and(warp::get())
+        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .and(request())
+        .and(with_state(state))
+        .then(|code: String, query: String, req: Request, state: AppState| async move {
+            let result = list(&state, &req, &code, &query).await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+async fn list(state: &AppState, req: &Request, code: &str, query: &str) -> Result<Response> {
+    let principal = authenticate(state, req)?;
+    let code = code_from_path(code)?;
+    if !is_municipality(&principal, &code) {
+        return Err(Error::Forbidden(format!("Only municipality {code} sees its list.")));
+    }
+    let q: Query = serde_urlencoded::from_str(query)
+        .map_err(|e| Error::Client(platform::Problem::bad_request(format!("Bad query: {e}."))))?;
+    let csv = match q.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => return Err(Error::Client(platform::Problem::bad_request("format is json or csv."))),
+    };
+    if let Some(kvk) = &q.provider_kvk {
+        platform::ids::KvkNumber::parse(kvk, "/provider_kvk")
+            .map_err(|e| Error::Client(platform::Problem::bad_request(format!("provider_kvk: {}.", e.detail))))?;
+    }
+    let word = |v: Value| v.as_str().map(str::to_string);
+    let filter = ListFilter {
+        mark_status: q.mark_status.and_then(|s| word(json!(s))),
+        building_type: q.building_type.and_then(|t| word(json!(t))),
+        over_capacity: q.over_capacity,
+        provider_kvk: q.provider_kvk,
+    };
+    let client = state.core.pool.get().await?;
+    let buildings = store::buildings_in(&client, &code, &filter).await?;
+    platform::audit::record(
+        &client,
+        &platform::audit::Entry {
+            actor: platform::audit::Actor::of(&principal, Role::Municipality),
+            action: "municipality.list".into(),
+            subject: code.clone(),
+            reason: None,
+            before: None,
+            after: Some(json!({ "buildings": buildings.len(), "csv": csv })),
+            request_id: req.id.clone(),
+            cause_event_id: None,
+        },
+    )
+    .await?;
+    if csv {
+        return to_csv(&code, &buildings);
+    }
+    let rows: Vec<Value> = buildings.iter().map(row).collect();
+    Ok(no_store(json(StatusCode::OK, &json!({ "municipality": code, "count": rows.len(), "buildings": rows }))))
+}
+
+fn over(b: &Marked) -> bool {
+    matches!((b.occupancy, b.capacity), (Some(o), Some(c)) if o > c)
+}
+
+fn row(b: &Marked) -> Value {
+    let x = &b.building;
+    json!({
+        "bag_id": x.bag_id,
+        "street": x.street,
+        "number": x.number,
+        "addition": x.addition,
+        "postcode": x.postcode,
+        "place": x.place,
+        "building_type": x.building_type,
+        "provider_kvk": x.provider_kvk,
+        "mark_status": b.mark_status,
+        "mark_valid_until": b.mark_valid_until,
+        "norm": b.norm,
+        "capacity": b.capacity,
+        "occupancy": b.occupancy,
+        "over_capacity": over(b),
+    })
+}
+
+const COLUMNS: [&str; 14] = [
+    "bag_id",
+    "street",
+    "number",
+    "addition",
+    "postcode",
+    "place",
+    "building_type",
+    "provider_kvk",
+    "mark_status",
+    "mark_valid_until",
+    "norm",
+    "capacity",
+    "occupancy",
+    "over_capacity",
+];
+
+fn to_csv(code: &str, buildings: &[Marked]) -> Result<Response> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let fail = |_| Error::Corrupt("csv");
+    w.write_record(COLUMNS).map_err(fail)?;
+    for b in buildings {
+        let v = row(b);
+        let cells: Vec<String> = COLUMNS
+            .iter()
+            .map(|c| match &v[*c] {
+                Value::Null => String::new(),
+                // A cell a spreadsheet would run as a formula is quoted (CSV injection).
+                Value::String(s) if s.starts_with(['=', '+', '-', '@']) => format!("'{s}"),
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect();
+        w.write_record(&cells).map_err(fail)?;
+    }
+    let bytes = w.into_inner().map_err(|_| Error::Corrupt("csv"))?;
+    let mut res = Response::new(bytes.into());
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"buildings-{code}.csv\"")) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(no_store(res))
+}

@@ -1,0 +1,189 @@
+//! Landlord permits: a municipality decides for the buildings in its own territory only,
+//! and declares whether it requires a permit at all. Where it does, a building without a
+//! valid permit is not certified (its seals verify as not valid, with that reason).
+
+use bytes::Bytes;
+use chrono::NaiveDate;
+use platform::audit::{self, Actor};
+use platform::auth::{Principal, Role};
+use platform::http::{Request, body, parse_json, request, with_state};
+use platform::problem::FieldError;
+use serde::Deserialize;
+use serde_json::json;
+use warp::Filter;
+use warp::filters::BoxedFilter;
+use warp::http::StatusCode;
+use warp::reply::Response;
+
+use super::{authenticate, bag_from_path, finish, found, is_municipality, text, write};
+use crate::domain::PermitStatus;
+use crate::startup::AppState;
+use crate::store::{self, Permit};
+use crate::{Error, Result};
+
+pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
+    permit_put(state.clone()).or(requirement_put(state)).unify().boxed()
+}
+
+fn own_municipality(principal: &Principal, code: &str) -> Result<()> {
+    if is_municipality(principal, code) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(format!("Only municipality {code} decides on permits for its own buildings.")))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PermitIn {
+    status: PermitStatus,
+    #[serde(default)]
+    valid_from: Option<NaiveDate>,
+    #[serde(default)]
+    valid_until: Option<NaiveDate>,
+    #[serde(default)]
+    decided_on: Option<NaiveDate>,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// PUT /api/v1/buildings/{bag_id}/permit
+fn permit_put(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "buildings" / String / "permit")
+        .and(warp::put())
+        .and(request())
+        .and(body())
+        .and(with_state(state))
+        .then(|bag_id: String, req: Request, body: Bytes, state: AppState| async move {
+            let result = decide(&state, &req, &bag_id, &body).await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+async fn decide(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Result<Response> {
+    let principal = authenticate(state, req)?;
+    let bag = bag_from_path(bag_id)?;
+    // The BAG id says which municipality the building is in: decided before reading anything.
+    own_municipality(&principal, bag.municipality())?;
+    let input: PermitIn = parse_json(req, raw)?;
+    let today = state.clock.today();
+    let mut errors = Vec::new();
+    let decided_on = input.decided_on.unwrap_or(today);
+    if decided_on > today {
+        errors.push(FieldError::new("/decided_on", "not in the future"));
+    }
+    let reason =
+        input.reason.as_deref().map(|r| text(r, "/reason", 2000, true)).transpose().map_err(|e| errors.push(e)).ok();
+    match input.status {
+        PermitStatus::Granted => {
+            if input.valid_from.is_none() {
+                errors.push(FieldError::new("/valid_from", "a granted permit has a start date"));
+            }
+            if let (Some(from), Some(until)) = (input.valid_from, input.valid_until)
+                && until < from
+            {
+                errors.push(FieldError::new("/valid_until", "not before valid_from"));
+            }
+        }
+        PermitStatus::Refused | PermitStatus::Withdrawn => {
+            if input.valid_from.is_some() || input.valid_until.is_some() {
+                errors.push(FieldError::new("/valid_from", "only a granted permit has dates of validity"));
+            }
+            if input.reason.is_none() {
+                errors.push(FieldError::new("/reason", "a refusal or withdrawal gives its reason"));
+            }
+        }
+    }
+    let (Some(reason), true) = (reason, errors.is_empty()) else { return Err(Error::Invalid(errors)) };
+    let permit = Permit {
+        status: json!(input.status).as_str().unwrap_or_default().to_string(),
+        valid_from: input.valid_from,
+        valid_until: input.valid_until,
+        decided_on,
+        reason,
+    };
+    write(state, req, &principal, raw, async |tx| {
+        let b = found(tx, &bag, true).await?;
+        let before = store::permit(tx, bag.as_str()).await?;
+        if permit.status == "withdrawn" && !before.as_ref().is_some_and(|p| p.status == "granted") {
+            return Err(Error::Conflict {
+                slug: "no-permit-to-withdraw",
+                title: "No permit to withdraw",
+                detail: "Only a granted permit can be withdrawn.".into(),
+            });
+        }
+        store::put_permit(tx, bag.as_str(), &permit, &principal.subject).await?;
+        audit::record(
+            tx,
+            &audit::Entry {
+                actor: Actor::of(&principal, Role::Municipality),
+                action: format!("permit.{}", permit.status),
+                subject: bag.as_str().into(),
+                reason: permit.reason.clone(),
+                before: before.and_then(|p| serde_json::to_value(p).ok()),
+                after: serde_json::to_value(&permit).ok(),
+                request_id: req.id.clone(),
+                cause_event_id: None,
+            },
+        )
+        .await?;
+        let required = store::permit_required(tx, &b.building.municipality).await?;
+        Ok((
+            StatusCode::OK,
+            json!({
+                "bag_id": bag.as_str(),
+                "permit": permit,
+                "permit_required": required,
+                "holds_today": permit.holds_on(today),
+            }),
+        ))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequirementIn {
+    required: bool,
+}
+
+/// PUT /api/v1/municipalities/{code}/permit-requirement
+fn requirement_put(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "municipalities" / String / "permit-requirement")
+        .and(warp::put())
+        .and(request())
+        .and(body())
+        .and(with_state(state))
+        .then(|code: String, req: Request, body: Bytes, state: AppState| async move {
+            let result = async {
+                let principal = authenticate(&state, &req)?;
+                let code = super::municipalities::code_from_path(&code)?;
+                own_municipality(&principal, &code)?;
+                let input: RequirementIn = parse_json(&req, &body)?;
+                write(&state, &req, &principal, &body, async |tx| {
+                    store::set_permit_requirement(tx, &code, input.required, &principal.subject, state.clock.now())
+                        .await?;
+                    audit::record(
+                        tx,
+                        &audit::Entry {
+                            actor: Actor::of(&principal, Role::Municipality),
+                            action: "permit.requirement".into(),
+                            subject: code.clone(),
+                            reason: None,
+                            before: None,
+                            after: Some(json!({ "required": input.required })),
+                            request_id: req.id.clone(),
+                            cause_event_id: None,
+                        },
+                    )
+                    .await?;
+                    Ok((StatusCode::OK, json!({ "municipality": code, "permit_required": input.required })))
+                })
+                .await
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}

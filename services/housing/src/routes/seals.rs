@@ -1,0 +1,228 @@
+//! Seals of certified buildings, their QR codes, and the A4 poster for the door: the QR
+//! code large, the address, the capacity and "scan to check" in the languages of the page.
+
+use std::collections::BTreeMap;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use platform::audit::{self, Actor};
+use platform::auth::Role;
+use platform::http::{Request, body, parse_json, request, with_state};
+use serde_json::{Value, json};
+use warp::Filter;
+use warp::filters::BoxedFilter;
+use warp::http::{HeaderValue, StatusCode, header};
+use warp::reply::Response;
+use zegel_attest::qr::{self, Rendering};
+
+use super::{authenticate, bag_from_path, finish, found, write};
+use crate::startup::AppState;
+use crate::store::{self, Marked, Seal};
+use crate::{Error, Result};
+
+pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
+    seal_post(state.clone()).or(seal_qr(state.clone())).unify().or(poster(state)).unify().boxed()
+}
+
+fn url(state: &AppState, token: &str) -> String {
+    format!("{}/v/{token}", state.verify_url)
+}
+
+fn not_issued(e: impl std::fmt::Display) -> Error {
+    Error::Conflict { slug: "seal-not-issued", title: "Seal not issued", detail: e.to_string() }
+}
+
+/// POST /api/v1/buildings/{bag_id}/seal — the provider or a housing inspector.
+fn seal_post(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "buildings" / String / "seal")
+        .and(warp::post())
+        .and(request())
+        .and(body())
+        .and(with_state(state))
+        .then(|bag_id: String, req: Request, body: Bytes, state: AppState| async move {
+            let result = issue(&state, &req, &bag_id, &body).await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+async fn issue(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Result<Response> {
+    let principal = authenticate(state, req)?;
+    let bag = bag_from_path(bag_id)?;
+    if !raw.is_empty() {
+        let _: serde_json::Map<String, Value> = parse_json(req, raw)?;
+    }
+    write(state, req, &principal, raw, async |tx| {
+        let b = found(tx, &bag, false).await?;
+        let role = if principal.acts_for(Role::HousingProvider, &b.building.provider_kvk) {
+            Role::HousingProvider
+        } else if principal.has(Role::HousingInspector) {
+            Role::HousingInspector
+        } else {
+            return Err(Error::Forbidden(
+                "Only the building's provider or a housing inspector requests its seal.".into(),
+            ));
+        };
+        let now = state.clock.now();
+        let valid_until = b.mark_valid_until.filter(|u| *u > now);
+        let (true, Some(valid_until)) = (b.mark_status == "certified", valid_until) else {
+            return Err(Error::Conflict {
+                slug: "building-not-certified",
+                title: "Building not certified",
+                detail: format!("A seal needs a certified mark within its year; this one is {}.", b.mark_status),
+            });
+        };
+        // The capacity travels in the seal as a display fact; the lookup shows the live one.
+        let mut facts = BTreeMap::new();
+        facts.insert("cap".to_string(), json!(b.capacity));
+        let issued = state
+            .signer
+            .issue_for(bag.as_str(), now.timestamp(), state.settings.seal_days, Some(valid_until.timestamp()), facts)
+            .map_err(not_issued)?;
+        let seal = Seal {
+            seal_id: issued.seal_id,
+            bag_id: bag.as_str().into(),
+            mark_id: b.mark_id,
+            token: issued.token,
+            kid: state.signer.kid().into(),
+            issued_at: now,
+            expires_at: DateTime::<Utc>::from_timestamp(issued.expires_at, 0).unwrap_or(now),
+            issued_by: principal.subject.clone(),
+        };
+        store::insert_seal(tx, &seal).await?;
+        audit::record(
+            tx,
+            &audit::Entry {
+                actor: Actor::of(&principal, role),
+                action: "building.seal.issue".into(),
+                subject: bag.as_str().into(),
+                reason: None,
+                before: None,
+                after: Some(json!({ "seal_id": seal.seal_id, "kid": seal.kid, "expires_at": seal.expires_at })),
+                request_id: req.id.clone(),
+                cause_event_id: None,
+            },
+        )
+        .await?;
+        let mut body =
+            qr::issued_json(seal.seal_id, &seal.token, &url(state, &seal.token), seal.issued_at, seal.expires_at)
+                .map_err(not_issued)?;
+        body["poster_url"] = json!(format!("/api/v1/buildings/{}/poster.svg", bag.as_str()));
+        Ok((StatusCode::CREATED, body))
+    })
+    .await
+}
+
+/// GET /api/v1/seals/{id}/qr.svg and /api/v1/seals/{id}/qr.png
+fn seal_qr(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "seals" / String / Rendering)
+        .and(warp::get())
+        .and(request())
+        .and(with_state(state))
+        .then(|id: String, rendering: Rendering, req: Request, state: AppState| async move {
+            let result = async {
+                state.core.limiter.check(&req)?;
+                let id: uuid::Uuid = id.parse().map_err(|_| {
+                    Error::Client(platform::Problem::bad_request("Malformed seal id: expected a UUID."))
+                })?;
+                let client = state.core.pool.get().await?;
+                let token =
+                    store::seal_token(&client, id).await?.ok_or_else(|| Error::NotFound(format!("No seal {id}.")))?;
+                let code = qr::render(&url(&state, &token)).map_err(not_issued)?;
+                let (bytes, media_type) = code.into_image(rendering);
+                Ok(platform::http::immutable_image(bytes, media_type))
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+/// "Scan to check" in every language of the building page, in the order of its switch.
+/// (The page itself is translated with Fluent resource files in the lookup; these eight
+/// short lines are the only words on the poster.)
+const SCAN_TO_CHECK: [(&str, &str); 8] = [
+    ("nl", "Scan om te controleren of dit gebouw gecertificeerd is"),
+    ("en", "Scan to check whether this building is certified"),
+    ("pl", "Zeskanuj, aby sprawdzić, czy ten budynek ma certyfikat"),
+    ("ro", "Scanați pentru a verifica dacă această clădire este certificată"),
+    ("bg", "Сканирайте, за да проверите дали сградата е сертифицирана"),
+    ("es", "Escanee para comprobar si este edificio está certificado"),
+    ("lt", "Nuskenuokite ir patikrinkite, ar šis pastatas sertifikuotas"),
+    ("hu", "Szkennelje be, és ellenőrizze, hogy az épület tanúsított-e"),
+];
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The poster as an A4 SVG (millimetres).
+pub(crate) fn poster_svg(b: &Marked, seal_url: &str) -> Result<String> {
+    let (qr, side) = qr::svg_content(seal_url).map_err(not_issued)?;
+    let x = &b.building;
+    let address =
+        format!("{} {}{}", x.street, x.number, x.addition.as_deref().map(|a| format!(" {a}")).unwrap_or_default());
+    let place = format!("{} {}", x.postcode, x.place);
+    let capacity = b.capacity.map(|c| c.to_string()).unwrap_or_else(|| "?".into());
+    // The QR code 150 mm wide, centred: readable from a metre away in a dim hallway.
+    let scale = 150.0 / f64::from(side.max(1));
+    let mut lines = String::new();
+    for (i, (lang, text)) in SCAN_TO_CHECK.iter().enumerate() {
+        lines.push_str(&format!(
+            r#"<text x="105" y="{}" font-size="5" text-anchor="middle" xml:lang="{lang}">{}</text>"#,
+            222 + i * 8,
+            escape(text)
+        ));
+    }
+    Ok(format!(
+        r##"<?xml version="1.0" encoding="UTF-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" width="210mm" height="297mm" viewBox="0 0 210 297" font-family="DejaVu Sans, Arial, sans-serif">
+<rect width="210" height="297" fill="#fff"/>
+<text x="105" y="22" font-size="11" font-weight="bold" text-anchor="middle">{address}</text>
+<text x="105" y="33" font-size="8" text-anchor="middle">{place}</text>
+<text x="105" y="48" font-size="9" text-anchor="middle">Max. {capacity} pers.  ·  BAG {bag}</text>
+<g transform="translate(30 55) scale({scale:.5})">{qr}</g>
+{lines}
+<text x="105" y="290" font-size="3.5" text-anchor="middle" fill="#444">Zegel · {url}</text>
+</svg>
+"##,
+        address = escape(&address),
+        place = escape(&place),
+        bag = x.bag_id,
+        url = escape(seal_url.split("/v/").next().unwrap_or_default()),
+    ))
+}
+
+/// GET /api/v1/buildings/{bag_id}/poster.svg — public: it holds nothing the door does not.
+fn poster(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "buildings" / String / "poster.svg")
+        .and(warp::get())
+        .and(request())
+        .and(with_state(state))
+        .then(|bag_id: String, req: Request, state: AppState| async move {
+            let result = async {
+                state.core.limiter.check(&req)?;
+                let bag = bag_from_path(&bag_id)?;
+                let client = state.core.pool.get().await?;
+                let b = found(&client, &bag, false).await?;
+                let token = store::current_seal(&client, bag.as_str(), state.clock.now()).await?.ok_or_else(|| {
+                    Error::Conflict {
+                        slug: "no-seal",
+                        title: "No seal to print",
+                        detail: "The building's current mark has no unexpired seal; request one first.".into(),
+                    }
+                })?;
+                let svg = poster_svg(&b, &url(&state, &token))?;
+                let mut res = Response::new(svg.into());
+                res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
+                res.headers_mut().insert(
+                    header::CONTENT_DISPOSITION,
+                    HeaderValue::from_static("inline; filename=\"zegel-poster.svg\""),
+                );
+                Ok(platform::http::no_store(res))
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}
