@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 use zegel_attest::Register;
 
 /// Every migration directory of the suite.
-pub const MIGRATIONS: [&str; 6] = [
+pub const MIGRATIONS: [&str; 7] = [
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../services/housing/migrations"),
     concat!(env!("CARGO_MANIFEST_DIR"), "/../services/deposits/migrations"),
     concat!(env!("CARGO_MANIFEST_DIR"), "/../services/bans/migrations"),
     concat!(env!("CARGO_MANIFEST_DIR"), "/../services/gaccounts/migrations"),
@@ -67,6 +68,8 @@ pub struct Suite {
     pub bans: Running<()>,
     /// The deposits register (its state, to move its clock and run its sweep).
     pub deposits: Running<zegel_deposits::startup::AppState>,
+    /// The housing register (its state, to move its clock and run its sweep).
+    pub housing: Running<zegel_housing::startup::AppState>,
     /// HTTP client.
     pub http: reqwest::Client,
     /// The Redis prefix.
@@ -108,6 +111,7 @@ impl Suite {
             zegel_gaccounts::startup::migrate(&common).await.expect("gaccounts migrations");
             zegel_bans::startup::migrate(&common).await.expect("bans migrations");
             zegel_deposits::startup::migrate(&common).await.expect("deposits migrations");
+            zegel_housing::startup::migrate(&common).await.expect("housing migrations");
         })
         .await;
         let prefix = TestPrefix::new();
@@ -184,12 +188,30 @@ impl Suite {
         .await;
         let deposits = Running { address: format!("http://127.0.0.1:{port}"), state, shutdown };
 
+        let mut h_settings = zegel_housing::config::Settings::local();
+        h_settings.common = common.clone();
+        h_settings.own.port = 0;
+        h_settings.own.sweep_interval_secs = 3600;
+        let (key, cert) = pki().signer_paths(Register::Housing);
+        h_settings.own.seal_key = key;
+        h_settings.own.seal_cert = cert;
+        let (port, state, shutdown) = testing::spawn_on(threads, move || async move {
+            let app = zegel_housing::startup::Application::build(h_settings).await.expect("housing builds");
+            let handle = (app.port(), app.state().clone(), app.shutdown_handle());
+            (handle, async move {
+                let _ = app.run_until_stopped().await;
+            })
+        })
+        .await;
+        let housing = Running { address: format!("http://127.0.0.1:{port}"), state, shutdown };
+
         let mut certs_settings = zegel_certificates::config::Settings::local();
         certs_settings.common = common;
         certs_settings.own.port = 0;
         certs_settings.own.bans_url = bans.address.clone();
         certs_settings.own.gaccounts_url = gaccounts.address.clone();
         certs_settings.own.deposits_url = deposits.address.clone();
+        certs_settings.own.housing_url = housing.address.clone();
         let (key, cert) = pki().signer_paths(Register::Certificates);
         certs_settings.own.seal_key = key;
         certs_settings.own.seal_cert = cert;
@@ -208,6 +230,7 @@ impl Suite {
             gaccounts,
             bans,
             deposits,
+            housing,
             lookup,
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(20))
@@ -367,6 +390,42 @@ impl Suite {
         let r = self.http.get(format!("{}/api/v1/verify/{seal}", self.lookup.address)).send().await.expect("verify");
         assert_eq!(r.status(), 200);
         r.json().await.expect("json")
+    }
+
+    /// A request to the housing register: (status, body).
+    pub async fn housing_call(&self, method: reqwest::Method, path: &str, token: &str, body: Value) -> (u16, Value) {
+        let r = self
+            .http
+            .request(method, format!("{}{path}", self.housing.address))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("housing");
+        (r.status().as_u16(), r.json().await.unwrap_or_default())
+    }
+
+    /// A building of `provider` with two 6 m² bedrooms and 35 m² (capacity 2), inspected
+    /// without deficiencies: certified. Returns its seal.
+    pub async fn certified_building(&self, provider: &str, bag_id: &str) -> String {
+        let token = self.token(Role::HousingProvider, Some(provider));
+        let building = json!({"bag_id": bag_id, "street": "Kerkstraat", "number": 7, "postcode": "5911 BC", "place": "Venlo", "building_type": "group_housing"});
+        let (status, body) = self.housing_call(reqwest::Method::POST, "/api/v1/buildings", &token, building).await;
+        assert_eq!(status, 201, "{body}");
+        let rooms = json!({"bedrooms": [6, 6], "living_area": 35});
+        let (status, _) =
+            self.housing_call(reqwest::Method::PUT, &format!("/api/v1/buildings/{bag_id}/rooms"), &token, rooms).await;
+        assert_eq!(status, 200);
+        let inspector = self.token(Role::HousingInspector, None);
+        let inspection = json!({"kind": "announced", "findings": "All rooms as reported."});
+        let path = format!("/api/v1/buildings/{bag_id}/inspections");
+        let (status, body) = self.housing_call(reqwest::Method::POST, &path, &inspector, inspection).await;
+        assert_eq!((status, body["mark"]["status"].as_str()), (201, Some("certified")), "{body}");
+        let (status, body) = self
+            .housing_call(reqwest::Method::POST, &format!("/api/v1/buildings/{bag_id}/seal"), &token, json!({}))
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["seal"].as_str().expect("seal").to_string()
     }
 
     /// The verdict page for `url` (the QR code's URL, pointed at the running lookup).

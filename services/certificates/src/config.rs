@@ -35,6 +35,9 @@ pub struct Own {
     /// Base URL of the deposits register, asked live at certification (empty: recorded).
     #[serde(default = "defaults::deposits_url")]
     pub deposits_url: String,
+    /// Base URL of the housing register, asked live at certification (empty: recorded).
+    #[serde(default = "defaults::housing_url")]
+    pub housing_url: String,
     /// Days a seal lives at most (never past the certificate's validity).
     #[serde(default = "defaults::seal_days")]
     pub seal_days: u32,
@@ -67,6 +70,9 @@ mod defaults {
     }
     pub fn deposits_url() -> String {
         "http://127.0.0.1:8083".into()
+    }
+    pub fn housing_url() -> String {
+        "http://127.0.0.1:8085".into()
     }
     pub fn seal_days() -> u32 {
         365

@@ -1,6 +1,7 @@
 //! Consequences in this register of what other registers publish (advice 2.1: the system
 //! is closed, "sluitend"): an officer under a ban, or a blocked or closed G-account,
 //! suspends the agency's certificate; a deposit shortfall past its deadline lapses it.
+//! A building's quality mark that ends is passed on to the agency's certification body.
 //! Each event changes the certificate at most once (deduplicated by event id in the same
 //! transaction) and is audited with the event id as its cause.
 
@@ -20,6 +21,9 @@ pub const PARTY: &str = "certificates";
 
 /// Handles one event addressed to this register.
 pub async fn handle(state: &AppState, event: Event) -> anyhow::Result<()> {
+    if matches!(event.event_type.as_str(), "housing.mark_revoked" | "housing.mark_expired") {
+        return housing_mark_ended(state, event).await;
+    }
     let (action, reason) = match event.event_type.as_str() {
         "ban.officer_banned" | "ban.banned_officer_appointed" => {
             (Action::Suspend, "an owner, director or de facto manager is under a ban (advice 2.1 F)")
@@ -68,6 +72,46 @@ pub async fn handle(state: &AppState, event: Event) -> anyhow::Result<()> {
         })
         .await?;
         tracing::info!(agency.kvk = %event.subject, event.id = %event.event_id, event.kind = %event.event_type, "certificate {} by another register's event", if action == Action::Suspend { "suspended" } else { "lapsed" });
+    }
+    tx.commit().await?;
+    state.relay.nudge();
+    Ok(())
+}
+
+/// A building's mark ended: when its provider is an agency with a live certificate, the
+/// agency's certification body is told (once per event, audited with the event as cause).
+/// The certificate itself is not changed here: the body decides, and at the next
+/// certification or reinstatement the housing requirement is checked live again.
+async fn housing_mark_ended(state: &AppState, event: Event) -> anyhow::Result<()> {
+    let Some(kvk) = event.payload["provider_kvk"].as_str() else {
+        tracing::warn!(event.id = %event.event_id, "housing event without provider_kvk; ignored");
+        return Ok(());
+    };
+    let mut client = state.pool.get().await?;
+    let tx = client.transaction().await?;
+    if !first_time(&tx, &event).await? {
+        return Ok(());
+    }
+    if let Some(latest) = store::latest_certificate(&tx, kvk).await?
+        && let Some(cert) = store::certificate_by_id(&tx, latest.certificate_id, false).await?
+        && cert.status.is_active()
+    {
+        let now = state.clock.now();
+        platform::outbox::enqueue(&tx, &crate::events::housing_mark_ended(&cert, &event, now)).await?;
+        platform::audit::record(
+            &tx,
+            &platform::audit::Entry {
+                actor: Actor::system("certificates.consumer"),
+                action: "certificate.housing_mark_ended".into(),
+                subject: kvk.to_string(),
+                reason: Some(format!("the quality mark of building {} ended", event.subject)),
+                before: None,
+                after: Some(serde_json::json!({ "bag_id": event.subject, "status": event.payload["status"] })),
+                request_id: format!("event-{}", event.event_id),
+                cause_event_id: Some(event.event_id),
+            },
+        )
+        .await?;
     }
     tx.commit().await?;
     state.relay.nudge();

@@ -125,3 +125,23 @@ pub fn deficiency_overdue(kvk: &str, certificate_id: uuid::Uuid, d: &Deficiency,
         now,
     )
 }
+
+/// One of the buildings the agency houses workers in lost its quality mark: its
+/// certification body must look at the housing requirement (advice 4 and 2.1).
+pub fn housing_mark_ended(cert: &Certificate, housing: &Event, now: DateTime<Utc>) -> Event {
+    Event::new(
+        "certificate.housing_mark_ended",
+        &cert.kvk_number,
+        &[format!("certification_body:{}", cert.certification_body_id).as_str()],
+        json!({
+            "certificate_id": cert.certificate_id,
+            "kvk_number": cert.kvk_number,
+            "certification_body_id": cert.certification_body_id,
+            "bag_id": housing.subject,
+            "mark_status": housing.payload["status"],
+            "reason": housing.payload["reason"],
+            "housing_event_id": housing.event_id,
+        }),
+        now,
+    )
+}

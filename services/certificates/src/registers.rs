@@ -1,5 +1,6 @@
 //! Live checks in the other registers at certification (advice 2.1: no banned director,
-//! a G-account in use, the guarantee deposit paid and topped up). The register's own public answer is asked at the moment of
+//! a G-account in use, the guarantee deposit paid and topped up; advice 4: every building
+//! the agency houses workers in certified). The register's own public answer is asked at the moment of
 //! certification; a recorded checkbox no longer decides these requirements. When a
 //! register is not configured (its URL empty) the recorded requirement still decides,
 //! and the service warns at start: that is for running this register alone.
@@ -27,16 +28,26 @@ pub struct Registers {
     bans: Option<String>,
     gaccounts: Option<String>,
     deposits: Option<String>,
+    housing: Option<String>,
 }
 
 impl Registers {
     /// Asks the registers at these base URLs (empty: not configured).
-    pub fn new(bans: &str, gaccounts: &str, deposits: &str) -> Self {
+    pub fn new(bans: &str, gaccounts: &str, deposits: &str, housing: &str) -> Self {
         let configured = |u: &str| (!u.trim().is_empty()).then(|| u.trim_end_matches('/').to_string());
         let http = reqwest::Client::builder().timeout(Duration::from_secs(3)).build().unwrap_or_default();
-        let registers =
-            Self { http, bans: configured(bans), gaccounts: configured(gaccounts), deposits: configured(deposits) };
-        if registers.bans.is_none() || registers.gaccounts.is_none() || registers.deposits.is_none() {
+        let registers = Self {
+            http,
+            bans: configured(bans),
+            gaccounts: configured(gaccounts),
+            deposits: configured(deposits),
+            housing: configured(housing),
+        };
+        if registers.bans.is_none()
+            || registers.gaccounts.is_none()
+            || registers.deposits.is_none()
+            || registers.housing.is_none()
+        {
             tracing::warn!("a register URL is not configured: its requirement is decided by the recorded checkbox");
         }
         registers
@@ -75,6 +86,29 @@ impl Registers {
                 (s, _) => return Err(Unreachable { register: "deposits", reason: format!("answered {s}") }),
             };
             out.push((RequirementCode::DepositPaid, verdict));
+        }
+        if let Some(base) = &self.housing {
+            let (status, body) = self.get("housing", &format!("{base}/api/v1/providers/{kvk}/buildings")).await?;
+            let buildings = match (status, body["buildings"].as_array()) {
+                (200, Some(b)) => b.clone(),
+                (s, _) => return Err(Unreachable { register: "housing", reason: format!("answered {s}") }),
+            };
+            // An agency with buildings in the housing register meets the requirement only if
+            // every one is certified now. One with none there: the recorded requirement
+            // decides (not applicable when it neither houses workers nor withholds rent).
+            if !buildings.is_empty() {
+                let not: Vec<&str> =
+                    buildings.iter().filter(|b| b["certified"] != true).filter_map(|b| b["bag_id"].as_str()).collect();
+                let verdict = (!not.is_empty()).then(|| {
+                    format!(
+                        "{} of its {} buildings have no valid quality mark: {} (housing register)",
+                        not.len(),
+                        buildings.len(),
+                        not.join(", ")
+                    )
+                });
+                out.push((RequirementCode::HousingCertified, verdict));
+            }
         }
         Ok(out)
     }

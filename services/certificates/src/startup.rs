@@ -97,6 +97,7 @@ impl Application {
                 &settings.own.bans_url,
                 &settings.own.gaccounts_url,
                 &settings.own.deposits_url,
+                &settings.own.housing_url,
             ),
         };
         let (listener, port) = server::bind(SocketAddr::new(common.host, settings.own.port))

@@ -22,6 +22,10 @@ pub struct Own {
     /// Milliseconds to wait for a register's live status before answering `unavailable`.
     #[serde(default = "defaults::status_timeout_ms")]
     pub status_timeout_ms: u64,
+    /// The housing register's public base URL: the complaint form on a building's page
+    /// posts there (a plain HTML form, so no JavaScript and no proxy in between).
+    #[serde(default = "defaults::housing_url")]
+    pub housing_url: String,
 }
 
 mod defaults {
@@ -39,6 +43,9 @@ mod defaults {
     }
     pub fn status_timeout_ms() -> u64 {
         2000
+    }
+    pub fn housing_url() -> String {
+        "http://127.0.0.1:8085".into()
     }
 }
 

@@ -11,6 +11,12 @@ pub enum Error {
     /// Already shaped for the client.
     #[error("{}", .0.title)]
     Client(Problem),
+    /// Nothing there.
+    #[error("not found: {0}")]
+    NotFound(&'static str),
+    /// A page did not render (logged where it happened).
+    #[error("internal")]
+    Internal,
 }
 
 impl From<Problem> for Error {
@@ -24,6 +30,8 @@ impl Error {
     pub fn to_problem(&self) -> Problem {
         match self {
             Error::Client(p) => p.clone(),
+            Error::NotFound(detail) => Problem::not_found(*detail),
+            Error::Internal => Problem::internal(),
         }
     }
 }

@@ -18,7 +18,16 @@ static_loader! {
 }
 
 /// Supported languages: code and name in that language, in the order of the switch.
-pub const LANGUAGES: &[(&str, &str)] = &[("nl", "Nederlands"), ("en", "English")];
+pub const LANGUAGES: &[(&str, &str)] = &[
+    ("nl", "Nederlands"),
+    ("en", "English"),
+    ("pl", "Polski"),
+    ("ro", "Română"),
+    ("bg", "Български"),
+    ("es", "Español"),
+    ("lt", "Lietuvių"),
+    ("hu", "Magyar"),
+];
 
 /// A supported language.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,10 +82,11 @@ impl Lang {
     /// Whether `key` resolves in this language (with every variable our messages use set,
     /// since Fluent refuses a message whose variables are missing).
     pub fn has(&self, key: &str) -> bool {
-        let args: HashMap<Cow<'static, str>, FluentValue> = ["agency", "kvk", "norm", "status"]
-            .into_iter()
-            .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))
-            .collect();
+        let args: HashMap<Cow<'static, str>, FluentValue> =
+            ["agency", "kvk", "norm", "status", "address", "place", "capacity"]
+                .into_iter()
+                .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))
+                .collect();
         LOCALES.try_lookup_with_args(&self.id, key, &args).is_some()
     }
 }
@@ -88,7 +98,9 @@ mod tests {
     #[test]
     fn the_language_is_negotiated_from_choice_then_browser_then_dutch() {
         assert_eq!(Lang::negotiate(Some("en"), Some("nl")).code, "en");
-        assert_eq!(Lang::negotiate(None, Some("pl-PL,en;q=0.8,nl;q=0.5")).code, "en");
+        assert_eq!(Lang::negotiate(None, Some("pl-PL,en;q=0.8,nl;q=0.5")).code, "pl");
+        assert_eq!(Lang::negotiate(None, Some("de-DE,bg;q=0.7,en;q=0.5")).code, "bg", "an unsupported first choice");
+        assert_eq!(Lang::negotiate(Some("hu"), Some("ro")).code, "hu");
         assert_eq!(Lang::negotiate(None, Some("en;q=0.2, nl-BE;q=0.9")).code, "nl");
         assert_eq!(Lang::negotiate(Some("xx"), None).code, "nl");
         assert_eq!(Lang::negotiate(None, Some("en;q=0")).code, "nl");
@@ -101,7 +113,8 @@ mod tests {
             .lines()
             .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim().to_string()))
             .collect();
-        assert!(keys.len() > 20);
+        assert!(keys.len() > 70);
+        assert_eq!(LANGUAGES.len(), 8);
         for (code, _) in LANGUAGES {
             let lang = Lang::from_code(code).unwrap_or_else(|| unreachable!());
             let text = std::fs::read_to_string(format!("{}/locales/{code}/main.ftl", env!("CARGO_MANIFEST_DIR")))

@@ -65,6 +65,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     settings.own.bans_url = String::new();
     settings.own.gaccounts_url = String::new();
     settings.own.deposits_url = String::new();
+    settings.own.housing_url = String::new();
     adjust(&mut settings);
 
     let clock = Clock::system();

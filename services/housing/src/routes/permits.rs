@@ -106,7 +106,7 @@ async fn decide(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> R
     write(state, req, &principal, raw, async |tx| {
         let b = found(tx, &bag, true).await?;
         let before = store::permit(tx, bag.as_str()).await?;
-        if permit.status == "withdrawn" && !before.as_ref().is_some_and(|p| p.status == "granted") {
+        if permit.status == "withdrawn" && before.as_ref().is_none_or(|p| p.status != "granted") {
             return Err(Error::Conflict {
                 slug: "no-permit-to-withdraw",
                 title: "No permit to withdraw",

@@ -7,9 +7,12 @@ use crate::helpers::{TestApp, building, spawn_app};
 
 /// What the lookup would read for a seal: (status, facts).
 async fn live(app: &TestApp, seal_id: &str) -> (String, Value) {
-    let client = app.state.core.pool.get().await.unwrap();
-    let id: uuid::Uuid = seal_id.parse().unwrap();
-    let row = client.query_one("select status, facts from seal_status where seal_id = $1", &[&id]).await.unwrap();
+    let client = app.state.core.pool.get().await.expect("connection");
+    let id: uuid::Uuid = seal_id.parse().expect("seal id");
+    let row = client
+        .query_one("select status, facts from seal_status where seal_id = $1", &[&id])
+        .await
+        .expect("the view answers");
     (row.get(0), row.get(1))
 }
 

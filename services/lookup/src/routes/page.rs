@@ -1,5 +1,8 @@
 //! The page a phone camera opens: one large, unambiguous verdict — colour, words and an
 //! icon, so it reads without colour vision — in the visitor's language, without JavaScript.
+//! For a building: the address, how many people may live there under which norm, the
+//! mark's dates, a warning when more people are registered than allowed, how to complain
+//! (a plain form posting to the housing register) and where to get help.
 
 use askama::Template;
 use platform::http::{Request, no_store, request, with_state};
@@ -10,23 +13,88 @@ use warp::reply::Response;
 use zegel_attest::{Register, Verdict};
 
 use super::finish;
+use crate::error::Error;
 use crate::i18n::{LANGUAGES, Lang};
 use crate::startup::AppState;
 use crate::verify::{self, Outcome};
 
+/// Complaint categories, as the housing register names them, in the order of the form.
+const CATEGORIES: [&str; 8] = [
+    "overcrowding",
+    "safety_or_fire",
+    "hygiene",
+    "heating_or_water",
+    "rent_or_deductions",
+    "threatened_eviction",
+    "intimidation",
+    "other",
+];
+
+/// Outcomes the housing register's form answer may name.
+const SENT_ERRORS: [&str; 4] = ["invalid", "rate_limited", "unknown_building", "unavailable"];
+
 pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    seal_page(state)
+    seal_page(state.clone()).or(complaint_form(state.clone())).unify().or(complaint_sent(state)).unify().boxed()
+}
+
+/// What every page shares: its language, the switch and the footer (templates/base.html).
+struct Chrome<'a> {
+    lang: &'a str,
+    label_language: String,
+    languages: &'a [(&'a str, &'a str)],
+    footer: String,
+}
+
+impl<'a> Chrome<'a> {
+    fn of(lang: &'a Lang) -> Self {
+        Self {
+            lang: lang.code,
+            label_language: lang.t("label-language"),
+            languages: LANGUAGES,
+            footer: lang.t("footer"),
+        }
+    }
+}
+
+/// A rendered page as the response, or a logged 500 when a template failed.
+fn page_response(lang: &Lang, rendered: askama::Result<String>, what: &'static str) -> Result<Response, Error> {
+    let body = rendered.map_err(|e| {
+        tracing::error!(error = %e, page = what, "page did not render");
+        Error::Internal
+    })?;
+    Ok(no_store(html(lang, body)))
+}
+
+/// The parts of the building page beyond the verdict.
+struct Housing {
+    label_capacity: String,
+    capacity: String,
+    label_norm: String,
+    norm: String,
+    label_valid_until: String,
+    valid_until: String,
+    label_last_inspection: String,
+    last_inspection: String,
+    over_capacity: String,
+    complain_title: String,
+    complain_text: String,
+    complain_link: String,
+    complain_href: String,
+    help_title: String,
+    help_inspectorate: String,
+    help_fairwork: String,
 }
 
 #[derive(Template)]
 #[template(path = "verdict.html")]
 struct VerdictPage<'a> {
-    lang: &'a str,
+    chrome: Chrome<'a>,
     title: String,
     class: &'a str,
     icon: &'a str,
     verdict_text: String,
     explain: String,
+    reason: String,
     sealed: String,
     register: String,
     valid_until: String,
@@ -36,25 +104,56 @@ struct VerdictPage<'a> {
     label_valid_until: String,
     label_expires: String,
     label_checked_at: String,
-    label_language: String,
-    languages: &'a [(&'a str, &'a str)],
-    footer: String,
+    housing: Option<Housing>,
+}
+
+#[derive(Template)]
+#[template(path = "complaint.html")]
+struct ComplaintPage<'a> {
+    chrome: Chrome<'a>,
+    title: String,
+    heading: String,
+    address: String,
+    privacy: String,
+    action: String,
+    label_category: String,
+    categories: Vec<(&'static str, String)>,
+    label_text: String,
+    submit: String,
+}
+
+#[derive(Template)]
+#[template(path = "sent.html")]
+struct SentPage<'a> {
+    chrome: Chrome<'a>,
+    title: String,
+    class: &'a str,
+    heading: String,
+    message: String,
+}
+
+/// The query of a page: `lang` (and, on the thank-you page, `error`).
+fn param<'q>(query: &'q str, name: &str) -> Option<&'q str> {
+    query.split('&').find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
+}
+
+fn query() -> impl Filter<Extract = (String,), Error = std::convert::Infallible> + Clone {
+    warp::query::raw().or(warp::any().map(String::new)).unify()
 }
 
 /// GET /v/{seal}
 fn seal_page(state: AppState) -> BoxedFilter<(Response,)> {
     warp::path!("v" / String)
         .and(warp::get())
-        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .and(query())
         .and(request())
         .and(with_state(state))
         .then(|seal: String, query: String, req: Request, state: AppState| async move {
             let result = async {
                 state.limiter.check(&req)?;
-                let explicit = query.split('&').find_map(|kv| kv.strip_prefix("lang="));
-                let lang = Lang::negotiate(explicit, req.accept_language.as_deref());
+                let lang = Lang::negotiate(param(&query, "lang"), req.accept_language.as_deref());
                 let outcome = verify::check(&state, &seal).await;
-                Ok(no_store(render(&lang, &outcome)))
+                Ok(no_store(html(&lang, render(&lang, &seal, &outcome))))
             }
             .await;
             finish(&req, result)
@@ -70,7 +169,45 @@ fn fact(outcome: &Outcome, key: &str) -> String {
     }
 }
 
-fn render(lang: &Lang, outcome: &Outcome) -> Response {
+fn address(outcome: &Outcome) -> (String, String) {
+    let addition = fact(outcome, "addition");
+    let street = format!(
+        "{} {}{}",
+        fact(outcome, "street"),
+        fact(outcome, "number"),
+        if addition.is_empty() { String::new() } else { format!(" {addition}") }
+    );
+    (street, format!("{} {}", fact(outcome, "postcode"), fact(outcome, "place")))
+}
+
+fn housing(lang: &Lang, seal: &str, outcome: &Outcome) -> Housing {
+    let capacity = fact(outcome, "capacity");
+    let norm = fact(outcome, "norm");
+    Housing {
+        label_capacity: lang.t("label-capacity"),
+        capacity: if capacity.is_empty() {
+            String::new()
+        } else {
+            lang.t_args("capacity-value", &[("capacity", capacity)])
+        },
+        label_norm: lang.t("label-norm"),
+        norm: if norm.is_empty() { String::new() } else { lang.t(&format!("norm-{norm}")) },
+        label_valid_until: lang.t("label-mark-valid-until"),
+        valid_until: fact(outcome, "valid_until"),
+        label_last_inspection: lang.t("label-last-inspection"),
+        last_inspection: fact(outcome, "last_inspection"),
+        over_capacity: if outcome.facts["over_capacity"] == true { lang.t("over-capacity") } else { String::new() },
+        complain_title: lang.t("complain-title"),
+        complain_text: lang.t("complain-text"),
+        complain_link: lang.t("complain-link"),
+        complain_href: format!("/v/{seal}/complaint?lang={}", lang.code),
+        help_title: lang.t("help-title"),
+        help_inspectorate: lang.t("help-inspectorate"),
+        help_fairwork: lang.t("help-fairwork"),
+    }
+}
+
+fn render(lang: &Lang, seal: &str, outcome: &Outcome) -> String {
     let (class, icon) = match outcome.verdict {
         Verdict::Valid => ("good", "✓"),
         Verdict::Unavailable => ("unknown", "?"),
@@ -78,6 +215,7 @@ fn render(lang: &Lang, outcome: &Outcome) -> Response {
     };
     let verdict = outcome.verdict.as_str();
     let register = verify::register_of(outcome);
+    let is_housing = register == Some(Register::Housing) && !fact(outcome, "bag_id").is_empty();
     let sealed = match register {
         Some(Register::Certificates) if !fact(outcome, "agency_name").is_empty() => lang.t_args(
             "sealed-certificates",
@@ -88,18 +226,29 @@ fn render(lang: &Lang, outcome: &Outcome) -> Response {
                 ("status", lang.t(&format!("status-{}", fact(outcome, "certificate_status")))),
             ],
         ),
+        Some(Register::Housing) if is_housing => {
+            let (street, place) = address(outcome);
+            lang.t_args("sealed-housing", &[("address", street), ("place", place)])
+        }
+        _ => String::new(),
+    };
+    // Why a building's seal is not valid, in the resident's language.
+    let reason = match fact(outcome, "reason").as_str() {
+        "" => String::new(),
+        r if is_housing && outcome.verdict != Verdict::Valid => lang.t(&format!("reason-{r}")),
         _ => String::new(),
     };
     let page = VerdictPage {
-        lang: lang.code,
+        chrome: Chrome::of(lang),
         title: format!("{} — {}", lang.t(&format!("verdict-{verdict}")), lang.t("page-title")),
         class,
         icon,
         verdict_text: lang.t(&format!("verdict-{verdict}")),
         explain: lang.t(&format!("explain-{verdict}")),
+        reason,
         sealed,
         register: register.map(|r| lang.t(&format!("register-{}", r.service()))).unwrap_or_default(),
-        valid_until: fact(outcome, "valid_until"),
+        valid_until: if is_housing { String::new() } else { fact(outcome, "valid_until") },
         expires: outcome.expires_at.map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default(),
         checked_at: outcome.checked_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
         label_register: lang.t("label-register"),
@@ -112,18 +261,92 @@ fn render(lang: &Lang, outcome: &Outcome) -> Response {
         },
         label_expires: lang.t("label-expires"),
         label_checked_at: lang.t("label-checked-at"),
-        label_language: lang.t("label-language"),
-        languages: LANGUAGES,
-        footer: lang.t("footer"),
+        housing: is_housing.then(|| housing(lang, seal, outcome)),
     };
-    let html = page.render().unwrap_or_else(|e| {
+    page.render().unwrap_or_else(|e| {
         tracing::error!(error = %e, "verdict page did not render");
         String::from("<!doctype html><title>Zegel</title><p>Error</p>")
-    });
-    let mut res = Response::new(html.into());
+    })
+}
+
+fn html(lang: &Lang, body: String) -> Response {
+    let mut res = Response::new(body.into());
     *res.status_mut() = StatusCode::OK;
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     res.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(lang.code));
     res.headers_mut().insert("vary", HeaderValue::from_static("accept-language"));
     res
+}
+
+/// GET /v/{seal}/complaint — the complaint form for the building a genuine housing seal
+/// names (whatever its status: a revoked building is where complaints matter most).
+fn complaint_form(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("v" / String / "complaint")
+        .and(warp::get())
+        .and(query())
+        .and(request())
+        .and(with_state(state))
+        .then(|seal: String, query: String, req: Request, state: AppState| async move {
+            let result = async {
+                state.limiter.check(&req)?;
+                let lang = Lang::negotiate(param(&query, "lang"), req.accept_language.as_deref());
+                let outcome = verify::check(&state, &seal).await;
+                let bag_id = fact(&outcome, "bag_id");
+                let genuine =
+                    !matches!(outcome.verdict, Verdict::Tampered | Verdict::UnknownIssuer | Verdict::Unavailable);
+                if verify::register_of(&outcome) != Some(Register::Housing) || !genuine || bag_id.is_empty() {
+                    return Err(Error::NotFound("This code does not name a building in the housing register."));
+                }
+                let (street, place) = address(&outcome);
+                let page = ComplaintPage {
+                    chrome: Chrome::of(&lang),
+                    title: lang.t("form-title"),
+                    heading: lang.t("form-title"),
+                    address: format!("{street}, {place}"),
+                    privacy: lang.t("form-privacy"),
+                    action: format!(
+                        "{}/api/v1/buildings/{bag_id}/complaints",
+                        state.settings.housing_url.trim_end_matches('/')
+                    ),
+                    label_category: lang.t("form-category"),
+                    categories: CATEGORIES.iter().map(|c| (*c, lang.t(&format!("category-{c}")))).collect(),
+                    label_text: lang.t("form-text"),
+                    submit: lang.t("form-submit"),
+                };
+                page_response(&lang, page.render(), "complaint form")
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+/// GET /complaint/sent — where the housing register sends a resident after the form.
+fn complaint_sent(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("complaint" / "sent")
+        .and(warp::get())
+        .and(query())
+        .and(request())
+        .and(with_state(state))
+        .then(|query: String, req: Request, state: AppState| async move {
+            let result = async {
+                state.limiter.check(&req)?;
+                let lang = Lang::negotiate(param(&query, "lang"), req.accept_language.as_deref());
+                let error = param(&query, "error").filter(|e| SENT_ERRORS.contains(e));
+                let page = SentPage {
+                    chrome: Chrome::of(&lang),
+                    title: lang.t("sent-title"),
+                    class: if error.is_some() { "bad" } else { "good" },
+                    heading: if error.is_some() { lang.t("complain-title") } else { lang.t("sent-title") },
+                    message: match error {
+                        Some(e) => lang.t(&format!("sent-error-{e}")),
+                        None => lang.t("sent-ok"),
+                    },
+                };
+                page_response(&lang, page.render(), "thank-you page")
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
 }

@@ -44,7 +44,7 @@ async fn a_genuine_seal_whose_register_cannot_be_read_is_unavailable_never_valid
 }
 
 #[tokio::test]
-async fn the_page_speaks_dutch_and_english_and_switches_on_request() {
+async fn the_page_follows_the_browser_language_and_switches_on_request() {
     let lookup = spawn_lookup().await;
     let expired = seal(Register::Certificates, -7200, -3600);
     let (_, nl) = lookup.page(&expired, "", Some("nl-NL,nl;q=0.9")).await;
@@ -53,7 +53,9 @@ async fn the_page_speaks_dutch_and_english_and_switches_on_request() {
     assert!(en.contains("Expired — not valid") && en.contains(r#"<html lang="en">"#), "{en}");
     let (_, switched) = lookup.page(&expired, "?lang=en", Some("nl")).await;
     assert!(switched.contains("Expired — not valid"));
-    let (_, fallback) = lookup.page(&expired, "", Some("pl")).await;
+    let (_, polish) = lookup.page(&expired, "", Some("pl-PL,pl;q=0.9")).await;
+    assert!(polish.contains("Wygasł — nieważny") && polish.contains(r#"<html lang="pl">"#), "{polish}");
+    let (_, fallback) = lookup.page(&expired, "", Some("de-DE,fr;q=0.5")).await;
     assert!(fallback.contains("Verlopen"), "Dutch when the browser's languages are not supported");
     let (_, tampered) = lookup.page("abc.def.ghi", "?lang=nl", None).await;
     assert!(tampered.contains("Niet echt — niet geldig") && tampered.contains('✗'));
