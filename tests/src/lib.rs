@@ -133,6 +133,9 @@ impl Suite {
                 own.port = 0;
                 own.trust_list = pki().trust_list_path.clone();
                 own.trust_anchor = pki().ca_path.clone();
+                let (key, cert) = pki().signer_paths(Register::Lookup);
+                own.seal_key = key;
+                own.seal_cert = cert;
                 own
             },
         };

@@ -26,6 +26,12 @@ pub struct Own {
     /// posts there (a plain HTML form, so no JavaScript and no proxy in between).
     #[serde(default = "defaults::housing_url")]
     pub housing_url: String,
+    /// The lookup's own signing key for hirer-check receipts (PKCS#8 Ed25519, PEM).
+    #[serde(default = "defaults::seal_key")]
+    pub seal_key: String,
+    /// Its certificate (PEM), under the suite CA and on the trust list as `lookup`.
+    #[serde(default = "defaults::seal_cert")]
+    pub seal_cert: String,
 }
 
 mod defaults {
@@ -46,6 +52,12 @@ mod defaults {
     }
     pub fn housing_url() -> String {
         "http://127.0.0.1:8085".into()
+    }
+    pub fn seal_key() -> String {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/lookup-key.pem").into()
+    }
+    pub fn seal_cert() -> String {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/lookup.pem").into()
     }
 }
 

@@ -17,6 +17,12 @@ pub enum Error {
     /// A page did not render (logged where it happened).
     #[error("internal")]
     Internal,
+    /// Fields do not validate.
+    #[error("invalid request")]
+    Invalid(Vec<platform::problem::FieldError>),
+    /// A register could not be read (logged here, once).
+    #[error(transparent)]
+    Unavailable(#[from] crate::agency::Unavailable),
 }
 
 impl From<Problem> for Error {
@@ -32,6 +38,11 @@ impl Error {
             Error::Client(p) => p.clone(),
             Error::NotFound(detail) => Problem::not_found(*detail),
             Error::Internal => Problem::internal(),
+            Error::Invalid(errors) => Problem::validation(errors.clone()),
+            Error::Unavailable(e) => {
+                tracing::warn!(error = %e, "hirer check unavailable");
+                Problem::unavailable()
+            }
         }
     }
 }

@@ -107,6 +107,23 @@ mod tests {
     }
 
     #[test]
+    fn every_hirer_check_key_exists_in_dutch_and_english() {
+        let read = |code: &str| {
+            std::fs::read_to_string(format!("{}/locales/{code}/check.ftl", env!("CARGO_MANIFEST_DIR")))
+                .unwrap_or_default()
+        };
+        let keys: Vec<String> =
+            read("en").lines().filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim().to_string())).collect();
+        assert!(keys.len() > 30);
+        for code in ["nl", "en"] {
+            let text = read(code);
+            for key in &keys {
+                assert!(text.lines().any(|l| l.starts_with(&format!("{key} ="))), "{code} misses {key}");
+            }
+        }
+    }
+
+    #[test]
     fn every_key_exists_in_every_language() {
         let keys: Vec<String> = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/en/main.ftl"))
             .unwrap_or_default()

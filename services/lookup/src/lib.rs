@@ -2,6 +2,7 @@
 //! list, and online against the live status in the register that issued it — for
 //! machines (JSON) and for people scanning a QR code (a page in their language).
 
+pub mod agency;
 pub mod config;
 pub mod error;
 pub mod i18n;

@@ -52,6 +52,10 @@ pub struct AppState {
     pub limiter: PublicLimiter,
     /// Own settings.
     pub settings: Arc<Own>,
+    /// Signs the receipts of hirer checks.
+    pub signer: Arc<zegel_attest::Signer>,
+    /// This lookup's public base URL (receipts point at it).
+    pub verify_url: Arc<str>,
     trust: Arc<RwLock<Trust>>,
 }
 
@@ -115,6 +119,12 @@ impl Application {
             clock,
             limiter: PublicLimiter::per_minute(common.public_rate_per_minute),
             settings: Arc::new(settings.own.clone()),
+            signer: Arc::new(zegel_attest::Signer::from_files(
+                zegel_attest::Register::Lookup,
+                &settings.own.seal_key,
+                &settings.own.seal_cert,
+            )?),
+            verify_url: common.verify_url.trim_end_matches('/').into(),
             trust: Arc::default(),
         };
         state.reload_trust()?;

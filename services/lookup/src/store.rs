@@ -35,3 +35,62 @@ pub async fn live_status(pool: &Pool, register: Register, seal_id: Uuid, subject
         None => Live::Unknown,
     })
 }
+
+/// What the registers say about one agency, each as its read contract's row (JSON), read
+/// in one statement: `<register>.agency_status` views and `housing.provider_status`.
+#[derive(Debug, Clone, Default)]
+pub struct AgencyRows {
+    /// certificates.agency_status: name, status, changed_at, norm.
+    pub certificate: Option<Value>,
+    /// bans.agency_status: clear, changed_at.
+    pub officers: Option<Value>,
+    /// deposits.agency_status: status, changed_at, top_up_by, open_claims.
+    pub deposit: Option<Value>,
+    /// gaccounts.agency_status: status, iban, changed_at.
+    pub g_account: Option<Value>,
+    /// housing.provider_status rows: the buildings it provides.
+    pub buildings: Vec<Value>,
+}
+
+/// Reads every register's answer about `kvk` at this moment.
+pub async fn agency(pool: &Pool, kvk: &str) -> anyhow::Result<AgencyRows> {
+    let client = pool.get().await?;
+    let stmt = client
+        .prepare_cached(
+            "select
+                (select row_to_json(c) from certificates.agency_status c where c.kvk_number = $1),
+                (select row_to_json(b) from bans.agency_status b where b.kvk_number = $1),
+                (select row_to_json(d) from deposits.agency_status d where d.kvk_number = $1),
+                (select row_to_json(g) from gaccounts.agency_status g where g.kvk_number = $1),
+                (select coalesce(json_agg(h order by h.bag_id), '[]'::json) from housing.provider_status h where h.provider_kvk = $1)",
+        )
+        .await?;
+    let row = client.query_one(&stmt, &[&kvk]).await?;
+    let buildings: Value = row.get(4);
+    Ok(AgencyRows {
+        certificate: row.get(0),
+        officers: row.get(1),
+        deposit: row.get(2),
+        g_account: row.get(3),
+        buildings: buildings.as_array().cloned().unwrap_or_default(),
+    })
+}
+
+/// Keeps a receipt: the check as answered.
+pub async fn insert_receipt(
+    pool: &Pool,
+    id: Uuid,
+    kvk: &str,
+    may_hire: bool,
+    result: &Value,
+    checked_at: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    let client = pool.get().await?;
+    let stmt = client
+        .prepare_cached(
+            "insert into receipt (receipt_id, kvk_number, may_hire, result, checked_at) values ($1, $2, $3, $4, $5)",
+        )
+        .await?;
+    client.execute(&stmt, &[&id, &kvk, &may_hire, result, &checked_at]).await?;
+    Ok(())
+}

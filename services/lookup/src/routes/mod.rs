@@ -1,5 +1,6 @@
 //! HTTP routes of the lookup.
 
+mod agencies;
 mod page;
 mod trust;
 mod verify;
@@ -14,7 +15,14 @@ use crate::startup::AppState;
 
 /// Every route of the service.
 pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
-    verify::routes(state.clone()).or(page::routes(state.clone())).unify().or(trust::routes(state)).unify().boxed()
+    verify::routes(state.clone())
+        .or(page::routes(state.clone()))
+        .unify()
+        .or(agencies::routes(state.clone()))
+        .unify()
+        .or(trust::routes(state))
+        .unify()
+        .boxed()
 }
 
 /// The single place a handler's result becomes a response.

@@ -38,15 +38,15 @@ pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
 }
 
 /// What every page shares: its language, the switch and the footer (templates/base.html).
-struct Chrome<'a> {
-    lang: &'a str,
-    label_language: String,
-    languages: &'a [(&'a str, &'a str)],
-    footer: String,
+pub(super) struct Chrome<'a> {
+    pub(super) lang: &'a str,
+    pub(super) label_language: String,
+    pub(super) languages: &'a [(&'a str, &'a str)],
+    pub(super) footer: String,
 }
 
 impl<'a> Chrome<'a> {
-    fn of(lang: &'a Lang) -> Self {
+    pub(super) fn of(lang: &'a Lang) -> Self {
         Self {
             lang: lang.code,
             label_language: lang.t("label-language"),
@@ -57,7 +57,11 @@ impl<'a> Chrome<'a> {
 }
 
 /// A rendered page as the response, or a logged 500 when a template failed.
-fn page_response(lang: &Lang, rendered: askama::Result<String>, what: &'static str) -> Result<Response, Error> {
+pub(super) fn page_response(
+    lang: &Lang,
+    rendered: askama::Result<String>,
+    what: &'static str,
+) -> Result<Response, Error> {
     let body = rendered.map_err(|e| {
         tracing::error!(error = %e, page = what, "page did not render");
         Error::Internal
@@ -105,6 +109,7 @@ struct VerdictPage<'a> {
     label_expires: String,
     label_checked_at: String,
     housing: Option<Housing>,
+    receipt: Option<ReceiptView>,
 }
 
 #[derive(Template)]
@@ -133,11 +138,11 @@ struct SentPage<'a> {
 }
 
 /// The query of a page: `lang` (and, on the thank-you page, `error`).
-fn param<'q>(query: &'q str, name: &str) -> Option<&'q str> {
+pub(super) fn param<'q>(query: &'q str, name: &str) -> Option<&'q str> {
     query.split('&').find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
 }
 
-fn query() -> impl Filter<Extract = (String,), Error = std::convert::Infallible> + Clone {
+pub(super) fn query() -> impl Filter<Extract = (String,), Error = std::convert::Infallible> + Clone {
     warp::query::raw().or(warp::any().map(String::new)).unify()
 }
 
@@ -153,7 +158,12 @@ fn seal_page(state: AppState) -> BoxedFilter<(Response,)> {
                 state.limiter.check(&req)?;
                 let lang = Lang::negotiate(param(&query, "lang"), req.accept_language.as_deref());
                 let outcome = verify::check(&state, &seal).await;
-                Ok(no_store(html(&lang, render(&lang, &seal, &outcome))))
+                // A receipt shows what was true at its check next to what is true now.
+                let now = match (verify::register_of(&outcome), outcome.verdict, &outcome.subject) {
+                    (Some(Register::Lookup), Verdict::Valid, Some(kvk)) => crate::agency::check(&state, kvk).await.ok(),
+                    _ => None,
+                };
+                Ok(no_store(html(&lang, render(&lang, &seal, &outcome, now.as_ref()))))
             }
             .await;
             finish(&req, result)
@@ -207,7 +217,38 @@ fn housing(lang: &Lang, seal: &str, outcome: &Outcome) -> Housing {
     }
 }
 
-fn render(lang: &Lang, seal: &str, outcome: &Outcome) -> String {
+/// The receipt of a hirer check: then and now.
+struct ReceiptView {
+    title: String,
+    label_agency: String,
+    agency: String,
+    label_then: String,
+    then_at: String,
+    then_verdict: String,
+    label_now: String,
+    now_verdict: String,
+}
+
+fn receipt(lang: &Lang, outcome: &Outcome, now: Option<&crate::agency::Check>) -> ReceiptView {
+    let verdict = |may: bool| lang.t(if may { "check-may-hire" } else { "check-may-not-hire" });
+    let then = &outcome.facts["receipt"];
+    let name = then["parts"]["certificate"]["detail"]["agency_name"].as_str().unwrap_or_default();
+    ReceiptView {
+        title: lang.t("receipt-title"),
+        label_agency: lang.t("receipt-agency"),
+        agency: format!("{name} ({})", outcome.subject.as_deref().unwrap_or_default()).trim().to_string(),
+        label_then: lang.t("receipt-then"),
+        then_at: then["checked_at"]
+            .as_str()
+            .map(|t| t.chars().take(19).collect::<String>().replace('T', " "))
+            .unwrap_or_default(),
+        then_verdict: verdict(outcome.facts["may_hire"] == true),
+        label_now: lang.t("receipt-now"),
+        now_verdict: now.map(|c| verdict(c.may_hire)).unwrap_or_else(|| lang.t("check-unavailable")),
+    }
+}
+
+fn render(lang: &Lang, seal: &str, outcome: &Outcome, now: Option<&crate::agency::Check>) -> String {
     let (class, icon) = match outcome.verdict {
         Verdict::Valid => ("good", "✓"),
         Verdict::Unavailable => ("unknown", "?"),
@@ -262,6 +303,8 @@ fn render(lang: &Lang, seal: &str, outcome: &Outcome) -> String {
         label_expires: lang.t("label-expires"),
         label_checked_at: lang.t("label-checked-at"),
         housing: is_housing.then(|| housing(lang, seal, outcome)),
+        receipt: (register == Some(Register::Lookup) && outcome.verdict == Verdict::Valid)
+            .then(|| receipt(lang, outcome, now)),
     };
     page.render().unwrap_or_else(|e| {
         tracing::error!(error = %e, "verdict page did not render");

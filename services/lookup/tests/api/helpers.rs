@@ -39,6 +39,9 @@ pub async fn spawn_lookup_with(adjust: impl FnOnce(&mut Settings)) -> TestLookup
     settings.own.port = 0;
     settings.own.trust_list = pki().trust_list_path.clone();
     settings.own.trust_anchor = pki().ca_path.clone();
+    let (key, cert) = pki().signer_paths(Register::Lookup);
+    settings.own.seal_key = key;
+    settings.own.seal_cert = cert;
     adjust(&mut settings);
     let (port, shutdown) = testing::spawn(move || async move {
         let app = Application::build(settings).await.expect("lookup builds");

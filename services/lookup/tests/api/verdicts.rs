@@ -73,3 +73,17 @@ async fn public_endpoints_are_rate_limited_per_address() {
     assert_eq!(statuses[..3], [(200, false), (200, false), (200, false)]);
     assert_eq!(statuses[3], (429, true));
 }
+
+#[tokio::test]
+async fn a_hirer_check_without_readable_registers_is_unavailable_never_a_verdict() {
+    // This lookup's database holds no register: no answer rather than a wrong one.
+    let lookup = spawn_lookup().await;
+    let r = lookup.http.get(format!("{}/api/v1/agencies/12345678/check", lookup.address)).send().await.unwrap();
+    assert_eq!(r.status(), 503);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["type"], "urn:zegel:problem:unavailable");
+    assert!(!body.to_string().contains("relation"), "no internal detail: {body}");
+    let page = lookup.http.get(format!("{}/check?kvk=12345678&lang=en", lookup.address)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("A register cannot be read right now"));
+}

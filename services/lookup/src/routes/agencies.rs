@@ -1,0 +1,273 @@
+//! The hirer check: JSON for one agency or a whole supplier list, and a printable page
+//! (Dutch and English) that works without JavaScript. Every answer carries a receipt.
+
+use askama::Template;
+use bytes::Bytes;
+use platform::http::{Request, body, json, no_store, parse_json, request, with_state};
+use platform::ids::KvkNumber;
+use platform::problem::FieldError;
+use serde::Deserialize;
+use serde_json::json;
+use warp::Filter;
+use warp::filters::BoxedFilter;
+use warp::http::StatusCode;
+use warp::reply::Response;
+
+use super::finish;
+use super::page::{Chrome, page_response, param, query};
+use crate::agency::{self, Check};
+use crate::error::Error;
+use crate::i18n::{LANGUAGES, Lang};
+use crate::startup::AppState;
+
+/// Most agencies in one bulk check (a hirer's whole supplier list).
+pub const MAX_BULK: usize = 500;
+/// Checks of a bulk request run this many at a time.
+const BULK_CONCURRENCY: usize = 8;
+
+pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
+    check_get(state.clone()).or(bulk_post(state.clone())).unify().or(check_page(state)).unify().boxed()
+}
+
+fn kvk_from_path(raw: &str) -> Result<KvkNumber, Error> {
+    KvkNumber::parse(raw, "/path/kvk")
+        .map_err(|e| Error::Client(platform::Problem::bad_request(format!("Malformed KvK number: {}.", e.detail))))
+}
+
+fn answer(check: &Check, receipt: &agency::Receipt) -> serde_json::Value {
+    let mut v = serde_json::to_value(check).unwrap_or_default();
+    v["receipt"] = json!(receipt);
+    v
+}
+
+/// GET /api/v1/agencies/{kvk}/check
+fn check_get(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "agencies" / String / "check")
+        .and(warp::get())
+        .and(request())
+        .and(with_state(state))
+        .then(|kvk: String, req: Request, state: AppState| async move {
+            let result = async {
+                state.limiter.check(&req)?;
+                let kvk = kvk_from_path(&kvk)?;
+                let (check, receipt) = agency::check_with_receipt(&state, kvk.as_str()).await?;
+                Ok(no_store(json(StatusCode::OK, &answer(&check, &receipt))))
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BulkIn {
+    kvk_numbers: Vec<String>,
+}
+
+/// POST /api/v1/agency-checks — up to 500 KvK numbers, one result (with its receipt) each,
+/// in the order given.
+fn bulk_post(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "agency-checks")
+        .and(warp::post())
+        .and(request())
+        .and(body())
+        .and(with_state(state))
+        .then(|req: Request, raw: Bytes, state: AppState| async move {
+            let result = async {
+                state.limiter.check(&req)?;
+                let input: BulkIn = parse_json(&req, &raw)?;
+                let mut errors = Vec::new();
+                if input.kvk_numbers.is_empty() || input.kvk_numbers.len() > MAX_BULK {
+                    errors.push(FieldError::new("/kvk_numbers", format!("1 to {MAX_BULK} KvK numbers")));
+                }
+                let numbers: Vec<KvkNumber> = input
+                    .kvk_numbers
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, k)| {
+                        KvkNumber::parse(k, &format!("/kvk_numbers/{i}")).map_err(|e| errors.push(e)).ok()
+                    })
+                    .collect();
+                if !errors.is_empty() {
+                    return Err(Error::Invalid(errors));
+                }
+                use futures::StreamExt;
+                let results: Vec<Result<serde_json::Value, Error>> = futures::stream::iter(numbers)
+                    .map(|kvk| {
+                        let state = &state;
+                        async move {
+                            let (check, receipt) = agency::check_with_receipt(state, kvk.as_str()).await?;
+                            Ok(answer(&check, &receipt))
+                        }
+                    })
+                    .buffered(BULK_CONCURRENCY)
+                    .collect()
+                    .await;
+                let results = results.into_iter().collect::<Result<Vec<_>, Error>>()?;
+                let may_hire = results.iter().filter(|r| r["may_hire"] == true).count();
+                Ok(no_store(json(
+                    StatusCode::OK,
+                    &json!({ "count": results.len(), "may_hire": may_hire, "results": results }),
+                )))
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+struct PartRow {
+    name: String,
+    mark: &'static str,
+    status: String,
+    changed: String,
+}
+
+struct BuildingRow {
+    name: String,
+    mark: &'static str,
+}
+
+struct CheckResult {
+    class: &'static str,
+    icon: &'static str,
+    verdict: String,
+    agency: String,
+    label_part: String,
+    label_status: String,
+    label_changed: String,
+    parts: Vec<PartRow>,
+    label_iban: String,
+    iban: String,
+    label_buildings: String,
+    buildings: Vec<BuildingRow>,
+    label_checked_at: String,
+    checked_at: String,
+    label_receipt: String,
+    receipt_href: String,
+}
+
+#[derive(Template)]
+#[template(path = "check.html")]
+struct CheckPage<'a> {
+    chrome: Chrome<'a>,
+    title: String,
+    heading: String,
+    intro: String,
+    label_kvk: String,
+    kvk: String,
+    submit: String,
+    error: String,
+    result: Option<CheckResult>,
+}
+
+fn mark(ok: bool) -> &'static str {
+    if ok { "✓" } else { "✗" }
+}
+
+fn date(raw: Option<&String>) -> String {
+    raw.map(|s| s.chars().take(10).collect()).unwrap_or_default()
+}
+
+fn result_view(lang: &Lang, check: &Check, receipt_href: String) -> CheckResult {
+    let parts = check
+        .parts
+        .iter()
+        .map(|(name, p)| PartRow {
+            name: lang.t(&format!("check-part-{name}")),
+            mark: mark(p.ok),
+            status: lang.t(&format!("check-status-{}", p.status)),
+            changed: date(p.changed_at.as_ref()),
+        })
+        .collect();
+    let certificate = &check.parts["certificate"].detail;
+    let agency = match certificate["agency_name"].as_str() {
+        Some(name) => format!("{name} (KvK {})", check.kvk_number),
+        None => format!("KvK {}", check.kvk_number),
+    };
+    let buildings = check.parts["housing"].detail["buildings"]
+        .as_array()
+        .map(|bs| {
+            bs.iter()
+                .map(|b| BuildingRow {
+                    name: b["address"].as_str().unwrap_or_default().to_string(),
+                    mark: mark(b["certified"] == true),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    CheckResult {
+        class: if check.may_hire { "good" } else { "bad" },
+        icon: mark(check.may_hire),
+        verdict: lang.t(if check.may_hire { "check-may-hire" } else { "check-may-not-hire" }),
+        agency,
+        label_part: lang.t("check-part"),
+        label_status: lang.t("check-status"),
+        label_changed: lang.t("check-changed"),
+        parts,
+        label_iban: lang.t("check-iban"),
+        iban: check.parts["g_account"].detail["iban"].as_str().unwrap_or_default().to_string(),
+        label_buildings: lang.t("check-buildings"),
+        buildings,
+        label_checked_at: lang.t("check-checked-at"),
+        checked_at: check.checked_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        label_receipt: lang.t("check-receipt"),
+        receipt_href,
+    }
+}
+
+/// GET /check[?kvk=12345678&lang=nl|en] — the page for people: a form, and the verdict.
+fn check_page(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("check")
+        .and(warp::get())
+        .and(query())
+        .and(request())
+        .and(with_state(state))
+        .then(|query: String, req: Request, state: AppState| async move {
+            let result = async {
+                state.limiter.check(&req)?;
+                // Dutch and English: the languages of hirers' compliance files.
+                let explicit = param(&query, "lang").filter(|l| matches!(*l, "nl" | "en"));
+                let accept = req.accept_language.as_deref().filter(|a| a.contains("en") || a.contains("nl"));
+                let mut lang = Lang::negotiate(explicit, accept);
+                if !matches!(lang.code, "nl" | "en") {
+                    lang = Lang::negotiate(Some("nl"), None);
+                }
+                let kvk = param(&query, "kvk").unwrap_or_default().trim().to_string();
+                let (mut error, mut result) = (String::new(), None);
+                if !kvk.is_empty() {
+                    match KvkNumber::parse(&kvk, "/kvk") {
+                        Err(_) => error = lang.t("check-invalid"),
+                        Ok(number) => match agency::check_with_receipt(&state, number.as_str()).await {
+                            Ok((check, receipt)) => {
+                                let href = format!("/v/{}?lang={}", receipt.seal, lang.code);
+                                result = Some(result_view(&lang, &check, href));
+                            }
+                            Err(e) => {
+                                tracing::warn!(error = %e, "hirer check page unavailable");
+                                error = lang.t("check-unavailable");
+                            }
+                        },
+                    }
+                }
+                let mut chrome = Chrome::of(&lang);
+                chrome.languages = &LANGUAGES[..2];
+                let page = CheckPage {
+                    chrome,
+                    title: lang.t("check-title"),
+                    heading: lang.t("check-title"),
+                    intro: lang.t("check-intro"),
+                    label_kvk: lang.t("check-kvk"),
+                    kvk: kvk.chars().filter(char::is_ascii_digit).take(8).collect(),
+                    submit: lang.t("check-submit"),
+                    error,
+                    result,
+                };
+                page_response(&lang, page.render(), "check page")
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}

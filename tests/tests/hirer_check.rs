@@ -1,0 +1,149 @@
+//! The hirer's journey: check an agency (one verdict, a part per register, a signed
+//! receipt), check a whole supplier list, print the page; the receipt shows what was true
+//! then next to what is true now. No BSN and no name of a person in any answer.
+
+use platform::auth::Role;
+use reqwest::Method;
+use serde_json::{Value, json};
+use zegel_e2e::Suite;
+
+async fn check(suite: &Suite, kvk: &str) -> (u16, Value) {
+    let r =
+        suite.http.get(format!("{}/api/v1/agencies/{kvk}/check", suite.lookup.address)).send().await.expect("check");
+    (r.status().as_u16(), r.json().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn a_hirer_checks_an_agency_keeps_the_receipt_and_sees_the_change() {
+    let suite = Suite::start().await;
+    let kvk = "11223344";
+    suite.certified(kvk).await;
+
+    let (status, v) = check(&suite, kvk).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["may_hire"], true, "{v}");
+    assert_eq!(v["reasons"], json!([]));
+    for (part, expected) in [
+        ("certificate", "certified"),
+        ("officers", "clear"),
+        ("deposit", "adequate"),
+        ("g_account", "active"),
+        ("housing", "none"),
+    ] {
+        assert_eq!(v["parts"][part]["status"], expected, "{part}: {v}");
+        assert_eq!(v["parts"][part]["ok"], true, "{part}");
+    }
+    assert!(v["parts"]["certificate"]["changed_at"].is_string(), "each part says when it last changed");
+    assert!(v["parts"]["g_account"]["detail"]["iban"].as_str().unwrap().contains("099"), "the G-account's IBAN");
+    assert_eq!(v["parts"]["certificate"]["detail"]["agency_name"], "E2E Flex");
+    let doc = platform::testing::openapi(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/lookup.yaml"));
+    let shape = platform::testing::shape_violations(&doc, "AgencyCheck", &v);
+    assert!(shape.is_empty(), "{shape:?}");
+    let text = v.to_string();
+    assert!(!text.contains("123456782") && !text.contains("Bakker"), "no BSN, no name: {text}");
+
+    // The receipt verifies like any seal: signed by the lookup, what was true at the check.
+    let receipt = v["receipt"]["seal"].as_str().unwrap().to_string();
+    assert!(v["receipt"]["url"].as_str().unwrap().ends_with(&receipt));
+    let r = suite.verify(&receipt).await;
+    assert_eq!((r["verdict"].as_str(), r["register"].as_str()), (Some("valid"), Some("lookup")), "{r}");
+    assert_eq!(r["facts"]["may_hire"], true);
+    assert_eq!(r["facts"]["receipt"]["parts"]["officers"]["status"], "clear");
+
+    // The owner is banned: the check now says do not hire, and why.
+    let inspectorate = suite.token(Role::Inspectorate, None);
+    suite
+        .bans_call(
+            Method::POST,
+            "/api/v1/bans",
+            &inspectorate,
+            json!({"bsn": "123456782", "basis": "administrative", "roles_covered": ["owner"], "starts_on": "2026-01-01", "reason": "underpayment"}),
+        )
+        .await;
+    let (_, v) = check(&suite, kvk).await;
+    assert_eq!(v["may_hire"], false);
+    assert_eq!(v["parts"]["officers"]["status"], "not_clear");
+    assert!(v["reasons"].as_array().unwrap().iter().any(|r| r.as_str().unwrap().contains("under a ban")), "{v}");
+    assert!(!v.to_string().contains("Bakker"), "still no name");
+
+    // The old receipt still says what was true then, and its page shows now next to it.
+    let page = suite
+        .http
+        .get(format!("{}/v/{receipt}?lang=en", suite.lookup.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let then = page.find("At the time of the check").expect("then");
+    let now = page.find("<dt>Now</dt>").expect("now");
+    assert!(page[then..now].contains("You may hire through this agency"), "{page}");
+    assert!(page[now..].contains("Do not hire through this agency"), "{page}");
+}
+
+#[tokio::test]
+async fn unknown_agencies_unhoused_buildings_and_bad_numbers() {
+    let suite = Suite::start().await;
+    let (status, v) = check(&suite, "99887766").await;
+    assert_eq!(status, 200);
+    assert_eq!(v["may_hire"], false);
+    assert_eq!(v["parts"]["certificate"]["status"], "none");
+    assert_eq!(v["parts"]["officers"]["status"], "unknown");
+    assert_eq!(v["reasons"].as_array().unwrap().len(), 4, "{v}");
+    assert_eq!(check(&suite, "1234").await.0, 400);
+
+    // An agency that houses workers in a building that lost its mark.
+    let kvk = "22334455";
+    suite.certified(kvk).await;
+    suite.certified_building(kvk, "0983010000004444").await;
+    assert_eq!(check(&suite, kvk).await.1["parts"]["housing"]["status"], "all_certified");
+    let provider = suite.token(Role::HousingProvider, Some(kvk));
+    let body = json!({"bag_id": "0983010000005555", "street": "Markt", "number": 2, "postcode": "5911 AA", "place": "Venlo", "building_type": "dwelling"});
+    assert_eq!(suite.housing_call(Method::POST, "/api/v1/buildings", &provider, body).await.0, 201);
+    let (_, v) = check(&suite, kvk).await;
+    assert_eq!(
+        (v["may_hire"].as_bool(), v["parts"]["housing"]["status"].as_str()),
+        (Some(false), Some("not_all_certified"))
+    );
+    assert_eq!(v["parts"]["housing"]["detail"]["buildings"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_whole_supplier_list_in_one_request_and_a_printable_page() {
+    let suite = Suite::start().await;
+    suite.certified("33445566").await;
+    let bulk = |numbers: Value| {
+        suite
+            .http
+            .post(format!("{}/api/v1/agency-checks", suite.lookup.address))
+            .json(&json!({"kvk_numbers": numbers}))
+            .send()
+    };
+    let r = bulk(json!(["33445566", "99887766", "33445566"])).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!((v["count"].as_i64(), v["may_hire"].as_i64()), (Some(3), Some(2)));
+    let order: Vec<&str> = v["results"].as_array().unwrap().iter().map(|r| r["kvk_number"].as_str().unwrap()).collect();
+    assert_eq!(order, ["33445566", "99887766", "33445566"], "one result per number, in order");
+    assert!(v["results"][1]["receipt"]["seal"].is_string(), "each with its receipt");
+    let r = bulk(json!(["33445566", "12"])).await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["pointer"], "/kvk_numbers/1");
+    let too_many: Vec<String> = (0..501).map(|i| format!("{:08}", 10_000_000 + i)).collect();
+    assert_eq!(bulk(json!(too_many)).await.unwrap().status(), 422);
+    assert_eq!(bulk(json!([])).await.unwrap().status(), 422);
+
+    let page = |q: &str| {
+        let url = format!("{}/check{q}", suite.lookup.address);
+        let http = suite.http.clone();
+        async move { http.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let en = page("?kvk=33445566&lang=en").await;
+    assert!(en.contains("You may hire through this agency") && en.contains("E2E Flex (KvK 33445566)"), "{en}");
+    assert!(en.contains("href=\"/v/") && !en.contains("<script"), "a receipt link, no JavaScript");
+    let nl = page("?kvk=99887766&lang=nl").await;
+    assert!(nl.contains("Leen niet in via dit uitzendbureau"), "{nl}");
+    assert!(page("?kvk=12x&lang=en").await.contains("A KvK number has 8 digits."));
+    assert!(page("").await.contains("<form method=\"get\" action=\"/check\">"), "the form, in Dutch by default");
+}
