@@ -126,6 +126,21 @@ impl Suite {
             common.db_pool_size = size;
         }
 
+        let threads = options.threads.unwrap_or(1);
+        let mut b_settings = zegel_bans::config::Settings::local();
+        // The bans register issues no seals: it starts first, so that the lookup can ask it.
+        b_settings.common = common.clone();
+        b_settings.own.port = 0;
+        let (port, shutdown) = testing::spawn_on(threads, move || async move {
+            let app = zegel_bans::startup::Application::build(b_settings).await.expect("bans builds");
+            let handle = (app.port(), app.shutdown_handle());
+            (handle, async move {
+                let _ = app.run_until_stopped().await;
+            })
+        })
+        .await;
+        let bans = Running { address: format!("http://127.0.0.1:{port}"), state: (), shutdown };
+
         let lookup_settings = zegel_lookup::config::Settings {
             common: common.clone(),
             own: {
@@ -136,10 +151,10 @@ impl Suite {
                 let (key, cert) = pki().signer_paths(Register::Lookup);
                 own.seal_key = key;
                 own.seal_cert = cert;
+                own.bans_url = bans.address.clone();
                 own
             },
         };
-        let threads = options.threads.unwrap_or(1);
         let lookup = start_lookup(lookup_settings.clone(), threads).await;
         let mut common = common;
         common.verify_url = lookup.address.clone();
@@ -160,19 +175,6 @@ impl Suite {
         })
         .await;
         let gaccounts = Running { address: format!("http://127.0.0.1:{port}"), state: (), shutdown };
-
-        let mut b_settings = zegel_bans::config::Settings::local();
-        b_settings.common = common.clone();
-        b_settings.own.port = 0;
-        let (port, shutdown) = testing::spawn_on(threads, move || async move {
-            let app = zegel_bans::startup::Application::build(b_settings).await.expect("bans builds");
-            let handle = (app.port(), app.shutdown_handle());
-            (handle, async move {
-                let _ = app.run_until_stopped().await;
-            })
-        })
-        .await;
-        let bans = Running { address: format!("http://127.0.0.1:{port}"), state: (), shutdown };
 
         let mut d_settings = zegel_deposits::config::Settings::local();
         d_settings.common = common.clone();

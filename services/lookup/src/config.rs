@@ -32,6 +32,12 @@ pub struct Own {
     /// Its certificate (PEM), under the suite CA and on the trust list as `lookup`.
     #[serde(default = "defaults::seal_cert")]
     pub seal_cert: String,
+    /// The bans register, asked about the officers of a KvK registration check.
+    #[serde(default = "defaults::bans_url")]
+    pub bans_url: String,
+    /// The secret BSNs of KvK checks are kept hashed with (HMAC-SHA256), never in clear.
+    #[serde(default = "defaults::bsn_key")]
+    pub bsn_key: secrecy::SecretString,
 }
 
 mod defaults {
@@ -52,6 +58,12 @@ mod defaults {
     }
     pub fn housing_url() -> String {
         "http://127.0.0.1:8085".into()
+    }
+    pub fn bans_url() -> String {
+        "http://127.0.0.1:8082".into()
+    }
+    pub fn bsn_key() -> secrecy::SecretString {
+        secrecy::SecretString::from("zegel-dev-lookup-bsn-key-not-for-production")
     }
     pub fn seal_key() -> String {
         concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/lookup-key.pem").into()
@@ -74,6 +86,9 @@ impl Settings {
     /// From the environment.
     pub fn from_env() -> Result<Self, ConfigError> {
         let (common, own) = platform::config::load::<Own>("lookup")?;
+        if secrecy::ExposeSecret::expose_secret(&own.bsn_key).len() < 16 {
+            return Err(ConfigError::Invalid("ZEGEL_LOOKUP_BSN_KEY: at least 16 characters".into()));
+        }
         if own.trust_reload_secs == 0 || own.status_timeout_ms == 0 {
             return Err(ConfigError::Invalid(
                 "ZEGEL_LOOKUP_TRUST_RELOAD_SECS and ZEGEL_LOOKUP_STATUS_TIMEOUT_MS: at least 1".into(),

@@ -25,6 +25,12 @@ pub enum Error {
     Unavailable(#[from] crate::agency::Unavailable),
 }
 
+impl From<platform::problem::FieldError> for Error {
+    fn from(e: platform::problem::FieldError) -> Self {
+        Error::Invalid(vec![e])
+    }
+}
+
 impl From<Problem> for Error {
     fn from(p: Problem) -> Self {
         Error::Client(p)

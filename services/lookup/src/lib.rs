@@ -6,6 +6,7 @@ pub mod agency;
 pub mod config;
 pub mod error;
 pub mod i18n;
+pub mod kvk;
 pub mod routes;
 pub mod startup;
 pub mod store;

@@ -56,6 +56,12 @@ pub struct AppState {
     pub signer: Arc<zegel_attest::Signer>,
     /// This lookup's public base URL (receipts point at it).
     pub verify_url: Arc<str>,
+    /// Verifies bearer tokens (the KvK API).
+    pub auth: Arc<platform::auth::Authenticator>,
+    /// Publishes the outbox (signals of deregistration checks).
+    pub relay: platform::outbox::Relay,
+    /// Asks other registers over HTTP (the bans register's person checks).
+    pub http: reqwest::Client,
     trust: Arc<RwLock<Trust>>,
 }
 
@@ -112,9 +118,12 @@ impl Application {
     /// Builds the lookup on `clock`, binding its port (0 picks a free one).
     pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
         let common = &settings.common;
-        let pool = platform::db::pool(&common.database_url, SCHEMA, common.db_pool_size)?;
-        let bus = Bus::connect(&common.redis_url, &common.redis_prefix)?;
+        let core = platform::core::Core::build(common, SERVICE, SCHEMA).await?;
+        let (pool, bus) = (core.pool.clone(), core.bus.clone());
         let state = AppState {
+            auth: core.auth.clone(),
+            relay: core.relay.clone(),
+            http: reqwest::Client::builder().timeout(Duration::from_secs(3)).build()?,
             pool,
             clock,
             limiter: PublicLimiter::per_minute(common.public_rate_per_minute),
@@ -131,7 +140,7 @@ impl Application {
         let (listener, port) = server::bind(SocketAddr::new(common.host, settings.own.port))
             .await
             .with_context(|| format!("cannot bind {}:{}", common.host, settings.own.port))?;
-        Ok(Self { port, listener, state, metrics: Metrics::new(SERVICE), bus, shutdown: Shutdown::default() })
+        Ok(Self { port, listener, state, metrics: core.metrics.clone(), bus, shutdown: Shutdown::default() })
     }
 
     /// The bound port.
@@ -167,8 +176,10 @@ impl Application {
                 },
             )
         };
+        let relay = tokio::spawn(state.relay.clone().run());
         server::run(SERVICE, routes::api(state.clone()), state.pool.clone(), bus, metrics, listener, shutdown).await;
         reloader.abort();
+        relay.abort();
         Ok(())
     }
 }

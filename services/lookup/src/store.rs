@@ -94,3 +94,72 @@ pub async fn insert_receipt(
     client.execute(&stmt, &[&id, &kvk, &may_hire, result, &checked_at]).await?;
     Ok(())
 }
+
+/// A stored KvK check.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct KvkCheck {
+    /// Id.
+    pub kvk_check_id: Uuid,
+    /// registration | deregistration.
+    pub kind: String,
+    /// The agency.
+    pub kvk_number: String,
+    /// What was asked (BSNs as keyed hashes only).
+    pub inputs: Value,
+    /// allow | deny (registration), ok | signals (deregistration).
+    pub result: String,
+    /// Every reason or signal.
+    pub reasons: Value,
+    /// Who asked (token subject).
+    pub requested_by: String,
+    /// When.
+    pub checked_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Stores a KvK check, and the events it raises, in one transaction.
+pub async fn insert_kvk_check(pool: &Pool, c: &KvkCheck, events: &[platform::outbox::Event]) -> anyhow::Result<()> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let stmt = tx
+        .prepare_cached(
+            "insert into kvk_check (kvk_check_id, kind, kvk_number, inputs, result, reasons, requested_by, checked_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .await?;
+    tx.execute(
+        &stmt,
+        &[&c.kvk_check_id, &c.kind, &c.kvk_number, &c.inputs, &c.result, &c.reasons, &c.requested_by, &c.checked_at],
+    )
+    .await?;
+    for event in events {
+        platform::outbox::enqueue(&tx, event).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Stored KvK checks, newest first, of one agency or (with `None`) of all.
+pub async fn kvk_checks(pool: &Pool, kvk: Option<&str>, limit: i64) -> anyhow::Result<Vec<KvkCheck>> {
+    let client = pool.get().await?;
+    let stmt = client
+        .prepare_cached(
+            "select kvk_check_id, kind, kvk_number, inputs, result, reasons, requested_by, checked_at
+             from kvk_check where ($1::text is null or kvk_number = $1) order by checked_at desc, kvk_check_id desc limit $2",
+        )
+        .await?;
+    Ok(client
+        .query(&stmt, &[&kvk, &limit])
+        .await?
+        .iter()
+        .map(|r| KvkCheck {
+            kvk_check_id: r.get(0),
+            kind: r.get(1),
+            kvk_number: r.get(2),
+            inputs: r.get(3),
+            result: r.get(4),
+            reasons: r.get(5),
+            requested_by: r.get(6),
+            checked_at: r.get(7),
+        })
+        .collect())
+}

@@ -39,6 +39,48 @@ impl fmt::Display for KvkNumber {
     }
 }
 
+/// A citizen service number: 9 digits passing the 11-proof. Never logged, never stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Bsn(String);
+
+impl fmt::Debug for Bsn {
+    // A BSN must not end up in a log line through a debug print.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Bsn(***)")
+    }
+}
+
+impl Bsn {
+    /// Parses; 8-digit BSNs are written with a leading zero.
+    pub fn parse(raw: &str, pointer: &str) -> Result<Self, FieldError> {
+        let digits = raw.trim();
+        let digits = if digits.len() == 8 { format!("0{digits}") } else { digits.to_string() };
+        if digits.len() != 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(FieldError::new(pointer, "a BSN is 9 digits"));
+        }
+        let weights = [9i32, 8, 7, 6, 5, 4, 3, 2, -1];
+        let sum: i32 = digits.bytes().zip(weights).map(|(b, w)| i32::from(b - b'0') * w).sum();
+        if sum == 0 || sum % 11 != 0 {
+            return Err(FieldError::new(pointer, "not a valid BSN (11-proof)"));
+        }
+        Ok(Self(digits))
+    }
+
+    /// The digits, for passing the BSN on to the register that needs it (in a request
+    /// body, never a URL or a log line).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// A keyed hash (HMAC-SHA256): how a BSN is stored or compared, never the BSN itself.
+    pub fn keyed_hash(&self, key: &[u8]) -> Vec<u8> {
+        let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(key)
+            .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+        hmac::Mac::update(&mut mac, self.0.as_bytes());
+        hmac::Mac::finalize(mac).into_bytes().to_vec()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! HTTP routes of the lookup.
 
 mod agencies;
+mod kvk;
 mod page;
 mod trust;
 mod verify;
@@ -19,6 +20,8 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .or(page::routes(state.clone()))
         .unify()
         .or(agencies::routes(state.clone()))
+        .unify()
+        .or(kvk::routes(state.clone()))
         .unify()
         .or(trust::routes(state))
         .unify()

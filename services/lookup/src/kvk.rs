@@ -1,0 +1,185 @@
+//! The Chamber of Commerce's checks (advice 2.1 A and D). At registration: a staffing
+//! activity (SBI 78xx) needs a valid or provisional certificate, no officer may be under a
+//! ban covering their role, and the certificate of conduct (VOG) may be at most 3 months
+//! old. At deregistration: open deposit claims, unpaid fines, a suspension in progress or
+//! a ban are signals of an "unjustified deregistration", sent to the inspectorate and the
+//! tax authority. Every check is stored with its inputs — BSNs only as keyed hashes.
+
+use chrono::{Months, NaiveDate};
+use platform::ids::Bsn;
+use platform::outbox::Event;
+use secrecy::ExposeSecret;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::agency::Unavailable;
+use crate::startup::AppState;
+use crate::store::{self, KvkCheck};
+
+/// A certificate of conduct counts this many months.
+pub const VOG_MONTHS: u32 = 3;
+
+/// An officer as KvK registers them.
+#[derive(Debug, Clone)]
+pub struct Officer {
+    /// Their BSN (sent on to the bans register, stored only hashed).
+    pub bsn: Bsn,
+    /// owner | director | de_facto_manager.
+    pub role: String,
+}
+
+/// What KvK asks at registration.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    /// The agency.
+    pub kvk_number: String,
+    /// Its SBI activity codes.
+    pub sbi_codes: Vec<String>,
+    /// Its officers.
+    pub officers: Vec<Officer>,
+    /// When the VOG was issued.
+    pub vog_issued_on: NaiveDate,
+}
+
+fn hashed(state: &AppState, bsn: &Bsn) -> String {
+    bsn.keyed_hash(state.settings.bsn_key.expose_secret().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether the bans register knows a ban in force on `day` that covers `role` for this person.
+async fn banned_in_role(
+    state: &AppState,
+    authorization: &str,
+    officer: &Officer,
+    kvk: &str,
+    day: NaiveDate,
+) -> Result<bool, Unavailable> {
+    let url = format!("{}/api/v1/person-checks", state.settings.bans_url.trim_end_matches('/'));
+    // The caller's own token goes along: the bans register logs KvK as the reader, with its purpose.
+    let res = state
+        .http
+        .post(url)
+        .header("authorization", authorization)
+        .json(&json!({
+            "bsn": officer.bsn.expose(),
+            "on_date": day,
+            "purpose": format!("KvK registration check of {kvk}"),
+        }))
+        .send()
+        .await
+        .map_err(|e| Unavailable(format!("bans register: {e}")))?;
+    if !res.status().is_success() {
+        return Err(Unavailable(format!("bans register answered {}", res.status())));
+    }
+    let body: Value = res.json().await.map_err(|e| Unavailable(format!("bans register: {e}")))?;
+    let day = day.to_string();
+    let in_force = |b: &Value| {
+        let date = |k: &str| b[k].as_str().map(str::to_string);
+        date("starts_on").is_some_and(|s| s <= day)
+            && date("ends_on").is_none_or(|e| e >= day)
+            && date("lifted_on").is_none_or(|l| l > day)
+    };
+    Ok(body["bans"].as_array().is_some_and(|bans| {
+        bans.iter().any(|b| {
+            in_force(b) && b["roles_covered"].as_array().is_some_and(|r| r.iter().any(|x| x == officer.role.as_str()))
+        })
+    }))
+}
+
+/// Decides and stores a registration check.
+pub async fn registration(
+    state: &AppState,
+    authorization: &str,
+    requested_by: &str,
+    input: &Registration,
+) -> Result<KvkCheck, Unavailable> {
+    let today = state.clock.today();
+    let mut reasons = Vec::new();
+    if input.sbi_codes.iter().any(|c| c.starts_with("78")) {
+        let rows = store::agency(&state.pool, &input.kvk_number).await.map_err(|e| Unavailable(format!("{e:#}")))?;
+        let status = rows.certificate.as_ref().and_then(|c| c["status"].as_str().map(str::to_string));
+        if !matches!(status.as_deref(), Some("certified" | "provisional")) {
+            reasons.push(format!(
+                "a staffing activity (SBI 78) needs a valid or provisional certificate; the agency's certificate is {}",
+                status.as_deref().unwrap_or("none")
+            ));
+        }
+    }
+    for (i, officer) in input.officers.iter().enumerate() {
+        if banned_in_role(state, authorization, officer, &input.kvk_number, today).await? {
+            reasons.push(format!("officer {} ({}) is under a ban that covers this role", i + 1, officer.role));
+        }
+    }
+    let vog_valid_until = input.vog_issued_on + Months::new(VOG_MONTHS);
+    if vog_valid_until < today {
+        reasons.push(format!("the certificate of conduct (VOG) is older than {VOG_MONTHS} months"));
+    }
+    let check = KvkCheck {
+        kvk_check_id: Uuid::now_v7(),
+        kind: "registration".into(),
+        kvk_number: input.kvk_number.clone(),
+        inputs: json!({
+            "sbi_codes": input.sbi_codes,
+            "officers": input.officers.iter().map(|o| json!({ "bsn_hash": hashed(state, &o.bsn), "role": o.role })).collect::<Vec<_>>(),
+            "vog_issued_on": input.vog_issued_on,
+        }),
+        result: if reasons.is_empty() { "allow" } else { "deny" }.into(),
+        reasons: json!(reasons),
+        requested_by: requested_by.into(),
+        checked_at: state.clock.now(),
+    };
+    store::insert_kvk_check(&state.pool, &check, &[]).await.map_err(|e| Unavailable(format!("{e:#}")))?;
+    Ok(check)
+}
+
+/// Decides and stores a deregistration check; signals go to the inspectorate and the tax
+/// authority as an event.
+pub async fn deregistration(
+    state: &AppState,
+    requested_by: &str,
+    kvk: &str,
+    date: NaiveDate,
+) -> Result<KvkCheck, Unavailable> {
+    let rows = store::agency(&state.pool, kvk).await.map_err(|e| Unavailable(format!("{e:#}")))?;
+    let mut signals = Vec::new();
+    if let Some(d) = &rows.deposit {
+        let n = |k: &str| d[k].as_i64().unwrap_or(0);
+        if n("open_claims") > 0 {
+            signals.push(json!({ "signal": "open_deposit_claims", "count": n("open_claims"),
+                "detail": "claims against the guarantee deposit are open or unpaid" }));
+        }
+        if n("unpaid_fines") > 0 {
+            signals.push(json!({ "signal": "unpaid_fines", "count": n("unpaid_fines"), "detail": "fines are unpaid" }));
+        }
+    }
+    if rows.certificate.as_ref().is_some_and(|c| c["status"] == "suspended") {
+        signals.push(json!({ "signal": "suspension_in_progress", "detail": "the certificate is suspended" }));
+    }
+    if rows.officers.as_ref().is_some_and(|o| o["clear"] == false) {
+        signals.push(json!({ "signal": "ban", "detail": "an owner, director or de facto manager is under a ban" }));
+    }
+    let now = state.clock.now();
+    let check = KvkCheck {
+        kvk_check_id: Uuid::now_v7(),
+        kind: "deregistration".into(),
+        kvk_number: kvk.into(),
+        inputs: json!({ "date": date }),
+        result: if signals.is_empty() { "ok" } else { "signals" }.into(),
+        reasons: json!(signals),
+        requested_by: requested_by.into(),
+        checked_at: now,
+    };
+    let events = if signals.is_empty() {
+        Vec::new()
+    } else {
+        vec![Event::new(
+            "kvk.unjustified_deregistration",
+            kvk,
+            &["inspectorate", "tax"],
+            json!({ "kvk_check_id": check.kvk_check_id, "kvk_number": kvk, "date": date, "signals": signals }),
+            now,
+        )]
+    };
+    store::insert_kvk_check(&state.pool, &check, &events).await.map_err(|e| Unavailable(format!("{e:#}")))?;
+    state.relay.nudge();
+    Ok(check)
+}
