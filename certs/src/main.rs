@@ -209,7 +209,7 @@ fn token(args: &[String]) -> anyhow::Result<()> {
     let role = args.first().ok_or_else(|| anyhow::anyhow!("name a role"))?;
     let role = Role::parse(role).ok_or_else(|| {
         anyhow::anyhow!(
-            "unknown role {role:?}; one of certification_body, agency, admission_authority, inspectorate, tax, kvk, municipality, housing_inspector, housing_provider, admin"
+            "unknown role {role:?}; one of certification_body, agency, admission_authority, inspectorate, tax, kvk, municipality, housing_inspector, housing_provider, admin, hirer"
         )
     })?;
     let org = args.get(1).map(String::as_str).filter(|o| !o.is_empty());

@@ -46,6 +46,8 @@ pub enum Role {
     HousingProvider,
     /// Operators of the suite (accreditations, court-ordered civil bans).
     Admin,
+    /// A hirer (inlener) that subscribes to the agencies it uses; `org` is its KvK number.
+    Hirer,
 }
 
 impl Role {
@@ -62,6 +64,7 @@ impl Role {
             Role::HousingInspector => "housing_inspector",
             Role::HousingProvider => "housing_provider",
             Role::Admin => "admin",
+            Role::Hirer => "hirer",
         }
     }
 

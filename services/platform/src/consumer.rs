@@ -46,6 +46,16 @@ impl Consumer {
         H: Fn(Event) -> Fut,
         Fut: Future<Output = anyhow::Result<()>>,
     {
+        self.run_filtered(|e: &Event| e.addressed_to.iter().any(|p| p == party), handle).await;
+    }
+
+    /// Like [`Consumer::run`], for every event `accept` takes (the notifier takes them all).
+    pub async fn run_filtered<A, H, Fut>(self, accept: A, handle: H)
+    where
+        A: Fn(&Event) -> bool,
+        H: Fn(Event) -> Fut,
+        Fut: Future<Output = anyhow::Result<()>>,
+    {
         let stream = self.bus.events_stream();
         let mut pending_first = true;
         let mut conn = match self.bus.blocking_conn() {
@@ -89,7 +99,7 @@ impl Consumer {
             for entry in entries {
                 let event = Event::from_stream_fields(&entry.map);
                 let outcome = match &event {
-                    Some(e) if e.addressed_to.iter().any(|p| p == party) => handle(e.clone()).await,
+                    Some(e) if accept(e) => handle(e.clone()).await,
                     Some(_) => Ok(()),
                     None => {
                         tracing::error!(stream.id = %entry.id, "malformed event on the stream; acknowledged and skipped");

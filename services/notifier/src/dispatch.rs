@@ -1,0 +1,127 @@
+//! From the stream to the receivers. The consumer records a delivery per matching
+//! subscription, then acknowledges the event; the dispatcher claims due deliveries with a
+//! lease, sends them signed, and records the outcome: delivered, retried later with
+//! exponential backoff and jitter, or dead after the last attempt.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use futures::StreamExt;
+use platform::outbox::Event;
+use tokio::sync::Notify;
+
+use crate::startup::AppState;
+use crate::{routing, store, webhook};
+
+/// Records the deliveries `event` causes (before its acknowledgement on the stream).
+pub async fn record(state: &AppState, event: Event) -> anyhow::Result<()> {
+    let agencies = routing::agencies(&event);
+    let mut client = state.core.pool.get().await?;
+    let tx = client.transaction().await?;
+    let candidates = store::matching(&tx, &agencies, &event.addressed_to).await?;
+    let now = Utc::now();
+    let mut recorded = 0;
+    for sub in candidates.iter().filter(|s| routing::receives(s, &event, &agencies)) {
+        store::insert_delivery(
+            &tx,
+            sub.subscription_id,
+            event.event_id,
+            &event.event_type,
+            &routing::body(sub, &event),
+            now,
+        )
+        .await?;
+        recorded += 1;
+    }
+    tx.commit().await?;
+    if recorded > 0 {
+        state.wake.notify_one();
+    }
+    Ok(())
+}
+
+/// Sends due deliveries until the task is aborted.
+pub async fn run(state: AppState, wake: Arc<Notify>) {
+    let poll = Duration::from_millis(state.settings.poll_ms);
+    loop {
+        match round(&state).await {
+            // A full batch: there may be more due at once.
+            Ok(n) if n >= state.settings.concurrency => continue,
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = format!("{e:#}"), "delivery round failed; retrying"),
+        }
+        let _ = tokio::time::timeout(poll, wake.notified()).await;
+    }
+}
+
+/// One round: claims and sends what is due; returns how many were claimed.
+pub async fn round(state: &AppState) -> anyhow::Result<usize> {
+    let now = Utc::now();
+    // The lease outlasts the longest attempt; a delivery whose sender died falls due after it.
+    let lease = chrono::Duration::milliseconds(i64::try_from(state.settings.timeout_ms).unwrap_or(10_000) + 1_000);
+    let due = {
+        let client = state.core.pool.get().await?;
+        store::claim_due(&client, now, now + lease, i64::try_from(state.settings.concurrency).unwrap_or(16)).await?
+    };
+    let n = due.len();
+    futures::stream::iter(due)
+        .for_each_concurrent(state.settings.concurrency, |d| async move {
+            if let Err(e) = send(state, d).await {
+                tracing::error!(error = format!("{e:#}"), "delivery outcome not recorded; it falls due again");
+            }
+        })
+        .await;
+    Ok(n)
+}
+
+async fn send(state: &AppState, d: store::Due) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let at = Utc::now();
+    let body = serde_json::to_vec(&d.body)?;
+    let (status, error) = match webhook::check_target(&d.url, state.settings.allow_private_targets).await {
+        Err(e) => (None, Some(e.to_string())),
+        Ok(url) => {
+            let ts = at.timestamp();
+            let res = state
+                .http
+                .post(url)
+                .header("content-type", "application/json")
+                .header(webhook::TIMESTAMP, ts.to_string())
+                .header(webhook::SIGNATURE, webhook::sign(&d.secret, ts, &body))
+                .header(webhook::EVENT_ID, d.event_id.to_string())
+                .header(webhook::DELIVERY_ID, d.delivery_id.to_string())
+                .body(body)
+                .send()
+                .await;
+            match res {
+                Ok(r) if r.status().is_success() => (Some(i32::from(r.status().as_u16())), None),
+                Ok(r) => (Some(i32::from(r.status().as_u16())), Some(format!("receiver answered {}", r.status()))),
+                Err(e) => (
+                    None,
+                    Some(if e.is_timeout() { "receiver timed out".into() } else { "receiver unreachable".into() }),
+                ),
+            }
+        }
+    };
+    let attempts = d.attempts + 1;
+    let (outcome, retry_at) = match &error {
+        None => ("delivered", at),
+        Some(_) if attempts >= state.settings.max_attempts => ("dead", at),
+        Some(_) => {
+            let wait = webhook::backoff(
+                attempts,
+                Duration::from_millis(state.settings.retry_base_ms),
+                Duration::from_millis(state.settings.retry_max_ms),
+            );
+            ("pending", at + chrono::Duration::from_std(wait).unwrap_or_default())
+        }
+    };
+    let duration_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
+    let client = state.core.pool.get().await?;
+    store::record_attempt(&client, d.delivery_id, at, status, error.as_deref(), duration_ms, outcome, retry_at).await?;
+    if outcome == "dead" {
+        tracing::warn!(delivery.id = %d.delivery_id, event.id = %d.event_id, "delivery dead after {attempts} attempts");
+    }
+    Ok(())
+}

@@ -1,0 +1,288 @@
+//! Subscriptions (authenticated; each caller sees only its own), their delivery log, and
+//! manual redelivery. The secret that signs the webhooks is shown once, at creation.
+
+use bytes::Bytes;
+use chrono::Utc;
+use platform::auth::{Principal, Role};
+use platform::http::{Request, body, json, no_store, parse_json, request, with_state};
+use platform::ids::KvkNumber;
+use platform::problem::FieldError;
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+use warp::Filter;
+use warp::filters::BoxedFilter;
+use warp::http::StatusCode;
+use warp::reply::Response;
+
+use super::{authenticate, finish};
+use crate::startup::AppState;
+use crate::store::{self, Subscription};
+use crate::{Error, Result, webhook};
+
+/// Most agencies one subscription follows (a hirer's supplier list).
+const MAX_AGENCIES: usize = 500;
+
+pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
+    create(state.clone())
+        .or(list(state.clone()))
+        .unify()
+        .or(one(state.clone()))
+        .unify()
+        .or(delete(state.clone()))
+        .unify()
+        .or(deliveries(state.clone()))
+        .unify()
+        .or(redeliver(state))
+        .unify()
+        .boxed()
+}
+
+/// The topics a caller may subscribe to: the parties its roles are.
+fn allowed_topics(p: &Principal) -> Vec<String> {
+    let mut topics = Vec::new();
+    for (role, topic) in [
+        (Role::Kvk, "kvk"),
+        (Role::Inspectorate, "inspectorate"),
+        (Role::Tax, "tax"),
+        (Role::HousingInspector, "housing_inspector"),
+    ] {
+        if p.has(role) {
+            topics.push(topic.to_string());
+        }
+    }
+    // A municipality hears of its own territory only (filtered per event by its code).
+    if p.has(Role::Municipality) && p.org.is_some() {
+        topics.push("municipality".into());
+    }
+    if let (true, Some(org)) = (p.has(Role::CertificationBody), &p.org) {
+        topics.push(format!("certification_body:{org}"));
+    }
+    topics
+}
+
+/// Whose a subscription is: the token's subject for its organisation (a client credential
+/// may act for several organisations; each sees only its own).
+fn owner_of(p: &Principal) -> String {
+    format!("{}@{}", p.subject, p.org.as_deref().unwrap_or("-"))
+}
+
+fn id_from_path(raw: &str, what: &str) -> Result<Uuid> {
+    raw.parse()
+        .map_err(|_| Error::Client(platform::Problem::bad_request(format!("Malformed {what} id: expected a UUID."))))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SubscriptionIn {
+    url: String,
+    #[serde(default)]
+    agencies: Vec<String>,
+    #[serde(default)]
+    topics: Vec<String>,
+}
+
+/// POST /api/v1/subscriptions
+fn create(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "subscriptions")
+        .and(warp::post())
+        .and(request())
+        .and(body())
+        .and(with_state(state))
+        .then(|req: Request, raw: Bytes, state: AppState| async move {
+            let result = async {
+                let principal = authenticate(&state, &req)?;
+                let role = [Role::Hirer, Role::Kvk, Role::Inspectorate, Role::Tax, Role::Municipality, Role::HousingInspector, Role::CertificationBody]
+                    .into_iter()
+                    .find(|r| principal.has(*r))
+                    .ok_or_else(|| Error::Forbidden("Hirers and authorities subscribe.".into()))?;
+                let input: SubscriptionIn = parse_json(&req, &raw)?;
+                let mut errors = Vec::new();
+                if input.agencies.is_empty() && input.topics.is_empty() {
+                    errors.push(FieldError::new("/agencies", "name agencies to follow, topics, or both"));
+                }
+                if input.agencies.len() > MAX_AGENCIES {
+                    errors.push(FieldError::new("/agencies", format!("at most {MAX_AGENCIES}")));
+                }
+                let mut agencies: Vec<String> = input
+                    .agencies
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, k)| {
+                        KvkNumber::parse(k, &format!("/agencies/{i}")).map_err(|e| errors.push(e)).ok().map(|k| k.as_str().to_string())
+                    })
+                    .collect();
+                agencies.sort();
+                agencies.dedup();
+                let allowed = allowed_topics(&principal);
+                for (i, t) in input.topics.iter().enumerate() {
+                    if !allowed.contains(t) {
+                        errors.push(FieldError::new(
+                            format!("/topics/{i}"),
+                            format!("this caller may subscribe to: {}", if allowed.is_empty() { "no topics".into() } else { allowed.join(", ") }),
+                        ));
+                    }
+                }
+                match webhook::check_target(&input.url, state.settings.allow_private_targets).await {
+                    Ok(_) => {}
+                    Err(e) => errors.push(FieldError::new("/url", e.to_string())),
+                }
+                if !errors.is_empty() {
+                    return Err(Error::Invalid(errors));
+                }
+                let mut topics = input.topics.clone();
+                topics.sort();
+                topics.dedup();
+                let sub = Subscription {
+                    subscription_id: Uuid::now_v7(),
+                    owner: owner_of(&principal),
+                    owner_role: role.as_str().into(),
+                    owner_org: principal.org.clone(),
+                    agencies,
+                    topics,
+                    url: input.url.clone(),
+                    created_at: Utc::now(),
+                };
+                let secret = webhook::new_secret();
+                let client = state.core.pool.get().await?;
+                store::insert_subscription(&client, &sub, &secret).await?;
+                let mut body = serde_json::to_value(&sub).unwrap_or_default();
+                body["secret"] = json!(secret);
+                body["signature"] = json!({
+                    "headers": [webhook::TIMESTAMP, webhook::SIGNATURE, webhook::EVENT_ID, webhook::DELIVERY_ID],
+                    "scheme": "v1 = hex HMAC-SHA256(secret, timestamp + '.' + body); reject timestamps older than 300 s; dedupe on the event id",
+                });
+                Ok(no_store(json(StatusCode::CREATED, &body)))
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+/// GET /api/v1/subscriptions
+fn list(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "subscriptions")
+        .and(warp::get())
+        .and(request())
+        .and(with_state(state))
+        .then(|req: Request, state: AppState| async move {
+            let result = async {
+                let principal = authenticate(&state, &req)?;
+                let client = state.core.pool.get().await?;
+                let subs = store::subscriptions_of(&client, &owner_of(&principal)).await?;
+                Ok(no_store(json(StatusCode::OK, &json!({ "subscriptions": subs }))))
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+async fn own(state: &AppState, principal: &Principal, id: &str) -> Result<Subscription> {
+    let id = id_from_path(id, "subscription")?;
+    let client = state.core.pool.get().await?;
+    store::subscription_of(&client, &owner_of(principal), id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("You have no subscription {id}.")))
+}
+
+/// GET /api/v1/subscriptions/{id}
+fn one(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "subscriptions" / String)
+        .and(warp::get())
+        .and(request())
+        .and(with_state(state))
+        .then(|id: String, req: Request, state: AppState| async move {
+            let result = async {
+                let principal = authenticate(&state, &req)?;
+                let sub = own(&state, &principal, &id).await?;
+                Ok(no_store(json(StatusCode::OK, &sub)))
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+/// DELETE /api/v1/subscriptions/{id}
+fn delete(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "subscriptions" / String)
+        .and(warp::delete())
+        .and(request())
+        .and(with_state(state))
+        .then(|id: String, req: Request, state: AppState| async move {
+            let result = async {
+                let principal = authenticate(&state, &req)?;
+                let sub = own(&state, &principal, &id).await?;
+                let client = state.core.pool.get().await?;
+                store::delete_subscription(&client, sub.subscription_id, Utc::now()).await?;
+                let mut res = Response::new(Default::default());
+                *res.status_mut() = StatusCode::NO_CONTENT;
+                Ok(res)
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LogQuery {
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
+/// GET /api/v1/subscriptions/{id}/deliveries — the delivery log, each attempt included.
+fn deliveries(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "subscriptions" / String / "deliveries")
+        .and(warp::get())
+        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .and(request())
+        .and(with_state(state))
+        .then(|id: String, query: String, req: Request, state: AppState| async move {
+            let result = async {
+                let principal = authenticate(&state, &req)?;
+                let sub = own(&state, &principal, &id).await?;
+                let q: LogQuery = serde_urlencoded::from_str(&query)
+                    .map_err(|e| Error::Client(platform::Problem::bad_request(format!("Bad query: {e}."))))?;
+                let limit = q.limit.unwrap_or(100);
+                if !(1..=1000).contains(&limit) {
+                    return Err(Error::Client(platform::Problem::bad_request("limit is 1 to 1000.")));
+                }
+                let client = state.core.pool.get().await?;
+                let log = store::deliveries(&client, sub.subscription_id, limit).await?;
+                Ok(no_store(json(
+                    StatusCode::OK,
+                    &json!({ "subscription_id": sub.subscription_id, "deliveries": log }),
+                )))
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}
+
+/// POST /api/v1/deliveries/{id}/redelivery — send a delivery (dead or not) again.
+fn redeliver(state: AppState) -> BoxedFilter<(Response,)> {
+    warp::path!("api" / "v1" / "deliveries" / String / "redelivery")
+        .and(warp::post())
+        .and(request())
+        .and(with_state(state))
+        .then(|id: String, req: Request, state: AppState| async move {
+            let result = async {
+                let principal = authenticate(&state, &req)?;
+                let id = id_from_path(&id, "delivery")?;
+                let client = state.core.pool.get().await?;
+                if !store::redeliver(&client, &owner_of(&principal), id, Utc::now()).await? {
+                    return Err(Error::NotFound(format!("You have no delivery {id}.")));
+                }
+                state.wake.notify_one();
+                Ok(no_store(json(StatusCode::ACCEPTED, &json!({ "delivery_id": id, "status": "pending" }))))
+            }
+            .await;
+            finish(&req, result)
+        })
+        .boxed()
+}

@@ -1,0 +1,278 @@
+//! All SQL of the notifier.
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::GenericClient;
+use serde::Serialize;
+use serde_json::Value;
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use crate::Result;
+
+/// A subscription (its secret is not part of it: shown once, read only to sign).
+#[derive(Debug, Clone, Serialize)]
+pub struct Subscription {
+    /// Id.
+    pub subscription_id: Uuid,
+    /// Who owns it (token subject).
+    #[serde(skip)]
+    pub owner: String,
+    /// In which role it was made.
+    pub owner_role: String,
+    /// For which organisation.
+    pub owner_org: Option<String>,
+    /// Agencies (KvK numbers) whose changes it receives.
+    pub agencies: Vec<String>,
+    /// Parties whose events it receives.
+    pub topics: Vec<String>,
+    /// Where webhooks go.
+    pub url: String,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+}
+
+const SUBSCRIPTION: &str =
+    "select subscription_id, owner, owner_role, owner_org, agencies, topics, url, created_at from subscription";
+
+fn subscription(r: &Row) -> Subscription {
+    Subscription {
+        subscription_id: r.get(0),
+        owner: r.get(1),
+        owner_role: r.get(2),
+        owner_org: r.get(3),
+        agencies: r.get(4),
+        topics: r.get(5),
+        url: r.get(6),
+        created_at: r.get(7),
+    }
+}
+
+/// Stores a subscription with its secret.
+pub async fn insert_subscription(c: &impl GenericClient, s: &Subscription, secret: &str) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into subscription (subscription_id, owner, owner_role, owner_org, agencies, topics, url, secret, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .await?;
+    c.execute(
+        &stmt,
+        &[
+            &s.subscription_id,
+            &s.owner,
+            &s.owner_role,
+            &s.owner_org,
+            &s.agencies,
+            &s.topics,
+            &s.url,
+            &secret,
+            &s.created_at,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The caller's live subscriptions.
+pub async fn subscriptions_of(c: &impl GenericClient, owner: &str) -> Result<Vec<Subscription>> {
+    let stmt = c
+        .prepare_cached(&format!("{SUBSCRIPTION} where owner = $1 and deleted_at is null order by created_at"))
+        .await?;
+    Ok(c.query(&stmt, &[&owner]).await?.iter().map(subscription).collect())
+}
+
+/// One live subscription of the caller.
+pub async fn subscription_of(c: &impl GenericClient, owner: &str, id: Uuid) -> Result<Option<Subscription>> {
+    let stmt = c
+        .prepare_cached(&format!("{SUBSCRIPTION} where owner = $1 and subscription_id = $2 and deleted_at is null"))
+        .await?;
+    Ok(c.query_opt(&stmt, &[&owner, &id]).await?.map(|r| subscription(&r)))
+}
+
+/// Ends a subscription; its pending deliveries are not attempted any more.
+pub async fn delete_subscription(c: &impl GenericClient, id: Uuid, now: DateTime<Utc>) -> Result<()> {
+    let stmt = c.prepare_cached("update subscription set deleted_at = $2 where subscription_id = $1").await?;
+    c.execute(&stmt, &[&id, &now]).await?;
+    let stmt = c
+        .prepare_cached(
+            "update delivery set status = 'dead', last_error = 'subscription deleted' where subscription_id = $1 and status = 'pending'",
+        )
+        .await?;
+    c.execute(&stmt, &[&id]).await?;
+    Ok(())
+}
+
+/// Live subscriptions to any of `agencies` or any of `topics`.
+pub async fn matching(c: &impl GenericClient, agencies: &[String], topics: &[String]) -> Result<Vec<Subscription>> {
+    let stmt = c
+        .prepare_cached(&format!(
+            "{SUBSCRIPTION} where deleted_at is null and (agencies && $1::text[] or topics && $2::text[])"
+        ))
+        .await?;
+    Ok(c.query(&stmt, &[&agencies, &topics]).await?.iter().map(subscription).collect())
+}
+
+/// Records a delivery to make (once per subscription and event).
+pub async fn insert_delivery(
+    c: &impl GenericClient,
+    subscription_id: Uuid,
+    event_id: Uuid,
+    event_type: &str,
+    body: &Value,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into delivery (delivery_id, subscription_id, event_id, event_type, body, next_attempt_at, created_at)
+             values ($1, $2, $3, $4, $5, $6, $6) on conflict (subscription_id, event_id) do nothing",
+        )
+        .await?;
+    c.execute(&stmt, &[&Uuid::now_v7(), &subscription_id, &event_id, &event_type, body, &now]).await?;
+    Ok(())
+}
+
+/// A delivery to attempt now.
+#[derive(Debug, Clone)]
+pub struct Due {
+    /// Id.
+    pub delivery_id: Uuid,
+    /// The event.
+    pub event_id: Uuid,
+    /// What to send.
+    pub body: Value,
+    /// Attempts so far.
+    pub attempts: i32,
+    /// Where.
+    pub url: String,
+    /// Signing secret.
+    pub secret: String,
+}
+
+/// Claims up to `limit` due deliveries by moving their next attempt to `lease_until`: if
+/// this process dies while sending, they fall due again then (at least once).
+pub async fn claim_due(
+    c: &impl GenericClient,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Due>> {
+    let stmt = c
+        .prepare_cached(
+            "update delivery d set next_attempt_at = $2
+             from subscription s
+             where s.subscription_id = d.subscription_id and d.delivery_id in (
+                 select delivery_id from delivery where status = 'pending' and next_attempt_at <= $1
+                 order by next_attempt_at limit $3 for update skip locked)
+             returning d.delivery_id, d.event_id, d.body, d.attempts, s.url, s.secret",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&now, &lease_until, &limit])
+        .await?
+        .iter()
+        .map(|r| Due {
+            delivery_id: r.get(0),
+            event_id: r.get(1),
+            body: r.get(2),
+            attempts: r.get(3),
+            url: r.get(4),
+            secret: r.get(5),
+        })
+        .collect())
+}
+
+/// Records an attempt and its consequence: delivered, retried at `retry_at`, or dead.
+#[allow(clippy::too_many_arguments)]
+pub async fn record_attempt(
+    c: &impl GenericClient,
+    delivery_id: Uuid,
+    at: DateTime<Utc>,
+    status_code: Option<i32>,
+    error: Option<&str>,
+    duration_ms: i32,
+    outcome: &str,
+    retry_at: DateTime<Utc>,
+) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into delivery_attempt (delivery_id, attempted_at, status_code, error, duration_ms) values ($1, $2, $3, $4, $5)",
+        )
+        .await?;
+    c.execute(&stmt, &[&delivery_id, &at, &status_code, &error, &duration_ms]).await?;
+    let stmt = c
+        .prepare_cached(
+            "update delivery set attempts = attempts + 1, status = $2, last_error = $3, next_attempt_at = $4,
+                 delivered_at = case when $2 = 'delivered' then $5 else delivered_at end
+             where delivery_id = $1",
+        )
+        .await?;
+    c.execute(&stmt, &[&delivery_id, &outcome, &error, &retry_at, &at]).await?;
+    Ok(())
+}
+
+/// A delivery with its attempts, for the log.
+#[derive(Debug, Clone, Serialize)]
+pub struct Logged {
+    /// Id.
+    pub delivery_id: Uuid,
+    /// The event.
+    pub event_id: Uuid,
+    /// Its kind.
+    pub event_type: String,
+    /// pending | delivered | dead.
+    pub status: String,
+    /// Attempts so far.
+    pub attempts: i32,
+    /// Next attempt (pending).
+    pub next_attempt_at: DateTime<Utc>,
+    /// Last error.
+    pub last_error: Option<String>,
+    /// Recorded.
+    pub created_at: DateTime<Utc>,
+    /// Delivered.
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// Each attempt.
+    pub attempt_log: Value,
+}
+
+/// The delivery log of a subscription, newest first.
+pub async fn deliveries(c: &impl GenericClient, subscription_id: Uuid, limit: i64) -> Result<Vec<Logged>> {
+    let stmt = c
+        .prepare_cached(
+            "select d.delivery_id, d.event_id, d.event_type, d.status, d.attempts, d.next_attempt_at, d.last_error,
+                    d.created_at, d.delivered_at,
+                    coalesce((select json_agg(json_build_object('attempted_at', a.attempted_at, 'status_code', a.status_code,
+                                 'error', a.error, 'duration_ms', a.duration_ms) order by a.delivery_attempt_id)
+                              from delivery_attempt a where a.delivery_id = d.delivery_id), '[]'::json)
+             from delivery d where d.subscription_id = $1 order by d.created_at desc, d.delivery_id desc limit $2",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&subscription_id, &limit])
+        .await?
+        .iter()
+        .map(|r| Logged {
+            delivery_id: r.get(0),
+            event_id: r.get(1),
+            event_type: r.get(2),
+            status: r.get(3),
+            attempts: r.get(4),
+            next_attempt_at: r.get(5),
+            last_error: r.get(6),
+            created_at: r.get(7),
+            delivered_at: r.get(8),
+            attempt_log: r.get(9),
+        })
+        .collect())
+}
+
+/// Puts a delivery of one of `owner`'s subscriptions back in the queue; `Ok(false)` when
+/// there is no such delivery.
+pub async fn redeliver(c: &impl GenericClient, owner: &str, id: Uuid, now: DateTime<Utc>) -> Result<bool> {
+    let stmt = c
+        .prepare_cached(
+            "update delivery d set status = 'pending', next_attempt_at = $3, last_error = null
+             from subscription s
+             where s.subscription_id = d.subscription_id and s.owner = $1 and s.deleted_at is null and d.delivery_id = $2",
+        )
+        .await?;
+    Ok(c.execute(&stmt, &[&owner, &id, &now]).await? == 1)
+}

@@ -1,0 +1,177 @@
+//! Webhooks: where they may go, how they are signed, and when a failed one is tried again.
+//!
+//! The signature is HMAC-SHA256 with the subscription's secret over `"{timestamp}.{body}"`,
+//! sent as `Zegel-Signature: v1=<hex>` with `Zegel-Timestamp: <unix seconds>`; a receiver
+//! recomputes it and rejects a timestamp older than 5 minutes (a replay). `Zegel-Event-Id`
+//! names the event: delivery is at least once, so receivers dedupe on it.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use hmac::{Hmac, Mac};
+use rand::Rng;
+use sha2::Sha256;
+
+/// Header with the signature.
+pub const SIGNATURE: &str = "zegel-signature";
+/// Header with the signing time.
+pub const TIMESTAMP: &str = "zegel-timestamp";
+/// Header with the event id (receivers dedupe on it).
+pub const EVENT_ID: &str = "zegel-event-id";
+/// Header with the delivery id.
+pub const DELIVERY_ID: &str = "zegel-delivery-id";
+/// How old a signature a receiver should accept.
+pub const REPLAY_WINDOW_SECS: i64 = 300;
+
+/// `v1=<hex>` for `body` at `timestamp`.
+pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
+        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    format!("v1={hex}")
+}
+
+/// What a receiver does: the signature matches and is fresh at `now`.
+pub fn verify(secret: &str, timestamp: i64, body: &[u8], signature: &str, now: i64) -> bool {
+    let expected = sign(secret, timestamp, body);
+    // Constant-time comparison of equal-length strings.
+    let same = expected.len() == signature.len()
+        && expected.bytes().zip(signature.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+    same && (now - timestamp).abs() <= REPLAY_WINDOW_SECS
+}
+
+/// A fresh secret: 32 random bytes, hex.
+pub fn new_secret() -> String {
+    let bytes: [u8; 32] = rand::rng().random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The wait before attempt `attempts + 1`: base × 2^(attempts − 1), at most `max`, with
+/// ±50 % jitter so that receivers that failed together are not retried together.
+pub fn backoff(attempts: i32, base: Duration, max: Duration) -> Duration {
+    let exp = u32::try_from(attempts.saturating_sub(1).clamp(0, 30)).unwrap_or(30);
+    let plain = base.saturating_mul(2u32.saturating_pow(exp)).min(max);
+    let factor: f64 = rand::rng().random_range(0.5..1.5);
+    plain.mul_f64(factor).min(max)
+}
+
+/// Why a target is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    /// Not an http(s) URL with a host.
+    #[error("a webhook URL is an http or https URL with a host")]
+    Malformed,
+    /// Credentials in the URL.
+    #[error("a webhook URL carries no user name or password")]
+    Credentials,
+    /// Resolves to an address inside a private network.
+    #[error("the webhook host resolves to a loopback, private or link-local address, which is not allowed")]
+    Private,
+    /// Does not resolve.
+    #[error("the webhook host does not resolve")]
+    Unresolvable,
+}
+
+/// Whether an address is inside a network a subscriber must not reach.
+pub fn is_private(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1]) // carrier-grade NAT
+        }
+        IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (v6.segments()[0] & 0xfe00) == 0xfc00 // unique local
+                || (v6.segments()[0] & 0xffc0) == 0xfe80 // link local
+                || v6.to_ipv4_mapped().is_some_and(|v4| is_private(IpAddr::V4(v4)))
+        }
+    }
+}
+
+/// Checks a webhook URL: form, and — unless private targets are allowed — every address
+/// its host resolves to. Checked at subscription and again at each delivery (DNS can change).
+pub async fn check_target(raw: &str, allow_private: bool) -> Result<url::Url, TargetError> {
+    let url = url::Url::parse(raw).map_err(|_| TargetError::Malformed)?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() || raw.len() > 2000 {
+        return Err(TargetError::Malformed);
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(TargetError::Credentials);
+    }
+    if allow_private {
+        return Ok(url);
+    }
+    let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']').to_string();
+    let port = url.port_or_known_default().unwrap_or(443);
+    let addrs: Vec<IpAddr> = match host.parse::<IpAddr>() {
+        Ok(ip) => vec![ip],
+        Err(_) => tokio::net::lookup_host((host.as_str(), port))
+            .await
+            .map_err(|_| TargetError::Unresolvable)?
+            .map(|a| a.ip())
+            .collect(),
+    };
+    if addrs.is_empty() {
+        return Err(TargetError::Unresolvable);
+    }
+    if addrs.into_iter().any(is_private) {
+        return Err(TargetError::Private);
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_verify_and_refuse_changes_and_replays() {
+        let body = br#"{"event":"x"}"#;
+        let sig = sign("s3cret", 1_800_000_000, body);
+        assert!(sig.starts_with("v1=") && sig.len() == 67);
+        assert!(verify("s3cret", 1_800_000_000, body, &sig, 1_800_000_100));
+        assert!(!verify("other", 1_800_000_000, body, &sig, 1_800_000_100), "another secret");
+        assert!(!verify("s3cret", 1_800_000_000, br#"{"event":"y"}"#, &sig, 1_800_000_100), "another body");
+        assert!(!verify("s3cret", 1_800_000_001, body, &sig, 1_800_000_100), "another timestamp");
+        assert!(!verify("s3cret", 1_800_000_000, body, &sig, 1_800_000_301), "older than 5 minutes");
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_up_to_the_cap() {
+        let (base, max) = (Duration::from_secs(1), Duration::from_secs(60));
+        for _ in 0..100 {
+            let first = backoff(1, base, max);
+            assert!(first >= Duration::from_millis(500) && first <= Duration::from_millis(1500), "{first:?}");
+            let fourth = backoff(4, base, max);
+            assert!(fourth >= Duration::from_secs(4) && fourth <= Duration::from_secs(12), "{fourth:?}");
+            assert!(backoff(30, base, max) <= max);
+        }
+    }
+
+    #[tokio::test]
+    async fn private_targets_are_refused_unless_allowed() {
+        for url in [
+            "http://127.0.0.1:9000/hook",
+            "http://10.1.2.3/hook",
+            "http://192.168.0.10/hook",
+            "http://169.254.169.254/latest/meta-data",
+            "http://[::1]/hook",
+            "http://[fd00::1]/hook",
+            "http://localhost:9000/hook",
+        ] {
+            assert_eq!(check_target(url, false).await.err(), Some(TargetError::Private), "{url}");
+        }
+        assert!(check_target("http://127.0.0.1:9000/hook", true).await.is_ok());
+        assert!(check_target("https://203.0.113.7/hook", false).await.is_ok(), "a public address");
+        assert_eq!(check_target("ftp://example.org/x", false).await.err(), Some(TargetError::Malformed));
+        assert_eq!(check_target("https://u:p@203.0.113.7/x", false).await.err(), Some(TargetError::Credentials));
+    }
+}

@@ -1,0 +1,4 @@
+mod delivery;
+mod helpers;
+mod openapi;
+mod subscriptions;
