@@ -11,8 +11,9 @@ use serde_json::{Value, json};
 use zegel_attest::Register;
 
 /// Every migration directory of the suite.
-pub const MIGRATIONS: [&str; 7] = [
+pub const MIGRATIONS: [&str; 8] = [
     concat!(env!("CARGO_MANIFEST_DIR"), "/../services/housing/migrations"),
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../services/notifier/migrations"),
     concat!(env!("CARGO_MANIFEST_DIR"), "/../services/deposits/migrations"),
     concat!(env!("CARGO_MANIFEST_DIR"), "/../services/bans/migrations"),
     concat!(env!("CARGO_MANIFEST_DIR"), "/../services/gaccounts/migrations"),
@@ -70,6 +71,8 @@ pub struct Suite {
     pub deposits: Running<zegel_deposits::startup::AppState>,
     /// The housing register (its state, to move its clock and run its sweep).
     pub housing: Running<zegel_housing::startup::AppState>,
+    /// The notifier (webhooks may go to loopback receivers here).
+    pub notifier: Running<()>,
     /// HTTP client.
     pub http: reqwest::Client,
     /// The Redis prefix.
@@ -112,6 +115,7 @@ impl Suite {
             zegel_bans::startup::migrate(&common).await.expect("bans migrations");
             zegel_deposits::startup::migrate(&common).await.expect("deposits migrations");
             zegel_housing::startup::migrate(&common).await.expect("housing migrations");
+            zegel_notifier::startup::migrate(&common).await.expect("notifier migrations");
         })
         .await;
         let prefix = TestPrefix::new();
@@ -210,6 +214,22 @@ impl Suite {
         .await;
         let housing = Running { address: format!("http://127.0.0.1:{port}"), state, shutdown };
 
+        let mut n_settings = zegel_notifier::config::Settings::local();
+        n_settings.common = common.clone();
+        n_settings.own.port = 0;
+        n_settings.own.allow_private_targets = true;
+        n_settings.own.poll_ms = 50;
+        n_settings.own.retry_base_ms = 50;
+        let (port, shutdown) = testing::spawn_on(threads, move || async move {
+            let app = zegel_notifier::startup::Application::build(n_settings).await.expect("notifier builds");
+            let handle = (app.port(), app.shutdown_handle());
+            (handle, async move {
+                let _ = app.run_until_stopped().await;
+            })
+        })
+        .await;
+        let notifier = Running { address: format!("http://127.0.0.1:{port}"), state: (), shutdown };
+
         let mut certs_settings = zegel_certificates::config::Settings::local();
         certs_settings.common = common;
         certs_settings.own.port = 0;
@@ -236,6 +256,7 @@ impl Suite {
             bans,
             deposits,
             housing,
+            notifier,
             lookup,
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(20))

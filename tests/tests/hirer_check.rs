@@ -147,3 +147,52 @@ async fn a_whole_supplier_list_in_one_request_and_a_printable_page() {
     assert!(page("?kvk=12x&lang=en").await.contains("A KvK number has 8 digits."));
     assert!(page("").await.contains("<form method=\"get\" action=\"/check\">"), "the form, in Dutch by default");
 }
+
+#[tokio::test]
+async fn a_subscribed_hirer_hears_of_the_ban_by_a_signed_webhook_and_the_check_turns() {
+    let suite = Suite::start().await;
+    let kvk = "44556677";
+    suite.certified(kvk).await;
+    assert_eq!(check(&suite, kvk).await.1["may_hire"], true);
+
+    // The hirer subscribes to the agency it uses, with its own small webhook receiver.
+    let receiver = platform::testing::Receiver::start().await;
+    let hirer = suite.token(Role::Hirer, Some("12121212"));
+    let r = suite
+        .http
+        .post(format!("{}/api/v1/subscriptions", suite.notifier.address))
+        .bearer_auth(&hirer)
+        .json(&json!({"url": receiver.url, "agencies": [kvk]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let secret = r.json::<Value>().await.unwrap()["secret"].as_str().unwrap().to_string();
+
+    // The owner is banned: the certificate is suspended; the hirer hears of it.
+    let inspectorate = suite.token(Role::Inspectorate, None);
+    suite
+        .bans_call(
+            Method::POST,
+            "/api/v1/bans",
+            &inspectorate,
+            json!({"bsn": "123456782", "basis": "administrative", "roles_covered": ["owner"], "starts_on": "2026-01-01", "reason": "underpayment"}),
+        )
+        .await;
+    let got = receiver
+        .wait_until(|r| {
+            r.iter()
+                .any(|w| serde_json::from_slice::<Value>(&w.body).is_ok_and(|b| b["type"] == "certificate.suspended"))
+        })
+        .await;
+    let now = chrono::Utc::now().timestamp();
+    for w in &got {
+        let ts: i64 = w.headers["zegel-timestamp"].parse().unwrap();
+        assert!(zegel_notifier::webhook::verify(&secret, ts, &w.body, &w.headers["zegel-signature"], now), "signed");
+        let body: Value = serde_json::from_slice(&w.body).unwrap();
+        assert!(body["subject"] == kvk || body["payload"]["kvk_number"] == kvk, "{body}");
+        let text = String::from_utf8_lossy(&w.body);
+        assert!(!text.contains("123456782") && !text.contains("Bakker"), "no BSN, no name: {text}");
+    }
+    assert_eq!(check(&suite, kvk).await.1["may_hire"], false, "the check now says do not hire");
+}

@@ -160,6 +160,19 @@ async fn a_deficiency_past_its_deadline_revokes_the_mark_and_the_next_scan_says_
     let seal = suite.certified_building(kvk, bag).await;
     assert_eq!(suite.verify(&seal).await["verdict"], "valid");
 
+    // Venlo subscribes to what concerns its territory.
+    let receiver = platform::testing::Receiver::start().await;
+    let venlo = suite.token(Role::Municipality, Some("0983"));
+    let r = suite
+        .http
+        .post(format!("{}/api/v1/subscriptions", suite.notifier.address))
+        .bearer_auth(&venlo)
+        .json(&json!({"url": receiver.url, "topics": ["municipality"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+
     let inspector = suite.token(Role::HousingInspector, None);
     let deadline = (suite.housing.state.clock.today() + chrono::Days::new(3)).to_string();
     let (status, body) = suite
@@ -194,6 +207,13 @@ async fn a_deficiency_past_its_deadline_revokes_the_mark_and_the_next_scan_says_
     assert_eq!(told[0].subject, kvk);
     assert_eq!(told[0].addressed_to, vec!["certification_body:cb-e2e"]);
     assert_eq!(told[0].payload["bag_id"], bag);
+    let got = receiver
+        .wait_until(|r| r.iter().any(|w| String::from_utf8_lossy(&w.body).contains("housing.mark_revoked")))
+        .await;
+    assert!(
+        got.iter().all(|w| String::from_utf8_lossy(&w.body).contains("\"municipality\":\"0983\"")),
+        "its own territory only"
+    );
 
     // And the housing requirement, asked live at certification, now fails for the agency.
     let registers = zegel_certificates::registers::Registers::new("", "", "", &suite.housing.address);

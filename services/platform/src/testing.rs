@@ -595,6 +595,8 @@ pub struct Received {
     pub body: bytes::Bytes,
     /// The status the receiver answered.
     pub answered: u16,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 /// A small webhook receiver on a free loopback port: records every POST and answers with
@@ -622,6 +624,7 @@ impl Receiver {
                 move |headers: warp::http::HeaderMap, body: bytes::Bytes| {
                     let (r, s, d) = (r.clone(), s.clone(), d.clone());
                     async move {
+                        let at = std::time::Instant::now();
                         let delay = d.load(Ordering::SeqCst);
                         if delay > 0 {
                             tokio::time::sleep(Duration::from_millis(delay)).await;
@@ -631,7 +634,7 @@ impl Receiver {
                             .iter()
                             .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or_default().to_string()))
                             .collect();
-                        r.lock().expect("lock").push(Received { headers, body, answered });
+                        r.lock().expect("lock").push(Received { headers, body, answered, at });
                         warp::http::StatusCode::from_u16(answered).unwrap_or(warp::http::StatusCode::OK)
                     }
                 },

@@ -12,6 +12,7 @@ async fn main() -> anyhow::Result<()> {
     let bans = zegel_bans::config::Settings::from_env().context("bans settings")?;
     let deposits = zegel_deposits::config::Settings::from_env().context("deposits settings")?;
     let housing = zegel_housing::config::Settings::from_env().context("housing settings")?;
+    let notifier = zegel_notifier::config::Settings::from_env().context("notifier settings")?;
     platform::telemetry::init(certificates.common.log_format);
     let common = certificates.common.clone();
     platform::db::ensure_database(&common.database_url).await.context("creating the database")?;
@@ -21,6 +22,7 @@ async fn main() -> anyhow::Result<()> {
     zegel_bans::startup::migrate(&common).await.context("bans migrations")?;
     zegel_deposits::startup::migrate(&common).await.context("deposits migrations")?;
     zegel_housing::startup::migrate(&common).await.context("housing migrations")?;
+    zegel_notifier::startup::migrate(&common).await.context("notifier migrations")?;
 
     let lookup = zegel_lookup::startup::Application::build(lookup).await.context("starting lookup")?;
     let certificates =
@@ -29,26 +31,31 @@ async fn main() -> anyhow::Result<()> {
     let bans = zegel_bans::startup::Application::build(bans).await.context("starting bans")?;
     let deposits = zegel_deposits::startup::Application::build(deposits).await.context("starting deposits")?;
     let housing = zegel_housing::startup::Application::build(housing).await.context("starting housing")?;
+    let notifier = zegel_notifier::startup::Application::build(notifier).await.context("starting notifier")?;
     let host = common.host;
     println!();
     println!("Zegel is up:");
-    println!("  lookup        http://{host}:{}  (public: /v/<seal>, /api/v1/verify/<seal>, trust list)", lookup.port());
+    println!(
+        "  lookup        http://{host}:{}  (public: /v/<seal>, /check, /api/v1/agencies/<kvk>/check; KvK API)",
+        lookup.port()
+    );
     println!("  certificates  http://{host}:{}  (openapi/certificates.yaml)", certificates.port());
     println!("  bans          http://{host}:{}  (openapi/bans.yaml)", bans.port());
     println!("  deposits      http://{host}:{}  (openapi/deposits.yaml)", deposits.port());
     println!("  gaccounts     http://{host}:{}  (openapi/gaccounts.yaml)", gaccounts.port());
-    println!("  housing       http://{host}:{}  (openapi/housing.yaml, in progress)", housing.port());
+    println!("  housing       http://{host}:{}  (openapi/housing.yaml)", housing.port());
+    println!("  notifier      http://{host}:{}  (openapi/notifier.yaml)", notifier.port());
     println!();
     println!("Tokens: ./just token ROLE [ORG]   e.g. ./just token certification_body cb-dev");
     println!("Stop with Ctrl-C.");
-    // The notifier (8086) joins here when it lands.
     tokio::try_join!(
         certificates.run_until_stopped(),
         lookup.run_until_stopped(),
         gaccounts.run_until_stopped(),
         bans.run_until_stopped(),
         deposits.run_until_stopped(),
-        housing.run_until_stopped()
+        housing.run_until_stopped(),
+        notifier.run_until_stopped()
     )?;
     Ok(())
 }

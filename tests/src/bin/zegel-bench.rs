@@ -83,6 +83,47 @@ async fn load(client: &reqwest::Client, urls: Arc<Vec<String>>, expect: Option<&
     }
 }
 
+/// Sends `rate` GET /api/v1/agencies/{kvk}/check per second for `seconds`, open loop, and
+/// measures each answer.
+async fn steady(client: &reqwest::Client, lookup: &str, kvks: &[String], rate: u64, seconds: u64) -> Stats {
+    let started = Instant::now();
+    let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / rate));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut tasks = Vec::new();
+    for i in 0..(rate * seconds) as usize {
+        tick.tick().await;
+        let (client, url) = (client.clone(), format!("{lookup}/api/v1/agencies/{}/check", kvks[i % kvks.len()]));
+        tasks.push(tokio::spawn(async move {
+            let t = Instant::now();
+            let ok = match client.get(url).send().await {
+                Ok(r) if r.status().is_success() => {
+                    r.bytes().await.is_ok_and(|b| b.windows(8).any(|w| w == b"may_hire"))
+                }
+                _ => false,
+            };
+            (t.elapsed().as_secs_f64() * 1000.0, ok)
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for t in futures::future::join_all(tasks).await {
+        let (ms, ok) = t.expect("request task");
+        latencies.push(ms);
+        if !ok {
+            errors += 1;
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    Stats {
+        requests: latencies.len(),
+        errors,
+        per_sec: latencies.len() as f64 / elapsed,
+        p50_ms: percentile(&latencies, 0.5),
+        p99_ms: percentile(&latencies, 0.99),
+    }
+}
+
 /// Runs nginx on a free port serving `body` as a static JSON file; `None` when nginx is missing.
 fn nginx(body: &[u8]) -> Option<(Child, String, std::path::PathBuf)> {
     let dir = std::env::temp_dir().join(format!("zegel-bench-nginx-{}", std::process::id()));
@@ -238,6 +279,60 @@ async fn run() -> anyhow::Result<()> {
         .build()?;
     let building_url = format!("{}/v/{building_seal}", suite.lookup.address);
     let building_page = load(&phone, Arc::new(vec![building_url]), Some("Ważny")).await;
+
+    // The hirer check at a steady 500 requests per second (open loop: a request is sent
+    // every 2 ms whatever the answers do), each with a signed, stored receipt.
+    let check_kvks: Vec<String> = bodies.iter().map(|(kvk, _)| kvk.clone()).collect();
+    let hirer_check = steady(&client, &suite.lookup.address, &check_kvks, 500, 10).await;
+
+    // Revocation → the subscribed hirer's webhook received.
+    let receiver = platform::testing::Receiver::start().await;
+    let hooked: Vec<(String, String, String)> = {
+        let mut v = Vec::new();
+        for i in 0..50 {
+            let kvk = format!("{:08}", 60_000_000 + i);
+            let (body, id) = suite.certified(&kvk).await;
+            v.push((kvk, body, id));
+        }
+        v
+    };
+    let hirer = suite.token(platform::auth::Role::Hirer, Some("12121212"));
+    client
+        .post(format!("{}/api/v1/subscriptions", suite.notifier.address))
+        .bearer_auth(&hirer)
+        .json(&json!({"url": receiver.url, "agencies": hooked.iter().map(|h| h.0.clone()).collect::<Vec<_>>()}))
+        .send()
+        .await?;
+    let mut webhook_ms = Vec::new();
+    for (kvk, body, id) in &hooked {
+        let t = Instant::now();
+        suite
+            .certs_post(
+                &format!("/api/v1/certificates/{id}/revocation"),
+                body,
+                json!({"reason": "bench", "grounds": "other"}),
+            )
+            .await;
+        let needle = format!("\"subject\":\"{kvk}\"");
+        let got = receiver
+            .wait_until(|r| {
+                r.iter().any(|w| {
+                    let b = String::from_utf8_lossy(&w.body);
+                    b.contains("certificate.revoked") && b.contains(&needle)
+                })
+            })
+            .await;
+        let arrived = got
+            .iter()
+            .find(|w| {
+                let b = String::from_utf8_lossy(&w.body);
+                b.contains("certificate.revoked") && b.contains(&needle)
+            })
+            .map(|w| w.at)
+            .unwrap_or_else(Instant::now);
+        webhook_ms.push(arrived.saturating_duration_since(t).as_secs_f64() * 1000.0);
+    }
+    webhook_ms.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
 
     // Revocation visibility: revoke, then ask the lookup until it says revoked.
     let mut visible_ms = Vec::new();
@@ -408,6 +503,13 @@ async fn run() -> anyhow::Result<()> {
         building_page.p50_ms,
         building_page.p99_ms
     );
+    println!(
+        "{:<58} {:>12.0} {:>9.2} {:>9.2}",
+        "(d) hirer check at a steady 500/s, receipt signed + stored",
+        hirer_check.per_sec,
+        hirer_check.p50_ms,
+        hirer_check.p99_ms
+    );
     println!("{:<58} {:>12.0}", "seals issued over HTTP incl. QR (SVG+PNG), 16 in flight", issued_per_sec);
     println!();
     println!("(a) / raw single-core verify rate: {:>6.1}%  (target ≥ 70%)", distinct.per_sec / raw * 100.0);
@@ -420,6 +522,16 @@ async fn run() -> anyhow::Result<()> {
         visible_ms.len(),
         percentile(&visible_ms, 0.5),
         percentile(&visible_ms, 0.99)
+    );
+    println!(
+        "(d) hirer check p99 {:.2} ms (target < 20 ms), {} requests, {} errors",
+        hirer_check.p99_ms, hirer_check.requests, hirer_check.errors
+    );
+    println!(
+        "revocation → subscribed hirer's webhook received ({} revocations): p50 {:.2} ms, p99 {:.2} ms",
+        webhook_ms.len(),
+        percentile(&webhook_ms, 0.5),
+        percentile(&webhook_ms, 0.99)
     );
     println!(
         "claims filed and paid out against one deposit, 32 clients: {claims_per_sec:.0}/s ({paid_claims} payouts); ledger invariant violations: {violations}"
