@@ -45,7 +45,14 @@ impl Lang {
 
     /// Picks the language: an explicit choice first, then the browser's preferences.
     pub fn negotiate(explicit: Option<&str>, accept_language: Option<&str>) -> Self {
-        if let Some(lang) = explicit.and_then(Self::from_code) {
+        Self::negotiate_in(explicit, accept_language, &[])
+    }
+
+    /// Like [`Lang::negotiate`], among `only` (all supported languages when empty): a page
+    /// offered in fewer languages takes the browser's best choice among those.
+    pub fn negotiate_in(explicit: Option<&str>, accept_language: Option<&str>, only: &[&str]) -> Self {
+        let from_code = |code: &str| Self::from_code(code).filter(|l| only.is_empty() || only.contains(&l.code));
+        if let Some(lang) = explicit.and_then(from_code) {
             return lang;
         }
         let mut prefs: Vec<(f32, &str)> = accept_language
@@ -62,7 +69,7 @@ impl Lang {
         prefs
             .iter()
             .filter(|(q, _)| *q > 0.0)
-            .find_map(|(_, tag)| Self::from_code(tag.split('-').next().unwrap_or_default()))
+            .find_map(|(_, tag)| from_code(tag.split('-').next().unwrap_or_default()))
             .or_else(|| Self::from_code("nl"))
             .unwrap_or_else(|| unreachable!("nl is supported"))
     }
@@ -101,6 +108,12 @@ mod tests {
         assert_eq!(Lang::negotiate(None, Some("pl-PL,en;q=0.8,nl;q=0.5")).code, "pl");
         assert_eq!(Lang::negotiate(None, Some("de-DE,bg;q=0.7,en;q=0.5")).code, "bg", "an unsupported first choice");
         assert_eq!(Lang::negotiate(Some("hu"), Some("ro")).code, "hu");
+        assert_eq!(
+            Lang::negotiate_in(None, Some("pl-PL,en;q=0.5"), &["nl", "en"]).code,
+            "en",
+            "best among those offered"
+        );
+        assert_eq!(Lang::negotiate_in(Some("pl"), None, &["nl", "en"]).code, "nl");
         assert_eq!(Lang::negotiate(None, Some("en;q=0.2, nl-BE;q=0.9")).code, "nl");
         assert_eq!(Lang::negotiate(Some("xx"), None).code, "nl");
         assert_eq!(Lang::negotiate(None, Some("en;q=0")).code, "nl");

@@ -228,12 +228,7 @@ fn check_page(state: AppState) -> BoxedFilter<(Response,)> {
             let result = async {
                 state.limiter.check(&req)?;
                 // Dutch and English: the languages of hirers' compliance files.
-                let explicit = param(&query, "lang").filter(|l| matches!(*l, "nl" | "en"));
-                let accept = req.accept_language.as_deref().filter(|a| a.contains("en") || a.contains("nl"));
-                let mut lang = Lang::negotiate(explicit, accept);
-                if !matches!(lang.code, "nl" | "en") {
-                    lang = Lang::negotiate(Some("nl"), None);
-                }
+                let lang = Lang::negotiate_in(param(&query, "lang"), req.accept_language.as_deref(), &["nl", "en"]);
                 let kvk = param(&query, "kvk").unwrap_or_default().trim().to_string();
                 let (mut error, mut result) = (String::new(), None);
                 if !kvk.is_empty() {
