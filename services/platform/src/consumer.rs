@@ -23,18 +23,30 @@ pub async fn first_time(tx: &impl GenericClient, event: &Event) -> Result<bool, 
     Ok(tx.execute(&stmt, &[&event.event_id, &event.event_type]).await? == 1)
 }
 
+/// An event read by a consumer and not acknowledged for this long is taken over by another.
+const CLAIM_IDLE: Duration = Duration::from_secs(60);
+/// How often a consumer looks for such events.
+const CLAIM_EVERY: Duration = Duration::from_secs(30);
+
 /// A consumer in group `group` of the suite's event stream.
 #[derive(Debug, Clone)]
 pub struct Consumer {
     bus: Bus,
     group: String,
     name: String,
+    claim_idle: Duration,
 }
 
 impl Consumer {
     /// A consumer named `name` in `group` (one group per service; one name per replica).
     pub fn new(bus: Bus, group: &str, name: &str) -> Self {
-        Self { bus, group: group.into(), name: name.into() }
+        Self { bus, group: group.into(), name: name.into(), claim_idle: CLAIM_IDLE }
+    }
+
+    /// Takes over another consumer's unacknowledged events after `idle` (default 60 s).
+    pub fn claim_after(mut self, idle: Duration) -> Self {
+        self.claim_idle = idle;
+        self
     }
 
     /// Reads events for ever, calling `handle` for each event addressed to `party` (others
@@ -65,7 +77,29 @@ impl Consumer {
                 return;
             }
         };
+        let mut last_claim: Option<std::time::Instant> = None;
         loop {
+            // Take over what another consumer of the group (a replica that crashed, or this
+            // service before a restart under another name) read and never acknowledged.
+            if last_claim.is_none_or(|t| t.elapsed() >= CLAIM_EVERY) {
+                last_claim = Some(std::time::Instant::now());
+                let claimed: Result<redis::Value, _> = redis::cmd("XAUTOCLAIM")
+                    .arg(&stream)
+                    .arg(&self.group)
+                    .arg(&self.name)
+                    .arg(u64::try_from(self.claim_idle.as_millis()).unwrap_or(u64::MAX))
+                    .arg("0-0")
+                    .arg("COUNT")
+                    .arg(100)
+                    .query_async(&mut conn)
+                    .await;
+                if let Ok(redis::Value::Array(parts)) = &claimed
+                    && matches!(parts.get(1), Some(redis::Value::Array(entries)) if !entries.is_empty())
+                {
+                    tracing::info!(consumer.group = %self.group, "took over unacknowledged events of another consumer");
+                    pending_first = true;
+                }
+            }
             // Create the group (from the start of the stream) once; "already exists" is fine.
             let _: Result<(), _> = redis::cmd("XGROUP")
                 .arg("CREATE")

@@ -2,3 +2,4 @@ mod delivery;
 mod helpers;
 mod openapi;
 mod subscriptions;
+mod takeover;

@@ -1,0 +1,67 @@
+//! A consumer that read events and died before acknowledging them: another consumer of
+//! the group takes them over (XAUTOCLAIM), so a replica or a restart under a new name
+//! loses nothing.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use platform::bus::Bus;
+use platform::consumer::Consumer;
+use platform::testing::{TestPrefix, publish, redis_url};
+
+use crate::helpers::certificate_event;
+
+#[tokio::test]
+async fn unacknowledged_events_of_a_dead_consumer_are_taken_over() {
+    let prefix = TestPrefix::new();
+    let event = certificate_event("11223344", "certificate.revoked");
+    publish(&prefix.0, &event).await;
+    let bus = Bus::connect(&redis_url(), &prefix.0).unwrap();
+
+    // Consumer "a" reads the event and never manages to handle it; then it dies.
+    let a = Consumer::new(bus.clone(), "takeover", "a");
+    let tried = Arc::new(Mutex::new(0));
+    let t = tried.clone();
+    let dead = tokio::spawn(async move {
+        a.run_filtered(
+            |_| true,
+            move |_| {
+                *t.lock().unwrap() += 1;
+                async { anyhow::bail!("cannot handle it now") }
+            },
+        )
+        .await;
+    });
+    for _ in 0..200 {
+        if *tried.lock().unwrap() > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    dead.abort();
+    assert!(*tried.lock().unwrap() > 0, "a read it");
+
+    // Consumer "b" (another replica, or the service restarted under another name) takes it over.
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let handled = Arc::new(Mutex::new(Vec::new()));
+    let h = handled.clone();
+    let b = Consumer::new(bus, "takeover", "b").claim_after(Duration::from_millis(100));
+    let alive = tokio::spawn(async move {
+        b.run_filtered(
+            |_| true,
+            move |e| {
+                h.lock().unwrap().push(e.event_id);
+                async { Ok(()) }
+            },
+        )
+        .await;
+    });
+    for _ in 0..300 {
+        if !handled.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    alive.abort();
+    assert_eq!(*handled.lock().unwrap(), vec![event.event_id]);
+}
