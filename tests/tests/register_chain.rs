@@ -105,11 +105,25 @@ async fn certification_asks_the_bans_g_account_and_deposit_registers_live() {
     let unmet: Vec<_> = r["unmet"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert_eq!(
         unmet,
-        ["no_banned_director", "deposit_paid", "g_account_in_use"],
+        ["no_banned_director", "housing_certified", "deposit_paid", "g_account_in_use"],
         "the checkboxes no longer decide these"
     );
 
     suite.clear_officers_and_active_g_account("22334455").await;
+    let r: serde_json::Value = certify().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        r["unmet"],
+        json!(["housing_certified"]),
+        "houses workers, yet no building in the housing register: {r}"
+    );
+    // It houses no one after all: recorded as not applicable, the live answer agrees.
+    client
+        .put(format!("{}/api/v1/certificates/{id}/requirements/housing_certified", suite.certificates.address))
+        .bearer_auth(&body)
+        .json(&json!({"outcome": "not_applicable", "evidence_ref": "no housing offered, no rent withheld"}))
+        .send()
+        .await
+        .unwrap();
     let r = certify().await.unwrap();
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
 }

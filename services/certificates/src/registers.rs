@@ -10,6 +10,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::domain::RequirementCode;
+use crate::domain::requirement::HOUSING_NOT_REGISTERED;
 
 /// Why a live check could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -94,9 +95,11 @@ impl Registers {
                 (s, _) => return Err(Unreachable { register: "housing", reason: format!("answered {s}") }),
             };
             // An agency with buildings in the housing register meets the requirement only if
-            // every one is certified now. One with none there: the recorded requirement
-            // decides (not applicable when it neither houses workers nor withholds rent).
-            if !buildings.is_empty() {
+            // every one is certified now. One with none there meets it only when it houses no
+            // one (recorded as not applicable; settled by `settle_housing`).
+            if buildings.is_empty() {
+                out.push((RequirementCode::HousingCertified, Some(HOUSING_NOT_REGISTERED.to_string())));
+            } else {
                 let not: Vec<&str> =
                     buildings.iter().filter(|b| b["certified"] != true).filter_map(|b| b["bag_id"].as_str()).collect();
                 let verdict = (!not.is_empty()).then(|| {

@@ -112,6 +112,24 @@ pub fn unmet(recorded: &[(RequirementCode, Outcome)], in_first_year: bool) -> Ve
     unmet_with_live(recorded, &[], in_first_year)
 }
 
+/// What the housing register's live answer says for an agency with no building there:
+/// settled against what was recorded by [`settle_housing`].
+pub const HOUSING_NOT_REGISTERED: &str = "the agency has no building in the housing register, while its housing requirement is not recorded as not applicable (housing register)";
+
+/// An agency without buildings in the housing register meets the housing requirement only
+/// when it neither offers housing nor withholds rent — recorded as not applicable. One that
+/// says it houses workers must have every building in the register, certified.
+pub fn settle_housing(live: &mut [(RequirementCode, Option<String>)], recorded: Option<Outcome>) {
+    for (code, verdict) in live.iter_mut() {
+        if *code == RequirementCode::HousingCertified
+            && verdict.as_deref() == Some(HOUSING_NOT_REGISTERED)
+            && recorded == Some(Outcome::NotApplicable)
+        {
+            *verdict = None;
+        }
+    }
+}
+
 /// Like [`unmet`], but the requirements checked live in another register (`live`: `None`
 /// when met, else why not) are decided by that check, not by what was recorded.
 pub fn unmet_with_live(
@@ -138,6 +156,22 @@ pub fn unmet_with_live(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_buildings_is_fine_only_for_an_agency_that_houses_no_one() {
+        let none = || vec![(RequirementCode::HousingCertified, Some(HOUSING_NOT_REGISTERED.to_string()))];
+        let mut live = none();
+        settle_housing(&mut live, Some(Outcome::NotApplicable));
+        assert_eq!(live[0].1, None, "houses no one");
+        for recorded in [Some(Outcome::Met), Some(Outcome::NotMet), None] {
+            let mut live = none();
+            settle_housing(&mut live, recorded);
+            assert!(live[0].1.is_some(), "{recorded:?}: says it houses workers, registered no building");
+        }
+        let mut uncertified = vec![(RequirementCode::HousingCertified, Some("1 of its 2 buildings".to_string()))];
+        settle_housing(&mut uncertified, Some(Outcome::NotApplicable));
+        assert!(uncertified[0].1.is_some(), "buildings in the register decide, whatever was recorded");
+    }
 
     #[test]
     fn every_code_round_trips() {

@@ -310,14 +310,22 @@ struct ReasonIn {
 /// The requirements the other registers decide, for the agency of certificate `id`. Asked
 /// before any lock is taken: a slow register must not hold the row.
 async fn live_checks(state: &AppState, id: Uuid) -> Result<Vec<(RequirementCode, Option<String>)>> {
-    let kvk = {
+    let (kvk, housing) = {
         let client = state.pool.get().await?;
-        store::certificate_by_id(&client, id, false).await?.map(|c| c.kvk_number)
+        let kvk = store::certificate_by_id(&client, id, false).await?.map(|c| c.kvk_number);
+        let housing = store::requirements(&client, id)
+            .await?
+            .into_iter()
+            .find(|r| r.code == RequirementCode::HousingCertified)
+            .map(|r| r.outcome);
+        (kvk, housing)
     };
-    Ok(match &kvk {
+    let mut live = match &kvk {
         Some(kvk) => state.registers.check(kvk).await?,
         None => Vec::new(),
-    })
+    };
+    requirement::settle_housing(&mut live, housing);
+    Ok(live)
 }
 
 /// POST /api/v1/certificates/{id}/certification
