@@ -1,7 +1,9 @@
 -- Subscriptions and webhook deliveries (issue 6). Schema: notifier.
 -- A delivery is recorded before the event is acknowledged on the stream, and marked
 -- delivered only after the receiver answered 2xx: a restart loses nothing and at worst
--- delivers again (receivers dedupe by the event id).
+-- delivers again (receivers dedupe by the event id). A subscription's signing secret is
+-- not stored: it is derived from the notifier's key and the subscription id, so a dump
+-- reveals none.
 
 create table subscription (
     subscription_id uuid primary key,
@@ -11,7 +13,6 @@ create table subscription (
     agencies      text[] not null default '{}',  -- a hirer's agencies (KvK numbers)
     topics        text[] not null default '{}',  -- an authority's parties (kvk, inspectorate, tax, municipality, ...)
     url           text not null,
-    secret        text not null,                 -- signs the webhooks; shown once at creation
     created_at    timestamptz not null,
     deleted_at    timestamptz,
     constraint subscription_has_something check (cardinality(agencies) > 0 or cardinality(topics) > 0)

@@ -32,6 +32,10 @@ pub struct Own {
     /// (never in production: a subscriber must not reach into the suite's own network).
     #[serde(default)]
     pub allow_private_targets: bool,
+    /// The key every subscription's signing secret is derived from (HMAC-SHA256 of the
+    /// subscription id). Changing it changes every secret.
+    #[serde(default = "defaults::secret_key")]
+    pub secret_key: secrecy::SecretString,
     /// The name of this replica in the consumer group.
     #[serde(default = "defaults::consumer_name")]
     pub consumer_name: String,
@@ -58,6 +62,9 @@ mod defaults {
     }
     pub fn concurrency() -> usize {
         16
+    }
+    pub fn secret_key() -> secrecy::SecretString {
+        secrecy::SecretString::from("zegel-dev-notifier-secret-key-not-for-production")
     }
     pub fn consumer_name() -> String {
         "notifier-1".into()
@@ -86,6 +93,9 @@ impl Settings {
             return Err(ConfigError::Invalid(
                 "ZEGEL_NOTIFIER_MAX_ATTEMPTS, _RETRY_BASE_MS, _TIMEOUT_MS, _POLL_MS, _CONCURRENCY: at least 1".into(),
             ));
+        }
+        if secrecy::ExposeSecret::expose_secret(&own.secret_key).len() < 16 {
+            return Err(ConfigError::Invalid("ZEGEL_NOTIFIER_SECRET_KEY: at least 16 characters".into()));
         }
         Ok(Self { common, own })
     }

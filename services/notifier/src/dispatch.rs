@@ -88,7 +88,7 @@ async fn send(state: &AppState, d: store::Due) -> anyhow::Result<()> {
                 .post(url)
                 .header("content-type", "application/json")
                 .header(webhook::TIMESTAMP, ts.to_string())
-                .header(webhook::SIGNATURE, webhook::sign(&d.secret, ts, &body))
+                .header(webhook::SIGNATURE, webhook::sign(&state.secret_for(d.subscription_id), ts, &body))
                 .header(webhook::EVENT_ID, d.event_id.to_string())
                 .header(webhook::DELIVERY_ID, d.delivery_id.to_string())
                 .body(body)

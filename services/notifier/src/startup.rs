@@ -38,6 +38,16 @@ pub struct AppState {
     pub wake: Arc<Notify>,
 }
 
+impl AppState {
+    /// The signing secret of a subscription.
+    pub fn secret_for(&self, subscription_id: uuid::Uuid) -> String {
+        crate::webhook::secret_for(
+            secrecy::ExposeSecret::expose_secret(&self.settings.secret_key).as_bytes(),
+            subscription_id,
+        )
+    }
+}
+
 /// A built, bound, not yet running service.
 pub struct Application(Hosted<AppState>);
 

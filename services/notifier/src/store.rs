@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::Result;
 
-/// A subscription (its secret is not part of it: shown once, read only to sign).
+/// A subscription (its signing secret is derived, never stored: see `webhook::secret_for`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Subscription {
     /// Id.
@@ -48,26 +48,16 @@ fn subscription(r: &Row) -> Subscription {
 }
 
 /// Stores a subscription with its secret.
-pub async fn insert_subscription(c: &impl GenericClient, s: &Subscription, secret: &str) -> Result<()> {
+pub async fn insert_subscription(c: &impl GenericClient, s: &Subscription) -> Result<()> {
     let stmt = c
         .prepare_cached(
-            "insert into subscription (subscription_id, owner, owner_role, owner_org, agencies, topics, url, secret, created_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "insert into subscription (subscription_id, owner, owner_role, owner_org, agencies, topics, url, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .await?;
     c.execute(
         &stmt,
-        &[
-            &s.subscription_id,
-            &s.owner,
-            &s.owner_role,
-            &s.owner_org,
-            &s.agencies,
-            &s.topics,
-            &s.url,
-            &secret,
-            &s.created_at,
-        ],
+        &[&s.subscription_id, &s.owner, &s.owner_role, &s.owner_org, &s.agencies, &s.topics, &s.url, &s.created_at],
     )
     .await?;
     Ok(())
@@ -144,8 +134,8 @@ pub struct Due {
     pub attempts: i32,
     /// Where.
     pub url: String,
-    /// Signing secret.
-    pub secret: String,
+    /// Its subscription (the signing secret is derived from it).
+    pub subscription_id: Uuid,
 }
 
 /// Claims up to `limit` due deliveries by moving their next attempt to `lease_until`: if
@@ -163,7 +153,7 @@ pub async fn claim_due(
              where s.subscription_id = d.subscription_id and d.delivery_id in (
                  select delivery_id from delivery where status = 'pending' and next_attempt_at <= $1
                  order by next_attempt_at limit $3 for update skip locked)
-             returning d.delivery_id, d.event_id, d.body, d.attempts, s.url, s.secret",
+             returning d.delivery_id, d.event_id, d.body, d.attempts, s.url, s.subscription_id",
         )
         .await?;
     Ok(c.query(&stmt, &[&now, &lease_until, &limit])
@@ -175,7 +165,7 @@ pub async fn claim_due(
             body: r.get(2),
             attempts: r.get(3),
             url: r.get(4),
-            secret: r.get(5),
+            subscription_id: r.get(5),
         })
         .collect())
 }

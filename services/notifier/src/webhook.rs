@@ -43,10 +43,14 @@ pub fn verify(secret: &str, timestamp: i64, body: &[u8], signature: &str, now: i
     same && (now - timestamp).abs() <= REPLAY_WINDOW_SECS
 }
 
-/// A fresh secret: 32 random bytes, hex.
-pub fn new_secret() -> String {
-    let bytes: [u8; 32] = rand::rng().random();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// The signing secret of a subscription: HMAC-SHA256 of its id under the notifier's key,
+/// hex. Derived when shown (once, at creation) and when signing; never stored.
+pub fn secret_for(key: &[u8], subscription_id: uuid::Uuid) -> String {
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    mac.update(b"zegel-webhook-secret:");
+    mac.update(subscription_id.as_bytes());
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The wait before attempt `attempts + 1`: base × 2^(attempts − 1), at most `max`, with
@@ -142,6 +146,15 @@ mod tests {
         assert!(!verify("s3cret", 1_800_000_000, br#"{"event":"y"}"#, &sig, 1_800_000_100), "another body");
         assert!(!verify("s3cret", 1_800_000_001, body, &sig, 1_800_000_100), "another timestamp");
         assert!(!verify("s3cret", 1_800_000_000, body, &sig, 1_800_000_301), "older than 5 minutes");
+    }
+
+    #[test]
+    fn secrets_are_derived_per_subscription_and_key() {
+        let (a, b) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        assert_eq!(secret_for(b"key-one-0123456789", a), secret_for(b"key-one-0123456789", a), "stable");
+        assert_eq!(secret_for(b"key-one-0123456789", a).len(), 64);
+        assert_ne!(secret_for(b"key-one-0123456789", a), secret_for(b"key-one-0123456789", b), "per subscription");
+        assert_ne!(secret_for(b"key-one-0123456789", a), secret_for(b"key-two-0123456789", a), "per key");
     }
 
     #[test]

@@ -143,11 +143,10 @@ fn create(state: AppState) -> BoxedFilter<(Response,)> {
                     url: input.url.clone(),
                     created_at: Utc::now(),
                 };
-                let secret = webhook::new_secret();
                 let client = state.core.pool.get().await?;
-                store::insert_subscription(&client, &sub, &secret).await?;
+                store::insert_subscription(&client, &sub).await?;
                 let mut body = serde_json::to_value(&sub).unwrap_or_default();
-                body["secret"] = json!(secret);
+                body["secret"] = json!(state.secret_for(sub.subscription_id));
                 body["signature"] = json!({
                     "headers": [webhook::TIMESTAMP, webhook::SIGNATURE, webhook::EVENT_ID, webhook::DELIVERY_ID],
                     "scheme": "v1 = hex HMAC-SHA256(secret, timestamp + '.' + body); reject timestamps older than 300 s; dedupe on the event id",
