@@ -338,9 +338,3 @@ pub async fn insert_seal(c: &impl GenericClient, s: &Seal) -> Result<()> {
     c.execute(&stmt, &[&s.seal_id, &s.kvk_number, &s.token, &s.kid, &s.issued_at, &s.expires_at, &s.issued_by]).await?;
     Ok(())
 }
-
-/// The token of a seal.
-pub async fn seal_token(c: &impl GenericClient, id: Uuid) -> Result<Option<String>> {
-    let stmt = c.prepare_cached("select token from seal where seal_id = $1").await?;
-    Ok(c.query_opt(&stmt, &[&id]).await?.map(|r| r.get(0)))
-}

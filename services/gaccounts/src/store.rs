@@ -175,9 +175,3 @@ pub async fn insert_seal(c: &impl GenericClient, s: &Seal) -> Result<()> {
     .await?;
     Ok(())
 }
-
-/// The token of a seal.
-pub async fn seal_token(c: &impl GenericClient, id: Uuid) -> Result<Option<String>> {
-    let stmt = c.prepare_cached("select token from seal where seal_id = $1").await?;
-    Ok(c.query_opt(&stmt, &[&id]).await?.map(|r| r.get(0)))
-}

@@ -36,6 +36,21 @@ pub struct Building {
     pub living_area: Option<i32>,
 }
 
+impl Building {
+    /// "Oudezijds Achterburgwal 12 2-hoog".
+    pub fn street_line(&self) -> String {
+        match &self.addition {
+            Some(a) => format!("{} {} {a}", self.street, self.number),
+            None => format!("{} {}", self.street, self.number),
+        }
+    }
+
+    /// "1012 DN Amsterdam".
+    pub fn place_line(&self) -> String {
+        format!("{} {}", self.postcode, self.place)
+    }
+}
+
 /// A building with its mark, norm, capacity and occupancy.
 #[derive(Debug, Clone, Serialize)]
 pub struct Marked {
@@ -589,16 +604,22 @@ pub async fn complaints(c: &impl GenericClient, bag_id: &str) -> Result<Vec<Comp
     Ok(c.query(&stmt, &[&bag_id]).await?.iter().map(complaint).collect())
 }
 
-/// Links a complaint of the building to the inspection that followed it up; `Ok(false)`
-/// when the building has no such complaint open.
-pub async fn complaint_inspected(c: &impl GenericClient, bag_id: &str, id: Uuid, inspection_id: Uuid) -> Result<bool> {
+/// Links an open complaint of the building to the inspection that followed it up and
+/// returns its category; `None` when the building has no such complaint open.
+pub async fn complaint_inspected(
+    c: &impl GenericClient,
+    bag_id: &str,
+    id: Uuid,
+    inspection_id: Uuid,
+) -> Result<Option<String>> {
     let stmt = c
         .prepare_cached(
             "update complaint set status = 'inspected', inspection_id = $3
-             where complaint_id = $2 and bag_id = $1 and status = 'received'",
+             where complaint_id = $2 and bag_id = $1 and status = 'received'
+             returning category",
         )
         .await?;
-    Ok(c.execute(&stmt, &[&bag_id, &id, &inspection_id]).await? == 1)
+    Ok(c.query_opt(&stmt, &[&bag_id, &id, &inspection_id]).await?.map(|r| r.get(0)))
 }
 
 /// An issued seal.
@@ -633,12 +654,6 @@ pub async fn insert_seal(c: &impl GenericClient, s: &Seal) -> Result<()> {
     c.execute(&stmt, &[&s.seal_id, &s.bag_id, &s.mark_id, &s.token, &s.kid, &s.issued_at, &s.expires_at, &s.issued_by])
         .await?;
     Ok(())
-}
-
-/// The token of a seal.
-pub async fn seal_token(c: &impl GenericClient, id: Uuid) -> Result<Option<String>> {
-    let stmt = c.prepare_cached("select token from seal where seal_id = $1").await?;
-    Ok(c.query_opt(&stmt, &[&id]).await?.map(|r| r.get(0)))
 }
 
 /// The newest unexpired seal of the building's current mark, for its poster.

@@ -22,6 +22,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod outbox;
 pub mod problem;
+pub mod seals;
 pub mod server;
 pub mod telemetry;
 #[cfg(feature = "testing")]

@@ -7,13 +7,14 @@ use chrono::{DateTime, Utc};
 use platform::audit::{self, Actor};
 use platform::auth::Role;
 use platform::http::{Request, body, parse_json, request, with_state};
+use platform::seals::{link, not_issued};
 use serde::Deserialize;
 use serde_json::json;
 use warp::Filter;
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
-use zegel_attest::qr::{self, Rendering};
+use zegel_attest::qr;
 
 use super::{authenticate, finish, write};
 use crate::domain::KvkNumber;
@@ -22,20 +23,12 @@ use crate::startup::AppState;
 use crate::store;
 
 pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    deposit_seal(state.clone()).or(seal_qr(state)).unify().boxed()
+    deposit_seal(state.clone()).or(platform::seals::qr_route(&state.core, state.verify_url.clone())).unify().boxed()
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SealIn {}
-
-fn url(state: &AppState, token: &str) -> String {
-    format!("{}/v/{token}", state.verify_url)
-}
-
-fn not_issued(e: impl std::fmt::Display) -> Error {
-    Error::Conflict { slug: "seal-not-issued", title: "Seal not issued", detail: e.to_string() }
-}
 
 /// POST /api/v1/agencies/{kvk}/deposit/seal
 fn deposit_seal(state: AppState) -> BoxedFilter<(Response,)> {
@@ -112,33 +105,9 @@ async fn issue(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Resul
             },
         )
         .await?;
-        let body = qr::issued_json(seal_id, &token, &url(state, &token), now, expires_at).map_err(not_issued)?;
+        let body =
+            qr::issued_json(seal_id, &token, &link(&state.verify_url, &token), now, expires_at).map_err(not_issued)?;
         Ok((StatusCode::CREATED, body))
     })
     .await
-}
-
-/// GET /api/v1/seals/{id}/qr.svg and /api/v1/seals/{id}/qr.png
-fn seal_qr(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "seals" / String / Rendering)
-        .and(warp::get())
-        .and(request())
-        .and(with_state(state))
-        .then(|id: String, rendering: Rendering, req: Request, state: AppState| async move {
-            let result = async {
-                state.core.limiter.check(&req)?;
-                let id: uuid::Uuid = id.parse().map_err(|_| {
-                    Error::Client(platform::Problem::bad_request("Malformed seal id: expected a UUID."))
-                })?;
-                let client = state.core.pool.get().await?;
-                let token =
-                    store::seal_token(&client, id).await?.ok_or_else(|| Error::NotFound(format!("No seal {id}.")))?;
-                let code = qr::render(&url(&state, &token)).map_err(not_issued)?;
-                let (bytes, media_type) = code.into_image(rendering);
-                Ok(platform::http::immutable_image(bytes, media_type))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
 }

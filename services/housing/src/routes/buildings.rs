@@ -43,6 +43,14 @@ pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
         .boxed()
 }
 
+/// The building's public view as stored now.
+async fn public_view(c: &impl deadpool_postgres::GenericClient, bag: &BagId) -> Result<Value> {
+    let b = found(c, bag, false).await?;
+    let bedrooms = store::bedrooms(c, bag.as_str()).await?.len();
+    let last = store::last_inspection(c, bag.as_str()).await?;
+    Ok(view(&b, bedrooms, last))
+}
+
 fn provider_of(b: &Marked, principal: &Principal) -> bool {
     principal.acts_for(Role::HousingProvider, &b.building.provider_kvk)
 }
@@ -136,8 +144,7 @@ async fn register(state: &AppState, req: &Request, raw: &Bytes) -> Result<Respon
             },
         )
         .await?;
-        let stored = found(tx, &bag, false).await?;
-        Ok((StatusCode::CREATED, view(&stored, 0, None)))
+        Ok((StatusCode::CREATED, public_view(tx, &bag).await?))
     })
     .await
 }
@@ -153,10 +160,7 @@ fn building_get(state: AppState) -> BoxedFilter<(Response,)> {
                 state.core.limiter.check(&req)?;
                 let bag = bag_from_path(&bag_id)?;
                 let client = state.core.pool.get().await?;
-                let b = found(&client, &bag, false).await?;
-                let bedrooms = store::bedrooms(&client, bag.as_str()).await?;
-                let last = store::last_inspection(&client, bag.as_str()).await?;
-                Ok(no_store(json(StatusCode::OK, &view(&b, bedrooms.len(), last))))
+                Ok(no_store(json(StatusCode::OK, &public_view(&client, &bag).await?)))
             }
             .await;
             finish(&req, result)
@@ -237,9 +241,7 @@ async fn rooms(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Re
             },
         )
         .await?;
-        let stored = found(tx, &bag, false).await?;
-        let last = store::last_inspection(tx, bag.as_str()).await?;
-        Ok((StatusCode::OK, view(&stored, areas.len(), last)))
+        Ok((StatusCode::OK, public_view(tx, &bag).await?))
     })
     .await
 }
@@ -305,10 +307,7 @@ async fn occupancy(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -
             },
         )
         .await?;
-        let stored = found(tx, &bag, false).await?;
-        let bedrooms = store::bedrooms(tx, bag.as_str()).await?.len();
-        let last = store::last_inspection(tx, bag.as_str()).await?;
-        Ok((StatusCode::OK, view(&stored, bedrooms, last)))
+        Ok((StatusCode::OK, public_view(tx, &bag).await?))
     })
     .await
 }
@@ -364,10 +363,7 @@ async fn apply(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Re
             },
         )
         .await?;
-        let stored = found(tx, &bag, false).await?;
-        let bedrooms = store::bedrooms(tx, bag.as_str()).await?.len();
-        let last = store::last_inspection(tx, bag.as_str()).await?;
-        Ok((StatusCode::CREATED, view(&stored, bedrooms, last)))
+        Ok((StatusCode::CREATED, public_view(tx, &bag).await?))
     })
     .await
 }
@@ -440,9 +436,7 @@ fn provider_buildings(state: AppState) -> BoxedFilter<(Response,)> {
                     .map(|b| {
                         json!({
                             "bag_id": b.building.bag_id,
-                            "address": format!("{} {}{}, {} {}", b.building.street, b.building.number,
-                                b.building.addition.as_deref().map(|a| format!(" {a}")).unwrap_or_default(),
-                                b.building.postcode, b.building.place),
+                            "address": format!("{}, {}", b.building.street_line(), b.building.place_line()),
                             "mark_status": b.mark_status,
                             "valid_until": b.mark_valid_until,
                             "certified": certified(b),

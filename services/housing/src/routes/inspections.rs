@@ -166,21 +166,15 @@ async fn inspect(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> 
         };
         store::insert_inspection(tx, &inspection).await?;
         if let Some(complaint_id) = input.complaint_id {
-            let complaint = store::complaints(tx, bag.as_str())
+            let category = store::complaint_inspected(tx, bag.as_str(), complaint_id, inspection.inspection_id)
                 .await?
-                .into_iter()
-                .find(|c| c.complaint_id == complaint_id && c.status == "received")
                 .ok_or_else(|| Error::Conflict {
                     slug: "complaint-not-open",
                     title: "No open complaint",
                     detail: "The building has no open complaint with this id.".into(),
                 })?;
-            store::complaint_inspected(tx, bag.as_str(), complaint_id, inspection.inspection_id).await?;
-            platform::outbox::enqueue(
-                tx,
-                &events::complaint_accepted(&b, &complaint.category, inspection.inspection_id, now),
-            )
-            .await?;
+            platform::outbox::enqueue(tx, &events::complaint_accepted(&b, &category, inspection.inspection_id, now))
+                .await?;
         }
         let mut recorded = Vec::new();
         for (description, deadline) in deficiencies {

@@ -8,12 +8,13 @@ use chrono::{DateTime, Utc};
 use platform::audit::{self, Actor};
 use platform::auth::Role;
 use platform::http::{Request, body, parse_json, request, with_state};
+use platform::seals::{link, not_issued};
 use serde_json::{Value, json};
 use warp::Filter;
 use warp::filters::BoxedFilter;
 use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::Response;
-use zegel_attest::qr::{self, Rendering};
+use zegel_attest::qr;
 
 use super::{authenticate, bag_from_path, finish, found, write};
 use crate::startup::AppState;
@@ -21,15 +22,12 @@ use crate::store::{self, Marked, Seal};
 use crate::{Error, Result};
 
 pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    seal_post(state.clone()).or(seal_qr(state.clone())).unify().or(poster(state)).unify().boxed()
-}
-
-fn url(state: &AppState, token: &str) -> String {
-    format!("{}/v/{token}", state.verify_url)
-}
-
-fn not_issued(e: impl std::fmt::Display) -> Error {
-    Error::Conflict { slug: "seal-not-issued", title: "Seal not issued", detail: e.to_string() }
+    seal_post(state.clone())
+        .or(platform::seals::qr_route(&state.core, state.verify_url.clone()))
+        .unify()
+        .or(poster(state))
+        .unify()
+        .boxed()
 }
 
 /// POST /api/v1/buildings/{bag_id}/seal — the provider or a housing inspector.
@@ -104,38 +102,18 @@ async fn issue(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Re
             },
         )
         .await?;
-        let mut body =
-            qr::issued_json(seal.seal_id, &seal.token, &url(state, &seal.token), seal.issued_at, seal.expires_at)
-                .map_err(not_issued)?;
+        let mut body = qr::issued_json(
+            seal.seal_id,
+            &seal.token,
+            &link(&state.verify_url, &seal.token),
+            seal.issued_at,
+            seal.expires_at,
+        )
+        .map_err(not_issued)?;
         body["poster_url"] = json!(format!("/api/v1/buildings/{}/poster.svg", bag.as_str()));
         Ok((StatusCode::CREATED, body))
     })
     .await
-}
-
-/// GET /api/v1/seals/{id}/qr.svg and /api/v1/seals/{id}/qr.png
-fn seal_qr(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "seals" / String / Rendering)
-        .and(warp::get())
-        .and(request())
-        .and(with_state(state))
-        .then(|id: String, rendering: Rendering, req: Request, state: AppState| async move {
-            let result = async {
-                state.core.limiter.check(&req)?;
-                let id: uuid::Uuid = id.parse().map_err(|_| {
-                    Error::Client(platform::Problem::bad_request("Malformed seal id: expected a UUID."))
-                })?;
-                let client = state.core.pool.get().await?;
-                let token =
-                    store::seal_token(&client, id).await?.ok_or_else(|| Error::NotFound(format!("No seal {id}.")))?;
-                let code = qr::render(&url(&state, &token)).map_err(not_issued)?;
-                let (bytes, media_type) = code.into_image(rendering);
-                Ok(platform::http::immutable_image(bytes, media_type))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
 }
 
 /// "Scan to check" in every language of the building page, in the order of its switch.
@@ -160,9 +138,7 @@ fn escape(s: &str) -> String {
 pub(crate) fn poster_svg(b: &Marked, seal_url: &str) -> Result<String> {
     let (qr, side) = qr::svg_content(seal_url).map_err(not_issued)?;
     let x = &b.building;
-    let address =
-        format!("{} {}{}", x.street, x.number, x.addition.as_deref().map(|a| format!(" {a}")).unwrap_or_default());
-    let place = format!("{} {}", x.postcode, x.place);
+    let (address, place) = (x.street_line(), x.place_line());
     let capacity = b.capacity.map(|c| c.to_string()).unwrap_or_else(|| "?".into());
     // The QR code 150 mm wide, centred: readable from a metre away in a dim hallway.
     let scale = 150.0 / f64::from(side.max(1));
@@ -212,7 +188,7 @@ fn poster(state: AppState) -> BoxedFilter<(Response,)> {
                         detail: "The building's current mark has no unexpired seal; request one first.".into(),
                     }
                 })?;
-                let svg = poster_svg(&b, &url(&state, &token))?;
+                let svg = poster_svg(&b, &link(&state.verify_url, &token))?;
                 let mut res = Response::new(svg.into());
                 res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
                 res.headers_mut().insert(
