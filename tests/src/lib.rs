@@ -60,17 +60,17 @@ pub struct Options {
 /// The suite under test.
 pub struct Suite {
     /// The certificates register.
-    pub certificates: Running<zegel_certificates::startup::AppState>,
+    pub certificates: Running<zegel_certificates::state::AppState>,
     /// The lookup.
-    pub lookup: Running<zegel_lookup::startup::AppState>,
+    pub lookup: Running<zegel_lookup::state::AppState>,
     /// The G-account register.
     pub gaccounts: Running<()>,
     /// The bans register.
     pub bans: Running<()>,
     /// The deposits register (its state, to move its clock and run its sweep).
-    pub deposits: Running<zegel_deposits::startup::AppState>,
+    pub deposits: Running<zegel_deposits::state::AppState>,
     /// The housing register (its state, to move its clock and run its sweep).
-    pub housing: Running<zegel_housing::startup::AppState>,
+    pub housing: Running<zegel_housing::state::AppState>,
     /// The notifier (webhooks may go to loopback receivers here).
     pub notifier: Running<()>,
     /// HTTP client.
@@ -85,7 +85,7 @@ pub struct Suite {
 async fn start_lookup(
     settings: zegel_lookup::config::Settings,
     threads: usize,
-) -> Running<zegel_lookup::startup::AppState> {
+) -> Running<zegel_lookup::state::AppState> {
     let (port, state, shutdown) = testing::spawn_on(threads, move || async move {
         let app = zegel_lookup::startup::Application::build(settings).await.expect("lookup builds");
         let handle = (app.port(), app.state().clone(), app.shutdown_handle());
@@ -109,13 +109,17 @@ impl Suite {
             platform::telemetry::init(platform::config::LogFormat::Pretty);
         }
         let db = TestDb::create("suite", &MIGRATIONS, async |common| {
-            zegel_certificates::startup::migrate(&common).await.expect("certificates migrations");
-            zegel_lookup::startup::migrate(&common).await.expect("lookup migrations");
-            zegel_gaccounts::startup::migrate(&common).await.expect("gaccounts migrations");
-            zegel_bans::startup::migrate(&common).await.expect("bans migrations");
-            zegel_deposits::startup::migrate(&common).await.expect("deposits migrations");
-            zegel_housing::startup::migrate(&common).await.expect("housing migrations");
-            zegel_notifier::startup::migrate(&common).await.expect("notifier migrations");
+            platform::shell::migrate::<zegel_certificates::startup::Certificates>(&common)
+                .await
+                .expect("certificates migrations");
+            platform::shell::migrate::<zegel_lookup::startup::Lookup>(&common).await.expect("lookup migrations");
+            platform::shell::migrate::<zegel_gaccounts::startup::Gaccounts>(&common)
+                .await
+                .expect("gaccounts migrations");
+            platform::shell::migrate::<zegel_bans::startup::Bans>(&common).await.expect("bans migrations");
+            platform::shell::migrate::<zegel_deposits::startup::Deposits>(&common).await.expect("deposits migrations");
+            platform::shell::migrate::<zegel_housing::startup::Housing>(&common).await.expect("housing migrations");
+            platform::shell::migrate::<zegel_notifier::startup::Notifier>(&common).await.expect("notifier migrations");
         })
         .await;
         let prefix = TestPrefix::new();

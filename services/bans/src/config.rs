@@ -1,6 +1,7 @@
 //! Settings of the bans register.
 
-use platform::config::{CommonSettings, ConfigError};
+use platform::config::ConfigError;
+use platform::shell::OwnSettings;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
@@ -38,30 +39,22 @@ mod defaults {
 }
 
 /// All settings of the service.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Shared settings.
-    pub common: CommonSettings,
-    /// Own settings.
-    pub own: Own,
-}
+pub type Settings = platform::shell::Settings<Own>;
 
-impl Settings {
-    /// From the environment.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        let (common, own) = platform::config::load::<Own>("bans")?;
-        if own.bsn_key.expose_secret().len() < 16 {
-            return Err(ConfigError::Invalid("ZEGEL_BANS_BSN_KEY: at least 16 characters".into()));
-        }
-        if own.sweep_interval_secs == 0 {
-            return Err(ConfigError::Invalid("ZEGEL_BANS_SWEEP_INTERVAL_SECS: must be at least 1".into()));
-        }
-        Ok(Self { common, own })
+impl OwnSettings for Own {
+    const SERVICE: &'static str = "bans";
+
+    fn port(&self) -> u16 {
+        self.port
     }
 
-    /// Local defaults.
-    pub fn local() -> Self {
-        let own: Own = serde_json::from_value(serde_json::json!({})).unwrap_or_else(|_| unreachable!("defaults parse"));
-        Self { common: CommonSettings::local(), own }
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.bsn_key.expose_secret().len() < 16 {
+            return Err(ConfigError::Invalid("ZEGEL_BANS_BSN_KEY: at least 16 characters".into()));
+        }
+        if self.sweep_interval_secs == 0 {
+            return Err(ConfigError::Invalid("ZEGEL_BANS_SWEEP_INTERVAL_SECS: must be at least 1".into()));
+        }
+        Ok(())
     }
 }

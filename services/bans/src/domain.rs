@@ -75,19 +75,7 @@ pub fn check_ban_dates(basis: Basis, starts_on: NaiveDate, ends_on: Option<Naive
     Ok(())
 }
 
-/// Free text with bounds.
-pub fn text(raw: &str, pointer: &str, max: usize) -> Result<String, FieldError> {
-    let t = raw.trim();
-    if t.is_empty() {
-        Err(FieldError::new(pointer, "must not be empty"))
-    } else if t.chars().count() > max {
-        Err(FieldError::new(pointer, format!("at most {max} characters")))
-    } else if t.chars().any(char::is_control) {
-        Err(FieldError::new(pointer, "must not contain control characters"))
-    } else {
-        Ok(t.to_string())
-    }
-}
+pub use platform::http::text;
 
 #[cfg(test)]
 mod tests {

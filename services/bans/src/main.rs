@@ -1,18 +1,6 @@
-//! `zegel-bans serve | migrate`.
-
-use std::process::ExitCode;
-
-use zegel_bans::config::Settings;
-use zegel_bans::startup::{self, Application};
+//! `zegel-bans serve | migrate`: the shared service shell around this service.
 
 #[tokio::main]
-async fn main() -> ExitCode {
-    platform::cli::main(
-        "zegel-bans",
-        Settings::from_env,
-        |s| &s.common,
-        async |common| Ok(startup::migrate(&common).await?),
-        async |settings| Application::build(settings).await?.run_until_stopped().await,
-    )
-    .await
+async fn main() -> std::process::ExitCode {
+    platform::shell::main::<zegel_bans::startup::Bans>().await
 }

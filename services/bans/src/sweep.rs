@@ -4,7 +4,7 @@ use platform::audit::{self, Actor};
 
 use crate::error::Result;
 use crate::events;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store;
 
 /// Publishes every ban whose start has come; returns how many.

@@ -1,6 +1,7 @@
 //! Settings of the certificates service.
 
-use platform::config::{CommonSettings, ConfigError};
+use platform::config::ConfigError;
+use platform::shell::OwnSettings;
 use serde::Deserialize;
 
 /// `ZEGEL_CERTIFICATES_*`.
@@ -80,30 +81,22 @@ mod defaults {
 }
 
 /// All settings of the service.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Shared settings.
-    pub common: CommonSettings,
-    /// Own settings.
-    pub own: Own,
-}
+pub type Settings = platform::shell::Settings<Own>;
 
-impl Settings {
-    /// From the environment.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        let (common, own) = platform::config::load::<Own>("certificates")?;
-        if own.seal_days == 0 {
-            return Err(ConfigError::Invalid("ZEGEL_CERTIFICATES_SEAL_DAYS: must be at least 1".into()));
-        }
-        if own.sweep_interval_secs == 0 {
-            return Err(ConfigError::Invalid("ZEGEL_CERTIFICATES_SWEEP_INTERVAL_SECS: must be at least 1".into()));
-        }
-        Ok(Self { common, own })
+impl OwnSettings for Own {
+    const SERVICE: &'static str = "certificates";
+
+    fn port(&self) -> u16 {
+        self.port
     }
 
-    /// Local defaults (tests start from these).
-    pub fn local() -> Self {
-        let own: Own = serde_json::from_value(serde_json::json!({})).unwrap_or_else(|_| unreachable!("defaults parse"));
-        Self { common: CommonSettings::local(), own }
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.seal_days == 0 {
+            return Err(ConfigError::Invalid("ZEGEL_CERTIFICATES_SEAL_DAYS: must be at least 1".into()));
+        }
+        if self.sweep_interval_secs == 0 {
+            return Err(ConfigError::Invalid("ZEGEL_CERTIFICATES_SWEEP_INTERVAL_SECS: must be at least 1".into()));
+        }
+        Ok(())
     }
 }

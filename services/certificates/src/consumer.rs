@@ -13,7 +13,7 @@ use platform::outbox::Event;
 use crate::domain::Status;
 use crate::domain::lifecycle::Action;
 use crate::register::{self, Change};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store;
 
 /// The party name this register answers to on the stream.
@@ -35,7 +35,7 @@ pub async fn handle(state: &AppState, event: Event) -> anyhow::Result<()> {
         }
         _ => return Ok(()),
     };
-    let mut client = state.pool.get().await?;
+    let mut client = state.core.pool.get().await?;
     let tx = client.transaction().await?;
     if !first_time(&tx, &event).await? {
         return Ok(());
@@ -74,7 +74,7 @@ pub async fn handle(state: &AppState, event: Event) -> anyhow::Result<()> {
         tracing::info!(agency.kvk = %event.subject, event.id = %event.event_id, event.kind = %event.event_type, "certificate {} by another register's event", if action == Action::Suspend { "suspended" } else { "lapsed" });
     }
     tx.commit().await?;
-    state.relay.nudge();
+    state.core.relay.nudge();
     Ok(())
 }
 
@@ -87,7 +87,7 @@ async fn housing_mark_ended(state: &AppState, event: Event) -> anyhow::Result<()
         tracing::warn!(event.id = %event.event_id, "housing event without provider_kvk; ignored");
         return Ok(());
     };
-    let mut client = state.pool.get().await?;
+    let mut client = state.core.pool.get().await?;
     let tx = client.transaction().await?;
     if !first_time(&tx, &event).await? {
         return Ok(());
@@ -114,6 +114,6 @@ async fn housing_mark_ended(state: &AppState, event: Event) -> anyhow::Result<()
         .await?;
     }
     tx.commit().await?;
-    state.relay.nudge();
+    state.core.relay.nudge();
     Ok(())
 }

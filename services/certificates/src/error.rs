@@ -75,6 +75,12 @@ impl From<platform::idempotency::BeginError> for Error {
     }
 }
 
+impl platform::core::ServiceError for Error {
+    fn to_problem(&self, request_id: &str) -> Problem {
+        Error::to_problem(self, request_id)
+    }
+}
+
 impl Error {
     /// The problem the client sees. Infrastructure causes are logged here, once, and never shown.
     pub fn to_problem(&self, request_id: &str) -> Problem {

@@ -16,5 +16,6 @@ pub mod register;
 pub mod registers;
 pub mod routes;
 pub mod startup;
+pub mod state;
 pub mod store;
 pub mod sweep;

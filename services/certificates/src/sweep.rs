@@ -16,7 +16,7 @@ use crate::domain::lifecycle::{Action, Status};
 use crate::error::Result;
 use crate::events;
 use crate::register::{self, Change};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store;
 
 /// What one sweep did.
@@ -36,7 +36,7 @@ pub async fn run(state: &AppState) -> Result<Report> {
     let grace = i32::try_from(state.settings.audit_grace_days).unwrap_or(i32::MAX);
     let run_id = format!("sweep-{}", uuid::Uuid::now_v7());
     let mut report = Report::default();
-    let mut client = state.pool.get().await?;
+    let mut client = state.core.pool.get().await?;
 
     for id in store::due_to_lapse(&client, today, grace).await? {
         let tx = client.transaction().await?;
@@ -104,7 +104,7 @@ pub async fn run(state: &AppState) -> Result<Report> {
             sweep.deficiencies_overdue = report.deficiencies_overdue,
             "sweep applied"
         );
-        state.relay.nudge();
+        state.core.relay.nudge();
     }
     Ok(report)
 }

@@ -1,6 +1,7 @@
 //! Settings of the deposits register.
 
-use platform::config::{CommonSettings, ConfigError};
+use platform::config::ConfigError;
+use platform::shell::OwnSettings;
 use serde::Deserialize;
 
 /// `ZEGEL_DEPOSITS_*`.
@@ -56,32 +57,24 @@ mod defaults {
 }
 
 /// All settings of the service.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Shared settings.
-    pub common: CommonSettings,
-    /// Own settings.
-    pub own: Own,
-}
+pub type Settings = platform::shell::Settings<Own>;
 
-impl Settings {
-    /// From the environment.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        let (common, own) = platform::config::load::<Own>("deposits")?;
-        if !matches!(own.policy.as_str(), "wtta" | "advice") {
+impl OwnSettings for Own {
+    const SERVICE: &'static str = "deposits";
+
+    fn port(&self) -> u16 {
+        self.port
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if !matches!(self.policy.as_str(), "wtta" | "advice") {
             return Err(ConfigError::Invalid("ZEGEL_DEPOSITS_POLICY: wtta or advice".into()));
         }
-        if own.top_up_weeks == 0 || own.sweep_interval_secs == 0 || own.seal_days == 0 {
+        if self.top_up_weeks == 0 || self.sweep_interval_secs == 0 || self.seal_days == 0 {
             return Err(ConfigError::Invalid(
                 "ZEGEL_DEPOSITS_TOP_UP_WEEKS, _SWEEP_INTERVAL_SECS, _SEAL_DAYS: at least 1".into(),
             ));
         }
-        Ok(Self { common, own })
-    }
-
-    /// Local defaults.
-    pub fn local() -> Self {
-        let own: Own = serde_json::from_value(serde_json::json!({})).unwrap_or_else(|_| unreachable!("defaults parse"));
-        Self { common: CommonSettings::local(), own }
+        Ok(())
     }
 }

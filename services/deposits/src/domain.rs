@@ -98,19 +98,7 @@ pub fn required_cents(
     if today < starter_until { starter } else { required }
 }
 
-/// Free text with bounds.
-pub fn text(raw: &str, pointer: &str, max: usize) -> Result<String, FieldError> {
-    let t = raw.trim();
-    if t.is_empty() {
-        Err(FieldError::new(pointer, "must not be empty"))
-    } else if t.chars().count() > max {
-        Err(FieldError::new(pointer, format!("at most {max} characters")))
-    } else if t.chars().any(char::is_control) {
-        Err(FieldError::new(pointer, "must not contain control characters"))
-    } else {
-        Ok(t.to_string())
-    }
-}
+pub use platform::http::text;
 
 #[cfg(test)]
 mod tests {

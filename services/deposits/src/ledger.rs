@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::domain::required_cents;
 use crate::error::{Error, Result};
 use crate::events;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store;
 
 /// Where a deposit stands.

@@ -13,5 +13,6 @@ pub mod events;
 pub mod ledger;
 pub mod routes;
 pub mod startup;
+pub mod state;
 pub mod store;
 pub mod sweep;

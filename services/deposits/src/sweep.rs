@@ -5,7 +5,7 @@
 use crate::error::Result;
 use crate::events;
 use crate::ledger;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store;
 
 /// What one sweep did.

@@ -11,4 +11,5 @@ pub mod error;
 pub mod events;
 pub mod routes;
 pub mod startup;
+pub mod state;
 pub mod store;

@@ -1,7 +1,8 @@
 //! Settings of the housing register.
 
 use chrono::NaiveDate;
-use platform::config::{CommonSettings, ConfigError};
+use platform::config::ConfigError;
+use platform::shell::OwnSettings;
 use serde::Deserialize;
 
 /// `ZEGEL_HOUSING_*`.
@@ -64,34 +65,26 @@ mod defaults {
 }
 
 /// All settings of the service.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Shared settings.
-    pub common: CommonSettings,
-    /// Own settings.
-    pub own: Own,
-}
+pub type Settings = platform::shell::Settings<Own>;
 
-impl Settings {
-    /// From the environment.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        let (common, own) = platform::config::load::<Own>("housing")?;
-        if own.transition_ends < own.integrated_from {
+impl OwnSettings for Own {
+    const SERVICE: &'static str = "housing";
+
+    fn port(&self) -> u16 {
+        self.port
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.transition_ends < self.integrated_from {
             return Err(ConfigError::Invalid(
                 "ZEGEL_HOUSING_TRANSITION_ENDS: not before ZEGEL_HOUSING_INTEGRATED_FROM".into(),
             ));
         }
-        if own.seal_days == 0 || own.sweep_interval_secs == 0 || own.complaints_per_hour == 0 {
+        if self.seal_days == 0 || self.sweep_interval_secs == 0 || self.complaints_per_hour == 0 {
             return Err(ConfigError::Invalid(
                 "ZEGEL_HOUSING_SEAL_DAYS, _SWEEP_INTERVAL_SECS and _COMPLAINTS_PER_HOUR: at least 1".into(),
             ));
         }
-        Ok(Self { common, own })
-    }
-
-    /// Local defaults.
-    pub fn local() -> Self {
-        let own: Own = serde_json::from_value(serde_json::json!({})).unwrap_or_else(|_| unreachable!("defaults parse"));
-        Self { common: CommonSettings::local(), own }
+        Ok(())
     }
 }

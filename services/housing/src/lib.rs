@@ -14,6 +14,7 @@ pub mod domain;
 pub mod events;
 pub mod routes;
 pub mod startup;
+pub mod state;
 pub mod store;
 pub mod sweep;
 

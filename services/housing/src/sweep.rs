@@ -9,7 +9,7 @@ use platform::audit::{self, Actor};
 use serde_json::json;
 
 use crate::domain::{MarkStatus, Norm};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::{Result, events, routes, store};
 
 /// What one sweep did.

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, AgencyRows};
 
 /// Days a receipt stays verifiable: the advice counts repeat offences over five years.
@@ -181,7 +181,7 @@ pub struct Unavailable(pub String);
 
 /// Checks `kvk` now.
 pub async fn check(state: &AppState, kvk: &str) -> Result<Check, Unavailable> {
-    let rows = store::agency(&state.pool, kvk).await.map_err(|e| Unavailable(format!("{e:#}")))?;
+    let rows = store::agency(&state.core.pool, kvk).await.map_err(|e| Unavailable(format!("{e:#}")))?;
     Ok(evaluate(kvk, &rows, state.clock.now()))
 }
 
@@ -207,7 +207,7 @@ pub async fn check_with_receipt(state: &AppState, kvk: &str) -> Result<(Check, R
         .issue_for(kvk, check.checked_at.timestamp(), RECEIPT_DAYS, None, facts)
         .map_err(|e| Unavailable(format!("receipt not signed: {e}")))?;
     let id: Uuid = issued.seal_id;
-    store::insert_receipt(&state.pool, id, kvk, check.may_hire, &result, check.checked_at)
+    store::insert_receipt(&state.core.pool, id, kvk, check.may_hire, &result, check.checked_at)
         .await
         .map_err(|e| Unavailable(format!("{e:#}")))?;
     let url = format!("{}/v/{}", state.verify_url, issued.token);

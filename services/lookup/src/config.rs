@@ -1,6 +1,7 @@
 //! Settings of the lookup service.
 
-use platform::config::{CommonSettings, ConfigError};
+use platform::config::ConfigError;
+use platform::shell::OwnSettings;
 use serde::Deserialize;
 
 /// `ZEGEL_LOOKUP_*`.
@@ -74,32 +75,24 @@ mod defaults {
 }
 
 /// All settings of the service.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Shared settings.
-    pub common: CommonSettings,
-    /// Own settings.
-    pub own: Own,
-}
+pub type Settings = platform::shell::Settings<Own>;
 
-impl Settings {
-    /// From the environment.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        let (common, own) = platform::config::load::<Own>("lookup")?;
-        if secrecy::ExposeSecret::expose_secret(&own.bsn_key).len() < 16 {
+impl OwnSettings for Own {
+    const SERVICE: &'static str = "lookup";
+
+    fn port(&self) -> u16 {
+        self.port
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if secrecy::ExposeSecret::expose_secret(&self.bsn_key).len() < 16 {
             return Err(ConfigError::Invalid("ZEGEL_LOOKUP_BSN_KEY: at least 16 characters".into()));
         }
-        if own.trust_reload_secs == 0 || own.status_timeout_ms == 0 {
+        if self.trust_reload_secs == 0 || self.status_timeout_ms == 0 {
             return Err(ConfigError::Invalid(
                 "ZEGEL_LOOKUP_TRUST_RELOAD_SECS and ZEGEL_LOOKUP_STATUS_TIMEOUT_MS: at least 1".into(),
             ));
         }
-        Ok(Self { common, own })
-    }
-
-    /// Local defaults.
-    pub fn local() -> Self {
-        let own: Own = serde_json::from_value(serde_json::json!({})).unwrap_or_else(|_| unreachable!("defaults parse"));
-        Self { common: CommonSettings::local(), own }
+        Ok(())
     }
 }

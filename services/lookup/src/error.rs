@@ -23,6 +23,39 @@ pub enum Error {
     /// A register could not be read (logged here, once).
     #[error(transparent)]
     Unavailable(#[from] crate::agency::Unavailable),
+    /// No database connection could be had in time.
+    #[error("database pool: {0}")]
+    Pool(#[from] deadpool_postgres::PoolError),
+    /// A statement failed.
+    #[error("database: {0}")]
+    Db(#[from] tokio_postgres::Error),
+}
+
+impl From<platform::idempotency::BeginError> for Error {
+    fn from(e: platform::idempotency::BeginError) -> Self {
+        match e {
+            platform::idempotency::BeginError::Mismatch => {
+                Error::Client(platform::idempotency::BeginError::mismatch_problem())
+            }
+            platform::idempotency::BeginError::Db(e) => Error::Db(e),
+        }
+    }
+}
+
+impl platform::core::ServiceError for Error {
+    fn to_problem(&self, request_id: &str) -> Problem {
+        match self {
+            Error::Pool(e) => {
+                tracing::error!(request.id = request_id, error = %e, "database pool exhausted or unreachable");
+                Problem::unavailable()
+            }
+            Error::Db(e) => {
+                tracing::error!(request.id = request_id, error = ?e, "database statement failed");
+                Problem::internal()
+            }
+            other => other.to_problem(),
+        }
+    }
 }
 
 impl From<platform::problem::FieldError> for Error {
@@ -49,6 +82,8 @@ impl Error {
                 tracing::warn!(error = %e, "hirer check unavailable");
                 Problem::unavailable()
             }
+            Error::Pool(_) => Problem::unavailable(),
+            Error::Db(_) => Problem::internal(),
         }
     }
 }

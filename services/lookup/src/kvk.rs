@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::agency::Unavailable;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, KvkCheck};
 
 /// A certificate of conduct counts this many months.
@@ -95,7 +95,8 @@ pub async fn registration(
     let today = state.clock.today();
     let mut reasons = Vec::new();
     if input.sbi_codes.iter().any(|c| c.starts_with("78")) {
-        let rows = store::agency(&state.pool, &input.kvk_number).await.map_err(|e| Unavailable(format!("{e:#}")))?;
+        let rows =
+            store::agency(&state.core.pool, &input.kvk_number).await.map_err(|e| Unavailable(format!("{e:#}")))?;
         let status = rows.certificate.as_ref().and_then(|c| c["status"].as_str().map(str::to_string));
         if !matches!(status.as_deref(), Some("certified" | "provisional")) {
             reasons.push(format!(
@@ -127,7 +128,7 @@ pub async fn registration(
         requested_by: requested_by.into(),
         checked_at: state.clock.now(),
     };
-    store::insert_kvk_check(&state.pool, &check, &[]).await.map_err(|e| Unavailable(format!("{e:#}")))?;
+    store::insert_kvk_check(&state.core.pool, &check, &[]).await.map_err(|e| Unavailable(format!("{e:#}")))?;
     Ok(check)
 }
 
@@ -139,7 +140,7 @@ pub async fn deregistration(
     kvk: &str,
     date: NaiveDate,
 ) -> Result<KvkCheck, Unavailable> {
-    let rows = store::agency(&state.pool, kvk).await.map_err(|e| Unavailable(format!("{e:#}")))?;
+    let rows = store::agency(&state.core.pool, kvk).await.map_err(|e| Unavailable(format!("{e:#}")))?;
     let mut signals = Vec::new();
     if let Some(d) = &rows.deposit {
         let n = |k: &str| d[k].as_i64().unwrap_or(0);
@@ -179,7 +180,7 @@ pub async fn deregistration(
             now,
         )]
     };
-    store::insert_kvk_check(&state.pool, &check, &events).await.map_err(|e| Unavailable(format!("{e:#}")))?;
-    state.relay.nudge();
+    store::insert_kvk_check(&state.core.pool, &check, &events).await.map_err(|e| Unavailable(format!("{e:#}")))?;
+    state.core.relay.nudge();
     Ok(check)
 }

@@ -9,5 +9,6 @@ pub mod i18n;
 pub mod kvk;
 pub mod routes;
 pub mod startup;
+pub mod state;
 pub mod store;
 pub mod verify;

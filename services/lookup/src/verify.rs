@@ -8,7 +8,7 @@ use serde_json::Value;
 use zegel_attest::seal;
 use zegel_attest::{Register, Verdict};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, Live};
 
 /// The answer about one seal.
@@ -66,7 +66,8 @@ pub async fn check(state: &AppState, seal: &str) -> Outcome {
     };
     let timeout = Duration::from_millis(state.settings.status_timeout_ms);
     let live =
-        tokio::time::timeout(timeout, store::live_status(&state.pool, verified.register, seal_id, &claims.sub)).await;
+        tokio::time::timeout(timeout, store::live_status(&state.core.pool, verified.register, seal_id, &claims.sub))
+            .await;
     match live {
         Ok(Ok(Live::Known { status, facts })) => {
             outcome.verdict = match status.as_str() {

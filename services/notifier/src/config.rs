@@ -1,6 +1,7 @@
 //! Settings of the notifier.
 
-use platform::config::{CommonSettings, ConfigError};
+use platform::config::ConfigError;
+use platform::shell::OwnSettings;
 use serde::Deserialize;
 
 /// `ZEGEL_NOTIFIER_*`.
@@ -72,37 +73,29 @@ mod defaults {
 }
 
 /// All settings of the service.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Shared settings.
-    pub common: CommonSettings,
-    /// Own settings.
-    pub own: Own,
-}
+pub type Settings = platform::shell::Settings<Own>;
 
-impl Settings {
-    /// From the environment.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        let (common, own) = platform::config::load::<Own>("notifier")?;
-        if own.max_attempts < 1
-            || own.retry_base_ms == 0
-            || own.timeout_ms == 0
-            || own.poll_ms == 0
-            || own.concurrency == 0
+impl OwnSettings for Own {
+    const SERVICE: &'static str = "notifier";
+
+    fn port(&self) -> u16 {
+        self.port
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.max_attempts < 1
+            || self.retry_base_ms == 0
+            || self.timeout_ms == 0
+            || self.poll_ms == 0
+            || self.concurrency == 0
         {
             return Err(ConfigError::Invalid(
                 "ZEGEL_NOTIFIER_MAX_ATTEMPTS, _RETRY_BASE_MS, _TIMEOUT_MS, _POLL_MS, _CONCURRENCY: at least 1".into(),
             ));
         }
-        if secrecy::ExposeSecret::expose_secret(&own.secret_key).len() < 16 {
+        if secrecy::ExposeSecret::expose_secret(&self.secret_key).len() < 16 {
             return Err(ConfigError::Invalid("ZEGEL_NOTIFIER_SECRET_KEY: at least 16 characters".into()));
         }
-        Ok(Self { common, own })
-    }
-
-    /// Local defaults.
-    pub fn local() -> Self {
-        let own: Own = serde_json::from_value(serde_json::json!({})).unwrap_or_else(|_| unreachable!("defaults parse"));
-        Self { common: CommonSettings::local(), own }
+        Ok(())
     }
 }

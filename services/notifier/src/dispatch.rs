@@ -11,7 +11,7 @@ use futures::StreamExt;
 use platform::outbox::Event;
 use tokio::sync::Notify;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::{routing, store, webhook};
 
 /// Records the deliveries `event` causes (before its acknowledgement on the stream).

@@ -9,6 +9,7 @@ pub mod dispatch;
 pub mod routes;
 pub mod routing;
 pub mod startup;
+pub mod state;
 pub mod store;
 pub mod webhook;
 

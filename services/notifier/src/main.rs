@@ -1,18 +1,6 @@
-//! `zegel-notifier serve | migrate`.
-
-use std::process::ExitCode;
-
-use zegel_notifier::config::Settings;
-use zegel_notifier::startup::{self, Application};
+//! `zegel-notifier serve | migrate`: the shared service shell around this service.
 
 #[tokio::main]
-async fn main() -> ExitCode {
-    platform::cli::main(
-        "zegel-notifier",
-        Settings::from_env,
-        |s| &s.common,
-        async |common| Ok(startup::migrate(&common).await?),
-        async |settings| Application::build(settings).await?.run_until_stopped().await,
-    )
-    .await
+async fn main() -> std::process::ExitCode {
+    platform::shell::main::<zegel_notifier::startup::Notifier>().await
 }

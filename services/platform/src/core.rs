@@ -1,21 +1,21 @@
-//! What every register service is built from: its pool, bus, token verifier, outbox
-//! relay, public rate limit and metrics, made from the shared settings in one place.
+//! What every service is built from: its pool, bus, token verifier, outbox relay, rate
+//! limiters and metrics, made from the shared settings in one place; and the [`State`]
+//! contract through which the shared request helpers reach them.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use anyhow::Context;
 use deadpool_postgres::Pool;
-use tokio::net::TcpListener;
 
-use crate::auth::Authenticator;
+use crate::auth::{Authenticator, Principal};
 use crate::bus::Bus;
 use crate::config::CommonSettings;
-use crate::http::PublicLimiter;
+use crate::http::{PublicLimiter, Request};
 use crate::outbox::Relay;
+use crate::problem::Problem;
 use crate::telemetry::Metrics;
 
-/// The shared parts of a register service.
+/// The shared parts of a service.
 #[derive(Clone, Debug)]
 pub struct Core {
     /// Postgres, in the service's schema.
@@ -30,93 +30,81 @@ pub struct Core {
     pub limiter: PublicLimiter,
     /// Request metrics.
     pub metrics: Metrics,
+    /// Every limiter of the service, so that the shell can forget quiet addresses in all
+    /// of them (a limiter that is never swept keeps every address it saw until restart).
+    limiters: Arc<Mutex<Vec<PublicLimiter>>>,
 }
 
 impl Core {
-    /// Builds the parts of `service`, working in schema `schema`.
-    pub async fn build(common: &CommonSettings, service: &'static str, schema: &str) -> anyhow::Result<Self> {
-        let pool = crate::db::pool(&common.database_url, schema, common.db_pool_size)?;
+    /// Builds the parts of `service`, working in the schema of the same name.
+    pub async fn build(common: &CommonSettings, service: &'static str) -> anyhow::Result<Self> {
+        let pool = crate::db::pool(&common.database_url, service, common.db_pool_size)?;
         let bus = Bus::connect(&common.redis_url, &common.redis_prefix)?;
         let audience = crate::auth::audience(service);
         let auth = Arc::new(Authenticator::load(&common.jwks, &common.jwt_issuer, &audience).await?);
         auth.spawn_refresh(&common.jwks, &common.jwt_issuer, &audience, Duration::from_secs(300));
         let relay = Relay::new(pool.clone(), bus.clone(), Duration::from_millis(common.relay_interval_ms));
+        let limiter = PublicLimiter::per_minute(common.public_rate_per_minute);
         Ok(Self {
             pool,
             bus,
             auth,
             relay,
-            limiter: PublicLimiter::per_minute(common.public_rate_per_minute),
+            limiters: Arc::new(Mutex::new(vec![limiter.clone()])),
+            limiter,
             metrics: Metrics::new(service),
         })
     }
-}
 
-/// Binds the service's port on the configured host (0 picks a free one).
-pub async fn bind(common: &CommonSettings, port: u16) -> anyhow::Result<(TcpListener, u16)> {
-    crate::server::bind(std::net::SocketAddr::new(common.host, port))
-        .await
-        .with_context(|| format!("cannot bind {}:{port}", common.host))
-}
-
-/// A built, bound, not yet running register service: what every register's
-/// `Application` holds. Its port, state and shutdown handle are read through it.
-pub struct Hosted<S> {
-    port: u16,
-    listener: TcpListener,
-    state: S,
-    shutdown: crate::server::Shutdown,
-}
-
-impl<S: Clone + Send + Sync + 'static> Hosted<S> {
-    /// Binds `port` (0 picks a free one) for a service with `state`.
-    pub async fn bind(common: &CommonSettings, port: u16, state: S) -> anyhow::Result<Self> {
-        let (listener, port) = bind(common, port).await?;
-        Ok(Self { port, listener, state, shutdown: crate::server::Shutdown::default() })
+    /// Registers another limiter (a stricter one for one endpoint), so that it is swept
+    /// with the others.
+    pub fn limiter_of(&self, limiter: PublicLimiter) -> PublicLimiter {
+        if let Ok(mut all) = self.limiters.lock() {
+            all.push(limiter.clone());
+        }
+        limiter
     }
 
-    /// The bound port.
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
-    /// The shared state.
-    pub fn state(&self) -> &S {
-        &self.state
-    }
-
-    /// A handle that stops the running service.
-    pub fn shutdown_handle(&self) -> crate::server::Shutdown {
-        self.shutdown.clone()
-    }
-
-    /// Serves `api` (made from the state) until SIGINT/SIGTERM or the shutdown handle,
-    /// with the outbox relay of `core` and the given background `tasks` running; they are
-    /// stopped when the server is.
-    pub async fn serve(
-        self,
-        service: &'static str,
-        core: &Core,
-        api: impl FnOnce(S) -> warp::filters::BoxedFilter<(warp::reply::Response,)>,
-        tasks: Vec<tokio::task::JoinHandle<()>>,
-    ) {
-        let relay = tokio::spawn(core.relay.clone().run());
-        let routes = api(self.state);
-        crate::server::run(
-            service,
-            routes,
-            core.pool.clone(),
-            core.bus.clone(),
-            core.metrics.clone(),
-            self.listener,
-            self.shutdown,
-        )
-        .await;
-        relay.abort();
-        for task in tasks {
-            task.abort();
+    /// Forgets the addresses that have been quiet, in every limiter of the service.
+    pub fn forget_quiet_clients(&self) {
+        let all = self.limiters.lock().map(|all| all.clone()).unwrap_or_default();
+        for limiter in all {
+            limiter.forget_quiet();
         }
     }
+
+    /// The caller's principal, or a bare 401 problem.
+    pub fn authenticate(&self, req: &Request) -> Result<Principal, Problem> {
+        self.auth.authenticate(req.authorization.as_deref())
+    }
+}
+
+/// The error type of a service, as the shared request helpers need it: built from the
+/// shared failures, and turned into a problem in one place.
+pub trait ServiceError:
+    From<Problem>
+    + From<deadpool_postgres::PoolError>
+    + From<tokio_postgres::Error>
+    + From<crate::idempotency::BeginError>
+    + Send
+    + 'static
+{
+    /// The problem the client sees; infrastructure causes are logged here, once.
+    fn to_problem(&self, request_id: &str) -> Problem;
+}
+
+impl ServiceError for crate::error::Error {
+    fn to_problem(&self, request_id: &str) -> Problem {
+        crate::error::Error::to_problem(self, request_id)
+    }
+}
+
+/// What a service's handlers share: its [`Core`] and its error type.
+pub trait State: Clone + Send + Sync + 'static {
+    /// The service's error type.
+    type Error: ServiceError;
+    /// Pool, bus, auth, relay, limiters, metrics.
+    fn core(&self) -> &Core;
 }
 
 /// Runs `round` at once and then every `interval` until the task is aborted; a

@@ -154,6 +154,43 @@ pub fn respond(req: &Request, result: Result<Response, Problem>) -> Response {
     res
 }
 
+/// The single place a handler's result becomes a response: a problem for an error (its
+/// cause logged once, by the service's error type), tagged with the request id.
+pub fn finish<E: crate::core::ServiceError>(req: &Request, result: Result<Response, E>) -> Response {
+    respond(req, result.map_err(|e| e.to_problem(&req.id)))
+}
+
+/// The caller's principal, or a bare 401 problem in the service's error type.
+pub fn authenticate<S: crate::core::State>(state: &S, req: &Request) -> Result<crate::auth::Principal, S::Error> {
+    Ok(state.core().authenticate(req)?)
+}
+
+/// A UUID from a path segment; `what` names it in the 400 problem.
+pub fn uuid_in_path(raw: &str, what: &str) -> Result<uuid::Uuid, Problem> {
+    raw.parse().map_err(|_| Problem::bad_request(format!("Malformed {what} id: expected a UUID.")))
+}
+
+/// Free text from a client, trimmed: not empty, at most `max` characters, no control
+/// characters (line breaks and tabs allowed where `multiline`). `pointer` names the field.
+pub fn bounded_text(raw: &str, pointer: &str, max: usize, multiline: bool) -> Result<String, FieldError> {
+    let t = raw.trim();
+    let control = |c: char| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t'));
+    if t.is_empty() {
+        Err(FieldError::new(pointer, "must not be empty"))
+    } else if t.chars().count() > max {
+        Err(FieldError::new(pointer, format!("at most {max} characters")))
+    } else if t.chars().any(control) {
+        Err(FieldError::new(pointer, "must not contain control characters"))
+    } else {
+        Ok(t.to_string())
+    }
+}
+
+/// Free text on one line ([`bounded_text`] without line breaks).
+pub fn text(raw: &str, pointer: &str, max: usize) -> Result<String, FieldError> {
+    bounded_text(raw, pointer, max, false)
+}
+
 /// Per-address rate limit for public endpoints.
 #[derive(Clone)]
 pub struct PublicLimiter {
@@ -232,6 +269,22 @@ mod tests {
             content_type: ct.map(str::to_string),
             accept_language: None,
             remote: None,
+        }
+    }
+
+    #[test]
+    fn free_text_is_trimmed_and_bounded_with_a_reason_per_fault() {
+        assert_eq!(text("  ok ", "/r", 5).unwrap(), "ok");
+        assert_eq!(bounded_text("a\nb", "/r", 5, true).unwrap(), "a\nb");
+        let cases = [
+            ("   ", false, "must not be empty", "only spaces"),
+            ("toolong", false, "at most 5 characters", "too long"),
+            ("a\u{0}b", true, "must not contain control characters", "a NUL even where multiline"),
+            ("a\nb", false, "must not contain control characters", "a line break on one line"),
+        ];
+        for (raw, multiline, reason, case) in cases {
+            let e = bounded_text(raw, "/r", 5, multiline).unwrap_err();
+            assert_eq!((e.pointer.as_str(), e.detail.as_str()), ("/r", reason), "{case}");
         }
     }
 

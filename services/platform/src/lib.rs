@@ -10,7 +10,6 @@
 pub mod audit;
 pub mod auth;
 pub mod bus;
-pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod consumer;
@@ -24,6 +23,7 @@ pub mod outbox;
 pub mod problem;
 pub mod seals;
 pub mod server;
+pub mod shell;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -1,34 +1,33 @@
 //! The write path every service shares: one transaction per request, honouring the
 //! `Idempotency-Key` header, and a nudge to the outbox relay after commit.
 
-use deadpool_postgres::{Pool, PoolError, Transaction};
+use deadpool_postgres::Transaction;
 use serde_json::Value;
 use warp::http::{HeaderValue, StatusCode};
 use warp::reply::Response;
 
 use crate::auth::Principal;
+use crate::core::State;
 use crate::http::{Request, json};
-use crate::idempotency::{self, BeginError, Key, Stored};
-use crate::outbox::Relay;
-use crate::problem::Problem;
+use crate::idempotency::{self, Key, Stored};
 
 /// Runs `work` in one transaction. With an `Idempotency-Key`, a retry with the same key
 /// and request gets the first response back (marked `Idempotent-Replayed: true`) and
 /// changes nothing again; the same key with another request is refused.
-pub async fn write<E, F>(
-    pool: &Pool,
-    relay: &Relay,
+pub async fn write<S, F>(
+    state: &S,
     req: &Request,
     principal: &Principal,
     body: &[u8],
     work: F,
-) -> Result<Response, E>
+) -> Result<Response, S::Error>
 where
-    E: From<Problem> + From<PoolError> + From<tokio_postgres::Error> + From<BeginError>,
-    F: AsyncFnOnce(&Transaction<'_>) -> Result<(StatusCode, Value), E>,
+    S: State,
+    F: AsyncFnOnce(&Transaction<'_>) -> Result<(StatusCode, Value), S::Error>,
 {
+    let core = state.core();
     let key = req.idempotency_key.as_deref().map(Key::parse).transpose()?;
-    let mut client = pool.get().await?;
+    let mut client = core.pool.get().await?;
     let tx = client.transaction().await?;
     if let Some(key) = &key {
         let hash = idempotency::fingerprint(req.method.as_str(), &req.path, body);
@@ -44,6 +43,6 @@ where
             .await?;
     }
     tx.commit().await?;
-    relay.nudge();
+    core.relay.nudge();
     Ok(json(status, &value))
 }

@@ -16,13 +16,15 @@ async fn main() -> anyhow::Result<()> {
     platform::telemetry::init(certificates.common.log_format);
     let common = certificates.common.clone();
     platform::db::ensure_database(&common.database_url).await.context("creating the database")?;
-    zegel_certificates::startup::migrate(&common).await.context("certificates migrations")?;
-    zegel_lookup::startup::migrate(&common).await.context("lookup migrations")?;
-    zegel_gaccounts::startup::migrate(&common).await.context("gaccounts migrations")?;
-    zegel_bans::startup::migrate(&common).await.context("bans migrations")?;
-    zegel_deposits::startup::migrate(&common).await.context("deposits migrations")?;
-    zegel_housing::startup::migrate(&common).await.context("housing migrations")?;
-    zegel_notifier::startup::migrate(&common).await.context("notifier migrations")?;
+    platform::shell::migrate::<zegel_certificates::startup::Certificates>(&common)
+        .await
+        .context("certificates migrations")?;
+    platform::shell::migrate::<zegel_lookup::startup::Lookup>(&common).await.context("lookup migrations")?;
+    platform::shell::migrate::<zegel_gaccounts::startup::Gaccounts>(&common).await.context("gaccounts migrations")?;
+    platform::shell::migrate::<zegel_bans::startup::Bans>(&common).await.context("bans migrations")?;
+    platform::shell::migrate::<zegel_deposits::startup::Deposits>(&common).await.context("deposits migrations")?;
+    platform::shell::migrate::<zegel_housing::startup::Housing>(&common).await.context("housing migrations")?;
+    platform::shell::migrate::<zegel_notifier::startup::Notifier>(&common).await.context("notifier migrations")?;
 
     let lookup = zegel_lookup::startup::Application::build(lookup).await.context("starting lookup")?;
     let certificates =

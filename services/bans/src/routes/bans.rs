@@ -19,7 +19,7 @@ use super::{authenticate, finish, write};
 use crate::domain::{Basis, Bsn, OfficerRole, check_ban_dates, text};
 use crate::error::{Error, Result};
 use crate::events;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, Ban};
 use crate::sweep;
 

@@ -16,7 +16,7 @@ use warp::reply::Response;
 use super::{authenticate, finish};
 use crate::domain::{Bsn, text};
 use crate::error::{Error, Result};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store;
 
 pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {

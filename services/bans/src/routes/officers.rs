@@ -17,7 +17,7 @@ use super::{authenticate, finish, write};
 use crate::domain::{Bsn, KvkNumber, OfficerRole, text};
 use crate::error::{Error, Result};
 use crate::events;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, NewOfficer};
 
 /// Most officers one registration may list.
@@ -129,7 +129,7 @@ fn officers_get(state: AppState) -> BoxedFilter<(Response,)> {
         .and(request())
         .and(with_state(state))
         .then(|kvk: String, req: Request, state: AppState| async move {
-            let result = async {
+            let result: Result<_> = async {
                 let principal = authenticate(&state, &req)?;
                 let kvk = KvkNumber::from_path(&kvk)?;
                 let role = [Role::Kvk, Role::CertificationBody, Role::Inspectorate]

@@ -4,7 +4,8 @@ use platform::clock::Clock;
 use platform::server::Shutdown;
 use platform::testing::{self, Client, TestDb, TestPrefix};
 use zegel_bans::config::Settings;
-use zegel_bans::startup::{self, AppState, Application};
+use zegel_bans::startup::{Application, Bans};
+use zegel_bans::state::AppState;
 
 pub const MIGRATIONS: [&str; 2] = [
     concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),
@@ -34,8 +35,10 @@ impl Drop for TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
-    let db =
-        TestDb::create("bans", &MIGRATIONS, async |common| startup::migrate(&common).await.expect("migrations")).await;
+    let db = TestDb::create("bans", &MIGRATIONS, async |common| {
+        platform::shell::migrate::<Bans>(&common).await.expect("migrations")
+    })
+    .await;
     let prefix = TestPrefix::new();
     let mut settings = Settings::local();
     settings.common = testing::common_settings(&db, &prefix);

@@ -113,18 +113,10 @@ impl BodyId {
     }
 }
 
-/// Free text with bounds: trimmed, non-empty, at most `max` characters.
+/// Free text with bounds: trimmed, non-empty, at most `max` characters; line breaks
+/// allowed (reasons and findings may run over several lines).
 pub fn text(raw: &str, pointer: &str, max: usize) -> Result<String, FieldError> {
-    let t = raw.trim();
-    if t.is_empty() {
-        Err(FieldError::new(pointer, "must not be empty"))
-    } else if t.chars().count() > max {
-        Err(FieldError::new(pointer, format!("at most {max} characters")))
-    } else if t.chars().any(|c| c.is_control() && c != '\n') {
-        Err(FieldError::new(pointer, "must not contain control characters"))
-    } else {
-        Ok(t.to_string())
-    }
+    platform::http::bounded_text(raw, pointer, max, true)
 }
 
 /// A date not after `today`.

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::events;
 use crate::register::{self, Change};
 use crate::routes::certificates::valid_until;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, Agency, Certificate};
 
 pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
@@ -152,9 +152,9 @@ fn agency_certificate_get(state: AppState) -> impl Filter<Extract = (Response,),
 }
 
 async fn public_view(state: &AppState, req: &Request, kvk: &str) -> Result<Response> {
-    state.limiter.check(req)?;
+    state.core.limiter.check(req)?;
     let kvk = kvk_from_path(kvk)?;
-    let client = state.pool.get().await?;
+    let client = state.core.pool.get().await?;
     let agency = store::agency(&client, kvk.as_str())
         .await?
         .ok_or_else(|| Error::NotFound(format!("No agency {kvk} is registered.")))?;

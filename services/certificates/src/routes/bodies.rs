@@ -16,7 +16,7 @@ use super::{authenticate, finish, write};
 use crate::domain::{BodyId, Checks, text};
 use crate::error::{Error, Result};
 use crate::register::{self, Change};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store;
 
 pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
@@ -77,9 +77,9 @@ fn bodies_get(state: AppState) -> impl Filter<Extract = (Response,), Error = war
         .and(request())
         .and(with_state(state))
         .then(|id: String, req: Request, state: AppState| async move {
-            let result = async {
-                state.limiter.check(&req)?;
-                let client = state.pool.get().await?;
+            let result: Result<_> = async {
+                state.core.limiter.check(&req)?;
+                let client = state.core.pool.get().await?;
                 let body = store::body(&client, &id)
                     .await?
                     .ok_or_else(|| Error::NotFound(format!("No certification body {id}.")))?;

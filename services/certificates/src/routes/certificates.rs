@@ -24,7 +24,7 @@ use crate::domain::{Checks, RequirementCode, Status, not_future, text};
 use crate::error::{Error, Result};
 use crate::events;
 use crate::register::{self, Change};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, Audit, Certificate, Deficiency, SuspensionRequest};
 
 pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
@@ -137,10 +137,10 @@ fn certificate_get(state: AppState) -> BoxedFilter<(Response,)> {
         .and(request())
         .and(with_state(state))
         .then(|id: String, req: Request, state: AppState| async move {
-            let result = async {
+            let result: Result<_> = async {
                 let principal = authenticate(&state, &req)?;
                 let id = id_from_path(&id, "certificate")?;
-                let mut client = state.pool.get().await?;
+                let mut client = state.core.pool.get().await?;
                 let tx = client.transaction().await?;
                 let cert = readable(&tx, &principal, id).await?;
                 let mut v = view(&cert);
@@ -165,10 +165,10 @@ fn certificate_audit_trail(state: AppState) -> BoxedFilter<(Response,)> {
         .and(request())
         .and(with_state(state))
         .then(|id: String, req: Request, state: AppState| async move {
-            let result = async {
+            let result: Result<_> = async {
                 let principal = authenticate(&state, &req)?;
                 let id = id_from_path(&id, "certificate")?;
-                let mut client = state.pool.get().await?;
+                let mut client = state.core.pool.get().await?;
                 let tx = client.transaction().await?;
                 readable(&tx, &principal, id).await?;
                 let trail = audit::trail(&tx, &id.to_string()).await?;
@@ -311,7 +311,7 @@ struct ReasonIn {
 /// before any lock is taken: a slow register must not hold the row.
 async fn live_checks(state: &AppState, id: Uuid) -> Result<Vec<(RequirementCode, Option<String>)>> {
     let (kvk, housing) = {
-        let client = state.pool.get().await?;
+        let client = state.core.pool.get().await?;
         let kvk = store::certificate_by_id(&client, id, false).await?.map(|c| c.kvk_number);
         let housing = store::requirements(&client, id)
             .await?

@@ -5,21 +5,20 @@ mod bodies;
 mod certificates;
 mod seals;
 
-use bytes::Bytes;
 use deadpool_postgres::Transaction;
 use platform::auth::{Principal, Role};
-use platform::http::{Request, respond};
-use serde_json::Value;
 use uuid::Uuid;
 use warp::Filter;
 use warp::filters::BoxedFilter;
-use warp::http::StatusCode;
 use warp::reply::Response;
 
 use crate::domain::KvkNumber;
 use crate::error::{Error, Result};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, Certificate};
+
+pub(crate) use platform::http::{authenticate, finish};
+pub(crate) use platform::write::write;
 
 /// Every API route of the service.
 pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
@@ -31,31 +30,6 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .or(seals::routes(state))
         .unify()
         .boxed()
-}
-
-/// The single place a handler's result becomes a response.
-pub(crate) fn finish(req: &Request, result: Result<Response>) -> Response {
-    respond(req, result.map_err(|e| e.to_problem(&req.id)))
-}
-
-/// Runs `work` in one transaction, honouring the `Idempotency-Key` header: a retry with
-/// the same key and request gets the first response back and changes nothing again.
-pub(crate) async fn write<F>(
-    state: &AppState,
-    req: &Request,
-    principal: &Principal,
-    body: &Bytes,
-    work: F,
-) -> Result<Response>
-where
-    F: AsyncFnOnce(&Transaction<'_>) -> Result<(StatusCode, Value)>,
-{
-    platform::write::write(&state.pool, &state.relay, req, principal, body, work).await
-}
-
-/// Authenticates the caller (401 otherwise).
-pub(crate) fn authenticate(state: &AppState, req: &Request) -> Result<Principal> {
-    Ok(state.auth.authenticate(req.authorization.as_deref())?)
 }
 
 /// A KvK number from the path (400 when malformed).

@@ -20,7 +20,7 @@ use crate::domain::Status;
 use crate::error::{Error, Result};
 use crate::register::{self, Change};
 use crate::routes::certificates::valid_until;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, Seal};
 
 pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
@@ -138,9 +138,9 @@ fn seal_qr(state: AppState) -> BoxedFilter<(Response,)> {
 }
 
 async fn render(state: &AppState, req: &Request, id: &str, rendering: Rendering) -> Result<Response> {
-    state.limiter.check(req)?;
+    state.core.limiter.check(req)?;
     let id = id_from_path(id, "seal")?;
-    let client = state.pool.get().await?;
+    let client = state.core.pool.get().await?;
     let seal = store::seal(&client, id).await?.ok_or_else(|| Error::NotFound(format!("No seal {id}.")))?;
     let code = qr::render(&url(state, &seal.token)).map_err(|e| Error::Conflict {
         slug: "qr-not-rendered",

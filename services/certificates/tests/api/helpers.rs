@@ -13,7 +13,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use zegel_attest::Register;
 use zegel_certificates::config::Settings;
-use zegel_certificates::startup::{self, AppState, Application};
+use zegel_certificates::startup::{Application, Certificates};
+use zegel_certificates::state::AppState;
 
 pub use platform::testing::{RedisProxy, pki};
 
@@ -49,7 +50,7 @@ pub async fn spawn_app() -> TestApp {
 /// Starts the service after `adjust` had its say on the settings.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let db = TestDb::create("certificates", &MIGRATIONS, async |common| {
-        startup::migrate(&common).await.expect("migrations apply")
+        platform::shell::migrate::<Certificates>(&common).await.expect("migrations apply")
     })
     .await;
     let prefix = TestPrefix::new();

@@ -18,7 +18,7 @@ use crate::domain::{Cents, ClaimType, KvkNumber, PRESUMED_MONTHS, presumed_wages
 use crate::error::{Error, Result};
 use crate::events;
 use crate::ledger;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, Claim};
 
 pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
@@ -290,7 +290,7 @@ fn deposit_get(state: AppState) -> BoxedFilter<(Response,)> {
         .and(request())
         .and(with_state(state))
         .then(|kvk: String, req: Request, state: AppState| async move {
-            let result = async {
+            let result: Result<_> = async {
                 state.core.limiter.check(&req)?;
                 let kvk = KvkNumber::from_path(&kvk)?;
                 let client = state.core.pool.get().await?;

@@ -19,7 +19,7 @@ use zegel_attest::qr;
 use super::{authenticate, finish, write};
 use crate::domain::KvkNumber;
 use crate::error::{Error, Result};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store;
 
 pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {

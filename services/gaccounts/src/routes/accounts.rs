@@ -16,7 +16,7 @@ use super::{authenticate, finish, write};
 use crate::domain::{Action, Iban, KvkNumber, Status, text};
 use crate::error::{Error, Result};
 use crate::events;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, GAccount};
 
 pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
@@ -207,7 +207,7 @@ fn g_account_get(state: AppState) -> BoxedFilter<(Response,)> {
         .and(request())
         .and(with_state(state))
         .then(|kvk: String, req: Request, state: AppState| async move {
-            let result = async {
+            let result: Result<_> = async {
                 state.core.limiter.check(&req)?;
                 let kvk = KvkNumber::from_path(&kvk)?;
                 let client = state.core.pool.get().await?;
@@ -232,7 +232,7 @@ fn g_account_match(state: AppState) -> BoxedFilter<(Response,)> {
         .and(request())
         .and(with_state(state))
         .then(|kvk: String, query: String, req: Request, state: AppState| async move {
-            let result = async {
+            let result: Result<_> = async {
                 state.core.limiter.check(&req)?;
                 let kvk = KvkNumber::from_path(&kvk)?;
                 let raw = query.split('&').find_map(|kv| kv.strip_prefix("iban=")).ok_or_else(|| {

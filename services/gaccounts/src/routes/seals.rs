@@ -18,7 +18,7 @@ use zegel_attest::qr;
 use super::{authenticate, finish, write};
 use crate::domain::{KvkNumber, Status};
 use crate::error::{Error, Result};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, Seal};
 
 pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {

@@ -4,7 +4,7 @@ use platform::server::Shutdown;
 use platform::testing::{self, Client, TestDb, TestPrefix, pki};
 use zegel_attest::Register;
 use zegel_gaccounts::config::Settings;
-use zegel_gaccounts::startup::{self, Application};
+use zegel_gaccounts::startup::{Application, Gaccounts};
 
 pub const MIGRATIONS: [&str; 2] = [
     concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),
@@ -32,9 +32,10 @@ impl Drop for TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
-    let db =
-        TestDb::create("gaccounts", &MIGRATIONS, async |common| startup::migrate(&common).await.expect("migrations"))
-            .await;
+    let db = TestDb::create("gaccounts", &MIGRATIONS, async |common| {
+        platform::shell::migrate::<Gaccounts>(&common).await.expect("migrations")
+    })
+    .await;
     let prefix = TestPrefix::new();
     let mut settings = Settings::local();
     settings.common = testing::common_settings(&db, &prefix);

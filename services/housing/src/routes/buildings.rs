@@ -17,7 +17,7 @@ use warp::reply::Response;
 
 use super::{authenticate, bag_from_path, capacity_of, finish, found, is_municipality, norm_for, text, view, write};
 use crate::domain::{Area, BagId, BuildingType, MarkStatus, Postcode};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, Building, Marked};
 use crate::{Error, Result, events};
 
@@ -156,7 +156,7 @@ fn building_get(state: AppState) -> BoxedFilter<(Response,)> {
         .and(request())
         .and(with_state(state))
         .then(|bag_id: String, req: Request, state: AppState| async move {
-            let result = async {
+            let result: Result<_> = async {
                 state.core.limiter.check(&req)?;
                 let bag = bag_from_path(&bag_id)?;
                 let client = state.core.pool.get().await?;
@@ -421,7 +421,7 @@ fn provider_buildings(state: AppState) -> BoxedFilter<(Response,)> {
         .and(request())
         .and(with_state(state))
         .then(|kvk: String, req: Request, state: AppState| async move {
-            let result = async {
+            let result: Result<_> = async {
                 state.core.limiter.check(&req)?;
                 let kvk = platform::ids::KvkNumber::parse(&kvk, "/path/kvk").map_err(|e| {
                     Error::Client(platform::Problem::bad_request(format!("Malformed KvK number: {}.", e.detail)))

@@ -22,7 +22,7 @@ use warp::reply::Response;
 
 use super::{authenticate, bag_from_path, finish, found, is_municipality};
 use crate::domain::{BagId, ComplaintCategory};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, Complaint};
 use crate::{Error, Result, events};
 
@@ -60,7 +60,7 @@ fn complaint_post(state: AppState) -> BoxedFilter<(Response,)> {
             if form {
                 return form_answer(&state, &bag_id, &req, &body).await;
             }
-            let result = async {
+            let result: Result<_> = async {
                 state.complaints.check(&req)?;
                 let input: ComplaintIn = parse_json(&req, &body)?;
                 file(&state, &req, &bag_id, input).await?;

@@ -18,7 +18,7 @@ use warp::reply::Response;
 
 use super::{authenticate, bag_from_path, finish, found, text, write};
 use crate::domain::{InspectionKind, MarkStatus, after_inspection};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, Deficiency, Inspection, Marked};
 use crate::{Error, Result, events};
 

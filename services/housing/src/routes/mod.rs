@@ -7,20 +7,21 @@ mod municipalities;
 mod permits;
 mod seals;
 
-use deadpool_postgres::{GenericClient, Transaction};
+use deadpool_postgres::GenericClient;
 use platform::auth::{Principal, Role};
-use platform::http::{Request, respond};
 use platform::problem::FieldError;
 use serde_json::{Value, json};
 use warp::Filter;
 use warp::filters::BoxedFilter;
-use warp::http::StatusCode;
 use warp::reply::Response;
 
 use crate::domain::{Area, BagId, BuildingType, Norm, capacity, norm_on};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, Building, Marked};
 use crate::{Error, Result};
+
+pub(crate) use platform::http::{authenticate, finish};
+pub(crate) use platform::write::write;
 
 /// Every API route of the service.
 pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
@@ -36,30 +37,6 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .or(seals::routes(state))
         .unify()
         .boxed()
-}
-
-/// The single place a handler's result becomes a response.
-pub(crate) fn finish(req: &Request, result: Result<Response>) -> Response {
-    respond(req, result.map_err(|e| e.to_problem(&req.id)))
-}
-
-/// One transaction, honouring `Idempotency-Key`.
-pub(crate) async fn write<F>(
-    state: &AppState,
-    req: &Request,
-    principal: &Principal,
-    body: &[u8],
-    work: F,
-) -> Result<Response>
-where
-    F: AsyncFnOnce(&Transaction<'_>) -> Result<(StatusCode, Value)>,
-{
-    platform::write::write(&state.core.pool, &state.core.relay, req, principal, body, work).await
-}
-
-/// Authenticates the caller (401 otherwise).
-pub(crate) fn authenticate(state: &AppState, req: &Request) -> Result<Principal> {
-    Ok(state.core.auth.authenticate(req.authorization.as_deref())?)
 }
 
 /// A BAG id from the path (400 when malformed).

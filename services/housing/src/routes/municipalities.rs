@@ -12,7 +12,7 @@ use warp::reply::Response;
 
 use super::{authenticate, finish, is_municipality};
 use crate::domain::{BuildingType, MarkStatus};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, ListFilter, Marked};
 use crate::{Error, Result};
 

@@ -17,7 +17,7 @@ use warp::reply::Response;
 
 use super::{authenticate, bag_from_path, finish, found, is_municipality, text, write};
 use crate::domain::PermitStatus;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, Permit};
 use crate::{Error, Result};
 

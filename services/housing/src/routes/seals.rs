@@ -17,7 +17,7 @@ use warp::reply::Response;
 use zegel_attest::qr;
 
 use super::{authenticate, bag_from_path, finish, found, write};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, Marked, Seal};
 use crate::{Error, Result};
 
@@ -176,7 +176,7 @@ fn poster(state: AppState) -> BoxedFilter<(Response,)> {
         .and(request())
         .and(with_state(state))
         .then(|bag_id: String, req: Request, state: AppState| async move {
-            let result = async {
+            let result: Result<_> = async {
                 state.core.limiter.check(&req)?;
                 let bag = bag_from_path(&bag_id)?;
                 let client = state.core.pool.get().await?;

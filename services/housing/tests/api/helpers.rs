@@ -6,7 +6,8 @@ use platform::server::Shutdown;
 use platform::testing::{self, Client, TestDb, TestPrefix};
 use serde_json::{Value, json};
 use zegel_housing::config::Settings;
-use zegel_housing::startup::{self, AppState, Application};
+use zegel_housing::startup::{Application, Housing};
+use zegel_housing::state::AppState;
 
 pub const MIGRATIONS: [&str; 2] = [
     concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),
@@ -45,9 +46,10 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_with(tune: impl FnOnce(&mut Settings) + Send + 'static) -> TestApp {
-    let db =
-        TestDb::create("housing", &MIGRATIONS, async |common| startup::migrate(&common).await.expect("migrations"))
-            .await;
+    let db = TestDb::create("housing", &MIGRATIONS, async |common| {
+        platform::shell::migrate::<Housing>(&common).await.expect("migrations")
+    })
+    .await;
     let prefix = TestPrefix::new();
     let mut settings = Settings::local();
     settings.common = testing::common_settings(&db, &prefix);

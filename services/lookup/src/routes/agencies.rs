@@ -18,7 +18,7 @@ use super::page::{Chrome, page_response, param, query};
 use crate::agency::{self, Check};
 use crate::error::Error;
 use crate::i18n::{LANGUAGES, Lang};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Most agencies in one bulk check (a hirer's whole supplier list).
 pub const MAX_BULK: usize = 500;
@@ -48,7 +48,7 @@ fn check_get(state: AppState) -> BoxedFilter<(Response,)> {
         .and(with_state(state))
         .then(|kvk: String, req: Request, state: AppState| async move {
             let result = async {
-                state.limiter.check(&req)?;
+                state.core.limiter.check(&req)?;
                 let kvk = kvk_from_path(&kvk)?;
                 let (check, receipt) = agency::check_with_receipt(&state, kvk.as_str()).await?;
                 Ok(no_store(json(StatusCode::OK, &answer(&check, &receipt))))
@@ -75,7 +75,7 @@ fn bulk_post(state: AppState) -> BoxedFilter<(Response,)> {
         .and(with_state(state))
         .then(|req: Request, raw: Bytes, state: AppState| async move {
             let result = async {
-                state.limiter.check(&req)?;
+                state.core.limiter.check(&req)?;
                 let input: BulkIn = parse_json(&req, &raw)?;
                 let mut errors = Vec::new();
                 if input.kvk_numbers.is_empty() || input.kvk_numbers.len() > MAX_BULK {
@@ -226,7 +226,7 @@ fn check_page(state: AppState) -> BoxedFilter<(Response,)> {
         .and(with_state(state))
         .then(|query: String, req: Request, state: AppState| async move {
             let result = async {
-                state.limiter.check(&req)?;
+                state.core.limiter.check(&req)?;
                 // Dutch and English: the languages of hirers' compliance files.
                 let lang = Lang::negotiate_in(param(&query, "lang"), req.accept_language.as_deref(), &["nl", "en"]);
                 let kvk = param(&query, "kvk").unwrap_or_default().trim().to_string();

@@ -19,7 +19,7 @@ use super::finish;
 use super::page::query;
 use crate::error::Error;
 use crate::kvk::{self, Officer, Registration};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, KvkCheck};
 
 /// Most officers in one registration.
@@ -38,7 +38,7 @@ pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
 }
 
 fn authenticate(state: &AppState, req: &Request) -> Result<Principal, Error> {
-    Ok(state.auth.authenticate(req.authorization.as_deref())?)
+    Ok(state.core.auth.authenticate(req.authorization.as_deref())?)
 }
 
 fn kvk_only(principal: &Principal) -> Result<(), Error> {
@@ -200,7 +200,7 @@ fn checks_get(state: AppState) -> BoxedFilter<(Response,)> {
                 if !(1..=500).contains(&limit) {
                     return Err(Error::Client(platform::Problem::bad_request("limit is 1 to 500.")));
                 }
-                let checks = store::kvk_checks(&state.pool, q.kvk.as_deref(), limit)
+                let checks = store::kvk_checks(&state.core.pool, q.kvk.as_deref(), limit)
                     .await
                     .map_err(|e| crate::agency::Unavailable(format!("{e:#}")))?;
                 Ok(no_store(json(StatusCode::OK, &json!({ "checks": checks }))))

@@ -6,13 +6,13 @@ mod page;
 mod trust;
 mod verify;
 
-use platform::http::{Request, respond};
+use platform::http::Request;
 use warp::Filter;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
 
 use crate::error::Error;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Every route of the service.
 pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
@@ -28,7 +28,8 @@ pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
         .boxed()
 }
 
-/// The single place a handler's result becomes a response.
+/// The single place a handler's result becomes a response (typed here, so that the
+/// handlers' async blocks need no annotations).
 pub(crate) fn finish(req: &Request, result: Result<Response, Error>) -> Response {
-    respond(req, result.map_err(|e| e.to_problem()))
+    platform::http::finish(req, result)
 }

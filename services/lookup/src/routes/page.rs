@@ -15,7 +15,7 @@ use zegel_attest::{Register, Verdict};
 use super::finish;
 use crate::error::Error;
 use crate::i18n::{LANGUAGES, Lang};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::verify::{self, Outcome};
 
 /// Complaint categories, as the housing register names them, in the order of the form.
@@ -155,7 +155,7 @@ fn seal_page(state: AppState) -> BoxedFilter<(Response,)> {
         .and(with_state(state))
         .then(|seal: String, query: String, req: Request, state: AppState| async move {
             let result = async {
-                state.limiter.check(&req)?;
+                state.core.limiter.check(&req)?;
                 let lang = Lang::negotiate(param(&query, "lang"), req.accept_language.as_deref());
                 let outcome = verify::check(&state, &seal).await;
                 // A receipt shows what was true at its check next to what is true now.
@@ -331,7 +331,7 @@ fn complaint_form(state: AppState) -> BoxedFilter<(Response,)> {
         .and(with_state(state))
         .then(|seal: String, query: String, req: Request, state: AppState| async move {
             let result = async {
-                state.limiter.check(&req)?;
+                state.core.limiter.check(&req)?;
                 let lang = Lang::negotiate(param(&query, "lang"), req.accept_language.as_deref());
                 let outcome = verify::check(&state, &seal).await;
                 let bag_id = fact(&outcome, "bag_id");
@@ -373,7 +373,7 @@ fn complaint_sent(state: AppState) -> BoxedFilter<(Response,)> {
         .and(with_state(state))
         .then(|query: String, req: Request, state: AppState| async move {
             let result = async {
-                state.limiter.check(&req)?;
+                state.core.limiter.check(&req)?;
                 let lang = Lang::negotiate(param(&query, "lang"), req.accept_language.as_deref());
                 let error = param(&query, "error").filter(|e| SENT_ERRORS.contains(e));
                 let page = SentPage {

@@ -8,7 +8,7 @@ use warp::reply::Response;
 
 use super::finish;
 use crate::error::Error;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
     trust_list_get(state)
@@ -23,7 +23,7 @@ fn trust_list_get(state: AppState) -> BoxedFilter<(Response,)> {
         .and(with_state(state))
         .then(|req: Request, headers: HeaderMap, state: AppState| async move {
             let result = async {
-                state.limiter.check(&req)?;
+                state.core.limiter.check(&req)?;
                 let (document, etag) = state.trust_document();
                 let document = document.ok_or_else(|| Error::Client(platform::Problem::unavailable()))?;
                 let matches = headers

@@ -7,7 +7,7 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 
 use super::finish;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::verify;
 
 pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
@@ -22,7 +22,7 @@ fn verify_get(state: AppState) -> BoxedFilter<(Response,)> {
         .and(with_state(state))
         .then(|seal: String, req: Request, state: AppState| async move {
             let result = async {
-                state.limiter.check(&req)?;
+                state.core.limiter.check(&req)?;
                 let outcome = verify::check(&state, &seal).await;
                 // A verdict is only true at the moment it is given: never cache it.
                 Ok(no_store(json(StatusCode::OK, &outcome)))

@@ -9,7 +9,7 @@ use platform::server::Shutdown;
 use platform::testing::{self, TestDb, TestPrefix, pki};
 use zegel_attest::{Register, Signer};
 use zegel_lookup::config::Settings;
-use zegel_lookup::startup::{self, Application};
+use zegel_lookup::startup::{Application, Lookup};
 
 pub const MIGRATIONS: [&str; 2] = [
     concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),
@@ -31,8 +31,10 @@ impl Drop for TestLookup {
 }
 
 pub async fn spawn_lookup_with(adjust: impl FnOnce(&mut Settings)) -> TestLookup {
-    let db = TestDb::create("lookup", &MIGRATIONS, async |common| startup::migrate(&common).await.expect("migrations"))
-        .await;
+    let db = TestDb::create("lookup", &MIGRATIONS, async |common| {
+        platform::shell::migrate::<Lookup>(&common).await.expect("migrations")
+    })
+    .await;
     let prefix = TestPrefix::new();
     let mut settings = Settings::local();
     settings.common = testing::common_settings(&db, &prefix);

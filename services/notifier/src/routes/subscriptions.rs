@@ -16,7 +16,7 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 
 use super::{authenticate, finish};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::store::{self, Subscription};
 use crate::{Error, Result, webhook};
 
@@ -166,7 +166,7 @@ fn list(state: AppState) -> BoxedFilter<(Response,)> {
         .and(request())
         .and(with_state(state))
         .then(|req: Request, state: AppState| async move {
-            let result = async {
+            let result: Result<_> = async {
                 let principal = authenticate(&state, &req)?;
                 let client = state.core.pool.get().await?;
                 let subs = store::subscriptions_of(&client, &owner_of(&principal)).await?;
@@ -193,7 +193,7 @@ fn one(state: AppState) -> BoxedFilter<(Response,)> {
         .and(request())
         .and(with_state(state))
         .then(|id: String, req: Request, state: AppState| async move {
-            let result = async {
+            let result: Result<_> = async {
                 let principal = authenticate(&state, &req)?;
                 let sub = own(&state, &principal, &id).await?;
                 Ok(no_store(json(StatusCode::OK, &sub)))
@@ -211,7 +211,7 @@ fn delete(state: AppState) -> BoxedFilter<(Response,)> {
         .and(request())
         .and(with_state(state))
         .then(|id: String, req: Request, state: AppState| async move {
-            let result = async {
+            let result: Result<_> = async {
                 let principal = authenticate(&state, &req)?;
                 let sub = own(&state, &principal, &id).await?;
                 let client = state.core.pool.get().await?;

@@ -6,7 +6,7 @@ use platform::server::Shutdown;
 use platform::testing::{self, Client, TestDb, TestPrefix};
 use serde_json::{Value, json};
 use zegel_notifier::config::Settings;
-use zegel_notifier::startup::{self, Application};
+use zegel_notifier::startup::{Application, Notifier};
 
 pub const MIGRATIONS: [&str; 2] = [
     concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),
@@ -61,9 +61,10 @@ pub async fn start(settings: Settings) -> (String, Shutdown) {
 }
 
 pub async fn spawn_with(tune: impl FnOnce(&mut Settings)) -> TestApp {
-    let db =
-        TestDb::create("notifier", &MIGRATIONS, async |common| startup::migrate(&common).await.expect("migrations"))
-            .await;
+    let db = TestDb::create("notifier", &MIGRATIONS, async |common| {
+        platform::shell::migrate::<Notifier>(&common).await.expect("migrations")
+    })
+    .await;
     let prefix = TestPrefix::new();
     let mut s = settings(&db, &prefix);
     tune(&mut s);

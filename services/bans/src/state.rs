@@ -1,0 +1,41 @@
+//! What every handler of the bans register shares.
+
+use std::sync::Arc;
+
+use platform::clock::Clock;
+use platform::core::Core;
+use secrecy::ExposeSecret;
+
+use crate::config::Own;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// Pool, bus, auth, relay, limiters, metrics.
+    pub core: Core,
+    /// Server time.
+    pub clock: Clock,
+    /// Own settings (holds the BSN key).
+    pub settings: Arc<Own>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// The key BSNs are hashed with.
+    pub fn bsn_key(&self) -> &[u8] {
+        self.settings.bsn_key.expose_secret().as_bytes()
+    }
+}
+
+impl platform::core::State for AppState {
+    type Error = crate::error::Error;
+
+    fn core(&self) -> &Core {
+        &self.core
+    }
+}

@@ -1,0 +1,34 @@
+//! What every handler, the sweep and the stream consumer of the certificates register share.
+
+use std::sync::Arc;
+
+use platform::clock::Clock;
+use platform::core::Core;
+use zegel_attest::Signer;
+
+use crate::config::Own;
+
+/// What every handler shares.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// Pool (schema `certificates`), bus, auth, relay, limiters, metrics.
+    pub core: Core,
+    /// Server time (movable in tests).
+    pub clock: Clock,
+    /// Own settings.
+    pub settings: Arc<Own>,
+    /// Signs this register's seals.
+    pub signer: Arc<Signer>,
+    /// Base URL seals point at (`<it>/v/<seal>`).
+    pub verify_url: Arc<str>,
+    /// The other registers, asked live at certification.
+    pub registers: crate::registers::Registers,
+}
+
+impl platform::core::State for AppState {
+    type Error = crate::error::Error;
+
+    fn core(&self) -> &Core {
+        &self.core
+    }
+}

@@ -1,0 +1,80 @@
+//! What every handler of the lookup shares, and the trust list in force.
+
+use std::sync::{Arc, RwLock};
+
+use anyhow::Context;
+use platform::clock::Clock;
+use platform::core::Core;
+use sha2::Digest;
+use zegel_attest::TrustStore;
+
+use crate::config::Own;
+
+/// The trust store and the document it came from.
+#[derive(Debug, Default)]
+pub(crate) struct Trust {
+    store: Arc<TrustStore>,
+    raw: String,
+    etag: String,
+}
+
+/// What every handler shares.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// Pool (reads the registers' `seal_status` views), bus, auth (the KvK API), relay
+    /// (signals of deregistration checks), the rate limit of every public endpoint, metrics.
+    pub core: Core,
+    /// Server time.
+    pub clock: Clock,
+    /// Own settings.
+    pub settings: Arc<Own>,
+    /// Signs the receipts of hirer checks.
+    pub signer: Arc<zegel_attest::Signer>,
+    /// This lookup's public base URL (receipts point at it).
+    pub verify_url: Arc<str>,
+    /// Asks other registers over HTTP (the bans register's person checks).
+    pub http: reqwest::Client,
+    pub(crate) trust: Arc<RwLock<Trust>>,
+}
+
+impl AppState {
+    /// The trust store in force (a cheap clone of an `Arc`).
+    pub fn trust(&self) -> Arc<TrustStore> {
+        self.trust.read().map(|t| t.store.clone()).unwrap_or_default()
+    }
+
+    /// The published trust list and its ETag.
+    pub fn trust_document(&self) -> (Option<String>, String) {
+        self.trust.read().map(|t| (Some(t.raw.clone()).filter(|r| !r.is_empty()), t.etag.clone())).unwrap_or_default()
+    }
+
+    /// Loads the trust list file if it changed; keeps the current one when the new one fails.
+    pub fn reload_trust(&self) -> anyhow::Result<bool> {
+        let raw = std::fs::read_to_string(&self.settings.trust_list)
+            .with_context(|| format!("cannot read {} (run `just certs`)", self.settings.trust_list))?;
+        let raw = raw.trim().to_string();
+        if self.trust.read().map(|t| t.raw == raw).unwrap_or(false) {
+            return Ok(false);
+        }
+        let anchor = std::fs::read_to_string(&self.settings.trust_anchor)
+            .with_context(|| format!("cannot read {}", self.settings.trust_anchor))?;
+        let (store, refused) = TrustStore::load(&raw, &anchor, self.clock.now().timestamp())?;
+        for r in &refused {
+            tracing::warn!(trust.refused = %r, "trust list entry refused");
+        }
+        let etag = format!("\"{:x}\"", sha2::Sha256::digest(raw.as_bytes()));
+        tracing::info!(trust.keys = store.len(), trust.etag = %etag, "trust list loaded");
+        if let Ok(mut t) = self.trust.write() {
+            *t = Trust { store: Arc::new(store), raw, etag };
+        }
+        Ok(true)
+    }
+}
+
+impl platform::core::State for AppState {
+    type Error = crate::error::Error;
+
+    fn core(&self) -> &Core {
+        &self.core
+    }
+}

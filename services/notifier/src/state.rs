@@ -1,0 +1,39 @@
+//! What every handler and the dispatcher of the notifier share.
+
+use std::sync::Arc;
+
+use platform::core::Core;
+use tokio::sync::Notify;
+
+use crate::config::Own;
+
+/// What every handler shares.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// Pool, bus, auth, relay, limiters, metrics.
+    pub core: Core,
+    /// Own settings.
+    pub settings: Arc<Own>,
+    /// Sends webhooks (no redirects: a receiver must not bounce a delivery elsewhere).
+    pub http: reqwest::Client,
+    /// Wakes the dispatcher when deliveries were recorded.
+    pub wake: Arc<Notify>,
+}
+
+impl AppState {
+    /// The signing secret of a subscription.
+    pub fn secret_for(&self, subscription_id: uuid::Uuid) -> String {
+        crate::webhook::secret_for(
+            secrecy::ExposeSecret::expose_secret(&self.settings.secret_key).as_bytes(),
+            subscription_id,
+        )
+    }
+}
+
+impl platform::core::State for AppState {
+    type Error = crate::Error;
+
+    fn core(&self) -> &Core {
+        &self.core
+    }
+}

@@ -1,0 +1,246 @@
+//! The service shell: how every Zegel service is configured, migrated, built, bound,
+//! run with its background tasks, and stopped — written once.
+//!
+//! A service describes itself by implementing [`Service`] (its name, its own settings,
+//! its migrations, how its state is made, its routes and its tasks); the shell does the
+//! rest. Its binary is `platform::shell::main::<TheService>()`, and its tests and the dev
+//! runner start it in-process through [`App`] on port 0.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use serde::de::DeserializeOwned;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use warp::filters::BoxedFilter;
+use warp::reply::Response;
+
+use crate::clock::Clock;
+use crate::config::{CommonSettings, ConfigError};
+use crate::core::{Core, State};
+use crate::server::Shutdown;
+
+/// How often every rate limiter forgets the client addresses that have been quiet.
+const FORGET_QUIET_CLIENTS: Duration = Duration::from_secs(60);
+
+/// A service's own settings (`ZEGEL_<SERVICE>_*`).
+pub trait OwnSettings: DeserializeOwned + Clone + std::fmt::Debug + Send + Sync + 'static {
+    /// The service they belong to: `ZEGEL_<SERVICE>_*`.
+    const SERVICE: &'static str;
+    /// The HTTP port (0 picks a free one).
+    fn port(&self) -> u16;
+    /// Checks what the types alone do not; an error stops the start.
+    fn validate(&self) -> Result<(), ConfigError> {
+        Ok(())
+    }
+}
+
+/// All settings of a service: the shared ones and its own.
+#[derive(Debug, Clone)]
+pub struct Settings<O> {
+    /// Shared settings (`ZEGEL_*`).
+    pub common: CommonSettings,
+    /// The service's own settings.
+    pub own: O,
+}
+
+impl<O: OwnSettings> Settings<O> {
+    /// From the environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let (common, own) = crate::config::load::<O>(O::SERVICE)?;
+        own.validate()?;
+        Ok(Self { common, own })
+    }
+
+    /// The local defaults, as a developer machine gets them with nothing set.
+    pub fn local() -> Self {
+        crate::config::load_from::<O>(O::SERVICE, std::iter::empty())
+            .map(|(common, own)| Self { common, own })
+            .unwrap_or_else(|e| unreachable!("defaults always parse: {e}"))
+    }
+}
+
+/// What a service tells the shell about itself.
+pub trait Service: 'static {
+    /// Its name: token audience, metrics label, Postgres schema and settings prefix.
+    const NAME: &'static str = <Self::Own as OwnSettings>::SERVICE;
+    /// Its own settings.
+    type Own: OwnSettings;
+    /// What its handlers share.
+    type State: State;
+
+    /// Its embedded migrations (the platform's run first).
+    fn migrations() -> refinery::Runner;
+
+    /// Makes the state from the built core, the clock and the settings.
+    fn state(
+        core: Core,
+        clock: Clock,
+        settings: &Settings<Self::Own>,
+    ) -> impl Future<Output = anyhow::Result<Self::State>> + Send;
+
+    /// Every API route.
+    fn api(state: Self::State) -> BoxedFilter<(Response,)>;
+
+    /// Its background work, started when the service runs and stopped with it.
+    fn tasks(_state: &Self::State) -> Vec<Task> {
+        Vec::new()
+    }
+}
+
+/// Background work of a service.
+pub struct Task(BoxFuture<'static, ()>);
+
+impl Task {
+    /// Runs `round(state)` at once and then every `interval`; a failed round is logged
+    /// and the next one tried.
+    pub fn every<S, F, Fut, T, E>(interval: Duration, what: &'static str, state: S, round: F) -> Self
+    where
+        S: Clone + Send + Sync + 'static,
+        F: Fn(S) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<T, E>> + Send + 'static,
+        E: std::fmt::Display,
+    {
+        Self(Box::pin(async move {
+            let mut tick = tokio::time::interval(interval);
+            loop {
+                tick.tick().await;
+                if let Err(e) = round(state.clone()).await {
+                    tracing::error!(
+                        error = format!("{e:#}"),
+                        task = what,
+                        "periodic task failed; retrying next interval"
+                    );
+                }
+            }
+        }))
+    }
+
+    /// Runs `work` until the service stops (a stream consumer, a dispatcher).
+    pub fn run(work: impl Future<Output = ()> + Send + 'static) -> Self {
+        Self(Box::pin(work))
+    }
+
+    fn spawn(self) -> JoinHandle<()> {
+        tokio::spawn(self.0)
+    }
+}
+
+/// Runs the platform's and then the service's migrations in its schema.
+pub async fn migrate<S: Service>(common: &CommonSettings) -> Result<(), crate::db::DbError> {
+    crate::db::migrate(&common.database_url, S::NAME, S::migrations()).await
+}
+
+/// A built, bound, not yet running service.
+pub struct App<S: Service> {
+    port: u16,
+    listener: TcpListener,
+    state: S::State,
+    shutdown: Shutdown,
+    _service: PhantomData<S>,
+}
+
+impl<S: Service> App<S> {
+    /// Builds the service on the system clock.
+    pub async fn build(settings: Settings<S::Own>) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, Clock::system()).await
+    }
+
+    /// Builds the service on `clock`, binding its port (0 picks a free one).
+    pub async fn build_with_clock(settings: Settings<S::Own>, clock: Clock) -> anyhow::Result<Self> {
+        let core = Core::build(&settings.common, S::NAME).await?;
+        let state = S::state(core, clock, &settings).await?;
+        let (host, port) = (settings.common.host, settings.own.port());
+        let (listener, port) = crate::server::bind(std::net::SocketAddr::new(host, port))
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot bind {host}:{port}: {e}"))?;
+        Ok(Self { port, listener, state, shutdown: Shutdown::default(), _service: PhantomData })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (tests use its clock and pool).
+    pub fn state(&self) -> &S::State {
+        &self.state
+    }
+
+    /// A handle that stops the running service.
+    pub fn shutdown_handle(&self) -> Shutdown {
+        self.shutdown.clone()
+    }
+
+    /// Serves until SIGINT/SIGTERM or the shutdown handle, with the outbox relay, the
+    /// sweep of quiet client addresses and the service's own tasks running; they stop
+    /// when the server does.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let core = self.state.core().clone();
+        let mut tasks: Vec<JoinHandle<()>> = S::tasks(&self.state).into_iter().map(Task::spawn).collect();
+        tasks.push(tokio::spawn(core.relay.clone().run()));
+        tasks.push(
+            Task::every(FORGET_QUIET_CLIENTS, "forget quiet clients", core.clone(), |core: Core| async move {
+                core.forget_quiet_clients();
+                Ok::<(), std::convert::Infallible>(())
+            })
+            .spawn(),
+        );
+        crate::server::run(
+            S::NAME,
+            S::api(self.state),
+            core.pool.clone(),
+            core.bus.clone(),
+            core.metrics.clone(),
+            self.listener,
+            self.shutdown,
+        )
+        .await;
+        for task in tasks {
+            task.abort();
+        }
+        Ok(())
+    }
+}
+
+/// The whole `main` of a service binary: `<binary> serve | migrate`. Invalid settings stop
+/// the start with exit code 2 and a message naming the variable.
+pub async fn main<S: Service>() -> ExitCode {
+    let binary = format!("zegel-{}", S::NAME);
+    let settings = match Settings::<S::Own>::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{binary}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    crate::telemetry::init(settings.common.log_format);
+    let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
+    let result = match command.as_str() {
+        "migrate" => {
+            async {
+                crate::db::ensure_database(&settings.common.database_url).await?;
+                migrate::<S>(&settings.common).await?;
+                tracing::info!("migrations applied");
+                Ok(())
+            }
+            .await
+        }
+        "serve" => async { App::<S>::build(settings).await?.run_until_stopped().await }.await,
+        other => {
+            eprintln!("usage: {binary} [serve|migrate] (got {other:?})");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = format!("{e:#}"), "stopped");
+            eprintln!("{binary}: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
