@@ -8,10 +8,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use platform::auth::{DevIssuer, Role};
+use platform::auth::Role;
 use zegel_attest::pki::{self, KeyAndCert};
 use zegel_attest::trust::{self, Document};
 use zegel_attest::{Register, kid_of};
+use zegel_testkit::DevIssuer;
 
 /// Issuer name of dev tokens; matches the services' default `ZEGEL_JWT_ISSUER`.
 const ISSUER: &str = "zegel-dev";

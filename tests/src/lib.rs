@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use platform::auth::Role;
 use platform::server::Shutdown;
-use platform::testing::{self, TestDb, TestPrefix, pki};
 use serde_json::{Value, json};
 use zegel_attest::Register;
+use zegel_testkit::{self as testing, TestDb, TestPrefix, pki};
 
 /// Every migration directory of the suite.
 pub const MIGRATIONS: [&str; 8] = [

@@ -36,8 +36,8 @@ async fn a_hirer_checks_an_agency_keeps_the_receipt_and_sees_the_change() {
     assert!(v["parts"]["certificate"]["changed_at"].is_string(), "each part says when it last changed");
     assert!(v["parts"]["g_account"]["detail"]["iban"].as_str().unwrap().contains("099"), "the G-account's IBAN");
     assert_eq!(v["parts"]["certificate"]["detail"]["agency_name"], "E2E Flex");
-    let doc = platform::testing::openapi(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/lookup.yaml"));
-    let shape = platform::testing::shape_violations(&doc, "AgencyCheck", &v);
+    let doc = zegel_testkit::openapi(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/lookup.yaml"));
+    let shape = zegel_testkit::shape_violations(&doc, "AgencyCheck", &v);
     assert!(shape.is_empty(), "{shape:?}");
     let text = v.to_string();
     assert!(!text.contains("123456782") && !text.contains("Bakker"), "no BSN, no name: {text}");
@@ -156,7 +156,7 @@ async fn a_subscribed_hirer_hears_of_the_ban_by_a_signed_webhook_and_the_check_t
     assert_eq!(check(&suite, kvk).await.1["may_hire"], true);
 
     // The hirer subscribes to the agency it uses, with its own small webhook receiver.
-    let receiver = platform::testing::Receiver::start().await;
+    let receiver = zegel_testkit::Receiver::start().await;
     let hirer = suite.token(Role::Hirer, Some("12121212"));
     let r = suite
         .http

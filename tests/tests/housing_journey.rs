@@ -161,7 +161,7 @@ async fn a_deficiency_past_its_deadline_revokes_the_mark_and_the_next_scan_says_
     assert_eq!(suite.verify(&seal).await["verdict"], "valid");
 
     // Venlo subscribes to what concerns its territory.
-    let receiver = platform::testing::Receiver::start().await;
+    let receiver = zegel_testkit::Receiver::start().await;
     let venlo = suite.token(Role::Municipality, Some("0983"));
     let r = suite
         .http
@@ -201,9 +201,9 @@ async fn a_deficiency_past_its_deadline_revokes_the_mark_and_the_next_scan_says_
     assert_eq!(suite.verify(&seal).await["verdict"], "revoked");
 
     // The municipality and the certificates register hear of it; the agency's body is told.
-    let revoked = platform::testing::wait_for_events(&suite.prefix.0, "housing.mark_revoked", 1).await;
+    let revoked = zegel_testkit::wait_for_events(&suite.prefix.0, "housing.mark_revoked", 1).await;
     assert_eq!(revoked[0].payload["provider_kvk"], kvk);
-    let told = platform::testing::wait_for_events(&suite.prefix.0, "certificate.housing_mark_ended", 1).await;
+    let told = zegel_testkit::wait_for_events(&suite.prefix.0, "certificate.housing_mark_ended", 1).await;
     assert_eq!(told[0].subject, kvk);
     assert_eq!(told[0].addressed_to, vec!["certification_body:cb-e2e"]);
     assert_eq!(told[0].payload["bag_id"], bag);

@@ -121,7 +121,7 @@ async fn a_deregistration_with_an_open_claim_raises_signals() {
     let (_, v) = post(&suite, path, &kvk, json!({"kvk_number": "22334455", "date": "2026-12-01"})).await;
     assert_eq!(v["result"], "signals", "{v}");
     assert_eq!(v["reasons"][0]["signal"], "open_deposit_claims");
-    let events = platform::testing::wait_for_events(&suite.prefix.0, "kvk.unjustified_deregistration", 1).await;
+    let events = zegel_testkit::wait_for_events(&suite.prefix.0, "kvk.unjustified_deregistration", 1).await;
     assert_eq!(events[0].addressed_to, vec!["inspectorate", "tax"]);
     assert_eq!(events[0].subject, "22334455");
     assert!(!v.to_string().contains("Bakker"), "no names");

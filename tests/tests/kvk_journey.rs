@@ -9,7 +9,7 @@ use zegel_e2e::Suite;
 #[tokio::test]
 async fn kvk_receives_the_revocation_it_must_act_on_through_a_consumer_group() {
     let suite = Suite::start().await;
-    let client = redis::Client::open(platform::testing::redis_url()).unwrap();
+    let client = redis::Client::open(zegel_testkit::redis_url()).unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
     let stream = format!("{}:events", suite.prefix.0);
     // KvK's consumer group exists before anything happens, as a deployed notifier's would.

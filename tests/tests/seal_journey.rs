@@ -1,9 +1,9 @@
 //! A seal from issue to revocation, across the certificates register and the lookup: the
 //! very next scan after a revoke or suspend returns never says valid.
 
-use platform::testing::RedisProxy;
 use serde_json::json;
 use zegel_e2e::{Options, Suite};
+use zegel_testkit::RedisProxy;
 
 #[tokio::test]
 async fn a_seal_verifies_valid_then_suspended_then_revoked_at_the_very_next_scan() {
@@ -98,7 +98,7 @@ async fn a_key_withdrawn_from_the_trust_list_stops_every_seal_it_signed() {
     assert_eq!(suite.verify(&seal).await["verdict"], "valid");
 
     // Publish a trust list without the certificates key, as `zegel-certs withdraw` would.
-    let pki = platform::testing::pki();
+    let pki = zegel_testkit::pki();
     let now = chrono::Utc::now().timestamp();
     let entries = [zegel_attest::Register::Deposits, zegel_attest::Register::Housing]
         .iter()

@@ -7,12 +7,14 @@
 //! once, when the list is loaded, so a scan costs one signature check and a table lookup.
 //! Live status (revoked, suspended) is the register's business, asked by the lookup.
 
+pub mod desk;
 pub mod pki;
 pub mod qr;
 pub mod seal;
 pub mod trust;
 pub mod verdict;
 
+pub use desk::{Desk, Issued, Order};
 pub use seal::{Claims, Register, Signer};
 pub use trust::TrustStore;
 pub use verdict::Verdict;

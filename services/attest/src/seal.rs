@@ -205,7 +205,7 @@ impl Signer {
 
 /// A freshly issued seal.
 #[derive(Debug, Clone)]
-pub struct Issued {
+pub struct Signed {
     /// Its id (the register's status key).
     pub seal_id: Uuid,
     /// The compact JWS.
@@ -225,14 +225,14 @@ impl Signer {
         max_days: u32,
         limit: Option<i64>,
         facts: BTreeMap<String, serde_json::Value>,
-    ) -> Result<Issued, SealError> {
+    ) -> Result<Signed, SealError> {
         let mut expires_at = (now + i64::from(max_days) * 86_400).min(self.not_after);
         if let Some(limit) = limit {
             expires_at = expires_at.min(limit);
         }
         let seal_id = Uuid::now_v7();
         let token = self.issue(subject, seal_id, now, expires_at, facts)?;
-        Ok(Issued { seal_id, token, expires_at })
+        Ok(Signed { seal_id, token, expires_at })
     }
 }
 

@@ -75,6 +75,24 @@ impl From<platform::idempotency::BeginError> for Error {
     }
 }
 
+/// What the shared pieces (the seal desk) report, in this register's terms.
+impl From<platform::error::Error> for Error {
+    fn from(e: platform::error::Error) -> Self {
+        use platform::error::Error as Shared;
+        match e {
+            Shared::Client(p) => Error::Client(p),
+            Shared::Forbidden(d) => Error::Forbidden(d),
+            Shared::NotFound(d) => Error::NotFound(d),
+            Shared::Invalid(errors) => Error::Invalid(errors),
+            Shared::Conflict { slug, title, detail } => Error::Conflict { slug, title, detail },
+            Shared::Corrupt(what) => Error::Corrupt(what),
+            Shared::IdempotencyKeyReused => Error::IdempotencyKeyReused,
+            Shared::Pool(e) => Error::Pool(e),
+            Shared::Db(e) => Error::Db(e),
+        }
+    }
+}
+
 impl platform::core::ServiceError for Error {
     fn to_problem(&self, request_id: &str) -> Problem {
         Error::to_problem(self, request_id)

@@ -9,7 +9,7 @@ use platform::core::Core;
 use platform::shell::{App, Service, Task};
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
-use zegel_attest::{Register, Signer};
+use zegel_attest::{Desk, Register};
 
 use crate::config::{Own, Settings};
 use crate::state::AppState;
@@ -34,13 +34,17 @@ impl Service for Certificates {
 
     async fn state(core: Core, clock: Clock, settings: &Settings) -> anyhow::Result<AppState> {
         let own = &settings.own;
-        let signer = Signer::from_files(Register::Certificates, &own.seal_key, &own.seal_cert)?;
         Ok(AppState {
             core,
             clock,
             settings: Arc::new(own.clone()),
-            signer: Arc::new(signer),
-            verify_url: settings.common.verify_url.as_str().into(),
+            desk: Desk::from_files(
+                Register::Certificates,
+                &settings.own.seal_key,
+                &settings.own.seal_cert,
+                &settings.common.verify_url,
+                settings.own.seal_days,
+            )?,
             registers: crate::registers::Registers::new(
                 &own.bans_url,
                 &own.gaccounts_url,

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use platform::clock::Clock;
 use platform::core::Core;
-use zegel_attest::Signer;
+use zegel_attest::Desk;
 
 use crate::config::Own;
 
@@ -17,10 +17,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Own settings.
     pub settings: Arc<Own>,
-    /// Signs this register's seals.
-    pub signer: Arc<Signer>,
-    /// Base URL seals point at (`<it>/v/<seal>`).
-    pub verify_url: Arc<str>,
+    /// Issues this register's seals (signer, lookup URL, QR codes).
+    pub desk: Desk,
     /// The other registers, asked live at certification.
     pub registers: crate::registers::Registers,
 }

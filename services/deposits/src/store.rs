@@ -308,33 +308,3 @@ pub async fn set_adequate(c: &impl GenericClient, kvk: &str, adequate: bool) -> 
     c.execute(&stmt, &[&kvk, &adequate]).await?;
     Ok(())
 }
-
-/// An issued seal.
-#[derive(Debug, Clone, Serialize)]
-pub struct Seal {
-    /// Id.
-    pub seal_id: Uuid,
-    /// Agency.
-    pub kvk_number: String,
-    /// The compact JWS.
-    pub token: String,
-    /// Signing key.
-    pub kid: String,
-    /// Issued.
-    pub issued_at: DateTime<Utc>,
-    /// Expires.
-    pub expires_at: DateTime<Utc>,
-    /// Who asked.
-    pub issued_by: String,
-}
-
-/// Stores a seal.
-pub async fn insert_seal(c: &impl GenericClient, s: &Seal) -> Result<()> {
-    let stmt = c
-        .prepare_cached(
-            "insert into seal (seal_id, kvk_number, token, kid, issued_at, expires_at, issued_by) values ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .await?;
-    c.execute(&stmt, &[&s.seal_id, &s.kvk_number, &s.token, &s.kid, &s.issued_at, &s.expires_at, &s.issued_by]).await?;
-    Ok(())
-}

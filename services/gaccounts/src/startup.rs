@@ -7,7 +7,7 @@ use platform::core::Core;
 use platform::shell::{App, Service};
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
-use zegel_attest::{Register, Signer};
+use zegel_attest::{Desk, Register};
 
 use crate::config::{Own, Settings};
 use crate::state::AppState;
@@ -31,13 +31,17 @@ impl Service for Gaccounts {
     }
 
     async fn state(core: Core, clock: Clock, settings: &Settings) -> anyhow::Result<AppState> {
-        let signer = Signer::from_files(Register::Gaccounts, &settings.own.seal_key, &settings.own.seal_cert)?;
         Ok(AppState {
             core,
             clock,
             settings: Arc::new(settings.own.clone()),
-            signer: Arc::new(signer),
-            verify_url: settings.common.verify_url.as_str().into(),
+            desk: Desk::from_files(
+                Register::Gaccounts,
+                &settings.own.seal_key,
+                &settings.own.seal_cert,
+                &settings.common.verify_url,
+                settings.own.seal_days,
+            )?,
         })
     }
 

@@ -9,7 +9,7 @@ use platform::http::PublicLimiter;
 use platform::shell::{App, Service, Task};
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
-use zegel_attest::{Register, Signer};
+use zegel_attest::{Desk, Register};
 
 use crate::config::{Own, Settings};
 use crate::state::AppState;
@@ -33,15 +33,19 @@ impl Service for Housing {
     }
 
     async fn state(core: Core, clock: Clock, settings: &Settings) -> anyhow::Result<AppState> {
-        let signer = Signer::from_files(Register::Housing, &settings.own.seal_key, &settings.own.seal_cert)?;
         // Registered with the core, so the shell forgets its quiet addresses too.
         let complaints = core.limiter_of(PublicLimiter::per_hour(settings.own.complaints_per_hour));
         Ok(AppState {
             core,
             clock,
             settings: Arc::new(settings.own.clone()),
-            signer: Arc::new(signer),
-            verify_url: settings.common.verify_url.trim_end_matches('/').into(),
+            desk: Desk::from_files(
+                Register::Housing,
+                &settings.own.seal_key,
+                &settings.own.seal_cert,
+                &settings.common.verify_url,
+                settings.own.seal_days,
+            )?,
             complaints,
         })
     }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use platform::clock::Clock;
 use platform::core::Core;
 use platform::http::PublicLimiter;
-use zegel_attest::Signer;
+use zegel_attest::Desk;
 
 use crate::config::Own;
 
@@ -18,10 +18,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Own settings.
     pub settings: Arc<Own>,
-    /// Signs this register's seals.
-    pub signer: Arc<Signer>,
-    /// Base URL seals point at (the lookup).
-    pub verify_url: Arc<str>,
+    /// Issues this register's seals (signer, lookup URL, QR codes).
+    pub desk: Desk,
     /// Complaints per client address: stricter than the public limit for reads.
     pub complaints: PublicLimiter,
 }

@@ -622,40 +622,6 @@ pub async fn complaint_inspected(
     Ok(c.query_opt(&stmt, &[&bag_id, &id, &inspection_id]).await?.map(|r| r.get(0)))
 }
 
-/// An issued seal.
-#[derive(Debug, Clone)]
-pub struct Seal {
-    /// Id.
-    pub seal_id: Uuid,
-    /// Building.
-    pub bag_id: String,
-    /// The mark it attests.
-    pub mark_id: Uuid,
-    /// Compact JWS.
-    pub token: String,
-    /// Signing key id.
-    pub kid: String,
-    /// Issued.
-    pub issued_at: DateTime<Utc>,
-    /// Expires.
-    pub expires_at: DateTime<Utc>,
-    /// Issued at whose request.
-    pub issued_by: String,
-}
-
-/// Stores a seal.
-pub async fn insert_seal(c: &impl GenericClient, s: &Seal) -> Result<()> {
-    let stmt = c
-        .prepare_cached(
-            "insert into seal (seal_id, bag_id, mark_id, token, kid, issued_at, expires_at, issued_by)
-             values ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .await?;
-    c.execute(&stmt, &[&s.seal_id, &s.bag_id, &s.mark_id, &s.token, &s.kid, &s.issued_at, &s.expires_at, &s.issued_by])
-        .await?;
-    Ok(())
-}
-
 /// The newest unexpired seal of the building's current mark, for its poster.
 pub async fn current_seal(c: &impl GenericClient, bag_id: &str, now: DateTime<Utc>) -> Result<Option<String>> {
     let stmt = c

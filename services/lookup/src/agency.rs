@@ -203,13 +203,12 @@ pub async fn check_with_receipt(state: &AppState, kvk: &str) -> Result<(Check, R
     let mut facts = BTreeMap::new();
     facts.insert("h".to_string(), json!(check.may_hire));
     let issued = state
-        .signer
-        .issue_for(kvk, check.checked_at.timestamp(), RECEIPT_DAYS, None, facts)
+        .desk
+        .sign(kvk, check.checked_at, None, facts)
         .map_err(|e| Unavailable(format!("receipt not signed: {e}")))?;
     let id: Uuid = issued.seal_id;
     store::insert_receipt(&state.core.pool, id, kvk, check.may_hire, &result, check.checked_at)
         .await
         .map_err(|e| Unavailable(format!("{e:#}")))?;
-    let url = format!("{}/v/{}", state.verify_url, issued.token);
-    Ok((check, Receipt { url, seal: issued.token, expires_at: DateTime::from_timestamp(issued.expires_at, 0) }))
+    Ok((check, Receipt { url: issued.url, seal: issued.token, expires_at: Some(issued.expires_at) }))
 }

@@ -8,7 +8,7 @@ use platform::core::Core;
 use platform::shell::{App, Service, Task};
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
-use zegel_attest::{Register, Signer};
+use zegel_attest::{Desk, Register};
 
 use crate::config::{Own, Settings};
 use crate::state::AppState;
@@ -38,8 +38,13 @@ impl Service for Lookup {
             clock,
             http: reqwest::Client::builder().timeout(Duration::from_secs(3)).build()?,
             settings: Arc::new(own.clone()),
-            signer: Arc::new(Signer::from_files(Register::Lookup, &own.seal_key, &own.seal_cert)?),
-            verify_url: settings.common.verify_url.trim_end_matches('/').into(),
+            desk: Desk::from_files(
+                Register::Lookup,
+                &own.seal_key,
+                &own.seal_cert,
+                &settings.common.verify_url,
+                crate::agency::RECEIPT_DAYS,
+            )?,
             trust: Arc::default(),
         };
         state.reload_trust()?;

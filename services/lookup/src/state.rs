@@ -28,10 +28,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Own settings.
     pub settings: Arc<Own>,
-    /// Signs the receipts of hirer checks.
-    pub signer: Arc<zegel_attest::Signer>,
-    /// This lookup's public base URL (receipts point at it).
-    pub verify_url: Arc<str>,
+    /// Signs the receipts of hirer checks (their URLs point at this lookup).
+    pub desk: zegel_attest::Desk,
     /// Asks other registers over HTTP (the bans register's person checks).
     pub http: reqwest::Client,
     pub(crate) trust: Arc<RwLock<Trust>>,

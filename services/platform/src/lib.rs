@@ -21,12 +21,9 @@ pub mod idempotency;
 pub mod ids;
 pub mod outbox;
 pub mod problem;
-pub mod seals;
 pub mod server;
 pub mod shell;
 pub mod telemetry;
-#[cfg(feature = "testing")]
-pub mod testing;
 pub mod write;
 
 pub use problem::Problem;

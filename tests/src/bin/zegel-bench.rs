@@ -194,7 +194,7 @@ async fn run() -> anyhow::Result<()> {
     println!();
 
     // Baselines on one core: raw Ed25519 verify (ed25519-dalek through jsonwebtoken, the library the seals use) and a whole offline seal check.
-    let pki = platform::testing::pki();
+    let pki = zegel_testkit::pki();
     let (key, cert) = pki.signer_paths(Register::Certificates);
     let signer =
         Signer::from_pem(Register::Certificates, &std::fs::read_to_string(&key)?, &std::fs::read_to_string(&cert)?)?;
@@ -286,7 +286,7 @@ async fn run() -> anyhow::Result<()> {
     let hirer_check = steady(&client, &suite.lookup.address, &check_kvks, 500, 10).await;
 
     // Revocation → the subscribed hirer's webhook received.
-    let receiver = platform::testing::Receiver::start().await;
+    let receiver = zegel_testkit::Receiver::start().await;
     let hooked: Vec<(String, String, String)> = {
         let mut v = Vec::new();
         for i in 0..50 {

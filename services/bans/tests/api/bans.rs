@@ -1,8 +1,8 @@
 //! Bans, officers, person checks and the privacy of it all.
 
 use platform::auth::Role;
-use platform::testing::{events, wait_for_events};
 use serde_json::{Value, json};
+use zegel_testkit::{events, wait_for_events};
 
 use crate::helpers::{TestApp, spawn_app};
 

@@ -2,10 +2,10 @@
 
 use platform::clock::Clock;
 use platform::server::Shutdown;
-use platform::testing::{self, Client, TestDb, TestPrefix};
 use zegel_bans::config::Settings;
 use zegel_bans::startup::{Application, Bans};
 use zegel_bans::state::AppState;
+use zegel_testkit::{self as testing, Client, TestDb, TestPrefix};
 
 pub const MIGRATIONS: [&str; 2] = [
     concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),

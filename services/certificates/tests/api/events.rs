@@ -66,8 +66,8 @@ async fn a_ban_on_an_officer_suspends_the_certificate_once_even_when_delivered_t
         json!({"ban_id": uuid::Uuid::nil(), "kvk_number": "12345678", "role": "director"}),
         chrono::Utc::now(),
     );
-    platform::testing::publish(&app.redis_prefix, &ban).await;
-    platform::testing::publish(&app.redis_prefix, &ban).await;
+    zegel_testkit::publish(&app.redis_prefix, &ban).await;
+    zegel_testkit::publish(&app.redis_prefix, &ban).await;
     let mut status = String::new();
     for _ in 0..100 {
         status = app.public("12345678").await["status"].as_str().unwrap().to_string();
@@ -91,7 +91,7 @@ async fn a_ban_on_an_officer_suspends_the_certificate_once_even_when_delivered_t
     // A closed G-account of another, uncertified agency changes nothing.
     let other =
         platform::outbox::Event::new("gaccount.closed", "99999999", &["certificates"], json!({}), chrono::Utc::now());
-    platform::testing::publish(&app.redis_prefix, &other).await;
+    zegel_testkit::publish(&app.redis_prefix, &other).await;
 }
 
 #[tokio::test]
@@ -105,7 +105,7 @@ async fn a_blocked_g_account_suspends_the_certificate() {
         json!({"status": "blocked"}),
         chrono::Utc::now(),
     );
-    platform::testing::publish(&app.redis_prefix, &blocked).await;
+    zegel_testkit::publish(&app.redis_prefix, &blocked).await;
     let mut status = String::new();
     for _ in 0..100 {
         status = app.public("12345678").await["status"].as_str().unwrap().to_string();
@@ -128,7 +128,7 @@ async fn an_overdue_deposit_shortfall_lapses_the_certificate() {
         json!({"kvk_number": "12345678", "top_up_by": "2026-10-01"}),
         chrono::Utc::now(),
     );
-    platform::testing::publish(&app.redis_prefix, &overdue).await;
+    zegel_testkit::publish(&app.redis_prefix, &overdue).await;
     let mut status = String::new();
     for _ in 0..100 {
         status = app.public("12345678").await["status"].as_str().unwrap().to_string();

@@ -1,13 +1,12 @@
 //! Test harness: the real service on port 0, against a fresh database cloned from a
 //! migrated template, with its own Redis key prefix and ephemeral keys
-//! (`platform::testing` does the shared work).
+//! (`zegel_testkit` does the shared work).
 
 use std::time::Duration;
 
 use platform::auth::Role;
 use platform::clock::Clock;
 use platform::server::Shutdown;
-use platform::testing::{self, TestDb, TestPrefix};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -15,8 +14,9 @@ use zegel_attest::Register;
 use zegel_certificates::config::Settings;
 use zegel_certificates::startup::{Application, Certificates};
 use zegel_certificates::state::AppState;
+use zegel_testkit::{self as testing, TestDb, TestPrefix};
 
-pub use platform::testing::{RedisProxy, pki};
+pub use zegel_testkit::{RedisProxy, pki};
 
 /// The migration directories that shape this service's schema.
 pub const MIGRATIONS: [&str; 2] = [

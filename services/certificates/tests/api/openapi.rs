@@ -1,8 +1,8 @@
 //! openapi/certificates.yaml is the contract: these tests fail when the router and the
 //! document disagree.
 
-use platform::testing::{contract_violations, openapi, shape_violations};
 use serde_json::json;
+use zegel_testkit::{contract_violations, openapi, shape_violations};
 
 use crate::helpers::spawn_app;
 

@@ -1,20 +1,15 @@
-//! Seals of adequate deposits (no amounts in the seal).
-
-use std::collections::BTreeMap;
+//! Seals of adequate deposits (no amounts in the seal): the register's rule, then the desk.
 
 use bytes::Bytes;
-use chrono::{DateTime, Utc};
-use platform::audit::{self, Actor};
+use platform::audit::Actor;
 use platform::auth::Role;
-use platform::http::{Request, body, parse_json, request, with_state};
-use platform::seals::{link, not_issued};
-use serde::Deserialize;
-use serde_json::json;
+use platform::http::{Request, body, request, with_state};
 use warp::Filter;
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
-use zegel_attest::qr;
+use zegel_attest::Order;
+use zegel_attest::desk::nothing_said;
 
 use super::{authenticate, finish, write};
 use crate::domain::KvkNumber;
@@ -23,12 +18,8 @@ use crate::state::AppState;
 use crate::store;
 
 pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    deposit_seal(state.clone()).or(platform::seals::qr_route(&state.core, state.verify_url.clone())).unify().boxed()
+    deposit_seal(state.clone()).or(state.desk.qr_route(&state.core)).unify().boxed()
 }
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SealIn {}
 
 /// POST /api/v1/agencies/{kvk}/deposit/seal
 fn deposit_seal(state: AppState) -> BoxedFilter<(Response,)> {
@@ -44,6 +35,7 @@ fn deposit_seal(state: AppState) -> BoxedFilter<(Response,)> {
         .boxed()
 }
 
+/// The agency itself or the admission authority asks; the deposit must be adequate now.
 async fn issue(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Result<Response> {
     let principal = authenticate(state, req)?;
     let kvk = KvkNumber::from_path(kvk)?;
@@ -56,9 +48,7 @@ async fn issue(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Resul
             "Only the agency itself or the admission authority asks for a deposit seal.".into(),
         ));
     };
-    if !raw.is_empty() {
-        let _: SealIn = parse_json(req, raw)?;
-    }
+    nothing_said(req, raw)?;
     write(state, req, &principal, raw, async |tx| {
         let opened_on = store::account(tx, kvk.as_str())
             .await?
@@ -71,43 +61,18 @@ async fn issue(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Resul
                 detail: "A seal needs a deposit at the required level.".into(),
             });
         }
-        let now = state.clock.now();
-        let issued = state
-            .signer
-            .issue_for(kvk.as_str(), now.timestamp(), state.settings.seal_days, None, BTreeMap::new())
-            .map_err(not_issued)?;
-        let (seal_id, token) = (issued.seal_id, issued.token);
-        let expires_at = DateTime::<Utc>::from_timestamp(issued.expires_at, 0).unwrap_or(now);
-        store::insert_seal(
-            tx,
-            &store::Seal {
-                seal_id,
-                kvk_number: kvk.as_str().into(),
-                token: token.clone(),
-                kid: state.signer.kid().into(),
-                issued_at: now,
-                expires_at,
-                issued_by: principal.subject.clone(),
-            },
-        )
-        .await?;
-        audit::record(
-            tx,
-            &audit::Entry {
-                actor: Actor::of(&principal, role),
-                action: "deposit.seal.issue".into(),
-                subject: kvk.as_str().into(),
-                reason: None,
-                before: None,
-                after: Some(json!({ "seal_id": seal_id, "kid": state.signer.kid(), "expires_at": expires_at })),
-                request_id: req.id.clone(),
-                cause_event_id: None,
-            },
-        )
-        .await?;
-        let body =
-            qr::issued_json(seal_id, &token, &link(&state.verify_url, &token), now, expires_at).map_err(not_issued)?;
-        Ok((StatusCode::CREATED, body))
+        let order = Order {
+            subject: kvk.as_str(),
+            attests: None,
+            until: None,
+            facts: Default::default(),
+            actor: Actor::of(&principal, role),
+            action: "deposit.seal.issue",
+            audit_subject: kvk.as_str(),
+            request_id: &req.id,
+            now: state.clock.now(),
+        };
+        Ok((StatusCode::CREATED, state.desk.issue(tx, order).await?.view()?))
     })
     .await
 }

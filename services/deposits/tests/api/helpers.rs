@@ -2,10 +2,10 @@
 
 use platform::clock::Clock;
 use platform::server::Shutdown;
-use platform::testing::{self, Client, TestDb, TestPrefix};
 use zegel_deposits::config::Settings;
 use zegel_deposits::startup::{Application, Deposits};
 use zegel_deposits::state::AppState;
+use zegel_testkit::{self as testing, Client, TestDb, TestPrefix};
 
 pub const MIGRATIONS: [&str; 2] = [
     concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),
@@ -44,7 +44,7 @@ pub async fn spawn_app() -> TestApp {
     settings.common = testing::common_settings(&db, &prefix);
     settings.own.port = 0;
     settings.own.sweep_interval_secs = 3600;
-    let (key, cert) = platform::testing::pki().signer_paths(zegel_attest::Register::Deposits);
+    let (key, cert) = zegel_testkit::pki().signer_paths(zegel_attest::Register::Deposits);
     settings.own.seal_key = key;
     settings.own.seal_cert = cert;
     let clock = Clock::system();

@@ -2,12 +2,12 @@
 //! shortfalls and their deadlines.
 
 use platform::auth::Role;
-use platform::testing::wait_for_events;
 use serde_json::{Value, json};
+use zegel_testkit::wait_for_events;
 
 use crate::helpers::{TestApp, spawn_app};
 
-async fn pay(app: &TestApp, kvk: &str, cents: i64, key: &str) -> platform::testing::Reply {
+async fn pay(app: &TestApp, kvk: &str, cents: i64, key: &str) -> zegel_testkit::Reply {
     let na = app.token(&[Role::AdmissionAuthority], None);
     app.send(
         "POST",
@@ -19,12 +19,12 @@ async fn pay(app: &TestApp, kvk: &str, cents: i64, key: &str) -> platform::testi
     .await
 }
 
-async fn claim(app: &TestApp, kvk: &str, body: Value) -> platform::testing::Reply {
+async fn claim(app: &TestApp, kvk: &str, body: Value) -> zegel_testkit::Reply {
     let inspectorate = app.token(&[Role::Inspectorate], None);
     app.post(&format!("/api/v1/agencies/{kvk}/deposit/claims"), &inspectorate, body).await
 }
 
-async fn payout(app: &TestApp, claim_id: &str, key: &str) -> platform::testing::Reply {
+async fn payout(app: &TestApp, claim_id: &str, key: &str) -> zegel_testkit::Reply {
     let na = app.token(&[Role::AdmissionAuthority], None);
     app.send("POST", &format!("/api/v1/claims/{claim_id}/payout"), Some(&na), None, Some(key)).await
 }

@@ -1,8 +1,8 @@
 //! G-accounts through the API.
 
 use platform::auth::Role;
-use platform::testing::wait_for_events;
 use serde_json::json;
+use zegel_testkit::wait_for_events;
 
 use crate::helpers::{g_iban, spawn_app};
 

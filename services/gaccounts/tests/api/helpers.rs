@@ -1,10 +1,10 @@
 //! Test harness: the G-account register on port 0 against a fresh database.
 
 use platform::server::Shutdown;
-use platform::testing::{self, Client, TestDb, TestPrefix, pki};
 use zegel_attest::Register;
 use zegel_gaccounts::config::Settings;
 use zegel_gaccounts::startup::{Application, Gaccounts};
+use zegel_testkit::{self as testing, Client, TestDb, TestPrefix, pki};
 
 pub const MIGRATIONS: [&str; 2] = [
     concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),

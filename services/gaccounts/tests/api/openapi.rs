@@ -1,6 +1,6 @@
 //! openapi/gaccounts.yaml is the contract.
 
-use platform::testing::{contract_violations, openapi};
+use zegel_testkit::{contract_violations, openapi};
 
 use crate::helpers::{g_iban, spawn_app};
 

@@ -103,8 +103,8 @@ async fn form_answer(state: &AppState, bag_id: &str, req: &Request, raw: &Bytes)
         Err(_) => Some("invalid"),
     };
     let location = match outcome {
-        None => format!("{}/complaint/sent?lang={lang}", state.verify_url),
-        Some(error) => format!("{}/complaint/sent?lang={lang}&error={error}", state.verify_url),
+        None => format!("{}/complaint/sent?lang={lang}", state.desk.verify_url()),
+        Some(error) => format!("{}/complaint/sent?lang={lang}&error={error}", state.desk.verify_url()),
     };
     let mut res = Response::new(Default::default());
     *res.status_mut() = StatusCode::SEE_OTHER;

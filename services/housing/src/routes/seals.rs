@@ -1,33 +1,26 @@
 //! Seals of certified buildings, their QR codes, and the A4 poster for the door: the QR
 //! code large, the address, the capacity and "scan to check" in the languages of the page.
 
-use std::collections::BTreeMap;
-
 use bytes::Bytes;
-use chrono::{DateTime, Utc};
-use platform::audit::{self, Actor};
+use platform::audit::Actor;
 use platform::auth::Role;
-use platform::http::{Request, body, parse_json, request, with_state};
-use platform::seals::{link, not_issued};
-use serde_json::{Value, json};
+use platform::http::{Request, body, request, with_state};
+use serde_json::json;
 use warp::Filter;
 use warp::filters::BoxedFilter;
 use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::Response;
+use zegel_attest::Order;
+use zegel_attest::desk::{not_issued, nothing_said};
 use zegel_attest::qr;
 
 use super::{authenticate, bag_from_path, finish, found, write};
 use crate::state::AppState;
-use crate::store::{self, Marked, Seal};
+use crate::store::{self, Marked};
 use crate::{Error, Result};
 
 pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    seal_post(state.clone())
-        .or(platform::seals::qr_route(&state.core, state.verify_url.clone()))
-        .unify()
-        .or(poster(state))
-        .unify()
-        .boxed()
+    seal_post(state.clone()).or(state.desk.qr_route(&state.core)).unify().or(poster(state)).unify().boxed()
 }
 
 /// POST /api/v1/buildings/{bag_id}/seal — the provider or a housing inspector.
@@ -47,9 +40,7 @@ fn seal_post(state: AppState) -> BoxedFilter<(Response,)> {
 async fn issue(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Result<Response> {
     let principal = authenticate(state, req)?;
     let bag = bag_from_path(bag_id)?;
-    if !raw.is_empty() {
-        let _: serde_json::Map<String, Value> = parse_json(req, raw)?;
-    }
+    nothing_said(req, raw)?;
     write(state, req, &principal, raw, async |tx| {
         let b = found(tx, &bag, false).await?;
         let role = if principal.acts_for(Role::HousingProvider, &b.building.provider_kvk) {
@@ -71,45 +62,18 @@ async fn issue(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Re
             });
         };
         // The capacity travels in the seal as a display fact; the lookup shows the live one.
-        let mut facts = BTreeMap::new();
-        facts.insert("cap".to_string(), json!(b.capacity));
-        let issued = state
-            .signer
-            .issue_for(bag.as_str(), now.timestamp(), state.settings.seal_days, Some(valid_until.timestamp()), facts)
-            .map_err(not_issued)?;
-        let seal = Seal {
-            seal_id: issued.seal_id,
-            bag_id: bag.as_str().into(),
-            mark_id: b.mark_id,
-            token: issued.token,
-            kid: state.signer.kid().into(),
-            issued_at: now,
-            expires_at: DateTime::<Utc>::from_timestamp(issued.expires_at, 0).unwrap_or(now),
-            issued_by: principal.subject.clone(),
+        let order = Order {
+            subject: bag.as_str(),
+            attests: Some(b.mark_id),
+            until: Some(valid_until),
+            facts: [("cap".to_string(), json!(b.capacity))].into(),
+            actor: Actor::of(&principal, role),
+            action: "building.seal.issue",
+            audit_subject: bag.as_str(),
+            request_id: &req.id,
+            now,
         };
-        store::insert_seal(tx, &seal).await?;
-        audit::record(
-            tx,
-            &audit::Entry {
-                actor: Actor::of(&principal, role),
-                action: "building.seal.issue".into(),
-                subject: bag.as_str().into(),
-                reason: None,
-                before: None,
-                after: Some(json!({ "seal_id": seal.seal_id, "kid": seal.kid, "expires_at": seal.expires_at })),
-                request_id: req.id.clone(),
-                cause_event_id: None,
-            },
-        )
-        .await?;
-        let mut body = qr::issued_json(
-            seal.seal_id,
-            &seal.token,
-            &link(&state.verify_url, &seal.token),
-            seal.issued_at,
-            seal.expires_at,
-        )
-        .map_err(not_issued)?;
+        let mut body = state.desk.issue(tx, order).await?.view()?;
         body["poster_url"] = json!(format!("/api/v1/buildings/{}/poster.svg", bag.as_str()));
         Ok((StatusCode::CREATED, body))
     })
@@ -188,7 +152,7 @@ fn poster(state: AppState) -> BoxedFilter<(Response,)> {
                         detail: "The building's current mark has no unexpired seal; request one first.".into(),
                     }
                 })?;
-                let svg = poster_svg(&b, &link(&state.verify_url, &token))?;
+                let svg = poster_svg(&b, &state.desk.link(&token))?;
                 let mut res = Response::new(svg.into());
                 res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
                 res.headers_mut().insert(

@@ -33,7 +33,7 @@ async fn complaints_reach_the_inspector_and_the_municipality_only() {
     assert!(!mark.contains("Twelve"), "nor the provider's record of the mark");
 
     // The event says a complaint came in, not what it says.
-    let events = platform::testing::wait_for_events(&app.prefix.0, "housing.complaint_received", 1).await;
+    let events = zegel_testkit::wait_for_events(&app.prefix.0, "housing.complaint_received", 1).await;
     assert_eq!(events[0].payload["category"], "overcrowding");
     assert!(!events[0].payload.to_string().contains("Twelve"));
 
@@ -51,7 +51,7 @@ async fn complaints_reach_the_inspector_and_the_municipality_only() {
         )
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
-    let accepted = platform::testing::wait_for_events(&app.prefix.0, "housing.complaint_accepted", 1).await;
+    let accepted = zegel_testkit::wait_for_events(&app.prefix.0, "housing.complaint_accepted", 1).await;
     assert_eq!(accepted[0].addressed_to, vec!["municipality"]);
     assert_eq!(app.get(&path, Some(&app.inspector())).await.body["complaints"][0]["status"], "inspected");
 }

@@ -3,11 +3,11 @@
 use platform::auth::Role;
 use platform::clock::Clock;
 use platform::server::Shutdown;
-use platform::testing::{self, Client, TestDb, TestPrefix};
 use serde_json::{Value, json};
 use zegel_housing::config::Settings;
 use zegel_housing::startup::{Application, Housing};
 use zegel_housing::state::AppState;
+use zegel_testkit::{self as testing, Client, TestDb, TestPrefix};
 
 pub const MIGRATIONS: [&str; 2] = [
     concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),

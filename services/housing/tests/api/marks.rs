@@ -1,8 +1,8 @@
 //! The mark lifecycle on a movable clock: applied → certified → suspended → revoked, the
 //! year of validity, permits, and the norm transition.
 
-use platform::testing::wait_for_events;
 use serde_json::json;
+use zegel_testkit::wait_for_events;
 
 use crate::helpers::{BAG, building, spawn_app, spawn_with};
 

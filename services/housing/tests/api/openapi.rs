@@ -1,6 +1,6 @@
 //! openapi/housing.yaml is the contract.
 
-use platform::testing::{contract_violations, openapi};
+use zegel_testkit::{contract_violations, openapi};
 
 use crate::helpers::spawn_app;
 

@@ -87,7 +87,7 @@ async fn the_seal_follows_the_mark_the_permit_and_the_occupancy_live() {
     assert_eq!(app.put(&occupancy, &app.provider(), json!({"people": -1})).await.status, 422);
     let r = app.put(&occupancy, &app.provider(), json!({"people": 3})).await;
     assert_eq!((r.status, &r.body["over_capacity"]), (200, &json!(true)), "{:?}", r.body);
-    let flagged = platform::testing::wait_for_events(&app.prefix.0, "housing.over_capacity", 1).await;
+    let flagged = zegel_testkit::wait_for_events(&app.prefix.0, "housing.over_capacity", 1).await;
     assert_eq!(flagged[0].addressed_to, vec!["municipality", "housing_inspector"]);
     assert_eq!((flagged[0].payload["occupancy"].as_i64(), flagged[0].payload["capacity"].as_i64()), (Some(3), Some(2)));
     let (status, facts) = live(&app, &seal_id).await;

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use platform::server::Shutdown;
-use platform::testing::{self, TestDb, TestPrefix, pki};
 use zegel_attest::{Register, Signer};
 use zegel_lookup::config::Settings;
 use zegel_lookup::startup::{Application, Lookup};
+use zegel_testkit::{self as testing, TestDb, TestPrefix, pki};
 
 pub const MIGRATIONS: [&str; 2] = [
     concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),

@@ -1,7 +1,7 @@
 //! openapi/lookup.yaml is the contract.
 
-use platform::testing::{contract_violations, openapi, shape_violations};
 use zegel_attest::Register;
+use zegel_testkit::{contract_violations, openapi, shape_violations};
 
 use crate::helpers::{seal, spawn_lookup};
 

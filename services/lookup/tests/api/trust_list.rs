@@ -1,7 +1,7 @@
 //! The published trust list.
 
-use platform::testing::pki;
 use zegel_attest::TrustStore;
+use zegel_testkit::pki;
 
 use crate::helpers::spawn_lookup;
 

@@ -3,9 +3,9 @@
 
 use std::collections::HashSet;
 
-use platform::testing::{Receiver, publish};
 use serde_json::{Value, json};
 use zegel_notifier::webhook;
+use zegel_testkit::{Receiver, publish};
 
 use crate::helpers::{certificate_event, settings, spawn_app, start};
 
@@ -112,7 +112,7 @@ async fn a_notifier_stopped_mid_run_loses_nothing() {
     assert_eq!(unique, sent, "every event arrived");
     assert!(got.len() >= events.len(), "at least once: {} deliveries for {} events", got.len(), events.len());
     // Every delivery is recorded as delivered; a duplicate is only one that was in flight.
-    let restarted = platform::testing::Client::new(address);
+    let restarted = zegel_testkit::Client::new(address);
     let mut log = Value::Null;
     // A delivery that was in flight at the stop falls due when its lease (2 s here) ends.
     for _ in 0..250 {

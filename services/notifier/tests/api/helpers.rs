@@ -3,10 +3,10 @@
 
 use platform::auth::Role;
 use platform::server::Shutdown;
-use platform::testing::{self, Client, TestDb, TestPrefix};
 use serde_json::{Value, json};
 use zegel_notifier::config::Settings;
 use zegel_notifier::startup::{Application, Notifier};
+use zegel_testkit::{self as testing, Client, TestDb, TestPrefix};
 
 pub const MIGRATIONS: [&str; 2] = [
     concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),

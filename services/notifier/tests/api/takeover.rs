@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use platform::bus::Bus;
 use platform::consumer::Consumer;
-use platform::testing::{TestPrefix, publish, redis_url};
+use zegel_testkit::{TestPrefix, publish, redis_url};
 
 use crate::helpers::certificate_event;
 

@@ -1,0 +1,239 @@
+//! The seal desk: the one place a seal is issued, for any register.
+//!
+//! A register decides *whether* it may seal (its own rule: a valid certificate, an
+//! adequate deposit, a certified building); the desk does everything after that, the same
+//! way for all: the claims, an expiry bounded by the register's maximum, by what the seal
+//! attests and by the signer certificate, the seal row, the audit entry, the URL the QR
+//! code holds, and the QR code in SVG and PNG. It also serves the one QR route and names
+//! the one "seal not issued" problem.
+//!
+//! Every register that issues seals keeps them in its own schema behind one shape, the
+//! view `seal_row (seal_id, subject, attests, token, kid, issued_at, expires_at,
+//! issued_by)` over its `seal` table (a simple view, so Postgres writes through it), so
+//! one statement serves them all.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::{GenericClient, Pool};
+use platform::audit::{self, Actor};
+use platform::core::Core;
+use platform::error::{Error, Result};
+use platform::http::{PublicLimiter, Request, parse_json, request, respond};
+use serde_json::{Value, json};
+use uuid::Uuid;
+use warp::Filter;
+use warp::filters::BoxedFilter;
+use warp::reply::Response;
+
+use crate::qr::{self, Rendering};
+use crate::seal::{Register, Signer};
+
+/// Issues the seals of one register.
+#[derive(Clone, Debug)]
+pub struct Desk {
+    signer: Arc<Signer>,
+    verify_url: Arc<str>,
+    max_days: u32,
+}
+
+/// What a register asks the desk to seal, once its own rule allowed it.
+#[derive(Debug)]
+pub struct Order<'a> {
+    /// What the seal is about: a KvK number or a BAG id.
+    pub subject: &'a str,
+    /// The record it attests (certificate, G-account, mark), if the register has one.
+    pub attests: Option<Uuid>,
+    /// When what it attests ends: the seal never outlives it.
+    pub until: Option<DateTime<Utc>>,
+    /// Short display facts (a building's capacity); never personal data or amounts.
+    pub facts: BTreeMap<String, Value>,
+    /// Who asked, in which role.
+    pub actor: Actor,
+    /// The audit action, e.g. `deposit.seal.issue`.
+    pub action: &'a str,
+    /// The audit subject (the register's record the trail hangs on).
+    pub audit_subject: &'a str,
+    /// The request it was asked in.
+    pub request_id: &'a str,
+    /// Server time.
+    pub now: DateTime<Utc>,
+}
+
+/// A seal just signed.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    /// Its id: the register's status key.
+    pub seal_id: Uuid,
+    /// The compact JWS.
+    pub token: String,
+    /// The URL its QR code holds: the lookup's page for it.
+    pub url: String,
+    /// When it was issued.
+    pub issued_at: DateTime<Utc>,
+    /// When it expires.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl Issued {
+    /// The answer to a seal request, the same for every register: the seal, its URL, its
+    /// QR code as SVG and base64 PNG, and its times.
+    pub fn view(&self) -> Result<Value> {
+        qr::issued_json(self.seal_id, &self.token, &self.url, self.issued_at, self.expires_at).map_err(not_issued)
+    }
+}
+
+/// A seal or its QR code could not be made.
+pub fn not_issued(e: impl std::fmt::Display) -> Error {
+    Error::Conflict { slug: "seal-not-issued", title: "Seal not issued", detail: e.to_string() }
+}
+
+/// The URL a seal's QR code holds: the lookup's page for it.
+pub fn link(verify_url: &str, token: &str) -> String {
+    format!("{verify_url}/v/{token}")
+}
+
+/// A seal request says nothing: its body is empty or `{}` (400/415/422 otherwise).
+pub fn nothing_said(req: &Request, body: &[u8]) -> Result<()> {
+    if !body.is_empty() {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Nothing {}
+        let _: Nothing = parse_json(req, body)?;
+    }
+    Ok(())
+}
+
+impl Desk {
+    /// The desk of `register`, signing with the key and certificate in these files; its
+    /// seals live `max_days` at most and point at the lookup at `verify_url`.
+    pub fn from_files(
+        register: Register,
+        key_path: &str,
+        cert_path: &str,
+        verify_url: &str,
+        max_days: u32,
+    ) -> anyhow::Result<Self> {
+        let signer = Signer::from_files(register, key_path, cert_path)?;
+        Ok(Self { signer: Arc::new(signer), verify_url: verify_url.trim_end_matches('/').into(), max_days })
+    }
+
+    /// The signing key's id.
+    pub fn kid(&self) -> &str {
+        self.signer.kid()
+    }
+
+    /// The lookup's public base URL.
+    pub fn verify_url(&self) -> &str {
+        &self.verify_url
+    }
+
+    /// The URL a seal's QR code holds.
+    pub fn link(&self, token: &str) -> String {
+        link(&self.verify_url, token)
+    }
+
+    /// Signs a seal about `subject` at `now` without storing it (the lookup's receipts,
+    /// which it stores with the check they prove).
+    pub fn sign(
+        &self,
+        subject: &str,
+        now: DateTime<Utc>,
+        until: Option<DateTime<Utc>>,
+        facts: BTreeMap<String, Value>,
+    ) -> Result<Issued> {
+        let limit = until.map(|u| u.timestamp());
+        let signed =
+            self.signer.issue_for(subject, now.timestamp(), self.max_days, limit, facts).map_err(not_issued)?;
+        // issue_for never returns an expiry outside chrono's range; `now` is a safe floor.
+        let expires_at = DateTime::<Utc>::from_timestamp(signed.expires_at, 0).unwrap_or(now);
+        Ok(Issued {
+            seal_id: signed.seal_id,
+            url: self.link(&signed.token),
+            token: signed.token,
+            issued_at: now,
+            expires_at,
+        })
+    }
+
+    /// Signs and records a seal in the caller's transaction: the seal row and the audit
+    /// entry commit with whatever else the request changes, or not at all.
+    pub async fn issue(&self, tx: &impl GenericClient, order: Order<'_>) -> Result<Issued> {
+        let issued = self.sign(order.subject, order.now, order.until, order.facts)?;
+        let stmt = tx
+            .prepare_cached(
+                "insert into seal_row (seal_id, subject, attests, token, kid, issued_at, expires_at, issued_by) \
+                 values ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .await?;
+        tx.execute(
+            &stmt,
+            &[
+                &issued.seal_id,
+                &order.subject,
+                &order.attests,
+                &issued.token,
+                &self.kid(),
+                &issued.issued_at,
+                &issued.expires_at,
+                &order.actor.subject,
+            ],
+        )
+        .await?;
+        audit::record(
+            tx,
+            &audit::Entry {
+                actor: order.actor,
+                action: order.action.into(),
+                subject: order.audit_subject.into(),
+                reason: None,
+                before: None,
+                after: Some(json!({ "seal_id": issued.seal_id, "kid": self.kid(), "expires_at": issued.expires_at })),
+                request_id: order.request_id.into(),
+                cause_event_id: None,
+            },
+        )
+        .await?;
+        Ok(issued)
+    }
+
+    /// GET /api/v1/seals/{id}/qr.svg and /api/v1/seals/{id}/qr.png — public, rate limited;
+    /// the image never changes for its URL.
+    pub fn qr_route(&self, core: &Core) -> BoxedFilter<(Response,)> {
+        let (pool, limiter, desk) = (core.pool.clone(), core.limiter.clone(), self.clone());
+        warp::path!("api" / "v1" / "seals" / String / Rendering)
+            .and(warp::get())
+            .and(request())
+            .then(move |id: String, rendering: Rendering, req: Request| {
+                let (pool, limiter, desk) = (pool.clone(), limiter.clone(), desk.clone());
+                async move {
+                    let result = desk.render(&pool, &limiter, &req, &id, rendering).await;
+                    respond(&req, result.map_err(|e| e.to_problem(&req.id)))
+                }
+            })
+            .boxed()
+    }
+
+    async fn render(
+        &self,
+        pool: &Pool,
+        limiter: &PublicLimiter,
+        req: &Request,
+        id: &str,
+        rendering: Rendering,
+    ) -> Result<Response> {
+        limiter.check(req)?;
+        let id = platform::http::uuid_in_path(id, "seal")?;
+        let client = pool.get().await?;
+        let stmt = client.prepare_cached("select token from seal_row where seal_id = $1").await?;
+        let token: String = client
+            .query_opt(&stmt, &[&id])
+            .await?
+            .map(|r| r.get(0))
+            .ok_or_else(|| Error::NotFound(format!("No seal {id}.")))?;
+        let code = qr::render(&self.link(&token)).map_err(not_issued)?;
+        let (bytes, media_type) = code.into_image(rendering);
+        Ok(platform::http::immutable_image(bytes, media_type))
+    }
+}

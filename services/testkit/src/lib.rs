@@ -1,0 +1,29 @@
+//! The test kit every Zegel test suite shares — never linked into a service binary.
+//!
+//! - [`TestDb`]: a fresh database per test, cloned from a migrated template.
+//! - [`TestPrefix`], [`RedisProxy`], [`events`], [`publish`]: Redis per test, cut on demand,
+//!   and the event stream.
+//! - [`issuer`], [`DevIssuer`]: an ephemeral token key and its JWKS file.
+//! - [`pki`]: an ephemeral suite CA, a seal key per register, and a signed trust list.
+//! - [`spawn`], [`common_settings`]: a service on its own thread and runtime, as in its own
+//!   process, with the test's database and Redis prefix.
+//! - [`openapi`], [`contract_violations`], [`shape_violations`]: the contracts.
+//! - [`Client`], [`Receiver`]: HTTP in both directions.
+
+pub mod client;
+pub mod db;
+pub mod openapi;
+pub mod pki;
+pub mod receiver;
+pub mod redis;
+pub mod spawn;
+pub mod tokens;
+
+pub use client::{Client, Reply};
+pub use db::{TestDb, admin_url, db_url, redis_url};
+pub use openapi::{contract_violations, openapi, shape_violations};
+pub use pki::{TestPki, pki};
+pub use receiver::{Received, Receiver};
+pub use redis::{RedisProxy, TestPrefix, events, publish, wait_for_events};
+pub use spawn::{common_settings, spawn, spawn_on};
+pub use tokens::{DevIssuer, issuer};

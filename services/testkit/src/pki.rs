@@ -1,0 +1,67 @@
+//! An ephemeral suite CA, a seal key per register and a signed trust list, in files.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use crate::tokens::temp_dir;
+
+/// An ephemeral dev PKI: files for every register's seal key and the trust list.
+pub struct TestPki {
+    /// The suite CA.
+    pub ca: zegel_attest::pki::KeyAndCert,
+    /// Path of the CA certificate.
+    pub ca_path: String,
+    /// Path of the signed trust list (every register key).
+    pub trust_list_path: String,
+    /// The trust-list signer.
+    pub trust_list_signer: zegel_attest::pki::KeyAndCert,
+    dir: PathBuf,
+}
+
+impl TestPki {
+    /// Paths of `register`'s key and certificate.
+    pub fn signer_paths(&self, register: zegel_attest::Register) -> (String, String) {
+        let key = self.dir.join(format!("{}-key.pem", register.service()));
+        let cert = self.dir.join(format!("{}.pem", register.service()));
+        (key.to_string_lossy().into_owned(), cert.to_string_lossy().into_owned())
+    }
+}
+
+/// The test PKI of this process.
+pub fn pki() -> &'static TestPki {
+    use zegel_attest::{Register, pki, trust};
+    static PKI: OnceLock<TestPki> = OnceLock::new();
+    PKI.get_or_init(|| {
+        let dir = temp_dir().join("pki");
+        std::fs::create_dir_all(&dir).expect("pki dir");
+        let ca = pki::ca("Zegel test CA", 3650).expect("ca");
+        let tl = pki::signer(&ca, "trust-list", -1, 3650).expect("trust-list key");
+        let mut entries = Vec::new();
+        for register in Register::ALL {
+            let signer = pki::signer(&ca, register.service(), -1, 3650).expect("signer");
+            std::fs::write(dir.join(format!("{}-key.pem", register.service())), &signer.key_pem).expect("key");
+            std::fs::write(dir.join(format!("{}.pem", register.service())), &signer.cert_pem).expect("cert");
+            entries.push(trust::entry(register, &signer.cert_pem).expect("entry"));
+        }
+        let now = chrono::Utc::now().timestamp();
+        let doc = trust::Document {
+            iss: trust::TRUST_LIST_ISSUER.into(),
+            iat: now,
+            exp: now + 86400 * 90,
+            signer: tl.cert_pem.clone(),
+            entries,
+        };
+        let list = trust::sign(&doc, &tl.key_pem).expect("sign trust list");
+        let ca_path = dir.join("ca.pem");
+        let list_path = dir.join("trust-list.jws");
+        std::fs::write(&ca_path, &ca.cert_pem).expect("ca");
+        std::fs::write(&list_path, list).expect("trust list");
+        TestPki {
+            ca,
+            ca_path: ca_path.to_string_lossy().into_owned(),
+            trust_list_path: list_path.to_string_lossy().into_owned(),
+            trust_list_signer: tl,
+            dir,
+        }
+    })
+}
