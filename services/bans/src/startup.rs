@@ -13,10 +13,6 @@ use warp::reply::Response;
 use crate::config::{DEV_BSN_KEY, Own, Settings};
 use crate::state::AppState;
 
-mod embedded {
-    refinery::embed_migrations!("migrations");
-}
-
 /// The bans register.
 pub struct Bans;
 
@@ -27,9 +23,7 @@ impl Service for Bans {
     type Own = Own;
     type State = AppState;
 
-    fn migrations() -> refinery::Runner {
-        embedded::migrations::runner()
-    }
+    platform::embedded_migrations!();
 
     async fn state(core: Core, clock: Clock, settings: &Settings) -> anyhow::Result<AppState> {
         if settings.own.bsn_key.expose_secret() == DEV_BSN_KEY {

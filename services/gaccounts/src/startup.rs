@@ -12,10 +12,6 @@ use zegel_attest::{Desk, Register};
 use crate::config::{Own, Settings};
 use crate::state::AppState;
 
-mod embedded {
-    refinery::embed_migrations!("migrations");
-}
-
 /// The G-account register.
 pub struct Gaccounts;
 
@@ -26,9 +22,7 @@ impl Service for Gaccounts {
     type Own = Own;
     type State = AppState;
 
-    fn migrations() -> refinery::Runner {
-        embedded::migrations::runner()
-    }
+    platform::embedded_migrations!();
 
     async fn state(core: Core, clock: Clock, settings: &Settings) -> anyhow::Result<AppState> {
         Ok(AppState {

@@ -14,10 +14,6 @@ use zegel_attest::{Desk, Register};
 use crate::config::{Own, Settings};
 use crate::state::AppState;
 
-mod embedded {
-    refinery::embed_migrations!("migrations");
-}
-
 /// The housing register.
 pub struct Housing;
 
@@ -28,9 +24,7 @@ impl Service for Housing {
     type Own = Own;
     type State = AppState;
 
-    fn migrations() -> refinery::Runner {
-        embedded::migrations::runner()
-    }
+    platform::embedded_migrations!();
 
     async fn state(core: Core, clock: Clock, settings: &Settings) -> anyhow::Result<AppState> {
         // Registered with the core, so the shell forgets its quiet addresses too.

@@ -13,10 +13,6 @@ use zegel_attest::{Desk, Register};
 use crate::config::{Own, Settings};
 use crate::state::AppState;
 
-mod embedded {
-    refinery::embed_migrations!("migrations");
-}
-
 /// The lookup.
 pub struct Lookup;
 
@@ -27,9 +23,7 @@ impl Service for Lookup {
     type Own = Own;
     type State = AppState;
 
-    fn migrations() -> refinery::Runner {
-        embedded::migrations::runner()
-    }
+    platform::embedded_migrations!();
 
     async fn state(core: Core, clock: Clock, settings: &Settings) -> anyhow::Result<AppState> {
         let own = &settings.own;

@@ -15,10 +15,6 @@ use crate::config::{Own, Settings};
 use crate::dispatch;
 use crate::state::AppState;
 
-mod embedded {
-    refinery::embed_migrations!("migrations");
-}
-
 /// The notifier.
 pub struct Notifier;
 
@@ -29,9 +25,7 @@ impl Service for Notifier {
     type Own = Own;
     type State = AppState;
 
-    fn migrations() -> refinery::Runner {
-        embedded::migrations::runner()
-    }
+    platform::embedded_migrations!();
 
     async fn state(core: Core, _clock: Clock, settings: &Settings) -> anyhow::Result<AppState> {
         let http = reqwest::Client::builder()

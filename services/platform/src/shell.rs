@@ -129,6 +129,20 @@ impl Task {
     }
 }
 
+/// The `migrations` of a [`Service`]: the files in the service crate's `migrations/`,
+/// embedded in its binary (its `build.rs` reruns the build when one is added).
+#[macro_export]
+macro_rules! embedded_migrations {
+    () => {
+        fn migrations() -> refinery::Runner {
+            mod embedded {
+                refinery::embed_migrations!("migrations");
+            }
+            embedded::migrations::runner()
+        }
+    };
+}
+
 /// Runs the platform's and then the service's migrations in its schema.
 pub async fn migrate<S: Service>(common: &CommonSettings) -> Result<(), crate::db::DbError> {
     crate::db::migrate(&common.database_url, S::NAME, S::migrations()).await
@@ -149,11 +163,18 @@ impl<S: Service> App<S> {
         Self::build_with_clock(settings, Clock::system()).await
     }
 
-    /// Builds the service on `clock`, binding its port (0 picks a free one).
+    /// Builds the service on `clock`, binding its configured port (0 picks a free one).
     pub async fn build_with_clock(settings: Settings<S::Own>, clock: Clock) -> anyhow::Result<Self> {
+        let port = settings.own.port();
+        Self::build_on(settings, clock, port).await
+    }
+
+    /// Builds the service on `clock`, binding `port` whatever the settings say (the test
+    /// kit starts every service on port 0).
+    pub async fn build_on(settings: Settings<S::Own>, clock: Clock, port: u16) -> anyhow::Result<Self> {
         let core = Core::build(&settings.common, S::NAME).await?;
         let state = S::state(core, clock, &settings).await?;
-        let (host, port) = (settings.common.host, settings.own.port());
+        let host = settings.common.host;
         let (listener, port) = crate::server::bind(std::net::SocketAddr::new(host, port))
             .await
             .map_err(|e| anyhow::anyhow!("cannot bind {host}:{port}: {e}"))?;

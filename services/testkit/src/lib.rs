@@ -25,5 +25,5 @@ pub use openapi::{contract_violations, openapi, shape_violations};
 pub use pki::{TestPki, pki};
 pub use receiver::{Received, Receiver};
 pub use redis::{RedisProxy, TestPrefix, events, publish, wait_for_events};
-pub use spawn::{common_settings, spawn, spawn_on};
+pub use spawn::{Running, common_settings, spawn, spawn_on, start};
 pub use tokens::{DevIssuer, issuer};

@@ -2,8 +2,13 @@
 
 use std::future::Future;
 
+use platform::clock::Clock;
 use platform::config::CommonSettings;
+use platform::server::Shutdown;
+use platform::shell::{App, Service, Settings};
 use secrecy::SecretString;
+
+use crate::client::Client;
 
 use crate::db::{TestDb, redis_url};
 use crate::redis::TestPrefix;
@@ -59,4 +64,64 @@ where
         });
     });
     rx.await.expect("service started")
+}
+
+/// A service under test, on its own thread and runtime; stopped when dropped, and with it
+/// its database and its Redis keys.
+pub struct Running<S: Service> {
+    /// A client for its port.
+    pub client: Client,
+    /// Its state (tests read its pool and move its clock).
+    pub state: S::State,
+    /// The clock it runs on.
+    pub clock: Clock,
+    /// Its Redis key prefix.
+    pub prefix: TestPrefix,
+    /// Its database.
+    pub db: TestDb,
+    shutdown: Shutdown,
+}
+
+impl<S: Service> std::ops::Deref for Running<S> {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl<S: Service> Drop for Running<S> {
+    fn drop(&mut self) {
+        self.shutdown.trigger();
+    }
+}
+
+/// The migrations every service runs first.
+const PLATFORM_MIGRATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../platform/migrations");
+
+/// Starts `S` on port 0 on a movable clock, against a fresh database cloned from a template
+/// of its migrations (`migrations`: its `migrations/` directory), a fresh Redis prefix and
+/// the test token issuer; `tune` adjusts its settings first (seal keys, sweep intervals).
+pub async fn start<S: Service>(
+    migrations: &str,
+    tune: impl FnOnce(&mut Settings<S::Own>) + Send + 'static,
+) -> Running<S> {
+    let db = TestDb::create(S::NAME, &[migrations, PLATFORM_MIGRATIONS], async |common| {
+        platform::shell::migrate::<S>(&common).await.expect("migrations apply")
+    })
+    .await;
+    let prefix = TestPrefix::new();
+    let mut settings = Settings::<S::Own>::local();
+    settings.common = common_settings(&db, &prefix);
+    tune(&mut settings);
+    let clock = Clock::system();
+    let run_clock = clock.clone();
+    let (port, state, shutdown) = spawn(move || async move {
+        let app = App::<S>::build_on(settings, run_clock, 0).await.expect("service builds");
+        let handle = (app.port(), app.state().clone(), app.shutdown_handle());
+        (handle, async move {
+            let _ = app.run_until_stopped().await;
+        })
+    })
+    .await;
+    Running { client: Client::new(format!("http://127.0.0.1:{port}")), state, clock, prefix, db, shutdown }
 }

@@ -1,43 +1,23 @@
 //! Test harness: the housing register on port 0 against a fresh database, on a movable clock.
 
 use platform::auth::Role;
-use platform::clock::Clock;
-use platform::server::Shutdown;
 use serde_json::{Value, json};
 use zegel_housing::config::Settings;
-use zegel_housing::startup::{Application, Housing};
-use zegel_housing::state::AppState;
-use zegel_testkit::{self as testing, Client, TestDb, TestPrefix};
-
-pub const MIGRATIONS: [&str; 2] = [
-    concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"),
-    concat!(env!("CARGO_MANIFEST_DIR"), "/../platform/migrations"),
-];
+use zegel_housing::startup::Housing;
 
 /// A BAG id in Amsterdam (0363).
 pub const BAG: &str = "0363010000123456";
 /// The provider's KvK number.
 pub const PROVIDER: &str = "12345678";
 
-pub struct TestApp {
-    pub client: Client,
-    pub prefix: TestPrefix,
-    pub clock: Clock,
-    pub state: AppState,
-    _db: TestDb,
-    shutdown: Shutdown,
-}
+/// The housing register under test (client, state, clock, Redis prefix, database), with
+/// the helpers its tests share.
+pub struct TestApp(zegel_testkit::Running<Housing>);
 
 impl std::ops::Deref for TestApp {
-    type Target = Client;
-    fn deref(&self) -> &Client {
-        &self.client
-    }
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        self.shutdown.trigger();
+    type Target = zegel_testkit::Running<Housing>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
     }
 }
 
@@ -46,30 +26,14 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_with(tune: impl FnOnce(&mut Settings) + Send + 'static) -> TestApp {
-    let db = TestDb::create("housing", &MIGRATIONS, async |common| {
-        platform::shell::migrate::<Housing>(&common).await.expect("migrations")
+    let app = zegel_testkit::start::<Housing>(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"), |s| {
+        s.own.sweep_interval_secs = 3600;
+        let (key, cert) = zegel_testkit::pki().signer_paths(zegel_attest::Register::Housing);
+        (s.own.seal_key, s.own.seal_cert) = (key, cert);
+        tune(s);
     })
     .await;
-    let prefix = TestPrefix::new();
-    let mut settings = Settings::local();
-    settings.common = testing::common_settings(&db, &prefix);
-    settings.own.port = 0;
-    settings.own.sweep_interval_secs = 3600;
-    let (key, cert) = testing::pki().signer_paths(zegel_attest::Register::Housing);
-    settings.own.seal_key = key;
-    settings.own.seal_cert = cert;
-    tune(&mut settings);
-    let clock = Clock::system();
-    let run_clock = clock.clone();
-    let (port, state, shutdown) = testing::spawn(move || async move {
-        let app = Application::build_with_clock(settings, run_clock).await.expect("service builds");
-        let handle = (app.port(), app.state().clone(), app.shutdown_handle());
-        (handle, async move {
-            let _ = app.run_until_stopped().await;
-        })
-    })
-    .await;
-    TestApp { client: Client::new(format!("http://127.0.0.1:{port}")), prefix, clock, state, _db: db, shutdown }
+    TestApp(app)
 }
 
 pub fn building() -> Value {
@@ -106,7 +70,7 @@ impl TestApp {
     }
 
     /// Records an inspection; `deficiencies` as (description, days from today to the deadline).
-    pub async fn inspect(&self, bag: &str, deficiencies: &[(&str, i64)]) -> testing::Reply {
+    pub async fn inspect(&self, bag: &str, deficiencies: &[(&str, i64)]) -> zegel_testkit::Reply {
         let today = self.clock.today();
         let list: Vec<Value> = deficiencies
             .iter()
