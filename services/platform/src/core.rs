@@ -106,22 +106,3 @@ pub trait State: Clone + Send + Sync + 'static {
     /// Pool, bus, auth, relay, limiters, metrics.
     fn core(&self) -> &Core;
 }
-
-/// Runs `round` at once and then every `interval` until the task is aborted; a
-/// failed round is logged and the next one tried.
-pub fn every<F, Fut, T, E>(interval: Duration, what: &'static str, round: F) -> tokio::task::JoinHandle<()>
-where
-    F: Fn() -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = Result<T, E>> + Send,
-    E: std::fmt::Display,
-{
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(interval);
-        loop {
-            tick.tick().await;
-            if let Err(e) = round().await {
-                tracing::error!(error = format!("{e:#}"), task = what, "periodic task failed; retrying next interval");
-            }
-        }
-    })
-}

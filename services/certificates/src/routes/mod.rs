@@ -39,8 +39,7 @@ pub(crate) fn kvk_from_path(raw: &str) -> Result<KvkNumber> {
 
 /// A certificate id from the path (400 when malformed).
 pub(crate) fn id_from_path(raw: &str, what: &str) -> Result<Uuid> {
-    raw.parse()
-        .map_err(|_| Error::Client(platform::Problem::bad_request(format!("Malformed {what} id: expected a UUID."))))
+    Ok(platform::http::uuid_in_path(raw, what)?)
 }
 
 /// Loads and locks a certificate that the calling certification body issued; 403 for
