@@ -349,7 +349,7 @@ impl Suite {
         let body = self.token(Role::CertificationBody, Some("cb-e2e"));
         let cert = self.certs_post(&format!("/api/v1/agencies/{kvk}/certificates"), &body, json!({})).await;
         let id = cert["certificate_id"].as_str().expect("id").to_string();
-        for code in zegel_certificates::domain::RequirementCode::ALL {
+        for code in zegel_certificates::domain::RequirementCode::ALL.iter().copied() {
             // The agency houses no one (yet): its buildings, if any, are checked live.
             let outcome = if code == zegel_certificates::domain::RequirementCode::HousingCertified {
                 "not_applicable"

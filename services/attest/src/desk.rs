@@ -12,6 +12,7 @@
 //! issued_by)` over its `seal` table (a simple view, so Postgres writes through it), so
 //! one statement serves them all.
 
+use platform::problem::Kind;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -86,7 +87,7 @@ impl Issued {
 
 /// A seal or its QR code could not be made.
 pub fn not_issued(e: impl std::fmt::Display) -> Error {
-    Error::Conflict { slug: "seal-not-issued", title: "Seal not issued", detail: e.to_string() }
+    Error::Conflict { kind: Kind::SealNotIssued, detail: e.to_string() }
 }
 
 /// The URL a seal's QR code holds: the lookup's page for it.

@@ -17,7 +17,7 @@ pub mod verdict;
 pub use desk::{Desk, Issued, Order};
 pub use seal::{Claims, Register, Signer};
 pub use trust::TrustStore;
-pub use verdict::Verdict;
+pub use verdict::{SealStatus, Verdict};
 
 /// The DER of a PEM certificate.
 pub fn cert_der(pem: &str) -> Result<Vec<u8>, String> {

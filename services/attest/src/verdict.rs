@@ -1,42 +1,46 @@
 //! The answers a verification can give.
 
-use serde::{Deserialize, Serialize};
-
-/// What a verifier says about a seal. Never `Valid` unless the signature checks and the
-/// live status is known to be good.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    /// Signature good, in its validity window, live status good.
-    Valid,
-    /// The register revoked it (or what it attests ended).
-    Revoked,
-    /// The register suspended what it attests.
-    Suspended,
-    /// Past its expiry.
-    Expired,
-    /// Before its issue time.
-    NotYetValid,
-    /// Not a well-formed seal, or its signature does not check.
-    Tampered,
-    /// Signed by a key that is not (or no longer) on the trust list.
-    UnknownIssuer,
-    /// The live status cannot be known right now.
-    Unavailable,
+platform::text_enum! {
+    /// What a verifier says about a seal. Never `Valid` unless the signature checks and the
+    /// live status is known to be good.
+    pub enum Verdict {
+        /// Signature good, in its validity window, live status good.
+        Valid = "valid",
+        /// The register revoked it (or what it attests ended).
+        Revoked = "revoked",
+        /// The register suspended what it attests.
+        Suspended = "suspended",
+        /// Past its expiry.
+        Expired = "expired",
+        /// Before its issue time.
+        NotYetValid = "not_yet_valid",
+        /// Not a well-formed seal, or its signature does not check.
+        Tampered = "tampered",
+        /// Signed by a key that is not (or no longer) on the trust list.
+        UnknownIssuer = "unknown_issuer",
+        /// The live status cannot be known right now.
+        Unavailable = "unavailable",
+    }
 }
 
-impl Verdict {
-    /// As in JSON and URLs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Valid => "valid",
-            Verdict::Revoked => "revoked",
-            Verdict::Suspended => "suspended",
-            Verdict::Expired => "expired",
-            Verdict::NotYetValid => "not_yet_valid",
-            Verdict::Tampered => "tampered",
-            Verdict::UnknownIssuer => "unknown_issuer",
-            Verdict::Unavailable => "unavailable",
+platform::text_enum! {
+    /// What a register's `seal_status` view says about one of its seals, now.
+    pub enum SealStatus {
+        /// What the seal attests holds.
+        Good = "good",
+        /// Suspended for now.
+        Suspended = "suspended",
+        /// Ended, replaced or taken away.
+        Revoked = "revoked",
+    }
+}
+
+impl From<SealStatus> for Verdict {
+    fn from(s: SealStatus) -> Self {
+        match s {
+            SealStatus::Good => Verdict::Valid,
+            SealStatus::Suspended => Verdict::Suspended,
+            SealStatus::Revoked => Verdict::Revoked,
         }
     }
 }

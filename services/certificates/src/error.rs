@@ -2,7 +2,7 @@
 
 use platform::Problem;
 use platform::problem::FieldError;
-use warp::http::StatusCode;
+use platform::problem::Kind;
 
 use crate::domain::RequirementCode;
 use crate::domain::lifecycle::{Action, Status};
@@ -33,10 +33,8 @@ pub enum Error {
     /// A state conflict other than a transition.
     #[error("{detail}")]
     Conflict {
-        /// Problem type slug.
-        slug: &'static str,
-        /// Problem title.
-        title: &'static str,
+        /// Which kind of conflict.
+        kind: Kind,
         /// What conflicts.
         detail: String,
     },
@@ -84,7 +82,7 @@ impl From<platform::error::Error> for Error {
             Shared::Forbidden(d) => Error::Forbidden(d),
             Shared::NotFound(d) => Error::NotFound(d),
             Shared::Invalid(errors) => Error::Invalid(errors),
-            Shared::Conflict { slug, title, detail } => Error::Conflict { slug, title, detail },
+            Shared::Conflict { kind, detail } => Error::Conflict { kind, detail },
             Shared::Corrupt(what) => Error::Corrupt(what),
             Shared::IdempotencyKeyReused => Error::IdempotencyKeyReused,
             Shared::Pool(e) => Error::Pool(e),
@@ -108,28 +106,22 @@ impl Error {
             Error::NotFound(detail) => Problem::not_found(detail.clone()),
             Error::Invalid(errors) => Problem::validation(errors.clone()),
             Error::IllegalTransition { from, action } => Problem::conflict(
-                "illegal-transition",
-                "Transition not allowed",
+                Kind::IllegalTransition,
                 format!("A {} certificate cannot {}.", from.as_str(), action.as_str().replace('_', " ")),
             )
             .with_extension("certificate_status", serde_json::json!(from.as_str())),
-            Error::Conflict { slug, title, detail } => Problem::conflict(slug, title, detail.clone()),
-            Error::Unmet(unmet) => {
-                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "requirements-unmet", "Requirements unmet")
-                    .with_detail(
-                        "Every requirement must be met: recorded as met, or confirmed by the register that holds it.",
-                    )
-                    .with_errors(
-                        unmet
-                            .iter()
-                            .map(|(code, why)| FieldError::new(format!("/requirements/{}", code.as_str()), why.clone()))
-                            .collect(),
-                    )
-                    .with_extension(
-                        "unmet",
-                        serde_json::json!(unmet.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>()),
-                    )
-            }
+            Error::Conflict { kind, detail } => Problem::conflict(*kind, detail.clone()),
+            Error::Unmet(unmet) => Problem::of(Kind::RequirementsUnmet)
+                .with_detail(
+                    "Every requirement must be met: recorded as met, or confirmed by the register that holds it.",
+                )
+                .with_errors(
+                    unmet
+                        .iter()
+                        .map(|(code, why)| FieldError::new(format!("/requirements/{}", code.as_str()), why.clone()))
+                        .collect(),
+                )
+                .with_extension("unmet", serde_json::json!(unmet.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>())),
             Error::RegisterUnreachable(e) => {
                 tracing::warn!(request.id = request_id, error = %e, "live requirement check failed");
                 Problem::unavailable().with_detail(format!(

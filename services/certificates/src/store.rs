@@ -5,13 +5,14 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use deadpool_postgres::GenericClient;
+use platform::problem::Kind;
 use serde::Serialize;
 use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
 use uuid::Uuid;
 
-use crate::domain::Status;
 use crate::domain::requirement::{Outcome, RequirementCode};
+use crate::domain::{AuditOutcome, Norm, Status};
 use crate::error::{Error, Result};
 
 /// A certification body.
@@ -50,7 +51,7 @@ pub struct Certificate {
     /// Issuing body.
     pub certification_body_id: String,
     /// NEN 4400-1 or -2.
-    pub norm: String,
+    pub norm: Norm,
     /// Status.
     pub status: Status,
     /// Since when.
@@ -78,14 +79,12 @@ const CERTIFICATE_COLUMNS: &str = "certificate_id, kvk_number, certification_bod
      suspension_remedy_by, ended_on";
 
 fn certificate(row: &Row) -> Result<Certificate> {
-    let status: String = row.get(4);
     Ok(Certificate {
         certificate_id: row.get(0),
         kvk_number: row.get(1),
         certification_body_id: row.get(2),
         norm: row.get(3),
-        // The check constraint makes an unknown status impossible; treat it as corruption.
-        status: Status::parse(&status).ok_or(Error::Corrupt("certificate status"))?,
+        status: row.get(4),
         status_since: row.get(5),
         issued_on: row.get(6),
         probation_ends_on: row.get(7),
@@ -135,8 +134,7 @@ pub async fn insert_agency(c: &impl GenericClient, a: &Agency) -> Result<()> {
     c.execute(&stmt, &[&a.kvk_number, &a.name, &a.seat_country, &a.sbi_codes, &a.established_on]).await.map_err(
         |e| match constraint(&e) {
             Some("agency_pkey") => Error::Conflict {
-                slug: "agency-exists",
-                title: "Agency already registered",
+                kind: Kind::AgencyExists,
                 detail: format!("Agency {} is already registered.", a.kvk_number),
             },
             _ => e.into(),
@@ -177,7 +175,7 @@ pub async fn insert_certificate(c: &impl GenericClient, cert: &Certificate) -> R
             &cert.kvk_number,
             &cert.certification_body_id,
             &cert.norm,
-            &cert.status.as_str(),
+            &cert.status,
             &cert.status_since,
             &cert.issued_on,
             &cert.probation_ends_on,
@@ -187,8 +185,7 @@ pub async fn insert_certificate(c: &impl GenericClient, cert: &Certificate) -> R
     .await
     .map_err(|e| match constraint(&e) {
         Some("certificate_agency_active_key") => Error::Conflict {
-            slug: "certificate-in-force",
-            title: "Certificate already in force",
+            kind: Kind::CertificateInForce,
             detail: format!("Agency {} already has a certificate in force.", cert.kvk_number),
         },
         _ => e.into(),
@@ -229,7 +226,7 @@ pub async fn update_certificate(c: &impl GenericClient, cert: &Certificate) -> R
         &stmt,
         &[
             &cert.certificate_id,
-            &cert.status.as_str(),
+            &cert.status,
             &cert.status_since,
             &cert.probation_ends_on,
             &cert.extended,
@@ -248,9 +245,9 @@ pub async fn update_certificate(c: &impl GenericClient, cert: &Certificate) -> R
 #[derive(Debug, Clone, Serialize)]
 pub struct StatusChange {
     /// Status before (none for the first).
-    pub from: Option<String>,
+    pub from: Option<Status>,
     /// Status after.
-    pub to: String,
+    pub to: Status,
     /// When.
     pub at: DateTime<Utc>,
 }
@@ -268,7 +265,7 @@ pub async fn insert_status_change(
             "insert into certificate_status_change (certificate_id, from_status, to_status, changed_at) values ($1, $2, $3, $4)",
         )
         .await?;
-    c.execute(&stmt, &[&id, &from.map(Status::as_str), &to.as_str(), &at]).await?;
+    c.execute(&stmt, &[&id, &from, &to, &at]).await?;
     Ok(())
 }
 
@@ -323,8 +320,7 @@ pub async fn upsert_requirement(
              returning recorded_at",
         )
         .await?;
-    let row =
-        c.query_one(&stmt, &[&id, &code.as_str(), &outcome.as_str(), &evidence_ref, &checked_on, &recorded_by]).await?;
+    let row = c.query_one(&stmt, &[&id, &code, &outcome, &evidence_ref, &checked_on, &recorded_by]).await?;
     Ok(Requirement {
         code,
         outcome,
@@ -346,15 +342,13 @@ pub async fn requirements(c: &impl GenericClient, id: Uuid) -> Result<Vec<Requir
     Ok(c.query(&stmt, &[&id])
         .await?
         .iter()
-        .filter_map(|r| {
-            Some(Requirement {
-                code: RequirementCode::parse(r.get(0))?,
-                outcome: Outcome::parse(r.get(1))?,
-                evidence_ref: r.get(2),
-                checked_on: r.get(3),
-                recorded_by: r.get(4),
-                recorded_at: r.get(5),
-            })
+        .map(|r| Requirement {
+            code: r.get(0),
+            outcome: r.get(1),
+            evidence_ref: r.get(2),
+            checked_on: r.get(3),
+            recorded_by: r.get(4),
+            recorded_at: r.get(5),
         })
         .collect())
 }
@@ -366,8 +360,8 @@ pub struct Audit {
     pub audit_id: Uuid,
     /// When performed.
     pub performed_on: NaiveDate,
-    /// pass | deficiencies.
-    pub outcome: String,
+    /// What it found.
+    pub outcome: AuditOutcome,
     /// Reference to the audit report.
     pub report_ref: String,
     /// Who recorded it.

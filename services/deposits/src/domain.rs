@@ -1,7 +1,7 @@
 //! Money and the rules of advice 2.1 C.
 
 use platform::problem::FieldError;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 pub use platform::ids::KvkNumber;
 
@@ -44,28 +44,43 @@ impl Cents {
     }
 }
 
-/// What a claim is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ClaimType {
-    /// Wages a worker was not paid.
-    UnpaidWages,
-    /// An inspectorate fine.
-    Fine,
-    /// Damages to a worker.
-    Damages,
-}
-
-impl ClaimType {
-    /// As stored.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ClaimType::UnpaidWages => "unpaid_wages",
-            ClaimType::Fine => "fine",
-            ClaimType::Damages => "damages",
-        }
+platform::text_enum! {
+    /// What a claim is for.
+    pub enum ClaimType {
+        /// Wages a worker was not paid.
+        UnpaidWages = "unpaid_wages",
+        /// An inspectorate fine.
+        Fine = "fine",
+        /// Damages to a worker.
+        Damages = "damages",
     }
 }
+
+platform::text_enum! {
+    /// Where a claim is.
+    pub enum ClaimStatus {
+        /// Filed, not yet settled.
+        Filed = "filed",
+        /// Paid out of the deposit.
+        Paid = "paid",
+        /// Rejected.
+        Rejected = "rejected",
+    }
+}
+
+platform::text_enum! {
+    /// A movement in the deposit's ledger.
+    pub enum EntryKind {
+        /// The agency paid the deposit in.
+        Payment = "payment",
+        /// The agency topped it up after a payout or a raised level.
+        TopUp = "top_up",
+        /// Money paid out of it on a claim.
+        Payout = "payout",
+    }
+}
+
+pub use zegel_standing::DepositStanding;
 
 /// The presumed wage claim: `months` of full-time minimum wage at `hourly_cents`, with the
 /// computation spelled out. Month = 52/12 weeks; rounded half up to the cent.

@@ -5,6 +5,7 @@ use deadpool_postgres::GenericClient;
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::domain::{ClaimStatus, ClaimType, EntryKind};
 use crate::error::Result;
 
 /// The policy in force on a date.
@@ -93,7 +94,7 @@ pub struct Entry {
     /// Sequence.
     pub ledger_entry_id: i64,
     /// payment | top_up | payout.
-    pub kind: String,
+    pub kind: EntryKind,
     /// Amount (positive; the kind gives the direction).
     pub amount_cents: i64,
     /// The claim paid out, for payouts.
@@ -110,7 +111,7 @@ pub struct Entry {
 pub async fn book(
     c: &impl GenericClient,
     kvk: &str,
-    kind: &str,
+    kind: EntryKind,
     amount: i64,
     claim_id: Option<Uuid>,
     reference: &str,
@@ -125,7 +126,7 @@ pub async fn book(
     let row = c.query_one(&stmt, &[&kvk, &kind, &amount, &claim_id, &reference, &by]).await?;
     Ok(Entry {
         ledger_entry_id: row.get(0),
-        kind: kind.into(),
+        kind,
         amount_cents: amount,
         claim_id,
         reference: reference.into(),
@@ -165,7 +166,7 @@ pub struct Claim {
     /// Agency.
     pub kvk_number: String,
     /// unpaid_wages | fine | damages.
-    pub claim_type: String,
+    pub claim_type: ClaimType,
     /// Amount.
     pub amount_cents: i64,
     /// The presumed wage computation, when there was one.
@@ -173,7 +174,7 @@ pub struct Claim {
     /// What it is about.
     pub description: String,
     /// filed | paid | rejected.
-    pub status: String,
+    pub status: ClaimStatus,
     /// Filed.
     pub created_at: DateTime<Utc>,
     /// Paid.
@@ -231,8 +232,8 @@ pub async fn claim_by_id(c: &impl GenericClient, id: Uuid) -> Result<Option<Clai
 
 /// Marks a claim paid (the caller holds the account lock).
 pub async fn mark_paid(c: &impl GenericClient, id: Uuid, at: DateTime<Utc>) -> Result<()> {
-    let stmt = c.prepare_cached("update claim set status = 'paid', paid_at = $2 where claim_id = $1").await?;
-    c.execute(&stmt, &[&id, &at]).await?;
+    let stmt = c.prepare_cached("update claim set status = $3, paid_at = $2 where claim_id = $1").await?;
+    c.execute(&stmt, &[&id, &at, &ClaimStatus::Paid]).await?;
     Ok(())
 }
 

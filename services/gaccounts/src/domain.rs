@@ -3,7 +3,7 @@
 use std::fmt;
 
 use platform::problem::FieldError;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 pub use platform::ids::KvkNumber;
 
@@ -115,36 +115,7 @@ fn mod97(iban: &str) -> u32 {
     })
 }
 
-/// Where a G-account is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Registered, not yet verified by the tax authority.
-    Requested,
-    /// Verified and in use.
-    Active,
-    /// Blocked by the tax authority.
-    Blocked,
-    /// Closed; final.
-    Closed,
-}
-
-impl Status {
-    /// As stored.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Requested => "requested",
-            Status::Active => "active",
-            Status::Blocked => "blocked",
-            Status::Closed => "closed",
-        }
-    }
-
-    /// Parses the stored form.
-    pub fn parse(s: &str) -> Option<Self> {
-        serde_json::from_value(serde_json::Value::String(s.into())).ok()
-    }
-}
+pub use zegel_standing::GAccountStatus as Status;
 
 /// What the tax authority can do to an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
+use platform::problem::Kind;
 use serde::Serialize;
 use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
@@ -30,13 +31,12 @@ pub struct GAccount {
 const COLUMNS: &str = "g_account_id, kvk_number, iban, bank, status, status_since";
 
 fn account(row: &Row) -> Result<GAccount> {
-    let status: String = row.get(4);
     Ok(GAccount {
         g_account_id: row.get(0),
         kvk_number: row.get(1),
         iban: row.get(2),
         bank: row.get(3),
-        status: Status::parse(&status).ok_or(Error::Corrupt("g_account status"))?,
+        status: row.get(4),
         status_since: row.get(5),
     })
 }
@@ -65,22 +65,21 @@ pub async fn insert_account(c: &impl GenericClient, a: &GAccount) -> Result<()> 
     let stmt = c
         .prepare_cached("insert into g_account (g_account_id, kvk_number, iban, bank, status, status_since) values ($1, $2, $3, $4, $5, $6)")
         .await?;
-    c.execute(&stmt, &[&a.g_account_id, &a.kvk_number, &a.iban, &a.bank, &a.status.as_str(), &a.status_since])
-        .await
-        .map_err(|e| match e.as_db_error() {
+    c.execute(&stmt, &[&a.g_account_id, &a.kvk_number, &a.iban, &a.bank, &a.status, &a.status_since]).await.map_err(
+        |e| match e.as_db_error() {
             Some(db)
                 if db.code() == &SqlState::UNIQUE_VIOLATION && db.constraint() == Some("g_account_agency_open_key") =>
             {
                 Error::Conflict {
-                    slug: "g-account-in-use",
-                    title: "G-account in use",
+                    kind: Kind::GAccountInUse,
                     detail:
                         "This agency already has a G-account; the tax authority closes it before another is registered."
                             .into(),
                 }
             }
             _ => e.into(),
-        })?;
+        },
+    )?;
     Ok(())
 }
 
@@ -91,7 +90,7 @@ pub async fn update_account(c: &impl GenericClient, a: &GAccount) -> Result<()> 
             "update g_account set iban = $2, bank = $3, status = $4, status_since = $5 where g_account_id = $1",
         )
         .await?;
-    c.execute(&stmt, &[&a.g_account_id, &a.iban, &a.bank, &a.status.as_str(), &a.status_since]).await?;
+    c.execute(&stmt, &[&a.g_account_id, &a.iban, &a.bank, &a.status, &a.status_since]).await?;
     Ok(())
 }
 
@@ -101,9 +100,9 @@ pub struct StatusChange {
     /// The account.
     pub g_account_id: Uuid,
     /// Before.
-    pub from: Option<String>,
+    pub from: Option<Status>,
     /// After.
-    pub to: String,
+    pub to: Status,
     /// When.
     pub at: DateTime<Utc>,
 }
@@ -119,7 +118,7 @@ pub async fn insert_status_change(
     let stmt = c
         .prepare_cached("insert into g_account_status_change (g_account_id, from_status, to_status, changed_at) values ($1, $2, $3, $4)")
         .await?;
-    c.execute(&stmt, &[&id, &from.map(Status::as_str), &to.as_str(), &at]).await?;
+    c.execute(&stmt, &[&id, &from, &to, &at]).await?;
     Ok(())
 }
 

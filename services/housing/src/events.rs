@@ -7,16 +7,21 @@ use chrono::{DateTime, Utc};
 use platform::outbox::Event;
 use serde_json::json;
 
+use crate::domain::{ComplaintCategory, MarkStatus};
 use crate::store::Marked;
 
-/// The mark of `b` moved to `to`.
-pub fn mark_changed(b: &Marked, to: &str, reason: &str, now: DateTime<Utc>) -> Event {
+/// The mark of `b` moved to `to`; nothing to publish when it stays where it was (a
+/// renewal) or when a new application starts.
+pub fn mark_changed(b: &Marked, to: MarkStatus, reason: &str, now: DateTime<Utc>) -> Option<Event> {
+    if to == b.mark_status || to == MarkStatus::Applied {
+        return None;
+    }
     let to_parties: &[&str] = match to {
-        "revoked" | "expired" => &["municipality", "certificates"],
-        "suspended" => &["municipality"],
+        MarkStatus::Revoked | MarkStatus::Expired => &["municipality", "certificates"],
+        MarkStatus::Suspended => &["municipality"],
         _ => &[],
     };
-    Event::new(
+    Some(Event::new(
         &format!("housing.mark_{to}"),
         &b.building.bag_id,
         to_parties,
@@ -30,7 +35,7 @@ pub fn mark_changed(b: &Marked, to: &str, reason: &str, now: DateTime<Utc>) -> E
             "reason": reason,
         }),
         now,
-    )
+    ))
 }
 
 /// More people reported than the building may house.
@@ -51,7 +56,7 @@ pub fn over_capacity(b: &Marked, people: i32, capacity: i32, now: DateTime<Utc>)
 }
 
 /// A complaint came in (its category only).
-pub fn complaint_received(b: &Marked, category: &str, now: DateTime<Utc>) -> Event {
+pub fn complaint_received(b: &Marked, category: ComplaintCategory, now: DateTime<Utc>) -> Event {
     Event::new(
         "housing.complaint_received",
         &b.building.bag_id,
@@ -62,7 +67,12 @@ pub fn complaint_received(b: &Marked, category: &str, now: DateTime<Utc>) -> Eve
 }
 
 /// A complaint was followed up by an unannounced inspection.
-pub fn complaint_accepted(b: &Marked, category: &str, inspection_id: uuid::Uuid, now: DateTime<Utc>) -> Event {
+pub fn complaint_accepted(
+    b: &Marked,
+    category: ComplaintCategory,
+    inspection_id: uuid::Uuid,
+    now: DateTime<Utc>,
+) -> Event {
     Event::new(
         "housing.complaint_accepted",
         &b.building.bag_id,

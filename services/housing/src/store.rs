@@ -2,11 +2,13 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use deadpool_postgres::GenericClient;
+use platform::problem::Kind;
 use serde::Serialize;
 use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
 use uuid::Uuid;
 
+use crate::domain::{BuildingType, ComplaintCategory, ComplaintStatus, InspectionKind, MarkStatus, Norm, PermitStatus};
 use crate::{Error, Result};
 
 /// A building as stored.
@@ -28,8 +30,8 @@ pub struct Building {
     pub postcode: String,
     /// Place.
     pub place: String,
-    /// dwelling | group_housing | employer_site | mobile_unit.
-    pub building_type: String,
+    /// What kind of building.
+    pub building_type: BuildingType,
     /// Registered on.
     pub registered_on: NaiveDate,
     /// Total living area in hundredths of m², once reported.
@@ -59,14 +61,14 @@ pub struct Marked {
     pub building: Building,
     /// The current mark.
     pub mark_id: Uuid,
-    /// applied | certified | suspended | revoked | expired.
-    pub mark_status: String,
+    /// Where the mark stands.
+    pub mark_status: MarkStatus,
     /// Since when.
     pub mark_since: DateTime<Utc>,
     /// Valid until (certified marks).
     pub mark_valid_until: Option<DateTime<Utc>>,
     /// Norm in force.
-    pub norm: Option<String>,
+    pub norm: Option<Norm>,
     /// Capacity under it.
     pub capacity: Option<i32>,
     /// People living there, as last reported.
@@ -75,6 +77,13 @@ pub struct Marked {
     pub occupancy_reported_at: Option<DateTime<Utc>>,
     /// Start of this season's occupancy (mobile units).
     pub occupied_since: Option<NaiveDate>,
+}
+
+impl Marked {
+    /// Until when the mark is certified, if it is certified and within its year at `now`.
+    pub fn certified_until(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.mark_valid_until.filter(|u| self.mark_status == MarkStatus::Certified && *u > now)
+    }
 }
 
 const MARKED: &str =
@@ -112,7 +121,7 @@ fn marked(r: &Row) -> Marked {
 
 /// Registers a building with a fresh application for its mark; 409 when the BAG id is
 /// registered already.
-pub async fn insert_building(c: &impl GenericClient, b: &Building, norm: &str, now: DateTime<Utc>) -> Result<()> {
+pub async fn insert_building(c: &impl GenericClient, b: &Building, norm: Norm, now: DateTime<Utc>) -> Result<()> {
     let stmt = c
         .prepare_cached(
             "insert into building (bag_id, municipality, provider_kvk, street, number, addition, postcode, place, building_type,
@@ -140,8 +149,7 @@ pub async fn insert_building(c: &impl GenericClient, b: &Building, norm: &str, n
     .await
     .map_err(|e| match e.as_db_error() {
         Some(db) if db.code() == &SqlState::UNIQUE_VIOLATION => Error::Conflict {
-            slug: "building-exists",
-            title: "Building already registered",
+            kind: Kind::BuildingExists,
             detail: format!("Building {} is already registered.", b.bag_id),
         },
         _ => e.into(),
@@ -160,9 +168,9 @@ pub async fn building(c: &impl GenericClient, bag_id: &str, lock: bool) -> Resul
 #[derive(Debug, Default, Clone)]
 pub struct ListFilter {
     /// Only this mark status.
-    pub mark_status: Option<String>,
+    pub mark_status: Option<MarkStatus>,
     /// Only this building type.
-    pub building_type: Option<String>,
+    pub building_type: Option<BuildingType>,
     /// Only buildings with more people reported than allowed.
     pub over_capacity: Option<bool>,
     /// Only this provider.
@@ -219,12 +227,12 @@ pub async fn bedrooms(c: &impl GenericClient, bag_id: &str) -> Result<Vec<i32>> 
 
 /// Buildings still on the SNF norm, for the sweep to move on when the transition ends.
 pub async fn snf_buildings(c: &impl GenericClient) -> Result<Vec<String>> {
-    let stmt = c.prepare_cached("select bag_id from building where norm = 'snf' order by bag_id").await?;
-    Ok(c.query(&stmt, &[]).await?.iter().map(|r| r.get(0)).collect())
+    let stmt = c.prepare_cached("select bag_id from building where norm = $1 order by bag_id").await?;
+    Ok(c.query(&stmt, &[&Norm::Snf]).await?.iter().map(|r| r.get(0)).collect())
 }
 
 /// Stores the norm in force and the capacity under it.
-pub async fn set_norm(c: &impl GenericClient, bag_id: &str, norm: &str, capacity: Option<i32>) -> Result<()> {
+pub async fn set_norm(c: &impl GenericClient, bag_id: &str, norm: Norm, capacity: Option<i32>) -> Result<()> {
     let stmt = c.prepare_cached("update building set norm = $2, capacity = $3 where bag_id = $1").await?;
     c.execute(&stmt, &[&bag_id, &norm, &capacity]).await?;
     Ok(())
@@ -235,7 +243,7 @@ pub async fn set_norm(c: &impl GenericClient, bag_id: &str, norm: &str, capacity
 pub async fn set_mark(
     c: &impl GenericClient,
     b: &Marked,
-    to: &str,
+    to: MarkStatus,
     valid_until: Option<DateTime<Utc>>,
     reason: &str,
     now: DateTime<Utc>,
@@ -262,16 +270,16 @@ pub async fn new_mark(c: &impl GenericClient, b: &Marked, now: DateTime<Utc>) ->
     let mark_id = Uuid::now_v7();
     let stmt = c
         .prepare_cached(
-            "update building set mark_id = $2, mark_status = 'applied', mark_since = $3, mark_valid_until = null where bag_id = $1",
+            "update building set mark_id = $2, mark_status = $4, mark_since = $3, mark_valid_until = null where bag_id = $1",
         )
         .await?;
-    c.execute(&stmt, &[&b.building.bag_id, &mark_id, &now]).await?;
+    c.execute(&stmt, &[&b.building.bag_id, &mark_id, &now, &MarkStatus::Applied]).await?;
     let change = c
         .prepare_cached(
-            "insert into mark_change (bag_id, mark_id, from_status, to_status, reason, changed_at) values ($1, $2, null, 'applied', 'new application', $3)",
+            "insert into mark_change (bag_id, mark_id, from_status, to_status, reason, changed_at) values ($1, $2, null, $4, 'new application', $3)",
         )
         .await?;
-    c.execute(&change, &[&b.building.bag_id, &mark_id, &now]).await?;
+    c.execute(&change, &[&b.building.bag_id, &mark_id, &now, &MarkStatus::Applied]).await?;
     Ok(mark_id)
 }
 
@@ -279,9 +287,9 @@ pub async fn new_mark(c: &impl GenericClient, b: &Marked, now: DateTime<Utc>) ->
 #[derive(Debug, Clone, Serialize)]
 pub struct MarkChange {
     /// From.
-    pub from_status: Option<String>,
+    pub from_status: Option<MarkStatus>,
     /// To.
-    pub to_status: String,
+    pub to_status: MarkStatus,
     /// Why.
     pub reason: String,
     /// When.
@@ -311,8 +319,8 @@ pub struct Inspection {
     pub bag_id: String,
     /// The mark it was made under.
     pub mark_id: Uuid,
-    /// announced | unannounced.
-    pub kind: String,
+    /// Announced or not.
+    pub kind: InspectionKind,
     /// When.
     pub inspected_on: NaiveDate,
     /// What was found.
@@ -481,8 +489,8 @@ pub async fn permit_required(c: &impl GenericClient, municipality: &str) -> Resu
 /// A landlord permit decision.
 #[derive(Debug, Clone, Serialize)]
 pub struct Permit {
-    /// granted | refused | withdrawn.
-    pub status: String,
+    /// The decision.
+    pub status: PermitStatus,
     /// From (granted).
     pub valid_from: Option<NaiveDate>,
     /// Until (granted, if limited).
@@ -496,7 +504,7 @@ pub struct Permit {
 impl Permit {
     /// Whether it holds on `day`.
     pub fn holds_on(&self, day: NaiveDate) -> bool {
-        self.status == "granted"
+        self.status == PermitStatus::Granted
             && self.valid_from.is_none_or(|f| f <= day)
             && self.valid_until.is_none_or(|u| u >= day)
     }
@@ -556,15 +564,15 @@ pub struct Complaint {
     /// Building.
     pub bag_id: String,
     /// Category.
-    pub category: String,
+    pub category: ComplaintCategory,
     /// What the resident wrote.
     pub text: String,
     /// The language of the page it came from.
     pub language: Option<String>,
     /// When.
     pub received_at: DateTime<Utc>,
-    /// received | inspected.
-    pub status: String,
+    /// Followed up or not.
+    pub status: ComplaintStatus,
     /// The inspection that followed it up.
     pub inspection_id: Option<Uuid>,
 }
@@ -611,15 +619,16 @@ pub async fn complaint_inspected(
     bag_id: &str,
     id: Uuid,
     inspection_id: Uuid,
-) -> Result<Option<String>> {
+) -> Result<Option<ComplaintCategory>> {
     let stmt = c
         .prepare_cached(
-            "update complaint set status = 'inspected', inspection_id = $3
-             where complaint_id = $2 and bag_id = $1 and status = 'received'
+            "update complaint set status = $4, inspection_id = $3
+             where complaint_id = $2 and bag_id = $1 and status = $5
              returning category",
         )
         .await?;
-    Ok(c.query_opt(&stmt, &[&bag_id, &id, &inspection_id]).await?.map(|r| r.get(0)))
+    let (to, from) = (ComplaintStatus::Inspected, ComplaintStatus::Received);
+    Ok(c.query_opt(&stmt, &[&bag_id, &id, &inspection_id, &to, &from]).await?.map(|r| r.get(0)))
 }
 
 /// The newest unexpired seal of the building's current mark, for its poster.

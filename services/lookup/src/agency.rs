@@ -10,10 +10,12 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::state::AppState;
+use zegel_standing::{DepositStanding, GAccountStatus, MarkStatus};
+
 use crate::store::{self, AgencyRows};
 
 /// Days a receipt stays verifiable: the advice counts repeat offences over five years.
@@ -30,8 +32,83 @@ pub struct Part {
     /// When that last changed.
     pub changed_at: Option<String>,
     /// Part-specific details (agency name, IBAN of an active G-account, buildings).
-    #[serde(skip_serializing_if = "Value::is_null")]
-    pub detail: Value,
+    #[serde(skip_serializing_if = "Detail::is_none")]
+    pub detail: Detail,
+}
+
+/// What a part says besides its status.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum Detail {
+    /// Nothing more.
+    None,
+    /// The certificate part.
+    Certificate {
+        /// The agency's name.
+        agency_name: Option<String>,
+        /// The norm it is assessed on.
+        norm: Option<String>,
+    },
+    /// The deposit part.
+    Deposit {
+        /// The top-up deadline, if short.
+        top_up_by: Option<String>,
+    },
+    /// The G-account part (only while active).
+    GAccount {
+        /// Where the hirer pays the tax share of invoices.
+        iban: Option<String>,
+    },
+    /// The housing part.
+    Housing {
+        /// Every building the agency provides.
+        buildings: Vec<HousedIn>,
+    },
+}
+
+impl Detail {
+    fn is_none(&self) -> bool {
+        *self == Detail::None
+    }
+}
+
+/// A building an agency houses workers in, as the check shows it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct HousedIn {
+    /// BAG id.
+    pub bag_id: String,
+    /// One line.
+    pub address: String,
+    /// The mark.
+    pub mark_status: MarkStatus,
+    /// Certified and within its year.
+    pub certified: bool,
+}
+
+impl Check {
+    /// The agency's name, as its certificate has it.
+    pub fn agency_name(&self) -> Option<&str> {
+        match self.parts.get("certificate").map(|p| &p.detail) {
+            Some(Detail::Certificate { agency_name, .. }) => agency_name.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The IBAN of an active G-account.
+    pub fn iban(&self) -> Option<&str> {
+        match self.parts.get("g_account").map(|p| &p.detail) {
+            Some(Detail::GAccount { iban }) => iban.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The buildings the agency houses workers in.
+    pub fn buildings(&self) -> &[HousedIn] {
+        match self.parts.get("housing").map(|p| &p.detail) {
+            Some(Detail::Housing { buildings }) => buildings,
+            _ => &[],
+        }
+    }
 }
 
 /// The answer about one agency.
@@ -49,110 +126,98 @@ pub struct Check {
     pub checked_at: DateTime<Utc>,
 }
 
-fn text(v: &Value, key: &str) -> Option<String> {
-    v[key].as_str().map(str::to_string)
-}
-
 /// The verdict from the registers' rows.
 pub fn evaluate(kvk: &str, rows: &AgencyRows, now: DateTime<Utc>) -> Check {
     let mut parts = BTreeMap::new();
     let mut reasons = Vec::new();
+    let none = || Part { ok: false, status: "none".into(), changed_at: None, detail: Detail::None };
 
     let certificate = match &rows.certificate {
-        Some(c) => {
-            let status = text(c, "status").unwrap_or_default();
-            Part {
-                ok: matches!(status.as_str(), "certified" | "provisional"),
-                changed_at: text(c, "changed_at"),
-                detail: json!({ "agency_name": c["name"], "norm": c["norm"] }),
-                status,
-            }
-        }
-        None => Part { ok: false, status: "none".into(), changed_at: None, detail: Value::Null },
+        Some(c) => Part {
+            ok: c.status.allows_work(),
+            changed_at: c.changed_at.clone(),
+            detail: Detail::Certificate { agency_name: c.name.clone(), norm: c.norm.clone() },
+            status: c.status.as_str().into(),
+        },
+        None => none(),
     };
     if !certificate.ok {
-        reasons.push(match certificate.status.as_str() {
-            "none" => "the agency holds no staffing agency certificate".to_string(),
-            s => format!("the agency's certificate is {s}"),
+        reasons.push(match &rows.certificate {
+            None => "the agency holds no staffing agency certificate".to_string(),
+            Some(c) => format!("the agency's certificate is {}", c.status),
         });
     }
     parts.insert("certificate", certificate);
 
     let officers = match &rows.officers {
-        Some(o) if o["clear"] == true => {
-            Part { ok: true, status: "clear".into(), changed_at: text(o, "changed_at"), detail: Value::Null }
-        }
-        Some(o) => {
-            Part { ok: false, status: "not_clear".into(), changed_at: text(o, "changed_at"), detail: Value::Null }
-        }
-        None => Part { ok: false, status: "unknown".into(), changed_at: None, detail: Value::Null },
+        Some(o) => Part {
+            ok: o.clear,
+            status: if o.clear { "clear" } else { "not_clear" }.into(),
+            changed_at: o.changed_at.clone(),
+            detail: Detail::None,
+        },
+        None => Part { ok: false, status: "unknown".into(), changed_at: None, detail: Detail::None },
     };
     if !officers.ok {
-        reasons.push(match officers.status.as_str() {
-            "unknown" => "KvK has registered no officers for the agency".to_string(),
-            _ => "an owner, director or de facto manager is under a ban".to_string(),
+        reasons.push(match &rows.officers {
+            None => "KvK has registered no officers for the agency".to_string(),
+            Some(_) => "an owner, director or de facto manager is under a ban".to_string(),
         });
     }
     parts.insert("officers", officers);
 
     let deposit = match &rows.deposit {
-        Some(d) => {
-            let status = text(d, "status").unwrap_or_default();
-            Part {
-                ok: status == "adequate",
-                changed_at: text(d, "changed_at"),
-                detail: json!({ "top_up_by": d["top_up_by"] }),
-                status,
-            }
-        }
-        None => Part { ok: false, status: "none".into(), changed_at: None, detail: Value::Null },
+        Some(d) => Part {
+            ok: d.status == DepositStanding::Adequate,
+            changed_at: d.changed_at.clone(),
+            detail: Detail::Deposit { top_up_by: d.top_up_by.clone() },
+            status: d.status.as_str().into(),
+        },
+        None => none(),
     };
     if !deposit.ok {
-        reasons.push(match deposit.status.as_str() {
-            "none" => "no guarantee deposit has been paid".to_string(),
-            s => format!("the guarantee deposit is in {s}"),
+        reasons.push(match &rows.deposit {
+            None => "no guarantee deposit has been paid".to_string(),
+            Some(d) => format!("the guarantee deposit is in {}", d.status),
         });
     }
     parts.insert("deposit", deposit);
 
     let g_account = match &rows.g_account {
         Some(g) => {
-            let status = text(g, "status").unwrap_or_default();
-            let active = status == "active";
+            let active = g.status == GAccountStatus::Active;
             Part {
                 ok: active,
-                changed_at: text(g, "changed_at"),
+                changed_at: g.changed_at.clone(),
                 // The hirer pays the tax share of invoices into it: shown only while active.
-                detail: if active { json!({ "iban": g["iban"] }) } else { Value::Null },
-                status,
+                detail: if active { Detail::GAccount { iban: g.iban.clone() } } else { Detail::None },
+                status: g.status.as_str().into(),
             }
         }
-        None => Part { ok: false, status: "none".into(), changed_at: None, detail: Value::Null },
+        None => none(),
     };
     if !g_account.ok {
-        reasons.push(match g_account.status.as_str() {
-            "none" => "the agency has no G-account".to_string(),
-            s => format!("the agency's G-account is {s}"),
+        reasons.push(match &rows.g_account {
+            None => "the agency has no G-account".to_string(),
+            Some(g) => format!("the agency's G-account is {}", g.status),
         });
     }
     parts.insert("g_account", g_account);
 
-    let buildings: Vec<Value> = rows
+    let buildings: Vec<HousedIn> = rows
         .buildings
         .iter()
         .map(|b| {
-            let addition = b["addition"].as_str().map(|a| format!(" {a}")).unwrap_or_default();
-            json!({
-                "bag_id": b["bag_id"],
-                "address": format!("{} {}{addition}, {} {}",
-                    b["street"].as_str().unwrap_or_default(), b["number"], b["postcode"].as_str().unwrap_or_default(),
-                    b["place"].as_str().unwrap_or_default()),
-                "mark_status": b["mark_status"],
-                "certified": b["certified"] == true,
-            })
+            let addition = b.addition.as_deref().map(|a| format!(" {a}")).unwrap_or_default();
+            HousedIn {
+                bag_id: b.bag_id.clone(),
+                address: format!("{} {}{addition}, {} {}", b.street, b.number, b.postcode, b.place),
+                mark_status: b.mark_status,
+                certified: b.certified,
+            }
         })
         .collect();
-    let uncertified = buildings.iter().filter(|b| b["certified"] != true).count();
+    let uncertified = rows.buildings.iter().filter(|b| !b.certified).count();
     let housing = Part {
         ok: uncertified == 0,
         status: match (buildings.len(), uncertified) {
@@ -160,13 +225,13 @@ pub fn evaluate(kvk: &str, rows: &AgencyRows, now: DateTime<Utc>) -> Check {
             (_, 0) => "all_certified".into(),
             _ => "not_all_certified".into(),
         },
-        changed_at: rows.buildings.iter().filter_map(|b| text(b, "mark_since")).max(),
-        detail: json!({ "buildings": buildings }),
+        changed_at: rows.buildings.iter().filter_map(|b| b.mark_since.clone()).max(),
+        detail: Detail::Housing { buildings },
     };
     if !housing.ok {
         reasons.push(format!(
             "{uncertified} of the {} buildings it houses workers in have no valid quality mark",
-            buildings.len()
+            rows.buildings.len()
         ));
     }
     parts.insert("housing", housing);

@@ -11,6 +11,7 @@ use platform::outbox::Event;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use uuid::Uuid;
+use zegel_standing::CertificateStatus;
 
 use crate::agency::Unavailable;
 use crate::state::AppState;
@@ -97,11 +98,11 @@ pub async fn registration(
     if input.sbi_codes.iter().any(|c| c.starts_with("78")) {
         let rows =
             store::agency(&state.core.pool, &input.kvk_number).await.map_err(|e| Unavailable(format!("{e:#}")))?;
-        let status = rows.certificate.as_ref().and_then(|c| c["status"].as_str().map(str::to_string));
-        if !matches!(status.as_deref(), Some("certified" | "provisional")) {
+        let status = rows.certificate.as_ref().map(|c| c.status);
+        if !status.is_some_and(CertificateStatus::allows_work) {
             reasons.push(format!(
                 "a staffing activity (SBI 78) needs a valid or provisional certificate; the agency's certificate is {}",
-                status.as_deref().unwrap_or("none")
+                status.map_or("none", CertificateStatus::as_str)
             ));
         }
     }
@@ -143,19 +144,18 @@ pub async fn deregistration(
     let rows = store::agency(&state.core.pool, kvk).await.map_err(|e| Unavailable(format!("{e:#}")))?;
     let mut signals = Vec::new();
     if let Some(d) = &rows.deposit {
-        let n = |k: &str| d[k].as_i64().unwrap_or(0);
-        if n("open_claims") > 0 {
-            signals.push(json!({ "signal": "open_deposit_claims", "count": n("open_claims"),
+        if d.open_claims > 0 {
+            signals.push(json!({ "signal": "open_deposit_claims", "count": d.open_claims,
                 "detail": "claims against the guarantee deposit are open or unpaid" }));
         }
-        if n("unpaid_fines") > 0 {
-            signals.push(json!({ "signal": "unpaid_fines", "count": n("unpaid_fines"), "detail": "fines are unpaid" }));
+        if d.unpaid_fines > 0 {
+            signals.push(json!({ "signal": "unpaid_fines", "count": d.unpaid_fines, "detail": "fines are unpaid" }));
         }
     }
-    if rows.certificate.as_ref().is_some_and(|c| c["status"] == "suspended") {
+    if rows.certificate.as_ref().is_some_and(|c| c.status == CertificateStatus::Suspended) {
         signals.push(json!({ "signal": "suspension_in_progress", "detail": "the certificate is suspended" }));
     }
-    if rows.officers.as_ref().is_some_and(|o| o["clear"] == false) {
+    if rows.officers.as_ref().is_some_and(|o| !o.clear) {
         signals.push(json!({ "signal": "ban", "detail": "an owner, director or de facto manager is under a ban" }));
     }
     let now = state.clock.now();

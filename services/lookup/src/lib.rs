@@ -5,6 +5,7 @@
 pub mod agency;
 pub mod config;
 pub mod error;
+pub mod facts;
 pub mod i18n;
 pub mod kvk;
 pub mod routes;

@@ -5,17 +5,19 @@
 //! scan, so a revocation that has returned is visible to the very next scan.
 
 use deadpool_postgres::Pool;
+use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
-use zegel_attest::Register;
+use zegel_attest::{Register, SealStatus};
+use zegel_standing::{CertificateStatus, DepositStanding, GAccountStatus, MarkStatus};
 
 /// A register's answer about one seal.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Live {
-    /// The register knows the seal: `good`, `suspended` or `revoked`, with display facts.
+    /// The register knows the seal, with display facts.
     Known {
         /// Status.
-        status: String,
+        status: SealStatus,
         /// Facts the verifier may show.
         facts: Value,
     },
@@ -36,20 +38,97 @@ pub async fn live_status(pool: &Pool, register: Register, seal_id: Uuid, subject
     })
 }
 
-/// What the registers say about one agency, each as its read contract's row (JSON), read
-/// in one statement: `<register>.agency_status` views and `housing.provider_status`.
+/// What the registers say about one agency, each its read contract's row, read in one
+/// statement: `<register>.agency_status` views and `housing.provider_status`.
 #[derive(Debug, Clone, Default)]
 pub struct AgencyRows {
-    /// certificates.agency_status: name, status, changed_at, norm.
-    pub certificate: Option<Value>,
-    /// bans.agency_status: clear, changed_at.
-    pub officers: Option<Value>,
-    /// deposits.agency_status: status, changed_at, top_up_by, open_claims.
-    pub deposit: Option<Value>,
-    /// gaccounts.agency_status: status, iban, changed_at.
-    pub g_account: Option<Value>,
+    /// certificates.agency_status.
+    pub certificate: Option<CertificateRow>,
+    /// bans.agency_status.
+    pub officers: Option<OfficersRow>,
+    /// deposits.agency_status.
+    pub deposit: Option<DepositRow>,
+    /// gaccounts.agency_status.
+    pub g_account: Option<GAccountRow>,
     /// housing.provider_status rows: the buildings it provides.
-    pub buildings: Vec<Value>,
+    pub buildings: Vec<BuildingRow>,
+}
+
+/// certificates.agency_status. (Times stay as the register wrote them.)
+#[derive(Debug, Clone, Deserialize)]
+pub struct CertificateRow {
+    /// The agency's name.
+    pub name: Option<String>,
+    /// Its certificate's status.
+    pub status: CertificateStatus,
+    /// Since when.
+    pub changed_at: Option<String>,
+    /// The norm.
+    pub norm: Option<String>,
+}
+
+/// bans.agency_status.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OfficersRow {
+    /// No officer under a ban that covers their role.
+    pub clear: bool,
+    /// Last change.
+    pub changed_at: Option<String>,
+}
+
+/// deposits.agency_status.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DepositRow {
+    /// Adequate or not.
+    pub status: DepositStanding,
+    /// Since when.
+    pub changed_at: Option<String>,
+    /// Top-up deadline.
+    pub top_up_by: Option<String>,
+    /// Claims filed and not settled.
+    #[serde(default)]
+    pub open_claims: i64,
+    /// Fines filed and not paid.
+    #[serde(default)]
+    pub unpaid_fines: i64,
+}
+
+/// gaccounts.agency_status.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GAccountRow {
+    /// The account's status.
+    pub status: GAccountStatus,
+    /// Its IBAN.
+    pub iban: Option<String>,
+    /// Since when.
+    pub changed_at: Option<String>,
+}
+
+/// housing.provider_status.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BuildingRow {
+    /// BAG id.
+    pub bag_id: String,
+    /// Street.
+    pub street: String,
+    /// Number.
+    pub number: i64,
+    /// Addition.
+    pub addition: Option<String>,
+    /// Postcode.
+    pub postcode: String,
+    /// Place.
+    pub place: String,
+    /// The mark.
+    pub mark_status: MarkStatus,
+    /// Since when.
+    pub mark_since: Option<String>,
+    /// Certified and within its year.
+    pub certified: bool,
+}
+
+fn row<T: for<'de> Deserialize<'de>>(v: Option<Value>) -> anyhow::Result<Option<T>> {
+    Ok(v.map(serde_json::from_value).transpose()?)
 }
 
 /// Reads every register's answer about `kvk` at this moment.
@@ -65,14 +144,13 @@ pub async fn agency(pool: &Pool, kvk: &str) -> anyhow::Result<AgencyRows> {
                 (select coalesce(json_agg(h order by h.bag_id), '[]'::json) from housing.provider_status h where h.provider_kvk = $1)",
         )
         .await?;
-    let row = client.query_one(&stmt, &[&kvk]).await?;
-    let buildings: Value = row.get(4);
+    let r = client.query_one(&stmt, &[&kvk]).await?;
     Ok(AgencyRows {
-        certificate: row.get(0),
-        officers: row.get(1),
-        deposit: row.get(2),
-        g_account: row.get(3),
-        buildings: buildings.as_array().cloned().unwrap_or_default(),
+        certificate: row(r.get(0))?,
+        officers: row(r.get(1))?,
+        deposit: row(r.get(2))?,
+        g_account: row(r.get(3))?,
+        buildings: serde_json::from_value(r.get(4))?,
     })
 }
 

@@ -70,11 +70,7 @@ pub async fn check(state: &AppState, seal: &str) -> Outcome {
             .await;
     match live {
         Ok(Ok(Live::Known { status, facts })) => {
-            outcome.verdict = match status.as_str() {
-                "good" => Verdict::Valid,
-                "suspended" => Verdict::Suspended,
-                _ => Verdict::Revoked,
-            };
+            outcome.verdict = Verdict::from(status);
             outcome.reasons.push(match outcome.verdict {
                 Verdict::Valid => "signature checks and the register confirms it now".into(),
                 Verdict::Suspended => "the register has suspended what the seal attests".into(),

@@ -21,10 +21,8 @@ pub enum Error {
     /// Another state conflict.
     #[error("{detail}")]
     Conflict {
-        /// Problem type slug.
-        slug: &'static str,
-        /// Problem title.
-        title: &'static str,
+        /// Which kind of conflict (its slug, status and title).
+        kind: crate::problem::Kind,
         /// What conflicts.
         detail: String,
     },
@@ -71,7 +69,7 @@ impl Error {
             Error::Forbidden(d) => Problem::forbidden(d.clone()),
             Error::NotFound(d) => Problem::not_found(d.clone()),
             Error::Invalid(errors) => Problem::validation(errors.clone()),
-            Error::Conflict { slug, title, detail } => Problem::conflict(slug, title, detail.clone()),
+            Error::Conflict { kind, detail } => Problem::conflict(*kind, detail.clone()),
             Error::IdempotencyKeyReused => crate::idempotency::BeginError::mismatch_problem(),
             Error::Corrupt(what) => {
                 tracing::error!(request.id = request_id, corrupt = what, "stored data is corrupt");

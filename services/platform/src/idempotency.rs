@@ -118,7 +118,7 @@ pub enum BeginError {
 impl BeginError {
     /// The problem a client sees for a reused key.
     pub fn mismatch_problem() -> Problem {
-        Problem::new(warp::http::StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused", "Idempotency key reused")
+        Problem::of(crate::problem::Kind::IdempotencyKeyReused)
             .with_detail("This Idempotency-Key was already used with a different request.")
     }
 }

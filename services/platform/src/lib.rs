@@ -24,6 +24,7 @@ pub mod problem;
 pub mod server;
 pub mod shell;
 pub mod telemetry;
+pub mod vocab;
 pub mod write;
 
 pub use problem::Problem;

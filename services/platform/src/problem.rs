@@ -32,6 +32,134 @@ impl FieldError {
     }
 }
 
+/// Collects the field errors of one request, so that every invalid field is reported at
+/// once; `Ok` only when there are none.
+#[derive(Debug, Default)]
+pub struct Checks(pub Vec<FieldError>);
+
+impl Checks {
+    /// Keeps the value, or remembers the error.
+    pub fn check<T>(&mut self, r: Result<T, FieldError>) -> Option<T> {
+        r.map_err(|e| self.0.push(e)).ok()
+    }
+
+    /// Remembers an error at `pointer`.
+    pub fn fail(&mut self, pointer: impl Into<String>, detail: impl Into<String>) {
+        self.0.push(FieldError::new(pointer, detail));
+    }
+
+    /// The errors, if any.
+    pub fn finish(self) -> Result<(), Vec<FieldError>> {
+        if self.0.is_empty() { Ok(()) } else { Err(self.0) }
+    }
+}
+
+/// Declares the catalogue: one variant per kind with its slug, status and title.
+macro_rules! kinds {
+    ($($(#[$doc:meta])* $variant:ident = ($slug:literal, $status:ident, $title:literal)),+ $(,)?) => {
+        /// Every kind of problem the suite answers with: the one catalogue of slugs, their
+        /// HTTP statuses and titles. docs/DESIGN.md and the OpenAPI documents list the same
+        /// slugs (a test holds them to it).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Kind {
+            $($(#[$doc])* $variant),+
+        }
+
+        impl Kind {
+            /// Every kind.
+            pub const ALL: &'static [Kind] = &[$(Kind::$variant),+];
+
+            /// The slug: the `type` is `urn:zegel:problem:<slug>`.
+            pub fn slug(self) -> &'static str {
+                match self { $(Kind::$variant => $slug),+ }
+            }
+
+            /// The HTTP status.
+            pub fn status(self) -> StatusCode {
+                match self { $(Kind::$variant => StatusCode::$status),+ }
+            }
+
+            /// The title, the same for every occurrence.
+            pub fn title(self) -> &'static str {
+                match self { $(Kind::$variant => $title),+ }
+            }
+        }
+    };
+}
+
+kinds! {
+    /// The request cannot be understood (syntax, path parameter, header).
+    MalformedRequest = ("malformed-request", BAD_REQUEST, "Malformed request"),
+    /// No valid bearer token.
+    Unauthorized = ("unauthorized", UNAUTHORIZED, "Authentication required"),
+    /// Authenticated, but not allowed to do this.
+    Forbidden = ("forbidden", FORBIDDEN, "Not allowed"),
+    /// Nothing there.
+    NotFound = ("not-found", NOT_FOUND, "Not found"),
+    /// The resource does not take this method.
+    MethodNotAllowed = ("method-not-allowed", METHOD_NOT_ALLOWED, "Method not allowed"),
+    /// A body without Content-Length.
+    LengthRequired = ("length-required", LENGTH_REQUIRED, "Length required"),
+    /// A body larger than the endpoint accepts.
+    PayloadTooLarge = ("payload-too-large", PAYLOAD_TOO_LARGE, "Payload too large"),
+    /// A body that is not JSON.
+    UnsupportedMediaType = ("unsupported-media-type", UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
+    /// Fields that do not validate (with `errors`).
+    Validation = ("validation", UNPROCESSABLE_ENTITY, "Invalid request"),
+    /// An Idempotency-Key used before for another request.
+    IdempotencyKeyReused = ("idempotency-key-reused", UNPROCESSABLE_ENTITY, "Idempotency key reused"),
+    /// A money movement sent without an Idempotency-Key.
+    IdempotencyKeyRequired = ("idempotency-key-required", PRECONDITION_REQUIRED, "Idempotency key required"),
+    /// Too many requests from one address (`Retry-After`).
+    RateLimited = ("rate-limited", TOO_MANY_REQUESTS, "Too many requests"),
+    /// Something broke on our side; never carries the cause.
+    Internal = ("internal", INTERNAL_SERVER_ERROR, "Internal error"),
+    /// A dependency is down; nothing was changed.
+    Unavailable = ("unavailable", SERVICE_UNAVAILABLE, "Service unavailable"),
+    /// The lifecycle does not allow this from the current status.
+    IllegalTransition = ("illegal-transition", CONFLICT, "Transition not allowed"),
+    /// A seal could not be signed (the signer certificate does not cover it).
+    SealNotIssued = ("seal-not-issued", CONFLICT, "Seal not issued"),
+    /// Certificates: certification needs every requirement met.
+    RequirementsUnmet = ("requirements-unmet", UNPROCESSABLE_ENTITY, "Requirements unmet"),
+    /// Certificates: probation is extended once only.
+    ExtensionUsed = ("extension-used", CONFLICT, "Probation already extended"),
+    /// Certificates: the agency has a certificate in force.
+    CertificateInForce = ("certificate-in-force", CONFLICT, "Certificate already in force"),
+    /// Certificates: the agency is registered already.
+    AgencyExists = ("agency-exists", CONFLICT, "Agency already registered"),
+    /// Certificates: a seal needs a valid certificate.
+    NoValidCertificate = ("no-valid-certificate", CONFLICT, "No valid certificate"),
+    /// Bans: the ban was lifted already.
+    BanLifted = ("ban-lifted", CONFLICT, "Ban already lifted"),
+    /// Deposits: a seal needs an adequate deposit.
+    DepositNotAdequate = ("deposit-not-adequate", CONFLICT, "Deposit not adequate"),
+    /// Deposits: the claim was paid or rejected already.
+    ClaimSettled = ("claim-settled", CONFLICT, "Claim already settled"),
+    /// Deposits: a deposit is never overdrawn.
+    InsufficientDeposit = ("insufficient-deposit", CONFLICT, "Deposit insufficient"),
+    /// G-accounts: the agency has a G-account that is not closed.
+    GAccountInUse = ("g-account-in-use", CONFLICT, "G-account in use"),
+    /// G-accounts: a seal needs an active G-account.
+    NoActiveGAccount = ("no-active-g-account", CONFLICT, "No active G-account"),
+    /// Housing: the building is registered already.
+    BuildingExists = ("building-exists", CONFLICT, "Building already registered"),
+    /// Housing: a seal needs a certified mark within its year.
+    BuildingNotCertified = ("building-not-certified", CONFLICT, "Building not certified"),
+    /// Housing: the mark ended; the provider applies again first.
+    MarkEnded = ("mark-ended", CONFLICT, "The mark has ended"),
+    /// Housing: a mark in force is not applied for again.
+    MarkNotEnded = ("mark-not-ended", CONFLICT, "The mark has not ended"),
+    /// Housing: no open deficiency with this id.
+    DeficiencyNotOpen = ("deficiency-not-open", CONFLICT, "No open deficiency"),
+    /// Housing: no open complaint with this id.
+    ComplaintNotOpen = ("complaint-not-open", CONFLICT, "No open complaint"),
+    /// Housing: only a granted permit is withdrawn.
+    NoPermitToWithdraw = ("no-permit-to-withdraw", CONFLICT, "No permit to withdraw"),
+    /// Housing: the poster needs an unexpired seal of the current mark.
+    NoSeal = ("no-seal", CONFLICT, "No seal to print"),
+}
+
 /// An RFC 9457 problem details object.
 #[derive(Debug, Clone, Serialize)]
 pub struct Problem {
@@ -62,12 +190,12 @@ pub struct Problem {
 impl warp::reject::Reject for Problem {}
 
 impl Problem {
-    /// A problem of kind `slug` with status and title.
-    pub fn new(status: StatusCode, slug: &str, title: &str) -> Self {
+    /// A problem of this kind, with its status and title.
+    pub fn of(kind: Kind) -> Self {
         Self {
-            type_uri: format!("urn:zegel:problem:{slug}"),
-            title: title.into(),
-            status: status.as_u16(),
+            type_uri: format!("urn:zegel:problem:{}", kind.slug()),
+            title: kind.title().into(),
+            status: kind.status().as_u16(),
             detail: None,
             instance: None,
             errors: Vec::new(),
@@ -102,55 +230,50 @@ impl Problem {
 
     /// 400: the request cannot be understood.
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "malformed-request", "Malformed request").with_detail(detail)
+        Self::of(Kind::MalformedRequest).with_detail(detail)
     }
 
     /// 401: no valid bearer token.
     pub fn unauthorized() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required")
-            .with_detail("A valid bearer token is required.")
+        Self::of(Kind::Unauthorized).with_detail("A valid bearer token is required.")
     }
 
     /// 403: authenticated, but not allowed to do this.
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed").with_detail(detail)
+        Self::of(Kind::Forbidden).with_detail(detail)
     }
 
     /// 404: nothing here.
     pub fn not_found(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not-found", "Not found").with_detail(detail)
+        Self::of(Kind::NotFound).with_detail(detail)
     }
 
-    /// 409: the request conflicts with the current state.
-    pub fn conflict(slug: &str, title: &str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, slug, title).with_detail(detail)
+    /// A kind that says the request conflicts with the current state (mostly 409).
+    pub fn conflict(kind: Kind, detail: impl Into<String>) -> Self {
+        Self::of(kind).with_detail(detail)
     }
 
     /// 422: well-formed, but the fields do not validate.
     pub fn validation(errors: Vec<FieldError>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid request")
-            .with_detail("One or more fields are invalid.")
-            .with_errors(errors)
+        Self::of(Kind::Validation).with_detail("One or more fields are invalid.").with_errors(errors)
     }
 
     /// 429: slow down.
     pub fn rate_limited(retry_after_secs: u64) -> Self {
-        let mut p = Self::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", "Too many requests")
-            .with_detail("Too many requests from this address; retry later.");
+        let mut p = Self::of(Kind::RateLimited).with_detail("Too many requests from this address; retry later.");
         p.retry_after = Some(retry_after_secs.max(1));
         p
     }
 
     /// 503: a dependency is down; nothing was changed.
     pub fn unavailable() -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable")
+        Self::of(Kind::Unavailable)
             .with_detail("The service cannot answer right now; nothing was changed. Retry later.")
     }
 
     /// 500: something broke on our side. Never carries the cause.
     pub fn internal() -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error")
-            .with_detail("Something went wrong on our side. Quote the instance when reporting it.")
+        Self::of(Kind::Internal).with_detail("Something went wrong on our side. Quote the instance when reporting it.")
     }
 
     /// The HTTP status.
@@ -191,16 +314,13 @@ pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
     } else if rejection.is_not_found() {
         Problem::not_found("No resource at this path.")
     } else if rejection.find::<MethodNotAllowed>().is_some() {
-        Problem::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed")
-            .with_detail("This resource does not support that method.")
+        Problem::of(Kind::MethodNotAllowed).with_detail("This resource does not support that method.")
     } else if rejection.find::<InvalidQuery>().is_some() {
         Problem::bad_request("The query string is malformed.")
     } else if rejection.find::<LengthRequired>().is_some() {
-        Problem::new(StatusCode::LENGTH_REQUIRED, "length-required", "Length required")
-            .with_detail("A Content-Length header is required.")
+        Problem::of(Kind::LengthRequired).with_detail("A Content-Length header is required.")
     } else if rejection.find::<PayloadTooLarge>().is_some() {
-        Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "Payload too large")
-            .with_detail("The request body is larger than this endpoint accepts.")
+        Problem::of(Kind::PayloadTooLarge).with_detail("The request body is larger than this endpoint accepts.")
     } else if rejection.find::<UnsupportedMediaType>().is_some() {
         unsupported_media_type()
     } else if let Some(h) = rejection.find::<MissingHeader>() {
@@ -218,8 +338,7 @@ pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
 
 /// 415: only JSON is accepted.
 pub fn unsupported_media_type() -> Problem {
-    Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type")
-        .with_detail("Send the body as application/json.")
+    Problem::of(Kind::UnsupportedMediaType).with_detail("Send the body as application/json.")
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use platform::audit::{self, Actor};
 use platform::auth::{Principal, Role};
 use platform::http::{Request, body, json, parse_json, request, with_state};
 use platform::problem::FieldError;
+use platform::problem::Kind;
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -174,11 +175,7 @@ async fn lift(state: &AppState, req: &Request, id: &str, raw: &Bytes) -> Result<
         let basis = if before.basis == "civil" { Basis::Civil } else { Basis::Administrative };
         let role = imposing_role(&principal, basis)?;
         if before.lifted_on.is_some() {
-            return Err(Error::Conflict {
-                slug: "ban-lifted",
-                title: "Ban already lifted",
-                detail: format!("Ban {id} was lifted already."),
-            });
+            return Err(Error::Conflict { kind: Kind::BanLifted, detail: format!("Ban {id} was lifted already.") });
         }
         let today = state.clock.today();
         store::lift_ban(tx, id, today, &reason).await?;

@@ -9,7 +9,6 @@
 //! ```
 
 use chrono::{Months, NaiveDate};
-use serde::{Deserialize, Serialize};
 
 /// Months of probation a provisional certificate gives a starter.
 pub const PROBATION_MONTHS: u32 = 3;
@@ -18,47 +17,7 @@ pub const MAX_EXTENSION_MONTHS: u32 = 2;
 /// Months between required audits.
 pub const AUDIT_INTERVAL_MONTHS: u32 = 12;
 
-/// Where a certificate is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// A starter on probation.
-    Provisional,
-    /// Every requirement met.
-    Certified,
-    /// Temporarily not valid; must remedy by a deadline.
-    Suspended,
-    /// Taken away; final.
-    Revoked,
-    /// Ended by time: probation not converted, or audit overdue.
-    Lapsed,
-    /// Given up by the agency.
-    Withdrawn,
-}
-
-impl Status {
-    /// As stored.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Provisional => "provisional",
-            Status::Certified => "certified",
-            Status::Suspended => "suspended",
-            Status::Revoked => "revoked",
-            Status::Lapsed => "lapsed",
-            Status::Withdrawn => "withdrawn",
-        }
-    }
-
-    /// Parses the stored form.
-    pub fn parse(s: &str) -> Option<Self> {
-        serde_json::from_value(serde_json::Value::String(s.into())).ok()
-    }
-
-    /// Whether the certificate is still in force in some form.
-    pub fn is_active(self) -> bool {
-        matches!(self, Status::Provisional | Status::Certified | Status::Suspended)
-    }
-}
+pub use zegel_standing::CertificateStatus as Status;
 
 /// Something that can happen to a certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

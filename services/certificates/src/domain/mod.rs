@@ -5,7 +5,7 @@ pub mod requirement;
 
 use chrono::NaiveDate;
 use platform::problem::FieldError;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 pub use lifecycle::Status;
 pub use requirement::RequirementCode;
@@ -43,24 +43,23 @@ pub fn norm_of(seat_country: &str) -> Norm {
     if seat_country == "NL" { Norm::Nen4400_1 } else { Norm::Nen4400_2 }
 }
 
-/// The norm an agency is assessed on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Norm {
-    /// Agencies established in the Netherlands.
-    #[serde(rename = "NEN 4400-1")]
-    Nen4400_1,
-    /// Agencies established abroad.
-    #[serde(rename = "NEN 4400-2")]
-    Nen4400_2,
+platform::text_enum! {
+    /// The norm an agency is assessed on.
+    pub enum Norm {
+        /// Agencies established in the Netherlands.
+        Nen4400_1 = "NEN 4400-1",
+        /// Agencies established abroad.
+        Nen4400_2 = "NEN 4400-2",
+    }
 }
 
-impl Norm {
-    /// As stored and shown.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Norm::Nen4400_1 => "NEN 4400-1",
-            Norm::Nen4400_2 => "NEN 4400-2",
-        }
+platform::text_enum! {
+    /// What a yearly audit found.
+    pub enum AuditOutcome {
+        /// Nothing to remedy.
+        Pass = "pass",
+        /// Deficiencies to remedy by their deadlines.
+        Deficiencies = "deficiencies",
     }
 }
 
@@ -124,27 +123,7 @@ pub fn not_future(date: NaiveDate, today: NaiveDate, pointer: &str) -> Result<Na
     if date > today { Err(FieldError::new(pointer, "must not be in the future")) } else { Ok(date) }
 }
 
-/// Collects field errors: `Ok` only when there are none.
-#[derive(Debug, Default)]
-pub struct Checks(pub Vec<FieldError>);
-
-impl Checks {
-    /// Keeps the value, or remembers the error.
-    pub fn check<T>(&mut self, r: Result<T, FieldError>) -> Option<T> {
-        match r {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.0.push(e);
-                None
-            }
-        }
-    }
-
-    /// The errors, if any.
-    pub fn finish(self) -> Result<(), Vec<FieldError>> {
-        if self.0.is_empty() { Ok(()) } else { Err(self.0) }
-    }
-}
+pub use platform::problem::Checks;
 
 #[cfg(test)]
 mod tests {

@@ -1,70 +1,33 @@
 //! The requirements of advice 2.1 that a full certificate needs, each recorded with
 //! evidence, date and who recorded it.
 
-use serde::{Deserialize, Serialize};
-
-/// One requirement of the advice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RequirementCode {
-    /// At least two payrolls run during probation.
-    TwoPayrolls,
-    /// The applicable CAO is applied and wages are paid in line with it.
-    CaoWageCompliance,
-    /// An approving auditor's statement (from the agency's second year).
-    AuditorStatement,
-    /// The hirer's RI&E shared and workers told where occupational health care is.
-    RieAndOccupationalHealth,
-    /// Care duty for BRP/RNI registration with address and contact details.
-    RegistrationCare,
-    /// Health-insurance card or policy delivered to workers.
-    HealthInsuranceDelivered,
-    /// No owner, director or de-facto manager under a ban.
-    NoBannedDirector,
-    /// Housing certified when housing is offered or rent withheld.
-    HousingCertified,
-    /// Guarantee deposit paid and topped up.
-    DepositPaid,
-    /// A G-account in use.
-    GAccountInUse,
+platform::text_enum! {
+    /// One requirement of the advice, in the order of the advice.
+    pub enum RequirementCode {
+        /// At least two payrolls run during probation.
+        TwoPayrolls = "two_payrolls",
+        /// The applicable CAO is applied and wages are paid in line with it.
+        CaoWageCompliance = "cao_wage_compliance",
+        /// An approving auditor's statement (from the agency's second year).
+        AuditorStatement = "auditor_statement",
+        /// The hirer's RI&E shared and workers told where occupational health care is.
+        RieAndOccupationalHealth = "rie_and_occupational_health",
+        /// Care duty for BRP/RNI registration with address and contact details.
+        RegistrationCare = "registration_care",
+        /// Health-insurance card or policy delivered to workers.
+        HealthInsuranceDelivered = "health_insurance_delivered",
+        /// No owner, director or de-facto manager under a ban.
+        NoBannedDirector = "no_banned_director",
+        /// Housing certified when housing is offered or rent withheld.
+        HousingCertified = "housing_certified",
+        /// Guarantee deposit paid and topped up.
+        DepositPaid = "deposit_paid",
+        /// A G-account in use.
+        GAccountInUse = "g_account_in_use",
+    }
 }
 
 impl RequirementCode {
-    /// All of them, in the order of the advice.
-    pub const ALL: [RequirementCode; 10] = [
-        RequirementCode::TwoPayrolls,
-        RequirementCode::CaoWageCompliance,
-        RequirementCode::AuditorStatement,
-        RequirementCode::RieAndOccupationalHealth,
-        RequirementCode::RegistrationCare,
-        RequirementCode::HealthInsuranceDelivered,
-        RequirementCode::NoBannedDirector,
-        RequirementCode::HousingCertified,
-        RequirementCode::DepositPaid,
-        RequirementCode::GAccountInUse,
-    ];
-
-    /// As in URLs and storage.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RequirementCode::TwoPayrolls => "two_payrolls",
-            RequirementCode::CaoWageCompliance => "cao_wage_compliance",
-            RequirementCode::AuditorStatement => "auditor_statement",
-            RequirementCode::RieAndOccupationalHealth => "rie_and_occupational_health",
-            RequirementCode::RegistrationCare => "registration_care",
-            RequirementCode::HealthInsuranceDelivered => "health_insurance_delivered",
-            RequirementCode::NoBannedDirector => "no_banned_director",
-            RequirementCode::HousingCertified => "housing_certified",
-            RequirementCode::DepositPaid => "deposit_paid",
-            RequirementCode::GAccountInUse => "g_account_in_use",
-        }
-    }
-
-    /// Parses the URL form.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-
     /// Whether "not applicable" is a valid answer: only housing, for agencies that
     /// neither offer housing nor withhold rent.
     pub fn may_be_not_applicable(self) -> bool {
@@ -72,33 +35,19 @@ impl RequirementCode {
     }
 }
 
-/// What was recorded for a requirement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// Met, with evidence.
-    Met,
-    /// Checked and not met.
-    NotMet,
-    /// Does not apply to this agency.
-    NotApplicable,
+platform::text_enum! {
+    /// What was recorded for a requirement.
+    pub enum Outcome {
+        /// Met, with evidence.
+        Met = "met",
+        /// Checked and not met.
+        NotMet = "not_met",
+        /// Does not apply to this agency.
+        NotApplicable = "not_applicable",
+    }
 }
 
 impl Outcome {
-    /// As stored.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Met => "met",
-            Outcome::NotMet => "not_met",
-            Outcome::NotApplicable => "not_applicable",
-        }
-    }
-
-    /// Parses the stored form.
-    pub fn parse(s: &str) -> Option<Self> {
-        serde_json::from_value(serde_json::Value::String(s.into())).ok()
-    }
-
     /// Whether this outcome lets certification go ahead.
     pub fn satisfies(self) -> bool {
         matches!(self, Outcome::Met | Outcome::NotApplicable)
@@ -138,7 +87,8 @@ pub fn unmet_with_live(
     in_first_year: bool,
 ) -> Vec<(RequirementCode, String)> {
     RequirementCode::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|code| !(in_first_year && *code == RequirementCode::AuditorStatement))
         .filter_map(|code| {
             if let Some((_, verdict)) = live.iter().find(|(c, _)| *c == code) {
@@ -175,9 +125,8 @@ mod tests {
 
     #[test]
     fn every_code_round_trips() {
-        for c in RequirementCode::ALL {
-            assert_eq!(RequirementCode::parse(c.as_str()), Some(c));
-        }
+        platform::vocab::assert_round_trips::<RequirementCode>();
+        platform::vocab::assert_round_trips::<Outcome>();
         assert_eq!(RequirementCode::parse("nope"), None);
     }
 

@@ -229,7 +229,7 @@ async fn issue_provisional(state: &AppState, req: &Request, kvk: &str, raw: &Byt
             certificate_id: uuid::Uuid::now_v7(),
             kvk_number: agency.kvk_number.clone(),
             certification_body_id: body_id,
-            norm: norm.as_str().into(),
+            norm,
             status: Status::Provisional,
             status_since: now,
             issued_on: today,

@@ -1,5 +1,6 @@
 //! Certificates: the lifecycle transitions, requirements, audits and the audit trail.
 
+use platform::problem::Kind;
 use std::future::Future;
 
 use bytes::Bytes;
@@ -20,7 +21,7 @@ use warp::reply::Response;
 use super::{authenticate, finish, id_from_path, own_certificate, write};
 use crate::domain::lifecycle::{Action, latest_extension, next_audit};
 use crate::domain::requirement::{self, Outcome};
-use crate::domain::{Checks, RequirementCode, Status, not_future, text};
+use crate::domain::{AuditOutcome, Checks, RequirementCode, Status, not_future, text};
 use crate::error::{Error, Result};
 use crate::events;
 use crate::register::{self, Change};
@@ -272,8 +273,7 @@ async fn extend(state: AppState, req: Request, id: String, raw: Bytes) -> Result
         let cert = own_certificate(tx, &principal, id).await?;
         if cert.status == Status::Provisional && cert.extended {
             return Err(Error::Conflict {
-                slug: "extension-used",
-                title: "Probation already extended",
+                kind: Kind::ExtensionUsed,
                 detail: "Probation may be extended only once.".into(),
             });
         }
@@ -420,7 +420,7 @@ async fn record_audit(state: AppState, req: Request, id: String, raw: Bytes) -> 
     let audit = Audit {
         audit_id,
         performed_on: input.performed_on,
-        outcome: if deficiencies.is_empty() { "pass" } else { "deficiencies" }.into(),
+        outcome: if deficiencies.is_empty() { AuditOutcome::Pass } else { AuditOutcome::Deficiencies },
         report_ref: report_ref.unwrap_or_default(),
         recorded_by: principal.subject.clone(),
     };

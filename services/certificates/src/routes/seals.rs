@@ -5,6 +5,7 @@ use bytes::Bytes;
 use platform::audit::Actor;
 use platform::auth::Role;
 use platform::http::{Request, body, request, with_state};
+use platform::problem::Kind;
 use warp::Filter;
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
@@ -56,8 +57,7 @@ async fn issue(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Resul
         };
         if !matches!(cert.status, Status::Provisional | Status::Certified) {
             return Err(Error::Conflict {
-                slug: "no-valid-certificate",
-                title: "No valid certificate",
+                kind: Kind::NoValidCertificate,
                 detail: format!("A seal needs a valid certificate; this one is {}.", cert.status.as_str()),
             });
         }

@@ -4,6 +4,7 @@ mod money;
 mod seals;
 
 use platform::http::Request;
+use platform::problem::Kind;
 use warp::Filter;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
@@ -24,15 +25,8 @@ pub(crate) fn require_idempotency_key(req: &Request) -> Result<()> {
     if req.idempotency_key.is_some() {
         Ok(())
     } else {
-        Err(crate::error::Error::Client(
-            platform::Problem::new(
-                warp::http::StatusCode::PRECONDITION_REQUIRED,
-                "idempotency-key-required",
-                "Idempotency key required",
-            )
-            .with_detail(
-                "Requests that move money need an Idempotency-Key header, so that a retry is never booked twice.",
-            ),
-        ))
+        Err(crate::error::Error::Client(platform::Problem::of(Kind::IdempotencyKeyRequired).with_detail(
+            "Requests that move money need an Idempotency-Key header, so that a retry is never booked twice.",
+        )))
     }
 }

@@ -5,6 +5,7 @@ use platform::audit::{self, Actor};
 use platform::auth::{Principal, Role};
 use platform::http::{Request, body, json, no_store, parse_json, request, with_state};
 use platform::problem::FieldError;
+use platform::problem::Kind;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -14,7 +15,9 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 
 use super::{authenticate, finish, require_idempotency_key, write};
-use crate::domain::{Cents, ClaimType, KvkNumber, PRESUMED_MONTHS, presumed_wages, text};
+use crate::domain::{
+    Cents, ClaimStatus, ClaimType, DepositStanding, EntryKind, KvkNumber, PRESUMED_MONTHS, presumed_wages, text,
+};
 use crate::error::{Error, Result};
 use crate::events;
 use crate::ledger;
@@ -95,8 +98,8 @@ async fn pay_in(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Resu
     let amount = Cents::parse(&input.amount_cents, "/amount_cents")?;
     let reference = text(&input.reference, "/reference", 200)?;
     let kind = match input.kind {
-        Some(PaymentKind::TopUp) => "top_up",
-        _ => "payment",
+        Some(PaymentKind::TopUp) => EntryKind::TopUp,
+        _ => EntryKind::Payment,
     };
     write(state, req, &principal, raw, async |tx| {
         let now = state.clock.now();
@@ -194,11 +197,11 @@ async fn file_claim(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> 
         let claim = Claim {
             claim_id: Uuid::now_v7(),
             kvk_number: kvk.as_str().into(),
-            claim_type: input.claim_type.as_str().into(),
+            claim_type: input.claim_type,
             amount_cents,
             computation,
             description: description.clone(),
-            status: "filed".into(),
+            status: ClaimStatus::Filed,
             created_at: state.clock.now(),
             paid_at: None,
         };
@@ -241,18 +244,16 @@ async fn pay_out(state: &AppState, req: &Request, id: &str, raw: &Bytes) -> Resu
         let opened_on =
             store::lock_account(tx, &claim.kvk_number).await?.ok_or(Error::Corrupt("claim without account"))?;
         let claim = store::claim_by_id(tx, id).await?.ok_or(Error::Corrupt("claim vanished"))?;
-        if claim.status != "filed" {
+        if claim.status != ClaimStatus::Filed {
             return Err(Error::Conflict {
-                slug: "claim-settled",
-                title: "Claim already settled",
+                kind: Kind::ClaimSettled,
                 detail: format!("Claim {id} is {}.", claim.status),
             });
         }
         let balance = store::balance(tx, &claim.kvk_number).await?;
         if claim.amount_cents > balance {
             return Err(Error::Conflict {
-                slug: "insufficient-deposit",
-                title: "Deposit insufficient",
+                kind: Kind::InsufficientDeposit,
                 detail: format!(
                     "The claim is {} cents; the deposit holds {balance}. A deposit is never overdrawn.",
                     claim.amount_cents
@@ -263,7 +264,7 @@ async fn pay_out(state: &AppState, req: &Request, id: &str, raw: &Bytes) -> Resu
         let entry = store::book(
             tx,
             &claim.kvk_number,
-            "payout",
+            EntryKind::Payout,
             claim.amount_cents,
             Some(id),
             &format!("claim {id}"),
@@ -300,11 +301,12 @@ fn deposit_get(state: AppState) -> BoxedFilter<(Response,)> {
                         let standing =
                             ledger::standing(&client, &state, kvk.as_str(), opened_on, state.clock.today()).await?;
                         let last = store::ledger(&client, kvk.as_str()).await?.last().map(|e| e.booked_at);
-                        match (&standing.shortfall, standing.adequate) {
-                            (Some(s), false) => json!({ "kvk_number": kvk, "status": "shortfall", "since": s.since }),
-                            (None, false) => json!({ "kvk_number": kvk, "status": "shortfall", "since": last }),
-                            (_, true) => json!({ "kvk_number": kvk, "status": "adequate", "since": last }),
-                        }
+                        let (status, since) = match (&standing.shortfall, standing.adequate) {
+                            (Some(s), false) => (DepositStanding::Shortfall, Some(s.since)),
+                            (None, false) => (DepositStanding::Shortfall, last),
+                            (_, true) => (DepositStanding::Adequate, last),
+                        };
+                        json!({ "kvk_number": kvk, "status": status, "since": since })
                     }
                 };
                 Ok(no_store(json(StatusCode::OK, &view)))

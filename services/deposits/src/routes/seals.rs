@@ -4,6 +4,7 @@ use bytes::Bytes;
 use platform::audit::Actor;
 use platform::auth::Role;
 use platform::http::{Request, body, request, with_state};
+use platform::problem::Kind;
 use warp::Filter;
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
@@ -56,8 +57,7 @@ async fn issue(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Resul
         let standing = crate::ledger::standing(tx, state, kvk.as_str(), opened_on, state.clock.today()).await?;
         if !standing.adequate {
             return Err(Error::Conflict {
-                slug: "deposit-not-adequate",
-                title: "Deposit not adequate",
+                kind: Kind::DepositNotAdequate,
                 detail: "A seal needs a deposit at the required level.".into(),
             });
         }

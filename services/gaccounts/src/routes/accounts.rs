@@ -5,6 +5,7 @@ use bytes::Bytes;
 use platform::audit::{self, Actor};
 use platform::auth::{Principal, Role};
 use platform::http::{Request, body, json, no_store, parse_json, request, with_state};
+use platform::problem::Kind;
 use serde::Deserialize;
 use serde_json::json;
 use warp::Filter;
@@ -90,8 +91,7 @@ async fn register(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Re
             }
             Some(a) => {
                 return Err(Error::Conflict {
-                    slug: "g-account-in-use",
-                    title: "G-account in use",
+                    kind: Kind::GAccountInUse,
                     detail: format!("Agency {kvk} has a G-account that is {}; the tax authority closes it before another is registered.", a.status.as_str()),
                 });
             }
@@ -169,8 +169,7 @@ async fn transition(state: &AppState, req: &Request, kvk: &str, action: Action, 
             .await?
             .ok_or_else(|| Error::NotFound(format!("Agency {kvk} has no open G-account.")))?;
         let to = action.apply(before.status).ok_or_else(|| Error::Conflict {
-            slug: "illegal-transition",
-            title: "Transition not allowed",
+            kind: Kind::IllegalTransition,
             detail: format!("A {} G-account cannot {}.", before.status.as_str(), action.as_str()),
         })?;
         let now = state.clock.now();

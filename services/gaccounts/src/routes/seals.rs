@@ -4,6 +4,7 @@
 use bytes::Bytes;
 use platform::audit::Actor;
 use platform::http::{Request, body, request, with_state};
+use platform::problem::Kind;
 use warp::Filter;
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
@@ -47,8 +48,7 @@ async fn issue(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Resul
             .ok_or_else(|| Error::NotFound(format!("Agency {kvk} has no G-account.")))?;
         if account.status != Status::Active {
             return Err(Error::Conflict {
-                slug: "no-active-g-account",
-                title: "No active G-account",
+                kind: Kind::NoActiveGAccount,
                 detail: format!("A seal needs an active G-account; this one is {}.", account.status.as_str()),
             });
         }

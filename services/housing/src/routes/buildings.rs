@@ -16,7 +16,8 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 
 use super::{authenticate, bag_from_path, capacity_of, finish, found, is_municipality, norm_for, text, view, write};
-use crate::domain::{Area, BagId, BuildingType, MarkStatus, Postcode};
+use crate::domain::{Area, BagId, BuildingType, MarkAction, Postcode};
+use crate::register::{self, Change};
 use crate::state::AppState;
 use crate::store::{self, Building, Marked};
 use crate::{Error, Result, events};
@@ -123,13 +124,13 @@ async fn register(state: &AppState, req: &Request, raw: &Bytes) -> Result<Respon
         addition,
         postcode: postcode.as_str().into(),
         place,
-        building_type: json!(input.building_type).as_str().unwrap_or_default().to_string(),
+        building_type: input.building_type,
         registered_on: state.clock.today(),
         living_area: None,
     };
-    let norm = json!(norm_for(state, &building)).as_str().unwrap_or("integrated").to_string();
+    let norm = norm_for(state, &building);
     write(state, req, &principal, raw, async |tx| {
-        store::insert_building(tx, &building, &norm, state.clock.now()).await?;
+        store::insert_building(tx, &building, norm, state.clock.now()).await?;
         audit::record(
             tx,
             &audit::Entry {
@@ -341,28 +342,9 @@ async fn apply(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Re
         if !provider_of(&b, &principal) {
             return Err(Error::Forbidden("Only the building's own housing provider applies for its mark.".into()));
         }
-        if !MarkStatus::parse(&b.mark_status).is_some_and(MarkStatus::ended) {
-            return Err(Error::Conflict {
-                slug: "mark-not-ended",
-                title: "The mark has not ended",
-                detail: format!("The building's mark is {}; apply again once it is revoked or expired.", b.mark_status),
-            });
-        }
-        let mark_id = store::new_mark(tx, &b, state.clock.now()).await?;
-        audit::record(
-            tx,
-            &audit::Entry {
-                actor: Actor::of(&principal, Role::HousingProvider),
-                action: "mark.apply".into(),
-                subject: bag.as_str().into(),
-                reason: None,
-                before: Some(json!({ "mark_id": b.mark_id, "mark_status": b.mark_status })),
-                after: Some(json!({ "mark_id": mark_id, "mark_status": "applied" })),
-                request_id: req.id.clone(),
-                cause_event_id: None,
-            },
-        )
-        .await?;
+        let change =
+            Change { actor: Actor::of(&principal, Role::HousingProvider), request_id: &req.id, now: state.clock.now() };
+        register::apply(tx, &b, MarkAction::Reapply, &change).await?;
         Ok((StatusCode::CREATED, public_view(tx, &bag).await?))
     })
     .await
@@ -429,8 +411,7 @@ fn provider_buildings(state: AppState) -> BoxedFilter<(Response,)> {
                 let client = state.core.pool.get().await?;
                 let now = state.clock.now();
                 let buildings = store::buildings_of(&client, kvk.as_str()).await?;
-                let certified =
-                    |b: &Marked| b.mark_status == "certified" && b.mark_valid_until.is_some_and(|u| u > now);
+                let certified = |b: &Marked| b.certified_until(now).is_some();
                 let list: Vec<Value> = buildings
                     .iter()
                     .map(|b| {

@@ -21,7 +21,7 @@ use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::Response;
 
 use super::{authenticate, bag_from_path, finish, found, is_municipality};
-use crate::domain::{BagId, ComplaintCategory};
+use crate::domain::{BagId, ComplaintCategory, ComplaintStatus};
 use crate::state::AppState;
 use crate::store::{self, Complaint};
 use crate::{Error, Result, events};
@@ -138,15 +138,15 @@ async fn file(state: &AppState, req: &Request, bag_id: &str, input: ComplaintIn)
     let complaint = Complaint {
         complaint_id: Uuid::now_v7(),
         bag_id: bag.as_str().into(),
-        category: category.as_str().into(),
+        category,
         text,
         language: lang,
         received_at: now,
-        status: "received".into(),
+        status: ComplaintStatus::Received,
         inspection_id: None,
     };
     store::insert_complaint(&tx, &complaint).await?;
-    platform::outbox::enqueue(&tx, &events::complaint_received(&b, category.as_str(), now)).await?;
+    platform::outbox::enqueue(&tx, &events::complaint_received(&b, category, now)).await?;
     // The audit trail records that a complaint arrived, not what it says or who sent it.
     platform::audit::record(
         &tx,

@@ -3,11 +3,12 @@
 //! building is certified only after an inspection without open deficiencies).
 
 use bytes::Bytes;
-use chrono::{Days, Months, NaiveDate, NaiveTime};
+use chrono::{Days, Months, NaiveDate};
 use platform::audit::{self, Actor};
 use platform::auth::{Principal, Role};
 use platform::http::{Request, body, parse_json, request, with_state};
 use platform::problem::FieldError;
+use platform::problem::Kind;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -17,7 +18,8 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 
 use super::{authenticate, bag_from_path, finish, found, text, write};
-use crate::domain::{InspectionKind, MarkStatus, after_inspection};
+use crate::domain::{Checks, InspectionKind, MarkAction, MarkStatus, Step};
+use crate::register::{self, Change};
 use crate::state::AppState;
 use crate::store::{self, Deficiency, Inspection, Marked};
 use crate::{Error, Result, events};
@@ -96,126 +98,81 @@ async fn certification_blockers(
     Ok(blockers)
 }
 
+/// An inspection as the inspector reports it, validated.
+struct Report {
+    kind: InspectionKind,
+    inspected_on: NaiveDate,
+    findings: String,
+    deficiencies: Vec<(String, NaiveDate)>,
+    complaint_id: Option<Uuid>,
+}
+
+impl InspectionIn {
+    /// Every field checked, every error reported at once.
+    fn validate(self, today: NaiveDate) -> Result<Report> {
+        let mut checks = Checks::default();
+        let inspected_on = match self.inspected_on.as_deref() {
+            None => Some(today),
+            Some(raw) => checks.check(date(raw, "/inspected_on")),
+        };
+        if let Some(d) = inspected_on
+            && (d > today || d < today - Days::new(MAX_AGE_DAYS))
+        {
+            checks.fail("/inspected_on", format!("not in the future, at most {MAX_AGE_DAYS} days ago"));
+        }
+        let findings = checks.check(text(&self.findings, "/findings", 10_000, true));
+        if self.deficiencies.len() > MAX_DEFICIENCIES {
+            checks.fail("/deficiencies", format!("at most {MAX_DEFICIENCIES}"));
+        }
+        let mut deficiencies = Vec::new();
+        for (i, d) in self.deficiencies.iter().enumerate() {
+            let description = checks.check(text(&d.description, &format!("/deficiencies/{i}/description"), 2000, true));
+            let deadline = checks.check(date(&d.deadline, &format!("/deficiencies/{i}/deadline")));
+            if let (Some(deadline), Some(on)) = (deadline, inspected_on)
+                && (deadline <= on || deadline > on + Months::new(12))
+            {
+                checks.fail(format!("/deficiencies/{i}/deadline"), "after the inspection, at most a year later");
+            }
+            deficiencies.extend(description.zip(deadline));
+        }
+        if self.complaint_id.is_some() && self.kind != InspectionKind::Unannounced {
+            checks.fail("/kind", "an inspection following a complaint is unannounced");
+        }
+        checks.finish().map_err(Error::Invalid)?;
+        let (Some(inspected_on), Some(findings)) = (inspected_on, findings) else {
+            return Err(Error::Corrupt("a checked field is missing"));
+        };
+        Ok(Report { kind: self.kind, inspected_on, findings, deficiencies, complaint_id: self.complaint_id })
+    }
+}
+
 async fn inspect(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Result<Response> {
     let principal = authenticate(state, req)?;
     inspector(&principal)?;
     let bag = bag_from_path(bag_id)?;
     let input: InspectionIn = parse_json(req, raw)?;
-    let today = state.clock.today();
-    let mut errors = Vec::new();
-    let inspected_on = match input.inspected_on.as_deref() {
-        None => Some(today),
-        Some(raw) => date(raw, "/inspected_on").map_err(|e| errors.push(e)).ok(),
-    };
-    if let Some(d) = inspected_on
-        && (d > today || d < today - Days::new(MAX_AGE_DAYS))
-    {
-        errors.push(FieldError::new("/inspected_on", format!("not in the future, at most {MAX_AGE_DAYS} days ago")));
-    }
-    let findings = text(&input.findings, "/findings", 10_000, true).map_err(|e| errors.push(e)).ok();
-    if input.deficiencies.len() > MAX_DEFICIENCIES {
-        errors.push(FieldError::new("/deficiencies", format!("at most {MAX_DEFICIENCIES}")));
-    }
-    let mut deficiencies = Vec::new();
-    for (i, d) in input.deficiencies.iter().enumerate() {
-        let description = text(&d.description, &format!("/deficiencies/{i}/description"), 2000, true)
-            .map_err(|e| errors.push(e))
-            .ok();
-        let deadline = date(&d.deadline, &format!("/deficiencies/{i}/deadline")).map_err(|e| errors.push(e)).ok();
-        if let (Some(deadline), Some(on)) = (deadline, inspected_on)
-            && (deadline <= on || deadline > on + Months::new(12))
-        {
-            errors.push(FieldError::new(
-                format!("/deficiencies/{i}/deadline"),
-                "after the inspection, at most a year later",
-            ));
-        }
-        if let (Some(description), Some(deadline)) = (description, deadline) {
-            deficiencies.push((description, deadline));
-        }
-    }
-    if input.complaint_id.is_some() && input.kind != InspectionKind::Unannounced {
-        errors.push(FieldError::new("/kind", "an inspection following a complaint is unannounced"));
-    }
-    let (Some(inspected_on), Some(findings), true) = (inspected_on, findings, errors.is_empty()) else {
-        return Err(Error::Invalid(errors));
-    };
+    let report = input.validate(state.clock.today())?;
     write(state, req, &principal, raw, async |tx| {
         let b = found(tx, &bag, true).await?;
-        let current = MarkStatus::parse(&b.mark_status).ok_or(Error::Corrupt("mark status"))?;
-        if current.ended() {
-            return Err(Error::Conflict {
-                slug: "mark-ended",
-                title: "The mark has ended",
-                detail: format!(
-                    "The mark is {}; the provider applies again before a new inspection.",
-                    current.as_str()
-                ),
-            });
-        }
+        let on = report.inspected_on;
+        register::allowed(MarkAction::Inspect { open: 0, blocked: false, on }, b.mark_status)?;
         let now = state.clock.now();
-        let inspection = Inspection {
-            inspection_id: Uuid::now_v7(),
-            bag_id: bag.as_str().into(),
-            mark_id: b.mark_id,
-            kind: json!(input.kind).as_str().unwrap_or_default().to_string(),
-            inspected_on,
-            findings: findings.clone(),
-            inspector: principal.subject.clone(),
-            complaint_id: input.complaint_id,
-        };
-        store::insert_inspection(tx, &inspection).await?;
-        if let Some(complaint_id) = input.complaint_id {
-            let category = store::complaint_inspected(tx, bag.as_str(), complaint_id, inspection.inspection_id)
-                .await?
-                .ok_or_else(|| Error::Conflict {
-                    slug: "complaint-not-open",
-                    title: "No open complaint",
-                    detail: "The building has no open complaint with this id.".into(),
-                })?;
-            platform::outbox::enqueue(tx, &events::complaint_accepted(&b, &category, inspection.inspection_id, now))
-                .await?;
-        }
-        let mut recorded = Vec::new();
-        for (description, deadline) in deficiencies {
-            let d = Deficiency {
-                deficiency_id: Uuid::now_v7(),
-                inspection_id: inspection.inspection_id,
-                description,
-                deadline,
-                resolved_at: None,
-                overdue_at: None,
-            };
-            store::insert_deficiency(tx, bag.as_str(), &d).await?;
-            recorded.push(d);
-        }
+        let (inspection, recorded) = record(tx, &b, &report, &principal.subject, now).await?;
         let open = store::open_deficiencies(tx, bag.as_str()).await?;
-        let mut refused = Vec::new();
-        let mut to = after_inspection(current, open);
-        if to == Some(MarkStatus::Certified) {
-            refused = certification_blockers(tx, &b, today).await?;
-            if !refused.is_empty() {
-                to = None;
-            }
-        }
-        if let Some(to) = to {
-            // A certifying inspection gives the mark a year from the day of the inspection.
-            let valid_until = (to == MarkStatus::Certified)
-                .then(|| (inspected_on + Months::new(12)).and_time(NaiveTime::MIN).and_utc());
-            let reason = if to == MarkStatus::Certified {
-                "inspection without open deficiencies"
-            } else {
-                "inspection found deficiencies"
-            };
-            store::set_mark(tx, &b, to.as_str(), valid_until, reason, now).await?;
-            if to != current {
-                platform::outbox::enqueue(tx, &events::mark_changed(&b, to.as_str(), reason, now)).await?;
-            }
-        }
+        // Only an inspection that would certify asks what else stands in the way.
+        let would_certify = MarkAction::Inspect { open, blocked: false, on }.apply(b.mark_status);
+        let refused = if would_certify == Some(Step::To(MarkStatus::Certified)) {
+            certification_blockers(tx, &b, state.clock.today()).await?
+        } else {
+            Vec::new()
+        };
+        let action = MarkAction::Inspect { open, blocked: !refused.is_empty(), on };
+        let change = Change { actor: Actor::of(&principal, Role::HousingInspector), request_id: &req.id, now };
+        let status = register::apply(tx, &b, action, &change).await?;
         audit::record(
             tx,
             &audit::Entry {
-                actor: Actor::of(&principal, Role::HousingInspector),
+                actor: change.actor.clone(),
                 action: "inspection.record".into(),
                 subject: bag.as_str().into(),
                 reason: None,
@@ -223,7 +180,7 @@ async fn inspect(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> 
                 after: Some(json!({
                     "inspection_id": inspection.inspection_id,
                     "deficiencies": recorded.len(),
-                    "mark_status": to.unwrap_or(current).as_str(),
+                    "mark_status": status,
                 })),
                 request_id: req.id.clone(),
                 cause_event_id: None,
@@ -237,9 +194,9 @@ async fn inspect(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> 
                 "inspection_id": inspection.inspection_id,
                 "bag_id": bag.as_str(),
                 "kind": inspection.kind,
-                "inspected_on": inspected_on,
-                "findings": findings,
-                "complaint_id": input.complaint_id,
+                "inspected_on": on,
+                "findings": inspection.findings,
+                "complaint_id": inspection.complaint_id,
                 "deficiencies": recorded,
                 "open_deficiencies": open,
                 "mark": { "status": after.mark_status, "valid_until": after.mark_valid_until },
@@ -248,6 +205,50 @@ async fn inspect(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> 
         ))
     })
     .await
+}
+
+/// Stores the inspection, links the complaint it follows up, and stores its deficiencies.
+async fn record(
+    tx: &deadpool_postgres::Transaction<'_>,
+    b: &Marked,
+    report: &Report,
+    inspector: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(Inspection, Vec<Deficiency>)> {
+    let inspection = Inspection {
+        inspection_id: Uuid::now_v7(),
+        bag_id: b.building.bag_id.clone(),
+        mark_id: b.mark_id,
+        kind: report.kind,
+        inspected_on: report.inspected_on,
+        findings: report.findings.clone(),
+        inspector: inspector.into(),
+        complaint_id: report.complaint_id,
+    };
+    store::insert_inspection(tx, &inspection).await?;
+    if let Some(complaint_id) = report.complaint_id {
+        let category = store::complaint_inspected(tx, &b.building.bag_id, complaint_id, inspection.inspection_id)
+            .await?
+            .ok_or_else(|| Error::Conflict {
+                kind: Kind::ComplaintNotOpen,
+                detail: "The building has no open complaint with this id.".into(),
+            })?;
+        platform::outbox::enqueue(tx, &events::complaint_accepted(b, category, inspection.inspection_id, now)).await?;
+    }
+    let mut recorded = Vec::new();
+    for (description, deadline) in &report.deficiencies {
+        let d = Deficiency {
+            deficiency_id: Uuid::now_v7(),
+            inspection_id: inspection.inspection_id,
+            description: description.clone(),
+            deadline: *deadline,
+            resolved_at: None,
+            overdue_at: None,
+        };
+        store::insert_deficiency(tx, &b.building.bag_id, &d).await?;
+        recorded.push(d);
+    }
+    Ok((inspection, recorded))
 }
 
 /// POST /api/v1/buildings/{bag_id}/deficiencies/{id}/resolve — the inspector confirms a
@@ -280,24 +281,18 @@ async fn resolve(state: &AppState, req: &Request, bag_id: &str, id: &str, raw: &
         let now = state.clock.now();
         if !store::resolve_deficiency(tx, bag.as_str(), id, &principal.subject, now).await? {
             return Err(Error::Conflict {
-                slug: "deficiency-not-open",
-                title: "No open deficiency",
+                kind: Kind::DeficiencyNotOpen,
                 detail: "The building has no open deficiency with this id (remedied already, or past its deadline)."
                     .into(),
             });
         }
         let open = store::open_deficiencies(tx, bag.as_str()).await?;
-        let mut status = b.mark_status.clone();
-        if open == 0 && b.mark_status == "suspended" {
-            let reason = "every deficiency remedied";
-            store::set_mark(tx, &b, "certified", None, reason, now).await?;
-            platform::outbox::enqueue(tx, &events::mark_changed(&b, "certified", reason, now)).await?;
-            status = "certified".into();
-        }
+        let change = Change { actor: Actor::of(&principal, Role::HousingInspector), request_id: &req.id, now };
+        let status = register::apply(tx, &b, MarkAction::Remedy { open }, &change).await?;
         audit::record(
             tx,
             &audit::Entry {
-                actor: Actor::of(&principal, Role::HousingInspector),
+                actor: change.actor.clone(),
                 action: "deficiency.resolve".into(),
                 subject: bag.as_str().into(),
                 reason: None,

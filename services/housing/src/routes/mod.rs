@@ -15,7 +15,7 @@ use warp::Filter;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
 
-use crate::domain::{Area, BagId, BuildingType, Norm, capacity, norm_on};
+use crate::domain::{Area, BagId, Norm, capacity, norm_on};
 use crate::state::AppState;
 use crate::store::{self, Building, Marked};
 use crate::{Error, Result};
@@ -74,29 +74,23 @@ pub(crate) fn norm_for(state: &AppState, b: &Building) -> Norm {
     norm_on(b.registered_on, state.settings.integrated_from, state.settings.transition_ends, state.clock.today())
 }
 
-/// The building's type, typed.
-pub(crate) fn building_type(b: &Building) -> BuildingType {
-    serde_json::from_value(json!(b.building_type)).unwrap_or(BuildingType::Dwelling)
-}
-
 /// The capacity of `b` under `norm` with these bedrooms; `None` until rooms are reported.
 pub(crate) fn capacity_of(norm: Norm, b: &Building, bedrooms: &[i32]) -> Option<i32> {
     let areas: Vec<Area> = bedrooms.iter().map(|a| Area::from_hundredths(u32::try_from(*a).unwrap_or(0))).collect();
     b.living_area.map(|l| {
-        let c = capacity(norm, building_type(b), &areas, Area::from_hundredths(u32::try_from(l).unwrap_or(0)));
+        let c = capacity(norm, b.building_type, &areas, Area::from_hundredths(u32::try_from(l).unwrap_or(0)));
         i32::try_from(c).unwrap_or(i32::MAX)
     })
 }
 
 /// The norm as words.
-pub(crate) fn norm_text(norm: Option<&str>) -> Option<&'static str> {
-    match norm? {
-        "integrated" => Some("one person per bedroom of at least 5.5 m², at least 15 m² of living area per person"),
-        "snf" => Some(
-            "SNF norm (transition): 3.5 m² sleeping area per person; 10 m² per person in lodging, 12 m² in a dwelling",
-        ),
-        _ => None,
-    }
+pub(crate) fn norm_text(norm: Option<Norm>) -> Option<&'static str> {
+    Some(match norm? {
+        Norm::Integrated => "one person per bedroom of at least 5.5 m², at least 15 m² of living area per person",
+        Norm::Snf => {
+            "SNF norm (transition): 3.5 m² sleeping area per person; 10 m² per person in lodging, 12 m² in a dwelling"
+        }
+    })
 }
 
 /// The public view of a building: address, type, norm, capacity, mark, occupancy flag.
@@ -110,7 +104,7 @@ pub(crate) fn view(b: &Marked, bedrooms: usize, last_inspection: Option<chrono::
         "building_type": x.building_type,
         "provider_kvk": x.provider_kvk,
         "norm": b.norm,
-        "norm_text": norm_text(b.norm.as_deref()),
+        "norm_text": norm_text(b.norm),
         "bedrooms": bedrooms,
         "living_area_m2": x.living_area.map(|l| f64::from(l) / 100.0),
         "capacity": b.capacity,

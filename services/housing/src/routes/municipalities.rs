@@ -75,10 +75,9 @@ async fn list(state: &AppState, req: &Request, code: &str, query: &str) -> Resul
         platform::ids::KvkNumber::parse(kvk, "/provider_kvk")
             .map_err(|e| Error::Client(platform::Problem::bad_request(format!("provider_kvk: {}.", e.detail))))?;
     }
-    let word = |v: Value| v.as_str().map(str::to_string);
     let filter = ListFilter {
-        mark_status: q.mark_status.and_then(|s| word(json!(s))),
-        building_type: q.building_type.and_then(|t| word(json!(t))),
+        mark_status: q.mark_status,
+        building_type: q.building_type,
         over_capacity: q.over_capacity,
         provider_kvk: q.provider_kvk,
     };

@@ -8,6 +8,7 @@ use platform::audit::{self, Actor};
 use platform::auth::{Principal, Role};
 use platform::http::{Request, body, parse_json, request, with_state};
 use platform::problem::FieldError;
+use platform::problem::Kind;
 use serde::Deserialize;
 use serde_json::json;
 use warp::Filter;
@@ -97,7 +98,7 @@ async fn decide(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> R
     }
     let (Some(reason), true) = (reason, errors.is_empty()) else { return Err(Error::Invalid(errors)) };
     let permit = Permit {
-        status: json!(input.status).as_str().unwrap_or_default().to_string(),
+        status: input.status,
         valid_from: input.valid_from,
         valid_until: input.valid_until,
         decided_on,
@@ -106,10 +107,10 @@ async fn decide(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> R
     write(state, req, &principal, raw, async |tx| {
         let b = found(tx, &bag, true).await?;
         let before = store::permit(tx, bag.as_str()).await?;
-        if permit.status == "withdrawn" && before.as_ref().is_none_or(|p| p.status != "granted") {
+        if permit.status == PermitStatus::Withdrawn && before.as_ref().is_none_or(|p| p.status != PermitStatus::Granted)
+        {
             return Err(Error::Conflict {
-                slug: "no-permit-to-withdraw",
-                title: "No permit to withdraw",
+                kind: Kind::NoPermitToWithdraw,
                 detail: "Only a granted permit can be withdrawn.".into(),
             });
         }

@@ -5,6 +5,7 @@ use bytes::Bytes;
 use platform::audit::Actor;
 use platform::auth::Role;
 use platform::http::{Request, body, request, with_state};
+use platform::problem::Kind;
 use serde_json::json;
 use warp::Filter;
 use warp::filters::BoxedFilter;
@@ -53,11 +54,9 @@ async fn issue(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Re
             ));
         };
         let now = state.clock.now();
-        let valid_until = b.mark_valid_until.filter(|u| *u > now);
-        let (true, Some(valid_until)) = (b.mark_status == "certified", valid_until) else {
+        let Some(valid_until) = b.certified_until(now) else {
             return Err(Error::Conflict {
-                slug: "building-not-certified",
-                title: "Building not certified",
+                kind: Kind::BuildingNotCertified,
                 detail: format!("A seal needs a certified mark within its year; this one is {}.", b.mark_status),
             });
         };
@@ -147,8 +146,7 @@ fn poster(state: AppState) -> BoxedFilter<(Response,)> {
                 let b = found(&client, &bag, false).await?;
                 let token = store::current_seal(&client, bag.as_str(), state.clock.now()).await?.ok_or_else(|| {
                     Error::Conflict {
-                        slug: "no-seal",
-                        title: "No seal to print",
+                        kind: Kind::NoSeal,
                         detail: "The building's current mark has no unexpired seal; request one first.".into(),
                     }
                 })?;

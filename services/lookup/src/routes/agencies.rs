@@ -181,22 +181,12 @@ fn result_view(lang: &Lang, check: &Check, receipt_href: String) -> CheckResult 
             changed: date(p.changed_at.as_ref()),
         })
         .collect();
-    let certificate = &check.parts["certificate"].detail;
-    let agency = match certificate["agency_name"].as_str() {
+    let agency = match check.agency_name() {
         Some(name) => format!("{name} (KvK {})", check.kvk_number),
         None => format!("KvK {}", check.kvk_number),
     };
-    let buildings = check.parts["housing"].detail["buildings"]
-        .as_array()
-        .map(|bs| {
-            bs.iter()
-                .map(|b| BuildingRow {
-                    name: b["address"].as_str().unwrap_or_default().to_string(),
-                    mark: mark(b["certified"] == true),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let buildings =
+        check.buildings().iter().map(|b| BuildingRow { name: b.address.clone(), mark: mark(b.certified) }).collect();
     CheckResult {
         class: if check.may_hire { "good" } else { "bad" },
         icon: mark(check.may_hire),
@@ -207,7 +197,7 @@ fn result_view(lang: &Lang, check: &Check, receipt_href: String) -> CheckResult 
         label_changed: lang.t("check-changed"),
         parts,
         label_iban: lang.t("check-iban"),
-        iban: check.parts["g_account"].detail["iban"].as_str().unwrap_or_default().to_string(),
+        iban: check.iban().unwrap_or_default().to_string(),
         label_buildings: lang.t("check-buildings"),
         buildings,
         label_checked_at: lang.t("check-checked-at"),

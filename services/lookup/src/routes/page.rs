@@ -11,25 +11,16 @@ use warp::filters::BoxedFilter;
 use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::Response;
 use zegel_attest::{Register, Verdict};
+use zegel_standing::{CertificateStatus, ComplaintCategory};
 
 use super::finish;
 use crate::error::Error;
+use crate::facts::{self, Shown};
 use crate::i18n::{LANGUAGES, Lang};
 use crate::state::AppState;
 use crate::verify::{self, Outcome};
 
 /// Complaint categories, as the housing register names them, in the order of the form.
-const CATEGORIES: [&str; 8] = [
-    "overcrowding",
-    "safety_or_fire",
-    "hygiene",
-    "heating_or_water",
-    "rent_or_deductions",
-    "threatened_eviction",
-    "intimidation",
-    "other",
-];
-
 /// Outcomes the housing register's form answer may name.
 const SENT_ERRORS: [&str; 4] = ["invalid", "rate_limited", "unknown_building", "unavailable"];
 
@@ -171,42 +162,17 @@ fn seal_page(state: AppState) -> BoxedFilter<(Response,)> {
         .boxed()
 }
 
-fn fact(outcome: &Outcome, key: &str) -> String {
-    match &outcome.facts[key] {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-fn address(outcome: &Outcome) -> (String, String) {
-    let addition = fact(outcome, "addition");
-    let street = format!(
-        "{} {}{}",
-        fact(outcome, "street"),
-        fact(outcome, "number"),
-        if addition.is_empty() { String::new() } else { format!(" {addition}") }
-    );
-    (street, format!("{} {}", fact(outcome, "postcode"), fact(outcome, "place")))
-}
-
-fn housing(lang: &Lang, seal: &str, outcome: &Outcome) -> Housing {
-    let capacity = fact(outcome, "capacity");
-    let norm = fact(outcome, "norm");
+fn housing(lang: &Lang, seal: &str, b: &facts::Building) -> Housing {
     Housing {
         label_capacity: lang.t("label-capacity"),
-        capacity: if capacity.is_empty() {
-            String::new()
-        } else {
-            lang.t_args("capacity-value", &[("capacity", capacity)])
-        },
+        capacity: b.capacity.map(|c| lang.t_args("capacity-value", &[("capacity", c.to_string())])).unwrap_or_default(),
         label_norm: lang.t("label-norm"),
-        norm: if norm.is_empty() { String::new() } else { lang.t(&format!("norm-{norm}")) },
+        norm: b.norm.map(|n| lang.t(&format!("norm-{n}"))).unwrap_or_default(),
         label_valid_until: lang.t("label-mark-valid-until"),
-        valid_until: fact(outcome, "valid_until"),
+        valid_until: b.valid_until.clone().unwrap_or_default(),
         label_last_inspection: lang.t("label-last-inspection"),
-        last_inspection: fact(outcome, "last_inspection"),
-        over_capacity: if outcome.facts["over_capacity"] == true { lang.t("over-capacity") } else { String::new() },
+        last_inspection: b.last_inspection.clone().unwrap_or_default(),
+        over_capacity: if b.over_capacity { lang.t("over-capacity") } else { String::new() },
         complain_title: lang.t("complain-title"),
         complain_text: lang.t("complain-text"),
         complain_link: lang.t("complain-link"),
@@ -229,20 +195,20 @@ struct ReceiptView {
     now_verdict: String,
 }
 
-fn receipt(lang: &Lang, outcome: &Outcome, now: Option<&crate::agency::Check>) -> ReceiptView {
+fn receipt(lang: &Lang, outcome: &Outcome, then: &facts::Receipt, now: Option<&crate::agency::Check>) -> ReceiptView {
     let verdict = |may: bool| lang.t(if may { "check-may-hire" } else { "check-may-not-hire" });
-    let then = &outcome.facts["receipt"];
-    let name = then["parts"]["certificate"]["detail"]["agency_name"].as_str().unwrap_or_default();
+    let name = then.agency_name().unwrap_or_default();
     ReceiptView {
         title: lang.t("receipt-title"),
         label_agency: lang.t("receipt-agency"),
         agency: format!("{name} ({})", outcome.subject.as_deref().unwrap_or_default()).trim().to_string(),
         label_then: lang.t("receipt-then"),
-        then_at: then["checked_at"]
-            .as_str()
+        then_at: then
+            .checked_at
+            .as_deref()
             .map(|t| t.chars().take(19).collect::<String>().replace('T', " "))
             .unwrap_or_default(),
-        then_verdict: verdict(outcome.facts["may_hire"] == true),
+        then_verdict: verdict(then.may_hire),
         label_now: lang.t("receipt-now"),
         now_verdict: now.map(|c| verdict(c.may_hire)).unwrap_or_else(|| lang.t("check-unavailable")),
     }
@@ -256,28 +222,34 @@ fn render(lang: &Lang, seal: &str, outcome: &Outcome, now: Option<&crate::agency
     };
     let verdict = outcome.verdict.as_str();
     let register = verify::register_of(outcome);
-    let is_housing = register == Some(Register::Housing) && !fact(outcome, "bag_id").is_empty();
-    let sealed = match register {
-        Some(Register::Certificates) if !fact(outcome, "agency_name").is_empty() => lang.t_args(
-            "sealed-certificates",
-            &[
-                ("agency", fact(outcome, "agency_name")),
-                ("kvk", fact(outcome, "kvk_number")),
-                ("norm", fact(outcome, "norm")),
-                ("status", lang.t(&format!("status-{}", fact(outcome, "certificate_status")))),
-            ],
+    let shown = Shown::of(register, &outcome.facts);
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let (sealed, valid_until, ended, reason) = match &shown {
+        Shown::Certificate(c) if c.agency_name.is_some() => (
+            lang.t_args(
+                "sealed-certificates",
+                &[
+                    ("agency", text(&c.agency_name)),
+                    ("kvk", text(&c.kvk_number)),
+                    ("norm", text(&c.norm)),
+                    ("status", c.certificate_status.map(|s| lang.t(&format!("status-{s}"))).unwrap_or_default()),
+                ],
+            ),
+            text(&c.valid_until),
+            c.certificate_status.is_some_and(CertificateStatus::ended),
+            String::new(),
         ),
-        Some(Register::Housing) if is_housing => {
-            let (street, place) = address(outcome);
-            lang.t_args("sealed-housing", &[("address", street), ("place", place)])
+        Shown::Building(b) if b.bag_id.is_some() => {
+            let (street, place) = b.address();
+            // Why a building's seal is not valid, in the resident's language.
+            let reason = match b.reason {
+                Some(r) if outcome.verdict != Verdict::Valid => lang.t(&format!("reason-{r}")),
+                _ => String::new(),
+            };
+            (lang.t_args("sealed-housing", &[("address", street), ("place", place)]), String::new(), false, reason)
         }
-        _ => String::new(),
-    };
-    // Why a building's seal is not valid, in the resident's language.
-    let reason = match fact(outcome, "reason").as_str() {
-        "" => String::new(),
-        r if is_housing && outcome.verdict != Verdict::Valid => lang.t(&format!("reason-{r}")),
-        _ => String::new(),
+        Shown::Certificate(c) => (String::new(), text(&c.valid_until), false, String::new()),
+        _ => (String::new(), String::new(), false, String::new()),
     };
     let page = VerdictPage {
         chrome: Chrome::of(lang),
@@ -289,22 +261,22 @@ fn render(lang: &Lang, seal: &str, outcome: &Outcome, now: Option<&crate::agency
         reason,
         sealed,
         register: register.map(|r| lang.t(&format!("register-{}", r.service()))).unwrap_or_default(),
-        valid_until: if is_housing { String::new() } else { fact(outcome, "valid_until") },
+        valid_until,
         expires: outcome.expires_at.map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default(),
         checked_at: outcome.checked_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
         label_register: lang.t("label-register"),
         // For a certificate that ended, its last day is shown as such, not as "valid until".
-        label_valid_until: if matches!(fact(outcome, "certificate_status").as_str(), "revoked" | "lapsed" | "withdrawn")
-        {
-            lang.t("label-ended-on")
-        } else {
-            lang.t("label-valid-until")
-        },
+        label_valid_until: if ended { lang.t("label-ended-on") } else { lang.t("label-valid-until") },
         label_expires: lang.t("label-expires"),
         label_checked_at: lang.t("label-checked-at"),
-        housing: is_housing.then(|| housing(lang, seal, outcome)),
-        receipt: (register == Some(Register::Lookup) && outcome.verdict == Verdict::Valid)
-            .then(|| receipt(lang, outcome, now)),
+        housing: match &shown {
+            Shown::Building(b) if b.bag_id.is_some() => Some(housing(lang, seal, b)),
+            _ => None,
+        },
+        receipt: match &shown {
+            Shown::Receipt(then) if outcome.verdict == Verdict::Valid => Some(receipt(lang, outcome, then, now)),
+            _ => None,
+        },
     };
     page.render().unwrap_or_else(|e| {
         tracing::error!(error = %e, "verdict page did not render");
@@ -334,13 +306,16 @@ fn complaint_form(state: AppState) -> BoxedFilter<(Response,)> {
                 state.core.limiter.check(&req)?;
                 let lang = Lang::negotiate(param(&query, "lang"), req.accept_language.as_deref());
                 let outcome = verify::check(&state, &seal).await;
-                let bag_id = fact(&outcome, "bag_id");
                 let genuine =
                     !matches!(outcome.verdict, Verdict::Tampered | Verdict::UnknownIssuer | Verdict::Unavailable);
-                if verify::register_of(&outcome) != Some(Register::Housing) || !genuine || bag_id.is_empty() {
+                let building = match Shown::of(verify::register_of(&outcome), &outcome.facts) {
+                    Shown::Building(b) if genuine => b,
+                    _ => return Err(Error::NotFound("This code does not name a building in the housing register.")),
+                };
+                let Some(bag_id) = building.bag_id.as_deref() else {
                     return Err(Error::NotFound("This code does not name a building in the housing register."));
-                }
-                let (street, place) = address(&outcome);
+                };
+                let (street, place) = building.address();
                 let page = ComplaintPage {
                     chrome: Chrome::of(&lang),
                     title: lang.t("form-title"),
@@ -352,7 +327,10 @@ fn complaint_form(state: AppState) -> BoxedFilter<(Response,)> {
                         state.settings.housing_url.trim_end_matches('/')
                     ),
                     label_category: lang.t("form-category"),
-                    categories: CATEGORIES.iter().map(|c| (*c, lang.t(&format!("category-{c}")))).collect(),
+                    categories: ComplaintCategory::ALL
+                        .iter()
+                        .map(|c| (c.as_str(), lang.t(&format!("category-{c}"))))
+                        .collect(),
                     label_text: lang.t("form-text"),
                     submit: lang.t("form-submit"),
                 };

@@ -1,10 +1,15 @@
 //! Validated types and the capacity rules of advice chapter 4.
 
+pub mod lifecycle;
+
+pub use lifecycle::{MarkAction, MarkStatus, Step};
+pub use platform::problem::Checks;
+
 use std::fmt;
 
 use chrono::{Datelike, Months, NaiveDate};
 use platform::problem::FieldError;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// A BAG verblijfsobject id: 16 digits; the first four are the CBS municipality code and
 /// positions 5–6 are `01` (the object type "verblijfsobject").
@@ -101,162 +106,53 @@ impl Area {
     }
 }
 
-/// The norms a building can be held to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Norm {
-    /// The integrated norm of the advice: one person per bedroom of at least 5.5 m², at
-    /// least 15 m² of living area per person (bedroom included).
-    Integrated,
-    /// The SNF norm existing buildings may keep during the transition: 3.5 m² sleeping
-    /// area per person; 10 m² per person in lodging, 12 m² in a dwelling.
-    Snf,
-}
+pub use zegel_standing::HousingNorm as Norm;
 
-/// What kind of building it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BuildingType {
-    /// An ordinary dwelling.
-    Dwelling,
-    /// Group housing or a campus (lodging).
-    GroupHousing,
-    /// Housing on the employer's site.
-    EmployerSite,
-    /// A mobile unit (season-bound).
-    MobileUnit,
-}
-
-/// Where a building's mark stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MarkStatus {
-    /// Registered, waiting for an inspection without open deficiencies.
-    Applied,
-    /// Certified after an inspection; valid for a year unless renewed.
-    Certified,
-    /// Deficiencies found at a later inspection are open (within their deadline).
-    Suspended,
-    /// A deficiency stayed open past its deadline: final for this mark.
-    Revoked,
-    /// The year passed without a renewing inspection.
-    Expired,
-}
-
-impl MarkStatus {
-    /// As stored.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MarkStatus::Applied => "applied",
-            MarkStatus::Certified => "certified",
-            MarkStatus::Suspended => "suspended",
-            MarkStatus::Revoked => "revoked",
-            MarkStatus::Expired => "expired",
-        }
-    }
-
-    /// From storage.
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "applied" => MarkStatus::Applied,
-            "certified" => MarkStatus::Certified,
-            "suspended" => MarkStatus::Suspended,
-            "revoked" => MarkStatus::Revoked,
-            "expired" => MarkStatus::Expired,
-            _ => return None,
-        })
-    }
-
-    /// Whether the mark has ended and a new application is needed.
-    pub fn ended(self) -> bool {
-        matches!(self, MarkStatus::Revoked | MarkStatus::Expired)
+platform::text_enum! {
+    /// What kind of building it is.
+    pub enum BuildingType {
+        /// An ordinary dwelling.
+        Dwelling = "dwelling",
+        /// Group housing or a campus (lodging).
+        GroupHousing = "group_housing",
+        /// Housing on the employer's site.
+        EmployerSite = "employer_site",
+        /// A mobile unit (season-bound).
+        MobileUnit = "mobile_unit",
     }
 }
 
-/// What an inspection's outcome does to the mark: certify (or renew) when nothing is
-/// open, suspend a certified mark when something is, leave an application waiting.
-pub fn after_inspection(current: MarkStatus, open_deficiencies: usize) -> Option<MarkStatus> {
-    match (current, open_deficiencies) {
-        (MarkStatus::Applied | MarkStatus::Certified | MarkStatus::Suspended, 0) => Some(MarkStatus::Certified),
-        (MarkStatus::Certified, _) => Some(MarkStatus::Suspended),
-        _ => None,
+platform::text_enum! {
+    /// How an inspection was done.
+    pub enum InspectionKind {
+        /// Announced to the provider.
+        Announced = "announced",
+        /// Unannounced (every complaint-driven inspection).
+        Unannounced = "unannounced",
     }
 }
 
-/// How an inspection was done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InspectionKind {
-    /// Announced to the provider.
-    Announced,
-    /// Unannounced (every complaint-driven inspection).
-    Unannounced,
-}
-
-/// Landlord permit decisions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PermitStatus {
-    /// Granted, from a date, possibly until one.
-    Granted,
-    /// Refused.
-    Refused,
-    /// Withdrawn after having been granted.
-    Withdrawn,
-}
-
-/// What a resident can complain about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ComplaintCategory {
-    /// Too many people.
-    Overcrowding,
-    /// Safety or fire.
-    SafetyOrFire,
-    /// Hygiene.
-    Hygiene,
-    /// Heating or water.
-    HeatingOrWater,
-    /// Rent or deductions from wages.
-    RentOrDeductions,
-    /// Threatened eviction.
-    ThreatenedEviction,
-    /// Intimidation.
-    Intimidation,
-    /// Anything else.
-    Other,
-}
-
-impl ComplaintCategory {
-    /// Every category, in the order of the form.
-    pub const ALL: [ComplaintCategory; 8] = [
-        ComplaintCategory::Overcrowding,
-        ComplaintCategory::SafetyOrFire,
-        ComplaintCategory::Hygiene,
-        ComplaintCategory::HeatingOrWater,
-        ComplaintCategory::RentOrDeductions,
-        ComplaintCategory::ThreatenedEviction,
-        ComplaintCategory::Intimidation,
-        ComplaintCategory::Other,
-    ];
-
-    /// As stored and sent.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ComplaintCategory::Overcrowding => "overcrowding",
-            ComplaintCategory::SafetyOrFire => "safety_or_fire",
-            ComplaintCategory::Hygiene => "hygiene",
-            ComplaintCategory::HeatingOrWater => "heating_or_water",
-            ComplaintCategory::RentOrDeductions => "rent_or_deductions",
-            ComplaintCategory::ThreatenedEviction => "threatened_eviction",
-            ComplaintCategory::Intimidation => "intimidation",
-            ComplaintCategory::Other => "other",
-        }
+platform::text_enum! {
+    /// Landlord permit decisions.
+    pub enum PermitStatus {
+        /// Granted, from a date, possibly until one.
+        Granted = "granted",
+        /// Refused.
+        Refused = "refused",
+        /// Withdrawn after having been granted.
+        Withdrawn = "withdrawn",
     }
+}
 
-    /// Parses a form or JSON value.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str() == s)
+pub use zegel_standing::ComplaintCategory;
+
+platform::text_enum! {
+    /// Where a complaint is.
+    pub enum ComplaintStatus {
+        /// Received, not yet followed up.
+        Received = "received",
+        /// Followed up by an unannounced inspection.
+        Inspected = "inspected",
     }
 }
 
@@ -399,23 +295,15 @@ mod tests {
     }
 
     #[test]
-    fn an_inspection_certifies_renews_or_suspends() {
-        use MarkStatus::*;
-        assert_eq!(after_inspection(Applied, 0), Some(Certified));
-        assert_eq!(after_inspection(Applied, 2), None, "an application waits for the remedy");
-        assert_eq!(after_inspection(Certified, 0), Some(Certified), "renewal");
-        assert_eq!(after_inspection(Certified, 1), Some(Suspended));
-        assert_eq!(after_inspection(Suspended, 0), Some(Certified));
-        assert_eq!(after_inspection(Revoked, 0), None, "an ended mark needs a new application");
-        assert_eq!(after_inspection(Expired, 0), None);
-    }
-
-    #[test]
-    fn complaint_categories_round_trip() {
-        for c in ComplaintCategory::ALL {
-            assert_eq!(ComplaintCategory::parse(c.as_str()), Some(c));
-            assert_eq!(serde_json::to_value(c).ok(), Some(json!(c.as_str())));
-        }
+    fn every_vocabulary_round_trips() {
+        use platform::vocab::assert_round_trips;
+        assert_round_trips::<Norm>();
+        assert_round_trips::<BuildingType>();
+        assert_round_trips::<MarkStatus>();
+        assert_round_trips::<InspectionKind>();
+        assert_round_trips::<PermitStatus>();
+        assert_round_trips::<ComplaintCategory>();
+        assert_round_trips::<ComplaintStatus>();
         assert_eq!(ComplaintCategory::parse("noise"), None);
     }
 

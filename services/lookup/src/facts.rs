@@ -1,0 +1,178 @@
+//! What a register says about a seal, typed: each register's `seal_status` view publishes
+//! its facts as JSON, and they are decoded here, once, into the register's own shape. The
+//! pages render from these types, never from JSON paths.
+
+use serde::Deserialize;
+use serde_json::Value;
+use zegel_attest::Register;
+use zegel_standing::{CertificateStatus, HousingNorm, MarkStatus, NotValidBecause};
+
+/// The facts of a staffing agency's certificate.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Certificate {
+    /// The agency's name.
+    pub agency_name: Option<String>,
+    /// Its KvK number.
+    pub kvk_number: Option<String>,
+    /// The norm it is assessed on.
+    pub norm: Option<String>,
+    /// The certificate's status now.
+    pub certificate_status: Option<CertificateStatus>,
+    /// Its last day (or the end of probation), as a date.
+    pub valid_until: Option<String>,
+}
+
+/// The facts of a building with a quality mark.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Building {
+    /// BAG id.
+    pub bag_id: Option<String>,
+    /// Street.
+    pub street: Option<String>,
+    /// House number.
+    pub number: Option<i64>,
+    /// Addition.
+    pub addition: Option<String>,
+    /// Postcode.
+    pub postcode: Option<String>,
+    /// Place.
+    pub place: Option<String>,
+    /// The mark now.
+    pub mark_status: Option<MarkStatus>,
+    /// The mark's last day, as a date.
+    pub valid_until: Option<String>,
+    /// The day of the last inspection.
+    pub last_inspection: Option<String>,
+    /// The norm in force.
+    pub norm: Option<HousingNorm>,
+    /// How many people may live there.
+    pub capacity: Option<i64>,
+    /// More people reported than allowed.
+    #[serde(default)]
+    pub over_capacity: bool,
+    /// Why the seal is not valid now.
+    pub reason: Option<NotValidBecause>,
+}
+
+impl Building {
+    /// "Street 12 a" and "1234 AB Place".
+    pub fn address(&self) -> (String, String) {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let number = self.number.map(|n| n.to_string()).unwrap_or_default();
+        let street = match &self.addition {
+            Some(a) => format!("{} {number} {a}", text(&self.street)),
+            None => format!("{} {number}", text(&self.street)),
+        };
+        (street, format!("{} {}", text(&self.postcode), text(&self.place)))
+    }
+}
+
+/// The facts of a hirer check's receipt: the check as it was answered then.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Receipt {
+    /// Whether the hirer could hire then.
+    #[serde(default)]
+    pub may_hire: bool,
+    /// When the check was made.
+    pub checked_at: Option<String>,
+    /// The stored check.
+    pub receipt: Option<StoredCheck>,
+}
+
+/// The parts of a stored check the receipt page shows.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct StoredCheck {
+    /// Its parts.
+    #[serde(default)]
+    pub parts: StoredParts,
+}
+
+/// The certificate part of a stored check.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct StoredParts {
+    /// The certificate part.
+    pub certificate: Option<StoredPart>,
+}
+
+/// One part of a stored check.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct StoredPart {
+    /// Its detail.
+    #[serde(default)]
+    pub detail: StoredDetail,
+}
+
+/// The detail of a stored certificate part.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct StoredDetail {
+    /// The agency's name then.
+    pub agency_name: Option<String>,
+}
+
+impl Receipt {
+    /// The agency's name as the receipt recorded it.
+    pub fn agency_name(&self) -> Option<&str> {
+        self.receipt.as_ref()?.parts.certificate.as_ref()?.detail.agency_name.as_deref()
+    }
+}
+
+/// A register's facts about a seal, in the register's own shape.
+#[derive(Debug, Clone)]
+pub enum Shown {
+    /// From the certificates register.
+    Certificate(Certificate),
+    /// From the housing register.
+    Building(Building),
+    /// From the lookup itself: a receipt.
+    Receipt(Receipt),
+    /// A register whose facts no page shows, or facts that do not decode.
+    Nothing,
+}
+
+impl Shown {
+    /// Decodes the facts `register` published.
+    pub fn of(register: Option<Register>, facts: &Value) -> Self {
+        fn decode<T: for<'de> Deserialize<'de>>(facts: &Value) -> Option<T> {
+            serde_json::from_value(facts.clone())
+                .map_err(|e| tracing::warn!(error = %e, "a register's facts do not decode"))
+                .ok()
+        }
+        let shown = match register {
+            Some(Register::Certificates) => decode(facts).map(Shown::Certificate),
+            Some(Register::Housing) => decode(facts).map(Shown::Building),
+            Some(Register::Lookup) => decode(facts).map(Shown::Receipt),
+            _ => None,
+        };
+        shown.unwrap_or(Shown::Nothing)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn each_register_decodes_into_its_own_shape() {
+        let cert = json!({ "agency_name": "Flex BV", "certificate_status": "lapsed", "sealed": {} });
+        let Shown::Certificate(c) = Shown::of(Some(Register::Certificates), &cert) else { panic!("certificate") };
+        assert_eq!(c.certificate_status, Some(CertificateStatus::Lapsed));
+        let building = json!({ "street": "Dorpsstraat", "number": 3, "postcode": "1234 AB", "place": "Ede",
+            "reason": "no_permit", "over_capacity": true, "norm": "snf" });
+        let Shown::Building(b) = Shown::of(Some(Register::Housing), &building) else { panic!("building") };
+        assert_eq!(b.address(), ("Dorpsstraat 3".to_string(), "1234 AB Ede".to_string()));
+        assert_eq!(
+            (b.reason, b.norm, b.over_capacity),
+            (Some(NotValidBecause::NoPermit), Some(HousingNorm::Snf), true)
+        );
+        let receipt = json!({ "may_hire": true, "receipt": { "parts": { "certificate": { "detail": { "agency_name": "X" } } } } });
+        let Shown::Receipt(r) = Shown::of(Some(Register::Lookup), &receipt) else { panic!("receipt") };
+        assert_eq!((r.may_hire, r.agency_name()), (true, Some("X")));
+    }
+
+    #[test]
+    fn a_word_outside_the_contract_shows_nothing_rather_than_guessing() {
+        let odd = json!({ "certificate_status": "paused" });
+        assert!(matches!(Shown::of(Some(Register::Certificates), &odd), Shown::Nothing));
+    }
+}

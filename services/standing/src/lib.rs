@@ -1,0 +1,169 @@
+//! The registers' public statuses, as types. Each register owns the life of its own
+//! status (its `domain`), but what it publishes about an agency or a building is read by
+//! the other registers and by the lookup; those words are declared here, once, and travel
+//! through Postgres and JSON as these enums — never as free text compared by hand.
+
+platform::text_enum! {
+    /// Where a staffing agency's certificate is (advice 2.1).
+    pub enum CertificateStatus {
+        /// A starter on probation.
+        Provisional = "provisional",
+        /// Every requirement met.
+        Certified = "certified",
+        /// Temporarily not valid; must remedy by a deadline.
+        Suspended = "suspended",
+        /// Taken away; final.
+        Revoked = "revoked",
+        /// Ended by time: probation not converted, or audit overdue.
+        Lapsed = "lapsed",
+        /// Given up by the agency.
+        Withdrawn = "withdrawn",
+    }
+}
+
+impl CertificateStatus {
+    /// Whether the certificate is still in force in some form.
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::Provisional | Self::Certified | Self::Suspended)
+    }
+
+    /// Whether a hirer may hire through an agency with this certificate (a starter on
+    /// probation may work).
+    pub fn allows_work(self) -> bool {
+        matches!(self, Self::Provisional | Self::Certified)
+    }
+
+    /// Whether it has ended for good.
+    pub fn ended(self) -> bool {
+        !self.is_active()
+    }
+}
+
+platform::text_enum! {
+    /// Where a building's quality mark stands (advice 4).
+    pub enum MarkStatus {
+        /// Registered, waiting for an inspection without open deficiencies.
+        Applied = "applied",
+        /// Certified after an inspection; valid for a year unless renewed.
+        Certified = "certified",
+        /// Deficiencies found at a later inspection are open (within their deadline).
+        Suspended = "suspended",
+        /// A deficiency stayed open past its deadline: final for this mark.
+        Revoked = "revoked",
+        /// The year passed without a renewing inspection.
+        Expired = "expired",
+    }
+}
+
+impl MarkStatus {
+    /// Whether the mark has ended and a new application is needed.
+    pub fn ended(self) -> bool {
+        matches!(self, MarkStatus::Revoked | MarkStatus::Expired)
+    }
+}
+
+platform::text_enum! {
+    /// The norm a building is held to (advice 4).
+    pub enum HousingNorm {
+        /// The integrated norm of the advice: one person per bedroom of at least 5.5 m², at
+        /// least 15 m² of living area per person (bedroom included).
+        Integrated = "integrated",
+        /// The SNF norm existing buildings may keep during the transition: 3.5 m² sleeping
+        /// area per person; 10 m² per person in lodging, 12 m² in a dwelling.
+        Snf = "snf",
+    }
+}
+
+platform::text_enum! {
+    /// Why a building's seal is not valid now, as the housing register tells the door.
+    pub enum NotValidBecause {
+        /// The seal belongs to an earlier mark of the building.
+        MarkReplaced = "mark_replaced",
+        /// The mark was revoked.
+        MarkRevoked = "mark_revoked",
+        /// The mark's year passed.
+        MarkExpired = "mark_expired",
+        /// The mark is suspended (deficiencies open).
+        MarkSuspended = "mark_suspended",
+        /// The building has applied, not yet certified.
+        MarkApplied = "mark_applied",
+        /// The municipality requires a landlord permit and there is no valid one.
+        NoPermit = "no_permit",
+        /// A mobile unit outside 1 April – 1 October.
+        OutOfSeason = "out_of_season",
+        /// A mobile unit lived in longer than 4 months this season.
+        SeasonLimit = "season_limit",
+    }
+}
+
+platform::text_enum! {
+    /// What a resident can complain about, in the order of the form.
+    pub enum ComplaintCategory {
+        /// Too many people.
+        Overcrowding = "overcrowding",
+        /// Safety or fire.
+        SafetyOrFire = "safety_or_fire",
+        /// Hygiene.
+        Hygiene = "hygiene",
+        /// Heating or water.
+        HeatingOrWater = "heating_or_water",
+        /// Rent or deductions from wages.
+        RentOrDeductions = "rent_or_deductions",
+        /// Threatened eviction.
+        ThreatenedEviction = "threatened_eviction",
+        /// Intimidation.
+        Intimidation = "intimidation",
+        /// Anything else.
+        Other = "other",
+    }
+}
+
+platform::text_enum! {
+    /// Where an agency's G-account is (advice 2.1 D).
+    pub enum GAccountStatus {
+        /// Registered, not yet verified by the tax authority.
+        Requested = "requested",
+        /// Verified and in use.
+        Active = "active",
+        /// Blocked by the tax authority.
+        Blocked = "blocked",
+        /// Closed; final.
+        Closed = "closed",
+    }
+}
+
+platform::text_enum! {
+    /// Whether an agency's guarantee deposit is at the required level (advice 2.1 C).
+    pub enum DepositStanding {
+        /// At or above the required level.
+        Adequate = "adequate",
+        /// Below it (a top-up is due).
+        Shortfall = "shortfall",
+        /// Below it past the top-up deadline.
+        Overdue = "overdue",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use platform::vocab::assert_round_trips;
+
+    #[test]
+    fn every_public_status_round_trips() {
+        assert_round_trips::<CertificateStatus>();
+        assert_round_trips::<MarkStatus>();
+        assert_round_trips::<GAccountStatus>();
+        assert_round_trips::<DepositStanding>();
+        assert_round_trips::<HousingNorm>();
+        assert_round_trips::<NotValidBecause>();
+        assert_round_trips::<ComplaintCategory>();
+    }
+
+    #[test]
+    fn only_a_provisional_or_full_certificate_allows_work() {
+        let working: Vec<_> = CertificateStatus::ALL.iter().filter(|s| s.allows_work()).collect();
+        assert_eq!(working, [&CertificateStatus::Provisional, &CertificateStatus::Certified]);
+        assert!(CertificateStatus::Suspended.is_active() && !CertificateStatus::Suspended.allows_work());
+    }
+}
