@@ -182,20 +182,10 @@ impl Desk {
             ],
         )
         .await?;
-        audit::record(
-            tx,
-            &audit::Entry {
-                actor: order.actor,
-                action: order.action.into(),
-                subject: order.audit_subject.into(),
-                reason: None,
-                before: None,
-                after: Some(json!({ "seal_id": issued.seal_id, "kid": self.kid(), "expires_at": issued.expires_at })),
-                request_id: order.request_id.into(),
-                cause_event_id: None,
-            },
-        )
-        .await?;
+        audit::Entry::new(order.actor, order.action, order.audit_subject, order.request_id)
+            .after(json!({ "seal_id": issued.seal_id, "kid": self.kid(), "expires_at": issued.expires_at }))
+            .record(tx)
+            .await?;
         Ok(issued)
     }
 

@@ -38,20 +38,11 @@ pub async fn publish_start(
     for (kvk, role) in store::agencies_hit(tx, ban.ban_id, today).await? {
         let event = events::officer_banned(ban.ban_id, &kvk, &role, ban.starts_on, now);
         platform::outbox::enqueue(tx, &event).await?;
-        audit::record(
-            tx,
-            &audit::Entry {
-                actor: actor.clone(),
-                action: "ban.officer_banned".into(),
-                subject: ban.ban_id.to_string(),
-                reason: None,
-                before: None,
-                after: Some(event.payload.clone()),
-                request_id: request_id.into(),
-                cause_event_id: cause,
-            },
-        )
-        .await?;
+        audit::Entry::new((*actor).clone(), "ban.officer_banned", ban.ban_id.to_string(), request_id)
+            .after(event.payload.clone())
+            .caused_by(cause)
+            .record(tx)
+            .await?;
     }
     store::mark_start_signalled(tx, ban.ban_id).await?;
     Ok(())

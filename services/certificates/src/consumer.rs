@@ -98,19 +98,16 @@ async fn housing_mark_ended(state: &AppState, event: Event) -> anyhow::Result<()
     {
         let now = state.clock.now();
         platform::outbox::enqueue(&tx, &crate::events::housing_mark_ended(&cert, &event, now)).await?;
-        platform::audit::record(
-            &tx,
-            &platform::audit::Entry {
-                actor: Actor::system("certificates.consumer"),
-                action: "certificate.housing_mark_ended".into(),
-                subject: kvk.to_string(),
-                reason: Some(format!("the quality mark of building {} ended", event.subject)),
-                before: None,
-                after: Some(serde_json::json!({ "bag_id": event.subject, "status": event.payload["status"] })),
-                request_id: format!("event-{}", event.event_id),
-                cause_event_id: Some(event.event_id),
-            },
+        platform::audit::Entry::new(
+            Actor::system("certificates.consumer"),
+            "certificate.housing_mark_ended",
+            kvk.to_string(),
+            format!("event-{}", event.event_id),
         )
+        .reason(format!("the quality mark of building {} ended", event.subject))
+        .after(serde_json::json!({ "bag_id": event.subject, "status": event.payload["status"] }))
+        .caused_by(event.event_id)
+        .record(&tx)
         .await?;
     }
     tx.commit().await?;

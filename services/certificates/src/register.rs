@@ -71,20 +71,13 @@ pub async fn record<B: serde::Serialize, A: serde::Serialize>(
     before: Option<&B>,
     after: Option<&A>,
 ) -> Result<()> {
-    audit::record(
-        tx,
-        &audit::Entry {
-            actor: change.actor.clone(),
-            action: action.into(),
-            subject: subject.into(),
-            reason: change.reason.map(str::to_string),
-            before: before.and_then(|b| serde_json::to_value(b).ok()),
-            after: after.and_then(|a| serde_json::to_value(a).ok()),
-            request_id: change.request_id.into(),
-            cause_event_id: change.cause_event_id,
-        },
-    )
-    .await?;
+    audit::Entry::new(change.actor.clone(), action, subject, change.request_id)
+        .reason(change.reason.map(str::to_string))
+        .before(before.and_then(|b| serde_json::to_value(b).ok()))
+        .after(after.and_then(|a| serde_json::to_value(a).ok()))
+        .caused_by(change.cause_event_id)
+        .record(tx)
+        .await?;
     Ok(())
 }
 

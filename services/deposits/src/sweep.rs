@@ -32,19 +32,15 @@ pub async fn run(state: &AppState) -> Result<Report> {
     let overdue = store::take_overdue(&tx, today).await?;
     for (kvk, deadline) in &overdue {
         platform::outbox::enqueue(&tx, &events::shortfall_overdue(kvk, *deadline, now)).await?;
-        platform::audit::record(
-            &tx,
-            &platform::audit::Entry {
-                actor: platform::audit::Actor::system("deposits.sweep"),
-                action: "deposit.shortfall_overdue".into(),
-                subject: kvk.clone(),
-                reason: Some("not topped up by the deadline".into()),
-                before: None,
-                after: Some(serde_json::json!({ "top_up_by": deadline })),
-                request_id: "sweep".into(),
-                cause_event_id: None,
-            },
+        platform::audit::Entry::new(
+            platform::audit::Actor::system("deposits.sweep"),
+            "deposit.shortfall_overdue",
+            kvk.as_str(),
+            "sweep",
         )
+        .reason("not topped up by the deadline".to_string())
+        .after(serde_json::json!({ "top_up_by": deadline }))
+        .record(&tx)
         .await?;
     }
     tx.commit().await?;

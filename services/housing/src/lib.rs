@@ -12,6 +12,7 @@
 pub mod config;
 pub mod domain;
 pub mod events;
+pub mod poster;
 pub mod register;
 pub mod routes;
 pub mod startup;

@@ -40,20 +40,12 @@ pub async fn apply(tx: &impl GenericClient, b: &Marked, action: MarkAction, chan
     if let Some(event) = events::mark_changed(b, to, reason, change.now) {
         platform::outbox::enqueue(tx, &event).await?;
     }
-    audit::record(
-        tx,
-        &audit::Entry {
-            actor: change.actor.clone(),
-            action: format!("mark.{to}"),
-            subject: b.building.bag_id.clone(),
-            reason: Some(reason.into()),
-            before: Some(json!({ "mark_id": b.mark_id, "mark_status": from })),
-            after: Some(json!({ "mark_id": mark_id, "mark_status": to })),
-            request_id: change.request_id.into(),
-            cause_event_id: None,
-        },
-    )
-    .await?;
+    audit::Entry::new(change.actor.clone(), format!("mark.{to}"), &b.building.bag_id, change.request_id)
+        .reason(reason.to_string())
+        .before(json!({ "mark_id": b.mark_id, "mark_status": from }))
+        .after(json!({ "mark_id": mark_id, "mark_status": to }))
+        .record(tx)
+        .await?;
     Ok(to)
 }
 

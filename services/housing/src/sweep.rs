@@ -57,20 +57,12 @@ pub async fn run(state: &AppState) -> Result<Report> {
             let bedrooms = store::bedrooms(&tx, &bag).await?;
             let capacity = routes::capacity_of(Norm::Integrated, &b.building, &bedrooms);
             store::set_norm(&tx, &bag, Norm::Integrated, capacity).await?;
-            audit::record(
-                &tx,
-                &audit::Entry {
-                    actor: Actor::system("housing.sweep"),
-                    action: "building.norm".into(),
-                    subject: bag.clone(),
-                    reason: Some("the SNF transition ended: the integrated norm applies".into()),
-                    before: Some(json!({ "norm": b.norm, "capacity": b.capacity })),
-                    after: Some(json!({ "norm": Norm::Integrated, "capacity": capacity })),
-                    request_id: "sweep".into(),
-                    cause_event_id: None,
-                },
-            )
-            .await?;
+            audit::Entry::new(Actor::system("housing.sweep"), "building.norm", &bag, "sweep")
+                .reason("the SNF transition ended: the integrated norm applies".to_string())
+                .before(json!({ "norm": b.norm, "capacity": b.capacity }))
+                .after(json!({ "norm": Norm::Integrated, "capacity": capacity }))
+                .record(&tx)
+                .await?;
             report.renormed += 1;
         }
         tx.commit().await?;

@@ -55,6 +55,56 @@ pub struct Entry {
     pub cause_event_id: Option<Uuid>,
 }
 
+impl Entry {
+    /// An entry: `actor` did `action` to `subject` in `request_id`; nothing else said yet.
+    pub fn new(
+        actor: Actor,
+        action: impl Into<String>,
+        subject: impl Into<String>,
+        request_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            actor,
+            action: action.into(),
+            subject: subject.into(),
+            reason: None,
+            before: None,
+            after: None,
+            request_id: request_id.into(),
+            cause_event_id: None,
+        }
+    }
+
+    /// Why, as given.
+    pub fn reason(mut self, reason: impl Into<Option<String>>) -> Self {
+        self.reason = reason.into();
+        self
+    }
+
+    /// The state before.
+    pub fn before(mut self, before: impl Into<Option<Value>>) -> Self {
+        self.before = before.into();
+        self
+    }
+
+    /// The state after.
+    pub fn after(mut self, after: impl Into<Option<Value>>) -> Self {
+        self.after = after.into();
+        self
+    }
+
+    /// The event that caused it.
+    pub fn caused_by(mut self, event: impl Into<Option<Uuid>>) -> Self {
+        self.cause_event_id = event.into();
+        self
+    }
+
+    /// Appends it inside the caller's transaction.
+    pub async fn record(&self, tx: &impl GenericClient) -> Result<(), tokio_postgres::Error> {
+        record(tx, self).await
+    }
+}
+
 /// Appends `entry` inside the caller's transaction.
 pub async fn record(tx: &impl GenericClient, entry: &Entry) -> Result<(), tokio_postgres::Error> {
     let stmt = tx

@@ -117,20 +117,11 @@ async fn impose(state: &AppState, req: &Request, raw: &Bytes) -> Result<Response
         };
         store::insert_ban(tx, &ban, &principal.subject, role.as_str()).await?;
         let actor = Actor::of(&principal, role);
-        audit::record(
-            tx,
-            &audit::Entry {
-                actor: actor.clone(),
-                action: "ban.impose".into(),
-                subject: ban.ban_id.to_string(),
-                reason: Some(reason.clone()),
-                before: None,
-                after: serde_json::to_value(&ban).ok(),
-                request_id: req.id.clone(),
-                cause_event_id: None,
-            },
-        )
-        .await?;
+        audit::Entry::new(actor.clone(), "ban.impose", ban.ban_id.to_string(), &req.id)
+            .reason(reason.clone())
+            .after(serde_json::to_value(&ban).ok())
+            .record(tx)
+            .await?;
         let today = state.clock.today();
         if ban.starts_on <= today {
             // In force now: tell the registers about every agency it hits, at once.
@@ -181,20 +172,12 @@ async fn lift(state: &AppState, req: &Request, id: &str, raw: &Bytes) -> Result<
         store::lift_ban(tx, id, today, &reason).await?;
         let after = store::ban_by_id(tx, id, false).await?.ok_or(Error::Corrupt("ban vanished"))?;
         platform::outbox::enqueue(tx, &events::lifted(id, state.clock.now())).await?;
-        audit::record(
-            tx,
-            &audit::Entry {
-                actor: Actor::of(&principal, role),
-                action: "ban.lift".into(),
-                subject: id.to_string(),
-                reason: Some(reason.clone()),
-                before: serde_json::to_value(&before).ok(),
-                after: serde_json::to_value(&after).ok(),
-                request_id: req.id.clone(),
-                cause_event_id: None,
-            },
-        )
-        .await?;
+        audit::Entry::new(Actor::of(&principal, role), "ban.lift", id.to_string(), &req.id)
+            .reason(reason.clone())
+            .before(serde_json::to_value(&before).ok())
+            .after(serde_json::to_value(&after).ok())
+            .record(tx)
+            .await?;
         Ok((StatusCode::OK, json!(after)))
     })
     .await

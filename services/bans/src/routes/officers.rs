@@ -102,20 +102,10 @@ async fn register(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Re
             platform::outbox::enqueue(tx, &events::banned_officer_appointed(*ban_id, kvk.as_str(), role, now)).await?;
         }
         let summary = json!({ "kvk_number": kvk, "officers": officers.len(), "banned_officers": banned.len() });
-        audit::record(
-            tx,
-            &audit::Entry {
-                actor: Actor::of(&principal, Role::Kvk),
-                action: "officers.register".into(),
-                subject: kvk.as_str().into(),
-                reason: None,
-                before: None,
-                after: Some(summary.clone()),
-                request_id: req.id.clone(),
-                cause_event_id: None,
-            },
-        )
-        .await?;
+        audit::Entry::new(Actor::of(&principal, Role::Kvk), "officers.register", kvk.as_str(), &req.id)
+            .after(summary.clone())
+            .record(tx)
+            .await?;
         Ok((StatusCode::OK, summary))
     })
     .await

@@ -110,19 +110,9 @@ async fn register(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Re
                 (a, true)
             }
         };
-        audit::record(
-            tx,
-            &audit::Entry {
-                actor,
-                action: "g_account.register".into(),
-                subject: kvk.as_str().into(),
-                reason: None,
-                before: None,
-                after: serde_json::to_value(&account).ok(),
-                request_id: req.id.clone(),
-                cause_event_id: None,
-            },
-        )
+        audit::Entry::new(actor, "g_account.register", kvk.as_str(), &req.id)
+            .after(serde_json::to_value(&account).ok())
+            .record(tx)
         .await?;
         Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, json!(account)))
     })
@@ -180,19 +170,16 @@ async fn transition(state: &AppState, req: &Request, kvk: &str, action: Action, 
         store::insert_status_change(tx, after.g_account_id, Some(before.status), to, now).await?;
         platform::outbox::enqueue(tx, &events::status_changed(&after, Some(before.status), reason.as_deref(), now))
             .await?;
-        audit::record(
-            tx,
-            &audit::Entry {
-                actor: Actor::of(&principal, Role::Tax),
-                action: format!("g_account.{}", action.as_str()),
-                subject: kvk.as_str().into(),
-                reason: reason.clone(),
-                before: serde_json::to_value(&before).ok(),
-                after: serde_json::to_value(&after).ok(),
-                request_id: req.id.clone(),
-                cause_event_id: None,
-            },
+        audit::Entry::new(
+            Actor::of(&principal, Role::Tax),
+            format!("g_account.{}", action.as_str()),
+            kvk.as_str(),
+            &req.id,
         )
+        .reason(reason.clone())
+        .before(serde_json::to_value(&before).ok())
+        .after(serde_json::to_value(&after).ok())
+        .record(tx)
         .await?;
         Ok((StatusCode::OK, json!(after)))
     })

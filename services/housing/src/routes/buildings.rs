@@ -131,20 +131,10 @@ async fn register(state: &AppState, req: &Request, raw: &Bytes) -> Result<Respon
     let norm = norm_for(state, &building);
     write(state, req, &principal, raw, async |tx| {
         store::insert_building(tx, &building, norm, state.clock.now()).await?;
-        audit::record(
-            tx,
-            &audit::Entry {
-                actor: Actor::of(&principal, Role::HousingProvider),
-                action: "building.register".into(),
-                subject: building.bag_id.clone(),
-                reason: None,
-                before: None,
-                after: serde_json::to_value(&building).ok(),
-                request_id: req.id.clone(),
-                cause_event_id: None,
-            },
-        )
-        .await?;
+        audit::Entry::new(Actor::of(&principal, Role::HousingProvider), "building.register", &building.bag_id, &req.id)
+            .after(serde_json::to_value(&building).ok())
+            .record(tx)
+            .await?;
         Ok((StatusCode::CREATED, public_view(tx, &bag).await?))
     })
     .await
@@ -228,20 +218,11 @@ async fn rooms(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Re
         let norm = norm_for(state, &b.building);
         let capacity = capacity_of(norm, &b.building, &areas).unwrap_or(0);
         store::replace_rooms(tx, bag.as_str(), &areas, living_h, capacity).await?;
-        audit::record(
-            tx,
-            &audit::Entry {
-                actor: Actor::of(&principal, Role::HousingProvider),
-                action: "building.rooms".into(),
-                subject: bag.as_str().into(),
-                reason: None,
-                before: Some(json!({ "capacity": b.capacity })),
-                after: Some(json!({ "bedrooms": areas, "living_area": living_h, "capacity": capacity })),
-                request_id: req.id.clone(),
-                cause_event_id: None,
-            },
-        )
-        .await?;
+        audit::Entry::new(Actor::of(&principal, Role::HousingProvider), "building.rooms", bag.as_str(), &req.id)
+            .before(json!({ "capacity": b.capacity }))
+            .after(json!({ "bedrooms": areas, "living_area": living_h, "capacity": capacity }))
+            .record(tx)
+            .await?;
         Ok((StatusCode::OK, public_view(tx, &bag).await?))
     })
     .await
@@ -294,20 +275,12 @@ async fn occupancy(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -
         if let Some(capacity) = over {
             platform::outbox::enqueue(tx, &events::over_capacity(&b, input.people, capacity, now)).await?;
         }
-        audit::record(
-            tx,
-            &audit::Entry {
-                actor: Actor::of(&principal, Role::HousingProvider),
-                action: "building.occupancy".into(),
-                subject: bag.as_str().into(),
-                reason: over.map(|_| "more people than the capacity allows".to_string()),
-                before: Some(json!({ "occupancy": b.occupancy })),
-                after: Some(json!({ "occupancy": input.people, "capacity": b.capacity })),
-                request_id: req.id.clone(),
-                cause_event_id: None,
-            },
-        )
-        .await?;
+        audit::Entry::new(Actor::of(&principal, Role::HousingProvider), "building.occupancy", bag.as_str(), &req.id)
+            .reason(over.map(|_| "more people than the capacity allows".to_string()))
+            .before(json!({ "occupancy": b.occupancy }))
+            .after(json!({ "occupancy": input.people, "capacity": b.capacity }))
+            .record(tx)
+            .await?;
         Ok((StatusCode::OK, public_view(tx, &bag).await?))
     })
     .await

@@ -148,20 +148,10 @@ async fn file(state: &AppState, req: &Request, bag_id: &str, input: ComplaintIn)
     store::insert_complaint(&tx, &complaint).await?;
     platform::outbox::enqueue(&tx, &events::complaint_received(&b, category, now)).await?;
     // The audit trail records that a complaint arrived, not what it says or who sent it.
-    platform::audit::record(
-        &tx,
-        &platform::audit::Entry {
-            actor: platform::audit::Actor::system("public"),
-            action: "complaint.receive".into(),
-            subject: bag.as_str().into(),
-            reason: None,
-            before: None,
-            after: Some(json!({ "complaint_id": complaint.complaint_id, "category": complaint.category })),
-            request_id: req.id.clone(),
-            cause_event_id: None,
-        },
-    )
-    .await?;
+    platform::audit::Entry::new(platform::audit::Actor::system("public"), "complaint.receive", bag.as_str(), &req.id)
+        .after(json!({ "complaint_id": complaint.complaint_id, "category": complaint.category }))
+        .record(&tx)
+        .await?;
     tx.commit().await?;
     state.core.relay.nudge();
     Ok(())
@@ -191,19 +181,14 @@ fn complaints_get(state: AppState) -> BoxedFilter<(Response,)> {
                 let tx = client.transaction().await?;
                 found(&tx, &bag, false).await?;
                 let complaints = store::complaints(&tx, bag.as_str()).await?;
-                platform::audit::record(
-                    &tx,
-                    &platform::audit::Entry {
-                        actor: platform::audit::Actor::of(&principal, role),
-                        action: "complaint.read".into(),
-                        subject: bag.as_str().into(),
-                        reason: None,
-                        before: None,
-                        after: Some(json!({ "complaints": complaints.len() })),
-                        request_id: req.id.clone(),
-                        cause_event_id: None,
-                    },
+                platform::audit::Entry::new(
+                    platform::audit::Actor::of(&principal, role),
+                    "complaint.read",
+                    bag.as_str(),
+                    &req.id,
                 )
+                .after(json!({ "complaints": complaints.len() }))
+                .record(&tx)
                 .await?;
                 tx.commit().await?;
                 Ok(no_store(json(StatusCode::OK, &json!({ "bag_id": bag.as_str(), "complaints": complaints }))))

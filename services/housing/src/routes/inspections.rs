@@ -169,24 +169,15 @@ async fn inspect(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> 
         let action = MarkAction::Inspect { open, blocked: !refused.is_empty(), on };
         let change = Change { actor: Actor::of(&principal, Role::HousingInspector), request_id: &req.id, now };
         let status = register::apply(tx, &b, action, &change).await?;
-        audit::record(
-            tx,
-            &audit::Entry {
-                actor: change.actor.clone(),
-                action: "inspection.record".into(),
-                subject: bag.as_str().into(),
-                reason: None,
-                before: Some(json!({ "mark_status": b.mark_status })),
-                after: Some(json!({
-                    "inspection_id": inspection.inspection_id,
-                    "deficiencies": recorded.len(),
-                    "mark_status": status,
-                })),
-                request_id: req.id.clone(),
-                cause_event_id: None,
-            },
-        )
-        .await?;
+        audit::Entry::new(change.actor.clone(), "inspection.record", bag.as_str(), &req.id)
+            .before(json!({ "mark_status": b.mark_status }))
+            .after(json!({
+                "inspection_id": inspection.inspection_id,
+                "deficiencies": recorded.len(),
+                "mark_status": status,
+            }))
+            .record(tx)
+            .await?;
         let after = found(tx, &bag, false).await?;
         Ok((
             StatusCode::CREATED,
@@ -289,20 +280,11 @@ async fn resolve(state: &AppState, req: &Request, bag_id: &str, id: &str, raw: &
         let open = store::open_deficiencies(tx, bag.as_str()).await?;
         let change = Change { actor: Actor::of(&principal, Role::HousingInspector), request_id: &req.id, now };
         let status = register::apply(tx, &b, MarkAction::Remedy { open }, &change).await?;
-        audit::record(
-            tx,
-            &audit::Entry {
-                actor: change.actor.clone(),
-                action: "deficiency.resolve".into(),
-                subject: bag.as_str().into(),
-                reason: None,
-                before: Some(json!({ "deficiency_id": id, "mark_status": b.mark_status })),
-                after: Some(json!({ "open_deficiencies": open, "mark_status": status })),
-                request_id: req.id.clone(),
-                cause_event_id: None,
-            },
-        )
-        .await?;
+        audit::Entry::new(change.actor.clone(), "deficiency.resolve", bag.as_str(), &req.id)
+            .before(json!({ "deficiency_id": id, "mark_status": b.mark_status }))
+            .after(json!({ "open_deficiencies": open, "mark_status": status }))
+            .record(tx)
+            .await?;
         Ok((StatusCode::OK, json!({ "deficiency_id": id, "open_deficiencies": open, "mark": { "status": status } })))
     })
     .await

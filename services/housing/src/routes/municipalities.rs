@@ -83,19 +83,14 @@ async fn list(state: &AppState, req: &Request, code: &str, query: &str) -> Resul
     };
     let client = state.core.pool.get().await?;
     let buildings = store::buildings_in(&client, &code, &filter).await?;
-    platform::audit::record(
-        &client,
-        &platform::audit::Entry {
-            actor: platform::audit::Actor::of(&principal, Role::Municipality),
-            action: "municipality.list".into(),
-            subject: code.clone(),
-            reason: None,
-            before: None,
-            after: Some(json!({ "buildings": buildings.len(), "csv": csv })),
-            request_id: req.id.clone(),
-            cause_event_id: None,
-        },
+    platform::audit::Entry::new(
+        platform::audit::Actor::of(&principal, Role::Municipality),
+        "municipality.list",
+        &code,
+        &req.id,
     )
+    .after(json!({ "buildings": buildings.len(), "csv": csv }))
+    .record(&client)
     .await?;
     if csv {
         return to_csv(&code, &buildings);

@@ -48,6 +48,47 @@ struct PermitIn {
     reason: Option<String>,
 }
 
+impl PermitIn {
+    /// The decision, every field checked and every error reported at once.
+    fn validate(self, today: NaiveDate) -> Result<Permit> {
+        let mut errors = Vec::new();
+        let decided_on = self.decided_on.unwrap_or(today);
+        if decided_on > today {
+            errors.push(FieldError::new("/decided_on", "not in the future"));
+        }
+        let reason =
+            self.reason.as_deref().map(|r| text(r, "/reason", 2000, true)).transpose().map_err(|e| errors.push(e)).ok();
+        match self.status {
+            PermitStatus::Granted => {
+                if self.valid_from.is_none() {
+                    errors.push(FieldError::new("/valid_from", "a granted permit has a start date"));
+                }
+                if let (Some(from), Some(until)) = (self.valid_from, self.valid_until)
+                    && until < from
+                {
+                    errors.push(FieldError::new("/valid_until", "not before valid_from"));
+                }
+            }
+            PermitStatus::Refused | PermitStatus::Withdrawn => {
+                if self.valid_from.is_some() || self.valid_until.is_some() {
+                    errors.push(FieldError::new("/valid_from", "only a granted permit has dates of validity"));
+                }
+                if self.reason.is_none() {
+                    errors.push(FieldError::new("/reason", "a refusal or withdrawal gives its reason"));
+                }
+            }
+        }
+        let (Some(reason), true) = (reason, errors.is_empty()) else { return Err(Error::Invalid(errors)) };
+        Ok(Permit {
+            status: self.status,
+            valid_from: self.valid_from,
+            valid_until: self.valid_until,
+            decided_on,
+            reason,
+        })
+    }
+}
+
 /// PUT /api/v1/buildings/{bag_id}/permit
 fn permit_put(state: AppState) -> BoxedFilter<(Response,)> {
     warp::path!("api" / "v1" / "buildings" / String / "permit")
@@ -69,41 +110,7 @@ async fn decide(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> R
     own_municipality(&principal, bag.municipality())?;
     let input: PermitIn = parse_json(req, raw)?;
     let today = state.clock.today();
-    let mut errors = Vec::new();
-    let decided_on = input.decided_on.unwrap_or(today);
-    if decided_on > today {
-        errors.push(FieldError::new("/decided_on", "not in the future"));
-    }
-    let reason =
-        input.reason.as_deref().map(|r| text(r, "/reason", 2000, true)).transpose().map_err(|e| errors.push(e)).ok();
-    match input.status {
-        PermitStatus::Granted => {
-            if input.valid_from.is_none() {
-                errors.push(FieldError::new("/valid_from", "a granted permit has a start date"));
-            }
-            if let (Some(from), Some(until)) = (input.valid_from, input.valid_until)
-                && until < from
-            {
-                errors.push(FieldError::new("/valid_until", "not before valid_from"));
-            }
-        }
-        PermitStatus::Refused | PermitStatus::Withdrawn => {
-            if input.valid_from.is_some() || input.valid_until.is_some() {
-                errors.push(FieldError::new("/valid_from", "only a granted permit has dates of validity"));
-            }
-            if input.reason.is_none() {
-                errors.push(FieldError::new("/reason", "a refusal or withdrawal gives its reason"));
-            }
-        }
-    }
-    let (Some(reason), true) = (reason, errors.is_empty()) else { return Err(Error::Invalid(errors)) };
-    let permit = Permit {
-        status: input.status,
-        valid_from: input.valid_from,
-        valid_until: input.valid_until,
-        decided_on,
-        reason,
-    };
+    let permit = input.validate(today)?;
     write(state, req, &principal, raw, async |tx| {
         let b = found(tx, &bag, true).await?;
         let before = store::permit(tx, bag.as_str()).await?;
@@ -115,19 +122,16 @@ async fn decide(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> R
             });
         }
         store::put_permit(tx, bag.as_str(), &permit, &principal.subject).await?;
-        audit::record(
-            tx,
-            &audit::Entry {
-                actor: Actor::of(&principal, Role::Municipality),
-                action: format!("permit.{}", permit.status),
-                subject: bag.as_str().into(),
-                reason: permit.reason.clone(),
-                before: before.and_then(|p| serde_json::to_value(p).ok()),
-                after: serde_json::to_value(&permit).ok(),
-                request_id: req.id.clone(),
-                cause_event_id: None,
-            },
+        audit::Entry::new(
+            Actor::of(&principal, Role::Municipality),
+            format!("permit.{}", permit.status),
+            bag.as_str(),
+            &req.id,
         )
+        .reason(permit.reason.clone())
+        .before(before.and_then(|p| serde_json::to_value(p).ok()))
+        .after(serde_json::to_value(&permit).ok())
+        .record(tx)
         .await?;
         let required = store::permit_required(tx, &b.building.municipality).await?;
         Ok((
@@ -165,20 +169,10 @@ fn requirement_put(state: AppState) -> BoxedFilter<(Response,)> {
                 write(&state, &req, &principal, &body, async |tx| {
                     store::set_permit_requirement(tx, &code, input.required, &principal.subject, state.clock.now())
                         .await?;
-                    audit::record(
-                        tx,
-                        &audit::Entry {
-                            actor: Actor::of(&principal, Role::Municipality),
-                            action: "permit.requirement".into(),
-                            subject: code.clone(),
-                            reason: None,
-                            before: None,
-                            after: Some(json!({ "required": input.required })),
-                            request_id: req.id.clone(),
-                            cause_event_id: None,
-                        },
-                    )
-                    .await?;
+                    audit::Entry::new(Actor::of(&principal, Role::Municipality), "permit.requirement", &code, &req.id)
+                        .after(json!({ "required": input.required }))
+                        .record(tx)
+                        .await?;
                     Ok((StatusCode::OK, json!({ "municipality": code, "permit_required": input.required })))
                 })
                 .await

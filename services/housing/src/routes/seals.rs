@@ -1,5 +1,5 @@
-//! Seals of certified buildings, their QR codes, and the A4 poster for the door: the QR
-//! code large, the address, the capacity and "scan to check" in the languages of the page.
+//! Seals of certified buildings, their QR codes, and the A4 poster for the door (drawn by
+//! [`crate::poster`]).
 
 use bytes::Bytes;
 use platform::audit::Actor;
@@ -12,12 +12,11 @@ use warp::filters::BoxedFilter;
 use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::Response;
 use zegel_attest::Order;
-use zegel_attest::desk::{not_issued, nothing_said};
-use zegel_attest::qr;
+use zegel_attest::desk::nothing_said;
 
 use super::{authenticate, bag_from_path, finish, found, write};
 use crate::state::AppState;
-use crate::store::{self, Marked};
+use crate::store;
 use crate::{Error, Result};
 
 pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
@@ -79,59 +78,6 @@ async fn issue(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Re
     .await
 }
 
-/// "Scan to check" in every language of the building page, in the order of its switch.
-/// (The page itself is translated with Fluent resource files in the lookup; these eight
-/// short lines are the only words on the poster.)
-const SCAN_TO_CHECK: [(&str, &str); 8] = [
-    ("nl", "Scan om te controleren of dit gebouw gecertificeerd is"),
-    ("en", "Scan to check whether this building is certified"),
-    ("pl", "Zeskanuj, aby sprawdzić, czy ten budynek ma certyfikat"),
-    ("ro", "Scanați pentru a verifica dacă această clădire este certificată"),
-    ("bg", "Сканирайте, за да проверите дали сградата е сертифицирана"),
-    ("es", "Escanee para comprobar si este edificio está certificado"),
-    ("lt", "Nuskenuokite ir patikrinkite, ar šis pastatas sertifikuotas"),
-    ("hu", "Szkennelje be, és ellenőrizze, hogy az épület tanúsított-e"),
-];
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-/// The poster as an A4 SVG (millimetres).
-pub(crate) fn poster_svg(b: &Marked, seal_url: &str) -> Result<String> {
-    let (qr, side) = qr::svg_content(seal_url).map_err(not_issued)?;
-    let x = &b.building;
-    let (address, place) = (x.street_line(), x.place_line());
-    let capacity = b.capacity.map(|c| c.to_string()).unwrap_or_else(|| "?".into());
-    // The QR code 150 mm wide, centred: readable from a metre away in a dim hallway.
-    let scale = 150.0 / f64::from(side.max(1));
-    let mut lines = String::new();
-    for (i, (lang, text)) in SCAN_TO_CHECK.iter().enumerate() {
-        lines.push_str(&format!(
-            r#"<text x="105" y="{}" font-size="5" text-anchor="middle" xml:lang="{lang}">{}</text>"#,
-            222 + i * 8,
-            escape(text)
-        ));
-    }
-    Ok(format!(
-        r##"<?xml version="1.0" encoding="UTF-8"?>
-<svg xmlns="http://www.w3.org/2000/svg" width="210mm" height="297mm" viewBox="0 0 210 297" font-family="DejaVu Sans, Arial, sans-serif">
-<rect width="210" height="297" fill="#fff"/>
-<text x="105" y="22" font-size="11" font-weight="bold" text-anchor="middle">{address}</text>
-<text x="105" y="33" font-size="8" text-anchor="middle">{place}</text>
-<text x="105" y="48" font-size="9" text-anchor="middle">Max. {capacity} pers.  ·  BAG {bag}</text>
-<g transform="translate(30 55) scale({scale:.5})">{qr}</g>
-{lines}
-<text x="105" y="290" font-size="3.5" text-anchor="middle" fill="#444">Zegel · {url}</text>
-</svg>
-"##,
-        address = escape(&address),
-        place = escape(&place),
-        bag = x.bag_id,
-        url = escape(seal_url.split("/v/").next().unwrap_or_default()),
-    ))
-}
-
 /// GET /api/v1/buildings/{bag_id}/poster.svg — public: it holds nothing the door does not.
 fn poster(state: AppState) -> BoxedFilter<(Response,)> {
     warp::path!("api" / "v1" / "buildings" / String / "poster.svg")
@@ -150,7 +96,7 @@ fn poster(state: AppState) -> BoxedFilter<(Response,)> {
                         detail: "The building's current mark has no unexpired seal; request one first.".into(),
                     }
                 })?;
-                let svg = poster_svg(&b, &state.desk.link(&token))?;
+                let svg = crate::poster::svg(&b, &state.desk.link(&token))?;
                 let mut res = Response::new(svg.into());
                 res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
                 res.headers_mut().insert(

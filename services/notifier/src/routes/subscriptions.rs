@@ -82,6 +82,50 @@ struct SubscriptionIn {
     topics: Vec<String>,
 }
 
+impl SubscriptionIn {
+    /// The agencies and topics to follow (sorted, without repeats), every field checked
+    /// and every error reported at once.
+    async fn validate(&self, principal: &Principal, allow_private: bool) -> Result<(Vec<String>, Vec<String>)> {
+        let mut errors = Vec::new();
+        if self.agencies.is_empty() && self.topics.is_empty() {
+            errors.push(FieldError::new("/agencies", "name agencies to follow, topics, or both"));
+        }
+        if self.agencies.len() > MAX_AGENCIES {
+            errors.push(FieldError::new("/agencies", format!("at most {MAX_AGENCIES}")));
+        }
+        let mut agencies: Vec<String> = self
+            .agencies
+            .iter()
+            .enumerate()
+            .filter_map(|(i, k)| {
+                KvkNumber::parse(k, &format!("/agencies/{i}"))
+                    .map_err(|e| errors.push(e))
+                    .ok()
+                    .map(|k| k.as_str().to_string())
+            })
+            .collect();
+        agencies.sort();
+        agencies.dedup();
+        let allowed = allowed_topics(principal);
+        for (i, t) in self.topics.iter().enumerate() {
+            if !allowed.contains(t) {
+                let may = if allowed.is_empty() { "no topics".into() } else { allowed.join(", ") };
+                errors.push(FieldError::new(format!("/topics/{i}"), format!("this caller may subscribe to: {may}")));
+            }
+        }
+        if let Err(e) = webhook::check_target(&self.url, allow_private).await {
+            errors.push(FieldError::new("/url", e.to_string()));
+        }
+        if !errors.is_empty() {
+            return Err(Error::Invalid(errors));
+        }
+        let mut topics = self.topics.clone();
+        topics.sort();
+        topics.dedup();
+        Ok((agencies, topics))
+    }
+}
+
 /// POST /api/v1/subscriptions
 fn create(state: AppState) -> BoxedFilter<(Response,)> {
     warp::path!("api" / "v1" / "subscriptions")
@@ -90,49 +134,14 @@ fn create(state: AppState) -> BoxedFilter<(Response,)> {
         .and(body())
         .and(with_state(state))
         .then(|req: Request, raw: Bytes, state: AppState| async move {
-            let result = async {
+            let result: Result<_> = async {
                 let principal = authenticate(&state, &req)?;
                 let role = [Role::Hirer, Role::Kvk, Role::Inspectorate, Role::Tax, Role::Municipality, Role::HousingInspector, Role::CertificationBody]
                     .into_iter()
                     .find(|r| principal.has(*r))
                     .ok_or_else(|| Error::Forbidden("Hirers and authorities subscribe.".into()))?;
                 let input: SubscriptionIn = parse_json(&req, &raw)?;
-                let mut errors = Vec::new();
-                if input.agencies.is_empty() && input.topics.is_empty() {
-                    errors.push(FieldError::new("/agencies", "name agencies to follow, topics, or both"));
-                }
-                if input.agencies.len() > MAX_AGENCIES {
-                    errors.push(FieldError::new("/agencies", format!("at most {MAX_AGENCIES}")));
-                }
-                let mut agencies: Vec<String> = input
-                    .agencies
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, k)| {
-                        KvkNumber::parse(k, &format!("/agencies/{i}")).map_err(|e| errors.push(e)).ok().map(|k| k.as_str().to_string())
-                    })
-                    .collect();
-                agencies.sort();
-                agencies.dedup();
-                let allowed = allowed_topics(&principal);
-                for (i, t) in input.topics.iter().enumerate() {
-                    if !allowed.contains(t) {
-                        errors.push(FieldError::new(
-                            format!("/topics/{i}"),
-                            format!("this caller may subscribe to: {}", if allowed.is_empty() { "no topics".into() } else { allowed.join(", ") }),
-                        ));
-                    }
-                }
-                match webhook::check_target(&input.url, state.settings.allow_private_targets).await {
-                    Ok(_) => {}
-                    Err(e) => errors.push(FieldError::new("/url", e.to_string())),
-                }
-                if !errors.is_empty() {
-                    return Err(Error::Invalid(errors));
-                }
-                let mut topics = input.topics.clone();
-                topics.sort();
-                topics.dedup();
+                let (agencies, topics) = input.validate(&principal, state.settings.allow_private_targets).await?;
                 let sub = Subscription {
                     subscription_id: Uuid::now_v7(),
                     owner: owner_of(&principal),
@@ -140,7 +149,7 @@ fn create(state: AppState) -> BoxedFilter<(Response,)> {
                     owner_org: principal.org.clone(),
                     agencies,
                     topics,
-                    url: input.url.clone(),
+                    url: input.url,
                     created_at: Utc::now(),
                 };
                 let client = state.core.pool.get().await?;

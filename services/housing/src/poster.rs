@@ -1,0 +1,136 @@
+//! The A4 poster for the door of a certified building: the QR code large, the address,
+//! the capacity and "scan to check" in every language of the page at the door. The layout
+//! is a template (`templates/poster.svg`, escaped by askama); the words are Fluent
+//! resources (`locales/<lang>/poster.ftl`).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use askama::Template;
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{Loader, static_loader};
+use unic_langid::LanguageIdentifier;
+use zegel_attest::desk::not_issued;
+use zegel_attest::qr;
+
+use crate::Result;
+use crate::store::Marked;
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "en",
+        // Bidi isolation marks have no place in SVG text.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+/// The languages of the page at the door, in the order of its switch.
+pub const LANGUAGES: [&str; 8] = ["nl", "en", "pl", "ro", "bg", "es", "lt", "hu"];
+
+/// Millimetres the QR code is wide: readable from a metre away in a dim hallway.
+const QR_MM: f64 = 150.0;
+
+/// One "scan to check" line.
+struct Line {
+    y: usize,
+    lang: &'static str,
+    text: String,
+}
+
+#[derive(Template)]
+#[template(path = "poster.svg", escape = "html")]
+struct Poster {
+    address: String,
+    place: String,
+    capacity_line: String,
+    scale: String,
+    qr: String,
+    scan: Vec<Line>,
+    site: String,
+}
+
+fn id(lang: &str) -> LanguageIdentifier {
+    lang.parse().unwrap_or_default()
+}
+
+/// The poster of `b` whose QR code opens `seal_url`, as an A4 SVG (millimetres).
+pub fn svg(b: &Marked, seal_url: &str) -> Result<String> {
+    let (qr, side) = qr::svg_content(seal_url).map_err(not_issued)?;
+    let x = &b.building;
+    let args: HashMap<Cow<'static, str>, FluentValue> = [
+        (Cow::Borrowed("capacity"), FluentValue::from(b.capacity.map(|c| c.to_string()).unwrap_or_else(|| "?".into()))),
+        (Cow::Borrowed("bag"), FluentValue::from(x.bag_id.clone())),
+    ]
+    .into();
+    let poster = Poster {
+        address: x.street_line(),
+        place: x.place_line(),
+        capacity_line: LOCALES.lookup_with_args(&id("nl"), "poster-capacity", &args),
+        scale: format!("{:.5}", QR_MM / f64::from(side.max(1))),
+        qr,
+        scan: LANGUAGES
+            .iter()
+            .enumerate()
+            .map(|(i, lang)| Line { y: 222 + i * 8, lang, text: LOCALES.lookup(&id(lang), "poster-scan") })
+            .collect(),
+        site: seal_url.split("/v/").next().unwrap_or_default().to_string(),
+    };
+    poster.render().map_err(|e| {
+        tracing::error!(error = %e, "the poster did not render");
+        crate::Error::Corrupt("poster template")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{BuildingType, MarkStatus};
+    use crate::store::Building;
+
+    fn building(street: &str) -> Marked {
+        Marked {
+            building: Building {
+                bag_id: "0363010000123456".into(),
+                municipality: "0363".into(),
+                provider_kvk: "12345678".into(),
+                street: street.into(),
+                number: 12,
+                addition: None,
+                postcode: "1012 DN".into(),
+                place: "Amsterdam".into(),
+                building_type: BuildingType::Dwelling,
+                registered_on: chrono::NaiveDate::MIN,
+                living_area: Some(3000),
+            },
+            mark_id: uuid::Uuid::nil(),
+            mark_status: MarkStatus::Certified,
+            mark_since: chrono::DateTime::UNIX_EPOCH,
+            mark_valid_until: None,
+            norm: None,
+            capacity: Some(2),
+            occupancy: None,
+            occupancy_reported_at: None,
+            occupied_since: None,
+        }
+    }
+
+    #[test]
+    fn what_the_provider_wrote_is_escaped_and_the_qr_code_is_not() {
+        let svg = svg(&building("Dijk & <Zee>"), "https://zegel.example/v/abc").unwrap_or_default();
+        assert!(svg.contains("Dijk &#38; &#60;Zee&#62; 12"), "{svg}");
+        assert!(!svg.contains("<Zee>"));
+        assert!(svg.contains("<path") && svg.contains("Max. 2 pers."), "{svg}");
+        assert!(svg.contains(r#"xml:lang="hu""#) && svg.contains("Zegel · https://zegel.example"));
+    }
+
+    #[test]
+    fn every_language_of_the_door_has_its_own_words_on_the_poster() {
+        let mut seen = std::collections::HashSet::new();
+        for lang in LANGUAGES {
+            let text = LOCALES.lookup(&id(lang), "poster-scan");
+            assert!(!text.is_empty() && !text.contains("poster-scan"), "{lang}");
+            assert!(seen.insert(text), "{lang} repeats another language's words");
+        }
+    }
+}
