@@ -107,8 +107,9 @@ pub fn nothing_said(req: &Request, body: &[u8]) -> Result<()> {
 }
 
 impl Desk {
-    /// The desk of `register`, signing with the key and certificate in these files; its
-    /// seals live `max_days` at most and point at the lookup at `verify_url`.
+    /// The desk of `register`, signing with the key and certificate in these files (an
+    /// empty path: the register's development key under `certs/dev/`); its seals live
+    /// `max_days` at most and point at the lookup at `verify_url`.
     pub fn from_files(
         register: Register,
         key_path: &str,
@@ -116,7 +117,12 @@ impl Desk {
         verify_url: &str,
         max_days: u32,
     ) -> anyhow::Result<Self> {
-        let signer = Signer::from_files(register, key_path, cert_path)?;
+        let dev = |file: String| format!("{}/../../certs/dev/{file}", env!("CARGO_MANIFEST_DIR"));
+        let key_path =
+            if key_path.is_empty() { dev(format!("{}-key.pem", register.service())) } else { key_path.into() };
+        let cert_path =
+            if cert_path.is_empty() { dev(format!("{}.pem", register.service())) } else { cert_path.into() };
+        let signer = Signer::from_files(register, &key_path, &cert_path)?;
         Ok(Self { signer: Arc::new(signer), verify_url: verify_url.trim_end_matches('/').into(), max_days })
     }
 

@@ -18,10 +18,10 @@ pub struct Own {
     #[serde(default = "defaults::audit_grace_days")]
     pub audit_grace_days: u32,
     /// The register's seal signing key (PKCS#8 Ed25519, PEM).
-    #[serde(default = "defaults::seal_key")]
+    #[serde(default)]
     pub seal_key: String,
     /// Its certificate, issued by the suite CA (PEM).
-    #[serde(default = "defaults::seal_cert")]
+    #[serde(default)]
     pub seal_cert: String,
     /// Days an agency gets to remedy a suspension caused by another register (a ban, a
     /// blocked or closed G-account).
@@ -53,12 +53,6 @@ mod defaults {
     }
     pub fn audit_grace_days() -> u32 {
         30
-    }
-    pub fn seal_key() -> String {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/certificates-key.pem").into()
-    }
-    pub fn seal_cert() -> String {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/certificates.pem").into()
     }
     pub fn auto_remedy_days() -> u32 {
         30

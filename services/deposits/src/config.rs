@@ -21,11 +21,11 @@ pub struct Own {
     /// Seconds between sweeps for overdue shortfalls.
     #[serde(default = "defaults::sweep_interval_secs")]
     pub sweep_interval_secs: u64,
-    /// The register's seal signing key (PEM).
-    #[serde(default = "defaults::seal_key")]
+    /// The register's seal signing key (PEM file; empty: its development key under certs/dev/).
+    #[serde(default)]
     pub seal_key: String,
     /// Its certificate (PEM).
-    #[serde(default = "defaults::seal_cert")]
+    #[serde(default)]
     pub seal_cert: String,
     /// Days a seal lives at most.
     #[serde(default = "defaults::seal_days")]
@@ -44,12 +44,6 @@ mod defaults {
     }
     pub fn sweep_interval_secs() -> u64 {
         60
-    }
-    pub fn seal_key() -> String {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/deposits-key.pem").into()
-    }
-    pub fn seal_cert() -> String {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/deposits.pem").into()
     }
     pub fn seal_days() -> u32 {
         90

@@ -12,10 +12,10 @@ pub struct Own {
     #[serde(default = "defaults::port")]
     pub port: u16,
     /// The register's seal signing key (PKCS#8 Ed25519, PEM).
-    #[serde(default = "defaults::seal_key")]
+    #[serde(default)]
     pub seal_key: String,
     /// Its certificate (PEM).
-    #[serde(default = "defaults::seal_cert")]
+    #[serde(default)]
     pub seal_cert: String,
     /// Days a seal lives at most.
     #[serde(default = "defaults::seal_days")]
@@ -25,12 +25,6 @@ pub struct Own {
 mod defaults {
     pub fn port() -> u16 {
         8084
-    }
-    pub fn seal_key() -> String {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/gaccounts-key.pem").into()
-    }
-    pub fn seal_cert() -> String {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/gaccounts.pem").into()
     }
     pub fn seal_days() -> u32 {
         90

@@ -19,10 +19,10 @@ pub struct Own {
     #[serde(default = "defaults::transition_ends")]
     pub transition_ends: NaiveDate,
     /// The register's seal signing key (PKCS#8 Ed25519, PEM).
-    #[serde(default = "defaults::seal_key")]
+    #[serde(default)]
     pub seal_key: String,
     /// Its certificate (PEM), issued under the suite CA.
-    #[serde(default = "defaults::seal_cert")]
+    #[serde(default)]
     pub seal_cert: String,
     /// Days a seal lives at most (never beyond the mark's year).
     #[serde(default = "defaults::seal_days")]
@@ -46,12 +46,6 @@ mod defaults {
     }
     pub fn transition_ends() -> NaiveDate {
         NaiveDate::from_ymd_opt(2028, 1, 1).unwrap_or_default()
-    }
-    pub fn seal_key() -> String {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/housing-key.pem").into()
-    }
-    pub fn seal_cert() -> String {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/housing.pem").into()
     }
     pub fn seal_days() -> u32 {
         90

@@ -28,10 +28,10 @@ pub struct Own {
     #[serde(default = "defaults::housing_url")]
     pub housing_url: String,
     /// The lookup's own signing key for hirer-check receipts (PKCS#8 Ed25519, PEM).
-    #[serde(default = "defaults::seal_key")]
+    #[serde(default)]
     pub seal_key: String,
     /// Its certificate (PEM), under the suite CA and on the trust list as `lookup`.
-    #[serde(default = "defaults::seal_cert")]
+    #[serde(default)]
     pub seal_cert: String,
     /// The bans register, asked about the officers of a KvK registration check.
     #[serde(default = "defaults::bans_url")]
@@ -65,12 +65,6 @@ mod defaults {
     }
     pub fn bsn_key() -> secrecy::SecretString {
         secrecy::SecretString::from("zegel-dev-lookup-bsn-key-not-for-production")
-    }
-    pub fn seal_key() -> String {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/lookup-key.pem").into()
-    }
-    pub fn seal_cert() -> String {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/lookup.pem").into()
     }
 }
 

@@ -73,6 +73,11 @@ impl Core {
         }
     }
 
+    /// How many client addresses all limiters of the service hold now.
+    pub fn remembered_clients(&self) -> usize {
+        self.limiters.lock().map(|all| all.iter().map(PublicLimiter::remembered).sum()).unwrap_or_default()
+    }
+
     /// The caller's principal, or a bare 401 problem.
     pub fn authenticate(&self, req: &Request) -> Result<Principal, Problem> {
         self.auth.authenticate(req.authorization.as_deref())

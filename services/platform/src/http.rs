@@ -160,6 +160,33 @@ pub fn finish<E: crate::core::ServiceError>(req: &Request, result: Result<Respon
     respond(req, result.map_err(|e| e.to_problem(&req.id)))
 }
 
+/// A route with one path parameter that reads a body: `path` with `method`, answered by
+/// `handler(state, request, parameter, body)` and finished into a response or a problem.
+pub fn with_body<S, H, Fut>(
+    path: warp::filters::BoxedFilter<(String,)>,
+    method: warp::filters::BoxedFilter<()>,
+    state: S,
+    handler: H,
+) -> warp::filters::BoxedFilter<(Response,)>
+where
+    S: crate::core::State,
+    H: Fn(S, Request, String, Bytes) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Response, S::Error>> + Send + 'static,
+{
+    path.and(method)
+        .and(request())
+        .and(body())
+        .and(with_state(state))
+        .then(move |param: String, req: Request, raw: Bytes, state: S| {
+            let handler = handler.clone();
+            async move {
+                let result = handler(state, req.clone(), param, raw).await;
+                finish(&req, result)
+            }
+        })
+        .boxed()
+}
+
 /// The caller's principal, or a bare 401 problem in the service's error type.
 pub fn authenticate<S: crate::core::State>(state: &S, req: &Request) -> Result<crate::auth::Principal, S::Error> {
     Ok(state.core().authenticate(req)?)
@@ -231,6 +258,11 @@ impl PublicLimiter {
     pub fn forget_quiet(&self) {
         self.limiter.retain_recent();
     }
+
+    /// How many client addresses it holds now.
+    pub fn remembered(&self) -> usize {
+        self.limiter.len()
+    }
 }
 
 /// An image that never changes for its URL (a seal's QR code).
@@ -270,6 +302,18 @@ mod tests {
             accept_language: None,
             remote: None,
         }
+    }
+
+    #[test]
+    fn a_limiter_remembers_an_address_until_it_has_been_quiet() {
+        let limiter = PublicLimiter::per_minute(600_000);
+        let from = |ip: &str| Request { remote: Some(SocketAddr::new(ip.parse().unwrap(), 1)), ..req(None) };
+        assert!(limiter.check(&from("192.0.2.1")).is_ok() && limiter.check(&from("192.0.2.2")).is_ok());
+        assert!(limiter.check(&req(None)).is_ok(), "no address, nothing to remember");
+        assert_eq!(limiter.remembered(), 2);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        limiter.forget_quiet();
+        assert_eq!(limiter.remembered(), 0);
     }
 
     #[test]

@@ -204,9 +204,17 @@ impl<S: Service> App<S> {
         let mut tasks: Vec<JoinHandle<()>> = S::tasks(&self.state).into_iter().map(Task::spawn).collect();
         tasks.push(tokio::spawn(core.relay.clone().run()));
         tasks.push(
-            Task::every(FORGET_QUIET_CLIENTS, "forget quiet clients", core.clone(), |core: Core| async move {
-                core.forget_quiet_clients();
-                Ok::<(), std::convert::Infallible>(())
+            // The first round comes after one interval: at start there is nothing to forget.
+            Task::run({
+                let core = core.clone();
+                async move {
+                    let start = tokio::time::Instant::now() + FORGET_QUIET_CLIENTS;
+                    let mut tick = tokio::time::interval_at(start, FORGET_QUIET_CLIENTS);
+                    loop {
+                        tick.tick().await;
+                        core.forget_quiet_clients();
+                    }
+                }
             })
             .spawn(),
         );

@@ -5,7 +5,7 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 use platform::audit::{self, Actor};
 use platform::auth::{Principal, Role};
-use platform::http::{Request, body, json, parse_json, request, with_state};
+use platform::http::{Request, body, json, parse_json, request, with_body, with_state};
 use platform::problem::FieldError;
 use platform::problem::Kind;
 use serde::Deserialize;
@@ -140,16 +140,12 @@ struct LiftIn {
 
 /// POST /api/v1/bans/{id}/lifting
 fn ban_lift(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "bans" / String / "lifting")
-        .and(warp::post())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|id: String, req: Request, body: Bytes, state: AppState| async move {
-            let result = lift(&state, &req, &id, &body).await;
-            finish(&req, result)
-        })
-        .boxed()
+    with_body(
+        warp::path!("api" / "v1" / "bans" / String / "lifting").boxed(),
+        warp::post().boxed(),
+        state,
+        |s, r, p, b| async move { lift(&s, &r, &p, &b).await },
+    )
 }
 
 fn ban_id(raw: &str) -> Result<Uuid> {

@@ -4,7 +4,7 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 use platform::audit::{self, Actor};
 use platform::auth::Role;
-use platform::http::{Request, body, json, no_store, parse_json, request, with_state};
+use platform::http::{Request, json, no_store, parse_json, request, with_body, with_state};
 use platform::problem::FieldError;
 use serde::Deserialize;
 use serde_json::json;
@@ -47,16 +47,12 @@ struct OfficersIn {
 
 /// PUT /api/v1/agencies/{kvk}/officers
 fn officers_put(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "agencies" / String / "officers")
-        .and(warp::put())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|kvk: String, req: Request, body: Bytes, state: AppState| async move {
-            let result = register(&state, &req, &kvk, &body).await;
-            finish(&req, result)
-        })
-        .boxed()
+    with_body(
+        warp::path!("api" / "v1" / "agencies" / String / "officers").boxed(),
+        warp::put().boxed(),
+        state,
+        |s, r, p, b| async move { register(&s, &r, &p, &b).await },
+    )
 }
 
 async fn register(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Result<Response> {

@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use platform::audit::Actor;
 use platform::auth::Role;
-use platform::http::{Request, body, request, with_state};
+use platform::http::{Request, with_body};
 use platform::problem::Kind;
 use warp::Filter;
 use warp::filters::BoxedFilter;
@@ -13,7 +13,7 @@ use warp::reply::Response;
 use zegel_attest::Order;
 use zegel_attest::desk::nothing_said;
 
-use super::{authenticate, finish, kvk_from_path, write};
+use super::{authenticate, kvk_from_path, write};
 use crate::domain::Status;
 use crate::error::{Error, Result};
 use crate::routes::certificates::valid_until;
@@ -26,16 +26,12 @@ pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
 
 /// POST /api/v1/agencies/{kvk}/certificate/seal
 fn agency_seal_create(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "agencies" / String / "certificate" / "seal")
-        .and(warp::post())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|kvk: String, req: Request, body: Bytes, state: AppState| async move {
-            let result = issue(&state, &req, &kvk, &body).await;
-            finish(&req, result)
-        })
-        .boxed()
+    with_body(
+        warp::path!("api" / "v1" / "agencies" / String / "certificate" / "seal").boxed(),
+        warp::post().boxed(),
+        state,
+        |s, r, p, b| async move { issue(&s, &r, &p, &b).await },
+    )
 }
 
 async fn issue(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Result<Response> {

@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use platform::audit::{self, Actor};
 use platform::auth::{Principal, Role};
-use platform::http::{Request, body, json, no_store, parse_json, request, with_state};
+use platform::http::{Request, json, no_store, parse_json, request, with_body, with_state};
 use platform::problem::FieldError;
 use platform::problem::Kind;
 use serde::Deserialize;
@@ -75,16 +75,12 @@ struct PaymentIn {
 
 /// POST /api/v1/agencies/{kvk}/deposit/payments — the admission authority books money in.
 fn payments(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "agencies" / String / "deposit" / "payments")
-        .and(warp::post())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|kvk: String, req: Request, body: Bytes, state: AppState| async move {
-            let result = pay_in(&state, &req, &kvk, &body).await;
-            finish(&req, result)
-        })
-        .boxed()
+    with_body(
+        warp::path!("api" / "v1" / "agencies" / String / "deposit" / "payments").boxed(),
+        warp::post().boxed(),
+        state,
+        |s, r, p, b| async move { pay_in(&s, &r, &p, &b).await },
+    )
 }
 
 async fn pay_in(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Result<Response> {
@@ -140,16 +136,12 @@ struct ClaimIn {
 /// POST /api/v1/agencies/{kvk}/deposit/claims — the inspectorate files any claim; the
 /// admission authority files wage and damage claims on behalf of a worker.
 fn claims_create(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "agencies" / String / "deposit" / "claims")
-        .and(warp::post())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|kvk: String, req: Request, body: Bytes, state: AppState| async move {
-            let result = file_claim(&state, &req, &kvk, &body).await;
-            finish(&req, result)
-        })
-        .boxed()
+    with_body(
+        warp::path!("api" / "v1" / "agencies" / String / "deposit" / "claims").boxed(),
+        warp::post().boxed(),
+        state,
+        |s, r, p, b| async move { file_claim(&s, &r, &p, &b).await },
+    )
 }
 
 async fn file_claim(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Result<Response> {

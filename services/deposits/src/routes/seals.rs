@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use platform::audit::Actor;
 use platform::auth::Role;
-use platform::http::{Request, body, request, with_state};
+use platform::http::{Request, with_body};
 use platform::problem::Kind;
 use warp::Filter;
 use warp::filters::BoxedFilter;
@@ -12,7 +12,7 @@ use warp::reply::Response;
 use zegel_attest::Order;
 use zegel_attest::desk::nothing_said;
 
-use super::{authenticate, finish, write};
+use super::{authenticate, write};
 use crate::domain::KvkNumber;
 use crate::error::{Error, Result};
 use crate::state::AppState;
@@ -24,16 +24,12 @@ pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
 
 /// POST /api/v1/agencies/{kvk}/deposit/seal
 fn deposit_seal(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "agencies" / String / "deposit" / "seal")
-        .and(warp::post())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|kvk: String, req: Request, body: Bytes, state: AppState| async move {
-            let result = issue(&state, &req, &kvk, &body).await;
-            finish(&req, result)
-        })
-        .boxed()
+    with_body(
+        warp::path!("api" / "v1" / "agencies" / String / "deposit" / "seal").boxed(),
+        warp::post().boxed(),
+        state,
+        |s, r, p, b| async move { issue(&s, &r, &p, &b).await },
+    )
 }
 
 /// The agency itself or the admission authority asks; the deposit must be adequate now.

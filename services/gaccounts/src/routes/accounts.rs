@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use platform::audit::{self, Actor};
 use platform::auth::{Principal, Role};
-use platform::http::{Request, body, json, no_store, parse_json, request, with_state};
+use platform::http::{Request, body, json, no_store, parse_json, request, with_body, with_state};
 use platform::problem::Kind;
 use serde::Deserialize;
 use serde_json::json;
@@ -42,16 +42,12 @@ struct AccountIn {
 
 /// PUT /api/v1/agencies/{kvk}/g-account
 fn g_account_put(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "agencies" / String / "g-account")
-        .and(warp::put())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|kvk: String, req: Request, body: Bytes, state: AppState| async move {
-            let result = register(&state, &req, &kvk, &body).await;
-            finish(&req, result)
-        })
-        .boxed()
+    with_body(
+        warp::path!("api" / "v1" / "agencies" / String / "g-account").boxed(),
+        warp::put().boxed(),
+        state,
+        |s, r, p, b| async move { register(&s, &r, &p, &b).await },
+    )
 }
 
 /// The role a caller acts in for `kvk`'s account: the agency itself, or the tax authority.

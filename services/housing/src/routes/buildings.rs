@@ -6,7 +6,7 @@ use bytes::Bytes;
 use chrono::Datelike;
 use platform::audit::{self, Actor};
 use platform::auth::{Principal, Role};
-use platform::http::{Request, body, json, no_store, parse_json, request, with_state};
+use platform::http::{Request, body, json, no_store, parse_json, request, with_body, with_state};
 use platform::problem::FieldError;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -170,16 +170,12 @@ struct RoomsIn {
 
 /// PUT /api/v1/buildings/{bag_id}/rooms — the building's own provider reports its rooms.
 fn rooms_put(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "buildings" / String / "rooms")
-        .and(warp::put())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|bag_id: String, req: Request, body: Bytes, state: AppState| async move {
-            let result = rooms(&state, &req, &bag_id, &body).await;
-            finish(&req, result)
-        })
-        .boxed()
+    with_body(
+        warp::path!("api" / "v1" / "buildings" / String / "rooms").boxed(),
+        warp::put().boxed(),
+        state,
+        |s, r, p, b| async move { rooms(&s, &r, &p, &b).await },
+    )
 }
 
 async fn rooms(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Result<Response> {
@@ -238,16 +234,12 @@ struct OccupancyIn {
 /// PUT /api/v1/buildings/{bag_id}/occupancy — the provider reports how many people live
 /// there; above capacity the municipality and the housing inspector are told.
 fn occupancy_put(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "buildings" / String / "occupancy")
-        .and(warp::put())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|bag_id: String, req: Request, body: Bytes, state: AppState| async move {
-            let result = occupancy(&state, &req, &bag_id, &body).await;
-            finish(&req, result)
-        })
-        .boxed()
+    with_body(
+        warp::path!("api" / "v1" / "buildings" / String / "occupancy").boxed(),
+        warp::put().boxed(),
+        state,
+        |s, r, p, b| async move { occupancy(&s, &r, &p, &b).await },
+    )
 }
 
 async fn occupancy(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Result<Response> {
@@ -289,16 +281,12 @@ async fn occupancy(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -
 /// POST /api/v1/buildings/{bag_id}/application — after a mark was revoked or expired, the
 /// provider applies again: a new mark, which old seals never attest.
 fn application_post(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "buildings" / String / "application")
-        .and(warp::post())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|bag_id: String, req: Request, body: Bytes, state: AppState| async move {
-            let result = apply(&state, &req, &bag_id, &body).await;
-            finish(&req, result)
-        })
-        .boxed()
+    with_body(
+        warp::path!("api" / "v1" / "buildings" / String / "application").boxed(),
+        warp::post().boxed(),
+        state,
+        |s, r, p, b| async move { apply(&s, &r, &p, &b).await },
+    )
 }
 
 async fn apply(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Result<Response> {

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use chrono::{Days, Months, NaiveDate};
 use platform::audit::{self, Actor};
 use platform::auth::{Principal, Role};
-use platform::http::{Request, body, parse_json, request, with_state};
+use platform::http::{Request, body, parse_json, request, with_body, with_state};
 use platform::problem::FieldError;
 use platform::problem::Kind;
 use serde::Deserialize;
@@ -68,16 +68,12 @@ fn date(raw: &str, pointer: &str) -> std::result::Result<NaiveDate, FieldError> 
 
 /// POST /api/v1/buildings/{bag_id}/inspections
 fn inspection_post(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "buildings" / String / "inspections")
-        .and(warp::post())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|bag_id: String, req: Request, body: Bytes, state: AppState| async move {
-            let result = inspect(&state, &req, &bag_id, &body).await;
-            finish(&req, result)
-        })
-        .boxed()
+    with_body(
+        warp::path!("api" / "v1" / "buildings" / String / "inspections").boxed(),
+        warp::post().boxed(),
+        state,
+        |s, r, p, b| async move { inspect(&s, &r, &p, &b).await },
+    )
 }
 
 /// Why an inspection without open deficiencies still cannot certify.

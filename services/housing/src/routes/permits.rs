@@ -6,7 +6,7 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 use platform::audit::{self, Actor};
 use platform::auth::{Principal, Role};
-use platform::http::{Request, body, parse_json, request, with_state};
+use platform::http::{Request, body, parse_json, request, with_body, with_state};
 use platform::problem::FieldError;
 use platform::problem::Kind;
 use serde::Deserialize;
@@ -91,16 +91,12 @@ impl PermitIn {
 
 /// PUT /api/v1/buildings/{bag_id}/permit
 fn permit_put(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "buildings" / String / "permit")
-        .and(warp::put())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|bag_id: String, req: Request, body: Bytes, state: AppState| async move {
-            let result = decide(&state, &req, &bag_id, &body).await;
-            finish(&req, result)
-        })
-        .boxed()
+    with_body(
+        warp::path!("api" / "v1" / "buildings" / String / "permit").boxed(),
+        warp::put().boxed(),
+        state,
+        |s, r, p, b| async move { decide(&s, &r, &p, &b).await },
+    )
 }
 
 async fn decide(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Result<Response> {

@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use platform::audit::Actor;
 use platform::auth::Role;
-use platform::http::{Request, body, request, with_state};
+use platform::http::{Request, request, with_body, with_state};
 use platform::problem::Kind;
 use serde_json::json;
 use warp::Filter;
@@ -25,16 +25,12 @@ pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
 
 /// POST /api/v1/buildings/{bag_id}/seal — the provider or a housing inspector.
 fn seal_post(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "buildings" / String / "seal")
-        .and(warp::post())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|bag_id: String, req: Request, body: Bytes, state: AppState| async move {
-            let result = issue(&state, &req, &bag_id, &body).await;
-            finish(&req, result)
-        })
-        .boxed()
+    with_body(
+        warp::path!("api" / "v1" / "buildings" / String / "seal").boxed(),
+        warp::post().boxed(),
+        state,
+        |s, r, p, b| async move { issue(&s, &r, &p, &b).await },
+    )
 }
 
 async fn issue(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Result<Response> {

@@ -1,6 +1,7 @@
 mod buildings;
 mod complaints;
 mod helpers;
+mod limiters;
 mod marks;
 mod municipalities;
 mod openapi;
