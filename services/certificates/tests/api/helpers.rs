@@ -14,7 +14,7 @@ use zegel_attest::Register;
 use zegel_certificates::config::Settings;
 use zegel_certificates::startup::{Application, Certificates};
 use zegel_certificates::state::AppState;
-use zegel_testkit::{self as testing, TestDb, TestPrefix};
+use zegel_testkit::{self as testing, Client, Reply, TestDb, TestPrefix};
 
 pub use zegel_testkit::{RedisProxy, pki};
 
@@ -26,14 +26,12 @@ pub const MIGRATIONS: [&str; 2] = [
 
 /// A running service under test.
 pub struct TestApp {
-    /// `http://127.0.0.1:<port>`.
-    pub address: String,
+    /// HTTP client for the service (address, tokens, requests).
+    pub client: Client,
     /// The service's clock; move it to test time-based rules.
     pub clock: Clock,
     /// The service's state (for running the sweep directly).
     pub state: AppState,
-    /// HTTP client.
-    pub http: reqwest::Client,
     /// The test's Redis key prefix.
     pub redis_prefix: String,
     shutdown: Shutdown,
@@ -81,10 +79,9 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     })
     .await;
     TestApp {
-        address: format!("http://127.0.0.1:{port}"),
+        client: Client::new(format!("http://127.0.0.1:{port}")),
         clock,
         state,
-        http: reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("client"),
         redis_prefix,
         shutdown,
         _prefix: prefix,
@@ -98,69 +95,14 @@ impl Drop for TestApp {
     }
 }
 
-/// A response, read whole.
-#[derive(Debug)]
-pub struct Reply {
-    pub status: u16,
-    pub headers: reqwest::header::HeaderMap,
-    pub body: Value,
-}
-
-impl Reply {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
+impl std::ops::Deref for TestApp {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
     }
 }
 
 impl TestApp {
-    /// A token for `roles` acting for `org`.
-    pub fn token(&self, roles: &[Role], org: Option<&str>) -> String {
-        testing::issuer()
-            .0
-            .token(&format!("test-{}", roles.first().map(|r| r.as_str()).unwrap_or("none")), roles, org, 600)
-            .expect("token")
-    }
-
-    /// Sends a request; `token` as bearer, `body` as JSON.
-    pub async fn send(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-        idempotency_key: Option<&str>,
-    ) -> Reply {
-        let mut rb = self.http.request(method.parse().expect("method"), format!("{}{path}", self.address));
-        if let Some(t) = token {
-            rb = rb.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            rb = rb.json(&b);
-        }
-        if let Some(k) = idempotency_key {
-            rb = rb.header("Idempotency-Key", k);
-        }
-        let res = rb.send().await.expect("request sent");
-        let status = res.status().as_u16();
-        let headers = res.headers().clone();
-        let text = res.text().await.expect("body");
-        let body =
-            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
-        Reply { status, headers, body }
-    }
-
-    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
-        self.send("GET", path, token, None, None).await
-    }
-
-    pub async fn post(&self, path: &str, token: &str, body: Value) -> Reply {
-        self.send("POST", path, Some(token), Some(body), None).await
-    }
-
-    pub async fn put(&self, path: &str, token: &str, body: Value) -> Reply {
-        self.send("PUT", path, Some(token), Some(body), None).await
-    }
-
     /// An accredited certification body `id`, returning its token.
     pub async fn body(&self, id: &str) -> String {
         let admin = self.token(&[Role::Admin], None);
