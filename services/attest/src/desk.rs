@@ -234,3 +234,57 @@ impl Desk {
         Ok(platform::http::immutable_image(bytes, media_type))
     }
 }
+
+/// What every handler of a register shares when all it needs besides the platform's parts
+/// is its settings and its seal desk (deposits, G-accounts): one state type for such
+/// registers, `Own` their settings and `E` their error.
+pub struct Sealing<Own, E> {
+    /// Pool, bus, auth, relay, limiters, metrics.
+    pub core: Core,
+    /// Server time.
+    pub clock: platform::clock::Clock,
+    /// Own settings.
+    pub settings: Arc<Own>,
+    /// Issues this register's seals (signer, lookup URL, QR codes).
+    pub desk: Desk,
+    // The error type belongs to the service; the state holds none.
+    error: std::marker::PhantomData<fn() -> E>,
+}
+
+impl<Own, E> Sealing<Own, E> {
+    /// The state of a register built from its parts.
+    pub fn new(core: Core, clock: platform::clock::Clock, settings: Own, desk: Desk) -> Self {
+        Self { core, clock, settings: Arc::new(settings), desk, error: std::marker::PhantomData }
+    }
+}
+
+// By hand: a derive would ask `Own` and `E` to be `Clone`, which an `Arc` does not need.
+impl<Own, E> Clone for Sealing<Own, E> {
+    fn clone(&self) -> Self {
+        Self {
+            core: self.core.clone(),
+            clock: self.clock.clone(),
+            settings: self.settings.clone(),
+            desk: self.desk.clone(),
+            error: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<Own, E> std::fmt::Debug for Sealing<Own, E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sealing").field("desk", &self.desk).finish_non_exhaustive()
+    }
+}
+
+impl<Own, E> platform::core::State for Sealing<Own, E>
+where
+    Own: Send + Sync + 'static,
+    E: platform::core::ServiceError + 'static,
+{
+    type Error = E;
+
+    fn core(&self) -> &Core {
+        &self.core
+    }
+}

@@ -1,6 +1,5 @@
 //! The deposits register as a service of the shared shell.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use platform::clock::Clock;
@@ -26,18 +25,14 @@ impl Service for Deposits {
     platform::embedded_migrations!();
 
     async fn state(core: Core, clock: Clock, settings: &Settings) -> anyhow::Result<AppState> {
-        Ok(AppState {
-            core,
-            clock,
-            settings: Arc::new(settings.own.clone()),
-            desk: Desk::from_files(
-                Register::Deposits,
-                &settings.own.seal_key,
-                &settings.own.seal_cert,
-                &settings.common.verify_url,
-                settings.own.seal_days,
-            )?,
-        })
+        let desk = Desk::from_files(
+            Register::Deposits,
+            &settings.own.seal_key,
+            &settings.own.seal_cert,
+            &settings.common.verify_url,
+            settings.own.seal_days,
+        )?;
+        Ok(AppState::new(core, clock, settings.own.clone(), desk))
     }
 
     fn api(state: AppState) -> BoxedFilter<(Response,)> {

@@ -1,7 +1,5 @@
 //! The G-account register as a service of the shared shell.
 
-use std::sync::Arc;
-
 use platform::clock::Clock;
 use platform::core::Core;
 use platform::shell::{App, Service};
@@ -25,18 +23,14 @@ impl Service for Gaccounts {
     platform::embedded_migrations!();
 
     async fn state(core: Core, clock: Clock, settings: &Settings) -> anyhow::Result<AppState> {
-        Ok(AppState {
-            core,
-            clock,
-            settings: Arc::new(settings.own.clone()),
-            desk: Desk::from_files(
-                Register::Gaccounts,
-                &settings.own.seal_key,
-                &settings.own.seal_cert,
-                &settings.common.verify_url,
-                settings.own.seal_days,
-            )?,
-        })
+        let desk = Desk::from_files(
+            Register::Gaccounts,
+            &settings.own.seal_key,
+            &settings.own.seal_cert,
+            &settings.common.verify_url,
+            settings.own.seal_days,
+        )?;
+        Ok(AppState::new(core, clock, settings.own.clone(), desk))
     }
 
     fn api(state: AppState) -> BoxedFilter<(Response,)> {

@@ -1,30 +1,6 @@
 //! What every handler of the G-account register shares.
 
-use std::sync::Arc;
-
-use platform::clock::Clock;
-use platform::core::Core;
-use zegel_attest::Desk;
-
 use crate::config::Own;
 
-/// What every handler shares.
-#[derive(Clone, Debug)]
-pub struct AppState {
-    /// Pool, bus, auth, relay, limiters, metrics.
-    pub core: Core,
-    /// Server time.
-    pub clock: Clock,
-    /// Own settings.
-    pub settings: Arc<Own>,
-    /// Issues this register's seals (signer, lookup URL, QR codes).
-    pub desk: Desk,
-}
-
-impl platform::core::State for AppState {
-    type Error = crate::error::Error;
-
-    fn core(&self) -> &Core {
-        &self.core
-    }
-}
+/// What every handler shares: the platform's parts, the settings and the seal desk.
+pub type AppState = zegel_attest::desk::Sealing<Own, crate::error::Error>;
