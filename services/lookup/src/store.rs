@@ -123,8 +123,14 @@ pub struct BuildingRow {
     pub mark_status: MarkStatus,
     /// Since when.
     pub mark_since: Option<String>,
-    /// Certified and within its year.
+    /// Certified and within its year (SQL null — a certified mark without an end date —
+    /// counts as not certified).
+    #[serde(default, deserialize_with = "null_is_false")]
     pub certified: bool,
+}
+
+fn null_is_false<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(Option::<bool>::deserialize(d)?.unwrap_or(false))
 }
 
 fn row<T: for<'de> Deserialize<'de>>(v: Option<Value>) -> anyhow::Result<Option<T>> {
@@ -240,4 +246,19 @@ pub async fn kvk_checks(pool: &Pool, kvk: Option<&str>, limit: i64) -> anyhow::R
             checked_at: r.get(7),
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_building_whose_certified_flag_is_null_is_not_certified() {
+        let b: BuildingRow = serde_json::from_value(serde_json::json!({
+            "bag_id": "0363010000123456", "street": "Dam", "number": 1, "addition": null, "postcode": "1012 JS",
+            "place": "Amsterdam", "mark_status": "certified", "mark_since": null, "certified": null
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!b.certified);
+    }
 }
