@@ -132,8 +132,9 @@ pub enum Shown {
 impl Shown {
     /// Decodes the facts `register` published.
     pub fn of(register: Option<Register>, facts: &Value) -> Self {
-        fn decode<T: for<'de> Deserialize<'de>>(facts: &Value) -> Option<T> {
-            serde_json::from_value(facts.clone())
+        // Decoded in place from the borrowed value: the facts are not copied per page.
+        fn decode<'a, T: Deserialize<'a>>(facts: &'a Value) -> Option<T> {
+            T::deserialize(facts)
                 .map_err(|e| tracing::warn!(error = %e, "a register's facts do not decode"))
                 .ok()
         }
