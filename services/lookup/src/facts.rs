@@ -134,9 +134,7 @@ impl Shown {
     pub fn of(register: Option<Register>, facts: &Value) -> Self {
         // Decoded in place from the borrowed value: the facts are not copied per page.
         fn decode<'a, T: Deserialize<'a>>(facts: &'a Value) -> Option<T> {
-            T::deserialize(facts)
-                .map_err(|e| tracing::warn!(error = %e, "a register's facts do not decode"))
-                .ok()
+            T::deserialize(facts).map_err(|e| tracing::warn!(error = %e, "a register's facts do not decode")).ok()
         }
         let shown = match register {
             Some(Register::Certificates) => decode(facts).map(Shown::Certificate),
