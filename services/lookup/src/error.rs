@@ -87,3 +87,6 @@ impl Error {
         }
     }
 }
+
+/// A request's result.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

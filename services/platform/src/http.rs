@@ -6,6 +6,7 @@
 //! might merge with another branch into a confusing 405.
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use warp::Filter;
+use warp::filters::BoxedFilter;
 use warp::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use warp::reply::{Reply, Response};
 
@@ -46,12 +48,15 @@ pub struct Request {
     pub accept_language: Option<String>,
     /// The client's address.
     pub remote: Option<SocketAddr>,
+    /// The query string as sent (empty without one); a route that takes parameters parses it.
+    pub query: String,
 }
 
 /// Extracts the [`Request`]; never rejects.
 pub fn request() -> impl Filter<Extract = (Request,), Error = Infallible> + Clone {
-    warp::method().and(warp::path::full()).and(warp::header::headers_cloned()).and(warp::addr::remote()).map(
-        |method: Method, path: warp::path::FullPath, headers: HeaderMap, remote: Option<SocketAddr>| {
+    let query = warp::query::raw().or(warp::any().map(String::new)).unify();
+    warp::method().and(warp::path::full()).and(warp::header::headers_cloned()).and(warp::addr::remote()).and(query).map(
+        |method: Method, path: warp::path::FullPath, headers: HeaderMap, remote: Option<SocketAddr>, query: String| {
             let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
             let id = text(REQUEST_ID)
                 .filter(|id| {
@@ -71,6 +76,7 @@ pub fn request() -> impl Filter<Extract = (Request,), Error = Infallible> + Clon
                 content_type: text("content-type"),
                 accept_language: text("accept-language"),
                 remote,
+                query,
             }
         },
     )
@@ -160,24 +166,108 @@ pub fn finish<E: crate::core::ServiceError>(req: &Request, result: Result<Respon
     respond(req, result.map_err(|e| e.to_problem(&req.id)))
 }
 
-/// A route with one path parameter that reads a body: `path` with `method`, answered by
-/// `handler(state, request, parameter, body)` and finished into a response or a problem.
-pub fn with_body<S, H, Fut>(
-    path: warp::filters::BoxedFilter<(String,)>,
-    method: warp::filters::BoxedFilter<()>,
-    state: S,
-    handler: H,
-) -> warp::filters::BoxedFilter<(Response,)>
+/// What a route answers with, once its method and path matched.
+pub type Routed = BoxedFilter<(Response,)>;
+
+/// A matched path and its parameters as one value (`warp::path!` with one parameter, or
+/// [`fixed`] and [`pair`] around one with none or two).
+pub trait Path<P>: Filter<Extract = (P,), Error = warp::Rejection> + Clone + Send + Sync + 'static {}
+
+impl<P, F> Path<P> for F where F: Filter<Extract = (P,), Error = warp::Rejection> + Clone + Send + Sync + 'static {}
+
+/// A path without parameters, as a path with the one parameter `()`, so that every route
+/// helper below takes its parameters as one value.
+pub fn fixed(
+    path: impl Filter<Extract = (), Error = warp::Rejection> + Clone + Send + Sync + 'static,
+) -> BoxedFilter<((),)> {
+    path.map(|| ()).boxed()
+}
+
+/// A path with two parameters, as one pair.
+pub fn pair<A: Send + 'static, B: Send + 'static>(
+    path: impl Filter<Extract = (A, B), Error = warp::Rejection> + Clone + Send + Sync + 'static,
+) -> BoxedFilter<((A, B),)> {
+    path.map(|a, b| (a, b)).boxed()
+}
+
+/// `GET path`, answered by `handler(state, request, parameters)`.
+pub fn get<S, P, H, Fut>(path: impl Path<P>, state: &S, handler: H) -> Routed
 where
     S: crate::core::State,
-    H: Fn(S, Request, String, Bytes) -> Fut + Clone + Send + Sync + 'static,
-    Fut: std::future::Future<Output = Result<Response, S::Error>> + Send + 'static,
+    P: Send + 'static,
+    H: Fn(S, Request, P) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<Response, S::Error>> + Send + 'static,
+{
+    no_body(warp::get().boxed(), path, state, handler)
+}
+
+/// `DELETE path`, answered by `handler(state, request, parameters)`.
+pub fn delete<S, P, H, Fut>(path: impl Path<P>, state: &S, handler: H) -> Routed
+where
+    S: crate::core::State,
+    P: Send + 'static,
+    H: Fn(S, Request, P) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<Response, S::Error>> + Send + 'static,
+{
+    no_body(warp::delete().boxed(), path, state, handler)
+}
+
+/// `POST path` with a body, answered by `handler(state, request, parameters, body)`.
+pub fn post<S, P, H, Fut>(path: impl Path<P>, state: &S, handler: H) -> Routed
+where
+    S: crate::core::State,
+    P: Send + 'static,
+    H: Fn(S, Request, P, Bytes) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<Response, S::Error>> + Send + 'static,
+{
+    with_body(path, warp::post().boxed(), state, handler)
+}
+
+/// `PUT path` with a body, answered by `handler(state, request, parameters, body)`.
+pub fn put<S, P, H, Fut>(path: impl Path<P>, state: &S, handler: H) -> Routed
+where
+    S: crate::core::State,
+    P: Send + 'static,
+    H: Fn(S, Request, P, Bytes) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<Response, S::Error>> + Send + 'static,
+{
+    with_body(path, warp::put().boxed(), state, handler)
+}
+
+/// `method path` without reading a body (a POST that must work without one, like a bare
+/// `curl -X POST`), answered by `handler(state, request, parameters)`.
+pub fn no_body<S, P, H, Fut>(method: BoxedFilter<()>, path: impl Path<P>, state: &S, handler: H) -> Routed
+where
+    S: crate::core::State,
+    P: Send + 'static,
+    H: Fn(S, Request, P) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<Response, S::Error>> + Send + 'static,
+{
+    path.and(method)
+        .and(request())
+        .and(with_state(state.clone()))
+        .then(move |param: P, req: Request, state: S| {
+            let handler = handler.clone();
+            async move {
+                let result = handler(state, req.clone(), param).await;
+                finish(&req, result)
+            }
+        })
+        .boxed()
+}
+
+fn with_body<S, P, H, Fut>(path: impl Path<P>, method: BoxedFilter<()>, state: &S, handler: H) -> Routed
+where
+    S: crate::core::State,
+    P: Send + 'static,
+    H: Fn(S, Request, P, Bytes) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<Response, S::Error>> + Send + 'static,
 {
     path.and(method)
         .and(request())
         .and(body())
-        .and(with_state(state))
-        .then(move |param: String, req: Request, raw: Bytes, state: S| {
+        .and(with_state(state.clone()))
+        .then(move |param: P, req: Request, raw: Bytes, state: S| {
             let handler = handler.clone();
             async move {
                 let result = handler(state, req.clone(), param, raw).await;
@@ -185,6 +275,14 @@ where
             }
         })
         .boxed()
+}
+
+/// The first of `routes` whose method and path match.
+pub fn any_of(routes: impl IntoIterator<Item = Routed>) -> Routed {
+    routes
+        .into_iter()
+        .reduce(|all, one| all.or(one).unify().boxed())
+        .unwrap_or_else(|| warp::any().and_then(|| async { Err(warp::reject::not_found()) }).boxed())
 }
 
 /// The caller's principal, or a bare 401 problem in the service's error type.
@@ -301,6 +399,7 @@ mod tests {
             content_type: ct.map(str::to_string),
             accept_language: None,
             remote: None,
+            query: String::new(),
         }
     }
 

@@ -5,28 +5,22 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 use platform::audit::{self, Actor};
 use platform::auth::{Principal, Role};
-use platform::http::{Request, body, json, parse_json, request, with_body, with_state};
+use platform::http::{Request, json, parse_json};
 use platform::problem::FieldError;
 use platform::problem::Kind;
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
-use warp::Filter;
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-use super::{authenticate, finish, write};
+use super::{authenticate, write};
 use crate::domain::{Basis, Bsn, OfficerRole, check_ban_dates, text};
 use crate::error::{Error, Result};
 use crate::events;
 use crate::state::AppState;
 use crate::store::{self, Ban};
 use crate::sweep;
-
-pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    bans_create(state.clone()).or(ban_lift(state.clone())).unify().or(ban_get(state)).unify().boxed()
-}
 
 /// Who may impose or lift a ban on this basis, and in which role.
 fn imposing_role(principal: &Principal, basis: Basis) -> Result<Role> {
@@ -59,22 +53,9 @@ struct BanIn {
 }
 
 /// POST /api/v1/bans
-fn bans_create(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "bans")
-        .and(warp::post())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|req: Request, body: Bytes, state: AppState| async move {
-            let result = impose(&state, &req, &body).await;
-            finish(&req, result)
-        })
-        .boxed()
-}
-
-async fn impose(state: &AppState, req: &Request, raw: &Bytes) -> Result<Response> {
-    let principal = authenticate(state, req)?;
-    let input: BanIn = parse_json(req, raw)?;
+pub(super) async fn impose(state: AppState, req: Request, _: (), raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let input: BanIn = parse_json(&req, &raw)?;
     let role = imposing_role(&principal, input.basis)?;
     let mut errors = Vec::new();
     let bsn = Bsn::parse(&input.bsn, "/bsn").map_err(|e| errors.push(e)).ok();
@@ -89,7 +70,7 @@ async fn impose(state: &AppState, req: &Request, raw: &Bytes) -> Result<Response
         input.name.as_deref().map(|n| text(n, "/name", 200)).transpose().map_err(|e| errors.push(e)).ok().flatten();
     let (Some(bsn), Some(reason), true) = (bsn, reason, errors.is_empty()) else { return Err(Error::Invalid(errors)) };
     let hash = bsn.keyed_hash(state.bsn_key());
-    write(state, req, &principal, raw, async |tx| {
+    write(&state, &req, &principal, &raw, async |tx| {
         let person_id = match (store::person_by_hash(tx, &hash).await?, &name, input.date_of_birth) {
             (Some(id), _, _) => id,
             (None, Some(name), Some(dob)) => store::upsert_person(tx, &hash, name, dob).await?,
@@ -138,26 +119,17 @@ struct LiftIn {
     reason: String,
 }
 
-/// POST /api/v1/bans/{id}/lifting
-fn ban_lift(state: AppState) -> BoxedFilter<(Response,)> {
-    with_body(
-        warp::path!("api" / "v1" / "bans" / String / "lifting").boxed(),
-        warp::post().boxed(),
-        state,
-        |s, r, p, b| async move { lift(&s, &r, &p, &b).await },
-    )
-}
-
 fn ban_id(raw: &str) -> Result<Uuid> {
     raw.parse().map_err(|_| Error::Client(platform::Problem::bad_request("Malformed ban id: expected a UUID.")))
 }
 
-async fn lift(state: &AppState, req: &Request, id: &str, raw: &Bytes) -> Result<Response> {
-    let principal = authenticate(state, req)?;
-    let id = ban_id(id)?;
-    let input: LiftIn = parse_json(req, raw)?;
+/// POST /api/v1/bans/{id}/lifting
+pub(super) async fn lift(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let id = ban_id(&id)?;
+    let input: LiftIn = parse_json(&req, &raw)?;
     let reason = text(&input.reason, "/reason", 1000)?;
-    write(state, req, &principal, raw, async |tx| {
+    write(&state, &req, &principal, &raw, async |tx| {
         let before = store::ban_by_id(tx, id, true).await?.ok_or_else(|| Error::NotFound(format!("No ban {id}.")))?;
         let basis = if before.basis == "civil" { Basis::Civil } else { Basis::Administrative };
         let role = imposing_role(&principal, basis)?;
@@ -180,28 +152,13 @@ async fn lift(state: &AppState, req: &Request, id: &str, raw: &Bytes) -> Result<
 }
 
 /// GET /api/v1/bans/{id} — the ban (no personal data) for the inspectorate, tax and admins.
-fn ban_get(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "bans" / String)
-        .and(warp::get())
-        .and(request())
-        .and(with_state(state))
-        .then(|id: String, req: Request, state: AppState| async move {
-            let result = async {
-                let principal = authenticate(&state, &req)?;
-                if ![Role::Inspectorate, Role::Tax, Role::Admin].iter().any(|r| principal.has(*r)) {
-                    return Err(Error::Forbidden(
-                        "Only the inspectorate, the tax authority and admins read bans.".into(),
-                    ));
-                }
-                let id = ban_id(&id)?;
-                let client = state.core.pool.get().await?;
-                let ban = store::ban_by_id(&client, id, false)
-                    .await?
-                    .ok_or_else(|| Error::NotFound(format!("No ban {id}.")))?;
-                Ok(json(StatusCode::OK, &ban))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn ban_get(state: AppState, req: Request, id: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    if ![Role::Inspectorate, Role::Tax, Role::Admin].iter().any(|r| principal.has(*r)) {
+        return Err(Error::Forbidden("Only the inspectorate, the tax authority and admins read bans.".into()));
+    }
+    let id = ban_id(&id)?;
+    let client = state.core.pool.get().await?;
+    let ban = store::ban_by_id(&client, id, false).await?.ok_or_else(|| Error::NotFound(format!("No ban {id}.")))?;
+    Ok(json(StatusCode::OK, &ban))
 }

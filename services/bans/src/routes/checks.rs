@@ -5,23 +5,17 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 use platform::audit::Actor;
 use platform::auth::Role;
-use platform::http::{Request, body, json, no_store, parse_json, request, with_state};
+use platform::http::{Request, json, no_store, parse_json};
 use serde::Deserialize;
 use serde_json::json;
-use warp::Filter;
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-use super::{authenticate, finish};
+use super::authenticate;
 use crate::domain::{Bsn, text};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store;
-
-pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    person_check(state.clone()).or(access_log(state)).unify().boxed()
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -34,26 +28,13 @@ struct CheckIn {
 }
 
 /// POST /api/v1/person-checks
-fn person_check(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "person-checks")
-        .and(warp::post())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|req: Request, body: Bytes, state: AppState| async move {
-            let result = check(&state, &req, &body).await;
-            finish(&req, result)
-        })
-        .boxed()
-}
-
-async fn check(state: &AppState, req: &Request, raw: &Bytes) -> Result<Response> {
-    let principal = authenticate(state, req)?;
+pub(super) async fn check(state: AppState, req: Request, _: (), raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
     let role = [Role::Kvk, Role::CertificationBody, Role::Inspectorate]
         .into_iter()
         .find(|r| principal.has(*r))
         .ok_or_else(|| Error::Forbidden("Only KvK, certification bodies and the inspectorate check persons.".into()))?;
-    let input: CheckIn = parse_json(req, raw)?;
+    let input: CheckIn = parse_json(&req, &raw)?;
     let bsn = Bsn::parse(&input.bsn, "/bsn")?;
     let purpose = text(&input.purpose, "/purpose", 200)?;
     let day = input.on_date.unwrap_or_else(|| state.clock.today());
@@ -80,22 +61,11 @@ async fn check(state: &AppState, req: &Request, raw: &Bytes) -> Result<Response>
 }
 
 /// GET /api/v1/access-log — who read personal data (inspectorate, admin).
-fn access_log(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "access-log")
-        .and(warp::get())
-        .and(request())
-        .and(with_state(state))
-        .then(|req: Request, state: AppState| async move {
-            let result = async {
-                let principal = authenticate(&state, &req)?;
-                if !principal.has(Role::Inspectorate) && !principal.has(Role::Admin) {
-                    return Err(Error::Forbidden("Only the inspectorate and admins read the access log.".into()));
-                }
-                let client = state.core.pool.get().await?;
-                Ok(json(StatusCode::OK, &json!({ "entries": store::access_log(&client, 500).await? })))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn access_log(state: AppState, req: Request, _: ()) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    if !principal.has(Role::Inspectorate) && !principal.has(Role::Admin) {
+        return Err(Error::Forbidden("Only the inspectorate and admins read the access log.".into()));
+    }
+    let client = state.core.pool.get().await?;
+    Ok(json(StatusCode::OK, &json!({ "entries": store::access_log(&client, 500).await? })))
 }

@@ -4,16 +4,24 @@ mod bans;
 mod checks;
 mod officers;
 
-use warp::Filter;
-use warp::filters::BoxedFilter;
-use warp::reply::Response;
+use platform::http::{Routed, any_of, fixed, get, post, put};
 
 use crate::state::AppState;
 
-pub(crate) use platform::http::{authenticate, finish};
+pub(crate) use platform::http::authenticate;
 pub(crate) use platform::write::write;
 
 /// Every API route of the service.
-pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
-    officers::routes(state.clone()).or(bans::routes(state.clone())).unify().or(checks::routes(state)).unify().boxed()
+pub fn api(state: AppState) -> Routed {
+    let s = &state;
+    any_of([
+        put(warp::path!("api" / "v1" / "agencies" / String / "officers"), s, officers::register),
+        get(warp::path!("api" / "v1" / "agencies" / String / "officers"), s, officers::officers_get),
+        get(warp::path!("api" / "v1" / "agencies" / String / "ban-status"), s, officers::ban_status),
+        post(fixed(warp::path!("api" / "v1" / "bans")), s, bans::impose),
+        post(warp::path!("api" / "v1" / "bans" / String / "lifting"), s, bans::lift),
+        get(warp::path!("api" / "v1" / "bans" / String), s, bans::ban_get),
+        post(fixed(warp::path!("api" / "v1" / "person-checks")), s, checks::check),
+        get(fixed(warp::path!("api" / "v1" / "access-log")), s, checks::access_log),
+    ])
 }

@@ -4,16 +4,14 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 use platform::audit::{self, Actor};
 use platform::auth::Role;
-use platform::http::{Request, json, no_store, parse_json, request, with_body, with_state};
+use platform::http::{Request, json, no_store, parse_json};
 use platform::problem::FieldError;
 use serde::Deserialize;
 use serde_json::json;
-use warp::Filter;
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-use super::{authenticate, finish, write};
+use super::{authenticate, write};
 use crate::domain::{Bsn, KvkNumber, OfficerRole, text};
 use crate::error::{Error, Result};
 use crate::events;
@@ -22,10 +20,6 @@ use crate::store::{self, NewOfficer};
 
 /// Most officers one registration may list.
 const MAX_OFFICERS: usize = 50;
-
-pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    officers_put(state.clone()).or(officers_get(state.clone())).unify().or(ban_status(state)).unify().boxed()
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -46,22 +40,13 @@ struct OfficersIn {
 }
 
 /// PUT /api/v1/agencies/{kvk}/officers
-fn officers_put(state: AppState) -> BoxedFilter<(Response,)> {
-    with_body(
-        warp::path!("api" / "v1" / "agencies" / String / "officers").boxed(),
-        warp::put().boxed(),
-        state,
-        |s, r, p, b| async move { register(&s, &r, &p, &b).await },
-    )
-}
-
-async fn register(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Result<Response> {
-    let principal = authenticate(state, req)?;
-    let kvk = KvkNumber::from_path(kvk)?;
+pub(super) async fn register(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let kvk = KvkNumber::from_path(&kvk)?;
     if !principal.has(Role::Kvk) {
         return Err(Error::Forbidden("Only KvK registers the officers of an agency.".into()));
     }
-    let input: OfficersIn = parse_json(req, raw)?;
+    let input: OfficersIn = parse_json(&req, &raw)?;
     let today = state.clock.today();
     let mut errors = Vec::new();
     if input.officers.len() > MAX_OFFICERS {
@@ -84,7 +69,7 @@ async fn register(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Re
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
-    write(state, req, &principal, raw, async |tx| {
+    write(&state, &req, &principal, &raw, async |tx| {
         let mut officers = Vec::new();
         for (hash, name, o) in &people {
             let person_id = store::upsert_person(tx, hash, name, o.date_of_birth).await?;
@@ -109,60 +94,28 @@ async fn register(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Re
 
 /// GET /api/v1/agencies/{kvk}/officers — names and birth dates (never BSNs) for KvK,
 /// certification bodies and the inspectorate; every read is logged.
-fn officers_get(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "agencies" / String / "officers")
-        .and(warp::get())
-        .and(request())
-        .and(with_state(state))
-        .then(|kvk: String, req: Request, state: AppState| async move {
-            let result: Result<_> = async {
-                let principal = authenticate(&state, &req)?;
-                let kvk = KvkNumber::from_path(&kvk)?;
-                let role = [Role::Kvk, Role::CertificationBody, Role::Inspectorate]
-                    .into_iter()
-                    .find(|r| principal.has(*r))
-                    .ok_or_else(|| {
-                        Error::Forbidden("Only KvK, certification bodies and the inspectorate see officers.".into())
-                    })?;
-                let client = state.core.pool.get().await?;
-                let officers = store::officers(&client, kvk.as_str(), state.clock.today()).await?;
-                store::log_access(
-                    &client,
-                    &Actor::of(&principal, role),
-                    "officer list",
-                    None,
-                    Some(kvk.as_str()),
-                    &req.id,
-                )
-                .await?;
-                Ok(no_store(json(StatusCode::OK, &json!({ "kvk_number": kvk, "officers": officers }))))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn officers_get(state: AppState, req: Request, kvk: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let kvk = KvkNumber::from_path(&kvk)?;
+    let role = [Role::Kvk, Role::CertificationBody, Role::Inspectorate]
+        .into_iter()
+        .find(|r| principal.has(*r))
+        .ok_or_else(|| Error::Forbidden("Only KvK, certification bodies and the inspectorate see officers.".into()))?;
+    let client = state.core.pool.get().await?;
+    let officers = store::officers(&client, kvk.as_str(), state.clock.today()).await?;
+    store::log_access(&client, &Actor::of(&principal, role), "officer list", None, Some(kvk.as_str()), &req.id).await?;
+    Ok(no_store(json(StatusCode::OK, &json!({ "kvk_number": kvk, "officers": officers }))))
 }
 
 /// GET /api/v1/agencies/{kvk}/ban-status — public: whether the agency is clear, and
 /// nothing else (no names, no BSNs, no dates of birth, no count).
-fn ban_status(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "agencies" / String / "ban-status")
-        .and(warp::get())
-        .and(request())
-        .and(with_state(state))
-        .then(|kvk: String, req: Request, state: AppState| async move {
-            let result = async {
-                state.core.limiter.check(&req)?;
-                let kvk = KvkNumber::from_path(&kvk)?;
-                let client = state.core.pool.get().await?;
-                if !store::agency_known(&client, kvk.as_str()).await? {
-                    return Err(Error::NotFound(format!("KvK has registered no officers for agency {kvk}.")));
-                }
-                let clear = store::banned_officers(&client, kvk.as_str(), state.clock.today()).await?.is_empty();
-                Ok(no_store(json(StatusCode::OK, &json!({ "clear": clear, "checked_at": state.clock.now() }))))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn ban_status(state: AppState, req: Request, kvk: String) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let kvk = KvkNumber::from_path(&kvk)?;
+    let client = state.core.pool.get().await?;
+    if !store::agency_known(&client, kvk.as_str()).await? {
+        return Err(Error::NotFound(format!("KvK has registered no officers for agency {kvk}.")));
+    }
+    let clear = store::banned_officers(&client, kvk.as_str(), state.clock.today()).await?.is_empty();
+    Ok(no_store(json(StatusCode::OK, &json!({ "clear": clear, "checked_at": state.clock.now() }))))
 }

@@ -4,15 +4,13 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 use platform::audit::Actor;
 use platform::auth::Role;
-use platform::http::{Request, body, json, no_store, parse_json, request, with_state};
+use platform::http::{Request, json, no_store, parse_json};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use warp::Filter;
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-use super::{acting_body, authenticate, finish, kvk_from_path, write};
+use super::{acting_body, authenticate, kvk_from_path, write};
 use crate::domain::lifecycle::probation_end;
 use crate::domain::{Checks, CountryCode, KvkNumber, SbiCode, Status, norm_of, not_future, text};
 use crate::error::{Error, Result};
@@ -21,15 +19,6 @@ use crate::register::{self, Change};
 use crate::routes::certificates::valid_until;
 use crate::state::AppState;
 use crate::store::{self, Agency, Certificate};
-
-pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    agencies_create(state.clone())
-        .or(agency_certificate_get(state.clone()))
-        .unify()
-        .or(agency_certificates_create(state))
-        .unify()
-        .boxed()
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,23 +31,14 @@ struct AgencyIn {
 }
 
 /// POST /api/v1/agencies
-fn agencies_create(state: AppState) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
-    warp::path!("api" / "v1" / "agencies").and(warp::post()).and(request()).and(body()).and(with_state(state)).then(
-        |req: Request, body: Bytes, state: AppState| async move {
-            let result = create_agency(&state, &req, &body).await;
-            finish(&req, result)
-        },
-    )
-}
-
-async fn create_agency(state: &AppState, req: &Request, raw: &Bytes) -> Result<Response> {
-    let principal = authenticate(state, req)?;
+pub(super) async fn create_agency(state: AppState, req: Request, _: (), raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
     // KvK registers agencies; a certification body may register one it is about to assess.
     let role = [Role::Kvk, Role::CertificationBody, Role::Admin]
         .into_iter()
         .find(|r| principal.has(*r))
         .ok_or_else(|| Error::Forbidden("Only KvK, a certification body or an admin registers agencies.".into()))?;
-    let input: AgencyIn = parse_json(req, raw)?;
+    let input: AgencyIn = parse_json(&req, &raw)?;
     let mut checks = Checks::default();
     let kvk = checks.check(KvkNumber::parse(&input.kvk_number, "/kvk_number"));
     let name = checks.check(text(&input.name, "/name", 200));
@@ -82,7 +62,7 @@ async fn create_agency(state: &AppState, req: &Request, raw: &Bytes) -> Result<R
         sbi_codes: sbi.iter().map(|s| s.as_str().to_string()).collect(),
         established_on: input.established_on,
     };
-    write(state, req, &principal, raw, async |tx| {
+    write(&state, &req, &principal, &raw, async |tx| {
         if role == Role::CertificationBody {
             acting_body(tx, &principal).await?;
         }
@@ -140,20 +120,9 @@ struct PublicCertificate {
 }
 
 /// GET /api/v1/agencies/{kvk}/certificate
-fn agency_certificate_get(state: AppState) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
-    warp::path!("api" / "v1" / "agencies" / String / "certificate")
-        .and(warp::get())
-        .and(request())
-        .and(with_state(state))
-        .then(|kvk: String, req: Request, state: AppState| async move {
-            let result = public_view(&state, &req, &kvk).await.map(no_store);
-            finish(&req, result)
-        })
-}
-
-async fn public_view(state: &AppState, req: &Request, kvk: &str) -> Result<Response> {
-    state.core.limiter.check(req)?;
-    let kvk = kvk_from_path(kvk)?;
+pub(super) async fn public_view(state: AppState, req: Request, kvk: String) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let kvk = kvk_from_path(&kvk)?;
     let client = state.core.pool.get().await?;
     let agency = store::agency(&client, kvk.as_str())
         .await?
@@ -188,7 +157,7 @@ async fn public_view(state: &AppState, req: &Request, kvk: &str) -> Result<Respo
         certificate,
         checked_at: state.clock.now(),
     };
-    Ok(json(StatusCode::OK, &view))
+    Ok(no_store(json(StatusCode::OK, &view)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -199,25 +168,13 @@ struct ProvisionalIn {
 }
 
 /// POST /api/v1/agencies/{kvk}/certificates
-fn agency_certificates_create(state: AppState) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
-    warp::path!("api" / "v1" / "agencies" / String / "certificates")
-        .and(warp::post())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|kvk: String, req: Request, body: Bytes, state: AppState| async move {
-            let result = issue_provisional(&state, &req, &kvk, &body).await;
-            finish(&req, result)
-        })
-}
-
-async fn issue_provisional(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Result<Response> {
-    let principal = authenticate(state, req)?;
-    let kvk = kvk_from_path(kvk)?;
-    let input: ProvisionalIn = parse_json(req, raw)?;
+pub(super) async fn issue_provisional(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let kvk = kvk_from_path(&kvk)?;
+    let input: ProvisionalIn = parse_json(&req, &raw)?;
     let reason =
         input.reason.as_deref().map(|r| text(r, "/reason", 1000)).transpose().map_err(|e| Error::Invalid(vec![e]))?;
-    write(state, req, &principal, raw, async |tx| {
+    write(&state, &req, &principal, &raw, async |tx| {
         let body_id = acting_body(tx, &principal).await?;
         let agency = store::agency(tx, kvk.as_str())
             .await?

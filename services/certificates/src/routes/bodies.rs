@@ -4,24 +4,18 @@
 use bytes::Bytes;
 use platform::audit::Actor;
 use platform::auth::Role;
-use platform::http::{Request, body, parse_json, request, with_state};
+use platform::http::{Request, parse_json};
 use serde::Deserialize;
 use serde_json::json;
-use warp::Filter;
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-use super::{authenticate, finish, write};
+use super::{authenticate, write};
 use crate::domain::{BodyId, Checks, text};
 use crate::error::{Error, Result};
 use crate::register::{self, Change};
 use crate::state::AppState;
 use crate::store;
-
-pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    bodies_put(state.clone()).or(bodies_get(state)).unify().boxed()
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,30 +25,18 @@ struct BodyIn {
 }
 
 /// PUT /api/v1/certification-bodies/{id}
-fn bodies_put(state: AppState) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
-    warp::path!("api" / "v1" / "certification-bodies" / String)
-        .and(warp::put())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|id: String, req: Request, body: Bytes, state: AppState| async move {
-            let result = put(&state, &req, &id, &body).await;
-            finish(&req, result)
-        })
-}
-
-async fn put(state: &AppState, req: &Request, id: &str, raw: &Bytes) -> Result<Response> {
-    let principal = authenticate(state, req)?;
+pub(super) async fn put(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
     if !principal.has(Role::Admin) {
         return Err(Error::Forbidden("Only an admin records accreditations.".into()));
     }
-    let input: BodyIn = parse_json(req, raw)?;
+    let input: BodyIn = parse_json(&req, &raw)?;
     let mut checks = Checks::default();
-    let id = checks.check(BodyId::parse(id, "/path/id"));
+    let id = checks.check(BodyId::parse(&id, "/path/id"));
     let name = checks.check(text(&input.name, "/name", 200));
     checks.finish().map_err(Error::Invalid)?;
     let (Some(id), Some(name)) = (id, name) else { unreachable!("checked above") };
-    write(state, req, &principal, raw, async |tx| {
+    write(&state, &req, &principal, &raw, async |tx| {
         let before = store::body(tx, id.as_str()).await?;
         let after = store::upsert_body(tx, id.as_str(), &name, input.accredited).await?;
         let change = Change {
@@ -71,21 +53,10 @@ async fn put(state: &AppState, req: &Request, id: &str, raw: &Bytes) -> Result<R
 }
 
 /// GET /api/v1/certification-bodies/{id}
-fn bodies_get(state: AppState) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
-    warp::path!("api" / "v1" / "certification-bodies" / String)
-        .and(warp::get())
-        .and(request())
-        .and(with_state(state))
-        .then(|id: String, req: Request, state: AppState| async move {
-            let result: Result<_> = async {
-                state.core.limiter.check(&req)?;
-                let client = state.core.pool.get().await?;
-                let body = store::body(&client, &id)
-                    .await?
-                    .ok_or_else(|| Error::NotFound(format!("No certification body {id}.")))?;
-                Ok(platform::http::json(StatusCode::OK, &body))
-            }
-            .await;
-            finish(&req, result)
-        })
+pub(super) async fn bodies_get(state: AppState, req: Request, id: String) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let client = state.core.pool.get().await?;
+    let body =
+        store::body(&client, &id).await?.ok_or_else(|| Error::NotFound(format!("No certification body {id}.")))?;
+    Ok(platform::http::json(StatusCode::OK, &body))
 }

@@ -1,24 +1,21 @@
 //! Certificates: the lifecycle transitions, requirements, audits and the audit trail.
 
 use platform::problem::Kind;
-use std::future::Future;
 
 use bytes::Bytes;
 use chrono::NaiveDate;
 use deadpool_postgres::Transaction;
 use platform::audit::{self, Actor};
 use platform::auth::{Principal, Role};
-use platform::http::{Request, body, json, parse_json, request, with_state};
+use platform::http::{Request, json, parse_json};
 use platform::problem::FieldError;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
-use warp::Filter;
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-use super::{authenticate, finish, id_from_path, own_certificate, write};
+use super::{authenticate, id_from_path, own_certificate, write};
 use crate::domain::lifecycle::{Action, latest_extension, next_audit};
 use crate::domain::requirement::{self, Outcome};
 use crate::domain::{AuditOutcome, Checks, RequirementCode, Status, not_future, text};
@@ -27,31 +24,6 @@ use crate::events;
 use crate::register::{self, Change};
 use crate::state::AppState;
 use crate::store::{self, Audit, Certificate, Deficiency, SuspensionRequest};
-
-pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    certificate_get(state.clone())
-        .or(certificate_audit_trail(state.clone()))
-        .unify()
-        .or(certificate_requirement_put(state.clone()))
-        .unify()
-        .or(certificate_extend(state.clone()))
-        .unify()
-        .or(certificate_certify(state.clone()))
-        .unify()
-        .or(certificate_audit(state.clone()))
-        .unify()
-        .or(deficiency_resolve(state.clone()))
-        .unify()
-        .or(certificate_suspend(state.clone()))
-        .unify()
-        .or(certificate_reinstate(state.clone()))
-        .unify()
-        .or(certificate_revoke(state.clone()))
-        .unify()
-        .or(certificate_withdraw(state))
-        .unify()
-        .boxed()
-}
 
 /// Until when a certificate is (or was) in force.
 pub(crate) fn valid_until(c: &Certificate) -> Option<NaiveDate> {
@@ -67,32 +39,6 @@ pub(crate) fn view(c: &Certificate) -> Value {
     let mut v = json!(c);
     v["valid_until"] = json!(valid_until(c));
     v
-}
-
-/// A `POST /api/v1/certificates/{id}/<segment>` route running `handler`.
-fn certificate_post<H, Fut>(segment: &'static str, state: AppState, handler: H) -> BoxedFilter<(Response,)>
-where
-    H: Fn(AppState, Request, String, Bytes) -> Fut + Clone + Send + Sync + 'static,
-    Fut: Future<Output = Result<Response>> + Send,
-{
-    warp::path("api")
-        .and(warp::path("v1"))
-        .and(warp::path("certificates"))
-        .and(warp::path::param::<String>())
-        .and(warp::path(segment))
-        .and(warp::path::end())
-        .and(warp::post())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(move |id: String, req: Request, body: Bytes, state: AppState| {
-            let handler = handler.clone();
-            async move {
-                let result = handler(state, req.clone(), id, body).await;
-                finish(&req, result)
-            }
-        })
-        .boxed()
 }
 
 fn change<'a>(
@@ -132,54 +78,32 @@ async fn readable(tx: &Transaction<'_>, principal: &Principal, id: Uuid) -> Resu
 }
 
 /// GET /api/v1/certificates/{id}
-fn certificate_get(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "certificates" / String)
-        .and(warp::get())
-        .and(request())
-        .and(with_state(state))
-        .then(|id: String, req: Request, state: AppState| async move {
-            let result: Result<_> = async {
-                let principal = authenticate(&state, &req)?;
-                let id = id_from_path(&id, "certificate")?;
-                let mut client = state.core.pool.get().await?;
-                let tx = client.transaction().await?;
-                let cert = readable(&tx, &principal, id).await?;
-                let mut v = view(&cert);
-                v["requirements"] = json!(store::requirements(&tx, id).await?);
-                v["audits"] = json!(store::audits(&tx, id).await?);
-                v["deficiencies"] = json!(store::deficiencies(&tx, id).await?);
-                v["suspension_requests"] = json!(store::suspension_requests(&tx, id).await?);
-                v["history"] = json!(store::status_history(&tx, id).await?);
-                tx.commit().await?;
-                Ok(json(StatusCode::OK, &v))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn certificate_get(state: AppState, req: Request, id: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let id = id_from_path(&id, "certificate")?;
+    let mut client = state.core.pool.get().await?;
+    let tx = client.transaction().await?;
+    let cert = readable(&tx, &principal, id).await?;
+    let mut v = view(&cert);
+    v["requirements"] = json!(store::requirements(&tx, id).await?);
+    v["audits"] = json!(store::audits(&tx, id).await?);
+    v["deficiencies"] = json!(store::deficiencies(&tx, id).await?);
+    v["suspension_requests"] = json!(store::suspension_requests(&tx, id).await?);
+    v["history"] = json!(store::status_history(&tx, id).await?);
+    tx.commit().await?;
+    Ok(json(StatusCode::OK, &v))
 }
 
 /// GET /api/v1/certificates/{id}/audit-trail
-fn certificate_audit_trail(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "certificates" / String / "audit-trail")
-        .and(warp::get())
-        .and(request())
-        .and(with_state(state))
-        .then(|id: String, req: Request, state: AppState| async move {
-            let result: Result<_> = async {
-                let principal = authenticate(&state, &req)?;
-                let id = id_from_path(&id, "certificate")?;
-                let mut client = state.core.pool.get().await?;
-                let tx = client.transaction().await?;
-                readable(&tx, &principal, id).await?;
-                let trail = audit::trail(&tx, &id.to_string()).await?;
-                tx.commit().await?;
-                Ok(json(StatusCode::OK, &json!({ "certificate_id": id, "entries": trail })))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn certificate_audit_trail(state: AppState, req: Request, id: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let id = id_from_path(&id, "certificate")?;
+    let mut client = state.core.pool.get().await?;
+    let tx = client.transaction().await?;
+    readable(&tx, &principal, id).await?;
+    let trail = audit::trail(&tx, &id.to_string()).await?;
+    tx.commit().await?;
+    Ok(json(StatusCode::OK, &json!({ "certificate_id": id, "entries": trail })))
 }
 
 #[derive(Debug, Deserialize)]
@@ -193,27 +117,19 @@ struct RequirementIn {
 }
 
 /// PUT /api/v1/certificates/{id}/requirements/{code}
-fn certificate_requirement_put(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "certificates" / String / "requirements" / String)
-        .and(warp::put())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|id: String, code: String, req: Request, body: Bytes, state: AppState| async move {
-            let result = put_requirement(&state, &req, &id, &code, &body).await;
-            finish(&req, result)
-        })
-        .boxed()
-}
-
-async fn put_requirement(state: &AppState, req: &Request, id: &str, code: &str, raw: &Bytes) -> Result<Response> {
-    let principal = authenticate(state, req)?;
-    let id = id_from_path(id, "certificate")?;
-    let code = RequirementCode::parse(code).ok_or_else(|| {
+pub(super) async fn put_requirement(
+    state: AppState,
+    req: Request,
+    (id, code): (String, String),
+    raw: Bytes,
+) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let id = id_from_path(&id, "certificate")?;
+    let code = RequirementCode::parse(&code).ok_or_else(|| {
         let known: Vec<_> = RequirementCode::ALL.iter().map(|c| c.as_str()).collect();
         Error::NotFound(format!("No requirement {code:?}; known: {}.", known.join(", ")))
     })?;
-    let input: RequirementIn = parse_json(req, raw)?;
+    let input: RequirementIn = parse_json(&req, &raw)?;
     let today = state.clock.today();
     let mut checks = Checks::default();
     let evidence = match (&input.evidence_ref, input.outcome) {
@@ -229,7 +145,7 @@ async fn put_requirement(state: &AppState, req: &Request, id: &str, code: &str, 
     let checked_on = checks.check(not_future(input.checked_on.unwrap_or(today), today, "/checked_on"));
     checks.finish().map_err(Error::Invalid)?;
     let checked_on = checked_on.unwrap_or(today);
-    write(state, req, &principal, raw, async |tx| {
+    write(&state, &req, &principal, &raw, async |tx| {
         let cert = own_certificate(tx, &principal, id).await?;
         Action::RecordRequirement
             .apply(cert.status)
@@ -237,7 +153,7 @@ async fn put_requirement(state: &AppState, req: &Request, id: &str, code: &str, 
         let recorded =
             store::upsert_requirement(tx, id, code, input.outcome, evidence.as_deref(), checked_on, &principal.subject)
                 .await?;
-        let change = change(state, &principal, Role::CertificationBody, req, None);
+        let change = change(&state, &principal, Role::CertificationBody, &req, None);
         register::record(
             tx,
             &id.to_string(),
@@ -260,11 +176,7 @@ struct ExtendIn {
 }
 
 /// POST /api/v1/certificates/{id}/extension
-fn certificate_extend(state: AppState) -> BoxedFilter<(Response,)> {
-    certificate_post("extension", state, extend)
-}
-
-async fn extend(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
+pub(super) async fn extend(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     let id = id_from_path(&id, "certificate")?;
     let input: ExtendIn = parse_json(&req, &raw)?;
@@ -329,11 +241,7 @@ async fn live_checks(state: &AppState, id: Uuid) -> Result<Vec<(RequirementCode,
 }
 
 /// POST /api/v1/certificates/{id}/certification
-fn certificate_certify(state: AppState) -> BoxedFilter<(Response,)> {
-    certificate_post("certification", state, certify)
-}
-
-async fn certify(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
+pub(super) async fn certify(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     let id = id_from_path(&id, "certificate")?;
     let input: ReasonIn = parse_json(&req, &raw)?;
@@ -382,11 +290,7 @@ struct AuditIn {
 }
 
 /// POST /api/v1/certificates/{id}/audits
-fn certificate_audit(state: AppState) -> BoxedFilter<(Response,)> {
-    certificate_post("audits", state, record_audit)
-}
-
-async fn record_audit(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
+pub(super) async fn record_audit(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     let id = id_from_path(&id, "certificate")?;
     let input: AuditIn = parse_json(&req, &raw)?;
@@ -452,35 +356,27 @@ struct ResolutionIn {
 }
 
 /// POST /api/v1/certificates/{id}/deficiencies/{deficiency_id}/resolution
-fn deficiency_resolve(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "certificates" / String / "deficiencies" / String / "resolution")
-        .and(warp::post())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|id: String, deficiency: String, req: Request, body: Bytes, state: AppState| async move {
-            let result = resolve(&state, &req, &id, &deficiency, &body).await;
-            finish(&req, result)
-        })
-        .boxed()
-}
-
-async fn resolve(state: &AppState, req: &Request, id: &str, deficiency: &str, raw: &Bytes) -> Result<Response> {
-    let principal = authenticate(state, req)?;
-    let id = id_from_path(id, "certificate")?;
-    let deficiency_id = id_from_path(deficiency, "deficiency")?;
-    let input: ResolutionIn = parse_json(req, raw)?;
+pub(super) async fn resolve(
+    state: AppState,
+    req: Request,
+    (id, deficiency): (String, String),
+    raw: Bytes,
+) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let id = id_from_path(&id, "certificate")?;
+    let deficiency_id = id_from_path(&deficiency, "deficiency")?;
+    let input: ResolutionIn = parse_json(&req, &raw)?;
     let mut checks = Checks::default();
     checks.check(not_future(input.resolved_on, state.clock.today(), "/resolved_on"));
     let resolution_ref = checks.check(text(&input.resolution_ref, "/resolution_ref", 200));
     checks.finish().map_err(Error::Invalid)?;
     let resolution_ref = resolution_ref.unwrap_or_default();
-    write(state, req, &principal, raw, async |tx| {
+    write(&state, &req, &principal, &raw, async |tx| {
         own_certificate(tx, &principal, id).await?;
         let resolved = store::resolve_deficiency(tx, id, deficiency_id, input.resolved_on, &resolution_ref)
             .await?
             .ok_or_else(|| Error::NotFound(format!("No open deficiency {deficiency_id} on certificate {id}.")))?;
-        let change = change(state, &principal, Role::CertificationBody, req, None);
+        let change = change(&state, &principal, Role::CertificationBody, &req, None);
         register::record(tx, &id.to_string(), "certificate.deficiency.resolve", &change, None::<&()>, Some(&resolved))
             .await?;
         Ok((StatusCode::OK, json!(resolved)))
@@ -500,11 +396,7 @@ struct SuspendIn {
 ///
 /// A certification body suspends its own certificate; the inspectorate may request a
 /// suspension, which is recorded and sent to the body (202).
-fn certificate_suspend(state: AppState) -> BoxedFilter<(Response,)> {
-    certificate_post("suspension", state, suspend)
-}
-
-async fn suspend(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
+pub(super) async fn suspend(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     let id = id_from_path(&id, "certificate")?;
     let input: SuspendIn = parse_json(&req, &raw)?;
@@ -561,11 +453,7 @@ struct RequiredReasonIn {
 }
 
 /// POST /api/v1/certificates/{id}/reinstatement
-fn certificate_reinstate(state: AppState) -> BoxedFilter<(Response,)> {
-    certificate_post("reinstatement", state, reinstate)
-}
-
-async fn reinstate(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
+pub(super) async fn reinstate(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     let id = id_from_path(&id, "certificate")?;
     let input: RequiredReasonIn = parse_json(&req, &raw)?;
@@ -608,11 +496,7 @@ struct RevokeIn {
 }
 
 /// POST /api/v1/certificates/{id}/revocation
-fn certificate_revoke(state: AppState) -> BoxedFilter<(Response,)> {
-    certificate_post("revocation", state, revoke)
-}
-
-async fn revoke(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
+pub(super) async fn revoke(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     let id = id_from_path(&id, "certificate")?;
     let input: RevokeIn = parse_json(&req, &raw)?;
@@ -634,11 +518,7 @@ async fn revoke(state: AppState, req: Request, id: String, raw: Bytes) -> Result
 ///
 /// The agency gives up its certificate. Withdrawing while suspended is recorded and
 /// signalled to the inspectorate.
-fn certificate_withdraw(state: AppState) -> BoxedFilter<(Response,)> {
-    certificate_post("withdrawal", state, withdraw)
-}
-
-async fn withdraw(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
+pub(super) async fn withdraw(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     let id = id_from_path(&id, "certificate")?;
     let input: RequiredReasonIn = parse_json(&req, &raw)?;

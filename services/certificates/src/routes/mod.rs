@@ -7,29 +7,52 @@ mod seals;
 
 use deadpool_postgres::Transaction;
 use platform::auth::{Principal, Role};
+use platform::http::{Routed, any_of, fixed, get, pair, post, put};
 use uuid::Uuid;
-use warp::Filter;
-use warp::filters::BoxedFilter;
-use warp::reply::Response;
 
 use crate::domain::KvkNumber;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store::{self, Certificate};
 
-pub(crate) use platform::http::{authenticate, finish};
+pub(crate) use platform::http::authenticate;
 pub(crate) use platform::write::write;
 
 /// Every API route of the service.
-pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
-    bodies::routes(state.clone())
-        .or(agencies::routes(state.clone()))
-        .unify()
-        .or(certificates::routes(state.clone()))
-        .unify()
-        .or(seals::routes(state))
-        .unify()
-        .boxed()
+pub fn api(state: AppState) -> Routed {
+    let s = &state;
+    any_of([
+        put(warp::path!("api" / "v1" / "certification-bodies" / String), s, bodies::put),
+        get(warp::path!("api" / "v1" / "certification-bodies" / String), s, bodies::bodies_get),
+        post(fixed(warp::path!("api" / "v1" / "agencies")), s, agencies::create_agency),
+        get(warp::path!("api" / "v1" / "agencies" / String / "certificate"), s, agencies::public_view),
+        post(warp::path!("api" / "v1" / "agencies" / String / "certificates"), s, agencies::issue_provisional),
+        get(warp::path!("api" / "v1" / "certificates" / String), s, certificates::certificate_get),
+        get(
+            warp::path!("api" / "v1" / "certificates" / String / "audit-trail"),
+            s,
+            certificates::certificate_audit_trail,
+        ),
+        put(
+            pair(warp::path!("api" / "v1" / "certificates" / String / "requirements" / String)),
+            s,
+            certificates::put_requirement,
+        ),
+        post(warp::path!("api" / "v1" / "certificates" / String / "extension"), s, certificates::extend),
+        post(warp::path!("api" / "v1" / "certificates" / String / "certification"), s, certificates::certify),
+        post(warp::path!("api" / "v1" / "certificates" / String / "audits"), s, certificates::record_audit),
+        post(
+            pair(warp::path!("api" / "v1" / "certificates" / String / "deficiencies" / String / "resolution")),
+            s,
+            certificates::resolve,
+        ),
+        post(warp::path!("api" / "v1" / "certificates" / String / "suspension"), s, certificates::suspend),
+        post(warp::path!("api" / "v1" / "certificates" / String / "reinstatement"), s, certificates::reinstate),
+        post(warp::path!("api" / "v1" / "certificates" / String / "revocation"), s, certificates::revoke),
+        post(warp::path!("api" / "v1" / "certificates" / String / "withdrawal"), s, certificates::withdraw),
+        post(warp::path!("api" / "v1" / "agencies" / String / "certificate" / "seal"), s, seals::issue),
+        state.desk.qr_route(&state.core),
+    ])
 }
 
 /// A KvK number from the path (400 when malformed).

@@ -4,10 +4,8 @@
 use bytes::Bytes;
 use platform::audit::Actor;
 use platform::auth::Role;
-use platform::http::{Request, with_body};
+use platform::http::Request;
 use platform::problem::Kind;
-use warp::Filter;
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 use zegel_attest::Order;
@@ -20,25 +18,12 @@ use crate::routes::certificates::valid_until;
 use crate::state::AppState;
 use crate::store;
 
-pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    agency_seal_create(state.clone()).or(state.desk.qr_route(&state.core)).unify().boxed()
-}
-
 /// POST /api/v1/agencies/{kvk}/certificate/seal
-fn agency_seal_create(state: AppState) -> BoxedFilter<(Response,)> {
-    with_body(
-        warp::path!("api" / "v1" / "agencies" / String / "certificate" / "seal").boxed(),
-        warp::post().boxed(),
-        state,
-        |s, r, p, b| async move { issue(&s, &r, &p, &b).await },
-    )
-}
-
-async fn issue(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Result<Response> {
-    let principal = authenticate(state, req)?;
-    let kvk = kvk_from_path(kvk)?;
-    nothing_said(req, raw)?;
-    write(state, req, &principal, raw, async |tx| {
+pub(super) async fn issue(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let kvk = kvk_from_path(&kvk)?;
+    nothing_said(&req, &raw)?;
+    write(&state, &req, &principal, &raw, async |tx| {
         let cert = store::latest_certificate(tx, kvk.as_str())
             .await?
             .ok_or_else(|| Error::NotFound(format!("Agency {kvk} has no certificate.")))?;

@@ -4,20 +4,28 @@ mod money;
 mod seals;
 
 use platform::http::Request;
+use platform::http::{Routed, any_of, get, no_body, post};
 use platform::problem::Kind;
 use warp::Filter;
-use warp::filters::BoxedFilter;
-use warp::reply::Response;
 
 use crate::error::Result;
 use crate::state::AppState;
 
-pub(crate) use platform::http::{authenticate, finish};
+pub(crate) use platform::http::authenticate;
 pub(crate) use platform::write::write;
 
 /// Every API route of the service.
-pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
-    money::routes(state.clone()).or(seals::routes(state)).unify().boxed()
+pub fn api(state: AppState) -> Routed {
+    let s = &state;
+    any_of([
+        post(warp::path!("api" / "v1" / "agencies" / String / "deposit" / "payments"), s, money::pay_in),
+        post(warp::path!("api" / "v1" / "agencies" / String / "deposit" / "claims"), s, money::file_claim),
+        no_body(warp::post().boxed(), warp::path!("api" / "v1" / "claims" / String / "payout"), s, money::pay_out),
+        get(warp::path!("api" / "v1" / "agencies" / String / "deposit"), s, money::deposit_get),
+        get(warp::path!("api" / "v1" / "agencies" / String / "deposit" / "ledger"), s, money::ledger_get),
+        post(warp::path!("api" / "v1" / "agencies" / String / "deposit" / "seal"), s, seals::issue),
+        state.desk.qr_route(&state.core),
+    ])
 }
 
 /// Money moves only with an `Idempotency-Key`: a retried payment must never be booked twice.

@@ -3,18 +3,16 @@
 use bytes::Bytes;
 use platform::audit::{self, Actor};
 use platform::auth::{Principal, Role};
-use platform::http::{Request, json, no_store, parse_json, request, with_body, with_state};
+use platform::http::{Request, json, no_store, parse_json};
 use platform::problem::FieldError;
 use platform::problem::Kind;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
-use warp::Filter;
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-use super::{authenticate, finish, require_idempotency_key, write};
+use super::{authenticate, require_idempotency_key, write};
 use crate::domain::{
     Cents, ClaimStatus, ClaimType, DepositStanding, EntryKind, KvkNumber, PRESUMED_MONTHS, presumed_wages, text,
 };
@@ -23,19 +21,6 @@ use crate::events;
 use crate::ledger;
 use crate::state::AppState;
 use crate::store::{self, Claim};
-
-pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    payments(state.clone())
-        .or(claims_create(state.clone()))
-        .unify()
-        .or(claim_payout(state.clone()))
-        .unify()
-        .or(deposit_get(state.clone()))
-        .unify()
-        .or(ledger_get(state))
-        .unify()
-        .boxed()
-}
 
 fn audit_entry(
     principal: &Principal,
@@ -74,35 +59,26 @@ struct PaymentIn {
 }
 
 /// POST /api/v1/agencies/{kvk}/deposit/payments — the admission authority books money in.
-fn payments(state: AppState) -> BoxedFilter<(Response,)> {
-    with_body(
-        warp::path!("api" / "v1" / "agencies" / String / "deposit" / "payments").boxed(),
-        warp::post().boxed(),
-        state,
-        |s, r, p, b| async move { pay_in(&s, &r, &p, &b).await },
-    )
-}
-
-async fn pay_in(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Result<Response> {
-    let principal = authenticate(state, req)?;
-    let kvk = KvkNumber::from_path(kvk)?;
+pub(super) async fn pay_in(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let kvk = KvkNumber::from_path(&kvk)?;
     if !principal.has(Role::AdmissionAuthority) {
         return Err(Error::Forbidden("Only the admission authority books payments into a deposit.".into()));
     }
-    require_idempotency_key(req)?;
-    let input: PaymentIn = parse_json(req, raw)?;
+    require_idempotency_key(&req)?;
+    let input: PaymentIn = parse_json(&req, &raw)?;
     let amount = Cents::parse(&input.amount_cents, "/amount_cents")?;
     let reference = text(&input.reference, "/reference", 200)?;
     let kind = match input.kind {
         Some(PaymentKind::TopUp) => EntryKind::TopUp,
         _ => EntryKind::Payment,
     };
-    write(state, req, &principal, raw, async |tx| {
+    write(&state, &req, &principal, &raw, async |tx| {
         let now = state.clock.now();
         store::open_account(tx, kvk.as_str(), now.date_naive()).await?;
         let opened_on = store::lock_account(tx, kvk.as_str()).await?.ok_or(Error::Corrupt("account vanished"))?;
         let entry = store::book(tx, kvk.as_str(), kind, amount.get(), None, &reference, &principal.subject).await?;
-        let standing = ledger::settle(tx, state, kvk.as_str(), opened_on, now).await?;
+        let standing = ledger::settle(tx, &state, kvk.as_str(), opened_on, now).await?;
         audit::record(
             tx,
             &audit_entry(
@@ -111,7 +87,7 @@ async fn pay_in(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Resu
                 &format!("deposit.{kind}"),
                 kvk.as_str(),
                 json!(entry),
-                req,
+                &req,
             ),
         )
         .await?;
@@ -135,19 +111,10 @@ struct ClaimIn {
 
 /// POST /api/v1/agencies/{kvk}/deposit/claims — the inspectorate files any claim; the
 /// admission authority files wage and damage claims on behalf of a worker.
-fn claims_create(state: AppState) -> BoxedFilter<(Response,)> {
-    with_body(
-        warp::path!("api" / "v1" / "agencies" / String / "deposit" / "claims").boxed(),
-        warp::post().boxed(),
-        state,
-        |s, r, p, b| async move { file_claim(&s, &r, &p, &b).await },
-    )
-}
-
-async fn file_claim(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Result<Response> {
-    let principal = authenticate(state, req)?;
-    let kvk = KvkNumber::from_path(kvk)?;
-    let input: ClaimIn = parse_json(req, raw)?;
+pub(super) async fn file_claim(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let kvk = KvkNumber::from_path(&kvk)?;
+    let input: ClaimIn = parse_json(&req, &raw)?;
     let role = if principal.has(Role::Inspectorate) {
         Role::Inspectorate
     } else if principal.has(Role::AdmissionAuthority) && input.claim_type != ClaimType::Fine {
@@ -172,7 +139,7 @@ async fn file_claim(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> 
     if !(PRESUMED_MONTHS..=60).contains(&months) {
         return Err(FieldError::new("/months", format!("between {PRESUMED_MONTHS} (the presumption) and 60")).into());
     }
-    write(state, req, &principal, raw, async |tx| {
+    write(&state, &req, &principal, &raw, async |tx| {
         store::account(tx, kvk.as_str())
             .await?
             .ok_or_else(|| Error::NotFound(format!("Agency {kvk} has no deposit.")))?;
@@ -198,7 +165,7 @@ async fn file_claim(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> 
             paid_at: None,
         };
         store::insert_claim(tx, &claim, &principal.subject, role.as_str()).await?;
-        audit::record(tx, &audit_entry(&principal, role, "deposit.claim.file", kvk.as_str(), json!(claim), req))
+        audit::record(tx, &audit_entry(&principal, role, "deposit.claim.file", kvk.as_str(), json!(claim), &req))
             .await?;
         Ok((StatusCode::CREATED, json!(claim)))
     })
@@ -206,30 +173,18 @@ async fn file_claim(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> 
 }
 
 /// POST /api/v1/claims/{id}/payout — the admission authority pays a claim out, never
-/// more than the deposit holds, never twice.
-fn claim_payout(state: AppState) -> BoxedFilter<(Response,)> {
-    // No body: everything is in the path, so a bare `curl -X POST` works.
-    warp::path!("api" / "v1" / "claims" / String / "payout")
-        .and(warp::post())
-        .and(request())
-        .and(with_state(state))
-        .then(|id: String, req: Request, state: AppState| async move {
-            let result = pay_out(&state, &req, &id, &Bytes::new()).await;
-            finish(&req, result)
-        })
-        .boxed()
-}
-
-async fn pay_out(state: &AppState, req: &Request, id: &str, raw: &Bytes) -> Result<Response> {
-    let principal = authenticate(state, req)?;
+/// more than the deposit holds, never twice. No body: everything is in the path, so a
+/// bare `curl -X POST` works.
+pub(super) async fn pay_out(state: AppState, req: Request, id: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
     let id: Uuid = id
         .parse()
         .map_err(|_| Error::Client(platform::Problem::bad_request("Malformed claim id: expected a UUID.")))?;
     if !principal.has(Role::AdmissionAuthority) {
         return Err(Error::Forbidden("Only the admission authority pays out of a deposit.".into()));
     }
-    require_idempotency_key(req)?;
-    write(state, req, &principal, raw, async |tx| {
+    require_idempotency_key(&req)?;
+    write(&state, &req, &principal, &[], async |tx| {
         let claim = store::claim_by_id(tx, id).await?.ok_or_else(|| Error::NotFound(format!("No claim {id}.")))?;
         // The account lock serialises every movement of this agency's money: two payouts
         // racing for the last euros are decided one after the other.
@@ -265,10 +220,10 @@ async fn pay_out(state: &AppState, req: &Request, id: &str, raw: &Bytes) -> Resu
         .await?;
         store::mark_paid(tx, id, now).await?;
         platform::outbox::enqueue(tx, &events::payout(&claim.kvk_number, id, claim.amount_cents, now)).await?;
-        let standing = ledger::settle(tx, state, &claim.kvk_number, opened_on, now).await?;
+        let standing = ledger::settle(tx, &state, &claim.kvk_number, opened_on, now).await?;
         audit::record(
             tx,
-            &audit_entry(&principal, Role::AdmissionAuthority, "deposit.payout", &claim.kvk_number, json!(entry), req),
+            &audit_entry(&principal, Role::AdmissionAuthority, "deposit.payout", &claim.kvk_number, json!(entry), &req),
         )
         .await?;
         Ok((StatusCode::OK, json!({ "entry": entry, "standing": standing })))
@@ -277,63 +232,48 @@ async fn pay_out(state: &AppState, req: &Request, id: &str, raw: &Bytes) -> Resu
 }
 
 /// GET /api/v1/agencies/{kvk}/deposit — public: adequate, shortfall or none, and since when.
-fn deposit_get(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "agencies" / String / "deposit")
-        .and(warp::get())
-        .and(request())
-        .and(with_state(state))
-        .then(|kvk: String, req: Request, state: AppState| async move {
-            let result: Result<_> = async {
-                state.core.limiter.check(&req)?;
-                let kvk = KvkNumber::from_path(&kvk)?;
-                let client = state.core.pool.get().await?;
-                let view = match store::account(&client, kvk.as_str()).await? {
-                    None => json!({ "kvk_number": kvk, "status": "none", "since": null }),
-                    Some(opened_on) => {
-                        let standing =
-                            ledger::standing(&client, &state, kvk.as_str(), opened_on, state.clock.today()).await?;
-                        let last = store::ledger(&client, kvk.as_str()).await?.last().map(|e| e.booked_at);
-                        let (status, since) = match (&standing.shortfall, standing.adequate) {
-                            (Some(s), false) => (DepositStanding::Shortfall, Some(s.since)),
-                            (None, false) => (DepositStanding::Shortfall, last),
-                            (_, true) => (DepositStanding::Adequate, last),
-                        };
-                        json!({ "kvk_number": kvk, "status": status, "since": since })
-                    }
-                };
-                Ok(no_store(json(StatusCode::OK, &view)))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn deposit_get(state: AppState, req: Request, kvk: String) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let kvk = KvkNumber::from_path(&kvk)?;
+    let client = state.core.pool.get().await?;
+    let view = match store::account(&client, kvk.as_str()).await? {
+        None => json!({ "kvk_number": kvk, "status": "none", "since": null }),
+        Some(opened_on) => {
+            let standing = ledger::standing(&client, &state, kvk.as_str(), opened_on, state.clock.today()).await?;
+            let last = store::ledger(&client, kvk.as_str()).await?.last().map(|e| e.booked_at);
+            let (status, since) = match (&standing.shortfall, standing.adequate) {
+                (Some(s), false) => (DepositStanding::Shortfall, Some(s.since)),
+                (None, false) => (DepositStanding::Shortfall, last),
+                (_, true) => (DepositStanding::Adequate, last),
+            };
+            json!({ "kvk_number": kvk, "status": status, "since": since })
+        }
+    };
+    Ok(no_store(json(StatusCode::OK, &view)))
 }
 
 /// GET /api/v1/agencies/{kvk}/deposit/ledger — the admission authority, the
 /// inspectorate, the tax authority and the agency itself.
-fn ledger_get(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "agencies" / String / "deposit" / "ledger")
-        .and(warp::get())
-        .and(request())
-        .and(with_state(state))
-        .then(|kvk: String, req: Request, state: AppState| async move {
-            let result = async {
-                let principal = authenticate(&state, &req)?;
-                let kvk = KvkNumber::from_path(&kvk)?;
-                let allowed = [Role::AdmissionAuthority, Role::Inspectorate, Role::Tax].iter().any(|r| principal.has(*r))
-                    || principal.acts_for(Role::Agency, kvk.as_str());
-                if !allowed {
-                    return Err(Error::Forbidden("Only the admission authority, the inspectorate, the tax authority and the agency itself see the ledger.".into()));
-                }
-                let client = state.core.pool.get().await?;
-                let opened_on = store::account(&client, kvk.as_str()).await?.ok_or_else(|| Error::NotFound(format!("Agency {kvk} has no deposit.")))?;
-                let standing = ledger::standing(&client, &state, kvk.as_str(), opened_on, state.clock.today()).await?;
-                let entries = store::ledger(&client, kvk.as_str()).await?;
-                let claims = store::claims(&client, kvk.as_str()).await?;
-                Ok(no_store(json(StatusCode::OK, &json!({ "kvk_number": kvk, "opened_on": opened_on, "standing": standing, "entries": entries, "claims": claims }))))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn ledger_get(state: AppState, req: Request, kvk: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let kvk = KvkNumber::from_path(&kvk)?;
+    let allowed = [Role::AdmissionAuthority, Role::Inspectorate, Role::Tax].iter().any(|r| principal.has(*r))
+        || principal.acts_for(Role::Agency, kvk.as_str());
+    if !allowed {
+        return Err(Error::Forbidden(
+            "Only the admission authority, the inspectorate, the tax authority and the agency itself see the ledger."
+                .into(),
+        ));
+    }
+    let client = state.core.pool.get().await?;
+    let opened_on = store::account(&client, kvk.as_str())
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("Agency {kvk} has no deposit.")))?;
+    let standing = ledger::standing(&client, &state, kvk.as_str(), opened_on, state.clock.today()).await?;
+    let entries = store::ledger(&client, kvk.as_str()).await?;
+    let claims = store::claims(&client, kvk.as_str()).await?;
+    Ok(no_store(json(
+        StatusCode::OK,
+        &json!({ "kvk_number": kvk, "opened_on": opened_on, "standing": standing, "entries": entries, "claims": claims }),
+    )))
 }

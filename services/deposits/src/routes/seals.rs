@@ -3,10 +3,8 @@
 use bytes::Bytes;
 use platform::audit::Actor;
 use platform::auth::Role;
-use platform::http::{Request, with_body};
+use platform::http::Request;
 use platform::problem::Kind;
-use warp::Filter;
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 use zegel_attest::Order;
@@ -18,24 +16,11 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store;
 
-pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    deposit_seal(state.clone()).or(state.desk.qr_route(&state.core)).unify().boxed()
-}
-
-/// POST /api/v1/agencies/{kvk}/deposit/seal
-fn deposit_seal(state: AppState) -> BoxedFilter<(Response,)> {
-    with_body(
-        warp::path!("api" / "v1" / "agencies" / String / "deposit" / "seal").boxed(),
-        warp::post().boxed(),
-        state,
-        |s, r, p, b| async move { issue(&s, &r, &p, &b).await },
-    )
-}
-
 /// The agency itself or the admission authority asks; the deposit must be adequate now.
-async fn issue(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Result<Response> {
-    let principal = authenticate(state, req)?;
-    let kvk = KvkNumber::from_path(kvk)?;
+/// POST /api/v1/agencies/{kvk}/deposit/seal
+pub(super) async fn issue(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let kvk = KvkNumber::from_path(&kvk)?;
     let role = if principal.acts_for(Role::Agency, kvk.as_str()) {
         Role::Agency
     } else if principal.has(Role::AdmissionAuthority) {
@@ -45,12 +30,12 @@ async fn issue(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Resul
             "Only the agency itself or the admission authority asks for a deposit seal.".into(),
         ));
     };
-    nothing_said(req, raw)?;
-    write(state, req, &principal, raw, async |tx| {
+    nothing_said(&req, &raw)?;
+    write(&state, &req, &principal, &raw, async |tx| {
         let opened_on = store::account(tx, kvk.as_str())
             .await?
             .ok_or_else(|| Error::NotFound(format!("Agency {kvk} has no deposit.")))?;
-        let standing = crate::ledger::standing(tx, state, kvk.as_str(), opened_on, state.clock.today()).await?;
+        let standing = crate::ledger::standing(tx, &state, kvk.as_str(), opened_on, state.clock.today()).await?;
         if !standing.adequate {
             return Err(Error::Conflict {
                 kind: Kind::DepositNotAdequate,

@@ -4,50 +4,25 @@
 use bytes::Bytes;
 use platform::audit::{self, Actor};
 use platform::auth::{Principal, Role};
-use platform::http::{Request, body, json, no_store, parse_json, request, with_body, with_state};
+use platform::http::{Request, json, no_store, parse_json};
 use platform::problem::Kind;
 use serde::Deserialize;
 use serde_json::json;
-use warp::Filter;
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-use super::{authenticate, finish, write};
+use super::{authenticate, write};
 use crate::domain::{Action, Iban, KvkNumber, Status, text};
 use crate::error::{Error, Result};
 use crate::events;
 use crate::state::AppState;
 use crate::store::{self, GAccount};
 
-pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    g_account_put(state.clone())
-        .or(g_account_get(state.clone()))
-        .unify()
-        .or(g_account_match(state.clone()))
-        .unify()
-        .or(g_account_history(state.clone()))
-        .unify()
-        .or(g_account_transition(state))
-        .unify()
-        .boxed()
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AccountIn {
     iban: String,
     bank: String,
-}
-
-/// PUT /api/v1/agencies/{kvk}/g-account
-fn g_account_put(state: AppState) -> BoxedFilter<(Response,)> {
-    with_body(
-        warp::path!("api" / "v1" / "agencies" / String / "g-account").boxed(),
-        warp::put().boxed(),
-        state,
-        |s, r, p, b| async move { register(&s, &r, &p, &b).await },
-    )
 }
 
 /// The role a caller acts in for `kvk`'s account: the agency itself, or the tax authority.
@@ -61,11 +36,12 @@ pub(super) fn agency_or_tax(principal: &Principal, kvk: &KvkNumber) -> Result<Ro
     }
 }
 
-async fn register(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Result<Response> {
-    let principal = authenticate(state, req)?;
-    let kvk = KvkNumber::from_path(kvk)?;
+/// PUT /api/v1/agencies/{kvk}/g-account
+pub(super) async fn register(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let kvk = KvkNumber::from_path(&kvk)?;
     let role = agency_or_tax(&principal, &kvk)?;
-    let input: AccountIn = parse_json(req, raw)?;
+    let input: AccountIn = parse_json(&req, &raw)?;
     let iban = Iban::parse_g_account(&input.iban, "/iban");
     let bank = text(&input.bank, "/bank", 100);
     let (iban, bank) = match (iban, bank) {
@@ -74,7 +50,7 @@ async fn register(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Re
             return Err(Error::Invalid([i.err(), b.err()].into_iter().flatten().collect()));
         }
     };
-    write(state, req, &principal, raw, async |tx| {
+    write(&state, &req, &principal, &raw, async |tx| {
         let now = state.clock.now();
         let actor = Actor::of(&principal, role);
         let (account, created) = match store::open_account(tx, kvk.as_str(), true).await? {
@@ -123,34 +99,25 @@ struct ReasonIn {
 }
 
 /// POST /api/v1/agencies/{kvk}/g-account/{verification|blocking|unblocking|closure}
-fn g_account_transition(state: AppState) -> BoxedFilter<(Response,)> {
-    // Only the four step names match, so other paths fall through to 404/405.
-    warp::path!("api" / "v1" / "agencies" / String / "g-account" / Action)
-        .and(warp::post())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|kvk: String, action: Action, req: Request, body: Bytes, state: AppState| async move {
-            let result = transition(&state, &req, &kvk, action, &body).await;
-            finish(&req, result)
-        })
-        .boxed()
-}
-
-async fn transition(state: &AppState, req: &Request, kvk: &str, action: Action, raw: &Bytes) -> Result<Response> {
-    let principal = authenticate(state, req)?;
-    let kvk = KvkNumber::from_path(kvk)?;
+pub(super) async fn transition(
+    state: AppState,
+    req: Request,
+    (kvk, action): (String, Action),
+    raw: Bytes,
+) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let kvk = KvkNumber::from_path(&kvk)?;
     if !principal.has(Role::Tax) {
         return Err(Error::Forbidden(
             "Only the tax authority verifies, blocks, unblocks or closes a G-account.".into(),
         ));
     }
-    let input: ReasonIn = if raw.is_empty() { ReasonIn { reason: None } } else { parse_json(req, raw)? };
+    let input: ReasonIn = if raw.is_empty() { ReasonIn { reason: None } } else { parse_json(&req, &raw)? };
     let reason = input.reason.as_deref().map(|r| text(r, "/reason", 1000)).transpose()?;
     if reason.is_none() && action != Action::Verify {
         return Err(Error::Invalid(vec![platform::problem::FieldError::new("/reason", "a reason is required")]));
     }
-    write(state, req, &principal, raw, async |tx| {
+    write(&state, &req, &principal, &raw, async |tx| {
         let before = store::open_account(tx, kvk.as_str(), true)
             .await?
             .ok_or_else(|| Error::NotFound(format!("Agency {kvk} has no open G-account.")))?;
@@ -183,83 +150,47 @@ async fn transition(state: &AppState, req: &Request, kvk: &str, action: Action, 
 }
 
 /// GET /api/v1/agencies/{kvk}/g-account — public: the hirer pays the tax share into it.
-fn g_account_get(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "agencies" / String / "g-account")
-        .and(warp::get())
-        .and(request())
-        .and(with_state(state))
-        .then(|kvk: String, req: Request, state: AppState| async move {
-            let result: Result<_> = async {
-                state.core.limiter.check(&req)?;
-                let kvk = KvkNumber::from_path(&kvk)?;
-                let client = state.core.pool.get().await?;
-                let view = match store::latest_account(&client, kvk.as_str()).await? {
-                    Some(a) => json!({ "kvk_number": kvk, "status": a.status, "iban": a.iban, "bank": a.bank, "since": a.status_since }),
-                    None => json!({ "kvk_number": kvk, "status": "none", "iban": null, "bank": null, "since": null }),
-                };
-                Ok(no_store(json(StatusCode::OK, &view)))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn g_account_get(state: AppState, req: Request, kvk: String) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let kvk = KvkNumber::from_path(&kvk)?;
+    let client = state.core.pool.get().await?;
+    let view = match store::latest_account(&client, kvk.as_str()).await? {
+        Some(a) => {
+            json!({ "kvk_number": kvk, "status": a.status, "iban": a.iban, "bank": a.bank, "since": a.status_since })
+        }
+        None => json!({ "kvk_number": kvk, "status": "none", "iban": null, "bank": null, "since": null }),
+    };
+    Ok(no_store(json(StatusCode::OK, &view)))
 }
 
 /// GET /api/v1/agencies/{kvk}/g-account/match?iban=... — is the IBAN on an invoice this
 /// agency's active G-account?
-fn g_account_match(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "agencies" / String / "g-account" / "match")
-        .and(warp::get())
-        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
-        .and(request())
-        .and(with_state(state))
-        .then(|kvk: String, query: String, req: Request, state: AppState| async move {
-            let result: Result<_> = async {
-                state.core.limiter.check(&req)?;
-                let kvk = KvkNumber::from_path(&kvk)?;
-                let raw = query.split('&').find_map(|kv| kv.strip_prefix("iban=")).ok_or_else(|| {
-                    Error::Invalid(vec![platform::problem::FieldError::new(
-                        "/query/iban",
-                        "give the IBAN to check as ?iban=",
-                    )])
-                })?;
-                let decoded = raw.replace("%20", " ").replace('+', " ");
-                let iban = Iban::parse(&decoded, "/query/iban")?;
-                let client = state.core.pool.get().await?;
-                let account = store::open_account(&client, kvk.as_str(), false).await?;
-                let matches = account.as_ref().is_some_and(|a| a.status == Status::Active && a.iban == iban.as_str());
-                Ok(no_store(json(StatusCode::OK, &json!({ "kvk_number": kvk, "iban": iban, "matches": matches }))))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn g_account_match(state: AppState, req: Request, kvk: String) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let kvk = KvkNumber::from_path(&kvk)?;
+    let raw = req.query.split('&').find_map(|kv| kv.strip_prefix("iban=")).ok_or_else(|| {
+        Error::Invalid(vec![platform::problem::FieldError::new("/query/iban", "give the IBAN to check as ?iban=")])
+    })?;
+    let decoded = raw.replace("%20", " ").replace('+', " ");
+    let iban = Iban::parse(&decoded, "/query/iban")?;
+    let client = state.core.pool.get().await?;
+    let account = store::open_account(&client, kvk.as_str(), false).await?;
+    let matches = account.as_ref().is_some_and(|a| a.status == Status::Active && a.iban == iban.as_str());
+    Ok(no_store(json(StatusCode::OK, &json!({ "kvk_number": kvk, "iban": iban, "matches": matches }))))
 }
 
 /// GET /api/v1/agencies/{kvk}/g-account/history — the agency itself, tax, the inspectorate.
-fn g_account_history(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "agencies" / String / "g-account" / "history")
-        .and(warp::get())
-        .and(request())
-        .and(with_state(state))
-        .then(|kvk: String, req: Request, state: AppState| async move {
-            let result = async {
-                let principal = authenticate(&state, &req)?;
-                let kvk = KvkNumber::from_path(&kvk)?;
-                let allowed = principal.acts_for(Role::Agency, kvk.as_str())
-                    || principal.has(Role::Tax)
-                    || principal.has(Role::Inspectorate);
-                if !allowed {
-                    return Err(Error::Forbidden(
-                        "Only the agency itself, the tax authority and the inspectorate see the history.".into(),
-                    ));
-                }
-                let client = state.core.pool.get().await?;
-                let history = store::history(&client, kvk.as_str()).await?;
-                Ok(json(StatusCode::OK, &json!({ "kvk_number": kvk, "history": history })))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn g_account_history(state: AppState, req: Request, kvk: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let kvk = KvkNumber::from_path(&kvk)?;
+    let allowed =
+        principal.acts_for(Role::Agency, kvk.as_str()) || principal.has(Role::Tax) || principal.has(Role::Inspectorate);
+    if !allowed {
+        return Err(Error::Forbidden(
+            "Only the agency itself, the tax authority and the inspectorate see the history.".into(),
+        ));
+    }
+    let client = state.core.pool.get().await?;
+    let history = store::history(&client, kvk.as_str()).await?;
+    Ok(json(StatusCode::OK, &json!({ "kvk_number": kvk, "history": history })))
 }

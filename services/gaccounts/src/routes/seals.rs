@@ -3,10 +3,8 @@
 
 use bytes::Bytes;
 use platform::audit::Actor;
-use platform::http::{Request, with_body};
+use platform::http::Request;
 use platform::problem::Kind;
-use warp::Filter;
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 use zegel_attest::Order;
@@ -18,27 +16,14 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store;
 
-pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    g_account_seal(state.clone()).or(state.desk.qr_route(&state.core)).unify().boxed()
-}
-
-/// POST /api/v1/agencies/{kvk}/g-account/seal
-fn g_account_seal(state: AppState) -> BoxedFilter<(Response,)> {
-    with_body(
-        warp::path!("api" / "v1" / "agencies" / String / "g-account" / "seal").boxed(),
-        warp::post().boxed(),
-        state,
-        |s, r, p, b| async move { issue(&s, &r, &p, &b).await },
-    )
-}
-
 /// The agency or the tax authority asks; the account must be active now.
-async fn issue(state: &AppState, req: &Request, kvk: &str, raw: &Bytes) -> Result<Response> {
-    let principal = authenticate(state, req)?;
-    let kvk = KvkNumber::from_path(kvk)?;
+/// POST /api/v1/agencies/{kvk}/g-account/seal
+pub(super) async fn issue(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let kvk = KvkNumber::from_path(&kvk)?;
     let role = super::accounts::agency_or_tax(&principal, &kvk)?;
-    nothing_said(req, raw)?;
-    write(state, req, &principal, raw, async |tx| {
+    nothing_said(&req, &raw)?;
+    write(&state, &req, &principal, &raw, async |tx| {
         let account = store::open_account(tx, kvk.as_str(), false)
             .await?
             .ok_or_else(|| Error::NotFound(format!("Agency {kvk} has no G-account.")))?;

@@ -6,16 +6,14 @@ use bytes::Bytes;
 use chrono::Datelike;
 use platform::audit::{self, Actor};
 use platform::auth::{Principal, Role};
-use platform::http::{Request, body, json, no_store, parse_json, request, with_body, with_state};
+use platform::http::{Request, json, no_store, parse_json};
 use platform::problem::FieldError;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use warp::Filter;
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-use super::{authenticate, bag_from_path, capacity_of, finish, found, is_municipality, norm_for, text, view, write};
+use super::{authenticate, bag_from_path, capacity_of, found, is_municipality, norm_for, text, view, write};
 use crate::domain::{Area, BagId, BuildingType, MarkAction, Postcode};
 use crate::register::{self, Change};
 use crate::state::AppState;
@@ -26,23 +24,6 @@ use crate::{Error, Result, events};
 const MAX_BEDROOMS: usize = 500;
 /// Most people one building may report.
 const MAX_OCCUPANCY: i32 = 10_000;
-
-pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    buildings_create(state.clone())
-        .or(building_get(state.clone()))
-        .unify()
-        .or(rooms_put(state.clone()))
-        .unify()
-        .or(occupancy_put(state.clone()))
-        .unify()
-        .or(application_post(state.clone()))
-        .unify()
-        .or(mark_get(state.clone()))
-        .unify()
-        .or(provider_buildings(state))
-        .unify()
-        .boxed()
-}
 
 /// The building's public view as stored now.
 async fn public_view(c: &impl deadpool_postgres::GenericClient, bag: &BagId) -> Result<Value> {
@@ -71,21 +52,8 @@ struct BuildingIn {
 
 /// POST /api/v1/buildings — a housing provider registers a building it offers; its mark
 /// starts as an application.
-fn buildings_create(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "buildings")
-        .and(warp::post())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|req: Request, body: Bytes, state: AppState| async move {
-            let result = register(&state, &req, &body).await;
-            finish(&req, result)
-        })
-        .boxed()
-}
-
-async fn register(state: &AppState, req: &Request, raw: &Bytes) -> Result<Response> {
-    let principal = authenticate(state, req)?;
+pub(super) async fn register(state: AppState, req: Request, _: (), raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
     let provider = match (principal.has(Role::HousingProvider), principal.org.as_deref()) {
         (true, Some(org)) => platform::ids::KvkNumber::parse(org, "/org")
             .map_err(|_| Error::Forbidden("The token's org is not a KvK number.".into()))?,
@@ -93,7 +61,7 @@ async fn register(state: &AppState, req: &Request, raw: &Bytes) -> Result<Respon
             return Err(Error::Forbidden("Only a housing provider (org = its KvK number) registers buildings.".into()));
         }
     };
-    let input: BuildingIn = parse_json(req, raw)?;
+    let input: BuildingIn = parse_json(&req, &raw)?;
     let mut errors = Vec::new();
     let bag = BagId::parse(&input.bag_id, "/bag_id").map_err(|e| errors.push(e)).ok();
     let street = text(&input.street, "/street", 200, false).map_err(|e| errors.push(e)).ok();
@@ -128,8 +96,8 @@ async fn register(state: &AppState, req: &Request, raw: &Bytes) -> Result<Respon
         registered_on: state.clock.today(),
         living_area: None,
     };
-    let norm = norm_for(state, &building);
-    write(state, req, &principal, raw, async |tx| {
+    let norm = norm_for(&state, &building);
+    write(&state, &req, &principal, &raw, async |tx| {
         store::insert_building(tx, &building, norm, state.clock.now()).await?;
         audit::Entry::new(Actor::of(&principal, Role::HousingProvider), "building.register", &building.bag_id, &req.id)
             .after(serde_json::to_value(&building).ok())
@@ -141,22 +109,11 @@ async fn register(state: &AppState, req: &Request, raw: &Bytes) -> Result<Respon
 }
 
 /// GET /api/v1/buildings/{bag_id} — public.
-fn building_get(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "buildings" / String)
-        .and(warp::get())
-        .and(request())
-        .and(with_state(state))
-        .then(|bag_id: String, req: Request, state: AppState| async move {
-            let result: Result<_> = async {
-                state.core.limiter.check(&req)?;
-                let bag = bag_from_path(&bag_id)?;
-                let client = state.core.pool.get().await?;
-                Ok(no_store(json(StatusCode::OK, &public_view(&client, &bag).await?)))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn building_get(state: AppState, req: Request, bag_id: String) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let bag = bag_from_path(&bag_id)?;
+    let client = state.core.pool.get().await?;
+    Ok(no_store(json(StatusCode::OK, &public_view(&client, &bag).await?)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -169,19 +126,10 @@ struct RoomsIn {
 }
 
 /// PUT /api/v1/buildings/{bag_id}/rooms — the building's own provider reports its rooms.
-fn rooms_put(state: AppState) -> BoxedFilter<(Response,)> {
-    with_body(
-        warp::path!("api" / "v1" / "buildings" / String / "rooms").boxed(),
-        warp::put().boxed(),
-        state,
-        |s, r, p, b| async move { rooms(&s, &r, &p, &b).await },
-    )
-}
-
-async fn rooms(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Result<Response> {
-    let principal = authenticate(state, req)?;
-    let bag = bag_from_path(bag_id)?;
-    let input: RoomsIn = parse_json(req, raw)?;
+pub(super) async fn rooms(state: AppState, req: Request, bag_id: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let bag = bag_from_path(&bag_id)?;
+    let input: RoomsIn = parse_json(&req, &raw)?;
     let mut errors = Vec::new();
     if input.bedrooms.len() > MAX_BEDROOMS {
         errors.push(FieldError::new("/bedrooms", format!("at most {MAX_BEDROOMS} bedrooms")));
@@ -203,7 +151,7 @@ async fn rooms(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Re
         }
     }
     let (Some(living), true) = (living, errors.is_empty()) else { return Err(Error::Invalid(errors)) };
-    write(state, req, &principal, raw, async |tx| {
+    write(&state, &req, &principal, &raw, async |tx| {
         let mut b = found(tx, &bag, true).await?;
         if !provider_of(&b, &principal) {
             return Err(Error::Forbidden("Only the building's own housing provider reports its rooms.".into()));
@@ -211,7 +159,7 @@ async fn rooms(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Re
         let areas: Vec<i32> = bedrooms.iter().map(|b| i32::try_from(b.hundredths()).unwrap_or(i32::MAX)).collect();
         let living_h = i32::try_from(living.hundredths()).unwrap_or(i32::MAX);
         b.building.living_area = Some(living_h);
-        let norm = norm_for(state, &b.building);
+        let norm = norm_for(&state, &b.building);
         let capacity = capacity_of(norm, &b.building, &areas).unwrap_or(0);
         store::replace_rooms(tx, bag.as_str(), &areas, living_h, capacity).await?;
         audit::Entry::new(Actor::of(&principal, Role::HousingProvider), "building.rooms", bag.as_str(), &req.id)
@@ -233,23 +181,14 @@ struct OccupancyIn {
 
 /// PUT /api/v1/buildings/{bag_id}/occupancy — the provider reports how many people live
 /// there; above capacity the municipality and the housing inspector are told.
-fn occupancy_put(state: AppState) -> BoxedFilter<(Response,)> {
-    with_body(
-        warp::path!("api" / "v1" / "buildings" / String / "occupancy").boxed(),
-        warp::put().boxed(),
-        state,
-        |s, r, p, b| async move { occupancy(&s, &r, &p, &b).await },
-    )
-}
-
-async fn occupancy(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Result<Response> {
-    let principal = authenticate(state, req)?;
-    let bag = bag_from_path(bag_id)?;
-    let input: OccupancyIn = parse_json(req, raw)?;
+pub(super) async fn occupancy(state: AppState, req: Request, bag_id: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let bag = bag_from_path(&bag_id)?;
+    let input: OccupancyIn = parse_json(&req, &raw)?;
     if !(0..=MAX_OCCUPANCY).contains(&input.people) {
         return Err(FieldError::new("/people", format!("0 to {MAX_OCCUPANCY} people")).into());
     }
-    write(state, req, &principal, raw, async |tx| {
+    write(&state, &req, &principal, &raw, async |tx| {
         let b = found(tx, &bag, true).await?;
         if !provider_of(&b, &principal) {
             return Err(Error::Forbidden("Only the building's own housing provider reports its occupancy.".into()));
@@ -280,25 +219,16 @@ async fn occupancy(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -
 
 /// POST /api/v1/buildings/{bag_id}/application — after a mark was revoked or expired, the
 /// provider applies again: a new mark, which old seals never attest.
-fn application_post(state: AppState) -> BoxedFilter<(Response,)> {
-    with_body(
-        warp::path!("api" / "v1" / "buildings" / String / "application").boxed(),
-        warp::post().boxed(),
-        state,
-        |s, r, p, b| async move { apply(&s, &r, &p, &b).await },
-    )
-}
-
-async fn apply(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Result<Response> {
-    let principal = authenticate(state, req)?;
-    let bag = bag_from_path(bag_id)?;
+pub(super) async fn apply(state: AppState, req: Request, bag_id: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let bag = bag_from_path(&bag_id)?;
     if !raw.is_empty() {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
         struct Empty {}
-        let _: Empty = parse_json(req, raw)?;
+        let _: Empty = parse_json(&req, &raw)?;
     }
-    write(state, req, &principal, raw, async |tx| {
+    write(&state, &req, &principal, &raw, async |tx| {
         let b = found(tx, &bag, true).await?;
         if !provider_of(&b, &principal) {
             return Err(Error::Forbidden("Only the building's own housing provider applies for its mark.".into()));
@@ -313,92 +243,69 @@ async fn apply(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Re
 
 /// GET /api/v1/buildings/{bag_id}/mark — the mark's history and the deficiencies, for the
 /// provider, the housing inspector and the building's municipality.
-fn mark_get(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "buildings" / String / "mark")
-        .and(warp::get())
-        .and(request())
-        .and(with_state(state))
-        .then(|bag_id: String, req: Request, state: AppState| async move {
-            let result = async {
-                let principal = authenticate(&state, &req)?;
-                let bag = bag_from_path(&bag_id)?;
-                let client = state.core.pool.get().await?;
-                let b = found(&client, &bag, false).await?;
-                if !(provider_of(&b, &principal)
-                    || principal.has(Role::HousingInspector)
-                    || is_municipality(&principal, &b.building.municipality))
-                {
-                    return Err(Error::Forbidden(
-                        "Only the provider, a housing inspector or the municipality sees the mark's record.".into(),
-                    ));
-                }
-                let history = store::mark_history(&client, bag.as_str()).await?;
-                let deficiencies = store::deficiencies(&client, bag.as_str()).await?;
-                let permit = store::permit(&client, bag.as_str()).await?;
-                let permit_required = store::permit_required(&client, &b.building.municipality).await?;
-                Ok(no_store(json(
-                    StatusCode::OK,
-                    &json!({
-                        "bag_id": bag.as_str(),
-                        "mark_id": b.mark_id,
-                        "status": b.mark_status,
-                        "valid_until": b.mark_valid_until,
-                        "history": history,
-                        "deficiencies": deficiencies,
-                        "permit_required": permit_required,
-                        "permit": permit,
-                    }),
-                )))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn mark_get(state: AppState, req: Request, bag_id: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let bag = bag_from_path(&bag_id)?;
+    let client = state.core.pool.get().await?;
+    let b = found(&client, &bag, false).await?;
+    if !(provider_of(&b, &principal)
+        || principal.has(Role::HousingInspector)
+        || is_municipality(&principal, &b.building.municipality))
+    {
+        return Err(Error::Forbidden(
+            "Only the provider, a housing inspector or the municipality sees the mark's record.".into(),
+        ));
+    }
+    let history = store::mark_history(&client, bag.as_str()).await?;
+    let deficiencies = store::deficiencies(&client, bag.as_str()).await?;
+    let permit = store::permit(&client, bag.as_str()).await?;
+    let permit_required = store::permit_required(&client, &b.building.municipality).await?;
+    Ok(no_store(json(
+        StatusCode::OK,
+        &json!({
+            "bag_id": bag.as_str(),
+            "mark_id": b.mark_id,
+            "status": b.mark_status,
+            "valid_until": b.mark_valid_until,
+            "history": history,
+            "deficiencies": deficiencies,
+            "permit_required": permit_required,
+            "permit": permit,
+        }),
+    )))
 }
 
 /// GET /api/v1/providers/{kvk}/buildings — public: the buildings a provider (an agency
 /// that houses its workers) offers and whether every one of them is certified now.
-fn provider_buildings(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "providers" / String / "buildings")
-        .and(warp::get())
-        .and(request())
-        .and(with_state(state))
-        .then(|kvk: String, req: Request, state: AppState| async move {
-            let result: Result<_> = async {
-                state.core.limiter.check(&req)?;
-                let kvk = platform::ids::KvkNumber::parse(&kvk, "/path/kvk").map_err(|e| {
-                    Error::Client(platform::Problem::bad_request(format!("Malformed KvK number: {}.", e.detail)))
-                })?;
-                let client = state.core.pool.get().await?;
-                let now = state.clock.now();
-                let buildings = store::buildings_of(&client, kvk.as_str()).await?;
-                let certified = |b: &Marked| b.certified_until(now).is_some();
-                let list: Vec<Value> = buildings
-                    .iter()
-                    .map(|b| {
-                        json!({
-                            "bag_id": b.building.bag_id,
-                            "address": format!("{}, {}", b.building.street_line(), b.building.place_line()),
-                            "mark_status": b.mark_status,
-                            "valid_until": b.mark_valid_until,
-                            "certified": certified(b),
-                            "capacity": b.capacity,
-                            "mark_since": b.mark_since,
-                        })
-                    })
-                    .collect();
-                Ok(no_store(json(
-                    StatusCode::OK,
-                    &json!({
-                        "provider_kvk": kvk.as_str(),
-                        "buildings": list,
-                        "all_certified": buildings.iter().all(certified),
-                        "checked_at": now,
-                    }),
-                )))
-            }
-            .await;
-            finish(&req, result)
+pub(super) async fn provider_buildings(state: AppState, req: Request, kvk: String) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let kvk = platform::ids::KvkNumber::parse(&kvk, "/path/kvk")
+        .map_err(|e| Error::Client(platform::Problem::bad_request(format!("Malformed KvK number: {}.", e.detail))))?;
+    let client = state.core.pool.get().await?;
+    let now = state.clock.now();
+    let buildings = store::buildings_of(&client, kvk.as_str()).await?;
+    let certified = |b: &Marked| b.certified_until(now).is_some();
+    let list: Vec<Value> = buildings
+        .iter()
+        .map(|b| {
+            json!({
+                "bag_id": b.building.bag_id,
+                "address": format!("{}, {}", b.building.street_line(), b.building.place_line()),
+                "mark_status": b.mark_status,
+                "valid_until": b.mark_valid_until,
+                "certified": certified(b),
+                "capacity": b.capacity,
+                "mark_since": b.mark_since,
+            })
         })
-        .boxed()
+        .collect();
+    Ok(no_store(json(
+        StatusCode::OK,
+        &json!({
+            "provider_kvk": kvk.as_str(),
+            "buildings": list,
+            "all_certified": buildings.iter().all(certified),
+            "checked_at": now,
+        }),
+    )))
 }

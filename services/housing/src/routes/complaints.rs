@@ -10,17 +10,15 @@
 
 use bytes::Bytes;
 use platform::auth::Role;
-use platform::http::{Request, body, json, no_store, parse_json, request, with_state};
+use platform::http::{Request, json, no_store, parse_json};
 use platform::problem::FieldError;
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
-use warp::Filter;
-use warp::filters::BoxedFilter;
 use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::Response;
 
-use super::{authenticate, bag_from_path, finish, found, is_municipality};
+use super::{authenticate, bag_from_path, found, is_municipality};
 use crate::domain::{BagId, ComplaintCategory, ComplaintStatus};
 use crate::state::AppState;
 use crate::store::{self, Complaint};
@@ -30,10 +28,6 @@ use crate::{Error, Result, events};
 pub const MAX_TEXT: usize = 2000;
 /// The languages of the public page (a complaint remembers which one it came from).
 const LANGUAGES: [&str; 8] = ["nl", "en", "pl", "ro", "bg", "es", "lt", "hu"];
-
-pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    complaint_post(state.clone()).or(complaints_get(state)).unify().boxed()
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -46,36 +40,24 @@ struct ComplaintIn {
 }
 
 /// POST /api/v1/buildings/{bag_id}/complaints — public, anonymous, rate limited.
-fn complaint_post(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "buildings" / String / "complaints")
-        .and(warp::post())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|bag_id: String, req: Request, body: Bytes, state: AppState| async move {
-            let form = req
-                .content_type
-                .as_deref()
-                .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
-            if form {
-                return form_answer(&state, &bag_id, &req, &body).await;
-            }
-            let result: Result<_> = async {
-                state.complaints.check(&req)?;
-                let input: ComplaintIn = parse_json(&req, &body)?;
-                file(&state, &req, &bag_id, input).await?;
-                Ok(no_store(json(
-                    StatusCode::ACCEPTED,
-                    &json!({
-                        "status": "received",
-                        "detail": "The housing inspector and the municipality will read it. The housing provider does not see complaints, nor who made them.",
-                    }),
-                )))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn complaint_post(state: AppState, req: Request, bag_id: String, body: Bytes) -> Result<Response> {
+    let form = req
+        .content_type
+        .as_deref()
+        .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+    if form {
+        return Ok(form_answer(&state, &bag_id, &req, &body).await);
+    }
+    state.complaints.check(&req)?;
+    let input: ComplaintIn = parse_json(&req, &body)?;
+    file(&state, &req, &bag_id, input).await?;
+    Ok(no_store(json(
+        StatusCode::ACCEPTED,
+        &json!({
+            "status": "received",
+            "detail": "The housing inspector and the municipality will read it. The housing provider does not see complaints, nor who made them.",
+        }),
+    )))
 }
 
 /// A browser's form post: whatever happens, the resident lands on a page in their language.
@@ -159,42 +141,26 @@ async fn file(state: &AppState, req: &Request, bag_id: &str, input: ComplaintIn)
 
 /// GET /api/v1/buildings/{bag_id}/complaints — the housing inspector and the building's
 /// municipality only; every read is in the audit trail.
-fn complaints_get(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "buildings" / String / "complaints")
-        .and(warp::get())
-        .and(request())
-        .and(with_state(state))
-        .then(|bag_id: String, req: Request, state: AppState| async move {
-            let result = async {
-                let principal = authenticate(&state, &req)?;
-                let bag = bag_from_path(&bag_id)?;
-                let role = if principal.has(Role::HousingInspector) {
-                    Role::HousingInspector
-                } else if is_municipality(&principal, bag.municipality()) {
-                    Role::Municipality
-                } else {
-                    return Err(Error::Forbidden(
-                        "Complaints are read by the housing inspector and the building's municipality only.".into(),
-                    ));
-                };
-                let mut client = state.core.pool.get().await?;
-                let tx = client.transaction().await?;
-                found(&tx, &bag, false).await?;
-                let complaints = store::complaints(&tx, bag.as_str()).await?;
-                platform::audit::Entry::new(
-                    platform::audit::Actor::of(&principal, role),
-                    "complaint.read",
-                    bag.as_str(),
-                    &req.id,
-                )
-                .after(json!({ "complaints": complaints.len() }))
-                .record(&tx)
-                .await?;
-                tx.commit().await?;
-                Ok(no_store(json(StatusCode::OK, &json!({ "bag_id": bag.as_str(), "complaints": complaints }))))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn complaints_get(state: AppState, req: Request, bag_id: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let bag = bag_from_path(&bag_id)?;
+    let role = if principal.has(Role::HousingInspector) {
+        Role::HousingInspector
+    } else if is_municipality(&principal, bag.municipality()) {
+        Role::Municipality
+    } else {
+        return Err(Error::Forbidden(
+            "Complaints are read by the housing inspector and the building's municipality only.".into(),
+        ));
+    };
+    let mut client = state.core.pool.get().await?;
+    let tx = client.transaction().await?;
+    found(&tx, &bag, false).await?;
+    let complaints = store::complaints(&tx, bag.as_str()).await?;
+    platform::audit::Entry::new(platform::audit::Actor::of(&principal, role), "complaint.read", bag.as_str(), &req.id)
+        .after(json!({ "complaints": complaints.len() }))
+        .record(&tx)
+        .await?;
+    tx.commit().await?;
+    Ok(no_store(json(StatusCode::OK, &json!({ "bag_id": bag.as_str(), "complaints": complaints }))))
 }

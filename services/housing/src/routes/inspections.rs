@@ -6,18 +6,16 @@ use bytes::Bytes;
 use chrono::{Days, Months, NaiveDate};
 use platform::audit::{self, Actor};
 use platform::auth::{Principal, Role};
-use platform::http::{Request, body, parse_json, request, with_body, with_state};
+use platform::http::{Request, parse_json};
 use platform::problem::FieldError;
 use platform::problem::Kind;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
-use warp::Filter;
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-use super::{authenticate, bag_from_path, finish, found, text, write};
+use super::{authenticate, bag_from_path, found, text, write};
 use crate::domain::{Checks, InspectionKind, MarkAction, MarkStatus, Step};
 use crate::register::{self, Change};
 use crate::state::AppState;
@@ -28,10 +26,6 @@ use crate::{Error, Result, events};
 const MAX_DEFICIENCIES: usize = 100;
 /// How far back an inspection may be recorded.
 const MAX_AGE_DAYS: u64 = 90;
-
-pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    inspection_post(state.clone()).or(resolve_post(state)).unify().boxed()
-}
 
 fn inspector(principal: &Principal) -> Result<()> {
     if principal.has(Role::HousingInspector) {
@@ -64,16 +58,6 @@ struct InspectionIn {
 
 fn date(raw: &str, pointer: &str) -> std::result::Result<NaiveDate, FieldError> {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| FieldError::new(pointer, "a date is written YYYY-MM-DD"))
-}
-
-/// POST /api/v1/buildings/{bag_id}/inspections
-fn inspection_post(state: AppState) -> BoxedFilter<(Response,)> {
-    with_body(
-        warp::path!("api" / "v1" / "buildings" / String / "inspections").boxed(),
-        warp::post().boxed(),
-        state,
-        |s, r, p, b| async move { inspect(&s, &r, &p, &b).await },
-    )
 }
 
 /// Why an inspection without open deficiencies still cannot certify.
@@ -142,13 +126,14 @@ impl InspectionIn {
     }
 }
 
-async fn inspect(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Result<Response> {
-    let principal = authenticate(state, req)?;
+/// POST /api/v1/buildings/{bag_id}/inspections
+pub(super) async fn inspect(state: AppState, req: Request, bag_id: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
     inspector(&principal)?;
-    let bag = bag_from_path(bag_id)?;
-    let input: InspectionIn = parse_json(req, raw)?;
+    let bag = bag_from_path(&bag_id)?;
+    let input: InspectionIn = parse_json(&req, &raw)?;
     let report = input.validate(state.clock.today())?;
-    write(state, req, &principal, raw, async |tx| {
+    write(&state, &req, &principal, &raw, async |tx| {
         let b = found(tx, &bag, true).await?;
         let on = report.inspected_on;
         register::allowed(MarkAction::Inspect { open: 0, blocked: false, on }, b.mark_status)?;
@@ -240,30 +225,22 @@ async fn record(
 
 /// POST /api/v1/buildings/{bag_id}/deficiencies/{id}/resolve — the inspector confirms a
 /// remedy; with nothing open any more a suspended mark is certified again.
-fn resolve_post(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "buildings" / String / "deficiencies" / String / "resolve")
-        .and(warp::post())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|bag_id: String, id: String, req: Request, body: Bytes, state: AppState| async move {
-            let result = resolve(&state, &req, &bag_id, &id, &body).await;
-            finish(&req, result)
-        })
-        .boxed()
-}
-
-async fn resolve(state: &AppState, req: &Request, bag_id: &str, id: &str, raw: &Bytes) -> Result<Response> {
-    let principal = authenticate(state, req)?;
+pub(super) async fn resolve(
+    state: AppState,
+    req: Request,
+    (bag_id, id): (String, String),
+    raw: Bytes,
+) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
     inspector(&principal)?;
-    let bag = bag_from_path(bag_id)?;
+    let bag = bag_from_path(&bag_id)?;
     let id: Uuid = id
         .parse()
         .map_err(|_| Error::Client(platform::Problem::bad_request("Malformed deficiency id: expected a UUID.")))?;
     if !raw.is_empty() {
-        let _: Value = parse_json(req, raw)?;
+        let _: Value = parse_json(&req, &raw)?;
     }
-    write(state, req, &principal, raw, async |tx| {
+    write(&state, &req, &principal, &raw, async |tx| {
         let b = found(tx, &bag, true).await?;
         let now = state.clock.now();
         if !store::resolve_deficiency(tx, bag.as_str(), id, &principal.subject, now).await? {

@@ -9,34 +9,44 @@ mod seals;
 
 use deadpool_postgres::GenericClient;
 use platform::auth::{Principal, Role};
+use platform::http::{Routed, any_of, fixed, get, pair, post, put};
 use platform::problem::FieldError;
 use serde_json::{Value, json};
-use warp::Filter;
-use warp::filters::BoxedFilter;
-use warp::reply::Response;
 
 use crate::domain::{Area, BagId, Norm, capacity, norm_on};
 use crate::state::AppState;
 use crate::store::{self, Building, Marked};
 use crate::{Error, Result};
 
-pub(crate) use platform::http::{authenticate, finish};
+pub(crate) use platform::http::authenticate;
 pub(crate) use platform::write::write;
 
 /// Every API route of the service.
-pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
-    buildings::routes(state.clone())
-        .or(inspections::routes(state.clone()))
-        .unify()
-        .or(permits::routes(state.clone()))
-        .unify()
-        .or(complaints::routes(state.clone()))
-        .unify()
-        .or(municipalities::routes(state.clone()))
-        .unify()
-        .or(seals::routes(state))
-        .unify()
-        .boxed()
+pub fn api(state: AppState) -> Routed {
+    let s = &state;
+    any_of([
+        post(fixed(warp::path!("api" / "v1" / "buildings")), s, buildings::register),
+        get(warp::path!("api" / "v1" / "buildings" / String), s, buildings::building_get),
+        put(warp::path!("api" / "v1" / "buildings" / String / "rooms"), s, buildings::rooms),
+        put(warp::path!("api" / "v1" / "buildings" / String / "occupancy"), s, buildings::occupancy),
+        post(warp::path!("api" / "v1" / "buildings" / String / "application"), s, buildings::apply),
+        get(warp::path!("api" / "v1" / "buildings" / String / "mark"), s, buildings::mark_get),
+        get(warp::path!("api" / "v1" / "providers" / String / "buildings"), s, buildings::provider_buildings),
+        post(warp::path!("api" / "v1" / "buildings" / String / "inspections"), s, inspections::inspect),
+        post(
+            pair(warp::path!("api" / "v1" / "buildings" / String / "deficiencies" / String / "resolve")),
+            s,
+            inspections::resolve,
+        ),
+        put(warp::path!("api" / "v1" / "buildings" / String / "permit"), s, permits::decide),
+        put(warp::path!("api" / "v1" / "municipalities" / String / "permit-requirement"), s, permits::requirement_put),
+        post(warp::path!("api" / "v1" / "buildings" / String / "complaints"), s, complaints::complaint_post),
+        get(warp::path!("api" / "v1" / "buildings" / String / "complaints"), s, complaints::complaints_get),
+        get(warp::path!("api" / "v1" / "municipalities" / String / "buildings"), s, municipalities::list),
+        post(warp::path!("api" / "v1" / "buildings" / String / "seal"), s, seals::issue),
+        state.desk.qr_route(&state.core),
+        get(warp::path!("api" / "v1" / "buildings" / String / "poster.svg"), s, seals::poster),
+    ])
 }
 
 /// A BAG id from the path (400 when malformed).

@@ -2,23 +2,17 @@
 //! occupancy, filtered, as JSON or as CSV for its own systems. Its own code only.
 
 use platform::auth::Role;
-use platform::http::{Request, json, no_store, request, with_state};
+use platform::http::{Request, json, no_store};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use warp::Filter;
-use warp::filters::BoxedFilter;
 use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::Response;
 
-use super::{authenticate, finish, is_municipality};
+use super::{authenticate, is_municipality};
 use crate::domain::{BuildingType, MarkStatus};
 use crate::state::AppState;
 use crate::store::{self, ListFilter, Marked};
 use crate::{Error, Result};
-
-pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    buildings_list(state)
-}
 
 /// A CBS municipality code from the path (4 digits; 400 otherwise).
 pub(crate) fn code_from_path(raw: &str) -> Result<String> {
@@ -45,26 +39,13 @@ struct Query {
 }
 
 /// GET /api/v1/municipalities/{code}/buildings[?mark_status=&building_type=&over_capacity=&provider_kvk=&format=csv]
-fn buildings_list(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "municipalities" / String / "buildings")
-        .and(warp::get())
-        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
-        .and(request())
-        .and(with_state(state))
-        .then(|code: String, query: String, req: Request, state: AppState| async move {
-            let result = list(&state, &req, &code, &query).await;
-            finish(&req, result)
-        })
-        .boxed()
-}
-
-async fn list(state: &AppState, req: &Request, code: &str, query: &str) -> Result<Response> {
-    let principal = authenticate(state, req)?;
-    let code = code_from_path(code)?;
+pub(super) async fn list(state: AppState, req: Request, code: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let code = code_from_path(&code)?;
     if !is_municipality(&principal, &code) {
         return Err(Error::Forbidden(format!("Only municipality {code} sees its list.")));
     }
-    let q: Query = serde_urlencoded::from_str(query)
+    let q: Query = serde_urlencoded::from_str(&req.query)
         .map_err(|e| Error::Client(platform::Problem::bad_request(format!("Bad query: {e}."))))?;
     let csv = match q.format.as_deref() {
         None | Some("json") => false,

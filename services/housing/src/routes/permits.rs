@@ -6,25 +6,19 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 use platform::audit::{self, Actor};
 use platform::auth::{Principal, Role};
-use platform::http::{Request, body, parse_json, request, with_body, with_state};
+use platform::http::{Request, parse_json};
 use platform::problem::FieldError;
 use platform::problem::Kind;
 use serde::Deserialize;
 use serde_json::json;
-use warp::Filter;
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-use super::{authenticate, bag_from_path, finish, found, is_municipality, text, write};
+use super::{authenticate, bag_from_path, found, is_municipality, text, write};
 use crate::domain::PermitStatus;
 use crate::state::AppState;
 use crate::store::{self, Permit};
 use crate::{Error, Result};
-
-pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    permit_put(state.clone()).or(requirement_put(state)).unify().boxed()
-}
 
 fn own_municipality(principal: &Principal, code: &str) -> Result<()> {
     if is_municipality(principal, code) {
@@ -90,24 +84,15 @@ impl PermitIn {
 }
 
 /// PUT /api/v1/buildings/{bag_id}/permit
-fn permit_put(state: AppState) -> BoxedFilter<(Response,)> {
-    with_body(
-        warp::path!("api" / "v1" / "buildings" / String / "permit").boxed(),
-        warp::put().boxed(),
-        state,
-        |s, r, p, b| async move { decide(&s, &r, &p, &b).await },
-    )
-}
-
-async fn decide(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Result<Response> {
-    let principal = authenticate(state, req)?;
-    let bag = bag_from_path(bag_id)?;
+pub(super) async fn decide(state: AppState, req: Request, bag_id: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let bag = bag_from_path(&bag_id)?;
     // The BAG id says which municipality the building is in: decided before reading anything.
     own_municipality(&principal, bag.municipality())?;
-    let input: PermitIn = parse_json(req, raw)?;
+    let input: PermitIn = parse_json(&req, &raw)?;
     let today = state.clock.today();
     let permit = input.validate(today)?;
-    write(state, req, &principal, raw, async |tx| {
+    write(&state, &req, &principal, &raw, async |tx| {
         let b = found(tx, &bag, true).await?;
         let before = store::permit(tx, bag.as_str()).await?;
         if permit.status == PermitStatus::Withdrawn && before.as_ref().is_none_or(|p| p.status != PermitStatus::Granted)
@@ -150,31 +135,18 @@ struct RequirementIn {
 }
 
 /// PUT /api/v1/municipalities/{code}/permit-requirement
-fn requirement_put(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "municipalities" / String / "permit-requirement")
-        .and(warp::put())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|code: String, req: Request, body: Bytes, state: AppState| async move {
-            let result = async {
-                let principal = authenticate(&state, &req)?;
-                let code = super::municipalities::code_from_path(&code)?;
-                own_municipality(&principal, &code)?;
-                let input: RequirementIn = parse_json(&req, &body)?;
-                write(&state, &req, &principal, &body, async |tx| {
-                    store::set_permit_requirement(tx, &code, input.required, &principal.subject, state.clock.now())
-                        .await?;
-                    audit::Entry::new(Actor::of(&principal, Role::Municipality), "permit.requirement", &code, &req.id)
-                        .after(json!({ "required": input.required }))
-                        .record(tx)
-                        .await?;
-                    Ok((StatusCode::OK, json!({ "municipality": code, "permit_required": input.required })))
-                })
-                .await
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn requirement_put(state: AppState, req: Request, code: String, body: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let code = super::municipalities::code_from_path(&code)?;
+    own_municipality(&principal, &code)?;
+    let input: RequirementIn = parse_json(&req, &body)?;
+    write(&state, &req, &principal, &body, async |tx| {
+        store::set_permit_requirement(tx, &code, input.required, &principal.subject, state.clock.now()).await?;
+        audit::Entry::new(Actor::of(&principal, Role::Municipality), "permit.requirement", &code, &req.id)
+            .after(json!({ "required": input.required }))
+            .record(tx)
+            .await?;
+        Ok((StatusCode::OK, json!({ "municipality": code, "permit_required": input.required })))
+    })
+    .await
 }

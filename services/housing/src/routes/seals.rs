@@ -4,40 +4,25 @@
 use bytes::Bytes;
 use platform::audit::Actor;
 use platform::auth::Role;
-use platform::http::{Request, request, with_body, with_state};
+use platform::http::Request;
 use platform::problem::Kind;
 use serde_json::json;
-use warp::Filter;
-use warp::filters::BoxedFilter;
 use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::Response;
 use zegel_attest::Order;
 use zegel_attest::desk::nothing_said;
 
-use super::{authenticate, bag_from_path, finish, found, write};
+use super::{authenticate, bag_from_path, found, write};
 use crate::state::AppState;
 use crate::store;
 use crate::{Error, Result};
 
-pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    seal_post(state.clone()).or(state.desk.qr_route(&state.core)).unify().or(poster(state)).unify().boxed()
-}
-
 /// POST /api/v1/buildings/{bag_id}/seal — the provider or a housing inspector.
-fn seal_post(state: AppState) -> BoxedFilter<(Response,)> {
-    with_body(
-        warp::path!("api" / "v1" / "buildings" / String / "seal").boxed(),
-        warp::post().boxed(),
-        state,
-        |s, r, p, b| async move { issue(&s, &r, &p, &b).await },
-    )
-}
-
-async fn issue(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Result<Response> {
-    let principal = authenticate(state, req)?;
-    let bag = bag_from_path(bag_id)?;
-    nothing_said(req, raw)?;
-    write(state, req, &principal, raw, async |tx| {
+pub(super) async fn issue(state: AppState, req: Request, bag_id: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let bag = bag_from_path(&bag_id)?;
+    nothing_said(&req, &raw)?;
+    write(&state, &req, &principal, &raw, async |tx| {
         let b = found(tx, &bag, false).await?;
         let role = if principal.acts_for(Role::HousingProvider, &b.building.provider_kvk) {
             Role::HousingProvider
@@ -75,34 +60,20 @@ async fn issue(state: &AppState, req: &Request, bag_id: &str, raw: &Bytes) -> Re
 }
 
 /// GET /api/v1/buildings/{bag_id}/poster.svg — public: it holds nothing the door does not.
-fn poster(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "buildings" / String / "poster.svg")
-        .and(warp::get())
-        .and(request())
-        .and(with_state(state))
-        .then(|bag_id: String, req: Request, state: AppState| async move {
-            let result: Result<_> = async {
-                state.core.limiter.check(&req)?;
-                let bag = bag_from_path(&bag_id)?;
-                let client = state.core.pool.get().await?;
-                let b = found(&client, &bag, false).await?;
-                let token = store::current_seal(&client, bag.as_str(), state.clock.now()).await?.ok_or_else(|| {
-                    Error::Conflict {
-                        kind: Kind::NoSeal,
-                        detail: "The building's current mark has no unexpired seal; request one first.".into(),
-                    }
-                })?;
-                let svg = crate::poster::svg(&b, &state.desk.link(&token))?;
-                let mut res = Response::new(svg.into());
-                res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
-                res.headers_mut().insert(
-                    header::CONTENT_DISPOSITION,
-                    HeaderValue::from_static("inline; filename=\"zegel-poster.svg\""),
-                );
-                Ok(platform::http::no_store(res))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn poster(state: AppState, req: Request, bag_id: String) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let bag = bag_from_path(&bag_id)?;
+    let client = state.core.pool.get().await?;
+    let b = found(&client, &bag, false).await?;
+    let token =
+        store::current_seal(&client, bag.as_str(), state.clock.now()).await?.ok_or_else(|| Error::Conflict {
+            kind: Kind::NoSeal,
+            detail: "The building's current mark has no unexpired seal; request one first.".into(),
+        })?;
+    let svg = crate::poster::svg(&b, &state.desk.link(&token))?;
+    let mut res = Response::new(svg.into());
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
+    res.headers_mut()
+        .insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline; filename=\"zegel-poster.svg\""));
+    Ok(platform::http::no_store(res))
 }

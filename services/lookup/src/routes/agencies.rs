@@ -3,20 +3,18 @@
 
 use askama::Template;
 use bytes::Bytes;
-use platform::http::{Request, body, json, no_store, parse_json, request, with_state};
+use platform::http::{Request, json, no_store, parse_json};
 use platform::ids::KvkNumber;
 use platform::problem::FieldError;
 use serde::Deserialize;
 use serde_json::json;
-use warp::Filter;
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-use super::finish;
-use super::page::{Chrome, page_response, param, query};
+use super::page::{Chrome, page_response, param};
 use crate::agency::{self, Check};
 use crate::error::Error;
+use crate::error::Result;
 use crate::i18n::{LANGUAGES, Lang};
 use crate::state::AppState;
 
@@ -24,10 +22,6 @@ use crate::state::AppState;
 pub const MAX_BULK: usize = 500;
 /// Checks of a bulk request run this many at a time.
 const BULK_CONCURRENCY: usize = 8;
-
-pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    check_get(state.clone()).or(bulk_post(state.clone())).unify().or(check_page(state)).unify().boxed()
-}
 
 fn kvk_from_path(raw: &str) -> Result<KvkNumber, Error> {
     KvkNumber::parse(raw, "/path/kvk")
@@ -41,22 +35,11 @@ fn answer(check: &Check, receipt: &agency::Receipt) -> serde_json::Value {
 }
 
 /// GET /api/v1/agencies/{kvk}/check
-fn check_get(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "agencies" / String / "check")
-        .and(warp::get())
-        .and(request())
-        .and(with_state(state))
-        .then(|kvk: String, req: Request, state: AppState| async move {
-            let result = async {
-                state.core.limiter.check(&req)?;
-                let kvk = kvk_from_path(&kvk)?;
-                let (check, receipt) = agency::check_with_receipt(&state, kvk.as_str()).await?;
-                Ok(no_store(json(StatusCode::OK, &answer(&check, &receipt))))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn check_get(state: AppState, req: Request, kvk: String) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let kvk = kvk_from_path(&kvk)?;
+    let (check, receipt) = agency::check_with_receipt(&state, kvk.as_str()).await?;
+    Ok(no_store(json(StatusCode::OK, &answer(&check, &receipt))))
 }
 
 #[derive(Debug, Deserialize)]
@@ -67,54 +50,37 @@ struct BulkIn {
 
 /// POST /api/v1/agency-checks — up to 500 KvK numbers, one result (with its receipt) each,
 /// in the order given.
-fn bulk_post(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "agency-checks")
-        .and(warp::post())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|req: Request, raw: Bytes, state: AppState| async move {
-            let result = async {
-                state.core.limiter.check(&req)?;
-                let input: BulkIn = parse_json(&req, &raw)?;
-                let mut errors = Vec::new();
-                if input.kvk_numbers.is_empty() || input.kvk_numbers.len() > MAX_BULK {
-                    errors.push(FieldError::new("/kvk_numbers", format!("1 to {MAX_BULK} KvK numbers")));
-                }
-                let numbers: Vec<KvkNumber> = input
-                    .kvk_numbers
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, k)| {
-                        KvkNumber::parse(k, &format!("/kvk_numbers/{i}")).map_err(|e| errors.push(e)).ok()
-                    })
-                    .collect();
-                if !errors.is_empty() {
-                    return Err(Error::Invalid(errors));
-                }
-                use futures::StreamExt;
-                let results: Vec<Result<serde_json::Value, Error>> = futures::stream::iter(numbers)
-                    .map(|kvk| {
-                        let state = &state;
-                        async move {
-                            let (check, receipt) = agency::check_with_receipt(state, kvk.as_str()).await?;
-                            Ok(answer(&check, &receipt))
-                        }
-                    })
-                    .buffered(BULK_CONCURRENCY)
-                    .collect()
-                    .await;
-                let results = results.into_iter().collect::<Result<Vec<_>, Error>>()?;
-                let may_hire = results.iter().filter(|r| r["may_hire"] == true).count();
-                Ok(no_store(json(
-                    StatusCode::OK,
-                    &json!({ "count": results.len(), "may_hire": may_hire, "results": results }),
-                )))
+pub(super) async fn bulk_post(state: AppState, req: Request, _: (), raw: Bytes) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let input: BulkIn = parse_json(&req, &raw)?;
+    let mut errors = Vec::new();
+    if input.kvk_numbers.is_empty() || input.kvk_numbers.len() > MAX_BULK {
+        errors.push(FieldError::new("/kvk_numbers", format!("1 to {MAX_BULK} KvK numbers")));
+    }
+    let numbers: Vec<KvkNumber> = input
+        .kvk_numbers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, k)| KvkNumber::parse(k, &format!("/kvk_numbers/{i}")).map_err(|e| errors.push(e)).ok())
+        .collect();
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    use futures::StreamExt;
+    let results: Vec<Result<serde_json::Value, Error>> = futures::stream::iter(numbers)
+        .map(|kvk| {
+            let state = &state;
+            async move {
+                let (check, receipt) = agency::check_with_receipt(state, kvk.as_str()).await?;
+                Ok(answer(&check, &receipt))
             }
-            .await;
-            finish(&req, result)
         })
-        .boxed()
+        .buffered(BULK_CONCURRENCY)
+        .collect()
+        .await;
+    let results = results.into_iter().collect::<Result<Vec<_>, Error>>()?;
+    let may_hire = results.iter().filter(|r| r["may_hire"] == true).count();
+    Ok(no_store(json(StatusCode::OK, &json!({ "count": results.len(), "may_hire": may_hire, "results": results }))))
 }
 
 struct PartRow {
@@ -208,51 +174,39 @@ fn result_view(lang: &Lang, check: &Check, receipt_href: String) -> CheckResult 
 }
 
 /// GET /check[?kvk=12345678&lang=nl|en] — the page for people: a form, and the verdict.
-fn check_page(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("check")
-        .and(warp::get())
-        .and(query())
-        .and(request())
-        .and(with_state(state))
-        .then(|query: String, req: Request, state: AppState| async move {
-            let result = async {
-                state.core.limiter.check(&req)?;
-                // Dutch and English: the languages of hirers' compliance files.
-                let lang = Lang::negotiate_in(param(&query, "lang"), req.accept_language.as_deref(), &["nl", "en"]);
-                let kvk = param(&query, "kvk").unwrap_or_default().trim().to_string();
-                let (mut error, mut result) = (String::new(), None);
-                if !kvk.is_empty() {
-                    match KvkNumber::parse(&kvk, "/kvk") {
-                        Err(_) => error = lang.t("check-invalid"),
-                        Ok(number) => match agency::check_with_receipt(&state, number.as_str()).await {
-                            Ok((check, receipt)) => {
-                                let href = format!("/v/{}?lang={}", receipt.seal, lang.code);
-                                result = Some(result_view(&lang, &check, href));
-                            }
-                            Err(e) => {
-                                tracing::warn!(error = %e, "hirer check page unavailable");
-                                error = lang.t("check-unavailable");
-                            }
-                        },
-                    }
+pub(super) async fn check_page(state: AppState, req: Request, _: ()) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    // Dutch and English: the languages of hirers' compliance files.
+    let lang = Lang::negotiate_in(param(&req.query, "lang"), req.accept_language.as_deref(), &["nl", "en"]);
+    let kvk = param(&req.query, "kvk").unwrap_or_default().trim().to_string();
+    let (mut error, mut result) = (String::new(), None);
+    if !kvk.is_empty() {
+        match KvkNumber::parse(&kvk, "/kvk") {
+            Err(_) => error = lang.t("check-invalid"),
+            Ok(number) => match agency::check_with_receipt(&state, number.as_str()).await {
+                Ok((check, receipt)) => {
+                    let href = format!("/v/{}?lang={}", receipt.seal, lang.code);
+                    result = Some(result_view(&lang, &check, href));
                 }
-                let mut chrome = Chrome::of(&lang);
-                chrome.languages = &LANGUAGES[..2];
-                let page = CheckPage {
-                    chrome,
-                    title: lang.t("check-title"),
-                    heading: lang.t("check-title"),
-                    intro: lang.t("check-intro"),
-                    label_kvk: lang.t("check-kvk"),
-                    kvk: kvk.chars().filter(char::is_ascii_digit).take(8).collect(),
-                    submit: lang.t("check-submit"),
-                    error,
-                    result,
-                };
-                page_response(&lang, page.render(), "check page")
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+                Err(e) => {
+                    tracing::warn!(error = %e, "hirer check page unavailable");
+                    error = lang.t("check-unavailable");
+                }
+            },
+        }
+    }
+    let mut chrome = Chrome::of(&lang);
+    chrome.languages = &LANGUAGES[..2];
+    let page = CheckPage {
+        chrome,
+        title: lang.t("check-title"),
+        heading: lang.t("check-title"),
+        intro: lang.t("check-intro"),
+        label_kvk: lang.t("check-kvk"),
+        kvk: kvk.chars().filter(char::is_ascii_digit).take(8).collect(),
+        submit: lang.t("check-submit"),
+        error,
+        result,
+    };
+    page_response(&lang, page.render(), "check page")
 }

@@ -5,19 +5,16 @@
 use bytes::Bytes;
 use chrono::NaiveDate;
 use platform::auth::{Principal, Role};
-use platform::http::{Request, body, json, no_store, parse_json, request, with_state};
+use platform::http::{Request, json, no_store, parse_json};
 use platform::ids::{Bsn, KvkNumber};
 use platform::problem::FieldError;
 use serde::Deserialize;
 use serde_json::json;
-use warp::Filter;
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-use super::finish;
-use super::page::query;
 use crate::error::Error;
+use crate::error::Result;
 use crate::kvk::{self, Officer, Registration};
 use crate::state::AppState;
 use crate::store::{self, KvkCheck};
@@ -27,15 +24,6 @@ const MAX_OFFICERS: usize = 50;
 /// Most SBI codes in one registration.
 const MAX_SBI: usize = 20;
 const ROLES: [&str; 3] = ["owner", "director", "de_facto_manager"];
-
-pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    registration_post(state.clone())
-        .or(deregistration_post(state.clone()))
-        .unify()
-        .or(checks_get(state))
-        .unify()
-        .boxed()
-}
 
 fn authenticate(state: &AppState, req: &Request) -> Result<Principal, Error> {
     Ok(state.core.auth.authenticate(req.authorization.as_deref())?)
@@ -78,63 +66,48 @@ struct RegistrationIn {
 }
 
 /// POST /api/v1/kvk/registration-checks
-fn registration_post(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "kvk" / "registration-checks")
-        .and(warp::post())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|req: Request, raw: Bytes, state: AppState| async move {
-            let result = async {
-                let principal = authenticate(&state, &req)?;
-                kvk_only(&principal)?;
-                let input: RegistrationIn = parse_json(&req, &raw)?;
-                let mut errors = Vec::new();
-                let kvk = KvkNumber::parse(&input.kvk_number, "/kvk_number").map_err(|e| errors.push(e)).ok();
-                if input.sbi_codes.is_empty() || input.sbi_codes.len() > MAX_SBI {
-                    errors.push(FieldError::new("/sbi_codes", format!("1 to {MAX_SBI} SBI codes")));
-                }
-                for (i, c) in input.sbi_codes.iter().enumerate() {
-                    if !(4..=5).contains(&c.len()) || !c.bytes().all(|b| b.is_ascii_digit()) {
-                        errors.push(FieldError::new(format!("/sbi_codes/{i}"), "an SBI code is 4 or 5 digits"));
-                    }
-                }
-                if input.officers.len() > MAX_OFFICERS {
-                    errors.push(FieldError::new("/officers", format!("at most {MAX_OFFICERS} officers")));
-                }
-                let officers: Vec<Officer> = input
-                    .officers
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, o)| {
-                        if !ROLES.contains(&o.role.as_str()) {
-                            errors.push(FieldError::new(
-                                format!("/officers/{i}/role"),
-                                format!("one of {}", ROLES.join(", ")),
-                            ));
-                        }
-                        let bsn = Bsn::parse(&o.bsn, &format!("/officers/{i}/bsn")).map_err(|e| errors.push(e)).ok()?;
-                        Some(Officer { bsn, role: o.role.clone() })
-                    })
-                    .collect();
-                if input.vog_issued_on > state.clock.today() {
-                    errors.push(FieldError::new("/vog_issued_on", "not in the future"));
-                }
-                let (Some(kvk), true) = (kvk, errors.is_empty()) else { return Err(Error::Invalid(errors)) };
-                let registration = Registration {
-                    kvk_number: kvk.as_str().into(),
-                    sbi_codes: input.sbi_codes,
-                    officers,
-                    vog_issued_on: input.vog_issued_on,
-                };
-                let authorization = req.authorization.clone().unwrap_or_default();
-                let check = kvk::registration(&state, &authorization, &principal.subject, &registration).await?;
-                Ok(no_store(json(StatusCode::OK, &answer(&check))))
+pub(super) async fn registration_post(state: AppState, req: Request, _: (), raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    kvk_only(&principal)?;
+    let input: RegistrationIn = parse_json(&req, &raw)?;
+    let mut errors = Vec::new();
+    let kvk = KvkNumber::parse(&input.kvk_number, "/kvk_number").map_err(|e| errors.push(e)).ok();
+    if input.sbi_codes.is_empty() || input.sbi_codes.len() > MAX_SBI {
+        errors.push(FieldError::new("/sbi_codes", format!("1 to {MAX_SBI} SBI codes")));
+    }
+    for (i, c) in input.sbi_codes.iter().enumerate() {
+        if !(4..=5).contains(&c.len()) || !c.bytes().all(|b| b.is_ascii_digit()) {
+            errors.push(FieldError::new(format!("/sbi_codes/{i}"), "an SBI code is 4 or 5 digits"));
+        }
+    }
+    if input.officers.len() > MAX_OFFICERS {
+        errors.push(FieldError::new("/officers", format!("at most {MAX_OFFICERS} officers")));
+    }
+    let officers: Vec<Officer> = input
+        .officers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| {
+            if !ROLES.contains(&o.role.as_str()) {
+                errors.push(FieldError::new(format!("/officers/{i}/role"), format!("one of {}", ROLES.join(", "))));
             }
-            .await;
-            finish(&req, result)
+            let bsn = Bsn::parse(&o.bsn, &format!("/officers/{i}/bsn")).map_err(|e| errors.push(e)).ok()?;
+            Some(Officer { bsn, role: o.role.clone() })
         })
-        .boxed()
+        .collect();
+    if input.vog_issued_on > state.clock.today() {
+        errors.push(FieldError::new("/vog_issued_on", "not in the future"));
+    }
+    let (Some(kvk), true) = (kvk, errors.is_empty()) else { return Err(Error::Invalid(errors)) };
+    let registration = Registration {
+        kvk_number: kvk.as_str().into(),
+        sbi_codes: input.sbi_codes,
+        officers,
+        vog_issued_on: input.vog_issued_on,
+    };
+    let authorization = req.authorization.clone().unwrap_or_default();
+    let check = kvk::registration(&state, &authorization, &principal.subject, &registration).await?;
+    Ok(no_store(json(StatusCode::OK, &answer(&check))))
 }
 
 #[derive(Debug, Deserialize)]
@@ -145,25 +118,13 @@ struct DeregistrationIn {
 }
 
 /// POST /api/v1/kvk/deregistration-checks
-fn deregistration_post(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "kvk" / "deregistration-checks")
-        .and(warp::post())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|req: Request, raw: Bytes, state: AppState| async move {
-            let result = async {
-                let principal = authenticate(&state, &req)?;
-                kvk_only(&principal)?;
-                let input: DeregistrationIn = parse_json(&req, &raw)?;
-                let kvk = KvkNumber::parse(&input.kvk_number, "/kvk_number")?;
-                let check = kvk::deregistration(&state, &principal.subject, kvk.as_str(), input.date).await?;
-                Ok(no_store(json(StatusCode::OK, &answer(&check))))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn deregistration_post(state: AppState, req: Request, _: (), raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    kvk_only(&principal)?;
+    let input: DeregistrationIn = parse_json(&req, &raw)?;
+    let kvk = KvkNumber::parse(&input.kvk_number, "/kvk_number")?;
+    let check = kvk::deregistration(&state, &principal.subject, kvk.as_str(), input.date).await?;
+    Ok(no_store(json(StatusCode::OK, &answer(&check))))
 }
 
 #[derive(Debug, Deserialize)]
@@ -176,37 +137,25 @@ struct ChecksQuery {
 }
 
 /// GET /api/v1/kvk/checks[?kvk=&limit=] — KvK and the inspectorate, for audit.
-fn checks_get(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "kvk" / "checks")
-        .and(warp::get())
-        .and(query())
-        .and(request())
-        .and(with_state(state))
-        .then(|query: String, req: Request, state: AppState| async move {
-            let result = async {
-                let principal = authenticate(&state, &req)?;
-                if !principal.has(Role::Kvk) && !principal.has(Role::Inspectorate) {
-                    return Err(Error::Client(platform::Problem::forbidden(
-                        "Only KvK and the inspectorate read the stored checks.",
-                    )));
-                }
-                let q: ChecksQuery = serde_urlencoded::from_str(&query)
-                    .map_err(|e| Error::Client(platform::Problem::bad_request(format!("Bad query: {e}."))))?;
-                if let Some(k) = &q.kvk {
-                    KvkNumber::parse(k, "/kvk")
-                        .map_err(|e| Error::Client(platform::Problem::bad_request(format!("kvk: {}.", e.detail))))?;
-                }
-                let limit = q.limit.unwrap_or(100);
-                if !(1..=500).contains(&limit) {
-                    return Err(Error::Client(platform::Problem::bad_request("limit is 1 to 500.")));
-                }
-                let checks = store::kvk_checks(&state.core.pool, q.kvk.as_deref(), limit)
-                    .await
-                    .map_err(|e| crate::agency::Unavailable(format!("{e:#}")))?;
-                Ok(no_store(json(StatusCode::OK, &json!({ "checks": checks }))))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn checks_get(state: AppState, req: Request, _: ()) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    if !principal.has(Role::Kvk) && !principal.has(Role::Inspectorate) {
+        return Err(Error::Client(platform::Problem::forbidden(
+            "Only KvK and the inspectorate read the stored checks.",
+        )));
+    }
+    let q: ChecksQuery = serde_urlencoded::from_str(&req.query)
+        .map_err(|e| Error::Client(platform::Problem::bad_request(format!("Bad query: {e}."))))?;
+    if let Some(k) = &q.kvk {
+        KvkNumber::parse(k, "/kvk")
+            .map_err(|e| Error::Client(platform::Problem::bad_request(format!("kvk: {}.", e.detail))))?;
+    }
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(Error::Client(platform::Problem::bad_request("limit is 1 to 500.")));
+    }
+    let checks = store::kvk_checks(&state.core.pool, q.kvk.as_deref(), limit)
+        .await
+        .map_err(|e| crate::agency::Unavailable(format!("{e:#}")))?;
+    Ok(no_store(json(StatusCode::OK, &json!({ "checks": checks }))))
 }

@@ -6,30 +6,24 @@ mod page;
 mod trust;
 mod verify;
 
-use platform::http::Request;
-use warp::Filter;
-use warp::filters::BoxedFilter;
-use warp::reply::Response;
+use platform::http::{Routed, any_of, fixed, get, post};
 
-use crate::error::Error;
 use crate::state::AppState;
 
 /// Every route of the service.
-pub fn api(state: AppState) -> BoxedFilter<(Response,)> {
-    verify::routes(state.clone())
-        .or(page::routes(state.clone()))
-        .unify()
-        .or(agencies::routes(state.clone()))
-        .unify()
-        .or(kvk::routes(state.clone()))
-        .unify()
-        .or(trust::routes(state))
-        .unify()
-        .boxed()
-}
-
-/// The single place a handler's result becomes a response (typed here, so that the
-/// handlers' async blocks need no annotations).
-pub(crate) fn finish(req: &Request, result: Result<Response, Error>) -> Response {
-    platform::http::finish(req, result)
+pub fn api(state: AppState) -> Routed {
+    let s = &state;
+    any_of([
+        get(warp::path!("api" / "v1" / "verify" / String), s, verify::verify_get),
+        get(warp::path!("v" / String), s, page::seal_page),
+        get(warp::path!("v" / String / "complaint"), s, page::complaint_form),
+        get(fixed(warp::path!("complaint" / "sent")), s, page::complaint_sent),
+        get(warp::path!("api" / "v1" / "agencies" / String / "check"), s, agencies::check_get),
+        post(fixed(warp::path!("api" / "v1" / "agency-checks")), s, agencies::bulk_post),
+        get(fixed(warp::path!("check")), s, agencies::check_page),
+        post(fixed(warp::path!("api" / "v1" / "kvk" / "registration-checks")), s, kvk::registration_post),
+        post(fixed(warp::path!("api" / "v1" / "kvk" / "deregistration-checks")), s, kvk::deregistration_post),
+        get(fixed(warp::path!("api" / "v1" / "kvk" / "checks")), s, kvk::checks_get),
+        trust::trust_list_get(state.clone()),
+    ])
 }

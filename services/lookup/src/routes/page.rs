@@ -5,16 +5,14 @@
 //! (a plain form posting to the housing register) and where to get help.
 
 use askama::Template;
-use platform::http::{Request, no_store, request, with_state};
-use warp::Filter;
-use warp::filters::BoxedFilter;
+use platform::http::{Request, no_store};
 use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::Response;
 use zegel_attest::{Register, Verdict};
 use zegel_standing::{CertificateStatus, ComplaintCategory};
 
-use super::finish;
 use crate::error::Error;
+use crate::error::Result;
 use crate::facts::{self, Shown};
 use crate::i18n::{LANGUAGES, Lang};
 use crate::state::AppState;
@@ -23,10 +21,6 @@ use crate::verify::{self, Outcome};
 /// Complaint categories, as the housing register names them, in the order of the form.
 /// Outcomes the housing register's form answer may name.
 const SENT_ERRORS: [&str; 4] = ["invalid", "rate_limited", "unknown_building", "unavailable"];
-
-pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    seal_page(state.clone()).or(complaint_form(state.clone())).unify().or(complaint_sent(state)).unify().boxed()
-}
 
 /// What every page shares: its language, the switch and the footer (templates/base.html).
 pub(super) struct Chrome<'a> {
@@ -133,33 +127,17 @@ pub(super) fn param<'q>(query: &'q str, name: &str) -> Option<&'q str> {
     query.split('&').find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
 }
 
-pub(super) fn query() -> impl Filter<Extract = (String,), Error = std::convert::Infallible> + Clone {
-    warp::query::raw().or(warp::any().map(String::new)).unify()
-}
-
 /// GET /v/{seal}
-fn seal_page(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("v" / String)
-        .and(warp::get())
-        .and(query())
-        .and(request())
-        .and(with_state(state))
-        .then(|seal: String, query: String, req: Request, state: AppState| async move {
-            let result = async {
-                state.core.limiter.check(&req)?;
-                let lang = Lang::negotiate(param(&query, "lang"), req.accept_language.as_deref());
-                let outcome = verify::check(&state, &seal).await;
-                // A receipt shows what was true at its check next to what is true now.
-                let now = match (verify::register_of(&outcome), outcome.verdict, &outcome.subject) {
-                    (Some(Register::Lookup), Verdict::Valid, Some(kvk)) => crate::agency::check(&state, kvk).await.ok(),
-                    _ => None,
-                };
-                Ok(no_store(html(&lang, render(&lang, &seal, &outcome, now.as_ref()))))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn seal_page(state: AppState, req: Request, seal: String) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let lang = Lang::negotiate(param(&req.query, "lang"), req.accept_language.as_deref());
+    let outcome = verify::check(&state, &seal).await;
+    // A receipt shows what was true at its check next to what is true now.
+    let now = match (verify::register_of(&outcome), outcome.verdict, &outcome.subject) {
+        (Some(Register::Lookup), Verdict::Valid, Some(kvk)) => crate::agency::check(&state, kvk).await.ok(),
+        _ => None,
+    };
+    Ok(no_store(html(&lang, render(&lang, &seal, &outcome, now.as_ref()))))
 }
 
 fn housing(lang: &Lang, seal: &str, b: &facts::Building) -> Housing {
@@ -295,79 +273,48 @@ fn html(lang: &Lang, body: String) -> Response {
 
 /// GET /v/{seal}/complaint — the complaint form for the building a genuine housing seal
 /// names (whatever its status: a revoked building is where complaints matter most).
-fn complaint_form(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("v" / String / "complaint")
-        .and(warp::get())
-        .and(query())
-        .and(request())
-        .and(with_state(state))
-        .then(|seal: String, query: String, req: Request, state: AppState| async move {
-            let result = async {
-                state.core.limiter.check(&req)?;
-                let lang = Lang::negotiate(param(&query, "lang"), req.accept_language.as_deref());
-                let outcome = verify::check(&state, &seal).await;
-                let genuine =
-                    !matches!(outcome.verdict, Verdict::Tampered | Verdict::UnknownIssuer | Verdict::Unavailable);
-                let building = match Shown::of(verify::register_of(&outcome), &outcome.facts) {
-                    Shown::Building(b) if genuine => b,
-                    _ => return Err(Error::NotFound("This code does not name a building in the housing register.")),
-                };
-                let Some(bag_id) = building.bag_id.as_deref() else {
-                    return Err(Error::NotFound("This code does not name a building in the housing register."));
-                };
-                let (street, place) = building.address();
-                let page = ComplaintPage {
-                    chrome: Chrome::of(&lang),
-                    title: lang.t("form-title"),
-                    heading: lang.t("form-title"),
-                    address: format!("{street}, {place}"),
-                    privacy: lang.t("form-privacy"),
-                    action: format!(
-                        "{}/api/v1/buildings/{bag_id}/complaints",
-                        state.settings.housing_url.trim_end_matches('/')
-                    ),
-                    label_category: lang.t("form-category"),
-                    categories: ComplaintCategory::ALL
-                        .iter()
-                        .map(|c| (c.as_str(), lang.t(&format!("category-{c}"))))
-                        .collect(),
-                    label_text: lang.t("form-text"),
-                    submit: lang.t("form-submit"),
-                };
-                page_response(&lang, page.render(), "complaint form")
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn complaint_form(state: AppState, req: Request, seal: String) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let lang = Lang::negotiate(param(&req.query, "lang"), req.accept_language.as_deref());
+    let outcome = verify::check(&state, &seal).await;
+    let genuine = !matches!(outcome.verdict, Verdict::Tampered | Verdict::UnknownIssuer | Verdict::Unavailable);
+    let building = match Shown::of(verify::register_of(&outcome), &outcome.facts) {
+        Shown::Building(b) if genuine => b,
+        _ => return Err(Error::NotFound("This code does not name a building in the housing register.")),
+    };
+    let Some(bag_id) = building.bag_id.as_deref() else {
+        return Err(Error::NotFound("This code does not name a building in the housing register."));
+    };
+    let (street, place) = building.address();
+    let page = ComplaintPage {
+        chrome: Chrome::of(&lang),
+        title: lang.t("form-title"),
+        heading: lang.t("form-title"),
+        address: format!("{street}, {place}"),
+        privacy: lang.t("form-privacy"),
+        action: format!("{}/api/v1/buildings/{bag_id}/complaints", state.settings.housing_url.trim_end_matches('/')),
+        label_category: lang.t("form-category"),
+        categories: ComplaintCategory::ALL.iter().map(|c| (c.as_str(), lang.t(&format!("category-{c}")))).collect(),
+        label_text: lang.t("form-text"),
+        submit: lang.t("form-submit"),
+    };
+    page_response(&lang, page.render(), "complaint form")
 }
 
 /// GET /complaint/sent — where the housing register sends a resident after the form.
-fn complaint_sent(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("complaint" / "sent")
-        .and(warp::get())
-        .and(query())
-        .and(request())
-        .and(with_state(state))
-        .then(|query: String, req: Request, state: AppState| async move {
-            let result = async {
-                state.core.limiter.check(&req)?;
-                let lang = Lang::negotiate(param(&query, "lang"), req.accept_language.as_deref());
-                let error = param(&query, "error").filter(|e| SENT_ERRORS.contains(e));
-                let page = SentPage {
-                    chrome: Chrome::of(&lang),
-                    title: lang.t("sent-title"),
-                    class: if error.is_some() { "bad" } else { "good" },
-                    heading: if error.is_some() { lang.t("complain-title") } else { lang.t("sent-title") },
-                    message: match error {
-                        Some(e) => lang.t(&format!("sent-error-{e}")),
-                        None => lang.t("sent-ok"),
-                    },
-                };
-                page_response(&lang, page.render(), "thank-you page")
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn complaint_sent(state: AppState, req: Request, _: ()) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let lang = Lang::negotiate(param(&req.query, "lang"), req.accept_language.as_deref());
+    let error = param(&req.query, "error").filter(|e| SENT_ERRORS.contains(e));
+    let page = SentPage {
+        chrome: Chrome::of(&lang),
+        title: lang.t("sent-title"),
+        class: if error.is_some() { "bad" } else { "good" },
+        heading: if error.is_some() { lang.t("complain-title") } else { lang.t("sent-title") },
+        message: match error {
+            Some(e) => lang.t(&format!("sent-error-{e}")),
+            None => lang.t("sent-ok"),
+        },
+    };
+    page_response(&lang, page.render(), "thank-you page")
 }

@@ -6,16 +6,11 @@ use warp::filters::BoxedFilter;
 use warp::http::{HeaderMap, HeaderValue, StatusCode, header};
 use warp::reply::Response;
 
-use super::finish;
 use crate::error::Error;
 use crate::state::AppState;
 
-pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    trust_list_get(state)
-}
-
 /// GET /.well-known/zegel/trust-list
-fn trust_list_get(state: AppState) -> BoxedFilter<(Response,)> {
+pub(super) fn trust_list_get(state: AppState) -> BoxedFilter<(Response,)> {
     warp::path!(".well-known" / "zegel" / "trust-list")
         .and(warp::get())
         .and(request())
@@ -46,7 +41,7 @@ fn trust_list_get(state: AppState) -> BoxedFilter<(Response,)> {
                 Ok(res)
             }
             .await;
-            finish(&req, result)
+            platform::http::finish::<Error>(&req, result)
         })
         .boxed()
 }

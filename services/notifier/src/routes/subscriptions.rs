@@ -4,39 +4,22 @@
 use bytes::Bytes;
 use chrono::Utc;
 use platform::auth::{Principal, Role};
-use platform::http::{Request, body, json, no_store, parse_json, request, with_state};
+use platform::http::{Request, json, no_store, parse_json};
 use platform::ids::KvkNumber;
 use platform::problem::FieldError;
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
-use warp::Filter;
-use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-use super::{authenticate, finish};
+use super::authenticate;
 use crate::state::AppState;
 use crate::store::{self, Subscription};
 use crate::{Error, Result, webhook};
 
 /// Most agencies one subscription follows (a hirer's supplier list).
 const MAX_AGENCIES: usize = 500;
-
-pub(super) fn routes(state: AppState) -> BoxedFilter<(Response,)> {
-    create(state.clone())
-        .or(list(state.clone()))
-        .unify()
-        .or(one(state.clone()))
-        .unify()
-        .or(delete(state.clone()))
-        .unify()
-        .or(deliveries(state.clone()))
-        .unify()
-        .or(redeliver(state))
-        .unify()
-        .boxed()
-}
 
 /// The topics a caller may subscribe to: the parties its roles are.
 fn allowed_topics(p: &Principal) -> Vec<String> {
@@ -127,64 +110,49 @@ impl SubscriptionIn {
 }
 
 /// POST /api/v1/subscriptions
-fn create(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "subscriptions")
-        .and(warp::post())
-        .and(request())
-        .and(body())
-        .and(with_state(state))
-        .then(|req: Request, raw: Bytes, state: AppState| async move {
-            let result: Result<_> = async {
-                let principal = authenticate(&state, &req)?;
-                let role = [Role::Hirer, Role::Kvk, Role::Inspectorate, Role::Tax, Role::Municipality, Role::HousingInspector, Role::CertificationBody]
-                    .into_iter()
-                    .find(|r| principal.has(*r))
-                    .ok_or_else(|| Error::Forbidden("Hirers and authorities subscribe.".into()))?;
-                let input: SubscriptionIn = parse_json(&req, &raw)?;
-                let (agencies, topics) = input.validate(&principal, state.settings.allow_private_targets).await?;
-                let sub = Subscription {
-                    subscription_id: Uuid::now_v7(),
-                    owner: owner_of(&principal),
-                    owner_role: role.as_str().into(),
-                    owner_org: principal.org.clone(),
-                    agencies,
-                    topics,
-                    url: input.url,
-                    created_at: Utc::now(),
-                };
-                let client = state.core.pool.get().await?;
-                store::insert_subscription(&client, &sub).await?;
-                let mut body = serde_json::to_value(&sub).unwrap_or_default();
-                body["secret"] = json!(state.secret_for(sub.subscription_id));
-                body["signature"] = json!({
-                    "headers": [webhook::TIMESTAMP, webhook::SIGNATURE, webhook::EVENT_ID, webhook::DELIVERY_ID],
-                    "scheme": "v1 = hex HMAC-SHA256(secret, timestamp + '.' + body); reject timestamps older than 300 s; dedupe on the event id",
-                });
-                Ok(no_store(json(StatusCode::CREATED, &body)))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn create(state: AppState, req: Request, _: (), raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let role = [
+        Role::Hirer,
+        Role::Kvk,
+        Role::Inspectorate,
+        Role::Tax,
+        Role::Municipality,
+        Role::HousingInspector,
+        Role::CertificationBody,
+    ]
+    .into_iter()
+    .find(|r| principal.has(*r))
+    .ok_or_else(|| Error::Forbidden("Hirers and authorities subscribe.".into()))?;
+    let input: SubscriptionIn = parse_json(&req, &raw)?;
+    let (agencies, topics) = input.validate(&principal, state.settings.allow_private_targets).await?;
+    let sub = Subscription {
+        subscription_id: Uuid::now_v7(),
+        owner: owner_of(&principal),
+        owner_role: role.as_str().into(),
+        owner_org: principal.org.clone(),
+        agencies,
+        topics,
+        url: input.url,
+        created_at: Utc::now(),
+    };
+    let client = state.core.pool.get().await?;
+    store::insert_subscription(&client, &sub).await?;
+    let mut body = serde_json::to_value(&sub).unwrap_or_default();
+    body["secret"] = json!(state.secret_for(sub.subscription_id));
+    body["signature"] = json!({
+        "headers": [webhook::TIMESTAMP, webhook::SIGNATURE, webhook::EVENT_ID, webhook::DELIVERY_ID],
+        "scheme": "v1 = hex HMAC-SHA256(secret, timestamp + '.' + body); reject timestamps older than 300 s; dedupe on the event id",
+    });
+    Ok(no_store(json(StatusCode::CREATED, &body)))
 }
 
 /// GET /api/v1/subscriptions
-fn list(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "subscriptions")
-        .and(warp::get())
-        .and(request())
-        .and(with_state(state))
-        .then(|req: Request, state: AppState| async move {
-            let result: Result<_> = async {
-                let principal = authenticate(&state, &req)?;
-                let client = state.core.pool.get().await?;
-                let subs = store::subscriptions_of(&client, &owner_of(&principal)).await?;
-                Ok(no_store(json(StatusCode::OK, &json!({ "subscriptions": subs }))))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn list(state: AppState, req: Request, _: ()) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let client = state.core.pool.get().await?;
+    let subs = store::subscriptions_of(&client, &owner_of(&principal)).await?;
+    Ok(no_store(json(StatusCode::OK, &json!({ "subscriptions": subs }))))
 }
 
 async fn own(state: &AppState, principal: &Principal, id: &str) -> Result<Subscription> {
@@ -196,43 +164,21 @@ async fn own(state: &AppState, principal: &Principal, id: &str) -> Result<Subscr
 }
 
 /// GET /api/v1/subscriptions/{id}
-fn one(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "subscriptions" / String)
-        .and(warp::get())
-        .and(request())
-        .and(with_state(state))
-        .then(|id: String, req: Request, state: AppState| async move {
-            let result: Result<_> = async {
-                let principal = authenticate(&state, &req)?;
-                let sub = own(&state, &principal, &id).await?;
-                Ok(no_store(json(StatusCode::OK, &sub)))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn one(state: AppState, req: Request, id: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let sub = own(&state, &principal, &id).await?;
+    Ok(no_store(json(StatusCode::OK, &sub)))
 }
 
 /// DELETE /api/v1/subscriptions/{id}
-fn delete(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "subscriptions" / String)
-        .and(warp::delete())
-        .and(request())
-        .and(with_state(state))
-        .then(|id: String, req: Request, state: AppState| async move {
-            let result: Result<_> = async {
-                let principal = authenticate(&state, &req)?;
-                let sub = own(&state, &principal, &id).await?;
-                let client = state.core.pool.get().await?;
-                store::delete_subscription(&client, sub.subscription_id, Utc::now()).await?;
-                let mut res = Response::new(Default::default());
-                *res.status_mut() = StatusCode::NO_CONTENT;
-                Ok(res)
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn delete(state: AppState, req: Request, id: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let sub = own(&state, &principal, &id).await?;
+    let client = state.core.pool.get().await?;
+    store::delete_subscription(&client, sub.subscription_id, Utc::now()).await?;
+    let mut res = Response::new(Default::default());
+    *res.status_mut() = StatusCode::NO_CONTENT;
+    Ok(res)
 }
 
 #[derive(Debug, Deserialize)]
@@ -243,54 +189,28 @@ struct LogQuery {
 }
 
 /// GET /api/v1/subscriptions/{id}/deliveries — the delivery log, each attempt included.
-fn deliveries(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "subscriptions" / String / "deliveries")
-        .and(warp::get())
-        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
-        .and(request())
-        .and(with_state(state))
-        .then(|id: String, query: String, req: Request, state: AppState| async move {
-            let result = async {
-                let principal = authenticate(&state, &req)?;
-                let sub = own(&state, &principal, &id).await?;
-                let q: LogQuery = serde_urlencoded::from_str(&query)
-                    .map_err(|e| Error::Client(platform::Problem::bad_request(format!("Bad query: {e}."))))?;
-                let limit = q.limit.unwrap_or(100);
-                if !(1..=1000).contains(&limit) {
-                    return Err(Error::Client(platform::Problem::bad_request("limit is 1 to 1000.")));
-                }
-                let client = state.core.pool.get().await?;
-                let log = store::deliveries(&client, sub.subscription_id, limit).await?;
-                Ok(no_store(json(
-                    StatusCode::OK,
-                    &json!({ "subscription_id": sub.subscription_id, "deliveries": log }),
-                )))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn deliveries(state: AppState, req: Request, id: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let sub = own(&state, &principal, &id).await?;
+    let q: LogQuery = serde_urlencoded::from_str(&req.query)
+        .map_err(|e| Error::Client(platform::Problem::bad_request(format!("Bad query: {e}."))))?;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(Error::Client(platform::Problem::bad_request("limit is 1 to 1000.")));
+    }
+    let client = state.core.pool.get().await?;
+    let log = store::deliveries(&client, sub.subscription_id, limit).await?;
+    Ok(no_store(json(StatusCode::OK, &json!({ "subscription_id": sub.subscription_id, "deliveries": log }))))
 }
 
 /// POST /api/v1/deliveries/{id}/redelivery — send a delivery (dead or not) again.
-fn redeliver(state: AppState) -> BoxedFilter<(Response,)> {
-    warp::path!("api" / "v1" / "deliveries" / String / "redelivery")
-        .and(warp::post())
-        .and(request())
-        .and(with_state(state))
-        .then(|id: String, req: Request, state: AppState| async move {
-            let result = async {
-                let principal = authenticate(&state, &req)?;
-                let id = id_from_path(&id, "delivery")?;
-                let client = state.core.pool.get().await?;
-                if !store::redeliver(&client, &owner_of(&principal), id, Utc::now()).await? {
-                    return Err(Error::NotFound(format!("You have no delivery {id}.")));
-                }
-                state.wake.notify_one();
-                Ok(no_store(json(StatusCode::ACCEPTED, &json!({ "delivery_id": id, "status": "pending" }))))
-            }
-            .await;
-            finish(&req, result)
-        })
-        .boxed()
+pub(super) async fn redeliver(state: AppState, req: Request, id: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let id = id_from_path(&id, "delivery")?;
+    let client = state.core.pool.get().await?;
+    if !store::redeliver(&client, &owner_of(&principal), id, Utc::now()).await? {
+        return Err(Error::NotFound(format!("You have no delivery {id}.")));
+    }
+    state.wake.notify_one();
+    Ok(no_store(json(StatusCode::ACCEPTED, &json!({ "delivery_id": id, "status": "pending" }))))
 }
