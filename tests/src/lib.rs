@@ -87,7 +87,7 @@ async fn start_lookup(
     threads: usize,
 ) -> Running<zegel_lookup::state::AppState> {
     let (port, state, shutdown) = testing::spawn_on(threads, move || async move {
-        let app = zegel_lookup::startup::Application::build(settings).await.expect("lookup builds");
+        let app = zegel_lookup::Application::build(settings).await.expect("lookup builds");
         let handle = (app.port(), app.state().clone(), app.shutdown_handle());
         (handle, async move {
             let _ = app.run_until_stopped().await;
@@ -109,17 +109,15 @@ impl Suite {
             platform::telemetry::init(platform::config::LogFormat::Pretty);
         }
         let db = TestDb::create("suite", &MIGRATIONS, async |common| {
-            platform::shell::migrate::<zegel_certificates::startup::Certificates>(&common)
+            platform::shell::migrate::<zegel_certificates::Certificates>(&common)
                 .await
                 .expect("certificates migrations");
-            platform::shell::migrate::<zegel_lookup::startup::Lookup>(&common).await.expect("lookup migrations");
-            platform::shell::migrate::<zegel_gaccounts::startup::Gaccounts>(&common)
-                .await
-                .expect("gaccounts migrations");
-            platform::shell::migrate::<zegel_bans::startup::Bans>(&common).await.expect("bans migrations");
-            platform::shell::migrate::<zegel_deposits::startup::Deposits>(&common).await.expect("deposits migrations");
-            platform::shell::migrate::<zegel_housing::startup::Housing>(&common).await.expect("housing migrations");
-            platform::shell::migrate::<zegel_notifier::startup::Notifier>(&common).await.expect("notifier migrations");
+            platform::shell::migrate::<zegel_lookup::Lookup>(&common).await.expect("lookup migrations");
+            platform::shell::migrate::<zegel_gaccounts::Gaccounts>(&common).await.expect("gaccounts migrations");
+            platform::shell::migrate::<zegel_bans::Bans>(&common).await.expect("bans migrations");
+            platform::shell::migrate::<zegel_deposits::Deposits>(&common).await.expect("deposits migrations");
+            platform::shell::migrate::<zegel_housing::Housing>(&common).await.expect("housing migrations");
+            platform::shell::migrate::<zegel_notifier::Notifier>(&common).await.expect("notifier migrations");
         })
         .await;
         let prefix = TestPrefix::new();
@@ -140,7 +138,7 @@ impl Suite {
         b_settings.common = common.clone();
         b_settings.own.port = 0;
         let (port, shutdown) = testing::spawn_on(threads, move || async move {
-            let app = zegel_bans::startup::Application::build(b_settings).await.expect("bans builds");
+            let app = zegel_bans::Application::build(b_settings).await.expect("bans builds");
             let handle = (app.port(), app.shutdown_handle());
             (handle, async move {
                 let _ = app.run_until_stopped().await;
@@ -175,7 +173,7 @@ impl Suite {
         g_settings.own.seal_key = key;
         g_settings.own.seal_cert = cert;
         let (port, shutdown) = testing::spawn_on(threads, move || async move {
-            let app = zegel_gaccounts::startup::Application::build(g_settings).await.expect("gaccounts builds");
+            let app = zegel_gaccounts::Application::build(g_settings).await.expect("gaccounts builds");
             let handle = (app.port(), app.shutdown_handle());
             (handle, async move {
                 let _ = app.run_until_stopped().await;
@@ -192,7 +190,7 @@ impl Suite {
         d_settings.own.seal_key = key;
         d_settings.own.seal_cert = cert;
         let (port, state, shutdown) = testing::spawn_on(threads, move || async move {
-            let app = zegel_deposits::startup::Application::build(d_settings).await.expect("deposits builds");
+            let app = zegel_deposits::Application::build(d_settings).await.expect("deposits builds");
             let handle = (app.port(), app.state().clone(), app.shutdown_handle());
             (handle, async move {
                 let _ = app.run_until_stopped().await;
@@ -209,7 +207,7 @@ impl Suite {
         h_settings.own.seal_key = key;
         h_settings.own.seal_cert = cert;
         let (port, state, shutdown) = testing::spawn_on(threads, move || async move {
-            let app = zegel_housing::startup::Application::build(h_settings).await.expect("housing builds");
+            let app = zegel_housing::Application::build(h_settings).await.expect("housing builds");
             let handle = (app.port(), app.state().clone(), app.shutdown_handle());
             (handle, async move {
                 let _ = app.run_until_stopped().await;
@@ -225,7 +223,7 @@ impl Suite {
         n_settings.own.poll_ms = 50;
         n_settings.own.retry_base_ms = 50;
         let (port, shutdown) = testing::spawn_on(threads, move || async move {
-            let app = zegel_notifier::startup::Application::build(n_settings).await.expect("notifier builds");
+            let app = zegel_notifier::Application::build(n_settings).await.expect("notifier builds");
             let handle = (app.port(), app.shutdown_handle());
             (handle, async move {
                 let _ = app.run_until_stopped().await;
@@ -245,8 +243,7 @@ impl Suite {
         certs_settings.own.seal_key = key;
         certs_settings.own.seal_cert = cert;
         let (port, state, shutdown) = testing::spawn_on(threads, move || async move {
-            let app =
-                zegel_certificates::startup::Application::build(certs_settings).await.expect("certificates builds");
+            let app = zegel_certificates::Application::build(certs_settings).await.expect("certificates builds");
             let handle = (app.port(), app.state().clone(), app.shutdown_handle());
             (handle, async move {
                 let _ = app.run_until_stopped().await;

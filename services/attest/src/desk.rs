@@ -106,7 +106,22 @@ pub fn nothing_said(req: &Request, body: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// The settings of a register that seals: which register it is, and where its key is.
+pub trait SealSettings: platform::shell::OwnSettings {
+    /// The register.
+    const REGISTER: Register;
+    /// Its signing key file and certificate file (PEM; empty: its development ones under
+    /// `certs/dev/`) and the most days one of its seals lives.
+    fn seal_files(&self) -> (&str, &str, u32);
+}
+
 impl Desk {
+    /// The desk of a register, from its settings.
+    pub fn of<O: SealSettings>(settings: &platform::shell::Settings<O>) -> anyhow::Result<Self> {
+        let (key, cert, days) = settings.own.seal_files();
+        Self::from_files(O::REGISTER, key, cert, &settings.common.verify_url, days)
+    }
+
     /// The desk of `register`, signing with the key and certificate in these files (an
     /// empty path: the register's development key under `certs/dev/`); its seals live
     /// `max_days` at most and point at the lookup at `verify_url`.
@@ -255,6 +270,22 @@ impl<Own, E> Sealing<Own, E> {
     /// The state of a register built from its parts.
     pub fn new(core: Core, clock: platform::clock::Clock, settings: Own, desk: Desk) -> Self {
         Self { core, clock, settings: Arc::new(settings), desk, error: std::marker::PhantomData }
+    }
+}
+
+impl<Own, E> platform::shell::Start for Sealing<Own, E>
+where
+    Own: SealSettings,
+    E: platform::core::ServiceError + 'static,
+{
+    type Own = Own;
+
+    async fn start(
+        core: Core,
+        clock: platform::clock::Clock,
+        settings: &platform::shell::Settings<Own>,
+    ) -> anyhow::Result<Self> {
+        Ok(Self::new(core, clock, settings.own.clone(), Desk::of(settings)?))
     }
 }
 

@@ -12,7 +12,11 @@ pub mod domain;
 pub mod error;
 pub mod events;
 pub mod routes;
-pub mod startup;
 pub mod state;
 pub mod store;
 pub mod sweep;
+
+platform::service! {
+    /// The bans register.
+    Bans: state::AppState, tasks: sweep::tasks
+}

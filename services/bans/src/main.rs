@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    platform::shell::main::<zegel_bans::startup::Bans>().await
+    platform::shell::main::<zegel_bans::Bans>().await
 }

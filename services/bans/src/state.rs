@@ -6,7 +6,9 @@ use platform::clock::Clock;
 use platform::core::Core;
 use secrecy::ExposeSecret;
 
-use crate::config::Own;
+use platform::shell::{Settings, Start};
+
+use crate::config::{DEV_BSN_KEY, Own};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -37,5 +39,16 @@ impl platform::core::State for AppState {
 
     fn core(&self) -> &Core {
         &self.core
+    }
+}
+
+impl Start for AppState {
+    type Own = Own;
+
+    async fn start(core: Core, clock: Clock, settings: &Settings<Own>) -> anyhow::Result<Self> {
+        if settings.own.bsn_key.expose_secret() == DEV_BSN_KEY {
+            tracing::warn!("ZEGEL_BANS_BSN_KEY is the development key: set a secret one in production");
+        }
+        Ok(Self { core, clock, settings: Arc::new(settings.own.clone()) })
     }
 }

@@ -47,3 +47,9 @@ pub async fn publish_start(
     store::mark_start_signalled(tx, ban.ban_id).await?;
     Ok(())
 }
+
+/// The sweep as the service's background task, every `sweep_interval_secs`.
+pub fn tasks(state: &AppState) -> Vec<platform::shell::Task> {
+    let every = std::time::Duration::from_secs(state.settings.sweep_interval_secs);
+    vec![platform::shell::Task::every(every, "ban sweep", state.clone(), |s: AppState| async move { run(&s).await })]
+}

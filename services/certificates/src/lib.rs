@@ -19,3 +19,8 @@ pub mod startup;
 pub mod state;
 pub mod store;
 pub mod sweep;
+
+platform::service! {
+    /// The certificates register.
+    Certificates: state::AppState, tasks: startup::tasks
+}

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    platform::shell::main::<zegel_certificates::startup::Certificates>().await
+    platform::shell::main::<zegel_certificates::Certificates>().await
 }

@@ -12,7 +12,11 @@ pub mod error;
 pub mod events;
 pub mod ledger;
 pub mod routes;
-pub mod startup;
 pub mod state;
 pub mod store;
 pub mod sweep;
+
+platform::service! {
+    /// The deposits register.
+    Deposits: state::AppState, tasks: sweep::tasks
+}

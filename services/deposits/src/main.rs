@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    platform::shell::main::<zegel_deposits::startup::Deposits>().await
+    platform::shell::main::<zegel_deposits::Deposits>().await
 }

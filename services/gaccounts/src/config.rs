@@ -48,3 +48,11 @@ impl OwnSettings for Own {
         Ok(())
     }
 }
+
+impl zegel_attest::desk::SealSettings for Own {
+    const REGISTER: zegel_attest::Register = zegel_attest::Register::Gaccounts;
+
+    fn seal_files(&self) -> (&str, &str, u32) {
+        (&self.seal_key, &self.seal_cert, self.seal_days)
+    }
+}

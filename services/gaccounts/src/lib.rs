@@ -10,6 +10,10 @@ pub mod domain;
 pub mod error;
 pub mod events;
 pub mod routes;
-pub mod startup;
 pub mod state;
 pub mod store;
+
+platform::service! {
+    /// The G-account register.
+    Gaccounts: state::AppState
+}

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    platform::shell::main::<zegel_gaccounts::startup::Gaccounts>().await
+    platform::shell::main::<zegel_gaccounts::Gaccounts>().await
 }

@@ -15,9 +15,13 @@ pub mod events;
 pub mod poster;
 pub mod register;
 pub mod routes;
-pub mod startup;
 pub mod state;
 pub mod store;
 pub mod sweep;
 
 pub use platform::error::{Error, Result};
+
+platform::service! {
+    /// The housing register.
+    Housing: state::AppState, tasks: sweep::tasks
+}

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    platform::shell::main::<zegel_housing::startup::Housing>().await
+    platform::shell::main::<zegel_housing::Housing>().await
 }

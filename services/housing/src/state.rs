@@ -5,6 +5,7 @@ use std::sync::Arc;
 use platform::clock::Clock;
 use platform::core::Core;
 use platform::http::PublicLimiter;
+use platform::shell::{Settings, Start};
 use zegel_attest::Desk;
 
 use crate::config::Own;
@@ -29,5 +30,16 @@ impl platform::core::State for AppState {
 
     fn core(&self) -> &Core {
         &self.core
+    }
+}
+
+impl Start for AppState {
+    type Own = Own;
+
+    async fn start(core: Core, clock: Clock, settings: &Settings<Own>) -> anyhow::Result<Self> {
+        // Registered with the core, so the shell forgets its quiet addresses too.
+        let complaints = core.limiter_of(PublicLimiter::per_hour(settings.own.complaints_per_hour));
+        let desk = Desk::of(settings)?;
+        Ok(Self { core, clock, settings: Arc::new(settings.own.clone()), desk, complaints })
     }
 }

@@ -70,3 +70,14 @@ pub async fn run(state: &AppState) -> Result<Report> {
     state.core.relay.nudge();
     Ok(report)
 }
+
+/// The sweep as the service's background task, every `sweep_interval_secs`.
+pub fn tasks(state: &AppState) -> Vec<platform::shell::Task> {
+    let every = std::time::Duration::from_secs(state.settings.sweep_interval_secs);
+    vec![platform::shell::Task::every(
+        every,
+        "housing sweep",
+        state.clone(),
+        |s: AppState| async move { run(&s).await },
+    )]
+}

@@ -90,3 +90,12 @@ impl OwnSettings for Own {
         Ok(())
     }
 }
+
+impl zegel_attest::desk::SealSettings for Own {
+    const REGISTER: zegel_attest::Register = zegel_attest::Register::Lookup;
+
+    /// Receipts live as long as a hirer must keep its records.
+    fn seal_files(&self) -> (&str, &str, u32) {
+        (&self.seal_key, &self.seal_cert, crate::agency::RECEIPT_DAYS)
+    }
+}

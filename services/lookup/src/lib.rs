@@ -13,3 +13,8 @@ pub mod startup;
 pub mod state;
 pub mod store;
 pub mod verify;
+
+platform::service! {
+    /// The lookup.
+    Lookup: state::AppState, tasks: startup::tasks
+}

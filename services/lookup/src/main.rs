@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    platform::shell::main::<zegel_lookup::startup::Lookup>().await
+    platform::shell::main::<zegel_lookup::Lookup>().await
 }

@@ -14,3 +14,8 @@ pub mod store;
 pub mod webhook;
 
 pub use platform::error::{Error, Result};
+
+platform::service! {
+    /// The notifier.
+    Notifier: state::AppState, tasks: startup::tasks
+}

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    platform::shell::main::<zegel_notifier::startup::Notifier>().await
+    platform::shell::main::<zegel_notifier::Notifier>().await
 }

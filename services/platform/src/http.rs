@@ -190,59 +190,76 @@ pub fn pair<A: Send + 'static, B: Send + 'static>(
     path.map(|a, b| (a, b)).boxed()
 }
 
-/// `GET path`, answered by `handler(state, request, parameters)`.
-pub fn get<S, P, H, Fut>(path: impl Path<P>, state: &S, handler: H) -> Routed
-where
-    S: crate::core::State,
-    P: Send + 'static,
-    H: Fn(S, Request, P) -> Fut + Clone + Send + Sync + 'static,
-    Fut: Future<Output = Result<Response, S::Error>> + Send + 'static,
-{
-    no_body(warp::get().boxed(), path, state, handler)
+/// A handler of a route without a body: `handler(state, request, parameters)`.
+pub trait Handler<S: crate::core::State, P>: Fn(S, Request, P) -> Self::Answer + Clone + Send + Sync + 'static {
+    /// Its future answer.
+    type Answer: Future<Output = Result<Response, S::Error>> + Send + 'static;
 }
 
-/// `DELETE path`, answered by `handler(state, request, parameters)`.
-pub fn delete<S, P, H, Fut>(path: impl Path<P>, state: &S, handler: H) -> Routed
+impl<S: crate::core::State, P, F, Fut> Handler<S, P> for F
 where
-    S: crate::core::State,
-    P: Send + 'static,
-    H: Fn(S, Request, P) -> Fut + Clone + Send + Sync + 'static,
+    F: Fn(S, Request, P) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<Response, S::Error>> + Send + 'static,
 {
-    no_body(warp::delete().boxed(), path, state, handler)
+    type Answer = Fut;
 }
 
-/// `POST path` with a body, answered by `handler(state, request, parameters, body)`.
-pub fn post<S, P, H, Fut>(path: impl Path<P>, state: &S, handler: H) -> Routed
-where
-    S: crate::core::State,
-    P: Send + 'static,
-    H: Fn(S, Request, P, Bytes) -> Fut + Clone + Send + Sync + 'static,
-    Fut: Future<Output = Result<Response, S::Error>> + Send + 'static,
+/// A handler of a route with a body: `handler(state, request, parameters, body)`.
+pub trait BodyHandler<S: crate::core::State, P>:
+    Fn(S, Request, P, Bytes) -> Self::Answer + Clone + Send + Sync + 'static
 {
-    with_body(path, warp::post().boxed(), state, handler)
+    /// Its future answer.
+    type Answer: Future<Output = Result<Response, S::Error>> + Send + 'static;
 }
 
-/// `PUT path` with a body, answered by `handler(state, request, parameters, body)`.
-pub fn put<S, P, H, Fut>(path: impl Path<P>, state: &S, handler: H) -> Routed
+impl<S: crate::core::State, P, F, Fut> BodyHandler<S, P> for F
 where
-    S: crate::core::State,
-    P: Send + 'static,
-    H: Fn(S, Request, P, Bytes) -> Fut + Clone + Send + Sync + 'static,
+    F: Fn(S, Request, P, Bytes) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<Response, S::Error>> + Send + 'static,
 {
-    with_body(path, warp::put().boxed(), state, handler)
+    type Answer = Fut;
+}
+
+/// `GET path`.
+pub fn get<S: crate::core::State, P: Send + 'static>(path: impl Path<P>, state: &S, h: impl Handler<S, P>) -> Routed {
+    no_body(warp::get().boxed(), path, state, h)
+}
+
+/// `DELETE path`.
+pub fn delete<S: crate::core::State, P: Send + 'static>(
+    path: impl Path<P>,
+    state: &S,
+    h: impl Handler<S, P>,
+) -> Routed {
+    no_body(warp::delete().boxed(), path, state, h)
+}
+
+/// `POST path` with a body.
+pub fn post<S: crate::core::State, P: Send + 'static>(
+    path: impl Path<P>,
+    state: &S,
+    h: impl BodyHandler<S, P>,
+) -> Routed {
+    with_body(warp::post().boxed(), path, state, h)
+}
+
+/// `PUT path` with a body.
+pub fn put<S: crate::core::State, P: Send + 'static>(
+    path: impl Path<P>,
+    state: &S,
+    h: impl BodyHandler<S, P>,
+) -> Routed {
+    with_body(warp::put().boxed(), path, state, h)
 }
 
 /// `method path` without reading a body (a POST that must work without one, like a bare
 /// `curl -X POST`), answered by `handler(state, request, parameters)`.
-pub fn no_body<S, P, H, Fut>(method: BoxedFilter<()>, path: impl Path<P>, state: &S, handler: H) -> Routed
-where
-    S: crate::core::State,
-    P: Send + 'static,
-    H: Fn(S, Request, P) -> Fut + Clone + Send + Sync + 'static,
-    Fut: Future<Output = Result<Response, S::Error>> + Send + 'static,
-{
+pub fn no_body<S: crate::core::State, P: Send + 'static>(
+    method: BoxedFilter<()>,
+    path: impl Path<P>,
+    state: &S,
+    handler: impl Handler<S, P>,
+) -> Routed {
     path.and(method)
         .and(request())
         .and(with_state(state.clone()))
@@ -256,13 +273,12 @@ where
         .boxed()
 }
 
-fn with_body<S, P, H, Fut>(path: impl Path<P>, method: BoxedFilter<()>, state: &S, handler: H) -> Routed
-where
-    S: crate::core::State,
-    P: Send + 'static,
-    H: Fn(S, Request, P, Bytes) -> Fut + Clone + Send + Sync + 'static,
-    Fut: Future<Output = Result<Response, S::Error>> + Send + 'static,
-{
+fn with_body<S: crate::core::State, P: Send + 'static>(
+    method: BoxedFilter<()>,
+    path: impl Path<P>,
+    state: &S,
+    handler: impl BodyHandler<S, P>,
+) -> Routed {
     path.and(method)
         .and(request())
         .and(body())

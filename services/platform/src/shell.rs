@@ -63,24 +63,30 @@ impl<O: OwnSettings> Settings<O> {
     }
 }
 
-/// What a service tells the shell about itself.
+/// How a service's state is made from the built core, the clock and the settings.
+pub trait Start: State {
+    /// The service's own settings.
+    type Own: OwnSettings;
+
+    /// Makes the state.
+    fn start(
+        core: Core,
+        clock: Clock,
+        settings: &Settings<Self::Own>,
+    ) -> impl Future<Output = anyhow::Result<Self>> + Send;
+}
+
+/// What a service tells the shell about itself; written by [`service!`](crate::service).
 pub trait Service: 'static {
     /// Its name: token audience, metrics label, Postgres schema and settings prefix.
     const NAME: &'static str = <Self::Own as OwnSettings>::SERVICE;
     /// Its own settings.
     type Own: OwnSettings;
     /// What its handlers share.
-    type State: State;
+    type State: Start<Own = Self::Own>;
 
     /// Its embedded migrations (the platform's run first).
     fn migrations() -> refinery::Runner;
-
-    /// Makes the state from the built core, the clock and the settings.
-    fn state(
-        core: Core,
-        clock: Clock,
-        settings: &Settings<Self::Own>,
-    ) -> impl Future<Output = anyhow::Result<Self::State>> + Send;
 
     /// Every API route.
     fn api(state: Self::State) -> BoxedFilter<(Response,)>;
@@ -89,6 +95,39 @@ pub trait Service: 'static {
     fn tasks(_state: &Self::State) -> Vec<Task> {
         Vec::new()
     }
+}
+
+/// Declares a service: `service!(/// doc Name: State)` or `service!(/// doc Name: State,
+/// tasks: path::to::tasks)`. Its routes are `crate::routes::api`, its migrations the
+/// crate's `migrations/` folder, its state made by the state's [`Start`]; the macro also
+/// names `Application`, the built and bound service.
+#[macro_export]
+#[expect(clippy::crate_in_macro_def, reason = "a service's routes live in its own crate, where the macro is called")]
+macro_rules! service {
+    ($(#[$doc:meta])* $name:ident: $state:ty $(, tasks: $tasks:path)? $(,)?) => {
+        $(#[$doc])*
+        pub struct $name;
+
+        /// The service, built and bound, not yet running.
+        pub type Application = $crate::shell::App<$name>;
+
+        impl $crate::shell::Service for $name {
+            type Own = <$state as $crate::shell::Start>::Own;
+            type State = $state;
+
+            $crate::embedded_migrations!();
+
+            fn api(state: $state) -> $crate::http::Routed {
+                crate::routes::api(state)
+            }
+
+            $(
+                fn tasks(state: &$state) -> ::std::vec::Vec<$crate::shell::Task> {
+                    $tasks(state)
+                }
+            )?
+        }
+    };
 }
 
 /// Background work of a service.
@@ -173,7 +212,7 @@ impl<S: Service> App<S> {
     /// kit starts every service on port 0).
     pub async fn build_on(settings: Settings<S::Own>, clock: Clock, port: u16) -> anyhow::Result<Self> {
         let core = Core::build(&settings.common, S::NAME).await?;
-        let state = S::state(core, clock, &settings).await?;
+        let state = <S::State as Start>::start(core, clock, &settings).await?;
         let host = settings.common.host;
         let (listener, port) = crate::server::bind(std::net::SocketAddr::new(host, port))
             .await

@@ -16,24 +16,21 @@ async fn main() -> anyhow::Result<()> {
     platform::telemetry::init(certificates.common.log_format);
     let common = certificates.common.clone();
     platform::db::ensure_database(&common.database_url).await.context("creating the database")?;
-    platform::shell::migrate::<zegel_certificates::startup::Certificates>(&common)
-        .await
-        .context("certificates migrations")?;
-    platform::shell::migrate::<zegel_lookup::startup::Lookup>(&common).await.context("lookup migrations")?;
-    platform::shell::migrate::<zegel_gaccounts::startup::Gaccounts>(&common).await.context("gaccounts migrations")?;
-    platform::shell::migrate::<zegel_bans::startup::Bans>(&common).await.context("bans migrations")?;
-    platform::shell::migrate::<zegel_deposits::startup::Deposits>(&common).await.context("deposits migrations")?;
-    platform::shell::migrate::<zegel_housing::startup::Housing>(&common).await.context("housing migrations")?;
-    platform::shell::migrate::<zegel_notifier::startup::Notifier>(&common).await.context("notifier migrations")?;
+    platform::shell::migrate::<zegel_certificates::Certificates>(&common).await.context("certificates migrations")?;
+    platform::shell::migrate::<zegel_lookup::Lookup>(&common).await.context("lookup migrations")?;
+    platform::shell::migrate::<zegel_gaccounts::Gaccounts>(&common).await.context("gaccounts migrations")?;
+    platform::shell::migrate::<zegel_bans::Bans>(&common).await.context("bans migrations")?;
+    platform::shell::migrate::<zegel_deposits::Deposits>(&common).await.context("deposits migrations")?;
+    platform::shell::migrate::<zegel_housing::Housing>(&common).await.context("housing migrations")?;
+    platform::shell::migrate::<zegel_notifier::Notifier>(&common).await.context("notifier migrations")?;
 
-    let lookup = zegel_lookup::startup::Application::build(lookup).await.context("starting lookup")?;
-    let certificates =
-        zegel_certificates::startup::Application::build(certificates).await.context("starting certificates")?;
-    let gaccounts = zegel_gaccounts::startup::Application::build(gaccounts).await.context("starting gaccounts")?;
-    let bans = zegel_bans::startup::Application::build(bans).await.context("starting bans")?;
-    let deposits = zegel_deposits::startup::Application::build(deposits).await.context("starting deposits")?;
-    let housing = zegel_housing::startup::Application::build(housing).await.context("starting housing")?;
-    let notifier = zegel_notifier::startup::Application::build(notifier).await.context("starting notifier")?;
+    let lookup = zegel_lookup::Application::build(lookup).await.context("starting lookup")?;
+    let certificates = zegel_certificates::Application::build(certificates).await.context("starting certificates")?;
+    let gaccounts = zegel_gaccounts::Application::build(gaccounts).await.context("starting gaccounts")?;
+    let bans = zegel_bans::Application::build(bans).await.context("starting bans")?;
+    let deposits = zegel_deposits::Application::build(deposits).await.context("starting deposits")?;
+    let housing = zegel_housing::Application::build(housing).await.context("starting housing")?;
+    let notifier = zegel_notifier::Application::build(notifier).await.context("starting notifier")?;
     let host = common.host;
     println!();
     println!("Zegel is up:");

@@ -1,6 +1,6 @@
 //! Test harness: the bans register on port 0 against a fresh database.
 
-use zegel_bans::startup::Bans;
+use zegel_bans::Bans;
 
 /// The bans register under test (client, state, clock, Redis prefix, database).
 pub type TestApp = zegel_testkit::Running<Bans>;

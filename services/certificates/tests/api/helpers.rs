@@ -12,8 +12,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use zegel_attest::Register;
 use zegel_certificates::config::Settings;
-use zegel_certificates::startup::{Application, Certificates};
 use zegel_certificates::state::AppState;
+use zegel_certificates::{Application, Certificates};
 use zegel_testkit::{self as testing, Client, Reply, TestDb, TestPrefix};
 
 pub use zegel_testkit::{RedisProxy, pki};

@@ -1,6 +1,6 @@
 //! Test harness: the deposits register on port 0 against a fresh database.
 
-use zegel_deposits::startup::Deposits;
+use zegel_deposits::Deposits;
 
 /// The deposits register under test (client, state, clock, Redis prefix, database).
 pub type TestApp = zegel_testkit::Running<Deposits>;

@@ -1,6 +1,6 @@
 //! Test harness: the G-account register on port 0 against a fresh database.
 
-use zegel_gaccounts::startup::Gaccounts;
+use zegel_gaccounts::Gaccounts;
 
 /// The g-account register under test (client, state, clock, Redis prefix, database).
 pub type TestApp = zegel_testkit::Running<Gaccounts>;

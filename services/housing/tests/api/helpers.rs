@@ -2,8 +2,8 @@
 
 use platform::auth::Role;
 use serde_json::{Value, json};
+use zegel_housing::Housing;
 use zegel_housing::config::Settings;
-use zegel_housing::startup::Housing;
 
 /// A BAG id in Amsterdam (0363).
 pub const BAG: &str = "0363010000123456";

@@ -8,7 +8,7 @@ use std::time::Duration;
 use platform::server::Shutdown;
 use zegel_attest::{Register, Signer};
 use zegel_lookup::config::Settings;
-use zegel_lookup::startup::{Application, Lookup};
+use zegel_lookup::{Application, Lookup};
 use zegel_testkit::{self as testing, TestDb, TestPrefix, pki};
 
 pub const MIGRATIONS: [&str; 2] = [

@@ -5,7 +5,7 @@ use platform::auth::Role;
 use platform::server::Shutdown;
 use serde_json::{Value, json};
 use zegel_notifier::config::Settings;
-use zegel_notifier::startup::{Application, Notifier};
+use zegel_notifier::{Application, Notifier};
 use zegel_testkit::{self as testing, Client, TestDb, TestPrefix};
 
 pub const MIGRATIONS: [&str; 2] = [
