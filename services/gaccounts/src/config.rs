@@ -4,48 +4,34 @@ use platform::config::ConfigError;
 use platform::shell::OwnSettings;
 use serde::Deserialize;
 
-/// `ZEGEL_GACCOUNTS_*`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Own {
-    /// HTTP port (0 picks a free one).
-    #[serde(default = "defaults::port")]
-    pub port: u16,
-    /// The register's seal signing key (PKCS#8 Ed25519, PEM).
-    #[serde(default)]
-    pub seal_key: String,
-    /// Its certificate (PEM).
-    #[serde(default)]
-    pub seal_cert: String,
-    /// Days a seal lives at most.
-    #[serde(default = "defaults::seal_days")]
-    pub seal_days: u32,
-}
-
-mod defaults {
-    pub fn port() -> u16 {
-        8084
-    }
-    pub fn seal_days() -> u32 {
-        90
-    }
-}
-
 /// All settings of the service.
 pub type Settings = platform::shell::Settings<Own>;
 
+/// `ZEGEL_GACCOUNTS_*`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Own {
+    /// The register's seal signing key (PKCS#8 Ed25519, PEM).
+    pub seal_key: String,
+    /// Its certificate (PEM).
+    pub seal_cert: String,
+    /// Days a seal lives at most.
+    pub seal_days: u32,
+}
+
+impl Default for Own {
+    /// What a developer machine runs with when nothing is set.
+    fn default() -> Self {
+        Self { seal_key: Default::default(), seal_cert: Default::default(), seal_days: 90 }
+    }
+}
+
 impl OwnSettings for Own {
     const SERVICE: &'static str = "gaccounts";
-
-    fn port(&self) -> u16 {
-        self.port
-    }
+    const PORT: u16 = 8084;
 
     fn validate(&self) -> Result<(), ConfigError> {
-        if self.seal_days == 0 {
-            return Err(ConfigError::Invalid("ZEGEL_GACCOUNTS_SEAL_DAYS: must be at least 1".into()));
-        }
-        Ok(())
+        platform::config::at_least_one(Self::SERVICE, &[("SEAL_DAYS", u64::from(self.seal_days))])
     }
 }
 

@@ -116,7 +116,7 @@ impl CommonSettings {
     /// The defaults, as a developer machine gets them with nothing set.
     pub fn local() -> Self {
         load_from::<Empty>("suite", std::iter::empty())
-            .map(|(common, _)| common)
+            .map(|loaded| loaded.common)
             .unwrap_or_else(|_| unreachable!("defaults always parse"))
     }
 
@@ -155,21 +155,55 @@ impl CommonSettings {
 pub struct Empty {}
 
 /// Loads the shared settings and the settings of `service` from the process environment.
-pub fn load<S: DeserializeOwned>(service: &str) -> Result<(CommonSettings, S), ConfigError> {
+pub fn load<S: DeserializeOwned>(service: &str) -> Result<Loaded<S>, ConfigError> {
     load_from(service, std::env::vars())
+}
+
+/// Checks that each of a service's own settings `(NAME, value)` is at least 1: an error
+/// names the first that is not, as `ZEGEL_<SERVICE>_<NAME>`.
+pub fn at_least_one(service: &str, settings: &[(&str, u64)]) -> Result<(), ConfigError> {
+    match settings.iter().find(|(_, value)| *value == 0) {
+        Some((name, _)) => {
+            Err(ConfigError::Invalid(format!("ZEGEL_{}_{name}: must be at least 1", service.to_uppercase())))
+        }
+        None => Ok(()),
+    }
+}
+
+/// Checks that a service's secret key setting has at least 16 characters.
+pub fn secret_key(service: &str, name: &str, key: &SecretString) -> Result<(), ConfigError> {
+    if secrecy::ExposeSecret::expose_secret(key).chars().count() < 16 {
+        return Err(ConfigError::Invalid(format!("ZEGEL_{}_{name}: at least 16 characters", service.to_uppercase())));
+    }
+    Ok(())
+}
+
+/// A service's settings as read: the shared ones, its port if set, and its own.
+#[derive(Debug)]
+pub struct Loaded<S> {
+    /// `ZEGEL_*`.
+    pub common: CommonSettings,
+    /// `ZEGEL_<SERVICE>_PORT`, if set.
+    pub port: Option<u16>,
+    /// The rest of `ZEGEL_<SERVICE>_*`.
+    pub own: S,
 }
 
 /// Loads settings from the given variables (the testable core of [`load`]).
 pub fn load_from<S: DeserializeOwned>(
     service: &str,
     vars: impl IntoIterator<Item = (String, String)>,
-) -> Result<(CommonSettings, S), ConfigError> {
+) -> Result<Loaded<S>, ConfigError> {
     let own_prefix = format!("ZEGEL_{}_", service.to_uppercase());
     let other_prefixes: Vec<String> = SERVICES.iter().map(|s| format!("ZEGEL_{}_", s.to_uppercase())).collect();
     let mut common = Vec::new();
     let mut own = Vec::new();
+    let mut port = None;
     for (key, value) in vars {
-        if let Some(rest) = key.strip_prefix(&own_prefix) {
+        if key.strip_prefix(&own_prefix) == Some("PORT") {
+            // Every service has a port; the shell, not the service, reads it.
+            port = Some(value.parse().map_err(|_| ConfigError::Invalid(format!("{key}: a port number (0 to 65535)")))?);
+        } else if let Some(rest) = key.strip_prefix(&own_prefix) {
             own.push((rest.to_string(), value));
         } else if other_prefixes.iter().any(|p| key.starts_with(p)) {
             // Another service's setting: that service checks it.
@@ -181,7 +215,7 @@ pub fn load_from<S: DeserializeOwned>(
         envy::from_iter(common).map_err(|e| ConfigError::Invalid(format!("ZEGEL_*: {}", e)))?;
     common.validate()?;
     let own: S = envy::from_iter(own).map_err(|e| ConfigError::Invalid(format!("{own_prefix}*: {}", e)))?;
-    Ok((common, own))
+    Ok(Loaded { common, port, own })
 }
 
 #[cfg(test)]
@@ -191,11 +225,8 @@ mod tests {
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Own {
-        #[serde(default = "port")]
-        port: u16,
-    }
-    fn port() -> u16 {
-        8081
+        #[serde(default)]
+        days: u32,
     }
 
     fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -204,25 +235,26 @@ mod tests {
 
     #[test]
     fn nothing_set_gives_working_local_defaults() {
-        let (common, own) = load_from::<Own>("certificates", vars(&[])).unwrap();
-        assert_eq!(common.redis_prefix, "zegel");
-        assert_eq!(own.port, 8081);
+        let loaded = load_from::<Own>("certificates", vars(&[])).unwrap();
+        assert_eq!(loaded.common.redis_prefix, "zegel");
+        assert_eq!((loaded.port, loaded.own.days), (None, 0));
     }
 
     #[test]
     fn own_and_shared_settings_are_read_and_other_services_ignored() {
-        let (common, own) = load_from::<Own>(
+        let loaded = load_from::<Own>(
             "certificates",
             vars(&[
                 ("ZEGEL_CERTIFICATES_PORT", "9000"),
+                ("ZEGEL_CERTIFICATES_DAYS", "7"),
                 ("ZEGEL_BANS_PORT", "9001"),
                 ("ZEGEL_REDIS_PREFIX", "t1"),
                 ("PATH", "/bin"),
             ]),
         )
         .unwrap();
-        assert_eq!(own.port, 9000);
-        assert_eq!(common.redis_prefix, "t1");
+        assert_eq!((loaded.port, loaded.own.days), (Some(9000), 7));
+        assert_eq!(loaded.common.redis_prefix, "t1");
     }
 
     #[test]
@@ -230,7 +262,8 @@ mod tests {
         let cases = [
             (vec![("ZEGEL_REDIS_PREFX", "x")], "unknown field", "a misspelt shared key"),
             (vec![("ZEGEL_CERTIFICATES_PROT", "1")], "unknown field", "a misspelt own key"),
-            (vec![("ZEGEL_CERTIFICATES_PORT", "http")], "ZEGEL_CERTIFICATES_", "a port that is no number"),
+            (vec![("ZEGEL_CERTIFICATES_PORT", "http")], "ZEGEL_CERTIFICATES_PORT", "a port that is no number"),
+            (vec![("ZEGEL_CERTIFICATES_DAYS", "-1")], "ZEGEL_CERTIFICATES_", "a negative number of days"),
             (vec![("ZEGEL_DATABASE_URL", "nonsense://")], "ZEGEL_DATABASE_URL", "a bad database URL"),
             (vec![("ZEGEL_REDIS_URL", "ftp://x")], "ZEGEL_REDIS_URL", "a bad redis URL"),
             (vec![("ZEGEL_PUBLIC_RATE_PER_MINUTE", "0")], "at least 1", "a zero rate limit"),

@@ -30,8 +30,8 @@ const FORGET_QUIET_CLIENTS: Duration = Duration::from_secs(60);
 pub trait OwnSettings: DeserializeOwned + Clone + std::fmt::Debug + Send + Sync + 'static {
     /// The service they belong to: `ZEGEL_<SERVICE>_*`.
     const SERVICE: &'static str;
-    /// The HTTP port (0 picks a free one).
-    fn port(&self) -> u16;
+    /// The HTTP port when `ZEGEL_<SERVICE>_PORT` is not set.
+    const PORT: u16;
     /// Checks what the types alone do not; an error stops the start.
     fn validate(&self) -> Result<(), ConfigError> {
         Ok(())
@@ -43,6 +43,8 @@ pub trait OwnSettings: DeserializeOwned + Clone + std::fmt::Debug + Send + Sync 
 pub struct Settings<O> {
     /// Shared settings (`ZEGEL_*`).
     pub common: CommonSettings,
+    /// HTTP port, `ZEGEL_<SERVICE>_PORT` (0 picks a free one).
+    pub port: u16,
     /// The service's own settings.
     pub own: O,
 }
@@ -50,15 +52,15 @@ pub struct Settings<O> {
 impl<O: OwnSettings> Settings<O> {
     /// From the environment.
     pub fn from_env() -> Result<Self, ConfigError> {
-        let (common, own) = crate::config::load::<O>(O::SERVICE)?;
-        own.validate()?;
-        Ok(Self { common, own })
+        let loaded = crate::config::load::<O>(O::SERVICE)?;
+        loaded.own.validate()?;
+        Ok(Self { common: loaded.common, port: loaded.port.unwrap_or(O::PORT), own: loaded.own })
     }
 
     /// The local defaults, as a developer machine gets them with nothing set.
     pub fn local() -> Self {
         crate::config::load_from::<O>(O::SERVICE, std::iter::empty())
-            .map(|(common, own)| Self { common, own })
+            .map(|loaded| Self { common: loaded.common, port: O::PORT, own: loaded.own })
             .unwrap_or_else(|e| unreachable!("defaults always parse: {e}"))
     }
 }
@@ -204,7 +206,7 @@ impl<S: Service> App<S> {
 
     /// Builds the service on `clock`, binding its configured port (0 picks a free one).
     pub async fn build_with_clock(settings: Settings<S::Own>, clock: Clock) -> anyhow::Result<Self> {
-        let port = settings.own.port();
+        let port = settings.port;
         Self::build_on(settings, clock, port).await
     }
 

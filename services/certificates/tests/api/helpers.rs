@@ -54,7 +54,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let prefix = TestPrefix::new();
     let mut settings = Settings::local();
     settings.common = testing::common_settings(&db, &prefix);
-    settings.own.port = 0;
+    settings.port = 0;
     settings.own.sweep_interval_secs = 3600;
     let (key, cert) = pki().signer_paths(Register::Certificates);
     settings.own.seal_key = key;

@@ -38,7 +38,7 @@ pub async fn spawn_lookup_with(adjust: impl FnOnce(&mut Settings)) -> TestLookup
     let prefix = TestPrefix::new();
     let mut settings = Settings::local();
     settings.common = testing::common_settings(&db, &prefix);
-    settings.own.port = 0;
+    settings.port = 0;
     settings.own.trust_list = pki().trust_list_path.clone();
     settings.own.trust_anchor = pki().ca_path.clone();
     let (key, cert) = pki().signer_paths(Register::Lookup);
