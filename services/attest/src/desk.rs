@@ -62,6 +62,43 @@ pub struct Order<'a> {
     pub now: DateTime<Utc>,
 }
 
+impl<'a> Order<'a> {
+    /// An order to seal `subject`, asked by `actor` in `request_id` at `now`, recorded in
+    /// the audit trail as `action` on the subject.
+    pub fn new(subject: &'a str, actor: Actor, action: &'a str, request_id: &'a str, now: DateTime<Utc>) -> Self {
+        Self {
+            subject,
+            attests: None,
+            until: None,
+            facts: BTreeMap::new(),
+            actor,
+            action,
+            audit_subject: subject,
+            request_id,
+            now,
+        }
+    }
+
+    /// The seal attests this record, and never outlives `until` where that is known.
+    pub fn attests(mut self, record: Uuid, until: Option<DateTime<Utc>>) -> Self {
+        self.attests = Some(record);
+        self.until = until;
+        self
+    }
+
+    /// A short display fact carried in the seal.
+    pub fn fact(mut self, key: &str, value: Value) -> Self {
+        self.facts.insert(key.to_string(), value);
+        self
+    }
+
+    /// The audit trail entry hangs on this record instead of the subject.
+    pub fn audited_on(mut self, record: &'a str) -> Self {
+        self.audit_subject = record;
+        self
+    }
+}
+
 /// A seal just signed.
 #[derive(Debug, Clone)]
 pub struct Issued {

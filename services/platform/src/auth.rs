@@ -101,6 +101,18 @@ impl Principal {
     pub fn acts_for(&self, role: Role, org: &str) -> bool {
         self.has(role) && self.org.as_deref() == Some(org)
     }
+
+    /// The role the caller acts in on `org`'s record: `owner` when it is `org` itself,
+    /// else `authority` when it holds that role; `None` for anyone else.
+    pub fn owner_or(&self, owner: Role, org: &str, authority: Role) -> Option<Role> {
+        if self.acts_for(owner, org) {
+            Some(owner)
+        } else if self.has(authority) {
+            Some(authority)
+        } else {
+            None
+        }
+    }
 }
 
 /// The claims of a Zegel access token.
@@ -329,4 +341,28 @@ fn pinned_algorithm(jwk: &Jwk) -> Option<Algorithm> {
 /// The audience a service's tokens must name.
 pub fn audience(service: &str) -> String {
     format!("zegel-{service}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(roles: &[Role], org: Option<&str>) -> Principal {
+        Principal { subject: "t".into(), roles: roles.to_vec(), org: org.map(str::to_string) }
+    }
+
+    #[test]
+    fn the_owner_acts_as_owner_an_authority_as_authority_anyone_else_not_at_all() {
+        let cases = [
+            (principal(&[Role::Agency], Some("12345678")), Some(Role::Agency), "the agency itself"),
+            (principal(&[Role::Agency], Some("87654321")), None, "another agency"),
+            (principal(&[Role::Agency], None), None, "an agency token naming no organisation"),
+            (principal(&[Role::Tax], None), Some(Role::Tax), "the authority"),
+            (principal(&[Role::Tax, Role::Agency], Some("12345678")), Some(Role::Agency), "both: as owner"),
+            (principal(&[Role::Inspectorate], None), None, "another authority"),
+        ];
+        for (p, expected, case) in cases {
+            assert_eq!(p.owner_or(Role::Agency, "12345678", Role::Tax), expected, "{case}");
+        }
+    }
 }

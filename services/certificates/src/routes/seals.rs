@@ -43,18 +43,12 @@ pub(super) async fn issue(state: AppState, req: Request, kvk: String, raw: Bytes
             });
         }
         let certificate_id = cert.certificate_id.to_string();
-        let order = Order {
-            subject: kvk.as_str(),
-            attests: Some(cert.certificate_id),
-            // The seal never outlives the certificate: to the end of its last valid day.
-            until: valid_until(&cert).and_then(|d| d.and_hms_opt(23, 59, 59)).map(|dt| dt.and_utc()),
-            facts: Default::default(),
-            actor: Actor::of(&principal, role),
-            action: "certificate.seal.issue",
-            audit_subject: &certificate_id,
-            request_id: &req.id,
-            now: state.clock.now(),
-        };
+        // The seal never outlives the certificate: to the end of its last valid day.
+        let until = valid_until(&cert).and_then(|d| d.and_hms_opt(23, 59, 59)).map(|dt| dt.and_utc());
+        let actor = Actor::of(&principal, role);
+        let order = Order::new(kvk.as_str(), actor, "certificate.seal.issue", &req.id, state.clock.now())
+            .attests(cert.certificate_id, until)
+            .audited_on(&certificate_id);
         Ok((StatusCode::CREATED, state.desk.issue(tx, order).await?.view()?))
     })
     .await

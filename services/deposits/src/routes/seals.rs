@@ -21,15 +21,9 @@ use crate::store;
 pub(super) async fn issue(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     let kvk = KvkNumber::from_path(&kvk)?;
-    let role = if principal.acts_for(Role::Agency, kvk.as_str()) {
-        Role::Agency
-    } else if principal.has(Role::AdmissionAuthority) {
-        Role::AdmissionAuthority
-    } else {
-        return Err(Error::Forbidden(
-            "Only the agency itself or the admission authority asks for a deposit seal.".into(),
-        ));
-    };
+    let role = principal.owner_or(Role::Agency, kvk.as_str(), Role::AdmissionAuthority).ok_or_else(|| {
+        Error::Forbidden("Only the agency itself or the admission authority asks for a deposit seal.".into())
+    })?;
     nothing_said(&req, &raw)?;
     write(&state, &req, &principal, &raw, async |tx| {
         let opened_on = store::account(tx, kvk.as_str())
@@ -42,17 +36,8 @@ pub(super) async fn issue(state: AppState, req: Request, kvk: String, raw: Bytes
                 detail: "A seal needs a deposit at the required level.".into(),
             });
         }
-        let order = Order {
-            subject: kvk.as_str(),
-            attests: None,
-            until: None,
-            facts: Default::default(),
-            actor: Actor::of(&principal, role),
-            action: "deposit.seal.issue",
-            audit_subject: kvk.as_str(),
-            request_id: &req.id,
-            now: state.clock.now(),
-        };
+        let actor = Actor::of(&principal, role);
+        let order = Order::new(kvk.as_str(), actor, "deposit.seal.issue", &req.id, state.clock.now());
         Ok((StatusCode::CREATED, state.desk.issue(tx, order).await?.view()?))
     })
     .await

@@ -27,13 +27,9 @@ struct AccountIn {
 
 /// The role a caller acts in for `kvk`'s account: the agency itself, or the tax authority.
 pub(super) fn agency_or_tax(principal: &Principal, kvk: &KvkNumber) -> Result<Role> {
-    if principal.acts_for(Role::Agency, kvk.as_str()) {
-        Ok(Role::Agency)
-    } else if principal.has(Role::Tax) {
-        Ok(Role::Tax)
-    } else {
-        Err(Error::Forbidden("Only the agency itself or the tax authority may do this.".into()))
-    }
+    principal
+        .owner_or(Role::Agency, kvk.as_str(), Role::Tax)
+        .ok_or_else(|| Error::Forbidden("Only the agency itself or the tax authority may do this.".into()))
 }
 
 /// PUT /api/v1/agencies/{kvk}/g-account

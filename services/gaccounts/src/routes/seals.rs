@@ -33,17 +33,9 @@ pub(super) async fn issue(state: AppState, req: Request, kvk: String, raw: Bytes
                 detail: format!("A seal needs an active G-account; this one is {}.", account.status.as_str()),
             });
         }
-        let order = Order {
-            subject: kvk.as_str(),
-            attests: Some(account.g_account_id),
-            until: None,
-            facts: Default::default(),
-            actor: Actor::of(&principal, role),
-            action: "g_account.seal.issue",
-            audit_subject: kvk.as_str(),
-            request_id: &req.id,
-            now: state.clock.now(),
-        };
+        let actor = Actor::of(&principal, role);
+        let order = Order::new(kvk.as_str(), actor, "g_account.seal.issue", &req.id, state.clock.now())
+            .attests(account.g_account_id, None);
         Ok((StatusCode::CREATED, state.desk.issue(tx, order).await?.view()?))
     })
     .await

@@ -24,15 +24,10 @@ pub(super) async fn issue(state: AppState, req: Request, bag_id: String, raw: By
     nothing_said(&req, &raw)?;
     write(&state, &req, &principal, &raw, async |tx| {
         let b = found(tx, &bag, false).await?;
-        let role = if principal.acts_for(Role::HousingProvider, &b.building.provider_kvk) {
-            Role::HousingProvider
-        } else if principal.has(Role::HousingInspector) {
-            Role::HousingInspector
-        } else {
-            return Err(Error::Forbidden(
-                "Only the building's provider or a housing inspector requests its seal.".into(),
-            ));
-        };
+        let provider = &b.building.provider_kvk;
+        let role = principal.owner_or(Role::HousingProvider, provider, Role::HousingInspector).ok_or_else(|| {
+            Error::Forbidden("Only the building's provider or a housing inspector requests its seal.".into())
+        })?;
         let now = state.clock.now();
         let Some(valid_until) = b.certified_until(now) else {
             return Err(Error::Conflict {
@@ -41,17 +36,9 @@ pub(super) async fn issue(state: AppState, req: Request, bag_id: String, raw: By
             });
         };
         // The capacity travels in the seal as a display fact; the lookup shows the live one.
-        let order = Order {
-            subject: bag.as_str(),
-            attests: Some(b.mark_id),
-            until: Some(valid_until),
-            facts: [("cap".to_string(), json!(b.capacity))].into(),
-            actor: Actor::of(&principal, role),
-            action: "building.seal.issue",
-            audit_subject: bag.as_str(),
-            request_id: &req.id,
-            now,
-        };
+        let order = Order::new(bag.as_str(), Actor::of(&principal, role), "building.seal.issue", &req.id, now)
+            .attests(b.mark_id, Some(valid_until))
+            .fact("cap", json!(b.capacity));
         let mut body = state.desk.issue(tx, order).await?.view()?;
         body["poster_url"] = json!(format!("/api/v1/buildings/{}/poster.svg", bag.as_str()));
         Ok((StatusCode::CREATED, body))
