@@ -10,7 +10,6 @@ mod seals;
 use deadpool_postgres::GenericClient;
 use platform::auth::{Principal, Role};
 use platform::http::{Routed, any_of, fixed, get, pair, post, put};
-use platform::problem::FieldError;
 use serde_json::{Value, json};
 
 use crate::domain::{Area, BagId, Norm, capacity, norm_on};
@@ -62,17 +61,8 @@ pub(crate) async fn found(c: &impl GenericClient, bag: &BagId, lock: bool) -> Re
         .ok_or_else(|| Error::NotFound(format!("No building {bag} is registered.")))
 }
 
-/// Text from outside: trimmed, 1 to `max` characters, no control characters except line
-/// breaks where `multiline`.
-pub(crate) fn text(raw: &str, pointer: &str, max: usize, multiline: bool) -> std::result::Result<String, FieldError> {
-    let t = raw.trim();
-    let bad_char = |c: char| c.is_control() && !(multiline && (c == '\n' || c == '\r' || c == '\t'));
-    if t.is_empty() || t.chars().count() > max || t.chars().any(bad_char) {
-        Err(FieldError::new(pointer, format!("1 to {max} characters, no control characters")))
-    } else {
-        Ok(t.to_string())
-    }
-}
+/// Text from outside (one checker for the whole suite).
+pub(crate) use platform::http::bounded_text as text;
 
 /// Whether the caller is the municipality the building (or code) belongs to.
 pub(crate) fn is_municipality(principal: &Principal, code: &str) -> bool {
