@@ -14,7 +14,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::state::AppState;
-use zegel_standing::{DepositStanding, GAccountStatus, MarkStatus};
+use zegel_standing::agency::{Part as StandingPart, Reason};
+use zegel_standing::{Facts, GAccountStatus, Housing, MarkStatus, Standing};
 
 use crate::store::{self, AgencyRows};
 
@@ -120,123 +121,114 @@ pub struct Check {
     pub may_hire: bool,
     /// Why not, one sentence per failing part.
     pub reasons: Vec<String>,
+    /// Why not, as codes (`StandingReason` in openapi/), one per failing part.
+    pub reason_codes: Vec<Reason>,
     /// The parts.
     pub parts: BTreeMap<&'static str, Part>,
     /// Server time of the check.
     pub checked_at: DateTime<Utc>,
 }
 
-/// The verdict from the registers' rows.
+/// What the registers' rows say, as the standing's facts.
+pub fn facts(rows: &AgencyRows) -> Facts {
+    Facts {
+        certificate: rows.certificate.as_ref().map(|c| c.status),
+        officers_clear: rows.officers.as_ref().map(|o| o.clear),
+        deposit: rows.deposit.as_ref().map(|d| d.status),
+        g_account: rows.g_account.as_ref().map(|g| g.status),
+        housing: rows.housing(),
+    }
+}
+
+/// The verdict from the registers' rows: the standing (`zegel_standing`), shown part by
+/// part with what each register says.
 pub fn evaluate(kvk: &str, rows: &AgencyRows, now: DateTime<Utc>) -> Check {
+    let standing = Standing::of(&facts(rows));
+    let shown = |part: StandingPart, status: String, changed_at: Option<String>, detail: Detail| Part {
+        ok: standing.part(part).ok(),
+        status,
+        changed_at,
+        detail,
+    };
+    let none = || "none".to_string();
     let mut parts = BTreeMap::new();
-    let mut reasons = Vec::new();
-    let none = || Part { ok: false, status: "none".into(), changed_at: None, detail: Detail::None };
-
-    let certificate = match &rows.certificate {
-        Some(c) => Part {
-            ok: c.status.allows_work(),
-            changed_at: c.changed_at.clone(),
-            detail: Detail::Certificate { agency_name: c.name.clone(), norm: c.norm.clone() },
-            status: c.status.as_str().into(),
-        },
-        None => none(),
-    };
-    if !certificate.ok {
-        reasons.push(match &rows.certificate {
-            None => "the agency holds no staffing agency certificate".to_string(),
-            Some(c) => format!("the agency's certificate is {}", c.status),
-        });
+    let c = rows.certificate.as_ref();
+    parts.insert(
+        "certificate",
+        shown(
+            StandingPart::Certificate,
+            c.map_or_else(none, |c| c.status.as_str().into()),
+            c.and_then(|c| c.changed_at.clone()),
+            c.map_or(Detail::None, |c| Detail::Certificate { agency_name: c.name.clone(), norm: c.norm.clone() }),
+        ),
+    );
+    let o = rows.officers.as_ref();
+    parts.insert(
+        "officers",
+        shown(
+            StandingPart::Officers,
+            o.map_or_else(|| "unknown".into(), |o| if o.clear { "clear" } else { "not_clear" }.into()),
+            o.and_then(|o| o.changed_at.clone()),
+            Detail::None,
+        ),
+    );
+    let d = rows.deposit.as_ref();
+    parts.insert(
+        "deposit",
+        shown(
+            StandingPart::Deposit,
+            d.map_or_else(none, |d| d.status.as_str().into()),
+            d.and_then(|d| d.changed_at.clone()),
+            d.map_or(Detail::None, |d| Detail::Deposit { top_up_by: d.top_up_by.clone() }),
+        ),
+    );
+    let g = rows.g_account.as_ref();
+    // The hirer pays the tax share of invoices into it: its IBAN is shown only while active.
+    let active = g.is_some_and(|g| g.status == GAccountStatus::Active);
+    parts.insert(
+        "g_account",
+        shown(
+            StandingPart::GAccount,
+            g.map_or_else(none, |g| g.status.as_str().into()),
+            g.and_then(|g| g.changed_at.clone()),
+            if active { Detail::GAccount { iban: g.and_then(|g| g.iban.clone()) } } else { Detail::None },
+        ),
+    );
+    parts.insert(
+        "housing",
+        shown(
+            StandingPart::Housing,
+            match (&rows.housing(), standing.part(StandingPart::Housing).ok()) {
+                (Housing::Undeclared, _) => "undeclared".into(),
+                (Housing::NoOne, _) => "none".into(),
+                (Housing::In(_), true) => "all_certified".into(),
+                (Housing::In(_), false) => "not_all_certified".into(),
+            },
+            rows.buildings.iter().filter_map(|b| b.mark_since.clone()).max(),
+            Detail::Housing { buildings: rows.buildings.iter().map(HousedIn::of).collect() },
+        ),
+    );
+    let reason_codes = standing.reasons();
+    Check {
+        kvk_number: kvk.to_string(),
+        may_hire: standing.may_hire(),
+        reasons: reason_codes.iter().map(|r| r.sentence().to_string()).collect(),
+        reason_codes,
+        parts,
+        checked_at: now,
     }
-    parts.insert("certificate", certificate);
+}
 
-    let officers = match &rows.officers {
-        Some(o) => Part {
-            ok: o.clear,
-            status: if o.clear { "clear" } else { "not_clear" }.into(),
-            changed_at: o.changed_at.clone(),
-            detail: Detail::None,
-        },
-        None => Part { ok: false, status: "unknown".into(), changed_at: None, detail: Detail::None },
-    };
-    if !officers.ok {
-        reasons.push(match &rows.officers {
-            None => "KvK has registered no officers for the agency".to_string(),
-            Some(_) => "an owner, director or de facto manager is under a ban".to_string(),
-        });
-    }
-    parts.insert("officers", officers);
-
-    let deposit = match &rows.deposit {
-        Some(d) => Part {
-            ok: d.status == DepositStanding::Adequate,
-            changed_at: d.changed_at.clone(),
-            detail: Detail::Deposit { top_up_by: d.top_up_by.clone() },
-            status: d.status.as_str().into(),
-        },
-        None => none(),
-    };
-    if !deposit.ok {
-        reasons.push(match &rows.deposit {
-            None => "no guarantee deposit has been paid".to_string(),
-            Some(d) => format!("the guarantee deposit is in {}", d.status),
-        });
-    }
-    parts.insert("deposit", deposit);
-
-    let g_account = match &rows.g_account {
-        Some(g) => {
-            let active = g.status == GAccountStatus::Active;
-            Part {
-                ok: active,
-                changed_at: g.changed_at.clone(),
-                // The hirer pays the tax share of invoices into it: shown only while active.
-                detail: if active { Detail::GAccount { iban: g.iban.clone() } } else { Detail::None },
-                status: g.status.as_str().into(),
-            }
+impl HousedIn {
+    fn of(b: &store::BuildingRow) -> Self {
+        let addition = b.addition.as_deref().map(|a| format!(" {a}")).unwrap_or_default();
+        HousedIn {
+            bag_id: b.bag_id.clone(),
+            address: format!("{} {}{addition}, {} {}", b.street, b.number, b.postcode, b.place),
+            mark_status: b.mark_status,
+            certified: b.certified,
         }
-        None => none(),
-    };
-    if !g_account.ok {
-        reasons.push(match &rows.g_account {
-            None => "the agency has no G-account".to_string(),
-            Some(g) => format!("the agency's G-account is {}", g.status),
-        });
     }
-    parts.insert("g_account", g_account);
-
-    let buildings: Vec<HousedIn> = rows
-        .buildings
-        .iter()
-        .map(|b| {
-            let addition = b.addition.as_deref().map(|a| format!(" {a}")).unwrap_or_default();
-            HousedIn {
-                bag_id: b.bag_id.clone(),
-                address: format!("{} {}{addition}, {} {}", b.street, b.number, b.postcode, b.place),
-                mark_status: b.mark_status,
-                certified: b.certified,
-            }
-        })
-        .collect();
-    let uncertified = rows.buildings.iter().filter(|b| !b.certified).count();
-    let housing = Part {
-        ok: uncertified == 0,
-        status: match (buildings.len(), uncertified) {
-            (0, _) => "none".into(),
-            (_, 0) => "all_certified".into(),
-            _ => "not_all_certified".into(),
-        },
-        changed_at: rows.buildings.iter().filter_map(|b| b.mark_since.clone()).max(),
-        detail: Detail::Housing { buildings },
-    };
-    if !housing.ok {
-        reasons.push(format!(
-            "{uncertified} of the {} buildings it houses workers in have no valid quality mark",
-            rows.buildings.len()
-        ));
-    }
-    parts.insert("housing", housing);
-
-    Check { kvk_number: kvk.to_string(), may_hire: reasons.is_empty(), reasons, parts, checked_at: now }
 }
 
 /// Why a check could not be made.

@@ -5,6 +5,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 use zegel_attest::Register;
+use zegel_standing::agency::Reason;
 use zegel_standing::{CertificateStatus, HousingNorm, MarkStatus, NotValidBecause};
 
 /// The facts of a staffing agency's certificate.
@@ -20,6 +21,9 @@ pub struct Certificate {
     pub certificate_status: Option<CertificateStatus>,
     /// Its last day (or the end of probation), as a date.
     pub valid_until: Option<String>,
+    /// Why the agency may not be hired now (the seal is suspended for these), if so.
+    #[serde(default)]
+    pub standing: Vec<Reason>,
 }
 
 /// The facts of a building with a quality mark.

@@ -137,6 +137,20 @@ mod tests {
     }
 
     #[test]
+    fn every_standing_reason_and_building_reason_is_said_in_every_language() {
+        let keys = zegel_standing::agency::Reason::ALL
+            .iter()
+            .map(|r| format!("standing-{r}"))
+            .chain(zegel_standing::NotValidBecause::ALL.iter().map(|r| format!("reason-{r}")));
+        for key in keys {
+            for (code, _) in LANGUAGES {
+                let lang = Lang::from_code(code).unwrap_or_else(|| unreachable!());
+                assert!(lang.has(&key), "{code} cannot say {key}");
+            }
+        }
+    }
+
+    #[test]
     fn every_key_exists_in_every_language() {
         let keys: Vec<String> = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/en/main.ftl"))
             .unwrap_or_default()

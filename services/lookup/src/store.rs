@@ -4,6 +4,8 @@
 //! as its read contract; the register's own row is the truth, read at the moment of the
 //! scan, so a revocation that has returned is visible to the very next scan.
 
+use std::sync::LazyLock;
+
 use deadpool_postgres::Pool;
 use serde::Deserialize;
 use serde_json::Value;
@@ -129,6 +131,26 @@ pub struct BuildingRow {
     pub certified: bool,
 }
 
+impl AgencyRows {
+    /// Where the agency houses workers. (Until placements are recorded, an agency that
+    /// provides no building counts as housing no one.)
+    pub fn housing(&self) -> zegel_standing::Housing {
+        if self.buildings.is_empty() {
+            return zegel_standing::Housing::NoOne;
+        }
+        zegel_standing::Housing::In(
+            self.buildings
+                .iter()
+                .map(|b| zegel_standing::Housed {
+                    bag_id: b.bag_id.clone(),
+                    mark: b.mark_status,
+                    certified: b.certified,
+                })
+                .collect(),
+        )
+    }
+}
+
 fn null_is_false<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     Ok(Option::<bool>::deserialize(d)?.unwrap_or(false))
 }
@@ -137,26 +159,50 @@ fn row<T: for<'de> Deserialize<'de>>(v: Option<Value>) -> anyhow::Result<Option<
     Ok(v.map(serde_json::from_value).transpose()?)
 }
 
+/// Every register's answer about the agency `$K`, as select expressions: one round trip
+/// for all of them.
+const AGENCY: &str = "(select row_to_json(c) from certificates.agency_status c where c.kvk_number = $K),
+    (select row_to_json(b) from bans.agency_status b where b.kvk_number = $K),
+    (select row_to_json(d) from deposits.agency_status d where d.kvk_number = $K),
+    (select row_to_json(g) from gaccounts.agency_status g where g.kvk_number = $K),
+    (select coalesce(json_agg(h order by h.bag_id), '[]'::json) from housing.provider_status h where h.provider_kvk = $K)";
+
+static AGENCY_ALONE: LazyLock<String> = LazyLock::new(|| format!("select {}", AGENCY.replace("$K", "$1")));
+
+/// A certificate seal's status and, in the same statement, the standing of the agency it
+/// names: the seal verifies valid only while the agency may be hired.
+static CERTIFICATE_SEAL: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "select s.status, s.facts, {} from certificates.seal_status s where s.seal_id = $1 and s.subject = $2",
+        AGENCY.replace("$K", "$2")
+    )
+});
+
+fn agency_rows(r: &tokio_postgres::Row, first: usize) -> anyhow::Result<AgencyRows> {
+    Ok(AgencyRows {
+        certificate: row(r.get(first))?,
+        officers: row(r.get(first + 1))?,
+        deposit: row(r.get(first + 2))?,
+        g_account: row(r.get(first + 3))?,
+        buildings: serde_json::from_value(r.get(first + 4))?,
+    })
+}
+
 /// Reads every register's answer about `kvk` at this moment.
 pub async fn agency(pool: &Pool, kvk: &str) -> anyhow::Result<AgencyRows> {
     let client = pool.get().await?;
-    let stmt = client
-        .prepare_cached(
-            "select
-                (select row_to_json(c) from certificates.agency_status c where c.kvk_number = $1),
-                (select row_to_json(b) from bans.agency_status b where b.kvk_number = $1),
-                (select row_to_json(d) from deposits.agency_status d where d.kvk_number = $1),
-                (select row_to_json(g) from gaccounts.agency_status g where g.kvk_number = $1),
-                (select coalesce(json_agg(h order by h.bag_id), '[]'::json) from housing.provider_status h where h.provider_kvk = $1)",
-        )
-        .await?;
-    let r = client.query_one(&stmt, &[&kvk]).await?;
-    Ok(AgencyRows {
-        certificate: row(r.get(0))?,
-        officers: row(r.get(1))?,
-        deposit: row(r.get(2))?,
-        g_account: row(r.get(3))?,
-        buildings: serde_json::from_value(r.get(4))?,
+    let stmt = client.prepare_cached(&AGENCY_ALONE).await?;
+    agency_rows(&client.query_one(&stmt, &[&kvk]).await?, 0)
+}
+
+/// Reads the live status of the certificate seal `seal_id` about the agency `subject`, with
+/// the agency's standing as every register has it at this moment (one statement).
+pub async fn certificate_seal(pool: &Pool, seal_id: Uuid, subject: &str) -> anyhow::Result<(Live, Option<AgencyRows>)> {
+    let client = pool.get().await?;
+    let stmt = client.prepare_cached(&CERTIFICATE_SEAL).await?;
+    Ok(match client.query_opt(&stmt, &[&seal_id, &subject]).await? {
+        Some(r) => (Live::Known { status: r.get(0), facts: r.get(1) }, Some(agency_rows(&r, 2)?)),
+        None => (Live::Unknown, None),
     })
 }
 

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 use zegel_attest::seal;
 use zegel_attest::{Register, Verdict};
+use zegel_standing::Standing;
 
 use crate::state::AppState;
 use crate::store::{self, Live};
@@ -65,24 +66,36 @@ pub async fn check(state: &AppState, seal: &str) -> Outcome {
         return refused(Verdict::Tampered, "the seal id is malformed");
     };
     let timeout = Duration::from_millis(state.settings.status_timeout_ms);
-    let live =
-        tokio::time::timeout(timeout, store::live_status(&state.core.pool, verified.register, seal_id, &claims.sub))
-            .await;
+    let live = tokio::time::timeout(timeout, live(state, verified.register, seal_id, &claims.sub)).await;
     match live {
-        Ok(Ok(Live::Known { status, facts })) => {
+        Ok(Ok((Live::Known { status, facts }, standing))) => {
             outcome.verdict = Verdict::from(status);
-            outcome.reasons.push(match outcome.verdict {
-                Verdict::Valid => "signature checks and the register confirms it now".into(),
-                Verdict::Suspended => "the register has suspended what the seal attests".into(),
-                _ => "the register has revoked what the seal attests".into(),
-            });
+            // A certificate in force whose agency may not be hired now: the seal says what
+            // the hirer check says, part by part.
+            let failing = standing.map(|s| s.reasons()).unwrap_or_default();
+            if matches!(outcome.verdict, Verdict::Valid | Verdict::Suspended) && !failing.is_empty() {
+                outcome.verdict = Verdict::Suspended;
+                outcome.reasons.extend(failing.iter().map(|r| r.sentence().to_string()));
+                outcome.facts["standing"] = serde_json::json!(failing);
+            }
+            outcome.reasons.insert(
+                0,
+                match outcome.verdict {
+                    Verdict::Valid => "signature checks and the register confirms it now".into(),
+                    Verdict::Suspended if failing.is_empty() => {
+                        "the register has suspended what the seal attests".into()
+                    }
+                    Verdict::Suspended => "the agency may not be hired now".into(),
+                    _ => "the register has revoked what the seal attests".into(),
+                },
+            );
             if let Value::Object(map) = facts {
                 for (k, v) in map {
                     outcome.facts[k] = v;
                 }
             }
         }
-        Ok(Ok(Live::Unknown)) => {
+        Ok(Ok((Live::Unknown, _))) => {
             outcome.verdict = Verdict::Revoked;
             outcome.reasons.push("the register has no record of this seal".into());
         }
@@ -96,6 +109,21 @@ pub async fn check(state: &AppState, seal: &str) -> Outcome {
         }
     }
     outcome
+}
+
+/// The live status of a seal in its register; for a certificate seal also the standing of
+/// the agency it names, read in the same statement.
+async fn live(
+    state: &AppState,
+    register: Register,
+    seal_id: uuid::Uuid,
+    subject: &str,
+) -> anyhow::Result<(Live, Option<Standing>)> {
+    if register == Register::Certificates {
+        let (live, rows) = store::certificate_seal(&state.core.pool, seal_id, subject).await?;
+        return Ok((live, rows.map(|rows| Standing::of(&crate::agency::facts(&rows)))));
+    }
+    Ok((store::live_status(&state.core.pool, register, seal_id, subject).await?, None))
 }
 
 /// The register of an outcome, typed.

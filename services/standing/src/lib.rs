@@ -3,6 +3,10 @@
 //! the other registers and by the lookup; those words are declared here, once, and travel
 //! through Postgres and JSON as these enums — never as free text compared by hand.
 
+pub mod agency;
+
+pub use agency::{Facts, Housed, Housing, Standing};
+
 platform::text_enum! {
     /// Where a staffing agency's certificate is (advice 2.1).
     pub enum CertificateStatus {

@@ -78,3 +78,21 @@ sent-error-invalid = Жалбата не е изпратена: изберете
 sent-error-rate_limited = Твърде много жалби от тази връзка. Опитайте отново по-късно.
 sent-error-unknown_building = Тази сграда не е в регистъра.
 sent-error-unavailable = Регистърът не е достъпен в момента. Опитайте отново след минута.
+
+# Why an agency may not be hired now (its certificate seal is suspended for these).
+standing-no_certificate = Агенцията няма сертификат за агенция за временна заетост.
+standing-certificate_suspended = Сертификатът на агенцията е спрян.
+standing-certificate_revoked = Сертификатът на агенцията е отнет.
+standing-certificate_lapsed = Сертификатът на агенцията е изтекъл.
+standing-certificate_withdrawn = Агенцията се е отказала от сертификата си.
+standing-officers_unknown = Търговската камара (KvK) не е регистрирала управители на тази агенция.
+standing-officer_banned = Собственик или управител на агенцията е с наложена забрана.
+standing-no_deposit = Агенцията не е платила гаранционния депозит.
+standing-deposit_shortfall = Гаранционният депозит на агенцията е под изискваната сума.
+standing-deposit_overdue = Агенцията не е допълнила гаранционния депозит навреме.
+standing-no_g_account = Агенцията няма G-сметка.
+standing-g_account_requested = G-сметката на агенцията все още не е проверена.
+standing-g_account_blocked = G-сметката на агенцията е блокирана.
+standing-g_account_closed = G-сметката на агенцията е закрита.
+standing-housing_undeclared = Агенцията не е посочила къде настанява работниците си.
+standing-building_not_certified = Сграда, в която агенцията настанява работници, няма валиден знак за качество.

@@ -78,3 +78,21 @@ sent-error-invalid = The complaint was not sent: choose what it is about and wri
 sent-error-rate_limited = Too many complaints from this connection. Please try again later.
 sent-error-unknown_building = This building is not in the register.
 sent-error-unavailable = The register cannot be reached right now. Please try again in a minute.
+
+# Why an agency may not be hired now (its certificate seal is suspended for these).
+standing-no_certificate = The agency holds no staffing agency certificate.
+standing-certificate_suspended = The agency's certificate is suspended.
+standing-certificate_revoked = The agency's certificate has been revoked.
+standing-certificate_lapsed = The agency's certificate has lapsed.
+standing-certificate_withdrawn = The agency has withdrawn its certificate.
+standing-officers_unknown = The Chamber of Commerce has registered no directors for this agency.
+standing-officer_banned = An owner or director of the agency is banned from running an agency.
+standing-no_deposit = The agency has not paid the guarantee deposit.
+standing-deposit_shortfall = The agency's guarantee deposit is below the required amount.
+standing-deposit_overdue = The agency did not top up its guarantee deposit in time.
+standing-no_g_account = The agency has no G-account.
+standing-g_account_requested = The agency's G-account has not been verified yet.
+standing-g_account_blocked = The agency's G-account is blocked.
+standing-g_account_closed = The agency's G-account is closed.
+standing-housing_undeclared = The agency has not declared where it houses its workers.
+standing-building_not_certified = A building where the agency houses workers has no valid quality mark.

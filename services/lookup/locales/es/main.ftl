@@ -78,3 +78,21 @@ sent-error-invalid = La queja no se ha enviado: elija de qué se trata y escriba
 sent-error-rate_limited = Demasiadas quejas desde esta conexión. Inténtelo más tarde.
 sent-error-unknown_building = Este edificio no está en el registro.
 sent-error-unavailable = No se puede acceder al registro ahora. Inténtelo de nuevo dentro de un minuto.
+
+# Why an agency may not be hired now (its certificate seal is suspended for these).
+standing-no_certificate = La agencia no tiene certificado de agencia de trabajo temporal.
+standing-certificate_suspended = El certificado de la agencia está suspendido.
+standing-certificate_revoked = El certificado de la agencia ha sido revocado.
+standing-certificate_lapsed = El certificado de la agencia ha caducado.
+standing-certificate_withdrawn = La agencia ha renunciado a su certificado.
+standing-officers_unknown = La Cámara de Comercio (KvK) no ha registrado directivos de esta agencia.
+standing-officer_banned = Un propietario o directivo de la agencia tiene prohibido dirigir una agencia.
+standing-no_deposit = La agencia no ha pagado el depósito de garantía.
+standing-deposit_shortfall = El depósito de garantía de la agencia es inferior al exigido.
+standing-deposit_overdue = La agencia no completó su depósito de garantía a tiempo.
+standing-no_g_account = La agencia no tiene cuenta G.
+standing-g_account_requested = La cuenta G de la agencia aún no ha sido verificada.
+standing-g_account_blocked = La cuenta G de la agencia está bloqueada.
+standing-g_account_closed = La cuenta G de la agencia está cerrada.
+standing-housing_undeclared = La agencia no ha declarado dónde aloja a sus trabajadores.
+standing-building_not_certified = Un edificio donde la agencia aloja trabajadores no tiene un sello de calidad válido.

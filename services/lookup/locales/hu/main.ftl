@@ -78,3 +78,21 @@ sent-error-invalid = A panasz nem lett elküldve: válassza ki, miről van szó,
 sent-error-rate_limited = Túl sok panasz erről a kapcsolatról. Próbálja újra később.
 sent-error-unknown_building = Ez az épület nincs a nyilvántartásban.
 sent-error-unavailable = A nyilvántartás most nem érhető el. Próbálja újra egy perc múlva.
+
+# Why an agency may not be hired now (its certificate seal is suspended for these).
+standing-no_certificate = Az ügynökségnek nincs munkaerő-kölcsönzői tanúsítványa.
+standing-certificate_suspended = Az ügynökség tanúsítványát felfüggesztették.
+standing-certificate_revoked = Az ügynökség tanúsítványát visszavonták.
+standing-certificate_lapsed = Az ügynökség tanúsítványa lejárt.
+standing-certificate_withdrawn = Az ügynökség lemondott a tanúsítványáról.
+standing-officers_unknown = A Kereskedelmi Kamara (KvK) nem jegyezte be az ügynökség egyetlen vezetőjét sem.
+standing-officer_banned = Az ügynökség egyik tulajdonosa vagy vezetője eltiltás alatt áll.
+standing-no_deposit = Az ügynökség nem fizette be a garanciális letétet.
+standing-deposit_shortfall = Az ügynökség garanciális letétje az előírt összeg alatt van.
+standing-deposit_overdue = Az ügynökség nem egészítette ki időben a garanciális letétet.
+standing-no_g_account = Az ügynökségnek nincs G-számlája.
+standing-g_account_requested = Az ügynökség G-számláját még nem ellenőrizték.
+standing-g_account_blocked = Az ügynökség G-számlája zárolva van.
+standing-g_account_closed = Az ügynökség G-számlája megszűnt.
+standing-housing_undeclared = Az ügynökség nem adta meg, hol szállásolja el a dolgozóit.
+standing-building_not_certified = Egy épületnek, ahol az ügynökség dolgozókat szállásol el, nincs érvényes minőségi jelölése.

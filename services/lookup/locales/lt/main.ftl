@@ -78,3 +78,21 @@ sent-error-invalid = Skundas neišsiųstas: pasirinkite, dėl ko skundžiatės, 
 sent-error-rate_limited = Per daug skundų iš šio ryšio. Bandykite vėliau.
 sent-error-unknown_building = Šio pastato registre nėra.
 sent-error-unavailable = Registras šiuo metu nepasiekiamas. Bandykite dar kartą po minutės.
+
+# Why an agency may not be hired now (its certificate seal is suspended for these).
+standing-no_certificate = Agentūra neturi laikinojo įdarbinimo agentūros sertifikato.
+standing-certificate_suspended = Agentūros sertifikatas sustabdytas.
+standing-certificate_revoked = Agentūros sertifikatas panaikintas.
+standing-certificate_lapsed = Agentūros sertifikato galiojimas baigėsi.
+standing-certificate_withdrawn = Agentūra atsisakė savo sertifikato.
+standing-officers_unknown = Prekybos rūmai (KvK) neįregistravo nė vieno šios agentūros vadovo.
+standing-officer_banned = Agentūros savininkui ar vadovui uždrausta vadovauti agentūrai.
+standing-no_deposit = Agentūra nesumokėjo garantinio užstato.
+standing-deposit_shortfall = Agentūros garantinis užstatas mažesnis nei reikalaujama.
+standing-deposit_overdue = Agentūra laiku nepapildė garantinio užstato.
+standing-no_g_account = Agentūra neturi G sąskaitos.
+standing-g_account_requested = Agentūros G sąskaita dar nepatikrinta.
+standing-g_account_blocked = Agentūros G sąskaita užblokuota.
+standing-g_account_closed = Agentūros G sąskaita uždaryta.
+standing-housing_undeclared = Agentūra nenurodė, kur apgyvendina savo darbuotojus.
+standing-building_not_certified = Pastatas, kuriame agentūra apgyvendina darbuotojus, neturi galiojančio kokybės ženklo.

@@ -78,3 +78,21 @@ sent-error-invalid = De klacht is niet verstuurd: kies waar het over gaat en sch
 sent-error-rate_limited = Te veel klachten vanaf deze verbinding. Probeer het later opnieuw.
 sent-error-unknown_building = Dit gebouw staat niet in het register.
 sent-error-unavailable = Het register is nu niet bereikbaar. Probeer het over een minuut opnieuw.
+
+# Why an agency may not be hired now (its certificate seal is suspended for these).
+standing-no_certificate = Het uitzendbureau heeft geen certificaat.
+standing-certificate_suspended = Het certificaat van het uitzendbureau is geschorst.
+standing-certificate_revoked = Het certificaat van het uitzendbureau is ingetrokken.
+standing-certificate_lapsed = Het certificaat van het uitzendbureau is vervallen.
+standing-certificate_withdrawn = Het uitzendbureau heeft zijn certificaat opgezegd.
+standing-officers_unknown = De Kamer van Koophandel heeft geen bestuurders van dit uitzendbureau geregistreerd.
+standing-officer_banned = Een eigenaar of bestuurder van het uitzendbureau heeft een verbod.
+standing-no_deposit = Het uitzendbureau heeft de waarborgsom niet betaald.
+standing-deposit_shortfall = De waarborgsom van het uitzendbureau is lager dan vereist.
+standing-deposit_overdue = Het uitzendbureau heeft de waarborgsom niet op tijd aangevuld.
+standing-no_g_account = Het uitzendbureau heeft geen G-rekening.
+standing-g_account_requested = De G-rekening van het uitzendbureau is nog niet geverifieerd.
+standing-g_account_blocked = De G-rekening van het uitzendbureau is geblokkeerd.
+standing-g_account_closed = De G-rekening van het uitzendbureau is opgeheven.
+standing-housing_undeclared = Het uitzendbureau heeft niet opgegeven waar het zijn werknemers huisvest.
+standing-building_not_certified = Een gebouw waar het uitzendbureau werknemers huisvest, heeft geen geldig keurmerk.

@@ -78,3 +78,21 @@ sent-error-invalid = Skarga nie została wysłana: wybierz, czego dotyczy, i nap
 sent-error-rate_limited = Zbyt wiele skarg z tego połączenia. Spróbuj ponownie później.
 sent-error-unknown_building = Tego budynku nie ma w rejestrze.
 sent-error-unavailable = Rejestr jest teraz niedostępny. Spróbuj ponownie za minutę.
+
+# Why an agency may not be hired now (its certificate seal is suspended for these).
+standing-no_certificate = Agencja nie posiada certyfikatu agencji pracy tymczasowej.
+standing-certificate_suspended = Certyfikat agencji jest zawieszony.
+standing-certificate_revoked = Certyfikat agencji został cofnięty.
+standing-certificate_lapsed = Certyfikat agencji wygasł.
+standing-certificate_withdrawn = Agencja zrezygnowała z certyfikatu.
+standing-officers_unknown = Izba Handlowa (KvK) nie zarejestrowała żadnych członków zarządu tej agencji.
+standing-officer_banned = Właściciel lub członek zarządu agencji ma zakaz prowadzenia agencji.
+standing-no_deposit = Agencja nie wpłaciła kaucji gwarancyjnej.
+standing-deposit_shortfall = Kaucja gwarancyjna agencji jest niższa niż wymagana.
+standing-deposit_overdue = Agencja nie uzupełniła kaucji gwarancyjnej w terminie.
+standing-no_g_account = Agencja nie ma konta G.
+standing-g_account_requested = Konto G agencji nie zostało jeszcze zweryfikowane.
+standing-g_account_blocked = Konto G agencji jest zablokowane.
+standing-g_account_closed = Konto G agencji jest zamknięte.
+standing-housing_undeclared = Agencja nie podała, gdzie zakwaterowuje swoich pracowników.
+standing-building_not_certified = Budynek, w którym agencja zakwaterowuje pracowników, nie ma ważnego znaku jakości.

@@ -78,3 +78,21 @@ sent-error-invalid = Plângerea nu a fost trimisă: alegeți despre ce este vorb
 sent-error-rate_limited = Prea multe plângeri de la această conexiune. Încercați din nou mai târziu.
 sent-error-unknown_building = Această clădire nu este în registru.
 sent-error-unavailable = Registrul nu poate fi accesat acum. Încercați din nou peste un minut.
+
+# Why an agency may not be hired now (its certificate seal is suspended for these).
+standing-no_certificate = Agenția nu deține un certificat de agenție de muncă temporară.
+standing-certificate_suspended = Certificatul agenției este suspendat.
+standing-certificate_revoked = Certificatul agenției a fost revocat.
+standing-certificate_lapsed = Certificatul agenției a expirat.
+standing-certificate_withdrawn = Agenția a renunțat la certificat.
+standing-officers_unknown = Camera de Comerț (KvK) nu a înregistrat niciun administrator al acestei agenții.
+standing-officer_banned = Un proprietar sau administrator al agenției are interdicție de a conduce o agenție.
+standing-no_deposit = Agenția nu a plătit garanția.
+standing-deposit_shortfall = Garanția agenției este sub suma cerută.
+standing-deposit_overdue = Agenția nu a completat garanția la timp.
+standing-no_g_account = Agenția nu are cont G.
+standing-g_account_requested = Contul G al agenției nu a fost încă verificat.
+standing-g_account_blocked = Contul G al agenției este blocat.
+standing-g_account_closed = Contul G al agenției este închis.
+standing-housing_undeclared = Agenția nu a declarat unde își cazează lucrătorii.
+standing-building_not_certified = O clădire în care agenția își cazează lucrătorii nu are o marcă de calitate valabilă.

@@ -215,7 +215,8 @@ fn render(lang: &Lang, seal: &str, outcome: &Outcome, now: Option<&crate::agency
             ),
             text(&c.valid_until),
             c.certificate_status.is_some_and(CertificateStatus::ended),
-            String::new(),
+            // What fails now, part by part, in the visitor's language.
+            c.standing.iter().map(|r| lang.t(&format!("standing-{r}"))).collect::<Vec<_>>().join(" "),
         ),
         Shown::Building(b) if b.bag_id.is_some() => {
             let (street, place) = b.address();

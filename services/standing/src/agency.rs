@@ -1,0 +1,316 @@
+//! The standing of an agency: may a hirer hire through it at this moment? Defined once,
+//! here, and used by every place that answers the question — the certificates register
+//! at certification, the lookup's hirer check and KvK checks, and the verdict of the
+//! agency's certificate seal at the lookup — so that they can never disagree.
+//!
+//! The input is what each register says about the agency at one moment ([`Facts`]); the
+//! answer is one verdict per part with its reason ([`Standing`]). Reasons are a closed
+//! vocabulary ([`Reason`]), documented in openapi/ (`StandingReason`); the sentences are
+//! English for the API, the lookup's pages translate the codes.
+
+use serde::Serialize;
+
+use crate::{CertificateStatus, DepositStanding, GAccountStatus, MarkStatus};
+
+/// What the registers say about one agency at one moment.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facts {
+    /// Its current certificate's status (certificates register); `None`: it has none.
+    pub certificate: Option<CertificateStatus>,
+    /// Whether every officer is clear of bans (bans register); `None`: KvK registered no
+    /// officers for it.
+    pub officers_clear: Option<bool>,
+    /// Its guarantee deposit (deposits register); `None`: none paid.
+    pub deposit: Option<DepositStanding>,
+    /// Its G-account (G-account register); `None`: none registered.
+    pub g_account: Option<GAccountStatus>,
+    /// Where it houses workers (housing register).
+    pub housing: Housing,
+}
+
+/// Where an agency houses its workers, as the housing register knows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Housing {
+    /// Nothing is known: no building in use and no declaration that it houses no one.
+    #[default]
+    Undeclared,
+    /// It has declared that it houses no one.
+    NoOne,
+    /// The buildings it houses workers in now (at least one).
+    In(Vec<Housed>),
+}
+
+/// A building an agency houses workers in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Housed {
+    /// BAG id.
+    pub bag_id: String,
+    /// Its quality mark.
+    pub mark: MarkStatus,
+    /// Certified and within its year, now.
+    pub certified: bool,
+}
+
+platform::text_enum! {
+    /// The parts of the standing, one per register.
+    pub enum Part {
+        /// The staffing agency certificate.
+        Certificate = "certificate",
+        /// Its owners, directors and de facto managers (bans).
+        Officers = "officers",
+        /// The guarantee deposit.
+        Deposit = "deposit",
+        /// The G-account.
+        GAccount = "g_account",
+        /// The housing of its workers.
+        Housing = "housing",
+    }
+}
+
+platform::text_enum! {
+    /// Why a part does not allow hiring.
+    pub enum Reason {
+        /// The agency holds no certificate.
+        NoCertificate = "no_certificate",
+        /// Its certificate is suspended.
+        CertificateSuspended = "certificate_suspended",
+        /// Its certificate was revoked.
+        CertificateRevoked = "certificate_revoked",
+        /// Its certificate lapsed.
+        CertificateLapsed = "certificate_lapsed",
+        /// It withdrew its certificate.
+        CertificateWithdrawn = "certificate_withdrawn",
+        /// KvK has registered no officers for it.
+        OfficersUnknown = "officers_unknown",
+        /// An owner, director or de facto manager is under a ban.
+        OfficerBanned = "officer_banned",
+        /// No guarantee deposit has been paid.
+        NoDeposit = "no_deposit",
+        /// The deposit is below the required level; a top-up is due.
+        DepositShortfall = "deposit_shortfall",
+        /// The deposit stayed below the required level past the top-up deadline.
+        DepositOverdue = "deposit_overdue",
+        /// It has no G-account.
+        NoGAccount = "no_g_account",
+        /// Its G-account is not yet verified by the tax authority.
+        GAccountRequested = "g_account_requested",
+        /// Its G-account is blocked.
+        GAccountBlocked = "g_account_blocked",
+        /// Its G-account is closed.
+        GAccountClosed = "g_account_closed",
+        /// It has not said where it houses workers, nor that it houses no one.
+        HousingUndeclared = "housing_undeclared",
+        /// A building it houses workers in has no valid quality mark.
+        BuildingNotCertified = "building_not_certified",
+    }
+}
+
+impl Reason {
+    /// The part it belongs to.
+    pub fn part(self) -> Part {
+        use Reason::*;
+        match self {
+            NoCertificate | CertificateSuspended | CertificateRevoked | CertificateLapsed | CertificateWithdrawn => {
+                Part::Certificate
+            }
+            OfficersUnknown | OfficerBanned => Part::Officers,
+            NoDeposit | DepositShortfall | DepositOverdue => Part::Deposit,
+            NoGAccount | GAccountRequested | GAccountBlocked | GAccountClosed => Part::GAccount,
+            HousingUndeclared | BuildingNotCertified => Part::Housing,
+        }
+    }
+
+    /// One English sentence (the API's `reasons`; pages translate the code instead).
+    pub fn sentence(self) -> &'static str {
+        use Reason::*;
+        match self {
+            NoCertificate => "the agency holds no staffing agency certificate",
+            CertificateSuspended => "the agency's certificate is suspended",
+            CertificateRevoked => "the agency's certificate was revoked",
+            CertificateLapsed => "the agency's certificate lapsed",
+            CertificateWithdrawn => "the agency withdrew its certificate",
+            OfficersUnknown => "KvK has registered no officers for the agency",
+            OfficerBanned => "an owner, director or de facto manager is under a ban",
+            NoDeposit => "no guarantee deposit has been paid",
+            DepositShortfall => "the guarantee deposit is below the required level",
+            DepositOverdue => "the guarantee deposit stayed below the required level past its top-up deadline",
+            NoGAccount => "the agency has no G-account",
+            GAccountRequested => "the agency's G-account is not yet verified",
+            GAccountBlocked => "the agency's G-account is blocked",
+            GAccountClosed => "the agency's G-account is closed",
+            HousingUndeclared => "the agency has not declared where it houses workers, nor that it houses no one",
+            BuildingNotCertified => "a building the agency houses workers in has no valid quality mark",
+        }
+    }
+}
+
+/// The verdict of one part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Judged {
+    /// Which part.
+    pub part: Part,
+    /// Why it does not allow hiring; `None` when it does.
+    pub reason: Option<Reason>,
+}
+
+impl Judged {
+    /// Whether this part allows hiring.
+    pub fn ok(&self) -> bool {
+        self.reason.is_none()
+    }
+}
+
+/// The standing of an agency: every part judged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Standing {
+    /// One verdict per part, in the order of [`Part::ALL`].
+    pub parts: Vec<Judged>,
+}
+
+impl Standing {
+    /// Judges every part of `facts`.
+    pub fn of(facts: &Facts) -> Self {
+        Self { parts: Part::ALL.iter().map(|&part| Judged { part, reason: judge(part, facts) }).collect() }
+    }
+
+    /// Whether a hirer may hire through the agency: every part allows it.
+    pub fn may_hire(&self) -> bool {
+        self.parts.iter().all(Judged::ok)
+    }
+
+    /// Why not, part by part (empty when it may hire).
+    pub fn reasons(&self) -> Vec<Reason> {
+        self.parts.iter().filter_map(|j| j.reason).collect()
+    }
+
+    /// The verdict of one part.
+    pub fn part(&self, part: Part) -> Judged {
+        self.parts.iter().copied().find(|j| j.part == part).unwrap_or(Judged { part, reason: None })
+    }
+}
+
+/// Why `part` of `facts` does not allow hiring, or `None` when it does.
+pub fn judge(part: Part, facts: &Facts) -> Option<Reason> {
+    match part {
+        Part::Certificate => match facts.certificate {
+            None => Some(Reason::NoCertificate),
+            // A starter on probation may work.
+            Some(CertificateStatus::Provisional | CertificateStatus::Certified) => None,
+            Some(CertificateStatus::Suspended) => Some(Reason::CertificateSuspended),
+            Some(CertificateStatus::Revoked) => Some(Reason::CertificateRevoked),
+            Some(CertificateStatus::Lapsed) => Some(Reason::CertificateLapsed),
+            Some(CertificateStatus::Withdrawn) => Some(Reason::CertificateWithdrawn),
+        },
+        Part::Officers => match facts.officers_clear {
+            None => Some(Reason::OfficersUnknown),
+            Some(true) => None,
+            Some(false) => Some(Reason::OfficerBanned),
+        },
+        Part::Deposit => match facts.deposit {
+            None => Some(Reason::NoDeposit),
+            Some(DepositStanding::Adequate) => None,
+            Some(DepositStanding::Shortfall) => Some(Reason::DepositShortfall),
+            Some(DepositStanding::Overdue) => Some(Reason::DepositOverdue),
+        },
+        Part::GAccount => match facts.g_account {
+            None => Some(Reason::NoGAccount),
+            Some(GAccountStatus::Active) => None,
+            Some(GAccountStatus::Requested) => Some(Reason::GAccountRequested),
+            Some(GAccountStatus::Blocked) => Some(Reason::GAccountBlocked),
+            Some(GAccountStatus::Closed) => Some(Reason::GAccountClosed),
+        },
+        Part::Housing => match &facts.housing {
+            Housing::Undeclared => Some(Reason::HousingUndeclared),
+            Housing::NoOne => None,
+            Housing::In(buildings) if buildings.iter().all(|b| b.certified) => None,
+            Housing::In(_) => Some(Reason::BuildingNotCertified),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use platform::vocab::assert_round_trips;
+
+    fn building(certified: bool, mark: MarkStatus) -> Housed {
+        Housed { bag_id: "0363010000000001".into(), mark, certified }
+    }
+
+    fn good() -> Facts {
+        Facts {
+            certificate: Some(CertificateStatus::Certified),
+            officers_clear: Some(true),
+            deposit: Some(DepositStanding::Adequate),
+            g_account: Some(GAccountStatus::Active),
+            housing: Housing::NoOne,
+        }
+    }
+
+    #[test]
+    fn the_vocabularies_round_trip_and_every_reason_names_its_part() {
+        assert_round_trips::<Part>();
+        assert_round_trips::<Reason>();
+        for part in Part::ALL {
+            assert!(Reason::ALL.iter().any(|r| r.part() == *part), "{part} has no reason");
+        }
+    }
+
+    /// The one table: each row changes one register's fact of a good agency and names the
+    /// reason it must give, or none. The combinations are tested end to end in tests/.
+    #[test]
+    fn each_register_state_gives_its_reason_and_only_its_own() {
+        use CertificateStatus as C;
+        type Row = (&'static str, Box<dyn Fn(&mut Facts)>, Option<Reason>);
+        let rows: Vec<Row> = vec![
+            ("good", Box::new(|_| {}), None),
+            ("provisional", Box::new(|f| f.certificate = Some(C::Provisional)), None),
+            ("no certificate", Box::new(|f| f.certificate = None), Some(Reason::NoCertificate)),
+            ("suspended", Box::new(|f| f.certificate = Some(C::Suspended)), Some(Reason::CertificateSuspended)),
+            ("revoked", Box::new(|f| f.certificate = Some(C::Revoked)), Some(Reason::CertificateRevoked)),
+            ("lapsed", Box::new(|f| f.certificate = Some(C::Lapsed)), Some(Reason::CertificateLapsed)),
+            ("withdrawn", Box::new(|f| f.certificate = Some(C::Withdrawn)), Some(Reason::CertificateWithdrawn)),
+            ("no officers", Box::new(|f| f.officers_clear = None), Some(Reason::OfficersUnknown)),
+            ("banned", Box::new(|f| f.officers_clear = Some(false)), Some(Reason::OfficerBanned)),
+            ("no deposit", Box::new(|f| f.deposit = None), Some(Reason::NoDeposit)),
+            ("shortfall", Box::new(|f| f.deposit = Some(DepositStanding::Shortfall)), Some(Reason::DepositShortfall)),
+            ("overdue", Box::new(|f| f.deposit = Some(DepositStanding::Overdue)), Some(Reason::DepositOverdue)),
+            ("no g-account", Box::new(|f| f.g_account = None), Some(Reason::NoGAccount)),
+            ("requested", Box::new(|f| f.g_account = Some(GAccountStatus::Requested)), Some(Reason::GAccountRequested)),
+            ("blocked", Box::new(|f| f.g_account = Some(GAccountStatus::Blocked)), Some(Reason::GAccountBlocked)),
+            ("closed", Box::new(|f| f.g_account = Some(GAccountStatus::Closed)), Some(Reason::GAccountClosed)),
+            ("undeclared", Box::new(|f| f.housing = Housing::Undeclared), Some(Reason::HousingUndeclared)),
+            ("all certified", Box::new(|f| f.housing = Housing::In(vec![building(true, MarkStatus::Certified)])), None),
+            (
+                "one suspended",
+                Box::new(|f| {
+                    f.housing =
+                        Housing::In(vec![building(true, MarkStatus::Certified), building(false, MarkStatus::Suspended)])
+                }),
+                Some(Reason::BuildingNotCertified),
+            ),
+            (
+                "one revoked",
+                Box::new(|f| f.housing = Housing::In(vec![building(false, MarkStatus::Revoked)])),
+                Some(Reason::BuildingNotCertified),
+            ),
+        ];
+        for (case, change, expected) in rows {
+            let mut facts = good();
+            change(&mut facts);
+            let standing = Standing::of(&facts);
+            assert_eq!(standing.reasons(), expected.into_iter().collect::<Vec<_>>(), "{case}");
+            assert_eq!(standing.may_hire(), expected.is_none(), "{case}");
+            if let Some(reason) = expected {
+                assert!(!standing.part(reason.part()).ok(), "{case}: the failing part is {}", reason.part());
+            }
+        }
+    }
+
+    #[test]
+    fn an_agency_with_nothing_anywhere_fails_every_part() {
+        let standing = Standing::of(&Facts::default());
+        assert_eq!(standing.reasons().len(), Part::ALL.len());
+        assert!(!standing.may_hire());
+    }
+}
