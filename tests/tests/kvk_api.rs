@@ -61,7 +61,7 @@ async fn registration_is_allowed_or_denied_with_every_reason() {
     assert_eq!(v["result"], "deny");
     let reasons: Vec<&str> = v["reasons"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
     assert_eq!(reasons.len(), 2, "{reasons:?}");
-    assert!(reasons[0].contains("SBI 78") && reasons[0].contains("none"));
+    assert!(reasons[0].contains("SBI 78") && reasons[0].contains("no staffing agency certificate"), "{reasons:?}");
     assert!(reasons[1].contains("older than 3 months"));
     let (_, v) = post(&suite, path, &kvk, registration("99887766", "6201", json!([]), days_ago(10))).await;
     assert_eq!(v["result"], "allow", "not a staffing activity: {v}");

@@ -26,6 +26,19 @@ async fn agree(suite: &Suite, kvk: &str, seal: &str) -> (String, Vec<String>) {
         .map(|a| a.iter().map(|r| r.as_str().unwrap().to_string()).collect())
         .unwrap_or_default();
     assert_eq!(on_seal, codes, "the seal names the check's reasons");
+    // KvK, registering a staffing activity for it, gets the same answer.
+    let today = chrono::Utc::now().date_naive().to_string();
+    let registration = json!({"kvk_number": kvk, "sbi_codes": ["7820"], "officers": [], "vog_issued_on": today});
+    let r = suite
+        .http
+        .post(format!("{}/api/v1/kvk/registration-checks", suite.lookup.address))
+        .bearer_auth(suite.token(Role::Kvk, None))
+        .json(&registration)
+        .send()
+        .await
+        .unwrap();
+    let k: Value = r.json().await.unwrap();
+    assert_eq!(k["result"] == "allow", verdict == "valid", "KvK {k}");
     (verdict, codes)
 }
 

@@ -11,7 +11,7 @@ use platform::outbox::Event;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use uuid::Uuid;
-use zegel_standing::CertificateStatus;
+use zegel_standing::{CertificateStatus, Standing};
 
 use crate::agency::Unavailable;
 use crate::state::AppState;
@@ -96,13 +96,16 @@ pub async fn registration(
     let today = state.clock.today();
     let mut reasons = Vec::new();
     if input.sbi_codes.iter().any(|c| c.starts_with("78")) {
+        // A staffing activity is registered only for an agency a hirer may hire now: the
+        // same standing as the hirer check and the agency's certificate seal.
         let rows =
             store::agency(&state.core.pool, &input.kvk_number).await.map_err(|e| Unavailable(format!("{e:#}")))?;
-        let status = rows.certificate.as_ref().map(|c| c.status);
-        if !status.is_some_and(CertificateStatus::allows_work) {
+        let failing = Standing::of(&crate::agency::facts(&rows)).reasons();
+        if !failing.is_empty() {
+            let why: Vec<&str> = failing.iter().map(|r| r.sentence()).collect();
             reasons.push(format!(
-                "a staffing activity (SBI 78) needs a valid or provisional certificate; the agency's certificate is {}",
-                status.map_or("none", CertificateStatus::as_str)
+                "a staffing activity (SBI 78) needs an agency that may be hired now, and {}",
+                why.join("; ")
             ));
         }
     }
