@@ -8,23 +8,23 @@ use serde_json::{Value, json};
 use zegel_e2e::Suite;
 
 async fn check(suite: &Suite, kvk: &str) -> Value {
-    let r = suite.http.get(format!("{}/api/v1/agencies/{kvk}/check", suite.lookup.address)).send().await.unwrap();
+    let r =
+        suite.http.get(format!("{}/api/v1/agencies/{kvk}/check", suite.lookup.address)).send().await.expect("check");
     assert_eq!(r.status(), 200);
-    r.json().await.unwrap()
+    r.json().await.expect("json")
 }
 
 /// The seal's verdict and the check agree, and the seal names the check's failing parts.
 async fn agree(suite: &Suite, kvk: &str, seal: &str) -> (String, Vec<String>) {
     let v = suite.verify(seal).await;
     let c = check(suite, kvk).await;
-    let verdict = v["verdict"].as_str().unwrap().to_string();
+    let verdict = v["verdict"].as_str().expect("verdict").to_string();
     assert_eq!(verdict == "valid", c["may_hire"] == true, "seal {v}\ncheck {c}");
-    let codes: Vec<String> =
-        c["reason_codes"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().to_string()).collect();
-    let on_seal: Vec<String> = v["facts"]["standing"]
-        .as_array()
-        .map(|a| a.iter().map(|r| r.as_str().unwrap().to_string()).collect())
-        .unwrap_or_default();
+    let words = |v: &Value| -> Vec<String> {
+        v.as_array().map(|a| a.iter().filter_map(|r| r.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    };
+    let codes = words(&c["reason_codes"]);
+    let on_seal = words(&v["facts"]["standing"]);
     assert_eq!(on_seal, codes, "the seal names the check's reasons");
     // KvK, registering a staffing activity for it, gets the same answer.
     let today = chrono::Utc::now().date_naive().to_string();
@@ -36,8 +36,8 @@ async fn agree(suite: &Suite, kvk: &str, seal: &str) -> (String, Vec<String>) {
         .json(&registration)
         .send()
         .await
-        .unwrap();
-    let k: Value = r.json().await.unwrap();
+        .expect("registration check");
+    let k: Value = r.json().await.expect("json");
     assert_eq!(k["result"] == "allow", verdict == "valid", "KvK {k}");
     (verdict, codes)
 }

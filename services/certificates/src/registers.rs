@@ -7,10 +7,18 @@
 
 use std::time::Duration;
 
+use serde::de::DeserializeOwned;
 use serde_json::Value;
+use zegel_standing::agency::{self, Part, Reason};
+use zegel_standing::{Facts, Housed, Housing};
 
 use crate::domain::RequirementCode;
-use crate::domain::requirement::HOUSING_NOT_REGISTERED;
+
+/// A register's status word as the standing's type; a word it does not know means the
+/// register answered something this one cannot judge.
+fn decode<T: DeserializeOwned>(register: &'static str, v: &Value) -> Result<T, Unreachable> {
+    serde_json::from_value(v.clone()).map_err(|e| Unreachable { register, reason: format!("unknown status: {e}") })
+}
 
 /// Why a live check could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -54,66 +62,60 @@ impl Registers {
         registers
     }
 
-    /// The requirements decided live, each `None` when met or `Some(reason)` when not.
-    pub async fn check(&self, kvk: &str) -> Result<Vec<(RequirementCode, Option<String>)>, Unreachable> {
-        let mut out = Vec::new();
+    /// The requirements decided live, each `None` when met or `Some(reason)` when not: the
+    /// registers' public answers decoded into the standing's facts and judged by the one
+    /// standing (`zegel_standing::agency`), as the lookup judges them.
+    pub async fn check(&self, kvk: &str) -> Result<Vec<(RequirementCode, Option<Reason>)>, Unreachable> {
+        let mut facts = Facts::default();
+        let mut asked = Vec::new();
         if let Some(base) = &self.bans {
             let (status, body) = self.get("bans", &format!("{base}/api/v1/agencies/{kvk}/ban-status")).await?;
-            let verdict = match (status, body["clear"].as_bool()) {
-                (200, Some(true)) => None,
-                (200, Some(false)) => {
-                    Some("an owner, director or de facto manager is under a ban (bans register)".to_string())
-                }
-                (404, _) => Some("KvK has registered no officers for this agency (bans register)".to_string()),
+            facts.officers_clear = match (status, body["clear"].as_bool()) {
+                (200, Some(clear)) => Some(clear),
+                (404, _) => None,
                 (s, _) => return Err(Unreachable { register: "bans", reason: format!("answered {s}") }),
             };
-            out.push((RequirementCode::NoBannedDirector, verdict));
+            asked.push((RequirementCode::NoBannedDirector, Part::Officers));
         }
         if let Some(base) = &self.gaccounts {
             let (status, body) = self.get("gaccounts", &format!("{base}/api/v1/agencies/{kvk}/g-account")).await?;
-            let verdict = match (status, body["status"].as_str()) {
-                (200, Some("active")) => None,
-                (200, Some(other)) => Some(format!("the G-account is {other} (G-account register)")),
+            facts.g_account = match (status, body["status"].as_str()) {
+                (200, Some("none")) => None,
+                (200, _) => Some(decode("gaccounts", &body["status"])?),
                 (s, _) => return Err(Unreachable { register: "gaccounts", reason: format!("answered {s}") }),
             };
-            out.push((RequirementCode::GAccountInUse, verdict));
+            asked.push((RequirementCode::GAccountInUse, Part::GAccount));
         }
         if let Some(base) = &self.deposits {
             let (status, body) = self.get("deposits", &format!("{base}/api/v1/agencies/{kvk}/deposit")).await?;
-            let verdict = match (status, body["status"].as_str()) {
-                (200, Some("adequate")) => None,
-                (200, Some("none")) => Some("no guarantee deposit has been paid (deposits register)".to_string()),
-                (200, Some(other)) => Some(format!("the guarantee deposit is in {other} (deposits register)")),
+            facts.deposit = match (status, body["status"].as_str()) {
+                (200, Some("none")) => None,
+                (200, _) => Some(decode("deposits", &body["status"])?),
                 (s, _) => return Err(Unreachable { register: "deposits", reason: format!("answered {s}") }),
             };
-            out.push((RequirementCode::DepositPaid, verdict));
+            asked.push((RequirementCode::DepositPaid, Part::Deposit));
         }
         if let Some(base) = &self.housing {
             let (status, body) = self.get("housing", &format!("{base}/api/v1/providers/{kvk}/buildings")).await?;
             let buildings = match (status, body["buildings"].as_array()) {
-                (200, Some(b)) => b.clone(),
+                (200, Some(b)) => b
+                    .iter()
+                    .map(|b| {
+                        Ok(Housed {
+                            bag_id: b["bag_id"].as_str().unwrap_or_default().to_string(),
+                            mark: decode("housing", &b["mark_status"])?,
+                            certified: b["certified"] == true,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, Unreachable>>()?,
                 (s, _) => return Err(Unreachable { register: "housing", reason: format!("answered {s}") }),
             };
-            // An agency with buildings in the housing register meets the requirement only if
-            // every one is certified now. One with none there meets it only when it houses no
-            // one (recorded as not applicable; settled by `settle_housing`).
-            if buildings.is_empty() {
-                out.push((RequirementCode::HousingCertified, Some(HOUSING_NOT_REGISTERED.to_string())));
-            } else {
-                let not: Vec<&str> =
-                    buildings.iter().filter(|b| b["certified"] != true).filter_map(|b| b["bag_id"].as_str()).collect();
-                let verdict = (!not.is_empty()).then(|| {
-                    format!(
-                        "{} of its {} buildings have no valid quality mark: {} (housing register)",
-                        not.len(),
-                        buildings.len(),
-                        not.join(", ")
-                    )
-                });
-                out.push((RequirementCode::HousingCertified, verdict));
-            }
+            // No building in the housing register: it must have said that it houses no one
+            // (recorded as not applicable; settled by `settle_housing`).
+            facts.housing = if buildings.is_empty() { Housing::Undeclared } else { Housing::In(buildings) };
+            asked.push((RequirementCode::HousingCertified, Part::Housing));
         }
-        Ok(out)
+        Ok(asked.into_iter().map(|(code, part)| (code, agency::judge(part, &facts))).collect())
     }
 
     async fn get(&self, register: &'static str, url: &str) -> Result<(u16, Value), Unreachable> {

@@ -1,6 +1,8 @@
 //! The requirements of advice 2.1 that a full certificate needs, each recorded with
 //! evidence, date and who recorded it.
 
+use zegel_standing::agency::{Part, Reason};
+
 platform::text_enum! {
     /// One requirement of the advice, in the order of the advice.
     pub enum RequirementCode {
@@ -61,17 +63,13 @@ pub fn unmet(recorded: &[(RequirementCode, Outcome)], in_first_year: bool) -> Ve
     unmet_with_live(recorded, &[], in_first_year)
 }
 
-/// What the housing register's live answer says for an agency with no building there:
-/// settled against what was recorded by [`settle_housing`].
-pub const HOUSING_NOT_REGISTERED: &str = "the agency has no building in the housing register, while its housing requirement is not recorded as not applicable (housing register)";
-
 /// An agency without buildings in the housing register meets the housing requirement only
 /// when it neither offers housing nor withholds rent — recorded as not applicable. One that
 /// says it houses workers must have every building in the register, certified.
-pub fn settle_housing(live: &mut [(RequirementCode, Option<String>)], recorded: Option<Outcome>) {
+pub fn settle_housing(live: &mut [(RequirementCode, Option<Reason>)], recorded: Option<Outcome>) {
     for (code, verdict) in live.iter_mut() {
         if *code == RequirementCode::HousingCertified
-            && verdict.as_deref() == Some(HOUSING_NOT_REGISTERED)
+            && *verdict == Some(Reason::HousingUndeclared)
             && recorded == Some(Outcome::NotApplicable)
         {
             *verdict = None;
@@ -79,11 +77,24 @@ pub fn settle_housing(live: &mut [(RequirementCode, Option<String>)], recorded: 
     }
 }
 
+/// A reason of the standing as the certification body reads it: the sentence and the
+/// register it comes from.
+pub fn explain(reason: Reason) -> String {
+    let register = match reason.part() {
+        Part::Certificate => "certificates",
+        Part::Officers => "bans",
+        Part::Deposit => "deposits",
+        Part::GAccount => "G-account",
+        Part::Housing => "housing",
+    };
+    format!("{} ({register} register)", reason.sentence())
+}
+
 /// Like [`unmet`], but the requirements checked live in another register (`live`: `None`
 /// when met, else why not) are decided by that check, not by what was recorded.
 pub fn unmet_with_live(
     recorded: &[(RequirementCode, Outcome)],
-    live: &[(RequirementCode, Option<String>)],
+    live: &[(RequirementCode, Option<Reason>)],
     in_first_year: bool,
 ) -> Vec<(RequirementCode, String)> {
     RequirementCode::ALL
@@ -92,7 +103,7 @@ pub fn unmet_with_live(
         .filter(|code| !(in_first_year && *code == RequirementCode::AuditorStatement))
         .filter_map(|code| {
             if let Some((_, verdict)) = live.iter().find(|(c, _)| *c == code) {
-                return verdict.clone().map(|why| (code, why));
+                return verdict.map(|why| (code, explain(why)));
             }
             match recorded.iter().find(|(c, _)| *c == code).map(|(_, o)| *o) {
                 None => Some((code, "not recorded".to_string())),
@@ -109,7 +120,7 @@ mod tests {
 
     #[test]
     fn no_buildings_is_fine_only_for_an_agency_that_houses_no_one() {
-        let none = || vec![(RequirementCode::HousingCertified, Some(HOUSING_NOT_REGISTERED.to_string()))];
+        let none = || vec![(RequirementCode::HousingCertified, Some(Reason::HousingUndeclared))];
         let mut live = none();
         settle_housing(&mut live, Some(Outcome::NotApplicable));
         assert_eq!(live[0].1, None, "houses no one");
@@ -118,7 +129,7 @@ mod tests {
             settle_housing(&mut live, recorded);
             assert!(live[0].1.is_some(), "{recorded:?}: says it houses workers, registered no building");
         }
-        let mut uncertified = vec![(RequirementCode::HousingCertified, Some("1 of its 2 buildings".to_string()))];
+        let mut uncertified = vec![(RequirementCode::HousingCertified, Some(Reason::BuildingNotCertified))];
         settle_housing(&mut uncertified, Some(Outcome::NotApplicable));
         assert!(uncertified[0].1.is_some(), "buildings in the register decide, whatever was recorded");
     }
@@ -151,10 +162,13 @@ mod tests {
     fn live_checks_decide_their_requirements_over_what_was_recorded() {
         let all_met: Vec<_> = RequirementCode::ALL.iter().map(|c| (*c, Outcome::Met)).collect();
         let live =
-            [(RequirementCode::NoBannedDirector, Some("banned".to_string())), (RequirementCode::GAccountInUse, None)];
+            [(RequirementCode::NoBannedDirector, Some(Reason::OfficerBanned)), (RequirementCode::GAccountInUse, None)];
         assert_eq!(
             unmet_with_live(&all_met, &live, false),
-            vec![(RequirementCode::NoBannedDirector, "banned".to_string())]
+            vec![(
+                RequirementCode::NoBannedDirector,
+                "an owner, director or de facto manager is under a ban (bans register)".to_string()
+            )]
         );
         let none: Vec<_> = RequirementCode::ALL
             .iter()

@@ -221,7 +221,10 @@ struct ReasonIn {
 
 /// The requirements the other registers decide, for the agency of certificate `id`. Asked
 /// before any lock is taken: a slow register must not hold the row.
-async fn live_checks(state: &AppState, id: Uuid) -> Result<Vec<(RequirementCode, Option<String>)>> {
+async fn live_checks(
+    state: &AppState,
+    id: Uuid,
+) -> Result<Vec<(RequirementCode, Option<zegel_standing::agency::Reason>)>> {
     let (kvk, housing) = {
         let client = state.core.pool.get().await?;
         let kvk = store::certificate_by_id(&client, id, false).await?.map(|c| c.kvk_number);
@@ -460,7 +463,8 @@ pub(super) async fn reinstate(state: AppState, req: Request, id: String, raw: By
     let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
     // A suspension caused by a ban or a G-account is only lifted once that register agrees.
     let live = live_checks(&state, id).await?;
-    let unmet: Vec<_> = live.into_iter().filter_map(|(code, why)| why.map(|w| (code, w))).collect();
+    let unmet: Vec<_> =
+        live.into_iter().filter_map(|(code, why)| why.map(|w| (code, requirement::explain(w)))).collect();
     if !unmet.is_empty() {
         return Err(Error::Unmet(unmet));
     }
