@@ -389,9 +389,19 @@ impl Suite {
     }
 
     /// What the live checks at certification ask for: officers registered by KvK (none
-    /// banned), an active G-account and an adequate deposit.
+    /// banned), an active G-account, an adequate deposit, and the agency's declaration in
+    /// the housing register that it houses no one (yet).
     pub async fn clear_officers_and_active_g_account(&self, kvk: &str) {
         self.deposit_pay(kvk, 5_000_000).await;
+        let (status, body) = self
+            .housing_call(
+                reqwest::Method::PUT,
+                &format!("/api/v1/agencies/{kvk}/housing-declaration"),
+                &self.token(Role::Agency, Some(kvk)),
+                json!({"houses_no_one": true}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
         let officers = json!({"officers": [{"bsn": "123456782", "name": "Bob Bakker", "date_of_birth": "1980-05-06", "role": "owner", "from": "2020-01-01"}]});
         self.bans_call(
             reqwest::Method::PUT,

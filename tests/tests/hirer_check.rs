@@ -90,7 +90,8 @@ async fn unknown_agencies_unhoused_buildings_and_bad_numbers() {
     assert_eq!(v["may_hire"], false);
     assert_eq!(v["parts"]["certificate"]["status"], "none");
     assert_eq!(v["parts"]["officers"]["status"], "unknown");
-    assert_eq!(v["reasons"].as_array().unwrap().len(), 4, "{v}");
+    assert_eq!(v["parts"]["housing"]["status"], "undeclared", "nothing said about housing is not 'none'");
+    assert_eq!(v["reasons"].as_array().unwrap().len(), 5, "{v}");
     assert_eq!(check(&suite, "1234").await.0, 400);
 
     // An agency that houses workers in a building that lost its mark.

@@ -70,12 +70,13 @@ async fn a_starters_seal_says_what_the_check_says_through_a_ban_and_its_lifting(
     // Provisional, nothing else yet: the check says no, and so does the seal.
     let (verdict, codes) = agree(&suite, kvk, &seal).await;
     assert_eq!(verdict, "suspended");
-    assert_eq!(codes, ["officers_unknown", "no_deposit", "no_g_account"]);
+    assert_eq!(codes, ["officers_unknown", "no_deposit", "no_g_account", "housing_undeclared"]);
     let page = suite.page(&seal, "pl").await;
     assert!(page.contains("Agencja nie wpłaciła kaucji gwarancyjnej."), "the failing parts, in Polish: {page}");
     assert!(page.contains("Agencja nie ma konta G."), "{page}");
 
-    // Deposit, officers, G-account: a starter on probation may be hired, its seal is valid.
+    // Deposit, officers, G-account, housing declared: a starter on probation may be hired,
+    // its seal is valid.
     suite.clear_officers_and_active_g_account(kvk).await;
     let (verdict, codes) = agree(&suite, kvk, &seal).await;
     assert_eq!((verdict.as_str(), codes.len()), ("valid", 0));
@@ -108,4 +109,86 @@ async fn a_starters_seal_says_what_the_check_says_through_a_ban_and_its_lifting(
         .await;
     let (verdict, _) = agree(&suite, kvk, &seal).await;
     assert_eq!(verdict, "valid");
+}
+
+#[tokio::test]
+async fn agencies_housing_workers_in_a_building_that_loses_its_mark_turn_and_their_seals_with_them() {
+    let suite = Suite::start().await;
+    // A specialised housing firm's building; two agencies place their workers there.
+    let firm = "70000001";
+    let bag = "0983010000007777";
+    suite.certified_building(firm, bag).await;
+    let mut seals = Vec::new();
+    for kvk in ["31000001", "31000002"] {
+        let (body, _) = suite.certified(kvk).await;
+        seals.push((kvk, suite.seal(kvk, &body).await["seal"].as_str().expect("seal").to_string()));
+    }
+    // The declaration of housing no one stands in the way of a placement's truth: recording
+    // one is allowed, and then the buildings decide.
+    for (kvk, seal) in &seals {
+        let agency = suite.token(Role::Agency, Some(kvk));
+        let (status, body) = suite
+            .housing_call(
+                Method::POST,
+                &format!("/api/v1/agencies/{kvk}/placements"),
+                &agency,
+                json!({"bag_id": bag, "from": "2026-01-01", "rent_withheld": true}),
+            )
+            .await;
+        assert_eq!((status, body["certified"].as_bool()), (201, Some(true)), "{body}");
+        let (verdict, _) = agree(&suite, kvk, seal).await;
+        assert_eq!(verdict, "valid");
+        let c = check(&suite, kvk).await;
+        assert_eq!(c["parts"]["housing"]["status"], "all_certified", "{c}");
+    }
+    // Another agency may not read where these workers live.
+    let other = suite.token(Role::Agency, Some("31000002"));
+    let (status, _) =
+        suite.housing_call(Method::GET, "/api/v1/agencies/31000001/placements", &other, json!(null)).await;
+    assert_eq!(status, 403);
+
+    // The building's mark is suspended: both agencies turn at the next scan, and each is told.
+    let inspector = suite.token(Role::HousingInspector, None);
+    let deadline = (suite.housing.state.clock.today() + chrono::Days::new(3)).to_string();
+    let (status, body) = suite
+        .housing_call(
+            Method::POST,
+            &format!("/api/v1/buildings/{bag}/inspections"),
+            &inspector,
+            json!({"kind": "unannounced", "findings": "Fire escape blocked.", "deficiencies": [{"description": "Fire escape blocked", "deadline": deadline}]}),
+        )
+        .await;
+    assert_eq!((status, body["mark"]["status"].as_str()), (201, Some("suspended")), "{body}");
+    for (kvk, seal) in &seals {
+        let (verdict, codes) = agree(&suite, kvk, seal).await;
+        assert_eq!((verdict.as_str(), codes), ("suspended", vec!["building_not_certified".to_string()]), "{kvk}");
+    }
+    let told = zegel_testkit::wait_for_events(&suite.prefix.0, "housing.placement_mark_lost", 2).await;
+    let mut subjects: Vec<&str> = told.iter().map(|e| e.subject.as_str()).collect();
+    subjects.sort();
+    assert_eq!(subjects, ["31000001", "31000002"]);
+    assert!(told.iter().all(|e| e.payload["bag_id"] == bag && e.payload["status"] == "suspended"));
+    // Their certification bodies hear of it through the certificates register.
+    let bodies = zegel_testkit::wait_for_events(&suite.prefix.0, "certificate.housing_mark_ended", 2).await;
+    assert!(bodies.iter().all(|e| e.addressed_to == vec!["certification_body:cb-e2e"] && e.payload["bag_id"] == bag));
+
+    // One agency moves its workers out and declares it houses no one: valid again; the
+    // other stays suspended until the building is certified again.
+    let (kvk, seal) = &seals[0];
+    let agency = suite.token(Role::Agency, Some(kvk));
+    let (_, listed) =
+        suite.housing_call(Method::GET, &format!("/api/v1/agencies/{kvk}/placements"), &agency, json!(null)).await;
+    let id = listed["placements"][0]["placement"]["placement_id"].as_str().expect("placement id").to_string();
+    let declare = json!({"houses_no_one": true});
+    let path = format!("/api/v1/agencies/{kvk}/housing-declaration");
+    let (status, body) = suite.housing_call(Method::PUT, &path, &agency, declare.clone()).await;
+    assert_eq!((status, body["type"].as_str()), (409, Some("urn:zegel:problem:houses-workers")), "{body}");
+    let yesterday = (chrono::Utc::now().date_naive() - chrono::Days::new(1)).to_string();
+    let (status, body) = suite
+        .housing_call(Method::POST, &format!("/api/v1/placements/{id}/end"), &agency, json!({"to": yesterday}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(suite.housing_call(Method::PUT, &path, &agency, declare).await.0, 200);
+    assert_eq!(agree(&suite, kvk, seal).await.0, "valid");
+    assert_eq!(agree(&suite, seals[1].0, &seals[1].1).await.0, "suspended");
 }

@@ -21,7 +21,10 @@ pub const PARTY: &str = "certificates";
 
 /// Handles one event addressed to this register.
 pub async fn handle(state: &AppState, event: Event) -> anyhow::Result<()> {
-    if matches!(event.event_type.as_str(), "housing.mark_revoked" | "housing.mark_expired") {
+    if matches!(
+        event.event_type.as_str(),
+        "housing.mark_revoked" | "housing.mark_expired" | "housing.placement_mark_lost"
+    ) {
         return housing_mark_ended(state, event).await;
     }
     let (action, reason) = match event.event_type.as_str() {
@@ -78,12 +81,13 @@ pub async fn handle(state: &AppState, event: Event) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A building's mark ended: when its provider is an agency with a live certificate, the
-/// agency's certification body is told (once per event, audited with the event as cause).
+/// A building's mark ended (its provider) or a building an agency places workers in lost
+/// its mark (that agency): when the agency has a live certificate, its certification body
+/// is told (once per event, audited with the event as cause).
 /// The certificate itself is not changed here: the body decides, and at the next
 /// certification or reinstatement the housing requirement is checked live again.
 async fn housing_mark_ended(state: &AppState, event: Event) -> anyhow::Result<()> {
-    let Some(kvk) = event.payload["provider_kvk"].as_str() else {
+    let Some(kvk) = event.payload["kvk_number"].as_str().or(event.payload["provider_kvk"].as_str()) else {
         tracing::warn!(event.id = %event.event_id, "housing event without provider_kvk; ignored");
         return Ok(());
     };
@@ -104,8 +108,8 @@ async fn housing_mark_ended(state: &AppState, event: Event) -> anyhow::Result<()
             kvk.to_string(),
             format!("event-{}", event.event_id),
         )
-        .reason(format!("the quality mark of building {} ended", event.subject))
-        .after(serde_json::json!({ "bag_id": event.subject, "status": event.payload["status"] }))
+        .reason(format!("the quality mark of building {} ended", event.payload["bag_id"]))
+        .after(serde_json::json!({ "bag_id": event.payload["bag_id"], "status": event.payload["status"] }))
         .caused_by(event.event_id)
         .record(&tx)
         .await?;

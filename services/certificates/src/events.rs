@@ -137,7 +137,7 @@ pub fn housing_mark_ended(cert: &Certificate, housing: &Event, now: DateTime<Utc
             "certificate_id": cert.certificate_id,
             "kvk_number": cert.kvk_number,
             "certification_body_id": cert.certification_body_id,
-            "bag_id": housing.subject,
+            "bag_id": housing.payload["bag_id"],
             "mark_status": housing.payload["status"],
             "reason": housing.payload["reason"],
             "housing_event_id": housing.event_id,

@@ -38,6 +38,23 @@ pub fn mark_changed(b: &Marked, to: MarkStatus, reason: &str, now: DateTime<Utc>
     ))
 }
 
+/// A building that `kvk` houses workers in lost its valid mark: the agency may not be hired
+/// until it is certified again or the workers moved. Told to the agency's hirers (subject)
+/// and to the certificates register, which passes it to the agency's certification body.
+pub fn placement_mark_lost(kvk: &str, b: &Marked, to: MarkStatus, now: DateTime<Utc>) -> Event {
+    Event::new(
+        "housing.placement_mark_lost",
+        kvk,
+        &["certificates"],
+        json!({
+            "kvk_number": kvk,
+            "bag_id": b.building.bag_id,
+            "status": to,
+        }),
+        now,
+    )
+}
+
 /// More people reported than the building may house.
 pub fn over_capacity(b: &Marked, people: i32, capacity: i32, now: DateTime<Utc>) -> Event {
     Event::new(

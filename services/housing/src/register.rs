@@ -40,6 +40,13 @@ pub async fn apply(tx: &impl GenericClient, b: &Marked, action: MarkAction, chan
     if let Some(event) = events::mark_changed(b, to, reason, change.now) {
         platform::outbox::enqueue(tx, &event).await?;
     }
+    // Every agency that houses workers here may not be hired while the building has no
+    // valid mark (its standing says so at once); each is told.
+    if from == MarkStatus::Certified && to != MarkStatus::Certified {
+        for kvk in store::placing_agencies(tx, &b.building.bag_id, change.now.date_naive()).await? {
+            platform::outbox::enqueue(tx, &events::placement_mark_lost(&kvk, b, to, change.now)).await?;
+        }
+    }
     audit::Entry::new(change.actor.clone(), format!("mark.{to}"), &b.building.bag_id, change.request_id)
         .reason(reason.to_string())
         .before(json!({ "mark_id": b.mark_id, "mark_status": from }))

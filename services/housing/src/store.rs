@@ -641,3 +641,111 @@ pub async fn current_seal(c: &impl GenericClient, bag_id: &str, now: DateTime<Ut
         .await?;
     Ok(c.query_opt(&stmt, &[&bag_id, &now]).await?.map(|r| r.get(0)))
 }
+
+/// Where an agency houses workers in one building, for a period.
+#[derive(Debug, Clone, Serialize)]
+pub struct Placement {
+    /// Its id.
+    pub placement_id: Uuid,
+    /// The agency.
+    pub kvk_number: String,
+    /// The building.
+    pub bag_id: String,
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day, once known.
+    pub to: Option<NaiveDate>,
+    /// Whether rent is withheld from wages.
+    pub rent_withheld: bool,
+}
+
+const PLACEMENT: &str = "placement_id, kvk_number, bag_id, from_on, to_on, rent_withheld";
+
+fn placement(r: &Row) -> Placement {
+    Placement {
+        placement_id: r.get(0),
+        kvk_number: r.get(1),
+        bag_id: r.get(2),
+        from: r.get(3),
+        to: r.get(4),
+        rent_withheld: r.get(5),
+    }
+}
+
+/// Records a placement.
+pub async fn insert_placement(c: &impl GenericClient, p: &Placement, by: &str, now: DateTime<Utc>) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into placement (placement_id, kvk_number, bag_id, from_on, to_on, rent_withheld, recorded_by, recorded_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .await?;
+    c.execute(&stmt, &[&p.placement_id, &p.kvk_number, &p.bag_id, &p.from, &p.to, &p.rent_withheld, &by, &now]).await?;
+    Ok(())
+}
+
+/// A placement by id; `lock` takes a row lock.
+pub async fn placement_by_id(c: &impl GenericClient, id: Uuid, lock: bool) -> Result<Option<Placement>> {
+    let sql =
+        format!("select {PLACEMENT} from placement where placement_id = $1{}", if lock { " for update" } else { "" });
+    let stmt = c.prepare_cached(&sql).await?;
+    Ok(c.query_opt(&stmt, &[&id]).await?.as_ref().map(placement))
+}
+
+/// Ends a placement on `to`.
+pub async fn end_placement(c: &impl GenericClient, id: Uuid, to: NaiveDate) -> Result<()> {
+    let stmt = c.prepare_cached("update placement set to_on = $2 where placement_id = $1").await?;
+    c.execute(&stmt, &[&id, &to]).await?;
+    Ok(())
+}
+
+/// The agency's placements, newest first.
+pub async fn placements_of(c: &impl GenericClient, kvk: &str) -> Result<Vec<Placement>> {
+    let sql = format!("select {PLACEMENT} from placement where kvk_number = $1 order by from_on desc, placement_id");
+    let stmt = c.prepare_cached(&sql).await?;
+    Ok(c.query(&stmt, &[&kvk]).await?.iter().map(placement).collect())
+}
+
+/// The agencies with a placement in `bag_id` that is open on `day`.
+pub async fn placing_agencies(c: &impl GenericClient, bag_id: &str, day: NaiveDate) -> Result<Vec<String>> {
+    let stmt = c
+        .prepare_cached(
+            "select distinct kvk_number from placement
+             where bag_id = $1 and from_on <= $2 and (to_on is null or to_on >= $2) order by kvk_number",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&bag_id, &day]).await?.iter().map(|r| r.get(0)).collect())
+}
+
+/// How many of the agency's placements are open on `day` or start later.
+pub async fn current_placements(c: &impl GenericClient, kvk: &str, day: NaiveDate) -> Result<i64> {
+    let stmt = c
+        .prepare_cached("select count(*) from placement where kvk_number = $1 and (to_on is null or to_on >= $2)")
+        .await?;
+    Ok(c.query_one(&stmt, &[&kvk, &day]).await?.get(0))
+}
+
+/// Records (or replaces) the agency's declaration about housing no one.
+pub async fn declare(
+    c: &impl GenericClient,
+    kvk: &str,
+    houses_no_one: bool,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into housing_declaration (kvk_number, houses_no_one, declared_by, declared_at) values ($1, $2, $3, $4)
+             on conflict (kvk_number) do update set houses_no_one = excluded.houses_no_one,
+                 declared_by = excluded.declared_by, declared_at = excluded.declared_at",
+        )
+        .await?;
+    c.execute(&stmt, &[&kvk, &houses_no_one, &by, &now]).await?;
+    Ok(())
+}
+
+/// The agency's declaration, if it made one: whether it houses no one.
+pub async fn declaration(c: &impl GenericClient, kvk: &str) -> Result<Option<bool>> {
+    let stmt = c.prepare_cached("select houses_no_one from housing_declaration where kvk_number = $1").await?;
+    Ok(c.query_opt(&stmt, &[&kvk]).await?.map(|r| r.get(0)))
+}

@@ -41,7 +41,7 @@ pub async fn live_status(pool: &Pool, register: Register, seal_id: Uuid, subject
 }
 
 /// What the registers say about one agency, each its read contract's row, read in one
-/// statement: `<register>.agency_status` views and `housing.provider_status`.
+/// statement: `<register>.agency_status` views, `housing.agency_buildings` and `housing.agency_declaration`.
 #[derive(Debug, Clone, Default)]
 pub struct AgencyRows {
     /// certificates.agency_status.
@@ -52,8 +52,11 @@ pub struct AgencyRows {
     pub deposit: Option<DepositRow>,
     /// gaccounts.agency_status.
     pub g_account: Option<GAccountRow>,
-    /// housing.provider_status rows: the buildings it provides.
+    /// housing.agency_buildings rows: the buildings it houses workers in today (those it
+    /// provides and those it places workers in).
     pub buildings: Vec<BuildingRow>,
+    /// housing.agency_declaration: it has declared that it houses no one.
+    pub declared_no_one: bool,
 }
 
 /// certificates.agency_status. (Times stay as the register wrote them.)
@@ -106,7 +109,7 @@ pub struct GAccountRow {
     pub changed_at: Option<String>,
 }
 
-/// housing.provider_status.
+/// housing.agency_buildings.
 #[derive(Debug, Clone, Deserialize)]
 pub struct BuildingRow {
     /// BAG id.
@@ -132,11 +135,14 @@ pub struct BuildingRow {
 }
 
 impl AgencyRows {
-    /// Where the agency houses workers. (Until placements are recorded, an agency that
-    /// provides no building counts as housing no one.)
+    /// Where the agency houses workers: the buildings it uses, else its declaration.
     pub fn housing(&self) -> zegel_standing::Housing {
         if self.buildings.is_empty() {
-            return zegel_standing::Housing::NoOne;
+            return if self.declared_no_one {
+                zegel_standing::Housing::NoOne
+            } else {
+                zegel_standing::Housing::Undeclared
+            };
         }
         zegel_standing::Housing::In(
             self.buildings
@@ -165,7 +171,8 @@ const AGENCY: &str = "(select row_to_json(c) from certificates.agency_status c w
     (select row_to_json(b) from bans.agency_status b where b.kvk_number = $K),
     (select row_to_json(d) from deposits.agency_status d where d.kvk_number = $K),
     (select row_to_json(g) from gaccounts.agency_status g where g.kvk_number = $K),
-    (select coalesce(json_agg(h order by h.bag_id), '[]'::json) from housing.provider_status h where h.provider_kvk = $K)";
+    (select coalesce(json_agg(h order by h.bag_id), '[]'::json) from housing.agency_buildings h where h.kvk_number = $K),
+    (select houses_no_one from housing.agency_declaration h where h.kvk_number = $K)";
 
 static AGENCY_ALONE: LazyLock<String> = LazyLock::new(|| format!("select {}", AGENCY.replace("$K", "$1")));
 
@@ -185,6 +192,7 @@ fn agency_rows(r: &tokio_postgres::Row, first: usize) -> anyhow::Result<AgencyRo
         deposit: row(r.get(first + 2))?,
         g_account: row(r.get(first + 3))?,
         buildings: serde_json::from_value(r.get(first + 4))?,
+        declared_no_one: r.get::<_, Option<bool>>(first + 5).unwrap_or(false),
     })
 }
 

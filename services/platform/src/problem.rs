@@ -150,6 +150,10 @@ kinds! {
     MarkEnded = ("mark-ended", CONFLICT, "The mark has ended"),
     /// Housing: a mark in force is not applied for again.
     MarkNotEnded = ("mark-not-ended", CONFLICT, "The mark has not ended"),
+    /// Housing: an agency that houses workers cannot declare that it houses no one.
+    HousesWorkers = ("houses-workers", CONFLICT, "The agency houses workers"),
+    /// Housing: a placement that has ended is not ended again.
+    PlacementEnded = ("placement-ended", CONFLICT, "The placement has ended"),
     /// Housing: no open deficiency with this id.
     DeficiencyNotOpen = ("deficiency-not-open", CONFLICT, "No open deficiency"),
     /// Housing: no open complaint with this id.

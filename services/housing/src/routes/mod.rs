@@ -5,6 +5,7 @@ mod complaints;
 mod inspections;
 mod municipalities;
 mod permits;
+mod placements;
 mod seals;
 
 use deadpool_postgres::GenericClient;
@@ -42,6 +43,10 @@ pub fn api(state: AppState) -> Routed {
         post(warp::path!("api" / "v1" / "buildings" / String / "complaints"), s, complaints::complaint_post),
         get(warp::path!("api" / "v1" / "buildings" / String / "complaints"), s, complaints::complaints_get),
         get(warp::path!("api" / "v1" / "municipalities" / String / "buildings"), s, municipalities::list),
+        post(warp::path!("api" / "v1" / "agencies" / String / "placements"), s, placements::record),
+        get(warp::path!("api" / "v1" / "agencies" / String / "placements"), s, placements::list),
+        post(warp::path!("api" / "v1" / "placements" / String / "end"), s, placements::end),
+        put(warp::path!("api" / "v1" / "agencies" / String / "housing-declaration"), s, placements::declare),
         post(warp::path!("api" / "v1" / "buildings" / String / "seal"), s, seals::issue),
         state.desk.qr_route(&state.core),
         get(warp::path!("api" / "v1" / "buildings" / String / "poster.svg"), s, seals::poster),

@@ -5,4 +5,5 @@ mod limiters;
 mod marks;
 mod municipalities;
 mod openapi;
+mod placements;
 mod seals;

@@ -1,0 +1,186 @@
+//! Where an agency houses its workers (advice 4.4 B): a placement in any building of the
+//! register, whoever provides it — housing separated from work, or by a specialised firm —
+//! or a declaration that it houses no one. The agency's standing reads both: it may be
+//! hired only while every building it houses workers in is certified now.
+//!
+//! Need to know: the agency records and reads its own; the Labour Authority and housing
+//! inspectors read any agency's (they check the housing and the withheld rent). Nobody
+//! else sees where an agency's workers live.
+
+use bytes::Bytes;
+use chrono::NaiveDate;
+use platform::audit::{self, Actor};
+use platform::auth::{Principal, Role};
+use platform::http::{Request, json, no_store, parse_json, uuid_in_path};
+use platform::ids::KvkNumber;
+use platform::problem::{Checks, FieldError, Kind};
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+use warp::http::StatusCode;
+use warp::reply::Response;
+
+use super::{authenticate, write};
+use crate::domain::BagId;
+use crate::state::AppState;
+use crate::store::{self, Placement};
+use crate::{Error, Result};
+
+/// The agency itself, acting for its own KvK number.
+fn the_agency(principal: &Principal, kvk: &KvkNumber) -> Result<()> {
+    if principal.acts_for(Role::Agency, kvk.as_str()) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("Only the agency itself records where it houses its workers.".into()))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlacementIn {
+    bag_id: String,
+    from: NaiveDate,
+    #[serde(default)]
+    to: Option<NaiveDate>,
+    rent_withheld: bool,
+}
+
+/// POST /api/v1/agencies/{kvk}/placements — the agency records a building it houses
+/// workers in, from a day (and until a day, if known).
+pub(super) async fn record(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let kvk = KvkNumber::from_path(&kvk)?;
+    the_agency(&principal, &kvk)?;
+    let input: PlacementIn = parse_json(&req, &raw)?;
+    let mut checks = Checks::default();
+    let bag = checks.check(BagId::parse(&input.bag_id, "/bag_id"));
+    if input.to.is_some_and(|to| to < input.from) {
+        checks.fail("/to", "must not be before from");
+    }
+    let bag = match (bag, checks.finish()) {
+        (Some(bag), Ok(())) => bag,
+        (_, Err(errors)) => return Err(Error::Invalid(errors)),
+        (None, Ok(())) => return Err(Error::Invalid(vec![FieldError::new("/bag_id", "a BAG id")])),
+    };
+    write(&state, &req, &principal, &raw, async |tx| {
+        let Some(building) = store::building(tx, bag.as_str(), false).await? else {
+            return Err(Error::Invalid(vec![FieldError::new(
+                "/bag_id",
+                "no building with this id in the housing register",
+            )]));
+        };
+        let placement = Placement {
+            placement_id: Uuid::now_v7(),
+            kvk_number: kvk.as_str().into(),
+            bag_id: bag.as_str().into(),
+            from: input.from,
+            to: input.to,
+            rent_withheld: input.rent_withheld,
+        };
+        store::insert_placement(tx, &placement, &principal.subject, state.clock.now()).await?;
+        audit::Entry::new(Actor::of(&principal, Role::Agency), "placement.record", kvk.as_str(), &req.id)
+            .after(json!(placement))
+            .record(tx)
+            .await?;
+        let certified = building.certified_until(state.clock.now()).is_some();
+        Ok((
+            StatusCode::CREATED,
+            json!({ "placement": placement, "mark_status": building.mark_status, "certified": certified }),
+        ))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EndIn {
+    to: NaiveDate,
+}
+
+/// POST /api/v1/placements/{id}/end — the agency's workers left the building on `to`.
+pub(super) async fn end(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let id: Uuid = uuid_in_path(&id, "placement")?;
+    let input: EndIn = parse_json(&req, &raw)?;
+    write(&state, &req, &principal, &raw, async |tx| {
+        let before = store::placement_by_id(tx, id, true)
+            .await?
+            .filter(|p| principal.acts_for(Role::Agency, &p.kvk_number))
+            .ok_or_else(|| Error::NotFound(format!("Your agency has no placement {id}.")))?;
+        if before.to.is_some_and(|to| to < state.clock.today()) {
+            return Err(Error::Conflict { kind: Kind::PlacementEnded, detail: format!("Placement {id} has ended.") });
+        }
+        if input.to < before.from {
+            return Err(Error::Invalid(vec![FieldError::new("/to", "must not be before the placement's first day")]));
+        }
+        store::end_placement(tx, id, input.to).await?;
+        let after = Placement { to: Some(input.to), ..before.clone() };
+        audit::Entry::new(Actor::of(&principal, Role::Agency), "placement.end", &before.kvk_number, &req.id)
+            .before(json!(before))
+            .after(json!(after))
+            .record(tx)
+            .await?;
+        Ok((StatusCode::OK, json!({ "placement": after })))
+    })
+    .await
+}
+
+/// GET /api/v1/agencies/{kvk}/placements — the agency itself, the Labour Authority and
+/// housing inspectors: every placement with the building's mark now, and the declaration.
+pub(super) async fn list(state: AppState, req: Request, kvk: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let kvk = KvkNumber::from_path(&kvk)?;
+    if !(principal.acts_for(Role::Agency, kvk.as_str())
+        || principal.has(Role::Inspectorate)
+        || principal.has(Role::HousingInspector))
+    {
+        return Err(Error::Forbidden(
+            "Only the agency itself, the Labour Authority and housing inspectors see where it houses workers.".into(),
+        ));
+    }
+    let client = state.core.pool.get().await?;
+    let now = state.clock.now();
+    let mut shown = Vec::new();
+    for p in store::placements_of(&client, kvk.as_str()).await? {
+        let mark = store::building(&client, &p.bag_id, false).await?;
+        let certified = mark.as_ref().is_some_and(|b| b.certified_until(now).is_some());
+        shown.push(json!({ "placement": p, "mark_status": mark.map(|b| b.mark_status), "certified": certified }));
+    }
+    let declared = store::declaration(&client, kvk.as_str()).await?;
+    Ok(no_store(json(
+        StatusCode::OK,
+        &json!({ "kvk_number": kvk, "houses_no_one": declared.unwrap_or(false), "placements": shown }),
+    )))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeclarationIn {
+    houses_no_one: bool,
+}
+
+/// PUT /api/v1/agencies/{kvk}/housing-declaration — the agency declares that it houses
+/// no one (or withdraws that). Not while it has placements that have not ended.
+pub(super) async fn declare(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let kvk = KvkNumber::from_path(&kvk)?;
+    the_agency(&principal, &kvk)?;
+    let input: DeclarationIn = parse_json(&req, &raw)?;
+    write(&state, &req, &principal, &raw, async |tx| {
+        let placed = store::current_placements(tx, kvk.as_str(), state.clock.today()).await?;
+        if input.houses_no_one && placed > 0 {
+            return Err(Error::Conflict {
+                kind: Kind::HousesWorkers,
+                detail: format!("The agency has {placed} placements that have not ended; end them first."),
+            });
+        }
+        store::declare(tx, kvk.as_str(), input.houses_no_one, &principal.subject, state.clock.now()).await?;
+        let view = json!({ "kvk_number": kvk, "houses_no_one": input.houses_no_one });
+        audit::Entry::new(Actor::of(&principal, Role::Agency), "housing.declare", kvk.as_str(), &req.id)
+            .after(view.clone())
+            .record(tx)
+            .await?;
+        Ok((StatusCode::OK, view))
+    })
+    .await
+}
