@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
 use zegel_attest::{Register, SealStatus};
-use zegel_standing::{CertificateStatus, DepositStanding, GAccountStatus, MarkStatus};
+use zegel_standing::{CertificateStatus, DepositStanding, Facts, GAccountStatus, Housed, Housing, MarkStatus};
 
 /// A register's answer about one seal.
 #[derive(Debug, Clone, PartialEq)]
@@ -137,24 +137,22 @@ pub struct BuildingRow {
 impl AgencyRows {
     /// Where the agency houses workers: the buildings it uses, else its declaration.
     pub fn housing(&self) -> zegel_standing::Housing {
-        if self.buildings.is_empty() {
-            return if self.declared_no_one {
-                zegel_standing::Housing::NoOne
-            } else {
-                zegel_standing::Housing::Undeclared
-            };
-        }
-        zegel_standing::Housing::In(
-            self.buildings
-                .iter()
-                .map(|b| zegel_standing::Housed {
-                    bag_id: b.bag_id.clone(),
-                    mark: b.mark_status,
-                    certified: b.certified,
-                })
-                .collect(),
-        )
+        let used = self.buildings.iter().map(|b| Housed {
+            bag_id: b.bag_id.clone(),
+            mark: b.mark_status,
+            certified: b.certified,
+        });
+        zegel_standing::Housing::of(used.collect(), self.declared_no_one)
     }
+}
+
+/// A building in use, as the standing needs it.
+#[derive(Debug, Deserialize)]
+struct InUse {
+    bag_id: String,
+    mark_status: MarkStatus,
+    #[serde(default, deserialize_with = "null_is_false")]
+    certified: bool,
 }
 
 fn null_is_false<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
@@ -176,14 +174,18 @@ const AGENCY: &str = "(select row_to_json(c) from certificates.agency_status c w
 
 static AGENCY_ALONE: LazyLock<String> = LazyLock::new(|| format!("select {}", AGENCY.replace("$K", "$1")));
 
-/// A certificate seal's status and, in the same statement, the standing of the agency it
-/// names: the seal verifies valid only while the agency may be hired.
-static CERTIFICATE_SEAL: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "select s.status, s.facts, {} from certificates.seal_status s where s.seal_id = $1 and s.subject = $2",
-        AGENCY.replace("$K", "$2")
-    )
-});
+/// A certificate seal's status and, in the same statement, the facts of the standing of the
+/// agency it names — only the columns the standing needs from the same views, so that the
+/// planner leaves out what the hirer check shows besides (names, dates, counts).
+const CERTIFICATE_SEAL: &str = "select s.status, s.facts,
+    (select c.status from certificates.agency_status c where c.kvk_number = $2),
+    (select b.clear from bans.agency_status b where b.kvk_number = $2),
+    (select d.status from deposits.agency_status d where d.kvk_number = $2),
+    (select g.status from gaccounts.agency_status g where g.kvk_number = $2),
+    (select coalesce(json_agg(json_build_object('bag_id', h.bag_id, 'mark_status', h.mark_status, 'certified', h.certified)), '[]'::json)
+       from housing.agency_buildings h where h.kvk_number = $2),
+    (select houses_no_one from housing.agency_declaration h where h.kvk_number = $2)
+  from certificates.seal_status s where s.seal_id = $1 and s.subject = $2";
 
 fn agency_rows(r: &tokio_postgres::Row, first: usize) -> anyhow::Result<AgencyRows> {
     Ok(AgencyRows {
@@ -204,14 +206,24 @@ pub async fn agency(pool: &Pool, kvk: &str) -> anyhow::Result<AgencyRows> {
 }
 
 /// Reads the live status of the certificate seal `seal_id` about the agency `subject`, with
-/// the agency's standing as every register has it at this moment (one statement).
-pub async fn certificate_seal(pool: &Pool, seal_id: Uuid, subject: &str) -> anyhow::Result<(Live, Option<AgencyRows>)> {
+/// the facts of the agency's standing as every register has them at this moment (one
+/// statement).
+pub async fn certificate_seal(pool: &Pool, seal_id: Uuid, subject: &str) -> anyhow::Result<(Live, Option<Facts>)> {
     let client = pool.get().await?;
-    let stmt = client.prepare_cached(&CERTIFICATE_SEAL).await?;
-    Ok(match client.query_opt(&stmt, &[&seal_id, &subject]).await? {
-        Some(r) => (Live::Known { status: r.get(0), facts: r.get(1) }, Some(agency_rows(&r, 2)?)),
-        None => (Live::Unknown, None),
-    })
+    let stmt = client.prepare_cached(CERTIFICATE_SEAL).await?;
+    let Some(r) = client.query_opt(&stmt, &[&seal_id, &subject]).await? else {
+        return Ok((Live::Unknown, None));
+    };
+    let used: Vec<InUse> = serde_json::from_value(r.get(6))?;
+    let used = used.into_iter().map(|b| Housed { bag_id: b.bag_id, mark: b.mark_status, certified: b.certified });
+    let facts = Facts {
+        certificate: r.get(2),
+        officers_clear: r.get(3),
+        deposit: r.get(4),
+        g_account: r.get(5),
+        housing: Housing::of(used.collect(), r.get::<_, Option<bool>>(7).unwrap_or(false)),
+    };
+    Ok((Live::Known { status: r.get(0), facts: r.get(1) }, Some(facts)))
 }
 
 /// Keeps a receipt: the check as answered.

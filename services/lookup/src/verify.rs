@@ -120,8 +120,8 @@ async fn live(
     subject: &str,
 ) -> anyhow::Result<(Live, Option<Standing>)> {
     if register == Register::Certificates {
-        let (live, rows) = store::certificate_seal(&state.core.pool, seal_id, subject).await?;
-        return Ok((live, rows.map(|rows| Standing::of(&crate::agency::facts(&rows)))));
+        let (live, facts) = store::certificate_seal(&state.core.pool, seal_id, subject).await?;
+        return Ok((live, facts.map(|facts| Standing::of(&facts))));
     }
     Ok((store::live_status(&state.core.pool, register, seal_id, subject).await?, None))
 }

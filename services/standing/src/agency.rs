@@ -40,6 +40,18 @@ pub enum Housing {
     In(Vec<Housed>),
 }
 
+impl Housing {
+    /// From what the housing register knows: the buildings in use decide; without any,
+    /// the agency's declaration that it houses no one.
+    pub fn of(buildings: Vec<Housed>, declared_no_one: bool) -> Self {
+        match (buildings.is_empty(), declared_no_one) {
+            (false, _) => Housing::In(buildings),
+            (true, true) => Housing::NoOne,
+            (true, false) => Housing::Undeclared,
+        }
+    }
+}
+
 /// A building an agency houses workers in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Housed {

@@ -44,7 +44,10 @@ async fn an_agency_records_ends_and_declares_and_only_those_who_need_to_know_rea
     // Ended yesterday; then the declaration stands, and a second ending is refused.
     let yesterday = (app.clock.today() - chrono::Days::new(1)).to_string();
     let end = format!("/api/v1/placements/{id}/end");
-    assert_eq!(app.post(&end, &app.token(&[Role::Agency], Some("11112222")), json!({"to": yesterday})).await.status, 404);
+    assert_eq!(
+        app.post(&end, &app.token(&[Role::Agency], Some("11112222")), json!({"to": yesterday})).await.status,
+        404
+    );
     let r = app.post(&end, &agency, json!({"to": yesterday})).await;
     assert_eq!((r.status, r.body["placement"]["to"].as_str()), (200, Some(yesterday.as_str())), "{:?}", r.body);
     let r = app.post(&end, &agency, json!({"to": yesterday})).await;
