@@ -229,3 +229,39 @@ async fn an_adequate_deposit_gets_a_seal_without_amounts() {
     let claims = String::from_utf8(base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
     assert!(claims.contains(r#""iss":"dep""#) && !claims.contains("5000000"), "{claims}");
 }
+
+/// The status the lookup reads for a seal (the register's read contract).
+async fn seal_status(app: &TestApp, seal_id: &str) -> String {
+    let id: uuid::Uuid = seal_id.parse().expect("seal id");
+    let client = app.state.core.pool.get().await.expect("connection");
+    client.query_one("select status from seal_status where seal_id = $1", &[&id]).await.expect("row").get(0)
+}
+
+#[tokio::test]
+async fn a_seal_revoked_by_an_overdue_shortfall_never_comes_back_a_fresh_one_does() {
+    let app = spawn_app().await;
+    let agency = app.token(&[Role::Agency], Some("12345678"));
+    pay(&app, "12345678", 5_000_000, "p1").await;
+    let old = app.post("/api/v1/agencies/12345678/deposit/seal", &agency, json!({})).await;
+    let old = old.body["seal_id"].as_str().expect("seal id").to_string();
+    assert_eq!(seal_status(&app, &old).await, "good");
+
+    // A payout leaves a shortfall: suspended while the top-up term runs, revoked past it.
+    let r = claim(&app, "12345678", json!({"claim_type": "unpaid_wages", "description": "no payslips"})).await;
+    payout(&app, r.body["claim_id"].as_str().expect("claim"), "o1").await;
+    assert_eq!(seal_status(&app, &old).await, "suspended");
+    app.clock.advance_days(29);
+    assert_eq!(zegel_deposits::sweep::run(&app.state).await.expect("sweep").overdue, 1);
+    assert_eq!(seal_status(&app, &old).await, "revoked");
+
+    // Topped up: the deposit is adequate again, the revoked seal stays revoked; a new one is good.
+    let na = app.token(&[Role::AdmissionAuthority], None);
+    let top_up = json!({"amount_cents": 509_947, "reference": "top-up", "kind": "top_up"});
+    let r = app.send("POST", "/api/v1/agencies/12345678/deposit/payments", Some(&na), Some(top_up), Some("t1")).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(app.get("/api/v1/agencies/12345678/deposit", None).await.body["status"], "adequate");
+    assert_eq!(seal_status(&app, &old).await, "revoked", "a revoked seal never verifies valid again");
+    let fresh = app.post("/api/v1/agencies/12345678/deposit/seal", &agency, json!({})).await;
+    assert_eq!(fresh.status, 201, "{:?}", fresh.body);
+    assert_eq!(seal_status(&app, fresh.body["seal_id"].as_str().expect("seal id")).await, "good");
+}
