@@ -110,20 +110,17 @@ async fn certification_asks_the_bans_g_account_and_deposit_registers_live() {
     );
 
     suite.clear_officers_and_active_g_account("22334455").await;
+    // The agency withdraws its declaration that it houses no one: the housing register now
+    // knows nothing of its housing, and the requirement fails live, whatever was ticked.
+    let agency = suite.token(Role::Agency, Some("22334455"));
+    let declaration = "/api/v1/agencies/22334455/housing-declaration";
+    let (status, _) = suite.housing_call(Method::PUT, declaration, &agency, json!({"houses_no_one": false})).await;
+    assert_eq!(status, 200);
     let r: serde_json::Value = certify().await.unwrap().json().await.unwrap();
-    assert_eq!(
-        r["unmet"],
-        json!(["housing_certified"]),
-        "houses workers, yet no building in the housing register: {r}"
-    );
-    // It houses no one after all: recorded as not applicable, the live answer agrees.
-    client
-        .put(format!("{}/api/v1/certificates/{id}/requirements/housing_certified", suite.certificates.address))
-        .bearer_auth(&body)
-        .json(&json!({"outcome": "not_applicable", "evidence_ref": "no housing offered, no rent withheld"}))
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(r["unmet"], json!(["housing_certified"]), "nothing said about housing: {r}");
+    // It houses no one after all, and says so in the housing register: the live answer agrees.
+    let (status, _) = suite.housing_call(Method::PUT, declaration, &agency, json!({"houses_no_one": true})).await;
+    assert_eq!(status, 200);
     let r = certify().await.unwrap();
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
 }

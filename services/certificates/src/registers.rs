@@ -1,7 +1,9 @@
 //! Live checks in the other registers at certification (advice 2.1: no banned director,
 //! a G-account in use, the guarantee deposit paid and topped up; advice 4: every building
 //! the agency houses workers in certified). The register's own public answer is asked at the moment of
-//! certification; a recorded checkbox no longer decides these requirements. When a
+//! certification; a recorded checkbox no longer decides these requirements. The answers are
+//! decoded into the standing's facts and judged by `zegel_standing` — the same rule the
+//! lookup applies to the hirer check and to the agency's certificate seal. When a
 //! register is not configured (its URL empty) the recorded requirement still decides,
 //! and the service warns at start: that is for running this register alone.
 
@@ -96,13 +98,14 @@ impl Registers {
             asked.push((RequirementCode::DepositPaid, Part::Deposit));
         }
         if let Some(base) = &self.housing {
-            let (status, body) = self.get("housing", &format!("{base}/api/v1/providers/{kvk}/buildings")).await?;
+            let (status, body) = self.get("housing", &format!("{base}/api/v1/agencies/{kvk}/housing")).await?;
             let buildings = match (status, body["buildings"].as_array()) {
                 (200, Some(b)) => b
                     .iter()
                     .map(|b| {
+                        // The housing register names no building here; the standing needs only the marks.
                         Ok(Housed {
-                            bag_id: b["bag_id"].as_str().unwrap_or_default().to_string(),
+                            bag_id: String::new(),
                             mark: decode("housing", &b["mark_status"])?,
                             certified: b["certified"] == true,
                         })
@@ -110,9 +113,9 @@ impl Registers {
                     .collect::<Result<Vec<_>, Unreachable>>()?,
                 (s, _) => return Err(Unreachable { register: "housing", reason: format!("answered {s}") }),
             };
-            // No building in the housing register: it must have said that it houses no one
-            // (recorded as not applicable; settled by `settle_housing`).
-            facts.housing = if buildings.is_empty() { Housing::Undeclared } else { Housing::In(buildings) };
+            // Without buildings, what the agency declared decides (or, settled by
+            // `settle_housing`, what its certification body recorded as not applicable).
+            facts.housing = Housing::of(buildings, body["houses_no_one"] == true);
             asked.push((RequirementCode::HousingCertified, Part::Housing));
         }
         Ok(asked.into_iter().map(|(code, part)| (code, agency::judge(part, &facts))).collect())

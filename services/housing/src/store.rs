@@ -749,3 +749,12 @@ pub async fn declaration(c: &impl GenericClient, kvk: &str) -> Result<Option<boo
     let stmt = c.prepare_cached("select houses_no_one from housing_declaration where kvk_number = $1").await?;
     Ok(c.query_opt(&stmt, &[&kvk]).await?.map(|r| r.get(0)))
 }
+
+/// The mark of every building the agency houses workers in today (the lookup's
+/// `agency_buildings` contract): (mark status, certified now).
+pub async fn buildings_in_use(c: &impl GenericClient, kvk: &str) -> Result<Vec<(MarkStatus, bool)>> {
+    let stmt = c
+        .prepare_cached("select mark_status, coalesce(certified, false) from agency_buildings where kvk_number = $1 order by bag_id")
+        .await?;
+    Ok(c.query(&stmt, &[&kvk]).await?.iter().map(|r| (r.get(0), r.get(1))).collect())
+}

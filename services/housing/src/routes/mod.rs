@@ -47,6 +47,7 @@ pub fn api(state: AppState) -> Routed {
         get(warp::path!("api" / "v1" / "agencies" / String / "placements"), s, placements::list),
         post(warp::path!("api" / "v1" / "placements" / String / "end"), s, placements::end),
         put(warp::path!("api" / "v1" / "agencies" / String / "housing-declaration"), s, placements::declare),
+        get(warp::path!("api" / "v1" / "agencies" / String / "housing"), s, placements::standing),
         post(warp::path!("api" / "v1" / "buildings" / String / "seal"), s, seals::issue),
         state.desk.qr_route(&state.core),
         get(warp::path!("api" / "v1" / "buildings" / String / "poster.svg"), s, seals::poster),

@@ -184,3 +184,18 @@ pub(super) async fn declare(state: AppState, req: Request, kvk: String, raw: Byt
     })
     .await
 }
+
+/// GET /api/v1/agencies/{kvk}/housing — public, for the agency's standing (asked by the
+/// certificates register at certification): whether it declared that it houses no one,
+/// and the mark of every building it houses workers in today. No BAG id, no address: where
+/// workers live is for those who need to know (see [`list`]).
+pub(super) async fn standing(state: AppState, req: Request, kvk: String) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let kvk = KvkNumber::from_path(&kvk)?;
+    let client = state.core.pool.get().await?;
+    let used = store::buildings_in_use(&client, kvk.as_str()).await?;
+    let declared = store::declaration(&client, kvk.as_str()).await?.unwrap_or(false);
+    let buildings: Vec<_> =
+        used.iter().map(|(mark, certified)| json!({ "mark_status": mark, "certified": certified })).collect();
+    Ok(no_store(json(StatusCode::OK, &json!({ "houses_no_one": declared, "buildings": buildings }))))
+}

@@ -32,6 +32,10 @@ async fn an_agency_records_ends_and_declares_and_only_those_who_need_to_know_rea
         assert_eq!(app.get(&path, Some(&token)).await.status, expected, "{who}");
     }
     assert_eq!(app.get(&path, None).await.status, 401);
+    // The standing's public view: the marks, never which building.
+    let public = app.get(&format!("/api/v1/agencies/{AGENCY}/housing"), None).await;
+    assert_eq!(public.status, 200);
+    assert_eq!(public.body, json!({"houses_no_one": false, "buildings": [{"mark_status": "certified", "certified": true}]}));
     let listed = app.get(&path, Some(&agency)).await.body;
     assert_eq!(listed["placements"][0]["placement"]["rent_withheld"], false);
     assert_eq!(listed["houses_no_one"], false);
@@ -54,6 +58,8 @@ async fn an_agency_records_ends_and_declares_and_only_those_who_need_to_know_rea
     assert_eq!((r.status, r.body["type"].as_str()), (409, Some("urn:zegel:problem:placement-ended")));
     assert_eq!(app.put(&declaration, &agency, json!({"houses_no_one": true})).await.status, 200);
     assert_eq!(app.get(&path, Some(&agency)).await.body["houses_no_one"], true);
+    let public = app.get(&format!("/api/v1/agencies/{AGENCY}/housing"), None).await;
+    assert_eq!(public.body, json!({"houses_no_one": true, "buildings": []}));
 }
 
 #[tokio::test]
