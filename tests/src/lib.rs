@@ -365,6 +365,45 @@ impl Suite {
         (body, id)
     }
 
+    /// A starter `kvk` with a provisional certificate from body `cb-e2e` and nothing else;
+    /// returns the body's token.
+    pub async fn provisional(&self, kvk: &str) -> String {
+        let admin = self.token(Role::Admin, None);
+        self.call(
+            reqwest::Method::PUT,
+            format!("{}/api/v1/certification-bodies/cb-e2e", self.certificates.address),
+            &admin,
+            json!({"name": "E2E body", "accredited": true}),
+        )
+        .await;
+        self.certs_post(
+            "/api/v1/agencies",
+            &self.token(Role::Kvk, None),
+            json!({"kvk_number": kvk, "name": "Starter Flex", "seat_country": "NL", "sbi_codes": ["7820"], "established_on": "2026-06-01"}),
+        )
+        .await;
+        let body = self.token(Role::CertificationBody, Some("cb-e2e"));
+        let cert = self.certs_post(&format!("/api/v1/agencies/{kvk}/certificates"), &body, json!({})).await;
+        assert_eq!(cert["status"], "provisional", "{cert}");
+        body
+    }
+
+    /// An unannounced inspection finds a deficiency in `bag_id` (deadline in three days):
+    /// its mark is suspended.
+    pub async fn suspend_building(&self, bag_id: &str) {
+        let inspector = self.token(Role::HousingInspector, None);
+        let deadline = (self.housing.state.clock.today() + chrono::Days::new(3)).to_string();
+        let (status, body) = self
+            .housing_call(
+                reqwest::Method::POST,
+                &format!("/api/v1/buildings/{bag_id}/inspections"),
+                &inspector,
+                json!({"kind": "unannounced", "findings": "Fire escape blocked.", "deficiencies": [{"description": "Fire escape blocked", "deadline": deadline}]}),
+            )
+            .await;
+        assert_eq!((status, body["mark"]["status"].as_str()), (201, Some("suspended")), "{body}");
+    }
+
     /// Pays `cents` into `kvk`'s deposit (admission authority, with an idempotency key).
     pub async fn deposit_pay(&self, kvk: &str, cents: i64) -> Value {
         let url = format!("{}/api/v1/agencies/{kvk}/deposit/payments", self.deposits.address);

@@ -46,25 +46,7 @@ async fn agree(suite: &Suite, kvk: &str, seal: &str) -> (String, Vec<String>) {
 async fn a_starters_seal_says_what_the_check_says_through_a_ban_and_its_lifting() {
     let suite = Suite::start().await;
     let kvk = "55667788";
-    let admin = suite.token(Role::Admin, None);
-    suite
-        .http
-        .put(format!("{}/api/v1/certification-bodies/cb-e2e", suite.certificates.address))
-        .bearer_auth(&admin)
-        .json(&json!({"name": "E2E body", "accredited": true}))
-        .send()
-        .await
-        .unwrap();
-    suite
-        .certs_post(
-            "/api/v1/agencies",
-            &suite.token(Role::Kvk, None),
-            json!({"kvk_number": kvk, "name": "Starter Flex", "seat_country": "NL", "sbi_codes": ["7820"], "established_on": "2026-06-01"}),
-        )
-        .await;
-    let body = suite.token(Role::CertificationBody, Some("cb-e2e"));
-    let cert = suite.certs_post(&format!("/api/v1/agencies/{kvk}/certificates"), &body, json!({})).await;
-    assert_eq!(cert["status"], "provisional", "{cert}");
+    let body = suite.provisional(kvk).await;
     let seal = suite.seal(kvk, &body).await["seal"].as_str().unwrap().to_string();
 
     // Provisional, nothing else yet: the check says no, and so does the seal.
@@ -148,17 +130,7 @@ async fn agencies_housing_workers_in_a_building_that_loses_its_mark_turn_and_the
     assert_eq!(status, 403);
 
     // The building's mark is suspended: both agencies turn at the next scan, and each is told.
-    let inspector = suite.token(Role::HousingInspector, None);
-    let deadline = (suite.housing.state.clock.today() + chrono::Days::new(3)).to_string();
-    let (status, body) = suite
-        .housing_call(
-            Method::POST,
-            &format!("/api/v1/buildings/{bag}/inspections"),
-            &inspector,
-            json!({"kind": "unannounced", "findings": "Fire escape blocked.", "deficiencies": [{"description": "Fire escape blocked", "deadline": deadline}]}),
-        )
-        .await;
-    assert_eq!((status, body["mark"]["status"].as_str()), (201, Some("suspended")), "{body}");
+    suite.suspend_building(bag).await;
     for (kvk, seal) in &seals {
         let (verdict, codes) = agree(&suite, kvk, seal).await;
         assert_eq!((verdict.as_str(), codes), ("suspended", vec!["building_not_certified".to_string()]), "{kvk}");

@@ -104,29 +104,10 @@ async fn the_seal_the_check_and_kvk_agree_in_every_state() {
     let suite = Suite::start_with(Options { rate_per_minute: Some(1_000_000), ..Options::default() }).await;
     // A starter: certification body, agency, its owner registered by KvK, a provisional
     // certificate and its seal; nothing paid, so the deposit rows are the table's own.
-    let admin = suite.token(Role::Admin, None);
-    let r = suite
-        .http
-        .put(format!("{}/api/v1/certification-bodies/cb-e2e", suite.certificates.address))
-        .bearer_auth(&admin)
-        .json(&json!({"name": "E2E body", "accredited": true}))
-        .send()
-        .await
-        .expect("body");
-    assert!(r.status().is_success());
+    let body = suite.provisional(KVK).await;
     let kvk = suite.token(Role::Kvk, None);
-    suite
-        .certs_post(
-            "/api/v1/agencies",
-            &kvk,
-            json!({"kvk_number": KVK, "name": "Table Flex", "seat_country": "NL", "sbi_codes": ["7820"], "established_on": "2026-06-01"}),
-        )
-        .await;
     let officers = json!({"officers": [{"bsn": "123456782", "name": "Bob Bakker", "date_of_birth": "1980-05-06", "role": "owner", "from": "2020-01-01"}]});
     suite.bans_call(Method::PUT, &format!("/api/v1/agencies/{KVK}/officers"), &kvk, officers).await;
-    let body = suite.token(Role::CertificationBody, Some("cb-e2e"));
-    let cert = suite.certs_post(&format!("/api/v1/agencies/{KVK}/certificates"), &body, json!({})).await;
-    assert_eq!(cert["status"], "provisional", "{cert}");
     let seal = suite.seal(KVK, &body).await["seal"].as_str().expect("seal").to_string();
     let agency = suite.token(Role::Agency, Some(KVK));
     let declaration = json!({"houses_no_one": true});
@@ -137,17 +118,7 @@ async fn the_seal_the_check_and_kvk_agree_in_every_state() {
     for bag in [CERTIFIED, SUSPENDED, REVOKED] {
         suite.certified_building(FIRM, bag).await;
     }
-    let inspector = suite.token(Role::HousingInspector, None);
-    let deadline = (suite.housing.state.clock.today() + chrono::Days::new(3)).to_string();
-    let (status, _) = suite
-        .housing_call(
-            Method::POST,
-            &format!("/api/v1/buildings/{SUSPENDED}/inspections"),
-            &inspector,
-            json!({"kind": "unannounced", "findings": "Mould.", "deficiencies": [{"description": "Mould", "deadline": deadline}]}),
-        )
-        .await;
-    assert_eq!(status, 201);
+    suite.suspend_building(SUSPENDED).await;
     let pool = &suite.housing.state.core.pool;
     pool.get()
         .await

@@ -35,7 +35,10 @@ async fn an_agency_records_ends_and_declares_and_only_those_who_need_to_know_rea
     // The standing's public view: the marks, never which building.
     let public = app.get(&format!("/api/v1/agencies/{AGENCY}/housing"), None).await;
     assert_eq!(public.status, 200);
-    assert_eq!(public.body, json!({"houses_no_one": false, "buildings": [{"mark_status": "certified", "certified": true}]}));
+    assert_eq!(
+        public.body,
+        json!({"houses_no_one": false, "buildings": [{"mark_status": "certified", "certified": true}]})
+    );
     let listed = app.get(&path, Some(&agency)).await.body;
     assert_eq!(listed["placements"][0]["placement"]["rent_withheld"], false);
     assert_eq!(listed["houses_no_one"], false);
