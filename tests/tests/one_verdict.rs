@@ -56,6 +56,19 @@ async fn a_starters_seal_says_what_the_check_says_through_a_ban_and_its_lifting(
     let page = suite.page(&seal, "pl").await;
     assert!(page.contains("Agencja nie wpłaciła kaucji gwarancyjnej."), "the failing parts, in Polish: {page}");
     assert!(page.contains("Agencja nie ma konta G."), "{page}");
+    // The hirer's page says the same, in Dutch.
+    let hirer = suite
+        .http
+        .get(format!("{}/check?kvk={kvk}&lang=nl", suite.lookup.address))
+        .send()
+        .await
+        .expect("check page")
+        .text()
+        .await
+        .expect("html");
+    assert!(hirer.contains("Waarom niet"), "{hirer}");
+    assert!(hirer.contains("Het uitzendbureau heeft de waarborgsom niet betaald."), "{hirer}");
+    assert!(hirer.contains("niet opgegeven waar het werknemers huisvest"), "{hirer}");
 
     // Deposit, officers, G-account, housing declared: a starter on probation may be hired,
     // its seal is valid.

@@ -151,6 +151,24 @@ mod tests {
     }
 
     #[test]
+    fn every_status_a_hirer_check_part_can_show_is_said_in_dutch_and_english() {
+        use zegel_standing::{CertificateStatus, DepositStanding, GAccountStatus};
+        let words: Vec<&str> = CertificateStatus::ALL
+            .iter()
+            .map(|s| s.as_str())
+            .chain(DepositStanding::ALL.iter().map(|s| s.as_str()))
+            .chain(GAccountStatus::ALL.iter().map(|s| s.as_str()))
+            .chain(["none", "clear", "not_clear", "unknown", "undeclared", "all_certified", "not_all_certified"])
+            .collect();
+        for code in ["nl", "en"] {
+            let lang = Lang::from_code(code).unwrap_or_else(|| unreachable!());
+            for word in &words {
+                assert!(lang.has(&format!("check-status-{word}")), "{code} cannot say {word}");
+            }
+        }
+    }
+
+    #[test]
     fn every_key_exists_in_every_language() {
         let keys: Vec<String> = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/en/main.ftl"))
             .unwrap_or_default()

@@ -100,6 +100,8 @@ struct CheckResult {
     icon: &'static str,
     verdict: String,
     agency: String,
+    label_reasons: String,
+    reasons: Vec<String>,
     label_part: String,
     label_status: String,
     label_changed: String,
@@ -158,6 +160,9 @@ fn result_view(lang: &Lang, check: &Check, receipt_href: String) -> CheckResult 
         icon: mark(check.may_hire),
         verdict: lang.t(if check.may_hire { "check-may-hire" } else { "check-may-not-hire" }),
         agency,
+        label_reasons: lang.t("check-reasons"),
+        // The same sentences as at the door of a suspended certificate seal.
+        reasons: check.reason_codes.iter().map(|r| lang.t(&format!("standing-{r}"))).collect(),
         label_part: lang.t("check-part"),
         label_status: lang.t("check-status"),
         label_changed: lang.t("check-changed"),
