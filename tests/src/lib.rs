@@ -328,22 +328,8 @@ impl Suite {
 
     /// A certified agency `kvk` (body `cb-e2e`); returns the body's token and the certificate id.
     pub async fn certified(&self, kvk: &str) -> (String, String) {
-        let admin = self.token(Role::Admin, None);
-        self.call(
-            reqwest::Method::PUT,
-            format!("{}/api/v1/certification-bodies/cb-e2e", self.certificates.address),
-            &admin,
-            json!({"name": "E2E body", "accredited": true}),
-        )
-        .await;
-        self.certs_post(
-            "/api/v1/agencies",
-            &self.token(Role::Kvk, None),
-            json!({"kvk_number": kvk, "name": "E2E Flex", "seat_country": "NL", "sbi_codes": ["7820"], "established_on": "2020-01-01"}),
-        )
-        .await;
+        let body = self.registered(kvk, "E2E Flex", "2020-01-01").await;
         self.clear_officers_and_active_g_account(kvk).await;
-        let body = self.token(Role::CertificationBody, Some("cb-e2e"));
         let cert = self.certs_post(&format!("/api/v1/agencies/{kvk}/certificates"), &body, json!({})).await;
         let id = cert["certificate_id"].as_str().expect("id").to_string();
         for code in zegel_certificates::domain::RequirementCode::ALL.iter().copied() {
@@ -365,9 +351,9 @@ impl Suite {
         (body, id)
     }
 
-    /// A starter `kvk` with a provisional certificate from body `cb-e2e` and nothing else;
-    /// returns the body's token.
-    pub async fn provisional(&self, kvk: &str) -> String {
+    /// The accredited body `cb-e2e` and the agency `kvk` registered by KvK; returns the
+    /// body's token.
+    async fn registered(&self, kvk: &str, name: &str, established_on: &str) -> String {
         let admin = self.token(Role::Admin, None);
         self.call(
             reqwest::Method::PUT,
@@ -379,10 +365,16 @@ impl Suite {
         self.certs_post(
             "/api/v1/agencies",
             &self.token(Role::Kvk, None),
-            json!({"kvk_number": kvk, "name": "Starter Flex", "seat_country": "NL", "sbi_codes": ["7820"], "established_on": "2026-06-01"}),
+            json!({"kvk_number": kvk, "name": name, "seat_country": "NL", "sbi_codes": ["7820"], "established_on": established_on}),
         )
         .await;
-        let body = self.token(Role::CertificationBody, Some("cb-e2e"));
+        self.token(Role::CertificationBody, Some("cb-e2e"))
+    }
+
+    /// A starter `kvk` with a provisional certificate from body `cb-e2e` and nothing else;
+    /// returns the body's token.
+    pub async fn provisional(&self, kvk: &str) -> String {
+        let body = self.registered(kvk, "Starter Flex", "2026-06-01").await;
         let cert = self.certs_post(&format!("/api/v1/agencies/{kvk}/certificates"), &body, json!({})).await;
         assert_eq!(cert["status"], "provisional", "{cert}");
         body

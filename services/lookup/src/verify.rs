@@ -69,26 +69,24 @@ pub async fn check(state: &AppState, seal: &str) -> Outcome {
     let live = tokio::time::timeout(timeout, live(state, verified.register, seal_id, &claims.sub)).await;
     match live {
         Ok(Ok((Live::Known { status, facts }, standing))) => {
-            outcome.verdict = Verdict::from(status);
             // A certificate in force whose agency may not be hired now: the seal says what
             // the hirer check says, part by part.
             let failing = standing.map(|s| s.reasons()).unwrap_or_default();
-            if matches!(outcome.verdict, Verdict::Valid | Verdict::Suspended) && !failing.is_empty() {
-                outcome.verdict = Verdict::Suspended;
+            outcome.verdict = match Verdict::from(status) {
+                Verdict::Valid | Verdict::Suspended if !failing.is_empty() => Verdict::Suspended,
+                other => other,
+            };
+            let turned = outcome.verdict == Verdict::Suspended && !failing.is_empty();
+            outcome.reasons.push(match outcome.verdict {
+                Verdict::Valid => "signature checks and the register confirms it now".into(),
+                Verdict::Suspended if turned => "the agency may not be hired now".into(),
+                Verdict::Suspended => "the register has suspended what the seal attests".into(),
+                _ => "the register has revoked what the seal attests".into(),
+            });
+            if turned {
                 outcome.reasons.extend(failing.iter().map(|r| r.sentence().to_string()));
                 outcome.facts["standing"] = serde_json::json!(failing);
             }
-            outcome.reasons.insert(
-                0,
-                match outcome.verdict {
-                    Verdict::Valid => "signature checks and the register confirms it now".into(),
-                    Verdict::Suspended if failing.is_empty() => {
-                        "the register has suspended what the seal attests".into()
-                    }
-                    Verdict::Suspended => "the agency may not be hired now".into(),
-                    _ => "the register has revoked what the seal attests".into(),
-                },
-            );
             if let Value::Object(map) = facts {
                 for (k, v) in map {
                     outcome.facts[k] = v;

@@ -172,7 +172,7 @@ fn finish_as<E: crate::core::ServiceError>(request_id: &str, result: Result<Resp
 /// The single place a handler's result becomes a response: a problem for an error (its
 /// cause logged once, by the service's error type), tagged with the request id.
 pub fn finish<E: crate::core::ServiceError>(req: &Request, result: Result<Response, E>) -> Response {
-    respond(req, result.map_err(|e| e.to_problem(&req.id)))
+    finish_as(&req.id, result)
 }
 
 /// What a route answers with, once its method and path matched.
