@@ -153,6 +153,7 @@ async fn agencies_housing_workers_in_a_building_that_loses_its_mark_turn_and_the
     subjects.sort();
     assert_eq!(subjects, ["31000001", "31000002"]);
     assert!(told.iter().all(|e| e.payload["bag_id"] == bag && e.payload["status"] == "suspended"));
+    assert!(told.iter().all(|e| e.addressed_to == vec!["certificates"]), "no authority topic receives it");
     // Their certification bodies hear of it through the certificates register.
     let bodies = zegel_testkit::wait_for_events(&suite.prefix.0, "certificate.housing_mark_ended", 2).await;
     assert!(bodies.iter().all(|e| e.addressed_to == vec!["certification_body:cb-e2e"] && e.payload["bag_id"] == bag));

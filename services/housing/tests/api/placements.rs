@@ -47,6 +47,9 @@ async fn an_agency_records_ends_and_declares_and_only_those_who_need_to_know_rea
     let declaration = format!("/api/v1/agencies/{AGENCY}/housing-declaration");
     let r = app.put(&declaration, &agency, json!({"houses_no_one": true})).await;
     assert_eq!((r.status, r.body["type"].as_str()), (409, Some("urn:zegel:problem:houses-workers")));
+    for token in [app.token(&[Role::Agency], Some("11112222")), app.provider(), app.inspector()] {
+        assert_eq!(app.put(&declaration, &token, json!({"houses_no_one": false})).await.status, 403, "only the agency");
+    }
 
     // Ended yesterday; then the declaration stands, and a second ending is refused.
     let yesterday = (app.clock.today() - chrono::Days::new(1)).to_string();
