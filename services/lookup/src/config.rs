@@ -19,6 +19,11 @@ pub struct Own {
     pub trust_reload_secs: u64,
     /// Milliseconds to wait for a register's live status before answering `unavailable`.
     pub status_timeout_ms: u64,
+    /// Status statements in flight per register at most: scans that arrive meanwhile share
+    /// the next one (see `reads`).
+    pub status_readers: u64,
+    /// Scans one status statement reads at most.
+    pub status_batch: u64,
     /// The housing register's public base URL: the complaint form on a building's page
     /// posts there (a plain HTML form, so no JavaScript and no proxy in between).
     pub housing_url: String,
@@ -40,6 +45,8 @@ impl Default for Own {
             trust_anchor: concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/ca.pem").into(),
             trust_reload_secs: 60,
             status_timeout_ms: 2000,
+            status_readers: 4,
+            status_batch: 256,
             housing_url: "http://127.0.0.1:8085".into(),
             seal_key: Default::default(),
             seal_cert: Default::default(),
@@ -57,7 +64,17 @@ impl OwnSettings for Own {
         platform::config::secret_key(Self::SERVICE, "BSN_KEY", &self.bsn_key)?;
         platform::config::at_least_one(
             Self::SERVICE,
-            &[("TRUST_RELOAD_SECS", self.trust_reload_secs), ("STATUS_TIMEOUT_MS", self.status_timeout_ms)],
+            &[
+                ("TRUST_RELOAD_SECS", self.trust_reload_secs),
+                ("STATUS_TIMEOUT_MS", self.status_timeout_ms),
+                ("STATUS_READERS", self.status_readers),
+                ("STATUS_BATCH", self.status_batch),
+            ],
+        )?;
+        // Each reader may hold a pooled connection; a batch is one statement's arrays.
+        platform::config::at_most(
+            Self::SERVICE,
+            &[("STATUS_READERS", self.status_readers, 64), ("STATUS_BATCH", self.status_batch, 4096)],
         )
     }
 }
@@ -68,5 +85,25 @@ impl zegel_attest::desk::SealSettings for Own {
     /// Receipts live as long as a hirer must keep its records.
     fn seal_files(&self) -> (&str, &str, u32) {
         (&self.seal_key, &self.seal_cert, crate::agency::RECEIPT_DAYS)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_reads_are_bounded_both_ways() {
+        assert!(Own::default().validate().is_ok());
+        for (readers, batch, named) in [
+            (0, 256, "ZEGEL_LOOKUP_STATUS_READERS: must be at least 1"),
+            (4, 0, "ZEGEL_LOOKUP_STATUS_BATCH: must be at least 1"),
+            (65, 256, "ZEGEL_LOOKUP_STATUS_READERS: must be at most 64"),
+            (4, 4097, "ZEGEL_LOOKUP_STATUS_BATCH: must be at most 4096"),
+        ] {
+            let own = Own { status_readers: readers, status_batch: batch, ..Own::default() };
+            let e = own.validate().expect_err("out of range");
+            assert!(e.to_string().contains(named), "{e}");
+        }
     }
 }

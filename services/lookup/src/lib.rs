@@ -8,6 +8,7 @@ pub mod error;
 pub mod facts;
 pub mod i18n;
 pub mod kvk;
+pub mod reads;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -1,5 +1,6 @@
 //! The lookup as a service of the shared shell: how its state is made, and its background tasks.
 
+use crate::reads::{Reads, Shape};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,7 +17,14 @@ impl Start for AppState {
 
     async fn start(core: Core, clock: Clock, settings: &Settings) -> anyhow::Result<Self> {
         let own = &settings.own;
+        let shape = Shape {
+            readers: own.status_readers as usize,
+            batch: own.status_batch as usize,
+            // Bounded by the settings' checks (64 × 4096 × 8 at most).
+            queue: (own.status_readers * own.status_batch * 8) as usize,
+        };
         let state = AppState {
+            reads: Reads::start(&core.pool, shape),
             core,
             clock,
             http: reqwest::Client::builder().timeout(Duration::from_secs(3)).build()?,

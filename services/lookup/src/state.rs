@@ -32,6 +32,8 @@ pub struct AppState {
     pub desk: zegel_attest::Desk,
     /// Asks other registers over HTTP (the bans register's person checks).
     pub http: reqwest::Client,
+    /// The live status reads of scans, coalesced per register.
+    pub reads: crate::reads::Reads,
     pub(crate) trust: Arc<RwLock<Trust>>,
 }
 

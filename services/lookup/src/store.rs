@@ -11,6 +11,8 @@ use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
 use zegel_attest::{Register, SealStatus};
+
+use crate::reads::{Answer, Ask};
 use zegel_standing::{CertificateStatus, DepositStanding, Facts, GAccountStatus, Housed, Housing, MarkStatus};
 
 /// A register's answer about one seal.
@@ -25,19 +27,6 @@ pub enum Live {
     },
     /// The register has no record of it.
     Unknown,
-}
-
-/// Reads the live status of `seal_id` about `subject` in `register`.
-pub async fn live_status(pool: &Pool, register: Register, seal_id: Uuid, subject: &str) -> anyhow::Result<Live> {
-    let client = pool.get().await?;
-    // The schema name comes from a closed enum, never from input.
-    let sql =
-        format!("select status, facts from {}.seal_status where seal_id = $1 and subject = $2", register.service());
-    let stmt = client.prepare_cached(&sql).await?;
-    Ok(match client.query_opt(&stmt, &[&seal_id, &subject]).await? {
-        Some(row) => Live::Known { status: row.get(0), facts: row.get(1) },
-        None => Live::Unknown,
-    })
 }
 
 /// What the registers say about one agency, each its read contract's row, read in one
@@ -174,18 +163,68 @@ const AGENCY: &str = "(select row_to_json(c) from certificates.agency_status c w
 
 static AGENCY_ALONE: LazyLock<String> = LazyLock::new(|| format!("select {}", AGENCY.replace("$K", "$1")));
 
-/// A certificate seal's status and, in the same statement, the facts of the standing of the
-/// agency it names — only the columns the standing needs from the same views, so that the
-/// planner leaves out what the hirer check shows besides (names, dates, counts).
-const CERTIFICATE_SEAL: &str = "select s.status, s.facts,
-    (select c.status from certificates.agency_status c where c.kvk_number = $2),
-    (select b.clear from bans.agency_status b where b.kvk_number = $2),
-    (select d.status from deposits.agency_status d where d.kvk_number = $2),
-    (select g.status from gaccounts.agency_status g where g.kvk_number = $2),
+/// The scans of one batch, in the order asked: `$1` their seal ids, `$2` their subjects.
+/// `offset 0` keeps each seal an indexed read of its own (the planner cannot know how long
+/// the arrays are).
+const ASKED: &str = "from unnest($1::uuid[], $2::text[]) with ordinality as q(seal_id, subject, i)
+  left join lateral (select s.status, s.facts from {schema}.seal_status s
+                      where s.seal_id = q.seal_id and s.subject = q.subject offset 0) s on true";
+
+/// For a certificate seal, the facts of the standing of the agency it names, from every
+/// register's read contract — only the columns the standing needs, so that the planner
+/// leaves out what the hirer check shows besides (names, dates, counts).
+const STANDING: &str = ",
+    (select c.status from certificates.agency_status c where c.kvk_number = q.subject),
+    (select b.clear from bans.agency_status b where b.kvk_number = q.subject),
+    (select d.status from deposits.agency_status d where d.kvk_number = q.subject),
+    (select g.status from gaccounts.agency_status g where g.kvk_number = q.subject),
     (select coalesce(json_agg(json_build_object('bag_id', h.bag_id, 'mark_status', h.mark_status, 'certified', h.certified)), '[]'::json)
-       from housing.agency_buildings h where h.kvk_number = $2),
-    (select houses_no_one from housing.agency_declaration h where h.kvk_number = $2)
-  from certificates.seal_status s where s.seal_id = $1 and s.subject = $2";
+       from housing.agency_buildings h where h.kvk_number = q.subject),
+    (select houses_no_one from housing.agency_declaration h where h.kvk_number = q.subject)";
+
+/// The statement reading a batch of `register`'s seals.
+fn batch_statement(register: Register) -> String {
+    // The schema name comes from a closed enum, never from input.
+    let standing = if register == Register::Certificates { STANDING } else { "" };
+    format!("select s.status, s.facts{standing} {} order by q.i", ASKED.replace("{schema}", register.service()))
+}
+
+static BATCH_STATEMENTS: LazyLock<Vec<(Register, String)>> =
+    LazyLock::new(|| Register::ALL.into_iter().map(|r| (r, batch_statement(r))).collect());
+
+/// Reads the live status of each asked seal in `register`, in one statement, answers in
+/// the order asked. A certificate seal comes with the facts of its agency's standing as
+/// every register has them at this moment (the same statement, so the same snapshot).
+pub async fn seal_statuses(pool: &Pool, register: Register, asks: &[Ask]) -> anyhow::Result<Vec<Answer>> {
+    let sql = BATCH_STATEMENTS.iter().find(|(r, _)| *r == register).map(|(_, s)| s.as_str()).unwrap_or_default();
+    let ids: Vec<Uuid> = asks.iter().map(|a| a.seal_id).collect();
+    let subjects: Vec<&str> = asks.iter().map(|a| a.subject.as_str()).collect();
+    let client = pool.get().await?;
+    let stmt = client.prepare_cached(sql).await?;
+    let rows = client.query(&stmt, &[&ids, &subjects]).await?;
+    anyhow::ensure!(rows.len() == asks.len(), "{} answers to {} asks", rows.len(), asks.len());
+    rows.iter().map(|r| answer(register, r)).collect()
+}
+
+fn answer(register: Register, r: &tokio_postgres::Row) -> anyhow::Result<Answer> {
+    let Some(status) = r.get::<_, Option<SealStatus>>(0) else {
+        return Ok((Live::Unknown, None));
+    };
+    let live = Live::Known { status, facts: r.get(1) };
+    if register != Register::Certificates {
+        return Ok((live, None));
+    }
+    let used: Vec<InUse> = serde_json::from_value(r.get(6))?;
+    let used = used.into_iter().map(|b| Housed { bag_id: b.bag_id, mark: b.mark_status, certified: b.certified });
+    let facts = Facts {
+        certificate: r.get(2),
+        officers_clear: r.get(3),
+        deposit: r.get(4),
+        g_account: r.get(5),
+        housing: Housing::of(used.collect(), r.get::<_, Option<bool>>(7).unwrap_or(false)),
+    };
+    Ok((live, Some(facts)))
+}
 
 fn agency_rows(r: &tokio_postgres::Row, first: usize) -> anyhow::Result<AgencyRows> {
     Ok(AgencyRows {
@@ -203,27 +242,6 @@ pub async fn agency(pool: &Pool, kvk: &str) -> anyhow::Result<AgencyRows> {
     let client = pool.get().await?;
     let stmt = client.prepare_cached(&AGENCY_ALONE).await?;
     agency_rows(&client.query_one(&stmt, &[&kvk]).await?, 0)
-}
-
-/// Reads the live status of the certificate seal `seal_id` about the agency `subject`, with
-/// the facts of the agency's standing as every register has them at this moment (one
-/// statement).
-pub async fn certificate_seal(pool: &Pool, seal_id: Uuid, subject: &str) -> anyhow::Result<(Live, Option<Facts>)> {
-    let client = pool.get().await?;
-    let stmt = client.prepare_cached(CERTIFICATE_SEAL).await?;
-    let Some(r) = client.query_opt(&stmt, &[&seal_id, &subject]).await? else {
-        return Ok((Live::Unknown, None));
-    };
-    let used: Vec<InUse> = serde_json::from_value(r.get(6))?;
-    let used = used.into_iter().map(|b| Housed { bag_id: b.bag_id, mark: b.mark_status, certified: b.certified });
-    let facts = Facts {
-        certificate: r.get(2),
-        officers_clear: r.get(3),
-        deposit: r.get(4),
-        g_account: r.get(5),
-        housing: Housing::of(used.collect(), r.get::<_, Option<bool>>(7).unwrap_or(false)),
-    };
-    Ok((Live::Known { status: r.get(0), facts: r.get(1) }, Some(facts)))
 }
 
 /// Keeps a receipt: the check as answered.

@@ -9,8 +9,9 @@ use zegel_attest::seal;
 use zegel_attest::{Register, Verdict};
 use zegel_standing::Standing;
 
+use crate::reads::Ask;
 use crate::state::AppState;
-use crate::store::{self, Live};
+use crate::store::Live;
 
 /// The answer about one seal.
 #[derive(Debug, Clone, Serialize)]
@@ -117,11 +118,8 @@ async fn live(
     seal_id: uuid::Uuid,
     subject: &str,
 ) -> anyhow::Result<(Live, Option<Standing>)> {
-    if register == Register::Certificates {
-        let (live, facts) = store::certificate_seal(&state.core.pool, seal_id, subject).await?;
-        return Ok((live, facts.map(|facts| Standing::of(&facts))));
-    }
-    Ok((store::live_status(&state.core.pool, register, seal_id, subject).await?, None))
+    let (live, facts) = state.reads.read(register, Ask { seal_id, subject: subject.to_string() }).await?;
+    Ok((live, facts.map(|facts| Standing::of(&facts))))
 }
 
 /// The register of an outcome, typed.

@@ -1,0 +1,119 @@
+//! Coalesced live reads: the status reads of concurrent scans of one register go to
+//! Postgres as one statement.
+//!
+//! Why: a scan's read is one indexed row (and, for a certificate seal, the agency's
+//! standing from six read contracts); most of its cost is the statement around it — the
+//! round trip, the executor starting, each relation opened and locked. Under load, scans
+//! that arrive while a read is under way wait for the next statement and share it, so
+//! that cost is paid once per batch, not once per scan.
+//!
+//! The promise is unchanged: a scan joins a batch only before that batch's statement
+//! starts, so every scan reads a snapshot taken after it arrived — a revoke that has
+//! returned is visible to it. Nothing is kept between batches. When nothing else is in
+//! flight a scan is sent alone at once (there is no waiting window).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use deadpool_postgres::Pool;
+use tokio::sync::{Mutex, mpsc, oneshot};
+use uuid::Uuid;
+use zegel_attest::Register;
+use zegel_standing::Facts;
+
+use crate::store::{self, Live};
+
+/// What a scan asks: seal `seal_id` about `subject`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ask {
+    /// The seal.
+    pub seal_id: Uuid,
+    /// What it is about (its `sub`).
+    pub subject: String,
+}
+
+/// A register's answer to one ask: the seal's live status and, for a certificate seal, the
+/// facts of the agency's standing read in the same statement.
+pub type Answer = (Live, Option<Facts>);
+
+type Reply = oneshot::Sender<Result<Answer, Arc<anyhow::Error>>>;
+
+/// One queue per register, each served by a few readers.
+#[derive(Debug, Clone)]
+pub struct Reads {
+    queues: Arc<HashMap<Register, mpsc::Sender<(Ask, Reply)>>>,
+}
+
+/// How the reads are shaped.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    /// Statements in flight per register at most (each holds one pooled connection).
+    pub readers: usize,
+    /// Scans per statement at most.
+    pub batch: usize,
+    /// Scans waiting per register at most; beyond that a scan waits to be queued.
+    pub queue: usize,
+}
+
+impl Reads {
+    /// Starts the readers of every register on `pool`. They stop when the last `Reads` is
+    /// dropped.
+    pub fn start(pool: &Pool, shape: Shape) -> Self {
+        let mut queues = HashMap::new();
+        for register in Register::ALL {
+            let (tx, rx) = mpsc::channel(shape.queue.max(1));
+            let rx = Arc::new(Mutex::new(rx));
+            for _ in 0..shape.readers.max(1) {
+                tokio::spawn(serve(pool.clone(), register, rx.clone(), shape.batch.max(1)));
+            }
+            queues.insert(register, tx);
+        }
+        Reads { queues: Arc::new(queues) }
+    }
+
+    /// The live status of `ask` in `register`, read after this call began.
+    pub async fn read(&self, register: Register, ask: Ask) -> anyhow::Result<Answer> {
+        let queue = self.queues.get(&register).ok_or_else(|| anyhow::anyhow!("no reader for {register:?}"))?;
+        let (tx, rx) = oneshot::channel();
+        queue.send((ask, tx)).await.map_err(|_| anyhow::anyhow!("the readers have stopped"))?;
+        match rx.await {
+            Ok(Ok(answer)) => Ok(answer),
+            Ok(Err(e)) => Err(anyhow::anyhow!("{e:#}")),
+            Err(_) => Err(anyhow::anyhow!("the reader stopped before answering")),
+        }
+    }
+}
+
+/// One reader: takes the first waiting scan, every other scan already waiting (up to
+/// `batch`), reads them in one statement and answers each.
+async fn serve(pool: Pool, register: Register, queue: Arc<Mutex<mpsc::Receiver<(Ask, Reply)>>>, batch: usize) {
+    loop {
+        let taken = {
+            let mut queue = queue.lock().await;
+            let Some(first) = queue.recv().await else { return };
+            let mut taken = vec![first];
+            while taken.len() < batch {
+                match queue.try_recv() {
+                    Ok(next) => taken.push(next),
+                    Err(_) => break,
+                }
+            }
+            taken
+        };
+        let (asks, replies): (Vec<Ask>, Vec<Reply>) = taken.into_iter().unzip();
+        match store::seal_statuses(&pool, register, &asks).await {
+            Ok(answers) => {
+                for (reply, answer) in replies.into_iter().zip(answers) {
+                    // A scan that gave up (its timeout passed) no longer listens.
+                    let _ = reply.send(Ok(answer));
+                }
+            }
+            Err(e) => {
+                let e = Arc::new(e);
+                for reply in replies {
+                    let _ = reply.send(Err(e.clone()));
+                }
+            }
+        }
+    }
+}
