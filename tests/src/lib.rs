@@ -55,6 +55,10 @@ pub struct Options {
     pub pool_size: Option<usize>,
     /// Worker threads per service runtime (default 1).
     pub threads: Option<usize>,
+    /// The lookup's status readers per register (fewer readers, bigger batches).
+    pub status_readers: Option<u64>,
+    /// The lookup's scans per status statement at most.
+    pub status_batch: Option<u64>,
 }
 
 /// The suite under test.
@@ -158,6 +162,8 @@ impl Suite {
                 own.seal_key = key;
                 own.seal_cert = cert;
                 own.bans_url = bans.address.clone();
+                own.status_readers = options.status_readers.unwrap_or(own.status_readers);
+                own.status_batch = options.status_batch.unwrap_or(own.status_batch);
                 own
             },
         };
@@ -411,6 +417,21 @@ impl Suite {
             .await
             .expect("pay");
         assert!(r.status().is_success(), "{}", r.status());
+        r.json().await.expect("json")
+    }
+
+    /// The inspectorate files a claim on `kvk`'s deposit (with an idempotency key).
+    pub async fn file_claim(&self, kvk: &str, body: Value) -> Value {
+        let r = self
+            .http
+            .post(format!("{}/api/v1/agencies/{kvk}/deposit/claims", self.deposits.address))
+            .bearer_auth(self.token(Role::Inspectorate, None))
+            .header("idempotency-key", uuid::Uuid::new_v4().to_string())
+            .json(&body)
+            .send()
+            .await
+            .expect("claim");
+        assert_eq!(r.status(), 201, "claim filed");
         r.json().await.expect("json")
     }
 

@@ -66,9 +66,13 @@ async fn the_building_page_speaks_every_language_and_takes_complaints_without_ja
         ] {
             assert!(html.contains(&esc(&m[key])), "{lang}: {key} = {} missing", m[key]);
         }
-        let capacity = m["capacity-value"].replace("{ $capacity }", "2");
+        // Fluent isolates the number (FSI … PDI), so no script direction can move it.
+        let capacity = m["capacity-value"].replace("{ $capacity }", "\u{2068}2\u{2069}");
         assert!(html.contains(&esc(&capacity)), "{lang}: capacity");
-        assert!(html.contains("Kerkstraat 7, 5911 BC Venlo"), "{lang}: address");
+        assert!(
+            html.contains("\u{2068}Kerkstraat 7\u{2069}, \u{2068}5911 BC Venlo\u{2069}"),
+            "{lang}: address, isolated"
+        );
         assert!(html.contains(&format!("href=\"/v/{seal}/complaint?lang={lang}\"")), "{lang}: complaint link");
         assert!(!html.contains(&esc(&m["over-capacity"])), "{lang}: no warning yet");
         for other in LANGS {
@@ -91,15 +95,15 @@ async fn the_building_page_speaks_every_language_and_takes_complaints_without_ja
     assert!(html.contains(&esc(&messages("pl")["over-capacity"])), "{html}");
 
     // The complaint form: a plain HTML form posting to the housing register.
-    let form = suite
-        .http
-        .get(format!("{}/v/{seal}/complaint?lang=pl", suite.lookup.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = suite.http.get(format!("{}/v/{seal}/complaint?lang=pl", suite.lookup.address)).send().await.unwrap();
+    let policy = form.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let housing_origin = suite.lookup.state.settings.housing_url.trim_end_matches('/').to_string();
+    assert!(
+        policy.contains(&format!("form-action 'self' {housing_origin};")),
+        "the form may post to housing: {policy}"
+    );
+    assert!(policy.contains("default-src 'none'") && !policy.contains("script-src"), "{policy}");
+    let form = form.text().await.unwrap();
     let pl = messages("pl");
     assert!(form.contains(&format!("/api/v1/buildings/{bag}/complaints\"")), "{form}");
     assert!(form.contains("method=\"post\"") && form.contains("name=\"category\"") && form.contains("name=\"text\""));

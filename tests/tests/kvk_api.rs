@@ -109,15 +109,7 @@ async fn a_deregistration_with_an_open_claim_raises_signals() {
     let (status, v) = post(&suite, path, &kvk, json!({"kvk_number": "22334455", "date": "2026-12-01"})).await;
     assert_eq!((status, v["result"].as_str()), (200, Some("ok")), "{v}");
 
-    let inspectorate = suite.token(Role::Inspectorate, None);
-    suite
-        .deposits_call(
-            Method::POST,
-            "/api/v1/agencies/22334455/deposit/claims",
-            &inspectorate,
-            json!({"claim_type": "unpaid_wages", "description": "no payslips for March"}),
-        )
-        .await;
+    suite.file_claim("22334455", json!({"claim_type": "unpaid_wages", "description": "no payslips for March"})).await;
     let (_, v) = post(&suite, path, &kvk, json!({"kvk_number": "22334455", "date": "2026-12-01"})).await;
     assert_eq!(v["result"], "signals", "{v}");
     assert_eq!(v["reasons"][0]["signal"], "open_deposit_claims");

@@ -161,15 +161,7 @@ async fn a_deposit_seal_follows_the_deposit_and_a_payout_leaves_the_certificate_
     let seal = seal["seal"].as_str().unwrap().to_string();
     assert_eq!(suite.verify(&seal).await["verdict"], "valid");
 
-    let inspectorate = suite.token(Role::Inspectorate, None);
-    let claim = suite
-        .deposits_call(
-            Method::POST,
-            "/api/v1/agencies/11223344/deposit/claims",
-            &inspectorate,
-            json!({"claim_type": "unpaid_wages", "description": "no payslips"}),
-        )
-        .await;
+    let claim = suite.file_claim("11223344", json!({"claim_type": "unpaid_wages", "description": "no payslips"})).await;
     let id = claim["claim_id"].as_str().unwrap();
     let r = suite
         .http

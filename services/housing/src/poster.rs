@@ -21,6 +21,8 @@ static_loader! {
         locales: "./locales",
         fallback_language: "en",
         // Bidi isolation marks have no place in SVG text.
+        // Isolation off on paper only: printers' SVG renderers may draw FSI/PDI as boxes,
+        // and what the poster shows passed the free-text check (no direction controls).
         customise: |bundle| bundle.set_use_isolating(false),
     };
 }

@@ -13,7 +13,9 @@ static_loader! {
         locales: "./locales",
         fallback_language: "en",
         // Bidi isolation marks would only get in the way of plain HTML text.
-        customise: |bundle| bundle.set_use_isolating(false),
+        // Isolation on: a name or an address in a right-to-left script cannot reorder the
+        // sentence around it (the placeable is wrapped in FSI … PDI).
+        customise: |bundle| bundle.set_use_isolating(true),
     };
 }
 

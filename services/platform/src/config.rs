@@ -73,6 +73,11 @@ pub struct CommonSettings {
     /// Largest number of Postgres connections per service.
     #[serde(default = "defaults::db_pool_size")]
     pub db_pool_size: usize,
+    /// Proxies (addresses or networks, comma-separated) whose `Forwarded` or
+    /// `X-Forwarded-For` header names the client; from anyone else those headers are
+    /// ignored. Empty: every peer is the client.
+    #[serde(default)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 mod defaults {
@@ -165,6 +170,16 @@ pub fn at_least_one(service: &str, settings: &[(&str, u64)]) -> Result<(), Confi
     match settings.iter().find(|(_, value)| *value == 0) {
         Some((name, _)) => {
             Err(ConfigError::Invalid(format!("ZEGEL_{}_{name}: must be at least 1", service.to_uppercase())))
+        }
+        None => Ok(()),
+    }
+}
+
+/// Checks that each named setting is at most its bound (`(name, value, bound)`).
+pub fn at_most(service: &str, settings: &[(&str, u64, u64)]) -> Result<(), ConfigError> {
+    match settings.iter().find(|(_, value, bound)| value > bound) {
+        Some((name, _, bound)) => {
+            Err(ConfigError::Invalid(format!("ZEGEL_{}_{name}: must be at most {bound}", service.to_uppercase())))
         }
         None => Ok(()),
     }

@@ -46,8 +46,11 @@ pub struct Request {
     pub content_type: Option<String>,
     /// The `Accept-Language` header.
     pub accept_language: Option<String>,
-    /// The client's address.
+    /// The peer's address (a proxy, if there is one in front).
     pub remote: Option<SocketAddr>,
+    /// The hops a proxy says the request came through (`Forwarded: for=` or
+    /// `X-Forwarded-For`, left to right); believed only from a trusted proxy.
+    pub forwarded: Option<String>,
     /// The query string as sent (empty without one); a route that takes parameters parses it.
     pub query: String,
 }
@@ -76,6 +79,7 @@ pub fn request() -> impl Filter<Extract = (Request,), Error = Infallible> + Clon
                 content_type: text("content-type"),
                 accept_language: text("accept-language"),
                 remote,
+                forwarded: forwarded_hops(&headers),
                 query,
             }
         },
@@ -161,7 +165,26 @@ fn tagged(request_id: &str, result: Result<Response, Problem>) -> Response {
     if let Ok(v) = HeaderValue::from_str(request_id) {
         res.headers_mut().insert(REQUEST_ID, v);
     }
+    secure(&mut res);
     res
+}
+
+/// What every answer's page may do: no script at all, styles from the page itself, images
+/// from this origin or inline, forms to this origin, never inside another site's frame.
+/// A page that posts elsewhere (the complaint form) sets its own policy first.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The security headers of every answer. `no-referrer`: a seal in the URL must not leak
+/// to another site through a link on its page.
+fn secure(res: &mut Response) {
+    let headers = res.headers_mut();
+    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    if !headers.contains_key("content-security-policy") {
+        headers.insert("content-security-policy", HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    }
 }
 
 /// [`finish`] for a handler that took the request: only its id is kept for the answer.
@@ -339,9 +362,20 @@ pub fn bounded_text(raw: &str, pointer: &str, max: usize, multiline: bool) -> Re
         Err(FieldError::new(pointer, format!("at most {max} characters")))
     } else if t.chars().any(control) {
         Err(FieldError::new(pointer, "must not contain control characters"))
+    } else if t.chars().any(invisible_format) {
+        Err(FieldError::new(pointer, "must not contain invisible formatting characters (such as direction overrides)"))
     } else {
         Ok(t.to_string())
     }
+}
+
+/// Unicode format characters that change how text around them is shown without being
+/// seen: direction embeddings, overrides and isolates (which can make a name or a
+/// complaint read like a verdict), marks, zero-width spaces and joiners, the byte order
+/// mark. None is needed to write a name, an address or a complaint in the suite's languages.
+fn invisible_format(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
 /// Free text on one line ([`bounded_text`] without line breaks).
@@ -349,10 +383,75 @@ pub fn text(raw: &str, pointer: &str, max: usize) -> Result<String, FieldError> 
     bounded_text(raw, pointer, max, false)
 }
 
+/// The `for=` hops of RFC 7239 `Forwarded` headers, else `X-Forwarded-For`, as one
+/// comma-separated list.
+fn forwarded_hops(headers: &HeaderMap) -> Option<String> {
+    let forwarded: Vec<String> = headers
+        .get_all("forwarded")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|element| {
+            element.split(';').find_map(|pair| {
+                let (k, v) = pair.split_once('=')?;
+                k.trim().eq_ignore_ascii_case("for").then(|| v.trim().trim_matches('"').to_string())
+            })
+        })
+        .collect();
+    if !forwarded.is_empty() {
+        return Some(forwarded.join(","));
+    }
+    let xff: Vec<&str> = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    (!xff.is_empty()).then(|| xff.join(","))
+}
+
+/// One hop's address: `192.0.2.1`, `192.0.2.1:80`, `2001:db8::1`, `[2001:db8::1]:80`.
+fn hop_address(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim();
+    if let Ok(ip) = hop.parse() {
+        return Some(ip);
+    }
+    if let Ok(addr) = hop.parse::<SocketAddr>() {
+        return Some(addr.ip());
+    }
+    hop.strip_prefix('[').and_then(|h| h.split_once(']')).and_then(|(ip, _)| ip.parse().ok())
+}
+
+/// Whom a rate limit counts a request against. The peer, unless the peer is a trusted
+/// proxy: then the nearest hop it names that is not itself a trusted proxy (read from the
+/// right, as each proxy appends; what the client wrote itself on the left is never
+/// believed past an untrusted hop). An IPv6 client counts per /64, the network one
+/// subscriber gets, so that it cannot take a fresh address per request.
+pub fn client_key(remote: Option<IpAddr>, forwarded: Option<&str>, trusted: &[ipnet::IpNet]) -> Option<IpAddr> {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let mut client = remote?;
+    if is_trusted(&client) {
+        for hop in forwarded.unwrap_or_default().rsplit(',') {
+            match hop_address(hop) {
+                Some(ip) if is_trusted(&ip) => client = ip,
+                Some(ip) => {
+                    client = ip;
+                    break;
+                }
+                // An unreadable hop: the last proxy we trust is as far as we can see.
+                None => break,
+            }
+        }
+    }
+    Some(match client {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
+        },
+        v4 => v4,
+    })
+}
+
 /// Per-address rate limit for public endpoints.
 #[derive(Clone)]
 pub struct PublicLimiter {
     limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    trusted: Arc<Vec<ipnet::IpNet>>,
 }
 
 impl std::fmt::Debug for PublicLimiter {
@@ -365,21 +464,26 @@ impl PublicLimiter {
     /// At most `per_minute` requests a minute per client address, in bursts of as many.
     pub fn per_minute(per_minute: u32) -> Self {
         let n = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
-        Self { limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(n))) }
+        Self { limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(n))), trusted: Arc::default() }
     }
 
     /// At most `per_hour` requests an hour per client address, in bursts of as many.
     pub fn per_hour(per_hour: u32) -> Self {
         let n = NonZeroU32::new(per_hour).unwrap_or(NonZeroU32::MIN);
-        Self { limiter: Arc::new(RateLimiter::keyed(Quota::per_hour(n))) }
+        Self { limiter: Arc::new(RateLimiter::keyed(Quota::per_hour(n))), trusted: Arc::default() }
+    }
+
+    /// The same limit, counting the clients that `trusted` proxies name.
+    pub fn behind(self, trusted: Arc<Vec<ipnet::IpNet>>) -> Self {
+        Self { trusted, ..self }
     }
 
     /// 429 with `Retry-After` when the caller's address is over its limit.
     pub fn check(&self, req: &Request) -> Result<(), Problem> {
-        let Some(addr) = req.remote else {
+        let Some(client) = client_key(req.remote.map(|a| a.ip()), req.forwarded.as_deref(), &self.trusted) else {
             return Ok(());
         };
-        self.limiter.check_key(&addr.ip()).map_err(|not_until| {
+        self.limiter.check_key(&client).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             Problem::rate_limited(wait.as_secs() + 1)
         })
@@ -432,8 +536,49 @@ mod tests {
             content_type: ct.map(str::to_string),
             accept_language: None,
             remote: None,
+            forwarded: None,
             query: String::new(),
         }
+    }
+
+    #[test]
+    fn the_client_is_the_peer_unless_a_trusted_proxy_names_it() {
+        let trusted: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().unwrap(), "2001:db8:ffff::/48".parse().unwrap()];
+        let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        let cases: [(&str, Option<&str>, &str, &str); 9] = [
+            ("192.0.2.7", None, "192.0.2.7", "no proxy"),
+            ("192.0.2.7", Some("198.51.100.1"), "192.0.2.7", "an untrusted peer's header is ignored"),
+            ("10.0.0.2", Some("198.51.100.1"), "198.51.100.1", "a trusted proxy names the client"),
+            ("10.0.0.2", Some("203.0.113.9, 198.51.100.1, 10.0.0.3"), "198.51.100.1", "the nearest untrusted hop"),
+            ("10.0.0.2", None, "10.0.0.2", "a trusted proxy that names no one"),
+            ("10.0.0.2", Some("not-an-address"), "10.0.0.2", "an unreadable hop"),
+            ("10.0.0.2", Some("[2001:db8:1:2:3:4:5:6]:4711"), "2001:db8:1:2::", "IPv6 per /64, from Forwarded"),
+            ("2001:db8:1:2:aaaa::1", None, "2001:db8:1:2::", "two addresses of one /64 are one client"),
+            ("::ffff:192.0.2.7", None, "192.0.2.7", "an IPv4-mapped peer is its IPv4 address"),
+        ];
+        for (peer, hops, client, case) in cases {
+            assert_eq!(client_key(ip(peer), hops, &trusted), ip(client), "{case}");
+        }
+        assert_eq!(client_key(None, Some("198.51.100.1"), &trusted), None, "no peer, no key");
+        let mut headers = HeaderMap::new();
+        headers.insert("forwarded", HeaderValue::from_static("for=192.0.2.60;proto=http, for=\"[2001:db8::1]:4711\""));
+        assert_eq!(forwarded_hops(&headers).as_deref(), Some("192.0.2.60,[2001:db8::1]:4711"));
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", HeaderValue::from_static("203.0.113.9, 198.51.100.1"));
+        assert_eq!(forwarded_hops(&headers).as_deref(), Some("203.0.113.9, 198.51.100.1"));
+    }
+
+    #[test]
+    fn behind_a_trusted_proxy_each_client_has_its_own_bucket() {
+        let limiter = PublicLimiter::per_minute(1).behind(Arc::new(vec!["10.0.0.0/8".parse().unwrap()]));
+        let via = |client: &str| Request {
+            remote: Some(SocketAddr::new("10.0.0.2".parse().unwrap(), 1)),
+            forwarded: Some(client.to_string()),
+            ..req(None)
+        };
+        assert!(limiter.check(&via("192.0.2.1")).is_ok());
+        assert!(limiter.check(&via("192.0.2.2")).is_ok(), "another client through the same proxy");
+        assert!(limiter.check(&via("192.0.2.1")).is_err(), "the first one again");
     }
 
     #[test]
@@ -448,15 +593,22 @@ mod tests {
         assert_eq!(limiter.remembered(), 0);
     }
 
+    const INVISIBLE: &str = "must not contain invisible formatting characters (such as direction overrides)";
+
     #[test]
     fn free_text_is_trimmed_and_bounded_with_a_reason_per_fault() {
         assert_eq!(text("  ok ", "/r", 5).unwrap(), "ok");
+        assert_eq!(text("Łódź Ștefan", "/r", 20).unwrap(), "Łódź Ștefan", "letters of the suite's languages pass");
         assert_eq!(bounded_text("a\nb", "/r", 5, true).unwrap(), "a\nb");
         let cases = [
             ("   ", false, "must not be empty", "only spaces"),
             ("toolong", false, "at most 5 characters", "too long"),
             ("a\u{0}b", true, "must not contain control characters", "a NUL even where multiline"),
             ("a\nb", false, "must not contain control characters", "a line break on one line"),
+            ("a\u{202E}b", true, INVISIBLE, "a right-to-left override"),
+            ("a\u{2067}b", true, INVISIBLE, "a right-to-left isolate"),
+            ("a\u{200B}b", false, INVISIBLE, "a zero-width space"),
+            ("\u{FEFF}ab", false, INVISIBLE, "a byte order mark"),
         ];
         for (raw, multiline, reason, case) in cases {
             let e = bounded_text(raw, "/r", 5, multiline).unwrap_err();

@@ -40,6 +40,14 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// The one value `sql` selects from this database (what a test checks behind the API:
+    /// a count, a column of a read contract).
+    pub async fn value<T: for<'a> tokio_postgres::types::FromSql<'a>>(&self, sql: &str) -> T {
+        let (client, conn) = tokio_postgres::connect(&self.url, tokio_postgres::NoTls).await.expect("test database");
+        tokio::spawn(conn);
+        client.query_one(sql, &[]).await.unwrap_or_else(|e| panic!("{sql}: {e}")).get(0)
+    }
+
     /// A fresh database cloned from the template `label`, which `migrate` builds once.
     /// `migration_dirs` name every directory whose files shape the schema: when one of
     /// them changes, a new template is built. The template is not keyed by what `migrate`

@@ -224,6 +224,9 @@ async fn run() -> anyhow::Result<()> {
         rate_per_minute: Some(u32::MAX / 2),
         pool_size: Some(16),
         threads: Some(2),
+        // To compare: ZEGEL_BENCH_STATUS_BATCH=1 reads each scan's status alone.
+        status_batch: std::env::var("ZEGEL_BENCH_STATUS_BATCH").ok().and_then(|v| v.parse().ok()),
+        status_readers: std::env::var("ZEGEL_BENCH_STATUS_READERS").ok().and_then(|v| v.parse().ok()),
         ..Options::default()
     })
     .await;
@@ -416,6 +419,7 @@ async fn run() -> anyhow::Result<()> {
                 let filed: serde_json::Value = match client
                     .post(format!("{deposits}/api/v1/agencies/{deposit_kvk}/deposit/claims"))
                     .bearer_auth(&inspectorate_token)
+                    .header("idempotency-key", format!("bench-claim-{w}-{n}"))
                     .json(&json!({"claim_type": "damages", "amount_cents": 100, "description": "bench"}))
                     .send()
                     .await

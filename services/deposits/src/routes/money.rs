@@ -110,7 +110,8 @@ struct ClaimIn {
 }
 
 /// POST /api/v1/agencies/{kvk}/deposit/claims — the inspectorate files any claim; the
-/// admission authority files wage and damage claims on behalf of a worker.
+/// admission authority files wage and damage claims on behalf of a worker. With an
+/// `Idempotency-Key`, like every request that moves money.
 pub(super) async fn file_claim(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     let kvk = KvkNumber::from_path(&kvk)?;
@@ -125,6 +126,8 @@ pub(super) async fn file_claim(state: AppState, req: Request, kvk: String, raw: 
                 .into(),
         ));
     };
+    // A claim draws on the deposit: a retried request must never file it twice.
+    require_idempotency_key(&req)?;
     let description = text(&input.description, "/description", 1000)?;
     let amount = input.amount_cents.as_ref().map(|v| Cents::parse(v, "/amount_cents")).transpose()?;
     if amount.is_none() && input.claim_type != ClaimType::UnpaidWages {

@@ -21,7 +21,9 @@ async fn pay(app: &TestApp, kvk: &str, cents: i64, key: &str) -> zegel_testkit::
 
 async fn claim(app: &TestApp, kvk: &str, body: Value) -> zegel_testkit::Reply {
     let inspectorate = app.token(&[Role::Inspectorate], None);
-    app.post(&format!("/api/v1/agencies/{kvk}/deposit/claims"), &inspectorate, body).await
+    let key = uuid::Uuid::new_v4().to_string();
+    app.send("POST", &format!("/api/v1/agencies/{kvk}/deposit/claims"), Some(&inspectorate), Some(body), Some(&key))
+        .await
 }
 
 async fn payout(app: &TestApp, claim_id: &str, key: &str) -> zegel_testkit::Reply {
@@ -214,6 +216,25 @@ async fn bad_amounts_wrong_roles_and_missing_keys_get_the_right_problem() {
         200,
         "the agency itself"
     );
+}
+
+#[tokio::test]
+async fn a_claim_needs_an_idempotency_key_and_a_retry_files_it_once() {
+    let app = spawn_app().await;
+    pay(&app, "12345678", 1_000_000, "p").await;
+    let inspectorate = app.token(&[Role::Inspectorate], None);
+    let path = "/api/v1/agencies/12345678/deposit/claims";
+    let body = json!({"claim_type": "fine", "amount_cents": 100, "description": "late"});
+    let r = app.send("POST", path, Some(&inspectorate), Some(body.clone()), None).await;
+    assert_eq!(r.status, 428, "{:?}", r.body);
+    assert_eq!(r.body["type"], "urn:zegel:problem:idempotency-key-required", "{:?}", r.body);
+    let first = app.send("POST", path, Some(&inspectorate), Some(body.clone()), Some("claim-1")).await;
+    let again = app.send("POST", path, Some(&inspectorate), Some(body), Some("claim-1")).await;
+    assert_eq!(first.status, 201, "{:?}", first.body);
+    assert_eq!(again.status, 201, "{:?}", again.body);
+    assert_eq!(first.body["claim_id"], again.body["claim_id"], "the retry answers the first claim");
+    let filed: i64 = app.db.value("select count(*) from deposits.claim where kvk_number = '12345678'").await;
+    assert_eq!(filed, 1, "one claim filed");
 }
 
 #[tokio::test]

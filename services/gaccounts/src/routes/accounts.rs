@@ -151,8 +151,13 @@ pub(super) async fn g_account_get(state: AppState, req: Request, kvk: String) ->
     let kvk = KvkNumber::from_path(&kvk)?;
     let client = state.core.pool.get().await?;
     let view = match store::latest_account(&client, kvk.as_str()).await? {
-        Some(a) => {
+        // The IBAN is public only while hirers may pay into it: a requested, blocked or
+        // closed account's number is nobody's business.
+        Some(a) if a.status == Status::Active => {
             json!({ "kvk_number": kvk, "status": a.status, "iban": a.iban, "bank": a.bank, "since": a.status_since })
+        }
+        Some(a) => {
+            json!({ "kvk_number": kvk, "status": a.status, "iban": null, "bank": null, "since": a.status_since })
         }
         None => json!({ "kvk_number": kvk, "status": "none", "iban": null, "bank": null, "since": null }),
     };

@@ -21,6 +21,9 @@ async fn an_agency_registers_its_g_account_and_the_tax_authority_verifies_blocks
     assert_eq!(r.body["status"], "requested");
     assert_eq!(r.body["iban"], iban, "stored normalised");
 
+    let public = app.get("/api/v1/agencies/12345678/g-account", None).await;
+    assert_eq!((public.body["status"].as_str(), &public.body["iban"]), (Some("requested"), &json!(null)), "not yet");
+    assert!(!public.body.to_string().contains(&iban), "{:?}", public.body);
     let r = app.get(&format!("/api/v1/agencies/12345678/g-account/match?iban={iban}"), None).await;
     assert_eq!(r.body["matches"], false, "not yet verified");
     let r = app.post("/api/v1/agencies/12345678/g-account/verification", &tax, json!({})).await;
@@ -45,6 +48,11 @@ async fn an_agency_registers_its_g_account_and_the_tax_authority_verifies_blocks
 
     let r = app.post("/api/v1/agencies/12345678/g-account/blocking", &tax, json!({"reason": "arrears"})).await;
     assert_eq!(r.body["status"], "blocked");
+    let public = app.get("/api/v1/agencies/12345678/g-account", None).await;
+    assert_eq!((public.body["status"].as_str(), &public.body["iban"]), (Some("blocked"), &json!(null)));
+    let contract: Option<String> =
+        app.db.value("select iban from gaccounts.agency_status where kvk_number = '12345678'").await;
+    assert_eq!(contract, None, "the read contract hides a blocked account's IBAN too");
     assert_eq!(
         app.get(&format!("/api/v1/agencies/12345678/g-account/match?iban={iban}"), None).await.body["matches"],
         false,
@@ -57,6 +65,8 @@ async fn an_agency_registers_its_g_account_and_the_tax_authority_verifies_blocks
 
     let r = app.post("/api/v1/agencies/12345678/g-account/closure", &tax, json!({"reason": "agency stopped"})).await;
     assert_eq!(r.body["status"], "closed");
+    let public = app.get("/api/v1/agencies/12345678/g-account", None).await;
+    assert!(!public.body.to_string().contains(&iban), "{:?}", public.body);
     assert_eq!(wait_for_events(&app.prefix.0, "gaccount.closed", 1).await.len(), 1);
     // A new account may follow a closed one; the history keeps both.
     let r = app.put("/api/v1/agencies/12345678/g-account", &agency, json!({"iban": g_iban(3), "bank": "ING"})).await;

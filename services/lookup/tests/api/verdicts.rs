@@ -32,6 +32,23 @@ async fn offline_failures_get_their_own_verdict() {
 }
 
 #[tokio::test]
+async fn pages_and_answers_carry_the_security_headers_and_no_script() {
+    let lookup = spawn_lookup().await;
+    let seal = seal(Register::Certificates, 0, 3600);
+    for path in [format!("/v/{seal}?lang=nl"), format!("/api/v1/verify/{seal}"), "/check?kvk=12345678".to_string()] {
+        let r = lookup.http.get(format!("{}{path}", lookup.address)).send().await.unwrap();
+        let h = r.headers().clone();
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}: the seal in the URL must not leak");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(!csp.contains("script-src") && !csp.contains("unsafe-eval"), "{path}: no script allowed: {csp}");
+        let body = r.text().await.unwrap();
+        assert!(!body.contains("<script"), "{path}");
+    }
+}
+
+#[tokio::test]
 async fn a_genuine_seal_whose_register_cannot_be_read_is_unavailable_never_valid() {
     // This lookup's database has no certificates register at all: the live status cannot be read.
     let lookup = spawn_lookup().await;
