@@ -22,16 +22,9 @@ pub async fn record(state: &AppState, event: Event) -> anyhow::Result<()> {
     let candidates = store::matching(&tx, &agencies, &event.addressed_to).await?;
     let now = Utc::now();
     let mut recorded = 0;
-    for sub in candidates.iter().filter(|s| routing::receives(s, &event, &agencies)) {
-        store::insert_delivery(
-            &tx,
-            sub.subscription_id,
-            event.event_id,
-            &event.event_type,
-            &routing::body(sub, &event),
-            now,
-        )
-        .await?;
+    for (sub, reach) in candidates.iter().filter_map(|s| routing::receives(s, &event, &agencies).map(|r| (s, r))) {
+        let body = routing::body(sub, &event, reach, &agencies);
+        store::insert_delivery(&tx, sub.subscription_id, event.event_id, &event.event_type, &body, now).await?;
         recorded += 1;
     }
     tx.commit().await?;

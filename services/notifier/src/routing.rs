@@ -23,28 +23,75 @@ pub fn agencies(event: &Event) -> Vec<String> {
     out
 }
 
-/// Whether `sub` receives `event`.
-pub fn receives(sub: &Subscription, event: &Event, agencies: &[String]) -> bool {
-    if sub.agencies.iter().any(|a| agencies.contains(a)) {
-        return true;
-    }
-    sub.topics.iter().any(|topic| {
-        event.addressed_to.iter().any(|p| p == topic)
-            && (topic != "municipality" || event.payload["municipality"].as_str() == sub.owner_org.as_deref())
-    })
+/// Changes a follower of an agency (a hirer) may hear of: each turns a part of the public
+/// check (certificate, officers clear, deposit, G-account, housing). Requests, audits,
+/// deficiencies, payouts, complaints, appointments and deregistration signals stay with
+/// the authorities they are addressed to.
+pub const PUBLIC_CHANGES: [&str; 18] = [
+    "certificate.provisional_issued",
+    "certificate.certified",
+    "certificate.extended",
+    "certificate.suspended",
+    "certificate.reinstated",
+    "certificate.revoked",
+    "certificate.lapsed",
+    "certificate.withdrawn",
+    "ban.officer_banned",
+    "ban.lifted",
+    "deposit.adequate",
+    "deposit.shortfall",
+    "deposit.shortfall_overdue",
+    "gaccount.activated",
+    "gaccount.blocked",
+    "gaccount.closed",
+    "housing.mark_revoked",
+    "housing.mark_expired",
+];
+
+/// Why a subscription receives an event, which decides what it is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// The event is addressed to the subscriber's party: all of it.
+    Addressed,
+    /// It follows an agency the event concerns: that a public part changed, nothing more.
+    Follower,
 }
 
-/// The webhook body for `event` to `sub`.
-pub fn body(sub: &Subscription, event: &Event) -> Value {
-    json!({
-        "subscription_id": sub.subscription_id,
-        "event_id": event.event_id,
-        "type": event.event_type,
-        "subject": event.subject,
-        "addressed_to": event.addressed_to,
-        "occurred_at": event.occurred_at,
-        "payload": event.payload,
-    })
+/// Whether (and why) `sub` receives `event`.
+pub fn receives(sub: &Subscription, event: &Event, agencies: &[String]) -> Option<Reach> {
+    let addressed = sub.topics.iter().any(|topic| {
+        event.addressed_to.iter().any(|p| p == topic)
+            && (topic != "municipality" || event.payload["municipality"].as_str() == sub.owner_org.as_deref())
+    });
+    if addressed {
+        return Some(Reach::Addressed);
+    }
+    let follows = sub.agencies.iter().any(|a| agencies.contains(a));
+    (follows && PUBLIC_CHANGES.contains(&event.event_type.as_str())).then_some(Reach::Follower)
+}
+
+/// The webhook body for `event` to `sub`. A follower learns which of its agencies changed
+/// and the kind of change, never the payload (an inspector's reason, a director's role, an
+/// amount); it asks the public check for the verdict.
+pub fn body(sub: &Subscription, event: &Event, reach: Reach, agencies: &[String]) -> Value {
+    match reach {
+        Reach::Addressed => json!({
+            "subscription_id": sub.subscription_id,
+            "event_id": event.event_id,
+            "type": event.event_type,
+            "subject": event.subject,
+            "addressed_to": event.addressed_to,
+            "occurred_at": event.occurred_at,
+            "payload": event.payload,
+        }),
+        Reach::Follower => json!({
+            "subscription_id": sub.subscription_id,
+            "event_id": event.event_id,
+            "type": event.event_type,
+            "agencies": agencies.iter().filter(|a| sub.agencies.contains(a)).collect::<Vec<_>>(),
+            "occurred_at": event.occurred_at,
+        }),
+    }
 }
 
 #[cfg(test)]
@@ -91,8 +138,39 @@ mod tests {
             (&amsterdam, &mark, true, "its own territory"),
             (&rotterdam, &mark, false, "another municipality's building"),
         ] {
-            assert_eq!(receives(s, e, &agencies(e)), expected, "{case}");
+            assert_eq!(receives(s, e, &agencies(e)).is_some(), expected, "{case}");
         }
         assert_eq!(agencies(&mark), vec!["11223344"]);
+    }
+
+    #[test]
+    fn a_follower_hears_only_that_a_public_part_changed() {
+        let hirer = sub(&["11223344"], &[], Some("55555555"));
+        let inspectorate = sub(&[], &["inspectorate"], None);
+        let request = event(
+            "certificate.suspension_requested",
+            "11223344",
+            &["certification_body", "inspectorate"],
+            json!({"kvk_number": "11223344", "reason": "the inspector's confidential reason"}),
+        );
+        let banned = event(
+            "ban.officer_banned",
+            "11223344",
+            &["certificates", "inspectorate"],
+            json!({"kvk_number": "11223344", "role": "director", "starts_on": "2026-12-01"}),
+        );
+        let payout = event("deposit.payout", "11223344", &["inspectorate"], json!({"amount_cents": 509947}));
+        let deregistration = event("kvk.unjustified_deregistration", "11223344", &["inspectorate", "tax"], json!({}));
+        for private in [&request, &payout, &deregistration] {
+            assert_eq!(receives(&hirer, private, &agencies(private)), None, "{}", private.event_type);
+        }
+        assert_eq!(receives(&inspectorate, &request, &agencies(&request)), Some(Reach::Addressed));
+        let reach = receives(&hirer, &banned, &agencies(&banned)).expect("a ban turns the public check");
+        assert_eq!(reach, Reach::Follower);
+        let told = body(&hirer, &banned, reach, &agencies(&banned)).to_string();
+        assert!(told.contains("ban.officer_banned") && told.contains("11223344"), "{told}");
+        for secret in ["director", "2026-12-01", "payload", "addressed_to"] {
+            assert!(!told.contains(secret), "{secret} in {told}");
+        }
     }
 }

@@ -316,7 +316,7 @@ async fn run() -> anyhow::Result<()> {
                 json!({"reason": "bench", "grounds": "other"}),
             )
             .await;
-        let needle = format!("\"subject\":\"{kvk}\"");
+        let needle = format!("\"agencies\":[\"{kvk}\"]");
         let got = receiver
             .wait_until(|r| {
                 r.iter().any(|w| {

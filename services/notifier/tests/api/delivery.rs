@@ -29,7 +29,9 @@ async fn a_subscriber_gets_a_correctly_signed_webhook_once() {
     assert!(!webhook::verify("wrong", ts, &w.body, &w.headers[webhook::SIGNATURE], now));
     assert_eq!(w.headers[webhook::EVENT_ID], event.event_id.to_string());
     let body: Value = serde_json::from_slice(&w.body).unwrap();
-    assert_eq!((body["type"].as_str(), body["subject"].as_str()), (Some("certificate.revoked"), Some("11223344")));
+    assert_eq!(body["type"], "certificate.revoked");
+    assert_eq!(body["agencies"], json!(["11223344"]), "the followed agency, and no payload: {body}");
+    assert!(body.get("payload").is_none(), "{body}");
     assert_eq!(body["subscription_id"], id.as_str());
 
     let log = app.get(&format!("/api/v1/subscriptions/{id}/deliveries"), Some(&app.hirer())).await;
