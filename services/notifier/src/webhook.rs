@@ -79,23 +79,45 @@ pub enum TargetError {
     Unresolvable,
 }
 
-/// Whether an address is inside a network a subscriber must not reach.
+/// Networks a webhook may never reach: only global unicast addresses are targets.
+const REFUSED: [&str; 17] = [
+    "0.0.0.0/8",      // this network
+    "10.0.0.0/8",     // private
+    "100.64.0.0/10",  // carrier-grade NAT
+    "127.0.0.0/8",    // loopback
+    "169.254.0.0/16", // link local (cloud metadata)
+    "172.16.0.0/12",  // private
+    "192.0.0.0/24",   // IETF protocol assignments
+    "192.168.0.0/16", // private
+    "198.18.0.0/15",  // benchmarking
+    "224.0.0.0/4",    // multicast
+    "240.0.0.0/4",    // reserved, broadcast
+    "::/128",         // unspecified
+    "::1/128",        // loopback
+    "fc00::/7",       // unique local
+    "fe80::/10",      // link local
+    "64:ff9b::/96",   // NAT64: an IPv4 address in disguise
+    "2002::/16",      // 6to4: likewise
+];
+
+static REFUSED_NETS: std::sync::LazyLock<Vec<ipnet::IpNet>> =
+    std::sync::LazyLock::new(|| REFUSED.iter().filter_map(|n| n.parse().ok()).collect());
+
+/// Whether an address is inside a network a subscriber must not reach: a refused network,
+/// IPv6 multicast, or an IPv4-mapped (`::ffff:a.b.c.d`) or -compatible (`::a.b.c.d`)
+/// address whose IPv4 address is refused.
 pub fn is_private(ip: IpAddr) -> bool {
+    if REFUSED_NETS.iter().any(|net| net.contains(&ip)) {
+        return true;
+    }
     match ip {
-        IpAddr::V4(v4) => {
-            v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1]) // carrier-grade NAT
-        }
+        IpAddr::V4(_) => false,
         IpAddr::V6(v6) => {
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || (v6.segments()[0] & 0xfe00) == 0xfc00 // unique local
-                || (v6.segments()[0] & 0xffc0) == 0xfe80 // link local
+            let s = v6.segments();
+            let compatible = s[..6].iter().all(|x| *x == 0);
+            v6.is_multicast()
                 || v6.to_ipv4_mapped().is_some_and(|v4| is_private(IpAddr::V4(v4)))
+                || (compatible && is_private(IpAddr::V4(std::net::Ipv4Addr::from(u128::from(v6) as u32))))
         }
     }
 }
@@ -135,6 +157,47 @@ pub async fn check_target(raw: &str, allow_private: bool) -> Result<url::Url, Ta
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_global_unicast_addresses_are_targets() {
+        for refused in [
+            "0.1.2.3",
+            "10.1.2.3",
+            "100.64.0.1",
+            "100.127.255.254",
+            "127.0.0.1",
+            "169.254.169.254",
+            "172.16.0.1",
+            "172.31.255.255",
+            "192.0.0.8",
+            "192.168.1.1",
+            "198.18.0.1",
+            "198.19.255.255",
+            "224.0.0.1",
+            "239.1.1.1",
+            "240.0.0.1",
+            "255.255.255.255",
+            "::",
+            "::1",
+            "fc00::1",
+            "fd12:3456::1",
+            "fe80::1",
+            "ff02::1",
+            "64:ff9b::a00:1",
+            "2002:a00:1::",
+            "::ffff:10.0.0.1",
+            "::ffff:127.0.0.1",
+            "::10.0.0.1",
+            "::127.0.0.1",
+        ] {
+            assert!(is_private(refused.parse().unwrap()), "{refused} must be refused");
+        }
+        for global in
+            ["8.8.8.8", "1.1.1.1", "100.128.0.1", "172.32.0.1", "198.20.0.1", "2001:4860:4860::8888", "::ffff:8.8.8.8"]
+        {
+            assert!(!is_private(global.parse().unwrap()), "{global} is a global address");
+        }
+    }
 
     #[test]
     fn signatures_verify_and_refuse_changes_and_replays() {
