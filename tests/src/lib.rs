@@ -420,6 +420,16 @@ impl Suite {
         r.json().await.expect("json")
     }
 
+    /// The certification body `token` revokes certificate `id` on `grounds`.
+    pub async fn revoke(&self, id: &str, token: &str, reason: &str, grounds: &str) -> Value {
+        self.certs_post(
+            &format!("/api/v1/certificates/{id}/revocation"),
+            token,
+            json!({"reason": reason, "grounds": grounds}),
+        )
+        .await
+    }
+
     /// The inspectorate files a claim on `kvk`'s deposit (with an idempotency key).
     pub async fn file_claim(&self, kvk: &str, body: Value) -> Value {
         let r = self

@@ -6,7 +6,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
-use serde_json::json;
 use zegel_e2e::{Options, Suite};
 
 /// One reader per register: concurrent scans must share statements.
@@ -22,13 +21,7 @@ async fn concurrent_scans_of_different_seals_each_get_their_own_answer() {
     let a = suite.seal("31000001", &body_a).await["seal"].as_str().unwrap().to_string();
     let b = suite.seal("31000002", &body_b).await["seal"].as_str().unwrap().to_string();
     let building = suite.certified_building("31000003", "0983010000031003").await;
-    suite
-        .certs_post(
-            &format!("/api/v1/certificates/{id_b}/revocation"),
-            &body_b,
-            json!({"reason": "fine", "grounds": "other"}),
-        )
-        .await;
+    suite.revoke(&id_b, &body_b, "fine", "other").await;
 
     let asked: Vec<(&str, &str, &str)> = (0..120)
         .map(|i| match i % 3 {
@@ -64,13 +57,7 @@ async fn no_scan_that_began_after_a_revoke_returned_says_valid() {
     };
     let revoke = async {
         tokio::time::sleep(Duration::from_millis(300)).await;
-        suite
-            .certs_post(
-                &format!("/api/v1/certificates/{id}/revocation"),
-                &body,
-                json!({"reason": "fine", "grounds": "other"}),
-            )
-            .await;
+        suite.revoke(&id, &body, "fine", "other").await;
         let returned = Instant::now();
         tokio::time::sleep(Duration::from_millis(300)).await;
         done.store(true, Ordering::Relaxed);

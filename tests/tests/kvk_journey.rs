@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use serde_json::json;
 use zegel_e2e::Suite;
 
 #[tokio::test]
@@ -24,13 +23,7 @@ async fn kvk_receives_the_revocation_it_must_act_on_through_a_consumer_group() {
         .unwrap();
 
     let (body, id) = suite.certified("11223344").await;
-    suite
-        .certs_post(
-            &format!("/api/v1/certificates/{id}/revocation"),
-            &body,
-            json!({"reason": "court ruling", "grounds": "criminal_sanction"}),
-        )
-        .await;
+    suite.revoke(&id, &body, "court ruling", "criminal_sanction").await;
 
     let mut received = Vec::new();
     for _ in 0..50 {

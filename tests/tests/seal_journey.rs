@@ -38,13 +38,7 @@ async fn a_seal_verifies_valid_then_suspended_then_revoked_at_the_very_next_scan
     suite.certs_post(&format!("/api/v1/certificates/{id}/reinstatement"), &body, json!({"reason": "paid"})).await;
     assert_eq!(suite.verify(&seal).await["verdict"], "valid");
 
-    suite
-        .certs_post(
-            &format!("/api/v1/certificates/{id}/revocation"),
-            &body,
-            json!({"reason": "fine", "grounds": "irrevocable_fine"}),
-        )
-        .await;
+    suite.revoke(&id, &body, "fine", "irrevocable_fine").await;
     let v = suite.verify(&seal).await;
     assert_eq!(v["verdict"], "revoked", "{v}");
     assert_eq!(v["facts"]["certificate_status"], "revoked");
@@ -59,13 +53,7 @@ async fn a_restarted_lookup_answers_the_same() {
     assert_eq!(suite.verify(&seal).await["verdict"], "valid");
     suite.restart_lookup().await;
     assert_eq!(suite.verify(&seal).await["verdict"], "valid");
-    suite
-        .certs_post(
-            &format!("/api/v1/certificates/{id}/revocation"),
-            &body,
-            json!({"reason": "fine", "grounds": "irrevocable_fine"}),
-        )
-        .await;
+    suite.revoke(&id, &body, "fine", "irrevocable_fine").await;
     suite.restart_lookup().await;
     assert_eq!(suite.verify(&seal).await["verdict"], "revoked");
 }
@@ -78,13 +66,7 @@ async fn with_redis_stopped_the_verdicts_stay_right() {
     let seal = suite.seal("11223344", &body).await["seal"].as_str().unwrap().to_string();
     proxy.down();
     assert_eq!(suite.verify(&seal).await["verdict"], "valid");
-    suite
-        .certs_post(
-            &format!("/api/v1/certificates/{id}/revocation"),
-            &body,
-            json!({"reason": "fine", "grounds": "irrevocable_fine"}),
-        )
-        .await;
+    suite.revoke(&id, &body, "fine", "irrevocable_fine").await;
     assert_eq!(suite.verify(&seal).await["verdict"], "revoked", "no stale valid while Redis is away");
     proxy.up();
     assert_eq!(suite.verify(&seal).await["verdict"], "revoked");

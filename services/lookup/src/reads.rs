@@ -51,20 +51,22 @@ pub struct Shape {
     pub readers: usize,
     /// Scans per statement at most.
     pub batch: usize,
-    /// Scans waiting per register at most; beyond that a scan waits to be queued.
-    pub queue: usize,
 }
 
 impl Reads {
     /// Starts the readers of every register on `pool`. They stop when the last `Reads` is
     /// dropped.
     pub fn start(pool: &Pool, shape: Shape) -> Self {
+        let (readers, batch) = (shape.readers.max(1), shape.batch.max(1));
+        // Scans waiting per register at most (eight full rounds of every reader); beyond
+        // that a scan waits to be queued.
+        let queue = readers * batch * 8;
         let mut queues = HashMap::new();
         for register in Register::ALL {
-            let (tx, rx) = mpsc::channel(shape.queue.max(1));
+            let (tx, rx) = mpsc::channel(queue);
             let rx = Arc::new(Mutex::new(rx));
-            for _ in 0..shape.readers.max(1) {
-                tokio::spawn(serve(pool.clone(), register, rx.clone(), shape.batch.max(1)));
+            for _ in 0..readers {
+                tokio::spawn(serve(pool.clone(), register, rx.clone(), batch));
             }
             queues.insert(register, tx);
         }

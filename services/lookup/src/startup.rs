@@ -1,6 +1,5 @@
 //! The lookup as a service of the shared shell: how its state is made, and its background tasks.
 
-use crate::reads::{Reads, Shape};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,6 +9,7 @@ use platform::shell::{Start, Task};
 use zegel_attest::Desk;
 
 use crate::config::{Own, Settings};
+use crate::reads::{Reads, Shape};
 use crate::state::AppState;
 
 impl Start for AppState {
@@ -17,12 +17,8 @@ impl Start for AppState {
 
     async fn start(core: Core, clock: Clock, settings: &Settings) -> anyhow::Result<Self> {
         let own = &settings.own;
-        let shape = Shape {
-            readers: own.status_readers as usize,
-            batch: own.status_batch as usize,
-            // Bounded by the settings' checks (64 × 4096 × 8 at most).
-            queue: (own.status_readers * own.status_batch * 8) as usize,
-        };
+        // Bounded by the settings' checks (64 readers, 4096 scans a statement).
+        let shape = Shape { readers: own.status_readers as usize, batch: own.status_batch as usize };
         let state = AppState {
             reads: Reads::start(&core.pool, shape),
             core,

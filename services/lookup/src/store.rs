@@ -11,9 +11,9 @@ use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
 use zegel_attest::{Register, SealStatus};
+use zegel_standing::{CertificateStatus, DepositStanding, Facts, GAccountStatus, Housed, Housing, MarkStatus};
 
 use crate::reads::{Answer, Ask};
-use zegel_standing::{CertificateStatus, DepositStanding, Facts, GAccountStatus, Housed, Housing, MarkStatus};
 
 /// A register's answer about one seal.
 #[derive(Debug, Clone, PartialEq)]

@@ -33,7 +33,6 @@ pub struct Core {
     /// Every limiter of the service, so that the shell can forget quiet addresses in all
     /// of them (a limiter that is never swept keeps every address it saw until restart).
     limiters: Arc<Mutex<Vec<PublicLimiter>>>,
-    trusted: Arc<Vec<ipnet::IpNet>>,
 }
 
 impl Core {
@@ -45,8 +44,8 @@ impl Core {
         let auth = Arc::new(Authenticator::load(&common.jwks, &common.jwt_issuer, &audience).await?);
         auth.spawn_refresh(&common.jwks, &common.jwt_issuer, &audience, Duration::from_secs(300));
         let relay = Relay::new(pool.clone(), bus.clone(), Duration::from_millis(common.relay_interval_ms));
-        let trusted = Arc::new(common.trusted_proxies.clone());
-        let limiter = PublicLimiter::per_minute(common.public_rate_per_minute).behind(trusted.clone());
+        let limiter =
+            PublicLimiter::per_minute(common.public_rate_per_minute).behind(Arc::new(common.trusted_proxies.clone()));
         Ok(Self {
             pool,
             bus,
@@ -54,7 +53,6 @@ impl Core {
             relay,
             limiters: Arc::new(Mutex::new(vec![limiter.clone()])),
             limiter,
-            trusted,
             metrics: Metrics::new(service),
         })
     }
@@ -62,7 +60,7 @@ impl Core {
     /// Registers another limiter (a stricter one for one endpoint), so that it is swept
     /// with the others.
     pub fn limiter_of(&self, limiter: PublicLimiter) -> PublicLimiter {
-        let limiter = limiter.behind(self.trusted.clone());
+        let limiter = limiter.behind_the_same_proxies_as(&self.limiter);
         if let Ok(mut all) = self.limiters.lock() {
             all.push(limiter.clone());
         }

@@ -478,6 +478,11 @@ impl PublicLimiter {
         Self { trusted, ..self }
     }
 
+    /// The same limit, believing the proxies `other` believes.
+    pub fn behind_the_same_proxies_as(self, other: &PublicLimiter) -> Self {
+        self.behind(other.trusted.clone())
+    }
+
     /// 429 with `Retry-After` when the caller's address is over its limit.
     pub fn check(&self, req: &Request) -> Result<(), Problem> {
         let Some(client) = client_key(req.remote.map(|a| a.ip()), req.forwarded.as_deref(), &self.trusted) else {

@@ -301,18 +301,14 @@ pub(super) async fn complaint_form(state: AppState, req: Request, seal: String) 
     };
     let mut res = page_response(&lang, page.render(), "complaint form")?;
     // The form posts to the housing register, a different origin.
+    // A CSP source is an origin, without a path.
+    let housing = reqwest::Url::parse(&state.settings.housing_url).map(|u| u.origin().ascii_serialization());
     let policy = platform::http::CONTENT_SECURITY_POLICY
-        .replace("form-action 'self'", &format!("form-action 'self' {}", origin(&state.settings.housing_url)));
+        .replace("form-action 'self'", &format!("form-action 'self' {}", housing.unwrap_or_default()));
     if let Ok(v) = HeaderValue::from_str(&policy) {
         res.headers_mut().insert("content-security-policy", v);
     }
     Ok(res)
-}
-
-/// `scheme://host[:port]` of a configured URL (a CSP source may not carry a path).
-fn origin(url: &str) -> &str {
-    let start = url.find("://").map(|i| i + 3).unwrap_or(0);
-    url[start..].find('/').map(|i| &url[..start + i]).unwrap_or(url)
 }
 
 /// GET /complaint/sent — where the housing register sends a resident after the form.
