@@ -4,7 +4,7 @@ use chrono::{Months, NaiveDate};
 use platform::problem::FieldError;
 use serde::{Deserialize, Serialize};
 
-pub use platform::ids::{Bsn, KvkNumber};
+pub use platform::ids::{Bsn, KvkNumber, RawBsn};
 
 /// A civil ban lasts at most this many years (advice 2.1 F).
 pub const CIVIL_BAN_MAX_YEARS: u32 = 5;

@@ -80,11 +80,14 @@ pub fn issued(cert: &Certificate, now: DateTime<Utc>) -> Event {
     )
 }
 
+/// The type of [`suspension_requested`] (and its audit action).
+pub const SUSPENSION_REQUESTED: &str = "certificate.suspension_requested";
+
 /// The inspectorate asks the certificate's body to suspend it.
 pub fn suspension_requested(cert: &Certificate, reason: &str, now: DateTime<Utc>) -> Event {
     let body = format!("certification_body:{}", cert.certification_body_id);
     Event::new(
-        "certificate.suspension_requested",
+        SUSPENSION_REQUESTED,
         &cert.kvk_number,
         &[body.as_str()],
         json!({ "certificate_id": cert.certificate_id, "kvk_number": cert.kvk_number, "reason": reason }),

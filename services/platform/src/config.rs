@@ -78,7 +78,14 @@ pub struct CommonSettings {
     /// ignored. Empty: every peer is the client.
     #[serde(default)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The key request fingerprints of idempotency keys are made with (HMAC-SHA256), so
+    /// that a stored fingerprint of a body with a BSN cannot be tested against guesses.
+    #[serde(default = "defaults::idempotency_secret")]
+    pub idempotency_secret: SecretString,
 }
+
+/// The development idempotency secret; production sets its own.
+pub const DEV_IDEMPOTENCY_SECRET: &str = "zegel-dev-idempotency-secret-not-for-production";
 
 mod defaults {
     use std::net::{IpAddr, Ipv4Addr};
@@ -115,6 +122,9 @@ mod defaults {
     pub fn db_pool_size() -> usize {
         16
     }
+    pub fn idempotency_secret() -> SecretString {
+        SecretString::from(super::DEV_IDEMPOTENCY_SECRET)
+    }
 }
 
 impl CommonSettings {
@@ -150,6 +160,7 @@ impl CommonSettings {
         if self.db_pool_size == 0 {
             return Err(ConfigError::Invalid("ZEGEL_DB_POOL_SIZE: must be at least 1".into()));
         }
+        secret_key("", "IDEMPOTENCY_SECRET", &self.idempotency_secret)?;
         Ok(())
     }
 }
@@ -186,9 +197,11 @@ pub fn at_most(service: &str, settings: &[(&str, u64, u64)]) -> Result<(), Confi
 }
 
 /// Checks that a service's secret key setting has at least 16 characters.
+/// An empty `service` names a shared setting (`ZEGEL_<name>`).
 pub fn secret_key(service: &str, name: &str, key: &SecretString) -> Result<(), ConfigError> {
     if secrecy::ExposeSecret::expose_secret(key).chars().count() < 16 {
-        return Err(ConfigError::Invalid(format!("ZEGEL_{}_{name}: at least 16 characters", service.to_uppercase())));
+        let prefix = if service.is_empty() { String::new() } else { format!("{}_", service.to_uppercase()) };
+        return Err(ConfigError::Invalid(format!("ZEGEL_{prefix}{name}: at least 16 characters")));
     }
     Ok(())
 }
@@ -282,6 +295,7 @@ mod tests {
             (vec![("ZEGEL_DATABASE_URL", "nonsense://")], "ZEGEL_DATABASE_URL", "a bad database URL"),
             (vec![("ZEGEL_REDIS_URL", "ftp://x")], "ZEGEL_REDIS_URL", "a bad redis URL"),
             (vec![("ZEGEL_PUBLIC_RATE_PER_MINUTE", "0")], "at least 1", "a zero rate limit"),
+            (vec![("ZEGEL_IDEMPOTENCY_SECRET", "short")], "ZEGEL_IDEMPOTENCY_SECRET: at least 16", "a short secret"),
         ];
         for (pairs, expected, case) in cases {
             let err = load_from::<Own>("certificates", vars(&pairs)).unwrap_err().to_string();

@@ -30,6 +30,8 @@ pub struct Core {
     pub limiter: PublicLimiter,
     /// Request metrics.
     pub metrics: Metrics,
+    /// Keyed fingerprints of requests with an idempotency key.
+    pub fingerprints: crate::idempotency::Fingerprints,
     /// Every limiter of the service, so that the shell can forget quiet addresses in all
     /// of them (a limiter that is never swept keeps every address it saw until restart).
     limiters: Arc<Mutex<Vec<PublicLimiter>>>,
@@ -54,6 +56,7 @@ impl Core {
             limiters: Arc::new(Mutex::new(vec![limiter.clone()])),
             limiter,
             metrics: Metrics::new(service),
+            fingerprints: crate::idempotency::Fingerprints::new(&common.idempotency_secret),
         })
     }
 

@@ -5,10 +5,20 @@
 //! until the first transaction ends, then finds the stored response; a failed first
 //! attempt rolls back and leaves the key free. A key reused with a different request is
 //! refused rather than silently answered with someone else's result.
+//!
+//! The fingerprint of a request is keyed (HMAC-SHA256 with the service's
+//! `ZEGEL_IDEMPOTENCY_SECRET`): a body may hold a BSN, and an unkeyed hash of it could be
+//! tested against the billion possible BSNs. Keys are kept for [`KEPT_FOR`]; after that a
+//! key is free again and the purge removes it.
 
-use deadpool_postgres::GenericClient;
+use std::fmt;
+use std::time::Duration;
+
+use deadpool_postgres::{GenericClient, Pool};
+use hmac::{Hmac, Mac};
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 use crate::problem::{FieldError, Problem};
 
@@ -43,15 +53,48 @@ pub struct Stored {
     pub body: Value,
 }
 
-/// Fingerprint of a request, so a reused key with another request is detected.
-pub fn fingerprint(method: &str, path: &str, body: &[u8]) -> String {
-    let mut h = Sha256::new();
-    h.update(method.as_bytes());
-    h.update([0]);
-    h.update(path.as_bytes());
-    h.update([0]);
-    h.update(body);
-    format!("{:x}", h.finalize())
+/// How long a key and its response are kept: long enough for any client's retries, short
+/// enough that fingerprints of bodies with personal data do not pile up.
+pub const KEPT_FOR: Duration = Duration::from_secs(24 * 3600);
+
+/// Makes request fingerprints with the service's secret.
+#[derive(Clone)]
+pub struct Fingerprints(Hmac<Sha256>);
+
+impl fmt::Debug for Fingerprints {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Fingerprints(***)")
+    }
+}
+
+impl Fingerprints {
+    /// Keyed with `secret`.
+    pub fn new(secret: &SecretString) -> Self {
+        Self(
+            Hmac::new_from_slice(secret.expose_secret().as_bytes())
+                .unwrap_or_else(|_| unreachable!("HMAC takes any key length")),
+        )
+    }
+
+    /// Fingerprint of a request, so a reused key with another request is detected.
+    pub fn of(&self, method: &str, path: &str, body: &[u8]) -> String {
+        let mut mac = self.0.clone();
+        mac.update(method.as_bytes());
+        mac.update(&[0]);
+        mac.update(path.as_bytes());
+        mac.update(&[0]);
+        mac.update(body);
+        mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// Removes the keys older than [`KEPT_FOR`]; returns how many.
+pub async fn purge(pool: &Pool) -> anyhow::Result<u64> {
+    let client = pool.get().await?;
+    let stmt = client
+        .prepare_cached("delete from idempotency_key where created_at < now() - make_interval(secs => $1)")
+        .await?;
+    Ok(client.execute(&stmt, &[&(KEPT_FOR.as_secs() as f64)]).await?)
 }
 
 /// Either claims `key` for this request (`Ok(None)`) or returns the earlier response.
@@ -61,6 +104,14 @@ pub async fn begin(
     key: &Key,
     request_hash: &str,
 ) -> Result<Option<Stored>, BeginError> {
+    // An expired key is free again, whether or not the purge has run yet.
+    let stmt = tx
+        .prepare_cached(
+            "delete from idempotency_key where principal = $1 and key = $2
+             and created_at < now() - make_interval(secs => $3)",
+        )
+        .await?;
+    tx.execute(&stmt, &[&principal, &key.0, &(KEPT_FOR.as_secs() as f64)]).await?;
     // The placeholder row holds the key for the rest of this transaction; it is completed
     // by `finish` before commit, so no other transaction ever sees it half-done.
     let stmt = tx
@@ -137,8 +188,12 @@ mod tests {
     }
 
     #[test]
-    fn the_fingerprint_separates_method_path_and_body() {
-        assert_ne!(fingerprint("POST", "/a", b"b"), fingerprint("POST", "/ab", b""));
-        assert_eq!(fingerprint("POST", "/a", b"{}"), fingerprint("POST", "/a", b"{}"));
+    fn the_fingerprint_separates_method_path_and_body_and_depends_on_the_secret() {
+        let one = Fingerprints::new(&SecretString::from("secret-one-of-sixteen"));
+        let two = Fingerprints::new(&SecretString::from("secret-two-of-sixteen"));
+        assert_ne!(one.of("POST", "/a", b"b"), one.of("POST", "/ab", b""));
+        assert_eq!(one.of("POST", "/a", b"{}"), one.of("POST", "/a", b"{}"));
+        assert_ne!(one.of("POST", "/a", b"{}"), two.of("POST", "/a", b"{}"));
+        assert!(!format!("{one:?}").contains("secret"));
     }
 }

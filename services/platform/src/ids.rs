@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::problem::{FieldError, Problem};
 
@@ -47,6 +47,26 @@ impl fmt::Debug for Bsn {
     // A BSN must not end up in a log line through a debug print.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Bsn(***)")
+    }
+}
+
+/// A BSN as it arrives in a request body, before it is checked. It exists so that the
+/// input structs that carry one can derive `Debug` without a BSN ever reaching a log
+/// line or a panic message through them.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct RawBsn(String);
+
+impl fmt::Debug for RawBsn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RawBsn(***)")
+    }
+}
+
+impl RawBsn {
+    /// Checks it; `pointer` names the field in errors.
+    pub fn parse(&self, pointer: &str) -> Result<Bsn, FieldError> {
+        Bsn::parse(&self.0, pointer)
     }
 }
 
@@ -98,5 +118,19 @@ mod tests {
             assert!(KvkNumber::parse(raw, "/k").is_err(), "{case}");
         }
         assert_eq!(KvkNumber::from_path("12").unwrap_err().status, 400);
+    }
+
+    #[test]
+    fn a_bsn_never_shows_in_a_debug_print() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)] // read only through Debug here
+        struct Input {
+            bsn: RawBsn,
+        }
+        let input: Input = serde_json::from_str(r#"{"bsn":"111222333"}"#).unwrap();
+        assert!(!format!("{input:?}").contains("111222333"));
+        let bsn = input.bsn.parse("/bsn").unwrap();
+        assert!(!format!("{bsn:?}").contains("111222333"));
+        assert_eq!(bsn.expose(), "111222333");
     }
 }

@@ -25,6 +25,8 @@ use crate::server::Shutdown;
 
 /// How often every rate limiter forgets the client addresses that have been quiet.
 const FORGET_QUIET_CLIENTS: Duration = Duration::from_secs(60);
+/// How often keys past their retention are removed.
+const IDEMPOTENCY_PURGE: Duration = Duration::from_secs(3600);
 
 /// A service's own settings (`ZEGEL_<SERVICE>_*`).
 pub trait OwnSettings: DeserializeOwned + Clone + std::fmt::Debug + Send + Sync + 'static {
@@ -244,6 +246,12 @@ impl<S: Service> App<S> {
         let core = self.state.core().clone();
         let mut tasks: Vec<JoinHandle<()>> = S::tasks(&self.state).into_iter().map(Task::spawn).collect();
         tasks.push(tokio::spawn(core.relay.clone().run()));
+        tasks.push(
+            Task::every(IDEMPOTENCY_PURGE, "idempotency key purge", core.pool.clone(), async |pool| {
+                crate::idempotency::purge(&pool).await
+            })
+            .spawn(),
+        );
         tasks.push(
             // The first round comes after one interval: at start there is nothing to forget.
             Task::run({

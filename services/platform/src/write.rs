@@ -30,7 +30,7 @@ where
     let mut client = core.pool.get().await?;
     let tx = client.transaction().await?;
     if let Some(key) = &key {
-        let hash = idempotency::fingerprint(req.method.as_str(), &req.path, body);
+        let hash = core.fingerprints.of(req.method.as_str(), &req.path, body);
         if let Some(stored) = idempotency::begin(&tx, &principal.subject, key, &hash).await? {
             let mut res = json(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK), &stored.body);
             res.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));

@@ -15,7 +15,7 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 
 use super::{authenticate, write};
-use crate::domain::{Basis, Bsn, OfficerRole, check_ban_dates, text};
+use crate::domain::{Basis, OfficerRole, RawBsn, check_ban_dates, text};
 use crate::error::{Error, Result};
 use crate::events;
 use crate::state::AppState;
@@ -38,7 +38,7 @@ fn imposing_role(principal: &Principal, basis: Basis) -> Result<Role> {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BanIn {
-    bsn: String,
+    bsn: RawBsn,
     basis: Basis,
     roles_covered: Vec<OfficerRole>,
     starts_on: NaiveDate,
@@ -58,7 +58,7 @@ pub(super) async fn impose(state: AppState, req: Request, _: (), raw: Bytes) -> 
     let input: BanIn = parse_json(&req, &raw)?;
     let role = imposing_role(&principal, input.basis)?;
     let mut errors = Vec::new();
-    let bsn = Bsn::parse(&input.bsn, "/bsn").map_err(|e| errors.push(e)).ok();
+    let bsn = input.bsn.parse("/bsn").map_err(|e| errors.push(e)).ok();
     let reason = text(&input.reason, "/reason", 1000).map_err(|e| errors.push(e)).ok();
     if input.roles_covered.is_empty() {
         errors.push(FieldError::new("/roles_covered", "name at least one role"));

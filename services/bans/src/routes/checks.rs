@@ -12,7 +12,7 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 
 use super::authenticate;
-use crate::domain::{Bsn, text};
+use crate::domain::{RawBsn, text};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store;
@@ -20,7 +20,7 @@ use crate::store;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CheckIn {
-    bsn: String,
+    bsn: RawBsn,
     #[serde(default)]
     on_date: Option<NaiveDate>,
     /// Why the caller checks (logged).
@@ -35,7 +35,7 @@ pub(super) async fn check(state: AppState, req: Request, _: (), raw: Bytes) -> R
         .find(|r| principal.has(*r))
         .ok_or_else(|| Error::Forbidden("Only KvK, certification bodies and the inspectorate check persons.".into()))?;
     let input: CheckIn = parse_json(&req, &raw)?;
-    let bsn = Bsn::parse(&input.bsn, "/bsn")?;
+    let bsn = input.bsn.parse("/bsn")?;
     let purpose = text(&input.purpose, "/purpose", 200)?;
     let day = input.on_date.unwrap_or_else(|| state.clock.today());
     let client = state.core.pool.get().await?;

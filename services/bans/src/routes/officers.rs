@@ -12,7 +12,7 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 
 use super::{authenticate, write};
-use crate::domain::{Bsn, KvkNumber, OfficerRole, text};
+use crate::domain::{KvkNumber, OfficerRole, RawBsn, text};
 use crate::error::{Error, Result};
 use crate::events;
 use crate::state::AppState;
@@ -24,7 +24,7 @@ const MAX_OFFICERS: usize = 50;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct OfficerIn {
-    bsn: String,
+    bsn: RawBsn,
     name: String,
     date_of_birth: NaiveDate,
     role: OfficerRole,
@@ -54,7 +54,7 @@ pub(super) async fn register(state: AppState, req: Request, kvk: String, raw: By
     }
     let mut people = Vec::new();
     for (i, o) in input.officers.iter().enumerate() {
-        let bsn = Bsn::parse(&o.bsn, &format!("/officers/{i}/bsn")).map_err(|e| errors.push(e)).ok();
+        let bsn = o.bsn.parse(&format!("/officers/{i}/bsn")).map_err(|e| errors.push(e)).ok();
         let name = text(&o.name, &format!("/officers/{i}/name"), 200).map_err(|e| errors.push(e)).ok();
         if o.date_of_birth > today {
             errors.push(FieldError::new(format!("/officers/{i}/date_of_birth"), "must not be in the future"));

@@ -221,3 +221,39 @@ async fn no_public_endpoint_returns_a_bsn_a_name_or_a_date_of_birth_and_every_re
     assert_eq!(purposes, ["person check: certification audit", "officer list"]);
     assert_eq!(log.body["entries"][0]["org"], "cb-one");
 }
+
+#[tokio::test]
+async fn the_fingerprint_of_a_ban_request_is_keyed_and_its_key_expires() {
+    let app = spawn_app().await;
+    let inspectorate = app.token(&[Role::Inspectorate], None);
+    let today = app.clock.today();
+    let ban = json!({"bsn": ALICE, "basis": "administrative", "roles_covered": ["director"], "starts_on": today, "reason": "x", "name": "Alice Achterberg", "date_of_birth": "1970-03-04"});
+    let r = app.send("POST", "/api/v1/bans", Some(&inspectorate), Some(ban.clone()), Some("ban-1")).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+
+    // What is stored is the HMAC under the service's secret, not a plain hash of a body
+    // that holds a BSN (which anyone could test against every possible BSN).
+    let stored: String = app.db.value("select request_hash from bans.idempotency_key").await;
+    let secret = platform::config::CommonSettings::local().idempotency_secret;
+    let keyed = platform::idempotency::Fingerprints::new(&secret).of(
+        "POST",
+        "/api/v1/bans",
+        &serde_json::to_vec(&ban).unwrap(),
+    );
+    assert_eq!(stored, keyed);
+
+    // Within its retention the key answers the first response; another request is refused.
+    let other = json!({"bsn": BOB, "basis": "administrative", "roles_covered": ["director"], "starts_on": today, "reason": "y", "name": "Bob Bakker", "date_of_birth": "1980-05-06"});
+    let reused = app.send("POST", "/api/v1/bans", Some(&inspectorate), Some(other.clone()), Some("ban-1")).await;
+    assert_eq!(reused.status, 422, "{:?}", reused.body);
+
+    // Past its retention the key is free again, and the purge removes old keys.
+    app.db.sql("update bans.idempotency_key set created_at = now() - interval '25 hours'").await;
+    let fresh = app.send("POST", "/api/v1/bans", Some(&inspectorate), Some(other), Some("ban-1")).await;
+    assert_eq!(fresh.status, 201, "{:?}", fresh.body);
+    app.db.sql("update bans.idempotency_key set created_at = now() - interval '25 hours'").await;
+    let purged = platform::idempotency::purge(&app.state.core.pool).await.unwrap();
+    assert_eq!(purged, 1);
+    let left: i64 = app.db.value("select count(*) from bans.idempotency_key").await;
+    assert_eq!(left, 0);
+}

@@ -3,7 +3,7 @@
 use platform::problem::Kind;
 
 use bytes::Bytes;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use deadpool_postgres::Transaction;
 use platform::audit::{self, Actor};
 use platform::auth::{Principal, Role};
@@ -77,6 +77,22 @@ async fn readable(tx: &Transaction<'_>, principal: &Principal, id: Uuid) -> Resu
     }
 }
 
+/// Whether `principal` may see the inspectorate's suspension requests (and their reasons)
+/// made at `requested_at`: the body that decides on them, the inspectorate and an admin
+/// always; the agency only once the certificate has been suspended since — before that,
+/// telling it would warn it of an investigation.
+fn sees_suspension_request(
+    principal: &Principal,
+    cert: &Certificate,
+    history: &[store::StatusChange],
+    requested_at: DateTime<Utc>,
+) -> bool {
+    principal.has(Role::Inspectorate)
+        || principal.has(Role::Admin)
+        || principal.acts_for(Role::CertificationBody, &cert.certification_body_id)
+        || history.iter().any(|change| change.to == Status::Suspended && change.at >= requested_at)
+}
+
 /// GET /api/v1/certificates/{id}
 pub(super) async fn certificate_get(state: AppState, req: Request, id: String) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
@@ -84,12 +100,15 @@ pub(super) async fn certificate_get(state: AppState, req: Request, id: String) -
     let mut client = state.core.pool.get().await?;
     let tx = client.transaction().await?;
     let cert = readable(&tx, &principal, id).await?;
+    let history = store::status_history(&tx, id).await?;
+    let mut requests = store::suspension_requests(&tx, id).await?;
+    requests.retain(|r| sees_suspension_request(&principal, &cert, &history, r.created_at));
     let mut v = view(&cert);
     v["requirements"] = json!(store::requirements(&tx, id).await?);
     v["audits"] = json!(store::audits(&tx, id).await?);
     v["deficiencies"] = json!(store::deficiencies(&tx, id).await?);
-    v["suspension_requests"] = json!(store::suspension_requests(&tx, id).await?);
-    v["history"] = json!(store::status_history(&tx, id).await?);
+    v["suspension_requests"] = json!(requests);
+    v["history"] = json!(history);
     tx.commit().await?;
     Ok(json(StatusCode::OK, &v))
 }
@@ -100,8 +119,12 @@ pub(super) async fn certificate_audit_trail(state: AppState, req: Request, id: S
     let id = id_from_path(&id, "certificate")?;
     let mut client = state.core.pool.get().await?;
     let tx = client.transaction().await?;
-    readable(&tx, &principal, id).await?;
-    let trail = audit::trail(&tx, &id.to_string()).await?;
+    let cert = readable(&tx, &principal, id).await?;
+    let history = store::status_history(&tx, id).await?;
+    let mut trail = audit::trail(&tx, &id.to_string()).await?;
+    trail.retain(|entry| {
+        entry.action != events::SUSPENSION_REQUESTED || sees_suspension_request(&principal, &cert, &history, entry.occurred_at)
+    });
     tx.commit().await?;
     Ok(json(StatusCode::OK, &json!({ "certificate_id": id, "entries": trail })))
 }

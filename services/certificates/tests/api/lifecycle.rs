@@ -276,7 +276,7 @@ async fn withdrawing_while_suspended_is_recorded_and_signalled_to_the_inspectora
 #[tokio::test]
 async fn the_inspectorate_requests_a_suspension_and_the_body_is_told() {
     let app = spawn_app().await;
-    let (_body, id) = app.certified("12345678", "cb-one").await;
+    let (body, id) = app.certified("12345678", "cb-one").await;
     let inspectorate = app.token(&[Role::Inspectorate], None);
     let r = app
         .post(&format!("/api/v1/certificates/{id}/suspension"), &inspectorate, json!({"reason": "underpayment found"}))
@@ -287,6 +287,28 @@ async fn the_inspectorate_requests_a_suspension_and_the_body_is_told() {
     assert_eq!(events[0]["addressed_to"], json!(["certification_body:cb-one"]));
     let detail = app.get(&format!("/api/v1/certificates/{id}"), Some(&inspectorate)).await;
     assert_eq!(detail.body["suspension_requests"][0]["reason"], "underpayment found");
+    let detail = app.get(&format!("/api/v1/certificates/{id}"), Some(&body)).await;
+    assert_eq!(detail.body["suspension_requests"][0]["reason"], "underpayment found", "the body decides on it");
+
+    // The agency is not warned of an investigation: neither its certificate nor the trail
+    // shows the request or its reason until the body suspends.
+    let agency = app.token(&[Role::Agency], Some("12345678"));
+    let seen = |app: &crate::helpers::TestApp, agency: String| {
+        let id = id.clone();
+        let app = app.client.clone();
+        async move {
+            let detail = app.get(&format!("/api/v1/certificates/{id}"), Some(&agency)).await;
+            let trail = app.get(&format!("/api/v1/certificates/{id}/audit-trail"), Some(&agency)).await;
+            assert_eq!((detail.status, trail.status), (200, 200));
+            (detail.body.to_string() + &trail.body.to_string()).contains("underpayment found")
+        }
+    };
+    assert!(!seen(&app, agency.clone()).await, "hidden before a suspension");
+    let r = app
+        .post(&format!("/api/v1/certificates/{id}/suspension"), &body, json!({"reason": "inspectorate's findings", "remedy_by": app.clock.today() + chrono::Days::new(30)}))
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert!(seen(&app, agency).await, "the suspended agency may know why it was asked for");
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 use platform::auth::{Principal, Role};
 use platform::http::{Request, json, no_store, parse_json};
-use platform::ids::{Bsn, KvkNumber};
+use platform::ids::{KvkNumber, RawBsn};
 use platform::problem::FieldError;
 use serde::Deserialize;
 use serde_json::json;
@@ -51,7 +51,7 @@ fn answer(check: &KvkCheck) -> serde_json::Value {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct OfficerIn {
-    bsn: String,
+    bsn: RawBsn,
     role: String,
 }
 
@@ -91,7 +91,7 @@ pub(super) async fn registration_post(state: AppState, req: Request, _: (), raw:
             if !ROLES.contains(&o.role.as_str()) {
                 errors.push(FieldError::new(format!("/officers/{i}/role"), format!("one of {}", ROLES.join(", "))));
             }
-            let bsn = Bsn::parse(&o.bsn, &format!("/officers/{i}/bsn")).map_err(|e| errors.push(e)).ok()?;
+            let bsn = o.bsn.parse(&format!("/officers/{i}/bsn")).map_err(|e| errors.push(e)).ok()?;
             Some(Officer { bsn, role: o.role.clone() })
         })
         .collect();
