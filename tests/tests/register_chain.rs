@@ -180,3 +180,36 @@ async fn a_deposit_seal_follows_the_deposit_and_a_payout_leaves_the_certificate_
     );
     let _ = body;
 }
+
+#[tokio::test]
+async fn a_certification_body_reads_the_officers_of_the_agencies_it_certifies_and_no_others() {
+    let suite = Suite::start().await;
+    let kvk = suite.token(Role::Kvk, None);
+    for agency in ["33445566", "44556677"] {
+        suite
+            .bans_call(
+                Method::PUT,
+                &format!("/api/v1/agencies/{agency}/officers"),
+                &kvk,
+                json!({"officers": [{"bsn": "111222333", "name": "Alice Achterberg", "date_of_birth": "1970-03-04", "role": "director", "from": "2020-01-01"}]}),
+            )
+            .await;
+    }
+    let body = suite.provisional("33445566").await;
+    // The certificates register tells the bans register who holds the application.
+    let read = |agency: &'static str| {
+        let url = format!("{}/api/v1/agencies/{agency}/officers?purpose=certification", suite.bans.address);
+        let request = suite.http.get(url).bearer_auth(&body);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let mut status = 0;
+    for _ in 0..200 {
+        status = read("33445566").await;
+        if status == 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(status, 200, "the body's own applicant");
+    assert_eq!(read("44556677").await, 403, "an agency the body has nothing to do with");
+}

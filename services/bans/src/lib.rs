@@ -8,6 +8,7 @@
 //! the inspectorate.
 
 pub mod config;
+pub mod consumer;
 pub mod domain;
 pub mod error;
 pub mod events;

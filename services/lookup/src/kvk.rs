@@ -64,6 +64,7 @@ async fn banned_in_role(
             "bsn": officer.bsn.expose(),
             "on_date": day,
             "purpose": format!("KvK registration check of {kvk}"),
+            "kvk_number": kvk,
         }))
         .send()
         .await

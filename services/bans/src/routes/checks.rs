@@ -12,7 +12,8 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 
 use super::authenticate;
-use crate::domain::{RawBsn, text};
+use crate::domain::{KvkNumber, RawBsn, text};
+use platform::problem::FieldError;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store;
@@ -25,27 +26,53 @@ struct CheckIn {
     on_date: Option<NaiveDate>,
     /// Why the caller checks (logged).
     purpose: String,
+    /// The agency the check is for; a certification body must name one of its own.
+    #[serde(default)]
+    kvk_number: Option<String>,
+}
+
+/// A certification body reads personal data only for an agency it holds an application
+/// or a certificate of (as the certificates register published it); 403 otherwise.
+pub(super) async fn require_certifier(
+    client: &impl deadpool_postgres::GenericClient,
+    principal: &platform::auth::Principal,
+    kvk: &KvkNumber,
+) -> Result<()> {
+    let body = principal.org.as_deref().unwrap_or_default();
+    if body.is_empty() || !store::certifies(client, body, kvk.as_str()).await? {
+        return Err(Error::Forbidden(format!(
+            "This certification body holds no application or certificate of agency {kvk}."
+        )));
+    }
+    Ok(())
 }
 
 /// POST /api/v1/person-checks
 pub(super) async fn check(state: AppState, req: Request, _: (), raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
-    let role = [Role::Kvk, Role::CertificationBody, Role::Inspectorate]
+    let role = [Role::Kvk, Role::Inspectorate, Role::CertificationBody]
         .into_iter()
         .find(|r| principal.has(*r))
         .ok_or_else(|| Error::Forbidden("Only KvK, certification bodies and the inspectorate check persons.".into()))?;
     let input: CheckIn = parse_json(&req, &raw)?;
     let bsn = input.bsn.parse("/bsn")?;
     let purpose = text(&input.purpose, "/purpose", 200)?;
+    let kvk = input.kvk_number.as_deref().map(|k| KvkNumber::parse(k, "/kvk_number")).transpose()?;
     let day = input.on_date.unwrap_or_else(|| state.clock.today());
     let client = state.core.pool.get().await?;
+    if role == Role::CertificationBody {
+        let kvk = kvk.as_ref().ok_or_else(|| {
+            Error::Invalid(vec![FieldError::new("/kvk_number", "a certification body names the agency it checks for")])
+        })?;
+        require_certifier(&client, &principal, kvk).await?;
+    }
     let person = store::person_by_hash(&client, &bsn.keyed_hash(state.bsn_key())).await?;
     store::log_access(
         &client,
         &Actor::of(&principal, role),
         &format!("person check: {purpose}"),
         person,
-        None,
+        kvk.as_ref().map(KvkNumber::as_str),
         &req.id,
     )
     .await?;

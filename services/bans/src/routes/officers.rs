@@ -92,18 +92,44 @@ pub(super) async fn register(state: AppState, req: Request, kvk: String, raw: By
     .await
 }
 
-/// GET /api/v1/agencies/{kvk}/officers — names and birth dates (never BSNs) for KvK,
-/// certification bodies and the inspectorate; every read is logged.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OfficersQuery {
+    /// Why the caller reads them (logged).
+    purpose: Option<String>,
+}
+
+/// GET /api/v1/agencies/{kvk}/officers?purpose=… — names and birth dates (never BSNs) for
+/// KvK, the inspectorate and the certification body of the agency; every read is logged
+/// with its purpose.
 pub(super) async fn officers_get(state: AppState, req: Request, kvk: String) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     let kvk = KvkNumber::from_path(&kvk)?;
-    let role = [Role::Kvk, Role::CertificationBody, Role::Inspectorate]
+    let role = [Role::Kvk, Role::Inspectorate, Role::CertificationBody]
         .into_iter()
         .find(|r| principal.has(*r))
         .ok_or_else(|| Error::Forbidden("Only KvK, certification bodies and the inspectorate see officers.".into()))?;
+    let query: OfficersQuery = serde_urlencoded::from_str(&req.query)
+        .map_err(|e| Error::Invalid(vec![FieldError::new("/query", format!("unreadable query: {e}"))]))?;
+    let purpose = text(
+        query.purpose.as_deref().ok_or_else(|| Error::Invalid(vec![FieldError::new("/query/purpose", "required")]))?,
+        "/query/purpose",
+        200,
+    )?;
     let client = state.core.pool.get().await?;
+    if role == Role::CertificationBody {
+        super::checks::require_certifier(&client, &principal, &kvk).await?;
+    }
     let officers = store::officers(&client, kvk.as_str(), state.clock.today()).await?;
-    store::log_access(&client, &Actor::of(&principal, role), "officer list", None, Some(kvk.as_str()), &req.id).await?;
+    store::log_access(
+        &client,
+        &Actor::of(&principal, role),
+        &format!("officer list: {purpose}"),
+        None,
+        Some(kvk.as_str()),
+        &req.id,
+    )
+    .await?;
     Ok(no_store(json(StatusCode::OK, &json!({ "kvk_number": kvk, "officers": officers }))))
 }
 

@@ -21,6 +21,33 @@ async fn register_officers(app: &TestApp, kvk: &str, officers: Value) {
     assert_eq!(r.status, 200, "{:?}", r.body);
 }
 
+/// Tells the register, as the certificates register would, that `body` holds a
+/// provisional certificate of `kvk`, and waits until it has taken that in.
+async fn certifies(app: &TestApp, kvk: &str, body: &str) -> uuid::Uuid {
+    let certificate_id = uuid::Uuid::now_v7();
+    let event = platform::outbox::Event::new(
+        "certificate.provisional_issued",
+        kvk,
+        &["bans"],
+        json!({"certificate_id": certificate_id, "kvk_number": kvk, "certification_body_id": body, "status": "provisional"}),
+        chrono::Utc::now(),
+    );
+    zegel_testkit::publish(&app.prefix.0, &event).await;
+    until(app, &format!("select count(*) from bans.certifier where certificate_id = '{certificate_id}'"), 1).await;
+    certificate_id
+}
+
+/// Waits until `sql` (a count) gives `n`.
+async fn until(app: &TestApp, sql: &str, n: i64) {
+    for _ in 0..100 {
+        if app.db.value::<i64>(sql).await == n {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{sql} never gave {n}");
+}
+
 fn alice_director() -> Value {
     json!([
         {"bsn": ALICE, "name": "Alice Achterberg", "date_of_birth": "1970-03-04", "role": "director", "from": "2020-01-01"},
@@ -69,12 +96,20 @@ async fn a_ban_on_a_director_makes_the_agency_not_clear_and_is_published_without
 
     // The history stays: the lifted ban is still there.
     let cb = app.token(&[Role::CertificationBody], Some("cb-one"));
-    let check =
-        app.post("/api/v1/person-checks", &cb, json!({"bsn": ALICE, "purpose": "certification 12345678"})).await;
+    certifies(&app, "12345678", "cb-one").await;
+    let check = app
+        .post(
+            "/api/v1/person-checks",
+            &cb,
+            json!({"bsn": ALICE, "purpose": "certification", "kvk_number": "12345678"}),
+        )
+        .await;
     assert_eq!(check.status, 200, "{:?}", check.body);
     assert_eq!(check.body["banned"], true, "the owner ban is in force");
     assert_eq!(check.body["bans"].as_array().unwrap().len(), 2);
-    let check = app.post("/api/v1/person-checks", &cb, json!({"bsn": BOB, "purpose": "certification 12345678"})).await;
+    let check = app
+        .post("/api/v1/person-checks", &cb, json!({"bsn": BOB, "purpose": "certification", "kvk_number": "12345678"}))
+        .await;
     assert_eq!(check.body["banned"], false);
 }
 
@@ -210,15 +245,21 @@ async fn no_public_endpoint_returns_a_bsn_a_name_or_a_date_of_birth_and_every_re
     );
 
     let cb = app.token(&[Role::CertificationBody], Some("cb-one"));
-    let officers = app.get("/api/v1/agencies/12345678/officers", Some(&cb)).await;
-    assert_eq!(officers.status, 200);
+    certifies(&app, "12345678", "cb-one").await;
+    let officers = app.get("/api/v1/agencies/12345678/officers?purpose=yearly%20audit", Some(&cb)).await;
+    assert_eq!(officers.status, 200, "{:?}", officers.body);
     assert!(officers.body.to_string().contains("Alice Achterberg"), "authorised readers see names");
     assert!(!officers.body.to_string().contains(ALICE), "but never a BSN");
-    app.post("/api/v1/person-checks", &cb, json!({"bsn": BOB, "purpose": "certification audit"})).await;
+    app.post(
+        "/api/v1/person-checks",
+        &cb,
+        json!({"bsn": BOB, "purpose": "certification audit", "kvk_number": "12345678"}),
+    )
+    .await;
     let log = app.get("/api/v1/access-log", Some(&inspectorate)).await;
     let purposes: Vec<_> =
         log.body["entries"].as_array().unwrap().iter().map(|e| e["purpose"].as_str().unwrap().to_string()).collect();
-    assert_eq!(purposes, ["person check: certification audit", "officer list"]);
+    assert_eq!(purposes, ["person check: certification audit", "officer list: yearly audit"]);
     assert_eq!(log.body["entries"][0]["org"], "cb-one");
 }
 
@@ -256,4 +297,52 @@ async fn the_fingerprint_of_a_ban_request_is_keyed_and_its_key_expires() {
     assert_eq!(purged, 1);
     let left: i64 = app.db.value("select count(*) from bans.idempotency_key").await;
     assert_eq!(left, 0);
+}
+
+#[tokio::test]
+async fn a_certification_body_reads_officers_and_checks_persons_only_for_its_own_agencies() {
+    let app = spawn_app().await;
+    register_officers(&app, "12345678", alice_director()).await;
+    let cb = app.token(&[Role::CertificationBody], Some("cb-one"));
+    let other = app.token(&[Role::CertificationBody], Some("cb-two"));
+    let officers = "/api/v1/agencies/12345678/officers?purpose=certification";
+    let check = json!({"bsn": ALICE, "purpose": "certification", "kvk_number": "12345678"});
+
+    // Before it holds an application of the agency, a body (accredited or not) reads nothing.
+    assert_eq!(app.get(officers, Some(&cb)).await.status, 403);
+    let refused = app.post("/api/v1/person-checks", &cb, check.clone()).await;
+    assert_eq!(refused.status, 403, "{:?}", refused.body);
+    assert!(!refused.body.to_string().contains("Alice"));
+
+    let certificate = certifies(&app, "12345678", "cb-one").await;
+    assert_eq!(app.get(officers, Some(&cb)).await.status, 200);
+    assert_eq!(app.post("/api/v1/person-checks", &cb, check.clone()).await.status, 200);
+    assert_eq!(app.get(officers, Some(&other)).await.status, 403, "another body");
+    assert_eq!(app.post("/api/v1/person-checks", &other, check.clone()).await.status, 403, "another body");
+
+    // A body names the agency it checks for, and says why; a read without a purpose is refused.
+    let unnamed = app.post("/api/v1/person-checks", &cb, json!({"bsn": ALICE, "purpose": "x"})).await;
+    assert_eq!((unnamed.status, unnamed.body["errors"][0]["pointer"].as_str()), (422, Some("/kvk_number")));
+    let bare = app.get("/api/v1/agencies/12345678/officers", Some(&cb)).await;
+    assert_eq!((bare.status, bare.body["errors"][0]["pointer"].as_str()), (422, Some("/query/purpose")));
+
+    // Once the certificate has ended, the body's access ends with it.
+    let ended = platform::outbox::Event::new(
+        "certificate.withdrawn",
+        "12345678",
+        &["kvk", "bans"],
+        json!({"certificate_id": certificate, "kvk_number": "12345678", "certification_body_id": "cb-one", "status": "withdrawn"}),
+        chrono::Utc::now(),
+    );
+    zegel_testkit::publish(&app.prefix.0, &ended).await;
+    until(&app, "select count(*) from bans.certifier", 0).await;
+    assert_eq!(app.get(officers, Some(&cb)).await.status, 403);
+
+    // KvK and the inspectorate read any agency's officers, always with a logged purpose.
+    let inspectorate = app.token(&[Role::Inspectorate], None);
+    assert_eq!(app.get(officers, Some(&inspectorate)).await.status, 200);
+    let log = app.get("/api/v1/access-log", Some(&inspectorate)).await;
+    let entries = log.body["entries"].as_array().unwrap();
+    assert!(entries.iter().all(|e| e["purpose"].as_str().is_some_and(|p| p.ends_with("certification"))), "{log:?}");
+    assert_eq!(entries.len(), 3, "refused reads read nothing and are not logged as reads: {log:?}");
 }
