@@ -8,9 +8,17 @@ use serde_json::{Value, json};
 use zegel_e2e::Suite;
 
 async fn check(suite: &Suite, kvk: &str) -> (u16, Value) {
-    let r =
-        suite.http.get(format!("{}/api/v1/agencies/{kvk}/check", suite.lookup.address)).send().await.expect("check");
+    get(suite, &format!("/api/v1/agencies/{kvk}/check")).await
+}
+
+async fn get(suite: &Suite, path: &str) -> (u16, Value) {
+    let r = suite.http.get(format!("{}{path}", suite.lookup.address)).send().await.expect("get");
     (r.status().as_u16(), r.json().await.unwrap_or_default())
+}
+
+async fn receipts_kept(suite: &Suite) -> i64 {
+    let client = suite.lookup.state.core.pool.get().await.expect("lookup database");
+    client.query_one("select count(*) from receipt", &[]).await.expect("count").get(0)
 }
 
 #[tokio::test]
@@ -41,6 +49,13 @@ async fn a_hirer_checks_an_agency_keeps_the_receipt_and_sees_the_change() {
     assert!(shape.is_empty(), "{shape:?}");
     let text = v.to_string();
     assert!(!text.contains("123456782") && !text.contains("Bakker"), "no BSN, no name: {text}");
+
+    // A check stores nothing; a receipt is made when asked for.
+    assert!(v.get("receipt").is_none(), "no receipt unasked: {v}");
+    assert_eq!(receipts_kept(&suite).await, 0);
+    let (status, v) = get(&suite, &format!("/api/v1/agencies/{kvk}/check?receipt=true")).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(receipts_kept(&suite).await, 1);
 
     // The receipt verifies like any seal: signed by the lookup, what was true at the check.
     let receipt = v["receipt"]["seal"].as_str().unwrap().to_string();
@@ -93,6 +108,10 @@ async fn unknown_agencies_unhoused_buildings_and_bad_numbers() {
     assert_eq!(v["parts"]["housing"]["status"], "undeclared", "nothing said about housing is not 'none'");
     assert_eq!(v["reasons"].as_array().unwrap().len(), 5, "{v}");
     assert_eq!(check(&suite, "1234").await.0, 400);
+    // No receipt for a number nobody registered: it would prove nothing, and costs storage.
+    let (status, v) = get(&suite, "/api/v1/agencies/99887766/check?receipt=true").await;
+    assert_eq!((status, v["type"].as_str()), (404, Some("urn:zegel:problem:not-found")), "{v}");
+    assert_eq!(receipts_kept(&suite).await, 0);
 
     // An agency that houses workers in a building that lost its mark.
     let kvk = "22334455";
@@ -114,10 +133,12 @@ async fn unknown_agencies_unhoused_buildings_and_bad_numbers() {
 async fn a_whole_supplier_list_in_one_request_and_a_printable_page() {
     let suite = Suite::start().await;
     suite.certified("33445566").await;
+    let hirer = suite.token(Role::Hirer, Some("87654321"));
     let bulk = |numbers: Value| {
         suite
             .http
             .post(format!("{}/api/v1/agency-checks", suite.lookup.address))
+            .bearer_auth(&hirer)
             .json(&json!({"kvk_numbers": numbers}))
             .send()
     };
@@ -127,7 +148,28 @@ async fn a_whole_supplier_list_in_one_request_and_a_printable_page() {
     assert_eq!((v["count"].as_i64(), v["may_hire"].as_i64()), (Some(3), Some(2)));
     let order: Vec<&str> = v["results"].as_array().unwrap().iter().map(|r| r["kvk_number"].as_str().unwrap()).collect();
     assert_eq!(order, ["33445566", "99887766", "33445566"], "one result per number, in order");
-    assert!(v["results"][1]["receipt"]["seal"].is_string(), "each with its receipt");
+    assert!(v["results"].as_array().unwrap().iter().all(|r| r.get("receipt").is_none()), "none unasked");
+    assert_eq!(receipts_kept(&suite).await, 0);
+    let r = suite
+        .http
+        .post(format!("{}/api/v1/agency-checks", suite.lookup.address))
+        .bearer_auth(&hirer)
+        .json(&json!({"kvk_numbers": ["33445566", "99887766"], "receipts": true}))
+        .send()
+        .await
+        .unwrap();
+    let v: Value = r.json().await.unwrap();
+    assert!(v["results"][0]["receipt"]["seal"].is_string(), "a receipt for the known agency: {v}");
+    assert!(v["results"][1].get("receipt").is_none(), "none for a number nobody registered: {v}");
+    assert_eq!(receipts_kept(&suite).await, 1);
+
+    // Only a hirer checks lists: without a token 401, with another role's token 403.
+    let url = format!("{}/api/v1/agency-checks", suite.lookup.address);
+    let anonymous = suite.http.post(&url).json(&json!({"kvk_numbers": ["33445566"]})).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    let agency = suite.token(Role::Agency, Some("33445566"));
+    let other = suite.http.post(&url).bearer_auth(agency).json(&json!({"kvk_numbers": ["33445566"]})).send();
+    assert_eq!(other.await.unwrap().status(), 403);
     let r = bulk(json!(["33445566", "12"])).await.unwrap();
     assert_eq!(r.status(), 422);
     assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["pointer"], "/kvk_numbers/1");
@@ -142,7 +184,11 @@ async fn a_whole_supplier_list_in_one_request_and_a_printable_page() {
     };
     let en = page("?kvk=33445566&lang=en").await;
     assert!(en.contains("You may hire through this agency") && en.contains("E2E Flex (KvK 33445566)"), "{en}");
-    assert!(en.contains("href=\"/v/") && !en.contains("<script"), "a receipt link, no JavaScript");
+    assert!(!en.contains("href=\"/v/") && !en.contains("<script"), "no receipt unasked, no JavaScript");
+    assert_eq!(receipts_kept(&suite).await, 1, "the page stored nothing");
+    let en = page("?kvk=33445566&lang=en&receipt=1").await;
+    assert!(en.contains("href=\"/v/"), "a receipt link when the box is ticked");
+    assert_eq!(receipts_kept(&suite).await, 2);
     let nl = page("?kvk=99887766&lang=nl").await;
     assert!(nl.contains("Leen niet in via dit uitzendbureau"), "{nl}");
     assert!(page("?kvk=12x&lang=en").await.contains("A KvK number has 8 digits."));

@@ -120,3 +120,35 @@ async fn a_deregistration_with_an_open_claim_raises_signals() {
     let (status, _) = post(&suite, path, &kvk, json!({"kvk_number": "2233", "date": "2026-12-01"})).await;
     assert_eq!(status, 422);
 }
+
+#[tokio::test]
+async fn receipts_live_as_long_as_they_verify_and_kvk_checks_two_years_then_are_purged() {
+    let suite = Suite::start().await;
+    suite.certified("22334455").await;
+    let kvk = suite.token(Role::Kvk, None);
+    let path = "/api/v1/kvk/deregistration-checks";
+    let (status, _) = post(&suite, path, &kvk, json!({"kvk_number": "22334455", "date": "2026-12-01"})).await;
+    assert_eq!(status, 200);
+    let check = format!("{}/api/v1/agencies/22334455/check?receipt=true", suite.lookup.address);
+    let receipt: Value = suite.http.get(check).send().await.unwrap().json().await.unwrap();
+    let seal = receipt["receipt"]["seal"].as_str().unwrap().to_string();
+
+    let db = suite.lookup.state.core.pool.get().await.unwrap();
+    let count = |table: &'static str| {
+        let db = &db;
+        async move { db.query_one(&format!("select count(*) from {table}"), &[]).await.unwrap().get::<_, i64>(0) }
+    };
+    // Nothing is purged within its time, and a KvK check cannot be deleted before it.
+    assert_eq!(zegel_lookup::store::purge_expired(&suite.lookup.state.core.pool).await.unwrap(), (0, 0));
+    let early = db.execute("delete from kvk_check", &[]).await.unwrap_err();
+    assert!(early.to_string().contains("retention") || format!("{early:?}").contains("retention"), "{early:?}");
+
+    // The receipt's own expiry is its retention; a KvK check's is two years.
+    db.execute("update receipt set expires_at = now() - interval '1 second'", &[]).await.unwrap();
+    db.execute("alter table kvk_check disable trigger kvk_check_no_update", &[]).await.unwrap();
+    db.execute("update kvk_check set checked_at = now() - interval '2 years 1 day'", &[]).await.unwrap();
+    db.execute("alter table kvk_check enable trigger kvk_check_no_update", &[]).await.unwrap();
+    assert_eq!(zegel_lookup::store::purge_expired(&suite.lookup.state.core.pool).await.unwrap(), (1, 1));
+    assert_eq!((count("receipt").await, count("kvk_check").await), (0, 0));
+    assert_ne!(suite.verify(&seal).await["verdict"], "valid", "a purged receipt never verifies");
+}

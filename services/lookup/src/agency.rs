@@ -87,6 +87,12 @@ pub struct HousedIn {
 }
 
 impl Check {
+    /// Whether the registers know this agency (KvK registered it with the certificates
+    /// register), as opposed to a number nobody registered.
+    pub fn known(&self) -> bool {
+        self.agency_name().is_some()
+    }
+
     /// The agency's name, as its certificate has it.
     pub fn agency_name(&self) -> Option<&str> {
         match self.parts.get("certificate").map(|p| &p.detail) {
@@ -253,19 +259,33 @@ pub struct Receipt {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-/// Checks `kvk` now and seals the answer.
-pub async fn check_with_receipt(state: &AppState, kvk: &str) -> Result<(Check, Receipt), Unavailable> {
-    let check = check(state, kvk).await?;
-    let result = serde_json::to_value(&check).map_err(|e| Unavailable(e.to_string()))?;
+/// Seals `check` as a receipt and keeps it until the receipt expires; `None` when no
+/// register knows the agency (a receipt is proof about an agency, and checks of numbers
+/// nobody registered must not fill the register).
+pub async fn receipt(state: &AppState, check: &Check) -> Result<Option<Receipt>, Unavailable> {
+    if !check.known() {
+        return Ok(None);
+    }
+    let result = serde_json::to_value(check).map_err(|e| Unavailable(e.to_string()))?;
     let mut facts = BTreeMap::new();
     facts.insert("h".to_string(), json!(check.may_hire));
     let issued = state
         .desk
-        .sign(kvk, check.checked_at, None, facts)
+        .sign(&check.kvk_number, check.checked_at, None, facts)
         .map_err(|e| Unavailable(format!("receipt not signed: {e}")))?;
     let id: Uuid = issued.seal_id;
-    store::insert_receipt(&state.core.pool, id, kvk, check.may_hire, &result, check.checked_at)
-        .await
-        .map_err(|e| Unavailable(format!("{e:#}")))?;
-    Ok((check, Receipt { url: issued.url, seal: issued.token, expires_at: Some(issued.expires_at) }))
+    store::insert_receipt(
+        &state.core.pool,
+        store::NewReceipt {
+            id,
+            kvk: &check.kvk_number,
+            may_hire: check.may_hire,
+            result: &result,
+            checked_at: check.checked_at,
+            expires_at: issued.expires_at,
+        },
+    )
+    .await
+    .map_err(|e| Unavailable(format!("{e:#}")))?;
+    Ok(Some(Receipt { url: issued.url, seal: issued.token, expires_at: Some(issued.expires_at) }))
 }

@@ -33,8 +33,21 @@ impl Start for AppState {
     }
 }
 
-/// The list was loaded at build; a reload of an unchanged file changes nothing.
+/// How often receipts and KvK checks past their time are removed.
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
+
+/// The trust list reload (the list was loaded at build; a reload of an unchanged file
+/// changes nothing) and the purge of what is kept past its time.
 pub fn tasks(state: &AppState) -> Vec<Task> {
     let interval = Duration::from_secs(state.settings.trust_reload_secs);
-    vec![Task::every(interval, "trust list reload", state.clone(), |s: AppState| async move { s.reload_trust() })]
+    let reload =
+        Task::every(interval, "trust list reload", state.clone(), |s: AppState| async move { s.reload_trust() });
+    let purge = Task::every(PURGE_EVERY, "receipt and KvK check purge", state.clone(), |s: AppState| async move {
+        let (receipts, checks) = crate::store::purge_expired(&s.core.pool).await?;
+        if receipts + checks > 0 {
+            tracing::info!(receipts, kvk_checks = checks, "purged past their retention");
+        }
+        anyhow::Ok(())
+    });
+    vec![reload, purge]
 }

@@ -244,23 +244,42 @@ pub async fn agency(pool: &Pool, kvk: &str) -> anyhow::Result<AgencyRows> {
     agency_rows(&client.query_one(&stmt, &[&kvk]).await?, 0)
 }
 
-/// Keeps a receipt: the check as answered.
-pub async fn insert_receipt(
-    pool: &Pool,
-    id: Uuid,
-    kvk: &str,
-    may_hire: bool,
-    result: &Value,
-    checked_at: chrono::DateTime<chrono::Utc>,
-) -> anyhow::Result<()> {
+/// A receipt to keep: the check as answered, and until when its seal verifies.
+#[derive(Debug)]
+pub struct NewReceipt<'a> {
+    /// The seal's id.
+    pub id: Uuid,
+    /// The agency.
+    pub kvk: &'a str,
+    /// The verdict.
+    pub may_hire: bool,
+    /// The check as answered.
+    pub result: &'a Value,
+    /// When.
+    pub checked_at: chrono::DateTime<chrono::Utc>,
+    /// The seal's expiry; the receipt is purged after it.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Keeps a receipt.
+pub async fn insert_receipt(pool: &Pool, r: NewReceipt<'_>) -> anyhow::Result<()> {
     let client = pool.get().await?;
     let stmt = client
         .prepare_cached(
-            "insert into receipt (receipt_id, kvk_number, may_hire, result, checked_at) values ($1, $2, $3, $4, $5)",
+            "insert into receipt (receipt_id, kvk_number, may_hire, result, checked_at, expires_at)
+             values ($1, $2, $3, $4, $5, $6)",
         )
         .await?;
-    client.execute(&stmt, &[&id, &kvk, &may_hire, result, &checked_at]).await?;
+    client.execute(&stmt, &[&r.id, &r.kvk, &r.may_hire, r.result, &r.checked_at, &r.expires_at]).await?;
     Ok(())
+}
+
+/// Removes the receipts past their expiry and the KvK checks past their retention
+/// (migration V4 names it); returns how many of each.
+pub async fn purge_expired(pool: &Pool) -> anyhow::Result<(i64, i64)> {
+    let client = pool.get().await?;
+    let row = client.query_one("select receipts, kvk_checks from purge_expired()", &[]).await?;
+    Ok((row.get(0), row.get(1)))
 }
 
 /// A stored KvK check.

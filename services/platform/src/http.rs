@@ -494,6 +494,24 @@ impl PublicLimiter {
         })
     }
 
+    /// Like [`check`](Self::check), charging `n` requests at once (a bulk request costs
+    /// what its items would cost one by one). More than the whole burst is refused.
+    pub fn charge(&self, req: &Request, n: u32) -> Result<(), Problem> {
+        let Some(client) = client_key(req.remote.map(|a| a.ip()), req.forwarded.as_deref(), &self.trusted) else {
+            return Ok(());
+        };
+        let n = NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
+        match self.limiter.check_key_n(&client, n) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(not_until)) => {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                Err(Problem::rate_limited(wait.as_secs() + 1))
+            }
+            // Never affordable in one go: wait for the whole quota to come back.
+            Err(_) => Err(Problem::rate_limited(3600)),
+        }
+    }
+
     /// Forgets addresses that have been quiet; call now and then to bound memory.
     pub fn forget_quiet(&self) {
         self.limiter.retain_recent();
@@ -596,6 +614,17 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(20));
         limiter.forget_quiet();
         assert_eq!(limiter.remembered(), 0);
+    }
+
+    #[test]
+    fn a_bulk_request_is_charged_per_item() {
+        let limiter = PublicLimiter::per_minute(10);
+        let from = |ip: &str| Request { remote: Some(SocketAddr::new(ip.parse().unwrap(), 1)), ..req(None) };
+        assert!(limiter.charge(&from("192.0.2.1"), 8).is_ok());
+        assert_eq!(limiter.charge(&from("192.0.2.1"), 3).unwrap_err().status, 429, "8 + 3 is over 10");
+        assert!(limiter.charge(&from("192.0.2.1"), 2).is_ok(), "8 + 2 is not");
+        assert!(limiter.check(&from("192.0.2.1")).is_err(), "the single requests share the count");
+        assert_eq!(limiter.charge(&from("192.0.2.2"), 11).unwrap_err().status, 429, "more than a whole burst");
     }
 
     const INVISIBLE: &str = "must not contain invisible formatting characters (such as direction overrides)";

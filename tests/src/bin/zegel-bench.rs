@@ -92,7 +92,8 @@ async fn steady(client: &reqwest::Client, lookup: &str, kvks: &[String], rate: u
     let mut tasks = Vec::new();
     for i in 0..(rate * seconds) as usize {
         tick.tick().await;
-        let (client, url) = (client.clone(), format!("{lookup}/api/v1/agencies/{}/check", kvks[i % kvks.len()]));
+        let (client, url) =
+            (client.clone(), format!("{lookup}/api/v1/agencies/{}/check?receipt=true", kvks[i % kvks.len()]));
         tasks.push(tokio::spawn(async move {
             let t = Instant::now();
             let ok = match client.get(url).send().await {

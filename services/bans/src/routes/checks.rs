@@ -13,10 +13,10 @@ use warp::reply::Response;
 
 use super::authenticate;
 use crate::domain::{KvkNumber, RawBsn, text};
-use platform::problem::FieldError;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store;
+use platform::problem::FieldError;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

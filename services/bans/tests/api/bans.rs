@@ -98,11 +98,7 @@ async fn a_ban_on_a_director_makes_the_agency_not_clear_and_is_published_without
     let cb = app.token(&[Role::CertificationBody], Some("cb-one"));
     certifies(&app, "12345678", "cb-one").await;
     let check = app
-        .post(
-            "/api/v1/person-checks",
-            &cb,
-            json!({"bsn": ALICE, "purpose": "certification", "kvk_number": "12345678"}),
-        )
+        .post("/api/v1/person-checks", &cb, json!({"bsn": ALICE, "purpose": "certification", "kvk_number": "12345678"}))
         .await;
     assert_eq!(check.status, 200, "{:?}", check.body);
     assert_eq!(check.body["banned"], true, "the owner ban is in force");

@@ -123,7 +123,8 @@ pub(super) async fn certificate_audit_trail(state: AppState, req: Request, id: S
     let history = store::status_history(&tx, id).await?;
     let mut trail = audit::trail(&tx, &id.to_string()).await?;
     trail.retain(|entry| {
-        entry.action != events::SUSPENSION_REQUESTED || sees_suspension_request(&principal, &cert, &history, entry.occurred_at)
+        entry.action != events::SUSPENSION_REQUESTED
+            || sees_suspension_request(&principal, &cert, &history, entry.occurred_at)
     });
     tx.commit().await?;
     Ok(json(StatusCode::OK, &json!({ "certificate_id": id, "entries": trail })))

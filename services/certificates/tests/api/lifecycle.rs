@@ -305,7 +305,11 @@ async fn the_inspectorate_requests_a_suspension_and_the_body_is_told() {
     };
     assert!(!seen(&app, agency.clone()).await, "hidden before a suspension");
     let r = app
-        .post(&format!("/api/v1/certificates/{id}/suspension"), &body, json!({"reason": "inspectorate's findings", "remedy_by": app.clock.today() + chrono::Days::new(30)}))
+        .post(
+            &format!("/api/v1/certificates/{id}/suspension"),
+            &body,
+            json!({"reason": "inspectorate's findings", "remedy_by": app.clock.today() + chrono::Days::new(30)}),
+        )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert!(seen(&app, agency).await, "the suspended agency may know why it was asked for");

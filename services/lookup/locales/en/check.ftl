@@ -17,6 +17,7 @@ check-part-housing = Housing
 check-iban = Pay the tax share of invoices into G-account
 check-buildings = Buildings it houses workers in
 check-receipt = Receipt of this check (keep it as proof of your due diligence)
+check-keep-receipt = Make a signed receipt of this check (kept until it expires; without it nothing is stored)
 check-checked-at = Checked at
 check-status-certified = certified
 check-status-provisional = provisional (starter on probation)

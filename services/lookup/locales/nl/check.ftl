@@ -17,6 +17,7 @@ check-part-housing = Huisvesting
 check-iban = Betaal het belastingdeel van facturen op G-rekening
 check-buildings = Gebouwen waarin het werknemers huisvest
 check-receipt = Bewijs van deze controle (bewaar het als bewijs van uw zorgvuldigheid)
+check-keep-receipt = Maak een ondertekend bewijs van deze controle (bewaard tot het verloopt; zonder bewijs wordt niets opgeslagen)
 check-checked-at = Gecontroleerd op
 check-status-certified = gecertificeerd
 check-status-provisional = voorlopig (starter in proeftijd)

@@ -1,5 +1,6 @@
 //! The hirer check: JSON for one agency or a whole supplier list, and a printable page
-//! (Dutch and English) that works without JavaScript. Every answer carries a receipt.
+//! (Dutch and English) that works without JavaScript. A signed receipt is made only when
+//! asked for, and only for an agency the registers know: nothing is stored otherwise.
 
 use askama::Template;
 use bytes::Bytes;
@@ -28,30 +29,53 @@ fn kvk_from_path(raw: &str) -> Result<KvkNumber, Error> {
         .map_err(|e| Error::Client(platform::Problem::bad_request(format!("Malformed KvK number: {}.", e.detail))))
 }
 
-fn answer(check: &Check, receipt: &agency::Receipt) -> serde_json::Value {
+fn answer(check: &Check, receipt: Option<&agency::Receipt>) -> serde_json::Value {
     let mut v = serde_json::to_value(check).unwrap_or_default();
-    v["receipt"] = json!(receipt);
+    if let Some(receipt) = receipt {
+        v["receipt"] = json!(receipt);
+    }
     v
 }
 
-/// GET /api/v1/agencies/{kvk}/check
+/// Whether the query asks for a receipt (`receipt=true`, or `receipt=1` from the page's checkbox).
+fn wants_receipt(query: &str) -> bool {
+    matches!(param(query, "receipt"), Some("true" | "1"))
+}
+
+/// GET /api/v1/agencies/{kvk}/check[?receipt=true]
 pub(super) async fn check_get(state: AppState, req: Request, kvk: String) -> Result<Response> {
     state.core.limiter.check(&req)?;
     let kvk = kvk_from_path(&kvk)?;
-    let (check, receipt) = agency::check_with_receipt(&state, kvk.as_str()).await?;
-    Ok(no_store(json(StatusCode::OK, &answer(&check, &receipt))))
+    let check = agency::check(&state, kvk.as_str()).await?;
+    if !wants_receipt(&req.query) {
+        return Ok(no_store(json(StatusCode::OK, &answer(&check, None))));
+    }
+    let receipt = agency::receipt(&state, &check)
+        .await?
+        .ok_or(Error::NotFound("No register knows this agency; a receipt is issued only for a registered agency."))?;
+    Ok(no_store(json(StatusCode::OK, &answer(&check, Some(&receipt)))))
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BulkIn {
     kvk_numbers: Vec<String>,
+    /// Whether to seal a receipt for each known agency.
+    #[serde(default)]
+    receipts: bool,
 }
 
-/// POST /api/v1/agency-checks — up to 500 KvK numbers, one result (with its receipt) each,
-/// in the order given.
+/// POST /api/v1/agency-checks — a hirer's whole supplier list: up to 500 KvK numbers, one
+/// result each, in the order given, with a receipt for each known agency when asked. The
+/// rate limit counts every number.
 pub(super) async fn bulk_post(state: AppState, req: Request, _: (), raw: Bytes) -> Result<Response> {
-    state.core.limiter.check(&req)?;
+    let principal = platform::http::authenticate(&state, &req)?;
+    if !principal.has(platform::auth::Role::Hirer) {
+        return Err(Error::Client(
+            platform::Problem::of(platform::problem::Kind::Forbidden)
+                .with_detail("A supplier list is checked with a hirer's token."),
+        ));
+    }
     let input: BulkIn = parse_json(&req, &raw)?;
     let mut errors = Vec::new();
     if input.kvk_numbers.is_empty() || input.kvk_numbers.len() > MAX_BULK {
@@ -66,13 +90,16 @@ pub(super) async fn bulk_post(state: AppState, req: Request, _: (), raw: Bytes) 
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
+    state.core.limiter.charge(&req, numbers.len() as u32)?;
+    let receipts = input.receipts;
     use futures::StreamExt;
     let results: Vec<Result<serde_json::Value, Error>> = futures::stream::iter(numbers)
         .map(|kvk| {
             let state = &state;
             async move {
-                let (check, receipt) = agency::check_with_receipt(state, kvk.as_str()).await?;
-                Ok(answer(&check, &receipt))
+                let check = agency::check(state, kvk.as_str()).await?;
+                let receipt = if receipts { agency::receipt(state, &check).await? } else { None };
+                Ok(answer(&check, receipt.as_ref()))
             }
         })
         .buffered(BULK_CONCURRENCY)
@@ -126,6 +153,8 @@ struct CheckPage<'a> {
     label_kvk: String,
     kvk: String,
     submit: String,
+    label_keep_receipt: String,
+    receipt: bool,
     error: String,
     result: Option<CheckResult>,
 }
@@ -178,7 +207,19 @@ fn result_view(lang: &Lang, check: &Check, receipt_href: String) -> CheckResult 
     }
 }
 
-/// GET /check[?kvk=12345678&lang=nl|en] — the page for people: a form, and the verdict.
+/// The check, and its receipt when the visitor asked for one.
+async fn checked(
+    state: &AppState,
+    kvk: &str,
+    with_receipt: bool,
+) -> Result<(Check, Option<agency::Receipt>), agency::Unavailable> {
+    let check = agency::check(state, kvk).await?;
+    let receipt = if with_receipt { agency::receipt(state, &check).await? } else { None };
+    Ok((check, receipt))
+}
+
+/// GET /check[?kvk=12345678&lang=nl|en&receipt=1] — the page for people: a form, and the
+/// verdict; a receipt only when the visitor ticks the box.
 pub(super) async fn check_page(state: AppState, req: Request, _: ()) -> Result<Response> {
     state.core.limiter.check(&req)?;
     // Dutch and English: the languages of hirers' compliance files.
@@ -188,9 +229,9 @@ pub(super) async fn check_page(state: AppState, req: Request, _: ()) -> Result<R
     if !kvk.is_empty() {
         match KvkNumber::parse(&kvk, "/kvk") {
             Err(_) => error = lang.t("check-invalid"),
-            Ok(number) => match agency::check_with_receipt(&state, number.as_str()).await {
+            Ok(number) => match checked(&state, number.as_str(), wants_receipt(&req.query)).await {
                 Ok((check, receipt)) => {
-                    let href = format!("/v/{}?lang={}", receipt.seal, lang.code);
+                    let href = receipt.map(|r| format!("/v/{}?lang={}", r.seal, lang.code)).unwrap_or_default();
                     result = Some(result_view(&lang, &check, href));
                 }
                 Err(e) => {
@@ -210,6 +251,8 @@ pub(super) async fn check_page(state: AppState, req: Request, _: ()) -> Result<R
         label_kvk: lang.t("check-kvk"),
         kvk: kvk.chars().filter(char::is_ascii_digit).take(8).collect(),
         submit: lang.t("check-submit"),
+        label_keep_receipt: lang.t("check-keep-receipt"),
+        receipt: wants_receipt(&req.query),
         error,
         result,
     };
