@@ -141,6 +141,7 @@ impl Suite {
         // The bans register issues no seals: it starts first, so that the lookup can ask it.
         b_settings.common = common.clone();
         b_settings.port = 0;
+        b_settings.internal_port = 0;
         let (port, shutdown) = testing::spawn_on(threads, move || async move {
             let app = zegel_bans::Application::build(b_settings).await.expect("bans builds");
             let handle = (app.port(), app.shutdown_handle());
@@ -154,6 +155,7 @@ impl Suite {
         let lookup_settings = zegel_lookup::config::Settings {
             common: common.clone(),
             port: 0,
+            internal_port: 0,
             own: {
                 let mut own = zegel_lookup::config::Settings::local().own;
                 own.trust_list = pki().trust_list_path.clone();
@@ -175,6 +177,7 @@ impl Suite {
         let mut g_settings = zegel_gaccounts::config::Settings::local();
         g_settings.common = common.clone();
         g_settings.port = 0;
+        g_settings.internal_port = 0;
         let (key, cert) = pki().signer_paths(Register::Gaccounts);
         g_settings.own.seal_key = key;
         g_settings.own.seal_cert = cert;
@@ -191,6 +194,7 @@ impl Suite {
         let mut d_settings = zegel_deposits::config::Settings::local();
         d_settings.common = common.clone();
         d_settings.port = 0;
+        d_settings.internal_port = 0;
         d_settings.own.sweep_interval_secs = 3600;
         let (key, cert) = pki().signer_paths(Register::Deposits);
         d_settings.own.seal_key = key;
@@ -208,6 +212,7 @@ impl Suite {
         let mut h_settings = zegel_housing::config::Settings::local();
         h_settings.common = common.clone();
         h_settings.port = 0;
+        h_settings.internal_port = 0;
         h_settings.own.sweep_interval_secs = 3600;
         let (key, cert) = pki().signer_paths(Register::Housing);
         h_settings.own.seal_key = key;
@@ -225,6 +230,7 @@ impl Suite {
         let mut n_settings = zegel_notifier::config::Settings::local();
         n_settings.common = common.clone();
         n_settings.port = 0;
+        n_settings.internal_port = 0;
         n_settings.own.allow_private_targets = true;
         n_settings.own.poll_ms = 50;
         n_settings.own.retry_base_ms = 50;
@@ -241,6 +247,7 @@ impl Suite {
         let mut certs_settings = zegel_certificates::config::Settings::local();
         certs_settings.common = common;
         certs_settings.port = 0;
+        certs_settings.internal_port = 0;
         certs_settings.own.bans_url = bans.address.clone();
         certs_settings.own.gaccounts_url = gaccounts.address.clone();
         certs_settings.own.deposits_url = deposits.address.clone();

@@ -130,6 +130,13 @@ pub enum Action {
     Close,
 }
 
+/// An action is one of four words: it stays in the route's metrics label.
+impl platform::http::PathValue for Action {
+    fn path_value(&self) -> Option<&str> {
+        None
+    }
+}
+
 impl Action {
     /// The verb.
     pub fn as_str(self) -> &'static str {

@@ -213,6 +213,8 @@ pub struct Loaded<S> {
     pub common: CommonSettings,
     /// `ZEGEL_<SERVICE>_PORT`, if set.
     pub port: Option<u16>,
+    /// `ZEGEL_<SERVICE>_INTERNAL_PORT`, if set.
+    pub internal_port: Option<u16>,
     /// The rest of `ZEGEL_<SERVICE>_*`.
     pub own: S,
 }
@@ -227,10 +229,16 @@ pub fn load_from<S: DeserializeOwned>(
     let mut common = Vec::new();
     let mut own = Vec::new();
     let mut port = None;
+    let mut internal_port = None;
+    let port_number = |key: &str, value: &str| {
+        value.parse().map_err(|_| ConfigError::Invalid(format!("{key}: a port number (0 to 65535)")))
+    };
     for (key, value) in vars {
         if key.strip_prefix(&own_prefix) == Some("PORT") {
-            // Every service has a port; the shell, not the service, reads it.
-            port = Some(value.parse().map_err(|_| ConfigError::Invalid(format!("{key}: a port number (0 to 65535)")))?);
+            // Every service has its ports; the shell, not the service, reads them.
+            port = Some(port_number(&key, &value)?);
+        } else if key.strip_prefix(&own_prefix) == Some("INTERNAL_PORT") {
+            internal_port = Some(port_number(&key, &value)?);
         } else if let Some(rest) = key.strip_prefix(&own_prefix) {
             own.push((rest.to_string(), value));
         } else if other_prefixes.iter().any(|p| key.starts_with(p)) {
@@ -243,7 +251,7 @@ pub fn load_from<S: DeserializeOwned>(
         envy::from_iter(common).map_err(|e| ConfigError::Invalid(format!("ZEGEL_*: {}", e)))?;
     common.validate()?;
     let own: S = envy::from_iter(own).map_err(|e| ConfigError::Invalid(format!("{own_prefix}*: {}", e)))?;
-    Ok(Loaded { common, port, own })
+    Ok(Loaded { common, port, internal_port, own })
 }
 
 #[cfg(test)]

@@ -215,6 +215,80 @@ pub fn fixed(
     path.map(|| ()).boxed()
 }
 
+/// The route a response answered, as its template (`/api/v1/agencies/{}/check`): the one
+/// label metrics and logs use for it, so that no client can mint new series by inventing
+/// paths. Set by the route helpers; a response without one matched no route.
+#[derive(Debug, Clone)]
+pub struct RouteTemplate(pub Arc<str>);
+
+/// Marks `res` as the answer of `template`.
+pub fn answered_by(mut res: Response, template: &str) -> Response {
+    res.extensions_mut().insert(RouteTemplate(Arc::from(template)));
+    res
+}
+
+/// The parameters of a matched path, as the path segments they were read from.
+pub trait PathParams {
+    /// The raw values, in path order; `None` for a parameter whose segment is one of a
+    /// few fixed words (an action), which may stay in the template.
+    fn values(&self) -> Vec<Option<&str>>;
+}
+
+impl PathParams for () {
+    fn values(&self) -> Vec<Option<&str>> {
+        Vec::new()
+    }
+}
+
+impl PathParams for String {
+    fn values(&self) -> Vec<Option<&str>> {
+        vec![Some(self.as_str())]
+    }
+}
+
+/// One parameter of a two-parameter path.
+pub trait PathValue {
+    /// The value as read, or `None` when it is one of a few fixed words.
+    fn path_value(&self) -> Option<&str>;
+}
+
+impl PathValue for String {
+    fn path_value(&self) -> Option<&str> {
+        Some(self.as_str())
+    }
+}
+
+impl<A: PathValue, B: PathValue> PathParams for (A, B) {
+    fn values(&self) -> Vec<Option<&str>> {
+        vec![self.0.path_value(), self.1.path_value()]
+    }
+}
+
+/// The template of `path` once `params` were read from it: each parameter's segment, left
+/// to right, becomes `{}`. A value found in no segment (a path the template cannot be told
+/// from) gives `None`, so that the caller labels it as unmatched rather than by its path.
+pub fn template_of(path: &str, params: &[Option<&str>]) -> Option<String> {
+    let mut wanted = params.iter().flatten().peekable();
+    let mut out = Vec::new();
+    for segment in path.split('/') {
+        match wanted.peek() {
+            Some(value) if segment == **value || percent_decoded(segment).as_deref() == Some(**value) => {
+                out.push("{}");
+                wanted.next();
+            }
+            _ => out.push(segment),
+        }
+    }
+    wanted.peek().is_none().then(|| out.join("/"))
+}
+
+fn percent_decoded(segment: &str) -> Option<String> {
+    segment
+        .contains('%')
+        .then(|| percent_encoding::percent_decode_str(segment).decode_utf8().ok().map(|s| s.into_owned()))
+        .flatten()
+}
+
 /// A path with two parameters, as one pair.
 pub fn pair<A: Send + 'static, B: Send + 'static>(
     path: impl Filter<Extract = (A, B), Error = warp::Rejection> + Clone + Send + Sync + 'static,
@@ -253,12 +327,16 @@ where
 }
 
 /// `GET path`.
-pub fn get<S: crate::core::State, P: Send + 'static>(path: impl Path<P>, state: &S, h: impl Handler<S, P>) -> Routed {
+pub fn get<S: crate::core::State, P: PathParams + Send + 'static>(
+    path: impl Path<P>,
+    state: &S,
+    h: impl Handler<S, P>,
+) -> Routed {
     no_body(warp::get().boxed(), path, state, h)
 }
 
 /// `DELETE path`.
-pub fn delete<S: crate::core::State, P: Send + 'static>(
+pub fn delete<S: crate::core::State, P: PathParams + Send + 'static>(
     path: impl Path<P>,
     state: &S,
     h: impl Handler<S, P>,
@@ -267,7 +345,7 @@ pub fn delete<S: crate::core::State, P: Send + 'static>(
 }
 
 /// `POST path` with a body.
-pub fn post<S: crate::core::State, P: Send + 'static>(
+pub fn post<S: crate::core::State, P: PathParams + Send + 'static>(
     path: impl Path<P>,
     state: &S,
     h: impl BodyHandler<S, P>,
@@ -276,7 +354,7 @@ pub fn post<S: crate::core::State, P: Send + 'static>(
 }
 
 /// `PUT path` with a body.
-pub fn put<S: crate::core::State, P: Send + 'static>(
+pub fn put<S: crate::core::State, P: PathParams + Send + 'static>(
     path: impl Path<P>,
     state: &S,
     h: impl BodyHandler<S, P>,
@@ -286,7 +364,7 @@ pub fn put<S: crate::core::State, P: Send + 'static>(
 
 /// `method path` without reading a body (a POST that must work without one, like a bare
 /// `curl -X POST`), answered by `handler(state, request, parameters)`.
-pub fn no_body<S: crate::core::State, P: Send + 'static>(
+pub fn no_body<S: crate::core::State, P: PathParams + Send + 'static>(
     method: BoxedFilter<()>,
     path: impl Path<P>,
     state: &S,
@@ -297,15 +375,23 @@ pub fn no_body<S: crate::core::State, P: Send + 'static>(
         .and(with_state(state.clone()))
         .then(move |param: P, req: Request, state: S| {
             let handler = handler.clone();
+            let route = template_of(&req.path, &param.values());
             async move {
                 let id = req.id.clone();
-                finish_as(&id, handler(state, req, param).await)
+                labelled(finish_as(&id, handler(state, req, param).await), route)
             }
         })
         .boxed()
 }
 
-fn with_body<S: crate::core::State, P: Send + 'static>(
+fn labelled(res: Response, route: Option<String>) -> Response {
+    match route {
+        Some(route) => answered_by(res, &route),
+        None => res,
+    }
+}
+
+fn with_body<S: crate::core::State, P: PathParams + Send + 'static>(
     method: BoxedFilter<()>,
     path: impl Path<P>,
     state: &S,
@@ -317,9 +403,10 @@ fn with_body<S: crate::core::State, P: Send + 'static>(
         .and(with_state(state.clone()))
         .then(move |param: P, req: Request, raw: Bytes, state: S| {
             let handler = handler.clone();
+            let route = template_of(&req.path, &param.values());
             async move {
                 let id = req.id.clone();
-                finish_as(&id, handler(state, req, param, raw).await)
+                labelled(finish_as(&id, handler(state, req, param, raw).await), route)
             }
         })
         .boxed()
@@ -614,6 +701,25 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(20));
         limiter.forget_quiet();
         assert_eq!(limiter.remembered(), 0);
+    }
+
+    #[test]
+    fn a_route_template_replaces_the_parameters_segments_and_nothing_else() {
+        let id = "12345678".to_string();
+        assert_eq!(
+            template_of("/api/v1/agencies/12345678/check", &id.values()).as_deref(),
+            Some("/api/v1/agencies/{}/check")
+        );
+        let pair = ("0192f1a4".to_string(), "g account".to_string());
+        assert_eq!(
+            template_of("/api/v1/certificates/0192f1a4/requirements/g%20account", &pair.values()).as_deref(),
+            Some("/api/v1/certificates/{}/requirements/{}"),
+            "a percent-encoded segment is found by its decoded value"
+        );
+        assert_eq!(template_of("/check", &().values()).as_deref(), Some("/check"));
+        assert_eq!(template_of("/v/x", &"y".to_string().values()), None, "a value in no segment: no template");
+        // A fixed word stays in the template (four actions are four series, not one per request).
+        assert_eq!(template_of("/a/1/block", &[Some("1"), None]).as_deref(), Some("/a/{}/block"));
     }
 
     #[test]

@@ -2,40 +2,43 @@
 //! binding on a chosen (or random) port, and graceful shutdown.
 
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use deadpool_postgres::Pool;
 use futures::future::BoxFuture;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use warp::Filter;
-use warp::http::{HeaderValue, StatusCode, header};
+use warp::filters::path::FullPath;
+use warp::http::{HeaderValue, Method, StatusCode, header};
 use warp::reply::{Reply, Response};
 
 use crate::bus::Bus;
+use crate::http::{RouteTemplate, answered_by};
 use crate::problem::{Problem, recover};
-use crate::telemetry::Metrics;
+use crate::telemetry::{Metrics, UNMATCHED};
 
-/// `/healthz`, `/readyz` and `/metrics`.
-pub fn ops(
-    pool: Pool,
-    bus: Bus,
-    metrics: Metrics,
-) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
+/// `/healthz` and `/readyz`, on both ports (the public one for load balancers, the
+/// internal one for the orchestrator's probes).
+pub fn health(pool: Pool, bus: Bus) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
     let healthz = warp::path!("healthz")
         .and(warp::get())
-        .map(|| crate::http::json(StatusCode::OK, &serde_json::json!({ "status": "ok" })));
+        .map(|| answered_by(crate::http::json(StatusCode::OK, &serde_json::json!({ "status": "ok" })), "/healthz"));
     let readyz = warp::path!("readyz").and(warp::get()).then(move || {
         let pool = pool.clone();
         let bus = bus.clone();
-        async move { readiness(&pool, &bus).await }
+        async move { answered_by(readiness(&pool, &bus).await, "/readyz") }
     });
-    let metrics = warp::path!("metrics").and(warp::get()).map(move || {
+    healthz.or(readyz).unify()
+}
+
+/// `/metrics`: on the internal port only, which no public ingress exposes.
+pub fn metrics(metrics: Metrics) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
+    warp::path!("metrics").and(warp::get()).map(move || {
         let mut res = Response::new(metrics.render().into());
         res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
-        res
-    });
-    healthz.or(readyz).unify().or(metrics).unify()
+        answered_by(res, "/metrics")
+    })
 }
 
 /// Ready when Postgres answers; Redis being down degrades, but does not stop, the service.
@@ -66,6 +69,8 @@ async fn readiness(pool: &Pool, bus: &Bus) -> Response {
 }
 
 /// Wraps a service's API and ops routes in the one `recover`, metrics, logs and tracing.
+/// Metrics and the access log name a request by the template of the route that answered
+/// it ([`RouteTemplate`]), or `unmatched`.
 pub fn stack<F>(
     routes: F,
     metrics: Metrics,
@@ -73,18 +78,27 @@ pub fn stack<F>(
 where
     F: Filter<Extract = (Response,), Error = warp::Rejection> + Clone + Send + Sync + 'static,
 {
-    let log = warp::log::custom(move |info: warp::log::Info<'_>| {
-        let elapsed = info.elapsed();
-        metrics.observe(info.method().as_str(), info.path(), info.status().as_u16(), elapsed);
-        tracing::info!(
-            http.method = %info.method(),
-            http.path = info.path(),
-            http.status = info.status().as_u16(),
-            duration_ms = elapsed.as_secs_f64() * 1000.0,
-            "request"
-        );
-    });
-    routes.recover(recover).with(log).with(warp::trace::request())
+    warp::any()
+        .map(Instant::now)
+        .and(warp::method())
+        .and(warp::path::full())
+        .and(routes.recover(recover).unify())
+        .map(move |started: Instant, method: Method, path: FullPath, res: Response| {
+            let elapsed = started.elapsed();
+            let route = res.extensions().get::<RouteTemplate>().map(|r| r.0.clone());
+            let route = route.as_deref().unwrap_or(UNMATCHED);
+            metrics.observe(method.as_str(), route, res.status().as_u16(), elapsed);
+            tracing::info!(
+                http.method = %method,
+                http.route = route,
+                http.path = path.as_str(),
+                http.status = res.status().as_u16(),
+                duration_ms = elapsed.as_secs_f64() * 1000.0,
+                "request"
+            );
+            res
+        })
+        .with(warp::trace::request())
 }
 
 /// Asks a running server and its background tasks to stop.
@@ -149,15 +163,25 @@ where
     warp::serve(filter).incoming(listener).graceful(shutdown.wait()).run().await;
 }
 
-/// Serves a service's API together with `/healthz`, `/readyz` and `/metrics`, inside the
-/// shared stack, until `shutdown` fires or the process gets SIGINT/SIGTERM.
+/// The two listeners of a service: the public API and the internal operations port.
+#[derive(Debug)]
+pub struct Listeners {
+    /// The API, `/healthz` and `/readyz`.
+    pub public: TcpListener,
+    /// `/metrics`, `/healthz` and `/readyz`.
+    pub internal: TcpListener,
+}
+
+/// Serves a service's API with `/healthz` and `/readyz` on the public listener, and
+/// `/metrics` with the same probes on the internal one, inside the shared stack, until
+/// `shutdown` fires or the process gets SIGINT/SIGTERM.
 pub async fn run(
     service: &'static str,
     api: warp::filters::BoxedFilter<(Response,)>,
     pool: Pool,
     bus: Bus,
     metrics: Metrics,
-    listener: TcpListener,
+    listeners: Listeners,
     shutdown: Shutdown,
 ) {
     let signal = shutdown.clone();
@@ -165,8 +189,13 @@ pub async fn run(
         termination_signal().await;
         signal.trigger();
     });
-    let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
-    let routes = api.or(ops(pool, bus, metrics.clone())).unify();
-    tracing::info!(service, port, "listening");
-    serve(stack(routes, metrics), listener, shutdown).await;
+    let port = listeners.public.local_addr().map(|a| a.port()).unwrap_or_default();
+    let internal_port = listeners.internal.local_addr().map(|a| a.port()).unwrap_or_default();
+    let public = api.or(health(pool.clone(), bus.clone())).unify();
+    let internal = self::metrics(metrics.clone()).or(health(pool, bus)).unify();
+    tracing::info!(service, port, internal_port, "listening");
+    tokio::join!(
+        serve(stack(public, metrics.clone()), listeners.public, shutdown.clone()),
+        serve(stack(internal, metrics), listeners.internal, shutdown),
+    );
 }

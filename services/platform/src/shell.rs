@@ -13,7 +13,6 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use serde::de::DeserializeOwned;
-use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
@@ -47,6 +46,9 @@ pub struct Settings<O> {
     pub common: CommonSettings,
     /// HTTP port, `ZEGEL_<SERVICE>_PORT` (0 picks a free one).
     pub port: u16,
+    /// The internal port (`/metrics` and the probes), `ZEGEL_<SERVICE>_INTERNAL_PORT`;
+    /// by default the public port + 1000. Never exposed by a public ingress.
+    pub internal_port: u16,
     /// The service's own settings.
     pub own: O,
 }
@@ -56,15 +58,28 @@ impl<O: OwnSettings> Settings<O> {
     pub fn from_env() -> Result<Self, ConfigError> {
         let loaded = crate::config::load::<O>(O::SERVICE)?;
         loaded.own.validate()?;
-        Ok(Self { common: loaded.common, port: loaded.port.unwrap_or(O::PORT), own: loaded.own })
+        let port = loaded.port.unwrap_or(O::PORT);
+        let internal_port = loaded.internal_port.unwrap_or_else(|| default_internal_port(port));
+        Ok(Self { common: loaded.common, port, internal_port, own: loaded.own })
     }
 
     /// The local defaults, as a developer machine gets them with nothing set.
     pub fn local() -> Self {
         crate::config::load_from::<O>(O::SERVICE, std::iter::empty())
-            .map(|loaded| Self { common: loaded.common, port: O::PORT, own: loaded.own })
+            .map(|loaded| Self {
+                common: loaded.common,
+                port: O::PORT,
+                internal_port: default_internal_port(O::PORT),
+                own: loaded.own,
+            })
             .unwrap_or_else(|e| unreachable!("defaults always parse: {e}"))
     }
+}
+
+/// The internal port when none is set: the public port + 1000 (9080 for 8080); a free one
+/// when the public port is picked freely (0) or has no room above it.
+fn default_internal_port(port: u16) -> u16 {
+    if port == 0 { 0 } else { port.checked_add(1000).unwrap_or(0) }
 }
 
 /// How a service's state is made from the built core, the clock and the settings.
@@ -194,7 +209,8 @@ pub async fn migrate<S: Service>(common: &CommonSettings) -> Result<(), crate::d
 /// A built, bound, not yet running service.
 pub struct App<S: Service> {
     port: u16,
-    listener: TcpListener,
+    internal_port: u16,
+    listeners: crate::server::Listeners,
     state: S::State,
     shutdown: Shutdown,
     _service: PhantomData<S>,
@@ -206,27 +222,48 @@ impl<S: Service> App<S> {
         Self::build_with_clock(settings, Clock::system()).await
     }
 
-    /// Builds the service on `clock`, binding its configured port (0 picks a free one).
+    /// Builds the service on `clock`, binding its configured ports (0 picks a free one).
     pub async fn build_with_clock(settings: Settings<S::Own>, clock: Clock) -> anyhow::Result<Self> {
-        let port = settings.port;
-        Self::build_on(settings, clock, port).await
+        let (port, internal) = (settings.port, settings.internal_port);
+        Self::build_on(settings, clock, port, internal).await
     }
 
-    /// Builds the service on `clock`, binding `port` whatever the settings say (the test
-    /// kit starts every service on port 0).
-    pub async fn build_on(settings: Settings<S::Own>, clock: Clock, port: u16) -> anyhow::Result<Self> {
+    /// Builds the service on `clock`, binding `port` and `internal_port` whatever the
+    /// settings say (the test kit starts every service on ports 0).
+    pub async fn build_on(
+        settings: Settings<S::Own>,
+        clock: Clock,
+        port: u16,
+        internal_port: u16,
+    ) -> anyhow::Result<Self> {
         let core = Core::build(&settings.common, S::NAME).await?;
         let state = <S::State as Start>::start(core, clock, &settings).await?;
         let host = settings.common.host;
-        let (listener, port) = crate::server::bind(std::net::SocketAddr::new(host, port))
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot bind {host}:{port}: {e}"))?;
-        Ok(Self { port, listener, state, shutdown: Shutdown::default(), _service: PhantomData })
+        let bind = async |port: u16| {
+            crate::server::bind(std::net::SocketAddr::new(host, port))
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot bind {host}:{port}: {e}"))
+        };
+        let (public, port) = bind(port).await?;
+        let (internal, internal_port) = bind(internal_port).await?;
+        Ok(Self {
+            port,
+            internal_port,
+            listeners: crate::server::Listeners { public, internal },
+            state,
+            shutdown: Shutdown::default(),
+            _service: PhantomData,
+        })
     }
 
-    /// The bound port.
+    /// The bound public port.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The bound internal port (`/metrics`).
+    pub fn internal_port(&self) -> u16 {
+        self.internal_port
     }
 
     /// The shared state (tests use its clock and pool).
@@ -273,7 +310,7 @@ impl<S: Service> App<S> {
             core.pool.clone(),
             core.bus.clone(),
             core.metrics.clone(),
-            self.listener,
+            self.listeners,
             self.shutdown,
         )
         .await;

@@ -116,7 +116,7 @@ pub async fn start<S: Service>(
     let clock = Clock::system();
     let run_clock = clock.clone();
     let (port, state, shutdown) = spawn(move || async move {
-        let app = App::<S>::build_on(settings, run_clock, 0).await.expect("service builds");
+        let app = App::<S>::build_on(settings, run_clock, 0, 0).await.expect("service builds");
         let handle = (app.port(), app.state().clone(), app.shutdown_handle());
         (handle, async move {
             let _ = app.run_until_stopped().await;

@@ -332,8 +332,13 @@ async fn health_readiness_and_metrics_answer() {
     assert_eq!(ready.status, 200);
     assert_eq!(ready.body, json!({"postgres": "ok", "redis": "ok"}));
     app.get("/api/v1/agencies/12345678/certificate", None).await;
-    let metrics = app.http.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
-    assert!(metrics.contains(r#"route="/api/v1/agencies/{id}/certificate""#), "{metrics}");
+    // Metrics are on the internal port only, labelled by the route that answered.
+    assert_eq!(app.get("/metrics", None).await.status, 404, "not on the public port");
+    let metrics = app.http.get(format!("{}/metrics", app.internal)).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains(r#"route="/api/v1/agencies/{}/certificate""#), "{metrics}");
+    assert!(metrics.contains(r#"route="/readyz""#), "{metrics}");
+    let ready = app.http.get(format!("{}/readyz", app.internal)).send().await.unwrap();
+    assert_eq!(ready.status(), 200, "the probes answer on the internal port too");
 }
 
 #[tokio::test]

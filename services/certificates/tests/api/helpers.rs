@@ -34,6 +34,8 @@ pub struct TestApp {
     pub state: AppState,
     /// The test's Redis key prefix.
     pub redis_prefix: String,
+    /// The internal port's address (`/metrics`).
+    pub internal: String,
     shutdown: Shutdown,
     // Dropped after the service is told to stop.
     _prefix: TestPrefix,
@@ -55,6 +57,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings::local();
     settings.common = testing::common_settings(&db, &prefix);
     settings.port = 0;
+    settings.internal_port = 0;
     settings.own.sweep_interval_secs = 3600;
     let (key, cert) = pki().signer_paths(Register::Certificates);
     settings.own.seal_key = key;
@@ -72,14 +75,16 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let redis_prefix = settings.common.redis_prefix.clone();
     let (port, state, shutdown) = testing::spawn(move || async move {
         let app = Application::build_with_clock(settings, run_clock).await.expect("service builds");
-        let handle = (app.port(), app.state().clone(), app.shutdown_handle());
+        let handle = ((app.port(), app.internal_port()), app.state().clone(), app.shutdown_handle());
         (handle, async move {
             let _ = app.run_until_stopped().await;
         })
     })
     .await;
+    let (port, internal) = port;
     TestApp {
         client: Client::new(format!("http://127.0.0.1:{port}")),
+        internal: format!("http://127.0.0.1:{internal}"),
         clock,
         state,
         redis_prefix,

@@ -43,5 +43,6 @@ pub(super) fn trust_list_get(state: AppState) -> BoxedFilter<(Response,)> {
             .await;
             platform::http::finish::<Error>(&req, result)
         })
+        .map(|res| platform::http::answered_by(res, "/.well-known/zegel/trust-list"))
         .boxed()
 }

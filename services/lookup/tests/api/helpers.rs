@@ -18,6 +18,8 @@ pub const MIGRATIONS: [&str; 2] = [
 
 pub struct TestLookup {
     pub address: String,
+    /// The internal port's address (`/metrics`).
+    pub internal: String,
     pub http: reqwest::Client,
     _db: TestDb,
     shutdown: Shutdown,
@@ -39,6 +41,7 @@ pub async fn spawn_lookup_with(adjust: impl FnOnce(&mut Settings)) -> TestLookup
     let mut settings = Settings::local();
     settings.common = testing::common_settings(&db, &prefix);
     settings.port = 0;
+    settings.internal_port = 0;
     settings.own.trust_list = pki().trust_list_path.clone();
     settings.own.trust_anchor = pki().ca_path.clone();
     let (key, cert) = pki().signer_paths(Register::Lookup);
@@ -47,14 +50,16 @@ pub async fn spawn_lookup_with(adjust: impl FnOnce(&mut Settings)) -> TestLookup
     adjust(&mut settings);
     let (port, shutdown) = testing::spawn(move || async move {
         let app = Application::build(settings).await.expect("lookup builds");
-        let handle = (app.port(), app.shutdown_handle());
+        let handle = ((app.port(), app.internal_port()), app.shutdown_handle());
         (handle, async move {
             let _ = app.run_until_stopped().await;
         })
     })
     .await;
+    let (port, internal) = port;
     TestLookup {
         address: format!("http://127.0.0.1:{port}"),
+        internal: format!("http://127.0.0.1:{internal}"),
         http: reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("client"),
         _db: db,
         shutdown,

@@ -104,3 +104,24 @@ async fn a_hirer_check_without_readable_registers_is_unavailable_never_a_verdict
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("A register cannot be read right now"));
 }
+
+#[tokio::test]
+async fn invented_paths_add_no_metric_series() {
+    let lookup = spawn_lookup().await;
+    for i in 0..300 {
+        lookup.http.get(format!("{}/v/p{i}", lookup.address)).send().await.unwrap();
+        lookup.http.get(format!("{}/no/such/path/{i}", lookup.address)).send().await.unwrap();
+    }
+    let text = lookup.http.get(format!("{}/metrics", lookup.internal)).send().await.unwrap().text().await.unwrap();
+    let series: Vec<&str> = text.lines().filter(|l| l.starts_with("zegel_http_requests_total{")).collect();
+    assert_eq!(
+        series,
+        [
+            r#"zegel_http_requests_total{method="GET",route="/v/{}",status="200",service="lookup"} 300"#,
+            r#"zegel_http_requests_total{method="GET",route="unmatched",status="404",service="lookup"} 300"#,
+        ],
+        "one series per route and status, whatever the paths: {text}"
+    );
+    let public = lookup.http.get(format!("{}/metrics", lookup.address)).send().await.unwrap();
+    assert_eq!(public.status(), 404, "metrics are not served on the public port");
+}

@@ -38,6 +38,7 @@ pub fn settings(db: &TestDb, prefix: &TestPrefix) -> Settings {
     let mut settings = Settings::local();
     settings.common = testing::common_settings(db, prefix);
     settings.port = 0;
+    settings.internal_port = 0;
     settings.own.allow_private_targets = true;
     settings.own.retry_base_ms = 20;
     settings.own.retry_max_ms = 200;
