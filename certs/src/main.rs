@@ -1,6 +1,7 @@
 //! `zegel-certs init` creates the dev keys under `certs/dev/` (idempotent; never
 //! committed): the token key and its JWKS, the suite CA, a seal signing key and
-//! certificate per register, the trust-list key, and the signed trust list.
+//! certificate per register, the trust-list key, the signed trust list, and an event
+//! signing key per service with the verifying keys of all (`dev/events/`).
 //! `zegel-certs token ROLE [ORG]` prints a dev bearer token; `rotate REGISTER` makes a
 //! register a new seal key (the old one stays trusted for the seals it signed);
 //! `withdraw KID` takes a key off the trust list.
@@ -43,6 +44,8 @@ fn init() -> anyhow::Result<DevIssuer> {
     };
     std::fs::write(dir.join("jwks.json"), format!("{}\n", issuer.jwks()))?;
     seal_pki()?;
+    // Every register signs the events it publishes; consumers verify them.
+    platform::provenance::ensure_keys(&dir.join("events"))?;
     Ok(issuer)
 }
 

@@ -45,7 +45,7 @@ pub fn tasks(state: &AppState) -> Vec<Task> {
     // A fresh consumer name per process: what a dead one read and never acknowledged is
     // taken over by the living ones of the group.
     let name = format!("certificates-{}", uuid::Uuid::new_v4().simple());
-    let consumer = Consumer::new(state.core.bus.clone(), crate::consumer::PARTY, &name);
+    let consumer = Consumer::of(&state.core, crate::consumer::PARTY, &name);
     let for_consumer = state.clone();
     let consume = Task::run(async move {
         consumer.run(crate::consumer::PARTY, |event| crate::consumer::handle(&for_consumer, event)).await;

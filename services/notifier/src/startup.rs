@@ -30,7 +30,7 @@ impl Start for AppState {
 
 /// The stream consumer records deliveries; the dispatcher sends them.
 pub fn tasks(state: &AppState) -> Vec<Task> {
-    let consumer = Consumer::new(state.core.bus.clone(), "notifier", &state.settings.consumer_name);
+    let consumer = Consumer::of(&state.core, "notifier", &state.settings.consumer_name);
     let for_consumer = state.clone();
     let consume = Task::run(async move {
         consumer

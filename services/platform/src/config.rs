@@ -82,6 +82,10 @@ pub struct CommonSettings {
     /// that a stored fingerprint of a body with a BSN cannot be tested against guesses.
     #[serde(default = "defaults::idempotency_secret")]
     pub idempotency_secret: SecretString,
+    /// The directory of event keys: this service's `<service>-key.pem` and every
+    /// producer's verifying key in `public-keys.json` (see `provenance`).
+    #[serde(default = "defaults::event_keys_dir")]
+    pub event_keys_dir: String,
 }
 
 /// The development idempotency secret; production sets its own.
@@ -121,6 +125,9 @@ mod defaults {
     }
     pub fn db_pool_size() -> usize {
         16
+    }
+    pub fn event_keys_dir() -> String {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/events").into()
     }
     pub fn idempotency_secret() -> SecretString {
         SecretString::from(super::DEV_IDEMPOTENCY_SECRET)

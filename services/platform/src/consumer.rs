@@ -1,9 +1,13 @@
 //! Consuming the event stream: a Redis consumer group per service, acknowledged only
 //! after the service has committed what the event caused, and deduplicated by event id in
 //! the same transaction ([`first_time`]), so delivery is at least once and effects are
-//! exactly once.
+//! exactly once. An event whose signature does not verify under the key of the register
+//! that owns its type (see `provenance`) is never handed to the service: it goes to the
+//! dead letter stream (`<prefix>:events:dead`), is counted, and acknowledged.
 
+use std::collections::HashMap;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_postgres::GenericClient;
@@ -11,6 +15,7 @@ use redis::streams::{StreamReadOptions, StreamReadReply};
 
 use crate::bus::Bus;
 use crate::outbox::Event;
+use crate::provenance::{EventKeys, Fields, Unverified};
 
 /// Records that `event` is being acted on; `false` when it was acted on before (the
 /// caller then changes nothing). Call inside the transaction that applies the effect.
@@ -32,15 +37,88 @@ const CLAIM_EVERY: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone)]
 pub struct Consumer {
     bus: Bus,
+    keys: Arc<EventKeys>,
+    dead: prometheus::IntCounter,
     group: String,
     name: String,
     claim_idle: Duration,
 }
 
+/// Longest the dead letter stream grows (approximately).
+const DEAD_MAXLEN: u64 = 100_000;
+
 impl Consumer {
-    /// A consumer named `name` in `group` (one group per service; one name per replica).
-    pub fn new(bus: Bus, group: &str, name: &str) -> Self {
-        Self { bus, group: group.into(), name: name.into(), claim_idle: CLAIM_IDLE }
+    /// A consumer of a service named `name` in `group` (one group per service; one name
+    /// per replica), verifying events with the service's keys and counting what it refuses
+    /// in the service's metrics.
+    pub fn of(core: &crate::core::Core, group: &str, name: &str) -> Self {
+        Self::new(core.bus.clone(), core.event_keys.clone(), group, name).counting(core.metrics.events_dead())
+    }
+
+    /// A consumer verifying events with `keys`.
+    pub fn new(bus: Bus, keys: Arc<EventKeys>, group: &str, name: &str) -> Self {
+        let dead = prometheus::IntCounter::new("events_dead_lettered_total", "events refused")
+            .unwrap_or_else(|_| unreachable!("static metric definition"));
+        Self { bus, keys, dead, group: group.into(), name: name.into(), claim_idle: CLAIM_IDLE }
+    }
+
+    /// Counts refused events in `counter`.
+    pub fn counting(mut self, counter: prometheus::IntCounter) -> Self {
+        self.dead = counter;
+        self
+    }
+
+    /// Why an entry is not acted on, if it is not: unreadable, or not signed by its owner.
+    fn refusal(&self, map: &HashMap<String, redis::Value>) -> Option<String> {
+        let get = |k: &str| map.get(k).and_then(|v| redis::from_redis_value_ref::<String>(v).ok());
+        let (Some(event_id), Some(event_type), Some(subject), Some(addressed_to), Some(occurred_at), Some(payload)) =
+            (get("event_id"), get("type"), get("subject"), get("addressed_to"), get("occurred_at"), get("payload"))
+        else {
+            return Some("malformed: a field is missing".into());
+        };
+        let fields = Fields {
+            event_id: &event_id,
+            event_type: &event_type,
+            subject: &subject,
+            addressed_to: &addressed_to,
+            occurred_at: &occurred_at,
+            payload: &payload,
+        };
+        self.keys.verify(&fields, get("sig").as_deref()).err().map(|e: Unverified| e.to_string())
+    }
+
+    /// Moves a refused entry to the dead letter stream (best effort: the count and the log
+    /// line remain if Redis refuses this too).
+    async fn dead_letter(
+        &self,
+        conn: &mut redis::aio::ConnectionManager,
+        id: &str,
+        map: &HashMap<String, redis::Value>,
+        why: &str,
+    ) {
+        self.dead.inc();
+        let get = |k: &str| map.get(k).and_then(|v| redis::from_redis_value_ref::<String>(v).ok()).unwrap_or_default();
+        tracing::error!(stream.id = id, consumer.group = %self.group, event.r#type = %get("type"), reason = why, "event refused: dead-lettered, not acted on");
+        let _: Result<String, _> = redis::cmd("XADD")
+            .arg(self.bus.key("events:dead"))
+            .arg("MAXLEN")
+            .arg("~")
+            .arg(DEAD_MAXLEN)
+            .arg("*")
+            .arg("stream_id")
+            .arg(id)
+            .arg("group")
+            .arg(&self.group)
+            .arg("reason")
+            .arg(why)
+            .arg("event_id")
+            .arg(get("event_id"))
+            .arg("type")
+            .arg(get("type"))
+            .arg("subject")
+            .arg(get("subject"))
+            .query_async(conn)
+            .await;
     }
 
     /// Takes over another consumer's unacknowledged events after `idle` (default 60 s).
@@ -131,14 +209,19 @@ impl Consumer {
             }
             let mut failed = false;
             for entry in entries {
-                let event = Event::from_stream_fields(&entry.map);
+                let event = match self.refusal(&entry.map) {
+                    Some(why) => {
+                        self.dead_letter(&mut conn, &entry.id, &entry.map, &why).await;
+                        None
+                    }
+                    None => Event::from_stream_fields(&entry.map).or_else(|| {
+                        tracing::error!(stream.id = %entry.id, "unreadable event on the stream; acknowledged and skipped");
+                        None
+                    }),
+                };
                 let outcome = match &event {
                     Some(e) if accept(e) => handle(e.clone()).await,
-                    Some(_) => Ok(()),
-                    None => {
-                        tracing::error!(stream.id = %entry.id, "malformed event on the stream; acknowledged and skipped");
-                        Ok(())
-                    }
+                    _ => Ok(()),
                 };
                 match outcome {
                     Ok(()) => {

@@ -32,6 +32,8 @@ pub struct Core {
     pub metrics: Metrics,
     /// Keyed fingerprints of requests with an idempotency key.
     pub fingerprints: crate::idempotency::Fingerprints,
+    /// Every producer's event verifying key: consumers act only on events they verify.
+    pub event_keys: Arc<crate::provenance::EventKeys>,
     /// Every limiter of the service, so that the shell can forget quiet addresses in all
     /// of them (a limiter that is never swept keeps every address it saw until restart).
     limiters: Arc<Mutex<Vec<PublicLimiter>>>,
@@ -45,7 +47,12 @@ impl Core {
         let audience = crate::auth::audience(service);
         let auth = Arc::new(Authenticator::load(&common.jwks, &common.jwt_issuer, &audience).await?);
         auth.spawn_refresh(&common.jwks, &common.jwt_issuer, &audience, Duration::from_secs(300));
-        let relay = Relay::new(pool.clone(), bus.clone(), Duration::from_millis(common.relay_interval_ms));
+        let keys_dir = &common.event_keys_dir;
+        let signer = crate::provenance::EventSigner::load(keys_dir, service)
+            .map_err(|e| anyhow::anyhow!("ZEGEL_EVENT_KEYS_DIR: the event signing key of {service}: {e}"))?;
+        let event_keys = crate::provenance::EventKeys::load(keys_dir)
+            .map_err(|e| anyhow::anyhow!("ZEGEL_EVENT_KEYS_DIR: the event verifying keys: {e}"))?;
+        let relay = Relay::new(pool.clone(), bus.clone(), signer, Duration::from_millis(common.relay_interval_ms));
         let limiter =
             PublicLimiter::per_minute(common.public_rate_per_minute).behind(Arc::new(common.trusted_proxies.clone()));
         Ok(Self {
@@ -57,6 +64,7 @@ impl Core {
             limiter,
             metrics: Metrics::new(service),
             fingerprints: crate::idempotency::Fingerprints::new(&common.idempotency_secret),
+            event_keys: Arc::new(event_keys),
         })
     }
 

@@ -21,6 +21,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod outbox;
 pub mod problem;
+pub mod provenance;
 pub mod server;
 pub mod shell;
 pub mod telemetry;

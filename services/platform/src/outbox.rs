@@ -92,7 +92,7 @@ const PUBLISH_SCRIPT: &str = r"
 if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then
   return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*',
     'event_id', ARGV[3], 'type', ARGV[4], 'subject', ARGV[5],
-    'addressed_to', ARGV[6], 'occurred_at', ARGV[7], 'payload', ARGV[8])
+    'addressed_to', ARGV[6], 'occurred_at', ARGV[7], 'payload', ARGV[8], 'sig', ARGV[9])
 else
   return false
 end";
@@ -109,6 +109,7 @@ const BATCH: i64 = 200;
 pub struct Relay {
     pool: Pool,
     bus: Bus,
+    signer: crate::provenance::EventSigner,
     interval: Duration,
     wake: Arc<Notify>,
     script: Arc<redis::Script>,
@@ -121,11 +122,13 @@ impl std::fmt::Debug for Relay {
 }
 
 impl Relay {
-    /// A relay polling every `interval`, and at once when [`Relay::nudge`]d.
-    pub fn new(pool: Pool, bus: Bus, interval: Duration) -> Self {
+    /// A relay polling every `interval`, and at once when [`Relay::nudge`]d, signing each
+    /// event with `signer`.
+    pub fn new(pool: Pool, bus: Bus, signer: crate::provenance::EventSigner, interval: Duration) -> Self {
         Self {
             pool,
             bus,
+            signer,
             interval,
             wake: Arc::new(Notify::new()),
             script: Arc::new(redis::Script::new(PUBLISH_SCRIPT)),
@@ -185,18 +188,30 @@ impl Relay {
                 payload: row.get(5),
                 occurred_at: row.get(6),
             };
+            let (event_id, addressed_to) = (event.event_id.to_string(), serde_json::to_string(&event.addressed_to)?);
+            let (occurred_at, payload) = (event.occurred_at.to_rfc3339(), event.payload.to_string());
+            let fields = crate::provenance::Fields {
+                event_id: &event_id,
+                event_type: &event.event_type,
+                subject: &event.subject,
+                addressed_to: &addressed_to,
+                occurred_at: &occurred_at,
+                payload: &payload,
+            };
+            let signature = self.signer.sign(&fields);
             let result: Result<Option<String>, _> = self
                 .script
                 .key(&stream)
                 .key(self.bus.key(&format!("published:{}", event.event_id)))
                 .arg(MARKER_TTL_SECS)
                 .arg(STREAM_MAXLEN)
-                .arg(event.event_id.to_string())
+                .arg(&event_id)
                 .arg(&event.event_type)
                 .arg(&event.subject)
-                .arg(serde_json::to_string(&event.addressed_to)?)
-                .arg(event.occurred_at.to_rfc3339())
-                .arg(event.payload.to_string())
+                .arg(&addressed_to)
+                .arg(&occurred_at)
+                .arg(&payload)
+                .arg(&signature)
                 .invoke_async(&mut conn)
                 .await;
             match result {

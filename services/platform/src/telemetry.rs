@@ -7,7 +7,7 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder};
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
@@ -30,6 +30,7 @@ pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    events_dead: IntCounter,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -55,15 +56,26 @@ impl Metrics {
             &["route", "method"],
         )
         .unwrap_or_else(|_| unreachable!("static metric definition"));
+        let events_dead = IntCounter::new(
+            "events_dead_lettered_total",
+            "Events this service refused to act on (unverifiable), moved to the dead letter stream",
+        )
+        .unwrap_or_else(|_| unreachable!("static metric definition"));
         let _ = registry.register(Box::new(requests.clone()));
         let _ = registry.register(Box::new(latency.clone()));
-        Self { registry, requests, latency }
+        let _ = registry.register(Box::new(events_dead.clone()));
+        Self { registry, requests, latency, events_dead }
     }
 
     /// Records one finished request of `route` (a route template, or [`UNMATCHED`]).
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         self.requests.with_label_values(&[route, method, &status.to_string()]).inc();
         self.latency.with_label_values(&[route, method]).observe(elapsed.as_secs_f64());
+    }
+
+    /// The count of dead-lettered events.
+    pub fn events_dead(&self) -> IntCounter {
+        self.events_dead.clone()
     }
 
     /// The Prometheus text exposition.

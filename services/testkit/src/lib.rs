@@ -24,6 +24,6 @@ pub use db::{TestDb, admin_url, db_url, redis_url};
 pub use openapi::{contract_violations, openapi, shape_violations};
 pub use pki::{TestPki, pki};
 pub use receiver::{Received, Receiver};
-pub use redis::{RedisProxy, TestPrefix, events, publish, wait_for_events};
+pub use redis::{RedisProxy, TestPrefix, events, publish, publish_signed_by, wait_for_events};
 pub use spawn::{Running, common_settings, spawn, spawn_on, start};
 pub use tokens::{DevIssuer, issuer};

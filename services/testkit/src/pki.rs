@@ -27,6 +27,18 @@ impl TestPki {
     }
 }
 
+/// The event keys of this process's services: the directory, and each producer's signer
+/// (tests sign the events they put on the stream themselves).
+pub fn event_keys() -> &'static (String, std::collections::HashMap<&'static str, platform::provenance::EventSigner>) {
+    static KEYS: OnceLock<(String, std::collections::HashMap<&'static str, platform::provenance::EventSigner>)> =
+        OnceLock::new();
+    KEYS.get_or_init(|| {
+        let dir = temp_dir().join("events");
+        let signers = platform::provenance::ensure_keys(&dir).expect("event keys");
+        (dir.to_string_lossy().into_owned(), signers)
+    })
+}
+
 /// The test PKI of this process.
 pub fn pki() -> &'static TestPki {
     use zegel_attest::{Register, pki, trust};

@@ -123,27 +123,47 @@ pub async fn wait_for_events(prefix: &str, kind: &str, n: usize) -> Vec<Event> {
     events(prefix, kind).await
 }
 
-/// Puts `event` on the stream of `prefix` as the relay would, without its dedupe: tests
-/// use it to deliver an event twice.
+/// Puts `event` on the stream of `prefix` as the relay would, signed by the register that
+/// owns its type, without the relay's dedupe: tests use it to deliver an event twice.
 pub async fn publish(prefix: &str, event: &Event) {
+    let producer = platform::provenance::producer_of(&event.event_type).expect("an event type of a register");
+    publish_signed_by(prefix, event, Some(producer)).await;
+}
+
+/// Puts `event` on the stream signed by `signer`'s key (`None`: unsigned) — the forgeries
+/// of tests.
+pub async fn publish_signed_by(prefix: &str, event: &Event, signer: Option<&str>) {
+    let (event_id, addressed_to) =
+        (event.event_id.to_string(), serde_json::to_string(&event.addressed_to).expect("json"));
+    let (occurred_at, payload) = (event.occurred_at.to_rfc3339(), event.payload.to_string());
+    let fields = platform::provenance::Fields {
+        event_id: &event_id,
+        event_type: &event.event_type,
+        subject: &event.subject,
+        addressed_to: &addressed_to,
+        occurred_at: &occurred_at,
+        payload: &payload,
+    };
     let client = redis::Client::open(redis_url()).expect("redis url");
     let mut conn = client.get_multiplexed_async_connection().await.expect("redis");
-    let _: String = redis::cmd("XADD")
-        .arg(format!("{prefix}:events"))
+    let mut cmd = redis::cmd("XADD");
+    cmd.arg(format!("{prefix}:events"))
         .arg("*")
         .arg("event_id")
-        .arg(event.event_id.to_string())
+        .arg(&event_id)
         .arg("type")
         .arg(&event.event_type)
         .arg("subject")
         .arg(&event.subject)
         .arg("addressed_to")
-        .arg(serde_json::to_string(&event.addressed_to).expect("json"))
+        .arg(&addressed_to)
         .arg("occurred_at")
-        .arg(event.occurred_at.to_rfc3339())
+        .arg(&occurred_at)
         .arg("payload")
-        .arg(event.payload.to_string())
-        .query_async(&mut conn)
-        .await
-        .expect("xadd");
+        .arg(&payload);
+    if let Some(signer) = signer {
+        let key = crate::pki::event_keys().1.get(signer).expect("a producer's key");
+        cmd.arg("sig").arg(key.sign(&fields));
+    }
+    let _: String = cmd.query_async(&mut conn).await.expect("xadd");
 }

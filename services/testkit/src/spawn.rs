@@ -25,6 +25,7 @@ pub fn common_settings(db: &TestDb, prefix: &TestPrefix) -> CommonSettings {
     common.jwt_issuer = "zegel-test".into();
     common.relay_interval_ms = 50;
     common.db_pool_size = 4;
+    common.event_keys_dir = crate::pki::event_keys().0.clone();
     common
 }
 

@@ -140,3 +140,38 @@ async fn an_overdue_deposit_shortfall_lapses_the_certificate() {
     assert_eq!(status, "lapsed");
     assert_eq!(app.wait_for_events("certificate.lapsed", 1).await[0]["addressed_to"], json!(["kvk", "bans"]));
 }
+
+#[tokio::test]
+async fn a_forged_deposit_shortfall_lapses_nothing_and_is_counted() {
+    let app = spawn_app_with(|_| {}).await;
+    app.certified("12345678", "cb-one").await;
+    let forged = |signer: Option<&'static str>| {
+        let event = platform::outbox::Event::new(
+            "deposit.shortfall_overdue",
+            "12345678",
+            &["certificates"],
+            json!({"kvk_number": "12345678", "top_up_by": "2026-10-01"}),
+            chrono::Utc::now(),
+        );
+        let prefix = app.redis_prefix.clone();
+        async move { zegel_testkit::publish_signed_by(&prefix, &event, signer).await }
+    };
+    // Written straight to the stream, and signed by another register's key.
+    forged(None).await;
+    forged(Some("housing")).await;
+    let metrics = || {
+        let url = format!("{}/metrics", app.internal);
+        let http = app.http.clone();
+        async move { http.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = metrics().await;
+        if text.contains("zegel_events_dead_lettered_total{service=\"certificates\"} 2") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(text.contains("zegel_events_dead_lettered_total{service=\"certificates\"} 2"), "{text}");
+    assert_eq!(app.public("12345678").await["status"], "certified", "nothing was acted on");
+}

@@ -11,6 +11,11 @@ use zegel_testkit::{TestPrefix, publish, redis_url};
 
 use crate::helpers::certificate_event;
 
+/// The verifying keys of the test suite's producers.
+fn keys() -> Arc<platform::provenance::EventKeys> {
+    Arc::new(platform::provenance::EventKeys::load(&zegel_testkit::pki::event_keys().0).expect("keys"))
+}
+
 #[tokio::test]
 async fn unacknowledged_events_of_a_dead_consumer_are_taken_over() {
     let prefix = TestPrefix::new();
@@ -19,7 +24,7 @@ async fn unacknowledged_events_of_a_dead_consumer_are_taken_over() {
     let bus = Bus::connect(&redis_url(), &prefix.0).unwrap();
 
     // Consumer "a" reads the event and never manages to handle it; then it dies.
-    let a = Consumer::new(bus.clone(), "takeover", "a");
+    let a = Consumer::new(bus.clone(), keys(), "takeover", "a");
     let tried = Arc::new(Mutex::new(0));
     let t = tried.clone();
     let dead = tokio::spawn(async move {
@@ -45,7 +50,7 @@ async fn unacknowledged_events_of_a_dead_consumer_are_taken_over() {
     tokio::time::sleep(Duration::from_millis(150)).await;
     let handled = Arc::new(Mutex::new(Vec::new()));
     let h = handled.clone();
-    let b = Consumer::new(bus, "takeover", "b").claim_after(Duration::from_millis(100));
+    let b = Consumer::new(bus, keys(), "takeover", "b").claim_after(Duration::from_millis(100));
     let alive = tokio::spawn(async move {
         b.run_filtered(
             |_| true,
@@ -64,4 +69,54 @@ async fn unacknowledged_events_of_a_dead_consumer_are_taken_over() {
     }
     alive.abort();
     assert_eq!(*handled.lock().unwrap(), vec![event.event_id]);
+}
+
+#[tokio::test]
+async fn a_forged_or_unsigned_event_is_dead_lettered_counted_and_never_handled() {
+    let prefix = TestPrefix::new();
+    // Whoever can write the stream, and another register's key, cannot make a consumer act.
+    let unsigned = certificate_event("11223344", "certificate.revoked");
+    zegel_testkit::publish_signed_by(&prefix.0, &unsigned, None).await;
+    let wrong_key = certificate_event("11223344", "certificate.revoked");
+    zegel_testkit::publish_signed_by(&prefix.0, &wrong_key, Some("housing")).await;
+    let genuine = certificate_event("11223344", "certificate.revoked");
+    publish(&prefix.0, &genuine).await;
+
+    let bus = Bus::connect(&redis_url(), &prefix.0).unwrap();
+    let counter = prometheus::IntCounter::new("dead", "dead").unwrap();
+    let consumer = Consumer::new(bus, keys(), "forgeries", "c").counting(counter.clone());
+    let handled = Arc::new(Mutex::new(Vec::new()));
+    let h = handled.clone();
+    let running = tokio::spawn(async move {
+        consumer
+            .run_filtered(
+                |_| true,
+                move |e| {
+                    h.lock().unwrap().push(e.event_id);
+                    async { Ok(()) }
+                },
+            )
+            .await;
+    });
+    for _ in 0..300 {
+        if !handled.lock().unwrap().is_empty() && counter.get() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    running.abort();
+    assert_eq!(*handled.lock().unwrap(), vec![genuine.event_id], "only the genuine event is acted on");
+    assert_eq!(counter.get(), 2);
+    let client = redis::Client::open(redis_url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let dead: redis::streams::StreamRangeReply = redis::cmd("XRANGE")
+        .arg(format!("{}:events:dead", prefix.0))
+        .arg("-")
+        .arg("+")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let reasons: Vec<String> =
+        dead.ids.iter().map(|e| redis::from_redis_value_ref::<String>(&e.map["reason"]).unwrap()).collect();
+    assert_eq!(reasons, ["unsigned", "signature does not verify under the key of certificates"]);
 }
