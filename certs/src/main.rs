@@ -148,14 +148,22 @@ fn sign_trust_list(tl: &KeyAndCert) -> anyhow::Result<()> {
         }
     }
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs() as i64;
+    // Every list signed gets the next number: a verifier refuses to go back to an older one.
+    let seq_path = dev_dir().join("trust-list.seq");
+    let seq = match std::fs::read_to_string(&seq_path) {
+        Ok(raw) => raw.trim().parse::<u64>()? + 1,
+        Err(_) => 1,
+    };
     let doc = Document {
         iss: trust::TRUST_LIST_ISSUER.into(),
         iat: now,
         exp: now + TRUST_LIST_DAYS * 86400,
+        seq,
         signer: tl.cert_pem.clone(),
         entries,
     };
     std::fs::write(dev_dir().join("trust-list.jws"), trust::sign(&doc, &tl.key_pem)?)?;
+    std::fs::write(seq_path, format!("{seq}\n"))?;
     Ok(())
 }
 

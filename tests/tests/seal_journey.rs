@@ -90,6 +90,7 @@ async fn a_key_withdrawn_from_the_trust_list_stops_every_seal_it_signed() {
         iss: zegel_attest::trust::TRUST_LIST_ISSUER.into(),
         iat: now,
         exp: now + 3600,
+        seq: 2,
         signer: pki.trust_list_signer.cert_pem.clone(),
         entries,
     };

@@ -264,6 +264,11 @@ pub fn verify(seal: &str, store: &TrustStore, now: i64) -> Result<Verified, Refu
     if header.alg != Algorithm::EdDSA {
         return Err(tampered("the seal uses an algorithm that is not allowed"));
     }
+    if store.expired(now) {
+        // No trust list in force: rather no answer than one from a list that may list a
+        // withdrawn key.
+        return Err(Refused::new(Verdict::Unavailable, "the trust list has expired"));
+    }
     let kid = header.kid.ok_or_else(|| tampered("the seal names no signing key"))?;
     let candidates = store.keys(&kid);
     if candidates.is_empty() {

@@ -7,6 +7,14 @@
 //! digitalSignature, not a CA, an Ed25519 key — and a certificate that fails is refused
 //! with a logged reason. Withdrawing a key means publishing a list without it: every seal
 //! it signed then verifies as `unknown_issuer`, and can be re-issued under a new key.
+//!
+//! Each certificate names what it may sign in its subject's organizational unit: the list
+//! only by a certificate of unit `trust-list`, a register's seals only by a certificate of
+//! that register's unit — a housing key can never sign for certificates, nor sign the list,
+//! online or offline. A list carries a sequence number; a verifier that holds a list
+//! refuses an older (or a different list with the same number), so an old list with a
+//! withdrawn key cannot be replayed. A list past its expiry verifies nothing: every seal
+//! is then `unavailable` until a fresh list is loaded.
 
 use std::collections::HashMap;
 
@@ -18,6 +26,9 @@ use crate::seal::{Register, pem_der};
 
 /// `iss` of trust lists.
 pub const TRUST_LIST_ISSUER: &str = "zegel-trust-list";
+
+/// The organizational unit of the one certificate that may sign the trust list.
+pub const TRUST_LIST_UNIT: &str = "trust-list";
 
 /// A key the verifier accepts, checked when the list was loaded.
 #[derive(Clone)]
@@ -60,6 +71,8 @@ pub struct Document {
     pub iat: i64,
     /// Expires at: far beyond the refresh interval, so a late refresh is no outage.
     pub exp: i64,
+    /// Sequence number: every new list has a higher one.
+    pub seq: u64,
     /// The trust-list signer's certificate, PEM (chained to the CA).
     pub signer: String,
     /// The register signers.
@@ -83,12 +96,21 @@ pub struct TrustStore {
     keys: HashMap<String, Vec<TrustedKey>>,
     /// The signed list this store came from, as published.
     pub document: Option<String>,
+    /// Its sequence number.
+    pub seq: Option<u64>,
+    /// When it expires: after that the store verifies nothing.
+    pub expires_at: Option<i64>,
 }
 
 impl TrustStore {
     /// The keys with this kid (usually one).
     pub fn keys(&self, kid: &str) -> &[TrustedKey] {
         self.keys.get(kid).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Whether the list has expired at `now` (a store built from certificates never does).
+    pub fn expired(&self, now: i64) -> bool {
+        self.expires_at.is_some_and(|exp| now > exp)
     }
 
     /// Number of keys trusted.
@@ -124,8 +146,23 @@ impl TrustStore {
         Ok((store, refused))
     }
 
-    /// Loads a signed trust list: checks its signer against the CA, its signature and its
-    /// validity at `now`, then every entry.
+    /// Loads `list` to replace this store's: as [`TrustStore::load`], and refused when its
+    /// sequence number is lower than this one's, or the same with other content.
+    pub fn newer(&self, list: &str, ca_pem: &str, now: i64) -> Result<(Self, Vec<String>), TrustError> {
+        let (store, refused) = Self::load(list, ca_pem, now)?;
+        if let (Some(current), Some(next)) = (self.seq, store.seq) {
+            let same = self.document.as_deref() == Some(list);
+            if next < current || (next == current && !same) {
+                return Err(TrustError::List(format!(
+                    "sequence {next} does not follow the list in force ({current}): refused as a rollback"
+                )));
+            }
+        }
+        Ok((store, refused))
+    }
+
+    /// Loads a signed trust list: checks its signer against the CA (a certificate of unit
+    /// `trust-list`), its signature and its validity at `now`, then every entry.
     pub fn load(list: &str, ca_pem: &str, now: i64) -> Result<(Self, Vec<String>), TrustError> {
         let bad = |m: &str| TrustError::List(m.to_string());
         let header = jsonwebtoken::decode_header(list).map_err(|_| bad("malformed"))?;
@@ -139,7 +176,8 @@ impl TrustStore {
         let (_, ca) = X509Certificate::from_der(&ca_der).map_err(|e| TrustError::Anchor(e.to_string()))?;
         let at = ASN1Time::from_timestamp(now).map_err(|e| TrustError::Anchor(e.to_string()))?;
         let signer_entry = Entry { register: "trust-list".into(), kid: String::new(), cert: unverified.signer.clone() };
-        let signer = check_cert(&ca, &signer_entry, at).map_err(|e| TrustError::List(format!("signer: {e}")))?;
+        let signer = check_cert(&ca, &signer_entry, at, TRUST_LIST_UNIT)
+            .map_err(|e| TrustError::List(format!("signer: {e}")))?;
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.validate_exp = false;
         validation.validate_aud = false;
@@ -154,6 +192,8 @@ impl TrustStore {
         }
         let (mut store, refused) = Self::from_certs(ca_pem, &doc.entries, now)?;
         store.document = Some(list.to_string());
+        store.seq = Some(doc.seq);
+        store.expires_at = Some(doc.exp);
         Ok((store, refused))
     }
 }
@@ -176,23 +216,29 @@ pub fn entry(register: Register, cert_pem: &str) -> Result<Entry, TrustError> {
 
 fn check_signer(ca: &X509Certificate<'_>, entry: &Entry, at: ASN1Time) -> Result<TrustedKey, String> {
     let register = Register::from_code(&entry.register).ok_or("unknown register")?;
-    let (key, kid, not_before, not_after) = check_cert(ca, entry, at)?;
+    let (key, kid, not_before, not_after) = check_cert(ca, entry, at, register.service())?;
     if kid != entry.kid {
         return Err("kid does not match the certificate".into());
     }
     Ok(TrustedKey { register, kid, key, not_before, not_after })
 }
 
-/// Chain, validity, key usage and key type of one certificate.
+/// Chain, validity, key usage, key type and purpose (the subject's organizational unit
+/// must be `unit`) of one certificate.
 fn check_cert(
     ca: &X509Certificate<'_>,
     entry: &Entry,
     at: ASN1Time,
+    unit: &str,
 ) -> Result<(DecodingKey, String, i64, i64), String> {
     let der = pem_der(&entry.cert)?;
     let (_, cert) = X509Certificate::from_der(&der).map_err(|e| format!("unparsable: {e}"))?;
     if cert.issuer() != ca.subject() {
         return Err("not issued by the suite CA".into());
+    }
+    let units: Vec<&str> = cert.subject().iter_organizational_unit().filter_map(|u| u.as_str().ok()).collect();
+    if units != [unit] {
+        return Err(format!("a certificate of {} cannot sign for {unit}", units.join("+")));
     }
     cert.verify_signature(Some(ca.public_key())).map_err(|_| "CA signature does not check".to_string())?;
     if !cert.validity().is_valid_at(at) {

@@ -42,6 +42,7 @@ impl Fixture {
             iss: trust::TRUST_LIST_ISSUER.into(),
             iat: now(),
             exp: now() + 86400 * 30,
+            seq: 1,
             signer: self.tl.cert_pem.clone(),
             entries,
         };
@@ -212,6 +213,7 @@ fn trust_lists_that_are_tampered_unchained_or_expired_are_refused() {
         iss: trust::TRUST_LIST_ISSUER.into(),
         iat: now() - 100,
         exp: now() - 10,
+        seq: 2,
         signer: f.tl.cert_pem.clone(),
         entries: vec![],
     };
@@ -243,4 +245,61 @@ fn every_seal_type_fits_qr_version_13_at_level_m() {
         assert!(code.version <= qr::MAX_VERSION, "{register:?} needs version {}", code.version);
         assert!(code.svg.starts_with("<?xml") && code.png.starts_with(b"\x89PNG"));
     }
+}
+
+fn document(f: &Fixture, signer: &KeyAndCert, entries: Vec<trust::Entry>, seq: u64, exp: i64) -> String {
+    let doc = Document {
+        iss: trust::TRUST_LIST_ISSUER.into(),
+        iat: now(),
+        exp,
+        seq,
+        signer: signer.cert_pem.clone(),
+        entries,
+    };
+    let _ = f;
+    trust::sign(&doc, &signer.key_pem).unwrap()
+}
+
+#[test]
+fn only_the_trust_list_certificate_signs_the_list_and_a_register_key_signs_only_for_its_register() {
+    let f = fixture();
+    let housing = f.signers.iter().find(|(r, _)| *r == Register::Housing).unwrap().1.clone();
+    let entries = vec![trust::entry(Register::Housing, &housing.cert_pem).unwrap()];
+    // A register's key, though issued by the suite CA, cannot sign a trust list.
+    let by_register = document(&f, &housing, entries.clone(), 1, now() + 3600);
+    let err = TrustStore::load(&by_register, &f.ca.cert_pem, now()).unwrap_err().to_string();
+    assert!(err.contains("cannot sign for trust-list"), "{err}");
+
+    // The housing certificate listed as the certificates register's is refused: its seals
+    // cannot claim to be certificates, online or offline.
+    let mislabelled = vec![trust::Entry { register: Register::Certificates.code().into(), ..entries[0].clone() }];
+    let list = document(&f, &f.tl, mislabelled, 1, now() + 3600);
+    let (store, refused) = TrustStore::load(&list, &f.ca.cert_pem, now()).unwrap();
+    assert!(store.is_empty(), "nothing trusted");
+    assert!(refused[0].contains("cannot sign for certificates"), "{refused:?}");
+}
+
+#[test]
+fn an_older_list_is_refused_and_an_expired_one_verifies_nothing() {
+    let f = fixture();
+    let entries: Vec<trust::Entry> = f.signers.iter().map(|(r, kc)| trust::entry(*r, &kc.cert_pem).unwrap()).collect();
+    let second = document(&f, &f.tl, entries.clone(), 2, now() + 3600);
+    let (in_force, _) = TrustStore::load(&second, &f.ca.cert_pem, now()).unwrap();
+    assert_eq!(in_force.seq, Some(2));
+
+    // A replay of list 1 (say, one that still held a withdrawn key) is refused.
+    let first = document(&f, &f.tl, entries.clone(), 1, now() + 3600);
+    let err = in_force.newer(&first, &f.ca.cert_pem, now()).unwrap_err().to_string();
+    assert!(err.contains("rollback"), "{err}");
+    let other_second = document(&f, &f.tl, entries[..1].to_vec(), 2, now() + 3600);
+    assert!(in_force.newer(&other_second, &f.ca.cert_pem, now()).is_err(), "another list under the same number");
+    assert!(in_force.newer(&second, &f.ca.cert_pem, now()).is_ok(), "the same list again is fine");
+    let third = document(&f, &f.tl, entries, 3, now() + 3600);
+    assert_eq!(in_force.newer(&third, &f.ca.cert_pem, now()).unwrap().0.seq, Some(3));
+
+    // Once the list in force has expired, a genuine seal is unavailable, never valid.
+    let seal = f.seal(Register::Certificates);
+    assert!(seal::verify(&seal, &in_force, now()).is_ok());
+    let refused = seal::verify(&seal, &in_force, now() + 3601).unwrap_err();
+    assert_eq!((refused.verdict, refused.reason), (Verdict::Unavailable, "the trust list has expired"));
 }

@@ -58,7 +58,8 @@ impl AppState {
         }
         let anchor = std::fs::read_to_string(&self.settings.trust_anchor)
             .with_context(|| format!("cannot read {}", self.settings.trust_anchor))?;
-        let (store, refused) = TrustStore::load(&raw, &anchor, self.clock.now().timestamp())?;
+        let current = self.trust();
+        let (store, refused) = current.newer(&raw, &anchor, self.clock.now().timestamp())?;
         for r in &refused {
             tracing::warn!(trust.refused = %r, "trust list entry refused");
         }

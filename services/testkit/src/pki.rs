@@ -60,6 +60,7 @@ pub fn pki() -> &'static TestPki {
             iss: trust::TRUST_LIST_ISSUER.into(),
             iat: now,
             exp: now + 86400 * 90,
+            seq: 1,
             signer: tl.cert_pem.clone(),
             entries,
         };

@@ -21,3 +21,34 @@ async fn the_trust_list_is_published_signed_and_cacheable() {
     let again = lookup.http.get(&url).header("if-none-match", &etag).send().await.unwrap();
     assert_eq!(again.status(), 304);
 }
+
+#[tokio::test]
+async fn a_list_that_expires_in_force_makes_every_seal_unavailable() {
+    let pki = pki();
+    let now = chrono::Utc::now().timestamp();
+    let entries = zegel_attest::Register::ALL
+        .iter()
+        .map(|r| zegel_attest::trust::entry(*r, &std::fs::read_to_string(pki.signer_paths(*r).1).unwrap()).unwrap())
+        .collect();
+    let doc = zegel_attest::trust::Document {
+        iss: zegel_attest::trust::TRUST_LIST_ISSUER.into(),
+        iat: now,
+        exp: now + 2,
+        seq: 7,
+        signer: pki.trust_list_signer.cert_pem.clone(),
+        entries,
+    };
+    let path = std::env::temp_dir().join(format!("zegel-short-list-{}.jws", uuid::Uuid::new_v4()));
+    std::fs::write(&path, zegel_attest::trust::sign(&doc, &pki.trust_list_signer.key_pem).unwrap()).unwrap();
+    let list = path.to_string_lossy().into_owned();
+    let lookup = crate::helpers::spawn_lookup_with(move |s| s.own.trust_list = list).await;
+    let seal = crate::helpers::seal(zegel_attest::Register::Certificates, 0, 3600);
+    let (_, before) = lookup.verify(&seal).await;
+    assert!(!before.to_string().contains("expired"), "{before}");
+    tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+    let (status, after) = lookup.verify(&seal).await;
+    assert_eq!(status, 200);
+    assert_eq!(after["verdict"], "unavailable", "{after}");
+    assert_eq!(after["reasons"], serde_json::json!(["the trust list has expired"]), "{after}");
+    let _ = std::fs::remove_file(path);
+}
