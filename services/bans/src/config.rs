@@ -33,8 +33,28 @@ impl OwnSettings for Own {
     const SERVICE: &'static str = "bans";
     const PORT: u16 = 8082;
 
+    fn production_faults(&self) -> Vec<String> {
+        use secrecy::ExposeSecret;
+        platform::config::faults(
+            Self::SERVICE,
+            &[("BSN_KEY", self.bsn_key.expose_secret() == DEV_BSN_KEY, "the development key")],
+        )
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
         platform::config::secret_key(Self::SERVICE, "BSN_KEY", &self.bsn_key)?;
         platform::config::at_least_one(Self::SERVICE, &[("SWEEP_INTERVAL_SECS", self.sweep_interval_secs)])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_names_the_development_bsn_key() {
+        assert_eq!(Own::default().production_faults(), ["ZEGEL_BANS_BSN_KEY: the development key"]);
+        let own = Own { bsn_key: SecretString::from("a-production-bsn-key-0123"), ..Own::default() };
+        assert!(own.production_faults().is_empty());
     }
 }

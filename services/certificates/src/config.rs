@@ -56,6 +56,10 @@ impl OwnSettings for Own {
     const SERVICE: &'static str = "certificates";
     const PORT: u16 = 8081;
 
+    fn production_faults(&self) -> Vec<String> {
+        platform::config::faults(Self::SERVICE, &[("SEAL_KEY", self.seal_key.is_empty(), "the development seal key")])
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
         let days = u64::from(self.seal_days);
         platform::config::at_least_one(
@@ -70,5 +74,17 @@ impl zegel_attest::desk::SealSettings for Own {
 
     fn seal_files(&self) -> (&str, &str, u32) {
         (&self.seal_key, &self.seal_cert, self.seal_days)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_names_the_development_seal_key() {
+        assert_eq!(Own::default().production_faults(), ["ZEGEL_CERTIFICATES_SEAL_KEY: the development seal key"]);
+        let own = Own { seal_key: "/etc/zegel/seal/key.pem".into(), ..Own::default() };
+        assert!(own.production_faults().is_empty());
     }
 }

@@ -44,6 +44,10 @@ impl OwnSettings for Own {
     const SERVICE: &'static str = "deposits";
     const PORT: u16 = 8083;
 
+    fn production_faults(&self) -> Vec<String> {
+        platform::config::faults(Self::SERVICE, &[("SEAL_KEY", self.seal_key.is_empty(), "the development seal key")])
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
         if !matches!(self.policy.as_str(), "wtta" | "advice") {
             return Err(ConfigError::Invalid("ZEGEL_DEPOSITS_POLICY: wtta or advice".into()));

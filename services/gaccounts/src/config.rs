@@ -30,6 +30,10 @@ impl OwnSettings for Own {
     const SERVICE: &'static str = "gaccounts";
     const PORT: u16 = 8084;
 
+    fn production_faults(&self) -> Vec<String> {
+        platform::config::faults(Self::SERVICE, &[("SEAL_KEY", self.seal_key.is_empty(), "the development seal key")])
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
         platform::config::at_least_one(Self::SERVICE, &[("SEAL_DAYS", u64::from(self.seal_days))])
     }

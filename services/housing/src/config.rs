@@ -47,6 +47,10 @@ impl OwnSettings for Own {
     const SERVICE: &'static str = "housing";
     const PORT: u16 = 8085;
 
+    fn production_faults(&self) -> Vec<String> {
+        platform::config::faults(Self::SERVICE, &[("SEAL_KEY", self.seal_key.is_empty(), "the development seal key")])
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
         if self.transition_ends < self.integrated_from {
             return Err(ConfigError::Invalid(

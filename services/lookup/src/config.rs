@@ -51,14 +51,31 @@ impl Default for Own {
             seal_key: Default::default(),
             seal_cert: Default::default(),
             bans_url: "http://127.0.0.1:8082".into(),
-            bsn_key: secrecy::SecretString::from("zegel-dev-lookup-bsn-key-not-for-production"),
+            bsn_key: secrecy::SecretString::from(DEV_BSN_KEY),
         }
     }
 }
 
+/// The development BSN key.
+const DEV_BSN_KEY: &str = "zegel-dev-lookup-bsn-key-not-for-production";
+
 impl OwnSettings for Own {
     const SERVICE: &'static str = "lookup";
     const PORT: u16 = 8080;
+
+    fn production_faults(&self) -> Vec<String> {
+        use secrecy::ExposeSecret;
+        let dev = Own::default();
+        platform::config::faults(
+            Self::SERVICE,
+            &[
+                ("BSN_KEY", self.bsn_key.expose_secret() == DEV_BSN_KEY, "the development key"),
+                ("SEAL_KEY", self.seal_key.is_empty(), "the development receipt key"),
+                ("TRUST_LIST", self.trust_list == dev.trust_list, "the development trust list"),
+                ("TRUST_ANCHOR", self.trust_anchor == dev.trust_anchor, "the development CA"),
+            ],
+        )
+    }
 
     fn validate(&self) -> Result<(), ConfigError> {
         platform::config::secret_key(Self::SERVICE, "BSN_KEY", &self.bsn_key)?;
@@ -91,6 +108,27 @@ impl zegel_attest::desk::SealSettings for Own {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn production_names_the_development_keys_and_trust_list() {
+        let faults = Own::default().production_faults().join("; ");
+        for setting in [
+            "ZEGEL_LOOKUP_BSN_KEY:",
+            "ZEGEL_LOOKUP_SEAL_KEY:",
+            "ZEGEL_LOOKUP_TRUST_LIST:",
+            "ZEGEL_LOOKUP_TRUST_ANCHOR:",
+        ] {
+            assert!(faults.contains(setting), "{setting} missing: {faults}");
+        }
+        let own = Own {
+            bsn_key: secrecy::SecretString::from("a-production-bsn-key-0123"),
+            seal_key: "/etc/zegel/seal/key.pem".into(),
+            trust_list: "/etc/zegel/trust/trust-list.jws".into(),
+            trust_anchor: "/etc/zegel/trust/ca.pem".into(),
+            ..Own::default()
+        };
+        assert_eq!(own.production_faults(), Vec::<String>::new());
+    }
 
     #[test]
     fn status_reads_are_bounded_both_ways() {

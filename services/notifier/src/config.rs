@@ -44,15 +44,33 @@ impl Default for Own {
             poll_ms: 1000,
             concurrency: 16,
             allow_private_targets: Default::default(),
-            secret_key: secrecy::SecretString::from("zegel-dev-notifier-secret-key-not-for-production"),
+            secret_key: secrecy::SecretString::from(DEV_SECRET_KEY),
             consumer_name: "notifier-1".into(),
         }
     }
 }
 
+/// The development key of webhook secrets.
+const DEV_SECRET_KEY: &str = "zegel-dev-notifier-secret-key-not-for-production";
+
 impl OwnSettings for Own {
     const SERVICE: &'static str = "notifier";
     const PORT: u16 = 8086;
+
+    fn production_faults(&self) -> Vec<String> {
+        use secrecy::ExposeSecret;
+        platform::config::faults(
+            Self::SERVICE,
+            &[
+                ("SECRET_KEY", self.secret_key.expose_secret() == DEV_SECRET_KEY, "the development key"),
+                (
+                    "ALLOW_PRIVATE_TARGETS",
+                    self.allow_private_targets,
+                    "webhooks to private networks are for development only",
+                ),
+            ],
+        )
+    }
 
     fn validate(&self) -> Result<(), ConfigError> {
         platform::config::secret_key(Self::SERVICE, "SECRET_KEY", &self.secret_key)?;

@@ -72,7 +72,7 @@ async fn send(state: &AppState, d: store::Due) -> anyhow::Result<()> {
     let started = Instant::now();
     let at = Utc::now();
     let body = serde_json::to_vec(&d.body)?;
-    let (status, error) = match webhook::check_target(&d.url, state.settings.allow_private_targets).await {
+    let (status, error) = match webhook::check_target(&d.url, state.targets).await {
         Err(e) => (None, Some(e.to_string())),
         Ok(url) => {
             let ts = at.timestamp();

@@ -17,14 +17,15 @@ impl Start for AppState {
     type Own = Own;
 
     async fn start(core: Core, _clock: Clock, settings: &Settings) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_millis(settings.own.timeout_ms))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
+        let targets = crate::webhook::Targets {
+            allow_private: settings.own.allow_private_targets,
+            https_only: settings.common.env == platform::config::Environment::Production,
+        };
+        let http = crate::webhook::client(Duration::from_millis(settings.own.timeout_ms), targets)?;
         if settings.own.allow_private_targets {
             tracing::warn!("webhooks may go to private and loopback addresses (ZEGEL_NOTIFIER_ALLOW_PRIVATE_TARGETS)");
         }
-        Ok(AppState { core, settings: Arc::new(settings.own.clone()), http, wake: Arc::new(Notify::new()) })
+        Ok(AppState { core, settings: Arc::new(settings.own.clone()), http, targets, wake: Arc::new(Notify::new()) })
     }
 }
 

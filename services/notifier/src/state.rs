@@ -14,8 +14,11 @@ pub struct AppState {
     pub core: Core,
     /// Own settings.
     pub settings: Arc<Own>,
-    /// Sends webhooks (no redirects: a receiver must not bounce a delivery elsewhere).
+    /// Sends webhooks (no redirects: a receiver must not bounce a delivery elsewhere; host
+    /// names resolved and checked for the connection itself, see `webhook::Resolver`).
     pub http: reqwest::Client,
+    /// What a webhook URL must be here.
+    pub targets: crate::webhook::Targets,
     /// Wakes the dispatcher when deliveries were recorded.
     pub wake: Arc<Notify>,
 }

@@ -5,7 +5,8 @@
 //! recomputes it and rejects a timestamp older than 5 minutes (a replay). `Zegel-Event-Id`
 //! names the event: delivery is at least once, so receivers dedupe on it.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
@@ -77,6 +78,54 @@ pub enum TargetError {
     /// Does not resolve.
     #[error("the webhook host does not resolve")]
     Unresolvable,
+    /// Plain http where https is required.
+    #[error("a webhook URL is an https URL in production")]
+    NotHttps,
+}
+
+/// What a webhook target must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Targets {
+    /// Loopback and private addresses allowed (development only).
+    pub allow_private: bool,
+    /// Only https (production).
+    pub https_only: bool,
+}
+
+/// The client that sends webhooks: no redirects, and every host name resolved by
+/// [`Resolver`], so that the connection goes to exactly the addresses that were checked —
+/// a name that resolves to a public address at subscription and to a private one at
+/// delivery (DNS rebinding) gets nowhere.
+pub fn client(timeout: Duration, targets: Targets) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .https_only(targets.https_only)
+        .dns_resolver(Arc::new(Resolver { allow_private: targets.allow_private }))
+        .build()
+}
+
+/// Resolves a webhook host for the connection and refuses it when any of its addresses is
+/// not global unicast (unless private targets are allowed).
+#[derive(Debug, Clone, Copy)]
+pub struct Resolver {
+    allow_private: bool,
+}
+
+impl reqwest::dns::Resolve for Resolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let allow_private = self.allow_private;
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((name.as_str(), 0)).await?.collect();
+            if addrs.is_empty() {
+                return Err(Box::new(TargetError::Unresolvable) as Box<dyn std::error::Error + Send + Sync>);
+            }
+            if !allow_private && addrs.iter().any(|a| is_private(a.ip())) {
+                return Err(Box::new(TargetError::Private) as Box<dyn std::error::Error + Send + Sync>);
+            }
+            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
 }
 
 /// Networks a webhook may never reach: only global unicast addresses are targets.
@@ -122,9 +171,10 @@ pub fn is_private(ip: IpAddr) -> bool {
     }
 }
 
-/// Checks a webhook URL: form, and — unless private targets are allowed — every address
-/// its host resolves to. Checked at subscription and again at each delivery (DNS can change).
-pub async fn check_target(raw: &str, allow_private: bool) -> Result<url::Url, TargetError> {
+/// Checks a webhook URL: form, scheme, and — unless private targets are allowed — every
+/// address its host resolves to. Checked at subscription (to answer the subscriber at once)
+/// and at each delivery; the connection itself resolves again through [`Resolver`].
+pub async fn check_target(raw: &str, targets: Targets) -> Result<url::Url, TargetError> {
     let url = url::Url::parse(raw).map_err(|_| TargetError::Malformed)?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() || raw.len() > 2000 {
         return Err(TargetError::Malformed);
@@ -132,7 +182,10 @@ pub async fn check_target(raw: &str, allow_private: bool) -> Result<url::Url, Ta
     if !url.username().is_empty() || url.password().is_some() {
         return Err(TargetError::Credentials);
     }
-    if allow_private {
+    if targets.https_only && url.scheme() != "https" {
+        return Err(TargetError::NotHttps);
+    }
+    if targets.allow_private {
         return Ok(url);
     }
     let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']').to_string();
@@ -157,6 +210,8 @@ pub async fn check_target(raw: &str, allow_private: bool) -> Result<url::Url, Ta
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const PUBLIC: Targets = Targets { allow_private: false, https_only: false };
 
     #[test]
     fn only_global_unicast_addresses_are_targets() {
@@ -243,11 +298,46 @@ mod tests {
             "http://[fd00::1]/hook",
             "http://localhost:9000/hook",
         ] {
-            assert_eq!(check_target(url, false).await.err(), Some(TargetError::Private), "{url}");
+            assert_eq!(check_target(url, PUBLIC).await.err(), Some(TargetError::Private), "{url}");
         }
-        assert!(check_target("http://127.0.0.1:9000/hook", true).await.is_ok());
-        assert!(check_target("https://203.0.113.7/hook", false).await.is_ok(), "a public address");
-        assert_eq!(check_target("ftp://example.org/x", false).await.err(), Some(TargetError::Malformed));
-        assert_eq!(check_target("https://u:p@203.0.113.7/x", false).await.err(), Some(TargetError::Credentials));
+        assert!(
+            check_target("http://127.0.0.1:9000/hook", Targets { allow_private: true, https_only: false })
+                .await
+                .is_ok()
+        );
+        assert!(check_target("https://203.0.113.7/hook", PUBLIC).await.is_ok(), "a public address");
+        assert_eq!(check_target("ftp://example.org/x", PUBLIC).await.err(), Some(TargetError::Malformed));
+        assert_eq!(check_target("https://u:p@203.0.113.7/x", PUBLIC).await.err(), Some(TargetError::Credentials));
+        let production = Targets { allow_private: false, https_only: true };
+        assert_eq!(check_target("http://203.0.113.7/hook", production).await.err(), Some(TargetError::NotHttps));
+        assert!(check_target("https://203.0.113.7/hook", production).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn the_connection_goes_only_where_the_check_allows() {
+        // A receiver on loopback, reached by name: the resolver the connection uses refuses
+        // the private address itself, whatever was checked before (DNS rebinding).
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let accepted = tokio::spawn(async move { listener.accept().await.is_ok() });
+        let client = client(Duration::from_secs(2), PUBLIC).unwrap();
+        let err = client.post(format!("http://localhost:{port}/hook")).send().await.unwrap_err();
+        let chain = format!("{:?}", err);
+        assert!(chain.contains("Private"), "refused for its address: {chain}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(!accepted.is_finished(), "no connection was made");
+        accepted.abort();
+
+        // Allowed in development, the same name connects.
+        let dev = client_for_test(true);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let accepted = tokio::spawn(async move { listener.accept().await.is_ok() });
+        let _ = dev.post(format!("http://localhost:{port}/hook")).send().await;
+        assert!(accepted.await.unwrap(), "connected");
+    }
+
+    fn client_for_test(allow_private: bool) -> reqwest::Client {
+        client(Duration::from_millis(300), Targets { allow_private, https_only: false }).unwrap()
     }
 }

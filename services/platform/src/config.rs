@@ -36,6 +36,18 @@ pub enum LogFormat {
     Pretty,
 }
 
+/// Where the suite runs: a developer's machine, or production (where the start is refused
+/// while any development key, secret or shortcut is in use).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    /// Working local defaults.
+    #[default]
+    Development,
+    /// `ZEGEL_ENV=production`.
+    Production,
+}
+
 /// Settings every service shares.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -86,6 +98,9 @@ pub struct CommonSettings {
     /// producer's verifying key in `public-keys.json` (see `provenance`).
     #[serde(default = "defaults::event_keys_dir")]
     pub event_keys_dir: String,
+    /// `development` (default) or `production`.
+    #[serde(default)]
+    pub env: Environment,
 }
 
 /// The development idempotency secret; production sets its own.
@@ -172,6 +187,39 @@ impl CommonSettings {
     }
 }
 
+impl CommonSettings {
+    /// What must not be used in production, each naming its setting: the development token
+    /// keys and issuer, secrets and event keys, and a verify URL on this machine.
+    pub fn production_faults(&self) -> Vec<String> {
+        use secrecy::ExposeSecret;
+        let mut faults = Vec::new();
+        if self.jwks == defaults::jwks() {
+            faults.push("ZEGEL_JWKS: the development token keys".to_string());
+        }
+        if self.jwt_issuer == defaults::jwt_issuer() {
+            faults.push("ZEGEL_JWT_ISSUER: the development issuer".into());
+        }
+        if self.idempotency_secret.expose_secret() == DEV_IDEMPOTENCY_SECRET {
+            faults.push("ZEGEL_IDEMPOTENCY_SECRET: the development secret".into());
+        }
+        if self.event_keys_dir == defaults::event_keys_dir() {
+            faults.push("ZEGEL_EVENT_KEYS_DIR: the development event keys".into());
+        }
+        let local = reqwest::Url::parse(&self.verify_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .is_none_or(|host| {
+                let host = host.trim_start_matches('[').trim_end_matches(']');
+                host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified())
+            });
+        if local {
+            faults
+                .push("ZEGEL_VERIFY_URL: an address on this machine; QR codes must point at the public lookup".into());
+        }
+        faults
+    }
+}
+
 /// A service without settings of its own.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -201,6 +249,16 @@ pub fn at_most(service: &str, settings: &[(&str, u64, u64)]) -> Result<(), Confi
         }
         None => Ok(()),
     }
+}
+
+/// The production faults among `checks` (`(setting, is at fault, what it is)`), each as
+/// `ZEGEL_<SERVICE>_<SETTING>: <what>`.
+pub fn faults(service: &str, checks: &[(&str, bool, &str)]) -> Vec<String> {
+    checks
+        .iter()
+        .filter(|(_, at_fault, _)| *at_fault)
+        .map(|(name, _, what)| format!("ZEGEL_{}_{name}: {what}", service.to_uppercase()))
+        .collect()
 }
 
 /// Checks that a service's secret key setting has at least 16 characters.

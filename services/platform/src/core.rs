@@ -43,6 +43,9 @@ impl Core {
     /// Builds the parts of `service`, working in the schema of the same name.
     pub async fn build(common: &CommonSettings, service: &'static str) -> anyhow::Result<Self> {
         let pool = crate::db::pool(&common.database_url, service, common.db_pool_size)?;
+        if common.env == crate::config::Environment::Production {
+            refuse_superuser(&pool).await?;
+        }
         let bus = Bus::connect(&common.redis_url, &common.redis_prefix)?;
         let audience = crate::auth::audience(service);
         let auth = Arc::new(Authenticator::load(&common.jwks, &common.jwt_issuer, &audience).await?);
@@ -95,6 +98,17 @@ impl Core {
     pub fn authenticate(&self, req: &Request) -> Result<Principal, Problem> {
         self.auth.authenticate(req.authorization.as_deref())
     }
+}
+
+/// A service in production connects as its own role, never as a superuser (who could turn
+/// off the append-only guards and read every register).
+async fn refuse_superuser(pool: &Pool) -> anyhow::Result<()> {
+    let client = pool.get().await.map_err(|e| anyhow::anyhow!("ZEGEL_DATABASE_URL: cannot connect: {e}"))?;
+    let row = client.query_one("select rolsuper from pg_roles where rolname = current_user", &[]).await?;
+    if row.get::<_, bool>(0) {
+        anyhow::bail!("ZEGEL_DATABASE_URL: connects as a superuser; in production a service connects as its own role");
+    }
+    Ok(())
 }
 
 /// The error type of a service, as the shared request helpers need it: built from the

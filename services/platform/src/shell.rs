@@ -37,6 +37,11 @@ pub trait OwnSettings: DeserializeOwned + Clone + std::fmt::Debug + Send + Sync 
     fn validate(&self) -> Result<(), ConfigError> {
         Ok(())
     }
+    /// What of its own must not be used in production (a development key, a shortcut),
+    /// each naming its setting; with `ZEGEL_ENV=production` any of them stops the start.
+    fn production_faults(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// All settings of a service: the shared ones and its own.
@@ -56,8 +61,23 @@ pub struct Settings<O> {
 impl<O: OwnSettings> Settings<O> {
     /// From the environment.
     pub fn from_env() -> Result<Self, ConfigError> {
-        let loaded = crate::config::load::<O>(O::SERVICE)?;
+        Self::from_vars(std::env::vars())
+    }
+
+    /// From these variables (the testable core of [`Settings::from_env`]).
+    pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
+        let loaded = crate::config::load_from::<O>(O::SERVICE, vars)?;
         loaded.own.validate()?;
+        if loaded.common.env == crate::config::Environment::Production {
+            let mut faults = loaded.common.production_faults();
+            faults.extend(loaded.own.production_faults());
+            if !faults.is_empty() {
+                return Err(ConfigError::Invalid(format!(
+                    "ZEGEL_ENV=production does not start with development settings: {}",
+                    faults.join("; ")
+                )));
+            }
+        }
         let port = loaded.port.unwrap_or(O::PORT);
         let internal_port = loaded.internal_port.unwrap_or_else(|| default_internal_port(port));
         Ok(Self { common: loaded.common, port, internal_port, own: loaded.own })

@@ -3,6 +3,7 @@
 
 use bytes::Bytes;
 use chrono::Utc;
+use platform::audit::{self, Actor};
 use platform::auth::{Principal, Role};
 use platform::http::{Request, json, no_store, parse_json};
 use platform::ids::KvkNumber;
@@ -68,7 +69,7 @@ struct SubscriptionIn {
 impl SubscriptionIn {
     /// The agencies and topics to follow (sorted, without repeats), every field checked
     /// and every error reported at once.
-    async fn validate(&self, principal: &Principal, allow_private: bool) -> Result<(Vec<String>, Vec<String>)> {
+    async fn validate(&self, principal: &Principal, targets: webhook::Targets) -> Result<(Vec<String>, Vec<String>)> {
         let mut errors = Vec::new();
         if self.agencies.is_empty() && self.topics.is_empty() {
             errors.push(FieldError::new("/agencies", "name agencies to follow, topics, or both"));
@@ -96,7 +97,7 @@ impl SubscriptionIn {
                 errors.push(FieldError::new(format!("/topics/{i}"), format!("this caller may subscribe to: {may}")));
             }
         }
-        if let Err(e) = webhook::check_target(&self.url, allow_private).await {
+        if let Err(e) = webhook::check_target(&self.url, targets).await {
             errors.push(FieldError::new("/url", e.to_string()));
         }
         if !errors.is_empty() {
@@ -125,7 +126,7 @@ pub(super) async fn create(state: AppState, req: Request, _: (), raw: Bytes) -> 
     .find(|r| principal.has(*r))
     .ok_or_else(|| Error::Forbidden("Hirers and authorities subscribe.".into()))?;
     let input: SubscriptionIn = parse_json(&req, &raw)?;
-    let (agencies, topics) = input.validate(&principal, state.settings.allow_private_targets).await?;
+    let (agencies, topics) = input.validate(&principal, state.targets).await?;
     let sub = Subscription {
         subscription_id: Uuid::now_v7(),
         owner: owner_of(&principal),
@@ -136,9 +137,15 @@ pub(super) async fn create(state: AppState, req: Request, _: (), raw: Bytes) -> 
         url: input.url,
         created_at: Utc::now(),
     };
-    let client = state.core.pool.get().await?;
-    store::insert_subscription(&client, &sub).await?;
+    let mut client = state.core.pool.get().await?;
+    let tx = client.transaction().await?;
+    store::insert_subscription(&tx, &sub).await?;
     let mut body = serde_json::to_value(&sub).unwrap_or_default();
+    audit::Entry::new(Actor::of(&principal, role), "subscription.create", sub.subscription_id.to_string(), &req.id)
+        .after(body.clone())
+        .record(&tx)
+        .await?;
+    tx.commit().await?;
     body["secret"] = json!(state.secret_for(sub.subscription_id));
     body["signature"] = json!({
         "headers": [webhook::TIMESTAMP, webhook::SIGNATURE, webhook::EVENT_ID, webhook::DELIVERY_ID],
@@ -174,8 +181,19 @@ pub(super) async fn one(state: AppState, req: Request, id: String) -> Result<Res
 pub(super) async fn delete(state: AppState, req: Request, id: String) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     let sub = own(&state, &principal, &id).await?;
-    let client = state.core.pool.get().await?;
-    store::delete_subscription(&client, sub.subscription_id, Utc::now()).await?;
+    let mut client = state.core.pool.get().await?;
+    let tx = client.transaction().await?;
+    store::delete_subscription(&tx, sub.subscription_id, Utc::now()).await?;
+    audit::Entry::new(
+        Actor::of(&principal, Role::parse(&sub.owner_role).unwrap_or(Role::Hirer)),
+        "subscription.delete",
+        sub.subscription_id.to_string(),
+        &req.id,
+    )
+    .before(serde_json::to_value(&sub).ok())
+    .record(&tx)
+    .await?;
+    tx.commit().await?;
     let mut res = Response::new(Default::default());
     *res.status_mut() = StatusCode::NO_CONTENT;
     Ok(res)
@@ -207,10 +225,14 @@ pub(super) async fn deliveries(state: AppState, req: Request, id: String) -> Res
 pub(super) async fn redeliver(state: AppState, req: Request, id: String) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     let id = id_from_path(&id, "delivery")?;
-    let client = state.core.pool.get().await?;
-    if !store::redeliver(&client, &owner_of(&principal), id, Utc::now()).await? {
+    let mut client = state.core.pool.get().await?;
+    let tx = client.transaction().await?;
+    if !store::redeliver(&tx, &owner_of(&principal), id, Utc::now()).await? {
         return Err(Error::NotFound(format!("You have no delivery {id}.")));
     }
+    let role = principal.roles.first().copied().unwrap_or(Role::Hirer);
+    audit::Entry::new(Actor::of(&principal, role), "delivery.redeliver", id.to_string(), &req.id).record(&tx).await?;
+    tx.commit().await?;
     state.wake.notify_one();
     Ok(no_store(json(StatusCode::ACCEPTED, &json!({ "delivery_id": id, "status": "pending" }))))
 }

@@ -1,5 +1,6 @@
 mod delivery;
 mod helpers;
 mod openapi;
+mod production;
 mod subscriptions;
 mod takeover;

@@ -61,6 +61,20 @@ async fn a_hirer_follows_its_agencies_and_an_authority_its_topics() {
     );
     assert_eq!(app.get(&format!("/api/v1/subscriptions/{id}"), Some(&app.hirer())).await.status, 404);
     assert_eq!(app.get("/api/v1/subscriptions", None).await.status, 401);
+
+    // Every change of a subscription is in the audit log: who, what, when; never its secret.
+    let trail: String = app
+        .db
+        .value(&format!(
+            "select string_agg(action || ' ' || role || ' ' || coalesce(org, '') || ' ' || coalesce(after::text, before::text), E'\\n' order by audit_log_id)
+             from notifier.audit_log where subject = '{id}'"
+        ))
+        .await;
+    let lines: Vec<&str> = trail.lines().collect();
+    assert_eq!(lines.len(), 2, "{trail}");
+    assert!(lines[0].starts_with("subscription.create hirer ") && lines[0].contains("11223344"), "{trail}");
+    assert!(lines[1].starts_with("subscription.delete hirer "), "{trail}");
+    assert!(!trail.contains("secret"), "{trail}");
 }
 
 #[tokio::test]
