@@ -80,21 +80,8 @@ async fn a_key_withdrawn_from_the_trust_list_stops_every_seal_it_signed() {
     assert_eq!(suite.verify(&seal).await["verdict"], "valid");
 
     // Publish a trust list without the certificates key, as `zegel-certs withdraw` would.
-    let pki = zegel_testkit::pki();
-    let now = chrono::Utc::now().timestamp();
-    let entries = [zegel_attest::Register::Deposits, zegel_attest::Register::Housing]
-        .iter()
-        .map(|r| zegel_attest::trust::entry(*r, &std::fs::read_to_string(pki.signer_paths(*r).1).unwrap()).unwrap())
-        .collect();
-    let doc = zegel_attest::trust::Document {
-        iss: zegel_attest::trust::TRUST_LIST_ISSUER.into(),
-        iat: now,
-        exp: now + 3600,
-        seq: 2,
-        signer: pki.trust_list_signer.cert_pem.clone(),
-        entries,
-    };
-    let list = zegel_attest::trust::sign(&doc, &pki.trust_list_signer.key_pem).unwrap();
+    let registers = [zegel_attest::Register::Deposits, zegel_attest::Register::Housing];
+    let list = zegel_testkit::pki().signed_list(&registers, 2, chrono::Utc::now().timestamp() + 3600);
     let path = std::env::temp_dir().join(format!("zegel-withdrawn-{}.jws", uuid::Uuid::new_v4()));
     std::fs::write(&path, list).unwrap();
     let mut state = suite.lookup.state.clone();

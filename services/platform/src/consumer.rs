@@ -15,7 +15,7 @@ use redis::streams::{StreamReadOptions, StreamReadReply};
 
 use crate::bus::Bus;
 use crate::outbox::Event;
-use crate::provenance::{EventKeys, Fields, Unverified};
+use crate::provenance::{EventKeys, StreamFields, Unverified};
 
 /// Records that `event` is being acted on; `false` when it was acted on before (the
 /// caller then changes nothing). Call inside the transaction that applies the effect.
@@ -70,21 +70,11 @@ impl Consumer {
 
     /// Why an entry is not acted on, if it is not: unreadable, or not signed by its owner.
     fn refusal(&self, map: &HashMap<String, redis::Value>) -> Option<String> {
-        let get = |k: &str| map.get(k).and_then(|v| redis::from_redis_value_ref::<String>(v).ok());
-        let (Some(event_id), Some(event_type), Some(subject), Some(addressed_to), Some(occurred_at), Some(payload)) =
-            (get("event_id"), get("type"), get("subject"), get("addressed_to"), get("occurred_at"), get("payload"))
-        else {
+        let Some(fields) = StreamFields::read(map) else {
             return Some("malformed: a field is missing".into());
         };
-        let fields = Fields {
-            event_id: &event_id,
-            event_type: &event_type,
-            subject: &subject,
-            addressed_to: &addressed_to,
-            occurred_at: &occurred_at,
-            payload: &payload,
-        };
-        self.keys.verify(&fields, get("sig").as_deref()).err().map(|e: Unverified| e.to_string())
+        let signature = map.get("sig").and_then(|v| redis::from_redis_value_ref::<String>(v).ok());
+        self.keys.verify(&fields.view(), signature.as_deref()).err().map(|e: Unverified| e.to_string())
     }
 
     /// Moves a refused entry to the dead letter stream (best effort: the count and the log

@@ -188,32 +188,17 @@ impl Relay {
                 payload: row.get(5),
                 occurred_at: row.get(6),
             };
-            let (event_id, addressed_to) = (event.event_id.to_string(), serde_json::to_string(&event.addressed_to)?);
-            let (occurred_at, payload) = (event.occurred_at.to_rfc3339(), event.payload.to_string());
-            let fields = crate::provenance::Fields {
-                event_id: &event_id,
-                event_type: &event.event_type,
-                subject: &event.subject,
-                addressed_to: &addressed_to,
-                occurred_at: &occurred_at,
-                payload: &payload,
-            };
-            let signature = self.signer.sign(&fields);
-            let result: Result<Option<String>, _> = self
-                .script
-                .key(&stream)
+            let fields = crate::provenance::StreamFields::of(&event);
+            let signature = self.signer.sign(&fields.view());
+            let mut invocation = self.script.key(&stream);
+            invocation
                 .key(self.bus.key(&format!("published:{}", event.event_id)))
                 .arg(MARKER_TTL_SECS)
-                .arg(STREAM_MAXLEN)
-                .arg(&event_id)
-                .arg(&event.event_type)
-                .arg(&event.subject)
-                .arg(&addressed_to)
-                .arg(&occurred_at)
-                .arg(&payload)
-                .arg(&signature)
-                .invoke_async(&mut conn)
-                .await;
+                .arg(STREAM_MAXLEN);
+            for (_, value) in fields.stream_args(Some(&signature)) {
+                invocation.arg(value);
+            }
+            let result: Result<Option<String>, _> = invocation.invoke_async(&mut conn).await;
             match result {
                 Ok(_) => done.push(row.get(0)),
                 Err(e) => {

@@ -51,6 +51,72 @@ pub struct Fields<'a> {
     pub payload: &'a str,
 }
 
+/// The fields of an event as written on the stream, owned.
+#[derive(Debug, Clone)]
+pub struct StreamFields {
+    event_id: String,
+    event_type: String,
+    subject: String,
+    addressed_to: String,
+    occurred_at: String,
+    payload: String,
+}
+
+impl StreamFields {
+    /// How the relay writes `event`.
+    pub fn of(event: &crate::outbox::Event) -> Self {
+        Self {
+            event_id: event.event_id.to_string(),
+            event_type: event.event_type.clone(),
+            subject: event.subject.clone(),
+            addressed_to: serde_json::to_string(&event.addressed_to).unwrap_or_else(|_| "[]".into()),
+            occurred_at: event.occurred_at.to_rfc3339(),
+            payload: event.payload.to_string(),
+        }
+    }
+
+    /// As read from a stream entry; `None` when a field is missing.
+    pub fn read(map: &HashMap<String, redis::Value>) -> Option<Self> {
+        let get = |k: &str| map.get(k).and_then(|v| redis::from_redis_value_ref::<String>(v).ok());
+        Some(Self {
+            event_id: get("event_id")?,
+            event_type: get("type")?,
+            subject: get("subject")?,
+            addressed_to: get("addressed_to")?,
+            occurred_at: get("occurred_at")?,
+            payload: get("payload")?,
+        })
+    }
+
+    /// The fields, in the order they are signed.
+    pub fn view(&self) -> Fields<'_> {
+        Fields {
+            event_id: &self.event_id,
+            event_type: &self.event_type,
+            subject: &self.subject,
+            addressed_to: &self.addressed_to,
+            occurred_at: &self.occurred_at,
+            payload: &self.payload,
+        }
+    }
+
+    /// `XADD` arguments after the stream key and id: every field, and the signature.
+    pub fn stream_args<'a>(&'a self, signature: Option<&'a str>) -> Vec<(&'static str, &'a str)> {
+        let mut args = vec![
+            ("event_id", self.event_id.as_str()),
+            ("type", self.event_type.as_str()),
+            ("subject", self.subject.as_str()),
+            ("addressed_to", self.addressed_to.as_str()),
+            ("occurred_at", self.occurred_at.as_str()),
+            ("payload", self.payload.as_str()),
+        ];
+        if let Some(signature) = signature {
+            args.push(("sig", signature));
+        }
+        args
+    }
+}
+
 impl Fields<'_> {
     fn signed_bytes(&self) -> Vec<u8> {
         // Length-prefixed, so that no shift of bytes between fields keeps a signature valid.

@@ -19,6 +19,25 @@ pub struct TestPki {
 }
 
 impl TestPki {
+    /// A trust list of `registers`' test keys, numbered `seq`, expiring `exp` (Unix
+    /// seconds), signed by the test trust-list key.
+    pub fn signed_list(&self, registers: &[zegel_attest::Register], seq: u64, exp: i64) -> String {
+        use zegel_attest::trust;
+        let entries = registers
+            .iter()
+            .map(|r| trust::entry(*r, &std::fs::read_to_string(self.signer_paths(*r).1).expect("cert")).expect("entry"))
+            .collect();
+        let doc = trust::Document {
+            iss: trust::TRUST_LIST_ISSUER.into(),
+            iat: chrono::Utc::now().timestamp(),
+            exp,
+            seq,
+            signer: self.trust_list_signer.cert_pem.clone(),
+            entries,
+        };
+        trust::sign(&doc, &self.trust_list_signer.key_pem).expect("sign trust list")
+    }
+
     /// Paths of `register`'s key and certificate.
     pub fn signer_paths(&self, register: zegel_attest::Register) -> (String, String) {
         let key = self.dir.join(format!("{}-key.pem", register.service()));

@@ -133,37 +133,14 @@ pub async fn publish(prefix: &str, event: &Event) {
 /// Puts `event` on the stream signed by `signer`'s key (`None`: unsigned) — the forgeries
 /// of tests.
 pub async fn publish_signed_by(prefix: &str, event: &Event, signer: Option<&str>) {
-    let (event_id, addressed_to) =
-        (event.event_id.to_string(), serde_json::to_string(&event.addressed_to).expect("json"));
-    let (occurred_at, payload) = (event.occurred_at.to_rfc3339(), event.payload.to_string());
-    let fields = platform::provenance::Fields {
-        event_id: &event_id,
-        event_type: &event.event_type,
-        subject: &event.subject,
-        addressed_to: &addressed_to,
-        occurred_at: &occurred_at,
-        payload: &payload,
-    };
+    let fields = platform::provenance::StreamFields::of(event);
+    let signature = signer.map(|s| crate::pki::event_keys().1.get(s).expect("a producer's key").sign(&fields.view()));
     let client = redis::Client::open(redis_url()).expect("redis url");
     let mut conn = client.get_multiplexed_async_connection().await.expect("redis");
     let mut cmd = redis::cmd("XADD");
-    cmd.arg(format!("{prefix}:events"))
-        .arg("*")
-        .arg("event_id")
-        .arg(&event_id)
-        .arg("type")
-        .arg(&event.event_type)
-        .arg("subject")
-        .arg(&event.subject)
-        .arg("addressed_to")
-        .arg(&addressed_to)
-        .arg("occurred_at")
-        .arg(&occurred_at)
-        .arg("payload")
-        .arg(&payload);
-    if let Some(signer) = signer {
-        let key = crate::pki::event_keys().1.get(signer).expect("a producer's key");
-        cmd.arg("sig").arg(key.sign(&fields));
+    cmd.arg(format!("{prefix}:events")).arg("*");
+    for (name, value) in fields.stream_args(signature.as_deref()) {
+        cmd.arg(name).arg(value);
     }
     let _: String = cmd.query_async(&mut conn).await.expect("xadd");
 }

@@ -24,22 +24,9 @@ async fn the_trust_list_is_published_signed_and_cacheable() {
 
 #[tokio::test]
 async fn a_list_that_expires_in_force_makes_every_seal_unavailable() {
-    let pki = pki();
     let now = chrono::Utc::now().timestamp();
-    let entries = zegel_attest::Register::ALL
-        .iter()
-        .map(|r| zegel_attest::trust::entry(*r, &std::fs::read_to_string(pki.signer_paths(*r).1).unwrap()).unwrap())
-        .collect();
-    let doc = zegel_attest::trust::Document {
-        iss: zegel_attest::trust::TRUST_LIST_ISSUER.into(),
-        iat: now,
-        exp: now + 2,
-        seq: 7,
-        signer: pki.trust_list_signer.cert_pem.clone(),
-        entries,
-    };
     let path = std::env::temp_dir().join(format!("zegel-short-list-{}.jws", uuid::Uuid::new_v4()));
-    std::fs::write(&path, zegel_attest::trust::sign(&doc, &pki.trust_list_signer.key_pem).unwrap()).unwrap();
+    std::fs::write(&path, pki().signed_list(&zegel_attest::Register::ALL, 7, now + 2)).unwrap();
     let list = path.to_string_lossy().into_owned();
     let lookup = crate::helpers::spawn_lookup_with(move |s| s.own.trust_list = list).await;
     let seal = crate::helpers::seal(zegel_attest::Register::Certificates, 0, 3600);

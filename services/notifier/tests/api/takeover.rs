@@ -11,6 +11,32 @@ use zegel_testkit::{TestPrefix, publish, redis_url};
 
 use crate::helpers::certificate_event;
 
+/// Runs `consumer`, recording the ids of the events it hands over, until `done` says so
+/// (or three seconds pass); returns them.
+async fn handle_until(consumer: Consumer, done: impl Fn(&[uuid::Uuid]) -> bool) -> Vec<uuid::Uuid> {
+    let handled = Arc::new(Mutex::new(Vec::new()));
+    let h = handled.clone();
+    let running = tokio::spawn(async move {
+        consumer
+            .run_filtered(
+                |_| true,
+                move |e| {
+                    h.lock().expect("lock").push(e.event_id);
+                    async { Ok(()) }
+                },
+            )
+            .await;
+    });
+    for _ in 0..300 {
+        if done(&handled.lock().expect("lock")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    running.abort();
+    handled.lock().expect("lock").clone()
+}
+
 /// The verifying keys of the test suite's producers.
 fn keys() -> Arc<platform::provenance::EventKeys> {
     Arc::new(platform::provenance::EventKeys::load(&zegel_testkit::pki::event_keys().0).expect("keys"))
@@ -48,27 +74,9 @@ async fn unacknowledged_events_of_a_dead_consumer_are_taken_over() {
 
     // Consumer "b" (another replica, or the service restarted under another name) takes it over.
     tokio::time::sleep(Duration::from_millis(150)).await;
-    let handled = Arc::new(Mutex::new(Vec::new()));
-    let h = handled.clone();
     let b = Consumer::new(bus, keys(), "takeover", "b").claim_after(Duration::from_millis(100));
-    let alive = tokio::spawn(async move {
-        b.run_filtered(
-            |_| true,
-            move |e| {
-                h.lock().unwrap().push(e.event_id);
-                async { Ok(()) }
-            },
-        )
-        .await;
-    });
-    for _ in 0..300 {
-        if !handled.lock().unwrap().is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    alive.abort();
-    assert_eq!(*handled.lock().unwrap(), vec![event.event_id]);
+    let handled = handle_until(b, |handled| !handled.is_empty()).await;
+    assert_eq!(handled, vec![event.event_id]);
 }
 
 #[tokio::test]
@@ -85,27 +93,9 @@ async fn a_forged_or_unsigned_event_is_dead_lettered_counted_and_never_handled()
     let bus = Bus::connect(&redis_url(), &prefix.0).unwrap();
     let counter = prometheus::IntCounter::new("dead", "dead").unwrap();
     let consumer = Consumer::new(bus, keys(), "forgeries", "c").counting(counter.clone());
-    let handled = Arc::new(Mutex::new(Vec::new()));
-    let h = handled.clone();
-    let running = tokio::spawn(async move {
-        consumer
-            .run_filtered(
-                |_| true,
-                move |e| {
-                    h.lock().unwrap().push(e.event_id);
-                    async { Ok(()) }
-                },
-            )
-            .await;
-    });
-    for _ in 0..300 {
-        if !handled.lock().unwrap().is_empty() && counter.get() == 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    running.abort();
-    assert_eq!(*handled.lock().unwrap(), vec![genuine.event_id], "only the genuine event is acted on");
+    let dead = counter.clone();
+    let handled = handle_until(consumer, move |handled| !handled.is_empty() && dead.get() == 2).await;
+    assert_eq!(handled, vec![genuine.event_id], "only the genuine event is acted on");
     assert_eq!(counter.get(), 2);
     let client = redis::Client::open(redis_url()).unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
