@@ -381,3 +381,39 @@ fn an_invalid_setting_stops_the_start_with_a_clear_message() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("ZEGEL_DATABASE_URL"));
 }
+
+#[tokio::test]
+async fn a_caller_of_another_role_is_refused_before_the_body_is_read_or_the_certificate_looked_up() {
+    let app = spawn_app().await;
+    let (body, id) = app.certified("12345678", "cb-one").await;
+    let nil = uuid::Uuid::nil();
+    let actions = [
+        ("PUT", "requirements/cao_wage_compliance"),
+        ("POST", "extension"),
+        ("POST", "certification"),
+        ("POST", "audits"),
+        ("POST", &format!("deficiencies/{nil}/resolution")),
+        ("POST", "suspension"),
+        ("POST", "reinstatement"),
+        ("POST", "revocation"),
+        ("POST", "withdrawal"),
+    ];
+    let hirer = app.token(&[Role::Hirer], Some("87654321"));
+    let tax = app.token(&[Role::Tax], None);
+    for (method, action) in actions {
+        for certificate in [id.clone(), nil.to_string()] {
+            let path = format!("/api/v1/certificates/{certificate}/{action}");
+            for token in [&hirer, &tax] {
+                let r = app.send(method, &path, Some(token), Some(json!({})), None).await;
+                assert_eq!(r.status, 403, "{method} {path}: {:?}", r.body);
+            }
+            assert_eq!(app.send(method, &path, None, Some(json!({})), None).await.status, 401, "{path}");
+        }
+        // The body that issued it gets past the gate (to the checks of what it sent).
+        if action != "withdrawal" {
+            let path = format!("/api/v1/certificates/{id}/{action}");
+            let r = app.send(method, &path, Some(&body), Some(json!({})), None).await;
+            assert!(!matches!(r.status, 401 | 403), "{method} {path}: {} {:?}", r.status, r.body);
+        }
+    }
+}
