@@ -51,6 +51,21 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role.
+    pub const ALL: [Role; 11] = [
+        Role::CertificationBody,
+        Role::Agency,
+        Role::AdmissionAuthority,
+        Role::Inspectorate,
+        Role::Tax,
+        Role::Kvk,
+        Role::Municipality,
+        Role::HousingInspector,
+        Role::HousingProvider,
+        Role::Admin,
+        Role::Hirer,
+    ];
+
     /// The claim value, e.g. `certification_body`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -112,6 +127,14 @@ impl Principal {
         } else {
             None
         }
+    }
+
+    /// 403 (`refusal`) unless the caller holds one of `roles`. A handler calls it first,
+    /// before it reads the body or looks a resource up, so that a caller with no business
+    /// there learns nothing of either (the authorization matrix test holds every write
+    /// operation to it).
+    pub fn require_any(&self, roles: &[Role], refusal: &str) -> Result<(), Problem> {
+        if roles.iter().any(|r| self.has(*r)) { Ok(()) } else { Err(Problem::forbidden(refusal)) }
     }
 }
 

@@ -21,7 +21,7 @@ pub mod tokens;
 
 pub use client::{Client, Reply};
 pub use db::{TestDb, admin_url, db_url, redis_url};
-pub use openapi::{contract_violations, openapi, shape_violations};
+pub use openapi::{MatrixRow, authorization_matrix, contract_violations, openapi, shape_violations};
 pub use pki::{TestPki, pki};
 pub use receiver::{Received, Receiver};
 pub use redis::{RedisProxy, TestPrefix, events, publish, publish_signed_by, wait_for_events};

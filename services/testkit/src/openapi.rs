@@ -75,3 +75,88 @@ pub fn shape_violations(doc: &serde_json::Value, schema_name: &str, value: &serd
     }
     out
 }
+
+/// One write operation's row of the authorization matrix: who its document allows
+/// (`x-zegel-roles`), and what each caller got.
+#[derive(Debug, Clone)]
+pub struct MatrixRow {
+    /// `POST /api/v1/...`.
+    pub operation: String,
+    /// The roles the document allows (`x-zegel-roles`: role names, `authenticated` for
+    /// any role, `public` for anyone).
+    pub allowed: Vec<String>,
+    /// Status per caller: `none` (no token) and every role.
+    pub answers: Vec<(String, u16)>,
+}
+
+impl MatrixRow {
+    /// Whether the document lets `caller` (`none` or a role name) in.
+    pub fn allows(&self, caller: &str) -> bool {
+        self.allowed.iter().any(|r| r == "public" || r == caller || (r == "authenticated" && caller != "none"))
+    }
+}
+
+/// Calls every write operation (POST, PUT, PATCH, DELETE) of `doc` without a token and with
+/// a token of each role (acting for `org_of(role)`), with an empty JSON body and `params`
+/// in the path. A caller the operation's `x-zegel-roles` does not name must get 401 (no
+/// token) or 403 — authorization comes before the body is read or a resource looked up;
+/// a caller it names must get neither. Returns the rows and what disagrees.
+pub async fn authorization_matrix(
+    doc: &serde_json::Value,
+    base: &str,
+    params: &[(&str, &str)],
+    org_of: impl Fn(platform::auth::Role) -> Option<String>,
+) -> (Vec<MatrixRow>, Vec<String>) {
+    use platform::auth::Role;
+    let http = reqwest::Client::new();
+    let mut rows = Vec::new();
+    let mut violations = Vec::new();
+    let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+    for (template, item) in &paths {
+        let mut path = template.clone();
+        for (name, value) in params {
+            path = path.replace(name, value);
+        }
+        for method in ["post", "put", "patch", "delete"] {
+            let Some(op) = item.get(method) else { continue };
+            let operation = format!("{} {template}", method.to_uppercase());
+            let Some(listed) = op["x-zegel-roles"].as_array() else {
+                violations.push(format!("{operation}: no x-zegel-roles"));
+                continue;
+            };
+            let mut row = MatrixRow {
+                operation: operation.clone(),
+                allowed: listed.iter().filter_map(|r| r.as_str().map(str::to_string)).collect(),
+                answers: Vec::new(),
+            };
+            let callers = std::iter::once(None).chain(Role::ALL.iter().copied().map(Some));
+            for caller in callers {
+                let mut rb = http
+                    .request(method.to_uppercase().parse().expect("method"), format!("{base}{path}"))
+                    .json(&serde_json::json!({}))
+                    .header("idempotency-key", format!("matrix-{}", uuid::Uuid::new_v4()));
+                let name = caller.map(|r| r.as_str().to_string()).unwrap_or_else(|| "none".into());
+                if let Some(role) = caller {
+                    let org = org_of(role);
+                    let token = crate::tokens::issuer().0.token("matrix", &[role], org.as_deref(), 600);
+                    rb = rb.bearer_auth(token.expect("token"));
+                }
+                let status = rb.send().await.map(|r| r.status().as_u16()).unwrap_or(0);
+                let refused = matches!(status, 401 | 403);
+                match (row.allows(&name), caller) {
+                    (true, _) if refused => violations.push(format!("{operation}: {name} is allowed but got {status}")),
+                    (false, None) if status != 401 => {
+                        violations.push(format!("{operation}: without a token got {status}, not 401"))
+                    }
+                    (false, Some(_)) if status != 403 => {
+                        violations.push(format!("{operation}: {name} is not allowed but got {status}"))
+                    }
+                    _ => {}
+                }
+                row.answers.push((name, status));
+            }
+            rows.push(row);
+        }
+    }
+    (rows, violations)
+}

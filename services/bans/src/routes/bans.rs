@@ -55,6 +55,10 @@ struct BanIn {
 /// POST /api/v1/bans
 pub(super) async fn impose(state: AppState, req: Request, _: (), raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
+    principal.require_any(
+        &[Role::Inspectorate, Role::Tax, Role::Admin],
+        "Bans are imposed by the inspectorate or the tax authority, or recorded by an admin.",
+    )?;
     let input: BanIn = parse_json(&req, &raw)?;
     let role = imposing_role(&principal, input.basis)?;
     let mut errors = Vec::new();
@@ -126,6 +130,10 @@ fn ban_id(raw: &str) -> Result<Uuid> {
 /// POST /api/v1/bans/{id}/lifting
 pub(super) async fn lift(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
+    principal.require_any(
+        &[Role::Inspectorate, Role::Tax, Role::Admin],
+        "Bans are lifted by who imposed them, or by an admin.",
+    )?;
     let id = ban_id(&id)?;
     let input: LiftIn = parse_json(&req, &raw)?;
     let reason = text(&input.reason, "/reason", 1000)?;

@@ -61,12 +61,6 @@ fn invalid(e: FieldError) -> Error {
     Error::Invalid(vec![e])
 }
 
-/// Refuses (403) a caller who holds none of `roles`, before the body is read or the
-/// certificate looked up: a caller with no business here learns nothing of either.
-fn require_any(principal: &Principal, roles: &[Role], refusal: &str) -> Result<()> {
-    if roles.iter().any(|r| principal.has(*r)) { Ok(()) } else { Err(Error::Forbidden(refusal.into())) }
-}
-
 /// May read a certificate's details: its body, the agency itself, the inspectorate, an admin.
 async fn readable(tx: &Transaction<'_>, principal: &Principal, id: Uuid) -> Result<Certificate> {
     let cert = store::certificate_by_id(tx, id, false)
@@ -154,7 +148,7 @@ pub(super) async fn put_requirement(
     raw: Bytes,
 ) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
-    require_any(&principal, &[Role::CertificationBody], "Only a certification body records requirements.")?;
+    principal.require_any(&[Role::CertificationBody], "Only a certification body records requirements.")?;
     let id = id_from_path(&id, "certificate")?;
     let code = RequirementCode::parse(&code).ok_or_else(|| {
         let known: Vec<_> = RequirementCode::ALL.iter().map(|c| c.as_str()).collect();
@@ -209,7 +203,7 @@ struct ExtendIn {
 /// POST /api/v1/certificates/{id}/extension
 pub(super) async fn extend(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
-    require_any(&principal, &[Role::CertificationBody], "Only a certification body extends a probation.")?;
+    principal.require_any(&[Role::CertificationBody], "Only a certification body extends a probation.")?;
     let id = id_from_path(&id, "certificate")?;
     let input: ExtendIn = parse_json(&req, &raw)?;
     let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
@@ -278,7 +272,7 @@ async fn live_checks(
 /// POST /api/v1/certificates/{id}/certification
 pub(super) async fn certify(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
-    require_any(&principal, &[Role::CertificationBody], "Only a certification body certifies.")?;
+    principal.require_any(&[Role::CertificationBody], "Only a certification body certifies.")?;
     let id = id_from_path(&id, "certificate")?;
     let input: ReasonIn = parse_json(&req, &raw)?;
     let reason = input.reason.as_deref().map(|r| text(r, "/reason", 1000)).transpose().map_err(invalid)?;
@@ -328,7 +322,7 @@ struct AuditIn {
 /// POST /api/v1/certificates/{id}/audits
 pub(super) async fn record_audit(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
-    require_any(&principal, &[Role::CertificationBody], "Only a certification body records audits.")?;
+    principal.require_any(&[Role::CertificationBody], "Only a certification body records audits.")?;
     let id = id_from_path(&id, "certificate")?;
     let input: AuditIn = parse_json(&req, &raw)?;
     let today = state.clock.today();
@@ -400,7 +394,7 @@ pub(super) async fn resolve(
     raw: Bytes,
 ) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
-    require_any(&principal, &[Role::CertificationBody], "Only a certification body resolves deficiencies.")?;
+    principal.require_any(&[Role::CertificationBody], "Only a certification body resolves deficiencies.")?;
     let id = id_from_path(&id, "certificate")?;
     let deficiency_id = id_from_path(&deficiency, "deficiency")?;
     let input: ResolutionIn = parse_json(&req, &raw)?;
@@ -436,8 +430,7 @@ struct SuspendIn {
 /// suspension, which is recorded and sent to the body (202).
 pub(super) async fn suspend(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
-    require_any(
-        &principal,
+    principal.require_any(
         &[Role::CertificationBody, Role::Inspectorate],
         "Only a certification body suspends, or the inspectorate requests it.",
     )?;
@@ -498,7 +491,7 @@ struct RequiredReasonIn {
 /// POST /api/v1/certificates/{id}/reinstatement
 pub(super) async fn reinstate(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
-    require_any(&principal, &[Role::CertificationBody], "Only a certification body reinstates.")?;
+    principal.require_any(&[Role::CertificationBody], "Only a certification body reinstates.")?;
     let id = id_from_path(&id, "certificate")?;
     let input: RequiredReasonIn = parse_json(&req, &raw)?;
     let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
@@ -543,7 +536,7 @@ struct RevokeIn {
 /// POST /api/v1/certificates/{id}/revocation
 pub(super) async fn revoke(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
-    require_any(&principal, &[Role::CertificationBody], "Only a certification body revokes.")?;
+    principal.require_any(&[Role::CertificationBody], "Only a certification body revokes.")?;
     let id = id_from_path(&id, "certificate")?;
     let input: RevokeIn = parse_json(&req, &raw)?;
     let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
@@ -566,7 +559,7 @@ pub(super) async fn revoke(state: AppState, req: Request, id: String, raw: Bytes
 /// signalled to the inspectorate.
 pub(super) async fn withdraw(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
-    require_any(&principal, &[Role::Agency], "Only the agency itself may withdraw its certificate.")?;
+    principal.require_any(&[Role::Agency], "Only the agency itself may withdraw its certificate.")?;
     let id = id_from_path(&id, "certificate")?;
     let input: RequiredReasonIn = parse_json(&req, &raw)?;
     let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;

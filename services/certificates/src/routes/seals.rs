@@ -21,6 +21,10 @@ use crate::store;
 /// POST /api/v1/agencies/{kvk}/certificate/seal
 pub(super) async fn issue(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
+    principal.require_any(
+        &[Role::Agency, Role::CertificationBody],
+        "Only the agency or its certification body has a certificate seal issued.",
+    )?;
     let kvk = kvk_from_path(&kvk)?;
     nothing_said(&req, &raw)?;
     write(&state, &req, &principal, &raw, async |tx| {

@@ -114,6 +114,10 @@ struct ClaimIn {
 /// `Idempotency-Key`, like every request that moves money.
 pub(super) async fn file_claim(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
+    principal.require_any(
+        &[Role::Inspectorate, Role::AdmissionAuthority],
+        "Claims are filed by the inspectorate, or by the admission authority on behalf of a worker.",
+    )?;
     let kvk = KvkNumber::from_path(&kvk)?;
     let input: ClaimIn = parse_json(&req, &raw)?;
     let role = if principal.has(Role::Inspectorate) {

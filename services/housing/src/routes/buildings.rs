@@ -128,6 +128,7 @@ struct RoomsIn {
 /// PUT /api/v1/buildings/{bag_id}/rooms — the building's own provider reports its rooms.
 pub(super) async fn rooms(state: AppState, req: Request, bag_id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
+    principal.require_any(&[Role::HousingProvider], "Only the building's housing provider reports its rooms.")?;
     let bag = bag_from_path(&bag_id)?;
     let input: RoomsIn = parse_json(&req, &raw)?;
     let mut errors = Vec::new();
@@ -183,6 +184,7 @@ struct OccupancyIn {
 /// there; above capacity the municipality and the housing inspector are told.
 pub(super) async fn occupancy(state: AppState, req: Request, bag_id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
+    principal.require_any(&[Role::HousingProvider], "Only the building's housing provider reports its occupancy.")?;
     let bag = bag_from_path(&bag_id)?;
     let input: OccupancyIn = parse_json(&req, &raw)?;
     if !(0..=MAX_OCCUPANCY).contains(&input.people) {
@@ -221,6 +223,7 @@ pub(super) async fn occupancy(state: AppState, req: Request, bag_id: String, raw
 /// provider applies again: a new mark, which old seals never attest.
 pub(super) async fn apply(state: AppState, req: Request, bag_id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
+    principal.require_any(&[Role::HousingProvider], "Only the building's housing provider applies for its mark.")?;
     let bag = bag_from_path(&bag_id)?;
     if !raw.is_empty() {
         #[derive(Deserialize)]

@@ -100,6 +100,7 @@ struct EndIn {
 /// POST /api/v1/placements/{id}/end — the agency's workers left the building on `to`.
 pub(super) async fn end(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
+    principal.require_any(&[Role::Agency], "Only the placing agency ends a placement.")?;
     let id: Uuid = uuid_in_path(&id, "placement")?;
     let input: EndIn = parse_json(&req, &raw)?;
     write(&state, &req, &principal, &raw, async |tx| {

@@ -20,6 +20,10 @@ use crate::{Error, Result};
 /// POST /api/v1/buildings/{bag_id}/seal — the provider or a housing inspector.
 pub(super) async fn issue(state: AppState, req: Request, bag_id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
+    principal.require_any(
+        &[Role::HousingProvider, Role::HousingInspector],
+        "Only the building's provider or a housing inspector requests its seal.",
+    )?;
     let bag = bag_from_path(&bag_id)?;
     nothing_said(&req, &raw)?;
     write(&state, &req, &principal, &raw, async |tx| {
