@@ -7,6 +7,18 @@ pub fn openapi(path: &str) -> serde_json::Value {
     serde_yaml_ng::from_str(&text).expect("valid YAML")
 }
 
+/// Every path of `doc` with its item and the path with `params` filled in.
+fn documented_paths(doc: &serde_json::Value, params: &[(&str, &str)]) -> Vec<(String, serde_json::Value, String)> {
+    let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+    paths
+        .into_iter()
+        .map(|(template, item)| {
+            let path = params.iter().fold(template.clone(), |path, (name, value)| path.replace(name, value));
+            (template, item, path)
+        })
+        .collect()
+}
+
 /// Checks a running service against its OpenAPI document: every documented operation is
 /// routed and answers one of its documented statuses (called without credentials and
 /// with an empty JSON body), and every other method on a documented path is a 405.
@@ -14,12 +26,8 @@ pub fn openapi(path: &str) -> serde_json::Value {
 pub async fn contract_violations(doc: &serde_json::Value, base: &str, params: &[(&str, &str)]) -> Vec<String> {
     let http = reqwest::Client::new();
     let mut violations = Vec::new();
-    let paths = doc["paths"].as_object().cloned().unwrap_or_default();
-    for (template, item) in &paths {
-        let mut path = template.clone();
-        for (name, value) in params {
-            path = path.replace(name, value);
-        }
+    for (template, item, path) in documented_paths(doc, params) {
+        let (template, item) = (&template, &item);
         for method in ["get", "post", "put", "delete", "patch"] {
             let mut rb = http.request(method.to_uppercase().parse().expect("method"), format!("{base}{path}"));
             if method != "get" {
@@ -111,12 +119,8 @@ pub async fn authorization_matrix(
     let http = reqwest::Client::new();
     let mut rows = Vec::new();
     let mut violations = Vec::new();
-    let paths = doc["paths"].as_object().cloned().unwrap_or_default();
-    for (template, item) in &paths {
-        let mut path = template.clone();
-        for (name, value) in params {
-            path = path.replace(name, value);
-        }
+    for (template, item, path) in documented_paths(doc, params) {
+        let (template, item) = (&template, &item);
         for method in ["post", "put", "patch", "delete"] {
             let Some(op) = item.get(method) else { continue };
             let operation = format!("{} {template}", method.to_uppercase());
