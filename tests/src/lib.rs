@@ -232,6 +232,7 @@ impl Suite {
         n_settings.port = 0;
         n_settings.internal_port = 0;
         n_settings.own.allow_private_targets = true;
+        n_settings.own.lookup_url = lookup.address.clone();
         n_settings.own.poll_ms = 50;
         n_settings.own.retry_base_ms = 50;
         let (port, shutdown) = testing::spawn_on(threads, move || async move {

@@ -241,6 +241,22 @@ async fn a_subscribed_hirer_hears_of_the_ban_by_a_signed_webhook_and_the_check_t
         assert!(body.get("payload").is_none(), "a follower hears that a part changed, not why: {body}");
         let text = String::from_utf8_lossy(&w.body);
         assert!(!text.contains("123456782") && !text.contains("Bakker"), "no BSN, no name: {text}");
+        assert!(!text.contains("underpayment"), "never the inspector's reason: {text}");
+        // ... and the public check of the agency as it was when the webhook went out.
+        let verdict = &body["checks"][0];
+        assert_eq!(verdict["kvk_number"], kvk, "{body}");
+        assert!(verdict["parts"]["certificate"]["status"].is_string(), "{body}");
+        assert!(verdict["parts"]["g_account"].get("detail").is_none(), "no part's detail (an IBAN): {body}");
     }
+    let suspended = got
+        .iter()
+        .map(|w| serde_json::from_slice::<Value>(&w.body).unwrap())
+        .find(|b| b["type"] == "certificate.suspended")
+        .unwrap();
+    assert_eq!(suspended["checks"][0]["may_hire"], false, "{suspended}");
+    assert!(
+        suspended["checks"][0]["reason_codes"].as_array().unwrap().iter().any(|r| r == "officer_banned"),
+        "the same reasons as the check: {suspended}"
+    );
     assert_eq!(check(&suite, kvk).await.1["may_hire"], false, "the check now says do not hire");
 }

@@ -31,6 +31,10 @@ pub struct Own {
     pub secret_key: secrecy::SecretString,
     /// The name of this replica in the consumer group.
     pub consumer_name: String,
+    /// The lookup, whose public check a follower's webhook carries, fresh at delivery.
+    /// Empty: the webhook names the change only (the notifier's own tests, which run
+    /// without a lookup; refused in production).
+    pub lookup_url: String,
 }
 
 impl Default for Own {
@@ -46,6 +50,7 @@ impl Default for Own {
             allow_private_targets: Default::default(),
             secret_key: secrecy::SecretString::from(DEV_SECRET_KEY),
             consumer_name: "notifier-1".into(),
+            lookup_url: "http://127.0.0.1:8080".into(),
         }
     }
 }
@@ -68,6 +73,7 @@ impl OwnSettings for Own {
                     self.allow_private_targets,
                     "webhooks to private networks are for development only",
                 ),
+                ("LOOKUP_URL", self.lookup_url.is_empty(), "followers' webhooks must carry the public check"),
             ],
         )
     }

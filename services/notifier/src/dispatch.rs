@@ -68,12 +68,47 @@ pub async fn round(state: &AppState) -> anyhow::Result<usize> {
     Ok(n)
 }
 
+/// A follower's body with each of its agencies' public checks as they are now; an
+/// authority's body as recorded.
+async fn as_sent(state: &AppState, body: &serde_json::Value) -> Result<serde_json::Value, String> {
+    let Some(agencies) = routing::follower_agencies(body) else {
+        return Ok(body.clone());
+    };
+    let base = state.settings.lookup_url.trim_end_matches('/');
+    if base.is_empty() {
+        return Ok(body.clone());
+    }
+    let mut checks = Vec::with_capacity(agencies.len());
+    for kvk in agencies {
+        let res = state
+            .lookup
+            .get(format!("{base}/api/v1/agencies/{kvk}/check"))
+            .send()
+            .await
+            .map_err(|_| "the public check is unavailable".to_string())?;
+        if !res.status().is_success() {
+            return Err(format!("the public check answered {}", res.status()));
+        }
+        let check: serde_json::Value = res.json().await.map_err(|_| "the public check is unreadable".to_string())?;
+        checks.push(routing::public_verdict(&check));
+    }
+    let mut body = body.clone();
+    body["checks"] = serde_json::Value::Array(checks);
+    Ok(body)
+}
+
 async fn send(state: &AppState, d: store::Due) -> anyhow::Result<()> {
     let started = Instant::now();
     let at = Utc::now();
-    let body = serde_json::to_vec(&d.body)?;
-    let (status, error) = match webhook::check_target(&d.url, state.targets).await {
-        Err(e) => (None, Some(e.to_string())),
+    let sent = as_sent(state, &d.body).await;
+    let body = serde_json::to_vec(sent.as_ref().unwrap_or(&d.body))?;
+    let target = match sent {
+        // Not sent without the verdict it must carry: tried again like a failed receiver.
+        Err(e) => Err(e),
+        Ok(_) => webhook::check_target(&d.url, state.targets).await.map_err(|e| e.to_string()),
+    };
+    let (status, error) = match target {
+        Err(e) => (None, Some(e)),
         Ok(url) => {
             let ts = at.timestamp();
             let res = state

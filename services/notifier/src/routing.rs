@@ -70,9 +70,43 @@ pub fn receives(sub: &Subscription, event: &Event, agencies: &[String]) -> Optio
     (follows && PUBLIC_CHANGES.contains(&event.event_type.as_str())).then_some(Reach::Follower)
 }
 
+/// The agencies of a follower's body (the body without a payload), whose fresh public
+/// checks the dispatcher adds when it sends it; `None` for an authority's body.
+pub fn follower_agencies(body: &Value) -> Option<Vec<String>> {
+    if body.get("payload").is_some() {
+        return None;
+    }
+    body["agencies"].as_array().map(|a| a.iter().filter_map(|k| k.as_str().map(str::to_string)).collect())
+}
+
+/// What a follower is told of an agency's public check: the verdict, the reasons and each
+/// part's status — none of the parts' details (an IBAN, the addresses of buildings).
+pub fn public_verdict(check: &Value) -> Value {
+    let parts: serde_json::Map<String, Value> = check["parts"]
+        .as_object()
+        .map(|parts| {
+            parts
+                .iter()
+                .map(|(name, p)| {
+                    (name.clone(), json!({ "ok": p["ok"], "status": p["status"], "changed_at": p["changed_at"] }))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    json!({
+        "kvk_number": check["kvk_number"],
+        "may_hire": check["may_hire"],
+        "reasons": check["reasons"],
+        "reason_codes": check["reason_codes"],
+        "parts": parts,
+        "checked_at": check["checked_at"],
+    })
+}
+
 /// The webhook body for `event` to `sub`. A follower learns which of its agencies changed
 /// and the kind of change, never the payload (an inspector's reason, a director's role, an
-/// amount); it asks the public check for the verdict.
+/// amount); the dispatcher adds each agency's public check as it is when the webhook goes
+/// out (`checks`).
 pub fn body(sub: &Subscription, event: &Event, reach: Reach, agencies: &[String]) -> Value {
     match reach {
         Reach::Addressed => json!({
@@ -171,6 +205,20 @@ mod tests {
         assert!(told.contains("ban.officer_banned") && told.contains("11223344"), "{told}");
         for secret in ["director", "2026-12-01", "payload", "addressed_to"] {
             assert!(!told.contains(secret), "{secret} in {told}");
+        }
+        // The follower's body is the one the dispatcher adds the public checks to.
+        let followed = body(&hirer, &banned, reach, &agencies(&banned));
+        assert_eq!(follower_agencies(&followed), Some(vec!["11223344".to_string()]));
+        let addressed = body(&inspectorate, &request, Reach::Addressed, &agencies(&request));
+        assert_eq!(follower_agencies(&addressed), None);
+        let check = json!({"kvk_number": "11223344", "may_hire": false, "reasons": ["r"], "reason_codes": ["officer_banned"],
+            "parts": {"g_account": {"ok": true, "status": "active", "changed_at": null, "detail": {"iban": "NL02ABNA0123456789"}},
+                      "housing": {"ok": true, "status": "all_certified", "detail": {"buildings": [{"address": "Markt 2"}]}}},
+            "checked_at": "2026-12-02T00:00:00Z", "receipt": {"seal": "x"}});
+        let verdict = public_verdict(&check).to_string();
+        assert!(verdict.contains("officer_banned") && verdict.contains("all_certified"), "{verdict}");
+        for detail in ["NL02ABNA", "Markt", "receipt"] {
+            assert!(!verdict.contains(detail), "{detail} in {verdict}");
         }
     }
 }

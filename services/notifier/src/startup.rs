@@ -25,7 +25,15 @@ impl Start for AppState {
         if settings.own.allow_private_targets {
             tracing::warn!("webhooks may go to private and loopback addresses (ZEGEL_NOTIFIER_ALLOW_PRIVATE_TARGETS)");
         }
-        Ok(AppState { core, settings: Arc::new(settings.own.clone()), http, targets, wake: Arc::new(Notify::new()) })
+        let lookup = reqwest::Client::builder().timeout(Duration::from_secs(3)).build()?;
+        Ok(AppState {
+            core,
+            settings: Arc::new(settings.own.clone()),
+            http,
+            lookup,
+            targets,
+            wake: Arc::new(Notify::new()),
+        })
     }
 }
 

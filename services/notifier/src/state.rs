@@ -17,6 +17,9 @@ pub struct AppState {
     /// Sends webhooks (no redirects: a receiver must not bounce a delivery elsewhere; host
     /// names resolved and checked for the connection itself, see `webhook::Resolver`).
     pub http: reqwest::Client,
+    /// Asks the lookup for public checks (inside the suite's network: not the webhook client,
+    /// which refuses private addresses).
+    pub lookup: reqwest::Client,
     /// What a webhook URL must be here.
     pub targets: crate::webhook::Targets,
     /// Wakes the dispatcher when deliveries were recorded.

@@ -45,6 +45,8 @@ pub fn settings(db: &TestDb, prefix: &TestPrefix) -> Settings {
     settings.own.poll_ms = 50;
     settings.own.max_attempts = 3;
     settings.own.timeout_ms = 1000;
+    // No lookup here: a follower is told the change; the suite's tests check the verdict.
+    settings.own.lookup_url = String::new();
     settings
 }
 
