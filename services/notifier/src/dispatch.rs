@@ -3,12 +3,14 @@
 //! lease, sends them signed, and records the outcome: delivered, retried later with
 //! exponential backoff and jitter, or dead after the last attempt.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use futures::StreamExt;
 use platform::outbox::Event;
+use serde_json::Value;
 use tokio::sync::Notify;
 
 use crate::state::AppState;
@@ -58,9 +60,13 @@ pub async fn round(state: &AppState) -> anyhow::Result<usize> {
         store::claim_due(&client, now, now + lease, i64::try_from(state.settings.concurrency).unwrap_or(16)).await?
     };
     let n = due.len();
+    // Each followed agency's public check is asked once per round, however many of its
+    // followers are due, and is as fresh as the round.
+    let checks = public_checks(state, &due).await;
+    let checks = &checks;
     futures::stream::iter(due)
         .for_each_concurrent(state.settings.concurrency, |d| async move {
-            if let Err(e) = send(state, d).await {
+            if let Err(e) = send(state, d, checks).await {
                 tracing::error!(error = format!("{e:#}"), "delivery outcome not recorded; it falls due again");
             }
         })
@@ -68,39 +74,61 @@ pub async fn round(state: &AppState) -> anyhow::Result<usize> {
     Ok(n)
 }
 
-/// A follower's body with each of its agencies' public checks as they are now; an
-/// authority's body as recorded.
-async fn as_sent(state: &AppState, body: &serde_json::Value) -> Result<serde_json::Value, String> {
-    let Some(agencies) = routing::follower_agencies(body) else {
+/// The public check of every agency a due follower's webhook names (none without a lookup).
+async fn public_checks(state: &AppState, due: &[store::Due]) -> HashMap<String, Result<Value, String>> {
+    let base = state.settings.lookup_url.trim_end_matches('/');
+    let mut agencies: Vec<String> = due.iter().filter_map(|d| routing::follower_agencies(&d.body)).flatten().collect();
+    agencies.sort();
+    agencies.dedup();
+    if base.is_empty() {
+        return HashMap::new();
+    }
+    futures::stream::iter(agencies)
+        .map(|kvk| async move {
+            let check = async {
+                let res = state
+                    .lookup
+                    .get(format!("{base}/api/v1/agencies/{kvk}/check"))
+                    .send()
+                    .await
+                    .map_err(|_| "the public check is unavailable".to_string())?;
+                if !res.status().is_success() {
+                    return Err(format!("the public check answered {}", res.status()));
+                }
+                let check: Value = res.json().await.map_err(|_| "the public check is unreadable".to_string())?;
+                Ok(routing::public_verdict(&check))
+            }
+            .await;
+            (kvk, check)
+        })
+        .buffer_unordered(state.settings.concurrency.max(1))
+        .collect()
+        .await
+}
+
+/// What goes out: a follower's body with each of its agencies' public checks from
+/// `checks`; an authority's body, or any body when there is no lookup, as recorded.
+fn as_sent(body: &Value, checks: &HashMap<String, Result<Value, String>>, with_checks: bool) -> Result<Value, String> {
+    let Some(agencies) = routing::follower_agencies(body).filter(|_| with_checks) else {
         return Ok(body.clone());
     };
-    let base = state.settings.lookup_url.trim_end_matches('/');
-    if base.is_empty() {
-        return Ok(body.clone());
-    }
-    let mut checks = Vec::with_capacity(agencies.len());
+    let mut found = Vec::with_capacity(agencies.len());
     for kvk in agencies {
-        let res = state
-            .lookup
-            .get(format!("{base}/api/v1/agencies/{kvk}/check"))
-            .send()
-            .await
-            .map_err(|_| "the public check is unavailable".to_string())?;
-        if !res.status().is_success() {
-            return Err(format!("the public check answered {}", res.status()));
+        match checks.get(&kvk) {
+            Some(Ok(check)) => found.push(check.clone()),
+            Some(Err(e)) => return Err(e.clone()),
+            None => return Err("the public check was not asked".into()),
         }
-        let check: serde_json::Value = res.json().await.map_err(|_| "the public check is unreadable".to_string())?;
-        checks.push(routing::public_verdict(&check));
     }
     let mut body = body.clone();
-    body["checks"] = serde_json::Value::Array(checks);
+    body["checks"] = Value::Array(found);
     Ok(body)
 }
 
-async fn send(state: &AppState, d: store::Due) -> anyhow::Result<()> {
+async fn send(state: &AppState, d: store::Due, checks: &HashMap<String, Result<Value, String>>) -> anyhow::Result<()> {
     let started = Instant::now();
     let at = Utc::now();
-    let sent = as_sent(state, &d.body).await;
+    let sent = as_sent(&d.body, checks, !state.settings.lookup_url.is_empty());
     let body = serde_json::to_vec(sent.as_ref().unwrap_or(&d.body))?;
     let target = match sent {
         // Not sent without the verdict it must carry: tried again like a failed receiver.
@@ -152,4 +180,27 @@ async fn send(state: &AppState, d: store::Due) -> anyhow::Result<()> {
         tracing::warn!(delivery.id = %d.delivery_id, event.id = %d.event_id, "delivery dead after {attempts} attempts");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_follower_s_body_goes_out_with_the_checks_of_its_agencies_or_not_at_all() {
+        let follower = json!({"type": "ban.officer_banned", "agencies": ["11223344", "22334455"]});
+        let mut checks = HashMap::new();
+        checks.insert("11223344".to_string(), Ok(json!({"kvk_number": "11223344", "may_hire": false})));
+        checks.insert("22334455".to_string(), Ok(json!({"kvk_number": "22334455", "may_hire": true})));
+        let sent = as_sent(&follower, &checks, true).unwrap();
+        assert_eq!(sent["checks"][0]["may_hire"], false);
+        assert_eq!(sent["checks"][1]["kvk_number"], "22334455");
+        checks.insert("22334455".to_string(), Err("the public check answered 503".into()));
+        assert_eq!(as_sent(&follower, &checks, true).unwrap_err(), "the public check answered 503", "retried");
+        assert!(as_sent(&follower, &HashMap::new(), true).is_err(), "never sent without it");
+        let authority = json!({"type": "ban.officer_banned", "payload": {}, "agencies": ["11223344"]});
+        assert_eq!(as_sent(&authority, &HashMap::new(), true).unwrap(), authority);
+        assert_eq!(as_sent(&follower, &HashMap::new(), false).unwrap(), follower, "no lookup configured");
+    }
 }
