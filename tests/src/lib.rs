@@ -83,7 +83,9 @@ pub struct Suite {
     pub prefix: TestPrefix,
     lookup_settings: zegel_lookup::config::Settings,
     threads: usize,
-    _db: TestDb,
+    /// The suite's database, reached as its administrator (to age rows behind the
+    /// services' backs; the services act as their own roles).
+    pub db: TestDb,
 }
 
 async fn start_lookup(
@@ -281,7 +283,7 @@ impl Suite {
             prefix,
             lookup_settings,
             threads,
-            _db: db,
+            db,
         }
     }
 

@@ -145,9 +145,18 @@ async fn receipts_live_as_long_as_they_verify_and_kvk_checks_two_years_then_are_
 
     // The receipt's own expiry is its retention; a KvK check's is two years.
     db.execute("update receipt set expires_at = now() - interval '1 second'", &[]).await.unwrap();
-    db.execute("alter table kvk_check disable trigger kvk_check_no_update", &[]).await.unwrap();
-    db.execute("update kvk_check set checked_at = now() - interval '2 years 1 day'", &[]).await.unwrap();
-    db.execute("alter table kvk_check enable trigger kvk_check_no_update", &[]).await.unwrap();
+    // The service's own role can neither change a check nor turn its guard off.
+    let changed = db.execute("update kvk_check set checked_at = now() - interval '2 years 1 day'", &[]).await;
+    assert!(format!("{:?}", changed.unwrap_err()).contains("permission denied"), "no UPDATE for the lookup's role");
+    assert!(db.execute("alter table kvk_check disable trigger kvk_check_no_update", &[]).await.is_err());
+    suite
+        .db
+        .sql(
+            "alter table lookup.kvk_check disable trigger kvk_check_no_update;
+             update lookup.kvk_check set checked_at = now() - interval '2 years 1 day';
+             alter table lookup.kvk_check enable trigger kvk_check_no_update",
+        )
+        .await;
     assert_eq!(zegel_lookup::store::purge_expired(&suite.lookup.state.core.pool).await.unwrap(), (1, 1));
     assert_eq!((count("receipt").await, count("kvk_check").await), (0, 0));
     assert_ne!(suite.verify(&seal).await["verdict"], "valid", "a purged receipt never verifies");

@@ -104,7 +104,7 @@ impl Core {
 /// off the append-only guards and read every register).
 async fn refuse_superuser(pool: &Pool) -> anyhow::Result<()> {
     let client = pool.get().await.map_err(|e| anyhow::anyhow!("ZEGEL_DATABASE_URL: cannot connect: {e}"))?;
-    let row = client.query_one("select rolsuper from pg_roles where rolname = current_user", &[]).await?;
+    let row = client.query_one("select rolsuper from pg_roles where rolname = session_user", &[]).await?;
     if row.get::<_, bool>(0) {
         anyhow::bail!("ZEGEL_DATABASE_URL: connects as a superuser; in production a service connects as its own role");
     }

@@ -113,6 +113,7 @@ impl Drop for TestDb {
 fn hash_dirs(dirs: &[&str]) -> u64 {
     use std::hash::{DefaultHasher, Hash, Hasher};
     let mut h = DefaultHasher::new();
+    platform::db::SHAPE.hash(&mut h);
     for dir in dirs {
         let mut entries: Vec<PathBuf> =
             std::fs::read_dir(dir).expect("migrations dir").flatten().map(|e| e.path()).collect();

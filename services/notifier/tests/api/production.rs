@@ -65,7 +65,7 @@ async fn production_refuses_a_superuser_database_role() {
 
     // As a role of its own, the check passes.
     let role = format!("zegel_np_{}", uuid::Uuid::new_v4().simple());
-    db.sql(&format!("create role {role} login nosuperuser")).await;
+    db.sql(&format!("create role {role} login nosuperuser in role zegel_notifier")).await;
     let mut url = url::Url::parse(&db.url).expect("database url");
     url.set_username(&role).expect("a user name");
     s.common.database_url = secrecy::SecretString::from(url.to_string());
