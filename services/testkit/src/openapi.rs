@@ -159,8 +159,39 @@ pub async fn authorization_matrix(
                 }
                 row.answers.push((name, status));
             }
+            // A role that acts only for the organisation the path names (`x-zegel-own`):
+            // the same role for another organisation is refused too.
+            for own in op["x-zegel-own"].as_array().into_iter().flatten().filter_map(|r| r.as_str()) {
+                let Some(role) = Role::parse(own) else {
+                    violations.push(format!("{operation}: x-zegel-own names no role: {own}"));
+                    continue;
+                };
+                let token = crate::tokens::issuer().0.token("matrix", &[role], Some(&other_org(role)), 600);
+                let status = http
+                    .request(method.to_uppercase().parse().expect("method"), format!("{base}{path}"))
+                    .json(&serde_json::json!({}))
+                    .header("idempotency-key", format!("matrix-{}", uuid::Uuid::new_v4()))
+                    .bearer_auth(token.expect("token"))
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+                    .unwrap_or(0);
+                if status != 403 {
+                    violations.push(format!("{operation}: {own} of another organisation got {status}, not 403"));
+                }
+                row.answers.push((format!("{own} (another)"), status));
+            }
             rows.push(row);
         }
     }
     (rows, violations)
+}
+
+/// An organisation of `role` that no test path names.
+fn other_org(role: platform::auth::Role) -> String {
+    match role {
+        platform::auth::Role::Municipality => "9999".into(),
+        platform::auth::Role::CertificationBody => "cb-another".into(),
+        _ => "99999999".into(),
+    }
 }

@@ -21,11 +21,11 @@ use crate::store;
 /// POST /api/v1/agencies/{kvk}/certificate/seal
 pub(super) async fn issue(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
-    principal.require_any(
-        &[Role::Agency, Role::CertificationBody],
-        "Only the agency or its certification body has a certificate seal issued.",
-    )?;
     let kvk = kvk_from_path(&kvk)?;
+    if !principal.acts_for(Role::Agency, kvk.as_str()) && !principal.has(Role::CertificationBody) {
+        // Another agency is refused before anything of this one is looked up.
+        return Err(Error::Forbidden("Only the agency itself or its certification body has its seal issued.".into()));
+    }
     nothing_said(&req, &raw)?;
     write(&state, &req, &principal, &raw, async |tx| {
         let cert = store::latest_certificate(tx, kvk.as_str())
