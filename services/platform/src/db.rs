@@ -144,7 +144,10 @@ fn roles_and_schema(schema: &str, owner: &str, runtime: &str) -> String {
                exception when duplicate_object or unique_violation then null;
                end;
              end loop;
-             execute format('grant %I, %I to %I', '{owner}', '{runtime}', session_user);
+             -- A superuser may act as any role; a login with CREATEROLE needs membership.
+             if not (select rolsuper from pg_roles where rolname = session_user) then
+               execute format('grant %I, %I to %I', '{owner}', '{runtime}', session_user);
+             end if;
            end if;
          end $$;
          create schema if not exists {schema} authorization {owner};
