@@ -365,8 +365,10 @@ async fn concurrent_retries_with_one_idempotency_key_have_one_effect() {
 
 #[test]
 fn an_invalid_setting_stops_the_start_with_a_clear_message() {
+    // The test kit's own variable is no setting of the service.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_zegel-certificates"))
         .arg("serve")
+        .env_remove("ZEGEL_TEST_DATABASE_URL")
         .env("ZEGEL_CERTIFICATES_PROT", "8081")
         .output()
         .expect("binary runs");
@@ -375,6 +377,7 @@ fn an_invalid_setting_stops_the_start_with_a_clear_message() {
     assert!(stderr.contains("ZEGEL_CERTIFICATES_") && stderr.contains("prot"), "{stderr}");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_zegel-certificates"))
         .arg("serve")
+        .env_remove("ZEGEL_TEST_DATABASE_URL")
         .env("ZEGEL_DATABASE_URL", "nonsense://")
         .output()
         .expect("binary runs");
