@@ -44,7 +44,7 @@ fn table(service: &str, rows: &[MatrixRow]) -> String {
     );
     for row in rows {
         let cells: Vec<&str> = callers.iter().map(|name| if row.allows(name) { "✓" } else { "·" }).collect();
-        let own: Vec<&str> = row.answers.iter().filter_map(|(name, _)| name.strip_suffix(" (another)")).collect();
+        let own: Vec<&str> = row.own.iter().map(|(role, _)| role.as_str()).collect();
         let own = if own.is_empty() { "—".to_string() } else { own.join(", ") };
         out.push_str(&format!("| `{}` | {} | {own} |\n", row.operation, cells.join(" | ")));
     }

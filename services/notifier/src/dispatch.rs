@@ -77,12 +77,12 @@ pub async fn round(state: &AppState) -> anyhow::Result<usize> {
 /// The public check of every agency a due follower's webhook names (none without a lookup).
 async fn public_checks(state: &AppState, due: &[store::Due]) -> HashMap<String, Result<Value, String>> {
     let base = state.settings.lookup_url.trim_end_matches('/');
-    let mut agencies: Vec<String> = due.iter().filter_map(|d| routing::follower_agencies(&d.body)).flatten().collect();
-    agencies.sort();
-    agencies.dedup();
     if base.is_empty() {
         return HashMap::new();
     }
+    let mut agencies: Vec<String> = due.iter().filter_map(|d| routing::follower_agencies(&d.body)).flatten().collect();
+    agencies.sort();
+    agencies.dedup();
     futures::stream::iter(agencies)
         .map(|kvk| async move {
             let check = async {

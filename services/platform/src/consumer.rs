@@ -68,13 +68,13 @@ impl Consumer {
         self
     }
 
-    /// Why an entry is not acted on, if it is not: unreadable, or not signed by its owner.
-    fn refusal(&self, map: &HashMap<String, redis::Value>) -> Option<String> {
-        let Some(fields) = StreamFields::read(map) else {
-            return Some("malformed: a field is missing".into());
-        };
+    /// The entry's fields once its signature verified, or why it is not acted on: a field
+    /// missing, or not signed by the register that owns its type.
+    fn verified(&self, map: &HashMap<String, redis::Value>) -> Result<StreamFields, String> {
+        let fields = StreamFields::read(map).ok_or("malformed: a field is missing")?;
         let signature = map.get("sig").and_then(|v| redis::from_redis_value_ref::<String>(v).ok());
-        self.keys.verify(&fields.view(), signature.as_deref()).err().map(|e: Unverified| e.to_string())
+        self.keys.verify(&fields.view(), signature.as_deref()).map_err(|e: Unverified| e.to_string())?;
+        Ok(fields)
     }
 
     /// Moves a refused entry to the dead letter stream (best effort: the count and the log
@@ -199,12 +199,12 @@ impl Consumer {
             }
             let mut failed = false;
             for entry in entries {
-                let event = match self.refusal(&entry.map) {
-                    Some(why) => {
+                let event = match self.verified(&entry.map) {
+                    Err(why) => {
                         self.dead_letter(&mut conn, &entry.id, &entry.map, &why).await;
                         None
                     }
-                    None => Event::from_stream_fields(&entry.map).or_else(|| {
+                    Ok(fields) => fields.event().or_else(|| {
                         tracing::error!(stream.id = %entry.id, "unreadable event on the stream; acknowledged and skipped");
                         None
                     }),

@@ -572,13 +572,7 @@ impl PublicLimiter {
 
     /// 429 with `Retry-After` when the caller's address is over its limit.
     pub fn check(&self, req: &Request) -> Result<(), Problem> {
-        let Some(client) = client_key(req.remote.map(|a| a.ip()), req.forwarded.as_deref(), &self.trusted) else {
-            return Ok(());
-        };
-        self.limiter.check_key(&client).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            Problem::rate_limited(wait.as_secs() + 1)
-        })
+        self.charge(req, 1)
     }
 
     /// Like [`check`](Self::check), charging `n` requests at once (a bulk request costs

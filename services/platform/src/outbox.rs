@@ -59,15 +59,7 @@ impl Event {
 
     /// Reads an event from the fields of a stream entry.
     pub fn from_stream_fields(fields: &std::collections::HashMap<String, redis::Value>) -> Option<Self> {
-        let get = |k: &str| fields.get(k).and_then(|v| redis::from_redis_value_ref::<String>(v).ok());
-        Some(Self {
-            event_id: get("event_id")?.parse().ok()?,
-            event_type: get("type")?,
-            subject: get("subject")?,
-            addressed_to: serde_json::from_str(&get("addressed_to")?).ok()?,
-            payload: serde_json::from_str(&get("payload")?).ok()?,
-            occurred_at: get("occurred_at")?.parse().ok()?,
-        })
+        crate::provenance::StreamFields::read(fields)?.event()
     }
 }
 

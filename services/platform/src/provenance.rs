@@ -88,6 +88,18 @@ impl StreamFields {
         })
     }
 
+    /// The event they carry; `None` when a field does not parse.
+    pub fn event(&self) -> Option<crate::outbox::Event> {
+        Some(crate::outbox::Event {
+            event_id: self.event_id.parse().ok()?,
+            event_type: self.event_type.clone(),
+            subject: self.subject.clone(),
+            addressed_to: serde_json::from_str(&self.addressed_to).ok()?,
+            payload: serde_json::from_str(&self.payload).ok()?,
+            occurred_at: self.occurred_at.parse().ok()?,
+        })
+    }
+
     /// The fields, in the order they are signed.
     pub fn view(&self) -> Fields<'_> {
         Fields {

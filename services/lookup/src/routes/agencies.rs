@@ -97,8 +97,7 @@ pub(super) async fn bulk_post(state: AppState, req: Request, _: (), raw: Bytes) 
         .map(|kvk| {
             let state = &state;
             async move {
-                let check = agency::check(state, kvk.as_str()).await?;
-                let receipt = if receipts { agency::receipt(state, &check).await? } else { None };
+                let (check, receipt) = checked(state, kvk.as_str(), receipts).await?;
                 Ok(answer(&check, receipt.as_ref()))
             }
         })
