@@ -51,3 +51,24 @@ async fn every_service_acts_as_its_own_role_with_only_what_it_needs() {
         assert!(err.contains("permission denied"), "{table}: {err}");
     }
 }
+
+/// Every replica of a release runs the migrations at start; they take turns under an
+/// advisory lock instead of racing to create the same tables.
+#[tokio::test]
+async fn replicas_starting_together_migrate_once_without_racing() {
+    let db = zegel_testkit::TestDb::empty().await;
+    let mut common = platform::config::CommonSettings::local();
+    common.database_url = secrecy::SecretString::from(db.url.clone());
+    let replicas = (0..4).map(|_| {
+        let common = common.clone();
+        tokio::spawn(async move { platform::shell::migrate::<zegel_certificates::Certificates>(&common).await })
+    });
+    for result in futures::future::join_all(replicas).await {
+        result.expect("task").expect("every replica's migration succeeds");
+    }
+    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../services/certificates/migrations"))
+        .expect("migrations")
+        .count() as i64;
+    let applied: i64 = db.value("select count(*) from certificates.zegel_certificates_history").await;
+    assert_eq!(applied, files, "each migration applied once");
+}

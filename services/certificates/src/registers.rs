@@ -67,11 +67,17 @@ impl Registers {
     /// The requirements decided live, each `None` when met or `Some(reason)` when not: the
     /// registers' public answers decoded into the standing's facts and judged by the one
     /// standing (`zegel_standing::agency`), as the lookup judges them.
-    pub async fn check(&self, kvk: &str) -> Result<Vec<(RequirementCode, Option<Reason>)>, Unreachable> {
+    /// `request_id` goes along on every call, so that each register's log names the request.
+    pub async fn check(
+        &self,
+        kvk: &str,
+        request_id: &str,
+    ) -> Result<Vec<(RequirementCode, Option<Reason>)>, Unreachable> {
+        let get = async |register: &'static str, url: String| self.get(register, &url, request_id).await;
         let mut facts = Facts::default();
         let mut asked = Vec::new();
         if let Some(base) = &self.bans {
-            let (status, body) = self.get("bans", &format!("{base}/api/v1/agencies/{kvk}/ban-status")).await?;
+            let (status, body) = get("bans", format!("{base}/api/v1/agencies/{kvk}/ban-status")).await?;
             facts.officers_clear = match (status, body["clear"].as_bool()) {
                 (200, Some(clear)) => Some(clear),
                 (404, _) => None,
@@ -80,7 +86,7 @@ impl Registers {
             asked.push((RequirementCode::NoBannedDirector, Part::Officers));
         }
         if let Some(base) = &self.gaccounts {
-            let (status, body) = self.get("gaccounts", &format!("{base}/api/v1/agencies/{kvk}/g-account")).await?;
+            let (status, body) = get("gaccounts", format!("{base}/api/v1/agencies/{kvk}/g-account")).await?;
             facts.g_account = match (status, body["status"].as_str()) {
                 (200, Some("none")) => None,
                 (200, _) => Some(decode("gaccounts", &body["status"])?),
@@ -89,7 +95,7 @@ impl Registers {
             asked.push((RequirementCode::GAccountInUse, Part::GAccount));
         }
         if let Some(base) = &self.deposits {
-            let (status, body) = self.get("deposits", &format!("{base}/api/v1/agencies/{kvk}/deposit")).await?;
+            let (status, body) = get("deposits", format!("{base}/api/v1/agencies/{kvk}/deposit")).await?;
             facts.deposit = match (status, body["status"].as_str()) {
                 (200, Some("none")) => None,
                 (200, _) => Some(decode("deposits", &body["status"])?),
@@ -98,7 +104,7 @@ impl Registers {
             asked.push((RequirementCode::DepositPaid, Part::Deposit));
         }
         if let Some(base) = &self.housing {
-            let (status, body) = self.get("housing", &format!("{base}/api/v1/agencies/{kvk}/housing")).await?;
+            let (status, body) = get("housing", format!("{base}/api/v1/agencies/{kvk}/housing")).await?;
             let buildings = match (status, body["buildings"].as_array()) {
                 (200, Some(b)) => b
                     .iter()
@@ -121,8 +127,15 @@ impl Registers {
         Ok(asked.into_iter().map(|(code, part)| (code, agency::judge(part, &facts))).collect())
     }
 
-    async fn get(&self, register: &'static str, url: &str) -> Result<(u16, Value), Unreachable> {
-        let res = self.http.get(url).send().await.map_err(|e| Unreachable { register, reason: e.to_string() })?;
+    async fn get(&self, register: &'static str, url: &str, request_id: &str) -> Result<(u16, Value), Unreachable> {
+        use platform::http::ForwardRequestId;
+        let res = self
+            .http
+            .get(url)
+            .request_id(request_id)
+            .send()
+            .await
+            .map_err(|e| Unreachable { register, reason: e.to_string() })?;
         let status = res.status().as_u16();
         Ok((status, res.json().await.unwrap_or_default()))
     }

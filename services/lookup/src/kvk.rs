@@ -49,17 +49,19 @@ fn hashed(state: &AppState, bsn: &Bsn) -> String {
 /// Whether the bans register knows a ban in force on `day` that covers `role` for this person.
 async fn banned_in_role(
     state: &AppState,
-    authorization: &str,
+    req: &platform::http::Request,
     officer: &Officer,
     kvk: &str,
     day: NaiveDate,
 ) -> Result<bool, Unavailable> {
     let url = format!("{}/api/v1/person-checks", state.settings.bans_url.trim_end_matches('/'));
     // The caller's own token goes along: the bans register logs KvK as the reader, with its purpose.
+    use platform::http::ForwardRequestId;
     let res = state
         .http
         .post(url)
-        .header("authorization", authorization)
+        .header("authorization", req.authorization.as_deref().unwrap_or_default())
+        .request_id(&req.id)
         .json(&json!({
             "bsn": officer.bsn.expose(),
             "on_date": day,
@@ -90,7 +92,7 @@ async fn banned_in_role(
 /// Decides and stores a registration check.
 pub async fn registration(
     state: &AppState,
-    authorization: &str,
+    req: &platform::http::Request,
     requested_by: &str,
     input: &Registration,
 ) -> Result<KvkCheck, Unavailable> {
@@ -111,7 +113,7 @@ pub async fn registration(
         }
     }
     for (i, officer) in input.officers.iter().enumerate() {
-        if banned_in_role(state, authorization, officer, &input.kvk_number, today).await? {
+        if banned_in_role(state, req, officer, &input.kvk_number, today).await? {
             reasons.push(format!("officer {} ({}) is under a ban that covers this role", i + 1, officer.role));
         }
     }

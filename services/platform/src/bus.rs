@@ -22,10 +22,24 @@ impl std::fmt::Debug for Bus {
     }
 }
 
+/// A client for `url`: over TLS for `rediss://`, verified against the CA bundle at
+/// `ca_file` when given (else the system's trust store).
+pub fn client(url: &str, ca_file: Option<&str>) -> Result<redis::Client, redis::RedisError> {
+    crate::tls::install_provider();
+    match ca_file {
+        None => redis::Client::open(url),
+        Some(path) => {
+            let pem = crate::tls::read_pem(path)
+                .map_err(|e| redis::RedisError::from((redis::ErrorKind::InvalidClientConfig, "CA file", e)))?;
+            redis::Client::build_with_tls(url, redis::TlsCertificates { client_tls: None, root_cert: Some(pem) })
+        }
+    }
+}
+
 impl Bus {
-    /// A lazy connection to `url`; every key it names starts with `prefix:`.
-    pub fn connect(url: &str, prefix: &str) -> Result<Self, redis::RedisError> {
-        let client = redis::Client::open(url)?;
+    /// A lazy connection to `url` (see [`client`]); every key it names starts with `prefix:`.
+    pub fn connect(url: &str, ca_file: Option<&str>, prefix: &str) -> Result<Self, redis::RedisError> {
+        let client = client(url, ca_file)?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_millis(500)))
             .set_response_timeout(Some(Duration::from_millis(1000)))

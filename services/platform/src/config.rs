@@ -53,11 +53,20 @@ pub enum Environment {
 #[serde(deny_unknown_fields)]
 pub struct CommonSettings {
     /// Postgres connection URL; each service works in its own schema of this database.
+    /// `?sslmode=verify-full&sslrootcert=<CA file>` turns TLS on (see `db::Target`).
     #[serde(default = "defaults::database_url")]
     pub database_url: SecretString,
-    /// Redis URL (cache and event bus, never the truth).
+    /// The database password, when it comes apart from the URL (a Kubernetes Secret's
+    /// `password` key); it replaces the URL's.
+    #[serde(default)]
+    pub database_password: Option<SecretString>,
+    /// Redis URL (cache and event bus, never the truth); `rediss://` for TLS.
     #[serde(default = "defaults::redis_url")]
     pub redis_url: String,
+    /// The CA bundle (PEM) a `rediss://` server's certificate must chain to; without it,
+    /// the system's trust store.
+    #[serde(default)]
+    pub redis_ca_file: Option<String>,
     /// Prefix of every Redis key, so that suites (and tests) can share one Redis.
     #[serde(default = "defaults::redis_prefix")]
     pub redis_prefix: String,
@@ -150,6 +159,11 @@ mod defaults {
 }
 
 impl CommonSettings {
+    /// Where the database is and how to reach it.
+    pub fn database(&self) -> Result<crate::db::Target, crate::db::DbError> {
+        crate::db::Target::new(&self.database_url, self.database_password.as_ref())
+    }
+
     /// The defaults, as a developer machine gets them with nothing set.
     pub fn local() -> Self {
         load_from::<Empty>("suite", std::iter::empty())
@@ -158,13 +172,15 @@ impl CommonSettings {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
-        use secrecy::ExposeSecret;
-        self.database_url
-            .expose_secret()
-            .parse::<tokio_postgres::Config>()
-            .map_err(|e| ConfigError::Invalid(format!("ZEGEL_DATABASE_URL: {e}")))?;
-        redis::Client::open(self.redis_url.as_str())
-            .map_err(|e| ConfigError::Invalid(format!("ZEGEL_REDIS_URL: {e}")))?;
+        self.database().map_err(|e| ConfigError::Invalid(format!("ZEGEL_DATABASE_URL: {e}")))?;
+        if self.redis_url.contains("#insecure") {
+            return Err(ConfigError::Invalid("ZEGEL_REDIS_URL: TLS without verifying the server is refused".into()));
+        }
+        if self.redis_ca_file.is_some() && !self.redis_url.starts_with("rediss://") {
+            return Err(ConfigError::Invalid("ZEGEL_REDIS_CA_FILE: set, but ZEGEL_REDIS_URL is not rediss://".into()));
+        }
+        crate::bus::client(&self.redis_url, self.redis_ca_file.as_deref())
+            .map_err(|e| ConfigError::Invalid(format!("ZEGEL_REDIS_URL / ZEGEL_REDIS_CA_FILE: {e}")))?;
         if self.redis_prefix.is_empty() || self.redis_prefix.contains(char::is_whitespace) {
             return Err(ConfigError::Invalid("ZEGEL_REDIS_PREFIX: must be non-empty without spaces".into()));
         }

@@ -42,11 +42,11 @@ pub struct Core {
 impl Core {
     /// Builds the parts of `service`, working in the schema of the same name.
     pub async fn build(common: &CommonSettings, service: &'static str) -> anyhow::Result<Self> {
-        let pool = crate::db::pool(&common.database_url, service, common.db_pool_size)?;
+        let pool = crate::db::pool(&common.database()?, service, common.db_pool_size)?;
         if common.env == crate::config::Environment::Production {
             refuse_superuser(&pool).await?;
         }
-        let bus = Bus::connect(&common.redis_url, &common.redis_prefix)?;
+        let bus = Bus::connect(&common.redis_url, common.redis_ca_file.as_deref(), &common.redis_prefix)?;
         let audience = crate::auth::audience(service);
         let auth = Arc::new(Authenticator::load(&common.jwks, &common.jwt_issuer, &audience).await?);
         auth.spawn_refresh(&common.jwks, &common.jwt_issuer, &audience, Duration::from_secs(300));

@@ -12,12 +12,18 @@
 //! ([`READ_CONTRACTS`]) and nothing else of theirs. Where the login may create roles (a
 //! developer's machine, CI) the migration creates them; in production they are managed
 //! outside (CloudNativePG) and the login of a service is its runtime role.
+//!
+//! The schema and role of a pooled connection are set by statements right after it
+//! connects rather than as startup options, which a connection pooler (PgBouncer) refuses.
+//! TLS is on when the URL says `sslmode=verify-full` and names the CA in `sslrootcert`, as
+//! libpq spells it; anything that would encrypt without verifying the server is refused.
 
 use std::time::Duration;
 
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use deadpool_postgres::{Hook, HookError, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use secrecy::{ExposeSecret, SecretString};
-use tokio_postgres::NoTls;
+use tokio_postgres::config::SslMode;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 mod embedded {
     refinery::embed_migrations!("migrations");
@@ -29,6 +35,9 @@ pub enum DbError {
     /// The URL does not parse.
     #[error("invalid database URL: {0}")]
     Url(#[source] tokio_postgres::Error),
+    /// The URL's TLS settings are refused or their CA cannot be read.
+    #[error("database TLS: {0}")]
+    Tls(String),
     /// The server cannot be reached or refused a statement.
     #[error("database: {0}")]
     Postgres(#[from] tokio_postgres::Error),
@@ -40,18 +49,122 @@ pub enum DbError {
     Pool(String),
 }
 
-fn parse(url: &SecretString) -> Result<tokio_postgres::Config, DbError> {
-    url.expose_secret().parse().map_err(DbError::Url)
+/// Where the database is and how to reach it: the URL's settings, the password when it
+/// comes separately (a Kubernetes Secret), and the TLS connector the URL asks for.
+#[derive(Clone)]
+pub struct Target {
+    config: tokio_postgres::Config,
+    tls: MakeRustlsConnect,
 }
 
-/// Creates the database named in `url` if it does not exist yet (for `just up`).
-pub async fn ensure_database(url: &SecretString) -> Result<(), DbError> {
-    let config = parse(url)?;
-    let name = config.get_dbname().unwrap_or("postgres").to_string();
-    let mut admin = config.clone();
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Target")
+            .field("hosts", &self.config.get_hosts())
+            .field("dbname", &self.config.get_dbname())
+            .field("tls", &(self.config.get_ssl_mode() == SslMode::Require))
+            .finish()
+    }
+}
+
+impl Target {
+    /// Reads `url` (a `postgres://` URL or libpq key-value string) and, where given,
+    /// `password` in place of the URL's. `sslmode=verify-full` with `sslrootcert=<CA file>`
+    /// turns TLS on; `disable` or no `sslmode` leaves it off; every other mode is refused.
+    pub fn new(url: &SecretString, password: Option<&SecretString>) -> Result<Self, DbError> {
+        let (rest, tls) = tls_settings(url.expose_secret())?;
+        let mut config: tokio_postgres::Config = rest.parse().map_err(DbError::Url)?;
+        if let Some(password) = password {
+            config.password(password.expose_secret());
+        }
+        let tls = match tls {
+            Some(ca) => {
+                config.ssl_mode(SslMode::Require);
+                MakeRustlsConnect::new(crate::tls::client_config(&ca).map_err(DbError::Tls)?)
+            }
+            None => {
+                // Never attempted: the server's offer of TLS is declined.
+                config.ssl_mode(SslMode::Disable);
+                MakeRustlsConnect::new(
+                    rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+                        rustls::crypto::ring::default_provider(),
+                    ))
+                    .with_safe_default_protocol_versions()
+                    .map_err(|e| DbError::Tls(e.to_string()))?
+                    .with_root_certificates(rustls::RootCertStore::empty())
+                    .with_no_client_auth(),
+                )
+            }
+        };
+        Ok(Self { config, tls })
+    }
+
+    /// Whether connections are encrypted (and the server verified).
+    pub fn tls(&self) -> bool {
+        self.config.get_ssl_mode() == SslMode::Require
+    }
+
+    async fn connect(&self, config: &tokio_postgres::Config) -> Result<tokio_postgres::Client, DbError> {
+        let (client, conn) = config.connect(self.tls.clone()).await?;
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "database connection closed");
+            }
+        });
+        Ok(client)
+    }
+}
+
+/// Takes `sslmode` and `sslrootcert` out of `url` (tokio-postgres knows neither
+/// `verify-full` nor `sslrootcert`): the rest, and the CA file when TLS is on.
+fn tls_settings(url: &str) -> Result<(String, Option<String>), DbError> {
+    let refuse = |mode: &str| {
+        DbError::Tls(format!(
+            "sslmode={mode} is not offered: use sslmode=verify-full with sslrootcert=<CA file>, or sslmode=disable"
+        ))
+    };
+    let (mut mode, mut ca) = (None::<String>, None::<String>);
+    let rest = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let (base, query) = url.split_once('?').unwrap_or((url, ""));
+        let mut kept = Vec::new();
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = percent_encoding::percent_decode_str(value).decode_utf8_lossy().into_owned();
+            match key {
+                "sslmode" => mode = Some(value),
+                "sslrootcert" => ca = Some(value),
+                _ => kept.push(pair),
+            }
+        }
+        if kept.is_empty() { base.to_string() } else { format!("{base}?{}", kept.join("&")) }
+    } else {
+        let mut kept = Vec::new();
+        for word in url.split_whitespace() {
+            match word.split_once('=') {
+                Some(("sslmode", value)) => mode = Some(value.trim_matches('\'').to_string()),
+                Some(("sslrootcert", value)) => ca = Some(value.trim_matches('\'').to_string()),
+                _ => kept.push(word),
+            }
+        }
+        kept.join(" ")
+    };
+    match mode.as_deref() {
+        None | Some("disable") if ca.is_none() => Ok((rest, None)),
+        None | Some("disable") => Err(DbError::Tls("sslrootcert is set but sslmode is not verify-full".into())),
+        Some("verify-full") => match ca {
+            Some(ca) if !ca.is_empty() => Ok((rest, Some(ca))),
+            _ => Err(DbError::Tls("sslmode=verify-full needs sslrootcert=<CA file>".into())),
+        },
+        Some(other) => Err(refuse(other)),
+    }
+}
+
+/// Creates the database the target names if it does not exist yet (for `just up`).
+pub async fn ensure_database(target: &Target) -> Result<(), DbError> {
+    let name = target.config.get_dbname().unwrap_or("postgres").to_string();
+    let mut admin = target.config.clone();
     admin.dbname("postgres");
-    let (client, conn) = admin.connect(NoTls).await?;
-    let task = tokio::spawn(conn);
+    let client = target.connect(&admin).await?;
     let exists = client.query_opt("select 1 from pg_database where datname = $1", &[&name]).await?.is_some();
     if !exists {
         // Identifiers cannot be bound as parameters; quote it.
@@ -63,8 +176,6 @@ pub async fn ensure_database(url: &SecretString) -> Result<(), DbError> {
             }
         }
     }
-    drop(client);
-    let _ = task.await;
     Ok(())
 }
 
@@ -86,21 +197,26 @@ pub fn owner_role(schema: &str) -> String {
 /// The views of a register that the lookup reads (its read contracts with the lookup).
 pub const READ_CONTRACTS: [&str; 4] = ["seal_status", "agency_status", "agency_buildings", "agency_declaration"];
 
-fn with_schema(url: &SecretString, schema: &str, app: &str) -> Result<tokio_postgres::Config, DbError> {
-    let mut config = parse(url)?;
-    config.options(format!("-c search_path={schema}"));
+fn named(target: &Target, app: &str) -> tokio_postgres::Config {
+    let mut config = target.config.clone();
     config.application_name(app);
     config.connect_timeout(Duration::from_secs(5));
-    Ok(config)
+    config
 }
 
 /// A connection pool whose connections work in `schema`, as the service's runtime role.
-pub fn pool(url: &SecretString, schema: &str, size: usize) -> Result<Pool, DbError> {
-    let mut config = with_schema(url, schema, &format!("zegel-{schema}"))?;
-    config.options(format!("-c search_path={schema} -c role={}", runtime_role(schema)));
-    let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+pub fn pool(target: &Target, schema: &str, size: usize) -> Result<Pool, DbError> {
+    let config = named(target, &format!("zegel-{schema}"));
+    let manager =
+        Manager::from_config(config, target.tls.clone(), ManagerConfig { recycling_method: RecyclingMethod::Fast });
+    // Names come from the closed list of services, never from input.
+    let session = format!("set search_path to {schema}; set role {}", runtime_role(schema));
     Pool::builder(manager)
         .max_size(size)
+        .post_create(Hook::async_fn(move |client, _| {
+            let session = session.clone();
+            Box::pin(async move { client.batch_execute(&session).await.map_err(HookError::Backend) })
+        }))
         .runtime(Runtime::Tokio1)
         .wait_timeout(Some(Duration::from_secs(5)))
         .create_timeout(Some(Duration::from_secs(5)))
@@ -112,20 +228,25 @@ pub fn pool(url: &SecretString, schema: &str, size: usize) -> Result<Pool, DbErr
 /// Creates the service's roles (where the login may) and `schema`, runs the platform's and
 /// then the service's migrations in it as the owner role, and grants the runtime role (and
 /// the lookup's, on the read contracts) what it may do.
-pub async fn migrate(url: &SecretString, schema: &str, mut service: refinery::Runner) -> Result<(), DbError> {
-    let config = with_schema(url, schema, &format!("zegel-{schema}-migrate"))?;
-    let (mut client, conn) = config.connect(NoTls).await?;
-    let task = tokio::spawn(conn);
+///
+/// Every replica of a release may call this at start: a session advisory lock per schema
+/// lets one migrate while the others wait, then find nothing left to do. (Through a
+/// pooler in transaction mode a session lock means nothing: migrations connect to the
+/// database directly.)
+pub async fn migrate(target: &Target, schema: &str, mut service: refinery::Runner) -> Result<(), DbError> {
+    let mut client = target.connect(&named(target, &format!("zegel-{schema}-migrate"))).await?;
+    client.query_one("select pg_advisory_lock(hashtext($1))", &[&format!("zegel-migrate:{schema}")]).await?;
     let (owner, runtime) = (owner_role(schema), runtime_role(schema));
     // Names come from the closed list of services, never from input.
     client.batch_execute(&roles_and_schema(schema, &owner, &runtime)).await?;
+    client.batch_execute(&format!("set search_path to {schema}")).await?;
     client.batch_execute(&format!("set role {owner}")).await?;
     embedded::migrations::runner().set_migration_table_name("zegel_platform_history").run_async(&mut client).await?;
     service.set_migration_table_name(format!("zegel_{schema}_history")).run_async(&mut client).await?;
     client.batch_execute(&grants(schema, &runtime)).await?;
     client.batch_execute("reset role").await?;
-    drop(client);
-    let _ = task.await;
+    // Closing the session releases the lock too; releasing it first lets the next in.
+    client.query_one("select pg_advisory_unlock(hashtext($1))", &[&format!("zegel-migrate:{schema}")]).await?;
     Ok(())
 }
 
@@ -206,4 +327,58 @@ fn grants(schema: &str, runtime: &str) -> String {
            end if;
          end $$;"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(url: &str) -> String {
+        match tls_settings(url) {
+            Err(e) => e.to_string(),
+            Ok(parts) => panic!("{url} accepted as {parts:?}"),
+        }
+    }
+
+    #[test]
+    fn tls_is_verify_full_with_a_ca_or_nothing() {
+        let plain = tls_settings("postgres://u@db:5432/zegel?application_name=x").expect("plain");
+        assert_eq!(plain, ("postgres://u@db:5432/zegel?application_name=x".to_string(), None));
+        let tls =
+            tls_settings("postgres://u@db/zegel?sslmode=verify-full&sslrootcert=%2Fetc%2Fca.crt&connect_timeout=3")
+                .expect("tls");
+        assert_eq!(tls, ("postgres://u@db/zegel?connect_timeout=3".to_string(), Some("/etc/ca.crt".to_string())));
+        let kv = tls_settings("host=db user=u sslmode=verify-full sslrootcert=/etc/ca.crt").expect("key-value");
+        assert_eq!(kv, ("host=db user=u".to_string(), Some("/etc/ca.crt".to_string())));
+        for mode in ["require", "prefer", "allow", "verify-ca"] {
+            let err = refused(&format!("postgres://u@db/zegel?sslmode={mode}&sslrootcert=/ca"));
+            assert!(err.contains("verify-full"), "{mode}: {err}");
+        }
+        assert!(refused("postgres://u@db/zegel?sslmode=verify-full").contains("needs sslrootcert"));
+        assert!(refused("postgres://u@db/zegel?sslrootcert=/ca").contains("not verify-full"));
+    }
+
+    #[test]
+    fn a_missing_or_empty_ca_file_stops_the_start() {
+        let url = |ca: &str| SecretString::from(format!("postgres://u@db/zegel?sslmode=verify-full&sslrootcert={ca}"));
+        let err = Target::new(&url("/nonexistent/ca.crt"), None).expect_err("missing CA");
+        assert!(err.to_string().contains("cannot read /nonexistent/ca.crt"), "{err}");
+        let empty = std::env::temp_dir().join(format!("zegel-empty-ca-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::write(&empty, "").expect("write");
+        let err = Target::new(&url(&empty.display().to_string()), None).expect_err("empty CA");
+        let _ = std::fs::remove_file(&empty);
+        assert!(err.to_string().contains("holds no certificate"), "{err}");
+    }
+
+    #[test]
+    fn a_separate_password_replaces_the_urls() {
+        let target = Target::new(
+            &SecretString::from("postgres://zegel_bans:old@db/zegel"),
+            Some(&SecretString::from("n3w:p@ss/word")),
+        )
+        .expect("target");
+        assert_eq!(target.config.get_password(), Some(&b"n3w:p@ss/word"[..]));
+        assert!(!target.tls());
+        assert!(!format!("{target:?}").contains("n3w"), "no password in a debug print");
+    }
 }

@@ -29,6 +29,19 @@ pub const BODY_LIMIT: u64 = 64 * 1024;
 /// Header carrying the request id, in both directions.
 pub const REQUEST_ID: &str = "x-request-id";
 
+/// Carries the request id on a call to another service, so that its access log names the
+/// same request as ours.
+pub trait ForwardRequestId {
+    /// Sets [`REQUEST_ID`] to `id`.
+    fn request_id(self, id: &str) -> Self;
+}
+
+impl ForwardRequestId for reqwest::RequestBuilder {
+    fn request_id(self, id: &str) -> Self {
+        self.header(REQUEST_ID, id)
+    }
+}
+
 /// What a handler needs to know about the request besides path and body.
 #[derive(Debug, Clone)]
 pub struct Request {

@@ -25,6 +25,7 @@ pub mod provenance;
 pub mod server;
 pub mod shell;
 pub mod telemetry;
+pub mod tls;
 pub mod vocab;
 pub mod write;
 

@@ -88,7 +88,11 @@ where
             let route = res.extensions().get::<RouteTemplate>().map(|r| r.0.clone());
             let route = route.as_deref().unwrap_or(UNMATCHED);
             metrics.observe(method.as_str(), route, res.status().as_u16(), elapsed);
+            // The id the answer carries (the caller's, when well-formed); none for an answer
+            // that bypassed the handlers' tagging.
+            let request_id = res.headers().get(crate::http::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info!(
+                request_id,
                 http.method = %method,
                 http.route = route,
                 http.path = path.as_str(),
@@ -198,4 +202,50 @@ pub async fn run(
         serve(stack(public, metrics.clone()), listeners.public, shutdown.clone()),
         serve(stack(internal, metrics), listeners.internal, shutdown),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    /// Collects what the subscriber writes.
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn every_access_log_line_names_the_request_id() {
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt().json().with_writer(move || writer.clone()).finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let routes = warp::path!("hello").and(crate::http::request()).map(|req: crate::http::Request| {
+            crate::http::respond(&req, Ok(crate::http::json(StatusCode::OK, &serde_json::json!({}))))
+        });
+        let stack = stack(routes.boxed(), Metrics::new("test"));
+        let given = warp::test::request().path("/hello").header("x-request-id", "abc-123").reply(&stack).await;
+        assert_eq!(given.headers()["x-request-id"], "abc-123");
+        let fresh = warp::test::request().path("/hello").reply(&stack).await;
+        let minted = fresh.headers()["x-request-id"].to_str().expect("ascii").to_string();
+
+        let text = String::from_utf8(lines.0.lock().expect("lock").clone()).expect("utf-8");
+        let logged: Vec<serde_json::Value> = text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|v| v["fields"]["message"] == "request")
+            .map(|v| v["fields"]["request_id"].clone())
+            .collect();
+        assert_eq!(logged, vec![serde_json::json!("abc-123"), serde_json::json!(minted)]);
+    }
 }

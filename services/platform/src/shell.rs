@@ -223,7 +223,7 @@ macro_rules! embedded_migrations {
 
 /// Runs the platform's and then the service's migrations in its schema.
 pub async fn migrate<S: Service>(common: &CommonSettings) -> Result<(), crate::db::DbError> {
-    crate::db::migrate(&common.database_url, S::NAME, S::migrations()).await
+    crate::db::migrate(&common.database()?, S::NAME, S::migrations()).await
 }
 
 /// A built, bound, not yet running service.
@@ -357,7 +357,7 @@ pub async fn main<S: Service>() -> ExitCode {
     let result = match command.as_str() {
         "migrate" => {
             async {
-                crate::db::ensure_database(&settings.common.database_url).await?;
+                crate::db::ensure_database(&settings.common.database()?).await?;
                 migrate::<S>(&settings.common).await?;
                 tracing::info!("migrations applied");
                 Ok(())

@@ -15,7 +15,7 @@ async fn main() -> anyhow::Result<()> {
     let notifier = zegel_notifier::config::Settings::from_env().context("notifier settings")?;
     platform::telemetry::init(certificates.common.log_format);
     let common = certificates.common.clone();
-    platform::db::ensure_database(&common.database_url).await.context("creating the database")?;
+    platform::db::ensure_database(&common.database()?).await.context("creating the database")?;
     platform::shell::migrate::<zegel_certificates::Certificates>(&common).await.context("certificates migrations")?;
     platform::shell::migrate::<zegel_lookup::Lookup>(&common).await.context("lookup migrations")?;
     platform::shell::migrate::<zegel_gaccounts::Gaccounts>(&common).await.context("gaccounts migrations")?;

@@ -85,6 +85,14 @@ impl TestDb {
         Self { url: db_url(&name), name }
     }
 
+    /// A fresh, empty database (nothing migrated), dropped like the others.
+    pub async fn empty() -> Self {
+        let admin = admin().await;
+        let name = format!("zegel_test_{}_{}", chrono::Utc::now().timestamp(), uuid::Uuid::new_v4().simple());
+        admin.batch_execute(&format!("create database {name}")).await.expect("create database");
+        Self { url: db_url(&name), name }
+    }
+
     /// Runs SQL in this database (to break it on purpose).
     pub async fn sql(&self, statement: &str) {
         let (client, conn) = tokio_postgres::connect(&self.url, tokio_postgres::NoTls).await.expect("connect");

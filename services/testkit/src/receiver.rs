@@ -6,6 +6,10 @@ use std::time::Duration;
 /// A webhook received by a [`Receiver`].
 #[derive(Debug, Clone)]
 pub struct Received {
+    /// Its method.
+    pub method: String,
+    /// Its path (`/hook` for a webhook; a stand-in for another service sees its paths).
+    pub path: String,
     /// Its headers, lower-case names.
     pub headers: std::collections::HashMap<String, String>,
     /// Its body.
@@ -16,8 +20,9 @@ pub struct Received {
     pub at: std::time::Instant,
 }
 
-/// A small webhook receiver on a free loopback port: records every POST and answers with
-/// the status (and after the delay) it is told to.
+/// A small webhook receiver on a free loopback port: records every request (a POST to
+/// `/hook` is a webhook; any other stands in for another service being called) and answers
+/// with the status (and after the delay) it is told to.
 #[derive(Debug, Clone)]
 pub struct Receiver {
     /// `http://127.0.0.1:<port>/hook`.
@@ -37,8 +42,11 @@ impl Receiver {
         let delay_ms = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let (r, s, d) = (received.clone(), status.clone(), delay_ms.clone());
         let route =
-            warp::path("hook").and(warp::post()).and(warp::header::headers_cloned()).and(warp::body::bytes()).then(
-                move |headers: warp::http::HeaderMap, body: bytes::Bytes| {
+            warp::method().and(warp::path::full()).and(warp::header::headers_cloned()).and(warp::body::bytes()).then(
+                move |method: warp::http::Method,
+                      path: warp::path::FullPath,
+                      headers: warp::http::HeaderMap,
+                      body: bytes::Bytes| {
                     let (r, s, d) = (r.clone(), s.clone(), d.clone());
                     async move {
                         let at = std::time::Instant::now();
@@ -51,7 +59,14 @@ impl Receiver {
                             .iter()
                             .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or_default().to_string()))
                             .collect();
-                        r.lock().expect("lock").push(Received { headers, body, answered, at });
+                        r.lock().expect("lock").push(Received {
+                            method: method.to_string(),
+                            path: path.as_str().to_string(),
+                            headers,
+                            body,
+                            answered,
+                            at,
+                        });
                         warp::http::StatusCode::from_u16(answered).unwrap_or(warp::http::StatusCode::OK)
                     }
                 },
@@ -68,6 +83,11 @@ impl Receiver {
         });
         let port = rx.await.expect("receiver started");
         Self { url: format!("http://127.0.0.1:{port}/hook"), received, status, delay_ms }
+    }
+
+    /// `http://127.0.0.1:<port>`, for standing in for another service.
+    pub fn base(&self) -> &str {
+        self.url.trim_end_matches("/hook")
     }
 
     /// Answer with `status` from now on.

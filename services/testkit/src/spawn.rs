@@ -17,8 +17,13 @@ use crate::tokens::issuer;
 /// Shared settings for a service under test: its database, a fresh Redis prefix, the
 /// test token issuer, a quick relay.
 pub fn common_settings(db: &TestDb, prefix: &TestPrefix) -> CommonSettings {
+    common_settings_for(&db.url, prefix)
+}
+
+/// Shared settings for a service under test against the database at `database_url`.
+pub fn common_settings_for(database_url: &str, prefix: &TestPrefix) -> CommonSettings {
     let mut common = CommonSettings::local();
-    common.database_url = SecretString::from(db.url.clone());
+    common.database_url = SecretString::from(database_url.to_string());
     common.redis_url = redis_url();
     common.redis_prefix = prefix.0.clone();
     common.jwks = issuer().1.clone();

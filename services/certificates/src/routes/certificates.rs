@@ -249,6 +249,7 @@ struct ReasonIn {
 /// before any lock is taken: a slow register must not hold the row.
 async fn live_checks(
     state: &AppState,
+    req: &Request,
     id: Uuid,
 ) -> Result<Vec<(RequirementCode, Option<zegel_standing::agency::Reason>)>> {
     let (kvk, housing) = {
@@ -262,7 +263,7 @@ async fn live_checks(
         (kvk, housing)
     };
     let mut live = match &kvk {
-        Some(kvk) => state.registers.check(kvk).await?,
+        Some(kvk) => state.registers.check(kvk, &req.id).await?,
         None => Vec::new(),
     };
     requirement::settle_housing(&mut live, housing);
@@ -276,7 +277,7 @@ pub(super) async fn certify(state: AppState, req: Request, id: String, raw: Byte
     let id = id_from_path(&id, "certificate")?;
     let input: ReasonIn = parse_json(&req, &raw)?;
     let reason = input.reason.as_deref().map(|r| text(r, "/reason", 1000)).transpose().map_err(invalid)?;
-    let live = live_checks(&state, id).await?;
+    let live = live_checks(&state, &req, id).await?;
     write(&state, &req, &principal, &raw, async |tx| {
         let cert = own_certificate(tx, &principal, id).await?;
         Action::Certify
@@ -496,7 +497,7 @@ pub(super) async fn reinstate(state: AppState, req: Request, id: String, raw: By
     let input: RequiredReasonIn = parse_json(&req, &raw)?;
     let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
     // A suspension caused by a ban or a G-account is only lifted once that register agrees.
-    let live = live_checks(&state, id).await?;
+    let live = live_checks(&state, &req, id).await?;
     let unmet: Vec<_> =
         live.into_iter().filter_map(|(code, why)| why.map(|w| (code, requirement::explain(w)))).collect();
     if !unmet.is_empty() {

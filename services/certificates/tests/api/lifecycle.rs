@@ -375,3 +375,30 @@ async fn a_foreign_agency_is_assessed_on_nen_4400_2() {
     app.provisional("87654321", &body).await;
     assert_eq!(app.public("87654321").await["norm"], "NEN 4400-2");
 }
+
+/// The request id of a certification goes along on the live checks in the other registers,
+/// so that their access logs name the same request.
+#[tokio::test]
+async fn the_live_checks_carry_the_request_id_to_the_other_registers() {
+    let bans = zegel_testkit::Receiver::start().await;
+    let base = bans.base().to_string();
+    let app = crate::helpers::spawn_app_with(move |s| s.own.bans_url = base).await;
+    let body = app.body("cb-one").await;
+    app.agency("12345678", 400).await;
+    let id = app.provisional("12345678", &body).await;
+    app.meet_all(&id, &body).await;
+    let res = app
+        .http
+        .post(format!("{}/api/v1/certificates/{id}/certification", app.address))
+        .bearer_auth(&body)
+        .header("x-request-id", "cert-4711")
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(res.headers()["x-request-id"], "cert-4711");
+    let asked = bans.wait_until(|r| !r.is_empty()).await;
+    assert_eq!(asked[0].method, "GET");
+    assert_eq!(asked[0].path, "/api/v1/agencies/12345678/ban-status");
+    assert_eq!(asked[0].headers.get("x-request-id").map(String::as_str), Some("cert-4711"));
+}

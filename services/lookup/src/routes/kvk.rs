@@ -105,8 +105,7 @@ pub(super) async fn registration_post(state: AppState, req: Request, _: (), raw:
         officers,
         vog_issued_on: input.vog_issued_on,
     };
-    let authorization = req.authorization.clone().unwrap_or_default();
-    let check = kvk::registration(&state, &authorization, &principal.subject, &registration).await?;
+    let check = kvk::registration(&state, &req, &principal.subject, &registration).await?;
     Ok(no_store(json(StatusCode::OK, &answer(&check))))
 }
 
