@@ -34,6 +34,8 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// The live status reads of scans, coalesced per register.
     pub reads: crate::reads::Reads,
+    /// Seal checks by verdict (`zegel_verdicts_total`).
+    pub verdicts: platform::telemetry::Counter,
     pub(crate) trust: Arc<RwLock<Trust>>,
 }
 

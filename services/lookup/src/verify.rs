@@ -34,8 +34,14 @@ pub struct Outcome {
     pub checked_at: DateTime<Utc>,
 }
 
-/// Checks `seal` now.
+/// Checks `seal` now, counting the verdict.
 pub async fn check(state: &AppState, seal: &str) -> Outcome {
+    let outcome = judge(state, seal).await;
+    state.verdicts.with_label_values(&[outcome.verdict.as_str()]).inc();
+    outcome
+}
+
+async fn judge(state: &AppState, seal: &str) -> Outcome {
     let now = state.clock.now();
     let trust = state.trust();
     let refused = |verdict: Verdict, reason: &str| Outcome {

@@ -176,6 +176,7 @@ async fn send(state: &AppState, d: store::Due, checks: &HashMap<String, Result<V
     let duration_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
     let client = state.core.pool.get().await?;
     store::record_attempt(&client, d.delivery_id, at, status, error.as_deref(), duration_ms, outcome, retry_at).await?;
+    state.deliveries.with_label_values(&[if outcome == "pending" { "retrying" } else { outcome }]).inc();
     if outcome == "dead" {
         tracing::warn!(delivery.id = %d.delivery_id, event.id = %d.event_id, "delivery dead after {attempts} attempts");
     }

@@ -26,7 +26,10 @@ impl Start for AppState {
             tracing::warn!("webhooks may go to private and loopback addresses (ZEGEL_NOTIFIER_ALLOW_PRIVATE_TARGETS)");
         }
         let lookup = reqwest::Client::builder().timeout(Duration::from_secs(3)).build()?;
+        let deliveries =
+            core.metrics.counter("webhook_deliveries_total", "Webhook delivery attempts by outcome", &["outcome"]);
         Ok(AppState {
+            deliveries,
             core,
             settings: Arc::new(settings.own.clone()),
             http,

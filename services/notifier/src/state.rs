@@ -24,6 +24,8 @@ pub struct AppState {
     pub targets: crate::webhook::Targets,
     /// Wakes the dispatcher when deliveries were recorded.
     pub wake: Arc<Notify>,
+    /// Delivery attempts by outcome: delivered, retrying, dead (`zegel_webhook_deliveries_total`).
+    pub deliveries: platform::telemetry::Counter,
 }
 
 impl AppState {

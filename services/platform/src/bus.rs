@@ -75,6 +75,27 @@ impl Bus {
         self.key("events")
     }
 
+    /// Every consumer group of the event stream: its name, its entries read and not yet
+    /// acknowledged, and its entries not yet delivered (Redis 7's `lag`; 0 when unknown).
+    pub async fn groups(&self) -> Result<Vec<(String, i64, i64)>, redis::RedisError> {
+        let mut conn = self.conn();
+        let groups: Vec<std::collections::HashMap<String, redis::Value>> =
+            match redis::cmd("XINFO").arg("GROUPS").arg(self.events_stream()).query_async(&mut conn).await {
+                Ok(groups) => groups,
+                // No stream yet: no group has anything waiting.
+                Err(e) if e.to_string().contains("no such key") => return Ok(Vec::new()),
+                Err(e) => return Err(e),
+            };
+        let int = |v: Option<&redis::Value>| v.and_then(|v| redis::from_redis_value_ref::<i64>(v).ok()).unwrap_or(0);
+        Ok(groups
+            .iter()
+            .filter_map(|g| {
+                let name = g.get("name").and_then(|v| redis::from_redis_value_ref::<String>(v).ok())?;
+                Some((name, int(g.get("pending")), int(g.get("lag"))))
+            })
+            .collect())
+    }
+
     /// Whether Redis answers a PING.
     pub async fn ping(&self) -> Result<(), redis::RedisError> {
         let mut conn = self.conn();

@@ -52,6 +52,7 @@ impl Consumer {
     /// per replica), verifying events with the service's keys and counting what it refuses
     /// in the service's metrics.
     pub fn of(core: &crate::core::Core, group: &str, name: &str) -> Self {
+        core.metrics.watch_group(group);
         Self::new(core.bus.clone(), core.event_keys.clone(), group, name).counting(core.metrics.events_dead())
     }
 

@@ -32,12 +32,21 @@ pub fn health(pool: Pool, bus: Bus) -> impl Filter<Extract = (Response,), Error 
     healthz.or(readyz).unify()
 }
 
-/// `/metrics`: on the internal port only, which no public ingress exposes.
-pub fn metrics(metrics: Metrics) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
-    warp::path!("metrics").and(warp::get()).map(move || {
-        let mut res = Response::new(metrics.render().into());
-        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
-        answered_by(res, "/metrics")
+/// `/metrics`: on the internal port only, which no public ingress exposes. The outbox's
+/// and the consumer groups' backlogs are read for each scrape.
+pub fn metrics(
+    metrics: Metrics,
+    pool: Pool,
+    bus: Bus,
+) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
+    warp::path!("metrics").and(warp::get()).then(move || {
+        let (metrics, pool, bus) = (metrics.clone(), pool.clone(), bus.clone());
+        async move {
+            metrics.refresh(&pool, &bus).await;
+            let mut res = Response::new(metrics.render().into());
+            res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
+            answered_by(res, "/metrics")
+        }
     })
 }
 
@@ -196,7 +205,7 @@ pub async fn run(
     let port = listeners.public.local_addr().map(|a| a.port()).unwrap_or_default();
     let internal_port = listeners.internal.local_addr().map(|a| a.port()).unwrap_or_default();
     let public = api.or(health(pool.clone(), bus.clone())).unify();
-    let internal = self::metrics(metrics.clone()).or(health(pool, bus)).unify();
+    let internal = self::metrics(metrics.clone(), pool.clone(), bus.clone()).or(health(pool, bus)).unify();
     tracing::info!(service, port, internal_port, "listening");
     tokio::join!(
         serve(stack(public, metrics.clone()), listeners.public, shutdown.clone()),

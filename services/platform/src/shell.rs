@@ -169,12 +169,12 @@ macro_rules! service {
     };
 }
 
-/// Background work of a service.
-pub struct Task(BoxFuture<'static, ()>);
+/// Background work of a service; given the service's metrics when it starts.
+pub struct Task(Box<dyn FnOnce(crate::telemetry::Metrics) -> BoxFuture<'static, ()> + Send>);
 
 impl Task {
     /// Runs `round(state)` at once and then every `interval`; a failed round is logged
-    /// and the next one tried.
+    /// and the next one tried. Every round is counted by outcome (`zegel_task_runs_total`).
     pub fn every<S, F, Fut, T, E>(interval: Duration, what: &'static str, state: S, round: F) -> Self
     where
         S: Clone + Send + Sync + 'static,
@@ -182,28 +182,32 @@ impl Task {
         Fut: Future<Output = Result<T, E>> + Send + 'static,
         E: std::fmt::Display,
     {
-        Self(Box::pin(async move {
-            let mut tick = tokio::time::interval(interval);
-            loop {
-                tick.tick().await;
-                if let Err(e) = round(state.clone()).await {
-                    tracing::error!(
-                        error = format!("{e:#}"),
-                        task = what,
-                        "periodic task failed; retrying next interval"
-                    );
+        Self(Box::new(move |metrics| {
+            Box::pin(async move {
+                let mut tick = tokio::time::interval(interval);
+                loop {
+                    tick.tick().await;
+                    let result = round(state.clone()).await;
+                    metrics.task_run(what, result.is_ok());
+                    if let Err(e) = result {
+                        tracing::error!(
+                            error = format!("{e:#}"),
+                            task = what,
+                            "periodic task failed; retrying next interval"
+                        );
+                    }
                 }
-            }
+            })
         }))
     }
 
     /// Runs `work` until the service stops (a stream consumer, a dispatcher).
     pub fn run(work: impl Future<Output = ()> + Send + 'static) -> Self {
-        Self(Box::pin(work))
+        Self(Box::new(move |_| Box::pin(work)))
     }
 
-    fn spawn(self) -> JoinHandle<()> {
-        tokio::spawn(self.0)
+    fn spawn(self, metrics: &crate::telemetry::Metrics) -> JoinHandle<()> {
+        tokio::spawn((self.0)(metrics.clone()))
     }
 }
 
@@ -301,13 +305,14 @@ impl<S: Service> App<S> {
     /// when the server does.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let core = self.state.core().clone();
-        let mut tasks: Vec<JoinHandle<()>> = S::tasks(&self.state).into_iter().map(Task::spawn).collect();
+        let mut tasks: Vec<JoinHandle<()>> =
+            S::tasks(&self.state).into_iter().map(|t| t.spawn(&core.metrics)).collect();
         tasks.push(tokio::spawn(core.relay.clone().run()));
         tasks.push(
             Task::every(IDEMPOTENCY_PURGE, "idempotency key purge", core.pool.clone(), async |pool| {
                 crate::idempotency::purge(&pool).await
             })
-            .spawn(),
+            .spawn(&core.metrics),
         );
         tasks.push(
             // The first round comes after one interval: at start there is nothing to forget.
@@ -322,7 +327,7 @@ impl<S: Service> App<S> {
                     }
                 }
             })
-            .spawn(),
+            .spawn(&core.metrics),
         );
         crate::server::run(
             S::NAME,

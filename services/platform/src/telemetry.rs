@@ -3,14 +3,27 @@
 //! Logs go through `tracing`: JSON lines when stdout is not a terminal (or when asked),
 //! readable lines otherwise. Metrics are Prometheus counters and histograms per service,
 //! labelled by route template rather than raw path, so ids do not explode the series.
+//!
+//! Besides requests, what an operator watches: the outbox's backlog and the age of its
+//! oldest unpublished event, each consumer group's pending and undelivered entries (both
+//! read when scraped, so never stale), background task runs by outcome, dead-lettered
+//! events, and what a service counts of its own (webhook deliveries, verdicts).
 
+use std::collections::BTreeSet;
 use std::io::IsTerminal;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, Gauge, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+};
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
+
+/// The counter type services count their own outcomes in (see [`Metrics::counter`]).
+pub use prometheus::IntCounterVec as Counter;
 
 /// Installs the global subscriber once; later calls do nothing.
 pub fn init(format: LogFormat) {
@@ -31,6 +44,18 @@ pub struct Metrics {
     requests: IntCounterVec,
     latency: HistogramVec,
     events_dead: IntCounter,
+    outbox_unpublished: IntGauge,
+    outbox_oldest: Gauge,
+    consumer_pending: IntGaugeVec,
+    consumer_lag: IntGaugeVec,
+    task_runs: IntCounterVec,
+    /// The consumer groups of this service, whose backlog a scrape reads.
+    groups: Arc<Mutex<BTreeSet<String>>>,
+}
+
+/// A metric definition known to be valid (names and labels are literals).
+fn defined<T>(metric: prometheus::Result<T>) -> T {
+    metric.unwrap_or_else(|_| unreachable!("static metric definition"))
 }
 
 impl std::fmt::Debug for Metrics {
@@ -61,10 +86,109 @@ impl Metrics {
             "Events this service refused to act on (unverifiable), moved to the dead letter stream",
         )
         .unwrap_or_else(|_| unreachable!("static metric definition"));
-        let _ = registry.register(Box::new(requests.clone()));
-        let _ = registry.register(Box::new(latency.clone()));
-        let _ = registry.register(Box::new(events_dead.clone()));
-        Self { registry, requests, latency, events_dead }
+        let outbox_unpublished =
+            defined(IntGauge::new("outbox_unpublished", "Events in the outbox not yet published on the stream"));
+        let outbox_oldest = defined(Gauge::new(
+            "outbox_oldest_unpublished_seconds",
+            "Age of the oldest event not yet published on the stream (0 when none waits)",
+        ));
+        let consumer_pending = defined(IntGaugeVec::new(
+            Opts::new("consumer_pending", "Entries read by the consumer group and not yet acknowledged"),
+            &["group"],
+        ));
+        let consumer_lag = defined(IntGaugeVec::new(
+            Opts::new("consumer_lag", "Entries on the stream not yet delivered to the consumer group"),
+            &["group"],
+        ));
+        let task_runs = defined(IntCounterVec::new(
+            Opts::new("task_runs_total", "Rounds of periodic tasks (sweeps, purges) by outcome"),
+            &["task", "outcome"],
+        ));
+        for metric in [
+            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(latency.clone()),
+            Box::new(events_dead.clone()),
+            Box::new(outbox_unpublished.clone()),
+            Box::new(outbox_oldest.clone()),
+            Box::new(consumer_pending.clone()),
+            Box::new(consumer_lag.clone()),
+            Box::new(task_runs.clone()),
+        ] {
+            let _ = registry.register(metric);
+        }
+        Self {
+            registry,
+            requests,
+            latency,
+            events_dead,
+            outbox_unpublished,
+            outbox_oldest,
+            consumer_pending,
+            consumer_lag,
+            task_runs,
+            groups: Arc::default(),
+        }
+    }
+
+    /// A counter of the service's own, by `labels` (registered once; a second call with
+    /// the same name gets a counter that is not exposed, so call it at start).
+    pub fn counter(&self, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
+        let counter = defined(IntCounterVec::new(Opts::new(name, help), labels));
+        if let Err(e) = self.registry.register(Box::new(counter.clone())) {
+            tracing::warn!(metric = name, error = %e, "metric not registered");
+        }
+        counter
+    }
+
+    /// Counts one round of the periodic task `task`.
+    pub fn task_run(&self, task: &str, ok: bool) {
+        self.task_runs.with_label_values(&[task, if ok { "ok" } else { "failed" }]).inc();
+    }
+
+    /// Watches the backlog of consumer group `group`.
+    pub fn watch_group(&self, group: &str) {
+        if let Ok(mut groups) = self.groups.lock() {
+            groups.insert(group.to_string());
+        }
+    }
+
+    /// Reads what a scrape must show fresh: the outbox's backlog (from `pool`) and the
+    /// watched consumer groups' (from `bus`). What cannot be read in time keeps its last value.
+    pub async fn refresh(&self, pool: &deadpool_postgres::Pool, bus: &crate::bus::Bus) {
+        const WITHIN: Duration = Duration::from_secs(1);
+        let outbox = async {
+            let client = pool.get().await.map_err(|e| e.to_string())?;
+            client
+                .query_one(
+                    "select count(*), coalesce(extract(epoch from now() - min(occurred_at))::float8, 0)
+                     from outbox where published_at is null",
+                    &[],
+                )
+                .await
+                .map_err(|e| e.to_string())
+        };
+        match tokio::time::timeout(WITHIN, outbox).await {
+            Ok(Ok(row)) => {
+                self.outbox_unpublished.set(row.get(0));
+                self.outbox_oldest.set(row.get::<_, f64>(1).max(0.0));
+            }
+            Ok(Err(e)) => tracing::debug!(error = %e, "metrics: the outbox could not be read"),
+            Err(_) => tracing::debug!("metrics: the outbox was not read in time"),
+        }
+        let groups = self.groups.lock().map(|g| g.clone()).unwrap_or_default();
+        if groups.is_empty() {
+            return;
+        }
+        match tokio::time::timeout(WITHIN, bus.groups()).await {
+            Ok(Ok(found)) => {
+                for (name, pending, lag) in found.into_iter().filter(|(name, _, _)| groups.contains(name)) {
+                    self.consumer_pending.with_label_values(&[&name]).set(pending);
+                    self.consumer_lag.with_label_values(&[&name]).set(lag);
+                }
+            }
+            Ok(Err(e)) => tracing::debug!(error = %e, "metrics: the consumer groups could not be read"),
+            Err(_) => tracing::debug!("metrics: the consumer groups were not read in time"),
+        }
     }
 
     /// Records one finished request of `route` (a route template, or [`UNMATCHED`]).

@@ -47,12 +47,29 @@ async fn a_revocation_while_redis_is_down_is_published_once_when_it_returns() {
     assert_eq!(ready.body["redis"], "unavailable");
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert!(app.events("certificate.revoked").await.is_empty(), "nothing can be published while Redis is away");
+    // The operator sees the backlog grow and age.
+    assert_eq!(metric(&app, "zegel_outbox_unpublished{").await, 1.0);
+    assert!(metric(&app, "zegel_outbox_oldest_unpublished_seconds{").await >= 0.4);
 
     proxy.up();
     let events = app.wait_for_events("certificate.revoked", 1).await;
     assert_eq!(events.len(), 1);
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert_eq!(app.events("certificate.revoked").await.len(), 1, "exactly one");
+    assert_eq!(metric(&app, "zegel_outbox_unpublished{").await, 0.0);
+    assert_eq!(metric(&app, "zegel_outbox_oldest_unpublished_seconds{").await, 0.0);
+    // Its consumer group has read everything on the stream and acknowledged it.
+    assert_eq!(metric(&app, r#"zegel_consumer_pending{group="certificates""#).await, 0.0);
+    assert_eq!(metric(&app, r#"zegel_consumer_lag{group="certificates""#).await, 0.0);
+    assert!(metric(&app, r#"zegel_task_runs_total{outcome="ok",task="certificate sweep""#).await >= 1.0);
+}
+
+/// The value of the one series of the service's metrics whose line starts with `series`.
+async fn metric(app: &crate::helpers::TestApp, series: &str) -> f64 {
+    let text = app.http.get(format!("{}/metrics", app.internal)).send().await.unwrap().text().await.unwrap();
+    let lines: Vec<&str> = text.lines().filter(|l| l.starts_with(series)).collect();
+    assert_eq!(lines.len(), 1, "{series} in {text}");
+    lines[0].rsplit(' ').next().unwrap().parse().unwrap()
 }
 
 #[tokio::test]

@@ -68,6 +68,10 @@ async fn a_failing_receiver_gets_retries_then_the_dead_letters_then_a_redelivery
     );
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(receiver.received().len(), 3, "no attempt after the dead letter");
+    // The operator sees two retries and one dead delivery.
+    assert_eq!(app.metric(r#"zegel_webhook_deliveries_total{outcome="retrying""#).await, 2.0);
+    assert_eq!(app.metric(r#"zegel_webhook_deliveries_total{outcome="dead""#).await, 1.0);
+    assert_eq!(app.metric(r#"zegel_webhook_deliveries_total{outcome="delivered""#).await, 0.0);
 
     // The receiver is fixed; the owner sends it again.
     receiver.answer(200);
@@ -85,6 +89,7 @@ async fn a_failing_receiver_gets_retries_then_the_dead_letters_then_a_redelivery
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     assert_eq!(log["deliveries"][0]["status"], "delivered", "{log}");
+    assert_eq!(app.metric(r#"zegel_webhook_deliveries_total{outcome="delivered""#).await, 1.0);
 }
 
 #[tokio::test]

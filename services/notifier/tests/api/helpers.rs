@@ -15,6 +15,8 @@ pub const MIGRATIONS: [&str; 2] = [
 
 pub struct TestApp {
     pub client: Client,
+    /// `http://127.0.0.1:<internal port>` (`/metrics`).
+    pub internal: String,
     pub prefix: TestPrefix,
     pub db: TestDb,
     shutdown: Shutdown,
@@ -52,15 +54,21 @@ pub fn settings(db: &TestDb, prefix: &TestPrefix) -> Settings {
 
 /// Starts an instance with `settings`; returns its address and shutdown handle.
 pub async fn start(settings: Settings) -> (String, Shutdown) {
-    let (port, shutdown) = testing::spawn(move || async move {
+    let (address, _, shutdown) = start_with_internal(settings).await;
+    (address, shutdown)
+}
+
+/// Starts an instance with `settings`; returns its address, internal address and shutdown handle.
+pub async fn start_with_internal(settings: Settings) -> (String, String, Shutdown) {
+    let (port, internal, shutdown) = testing::spawn(move || async move {
         let app = Application::build(settings).await.expect("notifier builds");
-        let handle = (app.port(), app.shutdown_handle());
+        let handle = (app.port(), app.internal_port(), app.shutdown_handle());
         (handle, async move {
             let _ = app.run_until_stopped().await;
         })
     })
     .await;
-    (format!("http://127.0.0.1:{port}"), shutdown)
+    (format!("http://127.0.0.1:{port}"), format!("http://127.0.0.1:{internal}"), shutdown)
 }
 
 pub async fn spawn_with(tune: impl FnOnce(&mut Settings)) -> TestApp {
@@ -71,8 +79,8 @@ pub async fn spawn_with(tune: impl FnOnce(&mut Settings)) -> TestApp {
     let prefix = TestPrefix::new();
     let mut s = settings(&db, &prefix);
     tune(&mut s);
-    let (address, shutdown) = start(s).await;
-    TestApp { client: Client::new(address), prefix, db, shutdown }
+    let (address, internal, shutdown) = start_with_internal(s).await;
+    TestApp { client: Client::new(address), internal, prefix, db, shutdown }
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -89,6 +97,24 @@ impl TestApp {
         let r = self.post("/api/v1/subscriptions", token, body).await;
         assert_eq!(r.status, 201, "{:?}", r.body);
         (r.body["subscription_id"].as_str().expect("id").into(), r.body["secret"].as_str().expect("secret").into())
+    }
+
+    /// The count of the one series of `/metrics` whose line starts with `series` (0 when absent).
+    pub async fn metric(&self, series: &str) -> f64 {
+        let text = self
+            .http
+            .get(format!("{}/metrics", self.internal))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("text");
+        text.lines()
+            .find(|l| l.starts_with(series))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
     }
 
     /// Stops this instance (as a crash would, mid-run: nothing is flushed on purpose).
