@@ -10,9 +10,25 @@ up: deps certs
     # On a developer's machine webhooks go to receivers on localhost; never in production.
     ZEGEL_NOTIFIER_ALLOW_PRIVATE_TARGETS="${ZEGEL_NOTIFIER_ALLOW_PRIVATE_TARGETS:-true}" cargo run -q -p zegel-suite
 
-# Run every test (unit, integration against real Postgres and Redis, cross-service).
-test: deps certs
+# Run every test (unit, integration against real Postgres and Redis, cross-service), then
+# the container image's: the suite started from it answers on every port.
+test: deps certs image
     cargo test --workspace --all-targets
+    cargo test -p zegel-e2e --test image -- --ignored
+
+# The container image (every service binary, FROM scratch, non-root; see Dockerfile), built
+# here without pulling a base: release binaries compiled here, their root filesystem
+# assembled, then the Dockerfile's `local` stage.
+image tag="localhost/zegel:dev":
+    @command -v podman >/dev/null && command -v runc >/dev/null || { echo "installing podman and runc for the image"; \
+        if [ "$(id -u)" = 0 ]; then S=; else S=sudo; fi; \
+        $S env DEBIAN_FRONTEND=noninteractive apt-get update -qq; \
+        $S env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc >/dev/null; }
+    cargo build --release --locked --bins -p zegel-certificates -p zegel-lookup -p zegel-gaccounts \
+        -p zegel-bans -p zegel-deposits -p zegel-housing -p zegel-notifier -p zegel-suite
+    image/rootfs.sh target/release target/image-rootfs
+    podman build -q --target local -f Dockerfile -t {{tag}} target/image-rootfs
+    @podman image inspect {{tag}} --format 'image {{{{.RepoTags}}: {{{{.Size}} bytes'
 
 # Benchmarks (a program, not a test): prints measured figures and their ratios to baselines.
 bench: deps

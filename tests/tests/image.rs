@@ -1,0 +1,145 @@
+//! The container image runs the suite: started from the image built by `just image`, with
+//! a read-only root filesystem as its non-root user, against this machine's Postgres and
+//! Redis, every service answers `/readyz` on its public port and `/metrics` on its internal
+//! one. `just test` builds the image and runs this; on its own: `just image`, then
+//! `cargo test -p zegel-e2e --test image -- --ignored`.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use zegel_testkit::{TestDb, TestPrefix, redis_url};
+
+/// The image `just image` builds.
+const IMAGE: &str = "localhost/zegel:dev";
+
+/// The services and the registers among them that sign seals (their keys are mounted).
+const SERVICES: [&str; 7] = ["lookup", "certificates", "bans", "deposits", "gaccounts", "housing", "notifier"];
+const SIGNERS: [&str; 5] = ["certificates", "deposits", "gaccounts", "housing", "lookup"];
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+/// The container, removed when dropped (also when the test fails half-way).
+struct Container(String);
+
+impl Drop for Container {
+    fn drop(&mut self) {
+        let _ = Command::new("podman").args(["rm", "-f", "-t", "2", &self.0]).output();
+    }
+}
+
+/// A copy of the development keys that the image's user may read (the originals are the
+/// developer's, mode 0600); removed when dropped.
+struct Keys(PathBuf);
+
+impl Keys {
+    fn copy(from: &Path) -> Self {
+        let to = std::env::temp_dir().join(format!("zegel-image-keys-{}", uuid::Uuid::new_v4().simple()));
+        let out = Command::new("cp").arg("-r").arg(from).arg(&to).output().expect("cp");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = Command::new("chmod").args(["-R", "a+rX"]).arg(&to).output().expect("chmod");
+        assert!(out.status.success());
+        Self(to)
+    }
+}
+
+impl Drop for Keys {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs the image: `just image` (`just test` builds it and runs this)"]
+async fn the_suite_starts_from_the_image_and_every_service_answers() {
+    let listed = Command::new("podman").args(["image", "exists", IMAGE]).status().expect("podman installed");
+    assert!(listed.success(), "{IMAGE} is not built: run `just image`");
+    let keys = Keys::copy(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../certs/dev")));
+    let db = TestDb::empty().await;
+    let prefix = TestPrefix::new();
+    let ports: Vec<(u16, u16)> = SERVICES.iter().map(|_| (free_port(), free_port())).collect();
+    let port_of = |service: &str| ports[SERVICES.iter().position(|s| *s == service).expect("service")].0;
+    let url_of = |service: &str| format!("http://127.0.0.1:{}", port_of(service));
+
+    let mut env: Vec<(String, String)> = vec![
+        // The host's loopback is the container's: it shares the host's network here.
+        ("ZEGEL_HOST".into(), "127.0.0.1".into()),
+        ("ZEGEL_DATABASE_URL".into(), db.url.clone()),
+        ("ZEGEL_REDIS_URL".into(), redis_url()),
+        ("ZEGEL_REDIS_PREFIX".into(), prefix.0.clone()),
+        ("ZEGEL_JWKS".into(), "/etc/zegel/jwks.json".into()),
+        ("ZEGEL_EVENT_KEYS_DIR".into(), "/etc/zegel/events".into()),
+        ("ZEGEL_VERIFY_URL".into(), url_of("lookup")),
+        ("ZEGEL_LOOKUP_TRUST_LIST".into(), "/etc/zegel/trust-list.jws".into()),
+        ("ZEGEL_LOOKUP_TRUST_ANCHOR".into(), "/etc/zegel/ca.pem".into()),
+        ("ZEGEL_LOOKUP_HOUSING_URL".into(), url_of("housing")),
+        ("ZEGEL_LOOKUP_BANS_URL".into(), url_of("bans")),
+        ("ZEGEL_NOTIFIER_LOOKUP_URL".into(), url_of("lookup")),
+        ("ZEGEL_CERTIFICATES_BANS_URL".into(), url_of("bans")),
+        ("ZEGEL_CERTIFICATES_GACCOUNTS_URL".into(), url_of("gaccounts")),
+        ("ZEGEL_CERTIFICATES_DEPOSITS_URL".into(), url_of("deposits")),
+        ("ZEGEL_CERTIFICATES_HOUSING_URL".into(), url_of("housing")),
+    ];
+    for (service, (port, internal)) in SERVICES.iter().zip(&ports) {
+        let upper = service.to_uppercase();
+        env.push((format!("ZEGEL_{upper}_PORT"), port.to_string()));
+        env.push((format!("ZEGEL_{upper}_INTERNAL_PORT"), internal.to_string()));
+    }
+    for signer in SIGNERS {
+        let upper = signer.to_uppercase();
+        env.push((format!("ZEGEL_{upper}_SEAL_KEY"), format!("/etc/zegel/{signer}-key.pem")));
+        env.push((format!("ZEGEL_{upper}_SEAL_CERT"), format!("/etc/zegel/{signer}.pem")));
+    }
+
+    let name = format!("zegel-image-test-{}", uuid::Uuid::new_v4().simple());
+    let mut run = Command::new("podman");
+    // runc: crun refuses a machine whose cgroups are half v1, half v2 (this one). Explicit,
+    // modest limits: a sandbox may refuse to hand its own limits on unchanged.
+    run.args(["run", "-d", "--name", &name, "--runtime", "runc", "--network", "host", "--read-only"])
+        .args(["--ulimit", "nofile=4096:4096", "--ulimit", "nproc=4096:4096"])
+        .arg("-v")
+        .arg(format!("{}:/etc/zegel:ro", keys.0.display()));
+    for (key, value) in &env {
+        run.arg("-e").arg(format!("{key}={value}"));
+    }
+    // Removed however the test ends, also when `podman run` created it and then failed.
+    let container = Container(name);
+    let out = run.arg(IMAGE).output().expect("podman run");
+    assert!(out.status.success(), "podman run: {}", String::from_utf8_lossy(&out.stderr));
+
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(2)).build().expect("client");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    for (service, (port, internal)) in SERVICES.iter().zip(&ports) {
+        loop {
+            let ready = http.get(format!("http://127.0.0.1:{port}/readyz")).send().await;
+            if ready.as_ref().is_ok_and(|r| r.status() == 200) {
+                break;
+            }
+            if Instant::now() > deadline {
+                let logs = Command::new("podman").args(["logs", &container.0]).output().expect("logs");
+                panic!(
+                    "{service} never became ready on {port}: {ready:?}\n{}{}",
+                    String::from_utf8_lossy(&logs.stdout),
+                    String::from_utf8_lossy(&logs.stderr)
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        let metrics = http.get(format!("http://127.0.0.1:{internal}/metrics")).send().await.expect("metrics");
+        assert_eq!(metrics.status(), 200, "{service}");
+        let text = metrics.text().await.expect("text");
+        assert!(text.contains(&format!("service=\"{service}\"")), "{service}: {text}");
+    }
+
+    // It runs as the image's user, not as root.
+    let top = Command::new("podman").args(["top", &container.0, "user", "comm"]).output().expect("top");
+    assert!(top.status.success(), "podman top: {}", String::from_utf8_lossy(&top.stderr));
+    let top = String::from_utf8_lossy(&top.stdout);
+    let processes: Vec<Vec<&str>> = top.lines().skip(1).map(|l| l.split_whitespace().collect()).collect();
+    assert_eq!(processes.len(), 1, "one process, the suite: {top}");
+    assert_eq!(processes[0], vec!["zegel", "zegel-suite"], "{top}");
+    drop(container);
+}
