@@ -11,10 +11,14 @@ up: deps certs
     ZEGEL_NOTIFIER_ALLOW_PRIVATE_TARGETS="${ZEGEL_NOTIFIER_ALLOW_PRIVATE_TARGETS:-true}" cargo run -q -p zegel-suite
 
 # Run every test (unit, integration against real Postgres and Redis, cross-service), then
-# the container image's: the suite started from it answers on every port.
+# the container image's (the suite started from it answers on every port) and the
+# Kubernetes manifests' (every overlay built and validated against k8s/schemas/).
 test: deps certs image
     cargo test --workspace --all-targets
     cargo test -p zegel-e2e --test image -- --ignored
+    @if command -v kubectl >/dev/null; then \
+        cargo test -p zegel-e2e --test k8s_manifests -- --ignored; \
+    else echo "NOT CHECKED: the Kubernetes manifests (no kubectl here for kustomize; see k8s/schemas/README.md)"; fi
 
 # The container image (every service binary, FROM scratch, non-root; see Dockerfile), built
 # here without pulling a base: release binaries compiled here, their root filesystem

@@ -27,6 +27,8 @@ impl Drop for TempDir {
     }
 }
 
+const REDIS_PASSWORD: &str = "p@ss:w/rd";
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
@@ -174,6 +176,8 @@ impl TlsRedis {
             .arg("--tls-ca-cert-file")
             .arg(&pki.ca)
             .args(["--tls-auth-clients", "no"])
+            // A password with the characters a URL would have to escape: it comes apart.
+            .args(["--requirepass", REDIS_PASSWORD])
             .arg("--dir")
             .arg(dir)
             .stdout(Stdio::null())
@@ -205,6 +209,7 @@ fn settings(postgres: &TlsPostgres, redis: &TlsRedis, ca: &Path, prefix: &TestPr
     let mut common = zegel_testkit::common_settings_for(&postgres.url(ca), prefix);
     common.redis_url = format!("rediss://127.0.0.1:{}", redis.port);
     common.redis_ca_file = Some(ca.display().to_string());
+    common.redis_password = Some(secrecy::SecretString::from(REDIS_PASSWORD));
     settings.common = common;
     settings.own.sweep_interval_secs = 3600;
     settings
@@ -263,8 +268,16 @@ async fn the_suite_works_against_postgres_and_redis_that_speak_tls_only() {
         )
         .await;
     assert_eq!(ban.status, 201, "{:?}", ban.body);
+    let url = format!("rediss://127.0.0.1:{}", redis.port);
+    let ca = pki.ca.display().to_string();
+    let password = secrecy::SecretString::from(REDIS_PASSWORD);
+    let without_password =
+        platform::bus::client(platform::bus::Target { url: &url, ca_file: Some(&ca), password: None }).expect("client");
+    let mut conn = without_password.get_multiplexed_async_connection().await.expect("TLS connection");
+    let refused = redis::cmd("PING").query_async::<String>(&mut conn).await.expect_err("no password, no answer");
+    assert!(refused.to_string().contains("NOAUTH"), "{refused}");
     let tls_client =
-        platform::bus::client(&format!("rediss://127.0.0.1:{}", redis.port), Some(&pki.ca.display().to_string()))
+        platform::bus::client(platform::bus::Target { url: &url, ca_file: Some(&ca), password: Some(&password) })
             .expect("TLS client");
     let mut conn = tls_client.get_multiplexed_async_connection().await.expect("TLS connection");
     let mut published = 0;
@@ -284,9 +297,12 @@ async fn the_suite_works_against_postgres_and_redis_that_speak_tls_only() {
     wrong.common = zegel_testkit::common_settings_for(&postgres.url(&pki.other_ca), &TestPrefix::new());
     let err = platform::shell::migrate::<Bans>(&wrong.common).await.expect_err("unknown CA refused");
     assert!(format!("{err:?}").to_lowercase().contains("certificate"), "{err:?}");
-    let untrusted =
-        platform::bus::client(&format!("rediss://127.0.0.1:{}", redis.port), Some(&pki.other_ca.display().to_string()))
-            .expect("client");
+    let untrusted = platform::bus::client(platform::bus::Target {
+        url: &format!("rediss://127.0.0.1:{}", redis.port),
+        ca_file: Some(&pki.other_ca.display().to_string()),
+        password: None,
+    })
+    .expect("client");
     assert!(untrusted.get_multiplexed_async_connection().await.is_err(), "unknown CA refused by the Redis client");
     drop((postgres, redis, temp));
 }

@@ -34,7 +34,7 @@ async fn every_seal_check_is_counted_by_its_verdict() {
 #[tokio::test]
 async fn a_consumer_groups_pending_and_undelivered_entries_are_read_from_redis() {
     let prefix = TestPrefix::new();
-    let bus = Bus::connect(&redis_url(), None, &prefix.0).expect("bus");
+    let bus = Bus::connect(platform::bus::Target::url(&redis_url()), &prefix.0).expect("bus");
     assert_eq!(bus.groups().await.expect("no stream yet"), vec![]);
     let mut conn = bus.conn();
     let stream = bus.events_stream();

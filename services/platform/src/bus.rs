@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use secrecy::{ExposeSecret, SecretString};
 
 /// A namespaced Redis connection.
 #[derive(Clone)]
@@ -22,24 +23,49 @@ impl std::fmt::Debug for Bus {
     }
 }
 
-/// A client for `url`: over TLS for `rediss://`, verified against the CA bundle at
-/// `ca_file` when given (else the system's trust store).
-pub fn client(url: &str, ca_file: Option<&str>) -> Result<redis::Client, redis::RedisError> {
+/// Where Redis is and how to reach it.
+#[derive(Clone, Copy, Debug)]
+pub struct Target<'a> {
+    /// `redis://` or `rediss://` (TLS).
+    pub url: &'a str,
+    /// The CA bundle a `rediss://` server's certificate must chain to (else the system's).
+    pub ca_file: Option<&'a str>,
+    /// The password, when it comes apart from the URL (a Kubernetes Secret); it replaces
+    /// the URL's.
+    pub password: Option<&'a SecretString>,
+}
+
+impl<'a> Target<'a> {
+    /// Redis at `url`, nothing else set.
+    pub fn url(url: &'a str) -> Self {
+        Self { url, ca_file: None, password: None }
+    }
+}
+
+/// A client for `target`: over TLS for `rediss://`, verified against its CA bundle when
+/// given (else the system's trust store).
+pub fn client(target: Target<'_>) -> Result<redis::Client, redis::RedisError> {
+    use redis::IntoConnectionInfo;
     crate::tls::install_provider();
-    match ca_file {
-        None => redis::Client::open(url),
+    let mut info = target.url.into_connection_info()?;
+    if let Some(password) = target.password {
+        let settings = info.redis_settings().clone().set_password(password.expose_secret());
+        info = info.set_redis_settings(settings);
+    }
+    match target.ca_file {
+        None => redis::Client::open(info),
         Some(path) => {
             let pem = crate::tls::read_pem(path)
                 .map_err(|e| redis::RedisError::from((redis::ErrorKind::InvalidClientConfig, "CA file", e)))?;
-            redis::Client::build_with_tls(url, redis::TlsCertificates { client_tls: None, root_cert: Some(pem) })
+            redis::Client::build_with_tls(info, redis::TlsCertificates { client_tls: None, root_cert: Some(pem) })
         }
     }
 }
 
 impl Bus {
-    /// A lazy connection to `url` (see [`client`]); every key it names starts with `prefix:`.
-    pub fn connect(url: &str, ca_file: Option<&str>, prefix: &str) -> Result<Self, redis::RedisError> {
-        let client = client(url, ca_file)?;
+    /// A lazy connection to `target` (see [`client`]); every key it names starts with `prefix:`.
+    pub fn connect(target: Target<'_>, prefix: &str) -> Result<Self, redis::RedisError> {
+        let client = client(target)?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_millis(500)))
             .set_response_timeout(Some(Duration::from_millis(1000)))

@@ -67,6 +67,15 @@ pub struct CommonSettings {
     /// the system's trust store.
     #[serde(default)]
     pub redis_ca_file: Option<String>,
+    /// How many Redis replicas must have an event before the outbox marks it published
+    /// (`WAIT`); 0 (default) for a single Redis. With a replicated Redis, 1: an event the
+    /// master acknowledged but had not passed on when it failed is published again.
+    #[serde(default)]
+    pub redis_min_replicas: u32,
+    /// The Redis password, when it comes apart from the URL (a Kubernetes Secret); it
+    /// replaces the URL's.
+    #[serde(default)]
+    pub redis_password: Option<SecretString>,
     /// Prefix of every Redis key, so that suites (and tests) can share one Redis.
     #[serde(default = "defaults::redis_prefix")]
     pub redis_prefix: String,
@@ -159,6 +168,15 @@ mod defaults {
 }
 
 impl CommonSettings {
+    /// Where Redis is and how to reach it.
+    pub fn redis(&self) -> crate::bus::Target<'_> {
+        crate::bus::Target {
+            url: &self.redis_url,
+            ca_file: self.redis_ca_file.as_deref(),
+            password: self.redis_password.as_ref(),
+        }
+    }
+
     /// Where the database is and how to reach it.
     pub fn database(&self) -> Result<crate::db::Target, crate::db::DbError> {
         crate::db::Target::new(&self.database_url, self.database_password.as_ref())
@@ -179,7 +197,7 @@ impl CommonSettings {
         if self.redis_ca_file.is_some() && !self.redis_url.starts_with("rediss://") {
             return Err(ConfigError::Invalid("ZEGEL_REDIS_CA_FILE: set, but ZEGEL_REDIS_URL is not rediss://".into()));
         }
-        crate::bus::client(&self.redis_url, self.redis_ca_file.as_deref())
+        crate::bus::client(self.redis())
             .map_err(|e| ConfigError::Invalid(format!("ZEGEL_REDIS_URL / ZEGEL_REDIS_CA_FILE: {e}")))?;
         if self.redis_prefix.is_empty() || self.redis_prefix.contains(char::is_whitespace) {
             return Err(ConfigError::Invalid("ZEGEL_REDIS_PREFIX: must be non-empty without spaces".into()));

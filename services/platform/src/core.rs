@@ -46,7 +46,7 @@ impl Core {
         if common.env == crate::config::Environment::Production {
             refuse_superuser(&pool).await?;
         }
-        let bus = Bus::connect(&common.redis_url, common.redis_ca_file.as_deref(), &common.redis_prefix)?;
+        let bus = Bus::connect(common.redis(), &common.redis_prefix)?;
         let audience = crate::auth::audience(service);
         let auth = Arc::new(Authenticator::load(&common.jwks, &common.jwt_issuer, &audience).await?);
         auth.spawn_refresh(&common.jwks, &common.jwt_issuer, &audience, Duration::from_secs(300));
@@ -55,7 +55,8 @@ impl Core {
             .map_err(|e| anyhow::anyhow!("ZEGEL_EVENT_KEYS_DIR: the event signing key of {service}: {e}"))?;
         let event_keys = crate::provenance::EventKeys::load(keys_dir)
             .map_err(|e| anyhow::anyhow!("ZEGEL_EVENT_KEYS_DIR: the event verifying keys: {e}"))?;
-        let relay = Relay::new(pool.clone(), bus.clone(), signer, Duration::from_millis(common.relay_interval_ms));
+        let relay = Relay::new(pool.clone(), bus.clone(), signer, Duration::from_millis(common.relay_interval_ms))
+            .replicated_to(common.redis_min_replicas);
         let limiter =
             PublicLimiter::per_minute(common.public_rate_per_minute).behind(Arc::new(common.trusted_proxies.clone()));
         Ok(Self {

@@ -95,6 +95,8 @@ const MARKER_TTL_SECS: u64 = 7 * 24 * 3600;
 const STREAM_MAXLEN: u64 = 1_000_000;
 /// Rows published per round.
 const BATCH: i64 = 200;
+/// How long a round waits for the replicas to acknowledge what it published.
+const REPLICATION_WAIT_MS: u64 = 1000;
 
 /// Copies the outbox of one schema to the event stream.
 #[derive(Clone)]
@@ -105,6 +107,7 @@ pub struct Relay {
     interval: Duration,
     wake: Arc<Notify>,
     script: Arc<redis::Script>,
+    replicas: u32,
 }
 
 impl std::fmt::Debug for Relay {
@@ -124,7 +127,16 @@ impl Relay {
             interval,
             wake: Arc::new(Notify::new()),
             script: Arc::new(redis::Script::new(PUBLISH_SCRIPT)),
+            replicas: 0,
         }
+    }
+
+    /// Marks events published only once `replicas` Redis replicas have them too (`WAIT`):
+    /// a master that fails over before its replicas have an event then loses nothing,
+    /// because the outbox still has it. 0: once the master has it.
+    pub fn replicated_to(mut self, replicas: u32) -> Self {
+        self.replicas = replicas;
+        self
     }
 
     /// Asks the relay to look now (after a commit that wrote an event).
@@ -196,6 +208,28 @@ impl Relay {
                 Err(e) => {
                     failure = Some(e);
                     break;
+                }
+            }
+        }
+        if !done.is_empty() && self.replicas > 0 {
+            // Every write of this connection so far, ours included, on enough replicas?
+            let acknowledged: Result<u32, _> =
+                redis::cmd("WAIT").arg(self.replicas).arg(REPLICATION_WAIT_MS).query_async(&mut conn).await;
+            match acknowledged {
+                Ok(n) if n >= self.replicas => {}
+                Ok(n) => {
+                    // Published, not yet safe: left unmarked, tried again (the stream's
+                    // marker keeps the next round from adding them twice).
+                    done.clear();
+                    failure.get_or_insert(redis::RedisError::from((
+                        redis::ErrorKind::Io,
+                        "events not yet on enough replicas",
+                        format!("{n} of {} replicas acknowledged", self.replicas),
+                    )));
+                }
+                Err(e) => {
+                    done.clear();
+                    failure.get_or_insert(e);
                 }
             }
         }

@@ -44,6 +44,13 @@ pub trait OwnSettings: DeserializeOwned + Clone + std::fmt::Debug + Send + Sync 
     }
 }
 
+/// What the settings are loaded for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Serve,
+    Migrate,
+}
+
 /// All settings of a service: the shared ones and its own.
 #[derive(Debug, Clone)]
 pub struct Settings<O> {
@@ -66,9 +73,19 @@ impl<O: OwnSettings> Settings<O> {
 
     /// From these variables (the testable core of [`Settings::from_env`]).
     pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
+        Self::load(vars, Purpose::Serve)
+    }
+
+    /// What `migrate` needs: the settings, checked, but not for the keys and secrets of
+    /// serving (a migration uses the database only; its job carries no signing key).
+    pub fn to_migrate(vars: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
+        Self::load(vars, Purpose::Migrate)
+    }
+
+    fn load(vars: impl IntoIterator<Item = (String, String)>, purpose: Purpose) -> Result<Self, ConfigError> {
         let loaded = crate::config::load_from::<O>(O::SERVICE, vars)?;
         loaded.own.validate()?;
-        if loaded.common.env == crate::config::Environment::Production {
+        if purpose == Purpose::Serve && loaded.common.env == crate::config::Environment::Production {
             let mut faults = loaded.common.production_faults();
             faults.extend(loaded.own.production_faults());
             if !faults.is_empty() {
@@ -350,7 +367,13 @@ impl<S: Service> App<S> {
 /// the start with exit code 2 and a message naming the variable.
 pub async fn main<S: Service>() -> ExitCode {
     let binary = format!("zegel-{}", S::NAME);
-    let settings = match Settings::<S::Own>::from_env() {
+    let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
+    let loaded = if command == "migrate" {
+        Settings::<S::Own>::to_migrate(std::env::vars())
+    } else {
+        Settings::<S::Own>::from_env()
+    };
+    let settings = match loaded {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{binary}: {e}");
@@ -358,7 +381,6 @@ pub async fn main<S: Service>() -> ExitCode {
         }
     };
     crate::telemetry::init(settings.common.log_format);
-    let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
     let result = match command.as_str() {
         "migrate" => {
             async {

@@ -385,6 +385,31 @@ fn an_invalid_setting_stops_the_start_with_a_clear_message() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("ZEGEL_DATABASE_URL"));
 }
 
+/// A migration job in production carries the database login only: no signing key or
+/// secret is asked of it, while serving with development settings is still refused.
+#[tokio::test]
+async fn in_production_a_migration_needs_the_database_only_and_serving_is_refused_dev_settings() {
+    let db = zegel_testkit::TestDb::empty().await;
+    let run = |command: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_zegel-certificates"))
+            .arg(command)
+            .env_remove("ZEGEL_TEST_DATABASE_URL")
+            .env("ZEGEL_ENV", "production")
+            .env("ZEGEL_DATABASE_URL", &db.url)
+            .env("ZEGEL_LOG_FORMAT", "json")
+            .output()
+            .expect("binary runs")
+    };
+    let migrated = run("migrate");
+    assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
+    let applied: i64 = db.value("select count(*) from certificates.zegel_certificates_history").await;
+    assert!(applied > 0);
+    let served = run("serve");
+    assert_eq!(served.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&served.stderr);
+    assert!(stderr.contains("ZEGEL_CERTIFICATES_SEAL_KEY") && stderr.contains("ZEGEL_JWKS"), "{stderr}");
+}
+
 #[tokio::test]
 async fn a_caller_of_another_role_is_refused_before_the_body_is_read_or_the_certificate_looked_up() {
     let app = spawn_app().await;

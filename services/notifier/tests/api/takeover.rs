@@ -47,7 +47,7 @@ async fn unacknowledged_events_of_a_dead_consumer_are_taken_over() {
     let prefix = TestPrefix::new();
     let event = certificate_event("11223344", "certificate.revoked");
     publish(&prefix.0, &event).await;
-    let bus = Bus::connect(&redis_url(), None, &prefix.0).unwrap();
+    let bus = Bus::connect(platform::bus::Target::url(&redis_url()), &prefix.0).unwrap();
 
     // Consumer "a" reads the event and never manages to handle it; then it dies.
     let a = Consumer::new(bus.clone(), keys(), "takeover", "a");
@@ -90,7 +90,7 @@ async fn a_forged_or_unsigned_event_is_dead_lettered_counted_and_never_handled()
     let genuine = certificate_event("11223344", "certificate.revoked");
     publish(&prefix.0, &genuine).await;
 
-    let bus = Bus::connect(&redis_url(), None, &prefix.0).unwrap();
+    let bus = Bus::connect(platform::bus::Target::url(&redis_url()), &prefix.0).unwrap();
     let counter = prometheus::IntCounter::new("dead", "dead").unwrap();
     let consumer = Consumer::new(bus, keys(), "forgeries", "c").counting(counter.clone());
     let dead = counter.clone();

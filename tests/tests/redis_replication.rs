@@ -1,0 +1,131 @@
+//! With a replicated Redis, an event is marked published only once a replica has it too:
+//! a master that fails over before passing an event on loses nothing, because the outbox
+//! still has it. Here a private master and replica, and the bans register publishing to
+//! the master with `ZEGEL_REDIS_MIN_REPLICAS=1`.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use platform::auth::Role;
+use serde_json::json;
+use zegel_bans::Bans;
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+/// A private redis-server, killed when dropped.
+struct Redis {
+    child: Child,
+    port: u16,
+}
+
+impl Redis {
+    fn start(port: u16, replica_of: Option<u16>) -> Self {
+        let mut cmd = Command::new("redis-server");
+        cmd.args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--port"]).arg(port.to_string());
+        // A replica's first sync goes through a file: into the temporary directory, not here.
+        cmd.arg("--dir").arg(std::env::temp_dir()).arg("--dbfilename").arg(format!("zegel-test-{port}.rdb"));
+        if let Some(master) = replica_of {
+            cmd.args(["--replicaof", "127.0.0.1"]).arg(master.to_string());
+        }
+        let child = cmd.stdout(Stdio::null()).spawn().expect("redis-server installed");
+        Self { child, port }
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(std::env::temp_dir().join(format!("zegel-test-{}.rdb", self.port)));
+    }
+}
+
+async fn connection(port: u16) -> redis::aio::MultiplexedConnection {
+    for _ in 0..100 {
+        if let Ok(client) = redis::Client::open(format!("redis://127.0.0.1:{port}"))
+            && let Ok(conn) = client.get_multiplexed_async_connection().await
+        {
+            return conn;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no Redis on {port}");
+}
+
+/// Waits until the replica on `port` is in sync with its master.
+async fn in_sync(port: u16) {
+    let mut conn = connection(port).await;
+    for _ in 0..200 {
+        let info: String = redis::cmd("INFO").arg("replication").query_async(&mut conn).await.expect("info");
+        if info.contains("master_link_status:up") {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the replica on {port} never synced");
+}
+
+#[tokio::test]
+async fn an_event_is_marked_published_only_once_a_replica_has_it() {
+    let master = Redis::start(free_port(), None);
+    let replica_port = free_port();
+    let replica = Redis::start(replica_port, Some(master.port));
+    in_sync(replica_port).await;
+    let url = format!("redis://127.0.0.1:{}", master.port);
+    let app =
+        zegel_testkit::start::<Bans>(concat!(env!("CARGO_MANIFEST_DIR"), "/../services/bans/migrations"), move |s| {
+            s.common.redis_url = url;
+            s.common.redis_min_replicas = 1;
+            s.own.sweep_interval_secs = 3600;
+        })
+        .await;
+    let stream = format!("{}:events", app.prefix.0);
+    let officers = json!({"officers": [
+        {"bsn": "111222333", "name": "Alice Achterberg", "date_of_birth": "1970-03-04", "role": "director", "from": "2020-01-01"},
+        {"bsn": "123456782", "name": "Bob Bakker", "date_of_birth": "1980-05-06", "role": "director", "from": "2020-01-01"}
+    ]});
+    let r = app.put("/api/v1/agencies/12345678/officers", &app.token(&[Role::Kvk], None), officers).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let inspectorate = app.token(&[Role::Inspectorate], None);
+    let ban = |bsn: &str| {
+        json!({"bsn": bsn, "basis": "administrative", "roles_covered": ["director"],
+               "starts_on": chrono::Utc::now().date_naive(), "reason": "repeated underpayment"})
+    };
+    let unpublished = "select count(*) from bans.outbox where published_at is null";
+    let until = async |sql: &str, n: i64| {
+        for _ in 0..100 {
+            if app.db.value::<i64>(sql).await == n {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    };
+
+    // The replica is there: published, and marked.
+    assert_eq!(app.post("/api/v1/bans", &inspectorate, ban("111222333")).await.status, 201);
+    assert!(until(unpublished, 0).await, "marked once the replica acknowledged");
+    let mut on_replica = connection(replica_port).await;
+    let len: i64 = redis::cmd("XLEN").arg(&stream).query_async(&mut on_replica).await.expect("xlen");
+    assert_eq!(len, 1, "the replica has the event");
+
+    // The replica is gone: the master takes the event, the outbox keeps it unpublished.
+    drop(replica);
+    assert_eq!(app.post("/api/v1/bans", &inspectorate, ban("123456782")).await.status, 201);
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(app.db.value::<i64>(unpublished).await, 1, "not marked while no replica has it");
+    let mut on_master = connection(master.port).await;
+    let len: i64 = redis::cmd("XLEN").arg(&stream).query_async(&mut on_master).await.expect("xlen");
+    assert_eq!(len, 2, "on the master's stream already");
+
+    // A replica is back: the event is marked, and on the stream once.
+    let replica = Redis::start(replica_port, Some(master.port));
+    in_sync(replica_port).await;
+    assert!(until(unpublished, 0).await, "marked once a replica has it");
+    let len: i64 = redis::cmd("XLEN").arg(&stream).query_async(&mut on_master).await.expect("xlen");
+    assert_eq!(len, 2, "published once, not again");
+    drop(replica);
+}
