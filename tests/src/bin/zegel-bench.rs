@@ -262,7 +262,8 @@ async fn run() -> anyhow::Result<()> {
     let nginx_stats = match nginx(&sample_body) {
         Some((mut child, url, dir)) => {
             let s = load(&client, Arc::new(vec![url]), None).await;
-            let _ = child.kill();
+            // TERM, not KILL: a killed master leaves its workers running.
+            let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
             let _ = child.wait();
             let _ = std::fs::remove_dir_all(dir);
             Some(s)
