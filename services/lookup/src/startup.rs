@@ -21,7 +21,7 @@ impl Start for AppState {
         let shape = Shape { readers: own.status_readers as usize, batch: own.status_batch as usize };
         let state = AppState {
             reads: Reads::start(&core.pool, shape),
-            verdicts: core.metrics.counter("verdicts_total", "Seal checks by verdict", &["verdict"]),
+            verdicts: crate::verify::Verdicts::counted_in(&core.metrics),
             core,
             clock,
             http: reqwest::Client::builder().timeout(Duration::from_secs(3)).build()?,

@@ -35,7 +35,7 @@ pub struct AppState {
     /// The live status reads of scans, coalesced per register.
     pub reads: crate::reads::Reads,
     /// Seal checks by verdict (`zegel_verdicts_total`).
-    pub verdicts: platform::telemetry::Counter,
+    pub verdicts: crate::verify::Verdicts,
     pub(crate) trust: Arc<RwLock<Trust>>,
 }
 

@@ -85,15 +85,7 @@ impl Target {
             None => {
                 // Never attempted: the server's offer of TLS is declined.
                 config.ssl_mode(SslMode::Disable);
-                MakeRustlsConnect::new(
-                    rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
-                        rustls::crypto::ring::default_provider(),
-                    ))
-                    .with_safe_default_protocol_versions()
-                    .map_err(|e| DbError::Tls(e.to_string()))?
-                    .with_root_certificates(rustls::RootCertStore::empty())
-                    .with_no_client_auth(),
-                )
+                MakeRustlsConnect::new(crate::tls::trusting(rustls::RootCertStore::empty()).map_err(DbError::Tls)?)
             }
         };
         Ok(Self { config, tls })

@@ -15,13 +15,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use prometheus::{
-    Encoder, Gauge, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, Gauge, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
 };
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
 
+/// One series of a [`Counter`], resolved once.
+pub use prometheus::IntCounter;
 /// The counter type services count their own outcomes in (see [`Metrics::counter`]).
 pub use prometheus::IntCounterVec as Counter;
 

@@ -38,11 +38,15 @@ fn roots(pem: &[u8], path: &str) -> Result<RootCertStore, String> {
 /// the server's name.
 pub fn client_config(path: &str) -> Result<rustls::ClientConfig, String> {
     let pem = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    let store = roots(&pem, path)?;
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+    trusting(roots(&pem, path)?)
+}
+
+/// A client configuration (ring, safe protocol versions) that trusts `store` only; an
+/// empty store for a connector that is never used to encrypt.
+pub fn trusting(store: RootCertStore) -> Result<rustls::ClientConfig, String> {
+    Ok(rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("TLS: {e}"))?
         .with_root_certificates(store)
-        .with_no_client_auth();
-    Ok(config)
+        .with_no_client_auth())
 }
