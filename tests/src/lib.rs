@@ -344,6 +344,14 @@ impl Suite {
 
     /// A certified agency `kvk` (body `cb-e2e`); returns the body's token and the certificate id.
     pub async fn certified(&self, kvk: &str) -> (String, String) {
+        let (body, id) = self.ready_for_certification(kvk).await;
+        self.certs_post(&format!("/api/v1/certificates/{id}/certification"), &body, json!({})).await;
+        (body, id)
+    }
+
+    /// An agency `kvk` whose certificate (body `cb-e2e`) meets every requirement and waits
+    /// for the body to certify it; returns the body's token and the certificate id.
+    pub async fn ready_for_certification(&self, kvk: &str) -> (String, String) {
         let body = self.registered(kvk, "E2E Flex", "2020-01-01").await;
         self.clear_officers_and_active_g_account(kvk).await;
         let cert = self.certs_post(&format!("/api/v1/agencies/{kvk}/certificates"), &body, json!({})).await;
@@ -363,7 +371,6 @@ impl Suite {
             )
             .await;
         }
-        self.certs_post(&format!("/api/v1/certificates/{id}/certification"), &body, json!({})).await;
         (body, id)
     }
 

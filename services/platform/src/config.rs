@@ -91,6 +91,14 @@ pub struct CommonSettings {
     /// Log format.
     #[serde(default)]
     pub log_format: LogFormat,
+    /// Base URL of an OpenTelemetry collector's OTLP/HTTP receiver (e.g.
+    /// `http://otel-collector:4318`); spans go to `<it>/v1/traces`. Unset: no traces.
+    #[serde(default)]
+    pub otlp_endpoint: Option<String>,
+    /// Share of traces recorded when they are exported, 0.0 to 1.0 (default 1.0); decided
+    /// by trace id, so every service keeps or drops a trace alike.
+    #[serde(default = "defaults::trace_sample_ratio")]
+    pub trace_sample_ratio: f64,
     /// Requests per minute one client address may make to public endpoints.
     #[serde(default = "defaults::public_rate_per_minute")]
     pub public_rate_per_minute: u32,
@@ -156,6 +164,9 @@ mod defaults {
     pub fn verify_url() -> String {
         "http://127.0.0.1:8080".into()
     }
+    pub fn trace_sample_ratio() -> f64 {
+        1.0
+    }
     pub fn db_pool_size() -> usize {
         16
     }
@@ -180,6 +191,15 @@ impl CommonSettings {
     /// Where the database is and how to reach it.
     pub fn database(&self) -> Result<crate::db::Target, crate::db::DbError> {
         crate::db::Target::new(&self.database_url, self.database_password.as_ref())
+    }
+
+    /// Where the spans of `service` go (`zegel-<service>`), when a collector is configured.
+    pub fn trace_export(&self, service: &str) -> Option<crate::trace::Export> {
+        self.otlp_endpoint.as_ref().map(|endpoint| crate::trace::Export {
+            endpoint: endpoint.clone(),
+            sample_ratio: self.trace_sample_ratio,
+            service: format!("zegel-{service}"),
+        })
     }
 
     /// The defaults, as a developer machine gets them with nothing set.
@@ -212,6 +232,20 @@ impl CommonSettings {
             || self.verify_url.ends_with('/')
         {
             return Err(ConfigError::Invalid("ZEGEL_VERIFY_URL: an http(s) URL without a trailing slash".into()));
+        }
+        if let Some(endpoint) = &self.otlp_endpoint {
+            let url = reqwest::Url::parse(endpoint)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some() && u.query().is_none());
+            if url.is_none() {
+                return Err(ConfigError::Invalid(
+                    "ZEGEL_OTLP_ENDPOINT: the http(s) URL of a collector's OTLP receiver, e.g. http://otel-collector:4318"
+                        .into(),
+                ));
+            }
+        }
+        if !(0.0..=1.0).contains(&self.trace_sample_ratio) {
+            return Err(ConfigError::Invalid("ZEGEL_TRACE_SAMPLE_RATIO: a share from 0.0 to 1.0".into()));
         }
         if self.db_pool_size == 0 {
             return Err(ConfigError::Invalid("ZEGEL_DB_POOL_SIZE: must be at least 1".into()));
@@ -393,6 +427,22 @@ mod tests {
     }
 
     #[test]
+    fn traces_are_off_until_a_collector_is_named() {
+        let loaded = load_from::<Own>("certificates", vars(&[])).unwrap();
+        assert_eq!(loaded.common.trace_export("certificates"), None);
+        let loaded = load_from::<Own>(
+            "certificates",
+            vars(&[("ZEGEL_OTLP_ENDPOINT", "http://otel-collector:4318"), ("ZEGEL_TRACE_SAMPLE_RATIO", "0.25")]),
+        )
+        .unwrap();
+        let export = loaded.common.trace_export("certificates").expect("on");
+        assert_eq!(
+            (export.endpoint.as_str(), export.sample_ratio, export.service.as_str()),
+            ("http://otel-collector:4318", 0.25, "zegel-certificates")
+        );
+    }
+
+    #[test]
     fn invalid_settings_stop_the_start_with_a_clear_message() {
         let cases = [
             (vec![("ZEGEL_REDIS_PREFX", "x")], "unknown field", "a misspelt shared key"),
@@ -403,6 +453,10 @@ mod tests {
             (vec![("ZEGEL_REDIS_URL", "ftp://x")], "ZEGEL_REDIS_URL", "a bad redis URL"),
             (vec![("ZEGEL_PUBLIC_RATE_PER_MINUTE", "0")], "at least 1", "a zero rate limit"),
             (vec![("ZEGEL_IDEMPOTENCY_SECRET", "short")], "ZEGEL_IDEMPOTENCY_SECRET: at least 16", "a short secret"),
+            (vec![("ZEGEL_OTLP_ENDPOINT", "otel-collector:4318")], "ZEGEL_OTLP_ENDPOINT", "a collector without scheme"),
+            (vec![("ZEGEL_OTLP_ENDPOINT", "grpc://collector:4317")], "ZEGEL_OTLP_ENDPOINT", "a collector over gRPC"),
+            (vec![("ZEGEL_TRACE_SAMPLE_RATIO", "1.5")], "ZEGEL_TRACE_SAMPLE_RATIO", "a share above 1"),
+            (vec![("ZEGEL_TRACE_SAMPLE_RATIO", "NaN")], "ZEGEL_TRACE_SAMPLE_RATIO", "a share that is no number"),
         ];
         for (pairs, expected, case) in cases {
             let err = load_from::<Own>("certificates", vars(&pairs)).unwrap_err().to_string();

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use deadpool_postgres::GenericClient;
 use redis::streams::{StreamReadOptions, StreamReadReply};
+use tracing::Instrument;
 
 use crate::bus::Bus;
 use crate::outbox::Event;
@@ -76,6 +77,24 @@ impl Consumer {
         let signature = map.get("sig").and_then(|v| redis::from_redis_value_ref::<String>(v).ok());
         self.keys.verify(&fields.view(), signature.as_deref()).map_err(|e: Unverified| e.to_string())?;
         Ok(fields)
+    }
+
+    /// The span of acting on `event`: in the trace of the request that caused it, when its
+    /// entry carries that request's `traceparent`.
+    fn span_of(&self, event: &Event, map: &HashMap<String, redis::Value>) -> tracing::Span {
+        let span = tracing::info_span!(
+            "event",
+            otel.name = %format_args!("consume {}", event.event_type),
+            otel.kind = "consumer",
+            otel.status_code = tracing::field::Empty,
+            messaging.system = "redis",
+            messaging.consumer.group.name = %self.group,
+            messaging.message.id = %event.event_id,
+        );
+        let traceparent =
+            map.get(crate::trace::TRACEPARENT).and_then(|v| redis::from_redis_value_ref::<String>(v).ok());
+        crate::trace::continue_trace(&span, traceparent.as_deref());
+        span
     }
 
     /// Moves a refused entry to the dead letter stream (best effort: the count and the log
@@ -211,7 +230,14 @@ impl Consumer {
                     }),
                 };
                 let outcome = match &event {
-                    Some(e) if accept(e) => handle(e.clone()).await,
+                    Some(e) if accept(e) => {
+                        let span = self.span_of(e, &entry.map);
+                        let outcome = handle(e.clone()).instrument(span.clone()).await;
+                        if outcome.is_err() {
+                            span.record("otel.status_code", "error");
+                        }
+                        outcome
+                    }
                     _ => Ok(()),
                 };
                 match outcome {

@@ -30,15 +30,17 @@ pub const BODY_LIMIT: u64 = 64 * 1024;
 pub const REQUEST_ID: &str = "x-request-id";
 
 /// Carries the request id on a call to another service, so that its access log names the
-/// same request as ours.
+/// same request as ours, and the trace context, so that its span joins our trace.
 pub trait ForwardRequestId {
-    /// Sets [`REQUEST_ID`] to `id`.
+    /// Sets [`REQUEST_ID`] to `id`, and `traceparent` to the current span when traces are on.
     fn request_id(self, id: &str) -> Self;
 }
 
 impl ForwardRequestId for reqwest::RequestBuilder {
     fn request_id(self, id: &str) -> Self {
-        self.header(REQUEST_ID, id)
+        let mut headers = HeaderMap::new();
+        crate::trace::inject_current(&mut headers);
+        self.header(REQUEST_ID, id).headers(headers)
     }
 }
 

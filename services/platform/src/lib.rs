@@ -26,6 +26,7 @@ pub mod server;
 pub mod shell;
 pub mod telemetry;
 pub mod tls;
+pub mod trace;
 pub mod vocab;
 pub mod write;
 

@@ -63,28 +63,43 @@ impl Event {
     }
 }
 
-/// Writes `event` into the outbox of the current schema, inside the caller's transaction.
+/// Writes `event` into the outbox of the current schema, inside the caller's transaction,
+/// with the trace context of the current span (see [`crate::trace`]).
 pub async fn enqueue(tx: &impl GenericClient, event: &Event) -> Result<(), tokio_postgres::Error> {
     let stmt = tx
         .prepare_cached(
-            "insert into outbox (event_id, event_type, subject, addressed_to, payload, occurred_at)
-             values ($1, $2, $3, $4, $5, $6)",
+            "insert into outbox (event_id, event_type, subject, addressed_to, payload, occurred_at, traceparent)
+             values ($1, $2, $3, $4, $5, $6, $7)",
         )
         .await?;
+    let traceparent = crate::trace::current_traceparent();
     tx.execute(
         &stmt,
-        &[&event.event_id, &event.event_type, &event.subject, &event.addressed_to, &event.payload, &event.occurred_at],
+        &[
+            &event.event_id,
+            &event.event_type,
+            &event.subject,
+            &event.addressed_to,
+            &event.payload,
+            &event.occurred_at,
+            &traceparent,
+        ],
     )
     .await?;
     Ok(())
 }
 
-/// Publishes at most once per event id while Redis keeps the marker key.
+/// Publishes at most once per event id while Redis keeps the marker key. The trace
+/// context (ARGV[10]) is written only when there is one.
 const PUBLISH_SCRIPT: &str = r"
 if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then
-  return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*',
-    'event_id', ARGV[3], 'type', ARGV[4], 'subject', ARGV[5],
-    'addressed_to', ARGV[6], 'occurred_at', ARGV[7], 'payload', ARGV[8], 'sig', ARGV[9])
+  local fields = {'event_id', ARGV[3], 'type', ARGV[4], 'subject', ARGV[5],
+    'addressed_to', ARGV[6], 'occurred_at', ARGV[7], 'payload', ARGV[8], 'sig', ARGV[9]}
+  if ARGV[10] ~= '' then
+    table.insert(fields, 'traceparent')
+    table.insert(fields, ARGV[10])
+  end
+  return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', unpack(fields))
 else
   return false
 end";
@@ -174,7 +189,7 @@ impl Relay {
         }
         let rows = tx
             .query(
-                "select outbox_id, event_id, event_type, subject, addressed_to, payload, occurred_at
+                "select outbox_id, event_id, event_type, subject, addressed_to, payload, occurred_at, traceparent
                  from outbox where published_at is null order by outbox_id limit $1",
                 &[&BATCH],
             )
@@ -202,6 +217,7 @@ impl Relay {
             for (_, value) in fields.stream_args(Some(&signature)) {
                 invocation.arg(value);
             }
+            invocation.arg(row.get::<_, Option<String>>(7).unwrap_or_default());
             let result: Result<Option<String>, _> = invocation.invoke_async(&mut conn).await;
             match result {
                 Ok(_) => done.push(row.get(0)),

@@ -77,10 +77,12 @@ async fn readiness(pool: &Pool, bus: &Bus) -> Response {
     }
 }
 
-/// Wraps a service's API and ops routes in the one `recover`, metrics, logs and tracing.
-/// Metrics and the access log name a request by the template of the route that answered
-/// it ([`RouteTemplate`]), or `unmatched`.
+/// Wraps a service's API and ops routes in the one `recover`, metrics, logs and a span.
+/// Metrics, the access log and the span name a request by the template of the route that
+/// answered it ([`RouteTemplate`]), or `unmatched`; the span continues the caller's trace
+/// (`traceparent`) and carries no path, so no id in one reaches the trace collector.
 pub fn stack<F>(
+    service: &'static str,
     routes: F,
     metrics: Metrics,
 ) -> impl Filter<Extract = (impl Reply,), Error = std::convert::Infallible> + Clone + Send + Sync + 'static
@@ -100,6 +102,19 @@ where
             // The id the answer carries (the caller's, when well-formed); none for an answer
             // that bypassed the handlers' tagging.
             let request_id = res.headers().get(crate::http::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+            let span = tracing::Span::current();
+            if !span.is_disabled() {
+                let status = res.status().as_u16();
+                // The span started before the route was known; its name follows now.
+                use opentelemetry::trace::TraceContextExt;
+                use tracing_opentelemetry::OpenTelemetrySpanExt;
+                span.context().span().update_name(format!("{method} {route}"));
+                span.record("http.route", route);
+                span.record("http.response.status_code", status);
+                if status >= 500 {
+                    span.record("otel.status_code", "error");
+                }
+            }
             tracing::info!(
                 request_id,
                 http.method = %method,
@@ -111,7 +126,28 @@ where
             );
             res
         })
-        .with(warp::trace::request())
+        .with(warp::trace(move |info: warp::trace::Info| request_span(service, &info)))
+}
+
+/// The span of one request: named once the route is known (`GET /v/{}`), with the service
+/// and the outcome; a child of the caller's span when it sent a `traceparent`.
+fn request_span(service: &'static str, info: &warp::trace::Info) -> tracing::Span {
+    use tracing::field::Empty;
+    let span = tracing::info_span!(
+        "request",
+        otel.kind = "server",
+        otel.status_code = Empty,
+        zegel.service = service,
+        http.request.method = %info.method(),
+        http.route = Empty,
+        http.response.status_code = Empty,
+    );
+    if let Some(parent) = crate::trace::parent_from(info.request_headers()) {
+        use tracing_opentelemetry::OpenTelemetrySpanExt;
+        // Fails only when traces are off: the logs keep the span, nothing to continue.
+        let _ = span.set_parent(parent);
+    }
+    span
 }
 
 /// Asks a running server and its background tasks to stop.
@@ -208,8 +244,8 @@ pub async fn run(
     let internal = self::metrics(metrics.clone(), pool.clone(), bus.clone()).or(health(pool, bus)).unify();
     tracing::info!(service, port, internal_port, "listening");
     tokio::join!(
-        serve(stack(public, metrics.clone()), listeners.public, shutdown.clone()),
-        serve(stack(internal, metrics), listeners.internal, shutdown),
+        serve(stack(service, public, metrics.clone()), listeners.public, shutdown.clone()),
+        serve(stack(service, internal, metrics), listeners.internal, shutdown),
     );
 }
 
@@ -242,7 +278,7 @@ mod tests {
         let routes = warp::path!("hello").and(crate::http::request()).map(|req: crate::http::Request| {
             crate::http::respond(&req, Ok(crate::http::json(StatusCode::OK, &serde_json::json!({}))))
         });
-        let stack = stack(routes.boxed(), Metrics::new("test"));
+        let stack = stack("test", routes.boxed(), Metrics::new("test"));
         let given = warp::test::request().path("/hello").header("x-request-id", "abc-123").reply(&stack).await;
         assert_eq!(given.headers()["x-request-id"], "abc-123");
         let fresh = warp::test::request().path("/hello").reply(&stack).await;

@@ -380,7 +380,14 @@ pub async fn main<S: Service>() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    crate::telemetry::init(settings.common.log_format);
+    let traces =
+        match crate::telemetry::install(settings.common.log_format, settings.common.trace_export(S::NAME).as_ref()) {
+            Ok(exporter) => exporter,
+            Err(e) => {
+                eprintln!("{binary}: {e}");
+                return ExitCode::from(2);
+            }
+        };
     let result = match command.as_str() {
         "migrate" => {
             async {
@@ -397,6 +404,8 @@ pub async fn main<S: Service>() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // The last spans go out before the process ends (exporting blocks: not on a worker).
+    let _ = tokio::task::spawn_blocking(move || traces.shutdown()).await;
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -1,4 +1,4 @@
-//! Logs and metrics.
+//! Logs and metrics (traces: [`crate::trace`]).
 //!
 //! Logs go through `tracing`: JSON lines when stdout is not a terminal (or when asked),
 //! readable lines otherwise. Metrics are Prometheus counters and histograms per service,
@@ -20,22 +20,50 @@ use prometheus::{
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
+use crate::trace::{Export, Exporter, TraceError};
 
 /// One series of a [`Counter`], resolved once.
 pub use prometheus::IntCounter;
 /// The counter type services count their own outcomes in (see [`Metrics::counter`]).
 pub use prometheus::IntCounterVec as Counter;
 
-/// Installs the global subscriber once; later calls do nothing.
+/// Installs the global subscriber once, logging in `format`; later calls do nothing.
 pub fn init(format: LogFormat) {
+    let _ = install(format, None);
+}
+
+/// Installs the global subscriber once: logs in `format` (filtered by `RUST_LOG`, `info`
+/// by default), and the suite's spans to a collector when `export` names one (see
+/// [`crate::trace`]). A later call installs nothing and exports nothing.
+pub fn install(format: LogFormat, export: Option<&Export>) -> Result<Exporter, TraceError> {
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let json = match format {
         LogFormat::Json => true,
         LogFormat::Pretty => false,
         LogFormat::Auto => !std::io::stdout().is_terminal(),
     };
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    let _ = if json { builder.json().flatten_event(true).try_init() } else { builder.try_init() };
+    let logs = if json {
+        tracing_subscriber::fmt::layer().json().flatten_event(true).boxed()
+    } else {
+        tracing_subscriber::fmt::layer().boxed()
+    };
+    // The log filter is the logs' own: spans reach the collector whatever RUST_LOG says.
+    let logs = logs.with_filter(filter);
+    let (spans, exporter) = match export {
+        Some(export) => {
+            let (layer, exporter) = crate::trace::layer(export)?;
+            (Some(layer), exporter)
+        }
+        None => (None, Exporter::default()),
+    };
+    match tracing_subscriber::registry().with(logs).with(spans).try_init() {
+        Ok(()) => Ok(exporter),
+        Err(_) => Ok(Exporter::default()),
+    }
 }
 
 /// The metrics of one service.

@@ -13,7 +13,11 @@ async fn main() -> anyhow::Result<()> {
     let deposits = zegel_deposits::config::Settings::from_env().context("deposits settings")?;
     let housing = zegel_housing::config::Settings::from_env().context("housing settings")?;
     let notifier = zegel_notifier::config::Settings::from_env().context("notifier settings")?;
-    platform::telemetry::init(certificates.common.log_format);
+    // One process, one exporter: the spans say which service they are of (`zegel.service`).
+    let traces = platform::telemetry::install(
+        certificates.common.log_format,
+        certificates.common.trace_export("suite").as_ref(),
+    )?;
     let common = certificates.common.clone();
     platform::db::ensure_database(&common.database()?).await.context("creating the database")?;
     platform::shell::migrate::<zegel_certificates::Certificates>(&common).await.context("certificates migrations")?;
@@ -47,7 +51,7 @@ async fn main() -> anyhow::Result<()> {
     println!();
     println!("Tokens: ./just token ROLE [ORG]   e.g. ./just token certification_body cb-dev");
     println!("Stop with Ctrl-C.");
-    tokio::try_join!(
+    let stopped = tokio::try_join!(
         certificates.run_until_stopped(),
         lookup.run_until_stopped(),
         gaccounts.run_until_stopped(),
@@ -55,6 +59,8 @@ async fn main() -> anyhow::Result<()> {
         deposits.run_until_stopped(),
         housing.run_until_stopped(),
         notifier.run_until_stopped()
-    )?;
+    );
+    let _ = tokio::task::spawn_blocking(move || traces.shutdown()).await;
+    stopped?;
     Ok(())
 }
