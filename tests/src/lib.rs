@@ -539,7 +539,8 @@ impl Suite {
             self.housing_call(reqwest::Method::PUT, &format!("/api/v1/buildings/{bag_id}/rooms"), &token, rooms).await;
         assert_eq!(status, 200);
         let inspector = self.token(Role::HousingInspector, None);
-        let inspection = json!({"kind": "announced", "findings": "All rooms as reported."});
+        let inspection = json!({"kind": "announced", "findings": "All rooms as reported.",
+            "measured": {"bedrooms": [6, 6], "living_area": 35}});
         let path = format!("/api/v1/buildings/{bag_id}/inspections");
         let (status, body) = self.housing_call(reqwest::Method::POST, &path, &inspector, inspection).await;
         assert_eq!((status, body["mark"]["status"].as_str()), (201, Some("certified")), "{body}");

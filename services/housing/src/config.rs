@@ -5,6 +5,9 @@ use platform::config::ConfigError;
 use platform::shell::OwnSettings;
 use serde::Deserialize;
 
+/// The longest a mark runs (12 months), in days: the shortest a building's seal may live.
+pub const MARK_DAYS: u32 = 366;
+
 /// All settings of the service.
 pub type Settings = platform::shell::Settings<Own>;
 
@@ -20,7 +23,8 @@ pub struct Own {
     pub seal_key: String,
     /// Its certificate (PEM), issued under the suite CA.
     pub seal_cert: String,
-    /// Days a seal lives at most (never beyond the mark's year).
+    /// Days a seal lives at most, never beyond the mark it shows. At least a mark's year
+    /// (366 days), so that a poster hung at the door lives as long as the mark.
     pub seal_days: u32,
     /// Seconds between sweeps (overdue deficiencies, marks past their year, the norm).
     pub sweep_interval_secs: u64,
@@ -36,7 +40,7 @@ impl Default for Own {
             transition_ends: NaiveDate::from_ymd_opt(2028, 1, 1).unwrap_or_default(),
             seal_key: Default::default(),
             seal_cert: Default::default(),
-            seal_days: 90,
+            seal_days: MARK_DAYS,
             sweep_interval_secs: 60,
             complaints_per_hour: 10,
         }
@@ -56,6 +60,11 @@ impl OwnSettings for Own {
             return Err(ConfigError::Invalid(
                 "ZEGEL_HOUSING_TRANSITION_ENDS: not before ZEGEL_HOUSING_INTEGRATED_FROM".into(),
             ));
+        }
+        if self.seal_days < MARK_DAYS {
+            return Err(ConfigError::Invalid(format!(
+                "ZEGEL_HOUSING_SEAL_DAYS: at least {MARK_DAYS}, so that a poster lives as long as the mark it shows"
+            )));
         }
         let (days, complaints) = (u64::from(self.seal_days), u64::from(self.complaints_per_hour));
         platform::config::at_least_one(

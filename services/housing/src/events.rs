@@ -8,7 +8,8 @@ use platform::outbox::Event;
 use serde_json::json;
 
 use crate::domain::{ComplaintCategory, MarkStatus};
-use crate::store::Marked;
+use crate::rehousing::Closed;
+use crate::store::{Marked, RehousingCase};
 
 /// The mark of `b` moved to `to`; nothing to publish when it stays where it was (a
 /// renewal) or when a new application starts.
@@ -55,8 +56,9 @@ pub fn placement_mark_lost(kvk: &str, b: &Marked, to: MarkStatus, now: DateTime<
     )
 }
 
-/// More people reported than the building may house.
-pub fn over_capacity(b: &Marked, people: i32, capacity: i32, now: DateTime<Utc>) -> Event {
+/// More people reported than the building may house: its capacity, or fewer where the
+/// permit allows fewer (`allowed`).
+pub fn over_capacity(b: &Marked, people: i32, allowed: i32, now: DateTime<Utc>) -> Event {
     Event::new(
         "housing.over_capacity",
         &b.building.bag_id,
@@ -66,7 +68,43 @@ pub fn over_capacity(b: &Marked, people: i32, capacity: i32, now: DateTime<Utc>)
             "municipality": b.building.municipality,
             "provider_kvk": b.building.provider_kvk,
             "occupancy": people,
-            "capacity": capacity,
+            "capacity": b.capacity,
+            "allowed": allowed,
+        }),
+        now,
+    )
+}
+
+/// A mark ended with people living there: the municipality follows the rehousing the
+/// provider owes them.
+pub fn rehousing_opened(case: &RehousingCase, now: DateTime<Utc>) -> Event {
+    rehousing("housing.rehousing_opened", case, json!(null), now)
+}
+
+/// A rehousing case is past its deadline and still open.
+pub fn rehousing_overdue(case: &RehousingCase, now: DateTime<Utc>) -> Event {
+    rehousing("housing.rehousing_overdue", case, json!(null), now)
+}
+
+/// A rehousing case closed: the building is empty, or certified again.
+pub fn rehousing_closed(case: &RehousingCase, why: Closed, now: DateTime<Utc>) -> Event {
+    rehousing("housing.rehousing_closed", case, json!(why), now)
+}
+
+fn rehousing(kind: &str, case: &RehousingCase, closed_because: serde_json::Value, now: DateTime<Utc>) -> Event {
+    Event::new(
+        kind,
+        &case.bag_id,
+        &["municipality", "housing_inspector"],
+        json!({
+            "case_id": case.case_id,
+            "bag_id": case.bag_id,
+            "municipality": case.municipality,
+            "provider_kvk": case.provider_kvk,
+            "people": case.people,
+            "reason": case.reason,
+            "deadline": case.deadline,
+            "closed_because": closed_because,
         }),
         now,
     )

@@ -14,6 +14,7 @@ pub mod domain;
 pub mod events;
 pub mod poster;
 pub mod register;
+pub mod rehousing;
 pub mod routes;
 pub mod state;
 pub mod store;

@@ -61,7 +61,7 @@ pub fn svg(b: &Marked, seal_url: &str) -> Result<String> {
     let (qr, side) = qr::svg_content(seal_url).map_err(not_issued)?;
     let x = &b.building;
     let args: HashMap<Cow<'static, str>, FluentValue> = [
-        (Cow::Borrowed("capacity"), FluentValue::from(b.capacity.map(|c| c.to_string()).unwrap_or_else(|| "?".into()))),
+        (Cow::Borrowed("capacity"), FluentValue::from(b.allowed.map(|c| c.to_string()).unwrap_or_else(|| "?".into()))),
         (Cow::Borrowed("bag"), FluentValue::from(x.bag_id.clone())),
     ]
     .into();
@@ -114,6 +114,11 @@ mod tests {
             occupancy: None,
             occupancy_reported_at: None,
             occupied_since: None,
+            measured: None,
+            rooms_changed_at: None,
+            allowed: Some(2),
+            contract_forms: Vec::new(),
+            tenancy_broken: Vec::new(),
         }
     }
 

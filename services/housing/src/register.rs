@@ -40,6 +40,17 @@ pub async fn apply(tx: &impl GenericClient, b: &Marked, action: MarkAction, chan
     if let Some(event) = events::mark_changed(b, to, reason, change.now) {
         platform::outbox::enqueue(tx, &event).await?;
     }
+    // A mark that ends with people living there leaves them to be rehoused (4.3 E); a
+    // building certified again needs no rehousing any more.
+    match to {
+        MarkStatus::Revoked | MarkStatus::Expired if !from.ended() => {
+            crate::rehousing::open(tx, b, to, change.now).await?;
+        }
+        MarkStatus::Certified => {
+            crate::rehousing::close(tx, b, crate::rehousing::Closed::MarkReturned, change.now).await?;
+        }
+        _ => {}
+    }
     // Every agency that houses workers here may not be hired while the building has no
     // valid mark (its standing says so at once); each is told.
     if from == MarkStatus::Certified && to != MarkStatus::Certified {

@@ -8,7 +8,10 @@ use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
 use uuid::Uuid;
 
-use crate::domain::{BuildingType, ComplaintCategory, ComplaintStatus, InspectionKind, MarkStatus, Norm, PermitStatus};
+use crate::domain::{
+    BuildingType, ComplaintCategory, ComplaintStatus, Contract, ContractForm, InspectionKind, MarkStatus, Norm,
+    PermitStatus, Rooms, TenancyRule,
+};
 use crate::{Error, Result};
 
 /// A building as stored.
@@ -77,9 +80,26 @@ pub struct Marked {
     pub occupancy_reported_at: Option<DateTime<Utc>>,
     /// Start of this season's occupancy (mobile units).
     pub occupied_since: Option<NaiveDate>,
+    /// The rooms as an inspector last measured them, and when.
+    #[serde(skip)]
+    pub measured: Option<(Rooms, NaiveDate)>,
+    /// When the provider reported rooms other than those measured (none since: `None`).
+    pub rooms_changed_at: Option<DateTime<Utc>>,
+    /// How many people may live there: the capacity, and no more than a granted permit
+    /// allows (`allowed_people` in SQL, the one definition).
+    pub allowed: Option<i32>,
+    /// The contract forms in use, as the last sample showed them.
+    pub contract_forms: Vec<ContractForm>,
+    /// The tenancy rules the last sample of contracts broke.
+    pub tenancy_broken: Vec<TenancyRule>,
 }
 
 impl Marked {
+    /// Whether more people live there than may.
+    pub fn over_allowed(&self) -> bool {
+        matches!((self.occupancy, self.allowed), (Some(o), Some(a)) if o > a)
+    }
+
     /// Until when the mark is certified, if it is certified and within its year at `now`.
     pub fn certified_until(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         self.mark_valid_until.filter(|u| self.mark_status == MarkStatus::Certified && *u > now)
@@ -89,7 +109,9 @@ impl Marked {
 const MARKED: &str =
     "select bag_id, municipality, provider_kvk, street, number, addition, postcode, place, building_type,
         registered_on, living_area, mark_id, mark_status, mark_since, mark_valid_until, norm, capacity, occupancy,
-        occupancy_reported_at, occupied_since
+        occupancy_reported_at, occupied_since, measured_bedrooms, measured_living_area, measured_on, rooms_changed_at,
+        allowed_people(capacity, (select p from permit p where p.bag_id = building.bag_id)),
+        contract_forms, tenancy_broken
      from building";
 
 fn marked(r: &Row) -> Marked {
@@ -116,6 +138,18 @@ fn marked(r: &Row) -> Marked {
         occupancy: r.get(17),
         occupancy_reported_at: r.get(18),
         occupied_since: r.get(19),
+        measured: match (
+            r.get::<_, Option<Vec<i32>>>(20),
+            r.get::<_, Option<i32>>(21),
+            r.get::<_, Option<NaiveDate>>(22),
+        ) {
+            (Some(bedrooms), Some(living), Some(on)) => Some((Rooms::from_stored(&bedrooms, living), on)),
+            _ => None,
+        },
+        rooms_changed_at: r.get(23),
+        allowed: r.get(24),
+        contract_forms: r.get(25),
+        tenancy_broken: r.get(26),
     }
 }
 
@@ -183,7 +217,8 @@ pub async fn buildings_in(c: &impl GenericClient, municipality: &str, f: &ListFi
         "{MARKED} where municipality = $1
            and ($2::text is null or mark_status = $2)
            and ($3::text is null or building_type = $3)
-           and ($4::boolean is null or coalesce(occupancy > capacity, false) = $4)
+           and ($4::boolean is null
+                or coalesce(occupancy > allowed_people(capacity, (select p from permit p where p.bag_id = building.bag_id)), false) = $4)
            and ($5::text is null or provider_kvk = $5)
          order by place, street, number, addition nulls first, bag_id
          limit 10000"
@@ -200,29 +235,136 @@ pub async fn buildings_of(c: &impl GenericClient, provider_kvk: &str) -> Result<
     Ok(c.query(&stmt, &[&provider_kvk]).await?.iter().map(marked).collect())
 }
 
-/// Replaces the building's rooms and stores the capacity they give.
-pub async fn replace_rooms(
+/// Replaces the rooms the provider proposes; `changed`: they differ from what was
+/// measured, from now on (until an inspection measures them).
+pub async fn propose_rooms(
     c: &impl GenericClient,
     bag_id: &str,
-    bedrooms: &[i32],
-    living_area: i32,
-    capacity: i32,
+    rooms: &Rooms,
+    changed: Option<DateTime<Utc>>,
 ) -> Result<()> {
+    let (bedrooms, living_area) = rooms.to_stored();
     let delete = c.prepare_cached("delete from bedroom where bag_id = $1").await?;
     c.execute(&delete, &[&bag_id]).await?;
     let insert = c.prepare_cached("insert into bedroom (bag_id, ordinal, area) values ($1, $2, $3)").await?;
     for (i, area) in bedrooms.iter().enumerate() {
         c.execute(&insert, &[&bag_id, &(i as i32), area]).await?;
     }
-    let update = c.prepare_cached("update building set living_area = $2, capacity = $3 where bag_id = $1").await?;
-    c.execute(&update, &[&bag_id, &living_area, &capacity]).await?;
+    let update = c
+        .prepare_cached(
+            "update building set living_area = $2, rooms_changed_at = coalesce(rooms_changed_at, $3) where bag_id = $1",
+        )
+        .await?;
+    c.execute(&update, &[&bag_id, &living_area, &changed]).await?;
     Ok(())
 }
 
-/// The building's bedroom areas, hundredths of m².
-pub async fn bedrooms(c: &impl GenericClient, bag_id: &str) -> Result<Vec<i32>> {
-    let stmt = c.prepare_cached("select area from bedroom where bag_id = $1 order by ordinal").await?;
-    Ok(c.query(&stmt, &[&bag_id]).await?.iter().map(|r| r.get(0)).collect())
+/// The rooms the provider proposes, once reported.
+pub async fn proposed_rooms(c: &impl GenericClient, bag_id: &str) -> Result<Option<Rooms>> {
+    let stmt = c
+        .prepare_cached(
+            "select coalesce((select array_agg(area order by ordinal) from bedroom where bag_id = $1), '{}'), living_area
+             from building where bag_id = $1",
+        )
+        .await?;
+    Ok(c.query_opt(&stmt, &[&bag_id])
+        .await?
+        .and_then(|r| r.get::<_, Option<i32>>(1).map(|living| Rooms::from_stored(&r.get::<_, Vec<i32>>(0), living))))
+}
+
+/// Records what an inspector measured at `inspection_id`: the building's rooms from now
+/// on, the capacity they give, and no change pending any more.
+pub async fn measure(
+    c: &impl GenericClient,
+    bag_id: &str,
+    inspection_id: Uuid,
+    rooms: &Rooms,
+    on: NaiveDate,
+    capacity: i32,
+) -> Result<()> {
+    let (bedrooms, living_area) = rooms.to_stored();
+    let inspection = c
+        .prepare_cached(
+            "update inspection set measured_bedrooms = $2, measured_living_area = $3 where inspection_id = $1",
+        )
+        .await?;
+    c.execute(&inspection, &[&inspection_id, &bedrooms, &living_area]).await?;
+    let building = c
+        .prepare_cached(
+            "update building set measured_bedrooms = $2, measured_living_area = $3, measured_on = $4, capacity = $5,
+                 rooms_changed_at = null
+             where bag_id = $1",
+        )
+        .await?;
+    c.execute(&building, &[&bag_id, &bedrooms, &living_area, &on, &capacity]).await?;
+    Ok(())
+}
+
+/// Records the sample of contracts an inspection read, each with the rules it breaks, and
+/// the building's contract forms and broken rules from now on.
+pub async fn record_tenancy(
+    c: &impl GenericClient,
+    bag_id: &str,
+    inspection_id: Uuid,
+    on: NaiveDate,
+    sample: &[(Contract, Vec<TenancyRule>)],
+) -> Result<()> {
+    let insert = c
+        .prepare_cached(
+            "insert into tenancy_sample (inspection_id, ordinal, form, own_contract, tied_to_work, self_contained,
+                 starts_on, ends_on, notice_months, notice_days, broken)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .await?;
+    for (i, (contract, broken)) in sample.iter().enumerate() {
+        let months = i32::try_from(contract.notice.months).unwrap_or(i32::MAX);
+        let days = i32::try_from(contract.notice.days).unwrap_or(i32::MAX);
+        c.execute(
+            &insert,
+            &[
+                &inspection_id,
+                &(i as i32),
+                &contract.form,
+                &contract.own_contract,
+                &contract.tied_to_work,
+                &contract.self_contained,
+                &contract.starts_on,
+                &contract.ends_on,
+                &months,
+                &days,
+                broken,
+            ],
+        )
+        .await?;
+    }
+    let mut forms: Vec<ContractForm> = sample.iter().map(|(c, _)| c.form).collect();
+    forms.sort();
+    forms.dedup();
+    let mut broken: Vec<TenancyRule> = sample.iter().flat_map(|(_, b)| b.iter().copied()).collect();
+    broken.sort();
+    broken.dedup();
+    let building = c
+        .prepare_cached(
+            "update building set tenancy_checked_on = $2, contract_forms = $3, tenancy_broken = $4 where bag_id = $1",
+        )
+        .await?;
+    c.execute(&building, &[&bag_id, &on, &forms, &broken]).await?;
+    Ok(())
+}
+
+/// What the permit situation of the building does to its mark on `day` (`permit_problem`
+/// in SQL, the one definition): `None`, or the reason (`no_permit`,
+/// `permit_conditions_unmet`).
+pub async fn permit_problem(c: &impl GenericClient, bag_id: &str, day: NaiveDate) -> Result<Option<String>> {
+    let stmt = c
+        .prepare_cached(
+            "select permit_problem(r.required, p, $2) from building b
+             left join permit_requirement r on r.municipality = b.municipality
+             left join permit p on p.bag_id = b.bag_id
+             where b.bag_id = $1",
+        )
+        .await?;
+    Ok(c.query_opt(&stmt, &[&bag_id, &day]).await?.and_then(|r| r.get(0)))
 }
 
 /// Buildings still on the SNF norm, for the sweep to move on when the transition ends.
@@ -499,36 +641,56 @@ pub struct Permit {
     pub decided_on: NaiveDate,
     /// Why (refused, withdrawn).
     pub reason: Option<String>,
-}
-
-impl Permit {
-    /// Whether it holds on `day`.
-    pub fn holds_on(&self, day: NaiveDate) -> bool {
-        self.status == PermitStatus::Granted
-            && self.valid_from.is_none_or(|f| f <= day)
-            && self.valid_until.is_none_or(|u| u >= day)
-    }
+    /// The most people it allows.
+    pub max_people: Option<i32>,
+    /// Its conditions.
+    pub conditions: Vec<String>,
+    /// Comply by (an existing rental).
+    pub comply_by: Option<NaiveDate>,
+    /// When the conditions were found met.
+    pub complied_on: Option<NaiveDate>,
 }
 
 /// Records the permit decision for a building.
 pub async fn put_permit(c: &impl GenericClient, bag_id: &str, p: &Permit, by: &str) -> Result<()> {
     let stmt = c
         .prepare_cached(
-            "insert into permit (bag_id, status, valid_from, valid_until, decided_on, decided_by, reason)
-             values ($1, $2, $3, $4, $5, $6, $7)
+            "insert into permit (bag_id, status, valid_from, valid_until, decided_on, decided_by, reason, max_people,
+                 conditions, comply_by, complied_on)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
              on conflict (bag_id) do update set status = excluded.status, valid_from = excluded.valid_from,
                  valid_until = excluded.valid_until, decided_on = excluded.decided_on, decided_by = excluded.decided_by,
-                 reason = excluded.reason",
+                 reason = excluded.reason, max_people = excluded.max_people, conditions = excluded.conditions,
+                 comply_by = excluded.comply_by, complied_on = excluded.complied_on",
         )
         .await?;
-    c.execute(&stmt, &[&bag_id, &p.status, &p.valid_from, &p.valid_until, &p.decided_on, &by, &p.reason]).await?;
+    c.execute(
+        &stmt,
+        &[
+            &bag_id,
+            &p.status,
+            &p.valid_from,
+            &p.valid_until,
+            &p.decided_on,
+            &by,
+            &p.reason,
+            &p.max_people,
+            &p.conditions,
+            &p.comply_by,
+            &p.complied_on,
+        ],
+    )
+    .await?;
     Ok(())
 }
 
 /// The building's permit decision.
 pub async fn permit(c: &impl GenericClient, bag_id: &str) -> Result<Option<Permit>> {
     let stmt = c
-        .prepare_cached("select status, valid_from, valid_until, decided_on, reason from permit where bag_id = $1")
+        .prepare_cached(
+            "select status, valid_from, valid_until, decided_on, reason, max_people, conditions, comply_by, complied_on
+             from permit where bag_id = $1",
+        )
         .await?;
     Ok(c.query_opt(&stmt, &[&bag_id]).await?.map(|r| Permit {
         status: r.get(0),
@@ -536,6 +698,10 @@ pub async fn permit(c: &impl GenericClient, bag_id: &str) -> Result<Option<Permi
         valid_until: r.get(2),
         decided_on: r.get(3),
         reason: r.get(4),
+        max_people: r.get(5),
+        conditions: r.get(6),
+        comply_by: r.get(7),
+        complied_on: r.get(8),
     }))
 }
 
@@ -757,4 +923,134 @@ pub async fn buildings_in_use(c: &impl GenericClient, kvk: &str) -> Result<Vec<(
         .prepare_cached("select mark_status, coalesce(certified, false) from agency_buildings where kvk_number = $1 order by bag_id")
         .await?;
     Ok(c.query(&stmt, &[&kvk]).await?.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// A rehousing case (advice 4.3 E).
+#[derive(Debug, Clone, Serialize)]
+pub struct RehousingCase {
+    /// Id.
+    pub case_id: Uuid,
+    /// The building.
+    pub bag_id: String,
+    /// The mark that ended.
+    pub mark_id: Uuid,
+    /// Its municipality.
+    pub municipality: String,
+    /// The provider who owes the rehousing.
+    pub provider_kvk: String,
+    /// People living there when the mark ended.
+    pub people: i32,
+    /// `mark_revoked` or `mark_expired`.
+    pub reason: String,
+    /// When.
+    pub opened_at: DateTime<Utc>,
+    /// Rehoused by (inclusive).
+    pub deadline: NaiveDate,
+    /// When closed.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Why closed.
+    pub closed_because: Option<crate::rehousing::Closed>,
+    /// When found open past its deadline.
+    pub overdue_at: Option<DateTime<Utc>>,
+}
+
+const REHOUSING: &str =
+    "select case_id, bag_id, mark_id, municipality, provider_kvk, people, reason, opened_at, deadline,
+        closed_at, closed_because, overdue_at from rehousing_case";
+
+fn rehousing_case(r: &Row) -> RehousingCase {
+    RehousingCase {
+        case_id: r.get(0),
+        bag_id: r.get(1),
+        mark_id: r.get(2),
+        municipality: r.get(3),
+        provider_kvk: r.get(4),
+        people: r.get(5),
+        reason: r.get(6),
+        opened_at: r.get(7),
+        deadline: r.get(8),
+        closed_at: r.get(9),
+        closed_because: r.get(10),
+        overdue_at: r.get(11),
+    }
+}
+
+/// Opens a case; `false` when the building has one open already.
+pub async fn open_rehousing(c: &impl GenericClient, k: &RehousingCase) -> Result<bool> {
+    let stmt = c
+        .prepare_cached(
+            "insert into rehousing_case (case_id, bag_id, mark_id, municipality, provider_kvk, people, reason, opened_at, deadline)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             on conflict (bag_id) where closed_at is null do nothing",
+        )
+        .await?;
+    let n = c
+        .execute(
+            &stmt,
+            &[
+                &k.case_id,
+                &k.bag_id,
+                &k.mark_id,
+                &k.municipality,
+                &k.provider_kvk,
+                &k.people,
+                &k.reason,
+                &k.opened_at,
+                &k.deadline,
+            ],
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+/// Closes the building's open case, returning it.
+pub async fn close_rehousing(
+    c: &impl GenericClient,
+    bag_id: &str,
+    why: crate::rehousing::Closed,
+    now: DateTime<Utc>,
+) -> Result<Option<RehousingCase>> {
+    let stmt = c
+        .prepare_cached(
+            "update rehousing_case set closed_at = $2, closed_because = $3 where bag_id = $1 and closed_at is null
+             returning case_id, bag_id, mark_id, municipality, provider_kvk, people, reason, opened_at, deadline,
+                 closed_at, closed_because, overdue_at",
+        )
+        .await?;
+    Ok(c.query_opt(&stmt, &[&bag_id, &now, &why]).await?.map(|r| rehousing_case(&r)))
+}
+
+/// The building's cases, newest first.
+pub async fn rehousing_of(c: &impl GenericClient, bag_id: &str) -> Result<Vec<RehousingCase>> {
+    let stmt = c.prepare_cached(&format!("{REHOUSING} where bag_id = $1 order by opened_at desc limit 100")).await?;
+    Ok(c.query(&stmt, &[&bag_id]).await?.iter().map(rehousing_case).collect())
+}
+
+/// The open cases of a municipality, oldest deadline first.
+pub async fn open_rehousing_in(c: &impl GenericClient, municipality: &str) -> Result<Vec<RehousingCase>> {
+    let stmt = c
+        .prepare_cached(&format!(
+            "{REHOUSING} where municipality = $1 and closed_at is null order by deadline, case_id limit 10000"
+        ))
+        .await?;
+    Ok(c.query(&stmt, &[&municipality]).await?.iter().map(rehousing_case).collect())
+}
+
+/// Open cases past their deadline that were not yet signalled, marked so each is
+/// signalled once.
+pub async fn take_overdue_rehousing(
+    c: &impl GenericClient,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Vec<RehousingCase>> {
+    let stmt = c
+        .prepare_cached(
+            "update rehousing_case set overdue_at = $2
+             where closed_at is null and overdue_at is null and deadline < $1
+             returning case_id",
+        )
+        .await?;
+    let ids: Vec<Uuid> = c.query(&stmt, &[&today, &now]).await?.iter().map(|r| r.get(0)).collect();
+    let read = c.prepare_cached(&format!("{REHOUSING} where case_id = any($1) order by case_id")).await?;
+    Ok(c.query(&read, &[&ids]).await?.iter().map(rehousing_case).collect())
 }

@@ -1,7 +1,8 @@
 //! Time in the housing register: a deficiency open past its deadline revokes the mark
 //! (and the municipality hears of it); a mark whose year passed without a renewing
-//! inspection expires; a building that kept the SNF norm moves to the integrated norm
-//! when the transition ends, and its capacity with it.
+//! inspection expires; a rehousing case open past its deadline is signalled; a building
+//! that kept the SNF norm moves to the integrated norm when the transition ends, and its
+//! capacity with it.
 
 use std::collections::BTreeSet;
 
@@ -11,7 +12,7 @@ use serde_json::json;
 use crate::domain::{MarkAction, Norm};
 use crate::register::{self, Change};
 use crate::state::AppState;
-use crate::{Result, routes, store};
+use crate::{Result, events, routes, store};
 
 /// What one sweep did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -22,6 +23,8 @@ pub struct Report {
     pub expired: usize,
     /// Buildings moved to another norm.
     pub renormed: usize,
+    /// Rehousing cases found open past their deadline.
+    pub rehousing_overdue: usize,
 }
 
 /// Runs one sweep at the state's clock.
@@ -47,6 +50,10 @@ pub async fn run(state: &AppState) -> Result<Report> {
             report.expired += 1;
         }
     }
+    for case in store::take_overdue_rehousing(&tx, today, now).await? {
+        platform::outbox::enqueue(&tx, &events::rehousing_overdue(&case, now)).await?;
+        report.rehousing_overdue += 1;
+    }
     tx.commit().await?;
 
     for bag in store::snf_buildings(&client).await? {
@@ -54,8 +61,7 @@ pub async fn run(state: &AppState) -> Result<Report> {
         if let Some(b) = store::building(&tx, &bag, true).await?
             && routes::norm_for(state, &b.building) != Norm::Snf
         {
-            let bedrooms = store::bedrooms(&tx, &bag).await?;
-            let capacity = routes::capacity_of(Norm::Integrated, &b.building, &bedrooms);
+            let capacity = routes::measured_capacity(Norm::Integrated, &b);
             store::set_norm(&tx, &bag, Norm::Integrated, capacity).await?;
             audit::Entry::new(Actor::system("housing.sweep"), "building.norm", &bag, "sweep")
                 .reason("the SNF transition ended: the integrated norm applies".to_string())

@@ -187,7 +187,8 @@ pub fn owner_role(schema: &str) -> String {
 }
 
 /// The views of a register that the lookup reads (its read contracts with the lookup).
-pub const READ_CONTRACTS: [&str; 4] = ["seal_status", "agency_status", "agency_buildings", "agency_declaration"];
+pub const READ_CONTRACTS: [&str; 5] =
+    ["seal_status", "building_status", "agency_status", "agency_buildings", "agency_declaration"];
 
 fn named(target: &Target, app: &str) -> tokio_postgres::Config {
     let mut config = target.config.clone();

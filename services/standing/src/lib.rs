@@ -93,6 +93,10 @@ platform::text_enum! {
         MarkApplied = "mark_applied",
         /// The municipality requires a landlord permit and there is no valid one.
         NoPermit = "no_permit",
+        /// The permit's conditions were not met by the date the municipality set.
+        PermitConditionsUnmet = "permit_conditions_unmet",
+        /// The provider changed the rooms since the inspector measured them.
+        RoomsChanged = "rooms_changed",
         /// A mobile unit outside 1 April – 1 October.
         OutOfSeason = "out_of_season",
         /// A mobile unit lived in longer than 4 months this season.

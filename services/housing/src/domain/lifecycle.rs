@@ -7,6 +7,7 @@
 //!   revoked ◀── a deficiency past its deadline (any mark not ended) ─────────────────┤
 //!   expired ◀── the year passed (certified, suspended)                               │
 //!   revoked / expired ──reapply──▶ applied (a new mark)
+//!   certified ──rooms changed since measured──▶ suspended (until an inspection measures)
 //! ```
 
 use chrono::{Months, NaiveDate, NaiveTime};
@@ -40,6 +41,9 @@ pub enum MarkAction {
     Expire,
     /// The provider applies again after the mark ended.
     Reapply,
+    /// The provider reported rooms other than the inspector measured: the capacity shown
+    /// is no longer known to be true until they are measured again.
+    RoomsChanged,
 }
 
 /// What an action does to a mark it is allowed on.
@@ -68,6 +72,8 @@ impl MarkAction {
             (MarkAction::Expire, _) => Step::Stay,
             (MarkAction::Reapply, Revoked | Expired) => Step::To(Applied),
             (MarkAction::Reapply, _) => return None,
+            (MarkAction::RoomsChanged, Certified) => Step::To(Suspended),
+            (MarkAction::RoomsChanged, _) => Step::Stay,
         })
     }
 
@@ -80,6 +86,7 @@ impl MarkAction {
             (MarkAction::Overdue, _) => "a deficiency was not remedied by its deadline",
             (MarkAction::Expire, _) => "the mark's year passed without a renewing inspection",
             (MarkAction::Reapply, _) => "new application",
+            (MarkAction::RoomsChanged, _) => "the rooms changed since the inspector measured them",
         }
     }
 
@@ -131,6 +138,10 @@ mod tests {
             (MarkAction::Expire, Applied, Some(Stay), "an application has no year"),
             (MarkAction::Reapply, Revoked, Some(To(Applied)), "a new application"),
             (MarkAction::Reapply, Certified, None, "a mark in force is not applied for again"),
+            (MarkAction::RoomsChanged, Certified, Some(To(Suspended)), "changed rooms suspend until measured"),
+            (MarkAction::RoomsChanged, Suspended, Some(Stay), "already suspended"),
+            (MarkAction::RoomsChanged, Applied, Some(Stay), "an application is measured at its inspection"),
+            (MarkAction::RoomsChanged, Revoked, Some(Stay), "an ended mark"),
         ];
         for (action, from, step, case) in cases {
             assert_eq!(action.apply(from), step, "{case}");

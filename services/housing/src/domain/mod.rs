@@ -1,9 +1,11 @@
 //! Validated types and the capacity rules of advice chapter 4.
 
 pub mod lifecycle;
+pub mod tenancy;
 
 pub use lifecycle::{MarkAction, MarkStatus, Step};
 pub use platform::problem::Checks;
+pub use tenancy::{Contract, ContractForm, TenancyRule};
 
 use std::fmt;
 
@@ -103,6 +105,68 @@ impl Area {
     /// Hundredths of a square metre.
     pub fn hundredths(self) -> u32 {
         self.0
+    }
+}
+
+/// Most bedrooms one building may have.
+pub const MAX_BEDROOMS: usize = 500;
+
+/// The rooms of a building: the area of each bedroom and the total living area (which
+/// includes the bedrooms). The provider proposes them; an inspector measures them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rooms {
+    /// Each bedroom.
+    pub bedrooms: Vec<Area>,
+    /// The total living area.
+    pub living_area: Area,
+}
+
+impl Rooms {
+    /// Parses `bedrooms` (m² each) and `living_area` (m²) found at `pointer`, every error
+    /// reported at once.
+    pub fn parse(
+        bedrooms: &[serde_json::Value],
+        living_area: &serde_json::Value,
+        pointer: &str,
+    ) -> Result<Self, Vec<FieldError>> {
+        let mut checks = Checks::default();
+        if bedrooms.len() > MAX_BEDROOMS {
+            checks.fail(format!("{pointer}/bedrooms"), format!("at most {MAX_BEDROOMS} bedrooms"));
+        }
+        let bedrooms: Vec<Area> = bedrooms
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| checks.check(Area::parse(v, &format!("{pointer}/bedrooms/{i}"))))
+            .collect();
+        let living = checks.check(Area::parse(living_area, &format!("{pointer}/living_area")));
+        if let Some(living) = living {
+            let sum: u64 = bedrooms.iter().map(|b| u64::from(b.hundredths())).sum();
+            if u64::from(living.hundredths()) < sum {
+                checks.fail(
+                    format!("{pointer}/living_area"),
+                    "the living area includes the bedrooms, so it is at least their sum",
+                );
+            }
+        }
+        checks.finish()?;
+        living.map(|living_area| Self { bedrooms, living_area }).ok_or_else(Vec::new)
+    }
+
+    /// As stored: hundredths of m² per bedroom, and of the living area.
+    pub fn from_stored(bedrooms: &[i32], living_area: i32) -> Self {
+        let area = |h: i32| Area::from_hundredths(u32::try_from(h).unwrap_or(0));
+        Self { bedrooms: bedrooms.iter().copied().map(area).collect(), living_area: area(living_area) }
+    }
+
+    /// Hundredths of m² per bedroom, and of the living area, for storing.
+    pub fn to_stored(&self) -> (Vec<i32>, i32) {
+        let h = |a: Area| i32::try_from(a.hundredths()).unwrap_or(i32::MAX);
+        (self.bedrooms.iter().copied().map(h).collect(), h(self.living_area))
+    }
+
+    /// How many people these rooms house under `norm` in a building of this type.
+    pub fn capacity(&self, norm: Norm, building: BuildingType) -> i32 {
+        i32::try_from(capacity(norm, building, &self.bedrooms, self.living_area)).unwrap_or(i32::MAX)
     }
 }
 

@@ -3,7 +3,7 @@
 //! and every building of a provider — what the certificates register and hirers ask).
 
 use bytes::Bytes;
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 use platform::audit::{self, Actor};
 use platform::auth::{Principal, Role};
 use platform::http::{Request, json, no_store, parse_json};
@@ -13,24 +13,22 @@ use serde_json::{Value, json};
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-use super::{authenticate, bag_from_path, capacity_of, found, is_municipality, norm_for, text, view, write};
-use crate::domain::{Area, BagId, BuildingType, MarkAction, Postcode};
+use super::{authenticate, bag_from_path, found, is_municipality, may_see_address, norm_for, text, view, write};
+use crate::domain::{BagId, BuildingType, MarkAction, Postcode, Rooms};
 use crate::register::{self, Change};
 use crate::state::AppState;
 use crate::store::{self, Building, Marked};
-use crate::{Error, Result, events};
+use crate::{Error, Result, events, rehousing};
 
-/// Most bedrooms one building may report.
-const MAX_BEDROOMS: usize = 500;
 /// Most people one building may report.
 const MAX_OCCUPANCY: i32 = 10_000;
 
-/// The building's public view as stored now.
-async fn public_view(c: &impl deadpool_postgres::GenericClient, bag: &BagId) -> Result<Value> {
+/// The building as stored now, for those who may know where it is.
+async fn building_view(c: &impl deadpool_postgres::GenericClient, bag: &BagId) -> Result<Value> {
     let b = found(c, bag, false).await?;
-    let bedrooms = store::bedrooms(c, bag.as_str()).await?.len();
+    let proposed = store::proposed_rooms(c, bag.as_str()).await?;
     let last = store::last_inspection(c, bag.as_str()).await?;
-    Ok(view(&b, bedrooms, last))
+    Ok(view(&b, proposed.as_ref(), last))
 }
 
 fn provider_of(b: &Marked, principal: &Principal) -> bool {
@@ -103,17 +101,25 @@ pub(super) async fn register(state: AppState, req: Request, _: (), raw: Bytes) -
             .after(serde_json::to_value(&building).ok())
             .record(tx)
             .await?;
-        Ok((StatusCode::CREATED, public_view(tx, &bag).await?))
+        Ok((StatusCode::CREATED, building_view(tx, &bag).await?))
     })
     .await
 }
 
-/// GET /api/v1/buildings/{bag_id} — public.
+/// GET /api/v1/buildings/{bag_id} — the building with its address, for its provider,
+/// housing inspectors and its municipality. Anyone else learns a building's address only
+/// from its own seal (the page at the door); a BAG id alone tells nothing.
 pub(super) async fn building_get(state: AppState, req: Request, bag_id: String) -> Result<Response> {
-    state.core.limiter.check(&req)?;
+    let principal = authenticate(&state, &req)?;
     let bag = bag_from_path(&bag_id)?;
     let client = state.core.pool.get().await?;
-    Ok(no_store(json(StatusCode::OK, &public_view(&client, &bag).await?)))
+    let b = found(&client, &bag, false).await?;
+    if !may_see_address(&principal, &b) {
+        return Err(Error::Forbidden(
+            "Only the provider, a housing inspector or the municipality sees where a building is.".into(),
+        ));
+    }
+    Ok(no_store(json(StatusCode::OK, &building_view(&client, &bag).await?)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -125,50 +131,37 @@ struct RoomsIn {
     living_area: Value,
 }
 
-/// PUT /api/v1/buildings/{bag_id}/rooms — the building's own provider reports its rooms.
+/// PUT /api/v1/buildings/{bag_id}/rooms — the building's own provider proposes its rooms.
+/// The capacity comes from what an inspector measures; rooms other than those measured
+/// suspend a certified mark until they are measured again.
 pub(super) async fn rooms(state: AppState, req: Request, bag_id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     principal.require_any(&[Role::HousingProvider], "Only the building's housing provider reports its rooms.")?;
     let bag = bag_from_path(&bag_id)?;
     let input: RoomsIn = parse_json(&req, &raw)?;
-    let mut errors = Vec::new();
-    if input.bedrooms.len() > MAX_BEDROOMS {
-        errors.push(FieldError::new("/bedrooms", format!("at most {MAX_BEDROOMS} bedrooms")));
-    }
-    let bedrooms: Vec<Area> = input
-        .bedrooms
-        .iter()
-        .enumerate()
-        .filter_map(|(i, v)| Area::parse(v, &format!("/bedrooms/{i}")).map_err(|e| errors.push(e)).ok())
-        .collect();
-    let living = Area::parse(&input.living_area, "/living_area").map_err(|e| errors.push(e)).ok();
-    if let Some(living) = living {
-        let sum: u64 = bedrooms.iter().map(|b| u64::from(b.hundredths())).sum();
-        if u64::from(living.hundredths()) < sum {
-            errors.push(FieldError::new(
-                "/living_area",
-                "the living area includes the bedrooms, so it is at least their sum",
-            ));
-        }
-    }
-    let (Some(living), true) = (living, errors.is_empty()) else { return Err(Error::Invalid(errors)) };
+    let rooms = Rooms::parse(&input.bedrooms, &input.living_area, "").map_err(Error::Invalid)?;
     write(&state, &req, &principal, &raw, async |tx| {
-        let mut b = found(tx, &bag, true).await?;
+        let b = found(tx, &bag, true).await?;
         if !provider_of(&b, &principal) {
             return Err(Error::Forbidden("Only the building's own housing provider reports its rooms.".into()));
         }
-        let areas: Vec<i32> = bedrooms.iter().map(|b| i32::try_from(b.hundredths()).unwrap_or(i32::MAX)).collect();
-        let living_h = i32::try_from(living.hundredths()).unwrap_or(i32::MAX);
-        b.building.living_area = Some(living_h);
-        let norm = norm_for(&state, &b.building);
-        let capacity = capacity_of(norm, &b.building, &areas).unwrap_or(0);
-        store::replace_rooms(tx, bag.as_str(), &areas, living_h, capacity).await?;
+        let now = state.clock.now();
+        let changed = b.measured.as_ref().is_some_and(|(measured, _)| *measured != rooms);
+        store::propose_rooms(tx, bag.as_str(), &rooms, changed.then_some(now)).await?;
+        let status = if changed {
+            let change = Change { actor: Actor::of(&principal, Role::HousingProvider), request_id: &req.id, now };
+            register::apply(tx, &b, MarkAction::RoomsChanged, &change).await?
+        } else {
+            b.mark_status
+        };
+        let (bedrooms, living_area) = rooms.to_stored();
         audit::Entry::new(Actor::of(&principal, Role::HousingProvider), "building.rooms", bag.as_str(), &req.id)
-            .before(json!({ "capacity": b.capacity }))
-            .after(json!({ "bedrooms": areas, "living_area": living_h, "capacity": capacity }))
+            .reason(changed.then(|| "other rooms than the inspector measured".to_string()))
+            .before(json!({ "mark_status": b.mark_status }))
+            .after(json!({ "bedrooms": bedrooms, "living_area": living_area, "mark_status": status }))
             .record(tx)
             .await?;
-        Ok((StatusCode::OK, public_view(tx, &bag).await?))
+        Ok((StatusCode::OK, building_view(tx, &bag).await?))
     })
     .await
 }
@@ -196,27 +189,37 @@ pub(super) async fn occupancy(state: AppState, req: Request, bag_id: String, raw
             return Err(Error::Forbidden("Only the building's own housing provider reports its occupancy.".into()));
         }
         let (now, today) = (state.clock.now(), state.clock.today());
-        // A season's occupancy starts with the first report of people in it (mobile units
-        // may be lived in for 4 months a season); an empty building ends it.
-        let occupied_since = match (input.people, b.occupied_since) {
-            (0, _) => None,
-            (_, Some(since)) if since.year() == today.year() => Some(since),
-            _ => Some(today),
-        };
+        let occupied_since = season_start(b.occupied_since, input.people, today);
         store::set_occupancy(tx, bag.as_str(), input.people, occupied_since, now).await?;
-        let over = b.capacity.filter(|c| input.people > *c);
-        if let Some(capacity) = over {
-            platform::outbox::enqueue(tx, &events::over_capacity(&b, input.people, capacity, now)).await?;
+        // More people than the capacity or the permit allows, whichever is less.
+        let over = b.allowed.filter(|allowed| input.people > *allowed);
+        if let Some(allowed) = over {
+            platform::outbox::enqueue(tx, &events::over_capacity(&b, input.people, allowed, now)).await?;
+        }
+        if input.people == 0 {
+            rehousing::close(tx, &b, rehousing::Closed::Empty, now).await?;
         }
         audit::Entry::new(Actor::of(&principal, Role::HousingProvider), "building.occupancy", bag.as_str(), &req.id)
-            .reason(over.map(|_| "more people than the capacity allows".to_string()))
+            .reason(over.map(|_| "more people than the capacity or the permit allows".to_string()))
             .before(json!({ "occupancy": b.occupancy }))
-            .after(json!({ "occupancy": input.people, "capacity": b.capacity }))
+            .after(json!({ "occupancy": input.people, "capacity": b.capacity, "allowed": b.allowed }))
             .record(tx)
             .await?;
-        Ok((StatusCode::OK, public_view(tx, &bag).await?))
+        Ok((StatusCode::OK, building_view(tx, &bag).await?))
     })
     .await
+}
+
+/// When this season's occupancy started, after `people` were reported on `today`: the
+/// first report of people in a year starts it, and nothing reported later in the same year
+/// starts it again — not even an empty building in between (a mobile unit may be lived in
+/// for 4 months a season, not 4 months after each report of 0).
+fn season_start(since: Option<NaiveDate>, people: i32, today: NaiveDate) -> Option<NaiveDate> {
+    match since {
+        Some(since) if since.year() == today.year() => Some(since),
+        _ if people > 0 => Some(today),
+        _ => None,
+    }
 }
 
 /// POST /api/v1/buildings/{bag_id}/application — after a mark was revoked or expired, the
@@ -239,9 +242,25 @@ pub(super) async fn apply(state: AppState, req: Request, bag_id: String, raw: By
         let change =
             Change { actor: Actor::of(&principal, Role::HousingProvider), request_id: &req.id, now: state.clock.now() };
         register::apply(tx, &b, MarkAction::Reapply, &change).await?;
-        Ok((StatusCode::CREATED, public_view(tx, &bag).await?))
+        Ok((StatusCode::CREATED, building_view(tx, &bag).await?))
     })
     .await
+}
+
+/// GET /api/v1/buildings/{bag_id}/rehousing — the building's rehousing cases (4.3 E), for
+/// its provider (who owes the rehousing), housing inspectors and its municipality.
+pub(super) async fn rehousing_get(state: AppState, req: Request, bag_id: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let bag = bag_from_path(&bag_id)?;
+    let client = state.core.pool.get().await?;
+    let b = found(&client, &bag, false).await?;
+    if !may_see_address(&principal, &b) {
+        return Err(Error::Forbidden(
+            "Only the provider, a housing inspector or the municipality sees the building's rehousing.".into(),
+        ));
+    }
+    let cases = store::rehousing_of(&client, bag.as_str()).await?;
+    Ok(no_store(json(StatusCode::OK, &json!({ "bag_id": bag.as_str(), "cases": cases }))))
 }
 
 /// GET /api/v1/buildings/{bag_id}/mark — the mark's history and the deficiencies, for the
@@ -278,37 +297,74 @@ pub(super) async fn mark_get(state: AppState, req: Request, bag_id: String) -> R
     )))
 }
 
-/// GET /api/v1/providers/{kvk}/buildings — public: the buildings a provider (an agency
-/// that houses its workers) offers and whether every one of them is certified now.
+/// GET /api/v1/providers/{kvk}/buildings — how many buildings a provider offers and how
+/// their marks stand. Public as counts only: where migrants live is not for everyone. The
+/// provider itself and housing inspectors get the list with addresses.
 pub(super) async fn provider_buildings(state: AppState, req: Request, kvk: String) -> Result<Response> {
     state.core.limiter.check(&req)?;
     let kvk = platform::ids::KvkNumber::parse(&kvk, "/path/kvk")
         .map_err(|e| Error::Client(platform::Problem::bad_request(format!("Malformed KvK number: {}.", e.detail))))?;
+    // A token is optional here; one that is sent must be good.
+    let principal = match req.authorization {
+        Some(_) => Some(authenticate(&state, &req)?),
+        None => None,
+    };
+    let listed = principal
+        .as_ref()
+        .is_some_and(|p| p.acts_for(Role::HousingProvider, kvk.as_str()) || p.has(Role::HousingInspector));
     let client = state.core.pool.get().await?;
     let now = state.clock.now();
     let buildings = store::buildings_of(&client, kvk.as_str()).await?;
     let certified = |b: &Marked| b.certified_until(now).is_some();
-    let list: Vec<Value> = buildings
-        .iter()
-        .map(|b| {
-            json!({
-                "bag_id": b.building.bag_id,
-                "address": format!("{}, {}", b.building.street_line(), b.building.place_line()),
-                "mark_status": b.mark_status,
-                "valid_until": b.mark_valid_until,
-                "certified": certified(b),
-                "capacity": b.capacity,
-                "mark_since": b.mark_since,
+    let mut by_status = serde_json::Map::new();
+    for b in &buildings {
+        let n = by_status.entry(b.mark_status.as_str()).or_insert(json!(0));
+        *n = json!(n.as_u64().unwrap_or(0) + 1);
+    }
+    let mut body = json!({
+        "provider_kvk": kvk.as_str(),
+        "buildings": buildings.len(),
+        "certified": buildings.iter().filter(|b| certified(b)).count(),
+        "by_mark_status": by_status,
+        "all_certified": buildings.iter().all(certified),
+        "checked_at": now,
+    });
+    if listed {
+        body["list"] = buildings
+            .iter()
+            .map(|b| {
+                json!({
+                    "bag_id": b.building.bag_id,
+                    "address": format!("{}, {}", b.building.street_line(), b.building.place_line()),
+                    "mark_status": b.mark_status,
+                    "valid_until": b.mark_valid_until,
+                    "certified": certified(b),
+                    "capacity": b.capacity,
+                    "allowed": b.allowed,
+                    "mark_since": b.mark_since,
+                })
             })
-        })
-        .collect();
-    Ok(no_store(json(
-        StatusCode::OK,
-        &json!({
-            "provider_kvk": kvk.as_str(),
-            "buildings": list,
-            "all_certified": buildings.iter().all(certified),
-            "checked_at": now,
-        }),
-    )))
+            .collect();
+    }
+    Ok(no_store(json(StatusCode::OK, &body)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap_or_else(|_| unreachable!("test date"))
+    }
+
+    #[test]
+    fn the_season_starts_with_the_first_people_and_nothing_restarts_it_that_year() {
+        assert_eq!(season_start(None, 0, d("2026-04-01")), None, "empty, nothing started");
+        assert_eq!(season_start(None, 4, d("2026-04-01")), Some(d("2026-04-01")), "first people");
+        let since = Some(d("2026-04-01"));
+        assert_eq!(season_start(since, 0, d("2026-06-01")), since, "an empty report in between restarts nothing");
+        assert_eq!(season_start(since, 4, d("2026-06-02")), since, "people again the same season");
+        assert_eq!(season_start(since, 4, d("2027-04-01")), Some(d("2027-04-01")), "a new year, a new season");
+        assert_eq!(season_start(since, 0, d("2027-04-01")), None, "last year's season is over");
+    }
 }

@@ -15,8 +15,8 @@ use uuid::Uuid;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-use super::{authenticate, bag_from_path, found, text, write};
-use crate::domain::{Checks, InspectionKind, MarkAction, MarkStatus, Step};
+use super::{authenticate, bag_from_path, found, norm_for, text, write};
+use crate::domain::{Checks, Contract, InspectionKind, MarkAction, MarkStatus, Rooms, Step, TenancyRule};
 use crate::register::{self, Change};
 use crate::state::AppState;
 use crate::store::{self, Deficiency, Inspection, Marked};
@@ -44,6 +44,15 @@ struct DeficiencyIn {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct MeasuredIn {
+    /// Floor area of each bedroom, m², as measured.
+    bedrooms: Vec<Value>,
+    /// Total living area including the bedrooms, m², as measured.
+    living_area: Value,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct InspectionIn {
     kind: InspectionKind,
     #[serde(default)]
@@ -54,26 +63,43 @@ struct InspectionIn {
     /// The complaint this inspection follows up (unannounced only).
     #[serde(default)]
     complaint_id: Option<Uuid>,
+    /// The rooms as the inspector measured them: the capacity comes from these.
+    #[serde(default)]
+    measured: Option<MeasuredIn>,
+    /// What a sample of the residents' tenancy contracts shows (4.4 A and B).
+    #[serde(default)]
+    tenancy: Option<Vec<Contract>>,
 }
+
+/// Most contracts one inspection samples.
+const MAX_SAMPLE: usize = 200;
 
 fn date(raw: &str, pointer: &str) -> std::result::Result<NaiveDate, FieldError> {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| FieldError::new(pointer, "a date is written YYYY-MM-DD"))
 }
 
-/// Why an inspection without open deficiencies still cannot certify.
+/// Why an inspection without open deficiencies still cannot certify `b` (as it stands
+/// after the inspection was recorded), each in a sentence.
 async fn certification_blockers(
     tx: &deadpool_postgres::Transaction<'_>,
     b: &Marked,
     today: NaiveDate,
-) -> Result<Vec<&'static str>> {
+) -> Result<Vec<String>> {
     let mut blockers = Vec::new();
-    if b.capacity.is_none() {
-        blockers.push("the rooms have not been reported, so the capacity is unknown");
+    if b.measured.is_none() {
+        blockers.push("the inspector has not measured the rooms, so the capacity is unknown".to_string());
+    } else if b.rooms_changed_at.is_some() {
+        blockers.push("the rooms changed since the inspector measured them; measure them again".to_string());
     }
-    if store::permit_required(tx, &b.building.municipality).await?
-        && !store::permit(tx, &b.building.bag_id).await?.is_some_and(|p| p.holds_on(today))
-    {
-        blockers.push("the municipality requires a landlord permit and there is no valid one");
+    match store::permit_problem(tx, &b.building.bag_id, today).await?.as_deref() {
+        Some("permit_conditions_unmet") => {
+            blockers.push("the landlord permit's conditions were not met by the date the municipality set".to_string())
+        }
+        Some(_) => blockers.push("the municipality requires a landlord permit and there is no valid one".to_string()),
+        None => {}
+    }
+    for rule in &b.tenancy_broken {
+        blockers.push(format!("a sampled tenancy contract breaks the rule that {} ({rule})", rule.sentence()));
     }
     Ok(blockers)
 }
@@ -85,6 +111,9 @@ struct Report {
     findings: String,
     deficiencies: Vec<(String, NaiveDate)>,
     complaint_id: Option<Uuid>,
+    measured: Option<Rooms>,
+    /// Each sampled contract with the rules it breaks.
+    tenancy: Option<Vec<(Contract, Vec<TenancyRule>)>>,
 }
 
 impl InspectionIn {
@@ -118,11 +147,46 @@ impl InspectionIn {
         if self.complaint_id.is_some() && self.kind != InspectionKind::Unannounced {
             checks.fail("/kind", "an inspection following a complaint is unannounced");
         }
+        let measured = match &self.measured {
+            Some(m) => match Rooms::parse(&m.bedrooms, &m.living_area, "/measured") {
+                Ok(rooms) => Some(rooms),
+                Err(errors) => {
+                    checks.0.extend(errors);
+                    None
+                }
+            },
+            None => None,
+        };
+        if let Some(sample) = &self.tenancy {
+            if sample.is_empty() || sample.len() > MAX_SAMPLE {
+                checks.fail("/tenancy", format!("1 to {MAX_SAMPLE} contracts"));
+            }
+            for (i, contract) in sample.iter().enumerate() {
+                contract.check(&format!("/tenancy/{i}"), &mut checks);
+            }
+        }
         checks.finish().map_err(Error::Invalid)?;
         let (Some(inspected_on), Some(findings)) = (inspected_on, findings) else {
             return Err(Error::Corrupt("a checked field is missing"));
         };
-        Ok(Report { kind: self.kind, inspected_on, findings, deficiencies, complaint_id: self.complaint_id })
+        let tenancy = self.tenancy.map(|sample| {
+            sample
+                .into_iter()
+                .map(|contract| {
+                    let broken = contract.broken();
+                    (contract, broken)
+                })
+                .collect()
+        });
+        Ok(Report {
+            kind: self.kind,
+            inspected_on,
+            findings,
+            deficiencies,
+            complaint_id: self.complaint_id,
+            measured,
+            tenancy,
+        })
     }
 }
 
@@ -139,6 +203,15 @@ pub(super) async fn inspect(state: AppState, req: Request, bag_id: String, raw: 
         register::allowed(MarkAction::Inspect { open: 0, blocked: false, on }, b.mark_status)?;
         let now = state.clock.now();
         let (inspection, recorded) = record(tx, &b, &report, &principal.subject, now).await?;
+        if let Some(rooms) = &report.measured {
+            let capacity = rooms.capacity(norm_for(&state, &b.building), b.building.building_type);
+            store::measure(tx, bag.as_str(), inspection.inspection_id, rooms, on, capacity).await?;
+        }
+        if let Some(sample) = &report.tenancy {
+            store::record_tenancy(tx, bag.as_str(), inspection.inspection_id, on, sample).await?;
+        }
+        // The building as this inspection leaves it (measured rooms, contracts).
+        let b = found(tx, &bag, true).await?;
         let open = store::open_deficiencies(tx, bag.as_str()).await?;
         // Only an inspection that would certify asks what else stands in the way.
         let would_certify = MarkAction::Inspect { open, blocked: false, on }.apply(b.mark_status);
@@ -172,6 +245,17 @@ pub(super) async fn inspect(state: AppState, req: Request, bag_id: String, raw: 
                 "deficiencies": recorded,
                 "open_deficiencies": open,
                 "mark": { "status": after.mark_status, "valid_until": after.mark_valid_until },
+                "capacity": after.capacity,
+                "allowed": after.allowed,
+                "tenancy": report.tenancy.as_ref().map(|sample| sample
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (contract, broken))| json!({
+                        "contract": i,
+                        "form": contract.form,
+                        "broken": broken.iter().map(|r| json!({ "rule": r, "detail": r.sentence() })).collect::<Vec<_>>(),
+                    }))
+                    .collect::<Vec<_>>()),
                 "not_certified_because": refused,
             }),
         ))

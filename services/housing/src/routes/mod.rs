@@ -13,7 +13,7 @@ use platform::auth::{Principal, Role};
 use platform::http::{Routed, any_of, fixed, get, pair, post, put};
 use serde_json::{Value, json};
 
-use crate::domain::{Area, BagId, Norm, capacity, norm_on};
+use crate::domain::{BagId, Norm, Rooms, norm_on};
 use crate::state::AppState;
 use crate::store::{self, Building, Marked};
 use crate::{Error, Result};
@@ -31,6 +31,8 @@ pub fn api(state: AppState) -> Routed {
         put(warp::path!("api" / "v1" / "buildings" / String / "occupancy"), s, buildings::occupancy),
         post(warp::path!("api" / "v1" / "buildings" / String / "application"), s, buildings::apply),
         get(warp::path!("api" / "v1" / "buildings" / String / "mark"), s, buildings::mark_get),
+        get(warp::path!("api" / "v1" / "buildings" / String / "rehousing"), s, buildings::rehousing_get),
+        get(warp::path!("api" / "v1" / "municipalities" / String / "rehousing"), s, municipalities::rehousing),
         get(warp::path!("api" / "v1" / "providers" / String / "buildings"), s, buildings::provider_buildings),
         post(warp::path!("api" / "v1" / "buildings" / String / "inspections"), s, inspections::inspect),
         post(
@@ -80,13 +82,10 @@ pub(crate) fn norm_for(state: &AppState, b: &Building) -> Norm {
     norm_on(b.registered_on, state.settings.integrated_from, state.settings.transition_ends, state.clock.today())
 }
 
-/// The capacity of `b` under `norm` with these bedrooms; `None` until rooms are reported.
-pub(crate) fn capacity_of(norm: Norm, b: &Building, bedrooms: &[i32]) -> Option<i32> {
-    let areas: Vec<Area> = bedrooms.iter().map(|a| Area::from_hundredths(u32::try_from(*a).unwrap_or(0))).collect();
-    b.living_area.map(|l| {
-        let c = capacity(norm, b.building_type, &areas, Area::from_hundredths(u32::try_from(l).unwrap_or(0)));
-        i32::try_from(c).unwrap_or(i32::MAX)
-    })
+/// The capacity of `b` under `norm`, from its rooms as an inspector measured them; `None`
+/// until they are measured.
+pub(crate) fn measured_capacity(norm: Norm, b: &Marked) -> Option<i32> {
+    b.measured.as_ref().map(|(rooms, _)| rooms.capacity(norm, b.building.building_type))
 }
 
 /// The norm as words.
@@ -99,10 +98,14 @@ pub(crate) fn norm_text(norm: Option<Norm>) -> Option<&'static str> {
     })
 }
 
-/// The public view of a building: address, type, norm, capacity, mark, occupancy flag.
-/// Never complaints, never deficiencies' details.
-pub(crate) fn view(b: &Marked, bedrooms: usize, last_inspection: Option<chrono::NaiveDate>) -> Value {
+/// A building as those who may know where it is see it (its provider, housing inspectors,
+/// its municipality): address, type, norm, the rooms as measured and as proposed, the
+/// capacity, the mark, occupancy and the tenancy the last sample showed. Never complaints,
+/// never deficiencies' details.
+pub(crate) fn view(b: &Marked, proposed: Option<&Rooms>, last_inspection: Option<chrono::NaiveDate>) -> Value {
     let x = &b.building;
+    let m2 = |a: crate::domain::Area| f64::from(a.hundredths()) / 100.0;
+    let rooms = |r: &Rooms| json!({ "bedrooms": r.bedrooms.iter().map(|a| m2(*a)).collect::<Vec<_>>(), "living_area": m2(r.living_area) });
     json!({
         "bag_id": x.bag_id,
         "municipality": x.municipality,
@@ -111,9 +114,16 @@ pub(crate) fn view(b: &Marked, bedrooms: usize, last_inspection: Option<chrono::
         "provider_kvk": x.provider_kvk,
         "norm": b.norm,
         "norm_text": norm_text(b.norm),
-        "bedrooms": bedrooms,
-        "living_area_m2": x.living_area.map(|l| f64::from(l) / 100.0),
+        "measured": b.measured.as_ref().map(|(r, on)| {
+            let mut v = rooms(r);
+            v["measured_on"] = json!(on);
+            v
+        }),
+        "proposed": proposed.map(rooms),
+        "rooms_changed_since_measured": b.rooms_changed_at,
+        "bedrooms": b.measured.as_ref().map(|(r, _)| r.bedrooms.len()),
         "capacity": b.capacity,
+        "allowed": b.allowed,
         "mark": {
             "status": b.mark_status,
             "since": b.mark_since,
@@ -121,6 +131,15 @@ pub(crate) fn view(b: &Marked, bedrooms: usize, last_inspection: Option<chrono::
             "last_inspection": last_inspection,
         },
         "occupancy": b.occupancy,
-        "over_capacity": matches!((b.occupancy, b.capacity), (Some(o), Some(c)) if o > c),
+        "over_capacity": b.over_allowed(),
+        "tenancy": { "contract_forms": b.contract_forms, "broken": b.tenancy_broken },
     })
+}
+
+/// Whether `principal` may know where `b` is: its provider, a housing inspector, or its
+/// municipality. Everyone else learns a building's address only from its own seal.
+pub(crate) fn may_see_address(principal: &Principal, b: &Marked) -> bool {
+    principal.acts_for(Role::HousingProvider, &b.building.provider_kvk)
+        || principal.has(Role::HousingInspector)
+        || is_municipality(principal, &b.building.municipality)
 }

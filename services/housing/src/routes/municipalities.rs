@@ -38,6 +38,29 @@ struct Query {
     format: Option<String>,
 }
 
+/// GET /api/v1/municipalities/{code}/rehousing — the rehousing cases open in the
+/// municipality (4.3 E), oldest deadline first, for the municipality and housing inspectors.
+pub(super) async fn rehousing(state: AppState, req: Request, code: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let code = code_from_path(&code)?;
+    if !(is_municipality(&principal, &code) || principal.has(Role::HousingInspector)) {
+        return Err(Error::Forbidden(format!("Only municipality {code} and housing inspectors see its rehousing.")));
+    }
+    let client = state.core.pool.get().await?;
+    let today = state.clock.today();
+    let mut cases = Vec::new();
+    for case in store::open_rehousing_in(&client, &code).await? {
+        let address = store::building(&client, &case.bag_id, false)
+            .await?
+            .map(|b| format!("{}, {}", b.building.street_line(), b.building.place_line()));
+        let mut v = serde_json::to_value(&case).map_err(|_| Error::Corrupt("rehousing case"))?;
+        v["address"] = json!(address);
+        v["overdue"] = json!(case.deadline < today);
+        cases.push(v);
+    }
+    Ok(no_store(json(StatusCode::OK, &json!({ "municipality": code, "open": cases.len(), "cases": cases }))))
+}
+
 /// GET /api/v1/municipalities/{code}/buildings[?mark_status=&building_type=&over_capacity=&provider_kvk=&format=csv]
 pub(super) async fn list(state: AppState, req: Request, code: String) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
@@ -80,10 +103,6 @@ pub(super) async fn list(state: AppState, req: Request, code: String) -> Result<
     Ok(no_store(json(StatusCode::OK, &json!({ "municipality": code, "count": rows.len(), "buildings": rows }))))
 }
 
-fn over(b: &Marked) -> bool {
-    matches!((b.occupancy, b.capacity), (Some(o), Some(c)) if o > c)
-}
-
 fn row(b: &Marked) -> Value {
     let x = &b.building;
     json!({
@@ -99,12 +118,16 @@ fn row(b: &Marked) -> Value {
         "mark_valid_until": b.mark_valid_until,
         "norm": b.norm,
         "capacity": b.capacity,
+        "allowed": b.allowed,
         "occupancy": b.occupancy,
-        "over_capacity": over(b),
+        "over_capacity": b.over_allowed(),
+        "rooms_changed": b.rooms_changed_at.is_some(),
+        "contract_forms": b.contract_forms.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(" "),
+        "tenancy_broken": b.tenancy_broken.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" "),
     })
 }
 
-const COLUMNS: [&str; 14] = [
+const COLUMNS: [&str; 18] = [
     "bag_id",
     "street",
     "number",
@@ -117,8 +140,12 @@ const COLUMNS: [&str; 14] = [
     "mark_valid_until",
     "norm",
     "capacity",
+    "allowed",
     "occupancy",
     "over_capacity",
+    "rooms_changed",
+    "contract_forms",
+    "tenancy_broken",
 ];
 
 fn to_csv(code: &str, buildings: &[Marked]) -> Result<Response> {

@@ -1,6 +1,12 @@
 //! Landlord permits: a municipality decides for the buildings in its own territory only,
 //! and declares whether it requires a permit at all. Where it does, a building without a
 //! valid permit is not certified (its seals verify as not valid, with that reason).
+//!
+//! A permit carries conditions (4.1 B): the most people it allows (more living there is
+//! flagged like over-capacity, and the page at the door shows the lower of the two
+//! limits), free conditions, and for an existing rental the day by which it must comply;
+//! past that day without compliance the mark is blocked whether or not permits are
+//! required. What blocks is decided in one place, the SQL function `permit_problem`.
 
 use bytes::Bytes;
 use chrono::NaiveDate;
@@ -18,7 +24,7 @@ use super::{authenticate, bag_from_path, found, is_municipality, text, write};
 use crate::domain::PermitStatus;
 use crate::state::AppState;
 use crate::store::{self, Permit};
-use crate::{Error, Result};
+use crate::{Error, Result, events};
 
 fn own_municipality(principal: &Principal, code: &str) -> Result<()> {
     if is_municipality(principal, code) {
@@ -40,7 +46,24 @@ struct PermitIn {
     decided_on: Option<NaiveDate>,
     #[serde(default)]
     reason: Option<String>,
+    /// The most people the permit allows in the building.
+    #[serde(default)]
+    max_people: Option<i32>,
+    /// The permit's conditions, each in a sentence.
+    #[serde(default)]
+    conditions: Vec<String>,
+    /// For an existing rental: the day by which it must meet the conditions.
+    #[serde(default)]
+    comply_by: Option<NaiveDate>,
+    /// The day the municipality found the conditions met.
+    #[serde(default)]
+    complied_on: Option<NaiveDate>,
 }
+
+/// Most conditions one permit carries.
+const MAX_CONDITIONS: usize = 50;
+/// Most people one permit may allow.
+const MAX_PEOPLE: i32 = 10_000;
 
 impl PermitIn {
     /// The decision, every field checked and every error reported at once.
@@ -52,6 +75,27 @@ impl PermitIn {
         }
         let reason =
             self.reason.as_deref().map(|r| text(r, "/reason", 2000, true)).transpose().map_err(|e| errors.push(e)).ok();
+        if self.conditions.len() > MAX_CONDITIONS {
+            errors.push(FieldError::new("/conditions", format!("at most {MAX_CONDITIONS}")));
+        }
+        let conditions: Vec<String> = self
+            .conditions
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| text(c, &format!("/conditions/{i}"), 2000, true).map_err(|e| errors.push(e)).ok())
+            .collect();
+        if self.max_people.is_some_and(|m| !(1..=MAX_PEOPLE).contains(&m)) {
+            errors.push(FieldError::new("/max_people", format!("1 to {MAX_PEOPLE} people")));
+        }
+        if self.comply_by.is_some() && conditions.is_empty() {
+            errors.push(FieldError::new("/comply_by", "a date to comply by comes with the conditions to meet"));
+        }
+        if self.complied_on.is_some_and(|d| d > today) {
+            errors.push(FieldError::new("/complied_on", "not in the future"));
+        }
+        if self.complied_on.is_some() && self.comply_by.is_none() {
+            errors.push(FieldError::new("/complied_on", "compliance is recorded against a date to comply by"));
+        }
         match self.status {
             PermitStatus::Granted => {
                 if self.valid_from.is_none() {
@@ -70,6 +114,9 @@ impl PermitIn {
                 if self.reason.is_none() {
                     errors.push(FieldError::new("/reason", "a refusal or withdrawal gives its reason"));
                 }
+                if self.max_people.is_some() || !self.conditions.is_empty() || self.comply_by.is_some() {
+                    errors.push(FieldError::new("/conditions", "only a granted permit has a maximum and conditions"));
+                }
             }
         }
         let (Some(reason), true) = (reason, errors.is_empty()) else { return Err(Error::Invalid(errors)) };
@@ -79,6 +126,10 @@ impl PermitIn {
             valid_until: self.valid_until,
             decided_on,
             reason,
+            max_people: self.max_people,
+            conditions,
+            comply_by: self.comply_by,
+            complied_on: self.complied_on,
         })
     }
 }
@@ -115,13 +166,22 @@ pub(super) async fn decide(state: AppState, req: Request, bag_id: String, raw: B
         .record(tx)
         .await?;
         let required = store::permit_required(tx, &b.building.municipality).await?;
+        let problem = store::permit_problem(tx, bag.as_str(), today).await?;
+        let after = found(tx, &bag, false).await?;
+        if after.over_allowed() && !b.over_allowed() {
+            let allowed = after.allowed.unwrap_or_default();
+            let people = after.occupancy.unwrap_or_default();
+            platform::outbox::enqueue(tx, &events::over_capacity(&after, people, allowed, state.clock.now())).await?;
+        }
         Ok((
             StatusCode::OK,
             json!({
                 "bag_id": bag.as_str(),
                 "permit": permit,
                 "permit_required": required,
-                "holds_today": permit.holds_on(today),
+                "blocks_the_mark": problem,
+                "allowed": after.allowed,
+                "over_allowed": after.over_allowed(),
             }),
         ))
     })

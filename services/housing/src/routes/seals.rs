@@ -12,7 +12,7 @@ use warp::reply::Response;
 use zegel_attest::Order;
 use zegel_attest::desk::nothing_said;
 
-use super::{authenticate, bag_from_path, found, write};
+use super::{authenticate, bag_from_path, found, may_see_address, write};
 use crate::state::AppState;
 use crate::store;
 use crate::{Error, Result};
@@ -42,7 +42,7 @@ pub(super) async fn issue(state: AppState, req: Request, bag_id: String, raw: By
         // The capacity travels in the seal as a display fact; the lookup shows the live one.
         let order = Order::new(bag.as_str(), Actor::of(&principal, role), "building.seal.issue", &req.id, now)
             .attests(b.mark_id, Some(valid_until))
-            .fact("cap", json!(b.capacity));
+            .fact("cap", json!(b.allowed));
         let mut body = state.desk.issue(tx, order).await?.view()?;
         body["poster_url"] = json!(format!("/api/v1/buildings/{}/poster.svg", bag.as_str()));
         Ok((StatusCode::CREATED, body))
@@ -50,12 +50,19 @@ pub(super) async fn issue(state: AppState, req: Request, bag_id: String, raw: By
     .await
 }
 
-/// GET /api/v1/buildings/{bag_id}/poster.svg — public: it holds nothing the door does not.
+/// GET /api/v1/buildings/{bag_id}/poster.svg — for the provider who hangs it, housing
+/// inspectors and the municipality: it shows the address, which is not for anyone who
+/// merely knows a BAG id.
 pub(super) async fn poster(state: AppState, req: Request, bag_id: String) -> Result<Response> {
-    state.core.limiter.check(&req)?;
+    let principal = authenticate(&state, &req)?;
     let bag = bag_from_path(&bag_id)?;
     let client = state.core.pool.get().await?;
     let b = found(&client, &bag, false).await?;
+    if !may_see_address(&principal, &b) {
+        return Err(Error::Forbidden(
+            "Only the provider, a housing inspector or the municipality gets the building's poster.".into(),
+        ));
+    }
     let token =
         store::current_seal(&client, bag.as_str(), state.clock.now()).await?.ok_or_else(|| Error::Conflict {
             kind: Kind::NoSeal,

@@ -69,19 +69,24 @@ impl TestApp {
         bag
     }
 
-    /// Records an inspection; `deficiencies` as (description, days from today to the deadline).
+    /// Records an inspection that measures the rooms as `registered` reports them;
+    /// `deficiencies` as (description, days from today to the deadline).
     pub async fn inspect(&self, bag: &str, deficiencies: &[(&str, i64)]) -> zegel_testkit::Reply {
         let today = self.clock.today();
         let list: Vec<Value> = deficiencies
             .iter()
             .map(|(d, days)| json!({"description": d, "deadline": (today + chrono::Duration::days(*days)).to_string()}))
             .collect();
-        self.post(
-            &format!("/api/v1/buildings/{bag}/inspections"),
-            &self.inspector(),
-            json!({"kind": "announced", "findings": "Walked through every room.", "deficiencies": list}),
-        )
-        .await
+        self.inspect_with(bag, json!({"deficiencies": list, "measured": {"bedrooms": [6, 6], "living_area": 35}})).await
+    }
+
+    /// Records an announced inspection with these fields besides kind and findings.
+    pub async fn inspect_with(&self, bag: &str, fields: Value) -> zegel_testkit::Reply {
+        let mut body = json!({"kind": "announced", "findings": "Walked through every room."});
+        if let (Some(body), Some(fields)) = (body.as_object_mut(), fields.as_object()) {
+            body.extend(fields.clone());
+        }
+        self.post(&format!("/api/v1/buildings/{bag}/inspections"), &self.inspector(), body).await
     }
 
     /// A certified building.
@@ -91,6 +96,24 @@ impl TestApp {
         assert_eq!(r.status, 201, "{:?}", r.body);
         assert_eq!(r.body["mark"]["status"], "certified", "{:?}", r.body);
         bag
+    }
+
+    /// A seal of the certified building `bag`, issued by its provider; its id.
+    pub async fn seal(&self, bag: &str) -> String {
+        let r = self.post(&format!("/api/v1/buildings/{bag}/seal"), &self.provider(), json!({})).await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        r.body["seal_id"].as_str().expect("seal id").to_string()
+    }
+
+    /// What the lookup would read for a seal: (status, facts).
+    pub async fn live(&self, seal_id: &str) -> (String, Value) {
+        let client = self.state.core.pool.get().await.expect("connection");
+        let id: uuid::Uuid = seal_id.parse().expect("seal id");
+        let row = client
+            .query_one("select status, facts from seal_status where seal_id = $1", &[&id])
+            .await
+            .expect("the view answers");
+        (row.get(0), row.get(1))
     }
 
     pub async fn sweep(&self) -> zegel_housing::sweep::Report {

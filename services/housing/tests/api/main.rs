@@ -7,3 +7,4 @@ mod municipalities;
 mod openapi;
 mod placements;
 mod seals;
+mod truth;

@@ -13,6 +13,8 @@ async fn a_municipality_lists_its_buildings_filters_them_and_exports_csv() {
         .await;
     app.registered(json!({"bag_id": "0599010000000001", "street": "Coolsingel", "number": 40, "postcode": "3011 AD", "place": "Rotterdam", "building_type": "dwelling"}))
         .await;
+    // Measured (capacity 2), still waiting for a remedy, and nine people live there.
+    app.inspect(&waiting, &[("Heating broken", 5)]).await;
     app.put(&format!("/api/v1/buildings/{waiting}/occupancy"), &app.provider(), json!({"people": 9})).await;
 
     let amsterdam = app.municipality("0363");

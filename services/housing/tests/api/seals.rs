@@ -5,15 +5,8 @@ use zegel_housing::domain::mobile_season_ok;
 
 use crate::helpers::{TestApp, building, spawn_app};
 
-/// What the lookup would read for a seal: (status, facts).
 async fn live(app: &TestApp, seal_id: &str) -> (String, Value) {
-    let client = app.state.core.pool.get().await.expect("connection");
-    let id: uuid::Uuid = seal_id.parse().expect("seal id");
-    let row = client
-        .query_one("select status, facts from seal_status where seal_id = $1", &[&id])
-        .await
-        .expect("the view answers");
-    (row.get(0), row.get(1))
+    app.live(seal_id).await
 }
 
 #[tokio::test]
@@ -24,7 +17,7 @@ async fn a_certified_building_gets_a_seal_a_qr_code_and_a_poster() {
     let poster = format!("/api/v1/buildings/{bag}/poster.svg");
     let r = app.post(&seal, &app.provider(), json!({})).await;
     assert_eq!((r.status, r.body["type"].as_str()), (409, Some("urn:zegel:problem:building-not-certified")));
-    assert_eq!(app.get(&poster, None).await.status, 409, "no seal yet");
+    assert_eq!(app.get(&poster, Some(&app.provider())).await.status, 409, "no seal yet");
     app.inspect(&bag, &[]).await;
 
     let other = app.token(&[platform::auth::Role::HousingProvider], Some("87654321"));
@@ -47,7 +40,10 @@ async fn a_certified_building_gets_a_seal_a_qr_code_and_a_poster() {
 
     let png = app.http.get(format!("{}/api/v1/seals/{seal_id}/qr.png", app.address)).send().await.unwrap();
     assert_eq!(png.headers()["content-type"], "image/png");
-    let svg = app.http.get(format!("{}{poster}", app.address)).send().await.unwrap();
+    assert_eq!(app.get(&poster, None).await.status, 401, "not for whoever knows a BAG id");
+    let other = app.token(&[platform::auth::Role::HousingProvider], Some("87654321"));
+    assert_eq!(app.get(&poster, Some(&other)).await.status, 403, "not for another provider");
+    let svg = app.http.get(format!("{}{poster}", app.address)).bearer_auth(app.provider()).send().await.unwrap();
     assert_eq!(svg.status(), 200);
     assert_eq!(svg.headers()["content-type"], "image/svg+xml");
     let svg = svg.text().await.unwrap();

@@ -1,0 +1,70 @@
+//! Rehousing (advice 4.3 E): when a building's mark is revoked or expires while people
+//! live there, the provider owes them other housing. A case opens for the municipality,
+//! naming how many people, the deadline and the provider; housing inspectors see it too.
+//! It closes when the provider reports the building empty or the building is certified
+//! again; a case still open past its deadline is signalled by the sweep.
+//!
+//! The deadline is one calendar month after the mark ended: no resident has to leave in
+//! less than the landlord's shortest notice period (4.4 A).
+
+use chrono::{DateTime, Months, Utc};
+use deadpool_postgres::GenericClient;
+use uuid::Uuid;
+
+use crate::domain::MarkStatus;
+use crate::store::{self, Marked};
+use crate::{Result, events};
+
+/// Months from the end of the mark to the deadline.
+pub const MONTHS: u32 = 1;
+
+platform::text_enum! {
+    /// Why a rehousing case closed.
+    pub enum Closed {
+        /// The provider reported the building empty.
+        Empty = "empty",
+        /// The building is certified again.
+        MarkReturned = "mark_returned",
+    }
+}
+
+/// Opens a case when the mark of `b` ended (`to`) with people living there; nothing
+/// when the building is empty or a case is open already.
+pub async fn open(tx: &impl GenericClient, b: &Marked, to: MarkStatus, now: DateTime<Utc>) -> Result<Option<Uuid>> {
+    let people = b.occupancy.unwrap_or(0);
+    let reason = match to {
+        MarkStatus::Revoked => "mark_revoked",
+        MarkStatus::Expired => "mark_expired",
+        _ => return Ok(None),
+    };
+    if people <= 0 {
+        return Ok(None);
+    }
+    let deadline = now.date_naive().checked_add_months(Months::new(MONTHS)).unwrap_or(chrono::NaiveDate::MAX);
+    let case = store::RehousingCase {
+        case_id: Uuid::now_v7(),
+        bag_id: b.building.bag_id.clone(),
+        mark_id: b.mark_id,
+        municipality: b.building.municipality.clone(),
+        provider_kvk: b.building.provider_kvk.clone(),
+        people,
+        reason: reason.into(),
+        opened_at: now,
+        deadline,
+        closed_at: None,
+        closed_because: None,
+        overdue_at: None,
+    };
+    if !store::open_rehousing(tx, &case).await? {
+        return Ok(None);
+    }
+    platform::outbox::enqueue(tx, &events::rehousing_opened(&case, now)).await?;
+    Ok(Some(case.case_id))
+}
+
+/// Closes the open case of `b`, if any, because of `why`.
+pub async fn close(tx: &impl GenericClient, b: &Marked, why: Closed, now: DateTime<Utc>) -> Result<bool> {
+    let Some(case) = store::close_rehousing(tx, &b.building.bag_id, why, now).await? else { return Ok(false) };
+    platform::outbox::enqueue(tx, &events::rehousing_closed(&case, why, now)).await?;
+    Ok(true)
+}
