@@ -250,6 +250,21 @@ pub struct Verified {
 /// Verifies a seal offline: form, signer, signature, register and time window (at `now`,
 /// server time). Live status is not checked here.
 pub fn verify(seal: &str, store: &TrustStore, now: i64) -> Result<Verified, Refused> {
+    let verified = genuine(seal, store, now)?;
+    let claims = &verified.claims;
+    if now + LEEWAY_SECS < claims.iat {
+        return Err(Refused::new(Verdict::NotYetValid, "the seal is not valid yet"));
+    }
+    if now > claims.exp + LEEWAY_SECS {
+        return Err(Refused::new(Verdict::Expired, "the seal has expired"));
+    }
+    Ok(verified)
+}
+
+/// Whether a register on the trust list in force at `now` signed this seal, whatever its
+/// own time window: what an expired seal said, for a page that must still tell where its
+/// subject stands now (a poster at the door). Never a verdict of validity by itself.
+pub fn genuine(seal: &str, store: &TrustStore, now: i64) -> Result<Verified, Refused> {
     let tampered = |reason| Refused::new(Verdict::Tampered, reason);
     if seal.len() > MAX_SEAL_LEN {
         return Err(tampered("the seal is too long"));
@@ -291,12 +306,6 @@ pub fn verify(seal: &str, store: &TrustStore, now: i64) -> Result<Verified, Refu
     }
     if claims.iat < key.not_before || claims.iat > key.not_after || claims.exp > key.not_after {
         return Err(Refused::new(Verdict::UnknownIssuer, "the seal falls outside its signer certificate's validity"));
-    }
-    if now + LEEWAY_SECS < claims.iat {
-        return Err(Refused::new(Verdict::NotYetValid, "the seal is not valid yet"));
-    }
-    if now > claims.exp + LEEWAY_SECS {
-        return Err(Refused::new(Verdict::Expired, "the seal has expired"));
     }
     Ok(Verified { register: key.register, claims, kid })
 }

@@ -160,3 +160,16 @@ select s.seal_id,
        end as facts
 from seal s
 join building_status bs on bs.subject = s.bag_id;
+
+-- The lookup's read contract of where agencies house workers, without addresses: the
+-- hirer check shows each building's mark, never where migrants live.
+drop view agency_buildings;
+create view agency_buildings as
+select a.kvk_number, b.bag_id, b.mark_status, b.mark_valid_until, b.mark_since,
+       (b.mark_status = 'certified' and b.mark_valid_until > now()) as certified
+from building b
+join (select provider_kvk as kvk_number, bag_id from building
+      union
+      select kvk_number, bag_id from placement
+      where from_on <= current_date and (to_on is null or to_on >= current_date)) a
+  on a.bag_id = b.bag_id;

@@ -556,7 +556,16 @@ pub async fn deficiencies(c: &impl GenericClient, bag_id: &str) -> Result<Vec<De
 
 /// How many deficiencies of the building are open.
 pub async fn open_deficiencies(c: &impl GenericClient, bag_id: &str) -> Result<usize> {
-    let stmt = c.prepare_cached("select count(*) from deficiency where bag_id = $1 and resolved_at is null").await?;
+    // Those of the current mark: a new application is judged afresh by its own inspections
+    // (a deficiency that revoked the last mark would otherwise block every new one for good).
+    let stmt = c
+        .prepare_cached(
+            "select count(*) from deficiency d
+             join inspection i on i.inspection_id = d.inspection_id
+             join building b on b.bag_id = d.bag_id and b.mark_id = i.mark_id
+             where d.bag_id = $1 and d.resolved_at is null",
+        )
+        .await?;
     let n: i64 = c.query_one(&stmt, &[&bag_id]).await?.get(0);
     Ok(usize::try_from(n).unwrap_or(usize::MAX))
 }

@@ -73,13 +73,10 @@ impl Detail {
     }
 }
 
-/// A building an agency houses workers in, as the check shows it.
+/// A building an agency houses workers in, as the check shows it: its mark, never where it
+/// is (a hirer needs to know that every building is certified, not where migrants live).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct HousedIn {
-    /// BAG id.
-    pub bag_id: String,
-    /// One line.
-    pub address: String,
     /// The mark.
     pub mark_status: MarkStatus,
     /// Certified and within its year.
@@ -227,13 +224,7 @@ pub fn evaluate(kvk: &str, rows: &AgencyRows, now: DateTime<Utc>) -> Check {
 
 impl HousedIn {
     fn of(b: &store::BuildingRow) -> Self {
-        let addition = b.addition.as_deref().map(|a| format!(" {a}")).unwrap_or_default();
-        HousedIn {
-            bag_id: b.bag_id.clone(),
-            address: format!("{} {}{addition}, {} {}", b.street, b.number, b.postcode, b.place),
-            mark_status: b.mark_status,
-            certified: b.certified,
-        }
+        HousedIn { mark_status: b.mark_status, certified: b.certified }
     }
 }
 

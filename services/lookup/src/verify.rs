@@ -147,6 +147,43 @@ async fn live(
     Ok((live, facts.map(|facts| Standing::of(&facts))))
 }
 
+/// Where the building of a poster stands now, when the poster's own seal cannot say: its
+/// seal expired, or it belongs to an earlier mark of the building. The page at the door
+/// shows this (with "the provider owes a new poster") instead of calling a building whose
+/// mark is valid "not valid". The verdict on the seal itself, which the verify API
+/// answers, stays what it is.
+pub async fn building_now(state: &AppState, seal: &str, outcome: &Outcome) -> Option<Outcome> {
+    let now = state.clock.now();
+    let housing = register_of(outcome) == Some(Register::Housing);
+    let subject = match outcome.verdict {
+        Verdict::Expired => {
+            let verified = zegel_attest::seal::genuine(seal, &state.trust(), now.timestamp()).ok()?;
+            (verified.register == Register::Housing).then_some(verified.claims.sub)?
+        }
+        Verdict::Revoked if housing && outcome.facts.get("reason").and_then(Value::as_str) == Some("mark_replaced") => {
+            outcome.subject.clone()?
+        }
+        _ => return None,
+    };
+    let (status, facts) = match crate::store::building_now(&state.core.pool, &subject).await {
+        Ok(found) => found?,
+        Err(e) => {
+            tracing::warn!(error = %e, "the building of an outdated poster could not be read");
+            return None;
+        }
+    };
+    Some(Outcome {
+        verdict: Verdict::from(status),
+        reasons: vec!["the building's status in the register now; its poster is out of date".into()],
+        register: Some(Register::Housing.service()),
+        subject: Some(subject),
+        facts,
+        issued_at: outcome.issued_at,
+        expires_at: outcome.expires_at,
+        checked_at: now,
+    })
+}
+
 /// The register of an outcome, typed.
 pub fn register_of(outcome: &Outcome) -> Option<Register> {
     outcome.register.and_then(Register::from_service)

@@ -58,10 +58,12 @@ async fn an_inspection_certifies_deficiencies_suspend_and_an_overdue_one_revokes
     let history: Vec<&str> =
         new.body["history"].as_array().unwrap().iter().map(|h| h["to_status"].as_str().unwrap()).collect();
     assert_eq!(history, ["certified", "suspended", "revoked", "applied"]);
+    let r = app.inspect(&bag, &[]).await;
+    assert_eq!(r.body["mark"]["status"], "certified", "the new mark is judged afresh: {:?}", r.body);
     assert_eq!(
         app.post(&format!("/api/v1/buildings/{bag}/application"), &app.provider(), json!({})).await.status,
         409,
-        "applying while an application is open"
+        "applying while a mark is in force"
     );
 }
 

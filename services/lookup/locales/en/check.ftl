@@ -44,3 +44,9 @@ receipt-title = Receipt of a hirer check
 receipt-then = At the time of the check
 receipt-now = Now
 receipt-agency = Agency (KvK)
+# A building by its quality mark (the check never says where it is).
+check-mark-applied = applied for, not yet certified
+check-mark-certified = certified
+check-mark-suspended = suspended
+check-mark-revoked = revoked
+check-mark-expired = expired

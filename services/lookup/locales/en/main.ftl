@@ -96,3 +96,24 @@ standing-g_account_blocked = The agency's G-account is blocked.
 standing-g_account_closed = The agency's G-account is closed.
 standing-housing_undeclared = The agency has not declared where it houses its workers.
 standing-building_not_certified = A building where the agency houses workers has no valid quality mark.
+
+# Tenancy rights at the door (advice 4.4), the rights page (3.2 A), a poster out of date.
+reason-rooms_changed = The landlord changed the rooms since the inspector measured them; a new inspection is needed.
+reason-permit_conditions_unmet = The conditions of the landlord permit were not met by the date the municipality set.
+tenancy-title = Your rights as a tenant
+tenancy-own = You have your own tenancy contract, separate from your work contract.
+tenancy-notice = Your landlord must give you at least one month's notice.
+tenancy-work = If you lose your job, you do not lose your home at once: you may stay while you pay the costs, and you get a reasonable time to find other work or to arrange your return home.
+tenancy-call = Is your landlord not keeping to this? Call the Netherlands Labour Authority (0800 5151, free) or FairWork, or report it below.
+rights-link = All your rights in the Netherlands
+rights-title = Your rights as a worker from abroad
+rights-intro = The Zegel registers check these rights. Scan the code of an agency or a building to see whether it meets them now.
+rights-certificate = A staffing agency must hold a certificate. A company may only hire you through a certified agency.
+rights-deposit = Every agency keeps a guarantee deposit. If it does not pay your wages, your claim can be paid from it; if its records are unusable, two months of full-time minimum wage are presumed to be owed to you.
+rights-gaccount = Part of what the hirer pays for your work goes into a blocked account (G-account), so that wage tax and social security contributions are paid.
+rights-housing = Your housing must have a valid quality mark: one person per bedroom of at least 5.5 m² and at least 15 m² of living space per person. The code at the door shows whether it has one and how many people may live there.
+rights-complaints = You can report problems with your housing anonymously through the page at the door. The landlord does not see who reported it.
+rights-help = Help: Netherlands Labour Authority, free phone 0800 5151; FairWork, free and confidential help for workers from abroad.
+poster-outdated = The code on this poster is out of date: the landlord must hang a new poster.
+building-now-valid = The building itself holds a valid quality mark now.
+building-now-invalid = The building itself has no valid quality mark now.

@@ -96,3 +96,24 @@ standing-g_account_blocked = La cuenta G de la agencia está bloqueada.
 standing-g_account_closed = La cuenta G de la agencia está cerrada.
 standing-housing_undeclared = La agencia no ha declarado dónde aloja a sus trabajadores.
 standing-building_not_certified = Un edificio donde la agencia aloja trabajadores no tiene un sello de calidad válido.
+
+# Tenancy rights at the door (advice 4.4), the rights page (3.2 A), a poster out of date.
+reason-rooms_changed = El arrendador ha cambiado las habitaciones desde que el inspector las midió; hace falta una nueva inspección.
+reason-permit_conditions_unmet = No se cumplieron las condiciones del permiso de alquiler en la fecha fijada por el municipio.
+tenancy-title = Sus derechos como inquilino
+tenancy-own = Tiene su propio contrato de alquiler, separado de su contrato de trabajo.
+tenancy-notice = Su arrendador debe darle un preaviso de al menos un mes.
+tenancy-work = Si pierde su trabajo, no pierde su vivienda de inmediato: puede quedarse mientras pague los gastos y tiene un plazo razonable para encontrar otro trabajo u organizar su regreso.
+tenancy-call = ¿Su arrendador no cumple con esto? Llame a la Inspección de Trabajo de los Países Bajos (0800 5151, gratis) o a FairWork, o infórmelo abajo.
+rights-link = Todos sus derechos en los Países Bajos
+rights-title = Sus derechos como trabajador del extranjero
+rights-intro = Los registros de Zegel comprueban estos derechos. Escanee el código de una agencia o de un edificio para ver si los cumple ahora.
+rights-certificate = Una agencia de trabajo temporal debe tener un certificado. Una empresa solo puede contratarle a través de una agencia certificada.
+rights-deposit = Cada agencia mantiene un depósito de garantía. Si no le paga el salario, su reclamación puede pagarse con él; si su contabilidad no sirve, se presume que se le deben dos meses de salario mínimo a jornada completa.
+rights-gaccount = Parte de lo que la empresa paga por su trabajo va a una cuenta bloqueada (cuenta G), para que se paguen el impuesto sobre el salario y las cotizaciones sociales.
+rights-housing = Su vivienda debe tener un sello de calidad válido: una persona por dormitorio de al menos 5,5 m² y al menos 15 m² de espacio habitable por persona. El código de la puerta muestra si lo tiene y cuántas personas pueden vivir allí.
+rights-complaints = Puede informar de problemas con su vivienda de forma anónima a través de la página de la puerta. El arrendador no ve quién lo informó.
+rights-help = Ayuda: Inspección de Trabajo de los Países Bajos, teléfono gratuito 0800 5151; FairWork, ayuda gratuita y confidencial para trabajadores del extranjero.
+poster-outdated = El código de este cartel está desactualizado: el arrendador debe colgar un cartel nuevo.
+building-now-valid = El edificio en sí tiene ahora un sello de calidad válido.
+building-now-invalid = El edificio en sí no tiene ahora un sello de calidad válido.

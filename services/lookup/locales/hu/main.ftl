@@ -96,3 +96,24 @@ standing-g_account_blocked = Az ügynökség G-számlája zárolva van.
 standing-g_account_closed = Az ügynökség G-számlája megszűnt.
 standing-housing_undeclared = Az ügynökség nem adta meg, hol szállásolja el a dolgozóit.
 standing-building_not_certified = Egy épületnek, ahol az ügynökség dolgozókat szállásol el, nincs érvényes minőségi jelölése.
+
+# Tenancy rights at the door (advice 4.4), the rights page (3.2 A), a poster out of date.
+reason-rooms_changed = A bérbeadó megváltoztatta a szobákat, mióta az ellenőr felmérte őket; új ellenőrzésre van szükség.
+reason-permit_conditions_unmet = A bérbeadási engedély feltételei nem teljesültek az önkormányzat által megszabott határidőig.
+tenancy-title = Az Ön jogai bérlőként
+tenancy-own = Saját bérleti szerződése van, amely független a munkaszerződésétől.
+tenancy-notice = A bérbeadónak legalább egy hónapos felmondási idővel kell felmondania.
+tenancy-work = Ha elveszíti a munkáját, nem veszíti el azonnal a lakhelyét: maradhat, amíg fizeti a költségeket, és észszerű időt kap, hogy más munkát találjon, vagy megszervezze a hazautazását.
+tenancy-call = A bérbeadó ezt nem tartja be? Hívja a Holland Munkaügyi Felügyeletet (0800 5151, ingyenes) vagy a FairWorköt, vagy jelezze alább.
+rights-link = Az Ön összes joga Hollandiában
+rights-title = Az Ön jogai külföldi munkavállalóként
+rights-intro = A Zegel nyilvántartásai ellenőrzik ezeket a jogokat. Olvassa be egy ügynökség vagy egy épület kódját, hogy lássa, most megfelel-e nekik.
+rights-certificate = A munkaerő-kölcsönző ügynökségnek tanúsítvánnyal kell rendelkeznie. Egy cég csak tanúsított ügynökségen keresztül foglalkoztathatja Önt.
+rights-deposit = Minden ügynökség garanciális letétet tart fenn. Ha nem fizeti ki a bérét, követelése ebből kifizethető; ha a nyilvántartása használhatatlan, úgy kell tekinteni, hogy két havi teljes munkaidős minimálbérrel tartoznak Önnek.
+rights-gaccount = Amit a cég a munkájáért fizet, annak egy része zárolt számlára (G-számla) kerül, hogy a béradót és a társadalombiztosítási járulékokat megfizessék.
+rights-housing = A szállásának érvényes minőségi jelöléssel kell rendelkeznie: hálószobánként egy fő, legalább 5,5 m²-es hálószobával, és fejenként legalább 15 m² lakótér. Az ajtónál lévő kód megmutatja, hogy rendelkezik-e vele, és hányan lakhatnak ott.
+rights-complaints = A szállással kapcsolatos problémákat névtelenül jelezheti az ajtónál lévő oldalon. A bérbeadó nem látja, ki jelezte.
+rights-help = Segítség: Holland Munkaügyi Felügyelet, ingyenes telefon 0800 5151; FairWork, ingyenes és bizalmas segítség külföldi munkavállalóknak.
+poster-outdated = A plakáton lévő kód elavult: a bérbeadónak új plakátot kell kihelyeznie.
+building-now-valid = Magának az épületnek most érvényes minőségi jelölése van.
+building-now-invalid = Magának az épületnek most nincs érvényes minőségi jelölése.

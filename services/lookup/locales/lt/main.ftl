@@ -96,3 +96,24 @@ standing-g_account_blocked = Agentūros G sąskaita užblokuota.
 standing-g_account_closed = Agentūros G sąskaita uždaryta.
 standing-housing_undeclared = Agentūra nenurodė, kur apgyvendina savo darbuotojus.
 standing-building_not_certified = Pastatas, kuriame agentūra apgyvendina darbuotojus, neturi galiojančio kokybės ženklo.
+
+# Tenancy rights at the door (advice 4.4), the rights page (3.2 A), a poster out of date.
+reason-rooms_changed = Nuomotojas pakeitė kambarius po to, kai inspektorius juos išmatavo; reikia naujo patikrinimo.
+reason-permit_conditions_unmet = Nuomos leidimo sąlygos nebuvo įvykdytos iki savivaldybės nustatytos datos.
+tenancy-title = Jūsų, kaip nuomininko, teisės
+tenancy-own = Turite savo nuomos sutartį, atskirą nuo darbo sutarties.
+tenancy-notice = Nuomotojas privalo jus įspėti ne vėliau kaip prieš vieną mėnesį.
+tenancy-work = Netekę darbo, iš karto neprarandate būsto: galite likti, kol mokate išlaidas, ir turite protingą laiką susirasti kitą darbą arba susiplanuoti grįžimą namo.
+tenancy-call = Nuomotojas to nesilaiko? Skambinkite Nyderlandų darbo inspekcijai (0800 5151, nemokamai) arba FairWork, arba praneškite žemiau.
+rights-link = Visos jūsų teisės Nyderlanduose
+rights-title = Jūsų, kaip darbuotojo iš užsienio, teisės
+rights-intro = Zegel registrai tikrina šias teises. Nuskenuokite agentūros ar pastato kodą ir pamatysite, ar jis dabar jų laikosi.
+rights-certificate = Laikinojo įdarbinimo agentūra privalo turėti sertifikatą. Įmonė gali jus įdarbinti tik per sertifikuotą agentūrą.
+rights-deposit = Kiekviena agentūra laiko garantinį užstatą. Jei ji nesumoka jums atlyginimo, jūsų reikalavimas gali būti apmokėtas iš jo; jei jos apskaita netinkama naudoti, laikoma, kad jums skolinga dviejų mėnesių viso darbo laiko minimalioji alga.
+rights-gaccount = Dalis to, ką įmonė moka už jūsų darbą, pervedama į užblokuotą sąskaitą (G sąskaitą), kad būtų sumokėti darbo užmokesčio mokestis ir socialinio draudimo įmokos.
+rights-housing = Jūsų būstas turi turėti galiojantį kokybės ženklą: vienas asmuo miegamajame, kurio plotas ne mažesnis kaip 5,5 m², ir ne mažiau kaip 15 m² gyvenamojo ploto vienam asmeniui. Kodas prie durų rodo, ar jis jį turi ir kiek žmonių ten gali gyventi.
+rights-complaints = Apie būsto problemas galite anonimiškai pranešti per puslapį prie durų. Nuomotojas nemato, kas pranešė.
+rights-help = Pagalba: Nyderlandų darbo inspekcija, nemokamas telefonas 0800 5151; FairWork, nemokama ir konfidenciali pagalba darbuotojams iš užsienio.
+poster-outdated = Šio plakato kodas pasenęs: nuomotojas privalo pakabinti naują plakatą.
+building-now-valid = Pats pastatas dabar turi galiojantį kokybės ženklą.
+building-now-invalid = Pats pastatas dabar neturi galiojančio kokybės ženklo.

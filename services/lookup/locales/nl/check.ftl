@@ -44,3 +44,9 @@ receipt-title = Bewijs van een inlenerscontrole
 receipt-then = Op het moment van de controle
 receipt-now = Nu
 receipt-agency = Uitzendbureau (KvK)
+# Een gebouw naar zijn keurmerk (de check zegt nooit waar het staat).
+check-mark-applied = aangevraagd, nog niet gecertificeerd
+check-mark-certified = gecertificeerd
+check-mark-suspended = geschorst
+check-mark-revoked = ingetrokken
+check-mark-expired = verlopen

@@ -96,3 +96,24 @@ standing-g_account_blocked = De G-rekening van het uitzendbureau is geblokkeerd.
 standing-g_account_closed = De G-rekening van het uitzendbureau is opgeheven.
 standing-housing_undeclared = Het uitzendbureau heeft niet opgegeven waar het zijn werknemers huisvest.
 standing-building_not_certified = Een gebouw waar het uitzendbureau werknemers huisvest, heeft geen geldig keurmerk.
+
+# Tenancy rights at the door (advice 4.4), the rights page (3.2 A), a poster out of date.
+reason-rooms_changed = De verhuurder heeft de kamers veranderd sinds de inspecteur ze heeft opgemeten; een nieuwe inspectie is nodig.
+reason-permit_conditions_unmet = Aan de voorwaarden van de verhuurvergunning is niet voldaan op de datum die de gemeente stelde.
+tenancy-title = Uw rechten als huurder
+tenancy-own = U heeft een eigen huurcontract, los van uw arbeidscontract.
+tenancy-notice = Uw verhuurder moet de huur opzeggen met een opzegtermijn van minstens één maand.
+tenancy-work = Als u uw werk verliest, verliest u niet meteen uw woning: u mag blijven zolang u de kosten betaalt, en u krijgt een redelijke termijn om ander werk te vinden of uw terugkeer te regelen.
+tenancy-call = Houdt uw verhuurder zich hier niet aan? Bel de Nederlandse Arbeidsinspectie (0800 5151, gratis) of FairWork, of meld het hieronder.
+rights-link = Al uw rechten in Nederland
+rights-title = Uw rechten als werknemer uit het buitenland
+rights-intro = De registers van Zegel controleren deze rechten. Scan de code van een uitzendbureau of een gebouw om te zien of het er nu aan voldoet.
+rights-certificate = Een uitzendbureau moet een certificaat hebben. Een bedrijf mag u alleen inhuren via een gecertificeerd uitzendbureau.
+rights-deposit = Elk uitzendbureau heeft een waarborgsom. Betaalt het uw loon niet, dan kan uw vordering daaruit worden betaald; is de administratie onbruikbaar, dan wordt aangenomen dat u twee maanden voltijds minimumloon tegoed heeft.
+rights-gaccount = Een deel van wat de inlener voor uw werk betaalt, gaat naar een geblokkeerde rekening (G-rekening), zodat loonheffing en premies worden betaald.
+rights-housing = Uw woning moet een geldig keurmerk hebben: één persoon per slaapkamer van minstens 5,5 m² en minstens 15 m² woonruimte per persoon. De code bij de deur laat zien of dat zo is en hoeveel mensen er mogen wonen.
+rights-complaints = U kunt problemen met uw woning anoniem melden via de pagina bij de deur. De verhuurder ziet niet wie het meldde.
+rights-help = Hulp: Nederlandse Arbeidsinspectie, gratis telefoon 0800 5151; FairWork, gratis en vertrouwelijke hulp voor werknemers uit het buitenland.
+poster-outdated = De code op deze poster is verouderd: de verhuurder moet een nieuwe poster ophangen.
+building-now-valid = Het gebouw zelf heeft nu een geldig keurmerk.
+building-now-invalid = Het gebouw zelf heeft nu geen geldig keurmerk.

@@ -96,3 +96,24 @@ standing-g_account_blocked = Konto G agencji jest zablokowane.
 standing-g_account_closed = Konto G agencji jest zamknięte.
 standing-housing_undeclared = Agencja nie podała, gdzie zakwaterowuje swoich pracowników.
 standing-building_not_certified = Budynek, w którym agencja zakwaterowuje pracowników, nie ma ważnego znaku jakości.
+
+# Tenancy rights at the door (advice 4.4), the rights page (3.2 A), a poster out of date.
+reason-rooms_changed = Wynajmujący zmienił pokoje, odkąd inspektor je zmierzył; potrzebna jest nowa inspekcja.
+reason-permit_conditions_unmet = Warunki pozwolenia na wynajem nie zostały spełnione w terminie wyznaczonym przez gminę.
+tenancy-title = Twoje prawa jako najemcy
+tenancy-own = Masz własną umowę najmu, oddzielną od umowy o pracę.
+tenancy-notice = Wynajmujący musi wypowiedzieć najem z co najmniej miesięcznym okresem wypowiedzenia.
+tenancy-work = Jeśli stracisz pracę, nie tracisz od razu mieszkania: możesz zostać, dopóki pokrywasz koszty, i masz rozsądny czas na znalezienie innej pracy lub zorganizowanie powrotu do domu.
+tenancy-call = Wynajmujący tego nie przestrzega? Zadzwoń do Holenderskiej Inspekcji Pracy (0800 5151, bezpłatnie) lub do FairWork albo zgłoś to poniżej.
+rights-link = Wszystkie Twoje prawa w Holandii
+rights-title = Twoje prawa jako pracownika z zagranicy
+rights-intro = Rejestry Zegel sprawdzają te prawa. Zeskanuj kod agencji lub budynku, aby zobaczyć, czy spełnia je teraz.
+rights-certificate = Agencja pracy tymczasowej musi mieć certyfikat. Firma może Cię zatrudnić tylko przez certyfikowaną agencję.
+rights-deposit = Każda agencja utrzymuje kaucję gwarancyjną. Jeśli nie wypłaci Ci wynagrodzenia, Twoje roszczenie może zostać z niej zaspokojone; jeśli jej dokumentacja jest nieużyteczna, przyjmuje się, że należą Ci się dwa miesiące płacy minimalnej za pełny etat.
+rights-gaccount = Część tego, co firma płaci za Twoją pracę, trafia na zablokowane konto (konto G), aby zapłacone zostały podatek od wynagrodzeń i składki na ubezpieczenia społeczne.
+rights-housing = Twoje zakwaterowanie musi mieć ważny znak jakości: jedna osoba na sypialnię o powierzchni co najmniej 5,5 m² i co najmniej 15 m² powierzchni mieszkalnej na osobę. Kod przy drzwiach pokazuje, czy go ma i ile osób może tam mieszkać.
+rights-complaints = Problemy z zakwaterowaniem możesz zgłosić anonimowo przez stronę przy drzwiach. Wynajmujący nie widzi, kto je zgłosił.
+rights-help = Pomoc: Holenderska Inspekcja Pracy, bezpłatny telefon 0800 5151; FairWork, bezpłatna i poufna pomoc dla pracowników z zagranicy.
+poster-outdated = Kod na tym plakacie jest nieaktualny: wynajmujący musi powiesić nowy plakat.
+building-now-valid = Sam budynek ma teraz ważny znak jakości.
+building-now-invalid = Sam budynek nie ma teraz ważnego znaku jakości.

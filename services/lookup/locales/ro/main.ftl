@@ -96,3 +96,24 @@ standing-g_account_blocked = Contul G al agenției este blocat.
 standing-g_account_closed = Contul G al agenției este închis.
 standing-housing_undeclared = Agenția nu a declarat unde își cazează lucrătorii.
 standing-building_not_certified = O clădire în care agenția își cazează lucrătorii nu are o marcă de calitate valabilă.
+
+# Tenancy rights at the door (advice 4.4), the rights page (3.2 A), a poster out of date.
+reason-rooms_changed = Proprietarul a modificat camerele de când inspectorul le-a măsurat; este nevoie de o nouă inspecție.
+reason-permit_conditions_unmet = Condițiile autorizației de închiriere nu au fost îndeplinite până la data stabilită de primărie.
+tenancy-title = Drepturile dumneavoastră ca chiriaș
+tenancy-own = Aveți propriul contract de închiriere, separat de contractul de muncă.
+tenancy-notice = Proprietarul trebuie să vă acorde un preaviz de cel puțin o lună.
+tenancy-work = Dacă vă pierdeți locul de muncă, nu vă pierdeți imediat locuința: puteți rămâne cât timp plătiți costurile și aveți un termen rezonabil pentru a găsi altă muncă sau pentru a vă organiza întoarcerea acasă.
+tenancy-call = Proprietarul nu respectă acestea? Sunați la Inspecția Muncii din Țările de Jos (0800 5151, gratuit) sau la FairWork ori semnalați mai jos.
+rights-link = Toate drepturile dumneavoastră în Țările de Jos
+rights-title = Drepturile dumneavoastră ca lucrător din străinătate
+rights-intro = Registrele Zegel verifică aceste drepturi. Scanați codul unei agenții sau al unei clădiri pentru a vedea dacă le respectă acum.
+rights-certificate = O agenție de muncă temporară trebuie să aibă un certificat. O firmă vă poate angaja doar printr-o agenție certificată.
+rights-deposit = Fiecare agenție păstrează o garanție. Dacă nu vă plătește salariul, cererea dumneavoastră poate fi plătită din ea; dacă evidențele sale sunt inutilizabile, se presupune că vi se datorează două luni de salariu minim cu normă întreagă.
+rights-gaccount = O parte din ce plătește firma pentru munca dumneavoastră intră într-un cont blocat (cont G), astfel încât impozitul pe salariu și contribuțiile sociale să fie plătite.
+rights-housing = Locuința dumneavoastră trebuie să aibă o marcă de calitate valabilă: o persoană pe dormitor de cel puțin 5,5 m² și cel puțin 15 m² de spațiu locuibil de persoană. Codul de la ușă arată dacă o are și câte persoane pot locui acolo.
+rights-complaints = Puteți semnala anonim problemele cu locuința prin pagina de la ușă. Proprietarul nu vede cine le-a semnalat.
+rights-help = Ajutor: Inspecția Muncii din Țările de Jos, telefon gratuit 0800 5151; FairWork, ajutor gratuit și confidențial pentru lucrătorii din străinătate.
+poster-outdated = Codul de pe acest afiș este depășit: proprietarul trebuie să pună un afiș nou.
+building-now-valid = Clădirea însăși are acum o marcă de calitate valabilă.
+building-now-invalid = Clădirea însăși nu are acum o marcă de calitate valabilă.

@@ -181,8 +181,11 @@ fn result_view(lang: &Lang, check: &Check, receipt_href: String) -> CheckResult 
         Some(name) => format!("{name} (KvK {})", check.kvk_number),
         None => format!("KvK {}", check.kvk_number),
     };
-    let buildings =
-        check.buildings().iter().map(|b| BuildingRow { name: b.address.clone(), mark: mark(b.certified) }).collect();
+    let buildings = check
+        .buildings()
+        .iter()
+        .map(|b| BuildingRow { name: lang.t(&format!("check-mark-{}", b.mark_status)), mark: mark(b.certified) })
+        .collect();
     CheckResult {
         class: if check.may_hire { "good" } else { "bad" },
         icon: mark(check.may_hire),

@@ -18,6 +18,7 @@ pub fn api(state: AppState) -> Routed {
         get(warp::path!("v" / String), s, page::seal_page),
         get(warp::path!("v" / String / "complaint"), s, page::complaint_form),
         get(fixed(warp::path!("complaint" / "sent")), s, page::complaint_sent),
+        get(fixed(warp::path!("rights")), s, page::rights_page),
         get(warp::path!("api" / "v1" / "agencies" / String / "check"), s, agencies::check_get),
         post(fixed(warp::path!("api" / "v1" / "agency-checks")), s, agencies::bulk_post),
         get(fixed(warp::path!("check")), s, agencies::check_page),

@@ -28,6 +28,9 @@ pub(super) struct Chrome<'a> {
     pub(super) label_language: String,
     pub(super) languages: &'a [(&'a str, &'a str)],
     pub(super) footer: String,
+    /// Every page links to the rights a worker has (advice 3.2 A), in its language.
+    pub(super) rights_link: String,
+    pub(super) rights_href: String,
 }
 
 impl<'a> Chrome<'a> {
@@ -37,6 +40,8 @@ impl<'a> Chrome<'a> {
             label_language: lang.t("label-language"),
             languages: LANGUAGES,
             footer: lang.t("footer"),
+            rights_link: lang.t("rights-link"),
+            rights_href: format!("/rights?lang={}", lang.code),
         }
     }
 }
@@ -72,6 +77,24 @@ struct Housing {
     help_title: String,
     help_inspectorate: String,
     help_fairwork: String,
+    /// The resident's tenancy rights (advice 4.4).
+    tenancy_title: String,
+    tenancy: Vec<String>,
+    /// The poster's own code is out of date (its seal expired or belongs to an earlier
+    /// mark): what the page shows is the building now, and the provider owes a new poster.
+    outdated: String,
+}
+
+#[derive(Template)]
+#[template(path = "rights.html")]
+struct RightsPage<'a> {
+    chrome: Chrome<'a>,
+    title: String,
+    intro: String,
+    rights: Vec<String>,
+    tenancy_title: String,
+    tenancy: Vec<String>,
+    help: String,
 }
 
 #[derive(Template)]
@@ -132,15 +155,50 @@ pub(super) async fn seal_page(state: AppState, req: Request, seal: String) -> Re
     state.core.limiter.check(&req)?;
     let lang = Lang::negotiate(param(&req.query, "lang"), req.accept_language.as_deref());
     let outcome = verify::check(&state, &seal).await;
+    // A poster whose code is out of date still tells the resident where the building stands.
+    let (outcome, outdated) = match verify::building_now(&state, &seal, &outcome).await {
+        Some(now) => (now, true),
+        None => (outcome, false),
+    };
     // A receipt shows what was true at its check next to what is true now.
     let now = match (verify::register_of(&outcome), outcome.verdict, &outcome.subject) {
         (Some(Register::Lookup), Verdict::Valid, Some(kvk)) => crate::agency::check(&state, kvk).await.ok(),
         _ => None,
     };
-    Ok(no_store(html(&lang, render(&lang, &seal, &outcome, now.as_ref()))))
+    Ok(no_store(html(&lang, render(&lang, &seal, &outcome, now.as_ref(), outdated))))
 }
 
-fn housing(lang: &Lang, seal: &str, b: &facts::Building) -> Housing {
+/// The resident's tenancy rights, in their language.
+fn tenancy(lang: &Lang) -> (String, Vec<String>) {
+    (
+        lang.t("tenancy-title"),
+        ["tenancy-own", "tenancy-notice", "tenancy-work", "tenancy-call"].iter().map(|k| lang.t(k)).collect(),
+    )
+}
+
+/// GET /rights — what a worker from abroad is entitled to and the registers check (advice
+/// 3.2 A), in their language; linked from every page.
+pub(super) async fn rights_page(state: AppState, req: Request, _: ()) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let lang = Lang::negotiate(param(&req.query, "lang"), req.accept_language.as_deref());
+    let (tenancy_title, tenancy) = tenancy(&lang);
+    let page = RightsPage {
+        chrome: Chrome::of(&lang),
+        title: lang.t("rights-title"),
+        intro: lang.t("rights-intro"),
+        rights: ["rights-certificate", "rights-deposit", "rights-gaccount", "rights-housing", "rights-complaints"]
+            .iter()
+            .map(|k| lang.t(k))
+            .collect(),
+        tenancy_title,
+        tenancy,
+        help: lang.t("rights-help"),
+    };
+    page_response(&lang, page.render(), "rights page")
+}
+
+fn housing(lang: &Lang, seal: &str, b: &facts::Building, outdated: bool) -> Housing {
+    let (tenancy_title, tenancy) = tenancy(lang);
     Housing {
         label_capacity: lang.t("label-capacity"),
         capacity: b.capacity.map(|c| lang.t_args("capacity-value", &[("capacity", c.to_string())])).unwrap_or_default(),
@@ -158,6 +216,9 @@ fn housing(lang: &Lang, seal: &str, b: &facts::Building) -> Housing {
         help_title: lang.t("help-title"),
         help_inspectorate: lang.t("help-inspectorate"),
         help_fairwork: lang.t("help-fairwork"),
+        tenancy_title,
+        tenancy,
+        outdated: if outdated { lang.t("poster-outdated") } else { String::new() },
     }
 }
 
@@ -192,7 +253,7 @@ fn receipt(lang: &Lang, outcome: &Outcome, then: &facts::Receipt, now: Option<&c
     }
 }
 
-fn render(lang: &Lang, seal: &str, outcome: &Outcome, now: Option<&crate::agency::Check>) -> String {
+fn render(lang: &Lang, seal: &str, outcome: &Outcome, now: Option<&crate::agency::Check>, outdated: bool) -> String {
     let (class, icon) = match outcome.verdict {
         Verdict::Valid => ("good", "✓"),
         Verdict::Unavailable => ("unknown", "?"),
@@ -236,7 +297,11 @@ fn render(lang: &Lang, seal: &str, outcome: &Outcome, now: Option<&crate::agency
         class,
         icon,
         verdict_text: lang.t(&format!("verdict-{verdict}")),
-        explain: lang.t(&format!("explain-{verdict}")),
+        explain: match (outdated, outcome.verdict) {
+            (false, _) => lang.t(&format!("explain-{verdict}")),
+            (true, Verdict::Valid) => lang.t("building-now-valid"),
+            (true, _) => lang.t("building-now-invalid"),
+        },
         reason,
         sealed,
         register: register.map(|r| lang.t(&format!("register-{}", r.service()))).unwrap_or_default(),
@@ -249,7 +314,7 @@ fn render(lang: &Lang, seal: &str, outcome: &Outcome, now: Option<&crate::agency
         label_expires: lang.t("label-expires"),
         label_checked_at: lang.t("label-checked-at"),
         housing: match &shown {
-            Shown::Building(b) if b.bag_id.is_some() => Some(housing(lang, seal, b)),
+            Shown::Building(b) if b.bag_id.is_some() => Some(housing(lang, seal, b, outdated)),
             _ => None,
         },
         receipt: match &shown {
@@ -278,7 +343,11 @@ pub(super) async fn complaint_form(state: AppState, req: Request, seal: String) 
     state.core.limiter.check(&req)?;
     let lang = Lang::negotiate(param(&req.query, "lang"), req.accept_language.as_deref());
     let outcome = verify::check(&state, &seal).await;
-    let genuine = !matches!(outcome.verdict, Verdict::Tampered | Verdict::UnknownIssuer | Verdict::Unavailable);
+    let outcome = verify::building_now(&state, &seal, &outcome).await.unwrap_or(outcome);
+    let genuine = !matches!(
+        outcome.verdict,
+        Verdict::Tampered | Verdict::UnknownIssuer | Verdict::Unavailable | Verdict::Expired | Verdict::NotYetValid
+    );
     let building = match Shown::of(verify::register_of(&outcome), &outcome.facts) {
         Shown::Building(b) if genuine => b,
         _ => return Err(Error::NotFound("This code does not name a building in the housing register.")),
