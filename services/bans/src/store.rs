@@ -300,39 +300,7 @@ pub async fn access_log(c: &impl GenericClient, limit: i64) -> Result<Vec<Access
         .collect())
 }
 
-/// Records that `body` holds the application or certificate `certificate_id` of `kvk`
-/// (a later certificate replaces an earlier one).
-pub async fn record_certifier(
-    c: &impl GenericClient,
-    kvk: &str,
-    body: &str,
-    certificate_id: Uuid,
-    since: DateTime<Utc>,
-) -> Result<()> {
-    let stmt = c
-        .prepare_cached(
-            "insert into certifier (kvk_number, certification_body_id, certificate_id, since) values ($1, $2, $3, $4)
-             on conflict (kvk_number) do update
-             set certification_body_id = excluded.certification_body_id, certificate_id = excluded.certificate_id,
-                 since = excluded.since
-             where certifier.since <= excluded.since",
-        )
-        .await?;
-    c.execute(&stmt, &[&kvk, &body, &certificate_id, &since]).await?;
-    Ok(())
-}
-
-/// Forgets the body of certificate `certificate_id` once it has ended.
-pub async fn end_certifier(c: &impl GenericClient, certificate_id: Uuid) -> Result<()> {
-    let stmt = c.prepare_cached("delete from certifier where certificate_id = $1").await?;
-    c.execute(&stmt, &[&certificate_id]).await?;
-    Ok(())
-}
-
 /// Whether `body` holds an application or certificate of agency `kvk` now.
 pub async fn certifies(c: &impl GenericClient, body: &str, kvk: &str) -> Result<bool> {
-    let stmt = c
-        .prepare_cached("select exists (select 1 from certifier where certification_body_id = $1 and kvk_number = $2)")
-        .await?;
-    Ok(c.query_one(&stmt, &[&body, &kvk]).await?.get(0))
+    Ok(platform::certifier::certifies(c, body, kvk).await?)
 }

@@ -23,6 +23,9 @@ pub mod party {
     /// The bans register, which lets a certification body read the officers of the
     /// agencies it holds an application or a certificate of, and no others.
     pub const BANS: &str = "bans";
+    /// The housing register, which shows a certification body where the agencies it holds
+    /// an application or a certificate of house their workers, and no others.
+    pub const HOUSING: &str = "housing";
 }
 
 fn payload(before: &Certificate, after: &Certificate, reason: Option<&str>) -> serde_json::Value {
@@ -53,14 +56,14 @@ pub fn for_transition(
         // G-account), and the inspectorate follows every suspension.
         Action::Suspend => vec![event("certificate.suspended", &[body.as_str(), party::INSPECTORATE])],
         Action::Reinstate => vec![event("certificate.reinstated", &[])],
-        Action::Revoke => vec![event("certificate.revoked", &[party::KVK, party::BANS])],
-        Action::Lapse => vec![event("certificate.lapsed", &[party::KVK, party::BANS])],
+        Action::Revoke => vec![event("certificate.revoked", &[party::KVK, party::BANS, party::HOUSING])],
+        Action::Lapse => vec![event("certificate.lapsed", &[party::KVK, party::BANS, party::HOUSING])],
         Action::Withdraw if before.status == Status::Suspended => vec![
-            event("certificate.withdrawn", &[party::KVK, party::BANS]),
+            event("certificate.withdrawn", &[party::KVK, party::BANS, party::HOUSING]),
             // Withdrawing to escape a suspension is never a clean exit (advice 2.1).
             event("certificate.withdrawn_while_suspended", &[party::INSPECTORATE]),
         ],
-        Action::Withdraw => vec![event("certificate.withdrawn", &[party::KVK, party::BANS])],
+        Action::Withdraw => vec![event("certificate.withdrawn", &[party::KVK, party::BANS, party::HOUSING])],
         Action::Audit => vec![event("certificate.audit_recorded", &[])],
         Action::RecordRequirement => vec![],
     }
@@ -71,7 +74,7 @@ pub fn issued(cert: &Certificate, now: DateTime<Utc>) -> Event {
     Event::new(
         "certificate.provisional_issued",
         &cert.kvk_number,
-        &[party::BANS],
+        &[party::BANS, party::HOUSING],
         json!({
             "certificate_id": cert.certificate_id,
             "kvk_number": cert.kvk_number,

@@ -10,6 +10,7 @@
 //! on the poster at the door.
 
 pub mod config;
+pub mod consumer;
 pub mod domain;
 pub mod events;
 pub mod poster;

@@ -1063,3 +1063,26 @@ pub async fn take_overdue_rehousing(
     let read = c.prepare_cached(&format!("{REHOUSING} where case_id = any($1) order by case_id")).await?;
     Ok(c.query(&read, &[&ids]).await?.iter().map(rehousing_case).collect())
 }
+
+/// Whether certification body `body` holds an application or a certificate of an agency
+/// that houses workers in `bag_id` on `day`: the building's provider, or an agency placing
+/// workers there (`certifier`, see `platform::certifier`).
+pub async fn certifies_an_agency_housed_in(
+    c: &impl GenericClient,
+    bag_id: &str,
+    body: &str,
+    day: NaiveDate,
+) -> Result<bool> {
+    let stmt = c
+        .prepare_cached(
+            "select exists (
+                 select 1 from certifier
+                 where certification_body_id = $2
+                   and kvk_number in (select provider_kvk from building where bag_id = $1
+                                      union
+                                      select kvk_number from placement
+                                      where bag_id = $1 and from_on <= $3 and (to_on is null or to_on >= $3)))",
+        )
+        .await?;
+    Ok(c.query_one(&stmt, &[&bag_id, &body, &day]).await?.get(0))
+}

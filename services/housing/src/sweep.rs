@@ -77,13 +77,19 @@ pub async fn run(state: &AppState) -> Result<Report> {
     Ok(report)
 }
 
-/// The sweep as the service's background task, every `sweep_interval_secs`.
+/// The service's background tasks: the sweep, every `sweep_interval_secs`, and the
+/// consumer of the certificates register's events.
 pub fn tasks(state: &AppState) -> Vec<platform::shell::Task> {
     let every = std::time::Duration::from_secs(state.settings.sweep_interval_secs);
-    vec![platform::shell::Task::every(
-        every,
-        "housing sweep",
-        state.clone(),
-        |s: AppState| async move { run(&s).await },
-    )]
+    let sweep =
+        platform::shell::Task::every(every, "housing sweep", state.clone(), |s: AppState| async move { run(&s).await });
+    // A fresh consumer name per process: what a dead one read and never acknowledged is
+    // taken over by the living ones of the group.
+    let name = format!("housing-{}", uuid::Uuid::new_v4().simple());
+    let consumer = platform::consumer::Consumer::of(&state.core, crate::consumer::PARTY, &name);
+    let for_consumer = state.clone();
+    let consume = platform::shell::Task::run(async move {
+        consumer.run(crate::consumer::PARTY, |event| crate::consumer::handle(&for_consumer, event)).await;
+    });
+    vec![sweep, consume]
 }

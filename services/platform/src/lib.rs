@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod auth;
 pub mod bus;
+pub mod certifier;
 pub mod clock;
 pub mod config;
 pub mod consumer;

@@ -216,7 +216,7 @@ async fn probation_lapses_when_not_converted_and_can_be_extended_once_by_at_most
     assert_eq!(app.public("12345678").await["status"], "lapsed");
     let lapsed = app.wait_for_events("certificate.lapsed", 1).await;
     assert_eq!(lapsed.len(), 1);
-    assert_eq!(lapsed[0]["addressed_to"], json!(["kvk", "bans"]));
+    assert_eq!(lapsed[0]["addressed_to"], json!(["kvk", "bans", "housing"]));
     // A second sweep changes nothing.
     assert_eq!(zegel_certificates::sweep::run(&app.state).await.unwrap().lapsed, 0);
 }
@@ -270,7 +270,7 @@ async fn withdrawing_while_suspended_is_recorded_and_signalled_to_the_inspectora
     let signals = app.wait_for_events("certificate.withdrawn_while_suspended", 1).await;
     assert_eq!(signals.len(), 1);
     assert_eq!(signals[0]["addressed_to"], json!(["inspectorate"]));
-    assert_eq!(app.wait_for_events("certificate.withdrawn", 1).await[0]["addressed_to"], json!(["kvk", "bans"]));
+    assert_eq!(app.wait_for_events("certificate.withdrawn", 1).await[0]["addressed_to"], json!(["kvk", "bans", "housing"]));
 }
 
 #[tokio::test]

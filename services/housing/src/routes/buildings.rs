@@ -114,7 +114,7 @@ pub(super) async fn building_get(state: AppState, req: Request, bag_id: String) 
     let bag = bag_from_path(&bag_id)?;
     let client = state.core.pool.get().await?;
     let b = found(&client, &bag, false).await?;
-    if !may_see_address(&principal, &b) {
+    if !may_see_address(&client, &principal, &b, state.clock.today()).await? {
         return Err(Error::Forbidden(
             "Only the provider, a housing inspector or the municipality sees where a building is.".into(),
         ));
@@ -254,7 +254,7 @@ pub(super) async fn rehousing_get(state: AppState, req: Request, bag_id: String)
     let bag = bag_from_path(&bag_id)?;
     let client = state.core.pool.get().await?;
     let b = found(&client, &bag, false).await?;
-    if !may_see_address(&principal, &b) {
+    if !may_see_address(&client, &principal, &b, state.clock.today()).await? {
         return Err(Error::Forbidden(
             "Only the provider, a housing inspector or the municipality sees the building's rehousing.".into(),
         ));

@@ -136,10 +136,26 @@ pub(crate) fn view(b: &Marked, proposed: Option<&Rooms>, last_inspection: Option
     })
 }
 
-/// Whether `principal` may know where `b` is: its provider, a housing inspector, or its
-/// municipality. Everyone else learns a building's address only from its own seal.
-pub(crate) fn may_see_address(principal: &Principal, b: &Marked) -> bool {
-    principal.acts_for(Role::HousingProvider, &b.building.provider_kvk)
+/// Whether `principal` may know where `b` is: its provider, a housing inspector, its
+/// municipality, or the certification body of an agency that houses workers there on `day`
+/// (it assesses that agency's housing). Everyone else learns a building's address only
+/// from its own seal.
+pub(crate) async fn may_see_address(
+    c: &impl GenericClient,
+    principal: &Principal,
+    b: &Marked,
+    day: chrono::NaiveDate,
+) -> Result<bool> {
+    if principal.acts_for(Role::HousingProvider, &b.building.provider_kvk)
         || principal.has(Role::HousingInspector)
         || is_municipality(principal, &b.building.municipality)
+    {
+        return Ok(true);
+    }
+    match principal.org.as_deref() {
+        Some(body) if principal.has(Role::CertificationBody) => {
+            store::certifies_an_agency_housed_in(c, &b.building.bag_id, body, day).await
+        }
+        _ => Ok(false),
+    }
 }

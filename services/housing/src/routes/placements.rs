@@ -3,9 +3,10 @@
 //! or a declaration that it houses no one. The agency's standing reads both: it may be
 //! hired only while every building it houses workers in is certified now.
 //!
-//! Need to know: the agency records and reads its own; the Labour Authority and housing
-//! inspectors read any agency's (they check the housing and the withheld rent). Nobody
-//! else sees where an agency's workers live.
+//! Need to know: the agency records and reads its own; its certification body reads them
+//! (it assesses the agency's housing); the Labour Authority and housing inspectors read any
+//! agency's (they check the housing and the withheld rent). Nobody else sees where an
+//! agency's workers live.
 
 use bytes::Bytes;
 use chrono::NaiveDate;
@@ -131,15 +132,24 @@ pub(super) async fn end(state: AppState, req: Request, id: String, raw: Bytes) -
 pub(super) async fn list(state: AppState, req: Request, kvk: String) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     let kvk = KvkNumber::from_path(&kvk)?;
+    let client = state.core.pool.get().await?;
+    let its_body = match principal.org.as_deref() {
+        Some(body) if principal.has(Role::CertificationBody) => {
+            platform::certifier::certifies(&client, body, kvk.as_str()).await?
+        }
+        _ => false,
+    };
     if !(principal.acts_for(Role::Agency, kvk.as_str())
         || principal.has(Role::Inspectorate)
-        || principal.has(Role::HousingInspector))
+        || principal.has(Role::HousingInspector)
+        || its_body)
     {
         return Err(Error::Forbidden(
-            "Only the agency itself, the Labour Authority and housing inspectors see where it houses workers.".into(),
+            "Only the agency itself, its certification body, the Labour Authority and housing inspectors see where it \
+             houses workers."
+                .into(),
         ));
     }
-    let client = state.core.pool.get().await?;
     let now = state.clock.now();
     let mut shown = Vec::new();
     for p in store::placements_of(&client, kvk.as_str()).await? {

@@ -58,7 +58,7 @@ pub(super) async fn poster(state: AppState, req: Request, bag_id: String) -> Res
     let bag = bag_from_path(&bag_id)?;
     let client = state.core.pool.get().await?;
     let b = found(&client, &bag, false).await?;
-    if !may_see_address(&principal, &b) {
+    if !may_see_address(&client, &principal, &b, state.clock.today()).await? {
         return Err(Error::Forbidden(
             "Only the provider, a housing inspector or the municipality gets the building's poster.".into(),
         ));

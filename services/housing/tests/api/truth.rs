@@ -234,3 +234,58 @@ async fn a_case_closes_when_the_building_is_certified_again_and_an_empty_buildin
     assert_eq!(cases.body["cases"], json!([]));
     assert_eq!(BAG, bag);
 }
+
+#[tokio::test]
+async fn the_certification_body_of_an_agency_housed_there_sees_where_the_building_is_and_no_other_body_does() {
+    let app = spawn_app().await;
+    let bag = app.certified().await;
+    // An agency places its workers here; body cb-one holds its certificate application.
+    let agency = "11223344";
+    let placement = json!({"bag_id": bag, "from": app.clock.today().to_string(), "rent_withheld": true});
+    let token = app.token(&[platform::auth::Role::Agency], Some(agency));
+    assert_eq!(app.post(&format!("/api/v1/agencies/{agency}/placements"), &token, placement).await.status, 201);
+    let certificate_id = uuid::Uuid::now_v7();
+    let issued = platform::outbox::Event::new(
+        "certificate.provisional_issued",
+        agency,
+        &["bans", "housing"],
+        json!({"certificate_id": certificate_id, "kvk_number": agency, "certification_body_id": "cb-one", "status": "provisional"}),
+        chrono::Utc::now(),
+    );
+    zegel_testkit::publish(&app.prefix.0, &issued).await;
+    let learned = format!("select count(*) from housing.certifier where certificate_id = '{certificate_id}'");
+    let mut n = 0;
+    for _ in 0..100 {
+        n = app.db.value::<i64>(&learned).await;
+        if n == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(n, 1, "the register learned who certifies the agency");
+
+    let body = |org: &str| app.token(&[platform::auth::Role::CertificationBody], Some(org));
+    let seen = app.get(&format!("/api/v1/buildings/{bag}"), Some(&body("cb-one"))).await;
+    assert_eq!((seen.status, seen.body["address"]["street"].as_str()), (200, Some("Oudezijds Achterburgwal")));
+    assert_eq!(app.get(&format!("/api/v1/buildings/{bag}"), Some(&body("cb-two"))).await.status, 403, "another body");
+    let placements = format!("/api/v1/agencies/{agency}/placements");
+    assert_eq!(app.get(&placements, Some(&body("cb-one"))).await.status, 200);
+    assert_eq!(app.get(&placements, Some(&body("cb-two"))).await.status, 403);
+
+    // The certificate ends: the body no longer sees it.
+    let revoked = platform::outbox::Event::new(
+        "certificate.revoked",
+        agency,
+        &["kvk", "bans", "housing"],
+        json!({"certificate_id": certificate_id, "kvk_number": agency, "certification_body_id": "cb-one", "status": "revoked"}),
+        chrono::Utc::now(),
+    );
+    zegel_testkit::publish(&app.prefix.0, &revoked).await;
+    for _ in 0..100 {
+        if app.db.value::<i64>(&learned).await == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(app.get(&format!("/api/v1/buildings/{bag}"), Some(&body("cb-one"))).await.status, 403);
+}

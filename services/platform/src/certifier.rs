@@ -1,0 +1,89 @@
+//! Which certification body holds an application (a provisional certificate) or a
+//! certificate of which agency, as a register learns it from the certificates register's
+//! events: `certificate.provisional_issued` starts it, `certificate.revoked`, `.lapsed` and
+//! `.withdrawn` end it. A body may then see what concerns its own agencies and no others
+//! (advice 2.1 A: the body assesses the agencies it certifies) — their officers in the bans
+//! register, the buildings where they house workers in the housing register.
+//!
+//! The one definition for every register that needs it; each keeps the table in its own
+//! schema (`certifier (kvk_number primary key, certification_body_id, certificate_id,
+//! since)`, created by its migrations).
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::GenericClient;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::outbox::Event;
+
+/// The part of a certificate event a register reads.
+#[derive(Debug, Deserialize)]
+struct CertificateFacts {
+    certificate_id: Uuid,
+    kvk_number: String,
+    certification_body_id: String,
+}
+
+/// What `event` says about who certifies whom, applied inside the caller's transaction
+/// (which has recorded the event as consumed); `Ok(false)` for an event that says nothing
+/// about it.
+pub async fn learn(tx: &impl GenericClient, event: &Event) -> anyhow::Result<bool> {
+    let starts = match event.event_type.as_str() {
+        "certificate.provisional_issued" => true,
+        "certificate.revoked" | "certificate.lapsed" | "certificate.withdrawn" => false,
+        _ => return Ok(false),
+    };
+    let facts: CertificateFacts = serde_json::from_value(event.payload.clone())
+        .map_err(|e| anyhow::anyhow!("{} {}: unreadable payload: {e}", event.event_type, event.event_id))?;
+    if starts {
+        record(tx, &facts.kvk_number, &facts.certification_body_id, facts.certificate_id, event.occurred_at).await?;
+    } else {
+        end(tx, facts.certificate_id).await?;
+    }
+    Ok(true)
+}
+
+/// Whether `event` is one [`learn`] reads.
+pub fn concerns(event: &Event) -> bool {
+    matches!(
+        event.event_type.as_str(),
+        "certificate.provisional_issued" | "certificate.revoked" | "certificate.lapsed" | "certificate.withdrawn"
+    )
+}
+
+/// Records that `body` holds the application or certificate `certificate_id` of `kvk` (a
+/// later certificate replaces an earlier one; an older event never overwrites a newer).
+async fn record(
+    c: &impl GenericClient,
+    kvk: &str,
+    body: &str,
+    certificate_id: Uuid,
+    since: DateTime<Utc>,
+) -> Result<(), tokio_postgres::Error> {
+    let stmt = c
+        .prepare_cached(
+            "insert into certifier (kvk_number, certification_body_id, certificate_id, since) values ($1, $2, $3, $4)
+             on conflict (kvk_number) do update
+             set certification_body_id = excluded.certification_body_id, certificate_id = excluded.certificate_id,
+                 since = excluded.since
+             where certifier.since <= excluded.since",
+        )
+        .await?;
+    c.execute(&stmt, &[&kvk, &body, &certificate_id, &since]).await?;
+    Ok(())
+}
+
+/// Forgets the body of certificate `certificate_id` once it has ended.
+async fn end(c: &impl GenericClient, certificate_id: Uuid) -> Result<(), tokio_postgres::Error> {
+    let stmt = c.prepare_cached("delete from certifier where certificate_id = $1").await?;
+    c.execute(&stmt, &[&certificate_id]).await?;
+    Ok(())
+}
+
+/// Whether `body` holds an application or certificate of agency `kvk` now.
+pub async fn certifies(c: &impl GenericClient, body: &str, kvk: &str) -> Result<bool, tokio_postgres::Error> {
+    let stmt = c
+        .prepare_cached("select exists (select 1 from certifier where certification_body_id = $1 and kvk_number = $2)")
+        .await?;
+    Ok(c.query_one(&stmt, &[&body, &kvk]).await?.get(0))
+}
