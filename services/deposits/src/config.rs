@@ -2,6 +2,7 @@
 
 use platform::config::ConfigError;
 use platform::shell::OwnSettings;
+use secrecy::SecretString;
 use serde::Deserialize;
 
 /// All settings of the service.
@@ -24,7 +25,13 @@ pub struct Own {
     pub seal_cert: String,
     /// Days a seal lives at most.
     pub seal_days: u32,
+    /// The secret a worker's BSN is hashed with (and a form's claim link derived from), as
+    /// in the bans register: a stored hash cannot be tested against guessed BSNs.
+    pub bsn_key: SecretString,
 }
+
+/// The development BSN key; production sets its own.
+pub const DEV_BSN_KEY: &str = "zegel-dev-deposits-bsn-key-not-for-production";
 
 impl Default for Own {
     /// What a developer machine runs with when nothing is set.
@@ -36,6 +43,7 @@ impl Default for Own {
             seal_key: Default::default(),
             seal_cert: Default::default(),
             seal_days: 90,
+            bsn_key: SecretString::from(DEV_BSN_KEY),
         }
     }
 }
@@ -45,13 +53,21 @@ impl OwnSettings for Own {
     const PORT: u16 = 8083;
 
     fn production_faults(&self) -> Vec<String> {
-        platform::config::faults(Self::SERVICE, &[("SEAL_KEY", self.seal_key.is_empty(), "the development seal key")])
+        use secrecy::ExposeSecret;
+        platform::config::faults(
+            Self::SERVICE,
+            &[
+                ("SEAL_KEY", self.seal_key.is_empty(), "the development seal key"),
+                ("BSN_KEY", self.bsn_key.expose_secret() == DEV_BSN_KEY, "the development key"),
+            ],
+        )
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
         if !matches!(self.policy.as_str(), "wtta" | "advice") {
             return Err(ConfigError::Invalid("ZEGEL_DEPOSITS_POLICY: wtta or advice".into()));
         }
+        platform::config::secret_key(Self::SERVICE, "BSN_KEY", &self.bsn_key)?;
         let (weeks, days) = (u64::from(self.top_up_weeks), u64::from(self.seal_days));
         platform::config::at_least_one(
             Self::SERVICE,

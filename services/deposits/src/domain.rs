@@ -56,16 +56,95 @@ platform::text_enum! {
     }
 }
 
+impl ClaimType {
+    /// The order payouts follow when the deposit does not cover every claim: wages first,
+    /// then fines and damages (advice 2.1 C: the deposit is there for the workers first).
+    pub fn priority(self) -> u8 {
+        match self {
+            ClaimType::UnpaidWages => 0,
+            ClaimType::Fine | ClaimType::Damages => 1,
+        }
+    }
+}
+
 platform::text_enum! {
     /// Where a claim is.
     pub enum ClaimStatus {
-        /// Filed, not yet settled.
+        /// Filed by or for a worker, waiting for the admission authority's assessment.
         Filed = "filed",
-        /// Paid out of the deposit.
+        /// Accepted for an amount, not yet paid.
+        Accepted = "accepted",
+        /// Paid in part; the rest stays open and is paid first after a top-up.
+        PartlyPaid = "partly_paid",
+        /// Paid in full out of the deposit.
         Paid = "paid",
-        /// Rejected.
+        /// Rejected, with a reason.
         Rejected = "rejected",
     }
+}
+
+/// What a claim is still owed, as a payout ranks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Owed {
+    /// The claim.
+    pub claim_id: uuid::Uuid,
+    /// Its type's priority ([`ClaimType::priority`]).
+    pub priority: u8,
+    /// Paid in part before: what remains is paid before new claims of its priority.
+    pub carried_over: bool,
+    /// Cents still owed (more than zero).
+    pub cents: i64,
+}
+
+/// How `balance` cents are paid out over the claims `owed`, in the order of the advice:
+/// by priority (wages before fines and damages), within a priority what was left unpaid
+/// by an earlier payout before new claims, and each group in full while the balance lasts.
+/// The first group it does not cover shares what is left pro rata to what each is owed,
+/// rounded down, the cents left over one each to the largest remainders (then the oldest
+/// claim, by id); later groups get nothing. Never more than `balance` in all, never more
+/// than a claim is owed.
+pub fn distribute(balance: i64, owed: &[Owed]) -> Vec<(uuid::Uuid, i64)> {
+    let mut ranked: Vec<&Owed> = owed.iter().filter(|o| o.cents > 0).collect();
+    ranked.sort_by_key(|o| (o.priority, !o.carried_over, o.claim_id));
+    let mut left = balance.max(0);
+    let mut paid = Vec::new();
+    let mut i = 0;
+    while i < ranked.len() && left > 0 {
+        let key = (ranked[i].priority, ranked[i].carried_over);
+        let group: Vec<&Owed> =
+            ranked[i..].iter().copied().take_while(|o| (o.priority, o.carried_over) == key).collect();
+        i += group.len();
+        let total: i64 = group.iter().map(|o| o.cents).sum();
+        if total <= left {
+            paid.extend(group.iter().map(|o| (o.claim_id, o.cents)));
+            left -= total;
+            continue;
+        }
+        // Pro rata: floor(left × owed / total), in 128 bits (no overflow), then the cents
+        // the rounding left over.
+        let mut shares: Vec<(uuid::Uuid, i64, i128)> = group
+            .iter()
+            .map(|o| {
+                let exact = i128::from(left) * i128::from(o.cents);
+                let share = exact / i128::from(total);
+                (o.claim_id, i64::try_from(share).unwrap_or(0), exact % i128::from(total))
+            })
+            .collect();
+        let mut rest = left - shares.iter().map(|s| s.1).sum::<i64>();
+        let mut order: Vec<usize> = (0..shares.len()).collect();
+        order.sort_by(|a, b| shares[*b].2.cmp(&shares[*a].2).then(shares[*a].0.cmp(&shares[*b].0)));
+        for k in order {
+            if rest == 0 {
+                break;
+            }
+            shares[k].1 += 1;
+            rest -= 1;
+        }
+        paid.extend(shares.into_iter().map(|(id, share, _)| (id, share)));
+        left = 0;
+    }
+    paid.retain(|(_, cents)| *cents > 0);
+    paid
 }
 
 platform::text_enum! {
@@ -98,6 +177,60 @@ pub fn presumed_wages(months: i64, hourly_cents: i64) -> (i64, serde_json::Value
         "amount_cents": cents,
     });
     (cents, computation)
+}
+
+platform::text_enum! {
+    /// A presumption the admission authority may apply to a worker's wage claim.
+    pub enum Presumption {
+        /// The agency's administration is unusable: two months of full-time minimum wage are
+        /// presumed owed (advice 2.1 C).
+        AdministrationUnusable = "administration_unusable",
+        /// Underpayment is suspected and the administration is unsound: an employment of six
+        /// months is presumed (advice 6.2 A).
+        SixMonthRelation = "six_month_relation",
+    }
+}
+
+impl Presumption {
+    /// Months of full-time minimum wage presumed.
+    pub fn months(self) -> i64 {
+        match self {
+            Presumption::AdministrationUnusable => PRESUMED_MONTHS,
+            Presumption::SixMonthRelation => 6,
+        }
+    }
+
+    /// The rule, in words.
+    pub fn rule(self) -> &'static str {
+        match self {
+            Presumption::AdministrationUnusable => {
+                "the administration is unusable: two months of full-time statutory minimum wage are presumed owed (advice 2.1 C)"
+            }
+            Presumption::SixMonthRelation => {
+                "underpayment is suspected and the administration is unsound: an employment of six months is presumed (advice 6.2 A)"
+            }
+        }
+    }
+}
+
+/// What a worker is owed under presumption `p`, at the minimum wage `hourly_cents` in force
+/// from `wage_from` on the claim's period, less what the worker says was paid in the
+/// period: the amount and its computation, spelled out.
+pub fn presumed_claim(
+    p: Presumption,
+    wage_from: chrono::NaiveDate,
+    hourly_cents: i64,
+    paid_during: i64,
+) -> (i64, serde_json::Value) {
+    let (presumed, mut computation) = presumed_wages(p.months(), hourly_cents);
+    let owed = (presumed - paid_during.max(0)).max(0);
+    computation["rule"] = serde_json::json!(p.rule());
+    computation["presumption"] = serde_json::json!(p);
+    computation["minimum_wage_in_force_from"] = serde_json::json!(wage_from);
+    computation["presumed_cents"] = serde_json::json!(presumed);
+    computation["paid_during_cents"] = serde_json::json!(paid_during.max(0));
+    computation["amount_cents"] = serde_json::json!(owed);
+    (owed, computation)
 }
 
 /// The amount required on `today` from an account opened on `opened_on`: a starter
@@ -140,6 +273,70 @@ mod tests {
         assert_eq!(required_cents(10_000_000, 5_000_000, 6, d("2026-01-15"), d("2026-07-14")), 5_000_000);
         assert_eq!(required_cents(10_000_000, 5_000_000, 6, d("2026-01-15"), d("2026-07-15")), 10_000_000);
         assert_eq!(required_cents(7_500_000, 7_500_000, 0, d("2026-01-15"), d("2026-01-15")), 7_500_000);
+    }
+
+    fn owed(n: u128, priority: u8, carried_over: bool, cents: i64) -> Owed {
+        Owed { claim_id: uuid::Uuid::from_u128(n), priority, carried_over, cents }
+    }
+
+    fn paid_to(paid: &[(uuid::Uuid, i64)], n: u128) -> i64 {
+        paid.iter().filter(|(id, _)| *id == uuid::Uuid::from_u128(n)).map(|(_, c)| c).sum()
+    }
+
+    #[test]
+    fn wages_are_paid_before_fines_and_damages_and_a_short_balance_is_shared_pro_rata() {
+        let claims = [owed(1, 1, false, 50_000), owed(2, 0, false, 30_000), owed(3, 0, false, 10_000)];
+        // Exactly enough for everything.
+        let paid = distribute(90_000, &claims);
+        assert_eq!((paid_to(&paid, 1), paid_to(&paid, 2), paid_to(&paid, 3)), (50_000, 30_000, 10_000));
+        // One cent short: the wages in full, the fine one cent less.
+        let paid = distribute(89_999, &claims);
+        assert_eq!((paid_to(&paid, 1), paid_to(&paid, 2), paid_to(&paid, 3)), (49_999, 30_000, 10_000));
+        // The wages alone are not covered: they share pro rata (3:1), the fine gets nothing.
+        let paid = distribute(20_000, &claims);
+        assert_eq!((paid_to(&paid, 1), paid_to(&paid, 2), paid_to(&paid, 3)), (0, 15_000, 5_000));
+        // Exactly the wages: the fine nothing.
+        let paid = distribute(40_000, &claims);
+        assert_eq!((paid_to(&paid, 1), paid_to(&paid, 2), paid_to(&paid, 3)), (0, 30_000, 10_000));
+        // One cent short of the wages: the cents that rounding leaves go to the largest remainder.
+        let paid = distribute(39_999, &claims);
+        assert_eq!(paid_to(&paid, 2) + paid_to(&paid, 3), 39_999);
+        assert_eq!((paid_to(&paid, 2), paid_to(&paid, 3)), (29_999, 10_000));
+        assert_eq!(distribute(0, &claims), []);
+    }
+
+    #[test]
+    fn what_an_earlier_payout_left_unpaid_is_paid_first_and_nothing_is_ever_overdrawn() {
+        let claims = [owed(1, 0, false, 10_000), owed(2, 0, true, 5_000)];
+        let paid = distribute(6_000, &claims);
+        assert_eq!((paid_to(&paid, 2), paid_to(&paid, 1)), (5_000, 1_000), "the carried-over remainder first");
+        // Thirds: 100 cents over three equal claims of 1 cent short of a third each.
+        let three = [owed(1, 0, false, 7), owed(2, 0, false, 7), owed(3, 0, false, 7)];
+        let paid = distribute(10, &three);
+        assert_eq!(paid.iter().map(|(_, c)| c).sum::<i64>(), 10, "every cent, never more");
+        assert!(paid.iter().all(|(_, c)| *c <= 4 && *c >= 3), "{paid:?}");
+        for balance in [1, 2, 99, 1_000_003, i64::MAX / 4] {
+            let many: Vec<Owed> = (0..50).map(|n| owed(n, (n % 2) as u8, n % 5 == 0, 300_000 + n as i64)).collect();
+            let paid = distribute(balance, &many);
+            let total: i64 = paid.iter().map(|(_, c)| c).sum();
+            let owed_total: i64 = many.iter().map(|o| o.cents).sum();
+            assert_eq!(total, balance.min(owed_total), "balance {balance}");
+            for o in &many {
+                assert!(paid_to(&paid, o.claim_id.as_u128()) <= o.cents);
+            }
+        }
+    }
+
+    #[test]
+    fn the_presumptions_give_two_or_six_months_less_what_was_paid() {
+        let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        let (two, c) = presumed_claim(Presumption::AdministrationUnusable, d("2026-01-01"), 1471, 0);
+        assert_eq!(two, 509_947);
+        assert_eq!(c["presumption"], "administration_unusable");
+        let (six, c) = presumed_claim(Presumption::SixMonthRelation, d("2025-07-01"), 1440, 100_000);
+        // 6 × 40 × 52/12 × 1440 = 1,497,600 cents; less EUR 1,000 paid.
+        assert_eq!((six, c["presumed_cents"].as_i64()), (1_397_600, Some(1_497_600)));
+        assert_eq!(presumed_claim(Presumption::AdministrationUnusable, d("2026-01-01"), 1471, 600_000).0, 0);
     }
 
     #[test]

@@ -36,3 +36,32 @@ pub fn shortfall_overdue(kvk: &str, deadline: NaiveDate, now: DateTime<Utc>) -> 
         now,
     )
 }
+
+/// A worker (or a support organisation for them) filed a wage claim: the admission authority
+/// assesses it, the inspectorate follows it. No name, no BSN, no story.
+pub fn worker_claim_filed(claim: &crate::store::Claim, now: DateTime<Utc>) -> Event {
+    Event::new(
+        "deposit.worker_claim_filed",
+        &claim.kvk_number,
+        &["admission_authority", "inspectorate"],
+        json!({ "kvk_number": claim.kvk_number, "claim_id": claim.claim_id, "claim_type": claim.claim_type }),
+        now,
+    )
+}
+
+/// A claim was assessed: accepted for an amount, or rejected.
+pub fn claim_assessed(claim: &crate::store::Claim, now: DateTime<Utc>) -> Event {
+    Event::new(
+        "deposit.claim_assessed",
+        &claim.kvk_number,
+        &["inspectorate"],
+        json!({
+            "kvk_number": claim.kvk_number,
+            "claim_id": claim.claim_id,
+            "status": claim.status,
+            "accepted_cents": claim.accepted_cents,
+            "presumption": claim.presumption,
+        }),
+        now,
+    )
+}

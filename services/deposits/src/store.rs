@@ -5,8 +5,8 @@ use deadpool_postgres::GenericClient;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::domain::{ClaimStatus, ClaimType, EntryKind};
-use crate::error::Result;
+use crate::domain::{ClaimStatus, ClaimType, EntryKind, Owed};
+use crate::error::{Error, Result};
 
 /// The policy in force on a date.
 #[derive(Debug, Clone, Serialize)]
@@ -41,16 +41,6 @@ pub async fn policy(c: &impl GenericClient, policy: &str, day: NaiveDate) -> Res
         starter_months: r.get(4),
         description: r.get(5),
     }))
-}
-
-/// The hourly minimum wage in force on `day`.
-pub async fn minimum_wage(c: &impl GenericClient, day: NaiveDate) -> Result<Option<i64>> {
-    let stmt = c
-        .prepare_cached(
-            "select hourly_cents from minimum_wage where effective_from <= $1 order by effective_from desc limit 1",
-        )
-        .await?;
-    Ok(c.query_opt(&stmt, &[&day]).await?.map(|r| r.get(0)))
 }
 
 /// Opens the agency's account if needed; returns its opening date.
@@ -161,28 +151,90 @@ pub async fn ledger(c: &impl GenericClient, kvk: &str) -> Result<Vec<Entry>> {
 /// A claim on a deposit.
 #[derive(Debug, Clone, Serialize)]
 pub struct Claim {
-    /// Id.
+    /// Id (the worker's claim number).
     pub claim_id: Uuid,
     /// Agency.
     pub kvk_number: String,
     /// unpaid_wages | fine | damages.
     pub claim_type: ClaimType,
-    /// Amount.
-    pub amount_cents: i64,
-    /// The presumed wage computation, when there was one.
+    /// The amount claimed (a worker may leave it to the assessment).
+    pub amount_cents: Option<i64>,
+    /// How the accepted amount was computed, when a presumption applied.
     pub computation: Option<serde_json::Value>,
     /// What it is about.
     pub description: String,
-    /// filed | paid | rejected.
+    /// filed | accepted | partly_paid | paid | rejected.
     pub status: ClaimStatus,
     /// Filed.
     pub created_at: DateTime<Utc>,
-    /// Paid.
+    /// Paid in full.
     pub paid_at: Option<DateTime<Utc>>,
+    /// What the assessment accepted (an authority's claim: as filed).
+    pub accepted_cents: Option<i64>,
+    /// Paid so far.
+    pub paid_cents: i64,
+    /// The period the wages are for (a worker's claim).
+    pub period_from: Option<NaiveDate>,
+    /// Its last day.
+    pub period_to: Option<NaiveDate>,
+    /// What the worker was paid in the period.
+    pub paid_during_cents: Option<i64>,
+    /// References to evidence (payslips, messages), as the worker gave them.
+    pub evidence: Vec<String>,
+    /// The language the worker filed in.
+    pub language: Option<String>,
+    /// The presumption the assessment applied.
+    pub presumption: Option<String>,
+    /// When it was assessed.
+    pub assessed_at: Option<DateTime<Utc>>,
+    /// Why it was rejected or accepted in part.
+    pub rejection_reason: Option<String>,
 }
 
-const CLAIM_COLUMNS: &str =
-    "claim_id, kvk_number, claim_type, amount_cents, computation, description, status, created_at, paid_at";
+impl Claim {
+    /// A claim with what every claim has; the rest empty.
+    pub fn new(kvk: &str, claim_type: ClaimType, description: String, status: ClaimStatus, now: DateTime<Utc>) -> Self {
+        Self {
+            claim_id: Uuid::now_v7(),
+            kvk_number: kvk.into(),
+            claim_type,
+            amount_cents: None,
+            computation: None,
+            description,
+            status,
+            created_at: now,
+            paid_at: None,
+            accepted_cents: None,
+            paid_cents: 0,
+            period_from: None,
+            period_to: None,
+            paid_during_cents: None,
+            evidence: Vec::new(),
+            language: None,
+            presumption: None,
+            assessed_at: None,
+            rejection_reason: None,
+        }
+    }
+
+    /// What the agency may know of it: never the worker's story, period or evidence (those
+    /// are for the admission authority and the inspectorate).
+    pub fn for_agency(&self) -> serde_json::Value {
+        serde_json::json!({
+            "claim_id": self.claim_id,
+            "claim_type": self.claim_type,
+            "status": self.status,
+            "accepted_cents": self.accepted_cents,
+            "paid_cents": self.paid_cents,
+            "created_at": self.created_at,
+            "paid_at": self.paid_at,
+        })
+    }
+}
+
+const CLAIM_COLUMNS: &str = "claim_id, kvk_number, claim_type, amount_cents, computation, description, status, created_at, paid_at,
+     accepted_cents, paid_cents, period_from, period_to, paid_during_cents, evidence, language, presumption, assessed_at,
+     rejection_reason";
 
 fn claim(r: &tokio_postgres::Row) -> Claim {
     Claim {
@@ -195,15 +247,33 @@ fn claim(r: &tokio_postgres::Row) -> Claim {
         status: r.get(6),
         created_at: r.get(7),
         paid_at: r.get(8),
+        accepted_cents: r.get(9),
+        paid_cents: r.get(10),
+        period_from: r.get(11),
+        period_to: r.get(12),
+        paid_during_cents: r.get(13),
+        evidence: r.get(14),
+        language: r.get(15),
+        presumption: r.get(16),
+        assessed_at: r.get(17),
+        rejection_reason: r.get(18),
     }
 }
 
-/// Files a claim.
-pub async fn insert_claim(c: &impl GenericClient, cl: &Claim, filed_by: &str, filed_role: &str) -> Result<()> {
+/// Files a claim; `status_token_hash`: the hash of a worker's private status link.
+pub async fn insert_claim(
+    c: &impl GenericClient,
+    cl: &Claim,
+    filed_by: &str,
+    filed_role: &str,
+    status_token_hash: Option<&[u8]>,
+) -> Result<()> {
     let stmt = c
         .prepare_cached(
-            "insert into claim (claim_id, kvk_number, claim_type, amount_cents, computation, description, filed_by, filed_role)
-             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "insert into claim (claim_id, kvk_number, claim_type, amount_cents, computation, description, filed_by, filed_role,
+                 status, accepted_cents, period_from, period_to, paid_during_cents, evidence, language, status_token_hash,
+                 created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
         )
         .await?;
     c.execute(
@@ -217,6 +287,15 @@ pub async fn insert_claim(c: &impl GenericClient, cl: &Claim, filed_by: &str, fi
             &cl.description,
             &filed_by,
             &filed_role,
+            &cl.status,
+            &cl.accepted_cents,
+            &cl.period_from,
+            &cl.period_to,
+            &cl.paid_during_cents,
+            &cl.evidence,
+            &cl.language,
+            &status_token_hash,
+            &cl.created_at,
         ],
     )
     .await?;
@@ -230,11 +309,122 @@ pub async fn claim_by_id(c: &impl GenericClient, id: Uuid) -> Result<Option<Clai
     Ok(c.query_opt(&stmt, &[&id]).await?.as_ref().map(claim))
 }
 
-/// Marks a claim paid (the caller holds the account lock).
-pub async fn mark_paid(c: &impl GenericClient, id: Uuid, at: DateTime<Utc>) -> Result<()> {
-    let stmt = c.prepare_cached("update claim set status = $3, paid_at = $2 where claim_id = $1").await?;
-    c.execute(&stmt, &[&id, &at, &ClaimStatus::Paid]).await?;
+/// A worker's claim by id and the hash of the token of its status link.
+pub async fn claim_by_token(c: &impl GenericClient, id: Uuid, token_hash: &[u8]) -> Result<Option<Claim>> {
+    let sql = format!("select {CLAIM_COLUMNS} from claim where claim_id = $1 and status_token_hash = $2");
+    let stmt = c.prepare_cached(&sql).await?;
+    Ok(c.query_opt(&stmt, &[&id, &token_hash]).await?.as_ref().map(claim))
+}
+
+/// Books `cents` paid on claim `id` (the caller holds the account lock); the claim's
+/// status afterwards.
+pub async fn pay_claim(c: &impl GenericClient, id: Uuid, cents: i64, at: DateTime<Utc>) -> Result<ClaimStatus> {
+    let stmt = c
+        .prepare_cached(
+            "update claim set paid_cents = paid_cents + $2,
+                 status = case when paid_cents + $2 >= accepted_cents then 'paid' else 'partly_paid' end,
+                 paid_at = case when paid_cents + $2 >= accepted_cents then $3 else paid_at end
+             where claim_id = $1 and status in ('accepted', 'partly_paid')
+             returning status",
+        )
+        .await?;
+    c.query_opt(&stmt, &[&id, &cents, &at]).await?.map(|r| r.get(0)).ok_or(Error::Corrupt("a claim paid twice"))
+}
+
+/// What the agency's accepted claims are still owed, as a payout ranks them.
+pub async fn owed(c: &impl GenericClient, kvk: &str) -> Result<Vec<(Owed, ClaimType)>> {
+    let stmt = c
+        .prepare_cached(
+            "select claim_id, claim_type, status, accepted_cents - paid_cents from claim
+             where kvk_number = $1 and status in ('accepted', 'partly_paid')",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&kvk])
+        .await?
+        .iter()
+        .map(|r| {
+            let kind: ClaimType = r.get(1);
+            let status: ClaimStatus = r.get(2);
+            let owed = Owed {
+                claim_id: r.get(0),
+                priority: kind.priority(),
+                carried_over: status == ClaimStatus::PartlyPaid,
+                cents: r.get(3),
+            };
+            (owed, kind)
+        })
+        .collect())
+}
+
+/// Records the assessment of a worker's claim.
+#[allow(clippy::too_many_arguments)]
+pub async fn assess(
+    c: &impl GenericClient,
+    id: Uuid,
+    status: ClaimStatus,
+    accepted_cents: Option<i64>,
+    presumption: Option<&str>,
+    computation: Option<&serde_json::Value>,
+    reason: Option<&str>,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "update claim set status = $2, accepted_cents = $3, presumption = $4, computation = coalesce($5, computation),
+                 rejection_reason = $6, assessed_by = $7, assessed_at = $8
+             where claim_id = $1 and status = 'filed'",
+        )
+        .await?;
+    let n = c.execute(&stmt, &[&id, &status, &accepted_cents, &presumption, &computation, &reason, &by, &at]).await?;
+    if n != 1 {
+        return Err(Error::Corrupt("a claim assessed twice"));
+    }
     Ok(())
+}
+
+/// The worker behind a claim: personal data.
+#[derive(Debug, Clone, Serialize)]
+pub struct Claimant {
+    /// Name.
+    pub name: String,
+    /// How to reach them.
+    pub contact: Option<String>,
+    /// Whether a BSN was given (the register keeps only its keyed hash).
+    pub bsn_given: bool,
+    /// The support organisation acting for them.
+    pub support_org: Option<String>,
+}
+
+/// Records who filed a worker's claim.
+pub async fn insert_claimant(
+    c: &impl GenericClient,
+    id: Uuid,
+    name: &str,
+    contact: Option<&str>,
+    bsn_hash: Option<&[u8]>,
+    support_org: Option<&str>,
+) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into claimant (claim_id, name, contact, bsn_hash, support_org) values ($1, $2, $3, $4, $5)",
+        )
+        .await?;
+    c.execute(&stmt, &[&id, &name, &contact, &bsn_hash, &support_org]).await?;
+    Ok(())
+}
+
+/// Who filed claim `id`, if a worker did.
+pub async fn claimant(c: &impl GenericClient, id: Uuid) -> Result<Option<Claimant>> {
+    let stmt = c
+        .prepare_cached("select name, contact, bsn_hash is not null, support_org from claimant where claim_id = $1")
+        .await?;
+    Ok(c.query_opt(&stmt, &[&id]).await?.map(|r| Claimant {
+        name: r.get(0),
+        contact: r.get(1),
+        bsn_given: r.get(2),
+        support_org: r.get(3),
+    }))
 }
 
 /// The agency's claims, newest first.
@@ -242,6 +432,17 @@ pub async fn claims(c: &impl GenericClient, kvk: &str) -> Result<Vec<Claim>> {
     let sql = format!("select {CLAIM_COLUMNS} from claim where kvk_number = $1 order by created_at desc");
     let stmt = c.prepare_cached(&sql).await?;
     Ok(c.query(&stmt, &[&kvk]).await?.iter().map(claim).collect())
+}
+
+/// The minimum wage in force on `day`: (from, hourly cents).
+pub async fn minimum_wage_on(c: &impl GenericClient, day: NaiveDate) -> Result<Option<(NaiveDate, i64)>> {
+    let stmt = c
+        .prepare_cached(
+            "select effective_from, hourly_cents from minimum_wage where effective_from <= $1
+             order by effective_from desc limit 1",
+        )
+        .await?;
+    Ok(c.query_opt(&stmt, &[&day]).await?.map(|r| (r.get(0), r.get(1))))
 }
 
 /// An open shortfall.

@@ -48,11 +48,13 @@ pub enum Role {
     Admin,
     /// A hirer (inlener) that subscribes to the agencies it uses; `org` is its KvK number.
     Hirer,
+    /// A worker support organisation (FairWork, a union) acting for workers; `org` is its id.
+    WorkerSupport,
 }
 
 impl Role {
     /// Every role.
-    pub const ALL: [Role; 11] = [
+    pub const ALL: [Role; 12] = [
         Role::CertificationBody,
         Role::Agency,
         Role::AdmissionAuthority,
@@ -64,6 +66,7 @@ impl Role {
         Role::HousingProvider,
         Role::Admin,
         Role::Hirer,
+        Role::WorkerSupport,
     ];
 
     /// The claim value, e.g. `certification_body`.
@@ -80,6 +83,7 @@ impl Role {
             Role::HousingProvider => "housing_provider",
             Role::Admin => "admin",
             Role::Hirer => "hirer",
+            Role::WorkerSupport => "worker_support",
         }
     }
 

@@ -155,7 +155,10 @@ async fn an_overdue_deposit_shortfall_lapses_the_certificate() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert_eq!(status, "lapsed");
-    assert_eq!(app.wait_for_events("certificate.lapsed", 1).await[0]["addressed_to"], json!(["kvk", "bans", "housing"]));
+    assert_eq!(
+        app.wait_for_events("certificate.lapsed", 1).await[0]["addressed_to"],
+        json!(["kvk", "bans", "housing"])
+    );
 }
 
 #[tokio::test]

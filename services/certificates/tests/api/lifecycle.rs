@@ -270,7 +270,10 @@ async fn withdrawing_while_suspended_is_recorded_and_signalled_to_the_inspectora
     let signals = app.wait_for_events("certificate.withdrawn_while_suspended", 1).await;
     assert_eq!(signals.len(), 1);
     assert_eq!(signals[0]["addressed_to"], json!(["inspectorate"]));
-    assert_eq!(app.wait_for_events("certificate.withdrawn", 1).await[0]["addressed_to"], json!(["kvk", "bans", "housing"]));
+    assert_eq!(
+        app.wait_for_events("certificate.withdrawn", 1).await[0]["addressed_to"],
+        json!(["kvk", "bans", "housing"])
+    );
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! HTTP routes of the deposits register.
 
+mod claims;
 mod money;
 mod seals;
 
@@ -21,6 +22,16 @@ pub fn api(state: AppState) -> Routed {
         post(warp::path!("api" / "v1" / "agencies" / String / "deposit" / "payments"), s, money::pay_in),
         post(warp::path!("api" / "v1" / "agencies" / String / "deposit" / "claims"), s, money::file_claim),
         no_body(warp::post().boxed(), warp::path!("api" / "v1" / "claims" / String / "payout"), s, money::pay_out),
+        post(warp::path!("api" / "v1" / "agencies" / String / "deposit" / "worker-claims"), s, claims::worker_claim),
+        get(warp::path!("api" / "v1" / "worker-claims" / String), s, claims::worker_claim_status),
+        post(warp::path!("api" / "v1" / "claims" / String / "assessment"), s, claims::assess),
+        get(warp::path!("api" / "v1" / "claims" / String / "claimant"), s, claims::claimant),
+        no_body(
+            warp::post().boxed(),
+            warp::path!("api" / "v1" / "agencies" / String / "deposit" / "payouts"),
+            s,
+            claims::payouts,
+        ),
         get(warp::path!("api" / "v1" / "agencies" / String / "deposit"), s, money::deposit_get),
         get(warp::path!("api" / "v1" / "agencies" / String / "deposit" / "ledger"), s, money::ledger_get),
         post(warp::path!("api" / "v1" / "agencies" / String / "deposit" / "seal"), s, seals::issue),

@@ -14,7 +14,8 @@ use warp::reply::Response;
 
 use super::{authenticate, require_idempotency_key, write};
 use crate::domain::{
-    Cents, ClaimStatus, ClaimType, DepositStanding, EntryKind, KvkNumber, PRESUMED_MONTHS, presumed_wages, text,
+    Cents, ClaimStatus, ClaimType, DepositStanding, EntryKind, KvkNumber, PRESUMED_MONTHS, distribute, presumed_wages,
+    text,
 };
 use crate::error::{Error, Result};
 use crate::events;
@@ -153,25 +154,20 @@ pub(super) async fn file_claim(state: AppState, req: Request, kvk: String, raw: 
         let (amount_cents, computation) = match amount {
             Some(a) => (a.get(), None),
             None => {
-                let hourly = store::minimum_wage(tx, state.clock.today())
+                let (_, hourly) = store::minimum_wage_on(tx, state.clock.today())
                     .await?
                     .ok_or(Error::Corrupt("no minimum wage in force"))?;
                 let (cents, computation) = presumed_wages(months, hourly);
                 (cents, Some(computation))
             }
         };
-        let claim = Claim {
-            claim_id: Uuid::now_v7(),
-            kvk_number: kvk.as_str().into(),
-            claim_type: input.claim_type,
-            amount_cents,
-            computation,
-            description: description.clone(),
-            status: ClaimStatus::Filed,
-            created_at: state.clock.now(),
-            paid_at: None,
-        };
-        store::insert_claim(tx, &claim, &principal.subject, role.as_str()).await?;
+        // An authority's claim is its own decision: accepted as filed.
+        let mut claim =
+            Claim::new(kvk.as_str(), input.claim_type, description.clone(), ClaimStatus::Accepted, state.clock.now());
+        claim.amount_cents = Some(amount_cents);
+        claim.accepted_cents = Some(amount_cents);
+        claim.computation = computation;
+        store::insert_claim(tx, &claim, &principal.subject, role.as_str(), None).await?;
         audit::record(tx, &audit_entry(&principal, role, "deposit.claim.file", kvk.as_str(), json!(claim), &req))
             .await?;
         Ok((StatusCode::CREATED, json!(claim)))
@@ -198,19 +194,28 @@ pub(super) async fn pay_out(state: AppState, req: Request, id: String) -> Result
         let opened_on =
             store::lock_account(tx, &claim.kvk_number).await?.ok_or(Error::Corrupt("claim without account"))?;
         let claim = store::claim_by_id(tx, id).await?.ok_or(Error::Corrupt("claim vanished"))?;
-        if claim.status != ClaimStatus::Filed {
-            return Err(Error::Conflict {
-                kind: Kind::ClaimSettled,
-                detail: format!("Claim {id} is {}.", claim.status),
-            });
+        if !matches!(claim.status, ClaimStatus::Accepted | ClaimStatus::PartlyPaid) {
+            let detail = match claim.status {
+                ClaimStatus::Filed => format!("Claim {id} has not been assessed yet."),
+                other => format!("Claim {id} is {other}."),
+            };
+            return Err(Error::Conflict { kind: Kind::ClaimSettled, detail });
         }
+        let outstanding = claim.accepted_cents.unwrap_or(0) - claim.paid_cents;
+        // Paid in full only where the order of the advice would pay it in full now: every
+        // claim that ranks before it covered too. Otherwise the deposit is shared by
+        // POST /agencies/{kvk}/deposit/payouts.
         let balance = store::balance(tx, &claim.kvk_number).await?;
-        if claim.amount_cents > balance {
+        let owed: Vec<_> = store::owed(tx, &claim.kvk_number).await?.into_iter().map(|(o, _)| o).collect();
+        let share: i64 = distribute(balance, &owed).iter().filter(|(c, _)| *c == id).map(|(_, cents)| cents).sum();
+        if share < outstanding {
             return Err(Error::Conflict {
                 kind: Kind::InsufficientDeposit,
                 detail: format!(
-                    "The claim is {} cents; the deposit holds {balance}. A deposit is never overdrawn.",
-                    claim.amount_cents
+                    "The claim is owed {outstanding} cents; the deposit holds {balance} for it and every claim that \
+                     ranks before it. A deposit is never overdrawn: share it with POST \
+                     /api/v1/agencies/{}/deposit/payouts.",
+                    claim.kvk_number
                 ),
             });
         }
@@ -219,14 +224,14 @@ pub(super) async fn pay_out(state: AppState, req: Request, id: String) -> Result
             tx,
             &claim.kvk_number,
             EntryKind::Payout,
-            claim.amount_cents,
+            outstanding,
             Some(id),
             &format!("claim {id}"),
             &principal.subject,
         )
         .await?;
-        store::mark_paid(tx, id, now).await?;
-        platform::outbox::enqueue(tx, &events::payout(&claim.kvk_number, id, claim.amount_cents, now)).await?;
+        store::pay_claim(tx, id, outstanding, now).await?;
+        platform::outbox::enqueue(tx, &events::payout(&claim.kvk_number, id, outstanding, now)).await?;
         let standing = ledger::settle(tx, &state, &claim.kvk_number, opened_on, now).await?;
         audit::record(
             tx,
@@ -278,7 +283,12 @@ pub(super) async fn ledger_get(state: AppState, req: Request, kvk: String) -> Re
         .ok_or_else(|| Error::NotFound(format!("Agency {kvk} has no deposit.")))?;
     let standing = ledger::standing(&client, &state, kvk.as_str(), opened_on, state.clock.today()).await?;
     let entries = store::ledger(&client, kvk.as_str()).await?;
-    let claims = store::claims(&client, kvk.as_str()).await?;
+    // The agency sees its claims' amounts and status, never a worker's story or evidence.
+    let claims: Vec<Value> = store::claims(&client, kvk.as_str())
+        .await?
+        .iter()
+        .map(|c| if principal.acts_for(Role::Agency, kvk.as_str()) { c.for_agency() } else { json!(c) })
+        .collect();
     Ok(no_store(json(
         StatusCode::OK,
         &json!({ "kvk_number": kvk, "opened_on": opened_on, "standing": standing, "entries": entries, "claims": claims }),

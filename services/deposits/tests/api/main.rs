@@ -1,3 +1,4 @@
+mod claims;
 mod helpers;
 mod money;
 mod openapi;

@@ -1,0 +1,578 @@
+//! A worker's own wage claim (advice 2.1 C, 6.2 A, 7.2 D), its assessment by the admission
+//! authority, and payouts that share a short deposit fairly.
+//!
+//! A worker files alone — the lookup's form at `/claim`, in the eight languages and without
+//! JavaScript, or this API without a token — or through a worker support organisation
+//! (role `worker_support`). The answer is a claim number and a private status link; the
+//! register keeps only the hash of the link's token. The worker's name, contact and BSN (a
+//! keyed hash only) are for the admission authority and the inspectorate: never in an
+//! event, never to the agency.
+
+use bytes::Bytes;
+use chrono::{Months, NaiveDate};
+use platform::audit::{self, Actor};
+use platform::auth::{Principal, Role};
+use platform::http::{Request, json, no_store, parse_json};
+use platform::problem::{Checks, FieldError, Kind};
+use secrecy::ExposeSecret;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+use warp::http::{HeaderValue, StatusCode, header};
+use warp::reply::Response;
+
+use super::{authenticate, require_idempotency_key, write};
+use crate::domain::{Cents, ClaimStatus, ClaimType, EntryKind, KvkNumber, Presumption, distribute, presumed_claim};
+use crate::error::{Error, Result};
+use crate::events;
+use crate::ledger;
+use crate::state::AppState;
+use crate::store::{self, Claim};
+
+/// The languages of the lookup's pages: a claim remembers the one it was filed in.
+pub const LANGUAGES: [&str; 8] = ["nl", "en", "pl", "ro", "bg", "es", "lt", "hu"];
+/// How far back a claimed period may start.
+const MAX_YEARS_BACK: u32 = 5;
+/// Most evidence references one claim carries.
+const MAX_EVIDENCE: usize = 20;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorkerClaimIn {
+    name: String,
+    #[serde(default)]
+    contact: Option<String>,
+    #[serde(default)]
+    bsn: Option<String>,
+    period_from: String,
+    period_to: String,
+    /// What the worker was paid in the period, cents (0 when nothing).
+    #[serde(default)]
+    paid_cents: Option<Value>,
+    /// What the worker claims, cents, if they know.
+    #[serde(default)]
+    claimed_cents: Option<Value>,
+    description: String,
+    #[serde(default)]
+    evidence: Vec<String>,
+    #[serde(default)]
+    language: Option<String>,
+}
+
+/// The lookup's form, as a browser posts it (amounts in euros as typed).
+#[derive(Debug, Deserialize)]
+struct WorkerClaimForm {
+    name: String,
+    #[serde(default)]
+    contact: String,
+    #[serde(default)]
+    bsn: String,
+    period_from: String,
+    period_to: String,
+    #[serde(default)]
+    paid_eur: String,
+    description: String,
+    #[serde(default)]
+    evidence: String,
+    #[serde(default)]
+    lang: String,
+    /// A fresh id the form carries, so that posting it twice files one claim.
+    #[serde(default)]
+    nonce: String,
+}
+
+/// Euros as typed in a form ("1200", "1200,50", "1200.50") to cents; empty is nothing.
+fn euros(raw: &str, pointer: &str) -> std::result::Result<Option<i64>, FieldError> {
+    let raw = raw.trim().replace(',', ".");
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let err = || FieldError::new(pointer, "an amount in euros, e.g. 1200.50");
+    let (whole, cents) = raw.split_once('.').unwrap_or((&raw, ""));
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || whole.len() > 8 || cents.len() > 2 {
+        return Err(err());
+    }
+    if !cents.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(err());
+    }
+    let whole: i64 = whole.parse().map_err(|_| err())?;
+    let cents: i64 = format!("{cents:0<2}").parse().map_err(|_| err())?;
+    Ok(Some(whole * 100 + cents))
+}
+
+/// A worker's claim as filed, validated.
+struct Filed {
+    claim: Claim,
+    name: String,
+    contact: Option<String>,
+    bsn_hash: Option<Vec<u8>>,
+}
+
+fn date(raw: &str, pointer: &str, checks: &mut Checks) -> Option<NaiveDate> {
+    checks.check(
+        NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+            .map_err(|_| FieldError::new(pointer, "a date is written YYYY-MM-DD")),
+    )
+}
+
+impl WorkerClaimIn {
+    fn validate(self, state: &AppState, kvk: &KvkNumber) -> Result<Filed> {
+        let today = state.clock.today();
+        let mut checks = Checks::default();
+        let name = checks.check(platform::http::bounded_text(&self.name, "/name", 200, true));
+        let contact = self
+            .contact
+            .as_deref()
+            .filter(|c| !c.trim().is_empty())
+            .and_then(|c| checks.check(platform::http::bounded_text(c, "/contact", 200, true)));
+        let bsn = self
+            .bsn
+            .as_deref()
+            .filter(|b| !b.trim().is_empty())
+            .and_then(|b| checks.check(platform::ids::Bsn::parse(b.trim(), "/bsn")));
+        let from = date(&self.period_from, "/period_from", &mut checks);
+        let to = date(&self.period_to, "/period_to", &mut checks);
+        if let (Some(from), Some(to)) = (from, to) {
+            if to < from {
+                checks.fail("/period_to", "not before period_from");
+            }
+            if to > today {
+                checks.fail("/period_to", "not in the future: a claim is for wages that were due");
+            }
+            if today.checked_sub_months(Months::new(12 * MAX_YEARS_BACK)).is_some_and(|limit| from < limit) {
+                checks.fail("/period_from", format!("at most {MAX_YEARS_BACK} years ago"));
+            }
+        }
+        let paid = match &self.paid_cents {
+            None => Some(0),
+            Some(Value::Number(n)) if n.as_i64() == Some(0) => Some(0),
+            Some(v) => checks.check(Cents::parse(v, "/paid_cents")).map(Cents::get),
+        };
+        let claimed =
+            self.claimed_cents.as_ref().and_then(|v| checks.check(Cents::parse(v, "/claimed_cents"))).map(Cents::get);
+        let description = checks.check(platform::http::bounded_text(&self.description, "/description", 2000, true));
+        if self.evidence.len() > MAX_EVIDENCE {
+            checks.fail("/evidence", format!("at most {MAX_EVIDENCE} references"));
+        }
+        let evidence: Vec<String> = self
+            .evidence
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !e.trim().is_empty())
+            .filter_map(|(i, e)| checks.check(platform::http::bounded_text(e, &format!("/evidence/{i}"), 200, true)))
+            .collect();
+        let language = self.language.unwrap_or_else(|| "nl".into());
+        if !LANGUAGES.contains(&language.as_str()) {
+            checks.fail("/language", format!("one of {}", LANGUAGES.join(", ")));
+        }
+        checks.finish().map_err(Error::Invalid)?;
+        let (Some(name), Some(from), Some(to), Some(paid), Some(description)) = (name, from, to, paid, description)
+        else {
+            return Err(Error::Corrupt("a checked field is missing"));
+        };
+        let mut claim =
+            Claim::new(kvk.as_str(), ClaimType::UnpaidWages, description, ClaimStatus::Filed, state.clock.now());
+        claim.amount_cents = claimed;
+        claim.period_from = Some(from);
+        claim.period_to = Some(to);
+        claim.paid_during_cents = Some(paid);
+        claim.evidence = evidence;
+        claim.language = Some(language);
+        let bsn_hash = bsn.map(|b| b.keyed_hash(state.settings.bsn_key.expose_secret().as_bytes()));
+        Ok(Filed { claim, name, contact, bsn_hash })
+    }
+}
+
+impl WorkerClaimForm {
+    fn into_claim(self) -> std::result::Result<(WorkerClaimIn, Option<String>), Vec<FieldError>> {
+        let paid = euros(&self.paid_eur, "/paid_eur").map_err(|e| vec![e])?;
+        let lang = Some(self.lang).filter(|l| !l.is_empty());
+        Ok((
+            WorkerClaimIn {
+                name: self.name,
+                contact: Some(self.contact),
+                bsn: Some(self.bsn),
+                period_from: self.period_from,
+                period_to: self.period_to,
+                paid_cents: paid.map(|p| json!(p)),
+                claimed_cents: None,
+                description: self.description,
+                evidence: self.evidence.lines().map(str::to_string).collect(),
+                language: lang,
+            },
+            Some(self.nonce).filter(|n| !n.is_empty()),
+        ))
+    }
+}
+
+fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// 16 bytes that only this register can derive from `what` (HMAC-SHA256 under its key).
+fn keyed_bytes(state: &AppState, what: &str) -> [u8; 16] {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<Sha256>::new_from_slice(state.settings.bsn_key.expose_secret().as_bytes())
+        .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+    mac.update(what.as_bytes());
+    let full = mac.finalize().into_bytes();
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&full[..16]);
+    out
+}
+
+/// A token only this register can derive from `what`, as hex.
+fn keyed(state: &AppState, what: &str) -> String {
+    keyed_bytes(state, what).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The value of `name` in a query string.
+fn query_param(query: &str, name: &str) -> Option<String> {
+    query.split('&').find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('='))).map(str::to_string)
+}
+
+/// The worker's private status page on the lookup, in their language.
+fn status_url(state: &AppState, claim_id: Uuid, token: &str, language: &str) -> String {
+    format!("{}/claims/{claim_id}?t={token}&lang={language}", state.desk.verify_url())
+}
+
+/// POST /api/v1/agencies/{kvk}/deposit/worker-claims — a worker, without an account, or a
+/// worker support organisation for them. JSON answers with the claim number and the
+/// status link; the lookup's form (`application/x-www-form-urlencoded`) is answered with a
+/// redirect to that link, in the worker's language.
+pub(super) async fn worker_claim(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let kvk = KvkNumber::from_path(&kvk)?;
+    // A token is optional; one that is sent must be a worker support organisation's.
+    let principal = match req.authorization {
+        Some(_) => {
+            let p = authenticate(&state, &req)?;
+            if !p.has(Role::WorkerSupport) || p.org.is_none() {
+                return Err(Error::Forbidden(
+                    "A claim is filed by the worker, or by a worker support organisation for them (org = its id); an \
+                     authority files on its own route."
+                        .into(),
+                ));
+            }
+            Some(p)
+        }
+        None => None,
+    };
+    let form = req
+        .content_type
+        .as_deref()
+        .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+    let (input, nonce) = if form {
+        let parsed: WorkerClaimForm = serde_urlencoded::from_bytes(&raw)
+            .map_err(|_| Error::Client(platform::Problem::bad_request("The form is incomplete.")))?;
+        parsed.into_claim().map_err(Error::Invalid)?
+    } else {
+        (parse_json::<WorkerClaimIn>(&req, &raw)?, None)
+    };
+    let mut filed = input.validate(&state, &kvk)?;
+    // A form's second post must lead to the first post's page: its link (and so the claim
+    // number) follows from the form's nonce and a secret; an API client's is random.
+    let token = match &nonce {
+        Some(nonce) => {
+            let token = keyed(&state, &format!("claim-link:{nonce}"));
+            filed.claim.claim_id =
+                uuid::Builder::from_random_bytes(keyed_bytes(&state, &format!("claim-id:{nonce}"))).into_uuid();
+            token
+        }
+        None => Uuid::new_v4().simple().to_string(),
+    };
+    let language = filed.claim.language.clone().unwrap_or_else(|| "nl".into());
+    let support_org = principal.as_ref().and_then(|p| p.org.clone());
+    let role = if principal.is_some() { "worker_support" } else { "worker" };
+    let actor = principal.clone().unwrap_or(Principal { subject: "worker".into(), roles: Vec::new(), org: None });
+    // The form's nonce makes a second post of the same form a replay, not a second claim.
+    let mut req = req;
+    if req.idempotency_key.is_none() {
+        req.idempotency_key = nonce;
+    }
+    let claim_id = filed.claim.claim_id;
+    let url = status_url(&state, claim_id, &token, &language);
+    let answered = write(&state, &req, &actor, &raw, async |tx| {
+        store::account(tx, kvk.as_str()).await?.ok_or_else(|| {
+            Error::NotFound(format!(
+                "No deposit is held for agency {kvk}. The Labour Authority helps all the same: 0800 5151 (free)."
+            ))
+        })?;
+        store::insert_claim(tx, &filed.claim, role, role, Some(&token_hash(&token))).await?;
+        store::insert_claimant(
+            tx,
+            claim_id,
+            &filed.name,
+            filed.contact.as_deref(),
+            filed.bsn_hash.as_deref(),
+            support_org.as_deref(),
+        )
+        .await?;
+        platform::outbox::enqueue(tx, &events::worker_claim_filed(&filed.claim, state.clock.now())).await?;
+        audit::record(
+            tx,
+            &audit::Entry::new(Actor::system(role), "deposit.worker_claim.file", kvk.as_str(), &req.id)
+                .after(json!({ "claim_id": claim_id, "support_org": support_org })),
+        )
+        .await?;
+        Ok((
+            StatusCode::CREATED,
+            json!({
+                "claim_id": claim_id,
+                "status": ClaimStatus::Filed,
+                "status_url": url,
+                "next": "The admission authority assesses the claim: it accepts it (in full or in part) or rejects it with a reason. Follow it at status_url; keep that link private.",
+            }),
+        ))
+    })
+    .await?;
+    if !form {
+        return Ok(no_store(answered));
+    }
+    let location = format!("{url}&filed=1");
+    let mut res = Response::new(Default::default());
+    *res.status_mut() = StatusCode::SEE_OTHER;
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(no_store(res))
+}
+
+/// GET /api/v1/worker-claims/{id}?token= — the claim's status for whoever holds its link.
+pub(super) async fn worker_claim_status(state: AppState, req: Request, id: String) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let not_found = || Error::NotFound("No claim with this number and link.".into());
+    let id: Uuid = id.parse().map_err(|_| not_found())?;
+    let token = query_param(&req.query, "token").ok_or_else(not_found)?;
+    let client = state.core.pool.get().await?;
+    let claim = store::claim_by_token(&client, id, &token_hash(&token)).await?.ok_or_else(not_found)?;
+    Ok(no_store(json(
+        StatusCode::OK,
+        &json!({
+            "claim_id": claim.claim_id,
+            "kvk_number": claim.kvk_number,
+            "status": claim.status,
+            "filed_at": claim.created_at,
+            "assessed_at": claim.assessed_at,
+            "accepted_cents": claim.accepted_cents,
+            "paid_cents": claim.paid_cents,
+            "reason": claim.rejection_reason,
+        }),
+    )))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+enum Decision {
+    Accept,
+    AcceptInPart,
+    Reject,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssessmentIn {
+    decision: Decision,
+    /// The amount accepted, unless a presumption decides it.
+    #[serde(default)]
+    amount_cents: Option<Value>,
+    #[serde(default)]
+    presumption: Option<Presumption>,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// POST /api/v1/claims/{id}/assessment — the admission authority accepts a worker's claim
+/// (with an amount, or the amount a presumption gives at the minimum wage in force on the
+/// claim's period), accepts it in part, or rejects it, with a reason for either.
+pub(super) async fn assess(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    principal.require_any(&[Role::AdmissionAuthority], "Only the admission authority assesses claims.")?;
+    let id: Uuid = id
+        .parse()
+        .map_err(|_| Error::Client(platform::Problem::bad_request("Malformed claim id: expected a UUID.")))?;
+    let input: AssessmentIn = parse_json(&req, &raw)?;
+    let mut checks = Checks::default();
+    let amount = input.amount_cents.as_ref().and_then(|v| checks.check(Cents::parse(v, "/amount_cents")));
+    let reason =
+        input.reason.as_deref().and_then(|r| checks.check(platform::http::bounded_text(r, "/reason", 2000, true)));
+    match input.decision {
+        Decision::Reject if reason.is_none() => checks.fail("/reason", "a rejection gives its reason"),
+        Decision::Reject if amount.is_some() || input.presumption.is_some() => {
+            checks.fail("/amount_cents", "a rejection accepts no amount")
+        }
+        Decision::AcceptInPart if reason.is_none() => checks.fail("/reason", "accepting in part gives its reason"),
+        Decision::Accept | Decision::AcceptInPart if amount.is_some() == input.presumption.is_some() => {
+            checks.fail("/amount_cents", "either an amount or a presumption decides what is accepted")
+        }
+        _ => {}
+    }
+    checks.finish().map_err(Error::Invalid)?;
+    write(&state, &req, &principal, &raw, async |tx| {
+        let claim = store::claim_by_id(tx, id).await?.ok_or_else(|| Error::NotFound(format!("No claim {id}.")))?;
+        store::lock_account(tx, &claim.kvk_number).await?;
+        let claim = store::claim_by_id(tx, id).await?.ok_or(Error::Corrupt("claim vanished"))?;
+        if claim.status != ClaimStatus::Filed {
+            return Err(Error::Conflict {
+                kind: Kind::ClaimSettled,
+                detail: format!("Claim {id} is {}.", claim.status),
+            });
+        }
+        let (status, accepted, computation) = match input.decision {
+            Decision::Reject => (ClaimStatus::Rejected, None, None),
+            Decision::Accept | Decision::AcceptInPart => {
+                let (cents, computation) = match (amount, input.presumption) {
+                    (Some(a), _) => (a.get(), None),
+                    (None, Some(p)) => {
+                        let day = claim.period_to.unwrap_or_else(|| claim.created_at.date_naive());
+                        let (from, hourly) = store::minimum_wage_on(tx, day)
+                            .await?
+                            .ok_or(Error::Corrupt("no minimum wage in force on the claim's period"))?;
+                        let (cents, computation) =
+                            presumed_claim(p, from, hourly, claim.paid_during_cents.unwrap_or(0));
+                        (cents, Some(computation))
+                    }
+                    (None, None) => return Err(Error::Corrupt("an accepted claim without an amount")),
+                };
+                if cents <= 0 {
+                    return Err(Error::Invalid(vec![FieldError::new(
+                        "/presumption",
+                        "the presumption leaves nothing owed after what was paid; reject the claim with a reason",
+                    )]));
+                }
+                if input.decision == Decision::Accept && claim.amount_cents.is_some_and(|c| cents < c) {
+                    return Err(Error::Invalid(vec![FieldError::new(
+                        "/decision",
+                        "less than the worker claims: accept_in_part, with a reason",
+                    )]));
+                }
+                (ClaimStatus::Accepted, Some(cents), computation)
+            }
+        };
+        let presumption = input.presumption.map(|p| p.as_str());
+        let now = state.clock.now();
+        store::assess(
+            tx,
+            id,
+            status,
+            accepted,
+            presumption,
+            computation.as_ref(),
+            reason.as_deref(),
+            &principal.subject,
+            now,
+        )
+        .await?;
+        let after = store::claim_by_id(tx, id).await?.ok_or(Error::Corrupt("claim vanished"))?;
+        platform::outbox::enqueue(tx, &events::claim_assessed(&after, now)).await?;
+        audit::record(
+            tx,
+            &audit::Entry::new(
+                Actor::of(&principal, Role::AdmissionAuthority),
+                format!("deposit.claim.{status}"),
+                &after.kvk_number,
+                &req.id,
+            )
+            .reason(reason.clone())
+            .after(json!({ "claim_id": id, "accepted_cents": accepted, "presumption": presumption })),
+        )
+        .await?;
+        Ok((StatusCode::OK, json!(after)))
+    })
+    .await
+}
+
+/// GET /api/v1/claims/{id}/claimant — who filed a worker's claim: the admission authority
+/// and the inspectorate only, every read audited.
+pub(super) async fn claimant(state: AppState, req: Request, id: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let role = if principal.has(Role::AdmissionAuthority) {
+        Role::AdmissionAuthority
+    } else if principal.has(Role::Inspectorate) {
+        Role::Inspectorate
+    } else {
+        return Err(Error::Forbidden(
+            "Only the admission authority and the inspectorate see who filed a claim.".into(),
+        ));
+    };
+    let id: Uuid = id
+        .parse()
+        .map_err(|_| Error::Client(platform::Problem::bad_request("Malformed claim id: expected a UUID.")))?;
+    let client = state.core.pool.get().await?;
+    let claimant =
+        store::claimant(&client, id).await?.ok_or_else(|| Error::NotFound(format!("No worker's claim {id}.")))?;
+    audit::record(
+        &client,
+        &audit::Entry::new(Actor::of(&principal, role), "deposit.claimant.read", id.to_string(), &req.id),
+    )
+    .await?;
+    Ok(no_store(json(StatusCode::OK, &json!({ "claim_id": id, "claimant": claimant }))))
+}
+
+/// POST /api/v1/agencies/{kvk}/deposit/payouts — the admission authority pays out what
+/// the deposit holds to the accepted claims, in the order of the advice (`distribute`):
+/// wages first, what an earlier payout left unpaid first within its rank, pro rata where
+/// the money does not cover a rank; never overdrawn. With an `Idempotency-Key`.
+pub(super) async fn payouts(state: AppState, req: Request, kvk: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    principal.require_any(&[Role::AdmissionAuthority], "Only the admission authority pays out of a deposit.")?;
+    let kvk = KvkNumber::from_path(&kvk)?;
+    require_idempotency_key(&req)?;
+    write(&state, &req, &principal, &[], async |tx| {
+        let opened_on = store::lock_account(tx, kvk.as_str())
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("Agency {kvk} has no deposit.")))?;
+        let balance = store::balance(tx, kvk.as_str()).await?;
+        let owed: Vec<_> = store::owed(tx, kvk.as_str()).await?.into_iter().map(|(o, _)| o).collect();
+        let shares = distribute(balance, &owed);
+        let now = state.clock.now();
+        let mut paid = Vec::new();
+        for (claim_id, cents) in &shares {
+            store::book(
+                tx,
+                kvk.as_str(),
+                EntryKind::Payout,
+                *cents,
+                Some(*claim_id),
+                &format!("claim {claim_id}"),
+                &principal.subject,
+            )
+            .await?;
+            let status = store::pay_claim(tx, *claim_id, *cents, now).await?;
+            platform::outbox::enqueue(tx, &events::payout(kvk.as_str(), *claim_id, *cents, now)).await?;
+            paid.push(json!({ "claim_id": claim_id, "amount_cents": cents, "status": status }));
+        }
+        let standing = ledger::settle(tx, &state, kvk.as_str(), opened_on, now).await?;
+        let unpaid: i64 = owed.iter().map(|o| o.cents).sum::<i64>() - shares.iter().map(|(_, c)| c).sum::<i64>();
+        audit::record(
+            tx,
+            &audit::Entry::new(
+                Actor::of(&principal, Role::AdmissionAuthority),
+                "deposit.payouts",
+                kvk.as_str(),
+                &req.id,
+            )
+            .after(json!({ "payouts": paid, "still_owed_cents": unpaid })),
+        )
+        .await?;
+        Ok((StatusCode::OK, json!({ "payouts": paid, "still_owed_cents": unpaid, "standing": standing })))
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn euros_as_typed_become_cents() {
+        assert_eq!(euros("1200", "/p"), Ok(Some(120_000)));
+        assert_eq!(euros("1200,5", "/p"), Ok(Some(120_050)));
+        assert_eq!(euros(" 0.07 ", "/p"), Ok(Some(7)));
+        assert_eq!(euros("", "/p"), Ok(None));
+        for bad in ["-5", "12.345", "1e3", "abc", ".5", "123456789"] {
+            assert!(euros(bad, "/p").is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,271 @@
+//! A worker's own wage claim: filed alone, through a support organisation or by an
+//! authority; assessed with the presumptions of 2.1 C and 6.2 A at the minimum wage in
+//! force on the claim's period; paid by priority and pro rata when the deposit is short;
+//! the worker's data for the admission authority and the inspectorate only.
+
+use platform::auth::Role;
+use serde_json::{Value, json};
+use zegel_testkit::wait_for_events;
+
+use crate::helpers::{TestApp, spawn_app};
+
+const AGENCY: &str = "12345678";
+const BSN: &str = "111222333";
+
+async fn pay(app: &TestApp, cents: i64, key: &str, kind: &str) {
+    let na = app.token(&[Role::AdmissionAuthority], None);
+    let body = json!({"amount_cents": cents, "reference": "bank", "kind": kind});
+    let r = app
+        .send("POST", &format!("/api/v1/agencies/{AGENCY}/deposit/payments"), Some(&na), Some(body), Some(key))
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+}
+
+fn worker_claim() -> Value {
+    json!({"name": "Ioana Popescu", "contact": "+40 712 345 678", "bsn": BSN, "period_from": "2025-08-01",
+           "period_to": "2025-09-30", "paid_cents": 0, "description": "No wages for August and September.",
+           "evidence": ["WhatsApp messages with the planner", "time sheets"], "language": "ro"})
+}
+
+async fn file(app: &TestApp, token: Option<&str>, body: Value) -> zegel_testkit::Reply {
+    app.send("POST", &format!("/api/v1/agencies/{AGENCY}/deposit/worker-claims"), token, Some(body), None).await
+}
+
+async fn assess(app: &TestApp, id: &str, body: Value) -> zegel_testkit::Reply {
+    let na = app.token(&[Role::AdmissionAuthority], None);
+    app.send("POST", &format!("/api/v1/claims/{id}/assessment"), Some(&na), Some(body), None).await
+}
+
+async fn payouts(app: &TestApp, key: &str) -> zegel_testkit::Reply {
+    let na = app.token(&[Role::AdmissionAuthority], None);
+    app.send("POST", &format!("/api/v1/agencies/{AGENCY}/deposit/payouts"), Some(&na), None, Some(key)).await
+}
+
+fn token_of(status_url: &str) -> String {
+    status_url.split("t=").nth(1).and_then(|t| t.split('&').next()).expect("token").to_string()
+}
+
+#[tokio::test]
+async fn a_worker_files_alone_follows_the_claim_by_its_link_and_is_paid_pro_rata_when_the_deposit_is_short() {
+    let app = spawn_app().await;
+    pay(&app, 300_000, "p1", "payment").await;
+    let r = file(&app, None, worker_claim()).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let id = r.body["claim_id"].as_str().unwrap().to_string();
+    let url = r.body["status_url"].as_str().unwrap().to_string();
+    assert!(url.starts_with(&format!("http://127.0.0.1:8080/claims/{id}?t=")) && url.ends_with("&lang=ro"), "{url}");
+    let token = token_of(&url);
+    let status = |t: String| {
+        let app = &app;
+        let id = id.clone();
+        async move { app.get(&format!("/api/v1/worker-claims/{id}?token={t}"), None).await }
+    };
+    let seen = status(token.clone()).await;
+    assert_eq!((seen.status, seen.body["status"].as_str()), (200, Some("filed")), "{:?}", seen.body);
+    assert_eq!(status("0".repeat(32)).await.status, 404, "the link is the key");
+    let filed = wait_for_events(&app.prefix.0, "deposit.worker_claim_filed", 1).await;
+    assert_eq!(filed[0].addressed_to, ["admission_authority", "inspectorate"]);
+    assert!(!filed[0].payload.to_string().contains("Popescu"), "no name in an event");
+
+    // Two months of full-time minimum wage at the rate in force on the period (EUR 14.40 from
+    // July 2025): 2 × 40 × 52/12 × 1440 = 499,200 cents.
+    let r = assess(&app, &id, json!({"decision": "accept", "presumption": "administration_unusable"})).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!((r.body["accepted_cents"].as_i64(), r.body["status"].as_str()), (Some(499_200), Some("accepted")));
+    assert_eq!(r.body["computation"]["minimum_wage_in_force_from"], "2025-07-01");
+    assert_eq!(r.body["computation"]["presumption"], "administration_unusable");
+    assert_eq!(assess(&app, &id, json!({"decision": "reject", "reason": "again"})).await.status, 409, "assessed once");
+
+    // A fine of the inspectorate, accepted as filed: after the wages.
+    let inspectorate = app.token(&[Role::Inspectorate], None);
+    let fine = json!({"claim_type": "fine", "amount_cents": 100_000, "description": "fine 2025-17"});
+    let r = app
+        .send("POST", &format!("/api/v1/agencies/{AGENCY}/deposit/claims"), Some(&inspectorate), Some(fine), Some("f1"))
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let fine_id = r.body["claim_id"].as_str().unwrap().to_string();
+
+    // EUR 3,000 held, EUR 4,992 of wages owed: the wages get all of it, the fine nothing.
+    let r = payouts(&app, "o1").await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["payouts"], json!([{"claim_id": id, "amount_cents": 300_000, "status": "partly_paid"}]));
+    assert_eq!(
+        (r.body["still_owed_cents"].as_i64(), r.body["standing"]["balance_cents"].as_i64()),
+        (Some(299_200), Some(0))
+    );
+    let seen = status(token.clone()).await;
+    assert_eq!((seen.body["status"].as_str(), seen.body["paid_cents"].as_i64()), (Some("partly_paid"), Some(300_000)));
+
+    // Topped up: what the wages were left owed first, then the fine.
+    pay(&app, 400_000, "t1", "top_up").await;
+    let r = payouts(&app, "o2").await;
+    let paid: Vec<(String, i64)> = r.body["payouts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["claim_id"].as_str().unwrap().to_string(), p["amount_cents"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(paid, [(id.clone(), 199_200), (fine_id, 100_000)]);
+    assert_eq!(r.body["standing"]["balance_cents"], 100_800);
+    assert_eq!(status(token).await.body["status"], "paid");
+}
+
+#[tokio::test]
+async fn a_support_organisation_files_for_a_worker_and_only_the_authorities_see_who() {
+    let app = spawn_app().await;
+    pay(&app, 5_000_000, "p1", "payment").await;
+    let fairwork = app.token(&[Role::WorkerSupport], Some("fairwork"));
+    let r = file(&app, Some(&fairwork), worker_claim()).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let id = r.body["claim_id"].as_str().unwrap().to_string();
+    for (token, case) in [
+        (app.token(&[Role::Agency], Some(AGENCY)), "the agency files no claim on itself"),
+        (app.token(&[Role::Hirer], Some("87654321")), "a hirer"),
+        (app.token(&[Role::WorkerSupport], None), "a support organisation without its id"),
+    ] {
+        assert_eq!(file(&app, Some(&token), worker_claim()).await.status, 403, "{case}");
+    }
+
+    // Who filed: the admission authority and the inspectorate, read audited; nobody else.
+    let who = format!("/api/v1/claims/{id}/claimant");
+    let r = app.get(&who, Some(&app.token(&[Role::AdmissionAuthority], None))).await;
+    assert_eq!((r.status, r.body["claimant"]["name"].as_str()), (200, Some("Ioana Popescu")), "{:?}", r.body);
+    assert_eq!(
+        (r.body["claimant"]["bsn_given"].as_bool(), r.body["claimant"]["support_org"].as_str()),
+        (Some(true), Some("fairwork"))
+    );
+    assert!(!r.body.to_string().contains(BSN), "the BSN is kept as a keyed hash only");
+    assert_eq!(app.get(&who, Some(&app.token(&[Role::Inspectorate], None))).await.status, 200);
+    for token in [app.token(&[Role::Agency], Some(AGENCY)), fairwork.clone(), app.token(&[Role::Tax], None)] {
+        assert_eq!(app.get(&who, Some(&token)).await.status, 403);
+    }
+    assert_eq!(app.get(&who, None).await.status, 401);
+    let reads =
+        app.db.value::<i64>("select count(*) from deposits.audit_log where action = 'deposit.claimant.read'").await;
+    assert_eq!(reads, 2);
+
+    // The agency's ledger: the claim's status and amounts, never the worker's story.
+    let ledger = app
+        .get(&format!("/api/v1/agencies/{AGENCY}/deposit/ledger"), Some(&app.token(&[Role::Agency], Some(AGENCY))))
+        .await;
+    let text = ledger.body.to_string();
+    for secret in ["Popescu", "712 345", "WhatsApp", "August", "2025-08-01"] {
+        assert!(!text.contains(secret), "the agency learns nothing of {secret}: {text}");
+    }
+    let stored = app
+        .db
+        .value::<String>("select coalesce(string_agg(encode(bsn_hash, 'hex'), ''), '') from deposits.claimant")
+        .await;
+    assert!(!stored.contains(BSN) && stored.len() == 64, "a keyed hash: {stored}");
+
+    // Six months presumed where underpayment is suspected, less what was paid.
+    let mut partly = worker_claim();
+    partly["paid_cents"] = json!(100_000);
+    let id = file(&app, Some(&fairwork), partly).await.body["claim_id"].as_str().unwrap().to_string();
+    let r = assess(&app, &id, json!({"decision": "accept", "presumption": "six_month_relation"})).await;
+    assert_eq!(r.body["accepted_cents"], 1_497_600 - 100_000, "{:?}", r.body);
+}
+
+#[tokio::test]
+async fn the_browser_form_files_once_and_lands_on_the_private_status_page() {
+    let app = spawn_app().await;
+    pay(&app, 5_000_000, "p1", "payment").await;
+    let form = [
+        ("name", "Ana Lungu"),
+        ("contact", ""),
+        ("bsn", ""),
+        ("period_from", "2025-09-01"),
+        ("period_to", "2025-09-30"),
+        ("paid_eur", "250,50"),
+        ("description", "Only part of September was paid."),
+        ("evidence", "payslip\nbank statement"),
+        ("lang", "ro"),
+        ("nonce", "0d6b4f6c-7a53-4a2b-9d1e-3c1f0f6f9a11"),
+    ];
+    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let post = || async {
+        browser
+            .post(format!("{}/api/v1/agencies/{AGENCY}/deposit/worker-claims", app.address))
+            .form(&form)
+            .send()
+            .await
+            .expect("posted")
+    };
+    let first = post().await;
+    assert_eq!(first.status(), 303);
+    let location = first.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        location.starts_with("http://127.0.0.1:8080/claims/") && location.ends_with("&lang=ro&filed=1"),
+        "{location}"
+    );
+    let again = post().await;
+    assert_eq!(again.headers()["location"].to_str().unwrap(), location, "the same form, the same claim");
+    assert_eq!(app.db.value::<i64>("select count(*) from deposits.claim").await, 1);
+    let claimed: i64 = app.db.value("select paid_during_cents from deposits.claim").await;
+    assert_eq!(claimed, 25_050);
+}
+
+#[tokio::test]
+async fn assessments_and_claims_refuse_what_cannot_be() {
+    let app = spawn_app().await;
+    pay(&app, 5_000_000, "p1", "payment").await;
+    let tomorrow = (chrono::Utc::now().date_naive() + chrono::Days::new(1)).to_string();
+    let with = |key: &str, value: Value| {
+        let mut b = worker_claim();
+        b[key] = value;
+        b
+    };
+    for (body, pointer, case) in [
+        (with("period_to", json!(tomorrow)), "/period_to", "a period in the future"),
+        (with("period_to", json!("2025-07-31")), "/period_to", "ending before it starts"),
+        (with("paid_cents", json!(-5)), "/paid_cents", "a negative amount paid"),
+        (with("claimed_cents", json!(0)), "/claimed_cents", "claiming nothing"),
+        (with("bsn", json!("123456789")), "/bsn", "a BSN that fails the eleven-test"),
+        (with("language", json!("de")), "/language", "a language the pages do not speak"),
+        (with("name", json!("")), "/name", "no name"),
+        (with("period_from", json!("2019-01-01")), "/period_from", "more than five years ago"),
+    ] {
+        let r = file(&app, None, body).await;
+        assert_eq!((r.status, r.body["errors"][0]["pointer"].as_str()), (422, Some(pointer)), "{case}: {:?}", r.body);
+    }
+    let r = app.send("POST", "/api/v1/agencies/99999999/deposit/worker-claims", None, Some(worker_claim()), None).await;
+    assert_eq!(r.status, 404, "no deposit held for that agency");
+
+    let mut claimed = worker_claim();
+    claimed["claimed_cents"] = json!(600_000);
+    let id = file(&app, None, claimed).await.body["claim_id"].as_str().unwrap().to_string();
+    for (body, pointer, case) in [
+        (json!({"decision": "reject"}), "/reason", "a rejection without a reason"),
+        (json!({"decision": "accept"}), "/amount_cents", "accepting nothing in particular"),
+        (
+            json!({"decision": "accept", "amount_cents": 100, "presumption": "six_month_relation"}),
+            "/amount_cents",
+            "both",
+        ),
+        (json!({"decision": "accept_in_part", "amount_cents": 100}), "/reason", "in part without a reason"),
+        (json!({"decision": "accept", "amount_cents": 0}), "/amount_cents", "an amount of zero"),
+        (json!({"decision": "accept", "amount_cents": 500_000}), "/decision", "less than claimed is in part"),
+    ] {
+        let r = assess(&app, &id, body).await;
+        assert_eq!((r.status, r.body["errors"][0]["pointer"].as_str()), (422, Some(pointer)), "{case}: {:?}", r.body);
+    }
+    let inspectorate = app.token(&[Role::Inspectorate], None);
+    let r = app
+        .send(
+            "POST",
+            &format!("/api/v1/claims/{id}/assessment"),
+            Some(&inspectorate),
+            Some(json!({"decision": "reject", "reason": "x"})),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 403, "only the admission authority assesses");
+    let r = assess(&app, &id, json!({"decision": "reject", "reason": "The agency showed the wages were paid."})).await;
+    assert_eq!((r.status, r.body["status"].as_str()), (200, Some("rejected")), "{:?}", r.body);
+    let na = app.token(&[Role::AdmissionAuthority], None);
+    let r = app.send("POST", &format!("/api/v1/claims/{id}/payout"), Some(&na), None, Some("x")).await;
+    assert_eq!(r.status, 409, "a rejected claim is never paid");
+    let filed = file(&app, None, worker_claim()).await.body["claim_id"].as_str().unwrap().to_string();
+    let r = app.send("POST", &format!("/api/v1/claims/{filed}/payout"), Some(&na), None, Some("y")).await;
+    assert_eq!(r.status, 409, "nor one not yet assessed");
+}
