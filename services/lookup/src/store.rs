@@ -363,3 +363,39 @@ mod tests {
         assert!(!b.certified);
     }
 }
+
+/// A worker's claim as its private status page shows it (`deposits.worker_claim_status`).
+#[derive(Debug, Clone)]
+pub struct WorkerClaim {
+    /// Its number.
+    pub claim_id: Uuid,
+    /// filed | accepted | partly_paid | paid | rejected.
+    pub status: String,
+    /// The language it was filed in.
+    pub language: Option<String>,
+    /// What was accepted.
+    pub accepted_cents: Option<i64>,
+    /// What was paid so far.
+    pub paid_cents: i64,
+    /// Why rejected or accepted in part.
+    pub reason: Option<String>,
+}
+
+/// The claim `id` whose status link carries the token hashing to `token_hash`.
+pub async fn worker_claim(pool: &Pool, id: Uuid, token_hash: &[u8]) -> anyhow::Result<Option<WorkerClaim>> {
+    let client = pool.get().await?;
+    let stmt = client
+        .prepare_cached(
+            "select claim_id, status, language, accepted_cents, paid_cents, rejection_reason
+             from deposits.worker_claim_status where claim_id = $1 and status_token_hash = $2",
+        )
+        .await?;
+    Ok(client.query_opt(&stmt, &[&id, &token_hash]).await?.map(|r| WorkerClaim {
+        claim_id: r.get(0),
+        status: r.get(1),
+        language: r.get(2),
+        accepted_cents: r.get(3),
+        paid_cents: r.get(4),
+        reason: r.get(5),
+    }))
+}

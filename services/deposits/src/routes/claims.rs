@@ -242,8 +242,48 @@ fn status_url(state: &AppState, claim_id: Uuid, token: &str, language: &str) -> 
 /// status link; the lookup's form (`application/x-www-form-urlencoded`) is answered with a
 /// redirect to that link, in the worker's language.
 pub(super) async fn worker_claim(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
+    let form = req
+        .content_type
+        .as_deref()
+        .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+    if !form {
+        return file_worker_claim(&state, req, &kvk, &raw, false).await;
+    }
+    // A browser's form: whatever happens, the worker lands on a page in their language.
+    let lang = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&raw)
+        .ok()
+        .and_then(|fields| fields.into_iter().find(|(k, _)| k == "lang").map(|(_, v)| v))
+        .filter(|l| LANGUAGES.contains(&l.as_str()))
+        .unwrap_or_else(|| "nl".into());
+    match file_worker_claim(&state, req, &kvk, &raw, true).await {
+        Ok(res) => Ok(res),
+        Err(e) => {
+            let error = match e {
+                Error::NotFound(_) => "unknown_agency",
+                Error::Invalid(_) | Error::Client(_) => "invalid",
+                _ => "unavailable",
+            };
+            let kvk = if kvk.len() == 8 && kvk.bytes().all(|b| b.is_ascii_digit()) { kvk } else { String::new() };
+            Ok(see_other(&format!("{}/claim?kvk={kvk}&lang={lang}&error={error}", state.desk.verify_url())))
+        }
+    }
+}
+
+/// A 303 to `location`.
+fn see_other(location: &str) -> Response {
+    let mut res = Response::new(Default::default());
+    *res.status_mut() = StatusCode::SEE_OTHER;
+    if let Ok(v) = HeaderValue::from_str(location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    no_store(res)
+}
+
+async fn file_worker_claim(state: &AppState, req: Request, kvk: &str, raw: &Bytes, form: bool) -> Result<Response> {
+    let state = state.clone();
+    let raw = raw.clone();
     state.core.limiter.check(&req)?;
-    let kvk = KvkNumber::from_path(&kvk)?;
+    let kvk = KvkNumber::from_path(kvk)?;
     // A token is optional; one that is sent must be a worker support organisation's.
     let principal = match req.authorization {
         Some(_) => {
@@ -259,10 +299,6 @@ pub(super) async fn worker_claim(state: AppState, req: Request, kvk: String, raw
         }
         None => None,
     };
-    let form = req
-        .content_type
-        .as_deref()
-        .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
     let (input, nonce) = if form {
         let parsed: WorkerClaimForm = serde_urlencoded::from_bytes(&raw)
             .map_err(|_| Error::Client(platform::Problem::bad_request("The form is incomplete.")))?;
@@ -330,13 +366,7 @@ pub(super) async fn worker_claim(state: AppState, req: Request, kvk: String, raw
     if !form {
         return Ok(no_store(answered));
     }
-    let location = format!("{url}&filed=1");
-    let mut res = Response::new(Default::default());
-    *res.status_mut() = StatusCode::SEE_OTHER;
-    if let Ok(v) = HeaderValue::from_str(&location) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(no_store(res))
+    Ok(see_other(&format!("{url}&filed=1")))
 }
 
 /// GET /api/v1/worker-claims/{id}?token= — the claim's status for whoever holds its link.

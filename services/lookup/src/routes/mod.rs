@@ -1,6 +1,7 @@
 //! HTTP routes of the lookup.
 
 mod agencies;
+mod claims;
 mod kvk;
 mod page;
 mod trust;
@@ -19,6 +20,8 @@ pub fn api(state: AppState) -> Routed {
         get(warp::path!("v" / String / "complaint"), s, page::complaint_form),
         get(fixed(warp::path!("complaint" / "sent")), s, page::complaint_sent),
         get(fixed(warp::path!("rights")), s, page::rights_page),
+        get(fixed(warp::path!("claim")), s, claims::claim_page),
+        get(warp::path!("claims" / String), s, claims::status_page),
         get(warp::path!("api" / "v1" / "agencies" / String / "check"), s, agencies::check_get),
         post(fixed(warp::path!("api" / "v1" / "agency-checks")), s, agencies::bulk_post),
         get(fixed(warp::path!("check")), s, agencies::check_page),

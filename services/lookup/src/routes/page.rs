@@ -95,6 +95,8 @@ struct RightsPage<'a> {
     tenancy_title: String,
     tenancy: Vec<String>,
     help: String,
+    claim_link: String,
+    claim_href: String,
 }
 
 #[derive(Template)]
@@ -193,6 +195,8 @@ pub(super) async fn rights_page(state: AppState, req: Request, _: ()) -> Result<
         tenancy_title,
         tenancy,
         help: lang.t("rights-help"),
+        claim_link: lang.t("claim-link"),
+        claim_href: format!("/claim?lang={}", lang.code),
     };
     page_response(&lang, page.render(), "rights page")
 }

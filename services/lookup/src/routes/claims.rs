@@ -1,0 +1,154 @@
+//! A worker's wage claim from a phone, without JavaScript and without an account (advice
+//! 2.1 C, 6.2 A): `/claim` asks the agency's KvK number, then shows the form, which posts
+//! to the deposits register; the deposits register answers with a redirect to the claim's
+//! private status page here, `/claims/{id}?t=…`, in the worker's language. The page reads
+//! the claim by its number and the hash of the link's token (`deposits.worker_claim_status`):
+//! whoever does not hold the link learns nothing, not even that the claim exists.
+
+use askama::Template;
+use platform::http::Request;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+use warp::http::HeaderValue;
+use warp::reply::Response;
+
+use super::page::{Chrome, page_response, param};
+use crate::error::{Error, Result};
+use crate::i18n::Lang;
+use crate::state::AppState;
+
+/// What the deposits register may send a worker back with.
+const ERRORS: [&str; 3] = ["invalid", "unknown_agency", "unavailable"];
+
+#[derive(Template)]
+#[template(path = "claim.html")]
+struct ClaimPage<'a> {
+    chrome: Chrome<'a>,
+    title: String,
+    intro: String,
+    error: String,
+    label_kvk: String,
+    next: String,
+    /// The form, once the agency's KvK number is known.
+    form: Option<ClaimForm>,
+}
+
+struct ClaimForm {
+    action: String,
+    kvk: String,
+    nonce: String,
+    label_name: String,
+    label_contact: String,
+    label_bsn: String,
+    label_from: String,
+    label_to: String,
+    label_paid: String,
+    label_description: String,
+    label_evidence: String,
+    privacy: String,
+    submit: String,
+}
+
+#[derive(Template)]
+#[template(path = "claim_status.html")]
+struct StatusPage<'a> {
+    chrome: Chrome<'a>,
+    title: String,
+    filed: String,
+    label_number: String,
+    number: String,
+    status: String,
+    class: &'a str,
+    label_accepted: String,
+    accepted: String,
+    label_paid: String,
+    paid: String,
+    label_reason: String,
+    reason: String,
+    keep: String,
+}
+
+fn eur(cents: i64) -> String {
+    format!("EUR {}.{:02}", cents / 100, cents % 100)
+}
+
+/// GET /claim[?kvk=&lang=&error=]
+pub(super) async fn claim_page(state: AppState, req: Request, _: ()) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let lang = Lang::negotiate(param(&req.query, "lang"), req.accept_language.as_deref());
+    let kvk = param(&req.query, "kvk").and_then(|k| platform::ids::KvkNumber::parse(k, "/kvk").ok());
+    let error = param(&req.query, "error").filter(|e| ERRORS.contains(e));
+    let deposits = state.settings.deposits_url.trim_end_matches('/').to_string();
+    let form = kvk.map(|kvk| ClaimForm {
+        action: format!("{deposits}/api/v1/agencies/{}/deposit/worker-claims", kvk.as_str()),
+        kvk: kvk.as_str().to_string(),
+        // Posting the same form twice files one claim (the deposits register keys on it).
+        nonce: Uuid::new_v4().to_string(),
+        label_name: lang.t("claim-name"),
+        label_contact: lang.t("claim-contact"),
+        label_bsn: lang.t("claim-bsn"),
+        label_from: lang.t("claim-period-from"),
+        label_to: lang.t("claim-period-to"),
+        label_paid: lang.t("claim-paid"),
+        label_description: lang.t("claim-description"),
+        label_evidence: lang.t("claim-evidence"),
+        privacy: lang.t("claim-privacy"),
+        submit: lang.t("claim-submit"),
+    });
+    let page = ClaimPage {
+        chrome: Chrome::of(&lang),
+        title: lang.t("claim-title"),
+        intro: lang.t("claim-intro"),
+        error: error.map(|e| lang.t(&format!("claim-error-{e}"))).unwrap_or_default(),
+        label_kvk: lang.t("claim-kvk"),
+        next: lang.t("claim-next"),
+        form,
+    };
+    let mut res = page_response(&lang, page.render(), "claim form")?;
+    // The form posts to the deposits register, a different origin.
+    let origin = reqwest::Url::parse(&state.settings.deposits_url).map(|u| u.origin().ascii_serialization());
+    let policy = platform::http::CONTENT_SECURITY_POLICY
+        .replace("form-action 'self'", &format!("form-action 'self' {}", origin.unwrap_or_default()));
+    if let Ok(v) = HeaderValue::from_str(&policy) {
+        res.headers_mut().insert("content-security-policy", v);
+    }
+    Ok(res)
+}
+
+/// GET /claims/{id}?t=&lang=[&filed=1] — the worker's private status page.
+pub(super) async fn status_page(state: AppState, req: Request, id: String) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let not_found = || Error::NotFound("No claim with this number and link.");
+    let id: Uuid = id.parse().map_err(|_| not_found())?;
+    let token = param(&req.query, "t").ok_or_else(not_found)?;
+    let claim = crate::store::worker_claim(&state.core.pool, id, &Sha256::digest(token.as_bytes()))
+        .await
+        .map_err(|e| Error::Unavailable(crate::agency::Unavailable(format!("{e:#}"))))?
+        .ok_or_else(not_found)?;
+    let chosen = param(&req.query, "lang").or(claim.language.as_deref());
+    let lang = Lang::negotiate(chosen, req.accept_language.as_deref());
+    let page = StatusPage {
+        chrome: Chrome::of(&lang),
+        title: lang.t("claim-title"),
+        filed: if param(&req.query, "filed").is_some() { lang.t("claims-filed") } else { String::new() },
+        label_number: lang.t("claims-number"),
+        number: claim.claim_id.to_string(),
+        status: lang.t(&format!("claims-status-{}", claim.status)),
+        class: match claim.status.as_str() {
+            "paid" | "accepted" => "good",
+            "rejected" => "bad",
+            _ => "unknown",
+        },
+        label_accepted: lang.t("claims-accepted"),
+        accepted: claim.accepted_cents.map(eur).unwrap_or_default(),
+        label_paid: lang.t("claims-paid-so-far"),
+        paid: if claim.paid_cents > 0 { eur(claim.paid_cents) } else { String::new() },
+        label_reason: lang.t("claims-reason"),
+        reason: claim.reason.unwrap_or_default(),
+        keep: lang.t("claims-keep"),
+    };
+    let mut res = page_response(&lang, page.render(), "claim status")?;
+    // The link is the key: no referrer carries it on, no proxy keeps the page.
+    res.headers_mut().insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    Ok(res)
+}
