@@ -28,6 +28,7 @@ fn org_of(role: Role) -> Option<String> {
         Role::CertificationBody => Some(BODY.into()),
         Role::Municipality => Some(MUNICIPALITY.into()),
         Role::Hirer => Some("87654321".into()),
+        Role::WorkerSupport => Some("fairwork".into()),
         _ => None,
     }
 }
