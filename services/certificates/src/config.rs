@@ -32,6 +32,9 @@ pub struct Own {
     pub housing_url: String,
     /// Days a seal lives at most (never past the certificate's validity).
     pub seal_days: u32,
+    /// Hours an agency has to report a notifiable accident to the Labour Authority after a
+    /// hirer reported it (advice 2.1 G: immediately; flagged after this).
+    pub accident_report_hours: u32,
 }
 
 impl Default for Own {
@@ -48,6 +51,7 @@ impl Default for Own {
             deposits_url: "http://127.0.0.1:8083".into(),
             housing_url: "http://127.0.0.1:8085".into(),
             seal_days: 365,
+            accident_report_hours: 24,
         }
     }
 }
@@ -64,7 +68,11 @@ impl OwnSettings for Own {
         let days = u64::from(self.seal_days);
         platform::config::at_least_one(
             Self::SERVICE,
-            &[("SEAL_DAYS", days), ("SWEEP_INTERVAL_SECS", self.sweep_interval_secs)],
+            &[
+                ("SEAL_DAYS", days),
+                ("SWEEP_INTERVAL_SECS", self.sweep_interval_secs),
+                ("ACCIDENT_REPORT_HOURS", u64::from(self.accident_report_hours)),
+            ],
         )
     }
 }

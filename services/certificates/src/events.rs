@@ -154,3 +154,45 @@ pub fn housing_mark_ended(cert: &Certificate, housing: &Event, now: DateTime<Utc
         now,
     )
 }
+
+/// A hirer reported a notifiable accident of a temporary worker: the agency must report it
+/// to the Labour Authority and record a safety check; the inspectorate follows. What
+/// happened (free text) stays in the register.
+pub fn accident_reported(a: &crate::store::Accident, now: DateTime<Utc>) -> Event {
+    let agency = format!("agency:{}", a.agency_kvk);
+    Event::new(
+        "certificate.accident_reported",
+        &a.agency_kvk,
+        &[agency.as_str(), party::INSPECTORATE],
+        accident_facts(a),
+        now,
+    )
+}
+
+/// The agency did not report an accident to the Labour Authority in time.
+pub fn accident_report_late(a: &crate::store::Accident, now: DateTime<Utc>) -> Event {
+    Event::new("certificate.accident_report_late", &a.agency_kvk, &[party::INSPECTORATE], accident_facts(a), now)
+}
+
+/// The agency recorded its safety check: its workers may work at that hirer again.
+pub fn safety_checked(a: &crate::store::Accident, now: DateTime<Utc>) -> Event {
+    let hirer = format!("hirer:{}", a.hirer_kvk);
+    Event::new(
+        "certificate.safety_checked",
+        &a.agency_kvk,
+        &[hirer.as_str(), party::INSPECTORATE],
+        accident_facts(a),
+        now,
+    )
+}
+
+fn accident_facts(a: &crate::store::Accident) -> serde_json::Value {
+    json!({
+        "accident_id": a.accident_id,
+        "kvk_number": a.agency_kvk,
+        "hirer_kvk": a.hirer_kvk,
+        "kind": a.kind,
+        "occurred_on": a.occurred_on,
+        "report_due_at": a.report_due_at,
+    })
+}

@@ -599,3 +599,140 @@ fn constraint(e: &tokio_postgres::Error) -> Option<&str> {
         .then(|| db.constraint())
         .flatten()
 }
+
+/// A notifiable accident of a temporary worker at a hirer (advice 2.1 G).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Accident {
+    /// Id.
+    pub accident_id: Uuid,
+    /// The agency.
+    pub agency_kvk: String,
+    /// The hirer where it happened.
+    pub hirer_kvk: String,
+    /// When.
+    pub occurred_on: chrono::NaiveDate,
+    /// death | permanent_injury | hospital_admission.
+    pub kind: String,
+    /// What happened (no name needed).
+    pub what_happened: String,
+    /// When the hirer reported it.
+    pub reported_at: DateTime<Utc>,
+    /// By when the agency must report it to the Labour Authority.
+    pub report_due_at: DateTime<Utc>,
+    /// When it did.
+    pub authority_reported_at: Option<DateTime<Utc>>,
+    /// The Labour Authority's reference.
+    pub authority_reference: Option<String>,
+    /// When a missing or late report was signalled to the inspectorate.
+    pub late_signalled_at: Option<DateTime<Utc>>,
+    /// When the agency recorded its safety check.
+    pub safety_checked_at: Option<DateTime<Utc>>,
+    /// The measures taken.
+    pub safety_measures: Option<String>,
+}
+
+const ACCIDENT: &str = "select accident_id, agency_kvk, hirer_kvk, occurred_on, kind, what_happened, reported_at, report_due_at,
+        authority_reported_at, authority_reference, late_signalled_at, safety_checked_at, safety_measures from accident";
+
+fn accident(r: &tokio_postgres::Row) -> Accident {
+    Accident {
+        accident_id: r.get(0),
+        agency_kvk: r.get(1),
+        hirer_kvk: r.get(2),
+        occurred_on: r.get(3),
+        kind: r.get(4),
+        what_happened: r.get(5),
+        reported_at: r.get(6),
+        report_due_at: r.get(7),
+        authority_reported_at: r.get(8),
+        authority_reference: r.get(9),
+        late_signalled_at: r.get(10),
+        safety_checked_at: r.get(11),
+        safety_measures: r.get(12),
+    }
+}
+
+/// Records an accident as a hirer reported it.
+pub async fn insert_accident(c: &impl GenericClient, a: &Accident, by: &str) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into accident (accident_id, agency_kvk, hirer_kvk, occurred_on, kind, what_happened, reported_by,
+                 reported_at, report_due_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .await?;
+    c.execute(
+        &stmt,
+        &[
+            &a.accident_id,
+            &a.agency_kvk,
+            &a.hirer_kvk,
+            &a.occurred_on,
+            &a.kind,
+            &a.what_happened,
+            &by,
+            &a.reported_at,
+            &a.report_due_at,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// An accident by id; `lock` takes a row lock.
+pub async fn accident_by_id(c: &impl GenericClient, id: Uuid, lock: bool) -> Result<Option<Accident>> {
+    let sql = format!("{ACCIDENT} where accident_id = $1{}", if lock { " for update" } else { "" });
+    let stmt = c.prepare_cached(&sql).await?;
+    Ok(c.query_opt(&stmt, &[&id]).await?.as_ref().map(accident))
+}
+
+/// The agency's accidents, newest first; `hirer`: only those at that hirer.
+pub async fn accidents_of(c: &impl GenericClient, agency: &str, hirer: Option<&str>) -> Result<Vec<Accident>> {
+    let sql = format!(
+        "{ACCIDENT} where agency_kvk = $1 and ($2::text is null or hirer_kvk = $2) order by reported_at desc limit 1000"
+    );
+    let stmt = c.prepare_cached(&sql).await?;
+    Ok(c.query(&stmt, &[&agency, &hirer]).await?.iter().map(accident).collect())
+}
+
+/// Records the agency's report to the Labour Authority.
+pub async fn accident_reported(c: &impl GenericClient, id: Uuid, reference: &str, at: DateTime<Utc>) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "update accident set authority_reported_at = $2, authority_reference = $3 where accident_id = $1",
+        )
+        .await?;
+    c.execute(&stmt, &[&id, &at, &reference]).await?;
+    Ok(())
+}
+
+/// Records the agency's safety check.
+pub async fn safety_checked(
+    c: &impl GenericClient,
+    id: Uuid,
+    measures: &str,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "update accident set safety_checked_at = $2, safety_measures = $3, safety_checked_by = $4 where accident_id = $1",
+        )
+        .await?;
+    c.execute(&stmt, &[&id, &at, &measures, &by]).await?;
+    Ok(())
+}
+
+/// Accidents the agency has not reported by their due time, not yet signalled; marked so
+/// each is signalled once.
+pub async fn take_late_accidents(c: &impl GenericClient, now: DateTime<Utc>) -> Result<Vec<Accident>> {
+    let stmt = c
+        .prepare_cached(
+            "update accident set late_signalled_at = $1
+             where authority_reported_at is null and late_signalled_at is null and report_due_at < $1
+             returning accident_id",
+        )
+        .await?;
+    let ids: Vec<Uuid> = c.query(&stmt, &[&now]).await?.iter().map(|r| r.get(0)).collect();
+    let read = c.prepare_cached(&format!("{ACCIDENT} where accident_id = any($1) order by accident_id")).await?;
+    Ok(c.query(&read, &[&ids]).await?.iter().map(accident).collect())
+}

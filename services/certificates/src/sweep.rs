@@ -28,6 +28,8 @@ pub struct Report {
     pub suspensions_overdue: usize,
     /// Deficiencies reported overdue.
     pub deficiencies_overdue: usize,
+    /// Accidents the agency did not report to the Labour Authority in time.
+    pub accidents_late: usize,
 }
 
 /// Runs one sweep at the state's clock.
@@ -94,6 +96,17 @@ pub async fn run(state: &AppState) -> Result<Report> {
         )
         .await?;
         report.deficiencies_overdue += 1;
+    }
+    for accident in store::take_late_accidents(&tx, change.now).await? {
+        let late = Change { reason: Some("accident not reported to the Labour Authority in time"), ..change.clone() };
+        register::signal(
+            &tx,
+            &accident.accident_id.to_string(),
+            &late,
+            &events::accident_report_late(&accident, change.now),
+        )
+        .await?;
+        report.accidents_late += 1;
     }
     tx.commit().await?;
 

@@ -140,6 +140,7 @@ pub fn facts(rows: &AgencyRows) -> Facts {
         deposit: rows.deposit.as_ref().map(|d| d.status),
         g_account: rows.g_account.as_ref().map(|g| g.status),
         housing: rows.housing(),
+        safety_check_outstanding: rows.safety_check_outstanding == Some(true),
     }
 }
 
@@ -211,6 +212,18 @@ pub fn evaluate(kvk: &str, rows: &AgencyRows, now: DateTime<Utc>) -> Check {
             Detail::Housing { buildings: rows.buildings.iter().map(HousedIn::of).collect() },
         ),
     );
+    // Only in a hirer's own check: safety at that hirer after an accident there.
+    if let Some(outstanding) = rows.safety_check_outstanding {
+        parts.insert(
+            "safety",
+            shown(
+                StandingPart::Safety,
+                if outstanding { "outstanding".into() } else { "clear".into() },
+                None,
+                Detail::None,
+            ),
+        );
+    }
     let reason_codes = standing.reasons();
     Check {
         kvk_number: kvk.to_string(),
@@ -235,7 +248,19 @@ pub struct Unavailable(pub String);
 
 /// Checks `kvk` now.
 pub async fn check(state: &AppState, kvk: &str) -> Result<Check, Unavailable> {
-    let rows = store::agency(&state.core.pool, kvk).await.map_err(|e| Unavailable(format!("{e:#}")))?;
+    check_for(state, kvk, None).await
+}
+
+/// Checks `kvk` now, for `hirer` when a hirer asks with its own token: then also whether a
+/// safety check after an accident at that hirer is outstanding, which keeps that pair (and
+/// only that pair) from hiring.
+pub async fn check_for(state: &AppState, kvk: &str, hirer: Option<&str>) -> Result<Check, Unavailable> {
+    let unavailable = |e: anyhow::Error| Unavailable(format!("{e:#}"));
+    let mut rows = store::agency(&state.core.pool, kvk).await.map_err(unavailable)?;
+    if let Some(hirer) = hirer {
+        rows.safety_check_outstanding =
+            Some(store::safety_check_outstanding(&state.core.pool, kvk, hirer).await.map_err(unavailable)?);
+    }
     Ok(evaluate(kvk, &rows, state.clock.now()))
 }
 

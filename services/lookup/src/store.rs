@@ -46,6 +46,9 @@ pub struct AgencyRows {
     pub buildings: Vec<BuildingRow>,
     /// housing.agency_declaration: it has declared that it houses no one.
     pub declared_no_one: bool,
+    /// For a hirer's own check only (`certificates.open_safety_checks`): whether a safety
+    /// check after an accident at that hirer is outstanding. `None`: not a hirer's check.
+    pub safety_check_outstanding: Option<bool>,
 }
 
 /// certificates.agency_status. (Times stay as the register wrote them.)
@@ -212,6 +215,7 @@ fn answer(register: Register, r: &tokio_postgres::Row) -> anyhow::Result<Answer>
         deposit: r.get(4),
         g_account: r.get(5),
         housing: Housing::of(used.collect(), r.get::<_, Option<bool>>(7).unwrap_or(false)),
+        safety_check_outstanding: false,
     };
     Ok((live, Some(facts)))
 }
@@ -224,7 +228,19 @@ fn agency_rows(r: &tokio_postgres::Row, first: usize) -> anyhow::Result<AgencyRo
         g_account: row(r.get(first + 3))?,
         buildings: serde_json::from_value(r.get(first + 4))?,
         declared_no_one: r.get::<_, Option<bool>>(first + 5).unwrap_or(false),
+        safety_check_outstanding: None,
     })
+}
+
+/// Whether agency `kvk` owes hirer `hirer` a safety check after an accident there.
+pub async fn safety_check_outstanding(pool: &Pool, kvk: &str, hirer: &str) -> anyhow::Result<bool> {
+    let client = pool.get().await?;
+    let stmt = client
+        .prepare_cached(
+            "select exists (select 1 from certificates.open_safety_checks where agency_kvk = $1 and hirer_kvk = $2)",
+        )
+        .await?;
+    Ok(client.query_one(&stmt, &[&kvk, &hirer]).await?.get(0))
 }
 
 /// The status of building `bag_id` now, as the page at the door shows it

@@ -187,13 +187,14 @@ pub fn owner_role(schema: &str) -> String {
 }
 
 /// The views of a register that the lookup reads (its read contracts with the lookup).
-pub const READ_CONTRACTS: [&str; 6] = [
+pub const READ_CONTRACTS: [&str; 7] = [
     "seal_status",
     "building_status",
     "agency_status",
     "agency_buildings",
     "agency_declaration",
     "worker_claim_status",
+    "open_safety_checks",
 ];
 
 fn named(target: &Target, app: &str) -> tokio_postgres::Config {

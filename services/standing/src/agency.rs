@@ -26,6 +26,10 @@ pub struct Facts {
     pub g_account: Option<GAccountStatus>,
     /// Where it houses workers (housing register).
     pub housing: Housing,
+    /// For one hirer only: a notifiable accident of a temporary worker at that hirer has no
+    /// safety check of the agency yet (advice 2.1 G; certificates register). Always false
+    /// for the agency as a whole.
+    pub safety_check_outstanding: bool,
 }
 
 /// Where an agency houses its workers, as the housing register knows it.
@@ -76,6 +80,8 @@ platform::text_enum! {
         GAccount = "g_account",
         /// The housing of its workers.
         Housing = "housing",
+        /// Safety at one hirer after an accident (judged for a hirer's own check only).
+        Safety = "safety",
     }
 }
 
@@ -114,6 +120,9 @@ platform::text_enum! {
         HousingUndeclared = "housing_undeclared",
         /// A building it houses workers in has no valid quality mark.
         BuildingNotCertified = "building_not_certified",
+        /// After a notifiable accident at this hirer, the agency has not recorded its
+        /// safety check yet: its workers may not work there again until it has.
+        SafetyCheckOutstanding = "safety_check_outstanding",
     }
 }
 
@@ -129,6 +138,7 @@ impl Reason {
             NoDeposit | DepositShortfall | DepositOverdue => Part::Deposit,
             NoGAccount | GAccountRequested | GAccountBlocked | GAccountClosed => Part::GAccount,
             HousingUndeclared | BuildingNotCertified => Part::Housing,
+            SafetyCheckOutstanding => Part::Safety,
         }
     }
 
@@ -152,6 +162,9 @@ impl Reason {
             GAccountClosed => "the agency's G-account is closed",
             HousingUndeclared => "the agency has not declared where it houses workers, nor that it houses no one",
             BuildingNotCertified => "a building the agency houses workers in has no valid quality mark",
+            SafetyCheckOutstanding => {
+                "after a notifiable accident at this hirer the agency has not recorded its safety check yet"
+            }
         }
     }
 }
@@ -237,6 +250,7 @@ pub fn judge(part: Part, facts: &Facts) -> Option<Reason> {
             Housing::In(buildings) if buildings.iter().all(|b| b.certified) => None,
             Housing::In(_) => Some(Reason::BuildingNotCertified),
         },
+        Part::Safety => facts.safety_check_outstanding.then_some(Reason::SafetyCheckOutstanding),
     }
 }
 
@@ -256,6 +270,7 @@ mod tests {
             deposit: Some(DepositStanding::Adequate),
             g_account: Some(GAccountStatus::Active),
             housing: Housing::NoOne,
+            safety_check_outstanding: false,
         }
     }
 

@@ -86,6 +86,7 @@ pub fn explain(reason: Reason) -> String {
         Part::Deposit => "deposits",
         Part::GAccount => "G-account",
         Part::Housing => "housing",
+        Part::Safety => "certificates",
     };
     format!("{} ({register} register)", reason.sentence())
 }

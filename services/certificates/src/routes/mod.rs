@@ -1,5 +1,6 @@
 //! HTTP routes, one module per resource, and the helpers they share.
 
+mod accidents;
 mod agencies;
 mod bodies;
 mod certificates;
@@ -51,6 +52,10 @@ pub fn api(state: AppState) -> Routed {
         post(warp::path!("api" / "v1" / "certificates" / String / "revocation"), s, certificates::revoke),
         post(warp::path!("api" / "v1" / "certificates" / String / "withdrawal"), s, certificates::withdraw),
         post(warp::path!("api" / "v1" / "agencies" / String / "certificate" / "seal"), s, seals::issue),
+        post(warp::path!("api" / "v1" / "agencies" / String / "accidents"), s, accidents::report),
+        get(warp::path!("api" / "v1" / "agencies" / String / "accidents"), s, accidents::list),
+        post(warp::path!("api" / "v1" / "accidents" / String / "authority-report"), s, accidents::authority_report),
+        post(warp::path!("api" / "v1" / "accidents" / String / "safety-check"), s, accidents::safety_check),
         state.desk.qr_route(&state.core),
     ])
 }

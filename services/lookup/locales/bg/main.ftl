@@ -95,6 +95,7 @@ standing-g_account_requested = G-сметката на агенцията все
 standing-g_account_blocked = G-сметката на агенцията е блокирана.
 standing-g_account_closed = G-сметката на агенцията е закрита.
 standing-housing_undeclared = Агенцията не е посочила къде настанява работниците си.
+standing-safety_check_outstanding = След злополука при вас агенцията още не е вписала проверката си за безопасност: нейните работници не могат отново да работят при вас, докато не го направи.
 standing-building_not_certified = Сграда, в която агенцията настанява работници, няма валиден знак за качество.
 
 # Tenancy rights at the door (advice 4.4), the rights page (3.2 A), a poster out of date.

@@ -50,3 +50,5 @@ check-mark-certified = certified
 check-mark-suspended = suspended
 check-mark-revoked = revoked
 check-mark-expired = expired
+check-part-safety = Safety after an accident at your site
+check-status-outstanding = safety check outstanding

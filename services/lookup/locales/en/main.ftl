@@ -95,6 +95,7 @@ standing-g_account_requested = The agency's G-account has not been verified yet.
 standing-g_account_blocked = The agency's G-account is blocked.
 standing-g_account_closed = The agency's G-account is closed.
 standing-housing_undeclared = The agency has not declared where it houses its workers.
+standing-safety_check_outstanding = After an accident at your site, the agency has not recorded its safety check yet: its workers may not work for you again until it has.
 standing-building_not_certified = A building where the agency houses workers has no valid quality mark.
 
 # Tenancy rights at the door (advice 4.4), the rights page (3.2 A), a poster out of date.

@@ -95,6 +95,7 @@ standing-g_account_requested = La cuenta G de la agencia aún no ha sido verific
 standing-g_account_blocked = La cuenta G de la agencia está bloqueada.
 standing-g_account_closed = La cuenta G de la agencia está cerrada.
 standing-housing_undeclared = La agencia no ha declarado dónde aloja a sus trabajadores.
+standing-safety_check_outstanding = Tras un accidente en su empresa, la agencia aún no ha registrado su control de seguridad: sus trabajadores no pueden volver a trabajar para usted hasta que lo haga.
 standing-building_not_certified = Un edificio donde la agencia aloja trabajadores no tiene un sello de calidad válido.
 
 # Tenancy rights at the door (advice 4.4), the rights page (3.2 A), a poster out of date.

@@ -95,6 +95,7 @@ standing-g_account_requested = Az ügynökség G-számláját még nem ellenőri
 standing-g_account_blocked = Az ügynökség G-számlája zárolva van.
 standing-g_account_closed = Az ügynökség G-számlája megszűnt.
 standing-housing_undeclared = Az ügynökség nem adta meg, hol szállásolja el a dolgozóit.
+standing-safety_check_outstanding = Az Önnél történt baleset után az ügynökség még nem rögzítette a biztonsági ellenőrzését: a dolgozói addig nem dolgozhatnak ismét Önnél.
 standing-building_not_certified = Egy épületnek, ahol az ügynökség dolgozókat szállásol el, nincs érvényes minőségi jelölése.
 
 # Tenancy rights at the door (advice 4.4), the rights page (3.2 A), a poster out of date.

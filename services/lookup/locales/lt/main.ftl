@@ -95,6 +95,7 @@ standing-g_account_requested = Agentūros G sąskaita dar nepatikrinta.
 standing-g_account_blocked = Agentūros G sąskaita užblokuota.
 standing-g_account_closed = Agentūros G sąskaita uždaryta.
 standing-housing_undeclared = Agentūra nenurodė, kur apgyvendina savo darbuotojus.
+standing-safety_check_outstanding = Po nelaimingo atsitikimo jūsų įmonėje agentūra dar neužregistravo saugos patikrinimo: jos darbuotojai negali vėl pas jus dirbti, kol ji to nepadarys.
 standing-building_not_certified = Pastatas, kuriame agentūra apgyvendina darbuotojus, neturi galiojančio kokybės ženklo.
 
 # Tenancy rights at the door (advice 4.4), the rights page (3.2 A), a poster out of date.

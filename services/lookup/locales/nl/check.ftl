@@ -50,3 +50,5 @@ check-mark-certified = gecertificeerd
 check-mark-suspended = geschorst
 check-mark-revoked = ingetrokken
 check-mark-expired = verlopen
+check-part-safety = Veiligheid na een ongeval bij u
+check-status-outstanding = veiligheidscontrole nog niet vastgelegd

@@ -95,6 +95,7 @@ standing-g_account_requested = De G-rekening van het uitzendbureau is nog niet g
 standing-g_account_blocked = De G-rekening van het uitzendbureau is geblokkeerd.
 standing-g_account_closed = De G-rekening van het uitzendbureau is opgeheven.
 standing-housing_undeclared = Het uitzendbureau heeft niet opgegeven waar het zijn werknemers huisvest.
+standing-safety_check_outstanding = Na een ongeval bij u heeft het uitzendbureau zijn veiligheidscontrole nog niet vastgelegd: zijn uitzendkrachten mogen pas weer bij u werken als dat is gebeurd.
 standing-building_not_certified = Een gebouw waar het uitzendbureau werknemers huisvest, heeft geen geldig keurmerk.
 
 # Tenancy rights at the door (advice 4.4), the rights page (3.2 A), a poster out of date.

@@ -95,6 +95,7 @@ standing-g_account_requested = Konto G agencji nie zostało jeszcze zweryfikowan
 standing-g_account_blocked = Konto G agencji jest zablokowane.
 standing-g_account_closed = Konto G agencji jest zamknięte.
 standing-housing_undeclared = Agencja nie podała, gdzie zakwaterowuje swoich pracowników.
+standing-safety_check_outstanding = Po wypadku w Twojej firmie agencja nie zarejestrowała jeszcze kontroli bezpieczeństwa: jej pracownicy nie mogą znów u Ciebie pracować, dopóki tego nie zrobi.
 standing-building_not_certified = Budynek, w którym agencja zakwaterowuje pracowników, nie ma ważnego znaku jakości.
 
 # Tenancy rights at the door (advice 4.4), the rights page (3.2 A), a poster out of date.

@@ -95,6 +95,7 @@ standing-g_account_requested = Contul G al agenției nu a fost încă verificat.
 standing-g_account_blocked = Contul G al agenției este blocat.
 standing-g_account_closed = Contul G al agenției este închis.
 standing-housing_undeclared = Agenția nu a declarat unde își cazează lucrătorii.
+standing-safety_check_outstanding = După un accident la dumneavoastră, agenția nu și-a înregistrat încă verificarea de siguranță: lucrătorii ei nu pot lucra din nou la dumneavoastră până nu o face.
 standing-building_not_certified = O clădire în care agenția își cazează lucrătorii nu are o marcă de calitate valabilă.
 
 # Tenancy rights at the door (advice 4.4), the rights page (3.2 A), a poster out of date.

@@ -46,7 +46,8 @@ fn wants_receipt(query: &str) -> bool {
 pub(super) async fn check_get(state: AppState, req: Request, kvk: String) -> Result<Response> {
     state.core.limiter.check(&req)?;
     let kvk = kvk_from_path(&kvk)?;
-    let check = agency::check(&state, kvk.as_str()).await?;
+    let hirer = hirer_of(&state, &req)?;
+    let check = agency::check_for(&state, kvk.as_str(), hirer.as_deref()).await?;
     if !wants_receipt(&req.query) {
         return Ok(no_store(json(StatusCode::OK, &answer(&check, None))));
     }
@@ -92,12 +93,14 @@ pub(super) async fn bulk_post(state: AppState, req: Request, _: (), raw: Bytes) 
     }
     state.core.limiter.charge(&req, numbers.len() as u32)?;
     let receipts = input.receipts;
+    let hirer = principal.org.clone();
+    let hirer = hirer.as_deref();
     use futures::StreamExt;
     let results: Vec<Result<serde_json::Value, Error>> = futures::stream::iter(numbers)
         .map(|kvk| {
             let state = &state;
             async move {
-                let (check, receipt) = checked(state, kvk.as_str(), receipts).await?;
+                let (check, receipt) = checked(state, kvk.as_str(), receipts, hirer).await?;
                 Ok(answer(&check, receipt.as_ref()))
             }
         })
@@ -210,12 +213,24 @@ fn result_view(lang: &Lang, check: &Check, receipt_href: String) -> CheckResult 
 }
 
 /// The check, and its receipt when the visitor asked for one.
+/// The hirer asking, when it asks with its own token (role hirer, org = its KvK number):
+/// its check includes what concerns that hirer alone. No token: the public check.
+fn hirer_of(state: &AppState, req: &Request) -> Result<Option<String>> {
+    if req.authorization.is_none() {
+        return Ok(None);
+    }
+    let principal = platform::http::authenticate(state, req)?;
+    let hirer = principal.has(platform::auth::Role::Hirer);
+    Ok(principal.org.filter(|_| hirer))
+}
+
 async fn checked(
     state: &AppState,
     kvk: &str,
     with_receipt: bool,
+    hirer: Option<&str>,
 ) -> Result<(Check, Option<agency::Receipt>), agency::Unavailable> {
-    let check = agency::check(state, kvk).await?;
+    let check = agency::check_for(state, kvk, hirer).await?;
     let receipt = if with_receipt { agency::receipt(state, &check).await? } else { None };
     Ok((check, receipt))
 }
@@ -231,7 +246,7 @@ pub(super) async fn check_page(state: AppState, req: Request, _: ()) -> Result<R
     if !kvk.is_empty() {
         match KvkNumber::parse(&kvk, "/kvk") {
             Err(_) => error = lang.t("check-invalid"),
-            Ok(number) => match checked(&state, number.as_str(), wants_receipt(&req.query)).await {
+            Ok(number) => match checked(&state, number.as_str(), wants_receipt(&req.query), None).await {
                 Ok((check, receipt)) => {
                     let href = receipt.map(|r| format!("/v/{}?lang={}", r.seal, lang.code)).unwrap_or_default();
                     result = Some(result_view(&lang, &check, href));
