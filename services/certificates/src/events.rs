@@ -196,3 +196,20 @@ fn accident_facts(a: &crate::store::Accident) -> serde_json::Value {
         "report_due_at": a.report_due_at,
     })
 }
+
+/// A worker complained about the agency's work practices: the Labour Authority and the
+/// agency's certification body hear of it (the category only), never the agency.
+pub fn work_complaint_received(w: &crate::store::WorkComplaint, body: Option<&str>, now: DateTime<Utc>) -> Event {
+    let body = body.map(|b| format!("certification_body:{b}"));
+    let mut to = vec![party::INSPECTORATE];
+    if let Some(b) = &body {
+        to.push(b.as_str());
+    }
+    Event::new(
+        "certificate.work_complaint_received",
+        &w.agency_kvk,
+        &to,
+        json!({ "complaint_id": w.complaint_id, "kvk_number": w.agency_kvk, "category": w.category }),
+        now,
+    )
+}

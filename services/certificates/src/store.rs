@@ -736,3 +736,83 @@ pub async fn take_late_accidents(c: &impl GenericClient, now: DateTime<Utc>) -> 
     let read = c.prepare_cached(&format!("{ACCIDENT} where accident_id = any($1) order by accident_id")).await?;
     Ok(c.query(&read, &[&ids]).await?.iter().map(accident).collect())
 }
+
+/// A complaint about work, for the inspectorate and the agency's certification body.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WorkComplaint {
+    /// Id.
+    pub complaint_id: Uuid,
+    /// The agency it is about.
+    pub agency_kvk: String,
+    /// What it is about.
+    pub category: String,
+    /// The worker's words.
+    pub text: String,
+    /// The language it was written in.
+    pub language: String,
+    /// When.
+    pub received_at: DateTime<Utc>,
+    /// received | under_investigation | closed.
+    pub status: String,
+    /// What the Labour Authority tells the worker.
+    pub status_note: Option<String>,
+}
+
+const WORK_COMPLAINT: &str =
+    "select complaint_id, agency_kvk, category, text, language, received_at, status, status_note from work_complaint";
+
+fn work_complaint(r: &tokio_postgres::Row) -> WorkComplaint {
+    WorkComplaint {
+        complaint_id: r.get(0),
+        agency_kvk: r.get(1),
+        category: r.get(2),
+        text: r.get(3),
+        language: r.get(4),
+        received_at: r.get(5),
+        status: r.get(6),
+        status_note: r.get(7),
+    }
+}
+
+/// Records a complaint about work.
+pub async fn insert_work_complaint(c: &impl GenericClient, w: &WorkComplaint, token_hash: &[u8]) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into work_complaint (complaint_id, agency_kvk, category, text, language, received_at, status_token_hash)
+             values ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .await?;
+    c.execute(&stmt, &[&w.complaint_id, &w.agency_kvk, &w.category, &w.text, &w.language, &w.received_at, &token_hash])
+        .await?;
+    Ok(())
+}
+
+/// The complaints about an agency, newest first.
+pub async fn work_complaints_of(c: &impl GenericClient, kvk: &str) -> Result<Vec<WorkComplaint>> {
+    let stmt = c
+        .prepare_cached(&format!("{WORK_COMPLAINT} where agency_kvk = $1 order by received_at desc limit 1000"))
+        .await?;
+    Ok(c.query(&stmt, &[&kvk]).await?.iter().map(work_complaint).collect())
+}
+
+/// A complaint by id.
+pub async fn work_complaint_by_id(c: &impl GenericClient, id: Uuid) -> Result<Option<WorkComplaint>> {
+    let stmt = c.prepare_cached(&format!("{WORK_COMPLAINT} where complaint_id = $1")).await?;
+    Ok(c.query_opt(&stmt, &[&id]).await?.as_ref().map(work_complaint))
+}
+
+/// Moves a complaint on.
+pub async fn set_work_complaint_status(
+    c: &impl GenericClient,
+    id: Uuid,
+    status: &str,
+    note: Option<&str>,
+) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "update work_complaint set status = $2, status_note = coalesce($3, status_note) where complaint_id = $1",
+        )
+        .await?;
+    c.execute(&stmt, &[&id, &status, &note]).await?;
+    Ok(())
+}

@@ -29,6 +29,8 @@ pub struct Own {
     pub housing_url: String,
     /// The deposits register's public base URL: a worker's wage claim form posts there.
     pub deposits_url: String,
+    /// The certificates register's public base URL: a worker's complaint about work posts there.
+    pub certificates_url: String,
     /// The lookup's own signing key for hirer-check receipts (PKCS#8 Ed25519, PEM).
     pub seal_key: String,
     /// Its certificate (PEM), under the suite CA and on the trust list as `lookup`.
@@ -51,6 +53,7 @@ impl Default for Own {
             status_batch: 256,
             housing_url: "http://127.0.0.1:8085".into(),
             deposits_url: "http://127.0.0.1:8083".into(),
+            certificates_url: "http://127.0.0.1:8081".into(),
             seal_key: Default::default(),
             seal_cert: Default::default(),
             bans_url: "http://127.0.0.1:8082".into(),

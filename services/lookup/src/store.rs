@@ -415,3 +415,15 @@ pub async fn worker_claim(pool: &Pool, id: Uuid, token_hash: &[u8]) -> anyhow::R
         reason: r.get(5),
     }))
 }
+
+/// The status of a complaint about work whose link carries the token hashing to
+/// `token_hash` (`certificates.work_complaint_status`): (status, language).
+pub async fn work_complaint(pool: &Pool, id: Uuid, token_hash: &[u8]) -> anyhow::Result<Option<(String, String)>> {
+    let client = pool.get().await?;
+    let stmt = client
+        .prepare_cached(
+            "select status, language from certificates.work_complaint_status where complaint_id = $1 and status_token_hash = $2",
+        )
+        .await?;
+    Ok(client.query_opt(&stmt, &[&id, &token_hash]).await?.map(|r| (r.get(0), r.get(1))))
+}

@@ -187,7 +187,7 @@ pub fn owner_role(schema: &str) -> String {
 }
 
 /// The views of a register that the lookup reads (its read contracts with the lookup).
-pub const READ_CONTRACTS: [&str; 7] = [
+pub const READ_CONTRACTS: [&str; 8] = [
     "seal_status",
     "building_status",
     "agency_status",
@@ -195,6 +195,7 @@ pub const READ_CONTRACTS: [&str; 7] = [
     "agency_declaration",
     "worker_claim_status",
     "open_safety_checks",
+    "work_complaint_status",
 ];
 
 fn named(target: &Target, app: &str) -> tokio_postgres::Config {

@@ -52,7 +52,9 @@ pub(super) async fn report(state: AppState, req: Request, kvk: String, raw: Byte
         (true, Some(org)) => platform::ids::KvkNumber::parse(org, "/org")
             .map_err(|_| Error::Forbidden("The token's org is not a KvK number.".into()))?,
         _ => {
-            return Err(Error::Forbidden("Only a hirer (org = its KvK number) reports an accident at its site.".into()));
+            return Err(Error::Forbidden(
+                "Only a hirer (org = its KvK number) reports an accident at its site.".into(),
+            ));
         }
     };
     let agency = kvk_from_path(&kvk)?;

@@ -5,6 +5,7 @@ mod agencies;
 mod bodies;
 mod certificates;
 mod seals;
+mod work_complaints;
 
 use deadpool_postgres::Transaction;
 use platform::auth::{Principal, Role};
@@ -56,6 +57,9 @@ pub fn api(state: AppState) -> Routed {
         get(warp::path!("api" / "v1" / "agencies" / String / "accidents"), s, accidents::list),
         post(warp::path!("api" / "v1" / "accidents" / String / "authority-report"), s, accidents::authority_report),
         post(warp::path!("api" / "v1" / "accidents" / String / "safety-check"), s, accidents::safety_check),
+        post(warp::path!("api" / "v1" / "agencies" / String / "work-complaints"), s, work_complaints::post),
+        get(warp::path!("api" / "v1" / "agencies" / String / "work-complaints"), s, work_complaints::list),
+        post(warp::path!("api" / "v1" / "work-complaints" / String / "status"), s, work_complaints::set_status),
         state.desk.qr_route(&state.core),
     ])
 }

@@ -149,3 +149,27 @@ claims-status-rejected = Отхвърлено.
 claims-accepted = Уважена сума
 claims-paid-so-far = Платено досега
 claims-reason = Мотиви
+
+# Complaints about work (advice 7.2 D): the form and its private status page.
+work-link = Съобщете за проблем на работа
+work-title = Съобщете за проблем на работа
+work-intro = Кажете ни анонимно какво прави агенцията неправилно. Четат Инспекцията по труда и сертифициращият орган на агенцията; агенцията никога не вижда.
+work-kvk = KvK номерът на агенцията (8 цифри, в договора или във фиша за заплата)
+work-category = За какво става дума?
+work-cat-wages_below_minimum = Заплата под минималната
+work-cat-unlawful_deductions = Незаконни удръжки от заплатата ми
+work-cat-debt_to_employer = Дългове към работодателя или агенцията
+work-cat-documents_withheld = Задържат паспорта или документите ми
+work-cat-intimidation = Сплашване или заплахи
+work-cat-housing_tied_to_job = Жилището ми свършва, ако свърши работата
+work-cat-other = Нещо друго
+work-text = Опишете проблема (по желание, най-много 2000 знака). Не пишете името си.
+work-submit = Изпрати
+work-error-invalid = Сигналът не е изпратен: изберете за какво става дума и пишете най-много 2000 знака.
+work-error-rate_limited = Твърде много сигнали от тази връзка. Опитайте отново по-късно.
+work-error-unavailable = Регистърът не е достъпен в момента. Опитайте отново след минута.
+works-received = Сигналът ви е получен.
+works-status-received = Получен: Инспекцията по труда ще го прочете.
+works-status-under_investigation = Инспекцията по труда проверява случая.
+works-status-closed = Приключен от Инспекцията по труда.
+works-keep = Пазете адреса на тази страница само за себе си: с него следите сигнала си.

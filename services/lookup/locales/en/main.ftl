@@ -149,3 +149,27 @@ claims-status-rejected = Rejected.
 claims-accepted = Accepted amount
 claims-paid-so-far = Paid so far
 claims-reason = Reason
+
+# Complaints about work (advice 7.2 D): the form and its private status page.
+work-link = Report a problem at work
+work-title = Report a problem at work
+work-intro = Tell us anonymously what your agency does wrong. The Labour Authority and the agency's certification body read it; the agency never sees it.
+work-kvk = The agency's KvK number (8 digits, on your contract or payslip)
+work-category = What is it about?
+work-cat-wages_below_minimum = Wages below the minimum wage
+work-cat-unlawful_deductions = Unlawful deductions from my wages
+work-cat-debt_to_employer = Debts to the employer or the agency
+work-cat-documents_withheld = My passport or documents are withheld
+work-cat-intimidation = Intimidation or threats
+work-cat-housing_tied_to_job = My housing ends if my job ends
+work-cat-other = Something else
+work-text = Describe the problem (optional, at most 2000 characters). Do not write your name.
+work-submit = Send
+work-error-invalid = The report was not sent: choose what it is about and write at most 2000 characters.
+work-error-rate_limited = Too many reports from this connection. Please try again later.
+work-error-unavailable = The register cannot be reached right now. Please try again in a minute.
+works-received = Your report has been received.
+works-status-received = Received: the Labour Authority will read it.
+works-status-under_investigation = The Labour Authority is looking into it.
+works-status-closed = Closed by the Labour Authority.
+works-keep = Keep the address of this page private: it is how you follow your report.

@@ -149,3 +149,27 @@ claims-status-rejected = Rechazada.
 claims-accepted = Importe aceptado
 claims-paid-so-far = Pagado hasta ahora
 claims-reason = Motivo
+
+# Complaints about work (advice 7.2 D): the form and its private status page.
+work-link = Informar de un problema en el trabajo
+work-title = Informar de un problema en el trabajo
+work-intro = Cuéntenos de forma anónima qué hace mal su agencia. Lo leen la Inspección de Trabajo y el organismo certificador de la agencia; la agencia nunca lo ve.
+work-kvk = El número KvK de la agencia (8 cifras, en su contrato o nómina)
+work-category = ¿De qué se trata?
+work-cat-wages_below_minimum = Salario por debajo del mínimo
+work-cat-unlawful_deductions = Descuentos ilegales de mi salario
+work-cat-debt_to_employer = Deudas con el empleador o la agencia
+work-cat-documents_withheld = Me retienen el pasaporte o los documentos
+work-cat-intimidation = Intimidación o amenazas
+work-cat-housing_tied_to_job = Pierdo la vivienda si pierdo el trabajo
+work-cat-other = Otra cosa
+work-text = Describa el problema (opcional, como máximo 2000 caracteres). No escriba su nombre.
+work-submit = Enviar
+work-error-invalid = El aviso no se envió: elija de qué se trata y escriba como máximo 2000 caracteres.
+work-error-rate_limited = Demasiados avisos desde esta conexión. Inténtelo más tarde.
+work-error-unavailable = El registro no está disponible ahora. Inténtelo de nuevo en un minuto.
+works-received = Hemos recibido su aviso.
+works-status-received = Recibido: la Inspección de Trabajo lo leerá.
+works-status-under_investigation = La Inspección de Trabajo lo está investigando.
+works-status-closed = Cerrado por la Inspección de Trabajo.
+works-keep = Guarde la dirección de esta página solo para usted: con ella sigue su aviso.

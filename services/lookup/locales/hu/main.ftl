@@ -149,3 +149,27 @@ claims-status-rejected = Elutasítva.
 claims-accepted = Elfogadott összeg
 claims-paid-so-far = Eddig kifizetve
 claims-reason = Indoklás
+
+# Complaints about work (advice 7.2 D): the form and its private status page.
+work-link = Munkahelyi probléma bejelentése
+work-title = Munkahelyi probléma bejelentése
+work-intro = Mondja el névtelenül, mit csinál rosszul az ügynöksége. A Munkaügyi Felügyelet és az ügynökség tanúsító szervezete olvassa; az ügynökség soha nem látja.
+work-kvk = Az ügynökség KvK-száma (8 számjegy, a szerződésén vagy a bérpapírján)
+work-category = Miről van szó?
+work-cat-wages_below_minimum = A minimálbérnél alacsonyabb bér
+work-cat-unlawful_deductions = Jogellenes levonások a béremből
+work-cat-debt_to_employer = Tartozás a munkáltatónak vagy az ügynökségnek
+work-cat-documents_withheld = Visszatartják az útlevelemet vagy az irataimat
+work-cat-intimidation = Megfélemlítés vagy fenyegetés
+work-cat-housing_tied_to_job = A szállásom megszűnik, ha a munkám megszűnik
+work-cat-other = Valami más
+work-text = Írja le a problémát (nem kötelező, legfeljebb 2000 karakter). Ne írja le a nevét.
+work-submit = Küldés
+work-error-invalid = A bejelentés nem lett elküldve: válassza ki, miről van szó, és írjon legfeljebb 2000 karaktert.
+work-error-rate_limited = Túl sok bejelentés erről a kapcsolatról. Próbálja újra később.
+work-error-unavailable = A nyilvántartás most nem érhető el. Próbálja újra egy perc múlva.
+works-received = A bejelentését megkaptuk.
+works-status-received = Beérkezett: a Munkaügyi Felügyelet elolvassa.
+works-status-under_investigation = A Munkaügyi Felügyelet vizsgálja az ügyet.
+works-status-closed = A Munkaügyi Felügyelet lezárta.
+works-keep = Az oldal címét tartsa meg magának: ezzel követheti a bejelentését.

@@ -149,3 +149,27 @@ claims-status-rejected = Atmestas.
 claims-accepted = Patenkinta suma
 claims-paid-so-far = Iki šiol sumokėta
 claims-reason = Priežastis
+
+# Complaints about work (advice 7.2 D): the form and its private status page.
+work-link = Pranešti apie problemą darbe
+work-title = Pranešti apie problemą darbe
+work-intro = Anonimiškai papasakokite, ką agentūra daro ne taip. Skaito Darbo inspekcija ir agentūros sertifikavimo įstaiga; agentūra niekada to nemato.
+work-kvk = Agentūros KvK numeris (8 skaitmenys, jūsų sutartyje arba algalapyje)
+work-category = Apie ką tai?
+work-cat-wages_below_minimum = Atlyginimas mažesnis už minimalųjį
+work-cat-unlawful_deductions = Neteisėti išskaitymai iš atlyginimo
+work-cat-debt_to_employer = Skolos darbdaviui arba agentūrai
+work-cat-documents_withheld = Sulaikytas mano pasas ar dokumentai
+work-cat-intimidation = Bauginimas ar grasinimai
+work-cat-housing_tied_to_job = Netekęs darbo netenku ir būsto
+work-cat-other = Kita
+work-text = Aprašykite problemą (neprivaloma, ne daugiau kaip 2000 ženklų). Nerašykite savo vardo.
+work-submit = Siųsti
+work-error-invalid = Pranešimas neišsiųstas: pasirinkite, apie ką jis, ir rašykite ne daugiau kaip 2000 ženklų.
+work-error-rate_limited = Per daug pranešimų iš šio ryšio. Bandykite vėliau.
+work-error-unavailable = Registras dabar nepasiekiamas. Bandykite dar kartą po minutės.
+works-received = Jūsų pranešimas gautas.
+works-status-received = Gautas: Darbo inspekcija jį perskaitys.
+works-status-under_investigation = Darbo inspekcija tiria atvejį.
+works-status-closed = Darbo inspekcija jį užbaigė.
+works-keep = Šio puslapio adresą laikykite tik sau: juo sekate savo pranešimą.

@@ -149,3 +149,27 @@ claims-status-rejected = Afgewezen.
 claims-accepted = Toegewezen bedrag
 claims-paid-so-far = Tot nu toe betaald
 claims-reason = Reden
+
+# Complaints about work (advice 7.2 D): the form and its private status page.
+work-link = Een probleem op het werk melden
+work-title = Een probleem op het werk melden
+work-intro = Vertel anoniem wat uw uitzendbureau verkeerd doet. De Arbeidsinspectie en de certificerende instelling van het uitzendbureau lezen het; het uitzendbureau ziet het nooit.
+work-kvk = Het KvK-nummer van het uitzendbureau (8 cijfers, op uw contract of loonstrook)
+work-category = Waar gaat het over?
+work-cat-wages_below_minimum = Loon onder het minimumloon
+work-cat-unlawful_deductions = Onrechtmatige inhoudingen op mijn loon
+work-cat-debt_to_employer = Schulden bij de werkgever of het uitzendbureau
+work-cat-documents_withheld = Mijn paspoort of papieren worden vastgehouden
+work-cat-intimidation = Intimidatie of bedreiging
+work-cat-housing_tied_to_job = Mijn woning stopt als mijn werk stopt
+work-cat-other = Iets anders
+work-text = Beschrijf het probleem (niet verplicht, hoogstens 2000 tekens). Schrijf uw naam niet op.
+work-submit = Versturen
+work-error-invalid = De melding is niet verstuurd: kies waar het over gaat en schrijf hoogstens 2000 tekens.
+work-error-rate_limited = Te veel meldingen vanaf deze verbinding. Probeer het later opnieuw.
+work-error-unavailable = Het register is nu niet bereikbaar. Probeer het over een minuut opnieuw.
+works-received = Uw melding is ontvangen.
+works-status-received = Ontvangen: de Arbeidsinspectie leest hem.
+works-status-under_investigation = De Arbeidsinspectie zoekt het uit.
+works-status-closed = Afgesloten door de Arbeidsinspectie.
+works-keep = Houd het adres van deze pagina voor uzelf: hiermee volgt u uw melding.

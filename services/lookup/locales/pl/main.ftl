@@ -149,3 +149,27 @@ claims-status-rejected = Odrzucone.
 claims-accepted = Uznana kwota
 claims-paid-so-far = Wypłacono dotąd
 claims-reason = Uzasadnienie
+
+# Complaints about work (advice 7.2 D): the form and its private status page.
+work-link = Zgłoś problem w pracy
+work-title = Zgłoś problem w pracy
+work-intro = Powiedz anonimowo, co Twoja agencja robi źle. Czyta to Inspekcja Pracy i jednostka certyfikująca agencji; agencja nigdy tego nie widzi.
+work-kvk = Numer KvK agencji (8 cyfr, na umowie lub pasku wypłaty)
+work-category = Czego to dotyczy?
+work-cat-wages_below_minimum = Wynagrodzenie poniżej płacy minimalnej
+work-cat-unlawful_deductions = Bezprawne potrącenia z wynagrodzenia
+work-cat-debt_to_employer = Długi wobec pracodawcy lub agencji
+work-cat-documents_withheld = Zatrzymano mój paszport lub dokumenty
+work-cat-intimidation = Zastraszanie lub groźby
+work-cat-housing_tied_to_job = Moje zakwaterowanie kończy się, gdy kończy się praca
+work-cat-other = Coś innego
+work-text = Opisz problem (opcjonalnie, najwyżej 2000 znaków). Nie podawaj swojego imienia i nazwiska.
+work-submit = Wyślij
+work-error-invalid = Zgłoszenie nie zostało wysłane: wybierz, czego dotyczy, i napisz najwyżej 2000 znaków.
+work-error-rate_limited = Zbyt wiele zgłoszeń z tego połączenia. Spróbuj ponownie później.
+work-error-unavailable = Rejestr jest teraz niedostępny. Spróbuj ponownie za minutę.
+works-received = Twoje zgłoszenie zostało przyjęte.
+works-status-received = Przyjęte: Inspekcja Pracy je przeczyta.
+works-status-under_investigation = Inspekcja Pracy wyjaśnia sprawę.
+works-status-closed = Zamknięte przez Inspekcję Pracy.
+works-keep = Zachowaj adres tej strony dla siebie: dzięki niemu śledzisz swoje zgłoszenie.

@@ -149,3 +149,27 @@ claims-status-rejected = Respinsă.
 claims-accepted = Suma acceptată
 claims-paid-so-far = Plătit până acum
 claims-reason = Motivul
+
+# Complaints about work (advice 7.2 D): the form and its private status page.
+work-link = Semnalați o problemă la muncă
+work-title = Semnalați o problemă la muncă
+work-intro = Spuneți-ne anonim ce face greșit agenția. Citesc Inspecția Muncii și organismul de certificare al agenției; agenția nu vede niciodată.
+work-kvk = Numărul KvK al agenției (8 cifre, pe contract sau pe fluturașul de salariu)
+work-category = Despre ce este vorba?
+work-cat-wages_below_minimum = Salariu sub salariul minim
+work-cat-unlawful_deductions = Rețineri ilegale din salariu
+work-cat-debt_to_employer = Datorii către angajator sau agenție
+work-cat-documents_withheld = Pașaportul sau actele mele sunt reținute
+work-cat-intimidation = Intimidare sau amenințări
+work-cat-housing_tied_to_job = Locuința mi se termină dacă mi se termină munca
+work-cat-other = Altceva
+work-text = Descrieți problema (opțional, cel mult 2000 de caractere). Nu vă scrieți numele.
+work-submit = Trimite
+work-error-invalid = Semnalarea nu a fost trimisă: alegeți despre ce este vorba și scrieți cel mult 2000 de caractere.
+work-error-rate_limited = Prea multe semnalări de la această conexiune. Încercați mai târziu.
+work-error-unavailable = Registrul nu poate fi accesat acum. Încercați din nou peste un minut.
+works-received = Semnalarea dumneavoastră a fost primită.
+works-status-received = Primită: Inspecția Muncii o va citi.
+works-status-under_investigation = Inspecția Muncii cercetează cazul.
+works-status-closed = Închisă de Inspecția Muncii.
+works-keep = Păstrați adresa acestei pagini doar pentru dumneavoastră: cu ea urmăriți semnalarea.

@@ -152,3 +152,105 @@ pub(super) async fn status_page(state: AppState, req: Request, id: String) -> Re
     res.headers_mut().insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     Ok(res)
 }
+
+/// What a worker can complain about, in the order of the form (the certificates register
+/// keeps the same list).
+const WORK_CATEGORIES: [&str; 7] = [
+    "wages_below_minimum",
+    "unlawful_deductions",
+    "debt_to_employer",
+    "documents_withheld",
+    "intimidation",
+    "housing_tied_to_job",
+    "other",
+];
+/// What the certificates register may send a worker back with.
+const WORK_ERRORS: [&str; 3] = ["invalid", "rate_limited", "unavailable"];
+
+#[derive(Template)]
+#[template(path = "work_complaint.html")]
+struct WorkPage<'a> {
+    chrome: Chrome<'a>,
+    title: String,
+    intro: String,
+    error: String,
+    label_kvk: String,
+    next: String,
+    form: Option<WorkForm>,
+}
+
+struct WorkForm {
+    action: String,
+    kvk: String,
+    label_category: String,
+    categories: Vec<(&'static str, String)>,
+    label_text: String,
+    submit: String,
+}
+
+#[derive(Template)]
+#[template(path = "work_status.html")]
+struct WorkStatusPage<'a> {
+    chrome: Chrome<'a>,
+    title: String,
+    received: String,
+    status: String,
+    keep: String,
+}
+
+/// GET /work-complaint[?kvk=&lang=&error=] — a worker's anonymous complaint about work.
+pub(super) async fn work_page(state: AppState, req: Request, _: ()) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let lang = Lang::negotiate(param(&req.query, "lang"), req.accept_language.as_deref());
+    let kvk = param(&req.query, "kvk").and_then(|k| platform::ids::KvkNumber::parse(k, "/kvk").ok());
+    let error = param(&req.query, "error").filter(|e| WORK_ERRORS.contains(e));
+    let certificates = state.settings.certificates_url.trim_end_matches('/').to_string();
+    let form = kvk.map(|kvk| WorkForm {
+        action: format!("{certificates}/api/v1/agencies/{}/work-complaints", kvk.as_str()),
+        kvk: kvk.as_str().to_string(),
+        label_category: lang.t("work-category"),
+        categories: WORK_CATEGORIES.iter().map(|c| (*c, lang.t(&format!("work-cat-{c}")))).collect(),
+        label_text: lang.t("work-text"),
+        submit: lang.t("work-submit"),
+    });
+    let page = WorkPage {
+        chrome: Chrome::of(&lang),
+        title: lang.t("work-title"),
+        intro: lang.t("work-intro"),
+        error: error.map(|e| lang.t(&format!("work-error-{e}"))).unwrap_or_default(),
+        label_kvk: lang.t("work-kvk"),
+        next: lang.t("claim-next"),
+        form,
+    };
+    let mut res = page_response(&lang, page.render(), "work complaint form")?;
+    let origin = reqwest::Url::parse(&state.settings.certificates_url).map(|u| u.origin().ascii_serialization());
+    let policy = platform::http::CONTENT_SECURITY_POLICY
+        .replace("form-action 'self'", &format!("form-action 'self' {}", origin.unwrap_or_default()));
+    if let Ok(v) = HeaderValue::from_str(&policy) {
+        res.headers_mut().insert("content-security-policy", v);
+    }
+    Ok(res)
+}
+
+/// GET /work-complaints/{id}?t=&lang= — the private status page of a complaint about work.
+pub(super) async fn work_status_page(state: AppState, req: Request, id: String) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let not_found = || Error::NotFound("No complaint with this number and link.");
+    let id: Uuid = id.parse().map_err(|_| not_found())?;
+    let token = param(&req.query, "t").ok_or_else(not_found)?;
+    let (status, language) = crate::store::work_complaint(&state.core.pool, id, &Sha256::digest(token.as_bytes()))
+        .await
+        .map_err(|e| Error::Unavailable(crate::agency::Unavailable(format!("{e:#}"))))?
+        .ok_or_else(not_found)?;
+    let lang = Lang::negotiate(param(&req.query, "lang").or(Some(language.as_str())), req.accept_language.as_deref());
+    let page = WorkStatusPage {
+        chrome: Chrome::of(&lang),
+        title: lang.t("work-title"),
+        received: lang.t("works-received"),
+        status: lang.t(&format!("works-status-{status}")),
+        keep: lang.t("works-keep"),
+    };
+    let mut res = page_response(&lang, page.render(), "work complaint status")?;
+    res.headers_mut().insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    Ok(res)
+}

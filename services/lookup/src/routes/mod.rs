@@ -22,6 +22,8 @@ pub fn api(state: AppState) -> Routed {
         get(fixed(warp::path!("rights")), s, page::rights_page),
         get(fixed(warp::path!("claim")), s, claims::claim_page),
         get(warp::path!("claims" / String), s, claims::status_page),
+        get(fixed(warp::path!("work-complaint")), s, claims::work_page),
+        get(warp::path!("work-complaints" / String), s, claims::work_status_page),
         get(warp::path!("api" / "v1" / "agencies" / String / "check"), s, agencies::check_get),
         post(fixed(warp::path!("api" / "v1" / "agency-checks")), s, agencies::bulk_post),
         get(fixed(warp::path!("check")), s, agencies::check_page),

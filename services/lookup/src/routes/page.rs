@@ -80,6 +80,9 @@ struct Housing {
     /// The resident's tenancy rights (advice 4.4).
     tenancy_title: String,
     tenancy: Vec<String>,
+    /// A problem at work, not with the building (7.2 D).
+    work_link: String,
+    work_href: String,
     /// The poster's own code is out of date (its seal expired or belongs to an earlier
     /// mark): what the page shows is the building now, and the provider owes a new poster.
     outdated: String,
@@ -97,6 +100,8 @@ struct RightsPage<'a> {
     help: String,
     claim_link: String,
     claim_href: String,
+    work_link: String,
+    work_href: String,
 }
 
 #[derive(Template)]
@@ -197,6 +202,8 @@ pub(super) async fn rights_page(state: AppState, req: Request, _: ()) -> Result<
         help: lang.t("rights-help"),
         claim_link: lang.t("claim-link"),
         claim_href: format!("/claim?lang={}", lang.code),
+        work_link: lang.t("work-link"),
+        work_href: format!("/work-complaint?lang={}", lang.code),
     };
     page_response(&lang, page.render(), "rights page")
 }
@@ -222,6 +229,8 @@ fn housing(lang: &Lang, seal: &str, b: &facts::Building, outdated: bool) -> Hous
         help_fairwork: lang.t("help-fairwork"),
         tenancy_title,
         tenancy,
+        work_link: lang.t("work-link"),
+        work_href: format!("/work-complaint?lang={}", lang.code),
         outdated: if outdated { lang.t("poster-outdated") } else { String::new() },
     }
 }
