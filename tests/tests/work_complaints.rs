@@ -119,4 +119,11 @@ async fn a_worker_complains_anonymously_and_only_the_labour_authority_and_the_bo
         .unwrap();
     let back = bad.headers()["location"].to_str().unwrap();
     assert!(back.ends_with(&format!("/work-complaint?kvk={AGENCY}&lang=pl&error=invalid")), "{back}");
+
+    // Like housing complaints: ten an hour from one address (five were posted above).
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(json_post(json!({"category": "other"})).await.0);
+    }
+    assert_eq!(statuses, [201, 201, 201, 201, 201, 429], "the eleventh within the hour");
 }

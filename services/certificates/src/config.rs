@@ -35,6 +35,8 @@ pub struct Own {
     /// Hours an agency has to report a notifiable accident to the Labour Authority after a
     /// hirer reported it (advice 2.1 G: immediately; flagged after this).
     pub accident_report_hours: u32,
+    /// Complaints about work one client address may file per hour.
+    pub complaints_per_hour: u32,
 }
 
 impl Default for Own {
@@ -52,6 +54,7 @@ impl Default for Own {
             housing_url: "http://127.0.0.1:8085".into(),
             seal_days: 365,
             accident_report_hours: 24,
+            complaints_per_hour: 10,
         }
     }
 }
@@ -72,6 +75,7 @@ impl OwnSettings for Own {
                 ("SEAL_DAYS", days),
                 ("SWEEP_INTERVAL_SECS", self.sweep_interval_secs),
                 ("ACCIDENT_REPORT_HOURS", u64::from(self.accident_report_hours)),
+                ("COMPLAINTS_PER_HOUR", u64::from(self.complaints_per_hour)),
             ],
         )
     }

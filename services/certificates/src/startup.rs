@@ -17,7 +17,10 @@ impl Start for AppState {
 
     async fn start(core: Core, clock: Clock, settings: &Settings) -> anyhow::Result<Self> {
         let own = &settings.own;
+        // Registered with the core, so the shell forgets its quiet addresses too.
+        let complaints = core.limiter_of(platform::http::PublicLimiter::per_hour(own.complaints_per_hour));
         Ok(AppState {
+            complaints,
             core,
             clock,
             settings: Arc::new(own.clone()),

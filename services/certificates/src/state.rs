@@ -21,6 +21,8 @@ pub struct AppState {
     pub desk: Desk,
     /// The other registers, asked live at certification.
     pub registers: crate::registers::Registers,
+    /// Complaints about work per client address: stricter than the public limit for reads.
+    pub complaints: platform::http::PublicLimiter,
 }
 
 impl platform::core::State for AppState {

@@ -322,6 +322,12 @@ mod tests {
                 Some(Reason::BuildingNotCertified),
             ),
         ];
+        let mut rows = rows;
+        rows.push((
+            "a safety check outstanding at this hirer",
+            Box::new(|f| f.safety_check_outstanding = true),
+            Some(Reason::SafetyCheckOutstanding),
+        ));
         for (case, change, expected) in rows {
             let mut facts = good();
             change(&mut facts);
@@ -337,7 +343,9 @@ mod tests {
     #[test]
     fn an_agency_with_nothing_anywhere_fails_every_part() {
         let standing = Standing::of(&Facts::default());
-        assert_eq!(standing.reasons().len(), Part::ALL.len());
+        // Every part but safety, which concerns one hirer's check only.
+        assert_eq!(standing.reasons().len(), Part::ALL.len() - 1);
+        assert!(standing.part(Part::Safety).ok());
         assert!(!standing.may_hire());
     }
 }

@@ -77,7 +77,7 @@ pub(super) async fn post(state: AppState, req: Request, kvk: String, raw: Bytes)
         .filter(|l| LANGUAGES.contains(&l.as_str()))
         .unwrap_or_else(|| "nl".into());
     let filed = async {
-        state.core.limiter.check(&req)?;
+        state.complaints.check(&req)?;
         let kvk = kvk_from_path(&kvk)?;
         file(&state, &req, kvk.as_str(), parsed?, &lang).await
     }
