@@ -43,6 +43,21 @@ async fn a_reported_accident_keeps_that_hirer_from_hiring_until_the_safety_check
     let agency = suite.token(Role::Agency, Some(AGENCY));
     let inspectorate = suite.token(Role::Inspectorate, None);
     assert_eq!(check(&suite, Some(&hirer)).await["may_hire"], true);
+    // The agency follows what is addressed to it; the hirer, what is addressed to it.
+    let (agency_hooks, hirer_hooks) = (zegel_testkit::Receiver::start().await, zegel_testkit::Receiver::start().await);
+    for (token, topic, receiver) in
+        [(&agency, format!("agency:{AGENCY}"), &agency_hooks), (&hirer, format!("hirer:{HIRER}"), &hirer_hooks)]
+    {
+        let r = suite
+            .http
+            .post(format!("{}/api/v1/subscriptions", suite.notifier.address))
+            .bearer_auth(token)
+            .json(&json!({"url": receiver.url, "topics": [topic]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{:?}", r.text().await);
+    }
 
     let yesterday = (chrono::Utc::now().date_naive() - chrono::Days::new(1)).to_string();
     let accident = json!({"occurred_on": yesterday, "kind": "hospital_admission",
@@ -102,6 +117,11 @@ async fn a_reported_accident_keeps_that_hirer_from_hiring_until_the_safety_check
     .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(check(&suite, Some(&hirer)).await["may_hire"], true);
+    let told = |kind: &'static str| {
+        move |r: &[zegel_testkit::Received]| r.iter().any(|w| String::from_utf8_lossy(&w.body).contains(kind))
+    };
+    agency_hooks.wait_until(told("certificate.accident_reported")).await;
+    hirer_hooks.wait_until(told("certificate.safety_checked")).await;
 
     // Bad input on every route.
     let bad = |field: &str, value: Value| {

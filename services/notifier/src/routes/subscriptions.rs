@@ -30,6 +30,7 @@ fn allowed_topics(p: &Principal) -> Vec<String> {
         (Role::Inspectorate, "inspectorate"),
         (Role::Tax, "tax"),
         (Role::HousingInspector, "housing_inspector"),
+        (Role::AdmissionAuthority, "admission_authority"),
     ] {
         if p.has(role) {
             topics.push(topic.to_string());
@@ -41,6 +42,14 @@ fn allowed_topics(p: &Principal) -> Vec<String> {
     }
     if let (true, Some(org)) = (p.has(Role::CertificationBody), &p.org) {
         topics.push(format!("certification_body:{org}"));
+    }
+    // What concerns an agency or a hirer itself: an accident reported to the agency, the
+    // safety check a hirer waits for (advice 2.1 G).
+    if let (true, Some(org)) = (p.has(Role::Agency), &p.org) {
+        topics.push(format!("agency:{org}"));
+    }
+    if let (true, Some(org)) = (p.has(Role::Hirer), &p.org) {
+        topics.push(format!("hirer:{org}"));
     }
     topics
 }
@@ -121,11 +130,18 @@ pub(super) async fn create(state: AppState, req: Request, _: (), raw: Bytes) -> 
         Role::Municipality,
         Role::HousingInspector,
         Role::CertificationBody,
+        Role::AdmissionAuthority,
+        Role::Agency,
     ]
     .into_iter()
     .find(|r| principal.has(*r))
-    .ok_or_else(|| Error::Forbidden("Hirers and authorities subscribe.".into()))?;
+    .ok_or_else(|| Error::Forbidden("Hirers, agencies (for what concerns them) and authorities subscribe.".into()))?;
     let input: SubscriptionIn = parse_json(&req, &raw)?;
+    if role == Role::Agency && !input.agencies.is_empty() {
+        return Err(Error::Forbidden(
+            "An agency subscribes to what is addressed to it (agency:<its KvK number>), not to agencies.".into(),
+        ));
+    }
     let (agencies, topics) = input.validate(&principal, state.targets).await?;
     let sub = Subscription {
         subscription_id: Uuid::now_v7(),
@@ -235,4 +251,22 @@ pub(super) async fn redeliver(state: AppState, req: Request, id: String) -> Resu
     tx.commit().await?;
     state.wake.notify_one();
     Ok(no_store(json(StatusCode::ACCEPTED, &json!({ "delivery_id": id, "status": "pending" }))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(role: Role, org: Option<&str>) -> Principal {
+        Principal { subject: "s".into(), roles: vec![role], org: org.map(str::to_string) }
+    }
+
+    #[test]
+    fn each_party_subscribes_to_what_is_addressed_to_it_and_nothing_else() {
+        assert_eq!(allowed_topics(&principal(Role::AdmissionAuthority, None)), ["admission_authority"]);
+        assert_eq!(allowed_topics(&principal(Role::Agency, Some("11223344"))), ["agency:11223344"]);
+        assert_eq!(allowed_topics(&principal(Role::Hirer, Some("87654321"))), ["hirer:87654321"]);
+        assert!(allowed_topics(&principal(Role::Agency, None)).is_empty(), "an agency without its KvK number");
+        assert!(allowed_topics(&principal(Role::WorkerSupport, Some("fairwork"))).is_empty());
+    }
 }

@@ -38,7 +38,18 @@ async fn a_hirer_follows_its_agencies_and_an_authority_its_topics() {
     let agency = app.token(&[Role::Agency], Some("11223344"));
     assert_eq!(
         app.post("/api/v1/subscriptions", &agency, json!({"url": hook, "agencies": ["11223344"]})).await.status,
-        403
+        403,
+        "an agency follows no agencies"
+    );
+    assert_eq!(
+        app.post("/api/v1/subscriptions", &agency, json!({"url": hook, "topics": ["agency:11223344"]})).await.status,
+        201,
+        "what is addressed to it"
+    );
+    assert_eq!(
+        app.post("/api/v1/subscriptions", &agency, json!({"url": hook, "topics": ["agency:99999999"]})).await.status,
+        422,
+        "not another agency's"
     );
 
     // Bad input.
