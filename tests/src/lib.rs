@@ -557,3 +557,18 @@ impl Suite {
         r.text().await.expect("html")
     }
 }
+
+/// The messages of one language of the lookup's pages, straight from its resource file.
+pub fn messages(lang: &str) -> std::collections::HashMap<String, String> {
+    let path = format!("{}/../services/lookup/locales/{lang}/main.ftl", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(path)
+        .expect("resource file")
+        .lines()
+        .filter_map(|l| l.split_once(" = ").map(|(k, v)| (k.trim().to_string(), v.to_string())))
+        .collect()
+}
+
+/// `s` as the template engine escapes text.
+pub fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}

@@ -3,29 +3,12 @@
 //! JavaScript, and the chain deficiency past its deadline → mark revoked → the very next
 //! scan says not valid → the agency's certification body is told.
 
-use std::collections::HashMap;
-
 use platform::auth::Role;
 use reqwest::Method;
 use serde_json::json;
-use zegel_e2e::Suite;
+use zegel_e2e::{Suite, esc, messages};
 
 const LANGS: [&str; 8] = ["nl", "en", "pl", "ro", "bg", "es", "lt", "hu"];
-
-/// The messages of one language, straight from its resource file.
-fn messages(lang: &str) -> HashMap<String, String> {
-    let path = format!("{}/../services/lookup/locales/{lang}/main.ftl", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(path)
-        .expect("resource file")
-        .lines()
-        .filter_map(|l| l.split_once(" = ").map(|(k, v)| (k.trim().to_string(), v.to_string())))
-        .collect()
-}
-
-/// As the template engine escapes text.
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#x27;")
-}
 
 async fn page(suite: &Suite, seal: &str, query: &str, accept_language: Option<&str>) -> (String, String) {
     let mut rb = suite.http.get(format!("{}/v/{seal}{query}", suite.lookup.address));

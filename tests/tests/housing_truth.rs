@@ -4,31 +4,14 @@
 //! of date still says where the building stands; and no public route lists where migrants
 //! live — only a building's own seal shows its address.
 
-use std::collections::HashMap;
-
 use platform::auth::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
-use zegel_e2e::Suite;
+use zegel_e2e::{Suite, esc, messages};
 
 const LANGS: [&str; 8] = ["nl", "en", "pl", "ro", "bg", "es", "lt", "hu"];
 const AGENCY: &str = "55667788";
 const BAG: &str = "0983010000001234";
-
-/// The messages of one language, straight from its resource file.
-fn messages(lang: &str) -> HashMap<String, String> {
-    let path = format!("{}/../services/lookup/locales/{lang}/main.ftl", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(path)
-        .expect("resource file")
-        .lines()
-        .filter_map(|l| l.split_once(" = ").map(|(k, v)| (k.trim().to_string(), v.to_string())))
-        .collect()
-}
-
-/// As the template engine escapes text.
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
 
 async fn text(suite: &Suite, url: String) -> (u16, String) {
     let r = suite.http.get(url).send().await.expect("sent");

@@ -22,10 +22,13 @@ alter table claim
     add constraint claim_accepted_positive check (accepted_cents > 0),
     add constraint claim_paid_within check (paid_cents >= 0 and paid_cents <= coalesce(accepted_cents, 0)),
     add constraint claim_presumption_check check (presumption in ('administration_unusable', 'six_month_relation'));
+-- Claims filed before this release were filed by an authority and payable as filed: they
+-- are accepted. (The old status check is dropped first: it knows no 'accepted'.)
+alter table claim drop constraint claim_status_check;
 update claim set accepted_cents = amount_cents where status in ('filed', 'paid');
 update claim set paid_cents = amount_cents where status = 'paid';
 update claim set status = 'accepted' where status = 'filed';
-alter table claim drop constraint claim_status_check,
+alter table claim
     add constraint claim_status_check check (status in ('filed', 'accepted', 'partly_paid', 'paid', 'rejected'));
 create index claim_unpaid_idx on claim (kvk_number) where status in ('accepted', 'partly_paid');
 

@@ -3,7 +3,6 @@
 //! body sees the addresses of the buildings where its own agencies house workers. Each
 //! event is applied once (deduplicated by event id in the same transaction).
 
-use platform::consumer::first_time;
 use platform::outbox::Event;
 
 use crate::state::AppState;
@@ -11,16 +10,7 @@ use crate::state::AppState;
 /// The party name this register answers to on the stream.
 pub const PARTY: &str = "housing";
 
-/// Handles one event addressed to this register.
+/// Handles one event addressed to this register (`platform::certifier`).
 pub async fn handle(state: &AppState, event: Event) -> anyhow::Result<()> {
-    if !platform::certifier::concerns(&event) {
-        return Ok(());
-    }
-    let mut client = state.core.pool.get().await?;
-    let tx = client.transaction().await?;
-    if first_time(&tx, &event).await? {
-        platform::certifier::learn(&tx, &event).await?;
-    }
-    tx.commit().await?;
-    Ok(())
+    platform::certifier::consume(&state.core.pool, &event).await
 }

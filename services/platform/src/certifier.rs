@@ -43,6 +43,21 @@ pub async fn learn(tx: &impl GenericClient, event: &Event) -> anyhow::Result<boo
     Ok(true)
 }
 
+/// A register's whole handling of a certificate event addressed to it: once per event id
+/// (`consumer::first_time`, in the same transaction), what it says learned.
+pub async fn consume(pool: &deadpool_postgres::Pool, event: &Event) -> anyhow::Result<()> {
+    if !concerns(event) {
+        return Ok(());
+    }
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    if crate::consumer::first_time(&tx, event).await? {
+        learn(&tx, event).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Whether `event` is one [`learn`] reads.
 pub fn concerns(event: &Event) -> bool {
     matches!(

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use warp::http::HeaderValue;
 use warp::reply::Response;
 
-use super::page::{Chrome, page_response, param};
+use super::page::{Chrome, allow_form_action, page_response, param};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use crate::state::AppState;
@@ -106,12 +106,7 @@ pub(super) async fn claim_page(state: AppState, req: Request, _: ()) -> Result<R
     };
     let mut res = page_response(&lang, page.render(), "claim form")?;
     // The form posts to the deposits register, a different origin.
-    let origin = reqwest::Url::parse(&state.settings.deposits_url).map(|u| u.origin().ascii_serialization());
-    let policy = platform::http::CONTENT_SECURITY_POLICY
-        .replace("form-action 'self'", &format!("form-action 'self' {}", origin.unwrap_or_default()));
-    if let Ok(v) = HeaderValue::from_str(&policy) {
-        res.headers_mut().insert("content-security-policy", v);
-    }
+    allow_form_action(&mut res, &state.settings.deposits_url);
     Ok(res)
 }
 
@@ -223,12 +218,8 @@ pub(super) async fn work_page(state: AppState, req: Request, _: ()) -> Result<Re
         form,
     };
     let mut res = page_response(&lang, page.render(), "work complaint form")?;
-    let origin = reqwest::Url::parse(&state.settings.certificates_url).map(|u| u.origin().ascii_serialization());
-    let policy = platform::http::CONTENT_SECURITY_POLICY
-        .replace("form-action 'self'", &format!("form-action 'self' {}", origin.unwrap_or_default()));
-    if let Ok(v) = HeaderValue::from_str(&policy) {
-        res.headers_mut().insert("content-security-policy", v);
-    }
+    // The form posts to the certificates register, a different origin.
+    allow_form_action(&mut res, &state.settings.certificates_url);
     Ok(res)
 }
 

@@ -383,14 +383,19 @@ pub(super) async fn complaint_form(state: AppState, req: Request, seal: String) 
     };
     let mut res = page_response(&lang, page.render(), "complaint form")?;
     // The form posts to the housing register, a different origin.
-    // A CSP source is an origin, without a path.
-    let housing = reqwest::Url::parse(&state.settings.housing_url).map(|u| u.origin().ascii_serialization());
+    allow_form_action(&mut res, &state.settings.housing_url);
+    Ok(res)
+}
+
+/// Lets a page's form post to the register at `url`, a different origin (a CSP source is
+/// an origin, without a path); nothing else is loosened.
+pub(super) fn allow_form_action(res: &mut Response, url: &str) {
+    let origin = reqwest::Url::parse(url).map(|u| u.origin().ascii_serialization());
     let policy = platform::http::CONTENT_SECURITY_POLICY
-        .replace("form-action 'self'", &format!("form-action 'self' {}", housing.unwrap_or_default()));
+        .replace("form-action 'self'", &format!("form-action 'self' {}", origin.unwrap_or_default()));
     if let Ok(v) = HeaderValue::from_str(&policy) {
         res.headers_mut().insert("content-security-policy", v);
     }
-    Ok(res)
 }
 
 /// GET /complaint/sent — where the housing register sends a resident after the form.
