@@ -322,14 +322,19 @@ async fn file_worker_claim(state: &AppState, req: Request, kvk: &str, raw: &Byte
     let support_org = principal.as_ref().and_then(|p| p.org.clone());
     let role = if principal.is_some() { "worker_support" } else { "worker" };
     let actor = principal.clone().unwrap_or(Principal { subject: "worker".into(), roles: Vec::new(), org: None });
-    // The form's nonce makes a second post of the same form a replay, not a second claim.
+    // Anonymous workers share no idempotency scope: a key one of them sent would hand another
+    // the first one's status link. A form posted twice names the same claim (its id follows
+    // from the nonce) and finds it filed; a support organisation's key is its own.
     let mut req = req;
-    if req.idempotency_key.is_none() {
-        req.idempotency_key = nonce;
+    if principal.is_none() {
+        req.idempotency_key = None;
     }
     let claim_id = filed.claim.claim_id;
     let url = status_url(&state, claim_id, &token, &language);
     let answered = write(&state, &req, &actor, &raw, async |tx| {
+        if nonce.is_some() && store::claim_by_id(tx, claim_id).await?.is_some() {
+            return Ok((StatusCode::OK, json!({ "claim_id": claim_id, "status_url": url })));
+        }
         store::account(tx, kvk.as_str()).await?.ok_or_else(|| {
             Error::NotFound(format!(
                 "No deposit is held for agency {kvk}. The Labour Authority helps all the same: 0800 5151 (free)."

@@ -203,6 +203,14 @@ async fn the_browser_form_files_once_and_lands_on_the_private_status_page() {
     assert_eq!(app.db.value::<i64>("select count(*) from deposits.claim").await, 1);
     let claimed: i64 = app.db.value("select paid_during_cents from deposits.claim").await;
     assert_eq!(claimed, 25_050);
+
+    // Two workers who happen to send the same Idempotency-Key each file their own claim: an
+    // anonymous key scope would hand the second the first one's private link.
+    let path = format!("/api/v1/agencies/{AGENCY}/deposit/worker-claims");
+    let first = app.send("POST", &path, None, Some(worker_claim()), Some("1")).await;
+    let second = app.send("POST", &path, None, Some(worker_claim()), Some("1")).await;
+    assert_eq!((first.status, second.status), (201, 201));
+    assert_ne!(first.body["status_url"], second.body["status_url"]);
 }
 
 #[tokio::test]
