@@ -633,6 +633,26 @@ pub fn no_store(mut res: Response) -> Response {
     res
 }
 
+/// A `303 See Other` to `location`, never stored: where a browser's form post lands.
+pub fn see_other(location: &str) -> Response {
+    let mut res = Response::new(Default::default());
+    *res.status_mut() = StatusCode::SEE_OTHER;
+    if let Ok(v) = HeaderValue::from_str(location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    no_store(res)
+}
+
+impl Request {
+    /// Whether a browser's HTML form sent it (`application/x-www-form-urlencoded`): such a
+    /// post is answered with a redirect to a page, never with JSON.
+    pub fn is_form(&self) -> bool {
+        self.content_type
+            .as_deref()
+            .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -105,10 +105,15 @@ where
             let span = tracing::Span::current();
             if !span.is_disabled() {
                 let status = res.status().as_u16();
-                // The span started before the route was known; its name follows now.
+                // The span started before the route was known; its name follows now — only
+                // where traces are exported, so a scan pays no formatting for it otherwise.
                 use opentelemetry::trace::TraceContextExt;
                 use tracing_opentelemetry::OpenTelemetrySpanExt;
-                span.context().span().update_name(format!("{method} {route}"));
+                let context = span.context();
+                let exported = context.span();
+                if exported.span_context().is_valid() {
+                    exported.update_name(format!("{method} {route}"));
+                }
                 span.record("http.route", route);
                 span.record("http.response.status_code", status);
                 if status >= 500 {

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
-use warp::http::{HeaderValue, StatusCode, header};
+use warp::http::StatusCode;
 use warp::reply::Response;
 
 use super::{authenticate, kvk_from_path, write};
@@ -49,21 +49,9 @@ struct ComplaintIn {
     lang: Option<String>,
 }
 
-fn see_other(location: &str) -> Response {
-    let mut res = Response::new(Default::default());
-    *res.status_mut() = StatusCode::SEE_OTHER;
-    if let Ok(v) = HeaderValue::from_str(location) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    no_store(res)
-}
-
 /// POST /api/v1/agencies/{kvk}/work-complaints — public, anonymous, rate limited.
 pub(super) async fn post(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
-    let form = req
-        .content_type
-        .as_deref()
-        .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+    let form = req.is_form();
     let parsed: std::result::Result<ComplaintIn, Error> = if form {
         serde_urlencoded::from_bytes(&raw)
             .map_err(|_| Error::Client(platform::Problem::bad_request("The form is incomplete.")))
@@ -85,7 +73,7 @@ pub(super) async fn post(state: AppState, req: Request, kvk: String, raw: Bytes)
     match (form, filed) {
         (false, Ok((status, body))) => Ok(no_store(json(status, &body))),
         (false, Err(e)) => Err(e),
-        (true, Ok((_, body))) => Ok(see_other(body["status_url"].as_str().unwrap_or_default())),
+        (true, Ok((_, body))) => Ok(platform::http::see_other(body["status_url"].as_str().unwrap_or_default())),
         (true, Err(e)) => {
             let error = match e {
                 Error::Client(ref p) if p.status == 429 => "rate_limited",
@@ -93,7 +81,10 @@ pub(super) async fn post(state: AppState, req: Request, kvk: String, raw: Bytes)
                 _ => "unavailable",
             };
             let kvk = if kvk.len() == 8 && kvk.bytes().all(|b| b.is_ascii_digit()) { kvk } else { String::new() };
-            Ok(see_other(&format!("{}/work-complaint?kvk={kvk}&lang={lang}&error={error}", state.desk.verify_url())))
+            Ok(platform::http::see_other(&format!(
+                "{}/work-complaint?kvk={kvk}&lang={lang}&error={error}",
+                state.desk.verify_url()
+            )))
         }
     }
 }

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
-use warp::http::{HeaderValue, StatusCode, header};
+use warp::http::StatusCode;
 use warp::reply::Response;
 
 use super::{authenticate, require_idempotency_key, write};
@@ -242,10 +242,7 @@ fn status_url(state: &AppState, claim_id: Uuid, token: &str, language: &str) -> 
 /// status link; the lookup's form (`application/x-www-form-urlencoded`) is answered with a
 /// redirect to that link, in the worker's language.
 pub(super) async fn worker_claim(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
-    let form = req
-        .content_type
-        .as_deref()
-        .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+    let form = req.is_form();
     if !form {
         return file_worker_claim(&state, req, &kvk, &raw, false).await;
     }
@@ -264,19 +261,12 @@ pub(super) async fn worker_claim(state: AppState, req: Request, kvk: String, raw
                 _ => "unavailable",
             };
             let kvk = if kvk.len() == 8 && kvk.bytes().all(|b| b.is_ascii_digit()) { kvk } else { String::new() };
-            Ok(see_other(&format!("{}/claim?kvk={kvk}&lang={lang}&error={error}", state.desk.verify_url())))
+            Ok(platform::http::see_other(&format!(
+                "{}/claim?kvk={kvk}&lang={lang}&error={error}",
+                state.desk.verify_url()
+            )))
         }
     }
-}
-
-/// A 303 to `location`.
-fn see_other(location: &str) -> Response {
-    let mut res = Response::new(Default::default());
-    *res.status_mut() = StatusCode::SEE_OTHER;
-    if let Ok(v) = HeaderValue::from_str(location) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    no_store(res)
 }
 
 async fn file_worker_claim(state: &AppState, req: Request, kvk: &str, raw: &Bytes, form: bool) -> Result<Response> {
@@ -371,7 +361,7 @@ async fn file_worker_claim(state: &AppState, req: Request, kvk: &str, raw: &Byte
     if !form {
         return Ok(no_store(answered));
     }
-    Ok(see_other(&format!("{url}&filed=1")))
+    Ok(platform::http::see_other(&format!("{url}&filed=1")))
 }
 
 /// GET /api/v1/worker-claims/{id}?token= — the claim's status for whoever holds its link.

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-use super::{authenticate, bag_from_path, found, is_municipality, may_see_address, norm_for, text, view, write};
+use super::{authenticate, bag_from_path, for_one_who_knows, found, is_municipality, norm_for, text, view, write};
 use crate::domain::{BagId, BuildingType, MarkAction, Postcode, Rooms};
 use crate::register::{self, Change};
 use crate::state::AppState;
@@ -113,12 +113,7 @@ pub(super) async fn building_get(state: AppState, req: Request, bag_id: String) 
     let principal = authenticate(&state, &req)?;
     let bag = bag_from_path(&bag_id)?;
     let client = state.core.pool.get().await?;
-    let b = found(&client, &bag, false).await?;
-    if !may_see_address(&client, &principal, &b, state.clock.today()).await? {
-        return Err(Error::Forbidden(
-            "Only the provider, a housing inspector or the municipality sees where a building is.".into(),
-        ));
-    }
+    for_one_who_knows(&state, &client, &principal, &bag, "sees where a building is").await?;
     Ok(no_store(json(StatusCode::OK, &building_view(&client, &bag).await?)))
 }
 
@@ -253,12 +248,7 @@ pub(super) async fn rehousing_get(state: AppState, req: Request, bag_id: String)
     let principal = authenticate(&state, &req)?;
     let bag = bag_from_path(&bag_id)?;
     let client = state.core.pool.get().await?;
-    let b = found(&client, &bag, false).await?;
-    if !may_see_address(&client, &principal, &b, state.clock.today()).await? {
-        return Err(Error::Forbidden(
-            "Only the provider, a housing inspector or the municipality sees the building's rehousing.".into(),
-        ));
-    }
+    for_one_who_knows(&state, &client, &principal, &bag, "sees the building's rehousing").await?;
     let cases = store::rehousing_of(&client, bag.as_str()).await?;
     Ok(no_store(json(StatusCode::OK, &json!({ "bag_id": bag.as_str(), "cases": cases }))))
 }

@@ -15,7 +15,7 @@ use platform::problem::FieldError;
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
-use warp::http::{HeaderValue, StatusCode, header};
+use warp::http::StatusCode;
 use warp::reply::Response;
 
 use super::{authenticate, bag_from_path, found, is_municipality};
@@ -41,10 +41,7 @@ struct ComplaintIn {
 
 /// POST /api/v1/buildings/{bag_id}/complaints — public, anonymous, rate limited.
 pub(super) async fn complaint_post(state: AppState, req: Request, bag_id: String, body: Bytes) -> Result<Response> {
-    let form = req
-        .content_type
-        .as_deref()
-        .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+    let form = req.is_form();
     if form {
         return Ok(form_answer(&state, &bag_id, &req, &body).await);
     }
@@ -88,12 +85,7 @@ async fn form_answer(state: &AppState, bag_id: &str, req: &Request, raw: &Bytes)
         None => format!("{}/complaint/sent?lang={lang}", state.desk.verify_url()),
         Some(error) => format!("{}/complaint/sent?lang={lang}&error={error}", state.desk.verify_url()),
     };
-    let mut res = Response::new(Default::default());
-    *res.status_mut() = StatusCode::SEE_OTHER;
-    if let Ok(v) = HeaderValue::from_str(&location) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    no_store(res)
+    platform::http::see_other(&location)
 }
 
 /// Files a complaint (the caller has passed the rate limit).

@@ -136,6 +136,23 @@ pub(crate) fn view(b: &Marked, proposed: Option<&Rooms>, last_inspection: Option
     })
 }
 
+/// The building `bag` for `principal`, who must be one who may know where it is
+/// ([`may_see_address`]); 403 saying `what` otherwise.
+pub(crate) async fn for_one_who_knows(
+    state: &AppState,
+    c: &impl GenericClient,
+    principal: &Principal,
+    bag: &BagId,
+    what: &str,
+) -> Result<Marked> {
+    let b = found(c, bag, false).await?;
+    if may_see_address(c, principal, &b, state.clock.today()).await? {
+        Ok(b)
+    } else {
+        Err(Error::Forbidden(format!("Only the provider, a housing inspector or the municipality {what}.")))
+    }
+}
+
 /// Whether `principal` may know where `b` is: its provider, a housing inspector, its
 /// municipality, or the certification body of an agency that houses workers there on `day`
 /// (it assesses that agency's housing). Everyone else learns a building's address only

@@ -12,7 +12,7 @@ use warp::reply::Response;
 use zegel_attest::Order;
 use zegel_attest::desk::nothing_said;
 
-use super::{authenticate, bag_from_path, found, may_see_address, write};
+use super::{authenticate, bag_from_path, for_one_who_knows, found, write};
 use crate::state::AppState;
 use crate::store;
 use crate::{Error, Result};
@@ -57,12 +57,7 @@ pub(super) async fn poster(state: AppState, req: Request, bag_id: String) -> Res
     let principal = authenticate(&state, &req)?;
     let bag = bag_from_path(&bag_id)?;
     let client = state.core.pool.get().await?;
-    let b = found(&client, &bag, false).await?;
-    if !may_see_address(&client, &principal, &b, state.clock.today()).await? {
-        return Err(Error::Forbidden(
-            "Only the provider, a housing inspector or the municipality gets the building's poster.".into(),
-        ));
-    }
+    let b = for_one_who_knows(&state, &client, &principal, &bag, "gets the building's poster").await?;
     let token =
         store::current_seal(&client, bag.as_str(), state.clock.now()).await?.ok_or_else(|| Error::Conflict {
             kind: Kind::NoSeal,
