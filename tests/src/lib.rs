@@ -298,7 +298,7 @@ impl Suite {
         testing::issuer().0.token(&format!("e2e-{role}"), &[role], org, 3600).expect("token")
     }
 
-    async fn call(&self, method: reqwest::Method, url: String, token: &str, body: Value) -> Value {
+    pub async fn call(&self, method: reqwest::Method, url: String, token: &str, body: Value) -> Value {
         let r = self.http.request(method, url.clone()).bearer_auth(token).json(&body).send().await.expect("request");
         let status = r.status();
         let value: Value = r.json().await.unwrap_or_default();
@@ -398,6 +398,7 @@ impl Suite {
     /// returns the body's token.
     pub async fn provisional(&self, kvk: &str) -> String {
         let body = self.registered(kvk, "Starter Flex", "2026-06-01").await;
+        self.passes_entry_test(kvk).await;
         let cert = self.certs_post(&format!("/api/v1/agencies/{kvk}/certificates"), &body, json!({})).await;
         assert_eq!(cert["status"], "provisional", "{cert}");
         body
@@ -467,20 +468,10 @@ impl Suite {
         self.call(method, format!("{}{path}", self.deposits.address), token, body).await
     }
 
-    /// What the live checks at certification ask for: officers registered by KvK (none
-    /// banned), an active G-account, an adequate deposit, and the agency's declaration in
-    /// the housing register that it houses no one (yet).
-    pub async fn clear_officers_and_active_g_account(&self, kvk: &str) {
+    /// What the starter's entry test asks for: officers registered by KvK (none banned),
+    /// the deposit's starter part paid (EUR 50,000) and a G-account requested.
+    pub async fn passes_entry_test(&self, kvk: &str) {
         self.deposit_pay(kvk, 5_000_000).await;
-        let (status, body) = self
-            .housing_call(
-                reqwest::Method::PUT,
-                &format!("/api/v1/agencies/{kvk}/housing-declaration"),
-                &self.token(Role::Agency, Some(kvk)),
-                json!({"houses_no_one": true}),
-            )
-            .await;
-        assert_eq!(status, 200, "{body}");
         let officers = json!({"officers": [{"bsn": "123456782", "name": "Bob Bakker", "date_of_birth": "1980-05-06", "role": "owner", "from": "2020-01-01"}]});
         self.bans_call(
             reqwest::Method::PUT,
@@ -493,6 +484,23 @@ impl Suite {
         let agency = self.token(Role::Agency, Some(kvk));
         let g = format!("/api/v1/agencies/{kvk}/g-account");
         self.gaccounts_call(reqwest::Method::PUT, &g, &agency, json!({"iban": iban, "bank": "ING"})).await;
+    }
+
+    /// What the live checks at certification ask for: the entry test's parts, the G-account
+    /// verified (active), and the agency's declaration in the housing register that it
+    /// houses no one (yet).
+    pub async fn clear_officers_and_active_g_account(&self, kvk: &str) {
+        self.passes_entry_test(kvk).await;
+        let (status, body) = self
+            .housing_call(
+                reqwest::Method::PUT,
+                &format!("/api/v1/agencies/{kvk}/housing-declaration"),
+                &self.token(Role::Agency, Some(kvk)),
+                json!({"houses_no_one": true}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let g = format!("/api/v1/agencies/{kvk}/g-account");
         self.gaccounts_call(
             reqwest::Method::POST,
             &format!("{g}/verification"),

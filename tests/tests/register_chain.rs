@@ -79,6 +79,7 @@ async fn certification_asks_the_bans_g_account_and_deposit_registers_live() {
         )
         .await;
     let body = suite.token(Role::CertificationBody, Some("cb-e2e"));
+    suite.passes_entry_test("22334455").await;
     let id = suite.certs_post("/api/v1/agencies/22334455/certificates", &body, json!({})).await["certificate_id"]
         .as_str()
         .unwrap()
@@ -103,11 +104,7 @@ async fn certification_asks_the_bans_g_account_and_deposit_registers_live() {
     let r: serde_json::Value = certify().await.unwrap().json().await.unwrap();
     assert_eq!(r["status"], 422, "{r}");
     let unmet: Vec<_> = r["unmet"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-    assert_eq!(
-        unmet,
-        ["no_banned_director", "housing_certified", "deposit_paid", "g_account_in_use"],
-        "the checkboxes no longer decide these"
-    );
+    assert_eq!(unmet, ["housing_certified", "g_account_in_use"], "the checkboxes no longer decide these: {r}");
 
     suite.clear_officers_and_active_g_account("22334455").await;
     // The agency withdraws its declaration that it houses no one: the housing register now
@@ -212,4 +209,101 @@ async fn a_certification_body_reads_the_officers_of_the_agencies_it_certifies_an
     }
     assert_eq!(status, 200, "the body's own applicant");
     assert_eq!(read("44556677").await, 403, "an agency the body has nothing to do with");
+}
+
+/// The starter's entry test (advice 2.1 A): a provisional certificate only once KvK has
+/// registered the officers and none is banned, the deposit's starter part is paid and a
+/// G-account is asked for — each missing part named in the 422, nothing issued before.
+#[tokio::test]
+async fn a_starter_gets_a_provisional_certificate_only_once_the_entry_test_passes() {
+    let suite = Suite::start().await;
+    let kvk = "22446688";
+    let admin = suite.token(Role::Admin, None);
+    suite
+        .call(
+            Method::PUT,
+            format!("{}/api/v1/certification-bodies/cb-e2e", suite.certificates.address),
+            &admin,
+            json!({"name": "E2E body", "accredited": true}),
+        )
+        .await;
+    suite
+        .certs_post(
+            "/api/v1/agencies",
+            &suite.token(Role::Kvk, None),
+            json!({"kvk_number": kvk, "name": "Starter BV", "seat_country": "NL", "sbi_codes": ["7820"], "established_on": "2026-11-01"}),
+        )
+        .await;
+    let body = suite.token(Role::CertificationBody, Some("cb-e2e"));
+    let ask = async || {
+        let r = suite
+            .http
+            .post(format!("{}/api/v1/agencies/{kvk}/certificates", suite.certificates.address))
+            .bearer_auth(&body)
+            .json(&json!({}))
+            .send()
+            .await
+            .expect("provisional");
+        let status = r.status().as_u16();
+        let v: serde_json::Value = r.json().await.expect("json");
+        (status, v)
+    };
+    let missing = |v: &serde_json::Value| v["reason_codes"].as_array().cloned().unwrap_or_default();
+
+    // Nothing anywhere: every part of the test is missing, and said so.
+    let (status, r) = ask().await;
+    assert_eq!(status, 422, "{r}");
+    assert_eq!(r["type"], "urn:zegel:problem:requirements-unmet");
+    assert_eq!(r["unmet"], json!(["no_banned_director", "deposit_paid", "g_account_in_use"]), "{r}");
+    assert_eq!(missing(&r), [json!("officers_unknown"), json!("no_deposit"), json!("no_g_account")]);
+    assert!(r["errors"][0]["detail"].as_str().unwrap().contains("bans register"), "{r}");
+
+    // KvK registers the owner, who is under a ban.
+    let inspectorate = suite.token(Role::Inspectorate, None);
+    let officers = json!({"officers": [{"bsn": "123456782", "name": "Bob Bakker", "date_of_birth": "1980-05-06", "role": "owner", "from": "2026-11-01"}]});
+    suite.bans_call(Method::PUT, &format!("/api/v1/agencies/{kvk}/officers"), &suite.token(Role::Kvk, None), officers).await;
+    let ban = suite
+        .bans_call(
+            Method::POST,
+            "/api/v1/bans",
+            &inspectorate,
+            json!({"bsn": "123456782", "basis": "administrative", "roles_covered": ["owner"], "starts_on": "2026-01-01", "reason": "underpayment"}),
+        )
+        .await;
+    let (status, r) = ask().await;
+    assert_eq!((status, missing(&r)[0].clone()), (422, json!("officer_banned")), "{r}");
+    let lifted = format!("/api/v1/bans/{}/lifting", ban["ban_id"].as_str().expect("ban id"));
+    suite.bans_call(Method::POST, &lifted, &inspectorate, json!({"reason": "court ruling"})).await;
+
+    // Less than the starter part (EUR 50,000) paid: a shortfall.
+    suite.deposit_pay(kvk, 1_000_000).await;
+    let (status, r) = ask().await;
+    assert_eq!(status, 422);
+    assert_eq!(missing(&r), [json!("deposit_shortfall"), json!("no_g_account")], "{r}");
+    suite.deposit_pay(kvk, 4_000_000).await;
+    let (status, r) = ask().await;
+    assert_eq!((status, missing(&r)), (422, vec![json!("no_g_account")]), "{r}");
+    let certificate: serde_json::Value = suite
+        .http
+        .get(format!("{}/api/v1/agencies/{kvk}/certificate", suite.certificates.address))
+        .send()
+        .await
+        .expect("public view")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(certificate["status"], "none", "nothing issued while the test fails: {certificate}");
+
+    // A G-account asked for (not yet verified by the tax authority) completes the test.
+    let iban = zegel_gaccounts::domain::Iban::dutch("INGB", "0990446688");
+    suite
+        .gaccounts_call(
+            Method::PUT,
+            &format!("/api/v1/agencies/{kvk}/g-account"),
+            &suite.token(Role::Agency, Some(kvk)),
+            json!({"iban": iban, "bank": "ING"}),
+        )
+        .await;
+    let (status, r) = ask().await;
+    assert_eq!((status, r["status"].as_str()), (201, Some("provisional")), "{r}");
 }

@@ -41,6 +41,10 @@ pub enum Error {
     /// Certification asked with requirements unmet.
     #[error("requirements unmet")]
     Unmet(Vec<(RequirementCode, String)>),
+    /// A provisional certificate asked for a starter that fails the entry test: each
+    /// failing requirement with the standing's reason.
+    #[error("entry test failed")]
+    EntryTest(Vec<(RequirementCode, zegel_standing::agency::Reason)>),
     /// Another register could not be asked; nothing was changed.
     #[error(transparent)]
     RegisterUnreachable(#[from] crate::registers::Unreachable),
@@ -122,6 +126,24 @@ impl Error {
                         .collect(),
                 )
                 .with_extension("unmet", serde_json::json!(unmet.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>())),
+            Error::EntryTest(missing) => Problem::of(Kind::RequirementsUnmet)
+                .with_detail(
+                    "A starter's entry test must pass before a provisional certificate: officers registered by KvK \
+                     and none banned, the deposit's starter part paid, a G-account requested.",
+                )
+                .with_errors(
+                    missing
+                        .iter()
+                        .map(|(code, why)| {
+                            FieldError::new(
+                                format!("/requirements/{}", code.as_str()),
+                                crate::domain::requirement::explain(*why),
+                            )
+                        })
+                        .collect(),
+                )
+                .with_extension("unmet", serde_json::json!(missing.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>()))
+                .with_extension("reason_codes", serde_json::json!(missing.iter().map(|(_, r)| *r).collect::<Vec<_>>())),
             Error::RegisterUnreachable(e) => {
                 tracing::warn!(request.id = request_id, error = %e, "live requirement check failed");
                 Problem::unavailable().with_detail(format!(

@@ -32,6 +32,18 @@ pub struct Unreachable {
     pub reason: String,
 }
 
+/// The requirement a part of the standing decides.
+fn requirement_of(part: Part) -> Option<RequirementCode> {
+    match part {
+        Part::Officers => Some(RequirementCode::NoBannedDirector),
+        Part::Deposit => Some(RequirementCode::DepositPaid),
+        Part::GAccount => Some(RequirementCode::GAccountInUse),
+        Part::Housing => Some(RequirementCode::HousingCertified),
+        // The certificate is this register's own; safety concerns one hirer's check.
+        Part::Certificate | Part::Safety => None,
+    }
+}
+
 /// The other registers this one asks.
 #[derive(Debug, Clone)]
 pub struct Registers {
@@ -73,6 +85,24 @@ impl Registers {
         kvk: &str,
         request_id: &str,
     ) -> Result<Vec<(RequirementCode, Option<Reason>)>, Unreachable> {
+        let (facts, asked) = self.facts(kvk, request_id).await?;
+        Ok(asked.into_iter().filter_map(|part| Some((requirement_of(part)?, agency::judge(part, &facts)))).collect())
+    }
+
+    /// The starter's entry test (`zegel_standing::agency::entry`) on the registers' answers
+    /// now: each failing part as its requirement and reason; empty when it passes. A
+    /// register that is not configured is not asked.
+    pub async fn entry(&self, kvk: &str, request_id: &str) -> Result<Vec<(RequirementCode, Reason)>, Unreachable> {
+        let (facts, asked) = self.facts(kvk, request_id).await?;
+        Ok(agency::entry(&facts)
+            .into_iter()
+            .filter(|reason| asked.contains(&reason.part()))
+            .filter_map(|reason| Some((requirement_of(reason.part())?, reason)))
+            .collect())
+    }
+
+    /// What the configured registers say about `kvk` now, and which parts they decide.
+    async fn facts(&self, kvk: &str, request_id: &str) -> Result<(Facts, Vec<Part>), Unreachable> {
         let get = async |register: &'static str, url: String| self.get(register, &url, request_id).await;
         let mut facts = Facts::default();
         let mut asked = Vec::new();
@@ -83,7 +113,7 @@ impl Registers {
                 (404, _) => None,
                 (s, _) => return Err(Unreachable { register: "bans", reason: format!("answered {s}") }),
             };
-            asked.push((RequirementCode::NoBannedDirector, Part::Officers));
+            asked.push(Part::Officers);
         }
         if let Some(base) = &self.gaccounts {
             let (status, body) = get("gaccounts", format!("{base}/api/v1/agencies/{kvk}/g-account")).await?;
@@ -92,7 +122,7 @@ impl Registers {
                 (200, _) => Some(decode("gaccounts", &body["status"])?),
                 (s, _) => return Err(Unreachable { register: "gaccounts", reason: format!("answered {s}") }),
             };
-            asked.push((RequirementCode::GAccountInUse, Part::GAccount));
+            asked.push(Part::GAccount);
         }
         if let Some(base) = &self.deposits {
             let (status, body) = get("deposits", format!("{base}/api/v1/agencies/{kvk}/deposit")).await?;
@@ -101,7 +131,7 @@ impl Registers {
                 (200, _) => Some(decode("deposits", &body["status"])?),
                 (s, _) => return Err(Unreachable { register: "deposits", reason: format!("answered {s}") }),
             };
-            asked.push((RequirementCode::DepositPaid, Part::Deposit));
+            asked.push(Part::Deposit);
         }
         if let Some(base) = &self.housing {
             let (status, body) = get("housing", format!("{base}/api/v1/agencies/{kvk}/housing")).await?;
@@ -122,9 +152,9 @@ impl Registers {
             // Without buildings, what the agency declared decides (or, settled by
             // `settle_housing`, what its certification body recorded as not applicable).
             facts.housing = Housing::of(buildings, body["houses_no_one"] == true);
-            asked.push((RequirementCode::HousingCertified, Part::Housing));
+            asked.push(Part::Housing);
         }
-        Ok(asked.into_iter().map(|(code, part)| (code, agency::judge(part, &facts))).collect())
+        Ok((facts, asked))
     }
 
     async fn get(&self, register: &'static str, url: &str, request_id: &str) -> Result<(u16, Value), Unreachable> {

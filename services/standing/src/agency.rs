@@ -254,6 +254,26 @@ pub fn judge(part: Part, facts: &Facts) -> Option<Reason> {
     }
 }
 
+/// The parts the starter's entry test looks at (advice 2.1 A: "startvoorwaarden"), in
+/// the order they are reported.
+pub const ENTRY_PARTS: [Part; 3] = [Part::Officers, Part::Deposit, Part::GAccount];
+
+/// The starter's entry test (advice 2.1 A): before a provisional certificate, KvK has
+/// registered the agency's officers and none is banned, the deposit's starter part is
+/// paid (the deposits register requires only that part in the starter period) and a
+/// G-account has been requested — its verification by the tax authority may follow during
+/// probation. The reasons it fails, part by part; empty when it passes. The same judge as
+/// the hirer check, with one difference: a requested G-account suffices.
+pub fn entry(facts: &Facts) -> Vec<Reason> {
+    ENTRY_PARTS
+        .iter()
+        .filter_map(|&part| match judge(part, facts) {
+            Some(Reason::GAccountRequested) => None,
+            other => other,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,5 +367,33 @@ mod tests {
         assert_eq!(standing.reasons().len(), Part::ALL.len() - 1);
         assert!(standing.part(Part::Safety).ok());
         assert!(!standing.may_hire());
+    }
+
+    #[test]
+    fn the_entry_test_asks_officers_the_starter_deposit_and_a_requested_g_account() {
+        let starter = || Facts {
+            certificate: None,
+            officers_clear: Some(true),
+            deposit: Some(DepositStanding::Adequate),
+            g_account: Some(GAccountStatus::Requested),
+            housing: Housing::Undeclared,
+            safety_check_outstanding: false,
+        };
+        assert!(entry(&starter()).is_empty(), "no certificate and no housing yet: a starter");
+        assert!(entry(&Facts { g_account: Some(GAccountStatus::Active), ..starter() }).is_empty());
+        assert_eq!(
+            entry(&Facts::default()),
+            [Reason::OfficersUnknown, Reason::NoDeposit, Reason::NoGAccount],
+            "each missing part, in order"
+        );
+        for (facts, reason) in [
+            (Facts { officers_clear: Some(false), ..starter() }, Reason::OfficerBanned),
+            (Facts { deposit: Some(DepositStanding::Shortfall), ..starter() }, Reason::DepositShortfall),
+            (Facts { deposit: Some(DepositStanding::Overdue), ..starter() }, Reason::DepositOverdue),
+            (Facts { g_account: Some(GAccountStatus::Blocked), ..starter() }, Reason::GAccountBlocked),
+            (Facts { g_account: Some(GAccountStatus::Closed), ..starter() }, Reason::GAccountClosed),
+        ] {
+            assert_eq!(entry(&facts), [reason]);
+        }
     }
 }

@@ -170,10 +170,23 @@ struct ProvisionalIn {
 /// POST /api/v1/agencies/{kvk}/certificates
 pub(super) async fn issue_provisional(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
+    principal.require_any(&[Role::CertificationBody], "Only a certification body issues a provisional certificate.")?;
     let kvk = kvk_from_path(&kvk)?;
     let input: ProvisionalIn = parse_json(&req, &raw)?;
     let reason =
         input.reason.as_deref().map(|r| text(r, "/reason", 1000)).transpose().map_err(|e| Error::Invalid(vec![e]))?;
+    // The starter's entry test, asked of the other registers before any lock is taken.
+    {
+        let client = state.core.pool.get().await?;
+        acting_body(&client, &principal).await?;
+        if store::agency(&client, kvk.as_str()).await?.is_none() {
+            return Err(Error::NotFound(format!("No agency {kvk} is registered.")));
+        }
+    }
+    let missing = state.registers.entry(kvk.as_str(), &req.id).await?;
+    if !missing.is_empty() {
+        return Err(Error::EntryTest(missing));
+    }
     write(&state, &req, &principal, &raw, async |tx| {
         let body_id = acting_body(tx, &principal).await?;
         let agency = store::agency(tx, kvk.as_str())

@@ -88,7 +88,7 @@ pub(crate) async fn own_certificate(tx: &Transaction<'_>, principal: &Principal,
 }
 
 /// The accredited body the caller acts for.
-pub(crate) async fn acting_body(tx: &Transaction<'_>, principal: &Principal) -> Result<String> {
+pub(crate) async fn acting_body(tx: &impl deadpool_postgres::GenericClient, principal: &Principal) -> Result<String> {
     if !principal.has(Role::CertificationBody) {
         return Err(Error::Forbidden("Only a certification body may do this.".into()));
     }
