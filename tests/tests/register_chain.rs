@@ -261,7 +261,9 @@ async fn a_starter_gets_a_provisional_certificate_only_once_the_entry_test_passe
     // KvK registers the owner, who is under a ban.
     let inspectorate = suite.token(Role::Inspectorate, None);
     let officers = json!({"officers": [{"bsn": "123456782", "name": "Bob Bakker", "date_of_birth": "1980-05-06", "role": "owner", "from": "2026-11-01"}]});
-    suite.bans_call(Method::PUT, &format!("/api/v1/agencies/{kvk}/officers"), &suite.token(Role::Kvk, None), officers).await;
+    suite
+        .bans_call(Method::PUT, &format!("/api/v1/agencies/{kvk}/officers"), &suite.token(Role::Kvk, None), officers)
+        .await;
     let ban = suite
         .bans_call(
             Method::POST,

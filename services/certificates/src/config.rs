@@ -37,6 +37,10 @@ pub struct Own {
     pub accident_report_hours: u32,
     /// Complaints about work one client address may file per hour.
     pub complaints_per_hour: u32,
+    /// Days an agency gets to bring fresh evidence once evidence expired or an audit found
+    /// a requirement unmet (the deficiency's deadline), and to remedy a suspension for a
+    /// deficiency past its deadline.
+    pub evidence_remedy_days: u32,
 }
 
 impl Default for Own {
@@ -55,6 +59,7 @@ impl Default for Own {
             seal_days: 365,
             accident_report_hours: 24,
             complaints_per_hour: 10,
+            evidence_remedy_days: 30,
         }
     }
 }
@@ -76,6 +81,7 @@ impl OwnSettings for Own {
                 ("SWEEP_INTERVAL_SECS", self.sweep_interval_secs),
                 ("ACCIDENT_REPORT_HOURS", u64::from(self.accident_report_hours)),
                 ("COMPLAINTS_PER_HOUR", u64::from(self.complaints_per_hour)),
+                ("EVIDENCE_REMEDY_DAYS", u64::from(self.evidence_remedy_days)),
             ],
         )
     }

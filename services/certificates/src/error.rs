@@ -41,6 +41,9 @@ pub enum Error {
     /// Certification asked with requirements unmet.
     #[error("requirements unmet")]
     Unmet(Vec<(RequirementCode, String)>),
+    /// Reinstatement asked while deficiencies are open past their deadlines.
+    #[error("deficiencies past their deadline")]
+    PastDeadline(Vec<crate::store::Deficiency>),
     /// A provisional certificate asked for a starter that fails the entry test: each
     /// failing requirement with the standing's reason.
     #[error("entry test failed")]
@@ -126,6 +129,20 @@ impl Error {
                         .collect(),
                 )
                 .with_extension("unmet", serde_json::json!(unmet.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>())),
+            Error::PastDeadline(open) => Problem::of(Kind::RequirementsUnmet)
+                .with_detail(
+                    "Every deficiency past its deadline must be resolved before the certificate is reinstated.",
+                )
+                .with_errors(
+                    open.iter()
+                        .map(|d| {
+                            FieldError::new(
+                                format!("/deficiencies/{}", d.deficiency_id),
+                                format!("open past its deadline {}: {}", d.remedy_by, d.description),
+                            )
+                        })
+                        .collect(),
+                ),
             Error::EntryTest(missing) => Problem::of(Kind::RequirementsUnmet)
                 .with_detail(
                     "A starter's entry test must pass before a provisional certificate: officers registered by KvK \

@@ -135,6 +135,24 @@ pub fn deficiency_overdue(kvk: &str, certificate_id: uuid::Uuid, d: &Deficiency,
     )
 }
 
+/// Evidence for a requirement no longer holds: the certification body must have fresh
+/// evidence by the deficiency's deadline, or the certificate is suspended.
+pub fn evidence_expired(cert: &Certificate, d: &Deficiency, now: DateTime<Utc>) -> Event {
+    Event::new(
+        "certificate.evidence_expired",
+        &cert.kvk_number,
+        &[format!("certification_body:{}", cert.certification_body_id).as_str()],
+        json!({
+            "certificate_id": cert.certificate_id,
+            "kvk_number": cert.kvk_number,
+            "deficiency_id": d.deficiency_id,
+            "requirement": d.requirement,
+            "remedy_by": d.remedy_by,
+        }),
+        now,
+    )
+}
+
 /// One of the buildings the agency houses workers in lost its quality mark: its
 /// certification body must look at the housing requirement (advice 4 and 2.1).
 pub fn housing_mark_ended(cert: &Certificate, housing: &Event, now: DateTime<Utc>) -> Event {

@@ -295,47 +295,91 @@ pub struct Requirement {
     pub evidence_ref: Option<String>,
     /// When checked.
     pub checked_on: NaiveDate,
+    /// Until when the evidence holds; `None`: it does not expire.
+    pub valid_until: Option<NaiveDate>,
+    /// The financial year the evidence covers (the auditor's statement).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub financial_year: Option<i32>,
     /// Who recorded it.
     pub recorded_by: String,
     /// When recorded.
     pub recorded_at: DateTime<Utc>,
 }
 
+impl Requirement {
+    /// As the one rule reads it.
+    pub fn evidence(&self) -> crate::domain::requirement::Evidence {
+        crate::domain::requirement::Evidence { code: self.code, outcome: self.outcome, valid_until: self.valid_until }
+    }
+}
+
+/// What a certification body records for a requirement.
+#[derive(Debug, Clone)]
+pub struct NewRequirement<'a> {
+    /// Which.
+    pub code: RequirementCode,
+    /// What was found.
+    pub outcome: Outcome,
+    /// Evidence reference.
+    pub evidence_ref: Option<&'a str>,
+    /// When checked.
+    pub checked_on: NaiveDate,
+    /// Until when it holds.
+    pub valid_until: Option<NaiveDate>,
+    /// The financial year it covers.
+    pub financial_year: Option<i32>,
+}
+
 /// Records (or re-records) a requirement.
 pub async fn upsert_requirement(
     c: &impl GenericClient,
     id: Uuid,
-    code: RequirementCode,
-    outcome: Outcome,
-    evidence_ref: Option<&str>,
-    checked_on: NaiveDate,
+    r: &NewRequirement<'_>,
     recorded_by: &str,
 ) -> Result<Requirement> {
     let stmt = c
         .prepare_cached(
-            "insert into certificate_requirement (certificate_id, code, outcome, evidence_ref, checked_on, recorded_by)
-             values ($1, $2, $3, $4, $5, $6)
+            "insert into certificate_requirement
+                 (certificate_id, code, outcome, evidence_ref, checked_on, valid_until, financial_year, recorded_by)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)
              on conflict on constraint certificate_requirement_pkey do update
-                 set outcome = $3, evidence_ref = $4, checked_on = $5, recorded_by = $6, recorded_at = now()
+                 set outcome = $3, evidence_ref = $4, checked_on = $5, valid_until = $6, financial_year = $7,
+                     recorded_by = $8, recorded_at = now()
              returning recorded_at",
         )
         .await?;
-    let row = c.query_one(&stmt, &[&id, &code, &outcome, &evidence_ref, &checked_on, &recorded_by]).await?;
+    let row = c
+        .query_one(
+            &stmt,
+            &[
+                &id,
+                &r.code,
+                &r.outcome,
+                &r.evidence_ref,
+                &r.checked_on,
+                &r.valid_until,
+                &r.financial_year,
+                &recorded_by,
+            ],
+        )
+        .await?;
     Ok(Requirement {
-        code,
-        outcome,
-        evidence_ref: evidence_ref.map(str::to_string),
-        checked_on,
+        code: r.code,
+        outcome: r.outcome,
+        evidence_ref: r.evidence_ref.map(str::to_string),
+        checked_on: r.checked_on,
+        valid_until: r.valid_until,
+        financial_year: r.financial_year,
         recorded_by: recorded_by.into(),
         recorded_at: row.get(0),
     })
 }
 
-/// The recorded requirements of a certificate.
+/// The requirements recorded for a certificate.
 pub async fn requirements(c: &impl GenericClient, id: Uuid) -> Result<Vec<Requirement>> {
     let stmt = c
         .prepare_cached(
-            "select code, outcome, evidence_ref, checked_on, recorded_by, recorded_at
+            "select code, outcome, evidence_ref, checked_on, valid_until, financial_year, recorded_by, recorded_at
              from certificate_requirement where certificate_id = $1 order by code",
         )
         .await?;
@@ -347,10 +391,109 @@ pub async fn requirements(c: &impl GenericClient, id: Uuid) -> Result<Vec<Requir
             outcome: r.get(1),
             evidence_ref: r.get(2),
             checked_on: r.get(3),
-            recorded_by: r.get(4),
-            recorded_at: r.get(5),
+            valid_until: r.get(4),
+            financial_year: r.get(5),
+            recorded_by: r.get(6),
+            recorded_at: r.get(7),
         })
         .collect())
+}
+
+/// Evidence that no longer holds on `today`, of certificates in force, that has no open
+/// deficiency yet: (certificate, requirement, until when it held).
+pub async fn expired_evidence(
+    c: &impl GenericClient,
+    today: NaiveDate,
+) -> Result<Vec<(Uuid, RequirementCode, NaiveDate)>> {
+    let stmt = c
+        .prepare_cached(
+            "select r.certificate_id, r.code, r.valid_until
+             from certificate_requirement r join certificate c using (certificate_id)
+             where c.status in ('certified', 'suspended') and r.outcome = 'met' and r.valid_until < $1
+               and not exists (select 1 from deficiency d
+                               where d.certificate_id = r.certificate_id and d.requirement_code = r.code
+                                 and d.resolved_on is null)
+             order by r.certificate_id, r.code",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&today]).await?.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
+}
+
+/// Opens a deficiency about `code` unless one is open already; the new one, if any.
+pub async fn open_requirement_deficiency(
+    c: &impl GenericClient,
+    certificate_id: Uuid,
+    code: RequirementCode,
+    description: &str,
+    remedy_by: NaiveDate,
+    audit_id: Option<Uuid>,
+) -> Result<Option<Deficiency>> {
+    let stmt = c
+        .prepare_cached(
+            "insert into deficiency (deficiency_id, certificate_id, certificate_audit_id, description, serious, remedy_by,
+                                     requirement_code)
+             values ($1, $2, $3, $4, true, $5, $6)
+             on conflict (certificate_id, requirement_code) where resolved_on is null and requirement_code is not null
+             do nothing
+             returning deficiency_id, certificate_audit_id, description, serious, remedy_by, resolved_on, resolution_ref,
+                       requirement_code",
+        )
+        .await?;
+    Ok(c.query_opt(&stmt, &[&Uuid::now_v7(), &certificate_id, &audit_id, &description, &remedy_by, &code])
+        .await?
+        .as_ref()
+        .map(deficiency))
+}
+
+/// Resolves the open deficiency about `code`, now that fresh evidence for it is recorded.
+pub async fn resolve_requirement_deficiency(
+    c: &impl GenericClient,
+    certificate_id: Uuid,
+    code: RequirementCode,
+    resolved_on: NaiveDate,
+    resolution_ref: &str,
+) -> Result<Option<Deficiency>> {
+    let stmt = c
+        .prepare_cached(
+            "update deficiency set resolved_on = $3, resolution_ref = $4
+             where certificate_id = $1 and requirement_code = $2 and resolved_on is null
+             returning deficiency_id, certificate_audit_id, description, serious, remedy_by, resolved_on, resolution_ref,
+                       requirement_code",
+        )
+        .await?;
+    Ok(c.query_opt(&stmt, &[&certificate_id, &code, &resolved_on, &resolution_ref]).await?.as_ref().map(deficiency))
+}
+
+/// Certificates in force with a deficiency still open past its deadline on `today`.
+pub async fn with_deficiency_past_deadline(c: &impl GenericClient, today: NaiveDate) -> Result<Vec<Uuid>> {
+    let stmt = c
+        .prepare_cached(
+            "select distinct d.certificate_id from deficiency d join certificate c using (certificate_id)
+             where d.resolved_on is null and d.remedy_by < $1 and d.suspended_at is null and c.status = 'certified'
+             order by 1",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&today]).await?.iter().map(|r| r.get(0)).collect())
+}
+
+/// The open deficiencies of a certificate past their deadline on `today` (oldest first).
+pub async fn past_deadline(c: &impl GenericClient, certificate_id: Uuid, today: NaiveDate) -> Result<Vec<Deficiency>> {
+    let stmt = c
+        .prepare_cached(
+            "select deficiency_id, certificate_audit_id, description, serious, remedy_by, resolved_on, resolution_ref,
+                    requirement_code
+             from deficiency where certificate_id = $1 and resolved_on is null and remedy_by < $2
+             order by remedy_by, deficiency_id",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&certificate_id, &today]).await?.iter().map(deficiency).collect())
+}
+
+/// Marks that these deficiencies suspended their certificate.
+pub async fn mark_suspending(c: &impl GenericClient, ids: &[Uuid]) -> Result<()> {
+    let stmt = c.prepare_cached("update deficiency set suspended_at = now() where deficiency_id = any($1)").await?;
+    c.execute(&stmt, &[&ids]).await?;
+    Ok(())
 }
 
 /// A recorded audit.
@@ -407,8 +550,10 @@ pub async fn audits(c: &impl GenericClient, certificate_id: Uuid) -> Result<Vec<
 pub struct Deficiency {
     /// Id.
     pub deficiency_id: Uuid,
-    /// The audit that found it.
-    pub audit_id: Uuid,
+    /// The audit that found it (`None`: evidence that expired).
+    pub audit_id: Option<Uuid>,
+    /// The requirement it is about, if one.
+    pub requirement: Option<RequirementCode>,
     /// What is wrong.
     pub description: String,
     /// Serious ones go to the inspectorate when not remedied in time.
@@ -425,12 +570,16 @@ pub struct Deficiency {
 pub async fn insert_deficiency(c: &impl GenericClient, certificate_id: Uuid, d: &Deficiency) -> Result<()> {
     let stmt = c
         .prepare_cached(
-            "insert into deficiency (deficiency_id, certificate_id, certificate_audit_id, description, serious, remedy_by)
-             values ($1, $2, $3, $4, $5, $6)",
+            "insert into deficiency (deficiency_id, certificate_id, certificate_audit_id, description, serious, remedy_by,
+                                     requirement_code)
+             values ($1, $2, $3, $4, $5, $6, $7)",
         )
         .await?;
-    c.execute(&stmt, &[&d.deficiency_id, &certificate_id, &d.audit_id, &d.description, &d.serious, &d.remedy_by])
-        .await?;
+    c.execute(
+        &stmt,
+        &[&d.deficiency_id, &certificate_id, &d.audit_id, &d.description, &d.serious, &d.remedy_by, &d.requirement],
+    )
+    .await?;
     Ok(())
 }
 
@@ -443,6 +592,7 @@ fn deficiency(r: &Row) -> Deficiency {
         remedy_by: r.get(4),
         resolved_on: r.get(5),
         resolution_ref: r.get(6),
+        requirement: r.get(7),
     }
 }
 
@@ -450,7 +600,8 @@ fn deficiency(r: &Row) -> Deficiency {
 pub async fn deficiencies(c: &impl GenericClient, certificate_id: Uuid) -> Result<Vec<Deficiency>> {
     let stmt = c
         .prepare_cached(
-            "select deficiency_id, certificate_audit_id, description, serious, remedy_by, resolved_on, resolution_ref
+            "select deficiency_id, certificate_audit_id, description, serious, remedy_by, resolved_on, resolution_ref,
+                    requirement_code
              from deficiency where certificate_id = $1 order by created_at, deficiency_id",
         )
         .await?;
@@ -469,7 +620,8 @@ pub async fn resolve_deficiency(
         .prepare_cached(
             "update deficiency set resolved_on = $3, resolution_ref = $4
              where certificate_id = $1 and deficiency_id = $2 and resolved_on is null
-             returning deficiency_id, certificate_audit_id, description, serious, remedy_by, resolved_on, resolution_ref",
+             returning deficiency_id, certificate_audit_id, description, serious, remedy_by, resolved_on, resolution_ref,
+                       requirement_code",
         )
         .await?;
     Ok(c.query_opt(&stmt, &[&certificate_id, &deficiency_id, &resolved_on, &resolution_ref])
@@ -571,7 +723,7 @@ pub async fn take_overdue_deficiencies(
                  for update skip locked)
                and c.status in ('provisional', 'certified', 'suspended')
              returning c.kvk_number, c.certificate_id, d.deficiency_id, d.certificate_audit_id, d.description, d.serious,
-                       d.remedy_by, d.resolved_on, d.resolution_ref",
+                       d.remedy_by, d.resolved_on, d.resolution_ref, d.requirement_code",
         )
         .await?;
     Ok(c.query(&stmt, &[&today])
@@ -586,6 +738,7 @@ pub async fn take_overdue_deficiencies(
                 remedy_by: r.get(6),
                 resolved_on: r.get(7),
                 resolution_ref: r.get(8),
+                requirement: r.get(9),
             };
             (r.get(0), r.get(1), d)
         })

@@ -3,7 +3,10 @@
 //! - a provisional certificate not converted by the end of its probation lapses;
 //! - a certificate whose yearly audit is overdue past the grace period lapses;
 //! - a suspension not remedied by its deadline, and a serious audit deficiency not
-//!   remedied by its deadline, are reported to the inspectorate — once.
+//!   remedied by its deadline, are reported to the inspectorate — once;
+//! - evidence that no longer holds opens a deficiency with a deadline (advice 2.1 A: every
+//!   requirement re-tested every year), told to the certification body;
+//! - a certified certificate with a deficiency still open past its deadline is suspended.
 //!
 //! Each certificate is handled in its own transaction under a row lock, and the
 //! condition is checked again under the lock, so two replicas sweeping at once (or a
@@ -30,6 +33,10 @@ pub struct Report {
     pub deficiencies_overdue: usize,
     /// Accidents the agency did not report to the Labour Authority in time.
     pub accidents_late: usize,
+    /// Deficiencies opened because evidence expired.
+    pub evidence_expired: usize,
+    /// Certificates suspended for a deficiency past its deadline.
+    pub suspended_for_deficiencies: usize,
 }
 
 /// Runs one sweep at the state's clock.
@@ -67,6 +74,63 @@ pub async fn run(state: &AppState) -> Result<Report> {
         register::apply(&tx, cert, Action::Lapse, &change, |c| c.ended_on = Some(today)).await?;
         tx.commit().await?;
         report.lapsed += 1;
+    }
+
+    // Evidence that no longer holds: a deficiency per requirement, with a deadline.
+    let remedy_by = today + chrono::Days::new(u64::from(state.settings.evidence_remedy_days));
+    for (id, code, until) in store::expired_evidence(&client, today).await? {
+        let tx = client.transaction().await?;
+        let Some(cert) = store::certificate_by_id(&tx, id, true).await? else {
+            continue;
+        };
+        let description = format!("{}: the evidence expired on {until}", code.as_str());
+        let Some(d) = store::open_requirement_deficiency(&tx, id, code, &description, remedy_by, None).await? else {
+            continue;
+        };
+        let change = Change {
+            actor: Actor::system("certificates.sweep"),
+            reason: Some("evidence expired"),
+            request_id: &run_id,
+            cause_event_id: None,
+            now: state.clock.now(),
+        };
+        register::signal(&tx, &id.to_string(), &change, &events::evidence_expired(&cert, &d, change.now)).await?;
+        tx.commit().await?;
+        report.evidence_expired += 1;
+    }
+
+    // A deficiency still open past its deadline suspends a certified certificate.
+    let suspension_remedy = remedy_by;
+    for id in store::with_deficiency_past_deadline(&client, today).await? {
+        let tx = client.transaction().await?;
+        let Some(cert) = store::certificate_by_id(&tx, id, true).await? else {
+            continue;
+        };
+        let overdue = store::past_deadline(&tx, id, today).await?;
+        if cert.status != Status::Certified || overdue.is_empty() {
+            continue;
+        }
+        let reason = format!(
+            "deficiency not remedied by {}: {}{}",
+            overdue[0].remedy_by,
+            overdue[0].description,
+            if overdue.len() > 1 { format!(" (and {} more)", overdue.len() - 1) } else { String::new() }
+        );
+        let change = Change {
+            actor: Actor::system("certificates.sweep"),
+            reason: Some(&reason),
+            request_id: &run_id,
+            cause_event_id: None,
+            now: state.clock.now(),
+        };
+        register::apply(&tx, cert, Action::Suspend, &change, |c| {
+            c.suspension_reason = Some(reason.clone());
+            c.suspension_remedy_by = Some(suspension_remedy);
+        })
+        .await?;
+        store::mark_suspending(&tx, &overdue.iter().map(|d| d.deficiency_id).collect::<Vec<_>>()).await?;
+        tx.commit().await?;
+        report.suspended_for_deficiencies += 1;
     }
 
     let tx = client.transaction().await?;
@@ -115,6 +179,8 @@ pub async fn run(state: &AppState) -> Result<Report> {
             sweep.lapsed = report.lapsed,
             sweep.suspensions_overdue = report.suspensions_overdue,
             sweep.deficiencies_overdue = report.deficiencies_overdue,
+            sweep.evidence_expired = report.evidence_expired,
+            sweep.suspended_for_deficiencies = report.suspended_for_deficiencies,
             "sweep applied"
         );
         state.core.relay.nudge();

@@ -1,6 +1,7 @@
 //! The requirements of advice 2.1 that a full certificate needs, each recorded with
 //! evidence, date and who recorded it.
 
+use chrono::{Datelike, NaiveDate};
 use zegel_standing::agency::{Part, Reason};
 
 platform::text_enum! {
@@ -37,6 +38,64 @@ impl RequirementCode {
     }
 }
 
+/// How long the evidence for a requirement holds (advice 2.1 A: every requirement is
+/// re-tested at least every year).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validity {
+    /// Once, for certification after probation (two payrolls run).
+    Probation,
+    /// For this many months from the day it was checked.
+    Months(u32),
+    /// For one financial year: the auditor's statement on year Y holds until the statement
+    /// on year Y + 1 is due, 30 June of Y + 2.
+    FinancialYear,
+    /// Decided by another register at every check; what was recorded never expires (it
+    /// decides only where that register is not configured).
+    Live,
+}
+
+impl Validity {
+    /// Until when evidence checked on `checked_on` (on `financial_year`, where it is per
+    /// year) holds; `None` when it does not expire.
+    pub fn until(self, checked_on: NaiveDate, financial_year: Option<i32>) -> Option<NaiveDate> {
+        match self {
+            Validity::Probation | Validity::Live => None,
+            Validity::Months(m) => Some(crate::domain::lifecycle::add_months(checked_on, m)),
+            Validity::FinancialYear => {
+                let year = financial_year.unwrap_or(checked_on.year() - 1);
+                NaiveDate::from_ymd_opt(year + 2, 6, 30)
+            }
+        }
+    }
+}
+
+impl RequirementCode {
+    /// How long its evidence holds.
+    pub fn validity(self) -> Validity {
+        use RequirementCode::*;
+        match self {
+            TwoPayrolls => Validity::Probation,
+            // Per audit period.
+            CaoWageCompliance => Validity::Months(crate::domain::lifecycle::AUDIT_INTERVAL_MONTHS),
+            AuditorStatement => Validity::FinancialYear,
+            // The RI&E, the registration care and the insurance cards: per year.
+            RieAndOccupationalHealth | RegistrationCare | HealthInsuranceDelivered => Validity::Months(12),
+            NoBannedDirector | HousingCertified | DepositPaid | GAccountInUse => Validity::Live,
+        }
+    }
+}
+
+/// What was recorded for one requirement, as the rule reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Evidence {
+    /// Which requirement.
+    pub code: RequirementCode,
+    /// What was found.
+    pub outcome: Outcome,
+    /// Until when it holds; `None`: it does not expire.
+    pub valid_until: Option<NaiveDate>,
+}
+
 platform::text_enum! {
     /// What was recorded for a requirement.
     pub enum Outcome {
@@ -54,13 +113,6 @@ impl Outcome {
     pub fn satisfies(self) -> bool {
         matches!(self, Outcome::Met | Outcome::NotApplicable)
     }
-}
-
-/// Why each requirement stands in the way of certification, given what was recorded.
-///
-/// `in_first_year`: the auditor's statement is deferred while the agency is in its first year.
-pub fn unmet(recorded: &[(RequirementCode, Outcome)], in_first_year: bool) -> Vec<(RequirementCode, String)> {
-    unmet_with_live(recorded, &[], in_first_year)
 }
 
 /// An agency without buildings in the housing register meets the housing requirement only
@@ -91,12 +143,17 @@ pub fn explain(reason: Reason) -> String {
     format!("{} ({register} register)", reason.sentence())
 }
 
-/// Like [`unmet`], but the requirements checked live in another register (`live`: `None`
-/// when met, else why not) are decided by that check, not by what was recorded.
-pub fn unmet_with_live(
-    recorded: &[(RequirementCode, Outcome)],
+/// The one rule for whether a certificate's requirements are met on `on` — at
+/// certification, at every audit, at reinstatement and in the sweep. The requirements
+/// checked live in another register (`live`: `None` when met, else why not) are decided by
+/// that check; the others by what was recorded, which must be met (or not applicable) and
+/// still valid on `on`. `in_first_year`: the auditor's statement is deferred while the
+/// agency is in its first year.
+pub fn unmet(
+    recorded: &[Evidence],
     live: &[(RequirementCode, Option<Reason>)],
     in_first_year: bool,
+    on: NaiveDate,
 ) -> Vec<(RequirementCode, String)> {
     RequirementCode::ALL
         .iter()
@@ -106,10 +163,13 @@ pub fn unmet_with_live(
             if let Some((_, verdict)) = live.iter().find(|(c, _)| *c == code) {
                 return verdict.map(|why| (code, explain(why)));
             }
-            match recorded.iter().find(|(c, _)| *c == code).map(|(_, o)| *o) {
+            match recorded.iter().find(|e| e.code == code) {
                 None => Some((code, "not recorded".to_string())),
-                Some(o) if o.satisfies() => None,
-                Some(_) => Some((code, "recorded as not met".to_string())),
+                Some(e) if !e.outcome.satisfies() => Some((code, "recorded as not met".to_string())),
+                Some(Evidence { valid_until: Some(until), .. }) if *until < on => {
+                    Some((code, format!("the evidence expired on {until}")))
+                }
+                Some(_) => None,
             }
         })
         .collect()
@@ -142,14 +202,23 @@ mod tests {
         assert_eq!(RequirementCode::parse("nope"), None);
     }
 
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn met(code: RequirementCode) -> Evidence {
+        Evidence { code, outcome: Outcome::Met, valid_until: None }
+    }
+
     #[test]
     fn unmet_lists_each_missing_or_failed_requirement() {
-        let all_met: Vec<_> = RequirementCode::ALL.iter().map(|c| (*c, Outcome::Met)).collect();
-        assert!(unmet(&all_met, false).is_empty());
+        let all_met: Vec<_> = RequirementCode::ALL.iter().map(|c| met(*c)).collect();
+        let today = d("2026-12-01");
+        assert!(unmet(&all_met, &[], false, today).is_empty());
         let mut some = all_met.clone();
-        some.retain(|(c, _)| *c != RequirementCode::DepositPaid);
-        some[0].1 = Outcome::NotMet;
-        let u = unmet(&some, false);
+        some.retain(|e| e.code != RequirementCode::DepositPaid);
+        some[0].outcome = Outcome::NotMet;
+        let u = unmet(&some, &[], false, today);
         assert_eq!(
             u,
             vec![
@@ -161,32 +230,52 @@ mod tests {
 
     #[test]
     fn live_checks_decide_their_requirements_over_what_was_recorded() {
-        let all_met: Vec<_> = RequirementCode::ALL.iter().map(|c| (*c, Outcome::Met)).collect();
+        let all_met: Vec<_> = RequirementCode::ALL.iter().map(|c| met(*c)).collect();
+        let today = d("2026-12-01");
         let live =
             [(RequirementCode::NoBannedDirector, Some(Reason::OfficerBanned)), (RequirementCode::GAccountInUse, None)];
         assert_eq!(
-            unmet_with_live(&all_met, &live, false),
+            unmet(&all_met, &live, false, today),
             vec![(
                 RequirementCode::NoBannedDirector,
                 "an owner, director or de facto manager is under a ban (bans register)".to_string()
             )]
         );
-        let none: Vec<_> = RequirementCode::ALL
-            .iter()
-            .filter(|c| **c != RequirementCode::GAccountInUse)
-            .map(|c| (*c, Outcome::Met))
-            .collect();
-        assert!(unmet_with_live(&none, &live[1..], false).is_empty(), "a live check needs no checkbox");
+        let none: Vec<_> =
+            RequirementCode::ALL.iter().filter(|c| **c != RequirementCode::GAccountInUse).map(|c| met(*c)).collect();
+        assert!(unmet(&none, &live[1..], false, today).is_empty(), "a live check needs no checkbox");
     }
 
     #[test]
     fn the_auditor_statement_is_deferred_in_the_first_year() {
-        let without: Vec<_> = RequirementCode::ALL
-            .iter()
-            .filter(|c| **c != RequirementCode::AuditorStatement)
-            .map(|c| (*c, Outcome::Met))
-            .collect();
-        assert!(unmet(&without, true).is_empty());
-        assert_eq!(unmet(&without, false), vec![(RequirementCode::AuditorStatement, "not recorded".to_string())]);
+        let without: Vec<_> =
+            RequirementCode::ALL.iter().filter(|c| **c != RequirementCode::AuditorStatement).map(|c| met(*c)).collect();
+        let today = d("2026-12-01");
+        assert!(unmet(&without, &[], true, today).is_empty());
+        assert_eq!(
+            unmet(&without, &[], false, today),
+            vec![(RequirementCode::AuditorStatement, "not recorded".to_string())]
+        );
+    }
+
+    #[test]
+    fn evidence_holds_for_its_period_and_not_a_day_longer() {
+        use RequirementCode::*;
+        let checked = d("2026-03-15");
+        assert_eq!(CaoWageCompliance.validity().until(checked, None), Some(d("2027-03-15")));
+        assert_eq!(HealthInsuranceDelivered.validity().until(checked, None), Some(d("2027-03-15")));
+        assert_eq!(AuditorStatement.validity().until(checked, Some(2025)), Some(d("2027-06-30")));
+        assert_eq!(AuditorStatement.validity().until(checked, None), Some(d("2027-06-30")), "last year by default");
+        assert_eq!(TwoPayrolls.validity().until(checked, None), None);
+        assert_eq!(DepositPaid.validity().until(checked, None), None);
+
+        let until = d("2027-03-15");
+        let mut evidence: Vec<_> = RequirementCode::ALL.iter().map(|c| met(*c)).collect();
+        evidence[1] = Evidence { code: CaoWageCompliance, outcome: Outcome::Met, valid_until: Some(until) };
+        assert!(unmet(&evidence, &[], false, until).is_empty(), "valid on its last day");
+        assert_eq!(
+            unmet(&evidence, &[], false, d("2027-03-16")),
+            vec![(CaoWageCompliance, "the evidence expired on 2027-03-15".to_string())]
+        );
     }
 }

@@ -3,7 +3,7 @@
 use platform::problem::Kind;
 
 use bytes::Bytes;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use deadpool_postgres::Transaction;
 use platform::audit::{self, Actor};
 use platform::auth::{Principal, Role};
@@ -17,7 +17,7 @@ use warp::reply::Response;
 
 use super::{authenticate, id_from_path, own_certificate, write};
 use crate::domain::lifecycle::{Action, latest_extension, next_audit};
-use crate::domain::requirement::{self, Outcome};
+use crate::domain::requirement::{self, Outcome, Validity};
 use crate::domain::{AuditOutcome, Checks, RequirementCode, Status, not_future, text};
 use crate::error::{Error, Result};
 use crate::events;
@@ -138,6 +138,9 @@ struct RequirementIn {
     evidence_ref: Option<String>,
     #[serde(default)]
     checked_on: Option<NaiveDate>,
+    /// The financial year the evidence covers (the auditor's statement).
+    #[serde(default)]
+    financial_year: Option<i32>,
 }
 
 /// PUT /api/v1/certificates/{id}/requirements/{code}
@@ -168,16 +171,49 @@ pub(super) async fn put_requirement(
         checks.0.push(FieldError::new("/outcome", format!("{} always applies", code.as_str())));
     }
     let checked_on = checks.check(not_future(input.checked_on.unwrap_or(today), today, "/checked_on"));
+    let financial_year = match (code.validity(), input.financial_year, input.outcome, checked_on) {
+        (Validity::FinancialYear, Some(year), _, Some(on)) => {
+            // A statement covers a finished year, and holds until the next one is due.
+            if year >= on.year() || year < on.year() - 2 {
+                checks.0.push(FieldError::new(
+                    "/financial_year",
+                    format!("a finished financial year, {} or {}", on.year() - 2, on.year() - 1),
+                ));
+            }
+            Some(year)
+        }
+        // Without a year: the last finished one.
+        (Validity::FinancialYear, None, Outcome::Met, Some(on)) => Some(on.year() - 1),
+        (_, Some(_), _, _) => {
+            checks.0.push(FieldError::new("/financial_year", format!("{} is not per financial year", code.as_str())));
+            None
+        }
+        _ => None,
+    };
     checks.finish().map_err(Error::Invalid)?;
     let checked_on = checked_on.unwrap_or(today);
+    let valid_until =
+        (input.outcome == Outcome::Met).then(|| code.validity().until(checked_on, financial_year)).flatten();
+    if valid_until.is_some_and(|until| until < today) {
+        return Err(invalid(FieldError::new(
+            "/checked_on",
+            format!("this evidence expired on {}: record evidence that still holds", valid_until.unwrap_or(today)),
+        )));
+    }
+    let new = store::NewRequirement {
+        code,
+        outcome: input.outcome,
+        evidence_ref: evidence.as_deref(),
+        checked_on,
+        valid_until,
+        financial_year,
+    };
     write(&state, &req, &principal, &raw, async |tx| {
         let cert = own_certificate(tx, &principal, id).await?;
         Action::RecordRequirement
             .apply(cert.status)
             .ok_or(Error::IllegalTransition { from: cert.status, action: Action::RecordRequirement })?;
-        let recorded =
-            store::upsert_requirement(tx, id, code, input.outcome, evidence.as_deref(), checked_on, &principal.subject)
-                .await?;
+        let recorded = store::upsert_requirement(tx, id, &new, &principal.subject).await?;
         let change = change(&state, &principal, Role::CertificationBody, &req, None);
         register::record(
             tx,
@@ -188,7 +224,24 @@ pub(super) async fn put_requirement(
             Some(&recorded),
         )
         .await?;
-        Ok((StatusCode::OK, json!(recorded)))
+        // Fresh evidence that holds resolves the deficiency its expiry (or an audit) opened.
+        let mut v = json!(recorded);
+        if recorded.outcome == Outcome::Met {
+            let reference = evidence.as_deref().unwrap_or("fresh evidence recorded");
+            if let Some(resolved) = store::resolve_requirement_deficiency(tx, id, code, today, reference).await? {
+                register::record(
+                    tx,
+                    &id.to_string(),
+                    "certificate.deficiency.resolve",
+                    &change,
+                    None::<&()>,
+                    Some(&resolved),
+                )
+                .await?;
+                v["resolved_deficiency"] = json!(resolved);
+            }
+        }
+        Ok((StatusCode::OK, v))
     })
     .await
 }
@@ -270,6 +323,22 @@ async fn live_checks(
     Ok(live)
 }
 
+/// The one rule (`requirement::unmet`) for certificate `cert` on `on`: what was recorded,
+/// its validity, and the live answers of the other registers.
+async fn unmet_on(
+    tx: &Transaction<'_>,
+    cert: &Certificate,
+    live: &[(RequirementCode, Option<zegel_standing::agency::Reason>)],
+    on: NaiveDate,
+) -> Result<Vec<(RequirementCode, String)>> {
+    let agency = store::agency(tx, &cert.kvk_number).await?.ok_or_else(|| Error::NotFound("agency".into()))?;
+    // The auditor's statement is required from the agency's second year on.
+    let in_first_year = crate::domain::lifecycle::add_months(agency.established_on, 12) > on;
+    let recorded: Vec<_> =
+        store::requirements(tx, cert.certificate_id).await?.iter().map(store::Requirement::evidence).collect();
+    Ok(requirement::unmet(&recorded, live, in_first_year, on))
+}
+
 /// POST /api/v1/certificates/{id}/certification
 pub(super) async fn certify(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
@@ -284,11 +353,7 @@ pub(super) async fn certify(state: AppState, req: Request, id: String, raw: Byte
             .apply(cert.status)
             .ok_or(Error::IllegalTransition { from: cert.status, action: Action::Certify })?;
         let today = state.clock.today();
-        let agency = store::agency(tx, &cert.kvk_number).await?.ok_or_else(|| Error::NotFound("agency".into()))?;
-        // The auditor's statement is required from the agency's second year on.
-        let in_first_year = crate::domain::lifecycle::add_months(agency.established_on, 12) > today;
-        let recorded: Vec<_> = store::requirements(tx, id).await?.into_iter().map(|r| (r.code, r.outcome)).collect();
-        let unmet = requirement::unmet_with_live(&recorded, &live, in_first_year);
+        let unmet = unmet_on(tx, &cert, &live, today).await?;
         if !unmet.is_empty() {
             return Err(Error::Unmet(unmet));
         }
@@ -343,7 +408,8 @@ pub(super) async fn record_audit(state: AppState, req: Request, id: String, raw:
         if let Some(description) = description {
             deficiencies.push(Deficiency {
                 deficiency_id: Uuid::now_v7(),
-                audit_id,
+                audit_id: Some(audit_id),
+                requirement: None,
                 description,
                 serious: d.serious,
                 remedy_by: d.remedy_by,
@@ -353,21 +419,43 @@ pub(super) async fn record_audit(state: AppState, req: Request, id: String, raw:
         }
     }
     checks.finish().map_err(Error::Invalid)?;
-    let audit = Audit {
-        audit_id,
-        performed_on: input.performed_on,
-        outcome: if deficiencies.is_empty() { AuditOutcome::Pass } else { AuditOutcome::Deficiencies },
-        report_ref: report_ref.unwrap_or_default(),
-        recorded_by: principal.subject.clone(),
-    };
+    // The audit re-runs the live checks, and every requirement's evidence must still hold.
+    let live = live_checks(&state, &req, id).await?;
+    let remedy_by = today + chrono::Days::new(u64::from(state.settings.evidence_remedy_days));
     write(&state, &req, &principal, &raw, async |tx| {
         let cert = own_certificate(tx, &principal, id).await?;
-        if cert.certified_on.is_some_and(|on| audit.performed_on < on) {
+        if cert.certified_on.is_some_and(|on| input.performed_on < on) {
             return Err(invalid(FieldError::new("/performed_on", "must not be before the certification date")));
         }
+        let unmet = unmet_on(tx, &cert, &live, today).await?;
+        let mut deficiencies = deficiencies.clone();
+        let mut found = Vec::new();
+        for (code, why) in &unmet {
+            found.push((*code, format!("{}: {why}", code.as_str())));
+        }
+        let audit = Audit {
+            audit_id,
+            performed_on: input.performed_on,
+            outcome: if deficiencies.is_empty() && found.is_empty() {
+                AuditOutcome::Pass
+            } else {
+                AuditOutcome::Deficiencies
+            },
+            report_ref: report_ref.clone().unwrap_or_default(),
+            recorded_by: principal.subject.clone(),
+        };
         store::insert_audit(tx, id, &audit).await?;
         for d in &deficiencies {
             store::insert_deficiency(tx, id, d).await?;
+        }
+        // Each requirement the audit found unmet is a deficiency with a deadline (one per
+        // requirement: an open one stands).
+        for (code, description) in &found {
+            if let Some(d) =
+                store::open_requirement_deficiency(tx, id, *code, description, remedy_by, Some(audit_id)).await?
+            {
+                deficiencies.push(d);
+            }
         }
         let change = change(&state, &principal, Role::CertificationBody, &req, None);
         // The yearly audit clock restarts at the audit date.
@@ -375,7 +463,11 @@ pub(super) async fn record_audit(state: AppState, req: Request, id: String, raw:
             c.next_audit_due = Some(next_audit(audit.performed_on).max(c.next_audit_due.unwrap_or(audit.performed_on)));
         })
         .await?;
-        Ok((StatusCode::CREATED, json!({ "audit": audit, "deficiencies": deficiencies, "certificate": view(&after) })))
+        let unmet: Vec<_> = unmet.iter().map(|(code, why)| json!({ "requirement": code, "why": why })).collect();
+        Ok((
+            StatusCode::CREATED,
+            json!({ "audit": audit, "deficiencies": deficiencies, "unmet": unmet, "certificate": view(&after) }),
+        ))
     })
     .await
 }
@@ -498,13 +590,18 @@ pub(super) async fn reinstate(state: AppState, req: Request, id: String, raw: By
     let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
     // A suspension caused by a ban or a G-account is only lifted once that register agrees.
     let live = live_checks(&state, &req, id).await?;
-    let unmet: Vec<_> =
-        live.into_iter().filter_map(|(code, why)| why.map(|w| (code, requirement::explain(w)))).collect();
-    if !unmet.is_empty() {
-        return Err(Error::Unmet(unmet));
-    }
     write(&state, &req, &principal, &raw, async |tx| {
         let cert = own_certificate(tx, &principal, id).await?;
+        // Every requirement met, its evidence holding, and no deficiency past its deadline.
+        let today = state.clock.today();
+        let unmet = unmet_on(tx, &cert, &live, today).await?;
+        if !unmet.is_empty() {
+            return Err(Error::Unmet(unmet));
+        }
+        let overdue = store::past_deadline(tx, id, today).await?;
+        if !overdue.is_empty() {
+            return Err(Error::PastDeadline(overdue));
+        }
         let change = change(&state, &principal, Role::CertificationBody, &req, Some(&reason));
         let after = register::apply(tx, cert, Action::Reinstate, &change, |c| {
             c.suspension_reason = None;

@@ -406,3 +406,131 @@ async fn the_live_checks_carry_the_request_id_to_the_other_registers() {
     assert_eq!(asked[0].path, "/api/v1/agencies/12345678/ban-status");
     assert_eq!(asked[0].headers.get("x-request-id").map(String::as_str), Some("cert-4711"));
 }
+
+/// Real yearly re-tests (advice 2.1 A): evidence holds for its period; once it expires the
+/// sweep opens a deficiency with a deadline (told to the body), a deficiency past its
+/// deadline suspends, and only fresh evidence and reinstatement bring the certificate back.
+#[tokio::test]
+async fn evidence_that_expires_opens_a_deficiency_and_one_past_its_deadline_suspends() {
+    use chrono::Datelike;
+    let app = spawn_app().await;
+    december(&app);
+    let (body, id) = app.certified("12345678", "cb-one").await;
+    let sweep = async || zegel_certificates::sweep::run(&app.state).await.expect("sweep");
+    let detail = async || {
+        let r = app.get(&format!("/api/v1/certificates/{id}"), Some(&body)).await;
+        assert_eq!(r.status, 200);
+        r.body
+    };
+    // The auditor's statement on last year holds until 30 June of next year; the rest a
+    // year from today.
+    let certified_on = app.clock.today();
+    let statement_until = chrono::NaiveDate::from_ymd_opt(certified_on.year() + 1, 6, 30).unwrap();
+    let requirements = detail().await["requirements"].clone();
+    let until = |code: &str| {
+        requirements.as_array().unwrap().iter().find(|r| r["code"] == code).map(|r| r["valid_until"].clone()).unwrap()
+    };
+    assert_eq!(until("auditor_statement"), json!(statement_until));
+    assert_eq!(until("cao_wage_compliance"), json!(certified_on + chrono::Months::new(12)));
+    assert_eq!(until("two_payrolls"), json!(null), "once");
+    assert_eq!(until("g_account_in_use"), json!(null), "decided live");
+
+    // Valid on its last day; the day after, a deficiency with a deadline.
+    app.clock.advance_days((statement_until - certified_on).num_days());
+    assert_eq!(sweep().await.evidence_expired, 0, "still valid on {statement_until}");
+    app.clock.advance_days(1);
+    let report = sweep().await;
+    assert_eq!((report.evidence_expired, report.suspended_for_deficiencies), (1, 0));
+    assert_eq!(sweep().await.evidence_expired, 0, "one deficiency per lapse");
+    let told = app.wait_for_events("certificate.evidence_expired", 1).await;
+    assert_eq!(told[0]["addressed_to"], json!(["certification_body:cb-one"]));
+    assert_eq!(told[0]["payload"]["requirement"], "auditor_statement");
+    let deficiency = detail().await["deficiencies"][0].clone();
+    let remedy_by = app.clock.today() + chrono::Days::new(30);
+    assert_eq!(deficiency["requirement"], "auditor_statement");
+    assert_eq!(deficiency["audit_id"], json!(null));
+    assert_eq!(deficiency["remedy_by"], json!(remedy_by));
+    assert_eq!(app.public("12345678").await["status"], "certified", "the deadline has not passed");
+
+    // Past its deadline: suspended, once.
+    app.clock.advance_days(30);
+    assert_eq!(sweep().await.suspended_for_deficiencies, 0, "the deadline day itself is in time");
+    app.clock.advance_days(1);
+    assert_eq!(sweep().await.suspended_for_deficiencies, 1);
+    assert_eq!(sweep().await.suspended_for_deficiencies, 0);
+    assert_eq!(app.public("12345678").await["status"], "suspended");
+    let suspended = app.wait_for_events("certificate.suspended", 1).await;
+    assert!(suspended[0]["payload"]["reason"].as_str().unwrap().contains("auditor_statement"), "{}", suspended[0]);
+
+    // No reinstatement while the evidence has expired.
+    let reinstate = async || {
+        app.post(&format!("/api/v1/certificates/{id}/reinstatement"), &body, json!({"reason": "remedied"})).await
+    };
+    let r = reinstate().await;
+    assert_eq!((r.status, r.body["unmet"].clone()), (422, json!(["auditor_statement"])), "{:?}", r.body);
+    // A statement on a year not yet finished is refused; this year's statement on last
+    // year resolves the deficiency, and the body reinstates.
+    let statement = format!("/api/v1/certificates/{id}/requirements/auditor_statement");
+    let this_year = app.clock.today().year();
+    let r =
+        app.put(&statement, &body, json!({"outcome": "met", "evidence_ref": "A-2", "financial_year": this_year})).await;
+    assert_eq!((r.status, r.body["errors"][0]["pointer"].clone()), (422, json!("/financial_year")), "{:?}", r.body);
+    let r = app
+        .put(&statement, &body, json!({"outcome": "met", "evidence_ref": "A-2", "financial_year": this_year - 1}))
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["resolved_deficiency"]["deficiency_id"], deficiency["deficiency_id"]);
+    assert_eq!(r.body["valid_until"], json!(chrono::NaiveDate::from_ymd_opt(this_year + 1, 6, 30).unwrap()));
+    let r = reinstate().await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(app.public("12345678").await["status"], "certified");
+}
+
+/// An audit re-runs the checks: evidence that no longer holds makes the audit find
+/// deficiencies, one per requirement, with a deadline — it does not just move the date.
+#[tokio::test]
+async fn an_audit_requires_evidence_that_still_holds() {
+    let app = spawn_app().await;
+    december(&app);
+    let (body, id) = app.certified("12345678", "cb-one").await;
+    // A year and a day (leap years included).
+    let later = app.clock.today() + chrono::Months::new(12) + chrono::Days::new(1);
+    app.clock.advance_days((later - app.clock.today()).num_days());
+    let r = app
+        .post(
+            &format!("/api/v1/certificates/{id}/audits"),
+            &body,
+            json!({"performed_on": app.clock.today(), "report_ref": "R-2"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["audit"]["outcome"], "deficiencies");
+    let found: Vec<_> = r.body["unmet"].as_array().unwrap().iter().map(|u| u["requirement"].clone()).collect();
+    assert_eq!(
+        found,
+        [
+            json!("cao_wage_compliance"),
+            json!("auditor_statement"),
+            json!("rie_and_occupational_health"),
+            json!("registration_care"),
+            json!("health_insurance_delivered")
+        ],
+        "every dated requirement, none of the once-only or live ones"
+    );
+    let deficiencies = r.body["deficiencies"].as_array().unwrap();
+    assert_eq!(deficiencies.len(), 5);
+    assert!(deficiencies.iter().all(|d| d["audit_id"] == r.body["audit"]["audit_id"] && d["serious"] == true));
+    // The sweep opens no second deficiency for the same lapse.
+    assert_eq!(zegel_certificates::sweep::run(&app.state).await.unwrap().evidence_expired, 0);
+}
+
+/// Moves the service's clock to the next 1 December, so that the dates of the evidence
+/// fall in the same order whenever the test runs (the auditor's statement on last year
+/// expires in June, the yearly evidence in December).
+fn december(app: &crate::helpers::TestApp) {
+    use chrono::Datelike;
+    let today = app.clock.today();
+    let this = chrono::NaiveDate::from_ymd_opt(today.year(), 12, 1).unwrap();
+    let next = if this >= today { this } else { chrono::NaiveDate::from_ymd_opt(today.year() + 1, 12, 1).unwrap() };
+    app.clock.advance_days((next - today).num_days());
+}
