@@ -30,6 +30,9 @@ pub struct Own {
     pub deposits_url: String,
     /// Base URL of the housing register, asked live at certification (empty: recorded).
     pub housing_url: String,
+    /// Base URL of the lookup, where receipts of the hirer check shown against a fine are
+    /// verified (empty: the suite's verify URL).
+    pub lookup_url: String,
     /// Days a seal lives at most (never past the certificate's validity).
     pub seal_days: u32,
     /// Hours an agency has to report a notifiable accident to the Labour Authority after a
@@ -56,6 +59,7 @@ impl Default for Own {
             gaccounts_url: "http://127.0.0.1:8084".into(),
             deposits_url: "http://127.0.0.1:8083".into(),
             housing_url: "http://127.0.0.1:8085".into(),
+            lookup_url: String::new(),
             seal_days: 365,
             accident_report_hours: 24,
             complaints_per_hour: 10,

@@ -23,6 +23,8 @@ pub mod party {
     /// The bans register, which lets a certification body read the officers of the
     /// agencies it holds an application or a certificate of, and no others.
     pub const BANS: &str = "bans";
+    /// The admission authority, which claims irrevocable fines from a guarantee deposit.
+    pub const ADMISSION_AUTHORITY: &str = "admission_authority";
     /// The housing register, which shows a certification body where the agencies it holds
     /// an application or a certificate of house their workers, and no others.
     pub const HOUSING: &str = "housing";
@@ -148,6 +150,26 @@ pub fn evidence_expired(cert: &Certificate, d: &Deficiency, now: DateTime<Utc>) 
             "deficiency_id": d.deficiency_id,
             "requirement": d.requirement,
             "remedy_by": d.remedy_by,
+        }),
+        now,
+    )
+}
+
+/// A fine on a company that is itself an agency with a certificate in force became
+/// irrevocable: a ground to revoke its certificate (advice 2.1 A), for its certification
+/// body; an amount to claim from its guarantee deposit (2.1 C), for the admission authority.
+pub fn fine_irrevocable(cert: &Certificate, fine: &crate::store::Fine, now: DateTime<Utc>) -> Event {
+    Event::new(
+        "certificate.fine_irrevocable",
+        &cert.kvk_number,
+        &[format!("certification_body:{}", cert.certification_body_id).as_str(), party::ADMISSION_AUTHORITY],
+        json!({
+            "certificate_id": cert.certificate_id,
+            "kvk_number": cert.kvk_number,
+            "fine_id": fine.fine_id,
+            "offence": fine.offence,
+            "amount_cents": fine.amount_cents,
+            "irrevocable_on": fine.irrevocable_on,
         }),
         now,
     )

@@ -15,6 +15,7 @@ use zegel_standing::agency::{self, Part, Reason};
 use zegel_standing::{Facts, Housed, Housing};
 
 use crate::domain::RequirementCode;
+use crate::domain::fine::Receipt;
 
 /// A register's status word as the standing's type; a word it does not know means the
 /// register answered something this one cannot judge.
@@ -52,11 +53,13 @@ pub struct Registers {
     gaccounts: Option<String>,
     deposits: Option<String>,
     housing: Option<String>,
+    /// Where seals verify (the lookup): receipts of the hirer check shown as a defence.
+    lookup: Option<String>,
 }
 
 impl Registers {
     /// Asks the registers at these base URLs (empty: not configured).
-    pub fn new(bans: &str, gaccounts: &str, deposits: &str, housing: &str) -> Self {
+    pub fn new(bans: &str, gaccounts: &str, deposits: &str, housing: &str, lookup: &str) -> Self {
         let configured = |u: &str| (!u.trim().is_empty()).then(|| u.trim_end_matches('/').to_string());
         let http = reqwest::Client::builder().timeout(Duration::from_secs(3)).build().unwrap_or_default();
         let registers = Self {
@@ -65,6 +68,7 @@ impl Registers {
             gaccounts: configured(gaccounts),
             deposits: configured(deposits),
             housing: configured(housing),
+            lookup: configured(lookup),
         };
         if registers.bans.is_none()
             || registers.gaccounts.is_none()
@@ -155,6 +159,50 @@ impl Registers {
             asked.push(Part::Housing);
         }
         Ok((facts, asked))
+    }
+
+    /// A receipt of the hirer check, as the lookup verifies it now: signed by the lookup,
+    /// not expired, about which agency, what it said and when (Dutch date). One that does
+    /// not verify is returned unverified (it is shown, and covers nothing).
+    pub async fn receipt(&self, seal: &str, request_id: &str) -> Result<Receipt, Unreachable> {
+        use sha2::Digest;
+        let receipt_id = sha2::Sha256::digest(seal.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect();
+        let unverified = |kvk: String| Receipt {
+            receipt_id: String::new(),
+            kvk_number: kvk,
+            checked_on: chrono::NaiveDate::MIN,
+            may_hire: false,
+            verified: false,
+        };
+        let Some(base) = &self.lookup else {
+            return Err(Unreachable { register: "lookup", reason: "no verify URL is configured".into() });
+        };
+        // A seal is URL-safe base64 and dots; anything else cannot be one.
+        if seal.is_empty()
+            || seal.len() > 4096
+            || !seal.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        {
+            return Ok(Receipt { receipt_id, ..unverified(String::new()) });
+        }
+        let (status, body) = self.get("lookup", &format!("{base}/api/v1/verify/{seal}"), request_id).await?;
+        if status != 200 {
+            return Err(Unreachable { register: "lookup", reason: format!("answered {status}") });
+        }
+        let kvk = body["subject"].as_str().unwrap_or_default().to_string();
+        let checked_on = body["facts"]["checked_at"]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&chrono_tz::Europe::Amsterdam).date_naive());
+        match (body["verdict"].as_str(), body["register"].as_str(), checked_on) {
+            (Some("valid"), Some("lookup"), Some(checked_on)) => Ok(Receipt {
+                receipt_id,
+                kvk_number: kvk,
+                checked_on,
+                may_hire: body["facts"]["may_hire"] == true,
+                verified: true,
+            }),
+            _ => Ok(Receipt { receipt_id, ..unverified(kvk) }),
+        }
     }
 
     async fn get(&self, register: &'static str, url: &str, request_id: &str) -> Result<(u16, Value), Unreachable> {

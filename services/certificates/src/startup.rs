@@ -30,6 +30,7 @@ impl Start for AppState {
                 &own.gaccounts_url,
                 &own.deposits_url,
                 &own.housing_url,
+                if own.lookup_url.is_empty() { &settings.common.verify_url } else { &own.lookup_url },
             ),
         })
     }

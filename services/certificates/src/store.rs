@@ -969,3 +969,215 @@ pub async fn set_work_complaint_status(
     c.execute(&stmt, &[&id, &status, &note]).await?;
     Ok(())
 }
+
+/// The fine schedule in force on `on`.
+pub async fn fine_schedule_on(c: &impl GenericClient, on: NaiveDate) -> Result<Option<crate::domain::fine::Schedule>> {
+    let stmt = c
+        .prepare_cached(
+            "select effective_from, per_worker_cents, first_repeat_percent, second_repeat_percent, later_repeat_percent,
+                    repeat_window_years, diligence_days
+             from fine_schedule where effective_from <= $1 order by effective_from desc limit 1",
+        )
+        .await?;
+    Ok(c.query_opt(&stmt, &[&on]).await?.as_ref().map(schedule))
+}
+
+fn schedule(r: &Row) -> crate::domain::fine::Schedule {
+    crate::domain::fine::Schedule {
+        effective_from: r.get(0),
+        per_worker_cents: r.get(1),
+        first_repeat_percent: r.get(2),
+        second_repeat_percent: r.get(3),
+        later_repeat_percent: r.get(4),
+        repeat_window_years: r.get(5),
+        diligence_days: r.get(6),
+    }
+}
+
+/// Every row of the fine schedule, oldest first.
+pub async fn fine_schedules(c: &impl GenericClient) -> Result<Vec<(crate::domain::fine::Schedule, String)>> {
+    let stmt = c
+        .prepare_cached(
+            "select effective_from, per_worker_cents, first_repeat_percent, second_repeat_percent, later_repeat_percent,
+                    repeat_window_years, diligence_days, note
+             from fine_schedule order by effective_from",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[]).await?.iter().map(|r| (schedule(r), r.get(7))).collect())
+}
+
+/// Adds a schedule row from its date; `false` when one is in force from that date already.
+pub async fn insert_fine_schedule(
+    c: &impl GenericClient,
+    s: &crate::domain::fine::Schedule,
+    note: &str,
+    recorded_by: &str,
+) -> Result<bool> {
+    let stmt = c
+        .prepare_cached(
+            "insert into fine_schedule (effective_from, per_worker_cents, first_repeat_percent, second_repeat_percent,
+                                        later_repeat_percent, repeat_window_years, diligence_days, note, recorded_by)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict do nothing",
+        )
+        .await?;
+    let n = c
+        .execute(
+            &stmt,
+            &[
+                &s.effective_from,
+                &s.per_worker_cents,
+                &s.first_repeat_percent,
+                &s.second_repeat_percent,
+                &s.later_repeat_percent,
+                &s.repeat_window_years,
+                &s.diligence_days,
+                &note,
+                &recorded_by,
+            ],
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+/// For each day from `from` to `to`: whether agency `kvk` held a certificate in force
+/// (provisional or certified) at the end of that day, Dutch time — from the dated status
+/// history of all its certificates.
+pub async fn certified_days(
+    c: &impl GenericClient,
+    kvk: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(NaiveDate, bool)>> {
+    let stmt = c
+        .prepare_cached(
+            "select d::date,
+                    coalesce((select s.to_status in ('provisional', 'certified')
+                              from certificate_status_change s join certificate c using (certificate_id)
+                              where c.kvk_number = $1
+                                and s.changed_at < ((d::date + 1)::timestamp at time zone 'Europe/Amsterdam')
+                              order by s.changed_at desc, s.certificate_status_change_id desc limit 1), false)
+             from generate_series($2::date, $3::date, interval '1 day') d order by 1",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&kvk, &from, &to]).await?.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// A fine as recorded.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fine {
+    /// Id.
+    pub fine_id: Uuid,
+    /// Who is fined.
+    pub hirer_kvk: String,
+    /// The agency used.
+    pub agency_kvk: String,
+    /// For what.
+    pub offence: crate::domain::fine::Offence,
+    /// The period.
+    pub period_from: NaiveDate,
+    /// Its last day.
+    pub period_to: NaiveDate,
+    /// The offence's date.
+    pub offence_on: NaiveDate,
+    /// Temporary workers.
+    pub workers: i32,
+    /// The amount.
+    pub amount_cents: i64,
+    /// How it was computed.
+    pub computation: serde_json::Value,
+    /// Decided or irrevocable.
+    pub status: crate::domain::fine::FineStatus,
+    /// When decided.
+    pub decided_on: NaiveDate,
+    /// When it became irrevocable.
+    pub irrevocable_on: Option<NaiveDate>,
+}
+
+const FINE_COLUMNS: &str = "fine_id, hirer_kvk, agency_kvk, offence, period_from, period_to, offence_on, workers, \
+                            amount_cents, computation, status, decided_on, irrevocable_on";
+
+fn fine(r: &Row) -> Fine {
+    Fine {
+        fine_id: r.get(0),
+        hirer_kvk: r.get(1),
+        agency_kvk: r.get(2),
+        offence: r.get(3),
+        period_from: r.get(4),
+        period_to: r.get(5),
+        offence_on: r.get(6),
+        workers: r.get(7),
+        amount_cents: r.get(8),
+        computation: r.get(9),
+        status: r.get(10),
+        decided_on: r.get(11),
+        irrevocable_on: r.get(12),
+    }
+}
+
+/// Records a decided fine.
+pub async fn insert_fine(c: &impl GenericClient, f: &Fine, decided_by: &str) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into fine (fine_id, hirer_kvk, agency_kvk, offence, period_from, period_to, offence_on, workers,
+                               amount_cents, computation, status, decided_on, irrevocable_on, decided_by)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .await?;
+    c.execute(
+        &stmt,
+        &[
+            &f.fine_id,
+            &f.hirer_kvk,
+            &f.agency_kvk,
+            &f.offence,
+            &f.period_from,
+            &f.period_to,
+            &f.offence_on,
+            &f.workers,
+            &f.amount_cents,
+            &f.computation,
+            &f.status,
+            &f.decided_on,
+            &f.irrevocable_on,
+            &decided_by,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A fine by id; `lock` takes its row for update.
+pub async fn fine_by_id(c: &impl GenericClient, id: Uuid, lock: bool) -> Result<Option<Fine>> {
+    let sql = format!("select {FINE_COLUMNS} from fine where fine_id = $1{}", if lock { " for update" } else { "" });
+    let stmt = c.prepare_cached(&sql).await?;
+    Ok(c.query_opt(&stmt, &[&id]).await?.as_ref().map(fine))
+}
+
+/// The hirer's irrevocable fines for offences of `offence`'s group, oldest first.
+pub async fn earlier_fines(
+    c: &impl GenericClient,
+    hirer: &str,
+    offence: crate::domain::fine::Offence,
+) -> Result<Vec<crate::domain::fine::Earlier>> {
+    let stmt = c
+        .prepare_cached(
+            "select fine_id, irrevocable_on from fine
+             where hirer_kvk = $1 and offence = $2 and status = 'irrevocable' order by irrevocable_on, fine_id",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&hirer, &offence])
+        .await?
+        .iter()
+        .map(|r| crate::domain::fine::Earlier { fine_id: r.get(0), irrevocable_on: r.get(1) })
+        .collect())
+}
+
+/// Makes a decided fine irrevocable; the fine after.
+pub async fn make_irrevocable(c: &impl GenericClient, id: Uuid, on: NaiveDate) -> Result<Fine> {
+    let sql = format!(
+        "update fine set status = 'irrevocable', irrevocable_on = $2 where fine_id = $1 and status = 'decided'
+         returning {FINE_COLUMNS}"
+    );
+    let stmt = c.prepare_cached(&sql).await?;
+    Ok(fine(&c.query_one(&stmt, &[&id, &on]).await?))
+}

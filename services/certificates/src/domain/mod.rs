@@ -1,5 +1,6 @@
 //! Validated domain types: raw input becomes one of these at the edge or is refused.
 
+pub mod fine;
 pub mod lifecycle;
 pub mod requirement;
 

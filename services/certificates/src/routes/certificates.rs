@@ -629,6 +629,9 @@ enum Grounds {
 struct RevokeIn {
     reason: String,
     grounds: Grounds,
+    /// With `irrevocable_fine`: the fine in this register (an irrevocable fine on the agency).
+    #[serde(default)]
+    fine_id: Option<Uuid>,
 }
 
 /// POST /api/v1/certificates/{id}/revocation
@@ -641,8 +644,21 @@ pub(super) async fn revoke(state: AppState, req: Request, id: String, raw: Bytes
     let grounds =
         serde_json::to_value(input.grounds).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
     let reason = format!("{grounds}: {reason}");
+    if input.fine_id.is_some() && !matches!(input.grounds, Grounds::IrrevocableFine) {
+        return Err(invalid(FieldError::new("/fine_id", "only with grounds irrevocable_fine")));
+    }
     write(&state, &req, &principal, &raw, async |tx| {
         let cert = own_certificate(tx, &principal, id).await?;
+        if let Some(fine_id) = input.fine_id {
+            // The fine named as the ground must be the agency's own, and final.
+            let fine = store::fine_by_id(tx, fine_id, false).await?;
+            let ok = fine.is_some_and(|f| {
+                f.hirer_kvk == cert.kvk_number && f.status == crate::domain::fine::FineStatus::Irrevocable
+            });
+            if !ok {
+                return Err(invalid(FieldError::new("/fine_id", "no irrevocable fine on this agency has this id")));
+            }
+        }
         let today = state.clock.today();
         let change = change(&state, &principal, Role::CertificationBody, &req, Some(&reason));
         let after = register::apply(tx, cert, Action::Revoke, &change, |c| c.ended_on = Some(today)).await?;

@@ -4,6 +4,7 @@ mod accidents;
 mod agencies;
 mod bodies;
 mod certificates;
+mod fines;
 mod seals;
 mod work_complaints;
 
@@ -60,6 +61,12 @@ pub fn api(state: AppState) -> Routed {
         post(warp::path!("api" / "v1" / "agencies" / String / "work-complaints"), s, work_complaints::post),
         get(warp::path!("api" / "v1" / "agencies" / String / "work-complaints"), s, work_complaints::list),
         post(warp::path!("api" / "v1" / "work-complaints" / String / "status"), s, work_complaints::set_status),
+        post(fixed(warp::path!("api" / "v1" / "hirer-fine-computations")), s, fines::computation),
+        post(fixed(warp::path!("api" / "v1" / "hirer-fines")), s, fines::decide),
+        get(warp::path!("api" / "v1" / "hirer-fines" / String), s, fines::get),
+        post(warp::path!("api" / "v1" / "hirer-fines" / String / "irrevocability"), s, fines::irrevocable),
+        get(fixed(warp::path!("api" / "v1" / "fine-schedule")), s, fines::schedule_get),
+        put(warp::path!("api" / "v1" / "fine-schedule" / String), s, fines::schedule_put),
         state.desk.qr_route(&state.core),
     ])
 }
