@@ -352,7 +352,14 @@ impl Suite {
     /// An agency `kvk` whose certificate (body `cb-e2e`) meets every requirement and waits
     /// for the body to certify it; returns the body's token and the certificate id.
     pub async fn ready_for_certification(&self, kvk: &str) -> (String, String) {
-        let body = self.registered(kvk, "E2E Flex", "2020-01-01").await;
+        self.registered(kvk, "E2E Flex", "2020-01-01").await;
+        self.ready_once_registered(kvk).await
+    }
+
+    /// Like [`Suite::ready_for_certification`], for an agency already registered (a Dutch
+    /// one, or one seated abroad); the body `cb-e2e` must exist.
+    pub async fn ready_once_registered(&self, kvk: &str) -> (String, String) {
+        let body = self.token(Role::CertificationBody, Some("cb-e2e"));
         self.clear_officers_and_active_g_account(kvk).await;
         let cert = self.certs_post(&format!("/api/v1/agencies/{kvk}/certificates"), &body, json!({})).await;
         let id = cert["certificate_id"].as_str().expect("id").to_string();
@@ -377,18 +384,24 @@ impl Suite {
     /// The accredited body `cb-e2e` and the agency `kvk` registered by KvK; returns the
     /// body's token.
     async fn registered(&self, kvk: &str, name: &str, established_on: &str) -> String {
+        self.accredited_body().await;
+        self.certs_post(
+            "/api/v1/agencies",
+            &self.token(Role::Kvk, None),
+            json!({"kvk_number": kvk, "name": name, "seat_country": "NL", "sbi_codes": ["7820"], "established_on": established_on}),
+        )
+        .await;
+        self.token(Role::CertificationBody, Some("cb-e2e"))
+    }
+
+    /// The accredited certification body `cb-e2e`; returns its token.
+    pub async fn accredited_body(&self) -> String {
         let admin = self.token(Role::Admin, None);
         self.call(
             reqwest::Method::PUT,
             format!("{}/api/v1/certification-bodies/cb-e2e", self.certificates.address),
             &admin,
             json!({"name": "E2E body", "accredited": true}),
-        )
-        .await;
-        self.certs_post(
-            "/api/v1/agencies",
-            &self.token(Role::Kvk, None),
-            json!({"kvk_number": kvk, "name": name, "seat_country": "NL", "sbi_codes": ["7820"], "established_on": established_on}),
         )
         .await;
         self.token(Role::CertificationBody, Some("cb-e2e"))
@@ -480,7 +493,10 @@ impl Suite {
             officers,
         )
         .await;
-        let iban = zegel_gaccounts::domain::Iban::dutch("INGB", &format!("099{}", &kvk[1..]));
+        // An account number of its own per agency: the last 7 digits of its number.
+        let digits: String = kvk.chars().filter(char::is_ascii_digit).collect();
+        let iban =
+            zegel_gaccounts::domain::Iban::dutch("INGB", &format!("099{}", &digits[digits.len().saturating_sub(7)..]));
         let agency = self.token(Role::Agency, Some(kvk));
         let g = format!("/api/v1/agencies/{kvk}/g-account");
         self.gaccounts_call(reqwest::Method::PUT, &g, &agency, json!({"iban": iban, "bank": "ING"})).await;

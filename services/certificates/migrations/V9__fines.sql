@@ -24,8 +24,8 @@ insert into fine_schedule values ('2021-01-01', 800000, 50, 100, 200, 5, 30,
 -- irrevocable once (objection and appeal exhausted), which makes it count as a repeat.
 create table fine (
     fine_id        uuid primary key,
-    hirer_kvk      text not null check (hirer_kvk ~ '^[0-9]{8}$'),
-    agency_kvk     text not null check (agency_kvk ~ '^[0-9]{8}$'),
+    hirer_kvk      text not null check (hirer_kvk ~ '^([0-9]{8}|[A-Z]{2}-[A-Z0-9]{1,20})$'),
+    agency_kvk     text not null check (agency_kvk ~ '^([0-9]{8}|[A-Z]{2}-[A-Z0-9]{1,20})$'),
     offence        text not null check (offence in ('uncertified_agency')),
     period_from    date not null,
     period_to      date not null,

@@ -39,6 +39,10 @@ pub struct Agency {
     pub sbi_codes: Vec<String>,
     /// Start of activity.
     pub established_on: NaiveDate,
+    /// Seated abroad: its number in its home country's company register.
+    pub home_register_number: Option<String>,
+    /// Seated abroad: its VAT number.
+    pub vat_number: Option<String>,
 }
 
 /// A certificate, as stored.
@@ -128,18 +132,38 @@ pub async fn body(c: &impl GenericClient, id: &str) -> Result<Option<Body>> {
 pub async fn insert_agency(c: &impl GenericClient, a: &Agency) -> Result<()> {
     let stmt = c
         .prepare_cached(
-            "insert into agency (kvk_number, name, seat_country, sbi_codes, established_on) values ($1, $2, $3, $4, $5)",
+            "insert into agency (kvk_number, name, seat_country, sbi_codes, established_on, home_register_number, vat_number)
+             values ($1, $2, $3, $4, $5, $6, $7)",
         )
         .await?;
-    c.execute(&stmt, &[&a.kvk_number, &a.name, &a.seat_country, &a.sbi_codes, &a.established_on]).await.map_err(
-        |e| match constraint(&e) {
-            Some("agency_pkey") => Error::Conflict {
-                kind: Kind::AgencyExists,
-                detail: format!("Agency {} is already registered.", a.kvk_number),
-            },
-            _ => e.into(),
+    c.execute(
+        &stmt,
+        &[
+            &a.kvk_number,
+            &a.name,
+            &a.seat_country,
+            &a.sbi_codes,
+            &a.established_on,
+            &a.home_register_number,
+            &a.vat_number,
+        ],
+    )
+    .await
+    .map_err(|e| match constraint(&e) {
+        Some("agency_pkey") => Error::Conflict {
+            kind: Kind::AgencyExists,
+            detail: format!("Agency {} is already registered.", a.kvk_number),
         },
-    )?;
+        Some("agency_home_register_key") => Error::Conflict {
+            kind: Kind::AgencyExists,
+            detail: format!(
+                "An agency with home register number {} in {} is already registered.",
+                a.home_register_number.as_deref().unwrap_or_default(),
+                a.seat_country
+            ),
+        },
+        _ => e.into(),
+    })?;
     Ok(())
 }
 
@@ -147,7 +171,8 @@ pub async fn insert_agency(c: &impl GenericClient, a: &Agency) -> Result<()> {
 pub async fn agency(c: &impl GenericClient, kvk: &str) -> Result<Option<Agency>> {
     let stmt = c
         .prepare_cached(
-            "select kvk_number, name, seat_country, sbi_codes, established_on from agency where kvk_number = $1",
+            "select kvk_number, name, seat_country, sbi_codes, established_on, home_register_number, vat_number
+             from agency where kvk_number = $1",
         )
         .await?;
     Ok(c.query_opt(&stmt, &[&kvk]).await?.map(|row| Agency {
@@ -156,6 +181,8 @@ pub async fn agency(c: &impl GenericClient, kvk: &str) -> Result<Option<Agency>>
         seat_country: row.get(2),
         sbi_codes: row.get(3),
         established_on: row.get(4),
+        home_register_number: row.get(5),
+        vat_number: row.get(6),
     }))
 }
 

@@ -10,7 +10,7 @@ use crate::store::Subscription;
 
 /// The agencies (KvK numbers) an event concerns.
 pub fn agencies(event: &Event) -> Vec<String> {
-    let is_kvk = |s: &str| s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit());
+    let is_kvk = |s: &str| platform::ids::KvkNumber::parse(s, "").is_ok_and(|k| k.as_str() == s);
     let mut out: Vec<String> =
         [Some(event.subject.as_str()), event.payload["kvk_number"].as_str(), event.payload["provider_kvk"].as_str()]
             .into_iter()

@@ -1,5 +1,6 @@
-//! Identifiers every register shares (and only those): the KvK number that names an agency
-//! across all of them.
+//! Identifiers every register shares (and only those): the number that names an agency
+//! across all of them — its KvK number, or, for an agency seated abroad (advice 2.1 H),
+//! its country and home register number.
 
 use std::fmt;
 
@@ -7,19 +8,44 @@ use serde::{Deserialize, Serialize};
 
 use crate::problem::{FieldError, Problem};
 
-/// A KvK (Chamber of Commerce) number: exactly 8 digits.
+/// The number that names an agency in every register: a KvK (Chamber of Commerce) number,
+/// exactly 8 digits; or, for an agency seated abroad, its country (ISO 3166-1 alpha-2, not
+/// NL) and its number in that country's company register, joined by a dash:
+/// `PL-0000123456`. The same rule stands in every schema's check constraints
+/// ([`KvkNumber::SQL_PATTERN`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct KvkNumber(String);
 
 impl KvkNumber {
-    /// Parses; `pointer` names the field in errors.
+    /// The rule as a POSIX regular expression, for check constraints and OpenAPI patterns.
+    pub const SQL_PATTERN: &'static str = "^([0-9]{8}|[A-Z]{2}-[A-Z0-9]{1,20})$";
+
+    /// Parses; `pointer` names the field in errors. A foreign number's letters may come in
+    /// either case; they are kept upper case.
     pub fn parse(raw: &str, pointer: &str) -> Result<Self, FieldError> {
         if raw.len() == 8 && raw.bytes().all(|b| b.is_ascii_digit()) {
-            Ok(Self(raw.to_string()))
-        } else {
-            Err(FieldError::new(pointer, "a KvK number is exactly 8 digits"))
+            return Ok(Self(raw.to_string()));
         }
+        let upper = raw.to_ascii_uppercase();
+        if let Some((country, number)) = upper.split_once('-') {
+            let country_ok = country.len() == 2 && country.bytes().all(|b| b.is_ascii_uppercase()) && country != "NL";
+            let number_ok = (1..=20).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_alphanumeric());
+            if country_ok && number_ok {
+                return Ok(Self(upper));
+            }
+        }
+        Err(FieldError::new(
+            pointer,
+            "a KvK number is exactly 8 digits; an agency seated abroad is named by its country and home register \
+             number, such as PL-0000123456",
+        ))
+    }
+
+    /// The number for an agency seated in `country` (not NL) under `home_number` in that
+    /// country's register.
+    pub fn foreign(country: &str, home_number: &str, pointer: &str) -> Result<Self, FieldError> {
+        Self::parse(&format!("{country}-{home_number}"), pointer)
     }
 
     /// Parses a path segment: 400 when malformed.
@@ -27,9 +53,14 @@ impl KvkNumber {
         Self::parse(raw, "/path/kvk").map_err(|e| Problem::bad_request(format!("Malformed KvK number: {}.", e.detail)))
     }
 
-    /// The digits.
+    /// The number as written.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The country of an agency seated abroad; `None` for a KvK number.
+    pub fn foreign_country(&self) -> Option<&str> {
+        self.0.split_once('-').map(|(country, _)| country)
     }
 }
 
@@ -118,6 +149,25 @@ mod tests {
             assert!(KvkNumber::parse(raw, "/k").is_err(), "{case}");
         }
         assert_eq!(KvkNumber::from_path("12").unwrap_err().status, 400);
+    }
+
+    #[test]
+    fn an_agency_abroad_is_named_by_its_country_and_home_register_number() {
+        let polish = KvkNumber::parse("pl-0000123456", "/k").unwrap();
+        assert_eq!((polish.as_str(), polish.foreign_country()), ("PL-0000123456", Some("PL")));
+        assert_eq!(KvkNumber::foreign("RO", "J40123452019", "/k").unwrap().as_str(), "RO-J40123452019");
+        assert_eq!(KvkNumber::parse("12345678", "/k").unwrap().foreign_country(), None);
+        for (raw, case) in [
+            ("NL-12345678", "a Dutch agency has a KvK number"),
+            ("P-123", "one letter"),
+            ("PL-", "no number"),
+            ("PL-123 456", "a space"),
+            ("PL-123456789012345678901", "21 characters"),
+            ("PL--123", "a second dash"),
+            ("ÄB-123", "not ASCII"),
+        ] {
+            assert!(KvkNumber::parse(raw, "/k").is_err(), "{case}");
+        }
     }
 
     #[test]

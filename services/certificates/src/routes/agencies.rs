@@ -23,11 +23,115 @@ use crate::store::{self, Agency, Certificate};
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AgencyIn {
-    kvk_number: String,
+    /// A Dutch agency's KvK number, or a foreign agency's Dutch branch KvK number; a
+    /// foreign agency without a branch leaves it out (it is named `CC-<home number>`).
+    #[serde(default)]
+    kvk_number: Option<String>,
     name: String,
     seat_country: String,
     sbi_codes: Vec<String>,
     established_on: NaiveDate,
+    /// Seated abroad: its number in the home country's company register.
+    #[serde(default)]
+    home_register_number: Option<String>,
+    /// Seated abroad: its VAT number.
+    #[serde(default)]
+    vat_number: Option<String>,
+}
+
+/// A VAT number of the EU form: the country's prefix (Greece: EL) and 2 to 13 letters or
+/// digits; upper case, spaces, dots and dashes removed.
+fn vat_number(raw: &str, country: &str, pointer: &str) -> Result<String, platform::problem::FieldError> {
+    let vat: String = raw.chars().filter(|c| !matches!(c, ' ' | '.' | '-')).collect::<String>().to_ascii_uppercase();
+    let prefix = if country == "GR" { "EL" } else { country };
+    let rest = vat.strip_prefix(prefix).unwrap_or_default();
+    if (2..=13).contains(&rest.len()) && rest.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Ok(vat)
+    } else {
+        Err(platform::problem::FieldError::new(
+            pointer,
+            format!("a VAT number of the seat country: {prefix} followed by 2 to 13 letters or digits"),
+        ))
+    }
+}
+
+/// The number that names the agency, and its home register and VAT numbers when it is
+/// seated abroad (advice 2.1 H): a Dutch agency by its KvK number; one abroad by its
+/// Dutch branch's KvK number when it has one, else by its country and home register number.
+fn identity(
+    input: &AgencyIn,
+    country: Option<&CountryCode>,
+    checks: &mut Checks,
+) -> Option<(KvkNumber, Option<String>, Option<String>)> {
+    use platform::problem::FieldError;
+    let Some(country) = country else {
+        // Without a country, the number can still be checked for its form.
+        if let Some(raw) = &input.kvk_number {
+            checks.check(KvkNumber::parse(raw, "/kvk_number"));
+        }
+        return None;
+    };
+    if country.as_str() == "NL" {
+        for (field, given) in
+            [("/home_register_number", &input.home_register_number), ("/vat_number", &input.vat_number)]
+        {
+            if given.is_some() {
+                checks.0.push(FieldError::new(field, "only for an agency seated abroad"));
+            }
+        }
+        let Some(raw) = &input.kvk_number else {
+            checks.0.push(FieldError::new("/kvk_number", "an agency seated in the Netherlands has a KvK number"));
+            return None;
+        };
+        let kvk = checks.check(KvkNumber::parse(raw, "/kvk_number"))?;
+        if kvk.foreign_country().is_some() {
+            checks.0.push(FieldError::new("/kvk_number", "a KvK number is exactly 8 digits"));
+            return None;
+        }
+        return Some((kvk, None, None));
+    }
+    let home = match &input.home_register_number {
+        Some(h) => {
+            let h = h.trim().to_ascii_uppercase();
+            if (1..=20).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                Some(h)
+            } else {
+                checks.0.push(FieldError::new("/home_register_number", "1 to 20 letters or digits"));
+                None
+            }
+        }
+        None => {
+            checks.0.push(FieldError::new(
+                "/home_register_number",
+                "an agency seated abroad names its number in its home country's company register",
+            ));
+            None
+        }
+    };
+    let vat = match &input.vat_number {
+        Some(v) => checks.check(vat_number(v, country.as_str(), "/vat_number")),
+        None => {
+            checks.0.push(FieldError::new("/vat_number", "an agency seated abroad names its VAT number"));
+            None
+        }
+    };
+    let home = home?;
+    let own = checks.check(KvkNumber::foreign(country.as_str(), &home, "/home_register_number"))?;
+    let id = match &input.kvk_number {
+        None => own,
+        Some(raw) => {
+            let kvk = checks.check(KvkNumber::parse(raw, "/kvk_number"))?;
+            if kvk.foreign_country().is_some() && kvk != own {
+                checks.0.push(FieldError::new(
+                    "/kvk_number",
+                    format!("its Dutch branch's KvK number, or left out (the agency is then {own})"),
+                ));
+                return None;
+            }
+            kvk
+        }
+    };
+    Some((id, Some(home), vat))
 }
 
 /// POST /api/v1/agencies
@@ -40,9 +144,10 @@ pub(super) async fn create_agency(state: AppState, req: Request, _: (), raw: Byt
         .ok_or_else(|| Error::Forbidden("Only KvK, a certification body or an admin registers agencies.".into()))?;
     let input: AgencyIn = parse_json(&req, &raw)?;
     let mut checks = Checks::default();
-    let kvk = checks.check(KvkNumber::parse(&input.kvk_number, "/kvk_number"));
+    let country = CountryCode::parse(&input.seat_country, "/seat_country");
+    let identity = identity(&input, country.as_ref().ok(), &mut checks);
     let name = checks.check(text(&input.name, "/name", 200));
-    let country = checks.check(CountryCode::parse(&input.seat_country, "/seat_country"));
+    let country = checks.check(country);
     let sbi: Vec<SbiCode> = input
         .sbi_codes
         .iter()
@@ -54,13 +159,17 @@ pub(super) async fn create_agency(state: AppState, req: Request, _: (), raw: Byt
     }
     checks.check(not_future(input.established_on, state.clock.today(), "/established_on"));
     checks.finish().map_err(Error::Invalid)?;
-    let (Some(kvk), Some(name), Some(country)) = (kvk, name, country) else { unreachable!("checked above") };
+    let (Some((kvk, home_register_number, vat_number)), Some(name), Some(country)) = (identity, name, country) else {
+        return Err(Error::Invalid(vec![platform::problem::FieldError::new("", "invalid")]));
+    };
     let agency = Agency {
         kvk_number: kvk.as_str().into(),
         name,
         seat_country: country.as_str().into(),
         sbi_codes: sbi.iter().map(|s| s.as_str().to_string()).collect(),
         established_on: input.established_on,
+        home_register_number,
+        vat_number,
     };
     write(&state, &req, &principal, &raw, async |tx| {
         if role == Role::CertificationBody {
@@ -90,6 +199,8 @@ fn agency_view(a: &Agency) -> serde_json::Value {
         "sbi_codes": a.sbi_codes,
         "staffing": a.sbi_codes.iter().any(|s| s.starts_with("78")),
         "established_on": a.established_on,
+        "home_register_number": a.home_register_number,
+        "vat_number": a.vat_number,
     })
 }
 
@@ -98,6 +209,12 @@ fn agency_view(a: &Agency) -> serde_json::Value {
 struct PublicView {
     kvk_number: String,
     agency_name: String,
+    /// Where it is seated; abroad, its home register and VAT numbers too (public company data).
+    seat_country: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    home_register_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vat_number: Option<String>,
     norm: &'static str,
     staffing: bool,
     /// The certificate's status, or `none`.
@@ -154,6 +271,9 @@ pub(super) async fn public_view(state: AppState, req: Request, kvk: String) -> R
         status: cert.as_ref().map(|c| c.status.as_str()).unwrap_or("none"),
         kvk_number: agency.kvk_number,
         agency_name: agency.name,
+        seat_country: agency.seat_country,
+        home_register_number: agency.home_register_number,
+        vat_number: agency.vat_number,
         certificate,
         checked_at: state.clock.now(),
     };

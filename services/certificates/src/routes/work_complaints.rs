@@ -80,7 +80,8 @@ pub(super) async fn post(state: AppState, req: Request, kvk: String, raw: Bytes)
                 Error::Invalid(_) | Error::Client(_) => "invalid",
                 _ => "unavailable",
             };
-            let kvk = if kvk.len() == 8 && kvk.bytes().all(|b| b.is_ascii_digit()) { kvk } else { String::new() };
+            // Only a well-formed number goes back into the form's address.
+            let kvk = platform::ids::KvkNumber::parse(&kvk, "/kvk").map(|k| k.as_str().to_string()).unwrap_or_default();
             Ok(platform::http::see_other(&format!(
                 "{}/work-complaint?kvk={kvk}&lang={lang}&error={error}",
                 state.desk.verify_url()

@@ -369,7 +369,7 @@ async fn a_foreign_agency_is_assessed_on_nen_4400_2() {
     let app = spawn_app().await;
     let kvk = app.token(&[Role::Kvk], None);
     let r = app
-        .post("/api/v1/agencies", &kvk, json!({"kvk_number": "87654321", "name": "Praca Sp. z o.o.", "seat_country": "pl", "sbi_codes": ["7810"], "established_on": "2020-01-01"}))
+        .post("/api/v1/agencies", &kvk, json!({"kvk_number": "87654321", "name": "Praca Sp. z o.o.", "seat_country": "pl", "sbi_codes": ["7810"], "established_on": "2020-01-01", "home_register_number": "0000654321", "vat_number": "PL5261040828"}))
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert_eq!(r.body["norm"], "NEN 4400-2");

@@ -1,8 +1,8 @@
 check-title = Check a staffing agency
 check-intro = Enter the agency's KvK number. Zegel asks every register now: certificate, bans of its directors, guarantee deposit, G-account and housing.
-check-kvk = KvK number (8 digits)
+check-kvk = KvK number (8 digits; an agency abroad: country and register number, e.g. PL-0000123456)
 check-submit = Check
-check-invalid = A KvK number has 8 digits.
+check-invalid = A KvK number has 8 digits; an agency abroad is named by its country and register number, such as PL-0000123456.
 check-unavailable = A register cannot be read right now. Try again in a minute; until then, do not rely on an earlier answer.
 check-may-hire = You may hire through this agency
 check-may-not-hire = Do not hire through this agency

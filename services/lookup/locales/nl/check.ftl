@@ -1,8 +1,8 @@
 check-title = Controleer een uitzendbureau
 check-intro = Vul het KvK-nummer van het uitzendbureau in. Zegel vraagt het nu na bij elk register: certificaat, verboden voor bestuurders, waarborgsom, G-rekening en huisvesting.
-check-kvk = KvK-nummer (8 cijfers)
+check-kvk = KvK-nummer (8 cijfers; buitenlands uitzendbureau: land en registratienummer, bijv. PL-0000123456)
 check-submit = Controleren
-check-invalid = Een KvK-nummer heeft 8 cijfers.
+check-invalid = Een KvK-nummer heeft 8 cijfers; een buitenlands uitzendbureau heeft land en registratienummer, zoals PL-0000123456.
 check-unavailable = Een register is nu niet te lezen. Probeer het over een minuut opnieuw; vertrouw tot dan niet op een eerder antwoord.
 check-may-hire = U mag via dit uitzendbureau inlenen
 check-may-not-hire = Leen niet in via dit uitzendbureau

@@ -71,7 +71,14 @@ pub(super) async fn registration_post(state: AppState, req: Request, _: (), raw:
     kvk_only(&principal)?;
     let input: RegistrationIn = parse_json(&req, &raw)?;
     let mut errors = Vec::new();
-    let kvk = KvkNumber::parse(&input.kvk_number, "/kvk_number").map_err(|e| errors.push(e)).ok();
+    // KvK registers Dutch numbers only (a foreign agency's Dutch branch has one).
+    let kvk = KvkNumber::parse(&input.kvk_number, "/kvk_number")
+        .and_then(|k| match k.foreign_country() {
+            None => Ok(k),
+            Some(_) => Err(FieldError::new("/kvk_number", "a KvK number is exactly 8 digits")),
+        })
+        .map_err(|e| errors.push(e))
+        .ok();
     if input.sbi_codes.is_empty() || input.sbi_codes.len() > MAX_SBI {
         errors.push(FieldError::new("/sbi_codes", format!("1 to {MAX_SBI} SBI codes")));
     }
