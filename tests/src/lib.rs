@@ -594,5 +594,5 @@ pub fn messages(lang: &str) -> std::collections::HashMap<String, String> {
 
 /// `s` as the template engine escapes text.
 pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    s.replace('&', "&#38;").replace('<', "&#60;").replace('>', "&#62;").replace('"', "&#34;").replace('\'', "&#39;")
 }

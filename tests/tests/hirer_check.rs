@@ -191,7 +191,11 @@ async fn a_whole_supplier_list_in_one_request_and_a_printable_page() {
     assert_eq!(receipts_kept(&suite).await, 2);
     let nl = page("?kvk=99887766&lang=nl").await;
     assert!(nl.contains("Leen niet in via dit uitzendbureau"), "{nl}");
-    assert!(page("?kvk=12x&lang=en").await.contains("A KvK number has 8 digits; an agency abroad is named by its country and register number"));
+    assert!(
+        page("?kvk=12x&lang=en")
+            .await
+            .contains("A KvK number has 8 digits; an agency abroad is named by its country and register number")
+    );
     assert!(page("").await.contains("<form method=\"get\" action=\"/check\">"), "the form, in Dutch by default");
 }
 

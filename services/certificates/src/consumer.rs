@@ -27,14 +27,16 @@ pub async fn handle(state: &AppState, event: Event) -> anyhow::Result<()> {
     ) {
         return housing_mark_ended(state, event).await;
     }
-    let (action, reason) = match event.event_type.as_str() {
+    let (action, reason, ground) = match event.event_type.as_str() {
         "ban.officer_banned" | "ban.banned_officer_appointed" => {
-            (Action::Suspend, "an owner, director or de facto manager is under a ban (advice 2.1 F)")
+            (Action::Suspend, "an owner, director or de facto manager is under a ban (advice 2.1 F)", "officer_banned")
         }
-        "gaccount.blocked" => (Action::Suspend, "the agency's G-account is blocked (advice 2.1 B)"),
-        "gaccount.closed" => (Action::Suspend, "the agency's G-account is closed (advice 2.1 B)"),
+        "gaccount.blocked" => {
+            (Action::Suspend, "the agency's G-account is blocked (advice 2.1 B)", "g_account_blocked")
+        }
+        "gaccount.closed" => (Action::Suspend, "the agency's G-account is closed (advice 2.1 B)", "g_account_closed"),
         "deposit.shortfall_overdue" => {
-            (Action::Lapse, "the guarantee deposit was not topped up in time (advice 2.1 C)")
+            (Action::Lapse, "the guarantee deposit was not topped up in time (advice 2.1 C)", "deposit_not_topped_up")
         }
         _ => return Ok(()),
     };
@@ -62,6 +64,7 @@ pub async fn handle(state: &AppState, event: Event) -> anyhow::Result<()> {
             reason: Some(reason),
             request_id: &request_id,
             cause_event_id: Some(event.event_id),
+            ground: Some(ground),
             now: state.clock.now(),
         };
         let today = state.clock.today();

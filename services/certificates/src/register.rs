@@ -24,6 +24,9 @@ pub struct Change<'a> {
     pub request_id: &'a str,
     /// Event that caused it, for consumers.
     pub cause_event_id: Option<Uuid>,
+    /// The ground of a suspension, revocation or lapse, a code kept in the public history
+    /// for the yearly statistics (never the reason's text).
+    pub ground: Option<&'a str>,
     /// Server time of the change.
     pub now: DateTime<Utc>,
 }
@@ -44,7 +47,8 @@ pub async fn apply(
     if to != before.status {
         after.status = to;
         after.status_since = change.now;
-        store::insert_status_change(tx, after.certificate_id, Some(before.status), to, change.now).await?;
+        store::insert_status_change(tx, after.certificate_id, Some(before.status), to, change.now, change.ground)
+            .await?;
     }
     store::update_certificate(tx, &after).await?;
     record(

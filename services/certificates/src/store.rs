@@ -286,13 +286,15 @@ pub async fn insert_status_change(
     from: Option<Status>,
     to: Status,
     at: DateTime<Utc>,
+    ground: Option<&str>,
 ) -> Result<()> {
     let stmt = c
         .prepare_cached(
-            "insert into certificate_status_change (certificate_id, from_status, to_status, changed_at) values ($1, $2, $3, $4)",
+            "insert into certificate_status_change (certificate_id, from_status, to_status, changed_at, ground)
+             values ($1, $2, $3, $4, $5)",
         )
         .await?;
-    c.execute(&stmt, &[&id, &from, &to, &at]).await?;
+    c.execute(&stmt, &[&id, &from, &to, &at, &ground]).await?;
     Ok(())
 }
 

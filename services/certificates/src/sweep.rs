@@ -57,10 +57,10 @@ pub async fn run(state: &AppState) -> Result<Report> {
             && cert
                 .next_audit_due
                 .is_some_and(|due| due + chrono::Days::new(u64::from(state.settings.audit_grace_days)) < today);
-        let reason = if probation_over {
-            "probation ended without full certification"
+        let (reason, ground) = if probation_over {
+            ("probation ended without full certification", "probation_ended")
         } else if audit_overdue {
-            "yearly audit overdue"
+            ("yearly audit overdue", "audit_overdue")
         } else {
             continue;
         };
@@ -69,6 +69,7 @@ pub async fn run(state: &AppState) -> Result<Report> {
             reason: Some(reason),
             request_id: &run_id,
             cause_event_id: None,
+            ground: Some(ground),
             now: state.clock.now(),
         };
         register::apply(&tx, cert, Action::Lapse, &change, |c| c.ended_on = Some(today)).await?;
@@ -92,6 +93,7 @@ pub async fn run(state: &AppState) -> Result<Report> {
             reason: Some("evidence expired"),
             request_id: &run_id,
             cause_event_id: None,
+            ground: None,
             now: state.clock.now(),
         };
         register::signal(&tx, &id.to_string(), &change, &events::evidence_expired(&cert, &d, change.now)).await?;
@@ -121,6 +123,7 @@ pub async fn run(state: &AppState) -> Result<Report> {
             reason: Some(&reason),
             request_id: &run_id,
             cause_event_id: None,
+            ground: Some("deficiency_not_remedied"),
             now: state.clock.now(),
         };
         register::apply(&tx, cert, Action::Suspend, &change, |c| {
@@ -139,6 +142,7 @@ pub async fn run(state: &AppState) -> Result<Report> {
         reason: Some("remedy deadline passed"),
         request_id: &run_id,
         cause_event_id: None,
+        ground: None,
         now: state.clock.now(),
     };
     for cert in store::take_overdue_suspensions(&tx, today).await? {

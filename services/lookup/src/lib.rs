@@ -12,6 +12,7 @@ pub mod reads;
 pub mod routes;
 pub mod startup;
 pub mod state;
+pub mod statistics;
 pub mod store;
 pub mod verify;
 

@@ -366,6 +366,73 @@ pub async fn kvk_checks(pool: &Pool, kvk: Option<&str>, limit: i64) -> anyhow::R
         .collect())
 }
 
+/// Every register's figures for the days from `from` to `as_of` (their `statistics`
+/// functions), read in one snapshot: (register, measure, dimension, value).
+pub async fn register_figures(
+    pool: &Pool,
+    from: chrono::NaiveDate,
+    as_of: chrono::NaiveDate,
+) -> anyhow::Result<Vec<(String, String, String, i64)>> {
+    let mut client = pool.get().await?;
+    let tx = client
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?;
+    let mut out = Vec::new();
+    for register in crate::statistics::REGISTERS {
+        // The schema name comes from a closed list, never from input.
+        let sql = format!("select measure, dimension, value from {register}.statistics($1, $2)");
+        let stmt = tx.prepare_cached(&sql).await?;
+        for row in tx.query(&stmt, &[&from, &as_of]).await? {
+            out.push((register.to_string(), row.get(0), row.get(1), row.get(2)));
+        }
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// The seal of the report published for `year` up to `as_of` whose CSV has this hash.
+pub async fn published_report(
+    pool: &Pool,
+    year: i32,
+    as_of: chrono::NaiveDate,
+    sha256: &str,
+) -> anyhow::Result<Option<String>> {
+    let client = pool.get().await?;
+    let stmt = client
+        .prepare_cached("select seal from statistics_report where year = $1 and as_of = $2 and sha256 = $3")
+        .await?;
+    Ok(client.query_opt(&stmt, &[&year, &as_of, &sha256]).await?.map(|r| r.get(0)))
+}
+
+/// Keeps a published report's hash and seal; when another request published the same
+/// report first, its seal.
+pub async fn insert_report(
+    pool: &Pool,
+    id: Uuid,
+    year: i32,
+    as_of: chrono::NaiveDate,
+    sha256: &str,
+    seal: &str,
+    published_at: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<String> {
+    let client = pool.get().await?;
+    let stmt = client
+        .prepare_cached(
+            "insert into statistics_report (report_id, year, as_of, sha256, seal, published_at)
+             values ($1, $2, $3, $4, $5, $6)
+             on conflict (year, as_of, sha256) do nothing
+             returning seal",
+        )
+        .await?;
+    if let Some(row) = client.query_opt(&stmt, &[&id, &year, &as_of, &sha256, &seal, &published_at]).await? {
+        return Ok(row.get(0));
+    }
+    published_report(pool, year, as_of, sha256).await?.ok_or_else(|| anyhow::anyhow!("the report vanished"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -198,6 +198,10 @@ pub const READ_CONTRACTS: [&str; 8] = [
     "work_complaint_status",
 ];
 
+/// The functions of a register that the lookup may execute: `statistics(from, as_of)`,
+/// the register's figures for the yearly report (security definer, never public).
+pub const READ_FUNCTIONS: [&str; 1] = ["statistics"];
+
 fn named(target: &Target, app: &str) -> tokio_postgres::Config {
     let mut config = target.config.clone();
     config.application_name(app);
@@ -302,13 +306,14 @@ fn roles_and_schema(schema: &str, owner: &str, runtime: &str) -> String {
 fn grants(schema: &str, runtime: &str) -> String {
     let lookup = runtime_role("lookup");
     let contracts = READ_CONTRACTS.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(", ");
+    let functions = READ_FUNCTIONS.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(", ");
     format!(
         "grant usage on schema {schema} to {runtime};
          grant select, insert, update, delete on all tables in schema {schema} to {runtime};
          grant usage, select on all sequences in schema {schema} to {runtime};
          grant execute on all functions in schema {schema} to {runtime};
          do $$
-         declare t record;
+         declare t record; f record;
          begin
            for t in select c.relname, bool_or(tg.tgtype & 16 <> 0) as upd, bool_or(tg.tgtype & 8 <> 0) as del
                     from pg_trigger tg join pg_class c on c.oid = tg.tgrelid join pg_namespace n on n.oid = c.relnamespace
@@ -324,6 +329,10 @@ fn grants(schema: &str, runtime: &str) -> String {
              for t in select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
                       where n.nspname = '{schema}' and c.relkind = 'v' and c.relname in ({contracts}) loop
                execute format('grant select on %I.%I to %I', '{schema}', t.relname, '{lookup}');
+             end loop;
+             for f in select p.oid::regprocedure::text as sig from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+                      where n.nspname = '{schema}' and p.proname in ({functions}) loop
+               execute format('grant execute on function %s to %I', f.sig, '{lookup}');
              end loop;
            end if;
          end $$;"

@@ -181,6 +181,7 @@ pub(super) async fn create_agency(state: AppState, req: Request, _: (), raw: Byt
             reason: None,
             request_id: &req.id,
             cause_event_id: None,
+            ground: None,
             now: state.clock.now(),
         };
         register::record(tx, &agency.kvk_number, "agency.register", &change, None::<&()>, Some(&agency)).await?;
@@ -332,12 +333,13 @@ pub(super) async fn issue_provisional(state: AppState, req: Request, kvk: String
             ended_on: None,
         };
         store::insert_certificate(tx, &cert).await?;
-        store::insert_status_change(tx, cert.certificate_id, None, Status::Provisional, now).await?;
+        store::insert_status_change(tx, cert.certificate_id, None, Status::Provisional, now, None).await?;
         let change = Change {
             actor: Actor::of(&principal, Role::CertificationBody),
             reason: reason.as_deref(),
             request_id: &req.id,
             cause_event_id: None,
+            ground: None,
             now,
         };
         register::record(

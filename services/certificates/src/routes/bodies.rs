@@ -44,6 +44,7 @@ pub(super) async fn put(state: AppState, req: Request, id: String, raw: Bytes) -
             reason: None,
             request_id: &req.id,
             cause_event_id: None,
+            ground: None,
             now: state.clock.now(),
         };
         register::record(tx, id.as_str(), "certification_body.put", &change, before.as_ref(), Some(&after)).await?;

@@ -53,6 +53,7 @@ fn change<'a>(
         reason,
         request_id: &req.id,
         cause_event_id: None,
+        ground: None,
         now: state.clock.now(),
     }
 }
@@ -564,7 +565,10 @@ pub(super) async fn suspend(state: AppState, req: Request, id: String, raw: Byte
     };
     write(&state, &req, &principal, &raw, async |tx| {
         let cert = own_certificate(tx, &principal, id).await?;
-        let change = change(&state, &principal, Role::CertificationBody, &req, Some(&reason));
+        let change = Change {
+            ground: Some("certification_body"),
+            ..change(&state, &principal, Role::CertificationBody, &req, Some(&reason))
+        };
         let after = register::apply(tx, cert, Action::Suspend, &change, |c| {
             c.suspension_reason = Some(reason.clone());
             c.suspension_remedy_by = Some(remedy_by);
@@ -660,7 +664,10 @@ pub(super) async fn revoke(state: AppState, req: Request, id: String, raw: Bytes
             }
         }
         let today = state.clock.today();
-        let change = change(&state, &principal, Role::CertificationBody, &req, Some(&reason));
+        let change = Change {
+            ground: Some(&grounds),
+            ..change(&state, &principal, Role::CertificationBody, &req, Some(&reason))
+        };
         let after = register::apply(tx, cert, Action::Revoke, &change, |c| c.ended_on = Some(today)).await?;
         Ok((StatusCode::OK, view(&after)))
     })

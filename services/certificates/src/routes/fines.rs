@@ -177,6 +177,7 @@ fn change<'a>(state: &AppState, principal: &Principal, req: &'a Request, reason:
         reason,
         request_id: &req.id,
         cause_event_id: None,
+        ground: None,
         now: state.clock.now(),
     }
 }
@@ -327,6 +328,7 @@ pub(super) async fn schedule_put(state: AppState, req: Request, from: String, ra
             reason: Some(&note),
             request_id: &req.id,
             cause_event_id: None,
+            ground: None,
             now: state.clock.now(),
         };
         register::record(

@@ -4,6 +4,7 @@ mod agencies;
 mod claims;
 mod kvk;
 mod page;
+mod statistics;
 mod trust;
 mod verify;
 
@@ -30,6 +31,8 @@ pub fn api(state: AppState) -> Routed {
         post(fixed(warp::path!("api" / "v1" / "kvk" / "registration-checks")), s, kvk::registration_post),
         post(fixed(warp::path!("api" / "v1" / "kvk" / "deregistration-checks")), s, kvk::deregistration_post),
         get(fixed(warp::path!("api" / "v1" / "kvk" / "checks")), s, kvk::checks_get),
+        get(fixed(warp::path!("api" / "v1" / "statistics")), s, statistics::statistics_get),
+        get(fixed(warp::path!("statistics")), s, statistics::statistics_page),
         trust::trust_list_get(state.clone()),
     ])
 }
