@@ -153,6 +153,16 @@ async fn the_2025_report_has_the_known_figures_again_after_2026_happened_and_its
         "{verdict}"
     );
     assert_eq!(verdict["facts"]["statistics"]["sha256"], json!(sha));
+    let page = suite
+        .http
+        .get(format!("{}/v/{seal}?lang=en", suite.lookup.address))
+        .send()
+        .await
+        .expect("seal page")
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains("Yearly report") && page.contains(&sha), "the seal's page names the report: {page}");
 
     // Half a year in: three certified, nothing suspended yet.
     let (_, june) = get(&suite, "?year=2025&as_of=2025-06-30").await;

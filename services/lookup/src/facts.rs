@@ -120,6 +120,25 @@ impl Receipt {
     }
 }
 
+/// The facts of a sealed yearly report (the lookup's own): which report, and the SHA-256
+/// of its CSV.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Report {
+    /// The report.
+    pub statistics: ReportFacts,
+}
+
+/// Which report a seal is over.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReportFacts {
+    /// Its year.
+    pub year: i32,
+    /// Its last day counted.
+    pub as_of: String,
+    /// The SHA-256 of its CSV.
+    pub sha256: String,
+}
+
 /// A register's facts about a seal, in the register's own shape.
 #[derive(Debug, Clone)]
 pub enum Shown {
@@ -129,6 +148,8 @@ pub enum Shown {
     Building(Building),
     /// From the lookup itself: a receipt.
     Receipt(Receipt),
+    /// From the lookup itself: a yearly report.
+    Report(Report),
     /// A register whose facts no page shows, or facts that do not decode.
     Nothing,
 }
@@ -143,6 +164,7 @@ impl Shown {
         let shown = match register {
             Some(Register::Certificates) => decode(facts).map(Shown::Certificate),
             Some(Register::Housing) => decode(facts).map(Shown::Building),
+            Some(Register::Lookup) if facts.get("statistics").is_some() => decode(facts).map(Shown::Report),
             Some(Register::Lookup) => decode(facts).map(Shown::Receipt),
             _ => None,
         };
@@ -171,6 +193,9 @@ mod tests {
         let receipt = json!({ "may_hire": true, "receipt": { "parts": { "certificate": { "detail": { "agency_name": "X" } } } } });
         let Shown::Receipt(r) = Shown::of(Some(Register::Lookup), &receipt) else { panic!("receipt") };
         assert_eq!((r.may_hire, r.agency_name()), (true, Some("X")));
+        let report = json!({ "statistics": { "year": 2025, "as_of": "2025-12-31", "sha256": "ab" } });
+        let Shown::Report(r) = Shown::of(Some(Register::Lookup), &report) else { panic!("report") };
+        assert_eq!((r.statistics.year, r.statistics.sha256.as_str()), (2025, "ab"));
     }
 
     #[test]

@@ -97,3 +97,4 @@ stat-code-opened = opened
 stat-code-none = none
 stat-code-integrated = integrated
 stat-code-snf = SNF
+sealed-statistics = Yearly report { $year } up to { $as_of }; SHA-256 of the CSV: { $sha256 }

@@ -97,3 +97,4 @@ stat-code-opened = geopend
 stat-code-none = geen
 stat-code-integrated = geïntegreerd
 stat-code-snf = SNF
+sealed-statistics = Jaarrapportage { $year } tot en met { $as_of }; SHA-256 van de CSV: { $sha256 }

@@ -266,7 +266,9 @@ pub(super) async fn check_page(state: AppState, req: Request, _: ()) -> Result<R
         heading: lang.t("check-title"),
         intro: lang.t("check-intro"),
         label_kvk: lang.t("check-kvk"),
-        kvk: kvk.chars().filter(char::is_ascii_digit).take(8).collect(),
+        // Back into the form as typed, letters, digits and dashes only (a foreign agency's
+        // number has all three).
+        kvk: kvk.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(23).collect(),
         submit: lang.t("check-submit"),
         label_keep_receipt: lang.t("check-keep-receipt"),
         receipt: wants_receipt(&req.query),

@@ -302,6 +302,19 @@ fn render(lang: &Lang, seal: &str, outcome: &Outcome, now: Option<&crate::agency
             (lang.t_args("sealed-housing", &[("address", street), ("place", place)]), String::new(), false, reason)
         }
         Shown::Certificate(c) => (String::new(), text(&c.valid_until), false, String::new()),
+        Shown::Report(r) => (
+            lang.t_args(
+                "sealed-statistics",
+                &[
+                    ("year", r.statistics.year.to_string()),
+                    ("as_of", r.statistics.as_of.clone()),
+                    ("sha256", r.statistics.sha256.clone()),
+                ],
+            ),
+            String::new(),
+            false,
+            String::new(),
+        ),
         _ => (String::new(), String::new(), false, String::new()),
     };
     let page = VerdictPage {
