@@ -306,6 +306,26 @@ impl Suite {
         value
     }
 
+    /// The inspectorate bans Bob Bakker (BSN 123456782, the owner every helper here
+    /// registers) from owning an agency; returns the ban.
+    pub async fn ban_the_owner(&self) -> Value {
+        let body = json!({"bsn": "123456782", "basis": "administrative", "roles_covered": ["owner"],
+                          "starts_on": "2026-01-01", "reason": "underpayment"});
+        self.bans_call(reqwest::Method::POST, "/api/v1/bans", &self.token(Role::Inspectorate, None), body).await
+    }
+
+    /// Sends `body` to `url` as `token` (none: anonymous) with a fresh Idempotency-Key;
+    /// the status and the answer, whatever they are.
+    pub async fn send(&self, method: reqwest::Method, url: String, token: Option<&str>, body: Value) -> (u16, Value) {
+        let mut request = self.http.request(method, url).header("idempotency-key", uuid::Uuid::new_v4().to_string());
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let r = request.json(&body).send().await.expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or_default())
+    }
+
     /// A request to the bans register.
     pub async fn bans_call(&self, method: reqwest::Method, path: &str, token: &str, body: Value) -> Value {
         self.call(method, format!("{}{path}", self.bans.address), token, body).await

@@ -8,16 +8,9 @@ use serde_json::{Value, json};
 use zegel_e2e::Suite;
 
 async fn register(suite: &Suite, token: &str, body: Value) -> (u16, Value) {
-    let r = suite
-        .http
-        .post(format!("{}/api/v1/agencies", suite.certificates.address))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
+    suite
+        .send(reqwest::Method::POST, format!("{}/api/v1/agencies", suite.certificates.address), Some(token), body)
         .await
-        .expect("register");
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or_default())
 }
 
 #[tokio::test]

@@ -66,15 +66,7 @@ async fn a_hirer_checks_an_agency_keeps_the_receipt_and_sees_the_change() {
     assert_eq!(r["facts"]["receipt"]["parts"]["officers"]["status"], "clear");
 
     // The owner is banned: the check now says do not hire, and why.
-    let inspectorate = suite.token(Role::Inspectorate, None);
-    suite
-        .bans_call(
-            Method::POST,
-            "/api/v1/bans",
-            &inspectorate,
-            json!({"bsn": "123456782", "basis": "administrative", "roles_covered": ["owner"], "starts_on": "2026-01-01", "reason": "underpayment"}),
-        )
-        .await;
+    suite.ban_the_owner().await;
     let (_, v) = check(&suite, kvk).await;
     assert_eq!(v["may_hire"], false);
     assert_eq!(v["parts"]["officers"]["status"], "not_clear");
@@ -221,15 +213,7 @@ async fn a_subscribed_hirer_hears_of_the_ban_by_a_signed_webhook_and_the_check_t
     let secret = r.json::<Value>().await.unwrap()["secret"].as_str().unwrap().to_string();
 
     // The owner is banned: the certificate is suspended; the hirer hears of it.
-    let inspectorate = suite.token(Role::Inspectorate, None);
-    suite
-        .bans_call(
-            Method::POST,
-            "/api/v1/bans",
-            &inspectorate,
-            json!({"bsn": "123456782", "basis": "administrative", "roles_covered": ["owner"], "starts_on": "2026-01-01", "reason": "underpayment"}),
-        )
-        .await;
+    suite.ban_the_owner().await;
     let got = receiver
         .wait_until(|r| {
             r.iter()

@@ -8,17 +8,7 @@ use serde_json::{Value, json};
 use zegel_e2e::Suite;
 
 async fn post(suite: &Suite, path: &str, token: &str, body: Value) -> (u16, Value) {
-    let r = suite
-        .http
-        .post(format!("{}{path}", suite.certificates.address))
-        .bearer_auth(token)
-        .header("idempotency-key", uuid::Uuid::new_v4().to_string())
-        .json(&body)
-        .send()
-        .await
-        .expect("request");
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or_default())
+    suite.send(reqwest::Method::POST, format!("{}{path}", suite.certificates.address), Some(token), body).await
 }
 
 async fn receipt(suite: &Suite, kvk: &str) -> String {

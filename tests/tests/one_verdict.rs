@@ -81,14 +81,7 @@ async fn a_starters_seal_says_what_the_check_says_through_a_ban_and_its_lifting(
 
     // The inspectorate bans the owner: the very next scan says suspended, for that reason.
     let inspectorate = suite.token(Role::Inspectorate, None);
-    let ban = suite
-        .bans_call(
-            Method::POST,
-            "/api/v1/bans",
-            &inspectorate,
-            json!({"bsn": "123456782", "basis": "administrative", "roles_covered": ["owner"], "starts_on": "2026-01-01", "reason": "underpayment"}),
-        )
-        .await;
+    let ban = suite.ban_the_owner().await;
     let (verdict, codes) = agree(&suite, kvk, &seal).await;
     assert_eq!((verdict.as_str(), codes), ("suspended", vec!["officer_banned".to_string()]));
     let page = suite.page(&seal, "nl").await;

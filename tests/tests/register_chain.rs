@@ -264,14 +264,7 @@ async fn a_starter_gets_a_provisional_certificate_only_once_the_entry_test_passe
     suite
         .bans_call(Method::PUT, &format!("/api/v1/agencies/{kvk}/officers"), &suite.token(Role::Kvk, None), officers)
         .await;
-    let ban = suite
-        .bans_call(
-            Method::POST,
-            "/api/v1/bans",
-            &inspectorate,
-            json!({"bsn": "123456782", "basis": "administrative", "roles_covered": ["owner"], "starts_on": "2026-01-01", "reason": "underpayment"}),
-        )
-        .await;
+    let ban = suite.ban_the_owner().await;
     let (status, r) = ask().await;
     assert_eq!((status, missing(&r)[0].clone()), (422, json!("officer_banned")), "{r}");
     let lifted = format!("/api/v1/bans/{}/lifting", ban["ban_id"].as_str().expect("ban id"));

@@ -7,8 +7,7 @@ language sql stable security definer
 set search_path from current
 as $$
 with bounds as (
-    select (from_on::timestamp at time zone 'Europe/Amsterdam') as lo,
-           ((as_of + 1)::timestamp at time zone 'Europe/Amsterdam') as hi
+    select lo, hi from dutch_days(from_on, as_of)
 )
 select 'bans_imposed', basis, count(*) from ban, bounds b where created_at >= b.lo and created_at < b.hi group by 2
 union all

@@ -14,8 +14,7 @@ language sql stable security definer
 set search_path from current
 as $$
 with bounds as (
-    select (from_on::timestamp at time zone 'Europe/Amsterdam') as lo,
-           ((as_of + 1)::timestamp at time zone 'Europe/Amsterdam') as hi
+    select lo, hi from dutch_days(from_on, as_of)
 ), latest as (
     -- Each agency's certificate status at the end of as_of.
     select distinct on (c.kvk_number) c.kvk_number, c.norm, s.to_status

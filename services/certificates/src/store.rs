@@ -457,40 +457,19 @@ pub async fn open_requirement_deficiency(
     remedy_by: NaiveDate,
     audit_id: Option<Uuid>,
 ) -> Result<Option<Deficiency>> {
-    let stmt = c
-        .prepare_cached(
-            "insert into deficiency (deficiency_id, certificate_id, certificate_audit_id, description, serious, remedy_by,
-                                     requirement_code)
-             values ($1, $2, $3, $4, true, $5, $6)
-             on conflict (certificate_id, requirement_code) where resolved_on is null and requirement_code is not null
-             do nothing
-             returning deficiency_id, certificate_audit_id, description, serious, remedy_by, resolved_on, resolution_ref,
-                       requirement_code",
-        )
-        .await?;
+    let sql = format!(
+        "insert into deficiency (deficiency_id, certificate_id, certificate_audit_id, description, serious, remedy_by,
+                                 requirement_code)
+         values ($1, $2, $3, $4, true, $5, $6)
+         on conflict (certificate_id, requirement_code) where resolved_on is null and requirement_code is not null
+         do nothing
+         returning {DEFICIENCY_COLUMNS}"
+    );
+    let stmt = c.prepare_cached(&sql).await?;
     Ok(c.query_opt(&stmt, &[&Uuid::now_v7(), &certificate_id, &audit_id, &description, &remedy_by, &code])
         .await?
         .as_ref()
         .map(deficiency))
-}
-
-/// Resolves the open deficiency about `code`, now that fresh evidence for it is recorded.
-pub async fn resolve_requirement_deficiency(
-    c: &impl GenericClient,
-    certificate_id: Uuid,
-    code: RequirementCode,
-    resolved_on: NaiveDate,
-    resolution_ref: &str,
-) -> Result<Option<Deficiency>> {
-    let stmt = c
-        .prepare_cached(
-            "update deficiency set resolved_on = $3, resolution_ref = $4
-             where certificate_id = $1 and requirement_code = $2 and resolved_on is null
-             returning deficiency_id, certificate_audit_id, description, serious, remedy_by, resolved_on, resolution_ref,
-                       requirement_code",
-        )
-        .await?;
-    Ok(c.query_opt(&stmt, &[&certificate_id, &code, &resolved_on, &resolution_ref]).await?.as_ref().map(deficiency))
 }
 
 /// Certificates in force with a deficiency still open past its deadline on `today`.
@@ -507,14 +486,11 @@ pub async fn with_deficiency_past_deadline(c: &impl GenericClient, today: NaiveD
 
 /// The open deficiencies of a certificate past their deadline on `today` (oldest first).
 pub async fn past_deadline(c: &impl GenericClient, certificate_id: Uuid, today: NaiveDate) -> Result<Vec<Deficiency>> {
-    let stmt = c
-        .prepare_cached(
-            "select deficiency_id, certificate_audit_id, description, serious, remedy_by, resolved_on, resolution_ref,
-                    requirement_code
-             from deficiency where certificate_id = $1 and resolved_on is null and remedy_by < $2
-             order by remedy_by, deficiency_id",
-        )
-        .await?;
+    let sql = format!(
+        "select {DEFICIENCY_COLUMNS} from deficiency
+         where certificate_id = $1 and resolved_on is null and remedy_by < $2 order by remedy_by, deficiency_id"
+    );
+    let stmt = c.prepare_cached(&sql).await?;
     Ok(c.query(&stmt, &[&certificate_id, &today]).await?.iter().map(deficiency).collect())
 }
 
@@ -612,6 +588,9 @@ pub async fn insert_deficiency(c: &impl GenericClient, certificate_id: Uuid, d: 
     Ok(())
 }
 
+/// A deficiency's columns, in the order [`deficiency`] reads them.
+const DEFICIENCY_COLUMNS: &str = "deficiency_id, certificate_audit_id, description, serious, remedy_by, resolved_on, resolution_ref, requirement_code";
+
 fn deficiency(r: &Row) -> Deficiency {
     Deficiency {
         deficiency_id: r.get(0),
@@ -627,33 +606,42 @@ fn deficiency(r: &Row) -> Deficiency {
 
 /// The deficiencies of a certificate.
 pub async fn deficiencies(c: &impl GenericClient, certificate_id: Uuid) -> Result<Vec<Deficiency>> {
-    let stmt = c
-        .prepare_cached(
-            "select deficiency_id, certificate_audit_id, description, serious, remedy_by, resolved_on, resolution_ref,
-                    requirement_code
-             from deficiency where certificate_id = $1 order by created_at, deficiency_id",
-        )
-        .await?;
+    let sql = format!(
+        "select {DEFICIENCY_COLUMNS} from deficiency where certificate_id = $1 order by created_at, deficiency_id"
+    );
+    let stmt = c.prepare_cached(&sql).await?;
     Ok(c.query(&stmt, &[&certificate_id]).await?.iter().map(deficiency).collect())
 }
 
-/// Marks a deficiency resolved; `None` when it does not belong to the certificate.
+/// Which open deficiency to resolve.
+#[derive(Debug, Clone, Copy)]
+pub enum Open {
+    /// This one.
+    Id(Uuid),
+    /// The one about this requirement (fresh evidence for it was recorded).
+    About(RequirementCode),
+}
+
+/// Marks an open deficiency resolved; `None` when the certificate has no such open one.
 pub async fn resolve_deficiency(
     c: &impl GenericClient,
     certificate_id: Uuid,
-    deficiency_id: Uuid,
+    which: Open,
     resolved_on: NaiveDate,
     resolution_ref: &str,
 ) -> Result<Option<Deficiency>> {
-    let stmt = c
-        .prepare_cached(
-            "update deficiency set resolved_on = $3, resolution_ref = $4
-             where certificate_id = $1 and deficiency_id = $2 and resolved_on is null
-             returning deficiency_id, certificate_audit_id, description, serious, remedy_by, resolved_on, resolution_ref,
-                       requirement_code",
-        )
-        .await?;
-    Ok(c.query_opt(&stmt, &[&certificate_id, &deficiency_id, &resolved_on, &resolution_ref])
+    let sql = format!(
+        "update deficiency set resolved_on = $4, resolution_ref = $5
+         where certificate_id = $1 and resolved_on is null
+           and ($2::uuid is null or deficiency_id = $2) and ($3::text is null or requirement_code = $3)
+         returning {DEFICIENCY_COLUMNS}"
+    );
+    let stmt = c.prepare_cached(&sql).await?;
+    let (id, code) = match which {
+        Open::Id(id) => (Some(id), None),
+        Open::About(code) => (None, Some(code)),
+    };
+    Ok(c.query_opt(&stmt, &[&certificate_id, &id, &code, &resolved_on, &resolution_ref])
         .await?
         .as_ref()
         .map(deficiency))

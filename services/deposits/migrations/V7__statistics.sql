@@ -8,8 +8,7 @@ language sql stable security definer
 set search_path from current
 as $$
 with bounds as (
-    select (from_on::timestamp at time zone 'Europe/Amsterdam') as lo,
-           ((as_of + 1)::timestamp at time zone 'Europe/Amsterdam') as hi
+    select lo, hi from dutch_days(from_on, as_of)
 ), claims as (
     select c.*, coalesce(c.assessed_at, c.created_at) as decided_at from claim c
 )

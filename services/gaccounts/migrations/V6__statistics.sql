@@ -6,8 +6,7 @@ language sql stable security definer
 set search_path from current
 as $$
 with bounds as (
-    select (from_on::timestamp at time zone 'Europe/Amsterdam') as lo,
-           ((as_of + 1)::timestamp at time zone 'Europe/Amsterdam') as hi
+    select lo, hi from dutch_days(from_on, as_of)
 ), latest as (
     select distinct on (s.g_account_id) s.to_status
     from g_account_status_change s, bounds b where s.changed_at < b.hi

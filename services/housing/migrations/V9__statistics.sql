@@ -22,8 +22,7 @@ language sql stable security definer
 set search_path from current
 as $$
 with bounds as (
-    select (from_on::timestamp at time zone 'Europe/Amsterdam') as lo,
-           ((as_of + 1)::timestamp at time zone 'Europe/Amsterdam') as hi
+    select lo, hi from dutch_days(from_on, as_of)
 ), latest as (
     select distinct on (m.bag_id) m.bag_id, m.to_status, m.norm, m.capacity
     from mark_change m, bounds b where m.changed_at < b.hi

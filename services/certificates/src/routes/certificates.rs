@@ -229,7 +229,9 @@ pub(super) async fn put_requirement(
         let mut v = json!(recorded);
         if recorded.outcome == Outcome::Met {
             let reference = evidence.as_deref().unwrap_or("fresh evidence recorded");
-            if let Some(resolved) = store::resolve_requirement_deficiency(tx, id, code, today, reference).await? {
+            if let Some(resolved) =
+                store::resolve_deficiency(tx, id, store::Open::About(code), today, reference).await?
+            {
                 register::record(
                     tx,
                     &id.to_string(),
@@ -499,9 +501,10 @@ pub(super) async fn resolve(
     let resolution_ref = resolution_ref.unwrap_or_default();
     write(&state, &req, &principal, &raw, async |tx| {
         own_certificate(tx, &principal, id).await?;
-        let resolved = store::resolve_deficiency(tx, id, deficiency_id, input.resolved_on, &resolution_ref)
-            .await?
-            .ok_or_else(|| Error::NotFound(format!("No open deficiency {deficiency_id} on certificate {id}.")))?;
+        let resolved =
+            store::resolve_deficiency(tx, id, store::Open::Id(deficiency_id), input.resolved_on, &resolution_ref)
+                .await?
+                .ok_or_else(|| Error::NotFound(format!("No open deficiency {deficiency_id} on certificate {id}.")))?;
         let change = change(&state, &principal, Role::CertificationBody, &req, None);
         register::record(tx, &id.to_string(), "certificate.deficiency.resolve", &change, None::<&()>, Some(&resolved))
             .await?;
