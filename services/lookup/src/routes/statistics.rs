@@ -36,7 +36,8 @@ fn dutch_today(state: &AppState) -> NaiveDate {
 fn period(state: &AppState, req: &Request) -> Result<Period, Error> {
     let today = dutch_today(state);
     let year = match param(&req.query, "year") {
-        None => today.year(),
+        // The year of the last day that has ended (on 1 January, last year's).
+        None => today.pred_opt().unwrap_or(today).year(),
         Some(raw) => raw.parse().map_err(|_| Error::Invalid(vec![FieldError::new("/query/year", "a year, YYYY")]))?,
     };
     let as_of = param(&req.query, "as_of")
