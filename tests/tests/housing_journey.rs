@@ -49,9 +49,19 @@ async fn the_building_page_speaks_every_language_and_takes_complaints_without_ja
         ] {
             assert!(html.contains(&esc(&m[key])), "{lang}: {key} = {} missing", m[key]);
         }
-        // Fluent isolates the number (FSI … PDI), so no script direction can move it.
-        let capacity = m["capacity-value"].replace("{ $capacity }", "\u{2068}2\u{2069}");
-        assert!(html.contains(&esc(&capacity)), "{lang}: capacity");
+        // Two people, in each language's plural form (Polish "2 osoby", not "2 osób"); Fluent
+        // isolates the number (FSI … PDI), so no script direction can move it.
+        let two = match lang {
+            "nl" => "maximaal \u{2068}2\u{2069} personen",
+            "en" => "at most \u{2068}2\u{2069} people",
+            "pl" => "najwyżej \u{2068}2\u{2069} osoby",
+            "ro" => "cel mult \u{2068}2\u{2069} persoane",
+            "bg" => "най-много \u{2068}2\u{2069} души",
+            "es" => "como máximo \u{2068}2\u{2069} personas",
+            "lt" => "ne daugiau kaip \u{2068}2\u{2069} žmonės",
+            _ => "legfeljebb \u{2068}2\u{2069} fő",
+        };
+        assert!(html.contains(two), "{lang}: capacity");
         assert!(
             html.contains("\u{2068}Kerkstraat 7\u{2069}, \u{2068}5911 BC Venlo\u{2069}"),
             "{lang}: address, isolated"

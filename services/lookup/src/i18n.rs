@@ -31,6 +31,36 @@ pub const LANGUAGES: &[(&str, &str)] = &[
     ("hu", "Magyar"),
 ];
 
+thread_local! {
+    /// The plural rules of each supported language, made once per thread (they are not
+    /// `Sync`).
+    static PLURALS: Vec<(&'static str, Option<icu_plurals::PluralRules>)> = LANGUAGES
+        .iter()
+        .map(|(code, _)| {
+            let rules = code
+                .parse::<icu_locale_core::Locale>()
+                .ok()
+                .and_then(|locale| icu_plurals::PluralRules::try_new(locale.into(), Default::default()).ok());
+            (*code, rules)
+        })
+        .collect();
+}
+
+/// The CLDR plural category of `n` in language `code`; `other` where none is known.
+fn plural_category(code: &str, n: i64) -> &'static str {
+    use icu_plurals::PluralCategory::*;
+    let category = PLURALS
+        .with(|all| all.iter().find(|(c, _)| *c == code).and_then(|(_, r)| r.as_ref()).map(|r| r.category_for(n)));
+    match category {
+        Some(Zero) => "zero",
+        Some(One) => "one",
+        Some(Two) => "two",
+        Some(Few) => "few",
+        Some(Many) => "many",
+        Some(Other) | None => "other",
+    }
+}
+
 /// A supported language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lang {
@@ -88,11 +118,24 @@ impl Lang {
         LOCALES.lookup_with_args(&self.id, key, &args)
     }
 
+    /// The text for `key` about a count of `n`, passed as the number `name`, with `$plural`
+    /// its CLDR plural category in this language (`one`, `few`, `many`, `other`, …): the
+    /// message picks its variant by it (Polish 2 osoby, 5 osób, 22 osoby; Lithuanian 12
+    /// žmonių, 22 žmonės). The category comes from ICU4X, not from Fluent's own rules, which
+    /// count Lithuanian 22 and 25 wrong.
+    pub fn t_count(&self, key: &str, name: &'static str, n: i64) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue> = HashMap::from([
+            (Cow::Borrowed(name), FluentValue::from(n)),
+            (Cow::Borrowed("plural"), FluentValue::from(plural_category(self.code, n))),
+        ]);
+        LOCALES.lookup_with_args(&self.id, key, &args)
+    }
+
     /// Whether `key` resolves in this language (with every variable our messages use set,
     /// since Fluent refuses a message whose variables are missing).
     pub fn has(&self, key: &str) -> bool {
         let args: HashMap<Cow<'static, str>, FluentValue> =
-            ["agency", "kvk", "norm", "status", "address", "place", "capacity"]
+            ["agency", "kvk", "norm", "status", "address", "place", "capacity", "plural"]
                 .into_iter()
                 .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))
                 .collect();
@@ -166,6 +209,32 @@ mod tests {
             let lang = Lang::from_code(code).unwrap_or_else(|| unreachable!());
             for word in &words {
                 assert!(lang.has(&format!("check-status-{word}")), "{code} cannot say {word}");
+            }
+        }
+    }
+
+    #[test]
+    fn counts_of_people_follow_each_language_s_plural_rules() {
+        let expected: [(&str, [&str; 6]); 8] = [
+            ("en", ["1 person", "2 people", "5 people", "12 people", "22 people", "25 people"]),
+            ("nl", ["1 persoon", "2 personen", "5 personen", "12 personen", "22 personen", "25 personen"]),
+            ("pl", ["1 osoba", "2 osoby", "5 osób", "12 osób", "22 osoby", "25 osób"]),
+            ("ro", ["1 persoană", "2 persoane", "5 persoane", "12 persoane", "22 de persoane", "25 de persoane"]),
+            ("bg", ["1 човек", "2 души", "5 души", "12 души", "22 души", "25 души"]),
+            ("es", ["1 persona", "2 personas", "5 personas", "12 personas", "22 personas", "25 personas"]),
+            ("lt", ["1 žmogus", "2 žmonės", "5 žmonės", "12 žmonių", "22 žmonės", "25 žmonės"]),
+            ("hu", ["1 fő", "2 fő", "5 fő", "12 fő", "22 fő", "25 fő"]),
+        ];
+        for (code, forms) in expected {
+            let lang = Lang::from_code(code).unwrap_or_else(|| unreachable!());
+            for (n, form) in [1, 2, 5, 12, 22, 25].into_iter().zip(forms) {
+                // Without the isolation marks around the number.
+                let text: String = lang
+                    .t_count("capacity-value", "capacity", n)
+                    .chars()
+                    .filter(|c| !matches!(c, '\u{2068}' | '\u{2069}'))
+                    .collect();
+                assert!(text.ends_with(form), "{code} {n}: {text:?} should end with {form:?}");
             }
         }
     }

@@ -38,7 +38,10 @@ status-withdrawn = оттеглен
 label-ended-on = Прекратен на
 sealed-housing = { $address }, { $place }
 label-capacity = Могат да живеят тук
-capacity-value = най-много { $capacity } души
+capacity-value = { $plural ->
+    [one] най-много { $capacity } човек
+   *[other] най-много { $capacity } души
+}
 label-norm = Норма
 norm-integrated = един човек на спалня от поне 5,5 m², поне 15 m² жилищна площ на човек
 norm-snf = норма SNF (преходен период)

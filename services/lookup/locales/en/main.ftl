@@ -38,7 +38,10 @@ status-withdrawn = withdrawn
 label-ended-on = Ended on
 sealed-housing = { $address }, { $place }
 label-capacity = Allowed to live here
-capacity-value = at most { $capacity } people
+capacity-value = { $plural ->
+    [one] at most { $capacity } person
+   *[other] at most { $capacity } people
+}
 label-norm = Norm
 norm-integrated = one person per bedroom of at least 5.5 m², at least 15 m² of living space per person
 norm-snf = SNF norm (transition period)

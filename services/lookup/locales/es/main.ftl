@@ -38,7 +38,10 @@ status-withdrawn = retirada
 label-ended-on = Terminó el
 sealed-housing = { $address }, { $place }
 label-capacity = Pueden vivir aquí
-capacity-value = como máximo { $capacity } personas
+capacity-value = { $plural ->
+    [one] como máximo { $capacity } persona
+   *[other] como máximo { $capacity } personas
+}
 label-norm = Norma
 norm-integrated = una persona por dormitorio de al menos 5,5 m², al menos 15 m² de espacio habitable por persona
 norm-snf = norma SNF (periodo de transición)

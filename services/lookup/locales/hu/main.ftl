@@ -38,7 +38,10 @@ status-withdrawn = visszalépett
 label-ended-on = Megszűnt
 sealed-housing = { $address }, { $place }
 label-capacity = Itt lakhat
-capacity-value = legfeljebb { $capacity } fő
+capacity-value = { $plural ->
+    [one] legfeljebb { $capacity } fő
+   *[other] legfeljebb { $capacity } fő
+}
 label-norm = Norma
 norm-integrated = hálószobánként egy fő, legalább 5,5 m²-es hálószobában, fejenként legalább 15 m² lakóterület
 norm-snf = SNF-norma (átmeneti időszak)

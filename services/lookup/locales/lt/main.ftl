@@ -38,7 +38,11 @@ status-withdrawn = atsisakyta
 label-ended-on = Baigėsi
 sealed-housing = { $address }, { $place }
 label-capacity = Čia gali gyventi
-capacity-value = ne daugiau kaip { $capacity } žmonės
+capacity-value = { $plural ->
+    [one] ne daugiau kaip { $capacity } žmogus
+    [few] ne daugiau kaip { $capacity } žmonės
+   *[other] ne daugiau kaip { $capacity } žmonių
+}
 label-norm = Norma
 norm-integrated = vienas žmogus viename ne mažesniame kaip 5,5 m² miegamajame, ne mažiau kaip 15 m² gyvenamojo ploto vienam žmogui
 norm-snf = SNF norma (pereinamasis laikotarpis)

@@ -38,7 +38,10 @@ status-withdrawn = teruggetrokken
 label-ended-on = Beëindigd op
 sealed-housing = { $address }, { $place }
 label-capacity = Mogen hier wonen
-capacity-value = maximaal { $capacity } personen
+capacity-value = { $plural ->
+    [one] maximaal { $capacity } persoon
+   *[other] maximaal { $capacity } personen
+}
 label-norm = Norm
 norm-integrated = één persoon per slaapkamer van minstens 5,5 m², minstens 15 m² woonruimte per persoon
 norm-snf = SNF-norm (overgangsperiode)

@@ -38,7 +38,11 @@ status-withdrawn = wycofany
 label-ended-on = Zakończony dnia
 sealed-housing = { $address }, { $place }
 label-capacity = Mogą tu mieszkać
-capacity-value = najwyżej { $capacity } osób
+capacity-value = { $plural ->
+    [one] najwyżej { $capacity } osoba
+    [few] najwyżej { $capacity } osoby
+   *[many] najwyżej { $capacity } osób
+}
 label-norm = Norma
 norm-integrated = jedna osoba na sypialnię o powierzchni co najmniej 5,5 m², co najmniej 15 m² powierzchni mieszkalnej na osobę
 norm-snf = norma SNF (okres przejściowy)

@@ -38,7 +38,11 @@ status-withdrawn = renunțat
 label-ended-on = Încheiat la
 sealed-housing = { $address }, { $place }
 label-capacity = Pot locui aici
-capacity-value = cel mult { $capacity } persoane
+capacity-value = { $plural ->
+    [one] cel mult { $capacity } persoană
+    [few] cel mult { $capacity } persoane
+   *[other] cel mult { $capacity } de persoane
+}
 label-norm = Normă
 norm-integrated = o persoană pe dormitor de cel puțin 5,5 m², cel puțin 15 m² de spațiu locuibil de persoană
 norm-snf = norma SNF (perioadă de tranziție)
