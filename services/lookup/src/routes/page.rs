@@ -212,7 +212,7 @@ fn housing(lang: &Lang, seal: &str, b: &facts::Building, outdated: bool) -> Hous
     let (tenancy_title, tenancy) = tenancy(lang);
     Housing {
         label_capacity: lang.t("label-capacity"),
-        capacity: b.capacity.map(|c| lang.t_count("capacity-value", "capacity", i64::from(c))).unwrap_or_default(),
+        capacity: b.capacity.map(|c| lang.t_count("capacity-value", "capacity", c)).unwrap_or_default(),
         label_norm: lang.t("label-norm"),
         norm: b.norm.map(|n| lang.t(&format!("norm-{n}"))).unwrap_or_default(),
         label_valid_until: lang.t("label-mark-valid-until"),
