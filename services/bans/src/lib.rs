@@ -19,5 +19,5 @@ pub mod sweep;
 
 platform::service! {
     /// The bans register.
-    Bans: state::AppState, tasks: sweep::tasks
+    Bans: state::AppState, openapi: "bans", tasks: sweep::tasks
 }

@@ -22,5 +22,5 @@ pub mod sweep;
 
 platform::service! {
     /// The certificates register.
-    Certificates: state::AppState, tasks: startup::tasks
+    Certificates: state::AppState, openapi: "certificates", tasks: startup::tasks
 }

@@ -18,5 +18,5 @@ pub mod sweep;
 
 platform::service! {
     /// The deposits register.
-    Deposits: state::AppState, tasks: sweep::tasks
+    Deposits: state::AppState, openapi: "deposits", tasks: sweep::tasks
 }

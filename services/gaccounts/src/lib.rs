@@ -15,5 +15,5 @@ pub mod store;
 
 platform::service! {
     /// The G-account register.
-    Gaccounts: state::AppState
+    Gaccounts: state::AppState, openapi: "gaccounts"
 }

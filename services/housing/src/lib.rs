@@ -25,5 +25,5 @@ pub use platform::error::{Error, Result};
 
 platform::service! {
     /// The housing register.
-    Housing: state::AppState, tasks: sweep::tasks
+    Housing: state::AppState, openapi: "housing", tasks: sweep::tasks
 }

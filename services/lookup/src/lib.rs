@@ -18,5 +18,5 @@ pub mod verify;
 
 platform::service! {
     /// The lookup.
-    Lookup: state::AppState, tasks: startup::tasks
+    Lookup: state::AppState, openapi: "lookup", tasks: startup::tasks
 }

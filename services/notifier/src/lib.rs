@@ -17,5 +17,5 @@ pub use platform::error::{Error, Result};
 
 platform::service! {
     /// The notifier.
-    Notifier: state::AppState, tasks: startup::tasks
+    Notifier: state::AppState, openapi: "notifier", tasks: startup::tasks
 }

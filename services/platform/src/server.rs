@@ -32,6 +32,28 @@ pub fn health(pool: Pool, bus: Bus) -> impl Filter<Extract = (Response,), Error 
     healthz.or(readyz).unify()
 }
 
+/// `GET /api/v1/openapi.json`: the service's OpenAPI document (kept as YAML in openapi/,
+/// built into the binary), as JSON, readable from any origin. A document that does not
+/// parse is a 500 here — and a failing test long before (`the_documents_parse_…`).
+pub fn document(yaml: &'static str) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
+    let json: Option<std::sync::Arc<String>> = serde_yaml_ng::from_str::<serde_json::Value>(yaml)
+        .ok()
+        .and_then(|doc| serde_json::to_string(&doc).ok())
+        .map(std::sync::Arc::new);
+    warp::path!("api" / "v1" / "openapi.json").and(warp::get()).map(move || {
+        let mut res = match &json {
+            Some(body) => {
+                let mut res = Response::new(body.as_str().to_owned().into());
+                res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                res
+            }
+            None => crate::problem::Problem::internal().into_response(),
+        };
+        res.headers_mut().insert("access-control-allow-origin", HeaderValue::from_static("*"));
+        answered_by(res, "/api/v1/openapi.json")
+    })
+}
+
 /// `/metrics`: on the internal port only, which no public ingress exposes. The outbox's
 /// and the consumer groups' backlogs are read for each scrape.
 pub fn metrics(
@@ -129,6 +151,9 @@ where
                 duration_ms = elapsed.as_secs_f64() * 1000.0,
                 "request"
             );
+            let mut res = res;
+            // NL API Design Rules: every answer names the full version of the API.
+            res.headers_mut().insert("api-version", HeaderValue::from_static(crate::http::API_VERSION));
             res
         })
         .with(warp::trace(move |info: warp::trace::Info| request_span(service, &info)))
@@ -259,6 +284,19 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     use super::*;
+
+    #[test]
+    fn the_documents_parse_and_carry_one_version_a_contact_and_a_licence() {
+        for name in ["bans", "certificates", "deposits", "gaccounts", "housing", "lookup", "notifier"] {
+            let path = format!("{}/../../openapi/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let doc: serde_json::Value = serde_yaml_ng::from_str(&text).unwrap_or_default();
+            assert_eq!(doc["info"]["version"], crate::http::API_VERSION, "{name}");
+            assert!(doc["info"]["contact"]["email"].is_string(), "{name}: contact");
+            assert_eq!(doc["info"]["license"]["identifier"], "EUPL-1.2", "{name}: licence");
+            assert!(doc["paths"]["/api/v1/openapi.json"]["get"].is_object(), "{name}: publishes itself");
+        }
+    }
 
     /// Collects what the subscriber writes.
     #[derive(Clone, Default)]

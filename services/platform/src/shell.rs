@@ -141,6 +141,9 @@ pub trait Service: 'static {
     /// What its handlers share.
     type State: Start<Own = Self::Own>;
 
+    /// Its OpenAPI document (YAML, from openapi/), served at `/api/v1/openapi.json`.
+    const OPENAPI: &'static str;
+
     /// Its embedded migrations (the platform's run first).
     fn migrations() -> refinery::Runner;
 
@@ -153,14 +156,15 @@ pub trait Service: 'static {
     }
 }
 
-/// Declares a service: `service!(/// doc Name: State)` or `service!(/// doc Name: State,
-/// tasks: path::to::tasks)`. Its routes are `crate::routes::api`, its migrations the
-/// crate's `migrations/` folder, its state made by the state's [`Start`]; the macro also
-/// names `Application`, the built and bound service.
+/// Declares a service: `service!(/// doc Name: State, openapi: "name")` or with
+/// `, tasks: path::to::tasks` after it. Its routes are `crate::routes::api`, its
+/// migrations the crate's `migrations/` folder, its OpenAPI document `openapi/<name>.yaml`
+/// at the repository's root, its state made by the state's [`Start`]; the macro also names
+/// `Application`, the built and bound service.
 #[macro_export]
 #[expect(clippy::crate_in_macro_def, reason = "a service's routes live in its own crate, where the macro is called")]
 macro_rules! service {
-    ($(#[$doc:meta])* $name:ident: $state:ty $(, tasks: $tasks:path)? $(,)?) => {
+    ($(#[$doc:meta])* $name:ident: $state:ty, openapi: $openapi:literal $(, tasks: $tasks:path)? $(,)?) => {
         $(#[$doc])*
         pub struct $name;
 
@@ -170,6 +174,9 @@ macro_rules! service {
         impl $crate::shell::Service for $name {
             type Own = <$state as $crate::shell::Start>::Own;
             type State = $state;
+
+            const OPENAPI: &'static str =
+                include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/", $openapi, ".yaml"));
 
             $crate::embedded_migrations!();
 
@@ -348,7 +355,10 @@ impl<S: Service> App<S> {
         );
         crate::server::run(
             S::NAME,
-            S::api(self.state),
+            warp::Filter::boxed(warp::Filter::unify(warp::Filter::or(
+                S::api(self.state),
+                crate::server::document(S::OPENAPI),
+            ))),
             core.pool.clone(),
             core.bus.clone(),
             core.metrics.clone(),

@@ -445,3 +445,24 @@ async fn a_caller_of_another_role_is_refused_before_the_body_is_read_or_the_cert
         }
     }
 }
+
+/// NL API Design Rules: the service publishes its own OpenAPI document, and every answer —
+/// a document, a problem, a probe — names the full version of the API.
+#[tokio::test]
+async fn the_service_publishes_its_document_and_every_answer_names_the_api_version() {
+    let app = spawn_app().await;
+    let r = app.http.get(format!("{}/api/v1/openapi.json", app.address)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["api-version"], platform::http::API_VERSION);
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    assert_eq!(r.headers()["content-type"], "application/json");
+    let served: serde_json::Value = r.json().await.unwrap();
+    let file: serde_json::Value =
+        serde_yaml_ng::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/certificates.yaml")))
+            .unwrap();
+    assert_eq!(served, file, "the document as kept in openapi/");
+    for path in ["/healthz", "/no/such/path", "/api/v1/agencies/12345678/certificate", "/api/v1/certificates/x"] {
+        let r = app.http.get(format!("{}{path}", app.address)).send().await.unwrap();
+        assert_eq!(r.headers()["api-version"], platform::http::API_VERSION, "{path}: {}", r.status());
+    }
+}
