@@ -137,6 +137,7 @@ async fn the_2025_report_has_the_known_figures_again_after_2026_happened_and_its
         .expect("csv");
     assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
     assert_eq!(csv.headers()["zegel-seal"].to_str().unwrap(), seal);
+    assert_eq!(csv.headers()["access-control-allow-origin"], "*", "any page may read the report");
     let text = csv.text().await.expect("text");
     assert!(text.starts_with("year,from,as_of,register,measure,dimension,value\n"), "{text}");
     assert!(text.contains("2025,2025-01-01,2025-12-31,bans,bans_imposed,civil,<5\n"), "{text}");

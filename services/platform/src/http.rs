@@ -632,6 +632,16 @@ pub fn immutable_image(bytes: Vec<u8>, media_type: &'static str) -> Response {
 }
 
 /// `Cache-Control: no-store`, for answers that must never be served stale.
+/// A public read that any web page may make (CORS): verifying a seal, the hirer check, the
+/// trust list, the yearly report. Never for a write: a browser on another site cannot act
+/// for its visitor here. The headers a reader needs are exposed.
+pub fn readable_anywhere(mut res: Response) -> Response {
+    let headers = res.headers_mut();
+    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    headers.insert("access-control-expose-headers", HeaderValue::from_static("API-Version, Zegel-Seal, ETag"));
+    res
+}
+
 pub fn no_store(mut res: Response) -> Response {
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use bytes::Bytes;
-use platform::http::{Request, json, no_store, parse_json};
+use platform::http::{Request, json, no_store, parse_json, readable_anywhere};
 use platform::ids::KvkNumber;
 use platform::problem::FieldError;
 use serde::Deserialize;
@@ -49,12 +49,12 @@ pub(super) async fn check_get(state: AppState, req: Request, kvk: String) -> Res
     let hirer = hirer_of(&state, &req)?;
     let check = agency::check_for(&state, kvk.as_str(), hirer.as_deref()).await?;
     if !wants_receipt(&req.query) {
-        return Ok(no_store(json(StatusCode::OK, &answer(&check, None))));
+        return Ok(readable_anywhere(no_store(json(StatusCode::OK, &answer(&check, None)))));
     }
     let receipt = agency::receipt(&state, &check)
         .await?
         .ok_or(Error::NotFound("No register knows this agency; a receipt is issued only for a registered agency."))?;
-    Ok(no_store(json(StatusCode::OK, &answer(&check, Some(&receipt)))))
+    Ok(readable_anywhere(no_store(json(StatusCode::OK, &answer(&check, Some(&receipt))))))
 }
 
 #[derive(Debug, Deserialize)]

@@ -38,7 +38,7 @@ pub(super) fn trust_list_get(state: AppState) -> BoxedFilter<(Response,)> {
                     res.headers_mut().insert(header::ETAG, v);
                 }
                 res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
-                Ok(res)
+                Ok(platform::http::readable_anywhere(res))
             }
             .await;
             platform::http::finish::<Error>(&req, result)

@@ -13,5 +13,5 @@ pub(super) async fn verify_get(state: AppState, req: Request, seal: String) -> R
     state.core.limiter.check(&req)?;
     let outcome = verify::check(&state, &seal).await;
     // A verdict is only true at the moment it is given: never cache it.
-    Ok(no_store(json(StatusCode::OK, &outcome)))
+    Ok(platform::http::readable_anywhere(no_store(json(StatusCode::OK, &outcome))))
 }

@@ -48,6 +48,42 @@ async fn pages_and_answers_carry_the_security_headers_and_no_script() {
     }
 }
 
+/// CORS by need: any web page may read a verdict and the trust list; no page on another
+/// site may make a visitor's browser write here (no CORS on writes, nor on the pages).
+#[tokio::test]
+async fn public_reads_are_readable_from_any_origin_and_writes_are_not() {
+    let lookup = spawn_lookup().await;
+    let seal = seal(Register::Certificates, 0, 3600);
+    for path in [format!("/api/v1/verify/{seal}"), "/.well-known/zegel/trust-list".to_string()] {
+        let r = lookup
+            .http
+            .get(format!("{}{path}", lookup.address))
+            .header("origin", "https://elsewhere.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["access-control-allow-origin"], "*", "{path}");
+        assert!(r.headers()["access-control-expose-headers"].to_str().unwrap().contains("API-Version"), "{path}");
+    }
+    let writes = [
+        ("/api/v1/agency-checks", serde_json::json!({"kvk_numbers": ["12345678"]})),
+        ("/api/v1/kvk/registration-checks", serde_json::json!({})),
+    ];
+    for (path, body) in writes {
+        let r = lookup
+            .http
+            .post(format!("{}{path}", lookup.address))
+            .header("origin", "https://elsewhere.example")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.headers().get("access-control-allow-origin").is_none(), "{path}: {}", r.status());
+    }
+    let page = lookup.http.get(format!("{}/v/{seal}", lookup.address)).send().await.unwrap();
+    assert!(page.headers().get("access-control-allow-origin").is_none(), "a page is not a public read");
+}
+
 #[tokio::test]
 async fn a_genuine_seal_whose_register_cannot_be_read_is_unavailable_never_valid() {
     // This lookup's database has no certificates register at all: the live status cannot be read.
