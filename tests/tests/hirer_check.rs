@@ -181,6 +181,14 @@ async fn a_whole_supplier_list_in_one_request_and_a_printable_page() {
     let en = page("?kvk=33445566&lang=en&receipt=1").await;
     assert!(en.contains("href=\"/v/"), "a receipt link when the box is ticked");
     assert_eq!(receipts_kept(&suite).await, 2);
+    // In every language of the suite, with the switch to each.
+    let pl = page("?kvk=33445566&lang=pl").await;
+    assert!(pl.contains("<html lang=\"pl\">") && pl.contains("Możesz korzystać z pracowników tej agencji"), "{pl}");
+    for lang in ["nl", "en", "pl", "ro", "bg", "es", "lt", "hu"] {
+        assert!(pl.contains(&format!("href=\"?lang={lang}\"")), "switch to {lang}");
+    }
+    let ro = page("?kvk=33445566&lang=ro").await;
+    assert!(ro.contains("Puteți lucra cu această agenție"), "{ro}");
     let nl = page("?kvk=99887766&lang=nl").await;
     assert!(nl.contains("Leen niet in via dit uitzendbureau"), "{nl}");
     assert!(

@@ -16,7 +16,7 @@ use super::page::{Chrome, page_response, param};
 use crate::agency::{self, Check};
 use crate::error::Error;
 use crate::error::Result;
-use crate::i18n::{LANGUAGES, Lang};
+use crate::i18n::Lang;
 use crate::state::AppState;
 
 /// Most agencies in one bulk check (a hirer's whole supplier list).
@@ -239,8 +239,9 @@ async fn checked(
 /// verdict; a receipt only when the visitor ticks the box.
 pub(super) async fn check_page(state: AppState, req: Request, _: ()) -> Result<Response> {
     state.core.limiter.check(&req)?;
-    // Dutch and English: the languages of hirers' compliance files.
-    let lang = Lang::negotiate_in(param(&req.query, "lang"), req.accept_language.as_deref(), &["nl", "en"]);
+    // In every language of the suite, chosen as at the door (a hirer abroad, a worker's
+    // union, an agency's own staff).
+    let lang = Lang::negotiate(param(&req.query, "lang"), req.accept_language.as_deref());
     let kvk = param(&req.query, "kvk").unwrap_or_default().trim().to_string();
     let (mut error, mut result) = (String::new(), None);
     if !kvk.is_empty() {
@@ -258,10 +259,8 @@ pub(super) async fn check_page(state: AppState, req: Request, _: ()) -> Result<R
             },
         }
     }
-    let mut chrome = Chrome::of(&lang);
-    chrome.languages = &LANGUAGES[..2];
     let page = CheckPage {
-        chrome,
+        chrome: Chrome::of(&lang),
         title: lang.t("check-title"),
         heading: lang.t("check-title"),
         intro: lang.t("check-intro"),
