@@ -314,6 +314,11 @@ impl Suite {
         self.bans_call(reqwest::Method::POST, "/api/v1/bans", &self.token(Role::Inspectorate, None), body).await
     }
 
+    /// GETs `url` anonymously and reads its JSON, whatever the status.
+    pub async fn get_json(&self, url: String) -> Value {
+        self.http.get(url).send().await.expect("get").json().await.expect("json")
+    }
+
     /// Sends `body` to `url` as `token` (none: anonymous) with a fresh Idempotency-Key;
     /// the status and the answer, whatever they are.
     pub async fn send(&self, method: reqwest::Method, url: String, token: Option<&str>, body: Value) -> (u16, Value) {

@@ -65,15 +65,7 @@ async fn a_polish_agency_is_certified_under_nen_4400_2_and_checked_like_any_othe
         (Some("valid"), Some(kvk.as_str())),
         "{verdict}"
     );
-    let check: Value = suite
-        .http
-        .get(format!("{}/api/v1/agencies/pl-0000123456/check", suite.lookup.address))
-        .send()
-        .await
-        .expect("check")
-        .json()
-        .await
-        .expect("json");
+    let check: Value = suite.get_json(format!("{}/api/v1/agencies/pl-0000123456/check", suite.lookup.address)).await;
     assert_eq!(
         (check["kvk_number"].as_str(), check["may_hire"].as_bool()),
         (Some(kvk.as_str()), Some(true)),
@@ -94,15 +86,8 @@ async fn a_polish_agency_is_certified_under_nen_4400_2_and_checked_like_any_othe
     assert!(door.contains("NEN 4400-2"), "the page at the door names the norm: {door}");
 
     // The public certificate view names where it is seated and its numbers there.
-    let public: Value = suite
-        .http
-        .get(format!("{}/api/v1/agencies/{kvk}/certificate", suite.certificates.address))
-        .send()
-        .await
-        .expect("public")
-        .json()
-        .await
-        .expect("json");
+    let public: Value =
+        suite.get_json(format!("{}/api/v1/agencies/{kvk}/certificate", suite.certificates.address)).await;
     assert_eq!(
         (public["seat_country"].as_str(), public["home_register_number"].as_str(), public["status"].as_str()),
         (Some("PL"), Some("0000123456"), Some("certified"))

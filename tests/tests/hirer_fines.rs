@@ -12,15 +12,7 @@ async fn post(suite: &Suite, path: &str, token: &str, body: Value) -> (u16, Valu
 }
 
 async fn receipt(suite: &Suite, kvk: &str) -> String {
-    let r: Value = suite
-        .http
-        .get(format!("{}/api/v1/agencies/{kvk}/check?receipt=true", suite.lookup.address))
-        .send()
-        .await
-        .expect("check")
-        .json()
-        .await
-        .expect("json");
+    let r: Value = suite.get_json(format!("{}/api/v1/agencies/{kvk}/check?receipt=true", suite.lookup.address)).await;
     assert_eq!(r["may_hire"], true, "{r}");
     r["receipt"]["seal"].as_str().expect("receipt").to_string()
 }
@@ -133,15 +125,7 @@ async fn a_hirer_that_used_an_uncertified_agency_is_fined_and_a_repeat_costs_hal
 #[tokio::test]
 async fn the_fine_schedule_is_public_and_changes_only_from_a_date_on() {
     let suite = Suite::start().await;
-    let schedule: Value = suite
-        .http
-        .get(format!("{}/api/v1/fine-schedule", suite.certificates.address))
-        .send()
-        .await
-        .expect("schedule")
-        .json()
-        .await
-        .expect("json");
+    let schedule: Value = suite.get_json(format!("{}/api/v1/fine-schedule", suite.certificates.address)).await;
     let first = &schedule["schedule"][0];
     assert_eq!((first["per_worker_cents"].as_i64(), first["repeat_window_years"].as_i64()), (Some(800_000), Some(5)));
     let admin = suite.token(Role::Admin, None);
