@@ -472,12 +472,13 @@ pub async fn open_requirement_deficiency(
         .map(deficiency))
 }
 
-/// Certificates in force with a deficiency still open past its deadline on `today`.
+/// Certified certificates with a deficiency still open past its deadline on `today` (a
+/// suspended one is left alone; reinstatement waits for every such deficiency).
 pub async fn with_deficiency_past_deadline(c: &impl GenericClient, today: NaiveDate) -> Result<Vec<Uuid>> {
     let stmt = c
         .prepare_cached(
             "select distinct d.certificate_id from deficiency d join certificate c using (certificate_id)
-             where d.resolved_on is null and d.remedy_by < $1 and d.suspended_at is null and c.status = 'certified'
+             where d.resolved_on is null and d.remedy_by < $1 and c.status = 'certified'
              order by 1",
         )
         .await?;
@@ -492,13 +493,6 @@ pub async fn past_deadline(c: &impl GenericClient, certificate_id: Uuid, today: 
     );
     let stmt = c.prepare_cached(&sql).await?;
     Ok(c.query(&stmt, &[&certificate_id, &today]).await?.iter().map(deficiency).collect())
-}
-
-/// Marks that these deficiencies suspended their certificate.
-pub async fn mark_suspending(c: &impl GenericClient, ids: &[Uuid]) -> Result<()> {
-    let stmt = c.prepare_cached("update deficiency set suspended_at = now() where deficiency_id = any($1)").await?;
-    c.execute(&stmt, &[&ids]).await?;
-    Ok(())
 }
 
 /// A recorded audit.

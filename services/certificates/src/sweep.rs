@@ -131,7 +131,6 @@ pub async fn run(state: &AppState) -> Result<Report> {
             c.suspension_remedy_by = Some(suspension_remedy);
         })
         .await?;
-        store::mark_suspending(&tx, &overdue.iter().map(|d| d.deficiency_id).collect::<Vec<_>>()).await?;
         tx.commit().await?;
         report.suspended_for_deficiencies += 1;
     }

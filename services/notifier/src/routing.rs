@@ -221,4 +221,33 @@ mod tests {
             assert!(!verdict.contains(detail), "{detail} in {verdict}");
         }
     }
+
+    /// What issue 16 added to the stream stays with the parties it is addressed to: a
+    /// follower of the agency (a hirer) hears of neither, a body only of its own agencies.
+    #[test]
+    fn expired_evidence_and_final_fines_reach_only_their_parties() {
+        let hirer = sub(&["11223344"], &[], Some("55555555"));
+        let body_a = sub(&[], &["certification_body:cb-a"], Some("cb-a"));
+        let body_b = sub(&[], &["certification_body:cb-b"], Some("cb-b"));
+        let authority = sub(&[], &["admission_authority"], None);
+        let expired = event(
+            "certificate.evidence_expired",
+            "11223344",
+            &["certification_body:cb-a"],
+            json!({"kvk_number": "11223344", "requirement": "auditor_statement"}),
+        );
+        let fine = event(
+            "certificate.fine_irrevocable",
+            "11223344",
+            &["certification_body:cb-a", "admission_authority"],
+            json!({"kvk_number": "11223344", "amount_cents": 2400000}),
+        );
+        for e in [&expired, &fine] {
+            assert_eq!(receives(&hirer, e, &agencies(e)), None, "{}", e.event_type);
+            assert_eq!(receives(&body_b, e, &agencies(e)), None, "{}", e.event_type);
+            assert_eq!(receives(&body_a, e, &agencies(e)), Some(Reach::Addressed), "{}", e.event_type);
+        }
+        assert_eq!(receives(&authority, &fine, &agencies(&fine)), Some(Reach::Addressed));
+        assert_eq!(receives(&authority, &expired, &agencies(&expired)), None);
+    }
 }

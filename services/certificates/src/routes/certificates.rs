@@ -41,7 +41,7 @@ pub(crate) fn view(c: &Certificate) -> Value {
     v
 }
 
-fn change<'a>(
+pub(super) fn change<'a>(
     state: &AppState,
     principal: &Principal,
     role: Role,
@@ -432,14 +432,10 @@ pub(super) async fn record_audit(state: AppState, req: Request, id: String, raw:
         }
         let unmet = unmet_on(tx, &cert, &live, today).await?;
         let mut deficiencies = deficiencies.clone();
-        let mut found = Vec::new();
-        for (code, why) in &unmet {
-            found.push((*code, format!("{}: {why}", code.as_str())));
-        }
         let audit = Audit {
             audit_id,
             performed_on: input.performed_on,
-            outcome: if deficiencies.is_empty() && found.is_empty() {
+            outcome: if deficiencies.is_empty() && unmet.is_empty() {
                 AuditOutcome::Pass
             } else {
                 AuditOutcome::Deficiencies
@@ -453,9 +449,10 @@ pub(super) async fn record_audit(state: AppState, req: Request, id: String, raw:
         }
         // Each requirement the audit found unmet is a deficiency with a deadline (one per
         // requirement: an open one stands).
-        for (code, description) in &found {
+        for (code, why) in &unmet {
+            let description = format!("{}: {why}", code.as_str());
             if let Some(d) =
-                store::open_requirement_deficiency(tx, id, *code, description, remedy_by, Some(audit_id)).await?
+                store::open_requirement_deficiency(tx, id, *code, &description, remedy_by, Some(audit_id)).await?
             {
                 deficiencies.push(d);
             }

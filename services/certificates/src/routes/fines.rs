@@ -5,7 +5,6 @@
 
 use bytes::Bytes;
 use chrono::NaiveDate;
-use platform::audit::Actor;
 use platform::auth::{Principal, Role};
 use platform::http::{Request, json, no_store, parse_json};
 use platform::problem::{FieldError, Kind};
@@ -15,11 +14,12 @@ use uuid::Uuid;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
+use super::certificates::change;
 use super::{authenticate, id_from_path, write};
 use crate::domain::fine::{self, Case, Computation, FineStatus, Offence, Schedule};
 use crate::domain::{Checks, KvkNumber, Status, text};
 use crate::error::{Error, Result};
-use crate::register::{self, Change};
+use crate::register;
 use crate::state::AppState;
 use crate::store::{self, Fine};
 
@@ -164,22 +164,11 @@ pub(super) async fn decide(state: AppState, req: Request, _: (), raw: Bytes) -> 
     };
     write(&state, &req, &principal, &raw, async |tx| {
         store::insert_fine(tx, &fine, &principal.subject).await?;
-        let change = change(&state, &principal, &req, None);
+        let change = change(&state, &principal, Role::Inspectorate, &req, None);
         register::record(tx, &fine.fine_id.to_string(), "fine.decide", &change, None::<&()>, Some(&fine)).await?;
         Ok((StatusCode::CREATED, json!(fine)))
     })
     .await
-}
-
-fn change<'a>(state: &AppState, principal: &Principal, req: &'a Request, reason: Option<&'a str>) -> Change<'a> {
-    Change {
-        actor: Actor::of(principal, Role::Inspectorate),
-        reason,
-        request_id: &req.id,
-        cause_event_id: None,
-        ground: None,
-        now: state.clock.now(),
-    }
 }
 
 /// GET /api/v1/hirer-fines/{id} — the inspectorate, an admin, and the fined company itself.
@@ -231,7 +220,7 @@ pub(super) async fn irrevocable(state: AppState, req: Request, id: String, raw: 
             )]));
         }
         let after = store::make_irrevocable(tx, id, input.irrevocable_on).await?;
-        let change = change(&state, &principal, &req, None);
+        let change = change(&state, &principal, Role::Inspectorate, &req, None);
         register::record(tx, &id.to_string(), "fine.irrevocable", &change, Some(&before), Some(&after)).await?;
         let in_force = store::latest_certificate(tx, &after.hirer_kvk)
             .await?
@@ -323,14 +312,7 @@ pub(super) async fn schedule_put(state: AppState, req: Request, from: String, ra
                 detail: format!("A schedule is in force from {effective_from} already; it is never rewritten."),
             });
         }
-        let change = Change {
-            actor: Actor::of(&principal, Role::Admin),
-            reason: Some(&note),
-            request_id: &req.id,
-            cause_event_id: None,
-            ground: None,
-            now: state.clock.now(),
-        };
+        let change = change(&state, &principal, Role::Admin, &req, Some(&note));
         register::record(
             tx,
             &format!("fine-schedule:{effective_from}"),
