@@ -11,11 +11,14 @@ up: deps certs
     ZEGEL_NOTIFIER_ALLOW_PRIVATE_TARGETS="${ZEGEL_NOTIFIER_ALLOW_PRIVATE_TARGETS:-true}" cargo run -q -p zegel-suite
 
 # Run every test (unit, integration against real Postgres and Redis, cross-service), then
-# the container image's (the suite started from it answers on every port) and the
-# Kubernetes manifests' (every overlay built and validated against k8s/schemas/).
-test: deps certs image
+# the container image's (the suite started from it answers on every port), the checks from
+# the outside (schemathesis fuzzes every service, Spectral lints the documents, a generated
+# client runs the hirer check, Chromium with axe-core reads every page in every language)
+# and the Kubernetes manifests' (every overlay built and validated against k8s/schemas/).
+test: deps certs image outside-tools
     cargo test --workspace --all-targets
     cargo test -p zegel-e2e --test image -- --ignored
+    cargo test -p zegel-e2e --test outside -- --ignored
     @if command -v kubectl >/dev/null; then \
         cargo test -p zegel-e2e --test k8s_manifests -- --ignored; \
     else echo "NOT CHECKED: the Kubernetes manifests (no kubectl here for kustomize; see k8s/schemas/README.md)"; fi
@@ -41,6 +44,10 @@ bench: deps
         $S env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; \
         $S service nginx stop >/dev/null 2>&1 || true; }
     cargo run --release -q -p zegel-e2e --bin zegel-bench
+
+# The tools of the outside checks: Chromium, Node.js packages (tests/web), schemathesis.
+outside-tools:
+    bash .ci/outside-tools.sh
 
 # Dev keys under certs/dev/ (idempotent, never committed).
 certs:

@@ -61,6 +61,14 @@ pub struct Options {
     pub status_batch: Option<u64>,
 }
 
+/// `N` distinct ports free on loopback now (the system picks them, all held at once; they
+/// are free again once the probes close, for the services that bind them right after).
+fn free_ports<const N: usize>() -> [u16; N] {
+    let probes: Vec<std::net::TcpListener> =
+        (0..N).map(|_| std::net::TcpListener::bind("127.0.0.1:0").expect("a free port")).collect();
+    std::array::from_fn(|i| probes[i].local_addr().expect("bound").port())
+}
+
 /// The suite under test.
 pub struct Suite {
     /// The certificates register.
@@ -154,6 +162,9 @@ impl Suite {
         .await;
         let bans = Running { address: format!("http://127.0.0.1:{port}"), state: (), shutdown };
 
+        // The lookup's pages post their forms straight to the registers that take them, so
+        // it must know their addresses before they start: their ports are chosen here.
+        let [deposits_port, housing_port, certificates_port] = free_ports::<3>();
         let lookup_settings = zegel_lookup::config::Settings {
             common: common.clone(),
             port: 0,
@@ -166,6 +177,9 @@ impl Suite {
                 own.seal_key = key;
                 own.seal_cert = cert;
                 own.bans_url = bans.address.clone();
+                own.deposits_url = format!("http://127.0.0.1:{deposits_port}");
+                own.housing_url = format!("http://127.0.0.1:{housing_port}");
+                own.certificates_url = format!("http://127.0.0.1:{certificates_port}");
                 own.status_readers = options.status_readers.unwrap_or(own.status_readers);
                 own.status_batch = options.status_batch.unwrap_or(own.status_batch);
                 own
@@ -195,7 +209,7 @@ impl Suite {
 
         let mut d_settings = zegel_deposits::config::Settings::local();
         d_settings.common = common.clone();
-        d_settings.port = 0;
+        d_settings.port = deposits_port;
         d_settings.internal_port = 0;
         d_settings.own.sweep_interval_secs = 3600;
         let (key, cert) = pki().signer_paths(Register::Deposits);
@@ -213,7 +227,7 @@ impl Suite {
 
         let mut h_settings = zegel_housing::config::Settings::local();
         h_settings.common = common.clone();
-        h_settings.port = 0;
+        h_settings.port = housing_port;
         h_settings.internal_port = 0;
         h_settings.own.sweep_interval_secs = 3600;
         let (key, cert) = pki().signer_paths(Register::Housing);
@@ -249,7 +263,7 @@ impl Suite {
 
         let mut certs_settings = zegel_certificates::config::Settings::local();
         certs_settings.common = common;
-        certs_settings.port = 0;
+        certs_settings.port = certificates_port;
         certs_settings.internal_port = 0;
         certs_settings.own.bans_url = bans.address.clone();
         certs_settings.own.gaccounts_url = gaccounts.address.clone();
@@ -285,6 +299,19 @@ impl Suite {
             threads,
             db,
         }
+    }
+
+    /// Every service by its name (the name of its OpenAPI document) and its address.
+    pub fn services(&self) -> [(&'static str, &str); 7] {
+        [
+            ("bans", &self.bans.address),
+            ("certificates", &self.certificates.address),
+            ("deposits", &self.deposits.address),
+            ("gaccounts", &self.gaccounts.address),
+            ("housing", &self.housing.address),
+            ("lookup", &self.lookup.address),
+            ("notifier", &self.notifier.address),
+        ]
     }
 
     /// Stops the lookup and starts a fresh one (new process state, new port).

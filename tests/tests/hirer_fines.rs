@@ -147,3 +147,23 @@ async fn the_fine_schedule_is_public_and_changes_only_from_a_date_on() {
     assert_eq!(put("2099-01-01", &admin).await, 201);
     assert_eq!(put("2099-01-01", &admin).await, 409, "never rewritten");
 }
+
+/// Found by the fuzzer (tests/tests/outside.rs): a receipt that is no seal at all was shown
+/// with the date -262143-01-01, and a period before the first fine schedule was decided
+/// as a fine of 0 euros, which the database refused with a 500.
+#[tokio::test]
+async fn a_receipt_that_is_no_seal_has_no_date_and_a_day_without_a_schedule_is_no_offence() {
+    let suite = Suite::start().await;
+    let inspectorate = suite.token(Role::Inspectorate, None);
+    let case = |from: &str, receipts: Vec<&str>| json!({"hirer_kvk": "62000001", "agency_kvk": "61000001", "from": from, "to": from, "workers": 1, "receipts": receipts});
+
+    let (status, v) =
+        post(&suite, "/api/v1/hirer-fine-computations", &inspectorate, case("2026-03-01", vec![""])).await;
+    assert_eq!(status, 200, "{v}");
+    let defence = &v["computation"]["defence"][0];
+    assert_eq!((defence["verified"].as_bool(), &defence["checked_on"]), (Some(false), &Value::Null), "{v}");
+
+    let (status, v) = post(&suite, "/api/v1/hirer-fines", &inspectorate, case("2000-01-05", vec![])).await;
+    assert_eq!(status, 422, "{v}");
+    assert!(v["errors"][0]["detail"].as_str().is_some_and(|d| d.contains("no fine schedule")), "{v}");
+}

@@ -170,7 +170,7 @@ impl Registers {
         let unverified = |kvk: String| Receipt {
             receipt_id: String::new(),
             kvk_number: kvk,
-            checked_on: chrono::NaiveDate::MIN,
+            checked_on: None,
             may_hire: false,
             verified: false,
         };
@@ -197,7 +197,7 @@ impl Registers {
             (Some("valid"), Some("lookup"), Some(checked_on)) => Ok(Receipt {
                 receipt_id,
                 kvk_number: kvk,
-                checked_on,
+                checked_on: Some(checked_on),
                 may_hire: body["facts"]["may_hire"] == true,
                 verified: true,
             }),

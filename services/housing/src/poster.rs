@@ -30,8 +30,13 @@ static_loader! {
 /// The languages of the page at the door, in the order of its switch.
 pub const LANGUAGES: [&str; 8] = ["nl", "en", "pl", "ro", "bg", "es", "lt", "hu"];
 
-/// Millimetres the QR code is wide: readable from a metre away in a dim hallway.
+/// Millimetres the QR code is wide (its modules; the quiet zone around them comes on
+/// top): readable from a metre away in a dim hallway.
 const QR_MM: f64 = 150.0;
+/// Where the code's modules begin, from the top of the page (mm).
+const QR_TOP_MM: f64 = 58.0;
+/// Modules of quiet zone on each side, as the QR renderer draws them.
+const QUIET: u32 = 4;
 
 /// One "scan to check" line.
 struct Line {
@@ -47,6 +52,8 @@ struct Poster {
     place: String,
     capacity_line: String,
     scale: String,
+    x: String,
+    y: String,
     qr: String,
     scan: Vec<Line>,
     site: String,
@@ -59,6 +66,7 @@ fn id(lang: &str) -> LanguageIdentifier {
 /// The poster of `b` whose QR code opens `seal_url`, as an A4 SVG (millimetres).
 pub fn svg(b: &Marked, seal_url: &str) -> Result<String> {
     let (qr, side) = qr::svg_content(seal_url).map_err(not_issued)?;
+    let scale = QR_MM / f64::from(side.saturating_sub(2 * QUIET).max(1));
     let x = &b.building;
     let args: HashMap<Cow<'static, str>, FluentValue> = [
         (Cow::Borrowed("capacity"), FluentValue::from(b.allowed.map(|c| c.to_string()).unwrap_or_else(|| "?".into()))),
@@ -69,12 +77,15 @@ pub fn svg(b: &Marked, seal_url: &str) -> Result<String> {
         address: x.street_line(),
         place: x.place_line(),
         capacity_line: LOCALES.lookup_with_args(&id("nl"), "poster-capacity", &args),
-        scale: format!("{:.5}", QR_MM / f64::from(side.max(1))),
+        // The modules span QR_MM, centred; the quiet zone lies around them.
+        scale: format!("{scale:.5}"),
+        x: format!("{:.3}", 105.0 - scale * f64::from(side) / 2.0),
+        y: format!("{:.3}", QR_TOP_MM - scale * f64::from(QUIET)),
         qr,
         scan: LANGUAGES
             .iter()
             .enumerate()
-            .map(|(i, lang)| Line { y: 222 + i * 8, lang, text: LOCALES.lookup(&id(lang), "poster-scan") })
+            .map(|(i, lang)| Line { y: 226 + i * 8, lang, text: LOCALES.lookup(&id(lang), "poster-scan") })
             .collect(),
         site: seal_url.split("/v/").next().unwrap_or_default().to_string(),
     };
@@ -82,6 +93,37 @@ pub fn svg(b: &Marked, seal_url: &str) -> Result<String> {
         tracing::error!(error = %e, "the poster did not render");
         crate::Error::Corrupt("poster template")
     })
+}
+
+/// The fonts the PDF is drawn with, embedded in the binary (the container image has no
+/// fonts of its own): DejaVu Sans covers the Latin and Cyrillic letters of all eight
+/// languages.
+fn fonts() -> std::sync::Arc<svg2pdf::usvg::fontdb::Database> {
+    static FONTS: std::sync::OnceLock<std::sync::Arc<svg2pdf::usvg::fontdb::Database>> = std::sync::OnceLock::new();
+    FONTS
+        .get_or_init(|| {
+            let mut db = svg2pdf::usvg::fontdb::Database::new();
+            db.load_font_data(dejavu::sans::regular().to_vec());
+            db.load_font_data(dejavu::sans::bold().to_vec());
+            db.set_sans_serif_family("DejaVu Sans");
+            std::sync::Arc::new(db)
+        })
+        .clone()
+}
+
+/// The same poster as a print-ready A4 PDF (vector: the QR code stays sharp at any size).
+pub fn pdf(b: &Marked, seal_url: &str) -> Result<Vec<u8>> {
+    let svg = svg(b, seal_url)?;
+    let options = svg2pdf::usvg::Options { fontdb: fonts(), ..svg2pdf::usvg::Options::default() };
+    let corrupt = |what: &'static str, e: &dyn std::fmt::Display| {
+        tracing::error!(error = %e, "the poster did not convert to PDF ({what})");
+        crate::Error::Corrupt("poster PDF")
+    };
+    let tree = svg2pdf::usvg::Tree::from_str(&svg, &options).map_err(|e| corrupt("parse", &e))?;
+    // The SVG is in millimetres, which usvg reads at 96 pixels to the inch; at 96 dpi a
+    // pixel is 0.75 pt, so the page is A4 (595 × 842 pt).
+    let page = svg2pdf::PageOptions { dpi: 96.0 };
+    svg2pdf::to_pdf(&tree, svg2pdf::ConversionOptions::default(), page).map_err(|e| corrupt("convert", &e))
 }
 
 #[cfg(test)]

@@ -46,6 +46,68 @@ thread_local! {
         .collect();
 }
 
+thread_local! {
+    /// Each supported language's long date format ("1 grudnia 2026"), and its long date
+    /// with hours and minutes, made once per thread.
+    static DATES: Vec<(&'static str, Option<DateFormats>)> = LANGUAGES
+        .iter()
+        .map(|(code, _)| (*code, DateFormats::of(code)))
+        .collect();
+}
+
+/// The date formats of one language.
+struct DateFormats {
+    date: icu_datetime::DateTimeFormatter<icu_datetime::fieldsets::YMD>,
+    date_time: icu_datetime::DateTimeFormatter<icu_datetime::fieldsets::YMDT>,
+}
+
+impl DateFormats {
+    fn of(code: &str) -> Option<Self> {
+        use icu_datetime::fieldsets::{YMD, YMDT};
+        use icu_datetime::options::TimePrecision;
+        // English as written in Europe (1 December 2026, 14:05), not in the United States.
+        let locale = if code == "en" { "en-GB" } else { code }.parse::<icu_locale_core::Locale>().ok()?;
+        Some(Self {
+            date: icu_datetime::DateTimeFormatter::try_new(locale.clone().into(), YMD::long()).ok()?,
+            date_time: icu_datetime::DateTimeFormatter::try_new(
+                locale.into(),
+                YMDT::long().with_time_precision(TimePrecision::Minute),
+            )
+            .ok()?,
+        })
+    }
+}
+
+/// `on` as language `code` writes a date in full; ISO 8601 where it has no format.
+fn long_date(code: &str, on: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let date = icu_datetime::input::Date::try_new_iso(on.year(), on.month() as u8, on.day() as u8).ok();
+    DATES
+        .with(|all| {
+            let formats = all.iter().find(|(c, _)| *c == code).and_then(|(_, f)| f.as_ref())?;
+            Some(formats.date.format(&date?).to_string())
+        })
+        .unwrap_or_else(|| on.to_string())
+}
+
+/// The moment `at` on the clock in the Netherlands, as language `code` writes a date and
+/// time, with the Dutch zone's abbreviation (CET or CEST).
+fn long_date_time(code: &str, at: chrono::DateTime<chrono::Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    let local = at.with_timezone(&chrono_tz::Europe::Amsterdam);
+    let zone = local.format("%Z").to_string();
+    let moment = icu_datetime::input::Date::try_new_iso(local.year(), local.month() as u8, local.day() as u8)
+        .ok()
+        .zip(icu_datetime::input::Time::try_new(local.hour() as u8, local.minute() as u8, 0, 0).ok())
+        .map(|(date, time)| icu_datetime::input::DateTime { date, time });
+    DATES
+        .with(|all| {
+            let formats = all.iter().find(|(c, _)| *c == code).and_then(|(_, f)| f.as_ref())?;
+            Some(format!("{} {zone}", formats.date_time.format(&moment?)))
+        })
+        .unwrap_or_else(|| local.format("%Y-%m-%d %H:%M %Z").to_string())
+}
+
 /// The CLDR plural category of `n` in language `code`; `other` where none is known.
 fn plural_category(code: &str, n: i64) -> &'static str {
     use icu_plurals::PluralCategory::*;
@@ -129,6 +191,35 @@ impl Lang {
             (Cow::Borrowed("plural"), FluentValue::from(plural_category(self.code, n))),
         ]);
         LOCALES.lookup_with_args(&self.id, key, &args)
+    }
+
+    /// A date as this language writes it in full ("1 december 2026", "2026. december 1.").
+    pub fn date(&self, on: chrono::NaiveDate) -> String {
+        long_date(self.code, on)
+    }
+
+    /// A moment as the clock in the Netherlands showed it, written as this language writes
+    /// a date and time, with the zone (CET or CEST): the Dutch time zone whoever reads it.
+    pub fn date_time(&self, at: chrono::DateTime<chrono::Utc>) -> String {
+        long_date_time(self.code, at)
+    }
+
+    /// A date or timestamp as a register gave it (ISO 8601 / RFC 3339), as a day in the
+    /// Netherlands written in this language; text that is neither is shown as it came.
+    pub fn day_of(&self, raw: &str) -> String {
+        if let Ok(at) = chrono::DateTime::parse_from_rfc3339(raw) {
+            return self.date(at.with_timezone(&chrono_tz::Europe::Amsterdam).date_naive());
+        }
+        raw.parse::<chrono::NaiveDate>().map(|on| self.date(on)).unwrap_or_else(|_| raw.to_string())
+    }
+
+    /// A timestamp as a register gave it (RFC 3339), as the moment on the Dutch clock in
+    /// this language; a plain date as [`Lang::day_of`] writes it.
+    pub fn moment_of(&self, raw: &str) -> String {
+        match chrono::DateTime::parse_from_rfc3339(raw) {
+            Ok(at) => self.date_time(at.with_timezone(&chrono::Utc)),
+            Err(_) => self.day_of(raw),
+        }
     }
 
     /// Whether `key` resolves in this language (with every variable our messages use set,

@@ -54,6 +54,61 @@ pub fn document(yaml: &'static str) -> impl Filter<Extract = (Response,), Error 
     })
 }
 
+/// The CORS preflight a browser sends before a cross-site read that carries a header of its
+/// own (`If-None-Match` for the trust list, say). Answered 204 for the operations the
+/// service's document marks `x-zegel-cors: any-origin` (the public reads, and the document
+/// itself) — the document is the one list, and a test holds the code's answers to it. Any
+/// other preflight finds no route: the browser never sends the write that would follow.
+pub fn preflight(yaml: &'static str) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
+    let templates: std::sync::Arc<Vec<Vec<String>>> = std::sync::Arc::new(cross_site_reads(yaml));
+    // The method is read, not filtered: a `warp::options()` refusal would turn every
+    // unknown path into a 405 instead of a 404.
+    warp::method().and(warp::path::full()).and_then(move |method: Method, path: warp::path::FullPath| {
+        let templates = templates.clone();
+        async move {
+            if method != Method::OPTIONS {
+                return Err(warp::reject::not_found());
+            }
+            let segments: Vec<&str> = path.as_str().split('/').collect();
+            let matches = |template: &Vec<String>| {
+                template.len() == segments.len()
+                    && template.iter().zip(&segments).all(|(t, s)| (t.starts_with('{') && !s.is_empty()) || t == s)
+            };
+            match templates.iter().find(|t| matches(t)) {
+                Some(template) => {
+                    let mut res = Response::new(Default::default());
+                    *res.status_mut() = warp::http::StatusCode::NO_CONTENT;
+                    let headers = res.headers_mut();
+                    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+                    headers.insert("access-control-allow-methods", HeaderValue::from_static("GET, HEAD"));
+                    headers.insert(
+                        "access-control-allow-headers",
+                        HeaderValue::from_static("Accept, Accept-Language, If-None-Match"),
+                    );
+                    headers.insert("access-control-max-age", HeaderValue::from_static("86400"));
+                    Ok(answered_by(res, &template.join("/")))
+                }
+                None => Err(warp::reject::not_found()),
+            }
+        }
+    })
+}
+
+/// The path templates (split at `/`) whose GET the document marks readable from any origin.
+pub fn cross_site_reads(yaml: &str) -> Vec<Vec<String>> {
+    let doc: serde_json::Value = serde_yaml_ng::from_str(yaml).unwrap_or_default();
+    doc["paths"]
+        .as_object()
+        .map(|paths| {
+            paths
+                .iter()
+                .filter(|(_, item)| item["get"]["x-zegel-cors"] == "any-origin")
+                .map(|(path, _)| path.split('/').map(str::to_string).collect())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// `/metrics`: on the internal port only, which no public ingress exposes. The outbox's
 /// and the consumer groups' backlogs are read for each scrape.
 pub fn metrics(

@@ -356,8 +356,8 @@ impl<S: Service> App<S> {
         crate::server::run(
             S::NAME,
             warp::Filter::boxed(warp::Filter::unify(warp::Filter::or(
-                S::api(self.state),
-                crate::server::document(S::OPENAPI),
+                warp::Filter::unify(warp::Filter::or(S::api(self.state), crate::server::document(S::OPENAPI))),
+                crate::server::preflight(S::OPENAPI),
             ))),
             core.pool.clone(),
             core.bus.clone(),

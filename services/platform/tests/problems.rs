@@ -30,7 +30,12 @@ fn named(text: &str) -> BTreeSet<String> {
 fn openapi() -> Vec<(String, String)> {
     let mut docs: Vec<_> = std::fs::read_dir(root().join("openapi"))
         .map(|d| {
-            d.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "yaml")).collect()
+            // The documents, not the linter's ruleset (.spectral.yaml) beside them.
+            d.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+                .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+                .collect()
         })
         .unwrap_or_default();
     docs.sort();

@@ -81,8 +81,9 @@ pub struct Receipt {
     pub receipt_id: String,
     /// The agency it is about.
     pub kvk_number: String,
-    /// The day of the check (Dutch time).
-    pub checked_on: NaiveDate,
+    /// The day of the check (Dutch time); none when the receipt did not verify (its
+    /// date cannot be trusted, so none is shown).
+    pub checked_on: Option<NaiveDate>,
     /// What the check said.
     pub may_hire: bool,
     /// Whether the lookup verified it (signature, not expired); one that does not verify
@@ -156,13 +157,17 @@ pub fn compute(case: &Case<'_>, schedule_on: impl Fn(NaiveDate) -> Option<Schedu
         case.receipts.iter().any(|r| {
             r.verified
                 && r.may_hire
-                && r.checked_on <= day
-                && (day - r.checked_on).num_days() <= i64::from(s.diligence_days.max(0))
+                && r.checked_on
+                    .is_some_and(|on| on <= day && (day - on).num_days() <= i64::from(s.diligence_days.max(0)))
         })
     };
     // Due diligence is judged with the schedule in force on each day.
     let uncovered: Vec<NaiveDate> =
-        uncertified.iter().copied().filter(|d| !schedule_on(*d).is_some_and(|s| covers(*d, &s))).collect();
+        uncertified.iter().copied().filter(|d| schedule_on(*d).is_some_and(|s| !covers(*d, &s))).collect();
+    // No fine without a schedule in force on the day (found by the fuzzer: a period before
+    // the first schedule made an offence of 0 euros): such a day is neither an offence nor
+    // covered.
+    let unpunishable = uncertified.iter().filter(|d| schedule_on(**d).is_none()).count();
     let offence_on = uncovered.first().copied();
     let schedule = offence_on.and_then(&schedule_on);
     let earlier: Vec<Earlier> = match (&schedule, offence_on) {
@@ -177,10 +182,10 @@ pub fn compute(case: &Case<'_>, schedule_on: impl Fn(NaiveDate) -> Option<Schedu
         period_from: case.period_from,
         period_to: case.period_to,
         uncertified_days: uncertified.len(),
-        covered_days: uncertified.len() - uncovered.len(),
+        covered_days: uncertified.len() - uncovered.len() - unpunishable,
         offence_on,
         defence: case.receipts.to_vec(),
-        due_diligence: !uncertified.is_empty() && uncovered.is_empty(),
+        due_diligence: uncertified.len() > unpunishable && uncovered.is_empty(),
         schedule,
         earlier,
         raise_percent,
@@ -255,6 +260,20 @@ mod tests {
         assert_eq!(compute(&case(&later, &[], &prior, 1), |_| Some(s.clone())).raise_percent, 0);
     }
 
+    /// Found by the fuzzer: a period before the first schedule was an offence of 0 euros,
+    /// which the database refused (a 500). No schedule in force, no fine for that day.
+    #[test]
+    fn a_day_without_a_schedule_in_force_is_no_offence() {
+        let from_2021 = |day: NaiveDate| (day >= d("2021-01-01")).then(advice);
+        let before = days("2000-01-05", 1, |_| false);
+        let c = compute(&case(&before, &[], &[], 1), from_2021);
+        assert_eq!((c.offence_on, c.amount_cents, c.uncertified_days, c.covered_days), (None, 0, 1, 0));
+        assert!(!c.due_diligence, "nothing was covered: there was nothing to cover");
+        let straddling = days("2020-12-30", 4, |_| false);
+        let c = compute(&case(&straddling, &[], &[], 1), from_2021);
+        assert_eq!((c.offence_on, c.amount_cents, c.covered_days), (Some(d("2021-01-01")), 800_000, 0));
+    }
+
     #[test]
     fn no_fine_when_the_agency_was_certified_every_day() {
         let days = days("2026-03-01", 30, |_| true);
@@ -269,7 +288,7 @@ mod tests {
         let receipt = |verified: bool, may_hire: bool| Receipt {
             receipt_id: "r".into(),
             kvk_number: "12345678".into(),
-            checked_on: d("2026-03-01"),
+            checked_on: Some(d("2026-03-01")),
             may_hire,
             verified,
         };

@@ -142,6 +142,8 @@ pub(super) async fn decide(state: AppState, req: Request, _: (), raw: Bytes) -> 
     let Some(offence_on) = computation.offence_on else {
         let why = if computation.due_diligence {
             "the hirer's receipts of the hirer check cover every day the agency was not certified (due diligence)"
+        } else if computation.uncertified_days > 0 {
+            "no fine schedule was in force on the days the agency was not certified"
         } else {
             "the agency held a certificate in force on every day of the period"
         };

@@ -53,6 +53,7 @@ pub fn api(state: AppState) -> Routed {
         post(warp::path!("api" / "v1" / "buildings" / String / "seal"), s, seals::issue),
         state.desk.qr_route(&state.core),
         get(warp::path!("api" / "v1" / "buildings" / String / "poster.svg"), s, seals::poster),
+        get(warp::path!("api" / "v1" / "buildings" / String / "poster.pdf"), s, seals::poster_pdf),
     ])
 }
 

@@ -54,6 +54,22 @@ pub(super) async fn issue(state: AppState, req: Request, bag_id: String, raw: By
 /// inspectors and the municipality: it shows the address, which is not for anyone who
 /// merely knows a BAG id.
 pub(super) async fn poster(state: AppState, req: Request, bag_id: String) -> Result<Response> {
+    poster_as(state, req, bag_id, Paper::Svg).await
+}
+
+/// GET /api/v1/buildings/{bag_id}/poster.pdf — the same poster, ready to print on A4.
+pub(super) async fn poster_pdf(state: AppState, req: Request, bag_id: String) -> Result<Response> {
+    poster_as(state, req, bag_id, Paper::Pdf).await
+}
+
+/// The forms the poster comes in.
+#[derive(Clone, Copy)]
+enum Paper {
+    Svg,
+    Pdf,
+}
+
+async fn poster_as(state: AppState, req: Request, bag_id: String, paper: Paper) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     let bag = bag_from_path(&bag_id)?;
     let client = state.core.pool.get().await?;
@@ -63,10 +79,24 @@ pub(super) async fn poster(state: AppState, req: Request, bag_id: String) -> Res
             kind: Kind::NoSeal,
             detail: "The building's current mark has no unexpired seal; request one first.".into(),
         })?;
-    let svg = crate::poster::svg(&b, &state.desk.link(&token))?;
-    let mut res = Response::new(svg.into());
-    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
-    res.headers_mut()
-        .insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline; filename=\"zegel-poster.svg\""));
+    let link = state.desk.link(&token);
+    let (body, media, name): (Vec<u8>, _, _) = match paper {
+        Paper::Svg => (crate::poster::svg(&b, &link)?.into_bytes(), "image/svg+xml", "zegel-poster.svg"),
+        // Drawing a PDF takes a few milliseconds of CPU: off the request threads.
+        Paper::Pdf => (
+            tokio::task::spawn_blocking(move || crate::poster::pdf(&b, &link))
+                .await
+                .map_err(|_| Error::Corrupt("poster PDF"))??,
+            "application/pdf",
+            "zegel-poster.pdf",
+        ),
+    };
+    let mut res = Response::new(body.into());
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
+    let disposition = format!("inline; filename=\"{name}\"");
+    res.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("inline")),
+    );
     Ok(platform::http::no_store(res))
 }

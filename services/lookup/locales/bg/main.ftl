@@ -28,6 +28,7 @@ label-checked-at = Проверено на
 label-issued = Печатът е издаден
 label-expires = Печатът изтича
 label-language = Език
+skip-link = Към съдържанието
 footer = Zegel проверява всеки печат в актуалния регистър в момента, в който го сканирате.
 status-provisional = временен (нова фирма, изпитателен срок)
 status-certified = сертифициран

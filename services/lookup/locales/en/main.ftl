@@ -28,6 +28,7 @@ label-checked-at = Checked at
 label-issued = Seal issued
 label-expires = Seal expires
 label-language = Language
+skip-link = Skip to content
 footer = Zegel checks every seal against the live register at the moment you scan it.
 status-provisional = provisional (starter, on probation)
 status-certified = certified

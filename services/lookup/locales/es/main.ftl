@@ -28,6 +28,7 @@ label-checked-at = Comprobado el
 label-issued = Sello emitido
 label-expires = El sello caduca
 label-language = Idioma
+skip-link = Saltar al contenido
 footer = Zegel comprueba cada sello en el registro actual en el momento en que lo escanea.
 status-provisional = provisional (empresa nueva, en periodo de prueba)
 status-certified = certificada

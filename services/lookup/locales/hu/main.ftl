@@ -28,6 +28,7 @@ label-checked-at = Ellenőrizve
 label-issued = A pecsét kiadva
 label-expires = A pecsét lejár
 label-language = Nyelv
+skip-link = Ugrás a tartalomhoz
 footer = A Zegel minden pecsétet a beolvasás pillanatában ellenőriz az aktuális nyilvántartásban.
 status-provisional = ideiglenes (induló cég, próbaidőn)
 status-certified = tanúsított

@@ -28,6 +28,7 @@ label-checked-at = Patikrinta
 label-issued = Antspaudas išduotas
 label-expires = Antspaudas nebegalios nuo
 label-language = Kalba
+skip-link = Pereiti prie turinio
 footer = Zegel kiekvieną antspaudą tikrina dabartiniame registre tą akimirką, kai jį nuskenuojate.
 status-provisional = laikinas (nauja įmonė, bandomasis laikotarpis)
 status-certified = sertifikuota

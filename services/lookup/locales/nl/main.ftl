@@ -28,6 +28,7 @@ label-checked-at = Gecontroleerd op
 label-issued = Zegel uitgegeven
 label-expires = Zegel verloopt
 label-language = Taal
+skip-link = Naar de inhoud
 footer = Zegel controleert elk zegel op het moment dat u scant tegen het actuele register.
 status-provisional = voorlopig (starter, in proeftijd)
 status-certified = gecertificeerd

@@ -28,6 +28,7 @@ label-checked-at = Sprawdzono
 label-issued = Pieczęć wydana
 label-expires = Pieczęć wygasa
 label-language = Język
+skip-link = Przejdź do treści
 footer = Zegel sprawdza każdą pieczęć w aktualnym rejestrze w chwili skanowania.
 status-provisional = tymczasowy (nowa firma, okres próbny)
 status-certified = certyfikowany

@@ -28,6 +28,7 @@ label-checked-at = Verificat la
 label-issued = Sigiliu emis
 label-expires = Sigiliul expiră
 label-language = Limba
+skip-link = Salt la conținut
 footer = Zegel verifică fiecare sigiliu în registrul actual în momentul în care îl scanați.
 status-provisional = provizoriu (firmă nouă, în perioadă de probă)
 status-certified = certificat

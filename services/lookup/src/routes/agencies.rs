@@ -165,10 +165,6 @@ fn mark(ok: bool) -> &'static str {
     if ok { "✓" } else { "✗" }
 }
 
-fn date(raw: Option<&String>) -> String {
-    raw.map(|s| s.chars().take(10).collect()).unwrap_or_default()
-}
-
 fn result_view(lang: &Lang, check: &Check, receipt_href: String) -> CheckResult {
     let parts = check
         .parts
@@ -177,7 +173,7 @@ fn result_view(lang: &Lang, check: &Check, receipt_href: String) -> CheckResult 
             name: lang.t(&format!("check-part-{name}")),
             mark: mark(p.ok),
             status: lang.t(&format!("check-status-{}", p.status)),
-            changed: date(p.changed_at.as_ref()),
+            changed: p.changed_at.as_deref().map(|t| lang.day_of(t)).unwrap_or_default(),
         })
         .collect();
     let agency = match check.agency_name() {
@@ -206,7 +202,7 @@ fn result_view(lang: &Lang, check: &Check, receipt_href: String) -> CheckResult 
         label_buildings: lang.t("check-buildings"),
         buildings,
         label_checked_at: lang.t("check-checked-at"),
-        checked_at: check.checked_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        checked_at: lang.date_time(check.checked_at),
         label_receipt: lang.t("check-receipt"),
         receipt_href,
     }

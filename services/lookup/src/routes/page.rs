@@ -31,6 +31,8 @@ pub(super) struct Chrome<'a> {
     /// Every page links to the rights a worker has (advice 3.2 A), in its language.
     pub(super) rights_link: String,
     pub(super) rights_href: String,
+    /// The skip link, the first thing a keyboard reaches: straight to the content.
+    pub(super) skip: String,
 }
 
 impl<'a> Chrome<'a> {
@@ -42,6 +44,7 @@ impl<'a> Chrome<'a> {
             footer: lang.t("footer"),
             rights_link: lang.t("rights-link"),
             rights_href: format!("/rights?lang={}", lang.code),
+            skip: lang.t("skip-link"),
         }
     }
 }
@@ -216,9 +219,9 @@ fn housing(lang: &Lang, seal: &str, b: &facts::Building, outdated: bool) -> Hous
         label_norm: lang.t("label-norm"),
         norm: b.norm.map(|n| lang.t(&format!("norm-{n}"))).unwrap_or_default(),
         label_valid_until: lang.t("label-mark-valid-until"),
-        valid_until: b.valid_until.clone().unwrap_or_default(),
+        valid_until: b.valid_until.as_deref().map(|d| lang.day_of(d)).unwrap_or_default(),
         label_last_inspection: lang.t("label-last-inspection"),
-        last_inspection: b.last_inspection.clone().unwrap_or_default(),
+        last_inspection: b.last_inspection.as_deref().map(|d| lang.day_of(d)).unwrap_or_default(),
         over_capacity: if b.over_capacity { lang.t("over-capacity") } else { String::new() },
         complain_title: lang.t("complain-title"),
         complain_text: lang.t("complain-text"),
@@ -255,11 +258,7 @@ fn receipt(lang: &Lang, outcome: &Outcome, then: &facts::Receipt, now: Option<&c
         label_agency: lang.t("receipt-agency"),
         agency: format!("{name} ({})", outcome.subject.as_deref().unwrap_or_default()).trim().to_string(),
         label_then: lang.t("receipt-then"),
-        then_at: then
-            .checked_at
-            .as_deref()
-            .map(|t| t.chars().take(19).collect::<String>().replace('T', " "))
-            .unwrap_or_default(),
+        then_at: then.checked_at.as_deref().map(|t| lang.moment_of(t)).unwrap_or_default(),
         then_verdict: verdict(then.may_hire),
         label_now: lang.t("receipt-now"),
         now_verdict: now.map(|c| verdict(c.may_hire)).unwrap_or_else(|| lang.t("check-unavailable")),
@@ -276,6 +275,7 @@ fn render(lang: &Lang, seal: &str, outcome: &Outcome, now: Option<&crate::agency
     let register = verify::register_of(outcome);
     let shown = Shown::of(register, &outcome.facts);
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let day = |v: &Option<String>| v.as_deref().map(|d| lang.day_of(d)).unwrap_or_default();
     let (sealed, valid_until, ended, reason) = match &shown {
         Shown::Certificate(c) if c.agency_name.is_some() => (
             lang.t_args(
@@ -287,7 +287,7 @@ fn render(lang: &Lang, seal: &str, outcome: &Outcome, now: Option<&crate::agency
                     ("status", c.certificate_status.map(|s| lang.t(&format!("status-{s}"))).unwrap_or_default()),
                 ],
             ),
-            text(&c.valid_until),
+            day(&c.valid_until),
             c.certificate_status.is_some_and(CertificateStatus::ended),
             // What fails now, part by part, in the visitor's language.
             c.standing.iter().map(|r| lang.t(&format!("standing-{r}"))).collect::<Vec<_>>().join(" "),
@@ -301,7 +301,7 @@ fn render(lang: &Lang, seal: &str, outcome: &Outcome, now: Option<&crate::agency
             };
             (lang.t_args("sealed-housing", &[("address", street), ("place", place)]), String::new(), false, reason)
         }
-        Shown::Certificate(c) => (String::new(), text(&c.valid_until), false, String::new()),
+        Shown::Certificate(c) => (String::new(), day(&c.valid_until), false, String::new()),
         Shown::Report(r) => (
             lang.t_args(
                 "sealed-statistics",
@@ -332,8 +332,8 @@ fn render(lang: &Lang, seal: &str, outcome: &Outcome, now: Option<&crate::agency
         sealed,
         register: register.map(|r| lang.t(&format!("register-{}", r.service()))).unwrap_or_default(),
         valid_until,
-        expires: outcome.expires_at.map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default(),
-        checked_at: outcome.checked_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        expires: outcome.expires_at.map(|t| lang.date_time(t)).unwrap_or_default(),
+        checked_at: lang.date_time(outcome.checked_at),
         label_register: lang.t("label-register"),
         // For a certificate that ended, its last day is shown as such, not as "valid until".
         label_valid_until: if ended { lang.t("label-ended-on") } else { lang.t("label-valid-until") },

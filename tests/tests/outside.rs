@@ -1,0 +1,321 @@
+//! The suite checked from the outside, with tools this project does not contain: a
+//! property-based fuzzer (schemathesis) against every service's published document, a
+//! linter for the documents (Spectral with openapi/.spectral.yaml), a client generated
+//! from a document, and the pages in a real browser (Chromium, driven by Playwright)
+//! with axe-core. `just test` installs the tools (tests/web/, a Python venv under
+//! target/) and runs these tests; plain `cargo test` skips them (ignored).
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use platform::auth::Role;
+use serde_json::{Value, json};
+use zegel_e2e::{Options, Suite};
+
+/// The repository's root.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("root").to_path_buf()
+}
+
+/// tests/web/, where `npm ci` put the JavaScript tools.
+fn web() -> PathBuf {
+    root().join("tests/web")
+}
+
+/// The schemathesis command: `ZEGEL_SCHEMATHESIS`, else the venv `just test` made.
+fn schemathesis() -> String {
+    std::env::var("ZEGEL_SCHEMATHESIS")
+        .unwrap_or_else(|_| root().join("target/tools/venv/bin/st").to_string_lossy().into_owned())
+}
+
+/// Runs `program args` in `dir`; its output, or a panic naming what could not start.
+async fn run(program: &str, args: &[&str], dir: &Path) -> Output {
+    run_with(program, args, dir, &[]).await
+}
+
+/// Both streams of an output, as text.
+fn text(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+/// A token carrying every role (acting for agency 12345678), so that the fuzzer reaches
+/// every operation past its role check; the services still check each role's scope.
+fn every_role() -> String {
+    zegel_testkit::tokens::issuer().0.token("outside", &Role::ALL, Some("12345678"), 3600).expect("token")
+}
+
+/// The suite with something behind the documents' examples: agency 12345678 certified,
+/// with a deposit, and building 0363010000000001 certified.
+async fn seeded() -> Suite {
+    let suite = Suite::start_with(Options { rate_per_minute: Some(1_000_000), ..Options::default() }).await;
+    suite.certified("12345678").await;
+    suite.deposit_pay("12345678", 1_000_000).await;
+    suite.certified_building("23456789", "0363010000000001").await;
+    suite
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Spectral (tests/web); `just test` runs it"]
+async fn the_documents_follow_the_api_design_rules() {
+    let docs: Vec<String> = ["bans", "certificates", "deposits", "gaccounts", "housing", "lookup", "notifier"]
+        .iter()
+        .map(|d| root().join(format!("openapi/{d}.yaml")).to_string_lossy().into_owned())
+        .collect();
+    let ruleset = root().join("openapi/.spectral.yaml");
+    let mut args = vec!["spectral", "lint", "--fail-severity", "warn", "-f", "text", "--ruleset"];
+    args.push(ruleset.to_str().expect("path"));
+    args.extend(docs.iter().map(String::as_str));
+    let out = run("npx", &args, &web()).await;
+    assert!(out.status.success(), "Spectral found faults:\n{}", text(&out));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs schemathesis (target/tools/venv); `just test` runs it"]
+async fn the_fuzzer_finds_no_fault_in_any_service() {
+    let suite = seeded().await;
+    let token = format!("Authorization: Bearer {}", every_role());
+    let examples = std::env::var("ZEGEL_FUZZ_EXAMPLES").unwrap_or_else(|_| "25".into());
+    let mut faults = Vec::new();
+    for (name, address) in suite.services() {
+        let document = format!("{address}/api/v1/openapi.json");
+        let args = [
+            "run",
+            document.as_str(),
+            "--url",
+            address,
+            "-H",
+            token.as_str(),
+            "--checks",
+            "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance",
+            "--phases",
+            "examples,coverage,fuzzing",
+            "--max-examples",
+            examples.as_str(),
+            // One worker: hypothesis under CPython 3.11 can fail in its own source parsing
+            // when two threads describe strategies at once (a SystemError, not a finding).
+            "--workers",
+            "1",
+            "--request-timeout",
+            "10",
+            "--seed",
+            "17",
+            "--no-color",
+            "--suppress-health-check",
+            "all",
+        ];
+        let out = run(&schemathesis(), &args, &root()).await;
+        if !out.status.success() {
+            faults.push(format!("== {name}\n{}", text(&out)));
+        }
+    }
+    assert!(faults.is_empty(), "{}", faults.join("\n"));
+}
+
+/// Sends `body` to `url` as `token` with a fresh Idempotency-Key; the answer's JSON, which
+/// must be a success.
+async fn made(suite: &Suite, url: String, token: &str, body: Value) -> Value {
+    let (status, v) = suite.send(reqwest::Method::POST, url.clone(), Some(token), body).await;
+    assert!((200..300).contains(&status), "{url}: {status} {v}");
+    v
+}
+
+/// The seal in an answer.
+fn seal_of(v: &Value) -> String {
+    v["seal"].as_str().unwrap_or_else(|| panic!("no seal in {v}")).to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium and tests/web; `just test` runs it"]
+async fn every_page_reads_right_in_chromium_in_every_language() {
+    let suite = seeded().await;
+    let kvk = "12345678";
+    let agency = suite.token(Role::Agency, Some(kvk));
+    let body = suite.token(Role::CertificationBody, Some("cb-e2e"));
+    // A seal of each kind, valid; a certificate and a building that are no longer; a
+    // tampered seal; and a receipt of the hirer check.
+    let certificate = seal_of(&suite.seal(kvk, &body).await);
+    let deposit = seal_of(
+        &made(&suite, format!("{}/api/v1/agencies/{kvk}/deposit/seal", suite.deposits.address), &agency, json!({}))
+            .await,
+    );
+    let g_account = seal_of(
+        &made(&suite, format!("{}/api/v1/agencies/{kvk}/g-account/seal", suite.gaccounts.address), &agency, json!({}))
+            .await,
+    );
+    let building = suite.certified_building("34567890", "0363010000000002").await;
+    let suspended = suite.certified_building("34567890", "0363010000000003").await;
+    suite.suspend_building("0363010000000003").await;
+    let (revoker, revoked_id) = suite.certified("87654321").await;
+    let revoked = seal_of(&suite.seal("87654321", &revoker).await);
+    suite.revoke(&revoked_id, &revoker, "fraud", "criminal_sanction").await;
+    let mut tampered = certificate.clone();
+    let last = tampered.pop().expect("a seal");
+    tampered.push(if last == 'A' { 'B' } else { 'A' });
+    let check: Value =
+        suite.get_json(format!("{}/api/v1/agencies/{kvk}/check?receipt=true", suite.lookup.address)).await;
+    let receipt = check["receipt"]["seal"].as_str().expect("receipt").to_string();
+
+    let all = ["nl", "en", "pl", "ro", "bg", "es", "lt", "hu"];
+    let lookup = &suite.lookup.address;
+    let page = |name: &str, path: String, verdict: bool| json!({"name": name, "url": format!("{lookup}{path}"), "langs": all, "verdict": verdict});
+    let mut pages = vec![
+        page("certificate-valid", format!("/v/{certificate}"), true),
+        page("certificate-revoked", format!("/v/{revoked}"), true),
+        page("deposit-valid", format!("/v/{deposit}"), true),
+        page("g-account-valid", format!("/v/{g_account}"), true),
+        page("building-valid", format!("/v/{building}"), true),
+        page("building-suspended", format!("/v/{suspended}"), true),
+        page("tampered", format!("/v/{tampered}"), true),
+        page("receipt", format!("/v/{receipt}"), true),
+        page("complaint-form", format!("/v/{building}/complaint"), false),
+        page("complaint-sent", "/complaint/sent".into(), false),
+        page("rights", "/rights".into(), false),
+        page("check", "/check".into(), false),
+        page("check-verdict", format!("/check?kvk={kvk}"), false),
+        page("claim-form", format!("/claim?kvk={kvk}"), false),
+        page("work-complaint-form", format!("/work-complaint?kvk={kvk}"), false),
+    ];
+    // The yearly report is kept in Dutch and English (the languages of its readers).
+    pages.push(
+        json!({"name": "statistics", "url": format!("{lookup}/statistics"), "langs": ["nl", "en"], "verdict": false}),
+    );
+    let forms = json!([
+        {"name": "complaint", "url": format!("{lookup}/v/{building}/complaint?lang=pl"),
+         "check": ["input[name=category] >> nth=0"], "fill": [["#text", "Nie ma ciepłej wody."]],
+         "submit": "button[type=submit]", "lands": "/complaint/sent?lang=pl", "shows": ""},
+        {"name": "check", "url": format!("{lookup}/check?lang=ro"), "fill": [["#kvk", kvk]],
+         "submit": "button[type=submit]", "lands": format!("kvk={kvk}"), "shows": kvk},
+    ]);
+    let screenshots = root().join("out/screenshots");
+    let plan = json!({
+        "chromium": std::env::var("ZEGEL_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+        "screenshots": screenshots,
+        "languages": all,
+        "pages": pages,
+        "forms": forms,
+    });
+    let plan_file = std::env::temp_dir().join(format!("zegel-pages-{}.json", uuid::Uuid::new_v4()));
+    std::fs::write(&plan_file, plan.to_string()).expect("plan");
+    let out = run("node", &["pages.mjs", plan_file.to_str().expect("path")], &web()).await;
+    let _ = std::fs::remove_file(&plan_file);
+    let report: Value = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .and_then(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| panic!("the browser run gave no report:\n{}", text(&out)));
+    let faults: Vec<&str> = report["faults"].as_array().expect("faults").iter().filter_map(Value::as_str).collect();
+    assert!(faults.is_empty(), "{} faults in the browser:\n{}", faults.len(), faults.join("\n"));
+    // Every page in every language at both sizes, and both forms, were checked.
+    assert_eq!(report["checked"], 16 * 8 * 2 + 2, "{report}");
+}
+
+/// Runs `program args` with `vars` set, in `dir`.
+async fn run_with(program: &str, args: &[&str], dir: &Path, vars: &[(&str, &str)]) -> Output {
+    tokio::process::Command::new(program)
+        .args(args)
+        .envs(vars.iter().copied())
+        .current_dir(dir)
+        .kill_on_drop(true)
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{program} could not start ({e}); run the tests through `./just test`"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Node.js and tests/web; `just test` runs it"]
+async fn a_client_generated_from_the_documents_completes_the_hirer_check() {
+    let suite = seeded().await;
+    // Types generated from the documents as the services publish them, then the journey
+    // compiled against them (strict): a document that drifts from what a client expects
+    // fails here.
+    std::fs::create_dir_all(web().join("generated")).expect("generated/");
+    for (name, address) in [("lookup", &suite.lookup.address), ("notifier", &suite.notifier.address)] {
+        let document = format!("{address}/api/v1/openapi.json");
+        let target = format!("generated/{name}.ts");
+        let out = run("npx", &["openapi-typescript", &document, "-o", &target], &web()).await;
+        assert!(out.status.success(), "generating the {name} client:\n{}", text(&out));
+    }
+    let out = run("npx", &["tsc", "-p", "."], &web()).await;
+    assert!(out.status.success(), "the generated client does not compile:\n{}", text(&out));
+
+    let hirer = suite.token(Role::Hirer, Some("87654321"));
+    let vars = [
+        ("ZEGEL_LOOKUP", suite.lookup.address.as_str()),
+        ("ZEGEL_NOTIFIER", suite.notifier.address.as_str()),
+        ("ZEGEL_HIRER_TOKEN", hirer.as_str()),
+        ("ZEGEL_KVK", "12345678"),
+    ];
+    let out = run_with("node", &["dist/hirer-check.js"], &web(), &vars).await;
+    assert!(out.status.success(), "the journey failed:\n{}", text(&out));
+    let seen: Value = serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).expect("one JSON line");
+    assert_eq!(
+        seen,
+        json!({"may_hire": true, "api_version": platform::http::API_VERSION, "verdict": "valid",
+               "register": "lookup", "subscription": seen["subscription"], "subscriptions": 1}),
+    );
+    assert!(seen["subscription"].as_str().is_some_and(|s| s.len() == 36), "{seen}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs poppler-utils and zbar-tools; `just test` runs it"]
+async fn the_poster_prints_on_a4_and_a_qr_decoder_reads_the_seal_from_it() {
+    let suite = Suite::start().await;
+    let seal = suite.certified_building("23456789", "0363010000000001").await;
+    let provider = suite.token(Role::HousingProvider, Some("23456789"));
+    let r = suite
+        .http
+        .get(format!("{}/api/v1/buildings/0363010000000001/poster.pdf", suite.housing.address))
+        .bearer_auth(&provider)
+        .send()
+        .await
+        .expect("poster");
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.expect("pdf");
+    let dir = std::env::temp_dir().join(format!("zegel-poster-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("poster.pdf"), &pdf).expect("write");
+
+    // One A4 page.
+    let info = text(&run("pdfinfo", &["poster.pdf"], &dir).await);
+    let field = |name: &str| info.lines().find_map(|l| l.strip_prefix(name)).map(str::trim).unwrap_or_default();
+    assert_eq!((field("Pages:"), field("Page size:")), ("1", "595.276 x 841.89 pts (A4)"), "{info}");
+    // Printed at 150 dpi (grey) and read back by zbar: the QR code holds the seal's link.
+    let out = run("pdftoppm", &["-r", "150", "-gray", "-singlefile", "poster.pdf", "poster"], &dir).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let decoded = text(&run("zbarimg", &["--raw", "-q", "poster.pgm"], &dir).await);
+    let link = format!("{}/v/{seal}", suite.lookup.address);
+    assert_eq!(decoded.lines().next(), Some(link.as_str()), "decoded: {decoded}");
+    // Its modules are at least 150 mm wide: the dark pixels between the header and the
+    // lines below the code span at least 886 pixels at 150 dpi.
+    let pgm = std::fs::read(dir.join("poster.pgm")).expect("pgm");
+    let (width, height, pixels) = grey_image(&pgm);
+    let mm = |px: usize| px as f64 / 150.0 * 25.4;
+    let dark_columns: Vec<usize> = (0..width)
+        .filter(|x| (0..height).filter(|y| (45.0..220.0).contains(&mm(*y))).any(|y| pixels[y * width + x] < 128))
+        .collect();
+    let span = dark_columns.last().zip(dark_columns.first()).map(|(r, l)| r - l + 1).unwrap_or(0);
+    assert!(mm(span) >= 150.0 - 0.5, "the code is {:.1} mm wide", mm(span));
+    assert!(mm(span) <= 151.0, "only the code is dark there: {:.1} mm", mm(span));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A binary greyscale PGM (P5, 8 bits) as pdftoppm writes it: width, height and pixels.
+fn grey_image(pgm: &[u8]) -> (usize, usize, &[u8]) {
+    // The header is three whitespace-separated numbers after "P5", then one whitespace.
+    let mut fields = Vec::new();
+    let mut at = 2;
+    while fields.len() < 3 {
+        while pgm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        let start = at;
+        while pgm[at].is_ascii_digit() {
+            at += 1;
+        }
+        fields.push(std::str::from_utf8(&pgm[start..at]).expect("ascii").parse::<usize>().expect("a number"));
+    }
+    assert!(pgm.starts_with(b"P5") && fields[2] == 255, "not an 8-bit binary PGM");
+    let (width, height) = (fields[0], fields[1]);
+    (width, height, &pgm[at + 1..at + 1 + width * height])
+}

@@ -1,0 +1,158 @@
+// Drives Debian's Chromium (Playwright) over the pages people read: every page in every
+// language at phone size (390×844) and desktop size, with axe-core at WCAG 2.1 AA, and
+// the forms submitted with JavaScript off. Started by tests/tests/outside.rs, which
+// starts the suite and hands over the plan as JSON (argv[2]); prints one JSON report.
+//
+// A page passes when: it answers 200; <html lang> is the language it was asked in (or,
+// for a page that exists in fewer languages, the one it fell back to, which the server
+// names in Content-Language); nothing is wider than the window; axe finds no violation;
+// it has a main landmark, and a skip link that is the first thing a keyboard reaches and
+// leads to main; and, for a verdict page, the first heading read is the verdict, told
+// in words and a symbol, not by colour alone.
+
+import { readFileSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const plan = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const shots = plan.screenshots;
+mkdirSync(shots, { recursive: true });
+
+const sizes = [
+  { name: "phone", width: 390, height: 844, mobile: true },
+  { name: "desktop", width: 1280, height: 900, mobile: false },
+];
+
+const browser = await chromium.launch({
+  executablePath: plan.chromium,
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+});
+
+const faults = [];
+let checked = 0;
+
+async function checkPage(context, page, lang, size) {
+  const where = `${page.name} [${lang}, ${size.name}]`;
+  const tab = await context.newPage();
+  try {
+    const url = `${page.url}${page.url.includes("?") ? "&" : "?"}lang=${lang}`;
+    const answer = await tab.goto(url, { waitUntil: "load" });
+    if (answer.status() !== 200) {
+      faults.push(`${where}: answered ${answer.status()}`);
+      return;
+    }
+    const served = answer.headers()["content-language"];
+    const expected = page.langs.includes(lang) ? lang : served;
+    const facts = await tab.evaluate(() => {
+      const doc = document.documentElement;
+      const main = document.querySelector("main");
+      const focusable = document.querySelector("a[href], button, input, select, textarea");
+      const firstHeading = document.querySelector("h1, h2, h3");
+      const verdict = document.querySelector(".verdict");
+      return {
+        lang: doc.getAttribute("lang"),
+        overflow: doc.scrollWidth - window.innerWidth,
+        wide: [...document.querySelectorAll("body *")]
+          .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+          .slice(0, 3)
+          .map((e) => e.outerHTML.slice(0, 120)),
+        main: !!main,
+        mainId: main ? main.id : null,
+        skip: focusable ? focusable.getAttribute("href") : null,
+        verdictFirst: verdict ? verdict.contains(firstHeading) : null,
+        verdictWords: verdict ? verdict.querySelector("h1")?.textContent.trim() : null,
+        verdictSymbol: verdict ? verdict.querySelector(".icon")?.textContent.trim() : null,
+      };
+    });
+    if (facts.lang !== expected) faults.push(`${where}: <html lang="${facts.lang}">, expected "${expected}"`);
+    if (served && facts.lang !== served) faults.push(`${where}: lang "${facts.lang}" but Content-Language "${served}"`);
+    if (facts.overflow > 0) faults.push(`${where}: ${facts.overflow}px wider than the window: ${facts.wide.join(" | ")}`);
+    if (!facts.main) faults.push(`${where}: no <main> landmark`);
+    if (!facts.skip || facts.skip !== `#${facts.mainId}`) {
+      faults.push(`${where}: the first link is ${facts.skip}, not a skip link to #${facts.mainId}`);
+    }
+    if (page.verdict) {
+      if (facts.verdictFirst !== true) faults.push(`${where}: the verdict is not the first heading read`);
+      if (!facts.verdictWords || !facts.verdictSymbol) faults.push(`${where}: the verdict is not told in words and a symbol`);
+    }
+    await tab.addScriptTag({ content: axeSource });
+    const axe = await tab.evaluate(async () =>
+      // biome-ignore lint: axe is injected above
+      window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }),
+    );
+    for (const v of axe.violations) {
+      const nodes = v.nodes.slice(0, 2).map((n) => n.target.join(" ")).join(", ");
+      faults.push(`${where}: axe ${v.id} (${v.impact}): ${v.help} — ${nodes}`);
+    }
+    await tab.screenshot({ path: `${shots}/${page.name}-${lang}-${size.name}.png`, fullPage: true });
+    checked += 1;
+  } catch (e) {
+    faults.push(`${where}: ${e.message.split("\n")[0]}`);
+  } finally {
+    await tab.close();
+  }
+}
+
+// A form filled in and sent the way a phone without JavaScript sends it: the browser's
+// own submission, then the page it lands on.
+async function submitForm(form) {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+  const tab = await context.newPage();
+  const where = `form ${form.name}`;
+  try {
+    await tab.goto(form.url, { waitUntil: "load" });
+    for (const [selector, value] of form.fill ?? []) await tab.fill(selector, value);
+    for (const [selector, value] of form.select ?? []) await tab.selectOption(selector, value);
+    for (const selector of form.check ?? []) await tab.check(selector);
+    const answers = [];
+    tab.on("response", (r) => {
+      if (r.request().isNavigationRequest()) answers.push(`${r.status()} ${r.url()}`);
+    });
+    const failed = [];
+    tab.on("requestfailed", (r) => failed.push(`${r.url()}: ${r.failure()?.errorText}`));
+    await tab.click(form.submit);
+    await tab.waitForURL((u) => u.href.includes(form.lands), { timeout: 10000 }).catch(() => {});
+    await tab.waitForLoadState("load");
+    const landed = tab.url();
+    const body = await tab.textContent("body");
+    const last = answers[answers.length - 1] ?? "";
+    if (!last.startsWith("200 ")) faults.push(`${where}: the answers were ${answers.join(" → ")}; failed: ${failed.join(", ")}`);
+    if (!landed.includes(form.lands)) faults.push(`${where}: landed on ${landed}, expected ${form.lands}`);
+    if (form.shows && !body.includes(form.shows)) faults.push(`${where}: the page it lands on does not say "${form.shows}"`);
+    await tab.screenshot({ path: `${shots}/form-${form.name}.png`, fullPage: true });
+    checked += 1;
+  } catch (e) {
+    faults.push(`${where}: ${e.message.split("\n")[0]}`);
+  } finally {
+    await context.close();
+  }
+}
+
+for (const size of sizes) {
+  const context = await browser.newContext({
+    viewport: { width: size.width, height: size.height },
+    isMobile: size.mobile,
+    hasTouch: size.mobile,
+    deviceScaleFactor: 1,
+    // The pages forbid every script (Content-Security-Policy); axe is let in to read them.
+    bypassCSP: true,
+  });
+  for (const page of plan.pages) {
+    for (const lang of plan.languages) await checkPage(context, page, lang, size);
+  }
+  await context.close();
+}
+for (const form of plan.forms) await submitForm(form);
+
+await browser.close();
+console.log(JSON.stringify({ checked, faults }));
