@@ -239,6 +239,44 @@ mod tests {
     use super::*;
 
     #[test]
+    fn dates_read_as_each_language_writes_them_on_the_dutch_clock() {
+        let on: chrono::NaiveDate = "2026-12-01".parse().expect("date");
+        // 23:30 UTC on New Year's Eve is already New Year in the Netherlands (CET, +1);
+        // 22:30 UTC on 1 July is already 2 July there (CEST, +2).
+        let winter: chrono::DateTime<chrono::Utc> = "2026-12-31T23:30:00Z".parse().expect("moment");
+        let summer: chrono::DateTime<chrono::Utc> = "2026-07-01T22:30:00Z".parse().expect("moment");
+        let seen: Vec<(String, String, String)> = LANGUAGES
+            .iter()
+            .map(|(code, _)| {
+                let lang = Lang::negotiate(Some(code), None);
+                (lang.date(on), lang.date_time(winter), lang.date_time(summer))
+            })
+            .collect();
+        let expected = [
+            ("1 december 2026", "1 januari 2027 om 00:30 CET", "2 juli 2026 om 00:30 CEST"),
+            ("1 December 2026", "1 January 2027 at 00:30 CET", "2 July 2026 at 00:30 CEST"),
+            ("1 grudnia 2026", "1 stycznia 2027 00:30 CET", "2 lipca 2026 00:30 CEST"),
+            ("1 decembrie 2026", "1 ianuarie 2027 la 00:30 CET", "2 iulie 2026 la 00:30 CEST"),
+            (
+                "1 декември 2026\u{202f}г.",
+                "1 януари 2027\u{202f}г. в 00:30 ч. CET",
+                "2 юли 2026\u{202f}г. в 00:30 ч. CEST",
+            ),
+            ("1 de diciembre de 2026", "1 de enero de 2027 a las 00:30 CET", "2 de julio de 2026 a las 00:30 CEST"),
+            ("2026 m. gruodžio 1 d.", "2027 m. sausio 1 d. 00:30 CET", "2026 m. liepos 2 d. 00:30 CEST"),
+            ("2026. december 1.", "2027. január 1. 0:30 CET", "2026. július 2. 0:30 CEST"),
+        ];
+        for (got, (code, want)) in seen.iter().zip(LANGUAGES.iter().map(|(c, _)| c).zip(expected)) {
+            assert_eq!((got.0.as_str(), got.1.as_str(), got.2.as_str()), want, "{code}");
+        }
+        // A register's raw date or timestamp reads the same way; anything else as it came.
+        let nl = Lang::negotiate(Some("nl"), None);
+        assert_eq!(nl.day_of("2026-12-31T23:30:00Z"), "1 januari 2027");
+        assert_eq!(nl.moment_of("2026-12-01"), "1 december 2026");
+        assert_eq!(nl.day_of("soon"), "soon");
+    }
+
+    #[test]
     fn the_language_is_negotiated_from_choice_then_browser_then_dutch() {
         assert_eq!(Lang::negotiate(Some("en"), Some("nl")).code, "en");
         assert_eq!(Lang::negotiate(None, Some("pl-PL,en;q=0.8,nl;q=0.5")).code, "pl");

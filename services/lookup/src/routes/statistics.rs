@@ -270,7 +270,7 @@ pub(super) async fn statistics_page(state: AppState, req: Request, _: ()) -> Res
         title: lang.t("stat-title"),
         heading: format!("{} {}", lang.t("stat-title"), period.year),
         intro: lang.t("stat-intro"),
-        period: format!("{} {} – {}", lang.t("stat-period"), period.from, period.as_of),
+        period: format!("{} {} – {}", lang.t("stat-period"), lang.date(period.from), lang.date(period.as_of)),
         charts: charts(&lang, &published.figures),
         bar_x: BAR_X,
         label_all: lang.t("stat-all"),
