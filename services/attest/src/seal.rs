@@ -250,7 +250,15 @@ pub struct Verified {
 /// Verifies a seal offline: form, signer, signature, register and time window (at `now`,
 /// server time). Live status is not checked here.
 pub fn verify(seal: &str, store: &TrustStore, now: i64) -> Result<Verified, Refused> {
-    let verified = genuine(seal, store, now)?;
+    in_force(genuine(seal, store, now)?, store, now)
+}
+
+/// What a genuine seal is worth at `now`: nothing while no trust list is in force, and
+/// nothing outside its own time window. [`verify`] is [`genuine`] then this; a verifier
+/// that keeps the seals it found genuine (a signature never changes, so it need not be
+/// checked twice under the same trust list) applies this at every scan.
+pub fn in_force(verified: Verified, store: &TrustStore, now: i64) -> Result<Verified, Refused> {
+    list_in_force(store, now)?;
     let claims = &verified.claims;
     if now + LEEWAY_SECS < claims.iat {
         return Err(Refused::new(Verdict::NotYetValid, "the seal is not valid yet"));
@@ -259,6 +267,15 @@ pub fn verify(seal: &str, store: &TrustStore, now: i64) -> Result<Verified, Refu
         return Err(Refused::new(Verdict::Expired, "the seal has expired"));
     }
     Ok(verified)
+}
+
+/// No trust list in force: rather no answer than one from a list that may list a
+/// withdrawn key.
+fn list_in_force(store: &TrustStore, now: i64) -> Result<(), Refused> {
+    if store.expired(now) {
+        return Err(Refused::new(Verdict::Unavailable, "the trust list has expired"));
+    }
+    Ok(())
 }
 
 /// Whether a register on the trust list in force at `now` signed this seal, whatever its
@@ -279,11 +296,7 @@ pub fn genuine(seal: &str, store: &TrustStore, now: i64) -> Result<Verified, Ref
     if header.alg != Algorithm::EdDSA {
         return Err(tampered("the seal uses an algorithm that is not allowed"));
     }
-    if store.expired(now) {
-        // No trust list in force: rather no answer than one from a list that may list a
-        // withdrawn key.
-        return Err(Refused::new(Verdict::Unavailable, "the trust list has expired"));
-    }
+    list_in_force(store, now)?;
     let kid = header.kid.ok_or_else(|| tampered("the seal names no signing key"))?;
     let candidates = store.keys(&kid);
     if candidates.is_empty() {

@@ -24,6 +24,10 @@ pub struct Own {
     pub status_readers: u64,
     /// Scans one status statement reads at most.
     pub status_batch: u64,
+    /// Seals kept as found genuine (their signature checked) under the trust list in force,
+    /// at most: a seal scanned again is not checked again. Its time window, the list's
+    /// expiry and its live status are checked at every scan.
+    pub genuine_seals: u64,
     /// The housing register's public base URL: the complaint form on a building's page
     /// posts there (a plain HTML form, so no JavaScript and no proxy in between).
     pub housing_url: String,
@@ -51,6 +55,8 @@ impl Default for Own {
             status_timeout_ms: 2000,
             status_readers: 4,
             status_batch: 256,
+            // About 1 KB each: 50 MB at most.
+            genuine_seals: 50_000,
             housing_url: "http://127.0.0.1:8085".into(),
             deposits_url: "http://127.0.0.1:8083".into(),
             certificates_url: "http://127.0.0.1:8081".into(),
@@ -92,12 +98,17 @@ impl OwnSettings for Own {
                 ("STATUS_TIMEOUT_MS", self.status_timeout_ms),
                 ("STATUS_READERS", self.status_readers),
                 ("STATUS_BATCH", self.status_batch),
+                ("GENUINE_SEALS", self.genuine_seals),
             ],
         )?;
         // Each reader may hold a pooled connection; a batch is one statement's arrays.
         platform::config::at_most(
             Self::SERVICE,
-            &[("STATUS_READERS", self.status_readers, 64), ("STATUS_BATCH", self.status_batch, 4096)],
+            &[
+                ("STATUS_READERS", self.status_readers, 64),
+                ("STATUS_BATCH", self.status_batch, 4096),
+                ("GENUINE_SEALS", self.genuine_seals, 10_000_000),
+            ],
         )
     }
 }

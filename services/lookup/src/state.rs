@@ -7,15 +7,41 @@ use platform::clock::Clock;
 use platform::core::Core;
 use sha2::Digest;
 use zegel_attest::TrustStore;
+use zegel_attest::seal::Verified;
+use zegel_attest::verdict::Refused;
 
 use crate::config::Own;
 
-/// The trust store and the document it came from.
+/// The trust store, the document it came from, and the seals found genuine under it.
 #[derive(Debug, Default)]
 pub(crate) struct Trust {
     store: Arc<TrustStore>,
     raw: String,
     etag: String,
+    genuine: Arc<Genuine>,
+}
+
+/// The seals whose signature checked under one trust list, keyed by the seal itself. A
+/// signature never changes, so it is checked once per list; a new list starts empty, so
+/// a key withdrawn from the list stops verifying at once.
+pub(crate) struct Genuine(quick_cache::sync::Cache<String, Verified>);
+
+impl Genuine {
+    fn holding(items: u64) -> Self {
+        Self(quick_cache::sync::Cache::new(usize::try_from(items).unwrap_or(usize::MAX).max(1)))
+    }
+}
+
+impl Default for Genuine {
+    fn default() -> Self {
+        Self::holding(1)
+    }
+}
+
+impl std::fmt::Debug for Genuine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Genuine({} seals)", self.0.len())
+    }
 }
 
 /// What every handler shares.
@@ -45,6 +71,25 @@ impl AppState {
         self.trust.read().map(|t| t.store.clone()).unwrap_or_default()
     }
 
+    /// Verifies `seal` offline at `now`: form, signer, signature, register and time window
+    /// (`zegel_attest::seal::verify`). A seal found genuine under the trust list in force
+    /// is remembered, so that scanning it again costs a lookup instead of an Ed25519
+    /// check; the list's expiry and the seal's time window are judged at every scan, and
+    /// a seal's live status is never kept here.
+    pub fn verify_offline(&self, seal: &str, now: i64) -> Result<Verified, Refused> {
+        let (store, genuine) =
+            self.trust.read().map(|t| (t.store.clone(), t.genuine.clone())).unwrap_or_default();
+        let verified = match genuine.0.get(seal) {
+            Some(known) => known,
+            None => {
+                let found = zegel_attest::seal::genuine(seal, &store, now)?;
+                genuine.0.insert(seal.to_owned(), found.clone());
+                found
+            }
+        };
+        zegel_attest::seal::in_force(verified, &store, now)
+    }
+
     /// The published trust list and its ETag.
     pub fn trust_document(&self) -> (Option<String>, String) {
         self.trust.read().map(|t| (Some(t.raw.clone()).filter(|r| !r.is_empty()), t.etag.clone())).unwrap_or_default()
@@ -68,7 +113,8 @@ impl AppState {
         let etag = format!("\"{:x}\"", sha2::Sha256::digest(raw.as_bytes()));
         tracing::info!(trust.keys = store.len(), trust.etag = %etag, "trust list loaded");
         if let Ok(mut t) = self.trust.write() {
-            *t = Trust { store: Arc::new(store), raw, etag };
+            let genuine = Arc::new(Genuine::holding(self.settings.genuine_seals));
+            *t = Trust { store: Arc::new(store), raw, etag, genuine };
         }
         Ok(true)
     }

@@ -5,7 +5,6 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
-use zegel_attest::seal;
 use zegel_attest::{Register, Verdict};
 use zegel_standing::Standing;
 
@@ -62,7 +61,6 @@ pub async fn check(state: &AppState, seal: &str) -> Outcome {
 
 async fn judge(state: &AppState, seal: &str) -> Outcome {
     let now = state.clock.now();
-    let trust = state.trust();
     let refused = |verdict: Verdict, reason: &str| Outcome {
         verdict,
         reasons: vec![reason.to_string()],
@@ -73,7 +71,7 @@ async fn judge(state: &AppState, seal: &str) -> Outcome {
         expires_at: None,
         checked_at: now,
     };
-    let verified = match seal::verify(seal, &trust, now.timestamp()) {
+    let verified = match state.verify_offline(seal, now.timestamp()) {
         Ok(v) => v,
         Err(r) => return refused(r.verdict, r.reason),
     };

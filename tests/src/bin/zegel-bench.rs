@@ -38,6 +38,16 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 /// Sends GETs to `urls` (round robin) from `CONNECTIONS` workers for `SECONDS`.
 async fn load(client: &reqwest::Client, urls: Arc<Vec<String>>, expect: Option<&'static str>) -> Stats {
+    drive(client, urls, expect, false).await
+}
+
+/// Sends one GET to each of `urls` from `CONNECTIONS` workers: every seal scanned once,
+/// so nothing about it can have been remembered.
+async fn load_once(client: &reqwest::Client, urls: Arc<Vec<String>>, expect: Option<&'static str>) -> Stats {
+    drive(client, urls, expect, true).await
+}
+
+async fn drive(client: &reqwest::Client, urls: Arc<Vec<String>>, expect: Option<&'static str>, once: bool) -> Stats {
     let next = Arc::new(AtomicUsize::new(0));
     let deadline = Instant::now() + Duration::from_secs(SECONDS);
     let started = Instant::now();
@@ -46,8 +56,12 @@ async fn load(client: &reqwest::Client, urls: Arc<Vec<String>>, expect: Option<&
         tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = 0;
-            while Instant::now() < deadline {
-                let url = &urls[next.fetch_add(1, Ordering::Relaxed) % urls.len()];
+            while Instant::now() < deadline || once {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if once && i >= urls.len() {
+                    break;
+                }
+                let url = &urls[i % urls.len()];
                 let t = Instant::now();
                 match client.get(url).send().await {
                     Ok(r) if r.status().is_success() => {
@@ -256,8 +270,12 @@ async fn run() -> anyhow::Result<()> {
     let verify_url = |s: &str| format!("{}/api/v1/verify/{s}", suite.lookup.address);
     let sample_body = client.get(verify_url(&seals[0])).send().await?.bytes().await?;
 
-    let distinct =
-        load(&client, Arc::new(seals.iter().map(|s| verify_url(s)).collect()), Some("\"verdict\":\"valid\"")).await;
+    let distinct_urls: Arc<Vec<String>> = Arc::new(seals.iter().map(|s| verify_url(s)).collect());
+    // First every seal once (the lookup has checked none of their signatures), then again
+    // and again for SECONDS (it remembers the signatures it checked; the status is read
+    // live at every scan either way).
+    let first = load_once(&client, distinct_urls.clone(), Some("\"verdict\":\"valid\"")).await;
+    let distinct = load(&client, distinct_urls, Some("\"verdict\":\"valid\"")).await;
     let one = load(&client, Arc::new(vec![verify_url(&seals[0])]), Some("\"verdict\":\"valid\"")).await;
     let nginx_stats = match nginx(&sample_body) {
         Some((mut child, url, dir)) => {
@@ -493,7 +511,14 @@ async fn run() -> anyhow::Result<()> {
     }
     println!(
         "{:<58} {:>12.0} {:>9.2} {:>9.2}",
-        format!("(a) verify over HTTP, {} distinct valid seals", seals.len()),
+        format!("(a) verify over HTTP, {} distinct seals, each once", seals.len()),
+        first.per_sec,
+        first.p50_ms,
+        first.p99_ms
+    );
+    println!(
+        "{:<58} {:>12.0} {:>9.2} {:>9.2}",
+        format!("(a) verify over HTTP, {} distinct seals, again and again", seals.len()),
         distinct.per_sec,
         distinct.p50_ms,
         distinct.p99_ms
@@ -518,7 +543,11 @@ async fn run() -> anyhow::Result<()> {
     );
     println!("{:<58} {:>12.0}", "seals issued over HTTP incl. QR (SVG+PNG), 16 in flight", issued_per_sec);
     println!();
-    println!("(a) / raw single-core verify rate: {:>6.1}%  (target ≥ 70%)", distinct.per_sec / raw * 100.0);
+    println!(
+        "(a) / raw single-core verify rate: {:>6.1}% scanned once, {:>6.1}% scanned again  (target ≥ 70%)",
+        first.per_sec / raw * 100.0,
+        distinct.per_sec / raw * 100.0
+    );
     if let Some(n) = &nginx_stats {
         println!("(b) / nginx static JSON:           {:>6.1}%  (target ≥ 50%)", one.per_sec / n.per_sec * 100.0);
         println!("(c) / nginx static JSON:           {:>6.1}%", building_page.per_sec / n.per_sec * 100.0);
@@ -550,7 +579,7 @@ async fn run() -> anyhow::Result<()> {
     );
     println!(
         "requests: (a) {} with {} errors, (b) {} with {} errors, (c) {} with {} errors",
-        distinct.requests, distinct.errors, one.requests, one.errors, building_page.requests, building_page.errors
+        distinct.requests + first.requests, distinct.errors + first.errors, one.requests, one.errors, building_page.requests, building_page.errors
     );
     Ok(())
 }

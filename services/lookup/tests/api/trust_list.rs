@@ -39,3 +39,33 @@ async fn a_list_that_expires_in_force_makes_every_seal_unavailable() {
     assert_eq!(after["reasons"], serde_json::json!(["the trust list has expired"]), "{after}");
     let _ = std::fs::remove_file(path);
 }
+
+/// The lookup keeps the seals it found genuine, so as not to check a signature twice; a
+/// new trust list empties what it kept, so a key taken off the list stops verifying at
+/// once, not when the seal happens to fall out of the cache.
+#[tokio::test]
+async fn a_key_taken_off_the_list_stops_verifying_though_its_seal_was_checked_before() {
+    let far = chrono::Utc::now().timestamp() + 3600;
+    let path = std::env::temp_dir().join(format!("zegel-list-{}.jws", uuid::Uuid::new_v4()));
+    std::fs::write(&path, pki().signed_list(&zegel_attest::Register::ALL, 7, far)).unwrap();
+    let list = path.to_string_lossy().into_owned();
+    let lookup = crate::helpers::spawn_lookup_with(move |s| {
+        s.own.trust_list = list;
+        s.own.trust_reload_secs = 1;
+    })
+    .await;
+    let seal = crate::helpers::seal(zegel_attest::Register::Certificates, 0, 3600);
+    for _ in 0..2 {
+        // Genuine (this lookup has no certificates register to ask, so no verdict of
+        // validity): the second scan is answered from what the first found.
+        let (_, v) = lookup.verify(&seal).await;
+        assert_eq!((v["verdict"].as_str(), v["register"].as_str()), (Some("unavailable"), Some("certificates")), "{v}");
+    }
+    let without: Vec<_> =
+        zegel_attest::Register::ALL.into_iter().filter(|r| *r != zegel_attest::Register::Certificates).collect();
+    std::fs::write(&path, pki().signed_list(&without, 8, far)).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let (_, v) = lookup.verify(&seal).await;
+    assert_eq!(v["verdict"], "unknown_issuer", "{v}");
+    let _ = std::fs::remove_file(path);
+}
