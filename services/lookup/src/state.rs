@@ -77,8 +77,7 @@ impl AppState {
     /// check; the list's expiry and the seal's time window are judged at every scan, and
     /// a seal's live status is never kept here.
     pub fn verify_offline(&self, seal: &str, now: i64) -> Result<Verified, Refused> {
-        let (store, genuine) =
-            self.trust.read().map(|t| (t.store.clone(), t.genuine.clone())).unwrap_or_default();
+        let (store, genuine) = self.trust.read().map(|t| (t.store.clone(), t.genuine.clone())).unwrap_or_default();
         let verified = match genuine.0.get(seal) {
             Some(known) => known,
             None => {

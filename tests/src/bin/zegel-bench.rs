@@ -579,7 +579,12 @@ async fn run() -> anyhow::Result<()> {
     );
     println!(
         "requests: (a) {} with {} errors, (b) {} with {} errors, (c) {} with {} errors",
-        distinct.requests + first.requests, distinct.errors + first.errors, one.requests, one.errors, building_page.requests, building_page.errors
+        distinct.requests + first.requests,
+        distinct.errors + first.errors,
+        one.requests,
+        one.errors,
+        building_page.requests,
+        building_page.errors
     );
     Ok(())
 }
