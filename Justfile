@@ -49,6 +49,18 @@ bench: deps
 outside-tools:
     bash .ci/outside-tools.sh
 
+# Where the time of a scan goes: the bench's distinct-seal load for 20 s under `perf record`
+# (every process: the services, Postgres, the load generator), summarised by component.
+profile: deps
+    @command -v perf >/dev/null || { echo "installing linux-perf"; \
+        if [ "$(id -u)" = 0 ]; then S=; else S=sudo; fi; \
+        $S env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq linux-perf >/dev/null; }
+    cargo build --release -q -p zegel-e2e --bin zegel-bench
+    mkdir -p out && rm -f out/perf.ctl && mkfifo out/perf.ctl
+    ZEGEL_BENCH_PROFILE_SECS=20 ZEGEL_BENCH_PERF_CONTROL=out/perf.ctl perf record -a -F 499 -e cpu-clock -D -1 \
+        --control fifo:out/perf.ctl -o out/perf.data -- target/release/zegel-bench
+    perf report -i out/perf.data --no-children --sort comm,dso,sym --stdio 2>/dev/null | python3 .ci/profile-summary.py
+
 # Dev keys under certs/dev/ (idempotent, never committed).
 certs:
     cargo run -q -p zegel-certs -- init

@@ -202,6 +202,13 @@ pub const READ_CONTRACTS: [&str; 8] = [
 /// the register's figures for the yearly report (security definer, never public).
 pub const READ_FUNCTIONS: [&str; 1] = ["statistics"];
 
+/// The services whose prepared statements are planned once per connection, never per
+/// execution. The lookup's status statement reads each scan of a batch by its primary key
+/// from arrays whose length the planner cannot know: a custom plan per batch is no better
+/// than the generic one, and planning it (the views of six registers inlined) was the
+/// largest share of Postgres' work under load (docs/PERFORMANCE.md).
+const GENERIC_PLANS: [&str; 1] = ["lookup"];
+
 fn named(target: &Target, app: &str) -> tokio_postgres::Config {
     let mut config = target.config.clone();
     config.application_name(app);
@@ -215,7 +222,10 @@ pub fn pool(target: &Target, schema: &str, size: usize) -> Result<Pool, DbError>
     let manager =
         Manager::from_config(config, target.tls.clone(), ManagerConfig { recycling_method: RecyclingMethod::Fast });
     // Names come from the closed list of services, never from input.
-    let session = format!("set search_path to {schema}; set role {}", runtime_role(schema));
+    let mut session = format!("set search_path to {schema}; set role {}", runtime_role(schema));
+    if GENERIC_PLANS.contains(&schema) {
+        session.push_str("; set plan_cache_mode to force_generic_plan");
+    }
     Pool::builder(manager)
         .max_size(size)
         .post_create(Hook::async_fn(move |client, _| {

@@ -38,18 +38,24 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 /// Sends GETs to `urls` (round robin) from `CONNECTIONS` workers for `SECONDS`.
 async fn load(client: &reqwest::Client, urls: Arc<Vec<String>>, expect: Option<&'static str>) -> Stats {
-    drive(client, urls, expect, false).await
+    drive(client, urls, expect, false, SECONDS).await
 }
 
 /// Sends one GET to each of `urls` from `CONNECTIONS` workers: every seal scanned once,
 /// so nothing about it can have been remembered.
 async fn load_once(client: &reqwest::Client, urls: Arc<Vec<String>>, expect: Option<&'static str>) -> Stats {
-    drive(client, urls, expect, true).await
+    drive(client, urls, expect, true, SECONDS).await
 }
 
-async fn drive(client: &reqwest::Client, urls: Arc<Vec<String>>, expect: Option<&'static str>, once: bool) -> Stats {
+async fn drive(
+    client: &reqwest::Client,
+    urls: Arc<Vec<String>>,
+    expect: Option<&'static str>,
+    once: bool,
+    seconds: u64,
+) -> Stats {
     let next = Arc::new(AtomicUsize::new(0));
-    let deadline = Instant::now() + Duration::from_secs(SECONDS);
+    let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let workers = (0..CONNECTIONS).map(|_| {
         let (client, urls, next) = (client.clone(), urls.clone(), next.clone());
@@ -274,6 +280,22 @@ async fn run() -> anyhow::Result<()> {
     // First every seal once (the lookup has checked none of their signatures), then again
     // and again for SECONDS (it remembers the signatures it checked; the status is read
     // live at every scan either way).
+    if let Some(secs) = std::env::var("ZEGEL_BENCH_PROFILE_SECS").ok().and_then(|v| v.parse::<u64>().ok()) {
+        // Only distinct-seal scans, long enough for a sampling profiler (`just profile`).
+        println!("profile window: {secs} s of distinct-seal scans");
+        // `perf record --control fifo:…` samples only this window (not the seals' issue).
+        let control = std::env::var("ZEGEL_BENCH_PERF_CONTROL").ok();
+        let tell = |word: &str| {
+            if let Some(path) = &control {
+                let _ = std::fs::write(path, format!("{word}\n"));
+            }
+        };
+        tell("enable");
+        let stats = drive(&client, distinct_urls, Some("\"verdict\":\"valid\""), false, secs).await;
+        tell("disable");
+        println!("{:.0} scans/s, p99 {:.2} ms, {} errors", stats.per_sec, stats.p99_ms, stats.errors);
+        return Ok(());
+    }
     let first = load_once(&client, distinct_urls.clone(), Some("\"verdict\":\"valid\"")).await;
     let distinct = load(&client, distinct_urls, Some("\"verdict\":\"valid\"")).await;
     let one = load(&client, Arc::new(vec![verify_url(&seals[0])]), Some("\"verdict\":\"valid\"")).await;
