@@ -11,6 +11,7 @@ pub mod desk;
 pub mod pki;
 pub mod qr;
 pub mod seal;
+pub mod status;
 pub mod trust;
 pub mod verdict;
 

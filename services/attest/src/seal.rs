@@ -171,6 +171,11 @@ impl Signer {
         self.register
     }
 
+    /// The signing key (for the status lists this register signs like its seals).
+    pub(crate) fn signing_key(&self) -> &EncodingKey {
+        &self.key
+    }
+
     /// When the signer certificate ends; no seal may expire after it.
     pub fn not_after(&self) -> i64 {
         self.not_after

@@ -609,7 +609,9 @@ async fn run() -> anyhow::Result<()> {
     );
     println!("{:<58} {:>12.0}", "seals issued over HTTP incl. QR (SVG+PNG), 16 in flight", issued_per_sec);
     println!();
-    println!("at national scale: {seal_rows} seals of 100,000 agencies in the certificates register (seeded in {seeded_secs:.0} s)");
+    println!(
+        "at national scale: {seal_rows} seals of 100,000 agencies in the certificates register (seeded in {seeded_secs:.0} s)"
+    );
     let change = |at: &Stats, small: &Stats| (at.per_sec / small.per_sec - 1.0) * 100.0;
     for (name, at, small) in [
         ("(a) 10,000 fresh distinct seals, each once", &first_at_scale, &first),
