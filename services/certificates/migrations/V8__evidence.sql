@@ -18,6 +18,8 @@ update certificate_requirement set valid_until = (checked_on + interval '12 mont
 -- requirement names it, and recording fresh evidence for it resolves it.
 alter table deficiency alter column certificate_audit_id drop not null;
 alter table deficiency add column requirement_code text;
+-- When the deficiency, past its deadline, suspended the certificate (once).
+alter table deficiency add column suspended_at timestamptz;
 create index deficiency_unresolved_idx on deficiency (certificate_id) where resolved_on is null;
 -- One open deficiency per requirement: the sweep never opens a second for the same lapse.
 create unique index deficiency_open_requirement_key on deficiency (certificate_id, requirement_code)

@@ -63,6 +63,16 @@ async fn a_certified_building_gets_a_seal_a_qr_code_and_a_poster() {
         assert!(svg.contains(needle), "the poster shows {needle}");
     }
     assert!(svg.starts_with("<?xml") && svg.trim_end().ends_with("</svg>"));
+    // The same poster as a PDF, for the same readers only (the address is on it).
+    let pdf = format!("/api/v1/buildings/{bag}/poster.pdf");
+    assert_eq!(app.get(&pdf, None).await.status, 401, "not for whoever knows a BAG id");
+    assert_eq!(app.get(&pdf, Some(&other)).await.status, 403, "not for another provider");
+    let printed = app.http.get(format!("{}{pdf}", app.address)).bearer_auth(app.provider()).send().await.unwrap();
+    assert_eq!(
+        (printed.status().as_u16(), &printed.headers()["content-type"]),
+        (200, &"application/pdf".parse().unwrap())
+    );
+    assert!(printed.bytes().await.unwrap().starts_with(b"%PDF-"));
     let (status, facts) = live(&app, &seal_id).await;
     assert_eq!(status, "good");
     assert_eq!((facts["capacity"].as_i64(), facts["reason"].is_null()), (Some(2), true), "{facts}");
