@@ -9,7 +9,7 @@
 //!
 //! Every register that issues seals keeps them in its own schema behind one shape, the
 //! view `seal_row (seal_id, subject, attests, token, kid, issued_at, expires_at,
-//! issued_by)` over its `seal` table (a simple view, so Postgres writes through it), so
+//! issued_by, status_index)` over its `seal` table (a simple view, so Postgres writes through it), so
 //! one statement serves them all.
 
 use platform::problem::Kind;
@@ -202,9 +202,19 @@ impl Desk {
         until: Option<DateTime<Utc>>,
         facts: BTreeMap<String, Value>,
     ) -> Result<Issued> {
+        self.sign_listed(subject, (now, until), facts, None)
+    }
+
+    fn sign_listed(
+        &self,
+        subject: &str,
+        (now, until): (DateTime<Utc>, Option<DateTime<Utc>>),
+        facts: BTreeMap<String, Value>,
+        index: Option<u64>,
+    ) -> Result<Issued> {
         let limit = until.map(|u| u.timestamp());
         let signed =
-            self.signer.issue_for(subject, now.timestamp(), self.max_days, limit, facts).map_err(not_issued)?;
+            self.signer.issue_for(subject, now.timestamp(), self.max_days, limit, facts, index).map_err(not_issued)?;
         // issue_for never returns an expiry outside chrono's range; `now` is a safe floor.
         let expires_at = DateTime::<Utc>::from_timestamp(signed.expires_at, 0).unwrap_or(now);
         Ok(Issued {
@@ -218,12 +228,20 @@ impl Desk {
 
     /// Signs and records a seal in the caller's transaction: the seal row and the audit
     /// entry commit with whatever else the request changes, or not at all.
+    ///
+    /// The seal carries its index in the register's status list: the next value of the
+    /// register's `status_index_seq` sequence, never used twice (a rolled-back seal leaves a gap,
+    /// which the list holds as an unused entry).
     pub async fn issue(&self, tx: &impl GenericClient, order: Order<'_>) -> Result<Issued> {
-        let issued = self.sign(order.subject, order.now, order.until, order.facts)?;
+        let next = tx.prepare_cached("select nextval('status_index_seq')").await?;
+        let index: i64 = tx.query_one(&next, &[]).await?.get(0);
+        // The sequence starts at 0 and only grows.
+        let listed = u64::try_from(index).map_err(not_issued)?;
+        let issued = self.sign_listed(order.subject, (order.now, order.until), order.facts, Some(listed))?;
         let stmt = tx
             .prepare_cached(
-                "insert into seal_row (seal_id, subject, attests, token, kid, issued_at, expires_at, issued_by) \
-                 values ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "insert into seal_row (seal_id, subject, attests, token, kid, issued_at, expires_at, issued_by, status_index) \
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .await?;
         tx.execute(
@@ -237,6 +255,7 @@ impl Desk {
                 &issued.issued_at,
                 &issued.expires_at,
                 &order.actor.subject,
+                &index,
             ],
         )
         .await?;

@@ -93,6 +93,41 @@ impl Claims {
     pub fn seal_id(&self) -> Option<Uuid> {
         jti_to_id(&self.jti)
     }
+
+    /// Its index in its register's status list (`attest::status`), carried in its id.
+    pub fn status_index(&self) -> Option<u64> {
+        self.seal_id().and_then(status_index)
+    }
+}
+
+/// Most seals a register's status list can index: 2^40, the index's bits in a seal id.
+pub const MAX_STATUS_INDEX: u64 = (1 << 40) - 1;
+
+/// A seal id that carries the seal's `index` in its register's status list: a UUIDv8
+/// (RFC 9562, custom layout): milliseconds since the epoch first, as in a UUIDv7, so ids
+/// stay in time order; then random bits; the index in its last five bytes. The draft would spell the index `status.status_list.idx` with the list's `uri`;
+/// in the id it costs no byte, and a building's seal, the largest, stays within QR version
+/// 13. 34 random bits remain, so ids are still not guessable from a time and an index.
+pub fn listed_id(index: u64) -> Option<Uuid> {
+    if index > MAX_STATUS_INDEX {
+        return None;
+    }
+    // A UUIDv7's bits after the time are a counter within one millisecond: the random
+    // bits come from a UUIDv4 instead.
+    let mut bytes = *Uuid::now_v7().as_bytes();
+    bytes[6..11].copy_from_slice(&Uuid::new_v4().as_bytes()[6..11]);
+    bytes[11..].copy_from_slice(&index.to_be_bytes()[3..]);
+    Some(Uuid::new_v8(bytes))
+}
+
+/// The status list index a seal id carries ([`listed_id`]); none for any other UUID.
+pub fn status_index(id: Uuid) -> Option<u64> {
+    if id.get_version_num() != 8 {
+        return None;
+    }
+    let mut index = [0u8; 8];
+    index[3..].copy_from_slice(&id.as_bytes()[11..]);
+    Some(u64::from_be_bytes(index))
 }
 
 /// The compact `jti` for a seal id.
@@ -115,6 +150,9 @@ pub enum SealError {
     /// The seal would outlive the signer certificate.
     #[error("a seal may not outlive its signer certificate (until {0})")]
     OutlivesCertificate(i64),
+    /// The register's status list is full ([`MAX_STATUS_INDEX`]).
+    #[error("no status list index left")]
+    IndexExhausted,
     /// Signing failed.
     #[error("signing: {0}")]
     Sign(#[from] jsonwebtoken::errors::Error),
@@ -181,7 +219,8 @@ impl Signer {
         self.not_after
     }
 
-    /// Signs a seal about `subject`.
+    /// Signs a seal about `subject` with id `seal_id` ([`listed_id`] where a status list
+    /// holds it).
     pub fn issue(
         &self,
         subject: &str,
@@ -222,7 +261,7 @@ pub struct Signed {
 impl Signer {
     /// Issues a seal about `subject` at `now`: it lives `max_days` at most, and never past
     /// `limit` (when what it attests ends) nor past the signer certificate — a forgotten
-    /// seal must not live for years.
+    /// seal must not live for years. `index` is its place in the register's status list.
     pub fn issue_for(
         &self,
         subject: &str,
@@ -230,12 +269,16 @@ impl Signer {
         max_days: u32,
         limit: Option<i64>,
         facts: BTreeMap<String, serde_json::Value>,
+        index: Option<u64>,
     ) -> Result<Signed, SealError> {
         let mut expires_at = (now + i64::from(max_days) * 86_400).min(self.not_after);
         if let Some(limit) = limit {
             expires_at = expires_at.min(limit);
         }
-        let seal_id = Uuid::now_v7();
+        let seal_id = match index {
+            Some(index) => listed_id(index).ok_or(SealError::IndexExhausted)?,
+            None => Uuid::now_v7(),
+        };
         let token = self.issue(subject, seal_id, now, expires_at, facts)?;
         Ok(Signed { seal_id, token, expires_at })
     }

@@ -9,8 +9,17 @@
 //! the token's header `typ` is `statuslist+jwt`, its claims `sub` (the list's URI), `iat`,
 //! `exp`, `ttl` and `status_list: {bits, lst}`.
 //!
-//! This is the format and its checks; publishing a list per register, the index in each
-//! new seal and serving the lists are still to come (issue 18).
+//! Who signs: the lookup, as the draft's *Status Issuer* for every register. A seal's
+//! status in a list must be what the live check answers, and for a certificate seal that
+//! is the standing of the agency across five registers, which only the lookup reads (the
+//! certificates register has no business reading bans). The lookup is also whose `valid`
+//! a verifier already trusts, so its signature adds no new trust. Each register still
+//! allocates its seals' indexes ([`crate::desk::Desk::issue`]). [`receive`] accepts a
+//! list signed by the lookup's key or by the key of the register it covers.
+//!
+//! One deviation from the draft, for the QR code's sake: a seal carries its index inside
+//! its id ([`crate::seal::listed_id`]) rather than as `status.status_list.{idx, uri}`;
+//! the list's address is [`uri`] of the lookup its link points at and its `iss`.
 
 use std::io::{Read, Write};
 
@@ -19,8 +28,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-use crate::seal::{Register, SealError, Signer};
+use crate::seal::{Register, SealError, Signer, Verified};
 use crate::trust::TrustStore;
+use crate::verdict::Verdict;
 
 /// Bits per seal: valid, revoked and suspended need two.
 pub const BITS: u8 = 2;
@@ -79,6 +89,18 @@ pub enum ListError {
     /// The seal's index lies beyond the list.
     #[error("the seal's index is not in the list")]
     OutOfRange,
+    /// The list covers another register than the seal's.
+    #[error("the status list covers another register")]
+    OtherRegister,
+    /// The seal carries no index: it was issued before status lists, or is a receipt.
+    #[error("the seal has no place in a status list; check it live")]
+    NotListed,
+}
+
+/// The address of `register`'s status list at the lookup whose public base URL is
+/// `lookup` (the one a seal's QR link points at, without the `/v/…`).
+pub fn uri(lookup: &str, register: Register) -> String {
+    format!("{}/api/v1/status-lists/{}", lookup.trim_end_matches('/'), register.code())
 }
 
 impl StatusList {
@@ -139,6 +161,8 @@ impl StatusList {
 struct ListClaims {
     sub: String,
     iss: String,
+    /// The register whose seals it covers (its `iss` code).
+    reg: String,
     iat: i64,
     exp: i64,
     ttl: i64,
@@ -165,15 +189,15 @@ pub struct Received {
 }
 
 impl Signer {
-    /// Signs `list` as this register's status list at `uri`, made at `now`, to be fetched
-    /// again after `ttl` seconds and used no longer than until `expires_at`.
+    /// Signs `list`, the statuses of `covers`' seals, as the list published at `uri`,
+    /// made at `now`, to be fetched again after `ttl` seconds and used no longer than
+    /// until `expires_at`.
     pub fn status_list(
         &self,
+        covers: Register,
         uri: &str,
         list: &StatusList,
-        now: i64,
-        ttl: i64,
-        expires_at: i64,
+        (now, ttl, expires_at): (i64, i64, i64),
     ) -> Result<String, SealError> {
         let mut header = Header::new(Algorithm::EdDSA);
         header.typ = Some(TYP.into());
@@ -181,6 +205,7 @@ impl Signer {
         let claims = ListClaims {
             sub: uri.into(),
             iss: self.register().code().into(),
+            reg: covers.code().into(),
             iat: now,
             exp: expires_at.min(self.not_after()),
             ttl,
@@ -191,7 +216,8 @@ impl Signer {
 }
 
 /// Reads a signed status list: the signature must check with a key the trust list in
-/// force holds for the register the list names, and the list must not have expired.
+/// force holds for the lookup (the status issuer) or for the register the list covers,
+/// and the list must not have expired.
 pub fn receive(token: &str, store: &TrustStore, now: i64) -> Result<Received, ListError> {
     let header = jsonwebtoken::decode_header(token).map_err(|_| ListError::Malformed("not a JWS"))?;
     if header.alg != Algorithm::EdDSA || header.typ.as_deref() != Some(TYP) {
@@ -210,7 +236,9 @@ pub fn receive(token: &str, store: &TrustStore, now: i64) -> Result<Received, Li
         .iter()
         .find_map(|k| jsonwebtoken::decode::<ListClaims>(token, &k.key, &validation).ok().map(|d| (k, d.claims)))
         .ok_or(ListError::Unsigned)?;
-    if Register::from_code(&claims.iss) != Some(key.register) {
+    let covers = Register::from_code(&claims.reg).ok_or(ListError::Malformed("reg names no register"))?;
+    let signed_by = Register::from_code(&claims.iss);
+    if signed_by != Some(key.register) || !(key.register == Register::Lookup || key.register == covers) {
         return Err(ListError::Unsigned);
     }
     if now > claims.exp {
@@ -220,11 +248,78 @@ pub fn receive(token: &str, store: &TrustStore, now: i64) -> Result<Received, Li
         return Err(ListError::Malformed("bits other than 2"));
     }
     Ok(Received {
-        register: key.register,
+        register: covers,
         list: StatusList::decode(&claims.status_list.lst)?,
         issued_at: claims.iat,
         ttl: claims.ttl,
     })
+}
+
+/// What a status list says about a seal, offline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Offline {
+    /// `valid`, `revoked` or `suspended`: the seal's status as of when the list was made.
+    pub verdict: Verdict,
+    /// When the list was made (seconds since the epoch).
+    pub as_of: i64,
+    /// How old that answer is at the time of the check (seconds).
+    pub age_secs: i64,
+    /// Older than the list's own `ttl`: a fresh list should be fetched.
+    pub stale: bool,
+}
+
+/// The status of `seal` (found genuine and in force, [`crate::seal::verify`]) in `list`
+/// (received with [`receive`]) at `now`, and how old that answer is.
+pub fn check(seal: &Verified, list: &Received, now: i64) -> Result<Offline, ListError> {
+    if seal.register != list.register {
+        return Err(ListError::OtherRegister);
+    }
+    let index = seal.claims.status_index().ok_or(ListError::NotListed)?;
+    let status = list.list.get(usize::try_from(index).map_err(|_| ListError::OutOfRange)?)?;
+    let verdict = match status {
+        Status::Valid => Verdict::Valid,
+        Status::Invalid => Verdict::Revoked,
+        Status::Suspended => Verdict::Suspended,
+    };
+    let age_secs = (now - list.issued_at).max(0);
+    Ok(Offline { verdict, as_of: list.issued_at, age_secs, stale: age_secs > list.ttl })
+}
+
+/// Verifies `seal` without a connection: its signature and time window under `store`,
+/// then its status in the signed list `list_token`. The verifier's offline answer; the
+/// page at the door still asks the lookup live.
+pub fn verify_offline(
+    seal: &str,
+    list_token: &str,
+    store: &TrustStore,
+    now: i64,
+) -> Result<(Verified, Offline), OfflineError> {
+    let verified = crate::seal::verify(seal, store, now).map_err(OfflineError::Seal)?;
+    let list = receive(list_token, store, now).map_err(OfflineError::List)?;
+    let offline = check(&verified, &list, now).map_err(OfflineError::List)?;
+    Ok((verified, offline))
+}
+
+/// Why an offline verification gave no status.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum OfflineError {
+    /// The seal itself is refused (its verdict and reason).
+    #[error("{}", .0.reason)]
+    Seal(crate::verdict::Refused),
+    /// The list cannot be used for it.
+    #[error(transparent)]
+    List(#[from] ListError),
+}
+
+/// The status a list records for a seal the live check judged `verdict` (the one rule,
+/// so that a list and the live answer agree): valid stays valid, suspended suspended,
+/// anything else is invalid.
+pub fn listed(verdict: Verdict) -> Status {
+    match verdict {
+        Verdict::Valid => Status::Valid,
+        Verdict::Suspended => Status::Suspended,
+        _ => Status::Invalid,
+    }
 }
 
 #[cfg(test)]

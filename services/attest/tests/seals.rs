@@ -224,8 +224,8 @@ fn trust_lists_that_are_tampered_unchained_or_expired_are_refused() {
 #[test]
 fn every_seal_type_fits_qr_version_13_at_level_m() {
     let f = fixture();
-    // A production-length lookup address.
-    let base = "https://zegel.example.nl/v/";
+    // The production overlay's lookup address (k8s/overlays/prod).
+    let base = "https://check.zegel.example.nl/v/";
     let facts = |pairs: &[(&str, serde_json::Value)]| {
         pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<BTreeMap<_, _>>()
     };
@@ -233,14 +233,17 @@ fn every_seal_type_fits_qr_version_13_at_level_m() {
         (Register::Certificates, "12345678", facts(&[])),
         (Register::Deposits, "12345678", facts(&[])),
         (Register::Gaccounts, "12345678", facts(&[])),
-        (Register::Housing, "0363010000123456", facts(&[("c", serde_json::json!(24)), ("m", serde_json::json!(1))])),
+        // The display fact a building's seal carries (housing::routes::seals), at its widest.
+        (Register::Housing, "0363010000123456", facts(&[("cap", serde_json::json!(99_999))])),
         (Register::Lookup, "12345678", facts(&[("v", serde_json::json!("may_hire"))])),
     ];
     println!("{:<14} {:>6} {:>8}", "seal type", "bytes", "version");
     for (register, subject, facts) in cases {
-        let seal = f.signer(register).issue(subject, uuid::Uuid::now_v7(), now(), now() + 86400 * 365, facts).unwrap();
+        // Registers' seals carry their status list index in their id (a receipt has none).
+        let id = if register == Register::Lookup { uuid::Uuid::now_v7() } else { seal::listed_id(12_345_678).unwrap() };
+        let seal = f.signer(register).issue(subject, id, now(), now() + 86400 * 365, facts).unwrap();
         let url = format!("{base}{seal}");
-        let code = qr::render(&url).unwrap();
+        let code = qr::render(&url).unwrap_or_else(|e| panic!("{register:?}: {e}"));
         println!("{:<14} {:>6} {:>8}", register.service(), code.bytes, code.version);
         assert!(code.version <= qr::MAX_VERSION, "{register:?} needs version {}", code.version);
         assert!(code.svg.starts_with("<?xml") && code.png.starts_with(b"\x89PNG"));
@@ -329,7 +332,12 @@ fn a_status_list_verifies_offline_and_a_million_seals_fit_in_a_small_list() {
     }
     let token = f
         .signer(Register::Certificates)
-        .status_list("https://zegel.example.nl/status-lists/certificates", &list, now(), 60, now() + 3600)
+        .status_list(
+            Register::Certificates,
+            &status::uri("https://zegel.example.nl", Register::Certificates),
+            &list,
+            (now(), 60, now() + 3600),
+        )
         .unwrap();
     let built_ms = started.elapsed().as_secs_f64() * 1000.0;
     println!("status list of 1,000,000 seals: {} bytes signed, built and signed in {built_ms:.0} ms", token.len());
@@ -352,4 +360,78 @@ fn a_status_list_verifies_offline_and_a_million_seals_fit_in_a_small_list() {
     assert_eq!(status::receive(&token, &store, now() + 7200), Err(ListError::Expired));
     // A seal is not a status list.
     assert!(matches!(status::receive(&f.seal(Register::Certificates), &store, now()), Err(ListError::Malformed(_))));
+    // Another register's key may not speak for the certificates register.
+    let forged = f
+        .signer(Register::Deposits)
+        .status_list(Register::Certificates, "https://zegel.example.nl/x", &list, (now(), 60, now() + 3600))
+        .unwrap();
+    assert_eq!(status::receive(&forged, &store, now()), Err(ListError::Unsigned));
+}
+
+/// A seal id carries its status list index and stays a UUID in time order; other ids
+/// carry none, and an index beyond 2^40 is refused rather than cut.
+#[test]
+fn a_seal_id_carries_its_status_list_index() {
+    for index in [0, 1, 255, 12_345_678, seal::MAX_STATUS_INDEX] {
+        let id = seal::listed_id(index).unwrap();
+        assert_eq!((id.get_version_num(), seal::status_index(id)), (8, Some(index)));
+        assert_eq!(id.get_variant(), uuid::Variant::RFC4122);
+    }
+    assert_eq!(seal::listed_id(seal::MAX_STATUS_INDEX + 1), None);
+    assert_eq!(seal::status_index(uuid::Uuid::now_v7()), None);
+    let (a, b) = (seal::listed_id(7).unwrap(), seal::listed_id(7).unwrap());
+    assert_ne!(a, b, "random bits remain");
+    std::thread::sleep(std::time::Duration::from_millis(2));
+    assert!(seal::listed_id(1).unwrap() > a, "ids stay in time order");
+}
+
+/// The verifier library judges a seal against a list without calling the lookup: the
+/// seal's index in a list of its own register, signed by the lookup, says how old it is;
+/// a list of another register, a seal without an index or an index beyond the list give
+/// no answer rather than a wrong one.
+#[test]
+fn a_seal_is_judged_offline_by_its_index_in_its_registers_list() {
+    use zegel_attest::status::{self, ListError, OfflineError, Status, StatusList};
+    let f = fixture();
+    let store = f.store();
+    let issuer = f.signer(Register::Certificates);
+    let seal_at = |index: Option<u64>| {
+        let id = match index {
+            Some(i) => seal::listed_id(i).unwrap(),
+            None => uuid::Uuid::now_v7(),
+        };
+        issuer.issue("12345678", id, now(), now() + 3600, BTreeMap::new()).unwrap()
+    };
+    let (valid, revoked, suspended) = (seal_at(Some(0)), seal_at(Some(6)), seal_at(Some(9)));
+    let mut list = StatusList::new(10);
+    list.set(6, Status::Invalid);
+    list.set(9, Status::Suspended);
+    let made = now() - 90;
+    let signed = |covers: Register, list: &StatusList| {
+        f.signer(Register::Lookup)
+            .status_list(covers, &status::uri("https://zegel.example.nl/", covers), list, (made, 60, now() + 3600))
+            .unwrap()
+    };
+    let token = signed(Register::Certificates, &list);
+    let (verified, offline) = status::verify_offline(&valid, &token, &store, now()).unwrap();
+    assert_eq!((verified.claims.status_index(), offline.verdict), (Some(0), Verdict::Valid));
+    assert_eq!((offline.as_of, offline.age_secs, offline.stale), (made, 90, true));
+    assert_eq!(status::verify_offline(&revoked, &token, &store, now()).unwrap().1.verdict, Verdict::Revoked);
+    assert_eq!(status::verify_offline(&suspended, &token, &store, now()).unwrap().1.verdict, Verdict::Suspended);
+
+    let beyond = seal_at(Some(40));
+    assert_eq!(status::verify_offline(&beyond, &token, &store, now()), Err(OfflineError::List(ListError::OutOfRange)));
+    let unlisted = seal_at(None);
+    assert_eq!(status::verify_offline(&unlisted, &token, &store, now()), Err(OfflineError::List(ListError::NotListed)));
+    let of_deposits = signed(Register::Deposits, &list);
+    assert_eq!(
+        status::verify_offline(&valid, &of_deposits, &store, now()),
+        Err(OfflineError::List(ListError::OtherRegister))
+    );
+    // A forged seal is refused before any list is read.
+    let mut forged = valid.clone().into_bytes();
+    let at = forged.len() - 5;
+    forged[at] = if forged[at] == b'A' { b'B' } else { b'A' };
+    let refused = status::verify_offline(&String::from_utf8(forged).unwrap(), &token, &store, now()).unwrap_err();
+    assert!(matches!(refused, OfflineError::Seal(r) if r.verdict == Verdict::Tampered));
 }

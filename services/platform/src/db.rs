@@ -187,8 +187,9 @@ pub fn owner_role(schema: &str) -> String {
 }
 
 /// The views of a register that the lookup reads (its read contracts with the lookup).
-pub const READ_CONTRACTS: [&str; 8] = [
+pub const READ_CONTRACTS: [&str; 9] = [
     "seal_status",
+    "seal_index",
     "building_status",
     "agency_status",
     "agency_buildings",
