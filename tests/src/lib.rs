@@ -59,6 +59,8 @@ pub struct Options {
     pub status_readers: Option<u64>,
     /// The lookup's scans per status statement at most.
     pub status_batch: Option<u64>,
+    /// Seconds between the lookup's status list publications.
+    pub status_list_secs: Option<u64>,
 }
 
 /// `N` distinct ports free on loopback now (the system picks them, all held at once; they
@@ -182,6 +184,7 @@ impl Suite {
                 own.certificates_url = format!("http://127.0.0.1:{certificates_port}");
                 own.status_readers = options.status_readers.unwrap_or(own.status_readers);
                 own.status_batch = options.status_batch.unwrap_or(own.status_batch);
+                own.status_list_secs = options.status_list_secs.unwrap_or(own.status_list_secs);
                 own
             },
         };

@@ -226,6 +226,18 @@ impl Desk {
         })
     }
 
+    /// Signs `list`, the statuses of `covers`' seals, as published at this lookup
+    /// ([`crate::status::uri`] of the verify URL), made at `now`, fetched again after `ttl`
+    /// seconds and used no longer than until `expires_at`.
+    pub fn status_list(
+        &self,
+        covers: Register,
+        list: &crate::status::StatusList,
+        times: (i64, i64, i64),
+    ) -> std::result::Result<String, crate::seal::SealError> {
+        self.signer.status_list(covers, &crate::status::uri(&self.verify_url, covers), list, times)
+    }
+
     /// Signs and records a seal in the caller's transaction: the seal row and the audit
     /// entry commit with whatever else the request changes, or not at all.
     ///

@@ -36,6 +36,8 @@ use crate::verdict::Verdict;
 pub const BITS: u8 = 2;
 /// The media type of a signed list (the header's `typ`).
 pub const TYP: &str = "statuslist+jwt";
+/// The media type it is served as.
+pub const MEDIA_TYPE: &str = "application/statuslist+jwt";
 
 /// A seal's status in a list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -28,6 +28,9 @@ pub struct Own {
     /// at most: a seal scanned again is not checked again. Its time window, the list's
     /// expiry and its live status are checked at every scan.
     pub genuine_seals: u64,
+    /// Seconds between two publications of each register's status list (its `ttl`): a
+    /// revocation reaches offline verifiers within this, plus their own fetch interval.
+    pub status_list_secs: u64,
     /// The housing register's public base URL: the complaint form on a building's page
     /// posts there (a plain HTML form, so no JavaScript and no proxy in between).
     pub housing_url: String,
@@ -57,6 +60,7 @@ impl Default for Own {
             status_batch: 256,
             // About 1 KB each: 50 MB at most.
             genuine_seals: 50_000,
+            status_list_secs: 60,
             housing_url: "http://127.0.0.1:8085".into(),
             deposits_url: "http://127.0.0.1:8083".into(),
             certificates_url: "http://127.0.0.1:8081".into(),
@@ -99,6 +103,7 @@ impl OwnSettings for Own {
                 ("STATUS_READERS", self.status_readers),
                 ("STATUS_BATCH", self.status_batch),
                 ("GENUINE_SEALS", self.genuine_seals),
+                ("STATUS_LIST_SECS", self.status_list_secs),
             ],
         )?;
         // Each reader may hold a pooled connection; a batch is one statement's arrays.
@@ -108,6 +113,8 @@ impl OwnSettings for Own {
                 ("STATUS_READERS", self.status_readers, 64),
                 ("STATUS_BATCH", self.status_batch, 4096),
                 ("GENUINE_SEALS", self.genuine_seals, 10_000_000),
+                // A list is kept a day at most (status_lists::LIFETIME_SECS).
+                ("STATUS_LIST_SECS", self.status_list_secs, 3600),
             ],
         )
     }

@@ -13,6 +13,7 @@ pub mod routes;
 pub mod startup;
 pub mod state;
 pub mod statistics;
+pub mod status_lists;
 pub mod store;
 pub mod verify;
 

@@ -28,6 +28,7 @@ impl Start for AppState {
             settings: Arc::new(own.clone()),
             desk: Desk::of(settings)?,
             trust: Arc::default(),
+            lists: Arc::default(),
         };
         state.reload_trust()?;
         Ok(state)
@@ -38,7 +39,8 @@ impl Start for AppState {
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
 /// The trust list reload (the list was loaded at build; a reload of an unchanged file
-/// changes nothing) and the purge of what is kept past its time.
+/// changes nothing), the purge of what is kept past its time, and the status lists'
+/// publication (the first at start).
 pub fn tasks(state: &AppState) -> Vec<Task> {
     let interval = Duration::from_secs(state.settings.trust_reload_secs);
     let reload =
@@ -50,5 +52,9 @@ pub fn tasks(state: &AppState) -> Vec<Task> {
         }
         anyhow::Ok(())
     });
-    vec![reload, purge]
+    let lists = Duration::from_secs(state.settings.status_list_secs);
+    let publish = Task::every(lists, "status list publication", state.clone(), |s: AppState| async move {
+        crate::status_lists::publish(&s).await
+    });
+    vec![reload, purge, publish]
 }

@@ -62,6 +62,8 @@ pub struct AppState {
     pub reads: crate::reads::Reads,
     /// Seal checks by verdict (`zegel_verdicts_total`).
     pub verdicts: crate::verify::Verdicts,
+    /// The registers' status lists as last published (`status_lists`).
+    pub lists: Arc<crate::status_lists::Lists>,
     pub(crate) trust: Arc<RwLock<Trust>>,
 }
 

@@ -207,17 +207,62 @@ fn answer(register: Register, r: &tokio_postgres::Row) -> anyhow::Result<Answer>
     if register != Register::Certificates {
         return Ok((live, None));
     }
-    let used: Vec<InUse> = serde_json::from_value(r.get(6))?;
+    Ok((live, Some(standing_facts(r, 2)?)))
+}
+
+/// The facts of an agency's standing from the [`STANDING`] columns, the first at `first`.
+fn standing_facts(r: &tokio_postgres::Row, first: usize) -> anyhow::Result<Facts> {
+    let used: Vec<InUse> = serde_json::from_value(r.get(first + 4))?;
     let used = used.into_iter().map(|b| Housed { bag_id: b.bag_id, mark: b.mark_status, certified: b.certified });
-    let facts = Facts {
-        certificate: r.get(2),
-        officers_clear: r.get(3),
-        deposit: r.get(4),
-        g_account: r.get(5),
-        housing: Housing::of(used.collect(), r.get::<_, Option<bool>>(7).unwrap_or(false)),
+    Ok(Facts {
+        certificate: r.get(first),
+        officers_clear: r.get(first + 1),
+        deposit: r.get(first + 2),
+        g_account: r.get(first + 3),
+        housing: Housing::of(used.collect(), r.get::<_, Option<bool>>(first + 5).unwrap_or(false)),
         safety_check_outstanding: false,
-    };
-    Ok((live, Some(facts)))
+    })
+}
+
+/// A seal with a place in its register's status list, as the register says it is now.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    /// Its index in the list.
+    pub index: u64,
+    /// Its status (none: the register has no status for it, which the live check calls revoked).
+    pub status: Option<SealStatus>,
+    /// What it is about.
+    pub subject: String,
+}
+
+/// Every seal of `register` with its index and its live status, in one statement (one
+/// snapshot): what its status list is built from.
+pub async fn listed_seals(pool: &Pool, register: Register) -> anyhow::Result<Vec<Listed>> {
+    // The schema name comes from a closed enum, never from input.
+    let sql = format!(
+        "select i.status_index, s.status, i.subject from {schema}.seal_index i
+           left join {schema}.seal_status s on s.seal_id = i.seal_id and s.subject = i.subject",
+        schema = register.service()
+    );
+    let client = pool.get().await?;
+    let rows = client.query(&sql, &[]).await?;
+    rows.iter()
+        .map(|r| Ok(Listed { index: u64::try_from(r.get::<_, i64>(0))?, status: r.get(1), subject: r.get(2) }))
+        .collect()
+}
+
+/// The facts of the standing of every agency named by a certificate seal the register
+/// does not call revoked: the same columns, from the same read contracts, as a scan reads.
+pub async fn standings_of_sealed_agencies(pool: &Pool) -> anyhow::Result<Vec<(String, Facts)>> {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "select q.subject{STANDING} from (select distinct s.subject from certificates.seal_status s
+               where s.status <> 'revoked') q"
+        )
+    });
+    let client = pool.get().await?;
+    let rows = client.query(SQL.as_str(), &[]).await?;
+    rows.iter().map(|r| Ok((r.get(0), standing_facts(r, 1)?))).collect()
 }
 
 fn agency_rows(r: &tokio_postgres::Row, first: usize) -> anyhow::Result<AgencyRows> {

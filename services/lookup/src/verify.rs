@@ -5,8 +5,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
-use zegel_attest::{Register, Verdict};
+use zegel_attest::{Register, SealStatus, Verdict};
 use zegel_standing::Standing;
+use zegel_standing::agency::Reason;
 
 use crate::reads::Ask;
 use crate::state::AppState;
@@ -96,10 +97,7 @@ async fn judge(state: &AppState, seal: &str) -> Outcome {
             // A certificate in force whose agency may not be hired now: the seal says what
             // the hirer check says, part by part.
             let failing = standing.map(|s| s.reasons()).unwrap_or_default();
-            outcome.verdict = match Verdict::from(status) {
-                Verdict::Valid | Verdict::Suspended if !failing.is_empty() => Verdict::Suspended,
-                other => other,
-            };
+            outcome.verdict = known(status, &failing);
             let turned = outcome.verdict == Verdict::Suspended && !failing.is_empty();
             outcome.reasons.push(match outcome.verdict {
                 Verdict::Valid => "signature checks and the register confirms it now".into(),
@@ -131,6 +129,16 @@ async fn judge(state: &AppState, seal: &str) -> Outcome {
         }
     }
     outcome
+}
+
+/// The verdict on a seal its register knows: the register's status, turned `suspended`
+/// where the agency a certificate seal names may not be hired now (`failing` its reasons).
+/// The one rule for a scan and for the status lists, so that they never disagree.
+pub fn known(status: SealStatus, failing: &[Reason]) -> Verdict {
+    match Verdict::from(status) {
+        Verdict::Valid | Verdict::Suspended if !failing.is_empty() => Verdict::Suspended,
+        other => other,
+    }
 }
 
 /// The live status of a seal in its register; for a certificate seal also the standing of

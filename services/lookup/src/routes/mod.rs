@@ -34,5 +34,6 @@ pub fn api(state: AppState) -> Routed {
         get(fixed(warp::path!("api" / "v1" / "statistics")), s, statistics::statistics_get),
         get(fixed(warp::path!("statistics")), s, statistics::statistics_page),
         trust::trust_list_get(state.clone()),
+        trust::status_list_get(state.clone()),
     ])
 }

@@ -1,0 +1,133 @@
+//! The status lists of the registers, for verifiers without a connection (issue 18): every
+//! `ZEGEL_LOOKUP_STATUS_LIST_SECS` the lookup reads each register's seals with their
+//! indexes and live statuses in one statement, judges each by the rule a scan uses
+//! ([`crate::verify::known`], with the agency's standing for a certificate seal), and
+//! signs the list as the status issuer (`zegel_attest::status`). The lists are kept in
+//! memory and served as they are; a scan never reads them — the page at the door and the
+//! verify API still read the register live.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use sha2::Digest;
+use zegel_attest::Register;
+use zegel_attest::status::{self, StatusList};
+use zegel_standing::Standing;
+
+use crate::state::AppState;
+use crate::store;
+
+/// The registers whose seals have a place in a list (the lookup's receipts prove a past
+/// check and have none).
+pub const COVERED: [Register; 4] = [Register::Certificates, Register::Deposits, Register::Gaccounts, Register::Housing];
+
+/// How long a verifier may use a list at all (its `exp`): a day. Past it, an offline
+/// verifier has no status to give, only the signature.
+pub const LIFETIME_SECS: i64 = 86_400;
+
+/// A signed list as published.
+#[derive(Debug, Clone)]
+pub struct Published {
+    /// The `statuslist+jwt`.
+    pub token: String,
+    /// Its ETag (SHA-256 of the token).
+    pub etag: String,
+    /// When it was made (seconds since the epoch).
+    pub issued_at: i64,
+    /// Its `ttl` (seconds).
+    pub ttl: i64,
+    /// Seals it holds.
+    pub seals: usize,
+    /// How many it does not call valid.
+    pub not_valid: usize,
+    /// Milliseconds to read, judge, compress and sign it.
+    pub build_ms: u128,
+}
+
+/// The lists in force, one per covered register.
+#[derive(Debug, Default)]
+pub struct Lists(RwLock<HashMap<Register, Arc<Published>>>);
+
+impl Lists {
+    /// The list of `register` in force, if one was made.
+    pub fn get(&self, register: Register) -> Option<Arc<Published>> {
+        self.0.read().ok().and_then(|m| m.get(&register).cloned())
+    }
+
+    fn put(&self, register: Register, list: Published) {
+        if let Ok(mut m) = self.0.write() {
+            m.insert(register, Arc::new(list));
+        }
+    }
+}
+
+/// Reads, judges and signs `register`'s list now.
+pub async fn build(state: &AppState, register: Register) -> anyhow::Result<Published> {
+    let started = Instant::now();
+    let seals = store::listed_seals(&state.core.pool, register).await?;
+    // A certificate seal means what the hirer check says: its agency's standing counts.
+    let standings: HashMap<String, Standing> = if register == Register::Certificates {
+        store::standings_of_sealed_agencies(&state.core.pool)
+            .await?
+            .into_iter()
+            .map(|(kvk, facts)| (kvk, Standing::of(&facts)))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let len = seals.iter().map(|s| s.index + 1).max().unwrap_or(0);
+    let mut list = StatusList::new(usize::try_from(len)?);
+    let mut not_valid = 0;
+    for seal in &seals {
+        let verdict = match seal.status {
+            Some(s) => {
+                let failing = standings.get(&seal.subject).map(Standing::reasons).unwrap_or_default();
+                crate::verify::known(s, &failing)
+            }
+            // No status in the register: a scan says revoked.
+            None => zegel_attest::Verdict::Revoked,
+        };
+        let listed = status::listed(verdict);
+        not_valid += usize::from(listed != status::Status::Valid);
+        list.set(usize::try_from(seal.index)?, listed);
+    }
+    // Indexes no seal holds (a seal whose transaction rolled back) are left valid: no
+    // seal carries them, so no verifier reads them.
+    let now = state.clock.now().timestamp();
+    let ttl = i64::try_from(state.settings.status_list_secs)?;
+    let token = state.desk.status_list(register, &list, (now, ttl, now + LIFETIME_SECS))?;
+    let etag = format!("\"{:x}\"", sha2::Sha256::digest(token.as_bytes()));
+    Ok(Published {
+        token,
+        etag,
+        issued_at: now,
+        ttl,
+        seals: seals.len(),
+        not_valid,
+        build_ms: started.elapsed().as_millis(),
+    })
+}
+
+/// Makes every covered register's list afresh. A register whose list fails keeps its
+/// previous one (its age says so); the others are still made.
+pub async fn publish(state: &AppState) -> anyhow::Result<()> {
+    let mut failed = Vec::new();
+    for register in COVERED {
+        match build(state, register).await {
+            Ok(list) => {
+                tracing::debug!(
+                    register = register.service(),
+                    seals = list.seals,
+                    bytes = list.token.len(),
+                    build_ms = list.build_ms as u64,
+                    "status list published"
+                );
+                state.lists.put(register, list);
+            }
+            Err(e) => failed.push(format!("{}: {e:#}", register.service())),
+        }
+    }
+    anyhow::ensure!(failed.is_empty(), "status lists not made: {}", failed.join("; "));
+    Ok(())
+}
