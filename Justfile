@@ -45,6 +45,17 @@ bench: deps
         $S service nginx stop >/dev/null 2>&1 || true; }
     cargo run --release -q -p zegel-e2e --bin zegel-bench
 
+# Faults under load (not part of CI; ZEGEL_SOAK_MINUTES, default 30): the suite as its
+# service binaries against a private Postgres and Redis; Postgres restarted once, Redis
+# killed and restarted once; wrong verdicts, lost events, ledger violations, memory and the
+# error answers during each outage reported. Leaves nothing running.
+soak: certs
+    @command -v redis-server >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || bash .ci/services.sh
+    cargo build --release -q -p zegel-e2e --bin zegel-soak
+    cargo build --release -q --bins -p zegel-certificates -p zegel-lookup -p zegel-gaccounts -p zegel-bans \
+        -p zegel-deposits -p zegel-housing -p zegel-notifier
+    target/release/zegel-soak
+
 # The tools of the outside checks: Chromium, Node.js packages (tests/web), schemathesis.
 outside-tools:
     bash .ci/outside-tools.sh

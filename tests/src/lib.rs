@@ -22,6 +22,391 @@ pub const MIGRATIONS: [&str; 8] = [
     concat!(env!("CARGO_MANIFEST_DIR"), "/../services/lookup/migrations"),
 ];
 
+/// Where each service of a running suite answers.
+#[derive(Debug, Clone)]
+pub struct Addresses {
+    /// The certificates register.
+    pub certificates: String,
+    /// The lookup.
+    pub lookup: String,
+    /// The G-account register.
+    pub gaccounts: String,
+    /// The bans register.
+    pub bans: String,
+    /// The deposits register.
+    pub deposits: String,
+    /// The housing register.
+    pub housing: String,
+    /// The notifier.
+    pub notifier: String,
+}
+
+/// The calls tests and programs make against a running suite, wherever it runs: in this
+/// process ([`Suite`], which dereferences to one) or as the service binaries (the soak).
+pub struct Client {
+    /// HTTP client.
+    pub http: reqwest::Client,
+    /// Where the services answer.
+    pub at: Addresses,
+    issuer: std::sync::Arc<zegel_testkit::DevIssuer>,
+}
+
+impl Client {
+    /// Calls against the services at `at`, with tokens signed by `issuer` (which the
+    /// services must trust).
+    pub fn new(at: Addresses, issuer: std::sync::Arc<zegel_testkit::DevIssuer>) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .pool_max_idle_per_host(256)
+            .build()
+            .expect("client");
+        Self { http, at, issuer }
+    }
+
+    /// A token for `role` acting for `org`.
+    pub fn token(&self, role: Role, org: Option<&str>) -> String {
+        self.issuer.token(&format!("e2e-{role}"), &[role], org, 3600).expect("token")
+    }
+
+    pub async fn call(&self, method: reqwest::Method, url: String, token: &str, body: Value) -> Value {
+        let r = self.http.request(method, url.clone()).bearer_auth(token).json(&body).send().await.expect("request");
+        let status = r.status();
+        let value: Value = r.json().await.unwrap_or_default();
+        assert!(status.is_success(), "{url}: {status} {value}");
+        value
+    }
+
+    /// The inspectorate bans Bob Bakker (BSN 123456782, the owner every helper here
+    /// registers) from owning an agency; returns the ban.
+    pub async fn ban_the_owner(&self) -> Value {
+        let body = json!({"bsn": "123456782", "basis": "administrative", "roles_covered": ["owner"],
+                          "starts_on": "2026-01-01", "reason": "underpayment"});
+        self.bans_call(reqwest::Method::POST, "/api/v1/bans", &self.token(Role::Inspectorate, None), body).await
+    }
+
+    /// GETs `url` anonymously and reads its JSON, whatever the status.
+    pub async fn get_json(&self, url: String) -> Value {
+        self.http.get(url).send().await.expect("get").json().await.expect("json")
+    }
+
+    /// Sends `body` to `url` as `token` (none: anonymous) with a fresh Idempotency-Key;
+    /// the status and the answer, whatever they are.
+    pub async fn send(&self, method: reqwest::Method, url: String, token: Option<&str>, body: Value) -> (u16, Value) {
+        let mut request = self.http.request(method, url).header("idempotency-key", uuid::Uuid::new_v4().to_string());
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let r = request.json(&body).send().await.expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or_default())
+    }
+
+    /// A request to the bans register.
+    pub async fn bans_call(&self, method: reqwest::Method, path: &str, token: &str, body: Value) -> Value {
+        self.call(method, format!("{}{path}", self.at.bans), token, body).await
+    }
+
+    /// Waits until the public status of `kvk`'s certificate is `status` (events travel
+    /// between registers asynchronously); returns the last status seen.
+    pub async fn wait_for_certificate_status(&self, kvk: &str, status: &str) -> String {
+        let mut last = String::new();
+        for _ in 0..200 {
+            let r = self
+                .http
+                .get(format!("{}/api/v1/agencies/{kvk}/certificate", self.at.certificates))
+                .send()
+                .await
+                .expect("get");
+            let v: Value = r.json().await.unwrap_or_default();
+            last = v["status"].as_str().unwrap_or_default().to_string();
+            if last == status {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        last
+    }
+
+    /// A request to the G-account register.
+    pub async fn gaccounts_call(&self, method: reqwest::Method, path: &str, token: &str, body: Value) -> Value {
+        self.call(method, format!("{}{path}", self.at.gaccounts), token, body).await
+    }
+
+    /// POST to the certificates register.
+    pub async fn certs_post(&self, path: &str, token: &str, body: Value) -> Value {
+        self.call(reqwest::Method::POST, format!("{}{path}", self.at.certificates), token, body).await
+    }
+
+    /// A certified agency `kvk` (body `cb-e2e`); returns the body's token and the certificate id.
+    pub async fn certified(&self, kvk: &str) -> (String, String) {
+        let (body, id) = self.ready_for_certification(kvk).await;
+        self.certs_post(&format!("/api/v1/certificates/{id}/certification"), &body, json!({})).await;
+        (body, id)
+    }
+
+    /// An agency `kvk` whose certificate (body `cb-e2e`) meets every requirement and waits
+    /// for the body to certify it; returns the body's token and the certificate id.
+    pub async fn ready_for_certification(&self, kvk: &str) -> (String, String) {
+        self.registered(kvk, "E2E Flex", "2020-01-01").await;
+        self.ready_once_registered(kvk).await
+    }
+
+    /// Like [`Client::ready_for_certification`], for an agency already registered (a Dutch
+    /// one, or one seated abroad); the body `cb-e2e` must exist.
+    pub async fn ready_once_registered(&self, kvk: &str) -> (String, String) {
+        let body = self.token(Role::CertificationBody, Some("cb-e2e"));
+        self.clear_officers_and_active_g_account(kvk).await;
+        let cert = self.certs_post(&format!("/api/v1/agencies/{kvk}/certificates"), &body, json!({})).await;
+        let id = cert["certificate_id"].as_str().expect("id").to_string();
+        for code in zegel_certificates::domain::RequirementCode::ALL.iter().copied() {
+            // The agency houses no one (yet): its buildings, if any, are checked live.
+            let outcome = if code == zegel_certificates::domain::RequirementCode::HousingCertified {
+                "not_applicable"
+            } else {
+                "met"
+            };
+            self.call(
+                reqwest::Method::PUT,
+                format!("{}/api/v1/certificates/{id}/requirements/{}", self.at.certificates, code.as_str()),
+                &body,
+                json!({"outcome": outcome, "evidence_ref": "e2e"}),
+            )
+            .await;
+        }
+        (body, id)
+    }
+
+    /// The accredited body `cb-e2e` and the agency `kvk` registered by KvK; returns the
+    /// body's token.
+    async fn registered(&self, kvk: &str, name: &str, established_on: &str) -> String {
+        self.accredited_body().await;
+        self.certs_post(
+            "/api/v1/agencies",
+            &self.token(Role::Kvk, None),
+            json!({"kvk_number": kvk, "name": name, "seat_country": "NL", "sbi_codes": ["7820"], "established_on": established_on}),
+        )
+        .await;
+        self.token(Role::CertificationBody, Some("cb-e2e"))
+    }
+
+    /// The accredited certification body `cb-e2e`; returns its token.
+    pub async fn accredited_body(&self) -> String {
+        let admin = self.token(Role::Admin, None);
+        self.call(
+            reqwest::Method::PUT,
+            format!("{}/api/v1/certification-bodies/cb-e2e", self.at.certificates),
+            &admin,
+            json!({"name": "E2E body", "accredited": true}),
+        )
+        .await;
+        self.token(Role::CertificationBody, Some("cb-e2e"))
+    }
+
+    /// A starter `kvk` with a provisional certificate from body `cb-e2e` and nothing else;
+    /// returns the body's token.
+    pub async fn provisional(&self, kvk: &str) -> String {
+        let body = self.registered(kvk, "Starter Flex", "2026-06-01").await;
+        self.passes_entry_test(kvk).await;
+        let cert = self.certs_post(&format!("/api/v1/agencies/{kvk}/certificates"), &body, json!({})).await;
+        assert_eq!(cert["status"], "provisional", "{cert}");
+        body
+    }
+
+    /// Pays `cents` into `kvk`'s deposit (admission authority, with an idempotency key).
+    pub async fn deposit_pay(&self, kvk: &str, cents: i64) -> Value {
+        let url = format!("{}/api/v1/agencies/{kvk}/deposit/payments", self.at.deposits);
+        let token = self.token(Role::AdmissionAuthority, None);
+        let body = json!({"amount_cents": cents, "reference": "e2e transfer"});
+        let r = self
+            .http
+            .post(url)
+            .bearer_auth(token)
+            .header("idempotency-key", uuid::Uuid::new_v4().to_string())
+            .json(&body)
+            .send()
+            .await
+            .expect("pay");
+        assert!(r.status().is_success(), "{}", r.status());
+        r.json().await.expect("json")
+    }
+
+    /// The certification body `token` revokes certificate `id` on `grounds`.
+    pub async fn revoke(&self, id: &str, token: &str, reason: &str, grounds: &str) -> Value {
+        self.certs_post(
+            &format!("/api/v1/certificates/{id}/revocation"),
+            token,
+            json!({"reason": reason, "grounds": grounds}),
+        )
+        .await
+    }
+
+    /// The inspectorate files a claim on `kvk`'s deposit (with an idempotency key).
+    pub async fn file_claim(&self, kvk: &str, body: Value) -> Value {
+        let r = self
+            .http
+            .post(format!("{}/api/v1/agencies/{kvk}/deposit/claims", self.at.deposits))
+            .bearer_auth(self.token(Role::Inspectorate, None))
+            .header("idempotency-key", uuid::Uuid::new_v4().to_string())
+            .json(&body)
+            .send()
+            .await
+            .expect("claim");
+        assert_eq!(r.status(), 201, "claim filed");
+        r.json().await.expect("json")
+    }
+
+    /// `kvk`'s deposit ledger held against its invariants: no claim paid twice, never
+    /// overdrawn at any point, the balance the sum of its entries. Returns the payouts it
+    /// holds and the violations found (`None`: the ledger could not be read).
+    pub async fn ledger_violations(&self, kvk: &str) -> Option<(usize, usize)> {
+        let ledger: Value = self
+            .http
+            .get(format!("{}/api/v1/agencies/{kvk}/deposit/ledger", self.at.deposits))
+            .bearer_auth(self.token(Role::AdmissionAuthority, None))
+            .send()
+            .await
+            .ok()?
+            .json()
+            .await
+            .ok()?;
+        let (mut money_in, mut money_out, mut payouts) = (0i64, 0i64, 0usize);
+        let mut paid = std::collections::HashSet::new();
+        let mut violations = 0usize;
+        for e in ledger["entries"].as_array()? {
+            let amount = e["amount_cents"].as_i64().unwrap_or(0);
+            if e["kind"] == "payout" {
+                money_out += amount;
+                payouts += 1;
+                if !paid.insert(e["claim_id"].as_str().unwrap_or_default().to_string()) {
+                    violations += 1; // a claim paid twice
+                }
+            } else {
+                money_in += amount;
+            }
+            if money_out > money_in {
+                violations += 1; // overdrawn at some point of the ledger
+            }
+        }
+        if ledger["standing"]["balance_cents"].as_i64() != Some(money_in - money_out) {
+            violations += 1;
+        }
+        Some((payouts, violations))
+    }
+
+    /// A request to the deposits register (no idempotency key).
+    pub async fn deposits_call(&self, method: reqwest::Method, path: &str, token: &str, body: Value) -> Value {
+        self.call(method, format!("{}{path}", self.at.deposits), token, body).await
+    }
+
+    /// What the starter's entry test asks for: officers registered by KvK (none banned),
+    /// the deposit's starter part paid (EUR 50,000) and a G-account requested.
+    pub async fn passes_entry_test(&self, kvk: &str) {
+        self.deposit_pay(kvk, 5_000_000).await;
+        let officers = json!({"officers": [{"bsn": "123456782", "name": "Bob Bakker", "date_of_birth": "1980-05-06", "role": "owner", "from": "2020-01-01"}]});
+        self.bans_call(
+            reqwest::Method::PUT,
+            &format!("/api/v1/agencies/{kvk}/officers"),
+            &self.token(Role::Kvk, None),
+            officers,
+        )
+        .await;
+        // An account number of its own per agency: the last 7 digits of its number.
+        let digits: String = kvk.chars().filter(char::is_ascii_digit).collect();
+        let iban =
+            zegel_gaccounts::domain::Iban::dutch("INGB", &format!("099{}", &digits[digits.len().saturating_sub(7)..]));
+        let agency = self.token(Role::Agency, Some(kvk));
+        let g = format!("/api/v1/agencies/{kvk}/g-account");
+        self.gaccounts_call(reqwest::Method::PUT, &g, &agency, json!({"iban": iban, "bank": "ING"})).await;
+    }
+
+    /// What the live checks at certification ask for: the entry test's parts, the G-account
+    /// verified (active), and the agency's declaration in the housing register that it
+    /// houses no one (yet).
+    pub async fn clear_officers_and_active_g_account(&self, kvk: &str) {
+        self.passes_entry_test(kvk).await;
+        let (status, body) = self
+            .housing_call(
+                reqwest::Method::PUT,
+                &format!("/api/v1/agencies/{kvk}/housing-declaration"),
+                &self.token(Role::Agency, Some(kvk)),
+                json!({"houses_no_one": true}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let g = format!("/api/v1/agencies/{kvk}/g-account");
+        self.gaccounts_call(
+            reqwest::Method::POST,
+            &format!("{g}/verification"),
+            &self.token(Role::Tax, None),
+            json!({}),
+        )
+        .await;
+    }
+
+    /// A seal for `kvk`'s certificate; returns the issue response.
+    pub async fn seal(&self, kvk: &str, token: &str) -> Value {
+        self.certs_post(&format!("/api/v1/agencies/{kvk}/certificate/seal"), token, json!({})).await
+    }
+
+    /// The lookup's verdict on `seal`.
+    pub async fn verify(&self, seal: &str) -> Value {
+        let r = self.http.get(format!("{}/api/v1/verify/{seal}", self.at.lookup)).send().await.expect("verify");
+        assert_eq!(r.status(), 200);
+        r.json().await.expect("json")
+    }
+
+    /// A request to the housing register: (status, body).
+    pub async fn housing_call(&self, method: reqwest::Method, path: &str, token: &str, body: Value) -> (u16, Value) {
+        let r = self
+            .http
+            .request(method, format!("{}{path}", self.at.housing))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("housing");
+        (r.status().as_u16(), r.json().await.unwrap_or_default())
+    }
+
+    /// A building of `provider` with two 6 m² bedrooms and 35 m² (capacity 2), inspected
+    /// without deficiencies: certified. Returns its seal.
+    pub async fn certified_building(&self, provider: &str, bag_id: &str) -> String {
+        let token = self.token(Role::HousingProvider, Some(provider));
+        let building = json!({"bag_id": bag_id, "street": "Kerkstraat", "number": 7, "postcode": "5911 BC", "place": "Venlo", "building_type": "group_housing"});
+        let (status, body) = self.housing_call(reqwest::Method::POST, "/api/v1/buildings", &token, building).await;
+        assert_eq!(status, 201, "{body}");
+        let rooms = json!({"bedrooms": [6, 6], "living_area": 35});
+        let (status, _) =
+            self.housing_call(reqwest::Method::PUT, &format!("/api/v1/buildings/{bag_id}/rooms"), &token, rooms).await;
+        assert_eq!(status, 200);
+        let inspector = self.token(Role::HousingInspector, None);
+        let inspection = json!({"kind": "announced", "findings": "All rooms as reported.",
+            "measured": {"bedrooms": [6, 6], "living_area": 35}});
+        let path = format!("/api/v1/buildings/{bag_id}/inspections");
+        let (status, body) = self.housing_call(reqwest::Method::POST, &path, &inspector, inspection).await;
+        assert_eq!((status, body["mark"]["status"].as_str()), (201, Some("certified")), "{body}");
+        let (status, body) = self
+            .housing_call(reqwest::Method::POST, &format!("/api/v1/buildings/{bag_id}/seal"), &token, json!({}))
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["seal"].as_str().expect("seal").to_string()
+    }
+
+    /// The verdict page for `url` (the QR code's URL, pointed at the running lookup).
+    pub async fn page(&self, seal: &str, lang: &str) -> String {
+        let r = self.http.get(format!("{}/v/{seal}?lang={lang}", self.at.lookup)).send().await.expect("page");
+        r.text().await.expect("html")
+    }
+}
+
+/// The first BSN from `start` on that the bans register accepts (11-proof).
+pub fn valid_bsn(start: u32) -> String {
+    (start..start + 100)
+        .map(|n| format!("{n:09}"))
+        .find(|b| zegel_bans::domain::Bsn::parse(b, "/bsn").is_ok())
+        .expect("one in eleven numbers passes")
+}
+
 /// A running service.
 pub struct Running<S> {
     /// `http://127.0.0.1:<port>`.
@@ -35,6 +420,14 @@ impl<S> Running<S> {
     /// Stops it (finishing requests in flight).
     pub fn stop(&self) {
         self.shutdown.trigger();
+    }
+}
+
+impl std::ops::Deref for Suite {
+    type Target = Client;
+
+    fn deref(&self) -> &Client {
+        &self.client
     }
 }
 
@@ -87,8 +480,8 @@ pub struct Suite {
     pub housing: Running<zegel_housing::state::AppState>,
     /// The notifier (webhooks may go to loopback receivers here).
     pub notifier: Running<()>,
-    /// HTTP client.
-    pub http: reqwest::Client,
+    /// The calls against it (`suite.http`, `suite.certified(..)`, ...).
+    pub client: Client,
     /// The Redis prefix.
     pub prefix: TestPrefix,
     lookup_settings: zegel_lookup::config::Settings,
@@ -284,6 +677,15 @@ impl Suite {
         })
         .await;
         let certificates = Running { address: format!("http://127.0.0.1:{port}"), state, shutdown };
+        let at = Addresses {
+            certificates: certificates.address.clone(),
+            lookup: lookup.address.clone(),
+            gaccounts: gaccounts.address.clone(),
+            bans: bans.address.clone(),
+            deposits: deposits.address.clone(),
+            housing: housing.address.clone(),
+            notifier: notifier.address.clone(),
+        };
         Self {
             certificates,
             gaccounts,
@@ -292,11 +694,7 @@ impl Suite {
             housing,
             notifier,
             lookup,
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(20))
-                .pool_max_idle_per_host(256)
-                .build()
-                .expect("client"),
+            client: Client::new(at, testing::issuer().0.clone()),
             prefix,
             lookup_settings,
             threads,
@@ -321,155 +719,7 @@ impl Suite {
     pub async fn restart_lookup(&mut self) {
         self.lookup.stop();
         self.lookup = start_lookup(self.lookup_settings.clone(), self.threads).await;
-    }
-
-    /// A token for `role` acting for `org`.
-    pub fn token(&self, role: Role, org: Option<&str>) -> String {
-        testing::issuer().0.token(&format!("e2e-{role}"), &[role], org, 3600).expect("token")
-    }
-
-    pub async fn call(&self, method: reqwest::Method, url: String, token: &str, body: Value) -> Value {
-        let r = self.http.request(method, url.clone()).bearer_auth(token).json(&body).send().await.expect("request");
-        let status = r.status();
-        let value: Value = r.json().await.unwrap_or_default();
-        assert!(status.is_success(), "{url}: {status} {value}");
-        value
-    }
-
-    /// The inspectorate bans Bob Bakker (BSN 123456782, the owner every helper here
-    /// registers) from owning an agency; returns the ban.
-    pub async fn ban_the_owner(&self) -> Value {
-        let body = json!({"bsn": "123456782", "basis": "administrative", "roles_covered": ["owner"],
-                          "starts_on": "2026-01-01", "reason": "underpayment"});
-        self.bans_call(reqwest::Method::POST, "/api/v1/bans", &self.token(Role::Inspectorate, None), body).await
-    }
-
-    /// GETs `url` anonymously and reads its JSON, whatever the status.
-    pub async fn get_json(&self, url: String) -> Value {
-        self.http.get(url).send().await.expect("get").json().await.expect("json")
-    }
-
-    /// Sends `body` to `url` as `token` (none: anonymous) with a fresh Idempotency-Key;
-    /// the status and the answer, whatever they are.
-    pub async fn send(&self, method: reqwest::Method, url: String, token: Option<&str>, body: Value) -> (u16, Value) {
-        let mut request = self.http.request(method, url).header("idempotency-key", uuid::Uuid::new_v4().to_string());
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let r = request.json(&body).send().await.expect("request");
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or_default())
-    }
-
-    /// A request to the bans register.
-    pub async fn bans_call(&self, method: reqwest::Method, path: &str, token: &str, body: Value) -> Value {
-        self.call(method, format!("{}{path}", self.bans.address), token, body).await
-    }
-
-    /// Waits until the public status of `kvk`'s certificate is `status` (events travel
-    /// between registers asynchronously); returns the last status seen.
-    pub async fn wait_for_certificate_status(&self, kvk: &str, status: &str) -> String {
-        let mut last = String::new();
-        for _ in 0..200 {
-            let r = self
-                .http
-                .get(format!("{}/api/v1/agencies/{kvk}/certificate", self.certificates.address))
-                .send()
-                .await
-                .expect("get");
-            let v: Value = r.json().await.unwrap_or_default();
-            last = v["status"].as_str().unwrap_or_default().to_string();
-            if last == status {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        last
-    }
-
-    /// A request to the G-account register.
-    pub async fn gaccounts_call(&self, method: reqwest::Method, path: &str, token: &str, body: Value) -> Value {
-        self.call(method, format!("{}{path}", self.gaccounts.address), token, body).await
-    }
-
-    /// POST to the certificates register.
-    pub async fn certs_post(&self, path: &str, token: &str, body: Value) -> Value {
-        self.call(reqwest::Method::POST, format!("{}{path}", self.certificates.address), token, body).await
-    }
-
-    /// A certified agency `kvk` (body `cb-e2e`); returns the body's token and the certificate id.
-    pub async fn certified(&self, kvk: &str) -> (String, String) {
-        let (body, id) = self.ready_for_certification(kvk).await;
-        self.certs_post(&format!("/api/v1/certificates/{id}/certification"), &body, json!({})).await;
-        (body, id)
-    }
-
-    /// An agency `kvk` whose certificate (body `cb-e2e`) meets every requirement and waits
-    /// for the body to certify it; returns the body's token and the certificate id.
-    pub async fn ready_for_certification(&self, kvk: &str) -> (String, String) {
-        self.registered(kvk, "E2E Flex", "2020-01-01").await;
-        self.ready_once_registered(kvk).await
-    }
-
-    /// Like [`Suite::ready_for_certification`], for an agency already registered (a Dutch
-    /// one, or one seated abroad); the body `cb-e2e` must exist.
-    pub async fn ready_once_registered(&self, kvk: &str) -> (String, String) {
-        let body = self.token(Role::CertificationBody, Some("cb-e2e"));
-        self.clear_officers_and_active_g_account(kvk).await;
-        let cert = self.certs_post(&format!("/api/v1/agencies/{kvk}/certificates"), &body, json!({})).await;
-        let id = cert["certificate_id"].as_str().expect("id").to_string();
-        for code in zegel_certificates::domain::RequirementCode::ALL.iter().copied() {
-            // The agency houses no one (yet): its buildings, if any, are checked live.
-            let outcome = if code == zegel_certificates::domain::RequirementCode::HousingCertified {
-                "not_applicable"
-            } else {
-                "met"
-            };
-            self.call(
-                reqwest::Method::PUT,
-                format!("{}/api/v1/certificates/{id}/requirements/{}", self.certificates.address, code.as_str()),
-                &body,
-                json!({"outcome": outcome, "evidence_ref": "e2e"}),
-            )
-            .await;
-        }
-        (body, id)
-    }
-
-    /// The accredited body `cb-e2e` and the agency `kvk` registered by KvK; returns the
-    /// body's token.
-    async fn registered(&self, kvk: &str, name: &str, established_on: &str) -> String {
-        self.accredited_body().await;
-        self.certs_post(
-            "/api/v1/agencies",
-            &self.token(Role::Kvk, None),
-            json!({"kvk_number": kvk, "name": name, "seat_country": "NL", "sbi_codes": ["7820"], "established_on": established_on}),
-        )
-        .await;
-        self.token(Role::CertificationBody, Some("cb-e2e"))
-    }
-
-    /// The accredited certification body `cb-e2e`; returns its token.
-    pub async fn accredited_body(&self) -> String {
-        let admin = self.token(Role::Admin, None);
-        self.call(
-            reqwest::Method::PUT,
-            format!("{}/api/v1/certification-bodies/cb-e2e", self.certificates.address),
-            &admin,
-            json!({"name": "E2E body", "accredited": true}),
-        )
-        .await;
-        self.token(Role::CertificationBody, Some("cb-e2e"))
-    }
-
-    /// A starter `kvk` with a provisional certificate from body `cb-e2e` and nothing else;
-    /// returns the body's token.
-    pub async fn provisional(&self, kvk: &str) -> String {
-        let body = self.registered(kvk, "Starter Flex", "2026-06-01").await;
-        self.passes_entry_test(kvk).await;
-        let cert = self.certs_post(&format!("/api/v1/agencies/{kvk}/certificates"), &body, json!({})).await;
-        assert_eq!(cert["status"], "provisional", "{cert}");
-        body
+        self.client.at.lookup = self.lookup.address.clone();
     }
 
     /// An unannounced inspection finds a deficiency in `bag_id` (deadline in three days):
@@ -486,154 +736,6 @@ impl Suite {
             )
             .await;
         assert_eq!((status, body["mark"]["status"].as_str()), (201, Some("suspended")), "{body}");
-    }
-
-    /// Pays `cents` into `kvk`'s deposit (admission authority, with an idempotency key).
-    pub async fn deposit_pay(&self, kvk: &str, cents: i64) -> Value {
-        let url = format!("{}/api/v1/agencies/{kvk}/deposit/payments", self.deposits.address);
-        let token = self.token(Role::AdmissionAuthority, None);
-        let body = json!({"amount_cents": cents, "reference": "e2e transfer"});
-        let r = self
-            .http
-            .post(url)
-            .bearer_auth(token)
-            .header("idempotency-key", uuid::Uuid::new_v4().to_string())
-            .json(&body)
-            .send()
-            .await
-            .expect("pay");
-        assert!(r.status().is_success(), "{}", r.status());
-        r.json().await.expect("json")
-    }
-
-    /// The certification body `token` revokes certificate `id` on `grounds`.
-    pub async fn revoke(&self, id: &str, token: &str, reason: &str, grounds: &str) -> Value {
-        self.certs_post(
-            &format!("/api/v1/certificates/{id}/revocation"),
-            token,
-            json!({"reason": reason, "grounds": grounds}),
-        )
-        .await
-    }
-
-    /// The inspectorate files a claim on `kvk`'s deposit (with an idempotency key).
-    pub async fn file_claim(&self, kvk: &str, body: Value) -> Value {
-        let r = self
-            .http
-            .post(format!("{}/api/v1/agencies/{kvk}/deposit/claims", self.deposits.address))
-            .bearer_auth(self.token(Role::Inspectorate, None))
-            .header("idempotency-key", uuid::Uuid::new_v4().to_string())
-            .json(&body)
-            .send()
-            .await
-            .expect("claim");
-        assert_eq!(r.status(), 201, "claim filed");
-        r.json().await.expect("json")
-    }
-
-    /// A request to the deposits register (no idempotency key).
-    pub async fn deposits_call(&self, method: reqwest::Method, path: &str, token: &str, body: Value) -> Value {
-        self.call(method, format!("{}{path}", self.deposits.address), token, body).await
-    }
-
-    /// What the starter's entry test asks for: officers registered by KvK (none banned),
-    /// the deposit's starter part paid (EUR 50,000) and a G-account requested.
-    pub async fn passes_entry_test(&self, kvk: &str) {
-        self.deposit_pay(kvk, 5_000_000).await;
-        let officers = json!({"officers": [{"bsn": "123456782", "name": "Bob Bakker", "date_of_birth": "1980-05-06", "role": "owner", "from": "2020-01-01"}]});
-        self.bans_call(
-            reqwest::Method::PUT,
-            &format!("/api/v1/agencies/{kvk}/officers"),
-            &self.token(Role::Kvk, None),
-            officers,
-        )
-        .await;
-        // An account number of its own per agency: the last 7 digits of its number.
-        let digits: String = kvk.chars().filter(char::is_ascii_digit).collect();
-        let iban =
-            zegel_gaccounts::domain::Iban::dutch("INGB", &format!("099{}", &digits[digits.len().saturating_sub(7)..]));
-        let agency = self.token(Role::Agency, Some(kvk));
-        let g = format!("/api/v1/agencies/{kvk}/g-account");
-        self.gaccounts_call(reqwest::Method::PUT, &g, &agency, json!({"iban": iban, "bank": "ING"})).await;
-    }
-
-    /// What the live checks at certification ask for: the entry test's parts, the G-account
-    /// verified (active), and the agency's declaration in the housing register that it
-    /// houses no one (yet).
-    pub async fn clear_officers_and_active_g_account(&self, kvk: &str) {
-        self.passes_entry_test(kvk).await;
-        let (status, body) = self
-            .housing_call(
-                reqwest::Method::PUT,
-                &format!("/api/v1/agencies/{kvk}/housing-declaration"),
-                &self.token(Role::Agency, Some(kvk)),
-                json!({"houses_no_one": true}),
-            )
-            .await;
-        assert_eq!(status, 200, "{body}");
-        let g = format!("/api/v1/agencies/{kvk}/g-account");
-        self.gaccounts_call(
-            reqwest::Method::POST,
-            &format!("{g}/verification"),
-            &self.token(Role::Tax, None),
-            json!({}),
-        )
-        .await;
-    }
-
-    /// A seal for `kvk`'s certificate; returns the issue response.
-    pub async fn seal(&self, kvk: &str, token: &str) -> Value {
-        self.certs_post(&format!("/api/v1/agencies/{kvk}/certificate/seal"), token, json!({})).await
-    }
-
-    /// The lookup's verdict on `seal`.
-    pub async fn verify(&self, seal: &str) -> Value {
-        let r = self.http.get(format!("{}/api/v1/verify/{seal}", self.lookup.address)).send().await.expect("verify");
-        assert_eq!(r.status(), 200);
-        r.json().await.expect("json")
-    }
-
-    /// A request to the housing register: (status, body).
-    pub async fn housing_call(&self, method: reqwest::Method, path: &str, token: &str, body: Value) -> (u16, Value) {
-        let r = self
-            .http
-            .request(method, format!("{}{path}", self.housing.address))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .expect("housing");
-        (r.status().as_u16(), r.json().await.unwrap_or_default())
-    }
-
-    /// A building of `provider` with two 6 m² bedrooms and 35 m² (capacity 2), inspected
-    /// without deficiencies: certified. Returns its seal.
-    pub async fn certified_building(&self, provider: &str, bag_id: &str) -> String {
-        let token = self.token(Role::HousingProvider, Some(provider));
-        let building = json!({"bag_id": bag_id, "street": "Kerkstraat", "number": 7, "postcode": "5911 BC", "place": "Venlo", "building_type": "group_housing"});
-        let (status, body) = self.housing_call(reqwest::Method::POST, "/api/v1/buildings", &token, building).await;
-        assert_eq!(status, 201, "{body}");
-        let rooms = json!({"bedrooms": [6, 6], "living_area": 35});
-        let (status, _) =
-            self.housing_call(reqwest::Method::PUT, &format!("/api/v1/buildings/{bag_id}/rooms"), &token, rooms).await;
-        assert_eq!(status, 200);
-        let inspector = self.token(Role::HousingInspector, None);
-        let inspection = json!({"kind": "announced", "findings": "All rooms as reported.",
-            "measured": {"bedrooms": [6, 6], "living_area": 35}});
-        let path = format!("/api/v1/buildings/{bag_id}/inspections");
-        let (status, body) = self.housing_call(reqwest::Method::POST, &path, &inspector, inspection).await;
-        assert_eq!((status, body["mark"]["status"].as_str()), (201, Some("certified")), "{body}");
-        let (status, body) = self
-            .housing_call(reqwest::Method::POST, &format!("/api/v1/buildings/{bag_id}/seal"), &token, json!({}))
-            .await;
-        assert_eq!(status, 201, "{body}");
-        body["seal"].as_str().expect("seal").to_string()
-    }
-
-    /// The verdict page for `url` (the QR code's URL, pointed at the running lookup).
-    pub async fn page(&self, seal: &str, lang: &str) -> String {
-        let r = self.http.get(format!("{}/v/{seal}?lang={lang}", self.lookup.address)).send().await.expect("page");
-        r.text().await.expect("html")
     }
 }
 

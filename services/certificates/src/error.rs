@@ -169,18 +169,12 @@ impl Error {
                 ))
             }
             Error::IdempotencyKeyReused => platform::idempotency::BeginError::mismatch_problem(),
-            Error::Pool(e) => {
-                tracing::error!(request.id = request_id, error = %e, "database pool exhausted or unreachable");
-                Problem::unavailable()
-            }
+            Error::Pool(e) => platform::error::pool_problem(e, request_id),
             Error::Corrupt(what) => {
                 tracing::error!(request.id = request_id, corrupt = what, "stored data is corrupt");
                 Problem::internal()
             }
-            Error::Db(e) => {
-                tracing::error!(request.id = request_id, error = ?e, "database statement failed");
-                Problem::internal()
-            }
+            Error::Db(e) => platform::error::database_problem(e, request_id),
         }
     }
 }

@@ -45,14 +45,8 @@ impl From<platform::idempotency::BeginError> for Error {
 impl platform::core::ServiceError for Error {
     fn to_problem(&self, request_id: &str) -> Problem {
         match self {
-            Error::Pool(e) => {
-                tracing::error!(request.id = request_id, error = %e, "database pool exhausted or unreachable");
-                Problem::unavailable()
-            }
-            Error::Db(e) => {
-                tracing::error!(request.id = request_id, error = ?e, "database statement failed");
-                Problem::internal()
-            }
+            Error::Pool(e) => platform::error::pool_problem(e, request_id),
+            Error::Db(e) => platform::error::database_problem(e, request_id),
             other => other.to_problem(),
         }
     }

@@ -75,16 +75,45 @@ impl Error {
                 tracing::error!(request.id = request_id, corrupt = what, "stored data is corrupt");
                 Problem::internal()
             }
-            Error::Pool(e) => {
-                tracing::error!(request.id = request_id, error = %e, "database pool exhausted or unreachable");
-                Problem::unavailable()
-            }
-            Error::Db(e) => {
-                tracing::error!(request.id = request_id, error = ?e, "database statement failed");
-                Problem::internal()
-            }
+            Error::Pool(e) => pool_problem(e, request_id),
+            Error::Db(e) => database_problem(e, request_id),
         }
     }
+}
+
+/// The problem for a pool that gave no connection in time: 503, the cause logged once.
+pub fn pool_problem(e: &deadpool_postgres::PoolError, request_id: &str) -> Problem {
+    tracing::error!(request.id = request_id, error = %e, "database pool exhausted or unreachable");
+    Problem::unavailable()
+}
+
+/// The problem for a statement that failed, the cause logged once. The database gone
+/// away — restarting, shutting down, the connection closed or broken — is a 503
+/// `unavailable` the client may retry (with its Idempotency-Key, a write is not done
+/// twice); anything else is a 500 without detail.
+pub fn database_problem(e: &tokio_postgres::Error, request_id: &str) -> Problem {
+    if database_gone(e) {
+        tracing::error!(request.id = request_id, error = %e, "database unreachable during the request");
+        Problem::unavailable()
+    } else {
+        tracing::error!(request.id = request_id, error = ?e, "database statement failed");
+        Problem::internal()
+    }
+}
+
+/// Whether a statement failed because the database went away rather than because of the
+/// statement: a closed or broken connection, a connection exception (SQLSTATE class 08),
+/// or the server shutting down, crashing or starting (57P01, 57P02, 57P03).
+pub fn database_gone(e: &tokio_postgres::Error) -> bool {
+    use std::error::Error as _;
+    if e.is_closed() {
+        return true;
+    }
+    if let Some(code) = e.code() {
+        let code = code.code();
+        return code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03");
+    }
+    e.source().is_some_and(|s| s.is::<std::io::Error>())
 }
 
 /// Shorthand.

@@ -13,7 +13,7 @@ use futures::StreamExt;
 
 use serde_json::json;
 use zegel_attest::{Register, Signer};
-use zegel_e2e::{Options, Suite};
+use zegel_e2e::{Options, Suite, valid_bsn};
 
 /// Concurrent connections of the load generator.
 const CONNECTIONS: usize = 64;
@@ -177,14 +177,6 @@ fn nginx(body: &[u8]) -> Option<(Child, String, std::path::PathBuf)> {
 
 fn is_root() -> bool {
     Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false)
-}
-
-/// The first BSN from `start` on that the bans register accepts (11-proof).
-fn valid_bsn(start: u32) -> String {
-    (start..start + 100)
-        .map(|n| format!("{n:09}"))
-        .find(|b| zegel_bans::domain::Bsn::parse(b, "/bsn").is_ok())
-        .expect("one in eleven numbers passes")
 }
 
 /// Operations per second of `f` on this thread for about two seconds.
@@ -374,6 +366,32 @@ async fn run() -> anyhow::Result<()> {
     let again_at_scale = load(&client, fresh_urls, Some("\"verdict\":\"valid\"")).await;
     let one_at_scale = load(&client, Arc::new(vec![verify_url(&fresh[0])]), Some("\"verdict\":\"valid\"")).await;
 
+    // The certificates register's status list at national scale, as the lookup's
+    // publication makes it: every seal read with its status, the standing of every sealed
+    // agency judged, compressed and signed. (The bulk agencies have no deposit or
+    // G-account, so their seals are listed suspended: a list that compresses well.)
+    let national_list = zegel_lookup::status_lists::build(&suite.lookup.state, Register::Certificates).await?;
+    // The spread the size target is about: 1,000,000 seals, 5 % revoked and 1 % suspended
+    // at random (a pattern DEFLATE cannot fold away), compressed and signed.
+    let spread_started = Instant::now();
+    let mut spread = zegel_attest::status::StatusList::new(1_000_000);
+    let mut x: u64 = 18;
+    for i in 0..1_000_000 {
+        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        match (x >> 33) % 100 {
+            0..=4 => spread.set(i, zegel_attest::status::Status::Invalid),
+            5 => spread.set(i, zegel_attest::status::Status::Suspended),
+            _ => {}
+        }
+    }
+    let spread_token = signer.status_list(
+        Register::Certificates,
+        &zegel_attest::status::uri(&suite.lookup.address, Register::Certificates),
+        &spread,
+        (now, 60, now + 3600),
+    )?;
+    let spread_ms = spread_started.elapsed().as_secs_f64() * 1000.0;
+
     // Revocation → the subscribed hirer's webhook received.
     let receiver = zegel_testkit::Receiver::start().await;
     let hooked: Vec<(String, String, String)> = {
@@ -529,34 +547,7 @@ async fn run() -> anyhow::Result<()> {
     });
     let paid_claims: usize = futures::future::join_all(workers).await.into_iter().map(|r| r.unwrap_or(0)).sum();
     let claims_per_sec = paid_claims as f64 / claims_started.elapsed().as_secs_f64();
-    let ledger: serde_json::Value = client
-        .get(format!("{}/api/v1/agencies/{deposit_kvk}/deposit/ledger", suite.deposits.address))
-        .bearer_auth(&nau)
-        .send()
-        .await?
-        .json()
-        .await?;
-    let (mut money_in, mut money_out, mut payouts) = (0i64, 0i64, 0usize);
-    let mut paid_ids = std::collections::HashSet::new();
-    let mut violations = 0usize;
-    for e in ledger["entries"].as_array().into_iter().flatten() {
-        let amount = e["amount_cents"].as_i64().unwrap_or(0);
-        if e["kind"] == "payout" {
-            money_out += amount;
-            payouts += 1;
-            if !paid_ids.insert(e["claim_id"].as_str().unwrap_or_default().to_string()) {
-                violations += 1; // a claim paid twice
-            }
-        } else {
-            money_in += amount;
-        }
-        if money_out > money_in {
-            violations += 1; // overdrawn at some point of the ledger
-        }
-    }
-    if ledger["standing"]["balance_cents"].as_i64() != Some(money_in - money_out) {
-        violations += 1;
-    }
+    let (payouts, mut violations) = suite.ledger_violations(deposit_kvk).await.expect("the ledger reads");
     if payouts != paid_claims {
         violations += 1;
     }
@@ -632,6 +623,17 @@ async fn run() -> anyhow::Result<()> {
         first_at_scale.per_sec / raw * 100.0,
         again_at_scale.per_sec / raw * 100.0,
         nginx_stats.as_ref().map(|n| format!("{:.1}%", one_at_scale.per_sec / n.per_sec * 100.0)).unwrap_or("-".into())
+    );
+    println!(
+        "status list of the certificates register at scale: {} seals ({} not valid), {} bytes signed, built in {} ms (read, judged with the standing of every sealed agency, compressed, signed)",
+        national_list.seals,
+        national_list.not_valid,
+        national_list.token.len(),
+        national_list.build_ms
+    );
+    println!(
+        "status list of 1,000,000 seals, 6% not valid at random: {} bytes signed (target ≤ 150 KB = 153,600 bytes), compressed and signed in {spread_ms:.0} ms",
+        spread_token.len()
     );
     println!();
     println!(
