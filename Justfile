@@ -10,6 +10,12 @@ up: deps certs
     # On a developer's machine webhooks go to receivers on localhost; never in production.
     ZEGEL_NOTIFIER_ALLOW_PRIVATE_TARGETS="${ZEGEL_NOTIFIER_ALLOW_PRIVATE_TARGETS:-true}" cargo run -q -p zegel-suite
 
+# Fill the registers of a suite started with `just up` with a small, realistic data set
+# (agencies in every state, buildings in three municipalities, seals, a poster) and print
+# where to look.
+demo: certs
+    cargo run -q -p zegel-e2e --bin zegel-demo
+
 # Run every test (unit, integration against real Postgres and Redis, cross-service), then
 # the container image's (the suite started from it answers on every port), the checks from
 # the outside (schemathesis fuzzes every service, Spectral lints the documents, a generated

@@ -29,13 +29,20 @@ else
     fi
     pgdata="$DATA/postgres"
     # initdb and postgres refuse to run as root: run them as the postgres user then.
-    run_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+    # (From /: the postgres user may not be able to enter the current directory.)
+    run_pg() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
+    if [ "$(id -u)" = 0 ] && ! run_pg test -x "$DATA"; then
+        # A clone under a home only root may enter (/root on a fresh server): the postgres
+        # user cannot reach .data/ there, so its data lives under /var/lib/zegel, one
+        # directory per clone.
+        pgdata="/var/lib/zegel/$(printf '%s' "$PWD" | sha256sum | cut -c1-16)/postgres"
+        echo "postgres: $DATA is closed to the postgres user; its data goes to $pgdata"
+    fi
     if [ ! -s "$pgdata/PG_VERSION" ]; then
         mkdir -p "$pgdata"
         [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$pgdata"
         run_pg "$bindir/initdb" -D "$pgdata" -U postgres --auth=trust >/dev/null
     fi
-    [ "$(id -u)" = 0 ] && chown postgres:postgres "$DATA"
     echo "postgres: starting a private instance in $pgdata"
     run_pg "$bindir/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -o "-p 5432 -k /tmp -c listen_addresses=127.0.0.1" start >/dev/null
     wait_for 5432

@@ -180,13 +180,18 @@ impl Client {
     /// body's token.
     async fn registered(&self, kvk: &str, name: &str, established_on: &str) -> String {
         self.accredited_body().await;
+        self.register_agency(kvk, name, established_on).await;
+        self.token(Role::CertificationBody, Some("cb-e2e"))
+    }
+
+    /// The KvK registers the staffing agency `kvk` (seated in the Netherlands, SBI 7820).
+    pub async fn register_agency(&self, kvk: &str, name: &str, established_on: &str) -> Value {
         self.certs_post(
             "/api/v1/agencies",
             &self.token(Role::Kvk, None),
             json!({"kvk_number": kvk, "name": name, "seat_country": "NL", "sbi_codes": ["7820"], "established_on": established_on}),
         )
-        .await;
-        self.token(Role::CertificationBody, Some("cb-e2e"))
+        .await
     }
 
     /// The accredited certification body `cb-e2e`; returns its token.
@@ -397,6 +402,14 @@ impl Client {
         let r = self.http.get(format!("{}/v/{seal}?lang={lang}", self.at.lookup)).send().await.expect("page");
         r.text().await.expect("html")
     }
+}
+
+/// Calls against services started from this repository's development keys (`just up`,
+/// the soak): tokens signed with `certs/dev/token-signing-key.pem` (`just certs`).
+pub fn dev_client(at: Addresses) -> anyhow::Result<Client> {
+    let key = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../certs/dev/token-signing-key.pem"))
+        .map_err(|e| anyhow::anyhow!("the development token key ({e}): run ./just certs"))?;
+    Ok(Client::new(at, std::sync::Arc::new(zegel_testkit::DevIssuer::from_pkcs8_pem(&key, "zegel-dev")?)))
 }
 
 /// The first BSN from `start` on that the bans register accepts (11-proof).

@@ -49,7 +49,22 @@ async fn main() -> anyhow::Result<()> {
     println!("  housing       http://{host}:{}  (openapi/housing.yaml)", housing.port());
     println!("  notifier      http://{host}:{}  (openapi/notifier.yaml)", notifier.port());
     println!();
-    println!("Tokens: ./just token ROLE [ORG]   e.g. ./just token certification_body cb-dev");
+    println!("Next:");
+    println!("  ./just demo      (another terminal) fills the registers with agencies in every state,");
+    println!("                   buildings in three municipalities, seals and a poster, and prints their links");
+    println!(
+        "  hirer check      http://{host}:{}/check?kvk=30000001  (a certified agency, after ./just demo)",
+        lookup.port()
+    );
+    println!(
+        "  tokens           ./just token ROLE [ORG], ROLE one of certification_body, agency, admission_authority,"
+    );
+    println!(
+        "                   inspectorate, tax, kvk, municipality, housing_inspector, housing_provider, admin, hirer"
+    );
+    println!("                   e.g. ./just token certification_body cb-dev");
+    println!("  walkthrough      README.md, \"A walk through with curl\"");
+    println!();
     println!("Stop with Ctrl-C.");
     let stopped = tokio::try_join!(
         certificates.run_until_stopped(),

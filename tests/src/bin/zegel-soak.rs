@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use platform::auth::Role;
 use serde_json::{Value, json};
-use zegel_e2e::{Addresses, Client, valid_bsn};
+use zegel_e2e::{Addresses, valid_bsn};
 
 /// The services, in the order their migrations run (as `zegel-suite` runs them).
 const SERVICES: [&str; 7] = ["certificates", "lookup", "gaccounts", "bans", "deposits", "housing", "notifier"];
@@ -332,11 +332,7 @@ async fn soak() -> anyhow::Result<()> {
     let mut private = Private::start()?;
     println!("private Postgres on {} and Redis on {}", private.pg_port, private.redis_port);
     let (services, at) = start_services(&private, &logs).await?;
-    let issuer = zegel_testkit::DevIssuer::from_pkcs8_pem(
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../certs/dev/token-signing-key.pem"))?,
-        "zegel-dev",
-    )?;
-    let client = Arc::new(Client::new(at.clone(), Arc::new(issuer)));
+    let client = Arc::new(zegel_e2e::dev_client(at.clone())?);
     let (admin, connection) = tokio_postgres::connect(&private.database_url(), tokio_postgres::NoTls).await?;
     let admin_task = tokio::spawn(connection);
 
