@@ -19,12 +19,15 @@ demo: certs
 # Run every test (unit, integration against real Postgres and Redis, cross-service), then
 # the container image's (the suite started from it answers on every port), the checks from
 # the outside (schemathesis fuzzes every service, Spectral lints the documents, a generated
-# client runs the hirer check, Chromium with axe-core reads every page in every language)
-# and the Kubernetes manifests' (every overlay built and validated against k8s/schemas/).
+# client runs the hirer check, Chromium with axe-core reads every page in every language),
+# the Kubernetes manifests' (every overlay built and validated against k8s/schemas/), and
+# the first run of a newcomer (`./just up` as root in a closed home, in a network namespace
+# where no Postgres or Redis answers: .ci/first-run.sh).
 test: deps certs image outside-tools
     cargo test --workspace --all-targets
     cargo test -p zegel-e2e --test image -- --ignored
     cargo test -p zegel-e2e --test outside -- --ignored
+    bash .ci/first-run.sh
     @if command -v kubectl >/dev/null; then \
         cargo test -p zegel-e2e --test k8s_manifests -- --ignored; \
     else echo "NOT CHECKED: the Kubernetes manifests (no kubectl here for kustomize; see k8s/schemas/README.md)"; fi
