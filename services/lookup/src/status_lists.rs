@@ -14,6 +14,7 @@ use sha2::Digest;
 use zegel_attest::Register;
 use zegel_attest::status::{self, StatusList};
 use zegel_standing::Standing;
+use zegel_standing::agency::Reason;
 
 use crate::state::AppState;
 use crate::store;
@@ -62,49 +63,53 @@ impl Lists {
     }
 }
 
+/// A list being made: its statuses, the standings of the sealed agencies, and a count.
+struct Making {
+    list: StatusList,
+    standings: HashMap<String, Vec<Reason>>,
+    seals: usize,
+    not_valid: usize,
+}
+
 /// Reads, judges and signs `register`'s list now.
 pub async fn build(state: &AppState, register: Register) -> anyhow::Result<Published> {
     let started = Instant::now();
-    let seals = store::listed_seals(&state.core.pool, register).await?;
-    // A certificate seal means what the hirer check says: its agency's standing counts.
-    let standings: HashMap<String, Standing> = if register == Register::Certificates {
-        store::standings_of_sealed_agencies(&state.core.pool)
-            .await?
-            .into_iter()
-            .map(|(kvk, facts)| (kvk, Standing::of(&facts)))
-            .collect()
-    } else {
-        HashMap::new()
-    };
-    let len = seals.iter().map(|s| s.index + 1).max().unwrap_or(0);
-    let mut list = StatusList::new(usize::try_from(len)?);
-    let mut not_valid = 0;
-    for seal in &seals {
-        let verdict = match seal.status {
-            Some(s) => {
-                let failing = standings.get(&seal.subject).map(Standing::reasons).unwrap_or_default();
-                crate::verify::known(s, &failing)
-            }
-            // No status in the register: a scan says revoked.
-            None => zegel_attest::Verdict::Revoked,
-        };
-        let listed = status::listed(verdict);
-        not_valid += usize::from(listed != status::Status::Valid);
-        list.set(usize::try_from(seal.index)?, listed);
-    }
-    // Indexes no seal holds (a seal whose transaction rolled back) are left valid: no
-    // seal carries them, so no verifier reads them.
+    let made = store::read_list(
+        &state.core.pool,
+        register,
+        |len, facts| {
+            // A certificate seal means what the hirer check says: its agency's standing counts.
+            let standings = facts.into_iter().map(|(kvk, facts)| (kvk, Standing::of(&facts).reasons())).collect();
+            Ok(Making { list: StatusList::new(usize::try_from(len)?), standings, seals: 0, not_valid: 0 })
+        },
+        |making, seal| {
+            let verdict = match seal.status {
+                Some(s) => crate::verify::known(s, making.standings.get(seal.subject).map_or(&[], Vec::as_slice)),
+                // No status in the register: a scan says revoked.
+                None => zegel_attest::Verdict::Revoked,
+            };
+            let listed = status::listed(verdict);
+            making.seals += 1;
+            making.not_valid += usize::from(listed != status::Status::Valid);
+            making.list.set(usize::try_from(seal.index)?, listed);
+            Ok(())
+        },
+    )
+    .await?;
+    // Indexes no seal in the snapshot holds (a seal whose transaction rolled back, or had
+    // not committed yet) are left valid: a seal is issued only while what it attests holds,
+    // and the next list has it as it is then.
     let now = state.clock.now().timestamp();
     let ttl = i64::try_from(state.settings.status_list_secs)?;
-    let token = state.desk.status_list(register, &list, (now, ttl, now + LIFETIME_SECS))?;
+    let token = state.desk.status_list(register, &made.list, (now, ttl, now + LIFETIME_SECS))?;
     let etag = format!("\"{:x}\"", sha2::Sha256::digest(token.as_bytes()));
     Ok(Published {
         token,
         etag,
         issued_at: now,
         ttl,
-        seals: seals.len(),
-        not_valid,
+        seals: made.seals,
+        not_valid: made.not_valid,
         build_ms: started.elapsed().as_millis(),
     })
 }

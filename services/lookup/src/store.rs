@@ -225,44 +225,70 @@ fn standing_facts(r: &tokio_postgres::Row, first: usize) -> anyhow::Result<Facts
 }
 
 /// A seal with a place in its register's status list, as the register says it is now.
-#[derive(Debug, Clone)]
-pub struct Listed {
+#[derive(Debug, Clone, Copy)]
+pub struct Listed<'a> {
     /// Its index in the list.
     pub index: u64,
     /// Its status (none: the register has no status for it, which the live check calls revoked).
     pub status: Option<SealStatus>,
     /// What it is about.
-    pub subject: String,
+    pub subject: &'a str,
 }
 
-/// Every seal of `register` with its index and its live status, in one statement (one
-/// snapshot): what its status list is built from.
-pub async fn listed_seals(pool: &Pool, register: Register) -> anyhow::Result<Vec<Listed>> {
-    // The schema name comes from a closed enum, never from input.
-    let sql = format!(
-        "select i.status_index, s.status, i.subject from {schema}.seal_index i
-           left join {schema}.seal_status s on s.seal_id = i.seal_id and s.subject = i.subject",
-        schema = register.service()
-    );
-    let client = pool.get().await?;
-    let rows = client.query(&sql, &[]).await?;
-    rows.iter()
-        .map(|r| Ok(Listed { index: u64::try_from(r.get::<_, i64>(0))?, status: r.get(1), subject: r.get(2) }))
-        .collect()
-}
-
-/// The facts of the standing of every agency named by a certificate seal the register
-/// does not call revoked: the same columns, from the same read contracts, as a scan reads.
-pub async fn standings_of_sealed_agencies(pool: &Pool) -> anyhow::Result<Vec<(String, Facts)>> {
-    static SQL: LazyLock<String> = LazyLock::new(|| {
+/// What `register`'s status list is made of, read in one snapshot (a read-only,
+/// repeatable-read transaction): `start` gets the list's length (the highest index + 1)
+/// and, for the certificates register, the facts of the standing of every agency named by
+/// a seal the register does not call revoked — the same columns, from the same read
+/// contracts, as a scan reads; then `each` gets every seal with its index and live status
+/// as the rows arrive, so that a million of them never sit in memory at once.
+pub async fn read_list<S>(
+    pool: &Pool,
+    register: Register,
+    start: impl FnOnce(u64, Vec<(String, Facts)>) -> anyhow::Result<S>,
+    mut each: impl FnMut(&mut S, Listed<'_>) -> anyhow::Result<()>,
+) -> anyhow::Result<S> {
+    use futures::TryStreamExt;
+    static STANDINGS: LazyLock<String> = LazyLock::new(|| {
         format!(
             "select q.subject{STANDING} from (select distinct s.subject from certificates.seal_status s
                where s.status <> 'revoked') q"
         )
     });
-    let client = pool.get().await?;
-    let rows = client.query(SQL.as_str(), &[]).await?;
-    rows.iter().map(|r| Ok((r.get(0), standing_facts(r, 1)?))).collect()
+    // The schema name comes from a closed enum, never from input.
+    let schema = register.service();
+    let mut client = pool.get().await?;
+    let tx = client
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?;
+    let highest: Option<i64> =
+        tx.query_one(&format!("select max(status_index) from {schema}.seal_index"), &[]).await?.get(0);
+    let len = highest.map_or(Ok(0), |h| u64::try_from(h + 1))?;
+    let standings = if register == Register::Certificates {
+        let rows = tx.query(STANDINGS.as_str(), &[]).await?;
+        rows.iter().map(|r| Ok((r.get(0), standing_facts(r, 1)?))).collect::<anyhow::Result<Vec<_>>>()?
+    } else {
+        Vec::new()
+    };
+    let mut state = start(len, standings)?;
+    let seals = tx
+        .query_raw(
+            &format!(
+                "select i.status_index, s.status, i.subject from {schema}.seal_index i
+                   left join {schema}.seal_status s on s.seal_id = i.seal_id and s.subject = i.subject"
+            ),
+            std::iter::empty::<i64>(),
+        )
+        .await?;
+    futures::pin_mut!(seals);
+    while let Some(r) = seals.try_next().await? {
+        let index = u64::try_from(r.get::<_, i64>(0))?;
+        each(&mut state, Listed { index, status: r.get(1), subject: r.get(2) })?;
+    }
+    tx.commit().await?;
+    Ok(state)
 }
 
 fn agency_rows(r: &tokio_postgres::Row, first: usize) -> anyhow::Result<AgencyRows> {
