@@ -24,6 +24,7 @@ async fn only_the_reads_a_document_marks_are_open_to_other_sites() {
                 .replace("{code}", "0363")
                 .replace("{rendering}", "qr.svg")
                 .replace("{step}", "verification")
+                .replace("{register}", "crt")
                 .replace("{effective_from}", "2030-01-01")
                 .replace("{deficiency_id}", "00000000-0000-0000-0000-000000000000")
                 .replace("{fine_id}", "00000000-0000-0000-0000-000000000000")
@@ -63,6 +64,6 @@ async fn only_the_reads_a_document_marks_are_open_to_other_sites() {
             }
         }
     }
-    // The four public reads of the lookup and the seven documents.
-    assert_eq!(open, 4 + 7);
+    // The five public reads of the lookup and the seven documents.
+    assert_eq!(open, 5 + 7);
 }

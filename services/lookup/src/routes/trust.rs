@@ -28,7 +28,8 @@ pub(super) fn trust_list_get(state: AppState) -> BoxedFilter<(Response,)> {
             .await;
             platform::http::finish::<Error>(&req, result)
         })
-        .map(|res| platform::http::answered_by(res, "/.well-known/zegel/trust-list"))
+        // Its problems too: a page elsewhere may read why there is no list.
+        .map(|res| platform::http::answered_by(platform::http::readable_anywhere(res), "/.well-known/zegel/trust-list"))
         .boxed()
 }
 
@@ -54,12 +55,14 @@ pub(super) fn status_list_get(state: AppState) -> BoxedFilter<(Response,)> {
             .await;
             platform::http::finish::<Error>(&req, result)
         })
-        .map(|res| platform::http::answered_by(res, "/api/v1/status-lists/{register}"))
+        .map(|res| {
+            platform::http::answered_by(platform::http::readable_anywhere(res), "/api/v1/status-lists/{register}")
+        })
         .boxed()
 }
 
 /// A signed document as published: 304 when the client holds it already (`If-None-Match`),
-/// its ETag, public caching for `max_age` seconds, readable by any web page.
+/// its ETag, public caching for `max_age` seconds.
 fn published(headers: &HeaderMap, document: String, media_type: &'static str, etag: &str, max_age: i64) -> Response {
     let matches = headers
         .get(header::IF_NONE_MATCH)
@@ -80,5 +83,5 @@ fn published(headers: &HeaderMap, document: String, media_type: &'static str, et
     if let Ok(v) = HeaderValue::from_str(&format!("public, max-age={max_age}")) {
         res.headers_mut().insert(header::CACHE_CONTROL, v);
     }
-    platform::http::readable_anywhere(res)
+    res
 }
