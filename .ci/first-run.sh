@@ -6,9 +6,10 @@
 # until every service answers and the hirer check page shows a verdict, and cleans up
 # however it ends: the suite, the private servers, their data and the clone.
 #
-# The clone shares this checkout's target directory (CARGO_TARGET_DIR), so only the
-# workspace's own crates are built again; `just test` runs this after the cargo tests,
-# when no other cargo holds that directory.
+# The clone builds into a target directory of its own, as a newcomer's would (sharing this
+# checkout's would overwrite its crates with ones pointing at the clone's paths: cargo
+# names a workspace crate's artifacts by its place in the workspace); only the downloaded
+# crates are shared. Prints how long `./just up` took until every service answered.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null; then
@@ -36,17 +37,17 @@ fi
 
 started=$(date +%s)
 unshare -n bash -euo pipefail -c '
-    clone=$1 target=$2
+    clone=$1
     ip link set lo up
     for port in 5432 6379 8080; do
         if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then echo "port $port answers in the new namespace" >&2; exit 3; fi
     done
     cd "$clone"
-    export CARGO_TARGET_DIR="$target" CARGO_NET_OFFLINE=true
+    export CARGO_NET_OFFLINE=true
     ./just up > up.log 2>&1 &
     up=$!
     stop() {
-        pkill -f "$target/debug/zegel-suite" || true
+        pkill -f "$clone/target/debug/zegel-suite" || true
         wait "$up" 2>/dev/null || true
         me=$(readlink /proc/self/ns/net)
         for p in $(pgrep redis-server || true); do
@@ -55,7 +56,7 @@ unshare -n bash -euo pipefail -c '
     }
     trap stop EXIT
     ready=0
-    for _ in $(seq 1 900); do
+    for _ in $(seq 1 1500); do
         ready=0
         for port in 8080 8081 8082 8083 8084 8085 8086; do
             if curl -fsS -o /dev/null "http://127.0.0.1:$port/readyz" 2>/dev/null; then ready=$((ready + 1)); fi
@@ -71,5 +72,5 @@ unshare -n bash -euo pipefail -c '
     if [ -z "$verdict" ]; then echo "the hirer check page shows no verdict" >&2; exit 1; fi
     echo "hirer check page: $verdict"
     grep -q "./just demo" up.log || { echo "just up does not tell what to do next" >&2; exit 1; }
-' first-run "$clone" "$repo/target" | sed 's/^/first run: /'
+' first-run "$clone" | sed 's/^/first run: /'
 echo "first run: every service answered, as root in a closed home, with private Postgres and Redis, $(( $(date +%s) - started )) s after ./just up"
