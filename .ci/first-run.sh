@@ -27,6 +27,7 @@ cleanup() {
     rm -rf "$pgdata" "$home"
 }
 trap cleanup EXIT
+trap 'exit 143' INT TERM
 
 chmod 700 "$home"
 git clone -q "$repo" "$clone"
@@ -44,10 +45,11 @@ unshare -n bash -euo pipefail -c '
     done
     cd "$clone"
     export CARGO_NET_OFFLINE=true
-    ./just up > up.log 2>&1 &
+    # A session of its own: stopping it stops just, cargo and the suite together.
+    setsid ./just up > up.log 2>&1 &
     up=$!
     stop() {
-        pkill -f "$clone/target/debug/zegel-suite" || true
+        kill -TERM -- "-$up" 2>/dev/null || true
         wait "$up" 2>/dev/null || true
         me=$(readlink /proc/self/ns/net)
         for p in $(pgrep redis-server || true); do
