@@ -669,7 +669,10 @@ async fn run() -> anyhow::Result<()> {
     );
     if let Some(n) = &nginx_stats {
         println!("(b) / nginx static JSON:           {:>6.1}%  (target ≥ 50%)", one.per_sec / n.per_sec * 100.0);
-        println!("(c) / nginx static JSON:           {:>6.1}%  (target ≥ 35%)", building_page.per_sec / n.per_sec * 100.0);
+        println!(
+            "(c) / nginx static JSON:           {:>6.1}%  (target ≥ 35%)",
+            building_page.per_sec / n.per_sec * 100.0
+        );
     }
     println!(
         "revocation visible at the lookup ({} revocations): p50 {:.2} ms, p99 {:.2} ms (target p99 < 50 ms); polls needed at most: {max_polls}",
