@@ -224,6 +224,18 @@ fn standing_facts(r: &tokio_postgres::Row, first: usize) -> anyhow::Result<Facts
     })
 }
 
+/// A read-only transaction whose statements all see one snapshot of every register.
+async fn snapshot(
+    client: &mut deadpool_postgres::Object,
+) -> Result<deadpool_postgres::Transaction<'_>, tokio_postgres::Error> {
+    client
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await
+}
+
 /// A seal with a place in its register's status list, as the register says it is now.
 #[derive(Debug, Clone, Copy)]
 pub struct Listed<'a> {
@@ -257,12 +269,7 @@ pub async fn read_list<S>(
     // The schema name comes from a closed enum, never from input.
     let schema = register.service();
     let mut client = pool.get().await?;
-    let tx = client
-        .build_transaction()
-        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .await?;
+    let tx = snapshot(&mut client).await?;
     let highest: Option<i64> =
         tx.query_one(&format!("select max(status_index) from {schema}.seal_index"), &[]).await?.get(0);
     let len = highest.map_or(Ok(0), |h| u64::try_from(h + 1))?;
@@ -445,12 +452,7 @@ pub async fn register_figures(
     as_of: chrono::NaiveDate,
 ) -> anyhow::Result<Vec<(String, String, String, i64)>> {
     let mut client = pool.get().await?;
-    let tx = client
-        .build_transaction()
-        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .await?;
+    let tx = snapshot(&mut client).await?;
     let mut out = Vec::new();
     for register in crate::statistics::REGISTERS {
         // The schema name comes from a closed list, never from input.
