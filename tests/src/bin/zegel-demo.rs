@@ -10,7 +10,7 @@ use std::time::Duration;
 use platform::auth::Role;
 use platform::shell::OwnSettings;
 use serde_json::{Value, json};
-use zegel_e2e::Addresses;
+use zegel_e2e::{Addresses, Client};
 
 /// An agency of the demo: its KvK number, name, and what becomes of it.
 struct Agency {
@@ -58,9 +58,17 @@ fn address(host: &str, port: u16) -> String {
     format!("http://{host}:{port}")
 }
 
-fn ok(what: &str, (status, body): (u16, Value)) -> anyhow::Result<Value> {
-    anyhow::ensure!((200..300).contains(&status), "{what}: {status} {body}");
-    Ok(body)
+/// A request to the housing register that must succeed; its answer.
+async fn housing(
+    client: &Client,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> anyhow::Result<Value> {
+    let (status, answer) = client.housing_call(method.clone(), path, token, body).await;
+    anyhow::ensure!((200..300).contains(&status), "{method} {path}: {status} {answer}");
+    Ok(answer)
 }
 
 #[allow(clippy::too_many_lines)]
@@ -162,54 +170,24 @@ async fn demo() -> anyhow::Result<()> {
         let inspector = client.token(Role::HousingInspector, None);
         for (bag_id, street, number, postcode, place, certified) in BUILDINGS {
             let building = json!({"bag_id": bag_id, "street": street, "number": number, "postcode": postcode, "place": place, "building_type": "group_housing"});
-            ok("building", client.housing_call(reqwest::Method::POST, "/api/v1/buildings", &provider, building).await)?;
+            let post = reqwest::Method::POST;
+            housing(&client, post.clone(), "/api/v1/buildings", &provider, building).await?;
             let rooms = json!({"bedrooms": [12, 12, 9, 9], "living_area": 48});
-            ok(
-                "rooms",
-                client
-                    .housing_call(reqwest::Method::PUT, &format!("/api/v1/buildings/{bag_id}/rooms"), &provider, rooms)
-                    .await,
-            )?;
+            housing(&client, reqwest::Method::PUT, &format!("/api/v1/buildings/{bag_id}/rooms"), &provider, rooms)
+                .await?;
+            let inspections = format!("/api/v1/buildings/{bag_id}/inspections");
             let inspection = json!({"kind": "announced", "findings": "Rooms, fire safety and sanitary facilities as reported.",
                                     "measured": {"bedrooms": [12, 12, 9, 9], "living_area": 48}});
-            ok(
-                "inspection",
-                client
-                    .housing_call(
-                        reqwest::Method::POST,
-                        &format!("/api/v1/buildings/{bag_id}/inspections"),
-                        &inspector,
-                        inspection,
-                    )
-                    .await,
-            )?;
-            let seal = ok(
-                "seal",
-                client
-                    .housing_call(
-                        reqwest::Method::POST,
-                        &format!("/api/v1/buildings/{bag_id}/seal"),
-                        &provider,
-                        json!({}),
-                    )
-                    .await,
-            )?;
+            housing(&client, post.clone(), &inspections, &inspector, inspection).await?;
+            let seal =
+                housing(&client, post.clone(), &format!("/api/v1/buildings/{bag_id}/seal"), &provider, json!({}))
+                    .await?;
             building_seals.push((place, seal["url"].as_str().unwrap_or_default().to_string(), bag_id));
             if !certified {
                 let deadline = (chrono::Utc::now() + chrono::Duration::days(14)).date_naive();
                 let found = json!({"kind": "unannounced", "findings": "Fire escape blocked by stored mattresses.",
                                    "deficiencies": [{"description": "Fire escape blocked", "deadline": deadline}]});
-                ok(
-                    "inspection",
-                    client
-                        .housing_call(
-                            reqwest::Method::POST,
-                            &format!("/api/v1/buildings/{bag_id}/inspections"),
-                            &inspector,
-                            found,
-                        )
-                        .await,
-                )?;
+                housing(&client, post, &inspections, &inspector, found).await?;
             }
         }
         println!("The registers are filled: {} agencies, {} buildings.", AGENCIES.len(), BUILDINGS.len());
