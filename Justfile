@@ -2,19 +2,28 @@
 
 set shell := ["bash", "-euo", "pipefail", "-c"]
 
+# Every debug build here selects the whole workspace and names the binaries it wants. Cargo
+# enables a dependency's features for the packages a command selects, so `-p a` and then
+# `-p b` would each compile their own copies of shared dependencies; one selection means
+# `just up`, `just demo` and `just test` share one build.
+build := "cargo build -q --locked --workspace"
+debug := env_var_or_default("CARGO_TARGET_DIR", "target") / "debug"
+release := env_var_or_default("CARGO_TARGET_DIR", "target") / "release"
+
 # Start the whole suite locally (Postgres and Redis included), print URLs and a dev token.
 up: deps certs
-    cargo build -q -p zegel-suite -p zegel-certs
+    {{build}} --bin zegel-suite --bin zegel-certs
     @echo "Dev token (certification body cb-dev):"
-    @cargo run -q -p zegel-certs -- token certification_body cb-dev
+    @{{debug}}/zegel-certs token certification_body cb-dev
     # On a developer's machine webhooks go to receivers on localhost; never in production.
-    ZEGEL_NOTIFIER_ALLOW_PRIVATE_TARGETS="${ZEGEL_NOTIFIER_ALLOW_PRIVATE_TARGETS:-true}" cargo run -q -p zegel-suite
+    ZEGEL_NOTIFIER_ALLOW_PRIVATE_TARGETS="${ZEGEL_NOTIFIER_ALLOW_PRIVATE_TARGETS:-true}" {{debug}}/zegel-suite
 
 # Fill the registers of a suite started with `just up` with a small, realistic data set
 # (agencies in every state, buildings in three municipalities, seals, a poster) and print
 # where to look.
 demo: certs
-    cargo run -q -p zegel-e2e --bin zegel-demo
+    {{build}} --bin zegel-demo
+    {{debug}}/zegel-demo
 
 # Run every test (unit, integration against real Postgres and Redis, cross-service), then
 # the container image's (the suite started from it answers on every port), the checks from
@@ -22,27 +31,34 @@ demo: certs
 # client runs the hirer check, Chromium with axe-core reads every page in every language),
 # the Kubernetes manifests' (every overlay built and validated against k8s/schemas/), and
 # the first run of a newcomer (`./just up` as root in a closed home, in a network namespace
-# where no Postgres or Redis answers: .ci/first-run.sh).
-test: deps certs image outside-tools
-    cargo test --workspace --all-targets
-    cargo test -p zegel-e2e --test image -- --ignored
-    cargo test -p zegel-e2e --test outside -- --ignored
+# where no Postgres or Redis answers, on this build; and the private servers started as an
+# ordinary user: .ci/first-run.sh). The image here is assembled from the debug binaries the
+# tests built: the test checks what the image is made of and that it answers, which the
+# optimiser does not change, and a second (release) build of everything would double the
+# time of a first run.
+test: deps certs outside-tools
+    cargo test --locked --workspace --all-targets
+    {{just_executable()}} image localhost/zegel:dev dev
+    cargo test --locked --workspace --test e2e -- --ignored image::
+    cargo test --locked --workspace --test e2e -- --ignored outside::
     bash .ci/first-run.sh
     @if command -v kubectl >/dev/null; then \
-        cargo test -p zegel-e2e --test k8s_manifests -- --ignored; \
+        cargo test --locked --workspace --test e2e -- --ignored k8s_manifests::; \
     else echo "NOT CHECKED: the Kubernetes manifests (no kubectl here for kustomize; see k8s/schemas/README.md)"; fi
 
 # The container image (every service binary, FROM scratch, non-root; see Dockerfile), built
 # here without pulling a base: release binaries compiled here, their root filesystem
-# assembled, then the Dockerfile's `local` stage.
-image tag="localhost/zegel:dev":
+# assembled, then the Dockerfile's `local` stage. (`just image TAG dev` assembles it from
+# debug binaries instead, as `just test` does.)
+image tag="localhost/zegel:dev" profile="release":
     @command -v podman >/dev/null && command -v runc >/dev/null || { echo "installing podman and runc for the image"; \
         if [ "$(id -u)" = 0 ]; then S=; else S=sudo; fi; \
         $S env DEBIAN_FRONTEND=noninteractive apt-get update -qq; \
         $S env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc >/dev/null; }
-    cargo build --release --locked --bins -p zegel-certificates -p zegel-lookup -p zegel-gaccounts \
-        -p zegel-bans -p zegel-deposits -p zegel-housing -p zegel-notifier -p zegel-suite
-    image/rootfs.sh target/release target/image-rootfs
+    cargo build -q --locked --workspace --profile {{profile}} --bin zegel-certificates --bin zegel-lookup \
+        --bin zegel-gaccounts --bin zegel-bans --bin zegel-deposits --bin zegel-housing --bin zegel-notifier \
+        --bin zegel-suite
+    image/rootfs.sh {{env_var_or_default("CARGO_TARGET_DIR", "target") / if profile == "dev" { "debug" } else { profile } }} target/image-rootfs
     podman build -q --target local -f Dockerfile -t {{tag}} target/image-rootfs
     @podman image inspect {{tag}} --format 'image {{{{.RepoTags}}: {{{{.Size}} bytes'
 
@@ -52,7 +68,8 @@ bench: deps
         if [ "$(id -u)" = 0 ]; then S=; else S=sudo; fi; \
         $S env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; \
         $S service nginx stop >/dev/null 2>&1 || true; }
-    cargo run --release -q -p zegel-e2e --bin zegel-bench
+    cargo build --release -q --locked --workspace --bin zegel-bench
+    {{release}}/zegel-bench
 
 # Faults under load (not part of CI; ZEGEL_SOAK_MINUTES, default 30): the suite as its
 # service binaries against a private Postgres and Redis; Postgres restarted once, Redis
@@ -60,10 +77,9 @@ bench: deps
 # error answers during each outage reported. Leaves nothing running.
 soak: certs
     @command -v redis-server >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || bash .ci/services.sh
-    cargo build --release -q -p zegel-e2e --bin zegel-soak
-    cargo build --release -q --bins -p zegel-certificates -p zegel-lookup -p zegel-gaccounts -p zegel-bans \
-        -p zegel-deposits -p zegel-housing -p zegel-notifier
-    target/release/zegel-soak
+    cargo build --release -q --locked --workspace --bin zegel-soak --bin zegel-certificates --bin zegel-lookup \
+        --bin zegel-gaccounts --bin zegel-bans --bin zegel-deposits --bin zegel-housing --bin zegel-notifier
+    {{release}}/zegel-soak
 
 # The tools of the outside checks: Chromium, Node.js packages (tests/web), schemathesis.
 outside-tools:
@@ -75,19 +91,21 @@ profile: deps
     @command -v perf >/dev/null || { echo "installing linux-perf"; \
         if [ "$(id -u)" = 0 ]; then S=; else S=sudo; fi; \
         $S env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq linux-perf >/dev/null; }
-    cargo build --release -q -p zegel-e2e --bin zegel-bench
+    cargo build --release -q --locked --workspace --bin zegel-bench
     mkdir -p out && rm -f out/perf.ctl && mkfifo out/perf.ctl
     ZEGEL_BENCH_PROFILE_SECS=20 ZEGEL_BENCH_PERF_CONTROL=out/perf.ctl perf record -a -F 499 -e cpu-clock -D -1 \
-        --control fifo:out/perf.ctl -o out/perf.data -- target/release/zegel-bench
+        --control fifo:out/perf.ctl -o out/perf.data -- {{release}}/zegel-bench
     perf report -i out/perf.data --no-children --sort comm,dso,sym --stdio 2>/dev/null | python3 .ci/profile-summary.py
 
 # Dev keys under certs/dev/ (idempotent, never committed).
 certs:
-    cargo run -q -p zegel-certs -- init
+    {{build}} --bin zegel-certs
+    {{debug}}/zegel-certs init
 
 # Print a dev bearer token: just token ROLE [ORG]
 token role org="":
-    @cargo run -q -p zegel-certs -- token {{role}} {{org}}
+    @{{build}} --bin zegel-certs
+    @{{debug}}/zegel-certs token {{role}} {{org}}
 
 # Postgres and Redis: use running ones, else start private instances, else install them.
 deps:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The tools that check the suite from the outside (tests/tests/outside.rs): Debian's
+# The tools that check the suite from the outside (tests/tests/e2e/outside.rs): Debian's
 # Chromium, Node.js with the packages pinned in tests/web/package-lock.json (Spectral,
 # Playwright, axe-core, openapi-typescript, TypeScript), and schemathesis in a Python venv
 # under target/tools/. Installs only what is missing; run by `just test`.

@@ -86,12 +86,73 @@ pub fn render(url: &str) -> Result<Qr, QrError> {
         return Err(QrError::TooDense { bytes: url.len(), version });
     }
     let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(320, 320).quiet_zone(true).build();
-    let image = code.render::<image::Luma<u8>>().min_dimensions(320, 320).quiet_zone(true).build();
-    let mut png = Vec::new();
-    image::DynamicImage::ImageLuma8(image)
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .map_err(|e| QrError::Encode(e.to_string()))?;
+    let gray = code.render::<Gray>().min_dimensions(320, 320).quiet_zone(true).build();
+    let png = gray.png().map_err(|e| QrError::Encode(e.to_string()))?;
     Ok(Qr { svg, png, version, bytes: url.len() })
+}
+
+/// One 8-bit grey pixel of a rendered QR code. The encoder's own raster type would bring
+/// the `image` crate with its colour management and decoders (a minute of every first
+/// build) for what is a grid of black and white squares written as one PNG.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Gray(u8);
+
+/// A QR code drawn in grey pixels, row by row.
+#[derive(Debug)]
+struct GrayImage {
+    width: u32,
+    height: u32,
+    pixels: Vec<u8>,
+}
+
+/// The canvas the encoder draws a [`GrayImage`] on.
+struct GrayCanvas {
+    image: GrayImage,
+    dark: u8,
+}
+
+impl qrcode::render::Pixel for Gray {
+    type Image = GrayImage;
+    type Canvas = GrayCanvas;
+
+    fn default_color(color: qrcode::Color) -> Self {
+        Gray(color.select(0, 255))
+    }
+}
+
+impl qrcode::render::Canvas for GrayCanvas {
+    type Pixel = Gray;
+    type Image = GrayImage;
+
+    fn new(width: u32, height: u32, dark: Gray, light: Gray) -> Self {
+        let len = usize::try_from(u64::from(width) * u64::from(height)).unwrap_or(0);
+        GrayCanvas { image: GrayImage { width, height, pixels: vec![light.0; len] }, dark: dark.0 }
+    }
+
+    fn draw_dark_pixel(&mut self, x: u32, y: u32) {
+        let at = u64::from(y) * u64::from(self.image.width) + u64::from(x);
+        if let Some(pixel) = usize::try_from(at).ok().and_then(|at| self.image.pixels.get_mut(at)) {
+            *pixel = self.dark;
+        }
+    }
+
+    fn into_image(self) -> GrayImage {
+        self.image
+    }
+}
+
+impl GrayImage {
+    /// The image as an 8-bit greyscale PNG.
+    fn png(&self) -> Result<Vec<u8>, png::EncodingError> {
+        let mut out = Vec::new();
+        let mut encoder = png::Encoder::new(&mut out, self.width, self.height);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header()?;
+        writer.write_image_data(&self.pixels)?;
+        writer.finish()?;
+        Ok(out)
+    }
 }
 
 /// The answer to a seal request: the seal, the URL its QR code holds, the QR code as SVG
@@ -136,4 +197,39 @@ pub fn svg_content(url: &str) -> Result<(String, u32), QrError> {
         .and_then(|open| svg.rfind("</svg>").map(|close| svg[open..close].to_string()))
         .ok_or_else(|| QrError::Encode("unexpected SVG from the QR renderer".into()))?;
     Ok((inner, side))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The PNG reads back as the same code: 8-bit grey, at least 320 pixels a side, light
+    /// all around (the quiet zone) and dark in the top-left finder pattern's corner.
+    #[test]
+    fn the_png_is_the_code_in_grey() {
+        let url = "https://check.zegel.example.nl/v/example";
+        let code = QrCode::with_error_correction_level(url, EcLevel::M).expect("encodes");
+        let qr = render(url).expect("renders");
+        let mut reader = png::Decoder::new(std::io::Cursor::new(&qr.png)).read_info().expect("a PNG");
+        let mut pixels = vec![0; reader.output_buffer_size().expect("a size")];
+        let info = reader.next_frame(&mut pixels).expect("one frame");
+        assert_eq!((info.color_type, info.bit_depth), (png::ColorType::Grayscale, png::BitDepth::Eight));
+        assert_eq!(info.width, info.height);
+        assert!(info.width >= 320, "{}", info.width);
+        let modules = u32::try_from(code.width()).expect("small") + 8;
+        assert_eq!(info.width % modules, 0, "whole pixels per module");
+        let unit = info.width / modules;
+        let at = |x: u32, y: u32| pixels[usize::try_from(y * info.width + x).expect("small")];
+        assert_eq!(at(0, 0), 255, "the quiet zone is light");
+        assert_eq!(at(info.width - 1, info.height - 1), 255, "the quiet zone is light");
+        // The finder pattern's outer ring starts right after four modules of quiet zone.
+        assert_eq!(at(4 * unit, 4 * unit), 0, "the finder pattern is dark");
+        assert_eq!(at(5 * unit + unit / 2, 5 * unit + unit / 2), 255, "inside the ring is light");
+        let dark = pixels.iter().filter(|&&p| p == 0).count();
+        let light = pixels.iter().filter(|&&p| p == 255).count();
+        assert_eq!(dark + light, pixels.len(), "only black and white");
+        let colors = code.to_colors();
+        let expected_dark = colors.iter().filter(|c| **c == qrcode::Color::Dark).count();
+        assert_eq!(dark, expected_dark * usize::try_from(unit * unit).expect("small"), "one square per dark module");
+    }
 }

@@ -4,7 +4,7 @@
 //! Then what the suite promises of its pods, checked on what would be applied.
 //!
 //! Needs kustomize (`kubectl kustomize`, kubectl 1.27 or later); `just test` runs it where
-//! kubectl is installed: `cargo test -p zegel-e2e --test k8s_manifests -- --ignored`.
+//! kubectl is installed: `cargo test --workspace --test e2e -- --ignored k8s_manifests::`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -148,7 +148,7 @@ async fn the_fine_schedule_is_public_and_changes_only_from_a_date_on() {
     assert_eq!(put("2099-01-01", &admin).await, 409, "never rewritten");
 }
 
-/// Found by the fuzzer (tests/tests/outside.rs): a receipt that is no seal at all was shown
+/// Found by the fuzzer (tests/tests/e2e/outside.rs): a receipt that is no seal at all was shown
 /// with the date -262143-01-01, and a period before the first fine schedule was decided
 /// as a fine of 0 euros, which the database refused with a 500.
 #[tokio::test]

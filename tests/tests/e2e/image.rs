@@ -2,7 +2,7 @@
 //! a read-only root filesystem as its non-root user, against this machine's Postgres and
 //! Redis, every service answers `/readyz` on its public port and `/metrics` on its internal
 //! one. `just test` builds the image and runs this; on its own: `just image`, then
-//! `cargo test -p zegel-e2e --test image -- --ignored`.
+//! `cargo test --workspace --test e2e -- --ignored image::`.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

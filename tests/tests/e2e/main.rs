@@ -1,0 +1,34 @@
+//! The cross-service tests, one module per journey or property, in one test binary: each
+//! test binary links every service, so one binary instead of one per file saves a first
+//! build most of its linking. The traces keep a binary of their own (their exporter is
+//! process-wide). The ignored modules run by name: `cargo test --workspace --test e2e --
+//! --ignored image::` (likewise `outside::`, `k8s_manifests::`).
+
+mod accident_duty;
+mod authorization;
+mod backends_over_tls;
+mod coalesced_reads;
+mod cross_site;
+mod database_outage;
+mod database_roles;
+mod foreign_agency;
+mod g_account_seal;
+mod hirer_check;
+mod hirer_fines;
+mod housing_journey;
+mod housing_truth;
+mod image;
+mod k8s_manifests;
+mod kvk_api;
+mod kvk_journey;
+mod one_verdict;
+mod operator_signals;
+mod outside;
+mod redis_replication;
+mod register_chain;
+mod seal_journey;
+mod state_table;
+mod statistics;
+mod status_lists;
+mod work_complaints;
+mod worker_claim;
