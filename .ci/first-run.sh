@@ -31,11 +31,14 @@ clone="$home/zegel"
 pgdata="/var/lib/zegel/$(printf '%s' "$clone" | sha256sum | cut -c1-16)"
 user_dir=""
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true; }
-cleanup() {
+stop_root_pg() {
     bin=$(pg_bin)
     if [ -n "$bin" ] && [ -d "$pgdata/postgres" ]; then
         (cd / && runuser -u postgres -- "$bin/pg_ctl" -D "$pgdata/postgres" -m immediate stop >/dev/null 2>&1) || true
     fi
+}
+cleanup() {
+    stop_root_pg
     if [ -n "$bin" ] && [ -n "$user_dir" ] && [ -d "$user_dir/zegel/.data/postgres" ]; then
         (cd / && setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
             "$bin/pg_ctl" -D "$user_dir/zegel/.data/postgres" -m immediate stop >/dev/null 2>&1) || true
@@ -120,6 +123,8 @@ fi
 
 # An ordinary user: the private servers in a directory of its own, started without root
 # (initdb and Postgres as that user, no runuser), in a namespace where nothing answers.
+# (The first Postgres stops first: its socket's lock in /tmp is outside any namespace.)
+stop_root_pg
 user_dir="$(mktemp -d /tmp/zegel-first-run-user-XXXXXX)"
 mkdir -p "$user_dir/zegel/.ci"
 cp "$repo/.ci/services.sh" "$user_dir/zegel/.ci/"
@@ -137,7 +142,10 @@ unshare -n bash -euo pipefail -c '
     }
     trap stop EXIT
     cd /
-    setpriv --reuid=nobody --regid=nogroup --clear-groups -- env HOME="$dir" bash "$dir/zegel/.ci/services.sh"
+    if ! setpriv --reuid=nobody --regid=nogroup --clear-groups -- env HOME="$dir" bash "$dir/zegel/.ci/services.sh"; then
+        tail -n 20 "$dir/zegel/.data/postgres/server.log" >&2 2>/dev/null || true
+        exit 1
+    fi
     (exec 3<>/dev/tcp/127.0.0.1/5432) && (exec 3<>/dev/tcp/127.0.0.1/6379)
     owner=$(stat -c %U "$dir/zegel/.data/postgres/PG_VERSION")
     [ "$owner" = nobody ] || { echo "the data belongs to $owner, not the user who started it" >&2; exit 1; }
