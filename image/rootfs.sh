@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Assembles the image's root filesystem from release binaries: the binaries, the shared
+# Assembles the image's root filesystem from built binaries (release ones for the image that
+# ships; `just test` assembles one from its debug binaries): the binaries, the shared
 # libraries they load (taken from the Debian system that built them), the CA bundle, and a
 # passwd and group naming the non-root user. No shell, no package manager, no compiler: the
 # image runs `FROM scratch` on top of exactly this.
 #
-#   image/rootfs.sh <directory of the release binaries> <output directory>
+#   image/rootfs.sh <directory of the binaries> <output directory>
 set -euo pipefail
 bin_dir=$1
 out=$2
