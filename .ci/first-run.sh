@@ -31,6 +31,16 @@ clone="$home/zegel"
 pgdata="/var/lib/zegel/$(printf '%s' "$clone" | sha256sum | cut -c1-16)"
 user_dir=""
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true; }
+# The private Redis of the network namespace this runs in (there is no other way to find
+# it: it daemonises, and its port is the same in every namespace).
+stop_namespace_redis() {
+    local me p
+    me=$(readlink /proc/self/ns/net)
+    for p in $(pgrep redis-server || true); do
+        if [ "$(readlink "/proc/$p/ns/net")" = "$me" ]; then kill "$p"; fi
+    done
+}
+export -f stop_namespace_redis
 stop_root_pg() {
     bin=$(pg_bin)
     if [ -n "$bin" ] && [ -d "$pgdata/postgres" ]; then
@@ -82,10 +92,7 @@ unshare -n -m --propagation private bash -euo pipefail -c '
     stop() {
         kill -TERM -- "-$up" 2>/dev/null || true
         wait "$up" 2>/dev/null || true
-        me=$(readlink /proc/self/ns/net)
-        for p in $(pgrep redis-server || true); do
-            if [ "$(readlink /proc/$p/ns/net)" = "$me" ]; then kill "$p"; fi
-        done
+        stop_namespace_redis
     }
     trap stop EXIT
     ready=0
@@ -135,10 +142,7 @@ unshare -n bash -euo pipefail -c '
     stop() {
         (cd / && setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
             "$bin/pg_ctl" -D "$dir/zegel/.data/postgres" -m fast stop >/dev/null 2>&1) || true
-        me=$(readlink /proc/self/ns/net)
-        for p in $(pgrep redis-server || true); do
-            if [ "$(readlink /proc/$p/ns/net)" = "$me" ]; then kill "$p"; fi
-        done
+        stop_namespace_redis
     }
     trap stop EXIT
     cd /

@@ -469,12 +469,35 @@ pub struct Options {
     pub status_list_secs: Option<u64>,
 }
 
-/// `N` distinct ports free on loopback now (the system picks them, all held at once; they
-/// are free again once the probes close, for the services that bind them right after).
+/// `N` distinct ports free on loopback now, for services that bind them a moment later.
+/// They lie below the system's ephemeral range: the ports it hands to `bind(0)` and to
+/// outgoing connections (every pool's connections to Postgres and Redis) come from that
+/// range, and one of those took a port freed here before its service could bind it (a
+/// suite failed to start with "Address already in use"). Within this process no port is
+/// handed out twice; each is checked free by binding it.
 fn free_ports<const N: usize>() -> [u16; N] {
-    let probes: Vec<std::net::TcpListener> =
-        (0..N).map(|_| std::net::TcpListener::bind("127.0.0.1:0").expect("a free port")).collect();
-    std::array::from_fn(|i| probes[i].local_addr().expect("bound").port())
+    use std::sync::atomic::{AtomicU32, Ordering};
+    // The ports below the ephemeral range that this takes from: 8,192 of them, starting
+    // at a place that differs per process so that two test processes rarely meet.
+    const SPAN: u32 = 8192;
+    static NEXT: AtomicU32 = AtomicU32::new(u32::MAX);
+    let floor = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next().and_then(|low| low.parse::<u32>().ok()))
+        .unwrap_or(32768)
+        .clamp(SPAN + 1024, 65535)
+        - SPAN;
+    let _ = NEXT.compare_exchange(u32::MAX, std::process::id() % SPAN, Ordering::SeqCst, Ordering::SeqCst);
+    std::array::from_fn(|_| {
+        for _ in 0..SPAN {
+            let candidate = floor + NEXT.fetch_add(1, Ordering::SeqCst) % SPAN;
+            let port = u16::try_from(candidate).expect("below 65536");
+            if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+                return port;
+            }
+        }
+        panic!("no free port in {floor}..{}", floor + SPAN)
+    })
 }
 
 /// The suite under test.
