@@ -42,6 +42,7 @@ stop_namespace_redis() {
 }
 export -f stop_namespace_redis
 stop_root_pg() {
+    local bin
     bin=$(pg_bin)
     if [ -n "$bin" ] && [ -d "$pgdata/postgres" ]; then
         (cd / && runuser -u postgres -- "$bin/pg_ctl" -D "$pgdata/postgres" -m immediate stop >/dev/null 2>&1) || true
@@ -49,6 +50,8 @@ stop_root_pg() {
 }
 cleanup() {
     stop_root_pg
+    local bin
+    bin=$(pg_bin)
     if [ -n "$bin" ] && [ -n "$user_dir" ] && [ -d "$user_dir/zegel/.data/postgres" ]; then
         (cd / && setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
             "$bin/pg_ctl" -D "$user_dir/zegel/.data/postgres" -m immediate stop >/dev/null 2>&1) || true
