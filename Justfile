@@ -7,8 +7,9 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 # `-p b` would each compile their own copies of shared dependencies; one selection means
 # `just up`, `just demo` and `just test` share one build.
 build := "cargo build -q --locked --workspace"
-debug := env_var_or_default("CARGO_TARGET_DIR", "target") / "debug"
-release := env_var_or_default("CARGO_TARGET_DIR", "target") / "release"
+target := env_var_or_default("CARGO_TARGET_DIR", "target")
+debug := target / "debug"
+release := target / "release"
 
 # Start the whole suite locally (Postgres and Redis included), print URLs and a dev token.
 up: deps certs
@@ -58,7 +59,7 @@ image tag="localhost/zegel:dev" profile="release":
     cargo build -q --locked --workspace --profile {{profile}} --bin zegel-certificates --bin zegel-lookup \
         --bin zegel-gaccounts --bin zegel-bans --bin zegel-deposits --bin zegel-housing --bin zegel-notifier \
         --bin zegel-suite
-    image/rootfs.sh {{env_var_or_default("CARGO_TARGET_DIR", "target") / if profile == "dev" { "debug" } else { profile } }} target/image-rootfs
+    image/rootfs.sh {{target / if profile == "dev" { "debug" } else { profile } }} target/image-rootfs
     podman build -q --target local -f Dockerfile -t {{tag}} target/image-rootfs
     @podman image inspect {{tag}} --format 'image {{{{.RepoTags}}: {{{{.Size}} bytes'
 

@@ -41,6 +41,9 @@ stop_namespace_redis() {
     done
 }
 export -f stop_namespace_redis
+# A command as the ordinary user of the second check (from /, which every user may enter).
+as_nobody() { (cd / && setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"); }
+export -f as_nobody
 stop_root_pg() {
     local bin
     bin=$(pg_bin)
@@ -53,8 +56,7 @@ cleanup() {
     local bin
     bin=$(pg_bin)
     if [ -n "$bin" ] && [ -n "$user_dir" ] && [ -d "$user_dir/zegel/.data/postgres" ]; then
-        (cd / && setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
-            "$bin/pg_ctl" -D "$user_dir/zegel/.data/postgres" -m immediate stop >/dev/null 2>&1) || true
+        as_nobody "$bin/pg_ctl" -D "$user_dir/zegel/.data/postgres" -m immediate stop >/dev/null 2>&1 || true
     fi
     rm -rf "$pgdata" "$home"
     [ -n "$user_dir" ] && rm -rf "$user_dir"
@@ -143,13 +145,11 @@ unshare -n bash -euo pipefail -c '
     dir=$1 bin=$2
     ip link set lo up
     stop() {
-        (cd / && setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
-            "$bin/pg_ctl" -D "$dir/zegel/.data/postgres" -m fast stop >/dev/null 2>&1) || true
+        as_nobody "$bin/pg_ctl" -D "$dir/zegel/.data/postgres" -m fast stop >/dev/null 2>&1 || true
         stop_namespace_redis
     }
     trap stop EXIT
-    cd /
-    if ! setpriv --reuid=nobody --regid=nogroup --clear-groups -- env HOME="$dir" bash "$dir/zegel/.ci/services.sh"; then
+    if ! as_nobody env HOME="$dir" bash "$dir/zegel/.ci/services.sh"; then
         tail -n 20 "$dir/zegel/.data/postgres/server.log" >&2 2>/dev/null || true
         exit 1
     fi

@@ -99,13 +99,19 @@ fn encode(data: &str) -> Result<QrCode, QrError> {
     Ok(mixed)
 }
 
-/// Renders `url` as SVG and PNG.
-pub fn render(url: &str) -> Result<Qr, QrError> {
+/// The code for `url` and its version, or why it does not fit [`MAX_VERSION`].
+fn fitting(url: &str) -> Result<(QrCode, i16), QrError> {
     let code = encode(url)?;
     let version = version_of(&code);
     if version > MAX_VERSION {
         return Err(QrError::TooDense { bytes: url.len(), version });
     }
+    Ok((code, version))
+}
+
+/// Renders `url` as SVG and PNG.
+pub fn render(url: &str) -> Result<Qr, QrError> {
+    let (code, version) = fitting(url)?;
     let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(320, 320).quiet_zone(true).build();
     let gray = code.render::<Gray>().min_dimensions(320, 320).quiet_zone(true).build();
     let png = gray.png().map_err(|e| QrError::Encode(e.to_string()))?;
@@ -202,11 +208,7 @@ pub fn issued_json(
 /// The QR code of `url` as SVG drawing content at one user unit per module (quiet zone
 /// included) and its side in modules, to place inside another drawing such as a poster.
 pub fn svg_content(url: &str) -> Result<(String, u32), QrError> {
-    let code = encode(url)?;
-    let version = version_of(&code);
-    if version > MAX_VERSION {
-        return Err(QrError::TooDense { bytes: url.len(), version });
-    }
+    let (code, _) = fitting(url)?;
     let side = u32::try_from(code.width()).unwrap_or(0) + 8;
     let svg = code.render::<qrcode::render::svg::Color>().module_dimensions(1, 1).quiet_zone(true).build();
     // Keep what is inside the outer <svg> element: the drawing itself.
