@@ -192,7 +192,7 @@ impl Registers {
         let checked_on = body["facts"]["checked_at"]
             .as_str()
             .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.with_timezone(&chrono_tz::Europe::Amsterdam).date_naive());
+            .map(|t| platform::clock::dutch_date(t.with_timezone(&chrono::Utc)));
         match (body["verdict"].as_str(), body["register"].as_str(), checked_on) {
             (Some("valid"), Some("lookup"), Some(checked_on)) => Ok(Receipt {
                 receipt_id,

@@ -60,7 +60,7 @@ pub async fn settle(
     opened_on: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<Standing> {
-    let today = now.date_naive();
+    let today = platform::clock::dutch_date(now);
     let now_standing = standing(c, state, kvk, opened_on, today).await?;
     store::set_adequate(c, kvk, now_standing.adequate).await?;
     if now_standing.adequate {

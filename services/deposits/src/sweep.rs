@@ -18,7 +18,7 @@ pub struct Report {
 /// Runs one sweep at the state's clock.
 pub async fn run(state: &AppState) -> Result<Report> {
     let now = state.clock.now();
-    let today = now.date_naive();
+    let today = platform::clock::dutch_date(now);
     let mut client = state.core.pool.get().await?;
     // Re-settle every account: the required amount changes with time (the starter period).
     for (kvk, _) in store::accounts(&client).await? {

@@ -54,7 +54,7 @@ pub async fn apply(tx: &impl GenericClient, b: &Marked, action: MarkAction, chan
     // Every agency that houses workers here may not be hired while the building has no
     // valid mark (its standing says so at once); each is told.
     if from == MarkStatus::Certified && to != MarkStatus::Certified {
-        for kvk in store::placing_agencies(tx, &b.building.bag_id, change.now.date_naive()).await? {
+        for kvk in store::placing_agencies(tx, &b.building.bag_id, platform::clock::dutch_date(change.now)).await? {
             platform::outbox::enqueue(tx, &events::placement_mark_lost(&kvk, b, to, change.now)).await?;
         }
     }

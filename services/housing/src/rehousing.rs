@@ -40,7 +40,8 @@ pub async fn open(tx: &impl GenericClient, b: &Marked, to: MarkStatus, now: Date
     if people <= 0 {
         return Ok(None);
     }
-    let deadline = now.date_naive().checked_add_months(Months::new(MONTHS)).unwrap_or(chrono::NaiveDate::MAX);
+    let deadline =
+        platform::clock::dutch_date(now).checked_add_months(Months::new(MONTHS)).unwrap_or(chrono::NaiveDate::MAX);
     let case = store::RehousingCase {
         case_id: Uuid::now_v7(),
         bag_id: b.building.bag_id.clone(),

@@ -94,7 +94,7 @@ fn long_date(code: &str, on: chrono::NaiveDate) -> String {
 /// time, with the Dutch zone's abbreviation (CET or CEST).
 fn long_date_time(code: &str, at: chrono::DateTime<chrono::Utc>) -> String {
     use chrono::{Datelike, Timelike};
-    let local = at.with_timezone(&chrono_tz::Europe::Amsterdam);
+    let local = at.with_timezone(&platform::clock::ZONE);
     let zone = local.format("%Z").to_string();
     let moment = icu_datetime::input::Date::try_new_iso(local.year(), local.month() as u8, local.day() as u8)
         .ok()
@@ -208,7 +208,7 @@ impl Lang {
     /// Netherlands written in this language; text that is neither is shown as it came.
     pub fn day_of(&self, raw: &str) -> String {
         if let Ok(at) = chrono::DateTime::parse_from_rfc3339(raw) {
-            return self.date(at.with_timezone(&chrono_tz::Europe::Amsterdam).date_naive());
+            return self.date(platform::clock::dutch_date(at.with_timezone(&chrono::Utc)));
         }
         raw.parse::<chrono::NaiveDate>().map(|on| self.date(on)).unwrap_or_else(|_| raw.to_string())
     }

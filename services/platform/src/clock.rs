@@ -3,11 +3,32 @@
 //! Every rule of the advice that depends on time (probation, audits, deadlines) asks the
 //! service's [`Clock`], never the system directly, so tests can move time forward and
 //! watch the scheduled sweep apply the transitions.
+//!
+//! A day is a day in the Netherlands. The advice's dates (a ban from, a fine for, a permit
+//! until, "not in the future") are Dutch calendar days, and between midnight in Amsterdam
+//! and midnight UTC the two calendars disagree by a day. Every service and every view
+//! counts days by [`dutch_date`] here or by `dutch_today()` in SQL (platform migration
+//! V5), never by the UTC date or `current_date`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+
+/// The zone the registers count days in.
+pub const ZONE: chrono_tz::Tz = chrono_tz::Europe::Amsterdam;
+
+/// The Dutch calendar day `at` falls on.
+pub fn dutch_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&ZONE).date_naive()
+}
+
+/// The last second of the Dutch day `on` (what "valid until `on`" means as an instant).
+pub fn end_of_dutch_day(on: NaiveDate) -> Option<DateTime<Utc>> {
+    // Midnight exists every day in Amsterdam (the clocks change at 02:00 and 03:00).
+    let next = ZONE.from_local_datetime(&on.succ_opt()?.and_hms_opt(0, 0, 0)?).earliest()?;
+    Some(next.with_timezone(&Utc) - chrono::Duration::seconds(1))
+}
 
 /// A source of the current time.
 #[derive(Clone, Debug, Default)]
@@ -27,14 +48,19 @@ impl Clock {
         Utc::now() + chrono::Duration::seconds(self.offset.load(Ordering::Relaxed))
     }
 
-    /// Today's date in UTC.
+    /// Today in the Netherlands.
     pub fn today(&self) -> NaiveDate {
-        self.now().date_naive()
+        dutch_date(self.now())
     }
 
     /// Moves this clock (and every clone of it) forward by `days`; for tests.
     pub fn advance_days(&self, days: i64) {
-        self.offset.fetch_add(days * 86_400, Ordering::Relaxed);
+        self.advance(chrono::Duration::days(days));
+    }
+
+    /// Moves this clock (and every clone of it) forward by `by`; for tests.
+    pub fn advance(&self, by: chrono::Duration) {
+        self.offset.fetch_add(by.num_seconds(), Ordering::Relaxed);
     }
 }
 
@@ -49,5 +75,30 @@ mod tests {
         let before = clock.today();
         other.advance_days(10);
         assert_eq!(clock.today(), before + chrono::Days::new(10));
+    }
+
+    #[test]
+    fn a_day_is_a_day_in_the_netherlands() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).expect("instant").with_timezone(&Utc);
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        // Winter (CET, UTC+1) and summer (CEST, UTC+2): the Dutch day starts an hour or
+        // two before the UTC one.
+        for (instant, dutch) in [
+            ("2026-12-04T22:59:59Z", "2026-12-04"),
+            ("2026-12-04T23:00:00Z", "2026-12-05"),
+            ("2026-12-31T23:30:00Z", "2027-01-01"),
+            ("2026-07-01T21:59:59Z", "2026-07-01"),
+            ("2026-07-01T22:00:00Z", "2026-07-02"),
+            ("2026-07-02T21:00:00Z", "2026-07-02"),
+        ] {
+            assert_eq!(dutch_date(at(instant)), day(dutch), "{instant}");
+        }
+        assert_eq!(end_of_dutch_day(day("2026-12-04")), Some(at("2026-12-04T22:59:59Z")));
+        assert_eq!(end_of_dutch_day(day("2026-07-01")), Some(at("2026-07-01T21:59:59Z")));
+        // The night the clocks go back (25 hours) and forward (23 hours).
+        assert_eq!(end_of_dutch_day(day("2026-10-24")), Some(at("2026-10-24T21:59:59Z")));
+        assert_eq!(end_of_dutch_day(day("2026-10-25")), Some(at("2026-10-25T22:59:59Z")));
+        assert_eq!(end_of_dutch_day(day("2026-03-29")), Some(at("2026-03-29T21:59:59Z")));
+        assert_eq!(end_of_dutch_day(NaiveDate::MAX), None);
     }
 }

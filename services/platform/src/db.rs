@@ -222,8 +222,10 @@ pub fn pool(target: &Target, schema: &str, size: usize) -> Result<Pool, DbError>
     let config = named(target, &format!("zegel-{schema}"));
     let manager =
         Manager::from_config(config, target.tls.clone(), ManagerConfig { recycling_method: RecyclingMethod::Fast });
-    // Names come from the closed list of services, never from input.
-    let mut session = format!("set search_path to {schema}; set role {}", runtime_role(schema));
+    // Names come from the closed list of services, never from input. Times that SQL writes
+    // as text (JSON built in views, seal facts) are in UTC whatever zone the server is set
+    // to; days are Dutch by `dutch_today()`, never the session's `current_date`.
+    let mut session = format!("set search_path to {schema}; set role {}; set timezone to 'UTC'", runtime_role(schema));
     if GENERIC_PLANS.contains(&schema) {
         session.push_str("; set plan_cache_mode to force_generic_plan");
     }

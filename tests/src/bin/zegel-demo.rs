@@ -119,7 +119,7 @@ async fn demo() -> anyhow::Result<()> {
             seals.push((agency, seal["url"].as_str().unwrap_or_default().to_string()));
             match agency.fate {
                 Fate::Suspended => {
-                    let remedy_by = (chrono::Utc::now() + chrono::Duration::days(30)).date_naive();
+                    let remedy_by = platform::clock::dutch_date(chrono::Utc::now() + chrono::Duration::days(30));
                     client
                         .certs_post(
                             &format!("/api/v1/certificates/{id}/suspension"),
@@ -146,7 +146,7 @@ async fn demo() -> anyhow::Result<()> {
                         )
                         .await;
                     let ban = json!({"bsn": bsn, "basis": "administrative", "roles_covered": ["owner", "director"],
-                                     "starts_on": chrono::Utc::now().date_naive(), "reason": "phoenix constructions"});
+                                     "starts_on": platform::clock::dutch_date(chrono::Utc::now()), "reason": "phoenix constructions"});
                     client
                         .bans_call(reqwest::Method::POST, "/api/v1/bans", &client.token(Role::Inspectorate, None), ban)
                         .await;
@@ -184,7 +184,7 @@ async fn demo() -> anyhow::Result<()> {
                     .await?;
             building_seals.push((place, seal["url"].as_str().unwrap_or_default().to_string(), bag_id));
             if !certified {
-                let deadline = (chrono::Utc::now() + chrono::Duration::days(14)).date_naive();
+                let deadline = platform::clock::dutch_date(chrono::Utc::now() + chrono::Duration::days(14));
                 let found = json!({"kind": "unannounced", "findings": "Fire escape blocked by stored mattresses.",
                                    "deficiencies": [{"description": "Fire escape blocked", "deadline": deadline}]});
                 housing(&client, post, &inspections, &inspector, found).await?;

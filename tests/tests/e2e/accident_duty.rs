@@ -59,7 +59,7 @@ async fn a_reported_accident_keeps_that_hirer_from_hiring_until_the_safety_check
         assert_eq!(r.status(), 201, "{:?}", r.text().await);
     }
 
-    let yesterday = (chrono::Utc::now().date_naive() - chrono::Days::new(1)).to_string();
+    let yesterday = (platform::clock::dutch_date(chrono::Utc::now()) - chrono::Days::new(1)).to_string();
     let accident = json!({"occurred_on": yesterday, "kind": "hospital_admission",
         "what_happened": "A temporary worker fell from a loading platform and was taken to hospital."});
     let path = format!("/api/v1/agencies/{AGENCY}/accidents");

@@ -264,7 +264,7 @@ async fn the_suite_works_against_postgres_and_redis_that_speak_tls_only() {
             "/api/v1/bans",
             &inspectorate,
             json!({"bsn": "111222333", "name": "Alice Achterberg", "date_of_birth": "1970-03-04", "basis": "administrative", "roles_covered": ["director"],
-                   "starts_on": chrono::Utc::now().date_naive(), "reason": "repeated underpayment"}),
+                   "starts_on": platform::clock::dutch_date(chrono::Utc::now()), "reason": "repeated underpayment"}),
         )
         .await;
     assert_eq!(ban.status, 201, "{:?}", ban.body);

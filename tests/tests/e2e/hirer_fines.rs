@@ -27,7 +27,7 @@ async fn a_hirer_that_used_an_uncertified_agency_is_fined_and_a_repeat_costs_hal
     let (body, agency_cert) = suite.certified(agency).await;
     let (_, hirer_cert) = suite.certified(hirer).await;
     let inspectorate = suite.token(Role::Inspectorate, None);
-    let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Amsterdam).date_naive();
+    let today = suite.certificates.state.clock.today();
 
     // The hirer checked the agency today and kept the receipt; then the agency's
     // certificate is revoked.

@@ -153,7 +153,7 @@ async fn no_public_route_tells_where_migrants_live_only_a_buildings_own_seal_doe
     let seal = suite.certified_building(AGENCY, BAG).await;
     // The agency houses workers there; the hirer check and its receipt show that it does.
     let agency = suite.token(Role::Agency, Some(AGENCY));
-    let placement = json!({"bag_id": BAG, "from": chrono::Utc::now().date_naive().to_string(), "rent_withheld": false});
+    let placement = json!({"bag_id": BAG, "from": platform::clock::dutch_date(chrono::Utc::now()).to_string(), "rent_withheld": false});
     let (status, body) =
         suite.housing_call(Method::POST, &format!("/api/v1/agencies/{AGENCY}/placements"), &agency, placement).await;
     assert_eq!(status, 201, "{body}");

@@ -20,7 +20,7 @@ async fn post(suite: &Suite, path: &str, token: &str, body: Value) -> (u16, Valu
 }
 
 fn days_ago(n: u64) -> String {
-    (chrono::Utc::now().date_naive() - chrono::Days::new(n)).to_string()
+    (platform::clock::dutch_date(chrono::Utc::now()) - chrono::Days::new(n)).to_string()
 }
 
 #[tokio::test]
@@ -75,7 +75,7 @@ async fn registration_is_allowed_or_denied_with_every_reason() {
     )
     .await;
     assert_eq!((status, v["errors"][0]["pointer"].as_str()), (422, Some("/officers/0/bsn")), "11-proof: {v}");
-    let tomorrow = (chrono::Utc::now().date_naive() + chrono::Days::new(1)).to_string();
+    let tomorrow = (platform::clock::dutch_date(chrono::Utc::now()) + chrono::Days::new(1)).to_string();
     assert_eq!(post(&suite, path, &kvk, registration("11223344", "78", json!([]), tomorrow)).await.0, 422);
     let agency = suite.token(Role::Agency, Some("11223344"));
     assert_eq!(post(&suite, path, &agency, registration("11223344", "7820", clean, days_ago(1))).await.0, 403);

@@ -11,6 +11,7 @@ mod coalesced_reads;
 mod cross_site;
 mod database_outage;
 mod database_roles;
+mod dutch_days;
 mod foreign_agency;
 mod g_account_seal;
 mod hirer_check;

@@ -27,7 +27,7 @@ async fn agree(suite: &Suite, kvk: &str, seal: &str) -> (String, Vec<String>) {
     let on_seal = words(&v["facts"]["standing"]);
     assert_eq!(on_seal, codes, "the seal names the check's reasons");
     // KvK, registering a staffing activity for it, gets the same answer.
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = platform::clock::dutch_date(chrono::Utc::now()).to_string();
     let registration = json!({"kvk_number": kvk, "sbi_codes": ["7820"], "officers": [], "vog_issued_on": today});
     let r = suite
         .http
@@ -165,7 +165,7 @@ async fn agencies_housing_workers_in_a_building_that_loses_its_mark_turn_and_the
     let path = format!("/api/v1/agencies/{kvk}/housing-declaration");
     let (status, body) = suite.housing_call(Method::PUT, &path, &agency, declare.clone()).await;
     assert_eq!((status, body["type"].as_str()), (409, Some("urn:zegel:problem:houses-workers")), "{body}");
-    let yesterday = (chrono::Utc::now().date_naive() - chrono::Days::new(1)).to_string();
+    let yesterday = (platform::clock::dutch_date(chrono::Utc::now()) - chrono::Days::new(1)).to_string();
     let (status, body) = suite
         .housing_call(Method::POST, &format!("/api/v1/placements/{id}/end"), &agency, json!({"to": yesterday}))
         .await;

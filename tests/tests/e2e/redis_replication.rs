@@ -92,7 +92,7 @@ async fn an_event_is_marked_published_only_once_a_replica_has_it() {
     let inspectorate = app.token(&[Role::Inspectorate], None);
     let ban = |bsn: &str| {
         json!({"bsn": bsn, "basis": "administrative", "roles_covered": ["director"],
-               "starts_on": chrono::Utc::now().date_naive(), "reason": "repeated underpayment"})
+               "starts_on": platform::clock::dutch_date(chrono::Utc::now()), "reason": "repeated underpayment"})
     };
     let unpublished = "select count(*) from bans.outbox where published_at is null";
     let until = async |sql: &str, n: i64| {

@@ -24,7 +24,7 @@ async fn a_seal_verifies_valid_then_suspended_then_revoked_at_the_very_next_scan
     let page = suite.page(&seal, "en").await;
     assert!(page.contains(">Valid<") || page.contains("Valid</h1>"), "{page}");
 
-    let remedy_by = (chrono::Utc::now() + chrono::Duration::days(30)).date_naive();
+    let remedy_by = platform::clock::dutch_date(chrono::Utc::now() + chrono::Duration::days(30));
     suite
         .certs_post(
             &format!("/api/v1/certificates/{id}/suspension"),

@@ -144,7 +144,7 @@ async fn the_seal_the_check_and_kvk_agree_in_every_state() {
         ))
         .await
         .expect("the entry test's rows");
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = platform::clock::dutch_date(chrono::Utc::now()).to_string();
     let registration = json!({"kvk_number": KVK, "sbi_codes": ["7820"], "officers": [], "vog_issued_on": today});
 
     let mut valid = Vec::new();

@@ -47,8 +47,8 @@ pub(super) async fn issue(state: AppState, req: Request, kvk: String, raw: Bytes
             });
         }
         let certificate_id = cert.certificate_id.to_string();
-        // The seal never outlives the certificate: to the end of its last valid day.
-        let until = valid_until(&cert).and_then(|d| d.and_hms_opt(23, 59, 59)).map(|dt| dt.and_utc());
+        // The seal never outlives the certificate: to the end of its last valid (Dutch) day.
+        let until = valid_until(&cert).and_then(platform::clock::end_of_dutch_day);
         let actor = Actor::of(&principal, role);
         let order = Order::new(kvk.as_str(), actor, "certificate.seal.issue", &req.id, state.clock.now())
             .attests(cert.certificate_id, until)

@@ -73,7 +73,7 @@ async fn no_seal_without_a_valid_certificate_and_a_provisional_seal_ends_with_pr
     assert_eq!(r.status, 201);
     let probation_end = zegel_certificates::domain::lifecycle::probation_end(app.clock.today());
     let expires: chrono::DateTime<chrono::Utc> = r.body["expires_at"].as_str().unwrap().parse().unwrap();
-    assert_eq!(expires.date_naive(), probation_end);
+    assert_eq!(platform::clock::dutch_date(expires), probation_end);
     app.post(&format!("/api/v1/certificates/{id}/revocation"), &body, json!({"reason": "r", "grounds": "other"})).await;
     let r = app.post("/api/v1/agencies/12345678/certificate/seal", &body, json!({})).await;
     assert_eq!(r.status, 409);

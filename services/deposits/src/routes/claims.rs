@@ -451,7 +451,7 @@ pub(super) async fn assess(state: AppState, req: Request, id: String, raw: Bytes
                 let (cents, computation) = match (amount, input.presumption) {
                     (Some(a), _) => (a.get(), None),
                     (None, Some(p)) => {
-                        let day = claim.period_to.unwrap_or_else(|| claim.created_at.date_naive());
+                        let day = claim.period_to.unwrap_or_else(|| platform::clock::dutch_date(claim.created_at));
                         let (from, hourly) = store::minimum_wage_on(tx, day)
                             .await?
                             .ok_or(Error::Corrupt("no minimum wage in force on the claim's period"))?;

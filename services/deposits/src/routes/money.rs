@@ -76,7 +76,7 @@ pub(super) async fn pay_in(state: AppState, req: Request, kvk: String, raw: Byte
     };
     write(&state, &req, &principal, &raw, async |tx| {
         let now = state.clock.now();
-        store::open_account(tx, kvk.as_str(), now.date_naive()).await?;
+        store::open_account(tx, kvk.as_str(), platform::clock::dutch_date(now)).await?;
         let opened_on = store::lock_account(tx, kvk.as_str()).await?.ok_or(Error::Corrupt("account vanished"))?;
         let entry = store::book(tx, kvk.as_str(), kind, amount.get(), None, &reference, &principal.subject).await?;
         let standing = ledger::settle(tx, &state, kvk.as_str(), opened_on, now).await?;

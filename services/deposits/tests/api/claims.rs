@@ -217,7 +217,7 @@ async fn the_browser_form_files_once_and_lands_on_the_private_status_page() {
 async fn assessments_and_claims_refuse_what_cannot_be() {
     let app = spawn_app().await;
     pay(&app, 5_000_000, "p1", "payment").await;
-    let tomorrow = (chrono::Utc::now().date_naive() + chrono::Days::new(1)).to_string();
+    let tomorrow = (platform::clock::dutch_date(chrono::Utc::now()) + chrono::Days::new(1)).to_string();
     let with = |key: &str, value: Value| {
         let mut b = worker_claim();
         b[key] = value;

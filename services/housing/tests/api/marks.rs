@@ -197,7 +197,7 @@ async fn inspections_take_an_inspector_and_sound_dates() {
 #[tokio::test]
 async fn existing_buildings_move_to_the_integrated_norm_when_the_transition_ends() {
     // Registered "before" the integrated norm, with the transition ending in 10 days.
-    let today = chrono::Utc::now().date_naive();
+    let today = platform::clock::dutch_date(chrono::Utc::now());
     let app = spawn_with(move |s| {
         s.own.integrated_from = today + chrono::Days::new(1);
         s.own.transition_ends = today + chrono::Days::new(10);

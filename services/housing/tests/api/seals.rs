@@ -135,7 +135,7 @@ async fn a_mobile_unit_seal_holds_only_in_its_season() {
         .unwrap()
         .to_string();
     // The view decides on the database's date; the rule is the same as the domain's.
-    let today = chrono::Utc::now().date_naive();
+    let today = platform::clock::dutch_date(chrono::Utc::now());
     let (status, facts) = live(&app, &seal_id).await;
     match mobile_season_ok(today, None) {
         Ok(()) => assert_eq!(status, "good", "{facts}"),

@@ -78,7 +78,7 @@ async fn a_permit_caps_the_people_and_its_conditions_must_be_met_by_their_date()
     let seal = app.seal(&bag).await;
     let amsterdam = app.municipality("0363");
     let permit = format!("/api/v1/buildings/{bag}/permit");
-    let today = chrono::Utc::now().date_naive();
+    let today = platform::clock::dutch_date(chrono::Utc::now());
     let occupancy = format!("/api/v1/buildings/{bag}/occupancy");
 
     // The rooms allow two; the permit one. One person: fine.

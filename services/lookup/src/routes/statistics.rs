@@ -26,15 +26,10 @@ struct Published {
     seal: String,
 }
 
-/// Today in the Netherlands, by the service's clock.
-fn dutch_today(state: &AppState) -> NaiveDate {
-    state.clock.now().with_timezone(&chrono_tz::Europe::Amsterdam).date_naive()
-}
-
 /// The period asked for: `year` (default: this year) and `as_of` (default: the year's
 /// last day, or yesterday while it runs).
 fn period(state: &AppState, req: &Request) -> Result<Period, Error> {
-    let today = dutch_today(state);
+    let today = state.clock.today();
     let year = match param(&req.query, "year") {
         // The year of the last day that has ended (on 1 January, last year's).
         None => today.pred_opt().unwrap_or(today).year(),
@@ -262,7 +257,7 @@ pub(super) async fn statistics_page(state: AppState, req: Request, _: ()) -> Res
             value: f.value.map_or(lang.t("stat-suppressed"), |v| v.to_string()),
         })
         .collect();
-    let this_year = dutch_today(&state).year();
+    let this_year = state.clock.today().year();
     let mut chrome = Chrome::of(&lang);
     chrome.languages = &LANGUAGES[..2];
     let page = StatisticsPage {
