@@ -48,6 +48,9 @@ pub enum Error {
     /// failing requirement with the standing's reason.
     #[error("entry test failed")]
     EntryTest(Vec<(RequirementCode, zegel_standing::agency::Reason)>),
+    /// The agency's past refuses the certificate asked for (`domain::reentry`).
+    #[error("re-entry refused")]
+    ReentryRefused(crate::domain::reentry::Refusal),
     /// Another register could not be asked; nothing was changed.
     #[error(transparent)]
     RegisterUnreachable(#[from] crate::registers::Unreachable),
@@ -161,6 +164,11 @@ impl Error {
                 )
                 .with_extension("unmet", serde_json::json!(missing.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>()))
                 .with_extension("reason_codes", serde_json::json!(missing.iter().map(|(_, r)| *r).collect::<Vec<_>>())),
+            Error::ReentryRefused(refusal) => Problem::of(Kind::ReentryRefused)
+                .with_detail(refusal.detail.clone())
+                .with_extension("earlier_certificate", serde_json::json!(refusal.earlier))
+                .with_extension("may_apply_from", serde_json::json!(refusal.may_apply_from))
+                .with_extension("may_apply_for", serde_json::json!(refusal.may_apply_for)),
             Error::RegisterUnreachable(e) => {
                 tracing::warn!(request.id = request_id, error = %e, "live requirement check failed");
                 Problem::unavailable().with_detail(format!(

@@ -11,7 +11,8 @@ use chrono::{DateTime, Utc};
 use platform::outbox::Event;
 use serde_json::json;
 
-use crate::domain::lifecycle::{Action, Status};
+use crate::domain::lifecycle::Action;
+use crate::domain::reentry::Ground;
 use crate::store::{Certificate, Deficiency};
 
 /// Party names used in `addressed_to`.
@@ -25,6 +26,9 @@ pub mod party {
     pub const BANS: &str = "bans";
     /// The admission authority, which claims irrevocable fines from a guarantee deposit.
     pub const ADMISSION_AUTHORITY: &str = "admission_authority";
+    /// The tax authority, which follows the agencies that leave certification (G-accounts,
+    /// wage taxes).
+    pub const TAX: &str = "tax";
     /// The housing register, which shows a certification body where the agencies it holds
     /// an application or a certificate of house their workers, and no others.
     pub const HOUSING: &str = "housing";
@@ -41,16 +45,22 @@ fn payload(before: &Certificate, after: &Certificate, reason: Option<&str>) -> s
     })
 }
 
-/// The events a transition publishes.
+/// The events a transition publishes. `ground` is the ground the change is recorded with
+/// (for a withdrawal: the sanction it escapes, if any).
 pub fn for_transition(
     action: Action,
     before: &Certificate,
     after: &Certificate,
     reason: Option<&str>,
+    ground: Option<Ground>,
     now: DateTime<Utc>,
 ) -> Vec<Event> {
     let event = |kind: &str, to: &[&str]| Event::new(kind, &after.kvk_number, to, payload(before, after, reason), now);
     let body = format!("certification_body:{}", after.certification_body_id);
+    // An ending goes to KvK (deregistration), to the Labour Authority and the tax authority
+    // (advice 2.1 A, D: they follow who leaves the market), and to the registers that
+    // grant a body reading rights by its certificates.
+    let ending = [party::KVK, party::INSPECTORATE, party::TAX, party::BANS, party::HOUSING];
     match action {
         Action::Extend => vec![event("certificate.extended", &[])],
         Action::Certify => vec![event("certificate.certified", &[])],
@@ -58,18 +68,32 @@ pub fn for_transition(
         // G-account), and the inspectorate follows every suspension.
         Action::Suspend => vec![event("certificate.suspended", &[body.as_str(), party::INSPECTORATE])],
         Action::Reinstate => vec![event("certificate.reinstated", &[])],
-        Action::Revoke => vec![event("certificate.revoked", &[party::KVK, party::BANS, party::HOUSING])],
-        Action::Lapse => vec![event("certificate.lapsed", &[party::KVK, party::BANS, party::HOUSING])],
-        Action::Withdraw if before.status == Status::Suspended => vec![
-            event("certificate.withdrawn", &[party::KVK, party::BANS, party::HOUSING]),
-            // Withdrawing to escape a suspension is never a clean exit (advice 2.1).
-            event("certificate.withdrawn_while_suspended", &[party::INSPECTORATE]),
-        ],
-        Action::Withdraw => vec![event("certificate.withdrawn", &[party::KVK, party::BANS, party::HOUSING])],
+        Action::Revoke => vec![event("certificate.revoked", &ending)],
+        Action::Lapse => vec![event("certificate.lapsed", &ending)],
+        Action::Withdraw => match ground.filter(|g| g.is_escape()) {
+            // Withdrawing to escape a sanction is never a clean exit (advice 2.1): it is
+            // recorded with the sanction, counts as a revocation for the waiting period,
+            // and the Labour Authority and the admission authority hear of it.
+            Some(escaped) => {
+                let mut signal = Event::new(
+                    WITHDRAWN_TO_ESCAPE,
+                    &after.kvk_number,
+                    &[party::INSPECTORATE, party::ADMISSION_AUTHORITY],
+                    payload(before, after, reason),
+                    now,
+                );
+                signal.payload["ground"] = json!(escaped);
+                vec![event("certificate.withdrawn", &ending), signal]
+            }
+            None => vec![event("certificate.withdrawn", &ending)],
+        },
         Action::Audit => vec![event("certificate.audit_recorded", &[])],
         Action::RecordRequirement => vec![],
     }
 }
+
+/// The type of the signal that a withdrawal escaped a sanction.
+pub const WITHDRAWN_TO_ESCAPE: &str = "certificate.withdrawn_to_escape";
 
 /// A new provisional certificate.
 pub fn issued(cert: &Certificate, now: DateTime<Utc>) -> Event {

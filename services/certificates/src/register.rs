@@ -24,8 +24,9 @@ pub struct Change<'a> {
     pub request_id: &'a str,
     /// Event that caused it, for consumers.
     pub cause_event_id: Option<Uuid>,
-    /// The ground of a suspension, revocation or lapse, a code kept in the public history
-    /// for the yearly statistics (never the reason's text).
+    /// The ground of a suspension, revocation, lapse or escaping withdrawal, a code kept in
+    /// the public history for the yearly statistics and the re-entry rule (never the
+    /// reason's text).
     pub ground: Option<&'a str>,
     /// Server time of the change.
     pub now: DateTime<Utc>,
@@ -60,7 +61,8 @@ pub async fn apply(
         Some(&after),
     )
     .await?;
-    for event in events::for_transition(action, &before, &after, change.reason, change.now) {
+    let ground = change.ground.and_then(<crate::domain::reentry::Ground as platform::vocab::Vocabulary>::parse);
+    for event in events::for_transition(action, &before, &after, change.reason, ground, change.now) {
         outbox::enqueue(tx, &event).await?;
     }
     Ok(after)

@@ -690,6 +690,75 @@ pub async fn suspension_requests(c: &impl GenericClient, certificate_id: Uuid) -
         .collect())
 }
 
+/// The agency's certificates that have ended, each with the ground of its ending (a code
+/// of [`Ground`](crate::domain::reentry::Ground); other codes, such as a lapse's, read as
+/// none): what the re-entry rule judges.
+pub async fn ended_certificates(c: &impl GenericClient, kvk: &str) -> Result<Vec<crate::domain::reentry::Ended>> {
+    use crate::domain::reentry::{Ended, Ground};
+    let stmt = c
+        .prepare_cached(
+            "select c.certificate_id, c.status, coalesce(c.ended_on, (c.status_since at time zone 'Europe/Amsterdam')::date),
+                    (select s.ground from certificate_status_change s
+                      where s.certificate_id = c.certificate_id and s.to_status = c.status
+                      order by s.certificate_status_change_id desc limit 1)
+             from certificate c
+             where c.kvk_number = $1 and c.status in ('revoked', 'lapsed', 'withdrawn')
+             order by c.created_at, c.certificate_id",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&kvk])
+        .await?
+        .iter()
+        .map(|r| Ended {
+            certificate_id: r.get(0),
+            status: r.get(1),
+            ended_on: r.get(2),
+            ground: r.get::<_, Option<String>>(3).as_deref().and_then(<Ground as platform::vocab::Vocabulary>::parse),
+        })
+        .collect())
+}
+
+/// Every dated waiting period, oldest first.
+pub async fn reentry_policies(c: &impl GenericClient) -> Result<Vec<crate::domain::reentry::Policy>> {
+    let stmt = c
+        .prepare_cached("select effective_from, waiting_months, source from reentry_policy order by effective_from")
+        .await?;
+    c.query(&stmt, &[])
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(crate::domain::reentry::Policy {
+                effective_from: r.get(0),
+                waiting_months: u32::try_from(r.get::<_, i32>(1)).map_err(|_| Error::Corrupt("waiting months"))?,
+                source: r.get(2),
+            })
+        })
+        .collect()
+}
+
+/// The sanctions pending on `cert` now (its row locked by the caller): a suspension, a
+/// suspension request made since its last status change, an open serious deficiency, a
+/// fine on the agency decided and not yet irrevocable or made irrevocable while this
+/// certificate was in force.
+pub async fn pending_sanctions(c: &impl GenericClient, cert: &Certificate) -> Result<crate::domain::reentry::Pending> {
+    let stmt = c
+        .prepare_cached(
+            "select exists (select 1 from suspension_request r where r.certificate_id = $1 and r.created_at > $2),
+                    exists (select 1 from deficiency d where d.certificate_id = $1 and d.serious and d.resolved_on is null),
+                    exists (select 1 from fine f where f.hirer_kvk = $3
+                             and (f.status = 'decided' or f.irrevocable_on >= $4))",
+        )
+        .await?;
+    let row =
+        c.query_one(&stmt, &[&cert.certificate_id, &cert.status_since, &cert.kvk_number, &cert.issued_on]).await?;
+    Ok(crate::domain::reentry::Pending {
+        suspended: cert.status == Status::Suspended,
+        suspension_request: row.get(0),
+        serious_deficiency: row.get(1),
+        fine: row.get(2),
+    })
+}
+
 /// Certificates whose time ran out on `today`: probation over, or audit overdue past `grace_days`.
 pub async fn due_to_lapse(c: &impl GenericClient, today: NaiveDate, grace_days: i32) -> Result<Vec<Uuid>> {
     let stmt = c

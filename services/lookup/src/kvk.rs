@@ -99,15 +99,16 @@ pub async fn registration(
     let today = state.clock.today();
     let mut reasons = Vec::new();
     if input.sbi_codes.iter().any(|c| c.starts_with("78")) {
-        // A staffing activity is registered only for an agency a hirer may hire now: the
-        // same standing as the hirer check and the agency's certificate seal.
+        // A staffing activity is registered for an agency with a certificate that allows
+        // work (a starter's provisional one suffices) that passes the starter's entry test
+        // (advice 2.1 A, D): the same standing as the hirer check, which asks more.
         let rows =
             store::agency(&state.core.pool, &input.kvk_number).await.map_err(|e| Unavailable(format!("{e:#}")))?;
-        let failing = Standing::of(&crate::agency::facts(&rows)).reasons();
+        let failing = zegel_standing::agency::registration(&Standing::of(&crate::agency::facts(&rows)));
         if !failing.is_empty() {
             let why: Vec<&str> = failing.iter().map(|r| r.sentence()).collect();
             reasons.push(format!(
-                "a staffing activity (SBI 78) needs an agency that may be hired now, and {}",
+                "a staffing activity (SBI 78) needs a certificate in force and the starter's entry test passed, and {}",
                 why.join("; ")
             ));
         }

@@ -124,6 +124,9 @@ kinds! {
     RequirementsUnmet = ("requirements-unmet", UNPROCESSABLE_ENTITY, "Requirements unmet"),
     /// Certificates: probation is extended once only.
     ExtensionUsed = ("extension-used", CONFLICT, "Probation already extended"),
+    /// Certificates: the agency's past refuses a new certificate now (a waiting period after
+    /// a revocation, or its one probation used).
+    ReentryRefused = ("re-entry-refused", UNPROCESSABLE_ENTITY, "Re-entry refused"),
     /// Certificates: the agency has a certificate in force.
     CertificateInForce = ("certificate-in-force", CONFLICT, "Certificate already in force"),
     /// Certificates: the agency is registered already.

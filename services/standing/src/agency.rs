@@ -274,6 +274,24 @@ pub fn entry(facts: &Facts) -> Vec<Reason> {
         .collect()
 }
 
+/// Whether `reason` stands in the way of KvK registering a staffing activity (SBI 78;
+/// advice 2.1 A, D): a certificate that allows work — a starter's provisional one
+/// suffices — and the starter's entry test ([`entry`]). Housing, a G-account still being
+/// verified and one hirer's safety check are for the hirer check, which stays stricter.
+pub fn blocks_registration(reason: Reason) -> bool {
+    match reason.part() {
+        Part::Certificate | Part::Officers | Part::Deposit => true,
+        Part::GAccount => reason != Reason::GAccountRequested,
+        Part::Housing | Part::Safety => false,
+    }
+}
+
+/// What stands in the way of KvK registering a staffing activity for an agency with
+/// this standing (empty: allow).
+pub fn registration(standing: &Standing) -> Vec<Reason> {
+    standing.reasons().into_iter().filter(|r| blocks_registration(*r)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,6 +376,26 @@ mod tests {
                 assert!(!standing.part(reason.part()).ok(), "{case}: the failing part is {}", reason.part());
             }
         }
+    }
+
+    #[test]
+    fn kvk_registers_a_starter_on_its_certificate_and_entry_test_alone() {
+        let starter = Facts {
+            certificate: Some(CertificateStatus::Provisional),
+            g_account: Some(GAccountStatus::Requested),
+            housing: Housing::Undeclared,
+            ..good()
+        };
+        let standing = Standing::of(&starter);
+        assert!(!standing.may_hire(), "the hirer check is stricter");
+        assert_eq!(registration(&standing), []);
+        // The entry test's parts and the certificate's block; nothing else does.
+        for reason in Reason::ALL.iter().copied() {
+            let in_entry = ENTRY_PARTS.contains(&reason.part()) && reason != Reason::GAccountRequested;
+            assert_eq!(blocks_registration(reason), in_entry || reason.part() == Part::Certificate, "{reason}");
+        }
+        let revoked = Facts { certificate: Some(CertificateStatus::Revoked), ..starter };
+        assert_eq!(registration(&Standing::of(&revoked)), [Reason::CertificateRevoked]);
     }
 
     #[test]

@@ -91,6 +91,9 @@ platform::text_enum! {
         MarkSuspended = "mark_suspended",
         /// The building has applied, not yet certified.
         MarkApplied = "mark_applied",
+        /// More people are registered than the building may house (issue 31: over
+        /// capacity is not valid).
+        OverCapacity = "over_capacity",
         /// The municipality requires a landlord permit and there is no valid one.
         NoPermit = "no_permit",
         /// The permit's conditions were not met by the date the municipality set.

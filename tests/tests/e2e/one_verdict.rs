@@ -26,7 +26,8 @@ async fn agree(suite: &Suite, kvk: &str, seal: &str) -> (String, Vec<String>) {
     let codes = words(&c["reason_codes"]);
     let on_seal = words(&v["facts"]["standing"]);
     assert_eq!(on_seal, codes, "the seal names the check's reasons");
-    // KvK, registering a staffing activity for it, gets the same answer.
+    // KvK, registering a staffing activity for it, asks only the certificate and the
+    // entry test (advice 2.1 A, D): the same reasons, fewer of them.
     let today = platform::clock::dutch_date(chrono::Utc::now()).to_string();
     let registration = json!({"kvk_number": kvk, "sbi_codes": ["7820"], "officers": [], "vog_issued_on": today});
     let r = suite
@@ -38,7 +39,14 @@ async fn agree(suite: &Suite, kvk: &str, seal: &str) -> (String, Vec<String>) {
         .await
         .expect("registration check");
     let k: Value = r.json().await.expect("json");
-    assert_eq!(k["result"] == "allow", verdict == "valid", "KvK {k}");
+    let blocking = codes
+        .iter()
+        .filter_map(|c| zegel_standing::agency::Reason::parse(c))
+        .any(|r| zegel_standing::agency::blocks_registration(r));
+    assert_eq!(k["result"] == "allow", !blocking, "KvK {k}");
+    if verdict == "valid" {
+        assert_eq!(k["result"], "allow", "an agency a hirer may hire is registered: {k}");
+    }
     (verdict, codes)
 }
 

@@ -1,11 +1,18 @@
 //! The state table (issue 11): for every combination of the registers' states that
 //! matters, an agency's certificate seal verifies `valid` at the lookup exactly when the
-//! hirer check says it may be hired, and KvK's registration check agrees.
+//! hirer check says it may be hired; KvK's registration check allows exactly when the
+//! certificate allows work and the starter's entry test passes.
 //!
 //! The agency, its seal, its officer and three buildings are made through the registers'
 //! APIs; each combination is then written into the registers' own tables in one
 //! transaction (the rows each register would hold in that state), and the three answers
 //! are read from the running lookup. 5 × 2 × 4 × 4 × 4 = 640 combinations.
+//!
+//! Then one building verdict (issue 31): a building's states — its mark, the season of a
+//! mobile unit, the permit and its conditions, people against the number allowed — each
+//! written into the housing register's tables; the building's own seal verifies `valid`
+//! exactly when an agency housing workers there may be hired (all else being good), and
+//! its reason says why not.
 
 use platform::auth::Role;
 use reqwest::Method;
@@ -17,6 +24,9 @@ const FIRM: &str = "71000001";
 const CERTIFIED: &str = "0983010000008801";
 const SUSPENDED: &str = "0983010000008802";
 const REVOKED: &str = "0983010000008803";
+/// A building in a municipality of its own (Maastricht), so that a permit requirement set
+/// there concerns it alone.
+const VARIANT: &str = "0935010000008804";
 
 const CERTIFICATE: [&str; 5] = ["provisional", "certified", "suspended", "revoked", "lapsed"];
 const BAN: [&str; 2] = ["none", "in_force"];
@@ -183,7 +193,13 @@ async fn the_seal_the_check_and_kvk_agree_in_every_state() {
                         let seal_valid = verdict["verdict"] == "valid";
                         let may_hire = check["may_hire"] == true;
                         assert_eq!(seal_valid, may_hire, "{state:?}: seal {verdict}\ncheck {check}");
-                        assert_eq!(answer["result"] == "allow", may_hire, "{state:?}: KvK {answer}");
+                        // KvK registers a staffing activity on the certificate and the
+                        // starter's entry test alone (advice 2.1 A, D).
+                        let registers = matches!(certificate, "provisional" | "certified")
+                            && ban == "none"
+                            && deposit == "adequate"
+                            && matches!(g_account, "requested" | "active");
+                        assert_eq!(answer["result"] == "allow", registers, "{state:?}: KvK {answer}");
                         if verdict["verdict"] == "suspended" {
                             assert_eq!(verdict["facts"]["standing"], check["reason_codes"], "{state:?}");
                         }
@@ -206,4 +222,98 @@ async fn the_seal_the_check_and_kvk_agree_in_every_state() {
         })
         .collect();
     assert_eq!(valid, expected);
+
+    // One building verdict. The agency is good in every other part and houses workers in
+    // CERTIFIED and VARIANT; VARIANT goes through each state.
+    let variant_seal = suite.certified_building(FIRM, VARIANT).await;
+    let good = ["certified", "none", "adequate", "active", "all_certified"];
+    let tx = client.transaction().await.expect("tx");
+    set(&tx, good).await;
+    tx.execute(
+        "insert into housing.placement (placement_id, kvk_number, bag_id, from_on, rent_withheld, recorded_by, recorded_at)
+         values (gen_random_uuid(), $1, $2, current_date - 10, false, 'state table', now())",
+        &[&KVK, &VARIANT],
+    )
+    .await
+    .expect("placement");
+    tx.commit().await.expect("commit");
+    let month = platform::clock::dutch_date(chrono::Utc::now()).format("%m").to_string();
+    let season = if ("04".."10").contains(&month.as_str()) { "season_limit" } else { "out_of_season" };
+    let rows: [(&str, &str, Option<&str>); 10] = [
+        ("good", "", None),
+        ("at capacity", "update housing.building set occupancy = 2 where bag_id = $1", None),
+        ("over capacity", "update housing.building set occupancy = 3 where bag_id = $1", Some("over_capacity")),
+        (
+            "a mobile unit lived in for five months",
+            "update housing.building set building_type = 'mobile_unit', occupancy = 2,
+                 occupied_since = dutch_today() - interval '5 months' where bag_id = $1",
+            Some(season),
+        ),
+        (
+            "no permit where one is required",
+            "insert into housing.permit_requirement (municipality, required, set_at, set_by)
+             select municipality, true, now(), 'state table' from housing.building where bag_id = $1",
+            Some("no_permit"),
+        ),
+        (
+            "a refused permit",
+            "with r as (insert into housing.permit_requirement (municipality, required, set_at, set_by)
+                        select municipality, true, now(), 'state table' from housing.building where bag_id = $1)
+             insert into housing.permit (bag_id, status, decided_on, decided_by) values ($1, 'refused', current_date, 't')",
+            Some("no_permit"),
+        ),
+        (
+            "permit conditions unmet by their date",
+            "insert into housing.permit (bag_id, status, valid_from, decided_on, decided_by, comply_by)
+             values ($1, 'granted', current_date - 30, current_date - 30, 't', current_date - 2)",
+            Some("permit_conditions_unmet"),
+        ),
+        (
+            "more people than the permit allows",
+            "with p as (insert into housing.permit (bag_id, status, valid_from, decided_on, decided_by, max_people)
+                        values ($1, 'granted', current_date - 30, current_date - 30, 't', 1))
+             update housing.building set occupancy = 2 where bag_id = $1",
+            Some("over_capacity"),
+        ),
+        (
+            "the mark suspended",
+            "update housing.building set mark_status = 'suspended' where bag_id = $1",
+            Some("mark_suspended"),
+        ),
+        ("the mark revoked", "update housing.building set mark_status = 'revoked' where bag_id = $1", Some("mark_revoked")),
+    ];
+    for (case, sql, reason) in rows {
+        let tx = client.transaction().await.expect("tx");
+        for reset in [
+            "delete from housing.permit where bag_id = $1",
+            "delete from housing.permit_requirement where municipality = (select municipality from housing.building where bag_id = $1)",
+            "update housing.building set building_type = 'group_housing', occupancy = null, occupied_since = null,
+                 mark_status = 'certified' where bag_id = $1",
+        ] {
+            tx.execute(reset, &[&VARIANT]).await.expect("reset");
+        }
+        if !sql.is_empty() {
+            tx.execute(sql, &[&VARIANT]).await.unwrap_or_else(|e| panic!("{case}: {e}"));
+        }
+        tx.commit().await.expect("commit");
+        let building = suite.verify(&variant_seal).await;
+        let agency_seal = suite.verify(&seal).await;
+        let check: Value = suite
+            .http
+            .get(format!("{}/api/v1/agencies/{KVK}/check", suite.lookup.address))
+            .send()
+            .await
+            .expect("check")
+            .json()
+            .await
+            .expect("json");
+        let building_valid = building["verdict"] == "valid";
+        assert_eq!(building_valid, reason.is_none(), "{case}: the building's seal {building}");
+        assert_eq!(building["facts"]["reason"].as_str(), reason, "{case}: {building}");
+        assert_eq!(check["may_hire"] == true, building_valid, "{case}: the hirer check {check}");
+        assert_eq!(agency_seal["verdict"] == "valid", building_valid, "{case}: the agency's seal {agency_seal}");
+        if !building_valid {
+            assert_eq!(check["reason_codes"], json!(["building_not_certified"]), "{case}: {check}");
+        }
+    }
 }

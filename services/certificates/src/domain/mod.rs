@@ -2,6 +2,7 @@
 
 pub mod fine;
 pub mod lifecycle;
+pub mod reentry;
 pub mod requirement;
 
 use chrono::NaiveDate;

@@ -12,6 +12,7 @@ use warp::reply::Response;
 
 use super::{acting_body, authenticate, kvk_from_path, write};
 use crate::domain::lifecycle::probation_end;
+use crate::domain::reentry::{self, Entry};
 use crate::domain::{Checks, CountryCode, KvkNumber, SbiCode, Status, norm_of, not_future, text};
 use crate::error::{Error, Result};
 use crate::events;
@@ -315,6 +316,7 @@ pub(super) async fn issue_provisional(state: AppState, req: Request, kvk: String
             .ok_or_else(|| Error::NotFound(format!("No agency {kvk} is registered.")))?;
         let today = state.clock.today();
         let now = state.clock.now();
+        reentry(tx, kvk.as_str(), Entry::Provisional, today).await?;
         let norm = norm_of(&agency.seat_country);
         let cert = Certificate {
             certificate_id: uuid::Uuid::now_v7(),
@@ -355,4 +357,22 @@ pub(super) async fn issue_provisional(state: AppState, req: Request, kvk: String
         Ok((StatusCode::CREATED, super::certificates::view(&cert)))
     })
     .await
+}
+
+/// The one re-entry rule (`domain::reentry::judge`) on the agency's ended certificates
+/// and the dated waiting periods: every way to a new certificate asks it, in the
+/// transaction that would create the certificate.
+pub(super) async fn reentry(
+    tx: &impl deadpool_postgres::GenericClient,
+    kvk: &str,
+    entry: Entry,
+    today: NaiveDate,
+) -> Result<()> {
+    let ended = store::ended_certificates(tx, kvk).await?;
+    if ended.is_empty() {
+        return Ok(());
+    }
+    let policies = store::reentry_policies(tx).await?;
+    let policy_on = |on: NaiveDate| policies.iter().rev().find(|p| p.effective_from <= on).cloned();
+    reentry::judge(entry, &ended, policy_on, today).map_err(Error::ReentryRefused)
 }

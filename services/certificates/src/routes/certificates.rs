@@ -17,6 +17,7 @@ use warp::reply::Response;
 
 use super::{authenticate, id_from_path, own_certificate, write};
 use crate::domain::lifecycle::{Action, latest_extension, next_audit};
+use crate::domain::reentry::Ground;
 use crate::domain::requirement::{self, Outcome, Validity};
 use crate::domain::{AuditOutcome, Checks, RequirementCode, Status, not_future, text};
 use crate::error::{Error, Result};
@@ -617,22 +618,11 @@ pub(super) async fn reinstate(state: AppState, req: Request, id: String, raw: By
     .await
 }
 
-/// Grounds for revocation (advice 2.1: irrevocable fines or criminal sanctions, among others).
-#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-enum Grounds {
-    IrrevocableFine,
-    CriminalSanction,
-    RequirementsNotMet,
-    SuspensionNotRemedied,
-    Other,
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RevokeIn {
     reason: String,
-    grounds: Grounds,
+    grounds: Ground,
     /// With `irrevocable_fine`: the fine in this register (an irrevocable fine on the agency).
     #[serde(default)]
     fine_id: Option<Uuid>,
@@ -645,10 +635,13 @@ pub(super) async fn revoke(state: AppState, req: Request, id: String, raw: Bytes
     let id = id_from_path(&id, "certificate")?;
     let input: RevokeIn = parse_json(&req, &raw)?;
     let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
-    let grounds =
-        serde_json::to_value(input.grounds).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    if !Ground::REVOCATION.contains(&input.grounds) {
+        let known: Vec<_> = Ground::REVOCATION.iter().map(|g| g.as_str()).collect();
+        return Err(invalid(FieldError::new("/grounds", format!("one of {}", known.join(", ")))));
+    }
+    let grounds = input.grounds.as_str();
     let reason = format!("{grounds}: {reason}");
-    if input.fine_id.is_some() && !matches!(input.grounds, Grounds::IrrevocableFine) {
+    if input.fine_id.is_some() && input.grounds != Ground::IrrevocableFine {
         return Err(invalid(FieldError::new("/fine_id", "only with grounds irrevocable_fine")));
     }
     write(&state, &req, &principal, &raw, async |tx| {
@@ -665,7 +658,7 @@ pub(super) async fn revoke(state: AppState, req: Request, id: String, raw: Bytes
         }
         let today = state.clock.today();
         let change = Change {
-            ground: Some(&grounds),
+            ground: Some(grounds),
             ..change(&state, &principal, Role::CertificationBody, &req, Some(&reason))
         };
         let after = register::apply(tx, cert, Action::Revoke, &change, |c| c.ended_on = Some(today)).await?;
@@ -676,8 +669,10 @@ pub(super) async fn revoke(state: AppState, req: Request, id: String, raw: Bytes
 
 /// POST /api/v1/certificates/{id}/withdrawal
 ///
-/// The agency gives up its certificate. Withdrawing while suspended is recorded and
-/// signalled to the inspectorate.
+/// The agency gives up its certificate. Withdrawing while a sanction is pending (a
+/// suspension or a request for one, an open serious deficiency, an unsettled fine) is
+/// recorded with that sanction as its ground, signalled to the Labour Authority and the
+/// admission authority, and waits like a revocation before any new certificate.
 pub(super) async fn withdraw(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     principal.require_any(&[Role::Agency], "Only the agency itself may withdraw its certificate.")?;
@@ -693,10 +688,16 @@ pub(super) async fn withdraw(state: AppState, req: Request, id: String, raw: Byt
         }
         let today = state.clock.today();
         let while_suspended = cert.status == Status::Suspended;
-        let change = change(&state, &principal, Role::Agency, &req, Some(&reason));
+        // Withdrawing is no escape: the sanction pending now is recorded as the ground.
+        let escaped = store::pending_sanctions(tx, &cert).await?.escape();
+        let change = Change {
+            ground: escaped.map(Ground::as_str),
+            ..change(&state, &principal, Role::Agency, &req, Some(&reason))
+        };
         let after = register::apply(tx, cert, Action::Withdraw, &change, |c| c.ended_on = Some(today)).await?;
         let mut v = view(&after);
         v["withdrawn_while_suspended"] = json!(while_suspended);
+        v["escaped"] = json!(escaped);
         Ok((StatusCode::OK, v))
     })
     .await

@@ -20,7 +20,7 @@ async fn a_revocation_puts_exactly_one_certificate_revoked_on_the_stream() {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(app.events("certificate.revoked").await.len(), 1);
     assert_eq!(events[0]["subject"], "12345678");
-    assert_eq!(events[0]["addressed_to"], json!(["kvk", "bans", "housing"]));
+    assert_eq!(events[0]["addressed_to"], json!(["kvk", "inspectorate", "tax", "bans", "housing"]));
     assert_eq!(events[0]["payload"]["certificate_id"], id);
     assert_eq!(events[0]["payload"]["previous_status"], "certified");
 }
@@ -168,7 +168,7 @@ async fn an_overdue_deposit_shortfall_lapses_the_certificate() {
     assert_eq!(status, "lapsed");
     assert_eq!(
         app.wait_for_events("certificate.lapsed", 1).await[0]["addressed_to"],
-        json!(["kvk", "bans", "housing"])
+        json!(["kvk", "inspectorate", "tax", "bans", "housing"])
     );
 }
 

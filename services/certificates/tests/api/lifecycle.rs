@@ -216,7 +216,7 @@ async fn probation_lapses_when_not_converted_and_can_be_extended_once_by_at_most
     assert_eq!(app.public("12345678").await["status"], "lapsed");
     let lapsed = app.wait_for_events("certificate.lapsed", 1).await;
     assert_eq!(lapsed.len(), 1);
-    assert_eq!(lapsed[0]["addressed_to"], json!(["kvk", "bans", "housing"]));
+    assert_eq!(lapsed[0]["addressed_to"], json!(["kvk", "inspectorate", "tax", "bans", "housing"]));
     // A second sweep changes nothing.
     assert_eq!(zegel_certificates::sweep::run(&app.state).await.unwrap().lapsed, 0);
 }
@@ -248,7 +248,7 @@ async fn an_overdue_yearly_audit_lapses_the_certificate_after_the_grace_period_a
 }
 
 #[tokio::test]
-async fn withdrawing_while_suspended_is_recorded_and_signalled_to_the_inspectorate() {
+async fn withdrawing_while_suspended_is_recorded_as_an_escape_and_signalled() {
     let app = spawn_app().await;
     let (body, id) = app.certified("12345678", "cb-one").await;
     let remedy_by = app.clock.today() + chrono::Days::new(14);
@@ -266,13 +266,15 @@ async fn withdrawing_while_suspended_is_recorded_and_signalled_to_the_inspectora
     let r = app.post(&format!("/api/v1/certificates/{id}/withdrawal"), &agency, json!({"reason": "closing"})).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["withdrawn_while_suspended"], true);
+    assert_eq!(r.body["escaped"], "escaped_suspension");
     assert_eq!(app.public("12345678").await["status"], "withdrawn");
-    let signals = app.wait_for_events("certificate.withdrawn_while_suspended", 1).await;
+    let signals = app.wait_for_events("certificate.withdrawn_to_escape", 1).await;
     assert_eq!(signals.len(), 1);
-    assert_eq!(signals[0]["addressed_to"], json!(["inspectorate"]));
+    assert_eq!(signals[0]["addressed_to"], json!(["inspectorate", "admission_authority"]));
+    assert_eq!(signals[0]["payload"]["ground"], "escaped_suspension");
     assert_eq!(
         app.wait_for_events("certificate.withdrawn", 1).await[0]["addressed_to"],
-        json!(["kvk", "bans", "housing"])
+        json!(["kvk", "inspectorate", "tax", "bans", "housing"])
     );
 }
 

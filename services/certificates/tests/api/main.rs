@@ -5,4 +5,5 @@ mod events;
 mod helpers;
 mod lifecycle;
 mod openapi;
+mod reentry;
 mod seals;

@@ -49,6 +49,7 @@ norm-snf = SNF norm (transition period)
 label-mark-valid-until = Quality mark valid until
 label-last-inspection = Last inspection
 over-capacity = Warning: more people are registered here than allowed.
+reason-over_capacity = More people are registered here than the building may house. Tell the municipality or the Labour Authority if you live here; the landlord must bring the number back within the limit.
 reason-no_permit = The municipality requires a landlord permit and there is no valid one.
 reason-out_of_season = A mobile unit may only be lived in between 1 April and 1 October.
 reason-season_limit = A mobile unit may be lived in for at most 4 months per season.

@@ -49,6 +49,7 @@ norm-snf = norma SNF (periodo de transición)
 label-mark-valid-until = Sello de calidad válido hasta
 label-last-inspection = Última inspección
 over-capacity = Atención: aquí hay registradas más personas de las permitidas.
+reason-over_capacity = Aquí hay registradas más personas de las que el edificio puede alojar. Si vive aquí, avise al ayuntamiento o a la Inspección de Trabajo; el arrendador debe reducir el número hasta el límite.
 reason-no_permit = El municipio exige una licencia de alquiler y no hay ninguna válida.
 reason-out_of_season = En una unidad móvil solo se puede vivir entre el 1 de abril y el 1 de octubre.
 reason-season_limit = En una unidad móvil se puede vivir como máximo 4 meses por temporada.

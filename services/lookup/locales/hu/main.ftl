@@ -49,6 +49,7 @@ norm-snf = SNF-norma (átmeneti időszak)
 label-mark-valid-until = A minőségi jelzés érvényes eddig
 label-last-inspection = Utolsó ellenőrzés
 over-capacity = Figyelem: itt több embert jelentettek be, mint amennyi megengedett.
+reason-over_capacity = Itt több ember van nyilvántartva, mint amennyit az épület befogadhat. Ha itt lakik, jelezze az önkormányzatnak vagy a Munkaügyi Felügyeletnek; a bérbeadónak a megengedett számra kell csökkentenie a létszámot.
 reason-no_permit = Az önkormányzat bérbeadási engedélyt ír elő, és nincs érvényes engedély.
 reason-out_of_season = Mobil lakóegységben csak április 1. és október 1. között lehet lakni.
 reason-season_limit = Mobil lakóegységben szezononként legfeljebb 4 hónapig lehet lakni.

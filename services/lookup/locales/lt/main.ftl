@@ -50,6 +50,7 @@ norm-snf = SNF norma (pereinamasis laikotarpis)
 label-mark-valid-until = Kokybės ženklas galioja iki
 label-last-inspection = Paskutinis patikrinimas
 over-capacity = Dėmesio: čia užregistruota daugiau žmonių, nei leidžiama.
+reason-over_capacity = Čia užregistruota daugiau žmonių, nei pastate leidžiama gyventi. Jei čia gyvenate, praneškite savivaldybei arba Darbo inspekcijai; nuomotojas turi sumažinti žmonių skaičių iki leistino.
 reason-no_permit = Savivaldybė reikalauja nuomos leidimo, o galiojančio leidimo nėra.
 reason-out_of_season = Mobiliajame būste galima gyventi tik nuo balandžio 1 d. iki spalio 1 d.
 reason-season_limit = Mobiliajame būste per sezoną galima gyventi ne ilgiau kaip 4 mėnesius.

@@ -49,6 +49,7 @@ norm-snf = SNF-norm (overgangsperiode)
 label-mark-valid-until = Keurmerk geldig tot
 label-last-inspection = Laatste inspectie
 over-capacity = Let op: hier staan meer mensen ingeschreven dan toegestaan.
+reason-over_capacity = Hier staan meer mensen ingeschreven dan het gebouw mag huisvesten. Woont u hier, meld het dan bij de gemeente of de Arbeidsinspectie; de verhuurder moet het aantal terugbrengen tot de grens.
 reason-no_permit = De gemeente eist een verhuurvergunning en er is geen geldige.
 reason-out_of_season = In een mobiele woonunit mag alleen tussen 1 april en 1 oktober worden gewoond.
 reason-season_limit = In een mobiele woonunit mag per seizoen hoogstens 4 maanden worden gewoond.

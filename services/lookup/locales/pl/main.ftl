@@ -50,6 +50,7 @@ norm-snf = norma SNF (okres przejściowy)
 label-mark-valid-until = Znak jakości ważny do
 label-last-inspection = Ostatnia inspekcja
 over-capacity = Uwaga: zameldowano tu więcej osób, niż jest dozwolone.
+reason-over_capacity = Zarejestrowano tu więcej osób, niż budynek może pomieścić. Jeśli tu mieszkasz, zgłoś to gminie lub Inspekcji Pracy; wynajmujący musi zmniejszyć liczbę osób do dozwolonej.
 reason-no_permit = Gmina wymaga zezwolenia na wynajem, a nie ma ważnego zezwolenia.
 reason-out_of_season = W mobilnym module mieszkalnym można mieszkać tylko od 1 kwietnia do 1 października.
 reason-season_limit = W mobilnym module mieszkalnym można mieszkać najwyżej 4 miesiące w sezonie.

@@ -50,6 +50,7 @@ norm-snf = norma SNF (perioadă de tranziție)
 label-mark-valid-until = Marca de calitate valabilă până la
 label-last-inspection = Ultima inspecție
 over-capacity = Atenție: aici sunt înregistrate mai multe persoane decât este permis.
+reason-over_capacity = Aici sunt înregistrate mai multe persoane decât poate găzdui clădirea. Dacă locuiți aici, anunțați primăria sau Inspecția Muncii; proprietarul trebuie să reducă numărul la limita permisă.
 reason-no_permit = Primăria cere o autorizație de închiriere și nu există una valabilă.
 reason-out_of_season = Într-o unitate mobilă se poate locui doar între 1 aprilie și 1 octombrie.
 reason-season_limit = Într-o unitate mobilă se poate locui cel mult 4 luni pe sezon.

@@ -222,7 +222,13 @@ fn housing(lang: &Lang, seal: &str, b: &facts::Building, outdated: bool) -> Hous
         valid_until: b.valid_until.as_deref().map(|d| lang.day_of(d)).unwrap_or_default(),
         label_last_inspection: lang.t("label-last-inspection"),
         last_inspection: b.last_inspection.as_deref().map(|d| lang.day_of(d)).unwrap_or_default(),
-        over_capacity: if b.over_capacity { lang.t("over-capacity") } else { String::new() },
+        // When over capacity is the verdict's reason it is said first, above; the warning
+        // remains for a mark that ended for another reason while too many live there.
+        over_capacity: if b.over_capacity && b.reason != Some(zegel_standing::NotValidBecause::OverCapacity) {
+            lang.t("over-capacity")
+        } else {
+            String::new()
+        },
         complain_title: lang.t("complain-title"),
         complain_text: lang.t("complain-text"),
         complain_link: lang.t("complain-link"),

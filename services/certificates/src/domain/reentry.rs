@@ -1,0 +1,303 @@
+//! An agency's past decides whether it may start again (advice 2.1 A, D, F: the persons
+//! behind an agency must find it "onmogelijk ... om voortdurend opnieuw te beginnen").
+//!
+//! Three rules, judged here once for every way into the register:
+//! - one probation per agency, ever: an agency that held any certificate before never gets
+//!   a provisional certificate again, only a full one with every requirement met;
+//! - a revocation starts a waiting period (a dated policy setting, [`Policy`]) in which no
+//!   certificate of any kind is issued;
+//! - a withdrawal made to escape a sanction (a suspension, a pending suspension request, an
+//!   open serious deficiency, a pending fine) counts as a revocation: it carries its
+//!   [`Ground`], and an ended certificate with an escape ground waits like a revoked one.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::lifecycle::{Status, add_months};
+
+platform::text_enum! {
+    /// Why a certificate ended, as kept in its public history (a code, never the reason's
+    /// text): the grounds a certification body revokes on, and the sanctions a withdrawal
+    /// was made to escape.
+    pub enum Ground {
+        /// Revoked: an irrevocable fine (advice 2.1 A).
+        IrrevocableFine = "irrevocable_fine",
+        /// Revoked: a criminal sanction.
+        CriminalSanction = "criminal_sanction",
+        /// Revoked: the requirements are no longer met.
+        RequirementsNotMet = "requirements_not_met",
+        /// Revoked: a suspension was not remedied in time.
+        SuspensionNotRemedied = "suspension_not_remedied",
+        /// Revoked on another ground (named in the reason).
+        Other = "other",
+        /// Withdrawn while suspended.
+        EscapedSuspension = "escaped_suspension",
+        /// Withdrawn while the Labour Authority's request to suspend was pending.
+        EscapedSuspensionRequest = "escaped_suspension_request",
+        /// Withdrawn with a serious deficiency open.
+        EscapedSeriousDeficiency = "escaped_serious_deficiency",
+        /// Withdrawn with a fine on the agency not yet settled (decided, objection or appeal
+        /// pending, or irrevocable while the certificate was in force).
+        EscapedFine = "escaped_fine",
+    }
+}
+
+impl Ground {
+    /// The grounds a certification body may give for a revocation.
+    pub const REVOCATION: [Ground; 5] = [
+        Ground::IrrevocableFine,
+        Ground::CriminalSanction,
+        Ground::RequirementsNotMet,
+        Ground::SuspensionNotRemedied,
+        Ground::Other,
+    ];
+
+    /// Whether this ground marks a withdrawal made to escape a sanction.
+    pub fn is_escape(self) -> bool {
+        matches!(
+            self,
+            Ground::EscapedSuspension
+                | Ground::EscapedSuspensionRequest
+                | Ground::EscapedSeriousDeficiency
+                | Ground::EscapedFine
+        )
+    }
+}
+
+/// The sanctions pending on a certificate at the moment its agency withdraws it, most
+/// serious first: the first names the ground the withdrawal is recorded with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pending {
+    /// The certificate is suspended.
+    pub suspended: bool,
+    /// The Labour Authority asked for a suspension that was not yet decided.
+    pub suspension_request: bool,
+    /// A serious deficiency is open.
+    pub serious_deficiency: bool,
+    /// A fine on the agency is not settled.
+    pub fine: bool,
+}
+
+impl Pending {
+    /// The escape ground of a withdrawal now, or `None` for a clean exit.
+    pub fn escape(self) -> Option<Ground> {
+        [
+            (self.suspended, Ground::EscapedSuspension),
+            (self.suspension_request, Ground::EscapedSuspensionRequest),
+            (self.serious_deficiency, Ground::EscapedSeriousDeficiency),
+            (self.fine, Ground::EscapedFine),
+        ]
+        .into_iter()
+        .find_map(|(pending, ground)| pending.then_some(ground))
+    }
+}
+
+/// The waiting period in force from a date (table `reentry_policy`): a policy choice of
+/// this register, not a number of the advice, with its source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// From when it applies (to endings on or after this date).
+    pub effective_from: NaiveDate,
+    /// Months after a revocation (or an escape) before any new certificate.
+    pub waiting_months: u32,
+    /// Where the number comes from.
+    pub source: String,
+}
+
+/// A certificate of the agency that has ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ended {
+    /// Which certificate.
+    pub certificate_id: Uuid,
+    /// Revoked, lapsed or withdrawn.
+    pub status: Status,
+    /// On which (Dutch) day.
+    pub ended_on: NaiveDate,
+    /// Why, when it was revoked or escaped a sanction.
+    pub ground: Option<Ground>,
+}
+
+impl Ended {
+    /// Whether it starts a waiting period: revoked, or withdrawn to escape a sanction.
+    pub fn counts_as_revocation(&self) -> bool {
+        self.status == Status::Revoked || self.ground.is_some_and(Ground::is_escape)
+    }
+}
+
+/// What the agency asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    /// A provisional certificate: a starter's probation.
+    Provisional,
+    /// A full certificate with every requirement met, without probation.
+    Full,
+}
+
+/// Why the register refuses a new certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Refusal {
+    /// The earlier certificate that decides.
+    pub earlier: Ended,
+    /// The first day on which the agency may apply again, and for what.
+    pub may_apply_from: NaiveDate,
+    /// `full`: only a full certificate (its probation is used).
+    pub may_apply_for: &'static str,
+    /// Why, in one sentence.
+    pub detail: String,
+}
+
+/// Whether an agency with these ended certificates may get `entry` on `today`. `policy_on`
+/// gives the waiting period in force on a date (the ending's date decides, so that a later
+/// policy never shortens or lengthens a waiting period already running).
+pub fn judge(
+    entry: Entry,
+    ended: &[Ended],
+    policy_on: impl Fn(NaiveDate) -> Option<Policy>,
+    today: NaiveDate,
+) -> Result<(), Refusal> {
+    // The waiting period that ends last decides; then the latest ending of any kind.
+    let waiting = ended
+        .iter()
+        .filter(|e| e.counts_as_revocation())
+        .filter_map(|e| Some((e, add_months(e.ended_on, policy_on(e.ended_on)?.waiting_months))))
+        .max_by_key(|(_, until)| *until);
+    if let Some((earlier, until)) = waiting
+        && until > today
+    {
+        let what = if earlier.status == Status::Revoked {
+            "was revoked".to_string()
+        } else {
+            format!("was withdrawn to escape a sanction ({})", earlier.ground.map(Ground::as_str).unwrap_or_default())
+        };
+        return Err(Refusal {
+            earlier: earlier.clone(),
+            may_apply_from: until,
+            may_apply_for: "full",
+            detail: format!(
+                "The agency's certificate {} {what} on {}; no new certificate is issued before {until}.",
+                earlier.certificate_id, earlier.ended_on
+            ),
+        });
+    }
+    match (entry, ended.iter().max_by_key(|e| e.ended_on)) {
+        (Entry::Provisional, Some(earlier)) => Err(Refusal {
+            earlier: earlier.clone(),
+            may_apply_from: today,
+            may_apply_for: "full",
+            detail: format!(
+                "The agency held certificate {} ({} on {}): probation is given once per agency; it may apply \
+                 for a full certificate with every requirement met.",
+                earlier.certificate_id,
+                earlier.status.as_str(),
+                earlier.ended_on
+            ),
+        }),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use platform::vocab::assert_round_trips;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn ended(status: Status, on: &str, ground: Option<Ground>) -> Ended {
+        Ended { certificate_id: Uuid::nil(), status, ended_on: d(on), ground }
+    }
+
+    fn two_years(_: NaiveDate) -> Option<Policy> {
+        Some(Policy { effective_from: d("2020-01-01"), waiting_months: 24, source: "test".into() })
+    }
+
+    #[test]
+    fn the_grounds_round_trip_and_only_escapes_count_as_escapes() {
+        assert_round_trips::<Ground>();
+        assert!(Ground::REVOCATION.iter().all(|g| !g.is_escape()));
+        assert_eq!(Ground::ALL.iter().filter(|g| g.is_escape()).count(), Ground::ALL.len() - Ground::REVOCATION.len());
+    }
+
+    #[test]
+    fn a_withdrawal_names_the_most_serious_sanction_it_escapes() {
+        assert_eq!(Pending::default().escape(), None, "a clean exit");
+        assert_eq!(Pending { fine: true, ..Pending::default() }.escape(), Some(Ground::EscapedFine));
+        assert_eq!(
+            Pending { suspended: true, fine: true, serious_deficiency: true, suspension_request: true }.escape(),
+            Some(Ground::EscapedSuspension)
+        );
+        assert_eq!(
+            Pending { serious_deficiency: true, suspension_request: true, ..Pending::default() }.escape(),
+            Some(Ground::EscapedSuspensionRequest)
+        );
+    }
+
+    /// The table: each row is an agency's past, what it asks on a day, and what it gets.
+    #[test]
+    fn an_agency_past_decides_each_way_back_in() {
+        use Entry::{Full, Provisional};
+        use Status::{Lapsed, Revoked, Withdrawn};
+        let today = d("2026-06-01");
+        let revoked = ended(Revoked, "2026-05-31", Some(Ground::IrrevocableFine));
+        let escaped = ended(Withdrawn, "2025-01-10", Some(Ground::EscapedSeriousDeficiency));
+        let rows: Vec<(&str, Vec<Ended>, Entry, Option<(&str, &str)>)> = vec![
+            ("a starter", vec![], Provisional, None),
+            ("a starter asking for a full certificate", vec![], Full, None),
+            ("revoked yesterday, provisional", vec![revoked.clone()], Provisional, Some(("2028-05-31", "full"))),
+            ("revoked yesterday, full", vec![revoked.clone()], Full, Some(("2028-05-31", "full"))),
+            ("revoked three years ago, full", vec![ended(Revoked, "2023-05-01", Some(Ground::Other))], Full, None),
+            (
+                "revoked three years ago: its probation is still used",
+                vec![ended(Revoked, "2023-05-01", Some(Ground::Other))],
+                Provisional,
+                Some(("2026-06-01", "full")),
+            ),
+            ("lapsed, provisional", vec![ended(Lapsed, "2026-05-01", None)], Provisional, Some(("2026-06-01", "full"))),
+            ("lapsed, full", vec![ended(Lapsed, "2026-05-01", None)], Full, None),
+            ("withdrawn cleanly, full", vec![ended(Withdrawn, "2026-05-20", None)], Full, None),
+            ("withdrawn to escape, full", vec![escaped.clone()], Full, Some(("2027-01-10", "full"))),
+            (
+                "a clean withdrawal after a revocation: the revocation still waits",
+                vec![revoked.clone(), ended(Withdrawn, "2026-05-31", None)],
+                Full,
+                Some(("2028-05-31", "full")),
+            ),
+            (
+                "the waiting period ends on its day",
+                vec![ended(Revoked, "2024-06-01", Some(Ground::CriminalSanction))],
+                Full,
+                None,
+            ),
+        ];
+        for (case, past, entry, expected) in rows {
+            let got = judge(entry, &past, two_years, today);
+            match (got, expected) {
+                (Ok(()), None) => {}
+                (Err(r), Some((from, what))) => {
+                    assert_eq!(r.may_apply_from, d(from), "{case}");
+                    assert_eq!(r.may_apply_for, what, "{case}");
+                    assert!(r.detail.contains(&r.earlier.certificate_id.to_string()), "{case}: {}", r.detail);
+                }
+                (got, expected) => panic!("{case}: got {got:?}, expected {expected:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_policy_in_force_on_the_day_of_the_ending_decides() {
+        let policy = |on: NaiveDate| {
+            Some(Policy {
+                effective_from: d("2020-01-01"),
+                waiting_months: if on < d("2026-01-01") { 12 } else { 36 },
+                source: "test".into(),
+            })
+        };
+        let past = [ended(Status::Revoked, "2025-12-31", Some(Ground::Other))];
+        assert_eq!(judge(Entry::Full, &past, policy, d("2027-01-01")), Ok(()), "12 months from 2025-12-31");
+        let past = [ended(Status::Revoked, "2026-01-01", Some(Ground::Other))];
+        assert_eq!(judge(Entry::Full, &past, policy, d("2027-01-01")).unwrap_err().may_apply_from, d("2029-01-01"));
+    }
+}

@@ -1,0 +1,133 @@
+//! No back door (issue 31): an agency's past decides whether it gets a certificate again.
+
+use platform::auth::Role;
+use serde_json::json;
+
+use crate::helpers::{TestApp, spawn_app};
+
+/// Revokes certificate `id` with `grounds`.
+async fn revoke(app: &TestApp, body: &str, id: &str, grounds: &str) {
+    let r = app
+        .post(&format!("/api/v1/certificates/{id}/revocation"), body, json!({"reason": "final", "grounds": grounds}))
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+}
+
+#[tokio::test]
+async fn a_revoked_agency_gets_no_new_certificate_from_another_body_for_the_waiting_period() {
+    let app = spawn_app().await;
+    let (body, id) = app.certified("12345678", "cb-one").await;
+    revoke(&app, &body, &id, "criminal_sanction").await;
+    let other = app.body("cb-two").await;
+    let r = app.post("/api/v1/agencies/12345678/certificates", &other, json!({})).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["type"], "urn:zegel:problem:re-entry-refused");
+    assert_eq!(r.body["earlier_certificate"]["certificate_id"], id.as_str());
+    assert_eq!(r.body["earlier_certificate"]["status"], "revoked");
+    assert_eq!(r.body["earlier_certificate"]["ground"], "criminal_sanction");
+    assert_eq!(r.body["earlier_certificate"]["ended_on"], json!(app.clock.today()));
+    let until = zegel_certificates::domain::lifecycle::add_months(app.clock.today(), 24);
+    assert_eq!(r.body["may_apply_from"], json!(until));
+    assert!(r.body["detail"].as_str().unwrap().contains(&id), "{:?}", r.body);
+    assert_eq!(app.public("12345678").await["status"], "revoked", "nothing was issued");
+
+    // A day before the end of the wait: still refused; on the day, its probation is used.
+    app.clock.advance_days((until - app.clock.today()).num_days() - 1);
+    let r = app.post("/api/v1/agencies/12345678/certificates", &other, json!({})).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["may_apply_from"], json!(until));
+    app.clock.advance_days(1);
+    let r = app.post("/api/v1/agencies/12345678/certificates", &other, json!({})).await;
+    assert_eq!(r.status, 422, "one probation per agency, ever: {:?}", r.body);
+    assert_eq!(r.body["may_apply_from"], json!(app.clock.today()));
+    assert_eq!(r.body["may_apply_for"], "full");
+}
+
+#[tokio::test]
+async fn an_agency_whose_certificate_lapsed_or_was_withdrawn_gets_no_second_probation() {
+    let app = spawn_app().await;
+    let body = app.body("cb-one").await;
+    app.agency("12345678", 30).await;
+    let id = app.provisional("12345678", &body).await;
+    let agency = app.token(&[Role::Agency], Some("12345678"));
+    let r = app.post(&format!("/api/v1/certificates/{id}/withdrawal"), &agency, json!({"reason": "stopping"})).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["escaped"], json!(null), "a clean exit");
+    let r = app.post("/api/v1/agencies/12345678/certificates", &body, json!({})).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["type"], "urn:zegel:problem:re-entry-refused");
+    assert_eq!(r.body["earlier_certificate"]["status"], "withdrawn");
+    assert_eq!(r.body["earlier_certificate"]["ground"], json!(null));
+    assert_eq!(r.body["may_apply_from"], json!(app.clock.today()), "no waiting period after a clean exit");
+    assert!(r.body["detail"].as_str().unwrap().contains("probation is given once per agency"));
+
+    // Lapsed at the end of probation: the same.
+    app.agency("87654321", 30).await;
+    app.provisional("87654321", &body).await;
+    app.clock.advance_days(100);
+    assert_eq!(zegel_certificates::sweep::run(&app.state).await.unwrap().lapsed, 1);
+    let r = app.post("/api/v1/agencies/87654321/certificates", &body, json!({})).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["earlier_certificate"]["status"], "lapsed");
+}
+
+#[tokio::test]
+async fn withdrawing_with_a_serious_deficiency_open_is_an_escape_that_waits_like_a_revocation() {
+    let app = spawn_app().await;
+    let (body, id) = app.certified("12345678", "cb-one").await;
+    let soon = app.clock.today() + chrono::Days::new(14);
+    let r = app
+        .post(
+            &format!("/api/v1/certificates/{id}/audits"),
+            &body,
+            json!({"performed_on": app.clock.today(), "report_ref": "R-1", "deficiencies": [
+                {"description": "wages below the CAO", "serious": true, "remedy_by": soon}
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let agency = app.token(&[Role::Agency], Some("12345678"));
+    let r = app.post(&format!("/api/v1/certificates/{id}/withdrawal"), &agency, json!({"reason": "closing"})).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["withdrawn_while_suspended"], false);
+    assert_eq!(r.body["escaped"], "escaped_serious_deficiency");
+    let signal = &app.wait_for_events("certificate.withdrawn_to_escape", 1).await[0];
+    assert_eq!(signal["addressed_to"], json!(["inspectorate", "admission_authority"]));
+    assert_eq!(signal["payload"]["ground"], "escaped_serious_deficiency");
+
+    let other = app.body("cb-two").await;
+    let r = app.post("/api/v1/agencies/12345678/certificates", &other, json!({})).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["earlier_certificate"]["ground"], "escaped_serious_deficiency");
+    let until = zegel_certificates::domain::lifecycle::add_months(app.clock.today(), 24);
+    assert_eq!(r.body["may_apply_from"], json!(until), "waits like a revocation");
+    assert!(r.body["detail"].as_str().unwrap().contains("withdrawn to escape"), "{:?}", r.body);
+}
+
+#[tokio::test]
+async fn withdrawing_while_the_labour_authority_asks_for_a_suspension_is_an_escape() {
+    let app = spawn_app().await;
+    let (_, id) = app.certified("12345678", "cb-one").await;
+    let inspectorate = app.token(&[Role::Inspectorate], None);
+    let r = app
+        .post(&format!("/api/v1/certificates/{id}/suspension"), &inspectorate, json!({"reason": "underpayment"}))
+        .await;
+    assert_eq!(r.status, 202, "{:?}", r.body);
+    let agency = app.token(&[Role::Agency], Some("12345678"));
+    let r = app.post(&format!("/api/v1/certificates/{id}/withdrawal"), &agency, json!({"reason": "closing"})).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["escaped"], "escaped_suspension_request");
+}
+
+#[tokio::test]
+async fn a_revocation_ground_outside_the_list_is_refused_with_the_list() {
+    let app = spawn_app().await;
+    let (body, id) = app.certified("12345678", "cb-one").await;
+    for grounds in ["escaped_fine", "whatever"] {
+        let r = app
+            .post(&format!("/api/v1/certificates/{id}/revocation"), &body, json!({"reason": "x", "grounds": grounds}))
+            .await;
+        assert_eq!(r.status, 422, "{grounds}: {:?}", r.body);
+    }
+    assert_eq!(app.public("12345678").await["status"], "certified");
+}
