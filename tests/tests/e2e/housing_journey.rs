@@ -78,14 +78,22 @@ async fn the_building_page_speaks_every_language_and_takes_complaints_without_ja
     assert_eq!(served, "ro");
     assert!(html.contains(&esc(&messages("ro")["verdict-valid"])));
 
-    // More people than allowed: the warning at the door.
+    // More people than allowed: not valid, and said first at the door (issue 31), in the
+    // visitor's language; no green verdict with a warning below it.
     let provider = suite.token(Role::HousingProvider, Some("55667788"));
     let (status, _) = suite
         .housing_call(Method::PUT, &format!("/api/v1/buildings/{bag}/occupancy"), &provider, json!({"people": 5}))
         .await;
     assert_eq!(status, 200);
     let (_, html) = page(&suite, &seal, "?lang=pl", None).await;
-    assert!(html.contains(&esc(&messages("pl")["over-capacity"])), "{html}");
+    let pl = messages("pl");
+    let verdict = html.split("<section class=\"verdict").nth(1).and_then(|s| s.split("</section>").next());
+    assert!(
+        verdict.is_some_and(
+            |v| v.contains(&esc(&pl["verdict-suspended"])) && v.contains(&esc(&pl["reason-over_capacity"]))
+        ),
+        "the reason, in Polish, in the verdict itself: {html}"
+    );
 
     // The complaint form: a plain HTML form posting to the housing register.
     let form = suite.http.get(format!("{}/v/{seal}/complaint?lang=pl", suite.lookup.address)).send().await.unwrap();

@@ -243,7 +243,9 @@ mod tests {
         let today = d("2026-06-01");
         let revoked = ended(Revoked, "2026-05-31", Some(Ground::IrrevocableFine));
         let escaped = ended(Withdrawn, "2025-01-10", Some(Ground::EscapedSeriousDeficiency));
-        let rows: Vec<(&str, Vec<Ended>, Entry, Option<(&str, &str)>)> = vec![
+        // (case, the agency's past, what it asks, refused: (may apply from, for what)).
+        type Row = (&'static str, Vec<Ended>, Entry, Option<(&'static str, &'static str)>);
+        let rows: Vec<Row> = vec![
             ("a starter", vec![], Provisional, None),
             ("a starter asking for a full certificate", vec![], Full, None),
             ("revoked yesterday, provisional", vec![revoked.clone()], Provisional, Some(("2028-05-31", "full"))),

@@ -97,9 +97,16 @@ async fn a_permit_caps_the_people_and_its_conditions_must_be_met_by_their_date()
     assert_eq!(r.body["over_capacity"], true, "{:?}", r.body);
     let flagged = wait_for_events(&app.prefix.0, "housing.over_capacity", 1).await;
     assert_eq!((flagged[0].payload["allowed"].as_i64(), flagged[0].payload["capacity"].as_i64()), (Some(1), Some(2)));
-    assert_eq!(app.live(&seal).await.1["over_capacity"], true);
+    let (status, facts) = app.live(&seal).await;
+    assert_eq!(
+        (status.as_str(), &facts["over_capacity"], &facts["reason"]),
+        ("suspended", &json!(true), &json!("over_capacity"))
+    );
     let list = app.get("/api/v1/municipalities/0363/buildings?over_capacity=true", Some(&amsterdam)).await;
     assert_eq!(list.body["count"], 1, "{:?}", list.body);
+    // Back within the permit's limit: valid again.
+    app.put(&occupancy, &app.provider(), json!({"people": 1})).await;
+    assert_eq!(app.live(&seal).await.0, "good");
 
     // The date to comply by passed without compliance: the mark is blocked, with that reason.
     let late = json!({"status": "granted", "valid_from": today.to_string(), "max_people": 1,
