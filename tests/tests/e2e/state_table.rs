@@ -109,6 +109,12 @@ async fn set(tx: &tokio_postgres::Transaction<'_>, state: [&str; 5]) {
     }
 }
 
+/// The public hirer check of the agency, as the running lookup answers it.
+async fn hirer_check(suite: &Suite) -> Value {
+    let url = format!("{}/api/v1/agencies/{KVK}/check", suite.lookup.address);
+    suite.http.get(url).send().await.expect("check").json().await.expect("json")
+}
+
 #[tokio::test]
 async fn the_seal_the_check_and_kvk_agree_in_every_state() {
     let suite = Suite::start_with(Options { rate_per_minute: Some(1_000_000), ..Options::default() }).await;
@@ -170,15 +176,7 @@ async fn the_seal_the_check_and_kvk_agree_in_every_state() {
                         tx.commit().await.expect("commit");
 
                         let verdict = suite.verify(&seal).await;
-                        let check: Value = suite
-                            .http
-                            .get(format!("{}/api/v1/agencies/{KVK}/check", suite.lookup.address))
-                            .send()
-                            .await
-                            .expect("check")
-                            .json()
-                            .await
-                            .expect("json");
+                        let check = hirer_check(&suite).await;
                         let answer: Value = suite
                             .http
                             .post(format!("{}/api/v1/kvk/registration-checks", suite.lookup.address))
@@ -298,15 +296,7 @@ async fn the_seal_the_check_and_kvk_agree_in_every_state() {
         tx.commit().await.expect("commit");
         let building = suite.verify(&variant_seal).await;
         let agency_seal = suite.verify(&seal).await;
-        let check: Value = suite
-            .http
-            .get(format!("{}/api/v1/agencies/{KVK}/check", suite.lookup.address))
-            .send()
-            .await
-            .expect("check")
-            .json()
-            .await
-            .expect("json");
+        let check = hirer_check(&suite).await;
         let building_valid = building["verdict"] == "valid";
         assert_eq!(building_valid, reason.is_none(), "{case}: the building's seal {building}");
         assert_eq!(building["facts"]["reason"].as_str(), reason, "{case}: {building}");

@@ -697,7 +697,10 @@ pub(super) async fn withdraw(state: AppState, req: Request, id: String, raw: Byt
         let after = register::apply(tx, cert, Action::Withdraw, &change, |c| c.ended_on = Some(today)).await?;
         let mut v = view(&after);
         v["withdrawn_while_suspended"] = json!(while_suspended);
-        v["escaped"] = json!(escaped);
+        // The agency learns of a suspension request only once it is suspended (need to
+        // know): its own answer names the sanctions it already knows of, never a request.
+        // The ground is kept and signalled all the same.
+        v["escaped"] = json!(escaped.filter(|g| *g != Ground::EscapedSuspensionRequest));
         Ok((StatusCode::OK, v))
     })
     .await

@@ -105,7 +105,7 @@ async fn withdrawing_with_a_serious_deficiency_open_is_an_escape_that_waits_like
 }
 
 #[tokio::test]
-async fn withdrawing_while_the_labour_authority_asks_for_a_suspension_is_an_escape() {
+async fn withdrawing_while_the_labour_authority_asks_for_a_suspension_is_an_escape_the_agency_is_not_told_of() {
     let app = spawn_app().await;
     let (_, id) = app.certified("12345678", "cb-one").await;
     let inspectorate = app.token(&[Role::Inspectorate], None);
@@ -116,7 +116,17 @@ async fn withdrawing_while_the_labour_authority_asks_for_a_suspension_is_an_esca
     let agency = app.token(&[Role::Agency], Some("12345678"));
     let r = app.post(&format!("/api/v1/certificates/{id}/withdrawal"), &agency, json!({"reason": "closing"})).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
-    assert_eq!(r.body["escaped"], "escaped_suspension_request");
+    assert_eq!(r.body["escaped"], json!(null), "the agency is not told of the request: {:?}", r.body);
+    let signal = &app.wait_for_events("certificate.withdrawn_to_escape", 1).await[0];
+    assert_eq!(signal["payload"]["ground"], "escaped_suspension_request");
+    // Nor does its own audit trail name the ground.
+    let trail = app.get(&format!("/api/v1/certificates/{id}/audit-trail"), Some(&agency)).await;
+    assert_eq!(trail.status, 200, "{:?}", trail.body);
+    assert!(!trail.body.to_string().contains("escaped_suspension_request"), "{:?}", trail.body);
+    // Another body considering the agency sees why it waits.
+    let other = app.body("cb-two").await;
+    let r = app.post("/api/v1/agencies/12345678/certificates", &other, json!({})).await;
+    assert_eq!(r.body["earlier_certificate"]["ground"], "escaped_suspension_request", "{:?}", r.body);
 }
 
 #[tokio::test]
