@@ -95,10 +95,15 @@ pub fn for_transition(
 /// The type of the signal that a withdrawal escaped a sanction.
 pub const WITHDRAWN_TO_ESCAPE: &str = "certificate.withdrawn_to_escape";
 
-/// A new provisional certificate.
+/// The type of a new certificate issued without probation (a full entry).
+pub const ISSUED_FULL: &str = "certificate.issued_full";
+
+/// A new certificate: a provisional one, or a full one issued without probation.
 pub fn issued(cert: &Certificate, now: DateTime<Utc>) -> Event {
+    let kind =
+        if cert.status == crate::domain::Status::Provisional { "certificate.provisional_issued" } else { ISSUED_FULL };
     Event::new(
-        "certificate.provisional_issued",
+        kind,
         &cert.kvk_number,
         &[party::BANS, party::HOUSING],
         json!({

@@ -191,8 +191,8 @@ pub async fn insert_certificate(c: &impl GenericClient, cert: &Certificate) -> R
     let stmt = c
         .prepare_cached(
             "insert into certificate (certificate_id, kvk_number, certification_body_id, norm, status, status_since,
-                 issued_on, probation_ends_on, extended)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                 issued_on, probation_ends_on, extended, certified_on, next_audit_due)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .await?;
     c.execute(
@@ -207,6 +207,8 @@ pub async fn insert_certificate(c: &impl GenericClient, cert: &Certificate) -> R
             &cert.issued_on,
             &cert.probation_ends_on,
             &cert.extended,
+            &cert.certified_on,
+            &cert.next_audit_due,
         ],
     )
     .await

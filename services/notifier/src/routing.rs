@@ -27,8 +27,9 @@ pub fn agencies(event: &Event) -> Vec<String> {
 /// check (certificate, officers clear, deposit, G-account, housing). Requests, audits,
 /// deficiencies, payouts, complaints, appointments and deregistration signals stay with
 /// the authorities they are addressed to.
-pub const PUBLIC_CHANGES: [&str; 18] = [
+pub const PUBLIC_CHANGES: [&str; 19] = [
     "certificate.provisional_issued",
+    "certificate.issued_full",
     "certificate.certified",
     "certificate.extended",
     "certificate.suspended",

@@ -1,6 +1,6 @@
 //! Which certification body holds an application (a provisional certificate) or a
 //! certificate of which agency, as a register learns it from the certificates register's
-//! events: `certificate.provisional_issued` starts it, `certificate.revoked`, `.lapsed` and
+//! events: `certificate.provisional_issued` (or `.issued_full`, without probation) starts it, `certificate.revoked`, `.lapsed` and
 //! `.withdrawn` end it. A body may then see what concerns its own agencies and no others
 //! (advice 2.1 A: the body assesses the agencies it certifies) — their officers in the bans
 //! register, the buildings where they house workers in the housing register.
@@ -29,7 +29,7 @@ struct CertificateFacts {
 /// about it.
 pub async fn learn(tx: &impl GenericClient, event: &Event) -> anyhow::Result<bool> {
     let starts = match event.event_type.as_str() {
-        "certificate.provisional_issued" => true,
+        "certificate.provisional_issued" | "certificate.issued_full" => true,
         "certificate.revoked" | "certificate.lapsed" | "certificate.withdrawn" => false,
         _ => return Ok(false),
     };
@@ -62,7 +62,11 @@ pub async fn consume(pool: &deadpool_postgres::Pool, event: &Event) -> anyhow::R
 pub fn concerns(event: &Event) -> bool {
     matches!(
         event.event_type.as_str(),
-        "certificate.provisional_issued" | "certificate.revoked" | "certificate.lapsed" | "certificate.withdrawn"
+        "certificate.provisional_issued"
+            | "certificate.issued_full"
+            | "certificate.revoked"
+            | "certificate.lapsed"
+            | "certificate.withdrawn"
     )
 }
 

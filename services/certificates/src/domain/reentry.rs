@@ -126,8 +126,10 @@ impl Ended {
 }
 
 /// What the agency asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Entry {
+    #[default]
     /// A provisional certificate: a starter's probation.
     Provisional,
     /// A full certificate with every requirement met, without probation.

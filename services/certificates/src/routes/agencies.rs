@@ -11,13 +11,18 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 
 use super::{acting_body, authenticate, kvk_from_path, write};
-use crate::domain::lifecycle::probation_end;
+use std::collections::BTreeMap;
+
+use platform::problem::FieldError;
+
+use crate::domain::lifecycle::{next_audit, probation_end};
 use crate::domain::reentry::{self, Entry};
-use crate::domain::{Checks, CountryCode, KvkNumber, SbiCode, Status, norm_of, not_future, text};
+use crate::domain::requirement;
+use crate::domain::{Checks, CountryCode, KvkNumber, RequirementCode, SbiCode, Status, norm_of, not_future, text};
 use crate::error::{Error, Result};
 use crate::events;
 use crate::register::{self, Change};
-use crate::routes::certificates::valid_until;
+use crate::routes::certificates::{self, RequirementIn, valid_until};
 use crate::state::AppState;
 use crate::store::{self, Agency, Certificate};
 
@@ -284,19 +289,49 @@ pub(super) async fn public_view(state: AppState, req: Request, kvk: String) -> R
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ProvisionalIn {
+struct CertificateIn {
     #[serde(default)]
     reason: Option<String>,
+    /// `provisional` (a starter's probation, the default) or `full` (every requirement met
+    /// now, no probation: the only way back after a lapse or a withdrawal).
+    #[serde(default)]
+    entry: Entry,
+    /// A full entry's requirements, by code, as `PUT …/requirements/{code}` takes each.
+    #[serde(default)]
+    requirements: Option<BTreeMap<String, RequirementIn>>,
 }
 
-/// POST /api/v1/agencies/{kvk}/certificates
-pub(super) async fn issue_provisional(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
+/// POST /api/v1/agencies/{kvk}/certificates — a provisional certificate, or (`entry:
+/// full`) a full one whose every requirement is recorded and met in the same request.
+pub(super) async fn issue_certificate(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
-    principal.require_any(&[Role::CertificationBody], "Only a certification body issues a provisional certificate.")?;
+    principal.require_any(&[Role::CertificationBody], "Only a certification body issues a certificate.")?;
     let kvk = kvk_from_path(&kvk)?;
-    let input: ProvisionalIn = parse_json(&req, &raw)?;
-    let reason =
-        input.reason.as_deref().map(|r| text(r, "/reason", 1000)).transpose().map_err(|e| Error::Invalid(vec![e]))?;
+    let input: CertificateIn = parse_json(&req, &raw)?;
+    let today = state.clock.today();
+    let mut checks = Checks::default();
+    let reason = input.reason.as_deref().and_then(|r| checks.check(text(r, "/reason", 1000)));
+    let mut recorded = Vec::new();
+    match (input.entry, &input.requirements) {
+        (Entry::Provisional, Some(_)) => {
+            checks.0.push(FieldError::new("/requirements", "only a full entry records its requirements at once"))
+        }
+        (Entry::Full, None) => checks.0.push(FieldError::new(
+            "/requirements",
+            "a full entry records every requirement, each as PUT /certificates/{id}/requirements/{code} takes it",
+        )),
+        (Entry::Full, Some(given)) => {
+            for (code, r) in given {
+                let at = format!("/requirements/{code}");
+                match RequirementCode::parse(code) {
+                    Some(code) => recorded.extend(certificates::recorded(code, r, today, &at, &mut checks)),
+                    None => checks.0.push(FieldError::new(at, "not a requirement of the advice")),
+                }
+            }
+        }
+        (Entry::Provisional, None) => {}
+    }
+    checks.finish().map_err(Error::Invalid)?;
     // The starter's entry test, asked of the other registers before any lock is taken.
     {
         let client = state.core.pool.get().await?;
@@ -309,33 +344,52 @@ pub(super) async fn issue_provisional(state: AppState, req: Request, kvk: String
     if !missing.is_empty() {
         return Err(Error::EntryTest(missing));
     }
+    // A full entry also meets the live requirements, as at certification.
+    let live = match input.entry {
+        Entry::Full => {
+            let mut live = state.registers.check(kvk.as_str(), &req.id).await?;
+            let housing = recorded.iter().find(|r| r.code() == RequirementCode::HousingCertified).map(|r| r.outcome());
+            requirement::settle_housing(&mut live, housing);
+            live
+        }
+        Entry::Provisional => Vec::new(),
+    };
     write(&state, &req, &principal, &raw, async |tx| {
         let body_id = acting_body(tx, &principal).await?;
         let agency = store::agency(tx, kvk.as_str())
             .await?
             .ok_or_else(|| Error::NotFound(format!("No agency {kvk} is registered.")))?;
-        let today = state.clock.today();
         let now = state.clock.now();
-        reentry(tx, kvk.as_str(), Entry::Provisional, today).await?;
-        let norm = norm_of(&agency.seat_country);
+        reentry(tx, kvk.as_str(), input.entry, today).await?;
+        let full = input.entry == Entry::Full;
         let cert = Certificate {
             certificate_id: uuid::Uuid::now_v7(),
             kvk_number: agency.kvk_number.clone(),
             certification_body_id: body_id,
-            norm,
-            status: Status::Provisional,
+            norm: norm_of(&agency.seat_country),
+            status: if full { Status::Certified } else { Status::Provisional },
             status_since: now,
             issued_on: today,
-            probation_ends_on: probation_end(today),
+            // A full entry has no probation: it ended the day it began.
+            probation_ends_on: if full { today } else { probation_end(today) },
             extended: false,
-            certified_on: None,
-            next_audit_due: None,
+            certified_on: full.then_some(today),
+            next_audit_due: full.then(|| next_audit(today)),
             suspension_reason: None,
             suspension_remedy_by: None,
             ended_on: None,
         };
         store::insert_certificate(tx, &cert).await?;
-        store::insert_status_change(tx, cert.certificate_id, None, Status::Provisional, now, None).await?;
+        store::insert_status_change(tx, cert.certificate_id, None, cert.status, now, None).await?;
+        for r in &recorded {
+            store::upsert_requirement(tx, cert.certificate_id, &r.as_new(), &principal.subject).await?;
+        }
+        if full {
+            let unmet = certificates::unmet_on(tx, &cert, &live, today).await?;
+            if !unmet.is_empty() {
+                return Err(Error::Unmet(unmet));
+            }
+        }
         let change = Change {
             actor: Actor::of(&principal, Role::CertificationBody),
             reason: reason.as_deref(),
@@ -344,17 +398,14 @@ pub(super) async fn issue_provisional(state: AppState, req: Request, kvk: String
             ground: None,
             now,
         };
-        register::record(
-            tx,
-            &cert.certificate_id.to_string(),
-            "certificate.issue_provisional",
-            &change,
-            None::<&()>,
-            Some(&cert),
-        )
-        .await?;
+        let action = if full { "certificate.issue_full" } else { "certificate.issue_provisional" };
+        register::record(tx, &cert.certificate_id.to_string(), action, &change, None::<&()>, Some(&cert)).await?;
         platform::outbox::enqueue(tx, &events::issued(&cert, now)).await?;
-        Ok((StatusCode::CREATED, super::certificates::view(&cert)))
+        let mut view = certificates::view(&cert);
+        if full {
+            view["requirements"] = json!(store::requirements(tx, cert.certificate_id).await?);
+        }
+        Ok((StatusCode::CREATED, view))
     })
     .await
 }

@@ -134,7 +134,7 @@ pub(super) async fn certificate_audit_trail(state: AppState, req: Request, id: S
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RequirementIn {
+pub(super) struct RequirementIn {
     outcome: Outcome,
     #[serde(default)]
     evidence_ref: Option<String>,
@@ -143,6 +143,95 @@ struct RequirementIn {
     /// The financial year the evidence covers (the auditor's statement).
     #[serde(default)]
     financial_year: Option<i32>,
+}
+
+/// A requirement as a body records it, validated.
+pub(super) struct Recorded {
+    code: RequirementCode,
+    outcome: Outcome,
+    evidence_ref: Option<String>,
+    checked_on: NaiveDate,
+    valid_until: Option<NaiveDate>,
+    financial_year: Option<i32>,
+}
+
+impl Recorded {
+    pub(super) fn code(&self) -> RequirementCode {
+        self.code
+    }
+
+    pub(super) fn outcome(&self) -> Outcome {
+        self.outcome
+    }
+
+    pub(super) fn as_new(&self) -> store::NewRequirement<'_> {
+        store::NewRequirement {
+            code: self.code,
+            outcome: self.outcome,
+            evidence_ref: self.evidence_ref.as_deref(),
+            checked_on: self.checked_on,
+            valid_until: self.valid_until,
+            financial_year: self.financial_year,
+        }
+    }
+}
+
+/// The one check of a recorded requirement (one at a time, or a full entry's list): its
+/// evidence, its date, its financial year, and that it still holds today. Field errors
+/// point below `at`.
+pub(super) fn recorded(
+    code: RequirementCode,
+    input: &RequirementIn,
+    today: NaiveDate,
+    at: &str,
+    checks: &mut Checks,
+) -> Option<Recorded> {
+    let evidence = match (&input.evidence_ref, input.outcome) {
+        (Some(e), _) => checks.check(text(e, &format!("{at}/evidence_ref"), 200)),
+        (None, Outcome::Met) => checks
+            .check(Err(FieldError::new(format!("{at}/evidence_ref"), "evidence is required for a met requirement"))),
+        (None, _) => None,
+    };
+    if input.outcome == Outcome::NotApplicable && !code.may_be_not_applicable() {
+        checks.0.push(FieldError::new(format!("{at}/outcome"), format!("{} always applies", code.as_str())));
+    }
+    let checked_on = checks.check(not_future(input.checked_on.unwrap_or(today), today, &format!("{at}/checked_on")));
+    let financial_year = match (code.validity(), input.financial_year, input.outcome, checked_on) {
+        (Validity::FinancialYear, Some(year), _, Some(on)) => {
+            // A statement covers a finished year, and holds until the next one is due.
+            if year >= on.year() || year < on.year() - 2 {
+                checks.0.push(FieldError::new(
+                    format!("{at}/financial_year"),
+                    format!("a finished financial year, {} or {}", on.year() - 2, on.year() - 1),
+                ));
+            }
+            Some(year)
+        }
+        // Without a year: the last finished one.
+        (Validity::FinancialYear, None, Outcome::Met, Some(on)) => Some(on.year() - 1),
+        (_, Some(_), _, _) => {
+            checks.0.push(FieldError::new(
+                format!("{at}/financial_year"),
+                format!("{} is not per financial year", code.as_str()),
+            ));
+            None
+        }
+        _ => None,
+    };
+    let checked_on = checked_on?;
+    let valid_until =
+        (input.outcome == Outcome::Met).then(|| code.validity().until(checked_on, financial_year)).flatten();
+    if let Some(until) = valid_until.filter(|until| *until < today) {
+        checks.0.push(FieldError::new(
+            format!("{at}/checked_on"),
+            format!("this evidence expired on {until}: record evidence that still holds"),
+        ));
+        return None;
+    }
+    if input.outcome == Outcome::Met && evidence.is_none() {
+        return None;
+    }
+    Some(Recorded { code, outcome: input.outcome, evidence_ref: evidence, checked_on, valid_until, financial_year })
 }
 
 /// PUT /api/v1/certificates/{id}/requirements/{code}
@@ -162,54 +251,13 @@ pub(super) async fn put_requirement(
     let input: RequirementIn = parse_json(&req, &raw)?;
     let today = state.clock.today();
     let mut checks = Checks::default();
-    let evidence = match (&input.evidence_ref, input.outcome) {
-        (Some(e), _) => checks.check(text(e, "/evidence_ref", 200)),
-        (None, Outcome::Met) => {
-            checks.check(Err(FieldError::new("/evidence_ref", "evidence is required for a met requirement")))
-        }
-        (None, _) => None,
-    };
-    if input.outcome == Outcome::NotApplicable && !code.may_be_not_applicable() {
-        checks.0.push(FieldError::new("/outcome", format!("{} always applies", code.as_str())));
-    }
-    let checked_on = checks.check(not_future(input.checked_on.unwrap_or(today), today, "/checked_on"));
-    let financial_year = match (code.validity(), input.financial_year, input.outcome, checked_on) {
-        (Validity::FinancialYear, Some(year), _, Some(on)) => {
-            // A statement covers a finished year, and holds until the next one is due.
-            if year >= on.year() || year < on.year() - 2 {
-                checks.0.push(FieldError::new(
-                    "/financial_year",
-                    format!("a finished financial year, {} or {}", on.year() - 2, on.year() - 1),
-                ));
-            }
-            Some(year)
-        }
-        // Without a year: the last finished one.
-        (Validity::FinancialYear, None, Outcome::Met, Some(on)) => Some(on.year() - 1),
-        (_, Some(_), _, _) => {
-            checks.0.push(FieldError::new("/financial_year", format!("{} is not per financial year", code.as_str())));
-            None
-        }
-        _ => None,
-    };
+    let recorded = recorded(code, &input, today, "", &mut checks);
     checks.finish().map_err(Error::Invalid)?;
-    let checked_on = checked_on.unwrap_or(today);
-    let valid_until =
-        (input.outcome == Outcome::Met).then(|| code.validity().until(checked_on, financial_year)).flatten();
-    if valid_until.is_some_and(|until| until < today) {
-        return Err(invalid(FieldError::new(
-            "/checked_on",
-            format!("this evidence expired on {}: record evidence that still holds", valid_until.unwrap_or(today)),
-        )));
-    }
-    let new = store::NewRequirement {
-        code,
-        outcome: input.outcome,
-        evidence_ref: evidence.as_deref(),
-        checked_on,
-        valid_until,
-        financial_year,
+    let Some(recorded) = recorded else {
+        return Err(invalid(FieldError::new("", "invalid requirement")));
     };
+    let new = recorded.as_new();
+    let evidence = recorded.evidence_ref.clone();
     write(&state, &req, &principal, &raw, async |tx| {
         let cert = own_certificate(tx, &principal, id).await?;
         Action::RecordRequirement
@@ -329,7 +377,7 @@ async fn live_checks(
 
 /// The one rule (`requirement::unmet`) for certificate `cert` on `on`: what was recorded,
 /// its validity, and the live answers of the other registers.
-async fn unmet_on(
+pub(super) async fn unmet_on(
     tx: &Transaction<'_>,
     cert: &Certificate,
     live: &[(RequirementCode, Option<zegel_standing::agency::Reason>)],

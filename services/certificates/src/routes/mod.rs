@@ -29,7 +29,7 @@ pub fn api(state: AppState) -> Routed {
         get(warp::path!("api" / "v1" / "certification-bodies" / String), s, bodies::bodies_get),
         post(fixed(warp::path!("api" / "v1" / "agencies")), s, agencies::create_agency),
         get(warp::path!("api" / "v1" / "agencies" / String / "certificate"), s, agencies::public_view),
-        post(warp::path!("api" / "v1" / "agencies" / String / "certificates"), s, agencies::issue_provisional),
+        post(warp::path!("api" / "v1" / "agencies" / String / "certificates"), s, agencies::issue_certificate),
         get(warp::path!("api" / "v1" / "certificates" / String), s, certificates::certificate_get),
         get(
             warp::path!("api" / "v1" / "certificates" / String / "audit-trail"),

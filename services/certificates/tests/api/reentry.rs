@@ -141,3 +141,100 @@ async fn a_revocation_ground_outside_the_list_is_refused_with_the_list() {
     }
     assert_eq!(app.public("12345678").await["status"], "certified");
 }
+
+/// Every requirement of the advice, met, as a full entry records them at once.
+fn all_met() -> serde_json::Value {
+    let mut requirements = serde_json::Map::new();
+    for code in zegel_certificates::domain::RequirementCode::ALL {
+        requirements.insert(
+            code.as_str().into(),
+            json!({"outcome": "met", "evidence_ref": format!("dossier/{}", code.as_str())}),
+        );
+    }
+    json!(requirements)
+}
+
+#[tokio::test]
+async fn after_a_clean_exit_the_way_back_is_a_full_certificate_with_every_requirement_met() {
+    let app = spawn_app().await;
+    let body = app.body("cb-one").await;
+    app.agency("12345678", 400).await;
+    let first = app.provisional("12345678", &body).await;
+    let agency = app.token(&[Role::Agency], Some("12345678"));
+    let r = app.post(&format!("/api/v1/certificates/{first}/withdrawal"), &agency, json!({"reason": "pause"})).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+
+    // Bad input is refused with every field named, before anything is asked elsewhere.
+    let r = app
+        .post(
+            "/api/v1/agencies/12345678/certificates",
+            &body,
+            json!({"entry": "full", "requirements": {"two_payrolls": {"outcome": "met"}, "no_such": {"outcome": "met"}}}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["type"], "urn:zegel:problem:validation");
+    let pointers: Vec<_> = r.body["errors"].as_array().unwrap().iter().map(|e| e["pointer"].clone()).collect();
+    assert!(pointers.contains(&json!("/requirements/two_payrolls/evidence_ref")), "{pointers:?}");
+    assert!(pointers.contains(&json!("/requirements/no_such")), "{pointers:?}");
+    let r = app.post("/api/v1/agencies/12345678/certificates", &body, json!({"entry": "full"})).await;
+    assert_eq!(r.body["type"], "urn:zegel:problem:validation", "a full entry names its requirements: {:?}", r.body);
+    let r = app.post("/api/v1/agencies/12345678/certificates", &body, json!({"requirements": {}})).await;
+    assert_eq!(
+        r.body["type"], "urn:zegel:problem:validation",
+        "a provisional entry records none at once: {:?}",
+        r.body
+    );
+
+    // One requirement short: 422 unmet, and nothing is kept.
+    let mut short = all_met();
+    short.as_object_mut().unwrap().remove("cao_wage_compliance");
+    let r = app
+        .post("/api/v1/agencies/12345678/certificates", &body, json!({"entry": "full", "requirements": short}))
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["type"], "urn:zegel:problem:requirements-unmet", "{:?}", r.body);
+    assert!(r.body.to_string().contains("cao_wage_compliance"), "{:?}", r.body);
+    assert_eq!(app.public("12345678").await["status"], "withdrawn", "nothing was issued");
+
+    // Every requirement met: certified at once, no probation, audited, announced.
+    let r = app
+        .post("/api/v1/agencies/12345678/certificates", &body, json!({"entry": "full", "requirements": all_met()}))
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["status"], "certified");
+    assert_eq!(r.body["certified_on"], json!(app.clock.today()));
+    assert_eq!(
+        r.body["requirements"].as_array().unwrap().len(),
+        zegel_certificates::domain::RequirementCode::ALL.len()
+    );
+    let id = r.body["certificate_id"].as_str().unwrap().to_string();
+    assert_ne!(id, first);
+    let public = app.public("12345678").await;
+    assert_eq!(public["status"], "certified");
+    assert_eq!(public["certificate"]["probation_ends_on"], json!(null));
+    let event = &app.wait_for_events("certificate.issued_full", 1).await[0];
+    assert_eq!(event["payload"]["certificate_id"], id.as_str());
+    let trail = app.get(&format!("/api/v1/certificates/{id}/audit-trail"), Some(&body)).await;
+    assert!(trail.body.to_string().contains("certificate.issue_full"), "{:?}", trail.body);
+}
+
+#[tokio::test]
+async fn a_full_entry_waits_out_a_revocation_like_any_other() {
+    let app = spawn_app().await;
+    let (body, id) = app.certified("12345678", "cb-one").await;
+    revoke(&app, &body, &id, "criminal_sanction").await;
+    let other = app.body("cb-two").await;
+    let r = app
+        .post("/api/v1/agencies/12345678/certificates", &other, json!({"entry": "full", "requirements": all_met()}))
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["type"], "urn:zegel:problem:re-entry-refused");
+    assert_eq!(r.body["may_apply_for"], "full");
+    let until = zegel_certificates::domain::lifecycle::add_months(app.clock.today(), 24);
+    app.clock.advance_days((until - app.clock.today()).num_days());
+    let r = app
+        .post("/api/v1/agencies/12345678/certificates", &other, json!({"entry": "full", "requirements": all_met()}))
+        .await;
+    assert_eq!(r.status, 201, "after the waiting period, with every requirement met: {:?}", r.body);
+}
