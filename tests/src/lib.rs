@@ -76,10 +76,10 @@ impl Client {
         value
     }
 
-    /// The inspectorate bans Bob Bakker (BSN 123456782, the owner every helper here
-    /// registers) from owning an agency; returns the ban.
-    pub async fn ban_the_owner(&self) -> Value {
-        let body = json!({"bsn": "123456782", "basis": "administrative", "roles_covered": ["owner"],
+    /// The inspectorate bans Bob Bakker (BSN [`owner_bsn`], the owner the helpers here
+    /// register for `kvk`) from owning an agency; returns the ban.
+    pub async fn ban_the_owner(&self, kvk: &str) -> Value {
+        let body = json!({"bsn": owner_bsn(kvk), "basis": "administrative", "roles_covered": ["owner"],
                           "starts_on": "2026-01-01", "reason": "underpayment"});
         self.bans_call(reqwest::Method::POST, "/api/v1/bans", &self.token(Role::Inspectorate, None), body).await
     }
@@ -307,7 +307,7 @@ impl Client {
     /// the deposit's starter part paid (EUR 50,000) and a G-account requested.
     pub async fn passes_entry_test(&self, kvk: &str) {
         self.deposit_pay(kvk, 5_000_000).await;
-        let officers = json!({"officers": [{"bsn": "123456782", "name": "Bob Bakker", "date_of_birth": "1980-05-06", "role": "owner", "from": "2020-01-01"}]});
+        let officers = json!({"officers": [{"bsn": owner_bsn(kvk), "name": "Bob Bakker", "date_of_birth": "1980-05-06", "role": "owner", "from": "2020-01-01"}]});
         self.bans_call(
             reqwest::Method::PUT,
             &format!("/api/v1/agencies/{kvk}/officers"),
@@ -410,6 +410,14 @@ pub fn dev_client(at: Addresses) -> anyhow::Result<Client> {
     let key = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../certs/dev/token-signing-key.pem"))
         .map_err(|e| anyhow::anyhow!("the development token key ({e}): run ./just certs"))?;
     Ok(Client::new(at, std::sync::Arc::new(zegel_testkit::DevIssuer::from_pkcs8_pem(&key, "zegel-dev")?)))
+}
+
+/// The owner KvK registers for agency `kvk` in these tests: a person of its own, so that one
+/// agency's revocation never links another through the phoenix radar unless a test says so.
+pub fn owner_bsn(kvk: &str) -> String {
+    let digits: String = kvk.chars().filter(char::is_ascii_digit).collect();
+    let n: u32 = digits[digits.len().saturating_sub(8)..].parse().unwrap_or(0);
+    valid_bsn(100_000_000 + n % 800_000_000)
 }
 
 /// The first BSN from `start` on that the bans register accepts (11-proof).

@@ -1,16 +1,73 @@
 //! What this register learns from the certificates register: which certification body
 //! holds an application or a certificate of which agency, so that a body reads the
-//! officers of, and checks persons for, its own agencies only. Each event is applied once
-//! (deduplicated by event id in the same transaction).
+//! officers of, and checks persons for, its own agencies only; and which certificates
+//! ended with a waiting period (a revocation, a withdrawal made to escape a sanction), so
+//! that the persons who ran the agency are held to it wherever they appear (the phoenix
+//! radar). Each event is applied once (deduplicated by event id in the same transaction).
 
+use platform::audit::{self, Actor};
 use platform::outbox::Event;
 
+use crate::events;
 use crate::state::AppState;
+use crate::store::{self, SanctionedEnding};
 
 /// The party name this register answers to on the stream.
 pub const PARTY: &str = "bans";
 
-/// Handles one event addressed to this register (`platform::certifier`).
+/// Handles one event addressed to this register.
 pub async fn handle(state: &AppState, event: Event) -> anyhow::Result<()> {
-    platform::certifier::consume(&state.core.pool, &event).await
+    if !platform::certifier::concerns(&event) {
+        return Ok(());
+    }
+    let mut client = state.core.pool.get().await?;
+    let tx = client.transaction().await?;
+    if platform::consumer::first_time(&tx, &event).await? {
+        platform::certifier::learn(&tx, &event).await?;
+        // Only an ending that starts a waiting period carries its end (`waits_until`).
+        if !event.payload["waits_until"].is_null() {
+            let ending: SanctionedEnding = serde_json::from_value(event.payload.clone())
+                .map_err(|e| anyhow::anyhow!("{} {}: unreadable ending: {e}", event.event_type, event.event_id))?;
+            learn_ending(state, &tx, &event, &ending).await?;
+        }
+    }
+    tx.commit().await?;
+    state.core.relay.nudge();
+    Ok(())
+}
+
+/// Records the ending and signals every agency where a person who ran the ended agency is
+/// an officer now: from today on, they have a link.
+async fn learn_ending(
+    state: &AppState,
+    tx: &deadpool_postgres::Transaction<'_>,
+    event: &Event,
+    ending: &SanctionedEnding,
+) -> anyhow::Result<()> {
+    if !store::record_sanctioned_ending(tx, ending).await? {
+        return Ok(());
+    }
+    let today = state.clock.today();
+    let now = state.clock.now();
+    for kvk in store::agencies_linked_to(tx, ending.certificate_id, today).await? {
+        let body = store::certifier_of(tx, &kvk).await?;
+        for link in store::linked_officers(tx, &kvk, today).await? {
+            if link.certificate_id != ending.certificate_id {
+                continue;
+            }
+            let signal = events::linked_officer(&kvk, &link, body.as_deref(), now);
+            platform::outbox::enqueue(tx, &signal).await?;
+            audit::Entry::new(
+                Actor::system("bans.consumer"),
+                events::LINKED_OFFICER,
+                kvk.clone(),
+                format!("event-{}", event.event_id),
+            )
+            .after(signal.payload.clone())
+            .caused_by(event.event_id)
+            .record(tx)
+            .await?;
+        }
+    }
+    Ok(())
 }

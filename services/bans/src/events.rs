@@ -1,37 +1,116 @@
-//! What the bans register publishes: never a name, a BSN or a date of birth.
+//! What the bans register publishes: never a name, a BSN or a date of birth. Who it is
+//! stays with those who may read the officers (KvK, the inspectorate, the agency's
+//! certification body), each read logged.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use platform::outbox::Event;
 use serde_json::json;
 use uuid::Uuid;
 
-/// Parties that act on a banned officer: the certificates register suspends the agency's
-/// certificate (and tells its body), the inspectorate follows up.
-const ACT: &[&str] = &["certificates", "inspectorate"];
+use crate::store::{Ban, Link};
+
+/// Party names used in `addressed_to`.
+pub mod party {
+    /// The certificates register, which suspends the certificate of an agency whose officer
+    /// is banned.
+    pub const CERTIFICATES: &str = "certificates";
+    /// The Labour Authority.
+    pub const INSPECTORATE: &str = "inspectorate";
+    /// The Chamber of Commerce: it refuses a banned person as officer and marks the agency
+    /// for deregistration (advice 2.1 F).
+    pub const KVK: &str = "kvk";
+}
+
+/// The parties told about an officer of `kvk`: the certificates register (when it acts),
+/// the inspectorate, KvK and the agency's certification body, when it has one.
+fn about_agency(certificates: bool, body: Option<&str>) -> Vec<String> {
+    let mut to: Vec<String> = Vec::new();
+    if certificates {
+        to.push(party::CERTIFICATES.into());
+    }
+    to.extend([party::INSPECTORATE.to_string(), party::KVK.to_string()]);
+    to.extend(body.map(|b| format!("certification_body:{b}")));
+    to
+}
+
+fn event(kind: &str, subject: &str, to: &[String], payload: serde_json::Value, now: DateTime<Utc>) -> Event {
+    let to: Vec<&str> = to.iter().map(String::as_str).collect();
+    Event::new(kind, subject, &to, payload, now)
+}
+
+/// A ban came into force (KvK hears of every one, whether or not the person is an officer
+/// now: it checks every officer it registers).
+pub fn in_force(ban: &Ban, now: DateTime<Utc>) -> Event {
+    Event::new(
+        "ban.in_force",
+        &ban.ban_id.to_string(),
+        &[party::KVK, party::INSPECTORATE],
+        json!({ "ban_id": ban.ban_id, "roles_covered": ban.roles_covered, "starts_on": ban.starts_on,
+                "ends_on": ban.ends_on }),
+        now,
+    )
+}
 
 /// A ban in force covers a current officer of `kvk`.
-pub fn officer_banned(ban_id: Uuid, kvk: &str, role: &str, starts_on: NaiveDate, now: DateTime<Utc>) -> Event {
-    Event::new(
+pub fn officer_banned(
+    ban_id: Uuid,
+    kvk: &str,
+    role: &str,
+    starts_on: NaiveDate,
+    body: Option<&str>,
+    now: DateTime<Utc>,
+) -> Event {
+    event(
         "ban.officer_banned",
         kvk,
-        ACT,
+        &about_agency(true, body),
         json!({ "ban_id": ban_id, "kvk_number": kvk, "role": role, "starts_on": starts_on }),
         now,
     )
 }
 
 /// The phoenix check: a banned person is registered as an officer of `kvk`.
-pub fn banned_officer_appointed(ban_id: Uuid, kvk: &str, role: &str, now: DateTime<Utc>) -> Event {
-    Event::new(
+pub fn banned_officer_appointed(ban_id: Uuid, kvk: &str, role: &str, body: Option<&str>, now: DateTime<Utc>) -> Event {
+    event(
         "ban.banned_officer_appointed",
         kvk,
-        ACT,
+        &about_agency(true, body),
         json!({ "ban_id": ban_id, "kvk_number": kvk, "role": role }),
         now,
     )
 }
 
-/// A ban was lifted.
-pub fn lifted(ban_id: Uuid, now: DateTime<Utc>) -> Event {
-    Event::new("ban.lifted", &ban_id.to_string(), &[], json!({ "ban_id": ban_id }), now)
+/// The type of [`linked_officer`].
+pub const LINKED_OFFICER: &str = "ban.linked_officer";
+
+/// The phoenix radar: a current officer of `kvk` ran another agency whose certificate
+/// ended with a waiting period still running. The certificate stays as it is (nothing in
+/// the advice suspends it for that); the parties who may act hear of it.
+pub fn linked_officer(kvk: &str, link: &Link, body: Option<&str>, now: DateTime<Utc>) -> Event {
+    let mut payload = json!(link);
+    payload["kvk_number"] = json!(kvk);
+    event(LINKED_OFFICER, kvk, &about_agency(false, body), payload, now)
+}
+
+/// A ban was lifted: KvK and the inspectorate, who heard of it when it came into force.
+pub fn lifted(ban_id: Uuid, on: NaiveDate, now: DateTime<Utc>) -> Event {
+    Event::new(
+        "ban.lifted",
+        &ban_id.to_string(),
+        &[party::KVK, party::INSPECTORATE],
+        json!({ "ban_id": ban_id, "lifted_on": on }),
+        now,
+    )
+}
+
+/// A lifted ban no longer covers a current officer of `kvk`: whoever heard that it did.
+pub fn lifted_at(ban_id: Uuid, kvk: &str, role: &str, on: NaiveDate, body: Option<&str>, now: DateTime<Utc>) -> Event {
+    event(
+        "ban.lifted",
+        kvk,
+        // The certificates register does not reinstate by itself: the body decides.
+        &about_agency(false, body),
+        json!({ "ban_id": ban_id, "kvk_number": kvk, "role": role, "lifted_on": on }),
+        now,
+    )
 }

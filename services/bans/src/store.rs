@@ -52,17 +52,157 @@ pub struct NewOfficer {
     pub to_on: Option<NaiveDate>,
 }
 
-/// Replaces the agency's officers with KvK's current registration.
-pub async fn replace_officers(c: &impl GenericClient, kvk: &str, officers: &[NewOfficer]) -> Result<()> {
-    let delete = c.prepare_cached("delete from officer where kvk_number = $1").await?;
-    c.execute(&delete, &[&kvk]).await?;
+/// Records KvK's registration of the agency's officers on `today`, keeping history: a
+/// term as registered (the same person, role and start) is stored or updated; a term that
+/// was current and is no longer registered ends yesterday (the person left); a term that
+/// had not begun is dropped; a term that ended before today stays as it was — a new
+/// registration never erases who ran the agency (the phoenix radar reads those terms).
+pub async fn register_officers(
+    c: &impl GenericClient,
+    kvk: &str,
+    officers: &[NewOfficer],
+    today: NaiveDate,
+) -> Result<()> {
+    let existing = c
+        .prepare_cached(
+            "select officer_id, person_id, role, from_on, to_on from officer where kvk_number = $1 for update",
+        )
+        .await?;
+    let rows = c.query(&existing, &[&kvk]).await?;
+    let update = c.prepare_cached("update officer set to_on = $2 where officer_id = $1").await?;
+    let delete = c.prepare_cached("delete from officer where officer_id = $1").await?;
     let insert = c
         .prepare_cached("insert into officer (officer_id, kvk_number, person_id, role, from_on, to_on) values ($1, $2, $3, $4, $5, $6)")
         .await?;
+    let mut matched = Vec::new();
     for o in officers {
-        c.execute(&insert, &[&Uuid::now_v7(), &kvk, &o.person_id, &o.role, &o.from_on, &o.to_on]).await?;
+        let same = rows.iter().find(|r| {
+            r.get::<_, Uuid>(1) == o.person_id
+                && r.get::<_, String>(2) == o.role
+                && r.get::<_, NaiveDate>(3) == o.from_on
+        });
+        match same {
+            Some(r) => {
+                let id: Uuid = r.get(0);
+                c.execute(&update, &[&id, &o.to_on]).await?;
+                matched.push(id);
+            }
+            None => {
+                c.execute(&insert, &[&Uuid::now_v7(), &kvk, &o.person_id, &o.role, &o.from_on, &o.to_on]).await?;
+            }
+        }
+    }
+    let yesterday = today.pred_opt().unwrap_or(today);
+    for r in rows.iter().filter(|r| !matched.contains(&r.get::<_, Uuid>(0))) {
+        let (id, from_on, to_on): (Uuid, NaiveDate, Option<NaiveDate>) = (r.get(0), r.get(3), r.get(4));
+        if from_on >= today {
+            c.execute(&delete, &[&id]).await?;
+        } else if to_on.is_none_or(|to| to >= today) {
+            c.execute(&update, &[&id, &Some(yesterday)]).await?;
+        }
     }
     Ok(())
+}
+
+/// A link of a current officer to another agency whose certificate ended with a waiting
+/// period still running (`linked_officers` in V7). No name: who it is stays with those who
+/// may read the officers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    /// The person (never shown).
+    #[serde(skip)]
+    pub person_id: Uuid,
+    /// Their role at this agency.
+    pub role: String,
+    /// The other agency.
+    pub linked_kvk: String,
+    /// Its certificate that ended.
+    pub certificate_id: Uuid,
+    /// Why it ended (a revocation ground or the sanction a withdrawal escaped).
+    pub ground: String,
+    /// When.
+    pub ended_on: NaiveDate,
+    /// Until when the waiting period runs.
+    pub waits_until: NaiveDate,
+}
+
+fn link(r: &Row) -> Link {
+    Link {
+        person_id: r.get(0),
+        role: r.get(1),
+        linked_kvk: r.get(2),
+        certificate_id: r.get(3),
+        ground: r.get(4),
+        ended_on: r.get(5),
+        waits_until: r.get(6),
+    }
+}
+
+/// The links of the agency's current officers on `day`.
+pub async fn linked_officers(c: &impl GenericClient, kvk: &str, day: NaiveDate) -> Result<Vec<Link>> {
+    let stmt = c
+        .prepare_cached(
+            "select person_id, role, linked_kvk, certificate_id, ground, ended_on, waits_until
+             from linked_officers($1, $2) order by linked_kvk, role",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&kvk, &day]).await?.iter().map(link).collect())
+}
+
+/// An ended certificate that starts a waiting period, as the certificates register
+/// published it; false when it was known already.
+pub async fn record_sanctioned_ending(c: &impl GenericClient, e: &SanctionedEnding) -> Result<bool> {
+    let stmt = c
+        .prepare_cached(
+            "insert into sanctioned_ending (certificate_id, kvk_number, issued_on, ended_on, ground, waits_until)
+             values ($1, $2, $3, $4, $5, $6) on conflict (certificate_id) do nothing",
+        )
+        .await?;
+    Ok(c.execute(&stmt, &[&e.certificate_id, &e.kvk_number, &e.issued_on, &e.ended_on, &e.ground, &e.waits_until])
+        .await?
+        == 1)
+}
+
+/// What the certificates register publishes about an ending with a waiting period.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct SanctionedEnding {
+    /// Which certificate.
+    pub certificate_id: Uuid,
+    /// Of which agency.
+    pub kvk_number: String,
+    /// Issued.
+    pub issued_on: NaiveDate,
+    /// Ended.
+    pub ended_on: NaiveDate,
+    /// Why.
+    pub ground: String,
+    /// The waiting period runs until.
+    pub waits_until: NaiveDate,
+}
+
+/// The agencies (other than the ended one) where a person who ran the agency of ended
+/// certificate `certificate_id` is a current officer on `day`: every one of them now has a
+/// link.
+pub async fn agencies_linked_to(c: &impl GenericClient, certificate_id: Uuid, day: NaiveDate) -> Result<Vec<String>> {
+    let stmt = c
+        .prepare_cached(
+            "select distinct o.kvk_number
+             from sanctioned_ending e
+             join officer past on past.kvk_number = e.kvk_number
+                  and past.from_on <= e.ended_on and (past.to_on is null or past.to_on >= e.issued_on)
+             join officer o on o.person_id = past.person_id and o.kvk_number <> e.kvk_number
+                  and o.from_on <= $2 and (o.to_on is null or o.to_on >= $2)
+             where e.certificate_id = $1 and e.waits_until > $2
+             order by 1",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&certificate_id, &day]).await?.iter().map(|r| r.get(0)).collect())
+}
+
+/// The certification body that holds an application or a certificate of the agency.
+pub async fn certifier_of(c: &impl GenericClient, kvk: &str) -> Result<Option<String>> {
+    let stmt = c.prepare_cached("select certification_body_id from certifier where kvk_number = $1").await?;
+    Ok(c.query_opt(&stmt, &[&kvk]).await?.map(|r| r.get(0)))
 }
 
 /// An officer with the personal data shown to authorised readers (never the BSN).

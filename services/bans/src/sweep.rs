@@ -24,8 +24,9 @@ pub async fn run(state: &AppState) -> Result<usize> {
     Ok(starting.len())
 }
 
-/// Publishes `ban.officer_banned` for every agency where the banned person is a current
-/// officer in a covered role, and marks the ban's start as published.
+/// Publishes `ban.in_force` (to KvK and the inspectorate) and `ban.officer_banned` for
+/// every agency where the banned person is a current officer in a covered role, and marks
+/// the ban's start as published.
 pub async fn publish_start(
     tx: &deadpool_postgres::Transaction<'_>,
     ban: &store::Ban,
@@ -35,8 +36,10 @@ pub async fn publish_start(
     request_id: &str,
     cause: Option<uuid::Uuid>,
 ) -> Result<()> {
+    platform::outbox::enqueue(tx, &events::in_force(ban, now)).await?;
     for (kvk, role) in store::agencies_hit(tx, ban.ban_id, today).await? {
-        let event = events::officer_banned(ban.ban_id, &kvk, &role, ban.starts_on, now);
+        let body = store::certifier_of(tx, &kvk).await?;
+        let event = events::officer_banned(ban.ban_id, &kvk, &role, ban.starts_on, body.as_deref(), now);
         platform::outbox::enqueue(tx, &event).await?;
         audit::Entry::new((*actor).clone(), "ban.officer_banned", ban.ban_id.to_string(), request_id)
             .after(event.payload.clone())

@@ -168,7 +168,8 @@ impl Error {
                 .with_detail(refusal.detail.clone())
                 .with_extension("earlier_certificate", serde_json::json!(refusal.earlier))
                 .with_extension("may_apply_from", serde_json::json!(refusal.may_apply_from))
-                .with_extension("may_apply_for", serde_json::json!(refusal.may_apply_for)),
+                .with_extension("may_apply_for", serde_json::json!(refusal.may_apply_for))
+                .with_extension("linked_agency", serde_json::json!(refusal.linked_agency)),
             Error::RegisterUnreachable(e) => {
                 tracing::warn!(request.id = request_id, error = %e, "live requirement check failed");
                 Problem::unavailable().with_detail(format!(

@@ -45,22 +45,42 @@ fn payload(before: &Certificate, after: &Certificate, reason: Option<&str>) -> s
     })
 }
 
-/// The events a transition publishes. `ground` is the ground the change is recorded with
-/// (for a withdrawal: the sanction it escapes, if any).
+/// How a certificate ended, for the events that say so.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Ending {
+    /// The ground the change is recorded with (for a withdrawal: the sanction it escapes).
+    pub ground: Option<Ground>,
+    /// The end of the waiting period it starts (`Ended::waits_until`), if any.
+    pub waits_until: Option<chrono::NaiveDate>,
+}
+
+/// The events a transition publishes.
 pub fn for_transition(
     action: Action,
     before: &Certificate,
     after: &Certificate,
     reason: Option<&str>,
-    ground: Option<Ground>,
+    ending: Ending,
     now: DateTime<Utc>,
 ) -> Vec<Event> {
-    let event = |kind: &str, to: &[&str]| Event::new(kind, &after.kvk_number, to, payload(before, after, reason), now);
+    let ground = ending.ground;
+    let event = |kind: &str, to: &[&str]| {
+        let mut payload = payload(before, after, reason);
+        if !after.status.is_active() {
+            // The end and its waiting period: the bans register follows the persons who
+            // ran the agency until then.
+            payload["issued_on"] = json!(after.issued_on);
+            payload["ended_on"] = json!(after.ended_on);
+            payload["ground"] = json!(ground);
+            payload["waits_until"] = json!(ending.waits_until);
+        }
+        Event::new(kind, &after.kvk_number, to, payload, now)
+    };
     let body = format!("certification_body:{}", after.certification_body_id);
     // An ending goes to KvK (deregistration), to the Labour Authority and the tax authority
     // (advice 2.1 A, D: they follow who leaves the market), and to the registers that
     // grant a body reading rights by its certificates.
-    let ending = [party::KVK, party::INSPECTORATE, party::TAX, party::BANS, party::HOUSING];
+    let to_all = [party::KVK, party::INSPECTORATE, party::TAX, party::BANS, party::HOUSING];
     match action {
         Action::Extend => vec![event("certificate.extended", &[])],
         Action::Certify => vec![event("certificate.certified", &[])],
@@ -68,24 +88,17 @@ pub fn for_transition(
         // G-account), and the inspectorate follows every suspension.
         Action::Suspend => vec![event("certificate.suspended", &[body.as_str(), party::INSPECTORATE])],
         Action::Reinstate => vec![event("certificate.reinstated", &[])],
-        Action::Revoke => vec![event("certificate.revoked", &ending)],
-        Action::Lapse => vec![event("certificate.lapsed", &ending)],
+        Action::Revoke => vec![event("certificate.revoked", &to_all)],
+        Action::Lapse => vec![event("certificate.lapsed", &to_all)],
         Action::Withdraw => match ground.filter(|g| g.is_escape()) {
             // Withdrawing to escape a sanction is never a clean exit (advice 2.1): it is
             // recorded with the sanction, counts as a revocation for the waiting period,
             // and the Labour Authority and the admission authority hear of it.
-            Some(escaped) => {
-                let mut signal = Event::new(
-                    WITHDRAWN_TO_ESCAPE,
-                    &after.kvk_number,
-                    &[party::INSPECTORATE, party::ADMISSION_AUTHORITY],
-                    payload(before, after, reason),
-                    now,
-                );
-                signal.payload["ground"] = json!(escaped);
-                vec![event("certificate.withdrawn", &ending), signal]
-            }
-            None => vec![event("certificate.withdrawn", &ending)],
+            Some(_) => vec![
+                event("certificate.withdrawn", &to_all),
+                event(WITHDRAWN_TO_ESCAPE, &[party::INSPECTORATE, party::ADMISSION_AUTHORITY]),
+            ],
+            None => vec![event("certificate.withdrawn", &to_all)],
         },
         Action::Audit => vec![event("certificate.audit_recorded", &[])],
         Action::RecordRequirement => vec![],
@@ -94,6 +107,33 @@ pub fn for_transition(
 
 /// The type of the signal that a withdrawal escaped a sanction.
 pub const WITHDRAWN_TO_ESCAPE: &str = "certificate.withdrawn_to_escape";
+
+/// The type of [`entry_refused_linked`] (and its audit action).
+pub const ENTRY_REFUSED_LINKED: &str = "certificate.entry_refused_linked_officer";
+
+/// A body tried to issue a certificate to an agency whose officer ran another agency
+/// still in its waiting period (the phoenix radar): the Labour Authority follows up.
+pub fn entry_refused_linked(
+    kvk: &str,
+    body: &str,
+    links: &[crate::domain::reentry::Link],
+    now: DateTime<Utc>,
+) -> Event {
+    let links: Vec<_> = links
+        .iter()
+        .map(|l| {
+            json!({ "role": l.role, "linked_kvk": l.linked_kvk, "certificate_id": l.certificate_id,
+                    "ground": l.ground, "ended_on": l.ended_on, "waits_until": l.waits_until })
+        })
+        .collect();
+    Event::new(
+        ENTRY_REFUSED_LINKED,
+        kvk,
+        &[party::INSPECTORATE],
+        json!({ "kvk_number": kvk, "certification_body_id": body, "links": links }),
+        now,
+    )
+}
 
 /// The type of a new certificate issued without probation (a full entry).
 pub const ISSUED_FULL: &str = "certificate.issued_full";

@@ -9,6 +9,7 @@ use platform::outbox::{self, Event};
 use uuid::Uuid;
 
 use crate::domain::lifecycle::Action;
+use crate::domain::reentry::Ended;
 use crate::error::{Error, Result};
 use crate::events;
 use crate::store::{self, Certificate};
@@ -62,7 +63,18 @@ pub async fn apply(
     )
     .await?;
     let ground = change.ground.and_then(<crate::domain::reentry::Ground as platform::vocab::Vocabulary>::parse);
-    for event in events::for_transition(action, &before, &after, change.reason, ground, change.now) {
+    // An ending that starts a waiting period says until when: the bans register holds the
+    // persons who ran the agency to the same date (the phoenix radar).
+    let waits_until = match after.ended_on.filter(|_| !after.status.is_active()) {
+        Some(ended_on) => {
+            let policies = store::reentry_policies(tx).await?;
+            let ended = Ended { certificate_id: after.certificate_id, status: after.status, ended_on, ground };
+            ended.waits_until(|on| policies.iter().rev().find(|p| p.effective_from <= on).cloned())
+        }
+        None => None,
+    };
+    let ending = events::Ending { ground, waits_until };
+    for event in events::for_transition(action, &before, &after, change.reason, ending, change.now) {
         outbox::enqueue(tx, &event).await?;
     }
     Ok(after)

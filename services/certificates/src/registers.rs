@@ -105,6 +105,36 @@ impl Registers {
             .collect())
     }
 
+    /// The phoenix radar of the bans register for `kvk` (`GET …/officer-links`), asked with
+    /// the caller's own token (`authorization`): the bans register logs the body as the
+    /// reader, with the purpose. Empty when the bans register is not configured.
+    pub async fn officer_links(
+        &self,
+        kvk: &str,
+        request_id: &str,
+        authorization: &str,
+    ) -> Result<Vec<crate::domain::reentry::Link>, Unreachable> {
+        use platform::http::ForwardRequestId;
+        let Some(base) = &self.bans else {
+            return Ok(Vec::new());
+        };
+        let unreachable = |reason: String| Unreachable { register: "bans", reason };
+        let res = self
+            .http
+            .get(format!("{base}/api/v1/agencies/{kvk}/officer-links"))
+            .query(&[("purpose", "entry test of a new certificate")])
+            .header("authorization", authorization)
+            .request_id(request_id)
+            .send()
+            .await
+            .map_err(|e| unreachable(e.to_string()))?;
+        if !res.status().is_success() {
+            return Err(unreachable(format!("answered {}", res.status())));
+        }
+        let body: Value = res.json().await.map_err(|e| unreachable(e.to_string()))?;
+        serde_json::from_value(body["links"].clone()).map_err(|e| unreachable(format!("unreadable links: {e}")))
+    }
+
     /// What the configured registers say about `kvk` now, and which parts they decide.
     async fn facts(&self, kvk: &str, request_id: &str) -> Result<(Facts, Vec<Part>), Unreachable> {
         let get = async |register: &'static str, url: String| self.get(register, &url, request_id).await;

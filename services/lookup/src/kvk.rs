@@ -98,12 +98,21 @@ pub async fn registration(
 ) -> Result<KvkCheck, Unavailable> {
     let today = state.clock.today();
     let mut reasons = Vec::new();
+    let rows = store::agency(&state.core.pool, &input.kvk_number).await.map_err(|e| Unavailable(format!("{e:#}")))?;
+    // An officer the bans register holds for the agency is under a ban in force: its
+    // staffing activity is marked for deregistration (advice 2.1 F), whatever is asked now.
+    let mark_for_deregistration = rows.officers.as_ref().is_some_and(|o| !o.clear);
+    if mark_for_deregistration {
+        reasons.push(
+            "an owner, director or de facto manager registered for the agency is under a ban: its staffing activity is \
+             marked for deregistration"
+                .to_string(),
+        );
+    }
     if input.sbi_codes.iter().any(|c| c.starts_with("78")) {
         // A staffing activity is registered for an agency with a certificate that allows
         // work (a starter's provisional one suffices) that passes the starter's entry test
         // (advice 2.1 A, D): the same standing as the hirer check, which asks more.
-        let rows =
-            store::agency(&state.core.pool, &input.kvk_number).await.map_err(|e| Unavailable(format!("{e:#}")))?;
         let failing = zegel_standing::agency::registration(&Standing::of(&crate::agency::facts(&rows)));
         if !failing.is_empty() {
             let why: Vec<&str> = failing.iter().map(|r| r.sentence()).collect();
@@ -135,6 +144,7 @@ pub async fn registration(
         reasons: json!(reasons),
         requested_by: requested_by.into(),
         checked_at: state.clock.now(),
+        mark_for_deregistration,
     };
     store::insert_kvk_check(&state.core.pool, &check, &[]).await.map_err(|e| Unavailable(format!("{e:#}")))?;
     Ok(check)
@@ -175,6 +185,7 @@ pub async fn deregistration(
         reasons: json!(signals),
         requested_by: requested_by.into(),
         checked_at: now,
+        mark_for_deregistration: false,
     };
     let events = if signals.is_empty() {
         Vec::new()

@@ -390,6 +390,9 @@ pub struct KvkCheck {
     pub result: String,
     /// Every reason or signal.
     pub reasons: Value,
+    /// Registration: an officer registered for the agency is under a ban in force, so its
+    /// staffing activity is to be deregistered (advice 2.1 F).
+    pub mark_for_deregistration: bool,
     /// Who asked (token subject).
     pub requested_by: String,
     /// When.
@@ -402,13 +405,24 @@ pub async fn insert_kvk_check(pool: &Pool, c: &KvkCheck, events: &[platform::out
     let tx = client.transaction().await?;
     let stmt = tx
         .prepare_cached(
-            "insert into kvk_check (kvk_check_id, kind, kvk_number, inputs, result, reasons, requested_by, checked_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "insert into kvk_check (kvk_check_id, kind, kvk_number, inputs, result, reasons, requested_by, checked_at,
+                 mark_for_deregistration)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .await?;
     tx.execute(
         &stmt,
-        &[&c.kvk_check_id, &c.kind, &c.kvk_number, &c.inputs, &c.result, &c.reasons, &c.requested_by, &c.checked_at],
+        &[
+            &c.kvk_check_id,
+            &c.kind,
+            &c.kvk_number,
+            &c.inputs,
+            &c.result,
+            &c.reasons,
+            &c.requested_by,
+            &c.checked_at,
+            &c.mark_for_deregistration,
+        ],
     )
     .await?;
     for event in events {
@@ -423,7 +437,8 @@ pub async fn kvk_checks(pool: &Pool, kvk: Option<&str>, limit: i64) -> anyhow::R
     let client = pool.get().await?;
     let stmt = client
         .prepare_cached(
-            "select kvk_check_id, kind, kvk_number, inputs, result, reasons, requested_by, checked_at
+            "select kvk_check_id, kind, kvk_number, inputs, result, reasons, requested_by, checked_at,
+                    mark_for_deregistration
              from kvk_check where ($1::text is null or kvk_number = $1) order by checked_at desc, kvk_check_id desc limit $2",
         )
         .await?;
@@ -440,6 +455,7 @@ pub async fn kvk_checks(pool: &Pool, kvk: Option<&str>, limit: i64) -> anyhow::R
             reasons: r.get(5),
             requested_by: r.get(6),
             checked_at: r.get(7),
+            mark_for_deregistration: r.get(8),
         })
         .collect())
 }

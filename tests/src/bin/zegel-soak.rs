@@ -502,7 +502,7 @@ async fn soak() -> anyhow::Result<()> {
                 }
                 let bsn = valid_bsn(200_000_000 + u32::try_from(i).unwrap_or(0) * 10_000);
                 let officers = json!({"officers": [
-                    {"bsn": "123456782", "name": "Bob Bakker", "date_of_birth": "1980-05-06", "role": "owner", "from": "2020-01-01"},
+                    {"bsn": zegel_e2e::owner_bsn(&target.kvk), "name": "Bob Bakker", "date_of_birth": "1980-05-06", "role": "owner", "from": "2020-01-01"},
                     {"bsn": bsn, "name": "Soak Director", "date_of_birth": "1970-01-01", "role": "director", "from": "2020-01-01"}]});
                 let ban = json!({"bsn": bsn, "basis": "administrative", "roles_covered": ["director"], "starts_on": "2026-01-01", "reason": "soak"});
                 for (method, path, token, body, kind, key) in [

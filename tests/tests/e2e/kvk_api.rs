@@ -51,10 +51,17 @@ async fn registration_is_allowed_or_denied_with_every_reason() {
     assert_eq!(v["result"], "deny", "{v}");
     assert_eq!(v["reasons"], json!(["officer 2 (director) is under a ban that covers this role"]));
     let as_owner = json!([{"bsn": "111222333", "role": "owner"}]);
-    assert_eq!(
-        post(&suite, path, &kvk, registration("11223344", "7820", as_owner, days_ago(30))).await.1["result"],
-        "allow"
-    );
+    let v = post(&suite, path, &kvk, registration("11223344", "7820", as_owner.clone(), days_ago(30))).await.1;
+    assert_eq!((v["result"].as_str(), &v["mark_for_deregistration"]), (Some("allow"), &json!(false)), "{v}");
+
+    // The agency's own owner (as the bans register holds it) is banned: whatever KvK asks
+    // now, the agency is marked for deregistration (advice 2.1 F).
+    suite.ban_the_owner("11223344").await;
+    let v = post(&suite, path, &kvk, registration("11223344", "7820", as_owner, days_ago(30))).await.1;
+    assert_eq!(v["mark_for_deregistration"], true, "{v}");
+    assert_eq!(v["result"], "deny");
+    assert!(v["reasons"][0].as_str().unwrap().contains("marked for deregistration"), "{v}");
+    assert!(!v.to_string().contains("Bakker"), "no name: {v}");
 
     // A staffing activity without a certificate, and an old VOG: both reasons at once.
     let (_, v) = post(&suite, path, &kvk, registration("99887766", "7810", json!([]), days_ago(100))).await;
@@ -92,8 +99,8 @@ async fn registration_is_allowed_or_denied_with_every_reason() {
     assert_eq!(r.status(), 200);
     let text = r.text().await.unwrap();
     let stored: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(stored["checks"].as_array().unwrap().len(), 3, "{text}");
-    assert_eq!(stored["checks"][1]["inputs"]["officers"][1]["bsn_hash"].as_str().unwrap().len(), 64);
+    assert_eq!(stored["checks"].as_array().unwrap().len(), 4, "{text}");
+    assert_eq!(stored["checks"][2]["inputs"]["officers"][1]["bsn_hash"].as_str().unwrap().len(), 64);
     assert!(!text.contains("111222333") && !text.contains("123456782"), "no BSN stored or returned");
     assert!(!text.contains("Claes") && !text.contains("Bakker"), "no names");
     assert_eq!(checks(Some(agency)).await.unwrap().status(), 403);

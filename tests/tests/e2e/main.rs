@@ -25,6 +25,7 @@ mod kvk_journey;
 mod one_verdict;
 mod operator_signals;
 mod outside;
+mod phoenix;
 mod redis_replication;
 mod register_chain;
 mod seal_journey;

@@ -260,11 +260,11 @@ async fn a_starter_gets_a_provisional_certificate_only_once_the_entry_test_passe
 
     // KvK registers the owner, who is under a ban.
     let inspectorate = suite.token(Role::Inspectorate, None);
-    let officers = json!({"officers": [{"bsn": "123456782", "name": "Bob Bakker", "date_of_birth": "1980-05-06", "role": "owner", "from": "2026-11-01"}]});
+    let officers = json!({"officers": [{"bsn": zegel_e2e::owner_bsn(kvk), "name": "Bob Bakker", "date_of_birth": "1980-05-06", "role": "owner", "from": "2026-11-01"}]});
     suite
         .bans_call(Method::PUT, &format!("/api/v1/agencies/{kvk}/officers"), &suite.token(Role::Kvk, None), officers)
         .await;
-    let ban = suite.ban_the_owner().await;
+    let ban = suite.ban_the_owner(kvk).await;
     let (status, r) = ask().await;
     assert_eq!((status, missing(&r)[0].clone()), (422, json!("officer_banned")), "{r}");
     let lifted = format!("/api/v1/bans/{}/lifting", ban["ban_id"].as_str().expect("ban id"));

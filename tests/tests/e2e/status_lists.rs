@@ -72,7 +72,7 @@ async fn a_seal_is_judged_offline_as_a_scan_judges_it_and_a_revocation_reaches_t
     assert_eq!(suite.verify(&seal).await["verdict"], "valid");
 
     // An agency that may not be hired: the seal is suspended live and in the list alike.
-    suite.ban_the_owner().await;
+    suite.ban_the_owner("11223344").await;
     assert_eq!(suite.verify(&seal).await["verdict"], "suspended");
     assert_eq!(offline(&seal, &published(&suite, "crt").await).unwrap().verdict, Verdict::Suspended);
 

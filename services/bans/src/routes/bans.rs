@@ -145,9 +145,18 @@ pub(super) async fn lift(state: AppState, req: Request, id: String, raw: Bytes) 
             return Err(Error::Conflict { kind: Kind::BanLifted, detail: format!("Ban {id} was lifted already.") });
         }
         let today = state.clock.today();
+        let now = state.clock.now();
+        // Whoever heard of the ban hears it is lifted: KvK and the inspectorate always (when
+        // its start was published), and per agency it covered an officer of, that agency's
+        // body and the hirers following it.
+        let hit = if before.starts_on <= today { store::agencies_hit(tx, id, today).await? } else { Vec::new() };
         store::lift_ban(tx, id, today, &reason).await?;
         let after = store::ban_by_id(tx, id, false).await?.ok_or(Error::Corrupt("ban vanished"))?;
-        platform::outbox::enqueue(tx, &events::lifted(id, state.clock.now())).await?;
+        platform::outbox::enqueue(tx, &events::lifted(id, today, now)).await?;
+        for (kvk, role) in &hit {
+            let body = store::certifier_of(tx, kvk).await?;
+            platform::outbox::enqueue(tx, &events::lifted_at(id, kvk, role, today, body.as_deref(), now)).await?;
+        }
         audit::Entry::new(Actor::of(&principal, role), "ban.lift", id.to_string(), &req.id)
             .reason(reason.clone())
             .before(serde_json::to_value(&before).ok())

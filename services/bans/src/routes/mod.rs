@@ -18,6 +18,7 @@ pub fn api(state: AppState) -> Routed {
         put(warp::path!("api" / "v1" / "agencies" / String / "officers"), s, officers::register),
         get(warp::path!("api" / "v1" / "agencies" / String / "officers"), s, officers::officers_get),
         get(warp::path!("api" / "v1" / "agencies" / String / "ban-status"), s, officers::ban_status),
+        get(warp::path!("api" / "v1" / "agencies" / String / "officer-links"), s, officers::links_get),
         post(fixed(warp::path!("api" / "v1" / "bans")), s, bans::impose),
         post(warp::path!("api" / "v1" / "bans" / String / "lifting"), s, bans::lift),
         get(warp::path!("api" / "v1" / "bans" / String), s, bans::ban_get),

@@ -75,14 +75,25 @@ pub(super) async fn register(state: AppState, req: Request, kvk: String, raw: By
             let person_id = store::upsert_person(tx, hash, name, o.date_of_birth).await?;
             officers.push(NewOfficer { person_id, role: o.role.as_str(), from_on: o.from, to_on: o.to });
         }
-        store::replace_officers(tx, kvk.as_str(), &officers).await?;
+        let linked_before = store::linked_officers(tx, kvk.as_str(), today).await?;
+        store::register_officers(tx, kvk.as_str(), &officers, today).await?;
         let now = state.clock.now();
+        let body = store::certifier_of(tx, kvk.as_str()).await?;
         // The phoenix check: a banned person registered at this agency is flagged at once.
         let banned = store::banned_officers(tx, kvk.as_str(), today).await?;
         for (ban_id, role) in &banned {
-            platform::outbox::enqueue(tx, &events::banned_officer_appointed(*ban_id, kvk.as_str(), role, now)).await?;
+            let event = events::banned_officer_appointed(*ban_id, kvk.as_str(), role, body.as_deref(), now);
+            platform::outbox::enqueue(tx, &event).await?;
         }
-        let summary = json!({ "kvk_number": kvk, "officers": officers.len(), "banned_officers": banned.len() });
+        // The phoenix radar: a person who ran an agency whose certificate ended with a
+        // waiting period still running appears here — signalled once, when they appear.
+        let linked = store::linked_officers(tx, kvk.as_str(), today).await?;
+        let appeared: Vec<_> = linked.iter().filter(|l| !linked_before.contains(l)).collect();
+        for link in &appeared {
+            platform::outbox::enqueue(tx, &events::linked_officer(kvk.as_str(), link, body.as_deref(), now)).await?;
+        }
+        let summary = json!({ "kvk_number": kvk, "officers": officers.len(), "banned_officers": banned.len(),
+                              "linked_officers": linked.len() });
         audit::Entry::new(Actor::of(&principal, Role::Kvk), "officers.register", kvk.as_str(), &req.id)
             .after(summary.clone())
             .record(tx)
@@ -99,16 +110,14 @@ struct OfficersQuery {
     purpose: Option<String>,
 }
 
-/// GET /api/v1/agencies/{kvk}/officers?purpose=… — names and birth dates (never BSNs) for
-/// KvK, the inspectorate and the certification body of the agency; every read is logged
-/// with its purpose.
-pub(super) async fn officers_get(state: AppState, req: Request, kvk: String) -> Result<Response> {
-    let principal = authenticate(&state, &req)?;
-    let kvk = KvkNumber::from_path(&kvk)?;
+/// Who reads what KvK registered about the persons behind an agency — KvK, the
+/// inspectorate or a certification body — in which role, and why (`?purpose=`, logged).
+fn reader(state: &AppState, req: &Request, what: &str) -> Result<(platform::auth::Principal, Role, String)> {
+    let principal = authenticate(state, req)?;
     let role = [Role::Kvk, Role::Inspectorate, Role::CertificationBody]
         .into_iter()
         .find(|r| principal.has(*r))
-        .ok_or_else(|| Error::Forbidden("Only KvK, certification bodies and the inspectorate see officers.".into()))?;
+        .ok_or_else(|| Error::Forbidden(format!("Only KvK, certification bodies and the inspectorate {what}.")))?;
     let query: OfficersQuery = serde_urlencoded::from_str(&req.query)
         .map_err(|e| Error::Invalid(vec![FieldError::new("/query", format!("unreadable query: {e}"))]))?;
     let purpose = text(
@@ -116,6 +125,15 @@ pub(super) async fn officers_get(state: AppState, req: Request, kvk: String) -> 
         "/query/purpose",
         200,
     )?;
+    Ok((principal, role, purpose))
+}
+
+/// GET /api/v1/agencies/{kvk}/officers?purpose=… — names and birth dates (never BSNs) for
+/// KvK, the inspectorate and the certification body of the agency; every read is logged
+/// with its purpose.
+pub(super) async fn officers_get(state: AppState, req: Request, kvk: String) -> Result<Response> {
+    let kvk = KvkNumber::from_path(&kvk)?;
+    let (principal, role, purpose) = reader(&state, &req, "see officers")?;
     let client = state.core.pool.get().await?;
     if role == Role::CertificationBody {
         super::checks::require_certifier(&client, &principal, &kvk).await?;
@@ -131,6 +149,29 @@ pub(super) async fn officers_get(state: AppState, req: Request, kvk: String) -> 
     )
     .await?;
     Ok(no_store(json(StatusCode::OK, &json!({ "kvk_number": kvk, "officers": officers }))))
+}
+
+/// GET /api/v1/agencies/{kvk}/officer-links?purpose=… — the phoenix radar for one agency:
+/// whether a current officer ran another agency whose certificate ended with a waiting
+/// period still running, and which (role, agency, certificate, ground, until when) — never
+/// who. For KvK, the inspectorate and a certification body: any body may ask, since the
+/// certificates register asks it with the body's own token when that body is about to
+/// issue a first certificate (the entry test); every read is logged with its purpose.
+pub(super) async fn links_get(state: AppState, req: Request, kvk: String) -> Result<Response> {
+    let kvk = KvkNumber::from_path(&kvk)?;
+    let (principal, role, purpose) = reader(&state, &req, "see officer links")?;
+    let client = state.core.pool.get().await?;
+    let links = store::linked_officers(&client, kvk.as_str(), state.clock.today()).await?;
+    store::log_access(
+        &client,
+        &Actor::of(&principal, role),
+        &format!("officer links: {purpose}"),
+        None,
+        Some(kvk.as_str()),
+        &req.id,
+    )
+    .await?;
+    Ok(no_store(json(StatusCode::OK, &json!({ "kvk_number": kvk, "clear": links.is_empty(), "links": links }))))
 }
 
 /// GET /api/v1/agencies/{kvk}/ban-status — public: whether the agency is clear, and

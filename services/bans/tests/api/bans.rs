@@ -10,7 +10,7 @@ use crate::helpers::{TestApp, spawn_app};
 const ALICE: &str = "111222333";
 const BOB: &str = "123456782";
 
-async fn register_officers(app: &TestApp, kvk: &str, officers: Value) {
+pub(crate) async fn register_officers(app: &TestApp, kvk: &str, officers: Value) {
     let r = app
         .put(
             &format!("/api/v1/agencies/{kvk}/officers"),
@@ -76,7 +76,9 @@ async fn a_ban_on_a_director_makes_the_agency_not_clear_and_is_published_without
     let published = wait_for_events(&app.prefix.0, "ban.officer_banned", 1).await;
     assert_eq!(published.len(), 1);
     assert_eq!(published[0].subject, "12345678");
-    assert_eq!(published[0].addressed_to, vec!["certificates".to_string(), "inspectorate".to_string()]);
+    assert_eq!(published[0].addressed_to, ["certificates", "inspectorate", "kvk"], "no body holds it yet");
+    let in_force = wait_for_events(&app.prefix.0, "ban.in_force", 1).await;
+    assert_eq!(in_force[0].addressed_to, ["kvk", "inspectorate"], "KvK hears of every ban in force");
     let text = serde_json::to_string(&published[0]).unwrap();
     assert!(!text.contains(ALICE) && !text.contains("Alice") && !text.contains("1970"), "{text}");
 

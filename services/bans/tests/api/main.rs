@@ -1,3 +1,4 @@
 mod bans;
 mod helpers;
 mod openapi;
+mod phoenix;

@@ -123,6 +123,16 @@ impl Ended {
     pub fn counts_as_revocation(&self) -> bool {
         self.status == Status::Revoked || self.ground.is_some_and(Ground::is_escape)
     }
+
+    /// The day from which the agency (and, in the bans register, the persons who ran it)
+    /// may start again, when this ending starts a waiting period: the policy in force on
+    /// the day it ended decides.
+    pub fn waits_until(&self, policy_on: impl Fn(NaiveDate) -> Option<Policy>) -> Option<NaiveDate> {
+        self.counts_as_revocation()
+            .then(|| policy_on(self.ended_on))
+            .flatten()
+            .map(|p| add_months(self.ended_on, p.waiting_months))
+    }
 }
 
 /// What the agency asks for.
@@ -136,6 +146,16 @@ pub enum Entry {
     Full,
 }
 
+impl Entry {
+    /// As the API names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entry::Provisional => "provisional",
+            Entry::Full => "full",
+        }
+    }
+}
+
 /// Why the register refuses a new certificate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Refusal {
@@ -147,6 +167,8 @@ pub struct Refusal {
     pub may_apply_for: &'static str,
     /// Why, in one sentence.
     pub detail: String,
+    /// When the persons decide (the phoenix radar): the other agency they ran.
+    pub linked_agency: Option<String>,
 }
 
 /// Whether an agency with these ended certificates may get `entry` on `today`. `policy_on`
@@ -159,11 +181,7 @@ pub fn judge(
     today: NaiveDate,
 ) -> Result<(), Refusal> {
     // The waiting period that ends last decides; then the latest ending of any kind.
-    let waiting = ended
-        .iter()
-        .filter(|e| e.counts_as_revocation())
-        .filter_map(|e| Some((e, add_months(e.ended_on, policy_on(e.ended_on)?.waiting_months))))
-        .max_by_key(|(_, until)| *until);
+    let waiting = ended.iter().filter_map(|e| Some((e, e.waits_until(&policy_on)?))).max_by_key(|(_, until)| *until);
     if let Some((earlier, until)) = waiting
         && until > today
     {
@@ -180,6 +198,7 @@ pub fn judge(
                 "The agency's certificate {} {what} on {}; no new certificate is issued before {until}.",
                 earlier.certificate_id, earlier.ended_on
             ),
+            linked_agency: None,
         });
     }
     match (entry, ended.iter().max_by_key(|e| e.ended_on)) {
@@ -194,9 +213,59 @@ pub fn judge(
                 earlier.status.as_str(),
                 earlier.ended_on
             ),
+            linked_agency: None,
         }),
         _ => Ok(()),
     }
+}
+
+/// A link the bans register found (its phoenix radar): a current officer of the agency ran
+/// another agency whose certificate ended with a waiting period still running. Never who.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct Link {
+    /// Their role at the applying agency.
+    pub role: String,
+    /// The other agency.
+    pub linked_kvk: String,
+    /// Its certificate that ended.
+    pub certificate_id: Uuid,
+    /// Why it ended.
+    pub ground: Ground,
+    /// When.
+    pub ended_on: NaiveDate,
+    /// Until when its waiting period runs.
+    pub waits_until: NaiveDate,
+}
+
+/// The persons behind an agency (advice 2.1 F): no new certificate while one of its
+/// officers ran an agency whose waiting period still runs — the agency may apply from the
+/// day the last such period ends (or once the person has left), for what it asked.
+pub fn judge_persons(entry: Entry, links: &[Link], today: NaiveDate) -> Result<(), Refusal> {
+    let Some(link) = links.iter().filter(|l| l.waits_until > today).max_by_key(|l| l.waits_until) else {
+        return Ok(());
+    };
+    let status = if Ground::REVOCATION.contains(&link.ground) { Status::Revoked } else { Status::Withdrawn };
+    Err(Refusal {
+        earlier: Ended {
+            certificate_id: link.certificate_id,
+            status,
+            ended_on: link.ended_on,
+            ground: Some(link.ground),
+        },
+        may_apply_from: link.waits_until,
+        may_apply_for: entry.as_str(),
+        detail: format!(
+            "An officer ({}) of this agency ran agency {} when its certificate {} ended ({}, {}); no certificate is \
+             issued to an agency they run before {}.",
+            link.role,
+            link.linked_kvk,
+            link.certificate_id,
+            link.ground.as_str(),
+            link.ended_on,
+            link.waits_until
+        ),
+        linked_agency: Some(link.linked_kvk.clone()),
+    })
 }
 
 #[cfg(test)]
@@ -214,6 +283,30 @@ mod tests {
 
     fn two_years(_: NaiveDate) -> Option<Policy> {
         Some(Policy { effective_from: d("2020-01-01"), waiting_months: 24, source: "test".into() })
+    }
+
+    #[test]
+    fn the_persons_behind_an_agency_wait_out_the_longest_link() {
+        let link = |kvk: &str, ground, until: &str| Link {
+            role: "director".into(),
+            linked_kvk: kvk.into(),
+            certificate_id: Uuid::nil(),
+            ground,
+            ended_on: d("2026-01-10"),
+            waits_until: d(until),
+        };
+        assert_eq!(judge_persons(Entry::Provisional, &[], d("2026-06-01")), Ok(()));
+        let links = [
+            link("11111111", Ground::CriminalSanction, "2028-01-10"),
+            link("22222222", Ground::EscapedFine, "2028-03-01"),
+        ];
+        let refusal = judge_persons(Entry::Provisional, &links, d("2026-06-01")).unwrap_err();
+        assert_eq!(refusal.may_apply_for, "provisional", "its own past does not stand in the way");
+        assert_eq!(refusal.may_apply_from, d("2028-03-01"));
+        assert_eq!(refusal.linked_agency.as_deref(), Some("22222222"));
+        assert_eq!(refusal.earlier.status, Status::Withdrawn, "an escape");
+        assert!(refusal.detail.contains("director") && refusal.detail.contains("22222222"), "{}", refusal.detail);
+        assert_eq!(judge_persons(Entry::Full, &links, d("2028-03-01")), Ok(()), "the period has run");
     }
 
     #[test]

@@ -344,6 +344,14 @@ pub(super) async fn issue_certificate(state: AppState, req: Request, kvk: String
     if !missing.is_empty() {
         return Err(Error::EntryTest(missing));
     }
+    // The persons behind it (advice 2.1 F): an officer who ran an agency whose waiting
+    // period still runs keeps this one out too; the inspectorate hears of every attempt.
+    let links =
+        state.registers.officer_links(kvk.as_str(), &req.id, req.authorization.as_deref().unwrap_or_default()).await?;
+    if let Err(refusal) = reentry::judge_persons(input.entry, &links, today) {
+        phoenix_signal(&state, &req, &principal, &kvk, &links).await?;
+        return Err(Error::ReentryRefused(refusal));
+    }
     // A full entry also meets the live requirements, as at certification.
     let live = match input.entry {
         Entry::Full => {
@@ -408,6 +416,39 @@ pub(super) async fn issue_certificate(state: AppState, req: Request, kvk: String
         Ok((StatusCode::CREATED, view))
     })
     .await
+}
+
+/// Tells the Labour Authority that a body tried to certify an agency run by a person
+/// held to another agency's waiting period (its own transaction: the refusal keeps nothing
+/// else). The payload names agencies, certificates and roles, never a person.
+async fn phoenix_signal(
+    state: &AppState,
+    req: &Request,
+    principal: &platform::auth::Principal,
+    kvk: &KvkNumber,
+    links: &[reentry::Link],
+) -> Result<()> {
+    let mut client = state.core.pool.get().await?;
+    let tx = client.transaction().await?;
+    let event = events::entry_refused_linked(
+        kvk.as_str(),
+        principal.org.as_deref().unwrap_or_default(),
+        links,
+        state.clock.now(),
+    );
+    platform::outbox::enqueue(&tx, &event).await?;
+    platform::audit::Entry::new(
+        Actor::of(principal, Role::CertificationBody),
+        events::ENTRY_REFUSED_LINKED,
+        kvk.as_str(),
+        &req.id,
+    )
+    .after(event.payload.clone())
+    .record(&tx)
+    .await?;
+    tx.commit().await?;
+    state.core.relay.nudge();
+    Ok(())
 }
 
 /// The one re-entry rule (`domain::reentry::judge`) on the agency's ended certificates

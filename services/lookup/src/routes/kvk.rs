@@ -44,6 +44,7 @@ fn answer(check: &KvkCheck) -> serde_json::Value {
         "kvk_number": check.kvk_number,
         "result": check.result,
         "reasons": check.reasons,
+        "mark_for_deregistration": check.mark_for_deregistration,
         "checked_at": check.checked_at,
     })
 }
