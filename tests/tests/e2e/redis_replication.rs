@@ -110,22 +110,22 @@ async fn an_event_is_marked_published_only_once_a_replica_has_it() {
     assert!(until(unpublished, 0).await, "marked once the replica acknowledged");
     let mut on_replica = connection(replica_port).await;
     let len: i64 = redis::cmd("XLEN").arg(&stream).query_async(&mut on_replica).await.expect("xlen");
-    assert_eq!(len, 1, "the replica has the event");
+    assert_eq!(len, 2, "the replica has the ban's events (in force; an officer banned)");
 
     // The replica is gone: the master takes the event, the outbox keeps it unpublished.
     drop(replica);
     assert_eq!(app.post("/api/v1/bans", &inspectorate, ban("123456782")).await.status, 201);
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    assert_eq!(app.db.value::<i64>(unpublished).await, 1, "not marked while no replica has it");
+    assert_eq!(app.db.value::<i64>(unpublished).await, 2, "not marked while no replica has them");
     let mut on_master = connection(master.port).await;
     let len: i64 = redis::cmd("XLEN").arg(&stream).query_async(&mut on_master).await.expect("xlen");
-    assert_eq!(len, 2, "on the master's stream already");
+    assert_eq!(len, 4, "on the master's stream already");
 
     // A replica is back: the event is marked, and on the stream once.
     let replica = Redis::start(replica_port, Some(master.port));
     in_sync(replica_port).await;
     assert!(until(unpublished, 0).await, "marked once a replica has it");
     let len: i64 = redis::cmd("XLEN").arg(&stream).query_async(&mut on_master).await.expect("xlen");
-    assert_eq!(len, 2, "published once, not again");
+    assert_eq!(len, 4, "published once, not again");
     drop(replica);
 }
