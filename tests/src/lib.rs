@@ -399,7 +399,12 @@ impl Client {
 
     /// The verdict page for `url` (the QR code's URL, pointed at the running lookup).
     pub async fn page(&self, seal: &str, lang: &str) -> String {
-        let r = self.http.get(format!("{}/v/{seal}?lang={lang}", self.at.lookup)).send().await.expect("page");
+        self.lookup_page(&format!("/v/{seal}?lang={lang}")).await
+    }
+
+    /// The lookup's page at `path_and_query` (a hirer check, a receipt, a form), as HTML.
+    pub async fn lookup_page(&self, path_and_query: &str) -> String {
+        let r = self.http.get(format!("{}{path_and_query}", self.at.lookup)).send().await.expect("page");
         r.text().await.expect("html")
     }
 }

@@ -51,6 +51,17 @@ pub async fn standing(
     })
 }
 
+/// What moved an agency's deposit (or that time passed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    /// A payment or a top-up by the agency.
+    Payment,
+    /// A payout of a claim.
+    Payout,
+    /// The sweep: the required amount changes with time (the starter period).
+    Time,
+}
+
 /// Settles `kvk`'s deposit after a movement: opens a shortfall (deadline: the top-up term)
 /// or closes it, keeps the adequacy flag, and publishes what changed.
 pub async fn settle(
@@ -58,10 +69,12 @@ pub async fn settle(
     state: &AppState,
     kvk: &str,
     opened_on: NaiveDate,
+    cause: Cause,
     now: DateTime<Utc>,
 ) -> Result<Standing> {
     let today = platform::clock::dutch_date(now);
     let now_standing = standing(c, state, kvk, opened_on, today).await?;
+    let was_adequate = store::was_adequate(c, kvk).await?;
     store::set_adequate(c, kvk, now_standing.adequate).await?;
     if now_standing.adequate {
         if store::close_shortfall(c, kvk).await? {
@@ -69,7 +82,11 @@ pub async fn settle(
         }
     } else {
         let deadline = today + Days::new(7 * u64::from(state.settings.top_up_weeks));
-        if store::open_shortfall(c, kvk, now, deadline).await? {
+        // A payout drew an adequate deposit below the amount: the top-up term is the
+        // agency's to use (advice 2.1 C). A starter period that ends is no surprise, and a
+        // deposit never paid in full has no term to use: the deadline still runs for both.
+        let drawn = was_adequate && cause == Cause::Payout;
+        if store::open_shortfall(c, kvk, now, deadline, drawn).await? {
             platform::outbox::enqueue(c, &events::shortfall(kvk, deadline, now)).await?;
         }
     }

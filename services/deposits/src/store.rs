@@ -468,16 +468,40 @@ pub async fn shortfall(c: &impl GenericClient, kvk: &str) -> Result<Option<Short
 }
 
 /// Opens a shortfall unless one is open.
+/// `after_adequate`: the deposit was adequate before (a payout drew it), so the agency
+/// works on during the term.
 pub async fn open_shortfall(
     c: &impl GenericClient,
     kvk: &str,
     since: DateTime<Utc>,
     deadline: NaiveDate,
+    after_adequate: bool,
 ) -> Result<bool> {
     let stmt = c
-        .prepare_cached("insert into shortfall (kvk_number, since, deadline) values ($1, $2, $3) on conflict (kvk_number) do nothing")
+        .prepare_cached(
+            "insert into shortfall (kvk_number, since, deadline, after_adequate) values ($1, $2, $3, $4)
+             on conflict (kvk_number) do nothing",
+        )
         .await?;
-    Ok(c.execute(&stmt, &[&kvk, &since, &deadline]).await? == 1)
+    Ok(c.execute(&stmt, &[&kvk, &since, &deadline, &after_adequate]).await? == 1)
+}
+
+/// The agency's deposit as the read contract (`agency_status`) says it — the one answer the
+/// lookup, the other registers and this register's public answer give: status, since
+/// when, and the top-up deadline of an open shortfall.
+pub async fn public_status(
+    c: &impl GenericClient,
+    kvk: &str,
+) -> Result<Option<(String, Option<DateTime<Utc>>, Option<NaiveDate>)>> {
+    let stmt =
+        c.prepare_cached("select status, changed_at, top_up_by from agency_status where kvk_number = $1").await?;
+    Ok(c.query_opt(&stmt, &[&kvk]).await?.map(|r| (r.get(0), r.get(1), r.get(2))))
+}
+
+/// Whether the agency's deposit was adequate when last settled.
+pub async fn was_adequate(c: &impl GenericClient, kvk: &str) -> Result<bool> {
+    let stmt = c.prepare_cached("select adequate from deposit_account where kvk_number = $1").await?;
+    Ok(c.query_opt(&stmt, &[&kvk]).await?.is_some_and(|r| r.get(0)))
 }
 
 /// Closes the agency's shortfall (topped up).

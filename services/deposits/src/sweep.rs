@@ -24,7 +24,7 @@ pub async fn run(state: &AppState) -> Result<Report> {
     for (kvk, _) in store::accounts(&client).await? {
         let tx = client.transaction().await?;
         if let Some(opened_on) = store::lock_account(&tx, &kvk).await? {
-            ledger::settle(&tx, state, &kvk, opened_on, now).await?;
+            ledger::settle(&tx, state, &kvk, opened_on, ledger::Cause::Time, now).await?;
         }
         tx.commit().await?;
     }

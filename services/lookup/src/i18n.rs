@@ -226,7 +226,7 @@ impl Lang {
     /// since Fluent refuses a message whose variables are missing).
     pub fn has(&self, key: &str) -> bool {
         let args: HashMap<Cow<'static, str>, FluentValue> =
-            ["agency", "kvk", "norm", "status", "address", "place", "capacity", "plural"]
+            ["agency", "kvk", "norm", "status", "address", "place", "capacity", "plural", "date"]
                 .into_iter()
                 .map(|k| (Cow::Borrowed(k), FluentValue::from("x")))
                 .collect();

@@ -233,7 +233,9 @@ pub fn judge(part: Part, facts: &Facts) -> Option<Reason> {
         },
         Part::Deposit => match facts.deposit {
             None => Some(Reason::NoDeposit),
-            Some(DepositStanding::Adequate) => None,
+            // A payout's top-up term is the agency's to use (advice 2.1 C): only when it runs
+            // out does the deposit stand in the way.
+            Some(DepositStanding::Adequate | DepositStanding::TopUpDue) => None,
             Some(DepositStanding::Shortfall) => Some(Reason::DepositShortfall),
             Some(DepositStanding::Overdue) => Some(Reason::DepositOverdue),
         },
@@ -339,6 +341,7 @@ mod tests {
             ("banned", Box::new(|f| f.officers_clear = Some(false)), Some(Reason::OfficerBanned)),
             ("no deposit", Box::new(|f| f.deposit = None), Some(Reason::NoDeposit)),
             ("shortfall", Box::new(|f| f.deposit = Some(DepositStanding::Shortfall)), Some(Reason::DepositShortfall)),
+            ("top-up term running", Box::new(|f| f.deposit = Some(DepositStanding::TopUpDue)), None),
             ("overdue", Box::new(|f| f.deposit = Some(DepositStanding::Overdue)), Some(Reason::DepositOverdue)),
             ("no g-account", Box::new(|f| f.g_account = None), Some(Reason::NoGAccount)),
             ("requested", Box::new(|f| f.g_account = Some(GAccountStatus::Requested)), Some(Reason::GAccountRequested)),
@@ -419,6 +422,7 @@ mod tests {
         };
         assert!(entry(&starter()).is_empty(), "no certificate and no housing yet: a starter");
         assert!(entry(&Facts { g_account: Some(GAccountStatus::Active), ..starter() }).is_empty());
+        assert!(entry(&Facts { deposit: Some(DepositStanding::TopUpDue), ..starter() }).is_empty(), "a payout's term");
         assert_eq!(
             entry(&Facts::default()),
             [Reason::OfficersUnknown, Reason::NoDeposit, Reason::NoGAccount],

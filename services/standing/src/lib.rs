@@ -148,8 +148,12 @@ platform::text_enum! {
     pub enum DepositStanding {
         /// At or above the required level.
         Adequate = "adequate",
-        /// Below it (a top-up is due).
+        /// Below it, and not because a payout drew it: never paid in full, or its top-up
+        /// term has run out while the sweep has not yet reported it.
         Shortfall = "shortfall",
+        /// Drawn below it by a payout, inside the top-up term (advice 2.1 C): the agency
+        /// works on; the top-up is due by the date the deposits register names.
+        TopUpDue = "top_up_due",
         /// Below it past the top-up deadline.
         Overdue = "overdue",
     }

@@ -175,7 +175,19 @@ async fn a_deposit_seal_follows_the_deposit_and_a_payout_leaves_the_certificate_
         "certified",
         "the agency has until the deadline"
     );
-    let _ = body;
+    // Inside the top-up term the agency may be hired (advice 2.1 C): the deposit part says
+    // so, with the deadline, in the API, in the deposits register and on the page.
+    let check = suite.get_json(format!("{}/api/v1/agencies/11223344/check", suite.lookup.address)).await;
+    assert_eq!(check["may_hire"], true, "{check}");
+    let deposit = &check["parts"]["deposit"];
+    assert_eq!((deposit["status"].as_str(), &deposit["ok"]), (Some("top_up_due"), &json!(true)), "{check}");
+    let by = deposit["detail"]["top_up_by"].as_str().expect("the deadline").to_string();
+    let public = suite.get_json(format!("{}/api/v1/agencies/11223344/deposit", suite.deposits.address)).await;
+    assert_eq!((public["status"].as_str(), public["top_up_by"].as_str()), (Some("top_up_due"), Some(by.as_str())));
+    let page = suite.lookup_page("/check?kvk=11223344&lang=en").await;
+    assert!(page.contains("short after a payout, top-up due by"), "{page}");
+    let certificate_seal = suite.seal("11223344", &body).await["seal"].as_str().unwrap().to_string();
+    assert_eq!(suite.verify(&certificate_seal).await["verdict"], "valid", "one verdict: the seal agrees");
 }
 
 #[tokio::test]

@@ -6,7 +6,8 @@
 //! The agency, its seal, its officer and three buildings are made through the registers'
 //! APIs; each combination is then written into the registers' own tables in one
 //! transaction (the rows each register would hold in that state), and the three answers
-//! are read from the running lookup. 5 × 2 × 4 × 4 × 4 = 640 combinations.
+//! are read from the running lookup. 5 × 2 × 5 × 4 × 4 = 800 combinations (the deposit's
+//! `top_up_due` — a payout's top-up term running — came with issue 31).
 //!
 //! Then one building verdict (issue 31): a building's states — its mark, the season of a
 //! mobile unit, the permit and its conditions, people against the number allowed — each
@@ -30,7 +31,7 @@ const VARIANT: &str = "0935010000008804";
 
 const CERTIFICATE: [&str; 5] = ["provisional", "certified", "suspended", "revoked", "lapsed"];
 const BAN: [&str; 2] = ["none", "in_force"];
-const DEPOSIT: [&str; 4] = ["none", "adequate", "shortfall", "overdue"];
+const DEPOSIT: [&str; 5] = ["none", "adequate", "top_up_due", "shortfall", "overdue"];
 const G_ACCOUNT: [&str; 4] = ["none", "requested", "active", "blocked"];
 const HOUSING: [&str; 4] = ["declared_no_one", "all_certified", "one_suspended", "one_revoked"];
 
@@ -69,12 +70,16 @@ async fn set(tx: &tokio_postgres::Transaction<'_>, state: [&str; 5]) {
         .await
         .expect("deposit");
     }
-    if matches!(deposit, "shortfall" | "overdue") {
+    if matches!(deposit, "top_up_due" | "shortfall" | "overdue") {
+        // A payout drew an adequate deposit (the term is the agency's), or it was never paid
+        // in full (no term); overdue: the term ran out and was reported.
         let overdue = deposit == "overdue";
+        let after_adequate = deposit != "shortfall";
         tx.execute(
-            "insert into deposits.shortfall (kvk_number, since, deadline, overdue_reported_at)
-             values ($1, now() - interval '40 days', current_date + (case when $2 then -10 else 10 end), case when $2 then now() end)",
-            &[&KVK, &overdue],
+            "insert into deposits.shortfall (kvk_number, since, deadline, overdue_reported_at, after_adequate)
+             values ($1, now() - interval '40 days', current_date + (case when $2 then -10 else 10 end),
+                     case when $2 then now() end, $3)",
+            &[&KVK, &overdue, &after_adequate],
         )
         .await
         .expect("shortfall");
@@ -195,7 +200,7 @@ async fn the_seal_the_check_and_kvk_agree_in_every_state() {
                         // starter's entry test alone (advice 2.1 A, D).
                         let registers = matches!(certificate, "provisional" | "certified")
                             && ban == "none"
-                            && deposit == "adequate"
+                            && matches!(deposit, "adequate" | "top_up_due")
                             && matches!(g_account, "requested" | "active");
                         assert_eq!(answer["result"] == "allow", registers, "{state:?}: KvK {answer}");
                         if verdict["verdict"] == "suspended" {
@@ -210,13 +215,16 @@ async fn the_seal_the_check_and_kvk_agree_in_every_state() {
             }
         }
     }
-    assert_eq!(combinations, 640);
+    assert_eq!(combinations, 800);
     // Exactly the states a hirer may hire in: a provisional or full certificate, no ban, an
-    // adequate deposit, an active G-account, and housing declared or all certified.
+    // adequate deposit or one inside a payout's top-up term, an active G-account, and
+    // housing declared or all certified.
     let expected: Vec<[&str; 5]> = ["provisional", "certified"]
         .into_iter()
         .flat_map(|c| {
-            ["declared_no_one", "all_certified"].into_iter().map(move |h| [c, "none", "adequate", "active", h])
+            ["adequate", "top_up_due"].into_iter().flat_map(move |d| {
+                ["declared_no_one", "all_certified"].into_iter().map(move |h| [c, "none", d, "active", h])
+            })
         })
         .collect();
     assert_eq!(valid, expected);

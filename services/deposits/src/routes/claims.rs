@@ -569,7 +569,7 @@ pub(super) async fn payouts(state: AppState, req: Request, kvk: String) -> Resul
             platform::outbox::enqueue(tx, &events::payout(kvk.as_str(), *claim_id, *cents, now)).await?;
             paid.push(json!({ "claim_id": claim_id, "amount_cents": cents, "status": status }));
         }
-        let standing = ledger::settle(tx, &state, kvk.as_str(), opened_on, now).await?;
+        let standing = ledger::settle(tx, &state, kvk.as_str(), opened_on, ledger::Cause::Payout, now).await?;
         let unpaid: i64 = owed.iter().map(|o| o.cents).sum::<i64>() - shares.iter().map(|(_, c)| c).sum::<i64>();
         audit::record(
             tx,

@@ -79,7 +79,7 @@ pub(super) async fn pay_in(state: AppState, req: Request, kvk: String, raw: Byte
         store::open_account(tx, kvk.as_str(), platform::clock::dutch_date(now)).await?;
         let opened_on = store::lock_account(tx, kvk.as_str()).await?.ok_or(Error::Corrupt("account vanished"))?;
         let entry = store::book(tx, kvk.as_str(), kind, amount.get(), None, &reference, &principal.subject).await?;
-        let standing = ledger::settle(tx, &state, kvk.as_str(), opened_on, now).await?;
+        let standing = ledger::settle(tx, &state, kvk.as_str(), opened_on, ledger::Cause::Payment, now).await?;
         audit::record(
             tx,
             &audit_entry(
@@ -232,7 +232,7 @@ pub(super) async fn pay_out(state: AppState, req: Request, id: String) -> Result
         .await?;
         store::pay_claim(tx, id, outstanding, now).await?;
         platform::outbox::enqueue(tx, &events::payout(&claim.kvk_number, id, outstanding, now)).await?;
-        let standing = ledger::settle(tx, &state, &claim.kvk_number, opened_on, now).await?;
+        let standing = ledger::settle(tx, &state, &claim.kvk_number, opened_on, ledger::Cause::Payout, now).await?;
         audit::record(
             tx,
             &audit_entry(&principal, Role::AdmissionAuthority, "deposit.payout", &claim.kvk_number, json!(entry), &req),
@@ -248,17 +248,12 @@ pub(super) async fn deposit_get(state: AppState, req: Request, kvk: String) -> R
     state.core.limiter.check(&req)?;
     let kvk = KvkNumber::from_path(&kvk)?;
     let client = state.core.pool.get().await?;
-    let view = match store::account(&client, kvk.as_str()).await? {
-        None => json!({ "kvk_number": kvk, "status": "none", "since": null }),
-        Some(opened_on) => {
-            let standing = ledger::standing(&client, &state, kvk.as_str(), opened_on, state.clock.today()).await?;
-            let last = store::ledger(&client, kvk.as_str()).await?.last().map(|e| e.booked_at);
-            let (status, since) = match (&standing.shortfall, standing.adequate) {
-                (Some(s), false) => (DepositStanding::Shortfall, Some(s.since)),
-                (None, false) => (DepositStanding::Shortfall, last),
-                (_, true) => (DepositStanding::Adequate, last),
-            };
-            json!({ "kvk_number": kvk, "status": status, "since": since })
+    // The read contract's answer, the same the lookup and the other registers read.
+    let view = match store::public_status(&client, kvk.as_str()).await? {
+        None => json!({ "kvk_number": kvk, "status": "none", "since": null, "top_up_by": null }),
+        Some((status, since, top_up_by)) => {
+            let status = DepositStanding::parse(&status).ok_or(Error::Corrupt("unknown deposit status"))?;
+            json!({ "kvk_number": kvk, "status": status, "since": since, "top_up_by": top_up_by })
         }
     };
     Ok(no_store(json(StatusCode::OK, &view)))

@@ -64,7 +64,12 @@ async fn a_presumed_wage_claim_is_paid_out_and_the_agency_must_top_up_in_time() 
     assert_eq!(paid.body["standing"]["balance_cents"], 5_000_000 - 509_947);
     let deadline = paid.body["standing"]["shortfall"]["deadline"].as_str().unwrap().to_string();
     assert_eq!(deadline, (app.clock.today() + chrono::Days::new(28)).to_string(), "four weeks to top up");
-    assert_eq!(app.get("/api/v1/agencies/12345678/deposit", None).await.body["status"], "shortfall");
+    // Drawn by a payout: the top-up term is the agency's to use (it may be hired meanwhile).
+    let public = app.get("/api/v1/agencies/12345678/deposit", None).await.body;
+    assert_eq!(
+        (public["status"].as_str(), public["top_up_by"].as_str()),
+        (Some("top_up_due"), Some(deadline.as_str()))
+    );
     let again = payout(&app, id, "o1").await;
     assert_eq!(again.status, 200, "the same key replays, it does not pay twice");
     assert_eq!(payout(&app, id, "o2").await.status, 409, "a claim is paid once");
@@ -77,6 +82,7 @@ async fn a_presumed_wage_claim_is_paid_out_and_the_agency_must_top_up_in_time() 
     assert_eq!(zegel_deposits::sweep::run(&app.state).await.unwrap().overdue, 0);
     let overdue = wait_for_events(&app.prefix.0, "deposit.shortfall_overdue", 1).await;
     assert_eq!(overdue[0].addressed_to, vec!["certificates".to_string(), "inspectorate".to_string()]);
+    assert_eq!(app.get("/api/v1/agencies/12345678/deposit", None).await.body["status"], "overdue");
 
     let na = app.token(&[Role::AdmissionAuthority], None);
     let r = app
@@ -105,6 +111,7 @@ async fn after_the_starter_period_the_full_amount_is_required() {
     let na = app.token(&[Role::AdmissionAuthority], None);
     let ledger = app.get("/api/v1/agencies/12345678/deposit/ledger", Some(&na)).await;
     assert_eq!(ledger.body["standing"]["required_cents"], 10_000_000);
+    // A starter period that ends is no payout: no term to work on, only a deadline.
     assert_eq!(app.get("/api/v1/agencies/12345678/deposit", None).await.body["status"], "shortfall");
 }
 

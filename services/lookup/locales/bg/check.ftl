@@ -31,6 +31,7 @@ check-status-not_clear = не
 check-status-unknown = неизвестно (KvK не е регистрирала управители)
 check-status-adequate = достатъчен
 check-status-shortfall = недостатъчен, предстои допълване
+check-status-top_up_due = недостатъчен след плащане, допълване до { $date }
 check-status-overdue = недостатъчен, срокът за допълване е изтекъл
 check-status-active = активна
 check-status-requested = заявена, още непроверена

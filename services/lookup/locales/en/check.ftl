@@ -31,6 +31,7 @@ check-status-not_clear = no
 check-status-unknown = unknown (no officers registered by KvK)
 check-status-adequate = adequate
 check-status-shortfall = short, top-up pending
+check-status-top_up_due = short after a payout, top-up due by { $date }
 check-status-overdue = short, top-up overdue
 check-status-active = active
 check-status-requested = requested, not yet verified

@@ -31,6 +31,7 @@ check-status-not_clear = no
 check-status-unknown = desconocido (KvK no ha registrado directivos)
 check-status-adequate = suficiente
 check-status-shortfall = insuficiente, pendiente de completar
+check-status-top_up_due = insuficiente tras un pago, completar antes del { $date }
 check-status-overdue = insuficiente, plazo para completar vencido
 check-status-active = activa
 check-status-requested = solicitada, aún sin verificar

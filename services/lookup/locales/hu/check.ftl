@@ -31,6 +31,7 @@ check-status-not_clear = nem
 check-status-unknown = ismeretlen (a KvK nem jegyzett be vezetőt)
 check-status-adequate = elegendő
 check-status-shortfall = hiányos, feltöltésre vár
+check-status-top_up_due = kifizetés után hiányos, feltöltési határidő: { $date }
 check-status-overdue = hiányos, a feltöltési határidő lejárt
 check-status-active = aktív
 check-status-requested = igényelve, még nem ellenőrizve

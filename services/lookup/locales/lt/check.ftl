@@ -31,6 +31,7 @@ check-status-not_clear = ne
 check-status-unknown = nežinoma (KvK neužregistravo vadovų)
 check-status-adequate = pakankamas
 check-status-shortfall = nepakankamas, laukiama papildymo
+check-status-top_up_due = nepakankamas po išmokos, papildyti iki { $date }
 check-status-overdue = nepakankamas, papildymo terminas praėjo
 check-status-active = aktyvi
 check-status-requested = paprašyta, dar nepatikrinta

@@ -31,6 +31,7 @@ check-status-not_clear = nee
 check-status-unknown = onbekend (geen bestuurders ingeschreven bij KvK)
 check-status-adequate = op peil
 check-status-shortfall = tekort, aanvulling loopt
+check-status-top_up_due = tekort na een uitbetaling, aanvullen uiterlijk { $date }
 check-status-overdue = tekort, aanvulling te laat
 check-status-active = actief
 check-status-requested = aangevraagd, nog niet geverifieerd

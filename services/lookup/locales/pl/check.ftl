@@ -31,6 +31,7 @@ check-status-not_clear = nie
 check-status-unknown = nieznane (KvK nie zarejestrował dyrektorów)
 check-status-adequate = wystarczająca
 check-status-shortfall = za niska, oczekuje na uzupełnienie
+check-status-top_up_due = za niska po wypłacie, uzupełnienie do { $date }
 check-status-overdue = za niska, termin uzupełnienia minął
 check-status-active = aktywne
 check-status-requested = wnioskowane, jeszcze niezweryfikowane

@@ -31,6 +31,7 @@ check-status-not_clear = nu
 check-status-unknown = necunoscut (KvK nu a înregistrat directori)
 check-status-adequate = suficientă
 check-status-shortfall = insuficientă, completare în așteptare
+check-status-top_up_due = insuficientă după o plată, de completat până la { $date }
 check-status-overdue = insuficientă, termenul de completare a trecut
 check-status-active = activ
 check-status-requested = solicitat, încă neverificat

@@ -13,7 +13,7 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 
 use super::page::{Chrome, page_response, param};
-use crate::agency::{self, Check};
+use crate::agency::{self, Check, Detail};
 use crate::error::Error;
 use crate::error::Result;
 use crate::i18n::Lang;
@@ -172,7 +172,13 @@ fn result_view(lang: &Lang, check: &Check, receipt_href: String) -> CheckResult 
         .map(|(name, p)| PartRow {
             name: lang.t(&format!("check-part-{name}")),
             mark: mark(p.ok),
-            status: lang.t(&format!("check-status-{}", p.status)),
+            status: match (&p.detail, p.status.as_str()) {
+                // Inside a payout's top-up term: the deadline is part of what the hirer reads.
+                (Detail::Deposit { top_up_by: Some(by) }, "top_up_due") => {
+                    lang.t_args("check-status-top_up_due", &[("date", lang.day_of(by))])
+                }
+                (_, status) => lang.t(&format!("check-status-{status}")),
+            },
             changed: p.changed_at.as_deref().map(|t| lang.day_of(t)).unwrap_or_default(),
         })
         .collect();
