@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod events;
 pub mod ledger;
+pub mod presumption;
 pub mod routes;
 pub mod state;
 pub mod store;

@@ -272,8 +272,8 @@ pub async fn insert_claim(
         .prepare_cached(
             "insert into claim (claim_id, kvk_number, claim_type, amount_cents, computation, description, filed_by, filed_role,
                  status, accepted_cents, period_from, period_to, paid_during_cents, evidence, language, status_token_hash,
-                 created_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+                 created_at, presumption)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
         )
         .await?;
     c.execute(
@@ -296,6 +296,7 @@ pub async fn insert_claim(
             &cl.language,
             &status_token_hash,
             &cl.created_at,
+            &cl.presumption,
         ],
     )
     .await?;

@@ -23,7 +23,7 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 
 use super::{authenticate, require_idempotency_key, write};
-use crate::domain::{Cents, ClaimStatus, ClaimType, EntryKind, KvkNumber, Presumption, distribute, presumed_claim};
+use crate::domain::{Cents, ClaimStatus, ClaimType, EntryKind, KvkNumber, Presumption, distribute};
 use crate::error::{Error, Result};
 use crate::events;
 use crate::ledger;
@@ -452,11 +452,8 @@ pub(super) async fn assess(state: AppState, req: Request, id: String, raw: Bytes
                     (Some(a), _) => (a.get(), None),
                     (None, Some(p)) => {
                         let day = claim.period_to.unwrap_or_else(|| platform::clock::dutch_date(claim.created_at));
-                        let (from, hourly) = store::minimum_wage_on(tx, day)
-                            .await?
-                            .ok_or(Error::Corrupt("no minimum wage in force on the claim's period"))?;
                         let (cents, computation) =
-                            presumed_claim(p, from, hourly, claim.paid_during_cents.unwrap_or(0));
+                            crate::presumption::presume(tx, p, day, claim.paid_during_cents.unwrap_or(0)).await?;
                         (cents, Some(computation))
                     }
                     (None, None) => return Err(Error::Corrupt("an accepted claim without an amount")),

@@ -1,6 +1,7 @@
 //! Payments into the deposit, claims on it, payouts, and the views of it.
 
 use bytes::Bytes;
+use chrono::NaiveDate;
 use platform::audit::{self, Actor};
 use platform::auth::{Principal, Role};
 use platform::http::{Request, json, no_store, parse_json};
@@ -14,7 +15,7 @@ use warp::reply::Response;
 
 use super::{authenticate, require_idempotency_key, write};
 use crate::domain::{
-    Cents, ClaimStatus, ClaimType, DepositStanding, EntryKind, KvkNumber, PRESUMED_MONTHS, distribute, presumed_wages,
+    Cents, ClaimStatus, ClaimType, DepositStanding, EntryKind, KvkNumber, PRESUMED_MONTHS, Presumption, distribute,
     text,
 };
 use crate::error::{Error, Result};
@@ -104,10 +105,73 @@ struct ClaimIn {
     /// Omitted for a wage claim without usable administration: the presumed amount applies.
     #[serde(default)]
     amount_cents: Option<Value>,
-    /// Months of work the worker shows, when more than the presumed two.
+    /// Which presumption decides an amount-less wage claim (by default
+    /// `administration_unusable`, two months).
+    #[serde(default)]
+    presumption: Option<Presumption>,
+    /// Kept for clients of 1.3: 2 or 6, the months of the two presumptions.
     #[serde(default)]
     months: Option<i64>,
+    /// The claim's period; its last day picks the minimum wage in force (default: today).
+    #[serde(default)]
+    period_from: Option<NaiveDate>,
+    #[serde(default)]
+    period_to: Option<NaiveDate>,
+    /// What is shown to have been paid in the period (a presumed claim subtracts it).
+    #[serde(default)]
+    paid_during_cents: Option<Value>,
     description: String,
+}
+
+/// The presumption an authority's claim asks for, checked: only for a wage claim without
+/// an amount; `months` (kept for 1.3) names one of the two presumptions; the period lies
+/// in the past and in order.
+fn presumption_of(input: &ClaimIn, has_amount: bool, today: NaiveDate) -> Result<Option<Presumption>> {
+    let mut checks = platform::problem::Checks::default();
+    if let (Some(from), Some(to)) = (input.period_from, input.period_to)
+        && to < from
+    {
+        checks.fail("/period_to", "not before period_from");
+    }
+    if input.period_to.is_some_and(|to| to > today) {
+        checks.fail("/period_to", "not in the future: a claim is for wages that were due");
+    }
+    let asked = match (input.presumption, input.months) {
+        (Some(_), Some(_)) => {
+            checks.fail("/months", "either a presumption or its months, not both");
+            None
+        }
+        (Some(p), None) => Some(p),
+        (None, Some(m)) => match Presumption::ALL.iter().copied().find(|p| p.months() == m) {
+            Some(p) => Some(p),
+            None => {
+                checks.fail(
+                    "/months",
+                    format!(
+                        "{PRESUMED_MONTHS} (the administration is unusable, advice 2.1 C) or 6 (a longer relation is \
+                         shown, advice 6.2 A)"
+                    ),
+                );
+                None
+            }
+        },
+        (None, None) => None,
+    };
+    let presumed = match (has_amount, input.claim_type) {
+        (true, _) => {
+            if asked.is_some() || input.paid_during_cents.is_some() {
+                checks.fail("/presumption", "a presumption decides a wage claim that has no amount");
+            }
+            None
+        }
+        (false, ClaimType::UnpaidWages) => Some(asked.unwrap_or(Presumption::AdministrationUnusable)),
+        (false, _) => {
+            checks.fail("/amount_cents", "only a wage claim may leave the amount to the presumption");
+            None
+        }
+    };
+    checks.finish().map_err(Error::Invalid)?;
+    Ok(presumed)
 }
 
 /// POST /api/v1/agencies/{kvk}/deposit/claims — the inspectorate files any claim; the
@@ -135,31 +199,33 @@ pub(super) async fn file_claim(state: AppState, req: Request, kvk: String, raw: 
     require_idempotency_key(&req)?;
     let description = text(&input.description, "/description", 1000)?;
     let amount = input.amount_cents.as_ref().map(|v| Cents::parse(v, "/amount_cents")).transpose()?;
-    if amount.is_none() && input.claim_type != ClaimType::UnpaidWages {
-        return Err(
-            FieldError::new("/amount_cents", "only a wage claim may leave the amount to the presumption").into()
-        );
-    }
-    if amount.is_some() && input.months.is_some() {
-        return Err(FieldError::new("/months", "months apply to a presumed wage claim, which has no amount").into());
-    }
-    let months = input.months.unwrap_or(PRESUMED_MONTHS);
-    if !(PRESUMED_MONTHS..=60).contains(&months) {
-        return Err(FieldError::new("/months", format!("between {PRESUMED_MONTHS} (the presumption) and 60")).into());
-    }
+    let today = state.clock.today();
+    let presumed = presumption_of(&input, amount.is_some(), today)?;
+    let period_to = input.period_to.unwrap_or(today);
+    let paid_during = match &input.paid_during_cents {
+        None => 0,
+        Some(Value::Number(n)) if n.as_i64() == Some(0) => 0,
+        Some(v) => Cents::parse(v, "/paid_during_cents")?.get(),
+    };
     write(&state, &req, &principal, &raw, async |tx| {
         store::account(tx, kvk.as_str())
             .await?
             .ok_or_else(|| Error::NotFound(format!("Agency {kvk} has no deposit.")))?;
-        let (amount_cents, computation) = match amount {
-            Some(a) => (a.get(), None),
-            None => {
-                let (_, hourly) = store::minimum_wage_on(tx, state.clock.today())
-                    .await?
-                    .ok_or(Error::Corrupt("no minimum wage in force"))?;
-                let (cents, computation) = presumed_wages(months, hourly);
+        let (amount_cents, computation) = match (amount, presumed) {
+            (Some(a), _) => (a.get(), None),
+            // The one presumption every wage claim takes (`presumption::presume`).
+            (None, Some(p)) => {
+                let (cents, computation) = crate::presumption::presume(tx, p, period_to, paid_during).await?;
+                if cents <= 0 {
+                    return Err(FieldError::new(
+                        "/paid_during_cents",
+                        "the presumption leaves nothing owed after what was paid",
+                    )
+                    .into());
+                }
                 (cents, Some(computation))
             }
+            (None, None) => return Err(Error::Corrupt("a claim without an amount or a presumption")),
         };
         // An authority's claim is its own decision: accepted as filed.
         let mut claim =
@@ -167,6 +233,10 @@ pub(super) async fn file_claim(state: AppState, req: Request, kvk: String, raw: 
         claim.amount_cents = Some(amount_cents);
         claim.accepted_cents = Some(amount_cents);
         claim.computation = computation;
+        claim.period_from = input.period_from;
+        claim.period_to = input.period_to;
+        claim.paid_during_cents = presumed.map(|_| paid_during);
+        claim.presumption = presumed.map(|p| p.as_str().to_string());
         store::insert_claim(tx, &claim, &principal.subject, role.as_str(), None).await?;
         audit::record(tx, &audit_entry(&principal, role, "deposit.claim.file", kvk.as_str(), json!(claim), &req))
             .await?;

@@ -277,3 +277,56 @@ async fn assessments_and_claims_refuse_what_cannot_be() {
     let r = app.send("POST", &format!("/api/v1/claims/{filed}/payout"), Some(&na), None, Some("y")).await;
     assert_eq!(r.status, 409, "nor one not yet assessed");
 }
+
+#[tokio::test]
+async fn the_same_facts_give_the_same_presumed_amount_on_every_path() {
+    let app = spawn_app().await;
+    pay(&app, 5_000_000, "p1", "payment").await;
+    // August and September 2025, EUR 1,000 shown to be paid, a relation longer than the
+    // two months shown (advice 6.2 A): six months at the WML in force on 30 September 2025
+    // (EUR 14.40), less what was paid.
+    let expected = (6 * 40 * 52 * 1440 + 6) / 12 - 100_000;
+    let mut facts = worker_claim();
+    facts["paid_cents"] = json!(100_000);
+    let presume = json!({"decision": "accept", "presumption": "six_month_relation"});
+
+    let alone = file(&app, None, facts.clone()).await;
+    let alone = assess(&app, alone.body["claim_id"].as_str().unwrap(), presume.clone()).await;
+    let fairwork = app.token(&[Role::WorkerSupport], Some("fairwork"));
+    let helped = file(&app, Some(&fairwork), facts.clone()).await;
+    let helped = assess(&app, helped.body["claim_id"].as_str().unwrap(), presume).await;
+    let inspectorate = app.token(&[Role::Inspectorate], None);
+    let authority = json!({"claim_type": "unpaid_wages", "presumption": "six_month_relation",
+                           "period_from": "2025-08-01", "period_to": "2025-09-30", "paid_during_cents": 100_000,
+                           "description": "found at inspection"});
+    let path = format!("/api/v1/agencies/{AGENCY}/deposit/claims");
+    let filed = app.send("POST", &path, Some(&inspectorate), Some(authority.clone()), Some("a1")).await;
+    assert_eq!(filed.status, 201, "{:?}", filed.body);
+    for (path, r) in [("worker", &alone), ("support organisation", &helped), ("authority", &filed)] {
+        assert_eq!(r.body["accepted_cents"], json!(expected), "{path}: {:?}", r.body);
+        assert_eq!(r.body["computation"]["minimum_wage_in_force_from"], "2025-07-01", "{path}");
+        assert_eq!(r.body["computation"]["paid_during_cents"], 100_000, "{path}");
+    }
+
+    // The authority's claim is checked as the others are.
+    for (change, pointer, case) in [
+        (json!({"months": 3}), "/months", "a presumption is two months or six"),
+        (json!({"months": 6}), "/months", "a presumption and its months both"),
+        (json!({"period_to": "2099-01-01"}), "/period_to", "wages not yet due"),
+        (json!({"paid_during_cents": 2_000_000}), "/paid_during_cents", "nothing left owed"),
+        (json!({"amount_cents": 1000}), "/presumption", "an amount and a presumption"),
+    ] {
+        let mut body = authority.clone();
+        for (k, v) in change.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let r = app.send("POST", &path, Some(&inspectorate), Some(body), Some(&format!("bad-{pointer}"))).await;
+        assert_eq!((r.status, r.body["errors"][0]["pointer"].as_str()), (422, Some(pointer)), "{case}: {:?}", r.body);
+    }
+    // `months: 6` alone still names the six-month presumption (clients of 1.3).
+    let mut by_months = authority.clone();
+    by_months.as_object_mut().unwrap().remove("presumption");
+    by_months["months"] = json!(6);
+    let r = app.send("POST", &path, Some(&inspectorate), Some(by_months), Some("a2")).await;
+    assert_eq!(r.body["accepted_cents"], json!(expected), "{:?}", r.body);
+}

@@ -53,10 +53,10 @@ async fn a_presumed_wage_claim_is_paid_out_and_the_agency_must_top_up_in_time() 
     let longer = claim(
         &app,
         "12345678",
-        json!({"claim_type": "unpaid_wages", "months": 3, "description": "worked since January"}),
+        json!({"claim_type": "unpaid_wages", "presumption": "six_month_relation", "description": "worked since January"}),
     )
     .await;
-    assert_eq!(longer.body["amount_cents"], 764_920);
+    assert_eq!(longer.body["amount_cents"], 1_529_840, "six months of full-time WML at EUR 14.71 (advice 6.2 A)");
 
     let id = r.body["claim_id"].as_str().unwrap();
     let paid = payout(&app, id, "o1").await;
