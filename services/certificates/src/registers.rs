@@ -135,6 +135,34 @@ impl Registers {
         serde_json::from_value(body["links"].clone()).map_err(|e| unreachable(format!("unreadable links: {e}")))
     }
 
+    /// Whether a claim on `kvk`'s guarantee deposit is not settled (filed, accepted or partly
+    /// paid), asked of the deposits register with the agency's own token (`authorization`):
+    /// the agency reads its own claims' status there, and nobody else's. `false` when the
+    /// deposits register is not configured or holds no deposit for it.
+    pub async fn pending_claims(&self, kvk: &str, request_id: &str, authorization: &str) -> Result<bool, Unreachable> {
+        use platform::http::ForwardRequestId;
+        let Some(base) = &self.deposits else {
+            return Ok(false);
+        };
+        let unreachable = |reason: String| Unreachable { register: "deposits", reason };
+        let res = self
+            .http
+            .get(format!("{base}/api/v1/agencies/{kvk}/deposit/ledger"))
+            .header("authorization", authorization)
+            .request_id(request_id)
+            .send()
+            .await
+            .map_err(|e| unreachable(e.to_string()))?;
+        match res.status().as_u16() {
+            404 => return Ok(false),
+            200 => {}
+            s => return Err(unreachable(format!("answered {s}"))),
+        }
+        let body: Value = res.json().await.map_err(|e| unreachable(e.to_string()))?;
+        let claims = body["claims"].as_array().ok_or_else(|| unreachable("no claims in the ledger".into()))?;
+        Ok(claims.iter().any(|c| matches!(c["status"].as_str(), Some("filed" | "accepted" | "partly_paid"))))
+    }
+
     /// What the configured registers say about `kvk` now, and which parts they decide.
     async fn facts(&self, kvk: &str, request_id: &str) -> Result<(Facts, Vec<Part>), Unreachable> {
         let get = async |register: &'static str, url: String| self.get(register, &url, request_id).await;

@@ -758,6 +758,8 @@ pub async fn pending_sanctions(c: &impl GenericClient, cert: &Certificate) -> Re
         suspension_request: row.get(0),
         serious_deficiency: row.get(1),
         fine: row.get(2),
+        // Claims live in the deposits register: the route asks it and fills this in.
+        claim: false,
     })
 }
 

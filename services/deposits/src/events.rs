@@ -38,13 +38,16 @@ pub fn shortfall_overdue(kvk: &str, deadline: NaiveDate, now: DateTime<Utc>) -> 
 }
 
 /// A worker (or a support organisation for them) filed a wage claim: the admission authority
-/// assesses it, the inspectorate follows it. No name, no BSN, no story.
+/// assesses it, the inspectorate follows it — also when the agency holds no deposit
+/// (`no_deposit`), where the Labour Authority acts. No name, no BSN, no story, and never the
+/// worker's private status link (the authorities read the claim on their own routes).
 pub fn worker_claim_filed(claim: &crate::store::Claim, now: DateTime<Utc>) -> Event {
     Event::new(
         "deposit.worker_claim_filed",
         &claim.kvk_number,
         &["admission_authority", "inspectorate"],
-        json!({ "kvk_number": claim.kvk_number, "claim_id": claim.claim_id, "claim_type": claim.claim_type }),
+        json!({ "kvk_number": claim.kvk_number, "claim_id": claim.claim_id, "claim_type": claim.claim_type,
+                "no_deposit": claim.no_deposit }),
         now,
     )
 }

@@ -185,6 +185,8 @@ pub struct Claim {
     pub language: Option<String>,
     /// The presumption the assessment applied.
     pub presumption: Option<String>,
+    /// Filed against an agency that holds no deposit: kept and routed, nothing to pay from.
+    pub no_deposit: bool,
     /// When it was assessed.
     pub assessed_at: Option<DateTime<Utc>>,
     /// Why it was rejected or accepted in part.
@@ -212,6 +214,7 @@ impl Claim {
             evidence: Vec::new(),
             language: None,
             presumption: None,
+            no_deposit: false,
             assessed_at: None,
             rejection_reason: None,
         }
@@ -234,7 +237,7 @@ impl Claim {
 
 const CLAIM_COLUMNS: &str = "claim_id, kvk_number, claim_type, amount_cents, computation, description, status, created_at, paid_at,
      accepted_cents, paid_cents, period_from, period_to, paid_during_cents, evidence, language, presumption, assessed_at,
-     rejection_reason";
+     rejection_reason, no_deposit";
 
 fn claim(r: &tokio_postgres::Row) -> Claim {
     Claim {
@@ -257,6 +260,7 @@ fn claim(r: &tokio_postgres::Row) -> Claim {
         presumption: r.get(16),
         assessed_at: r.get(17),
         rejection_reason: r.get(18),
+        no_deposit: r.get(19),
     }
 }
 
@@ -272,8 +276,8 @@ pub async fn insert_claim(
         .prepare_cached(
             "insert into claim (claim_id, kvk_number, claim_type, amount_cents, computation, description, filed_by, filed_role,
                  status, accepted_cents, period_from, period_to, paid_during_cents, evidence, language, status_token_hash,
-                 created_at, presumption)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+                 created_at, presumption, no_deposit)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
         )
         .await?;
     c.execute(
@@ -297,6 +301,7 @@ pub async fn insert_claim(
             &status_token_hash,
             &cl.created_at,
             &cl.presumption,
+            &cl.no_deposit,
         ],
     )
     .await?;

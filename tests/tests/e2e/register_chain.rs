@@ -314,3 +314,39 @@ async fn a_starter_gets_a_provisional_certificate_only_once_the_entry_test_passe
     let (status, r) = ask().await;
     assert_eq!((status, r["status"].as_str()), (201, Some("provisional")), "{r}");
 }
+
+#[tokio::test]
+async fn withdrawing_with_a_claim_on_the_deposit_open_is_an_escape_that_waits_like_a_revocation() {
+    let suite = Suite::start().await;
+    let (_, id) = suite.certified("11223344").await;
+    // An inspector's wage claim on the deposit, accepted and not yet paid out.
+    suite.file_claim("11223344", json!({"claim_type": "unpaid_wages", "description": "no payslips"})).await;
+    let agency = suite.token(Role::Agency, Some("11223344"));
+    let r = suite
+        .http
+        .post(format!("{}/api/v1/certificates/{id}/withdrawal", suite.certificates.address))
+        .bearer_auth(&agency)
+        .json(&json!({"reason": "closing down"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let withdrawn: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(withdrawn["escaped"], "escaped_claim", "{withdrawn}");
+    let signal = zegel_testkit::wait_for_events(&suite.prefix.0, "certificate.withdrawn_to_escape", 1).await;
+    assert_eq!(signal[0].payload["ground"], "escaped_claim");
+    // Another body, the same day: it waits like a revocation.
+    let r = suite
+        .http
+        .post(format!("{}/api/v1/agencies/11223344/certificates", suite.certificates.address))
+        .bearer_auth(suite.token(Role::CertificationBody, Some("cb-e2e")))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let refusal: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(refusal["earlier_certificate"]["ground"], "escaped_claim", "{refusal}");
+    let until = zegel_certificates::domain::lifecycle::add_months(platform::clock::dutch_date(chrono::Utc::now()), 24);
+    assert_eq!(refusal["may_apply_from"], json!(until));
+}

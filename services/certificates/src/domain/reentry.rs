@@ -40,6 +40,9 @@ platform::text_enum! {
         /// Withdrawn with a fine on the agency not yet settled (decided, objection or appeal
         /// pending, or irrevocable while the certificate was in force).
         EscapedFine = "escaped_fine",
+        /// Withdrawn with a claim on its guarantee deposit not yet settled (filed, accepted
+        /// or partly paid; the deposits register, asked at the withdrawal).
+        EscapedClaim = "escaped_claim",
     }
 }
 
@@ -61,6 +64,7 @@ impl Ground {
                 | Ground::EscapedSuspensionRequest
                 | Ground::EscapedSeriousDeficiency
                 | Ground::EscapedFine
+                | Ground::EscapedClaim
         )
     }
 }
@@ -77,6 +81,8 @@ pub struct Pending {
     pub serious_deficiency: bool,
     /// A fine on the agency is not settled.
     pub fine: bool,
+    /// A claim on its guarantee deposit is not settled.
+    pub claim: bool,
 }
 
 impl Pending {
@@ -87,6 +93,7 @@ impl Pending {
             (self.suspension_request, Ground::EscapedSuspensionRequest),
             (self.serious_deficiency, Ground::EscapedSeriousDeficiency),
             (self.fine, Ground::EscapedFine),
+            (self.claim, Ground::EscapedClaim),
         ]
         .into_iter()
         .find_map(|(pending, ground)| pending.then_some(ground))
@@ -321,9 +328,12 @@ mod tests {
         assert_eq!(Pending::default().escape(), None, "a clean exit");
         assert_eq!(Pending { fine: true, ..Pending::default() }.escape(), Some(Ground::EscapedFine));
         assert_eq!(
-            Pending { suspended: true, fine: true, serious_deficiency: true, suspension_request: true }.escape(),
+            Pending { suspended: true, fine: true, serious_deficiency: true, suspension_request: true, claim: true }
+                .escape(),
             Some(Ground::EscapedSuspension)
         );
+        assert_eq!(Pending { claim: true, ..Pending::default() }.escape(), Some(Ground::EscapedClaim));
+        assert_eq!(Pending { claim: true, fine: true, ..Pending::default() }.escape(), Some(Ground::EscapedFine));
         assert_eq!(
             Pending { serious_deficiency: true, suspension_request: true, ..Pending::default() }.escape(),
             Some(Ground::EscapedSuspensionRequest)

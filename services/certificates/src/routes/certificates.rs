@@ -17,7 +17,7 @@ use warp::reply::Response;
 
 use super::{authenticate, id_from_path, own_certificate, write};
 use crate::domain::lifecycle::{Action, latest_extension, next_audit};
-use crate::domain::reentry::Ground;
+use crate::domain::reentry::{self, Ground};
 use crate::domain::requirement::{self, Outcome, Validity};
 use crate::domain::{AuditOutcome, Checks, RequirementCode, Status, not_future, text};
 use crate::error::{Error, Result};
@@ -727,6 +727,14 @@ pub(super) async fn withdraw(state: AppState, req: Request, id: String, raw: Byt
     let id = id_from_path(&id, "certificate")?;
     let input: RequiredReasonIn = parse_json(&req, &raw)?;
     let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
+    // A claim on the deposit pending is asked of the deposits register first, with the
+    // agency's own token, before any lock is taken.
+    let claim_pending = match principal.org.as_deref() {
+        Some(kvk) => {
+            state.registers.pending_claims(kvk, &req.id, req.authorization.as_deref().unwrap_or_default()).await?
+        }
+        None => false,
+    };
     write(&state, &req, &principal, &raw, async |tx| {
         let cert = store::certificate_by_id(tx, id, true)
             .await?
@@ -737,7 +745,8 @@ pub(super) async fn withdraw(state: AppState, req: Request, id: String, raw: Byt
         let today = state.clock.today();
         let while_suspended = cert.status == Status::Suspended;
         // Withdrawing is no escape: the sanction pending now is recorded as the ground.
-        let escaped = store::pending_sanctions(tx, &cert).await?.escape();
+        let pending = store::pending_sanctions(tx, &cert).await?;
+        let escaped = reentry::Pending { claim: claim_pending, ..pending }.escape();
         let change = Change {
             ground: escaped.map(Ground::as_str),
             ..change(&state, &principal, Role::Agency, &req, Some(&reason))

@@ -326,12 +326,11 @@ async fn file_worker_claim(state: &AppState, req: Request, kvk: &str, raw: &Byte
         if nonce.is_some() && store::claim_by_id(tx, claim_id).await?.is_some() {
             return Ok((StatusCode::OK, json!({ "claim_id": claim_id, "status_url": url })));
         }
-        store::account(tx, kvk.as_str()).await?.ok_or_else(|| {
-            Error::NotFound(format!(
-                "No deposit is held for agency {kvk}. The Labour Authority helps all the same: 0800 5151 (free)."
-            ))
-        })?;
-        store::insert_claim(tx, &filed.claim, role, role, Some(&token_hash(&token))).await?;
+        // An agency without a deposit is where a worker needs help most: the claim is kept
+        // and routed all the same, marked so (nothing can be paid from here).
+        let mut claim = filed.claim.clone();
+        claim.no_deposit = store::account(tx, kvk.as_str()).await?.is_none();
+        store::insert_claim(tx, &claim, role, role, Some(&token_hash(&token))).await?;
         store::insert_claimant(
             tx,
             claim_id,
@@ -341,20 +340,29 @@ async fn file_worker_claim(state: &AppState, req: Request, kvk: &str, raw: &Byte
             support_org.as_deref(),
         )
         .await?;
-        platform::outbox::enqueue(tx, &events::worker_claim_filed(&filed.claim, state.clock.now())).await?;
+        platform::outbox::enqueue(tx, &events::worker_claim_filed(&claim, state.clock.now())).await?;
         audit::record(
             tx,
             &audit::Entry::new(Actor::system(role), "deposit.worker_claim.file", kvk.as_str(), &req.id)
-                .after(json!({ "claim_id": claim_id, "support_org": support_org })),
+                .after(json!({ "claim_id": claim_id, "support_org": support_org, "no_deposit": claim.no_deposit })),
         )
         .await?;
+        let next = if claim.no_deposit {
+            "The agency holds no guarantee deposit, so nothing can be paid from one: your claim is kept and sent to the \
+             admission authority and the Labour Authority (0800 5151, free), who act on it. Follow it at status_url; \
+             keep that link private."
+        } else {
+            "The admission authority assesses the claim: it accepts it (in full or in part) or rejects it with a \
+             reason. Follow it at status_url; keep that link private."
+        };
         Ok((
             StatusCode::CREATED,
             json!({
                 "claim_id": claim_id,
                 "status": ClaimStatus::Filed,
                 "status_url": url,
-                "next": "The admission authority assesses the claim: it accepts it (in full or in part) or rejects it with a reason. Follow it at status_url; keep that link private.",
+                "no_deposit": claim.no_deposit,
+                "next": next,
             }),
         ))
     })

@@ -261,8 +261,13 @@ pub(super) async fn pay_out(state: AppState, req: Request, id: String) -> Result
         let claim = store::claim_by_id(tx, id).await?.ok_or_else(|| Error::NotFound(format!("No claim {id}.")))?;
         // The account lock serialises every movement of this agency's money: two payouts
         // racing for the last euros are decided one after the other.
-        let opened_on =
-            store::lock_account(tx, &claim.kvk_number).await?.ok_or(Error::Corrupt("claim without account"))?;
+        let opened_on = store::lock_account(tx, &claim.kvk_number).await?.ok_or_else(|| Error::Conflict {
+            kind: Kind::InsufficientDeposit,
+            detail: format!(
+                "Agency {} holds no deposit: claim {id} has nothing to be paid from here; the Labour Authority has it.",
+                claim.kvk_number
+            ),
+        })?;
         let claim = store::claim_by_id(tx, id).await?.ok_or(Error::Corrupt("claim vanished"))?;
         if !matches!(claim.status, ClaimStatus::Accepted | ClaimStatus::PartlyPaid) {
             let detail = match claim.status {

@@ -236,8 +236,30 @@ async fn assessments_and_claims_refuse_what_cannot_be() {
         let r = file(&app, None, body).await;
         assert_eq!((r.status, r.body["errors"][0]["pointer"].as_str()), (422, Some(pointer)), "{case}: {:?}", r.body);
     }
+    // An agency that holds no deposit: the claim is kept and routed all the same.
     let r = app.send("POST", "/api/v1/agencies/99999999/deposit/worker-claims", None, Some(worker_claim()), None).await;
-    assert_eq!(r.status, 404, "no deposit held for that agency");
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["no_deposit"], true);
+    assert!(r.body["next"].as_str().unwrap().contains("Labour Authority"), "{:?}", r.body);
+    let orphan = r.body["claim_id"].as_str().unwrap().to_string();
+    let token = token_of(r.body["status_url"].as_str().unwrap());
+    let status = app.get(&format!("/api/v1/worker-claims/{orphan}?token={token}"), None).await;
+    assert_eq!((status.status, status.body["status"].as_str()), (200, Some("filed")), "{:?}", status.body);
+    let routed = wait_for_events(&app.prefix.0, "deposit.worker_claim_filed", 1).await;
+    let routed = routed.iter().find(|e| e.subject == "99999999").expect("routed");
+    assert_eq!(routed.addressed_to, ["admission_authority", "inspectorate"]);
+    assert_eq!(routed.payload["no_deposit"], true);
+    assert!(!serde_json::to_string(routed).unwrap().contains(&token), "never the worker's private link");
+    let accepted = assess(&app, &orphan, json!({"decision": "accept", "amount_cents": 100_000})).await;
+    assert_eq!(accepted.status, 200, "{:?}", accepted.body);
+    let na = app.token(&[Role::AdmissionAuthority], None);
+    let r = app.send("POST", &format!("/api/v1/claims/{orphan}/payout"), Some(&na), None, Some("orphan")).await;
+    assert_eq!(
+        (r.status, r.body["type"].as_str()),
+        (409, Some("urn:zegel:problem:insufficient-deposit")),
+        "{:?}",
+        r.body
+    );
 
     let mut claimed = worker_claim();
     claimed["claimed_cents"] = json!(600_000);
