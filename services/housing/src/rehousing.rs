@@ -2,7 +2,9 @@
 //! live there, the provider owes them other housing. A case opens for the municipality,
 //! naming how many people, the deadline and the provider; housing inspectors see it too.
 //! It closes when the provider reports the building empty or the building is certified
-//! again; a case still open past its deadline is signalled by the sweep.
+//! again; a case still open past its deadline is signalled by the sweep. The same when
+//! people live where nobody may (issue 31): a required permit refused, absent or expired,
+//! or a mobile unit outside its season — opened and closed by [`check`].
 //!
 //! The deadline is one calendar month after the mark ended: no resident has to leave in
 //! less than the landlord's shortest notice period (4.4 A).
@@ -25,18 +27,47 @@ platform::text_enum! {
         Empty = "empty",
         /// The building is certified again.
         MarkReturned = "mark_returned",
+        /// It may be lived in again: the permit is in force, or the season is back.
+        LawfulAgain = "lawful_again",
     }
 }
 
 /// Opens a case when the mark of `b` ended (`to`) with people living there; nothing
 /// when the building is empty or a case is open already.
 pub async fn open(tx: &impl GenericClient, b: &Marked, to: MarkStatus, now: DateTime<Utc>) -> Result<Option<Uuid>> {
-    let people = b.occupancy.unwrap_or(0);
     let reason = match to {
         MarkStatus::Revoked => "mark_revoked",
         MarkStatus::Expired => "mark_expired",
         _ => return Ok(None),
     };
+    open_case(tx, b, reason, now).await
+}
+
+/// Where nobody may live now and people do (`unlawfully_occupied`: the permit the
+/// municipality requires is not in force, or a mobile unit is outside its season): a case
+/// opens, which tells the municipality and the housing inspectors at once; where a case
+/// for that opened and the building may be lived in again, it closes. `bag_id`'s row is
+/// locked by the caller or by this.
+pub async fn check(tx: &impl GenericClient, bag_id: &str, now: DateTime<Utc>) -> Result<()> {
+    match store::unlawful_reason(tx, bag_id).await? {
+        Some(reason) => {
+            if let Some(b) = store::building(tx, bag_id, true).await? {
+                open_case(tx, &b, &reason, now).await?;
+            }
+        }
+        None => {
+            if store::open_unlawful_case(tx, bag_id).await?
+                && let Some(b) = store::building(tx, bag_id, true).await?
+            {
+                close(tx, &b, Closed::LawfulAgain, now).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn open_case(tx: &impl GenericClient, b: &Marked, reason: &str, now: DateTime<Utc>) -> Result<Option<Uuid>> {
+    let people = b.occupancy.unwrap_or(0);
     if people <= 0 {
         return Ok(None);
     }

@@ -1029,6 +1029,41 @@ pub async fn close_rehousing(
     Ok(c.query_opt(&stmt, &[&bag_id, &now, &why]).await?.map(|r| rehousing_case(&r)))
 }
 
+/// Why nobody may live in the building now while people do (`unlawfully_occupied`):
+/// `no_permit` or `out_of_season`; `None` when it may be lived in, or is empty.
+pub async fn unlawful_reason(c: &impl GenericClient, bag_id: &str) -> Result<Option<String>> {
+    let stmt = c.prepare_cached("select reason from unlawfully_occupied where bag_id = $1").await?;
+    Ok(c.query_opt(&stmt, &[&bag_id]).await?.map(|r| r.get(0)))
+}
+
+/// Whether the building has an open case opened because nobody may live there.
+pub async fn open_unlawful_case(c: &impl GenericClient, bag_id: &str) -> Result<bool> {
+    let stmt = c
+        .prepare_cached(
+            "select exists (select 1 from rehousing_case where bag_id = $1 and closed_at is null
+                                and reason in ('no_permit', 'out_of_season'))",
+        )
+        .await?;
+    Ok(c.query_one(&stmt, &[&bag_id]).await?.get(0))
+}
+
+/// The buildings whose rehousing the sweep must look at: occupied where nobody may live
+/// without an open case, and open cases of that kind whose building may be lived in again.
+pub async fn unlawful_to_settle(c: &impl GenericClient) -> Result<Vec<String>> {
+    let stmt = c
+        .prepare_cached(
+            "select u.bag_id from unlawfully_occupied u
+             where not exists (select 1 from rehousing_case k where k.bag_id = u.bag_id and k.closed_at is null)
+             union
+             select k.bag_id from rehousing_case k
+             where k.closed_at is null and k.reason in ('no_permit', 'out_of_season')
+               and not exists (select 1 from unlawfully_occupied u where u.bag_id = k.bag_id)
+             order by 1",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[]).await?.iter().map(|r| r.get(0)).collect())
+}
+
 /// The building's cases, newest first.
 pub async fn rehousing_of(c: &impl GenericClient, bag_id: &str) -> Result<Vec<RehousingCase>> {
     let stmt = c.prepare_cached(&format!("{REHOUSING} where bag_id = $1 order by opened_at desc limit 100")).await?;

@@ -25,6 +25,8 @@ pub struct Report {
     pub renormed: usize,
     /// Rehousing cases found open past their deadline.
     pub rehousing_overdue: usize,
+    /// Buildings occupied where nobody may live whose case was opened, or closed again.
+    pub unlawful_settled: usize,
 }
 
 /// Runs one sweep at the state's clock.
@@ -55,6 +57,15 @@ pub async fn run(state: &AppState) -> Result<Report> {
         report.rehousing_overdue += 1;
     }
     tx.commit().await?;
+
+    // People where nobody may live: the season ended or a permit ran out since the last
+    // sweep (a permit decision and an occupancy report ask the same at once).
+    for bag in store::unlawful_to_settle(&client).await? {
+        let tx = client.transaction().await?;
+        crate::rehousing::check(&tx, &bag, now).await?;
+        tx.commit().await?;
+        report.unlawful_settled += 1;
+    }
 
     for bag in store::snf_buildings(&client).await? {
         let tx = client.transaction().await?;

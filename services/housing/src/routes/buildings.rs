@@ -193,6 +193,9 @@ pub(super) async fn occupancy(state: AppState, req: Request, bag_id: String, raw
         }
         if input.people == 0 {
             rehousing::close(tx, &b, rehousing::Closed::Empty, now).await?;
+        } else {
+            // People moved into a mobile unit out of season, or where the permit is not in force.
+            rehousing::check(tx, bag.as_str(), now).await?;
         }
         audit::Entry::new(Actor::of(&principal, Role::HousingProvider), "building.occupancy", bag.as_str(), &req.id)
             .reason(over.map(|_| "more people than the capacity or the permit allows".to_string()))

@@ -173,6 +173,9 @@ pub(super) async fn decide(state: AppState, req: Request, bag_id: String, raw: B
             let people = after.occupancy.unwrap_or_default();
             platform::outbox::enqueue(tx, &events::over_capacity(&after, people, allowed, state.clock.now())).await?;
         }
+        // A refused (or withdrawn, or expired) permit with people inside: told at once, and
+        // a rehousing case opens; a permit granted closes such a case.
+        crate::rehousing::check(tx, bag.as_str(), state.clock.now()).await?;
         Ok((
             StatusCode::OK,
             json!({

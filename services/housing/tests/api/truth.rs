@@ -296,3 +296,50 @@ async fn the_certification_body_of_an_agency_housed_there_sees_where_the_buildin
     }
     assert_eq!(app.get(&format!("/api/v1/buildings/{bag}"), Some(&body("cb-one"))).await.status, 403);
 }
+
+#[tokio::test]
+async fn people_where_nobody_may_live_are_told_at_once_and_open_a_rehousing_case() {
+    let app = spawn_app().await;
+    let bag = app.certified().await;
+    let amsterdam = app.municipality("0363");
+    app.put(&format!("/api/v1/buildings/{bag}/occupancy"), &app.provider(), json!({"people": 3})).await;
+    let r = app.put("/api/v1/municipalities/0363/permit-requirement", &amsterdam, json!({"required": true})).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    // The municipality refuses the permit: told at once (the case goes to it and the
+    // housing inspectors), and the provider owes the three people other housing.
+    let permit = format!("/api/v1/buildings/{bag}/permit");
+    let today = platform::clock::dutch_date(chrono::Utc::now());
+    let refused = json!({"status": "refused", "reason": "no fire-safe escape route"});
+    let r = app.put(&permit, &amsterdam, refused).await;
+    assert_eq!((r.status, r.body["blocks_the_mark"].as_str()), (200, Some("no_permit")), "{:?}", r.body);
+    let opened = wait_for_events(&app.prefix.0, "housing.rehousing_opened", 1).await;
+    assert_eq!(opened[0].addressed_to, ["municipality", "housing_inspector"]);
+    assert_eq!(
+        (opened[0].payload["people"].as_i64(), opened[0].payload["reason"].as_str()),
+        (Some(3), Some("no_permit"))
+    );
+    assert_eq!(app.sweep().await.unlawful_settled, 0, "the case is open already");
+    // Granted after all: the building may be lived in again, and the case closes.
+    let grant = json!({"status": "granted", "valid_from": today.to_string(), "reason": "escape route built"});
+    assert_eq!(app.put(&permit, &amsterdam, grant).await.status, 200);
+    let closed = wait_for_events(&app.prefix.0, "housing.rehousing_closed", 1).await;
+    assert_eq!(closed[0].payload["closed_because"], "lawful_again");
+
+    // A mobile unit whose season is over (four months of people, or the winter), with
+    // people inside: the sweep finds it, once. (Amsterdam asks no permit again.)
+    let r = app.put("/api/v1/municipalities/0363/permit-requirement", &amsterdam, json!({"required": false})).await;
+    assert_eq!(r.status, 200);
+    let mut unit = building();
+    unit["bag_id"] = json!("0363010000000077");
+    unit["building_type"] = json!("mobile_unit");
+    let unit_bag = app.registered(unit).await;
+    app.put(&format!("/api/v1/buildings/{unit_bag}/occupancy"), &app.provider(), json!({"people": 2})).await;
+    app.db
+        .sql(&format!("update housing.building set occupied_since = current_date - 200 where bag_id = '{unit_bag}'"))
+        .await;
+    app.sweep().await;
+    let opened = wait_for_events(&app.prefix.0, "housing.rehousing_opened", 2).await;
+    let unit_case = opened.iter().find(|e| e.payload["bag_id"] == unit_bag.as_str()).expect("the unit's case");
+    assert_eq!(unit_case.payload["reason"], "out_of_season");
+    assert_eq!(app.sweep().await.unlawful_settled, 0, "opened once");
+}
