@@ -167,6 +167,7 @@ impl Error {
             Error::ReentryRefused(refusal) => Problem::of(Kind::ReentryRefused)
                 .with_detail(refusal.detail.clone())
                 .with_extension("earlier_certificate", serde_json::json!(refusal.earlier))
+                .with_extension("final_sanction", serde_json::json!(refusal.final_sanction))
                 .with_extension("may_apply_from", serde_json::json!(refusal.may_apply_from))
                 .with_extension("may_apply_for", serde_json::json!(refusal.may_apply_for))
                 .with_extension("linked_agency", serde_json::json!(refusal.linked_agency)),

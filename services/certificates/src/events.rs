@@ -108,6 +108,16 @@ pub fn for_transition(
 /// The type of the signal that a withdrawal escaped a sanction.
 pub const WITHDRAWN_TO_ESCAPE: &str = "certificate.withdrawn_to_escape";
 
+/// A final sanction against the agency was recorded: its certification body (if it holds
+/// a live certificate) may revoke on it; the admission authority claims a fine from the
+/// deposit. Public facts of a company's sanction; no person.
+pub fn final_sanction_recorded(s: &crate::store::FinalSanction, body: Option<&str>, now: DateTime<Utc>) -> Event {
+    let body = body.map(|b| format!("certification_body:{b}"));
+    let mut to = vec![party::ADMISSION_AUTHORITY];
+    to.extend(body.as_deref());
+    Event::new("certificate.final_sanction_recorded", &s.kvk_number, &to, json!(s), now)
+}
+
 /// The type of [`entry_refused_linked`] (and its audit action).
 pub const ENTRY_REFUSED_LINKED: &str = "certificate.entry_refused_linked_officer";
 

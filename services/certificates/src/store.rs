@@ -1265,3 +1265,104 @@ pub async fn make_irrevocable(c: &impl GenericClient, id: Uuid, on: NaiveDate) -
     let stmt = c.prepare_cached(&sql).await?;
     Ok(fine(&c.query_one(&stmt, &[&id, &on]).await?))
 }
+
+/// A final sanction against an agency, as recorded (never rewritten).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FinalSanction {
+    /// Id.
+    pub sanction_id: Uuid,
+    /// The agency.
+    pub kvk_number: String,
+    /// fine | waadi_decision | wml_decision | criminal_conviction.
+    pub kind: crate::domain::sanction::SanctionKind,
+    /// Who decided it (the source).
+    pub authority: String,
+    /// The decision's reference.
+    pub reference: String,
+    /// Decided on.
+    pub decided_on: NaiveDate,
+    /// Irrevocable on.
+    pub irrevocable_on: NaiveDate,
+    /// The amount of a fine.
+    pub amount_cents: Option<i64>,
+    /// Recorded at.
+    pub recorded_at: DateTime<Utc>,
+}
+
+const SANCTION_COLUMNS: &str =
+    "sanction_id, kvk_number, kind, authority, reference, decided_on, irrevocable_on, amount_cents, recorded_at";
+
+fn final_sanction(r: &Row) -> FinalSanction {
+    FinalSanction {
+        sanction_id: r.get(0),
+        kvk_number: r.get(1),
+        kind: r.get(2),
+        authority: r.get(3),
+        reference: r.get(4),
+        decided_on: r.get(5),
+        irrevocable_on: r.get(6),
+        amount_cents: r.get(7),
+        recorded_at: r.get(8),
+    }
+}
+
+/// Records a final sanction; 409 when the same decision (authority, reference) is there.
+pub async fn insert_final_sanction(
+    c: &impl GenericClient,
+    s: &FinalSanction,
+    recorded_by: &str,
+    recorded_role: &str,
+) -> Result<()> {
+    let stmt = c
+        .prepare_cached(
+            "insert into final_sanction (sanction_id, kvk_number, kind, authority, reference, decided_on, irrevocable_on,
+                 amount_cents, recorded_by, recorded_role, recorded_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .await?;
+    c.execute(
+        &stmt,
+        &[
+            &s.sanction_id,
+            &s.kvk_number,
+            &s.kind,
+            &s.authority,
+            &s.reference,
+            &s.decided_on,
+            &s.irrevocable_on,
+            &s.amount_cents,
+            &recorded_by,
+            &recorded_role,
+            &s.recorded_at,
+        ],
+    )
+    .await
+    .map_err(|e| match constraint(&e) {
+        Some("final_sanction_reference_key") => Error::Conflict {
+            kind: Kind::SanctionRecorded,
+            detail: format!(
+                "Decision {} of {} is in the register of final sanctions already.",
+                s.reference, s.authority
+            ),
+        },
+        _ => e.into(),
+    })?;
+    Ok(())
+}
+
+/// The agency's final sanctions, newest first.
+pub async fn final_sanctions(c: &impl GenericClient, kvk: &str) -> Result<Vec<FinalSanction>> {
+    let stmt = c
+        .prepare_cached(&format!(
+            "select {SANCTION_COLUMNS} from final_sanction where kvk_number = $1 order by irrevocable_on desc, sanction_id"
+        ))
+        .await?;
+    Ok(c.query(&stmt, &[&kvk]).await?.iter().map(final_sanction).collect())
+}
+
+/// A final sanction by id.
+pub async fn final_sanction_by_id(c: &impl GenericClient, id: Uuid) -> Result<Option<FinalSanction>> {
+    let stmt =
+        c.prepare_cached(&format!("select {SANCTION_COLUMNS} from final_sanction where sanction_id = $1")).await?;
+    Ok(c.query_opt(&stmt, &[&id]).await?.as_ref().map(final_sanction))
+}

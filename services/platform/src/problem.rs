@@ -131,6 +131,9 @@ kinds! {
     CertificateInForce = ("certificate-in-force", CONFLICT, "Certificate already in force"),
     /// Certificates: the agency is registered already.
     AgencyExists = ("agency-exists", CONFLICT, "Agency already registered"),
+    /// Certificates: this decision (authority and reference) is in the register of final
+    /// sanctions already.
+    SanctionRecorded = ("sanction-recorded", CONFLICT, "Sanction already recorded"),
     /// Certificates: a seal needs a valid certificate.
     NoValidCertificate = ("no-valid-certificate", CONFLICT, "No valid certificate"),
     /// Bans: the ban was lifted already.

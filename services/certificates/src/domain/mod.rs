@@ -4,6 +4,7 @@ pub mod fine;
 pub mod lifecycle;
 pub mod reentry;
 pub mod requirement;
+pub mod sanction;
 
 use chrono::NaiveDate;
 use platform::problem::FieldError;

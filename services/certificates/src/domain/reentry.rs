@@ -166,8 +166,10 @@ impl Entry {
 /// Why the register refuses a new certificate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Refusal {
-    /// The earlier certificate that decides.
-    pub earlier: Ended,
+    /// The earlier certificate that decides (none when a final sanction decides).
+    pub earlier: Option<Ended>,
+    /// The final sanction that decides, if one does.
+    pub final_sanction: Option<Sanctioned>,
     /// The first day on which the agency may apply again, and for what.
     pub may_apply_from: NaiveDate,
     /// `full`: only a full certificate (its probation is used).
@@ -198,7 +200,8 @@ pub fn judge(
             format!("was withdrawn to escape a sanction ({})", earlier.ground.map(Ground::as_str).unwrap_or_default())
         };
         return Err(Refusal {
-            earlier: earlier.clone(),
+            earlier: Some(earlier.clone()),
+            final_sanction: None,
             may_apply_from: until,
             may_apply_for: "full",
             detail: format!(
@@ -210,7 +213,8 @@ pub fn judge(
     }
     match (entry, ended.iter().max_by_key(|e| e.ended_on)) {
         (Entry::Provisional, Some(earlier)) => Err(Refusal {
-            earlier: earlier.clone(),
+            earlier: Some(earlier.clone()),
+            final_sanction: None,
             may_apply_from: today,
             may_apply_for: "full",
             detail: format!(
@@ -219,6 +223,49 @@ pub fn judge(
                 earlier.certificate_id,
                 earlier.status.as_str(),
                 earlier.ended_on
+            ),
+            linked_agency: None,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// A final sanction against the agency (the register of final sanctions), as the re-entry
+/// rule reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sanctioned {
+    /// Which.
+    pub sanction_id: Uuid,
+    /// A fine, a Waadi or WML decision, a criminal conviction.
+    pub kind: super::sanction::SanctionKind,
+    /// The day it became irrevocable: the waiting period runs from then.
+    pub irrevocable_on: NaiveDate,
+}
+
+/// A final sanction waits like a revocation (advice 2.1 A, D): no new certificate of any
+/// kind until the waiting period in force on the day it became irrevocable has run from
+/// that day. The one that waits longest decides.
+pub fn judge_sanctions(
+    sanctions: &[Sanctioned],
+    policy_on: impl Fn(NaiveDate) -> Option<Policy>,
+    today: NaiveDate,
+) -> Result<(), Refusal> {
+    let waiting = sanctions
+        .iter()
+        .filter_map(|s| Some((s, add_months(s.irrevocable_on, policy_on(s.irrevocable_on)?.waiting_months))))
+        .max_by_key(|(_, until)| *until);
+    match waiting {
+        Some((sanction, until)) if until > today => Err(Refusal {
+            earlier: None,
+            final_sanction: Some(sanction.clone()),
+            may_apply_from: until,
+            may_apply_for: "full",
+            detail: format!(
+                "A final sanction against the agency ({}, {}) became irrevocable on {}; no new certificate is issued \
+                 before {until}.",
+                sanction.kind.as_str(),
+                sanction.sanction_id,
+                sanction.irrevocable_on
             ),
             linked_agency: None,
         }),
@@ -253,12 +300,13 @@ pub fn judge_persons(entry: Entry, links: &[Link], today: NaiveDate) -> Result<(
     };
     let status = if Ground::REVOCATION.contains(&link.ground) { Status::Revoked } else { Status::Withdrawn };
     Err(Refusal {
-        earlier: Ended {
+        earlier: Some(Ended {
             certificate_id: link.certificate_id,
             status,
             ended_on: link.ended_on,
             ground: Some(link.ground),
-        },
+        }),
+        final_sanction: None,
         may_apply_from: link.waits_until,
         may_apply_for: entry.as_str(),
         detail: format!(
@@ -293,6 +341,20 @@ mod tests {
     }
 
     #[test]
+    fn a_final_sanction_waits_like_a_revocation_from_the_day_it_became_irrevocable() {
+        use crate::domain::sanction::SanctionKind;
+        let sanction =
+            |on: &str| Sanctioned { sanction_id: Uuid::nil(), kind: SanctionKind::WmlDecision, irrevocable_on: d(on) };
+        assert_eq!(judge_sanctions(&[], two_years, d("2026-06-01")), Ok(()));
+        let refusal =
+            judge_sanctions(&[sanction("2025-03-01"), sanction("2026-02-01")], two_years, d("2026-06-01")).unwrap_err();
+        assert_eq!(refusal.may_apply_from, d("2028-02-01"), "the longest wait decides");
+        assert_eq!(refusal.earlier, None);
+        assert!(refusal.detail.contains("wml_decision"), "{}", refusal.detail);
+        assert_eq!(judge_sanctions(&[sanction("2024-06-01")], two_years, d("2026-06-01")), Ok(()), "waited out");
+    }
+
+    #[test]
     fn the_persons_behind_an_agency_wait_out_the_longest_link() {
         let link = |kvk: &str, ground, until: &str| Link {
             role: "director".into(),
@@ -311,7 +373,7 @@ mod tests {
         assert_eq!(refusal.may_apply_for, "provisional", "its own past does not stand in the way");
         assert_eq!(refusal.may_apply_from, d("2028-03-01"));
         assert_eq!(refusal.linked_agency.as_deref(), Some("22222222"));
-        assert_eq!(refusal.earlier.status, Status::Withdrawn, "an escape");
+        assert_eq!(refusal.earlier.map(|e| e.status), Some(Status::Withdrawn), "an escape");
         assert!(refusal.detail.contains("director") && refusal.detail.contains("22222222"), "{}", refusal.detail);
         assert_eq!(judge_persons(Entry::Full, &links, d("2028-03-01")), Ok(()), "the period has run");
     }
@@ -386,7 +448,8 @@ mod tests {
                 (Err(r), Some((from, what))) => {
                     assert_eq!(r.may_apply_from, d(from), "{case}");
                     assert_eq!(r.may_apply_for, what, "{case}");
-                    assert!(r.detail.contains(&r.earlier.certificate_id.to_string()), "{case}: {}", r.detail);
+                    let earlier = r.earlier.as_ref().map(|e| e.certificate_id.to_string()).unwrap_or_default();
+                    assert!(r.detail.contains(&earlier), "{case}: {}", r.detail);
                 }
                 (got, expected) => panic!("{case}: got {got:?}, expected {expected:?}"),
             }

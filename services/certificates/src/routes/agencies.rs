@@ -461,10 +461,13 @@ pub(super) async fn reentry(
     today: NaiveDate,
 ) -> Result<()> {
     let ended = store::ended_certificates(tx, kvk).await?;
-    if ended.is_empty() {
-        return Ok(());
-    }
     let policies = store::reentry_policies(tx).await?;
     let policy_on = |on: NaiveDate| policies.iter().rev().find(|p| p.effective_from <= on).cloned();
-    reentry::judge(entry, &ended, policy_on, today).map_err(Error::ReentryRefused)
+    reentry::judge(entry, &ended, policy_on, today).map_err(Error::ReentryRefused)?;
+    let sanctions: Vec<_> = store::final_sanctions(tx, kvk)
+        .await?
+        .into_iter()
+        .map(|s| reentry::Sanctioned { sanction_id: s.sanction_id, kind: s.kind, irrevocable_on: s.irrevocable_on })
+        .collect();
+    reentry::judge_sanctions(&sanctions, policy_on, today).map_err(Error::ReentryRefused)
 }

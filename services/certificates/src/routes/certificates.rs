@@ -674,6 +674,11 @@ struct RevokeIn {
     /// With `irrevocable_fine`: the fine in this register (an irrevocable fine on the agency).
     #[serde(default)]
     fine_id: Option<Uuid>,
+    /// A final sanction against the agency in the register of final sanctions, cited as the
+    /// ground (its kind decides the ground: a fine or a Waadi or WML decision
+    /// `irrevocable_fine`, a conviction `criminal_sanction`).
+    #[serde(default)]
+    sanction_id: Option<Uuid>,
 }
 
 /// POST /api/v1/certificates/{id}/revocation
@@ -704,13 +709,49 @@ pub(super) async fn revoke(state: AppState, req: Request, id: String, raw: Bytes
                 return Err(invalid(FieldError::new("/fine_id", "no irrevocable fine on this agency has this id")));
             }
         }
+        let cited = match input.sanction_id {
+            Some(sanction_id) => {
+                // The sanction cited must be this agency's, and its kind must be the ground.
+                let sanction = store::final_sanction_by_id(tx, sanction_id)
+                    .await?
+                    .filter(|s| s.kvk_number == cert.kvk_number)
+                    .ok_or_else(|| {
+                        invalid(FieldError::new("/sanction_id", "no final sanction against this agency has this id"))
+                    })?;
+                if sanction.kind.ground() != input.grounds {
+                    return Err(invalid(FieldError::new(
+                        "/grounds",
+                        format!(
+                            "a {} is cited on the ground {}",
+                            sanction.kind.as_str(),
+                            sanction.kind.ground().as_str()
+                        ),
+                    )));
+                }
+                Some(sanction)
+            }
+            None => None,
+        };
         let today = state.clock.today();
+        let cited_reason = cited
+            .as_ref()
+            .map(|s| format!("{reason} (final sanction {}: {} {})", s.sanction_id, s.authority, s.reference));
         let change = Change {
             ground: Some(grounds),
-            ..change(&state, &principal, Role::CertificationBody, &req, Some(&reason))
+            ..change(
+                &state,
+                &principal,
+                Role::CertificationBody,
+                &req,
+                Some(cited_reason.as_deref().unwrap_or(&reason)),
+            )
         };
         let after = register::apply(tx, cert, Action::Revoke, &change, |c| c.ended_on = Some(today)).await?;
-        Ok((StatusCode::OK, view(&after)))
+        let mut v = view(&after);
+        if let Some(sanction) = cited {
+            v["final_sanction"] = json!(sanction);
+        }
+        Ok((StatusCode::OK, v))
     })
     .await
 }

@@ -5,6 +5,7 @@ mod agencies;
 mod bodies;
 mod certificates;
 mod fines;
+mod sanctions;
 mod seals;
 mod work_complaints;
 
@@ -66,6 +67,8 @@ pub fn api(state: AppState) -> Routed {
         get(warp::path!("api" / "v1" / "hirer-fines" / String), s, fines::get),
         post(warp::path!("api" / "v1" / "hirer-fines" / String / "irrevocability"), s, fines::irrevocable),
         get(fixed(warp::path!("api" / "v1" / "fine-schedule")), s, fines::schedule_get),
+        post(warp::path!("api" / "v1" / "agencies" / String / "final-sanctions"), s, sanctions::record),
+        get(warp::path!("api" / "v1" / "agencies" / String / "final-sanctions"), s, sanctions::list),
         put(warp::path!("api" / "v1" / "fine-schedule" / String), s, fines::schedule_put),
         state.desk.qr_route(&state.core),
     ])

@@ -6,4 +6,5 @@ mod helpers;
 mod lifecycle;
 mod openapi;
 mod reentry;
+mod sanctions;
 mod seals;

@@ -1,0 +1,125 @@
+//! The register of final sanctions against agencies (issue 31; advice 2.1 A, D): the
+//! Labour Authority (or an admin, for a court) records a fine, a Waadi or WML decision or a
+//! criminal conviction once it is irrevocable — who decided it, its reference, when it was
+//! decided and became irrevocable. A certification body cites one as the ground of a
+//! revocation; the re-entry rule makes the agency wait from the day it became irrevocable.
+
+use bytes::Bytes;
+use chrono::NaiveDate;
+use platform::audit::{self, Actor};
+use platform::auth::Role;
+use platform::http::{Request, json, no_store, parse_json};
+use platform::problem::FieldError;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use warp::http::StatusCode;
+use warp::reply::Response;
+
+use super::{authenticate, kvk_from_path, write};
+use crate::domain::sanction::SanctionKind;
+use crate::domain::{Checks, text};
+use crate::error::{Error, Result};
+use crate::events;
+use crate::state::AppState;
+use crate::store::{self, FinalSanction};
+
+/// The largest fine recorded (EUR 10 million): anything above is a typing error.
+const MAX_AMOUNT_CENTS: i64 = 1_000_000_000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SanctionIn {
+    kind: SanctionKind,
+    authority: String,
+    reference: String,
+    decided_on: NaiveDate,
+    irrevocable_on: NaiveDate,
+    #[serde(default)]
+    amount_cents: Option<i64>,
+}
+
+/// POST /api/v1/agencies/{kvk}/final-sanctions
+pub(super) async fn record(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let role = [Role::Inspectorate, Role::Admin].into_iter().find(|r| principal.has(*r)).ok_or_else(|| {
+        Error::Forbidden("Final sanctions are recorded by the Labour Authority, or by an admin for a court.".into())
+    })?;
+    let kvk = kvk_from_path(&kvk)?;
+    let input: SanctionIn = parse_json(&req, &raw)?;
+    let today = state.clock.today();
+    let mut checks = Checks::default();
+    let authority = checks.check(text(&input.authority, "/authority", 200));
+    let reference = checks.check(text(&input.reference, "/reference", 200));
+    if input.irrevocable_on < input.decided_on {
+        checks.0.push(FieldError::new("/irrevocable_on", "not before decided_on"));
+    }
+    if input.irrevocable_on > today {
+        checks
+            .0
+            .push(FieldError::new("/irrevocable_on", "only a sanction that is final is recorded: not in the future"));
+    }
+    match (input.kind, input.amount_cents) {
+        (SanctionKind::CriminalConviction, Some(_)) => {
+            checks.0.push(FieldError::new("/amount_cents", "a conviction is recorded without an amount"))
+        }
+        (_, Some(a)) if !(1..=MAX_AMOUNT_CENTS).contains(&a) => {
+            checks.0.push(FieldError::new("/amount_cents", format!("1 to {MAX_AMOUNT_CENTS} cents")))
+        }
+        _ => {}
+    }
+    checks.finish().map_err(Error::Invalid)?;
+    let (Some(authority), Some(reference)) = (authority, reference) else {
+        return Err(Error::Invalid(vec![FieldError::new("", "invalid")]));
+    };
+    let now = state.clock.now();
+    let sanction = FinalSanction {
+        sanction_id: uuid::Uuid::now_v7(),
+        kvk_number: kvk.as_str().into(),
+        kind: input.kind,
+        authority,
+        reference,
+        decided_on: input.decided_on,
+        irrevocable_on: input.irrevocable_on,
+        amount_cents: input.amount_cents,
+        recorded_at: now,
+    };
+    write(&state, &req, &principal, &raw, async |tx| {
+        store::insert_final_sanction(tx, &sanction, &principal.subject, role.as_str()).await?;
+        // The body of a live certificate decides on a revocation; the admission authority
+        // claims a fine from the deposit.
+        let body = match store::latest_certificate(tx, kvk.as_str()).await? {
+            Some(latest) => store::certificate_by_id(tx, latest.certificate_id, false)
+                .await?
+                .filter(|c| c.status.is_active())
+                .map(|c| c.certification_body_id),
+            None => None,
+        };
+        platform::outbox::enqueue(tx, &events::final_sanction_recorded(&sanction, body.as_deref(), now)).await?;
+        audit::Entry::new(Actor::of(&principal, role), "final_sanction.record", kvk.as_str(), &req.id)
+            .after(json!(sanction))
+            .record(tx)
+            .await?;
+        Ok((StatusCode::CREATED, json!(sanction)))
+    })
+    .await
+}
+
+/// GET /api/v1/agencies/{kvk}/final-sanctions — the Labour Authority, an admin, the
+/// admission authority, a certification body (it cites them, and assesses applicants with
+/// them) and the agency itself.
+pub(super) async fn list(state: AppState, req: Request, kvk: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let kvk = kvk_from_path(&kvk)?;
+    let allowed = [Role::Inspectorate, Role::Admin, Role::AdmissionAuthority, Role::CertificationBody]
+        .into_iter()
+        .any(|r| principal.has(r))
+        || principal.acts_for(Role::Agency, kvk.as_str());
+    if !allowed {
+        return Err(Error::Forbidden(
+            "Only the authorities, certification bodies and the agency itself read its final sanctions.".into(),
+        ));
+    }
+    let client = state.core.pool.get().await?;
+    let sanctions: Vec<Value> = store::final_sanctions(&client, kvk.as_str()).await?.iter().map(|s| json!(s)).collect();
+    Ok(no_store(json(StatusCode::OK, &json!({ "kvk_number": kvk, "final_sanctions": sanctions }))))
+}
