@@ -6,9 +6,6 @@ use serde::{Deserialize, Serialize};
 
 pub use platform::ids::{Bsn, KvkNumber, RawBsn};
 
-/// A civil ban lasts at most this many years (advice 2.1 F).
-pub const CIVIL_BAN_MAX_YEARS: u32 = 5;
-
 /// What an officer is at an agency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -52,21 +49,27 @@ impl Basis {
     }
 }
 
-/// Checks a ban's dates: ends not before it starts; a civil ban ends within five years.
-pub fn check_ban_dates(basis: Basis, starts_on: NaiveDate, ends_on: Option<NaiveDate>) -> Result<(), FieldError> {
+/// Checks a ban's dates: ends not before it starts; a civil ban ends within
+/// `civil_max_years` (the dated `ban_policy` in force on its first day).
+pub fn check_ban_dates(
+    basis: Basis,
+    starts_on: NaiveDate,
+    ends_on: Option<NaiveDate>,
+    civil_max_years: u32,
+) -> Result<(), FieldError> {
     if let Some(end) = ends_on
         && end < starts_on
     {
         return Err(FieldError::new("/ends_on", "a ban cannot end before it starts"));
     }
     if basis == Basis::Civil {
-        let limit = starts_on.checked_add_months(Months::new(12 * CIVIL_BAN_MAX_YEARS)).unwrap_or(NaiveDate::MAX);
+        let limit = starts_on.checked_add_months(Months::new(12 * civil_max_years)).unwrap_or(NaiveDate::MAX);
         match ends_on {
             None => return Err(FieldError::new("/ends_on", "a civil ban has an end date")),
             Some(end) if end > limit => {
                 return Err(FieldError::new(
                     "/ends_on",
-                    format!("a civil ban lasts at most {CIVIL_BAN_MAX_YEARS} years (until {limit})"),
+                    format!("a civil ban lasts at most {civil_max_years} years (until {limit})"),
                 ));
             }
             Some(_) => {}
@@ -108,10 +111,14 @@ mod tests {
     #[test]
     fn ban_dates_are_checked() {
         let d = |s: &str| s.parse::<NaiveDate>().unwrap();
-        assert!(check_ban_dates(Basis::Administrative, d("2026-01-01"), None).is_ok());
-        assert!(check_ban_dates(Basis::Administrative, d("2026-01-01"), Some(d("2025-12-31"))).is_err());
-        assert!(check_ban_dates(Basis::Civil, d("2026-01-01"), Some(d("2031-01-01"))).is_ok());
-        assert!(check_ban_dates(Basis::Civil, d("2026-01-01"), Some(d("2031-01-02"))).is_err());
-        assert!(check_ban_dates(Basis::Civil, d("2026-01-01"), None).is_err());
+        assert!(check_ban_dates(Basis::Administrative, d("2026-01-01"), None, 5).is_ok());
+        assert!(check_ban_dates(Basis::Administrative, d("2026-01-01"), Some(d("2025-12-31")), 5).is_err());
+        assert!(check_ban_dates(Basis::Civil, d("2026-01-01"), Some(d("2031-01-01")), 5).is_ok());
+        assert!(check_ban_dates(Basis::Civil, d("2026-01-01"), Some(d("2031-01-02")), 5).is_err());
+        assert!(
+            check_ban_dates(Basis::Civil, d("2026-01-01"), Some(d("2031-01-02")), 6).is_ok(),
+            "the setting decides"
+        );
+        assert!(check_ban_dates(Basis::Civil, d("2026-01-01"), None, 5).is_err());
     }
 }

@@ -444,3 +444,14 @@ pub async fn access_log(c: &impl GenericClient, limit: i64) -> Result<Vec<Access
 pub async fn certifies(c: &impl GenericClient, body: &str, kvk: &str) -> Result<bool> {
     Ok(platform::certifier::certifies(c, body, kvk).await?)
 }
+
+/// The longest term of a civil ban in force on `day` (`ban_policy`), with its source.
+pub async fn civil_ban_max_years(c: &impl GenericClient, day: NaiveDate) -> Result<Option<(u32, String)>> {
+    let stmt = c
+        .prepare_cached(
+            "select civil_max_years, source from ban_policy where effective_from <= $1
+             order by effective_from desc limit 1",
+        )
+        .await?;
+    Ok(c.query_opt(&stmt, &[&day]).await?.map(|r| (u32::try_from(r.get::<_, i32>(0)).unwrap_or(0), r.get(1))))
+}

@@ -15,8 +15,6 @@ pub struct Own {
     /// Which dated policy decides the required amount: `wtta` (the law as passed,
     /// EUR 100,000; starters EUR 50,000 first) or `advice` (EUR 75,000).
     pub policy: String,
-    /// Weeks an agency has to top up after a payout.
-    pub top_up_weeks: u32,
     /// Seconds between sweeps for overdue shortfalls.
     pub sweep_interval_secs: u64,
     /// The register's seal signing key (PEM file; empty: its development key under certs/dev/).
@@ -38,7 +36,6 @@ impl Default for Own {
     fn default() -> Self {
         Self {
             policy: "wtta".into(),
-            top_up_weeks: 4,
             sweep_interval_secs: 60,
             seal_key: Default::default(),
             seal_cert: Default::default(),
@@ -68,10 +65,9 @@ impl OwnSettings for Own {
             return Err(ConfigError::Invalid("ZEGEL_DEPOSITS_POLICY: wtta or advice".into()));
         }
         platform::config::secret_key(Self::SERVICE, "BSN_KEY", &self.bsn_key)?;
-        let (weeks, days) = (u64::from(self.top_up_weeks), u64::from(self.seal_days));
         platform::config::at_least_one(
             Self::SERVICE,
-            &[("TOP_UP_WEEKS", weeks), ("SWEEP_INTERVAL_SECS", self.sweep_interval_secs), ("SEAL_DAYS", days)],
+            &[("SWEEP_INTERVAL_SECS", self.sweep_interval_secs), ("SEAL_DAYS", u64::from(self.seal_days))],
         )
     }
 }

@@ -23,6 +23,9 @@ pub struct Standing {
     pub adequate: bool,
     /// The open shortfall, if any.
     pub shortfall: Option<store::Shortfall>,
+    /// Weeks a shortfall opened now has to be topped up (the policy in force).
+    #[serde(skip)]
+    pub top_up_weeks: i32,
 }
 
 /// Computes the standing of `kvk`'s deposit on `today`.
@@ -48,6 +51,7 @@ pub async fn standing(
         required_cents: required,
         adequate: balance >= required,
         shortfall: store::shortfall(c, kvk).await?,
+        top_up_weeks: policy.top_up_weeks,
     })
 }
 
@@ -81,7 +85,9 @@ pub async fn settle(
             platform::outbox::enqueue(c, &events::adequate(kvk, now)).await?;
         }
     } else {
-        let deadline = today + Days::new(7 * u64::from(state.settings.top_up_weeks));
+        // The top-up term of the policy in force today (a dated setting, with its source).
+        let weeks = u64::try_from(now_standing.top_up_weeks).unwrap_or(4);
+        let deadline = today + Days::new(7 * weeks);
         // A payout drew an adequate deposit below the amount: the top-up term is the
         // agency's to use (advice 2.1 C). A starter period that ends is no surprise, and a
         // deposit never paid in full has no term to use: the deadline still runs for both.

@@ -21,16 +21,20 @@ pub struct Policy {
     pub starter_cents: i64,
     /// Months a starter has for the rest.
     pub starter_months: i32,
+    /// Weeks an agency has to top up a shortfall.
+    pub top_up_weeks: i32,
     /// What it says.
     pub description: String,
+    /// Where its numbers come from.
+    pub source: String,
 }
 
 /// The `policy` row in force on `day`.
 pub async fn policy(c: &impl GenericClient, policy: &str, day: NaiveDate) -> Result<Option<Policy>> {
     let stmt = c
         .prepare_cached(
-            "select policy, effective_from, required_cents, starter_cents, starter_months, description from deposit_policy
-             where policy = $1 and effective_from <= $2 order by effective_from desc limit 1",
+            "select policy, effective_from, required_cents, starter_cents, starter_months, description, top_up_weeks, source
+             from deposit_policy where policy = $1 and effective_from <= $2 order by effective_from desc limit 1",
         )
         .await?;
     Ok(c.query_opt(&stmt, &[&policy, &day]).await?.map(|r| Policy {
@@ -40,6 +44,8 @@ pub async fn policy(c: &impl GenericClient, policy: &str, day: NaiveDate) -> Res
         starter_cents: r.get(3),
         starter_months: r.get(4),
         description: r.get(5),
+        top_up_weeks: r.get(6),
+        source: r.get(7),
     }))
 }
 

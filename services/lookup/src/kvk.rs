@@ -1,9 +1,10 @@
 //! The Chamber of Commerce's checks (advice 2.1 A and D). At registration: a staffing
 //! activity (SBI 78xx) needs a valid or provisional certificate, no officer may be under a
-//! ban covering their role, and the certificate of conduct (VOG) may be at most 3 months
-//! old. At deregistration: open deposit claims, unpaid fines, a suspension in progress or
-//! a ban are signals of an "unjustified deregistration", sent to the inspectorate and the
-//! tax authority. Every check is stored with its inputs — BSNs only as keyed hashes.
+//! ban covering their role, and the certificate of conduct (VOG) may be at most as old as
+//! the dated `vog_policy` allows (3 months, Zegel's policy: the advice names no age). At
+//! deregistration: open deposit claims, unpaid fines, a suspension in progress or a ban
+//! are signals of an "unjustified deregistration", sent to the inspectorate and the tax
+//! authority. Every check is stored with its inputs — BSNs only as keyed hashes.
 
 use chrono::{Months, NaiveDate};
 use platform::ids::Bsn;
@@ -16,9 +17,6 @@ use zegel_standing::{CertificateStatus, Standing};
 use crate::agency::Unavailable;
 use crate::state::AppState;
 use crate::store::{self, KvkCheck};
-
-/// A certificate of conduct counts this many months.
-pub const VOG_MONTHS: u32 = 3;
 
 /// An officer as KvK registers them.
 #[derive(Debug, Clone)]
@@ -127,9 +125,15 @@ pub async fn registration(
             reasons.push(format!("officer {} ({}) is under a ban that covers this role", i + 1, officer.role));
         }
     }
-    let vog_valid_until = input.vog_issued_on + Months::new(VOG_MONTHS);
+    // How old a VOG may be is a dated setting (`vog_policy`), the row in force today.
+    let vog_months = store::vog_max_months(&state.core.pool, today)
+        .await
+        .map_err(|e| Unavailable(format!("{e:#}")))?
+        .ok_or_else(|| Unavailable("no VOG policy in force".into()))?;
+    let vog_valid_until = input.vog_issued_on + Months::new(vog_months);
     if vog_valid_until < today {
-        reasons.push(format!("the certificate of conduct (VOG) is older than {VOG_MONTHS} months"));
+        let age = if vog_months == 1 { "1 month".to_string() } else { format!("{vog_months} months") };
+        reasons.push(format!("the certificate of conduct (VOG) is older than {age}"));
     }
     let check = KvkCheck {
         kvk_check_id: Uuid::now_v7(),

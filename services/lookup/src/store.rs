@@ -399,6 +399,17 @@ pub struct KvkCheck {
     pub checked_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// How many months old a VOG may be on `day` (`vog_policy`, the row in force).
+pub async fn vog_max_months(pool: &Pool, day: chrono::NaiveDate) -> anyhow::Result<Option<u32>> {
+    let client = pool.get().await?;
+    let stmt = client
+        .prepare_cached(
+            "select max_age_months from vog_policy where effective_from <= $1 order by effective_from desc limit 1",
+        )
+        .await?;
+    Ok(client.query_opt(&stmt, &[&day]).await?.map(|r| u32::try_from(r.get::<_, i32>(0)).unwrap_or(0)))
+}
+
 /// Stores a KvK check, and the events it raises, in one transaction.
 pub async fn insert_kvk_check(pool: &Pool, c: &KvkCheck, events: &[platform::outbox::Event]) -> anyhow::Result<()> {
     let mut client = pool.get().await?;

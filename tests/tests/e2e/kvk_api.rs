@@ -72,6 +72,11 @@ async fn registration_is_allowed_or_denied_with_every_reason() {
     assert!(reasons[1].contains("older than 3 months"));
     let (_, v) = post(&suite, path, &kvk, registration("99887766", "6201", json!([]), days_ago(10))).await;
     assert_eq!(v["result"], "allow", "not a staffing activity: {v}");
+    // A VOG's greatest age is a dated setting: a row in force from today decides from today.
+    let today = platform::clock::dutch_date(chrono::Utc::now());
+    suite.db.sql(&format!("insert into lookup.vog_policy values ('{today}', 1, 'a test: one month from today')")).await;
+    let (_, v) = post(&suite, path, &kvk, registration("99887766", "6201", json!([]), days_ago(40))).await;
+    assert_eq!(v["reasons"], json!(["the certificate of conduct (VOG) is older than 1 month"]), "{v}");
 
     // Bad input and wrong callers.
     let (status, v) = post(

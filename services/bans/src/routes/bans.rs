@@ -67,7 +67,12 @@ pub(super) async fn impose(state: AppState, req: Request, _: (), raw: Bytes) -> 
     if input.roles_covered.is_empty() {
         errors.push(FieldError::new("/roles_covered", "name at least one role"));
     }
-    if let Err(e) = check_ban_dates(input.basis, input.starts_on, input.ends_on) {
+    // The longest civil ban is a dated setting: the row in force on the ban's first day.
+    let (civil_max_years, _) = {
+        let client = state.core.pool.get().await?;
+        store::civil_ban_max_years(&client, input.starts_on).await?.ok_or(Error::Corrupt("no ban policy in force"))?
+    };
+    if let Err(e) = check_ban_dates(input.basis, input.starts_on, input.ends_on, civil_max_years) {
         errors.push(e);
     }
     let name =

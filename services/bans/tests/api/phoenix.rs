@@ -126,3 +126,21 @@ async fn a_person_who_ran_a_revoked_agency_is_found_wherever_they_appear() {
     let r = app.get(path, Some(&body)).await;
     assert_eq!(r.body["clear"], true, "{:?}", r.body);
 }
+
+#[tokio::test]
+async fn a_civil_bans_longest_term_is_the_dated_setting_in_force_on_its_first_day() {
+    let app = spawn_app().await;
+    app.db
+        .sql("insert into bans.ban_policy values ('2030-01-01', 3, 'a test: the law shortened the term from 2030')")
+        .await;
+    let admin = app.token(&[Role::Admin], None);
+    let civil = |starts: &str, ends: &str| {
+        json!({"bsn": ALICE, "name": "Alice Achterberg", "date_of_birth": "1970-03-04", "basis": "civil",
+               "roles_covered": ["director"], "starts_on": starts, "ends_on": ends, "reason": "court order"})
+    };
+    let r = app.post("/api/v1/bans", &admin, civil("2030-02-01", "2034-01-01")).await;
+    assert_eq!((r.status, r.body["errors"][0]["pointer"].as_str()), (422, Some("/ends_on")), "{:?}", r.body);
+    assert!(r.body["errors"][0]["detail"].as_str().unwrap().contains("at most 3 years"), "{:?}", r.body);
+    let r = app.post("/api/v1/bans", &admin, civil("2029-12-01", "2034-11-30")).await;
+    assert_eq!(r.status, 201, "five years, under the row in force on its first day: {:?}", r.body);
+}
