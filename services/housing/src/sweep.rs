@@ -74,6 +74,9 @@ pub async fn run(state: &AppState) -> Result<Report> {
         {
             let capacity = routes::measured_capacity(Norm::Integrated, &b);
             store::set_norm(&tx, &bag, Norm::Integrated, capacity).await?;
+            if let Some(after) = store::building(&tx, &bag, false).await? {
+                routes::capacity_changed(&tx, &b, &after, now).await?;
+            }
             audit::Entry::new(Actor::system("housing.sweep"), "building.norm", &bag, "sweep")
                 .reason("the SNF transition ended: the integrated norm applies".to_string())
                 .before(json!({ "norm": b.norm, "capacity": b.capacity }))

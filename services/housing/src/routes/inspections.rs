@@ -199,6 +199,7 @@ pub(super) async fn inspect(state: AppState, req: Request, bag_id: String, raw: 
     let report = input.validate(state.clock.today())?;
     write(&state, &req, &principal, &raw, async |tx| {
         let b = found(tx, &bag, true).await?;
+        let before = b.clone();
         let on = report.inspected_on;
         register::allowed(MarkAction::Inspect { open: 0, blocked: false, on }, b.mark_status)?;
         let now = state.clock.now();
@@ -233,6 +234,7 @@ pub(super) async fn inspect(state: AppState, req: Request, bag_id: String, raw: 
             .record(tx)
             .await?;
         let after = found(tx, &bag, false).await?;
+        super::capacity_changed(tx, &before, &after, now).await?;
         Ok((
             StatusCode::CREATED,
             json!({

@@ -90,6 +90,22 @@ pub(crate) fn measured_capacity(norm: Norm, b: &Marked) -> Option<i32> {
 }
 
 /// The norm as words.
+/// The number allowed fell below the people living there (a lower permit maximum, rooms
+/// measured again, another norm): the municipality and the housing inspectors are told at
+/// once, as when a provider reports too many people. Once per crossing, not per change.
+pub(crate) async fn capacity_changed(
+    tx: &impl deadpool_postgres::GenericClient,
+    before: &Marked,
+    after: &Marked,
+    now: chrono::DateTime<chrono::Utc>,
+) -> crate::Result<()> {
+    if after.over_allowed() && !before.over_allowed() {
+        let (people, allowed) = (after.occupancy.unwrap_or_default(), after.allowed.unwrap_or_default());
+        platform::outbox::enqueue(tx, &crate::events::over_capacity(after, people, allowed, now)).await?;
+    }
+    Ok(())
+}
+
 pub(crate) fn norm_text(norm: Option<Norm>) -> Option<&'static str> {
     Some(match norm? {
         Norm::Integrated => "one person per bedroom of at least 5.5 m², at least 15 m² of living area per person",

@@ -24,7 +24,7 @@ use super::{authenticate, bag_from_path, found, is_municipality, text, write};
 use crate::domain::PermitStatus;
 use crate::state::AppState;
 use crate::store::{self, Permit};
-use crate::{Error, Result, events};
+use crate::{Error, Result};
 
 fn own_municipality(principal: &Principal, code: &str) -> Result<()> {
     if is_municipality(principal, code) {
@@ -168,11 +168,7 @@ pub(super) async fn decide(state: AppState, req: Request, bag_id: String, raw: B
         let required = store::permit_required(tx, &b.building.municipality).await?;
         let problem = store::permit_problem(tx, bag.as_str(), today).await?;
         let after = found(tx, &bag, false).await?;
-        if after.over_allowed() && !b.over_allowed() {
-            let allowed = after.allowed.unwrap_or_default();
-            let people = after.occupancy.unwrap_or_default();
-            platform::outbox::enqueue(tx, &events::over_capacity(&after, people, allowed, state.clock.now())).await?;
-        }
+        super::capacity_changed(tx, &b, &after, state.clock.now()).await?;
         // A refused (or withdrawn, or expired) permit with people inside: told at once, and
         // a rehousing case opens; a permit granted closes such a case.
         crate::rehousing::check(tx, bag.as_str(), state.clock.now()).await?;

@@ -343,3 +343,23 @@ async fn people_where_nobody_may_live_are_told_at_once_and_open_a_rehousing_case
     assert_eq!(unit_case.payload["reason"], "out_of_season");
     assert_eq!(app.sweep().await.unlawful_settled, 0, "opened once");
 }
+
+#[tokio::test]
+async fn rooms_measured_again_below_the_people_living_there_are_told_at_once() {
+    let app = spawn_app().await;
+    let bag = app.certified().await;
+    app.put(&format!("/api/v1/buildings/{bag}/occupancy"), &app.provider(), json!({"people": 2})).await;
+    // The inspector measures one bedroom too small: one person allowed, two live there.
+    let r = app.inspect_with(&bag, json!({"measured": {"bedrooms": [5.49, 5.5], "living_area": 30}})).await;
+    assert_eq!((r.status, &r.body["capacity"]), (201, &json!(1)), "{:?}", r.body);
+    let told = wait_for_events(&app.prefix.0, "housing.over_capacity", 1).await;
+    assert_eq!(told[0].addressed_to, ["municipality", "housing_inspector"]);
+    assert_eq!((told[0].payload["occupancy"].as_i64(), told[0].payload["allowed"].as_i64()), (Some(2), Some(1)));
+    let seal = app.seal(&bag).await;
+    let (status, facts) = app.live(&seal).await;
+    assert_eq!((status.as_str(), facts["reason"].as_str()), ("suspended", Some("over_capacity")));
+    // Measured the same again: no second signal.
+    app.inspect_with(&bag, json!({"measured": {"bedrooms": [5.49, 5.5], "living_area": 30}})).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(zegel_testkit::events(&app.prefix.0, "housing.over_capacity").await.len(), 1);
+}
