@@ -208,6 +208,9 @@ impl Consumer {
                 Ok(r) => r,
                 Err(e) => {
                     tracing::warn!(error = %e, consumer.group = %self.group, "event stream unavailable; retrying");
+                    // A read whose reply was lost on the way still delivered its entries to
+                    // this consumer: read its own pending entries first once the stream is back.
+                    pending_first = true;
                     tokio::time::sleep(Duration::from_millis(500)).await;
                     continue;
                 }
