@@ -8,19 +8,27 @@ use chrono::NaiveDate;
 use deadpool_postgres::GenericClient;
 
 use crate::domain::{Presumption, presumed_claim};
+use platform::problem::FieldError;
+
 use crate::error::{Error, Result};
 use crate::store;
 
 /// What is presumed owed for a claim whose period ends on `period_to`, with `paid_during`
-/// shown to be paid in it: the amount and its computation, spelled out.
+/// shown to be paid in it: the amount and its computation, spelled out. A period before
+/// the first minimum wage on record cannot be presumed: 422 at `pointer` (the amount must
+/// then be given).
 pub async fn presume(
     c: &impl GenericClient,
     p: Presumption,
     period_to: NaiveDate,
     paid_during: i64,
+    pointer: &str,
 ) -> Result<(i64, serde_json::Value)> {
-    let (from, hourly) = store::minimum_wage_on(c, period_to)
-        .await?
-        .ok_or(Error::Corrupt("no minimum wage in force on the claim's period"))?;
+    let (from, hourly) = store::minimum_wage_on(c, period_to).await?.ok_or_else(|| {
+        Error::Invalid(vec![FieldError::new(
+            pointer,
+            format!("no statutory minimum wage is on record for {period_to}: give the amount instead"),
+        )])
+    })?;
     Ok(presumed_claim(p, from, hourly, paid_during))
 }

@@ -67,13 +67,19 @@ pub(super) async fn impose(state: AppState, req: Request, _: (), raw: Bytes) -> 
     if input.roles_covered.is_empty() {
         errors.push(FieldError::new("/roles_covered", "name at least one role"));
     }
-    // The longest civil ban is a dated setting: the row in force on the ban's first day.
-    let (civil_max_years, _) = {
+    // The longest civil ban is a dated setting: the row in force on the ban's first day. A
+    // day before every row is no day a ban of this register can start on.
+    let policy = {
         let client = state.core.pool.get().await?;
-        store::civil_ban_max_years(&client, input.starts_on).await?.ok_or(Error::Corrupt("no ban policy in force"))?
+        store::civil_ban_max_years(&client, input.starts_on).await?
     };
-    if let Err(e) = check_ban_dates(input.basis, input.starts_on, input.ends_on, civil_max_years) {
-        errors.push(e);
+    match policy {
+        Some((civil_max_years, _)) => {
+            if let Err(e) = check_ban_dates(input.basis, input.starts_on, input.ends_on, civil_max_years) {
+                errors.push(e);
+            }
+        }
+        None => errors.push(FieldError::new("/starts_on", "before any rule this register applies to bans")),
     }
     let name =
         input.name.as_deref().map(|n| text(n, "/name", 200)).transpose().map_err(|e| errors.push(e)).ok().flatten();

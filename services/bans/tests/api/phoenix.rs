@@ -143,4 +143,7 @@ async fn a_civil_bans_longest_term_is_the_dated_setting_in_force_on_its_first_da
     assert!(r.body["errors"][0]["detail"].as_str().unwrap().contains("at most 3 years"), "{:?}", r.body);
     let r = app.post("/api/v1/bans", &admin, civil("2029-12-01", "2034-11-30")).await;
     assert_eq!(r.status, 201, "five years, under the row in force on its first day: {:?}", r.body);
+    // A first day before every row (found by the fuzzer: it was a 500).
+    let r = app.post("/api/v1/bans", &admin, civil("0759-09-04", "0760-01-01")).await;
+    assert_eq!((r.status, r.body["errors"][0]["pointer"].as_str()), (422, Some("/starts_on")), "{:?}", r.body);
 }

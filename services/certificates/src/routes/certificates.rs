@@ -204,6 +204,8 @@ pub(super) fn recorded(
                     format!("{at}/financial_year"),
                     format!("a finished financial year, {} or {}", on.year() - 2, on.year() - 1),
                 ));
+                // Nothing is computed from a year that is not one.
+                return None;
             }
             Some(year)
         }

@@ -177,6 +177,12 @@ async fn after_a_clean_exit_the_way_back_is_a_full_certificate_with_every_requir
     let pointers: Vec<_> = r.body["errors"].as_array().unwrap().iter().map(|e| e["pointer"].clone()).collect();
     assert!(pointers.contains(&json!("/requirements/two_payrolls/evidence_ref")), "{pointers:?}");
     assert!(pointers.contains(&json!("/requirements/no_such")), "{pointers:?}");
+    let mut absurd = all_met();
+    absurd["auditor_statement"]["financial_year"] = json!(i32::MAX);
+    let r = app
+        .post("/api/v1/agencies/12345678/certificates", &body, json!({"entry": "full", "requirements": absurd}))
+        .await;
+    assert_eq!(r.body["errors"][0]["pointer"], "/requirements/auditor_statement/financial_year", "{:?}", r.body);
     let r = app.post("/api/v1/agencies/12345678/certificates", &body, json!({"entry": "full"})).await;
     assert_eq!(r.body["type"], "urn:zegel:problem:validation", "a full entry names its requirements: {:?}", r.body);
     let r = app.post("/api/v1/agencies/12345678/certificates", &body, json!({"requirements": {}})).await;

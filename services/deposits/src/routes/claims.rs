@@ -460,8 +460,14 @@ pub(super) async fn assess(state: AppState, req: Request, id: String, raw: Bytes
                     (Some(a), _) => (a.get(), None),
                     (None, Some(p)) => {
                         let day = claim.period_to.unwrap_or_else(|| platform::clock::dutch_date(claim.created_at));
-                        let (cents, computation) =
-                            crate::presumption::presume(tx, p, day, claim.paid_during_cents.unwrap_or(0)).await?;
+                        let (cents, computation) = crate::presumption::presume(
+                            tx,
+                            p,
+                            day,
+                            claim.paid_during_cents.unwrap_or(0),
+                            "/presumption",
+                        )
+                        .await?;
                         (cents, Some(computation))
                     }
                     (None, None) => return Err(Error::Corrupt("an accepted claim without an amount")),

@@ -215,7 +215,8 @@ pub(super) async fn file_claim(state: AppState, req: Request, kvk: String, raw: 
             (Some(a), _) => (a.get(), None),
             // The one presumption every wage claim takes (`presumption::presume`).
             (None, Some(p)) => {
-                let (cents, computation) = crate::presumption::presume(tx, p, period_to, paid_during).await?;
+                let (cents, computation) =
+                    crate::presumption::presume(tx, p, period_to, paid_during, "/period_to").await?;
                 if cents <= 0 {
                     return Err(FieldError::new(
                         "/paid_during_cents",

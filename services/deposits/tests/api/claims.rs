@@ -337,6 +337,7 @@ async fn the_same_facts_give_the_same_presumed_amount_on_every_path() {
         (json!({"period_to": "2099-01-01"}), "/period_to", "wages not yet due"),
         (json!({"paid_during_cents": 2_000_000}), "/paid_during_cents", "nothing left owed"),
         (json!({"amount_cents": 1000}), "/presumption", "an amount and a presumption"),
+        (json!({"period_from": "1990-01-01", "period_to": "1990-02-28"}), "/period_to", "no minimum wage on record"),
     ] {
         let mut body = authority.clone();
         for (k, v) in change.as_object().unwrap() {
