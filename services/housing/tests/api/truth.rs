@@ -363,3 +363,42 @@ async fn rooms_measured_again_below_the_people_living_there_are_told_at_once() {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(zegel_testkit::events(&app.prefix.0, "housing.over_capacity").await.len(), 1);
 }
+
+/// Every node of a JSON plan, depth first.
+fn plan_nodes(plan: &Value, out: &mut Vec<Value>) {
+    out.push(plan.clone());
+    for child in plan["Plans"].as_array().into_iter().flatten() {
+        plan_nodes(child, out);
+    }
+}
+
+#[tokio::test]
+async fn an_agencys_buildings_are_judged_one_by_one_never_the_whole_country() {
+    let app = spawn_app().await;
+    // A country's worth of other buildings; one agency houses workers in four of them.
+    app.db
+        .sql(
+            "insert into housing.building (bag_id, street, number, postcode, place, building_type, municipality,
+                 provider_kvk, mark_id, mark_status, mark_since, registered_on)
+             select '036301' || lpad(g::text, 10, '0'), 'Straat', 1, '1012DN', 'Amsterdam', 'group_housing', '0363',
+                    lpad((g % 1000)::text, 8, '0'), gen_random_uuid(), 'certified', now(), current_date
+             from generate_series(1, 4000) g;
+             analyze housing.building",
+        )
+        .await;
+    let plan: Value = app
+        .db
+        .value::<Value>(
+            "explain (format json) select json_agg(h.certified) from housing.agency_buildings h
+             where h.kvk_number = '00000042'",
+        )
+        .await;
+    let mut nodes = Vec::new();
+    plan_nodes(&plan[0]["Plan"], &mut nodes);
+    let scans: Vec<_> =
+        nodes.iter().filter(|n| n["Node Type"] == "Seq Scan" && n["Relation Name"] == "building").collect();
+    assert!(scans.is_empty(), "the standing read every building: {plan:#}");
+    let certified =
+        app.db.value::<i64>("select count(*) from housing.agency_buildings where kvk_number = '00000042'").await;
+    assert_eq!(certified, 4, "the agency's own four");
+}
