@@ -30,6 +30,17 @@ pub fn end_of_dutch_day(on: NaiveDate) -> Option<DateTime<Utc>> {
     Some(next.with_timezone(&Utc) - chrono::Duration::seconds(1))
 }
 
+/// The instant `days` Dutch calendar days after `at`, at the same Amsterdam wall-clock time
+/// (24-hour days where that time does not exist, in the hour the clocks skip).
+pub fn days_later(at: DateTime<Utc>, days: i64) -> DateTime<Utc> {
+    let local = at.with_timezone(&ZONE);
+    let date = local.date_naive() + chrono::Duration::days(days);
+    ZONE.from_local_datetime(&date.and_time(local.time()))
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or(at + chrono::Duration::days(days))
+}
+
 /// A source of the current time.
 #[derive(Clone, Debug, Default)]
 pub struct Clock {
@@ -53,9 +64,13 @@ impl Clock {
         dutch_date(self.now())
     }
 
-    /// Moves this clock (and every clone of it) forward by `days`; for tests.
+    /// Moves this clock (and every clone of it) forward by `days` Dutch calendar days, to
+    /// the same time on the Amsterdam wall clock; for tests. (`days` × 24 hours would land
+    /// on the next Dutch day when it crosses into summer time late in the evening, and a
+    /// test that counts days by [`Clock::today`] would be a day off.)
     pub fn advance_days(&self, days: i64) {
-        self.advance(chrono::Duration::days(days));
+        let now = self.now();
+        self.advance(days_later(now, days) - now);
     }
 
     /// Moves this clock (and every clone of it) forward by `by`; for tests.
@@ -67,6 +82,17 @@ impl Clock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_later_is_the_next_dutch_day_across_summer_time() {
+        let late_winter_evening = "2026-12-06T22:30:00Z".parse::<DateTime<Utc>>().unwrap();
+        for days in [1, 100, 206, 572, 730] {
+            let later = days_later(late_winter_evening, days);
+            assert_eq!(dutch_date(later), dutch_date(late_winter_evening) + chrono::Duration::days(days), "{days}");
+        }
+        let summer_night = "2027-06-30T22:30:00Z".parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(dutch_date(days_later(summer_night, 180)), dutch_date(summer_night) + chrono::Duration::days(180));
+    }
 
     #[test]
     fn advancing_a_clone_moves_every_clone() {
