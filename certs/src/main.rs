@@ -227,6 +227,7 @@ fn token(args: &[String]) -> anyhow::Result<()> {
     let org = args.get(1).map(String::as_str).filter(|o| !o.is_empty());
     let issuer = init()?;
     let subject = format!("dev-{}{}", role.as_str(), org.map(|o| format!("-{o}")).unwrap_or_default());
-    println!("{}", issuer.token(&subject, &[role], org, TOKEN_TTL_SECS)?);
+    // A working day, or less where the role's tokens may not live that long (admin: an hour).
+    println!("{}", issuer.token(&subject, &[role], org, TOKEN_TTL_SECS.min(role.max_token_lifetime_secs()))?);
     Ok(())
 }

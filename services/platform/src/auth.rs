@@ -321,6 +321,22 @@ impl Authenticator {
     }
 }
 
+/// The longest a token may live (`exp` − `iat`) when it names no role this suite knows.
+pub const MAX_TOKEN_LIFETIME_SECS: u64 = 12 * 3600;
+
+impl Role {
+    /// The longest a token for this role may live (`exp` − `iat`): an operator's an hour,
+    /// every other role's a working day. A token of several roles lives no longer than its
+    /// shortest; one that claims to live longer is refused, whoever signed it (issue 32: a
+    /// token expiring in 9999 was accepted).
+    pub fn max_token_lifetime_secs(self) -> u64 {
+        match self {
+            Role::Admin => 3600,
+            _ => MAX_TOKEN_LIFETIME_SECS,
+        }
+    }
+}
+
 fn principal_from(claims: Claims) -> Result<Principal, String> {
     let now = jsonwebtoken::get_current_timestamp();
     if claims.iat > now + LEEWAY_SECS {
@@ -329,7 +345,7 @@ fn principal_from(claims: Claims) -> Result<Principal, String> {
     if claims.sub.trim().is_empty() {
         return Err("empty subject".into());
     }
-    let roles = claims
+    let roles: Vec<Role> = claims
         .roles
         .iter()
         .filter_map(|r| {
@@ -342,6 +358,11 @@ fn principal_from(claims: Claims) -> Result<Principal, String> {
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
+    let lifetime = claims.exp.saturating_sub(claims.iat);
+    let allowed = roles.iter().map(|r: &Role| r.max_token_lifetime_secs()).min().unwrap_or(MAX_TOKEN_LIFETIME_SECS);
+    if lifetime > allowed + LEEWAY_SECS {
+        return Err(format!("lives {lifetime} s, longer than its roles allow ({allowed} s)"));
+    }
     Ok(Principal { subject: claims.sub, roles, org: claims.org })
 }
 

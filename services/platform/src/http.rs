@@ -194,11 +194,14 @@ fn tagged(request_id: &str, result: Result<Response, Problem>) -> Response {
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/// The security headers of every answer. `no-referrer`: a seal in the URL must not leak
-/// to another site through a link on its page.
-fn secure(res: &mut Response) {
+/// The security headers of every answer, errors and warp's own rejections included (the
+/// server's stack sets them once more on the way out). `no-referrer`: a seal in the URL
+/// must not leak to another site through a link on its page. HSTS: the public host is
+/// HTTPS only (a browser ignores the header on plain HTTP, as on a developer's machine).
+pub(crate) fn secure(res: &mut Response) {
     let headers = res.headers_mut();
     headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert("strict-transport-security", HeaderValue::from_static("max-age=63072000; includeSubDomains"));
     headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
     if !headers.contains_key("content-security-policy") {

@@ -170,8 +170,9 @@ where
         .map(Instant::now)
         .and(warp::method())
         .and(warp::path::full())
+        .and(warp::header::headers_cloned())
         .and(routes.recover(recover).unify())
-        .map(move |started: Instant, method: Method, path: FullPath, res: Response| {
+        .map(move |started: Instant, method: Method, path: FullPath, asked: warp::http::HeaderMap, res: Response| {
             let elapsed = started.elapsed();
             let route = res.extensions().get::<RouteTemplate>().map(|r| r.0.clone());
             let route = route.as_deref().unwrap_or(UNMATCHED);
@@ -209,6 +210,14 @@ where
             let mut res = res;
             // NL API Design Rules: every answer names the full version of the API.
             res.headers_mut().insert("api-version", HeaderValue::from_static(crate::http::API_VERSION));
+            // Every answer carries the security headers, warp's own 404/405/411/413 too; an
+            // answer to a caller with a token, and every error, is never stored by a cache
+            // (issue 32: certificate details, audit trails, bans, the access log).
+            crate::http::secure(&mut res);
+            let personal = asked.contains_key(warp::http::header::AUTHORIZATION) || res.status().as_u16() >= 400;
+            if personal && !res.headers().contains_key(warp::http::header::CACHE_CONTROL) {
+                res.headers_mut().insert(warp::http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            }
             res
         })
         .with(warp::trace(move |info: warp::trace::Info| request_span(service, &info)))

@@ -86,6 +86,22 @@ fn bad_tokens_are_refused_with_a_bare_401() {
         (Some(format!("Bearer {}.{payload}.", b64.encode(br#"{"alg":"none"}"#))), "alg none"),
         (Some(format!("Bearer {hs256}")), "HS256 with the public key as secret"),
         (Some("Bearer not.a.jwt".into()), "garbage"),
+        (
+            Some(format!("Bearer {}", issuer.sign(&claims("test-iss", "zegel-certificates", 13 * 3600, 0)).unwrap())),
+            "lives longer than a working day",
+        ),
+        (
+            Some(format!("Bearer {}", {
+                let mut forever = claims("test-iss", "zegel-certificates", 60, 0);
+                forever.exp = 253_402_300_799; // 9999-12-31
+                issuer.sign(&forever).unwrap()
+            })),
+            "expires in 9999",
+        ),
+        (
+            Some(format!("Bearer {}", issuer.token("ops", &[Role::Admin], None, 2 * 3600).unwrap())),
+            "an operator's token for two hours",
+        ),
     ];
     for (header, case) in cases {
         let err = auth.authenticate(header.as_deref()).unwrap_err();

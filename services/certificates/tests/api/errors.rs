@@ -466,3 +466,53 @@ async fn the_service_publishes_its_document_and_every_answer_names_the_api_versi
         assert_eq!(r.headers()["api-version"], platform::http::API_VERSION, "{path}: {}", r.status());
     }
 }
+
+/// Issue 32: every answer carries the security headers and HSTS — warp's own 404, 405, 411
+/// and 413 too — and no answer to a caller with a token, nor any error, may be stored by a
+/// cache.
+#[tokio::test]
+async fn every_answer_carries_the_security_headers_and_nothing_personal_is_cached() {
+    let app = spawn_app().await;
+    let (body, id) = app.certified("12345678", "cb-one").await;
+    let url = |path: &str| format!("{}{path}", app.address);
+    let big = "x".repeat(2_000_000);
+    let answers = vec![
+        ("no route", app.http.get(url("/no/such/path")).send().await.unwrap()),
+        ("wrong method", app.http.delete(url("/api/v1/agencies")).send().await.unwrap()),
+        (
+            "too large",
+            app.http
+                .post(url("/api/v1/agencies"))
+                .header("content-type", "application/json")
+                .body(big)
+                .send()
+                .await
+                .unwrap(),
+        ),
+        (
+            "detail with a token",
+            app.http.get(url(&format!("/api/v1/certificates/{id}"))).bearer_auth(&body).send().await.unwrap(),
+        ),
+        (
+            "audit trail",
+            app.http
+                .get(url(&format!("/api/v1/certificates/{id}/audit-trail")))
+                .bearer_auth(&body)
+                .send()
+                .await
+                .unwrap(),
+        ),
+        ("unauthenticated", app.http.get(url(&format!("/api/v1/certificates/{id}"))).send().await.unwrap()),
+    ];
+    for (case, r) in answers {
+        let h = r.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{case}: {}", r.status());
+        assert!(h["strict-transport-security"].to_str().unwrap().starts_with("max-age="), "{case}");
+        assert_eq!(h["x-frame-options"], "DENY", "{case}");
+        assert_eq!(h["cache-control"], "no-store", "{case}: {}", r.status());
+    }
+    // The public view may be kept by nobody either (it says so itself); a public document may.
+    let doc = app.http.get(url("/api/v1/openapi.json")).send().await.unwrap();
+    assert!(doc.headers().get("cache-control").is_none_or(|v| v != "no-store"), "public and unchanging");
+    assert!(doc.headers().contains_key("strict-transport-security"));
+}
