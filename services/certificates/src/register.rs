@@ -9,7 +9,7 @@ use platform::outbox::{self, Event};
 use uuid::Uuid;
 
 use crate::domain::lifecycle::Action;
-use crate::domain::reentry::Ended;
+use crate::domain::reentry::{Ended, Policy};
 use crate::error::{Error, Result};
 use crate::events;
 use crate::store::{self, Certificate};
@@ -69,7 +69,7 @@ pub async fn apply(
         Some(ended_on) => {
             let policies = store::reentry_policies(tx).await?;
             let ended = Ended { certificate_id: after.certificate_id, status: after.status, ended_on, ground };
-            ended.waits_until(|on| policies.iter().rev().find(|p| p.effective_from <= on).cloned())
+            ended.waits_until(|on| Policy::in_force(&policies, on))
         }
         None => None,
     };

@@ -114,24 +114,16 @@ impl Registers {
         request_id: &str,
         authorization: &str,
     ) -> Result<Vec<crate::domain::reentry::Link>, Unreachable> {
-        use platform::http::ForwardRequestId;
         let Some(base) = &self.bans else {
             return Ok(Vec::new());
         };
+        let url =
+            format!("{base}/api/v1/agencies/{kvk}/officer-links?purpose=entry%20test%20of%20a%20new%20certificate");
         let unreachable = |reason: String| Unreachable { register: "bans", reason };
-        let res = self
-            .http
-            .get(format!("{base}/api/v1/agencies/{kvk}/officer-links"))
-            .query(&[("purpose", "entry test of a new certificate")])
-            .header("authorization", authorization)
-            .request_id(request_id)
-            .send()
-            .await
-            .map_err(|e| unreachable(e.to_string()))?;
-        if !res.status().is_success() {
-            return Err(unreachable(format!("answered {}", res.status())));
+        let (status, body) = self.get_as("bans", &url, request_id, Some(authorization)).await?;
+        if status != 200 {
+            return Err(unreachable(format!("answered {status}")));
         }
-        let body: Value = res.json().await.map_err(|e| unreachable(e.to_string()))?;
         serde_json::from_value(body["links"].clone()).map_err(|e| unreachable(format!("unreadable links: {e}")))
     }
 
@@ -140,25 +132,17 @@ impl Registers {
     /// the agency reads its own claims' status there, and nobody else's. `false` when the
     /// deposits register is not configured or holds no deposit for it.
     pub async fn pending_claims(&self, kvk: &str, request_id: &str, authorization: &str) -> Result<bool, Unreachable> {
-        use platform::http::ForwardRequestId;
         let Some(base) = &self.deposits else {
             return Ok(false);
         };
         let unreachable = |reason: String| Unreachable { register: "deposits", reason };
-        let res = self
-            .http
-            .get(format!("{base}/api/v1/agencies/{kvk}/deposit/ledger"))
-            .header("authorization", authorization)
-            .request_id(request_id)
-            .send()
-            .await
-            .map_err(|e| unreachable(e.to_string()))?;
-        match res.status().as_u16() {
+        let url = format!("{base}/api/v1/agencies/{kvk}/deposit/ledger");
+        let (status, body) = self.get_as("deposits", &url, request_id, Some(authorization)).await?;
+        match status {
             404 => return Ok(false),
             200 => {}
             s => return Err(unreachable(format!("answered {s}"))),
         }
-        let body: Value = res.json().await.map_err(|e| unreachable(e.to_string()))?;
         let claims = body["claims"].as_array().ok_or_else(|| unreachable("no claims in the ledger".into()))?;
         Ok(claims.iter().any(|c| matches!(c["status"].as_str(), Some("filed" | "accepted" | "partly_paid"))))
     }
@@ -264,14 +248,24 @@ impl Registers {
     }
 
     async fn get(&self, register: &'static str, url: &str, request_id: &str) -> Result<(u16, Value), Unreachable> {
+        self.get_as(register, url, request_id, None).await
+    }
+
+    /// A GET of another register, with the caller's own token where the read is the
+    /// caller's (`authorization`), so that register logs who read what.
+    async fn get_as(
+        &self,
+        register: &'static str,
+        url: &str,
+        request_id: &str,
+        authorization: Option<&str>,
+    ) -> Result<(u16, Value), Unreachable> {
         use platform::http::ForwardRequestId;
-        let res = self
-            .http
-            .get(url)
-            .request_id(request_id)
-            .send()
-            .await
-            .map_err(|e| Unreachable { register, reason: e.to_string() })?;
+        let mut request = self.http.get(url).request_id(request_id);
+        if let Some(authorization) = authorization {
+            request = request.header("authorization", authorization);
+        }
+        let res = request.send().await.map_err(|e| Unreachable { register, reason: e.to_string() })?;
         let status = res.status().as_u16();
         Ok((status, res.json().await.unwrap_or_default()))
     }

@@ -28,10 +28,8 @@ struct CertificateFacts {
 /// (which has recorded the event as consumed); `Ok(false)` for an event that says nothing
 /// about it.
 pub async fn learn(tx: &impl GenericClient, event: &Event) -> anyhow::Result<bool> {
-    let starts = match event.event_type.as_str() {
-        "certificate.provisional_issued" | "certificate.issued_full" => true,
-        "certificate.revoked" | "certificate.lapsed" | "certificate.withdrawn" => false,
-        _ => return Ok(false),
+    let Some(starts) = starts(&event.event_type) else {
+        return Ok(false);
     };
     let facts: CertificateFacts = serde_json::from_value(event.payload.clone())
         .map_err(|e| anyhow::anyhow!("{} {}: unreadable payload: {e}", event.event_type, event.event_id))?;
@@ -58,16 +56,19 @@ pub async fn consume(pool: &deadpool_postgres::Pool, event: &Event) -> anyhow::R
     Ok(())
 }
 
+/// Whether an event of `kind` starts (`Some(true)`) or ends (`Some(false)`) a body's hold
+/// on an agency; `None` for every other kind.
+fn starts(kind: &str) -> Option<bool> {
+    match kind {
+        "certificate.provisional_issued" | "certificate.issued_full" => Some(true),
+        "certificate.revoked" | "certificate.lapsed" | "certificate.withdrawn" => Some(false),
+        _ => None,
+    }
+}
+
 /// Whether `event` is one [`learn`] reads.
 pub fn concerns(event: &Event) -> bool {
-    matches!(
-        event.event_type.as_str(),
-        "certificate.provisional_issued"
-            | "certificate.issued_full"
-            | "certificate.revoked"
-            | "certificate.lapsed"
-            | "certificate.withdrawn"
-    )
+    starts(&event.event_type).is_some()
 }
 
 /// Records that `body` holds the application or certificate `certificate_id` of `kvk` (a

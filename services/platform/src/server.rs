@@ -170,9 +170,9 @@ where
         .map(Instant::now)
         .and(warp::method())
         .and(warp::path::full())
-        .and(warp::header::headers_cloned())
+        .and(has_token())
         .and(routes.recover(recover).unify())
-        .map(move |started: Instant, method: Method, path: FullPath, asked: warp::http::HeaderMap, res: Response| {
+        .map(move |started: Instant, method: Method, path: FullPath, has_token: bool, res: Response| {
             let elapsed = started.elapsed();
             let route = res.extensions().get::<RouteTemplate>().map(|r| r.0.clone());
             let route = route.as_deref().unwrap_or(UNMATCHED);
@@ -214,13 +214,22 @@ where
             // answer to a caller with a token, and every error, is never stored by a cache
             // (issue 32: certificate details, audit trails, bans, the access log).
             crate::http::secure(&mut res);
-            let personal = asked.contains_key(warp::http::header::AUTHORIZATION) || res.status().as_u16() >= 400;
+            let personal = has_token || res.status().as_u16() >= 400;
             if personal && !res.headers().contains_key(warp::http::header::CACHE_CONTROL) {
                 res.headers_mut().insert(warp::http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             }
             res
         })
         .with(warp::trace(move |info: warp::trace::Info| request_span(service, &info)))
+}
+
+/// Whether the request carries an `Authorization` header, without copying the request's
+/// headers (every scan passes here). One that is not text counts as a token too.
+fn has_token() -> impl Filter<Extract = (bool,), Error = std::convert::Infallible> + Clone {
+    warp::header::optional::<String>("authorization")
+        .map(|h: Option<String>| h.is_some())
+        .or(warp::any().map(|| true))
+        .unify()
 }
 
 /// The span of one request: named once the route is known (`GET /v/{}`), with the service

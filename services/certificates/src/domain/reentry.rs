@@ -112,6 +112,18 @@ pub struct Policy {
     pub source: String,
 }
 
+impl Policy {
+    /// The row of `policies` (oldest first) in force on `on`.
+    pub fn in_force(policies: &[Policy], on: NaiveDate) -> Option<Policy> {
+        policies.iter().rev().find(|p| p.effective_from <= on).cloned()
+    }
+
+    /// The end of a waiting period that starts on `on`, under the policy in force that day.
+    fn wait_from(on: NaiveDate, policy_on: impl Fn(NaiveDate) -> Option<Policy>) -> Option<NaiveDate> {
+        policy_on(on).map(|p| add_months(on, p.waiting_months))
+    }
+}
+
 /// A certificate of the agency that has ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Ended {
@@ -135,10 +147,7 @@ impl Ended {
     /// may start again, when this ending starts a waiting period: the policy in force on
     /// the day it ended decides.
     pub fn waits_until(&self, policy_on: impl Fn(NaiveDate) -> Option<Policy>) -> Option<NaiveDate> {
-        self.counts_as_revocation()
-            .then(|| policy_on(self.ended_on))
-            .flatten()
-            .map(|p| add_months(self.ended_on, p.waiting_months))
+        self.counts_as_revocation().then(|| Policy::wait_from(self.ended_on, policy_on)).flatten()
     }
 }
 
@@ -252,7 +261,7 @@ pub fn judge_sanctions(
 ) -> Result<(), Refusal> {
     let waiting = sanctions
         .iter()
-        .filter_map(|s| Some((s, add_months(s.irrevocable_on, policy_on(s.irrevocable_on)?.waiting_months))))
+        .filter_map(|s| Some((s, Policy::wait_from(s.irrevocable_on, &policy_on)?)))
         .max_by_key(|(_, until)| *until);
     match waiting {
         Some((sanction, until)) if until > today => Err(Refusal {

@@ -462,7 +462,7 @@ pub(super) async fn reentry(
 ) -> Result<()> {
     let ended = store::ended_certificates(tx, kvk).await?;
     let policies = store::reentry_policies(tx).await?;
-    let policy_on = |on: NaiveDate| policies.iter().rev().find(|p| p.effective_from <= on).cloned();
+    let policy_on = |on: NaiveDate| reentry::Policy::in_force(&policies, on);
     reentry::judge(entry, &ended, policy_on, today).map_err(Error::ReentryRefused)?;
     let sanctions: Vec<_> = store::final_sanctions(tx, kvk)
         .await?
