@@ -246,6 +246,17 @@ pub async fn officers(c: &impl GenericClient, kvk: &str, day: NaiveDate) -> Resu
         .collect())
 }
 
+/// Whether the person is an officer of the agency on `day` (any role).
+pub async fn is_officer(c: &impl GenericClient, person_id: Uuid, kvk: &str, day: NaiveDate) -> Result<bool> {
+    let stmt = c
+        .prepare_cached(
+            "select exists (select 1 from officer where person_id = $1 and kvk_number = $2
+                            and from_on <= $3 and (to_on is null or to_on >= $3))",
+        )
+        .await?;
+    Ok(c.query_one(&stmt, &[&person_id, &kvk, &day]).await?.get(0))
+}
+
 /// Whether KvK registered any officer for the agency.
 pub async fn agency_known(c: &impl GenericClient, kvk: &str) -> Result<bool> {
     let stmt = c.prepare_cached("select exists (select 1 from officer where kvk_number = $1)").await?;

@@ -148,6 +148,22 @@ pub fn entry_refused_linked(
 /// The type of a new certificate issued without probation (a full entry).
 pub const ISSUED_FULL: &str = "certificate.issued_full";
 
+/// Whether a certification body is accredited now: the registers that let a body read
+/// about its agencies end (or restore) that with it.
+pub fn accreditation(body: &crate::store::Body, now: DateTime<Utc>) -> Event {
+    let facts = platform::certifier::Accreditation {
+        certification_body_id: body.certification_body_id.clone(),
+        accredited: body.accredited,
+    };
+    Event::new(
+        platform::certifier::ACCREDITATION,
+        &body.certification_body_id,
+        &[party::BANS, party::HOUSING],
+        serde_json::to_value(facts).unwrap_or_default(),
+        now,
+    )
+}
+
 /// A new certificate: a provisional one, or a full one issued without probation.
 pub fn issued(cert: &Certificate, now: DateTime<Utc>) -> Event {
     let kind =

@@ -832,9 +832,12 @@ pub struct Placement {
     pub to: Option<NaiveDate>,
     /// Whether rent is withheld from wages.
     pub rent_withheld: bool,
+    /// When the building's provider accepted it (or an inspector confirmed it); until
+    /// then it gives no one a right to read the building.
+    pub accepted_at: Option<DateTime<Utc>>,
 }
 
-const PLACEMENT: &str = "placement_id, kvk_number, bag_id, from_on, to_on, rent_withheld";
+const PLACEMENT: &str = "placement_id, kvk_number, bag_id, from_on, to_on, rent_withheld, accepted_at";
 
 fn placement(r: &Row) -> Placement {
     Placement {
@@ -844,19 +847,48 @@ fn placement(r: &Row) -> Placement {
         from: r.get(3),
         to: r.get(4),
         rent_withheld: r.get(5),
+        accepted_at: r.get(6),
     }
 }
 
-/// Records a placement.
+/// Records a placement (accepted already when `accepted_at` is set: the agency provides
+/// the building itself).
 pub async fn insert_placement(c: &impl GenericClient, p: &Placement, by: &str, now: DateTime<Utc>) -> Result<()> {
     let stmt = c
         .prepare_cached(
-            "insert into placement (placement_id, kvk_number, bag_id, from_on, to_on, rent_withheld, recorded_by, recorded_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "insert into placement (placement_id, kvk_number, bag_id, from_on, to_on, rent_withheld, recorded_by,
+                                    recorded_at, accepted_at, accepted_by)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, case when $9::timestamptz is null then null else $7 end)",
         )
         .await?;
-    c.execute(&stmt, &[&p.placement_id, &p.kvk_number, &p.bag_id, &p.from, &p.to, &p.rent_withheld, &by, &now]).await?;
+    c.execute(
+        &stmt,
+        &[&p.placement_id, &p.kvk_number, &p.bag_id, &p.from, &p.to, &p.rent_withheld, &by, &now, &p.accepted_at],
+    )
+    .await?;
     Ok(())
+}
+
+/// The building's provider accepts a placement (or a housing inspector confirms it).
+pub async fn accept_placement(c: &impl GenericClient, id: Uuid, by: &str, now: DateTime<Utc>) -> Result<()> {
+    let stmt =
+        c.prepare_cached("update placement set accepted_at = $3, accepted_by = $2 where placement_id = $1").await?;
+    c.execute(&stmt, &[&id, &by, &now]).await?;
+    Ok(())
+}
+
+/// The placements in a building, newest first.
+pub async fn placements_in(c: &impl GenericClient, bag_id: &str) -> Result<Vec<Placement>> {
+    let sql = format!("select {PLACEMENT} from placement where bag_id = $1 order by from_on desc, placement_id");
+    let stmt = c.prepare_cached(&sql).await?;
+    Ok(c.query(&stmt, &[&bag_id]).await?.iter().map(placement).collect())
+}
+
+/// Whether a certification body holds an application or a certificate of the agency (any
+/// body, accredited or not): the housing register then knows it as a registered agency.
+pub async fn agency_registered(c: &impl GenericClient, kvk: &str) -> Result<bool> {
+    let stmt = c.prepare_cached("select exists (select 1 from certifier where kvk_number = $1)").await?;
+    Ok(c.query_one(&stmt, &[&kvk]).await?.get(0))
 }
 
 /// A placement by id; `lock` takes a row lock.
@@ -1100,24 +1132,26 @@ pub async fn take_overdue_rehousing(
 }
 
 /// Whether certification body `body` holds an application or a certificate of an agency
-/// that houses workers in `bag_id` on `day`: the building's provider, or an agency placing
-/// workers there (`certifier`, see `platform::certifier`).
+/// that houses workers in `bag_id` on `day` and is still accredited: the building's
+/// provider, or an agency placing workers there whose placement the provider accepted
+/// (`platform::certifier::HOLDING`).
 pub async fn certifies_an_agency_housed_in(
     c: &impl GenericClient,
     bag_id: &str,
     body: &str,
     day: NaiveDate,
 ) -> Result<bool> {
-    let stmt = c
-        .prepare_cached(
-            "select exists (
-                 select 1 from certifier
-                 where certification_body_id = $2
-                   and kvk_number in (select provider_kvk from building where bag_id = $1
-                                      union
-                                      select kvk_number from placement
-                                      where bag_id = $1 and from_on <= $3 and (to_on is null or to_on >= $3)))",
-        )
-        .await?;
+    let sql = format!(
+        "select exists (
+             select 1 from {holding} h
+             where certification_body_id = $2
+               and kvk_number in (select provider_kvk from building where bag_id = $1
+                                  union
+                                  select kvk_number from placement
+                                  where bag_id = $1 and accepted_at is not null
+                                    and from_on <= $3 and (to_on is null or to_on >= $3)))",
+        holding = platform::certifier::HOLDING
+    );
+    let stmt = c.prepare_cached(&sql).await?;
     Ok(c.query_one(&stmt, &[&bag_id, &body, &day]).await?.get(0))
 }

@@ -5,9 +5,15 @@
 //! (advice 2.1 A: the body assesses the agencies it certifies) — their officers in the bans
 //! register, the buildings where they house workers in the housing register.
 //!
-//! The one definition for every register that needs it; each keeps the table in its own
+//! A body's rights end with their ground: when the accreditation council withdraws its
+//! accreditation (`certification_body.accreditation`, published by the certificates
+//! register), [`certifies`] answers no for every agency it holds, at the moment of reading,
+//! until an accreditation is recorded again.
+//!
+//! The one definition for every register that needs it; each keeps the tables in its own
 //! schema (`certifier (kvk_number primary key, certification_body_id, certificate_id,
-//! since)`, created by its migrations).
+//! since)` and `body_accreditation (certification_body_id primary key, accredited, since)`,
+//! created by its migrations).
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
@@ -28,6 +34,12 @@ struct CertificateFacts {
 /// (which has recorded the event as consumed); `Ok(false)` for an event that says nothing
 /// about it.
 pub async fn learn(tx: &impl GenericClient, event: &Event) -> anyhow::Result<bool> {
+    if event.event_type == ACCREDITATION {
+        let facts: Accreditation = serde_json::from_value(event.payload.clone())
+            .map_err(|e| anyhow::anyhow!("{} {}: unreadable payload: {e}", event.event_type, event.event_id))?;
+        accredit(tx, &facts.certification_body_id, facts.accredited, event.occurred_at).await?;
+        return Ok(true);
+    }
     let Some(starts) = starts(&event.event_type) else {
         return Ok(false);
     };
@@ -68,7 +80,56 @@ fn starts(kind: &str) -> Option<bool> {
 
 /// Whether `event` is one [`learn`] reads.
 pub fn concerns(event: &Event) -> bool {
-    starts(&event.event_type).is_some()
+    event.event_type == ACCREDITATION || starts(&event.event_type).is_some()
+}
+
+/// The holds that give reading rights now, as a subquery (`kvk_number`,
+/// `certification_body_id`) for a register's own SQL: a hold of a body whose accreditation
+/// was withdrawn gives none.
+pub const HOLDING: &str = "(select c.kvk_number, c.certification_body_id from certifier c
+      where not exists (select 1 from body_accreditation a
+                        where a.certification_body_id = c.certification_body_id and not a.accredited))";
+
+/// Whether `body`'s accreditation stands (no withdrawal heard since the last grant).
+pub async fn accredited(c: &impl GenericClient, body: &str) -> Result<bool, tokio_postgres::Error> {
+    let stmt = c
+        .prepare_cached(
+            "select not exists (select 1 from body_accreditation where certification_body_id = $1 and not accredited)",
+        )
+        .await?;
+    Ok(c.query_one(&stmt, &[&body]).await?.get(0))
+}
+
+/// The type of the event that says whether a body is accredited now.
+pub const ACCREDITATION: &str = "certificate.body_accreditation";
+
+/// The payload of [`ACCREDITATION`].
+#[derive(Debug, serde::Serialize, Deserialize)]
+pub struct Accreditation {
+    /// The body.
+    pub certification_body_id: String,
+    /// Whether it is accredited from the event's time on.
+    pub accredited: bool,
+}
+
+/// Records whether `body` is accredited since `since` (an older event never overwrites a
+/// newer).
+async fn accredit(
+    c: &impl GenericClient,
+    body: &str,
+    accredited: bool,
+    since: DateTime<Utc>,
+) -> Result<(), tokio_postgres::Error> {
+    let stmt = c
+        .prepare_cached(
+            "insert into body_accreditation (certification_body_id, accredited, since) values ($1, $2, $3)
+             on conflict (certification_body_id) do update
+             set accredited = excluded.accredited, since = excluded.since
+             where body_accreditation.since <= excluded.since",
+        )
+        .await?;
+    c.execute(&stmt, &[&body, &accredited, &since]).await?;
+    Ok(())
 }
 
 /// Records that `body` holds the application or certificate `certificate_id` of `kvk` (a
@@ -100,10 +161,11 @@ async fn end(c: &impl GenericClient, certificate_id: Uuid) -> Result<(), tokio_p
     Ok(())
 }
 
-/// Whether `body` holds an application or certificate of agency `kvk` now.
+/// Whether `body` holds an application or certificate of agency `kvk` now, and is still
+/// accredited (a body of which no accreditation event was heard was accredited when it
+/// issued: the certificates register lets only accredited bodies issue).
 pub async fn certifies(c: &impl GenericClient, body: &str, kvk: &str) -> Result<bool, tokio_postgres::Error> {
-    let stmt = c
-        .prepare_cached("select exists (select 1 from certifier where certification_body_id = $1 and kvk_number = $2)")
-        .await?;
+    let sql = format!("select exists (select 1 from {HOLDING} h where certification_body_id = $1 and kvk_number = $2)");
+    let stmt = c.prepare_cached(&sql).await?;
     Ok(c.query_one(&stmt, &[&body, &kvk]).await?.get(0))
 }

@@ -60,13 +60,25 @@ pub(super) async fn check(state: AppState, req: Request, _: (), raw: Bytes) -> R
     let kvk = input.kvk_number.as_deref().map(|k| KvkNumber::parse(k, "/kvk_number")).transpose()?;
     let day = input.on_date.unwrap_or_else(|| state.clock.today());
     let client = state.core.pool.get().await?;
+    let person = store::person_by_hash(&client, &bsn.keyed_hash(state.bsn_key())).await?;
     if role == Role::CertificationBody {
         let kvk = kvk.as_ref().ok_or_else(|| {
             Error::Invalid(vec![FieldError::new("/kvk_number", "a certification body names the agency it checks for")])
         })?;
         require_certifier(&client, &principal, kvk).await?;
+        // A body checks the persons who run its own agency, no one else: the same answer
+        // whether the person is unknown here or known and not an officer of it, so that
+        // the refusal tells nothing about the person.
+        let officer = match person {
+            Some(id) => store::is_officer(&client, id, kvk.as_str(), day).await?,
+            None => false,
+        };
+        if !officer {
+            return Err(Error::Forbidden(format!(
+                "A certification body checks only the persons KvK registered as officers of agency {kvk} on {day}."
+            )));
+        }
     }
-    let person = store::person_by_hash(&client, &bsn.keyed_hash(state.bsn_key())).await?;
     store::log_access(
         &client,
         &Actor::of(&principal, role),

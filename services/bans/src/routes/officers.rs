@@ -135,10 +135,14 @@ pub(super) async fn officers_get(state: AppState, req: Request, kvk: String) -> 
     let kvk = KvkNumber::from_path(&kvk)?;
     let (principal, role, purpose) = reader(&state, &req, "see officers")?;
     let client = state.core.pool.get().await?;
+    let today = state.clock.today();
+    let mut officers = store::officers(&client, kvk.as_str(), today).await?;
     if role == Role::CertificationBody {
         super::checks::require_certifier(&client, &principal, &kvk).await?;
+        // A body assesses who runs the agency now; who ran it before is for KvK and the
+        // inspectorate (the phoenix radar tells a body of links without names).
+        officers.retain(|o| o.to_on.is_none_or(|to| to >= today));
     }
-    let officers = store::officers(&client, kvk.as_str(), state.clock.today()).await?;
     store::log_access(
         &client,
         &Actor::of(&principal, role),
@@ -161,6 +165,12 @@ pub(super) async fn links_get(state: AppState, req: Request, kvk: String) -> Res
     let kvk = KvkNumber::from_path(&kvk)?;
     let (principal, role, purpose) = reader(&state, &req, "see officer links")?;
     let client = state.core.pool.get().await?;
+    if role == Role::CertificationBody {
+        let body = principal.org.as_deref().unwrap_or_default();
+        if body.is_empty() || !platform::certifier::accredited(&client, body).await? {
+            return Err(Error::Forbidden("Only an accredited certification body reads officer links.".into()));
+        }
+    }
     let links = store::linked_officers(&client, kvk.as_str(), state.clock.today()).await?;
     store::log_access(
         &client,

@@ -318,6 +318,48 @@ async fn a_certification_body_reads_officers_and_checks_persons_only_for_its_own
     assert_eq!(app.get(officers, Some(&other)).await.status, 403, "another body");
     assert_eq!(app.post("/api/v1/person-checks", &other, check.clone()).await.status, 403, "another body");
 
+    // Only the persons who run its own agency: an officer of another agency and a person
+    // the register has never heard of get the same refusal, naming neither.
+    register_officers(
+        &app,
+        "87654321",
+        json!([{"bsn": "234567004", "name": "Carla Cremer", "date_of_birth": "1975-01-02", "role": "director", "from": "2020-01-01"}]),
+    )
+    .await;
+    let (app_ref, cb_ref) = (&app, &cb);
+    let refusal = |bsn: &str| {
+        let body = json!({"bsn": bsn, "purpose": "certification", "kvk_number": "12345678"});
+        async move {
+            let r = app_ref.post("/api/v1/person-checks", cb_ref, body).await;
+            (r.status, r.body["type"].clone(), r.body["detail"].clone())
+        }
+    };
+    let elsewhere = refusal("234567004").await;
+    assert_eq!(elsewhere.0, 403, "{elsewhere:?}");
+    assert_eq!(elsewhere, refusal("234567016").await, "known elsewhere and unknown answer alike");
+    assert!(!elsewhere.2.to_string().contains("Carla"));
+
+    // Its rights end with its accreditation, and come back with it.
+    let accreditation = |accredited: bool| {
+        platform::outbox::Event::new(
+            platform::certifier::ACCREDITATION,
+            "cb-one",
+            &["bans", "housing"],
+            json!({"certification_body_id": "cb-one", "accredited": accredited}),
+            chrono::Utc::now(),
+        )
+    };
+    zegel_testkit::publish(&app.prefix.0, &accreditation(false)).await;
+    until(&app, "select count(*) from bans.body_accreditation where not accredited", 1).await;
+    let links = "/api/v1/agencies/12345678/officer-links?purpose=certification";
+    assert_eq!(app.get(officers, Some(&cb)).await.status, 403, "officers after the accreditation ended");
+    assert_eq!(app.post("/api/v1/person-checks", &cb, check.clone()).await.status, 403, "checks too");
+    assert_eq!(app.get(links, Some(&cb)).await.status, 403, "and the phoenix radar");
+    zegel_testkit::publish(&app.prefix.0, &accreditation(true)).await;
+    until(&app, "select count(*) from bans.body_accreditation where accredited", 1).await;
+    assert_eq!(app.get(officers, Some(&cb)).await.status, 200, "accredited again");
+    assert_eq!(app.get(links, Some(&cb)).await.status, 200);
+
     // A body names the agency it checks for, and says why; a read without a purpose is refused.
     let unnamed = app.post("/api/v1/person-checks", &cb, json!({"bsn": ALICE, "purpose": "x"})).await;
     assert_eq!((unnamed.status, unnamed.body["errors"][0]["pointer"].as_str()), (422, Some("/kvk_number")));
@@ -342,5 +384,5 @@ async fn a_certification_body_reads_officers_and_checks_persons_only_for_its_own
     let log = app.get("/api/v1/access-log", Some(&inspectorate)).await;
     let entries = log.body["entries"].as_array().unwrap();
     assert!(entries.iter().all(|e| e["purpose"].as_str().is_some_and(|p| p.ends_with("certification"))), "{log:?}");
-    assert_eq!(entries.len(), 3, "refused reads read nothing and are not logged as reads: {log:?}");
+    assert_eq!(entries.len(), 5, "refused reads read nothing and are not logged as reads: {log:?}");
 }

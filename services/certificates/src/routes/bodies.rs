@@ -48,6 +48,11 @@ pub(super) async fn put(state: AppState, req: Request, id: String, raw: Bytes) -
             now: state.clock.now(),
         };
         register::record(tx, id.as_str(), "certification_body.put", &change, before.as_ref(), Some(&after)).await?;
+        // The other registers end (or restore) the body's reading rights with its
+        // accreditation (platform::certifier).
+        if before.as_ref().is_none_or(|b| b.accredited != after.accredited) {
+            platform::outbox::enqueue(tx, &crate::events::accreditation(&after, change.now)).await?;
+        }
         Ok((StatusCode::OK, json!(after)))
     })
     .await

@@ -97,6 +97,17 @@ pub(crate) async fn own_certificate(tx: &Transaction<'_>, principal: &Principal,
     Ok(cert)
 }
 
+/// Whether `principal` reads as certification body `body`: it acts for that body and the
+/// body is accredited now (a body's reading rights end with its accreditation, as its
+/// writes do).
+pub(crate) async fn reads_as_body(
+    c: &impl deadpool_postgres::GenericClient,
+    principal: &Principal,
+    body: &str,
+) -> Result<bool> {
+    Ok(principal.acts_for(Role::CertificationBody, body) && store::body(c, body).await?.is_some_and(|b| b.accredited))
+}
+
 /// The accredited body the caller acts for.
 pub(crate) async fn acting_body(tx: &impl deadpool_postgres::GenericClient, principal: &Principal) -> Result<String> {
     if !principal.has(Role::CertificationBody) {

@@ -110,16 +110,17 @@ pub(super) async fn record(state: AppState, req: Request, kvk: String, raw: Byte
 pub(super) async fn list(state: AppState, req: Request, kvk: String) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     let kvk = kvk_from_path(&kvk)?;
-    let allowed = [Role::Inspectorate, Role::Admin, Role::AdmissionAuthority, Role::CertificationBody]
-        .into_iter()
-        .any(|r| principal.has(r))
-        || principal.acts_for(Role::Agency, kvk.as_str());
+    let client = state.core.pool.get().await?;
+    let allowed = [Role::Inspectorate, Role::Admin, Role::AdmissionAuthority].into_iter().any(|r| principal.has(r))
+        || principal.acts_for(Role::Agency, kvk.as_str())
+        // A body only while accredited: its rights end with their ground.
+        || (principal.has(Role::CertificationBody) && super::acting_body(&client, &principal).await.is_ok());
     if !allowed {
         return Err(Error::Forbidden(
-            "Only the authorities, certification bodies and the agency itself read its final sanctions.".into(),
+            "Only the authorities, accredited certification bodies and the agency itself read its final sanctions."
+                .into(),
         ));
     }
-    let client = state.core.pool.get().await?;
     let sanctions: Vec<Value> = store::final_sanctions(&client, kvk.as_str()).await?.iter().map(|s| json!(s)).collect();
     Ok(no_store(json(StatusCode::OK, &json!({ "kvk_number": kvk, "final_sanctions": sanctions }))))
 }

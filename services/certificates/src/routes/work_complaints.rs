@@ -153,7 +153,9 @@ pub(super) async fn list(state: AppState, req: Request, kvk: String) -> Result<R
     let body = store::latest_certificate(&client, kvk.as_str()).await?.map(|c| c.certification_body_id);
     let role = if principal.has(Role::Inspectorate) {
         Role::Inspectorate
-    } else if principal.has(Role::CertificationBody) && principal.org.is_some() && principal.org == body {
+    } else if let Some(body) = body.as_deref()
+        && super::reads_as_body(&client, &principal, body).await?
+    {
         Role::CertificationBody
     } else {
         return Err(Error::Forbidden(

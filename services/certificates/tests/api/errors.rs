@@ -519,3 +519,32 @@ async fn every_answer_carries_the_security_headers_and_nothing_personal_is_cache
     assert!(doc.headers().get("cache-control").is_none_or(|v| v != "no-store"), "public and unchanging");
     assert!(doc.headers().contains_key("strict-transport-security"));
 }
+
+#[tokio::test]
+async fn a_bodys_reading_rights_end_with_its_accreditation_and_the_other_registers_hear_of_it() {
+    let app = spawn_app().await;
+    let body = app.body("cb-one").await;
+    app.agency("12345678", 400).await;
+    let id = app.provisional("12345678", &body).await;
+    let detail = format!("/api/v1/certificates/{id}");
+    let sanctions = "/api/v1/agencies/12345678/final-sanctions";
+    let complaints = "/api/v1/agencies/12345678/work-complaints";
+    for path in [detail.as_str(), sanctions, complaints] {
+        assert_eq!(app.get(path, Some(&body)).await.status, 200, "{path} while accredited");
+    }
+    let admin = app.token(&[Role::Admin], None);
+    let r = app.put("/api/v1/certification-bodies/cb-one", &admin, json!({"name": "Body", "accredited": false})).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    for path in [detail.as_str(), sanctions, complaints] {
+        assert_eq!(app.get(path, Some(&body)).await.status, 403, "{path} once the accreditation is withdrawn");
+    }
+    let told = app.wait_for_events("certificate.body_accreditation", 2).await;
+    let last = told.last().expect("the withdrawal is published");
+    assert_eq!(last["addressed_to"], json!(["bans", "housing"]));
+    assert_eq!(last["payload"], json!({"certification_body_id": "cb-one", "accredited": false}));
+    // Putting the same accreditation again tells nobody anything new.
+    app.put("/api/v1/certification-bodies/cb-one", &admin, json!({"name": "Body B.V.", "accredited": false})).await;
+    assert_eq!(app.events("certificate.body_accreditation").await.len(), told.len());
+    app.put("/api/v1/certification-bodies/cb-one", &admin, json!({"name": "Body", "accredited": true})).await;
+    assert_eq!(app.get(&detail, Some(&body)).await.status, 200, "accredited again");
+}

@@ -138,7 +138,7 @@ pub(super) async fn rooms(state: AppState, req: Request, bag_id: String, raw: By
     write(&state, &req, &principal, &raw, async |tx| {
         let b = found(tx, &bag, true).await?;
         if !provider_of(&b, &principal) {
-            return Err(Error::Forbidden("Only the building's own housing provider reports its rooms.".into()));
+            return Err(super::unseen(&bag));
         }
         let now = state.clock.now();
         let changed = b.measured.as_ref().is_some_and(|(measured, _)| *measured != rooms);
@@ -181,7 +181,7 @@ pub(super) async fn occupancy(state: AppState, req: Request, bag_id: String, raw
     write(&state, &req, &principal, &raw, async |tx| {
         let b = found(tx, &bag, true).await?;
         if !provider_of(&b, &principal) {
-            return Err(Error::Forbidden("Only the building's own housing provider reports its occupancy.".into()));
+            return Err(super::unseen(&bag));
         }
         let (now, today) = (state.clock.now(), state.clock.today());
         let occupied_since = season_start(b.occupied_since, input.people, today);
@@ -235,7 +235,7 @@ pub(super) async fn apply(state: AppState, req: Request, bag_id: String, raw: By
     write(&state, &req, &principal, &raw, async |tx| {
         let b = found(tx, &bag, true).await?;
         if !provider_of(&b, &principal) {
-            return Err(Error::Forbidden("Only the building's own housing provider applies for its mark.".into()));
+            return Err(super::unseen(&bag));
         }
         let change =
             Change { actor: Actor::of(&principal, Role::HousingProvider), request_id: &req.id, now: state.clock.now() };
@@ -267,9 +267,7 @@ pub(super) async fn mark_get(state: AppState, req: Request, bag_id: String) -> R
         || principal.has(Role::HousingInspector)
         || is_municipality(&principal, &b.building.municipality))
     {
-        return Err(Error::Forbidden(
-            "Only the provider, a housing inspector or the municipality sees the mark's record.".into(),
-        ));
+        return Err(super::unseen(&bag));
     }
     let history = store::mark_history(&client, bag.as_str()).await?;
     let deficiencies = store::deficiencies(&client, bag.as_str()).await?;

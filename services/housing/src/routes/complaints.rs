@@ -99,10 +99,16 @@ async fn file(state: &AppState, req: &Request, bag_id: &str, input: ComplaintIn)
             format!("one of {}", ComplaintCategory::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")),
         ));
     }
-    let text = input.text.trim().to_string();
-    if text.chars().count() > MAX_TEXT || text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        errors.push(FieldError::new("/text", format!("at most {MAX_TEXT} characters, no control characters")));
-    }
+    // The text is optional; when given it passes the suite's one free-text rule (no control
+    // or invisible formatting characters: a direction override could make it read otherwise
+    // to the inspector than it was written).
+    let text = match input.text.trim() {
+        "" => String::new(),
+        _ => platform::http::bounded_text(&input.text, "/text", MAX_TEXT, true).unwrap_or_else(|e| {
+            errors.push(e);
+            String::new()
+        }),
+    };
     let lang = input.lang.filter(|l| LANGUAGES.contains(&l.as_str()));
     let (Some(category), true) = (category, errors.is_empty()) else { return Err(Error::Invalid(errors)) };
     let now = state.clock.now();

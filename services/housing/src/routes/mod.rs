@@ -48,6 +48,8 @@ pub fn api(state: AppState) -> Routed {
         post(warp::path!("api" / "v1" / "agencies" / String / "placements"), s, placements::record),
         get(warp::path!("api" / "v1" / "agencies" / String / "placements"), s, placements::list),
         post(warp::path!("api" / "v1" / "placements" / String / "end"), s, placements::end),
+        post(warp::path!("api" / "v1" / "placements" / String / "acceptance"), s, placements::accept),
+        get(warp::path!("api" / "v1" / "buildings" / String / "placements"), s, placements::in_building),
         put(warp::path!("api" / "v1" / "agencies" / String / "housing-declaration"), s, placements::declare),
         get(warp::path!("api" / "v1" / "agencies" / String / "housing"), s, placements::standing),
         post(warp::path!("api" / "v1" / "buildings" / String / "seal"), s, seals::issue),
@@ -65,9 +67,13 @@ pub(crate) fn bag_from_path(raw: &str) -> Result<BagId> {
 
 /// The building, or 404.
 pub(crate) async fn found(c: &impl GenericClient, bag: &BagId, lock: bool) -> Result<Marked> {
-    store::building(c, bag.as_str(), lock)
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("No building {bag} is registered.")))
+    store::building(c, bag.as_str(), lock).await?.ok_or_else(|| unseen(bag))
+}
+
+/// The answer about a building one may not read: the same 404 as for one that is not
+/// registered, so that nobody learns which addresses house migrants by trying BAG ids.
+pub(crate) fn unseen(bag: &BagId) -> Error {
+    Error::NotFound(format!("No building {bag} is registered, or you may not read it."))
 }
 
 /// Text from outside (one checker for the whole suite).
@@ -166,7 +172,9 @@ pub(crate) async fn for_one_who_knows(
     if may_see_address(c, principal, &b, state.clock.today()).await? {
         Ok(b)
     } else {
-        Err(Error::Forbidden(format!("Only the provider, a housing inspector or the municipality {what}.")))
+        // Who may, said without saying whether the building is registered.
+        tracing::debug!(bag = %bag, "not for this caller: only the provider, a housing inspector or the municipality {what}");
+        Err(unseen(bag))
     }
 }
 

@@ -55,8 +55,14 @@ pub(super) async fn record(state: AppState, req: Request, kvk: String, raw: Byte
     let input: PlacementIn = parse_json(&req, &raw)?;
     let mut checks = Checks::default();
     let bag = checks.check(BagId::parse(&input.bag_id, "/bag_id"));
+    let today = state.clock.today();
+    if !(earliest(today)..=latest_start(today)).contains(&input.from) {
+        checks.fail("/from", format!("between {} and {}", earliest(today), latest_start(today)));
+    }
     if input.to.is_some_and(|to| to < input.from) {
         checks.fail("/to", "must not be before from");
+    } else if input.to.is_some_and(|to| to > latest_end(today)) {
+        checks.fail("/to", format!("at the latest {}", latest_end(today)));
     }
     let bag = match (bag, checks.finish()) {
         (Some(bag), Ok(())) => bag,
@@ -64,12 +70,20 @@ pub(super) async fn record(state: AppState, req: Request, kvk: String, raw: Byte
         (None, Ok(())) => return Err(Error::Invalid(vec![FieldError::new("/bag_id", "a BAG id")])),
     };
     write(&state, &req, &principal, &raw, async |tx| {
+        if !store::agency_registered(tx, kvk.as_str()).await? {
+            return Err(Error::Invalid(vec![FieldError::new(
+                "/path/kvk",
+                "the housing register knows no application or certificate of this agency: a placement is recorded \
+                 once a certification body holds one",
+            )]));
+        }
         let Some(building) = store::building(tx, bag.as_str(), false).await? else {
             return Err(Error::Invalid(vec![FieldError::new(
                 "/bag_id",
                 "no building with this id in the housing register",
             )]));
         };
+        let now = state.clock.now();
         let placement = Placement {
             placement_id: Uuid::now_v7(),
             kvk_number: kvk.as_str().into(),
@@ -77,19 +91,92 @@ pub(super) async fn record(state: AppState, req: Request, kvk: String, raw: Byte
             from: input.from,
             to: input.to,
             rent_withheld: input.rent_withheld,
+            // In a building it provides itself the agency's word is the provider's.
+            accepted_at: (building.building.provider_kvk == kvk.as_str()).then_some(now),
         };
-        store::insert_placement(tx, &placement, &principal.subject, state.clock.now()).await?;
+        store::insert_placement(tx, &placement, &principal.subject, now).await?;
         audit::Entry::new(Actor::of(&principal, Role::Agency), "placement.record", kvk.as_str(), &req.id)
             .after(json!(placement))
             .record(tx)
             .await?;
-        let certified = building.certified_until(state.clock.now()).is_some();
+        let certified = building.certified_until(now).is_some();
         Ok((
             StatusCode::CREATED,
             json!({ "placement": placement, "mark_status": building.mark_status, "certified": certified }),
         ))
     })
     .await
+}
+
+/// The earliest first day of a placement: older stays are past the register's use.
+fn earliest(today: NaiveDate) -> NaiveDate {
+    today - chrono::Months::new(60)
+}
+
+/// The latest first day: a placement is recorded when it is arranged, at most a year ahead.
+fn latest_start(today: NaiveDate) -> NaiveDate {
+    today + chrono::Months::new(12)
+}
+
+/// The latest last day: stays are seasonal or a few years at most.
+fn latest_end(today: NaiveDate) -> NaiveDate {
+    today + chrono::Months::new(120)
+}
+
+/// POST /api/v1/placements/{id}/acceptance — the building's housing provider accepts a
+/// placement of another agency in its building, or a housing inspector confirms it (seen
+/// on the spot). Only then does the placement let the agency's certification body read the
+/// building.
+pub(super) async fn accept(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    principal.require_any(
+        &[Role::HousingProvider, Role::HousingInspector],
+        "Only the building's housing provider or a housing inspector accepts a placement.",
+    )?;
+    let id: Uuid = uuid_in_path(&id, "placement")?;
+    write(&state, &req, &principal, &raw, async |tx| {
+        let missing = || Error::NotFound(format!("No placement {id} in a building of yours."));
+        let before = store::placement_by_id(tx, id, true).await?.ok_or_else(missing)?;
+        let building = store::building(tx, &before.bag_id, false).await?.ok_or_else(missing)?;
+        let role = if principal.acts_for(Role::HousingProvider, &building.building.provider_kvk) {
+            Role::HousingProvider
+        } else if principal.has(Role::HousingInspector) {
+            Role::HousingInspector
+        } else {
+            // Another provider learns nothing of the placement, not even that it exists.
+            return Err(missing());
+        };
+        if before.accepted_at.is_some() {
+            return Ok((StatusCode::OK, json!({ "placement": before })));
+        }
+        let now = state.clock.now();
+        store::accept_placement(tx, id, &principal.subject, now).await?;
+        let after = Placement { accepted_at: Some(now), ..before.clone() };
+        audit::Entry::new(Actor::of(&principal, role), "placement.accept", &before.kvk_number, &req.id)
+            .before(json!(before))
+            .after(json!(after))
+            .record(tx)
+            .await?;
+        Ok((StatusCode::OK, json!({ "placement": after })))
+    })
+    .await
+}
+
+/// GET /api/v1/buildings/{bag_id}/placements — the agencies that record placements in a
+/// building, for its provider (who accepts them), housing inspectors and its municipality.
+pub(super) async fn in_building(state: AppState, req: Request, bag_id: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let bag = super::bag_from_path(&bag_id)?;
+    let client = state.core.pool.get().await?;
+    let b = super::found(&client, &bag, false).await?;
+    if !(principal.acts_for(Role::HousingProvider, &b.building.provider_kvk)
+        || principal.has(Role::HousingInspector)
+        || super::is_municipality(&principal, &b.building.municipality))
+    {
+        return Err(super::unseen(&bag));
+    }
+    let placements = store::placements_in(&client, bag.as_str()).await?;
+    Ok(no_store(json(StatusCode::OK, &json!({ "bag_id": bag.as_str(), "placements": placements }))))
 }
 
 #[derive(Debug, Deserialize)]
@@ -114,6 +201,10 @@ pub(super) async fn end(state: AppState, req: Request, id: String, raw: Bytes) -
         }
         if input.to < before.from {
             return Err(Error::Invalid(vec![FieldError::new("/to", "must not be before the placement's first day")]));
+        }
+        if input.to > latest_end(state.clock.today()) {
+            let latest = latest_end(state.clock.today());
+            return Err(Error::Invalid(vec![FieldError::new("/to", format!("at the latest {latest}"))]));
         }
         store::end_placement(tx, id, input.to).await?;
         let after = Placement { to: Some(input.to), ..before.clone() };
@@ -152,7 +243,10 @@ pub(super) async fn list(state: AppState, req: Request, kvk: String) -> Result<R
     }
     let now = state.clock.now();
     let mut shown = Vec::new();
-    for p in store::placements_of(&client, kvk.as_str()).await? {
+    // The body sees a placement once the building's side has confirmed it: before that it
+    // names a building only on the agency's word.
+    let sees = |p: &Placement| !its_body || p.accepted_at.is_some() || principal.has(Role::Inspectorate);
+    for p in store::placements_of(&client, kvk.as_str()).await?.into_iter().filter(sees) {
         let mark = store::building(&client, &p.bag_id, false).await?;
         let certified = mark.as_ref().is_some_and(|b| b.certified_until(now).is_some());
         shown.push(json!({ "placement": p, "mark_status": mark.map(|b| b.mark_status), "certified": certified }));

@@ -29,9 +29,9 @@ pub(super) async fn issue(state: AppState, req: Request, bag_id: String, raw: By
     write(&state, &req, &principal, &raw, async |tx| {
         let b = found(tx, &bag, false).await?;
         let provider = &b.building.provider_kvk;
-        let role = principal.owner_or(Role::HousingProvider, provider, Role::HousingInspector).ok_or_else(|| {
-            Error::Forbidden("Only the building's provider or a housing inspector requests its seal.".into())
-        })?;
+        let role = principal
+            .owner_or(Role::HousingProvider, provider, Role::HousingInspector)
+            .ok_or_else(|| super::unseen(&bag))?;
         let now = state.clock.now();
         let Some(valid_until) = b.certified_until(now) else {
             return Err(Error::Conflict {

@@ -119,8 +119,8 @@ async fn bad_inputs_and_wrong_callers_get_the_right_problem() {
     }
     assert_eq!(
         app.put(&format!("/api/v1/buildings/{BAG}/rooms"), &other, rooms(json!([6]), json!(20))).await.status,
-        403,
-        "another provider"
+        404,
+        "another provider learns nothing, not even that the building is registered"
     );
     assert_eq!(
         app.put("/api/v1/buildings/0363010000999999/rooms", &provider, rooms(json!([6]), json!(20))).await.status,

@@ -78,7 +78,7 @@ async fn a_browser_form_lands_on_the_thank_you_page_in_its_language() {
 
 #[tokio::test]
 async fn complaints_are_validated_and_rate_limited_per_client() {
-    let app = spawn_with(|s| s.own.complaints_per_hour = 3).await;
+    let app = spawn_with(|s| s.own.complaints_per_hour = 6).await;
     app.registered(building()).await;
     let path = format!("/api/v1/buildings/{BAG}/complaints");
     let send = |body: serde_json::Value| app.send("POST", &path, None, Some(body), None);
@@ -86,6 +86,9 @@ async fn complaints_are_validated_and_rate_limited_per_client() {
     for (body, case) in [
         (json!({"category": "noise", "text": "x"}), "unknown category"),
         (json!({"category": "other", "text": long}), "text too long"),
+        (json!({"category": "other", "text": "safe\u{202E}efas"}), "a direction override"),
+        (json!({"category": "other", "text": "no\u{200B}heating"}), "a zero-width space"),
+        (json!({"category": "other", "text": "\u{FEFF}mould"}), "a byte order mark"),
     ] {
         assert_eq!(send(body).await.status, 422, "{case}");
     }

@@ -45,6 +45,34 @@ impl TestApp {
         self.token(&[Role::HousingProvider], Some(PROVIDER))
     }
 
+    /// Tells the register, as the certificates register would, that `body` holds an
+    /// application of agency `kvk`, and waits until it has taken that in.
+    pub async fn held(&self, kvk: &str, body: &str) -> uuid::Uuid {
+        let certificate_id = uuid::Uuid::now_v7();
+        let issued = platform::outbox::Event::new(
+            "certificate.provisional_issued",
+            kvk,
+            &["bans", "housing"],
+            json!({"certificate_id": certificate_id, "kvk_number": kvk, "certification_body_id": body, "status": "provisional"}),
+            chrono::Utc::now(),
+        );
+        zegel_testkit::publish(&self.prefix.0, &issued).await;
+        self.until(&format!("select count(*) from housing.certifier where certificate_id = '{certificate_id}'"), 1)
+            .await;
+        certificate_id
+    }
+
+    /// Waits until `sql` (a count) gives `n`.
+    pub async fn until(&self, sql: &str, n: i64) {
+        for _ in 0..100 {
+            if self.db.value::<i64>(sql).await == n {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("{sql} never gave {n}");
+    }
+
     pub fn inspector(&self) -> String {
         self.token(&[Role::HousingInspector], None)
     }

@@ -15,11 +15,34 @@ async fn an_agency_records_ends_and_declares_and_only_those_who_need_to_know_rea
     let bag = app.certified().await;
     let agency = app.token(&[Role::Agency], Some(AGENCY));
     let path = format!("/api/v1/agencies/{AGENCY}/placements");
+    app.held(AGENCY, "cb-one").await;
 
     let r = app.post(&path, &agency, json!({"bag_id": bag, "from": "2026-01-01", "rent_withheld": false})).await;
     assert_eq!((r.status, r.body["certified"].as_bool()), (201, Some(true)), "{:?}", r.body);
     let id = r.body["placement"]["placement_id"].as_str().expect("id").to_string();
     assert_eq!(r.body["placement"]["kvk_number"], AGENCY);
+    assert_eq!(r.body["placement"]["accepted_at"], json!(null), "in another's building it waits for the provider");
+
+    // The building's side: its provider sees the placement and accepts it; another provider
+    // learns nothing of it; until then the agency's body does not see it.
+    let body = app.token(&[Role::CertificationBody], Some("cb-one"));
+    let in_building = format!("/api/v1/buildings/{bag}/placements");
+    let seen = app.get(&in_building, Some(&app.provider())).await;
+    assert_eq!((seen.status, seen.body["placements"][0]["kvk_number"].as_str()), (200, Some(AGENCY)));
+    let stranger = app.token(&[Role::HousingProvider], Some("87654321"));
+    let missing = app.get("/api/v1/buildings/0363010000999999/placements", Some(&stranger)).await;
+    let hidden = app.get(&in_building, Some(&stranger)).await;
+    assert_eq!((hidden.status, &hidden.body["type"]), (missing.status, &missing.body["type"]), "as if not registered");
+    assert_eq!(hidden.status, 404);
+    assert_eq!(app.get(&path, Some(&body)).await.body["placements"], json!([]), "not on the agency's word alone");
+    let accept = format!("/api/v1/placements/{id}/acceptance");
+    assert_eq!(app.post(&accept, &stranger, json!({})).await.status, 404, "another provider");
+    assert_eq!(app.post(&accept, &agency, json!({})).await.status, 403, "the agency cannot accept its own");
+    let r = app.post(&accept, &app.provider(), json!({})).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert!(r.body["placement"]["accepted_at"].is_string());
+    let listed = app.get(&path, Some(&body)).await;
+    assert_eq!(listed.body["placements"][0]["placement"]["placement_id"], id.as_str(), "{:?}", listed.body);
 
     for (who, token, expected) in [
         ("the agency", agency.clone(), 200),
@@ -27,6 +50,8 @@ async fn an_agency_records_ends_and_declares_and_only_those_who_need_to_know_rea
         ("a housing inspector", app.inspector(), 200),
         ("another agency", app.token(&[Role::Agency], Some("11112222")), 403),
         ("the building's provider", app.provider(), 403),
+        ("the agency's certification body", app.token(&[Role::CertificationBody], Some("cb-one")), 200),
+        ("another certification body", app.token(&[Role::CertificationBody], Some("cb-two")), 403),
         ("a hirer", app.token(&[Role::Hirer], Some("99990000")), 403),
     ] {
         assert_eq!(app.get(&path, Some(&token)).await.status, expected, "{who}");
@@ -74,7 +99,28 @@ async fn bad_placements_are_refused_with_the_field_that_is_wrong() {
     let bag = app.certified().await;
     let agency = app.token(&[Role::Agency], Some(AGENCY));
     let path = format!("/api/v1/agencies/{AGENCY}/placements");
+    let ok = json!({"bag_id": bag, "from": "2026-01-01", "rent_withheld": true});
+    let r = app.post(&path, &agency, ok.clone()).await;
+    assert_eq!(
+        (r.status, r.body["errors"][0]["pointer"].as_str()),
+        (422, Some("/path/kvk")),
+        "an agency no certification body holds: {:?}",
+        r.body
+    );
+    app.held(AGENCY, "cb-one").await;
+    let today = app.clock.today();
     let cases = [
+        (json!({"bag_id": bag, "from": "0001-01-01", "rent_withheld": false}), 422, Some("/from")),
+        (
+            json!({"bag_id": bag, "from": (today + chrono::Days::new(400)).to_string(), "rent_withheld": false}),
+            422,
+            Some("/from"),
+        ),
+        (
+            json!({"bag_id": bag, "from": today.to_string(), "to": "9999-12-31", "rent_withheld": false}),
+            422,
+            Some("/to"),
+        ),
         (json!({"bag_id": "12", "from": "2026-01-01", "rent_withheld": false}), 422, Some("/bag_id")),
         (json!({"bag_id": "0363010000999999", "from": "2026-01-01", "rent_withheld": false}), 422, Some("/bag_id")),
         (json!({"bag_id": bag, "from": "2026-02-01", "to": "2026-01-01", "rent_withheld": false}), 422, Some("/to")),
@@ -89,7 +135,6 @@ async fn bad_placements_are_refused_with_the_field_that_is_wrong() {
         }
     }
     let other = app.token(&[Role::Agency], Some("11112222"));
-    let ok = json!({"bag_id": bag, "from": "2026-01-01", "rent_withheld": true});
     assert_eq!(app.post(&path, &other, ok.clone()).await.status, 403, "only the agency itself");
     assert_eq!(app.post("/api/v1/agencies/123/placements", &agency, ok).await.status, 400);
     let r = app.post("/api/v1/placements/not-a-uuid/end", &agency, json!({"to": "2026-01-01"})).await;

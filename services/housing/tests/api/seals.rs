@@ -21,7 +21,7 @@ async fn a_certified_building_gets_a_seal_a_qr_code_and_a_poster() {
     app.inspect(&bag, &[]).await;
 
     let other = app.token(&[platform::auth::Role::HousingProvider], Some("87654321"));
-    assert_eq!(app.post(&seal, &other, json!({})).await.status, 403, "another provider");
+    assert_eq!(app.post(&seal, &other, json!({})).await.status, 404, "another provider: as if not registered");
     assert_eq!(app.post(&seal, &app.municipality("0363"), json!({})).await.status, 403, "the municipality");
     let r = app.post(&seal, &app.inspector(), json!({})).await;
     assert_eq!(r.status, 201, "the inspector may: {:?}", r.body);
@@ -42,7 +42,7 @@ async fn a_certified_building_gets_a_seal_a_qr_code_and_a_poster() {
     assert_eq!(png.headers()["content-type"], "image/png");
     assert_eq!(app.get(&poster, None).await.status, 401, "not for whoever knows a BAG id");
     let other = app.token(&[platform::auth::Role::HousingProvider], Some("87654321"));
-    assert_eq!(app.get(&poster, Some(&other)).await.status, 403, "not for another provider");
+    assert_eq!(app.get(&poster, Some(&other)).await.status, 404, "not for another provider, who learns nothing");
     let svg = app.http.get(format!("{}{poster}", app.address)).bearer_auth(app.provider()).send().await.unwrap();
     assert_eq!(svg.status(), 200);
     assert_eq!(svg.headers()["content-type"], "image/svg+xml");
@@ -66,7 +66,7 @@ async fn a_certified_building_gets_a_seal_a_qr_code_and_a_poster() {
     // The same poster as a PDF, for the same readers only (the address is on it).
     let pdf = format!("/api/v1/buildings/{bag}/poster.pdf");
     assert_eq!(app.get(&pdf, None).await.status, 401, "not for whoever knows a BAG id");
-    assert_eq!(app.get(&pdf, Some(&other)).await.status, 403, "not for another provider");
+    assert_eq!(app.get(&pdf, Some(&other)).await.status, 404, "not for another provider, who learns nothing");
     let printed = app.http.get(format!("{}{pdf}", app.address)).bearer_auth(app.provider()).send().await.unwrap();
     assert_eq!(
         (printed.status().as_u16(), &printed.headers()["content-type"]),

@@ -248,36 +248,53 @@ async fn the_certification_body_of_an_agency_housed_there_sees_where_the_buildin
     let bag = app.certified().await;
     // An agency places its workers here; body cb-one holds its certificate application.
     let agency = "11223344";
+    let certificate_id = app.held(agency, "cb-one").await;
+    let learned = format!("select count(*) from housing.certifier where certificate_id = '{certificate_id}'");
     let placement = json!({"bag_id": bag, "from": app.clock.today().to_string(), "rent_withheld": true});
     let token = app.token(&[platform::auth::Role::Agency], Some(agency));
-    assert_eq!(app.post(&format!("/api/v1/agencies/{agency}/placements"), &token, placement).await.status, 201);
-    let certificate_id = uuid::Uuid::now_v7();
-    let issued = platform::outbox::Event::new(
-        "certificate.provisional_issued",
-        agency,
-        &["bans", "housing"],
-        json!({"certificate_id": certificate_id, "kvk_number": agency, "certification_body_id": "cb-one", "status": "provisional"}),
-        chrono::Utc::now(),
-    );
-    zegel_testkit::publish(&app.prefix.0, &issued).await;
-    let learned = format!("select count(*) from housing.certifier where certificate_id = '{certificate_id}'");
-    let mut n = 0;
-    for _ in 0..100 {
-        n = app.db.value::<i64>(&learned).await;
-        if n == 1 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert_eq!(n, 1, "the register learned who certifies the agency");
-
+    let placed = app.post(&format!("/api/v1/agencies/{agency}/placements"), &token, placement).await;
+    assert_eq!(placed.status, 201);
     let body = |org: &str| app.token(&[platform::auth::Role::CertificationBody], Some(org));
-    let seen = app.get(&format!("/api/v1/buildings/{bag}"), Some(&body("cb-one"))).await;
+    let building = format!("/api/v1/buildings/{bag}");
+    let missing = app.get("/api/v1/buildings/0363010000999999", Some(&body("cb-one"))).await;
+    let unseen = app.get(&building, Some(&body("cb-one"))).await;
+    assert_eq!(
+        (unseen.status, &unseen.body["type"], &unseen.body["detail"]),
+        (
+            404,
+            &missing.body["type"],
+            &json!(missing.body["detail"].as_str().map(|d| d.replace("0363010000999999", &bag)))
+        ),
+        "before the provider accepts the placement, the body learns not even that the building is registered"
+    );
+    let id = placed.body["placement"]["placement_id"].as_str().expect("id");
+    let accepted = app.post(&format!("/api/v1/placements/{id}/acceptance"), &app.inspector(), json!({})).await;
+    assert_eq!(accepted.status, 200, "an inspector confirms it: {:?}", accepted.body);
+
+    let seen = app.get(&building, Some(&body("cb-one"))).await;
     assert_eq!((seen.status, seen.body["address"]["street"].as_str()), (200, Some("Oudezijds Achterburgwal")));
-    assert_eq!(app.get(&format!("/api/v1/buildings/{bag}"), Some(&body("cb-two"))).await.status, 403, "another body");
+    assert_eq!(app.get(&building, Some(&body("cb-two"))).await.status, 404, "another body: as if not registered");
     let placements = format!("/api/v1/agencies/{agency}/placements");
     assert_eq!(app.get(&placements, Some(&body("cb-one"))).await.status, 200);
     assert_eq!(app.get(&placements, Some(&body("cb-two"))).await.status, 403);
+
+    // Its rights end with its accreditation.
+    let accreditation = |accredited: bool| {
+        platform::outbox::Event::new(
+            platform::certifier::ACCREDITATION,
+            "cb-one",
+            &["bans", "housing"],
+            json!({"certification_body_id": "cb-one", "accredited": accredited}),
+            chrono::Utc::now(),
+        )
+    };
+    zegel_testkit::publish(&app.prefix.0, &accreditation(false)).await;
+    app.until("select count(*) from housing.body_accreditation where not accredited", 1).await;
+    assert_eq!(app.get(&building, Some(&body("cb-one"))).await.status, 404, "accreditation withdrawn");
+    assert_eq!(app.get(&placements, Some(&body("cb-one"))).await.status, 403);
+    zegel_testkit::publish(&app.prefix.0, &accreditation(true)).await;
+    app.until("select count(*) from housing.body_accreditation where accredited", 1).await;
+    assert_eq!(app.get(&building, Some(&body("cb-one"))).await.status, 200, "accredited again");
 
     // The certificate ends: the body no longer sees it.
     let revoked = platform::outbox::Event::new(
@@ -294,7 +311,7 @@ async fn the_certification_body_of_an_agency_housed_there_sees_where_the_buildin
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert_eq!(app.get(&format!("/api/v1/buildings/{bag}"), Some(&body("cb-one"))).await.status, 403);
+    assert_eq!(app.get(&format!("/api/v1/buildings/{bag}"), Some(&body("cb-one"))).await.status, 404);
 }
 
 #[tokio::test]
