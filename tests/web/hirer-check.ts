@@ -23,8 +23,8 @@ const notifier = createClient<Notifier>({
 const kvk = env("ZEGEL_KVK");
 
 // 1. May I hire this agency? Keep a receipt.
-const check = await lookup.GET("/api/v1/agencies/{kvk}/check", {
-  params: { path: { kvk }, query: { receipt: true } },
+const check = await lookup.POST("/api/v1/agencies/{kvk}/receipts", {
+  params: { path: { kvk } },
 });
 if (!check.data) throw new Error(`check: ${check.response.status} ${JSON.stringify(check.error)}`);
 const receipt = check.data.receipt?.seal;

@@ -35,6 +35,12 @@ pub struct Own {
     /// Empty: the webhook names the change only (the notifier's own tests, which run
     /// without a lookup; refused in production).
     pub lookup_url: String,
+    /// Live subscriptions one organisation (or a subject without one) may hold: one event
+    /// is at most this many POSTs from its subscriptions.
+    pub max_subscriptions: u32,
+    /// Delivery attempts, retries included, one organisation's subscriptions may cause in
+    /// an hour; beyond it a delivery waits (it is postponed, never dropped).
+    pub deliveries_per_hour: u32,
 }
 
 impl Default for Own {
@@ -51,6 +57,8 @@ impl Default for Own {
             secret_key: secrecy::SecretString::from(DEV_SECRET_KEY),
             consumer_name: "notifier-1".into(),
             lookup_url: "http://127.0.0.1:8080".into(),
+            max_subscriptions: 10,
+            deliveries_per_hour: 3600,
         }
     }
 }

@@ -128,6 +128,16 @@ fn as_sent(body: &Value, checks: &HashMap<String, Result<Value, String>>, with_c
 async fn send(state: &AppState, d: store::Due, checks: &HashMap<String, Result<Value, String>>) -> anyhow::Result<()> {
     let started = Instant::now();
     let at = Utc::now();
+    // The notifier must not be an amplifier: one organisation's subscriptions cause at most
+    // its budget of POSTs an hour. Over it, the delivery waits; nothing is dropped.
+    if let Err(over) = state.delivery_budget.charge_key(&d.payer) {
+        let wait = over.retry_after.unwrap_or(60);
+        let client = state.core.pool.get().await?;
+        store::postpone(&client, d.delivery_id, at + chrono::Duration::seconds(i64::try_from(wait).unwrap_or(60)))
+            .await?;
+        state.deliveries.with_label_values(&["over_budget"]).inc();
+        return Ok(());
+    }
     let sent = as_sent(&d.body, checks, !state.settings.lookup_url.is_empty());
     let body = serde_json::to_vec(sent.as_ref().unwrap_or(&d.body))?;
     let target = match sent {

@@ -30,6 +30,7 @@ impl Start for AppState {
             core.metrics.counter("webhook_deliveries_total", "Webhook delivery attempts by outcome", &["outcome"]);
         Ok(AppState {
             deliveries,
+            delivery_budget: core.budget("deliveries", settings.own.deliveries_per_hour),
             core,
             settings: Arc::new(settings.own.clone()),
             http,

@@ -24,6 +24,8 @@ pub struct AppState {
     pub targets: crate::webhook::Targets,
     /// Wakes the dispatcher when deliveries were recorded.
     pub wake: Arc<Notify>,
+    /// Every organisation's budget of delivery attempts an hour.
+    pub delivery_budget: platform::http::PublicLimiter,
     /// Delivery attempts by outcome: delivered, retrying, dead (`zegel_webhook_deliveries_total`).
     pub deliveries: platform::telemetry::Counter,
 }

@@ -63,6 +63,32 @@ pub async fn insert_subscription(c: &impl GenericClient, s: &Subscription) -> Re
     Ok(())
 }
 
+/// Holds the organisation's lock until the transaction ends: its subscriptions are
+/// counted and added one transaction at a time.
+pub async fn lock_payer(c: &impl GenericClient, payer: &str) -> Result<()> {
+    let stmt = c.prepare_cached("select pg_advisory_xact_lock(hashtext($1))").await?;
+    c.execute(&stmt, &[&payer]).await?;
+    Ok(())
+}
+
+/// How many live subscriptions the organisation (or the subscriber without one) holds.
+pub async fn live_subscriptions(c: &impl GenericClient, payer: &str) -> Result<i64> {
+    let stmt = c
+        .prepare_cached(
+            "select count(*) from subscription where coalesce(owner_org, owner) = $1 and deleted_at is null",
+        )
+        .await?;
+    Ok(c.query_one(&stmt, &[&payer]).await?.get(0))
+}
+
+/// Moves a delivery's next attempt to `until` without counting an attempt (its
+/// subscriber's delivery budget is spent for now).
+pub async fn postpone(c: &impl GenericClient, delivery_id: Uuid, until: DateTime<Utc>) -> Result<()> {
+    let stmt = c.prepare_cached("update delivery set next_attempt_at = $2 where delivery_id = $1").await?;
+    c.execute(&stmt, &[&delivery_id, &until]).await?;
+    Ok(())
+}
+
 /// The caller's live subscriptions.
 pub async fn subscriptions_of(c: &impl GenericClient, owner: &str) -> Result<Vec<Subscription>> {
     let stmt = c
@@ -136,6 +162,9 @@ pub struct Due {
     pub url: String,
     /// Its subscription (the signing secret is derived from it).
     pub subscription_id: Uuid,
+    /// Whose budget the attempt counts against: the subscriber's organisation, or the
+    /// subscriber without one.
+    pub payer: String,
 }
 
 /// Claims up to `limit` due deliveries by moving their next attempt to `lease_until`: if
@@ -153,7 +182,8 @@ pub async fn claim_due(
              where s.subscription_id = d.subscription_id and d.delivery_id in (
                  select delivery_id from delivery where status = 'pending' and next_attempt_at <= $1
                  order by next_attempt_at limit $3 for update skip locked)
-             returning d.delivery_id, d.event_id, d.body, d.attempts, s.url, s.subscription_id",
+             returning d.delivery_id, d.event_id, d.body, d.attempts, s.url, s.subscription_id,
+                       coalesce(s.owner_org, s.owner)",
         )
         .await?;
     Ok(c.query(&stmt, &[&now, &lease_until, &limit])
@@ -166,6 +196,7 @@ pub async fn claim_due(
             attempts: r.get(3),
             url: r.get(4),
             subscription_id: r.get(5),
+            payer: r.get(6),
         })
         .collect())
 }

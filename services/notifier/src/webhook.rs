@@ -99,6 +99,9 @@ pub struct Targets {
 pub fn client(timeout: Duration, targets: Targets) -> reqwest::Result<reqwest::Client> {
     reqwest::Client::builder()
         .timeout(timeout)
+        // Never through a system proxy (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY): the proxy would
+        // resolve and connect to the receiver itself, past every address check here.
+        .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .https_only(targets.https_only)
         .dns_resolver(Arc::new(Resolver { allow_private: targets.allow_private }))
@@ -129,7 +132,7 @@ impl reqwest::dns::Resolve for Resolver {
 }
 
 /// Networks a webhook may never reach: only global unicast addresses are targets.
-const REFUSED: [&str; 17] = [
+const REFUSED: [&str; 24] = [
     "0.0.0.0/8",      // this network
     "10.0.0.0/8",     // private
     "100.64.0.0/10",  // carrier-grade NAT
@@ -146,7 +149,14 @@ const REFUSED: [&str; 17] = [
     "fc00::/7",       // unique local
     "fe80::/10",      // link local
     "64:ff9b::/96",   // NAT64: an IPv4 address in disguise
+    "64:ff9b:1::/48", // NAT64 for local use: likewise, into a private network
     "2002::/16",      // 6to4: likewise
+    "2001::/32",      // Teredo: an IPv4 address and port in disguise
+    "fec0::/10",      // site local (deprecated, still routed inside some networks)
+    "100::/64",       // discard only
+    "2001:db8::/32",  // documentation
+    "2001:2::/48",    // benchmarking
+    "2001:10::/28",   // ORCHID, not routable
 ];
 
 static REFUSED_NETS: std::sync::LazyLock<Vec<ipnet::IpNet>> =
@@ -296,6 +306,9 @@ mod tests {
             "http://169.254.169.254/latest/meta-data",
             "http://[::1]/hook",
             "http://[fd00::1]/hook",
+            "http://[64:ff9b:1::a00:1]/hook",
+            "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook",
+            "http://[fec0::1]/hook",
             "http://localhost:9000/hook",
         ] {
             assert_eq!(check_target(url, PUBLIC).await.err(), Some(TargetError::Private), "{url}");

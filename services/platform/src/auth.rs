@@ -111,6 +111,15 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// Who acts, for whom and as what, as one key: the scope of its idempotency keys and of
+    /// its write budgets. The same subject acting for another organisation (or with other
+    /// roles) is another scope, so that it never gets the first one's stored answers.
+    pub fn scope(&self) -> String {
+        let mut roles: Vec<&str> = self.roles.iter().map(|r| r.as_str()).collect();
+        roles.sort_unstable();
+        format!("{}\u{1f}{}\u{1f}{}", self.subject, self.org.as_deref().unwrap_or_default(), roles.join(","))
+    }
+
     /// Whether the caller holds `role`.
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)

@@ -102,6 +102,10 @@ pub struct CommonSettings {
     /// Requests per minute one client address may make to public endpoints.
     #[serde(default = "defaults::public_rate_per_minute")]
     pub public_rate_per_minute: u32,
+    /// Writes one caller (a token's subject for its organisation, or an address) may make
+    /// in an hour, over every write of the service: the busiest desk makes far fewer.
+    #[serde(default = "defaults::writes_per_hour")]
+    pub writes_per_hour: u32,
     /// How often the outbox relay looks for unpublished events.
     #[serde(default = "defaults::relay_interval_ms")]
     pub relay_interval_ms: u64,
@@ -157,6 +161,9 @@ mod defaults {
     }
     pub fn public_rate_per_minute() -> u32 {
         600
+    }
+    pub fn writes_per_hour() -> u32 {
+        3600
     }
     pub fn relay_interval_ms() -> u64 {
         200
@@ -227,6 +234,9 @@ impl CommonSettings {
         }
         if self.public_rate_per_minute == 0 {
             return Err(ConfigError::Invalid("ZEGEL_PUBLIC_RATE_PER_MINUTE: must be at least 1".into()));
+        }
+        if self.writes_per_hour == 0 {
+            return Err(ConfigError::Invalid("ZEGEL_WRITES_PER_HOUR: must be at least 1".into()));
         }
         if !(self.verify_url.starts_with("http://") || self.verify_url.starts_with("https://"))
             || self.verify_url.ends_with('/')

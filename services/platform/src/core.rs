@@ -28,6 +28,9 @@ pub struct Core {
     pub relay: Relay,
     /// Rate limit for public endpoints.
     pub limiter: PublicLimiter,
+    /// Every caller's budget of writes an hour (`ZEGEL_WRITES_PER_HOUR`), charged by the
+    /// shared write path; stricter budgets of single writes sit in the services' states.
+    pub writes: PublicLimiter,
     /// Request metrics.
     pub metrics: Metrics,
     /// Keyed fingerprints of requests with an idempotency key.
@@ -37,6 +40,8 @@ pub struct Core {
     /// Every limiter of the service, so that the shell can forget quiet addresses in all
     /// of them (a limiter that is never swept keeps every address it saw until restart).
     limiters: Arc<Mutex<Vec<PublicLimiter>>>,
+    /// The named budgets of single writes ([`Core::budget`]).
+    budgets: Arc<Mutex<std::collections::HashMap<&'static str, PublicLimiter>>>,
 }
 
 impl Core {
@@ -59,13 +64,16 @@ impl Core {
             .replicated_to(common.redis_min_replicas);
         let limiter =
             PublicLimiter::per_minute(common.public_rate_per_minute).behind(Arc::new(common.trusted_proxies.clone()));
+        let writes = PublicLimiter::per_hour(common.writes_per_hour).behind_the_same_proxies_as(&limiter);
         Ok(Self {
             pool,
             bus,
             auth,
             relay,
-            limiters: Arc::new(Mutex::new(vec![limiter.clone()])),
+            limiters: Arc::new(Mutex::new(vec![limiter.clone(), writes.clone()])),
+            budgets: Arc::default(),
             limiter,
+            writes,
             metrics: Metrics::new(service),
             fingerprints: crate::idempotency::Fingerprints::new(&common.idempotency_secret),
             event_keys: Arc::new(event_keys),
@@ -80,6 +88,15 @@ impl Core {
             all.push(limiter.clone());
         }
         limiter
+    }
+
+    /// The budget named `name` — at most `per_hour` of one write an hour per caller
+    /// ([`PublicLimiter::charge_caller`]) — made on first use and kept (and swept) with the
+    /// service's other limiters. For writes whose real use is far below the general
+    /// budget (`writes`): a worker's claim, a hirer's accident report.
+    pub fn budget(&self, name: &'static str, per_hour: u32) -> PublicLimiter {
+        let mut budgets = self.budgets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        budgets.entry(name).or_insert_with(|| self.limiter_of(PublicLimiter::per_hour(per_hour))).clone()
     }
 
     /// Forgets the addresses that have been quiet, in every limiter of the service.

@@ -68,6 +68,10 @@ pub struct Request {
     pub forwarded: Option<String>,
     /// The query string as sent (empty without one); a route that takes parameters parses it.
     pub query: String,
+    /// Whether a browser says another site made it (`Sec-Fetch-Site: cross-site`, or an
+    /// `Origin` other than the host it was sent to): a page of ours never does, so a form
+    /// post that stores something refuses it.
+    pub cross_site: bool,
 }
 
 /// Extracts the [`Request`]; never rejects.
@@ -96,6 +100,7 @@ pub fn request() -> impl Filter<Extract = (Request,), Error = Infallible> + Clon
                 remote,
                 forwarded: forwarded_hops(&headers),
                 query,
+                cross_site: cross_site(&headers),
             }
         },
     )
@@ -492,6 +497,21 @@ pub fn text(raw: &str, pointer: &str, max: usize) -> Result<String, FieldError> 
     bounded_text(raw, pointer, max, false)
 }
 
+/// Whether the browser that sent a request says another site made it: `Sec-Fetch-Site:
+/// cross-site`, or (a browser without Fetch Metadata) an `Origin` whose host is not the
+/// `Host` the request went to. Clients that are no browser send neither.
+fn cross_site(headers: &HeaderMap) -> bool {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = text("sec-fetch-site") {
+        return site.eq_ignore_ascii_case("cross-site");
+    }
+    match (text("origin"), text("host")) {
+        (Some("null"), _) => true,
+        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, h)| h) != Some(host),
+        _ => false,
+    }
+}
+
 /// The `for=` hops of RFC 7239 `Forwarded` headers, else `X-Forwarded-For`, as one
 /// comma-separated list.
 fn forwarded_hops(headers: &HeaderMap) -> Option<String> {
@@ -556,10 +576,20 @@ pub fn client_key(remote: Option<IpAddr>, forwarded: Option<&str>, trusted: &[ip
     })
 }
 
-/// Per-address rate limit for public endpoints.
+/// Whom a limit counts: a client address, or a token's caller.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Caller {
+    /// An address (an IPv6 client per /64).
+    Address(IpAddr),
+    /// A token's subject, organisation and roles ([`crate::auth::Principal::scope`]).
+    Token(String),
+}
+
+/// Per-address rate limit for public endpoints; as a budget for writes, per caller
+/// ([`charge_caller`](Self::charge_caller)).
 #[derive(Clone)]
 pub struct PublicLimiter {
-    limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    limiter: Arc<DefaultKeyedRateLimiter<Caller>>,
     trusted: Arc<Vec<ipnet::IpNet>>,
 }
 
@@ -603,8 +633,39 @@ impl PublicLimiter {
         let Some(client) = client_key(req.remote.map(|a| a.ip()), req.forwarded.as_deref(), &self.trusted) else {
             return Ok(());
         };
+        self.take(&Caller::Address(client), n)
+    }
+
+    /// One write against the caller's budget: a token's subject with its organisation and
+    /// roles (a person acting for two organisations has two budgets; two persons of one
+    /// organisation have one each), or the address of a caller without a token (or with
+    /// no role, as the anonymous worker's actor).
+    pub fn charge_caller(&self, req: &Request, caller: Option<&crate::auth::Principal>) -> Result<(), Problem> {
+        self.charge_caller_n(req, caller, 1)
+    }
+
+    /// Like [`charge_caller`](Self::charge_caller), `n` writes at once (a bulk request).
+    pub fn charge_caller_n(
+        &self,
+        req: &Request,
+        caller: Option<&crate::auth::Principal>,
+        n: u32,
+    ) -> Result<(), Problem> {
+        match caller.filter(|p| !p.roles.is_empty()) {
+            Some(p) => self.take(&Caller::Token(p.scope()), n),
+            None => self.charge(req, n),
+        }
+    }
+
+    /// One unit against the budget of `key` (a party the service names itself, such as a
+    /// webhook subscriber), wherever the request comes from.
+    pub fn charge_key(&self, key: &str) -> Result<(), Problem> {
+        self.take(&Caller::Token(key.to_string()), 1)
+    }
+
+    fn take(&self, caller: &Caller, n: u32) -> Result<(), Problem> {
         let n = NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
-        match self.limiter.check_key_n(&client, n) {
+        match self.limiter.check_key_n(caller, n) {
             Ok(Ok(())) => Ok(()),
             Ok(Err(not_until)) => {
                 let wait = not_until.wait_time_from(DefaultClock::default().now());
@@ -694,7 +755,26 @@ mod tests {
             remote: None,
             forwarded: None,
             query: String::new(),
+            cross_site: false,
         }
+    }
+
+    #[test]
+    fn a_browser_says_when_another_site_sent_it() {
+        let of = |pairs: &[(&'static str, &'static str)]| {
+            let mut h = HeaderMap::new();
+            for (k, v) in pairs {
+                h.insert(*k, HeaderValue::from_static(v));
+            }
+            cross_site(&h)
+        };
+        assert!(of(&[("sec-fetch-site", "cross-site")]));
+        assert!(!of(&[("sec-fetch-site", "same-origin"), ("origin", "https://evil.example")]), "fetch metadata rules");
+        assert!(!of(&[("sec-fetch-site", "none")]), "typed in the address bar");
+        assert!(of(&[("origin", "https://evil.example"), ("host", "check.zegel.nl")]));
+        assert!(!of(&[("origin", "https://check.zegel.nl"), ("host", "check.zegel.nl")]));
+        assert!(of(&[("origin", "null"), ("host", "check.zegel.nl")]), "a sandboxed frame");
+        assert!(!of(&[]), "no browser");
     }
 
     #[test]

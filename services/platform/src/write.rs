@@ -1,5 +1,6 @@
-//! The write path every service shares: one transaction per request, honouring the
-//! `Idempotency-Key` header, and a nudge to the outbox relay after commit.
+//! The write path every service shares: the caller's write budget, one transaction per
+//! request, honouring the `Idempotency-Key` header, and a nudge to the outbox relay after
+//! commit.
 
 use deadpool_postgres::Transaction;
 use serde_json::Value;
@@ -26,12 +27,17 @@ where
     F: AsyncFnOnce(&Transaction<'_>) -> Result<(StatusCode, Value), S::Error>,
 {
     let core = state.core();
+    core.writes.charge_caller(req, Some(principal))?;
     let key = req.idempotency_key.as_deref().map(Key::parse).transpose()?;
     let mut client = core.pool.get().await?;
     let tx = client.transaction().await?;
+    // Keys are the caller's own: its subject for its organisation in its roles. The same
+    // subject acting for another organisation runs the request (and its ownership checks)
+    // afresh instead of getting the first organisation's answer.
+    let scope = principal.scope();
     if let Some(key) = &key {
         let hash = core.fingerprints.of(req.method.as_str(), &req.path, body);
-        if let Some(stored) = idempotency::begin(&tx, &principal.subject, key, &hash).await? {
+        if let Some(stored) = idempotency::begin(&tx, &scope, key, &hash).await? {
             let mut res = json(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK), &stored.body);
             res.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
             return Ok(res);
@@ -39,8 +45,7 @@ where
     }
     let (status, value) = work(&tx).await?;
     if let Some(key) = &key {
-        idempotency::finish(&tx, &principal.subject, key, &Stored { status: status.as_u16(), body: value.clone() })
-            .await?;
+        idempotency::finish(&tx, &scope, key, &Stored { status: status.as_u16(), body: value.clone() }).await?;
     }
     tx.commit().await?;
     core.relay.nudge();

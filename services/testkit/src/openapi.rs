@@ -98,6 +98,9 @@ pub struct MatrixRow {
     /// The roles that act only for the organisation the path names (`x-zegel-own`), with
     /// what the same role for another organisation got.
     pub own: Vec<(String, u16)>,
+    /// Its own budget per caller (`x-zegel-budget`), where it has one tighter than the
+    /// general budget of writes.
+    pub budget: Option<String>,
 }
 
 impl MatrixRow {
@@ -136,6 +139,7 @@ pub async fn authorization_matrix(
                 allowed: listed.iter().filter_map(|r| r.as_str().map(str::to_string)).collect(),
                 answers: Vec::new(),
                 own: Vec::new(),
+                budget: op["x-zegel-budget"].as_str().map(str::to_string),
             };
             let callers = std::iter::once(None).chain(Role::ALL.iter().copied().map(Some));
             for caller in callers {

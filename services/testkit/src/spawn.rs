@@ -30,6 +30,8 @@ pub fn common_settings_for(database_url: &str, prefix: &TestPrefix) -> CommonSet
     common.jwt_issuer = "zegel-test".into();
     common.relay_interval_ms = 50;
     common.db_pool_size = 4;
+    // Tests drive thousands of writes with one token; the budgets' own tests set them low.
+    common.writes_per_hour = 1_000_000;
     common.event_keys_dir = crate::pki::event_keys().0.clone();
     common
 }

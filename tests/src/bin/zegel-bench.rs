@@ -103,7 +103,7 @@ async fn drive(
     }
 }
 
-/// Sends `rate` GET /api/v1/agencies/{kvk}/check per second for `seconds`, open loop, and
+/// Sends `rate` POST /api/v1/agencies/{kvk}/receipts per second for `seconds`, open loop, and
 /// measures each answer.
 async fn steady(client: &reqwest::Client, lookup: &str, kvks: &[String], rate: u64, seconds: u64) -> Stats {
     let started = Instant::now();
@@ -112,11 +112,10 @@ async fn steady(client: &reqwest::Client, lookup: &str, kvks: &[String], rate: u
     let mut tasks = Vec::new();
     for i in 0..(rate * seconds) as usize {
         tick.tick().await;
-        let (client, url) =
-            (client.clone(), format!("{lookup}/api/v1/agencies/{}/check?receipt=true", kvks[i % kvks.len()]));
+        let (client, url) = (client.clone(), format!("{lookup}/api/v1/agencies/{}/receipts", kvks[i % kvks.len()]));
         tasks.push(tokio::spawn(async move {
             let t = Instant::now();
-            let ok = match client.get(url).send().await {
+            let ok = match client.post(url).send().await {
                 Ok(r) if r.status().is_success() => {
                     r.bytes().await.is_ok_and(|b| b.windows(8).any(|w| w == b"may_hire"))
                 }

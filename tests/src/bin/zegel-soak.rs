@@ -191,6 +191,7 @@ async fn start_services(private: &Private, logs: &Path) -> anyhow::Result<(Servi
         ("ZEGEL_VERIFY_URL".into(), url_of("lookup")),
         // All load comes from one address here.
         ("ZEGEL_PUBLIC_RATE_PER_MINUTE".into(), "100000000".into()),
+        ("ZEGEL_WRITES_PER_HOUR".into(), "100000000".into()),
         ("ZEGEL_LOOKUP_HOUSING_URL".into(), url_of("housing")),
         ("ZEGEL_LOOKUP_BANS_URL".into(), url_of("bans")),
         ("ZEGEL_LOOKUP_DEPOSITS_URL".into(), url_of("deposits")),
@@ -407,8 +408,8 @@ async fn soak() -> anyhow::Result<()> {
             let mut i = n;
             while !stop.load(Ordering::Relaxed) {
                 i = (i + 5) % targets.len();
-                let url = format!("{}/api/v1/agencies/{}/check?receipt=true", client.at.lookup, targets[i].kvk);
-                record.answer("hirer check", client.http.get(url).send().await).await;
+                let url = format!("{}/api/v1/agencies/{}/receipts", client.at.lookup, targets[i].kvk);
+                record.answer("hirer check", client.http.post(url).send().await).await;
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
         }));

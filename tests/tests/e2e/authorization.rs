@@ -39,7 +39,7 @@ fn table(service: &str, rows: &[MatrixRow]) -> String {
     let callers: Vec<String> =
         std::iter::once("none".to_string()).chain(Role::ALL.iter().map(|r| r.as_str().to_string())).collect();
     let mut out = format!(
-        "\n## {service}\n\n| operation | {} | only for its own organisation |\n|---|{}---|\n",
+        "\n## {service}\n\n| operation | {} | only for its own organisation | budget per caller |\n|---|{}---|---|\n",
         callers.join(" | "),
         "---|".repeat(callers.len())
     );
@@ -47,7 +47,8 @@ fn table(service: &str, rows: &[MatrixRow]) -> String {
         let cells: Vec<&str> = callers.iter().map(|name| if row.allows(name) { "✓" } else { "·" }).collect();
         let own: Vec<&str> = row.own.iter().map(|(role, _)| role.as_str()).collect();
         let own = if own.is_empty() { "—".to_string() } else { own.join(", ") };
-        out.push_str(&format!("| `{}` | {} | {own} |\n", row.operation, cells.join(" | ")));
+        let budget = row.budget.as_deref().unwrap_or("general");
+        out.push_str(&format!("| `{}` | {} | {own} | {budget} |\n", row.operation, cells.join(" | ")));
     }
     out
 }
@@ -96,7 +97,13 @@ async fn only_the_roles_a_document_names_may_write() {
          the organisation the path names (`x-zegel-own`): the same role for another organisation\n\
          gets 403 too. Where the organisation is the resource's (the body that issued a certificate,\n\
          the provider or municipality of a building, the agency of a placement), each register's\n\
-         tests hold it.\n",
+         tests hold it.\n\n\
+         Every write that stores something is charged to its caller: a token's subject for its\n\
+         organisation and roles, or the client's address without a token. `general`: the\n\
+         service's budget of writes, `ZEGEL_WRITES_PER_HOUR` (3,600 an hour per caller; a\n\
+         desk's busiest hour makes far fewer). Writes whose real use is far below that have\n\
+         their own (`x-zegel-budget`), charged before the general one; an exhausted budget\n\
+         answers 429 with `Retry-After`. Reads with personal data are logged, not budgeted.\n",
     );
     let mut violations = Vec::new();
     for (name, address, params) in services {

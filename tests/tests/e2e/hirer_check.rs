@@ -16,6 +16,13 @@ async fn get(suite: &Suite, path: &str) -> (u16, Value) {
     (r.status().as_u16(), r.json().await.unwrap_or_default())
 }
 
+/// POST /api/v1/agencies/{kvk}/receipts: the check with a kept receipt.
+async fn keep_receipt(suite: &Suite, kvk: &str) -> (u16, Value) {
+    let url = format!("{}/api/v1/agencies/{kvk}/receipts", suite.lookup.address);
+    let r = suite.http.post(url).send().await.expect("post");
+    (r.status().as_u16(), r.json().await.unwrap_or_default())
+}
+
 async fn receipts_kept(suite: &Suite) -> i64 {
     let client = suite.lookup.state.core.pool.get().await.expect("lookup database");
     client.query_one("select count(*) from receipt", &[]).await.expect("count").get(0)
@@ -53,8 +60,23 @@ async fn a_hirer_checks_an_agency_keeps_the_receipt_and_sees_the_change() {
     // A check stores nothing; a receipt is made when asked for.
     assert!(v.get("receipt").is_none(), "no receipt unasked: {v}");
     assert_eq!(receipts_kept(&suite).await, 0);
+    // A GET never stores: any page on the web can make its visitors' browsers send one.
     let (status, v) = get(&suite, &format!("/api/v1/agencies/{kvk}/check?receipt=true")).await;
-    assert_eq!(status, 200, "{v}");
+    assert_eq!(status, 400, "{v}");
+    assert!(v["detail"].as_str().unwrap_or_default().contains("/receipts"), "{v}");
+    assert_eq!(receipts_kept(&suite).await, 0);
+    // Nor does a browser's post that another site made.
+    let cross = suite
+        .http
+        .post(format!("{}/api/v1/agencies/{kvk}/receipts", suite.lookup.address))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(cross.status(), 403);
+    assert_eq!(receipts_kept(&suite).await, 0);
+    let (status, v) = keep_receipt(&suite, kvk).await;
+    assert_eq!(status, 201, "{v}");
     assert_eq!(receipts_kept(&suite).await, 1);
 
     // The receipt verifies like any seal: signed by the lookup, what was true at the check.
@@ -101,7 +123,7 @@ async fn unknown_agencies_unhoused_buildings_and_bad_numbers() {
     assert_eq!(v["reasons"].as_array().unwrap().len(), 5, "{v}");
     assert_eq!(check(&suite, "1234").await.0, 400);
     // No receipt for a number nobody registered: it would prove nothing, and costs storage.
-    let (status, v) = get(&suite, "/api/v1/agencies/99887766/check?receipt=true").await;
+    let (status, v) = keep_receipt(&suite, "99887766").await;
     assert_eq!((status, v["type"].as_str()), (404, Some("urn:zegel:problem:not-found")), "{v}");
     assert_eq!(receipts_kept(&suite).await, 0);
 
@@ -146,14 +168,15 @@ async fn a_whole_supplier_list_in_one_request_and_a_printable_page() {
         .http
         .post(format!("{}/api/v1/agency-checks", suite.lookup.address))
         .bearer_auth(&hirer)
-        .json(&json!({"kvk_numbers": ["33445566", "99887766"], "receipts": true}))
+        .json(&json!({"kvk_numbers": ["33445566", "99887766", "33445566", "33445566"], "receipts": true}))
         .send()
         .await
         .unwrap();
     let v: Value = r.json().await.unwrap();
     assert!(v["results"][0]["receipt"]["seal"].is_string(), "a receipt for the known agency: {v}");
     assert!(v["results"][1].get("receipt").is_none(), "none for a number nobody registered: {v}");
-    assert_eq!(receipts_kept(&suite).await, 1);
+    assert_eq!(v["results"][2]["receipt"], v["results"][0]["receipt"], "a number named again: the same receipt");
+    assert_eq!(receipts_kept(&suite).await, 1, "one receipt per agency, however often the list names it");
 
     // Only a hirer checks lists: without a token 401, with another role's token 403.
     let url = format!("{}/api/v1/agency-checks", suite.lookup.address);
@@ -179,7 +202,20 @@ async fn a_whole_supplier_list_in_one_request_and_a_printable_page() {
     assert!(!en.contains("href=\"/v/") && !en.contains("<script"), "no receipt unasked, no JavaScript");
     assert_eq!(receipts_kept(&suite).await, 1, "the page stored nothing");
     let en = page("?kvk=33445566&lang=en&receipt=1").await;
-    assert!(en.contains("href=\"/v/"), "a receipt link when the box is ticked");
+    assert!(!en.contains("href=\"/v/"), "a GET of the page never keeps a receipt");
+    assert_eq!(receipts_kept(&suite).await, 1);
+    let keep = |site: &'static str| {
+        suite
+            .http
+            .post(format!("{}/check", suite.lookup.address))
+            .header("sec-fetch-site", site)
+            .form(&[("kvk", "33445566"), ("lang", "en")])
+            .send()
+    };
+    let refused = keep("cross-site").await.unwrap();
+    assert_eq!(refused.status(), 403, "another site's page cannot keep receipts in its visitors' browsers");
+    let en = keep("same-origin").await.unwrap().text().await.unwrap();
+    assert!(en.contains("href=\"/v/"), "a receipt link from the page's own button: {en}");
     assert_eq!(receipts_kept(&suite).await, 2);
     // In every language of the suite, with the switch to each.
     let pl = page("?kvk=33445566&lang=pl").await;

@@ -12,7 +12,8 @@ async fn post(suite: &Suite, path: &str, token: &str, body: Value) -> (u16, Valu
 }
 
 async fn receipt(suite: &Suite, kvk: &str) -> String {
-    let r: Value = suite.get_json(format!("{}/api/v1/agencies/{kvk}/check?receipt=true", suite.lookup.address)).await;
+    let url = format!("{}/api/v1/agencies/{kvk}/receipts", suite.lookup.address);
+    let r: Value = suite.http.post(url).send().await.expect("receipt").json().await.expect("json");
     assert_eq!(r["may_hire"], true, "{r}");
     r["receipt"]["seal"].as_str().expect("receipt").to_string()
 }

@@ -141,8 +141,8 @@ async fn receipts_live_as_long_as_they_verify_and_kvk_checks_two_years_then_are_
     let path = "/api/v1/kvk/deregistration-checks";
     let (status, _) = post(&suite, path, &kvk, json!({"kvk_number": "22334455", "date": "2026-12-01"})).await;
     assert_eq!(status, 200);
-    let check = format!("{}/api/v1/agencies/22334455/check?receipt=true", suite.lookup.address);
-    let receipt: Value = suite.http.get(check).send().await.unwrap().json().await.unwrap();
+    let check = format!("{}/api/v1/agencies/22334455/receipts", suite.lookup.address);
+    let receipt: Value = suite.http.post(check).send().await.unwrap().json().await.unwrap();
     let seal = receipt["receipt"]["seal"].as_str().unwrap().to_string();
 
     let db = suite.lookup.state.core.pool.get().await.unwrap();

@@ -40,6 +40,10 @@ struct AccidentIn {
     what_happened: String,
 }
 
+/// Accident reports one hirer (subject for its organisation) may file in an hour
+/// (docs/authorization.md).
+pub const ACCIDENT_REPORTS_PER_HOUR: u32 = 20;
+
 fn id_of(raw: &str) -> Result<Uuid> {
     raw.parse().map_err(|_| Error::Client(platform::Problem::bad_request("Malformed accident id: expected a UUID.")))
 }
@@ -79,7 +83,12 @@ pub(super) async fn report(state: AppState, req: Request, kvk: String, raw: Byte
     if hirer.as_str() == agency.as_str() {
         return Err(Error::Forbidden("An agency does not report accidents to itself.".into()));
     }
+    // A site has a few notifiable accidents a year; more in an hour is not reporting.
+    state.core.budget("accident_reports", ACCIDENT_REPORTS_PER_HOUR).charge_caller(&req, Some(&principal))?;
     write(&state, &req, &principal, &raw, async |tx| {
+        if store::agency(tx, agency.as_str()).await?.is_none() {
+            return Err(Error::NotFound(format!("No agency {agency} is registered.")));
+        }
         let now = state.clock.now();
         let accident = Accident {
             accident_id: Uuid::now_v7(),

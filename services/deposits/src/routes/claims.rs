@@ -60,6 +60,9 @@ struct WorkerClaimIn {
     language: Option<String>,
 }
 
+/// Claims one address may file in an hour without a token (docs/authorization.md).
+pub const WORKER_CLAIMS_PER_HOUR: u32 = 10;
+
 /// The lookup's form, as a browser posts it (amounts in euros as typed).
 #[derive(Debug, Deserialize)]
 struct WorkerClaimForm {
@@ -298,14 +301,17 @@ async fn file_worker_claim(state: &AppState, req: Request, kvk: &str, raw: &Byte
         (parse_json::<WorkerClaimIn>(&req, &raw)?, None)
     };
     let mut filed = input.validate(&state, &kvk)?;
-    // A form's second post must lead to the first post's page: its link (and so the claim
-    // number) follows from the form's nonce and a secret; an API client's is random.
+    // A form's second post must lead to the first post's page: the claim number follows
+    // from the form's nonce and a secret, its link from the nonce and the form's content.
+    // The same form sent twice (a double click, a reload) finds its claim; the nonce with
+    // any other content is refused — it never hands the first worker's link to whoever
+    // posts it next. An API client's link is random.
     let token = match &nonce {
         Some(nonce) => {
-            let token = keyed(&state, &format!("claim-link:{nonce}"));
+            let content: String = Sha256::digest(&raw).iter().map(|b| format!("{b:02x}")).collect();
             filed.claim.claim_id =
                 uuid::Builder::from_random_bytes(keyed_bytes(&state, &format!("claim-id:{nonce}"))).into_uuid();
-            token
+            keyed(&state, &format!("claim-link:{nonce}:{content}"))
         }
         None => Uuid::new_v4().simple().to_string(),
     };
@@ -320,10 +326,20 @@ async fn file_worker_claim(state: &AppState, req: Request, kvk: &str, raw: &Byte
     if principal.is_none() {
         req.idempotency_key = None;
     }
+    // A worker files one claim, a household behind one address a few: more is not a worker.
+    // A support organisation's claims count against its own budget of writes.
+    if principal.is_none() {
+        state.core.budget("worker_claims", WORKER_CLAIMS_PER_HOUR).charge_caller(&req, None)?;
+    }
     let claim_id = filed.claim.claim_id;
     let url = status_url(&state, claim_id, &token, &language);
     let answered = write(&state, &req, &actor, &raw, async |tx| {
         if nonce.is_some() && store::claim_by_id(tx, claim_id).await?.is_some() {
+            if store::claim_by_token(tx, claim_id, &token_hash(&token)).await?.is_none() {
+                return Err(Error::Client(platform::Problem::of(Kind::IdempotencyKeyReused).with_detail(
+                    "This form was sent before with other content. Open the claim form again to file another claim.",
+                )));
+            }
             return Ok((StatusCode::OK, json!({ "claim_id": claim_id, "status_url": url })));
         }
         // An agency without a deposit is where a worker needs help most: the claim is kept

@@ -204,6 +204,25 @@ async fn the_browser_form_files_once_and_lands_on_the_private_status_page() {
     let claimed: i64 = app.db.value("select paid_during_cents from deposits.claim").await;
     assert_eq!(claimed, 25_050);
 
+    // The nonce is bound to what the form said: whoever posts it again with anything else
+    // gets no link, and no claim is filed.
+    let mut other = form;
+    other[0] = ("name", "Someone Else");
+    let reused = browser
+        .post(format!("{}/api/v1/agencies/{AGENCY}/deposit/worker-claims", app.address))
+        .form(&other)
+        .send()
+        .await
+        .expect("posted");
+    assert_eq!(reused.status(), 303);
+    let back = reused.headers()["location"].to_str().unwrap();
+    assert!(
+        back.ends_with(&format!("/claim?kvk={AGENCY}&lang=ro&error=invalid")) && !back.contains("/claims/"),
+        "{back}"
+    );
+
+    assert_eq!(app.db.value::<i64>("select count(*) from deposits.claim").await, 1);
+
     // Two workers who happen to send the same Idempotency-Key each file their own claim: an
     // anonymous key scope would hand the second the first one's private link.
     let path = format!("/api/v1/agencies/{AGENCY}/deposit/worker-claims");

@@ -42,19 +42,48 @@ fn wants_receipt(query: &str) -> bool {
     matches!(param(query, "receipt"), Some("true" | "1"))
 }
 
-/// GET /api/v1/agencies/{kvk}/check[?receipt=true]
+/// GET /api/v1/agencies/{kvk}/check — the check, never stored: a GET stores nothing (any
+/// web page can make its visitors' browsers send one), so a receipt is a POST.
 pub(super) async fn check_get(state: AppState, req: Request, kvk: String) -> Result<Response> {
     state.core.limiter.check(&req)?;
     let kvk = kvk_from_path(&kvk)?;
+    if wants_receipt(&req.query) {
+        return Err(Error::Client(platform::Problem::bad_request(format!(
+            "A GET stores nothing: keep a receipt with POST /api/v1/agencies/{kvk}/receipts."
+        ))));
+    }
     let hirer = hirer_of(&state, &req)?;
     let check = agency::check_for(&state, kvk.as_str(), hirer.as_deref()).await?;
-    if !wants_receipt(&req.query) {
-        return Ok(readable_anywhere(no_store(json(StatusCode::OK, &answer(&check, None)))));
-    }
+    Ok(readable_anywhere(no_store(json(StatusCode::OK, &answer(&check, None)))))
+}
+
+/// POST /api/v1/agencies/{kvk}/receipts — the check with a signed receipt, stored until
+/// it expires. Never on another site's behalf (no CORS, and a browser's cross-site post is
+/// refused), and charged to the caller's budget of writes.
+pub(super) async fn receipt_post(state: AppState, req: Request, kvk: String) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let kvk = kvk_from_path(&kvk)?;
+    refuse_cross_site(&req)?;
+    let principal = caller_of(&state, &req)?;
+    state.core.writes.charge_caller(&req, principal.as_ref())?;
+    let hirer = principal.filter(|p| p.has(platform::auth::Role::Hirer)).and_then(|p| p.org);
+    let check = agency::check_for(&state, kvk.as_str(), hirer.as_deref()).await?;
     let receipt = agency::receipt(&state, &check)
         .await?
         .ok_or(Error::NotFound("No register knows this agency; a receipt is issued only for a registered agency."))?;
-    Ok(readable_anywhere(no_store(json(StatusCode::OK, &answer(&check, Some(&receipt))))))
+    Ok(no_store(json(StatusCode::CREATED, &answer(&check, Some(&receipt)))))
+}
+
+/// 403 for a browser's request that another site made: what stores something here is
+/// asked for on our own pages or by a client of the API, never by a third site's page.
+fn refuse_cross_site(req: &Request) -> Result<()> {
+    if req.cross_site {
+        return Err(Error::Client(
+            platform::Problem::of(platform::problem::Kind::Forbidden)
+                .with_detail("A receipt is kept on this site's own page or through the API, not from another site."),
+        ));
+    }
+    Ok(())
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,12 +120,24 @@ pub(super) async fn bulk_post(state: AppState, req: Request, _: (), raw: Bytes) 
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
-    state.core.limiter.charge(&req, numbers.len() as u32)?;
+    // One check (and one receipt) per agency, however often the list names it; the
+    // results follow the list.
+    let mut distinct: Vec<KvkNumber> = Vec::with_capacity(numbers.len());
+    for kvk in &numbers {
+        if !distinct.contains(kvk) {
+            distinct.push(kvk.clone());
+        }
+    }
+    state.core.limiter.charge(&req, distinct.len() as u32)?;
     let receipts = input.receipts;
+    if receipts {
+        refuse_cross_site(&req)?;
+        state.core.writes.charge_caller_n(&req, Some(&principal), distinct.len() as u32)?;
+    }
     let hirer = principal.org.clone();
     let hirer = hirer.as_deref();
     use futures::StreamExt;
-    let results: Vec<Result<serde_json::Value, Error>> = futures::stream::iter(numbers)
+    let checked_once: Vec<Result<serde_json::Value, Error>> = futures::stream::iter(distinct.clone())
         .map(|kvk| {
             let state = &state;
             async move {
@@ -107,7 +148,11 @@ pub(super) async fn bulk_post(state: AppState, req: Request, _: (), raw: Bytes) 
         .buffered(BULK_CONCURRENCY)
         .collect()
         .await;
-    let results = results.into_iter().collect::<Result<Vec<_>, Error>>()?;
+    let checked_once = checked_once.into_iter().collect::<Result<Vec<_>, Error>>()?;
+    let results: Vec<serde_json::Value> = numbers
+        .iter()
+        .filter_map(|kvk| distinct.iter().position(|d| d == kvk).map(|i| checked_once[i].clone()))
+        .collect();
     let may_hire = results.iter().filter(|r| r["may_hire"] == true).count();
     Ok(no_store(json(StatusCode::OK, &json!({ "count": results.len(), "may_hire": may_hire, "results": results }))))
 }
@@ -156,7 +201,6 @@ struct CheckPage<'a> {
     kvk: String,
     submit: String,
     label_keep_receipt: String,
-    receipt: bool,
     error: String,
     result: Option<CheckResult>,
 }
@@ -218,12 +262,16 @@ fn result_view(lang: &Lang, check: &Check, receipt_href: String) -> CheckResult 
 /// The hirer asking, when it asks with its own token (role hirer, org = its KvK number):
 /// its check includes what concerns that hirer alone. No token: the public check.
 fn hirer_of(state: &AppState, req: &Request) -> Result<Option<String>> {
+    let principal = caller_of(state, req)?;
+    Ok(principal.filter(|p| p.has(platform::auth::Role::Hirer)).and_then(|p| p.org))
+}
+
+/// The caller, when it sent a token (which must then be good).
+fn caller_of(state: &AppState, req: &Request) -> Result<Option<platform::auth::Principal>> {
     if req.authorization.is_none() {
         return Ok(None);
     }
-    let principal = platform::http::authenticate(state, req)?;
-    let hirer = principal.has(platform::auth::Role::Hirer);
-    Ok(principal.org.filter(|_| hirer))
+    Ok(Some(platform::http::authenticate(state, req)?))
 }
 
 async fn checked(
@@ -237,19 +285,50 @@ async fn checked(
     Ok((check, receipt))
 }
 
-/// GET /check[?kvk=12345678&lang=nl|en&receipt=1] — the page for people: a form, and the
-/// verdict; a receipt only when the visitor ticks the box.
+/// GET /check[?kvk=12345678&lang=nl|en] — the page for people: a form, and the verdict.
+/// A GET stores nothing; the form's second button posts for a receipt ([`check_page_post`]).
 pub(super) async fn check_page(state: AppState, req: Request, _: ()) -> Result<Response> {
     state.core.limiter.check(&req)?;
+    let kvk = param(&req.query, "kvk").unwrap_or_default().trim().to_string();
+    let lang = param(&req.query, "lang").map(str::to_string);
+    check_page_for(&state, &req, lang.as_deref(), kvk, false).await
+}
+
+#[derive(Debug, Deserialize)]
+struct CheckForm {
+    #[serde(default)]
+    kvk: String,
+    #[serde(default)]
+    lang: String,
+}
+
+/// POST /check — the page's "check and keep a receipt" button: the verdict with a signed
+/// receipt. Only from this site's own page (a browser's cross-site post is refused).
+pub(super) async fn check_page_post(state: AppState, req: Request, _: (), raw: Bytes) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    refuse_cross_site(&req)?;
+    let form: CheckForm = serde_urlencoded::from_bytes(&raw)
+        .map_err(|_| Error::Client(platform::Problem::bad_request("The form is incomplete.")))?;
+    state.core.writes.charge_caller(&req, None)?;
+    let lang = Some(form.lang).filter(|l| !l.is_empty());
+    check_page_for(&state, &req, lang.as_deref(), form.kvk.trim().to_string(), true).await
+}
+
+async fn check_page_for(
+    state: &AppState,
+    req: &Request,
+    lang: Option<&str>,
+    kvk: String,
+    with_receipt: bool,
+) -> Result<Response> {
     // In every language of the suite, chosen as at the door (a hirer abroad, a worker's
     // union, an agency's own staff).
-    let lang = Lang::negotiate(param(&req.query, "lang"), req.accept_language.as_deref());
-    let kvk = param(&req.query, "kvk").unwrap_or_default().trim().to_string();
+    let lang = Lang::negotiate(lang, req.accept_language.as_deref());
     let (mut error, mut result) = (String::new(), None);
     if !kvk.is_empty() {
         match KvkNumber::parse(&kvk, "/kvk") {
             Err(_) => error = lang.t("check-invalid"),
-            Ok(number) => match checked(&state, number.as_str(), wants_receipt(&req.query), None).await {
+            Ok(number) => match checked(state, number.as_str(), with_receipt, None).await {
                 Ok((check, receipt)) => {
                     let href = receipt.map(|r| format!("/v/{}?lang={}", r.seal, lang.code)).unwrap_or_default();
                     result = Some(result_view(&lang, &check, href));
@@ -272,7 +351,6 @@ pub(super) async fn check_page(state: AppState, req: Request, _: ()) -> Result<R
         kvk: kvk.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(23).collect(),
         submit: lang.t("check-submit"),
         label_keep_receipt: lang.t("check-keep-receipt"),
-        receipt: wants_receipt(&req.query),
         error,
         result,
     };

@@ -9,6 +9,7 @@ mod trust;
 mod verify;
 
 use platform::http::{Routed, any_of, fixed, get, post};
+use warp::Filter as _;
 
 use crate::state::AppState;
 
@@ -28,6 +29,14 @@ pub fn api(state: AppState) -> Routed {
         get(warp::path!("api" / "v1" / "agencies" / String / "check"), s, agencies::check_get),
         post(fixed(warp::path!("api" / "v1" / "agency-checks")), s, agencies::bulk_post),
         get(fixed(warp::path!("check")), s, agencies::check_page),
+        post(fixed(warp::path!("check")), s, agencies::check_page_post),
+        // A bare `curl -X POST` keeps a receipt: the route reads no body.
+        platform::http::no_body(
+            warp::post().boxed(),
+            warp::path!("api" / "v1" / "agencies" / String / "receipts"),
+            s,
+            agencies::receipt_post,
+        ),
         post(fixed(warp::path!("api" / "v1" / "kvk" / "registration-checks")), s, kvk::registration_post),
         post(fixed(warp::path!("api" / "v1" / "kvk" / "deregistration-checks")), s, kvk::deregistration_post),
         get(fixed(warp::path!("api" / "v1" / "kvk" / "checks")), s, kvk::checks_get),

@@ -155,6 +155,19 @@ pub(super) async fn create(state: AppState, req: Request, _: (), raw: Bytes) -> 
     };
     let mut client = state.core.pool.get().await?;
     let tx = client.transaction().await?;
+    // One event is at most this many POSTs of one organisation's: a cap, not a meter. The
+    // organisation's row is locked so that two concurrent creations cannot both pass.
+    let payer = sub.owner_org.clone().unwrap_or_else(|| sub.owner.clone());
+    store::lock_payer(&tx, &payer).await?;
+    let max = state.settings.max_subscriptions;
+    if store::live_subscriptions(&tx, &payer).await? >= i64::from(max) {
+        return Err(Error::Invalid(vec![platform::problem::FieldError::new(
+            "/url",
+            format!(
+                "at most {max} live subscriptions per organisation: delete one first, or name several agencies in one"
+            ),
+        )]));
+    }
     store::insert_subscription(&tx, &sub).await?;
     let mut body = serde_json::to_value(&sub).unwrap_or_default();
     audit::Entry::new(Actor::of(&principal, role), "subscription.create", sub.subscription_id.to_string(), &req.id)

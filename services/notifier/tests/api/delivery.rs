@@ -136,3 +136,41 @@ async fn a_notifier_stopped_mid_run_loses_nothing() {
     assert!(got.len() - events.len() <= 16, "duplicates at most the deliveries in flight at the stop");
     second.trigger();
 }
+
+#[tokio::test]
+async fn one_organisation_cannot_make_the_notifier_an_amplifier() {
+    let app = crate::helpers::spawn_with(|s| {
+        s.own.max_subscriptions = 3;
+        s.own.deliveries_per_hour = 2;
+    })
+    .await;
+    let receiver = Receiver::start().await;
+    let follow = json!({"url": receiver.url, "agencies": ["11223344"]});
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(app.subscribe(&app.hirer(), follow.clone()).await.0);
+    }
+    // A fourth subscription of the same organisation, by another of its people: refused.
+    let colleague = app.token(&[platform::auth::Role::Hirer], Some("55555555"));
+    let r = app.post("/api/v1/subscriptions", &colleague, follow.clone()).await;
+    assert_eq!((r.status, r.body["errors"][0]["pointer"].as_str()), (422, Some("/url")), "{:?}", r.body);
+    // Another organisation has its own.
+    let other = app.token(&[platform::auth::Role::Hirer], Some("66666666"));
+    app.subscribe(&other, follow.clone()).await;
+
+    // One event: three deliveries for the first organisation, but only two POSTs this hour;
+    // the third waits (postponed, not dropped, no attempt counted).
+    publish(&app.prefix.0, &certificate_event("11223344", "certificate.revoked")).await;
+    let got = receiver.wait_until(|r| r.len() >= 3).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(receiver.received().len(), 3, "two of the first organisation's and the other's one: {got:?}");
+    let waiting: i64 = app
+        .db
+        .value("select count(*) from notifier.delivery where status = 'pending' and attempts = 0 and next_attempt_at > now()")
+        .await;
+    assert_eq!(waiting, 1, "the third waits for the budget");
+    // Deleting one frees a place.
+    let r = app.send("DELETE", &format!("/api/v1/subscriptions/{}", ids[0]), Some(&app.hirer()), None, None).await;
+    assert_eq!(r.status, 204, "{:?}", r.body);
+    assert_eq!(app.post("/api/v1/subscriptions", &colleague, follow).await.status, 201);
+}
