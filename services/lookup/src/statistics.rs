@@ -18,6 +18,13 @@ pub const REGISTERS: [&str; 5] = ["certificates", "bans", "deposits", "gaccounts
 /// Counts under this many, about persons, are suppressed.
 pub const SMALLEST_SHOWN: i64 = 5;
 
+/// Shown counts about persons are rounded to a multiple of this, the same way in every
+/// release: two releases differenced give a quarter's count to within this, never exactly.
+pub const ROUND_COUNTS_TO: i64 = 5;
+
+/// Shown amounts over counts about persons are rounded to a multiple of this (EUR 1,000).
+pub const ROUND_CENTS_TO: i64 = 100_000;
+
 /// How a measure is published.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -54,7 +61,8 @@ pub const MEASURES: &[(&str, &str, Kind)] = &[
     ("deposits", "claims_accepted_cents", Kind::AmountOf("claims_accepted")),
     ("deposits", "claims_rejected", Kind::Persons),
     ("deposits", "claims_paid_in_full", Kind::Persons),
-    ("deposits", "payouts_cents", Kind::Count),
+    ("deposits", "payouts", Kind::Persons),
+    ("deposits", "payouts_cents", Kind::AmountOf("payouts")),
     ("gaccounts", "g_accounts_by_status", Kind::Count),
     ("gaccounts", "g_accounts_requested", Kind::Count),
     ("housing", "buildings_certified", Kind::Count),
@@ -95,9 +103,25 @@ pub struct Period {
     pub as_of: NaiveDate,
 }
 
+/// Whether `day` is a release date: the last day of a quarter. The report is released
+/// on these days only — a report for any day would let two consecutive days be
+/// differenced into what happened on one, to one person.
+pub fn is_release_date(day: NaiveDate) -> bool {
+    matches!(day.month(), 3 | 6 | 9 | 12) && day.succ_opt().is_some_and(|next| next.day() == 1)
+}
+
+/// The last release date on or before `day`.
+pub fn last_release(day: NaiveDate) -> NaiveDate {
+    let mut d = day;
+    while !is_release_date(d) {
+        d = d.pred_opt().unwrap_or(NaiveDate::MIN);
+    }
+    d
+}
+
 impl Period {
-    /// The period for `year` up to `as_of` (default: the year's last day, or yesterday
-    /// while the year runs), given `today`. A report covers complete days only.
+    /// The period for `year` up to `as_of`, a release date (default: the year's last
+    /// release date that has passed), given `today`. A report covers complete days only.
     pub fn of(year: i32, as_of: Option<NaiveDate>, today: NaiveDate) -> Result<Self, &'static str> {
         let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or("no such year")?;
         let last = NaiveDate::from_ymd_opt(year, 12, 31).ok_or("no such year")?;
@@ -105,14 +129,24 @@ impl Period {
         if !(2000..=today.year()).contains(&year) {
             return Err("a year from 2000 to this year");
         }
-        let as_of = as_of.unwrap_or(last.min(yesterday));
+        let as_of = as_of.unwrap_or(last_release(last.min(yesterday)));
         if as_of.year() != year {
-            return Err("as_of must fall in the year");
+            return Err("as_of must fall in the year (the year's first release is on 31 March)");
         }
         if as_of > yesterday {
             return Err("as_of must be a day that has ended (yesterday or before)");
         }
+        if !is_release_date(as_of) {
+            return Err(
+                "as_of must be a release date: the last day of a quarter (31 March, 30 June, 30 September, 31 December)",
+            );
+        }
         Ok(Self { year, from, as_of })
+    }
+
+    /// The year whose report is shown when none is asked for: that of the last release.
+    pub fn default_year(today: NaiveDate) -> i32 {
+        last_release(today.pred_opt().unwrap_or(today)).year()
     }
 }
 
@@ -129,7 +163,23 @@ pub fn assemble(rows: Vec<(String, String, String, i64)>) -> Vec<Figure> {
         (order(a), &a.measure, &a.dimension).cmp(&(order(b), &b.measure, &b.dimension))
     });
     suppress(&mut figures);
+    round(&mut figures);
     figures
+}
+
+/// Rounds every shown count about persons to [`ROUND_COUNTS_TO`] and every shown amount
+/// over such counts to [`ROUND_CENTS_TO`], half up (a count of 5 to 7 shows 5, 8 to 12
+/// shows 10).
+fn round(figures: &mut [Figure]) {
+    let to = |v: i64, step: i64| (v + step / 2) / step * step;
+    for f in figures.iter_mut() {
+        let step = match kind_of(&f.register, &f.measure) {
+            Some(Kind::Persons) => ROUND_COUNTS_TO,
+            Some(Kind::AmountOf(_)) => ROUND_CENTS_TO,
+            _ => continue,
+        };
+        f.value = f.value.map(|v| to(v, step));
+    }
 }
 
 /// Suppresses every cell of 1 to 4 of a measure about persons; where that hides a single
@@ -248,13 +298,42 @@ mod tests {
     #[test]
     fn a_report_covers_complete_days_of_one_year() {
         let today = d("2026-12-03");
-        assert_eq!(Period::of(2026, None, today).unwrap().as_of, d("2026-12-02"), "yesterday while the year runs");
+        assert_eq!(
+            Period::of(2026, None, today).unwrap().as_of,
+            d("2026-09-30"),
+            "the last release while the year runs"
+        );
         assert_eq!(Period::of(2025, None, today).unwrap().as_of, d("2025-12-31"));
         assert_eq!(Period::of(2025, Some(d("2025-06-30")), today).unwrap().from, d("2025-01-01"));
         assert!(Period::of(2026, Some(today), today).is_err(), "today has not ended");
         assert!(Period::of(2025, Some(d("2026-01-01")), today).is_err(), "another year");
         assert!(Period::of(2027, None, today).is_err());
         assert!(Period::of(1999, None, today).is_err());
+        assert!(Period::of(2025, Some(d("2025-07-01")), today).is_err(), "not a release date");
+        assert!(Period::of(2025, Some(d("2025-06-29")), today).is_err(), "the day before one neither");
+        assert!(Period::of(2026, None, d("2026-02-10")).is_err(), "no release of 2026 before 31 March");
+        assert_eq!(Period::default_year(d("2026-02-10")), 2025, "then last year's is shown");
+        assert_eq!(Period::default_year(d("2026-04-01")), 2026);
+        assert_eq!(Period::default_year(d("2026-03-31")), 2025, "31 March has not ended yet");
+    }
+
+    #[test]
+    fn shown_counts_about_persons_and_their_amounts_are_rounded_alike_in_every_release() {
+        let figures = assemble(vec![
+            row("deposits", "claims_filed", "unpaid_wages", 12),
+            row("deposits", "claims_filed", "fine", 8),
+            row("deposits", "claims_filed_cents", "unpaid_wages", 1_234_567),
+            row("deposits", "claims_filed_cents", "fine", 849_999),
+            row("deposits", "payouts", "all", 3),
+            row("deposits", "payouts_cents", "all", 250_000),
+            row("housing", "inspections", "announced", 13),
+        ]);
+        let v = |m: &str, dim: &str| value(&figures, m, dim);
+        assert_eq!((v("claims_filed", "unpaid_wages"), v("claims_filed", "fine")), (Some(10), Some(10)));
+        assert_eq!(v("claims_filed_cents", "unpaid_wages"), Some(1_200_000));
+        assert_eq!(v("claims_filed_cents", "fine"), Some(800_000));
+        assert_eq!((v("payouts", "all"), v("payouts_cents", "all")), (None, None), "three payouts: no amount");
+        assert_eq!(v("inspections", "announced"), Some(13), "counts of no person stay exact");
     }
 
     #[test]
@@ -274,7 +353,7 @@ mod tests {
         let v = |m: &str, dim: &str| value(&figures, m, dim);
         assert_eq!(v("claims_filed", "fine"), None, "3 claims: a worker could be found");
         assert_eq!(v("claims_filed", "damages"), None, "the next smallest, or 22 - 12 - 7 gives it away");
-        assert_eq!(v("claims_filed", "unpaid_wages"), Some(12));
+        assert_eq!(v("claims_filed", "unpaid_wages"), Some(10), "12, rounded to 5");
         assert_eq!(v("claims_filed_cents", "fine"), None, "amounts go with their counts");
         assert_eq!(v("claims_filed_cents", "damages"), None);
         assert_eq!(v("claims_filed_cents", "unpaid_wages"), Some(1_200_000));

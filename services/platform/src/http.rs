@@ -74,10 +74,38 @@ pub struct Request {
     pub cross_site: bool,
 }
 
+/// The peer's address, as the server's accept loop puts it on each request
+/// (`server::serve`).
+#[derive(Debug, Clone, Copy)]
+pub struct Peer(pub SocketAddr);
+
+/// Most request headers a service reads; more answers 431 (our problem, with the security
+/// headers). Browsers send about twenty.
+pub const MAX_HEADERS: usize = 100;
+/// Most bytes of request headers (names and values) a service reads; a bearer token is
+/// about one kilobyte.
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// The answer to a request whose headers are over [`MAX_HEADERS`] or [`MAX_HEADER_BYTES`],
+/// or `None`.
+pub fn headers_too_large(headers: &HeaderMap) -> Option<Response> {
+    let bytes: usize = headers.iter().map(|(k, v)| k.as_str().len() + v.len()).sum();
+    if headers.len() <= MAX_HEADERS && bytes <= MAX_HEADER_BYTES {
+        return None;
+    }
+    let detail = format!("At most {MAX_HEADERS} request headers of {MAX_HEADER_BYTES} bytes together.");
+    let mut res = Problem::of(crate::problem::Kind::HeadersTooLarge).with_detail(detail).into_response();
+    secure(&mut res);
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    Some(res)
+}
+
 /// Extracts the [`Request`]; never rejects.
 pub fn request() -> impl Filter<Extract = (Request,), Error = Infallible> + Clone {
     let query = warp::query::raw().or(warp::any().map(String::new)).unify();
-    warp::method().and(warp::path::full()).and(warp::header::headers_cloned()).and(warp::addr::remote()).and(query).map(
+    let remote = warp::ext::optional::<Peer>().map(|peer: Option<Peer>| peer.map(|p| p.0));
+    warp::method().and(warp::path::full()).and(warp::header::headers_cloned()).and(remote).and(query).map(
         |method: Method, path: warp::path::FullPath, headers: HeaderMap, remote: Option<SocketAddr>, query: String| {
             let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
             let id = text(REQUEST_ID)

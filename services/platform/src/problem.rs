@@ -102,6 +102,8 @@ kinds! {
     LengthRequired = ("length-required", LENGTH_REQUIRED, "Length required"),
     /// A body larger than the endpoint accepts.
     PayloadTooLarge = ("payload-too-large", PAYLOAD_TOO_LARGE, "Payload too large"),
+    /// Request headers over the server's limits (`http::MAX_HEADERS`, `MAX_HEADER_BYTES`).
+    HeadersTooLarge = ("headers-too-large", REQUEST_HEADER_FIELDS_TOO_LARGE, "Request headers too large"),
     /// A body that is not JSON.
     UnsupportedMediaType = ("unsupported-media-type", UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
     /// Fields that do not validate (with `errors`).

@@ -306,13 +306,68 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<(TcpListener, u16)> {
     Ok((listener, port))
 }
 
+/// hyper's own limits, far above ours ([`crate::http::MAX_HEADERS`]): below them a
+/// request with too many headers reaches us and gets our 431; hyper's bare 431 (no body, no
+/// headers to speak of) is left for what no client sends.
+const HYPER_MAX_HEADERS: usize = 1000;
+const HYPER_MAX_BUF: usize = 1024 * 1024;
+
 /// Serves `filter` on `listener` until `shutdown` fires, then finishes requests in flight.
+/// warp's server loop, with two things of ours: each request carries its peer's address
+/// ([`crate::http::Peer`]), and headers over our limits are answered by us.
 pub async fn serve<F, R>(filter: F, listener: TcpListener, shutdown: Shutdown)
 where
     F: Filter<Extract = (R,), Error = std::convert::Infallible> + Clone + Send + Sync + 'static,
     R: Reply,
 {
-    warp::serve(filter).incoming(listener).graceful(shutdown.wait()).run().await;
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut stop = std::pin::pin!(shutdown.wait());
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    accept_failed(e).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let service = warp::service(filter.clone());
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                let mut service = service.clone();
+                let too_large = crate::http::headers_too_large(req.headers());
+                req.extensions_mut().insert(crate::http::Peer(peer));
+                async move {
+                    match too_large {
+                        Some(res) => Ok(res),
+                        None => tower_service::Service::call(&mut service, req).await,
+                    }
+                }
+            });
+            let mut builder = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+            builder.http1().max_headers(HYPER_MAX_HEADERS).max_buf_size(HYPER_MAX_BUF);
+            let conn = builder.serve_connection_with_upgrades(hyper_util::rt::TokioIo::new(stream), service);
+            if let Err(e) = watcher.watch(conn).await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+}
+
+/// An accept that failed: a connection that went away is nothing; anything else (out of
+/// file descriptors) is logged and waited out, as hyper's own server did.
+async fn accept_failed(e: std::io::Error) {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(e.kind(), ConnectionRefused | ConnectionAborted | ConnectionReset) {
+        return;
+    }
+    tracing::error!(error = %e, "accept failed; waiting a second");
+    tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
 /// The two listeners of a service: the public API and the internal operations port.

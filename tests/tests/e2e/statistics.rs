@@ -190,6 +190,10 @@ async fn the_2025_report_has_the_known_figures_again_after_2026_happened_and_its
         ("?year=twenty", "/query/year"),
         ("?year=2025&as_of=2026-01-01", "/query/as_of"),
         ("?year=2025&as_of=2025-13-01", "/query/as_of"),
+        // Released on quarter ends only: a day and the next, differenced, would tell what
+        // happened on one day, perhaps to one person.
+        ("?year=2025&as_of=2025-06-29", "/query/as_of"),
+        ("?year=2025&as_of=2025-07-01", "/query/as_of"),
     ] {
         let (status, problem) = get(&suite, query).await;
         assert_eq!((status, problem["errors"][0]["pointer"].as_str()), (422, Some(pointer)), "{query}: {problem}");

@@ -489,6 +489,21 @@ async fn every_answer_carries_the_security_headers_and_nothing_personal_is_cache
     {
         assert!(head.contains(header), "too large: {header}: {text}");
     }
+    // Too many headers: our 431, with the same headers, not the server library's bare one.
+    let many: String = (0..150).map(|i| format!("X-Filler-{i}: {i}\r\n")).collect();
+    let (status, text) =
+        app.raw(&format!("GET /api/v1/openapi.json HTTP/1.1\r\nHost: x\r\n{many}Connection: close\r\n\r\n")).await;
+    assert_eq!(status, 431, "{text}");
+    let head = text.to_ascii_lowercase();
+    for header in [
+        "x-content-type-options: nosniff",
+        "strict-transport-security: max-age=",
+        "cache-control: no-store",
+        "content-type: application/problem+json",
+    ] {
+        assert!(head.contains(header), "too many headers: {header}: {text}");
+    }
+    assert!(text.contains("urn:zegel:problem:headers-too-large"), "{text}");
     let answers = vec![
         ("no route", app.http.get(url("/no/such/path")).send().await.unwrap()),
         ("wrong method", app.http.delete(url("/api/v1/agencies")).send().await.unwrap()),

@@ -50,7 +50,8 @@ async fn a_final_sanction_is_recorded_once_checked_and_read_by_those_who_need_it
     assert_eq!(app.post(path, &body, wml(&app, "WML-X")).await.status, 403, "a body records none");
 
     for (token, status) in [
-        (app.token(&[Role::CertificationBody], Some("cb-two")), 200),
+        (app.body("cb-two").await, 200),
+        (app.token(&[Role::CertificationBody], Some("cb-unaccredited")), 403),
         (app.token(&[Role::Agency], Some("12345678")), 200),
         (app.token(&[Role::AdmissionAuthority], None), 200),
         (app.token(&[Role::Agency], Some("87654321")), 403),

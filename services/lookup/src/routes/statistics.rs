@@ -26,13 +26,13 @@ struct Published {
     seal: String,
 }
 
-/// The period asked for: `year` (default: this year) and `as_of` (default: the year's
-/// last day, or yesterday while it runs).
+/// The period asked for: `year` (default: that of the last release) and `as_of`, a
+/// release date (default: the year's last release).
 fn period(state: &AppState, req: &Request) -> Result<Period, Error> {
     let today = state.clock.today();
     let year = match param(&req.query, "year") {
-        // The year of the last day that has ended (on 1 January, last year's).
-        None => today.pred_opt().unwrap_or(today).year(),
+        // The year of the last release (until 31 March has ended, last year's).
+        None => Period::default_year(today),
         Some(raw) => raw.parse().map_err(|_| Error::Invalid(vec![FieldError::new("/query/year", "a year, YYYY")]))?,
     };
     let as_of = param(&req.query, "as_of")
