@@ -397,6 +397,27 @@ impl Client {
         body["seal"].as_str().expect("seal").to_string()
     }
 
+    /// Agency `kvk` records that it houses workers in `bag_id` from today; returns the
+    /// answer. The agency must be held by a certification body, which the housing register
+    /// learns from the certificates register's stream a moment later: a refusal for that is
+    /// tried again for a few seconds.
+    pub async fn place(&self, kvk: &str, bag_id: &str) -> Value {
+        let agency = self.token(Role::Agency, Some(kvk));
+        let today = platform::clock::dutch_date(chrono::Utc::now()).to_string();
+        let placement = json!({"bag_id": bag_id, "from": today, "rent_withheld": false});
+        let path = format!("/api/v1/agencies/{kvk}/placements");
+        let mut placed = self.housing_call(reqwest::Method::POST, &path, &agency, placement.clone()).await;
+        for _ in 0..100 {
+            if placed.0 != 422 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            placed = self.housing_call(reqwest::Method::POST, &path, &agency, placement.clone()).await;
+        }
+        assert_eq!(placed.0, 201, "{}", placed.1);
+        placed.1
+    }
+
     /// The verdict page for `url` (the QR code's URL, pointed at the running lookup).
     pub async fn page(&self, seal: &str, lang: &str) -> String {
         self.lookup_page(&format!("/v/{seal}?lang={lang}")).await

@@ -111,12 +111,17 @@ fn rehousing(kind: &str, case: &RehousingCase, closed_because: serde_json::Value
 }
 
 /// A complaint came in (its category only).
-pub fn complaint_received(b: &Marked, category: ComplaintCategory, now: DateTime<Utc>) -> Event {
+pub fn complaint_received(
+    bag: &crate::domain::BagId,
+    registered: bool,
+    category: ComplaintCategory,
+    now: DateTime<Utc>,
+) -> Event {
     Event::new(
         "housing.complaint_received",
-        &b.building.bag_id,
+        bag.as_str(),
         &["housing_inspector", "municipality"],
-        json!({ "bag_id": b.building.bag_id, "municipality": b.building.municipality, "category": category }),
+        json!({ "bag_id": bag.as_str(), "municipality": bag.municipality(), "category": category, "registered": registered }),
         now,
     )
 }

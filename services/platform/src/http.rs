@@ -202,7 +202,7 @@ pub fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
 
 /// The full version of the suite's API (NL API Design Rules: in every answer's
 /// `API-Version`); every document in openapi/ carries it as `info.version`.
-pub const API_VERSION: &str = "1.4.0";
+pub const API_VERSION: &str = "1.5.0";
 
 /// Turns a handler's result into the response, tagged with the request id.
 pub fn respond(req: &Request, result: Result<Response, Problem>) -> Response {

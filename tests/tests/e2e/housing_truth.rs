@@ -152,22 +152,9 @@ async fn no_public_route_tells_where_migrants_live_only_a_buildings_own_seal_doe
     let suite = Suite::start().await;
     let seal = suite.certified_building(AGENCY, BAG).await;
     // The agency houses workers there; the hirer check and its receipt show that it does.
-    let agency = suite.token(Role::Agency, Some(AGENCY));
-    // A placement needs an agency a certification body holds (the housing register learns
-    // that from the certificates register's stream, a moment later).
+    // A placement needs an agency a certification body holds.
     suite.provisional(AGENCY).await;
-    let placement = json!({"bag_id": BAG, "from": platform::clock::dutch_date(chrono::Utc::now()).to_string(), "rent_withheld": false});
-    let path = format!("/api/v1/agencies/{AGENCY}/placements");
-    let mut placed = suite.housing_call(Method::POST, &path, &agency, placement.clone()).await;
-    for _ in 0..100 {
-        if placed.0 != 422 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        placed = suite.housing_call(Method::POST, &path, &agency, placement.clone()).await;
-    }
-    let (status, body) = placed;
-    assert_eq!(status, 201, "{body}");
+    suite.place(AGENCY, BAG).await;
     let check = suite
         .http
         .post(format!("{}/api/v1/agency-checks", suite.lookup.address))

@@ -12,6 +12,7 @@ mod cross_site;
 mod database_outage;
 mod database_roles;
 mod dutch_days;
+mod existence;
 mod foreign_agency;
 mod g_account_seal;
 mod hirer_check;

@@ -360,6 +360,25 @@ async fn a_certification_body_reads_officers_and_checks_persons_only_for_its_own
     assert_eq!(app.get(officers, Some(&cb)).await.status, 200, "accredited again");
     assert_eq!(app.get(links, Some(&cb)).await.status, 200);
 
+    // An officer's term ends: the body sees who runs the agency now, not who ran it before
+    // (that is for KvK and the inspectorate; the phoenix radar tells a body of links, unnamed).
+    register_officers(
+        &app,
+        "12345678",
+        json!([{"bsn": ALICE, "name": "Alice Achterberg", "date_of_birth": "1970-03-04", "role": "director", "from": "2020-01-01"}]),
+    )
+    .await;
+    let names = |v: &Value| v["officers"].as_array().unwrap().iter().map(|o| o["name"].to_string()).collect::<Vec<_>>();
+    let seen = names(&app.get(officers, Some(&cb)).await.body);
+    assert!(seen.iter().any(|n| n.contains("Alice")) && !seen.iter().any(|n| n.contains("Bob")), "{seen:?}");
+    let kvk = app.token(&[Role::Kvk], None);
+    assert!(
+        names(&app.get(officers, Some(&kvk)).await.body).iter().any(|n| n.contains("Bob")),
+        "KvK keeps the history"
+    );
+    let bob = json!({"bsn": BOB, "purpose": "certification", "kvk_number": "12345678"});
+    assert_eq!(app.post("/api/v1/person-checks", &cb, bob).await.status, 403, "no longer its officer");
+
     // A body names the agency it checks for, and says why; a read without a purpose is refused.
     let unnamed = app.post("/api/v1/person-checks", &cb, json!({"bsn": ALICE, "purpose": "x"})).await;
     assert_eq!((unnamed.status, unnamed.body["errors"][0]["pointer"].as_str()), (422, Some("/kvk_number")));
@@ -384,5 +403,5 @@ async fn a_certification_body_reads_officers_and_checks_persons_only_for_its_own
     let log = app.get("/api/v1/access-log", Some(&inspectorate)).await;
     let entries = log.body["entries"].as_array().unwrap();
     assert!(entries.iter().all(|e| e["purpose"].as_str().is_some_and(|p| p.ends_with("certification"))), "{log:?}");
-    assert_eq!(entries.len(), 5, "refused reads read nothing and are not logged as reads: {log:?}");
+    assert_eq!(entries.len(), 7, "refused reads read nothing and are not logged as reads: {log:?}");
 }

@@ -121,8 +121,15 @@ fn the_agency(principal: &Principal, a: &Accident) -> Result<()> {
     if principal.acts_for(Role::Agency, &a.agency_kvk) {
         Ok(())
     } else {
-        Err(Error::Forbidden("Only the agency itself reports its accidents and records its safety checks.".into()))
+        // Only the agency itself reports its accidents and records its safety checks; another
+        // agency learns not even that the accident exists.
+        Err(no_accident(a.accident_id))
     }
+}
+
+/// The answer about an accident that does not exist or is another agency's.
+fn no_accident(id: Uuid) -> Error {
+    Error::NotFound(format!("No accident {id} of your agency."))
 }
 
 #[derive(Debug, Deserialize)]
@@ -142,8 +149,7 @@ pub(super) async fn authority_report(state: AppState, req: Request, id: String, 
     let reference =
         platform::http::bounded_text(&input.reference, "/reference", 200, true).map_err(|e| Error::Invalid(vec![e]))?;
     write(&state, &req, &principal, &raw, async |tx| {
-        let a =
-            store::accident_by_id(tx, id, true).await?.ok_or_else(|| Error::NotFound(format!("No accident {id}.")))?;
+        let a = store::accident_by_id(tx, id, true).await?.ok_or_else(|| no_accident(id))?;
         the_agency(&principal, &a)?;
         if a.authority_reported_at.is_some() {
             return Err(Error::Conflict {
@@ -182,8 +188,7 @@ pub(super) async fn safety_check(state: AppState, req: Request, id: String, raw:
     let measures =
         platform::http::bounded_text(&input.measures, "/measures", 4000, true).map_err(|e| Error::Invalid(vec![e]))?;
     write(&state, &req, &principal, &raw, async |tx| {
-        let a =
-            store::accident_by_id(tx, id, true).await?.ok_or_else(|| Error::NotFound(format!("No accident {id}.")))?;
+        let a = store::accident_by_id(tx, id, true).await?.ok_or_else(|| no_accident(id))?;
         the_agency(&principal, &a)?;
         if a.safety_checked_at.is_some() {
             return Err(Error::Conflict {

@@ -65,9 +65,7 @@ fn invalid(e: FieldError) -> Error {
 
 /// May read a certificate's details: its body, the agency itself, the inspectorate, an admin.
 async fn readable(tx: &Transaction<'_>, principal: &Principal, id: Uuid) -> Result<Certificate> {
-    let cert = store::certificate_by_id(tx, id, false)
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("No certificate {id}.")))?;
+    let cert = store::certificate_by_id(tx, id, false).await?.ok_or_else(|| super::no_certificate(id))?;
     let allowed = principal.has(Role::Inspectorate)
         || principal.has(Role::Admin)
         || principal.acts_for(Role::Agency, &cert.kvk_number)
@@ -75,7 +73,9 @@ async fn readable(tx: &Transaction<'_>, principal: &Principal, id: Uuid) -> Resu
     if allowed {
         Ok(cert)
     } else {
-        Err(Error::Forbidden("Only the certificate's body, the agency and the inspectorate may read this.".into()))
+        // The certificate's body, the agency and the inspectorate read it; anyone else learns
+        // not even that the id is real (the agency's public certificate says what is public).
+        Err(super::no_certificate(id))
     }
 }
 
@@ -584,9 +584,7 @@ pub(super) async fn suspend(state: AppState, req: Request, id: String, raw: Byte
     let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
     if principal.has(Role::Inspectorate) && !principal.has(Role::CertificationBody) {
         return write(&state, &req, &principal, &raw, async |tx| {
-            let cert = store::certificate_by_id(tx, id, true)
-                .await?
-                .ok_or_else(|| Error::NotFound(format!("No certificate {id}.")))?;
+            let cert = store::certificate_by_id(tx, id, true).await?.ok_or_else(|| super::no_certificate(id))?;
             if !matches!(cert.status, Status::Provisional | Status::Certified) {
                 return Err(Error::IllegalTransition { from: cert.status, action: Action::Suspend });
             }
@@ -779,11 +777,10 @@ pub(super) async fn withdraw(state: AppState, req: Request, id: String, raw: Byt
         None => false,
     };
     write(&state, &req, &principal, &raw, async |tx| {
-        let cert = store::certificate_by_id(tx, id, true)
-            .await?
-            .ok_or_else(|| Error::NotFound(format!("No certificate {id}.")))?;
+        let cert = store::certificate_by_id(tx, id, true).await?.ok_or_else(|| super::no_certificate(id))?;
         if !principal.acts_for(Role::Agency, &cert.kvk_number) {
-            return Err(Error::Forbidden("Only the agency itself may withdraw its certificate.".into()));
+            // Only the agency itself withdraws its certificate; another learns nothing of it.
+            return Err(super::no_certificate(id));
         }
         let today = state.clock.today();
         let while_suspended = cert.status == Status::Suspended;

@@ -178,13 +178,16 @@ pub(super) async fn get(state: AppState, req: Request, id: String) -> Result<Res
     let principal = authenticate(&state, &req)?;
     let id = id_from_path(&id, "fine")?;
     let client = state.core.pool.get().await?;
-    let fine = store::fine_by_id(&client, id, false).await?.ok_or_else(|| Error::NotFound(format!("No fine {id}.")))?;
+    // Only the Labour Authority and the fined company read a fine; anyone else is told
+    // what it would be told of a fine that does not exist.
+    let missing = || Error::NotFound(format!("No fine {id} that you may read."));
+    let fine = store::fine_by_id(&client, id, false).await?.ok_or_else(missing)?;
     let allowed = principal.has(Role::Inspectorate)
         || principal.has(Role::Admin)
         || principal.acts_for(Role::Hirer, &fine.hirer_kvk)
         || principal.acts_for(Role::Agency, &fine.hirer_kvk);
     if !allowed {
-        return Err(Error::Forbidden("Only the Labour Authority and the fined company read a fine.".into()));
+        return Err(missing());
     }
     Ok(no_store(json(StatusCode::OK, &fine)))
 }

@@ -88,13 +88,18 @@ pub(crate) fn id_from_path(raw: &str, what: &str) -> Result<Uuid> {
 /// anyone else, or for a body whose accreditation was withdrawn.
 pub(crate) async fn own_certificate(tx: &Transaction<'_>, principal: &Principal, id: Uuid) -> Result<Certificate> {
     let body_id = acting_body(tx, principal).await?;
-    let cert = store::certificate_by_id(tx, id, true)
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("No certificate {id}.")))?;
+    let cert = store::certificate_by_id(tx, id, true).await?.ok_or_else(|| no_certificate(id))?;
     if cert.certification_body_id != body_id {
-        return Err(Error::Forbidden("This certificate was issued by another certification body.".into()));
+        // Another body's certificate: as if there were none.
+        return Err(no_certificate(id));
     }
     Ok(cert)
+}
+
+/// The answer about a certificate that does not exist, or that the caller may not see
+/// (the same, so that a refusal tells nothing).
+pub(crate) fn no_certificate(id: Uuid) -> Error {
+    Error::NotFound(format!("No certificate {id} that you may see."))
 }
 
 /// Whether `principal` reads as certification body `body`: it acts for that body and the

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-use super::{authenticate, bag_from_path, found, is_municipality};
+use super::{authenticate, bag_from_path, is_municipality};
 use crate::domain::{BagId, ComplaintCategory, ComplaintStatus};
 use crate::state::AppState;
 use crate::store::{self, Complaint};
@@ -72,7 +72,7 @@ async fn form_answer(state: &AppState, bag_id: &str, req: &Request, raw: &Bytes)
         _ if limited => Some("rate_limited"),
         Ok(input) => match file(state, req, bag_id, input).await {
             Ok(()) => None,
-            Err(Error::NotFound(_) | Error::Client(_)) => Some("unknown_building"),
+            Err(Error::Client(_)) => Some("invalid"),
             Err(Error::Invalid(_)) => Some("invalid"),
             Err(e) => {
                 let _ = e.to_problem(&req.id);
@@ -114,7 +114,10 @@ async fn file(state: &AppState, req: &Request, bag_id: &str, input: ComplaintIn)
     let now = state.clock.now();
     let mut client = state.core.pool.get().await?;
     let tx = client.transaction().await?;
-    let b = found(&tx, &bag, false).await?;
+    // Any address: a complaint about one the register does not hold is kept and told as
+    // well (unregistered housing is a lead), and answered alike — the answer never says
+    // whether an address houses migrants.
+    let registered = store::building(&tx, bag.as_str(), false).await?.is_some();
     let complaint = Complaint {
         complaint_id: Uuid::now_v7(),
         bag_id: bag.as_str().into(),
@@ -126,7 +129,7 @@ async fn file(state: &AppState, req: &Request, bag_id: &str, input: ComplaintIn)
         inspection_id: None,
     };
     store::insert_complaint(&tx, &complaint).await?;
-    platform::outbox::enqueue(&tx, &events::complaint_received(&b, category, now)).await?;
+    platform::outbox::enqueue(&tx, &events::complaint_received(&bag, registered, category, now)).await?;
     // The audit trail records that a complaint arrived, not what it says or who sent it.
     platform::audit::Entry::new(platform::audit::Actor::system("public"), "complaint.receive", bag.as_str(), &req.id)
         .after(json!({ "complaint_id": complaint.complaint_id, "category": complaint.category }))
@@ -138,7 +141,7 @@ async fn file(state: &AppState, req: &Request, bag_id: &str, input: ComplaintIn)
 }
 
 /// GET /api/v1/buildings/{bag_id}/complaints — the housing inspector and the building's
-/// municipality only; every read is in the audit trail.
+/// municipality only (of any address, registered or not); every read is in the audit trail.
 pub(super) async fn complaints_get(state: AppState, req: Request, bag_id: String) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     let bag = bag_from_path(&bag_id)?;
@@ -153,12 +156,15 @@ pub(super) async fn complaints_get(state: AppState, req: Request, bag_id: String
     };
     let mut client = state.core.pool.get().await?;
     let tx = client.transaction().await?;
-    found(&tx, &bag, false).await?;
+    let registered = store::building(&tx, bag.as_str(), false).await?.is_some();
     let complaints = store::complaints(&tx, bag.as_str()).await?;
     platform::audit::Entry::new(platform::audit::Actor::of(&principal, role), "complaint.read", bag.as_str(), &req.id)
         .after(json!({ "complaints": complaints.len() }))
         .record(&tx)
         .await?;
     tx.commit().await?;
-    Ok(no_store(json(StatusCode::OK, &json!({ "bag_id": bag.as_str(), "complaints": complaints }))))
+    Ok(no_store(json(
+        StatusCode::OK,
+        &json!({ "bag_id": bag.as_str(), "registered": registered, "complaints": complaints }),
+    )))
 }

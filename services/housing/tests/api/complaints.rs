@@ -112,10 +112,23 @@ async fn complaints_are_validated_and_rate_limited_per_client() {
 }
 
 #[tokio::test]
-async fn a_complaint_about_an_unknown_building_is_404() {
+async fn a_complaint_about_an_address_the_register_does_not_hold_is_kept_and_answered_alike() {
     let app = spawn_app().await;
-    let r = app
-        .send("POST", "/api/v1/buildings/0363010000999999/complaints", None, Some(json!({"category": "other"})), None)
-        .await;
-    assert_eq!(r.status, 404);
+    app.registered(building()).await;
+    let send = |bag: &'static str| {
+        let path = format!("/api/v1/buildings/{bag}/complaints");
+        let app = &app;
+        async move { app.send("POST", &path, None, Some(json!({"category": "overcrowding"})), None).await }
+    };
+    let (known, unknown) = (send(BAG).await, send("0363010000999999").await);
+    assert_eq!((known.status, unknown.status), (202, 202), "{:?}", unknown.body);
+    assert_eq!(known.body, unknown.body, "the answer never says whether an address houses migrants");
+    // The inspector hears of it and reads it, marked as an address nobody registered.
+    let told = zegel_testkit::wait_for_events(&app.prefix.0, "housing.complaint_received", 2).await;
+    assert!(told.iter().any(|e| e.payload["bag_id"] == "0363010000999999" && e.payload["registered"] == false));
+    let read = app.get("/api/v1/buildings/0363010000999999/complaints", Some(&app.inspector())).await;
+    assert_eq!((read.status, read.body["registered"].as_bool()), (200, Some(false)), "{:?}", read.body);
+    assert_eq!(read.body["complaints"][0]["category"], "overcrowding");
+    let stranger = app.municipality("0599");
+    assert_eq!(app.get("/api/v1/buildings/0363010000999999/complaints", Some(&stranger)).await.status, 403);
 }
