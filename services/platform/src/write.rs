@@ -13,8 +13,9 @@ use crate::http::{Request, json};
 use crate::idempotency::{self, Key, Stored};
 
 /// Runs `work` in one transaction. With an `Idempotency-Key`, a retry with the same key
-/// and request gets the first response back (marked `Idempotent-Replayed: true`) and
-/// changes nothing again; the same key with another request is refused.
+/// and request by the same caller (subject, organisation, roles) gets the first response
+/// back (marked `Idempotent-Replayed: true`) once its checks pass again, and changes
+/// nothing again; the same key with another request is refused.
 pub async fn write<S, F>(
     state: &S,
     req: &Request,
@@ -30,7 +31,7 @@ where
     core.writes.charge_caller(req, Some(principal))?;
     let key = req.idempotency_key.as_deref().map(Key::parse).transpose()?;
     let mut client = core.pool.get().await?;
-    let tx = client.transaction().await?;
+    let mut tx = client.transaction().await?;
     // Keys are the caller's own: its subject for its organisation in its roles. The same
     // subject acting for another organisation runs the request (and its ownership checks)
     // afresh instead of getting the first organisation's answer.
@@ -38,6 +39,20 @@ where
     if let Some(key) = &key {
         let hash = core.fingerprints.of(req.method.as_str(), &req.path, body);
         if let Some(stored) = idempotency::begin(&tx, &scope, key, &hash).await? {
+            // A replay runs the request's checks again — who may act on what, as of now —
+            // in a savepoint that is rolled back: a caller whose rights ended since (an
+            // accreditation withdrawn, a placement ended) gets its refusal, not the answer.
+            // Any other outcome (the change is made already: a conflict) gives the answer.
+            let again = {
+                let check = tx.savepoint("replay").await?;
+                work(&check).await
+            };
+            if let Err(e) = again {
+                let status = crate::core::ServiceError::to_problem(&e, &req.id).status;
+                if matches!(status, 401 | 403 | 404) || status >= 500 {
+                    return Err(e);
+                }
+            }
             let mut res = json(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK), &stored.body);
             res.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
             return Ok(res);

@@ -77,8 +77,9 @@ async fn a_hirer_that_used_an_uncertified_agency_is_fined_and_a_repeat_costs_hal
         r.status().as_u16()
     };
     assert_eq!(read(&suite.token(Role::Hirer, Some(hirer))).await, 200);
-    assert_eq!(read(&suite.token(Role::Hirer, Some("63000001"))).await, 403);
-    assert_eq!(read(&suite.token(Role::Agency, Some(agency))).await, 403);
+    // Anyone else is told what it would be told of a fine that does not exist.
+    assert_eq!(read(&suite.token(Role::Hirer, Some("63000001"))).await, 404);
+    assert_eq!(read(&suite.token(Role::Agency, Some(agency))).await, 404);
 
     // A decided fine does not count as an earlier offence; an irrevocable one does.
     let (_, c) = post(&suite, "/api/v1/hirer-fine-computations", &inspectorate, case(vec![], 3)).await;

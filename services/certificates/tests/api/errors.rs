@@ -548,12 +548,25 @@ async fn a_bodys_reading_rights_end_with_its_accreditation_and_the_other_registe
     for path in [detail.as_str(), sanctions, complaints] {
         assert_eq!(app.get(path, Some(&body)).await.status, 200, "{path} while accredited");
     }
+    // A requirement recorded with an idempotency key, replayed while accredited: the first answer.
+    let audit = json!({"outcome": "met", "evidence_ref": "dossier/cao"});
+    let audits = format!("/api/v1/certificates/{id}/requirements/cao_wage_compliance");
+    let first = app.send("PUT", &audits, Some(&body), Some(audit.clone()), Some("a-1")).await;
+    assert_eq!(first.status, 200, "{:?}", first.body);
+    let again = app.send("PUT", &audits, Some(&body), Some(audit.clone()), Some("a-1")).await;
+    assert_eq!((again.status, again.header("idempotent-replayed")), (200, Some("true")), "{:?}", again.body);
+    assert_eq!(again.body, first.body);
     let admin = app.token(&[Role::Admin], None);
     let r = app.put("/api/v1/certification-bodies/cb-one", &admin, json!({"name": "Body", "accredited": false})).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     for (path, status) in [(detail.as_str(), 404), (sanctions, 403), (complaints, 403)] {
         assert_eq!(app.get(path, Some(&body)).await.status, status, "{path} once the accreditation is withdrawn");
     }
+    // A replay runs its checks again: the stored answer is not handed to a body that may
+    // no longer act (nor read the certificate it names).
+    let replayed = app.send("PUT", &audits, Some(&body), Some(audit), Some("a-1")).await;
+    assert_eq!(replayed.status, 403, "{:?}", replayed.body);
+    assert!(replayed.header("idempotent-replayed").is_none());
     let told = app.wait_for_events("certificate.body_accreditation", 2).await;
     let last = told.last().expect("the withdrawal is published");
     assert_eq!(last["addressed_to"], json!(["bans", "housing"]));
