@@ -192,3 +192,86 @@ fn the_bans_register_is_reachable_only_from_who_needs_it() {
         "the bans register's callers"
     );
 }
+
+/// Whether an Ingress path of `path_type` routes `path` (Kubernetes `Prefix` matches whole
+/// path elements: `/check` routes `/check` and `/check/x`, not `/checkx`).
+fn routes(rule: &str, path_type: &str, path: &str) -> bool {
+    let rule_trimmed = rule.trim_end_matches('/');
+    match path_type {
+        "Exact" => rule == path,
+        _ => rule_trimmed.is_empty() || path == rule_trimmed || path.starts_with(&format!("{rule_trimmed}/")),
+    }
+}
+
+/// The (path, pathType, service) of every rule of Ingress `name` for the hosts `host`
+/// accepts.
+fn ingress_paths(objects: &[Value], name: &str, host: impl Fn(&str) -> bool) -> Vec<(String, String, String)> {
+    let ingress = named(objects, "Ingress", name);
+    ingress["spec"]["rules"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| host(r["host"].as_str().unwrap_or_default()))
+        .flat_map(|r| r["http"]["paths"].as_array().cloned().unwrap_or_default())
+        .map(|p| {
+            (
+                p["path"].as_str().unwrap_or_default().to_string(),
+                p["pathType"].as_str().unwrap_or_default().to_string(),
+                p["backend"]["service"]["name"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Every operation a document marks public (no token needed), as a path with its
+/// parameters filled in; the operational endpoints, which the internal port serves to the
+/// probes, are not for the public host.
+fn public_operations(document: &str) -> Vec<(String, String)> {
+    let doc = zegel_testkit::openapi(&repo().join("openapi").join(document).to_string_lossy());
+    let mut found = Vec::new();
+    for (template, item) in doc["paths"].as_object().expect("paths") {
+        if matches!(template.as_str(), "/healthz" | "/readyz" | "/metrics") {
+            continue;
+        }
+        for method in ["get", "post", "put", "delete"] {
+            let Some(op) = item.get(method) else { continue };
+            let open = match op["security"].as_array() {
+                None => true,
+                Some(ways) => ways.iter().any(|w| w.as_object().is_some_and(|o| o.is_empty())),
+            };
+            let public = op["x-zegel-roles"].as_array().is_none_or(|r| r.iter().any(|r| r == "public"));
+            if open && public {
+                let path: String =
+                    template.split('/').map(|s| if s.starts_with('{') { "x" } else { s }).collect::<Vec<_>>().join("/");
+                found.push((method.to_uppercase(), path));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+#[ignore = "needs kustomize: `kubectl kustomize` (just test runs it where kubectl is installed)"]
+fn every_public_page_and_read_of_the_documents_has_a_route_in_production() {
+    let objects = build("prod");
+    let mut unrouted = Vec::new();
+    // The lookup's public pages and reads are on the public host (the public Ingress's one).
+    let public = ingress_paths(&objects, "zegel-public", |_| true);
+    for (method, path) in public_operations("lookup.yaml") {
+        if !public.iter().any(|(rule, kind, service)| service == "lookup" && routes(rule, kind, &path)) {
+            unrouted.push(format!("{method} {path} on the public host"));
+        }
+    }
+    // Every register's public reads on its own host (<register>.<the registers' domain>).
+    for register in ["certificates", "bans", "deposits", "gaccounts", "housing", "notifier"] {
+        let host = format!("{register}.<registers' domain>");
+        let paths = ingress_paths(&objects, "zegel-registers", |h| h.starts_with(&format!("{register}.")));
+        for (method, path) in public_operations(&format!("{register}.yaml")) {
+            if !paths.iter().any(|(rule, kind, service)| service == register && routes(rule, kind, &path)) {
+                unrouted.push(format!("{method} {path} on {host}"));
+            }
+        }
+    }
+    assert!(unrouted.is_empty(), "public operations production would answer 404: {unrouted:#?}");
+    assert!(routes("/check", "Prefix", "/check") && !routes("/check", "Prefix", "/checkx"), "Prefix is per element");
+}
