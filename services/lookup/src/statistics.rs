@@ -110,13 +110,12 @@ pub fn is_release_date(day: NaiveDate) -> bool {
     matches!(day.month(), 3 | 6 | 9 | 12) && day.succ_opt().is_some_and(|next| next.day() == 1)
 }
 
-/// The last release date on or before `day`.
+/// The last release date on or before `day` (one is never more than 92 days back).
 pub fn last_release(day: NaiveDate) -> NaiveDate {
-    let mut d = day;
-    while !is_release_date(d) {
-        d = d.pred_opt().unwrap_or(NaiveDate::MIN);
-    }
-    d
+    (0..=92)
+        .filter_map(|back| day.checked_sub_days(chrono::Days::new(back)))
+        .find(|d| is_release_date(*d))
+        .unwrap_or(day)
 }
 
 impl Period {
