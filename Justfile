@@ -26,7 +26,8 @@ demo: certs
     {{build}} --bin zegel-demo
     {{debug}}/zegel-demo
 
-# Run every test (unit, integration against real Postgres and Redis, cross-service), then
+# Check the formatting and the lints (clippy, warnings are errors), run every test (unit,
+# integration against real Postgres and Redis, cross-service), then
 # the container image's (the suite started from it answers on every port), the checks from
 # the outside (schemathesis fuzzes every service, Spectral lints the documents, a generated
 # client runs the hirer check, Chromium with axe-core reads every page in every language),
@@ -37,7 +38,7 @@ demo: certs
 # tests built: the test checks what the image is made of and that it answers, which the
 # optimiser does not change, and a second (release) build of everything would double the
 # time of a first run.
-test: deps certs outside-tools
+test: deps certs outside-tools lint
     cargo test --locked --workspace --all-targets
     {{just_executable()}} image localhost/zegel:dev dev
     cargo test --locked --workspace --test e2e -- --ignored image::
@@ -112,7 +113,9 @@ token role org="":
 deps:
     bash .ci/services.sh
 
-# Formatting and lints, as CI would want them.
+# Formatting and lints (`just test` runs them first). rustup's default profile has both
+# components; a minimal toolchain gets them added.
 lint:
+    @command -v rustup >/dev/null && rustup component add rustfmt clippy >/dev/null 2>&1 || true
     cargo fmt --all -- --check
-    cargo clippy --workspace --all-targets -- -D warnings
+    cargo clippy --locked --workspace --all-targets -- -D warnings
