@@ -884,13 +884,6 @@ pub async fn placements_in(c: &impl GenericClient, bag_id: &str) -> Result<Vec<P
     Ok(c.query(&stmt, &[&bag_id]).await?.iter().map(placement).collect())
 }
 
-/// Whether a certification body holds an application or a certificate of the agency (any
-/// body, accredited or not): the housing register then knows it as a registered agency.
-pub async fn agency_registered(c: &impl GenericClient, kvk: &str) -> Result<bool> {
-    let stmt = c.prepare_cached("select exists (select 1 from certifier where kvk_number = $1)").await?;
-    Ok(c.query_one(&stmt, &[&kvk]).await?.get(0))
-}
-
 /// A placement by id; `lock` takes a row lock.
 pub async fn placement_by_id(c: &impl GenericClient, id: Uuid, lock: bool) -> Result<Option<Placement>> {
     let sql =

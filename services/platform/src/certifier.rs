@@ -90,6 +90,13 @@ pub const HOLDING: &str = "(select c.kvk_number, c.certification_body_id from ce
       where not exists (select 1 from body_accreditation a
                         where a.certification_body_id = c.certification_body_id and not a.accredited))";
 
+/// Whether any certification body (accredited or not) holds an application or a
+/// certificate of agency `kvk`: a register then knows it as a registered agency.
+pub async fn held(c: &impl GenericClient, kvk: &str) -> Result<bool, tokio_postgres::Error> {
+    let stmt = c.prepare_cached("select exists (select 1 from certifier where kvk_number = $1)").await?;
+    Ok(c.query_one(&stmt, &[&kvk]).await?.get(0))
+}
+
 /// Whether `body`'s accreditation stands (no withdrawal heard since the last grant).
 pub async fn accredited(c: &impl GenericClient, body: &str) -> Result<bool, tokio_postgres::Error> {
     let stmt = c

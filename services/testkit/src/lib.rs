@@ -24,6 +24,6 @@ pub use db::{TestDb, admin_url, db_url, redis_url};
 pub use openapi::{MatrixRow, authorization_matrix, contract_violations, openapi, shape_violations};
 pub use pki::{TestPki, pki};
 pub use receiver::{Received, Receiver};
-pub use redis::{RedisProxy, TestPrefix, events, publish, publish_signed_by, wait_for_events};
+pub use redis::{RedisProxy, TestPrefix, accreditation, events, publish, publish_signed_by, wait_for_events};
 pub use spawn::{Running, common_settings, common_settings_for, spawn, spawn_on, start};
 pub use tokens::{DevIssuer, issuer};

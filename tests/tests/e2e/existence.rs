@@ -126,8 +126,7 @@ async fn fixture(suite: &Suite) -> Fixture {
     let admin = suite.token(Role::Admin, None);
     let accredit = json!({"name": "Stranger body", "accredited": true});
     let url = format!("{}/api/v1/certification-bodies/cb-stranger", suite.certificates.address);
-    let (status, _) =
-        json_of(suite.http.put(url).bearer_auth(&admin).json(&accredit).send().await.expect("sent")).await;
+    let (status, _) = suite.send(Method::PUT, url, Some(&admin), accredit).await;
     assert_eq!(status, 200);
     // A deficiency on the certificate.
     let soon = (platform::clock::dutch_date(chrono::Utc::now()) + chrono::Days::new(20)).to_string();
@@ -152,7 +151,7 @@ async fn fixture(suite: &Suite) -> Fixture {
     let worker = json!({"name": "Ioana Popescu", "period_from": "2025-08-01", "period_to": "2025-09-30",
         "paid_cents": 0, "description": "No wages for August.", "language": "ro"});
     let url = format!("{}/api/v1/agencies/{KVK}/deposit/worker-claims", suite.deposits.address);
-    let (status, filed) = json_of(suite.http.post(url).json(&worker).send().await.expect("claim")).await;
+    let (status, filed) = suite.send(Method::POST, url, None, worker).await;
     assert_eq!(status, 201, "{filed}");
     let worker_claim = filed["claim_id"].as_str().expect("id").to_string();
     let worker_token = link_token(filed["status_url"].as_str().expect("link"));
@@ -161,13 +160,12 @@ async fn fixture(suite: &Suite) -> Fixture {
     let yesterday = (platform::clock::dutch_date(chrono::Utc::now()) - chrono::Days::new(1)).to_string();
     let accident = json!({"occurred_on": yesterday, "kind": "hospital_admission", "what_happened": "A fall."});
     let url = format!("{}/api/v1/agencies/{KVK}/accidents", suite.certificates.address);
-    let (status, reported) =
-        json_of(suite.http.post(url).bearer_auth(&hirer).json(&accident).send().await.expect("sent")).await;
+    let (status, reported) = suite.send(Method::POST, url, Some(&hirer), accident).await;
     assert_eq!(status, 201, "{reported}");
     let accident = reported["accident_id"].as_str().expect("accident").to_string();
     let url = format!("{}/api/v1/agencies/{KVK}/work-complaints", suite.certificates.address);
     let complaint = json!({"category": "intimidation", "text": "Threatened with losing my bed.", "lang": "en"});
-    let (status, sent) = json_of(suite.http.post(url).json(&complaint).send().await.expect("sent")).await;
+    let (status, sent) = suite.send(Method::POST, url, None, complaint).await;
     assert_eq!(status, 201, "{sent}");
     let work_complaint = sent["complaint_id"].as_str().expect("complaint").to_string();
     let complaint_token = link_token(sent["status_url"].as_str().expect("link"));
@@ -192,17 +190,8 @@ async fn fixture(suite: &Suite) -> Fixture {
     // The hirer follows the agency; a change of its standing gives it a delivery.
     let receiver = zegel_testkit::Receiver::start().await;
     let url = format!("{}/api/v1/subscriptions", suite.notifier.address);
-    let (status, subscribed) = json_of(
-        suite
-            .http
-            .post(url)
-            .bearer_auth(&hirer)
-            .json(&json!({"url": receiver.url, "agencies": [KVK]}))
-            .send()
-            .await
-            .expect("sent"),
-    )
-    .await;
+    let (status, subscribed) =
+        suite.send(Method::POST, url, Some(&hirer), json!({"url": receiver.url, "agencies": [KVK]})).await;
     assert_eq!(status, 201, "{subscribed}");
     let subscription = subscribed["subscription_id"].as_str().expect("subscription").to_string();
     let inspectorate = suite.token(Role::Inspectorate, None);
@@ -224,18 +213,7 @@ async fn fixture(suite: &Suite) -> Fixture {
     // A fine on the hirer for a day the agency was not certified (suspended now).
     let case = json!({"hirer_kvk": HIRER, "agency_kvk": KVK, "from": today, "to": today, "workers": 1, "receipts": []});
     let url = format!("{}/api/v1/hirer-fines", suite.certificates.address);
-    let (status, fine) = json_of(
-        suite
-            .http
-            .post(url)
-            .bearer_auth(&inspectorate)
-            .header("idempotency-key", uuid::Uuid::new_v4().to_string())
-            .json(&case)
-            .send()
-            .await
-            .expect("sent"),
-    )
-    .await;
+    let (status, fine) = suite.send(Method::POST, url, Some(&inspectorate), case).await;
     assert_eq!(status, 201, "{fine}");
     let fine = fine["fine_id"].as_str().expect("fine").to_string();
     Fixture {

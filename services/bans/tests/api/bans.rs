@@ -340,15 +340,7 @@ async fn a_certification_body_reads_officers_and_checks_persons_only_for_its_own
     assert!(!elsewhere.2.to_string().contains("Carla"));
 
     // Its rights end with its accreditation, and come back with it.
-    let accreditation = |accredited: bool| {
-        platform::outbox::Event::new(
-            platform::certifier::ACCREDITATION,
-            "cb-one",
-            &["bans", "housing"],
-            json!({"certification_body_id": "cb-one", "accredited": accredited}),
-            chrono::Utc::now(),
-        )
-    };
+    let accreditation = |accredited: bool| zegel_testkit::accreditation("cb-one", accredited);
     zegel_testkit::publish(&app.prefix.0, &accreditation(false)).await;
     until(&app, "select count(*) from bans.body_accreditation where not accredited", 1).await;
     let links = "/api/v1/agencies/12345678/officer-links?purpose=certification";

@@ -111,10 +111,14 @@ pub(super) async fn list(state: AppState, req: Request, kvk: String) -> Result<R
     let principal = authenticate(&state, &req)?;
     let kvk = kvk_from_path(&kvk)?;
     let client = state.core.pool.get().await?;
+    // A body only while accredited: its rights end with their ground.
+    let accredited_body = match principal.org.as_deref() {
+        Some(body) => super::reads_as_body(&client, &principal, body).await?,
+        None => false,
+    };
     let allowed = [Role::Inspectorate, Role::Admin, Role::AdmissionAuthority].into_iter().any(|r| principal.has(r))
         || principal.acts_for(Role::Agency, kvk.as_str())
-        // A body only while accredited: its rights end with their ground.
-        || (principal.has(Role::CertificationBody) && super::acting_body(&client, &principal).await.is_ok());
+        || accredited_body;
     if !allowed {
         return Err(Error::Forbidden(
             "Only the authorities, accredited certification bodies and the agency itself read its final sanctions."

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-use super::{authenticate, bag_from_path, for_one_who_knows, found, is_municipality, norm_for, text, view, write};
+use super::{authenticate, bag_from_path, for_one_who_knows, found, norm_for, text, view, write};
 use crate::domain::{BagId, BuildingType, MarkAction, Postcode, Rooms};
 use crate::register::{self, Change};
 use crate::state::AppState;
@@ -263,10 +263,7 @@ pub(super) async fn mark_get(state: AppState, req: Request, bag_id: String) -> R
     let bag = bag_from_path(&bag_id)?;
     let client = state.core.pool.get().await?;
     let b = found(&client, &bag, false).await?;
-    if !(provider_of(&b, &principal)
-        || principal.has(Role::HousingInspector)
-        || is_municipality(&principal, &b.building.municipality))
-    {
+    if !super::keeps_record(&principal, &b) {
         return Err(super::unseen(&bag));
     }
     let history = store::mark_history(&client, bag.as_str()).await?;

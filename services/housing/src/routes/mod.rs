@@ -178,6 +178,14 @@ pub(crate) async fn for_one_who_knows(
     }
 }
 
+/// Whether `principal` keeps the record of `b`: its provider, a housing inspector, or its
+/// municipality (the mark's history, the placements in it).
+pub(crate) fn keeps_record(principal: &Principal, b: &Marked) -> bool {
+    principal.acts_for(Role::HousingProvider, &b.building.provider_kvk)
+        || principal.has(Role::HousingInspector)
+        || is_municipality(principal, &b.building.municipality)
+}
+
 /// Whether `principal` may know where `b` is: its provider, a housing inspector, its
 /// municipality, or the certification body of an agency that houses workers there on `day`
 /// (it assesses that agency's housing). Everyone else learns a building's address only
@@ -188,10 +196,7 @@ pub(crate) async fn may_see_address(
     b: &Marked,
     day: chrono::NaiveDate,
 ) -> Result<bool> {
-    if principal.acts_for(Role::HousingProvider, &b.building.provider_kvk)
-        || principal.has(Role::HousingInspector)
-        || is_municipality(principal, &b.building.municipality)
-    {
+    if keeps_record(principal, b) {
         return Ok(true);
     }
     match principal.org.as_deref() {

@@ -70,7 +70,7 @@ pub(super) async fn record(state: AppState, req: Request, kvk: String, raw: Byte
         (None, Ok(())) => return Err(Error::Invalid(vec![FieldError::new("/bag_id", "a BAG id")])),
     };
     write(&state, &req, &principal, &raw, async |tx| {
-        if !store::agency_registered(tx, kvk.as_str()).await? {
+        if !platform::certifier::held(tx, kvk.as_str()).await? {
             return Err(Error::Invalid(vec![FieldError::new(
                 "/path/kvk",
                 "the housing register knows no application or certificate of this agency: a placement is recorded \
@@ -106,6 +106,23 @@ pub(super) async fn record(state: AppState, req: Request, kvk: String, raw: Byte
         ))
     })
     .await
+}
+
+/// Records a change of a placement in the audit trail (under its agency) and answers with it.
+async fn changed(
+    tx: &deadpool_postgres::Transaction<'_>,
+    actor: Actor,
+    action: &str,
+    request_id: &str,
+    before: &Placement,
+    after: Placement,
+) -> Result<(StatusCode, serde_json::Value)> {
+    audit::Entry::new(actor, action, &before.kvk_number, request_id)
+        .before(json!(before))
+        .after(json!(after))
+        .record(tx)
+        .await?;
+    Ok((StatusCode::OK, json!({ "placement": after })))
 }
 
 /// The earliest first day of a placement: older stays are past the register's use.
@@ -152,12 +169,7 @@ pub(super) async fn accept(state: AppState, req: Request, id: String, raw: Bytes
         let now = state.clock.now();
         store::accept_placement(tx, id, &principal.subject, now).await?;
         let after = Placement { accepted_at: Some(now), ..before.clone() };
-        audit::Entry::new(Actor::of(&principal, role), "placement.accept", &before.kvk_number, &req.id)
-            .before(json!(before))
-            .after(json!(after))
-            .record(tx)
-            .await?;
-        Ok((StatusCode::OK, json!({ "placement": after })))
+        changed(tx, Actor::of(&principal, role), "placement.accept", &req.id, &before, after).await
     })
     .await
 }
@@ -169,10 +181,7 @@ pub(super) async fn in_building(state: AppState, req: Request, bag_id: String) -
     let bag = super::bag_from_path(&bag_id)?;
     let client = state.core.pool.get().await?;
     let b = super::found(&client, &bag, false).await?;
-    if !(principal.acts_for(Role::HousingProvider, &b.building.provider_kvk)
-        || principal.has(Role::HousingInspector)
-        || super::is_municipality(&principal, &b.building.municipality))
-    {
+    if !super::keeps_record(&principal, &b) {
         return Err(super::unseen(&bag));
     }
     let placements = store::placements_in(&client, bag.as_str()).await?;
@@ -208,12 +217,7 @@ pub(super) async fn end(state: AppState, req: Request, id: String, raw: Bytes) -
         }
         store::end_placement(tx, id, input.to).await?;
         let after = Placement { to: Some(input.to), ..before.clone() };
-        audit::Entry::new(Actor::of(&principal, Role::Agency), "placement.end", &before.kvk_number, &req.id)
-            .before(json!(before))
-            .after(json!(after))
-            .record(tx)
-            .await?;
-        Ok((StatusCode::OK, json!({ "placement": after })))
+        changed(tx, Actor::of(&principal, Role::Agency), "placement.end", &req.id, &before, after).await
     })
     .await
 }

@@ -279,15 +279,7 @@ async fn the_certification_body_of_an_agency_housed_there_sees_where_the_buildin
     assert_eq!(app.get(&placements, Some(&body("cb-two"))).await.status, 403);
 
     // Its rights end with its accreditation.
-    let accreditation = |accredited: bool| {
-        platform::outbox::Event::new(
-            platform::certifier::ACCREDITATION,
-            "cb-one",
-            &["bans", "housing"],
-            json!({"certification_body_id": "cb-one", "accredited": accredited}),
-            chrono::Utc::now(),
-        )
-    };
+    let accreditation = |accredited: bool| zegel_testkit::accreditation("cb-one", accredited);
     zegel_testkit::publish(&app.prefix.0, &accreditation(false)).await;
     app.until("select count(*) from housing.body_accreditation where not accredited", 1).await;
     assert_eq!(app.get(&building, Some(&body("cb-one"))).await.status, 404, "accreditation withdrawn");
