@@ -3,11 +3,11 @@
 CI validates with no network. Run by hand when the Kubernetes version or an operator's
 version changes; the sources are named in README.md.
 
-  vendor.py <kubernetes-json-schema dir (…/v1.33.0-local-strict)> <cloudnative-pg> \
-            <plugin-barman-cloud> <prometheus-operator> <redis-operator>
+  vendor.py <kubernetes-json-schema dir (…/v1.33.0-local-strict)> \
+            cloudnative-pg=<dir> plugin-barman-cloud=<dir> prometheus-operator=<dir> \
+            redis-operator=<dir> gateway-api=<dir> cert-manager=<dir>
 
-The last four are git directories (bare or not) of those projects; their CRDs are read at
-HEAD. Every schema is written standalone (its definitions inlined), and every object of a
+Each <dir> is a git directory (bare or not) of that project; its CRDs are read at HEAD. Every schema is written standalone (its definitions inlined), and every object of a
 CRD that lists its properties is made strict (no other property), as the API server is with
 strict field validation.
 """
@@ -29,18 +29,23 @@ CORE = {
     "apps/v1/Deployment": "deployment-apps-v1.json",
     "policy/v1/PodDisruptionBudget": "poddisruptionbudget-policy-v1.json",
     "autoscaling/v2/HorizontalPodAutoscaler": "horizontalpodautoscaler-autoscaling-v2.json",
-    "networking.k8s.io/v1/Ingress": "ingress-networking-v1.json",
     "networking.k8s.io/v1/NetworkPolicy": "networkpolicy-networking-v1.json",
 }
 
 CRDS = [
-    (1, "config/crd/bases/postgresql.cnpg.io_clusters.yaml"),
-    (1, "config/crd/bases/postgresql.cnpg.io_poolers.yaml"),
-    (1, "config/crd/bases/postgresql.cnpg.io_scheduledbackups.yaml"),
-    (2, "config/crd/bases/barmancloud.cnpg.io_objectstores.yaml"),
-    (3, "example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml"),
-    (3, "example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml"),
-    (4, "manifests/databases.spotahome.com_redisfailovers.yaml"),
+    ("cloudnative-pg", "config/crd/bases/postgresql.cnpg.io_clusters.yaml"),
+    ("cloudnative-pg", "config/crd/bases/postgresql.cnpg.io_poolers.yaml"),
+    ("cloudnative-pg", "config/crd/bases/postgresql.cnpg.io_scheduledbackups.yaml"),
+    ("cloudnative-pg", "config/crd/bases/postgresql.cnpg.io_imagecatalogs.yaml"),
+    ("plugin-barman-cloud", "config/crd/bases/barmancloud.cnpg.io_objectstores.yaml"),
+    ("prometheus-operator", "example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml"),
+    ("prometheus-operator", "example/prometheus-operator-crd/monitoring.coreos.com_podmonitors.yaml"),
+    ("prometheus-operator", "example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml"),
+    ("redis-operator", "config/crd/bases/redis.redis.opstreelabs.in_redisreplications.yaml"),
+    # The standard channel only: what every conformant implementation serves.
+    ("gateway-api", "config/crd/standard/gateway.networking.k8s.io_gateways.yaml"),
+    ("gateway-api", "config/crd/standard/gateway.networking.k8s.io_httproutes.yaml"),
+    ("cert-manager", "deploy/crds/cert-manager.io_certificates.yaml"),
 ]
 
 
@@ -81,7 +86,8 @@ def strict(node):
 
 
 def main():
-    core_dir, repos = Path(sys.argv[1]), sys.argv[2:]
+    core_dir = Path(sys.argv[1])
+    repos = dict(arg.split("=", 1) for arg in sys.argv[2:])
     definitions = json.loads((core_dir / "_definitions.json").read_text())["$defs"]
     for key, name in CORE.items():
         api_version, kind = key.rsplit("/", 1)
@@ -89,7 +95,7 @@ def main():
         (OUT / file_name(api_version, kind)).write_text(json.dumps(schema, sort_keys=True, separators=(",", ":")) + "\n")
     for repo, path in CRDS:
         text = subprocess.run(
-            ["git", "--git-dir", repos[repo - 1], "show", f"HEAD:{path}"], check=True, capture_output=True, text=True
+            ["git", "--git-dir", repos[repo], "show", f"HEAD:{path}"], check=True, capture_output=True, text=True
         ).stdout
         crd = next(d for d in yaml.safe_load_all(text) if d)
         group, kind = crd["spec"]["group"], crd["spec"]["names"]["kind"]

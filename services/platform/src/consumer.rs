@@ -46,7 +46,7 @@ pub struct Consumer {
 }
 
 /// Longest the dead letter stream grows (approximately).
-const DEAD_MAXLEN: u64 = 100_000;
+pub const DEAD_MAXLEN: u64 = 100_000;
 
 impl Consumer {
     /// A consumer of a service named `name` in `group` (one group per service; one name

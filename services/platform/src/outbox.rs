@@ -107,7 +107,20 @@ end";
 /// Seconds the marker of a published event id is kept.
 const MARKER_TTL_SECS: u64 = 7 * 24 * 3600;
 /// Approximate length the stream is trimmed to.
-const STREAM_MAXLEN: u64 = 1_000_000;
+pub const STREAM_MAXLEN: u64 = 1_000_000;
+/// The most one entry of the stream (or of the dead letter stream) may take in Redis's
+/// memory; tests/tests/e2e/redis_replication.rs measures real entries against it.
+pub const ENTRY_BYTES: u64 = 1024;
+/// The most the marker of one published event id may take (measured by the same test).
+pub const MARKER_BYTES: u64 = 160;
+
+/// What Redis must be able to hold for the suite: both streams at their caps, and a marker
+/// for as many events as the stream keeps (more than a week of events at today's rates).
+/// The production overlay's `maxmemory` is checked against it
+/// (tests/tests/e2e/k8s_manifests.rs); docs/OPERATIONS.md, "Redis memory", has the sum.
+pub const fn redis_memory_needed() -> u64 {
+    (STREAM_MAXLEN + crate::consumer::DEAD_MAXLEN) * ENTRY_BYTES + STREAM_MAXLEN * MARKER_BYTES
+}
 /// Rows published per round.
 const BATCH: i64 = 200;
 /// How long a round waits for the replicas to acknowledge what it published.

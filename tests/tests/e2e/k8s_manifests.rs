@@ -135,15 +135,30 @@ fn every_pod_of_the_suite_runs_locked_down_and_production_is_what_it_says() {
     assert_eq!(common["data"]["ZEGEL_ENV"], "production");
     let environment = named(&objects, "ConfigMap", "zegel-environment");
     let verify = environment["data"]["ZEGEL_VERIFY_URL"].as_str().expect("verify URL");
-    let public = named(&objects, "Ingress", "zegel-public");
-    assert_eq!(format!("https://{}", public["spec"]["rules"][0]["host"].as_str().expect("host")), verify);
-    let backends: Vec<&str> = public["spec"]["rules"][0]["http"]["paths"]
-        .as_array()
-        .expect("paths")
-        .iter()
-        .map(|p| p["backend"]["service"]["name"].as_str().expect("service"))
-        .collect();
-    assert!(backends.iter().all(|b| *b == "lookup"), "the public host reaches the lookup only: {backends:?}");
+    let public = named(&objects, "HTTPRoute", "zegel-public");
+    assert_eq!(format!("https://{}", public["spec"]["hostnames"][0].as_str().expect("host")), verify);
+    // The public host reaches the lookup, and a register only by a form's POST.
+    for rule in routes_of(&objects, "zegel-public") {
+        assert!(rule.service == "lookup" || rule.method.as_deref() == Some("POST"), "{rule:?}");
+    }
+    // TLS on every listener but the one that only redirects, from cert-manager.
+    let gateway = named(&objects, "Gateway", "zegel");
+    for listener in gateway["spec"]["listeners"].as_array().expect("listeners") {
+        if listener["protocol"] == "HTTPS" {
+            let secret = listener["tls"]["certificateRefs"][0]["name"].as_str().expect("certificate");
+            let certificate = named(&objects, "Certificate", secret);
+            assert_eq!(certificate["spec"]["secretName"], secret);
+            let host = listener["hostname"].as_str().expect("hostname");
+            let names = certificate["spec"]["dnsNames"].as_array().expect("names");
+            assert!(
+                names
+                    .iter()
+                    .any(|n| n == host
+                        || host.strip_prefix('*').is_some_and(|d| n.as_str().is_some_and(|n| n.ends_with(d)))),
+                "{host}: {names:?}"
+            );
+        }
+    }
     let cluster = named(&objects, "Cluster", "zegel-db");
     assert_eq!(cluster["spec"]["instances"], 3);
     assert_eq!(cluster["spec"]["plugins"][0]["name"], "barman-cloud.cloudnative-pg.io", "backups configured");
@@ -179,6 +194,11 @@ fn the_bans_register_is_reachable_only_from_who_needs_it() {
                 if let Some(name) = from["podSelector"]["matchLabels"]["app.kubernetes.io/name"].as_str() {
                     allowed.push(name.to_string());
                 }
+                if let Some(gateway) =
+                    from["podSelector"]["matchLabels"]["gateway.networking.k8s.io/gateway-name"].as_str()
+                {
+                    allowed.push(format!("gateway {gateway}"));
+                }
                 if let Some(ns) = from["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"].as_str() {
                     allowed.push(format!("namespace {ns}"));
                 }
@@ -188,13 +208,13 @@ fn the_bans_register_is_reachable_only_from_who_needs_it() {
     allowed.sort();
     assert_eq!(
         allowed,
-        vec!["certificates", "lookup", "namespace ingress-nginx", "namespace monitoring"],
+        vec!["certificates", "gateway zegel", "lookup", "namespace monitoring"],
         "the bans register's callers"
     );
 }
 
-/// Whether an Ingress path of `path_type` routes `path` (Kubernetes `Prefix` matches whole
-/// path elements: `/check` routes `/check` and `/check/x`, not `/checkx`).
+/// Whether a path match of `path_type` routes `path` (the Gateway API's `PathPrefix`
+/// matches whole path elements: `/check` routes `/check` and `/check/x`, not `/checkx`).
 fn routes(rule: &str, path_type: &str, path: &str) -> bool {
     let rule_trimmed = rule.trim_end_matches('/');
     match path_type {
@@ -203,30 +223,74 @@ fn routes(rule: &str, path_type: &str, path: &str) -> bool {
     }
 }
 
-/// The (path, pathType, service) of every rule of Ingress `name` for the hosts `host`
-/// accepts.
-fn ingress_paths(objects: &[Value], name: &str, host: impl Fn(&str) -> bool) -> Vec<(String, String, String)> {
-    let ingress = named(objects, "Ingress", name);
-    ingress["spec"]["rules"]
+/// One match of an HTTPRoute's rule: where it sends what.
+#[derive(Debug)]
+struct Rule {
+    path: String,
+    path_type: String,
+    method: Option<String>,
+    service: String,
+    port: i64,
+    /// The prefix that replaces the matched one (`ReplacePrefixMatch`).
+    rewrite: Option<String>,
+}
+
+impl Rule {
+    fn routes(&self, method: &str, path: &str) -> bool {
+        self.method.as_deref().is_none_or(|m| m == method) && routes(&self.path, &self.path_type, path)
+    }
+
+    /// The path the backend sees.
+    fn rewritten(&self, path: &str) -> String {
+        match &self.rewrite {
+            Some(prefix) => {
+                let rest = &path[self.path.trim_end_matches('/').len()..];
+                format!("{}{}", prefix.trim_end_matches('/'), rest)
+            }
+            None => path.to_string(),
+        }
+    }
+}
+
+/// Every match of every rule of HTTPRoute `name`.
+fn routes_of(objects: &[Value], name: &str) -> Vec<Rule> {
+    let route = named(objects, "HTTPRoute", name);
+    let mut found = Vec::new();
+    for rule in route["spec"]["rules"].as_array().into_iter().flatten() {
+        let backend = &rule["backendRefs"][0];
+        let rewrite = rule["filters"].as_array().into_iter().flatten().find_map(|f| {
+            (f["type"] == "URLRewrite")
+                .then(|| f["urlRewrite"]["path"]["replacePrefixMatch"].as_str().map(String::from))
+        });
+        for m in rule["matches"].as_array().into_iter().flatten() {
+            found.push(Rule {
+                path: m["path"]["value"].as_str().unwrap_or("/").to_string(),
+                path_type: m["path"]["type"].as_str().unwrap_or("PathPrefix").to_string(),
+                method: m["method"].as_str().map(String::from),
+                service: backend["name"].as_str().unwrap_or_default().to_string(),
+                port: backend["port"].as_i64().unwrap_or_default(),
+                rewrite: rewrite.clone().flatten(),
+            });
+        }
+    }
+    found
+}
+
+/// The port of Service `name` called `http`.
+fn http_port(objects: &[Value], name: &str) -> i64 {
+    let service = named(objects, "Service", name);
+    service["spec"]["ports"]
         .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|r| host(r["host"].as_str().unwrap_or_default()))
-        .flat_map(|r| r["http"]["paths"].as_array().cloned().unwrap_or_default())
-        .map(|p| {
-            (
-                p["path"].as_str().unwrap_or_default().to_string(),
-                p["pathType"].as_str().unwrap_or_default().to_string(),
-                p["backend"]["service"]["name"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect()
+        .and_then(|ports| ports.iter().find(|p| p["name"] == "http"))
+        .and_then(|p| p["port"].as_i64())
+        .expect("http port")
 }
 
 /// Every operation a document marks public (no token needed), as a path with its
-/// parameters filled in; the operational endpoints, which the internal port serves to the
-/// probes, are not for the public host.
-fn public_operations(document: &str) -> Vec<(String, String)> {
+/// parameters filled in, and whether it takes a form (a page's form posts to it); the
+/// operational endpoints, which the internal port serves to the probes, are not for the
+/// public host.
+fn public_operations(document: &str) -> Vec<(String, String, bool)> {
     let doc = zegel_testkit::openapi(&repo().join("openapi").join(document).to_string_lossy());
     let mut found = Vec::new();
     for (template, item) in doc["paths"].as_object().expect("paths") {
@@ -243,7 +307,8 @@ fn public_operations(document: &str) -> Vec<(String, String)> {
             if open && public {
                 let path: String =
                     template.split('/').map(|s| if s.starts_with('{') { "x" } else { s }).collect::<Vec<_>>().join("/");
-                found.push((method.to_uppercase(), path));
+                let form = op["requestBody"]["content"].get("application/x-www-form-urlencoded").is_some();
+                found.push((method.to_uppercase(), path, form));
             }
         }
     }
@@ -255,23 +320,112 @@ fn public_operations(document: &str) -> Vec<(String, String)> {
 fn every_public_page_and_read_of_the_documents_has_a_route_in_production() {
     let objects = build("prod");
     let mut unrouted = Vec::new();
-    // The lookup's public pages and reads are on the public host (the public Ingress's one).
-    let public = ingress_paths(&objects, "zegel-public", |_| true);
-    for (method, path) in public_operations("lookup.yaml") {
-        if !public.iter().any(|(rule, kind, service)| service == "lookup" && routes(rule, kind, &path)) {
+    // Every rule sends to a Service's own port.
+    for route in objects.iter().filter(|o| o["kind"] == "HTTPRoute") {
+        let name = route["metadata"]["name"].as_str().expect("name");
+        for rule in routes_of(&objects, name).iter().filter(|r| !r.service.is_empty()) {
+            assert_eq!(rule.port, http_port(&objects, &rule.service), "{name}: {rule:?}");
+        }
+    }
+    // The lookup's public pages and reads are on the public host.
+    let public = routes_of(&objects, "zegel-public");
+    for (method, path, _) in public_operations("lookup.yaml") {
+        if !public.iter().any(|r| r.service == "lookup" && r.rewrite.is_none() && r.routes(&method, &path)) {
             unrouted.push(format!("{method} {path} on the public host"));
         }
     }
-    // Every register's public reads on its own host (<register>.<the registers' domain>).
+    let environment = named(&objects, "ConfigMap", "zegel-environment");
+    let verify = environment["data"]["ZEGEL_VERIFY_URL"].as_str().expect("verify URL");
+    // Every register's public operations on its own host (<register>.<the registers'
+    // domain>); and each public form, which a page of the lookup posts to
+    // ZEGEL_LOOKUP_<REGISTER>_URL, on the public host too, passed to its register's path.
     for register in ["certificates", "bans", "deposits", "gaccounts", "housing", "notifier"] {
-        let host = format!("{register}.<registers' domain>");
-        let paths = ingress_paths(&objects, "zegel-registers", |h| h.starts_with(&format!("{register}.")));
-        for (method, path) in public_operations(&format!("{register}.yaml")) {
-            if !paths.iter().any(|(rule, kind, service)| service == register && routes(rule, kind, &path)) {
-                unrouted.push(format!("{method} {path} on {host}"));
+        let own = routes_of(&objects, &format!("zegel-{register}"));
+        for (method, path, form) in public_operations(&format!("{register}.yaml")) {
+            if !own.iter().any(|r| r.service == register && r.routes(&method, &path)) {
+                unrouted.push(format!("{method} {path} on {register}.<registers' domain>"));
+            }
+            if !form {
+                continue;
+            }
+            let var = format!("ZEGEL_LOOKUP_{}_URL", register.to_uppercase());
+            let base = environment["data"][&var].as_str().unwrap_or_default();
+            let Some(prefix) = base.strip_prefix(verify).filter(|p| p.starts_with('/')) else {
+                unrouted.push(format!("{var} = {base:?} is not on the public host {verify}"));
+                continue;
+            };
+            let action = format!("{}{path}", prefix.trim_end_matches('/'));
+            match public.iter().find(|r| r.routes(&method, &action)) {
+                Some(rule) if rule.service == register && rule.rewritten(&action) == path => {}
+                other => unrouted.push(format!("the form {method} {action} on the public host goes to {other:?}")),
             }
         }
     }
     assert!(unrouted.is_empty(), "public operations production would answer 404: {unrouted:#?}");
-    assert!(routes("/check", "Prefix", "/check") && !routes("/check", "Prefix", "/checkx"), "Prefix is per element");
+    assert!(routes("/check", "PathPrefix", "/check") && !routes("/check", "PathPrefix", "/checkx"), "per element");
+}
+
+/// Bytes of a Kubernetes quantity (`2Gi`, `512Mi`) or a Redis memory setting (`1280mb`).
+fn bytes(quantity: &str) -> u64 {
+    let q = quantity.to_ascii_lowercase();
+    let split = q.find(|c: char| !c.is_ascii_digit()).unwrap_or(q.len());
+    let (n, unit) = q.split_at(split);
+    let n: u64 = n.parse().expect("a number");
+    n * match unit {
+        "" | "b" => 1,
+        "ki" | "kb" => 1 << 10,
+        "mi" | "mb" => 1 << 20,
+        "gi" | "gb" => 1 << 30,
+        other => panic!("unit {other}"),
+    }
+}
+
+#[test]
+#[ignore = "needs kustomize: `kubectl kustomize` (just test runs it where kubectl is installed)"]
+fn redis_is_reached_over_verified_tls_and_holds_the_streams_at_their_caps() {
+    let objects = build("prod");
+    let common = objects
+        .iter()
+        .find(|o| {
+            o["kind"] == "ConfigMap" && o["metadata"]["name"].as_str().is_some_and(|n| n.starts_with("zegel-common"))
+        })
+        .expect("zegel-common");
+    let url = common["data"]["ZEGEL_REDIS_URL"].as_str().expect("redis url");
+    let host = url.strip_prefix("rediss://").and_then(|h| h.split(':').next()).expect("TLS: rediss://");
+    let ca = common["data"]["ZEGEL_REDIS_CA_FILE"].as_str().expect("the server is verified against a CA");
+    let redis = named(&objects, "RedisReplication", "zegel-redis");
+    let secret = redis["spec"]["TLS"]["secret"]["secretName"].as_str().expect("Redis serves TLS");
+    let certificate = named(&objects, "Certificate", secret);
+    assert!(certificate["spec"]["dnsNames"].as_array().expect("names").iter().any(|n| n == host), "{host}");
+    for d in objects.iter().filter(|o| o["kind"] == "Deployment") {
+        let pod = &d["spec"]["template"]["spec"];
+        let mounted = pod["containers"][0]["volumeMounts"].as_array().expect("mounts").iter().any(|m| {
+            ca.starts_with(m["mountPath"].as_str().unwrap_or("-"))
+                && pod["volumes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|v| v["name"] == m["name"] && v["secret"]["secretName"] == secret)
+        });
+        assert!(mounted, "{}: the CA of {secret} at {ca}", d["metadata"]["name"]);
+    }
+    // Sized to hold both streams at their caps and the markers of their events, with room
+    // below the container's limit for replication buffers and a replica's full sync.
+    let config: Vec<&str> = redis["spec"]["redisConfig"]["dynamicConfig"]
+        .as_array()
+        .expect("config")
+        .iter()
+        .filter_map(|c| c.as_str())
+        .collect();
+    assert!(config.contains(&"maxmemory-policy noeviction"), "{config:?}");
+    let maxmemory = config.iter().find_map(|c| c.strip_prefix("maxmemory ")).map(bytes).expect("maxmemory set");
+    let limit = bytes(redis["spec"]["kubernetesConfig"]["resources"]["limits"]["memory"].as_str().expect("a limit"));
+    assert!(
+        maxmemory >= platform::outbox::redis_memory_needed(),
+        "{maxmemory} < {}",
+        platform::outbox::redis_memory_needed()
+    );
+    assert!(maxmemory * 4 <= limit * 3, "maxmemory {maxmemory} leaves too little of {limit}");
+    assert_eq!(redis["spec"]["clusterSize"], 3);
+    assert_eq!(redis["spec"]["sentinel"]["size"], 3);
 }

@@ -129,3 +129,63 @@ async fn an_event_is_marked_published_only_once_a_replica_has_it() {
     assert_eq!(len, 4, "published once, not again");
     drop(replica);
 }
+
+/// Redis's `maxmemory` is sized from what one stream entry and one marker take
+/// (`platform::outbox::ENTRY_BYTES`, `MARKER_BYTES`): here real events, with a payload
+/// larger than any register writes, relayed to the stream of a private prefix, and their
+/// memory as Redis itself counts it.
+#[tokio::test]
+async fn a_stream_entry_and_its_marker_fit_the_memory_redis_is_sized_for() {
+    let app = zegel_testkit::start::<Bans>(concat!(env!("CARGO_MANIFEST_DIR"), "/../services/bans/migrations"), |s| {
+        s.own.sweep_interval_secs = 3600;
+    })
+    .await;
+    const EVENTS: i64 = 2000;
+    let filed: i64 = app
+        .db
+        .value(&format!(
+            "with filed as (
+               insert into bans.outbox (event_id, event_type, subject, addressed_to, payload, traceparent)
+               select gen_random_uuid(), 'ban.in_force', lpad(i::text, 8, '0'),
+                      array['kvk', 'inspectorate', 'municipality:0363', 'body:cb-normec'],
+                      jsonb_build_object('kvk', lpad(i::text, 8, '0'), 'body', 'cb-normec-certification',
+                        'reason', repeat('x', 300), 'from', '2026-12-07', 'until', '2027-12-07',
+                        'certificate_id', gen_random_uuid()),
+                      '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
+               from generate_series(1, {EVENTS}) i
+               returning 1)
+             select count(*) from filed"
+        ))
+        .await;
+    assert_eq!(filed, EVENTS);
+    let mut published = false;
+    for _ in 0..200 {
+        if app.db.value::<i64>("select count(*) from bans.outbox where published_at is null").await == 0 {
+            published = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(published, "the relay published the events");
+    let client = redis::Client::open(zegel_testkit::redis_url()).expect("redis url");
+    let mut redis = client.get_multiplexed_async_connection().await.expect("redis");
+    let stream = format!("{}:events", app.prefix.0);
+    let len: u64 = redis::cmd("XLEN").arg(&stream).query_async(&mut redis).await.expect("xlen");
+    assert!(len >= EVENTS as u64, "{len}");
+    let bytes: u64 = redis::cmd("MEMORY")
+        .arg("USAGE")
+        .arg(&stream)
+        .arg("SAMPLES")
+        .arg(0)
+        .query_async(&mut redis)
+        .await
+        .expect("memory");
+    let per_entry = bytes / len;
+    assert!(per_entry <= platform::outbox::ENTRY_BYTES, "{per_entry} bytes per entry");
+    let markers: Vec<String> =
+        redis::cmd("KEYS").arg(format!("{}:published:*", app.prefix.0)).query_async(&mut redis).await.expect("keys");
+    assert!(markers.len() as i64 >= EVENTS);
+    let marker: u64 = redis::cmd("MEMORY").arg("USAGE").arg(&markers[0]).query_async(&mut redis).await.expect("memory");
+    assert!(marker <= platform::outbox::MARKER_BYTES, "{marker} bytes per marker");
+    println!("one stream entry: {per_entry} bytes; one marker: {marker} bytes");
+}
