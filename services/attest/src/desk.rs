@@ -153,10 +153,17 @@ pub trait SealSettings: platform::shell::OwnSettings {
 }
 
 impl Desk {
-    /// The desk of a register, from its settings.
-    pub fn of<O: SealSettings>(settings: &platform::shell::Settings<O>) -> anyhow::Result<Self> {
+    /// The desk of a register, from its settings; the end of its signing certificate is
+    /// exposed in `metrics` (`zegel_key_not_after_seconds{kind="seal_certificate"}`), so the
+    /// alert fires weeks before its seals could no longer be issued.
+    pub fn of<O: SealSettings>(
+        settings: &platform::shell::Settings<O>,
+        metrics: &platform::telemetry::Metrics,
+    ) -> anyhow::Result<Self> {
         let (key, cert, days) = settings.own.seal_files();
-        Self::from_files(O::REGISTER, key, cert, &settings.common.verify_url, days)
+        let desk = Self::from_files(O::REGISTER, key, cert, &settings.common.verify_url, days)?;
+        metrics.key_not_after("seal_certificate", desk.signer.not_after());
+        Ok(desk)
     }
 
     /// The desk of `register`, signing with the key and certificate in these files (an
@@ -353,7 +360,8 @@ where
         clock: platform::clock::Clock,
         settings: &platform::shell::Settings<Own>,
     ) -> anyhow::Result<Self> {
-        Ok(Self::new(core, clock, settings.own.clone(), Desk::of(settings)?))
+        let desk = Desk::of(settings, &core.metrics)?;
+        Ok(Self::new(core, clock, settings.own.clone(), desk))
     }
 }
 

@@ -19,12 +19,13 @@ impl Start for AppState {
         let own = &settings.own;
         // Registered with the core, so the shell forgets its quiet addresses too.
         let complaints = core.limiter_of(platform::http::PublicLimiter::per_hour(own.complaints_per_hour));
+        let desk = Desk::of(settings, &core.metrics)?;
         Ok(AppState {
             complaints,
             core,
             clock,
             settings: Arc::new(own.clone()),
-            desk: Desk::of(settings)?,
+            desk,
             registers: crate::registers::Registers::new(
                 &own.bans_url,
                 &own.gaccounts_url,

@@ -39,7 +39,7 @@ impl Start for AppState {
     async fn start(core: Core, clock: Clock, settings: &Settings<Own>) -> anyhow::Result<Self> {
         // Registered with the core, so the shell forgets its quiet addresses too.
         let complaints = core.limiter_of(PublicLimiter::per_hour(settings.own.complaints_per_hour));
-        let desk = Desk::of(settings)?;
+        let desk = Desk::of(settings, &core.metrics)?;
         Ok(Self { core, clock, settings: Arc::new(settings.own.clone()), desk, complaints })
     }
 }

@@ -19,6 +19,7 @@ impl Start for AppState {
         let own = &settings.own;
         // Bounded by the settings' checks (64 readers, 4096 scans a statement).
         let shape = Shape { readers: own.status_readers as usize, batch: own.status_batch as usize };
+        let desk = Desk::of(settings, &core.metrics)?;
         let state = AppState {
             reads: Reads::start(&core.pool, shape),
             verdicts: crate::verify::Verdicts::counted_in(&core.metrics),
@@ -26,7 +27,7 @@ impl Start for AppState {
             clock,
             http: reqwest::Client::builder().timeout(Duration::from_secs(3)).build()?,
             settings: Arc::new(own.clone()),
-            desk: Desk::of(settings)?,
+            desk,
             trust: Arc::default(),
             lists: Arc::default(),
         };

@@ -113,6 +113,9 @@ impl AppState {
         }
         let etag = format!("\"{:x}\"", sha2::Sha256::digest(raw.as_bytes()));
         tracing::info!(trust.keys = store.len(), trust.etag = %etag, "trust list loaded");
+        if let Some(end) = store.expires_at {
+            self.core.metrics.trust_list_not_after(end);
+        }
         if let Ok(mut t) = self.trust.write() {
             let genuine = Arc::new(Genuine::holding(self.settings.genuine_seals));
             *t = Trust { store: Arc::new(store), raw, etag, genuine };

@@ -15,7 +15,7 @@ use warp::reply::{Reply, Response};
 
 use crate::bus::Bus;
 use crate::http::{RouteTemplate, answered_by};
-use crate::problem::{Problem, recover};
+use crate::problem::recover;
 use crate::telemetry::{Metrics, UNMATCHED};
 
 /// `/healthz` and `/readyz`, on both ports (the public one for load balancers, the
@@ -128,6 +128,11 @@ pub fn metrics(
 }
 
 /// Ready when Postgres answers; Redis being down degrades, but does not stop, the service.
+/// Readiness is the pod's own: a process that answers here can serve, so it stays in
+/// service. What it depends on is reported, not obeyed: while Postgres is away every
+/// replica answers a request that needs it with 503 `unavailable` (a problem document the
+/// client can act on), where taking every pod out of service at once (one failover would
+/// do it) leaves the gateway answering with no document at all.
 async fn readiness(pool: &Pool, bus: &Bus) -> Response {
     let postgres = match tokio::time::timeout(Duration::from_secs(2), async {
         let client = pool.get().await.map_err(|e| e.to_string())?;
@@ -146,12 +151,7 @@ async fn readiness(pool: &Pool, bus: &Bus) -> Response {
         Ok(Ok(())) => "ok",
         _ => "unavailable",
     };
-    let body = serde_json::json!({ "postgres": postgres, "redis": redis });
-    if postgres == "ok" {
-        crate::http::json(StatusCode::OK, &body)
-    } else {
-        Problem::unavailable().with_extension("checks", body).into_response()
-    }
+    crate::http::json(StatusCode::OK, &serde_json::json!({ "postgres": postgres, "redis": redis }))
 }
 
 /// Wraps a service's API and ops routes in the one `recover`, metrics, logs and a span.

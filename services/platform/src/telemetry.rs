@@ -78,6 +78,13 @@ pub struct Metrics {
     consumer_pending: IntGaugeVec,
     consumer_lag: IntGaugeVec,
     task_runs: IntCounterVec,
+    key_not_after: IntGaugeVec,
+    trust_list_not_after: IntGauge,
+    pool_connections: IntGaugeVec,
+    pool_max: IntGauge,
+    pool_waiting: IntGauge,
+    /// The process's own (CPU, memory, open files, threads), under their standard names.
+    process: Registry,
     /// The consumer groups of this service, whose backlog a scrape reads.
     groups: Arc<Mutex<BTreeSet<String>>>,
 }
@@ -94,11 +101,15 @@ impl std::fmt::Debug for Metrics {
 }
 
 impl Metrics {
-    /// Fresh metrics labelled with `service`.
-    pub fn new(service: &str) -> Self {
-        let registry =
-            Registry::new_custom(Some("zegel".into()), Some([("service".to_string(), service.to_string())].into()))
-                .unwrap_or_default();
+    /// Fresh metrics. No constant label names the service: Prometheus labels every series
+    /// with the target it scraped (`service`, `pod`, `namespace`), and a second, constant
+    /// `service` label would clash with that one. `service` names the process's own
+    /// series nowhere but in the log and the traces.
+    pub fn new(_service: &str) -> Self {
+        let registry = Registry::new_custom(Some("zegel".into()), None).unwrap_or_default();
+        let process = Registry::new();
+        #[cfg(target_os = "linux")]
+        let _ = process.register(Box::new(prometheus::process_collector::ProcessCollector::for_self()));
         let requests = IntCounterVec::new(
             Opts::new("http_requests_total", "HTTP requests by route, method and status"),
             &["route", "method", "status"],
@@ -133,8 +144,32 @@ impl Metrics {
             Opts::new("task_runs_total", "Rounds of periodic tasks (sweeps, purges) by outcome"),
             &["task", "outcome"],
         ));
+        let key_not_after = defined(IntGaugeVec::new(
+            Opts::new(
+                "key_not_after_seconds",
+                "When a signing certificate this service uses ends (seconds since the epoch)",
+            ),
+            &["kind"],
+        ));
+        let trust_list_not_after = defined(IntGauge::new(
+            "trust_list_not_after_seconds",
+            "When the trust list this service verifies seals against ends (seconds since the epoch)",
+        ));
+        let pool_connections = defined(IntGaugeVec::new(
+            Opts::new("db_pool_connections", "Connections of the database pool by state (idle, in_use)"),
+            &["state"],
+        ));
+        let pool_max =
+            defined(IntGauge::new("db_pool_max_connections", "The most connections the database pool opens"));
+        let pool_waiting =
+            defined(IntGauge::new("db_pool_waiting", "Requests waiting for a connection of the database pool"));
         for metric in [
-            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(key_not_after.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(trust_list_not_after.clone()),
+            Box::new(pool_connections.clone()),
+            Box::new(pool_max.clone()),
+            Box::new(pool_waiting.clone()),
+            Box::new(requests.clone()),
             Box::new(latency.clone()),
             Box::new(events_dead.clone()),
             Box::new(outbox_unpublished.clone()),
@@ -155,8 +190,24 @@ impl Metrics {
             consumer_pending,
             consumer_lag,
             task_runs,
+            key_not_after,
+            trust_list_not_after,
+            pool_connections,
+            pool_max,
+            pool_waiting,
+            process,
             groups: Arc::default(),
         }
+    }
+
+    /// Records when a signing certificate of `kind` this service uses ends.
+    pub fn key_not_after(&self, kind: &str, not_after: i64) {
+        self.key_not_after.with_label_values(&[kind]).set(not_after);
+    }
+
+    /// Records when the trust list this service verifies against ends.
+    pub fn trust_list_not_after(&self, not_after: i64) {
+        self.trust_list_not_after.set(not_after);
     }
 
     /// A counter of the service's own, by `labels` (registered once; a second call with
@@ -185,6 +236,11 @@ impl Metrics {
     /// watched consumer groups' (from `bus`). What cannot be read in time keeps its last value.
     pub async fn refresh(&self, pool: &deadpool_postgres::Pool, bus: &crate::bus::Bus) {
         const WITHIN: Duration = Duration::from_secs(1);
+        let status = pool.status();
+        self.pool_connections.with_label_values(&["idle"]).set(status.available as i64);
+        self.pool_connections.with_label_values(&["in_use"]).set(status.size.saturating_sub(status.available) as i64);
+        self.pool_max.set(status.max_size as i64);
+        self.pool_waiting.set(status.waiting as i64);
         let outbox = async {
             let client = pool.get().await.map_err(|e| e.to_string())?;
             client
@@ -234,7 +290,9 @@ impl Metrics {
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
         let mut buf = Vec::new();
-        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut buf);
+        let mut families = self.registry.gather();
+        families.extend(self.process.gather());
+        let _ = TextEncoder::new().encode(&families, &mut buf);
         String::from_utf8(buf).unwrap_or_default()
     }
 }
@@ -252,6 +310,12 @@ mod tests {
         let m = Metrics::new("t");
         m.observe("GET", "/api/v1/agencies/{}/certificate", 200, Duration::from_millis(3));
         let text = m.render();
-        assert!(text.contains(r#"zegel_http_requests_total{method="GET",route="/api/v1/agencies/{}/certificate",status="200",service="t"} 1"#), "{text}");
+        assert!(
+            text.contains(
+                r#"zegel_http_requests_total{method="GET",route="/api/v1/agencies/{}/certificate",status="200"} 1"#
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("service="), "no constant label: {text}");
     }
 }

@@ -53,6 +53,16 @@ impl Schemas {
     }
 }
 
+/// The ConfigMap zegel-common (its name carries kustomize's hash).
+fn common_settings(objects: &[Value]) -> &Value {
+    objects
+        .iter()
+        .find(|o| {
+            o["kind"] == "ConfigMap" && o["metadata"]["name"].as_str().is_some_and(|n| n.starts_with("zegel-common"))
+        })
+        .expect("zegel-common")
+}
+
 fn named<'a>(objects: &'a [Value], kind: &str, name: &str) -> &'a Value {
     objects
         .iter()
@@ -126,12 +136,7 @@ fn every_pod_of_the_suite_runs_locked_down_and_production_is_what_it_says() {
             }
         }
     }
-    let common = objects
-        .iter()
-        .find(|o| {
-            o["kind"] == "ConfigMap" && o["metadata"]["name"].as_str().is_some_and(|n| n.starts_with("zegel-common"))
-        })
-        .expect("zegel-common");
+    let common = common_settings(&objects);
     assert_eq!(common["data"]["ZEGEL_ENV"], "production");
     let environment = named(&objects, "ConfigMap", "zegel-environment");
     let verify = environment["data"]["ZEGEL_VERIFY_URL"].as_str().expect("verify URL");
@@ -384,12 +389,7 @@ fn bytes(quantity: &str) -> u64 {
 #[ignore = "needs kustomize: `kubectl kustomize` (just test runs it where kubectl is installed)"]
 fn redis_is_reached_over_verified_tls_and_holds_the_streams_at_their_caps() {
     let objects = build("prod");
-    let common = objects
-        .iter()
-        .find(|o| {
-            o["kind"] == "ConfigMap" && o["metadata"]["name"].as_str().is_some_and(|n| n.starts_with("zegel-common"))
-        })
-        .expect("zegel-common");
+    let common = common_settings(&objects);
     let url = common["data"]["ZEGEL_REDIS_URL"].as_str().expect("redis url");
     let host = url.strip_prefix("rediss://").and_then(|h| h.split(':').next()).expect("TLS: rediss://");
     let ca = common["data"]["ZEGEL_REDIS_CA_FILE"].as_str().expect("the server is verified against a CA");
@@ -428,4 +428,103 @@ fn redis_is_reached_over_verified_tls_and_holds_the_streams_at_their_caps() {
     assert!(maxmemory * 4 <= limit * 3, "maxmemory {maxmemory} leaves too little of {limit}");
     assert_eq!(redis["spec"]["clusterSize"], 3);
     assert_eq!(redis["spec"]["sentinel"]["size"], 3);
+}
+
+/// Connections the operator itself, its exporter, the pooler's authentication and an
+/// administrator's session may hold, over PostgreSQL's `superuser_reserved_connections`.
+const RESERVED_CONNECTIONS: u64 = 3 + 20;
+
+#[test]
+#[ignore = "needs kustomize: `kubectl kustomize` (just test runs it where kubectl is installed)"]
+fn the_database_never_gets_more_connections_than_it_allows() {
+    let objects = build("prod");
+    let common = common_settings(&objects);
+    let pool: u64 = common["data"]["ZEGEL_DB_POOL_SIZE"].as_str().expect("an explicit pool size").parse().expect("n");
+    let pooler = named(&objects, "Pooler", "zegel-db-pooler-rw");
+    let bouncer = &pooler["spec"]["pgbouncer"];
+    assert_eq!(bouncer["poolMode"], "session", "session mode: the sizes below are server connections");
+    let per_role: u64 = bouncer["parameters"]["default_pool_size"].as_str().expect("set").parse().expect("n");
+    let max_clients: u64 = bouncer["parameters"]["max_client_conn"].as_str().expect("set").parse().expect("n");
+    let cluster = named(&objects, "Cluster", "zegel-db");
+    let max_connections: u64 =
+        cluster["spec"]["postgresql"]["parameters"]["max_connections"].as_str().expect("set").parse().expect("n");
+    // Each Deployment at its most pods: its autoscaler's maximum, else its replicas, plus the
+    // one a rolling update adds.
+    let (mut clients, mut migrations) = (0, 0);
+    for d in objects.iter().filter(|o| o["kind"] == "Deployment") {
+        let name = d["metadata"]["name"].as_str().expect("name");
+        let scaler = objects
+            .iter()
+            .find(|o| o["kind"] == "HorizontalPodAutoscaler" && o["spec"]["scaleTargetRef"]["name"] == name);
+        let pods = scaler.map_or_else(
+            || d["spec"]["replicas"].as_u64().expect("replicas"),
+            |h| h["spec"]["maxReplicas"].as_u64().expect("maxReplicas"),
+        ) + d["spec"]["strategy"]["rollingUpdate"]["maxSurge"].as_u64().unwrap_or(1);
+        let role = pods * pool;
+        assert!(role <= per_role, "{name}: {pods} pods × {pool} = {role} > the pooler's {per_role} per role");
+        clients += role;
+        // Every pod's init container migrates over one direct connection to the primary.
+        migrations += pods;
+    }
+    assert!(clients <= max_clients, "{clients} clients > max_client_conn {max_clients}");
+    let total = clients + migrations + RESERVED_CONNECTIONS;
+    assert!(
+        total <= max_connections,
+        "{clients} + {migrations} + {RESERVED_CONNECTIONS} = {total} > {max_connections}"
+    );
+    println!(
+        "connections at the maxima: {clients} pooled + {migrations} migrating + {RESERVED_CONNECTIONS} reserved = {total} of {max_connections}"
+    );
+}
+
+#[test]
+#[ignore = "needs kustomize: `kubectl kustomize` (just test runs it where kubectl is installed)"]
+fn every_alert_names_a_runbook_that_exists_and_the_database_is_watched() {
+    let objects = build("prod");
+    let operations = std::fs::read_to_string(repo().join("docs/OPERATIONS.md")).expect("OPERATIONS.md");
+    // GitHub's anchors: lower case, spaces to dashes, punctuation dropped.
+    let anchors: Vec<String> = operations
+        .lines()
+        .filter_map(|l| l.strip_prefix("### ").or_else(|| l.strip_prefix("## ")))
+        .map(|h| {
+            h.to_lowercase()
+                .chars()
+                .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '-')
+                .map(|c| if c == ' ' { '-' } else { c })
+                .collect()
+        })
+        .collect();
+    let mut alerts = Vec::new();
+    for rule in objects.iter().filter(|o| o["kind"] == "PrometheusRule") {
+        for group in rule["spec"]["groups"].as_array().expect("groups") {
+            for r in group["rules"].as_array().expect("rules") {
+                let alert = r["alert"].as_str().expect("an alert");
+                let url = r["annotations"]["runbook_url"].as_str().unwrap_or_else(|| panic!("{alert}: no runbook_url"));
+                let anchor =
+                    url.split_once("docs/OPERATIONS.md#").map(|(_, a)| a).unwrap_or_else(|| panic!("{alert}: {url}"));
+                assert!(anchors.iter().any(|a| a == anchor), "{alert}: no section #{anchor} in docs/OPERATIONS.md");
+                assert!(r["labels"]["severity"].is_string(), "{alert}");
+                alerts.push(alert.to_string());
+            }
+        }
+    }
+    for watched in [
+        "ZegelDatabaseReplicationLag",
+        "ZegelDatabaseWalArchivingFailing",
+        "ZegelDatabaseBackupFailing",
+        "ZegelDatabaseVolumeFilling",
+        "ZegelDatabaseConnectionsNearLimit",
+        "ZegelSigningCertificateExpiring",
+        "ZegelTrustListExpiring",
+    ] {
+        assert!(alerts.iter().any(|a| a == watched), "{watched} missing: {alerts:?}");
+    }
+    // The database and the pooler are scraped.
+    for (name, label) in [("zegel-db", "cnpg.io/cluster"), ("zegel-db-pooler-rw", "cnpg.io/poolerName")] {
+        let monitor = objects
+            .iter()
+            .find(|o| o["kind"] == "PodMonitor" && o["spec"]["selector"]["matchLabels"][label] == name)
+            .unwrap_or_else(|| panic!("no PodMonitor for {name}"));
+        assert_eq!(monitor["spec"]["podMetricsEndpoints"][0]["port"], "metrics");
+    }
 }

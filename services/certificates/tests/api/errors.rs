@@ -325,6 +325,31 @@ async fn only_accredited_bodies_act_and_public_reads_are_rate_limited() {
     assert!(limited.header("retry-after").unwrap().parse::<u64>().unwrap() >= 1);
 }
 
+/// A database that refuses every connection (as while it fails over): the pod stays ready —
+/// taking every replica out of service at once would leave the gateway answering with no
+/// document — and reports Postgres; a request that needs the database is a 503
+/// `unavailable` problem the client can retry.
+#[tokio::test]
+async fn without_its_database_a_pod_stays_ready_and_answers_unavailable() {
+    let app = spawn_app().await;
+    let (admin, connection) =
+        tokio_postgres::connect(&zegel_testkit::admin_url(), tokio_postgres::NoTls).await.expect("admin");
+    tokio::spawn(connection);
+    let db = &app.db.name;
+    admin.batch_execute(&format!("alter database {db} allow_connections false")).await.expect("refuse");
+    admin
+        .execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1", &[db])
+        .await
+        .expect("end the sessions");
+    let ready = app.get("/readyz", None).await;
+    let read = app.get("/api/v1/agencies/12345678/certificate", None).await;
+    admin.batch_execute(&format!("alter database {db} allow_connections true")).await.expect("allow again");
+    assert_eq!(ready.status, 200, "{:?}", ready.body);
+    assert_eq!(ready.body["postgres"], "unavailable");
+    assert_eq!(read.status, 503, "{:?}", read.body);
+    assert_eq!(read.body["type"], "urn:zegel:problem:unavailable");
+}
+
 #[tokio::test]
 async fn health_readiness_and_metrics_answer() {
     let app = spawn_app().await;
@@ -338,6 +363,16 @@ async fn health_readiness_and_metrics_answer() {
     let metrics = app.http.get(format!("{}/metrics", app.internal)).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains(r#"route="/api/v1/agencies/{}/certificate""#), "{metrics}");
     assert!(metrics.contains(r#"route="/readyz""#), "{metrics}");
+    // When the seal certificate ends (the alert fires weeks before), the pool, the process.
+    let not_after = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(r#"zegel_key_not_after_seconds{kind="seal_certificate"} "#))
+        .and_then(|v| v.parse::<i64>().ok())
+        .expect("the seal certificate's end");
+    assert!(not_after > chrono::Utc::now().timestamp(), "{not_after}");
+    assert!(metrics.contains("zegel_db_pool_max_connections 4"), "{metrics}");
+    assert!(metrics.contains(r#"zegel_db_pool_connections{state="in_use"}"#), "{metrics}");
+    assert!(metrics.contains("process_resident_memory_bytes"), "{metrics}");
     let ready = app.http.get(format!("{}/readyz", app.internal)).send().await.unwrap();
     assert_eq!(ready.status(), 200, "the probes answer on the internal port too");
 }

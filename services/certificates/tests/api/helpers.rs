@@ -39,7 +39,8 @@ pub struct TestApp {
     shutdown: Shutdown,
     // Dropped after the service is told to stop.
     _prefix: TestPrefix,
-    db: TestDb,
+    /// The test's database.
+    pub db: TestDb,
 }
 
 /// Starts the service with default test settings.
