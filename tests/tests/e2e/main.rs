@@ -27,6 +27,7 @@ mod one_verdict;
 mod operator_signals;
 mod outside;
 mod phoenix;
+mod public_code;
 mod redis_replication;
 mod register_chain;
 mod seal_journey;

@@ -153,8 +153,8 @@ async fn invented_paths_add_no_metric_series() {
     assert_eq!(
         series,
         [
-            r#"zegel_http_requests_total{method="GET",route="/v/{}",status="200",service="lookup"} 300"#,
-            r#"zegel_http_requests_total{method="GET",route="unmatched",status="404",service="lookup"} 300"#,
+            r#"zegel_http_requests_total{method="GET",route="/v/{}",status="200"} 300"#,
+            r#"zegel_http_requests_total{method="GET",route="unmatched",status="404"} 300"#,
         ],
         "one series per route and status, whatever the paths: {text}"
     );
