@@ -127,7 +127,6 @@ pub fn metrics(
     })
 }
 
-/// Ready when Postgres answers; Redis being down degrades, but does not stop, the service.
 /// Readiness is the pod's own: a process that answers here can serve, so it stays in
 /// service. What it depends on is reported, not obeyed: while Postgres is away every
 /// replica answers a request that needs it with 503 `unavailable` (a problem document the
