@@ -60,12 +60,12 @@ fn received(collector: &Receiver) -> Vec<(String, Span)> {
 async fn one_trace_follows_a_certification_through_the_registers_and_the_event_stream() {
     let collector = Receiver::start().await;
     let export = platform::trace::Export {
-        endpoint: collector.base().to_string(),
+        traces_url: format!("{}/v1/traces", collector.base().trim_end_matches('/')),
         sample_ratio: 1.0,
         service: "zegel-suite".into(),
     };
     // The spans only (the logs would go past the test harness to stdout).
-    let (layer, traces) = platform::trace::layer(&export).expect("an exporter");
+    let (layer, traces) = platform::trace::layer(Some(&export)).expect("an exporter");
     tracing::subscriber::set_global_default(tracing_subscriber::registry().with(layer)).expect("the first subscriber");
     let traces = Arc::new(traces);
     assert!(traces.is_on());

@@ -6,9 +6,10 @@
 // A page passes when: it answers 200; <html lang> is the language it was asked in (or,
 // for a page that exists in fewer languages, the one it fell back to, which the server
 // names in Content-Language); nothing is wider than the window; axe finds no violation;
-// it has a main landmark, and a skip link that is the first thing a keyboard reaches and
-// leads to main; and, for a verdict page, the first heading read is the verdict, told
-// in words and a symbol, not by colour alone.
+// it has a main landmark, a link to the accessibility statement in its footer, and a
+// skip link that is the first thing a keyboard reaches and leads to main; and, for a
+// verdict page, the first heading read is the verdict, told in words and a symbol, not
+// by colour alone.
 
 import { readFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -72,12 +73,16 @@ async function checkPage(context, page, lang, size) {
         verdictFirst: verdict ? verdict.contains(firstHeading) : null,
         verdictWords: verdict ? verdict.querySelector("h1")?.textContent.trim() : null,
         verdictSymbol: verdict ? verdict.querySelector(".icon")?.textContent.trim() : null,
+        statement: [...document.querySelectorAll("footer a[href]")].some((a) =>
+          a.getAttribute("href").startsWith("/accessibility?"),
+        ),
       };
     });
     if (facts.lang !== expected) faults.push(`${where}: <html lang="${facts.lang}">, expected "${expected}"`);
     if (served && facts.lang !== served) faults.push(`${where}: lang "${facts.lang}" but Content-Language "${served}"`);
     if (facts.overflow > 0) faults.push(`${where}: ${facts.overflow}px wider than the window: ${facts.wide.join(" | ")}`);
     if (!facts.main) faults.push(`${where}: no <main> landmark`);
+    if (!facts.statement) faults.push(`${where}: no link to the accessibility statement in the footer`);
     if (!facts.skip || facts.skip !== `#${facts.mainId}`) {
       faults.push(`${where}: the first link is ${facts.skip}, not a skip link to #${facts.mainId}`);
     }

@@ -46,6 +46,18 @@ pub struct Own {
     pub bans_url: String,
     /// The secret BSNs of KvK checks are kept hashed with (HMAC-SHA256), never in clear.
     pub bsn_key: secrecy::SecretString,
+    /// Where a vulnerability is reported (`Contact:` of /.well-known/security.txt, RFC
+    /// 9116): a `mailto:`, `https:` or `tel:` URI.
+    pub security_contact: String,
+    /// The disclosure policy (`Policy:`), a `https:` URL; none when empty.
+    pub security_policy: String,
+    /// When security.txt stops being trusted (`Expires:`, RFC 3339, at most a year ahead
+    /// by the RFC's advice): someone must look at the contact again by then. Empty on a
+    /// developer machine, where it is 90 days after the start; production must name it.
+    pub security_expires: String,
+    /// Where a visitor reports an accessibility barrier (the statement at /accessibility):
+    /// a `mailto:` or `https:` URI.
+    pub accessibility_contact: String,
 }
 
 impl Default for Own {
@@ -68,6 +80,10 @@ impl Default for Own {
             seal_cert: Default::default(),
             bans_url: "http://127.0.0.1:8082".into(),
             bsn_key: secrecy::SecretString::from(DEV_BSN_KEY),
+            security_contact: "mailto:security@zegel.example.nl".into(),
+            security_policy: "https://git.zegel.example.nl/zegel/zegel/-/blob/main/SECURITY.md".into(),
+            security_expires: String::new(),
+            accessibility_contact: "mailto:toegankelijkheid@zegel.example.nl".into(),
         }
     }
 }
@@ -89,12 +105,26 @@ impl OwnSettings for Own {
                 ("SEAL_KEY", self.seal_key.is_empty(), "the development receipt key"),
                 ("TRUST_LIST", self.trust_list == dev.trust_list, "the development trust list"),
                 ("TRUST_ANCHOR", self.trust_anchor == dev.trust_anchor, "the development CA"),
+                ("SECURITY_EXPIRES", self.security_expires.is_empty(), "no expiry of security.txt"),
             ],
         )
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
         platform::config::secret_key(Self::SERVICE, "BSN_KEY", &self.bsn_key)?;
+        let invalid = |name: &str, why: &str| ConfigError::Invalid(format!("ZEGEL_LOOKUP_{name}: {why}"));
+        if !uri_of(&self.security_contact, &["mailto:", "https://", "tel:"]) {
+            return Err(invalid("SECURITY_CONTACT", "a mailto:, https:// or tel: URI"));
+        }
+        if !self.security_policy.is_empty() && !uri_of(&self.security_policy, &["https://"]) {
+            return Err(invalid("SECURITY_POLICY", "an https:// URL or empty"));
+        }
+        if !self.security_expires.is_empty() && self.security_expiry().is_none() {
+            return Err(invalid("SECURITY_EXPIRES", "an RFC 3339 moment (2027-06-30T00:00:00Z)"));
+        }
+        if !uri_of(&self.accessibility_contact, &["mailto:", "https://"]) {
+            return Err(invalid("ACCESSIBILITY_CONTACT", "a mailto: or https:// URI"));
+        }
         platform::config::at_least_one(
             Self::SERVICE,
             &[
@@ -120,6 +150,20 @@ impl OwnSettings for Own {
     }
 }
 
+impl Own {
+    /// `security_expires` as a moment; `None` when empty or not RFC 3339.
+    pub fn security_expiry(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        chrono::DateTime::parse_from_rfc3339(&self.security_expires).ok().map(|at| at.with_timezone(&chrono::Utc))
+    }
+}
+
+/// Whether `value` is one line that starts with one of `schemes` and names something
+/// after it (it is written into a header-like line and an `href`).
+fn uri_of(value: &str, schemes: &[&str]) -> bool {
+    schemes.iter().any(|s| value.strip_prefix(s).is_some_and(|rest| !rest.is_empty()))
+        && !value.chars().any(|c| c.is_control() || c.is_whitespace() || c == '"' || c == '<' || c == '>')
+}
+
 impl zegel_attest::desk::SealSettings for Own {
     const REGISTER: zegel_attest::Register = zegel_attest::Register::Lookup;
 
@@ -141,6 +185,7 @@ mod tests {
             "ZEGEL_LOOKUP_SEAL_KEY:",
             "ZEGEL_LOOKUP_TRUST_LIST:",
             "ZEGEL_LOOKUP_TRUST_ANCHOR:",
+            "ZEGEL_LOOKUP_SECURITY_EXPIRES:",
         ] {
             assert!(faults.contains(setting), "{setting} missing: {faults}");
         }
@@ -149,6 +194,7 @@ mod tests {
             seal_key: "/etc/zegel/seal/key.pem".into(),
             trust_list: "/etc/zegel/trust/trust-list.jws".into(),
             trust_anchor: "/etc/zegel/trust/ca.pem".into(),
+            security_expires: "2027-06-30T00:00:00Z".into(),
             ..Own::default()
         };
         assert_eq!(own.production_faults(), Vec::<String>::new());
@@ -167,5 +213,32 @@ mod tests {
             let e = own.validate().expect_err("out of range");
             assert!(e.to_string().contains(named), "{e}");
         }
+    }
+
+    #[test]
+    fn the_public_contacts_are_uris_that_cannot_break_their_line() {
+        for (own, named) in [
+            (Own { security_contact: "security@zegel.nl".into(), ..Own::default() }, "SECURITY_CONTACT"),
+            (Own { security_contact: "mailto:".into(), ..Own::default() }, "SECURITY_CONTACT"),
+            (Own { security_contact: "mailto:a@b.nl\nExpires: never".into(), ..Own::default() }, "SECURITY_CONTACT"),
+            (Own { security_policy: "http://zegel.nl/policy".into(), ..Own::default() }, "SECURITY_POLICY"),
+            (Own { security_expires: "30 June 2027".into(), ..Own::default() }, "SECURITY_EXPIRES"),
+            (Own { accessibility_contact: "javascript:alert(1)".into(), ..Own::default() }, "ACCESSIBILITY_CONTACT"),
+            (
+                Own { accessibility_contact: "https://zegel.nl/\"onmouseover".into(), ..Own::default() },
+                "ACCESSIBILITY_CONTACT",
+            ),
+        ] {
+            let e = own.validate().expect_err(named);
+            assert!(e.to_string().contains(&format!("ZEGEL_LOOKUP_{named}:")), "{e}");
+        }
+        let own = Own {
+            security_contact: "tel:+31-70-000-0000".into(),
+            security_policy: String::new(),
+            security_expires: "2027-06-30T02:00:00+02:00".into(),
+            ..Own::default()
+        };
+        assert!(own.validate().is_ok());
+        assert_eq!(own.security_expiry().map(|at| at.to_rfc3339()), Some("2027-06-30T00:00:00+00:00".into()));
     }
 }

@@ -20,13 +20,27 @@ impl Start for AppState {
         // Bounded by the settings' checks (64 readers, 4096 scans a statement).
         let shape = Shape { readers: own.status_readers as usize, batch: own.status_batch as usize };
         let desk = Desk::of(settings, &core.metrics)?;
+        let mut own = own.clone();
+        // A developer's security.txt stays fresh; production names its own date (a fault
+        // otherwise), watched like a certificate's end.
+        if own.security_expires.is_empty() {
+            own.security_expires = platform::clock::days_later(clock.now(), 90).to_rfc3339();
+        }
+        if let Some(expires) = own.security_expiry() {
+            core.metrics
+                .gauge(
+                    "security_txt_expires_seconds",
+                    "When /.well-known/security.txt expires (seconds since the epoch)",
+                )
+                .set(expires.timestamp());
+        }
         let state = AppState {
             reads: Reads::start(&core.pool, shape),
             verdicts: crate::verify::Verdicts::counted_in(&core.metrics),
             core,
             clock,
             http: reqwest::Client::builder().timeout(Duration::from_secs(3)).build()?,
-            settings: Arc::new(own.clone()),
+            settings: Arc::new(own),
             desk,
             trust: Arc::default(),
             lists: Arc::default(),

@@ -92,13 +92,18 @@ pub struct CommonSettings {
     #[serde(default)]
     pub log_format: LogFormat,
     /// Base URL of an OpenTelemetry collector's OTLP/HTTP receiver (e.g.
-    /// `http://otel-collector:4318`); spans go to `<it>/v1/traces`. Unset: no traces.
+    /// `http://otel-collector:4318`); spans go to `<it>/v1/traces`. Unset: the standard
+    /// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` or `OTEL_EXPORTER_OTLP_ENDPOINT`, else no traces.
     #[serde(default)]
     pub otlp_endpoint: Option<String>,
-    /// Share of traces recorded when they are exported, 0.0 to 1.0 (default 1.0); decided
-    /// by trace id, so every service keeps or drops a trace alike.
-    #[serde(default = "defaults::trace_sample_ratio")]
-    pub trace_sample_ratio: f64,
+    /// Share of traces recorded when they are exported, 0.0 to 1.0; decided by trace id,
+    /// so every service keeps or drops a trace alike. Unset: the standard
+    /// `OTEL_TRACES_SAMPLER` (and `_ARG`), else 1.0.
+    #[serde(default)]
+    pub trace_sample_ratio: Option<f64>,
+    /// The standard OpenTelemetry variables (`OTEL_*`), read beside the suite's own.
+    #[serde(skip)]
+    pub otel: Otel,
     /// Requests per minute one client address may make to public endpoints.
     #[serde(default = "defaults::public_rate_per_minute")]
     pub public_rate_per_minute: u32,
@@ -171,9 +176,6 @@ mod defaults {
     pub fn verify_url() -> String {
         "http://127.0.0.1:8080".into()
     }
-    pub fn trace_sample_ratio() -> f64 {
-        1.0
-    }
     pub fn db_pool_size() -> usize {
         16
     }
@@ -200,12 +202,23 @@ impl CommonSettings {
         crate::db::Target::new(&self.database_url, self.database_password.as_ref())
     }
 
-    /// Where the spans of `service` go (`zegel-<service>`), when a collector is configured.
+    /// Where the spans of `service` go (`zegel-<service>`, or `OTEL_SERVICE_NAME`), when a
+    /// collector is configured (`ZEGEL_OTLP_ENDPOINT` first, then the standard variables)
+    /// and `OTEL_SDK_DISABLED` is not `true`.
     pub fn trace_export(&self, service: &str) -> Option<crate::trace::Export> {
-        self.otlp_endpoint.as_ref().map(|endpoint| crate::trace::Export {
-            endpoint: endpoint.clone(),
-            sample_ratio: self.trace_sample_ratio,
-            service: format!("zegel-{service}"),
+        if self.otel.sdk_disabled {
+            return None;
+        }
+        let traces_url = match (&self.otlp_endpoint, &self.otel.traces_endpoint, &self.otel.endpoint) {
+            (Some(base), _, _) | (None, None, Some(base)) => format!("{}/v1/traces", base.trim_end_matches('/')),
+            // The signal's own variable is the whole URL (OTLP exporter specification).
+            (None, Some(url), _) => url.clone(),
+            (None, None, None) => return None,
+        };
+        Some(crate::trace::Export {
+            traces_url,
+            sample_ratio: self.trace_sample_ratio.or(self.otel.sample_ratio).unwrap_or(1.0),
+            service: self.otel.service_name.clone().unwrap_or_else(|| format!("zegel-{service}")),
         })
     }
 
@@ -243,18 +256,22 @@ impl CommonSettings {
         {
             return Err(ConfigError::Invalid("ZEGEL_VERIFY_URL: an http(s) URL without a trailing slash".into()));
         }
-        if let Some(endpoint) = &self.otlp_endpoint {
+        for (name, endpoint) in [
+            ("ZEGEL_OTLP_ENDPOINT", &self.otlp_endpoint),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", &self.otel.endpoint),
+            ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", &self.otel.traces_endpoint),
+        ] {
+            let Some(endpoint) = endpoint else { continue };
             let url = reqwest::Url::parse(endpoint)
                 .ok()
                 .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some() && u.query().is_none());
             if url.is_none() {
-                return Err(ConfigError::Invalid(
-                    "ZEGEL_OTLP_ENDPOINT: the http(s) URL of a collector's OTLP receiver, e.g. http://otel-collector:4318"
-                        .into(),
-                ));
+                return Err(ConfigError::Invalid(format!(
+                    "{name}: the http(s) URL of a collector's OTLP receiver, e.g. http://otel-collector:4318"
+                )));
             }
         }
-        if !(0.0..=1.0).contains(&self.trace_sample_ratio) {
+        if self.trace_sample_ratio.is_some_and(|r| !(0.0..=1.0).contains(&r)) {
             return Err(ConfigError::Invalid("ZEGEL_TRACE_SAMPLE_RATIO: a share from 0.0 to 1.0".into()));
         }
         if self.db_pool_size == 0 {
@@ -295,6 +312,63 @@ impl CommonSettings {
                 .push("ZEGEL_VERIFY_URL: an address on this machine; QR codes must point at the public lookup".into());
         }
         faults
+    }
+}
+
+/// The standard OpenTelemetry variables the suite honours (the exporter itself reads
+/// `OTEL_EXPORTER_OTLP_HEADERS`, `_TIMEOUT` and `_COMPRESSION`, the resource
+/// `OTEL_RESOURCE_ATTRIBUTES`, the batch processor `OTEL_BSP_*`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Otel {
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT`: the receiver's base URL.
+    pub endpoint: Option<String>,
+    /// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`: the traces URL itself.
+    pub traces_endpoint: Option<String>,
+    /// `OTEL_SERVICE_NAME`.
+    pub service_name: Option<String>,
+    /// `OTEL_TRACES_SAMPLER` with `OTEL_TRACES_SAMPLER_ARG`, as a share of traces.
+    pub sample_ratio: Option<f64>,
+    /// `OTEL_SDK_DISABLED=true`: no traces leave.
+    pub sdk_disabled: bool,
+}
+
+impl Otel {
+    /// Reads the variables among `vars` (`OTEL_*`, names as the specification writes them).
+    fn read(vars: &std::collections::HashMap<String, String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| vars.get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let arg = get("OTEL_TRACES_SAMPLER_ARG");
+        let ratio = || -> Result<f64, ConfigError> {
+            match &arg {
+                None => Ok(1.0),
+                Some(arg) => arg
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|r| (0.0..=1.0).contains(r))
+                    .ok_or_else(|| ConfigError::Invalid("OTEL_TRACES_SAMPLER_ARG: a share from 0.0 to 1.0".into())),
+            }
+        };
+        // The suite samples by trace id in every service alike, so that a trace is whole
+        // and a caller's flag cannot make a register record: a parent-based sampler is
+        // read as its root sampler.
+        let sample_ratio = match get("OTEL_TRACES_SAMPLER").as_deref() {
+            None => None,
+            Some("always_on" | "parentbased_always_on") => Some(1.0),
+            Some("always_off" | "parentbased_always_off") => Some(0.0),
+            Some("traceidratio" | "parentbased_traceidratio") => Some(ratio()?),
+            Some(other) => {
+                return Err(ConfigError::Invalid(format!(
+                    "OTEL_TRACES_SAMPLER: {other:?} is not one the suite knows (always_on, always_off, traceidratio, \
+                     or their parentbased_ forms)"
+                )));
+            }
+        };
+        Ok(Self {
+            endpoint: get("OTEL_EXPORTER_OTLP_ENDPOINT"),
+            traces_endpoint: get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+            service_name: get("OTEL_SERVICE_NAME"),
+            sample_ratio,
+            sdk_disabled: get("OTEL_SDK_DISABLED").is_some_and(|v| v.eq_ignore_ascii_case("true")),
+        })
     }
 }
 
@@ -371,13 +445,16 @@ pub fn load_from<S: DeserializeOwned>(
     let other_prefixes: Vec<String> = SERVICES.iter().map(|s| format!("ZEGEL_{}_", s.to_uppercase())).collect();
     let mut common = Vec::new();
     let mut own = Vec::new();
+    let mut otel = std::collections::HashMap::new();
     let mut port = None;
     let mut internal_port = None;
     let port_number = |key: &str, value: &str| {
         value.parse().map_err(|_| ConfigError::Invalid(format!("{key}: a port number (0 to 65535)")))
     };
     for (key, value) in vars {
-        if key.strip_prefix(&own_prefix) == Some("PORT") {
+        if key.starts_with("OTEL_") {
+            otel.insert(key, value);
+        } else if key.strip_prefix(&own_prefix) == Some("PORT") {
             // Every service has its ports; the shell, not the service, reads them.
             port = Some(port_number(&key, &value)?);
         } else if key.strip_prefix(&own_prefix) == Some("INTERNAL_PORT") {
@@ -390,8 +467,9 @@ pub fn load_from<S: DeserializeOwned>(
             common.push((rest.to_string(), value));
         }
     }
-    let common: CommonSettings =
+    let mut common: CommonSettings =
         envy::from_iter(common).map_err(|e| ConfigError::Invalid(format!("ZEGEL_*: {}", e)))?;
+    common.otel = Otel::read(&otel)?;
     common.validate()?;
     let own: S = envy::from_iter(own).map_err(|e| ConfigError::Invalid(format!("{own_prefix}*: {}", e)))?;
     Ok(Loaded { common, port, internal_port, own })
@@ -447,9 +525,55 @@ mod tests {
         .unwrap();
         let export = loaded.common.trace_export("certificates").expect("on");
         assert_eq!(
-            (export.endpoint.as_str(), export.sample_ratio, export.service.as_str()),
-            ("http://otel-collector:4318", 0.25, "zegel-certificates")
+            (export.traces_url.as_str(), export.sample_ratio, export.service.as_str()),
+            ("http://otel-collector:4318/v1/traces", 0.25, "zegel-certificates")
         );
+    }
+
+    #[test]
+    fn the_standard_opentelemetry_variables_are_honoured_after_the_suite_s_own() {
+        let export = |pairs: &[(&str, &str)]| {
+            load_from::<Own>("certificates", vars(pairs)).unwrap().common.trace_export("certificates")
+        };
+        let standard = export(&[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector.monitoring:4318/"),
+            ("OTEL_SERVICE_NAME", "register-certificates"),
+            ("OTEL_TRACES_SAMPLER", "parentbased_traceidratio"),
+            ("OTEL_TRACES_SAMPLER_ARG", "0.1"),
+        ])
+        .expect("on");
+        assert_eq!(
+            (standard.traces_url.as_str(), standard.sample_ratio, standard.service.as_str()),
+            ("http://collector.monitoring:4318/v1/traces", 0.1, "register-certificates")
+        );
+        // The signal's own URL is taken whole; the suite's variables come first.
+        let signal = export(&[("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "https://c:4318/otlp/traces")]).expect("on");
+        assert_eq!(signal.traces_url, "https://c:4318/otlp/traces");
+        let ours = export(&[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://theirs:4318"),
+            ("ZEGEL_OTLP_ENDPOINT", "http://ours:4318"),
+            ("OTEL_TRACES_SAMPLER", "always_off"),
+            ("ZEGEL_TRACE_SAMPLE_RATIO", "0.5"),
+        ])
+        .expect("on");
+        assert_eq!((ours.traces_url.as_str(), ours.sample_ratio), ("http://ours:4318/v1/traces", 0.5));
+        assert_eq!(
+            export(&[("OTEL_TRACES_SAMPLER", "always_off"), ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318")])
+                .map(|e| e.sample_ratio),
+            Some(0.0)
+        );
+        assert_eq!(export(&[("OTEL_SDK_DISABLED", "true"), ("ZEGEL_OTLP_ENDPOINT", "http://c:4318")]), None);
+        for (pairs, expected) in [
+            (vec![("OTEL_TRACES_SAMPLER", "jaeger_remote")], "OTEL_TRACES_SAMPLER"),
+            (
+                vec![("OTEL_TRACES_SAMPLER", "traceidratio"), ("OTEL_TRACES_SAMPLER_ARG", "2")],
+                "OTEL_TRACES_SAMPLER_ARG",
+            ),
+            (vec![("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318")], "OTEL_EXPORTER_OTLP_ENDPOINT"),
+        ] {
+            let err = load_from::<Own>("certificates", vars(&pairs)).unwrap_err().to_string();
+            assert!(err.contains(expected), "{pairs:?}: {err}");
+        }
     }
 
     #[test]

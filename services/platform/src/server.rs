@@ -9,7 +9,6 @@ use futures::future::BoxFuture;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use warp::Filter;
-use warp::filters::path::FullPath;
 use warp::http::{HeaderValue, Method, StatusCode, header};
 use warp::reply::{Reply, Response};
 
@@ -168,10 +167,9 @@ where
     warp::any()
         .map(Instant::now)
         .and(warp::method())
-        .and(warp::path::full())
         .and(has_token())
         .and(routes.recover(recover).unify())
-        .map(move |started: Instant, method: Method, path: FullPath, has_token: bool, res: Response| {
+        .map(move |started: Instant, method: Method, has_token: bool, res: Response| {
             let elapsed = started.elapsed();
             let route = res.extensions().get::<RouteTemplate>().map(|r| r.0.clone());
             let route = route.as_deref().unwrap_or(UNMATCHED);
@@ -201,7 +199,6 @@ where
                 request_id,
                 http.method = %method,
                 http.route = route,
-                http.path = path.as_str(),
                 http.status = res.status().as_u16(),
                 duration_ms = elapsed.as_secs_f64() * 1000.0,
                 "request"
@@ -440,27 +437,59 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn every_access_log_line_names_the_request_id() {
+    async fn a_request_is_one_log_line_with_its_trace_and_no_path() {
+        use tracing_subscriber::Layer as _;
+        use tracing_subscriber::layer::SubscriberExt as _;
         let lines = Lines::default();
         let writer = lines.clone();
-        let subscriber = tracing_subscriber::fmt().json().with_writer(move || writer.clone()).finish();
-        let _guard = tracing::subscriber::set_default(subscriber);
-        let routes = warp::path!("hello").and(crate::http::request()).map(|req: crate::http::Request| {
-            crate::http::respond(&req, Ok(crate::http::json(StatusCode::OK, &serde_json::json!({}))))
-        });
+        // The layers a service installs, with traces off: the ids are there all the same.
+        let (spans, exporter) = crate::trace::layer(None).expect("the trace layer");
+        assert!(!exporter.is_on());
+        let logs = crate::telemetry::log_layer_to(crate::config::LogFormat::Json, move || writer.clone())
+            .with_filter(crate::telemetry::log_filter(None));
+        let _guard = tracing::subscriber::set_default(tracing_subscriber::registry().with(logs).with(spans));
+        let routes =
+            warp::path!("hello" / String).and(crate::http::request()).map(|_: String, req: crate::http::Request| {
+                tracing::info!("inside the handler");
+                crate::http::respond(&req, Ok(crate::http::json(StatusCode::OK, &serde_json::json!({}))))
+            });
         let stack = stack("test", routes.boxed(), Metrics::new("test"));
-        let given = warp::test::request().path("/hello").header("x-request-id", "abc-123").reply(&stack).await;
+        const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+        let given = warp::test::request()
+            .path("/hello/eyJhbGciOiJFZERTQSJ9.secret-seal")
+            .header("x-request-id", "abc-123")
+            .header("traceparent", format!("00-{TRACE}-00f067aa0ba902b7-01"))
+            .reply(&stack)
+            .await;
         assert_eq!(given.headers()["x-request-id"], "abc-123");
-        let fresh = warp::test::request().path("/hello").reply(&stack).await;
+        let fresh = warp::test::request().path("/hello/another-seal").reply(&stack).await;
         let minted = fresh.headers()["x-request-id"].to_str().expect("ascii").to_string();
 
         let text = String::from_utf8(lines.0.lock().expect("lock").clone()).expect("utf-8");
-        let logged: Vec<serde_json::Value> = text
-            .lines()
-            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-            .filter(|v| v["fields"]["message"] == "request")
-            .map(|v| v["fields"]["request_id"].clone())
-            .collect();
-        assert_eq!(logged, vec![serde_json::json!("abc-123"), serde_json::json!(minted)]);
+        let logged: Vec<serde_json::Value> =
+            text.lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+        // Two requests: each its handler's line and its one access line, nothing of warp's.
+        assert_eq!(logged.len(), 4, "{text}");
+        let access: Vec<&serde_json::Value> = logged.iter().filter(|v| v["message"] == "request").collect();
+        assert_eq!(access.len(), 2, "{text}");
+        assert_eq!(access[0]["request_id"], "abc-123");
+        assert_eq!(access[1]["request_id"], minted.as_str());
+        // The caller's trace continues; a request without one starts its own.
+        assert_eq!(access[0]["trace_id"], TRACE);
+        let hex = |v: &serde_json::Value, n: usize| {
+            v.as_str().is_some_and(|s| {
+                s.len() == n && s.chars().all(|c| c.is_ascii_hexdigit()) && s.chars().any(|c| c != '0')
+            })
+        };
+        for line in &logged {
+            assert!(hex(&line["trace_id"], 32) && hex(&line["span_id"], 16), "every line names its trace: {line}");
+        }
+        assert_ne!(access[0]["span_id"], "00f067aa0ba902b7", "the service's own span, a child of the caller's");
+        assert_ne!(access[1]["trace_id"], TRACE);
+        // The handler's line is in the same span as the request's.
+        assert_eq!(logged[0]["span_id"], access[0]["span_id"]);
+        // The route's template only: no seal, no path.
+        assert!(!text.contains("seal") && !text.contains("/hello"), "{text}");
+        assert_eq!(access[0]["http.route"], UNMATCHED);
     }
 }

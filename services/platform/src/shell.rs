@@ -211,14 +211,18 @@ impl Task {
                 let mut tick = tokio::time::interval(interval);
                 loop {
                     tick.tick().await;
-                    let result = round(state.clone()).await;
+                    // Each round its own span (a trace of its own): what it logs names it.
+                    let span = tracing::info_span!("task", otel.name = what, zegel.task = what);
+                    let result = tracing::Instrument::instrument(round(state.clone()), span.clone()).await;
                     metrics.task_run(what, result.is_ok());
                     if let Err(e) = result {
-                        tracing::error!(
-                            error = format!("{e:#}"),
-                            task = what,
-                            "periodic task failed; retrying next interval"
-                        );
+                        span.in_scope(|| {
+                            tracing::error!(
+                                error = format!("{e:#}"),
+                                task = what,
+                                "periodic task failed; retrying next interval"
+                            )
+                        });
                     }
                 }
             })

@@ -18,6 +18,7 @@ use prometheus::{
     Encoder, Gauge, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
 };
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::Layer as _;
 
 use crate::config::LogFormat;
 use crate::trace::{Export, Exporter, TraceError};
@@ -36,33 +37,100 @@ pub fn init(format: LogFormat) {
 /// by default), and the suite's spans to a collector when `export` names one (see
 /// [`crate::trace`]). A later call installs nothing and exports nothing.
 pub fn install(format: LogFormat, export: Option<&Export>) -> Result<Exporter, TraceError> {
-    use tracing_subscriber::Layer as _;
     use tracing_subscriber::layer::SubscriberExt as _;
     use tracing_subscriber::util::SubscriberInitExt as _;
 
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = log_layer(format).with_filter(log_filter(std::env::var("RUST_LOG").ok().as_deref()));
+    // The log filter is the logs' own: spans reach the trace layer whatever RUST_LOG says.
+    let (spans, exporter) = crate::trace::layer(export)?;
+    match tracing_subscriber::registry().with(logs).with(spans).try_init() {
+        Ok(()) => Ok(exporter),
+        Err(_) => Ok(Exporter::default()),
+    }
+}
+
+/// The logs as lines in `format` on stdout, each naming the trace and span it belongs to.
+fn log_layer<S>(format: LogFormat) -> Box<dyn tracing_subscriber::Layer<S> + Send + Sync>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    log_layer_to(format, std::io::stdout)
+}
+
+/// [`log_layer`] writing to `writer` (tests read what it writes).
+pub fn log_layer_to<S, W>(format: LogFormat, writer: W) -> Box<dyn tracing_subscriber::Layer<S> + Send + Sync>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
     let json = match format {
         LogFormat::Json => true,
         LogFormat::Pretty => false,
         LogFormat::Auto => !std::io::stdout().is_terminal(),
     };
-    let logs = if json {
-        tracing_subscriber::fmt::layer().json().flatten_event(true).boxed()
+    if json {
+        // The request's span is named by its fields (method, route, status); the list of
+        // every enclosing span would repeat them.
+        let inner = tracing_subscriber::fmt::format().json().flatten_event(true).with_span_list(false);
+        tracing_subscriber::fmt::layer()
+            .with_writer(writer)
+            .fmt_fields(tracing_subscriber::fmt::format::JsonFields::new())
+            .event_format(Traced { inner, json: true })
+            .boxed()
     } else {
-        tracing_subscriber::fmt::layer().boxed()
-    };
-    // The log filter is the logs' own: spans reach the collector whatever RUST_LOG says.
-    let logs = logs.with_filter(filter);
-    let (spans, exporter) = match export {
-        Some(export) => {
-            let (layer, exporter) = crate::trace::layer(export)?;
-            (Some(layer), exporter)
+        tracing_subscriber::fmt::layer()
+            .with_writer(writer)
+            .event_format(Traced { inner: tracing_subscriber::fmt::format(), json: false })
+            .boxed()
+    }
+}
+
+/// What is logged: `RUST_LOG`, `info` without it. warp's own lines about each request
+/// ("processing request", "finished processing") stay out unless `RUST_LOG` names warp:
+/// the access log's one line per request says it all.
+pub fn log_filter(rust_log: Option<&str>) -> EnvFilter {
+    let mut filter = rust_log.and_then(|v| EnvFilter::try_new(v).ok()).unwrap_or_else(|| EnvFilter::new("info"));
+    if !rust_log.is_some_and(|v| v.contains("warp")) {
+        filter = filter
+            .add_directive("warp::filters::trace=warn".parse().unwrap_or_else(|_| unreachable!("a literal directive")));
+    }
+    filter
+}
+
+/// A log line in `inner`'s format with the `trace_id` and `span_id` of the span it was
+/// written in (the innermost with ids, see [`crate::trace::layer`]): first in a JSON
+/// object, a prefix of a readable line.
+struct Traced<F> {
+    inner: F,
+    json: bool,
+}
+
+impl<S, N, F> tracing_subscriber::fmt::FormatEvent<S, N> for Traced<F>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    N: for<'a> tracing_subscriber::fmt::FormatFields<'a> + 'static,
+    F: tracing_subscriber::fmt::FormatEvent<S, N>,
+{
+    fn format_event(
+        &self,
+        ctx: &tracing_subscriber::fmt::FmtContext<'_, S, N>,
+        mut writer: tracing_subscriber::fmt::format::Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        let Some((trace_id, span_id)) = crate::trace::ids_of(ctx.lookup_current()) else {
+            return self.inner.format_event(ctx, writer, event);
+        };
+        if !self.json {
+            write!(writer, "trace_id={trace_id} span_id={span_id} ")?;
+            return self.inner.format_event(ctx, writer, event);
         }
-        None => (None, Exporter::default()),
-    };
-    match tracing_subscriber::registry().with(logs).with(spans).try_init() {
-        Ok(()) => Ok(exporter),
-        Err(_) => Ok(Exporter::default()),
+        let mut line = String::new();
+        self.inner.format_event(ctx, tracing_subscriber::fmt::format::Writer::new(&mut line), event)?;
+        match line.strip_prefix('{') {
+            // Hex digits only: nothing to escape.
+            Some(rest) => write!(writer, "{{\"trace_id\":\"{trace_id}\",\"span_id\":\"{span_id}\",{rest}"),
+            None => writer.write_str(&line),
+        }
     }
 }
 
@@ -218,6 +286,15 @@ impl Metrics {
             tracing::warn!(metric = name, error = %e, "metric not registered");
         }
         counter
+    }
+
+    /// A gauge of the service's own (registered once, like [`Metrics::counter`]).
+    pub fn gauge(&self, name: &str, help: &str) -> IntGauge {
+        let gauge = defined(IntGauge::new(name, help));
+        if let Err(e) = self.registry.register(Box::new(gauge.clone())) {
+            tracing::warn!(metric = name, error = %e, "metric not registered");
+        }
+        gauge
     }
 
     /// Counts one round of the periodic task `task`.

@@ -38,8 +38,8 @@ pub const TRACEPARENT: &str = "traceparent";
 /// Where spans go and how many.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Export {
-    /// Base URL of the collector's OTLP/HTTP receiver; spans go to `<it>/v1/traces`.
-    pub endpoint: String,
+    /// The collector's OTLP/HTTP traces URL (`<receiver>/v1/traces`).
+    pub traces_url: String,
     /// Share of traces recorded, 0.0 to 1.0.
     pub sample_ratio: f64,
     /// `service.name` of the spans (`zegel-<service>`, or `zegel-suite` for all in one).
@@ -87,34 +87,58 @@ pub struct TraceError(String);
 /// The layer that turns the suite's own spans into OpenTelemetry spans, and the exporter
 /// that batches them to the collector (on a thread of its own, so exporting never holds
 /// up a request). [`crate::telemetry::install`] puts it beside the logs.
-pub fn layer<S>(export: &Export) -> Result<(impl Layer<S> + use<S>, Exporter), TraceError>
+///
+/// Without `export` the layer is there all the same, exporting nothing and recording
+/// nothing: every span still gets its trace and span id, so every log line of a request
+/// names them and a caller's `traceparent` still joins the logs of the services it went
+/// through.
+pub fn layer<S>(export: Option<&Export>) -> Result<(impl Layer<S> + use<S>, Exporter), TraceError>
 where
     S: tracing::Subscriber + for<'a> LookupSpan<'a>,
 {
-    use opentelemetry_otlp::{Protocol, WithExportConfig};
-    let exporter = opentelemetry_otlp::SpanExporter::builder()
-        .with_http()
-        .with_protocol(Protocol::HttpBinary)
-        .with_endpoint(format!("{}/v1/traces", export.endpoint.trim_end_matches('/')))
-        .with_timeout(Duration::from_secs(10))
-        .build()
-        .map_err(|e| TraceError(e.to_string()))?;
-    let resource = Resource::builder()
-        .with_service_name(export.service.clone())
-        .with_attribute(KeyValue::new("service.version", env!("CARGO_PKG_VERSION")))
-        .build();
-    let provider = SdkTracerProvider::builder()
-        .with_batch_exporter(exporter)
-        .with_sampler(Sampler::TraceIdRatioBased(export.sample_ratio))
-        .with_resource(resource)
-        .build();
+    let provider = match export {
+        Some(export) => {
+            use opentelemetry_otlp::WithExportConfig;
+            // Timeout, headers and compression as the standard OTEL_EXPORTER_OTLP_* say.
+            let exporter = opentelemetry_otlp::SpanExporter::builder()
+                .with_http()
+                .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
+                .with_endpoint(export.traces_url.clone())
+                .build()
+                .map_err(|e| TraceError(e.to_string()))?;
+            // OTEL_RESOURCE_ATTRIBUTES are read by the builder's detectors.
+            let resource = Resource::builder()
+                .with_service_name(export.service.clone())
+                .with_attribute(KeyValue::new("service.version", env!("CARGO_PKG_VERSION")))
+                .build();
+            SdkTracerProvider::builder()
+                .with_batch_exporter(exporter)
+                .with_sampler(Sampler::TraceIdRatioBased(export.sample_ratio))
+                .with_resource(resource)
+                .build()
+        }
+        None => SdkTracerProvider::builder().with_sampler(Sampler::AlwaysOff).build(),
+    };
     let tracer = provider.tracer("zegel");
     // Spans only (log lines stay in the logs), and only the suite's own.
     let layer =
         tracing_opentelemetry::layer().with_tracer(tracer).with_filter(tracing_subscriber::filter::filter_fn(|meta| {
             meta.is_span() && meta.target().starts_with("zegel")
         }));
-    Ok((layer, Exporter { provider: Some(provider) }))
+    Ok((layer, Exporter { provider: export.map(|_| provider) }))
+}
+
+/// The trace and span id of the innermost span around the current event that has them
+/// (see [`layer`]), as the W3C trace context writes them (32 and 16 hex digits).
+pub fn ids_of<S>(span: Option<tracing_subscriber::registry::SpanRef<'_, S>>) -> Option<(String, String)>
+where
+    S: tracing::Subscriber + for<'a> LookupSpan<'a>,
+{
+    span?.scope().find_map(|span| {
+        let extensions = span.extensions();
+        let data = extensions.get::<tracing_opentelemetry::OtelData>()?;
+        Some((data.trace_id()?.to_string(), data.span_id()?.to_string()))
+    })
 }
 
 /// The trace context a request arrived with, if it sent a well-formed one.

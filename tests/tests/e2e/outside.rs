@@ -178,6 +178,7 @@ async fn every_page_reads_right_in_chromium_in_every_language() {
         page("complaint-form", format!("/v/{building}/complaint"), false),
         page("complaint-sent", "/complaint/sent".into(), false),
         page("rights", "/rights".into(), false),
+        page("accessibility", "/accessibility".into(), false),
         page("check", "/check".into(), false),
         page("check-verdict", format!("/check?kvk={kvk}"), true),
         page("claim-form", format!("/claim?kvk={kvk}"), false),
@@ -214,7 +215,7 @@ async fn every_page_reads_right_in_chromium_in_every_language() {
     let faults: Vec<&str> = report["faults"].as_array().expect("faults").iter().filter_map(Value::as_str).collect();
     assert!(faults.is_empty(), "{} faults in the browser:\n{}", faults.len(), faults.join("\n"));
     // Every page in every language at both sizes, and both forms, were checked.
-    assert_eq!(report["checked"], 16 * 8 * 2 + 2, "{report}");
+    assert_eq!(report["checked"], 17 * 8 * 2 + 2, "{report}");
 }
 
 /// Runs `program args` with `vars` set, in `dir`.

@@ -178,3 +178,14 @@ works-status-received = Received: the Labour Authority will read it.
 works-status-under_investigation = The Labour Authority is looking into it.
 works-status-closed = Closed by the Labour Authority.
 works-keep = Keep the address of this page private: it is how you follow your report.
+
+# The accessibility statement, linked from every page (WCAG 2.1 AA, as Dutch public bodies must).
+accessibility-link = Accessibility
+accessibility-title = Accessibility statement
+accessibility-intro = Everyone should be able to use these pages: on a phone, with a screen reader, with the keyboard only, and in their own language.
+accessibility-standard = These pages are built to meet WCAG 2.1 at level AA (EN 301 549), the standard Dutch public bodies must meet.
+accessibility-checked = At every change, every page in every language is checked automatically at phone and desktop size. Each page works without JavaScript, does not rely on colour alone, and has a link that skips straight to its content.
+accessibility-status = Status: partly compliant. No independent audit has been done yet; until one confirms it, we do not claim full compliance.
+accessibility-limits = Known limitation: the yearly report is in Dutch and English only.
+accessibility-contact = Did something stop you from using a page? Tell us; we answer within five working days:
+accessibility-reviewed = This statement was last reviewed on { $date }.

@@ -178,3 +178,14 @@ works-status-received = Recibido: la Inspección de Trabajo lo leerá.
 works-status-under_investigation = La Inspección de Trabajo lo está investigando.
 works-status-closed = Cerrado por la Inspección de Trabajo.
 works-keep = Guarde la dirección de esta página solo para usted: con ella sigue su aviso.
+
+# The accessibility statement, linked from every page (WCAG 2.1 AA, as Dutch public bodies must).
+accessibility-link = Accesibilidad
+accessibility-title = Declaración de accesibilidad
+accessibility-intro = Todas las personas deben poder usar estas páginas: en el móvil, con un lector de pantalla, solo con el teclado y en su propio idioma.
+accessibility-standard = Estas páginas están hechas para cumplir WCAG 2.1 en el nivel AA (EN 301 549), la norma que deben cumplir los organismos públicos neerlandeses.
+accessibility-checked = En cada cambio se comprueba automáticamente cada página en cada idioma, en tamaño de móvil y de ordenador. Cada página funciona sin JavaScript, no depende solo del color y tiene un enlace que lleva directamente al contenido.
+accessibility-status = Estado: parcialmente conforme. Todavía no se ha hecho una auditoría independiente; hasta que una lo confirme, no afirmamos la conformidad total.
+accessibility-limits = Limitación conocida: el informe anual solo está en neerlandés e inglés.
+accessibility-contact = ¿Algo le impidió usar una página? Díganoslo; respondemos en cinco días hábiles:
+accessibility-reviewed = Esta declaración se revisó por última vez el { $date }.

@@ -178,3 +178,14 @@ works-status-received = Beérkezett: a Munkaügyi Felügyelet elolvassa.
 works-status-under_investigation = A Munkaügyi Felügyelet vizsgálja az ügyet.
 works-status-closed = A Munkaügyi Felügyelet lezárta.
 works-keep = Az oldal címét tartsa meg magának: ezzel követheti a bejelentését.
+
+# The accessibility statement, linked from every page (WCAG 2.1 AA, as Dutch public bodies must).
+accessibility-link = Akadálymentesség
+accessibility-title = Akadálymentességi nyilatkozat
+accessibility-intro = Ezeket az oldalakat mindenkinek használnia kell tudnia: telefonon, képernyőolvasóval, csak billentyűzettel és a saját nyelvén.
+accessibility-standard = Ezek az oldalak úgy készülnek, hogy megfeleljenek a WCAG 2.1 AA szintjének (EN 301 549), amelyet a holland közintézményeknek teljesíteniük kell.
+accessibility-checked = Minden változtatáskor minden oldalt minden nyelven automatikusan ellenőrzünk telefon- és számítógépméretben. Minden oldal működik JavaScript nélkül, nem csak a színekre támaszkodik, és van egy hivatkozása, amely egyenesen a tartalomhoz visz.
+accessibility-status = Állapot: részben megfelelő. Független vizsgálat még nem történt; amíg az meg nem erősíti, nem állítjuk a teljes megfelelést.
+accessibility-limits = Ismert korlátozás: az éves jelentés csak hollandul és angolul olvasható.
+accessibility-contact = Valami megakadályozta egy oldal használatában? Írjon nekünk; öt munkanapon belül válaszolunk:
+accessibility-reviewed = A nyilatkozatot utoljára { $date } napon vizsgáltuk felül.

@@ -179,3 +179,14 @@ works-status-received = Gautas: Darbo inspekcija jį perskaitys.
 works-status-under_investigation = Darbo inspekcija tiria atvejį.
 works-status-closed = Darbo inspekcija jį užbaigė.
 works-keep = Šio puslapio adresą laikykite tik sau: juo sekate savo pranešimą.
+
+# The accessibility statement, linked from every page (WCAG 2.1 AA, as Dutch public bodies must).
+accessibility-link = Prieinamumas
+accessibility-title = Prieinamumo deklaracija
+accessibility-intro = Šiais puslapiais turi galėti naudotis visi: telefone, su ekrano skaitytuvu, tik klaviatūra ir savo kalba.
+accessibility-standard = Šie puslapiai kuriami taip, kad atitiktų WCAG 2.1 AA lygį (EN 301 549) – standartą, kurį turi atitikti Nyderlandų viešosios įstaigos.
+accessibility-checked = Po kiekvieno pakeitimo kiekvienas puslapis kiekviena kalba automatiškai patikrinamas telefono ir kompiuterio dydžiu. Kiekvienas puslapis veikia be JavaScript, nesiremia vien spalva ir turi nuorodą, vedančią tiesiai į turinį.
+accessibility-status = Būsena: iš dalies atitinka. Nepriklausomas auditas dar neatliktas; kol jis to nepatvirtins, netvirtiname, kad puslapiai visiškai atitinka.
+accessibility-limits = Žinomas apribojimas: metinė ataskaita yra tik nyderlandų ir anglų kalbomis.
+accessibility-contact = Kažkas sutrukdė naudotis puslapiu? Parašykite mums; atsakome per penkias darbo dienas:
+accessibility-reviewed = Ši deklaracija paskutinį kartą peržiūrėta { $date }.

@@ -178,3 +178,14 @@ works-status-received = Ontvangen: de Arbeidsinspectie leest hem.
 works-status-under_investigation = De Arbeidsinspectie zoekt het uit.
 works-status-closed = Afgesloten door de Arbeidsinspectie.
 works-keep = Houd het adres van deze pagina voor uzelf: hiermee volgt u uw melding.
+
+# The accessibility statement, linked from every page (WCAG 2.1 AA, as Dutch public bodies must).
+accessibility-link = Toegankelijkheid
+accessibility-title = Toegankelijkheidsverklaring
+accessibility-intro = Iedereen moet deze pagina's kunnen gebruiken: op een telefoon, met een schermlezer, alleen met het toetsenbord en in de eigen taal.
+accessibility-standard = Deze pagina's zijn gemaakt om te voldoen aan WCAG 2.1 op niveau AA (EN 301 549), de norm waaraan Nederlandse overheden moeten voldoen.
+accessibility-checked = Bij elke wijziging wordt elke pagina in elke taal automatisch gecontroleerd, op telefoon- en op computerformaat. Elke pagina werkt zonder JavaScript, steunt niet alleen op kleur en heeft een link die direct naar de inhoud gaat.
+accessibility-status = Status: voldoet gedeeltelijk. Er is nog geen onafhankelijk onderzoek gedaan; zolang dat het niet bevestigt, zeggen wij niet dat de pagina's volledig voldoen.
+accessibility-limits = Bekende beperking: het jaarverslag is alleen in het Nederlands en het Engels.
+accessibility-contact = Kon u een pagina niet goed gebruiken? Laat het ons weten; wij antwoorden binnen vijf werkdagen:
+accessibility-reviewed = Deze verklaring is voor het laatst bekeken op { $date }.

@@ -179,3 +179,14 @@ works-status-received = Przyjęte: Inspekcja Pracy je przeczyta.
 works-status-under_investigation = Inspekcja Pracy wyjaśnia sprawę.
 works-status-closed = Zamknięte przez Inspekcję Pracy.
 works-keep = Zachowaj adres tej strony dla siebie: dzięki niemu śledzisz swoje zgłoszenie.
+
+# The accessibility statement, linked from every page (WCAG 2.1 AA, as Dutch public bodies must).
+accessibility-link = Dostępność
+accessibility-title = Deklaracja dostępności
+accessibility-intro = Każdy powinien móc korzystać z tych stron: na telefonie, z czytnikiem ekranu, tylko za pomocą klawiatury i we własnym języku.
+accessibility-standard = Te strony są tworzone tak, aby spełniały WCAG 2.1 na poziomie AA (EN 301 549), normę, którą muszą spełniać holenderskie instytucje publiczne.
+accessibility-checked = Przy każdej zmianie każda strona w każdym języku jest automatycznie sprawdzana w rozmiarze telefonu i komputera. Każda strona działa bez JavaScriptu, nie opiera się wyłącznie na kolorze i ma link prowadzący prosto do treści.
+accessibility-status = Status: częściowo zgodne. Niezależny audyt nie został jeszcze przeprowadzony; dopóki go nie potwierdzi, nie twierdzimy, że strony są w pełni zgodne.
+accessibility-limits = Znane ograniczenie: raport roczny jest dostępny tylko po niderlandzku i angielsku.
+accessibility-contact = Coś utrudniło Ci korzystanie ze strony? Napisz do nas; odpowiadamy w ciągu pięciu dni roboczych:
+accessibility-reviewed = Deklaracja została ostatnio sprawdzona { $date }.

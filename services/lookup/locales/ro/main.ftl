@@ -179,3 +179,14 @@ works-status-received = Primită: Inspecția Muncii o va citi.
 works-status-under_investigation = Inspecția Muncii cercetează cazul.
 works-status-closed = Închisă de Inspecția Muncii.
 works-keep = Păstrați adresa acestei pagini doar pentru dumneavoastră: cu ea urmăriți semnalarea.
+
+# The accessibility statement, linked from every page (WCAG 2.1 AA, as Dutch public bodies must).
+accessibility-link = Accesibilitate
+accessibility-title = Declarație de accesibilitate
+accessibility-intro = Oricine ar trebui să poată folosi aceste pagini: pe telefon, cu un cititor de ecran, doar cu tastatura și în propria limbă.
+accessibility-standard = Aceste pagini sunt făcute să respecte WCAG 2.1 la nivelul AA (EN 301 549), standardul pe care trebuie să-l respecte instituțiile publice din Țările de Jos.
+accessibility-checked = La fiecare modificare, fiecare pagină în fiecare limbă este verificată automat în format de telefon și de calculator. Fiecare pagină funcționează fără JavaScript, nu se bazează doar pe culoare și are un link care duce direct la conținut.
+accessibility-status = Stare: parțial conform. Nu s-a făcut încă un audit independent; până când acesta nu o confirmă, nu afirmăm conformitatea deplină.
+accessibility-limits = Limitare cunoscută: raportul anual există doar în neerlandeză și engleză.
+accessibility-contact = Nu ați putut folosi o pagină? Spuneți-ne; răspundem în cinci zile lucrătoare:
+accessibility-reviewed = Această declarație a fost verificată ultima dată la { $date }.

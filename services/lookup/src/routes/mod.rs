@@ -4,6 +4,7 @@ mod agencies;
 mod claims;
 mod kvk;
 mod page;
+mod statements;
 mod statistics;
 mod trust;
 mod verify;
@@ -22,6 +23,8 @@ pub fn api(state: AppState) -> Routed {
         get(warp::path!("v" / String / "complaint"), s, page::complaint_form),
         get(fixed(warp::path!("complaint" / "sent")), s, page::complaint_sent),
         get(fixed(warp::path!("rights")), s, page::rights_page),
+        get(fixed(warp::path!("accessibility")), s, statements::accessibility_page),
+        get(fixed(warp::path!(".well-known" / "security.txt")), s, statements::security_txt),
         get(fixed(warp::path!("claim")), s, claims::claim_page),
         get(warp::path!("claims" / String), s, claims::status_page),
         get(fixed(warp::path!("work-complaint")), s, claims::work_page),

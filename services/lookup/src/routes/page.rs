@@ -33,6 +33,9 @@ pub(super) struct Chrome<'a> {
     pub(super) rights_href: String,
     /// The skip link, the first thing a keyboard reaches: straight to the content.
     pub(super) skip: String,
+    /// Every page links to the accessibility statement.
+    pub(super) accessibility_link: String,
+    pub(super) accessibility_href: String,
 }
 
 impl<'a> Chrome<'a> {
@@ -45,6 +48,8 @@ impl<'a> Chrome<'a> {
             rights_link: lang.t("rights-link"),
             rights_href: format!("/rights?lang={}", lang.code),
             skip: lang.t("skip-link"),
+            accessibility_link: lang.t("accessibility-link"),
+            accessibility_href: format!("/accessibility?lang={}", lang.code),
         }
     }
 }

@@ -82,6 +82,11 @@ pub fn seal(register: Register, iat_offset: i64, exp_offset: i64) -> String {
 }
 
 impl TestLookup {
+    /// The body of `GET <lookup><path_and_query>`.
+    pub async fn text(&self, path_and_query: &str) -> String {
+        self.http.get(format!("{}{path_and_query}", self.address)).send().await.unwrap().text().await.unwrap()
+    }
+
     pub async fn verify(&self, seal: &str) -> (u16, serde_json::Value) {
         let r = self.http.get(format!("{}/api/v1/verify/{seal}", self.address)).send().await.unwrap();
         let status = r.status().as_u16();

@@ -2,5 +2,6 @@
 
 mod helpers;
 mod openapi;
+mod statements;
 mod trust_list;
 mod verdicts;
