@@ -3,11 +3,19 @@
 //! A state change writes its event into `outbox` in the same transaction as the change
 //! itself, so an event exists exactly when the change does. The relay then copies
 //! unpublished rows to the stream `<prefix>:events`, oldest first, and marks them
-//! published. If Redis is down nothing is marked and the relay simply tries again: no
-//! event is lost. Publishing is at least once in general, but a Lua script also records
-//! each event id in Redis (`<prefix>:published:<event_id>`, kept for a week) and skips an
-//! id it has seen, so a relay that crashed between XADD and marking does not publish the
-//! same event twice while Redis keeps its keys. Consumers still dedupe by `event_id`.
+//! published with the entry's id. If Redis is down nothing is marked and the relay simply
+//! tries again. Publishing is at least once in general, but a Lua script also records each
+//! event id in Redis (`<prefix>:published:<event_id>`, kept for a week, holding the entry's
+//! id) and returns the entry it wrote before, so a relay that crashed between XADD and
+//! marking does not publish the same event twice while Redis keeps its keys. Consumers
+//! still dedupe by `event_id`.
+//!
+//! A published row stays in the relay's care until every consumer group on the stream has
+//! acknowledged its entry (`delivered_at`). Each round the relay asks the groups how far
+//! they have acknowledged; an undelivered row whose entry is no longer on the stream — a
+//! Redis that restarted without it, or trimmed it before a group read it — is published
+//! again. So a Redis that loses entries no group had finished loses no event; a group
+//! that is created later reads the stream from its start.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -92,17 +100,19 @@ pub async fn enqueue(tx: &impl GenericClient, event: &Event) -> Result<(), tokio
 /// Publishes at most once per event id while Redis keeps the marker key. The trace
 /// context (ARGV[10]) is written only when there is one.
 const PUBLISH_SCRIPT: &str = r"
-if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then
-  local fields = {'event_id', ARGV[3], 'type', ARGV[4], 'subject', ARGV[5],
-    'addressed_to', ARGV[6], 'occurred_at', ARGV[7], 'payload', ARGV[8], 'sig', ARGV[9]}
-  if ARGV[10] ~= '' then
-    table.insert(fields, 'traceparent')
-    table.insert(fields, ARGV[10])
-  end
-  return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', unpack(fields))
-else
-  return false
-end";
+local seen = redis.call('GET', KEYS[2])
+if seen then
+  return seen
+end
+local fields = {'event_id', ARGV[3], 'type', ARGV[4], 'subject', ARGV[5],
+  'addressed_to', ARGV[6], 'occurred_at', ARGV[7], 'payload', ARGV[8], 'sig', ARGV[9]}
+if ARGV[10] ~= '' then
+  table.insert(fields, 'traceparent')
+  table.insert(fields, ARGV[10])
+end
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', unpack(fields))
+redis.call('SET', KEYS[2], id, 'EX', ARGV[1])
+return id";
 
 /// Seconds the marker of a published event id is kept.
 const MARKER_TTL_SECS: u64 = 7 * 24 * 3600;
@@ -112,7 +122,7 @@ pub const STREAM_MAXLEN: u64 = 1_000_000;
 /// memory; tests/tests/e2e/redis_replication.rs measures real entries against it.
 pub const ENTRY_BYTES: u64 = 1024;
 /// The most the marker of one published event id may take (measured by the same test).
-pub const MARKER_BYTES: u64 = 160;
+pub const MARKER_BYTES: u64 = 192;
 
 /// What Redis must be able to hold for the suite: both streams at their caps, and a marker
 /// for as many events as the stream keeps (more than a week of events at today's rates).
@@ -188,7 +198,9 @@ impl Relay {
         }
     }
 
-    /// One round: publishes what is pending, oldest first; returns how many were marked.
+    /// One round: lets go of what every group has acknowledged and makes pending again what
+    /// the stream lost, then publishes what is pending, oldest first; returns how many
+    /// were marked published.
     pub async fn publish_pending(&self) -> anyhow::Result<usize> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
@@ -200,6 +212,11 @@ impl Relay {
         if !locked {
             return Ok(0);
         }
+        let mut conn = self.bus.conn();
+        if let Err(e) = self.follow_up(&tx, &mut conn).await {
+            // Redis is away: what is pending is not published either; the next round tries.
+            tracing::debug!(error = %e, "outbox relay: delivery not confirmed this round");
+        }
         let rows = tx
             .query(
                 "select outbox_id, event_id, event_type, subject, addressed_to, payload, occurred_at, traceparent
@@ -208,7 +225,7 @@ impl Relay {
             )
             .await?;
         let mut done: Vec<i64> = Vec::with_capacity(rows.len());
-        let mut conn = self.bus.conn();
+        let mut entries: Vec<String> = Vec::with_capacity(rows.len());
         let stream = self.bus.events_stream();
         let mut failure = None;
         for row in &rows {
@@ -231,9 +248,12 @@ impl Relay {
                 invocation.arg(value);
             }
             invocation.arg(row.get::<_, Option<String>>(7).unwrap_or_default());
-            let result: Result<Option<String>, _> = invocation.invoke_async(&mut conn).await;
+            let result: Result<String, _> = invocation.invoke_async(&mut conn).await;
             match result {
-                Ok(_) => done.push(row.get(0)),
+                Ok(entry) => {
+                    done.push(row.get(0));
+                    entries.push(entry);
+                }
                 Err(e) => {
                     failure = Some(e);
                     break;
@@ -250,6 +270,7 @@ impl Relay {
                     // Published, not yet safe: left unmarked, tried again (the stream's
                     // marker keeps the next round from adding them twice).
                     done.clear();
+                    entries.clear();
                     failure.get_or_insert(redis::RedisError::from((
                         redis::ErrorKind::Io,
                         "events not yet on enough replicas",
@@ -258,12 +279,19 @@ impl Relay {
                 }
                 Err(e) => {
                     done.clear();
+                    entries.clear();
                     failure.get_or_insert(e);
                 }
             }
         }
         if !done.is_empty() {
-            tx.execute("update outbox set published_at = now() where outbox_id = any($1)", &[&done]).await?;
+            tx.execute(
+                "update outbox set published_at = now(), stream_id = d.stream_id
+                   from unnest($1::bigint[], $2::text[]) as d(outbox_id, stream_id)
+                  where outbox.outbox_id = d.outbox_id",
+                &[&done, &entries],
+            )
+            .await?;
         }
         tx.commit().await?;
         if let Some(e) = failure {
@@ -273,5 +301,142 @@ impl Relay {
             tracing::debug!(outbox.published = done.len(), "events published");
         }
         Ok(done.len())
+    }
+
+    /// The published rows not yet delivered, oldest first: those every consumer group has
+    /// acknowledged are marked delivered; those whose entry the stream no longer holds are
+    /// made pending again (their marker removed), to be published anew this round.
+    async fn follow_up(
+        &self,
+        tx: &deadpool_postgres::Transaction<'_>,
+        conn: &mut redis::aio::ConnectionManager,
+    ) -> anyhow::Result<()> {
+        let rows = tx
+            .query(
+                "select outbox_id, event_id, stream_id from outbox
+                  where published_at is not null and delivered_at is null order by outbox_id limit $1",
+                &[&BATCH],
+            )
+            .await?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let stream = self.bus.events_stream();
+        let acknowledged = acknowledged_by_every_group(conn, &stream).await?;
+        let mut delivered: Vec<i64> = Vec::new();
+        let mut waiting: Vec<(i64, Uuid, String)> = Vec::new();
+        for row in &rows {
+            let (outbox_id, event_id, stream_id): (i64, Uuid, Option<String>) = (row.get(0), row.get(1), row.get(2));
+            match stream_id.as_deref().and_then(EntryId::parse) {
+                Some(id) if acknowledged.is_some_and(|upto| id <= upto) => delivered.push(outbox_id),
+                Some(_) => waiting.push((outbox_id, event_id, stream_id.unwrap_or_default())),
+                // Published before entries were recorded: nothing to follow.
+                None => delivered.push(outbox_id),
+            }
+        }
+        let mut lost: Vec<i64> = Vec::new();
+        if !waiting.is_empty() {
+            let mut on_stream = redis::pipe();
+            for (_, _, id) in &waiting {
+                on_stream.cmd("XRANGE").arg(&stream).arg(id).arg(id);
+            }
+            let found: Vec<Vec<redis::Value>> = on_stream.query_async(conn).await?;
+            let mut markers = redis::pipe();
+            for ((outbox_id, event_id, _), entries) in waiting.iter().zip(found) {
+                if entries.is_empty() {
+                    lost.push(*outbox_id);
+                    markers.cmd("DEL").arg(self.bus.key(&format!("published:{event_id}"))).ignore();
+                }
+            }
+            if !lost.is_empty() {
+                let () = markers.query_async(conn).await?;
+            }
+        }
+        if !delivered.is_empty() {
+            tx.execute("update outbox set delivered_at = now() where outbox_id = any($1)", &[&delivered]).await?;
+        }
+        if !lost.is_empty() {
+            tracing::warn!(
+                outbox.lost = lost.len(),
+                "the event stream lost entries not every consumer group had acknowledged; publishing them again"
+            );
+            tx.execute("update outbox set published_at = null, stream_id = null where outbox_id = any($1)", &[&lost])
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// A stream entry's id (`<milliseconds>-<sequence>`), ordered as Redis orders them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct EntryId(u64, u64);
+
+impl EntryId {
+    fn parse(text: &str) -> Option<Self> {
+        let (ms, seq) = text.split_once('-')?;
+        Some(Self(ms.parse().ok()?, seq.parse().ok()?))
+    }
+
+    /// The id just before this one (`None` before the first possible).
+    fn before(self) -> Option<Self> {
+        match self {
+            Self(0, 0) => None,
+            Self(ms, 0) => Some(Self(ms - 1, u64::MAX)),
+            Self(ms, seq) => Some(Self(ms, seq - 1)),
+        }
+    }
+}
+
+/// The entry up to which every consumer group on `stream` has acknowledged every entry it
+/// was given: for each group, the entry before its oldest pending one, or the last one it
+/// was given when none is pending; the least of those. `None` when there is no group (or
+/// no stream): then nothing counts as delivered.
+async fn acknowledged_by_every_group(
+    conn: &mut redis::aio::ConnectionManager,
+    stream: &str,
+) -> redis::RedisResult<Option<EntryId>> {
+    use redis::streams::{StreamInfoGroupsReply, StreamPendingReply};
+    let groups: StreamInfoGroupsReply = match redis::cmd("XINFO").arg("GROUPS").arg(stream).query_async(conn).await {
+        Ok(groups) => groups,
+        // No stream: a Redis that lost it; every undelivered entry is gone with it.
+        Err(e) if e.to_string().contains("no such key") => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let mut upto: Option<EntryId> = None;
+    let mut any = false;
+    for group in &groups.groups {
+        let group_upto = if group.pending == 0 {
+            EntryId::parse(&group.last_delivered_id)
+        } else {
+            let pending: StreamPendingReply =
+                redis::cmd("XPENDING").arg(stream).arg(&group.name).query_async(conn).await?;
+            match pending {
+                StreamPendingReply::Data(data) => EntryId::parse(&data.start_id).and_then(EntryId::before),
+                _ => EntryId::parse(&group.last_delivered_id),
+            }
+        };
+        any = true;
+        // A group that has acknowledged nothing holds everything back.
+        let Some(group_upto) = group_upto else { return Ok(None) };
+        upto = Some(upto.map_or(group_upto, |u| u.min(group_upto)));
+    }
+    Ok(if any { upto } else { None })
+}
+
+#[cfg(test)]
+mod entry_tests {
+    use super::EntryId;
+
+    #[test]
+    fn entry_ids_order_as_redis_orders_them() {
+        let id = |t: &str| EntryId::parse(t).expect("an id");
+        assert!(id("1700000000000-1") > id("1700000000000-0"));
+        assert!(id("1700000000001-0") > id("1700000000000-99"));
+        assert_eq!(id("1700000000001-0").before(), Some(EntryId(1_700_000_000_000, u64::MAX)));
+        assert_eq!(id("5-3").before(), Some(EntryId(5, 2)));
+        assert_eq!(id("0-0").before(), None);
+        for bad in ["", "1", "a-1", "1-", "1-2-3"] {
+            assert_eq!(EntryId::parse(bad), None, "{bad}");
+        }
     }
 }

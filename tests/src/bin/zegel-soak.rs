@@ -7,8 +7,10 @@
 //! `REDIS_DOWN` later. Then it waits for the suite to settle and reports:
 //!
 //! - wrong verdicts: a scan that began after a revoke had returned and said `valid` (must be 0);
-//! - events lost: outbox events never relayed, ban events the certificates register never
-//!   consumed, and events for the hirer's agencies that never reached its webhook (0);
+//! - events lost: outbox events not acknowledged by every consumer group, ban events the
+//!   certificates register never consumed, and events for the hirer's agencies that never
+//!   reached its webhook (0) — with entries in flight when Redis is killed (the notifier is
+//!   held still for a few seconds before, and Redis comes back empty);
 //! - ledger invariant violations of the deposit claims were paid from (0);
 //! - each service's resident memory at the start and the end of the load;
 //! - every answer that was not a success, by status and problem type, per fault (only
@@ -34,6 +36,8 @@ use zegel_e2e::{Addresses, valid_bsn};
 const SERVICES: [&str; 7] = ["certificates", "lookup", "gaccounts", "bans", "deposits", "housing", "notifier"];
 /// How long Redis stays down once killed.
 const REDIS_DOWN: Duration = Duration::from_secs(15);
+/// How long the notifier is held still before Redis is killed.
+const IN_FLIGHT: Duration = Duration::from_secs(5);
 /// Agencies in the scanned pool, each certified with a seal.
 const AGENCIES: u32 = 48;
 /// The deposit claims are filed against.
@@ -159,6 +163,16 @@ impl Drop for Services {
 }
 
 impl Services {
+    /// Sends `signal` (`STOP`, `CONT`) to the process of `service`.
+    fn signal(&self, service: &str, signal: &str) -> anyhow::Result<()> {
+        let (_, child) = self
+            .children
+            .iter()
+            .find(|(name, _)| *name == service)
+            .ok_or_else(|| anyhow::anyhow!("no {service} process"))?;
+        run(Command::new("kill").arg(format!("-{signal}")).arg(child.id().to_string()))
+    }
+
     fn rss_kib(&self) -> BTreeMap<&'static str, u64> {
         self.children
             .iter()
@@ -535,6 +549,7 @@ async fn soak() -> anyhow::Result<()> {
 
     // The faults.
     let mut recoveries = Vec::new();
+    let mut in_flight = 0;
     for (at_fraction, fault) in [(1.0 / 3.0, "postgres restart"), (2.0 / 3.0, "redis down")] {
         tokio::time::sleep_until((started + total.mul_f64(at_fraction)).into()).await;
         if let Ok(mut w) = record.window.lock() {
@@ -545,9 +560,20 @@ async fn soak() -> anyhow::Result<()> {
         if fault == "postgres restart" {
             private.pg_ctl("restart")?;
         } else {
+            // Entries in flight when Redis goes: the notifier is held still while the load
+            // goes on, so the stream holds events its group has not acknowledged. The relay
+            // must publish them again to the Redis that comes back empty.
+            services.signal("notifier", "STOP")?;
+            tokio::time::sleep(IN_FLIGHT).await;
+            in_flight = unacknowledged(private.redis_port, "notifier").await;
+            println!(
+                "{:>6.0} s: {in_flight} entries in flight (not acknowledged by the notifier)",
+                started.elapsed().as_secs_f64()
+            );
             private.kill_redis();
             tokio::time::sleep(REDIS_DOWN).await;
             private.start_redis()?;
+            services.signal("notifier", "CONT")?;
         }
         let ended = Instant::now();
         // Full service: a minute in which no kind of request failed, the first such
@@ -581,7 +607,8 @@ async fn soak() -> anyhow::Result<()> {
         let connected = tokio::spawn(connection);
         unrelayed = 0;
         for schema in SERVICES {
-            let sql = format!("select count(*) from {schema}.outbox where published_at is null");
+            // Published is not enough: every consumer group must have acknowledged it.
+            let sql = format!("select count(*) from {schema}.outbox where delivered_at is null");
             unrelayed += admin.query_one(&sql, &[]).await.map(|r| r.get::<_, i64>(0)).unwrap_or(i64::MAX / 8);
         }
         unconsumed = admin
@@ -634,7 +661,7 @@ async fn soak() -> anyhow::Result<()> {
         record.wrong_verdicts.load(Ordering::Relaxed)
     );
     println!(
-        "events lost after {:.0} s of settling: {unrelayed} outbox rows never relayed, {unconsumed} ban events the certificates register never consumed, {undelivered} of {expected_events} events for the hirer's agencies never delivered to its webhook (each must be 0)",
+        "events lost after {:.0} s of settling ({in_flight} in flight when Redis was killed): {unrelayed} outbox rows never delivered to every consumer group, {unconsumed} ban events the certificates register never consumed, {undelivered} of {expected_events} events for the hirer's agencies never delivered to its webhook (each must be 0)",
         settle.elapsed().as_secs_f64()
     );
     match ledger {
@@ -676,6 +703,18 @@ async fn soak() -> anyhow::Result<()> {
     admin_task.abort();
     drop(private);
     Ok(())
+}
+
+/// Entries of the soak's stream that `group` has not acknowledged (pending and not yet
+/// delivered to it); 0 when Redis cannot tell.
+async fn unacknowledged(port: u16, group: &str) -> usize {
+    let Ok(client) = redis::Client::open(format!("redis://127.0.0.1:{port}")) else { return 0 };
+    let Ok(mut conn) = client.get_multiplexed_async_connection().await else { return 0 };
+    let groups: redis::RedisResult<redis::streams::StreamInfoGroupsReply> =
+        redis::cmd("XINFO").arg("GROUPS").arg("soak:events").query_async(&mut conn).await;
+    groups
+        .map(|g| g.groups.iter().filter(|g| g.name == group).map(|g| g.pending + g.lag.unwrap_or(0)).sum())
+        .unwrap_or(0)
 }
 
 fn main() -> anyhow::Result<()> {
