@@ -10,6 +10,8 @@ build := "cargo build -q --locked --workspace"
 target := env_var_or_default("CARGO_TARGET_DIR", "target")
 debug := target / "debug"
 release := target / "release"
+# The workspace's version: the image's tag and label, publiccode.yml's and the API's.
+version := `sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1`
 
 # Start the whole suite locally (Postgres and Redis included), print URLs and a dev token.
 up: deps certs
@@ -38,8 +40,9 @@ demo: certs
 # tests built: the test checks what the image is made of and that it answers, which the
 # optimiser does not change, and a second (release) build of everything would double the
 # time of a first run.
-test: deps certs outside-tools lint
+test: deps certs outside-tools lint deny
     cargo test --locked --workspace --all-targets
+    cargo test --locked -p zegel-attest --test hsm -- --ignored
     {{just_executable()}} image localhost/zegel:dev dev
     cargo test --locked --workspace --test e2e -- --ignored image::
     cargo test --locked --workspace --test e2e -- --ignored outside::
@@ -49,20 +52,37 @@ test: deps certs outside-tools lint
     else echo "NOT CHECKED: the Kubernetes manifests (no kubectl here for kustomize; see k8s/schemas/README.md)"; fi
 
 # The container image (every service binary, FROM scratch, non-root; see Dockerfile), built
-# here without pulling a base: release binaries compiled here, their root filesystem
-# assembled, then the Dockerfile's `local` stage. (`just image TAG dev` assembles it from
-# debug binaries instead, as `just test` does.)
-image tag="localhost/zegel:dev" profile="release":
+# here without pulling a base: binaries compiled here with cargo auditable (each carries its
+# dependency list), an SBOM per binary (cargo cyclonedx), their root filesystem assembled
+# with the dpkg records of the Debian libraries in it, then the Dockerfile's `local` stage,
+# labelled with the workspace's version, the commit and its time. The tag is the version
+# (`localhost/zegel:0.1.0`) unless given; `just image TAG dev` assembles it from debug
+# binaries, as `just test` does.
+image tag="" profile="release":
     @command -v podman >/dev/null && command -v runc >/dev/null || { echo "installing podman and runc for the image"; \
         if [ "$(id -u)" = 0 ]; then S=; else S=sudo; fi; \
         $S env DEBIAN_FRONTEND=noninteractive apt-get update -qq; \
         $S env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc >/dev/null; }
-    cargo build -q --locked --workspace --profile {{profile}} --bin zegel-certificates --bin zegel-lookup \
+    bash .ci/supply-chain-tools.sh
+    cargo auditable build -q --locked --workspace --profile {{profile}} --bin zegel-certificates --bin zegel-lookup \
         --bin zegel-gaccounts --bin zegel-bans --bin zegel-deposits --bin zegel-housing --bin zegel-notifier \
         --bin zegel-suite
+    cargo cyclonedx -q --format json --spec-version 1.5 --target x86_64-unknown-linux-gnu
     image/rootfs.sh {{target / if profile == "dev" { "debug" } else { profile } }} target/image-rootfs
-    podman build -q --target local -f Dockerfile -t {{tag}} target/image-rootfs
-    @podman image inspect {{tag}} --format 'image {{{{.RepoTags}}: {{{{.Size}} bytes'
+    podman build -q --target local -f Dockerfile \
+        --build-arg VERSION={{version}} \
+        --build-arg REVISION="$(git rev-parse HEAD 2>/dev/null || echo unknown)" \
+        --build-arg CREATED="$(git log -1 --format=%cI 2>/dev/null || echo unknown)" \
+        -t {{ if tag == "" { "localhost/zegel:" + version } else { tag } }} target/image-rootfs
+    @podman image inspect {{ if tag == "" { "localhost/zegel:" + version } else { tag } }} --format 'image {{{{.RepoTags}}: {{{{.Size}} bytes'
+
+# The dependency policy (deny.toml): licences, advisories, duplicate versions, sources. When
+# RustSec's database cannot be fetched (no route to GitHub, as in CI here), the copy under
+# ~/.cargo/advisory-dbs is used and its date printed; without one, advisories are NOT
+# CHECKED and it says so.
+deny:
+    bash .ci/supply-chain-tools.sh
+    bash .ci/deny.sh
 
 # Benchmarks (a program, not a test): prints measured figures and their ratios to baselines.
 bench: deps

@@ -2,7 +2,8 @@
 # The tools that check the suite from the outside (tests/tests/e2e/outside.rs): Debian's
 # Chromium, Node.js with the packages pinned in tests/web/package-lock.json (Spectral,
 # Playwright, axe-core, openapi-typescript, TypeScript), and schemathesis in a Python venv
-# under target/tools/. Installs only what is missing; run by `just test`.
+# under target/tools/; and SoftHSM2, the PKCS#11 module the HSM test signs through.
+# Installs only what is missing; run by `just test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,8 @@ command -v npm >/dev/null || missing+=(npm)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 command -v zbarimg >/dev/null || missing+=(zbar-tools)
+# A real PKCS#11 module for the seal key in an HSM (services/attest/tests/hsm.rs).
+command -v softhsm2-util >/dev/null || missing+=(softhsm2)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing ${missing[*]} for the outside checks"
     $S env DEBIAN_FRONTEND=noninteractive apt-get update -qq

@@ -8,6 +8,7 @@
 //! Live status (revoked, suspended) is the register's business, asked by the lookup.
 
 pub mod desk;
+pub mod hsm;
 pub mod pki;
 pub mod qr;
 pub mod seal;

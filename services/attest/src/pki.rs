@@ -48,9 +48,30 @@ pub fn ca(common_name: &str, days: i64) -> Result<KeyAndCert, PkiError> {
 /// A signing key for `register` with a certificate from `ca`, valid between the offsets
 /// (in days from now; tests use past windows to make expired certificates).
 pub fn signer(ca: &KeyAndCert, register: &str, from_days: i64, until_days: i64) -> Result<KeyAndCert, PkiError> {
+    let key = KeyPair::generate_for(&PKCS_ED25519)?;
+    let cert_pem = certificate(ca, register, &key, (from_days, until_days))?;
+    Ok(KeyAndCert { key_pem: key.serialize_pem(), cert_pem })
+}
+
+/// A certificate from `ca` for the Ed25519 public key `raw` of `register` (a key kept in an
+/// HSM, whose private half nobody sees), valid from now for `days`.
+pub fn certificate_for_key(ca: &KeyAndCert, register: &str, raw: &[u8; 32], days: i64) -> Result<String, PkiError> {
+    // SubjectPublicKeyInfo: AlgorithmIdentifier id-Ed25519 (1.3.101.112), BIT STRING key.
+    let mut spki = vec![0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
+    spki.extend_from_slice(raw);
+    certificate(ca, register, &rcgen::SubjectPublicKeyInfo::from_der(&spki)?, (0, days))
+}
+
+/// The certificate of `register`'s signing key `key`, issued by `ca`, valid between the
+/// day offsets (from, until) from now.
+fn certificate(
+    ca: &KeyAndCert,
+    register: &str,
+    key: &impl rcgen::PublicKeyData,
+    (from_days, until_days): (i64, i64),
+) -> Result<String, PkiError> {
     let ca_key = KeyPair::from_pem(&ca.key_pem)?;
     let issuer = Issuer::from_ca_cert_pem(&ca.cert_pem, ca_key)?;
-    let key = KeyPair::generate_for(&PKCS_ED25519)?;
     let mut params = CertificateParams::new(Vec::<String>::new())?;
     params.distinguished_name = name(&format!("Zegel {register} register"), register);
     params.is_ca = IsCa::ExplicitNoCa;
@@ -58,6 +79,5 @@ pub fn signer(ca: &KeyAndCert, register: &str, from_days: i64, until_days: i64) 
     params.use_authority_key_identifier_extension = true;
     params.not_before = OffsetDateTime::now_utc() + Duration::days(from_days) - Duration::minutes(5);
     params.not_after = OffsetDateTime::now_utc() + Duration::days(until_days);
-    let cert = params.signed_by(&key, &issuer)?;
-    Ok(KeyAndCert { key_pem: key.serialize_pem(), cert_pem: cert.pem() })
+    Ok(params.signed_by(key, &issuer)?.pem())
 }

@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use base64::Engine;
-use jsonwebtoken::{Algorithm, EncodingKey, Header, Validation};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use x509_parser::prelude::{FromDer, X509Certificate};
@@ -162,8 +163,14 @@ pub enum SealError {
 pub struct Signer {
     register: Register,
     kid: String,
-    key: EncodingKey,
+    key: SealKey,
     not_after: i64,
+}
+
+/// Where a signer's private key is: in memory from a file, or in an HSM.
+enum SealKey {
+    File(EncodingKey),
+    Hsm(crate::hsm::HsmKey),
 }
 
 impl std::fmt::Debug for Signer {
@@ -184,19 +191,58 @@ impl Signer {
         Ok(Self {
             register,
             kid: crate::kid_of(&der),
-            key: EncodingKey::from_ed_pem(key_pem.as_bytes()).map_err(|e| SealError::Key(e.to_string()))?,
+            key: SealKey::File(
+                EncodingKey::from_ed_pem(key_pem.as_bytes()).map_err(|e| SealError::Key(e.to_string()))?,
+            ),
             not_after: cert.validity().not_after.timestamp(),
         })
     }
 
-    /// From a key file and a certificate file (PEM).
+    /// From a key in an HSM (`uri`, see [`crate::hsm`]) and its certificate (PEM): a test
+    /// signature must verify under the certificate's key, or the key is not this one.
+    pub fn from_hsm(register: Register, uri: &str, cert_pem: &str) -> Result<Self, SealError> {
+        let der = pem_der(cert_pem).map_err(SealError::Key)?;
+        let (_, cert) = X509Certificate::from_der(&der).map_err(|e| SealError::Key(e.to_string()))?;
+        let key = crate::hsm::HsmKey::open(&crate::hsm::KeyUri::parse(uri)?)?;
+        let probe = format!("zegel {} key check", register.service());
+        let signature = URL_SAFE_NO_PAD.encode(key.sign(probe.as_bytes())?);
+        let public = DecodingKey::from_ed_der(cert.public_key().subject_public_key.data.as_ref());
+        if !jsonwebtoken::crypto::verify(&signature, probe.as_bytes(), &public, Algorithm::EdDSA)? {
+            return Err(SealError::Key("the HSM key does not belong to the certificate".into()));
+        }
+        Ok(Self {
+            register,
+            kid: crate::kid_of(&der),
+            key: SealKey::Hsm(key),
+            not_after: cert.validity().not_after.timestamp(),
+        })
+    }
+
+    /// From a key file (or a PKCS#11 URI, `pkcs11:…`) and a certificate file (PEM).
     pub fn from_files(register: Register, key_path: &str, cert_path: &str) -> Result<Self, SealError> {
         let read = |path: &str| {
             std::fs::read_to_string(path).map_err(|e| {
                 SealError::Key(format!("cannot read {path}: {e} (run `just certs` to create the dev keys)"))
             })
         };
+        if key_path.starts_with(crate::hsm::SCHEME) {
+            return Self::from_hsm(register, key_path, &read(cert_path)?);
+        }
         Self::from_pem(register, &read(key_path)?, &read(cert_path)?)
+    }
+
+    /// The compact JWS of `claims` under `header`, signed by this signer's key wherever it
+    /// is (RFC 7515: the signature is over `base64url(header).base64url(claims)`).
+    pub(crate) fn sign_compact<C: Serialize>(&self, header: &Header, claims: &C) -> Result<String, SealError> {
+        let json = |value: serde_json::Result<Vec<u8>>| value.map_err(jsonwebtoken::errors::Error::from);
+        let header = URL_SAFE_NO_PAD.encode(json(serde_json::to_vec(header))?);
+        let claims = URL_SAFE_NO_PAD.encode(json(serde_json::to_vec(claims))?);
+        let message = format!("{header}.{claims}");
+        let signature = match &self.key {
+            SealKey::File(key) => jsonwebtoken::crypto::sign(message.as_bytes(), key, Algorithm::EdDSA)?,
+            SealKey::Hsm(key) => URL_SAFE_NO_PAD.encode(key.sign(message.as_bytes())?),
+        };
+        Ok(format!("{message}.{signature}"))
     }
 
     /// The key id seals carry.
@@ -207,11 +253,6 @@ impl Signer {
     /// The register this signer belongs to.
     pub fn register(&self) -> Register {
         self.register
-    }
-
-    /// The signing key (for the status lists this register signs like its seals).
-    pub(crate) fn signing_key(&self) -> &EncodingKey {
-        &self.key
     }
 
     /// When the signer certificate ends; no seal may expire after it.
@@ -243,7 +284,7 @@ impl Signer {
             exp: expires_at,
             f: facts,
         };
-        Ok(jsonwebtoken::encode(&header, &claims, &self.key)?)
+        self.sign_compact(&header, &claims)
     }
 }
 

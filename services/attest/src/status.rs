@@ -213,7 +213,7 @@ impl Signer {
             ttl,
             status_list: Encoded { bits: BITS, lst: list.encode() },
         };
-        Ok(jsonwebtoken::encode(&header, &claims, self.signing_key())?)
+        self.sign_compact(&header, &claims)
     }
 }
 

@@ -149,3 +149,73 @@ async fn the_suite_starts_from_the_image_and_every_service_answers() {
     assert_eq!(processes[0], vec!["zegel", "zegel-suite"], "{top}");
     drop(container);
 }
+
+/// The text of `path` inside the image.
+fn file_in_image(container: &Container, path: &str) -> Vec<u8> {
+    let to = std::env::temp_dir().join(format!("zegel-image-file-{}", uuid::Uuid::new_v4().simple()));
+    let out = Command::new("podman").arg("cp").arg(format!("{}:{path}", container.0)).arg(&to).output().expect("cp");
+    assert!(out.status.success(), "{path}: {}", String::from_utf8_lossy(&out.stderr));
+    let bytes = std::fs::read(&to).expect("copied");
+    let _ = std::fs::remove_file(&to);
+    bytes
+}
+
+/// The version `Cargo.lock` pins of `package` (its first entry).
+fn locked_version(package: &str) -> String {
+    let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock")).expect("Cargo.lock");
+    let entry = lock.split("[[package]]").find(|p| p.contains(&format!("\nname = \"{package}\"\n"))).expect(package);
+    entry.lines().find_map(|l| l.strip_prefix("version = \"")).expect("version").trim_end_matches('"').to_string()
+}
+
+#[test]
+#[ignore = "needs the image: `just image` (`just test` builds it and runs this)"]
+fn the_image_says_what_it_is_made_of() {
+    // Labelled with the release: the workspace's version, the licence, the commit.
+    let labels = Command::new("podman").args(["image", "inspect", IMAGE, "--format", "{{json .Labels}}"]).output();
+    let labels: serde_json::Value = serde_json::from_slice(&labels.expect("podman").stdout).expect("labels");
+    assert_eq!(labels["org.opencontainers.image.version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(labels["org.opencontainers.image.licenses"], "EUPL-1.2");
+    let revision = labels["org.opencontainers.image.revision"].as_str().unwrap_or_default();
+    assert!(revision.len() == 40 && revision.chars().all(|c| c.is_ascii_hexdigit()), "{labels}");
+    assert!(labels["org.opencontainers.image.created"].as_str().is_some_and(|c| c.contains('T')), "{labels}");
+
+    let name = format!("zegel-image-contents-{}", uuid::Uuid::new_v4().simple());
+    let created = Command::new("podman").args(["create", "--name", &name, IMAGE]).output().expect("create");
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let container = Container(name);
+
+    // Every binary carries its dependency list (cargo auditable), which scanners read.
+    for binary in ["zegel-lookup", "zegel-certificates", "zegel-suite"] {
+        let bytes = file_in_image(&container, &format!("/usr/local/bin/{binary}"));
+        assert!(bytes.windows(7).any(|w| w == b".dep-v0"), "{binary}: no .dep-v0 section (cargo auditable)");
+    }
+    // An SBOM per binary, naming the crates at the versions the lock file pins.
+    let sbom: serde_json::Value =
+        serde_json::from_slice(&file_in_image(&container, "/usr/share/doc/zegel/sbom/zegel-lookup.cdx.json"))
+            .expect("json");
+    assert_eq!(sbom["bomFormat"], "CycloneDX");
+    assert_eq!(sbom["metadata"]["component"]["version"], env!("CARGO_PKG_VERSION"));
+    let components = sbom["components"].as_array().expect("components");
+    for package in ["warp", "tokio-postgres", "jsonwebtoken", "qrcode"] {
+        let version = locked_version(package);
+        assert!(
+            components.iter().any(|c| c["name"] == package && c["version"] == version.as_str()),
+            "the SBOM has no {package} {version}"
+        );
+    }
+    // The Debian packages its libraries come from, as scanners read them, at the versions
+    // of the system that built it.
+    let os = String::from_utf8(file_in_image(&container, "/etc/os-release")).expect("text");
+    assert!(os.contains("ID=debian"), "{os}");
+    for package in ["libc6", "libgcc-s1", "ca-certificates"] {
+        let record =
+            String::from_utf8(file_in_image(&container, &format!("/var/lib/dpkg/status.d/{package}"))).expect("text");
+        let here = Command::new("dpkg-query").args(["-W", "-f=${Version}", package]).output().expect("dpkg-query");
+        let version = String::from_utf8_lossy(&here.stdout).to_string();
+        assert!(
+            record.contains(&format!("Package: {package}\n")) && record.contains(&format!("Version: {version}\n")),
+            "{record}"
+        );
+    }
+    drop(container);
+}
