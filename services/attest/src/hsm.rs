@@ -20,7 +20,10 @@ use cryptoki::session::{Session, UserType};
 use cryptoki::types::AuthPin;
 use percent_encoding::percent_decode_str;
 
-use crate::seal::SealError;
+/// Why a key in a module cannot be used (the PIN is never named).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct HsmError(String);
 
 /// The scheme of a PKCS#11 URI.
 pub const SCHEME: &str = "pkcs11:";
@@ -53,8 +56,8 @@ impl std::fmt::Debug for Pin {
 
 impl KeyUri {
     /// Reads `uri`; an error names what is wrong, never the PIN.
-    pub fn parse(uri: &str) -> Result<Self, SealError> {
-        let bad = |why: &str| SealError::Key(format!("PKCS#11 URI: {why}"));
+    pub fn parse(uri: &str) -> Result<Self, HsmError> {
+        let bad = |why: &str| HsmError(format!("PKCS#11 URI: {why}"));
         let rest = uri.strip_prefix(SCHEME).ok_or_else(|| bad("must start with pkcs11:"))?;
         let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
         let decode = |value: &str| percent_decode_str(value).collect::<Vec<u8>>();
@@ -92,13 +95,13 @@ impl KeyUri {
         Ok(out)
     }
 
-    fn pin(&self) -> Result<Option<AuthPin>, SealError> {
+    fn pin(&self) -> Result<Option<AuthPin>, HsmError> {
         Ok(match &self.pin {
             None => None,
             Some(Pin::Value(v)) => Some(AuthPin::from(v.clone())),
             Some(Pin::File(path)) => {
-                let pin = std::fs::read_to_string(path)
-                    .map_err(|e| SealError::Key(format!("PKCS#11 PIN file {path}: {e}")))?;
+                let pin =
+                    std::fs::read_to_string(path).map_err(|e| HsmError(format!("PKCS#11 PIN file {path}: {e}")))?;
                 Some(AuthPin::from(pin.trim_end().to_string()))
             }
         })
@@ -108,10 +111,10 @@ impl KeyUri {
 /// The one loaded and initialised instance of the module at `path` in the process: every
 /// register of `zegel-suite` may sign through the same module, which is initialised once
 /// (and finalised when an instance is dropped, so there is never a second).
-pub fn module(path: &str) -> Result<Pkcs11, SealError> {
+pub fn module(path: &str) -> Result<Pkcs11, HsmError> {
     static MODULES: OnceLock<Mutex<HashMap<String, Pkcs11>>> = OnceLock::new();
-    let failed = |e: cryptoki::error::Error| SealError::Key(format!("PKCS#11 module {path}: {e}"));
-    let mut modules = MODULES.get_or_init(Mutex::default).lock().map_err(|_| SealError::Key("PKCS#11: lock".into()))?;
+    let failed = |e: cryptoki::error::Error| HsmError(format!("PKCS#11 module {path}: {e}"));
+    let mut modules = MODULES.get_or_init(Mutex::default).lock().map_err(|_| HsmError("PKCS#11: lock".into()))?;
     if let Some(module) = modules.get(path) {
         return Ok(module.clone());
     }
@@ -138,8 +141,8 @@ impl std::fmt::Debug for HsmKey {
 impl HsmKey {
     /// Opens the key `uri` names: loads the module, finds the token and logs in, finds
     /// exactly one Ed25519 private key.
-    pub fn open(uri: &KeyUri) -> Result<Self, SealError> {
-        let failed = |what: &str, e: cryptoki::error::Error| SealError::Key(format!("PKCS#11 {what}: {e}"));
+    pub fn open(uri: &KeyUri) -> Result<Self, HsmError> {
+        let failed = |what: &str, e: cryptoki::error::Error| HsmError(format!("PKCS#11 {what}: {e}"));
         let module = module(&uri.module)?;
         let slots = module.get_slots_with_token().map_err(|e| failed("slots", e))?;
         let slot = slots
@@ -149,7 +152,7 @@ impl HsmKey {
                     .as_deref()
                     .is_none_or(|label| module.get_token_info(*slot).is_ok_and(|info| info.label().trim_end() == label))
             })
-            .ok_or_else(|| SealError::Key(format!("PKCS#11: no token {:?}", uri.token.as_deref().unwrap_or("*"))))?;
+            .ok_or_else(|| HsmError(format!("PKCS#11: no token {:?}", uri.token.as_deref().unwrap_or("*"))))?;
         let session = module.open_ro_session(slot).map_err(|e| failed("session", e))?;
         if let Some(pin) = uri.pin()? {
             match session.login(UserType::User, Some(&pin)) {
@@ -168,18 +171,18 @@ impl HsmKey {
         let named = uri.object.clone().unwrap_or_else(|| "by id".into());
         let key = match keys.as_slice() {
             [key] => *key,
-            [] => return Err(SealError::Key(format!("PKCS#11: no Ed25519 private key {named:?} in the token"))),
-            _ => return Err(SealError::Key(format!("PKCS#11: {} keys match {named:?}; name one", keys.len()))),
+            [] => return Err(HsmError(format!("PKCS#11: no Ed25519 private key {named:?} in the token"))),
+            _ => return Err(HsmError(format!("PKCS#11: {} keys match {named:?}; name one", keys.len()))),
         };
         Ok(Self { session: Mutex::new(session), key, named })
     }
 
     /// The Ed25519 signature of `message` (RFC 8032, pure).
-    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SealError> {
-        let session = self.session.lock().map_err(|_| SealError::Key("PKCS#11: session lock".into()))?;
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, HsmError> {
+        let session = self.session.lock().map_err(|_| HsmError("PKCS#11: session lock".into()))?;
         session
             .sign(&Mechanism::Eddsa(EddsaParams::new(EddsaSignatureScheme::Pure)), self.key, message)
-            .map_err(|e| SealError::Key(format!("PKCS#11 signing with {:?}: {e}", self.named)))
+            .map_err(|e| HsmError(format!("PKCS#11 signing with {:?}: {e}", self.named)))
     }
 }
 

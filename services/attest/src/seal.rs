@@ -9,67 +9,15 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
+use crate::cert::{cert_der, kid_of};
 use crate::trust::TrustStore;
 use crate::verdict::{Refused, Verdict};
 
-/// Seconds of clock skew tolerated on `iat` and `exp`.
-pub const LEEWAY_SECS: i64 = 60;
+pub use crate::cert::LEEWAY_SECS;
 /// Longest seal accepted for verification; real ones are about 300 characters.
 pub const MAX_SEAL_LEN: usize = 1024;
 
-/// The registers that issue seals; the short code is the seal's `iss`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Register {
-    /// Agency certificates.
-    Certificates,
-    /// Guarantee deposits.
-    Deposits,
-    /// G-accounts.
-    Gaccounts,
-    /// Housing marks.
-    Housing,
-    /// The lookup's own receipts of hirer checks.
-    Lookup,
-}
-
-impl Register {
-    /// All registers.
-    pub const ALL: [Register; 5] =
-        [Register::Certificates, Register::Deposits, Register::Gaccounts, Register::Housing, Register::Lookup];
-
-    /// The `iss` code: three letters keep the QR code small.
-    pub fn code(self) -> &'static str {
-        match self {
-            Register::Certificates => "crt",
-            Register::Deposits => "dep",
-            Register::Gaccounts => "gac",
-            Register::Housing => "hsg",
-            Register::Lookup => "lku",
-        }
-    }
-
-    /// The service (and Postgres schema) that owns it.
-    pub fn service(self) -> &'static str {
-        match self {
-            Register::Certificates => "certificates",
-            Register::Deposits => "deposits",
-            Register::Gaccounts => "gaccounts",
-            Register::Housing => "housing",
-            Register::Lookup => "lookup",
-        }
-    }
-
-    /// From an `iss` code.
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.code() == code)
-    }
-
-    /// From a service name.
-    pub fn from_service(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.service() == name)
-    }
-}
+pub use zegel_contracts::Register;
 
 /// The claims of a seal. Short names keep the QR code scannable; no personal data ever.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -159,6 +107,12 @@ pub enum SealError {
     Sign(#[from] jsonwebtoken::errors::Error),
 }
 
+impl From<crate::hsm::HsmError> for SealError {
+    fn from(e: crate::hsm::HsmError) -> Self {
+        Self::Key(e.to_string())
+    }
+}
+
 /// A register's signing key and certificate.
 pub struct Signer {
     register: Register,
@@ -182,7 +136,7 @@ impl std::fmt::Debug for Signer {
 impl Signer {
     /// From a PKCS#8 Ed25519 key and its certificate, both PEM.
     pub fn from_pem(register: Register, key_pem: &str, cert_pem: &str) -> Result<Self, SealError> {
-        let der = pem_der(cert_pem).map_err(SealError::Key)?;
+        let der = cert_der(cert_pem).map_err(SealError::Key)?;
         let (_, cert) = X509Certificate::from_der(&der).map_err(|e| SealError::Key(e.to_string()))?;
         let pair = rcgen::KeyPair::from_pem(key_pem).map_err(|e| SealError::Key(e.to_string()))?;
         if cert.public_key().subject_public_key.data.as_ref() != pair.public_key_raw() {
@@ -190,7 +144,7 @@ impl Signer {
         }
         Ok(Self {
             register,
-            kid: crate::kid_of(&der),
+            kid: kid_of(&der),
             key: SealKey::File(
                 EncodingKey::from_ed_pem(key_pem.as_bytes()).map_err(|e| SealError::Key(e.to_string()))?,
             ),
@@ -201,7 +155,7 @@ impl Signer {
     /// From a key in an HSM (`uri`, see [`crate::hsm`]) and its certificate (PEM): a test
     /// signature must verify under the certificate's key, or the key is not this one.
     pub fn from_hsm(register: Register, uri: &str, cert_pem: &str) -> Result<Self, SealError> {
-        let der = pem_der(cert_pem).map_err(SealError::Key)?;
+        let der = cert_der(cert_pem).map_err(SealError::Key)?;
         let (_, cert) = X509Certificate::from_der(&der).map_err(|e| SealError::Key(e.to_string()))?;
         let key = crate::hsm::HsmKey::open(&crate::hsm::KeyUri::parse(uri)?)?;
         let probe = format!("zegel {} key check", register.service());
@@ -212,7 +166,7 @@ impl Signer {
         }
         Ok(Self {
             register,
-            kid: crate::kid_of(&der),
+            kid: kid_of(&der),
             key: SealKey::Hsm(key),
             not_after: cert.validity().not_after.timestamp(),
         })
@@ -410,11 +364,4 @@ pub fn genuine(seal: &str, store: &TrustStore, now: i64) -> Result<Verified, Ref
         return Err(Refused::new(Verdict::UnknownIssuer, "the seal falls outside its signer certificate's validity"));
     }
     Ok(Verified { register: key.register, claims, kid })
-}
-
-/// The DER inside a PEM certificate.
-pub(crate) fn pem_der(pem: &str) -> Result<Vec<u8>, String> {
-    let (_, parsed) =
-        x509_parser::pem::parse_x509_pem(pem.as_bytes()).map_err(|e| format!("not a PEM certificate: {e}"))?;
-    Ok(parsed.contents)
 }

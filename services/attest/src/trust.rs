@@ -22,7 +22,8 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use x509_parser::prelude::{ASN1Time, FromDer, X509Certificate};
 
-use crate::seal::{Register, pem_der};
+use crate::cert::{LEEWAY_SECS, cert_der, kid_of};
+use zegel_contracts::Register;
 
 /// `iss` of trust lists.
 pub const TRUST_LIST_ISSUER: &str = "zegel-trust-list";
@@ -126,7 +127,7 @@ impl TrustStore {
     /// Builds a store from signer certificates, checking each against the CA at `now`.
     /// Returns the store and the reasons for every refused certificate.
     pub fn from_certs(ca_pem: &str, entries: &[Entry], now: i64) -> Result<(Self, Vec<String>), TrustError> {
-        let ca_der = pem_der(ca_pem).map_err(TrustError::Anchor)?;
+        let ca_der = cert_der(ca_pem).map_err(TrustError::Anchor)?;
         let (_, ca) = X509Certificate::from_der(&ca_der).map_err(|e| TrustError::Anchor(e.to_string()))?;
         let at = ASN1Time::from_timestamp(now).map_err(|e| TrustError::Anchor(e.to_string()))?;
         if !ca.is_ca() || !ca.validity().is_valid_at(at) || ca.verify_signature(None).is_err() {
@@ -172,7 +173,7 @@ impl TrustStore {
         // Read the payload to find the signer certificate, then verify everything.
         let unverified: Document =
             jsonwebtoken::dangerous::insecure_decode(list).map(|d| d.claims).map_err(|_| bad("malformed payload"))?;
-        let ca_der = pem_der(ca_pem).map_err(TrustError::Anchor)?;
+        let ca_der = cert_der(ca_pem).map_err(TrustError::Anchor)?;
         let (_, ca) = X509Certificate::from_der(&ca_der).map_err(|e| TrustError::Anchor(e.to_string()))?;
         let at = ASN1Time::from_timestamp(now).map_err(|e| TrustError::Anchor(e.to_string()))?;
         let signer_entry = Entry { register: "trust-list".into(), kid: String::new(), cert: unverified.signer.clone() };
@@ -187,7 +188,7 @@ impl TrustStore {
         if doc.iss != TRUST_LIST_ISSUER {
             return Err(bad("not a trust list"));
         }
-        if now < doc.iat - crate::seal::LEEWAY_SECS || now > doc.exp {
+        if now < doc.iat - LEEWAY_SECS || now > doc.exp {
             return Err(bad("outside its validity"));
         }
         let (mut store, refused) = Self::from_certs(ca_pem, &doc.entries, now)?;
@@ -202,16 +203,16 @@ impl TrustStore {
 pub fn sign(doc: &Document, signer_key_pem: &str) -> Result<String, jsonwebtoken::errors::Error> {
     let mut header = Header::new(Algorithm::EdDSA);
     header.typ = None;
-    if let Ok(der) = pem_der(&doc.signer) {
-        header.kid = Some(crate::kid_of(&der));
+    if let Ok(der) = cert_der(&doc.signer) {
+        header.kid = Some(kid_of(&der));
     }
     jsonwebtoken::encode(&header, doc, &EncodingKey::from_ed_pem(signer_key_pem.as_bytes())?)
 }
 
 /// An entry for a register's certificate.
 pub fn entry(register: Register, cert_pem: &str) -> Result<Entry, TrustError> {
-    let der = pem_der(cert_pem).map_err(TrustError::List)?;
-    Ok(Entry { register: register.code().into(), kid: crate::kid_of(&der), cert: cert_pem.into() })
+    let der = cert_der(cert_pem).map_err(TrustError::List)?;
+    Ok(Entry { register: register.code().into(), kid: kid_of(&der), cert: cert_pem.into() })
 }
 
 fn check_signer(ca: &X509Certificate<'_>, entry: &Entry, at: ASN1Time) -> Result<TrustedKey, String> {
@@ -231,7 +232,7 @@ fn check_cert(
     at: ASN1Time,
     unit: &str,
 ) -> Result<(DecodingKey, String, i64, i64), String> {
-    let der = pem_der(&entry.cert)?;
+    let der = cert_der(&entry.cert)?;
     let (_, cert) = X509Certificate::from_der(&der).map_err(|e| format!("unparsable: {e}"))?;
     if cert.issuer() != ca.subject() {
         return Err("not issued by the suite CA".into());
@@ -258,5 +259,5 @@ fn check_cert(
     use base64::Engine;
     let x = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
     let key = DecodingKey::from_ed_components(&x).map_err(|e| e.to_string())?;
-    Ok((key, crate::kid_of(&der), cert.validity().not_before.timestamp(), cert.validity().not_after.timestamp()))
+    Ok((key, kid_of(&der), cert.validity().not_before.timestamp(), cert.validity().not_after.timestamp()))
 }

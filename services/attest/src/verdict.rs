@@ -1,6 +1,6 @@
 //! The answers a verification can give.
 
-platform::text_enum! {
+zegel_contracts::text_enum! {
     /// What a verifier says about a seal. Never `Valid` unless the signature checks and the
     /// live status is known to be good.
     pub enum Verdict {
@@ -23,7 +23,7 @@ platform::text_enum! {
     }
 }
 
-platform::text_enum! {
+zegel_contracts::text_enum! {
     /// What a register's `seal_status` view says about one of its seals, now.
     pub enum SealStatus {
         /// What the seal attests holds.

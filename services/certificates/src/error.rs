@@ -43,11 +43,11 @@ pub enum Error {
     Unmet(Vec<(RequirementCode, String)>),
     /// Reinstatement asked while deficiencies are open past their deadlines.
     #[error("deficiencies past their deadline")]
-    PastDeadline(Vec<crate::store::Deficiency>),
+    PastDeadline(Vec<crate::domain::requirement::Deficiency>),
     /// A provisional certificate asked for a starter that fails the entry test: each
     /// failing requirement with the standing's reason.
     #[error("entry test failed")]
-    EntryTest(Vec<(RequirementCode, zegel_standing::agency::Reason)>),
+    EntryTest(Vec<(RequirementCode, zegel_contracts::agency::Reason)>),
     /// The agency's past refuses the certificate asked for (`domain::reentry`).
     #[error("re-entry refused")]
     ReentryRefused(crate::domain::reentry::Refusal),

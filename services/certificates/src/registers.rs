@@ -2,7 +2,7 @@
 //! a G-account in use, the guarantee deposit paid and topped up; advice 4: every building
 //! the agency houses workers in certified). The register's own public answer is asked at the moment of
 //! certification; a recorded checkbox no longer decides these requirements. The answers are
-//! decoded into the standing's facts and judged by `zegel_standing` — the same rule the
+//! decoded into the standing's facts and judged by `zegel_contracts` — the same rule the
 //! lookup applies to the hirer check and to the agency's certificate seal. When a
 //! register is not configured (its URL empty) the recorded requirement still decides,
 //! and the service warns at start: that is for running this register alone.
@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use zegel_standing::agency::{self, Part, Reason};
-use zegel_standing::{Facts, Housed, Housing};
+use zegel_contracts::agency::{self, Part, Reason};
+use zegel_contracts::{Facts, Housed, Housing};
 
 use crate::domain::RequirementCode;
 use crate::domain::fine::Receipt;
@@ -82,7 +82,7 @@ impl Registers {
 
     /// The requirements decided live, each `None` when met or `Some(reason)` when not: the
     /// registers' public answers decoded into the standing's facts and judged by the one
-    /// standing (`zegel_standing::agency`), as the lookup judges them.
+    /// standing (`zegel_contracts::agency`), as the lookup judges them.
     /// `request_id` goes along on every call, so that each register's log names the request.
     pub async fn check(
         &self,
@@ -93,7 +93,7 @@ impl Registers {
         Ok(asked.into_iter().filter_map(|part| Some((requirement_of(part)?, agency::judge(part, &facts)))).collect())
     }
 
-    /// The starter's entry test (`zegel_standing::agency::entry`) on the registers' answers
+    /// The starter's entry test (`zegel_contracts::agency::entry`) on the registers' answers
     /// now: each failing part as its requirement and reason; empty when it passes. A
     /// register that is not configured is not asked.
     pub async fn entry(&self, kvk: &str, request_id: &str) -> Result<Vec<(RequirementCode, Reason)>, Unreachable> {

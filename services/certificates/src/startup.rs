@@ -7,7 +7,7 @@ use platform::clock::Clock;
 use platform::consumer::Consumer;
 use platform::core::Core;
 use platform::shell::{Start, Task};
-use zegel_attest::Desk;
+use zegel_desk::Desk;
 
 use crate::config::{Own, Settings};
 use crate::state::AppState;

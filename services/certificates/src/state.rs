@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use platform::clock::Clock;
 use platform::core::Core;
-use zegel_attest::Desk;
+use zegel_desk::Desk;
 
 use crate::config::Own;
 

@@ -546,26 +546,7 @@ pub async fn audits(c: &impl GenericClient, certificate_id: Uuid) -> Result<Vec<
         .collect())
 }
 
-/// A deficiency found in an audit.
-#[derive(Debug, Clone, Serialize)]
-pub struct Deficiency {
-    /// Id.
-    pub deficiency_id: Uuid,
-    /// The audit that found it (`None`: evidence that expired).
-    pub audit_id: Option<Uuid>,
-    /// The requirement it is about, if one.
-    pub requirement: Option<RequirementCode>,
-    /// What is wrong.
-    pub description: String,
-    /// Serious ones go to the inspectorate when not remedied in time.
-    pub serious: bool,
-    /// Deadline.
-    pub remedy_by: NaiveDate,
-    /// When resolved.
-    pub resolved_on: Option<NaiveDate>,
-    /// Evidence of the resolution.
-    pub resolution_ref: Option<String>,
-}
+pub use crate::domain::requirement::Deficiency;
 
 /// Stores a deficiency.
 pub async fn insert_deficiency(c: &impl GenericClient, certificate_id: Uuid, d: &Deficiency) -> Result<()> {
@@ -1274,7 +1255,7 @@ pub struct FinalSanction {
     /// The agency.
     pub kvk_number: String,
     /// fine | waadi_decision | wml_decision | criminal_conviction.
-    pub kind: crate::domain::sanction::SanctionKind,
+    pub kind: zegel_contracts::certificate::SanctionKind,
     /// Who decided it (the source).
     pub authority: String,
     /// The decision's reference.

@@ -72,7 +72,7 @@ impl OwnSettings for Own {
     }
 }
 
-impl zegel_attest::desk::SealSettings for Own {
+impl zegel_desk::SealSettings for Own {
     const REGISTER: zegel_attest::Register = zegel_attest::Register::Deposits;
 
     fn seal_files(&self) -> (&str, &str, u32) {

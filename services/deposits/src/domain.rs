@@ -159,7 +159,7 @@ platform::text_enum! {
     }
 }
 
-pub use zegel_standing::DepositStanding;
+pub use zegel_contracts::DepositStanding;
 
 /// The presumed wage claim: `months` of full-time minimum wage at `hourly_cents`, with the
 /// computation spelled out. Month = 52/12 weeks; rounded half up to the cent.

@@ -115,7 +115,7 @@ fn mod97(iban: &str) -> u32 {
     })
 }
 
-pub use zegel_standing::GAccountStatus as Status;
+pub use zegel_contracts::GAccountStatus as Status;
 
 /// What the tax authority can do to an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

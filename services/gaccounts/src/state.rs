@@ -3,4 +3,4 @@
 use crate::config::Own;
 
 /// What every handler shares: the platform's parts, the settings and the seal desk.
-pub type AppState = zegel_attest::desk::Sealing<Own, crate::error::Error>;
+pub type AppState = zegel_desk::Sealing<Own, crate::error::Error>;

@@ -8,8 +8,8 @@ use platform::outbox::Event;
 use serde_json::json;
 
 use crate::domain::{ComplaintCategory, MarkStatus};
-use crate::rehousing::Closed;
 use crate::store::{Marked, RehousingCase};
+use zegel_contracts::housing::RehousingClosed as Closed;
 
 /// The mark of `b` moved to `to`; nothing to publish when it stays where it was (a
 /// renewal) or when a new application starts.

@@ -10,8 +10,8 @@ use askama::Template;
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{Loader, static_loader};
 use unic_langid::LanguageIdentifier;
-use zegel_attest::desk::not_issued;
 use zegel_attest::qr;
+use zegel_desk::not_issued;
 
 use crate::Result;
 use crate::store::Marked;

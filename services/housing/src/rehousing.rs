@@ -20,17 +20,7 @@ use crate::{Result, events};
 /// Months from the end of the mark to the deadline.
 pub const MONTHS: u32 = 1;
 
-platform::text_enum! {
-    /// Why a rehousing case closed.
-    pub enum Closed {
-        /// The provider reported the building empty.
-        Empty = "empty",
-        /// The building is certified again.
-        MarkReturned = "mark_returned",
-        /// It may be lived in again: the permit is in force, or the season is back.
-        LawfulAgain = "lawful_again",
-    }
-}
+pub use zegel_contracts::housing::RehousingClosed as Closed;
 
 /// Opens a case when the mark of `b` ended (`to`) with people living there; nothing
 /// when the building is empty or a case is open already.

@@ -6,7 +6,7 @@ use platform::clock::Clock;
 use platform::core::Core;
 use platform::http::PublicLimiter;
 use platform::shell::{Settings, Start};
-use zegel_attest::Desk;
+use zegel_desk::Desk;
 
 use crate::config::Own;
 

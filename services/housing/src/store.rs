@@ -983,7 +983,7 @@ pub struct RehousingCase {
     /// When closed.
     pub closed_at: Option<DateTime<Utc>>,
     /// Why closed.
-    pub closed_because: Option<crate::rehousing::Closed>,
+    pub closed_because: Option<zegel_contracts::housing::RehousingClosed>,
     /// When found open past its deadline.
     pub overdue_at: Option<DateTime<Utc>>,
 }
@@ -1041,7 +1041,7 @@ pub async fn open_rehousing(c: &impl GenericClient, k: &RehousingCase) -> Result
 pub async fn close_rehousing(
     c: &impl GenericClient,
     bag_id: &str,
-    why: crate::rehousing::Closed,
+    why: zegel_contracts::housing::RehousingClosed,
     now: DateTime<Utc>,
 ) -> Result<Option<RehousingCase>> {
     let stmt = c

@@ -14,13 +14,12 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::state::AppState;
-use zegel_standing::agency::{Part as StandingPart, Reason};
-use zegel_standing::{Facts, GAccountStatus, Housing, MarkStatus, Standing};
+use zegel_contracts::agency::{Part as StandingPart, Reason};
+use zegel_contracts::{Facts, GAccountStatus, Housing, MarkStatus, Standing};
 
 use crate::store::{self, AgencyRows};
 
-/// Days a receipt stays verifiable: the advice counts repeat offences over five years.
-pub const RECEIPT_DAYS: u32 = 5 * 366;
+pub use crate::config::RECEIPT_DAYS;
 
 /// One part of the verdict.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -144,7 +143,7 @@ pub fn facts(rows: &AgencyRows) -> Facts {
     }
 }
 
-/// The verdict from the registers' rows: the standing (`zegel_standing`), shown part by
+/// The verdict from the registers' rows: the standing (`zegel_contracts`), shown part by
 /// part with what each register says.
 pub fn evaluate(kvk: &str, rows: &AgencyRows, now: DateTime<Utc>) -> Check {
     let standing = Standing::of(&facts(rows));
@@ -241,10 +240,7 @@ impl HousedIn {
     }
 }
 
-/// Why a check could not be made.
-#[derive(Debug, thiserror::Error)]
-#[error("a register could not be read: {0}")]
-pub struct Unavailable(pub String);
+pub use crate::error::Unavailable;
 
 /// Checks `kvk` now.
 pub async fn check(state: &AppState, kvk: &str) -> Result<Check, Unavailable> {

@@ -4,6 +4,9 @@ use platform::config::ConfigError;
 use platform::shell::OwnSettings;
 use serde::Deserialize;
 
+/// Days a receipt stays verifiable: the advice counts repeat offences over five years.
+pub const RECEIPT_DAYS: u32 = 5 * 366;
+
 /// All settings of the service.
 pub type Settings = platform::shell::Settings<Own>;
 
@@ -164,12 +167,12 @@ fn uri_of(value: &str, schemes: &[&str]) -> bool {
         && !value.chars().any(|c| c.is_control() || c.is_whitespace() || c == '"' || c == '<' || c == '>')
 }
 
-impl zegel_attest::desk::SealSettings for Own {
+impl zegel_desk::SealSettings for Own {
     const REGISTER: zegel_attest::Register = zegel_attest::Register::Lookup;
 
     /// Receipts live as long as a hirer must keep its records.
     fn seal_files(&self) -> (&str, &str, u32) {
-        (&self.seal_key, &self.seal_cert, crate::agency::RECEIPT_DAYS)
+        (&self.seal_key, &self.seal_cert, RECEIPT_DAYS)
     }
 }
 

@@ -5,6 +5,11 @@
 
 use platform::Problem;
 
+/// Why a check could not be made.
+#[derive(Debug, thiserror::Error)]
+#[error("a register could not be read: {0}")]
+pub struct Unavailable(pub String);
+
 /// What can go wrong in a request.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -22,7 +27,7 @@ pub enum Error {
     Invalid(Vec<platform::problem::FieldError>),
     /// A register could not be read (logged here, once).
     #[error(transparent)]
-    Unavailable(#[from] crate::agency::Unavailable),
+    Unavailable(#[from] Unavailable),
     /// No database connection could be had in time.
     #[error("database pool: {0}")]
     Pool(#[from] deadpool_postgres::PoolError),

@@ -5,8 +5,8 @@
 use serde::Deserialize;
 use serde_json::Value;
 use zegel_attest::Register;
-use zegel_standing::agency::Reason;
-use zegel_standing::{CertificateStatus, HousingNorm, MarkStatus, NotValidBecause};
+use zegel_contracts::agency::Reason;
+use zegel_contracts::{CertificateStatus, HousingNorm, MarkStatus, NotValidBecause};
 
 /// The facts of a staffing agency's certificate.
 #[derive(Debug, Clone, Default, Deserialize)]

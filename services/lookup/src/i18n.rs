@@ -312,10 +312,10 @@ mod tests {
 
     #[test]
     fn every_standing_reason_and_building_reason_is_said_in_every_language() {
-        let keys = zegel_standing::agency::Reason::ALL
+        let keys = zegel_contracts::agency::Reason::ALL
             .iter()
             .map(|r| format!("standing-{r}"))
-            .chain(zegel_standing::NotValidBecause::ALL.iter().map(|r| format!("reason-{r}")));
+            .chain(zegel_contracts::NotValidBecause::ALL.iter().map(|r| format!("reason-{r}")));
         for key in keys {
             for (code, _) in LANGUAGES {
                 let lang = Lang::from_code(code).unwrap_or_else(|| unreachable!());
@@ -326,7 +326,7 @@ mod tests {
 
     #[test]
     fn every_status_a_hirer_check_part_can_show_is_said_in_every_language() {
-        use zegel_standing::{CertificateStatus, DepositStanding, GAccountStatus};
+        use zegel_contracts::{CertificateStatus, DepositStanding, GAccountStatus};
         let words: Vec<&str> = CertificateStatus::ALL
             .iter()
             .map(|s| s.as_str())

@@ -12,7 +12,7 @@ use platform::outbox::Event;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use uuid::Uuid;
-use zegel_standing::{CertificateStatus, Standing};
+use zegel_contracts::{CertificateStatus, Standing};
 
 use crate::agency::Unavailable;
 use crate::state::AppState;
@@ -111,7 +111,7 @@ pub async fn registration(
         // A staffing activity is registered for an agency with a certificate that allows
         // work (a starter's provisional one suffices) that passes the starter's entry test
         // (advice 2.1 A, D): the same standing as the hirer check, which asks more.
-        let failing = zegel_standing::agency::registration(&Standing::of(&crate::agency::facts(&rows)));
+        let failing = zegel_contracts::agency::registration(&Standing::of(&crate::agency::facts(&rows)));
         if !failing.is_empty() {
             let why: Vec<&str> = failing.iter().map(|r| r.sentence()).collect();
             reasons.push(format!(

@@ -8,6 +8,7 @@ pub mod error;
 pub mod facts;
 pub mod i18n;
 pub mod kvk;
+pub mod published;
 pub mod reads;
 pub mod routes;
 pub mod startup;
@@ -15,6 +16,7 @@ pub mod state;
 pub mod statistics;
 pub mod status_lists;
 pub mod store;
+pub mod verdicts;
 pub mod verify;
 
 platform::service! {

@@ -17,24 +17,11 @@ use std::sync::Arc;
 
 use deadpool_postgres::Pool;
 use tokio::sync::{Mutex, mpsc, oneshot};
-use uuid::Uuid;
 use zegel_attest::Register;
-use zegel_standing::Facts;
 
-use crate::store::{self, Live};
+use crate::store;
 
-/// What a scan asks: seal `seal_id` about `subject`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Ask {
-    /// The seal.
-    pub seal_id: Uuid,
-    /// What it is about (its `sub`).
-    pub subject: String,
-}
-
-/// A register's answer to one ask: the seal's live status and, for a certificate seal, the
-/// facts of the agency's standing read in the same statement.
-pub type Answer = (Live, Option<Facts>);
+pub use crate::store::{Answer, Ask};
 
 type Reply = oneshot::Sender<Result<Answer, Arc<anyhow::Error>>>;
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use platform::clock::Clock;
 use platform::core::Core;
 use platform::shell::{Start, Task};
-use zegel_attest::Desk;
+use zegel_desk::Desk;
 
 use crate::config::{Own, Settings};
 use crate::reads::{Reads, Shape};

@@ -55,15 +55,15 @@ pub struct AppState {
     /// Own settings.
     pub settings: Arc<Own>,
     /// Signs the receipts of hirer checks (their URLs point at this lookup).
-    pub desk: zegel_attest::Desk,
+    pub desk: zegel_desk::Desk,
     /// Asks other registers over HTTP (the bans register's person checks).
     pub http: reqwest::Client,
     /// The live status reads of scans, coalesced per register.
     pub reads: crate::reads::Reads,
     /// Seal checks by verdict (`zegel_verdicts_total`).
-    pub verdicts: crate::verify::Verdicts,
+    pub verdicts: crate::verdicts::Verdicts,
     /// The registers' status lists as last published (`status_lists`).
-    pub lists: Arc<crate::status_lists::Lists>,
+    pub lists: Arc<crate::published::Lists>,
     pub(crate) trust: Arc<RwLock<Trust>>,
 }
 

@@ -7,14 +7,13 @@
 //! verify API still read the register live.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use sha2::Digest;
 use zegel_attest::Register;
 use zegel_attest::status::{self, StatusList};
-use zegel_standing::Standing;
-use zegel_standing::agency::Reason;
+use zegel_contracts::Standing;
+use zegel_contracts::agency::Reason;
 
 use crate::state::AppState;
 use crate::store;
@@ -27,41 +26,7 @@ pub const COVERED: [Register; 4] = [Register::Certificates, Register::Deposits, 
 /// verifier has no status to give, only the signature.
 pub const LIFETIME_SECS: i64 = 86_400;
 
-/// A signed list as published.
-#[derive(Debug, Clone)]
-pub struct Published {
-    /// The `statuslist+jwt`.
-    pub token: String,
-    /// Its ETag (SHA-256 of the token).
-    pub etag: String,
-    /// When it was made (seconds since the epoch).
-    pub issued_at: i64,
-    /// Its `ttl` (seconds).
-    pub ttl: i64,
-    /// Seals it holds.
-    pub seals: usize,
-    /// How many it does not call valid.
-    pub not_valid: usize,
-    /// Milliseconds to read, judge, compress and sign it.
-    pub build_ms: u128,
-}
-
-/// The lists in force, one per covered register.
-#[derive(Debug, Default)]
-pub struct Lists(RwLock<HashMap<Register, Arc<Published>>>);
-
-impl Lists {
-    /// The list of `register` in force, if one was made.
-    pub fn get(&self, register: Register) -> Option<Arc<Published>> {
-        self.0.read().ok().and_then(|m| m.get(&register).cloned())
-    }
-
-    fn put(&self, register: Register, list: Published) {
-        if let Ok(mut m) = self.0.write() {
-            m.insert(register, Arc::new(list));
-        }
-    }
-}
+pub use crate::published::{Lists, Published};
 
 /// A list being made: its statuses, the standings of the sealed agencies, and a count.
 struct Making {

@@ -11,9 +11,20 @@ use serde::Deserialize;
 use serde_json::Value;
 use uuid::Uuid;
 use zegel_attest::{Register, SealStatus};
-use zegel_standing::{CertificateStatus, DepositStanding, Facts, GAccountStatus, Housed, Housing, MarkStatus};
+use zegel_contracts::{CertificateStatus, DepositStanding, Facts, GAccountStatus, Housed, Housing, MarkStatus};
 
-use crate::reads::{Answer, Ask};
+/// What a scan asks: seal `seal_id` about `subject`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ask {
+    /// The seal.
+    pub seal_id: Uuid,
+    /// What it is about (its `sub`).
+    pub subject: String,
+}
+
+/// A register's answer to one ask: the seal's live status and, for a certificate seal, the
+/// facts of the agency's standing read in the same statement.
+pub type Answer = (Live, Option<Facts>);
 
 /// A register's answer about one seal.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,13 +129,13 @@ pub struct BuildingRow {
 
 impl AgencyRows {
     /// Where the agency houses workers: the buildings it uses, else its declaration.
-    pub fn housing(&self) -> zegel_standing::Housing {
+    pub fn housing(&self) -> zegel_contracts::Housing {
         let used = self.buildings.iter().map(|b| Housed {
             bag_id: b.bag_id.clone(),
             mark: b.mark_status,
             certified: b.certified,
         });
-        zegel_standing::Housing::of(used.collect(), self.declared_no_one)
+        zegel_contracts::Housing::of(used.collect(), self.declared_no_one)
     }
 }
 

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use zegel_attest::{Register, SealStatus, Verdict};
-use zegel_standing::Standing;
-use zegel_standing::agency::Reason;
+use zegel_contracts::Standing;
+use zegel_contracts::agency::Reason;
 
 use crate::reads::Ask;
 use crate::state::AppState;
@@ -34,24 +34,7 @@ pub struct Outcome {
     pub checked_at: DateTime<Utc>,
 }
 
-/// The count of seal checks per verdict (`zegel_verdicts_total`), each series resolved
-/// once at start: a scan finds its counter without hashing labels or taking a lock.
-#[derive(Debug, Clone)]
-pub struct Verdicts(Vec<(Verdict, platform::telemetry::IntCounter)>);
-
-impl Verdicts {
-    /// The counters, registered in `metrics`.
-    pub fn counted_in(metrics: &platform::telemetry::Metrics) -> Self {
-        let counter = metrics.counter("verdicts_total", "Seal checks by verdict", &["verdict"]);
-        Self(Verdict::ALL.iter().map(|v| (*v, counter.with_label_values(&[v.as_str()]))).collect())
-    }
-
-    fn count(&self, verdict: Verdict) {
-        if let Some((_, counter)) = self.0.iter().find(|(v, _)| *v == verdict) {
-            counter.inc();
-        }
-    }
-}
+pub use crate::verdicts::Verdicts;
 
 /// Checks `seal` now, counting the verdict.
 pub async fn check(state: &AppState, seal: &str) -> Outcome {

@@ -9,6 +9,9 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use secrecy::{ExposeSecret, SecretString};
 
+/// Longest the dead letter stream grows (approximately).
+pub const DEAD_MAXLEN: u64 = 100_000;
+
 /// A namespaced Redis connection.
 #[derive(Clone)]
 pub struct Bus {

@@ -15,7 +15,7 @@ use redis::streams::{StreamReadOptions, StreamReadReply};
 use tracing::Instrument;
 
 use crate::bus::Bus;
-use crate::outbox::Event;
+use crate::event::Event;
 use crate::provenance::{EventKeys, StreamFields, Unverified};
 
 /// Records that `event` is being acted on; `false` when it was acted on before (the
@@ -45,8 +45,7 @@ pub struct Consumer {
     claim_idle: Duration,
 }
 
-/// Longest the dead letter stream grows (approximately).
-pub const DEAD_MAXLEN: u64 = 100_000;
+pub use crate::bus::DEAD_MAXLEN;
 
 impl Consumer {
     /// A consumer of a service named `name` in `group` (one group per service; one name

@@ -10,9 +10,10 @@ use deadpool_postgres::Pool;
 use crate::auth::{Authenticator, Principal};
 use crate::bus::Bus;
 use crate::config::CommonSettings;
-use crate::http::{PublicLimiter, Request};
+use crate::limiter::PublicLimiter;
 use crate::outbox::Relay;
 use crate::problem::Problem;
+use crate::request::Request;
 use crate::telemetry::Metrics;
 
 /// The shared parts of a service.

@@ -7,18 +7,14 @@
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
-use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use governor::clock::{Clock as _, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use warp::Filter;
 use warp::filters::BoxedFilter;
-use warp::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use warp::http::{HeaderMap, HeaderValue, StatusCode, header};
 use warp::reply::{Reply, Response};
 
 use crate::problem::{FieldError, Problem, unsupported_media_type};
@@ -26,58 +22,8 @@ use crate::problem::{FieldError, Problem, unsupported_media_type};
 /// Largest request body any endpoint accepts, in bytes.
 pub const BODY_LIMIT: u64 = 64 * 1024;
 
-/// Header carrying the request id, in both directions.
-pub const REQUEST_ID: &str = "x-request-id";
-
-/// Carries the request id on a call to another service, so that its access log names the
-/// same request as ours, and the trace context, so that its span joins our trace.
-pub trait ForwardRequestId {
-    /// Sets [`REQUEST_ID`] to `id`, and `traceparent` to the current span when traces are on.
-    fn request_id(self, id: &str) -> Self;
-}
-
-impl ForwardRequestId for reqwest::RequestBuilder {
-    fn request_id(self, id: &str) -> Self {
-        let mut headers = HeaderMap::new();
-        crate::trace::inject_current(&mut headers);
-        self.header(REQUEST_ID, id).headers(headers)
-    }
-}
-
-/// What a handler needs to know about the request besides path and body.
-#[derive(Debug, Clone)]
-pub struct Request {
-    /// The request id (the client's, if well-formed, else a fresh one).
-    pub id: String,
-    /// Method.
-    pub method: Method,
-    /// Path, for idempotency fingerprints.
-    pub path: String,
-    /// The `Authorization` header, if any and readable.
-    pub authorization: Option<String>,
-    /// The `Idempotency-Key` header, as sent.
-    pub idempotency_key: Option<String>,
-    /// The `Content-Type` header.
-    pub content_type: Option<String>,
-    /// The `Accept-Language` header.
-    pub accept_language: Option<String>,
-    /// The peer's address (a proxy, if there is one in front).
-    pub remote: Option<SocketAddr>,
-    /// The hops a proxy says the request came through (`Forwarded: for=` or
-    /// `X-Forwarded-For`, left to right); believed only from a trusted proxy.
-    pub forwarded: Option<String>,
-    /// The query string as sent (empty without one); a route that takes parameters parses it.
-    pub query: String,
-    /// Whether a browser says another site made it (`Sec-Fetch-Site: cross-site`, or an
-    /// `Origin` other than the host it was sent to): a page of ours never does, so a form
-    /// post that stores something refuses it.
-    pub cross_site: bool,
-}
-
-/// The peer's address, as the server's accept loop puts it on each request
-/// (`server::serve`).
-#[derive(Debug, Clone, Copy)]
-pub struct Peer(pub SocketAddr);
+pub use crate::limiter::PublicLimiter;
+pub use crate::request::{ForwardRequestId, Peer, REQUEST_ID, Request, client_key, request};
 
 /// Most request headers a service reads; more answers 431 (our problem, with the security
 /// headers). Browsers send about twenty.
@@ -99,39 +45,6 @@ pub fn headers_too_large(headers: &HeaderMap) -> Option<Response> {
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
     Some(res)
-}
-
-/// Extracts the [`Request`]; never rejects.
-pub fn request() -> impl Filter<Extract = (Request,), Error = Infallible> + Clone {
-    let query = warp::query::raw().or(warp::any().map(String::new)).unify();
-    let remote = warp::ext::optional::<Peer>().map(|peer: Option<Peer>| peer.map(|p| p.0));
-    warp::method().and(warp::path::full()).and(warp::header::headers_cloned()).and(remote).and(query).map(
-        |method: Method, path: warp::path::FullPath, headers: HeaderMap, remote: Option<SocketAddr>, query: String| {
-            let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-            let id = text(REQUEST_ID)
-                .filter(|id| {
-                    !id.is_empty()
-                        && id.len() <= 64
-                        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-                })
-                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-            Request {
-                id,
-                method,
-                path: path.as_str().to_string(),
-                authorization: text("authorization"),
-                idempotency_key: headers
-                    .get(crate::idempotency::HEADER)
-                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
-                content_type: text("content-type"),
-                accept_language: text("accept-language"),
-                remote,
-                forwarded: forwarded_hops(&headers),
-                query,
-                cross_site: cross_site(&headers),
-            }
-        },
-    )
 }
 
 /// A bounded body, as bytes; parse it with [`parse_json`].
@@ -525,196 +438,6 @@ pub fn text(raw: &str, pointer: &str, max: usize) -> Result<String, FieldError> 
     bounded_text(raw, pointer, max, false)
 }
 
-/// Whether the browser that sent a request says another site made it: `Sec-Fetch-Site:
-/// cross-site`, or (a browser without Fetch Metadata) an `Origin` whose host is not the
-/// `Host` the request went to. Clients that are no browser send neither.
-fn cross_site(headers: &HeaderMap) -> bool {
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(site) = text("sec-fetch-site") {
-        return site.eq_ignore_ascii_case("cross-site");
-    }
-    match (text("origin"), text("host")) {
-        (Some("null"), _) => true,
-        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, h)| h) != Some(host),
-        _ => false,
-    }
-}
-
-/// The `for=` hops of RFC 7239 `Forwarded` headers, else `X-Forwarded-For`, as one
-/// comma-separated list.
-fn forwarded_hops(headers: &HeaderMap) -> Option<String> {
-    let forwarded: Vec<String> = headers
-        .get_all("forwarded")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|element| {
-            element.split(';').find_map(|pair| {
-                let (k, v) = pair.split_once('=')?;
-                k.trim().eq_ignore_ascii_case("for").then(|| v.trim().trim_matches('"').to_string())
-            })
-        })
-        .collect();
-    if !forwarded.is_empty() {
-        return Some(forwarded.join(","));
-    }
-    let xff: Vec<&str> = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
-    (!xff.is_empty()).then(|| xff.join(","))
-}
-
-/// One hop's address: `192.0.2.1`, `192.0.2.1:80`, `2001:db8::1`, `[2001:db8::1]:80`.
-fn hop_address(hop: &str) -> Option<IpAddr> {
-    let hop = hop.trim();
-    if let Ok(ip) = hop.parse() {
-        return Some(ip);
-    }
-    if let Ok(addr) = hop.parse::<SocketAddr>() {
-        return Some(addr.ip());
-    }
-    hop.strip_prefix('[').and_then(|h| h.split_once(']')).and_then(|(ip, _)| ip.parse().ok())
-}
-
-/// Whom a rate limit counts a request against. The peer, unless the peer is a trusted
-/// proxy: then the nearest hop it names that is not itself a trusted proxy (read from the
-/// right, as each proxy appends; what the client wrote itself on the left is never
-/// believed past an untrusted hop). An IPv6 client counts per /64, the network one
-/// subscriber gets, so that it cannot take a fresh address per request.
-pub fn client_key(remote: Option<IpAddr>, forwarded: Option<&str>, trusted: &[ipnet::IpNet]) -> Option<IpAddr> {
-    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
-    let mut client = remote?;
-    if is_trusted(&client) {
-        for hop in forwarded.unwrap_or_default().rsplit(',') {
-            match hop_address(hop) {
-                Some(ip) if is_trusted(&ip) => client = ip,
-                Some(ip) => {
-                    client = ip;
-                    break;
-                }
-                // An unreadable hop: the last proxy we trust is as far as we can see.
-                None => break,
-            }
-        }
-    }
-    Some(match client {
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
-        },
-        v4 => v4,
-    })
-}
-
-/// Whom a limit counts: a client address, or a token's caller.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Caller {
-    /// An address (an IPv6 client per /64).
-    Address(IpAddr),
-    /// A token's subject, organisation and roles ([`crate::auth::Principal::scope`]).
-    Token(String),
-}
-
-/// Per-address rate limit for public endpoints; as a budget for writes, per caller
-/// ([`charge_caller`](Self::charge_caller)).
-#[derive(Clone)]
-pub struct PublicLimiter {
-    limiter: Arc<DefaultKeyedRateLimiter<Caller>>,
-    trusted: Arc<Vec<ipnet::IpNet>>,
-}
-
-impl std::fmt::Debug for PublicLimiter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("PublicLimiter")
-    }
-}
-
-impl PublicLimiter {
-    /// At most `per_minute` requests a minute per client address, in bursts of as many.
-    pub fn per_minute(per_minute: u32) -> Self {
-        let n = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
-        Self { limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(n))), trusted: Arc::default() }
-    }
-
-    /// At most `per_hour` requests an hour per client address, in bursts of as many.
-    pub fn per_hour(per_hour: u32) -> Self {
-        let n = NonZeroU32::new(per_hour).unwrap_or(NonZeroU32::MIN);
-        Self { limiter: Arc::new(RateLimiter::keyed(Quota::per_hour(n))), trusted: Arc::default() }
-    }
-
-    /// The same limit, counting the clients that `trusted` proxies name.
-    pub fn behind(self, trusted: Arc<Vec<ipnet::IpNet>>) -> Self {
-        Self { trusted, ..self }
-    }
-
-    /// The same limit, believing the proxies `other` believes.
-    pub fn behind_the_same_proxies_as(self, other: &PublicLimiter) -> Self {
-        self.behind(other.trusted.clone())
-    }
-
-    /// 429 with `Retry-After` when the caller's address is over its limit.
-    pub fn check(&self, req: &Request) -> Result<(), Problem> {
-        self.charge(req, 1)
-    }
-
-    /// Like [`check`](Self::check), charging `n` requests at once (a bulk request costs
-    /// what its items would cost one by one). More than the whole burst is refused.
-    pub fn charge(&self, req: &Request, n: u32) -> Result<(), Problem> {
-        let Some(client) = client_key(req.remote.map(|a| a.ip()), req.forwarded.as_deref(), &self.trusted) else {
-            return Ok(());
-        };
-        self.take(&Caller::Address(client), n)
-    }
-
-    /// One write against the caller's budget: a token's subject with its organisation and
-    /// roles (a person acting for two organisations has two budgets; two persons of one
-    /// organisation have one each), or the address of a caller without a token (or with
-    /// no role, as the anonymous worker's actor).
-    pub fn charge_caller(&self, req: &Request, caller: Option<&crate::auth::Principal>) -> Result<(), Problem> {
-        self.charge_caller_n(req, caller, 1)
-    }
-
-    /// Like [`charge_caller`](Self::charge_caller), `n` writes at once (a bulk request).
-    pub fn charge_caller_n(
-        &self,
-        req: &Request,
-        caller: Option<&crate::auth::Principal>,
-        n: u32,
-    ) -> Result<(), Problem> {
-        match caller.filter(|p| !p.roles.is_empty()) {
-            Some(p) => self.take(&Caller::Token(p.scope()), n),
-            None => self.charge(req, n),
-        }
-    }
-
-    /// One unit against the budget of `key` (a party the service names itself, such as a
-    /// webhook subscriber), wherever the request comes from.
-    pub fn charge_key(&self, key: &str) -> Result<(), Problem> {
-        self.take(&Caller::Token(key.to_string()), 1)
-    }
-
-    fn take(&self, caller: &Caller, n: u32) -> Result<(), Problem> {
-        let n = NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
-        match self.limiter.check_key_n(caller, n) {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(not_until)) => {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
-                Err(Problem::rate_limited(wait.as_secs() + 1))
-            }
-            // Never affordable in one go: wait for the whole quota to come back.
-            Err(_) => Err(Problem::rate_limited(3600)),
-        }
-    }
-
-    /// Forgets addresses that have been quiet; call now and then to bound memory.
-    pub fn forget_quiet(&self) {
-        self.limiter.retain_recent();
-    }
-
-    /// How many client addresses it holds now.
-    pub fn remembered(&self) -> usize {
-        self.limiter.len()
-    }
-}
-
 /// An image that never changes for its URL (a seal's QR code).
 pub fn immutable_image(bytes: Vec<u8>, media_type: &'static str) -> Response {
     let mut res = Response::new(bytes.into());
@@ -723,7 +446,6 @@ pub fn immutable_image(bytes: Vec<u8>, media_type: &'static str) -> Response {
     res
 }
 
-/// `Cache-Control: no-store`, for answers that must never be served stale.
 /// A public read that any web page may make (CORS): verifying a seal, the hirer check, the
 /// trust list, the yearly report. Never for a write: a browser on another site cannot act
 /// for its visitor here. The headers a reader needs are exposed.
@@ -734,6 +456,7 @@ pub fn readable_anywhere(mut res: Response) -> Response {
     res
 }
 
+/// `Cache-Control: no-store`, for answers that must never be served stale.
 pub fn no_store(mut res: Response) -> Response {
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
@@ -749,19 +472,14 @@ pub fn see_other(location: &str) -> Response {
     no_store(res)
 }
 
-impl Request {
-    /// Whether a browser's HTML form sent it (`application/x-www-form-urlencoded`): such a
-    /// post is answered with a redirect to a page, never with JSON.
-    pub fn is_form(&self) -> bool {
-        self.content_type
-            .as_deref()
-            .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::net::{IpAddr, SocketAddr};
+
+    use warp::http::Method;
+
     use super::*;
+    use crate::request::{cross_site, forwarded_hops};
 
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]

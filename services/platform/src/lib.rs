@@ -17,18 +17,22 @@ pub mod consumer;
 pub mod core;
 pub mod db;
 pub mod error;
+pub mod event;
 pub mod http;
 pub mod idempotency;
 pub mod ids;
+pub mod limiter;
 pub mod outbox;
 pub mod problem;
 pub mod provenance;
+pub mod request;
 pub mod server;
 pub mod shell;
 pub mod telemetry;
 pub mod tls;
 pub mod trace;
-pub mod vocab;
+/// The closed vocabularies live in `zegel-contracts`; the services name them through here too.
+pub use zegel_contracts::{text_enum, vocab};
 pub mod write;
 
 pub use problem::Problem;

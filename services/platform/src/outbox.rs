@@ -20,56 +20,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use deadpool_postgres::{GenericClient, Pool};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::bus::Bus;
 
-/// An event as written to the outbox and published on the stream.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Event {
-    /// Stable id; consumers dedupe on it.
-    pub event_id: Uuid,
-    /// Kind, e.g. `certificate.revoked`.
-    pub event_type: String,
-    /// What it is about, e.g. a KvK number.
-    pub subject: String,
-    /// Parties that must act on it.
-    pub addressed_to: Vec<String>,
-    /// Details of the event (never personal data).
-    pub payload: Value,
-    /// When the change happened.
-    pub occurred_at: DateTime<Utc>,
-}
-
-impl Event {
-    /// A new event with a fresh id.
-    pub fn new(
-        event_type: &str,
-        subject: &str,
-        addressed_to: &[&str],
-        payload: Value,
-        occurred_at: DateTime<Utc>,
-    ) -> Self {
-        Self {
-            event_id: Uuid::now_v7(),
-            event_type: event_type.into(),
-            subject: subject.into(),
-            addressed_to: addressed_to.iter().map(|s| s.to_string()).collect(),
-            payload,
-            occurred_at,
-        }
-    }
-
-    /// Reads an event from the fields of a stream entry.
-    pub fn from_stream_fields(fields: &std::collections::HashMap<String, redis::Value>) -> Option<Self> {
-        crate::provenance::StreamFields::read(fields)?.event()
-    }
-}
+pub use crate::event::Event;
 
 /// Writes `event` into the outbox of the current schema, inside the caller's transaction,
 /// with the trace context of the current span (see [`crate::trace`]).
@@ -129,7 +86,7 @@ pub const MARKER_BYTES: u64 = 192;
 /// The production overlay's `maxmemory` is checked against it
 /// (tests/tests/e2e/k8s_manifests.rs); docs/OPERATIONS.md, "Redis memory", has the sum.
 pub const fn redis_memory_needed() -> u64 {
-    (STREAM_MAXLEN + crate::consumer::DEAD_MAXLEN) * ENTRY_BYTES + STREAM_MAXLEN * MARKER_BYTES
+    (STREAM_MAXLEN + crate::bus::DEAD_MAXLEN) * ENTRY_BYTES + STREAM_MAXLEN * MARKER_BYTES
 }
 /// Rows published per round.
 const BATCH: i64 = 200;

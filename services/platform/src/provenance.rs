@@ -34,6 +34,12 @@ pub fn producer_of(event_type: &str) -> Option<&'static str> {
     })
 }
 
+/// The event an entry of the stream holds, read without checking who signed it (a test
+/// reading the stream; consumers verify through [`EventKeys`]).
+pub fn event_of(fields: &HashMap<String, redis::Value>) -> Option<crate::event::Event> {
+    StreamFields::read(fields)?.event()
+}
+
 /// The fields of an event as written on the stream, in the order they are signed.
 #[derive(Debug, Clone, Copy)]
 pub struct Fields<'a> {
@@ -64,7 +70,7 @@ pub struct StreamFields {
 
 impl StreamFields {
     /// How the relay writes `event`.
-    pub fn of(event: &crate::outbox::Event) -> Self {
+    pub fn of(event: &crate::event::Event) -> Self {
         Self {
             event_id: event.event_id.to_string(),
             event_type: event.event_type.clone(),
@@ -89,8 +95,8 @@ impl StreamFields {
     }
 
     /// The event they carry; `None` when a field does not parse.
-    pub fn event(&self) -> Option<crate::outbox::Event> {
-        Some(crate::outbox::Event {
+    pub fn event(&self) -> Option<crate::event::Event> {
+        Some(crate::event::Event {
             event_id: self.event_id.parse().ok()?,
             event_type: self.event_type.clone(),
             subject: self.subject.clone(),

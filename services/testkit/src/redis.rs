@@ -108,7 +108,7 @@ pub async fn events(prefix: &str, kind: &str) -> Vec<Event> {
         .query_async(&mut conn)
         .await
         .expect("xrange");
-    entries.ids.iter().filter_map(|e| Event::from_stream_fields(&e.map)).filter(|e| e.event_type == kind).collect()
+    entries.ids.iter().filter_map(|e| platform::provenance::event_of(&e.map)).filter(|e| e.event_type == kind).collect()
 }
 
 /// Waits until `n` events of `kind` are on the stream (or five seconds pass).

@@ -224,5 +224,5 @@ async fn a_deficiency_past_its_deadline_revokes_the_mark_and_the_next_scan_says_
     let registers = zegel_certificates::registers::Registers::new("", "", "", &suite.housing.address, "");
     let live = registers.check(kvk, "housing-journey").await.unwrap();
     assert_eq!(live.len(), 1);
-    assert_eq!(live[0].1, Some(zegel_standing::agency::Reason::BuildingNotCertified), "{live:?}");
+    assert_eq!(live[0].1, Some(zegel_contracts::agency::Reason::BuildingNotCertified), "{live:?}");
 }

@@ -41,7 +41,7 @@ async fn kvk_receives_the_revocation_it_must_act_on_through_a_consumer_group() {
             .unwrap_or_default();
         for key in reply.keys {
             for entry in key.ids {
-                let event = platform::outbox::Event::from_stream_fields(&entry.map).expect("well-formed event");
+                let event = platform::provenance::event_of(&entry.map).expect("well-formed event");
                 let _: i64 =
                     redis::cmd("XACK").arg(&stream).arg("kvk").arg(&entry.id).query_async(&mut conn).await.unwrap();
                 if event.addressed_to.contains(&"kvk".to_string()) {

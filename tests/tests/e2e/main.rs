@@ -13,6 +13,7 @@ mod database_outage;
 mod database_roles;
 mod dutch_days;
 mod existence;
+mod floors;
 mod foreign_agency;
 mod g_account_seal;
 mod hirer_check;

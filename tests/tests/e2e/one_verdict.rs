@@ -41,8 +41,8 @@ async fn agree(suite: &Suite, kvk: &str, seal: &str) -> (String, Vec<String>) {
     let k: Value = r.json().await.expect("json");
     let blocking = codes
         .iter()
-        .filter_map(|c| zegel_standing::agency::Reason::parse(c))
-        .any(zegel_standing::agency::blocks_registration);
+        .filter_map(|c| zegel_contracts::agency::Reason::parse(c))
+        .any(zegel_contracts::agency::blocks_registration);
     assert_eq!(k["result"] == "allow", !blocking, "KvK {k}");
     if verdict == "valid" {
         assert_eq!(k["result"], "allow", "an agency a hirer may hire is registered: {k}");

@@ -17,7 +17,7 @@ pub const MAX_EXTENSION_MONTHS: u32 = 2;
 /// Months between required audits.
 pub const AUDIT_INTERVAL_MONTHS: u32 = 12;
 
-pub use zegel_standing::CertificateStatus as Status;
+pub use zegel_contracts::CertificateStatus as Status;
 
 /// Something that can happen to a certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,6 @@ pub mod fine;
 pub mod lifecycle;
 pub mod reentry;
 pub mod requirement;
-pub mod sanction;
 
 use chrono::NaiveDate;
 use platform::problem::FieldError;

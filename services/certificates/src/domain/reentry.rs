@@ -16,58 +16,7 @@ use uuid::Uuid;
 
 use super::lifecycle::{Status, add_months};
 
-platform::text_enum! {
-    /// Why a certificate ended, as kept in its public history (a code, never the reason's
-    /// text): the grounds a certification body revokes on, and the sanctions a withdrawal
-    /// was made to escape.
-    pub enum Ground {
-        /// Revoked: an irrevocable fine (advice 2.1 A).
-        IrrevocableFine = "irrevocable_fine",
-        /// Revoked: a criminal sanction.
-        CriminalSanction = "criminal_sanction",
-        /// Revoked: the requirements are no longer met.
-        RequirementsNotMet = "requirements_not_met",
-        /// Revoked: a suspension was not remedied in time.
-        SuspensionNotRemedied = "suspension_not_remedied",
-        /// Revoked on another ground (named in the reason).
-        Other = "other",
-        /// Withdrawn while suspended.
-        EscapedSuspension = "escaped_suspension",
-        /// Withdrawn while the Labour Authority's request to suspend was pending.
-        EscapedSuspensionRequest = "escaped_suspension_request",
-        /// Withdrawn with a serious deficiency open.
-        EscapedSeriousDeficiency = "escaped_serious_deficiency",
-        /// Withdrawn with a fine on the agency not yet settled (decided, objection or appeal
-        /// pending, or irrevocable while the certificate was in force).
-        EscapedFine = "escaped_fine",
-        /// Withdrawn with a claim on its guarantee deposit not yet settled (filed, accepted
-        /// or partly paid; the deposits register, asked at the withdrawal).
-        EscapedClaim = "escaped_claim",
-    }
-}
-
-impl Ground {
-    /// The grounds a certification body may give for a revocation.
-    pub const REVOCATION: [Ground; 5] = [
-        Ground::IrrevocableFine,
-        Ground::CriminalSanction,
-        Ground::RequirementsNotMet,
-        Ground::SuspensionNotRemedied,
-        Ground::Other,
-    ];
-
-    /// Whether this ground marks a withdrawal made to escape a sanction.
-    pub fn is_escape(self) -> bool {
-        matches!(
-            self,
-            Ground::EscapedSuspension
-                | Ground::EscapedSuspensionRequest
-                | Ground::EscapedSeriousDeficiency
-                | Ground::EscapedFine
-                | Ground::EscapedClaim
-        )
-    }
-}
+pub use zegel_contracts::certificate::Ground;
 
 /// The sanctions pending on a certificate at the moment its agency withdraws it, most
 /// serious first: the first names the ground the withdrawal is recorded with.
@@ -246,7 +195,7 @@ pub struct Sanctioned {
     /// Which.
     pub sanction_id: Uuid,
     /// A fine, a Waadi or WML decision, a criminal conviction.
-    pub kind: super::sanction::SanctionKind,
+    pub kind: zegel_contracts::certificate::SanctionKind,
     /// The day it became irrevocable: the waiting period runs from then.
     pub irrevocable_on: NaiveDate,
 }
@@ -351,7 +300,7 @@ mod tests {
 
     #[test]
     fn a_final_sanction_waits_like_a_revocation_from_the_day_it_became_irrevocable() {
-        use crate::domain::sanction::SanctionKind;
+        use zegel_contracts::certificate::SanctionKind;
         let sanction =
             |on: &str| Sanctioned { sanction_id: Uuid::nil(), kind: SanctionKind::WmlDecision, irrevocable_on: d(on) };
         assert_eq!(judge_sanctions(&[], two_years, d("2026-06-01")), Ok(()));

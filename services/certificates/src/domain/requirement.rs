@@ -2,7 +2,7 @@
 //! evidence, date and who recorded it.
 
 use chrono::{Datelike, NaiveDate};
-use zegel_standing::agency::{Part, Reason};
+use zegel_contracts::agency::{Part, Reason};
 
 platform::text_enum! {
     /// One requirement of the advice, in the order of the advice.
@@ -173,6 +173,27 @@ pub fn unmet(
             }
         })
         .collect()
+}
+
+/// A deficiency found in an audit.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Deficiency {
+    /// Id.
+    pub deficiency_id: uuid::Uuid,
+    /// The audit that found it (`None`: evidence that expired).
+    pub audit_id: Option<uuid::Uuid>,
+    /// The requirement it is about, if one.
+    pub requirement: Option<RequirementCode>,
+    /// What is wrong.
+    pub description: String,
+    /// Serious ones go to the inspectorate when not remedied in time.
+    pub serious: bool,
+    /// Deadline.
+    pub remedy_by: chrono::NaiveDate,
+    /// When resolved.
+    pub resolved_on: Option<chrono::NaiveDate>,
+    /// Evidence of the resolution.
+    pub resolution_ref: Option<String>,
 }
 
 #[cfg(test)]

@@ -358,7 +358,7 @@ async fn live_checks(
     state: &AppState,
     req: &Request,
     id: Uuid,
-) -> Result<Vec<(RequirementCode, Option<zegel_standing::agency::Reason>)>> {
+) -> Result<Vec<(RequirementCode, Option<zegel_contracts::agency::Reason>)>> {
     let (kvk, housing) = {
         let client = state.core.pool.get().await?;
         let kvk = store::certificate_by_id(&client, id, false).await?.map(|c| c.kvk_number);
@@ -382,7 +382,7 @@ async fn live_checks(
 pub(super) async fn unmet_on(
     tx: &Transaction<'_>,
     cert: &Certificate,
-    live: &[(RequirementCode, Option<zegel_standing::agency::Reason>)],
+    live: &[(RequirementCode, Option<zegel_contracts::agency::Reason>)],
     on: NaiveDate,
 ) -> Result<Vec<(RequirementCode, String)>> {
     let agency = store::agency(tx, &cert.kvk_number).await?.ok_or_else(|| Error::NotFound("agency".into()))?;

@@ -16,12 +16,12 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 
 use super::{authenticate, kvk_from_path, write};
-use crate::domain::sanction::SanctionKind;
 use crate::domain::{Checks, text};
 use crate::error::{Error, Result};
 use crate::events;
 use crate::state::AppState;
 use crate::store::{self, FinalSanction};
+use zegel_contracts::certificate::SanctionKind;
 
 /// The largest fine recorded (EUR 10 million): anything above is a typing error.
 const MAX_AMOUNT_CENTS: i64 = 1_000_000_000;

@@ -7,8 +7,8 @@ use platform::http::Request;
 use platform::problem::Kind;
 use warp::http::StatusCode;
 use warp::reply::Response;
-use zegel_attest::Order;
-use zegel_attest::desk::nothing_said;
+use zegel_desk::Order;
+use zegel_desk::nothing_said;
 
 use super::{authenticate, write};
 use crate::domain::{KvkNumber, Status};

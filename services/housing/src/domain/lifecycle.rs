@@ -12,7 +12,7 @@
 
 use chrono::{Months, NaiveDate, NaiveTime};
 
-pub use zegel_standing::MarkStatus;
+pub use zegel_contracts::MarkStatus;
 
 /// Months a certifying inspection makes the mark valid for.
 pub const MARK_MONTHS: u32 = 12;

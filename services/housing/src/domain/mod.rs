@@ -170,7 +170,7 @@ impl Rooms {
     }
 }
 
-pub use zegel_standing::HousingNorm as Norm;
+pub use zegel_contracts::HousingNorm as Norm;
 
 platform::text_enum! {
     /// What kind of building it is.
@@ -208,7 +208,7 @@ platform::text_enum! {
     }
 }
 
-pub use zegel_standing::ComplaintCategory;
+pub use zegel_contracts::ComplaintCategory;
 
 platform::text_enum! {
     /// Where a complaint is.

@@ -9,8 +9,8 @@ use platform::problem::Kind;
 use serde_json::json;
 use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::Response;
-use zegel_attest::Order;
-use zegel_attest::desk::nothing_said;
+use zegel_desk::Order;
+use zegel_desk::nothing_said;
 
 use super::{authenticate, bag_from_path, for_one_who_knows, found, write};
 use crate::state::AppState;

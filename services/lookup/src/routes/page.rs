@@ -9,7 +9,7 @@ use platform::http::{Request, no_store};
 use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::Response;
 use zegel_attest::{Register, Verdict};
-use zegel_standing::{CertificateStatus, ComplaintCategory};
+use zegel_contracts::{CertificateStatus, ComplaintCategory};
 
 use crate::error::Error;
 use crate::error::Result;
@@ -229,7 +229,7 @@ fn housing(lang: &Lang, seal: &str, b: &facts::Building, outdated: bool) -> Hous
         last_inspection: b.last_inspection.as_deref().map(|d| lang.day_of(d)).unwrap_or_default(),
         // When over capacity is the verdict's reason it is said first, above; the warning
         // remains for a mark that ended for another reason while too many live there.
-        over_capacity: if b.over_capacity && b.reason != Some(zegel_standing::NotValidBecause::OverCapacity) {
+        over_capacity: if b.over_capacity && b.reason != Some(zegel_contracts::NotValidBecause::OverCapacity) {
             lang.t("over-capacity")
         } else {
             String::new()

@@ -22,7 +22,7 @@ pub trait Vocabulary: Sized + Copy + 'static {
 /// `ToSql`/`FromSql` for `text` columns, and [`Vocabulary`].
 ///
 /// ```
-/// zegel_platform::text_enum! {
+/// zegel_contracts::text_enum! {
 ///     /// How a thing stands.
 ///     pub enum Standing {
 ///         /// All well.
@@ -31,7 +31,7 @@ pub trait Vocabulary: Sized + Copy + 'static {
 ///         Bad = "bad",
 ///     }
 /// }
-/// use zegel_platform::vocab::Vocabulary;
+/// use zegel_contracts::vocab::Vocabulary;
 /// assert_eq!(Standing::parse("bad"), Some(Standing::Bad));
 /// assert_eq!(serde_json::to_string(&Standing::Good).unwrap(), "\"good\"");
 /// ```

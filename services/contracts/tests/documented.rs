@@ -1,6 +1,6 @@
 //! The reason codes of the standing are the ones the lookup's OpenAPI document lists.
 
-use zegel_standing::agency::Reason;
+use zegel_contracts::agency::Reason;
 
 #[test]
 fn openapi_lists_exactly_the_standing_reasons() {

@@ -28,8 +28,8 @@ use warp::Filter;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
 
-use crate::qr::{self, Rendering};
-use crate::seal::{Register, Signer};
+use zegel_attest::qr::{self, Rendering};
+use zegel_attest::seal::{Register, Signer};
 
 /// Issues the seals of one register.
 #[derive(Clone, Debug)]
@@ -234,15 +234,15 @@ impl Desk {
     }
 
     /// Signs `list`, the statuses of `covers`' seals, as published at this lookup
-    /// ([`crate::status::uri`] of the verify URL), made at `now`, fetched again after `ttl`
+    /// ([`zegel_attest::status::uri`] of the verify URL), made at `now`, fetched again after `ttl`
     /// seconds and used no longer than until `expires_at`.
     pub fn status_list(
         &self,
         covers: Register,
-        list: &crate::status::StatusList,
+        list: &zegel_attest::status::StatusList,
         times: (i64, i64, i64),
-    ) -> std::result::Result<String, crate::seal::SealError> {
-        self.signer.status_list(covers, &crate::status::uri(&self.verify_url, covers), list, times)
+    ) -> std::result::Result<String, zegel_attest::seal::SealError> {
+        self.signer.status_list(covers, &zegel_attest::status::uri(&self.verify_url, covers), list, times)
     }
 
     /// Signs and records a seal in the caller's transaction: the seal row and the audit

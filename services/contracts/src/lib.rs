@@ -1,13 +1,20 @@
-//! The registers' public statuses, as types. Each register owns the life of its own
-//! status (its `domain`), but what it publishes about an agency or a building is read by
-//! the other registers and by the lookup; those words are declared here, once, and travel
-//! through Postgres and JSON as these enums — never as free text compared by hand.
+//! What the registers tell each other and the world, as types: the closed vocabularies
+//! ([`text_enum!`]) and the registers' public statuses. Each register owns the life of its
+//! own status (its `domain`), but what it publishes about an agency or a building is read
+//! by the other registers and by the lookup; those words are declared here, once, and
+//! travel through Postgres and JSON as these enums — never as free text compared by hand.
+//! The bottom floor: it depends on no other Zegel crate.
 
 pub mod agency;
+pub mod certificate;
+pub mod housing;
+pub mod register;
+pub mod vocab;
 
 pub use agency::{Facts, Housed, Housing, Standing};
+pub use register::Register;
 
-platform::text_enum! {
+crate::text_enum! {
     /// Where a staffing agency's certificate is (advice 2.1).
     pub enum CertificateStatus {
         /// A starter on probation.
@@ -43,7 +50,7 @@ impl CertificateStatus {
     }
 }
 
-platform::text_enum! {
+crate::text_enum! {
     /// Where a building's quality mark stands (advice 4).
     pub enum MarkStatus {
         /// Registered, waiting for an inspection without open deficiencies.
@@ -66,7 +73,7 @@ impl MarkStatus {
     }
 }
 
-platform::text_enum! {
+crate::text_enum! {
     /// The norm a building is held to (advice 4).
     pub enum HousingNorm {
         /// The integrated norm of the advice: one person per bedroom of at least 5.5 m², at
@@ -78,7 +85,7 @@ platform::text_enum! {
     }
 }
 
-platform::text_enum! {
+crate::text_enum! {
     /// Why a building's seal is not valid now, as the housing register tells the door.
     pub enum NotValidBecause {
         /// The seal belongs to an earlier mark of the building.
@@ -107,7 +114,7 @@ platform::text_enum! {
     }
 }
 
-platform::text_enum! {
+crate::text_enum! {
     /// What a resident can complain about, in the order of the form.
     pub enum ComplaintCategory {
         /// Too many people.
@@ -129,7 +136,7 @@ platform::text_enum! {
     }
 }
 
-platform::text_enum! {
+crate::text_enum! {
     /// Where an agency's G-account is (advice 2.1 D).
     pub enum GAccountStatus {
         /// Registered, not yet verified by the tax authority.
@@ -143,7 +150,7 @@ platform::text_enum! {
     }
 }
 
-platform::text_enum! {
+crate::text_enum! {
     /// Whether an agency's guarantee deposit is at the required level (advice 2.1 C).
     pub enum DepositStanding {
         /// At or above the required level.
@@ -162,7 +169,7 @@ platform::text_enum! {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use platform::vocab::assert_round_trips;
+    use crate::vocab::assert_round_trips;
 
     #[test]
     fn every_public_status_round_trips() {

@@ -67,7 +67,7 @@ pub struct Housed {
     pub certified: bool,
 }
 
-platform::text_enum! {
+crate::text_enum! {
     /// The parts of the standing, one per register.
     pub enum Part {
         /// The staffing agency certificate.
@@ -85,7 +85,7 @@ platform::text_enum! {
     }
 }
 
-platform::text_enum! {
+crate::text_enum! {
     /// Why a part does not allow hiring.
     pub enum Reason {
         /// The agency holds no certificate.
@@ -297,7 +297,7 @@ pub fn registration(standing: &Standing) -> Vec<Reason> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use platform::vocab::assert_round_trips;
+    use crate::vocab::assert_round_trips;
 
     fn building(certified: bool, mark: MarkStatus) -> Housed {
         Housed { bag_id: "0363010000000001".into(), mark, certified }

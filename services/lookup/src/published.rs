@@ -1,0 +1,43 @@
+//! The registers' signed status lists as last published: what the status list route
+//! serves and the publication task replaces (`status_lists` makes them).
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use zegel_attest::Register;
+
+/// A signed list as published.
+#[derive(Debug, Clone)]
+pub struct Published {
+    /// The `statuslist+jwt`.
+    pub token: String,
+    /// Its ETag (SHA-256 of the token).
+    pub etag: String,
+    /// When it was made (seconds since the epoch).
+    pub issued_at: i64,
+    /// Its `ttl` (seconds).
+    pub ttl: i64,
+    /// Seals it holds.
+    pub seals: usize,
+    /// How many it does not call valid.
+    pub not_valid: usize,
+    /// Milliseconds to read, judge, compress and sign it.
+    pub build_ms: u128,
+}
+
+/// The lists in force, one per covered register.
+#[derive(Debug, Default)]
+pub struct Lists(RwLock<HashMap<Register, Arc<Published>>>);
+
+impl Lists {
+    /// The list of `register` in force, if one was made.
+    pub fn get(&self, register: Register) -> Option<Arc<Published>> {
+        self.0.read().ok().and_then(|m| m.get(&register).cloned())
+    }
+
+    pub(crate) fn put(&self, register: Register, list: Published) {
+        if let Ok(mut m) = self.0.write() {
+            m.insert(register, Arc::new(list));
+        }
+    }
+}
