@@ -13,7 +13,7 @@
 #                              compiler.
 #   .ci/first-run.sh --fresh   a fresh clone of HEAD, built from nothing in a target
 #                              directory of its own (only downloaded crates are shared): what
-#                              a newcomer waits for, measured; the README's figure.
+#                              a newcomer waits for, measured; docs/TOUR.md's figure.
 #
 # (Never a clone sharing this checkout's target directory: cargo names a workspace crate's
 # artifacts by its place in the workspace, so the clone's crates would replace this
