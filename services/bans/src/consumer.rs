@@ -59,7 +59,7 @@ async fn learn_ending(
             platform::outbox::enqueue(tx, &signal).await?;
             audit::Entry::new(
                 Actor::system("bans.consumer"),
-                events::LINKED_OFFICER,
+                events::LINKED_OFFICER.as_str(),
                 kvk.clone(),
                 format!("event-{}", event.event_id),
             )

@@ -3,6 +3,7 @@
 //! certification body), each read logged.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use platform::event::EventType;
 use platform::outbox::Event;
 use serde_json::json;
 use uuid::Uuid;
@@ -33,7 +34,7 @@ fn about_agency(certificates: bool, body: Option<&str>) -> Vec<String> {
     to
 }
 
-fn event(kind: &str, subject: &str, to: &[String], payload: serde_json::Value, now: DateTime<Utc>) -> Event {
+fn event(kind: EventType, subject: &str, to: &[String], payload: serde_json::Value, now: DateTime<Utc>) -> Event {
     let to: Vec<&str> = to.iter().map(String::as_str).collect();
     Event::new(kind, subject, &to, payload, now)
 }
@@ -42,7 +43,7 @@ fn event(kind: &str, subject: &str, to: &[String], payload: serde_json::Value, n
 /// now: it checks every officer it registers).
 pub fn in_force(ban: &Ban, now: DateTime<Utc>) -> Event {
     Event::new(
-        "ban.in_force",
+        EventType::BanInForce,
         &ban.ban_id.to_string(),
         &[party::KVK, party::INSPECTORATE],
         json!({ "ban_id": ban.ban_id, "roles_covered": ban.roles_covered, "starts_on": ban.starts_on,
@@ -61,7 +62,7 @@ pub fn officer_banned(
     now: DateTime<Utc>,
 ) -> Event {
     event(
-        "ban.officer_banned",
+        EventType::BanOfficerBanned,
         kvk,
         &about_agency(true, body),
         json!({ "ban_id": ban_id, "kvk_number": kvk, "role": role, "starts_on": starts_on }),
@@ -72,7 +73,7 @@ pub fn officer_banned(
 /// The phoenix check: a banned person is registered as an officer of `kvk`.
 pub fn banned_officer_appointed(ban_id: Uuid, kvk: &str, role: &str, body: Option<&str>, now: DateTime<Utc>) -> Event {
     event(
-        "ban.banned_officer_appointed",
+        EventType::BanBannedOfficerAppointed,
         kvk,
         &about_agency(true, body),
         json!({ "ban_id": ban_id, "kvk_number": kvk, "role": role }),
@@ -81,7 +82,7 @@ pub fn banned_officer_appointed(ban_id: Uuid, kvk: &str, role: &str, body: Optio
 }
 
 /// The type of [`linked_officer`].
-pub const LINKED_OFFICER: &str = "ban.linked_officer";
+pub const LINKED_OFFICER: EventType = EventType::BanLinkedOfficer;
 
 /// The phoenix radar: a current officer of `kvk` ran another agency whose certificate
 /// ended with a waiting period still running. The certificate stays as it is (nothing in
@@ -95,7 +96,7 @@ pub fn linked_officer(kvk: &str, link: &Link, body: Option<&str>, now: DateTime<
 /// A ban was lifted: KvK and the inspectorate, who heard of it when it came into force.
 pub fn lifted(ban_id: Uuid, on: NaiveDate, now: DateTime<Utc>) -> Event {
     Event::new(
-        "ban.lifted",
+        EventType::BanLifted,
         &ban_id.to_string(),
         &[party::KVK, party::INSPECTORATE],
         json!({ "ban_id": ban_id, "lifted_on": on }),
@@ -106,7 +107,7 @@ pub fn lifted(ban_id: Uuid, on: NaiveDate, now: DateTime<Utc>) -> Event {
 /// A lifted ban no longer covers a current officer of `kvk`: whoever heard that it did.
 pub fn lifted_at(ban_id: Uuid, kvk: &str, role: &str, on: NaiveDate, body: Option<&str>, now: DateTime<Utc>) -> Event {
     event(
-        "ban.lifted",
+        EventType::BanLifted,
         kvk,
         // The certificates register does not reinstate by itself: the body decides.
         &about_agency(false, body),

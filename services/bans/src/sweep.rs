@@ -41,11 +41,16 @@ pub async fn publish_start(
         let body = store::certifier_of(tx, &kvk).await?;
         let event = events::officer_banned(ban.ban_id, &kvk, &role, ban.starts_on, body.as_deref(), now);
         platform::outbox::enqueue(tx, &event).await?;
-        audit::Entry::new((*actor).clone(), "ban.officer_banned", ban.ban_id.to_string(), request_id)
-            .after(event.payload.clone())
-            .caused_by(cause)
-            .record(tx)
-            .await?;
+        audit::Entry::new(
+            (*actor).clone(),
+            platform::event::EventType::BanOfficerBanned.as_str(),
+            ban.ban_id.to_string(),
+            request_id,
+        )
+        .after(event.payload.clone())
+        .caused_by(cause)
+        .record(tx)
+        .await?;
     }
     store::mark_start_signalled(tx, ban.ban_id).await?;
     Ok(())

@@ -8,6 +8,7 @@
 use chrono::Days;
 use platform::audit::Actor;
 use platform::consumer::first_time;
+use platform::event::EventType;
 use platform::outbox::Event;
 
 use crate::domain::Status;
@@ -21,21 +22,24 @@ pub const PARTY: &str = "certificates";
 
 /// Handles one event addressed to this register.
 pub async fn handle(state: &AppState, event: Event) -> anyhow::Result<()> {
+    let Some(kind) = event.kind() else { return Ok(()) };
     if matches!(
-        event.event_type.as_str(),
-        "housing.mark_revoked" | "housing.mark_expired" | "housing.placement_mark_lost"
+        kind,
+        EventType::HousingMarkRevoked | EventType::HousingMarkExpired | EventType::HousingPlacementMarkLost
     ) {
         return housing_mark_ended(state, event).await;
     }
-    let (action, reason, ground) = match event.event_type.as_str() {
-        "ban.officer_banned" | "ban.banned_officer_appointed" => {
+    let (action, reason, ground) = match kind {
+        EventType::BanOfficerBanned | EventType::BanBannedOfficerAppointed => {
             (Action::Suspend, "an owner, director or de facto manager is under a ban (advice 2.1 F)", "officer_banned")
         }
-        "gaccount.blocked" => {
+        EventType::GaccountBlocked => {
             (Action::Suspend, "the agency's G-account is blocked (advice 2.1 B)", "g_account_blocked")
         }
-        "gaccount.closed" => (Action::Suspend, "the agency's G-account is closed (advice 2.1 B)", "g_account_closed"),
-        "deposit.shortfall_overdue" => {
+        EventType::GaccountClosed => {
+            (Action::Suspend, "the agency's G-account is closed (advice 2.1 B)", "g_account_closed")
+        }
+        EventType::DepositShortfallOverdue => {
             (Action::Lapse, "the guarantee deposit was not topped up in time (advice 2.1 C)", "deposit_not_topped_up")
         }
         _ => return Ok(()),
@@ -107,7 +111,7 @@ async fn housing_mark_ended(state: &AppState, event: Event) -> anyhow::Result<()
         platform::outbox::enqueue(&tx, &crate::events::housing_mark_ended(&cert, &event, now)).await?;
         platform::audit::Entry::new(
             Actor::system("certificates.consumer"),
-            "certificate.housing_mark_ended",
+            platform::event::EventType::CertificateHousingMarkEnded.as_str(),
             kvk.to_string(),
             format!("event-{}", event.event_id),
         )

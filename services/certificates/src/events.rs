@@ -8,6 +8,7 @@
 //! not, so that lookups and subscribed hirers see it.
 
 use chrono::{DateTime, Utc};
+use platform::event::EventType;
 use platform::outbox::Event;
 use serde_json::json;
 
@@ -64,7 +65,7 @@ pub fn for_transition(
     now: DateTime<Utc>,
 ) -> Vec<Event> {
     let ground = ending.ground;
-    let event = |kind: &str, to: &[&str]| {
+    let event = |kind: EventType, to: &[&str]| {
         let mut payload = payload(before, after, reason);
         if !after.status.is_active() {
             // The end and its waiting period: the bans register follows the persons who
@@ -82,31 +83,31 @@ pub fn for_transition(
     // grant a body reading rights by its certificates.
     let to_all = [party::KVK, party::INSPECTORATE, party::TAX, party::BANS, party::HOUSING];
     match action {
-        Action::Extend => vec![event("certificate.extended", &[])],
-        Action::Certify => vec![event("certificate.certified", &[])],
+        Action::Extend => vec![event(EventType::CertificateExtended, &[])],
+        Action::Certify => vec![event(EventType::CertificateCertified, &[])],
         // The body must act on a suspension it did not impose itself (a ban, a blocked
         // G-account), and the inspectorate follows every suspension.
-        Action::Suspend => vec![event("certificate.suspended", &[body.as_str(), party::INSPECTORATE])],
-        Action::Reinstate => vec![event("certificate.reinstated", &[])],
-        Action::Revoke => vec![event("certificate.revoked", &to_all)],
-        Action::Lapse => vec![event("certificate.lapsed", &to_all)],
+        Action::Suspend => vec![event(EventType::CertificateSuspended, &[body.as_str(), party::INSPECTORATE])],
+        Action::Reinstate => vec![event(EventType::CertificateReinstated, &[])],
+        Action::Revoke => vec![event(EventType::CertificateRevoked, &to_all)],
+        Action::Lapse => vec![event(EventType::CertificateLapsed, &to_all)],
         Action::Withdraw => match ground.filter(|g| g.is_escape()) {
             // Withdrawing to escape a sanction is never a clean exit (advice 2.1): it is
             // recorded with the sanction, counts as a revocation for the waiting period,
             // and the Labour Authority and the admission authority hear of it.
             Some(_) => vec![
-                event("certificate.withdrawn", &to_all),
+                event(EventType::CertificateWithdrawn, &to_all),
                 event(WITHDRAWN_TO_ESCAPE, &[party::INSPECTORATE, party::ADMISSION_AUTHORITY]),
             ],
-            None => vec![event("certificate.withdrawn", &to_all)],
+            None => vec![event(EventType::CertificateWithdrawn, &to_all)],
         },
-        Action::Audit => vec![event("certificate.audit_recorded", &[])],
+        Action::Audit => vec![event(EventType::CertificateAuditRecorded, &[])],
         Action::RecordRequirement => vec![],
     }
 }
 
 /// The type of the signal that a withdrawal escaped a sanction.
-pub const WITHDRAWN_TO_ESCAPE: &str = "certificate.withdrawn_to_escape";
+pub const WITHDRAWN_TO_ESCAPE: EventType = EventType::CertificateWithdrawnToEscape;
 
 /// A final sanction against the agency was recorded: its certification body (if it holds
 /// a live certificate) may revoke on it; the admission authority claims a fine from the
@@ -115,11 +116,11 @@ pub fn final_sanction_recorded(s: &crate::store::FinalSanction, body: Option<&st
     let body = body.map(|b| format!("certification_body:{b}"));
     let mut to = vec![party::ADMISSION_AUTHORITY];
     to.extend(body.as_deref());
-    Event::new("certificate.final_sanction_recorded", &s.kvk_number, &to, json!(s), now)
+    Event::new(EventType::CertificateFinalSanctionRecorded, &s.kvk_number, &to, json!(s), now)
 }
 
 /// The type of [`entry_refused_linked`] (and its audit action).
-pub const ENTRY_REFUSED_LINKED: &str = "certificate.entry_refused_linked_officer";
+pub const ENTRY_REFUSED_LINKED: EventType = EventType::CertificateEntryRefusedLinkedOfficer;
 
 /// A body tried to issue a certificate to an agency whose officer ran another agency
 /// still in its waiting period (the phoenix radar): the Labour Authority follows up.
@@ -146,7 +147,7 @@ pub fn entry_refused_linked(
 }
 
 /// The type of a new certificate issued without probation (a full entry).
-pub const ISSUED_FULL: &str = "certificate.issued_full";
+pub const ISSUED_FULL: EventType = EventType::CertificateIssuedFull;
 
 /// Whether a certification body is accredited now: the registers that let a body read
 /// about its agencies end (or restore) that with it.
@@ -166,8 +167,11 @@ pub fn accreditation(body: &crate::store::Body, now: DateTime<Utc>) -> Event {
 
 /// A new certificate: a provisional one, or a full one issued without probation.
 pub fn issued(cert: &Certificate, now: DateTime<Utc>) -> Event {
-    let kind =
-        if cert.status == crate::domain::Status::Provisional { "certificate.provisional_issued" } else { ISSUED_FULL };
+    let kind = if cert.status == crate::domain::Status::Provisional {
+        EventType::CertificateProvisionalIssued
+    } else {
+        ISSUED_FULL
+    };
     Event::new(
         kind,
         &cert.kvk_number,
@@ -184,7 +188,7 @@ pub fn issued(cert: &Certificate, now: DateTime<Utc>) -> Event {
 }
 
 /// The type of [`suspension_requested`] (and its audit action).
-pub const SUSPENSION_REQUESTED: &str = "certificate.suspension_requested";
+pub const SUSPENSION_REQUESTED: EventType = EventType::CertificateSuspensionRequested;
 
 /// The inspectorate asks the certificate's body to suspend it.
 pub fn suspension_requested(cert: &Certificate, reason: &str, now: DateTime<Utc>) -> Event {
@@ -201,7 +205,7 @@ pub fn suspension_requested(cert: &Certificate, reason: &str, now: DateTime<Utc>
 /// A suspension was not remedied by its deadline.
 pub fn suspension_overdue(cert: &Certificate, now: DateTime<Utc>) -> Event {
     Event::new(
-        "certificate.suspension_overdue",
+        EventType::CertificateSuspensionOverdue,
         &cert.kvk_number,
         &[party::INSPECTORATE],
         json!({
@@ -218,7 +222,7 @@ pub fn suspension_overdue(cert: &Certificate, now: DateTime<Utc>) -> Event {
 /// A serious deficiency was not remedied by its deadline.
 pub fn deficiency_overdue(kvk: &str, certificate_id: uuid::Uuid, d: &Deficiency, now: DateTime<Utc>) -> Event {
     Event::new(
-        "certificate.deficiency_overdue",
+        EventType::CertificateDeficiencyOverdue,
         kvk,
         &[party::INSPECTORATE],
         json!({
@@ -236,7 +240,7 @@ pub fn deficiency_overdue(kvk: &str, certificate_id: uuid::Uuid, d: &Deficiency,
 /// evidence by the deficiency's deadline, or the certificate is suspended.
 pub fn evidence_expired(cert: &Certificate, d: &Deficiency, now: DateTime<Utc>) -> Event {
     Event::new(
-        "certificate.evidence_expired",
+        EventType::CertificateEvidenceExpired,
         &cert.kvk_number,
         &[format!("certification_body:{}", cert.certification_body_id).as_str()],
         json!({
@@ -255,7 +259,7 @@ pub fn evidence_expired(cert: &Certificate, d: &Deficiency, now: DateTime<Utc>) 
 /// body; an amount to claim from its guarantee deposit (2.1 C), for the admission authority.
 pub fn fine_irrevocable(cert: &Certificate, fine: &crate::store::Fine, now: DateTime<Utc>) -> Event {
     Event::new(
-        "certificate.fine_irrevocable",
+        EventType::CertificateFineIrrevocable,
         &cert.kvk_number,
         &[format!("certification_body:{}", cert.certification_body_id).as_str(), party::ADMISSION_AUTHORITY],
         json!({
@@ -274,7 +278,7 @@ pub fn fine_irrevocable(cert: &Certificate, fine: &crate::store::Fine, now: Date
 /// certification body must look at the housing requirement (advice 4 and 2.1).
 pub fn housing_mark_ended(cert: &Certificate, housing: &Event, now: DateTime<Utc>) -> Event {
     Event::new(
-        "certificate.housing_mark_ended",
+        EventType::CertificateHousingMarkEnded,
         &cert.kvk_number,
         &[format!("certification_body:{}", cert.certification_body_id).as_str()],
         json!({
@@ -296,7 +300,7 @@ pub fn housing_mark_ended(cert: &Certificate, housing: &Event, now: DateTime<Utc
 pub fn accident_reported(a: &crate::store::Accident, now: DateTime<Utc>) -> Event {
     let agency = format!("agency:{}", a.agency_kvk);
     Event::new(
-        "certificate.accident_reported",
+        EventType::CertificateAccidentReported,
         &a.agency_kvk,
         &[agency.as_str(), party::INSPECTORATE],
         accident_facts(a),
@@ -306,14 +310,14 @@ pub fn accident_reported(a: &crate::store::Accident, now: DateTime<Utc>) -> Even
 
 /// The agency did not report an accident to the Labour Authority in time.
 pub fn accident_report_late(a: &crate::store::Accident, now: DateTime<Utc>) -> Event {
-    Event::new("certificate.accident_report_late", &a.agency_kvk, &[party::INSPECTORATE], accident_facts(a), now)
+    Event::new(EventType::CertificateAccidentReportLate, &a.agency_kvk, &[party::INSPECTORATE], accident_facts(a), now)
 }
 
 /// The agency recorded its safety check: its workers may work at that hirer again.
 pub fn safety_checked(a: &crate::store::Accident, now: DateTime<Utc>) -> Event {
     let hirer = format!("hirer:{}", a.hirer_kvk);
     Event::new(
-        "certificate.safety_checked",
+        EventType::CertificateSafetyChecked,
         &a.agency_kvk,
         &[hirer.as_str(), party::INSPECTORATE],
         accident_facts(a),
@@ -341,7 +345,7 @@ pub fn work_complaint_received(w: &crate::store::WorkComplaint, body: Option<&st
         to.push(b.as_str());
     }
     Event::new(
-        "certificate.work_complaint_received",
+        EventType::CertificateWorkComplaintReceived,
         &w.agency_kvk,
         &to,
         json!({ "complaint_id": w.complaint_id, "kvk_number": w.agency_kvk, "category": w.category }),

@@ -7,11 +7,13 @@
 
 pub mod agency;
 pub mod certificate;
+pub mod event;
 pub mod housing;
 pub mod register;
 pub mod vocab;
 
 pub use agency::{Facts, Housed, Housing, Standing};
+pub use event::EventType;
 pub use register::Register;
 
 crate::text_enum! {

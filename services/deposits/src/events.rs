@@ -1,6 +1,7 @@
 //! What the deposits register publishes: facts, never personal data.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use platform::event::EventType;
 use platform::outbox::Event;
 use serde_json::json;
 use uuid::Uuid;
@@ -8,7 +9,7 @@ use uuid::Uuid;
 /// A claim was paid out of the deposit.
 pub fn payout(kvk: &str, claim_id: Uuid, amount_cents: i64, now: DateTime<Utc>) -> Event {
     Event::new(
-        "deposit.payout",
+        EventType::DepositPayout,
         kvk,
         &[],
         json!({ "kvk_number": kvk, "claim_id": claim_id, "amount_cents": amount_cents }),
@@ -18,18 +19,24 @@ pub fn payout(kvk: &str, claim_id: Uuid, amount_cents: i64, now: DateTime<Utc>) 
 
 /// The deposit fell below the required level; it must be topped up by `deadline`.
 pub fn shortfall(kvk: &str, deadline: NaiveDate, now: DateTime<Utc>) -> Event {
-    Event::new("deposit.shortfall", kvk, &["inspectorate"], json!({ "kvk_number": kvk, "top_up_by": deadline }), now)
+    Event::new(
+        EventType::DepositShortfall,
+        kvk,
+        &["inspectorate"],
+        json!({ "kvk_number": kvk, "top_up_by": deadline }),
+        now,
+    )
 }
 
 /// The deposit is back at the required level.
 pub fn adequate(kvk: &str, now: DateTime<Utc>) -> Event {
-    Event::new("deposit.adequate", kvk, &[], json!({ "kvk_number": kvk }), now)
+    Event::new(EventType::DepositAdequate, kvk, &[], json!({ "kvk_number": kvk }), now)
 }
 
 /// Not topped up in time: the certificate lapses (advice 2.1 C).
 pub fn shortfall_overdue(kvk: &str, deadline: NaiveDate, now: DateTime<Utc>) -> Event {
     Event::new(
-        "deposit.shortfall_overdue",
+        EventType::DepositShortfallOverdue,
         kvk,
         &["certificates", "inspectorate"],
         json!({ "kvk_number": kvk, "top_up_by": deadline }),
@@ -43,7 +50,7 @@ pub fn shortfall_overdue(kvk: &str, deadline: NaiveDate, now: DateTime<Utc>) -> 
 /// worker's private status link (the authorities read the claim on their own routes).
 pub fn worker_claim_filed(claim: &crate::store::Claim, now: DateTime<Utc>) -> Event {
     Event::new(
-        "deposit.worker_claim_filed",
+        EventType::DepositWorkerClaimFiled,
         &claim.kvk_number,
         &["admission_authority", "inspectorate"],
         json!({ "kvk_number": claim.kvk_number, "claim_id": claim.claim_id, "claim_type": claim.claim_type,
@@ -55,7 +62,7 @@ pub fn worker_claim_filed(claim: &crate::store::Claim, now: DateTime<Utc>) -> Ev
 /// A claim was assessed: accepted for an amount, or rejected.
 pub fn claim_assessed(claim: &crate::store::Claim, now: DateTime<Utc>) -> Event {
     Event::new(
-        "deposit.claim_assessed",
+        EventType::DepositClaimAssessed,
         &claim.kvk_number,
         &["inspectorate"],
         json!({

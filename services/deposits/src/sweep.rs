@@ -34,7 +34,7 @@ pub async fn run(state: &AppState) -> Result<Report> {
         platform::outbox::enqueue(&tx, &events::shortfall_overdue(kvk, *deadline, now)).await?;
         platform::audit::Entry::new(
             platform::audit::Actor::system("deposits.sweep"),
-            "deposit.shortfall_overdue",
+            platform::event::EventType::DepositShortfallOverdue.as_str(),
             kvk.as_str(),
             "sweep",
         )

@@ -3,6 +3,7 @@
 //! agency's certificate: advice 2.1 B makes a G-account in use a requirement).
 
 use chrono::{DateTime, Utc};
+use platform::event::EventType;
 use platform::outbox::Event;
 use serde_json::json;
 
@@ -11,11 +12,11 @@ use crate::store::GAccount;
 
 /// The event for a change of `account` from `from`.
 pub fn status_changed(account: &GAccount, from: Option<Status>, reason: Option<&str>, now: DateTime<Utc>) -> Event {
-    let (kind, to): (&str, &[&str]) = match account.status {
-        Status::Requested => ("gaccount.requested", &[]),
-        Status::Active => ("gaccount.activated", &[]),
-        Status::Blocked => ("gaccount.blocked", &["certificates"]),
-        Status::Closed => ("gaccount.closed", &["certificates"]),
+    let (kind, to): (EventType, &[&str]) = match account.status {
+        Status::Requested => (EventType::GaccountRequested, &[]),
+        Status::Active => (EventType::GaccountActivated, &[]),
+        Status::Blocked => (EventType::GaccountBlocked, &["certificates"]),
+        Status::Closed => (EventType::GaccountClosed, &["certificates"]),
     };
     Event::new(
         kind,

@@ -4,6 +4,7 @@
 //! Never a complaint's text, never who complained.
 
 use chrono::{DateTime, Utc};
+use platform::event::EventType;
 use platform::outbox::Event;
 use serde_json::json;
 
@@ -22,8 +23,15 @@ pub fn mark_changed(b: &Marked, to: MarkStatus, reason: &str, now: DateTime<Utc>
         MarkStatus::Suspended => &["municipality"],
         _ => &[],
     };
+    let kind = match to {
+        MarkStatus::Certified => EventType::HousingMarkCertified,
+        MarkStatus::Suspended => EventType::HousingMarkSuspended,
+        MarkStatus::Revoked => EventType::HousingMarkRevoked,
+        MarkStatus::Expired => EventType::HousingMarkExpired,
+        MarkStatus::Applied => return None,
+    };
     Some(Event::new(
-        &format!("housing.mark_{to}"),
+        kind,
         &b.building.bag_id,
         to_parties,
         json!({
@@ -44,7 +52,7 @@ pub fn mark_changed(b: &Marked, to: MarkStatus, reason: &str, now: DateTime<Utc>
 /// and to the certificates register, which passes it to the agency's certification body.
 pub fn placement_mark_lost(kvk: &str, b: &Marked, to: MarkStatus, now: DateTime<Utc>) -> Event {
     Event::new(
-        "housing.placement_mark_lost",
+        EventType::HousingPlacementMarkLost,
         kvk,
         &["certificates"],
         json!({
@@ -60,7 +68,7 @@ pub fn placement_mark_lost(kvk: &str, b: &Marked, to: MarkStatus, now: DateTime<
 /// permit allows fewer (`allowed`).
 pub fn over_capacity(b: &Marked, people: i32, allowed: i32, now: DateTime<Utc>) -> Event {
     Event::new(
-        "housing.over_capacity",
+        EventType::HousingOverCapacity,
         &b.building.bag_id,
         &["municipality", "housing_inspector"],
         json!({
@@ -78,20 +86,20 @@ pub fn over_capacity(b: &Marked, people: i32, allowed: i32, now: DateTime<Utc>) 
 /// A mark ended with people living there: the municipality follows the rehousing the
 /// provider owes them.
 pub fn rehousing_opened(case: &RehousingCase, now: DateTime<Utc>) -> Event {
-    rehousing("housing.rehousing_opened", case, json!(null), now)
+    rehousing(EventType::HousingRehousingOpened, case, json!(null), now)
 }
 
 /// A rehousing case is past its deadline and still open.
 pub fn rehousing_overdue(case: &RehousingCase, now: DateTime<Utc>) -> Event {
-    rehousing("housing.rehousing_overdue", case, json!(null), now)
+    rehousing(EventType::HousingRehousingOverdue, case, json!(null), now)
 }
 
 /// A rehousing case closed: the building is empty, or certified again.
 pub fn rehousing_closed(case: &RehousingCase, why: Closed, now: DateTime<Utc>) -> Event {
-    rehousing("housing.rehousing_closed", case, json!(why), now)
+    rehousing(EventType::HousingRehousingClosed, case, json!(why), now)
 }
 
-fn rehousing(kind: &str, case: &RehousingCase, closed_because: serde_json::Value, now: DateTime<Utc>) -> Event {
+fn rehousing(kind: EventType, case: &RehousingCase, closed_because: serde_json::Value, now: DateTime<Utc>) -> Event {
     Event::new(
         kind,
         &case.bag_id,
@@ -118,7 +126,7 @@ pub fn complaint_received(
     now: DateTime<Utc>,
 ) -> Event {
     Event::new(
-        "housing.complaint_received",
+        EventType::HousingComplaintReceived,
         bag.as_str(),
         &["housing_inspector", "municipality"],
         json!({ "bag_id": bag.as_str(), "municipality": bag.municipality(), "category": category, "registered": registered }),
@@ -134,7 +142,7 @@ pub fn complaint_accepted(
     now: DateTime<Utc>,
 ) -> Event {
     Event::new(
-        "housing.complaint_accepted",
+        EventType::HousingComplaintAccepted,
         &b.building.bag_id,
         &["municipality"],
         json!({

@@ -7,6 +7,7 @@
 //! authority. Every check is stored with its inputs — BSNs only as keyed hashes.
 
 use chrono::{Months, NaiveDate};
+use platform::event::EventType;
 use platform::ids::Bsn;
 use platform::outbox::Event;
 use secrecy::ExposeSecret;
@@ -195,7 +196,7 @@ pub async fn deregistration(
         Vec::new()
     } else {
         vec![Event::new(
-            "kvk.unjustified_deregistration",
+            EventType::KvkUnjustifiedDeregistration,
             kvk,
             &["inspectorate", "tax"],
             json!({ "kvk_check_id": check.kvk_check_id, "kvk_number": kvk, "date": date, "signals": signals }),

@@ -3,6 +3,7 @@
 //! an authority's, when the event is addressed to its party — a municipality only for
 //! events about its own territory.
 
+use platform::event::EventType;
 use platform::outbox::Event;
 use serde_json::{Value, json};
 
@@ -27,26 +28,26 @@ pub fn agencies(event: &Event) -> Vec<String> {
 /// check (certificate, officers clear, deposit, G-account, housing). Requests, audits,
 /// deficiencies, payouts, complaints, appointments and deregistration signals stay with
 /// the authorities they are addressed to.
-pub const PUBLIC_CHANGES: [&str; 19] = [
-    "certificate.provisional_issued",
-    "certificate.issued_full",
-    "certificate.certified",
-    "certificate.extended",
-    "certificate.suspended",
-    "certificate.reinstated",
-    "certificate.revoked",
-    "certificate.lapsed",
-    "certificate.withdrawn",
-    "ban.officer_banned",
-    "ban.lifted",
-    "deposit.adequate",
-    "deposit.shortfall",
-    "deposit.shortfall_overdue",
-    "gaccount.activated",
-    "gaccount.blocked",
-    "gaccount.closed",
-    "housing.mark_revoked",
-    "housing.mark_expired",
+pub const PUBLIC_CHANGES: [EventType; 19] = [
+    EventType::CertificateProvisionalIssued,
+    EventType::CertificateIssuedFull,
+    EventType::CertificateCertified,
+    EventType::CertificateExtended,
+    EventType::CertificateSuspended,
+    EventType::CertificateReinstated,
+    EventType::CertificateRevoked,
+    EventType::CertificateLapsed,
+    EventType::CertificateWithdrawn,
+    EventType::BanOfficerBanned,
+    EventType::BanLifted,
+    EventType::DepositAdequate,
+    EventType::DepositShortfall,
+    EventType::DepositShortfallOverdue,
+    EventType::GaccountActivated,
+    EventType::GaccountBlocked,
+    EventType::GaccountClosed,
+    EventType::HousingMarkRevoked,
+    EventType::HousingMarkExpired,
 ];
 
 /// Why a subscription receives an event, which decides what it is told.
@@ -68,7 +69,7 @@ pub fn receives(sub: &Subscription, event: &Event, agencies: &[String]) -> Optio
         return Some(Reach::Addressed);
     }
     let follows = sub.agencies.iter().any(|a| agencies.contains(a));
-    (follows && PUBLIC_CHANGES.contains(&event.event_type.as_str())).then_some(Reach::Follower)
+    (follows && event.kind().is_some_and(|kind| PUBLIC_CHANGES.contains(&kind))).then_some(Reach::Follower)
 }
 
 /// The agencies of a follower's body (the body without a payload), whose fresh public
@@ -147,7 +148,7 @@ mod tests {
     }
 
     fn event(kind: &str, subject: &str, to: &[&str], payload: Value) -> Event {
-        Event::new(kind, subject, to, payload, chrono::Utc::now())
+        Event::new(EventType::parse(kind).expect("an event type"), subject, to, payload, chrono::Utc::now())
     }
 
     #[test]

@@ -20,7 +20,7 @@ use deadpool_postgres::GenericClient;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::outbox::Event;
+use crate::event::{Event, EventType};
 
 /// The part of a certificate event a register reads.
 #[derive(Debug, Deserialize)]
@@ -34,13 +34,13 @@ struct CertificateFacts {
 /// (which has recorded the event as consumed); `Ok(false)` for an event that says nothing
 /// about it.
 pub async fn learn(tx: &impl GenericClient, event: &Event) -> anyhow::Result<bool> {
-    if event.event_type == ACCREDITATION {
+    if event.kind() == Some(ACCREDITATION) {
         let facts: Accreditation = serde_json::from_value(event.payload.clone())
             .map_err(|e| anyhow::anyhow!("{} {}: unreadable payload: {e}", event.event_type, event.event_id))?;
         accredit(tx, &facts.certification_body_id, facts.accredited, event.occurred_at).await?;
         return Ok(true);
     }
-    let Some(starts) = starts(&event.event_type) else {
+    let Some(starts) = event.kind().and_then(starts) else {
         return Ok(false);
     };
     let facts: CertificateFacts = serde_json::from_value(event.payload.clone())
@@ -70,17 +70,17 @@ pub async fn consume(pool: &deadpool_postgres::Pool, event: &Event) -> anyhow::R
 
 /// Whether an event of `kind` starts (`Some(true)`) or ends (`Some(false)`) a body's hold
 /// on an agency; `None` for every other kind.
-fn starts(kind: &str) -> Option<bool> {
+fn starts(kind: EventType) -> Option<bool> {
     match kind {
-        "certificate.provisional_issued" | "certificate.issued_full" => Some(true),
-        "certificate.revoked" | "certificate.lapsed" | "certificate.withdrawn" => Some(false),
+        EventType::CertificateProvisionalIssued | EventType::CertificateIssuedFull => Some(true),
+        EventType::CertificateRevoked | EventType::CertificateLapsed | EventType::CertificateWithdrawn => Some(false),
         _ => None,
     }
 }
 
 /// Whether `event` is one [`learn`] reads.
 pub fn concerns(event: &Event) -> bool {
-    event.event_type == ACCREDITATION || starts(&event.event_type).is_some()
+    event.kind().is_some_and(|kind| kind == ACCREDITATION || starts(kind).is_some())
 }
 
 /// The holds that give reading rights now, as a subquery (`kvk_number`,
@@ -108,7 +108,7 @@ pub async fn accredited(c: &impl GenericClient, body: &str) -> Result<bool, toki
 }
 
 /// The type of the event that says whether a body is accredited now.
-pub const ACCREDITATION: &str = "certificate.body_accreditation";
+pub const ACCREDITATION: EventType = EventType::CertificateBodyAccreditation;
 
 /// The payload of [`ACCREDITATION`].
 #[derive(Debug, serde::Serialize, Deserialize)]

@@ -622,7 +622,7 @@ async fn soak() -> anyhow::Result<()> {
             .map(|r| r.get(0))
             .unwrap_or(i64::MAX);
         // What a follower of an agency hears of: the notifier's own list.
-        let public: Vec<&str> = zegel_notifier::routing::PUBLIC_CHANGES.to_vec();
+        let public: Vec<&str> = zegel_notifier::routing::PUBLIC_CHANGES.iter().map(|kind| kind.as_str()).collect();
         let expected: Vec<uuid::Uuid> = admin
             .query(
                 "select event_id from certificates.outbox where event_type = any($1) and subject = any($2) and occurred_at >= $3

@@ -48,3 +48,33 @@ fn no_crate_has_an_import_circle() {
     assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
     assert!(said.contains("0 import circles in"), "{said}");
 }
+
+#[test]
+fn no_event_type_is_spelled_as_a_string_outside_the_contracts() {
+    // Every event type is an `EventType` of zegel-contracts; a register's code names it
+    // by that type (or `.as_str()` where an audit action shares its word), never as text
+    // the compiler cannot check. Tests may write the text: it is what travels.
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../services"));
+    let mut found = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("dir").flatten() {
+            let path = entry.path();
+            let name = path.to_string_lossy().to_string();
+            if path.is_dir() {
+                if !name.ends_with("/tests") && !name.ends_with("/contracts") && !name.ends_with("/target") {
+                    stack.push(path);
+                }
+            } else if name.ends_with(".rs") && name.contains("/src/") {
+                let text = std::fs::read_to_string(&path).expect("source");
+                let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+                for kind in zegel_contracts::EventType::ALL {
+                    if code.contains(&format!("\"{}\"", kind.as_str())) {
+                        found.push(format!("{name}: \"{kind}\""));
+                    }
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "event types spelled as strings:\n{}", found.join("\n"));
+}

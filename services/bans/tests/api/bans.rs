@@ -26,7 +26,7 @@ pub(crate) async fn register_officers(app: &TestApp, kvk: &str, officers: Value)
 async fn certifies(app: &TestApp, kvk: &str, body: &str) -> uuid::Uuid {
     let certificate_id = uuid::Uuid::now_v7();
     let event = platform::outbox::Event::new(
-        "certificate.provisional_issued",
+        platform::event::EventType::CertificateProvisionalIssued,
         kvk,
         &["bans"],
         json!({"certificate_id": certificate_id, "kvk_number": kvk, "certification_body_id": body, "status": "provisional"}),
@@ -379,7 +379,7 @@ async fn a_certification_body_reads_officers_and_checks_persons_only_for_its_own
 
     // Once the certificate has ended, the body's access ends with it.
     let ended = platform::outbox::Event::new(
-        "certificate.withdrawn",
+        platform::event::EventType::CertificateWithdrawn,
         "12345678",
         &["kvk", "bans"],
         json!({"certificate_id": certificate, "kvk_number": "12345678", "certification_body_id": "cb-one", "status": "withdrawn"}),

@@ -28,7 +28,7 @@ async fn officers(app: &TestApp, kvk: &str) -> Vec<Value> {
 /// without a waiting period); waits until this register has consumed it.
 async fn ended(app: &TestApp, kvk: &str, status: &str, ground: Option<&str>, waits_until: Option<chrono::NaiveDate>) {
     let event = platform::outbox::Event::new(
-        &format!("certificate.{status}"),
+        platform::event::EventType::parse(&format!("certificate.{status}")).expect("an event type"),
         kvk,
         &["bans"],
         json!({"certificate_id": uuid::Uuid::now_v7(), "kvk_number": kvk, "certification_body_id": "cb-one",

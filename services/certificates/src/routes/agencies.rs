@@ -439,7 +439,7 @@ async fn phoenix_signal(
     platform::outbox::enqueue(&tx, &event).await?;
     platform::audit::Entry::new(
         Actor::of(principal, Role::CertificationBody),
-        events::ENTRY_REFUSED_LINKED,
+        events::ENTRY_REFUSED_LINKED.as_str(),
         kvk.as_str(),
         &req.id,
     )

@@ -125,7 +125,7 @@ pub(super) async fn certificate_audit_trail(state: AppState, req: Request, id: S
     let history = store::status_history(&tx, id).await?;
     let mut trail = audit::trail(&tx, &id.to_string()).await?;
     trail.retain(|entry| {
-        entry.action != events::SUSPENSION_REQUESTED
+        entry.action != events::SUSPENSION_REQUESTED.as_str()
             || sees_suspension_request(&principal, &cert, &history, entry.occurred_at)
     });
     tx.commit().await?;

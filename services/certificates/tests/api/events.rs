@@ -97,7 +97,7 @@ async fn a_ban_on_an_officer_suspends_the_certificate_once_even_when_delivered_t
     let app = spawn_app_with(|_| {}).await;
     let (_body, id) = app.certified("12345678", "cb-one").await;
     let ban = platform::outbox::Event::new(
-        "ban.officer_banned",
+        platform::event::EventType::BanOfficerBanned,
         "12345678",
         &["certificates", "inspectorate"],
         json!({"ban_id": uuid::Uuid::nil(), "kvk_number": "12345678", "role": "director"}),
@@ -126,8 +126,13 @@ async fn a_ban_on_an_officer_suspends_the_certificate_once_even_when_delivered_t
     assert_eq!(told[0]["addressed_to"], json!(["certification_body:cb-one", "inspectorate"]));
 
     // A closed G-account of another, uncertified agency changes nothing.
-    let other =
-        platform::outbox::Event::new("gaccount.closed", "99999999", &["certificates"], json!({}), chrono::Utc::now());
+    let other = platform::outbox::Event::new(
+        platform::event::EventType::GaccountClosed,
+        "99999999",
+        &["certificates"],
+        json!({}),
+        chrono::Utc::now(),
+    );
     zegel_testkit::publish(&app.redis_prefix, &other).await;
 }
 
@@ -136,7 +141,7 @@ async fn a_blocked_g_account_suspends_the_certificate() {
     let app = spawn_app_with(|_| {}).await;
     app.certified("12345678", "cb-one").await;
     let blocked = platform::outbox::Event::new(
-        "gaccount.blocked",
+        platform::event::EventType::GaccountBlocked,
         "12345678",
         &["certificates"],
         json!({"status": "blocked"}),
@@ -159,7 +164,7 @@ async fn an_overdue_deposit_shortfall_lapses_the_certificate() {
     let app = spawn_app_with(|_| {}).await;
     app.certified("12345678", "cb-one").await;
     let overdue = platform::outbox::Event::new(
-        "deposit.shortfall_overdue",
+        platform::event::EventType::DepositShortfallOverdue,
         "12345678",
         &["certificates", "inspectorate"],
         json!({"kvk_number": "12345678", "top_up_by": "2026-10-01"}),
@@ -187,7 +192,7 @@ async fn a_forged_deposit_shortfall_lapses_nothing_and_is_counted() {
     app.certified("12345678", "cb-one").await;
     let forged = |signer: Option<&'static str>| {
         let event = platform::outbox::Event::new(
-            "deposit.shortfall_overdue",
+            platform::event::EventType::DepositShortfallOverdue,
             "12345678",
             &["certificates"],
             json!({"kvk_number": "12345678", "top_up_by": "2026-10-01"}),

@@ -311,7 +311,14 @@ pub(super) async fn pay_out(state: AppState, req: Request, id: String) -> Result
         let standing = ledger::settle(tx, &state, &claim.kvk_number, opened_on, ledger::Cause::Payout, now).await?;
         audit::record(
             tx,
-            &audit_entry(&principal, Role::AdmissionAuthority, "deposit.payout", &claim.kvk_number, json!(entry), &req),
+            &audit_entry(
+                &principal,
+                Role::AdmissionAuthority,
+                platform::event::EventType::DepositPayout.as_str(),
+                &claim.kvk_number,
+                json!(entry),
+                &req,
+            ),
         )
         .await?;
         Ok((StatusCode::OK, json!({ "entry": entry, "standing": standing })))

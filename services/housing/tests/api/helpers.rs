@@ -50,7 +50,7 @@ impl TestApp {
     pub async fn held(&self, kvk: &str, body: &str) -> uuid::Uuid {
         let certificate_id = uuid::Uuid::now_v7();
         let issued = platform::outbox::Event::new(
-            "certificate.provisional_issued",
+            platform::event::EventType::CertificateProvisionalIssued,
             kvk,
             &["bans", "housing"],
             json!({"certificate_id": certificate_id, "kvk_number": kvk, "certification_body_id": body, "status": "provisional"}),

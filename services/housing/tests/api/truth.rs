@@ -290,7 +290,7 @@ async fn the_certification_body_of_an_agency_housed_there_sees_where_the_buildin
 
     // The certificate ends: the body no longer sees it.
     let revoked = platform::outbox::Event::new(
-        "certificate.revoked",
+        platform::event::EventType::CertificateRevoked,
         agency,
         &["kvk", "bans", "housing"],
         json!({"certificate_id": certificate_id, "kvk_number": agency, "certification_body_id": "cb-one", "status": "revoked"}),

@@ -126,7 +126,7 @@ impl TestApp {
 /// An event about agency `kvk`.
 pub fn certificate_event(kvk: &str, kind: &str) -> platform::outbox::Event {
     platform::outbox::Event::new(
-        kind,
+        platform::event::EventType::parse(kind).expect("an event type"),
         kvk,
         &["kvk"],
         json!({"kvk_number": kvk, "status": kind.trim_start_matches("certificate.")}),
