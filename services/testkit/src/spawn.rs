@@ -79,6 +79,8 @@ where
 pub struct Running<S: Service> {
     /// A client for its port.
     pub client: Client,
+    /// Its internal port's address (`/metrics`, the probes).
+    pub internal: String,
     /// Its state (tests read its pool and move its clock).
     pub state: S::State,
     /// The clock it runs on.
@@ -125,11 +127,20 @@ pub async fn start<S: Service>(
     let run_clock = clock.clone();
     let (port, state, shutdown) = spawn(move || async move {
         let app = App::<S>::build_on(settings, run_clock, 0, 0).await.expect("service builds");
-        let handle = (app.port(), app.state().clone(), app.shutdown_handle());
+        let handle = ((app.port(), app.internal_port()), app.state().clone(), app.shutdown_handle());
         (handle, async move {
             let _ = app.run_until_stopped().await;
         })
     })
     .await;
-    Running { client: Client::new(format!("http://127.0.0.1:{port}")), state, clock, prefix, db, shutdown }
+    let (port, internal) = port;
+    Running {
+        client: Client::new(format!("http://127.0.0.1:{port}")),
+        internal: format!("http://127.0.0.1:{internal}"),
+        state,
+        clock,
+        prefix,
+        db,
+        shutdown,
+    }
 }

@@ -3,7 +3,7 @@
 use zegel_attest::Register;
 use zegel_testkit::{contract_violations, openapi, shape_violations};
 
-use crate::helpers::{seal, spawn_lookup};
+use crate::helpers::{Asks, seal, spawn_lookup};
 
 const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/lookup.yaml");
 

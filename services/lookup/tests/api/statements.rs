@@ -1,7 +1,7 @@
 //! What the suite states about itself on the public host: security.txt (RFC 9116) and the
 //! accessibility statement every page links to.
 
-use crate::helpers::{spawn_lookup, spawn_lookup_with};
+use crate::helpers::{Asks, spawn_lookup, spawn_lookup_with};
 
 const LANGS: [&str; 8] = ["nl", "en", "pl", "ro", "bg", "es", "lt", "hu"];
 

@@ -3,7 +3,7 @@
 use zegel_attest::TrustStore;
 use zegel_testkit::pki;
 
-use crate::helpers::spawn_lookup;
+use crate::helpers::{Asks, spawn_lookup};
 
 #[tokio::test]
 async fn the_trust_list_is_published_signed_and_cacheable() {

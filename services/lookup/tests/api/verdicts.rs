@@ -2,7 +2,7 @@
 
 use zegel_attest::Register;
 
-use crate::helpers::{seal, spawn_lookup, spawn_lookup_with};
+use crate::helpers::{Asks, seal, spawn_lookup, spawn_lookup_with};
 
 #[tokio::test]
 async fn offline_failures_get_their_own_verdict() {
