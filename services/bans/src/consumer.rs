@@ -6,6 +6,8 @@
 //! radar). Each event is applied once (deduplicated by event id in the same transaction).
 
 use platform::audit::{self, Actor};
+use platform::event::Body;
+use platform::event::payload::Ended;
 use platform::outbox::Event;
 
 use crate::events;
@@ -24,16 +26,35 @@ pub async fn handle(state: &AppState, event: Event) -> anyhow::Result<()> {
     let tx = client.transaction().await?;
     if platform::consumer::first_time(&tx, &event).await? {
         platform::certifier::learn(&tx, &event).await?;
-        // Only an ending that starts a waiting period carries its end (`waits_until`).
-        if !event.payload["waits_until"].is_null() {
-            let ending: SanctionedEnding = serde_json::from_value(event.payload.clone())
-                .map_err(|e| anyhow::anyhow!("{} {}: unreadable ending: {e}", event.event_type, event.event_id))?;
+        if let Some(ending) = sanctioned_ending(&event)? {
             learn_ending(state, &tx, &event, &ending).await?;
         }
     }
     tx.commit().await?;
     state.core.relay.nudge();
     Ok(())
+}
+
+/// The ending an event tells of, when it starts a waiting period (only such an ending
+/// carries its end, `waits_until`).
+fn sanctioned_ending(event: &Event) -> anyhow::Result<Option<SanctionedEnding>> {
+    let body = event.body().map_err(|e| anyhow::anyhow!("{} {}: unreadable: {e}", event.event_type, event.event_id))?;
+    let Some(Body::CertificateRevoked(c) | Body::CertificateLapsed(c) | Body::CertificateWithdrawn(c)) = body else {
+        return Ok(None);
+    };
+    let Some(Ended { issued_on, ended_on: Some(ended_on), ground: Some(ground), waits_until: Some(waits_until) }) =
+        c.ended
+    else {
+        return Ok(None);
+    };
+    Ok(Some(SanctionedEnding {
+        certificate_id: c.certificate_id,
+        kvk_number: c.kvk_number,
+        issued_on,
+        ended_on,
+        ground,
+        waits_until,
+    }))
 }
 
 /// Records the ending and signals every agency where a person who ran the ended agency is
@@ -59,7 +80,7 @@ async fn learn_ending(
             platform::outbox::enqueue(tx, &signal).await?;
             audit::Entry::new(
                 Actor::system("bans.consumer"),
-                events::LINKED_OFFICER.as_str(),
+                platform::event::EventType::BanLinkedOfficer.as_str(),
                 kvk.clone(),
                 format!("event-{}", event.event_id),
             )

@@ -2,52 +2,10 @@
 
 use chrono::{Months, NaiveDate};
 use platform::problem::FieldError;
-use serde::{Deserialize, Serialize};
 
 pub use platform::ids::{Bsn, KvkNumber, RawBsn};
 
-/// What an officer is at an agency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OfficerRole {
-    /// Owner.
-    Owner,
-    /// Statutory director.
-    Director,
-    /// De facto manager (feitelijk leidinggevende).
-    DeFactoManager,
-}
-
-impl OfficerRole {
-    /// As stored.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OfficerRole::Owner => "owner",
-            OfficerRole::Director => "director",
-            OfficerRole::DeFactoManager => "de_facto_manager",
-        }
-    }
-}
-
-/// Administrative (inspectorate, tax) or civil (ordered by a court).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Basis {
-    /// Imposed by the inspectorate or the tax authority.
-    Administrative,
-    /// Ordered by a court; recorded by an admin.
-    Civil,
-}
-
-impl Basis {
-    /// As stored.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Basis::Administrative => "administrative",
-            Basis::Civil => "civil",
-        }
-    }
-}
+pub use zegel_contracts::ban::{Basis, OfficerRole};
 
 /// Checks a ban's dates: ends not before it starts; a civil ban ends within
 /// `civil_max_years` (the dated `ban_policy` in force on its first day).

@@ -3,12 +3,12 @@
 //! certification body), each read logged.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use platform::event::EventType;
+use platform::event::{Body, payload};
 use platform::outbox::Event;
-use serde_json::json;
 use uuid::Uuid;
+use zegel_contracts::ban::{OfficerLink, OfficerRole};
 
-use crate::store::{Ban, Link};
+use crate::store::Ban;
 
 /// Party names used in `addressed_to`.
 pub mod party {
@@ -34,84 +34,72 @@ fn about_agency(certificates: bool, body: Option<&str>) -> Vec<String> {
     to
 }
 
-fn event(kind: EventType, subject: &str, to: &[String], payload: serde_json::Value, now: DateTime<Utc>) -> Event {
+fn event(what: Body, subject: &str, to: &[String], now: DateTime<Utc>) -> Event {
     let to: Vec<&str> = to.iter().map(String::as_str).collect();
-    Event::new(kind, subject, &to, payload, now)
+    Event::new(what, subject, &to, now)
 }
 
 /// A ban came into force (KvK hears of every one, whether or not the person is an officer
 /// now: it checks every officer it registers).
 pub fn in_force(ban: &Ban, now: DateTime<Utc>) -> Event {
-    Event::new(
-        EventType::BanInForce,
-        &ban.ban_id.to_string(),
-        &[party::KVK, party::INSPECTORATE],
-        json!({ "ban_id": ban.ban_id, "roles_covered": ban.roles_covered, "starts_on": ban.starts_on,
-                "ends_on": ban.ends_on }),
-        now,
-    )
+    let what = payload::BanInForce {
+        ban_id: ban.ban_id,
+        roles_covered: ban.roles_covered.clone(),
+        starts_on: ban.starts_on,
+        ends_on: ban.ends_on,
+    };
+    Event::new(Body::BanInForce(what), &ban.ban_id.to_string(), &[party::KVK, party::INSPECTORATE], now)
 }
 
 /// A ban in force covers a current officer of `kvk`.
 pub fn officer_banned(
     ban_id: Uuid,
     kvk: &str,
-    role: &str,
+    role: OfficerRole,
     starts_on: NaiveDate,
     body: Option<&str>,
     now: DateTime<Utc>,
 ) -> Event {
-    event(
-        EventType::BanOfficerBanned,
-        kvk,
-        &about_agency(true, body),
-        json!({ "ban_id": ban_id, "kvk_number": kvk, "role": role, "starts_on": starts_on }),
-        now,
-    )
+    let what = payload::OfficerBanned { ban_id, kvk_number: kvk.into(), role, starts_on };
+    event(Body::BanOfficerBanned(what), kvk, &about_agency(true, body), now)
 }
 
 /// The phoenix check: a banned person is registered as an officer of `kvk`.
-pub fn banned_officer_appointed(ban_id: Uuid, kvk: &str, role: &str, body: Option<&str>, now: DateTime<Utc>) -> Event {
-    event(
-        EventType::BanBannedOfficerAppointed,
-        kvk,
-        &about_agency(true, body),
-        json!({ "ban_id": ban_id, "kvk_number": kvk, "role": role }),
-        now,
-    )
+pub fn banned_officer_appointed(
+    ban_id: Uuid,
+    kvk: &str,
+    role: OfficerRole,
+    body: Option<&str>,
+    now: DateTime<Utc>,
+) -> Event {
+    let what = payload::BannedOfficerAppointed { ban_id, kvk_number: kvk.into(), role };
+    event(Body::BanBannedOfficerAppointed(what), kvk, &about_agency(true, body), now)
 }
-
-/// The type of [`linked_officer`].
-pub const LINKED_OFFICER: EventType = EventType::BanLinkedOfficer;
 
 /// The phoenix radar: a current officer of `kvk` ran another agency whose certificate
 /// ended with a waiting period still running. The certificate stays as it is (nothing in
 /// the advice suspends it for that); the parties who may act hear of it.
-pub fn linked_officer(kvk: &str, link: &Link, body: Option<&str>, now: DateTime<Utc>) -> Event {
-    let mut payload = json!(link);
-    payload["kvk_number"] = json!(kvk);
-    event(LINKED_OFFICER, kvk, &about_agency(false, body), payload, now)
+pub fn linked_officer(kvk: &str, link: &OfficerLink, body: Option<&str>, now: DateTime<Utc>) -> Event {
+    let what = payload::LinkedOfficer { kvk_number: kvk.into(), link: link.clone() };
+    event(Body::BanLinkedOfficer(what), kvk, &about_agency(false, body), now)
 }
 
 /// A ban was lifted: KvK and the inspectorate, who heard of it when it came into force.
 pub fn lifted(ban_id: Uuid, on: NaiveDate, now: DateTime<Utc>) -> Event {
-    Event::new(
-        EventType::BanLifted,
-        &ban_id.to_string(),
-        &[party::KVK, party::INSPECTORATE],
-        json!({ "ban_id": ban_id, "lifted_on": on }),
-        now,
-    )
+    let what = payload::BanLifted { ban_id, lifted_on: on, kvk_number: None, role: None };
+    Event::new(Body::BanLifted(what), &ban_id.to_string(), &[party::KVK, party::INSPECTORATE], now)
 }
 
 /// A lifted ban no longer covers a current officer of `kvk`: whoever heard that it did.
-pub fn lifted_at(ban_id: Uuid, kvk: &str, role: &str, on: NaiveDate, body: Option<&str>, now: DateTime<Utc>) -> Event {
-    event(
-        EventType::BanLifted,
-        kvk,
-        // The certificates register does not reinstate by itself: the body decides.
-        &about_agency(false, body),
-        json!({ "ban_id": ban_id, "kvk_number": kvk, "role": role, "lifted_on": on }),
-        now,
-    )
+pub fn lifted_at(
+    ban_id: Uuid,
+    kvk: &str,
+    role: OfficerRole,
+    on: NaiveDate,
+    body: Option<&str>,
+    now: DateTime<Utc>,
+) -> Event {
+    let what = payload::BanLifted { ban_id, lifted_on: on, kvk_number: Some(kvk.into()), role: Some(role) };
+    // The certificates register does not reinstate by itself: the body decides.
+    event(Body::BanLifted(what), kvk, &about_agency(false, body), now)
 }

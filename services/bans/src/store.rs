@@ -5,6 +5,8 @@ use deadpool_postgres::GenericClient;
 use serde::Serialize;
 use tokio_postgres::Row;
 use uuid::Uuid;
+use zegel_contracts::ban::{Basis, OfficerRole};
+use zegel_contracts::certificate::Ground;
 
 use crate::error::Result;
 
@@ -44,8 +46,8 @@ pub async fn person_by_hash(c: &impl GenericClient, bsn_hash: &[u8]) -> Result<O
 pub struct NewOfficer {
     /// The person.
     pub person_id: Uuid,
-    /// owner | director | de_facto_manager.
-    pub role: &'static str,
+    /// What they are at the agency.
+    pub role: OfficerRole,
     /// In office from.
     pub from_on: NaiveDate,
     /// Until (none: still).
@@ -78,7 +80,7 @@ pub async fn register_officers(
     for o in officers {
         let same = rows.iter().find(|r| {
             r.get::<_, Uuid>(1) == o.person_id
-                && r.get::<_, String>(2) == o.role
+                && r.get::<_, OfficerRole>(2) == o.role
                 && r.get::<_, NaiveDate>(3) == o.from_on
         });
         match same {
@@ -105,30 +107,12 @@ pub async fn register_officers(
 }
 
 /// A link of a current officer to another agency whose certificate ended with a waiting
-/// period still running (`linked_officers` in V7). No name: who it is stays with those who
-/// may read the officers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Link {
-    /// The person (never shown).
-    #[serde(skip)]
-    pub person_id: Uuid,
-    /// Their role at this agency.
-    pub role: String,
-    /// The other agency.
-    pub linked_kvk: String,
-    /// Its certificate that ended.
-    pub certificate_id: Uuid,
-    /// Why it ended (a revocation ground or the sanction a withdrawal escaped).
-    pub ground: String,
-    /// When.
-    pub ended_on: NaiveDate,
-    /// Until when the waiting period runs.
-    pub waits_until: NaiveDate,
-}
+/// period still running (`linked_officers` in V7): the contract the certificates register
+/// reads. No name: who it is stays with those who may read the officers.
+pub use zegel_contracts::ban::OfficerLink as Link;
 
 fn link(r: &Row) -> Link {
     Link {
-        person_id: r.get(0),
         role: r.get(1),
         linked_kvk: r.get(2),
         certificate_id: r.get(3),
@@ -164,7 +148,7 @@ pub async fn record_sanctioned_ending(c: &impl GenericClient, e: &SanctionedEndi
 }
 
 /// What the certificates register publishes about an ending with a waiting period.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone)]
 pub struct SanctionedEnding {
     /// Which certificate.
     pub certificate_id: Uuid,
@@ -175,7 +159,7 @@ pub struct SanctionedEnding {
     /// Ended.
     pub ended_on: NaiveDate,
     /// Why.
-    pub ground: String,
+    pub ground: Ground,
     /// The waiting period runs until.
     pub waits_until: NaiveDate,
 }
@@ -212,8 +196,8 @@ pub struct OfficerView {
     pub name: String,
     /// Date of birth.
     pub date_of_birth: NaiveDate,
-    /// Role.
-    pub role: String,
+    /// The role the person holds there.
+    pub role: OfficerRole,
     /// From.
     pub from_on: NaiveDate,
     /// Until.
@@ -264,7 +248,7 @@ pub async fn agency_known(c: &impl GenericClient, kvk: &str) -> Result<bool> {
 }
 
 /// Bans in force on `day` that cover a current officer of the agency: (ban, role).
-pub async fn banned_officers(c: &impl GenericClient, kvk: &str, day: NaiveDate) -> Result<Vec<(Uuid, String)>> {
+pub async fn banned_officers(c: &impl GenericClient, kvk: &str, day: NaiveDate) -> Result<Vec<(Uuid, OfficerRole)>> {
     let sql = format!(
         "select b.ban_id, o.role from officer o join ban b on b.person_id = o.person_id
          where o.kvk_number = $1 and o.from_on <= $2 and (o.to_on is null or o.to_on >= $2)
@@ -276,7 +260,7 @@ pub async fn banned_officers(c: &impl GenericClient, kvk: &str, day: NaiveDate) 
 }
 
 /// Agencies where the person is a current officer in a role the ban covers.
-pub async fn agencies_hit(c: &impl GenericClient, ban_id: Uuid, day: NaiveDate) -> Result<Vec<(String, String)>> {
+pub async fn agencies_hit(c: &impl GenericClient, ban_id: Uuid, day: NaiveDate) -> Result<Vec<(String, OfficerRole)>> {
     let stmt = c
         .prepare_cached(
             "select o.kvk_number, o.role from ban b join officer o on o.person_id = b.person_id
@@ -295,10 +279,10 @@ pub struct Ban {
     /// The person (an internal id, not a BSN).
     #[serde(skip)]
     pub person_id: Uuid,
-    /// administrative | civil.
-    pub basis: String,
+    /// Who imposed it, which decides who may lift it and how long it may last.
+    pub basis: Basis,
     /// Officer roles it covers.
-    pub roles_covered: Vec<String>,
+    pub roles_covered: Vec<OfficerRole>,
     /// From.
     pub starts_on: NaiveDate,
     /// Until.

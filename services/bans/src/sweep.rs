@@ -39,7 +39,7 @@ pub async fn publish_start(
     platform::outbox::enqueue(tx, &events::in_force(ban, now)).await?;
     for (kvk, role) in store::agencies_hit(tx, ban.ban_id, today).await? {
         let body = store::certifier_of(tx, &kvk).await?;
-        let event = events::officer_banned(ban.ban_id, &kvk, &role, ban.starts_on, body.as_deref(), now);
+        let event = events::officer_banned(ban.ban_id, &kvk, role, ban.starts_on, body.as_deref(), now);
         platform::outbox::enqueue(tx, &event).await?;
         audit::Entry::new(
             (*actor).clone(),

@@ -8,11 +8,12 @@
 use chrono::Days;
 use platform::audit::Actor;
 use platform::consumer::first_time;
-use platform::event::EventType;
+use platform::event::{Body, EventType};
 use platform::outbox::Event;
 
 use crate::domain::Status;
 use crate::domain::lifecycle::Action;
+use crate::events::MarkEnded;
 use crate::register::{self, Change};
 use crate::state::AppState;
 use crate::store;
@@ -22,24 +23,32 @@ pub const PARTY: &str = "certificates";
 
 /// Handles one event addressed to this register.
 pub async fn handle(state: &AppState, event: Event) -> anyhow::Result<()> {
-    let Some(kind) = event.kind() else { return Ok(()) };
-    if matches!(
-        kind,
-        EventType::HousingMarkRevoked | EventType::HousingMarkExpired | EventType::HousingPlacementMarkLost
-    ) {
-        return housing_mark_ended(state, event).await;
-    }
-    let (action, reason, ground) = match kind {
-        EventType::BanOfficerBanned | EventType::BanBannedOfficerAppointed => {
+    let body = event.body().map_err(|e| anyhow::anyhow!("{} {}: unreadable: {e}", event.event_type, event.event_id))?;
+    let Some(body) = body else { return Ok(()) };
+    let (action, reason, ground) = match &body {
+        Body::HousingMarkRevoked(m) | Body::HousingMarkExpired(m) => {
+            let mark = MarkEnded {
+                bag_id: m.bag_id.clone(),
+                status: m.status,
+                reason: Some(m.reason.clone()),
+                event_id: event.event_id,
+            };
+            return housing_mark_ended(state, &event, &m.provider_kvk, mark).await;
+        }
+        Body::HousingPlacementMarkLost(p) => {
+            let mark = MarkEnded { bag_id: p.bag_id.clone(), status: p.status, reason: None, event_id: event.event_id };
+            return housing_mark_ended(state, &event, &p.kvk_number, mark).await;
+        }
+        Body::BanOfficerBanned(_) | Body::BanBannedOfficerAppointed(_) => {
             (Action::Suspend, "an owner, director or de facto manager is under a ban (advice 2.1 F)", "officer_banned")
         }
-        EventType::GaccountBlocked => {
+        Body::GaccountBlocked(_) => {
             (Action::Suspend, "the agency's G-account is blocked (advice 2.1 B)", "g_account_blocked")
         }
-        EventType::GaccountClosed => {
+        Body::GaccountClosed(_) => {
             (Action::Suspend, "the agency's G-account is closed (advice 2.1 B)", "g_account_closed")
         }
-        EventType::DepositShortfallOverdue => {
+        Body::DepositShortfallOverdue(_) => {
             (Action::Lapse, "the guarantee deposit was not topped up in time (advice 2.1 C)", "deposit_not_topped_up")
         }
         _ => return Ok(()),
@@ -93,14 +102,10 @@ pub async fn handle(state: &AppState, event: Event) -> anyhow::Result<()> {
 /// is told (once per event, audited with the event as cause).
 /// The certificate itself is not changed here: the body decides, and at the next
 /// certification or reinstatement the housing requirement is checked live again.
-async fn housing_mark_ended(state: &AppState, event: Event) -> anyhow::Result<()> {
-    let Some(kvk) = event.payload["kvk_number"].as_str().or(event.payload["provider_kvk"].as_str()) else {
-        tracing::warn!(event.id = %event.event_id, "housing event without provider_kvk; ignored");
-        return Ok(());
-    };
+async fn housing_mark_ended(state: &AppState, event: &Event, kvk: &str, mark: MarkEnded) -> anyhow::Result<()> {
     let mut client = state.core.pool.get().await?;
     let tx = client.transaction().await?;
-    if !first_time(&tx, &event).await? {
+    if !first_time(&tx, event).await? {
         return Ok(());
     }
     if let Some(latest) = store::latest_certificate(&tx, kvk).await?
@@ -108,15 +113,15 @@ async fn housing_mark_ended(state: &AppState, event: Event) -> anyhow::Result<()
         && cert.status.is_active()
     {
         let now = state.clock.now();
-        platform::outbox::enqueue(&tx, &crate::events::housing_mark_ended(&cert, &event, now)).await?;
+        platform::outbox::enqueue(&tx, &crate::events::housing_mark_ended(&cert, &mark, now)).await?;
         platform::audit::Entry::new(
             Actor::system("certificates.consumer"),
-            platform::event::EventType::CertificateHousingMarkEnded.as_str(),
+            EventType::CertificateHousingMarkEnded.as_str(),
             kvk.to_string(),
             format!("event-{}", event.event_id),
         )
-        .reason(format!("the quality mark of building {} ended", event.payload["bag_id"]))
-        .after(serde_json::json!({ "bag_id": event.payload["bag_id"], "status": event.payload["status"] }))
+        .reason(format!("the quality mark of building {} ended", mark.bag_id))
+        .after(serde_json::json!({ "bag_id": mark.bag_id, "status": mark.status }))
         .caused_by(event.event_id)
         .record(&tx)
         .await?;

@@ -8,9 +8,9 @@
 //! not, so that lookups and subscribed hirers see it.
 
 use chrono::{DateTime, Utc};
-use platform::event::EventType;
+use platform::event::payload::{self, Ended};
+use platform::event::{Body, EventType};
 use platform::outbox::Event;
-use serde_json::json;
 
 use crate::domain::lifecycle::Action;
 use crate::domain::reentry::Ground;
@@ -35,15 +35,23 @@ pub mod party {
     pub const HOUSING: &str = "housing";
 }
 
-fn payload(before: &Certificate, after: &Certificate, reason: Option<&str>) -> serde_json::Value {
-    json!({
-        "certificate_id": after.certificate_id,
-        "kvk_number": after.kvk_number,
-        "certification_body_id": after.certification_body_id,
-        "previous_status": before.status.as_str(),
-        "status": after.status.as_str(),
-        "reason": reason,
-    })
+fn changed(before: &Certificate, after: &Certificate, reason: Option<&str>, ending: Ending) -> payload::StatusChanged {
+    payload::StatusChanged {
+        certificate_id: after.certificate_id,
+        kvk_number: after.kvk_number.clone(),
+        certification_body_id: after.certification_body_id.clone(),
+        previous_status: before.status,
+        status: after.status,
+        reason: reason.map(String::from),
+        // The end and its waiting period: the bans register follows the persons who ran the
+        // agency until then.
+        ended: (!after.status.is_active()).then(|| Ended {
+            issued_on: after.issued_on,
+            ended_on: after.ended_on,
+            ground: ending.ground,
+            waits_until: ending.waits_until,
+        }),
+    }
 }
 
 /// How a certificate ended, for the events that say so.
@@ -65,58 +73,51 @@ pub fn for_transition(
     now: DateTime<Utc>,
 ) -> Vec<Event> {
     let ground = ending.ground;
-    let event = |kind: EventType, to: &[&str]| {
-        let mut payload = payload(before, after, reason);
-        if !after.status.is_active() {
-            // The end and its waiting period: the bans register follows the persons who
-            // ran the agency until then.
-            payload["issued_on"] = json!(after.issued_on);
-            payload["ended_on"] = json!(after.ended_on);
-            payload["ground"] = json!(ground);
-            payload["waits_until"] = json!(ending.waits_until);
-        }
-        Event::new(kind, &after.kvk_number, to, payload, now)
+    let event = |make: fn(payload::StatusChanged) -> Body, to: &[&str]| {
+        Event::new(make(changed(before, after, reason, ending)), &after.kvk_number, to, now)
     };
-    let body = format!("certification_body:{}", after.certification_body_id);
+    let body = certification_body(&after.certification_body_id);
     // An ending goes to KvK (deregistration), to the Labour Authority and the tax authority
     // (advice 2.1 A, D: they follow who leaves the market), and to the registers that
     // grant a body reading rights by its certificates.
     let to_all = [party::KVK, party::INSPECTORATE, party::TAX, party::BANS, party::HOUSING];
     match action {
-        Action::Extend => vec![event(EventType::CertificateExtended, &[])],
-        Action::Certify => vec![event(EventType::CertificateCertified, &[])],
+        Action::Extend => vec![event(Body::CertificateExtended, &[])],
+        Action::Certify => vec![event(Body::CertificateCertified, &[])],
         // The body must act on a suspension it did not impose itself (a ban, a blocked
         // G-account), and the inspectorate follows every suspension.
-        Action::Suspend => vec![event(EventType::CertificateSuspended, &[body.as_str(), party::INSPECTORATE])],
-        Action::Reinstate => vec![event(EventType::CertificateReinstated, &[])],
-        Action::Revoke => vec![event(EventType::CertificateRevoked, &to_all)],
-        Action::Lapse => vec![event(EventType::CertificateLapsed, &to_all)],
+        Action::Suspend => vec![event(Body::CertificateSuspended, &[body.as_str(), party::INSPECTORATE])],
+        Action::Reinstate => vec![event(Body::CertificateReinstated, &[])],
+        Action::Revoke => vec![event(Body::CertificateRevoked, &to_all)],
+        Action::Lapse => vec![event(Body::CertificateLapsed, &to_all)],
         Action::Withdraw => match ground.filter(|g| g.is_escape()) {
             // Withdrawing to escape a sanction is never a clean exit (advice 2.1): it is
             // recorded with the sanction, counts as a revocation for the waiting period,
             // and the Labour Authority and the admission authority hear of it.
             Some(_) => vec![
-                event(EventType::CertificateWithdrawn, &to_all),
-                event(WITHDRAWN_TO_ESCAPE, &[party::INSPECTORATE, party::ADMISSION_AUTHORITY]),
+                event(Body::CertificateWithdrawn, &to_all),
+                event(Body::CertificateWithdrawnToEscape, &[party::INSPECTORATE, party::ADMISSION_AUTHORITY]),
             ],
-            None => vec![event(EventType::CertificateWithdrawn, &to_all)],
+            None => vec![event(Body::CertificateWithdrawn, &to_all)],
         },
-        Action::Audit => vec![event(EventType::CertificateAuditRecorded, &[])],
+        Action::Audit => vec![event(Body::CertificateAuditRecorded, &[])],
         Action::RecordRequirement => vec![],
     }
 }
-
-/// The type of the signal that a withdrawal escaped a sanction.
-pub const WITHDRAWN_TO_ESCAPE: EventType = EventType::CertificateWithdrawnToEscape;
 
 /// A final sanction against the agency was recorded: its certification body (if it holds
 /// a live certificate) may revoke on it; the admission authority claims a fine from the
 /// deposit. Public facts of a company's sanction; no person.
 pub fn final_sanction_recorded(s: &crate::store::FinalSanction, body: Option<&str>, now: DateTime<Utc>) -> Event {
-    let body = body.map(|b| format!("certification_body:{b}"));
+    let body = body.map(certification_body);
     let mut to = vec![party::ADMISSION_AUTHORITY];
     to.extend(body.as_deref());
-    Event::new(EventType::CertificateFinalSanctionRecorded, &s.kvk_number, &to, json!(s), now)
+    Event::new(Body::CertificateFinalSanctionRecorded(s.clone()), &s.kvk_number, &to, now)
+}
+
+/// The party name of certification body `id` in `addressed_to`.
+fn certification_body(id: &str) -> String {
+    format!("certification_body:{id}")
 }
 
 /// The type of [`entry_refused_linked`] (and its audit action).
@@ -130,168 +131,140 @@ pub fn entry_refused_linked(
     links: &[crate::domain::reentry::Link],
     now: DateTime<Utc>,
 ) -> Event {
-    let links: Vec<_> = links
-        .iter()
-        .map(|l| {
-            json!({ "role": l.role, "linked_kvk": l.linked_kvk, "certificate_id": l.certificate_id,
-                    "ground": l.ground, "ended_on": l.ended_on, "waits_until": l.waits_until })
-        })
-        .collect();
-    Event::new(
-        ENTRY_REFUSED_LINKED,
-        kvk,
-        &[party::INSPECTORATE],
-        json!({ "kvk_number": kvk, "certification_body_id": body, "links": links }),
-        now,
-    )
+    let what =
+        payload::EntryRefused { kvk_number: kvk.into(), certification_body_id: body.into(), links: links.to_vec() };
+    Event::new(Body::CertificateEntryRefusedLinkedOfficer(what), kvk, &[party::INSPECTORATE], now)
 }
-
-/// The type of a new certificate issued without probation (a full entry).
-pub const ISSUED_FULL: EventType = EventType::CertificateIssuedFull;
 
 /// Whether a certification body is accredited now: the registers that let a body read
 /// about its agencies end (or restore) that with it.
 pub fn accreditation(body: &crate::store::Body, now: DateTime<Utc>) -> Event {
-    let facts = platform::certifier::Accreditation {
+    let what = payload::Accreditation {
         certification_body_id: body.certification_body_id.clone(),
         accredited: body.accredited,
     };
     Event::new(
-        platform::certifier::ACCREDITATION,
+        Body::CertificateBodyAccreditation(what),
         &body.certification_body_id,
         &[party::BANS, party::HOUSING],
-        serde_json::to_value(facts).unwrap_or_default(),
         now,
     )
 }
 
 /// A new certificate: a provisional one, or a full one issued without probation.
 pub fn issued(cert: &Certificate, now: DateTime<Utc>) -> Event {
-    let kind = if cert.status == crate::domain::Status::Provisional {
-        EventType::CertificateProvisionalIssued
-    } else {
-        ISSUED_FULL
+    let what = payload::Issued {
+        certificate_id: cert.certificate_id,
+        kvk_number: cert.kvk_number.clone(),
+        certification_body_id: cert.certification_body_id.clone(),
+        status: cert.status,
+        probation_ends_on: cert.probation_ends_on,
     };
-    Event::new(
-        kind,
-        &cert.kvk_number,
-        &[party::BANS, party::HOUSING],
-        json!({
-            "certificate_id": cert.certificate_id,
-            "kvk_number": cert.kvk_number,
-            "certification_body_id": cert.certification_body_id,
-            "status": cert.status.as_str(),
-            "probation_ends_on": cert.probation_ends_on,
-        }),
-        now,
-    )
+    let body = if cert.status == crate::domain::Status::Provisional {
+        Body::CertificateProvisionalIssued(what)
+    } else {
+        Body::CertificateIssuedFull(what)
+    };
+    Event::new(body, &cert.kvk_number, &[party::BANS, party::HOUSING], now)
 }
-
-/// The type of [`suspension_requested`] (and its audit action).
-pub const SUSPENSION_REQUESTED: EventType = EventType::CertificateSuspensionRequested;
 
 /// The inspectorate asks the certificate's body to suspend it.
 pub fn suspension_requested(cert: &Certificate, reason: &str, now: DateTime<Utc>) -> Event {
-    let body = format!("certification_body:{}", cert.certification_body_id);
-    Event::new(
-        SUSPENSION_REQUESTED,
-        &cert.kvk_number,
-        &[body.as_str()],
-        json!({ "certificate_id": cert.certificate_id, "kvk_number": cert.kvk_number, "reason": reason }),
-        now,
-    )
+    let what = payload::SuspensionRequested {
+        certificate_id: cert.certificate_id,
+        kvk_number: cert.kvk_number.clone(),
+        reason: reason.into(),
+    };
+    let body = certification_body(&cert.certification_body_id);
+    Event::new(Body::CertificateSuspensionRequested(what), &cert.kvk_number, &[body.as_str()], now)
 }
 
 /// A suspension was not remedied by its deadline.
 pub fn suspension_overdue(cert: &Certificate, now: DateTime<Utc>) -> Event {
-    Event::new(
-        EventType::CertificateSuspensionOverdue,
-        &cert.kvk_number,
-        &[party::INSPECTORATE],
-        json!({
-            "certificate_id": cert.certificate_id,
-            "kvk_number": cert.kvk_number,
-            "certification_body_id": cert.certification_body_id,
-            "reason": cert.suspension_reason,
-            "remedy_by": cert.suspension_remedy_by,
-        }),
-        now,
-    )
+    let what = payload::SuspensionOverdue {
+        certificate_id: cert.certificate_id,
+        kvk_number: cert.kvk_number.clone(),
+        certification_body_id: cert.certification_body_id.clone(),
+        reason: cert.suspension_reason.clone(),
+        remedy_by: cert.suspension_remedy_by,
+    };
+    Event::new(Body::CertificateSuspensionOverdue(what), &cert.kvk_number, &[party::INSPECTORATE], now)
 }
 
 /// A serious deficiency was not remedied by its deadline.
 pub fn deficiency_overdue(kvk: &str, certificate_id: uuid::Uuid, d: &Deficiency, now: DateTime<Utc>) -> Event {
-    Event::new(
-        EventType::CertificateDeficiencyOverdue,
-        kvk,
-        &[party::INSPECTORATE],
-        json!({
-            "certificate_id": certificate_id,
-            "kvk_number": kvk,
-            "deficiency_id": d.deficiency_id,
-            "description": d.description,
-            "remedy_by": d.remedy_by,
-        }),
-        now,
-    )
+    let what = payload::DeficiencyOverdue {
+        certificate_id,
+        kvk_number: kvk.into(),
+        deficiency_id: d.deficiency_id,
+        description: d.description.clone(),
+        remedy_by: d.remedy_by,
+    };
+    Event::new(Body::CertificateDeficiencyOverdue(what), kvk, &[party::INSPECTORATE], now)
 }
 
 /// Evidence for a requirement no longer holds: the certification body must have fresh
 /// evidence by the deficiency's deadline, or the certificate is suspended.
 pub fn evidence_expired(cert: &Certificate, d: &Deficiency, now: DateTime<Utc>) -> Event {
-    Event::new(
-        EventType::CertificateEvidenceExpired,
-        &cert.kvk_number,
-        &[format!("certification_body:{}", cert.certification_body_id).as_str()],
-        json!({
-            "certificate_id": cert.certificate_id,
-            "kvk_number": cert.kvk_number,
-            "deficiency_id": d.deficiency_id,
-            "requirement": d.requirement,
-            "remedy_by": d.remedy_by,
-        }),
-        now,
-    )
+    let what = payload::EvidenceExpired {
+        certificate_id: cert.certificate_id,
+        kvk_number: cert.kvk_number.clone(),
+        deficiency_id: d.deficiency_id,
+        requirement: d.requirement,
+        remedy_by: d.remedy_by,
+    };
+    let body = certification_body(&cert.certification_body_id);
+    Event::new(Body::CertificateEvidenceExpired(what), &cert.kvk_number, &[body.as_str()], now)
 }
 
 /// A fine on a company that is itself an agency with a certificate in force became
 /// irrevocable: a ground to revoke its certificate (advice 2.1 A), for its certification
 /// body; an amount to claim from its guarantee deposit (2.1 C), for the admission authority.
 pub fn fine_irrevocable(cert: &Certificate, fine: &crate::store::Fine, now: DateTime<Utc>) -> Event {
+    let what = payload::FineIrrevocable {
+        certificate_id: cert.certificate_id,
+        kvk_number: cert.kvk_number.clone(),
+        fine_id: fine.fine_id,
+        offence: fine.offence,
+        amount_cents: fine.amount_cents,
+        irrevocable_on: fine.irrevocable_on,
+    };
+    let body = certification_body(&cert.certification_body_id);
     Event::new(
-        EventType::CertificateFineIrrevocable,
+        Body::CertificateFineIrrevocable(what),
         &cert.kvk_number,
-        &[format!("certification_body:{}", cert.certification_body_id).as_str(), party::ADMISSION_AUTHORITY],
-        json!({
-            "certificate_id": cert.certificate_id,
-            "kvk_number": cert.kvk_number,
-            "fine_id": fine.fine_id,
-            "offence": fine.offence,
-            "amount_cents": fine.amount_cents,
-            "irrevocable_on": fine.irrevocable_on,
-        }),
+        &[body.as_str(), party::ADMISSION_AUTHORITY],
         now,
     )
 }
 
+/// What a housing event passed on to a certification body says of the building.
+#[derive(Debug, Clone)]
+pub struct MarkEnded {
+    /// The building.
+    pub bag_id: String,
+    /// Where its mark went.
+    pub status: zegel_contracts::MarkStatus,
+    /// Why, when the housing register said.
+    pub reason: Option<String>,
+    /// The housing register's event.
+    pub event_id: uuid::Uuid,
+}
+
 /// One of the buildings the agency houses workers in lost its quality mark: its
 /// certification body must look at the housing requirement (advice 4 and 2.1).
-pub fn housing_mark_ended(cert: &Certificate, housing: &Event, now: DateTime<Utc>) -> Event {
-    Event::new(
-        EventType::CertificateHousingMarkEnded,
-        &cert.kvk_number,
-        &[format!("certification_body:{}", cert.certification_body_id).as_str()],
-        json!({
-            "certificate_id": cert.certificate_id,
-            "kvk_number": cert.kvk_number,
-            "certification_body_id": cert.certification_body_id,
-            "bag_id": housing.payload["bag_id"],
-            "mark_status": housing.payload["status"],
-            "reason": housing.payload["reason"],
-            "housing_event_id": housing.event_id,
-        }),
-        now,
-    )
+pub fn housing_mark_ended(cert: &Certificate, mark: &MarkEnded, now: DateTime<Utc>) -> Event {
+    let what = payload::HousingMarkEnded {
+        certificate_id: cert.certificate_id,
+        kvk_number: cert.kvk_number.clone(),
+        certification_body_id: cert.certification_body_id.clone(),
+        bag_id: mark.bag_id.clone(),
+        mark_status: mark.status,
+        reason: mark.reason.clone(),
+        housing_event_id: mark.event_id,
+    };
+    let body = certification_body(&cert.certification_body_id);
+    Event::new(Body::CertificateHousingMarkEnded(what), &cert.kvk_number, &[body.as_str()], now)
 }
 
 /// A hirer reported a notifiable accident of a temporary worker: the agency must report it
@@ -299,56 +272,43 @@ pub fn housing_mark_ended(cert: &Certificate, housing: &Event, now: DateTime<Utc
 /// happened (free text) stays in the register.
 pub fn accident_reported(a: &crate::store::Accident, now: DateTime<Utc>) -> Event {
     let agency = format!("agency:{}", a.agency_kvk);
-    Event::new(
-        EventType::CertificateAccidentReported,
-        &a.agency_kvk,
-        &[agency.as_str(), party::INSPECTORATE],
-        accident_facts(a),
-        now,
-    )
+    let to = [agency.as_str(), party::INSPECTORATE];
+    Event::new(Body::CertificateAccidentReported(accident_facts(a)), &a.agency_kvk, &to, now)
 }
 
 /// The agency did not report an accident to the Labour Authority in time.
 pub fn accident_report_late(a: &crate::store::Accident, now: DateTime<Utc>) -> Event {
-    Event::new(EventType::CertificateAccidentReportLate, &a.agency_kvk, &[party::INSPECTORATE], accident_facts(a), now)
+    Event::new(Body::CertificateAccidentReportLate(accident_facts(a)), &a.agency_kvk, &[party::INSPECTORATE], now)
 }
 
 /// The agency recorded its safety check: its workers may work at that hirer again.
 pub fn safety_checked(a: &crate::store::Accident, now: DateTime<Utc>) -> Event {
     let hirer = format!("hirer:{}", a.hirer_kvk);
-    Event::new(
-        EventType::CertificateSafetyChecked,
-        &a.agency_kvk,
-        &[hirer.as_str(), party::INSPECTORATE],
-        accident_facts(a),
-        now,
-    )
+    let to = [hirer.as_str(), party::INSPECTORATE];
+    Event::new(Body::CertificateSafetyChecked(accident_facts(a)), &a.agency_kvk, &to, now)
 }
 
-fn accident_facts(a: &crate::store::Accident) -> serde_json::Value {
-    json!({
-        "accident_id": a.accident_id,
-        "kvk_number": a.agency_kvk,
-        "hirer_kvk": a.hirer_kvk,
-        "kind": a.kind,
-        "occurred_on": a.occurred_on,
-        "report_due_at": a.report_due_at,
-    })
+fn accident_facts(a: &crate::store::Accident) -> payload::Accident {
+    payload::Accident {
+        accident_id: a.accident_id,
+        kvk_number: a.agency_kvk.clone(),
+        hirer_kvk: a.hirer_kvk.clone(),
+        kind: a.kind,
+        occurred_on: a.occurred_on,
+        report_due_at: a.report_due_at,
+    }
 }
 
 /// A worker complained about the agency's work practices: the Labour Authority and the
 /// agency's certification body hear of it (the category only), never the agency.
 pub fn work_complaint_received(w: &crate::store::WorkComplaint, body: Option<&str>, now: DateTime<Utc>) -> Event {
-    let body = body.map(|b| format!("certification_body:{b}"));
+    let body = body.map(certification_body);
     let mut to = vec![party::INSPECTORATE];
-    if let Some(b) = &body {
-        to.push(b.as_str());
-    }
-    Event::new(
-        EventType::CertificateWorkComplaintReceived,
-        &w.agency_kvk,
-        &to,
-        json!({ "complaint_id": w.complaint_id, "kvk_number": w.agency_kvk, "category": w.category }),
-        now,
-    )
+    to.extend(body.as_deref());
+    let what = payload::WorkComplaintReceived {
+        complaint_id: w.complaint_id,
+        kvk_number: w.agency_kvk.clone(),
+        category: w.category,
+    };
+    Event::new(Body::CertificateWorkComplaintReceived(what), &w.agency_kvk, &to, now)
 }

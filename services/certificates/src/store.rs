@@ -830,7 +830,7 @@ pub struct Accident {
     /// When.
     pub occurred_on: chrono::NaiveDate,
     /// death | permanent_injury | hospital_admission.
-    pub kind: String,
+    pub kind: zegel_contracts::certificate::AccidentKind,
     /// What happened (no name needed).
     pub what_happened: String,
     /// When the hirer reported it.
@@ -963,7 +963,7 @@ pub struct WorkComplaint {
     /// The agency it is about.
     pub agency_kvk: String,
     /// What it is about.
-    pub category: String,
+    pub category: zegel_contracts::certificate::WorkComplaintCategory,
     /// The worker's words.
     pub text: String,
     /// The language it was written in.
@@ -971,7 +971,7 @@ pub struct WorkComplaint {
     /// When.
     pub received_at: DateTime<Utc>,
     /// received | under_investigation | closed.
-    pub status: String,
+    pub status: zegel_contracts::certificate::WorkComplaintStatus,
     /// What the Labour Authority tells the worker.
     pub status_note: Option<String>,
 }
@@ -1247,28 +1247,8 @@ pub async fn make_irrevocable(c: &impl GenericClient, id: Uuid, on: NaiveDate) -
     Ok(fine(&c.query_one(&stmt, &[&id, &on]).await?))
 }
 
-/// A final sanction against an agency, as recorded (never rewritten).
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct FinalSanction {
-    /// Id.
-    pub sanction_id: Uuid,
-    /// The agency.
-    pub kvk_number: String,
-    /// fine | waadi_decision | wml_decision | criminal_conviction.
-    pub kind: zegel_contracts::certificate::SanctionKind,
-    /// Who decided it (the source).
-    pub authority: String,
-    /// The decision's reference.
-    pub reference: String,
-    /// Decided on.
-    pub decided_on: NaiveDate,
-    /// Irrevocable on.
-    pub irrevocable_on: NaiveDate,
-    /// The amount of a fine.
-    pub amount_cents: Option<i64>,
-    /// Recorded at.
-    pub recorded_at: DateTime<Utc>,
-}
+/// A final sanction as recorded and published.
+pub use zegel_contracts::event::payload::FinalSanction;
 
 const SANCTION_COLUMNS: &str =
     "sanction_id, kvk_number, kind, authority, reference, decided_on, irrevocable_on, amount_cents, recorded_at";

@@ -80,6 +80,85 @@ impl SanctionKind {
     }
 }
 
+crate::text_enum! {
+    /// How serious a notifiable accident was (Arbowet art. 9: the hirer reports, the agency
+    /// must report too).
+    pub enum AccidentKind {
+        /// The worker died.
+        Death = "death",
+        /// Lasting injury.
+        PermanentInjury = "permanent_injury",
+        /// Admitted to hospital.
+        HospitalAdmission = "hospital_admission",
+    }
+}
+
+crate::text_enum! {
+    /// What a worker can complain about their work, in the order of the form (advice 7.2 D).
+    pub enum WorkComplaintCategory {
+        /// Paid below the statutory minimum wage.
+        WagesBelowMinimum = "wages_below_minimum",
+        /// Deductions the law does not allow.
+        UnlawfulDeductions = "unlawful_deductions",
+        /// Kept in debt to the employer.
+        DebtToEmployer = "debt_to_employer",
+        /// Passport or other documents held back.
+        DocumentsWithheld = "documents_withheld",
+        /// Threats or intimidation.
+        Intimidation = "intimidation",
+        /// The bed is lost with the job.
+        HousingTiedToJob = "housing_tied_to_job",
+        /// Anything else.
+        Other = "other",
+    }
+}
+
+crate::text_enum! {
+    /// Where a complaint about work is, as the worker's private link shows it.
+    pub enum WorkComplaintStatus {
+        /// Kept; nobody has looked at it yet.
+        Received = "received",
+        /// The Labour Authority is looking into it.
+        UnderInvestigation = "under_investigation",
+        /// Dealt with.
+        Closed = "closed",
+    }
+}
+
+crate::text_enum! {
+    /// What a fine is for. Offences of one group are "the same or similar" for repeats.
+    pub enum Offence {
+        /// A hirer used an agency that was not certified (advice 2.1 E).
+        UncertifiedAgency = "uncertified_agency",
+    }
+}
+
+crate::text_enum! {
+    /// One requirement of the advice (2.1) a full certificate needs, in the order of the advice.
+    pub enum RequirementCode {
+        /// At least two payrolls run during probation.
+        TwoPayrolls = "two_payrolls",
+        /// The applicable CAO is applied and wages are paid in line with it.
+        CaoWageCompliance = "cao_wage_compliance",
+        /// An approving auditor's statement (from the agency's second year).
+        AuditorStatement = "auditor_statement",
+        /// The hirer's RI&E shared and workers told where occupational health care is.
+        RieAndOccupationalHealth = "rie_and_occupational_health",
+        /// Care duty for BRP/RNI registration with address and contact details.
+        RegistrationCare = "registration_care",
+        /// Health-insurance card or policy delivered to workers.
+        HealthInsuranceDelivered = "health_insurance_delivered",
+        /// No owner, director or de-facto manager under a ban.
+        NoBannedDirector = "no_banned_director",
+        /// Housing certified when housing is offered or rent withheld.
+        HousingCertified = "housing_certified",
+        /// Guarantee deposit paid and topped up.
+        DepositPaid = "deposit_paid",
+        /// A G-account in use.
+        GAccountInUse = "g_account_in_use",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,115 +1,148 @@
-//! Every event one register tells the others, by type: the one list of what can happen on
-//! the stream. A register writes an event only through its type here, and a consumer
-//! matches on it, so that a new event is added in this one place and the compiler points at
-//! every consumer that must decide about it. The spelling (`certificate.revoked`) is what
-//! travels and what the producer signs.
+//! Every event one register tells the others: the one list of what can happen on the
+//! stream, each type with its payload. A register writes an event only as a [`Body`], and
+//! a consumer matches on it, so that a new event is one line here (and a payload type in
+//! [`payload`]) and the compiler points at every producer and consumer that must decide
+//! about it. What travels and is signed is derived from the body: its spelling
+//! (`certificate.revoked`) and its payload as JSON.
 
-crate::text_enum! {
-    /// What happened, by the register it happened in (`<family>.<what>`).
-    pub enum EventType {
-        /// A provisional certificate was issued (advice 2.1: three months' probation).
-        CertificateProvisionalIssued = "certificate.provisional_issued",
-        /// A full certificate was issued after the probation.
-        CertificateIssuedFull = "certificate.issued_full",
-        /// A certificate was certified (the audit found the requirements met).
-        CertificateCertified = "certificate.certified",
-        /// A certificate was extended for another period.
-        CertificateExtended = "certificate.extended",
-        /// A certificate was suspended.
-        CertificateSuspended = "certificate.suspended",
-        /// A suspended certificate was reinstated.
-        CertificateReinstated = "certificate.reinstated",
-        /// A certificate was revoked.
-        CertificateRevoked = "certificate.revoked",
-        /// A certificate lapsed (its term, or a rule of time).
-        CertificateLapsed = "certificate.lapsed",
-        /// The agency withdrew its certificate.
-        CertificateWithdrawn = "certificate.withdrawn",
-        /// The withdrawal escaped a sanction (a signal to the Labour Authority).
-        CertificateWithdrawnToEscape = "certificate.withdrawn_to_escape",
-        /// An audit was recorded.
-        CertificateAuditRecorded = "certificate.audit_recorded",
-        /// A final sanction against the agency was recorded.
-        CertificateFinalSanctionRecorded = "certificate.final_sanction_recorded",
-        /// A certificate was refused: an officer ran an agency still in its waiting period.
-        CertificateEntryRefusedLinkedOfficer = "certificate.entry_refused_linked_officer",
-        /// The Labour Authority asked the body to suspend.
-        CertificateSuspensionRequested = "certificate.suspension_requested",
-        /// A requested suspension was not decided in time.
-        CertificateSuspensionOverdue = "certificate.suspension_overdue",
-        /// A serious deficiency stayed open past its deadline.
-        CertificateDeficiencyOverdue = "certificate.deficiency_overdue",
-        /// Evidence for a requirement expired.
-        CertificateEvidenceExpired = "certificate.evidence_expired",
-        /// A fine on the agency became irrevocable.
-        CertificateFineIrrevocable = "certificate.fine_irrevocable",
-        /// A building the agency houses workers in lost its mark.
-        CertificateHousingMarkEnded = "certificate.housing_mark_ended",
-        /// A hirer reported an accident with the agency's worker.
-        CertificateAccidentReported = "certificate.accident_reported",
-        /// The agency did not report an accident in time.
-        CertificateAccidentReportLate = "certificate.accident_report_late",
-        /// The agency recorded its safety check after an accident.
-        CertificateSafetyChecked = "certificate.safety_checked",
-        /// A worker complained about work (anonymous).
-        CertificateWorkComplaintReceived = "certificate.work_complaint_received",
-        /// Whether a certification body is accredited now.
-        CertificateBodyAccreditation = "certificate.body_accreditation",
-        /// A ban came into force.
-        BanInForce = "ban.in_force",
-        /// An officer of an agency is under a ban.
-        BanOfficerBanned = "ban.officer_banned",
-        /// A banned person was appointed officer of an agency.
-        BanBannedOfficerAppointed = "ban.banned_officer_appointed",
-        /// An officer runs or ran another agency (the phoenix radar).
-        BanLinkedOfficer = "ban.linked_officer",
-        /// A ban was lifted or ended.
-        BanLifted = "ban.lifted",
-        /// A payout was made from a guarantee deposit.
-        DepositPayout = "deposit.payout",
-        /// A deposit fell short of what it must hold.
-        DepositShortfall = "deposit.shortfall",
-        /// A deposit holds what it must again.
-        DepositAdequate = "deposit.adequate",
-        /// A shortfall was not topped up in time.
-        DepositShortfallOverdue = "deposit.shortfall_overdue",
-        /// A worker filed a wage claim.
-        DepositWorkerClaimFiled = "deposit.worker_claim_filed",
-        /// A wage claim was assessed.
-        DepositClaimAssessed = "deposit.claim_assessed",
-        /// A G-account was requested.
-        GaccountRequested = "gaccount.requested",
-        /// A G-account is active.
-        GaccountActivated = "gaccount.activated",
-        /// A G-account was blocked.
-        GaccountBlocked = "gaccount.blocked",
-        /// A G-account was closed.
-        GaccountClosed = "gaccount.closed",
-        /// A building's mark was certified.
-        HousingMarkCertified = "housing.mark_certified",
-        /// A building's mark was suspended.
-        HousingMarkSuspended = "housing.mark_suspended",
-        /// A building's mark was revoked.
-        HousingMarkRevoked = "housing.mark_revoked",
-        /// A building's mark expired.
-        HousingMarkExpired = "housing.mark_expired",
-        /// A placement's building lost its mark.
-        HousingPlacementMarkLost = "housing.placement_mark_lost",
-        /// More people live in a building than its mark allows.
-        HousingOverCapacity = "housing.over_capacity",
-        /// A rehousing case was opened.
-        HousingRehousingOpened = "housing.rehousing_opened",
-        /// A rehousing case passed its deadline.
-        HousingRehousingOverdue = "housing.rehousing_overdue",
-        /// A rehousing case was closed.
-        HousingRehousingClosed = "housing.rehousing_closed",
-        /// A resident's complaint was received.
-        HousingComplaintReceived = "housing.complaint_received",
-        /// A complaint was accepted for follow-up.
-        HousingComplaintAccepted = "housing.complaint_accepted",
-        /// KvK deregistered an agency's staffing activity without a ground.
-        KvkUnjustifiedDeregistration = "kvk.unjustified_deregistration",
-    }
+use serde::{Deserialize, Serialize};
+
+pub mod payload;
+
+use payload::*;
+
+/// Declares [`EventType`] and [`Body`] from one list, so that the two cannot drift.
+macro_rules! events {
+    ($($(#[$meta:meta])* $variant:ident = $text:literal => $payload:ty),+ $(,)?) => {
+        crate::text_enum! {
+            /// What happened, by the register it happened in (`<family>.<what>`).
+            pub enum EventType {
+                $($(#[$meta])* $variant = $text),+
+            }
+        }
+
+        /// What an event says: its type and the payload of that type. Serialized as the two
+        /// fields the stream carries and the producer signs, `event_type` and `payload`.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "event_type", content = "payload")]
+        pub enum Body {
+            $($(#[$meta])* #[serde(rename = $text)] $variant($payload)),+
+        }
+
+        impl Body {
+            /// Its type.
+            pub fn kind(&self) -> EventType {
+                match self {
+                    $(Body::$variant(_) => EventType::$variant),+
+                }
+            }
+        }
+    };
+}
+
+events! {
+    /// A provisional certificate was issued (advice 2.1: three months' probation).
+    CertificateProvisionalIssued = "certificate.provisional_issued" => Issued,
+    /// A full certificate was issued without probation.
+    CertificateIssuedFull = "certificate.issued_full" => Issued,
+    /// A certificate was certified (the audit found the requirements met).
+    CertificateCertified = "certificate.certified" => StatusChanged,
+    /// A certificate's probation was extended.
+    CertificateExtended = "certificate.extended" => StatusChanged,
+    /// A certificate was suspended.
+    CertificateSuspended = "certificate.suspended" => StatusChanged,
+    /// A suspended certificate was reinstated.
+    CertificateReinstated = "certificate.reinstated" => StatusChanged,
+    /// A certificate was revoked.
+    CertificateRevoked = "certificate.revoked" => StatusChanged,
+    /// A certificate lapsed (its term, or a rule of time).
+    CertificateLapsed = "certificate.lapsed" => StatusChanged,
+    /// The agency withdrew its certificate.
+    CertificateWithdrawn = "certificate.withdrawn" => StatusChanged,
+    /// The withdrawal escaped a sanction (a signal to the Labour Authority).
+    CertificateWithdrawnToEscape = "certificate.withdrawn_to_escape" => StatusChanged,
+    /// An audit was recorded.
+    CertificateAuditRecorded = "certificate.audit_recorded" => StatusChanged,
+    /// A final sanction against the agency was recorded.
+    CertificateFinalSanctionRecorded = "certificate.final_sanction_recorded" => FinalSanction,
+    /// A certificate was refused: an officer ran an agency still in its waiting period.
+    CertificateEntryRefusedLinkedOfficer = "certificate.entry_refused_linked_officer" => EntryRefused,
+    /// The Labour Authority asked the body to suspend.
+    CertificateSuspensionRequested = "certificate.suspension_requested" => SuspensionRequested,
+    /// A suspension was not remedied by its deadline.
+    CertificateSuspensionOverdue = "certificate.suspension_overdue" => SuspensionOverdue,
+    /// A serious deficiency stayed open past its deadline.
+    CertificateDeficiencyOverdue = "certificate.deficiency_overdue" => DeficiencyOverdue,
+    /// Evidence for a requirement expired.
+    CertificateEvidenceExpired = "certificate.evidence_expired" => EvidenceExpired,
+    /// A fine on the agency became irrevocable.
+    CertificateFineIrrevocable = "certificate.fine_irrevocable" => FineIrrevocable,
+    /// A building the agency houses workers in lost its mark.
+    CertificateHousingMarkEnded = "certificate.housing_mark_ended" => HousingMarkEnded,
+    /// A hirer reported an accident with the agency's worker.
+    CertificateAccidentReported = "certificate.accident_reported" => Accident,
+    /// The agency did not report an accident in time.
+    CertificateAccidentReportLate = "certificate.accident_report_late" => Accident,
+    /// The agency recorded its safety check after an accident.
+    CertificateSafetyChecked = "certificate.safety_checked" => Accident,
+    /// A worker complained about work (anonymous).
+    CertificateWorkComplaintReceived = "certificate.work_complaint_received" => WorkComplaintReceived,
+    /// Whether a certification body is accredited now.
+    CertificateBodyAccreditation = "certificate.body_accreditation" => Accreditation,
+    /// A ban came into force.
+    BanInForce = "ban.in_force" => BanInForce,
+    /// An officer of an agency is under a ban.
+    BanOfficerBanned = "ban.officer_banned" => OfficerBanned,
+    /// A banned person was appointed officer of an agency.
+    BanBannedOfficerAppointed = "ban.banned_officer_appointed" => BannedOfficerAppointed,
+    /// An officer runs or ran another agency (the phoenix radar).
+    BanLinkedOfficer = "ban.linked_officer" => LinkedOfficer,
+    /// A ban was lifted or ended.
+    BanLifted = "ban.lifted" => BanLifted,
+    /// A payout was made from a guarantee deposit.
+    DepositPayout = "deposit.payout" => Payout,
+    /// A deposit fell short of what it must hold.
+    DepositShortfall = "deposit.shortfall" => Shortfall,
+    /// A deposit holds what it must again.
+    DepositAdequate = "deposit.adequate" => Adequate,
+    /// A shortfall was not topped up in time.
+    DepositShortfallOverdue = "deposit.shortfall_overdue" => Shortfall,
+    /// A worker filed a wage claim.
+    DepositWorkerClaimFiled = "deposit.worker_claim_filed" => ClaimFiled,
+    /// A wage claim was assessed.
+    DepositClaimAssessed = "deposit.claim_assessed" => ClaimAssessed,
+    /// A G-account was requested.
+    GaccountRequested = "gaccount.requested" => GAccountChanged,
+    /// A G-account is active.
+    GaccountActivated = "gaccount.activated" => GAccountChanged,
+    /// A G-account was blocked.
+    GaccountBlocked = "gaccount.blocked" => GAccountChanged,
+    /// A G-account was closed.
+    GaccountClosed = "gaccount.closed" => GAccountChanged,
+    /// A building's mark was certified.
+    HousingMarkCertified = "housing.mark_certified" => MarkChanged,
+    /// A building's mark was suspended.
+    HousingMarkSuspended = "housing.mark_suspended" => MarkChanged,
+    /// A building's mark was revoked.
+    HousingMarkRevoked = "housing.mark_revoked" => MarkChanged,
+    /// A building's mark expired.
+    HousingMarkExpired = "housing.mark_expired" => MarkChanged,
+    /// A placement's building lost its mark.
+    HousingPlacementMarkLost = "housing.placement_mark_lost" => PlacementMarkLost,
+    /// More people live in a building than its mark allows.
+    HousingOverCapacity = "housing.over_capacity" => OverCapacity,
+    /// A rehousing case was opened.
+    HousingRehousingOpened = "housing.rehousing_opened" => Rehousing,
+    /// A rehousing case passed its deadline.
+    HousingRehousingOverdue = "housing.rehousing_overdue" => Rehousing,
+    /// A rehousing case was closed.
+    HousingRehousingClosed = "housing.rehousing_closed" => Rehousing,
+    /// A resident's complaint was received.
+    HousingComplaintReceived = "housing.complaint_received" => ComplaintReceived,
+    /// A complaint was accepted for follow-up.
+    HousingComplaintAccepted = "housing.complaint_accepted" => ComplaintAccepted,
+    /// KvK deregistered an agency's staffing activity without a ground.
+    KvkUnjustifiedDeregistration = "kvk.unjustified_deregistration" => UnjustifiedDeregistration,
 }
 
 /// The service whose key alone may sign events whose type starts with this family
@@ -139,5 +172,21 @@ mod tests {
         assert_eq!(producer_of_family(EventType::KvkUnjustifiedDeregistration.as_str()), Some("lookup"));
         assert_eq!(producer_of_family("deposit.something_new"), Some("deposits"), "a newer type's family");
         assert_eq!(producer_of_family("nobody.anything"), None);
+    }
+
+    #[test]
+    fn a_body_travels_as_its_type_s_spelling_and_its_payload() {
+        let body = Body::DepositAdequate(Adequate { kvk_number: "12345678".into() });
+        let wire = serde_json::to_value(&body).expect("serializes");
+        assert_eq!(
+            wire,
+            serde_json::json!({ "event_type": "deposit.adequate", "payload": { "kvk_number": "12345678" } })
+        );
+        assert_eq!(body.kind(), EventType::DepositAdequate);
+        assert_eq!(serde_json::from_value::<Body>(wire).expect("reads back"), body);
+        // The type decides how the payload reads: the same payload under another type is
+        // read as that type's, or refused.
+        let wrong = serde_json::json!({ "event_type": "ban.lifted", "payload": { "kvk_number": "12345678" } });
+        assert!(serde_json::from_value::<Body>(wrong).is_err());
     }
 }

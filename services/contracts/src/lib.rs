@@ -6,9 +6,13 @@
 //! The bottom floor: it depends on no other Zegel crate.
 
 pub mod agency;
+pub mod ban;
 pub mod certificate;
+pub mod certifier;
+pub mod deposit;
 pub mod event;
 pub mod housing;
+pub mod kvk;
 pub mod register;
 pub mod vocab;
 

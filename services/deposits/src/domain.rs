@@ -44,42 +44,14 @@ impl Cents {
     }
 }
 
-platform::text_enum! {
-    /// What a claim is for.
-    pub enum ClaimType {
-        /// Wages a worker was not paid.
-        UnpaidWages = "unpaid_wages",
-        /// An inspectorate fine.
-        Fine = "fine",
-        /// Damages to a worker.
-        Damages = "damages",
-    }
-}
+pub use zegel_contracts::deposit::{ClaimStatus, ClaimType, Presumption};
 
-impl ClaimType {
-    /// The order payouts follow when the deposit does not cover every claim: wages first,
-    /// then fines and damages (advice 2.1 C: the deposit is there for the workers first).
-    pub fn priority(self) -> u8 {
-        match self {
-            ClaimType::UnpaidWages => 0,
-            ClaimType::Fine | ClaimType::Damages => 1,
-        }
-    }
-}
-
-platform::text_enum! {
-    /// Where a claim is.
-    pub enum ClaimStatus {
-        /// Filed by or for a worker, waiting for the admission authority's assessment.
-        Filed = "filed",
-        /// Accepted for an amount, not yet paid.
-        Accepted = "accepted",
-        /// Paid in part; the rest stays open and is paid first after a top-up.
-        PartlyPaid = "partly_paid",
-        /// Paid in full out of the deposit.
-        Paid = "paid",
-        /// Rejected, with a reason.
-        Rejected = "rejected",
+/// The order payouts follow when the deposit does not cover every claim: wages first,
+/// then fines and damages (advice 2.1 C: the deposit is there for the workers first).
+pub fn priority(kind: ClaimType) -> u8 {
+    match kind {
+        ClaimType::UnpaidWages => 0,
+        ClaimType::Fine | ClaimType::Damages => 1,
     }
 }
 
@@ -88,7 +60,7 @@ platform::text_enum! {
 pub struct Owed {
     /// The claim.
     pub claim_id: uuid::Uuid,
-    /// Its type's priority ([`ClaimType::priority`]).
+    /// Its type's priority ([`priority`]).
     pub priority: u8,
     /// Paid in part before: what remains is paid before new claims of its priority.
     pub carried_over: bool,
@@ -179,36 +151,22 @@ pub fn presumed_wages(months: i64, hourly_cents: i64) -> (i64, serde_json::Value
     (cents, computation)
 }
 
-platform::text_enum! {
-    /// A presumption the admission authority may apply to a worker's wage claim.
-    pub enum Presumption {
-        /// The agency's administration is unusable: two months of full-time minimum wage are
-        /// presumed owed (advice 2.1 C).
-        AdministrationUnusable = "administration_unusable",
-        /// Underpayment is suspected and the administration is unsound: an employment of six
-        /// months is presumed (advice 6.2 A).
-        SixMonthRelation = "six_month_relation",
+/// Months of full-time minimum wage presumed under `p`.
+pub fn presumed_months(p: Presumption) -> i64 {
+    match p {
+        Presumption::AdministrationUnusable => PRESUMED_MONTHS,
+        Presumption::SixMonthRelation => 6,
     }
 }
 
-impl Presumption {
-    /// Months of full-time minimum wage presumed.
-    pub fn months(self) -> i64 {
-        match self {
-            Presumption::AdministrationUnusable => PRESUMED_MONTHS,
-            Presumption::SixMonthRelation => 6,
+/// The rule of `p`, in words.
+pub fn rule(p: Presumption) -> &'static str {
+    match p {
+        Presumption::AdministrationUnusable => {
+            "the administration is unusable: two months of full-time statutory minimum wage are presumed owed (advice 2.1 C)"
         }
-    }
-
-    /// The rule, in words.
-    pub fn rule(self) -> &'static str {
-        match self {
-            Presumption::AdministrationUnusable => {
-                "the administration is unusable: two months of full-time statutory minimum wage are presumed owed (advice 2.1 C)"
-            }
-            Presumption::SixMonthRelation => {
-                "underpayment is suspected and the administration is unsound: an employment of six months is presumed (advice 6.2 A)"
-            }
+        Presumption::SixMonthRelation => {
+            "underpayment is suspected and the administration is unsound: an employment of six months is presumed (advice 6.2 A)"
         }
     }
 }
@@ -222,9 +180,9 @@ pub fn presumed_claim(
     hourly_cents: i64,
     paid_during: i64,
 ) -> (i64, serde_json::Value) {
-    let (presumed, mut computation) = presumed_wages(p.months(), hourly_cents);
+    let (presumed, mut computation) = presumed_wages(presumed_months(p), hourly_cents);
     let owed = (presumed - paid_during.max(0)).max(0);
-    computation["rule"] = serde_json::json!(p.rule());
+    computation["rule"] = serde_json::json!(rule(p));
     computation["presumption"] = serde_json::json!(p);
     computation["minimum_wage_in_force_from"] = serde_json::json!(wage_from);
     computation["presumed_cents"] = serde_json::json!(presumed);

@@ -190,7 +190,7 @@ pub struct Claim {
     /// The language the worker filed in.
     pub language: Option<String>,
     /// The presumption the assessment applied.
-    pub presumption: Option<String>,
+    pub presumption: Option<crate::domain::Presumption>,
     /// Filed against an agency that holds no deposit: kept and routed, nothing to pay from.
     pub no_deposit: bool,
     /// When it was assessed.
@@ -359,7 +359,7 @@ pub async fn owed(c: &impl GenericClient, kvk: &str) -> Result<Vec<(Owed, ClaimT
             let status: ClaimStatus = r.get(2);
             let owed = Owed {
                 claim_id: r.get(0),
-                priority: kind.priority(),
+                priority: crate::domain::priority(kind),
                 carried_over: status == ClaimStatus::PartlyPaid,
                 cents: r.get(3),
             };

@@ -4,9 +4,8 @@
 //! Never a complaint's text, never who complained.
 
 use chrono::{DateTime, Utc};
-use platform::event::EventType;
+use platform::event::{Body, payload};
 use platform::outbox::Event;
-use serde_json::json;
 
 use crate::domain::{ComplaintCategory, MarkStatus};
 use crate::store::{Marked, RehousingCase};
@@ -15,7 +14,7 @@ use zegel_contracts::housing::RehousingClosed as Closed;
 /// The mark of `b` moved to `to`; nothing to publish when it stays where it was (a
 /// renewal) or when a new application starts.
 pub fn mark_changed(b: &Marked, to: MarkStatus, reason: &str, now: DateTime<Utc>) -> Option<Event> {
-    if to == b.mark_status || to == MarkStatus::Applied {
+    if to == b.mark_status {
         return None;
     }
     let to_parties: &[&str] = match to {
@@ -23,99 +22,80 @@ pub fn mark_changed(b: &Marked, to: MarkStatus, reason: &str, now: DateTime<Utc>
         MarkStatus::Suspended => &["municipality"],
         _ => &[],
     };
-    let kind = match to {
-        MarkStatus::Certified => EventType::HousingMarkCertified,
-        MarkStatus::Suspended => EventType::HousingMarkSuspended,
-        MarkStatus::Revoked => EventType::HousingMarkRevoked,
-        MarkStatus::Expired => EventType::HousingMarkExpired,
+    let what = payload::MarkChanged {
+        bag_id: b.building.bag_id.clone(),
+        municipality: b.building.municipality.clone(),
+        provider_kvk: b.building.provider_kvk.clone(),
+        mark_id: b.mark_id,
+        previous_status: b.mark_status,
+        status: to,
+        reason: reason.into(),
+    };
+    let body = match to {
+        MarkStatus::Certified => Body::HousingMarkCertified(what),
+        MarkStatus::Suspended => Body::HousingMarkSuspended(what),
+        MarkStatus::Revoked => Body::HousingMarkRevoked(what),
+        MarkStatus::Expired => Body::HousingMarkExpired(what),
         MarkStatus::Applied => return None,
     };
-    Some(Event::new(
-        kind,
-        &b.building.bag_id,
-        to_parties,
-        json!({
-            "bag_id": b.building.bag_id,
-            "municipality": b.building.municipality,
-            "provider_kvk": b.building.provider_kvk,
-            "mark_id": b.mark_id,
-            "previous_status": b.mark_status,
-            "status": to,
-            "reason": reason,
-        }),
-        now,
-    ))
+    Some(Event::new(body, &b.building.bag_id, to_parties, now))
 }
 
 /// A building that `kvk` houses workers in lost its valid mark: the agency may not be hired
 /// until it is certified again or the workers moved. Told to the agency's hirers (subject)
 /// and to the certificates register, which passes it to the agency's certification body.
 pub fn placement_mark_lost(kvk: &str, b: &Marked, to: MarkStatus, now: DateTime<Utc>) -> Event {
-    Event::new(
-        EventType::HousingPlacementMarkLost,
-        kvk,
-        &["certificates"],
-        json!({
-            "kvk_number": kvk,
-            "bag_id": b.building.bag_id,
-            "status": to,
-        }),
-        now,
-    )
+    let what = payload::PlacementMarkLost { kvk_number: kvk.into(), bag_id: b.building.bag_id.clone(), status: to };
+    Event::new(Body::HousingPlacementMarkLost(what), kvk, &["certificates"], now)
 }
 
 /// More people reported than the building may house: its capacity, or fewer where the
 /// permit allows fewer (`allowed`).
 pub fn over_capacity(b: &Marked, people: i32, allowed: i32, now: DateTime<Utc>) -> Event {
-    Event::new(
-        EventType::HousingOverCapacity,
-        &b.building.bag_id,
-        &["municipality", "housing_inspector"],
-        json!({
-            "bag_id": b.building.bag_id,
-            "municipality": b.building.municipality,
-            "provider_kvk": b.building.provider_kvk,
-            "occupancy": people,
-            "capacity": b.capacity,
-            "allowed": allowed,
-        }),
-        now,
-    )
+    let what = payload::OverCapacity {
+        bag_id: b.building.bag_id.clone(),
+        municipality: b.building.municipality.clone(),
+        provider_kvk: b.building.provider_kvk.clone(),
+        occupancy: people,
+        capacity: b.capacity,
+        allowed,
+    };
+    Event::new(Body::HousingOverCapacity(what), &b.building.bag_id, &["municipality", "housing_inspector"], now)
 }
 
 /// A mark ended with people living there: the municipality follows the rehousing the
 /// provider owes them.
 pub fn rehousing_opened(case: &RehousingCase, now: DateTime<Utc>) -> Event {
-    rehousing(EventType::HousingRehousingOpened, case, json!(null), now)
+    rehousing(Body::HousingRehousingOpened, case, None, now)
 }
 
 /// A rehousing case is past its deadline and still open.
 pub fn rehousing_overdue(case: &RehousingCase, now: DateTime<Utc>) -> Event {
-    rehousing(EventType::HousingRehousingOverdue, case, json!(null), now)
+    rehousing(Body::HousingRehousingOverdue, case, None, now)
 }
 
 /// A rehousing case closed: the building is empty, or certified again.
 pub fn rehousing_closed(case: &RehousingCase, why: Closed, now: DateTime<Utc>) -> Event {
-    rehousing(EventType::HousingRehousingClosed, case, json!(why), now)
+    rehousing(Body::HousingRehousingClosed, case, Some(why), now)
 }
 
-fn rehousing(kind: EventType, case: &RehousingCase, closed_because: serde_json::Value, now: DateTime<Utc>) -> Event {
-    Event::new(
-        kind,
-        &case.bag_id,
-        &["municipality", "housing_inspector"],
-        json!({
-            "case_id": case.case_id,
-            "bag_id": case.bag_id,
-            "municipality": case.municipality,
-            "provider_kvk": case.provider_kvk,
-            "people": case.people,
-            "reason": case.reason,
-            "deadline": case.deadline,
-            "closed_because": closed_because,
-        }),
-        now,
-    )
+fn rehousing(
+    make: fn(payload::Rehousing) -> Body,
+    case: &RehousingCase,
+    closed_because: Option<Closed>,
+    now: DateTime<Utc>,
+) -> Event {
+    let what = payload::Rehousing {
+        case_id: case.case_id,
+        bag_id: case.bag_id.clone(),
+        municipality: case.municipality.clone(),
+        provider_kvk: case.provider_kvk.clone(),
+        people: case.people,
+        reason: case.reason.clone(),
+        deadline: case.deadline,
+        closed_because,
+    };
+    Event::new(make(what), &case.bag_id, &["municipality", "housing_inspector"], now)
 }
 
 /// A complaint came in (its category only).
@@ -125,13 +105,13 @@ pub fn complaint_received(
     category: ComplaintCategory,
     now: DateTime<Utc>,
 ) -> Event {
-    Event::new(
-        EventType::HousingComplaintReceived,
-        bag.as_str(),
-        &["housing_inspector", "municipality"],
-        json!({ "bag_id": bag.as_str(), "municipality": bag.municipality(), "category": category, "registered": registered }),
-        now,
-    )
+    let what = payload::ComplaintReceived {
+        bag_id: bag.as_str().into(),
+        municipality: bag.municipality().into(),
+        category,
+        registered,
+    };
+    Event::new(Body::HousingComplaintReceived(what), bag.as_str(), &["housing_inspector", "municipality"], now)
 }
 
 /// A complaint was followed up by an unannounced inspection.
@@ -141,16 +121,11 @@ pub fn complaint_accepted(
     inspection_id: uuid::Uuid,
     now: DateTime<Utc>,
 ) -> Event {
-    Event::new(
-        EventType::HousingComplaintAccepted,
-        &b.building.bag_id,
-        &["municipality"],
-        json!({
-            "bag_id": b.building.bag_id,
-            "municipality": b.building.municipality,
-            "category": category,
-            "inspection_id": inspection_id,
-        }),
-        now,
-    )
+    let what = payload::ComplaintAccepted {
+        bag_id: b.building.bag_id.clone(),
+        municipality: b.building.municipality.clone(),
+        category,
+        inspection_id,
+    };
+    Event::new(Body::HousingComplaintAccepted(what), &b.building.bag_id, &["municipality"], now)
 }

@@ -7,12 +7,15 @@
 //! authority. Every check is stored with its inputs — BSNs only as keyed hashes.
 
 use chrono::{Months, NaiveDate};
-use platform::event::EventType;
+use platform::event::Body;
+use platform::event::payload::UnjustifiedDeregistration;
 use platform::ids::Bsn;
 use platform::outbox::Event;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use uuid::Uuid;
+use zegel_contracts::ban::OfficerRole;
+use zegel_contracts::kvk::{CheckKind, CheckResult, Signal, Signalled};
 use zegel_contracts::{CertificateStatus, Standing};
 
 use crate::agency::Unavailable;
@@ -24,8 +27,8 @@ use crate::store::{self, KvkCheck};
 pub struct Officer {
     /// Their BSN (sent on to the bans register, stored only hashed).
     pub bsn: Bsn,
-    /// owner | director | de_facto_manager.
-    pub role: String,
+    /// What they are at the agency.
+    pub role: OfficerRole,
 }
 
 /// What KvK asks at registration.
@@ -138,14 +141,14 @@ pub async fn registration(
     }
     let check = KvkCheck {
         kvk_check_id: Uuid::now_v7(),
-        kind: "registration".into(),
+        kind: CheckKind::Registration,
         kvk_number: input.kvk_number.clone(),
         inputs: json!({
             "sbi_codes": input.sbi_codes,
             "officers": input.officers.iter().map(|o| json!({ "bsn_hash": hashed(state, &o.bsn), "role": o.role })).collect::<Vec<_>>(),
             "vog_issued_on": input.vog_issued_on,
         }),
-        result: if reasons.is_empty() { "allow" } else { "deny" }.into(),
+        result: if reasons.is_empty() { CheckResult::Allow } else { CheckResult::Deny },
         reasons: json!(reasons),
         requested_by: requested_by.into(),
         checked_at: state.clock.now(),
@@ -167,26 +170,25 @@ pub async fn deregistration(
     let mut signals = Vec::new();
     if let Some(d) = &rows.deposit {
         if d.open_claims > 0 {
-            signals.push(json!({ "signal": "open_deposit_claims", "count": d.open_claims,
-                "detail": "claims against the guarantee deposit are open or unpaid" }));
+            signals.push(Signalled::new(Signal::OpenDepositClaims, Some(d.open_claims)));
         }
         if d.unpaid_fines > 0 {
-            signals.push(json!({ "signal": "unpaid_fines", "count": d.unpaid_fines, "detail": "fines are unpaid" }));
+            signals.push(Signalled::new(Signal::UnpaidFines, Some(d.unpaid_fines)));
         }
     }
     if rows.certificate.as_ref().is_some_and(|c| c.status == CertificateStatus::Suspended) {
-        signals.push(json!({ "signal": "suspension_in_progress", "detail": "the certificate is suspended" }));
+        signals.push(Signalled::new(Signal::SuspensionInProgress, None));
     }
     if rows.officers.as_ref().is_some_and(|o| !o.clear) {
-        signals.push(json!({ "signal": "ban", "detail": "an owner, director or de facto manager is under a ban" }));
+        signals.push(Signalled::new(Signal::Ban, None));
     }
     let now = state.clock.now();
     let check = KvkCheck {
         kvk_check_id: Uuid::now_v7(),
-        kind: "deregistration".into(),
+        kind: CheckKind::Deregistration,
         kvk_number: kvk.into(),
         inputs: json!({ "date": date }),
-        result: if signals.is_empty() { "ok" } else { "signals" }.into(),
+        result: if signals.is_empty() { CheckResult::Ok } else { CheckResult::Signals },
         reasons: json!(signals),
         requested_by: requested_by.into(),
         checked_at: now,
@@ -195,13 +197,9 @@ pub async fn deregistration(
     let events = if signals.is_empty() {
         Vec::new()
     } else {
-        vec![Event::new(
-            EventType::KvkUnjustifiedDeregistration,
-            kvk,
-            &["inspectorate", "tax"],
-            json!({ "kvk_check_id": check.kvk_check_id, "kvk_number": kvk, "date": date, "signals": signals }),
-            now,
-        )]
+        let what =
+            UnjustifiedDeregistration { kvk_check_id: check.kvk_check_id, kvk_number: kvk.into(), date, signals };
+        vec![Event::new(Body::KvkUnjustifiedDeregistration(what), kvk, &["inspectorate", "tax"], now)]
     };
     store::insert_kvk_check(&state.core.pool, &check, &events).await.map_err(|e| Unavailable(format!("{e:#}")))?;
     state.core.relay.nudge();

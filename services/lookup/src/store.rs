@@ -391,14 +391,14 @@ pub async fn purge_expired(pool: &Pool) -> anyhow::Result<(i64, i64)> {
 pub struct KvkCheck {
     /// Id.
     pub kvk_check_id: Uuid,
-    /// registration | deregistration.
-    pub kind: String,
+    /// When KvK asked.
+    pub kind: zegel_contracts::kvk::CheckKind,
     /// The agency.
     pub kvk_number: String,
     /// What was asked (BSNs as keyed hashes only).
     pub inputs: Value,
-    /// allow | deny (registration), ok | signals (deregistration).
-    pub result: String,
+    /// What it found.
+    pub result: zegel_contracts::kvk::CheckResult,
     /// Every reason or signal.
     pub reasons: Value,
     /// Registration: an officer registered for the agency is under a ban in force, so its
@@ -563,8 +563,8 @@ mod tests {
 pub struct WorkerClaim {
     /// Its number.
     pub claim_id: Uuid,
-    /// filed | accepted | partly_paid | paid | rejected.
-    pub status: String,
+    /// Where it is.
+    pub status: zegel_contracts::deposit::ClaimStatus,
     /// The language it was filed in.
     pub language: Option<String>,
     /// What was accepted.

@@ -14,6 +14,7 @@ use serde_json::Value;
 use tokio::sync::Notify;
 
 use crate::state::AppState;
+use crate::store::DeliveryStatus;
 use crate::{routing, store, webhook};
 
 /// Records the deliveries `event` causes (before its acknowledgement on the stream).
@@ -172,22 +173,23 @@ async fn send(state: &AppState, d: store::Due, checks: &HashMap<String, Result<V
     };
     let attempts = d.attempts + 1;
     let (outcome, retry_at) = match &error {
-        None => ("delivered", at),
-        Some(_) if attempts >= state.settings.max_attempts => ("dead", at),
+        None => (DeliveryStatus::Delivered, at),
+        Some(_) if attempts >= state.settings.max_attempts => (DeliveryStatus::Dead, at),
         Some(_) => {
             let wait = webhook::backoff(
                 attempts,
                 Duration::from_millis(state.settings.retry_base_ms),
                 Duration::from_millis(state.settings.retry_max_ms),
             );
-            ("pending", at + chrono::Duration::from_std(wait).unwrap_or_default())
+            (DeliveryStatus::Pending, at + chrono::Duration::from_std(wait).unwrap_or_default())
         }
     };
     let duration_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
     let client = state.core.pool.get().await?;
     store::record_attempt(&client, d.delivery_id, at, status, error.as_deref(), duration_ms, outcome, retry_at).await?;
-    state.deliveries.with_label_values(&[if outcome == "pending" { "retrying" } else { outcome }]).inc();
-    if outcome == "dead" {
+    let label = if outcome == DeliveryStatus::Pending { "retrying" } else { outcome.as_str() };
+    state.deliveries.with_label_values(&[label]).inc();
+    if outcome == DeliveryStatus::Dead {
         tracing::warn!(delivery.id = %d.delivery_id, event.id = %d.event_id, "delivery dead after {attempts} attempts");
     }
     Ok(())

@@ -148,7 +148,15 @@ mod tests {
     }
 
     fn event(kind: &str, subject: &str, to: &[&str], payload: Value) -> Event {
-        Event::new(EventType::parse(kind).expect("an event type"), subject, to, payload, chrono::Utc::now())
+        // The wire as it may carry any payload: routing reads what every event has.
+        Event {
+            event_id: uuid::Uuid::now_v7(),
+            event_type: kind.into(),
+            subject: subject.into(),
+            addressed_to: to.iter().map(|s| s.to_string()).collect(),
+            payload,
+            occurred_at: chrono::Utc::now(),
+        }
     }
 
     #[test]

@@ -9,6 +9,18 @@ use uuid::Uuid;
 
 use crate::Result;
 
+platform::text_enum! {
+    /// Where a delivery to a subscriber is.
+    pub enum DeliveryStatus {
+        /// Not yet delivered; tried again at `next_attempt_at`.
+        Pending = "pending",
+        /// The receiver acknowledged it.
+        Delivered = "delivered",
+        /// Given up after the last attempt, or its subscription was deleted.
+        Dead = "dead",
+    }
+}
+
 /// A subscription (its signing secret is derived, never stored: see `webhook::secret_for`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Subscription {
@@ -210,7 +222,7 @@ pub async fn record_attempt(
     status_code: Option<i32>,
     error: Option<&str>,
     duration_ms: i32,
-    outcome: &str,
+    outcome: DeliveryStatus,
     retry_at: DateTime<Utc>,
 ) -> Result<()> {
     let stmt = c
@@ -239,8 +251,8 @@ pub struct Logged {
     pub event_id: Uuid,
     /// Its kind.
     pub event_type: String,
-    /// pending | delivered | dead.
-    pub status: String,
+    /// Where it is.
+    pub status: DeliveryStatus,
     /// Attempts so far.
     pub attempts: i32,
     /// Next attempt (pending).

@@ -53,6 +53,9 @@ pub struct Entry {
     pub request_id: String,
     /// The event that caused it (system actions).
     pub cause_event_id: Option<Uuid>,
+    /// What the change tells the other registers, published with it.
+    #[serde(skip)]
+    pub publishes: Vec<crate::event::Event>,
 }
 
 impl Entry {
@@ -72,6 +75,7 @@ impl Entry {
             after: None,
             request_id: request_id.into(),
             cause_event_id: None,
+            publishes: Vec::new(),
         }
     }
 
@@ -99,14 +103,36 @@ impl Entry {
         self
     }
 
-    /// Appends it inside the caller's transaction.
+    /// Publishes `event` with the entry: the change and what it tells the others are
+    /// recorded together or not at all.
+    pub fn publishes(mut self, event: crate::event::Event) -> Self {
+        self.publishes.push(event);
+        self
+    }
+
+    /// Publishes each of `events` with the entry.
+    pub fn publishes_all(mut self, events: impl IntoIterator<Item = crate::event::Event>) -> Self {
+        self.publishes.extend(events);
+        self
+    }
+
+    /// Appends it, and writes the events it publishes to the outbox, inside the caller's
+    /// transaction: the one place where a change is both audited and told.
     pub async fn record(&self, tx: &impl GenericClient) -> Result<(), tokio_postgres::Error> {
-        record(tx, self).await
+        insert(tx, self).await?;
+        for event in &self.publishes {
+            crate::outbox::enqueue(tx, event).await?;
+        }
+        Ok(())
     }
 }
 
-/// Appends `entry` inside the caller's transaction.
+/// Appends `entry` (and publishes what it publishes) inside the caller's transaction.
 pub async fn record(tx: &impl GenericClient, entry: &Entry) -> Result<(), tokio_postgres::Error> {
+    entry.record(tx).await
+}
+
+async fn insert(tx: &impl GenericClient, entry: &Entry) -> Result<(), tokio_postgres::Error> {
     let stmt = tx
         .prepare_cached(
             "insert into audit_log (actor, role, org, action, subject, reason, before, after, request_id, cause_event_id)

@@ -17,38 +17,29 @@
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
-use serde::Deserialize;
 use uuid::Uuid;
+use zegel_contracts::certifier::{self as rule, Hold};
 
-use crate::event::{Event, EventType};
-
-/// The part of a certificate event a register reads.
-#[derive(Debug, Deserialize)]
-struct CertificateFacts {
-    certificate_id: Uuid,
-    kvk_number: String,
-    certification_body_id: String,
-}
+use crate::event::Event;
 
 /// What `event` says about who certifies whom, applied inside the caller's transaction
 /// (which has recorded the event as consumed); `Ok(false)` for an event that says nothing
 /// about it.
 pub async fn learn(tx: &impl GenericClient, event: &Event) -> anyhow::Result<bool> {
-    if event.kind() == Some(ACCREDITATION) {
-        let facts: Accreditation = serde_json::from_value(event.payload.clone())
-            .map_err(|e| anyhow::anyhow!("{} {}: unreadable payload: {e}", event.event_type, event.event_id))?;
-        accredit(tx, &facts.certification_body_id, facts.accredited, event.occurred_at).await?;
-        return Ok(true);
-    }
-    let Some(starts) = event.kind().and_then(starts) else {
+    let body = event
+        .body()
+        .map_err(|e| anyhow::anyhow!("{} {}: unreadable payload: {e}", event.event_type, event.event_id))?;
+    let Some(hold) = body.as_ref().and_then(rule::hold) else {
         return Ok(false);
     };
-    let facts: CertificateFacts = serde_json::from_value(event.payload.clone())
-        .map_err(|e| anyhow::anyhow!("{} {}: unreadable payload: {e}", event.event_type, event.event_id))?;
-    if starts {
-        record(tx, &facts.kvk_number, &facts.certification_body_id, facts.certificate_id, event.occurred_at).await?;
-    } else {
-        end(tx, facts.certificate_id).await?;
+    match hold {
+        Hold::Starts { kvk_number, certification_body_id, certificate_id } => {
+            record(tx, kvk_number, certification_body_id, certificate_id, event.occurred_at).await?
+        }
+        Hold::Ends { certificate_id } => end(tx, certificate_id).await?,
+        Hold::Accredited { certification_body_id, accredited } => {
+            accredit(tx, certification_body_id, accredited, event.occurred_at).await?
+        }
     }
     Ok(true)
 }
@@ -68,19 +59,9 @@ pub async fn consume(pool: &deadpool_postgres::Pool, event: &Event) -> anyhow::R
     Ok(())
 }
 
-/// Whether an event of `kind` starts (`Some(true)`) or ends (`Some(false)`) a body's hold
-/// on an agency; `None` for every other kind.
-fn starts(kind: EventType) -> Option<bool> {
-    match kind {
-        EventType::CertificateProvisionalIssued | EventType::CertificateIssuedFull => Some(true),
-        EventType::CertificateRevoked | EventType::CertificateLapsed | EventType::CertificateWithdrawn => Some(false),
-        _ => None,
-    }
-}
-
 /// Whether `event` is one [`learn`] reads.
 pub fn concerns(event: &Event) -> bool {
-    event.kind().is_some_and(|kind| kind == ACCREDITATION || starts(kind).is_some())
+    event.kind().is_some_and(rule::concerns)
 }
 
 /// The holds that give reading rights now, as a subquery (`kvk_number`,
@@ -105,18 +86,6 @@ pub async fn accredited(c: &impl GenericClient, body: &str) -> Result<bool, toki
         )
         .await?;
     Ok(c.query_one(&stmt, &[&body]).await?.get(0))
-}
-
-/// The type of the event that says whether a body is accredited now.
-pub const ACCREDITATION: EventType = EventType::CertificateBodyAccreditation;
-
-/// The payload of [`ACCREDITATION`].
-#[derive(Debug, serde::Serialize, Deserialize)]
-pub struct Accreditation {
-    /// The body.
-    pub certification_body_id: String,
-    /// Whether it is accredited from the event's time on.
-    pub accredited: bool,
 }
 
 /// Records whether `body` is accredited since `since` (an older event never overwrites a

@@ -406,6 +406,15 @@ pub fn uuid_in_path(raw: &str, what: &str) -> Result<uuid::Uuid, Problem> {
     raw.parse().map_err(|_| Problem::bad_request(format!("Malformed {what} id: expected a UUID.")))
 }
 
+/// A word of a closed vocabulary from a client: the value, or a field error that lists
+/// every word it may be. `pointer` names the field.
+pub fn word<T: crate::vocab::Vocabulary>(raw: &str, pointer: &str) -> Result<T, FieldError> {
+    T::parse(raw).ok_or_else(|| {
+        let words: Vec<&str> = T::ALL.iter().map(|w| w.as_str()).collect();
+        FieldError::new(pointer, format!("one of {}", words.join(", ")))
+    })
+}
+
 /// Free text from a client, trimmed: not empty, at most `max` characters, no control
 /// characters (line breaks and tabs allowed where `multiline`). `pointer` names the field.
 pub fn bounded_text(raw: &str, pointer: &str, max: usize, multiline: bool) -> Result<String, FieldError> {

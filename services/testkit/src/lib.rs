@@ -12,6 +12,7 @@
 
 pub mod client;
 pub mod db;
+pub mod events;
 pub mod openapi;
 pub mod pki;
 pub mod receiver;

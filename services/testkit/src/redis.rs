@@ -126,14 +126,9 @@ pub async fn wait_for_events(prefix: &str, kind: &str, n: usize) -> Vec<Event> {
 /// The certificates register's word that `body` is accredited (or no longer is), as the
 /// registers that let a body read about its agencies hear it (`platform::certifier`).
 pub fn accreditation(body: &str, accredited: bool) -> Event {
-    let facts = platform::certifier::Accreditation { certification_body_id: body.into(), accredited };
-    Event::new(
-        platform::certifier::ACCREDITATION,
-        body,
-        &["bans", "housing"],
-        serde_json::to_value(facts).expect("accreditation facts"),
-        chrono::Utc::now(),
-    )
+    use platform::event::{Body, payload::Accreditation};
+    let facts = Accreditation { certification_body_id: body.into(), accredited };
+    Event::new(Body::CertificateBodyAccreditation(facts), body, &["bans", "housing"], chrono::Utc::now())
 }
 
 /// Puts `event` on the stream of `prefix` as the relay would, signed by the register that

@@ -96,13 +96,14 @@ pub(super) async fn impose(state: AppState, req: Request, _: (), raw: Bytes) -> 
                 )]));
             }
         };
-        let mut roles: Vec<String> = input.roles_covered.iter().map(|r| r.as_str().to_string()).collect();
-        roles.sort();
+        let mut roles = input.roles_covered.clone();
+        // Stored in the order of their spelling, as before they were a type.
+        roles.sort_by_key(|r| r.as_str());
         roles.dedup();
         let ban = Ban {
             ban_id: Uuid::now_v7(),
             person_id,
-            basis: input.basis.as_str().into(),
+            basis: input.basis,
             roles_covered: roles,
             starts_on: input.starts_on,
             ends_on: input.ends_on,
@@ -150,8 +151,7 @@ pub(super) async fn lift(state: AppState, req: Request, id: String, raw: Bytes) 
     let reason = text(&input.reason, "/reason", 1000)?;
     write(&state, &req, &principal, &raw, async |tx| {
         let before = store::ban_by_id(tx, id, true).await?.ok_or_else(|| Error::NotFound(format!("No ban {id}.")))?;
-        let basis = if before.basis == "civil" { Basis::Civil } else { Basis::Administrative };
-        let role = imposing_role(&principal, basis)?;
+        let role = imposing_role(&principal, before.basis)?;
         if before.lifted_on.is_some() {
             return Err(Error::Conflict { kind: Kind::BanLifted, detail: format!("Ban {id} was lifted already.") });
         }
@@ -166,7 +166,7 @@ pub(super) async fn lift(state: AppState, req: Request, id: String, raw: Bytes) 
         platform::outbox::enqueue(tx, &events::lifted(id, today, now)).await?;
         for (kvk, role) in &hit {
             let body = store::certifier_of(tx, kvk).await?;
-            platform::outbox::enqueue(tx, &events::lifted_at(id, kvk, role, today, body.as_deref(), now)).await?;
+            platform::outbox::enqueue(tx, &events::lifted_at(id, kvk, *role, today, body.as_deref(), now)).await?;
         }
         audit::Entry::new(Actor::of(&principal, role), "ban.lift", id.to_string(), &req.id)
             .reason(reason.clone())

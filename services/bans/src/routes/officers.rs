@@ -73,7 +73,7 @@ pub(super) async fn register(state: AppState, req: Request, kvk: String, raw: By
         let mut officers = Vec::new();
         for (hash, name, o) in &people {
             let person_id = store::upsert_person(tx, hash, name, o.date_of_birth).await?;
-            officers.push(NewOfficer { person_id, role: o.role.as_str(), from_on: o.from, to_on: o.to });
+            officers.push(NewOfficer { person_id, role: o.role, from_on: o.from, to_on: o.to });
         }
         let linked_before = store::linked_officers(tx, kvk.as_str(), today).await?;
         store::register_officers(tx, kvk.as_str(), &officers, today).await?;
@@ -82,7 +82,7 @@ pub(super) async fn register(state: AppState, req: Request, kvk: String, raw: By
         // The phoenix check: a banned person registered at this agency is flagged at once.
         let banned = store::banned_officers(tx, kvk.as_str(), today).await?;
         for (ban_id, role) in &banned {
-            let event = events::banned_officer_appointed(*ban_id, kvk.as_str(), role, body.as_deref(), now);
+            let event = events::banned_officer_appointed(*ban_id, kvk.as_str(), *role, body.as_deref(), now);
             platform::outbox::enqueue(tx, &event).await?;
         }
         // The phoenix radar: a person who ran an agency whose certificate ended with a

@@ -25,13 +25,7 @@ pub(crate) async fn register_officers(app: &TestApp, kvk: &str, officers: Value)
 /// provisional certificate of `kvk`, and waits until it has taken that in.
 async fn certifies(app: &TestApp, kvk: &str, body: &str) -> uuid::Uuid {
     let certificate_id = uuid::Uuid::now_v7();
-    let event = platform::outbox::Event::new(
-        platform::event::EventType::CertificateProvisionalIssued,
-        kvk,
-        &["bans"],
-        json!({"certificate_id": certificate_id, "kvk_number": kvk, "certification_body_id": body, "status": "provisional"}),
-        chrono::Utc::now(),
-    );
+    let event = zegel_testkit::events::issued(certificate_id, kvk, body);
     zegel_testkit::publish(&app.prefix.0, &event).await;
     until(app, &format!("select count(*) from bans.certifier where certificate_id = '{certificate_id}'"), 1).await;
     certificate_id
@@ -378,13 +372,8 @@ async fn a_certification_body_reads_officers_and_checks_persons_only_for_its_own
     assert_eq!((bare.status, bare.body["errors"][0]["pointer"].as_str()), (422, Some("/query/purpose")));
 
     // Once the certificate has ended, the body's access ends with it.
-    let ended = platform::outbox::Event::new(
-        platform::event::EventType::CertificateWithdrawn,
-        "12345678",
-        &["kvk", "bans"],
-        json!({"certificate_id": certificate, "kvk_number": "12345678", "certification_body_id": "cb-one", "status": "withdrawn"}),
-        chrono::Utc::now(),
-    );
+    let kind = platform::event::EventType::CertificateWithdrawn;
+    let ended = zegel_testkit::events::ended(kind, certificate, "12345678", "cb-one", None, None);
     zegel_testkit::publish(&app.prefix.0, &ended).await;
     until(&app, "select count(*) from bans.certifier", 0).await;
     assert_eq!(app.get(officers, Some(&cb)).await.status, 403);

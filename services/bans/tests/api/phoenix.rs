@@ -27,15 +27,9 @@ async fn officers(app: &TestApp, kvk: &str) -> Vec<Value> {
 /// The certificates register says `kvk`'s certificate ended (revoked, or withdrawn with or
 /// without a waiting period); waits until this register has consumed it.
 async fn ended(app: &TestApp, kvk: &str, status: &str, ground: Option<&str>, waits_until: Option<chrono::NaiveDate>) {
-    let event = platform::outbox::Event::new(
-        platform::event::EventType::parse(&format!("certificate.{status}")).expect("an event type"),
-        kvk,
-        &["bans"],
-        json!({"certificate_id": uuid::Uuid::now_v7(), "kvk_number": kvk, "certification_body_id": "cb-one",
-               "status": status, "issued_on": "2024-01-01", "ended_on": app.clock.today(), "ground": ground,
-               "waits_until": waits_until}),
-        chrono::Utc::now(),
-    );
+    let kind = platform::event::EventType::parse(&format!("certificate.{status}")).expect("an event type");
+    let ground = ground.map(|g| zegel_contracts::certificate::Ground::parse(g).expect("a ground"));
+    let event = zegel_testkit::events::ended(kind, uuid::Uuid::now_v7(), kvk, "cb-one", ground, waits_until);
     zegel_testkit::publish(&app.prefix.0, &event).await;
     for _ in 0..100 {
         let sql = format!("select count(*) from bans.consumed_event where event_id = '{}'", event.event_id);

@@ -7,22 +7,7 @@ use chrono::{Months, NaiveDate};
 use serde::Serialize;
 use uuid::Uuid;
 
-platform::text_enum! {
-    /// What a fine is for. Offences of one group are "the same or similar" for repeats.
-    pub enum Offence {
-        /// A hirer used an agency that was not certified (advice 2.1 E).
-        UncertifiedAgency = "uncertified_agency",
-    }
-}
-
-impl Offence {
-    /// The group of the same or similar offences.
-    pub fn group(self) -> &'static str {
-        match self {
-            Offence::UncertifiedAgency => "uncertified_agency",
-        }
-    }
-}
+pub use zegel_contracts::certificate::Offence;
 
 platform::text_enum! {
     /// Where a fine stands.

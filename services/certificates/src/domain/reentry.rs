@@ -233,21 +233,7 @@ pub fn judge_sanctions(
 
 /// A link the bans register found (its phoenix radar): a current officer of the agency ran
 /// another agency whose certificate ended with a waiting period still running. Never who.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-pub struct Link {
-    /// Their role at the applying agency.
-    pub role: String,
-    /// The other agency.
-    pub linked_kvk: String,
-    /// Its certificate that ended.
-    pub certificate_id: Uuid,
-    /// Why it ended.
-    pub ground: Ground,
-    /// When.
-    pub ended_on: NaiveDate,
-    /// Until when its waiting period runs.
-    pub waits_until: NaiveDate,
-}
+pub use zegel_contracts::ban::OfficerLink as Link;
 
 /// The persons behind an agency (advice 2.1 F): no new certificate while one of its
 /// officers ran an agency whose waiting period still runs — the agency may apply from the
@@ -315,7 +301,7 @@ mod tests {
     #[test]
     fn the_persons_behind_an_agency_wait_out_the_longest_link() {
         let link = |kvk: &str, ground, until: &str| Link {
-            role: "director".into(),
+            role: zegel_contracts::ban::OfficerRole::Director,
             linked_kvk: kvk.into(),
             certificate_id: Uuid::nil(),
             ground,

@@ -4,38 +4,12 @@
 use chrono::{Datelike, NaiveDate};
 use zegel_contracts::agency::{Part, Reason};
 
-platform::text_enum! {
-    /// One requirement of the advice, in the order of the advice.
-    pub enum RequirementCode {
-        /// At least two payrolls run during probation.
-        TwoPayrolls = "two_payrolls",
-        /// The applicable CAO is applied and wages are paid in line with it.
-        CaoWageCompliance = "cao_wage_compliance",
-        /// An approving auditor's statement (from the agency's second year).
-        AuditorStatement = "auditor_statement",
-        /// The hirer's RI&E shared and workers told where occupational health care is.
-        RieAndOccupationalHealth = "rie_and_occupational_health",
-        /// Care duty for BRP/RNI registration with address and contact details.
-        RegistrationCare = "registration_care",
-        /// Health-insurance card or policy delivered to workers.
-        HealthInsuranceDelivered = "health_insurance_delivered",
-        /// No owner, director or de-facto manager under a ban.
-        NoBannedDirector = "no_banned_director",
-        /// Housing certified when housing is offered or rent withheld.
-        HousingCertified = "housing_certified",
-        /// Guarantee deposit paid and topped up.
-        DepositPaid = "deposit_paid",
-        /// A G-account in use.
-        GAccountInUse = "g_account_in_use",
-    }
-}
+pub use zegel_contracts::certificate::RequirementCode;
 
-impl RequirementCode {
-    /// Whether "not applicable" is a valid answer: only housing, for agencies that
-    /// neither offer housing nor withhold rent.
-    pub fn may_be_not_applicable(self) -> bool {
-        self == RequirementCode::HousingCertified
-    }
+/// Whether "not applicable" is a valid answer for `code`: only housing, for agencies that
+/// neither offer housing nor withhold rent.
+pub fn may_be_not_applicable(code: RequirementCode) -> bool {
+    code == RequirementCode::HousingCertified
 }
 
 /// How long the evidence for a requirement holds (advice 2.1 A: every requirement is
@@ -69,19 +43,17 @@ impl Validity {
     }
 }
 
-impl RequirementCode {
-    /// How long its evidence holds.
-    pub fn validity(self) -> Validity {
-        use RequirementCode::*;
-        match self {
-            TwoPayrolls => Validity::Probation,
-            // Per audit period.
-            CaoWageCompliance => Validity::Months(crate::domain::lifecycle::AUDIT_INTERVAL_MONTHS),
-            AuditorStatement => Validity::FinancialYear,
-            // The RI&E, the registration care and the insurance cards: per year.
-            RieAndOccupationalHealth | RegistrationCare | HealthInsuranceDelivered => Validity::Months(12),
-            NoBannedDirector | HousingCertified | DepositPaid | GAccountInUse => Validity::Live,
-        }
+/// How long evidence for `code` holds.
+pub fn validity(code: RequirementCode) -> Validity {
+    use RequirementCode::*;
+    match code {
+        TwoPayrolls => Validity::Probation,
+        // Per audit period.
+        CaoWageCompliance => Validity::Months(crate::domain::lifecycle::AUDIT_INTERVAL_MONTHS),
+        AuditorStatement => Validity::FinancialYear,
+        // The RI&E, the registration care and the insurance cards: per year.
+        RieAndOccupationalHealth | RegistrationCare | HealthInsuranceDelivered => Validity::Months(12),
+        NoBannedDirector | HousingCertified | DepositPaid | GAccountInUse => Validity::Live,
     }
 }
 
@@ -283,12 +255,12 @@ mod tests {
     fn evidence_holds_for_its_period_and_not_a_day_longer() {
         use RequirementCode::*;
         let checked = d("2026-03-15");
-        assert_eq!(CaoWageCompliance.validity().until(checked, None), Some(d("2027-03-15")));
-        assert_eq!(HealthInsuranceDelivered.validity().until(checked, None), Some(d("2027-03-15")));
-        assert_eq!(AuditorStatement.validity().until(checked, Some(2025)), Some(d("2027-06-30")));
-        assert_eq!(AuditorStatement.validity().until(checked, None), Some(d("2027-06-30")), "last year by default");
-        assert_eq!(TwoPayrolls.validity().until(checked, None), None);
-        assert_eq!(DepositPaid.validity().until(checked, None), None);
+        assert_eq!(validity(CaoWageCompliance).until(checked, None), Some(d("2027-03-15")));
+        assert_eq!(validity(HealthInsuranceDelivered).until(checked, None), Some(d("2027-03-15")));
+        assert_eq!(validity(AuditorStatement).until(checked, Some(2025)), Some(d("2027-06-30")));
+        assert_eq!(validity(AuditorStatement).until(checked, None), Some(d("2027-06-30")), "last year by default");
+        assert_eq!(validity(TwoPayrolls).until(checked, None), None);
+        assert_eq!(validity(DepositPaid).until(checked, None), None);
 
         let until = d("2027-03-15");
         let mut evidence: Vec<_> = RequirementCode::ALL.iter().map(|c| met(*c)).collect();

@@ -27,8 +27,6 @@ use crate::events;
 use crate::state::AppState;
 use crate::store::{self, Accident};
 
-/// The kinds of accident that must be reported.
-const KINDS: [&str; 3] = ["death", "permanent_injury", "hospital_admission"];
 /// How far back a hirer may report an accident.
 const MAX_AGE_DAYS: i64 = 365;
 
@@ -74,12 +72,12 @@ pub(super) async fn report(state: AppState, req: Request, kvk: String, raw: Byte
     {
         checks.fail("/occurred_on", format!("not in the future, at most {MAX_AGE_DAYS} days ago"));
     }
-    if !KINDS.contains(&input.kind.as_str()) {
-        checks.fail("/kind", format!("one of {}", KINDS.join(", ")));
-    }
+    let kind = checks.check(platform::http::word(&input.kind, "/kind"));
     let what = checks.check(platform::http::bounded_text(&input.what_happened, "/what_happened", 2000, true));
     checks.finish().map_err(Error::Invalid)?;
-    let (Some(occurred_on), Some(what)) = (occurred_on, what) else { return Err(Error::Corrupt("a checked field")) };
+    let (Some(occurred_on), Some(what), Some(kind)) = (occurred_on, what, kind) else {
+        return Err(Error::Corrupt("a checked field"));
+    };
     if hirer.as_str() == agency.as_str() {
         return Err(Error::Forbidden("An agency does not report accidents to itself.".into()));
     }
@@ -95,7 +93,7 @@ pub(super) async fn report(state: AppState, req: Request, kvk: String, raw: Byte
             agency_kvk: agency.as_str().into(),
             hirer_kvk: hirer.as_str().into(),
             occurred_on,
-            kind: input.kind.clone(),
+            kind,
             what_happened: what.clone(),
             reported_at: now,
             report_due_at: now + Duration::hours(i64::from(state.settings.accident_report_hours)),

@@ -125,7 +125,7 @@ pub(super) async fn certificate_audit_trail(state: AppState, req: Request, id: S
     let history = store::status_history(&tx, id).await?;
     let mut trail = audit::trail(&tx, &id.to_string()).await?;
     trail.retain(|entry| {
-        entry.action != events::SUSPENSION_REQUESTED.as_str()
+        entry.action != platform::event::EventType::CertificateSuspensionRequested.as_str()
             || sees_suspension_request(&principal, &cert, &history, entry.occurred_at)
     });
     tx.commit().await?;
@@ -192,11 +192,11 @@ pub(super) fn recorded(
             .check(Err(FieldError::new(format!("{at}/evidence_ref"), "evidence is required for a met requirement"))),
         (None, _) => None,
     };
-    if input.outcome == Outcome::NotApplicable && !code.may_be_not_applicable() {
+    if input.outcome == Outcome::NotApplicable && !requirement::may_be_not_applicable(code) {
         checks.0.push(FieldError::new(format!("{at}/outcome"), format!("{} always applies", code.as_str())));
     }
     let checked_on = checks.check(not_future(input.checked_on.unwrap_or(today), today, &format!("{at}/checked_on")));
-    let financial_year = match (code.validity(), input.financial_year, input.outcome, checked_on) {
+    let financial_year = match (requirement::validity(code), input.financial_year, input.outcome, checked_on) {
         (Validity::FinancialYear, Some(year), _, Some(on)) => {
             // A statement covers a finished year, and holds until the next one is due.
             if year >= on.year() || year < on.year() - 2 {
@@ -221,8 +221,9 @@ pub(super) fn recorded(
         _ => None,
     };
     let checked_on = checked_on?;
-    let valid_until =
-        (input.outcome == Outcome::Met).then(|| code.validity().until(checked_on, financial_year)).flatten();
+    let valid_until = (input.outcome == Outcome::Met)
+        .then(|| requirement::validity(code).until(checked_on, financial_year))
+        .flatten();
     if let Some(until) = valid_until.filter(|until| *until < today) {
         checks.0.push(FieldError::new(
             format!("{at}/checked_on"),

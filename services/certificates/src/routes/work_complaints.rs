@@ -23,17 +23,8 @@ use crate::error::{Error, Result};
 use crate::events;
 use crate::state::AppState;
 use crate::store::{self, WorkComplaint};
+use zegel_contracts::certificate::WorkComplaintStatus;
 
-/// What a worker can complain about, in the order of the form.
-pub const CATEGORIES: [&str; 7] = [
-    "wages_below_minimum",
-    "unlawful_deductions",
-    "debt_to_employer",
-    "documents_withheld",
-    "intimidation",
-    "housing_tied_to_job",
-    "other",
-];
 /// The languages of the lookup's pages.
 const LANGUAGES: [&str; 8] = ["nl", "en", "pl", "ro", "bg", "es", "lt", "hu"];
 /// Longest complaint text, in characters.
@@ -98,26 +89,24 @@ async fn file(
     lang: &str,
 ) -> Result<(StatusCode, serde_json::Value)> {
     let mut checks = Checks::default();
-    if !CATEGORIES.contains(&input.category.as_str()) {
-        checks.fail("/category", format!("one of {}", CATEGORIES.join(", ")));
-    }
+    let category = checks.check(platform::http::word(&input.category, "/category"));
     let text = if input.text.trim().is_empty() {
         Some(String::new())
     } else {
         checks.check(platform::http::bounded_text(&input.text, "/text", MAX_TEXT, true))
     };
     checks.finish().map_err(Error::Invalid)?;
-    let text = text.unwrap_or_default();
+    let (Some(category), Some(text)) = (category, text) else { return Err(Error::Corrupt("a checked field")) };
     let token = Uuid::new_v4().simple().to_string();
     let now = state.clock.now();
     let complaint = WorkComplaint {
         complaint_id: Uuid::now_v7(),
         agency_kvk: kvk.into(),
-        category: input.category,
+        category,
         text,
         language: lang.into(),
         received_at: now,
-        status: "received".into(),
+        status: WorkComplaintStatus::Received,
         status_note: None,
     };
     let url = format!("{}/work-complaints/{}?t={token}&lang={lang}", state.desk.verify_url(), complaint.complaint_id);
@@ -137,7 +126,7 @@ async fn file(
         StatusCode::CREATED,
         json!({
             "complaint_id": complaint.complaint_id,
-            "status": "received",
+            "status": complaint.status,
             "status_url": url,
             "detail": "The Labour Authority and the agency's certification body will read it. The agency does not see complaints, nor who made them.",
         }),

@@ -96,13 +96,7 @@ async fn metric(app: &crate::helpers::TestApp, series: &str) -> f64 {
 async fn a_ban_on_an_officer_suspends_the_certificate_once_even_when_delivered_twice() {
     let app = spawn_app_with(|_| {}).await;
     let (_body, id) = app.certified("12345678", "cb-one").await;
-    let ban = platform::outbox::Event::new(
-        platform::event::EventType::BanOfficerBanned,
-        "12345678",
-        &["certificates", "inspectorate"],
-        json!({"ban_id": uuid::Uuid::nil(), "kvk_number": "12345678", "role": "director"}),
-        chrono::Utc::now(),
-    );
+    let ban = zegel_testkit::events::officer_banned("12345678");
     zegel_testkit::publish(&app.redis_prefix, &ban).await;
     zegel_testkit::publish(&app.redis_prefix, &ban).await;
     let mut status = String::new();
@@ -126,13 +120,7 @@ async fn a_ban_on_an_officer_suspends_the_certificate_once_even_when_delivered_t
     assert_eq!(told[0]["addressed_to"], json!(["certification_body:cb-one", "inspectorate"]));
 
     // A closed G-account of another, uncertified agency changes nothing.
-    let other = platform::outbox::Event::new(
-        platform::event::EventType::GaccountClosed,
-        "99999999",
-        &["certificates"],
-        json!({}),
-        chrono::Utc::now(),
-    );
+    let other = zegel_testkit::events::g_account("99999999", zegel_contracts::GAccountStatus::Closed);
     zegel_testkit::publish(&app.redis_prefix, &other).await;
 }
 
@@ -140,13 +128,7 @@ async fn a_ban_on_an_officer_suspends_the_certificate_once_even_when_delivered_t
 async fn a_blocked_g_account_suspends_the_certificate() {
     let app = spawn_app_with(|_| {}).await;
     app.certified("12345678", "cb-one").await;
-    let blocked = platform::outbox::Event::new(
-        platform::event::EventType::GaccountBlocked,
-        "12345678",
-        &["certificates"],
-        json!({"status": "blocked"}),
-        chrono::Utc::now(),
-    );
+    let blocked = zegel_testkit::events::g_account("12345678", zegel_contracts::GAccountStatus::Blocked);
     zegel_testkit::publish(&app.redis_prefix, &blocked).await;
     let mut status = String::new();
     for _ in 0..100 {
@@ -163,13 +145,8 @@ async fn a_blocked_g_account_suspends_the_certificate() {
 async fn an_overdue_deposit_shortfall_lapses_the_certificate() {
     let app = spawn_app_with(|_| {}).await;
     app.certified("12345678", "cb-one").await;
-    let overdue = platform::outbox::Event::new(
-        platform::event::EventType::DepositShortfallOverdue,
-        "12345678",
-        &["certificates", "inspectorate"],
-        json!({"kvk_number": "12345678", "top_up_by": "2026-10-01"}),
-        chrono::Utc::now(),
-    );
+    let top_up_by = chrono::NaiveDate::from_ymd_opt(2026, 10, 1).expect("a date");
+    let overdue = zegel_testkit::events::shortfall_overdue("12345678", top_up_by);
     zegel_testkit::publish(&app.redis_prefix, &overdue).await;
     let mut status = String::new();
     for _ in 0..100 {
@@ -191,13 +168,8 @@ async fn a_forged_deposit_shortfall_lapses_nothing_and_is_counted() {
     let app = spawn_app_with(|_| {}).await;
     app.certified("12345678", "cb-one").await;
     let forged = |signer: Option<&'static str>| {
-        let event = platform::outbox::Event::new(
-            platform::event::EventType::DepositShortfallOverdue,
-            "12345678",
-            &["certificates"],
-            json!({"kvk_number": "12345678", "top_up_by": "2026-10-01"}),
-            chrono::Utc::now(),
-        );
+        let top_up_by = chrono::NaiveDate::from_ymd_opt(2026, 10, 1).expect("a date");
+        let event = zegel_testkit::events::shortfall_overdue("12345678", top_up_by);
         let prefix = app.redis_prefix.clone();
         async move { zegel_testkit::publish_signed_by(&prefix, &event, signer).await }
     };

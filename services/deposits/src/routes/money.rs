@@ -142,7 +142,7 @@ fn presumption_of(input: &ClaimIn, has_amount: bool, today: NaiveDate) -> Result
             None
         }
         (Some(p), None) => Some(p),
-        (None, Some(m)) => match Presumption::ALL.iter().copied().find(|p| p.months() == m) {
+        (None, Some(m)) => match Presumption::ALL.iter().copied().find(|&p| crate::domain::presumed_months(p) == m) {
             Some(p) => Some(p),
             None => {
                 checks.fail(
@@ -237,7 +237,7 @@ pub(super) async fn file_claim(state: AppState, req: Request, kvk: String, raw: 
         claim.period_from = input.period_from;
         claim.period_to = input.period_to;
         claim.paid_during_cents = presumed.map(|_| paid_during);
-        claim.presumption = presumed.map(|p| p.as_str().to_string());
+        claim.presumption = presumed;
         store::insert_claim(tx, &claim, &principal.subject, role.as_str(), None).await?;
         audit::record(tx, &audit_entry(&principal, role, "deposit.claim.file", kvk.as_str(), json!(claim), &req))
             .await?;

@@ -49,13 +49,7 @@ impl TestApp {
     /// application of agency `kvk`, and waits until it has taken that in.
     pub async fn held(&self, kvk: &str, body: &str) -> uuid::Uuid {
         let certificate_id = uuid::Uuid::now_v7();
-        let issued = platform::outbox::Event::new(
-            platform::event::EventType::CertificateProvisionalIssued,
-            kvk,
-            &["bans", "housing"],
-            json!({"certificate_id": certificate_id, "kvk_number": kvk, "certification_body_id": body, "status": "provisional"}),
-            chrono::Utc::now(),
-        );
+        let issued = zegel_testkit::events::issued(certificate_id, kvk, body);
         zegel_testkit::publish(&self.prefix.0, &issued).await;
         self.until(&format!("select count(*) from housing.certifier where certificate_id = '{certificate_id}'"), 1)
             .await;

@@ -289,13 +289,8 @@ async fn the_certification_body_of_an_agency_housed_there_sees_where_the_buildin
     assert_eq!(app.get(&building, Some(&body("cb-one"))).await.status, 200, "accredited again");
 
     // The certificate ends: the body no longer sees it.
-    let revoked = platform::outbox::Event::new(
-        platform::event::EventType::CertificateRevoked,
-        agency,
-        &["kvk", "bans", "housing"],
-        json!({"certificate_id": certificate_id, "kvk_number": agency, "certification_body_id": "cb-one", "status": "revoked"}),
-        chrono::Utc::now(),
-    );
+    let kind = platform::event::EventType::CertificateRevoked;
+    let revoked = zegel_testkit::events::ended(kind, certificate_id, agency, "cb-one", None, None);
     zegel_testkit::publish(&app.prefix.0, &revoked).await;
     for _ in 0..100 {
         if app.db.value::<i64>(&learned).await == 0 {

@@ -23,7 +23,6 @@ use crate::store::{self, KvkCheck};
 const MAX_OFFICERS: usize = 50;
 /// Most SBI codes in one registration.
 const MAX_SBI: usize = 20;
-const ROLES: [&str; 3] = ["owner", "director", "de_facto_manager"];
 
 fn authenticate(state: &AppState, req: &Request) -> Result<Principal, Error> {
     Ok(state.core.auth.authenticate(req.authorization.as_deref())?)
@@ -96,11 +95,9 @@ pub(super) async fn registration_post(state: AppState, req: Request, _: (), raw:
         .iter()
         .enumerate()
         .filter_map(|(i, o)| {
-            if !ROLES.contains(&o.role.as_str()) {
-                errors.push(FieldError::new(format!("/officers/{i}/role"), format!("one of {}", ROLES.join(", "))));
-            }
+            let role = platform::http::word(&o.role, &format!("/officers/{i}/role")).map_err(|e| errors.push(e));
             let bsn = o.bsn.parse(&format!("/officers/{i}/bsn")).map_err(|e| errors.push(e)).ok()?;
-            Some(Officer { bsn, role: o.role.clone() })
+            Some(Officer { bsn, role: role.ok()? })
         })
         .collect();
     if input.vog_issued_on > state.clock.today() {

@@ -263,7 +263,10 @@ pub(super) async fn redeliver(state: AppState, req: Request, id: String) -> Resu
     audit::Entry::new(Actor::of(&principal, role), "delivery.redeliver", id.to_string(), &req.id).record(&tx).await?;
     tx.commit().await?;
     state.wake.notify_one();
-    Ok(no_store(json(StatusCode::ACCEPTED, &json!({ "delivery_id": id, "status": "pending" }))))
+    Ok(no_store(json(
+        StatusCode::ACCEPTED,
+        &json!({ "delivery_id": id, "status": crate::store::DeliveryStatus::Pending }),
+    )))
 }
 
 #[cfg(test)]

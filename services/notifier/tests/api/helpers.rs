@@ -125,11 +125,10 @@ impl TestApp {
 
 /// An event about agency `kvk`.
 pub fn certificate_event(kvk: &str, kind: &str) -> platform::outbox::Event {
-    platform::outbox::Event::new(
-        platform::event::EventType::parse(kind).expect("an event type"),
+    zegel_testkit::events::raw(
+        kind,
         kvk,
         &["kvk"],
         json!({"kvk_number": kvk, "status": kind.trim_start_matches("certificate.")}),
-        chrono::Utc::now(),
     )
 }
