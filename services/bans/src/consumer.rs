@@ -77,14 +77,12 @@ async fn learn_ending(
                 continue;
             }
             let signal = events::linked_officer(&kvk, &link, body.as_deref(), now);
-            platform::outbox::enqueue(tx, &signal).await?;
-            audit::Entry::new(
+            audit::Entry::telling(
                 Actor::system("bans.consumer"),
-                platform::event::EventType::BanLinkedOfficer.as_str(),
                 kvk.clone(),
                 format!("event-{}", event.event_id),
+                signal,
             )
-            .after(signal.payload.clone())
             .caused_by(event.event_id)
             .record(tx)
             .await?;

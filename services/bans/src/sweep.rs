@@ -40,17 +40,10 @@ pub async fn publish_start(
     for (kvk, role) in store::agencies_hit(tx, ban.ban_id, today).await? {
         let body = store::certifier_of(tx, &kvk).await?;
         let event = events::officer_banned(ban.ban_id, &kvk, role, ban.starts_on, body.as_deref(), now);
-        platform::outbox::enqueue(tx, &event).await?;
-        audit::Entry::new(
-            (*actor).clone(),
-            platform::event::EventType::BanOfficerBanned.as_str(),
-            ban.ban_id.to_string(),
-            request_id,
-        )
-        .after(event.payload.clone())
-        .caused_by(cause)
-        .record(tx)
-        .await?;
+        audit::Entry::telling((*actor).clone(), ban.ban_id.to_string(), request_id, event)
+            .caused_by(cause)
+            .record(tx)
+            .await?;
     }
     store::mark_start_signalled(tx, ban.ban_id).await?;
     Ok(())

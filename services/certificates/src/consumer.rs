@@ -8,7 +8,7 @@
 use chrono::Days;
 use platform::audit::Actor;
 use platform::consumer::first_time;
-use platform::event::{Body, EventType};
+use platform::event::Body;
 use platform::outbox::Event;
 
 use crate::domain::Status;
@@ -113,16 +113,17 @@ async fn housing_mark_ended(state: &AppState, event: &Event, kvk: &str, mark: Ma
         && cert.status.is_active()
     {
         let now = state.clock.now();
-        platform::outbox::enqueue(&tx, &crate::events::housing_mark_ended(&cert, &mark, now)).await?;
+        let told = crate::events::housing_mark_ended(&cert, &mark, now);
         platform::audit::Entry::new(
             Actor::system("certificates.consumer"),
-            EventType::CertificateHousingMarkEnded.as_str(),
+            told.event_type.clone(),
             kvk.to_string(),
             format!("event-{}", event.event_id),
         )
         .reason(format!("the quality mark of building {} ended", mark.bag_id))
         .after(serde_json::json!({ "bag_id": mark.bag_id, "status": mark.status }))
         .caused_by(event.event_id)
+        .publishes(told)
         .record(&tx)
         .await?;
     }

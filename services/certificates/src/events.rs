@@ -8,8 +8,8 @@
 //! not, so that lookups and subscribed hirers see it.
 
 use chrono::{DateTime, Utc};
+use platform::event::Body;
 use platform::event::payload::{self, Ended};
-use platform::event::{Body, EventType};
 use platform::outbox::Event;
 
 use crate::domain::lifecycle::Action;
@@ -119,9 +119,6 @@ pub fn final_sanction_recorded(s: &crate::store::FinalSanction, body: Option<&st
 fn certification_body(id: &str) -> String {
     format!("certification_body:{id}")
 }
-
-/// The type of [`entry_refused_linked`] (and its audit action).
-pub const ENTRY_REFUSED_LINKED: EventType = EventType::CertificateEntryRefusedLinkedOfficer;
 
 /// A body tried to issue a certificate to an agency whose officer ran another agency
 /// still in its waiting period (the phoenix radar): the Labour Authority follows up.

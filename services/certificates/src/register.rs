@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use platform::audit::{self, Actor};
-use platform::outbox::{self, Event};
+use platform::outbox::Event;
 use uuid::Uuid;
 
 use crate::domain::lifecycle::Action;
@@ -53,15 +53,6 @@ pub async fn apply(
             .await?;
     }
     store::update_certificate(tx, &after).await?;
-    record(
-        tx,
-        &after.certificate_id.to_string(),
-        &format!("certificate.{}", action.as_str()),
-        change,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
     let ground = change.ground.and_then(<crate::domain::reentry::Ground as platform::vocab::Vocabulary>::parse);
     // An ending that starts a waiting period says until when: the bans register holds the
     // persons who ran the agency to the same date (the phoenix radar).
@@ -74,10 +65,28 @@ pub async fn apply(
         None => None,
     };
     let ending = events::Ending { ground, waits_until };
-    for event in events::for_transition(action, &before, &after, change.reason, ending, change.now) {
-        outbox::enqueue(tx, &event).await?;
-    }
+    let told = events::for_transition(action, &before, &after, change.reason, ending, change.now);
+    let subject = after.certificate_id.to_string();
+    entry(&subject, &format!("certificate.{}", action.as_str()), change, Some(&before), Some(&after))
+        .publishes_all(told)
+        .record(tx)
+        .await?;
     Ok(after)
+}
+
+/// The audit entry of `change` to `subject`: add what it publishes, then record it.
+pub fn entry<B: serde::Serialize, A: serde::Serialize>(
+    subject: &str,
+    action: &str,
+    change: &Change<'_>,
+    before: Option<&B>,
+    after: Option<&A>,
+) -> audit::Entry {
+    audit::Entry::new(change.actor.clone(), action, subject, change.request_id)
+        .reason(change.reason.map(str::to_string))
+        .before(before.and_then(|b| serde_json::to_value(b).ok()))
+        .after(after.and_then(|a| serde_json::to_value(a).ok()))
+        .caused_by(change.cause_event_id)
 }
 
 /// Appends an audit entry for `subject`.
@@ -89,19 +98,14 @@ pub async fn record<B: serde::Serialize, A: serde::Serialize>(
     before: Option<&B>,
     after: Option<&A>,
 ) -> Result<()> {
-    audit::Entry::new(change.actor.clone(), action, subject, change.request_id)
-        .reason(change.reason.map(str::to_string))
-        .before(before.and_then(|b| serde_json::to_value(b).ok()))
-        .after(after.and_then(|a| serde_json::to_value(a).ok()))
-        .caused_by(change.cause_event_id)
-        .record(tx)
-        .await?;
+    entry(subject, action, change, before, after).record(tx).await?;
     Ok(())
 }
 
 /// Publishes an event that is not a transition (with its audit entry).
-pub async fn signal(tx: &impl GenericClient, subject: &str, change: &Change<'_>, event: &Event) -> Result<()> {
-    record(tx, subject, &event.event_type, change, None::<&()>, Some(&event.payload)).await?;
-    outbox::enqueue(tx, event).await?;
+pub async fn signal(tx: &impl GenericClient, subject: &str, change: &Change<'_>, event: Event) -> Result<()> {
+    let action = event.event_type.clone();
+    let payload = event.payload.clone();
+    entry(subject, &action, change, None::<&()>, Some(&payload)).publishes(event).record(tx).await?;
     Ok(())
 }

@@ -137,7 +137,7 @@ async fn open_deficiencies_for_expired_evidence(
             continue;
         };
         let change = round.change("evidence expired", None);
-        register::signal(&tx, &id.to_string(), &change, &events::evidence_expired(&cert, &d, change.now)).await?;
+        register::signal(&tx, &id.to_string(), &change, events::evidence_expired(&cert, &d, change.now)).await?;
         tx.commit().await?;
         opened += 1;
     }
@@ -189,18 +189,18 @@ async fn signal_what_is_overdue(
     let change = round.change("remedy deadline passed", None);
     for cert in store::take_overdue_suspensions(&tx, round.today).await? {
         let event = events::suspension_overdue(&cert, change.now);
-        register::signal(&tx, &cert.certificate_id.to_string(), &change, &event).await?;
+        register::signal(&tx, &cert.certificate_id.to_string(), &change, event).await?;
         report.suspensions_overdue += 1;
     }
     for (kvk, certificate_id, d) in store::take_overdue_deficiencies(&tx, round.today).await? {
         let event = events::deficiency_overdue(&kvk, certificate_id, &d, change.now);
-        register::signal(&tx, &certificate_id.to_string(), &change, &event).await?;
+        register::signal(&tx, &certificate_id.to_string(), &change, event).await?;
         report.deficiencies_overdue += 1;
     }
     let late = round.change("accident not reported to the Labour Authority in time", None);
     for accident in store::take_late_accidents(&tx, change.now).await? {
         let event = events::accident_report_late(&accident, change.now);
-        register::signal(&tx, &accident.accident_id.to_string(), &late, &event).await?;
+        register::signal(&tx, &accident.accident_id.to_string(), &late, event).await?;
         report.accidents_late += 1;
     }
     tx.commit().await?;

@@ -31,15 +31,16 @@ pub async fn run(state: &AppState) -> Result<Report> {
     let tx = client.transaction().await?;
     let overdue = store::take_overdue(&tx, today).await?;
     for (kvk, deadline) in &overdue {
-        platform::outbox::enqueue(&tx, &events::shortfall_overdue(kvk, *deadline, now)).await?;
+        let told = events::shortfall_overdue(kvk, *deadline, now);
         platform::audit::Entry::new(
             platform::audit::Actor::system("deposits.sweep"),
-            platform::event::EventType::DepositShortfallOverdue.as_str(),
+            told.event_type.clone(),
             kvk.as_str(),
             "sweep",
         )
         .reason("not topped up by the deadline".to_string())
         .after(serde_json::json!({ "top_up_by": deadline }))
+        .publishes(told)
         .record(&tx)
         .await?;
     }

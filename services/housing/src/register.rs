@@ -37,9 +37,21 @@ pub async fn apply(tx: &impl GenericClient, b: &Marked, action: MarkAction, chan
         store::set_mark(tx, b, to, action.valid_until(to), reason, change.now).await?;
         b.mark_id
     };
-    if let Some(event) = events::mark_changed(b, to, reason, change.now) {
-        platform::outbox::enqueue(tx, &event).await?;
+    let mut told: Vec<_> = events::mark_changed(b, to, reason, change.now).into_iter().collect();
+    // Every agency that houses workers here may not be hired while the building has no
+    // valid mark (its standing says so at once); each is told.
+    if from == MarkStatus::Certified && to != MarkStatus::Certified {
+        for kvk in store::placing_agencies(tx, &b.building.bag_id, platform::clock::dutch_date(change.now)).await? {
+            told.push(events::placement_mark_lost(&kvk, b, to, change.now));
+        }
     }
+    audit::Entry::new(change.actor.clone(), format!("mark.{to}"), &b.building.bag_id, change.request_id)
+        .reason(reason.to_string())
+        .before(json!({ "mark_id": b.mark_id, "mark_status": from }))
+        .after(json!({ "mark_id": mark_id, "mark_status": to }))
+        .publishes_all(told)
+        .record(tx)
+        .await?;
     // A mark that ends with people living there leaves them to be rehoused (4.3 E); a
     // building certified again needs no rehousing any more.
     match to {
@@ -51,19 +63,6 @@ pub async fn apply(tx: &impl GenericClient, b: &Marked, action: MarkAction, chan
         }
         _ => {}
     }
-    // Every agency that houses workers here may not be hired while the building has no
-    // valid mark (its standing says so at once); each is told.
-    if from == MarkStatus::Certified && to != MarkStatus::Certified {
-        for kvk in store::placing_agencies(tx, &b.building.bag_id, platform::clock::dutch_date(change.now)).await? {
-            platform::outbox::enqueue(tx, &events::placement_mark_lost(&kvk, b, to, change.now)).await?;
-        }
-    }
-    audit::Entry::new(change.actor.clone(), format!("mark.{to}"), &b.building.bag_id, change.request_id)
-        .reason(reason.to_string())
-        .before(json!({ "mark_id": b.mark_id, "mark_status": from }))
-        .after(json!({ "mark_id": mark_id, "mark_status": to }))
-        .record(tx)
-        .await?;
     Ok(to)
 }
 

@@ -79,6 +79,19 @@ impl Entry {
         }
     }
 
+    /// An entry that tells `event` and nothing else (a signal to other registers): its
+    /// action is the event's type, its after the event's payload, and it publishes it.
+    pub fn telling(
+        actor: Actor,
+        subject: impl Into<String>,
+        request_id: impl Into<String>,
+        event: crate::event::Event,
+    ) -> Self {
+        let action = event.event_type.clone();
+        let after = event.payload.clone();
+        Self::new(actor, action, subject, request_id).after(after).publishes(event)
+    }
+
     /// Why, as given.
     pub fn reason(mut self, reason: impl Into<Option<String>>) -> Self {
         self.reason = reason.into();

@@ -163,15 +163,16 @@ pub(super) async fn lift(state: AppState, req: Request, id: String, raw: Bytes) 
         let hit = if before.starts_on <= today { store::agencies_hit(tx, id, today).await? } else { Vec::new() };
         store::lift_ban(tx, id, today, &reason).await?;
         let after = store::ban_by_id(tx, id, false).await?.ok_or(Error::Corrupt("ban vanished"))?;
-        platform::outbox::enqueue(tx, &events::lifted(id, today, now)).await?;
+        let mut told = vec![events::lifted(id, today, now)];
         for (kvk, role) in &hit {
             let body = store::certifier_of(tx, kvk).await?;
-            platform::outbox::enqueue(tx, &events::lifted_at(id, kvk, *role, today, body.as_deref(), now)).await?;
+            told.push(events::lifted_at(id, kvk, *role, today, body.as_deref(), now));
         }
         audit::Entry::new(Actor::of(&principal, role), "ban.lift", id.to_string(), &req.id)
             .reason(reason.clone())
             .before(serde_json::to_value(&before).ok())
             .after(serde_json::to_value(&after).ok())
+            .publishes_all(told)
             .record(tx)
             .await?;
         Ok((StatusCode::OK, json!(after)))

@@ -81,21 +81,20 @@ pub(super) async fn register(state: AppState, req: Request, kvk: String, raw: By
         let body = store::certifier_of(tx, kvk.as_str()).await?;
         // The phoenix check: a banned person registered at this agency is flagged at once.
         let banned = store::banned_officers(tx, kvk.as_str(), today).await?;
-        for (ban_id, role) in &banned {
-            let event = events::banned_officer_appointed(*ban_id, kvk.as_str(), *role, body.as_deref(), now);
-            platform::outbox::enqueue(tx, &event).await?;
-        }
+        let mut told: Vec<_> = banned
+            .iter()
+            .map(|(ban_id, role)| events::banned_officer_appointed(*ban_id, kvk.as_str(), *role, body.as_deref(), now))
+            .collect();
         // The phoenix radar: a person who ran an agency whose certificate ended with a
         // waiting period still running appears here — signalled once, when they appear.
         let linked = store::linked_officers(tx, kvk.as_str(), today).await?;
         let appeared: Vec<_> = linked.iter().filter(|l| !linked_before.contains(l)).collect();
-        for link in &appeared {
-            platform::outbox::enqueue(tx, &events::linked_officer(kvk.as_str(), link, body.as_deref(), now)).await?;
-        }
+        told.extend(appeared.iter().map(|link| events::linked_officer(kvk.as_str(), link, body.as_deref(), now)));
         let summary = json!({ "kvk_number": kvk, "officers": officers.len(), "banned_officers": banned.len(),
                               "linked_officers": linked.len() });
         audit::Entry::new(Actor::of(&principal, Role::Kvk), "officers.register", kvk.as_str(), &req.id)
             .after(summary.clone())
+            .publishes_all(told)
             .record(tx)
             .await?;
         Ok((StatusCode::OK, summary))

@@ -104,9 +104,9 @@ pub(super) async fn report(state: AppState, req: Request, kvk: String, raw: Byte
             safety_measures: None,
         };
         store::insert_accident(tx, &accident, &principal.subject).await?;
-        platform::outbox::enqueue(tx, &events::accident_reported(&accident, now)).await?;
         audit::Entry::new(Actor::of(&principal, Role::Hirer), "accident.report", agency.as_str(), &req.id)
             .after(json!({ "accident_id": accident.accident_id, "kind": accident.kind }))
+            .publishes(events::accident_reported(&accident, now))
             .record(tx)
             .await?;
         Ok((StatusCode::CREATED, json!(accident)))
@@ -196,9 +196,9 @@ pub(super) async fn safety_check(state: AppState, req: Request, id: String, raw:
         }
         let now = state.clock.now();
         store::safety_checked(tx, id, &measures, &principal.subject, now).await?;
-        platform::outbox::enqueue(tx, &events::safety_checked(&a, now)).await?;
         audit::Entry::new(Actor::of(&principal, Role::Agency), "accident.safety_check", &a.agency_kvk, &req.id)
             .after(json!({ "accident_id": id }))
+            .publishes(events::safety_checked(&a, now))
             .record(tx)
             .await?;
         let after = store::accident_by_id(tx, id, false).await?.ok_or(Error::Corrupt("accident vanished"))?;

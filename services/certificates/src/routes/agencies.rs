@@ -407,8 +407,10 @@ pub(super) async fn issue_certificate(state: AppState, req: Request, kvk: String
             now,
         };
         let action = if full { "certificate.issue_full" } else { "certificate.issue_provisional" };
-        register::record(tx, &cert.certificate_id.to_string(), action, &change, None::<&()>, Some(&cert)).await?;
-        platform::outbox::enqueue(tx, &events::issued(&cert, now)).await?;
+        register::entry(&cert.certificate_id.to_string(), action, &change, None::<&()>, Some(&cert))
+            .publishes(events::issued(&cert, now))
+            .record(tx)
+            .await?;
         let mut view = certificates::view(&cert);
         if full {
             view["requirements"] = json!(store::requirements(tx, cert.certificate_id).await?);
@@ -436,16 +438,9 @@ async fn phoenix_signal(
         links,
         state.clock.now(),
     );
-    platform::outbox::enqueue(&tx, &event).await?;
-    platform::audit::Entry::new(
-        Actor::of(principal, Role::CertificationBody),
-        events::ENTRY_REFUSED_LINKED.as_str(),
-        kvk.as_str(),
-        &req.id,
-    )
-    .after(event.payload.clone())
-    .record(&tx)
-    .await?;
+    platform::audit::Entry::telling(Actor::of(principal, Role::CertificationBody), kvk.as_str(), &req.id, event)
+        .record(&tx)
+        .await?;
     tx.commit().await?;
     state.core.relay.nudge();
     Ok(())

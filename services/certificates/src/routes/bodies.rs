@@ -47,12 +47,14 @@ pub(super) async fn put(state: AppState, req: Request, id: String, raw: Bytes) -
             ground: None,
             now: state.clock.now(),
         };
-        register::record(tx, id.as_str(), "certification_body.put", &change, before.as_ref(), Some(&after)).await?;
         // The other registers end (or restore) the body's reading rights with its
         // accreditation (platform::certifier).
-        if before.as_ref().is_none_or(|b| b.accredited != after.accredited) {
-            platform::outbox::enqueue(tx, &crate::events::accreditation(&after, change.now)).await?;
-        }
+        let changed = before.as_ref().is_none_or(|b| b.accredited != after.accredited);
+        let told = changed.then(|| crate::events::accreditation(&after, change.now));
+        register::entry(id.as_str(), "certification_body.put", &change, before.as_ref(), Some(&after))
+            .publishes_all(told)
+            .record(tx)
+            .await?;
         Ok((StatusCode::OK, json!(after)))
     })
     .await

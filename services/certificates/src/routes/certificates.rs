@@ -597,7 +597,7 @@ pub(super) async fn suspend(state: AppState, req: Request, id: String, raw: Byte
             };
             store::insert_suspension_request(tx, id, &request).await?;
             let change = change(&state, &principal, Role::Inspectorate, &req, Some(&reason));
-            register::signal(tx, &id.to_string(), &change, &events::suspension_requested(&cert, &reason, change.now))
+            register::signal(tx, &id.to_string(), &change, events::suspension_requested(&cert, &reason, change.now))
                 .await?;
             Ok((StatusCode::ACCEPTED, json!({ "suspension_request": request, "certificate": view(&cert) })))
         })

@@ -232,7 +232,7 @@ pub(super) async fn irrevocable(state: AppState, req: Request, id: String, raw: 
             .filter(|c| matches!(c.status, Status::Provisional | Status::Certified | Status::Suspended));
         if let Some(cert) = in_force {
             let event = crate::events::fine_irrevocable(&cert, &after, change.now);
-            register::signal(tx, &id.to_string(), &change, &event).await?;
+            register::signal(tx, &id.to_string(), &change, event).await?;
         }
         Ok((StatusCode::OK, json!(after)))
     })

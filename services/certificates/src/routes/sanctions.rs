@@ -94,9 +94,9 @@ pub(super) async fn record(state: AppState, req: Request, kvk: String, raw: Byte
                 .map(|c| c.certification_body_id),
             None => None,
         };
-        platform::outbox::enqueue(tx, &events::final_sanction_recorded(&sanction, body.as_deref(), now)).await?;
         audit::Entry::new(Actor::of(&principal, role), "final_sanction.record", kvk.as_str(), &req.id)
             .after(json!(sanction))
+            .publishes(events::final_sanction_recorded(&sanction, body.as_deref(), now))
             .record(tx)
             .await?;
         Ok((StatusCode::CREATED, json!(sanction)))

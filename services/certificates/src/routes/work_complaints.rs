@@ -115,9 +115,9 @@ async fn file(
     let tx = client.transaction().await?;
     store::insert_work_complaint(&tx, &complaint, &Sha256::digest(token.as_bytes())).await?;
     let body = store::latest_certificate(&tx, kvk).await?.map(|c| c.certification_body_id);
-    platform::outbox::enqueue(&tx, &events::work_complaint_received(&complaint, body.as_deref(), now)).await?;
     audit::Entry::new(Actor::system("worker"), "work_complaint.receive", kvk, &req.id)
         .after(json!({ "complaint_id": complaint.complaint_id, "category": complaint.category }))
+        .publishes(events::work_complaint_received(&complaint, body.as_deref(), now))
         .record(&tx)
         .await?;
     tx.commit().await?;

@@ -356,13 +356,11 @@ async fn file_worker_claim(state: &AppState, req: Request, kvk: &str, raw: &Byte
             support_org.as_deref(),
         )
         .await?;
-        platform::outbox::enqueue(tx, &events::worker_claim_filed(&claim, state.clock.now())).await?;
-        audit::record(
-            tx,
-            &audit::Entry::new(Actor::system(role), "deposit.worker_claim.file", kvk.as_str(), &req.id)
-                .after(json!({ "claim_id": claim_id, "support_org": support_org, "no_deposit": claim.no_deposit })),
-        )
-        .await?;
+        audit::Entry::new(Actor::system(role), "deposit.worker_claim.file", kvk.as_str(), &req.id)
+            .after(json!({ "claim_id": claim_id, "support_org": support_org, "no_deposit": claim.no_deposit }))
+            .publishes(events::worker_claim_filed(&claim, state.clock.now()))
+            .record(tx)
+            .await?;
         let next = if claim.no_deposit {
             "The agency holds no guarantee deposit, so nothing can be paid from one: your claim is kept and sent to the \
              admission authority and the Labour Authority (0800 5151, free), who act on it. Follow it at status_url; \
@@ -518,18 +516,16 @@ pub(super) async fn assess(state: AppState, req: Request, id: String, raw: Bytes
         )
         .await?;
         let after = store::claim_by_id(tx, id).await?.ok_or(Error::Corrupt("claim vanished"))?;
-        platform::outbox::enqueue(tx, &events::claim_assessed(&after, now)).await?;
-        audit::record(
-            tx,
-            &audit::Entry::new(
-                Actor::of(&principal, Role::AdmissionAuthority),
-                format!("deposit.claim.{status}"),
-                &after.kvk_number,
-                &req.id,
-            )
-            .reason(reason.clone())
-            .after(json!({ "claim_id": id, "accepted_cents": accepted, "presumption": presumption })),
+        audit::Entry::new(
+            Actor::of(&principal, Role::AdmissionAuthority),
+            format!("deposit.claim.{status}"),
+            &after.kvk_number,
+            &req.id,
         )
+        .reason(reason.clone())
+        .after(json!({ "claim_id": id, "accepted_cents": accepted, "presumption": presumption }))
+        .publishes(events::claim_assessed(&after, now))
+        .record(tx)
         .await?;
         Ok((StatusCode::OK, json!(after)))
     })

@@ -32,16 +32,7 @@ fn audit_entry(
     after: Value,
     req: &Request,
 ) -> audit::Entry {
-    audit::Entry {
-        actor: Actor::of(principal, role),
-        action: action.into(),
-        subject: subject.into(),
-        reason: None,
-        before: None,
-        after: Some(after),
-        request_id: req.id.clone(),
-        cause_event_id: None,
-    }
+    audit::Entry::new(Actor::of(principal, role), action, subject, &req.id).after(after)
 }
 
 #[derive(Debug, Deserialize)]

@@ -74,14 +74,16 @@ pub(super) async fn register(state: AppState, req: Request, kvk: String, raw: By
                 };
                 store::insert_account(tx, &a).await?;
                 store::insert_status_change(tx, a.g_account_id, None, Status::Requested, now).await?;
-                platform::outbox::enqueue(tx, &events::status_changed(&a, None, None, now)).await?;
                 (a, true)
             }
         };
+        // A new account is told; a corrected request is not a change of status.
+        let told = created.then(|| events::status_changed(&account, None, None, now));
         audit::Entry::new(actor, "g_account.register", kvk.as_str(), &req.id)
             .after(serde_json::to_value(&account).ok())
+            .publishes_all(told)
             .record(tx)
-        .await?;
+            .await?;
         Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, json!(account)))
     })
     .await
@@ -127,8 +129,7 @@ pub(super) async fn transition(
         after.status_since = now;
         store::update_account(tx, &after).await?;
         store::insert_status_change(tx, after.g_account_id, Some(before.status), to, now).await?;
-        platform::outbox::enqueue(tx, &events::status_changed(&after, Some(before.status), reason.as_deref(), now))
-            .await?;
+        let told = events::status_changed(&after, Some(before.status), reason.as_deref(), now);
         audit::Entry::new(
             Actor::of(&principal, Role::Tax),
             format!("g_account.{}", action.as_str()),
@@ -138,6 +139,7 @@ pub(super) async fn transition(
         .reason(reason.clone())
         .before(serde_json::to_value(&before).ok())
         .after(serde_json::to_value(&after).ok())
+        .publishes(told)
         .record(tx)
         .await?;
         Ok((StatusCode::OK, json!(after)))

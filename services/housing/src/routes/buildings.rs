@@ -188,21 +188,19 @@ pub(super) async fn occupancy(state: AppState, req: Request, bag_id: String, raw
         store::set_occupancy(tx, bag.as_str(), input.people, occupied_since, now).await?;
         // More people than the capacity or the permit allows, whichever is less.
         let over = b.allowed.filter(|allowed| input.people > *allowed);
-        if let Some(allowed) = over {
-            platform::outbox::enqueue(tx, &events::over_capacity(&b, input.people, allowed, now)).await?;
-        }
+        audit::Entry::new(Actor::of(&principal, Role::HousingProvider), "building.occupancy", bag.as_str(), &req.id)
+            .reason(over.map(|_| "more people than the capacity or the permit allows".to_string()))
+            .before(json!({ "occupancy": b.occupancy }))
+            .after(json!({ "occupancy": input.people, "capacity": b.capacity, "allowed": b.allowed }))
+            .publishes_all(over.map(|allowed| events::over_capacity(&b, input.people, allowed, now)))
+            .record(tx)
+            .await?;
         if input.people == 0 {
             rehousing::close(tx, &b, rehousing::Closed::Empty, now).await?;
         } else {
             // People moved into a mobile unit out of season, or where the permit is not in force.
             rehousing::check(tx, bag.as_str(), now).await?;
         }
-        audit::Entry::new(Actor::of(&principal, Role::HousingProvider), "building.occupancy", bag.as_str(), &req.id)
-            .reason(over.map(|_| "more people than the capacity or the permit allows".to_string()))
-            .before(json!({ "occupancy": b.occupancy }))
-            .after(json!({ "occupancy": input.people, "capacity": b.capacity, "allowed": b.allowed }))
-            .record(tx)
-            .await?;
         Ok((StatusCode::OK, building_view(tx, &bag).await?))
     })
     .await

@@ -129,10 +129,10 @@ async fn file(state: &AppState, req: &Request, bag_id: &str, input: ComplaintIn)
         inspection_id: None,
     };
     store::insert_complaint(&tx, &complaint).await?;
-    platform::outbox::enqueue(&tx, &events::complaint_received(&bag, registered, category, now)).await?;
     // The audit trail records that a complaint arrived, not what it says or who sent it.
     platform::audit::Entry::new(platform::audit::Actor::system("public"), "complaint.receive", bag.as_str(), &req.id)
         .after(json!({ "complaint_id": complaint.complaint_id, "category": complaint.category }))
+        .publishes(events::complaint_received(&bag, registered, category, now))
         .record(&tx)
         .await?;
     tx.commit().await?;
