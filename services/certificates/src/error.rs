@@ -7,21 +7,14 @@ use platform::problem::Kind;
 use crate::domain::RequirementCode;
 use crate::domain::lifecycle::{Action, Status};
 
-/// Everything that can go wrong in a request or a sweep.
+/// Everything that can go wrong in a request or a sweep: what every register can meet
+/// ([`Shared`]), and what only the certificates' lifecycle and requirements add.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A problem already shaped for the client (authentication, body parsing).
-    #[error("{}", .0.title)]
-    Client(Problem),
-    /// The caller may not do this.
-    #[error("forbidden: {0}")]
-    Forbidden(String),
-    /// Nothing by that id.
-    #[error("not found: {0}")]
-    NotFound(String),
-    /// Fields do not validate.
-    #[error("invalid request")]
-    Invalid(Vec<FieldError>),
+    /// What every register can meet: the client's problem, a refusal, nothing there, bad
+    /// fields, a conflict, corrupt data, a reused key, the database.
+    #[error(transparent)]
+    Shared(#[from] Shared),
     /// The certificate's status does not allow the action.
     #[error("cannot {action:?} a {from:?} certificate")]
     IllegalTransition {
@@ -29,14 +22,6 @@ pub enum Error {
         from: Status,
         /// What was tried.
         action: Action,
-    },
-    /// A state conflict other than a transition.
-    #[error("{detail}")]
-    Conflict {
-        /// Which kind of conflict.
-        kind: Kind,
-        /// What conflicts.
-        detail: String,
     },
     /// Certification asked with requirements unmet.
     #[error("requirements unmet")]
@@ -54,50 +39,66 @@ pub enum Error {
     /// Another register could not be asked; nothing was changed.
     #[error(transparent)]
     RegisterUnreachable(#[from] crate::registers::Unreachable),
-    /// The Idempotency-Key was used for another request.
-    #[error("idempotency key reused")]
-    IdempotencyKeyReused,
+}
+
+pub use platform::error::Error as Shared;
+
+/// The shared kinds by name, so that a handler says `Error::forbidden(..)` as in any
+/// register.
+impl Error {
+    /// A problem already shaped for the client (authentication, body parsing).
+    pub fn client(p: Problem) -> Self {
+        Shared::Client(p).into()
+    }
+    /// The caller may not do this.
+    pub fn forbidden(detail: String) -> Self {
+        Shared::Forbidden(detail).into()
+    }
+    /// Nothing by that id (or nothing the caller may know of).
+    pub fn not_found(detail: String) -> Self {
+        Shared::NotFound(detail).into()
+    }
+    /// Fields do not validate.
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        Shared::Invalid(errors).into()
+    }
+    /// A state conflict other than a transition.
+    pub fn conflict(kind: Kind, detail: String) -> Self {
+        Shared::Conflict { kind, detail }.into()
+    }
     /// Stored data that cannot be: a bug or tampering, never the client's fault.
-    #[error("corrupt data: {0}")]
-    Corrupt(&'static str),
-    /// No database connection could be had in time.
-    #[error("database pool: {0}")]
-    Pool(#[from] deadpool_postgres::PoolError),
-    /// A statement failed.
-    #[error("database: {0}")]
-    Db(#[from] tokio_postgres::Error),
+    pub fn corrupt(what: &'static str) -> Self {
+        Shared::Corrupt(what).into()
+    }
 }
 
 impl From<Problem> for Error {
     fn from(p: Problem) -> Self {
-        Error::Client(p)
+        Error::client(p)
+    }
+}
+
+impl From<FieldError> for Error {
+    fn from(e: FieldError) -> Self {
+        Error::invalid(vec![e])
     }
 }
 
 impl From<platform::idempotency::BeginError> for Error {
     fn from(e: platform::idempotency::BeginError) -> Self {
-        match e {
-            platform::idempotency::BeginError::Mismatch => Error::IdempotencyKeyReused,
-            platform::idempotency::BeginError::Db(e) => Error::Db(e),
-        }
+        Shared::from(e).into()
     }
 }
 
-/// What the shared pieces (the seal desk) report, in this register's terms.
-impl From<platform::error::Error> for Error {
-    fn from(e: platform::error::Error) -> Self {
-        use platform::error::Error as Shared;
-        match e {
-            Shared::Client(p) => Error::Client(p),
-            Shared::Forbidden(d) => Error::Forbidden(d),
-            Shared::NotFound(d) => Error::NotFound(d),
-            Shared::Invalid(errors) => Error::Invalid(errors),
-            Shared::Conflict { kind, detail } => Error::Conflict { kind, detail },
-            Shared::Corrupt(what) => Error::Corrupt(what),
-            Shared::IdempotencyKeyReused => Error::IdempotencyKeyReused,
-            Shared::Pool(e) => Error::Pool(e),
-            Shared::Db(e) => Error::Db(e),
-        }
+impl From<tokio_postgres::Error> for Error {
+    fn from(e: tokio_postgres::Error) -> Self {
+        Shared::Db(e).into()
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for Error {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        Shared::Pool(e).into()
     }
 }
 
@@ -111,16 +112,12 @@ impl Error {
     /// The problem the client sees. Infrastructure causes are logged here, once, and never shown.
     pub fn to_problem(&self, request_id: &str) -> Problem {
         match self {
-            Error::Client(p) => p.clone(),
-            Error::Forbidden(detail) => Problem::forbidden(detail.clone()),
-            Error::NotFound(detail) => Problem::not_found(detail.clone()),
-            Error::Invalid(errors) => Problem::validation(errors.clone()),
+            Error::Shared(e) => e.to_problem(request_id),
             Error::IllegalTransition { from, action } => Problem::conflict(
                 Kind::IllegalTransition,
                 format!("A {} certificate cannot {}.", from.as_str(), action.as_str().replace('_', " ")),
             )
             .with_extension("certificate_status", serde_json::json!(from.as_str())),
-            Error::Conflict { kind, detail } => Problem::conflict(*kind, detail.clone()),
             Error::Unmet(unmet) => Problem::of(Kind::RequirementsUnmet)
                 .with_detail(
                     "Every requirement must be met: recorded as met, or confirmed by the register that holds it.",
@@ -178,13 +175,6 @@ impl Error {
                     e.register
                 ))
             }
-            Error::IdempotencyKeyReused => platform::idempotency::BeginError::mismatch_problem(),
-            Error::Pool(e) => platform::error::pool_problem(e, request_id),
-            Error::Corrupt(what) => {
-                tracing::error!(request.id = request_id, corrupt = what, "stored data is corrupt");
-                Problem::internal()
-            }
-            Error::Db(e) => platform::error::database_problem(e, request_id),
         }
     }
 }

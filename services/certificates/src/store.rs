@@ -150,18 +150,17 @@ pub async fn insert_agency(c: &impl GenericClient, a: &Agency) -> Result<()> {
     )
     .await
     .map_err(|e| match constraint(&e) {
-        Some("agency_pkey") => Error::Conflict {
-            kind: Kind::AgencyExists,
-            detail: format!("Agency {} is already registered.", a.kvk_number),
-        },
-        Some("agency_home_register_key") => Error::Conflict {
-            kind: Kind::AgencyExists,
-            detail: format!(
+        Some("agency_pkey") => {
+            Error::conflict(Kind::AgencyExists, format!("Agency {} is already registered.", a.kvk_number))
+        }
+        Some("agency_home_register_key") => Error::conflict(
+            Kind::AgencyExists,
+            format!(
                 "An agency with home register number {} in {} is already registered.",
                 a.home_register_number.as_deref().unwrap_or_default(),
                 a.seat_country
             ),
-        },
+        ),
         _ => e.into(),
     })?;
     Ok(())
@@ -213,10 +212,10 @@ pub async fn insert_certificate(c: &impl GenericClient, cert: &Certificate) -> R
     )
     .await
     .map_err(|e| match constraint(&e) {
-        Some("certificate_agency_active_key") => Error::Conflict {
-            kind: Kind::CertificateInForce,
-            detail: format!("Agency {} already has a certificate in force.", cert.kvk_number),
-        },
+        Some("certificate_agency_active_key") => Error::conflict(
+            Kind::CertificateInForce,
+            format!("Agency {} already has a certificate in force.", cert.kvk_number),
+        ),
         _ => e.into(),
     })?;
     Ok(())
@@ -712,7 +711,7 @@ pub async fn reentry_policies(c: &impl GenericClient) -> Result<Vec<crate::domai
         .map(|r| {
             Ok(crate::domain::reentry::Policy {
                 effective_from: r.get(0),
-                waiting_months: u32::try_from(r.get::<_, i32>(1)).map_err(|_| Error::Corrupt("waiting months"))?,
+                waiting_months: u32::try_from(r.get::<_, i32>(1)).map_err(|_| Error::corrupt("waiting months"))?,
                 source: r.get(2),
             })
         })
@@ -1299,13 +1298,10 @@ pub async fn insert_final_sanction(
     )
     .await
     .map_err(|e| match constraint(&e) {
-        Some("final_sanction_reference_key") => Error::Conflict {
-            kind: Kind::SanctionRecorded,
-            detail: format!(
-                "Decision {} of {} is in the register of final sanctions already.",
-                s.reference, s.authority
-            ),
-        },
+        Some("final_sanction_reference_key") => Error::conflict(
+            Kind::SanctionRecorded,
+            format!("Decision {} of {} is in the register of final sanctions already.", s.reference, s.authority),
+        ),
         _ => e.into(),
     })?;
     Ok(())

@@ -124,9 +124,15 @@ pub async fn start<S: Service>(
     settings.common = common_settings(&db, &prefix);
     tune(&mut settings);
     let clock = Clock::system();
-    let run_clock = clock.clone();
+    let (client, internal, state, shutdown) = launch::<S>(settings, clock.clone()).await;
+    Running { client, internal, state, clock, prefix, db, shutdown }
+}
+
+/// Builds and runs `S` with `settings` on `clock`, on ports 0: its client, internal address,
+/// state and shutdown handle.
+async fn launch<S: Service>(settings: Settings<S::Own>, clock: Clock) -> (Client, String, S::State, Shutdown) {
     let (port, state, shutdown) = spawn(move || async move {
-        let app = App::<S>::build_on(settings, run_clock, 0, 0).await.expect("service builds");
+        let app = App::<S>::build_on(settings, clock, 0, 0).await.expect("service builds");
         let handle = ((app.port(), app.internal_port()), app.state().clone(), app.shutdown_handle());
         (handle, async move {
             let _ = app.run_until_stopped().await;
@@ -134,13 +140,48 @@ pub async fn start<S: Service>(
     })
     .await;
     let (port, internal) = port;
-    Running {
-        client: Client::new(format!("http://127.0.0.1:{port}")),
-        internal: format!("http://127.0.0.1:{internal}"),
-        state,
-        clock,
-        prefix,
-        db,
-        shutdown,
+    (Client::new(format!("http://127.0.0.1:{port}")), format!("http://127.0.0.1:{internal}"), state, shutdown)
+}
+
+impl<S: Service> Running<S> {
+    /// Stops it, as a crash would mid-run (nothing is flushed on purpose); its database and
+    /// Redis keys stay until it is dropped, for [`Running::another`].
+    pub fn stop(&self) {
+        self.shutdown.trigger();
+    }
+
+    /// Another instance of `S` on the same database and Redis prefix — a restart after
+    /// [`Running::stop`], or a second replica — with `tune` adjusting its settings as the
+    /// first's were. Stopped when dropped; the data stays the first's.
+    pub async fn another(&self, tune: impl FnOnce(&mut Settings<S::Own>) + Send + 'static) -> Instance<S> {
+        let mut settings = Settings::<S::Own>::local();
+        settings.common = common_settings(&self.db, &self.prefix);
+        tune(&mut settings);
+        let (client, internal, state, shutdown) = launch::<S>(settings, self.clock.clone()).await;
+        Instance { client, internal, state, shutdown }
+    }
+}
+
+/// A further instance of a service started by [`Running::another`].
+pub struct Instance<S: Service> {
+    /// A client for its port.
+    pub client: Client,
+    /// Its internal port's address.
+    pub internal: String,
+    /// Its state.
+    pub state: S::State,
+    shutdown: Shutdown,
+}
+
+impl<S: Service> std::ops::Deref for Instance<S> {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl<S: Service> Drop for Instance<S> {
+    fn drop(&mut self) {
+        self.shutdown.trigger();
     }
 }

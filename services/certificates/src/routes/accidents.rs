@@ -43,7 +43,7 @@ struct AccidentIn {
 pub const ACCIDENT_REPORTS_PER_HOUR: u32 = 20;
 
 fn id_of(raw: &str) -> Result<Uuid> {
-    raw.parse().map_err(|_| Error::Client(platform::Problem::bad_request("Malformed accident id: expected a UUID.")))
+    raw.parse().map_err(|_| Error::client(platform::Problem::bad_request("Malformed accident id: expected a UUID.")))
 }
 
 /// POST /api/v1/agencies/{kvk}/accidents — a hirer (org = its KvK number) reports a
@@ -52,9 +52,9 @@ pub(super) async fn report(state: AppState, req: Request, kvk: String, raw: Byte
     let principal = authenticate(&state, &req)?;
     let hirer = match (principal.has(Role::Hirer), principal.org.as_deref()) {
         (true, Some(org)) => platform::ids::KvkNumber::parse(org, "/org")
-            .map_err(|_| Error::Forbidden("The token's org is not a KvK number.".into()))?,
+            .map_err(|_| Error::forbidden("The token's org is not a KvK number.".into()))?,
         _ => {
-            return Err(Error::Forbidden(
+            return Err(Error::forbidden(
                 "Only a hirer (org = its KvK number) reports an accident at its site.".into(),
             ));
         }
@@ -74,18 +74,18 @@ pub(super) async fn report(state: AppState, req: Request, kvk: String, raw: Byte
     }
     let kind = checks.check(platform::http::word(&input.kind, "/kind"));
     let what = checks.check(platform::http::bounded_text(&input.what_happened, "/what_happened", 2000, true));
-    checks.finish().map_err(Error::Invalid)?;
+    checks.finish().map_err(Error::invalid)?;
     let (Some(occurred_on), Some(what), Some(kind)) = (occurred_on, what, kind) else {
-        return Err(Error::Corrupt("a checked field"));
+        return Err(Error::corrupt("a checked field"));
     };
     if hirer.as_str() == agency.as_str() {
-        return Err(Error::Forbidden("An agency does not report accidents to itself.".into()));
+        return Err(Error::forbidden("An agency does not report accidents to itself.".into()));
     }
     // A site has a few notifiable accidents a year; more in an hour is not reporting.
     state.core.budget("accident_reports", ACCIDENT_REPORTS_PER_HOUR).charge_caller(&req, Some(&principal))?;
     write(&state, &req, &principal, &raw, async |tx| {
         if store::agency(tx, agency.as_str()).await?.is_none() {
-            return Err(Error::NotFound(format!("No agency {agency} is registered.")));
+            return Err(Error::not_found(format!("No agency {agency} is registered.")));
         }
         let now = state.clock.now();
         let accident = Accident {
@@ -127,7 +127,7 @@ fn the_agency(principal: &Principal, a: &Accident) -> Result<()> {
 
 /// The answer about an accident that does not exist or is another agency's.
 fn no_accident(id: Uuid) -> Error {
-    Error::NotFound(format!("No accident {id} of your agency."))
+    Error::not_found(format!("No accident {id} of your agency."))
 }
 
 #[derive(Debug, Deserialize)]
@@ -145,15 +145,12 @@ pub(super) async fn authority_report(state: AppState, req: Request, id: String, 
     let id = id_of(&id)?;
     let input: AuthorityReportIn = parse_json(&req, &raw)?;
     let reference =
-        platform::http::bounded_text(&input.reference, "/reference", 200, true).map_err(|e| Error::Invalid(vec![e]))?;
+        platform::http::bounded_text(&input.reference, "/reference", 200, true).map_err(|e| Error::invalid(vec![e]))?;
     write(&state, &req, &principal, &raw, async |tx| {
         let a = store::accident_by_id(tx, id, true).await?.ok_or_else(|| no_accident(id))?;
         the_agency(&principal, &a)?;
         if a.authority_reported_at.is_some() {
-            return Err(Error::Conflict {
-                kind: Kind::IllegalTransition,
-                detail: "The accident was reported already.".into(),
-            });
+            return Err(Error::conflict(Kind::IllegalTransition, "The accident was reported already.".into()));
         }
         let now = state.clock.now();
         store::accident_reported(tx, id, &reference, now).await?;
@@ -163,7 +160,7 @@ pub(super) async fn authority_report(state: AppState, req: Request, id: String, 
             .after(json!({ "accident_id": id, "reference": reference }))
             .record(tx)
             .await?;
-        let after = store::accident_by_id(tx, id, false).await?.ok_or(Error::Corrupt("accident vanished"))?;
+        let after = store::accident_by_id(tx, id, false).await?.ok_or(Error::corrupt("accident vanished"))?;
         Ok((StatusCode::OK, json!({ "accident": after, "late": late })))
     })
     .await
@@ -184,15 +181,12 @@ pub(super) async fn safety_check(state: AppState, req: Request, id: String, raw:
     let id = id_of(&id)?;
     let input: SafetyCheckIn = parse_json(&req, &raw)?;
     let measures =
-        platform::http::bounded_text(&input.measures, "/measures", 4000, true).map_err(|e| Error::Invalid(vec![e]))?;
+        platform::http::bounded_text(&input.measures, "/measures", 4000, true).map_err(|e| Error::invalid(vec![e]))?;
     write(&state, &req, &principal, &raw, async |tx| {
         let a = store::accident_by_id(tx, id, true).await?.ok_or_else(|| no_accident(id))?;
         the_agency(&principal, &a)?;
         if a.safety_checked_at.is_some() {
-            return Err(Error::Conflict {
-                kind: Kind::IllegalTransition,
-                detail: "The safety check was recorded already.".into(),
-            });
+            return Err(Error::conflict(Kind::IllegalTransition, "The safety check was recorded already.".into()));
         }
         let now = state.clock.now();
         store::safety_checked(tx, id, &measures, &principal.subject, now).await?;
@@ -201,7 +195,7 @@ pub(super) async fn safety_check(state: AppState, req: Request, id: String, raw:
             .publishes(events::safety_checked(&a, now))
             .record(tx)
             .await?;
-        let after = store::accident_by_id(tx, id, false).await?.ok_or(Error::Corrupt("accident vanished"))?;
+        let after = store::accident_by_id(tx, id, false).await?.ok_or(Error::corrupt("accident vanished"))?;
         Ok((StatusCode::OK, json!(after)))
     })
     .await
@@ -219,7 +213,7 @@ pub(super) async fn list(state: AppState, req: Request, kvk: String) -> Result<R
     {
         Some(org)
     } else {
-        return Err(Error::Forbidden(
+        return Err(Error::forbidden(
             "Only the inspectorate, the agency itself and the hirers that reported them see its accidents.".into(),
         ));
     };

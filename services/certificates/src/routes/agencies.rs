@@ -147,7 +147,7 @@ pub(super) async fn create_agency(state: AppState, req: Request, _: (), raw: Byt
     let role = [Role::Kvk, Role::CertificationBody, Role::Admin]
         .into_iter()
         .find(|r| principal.has(*r))
-        .ok_or_else(|| Error::Forbidden("Only KvK, a certification body or an admin registers agencies.".into()))?;
+        .ok_or_else(|| Error::forbidden("Only KvK, a certification body or an admin registers agencies.".into()))?;
     let input: AgencyIn = parse_json(&req, &raw)?;
     let mut checks = Checks::default();
     let country = CountryCode::parse(&input.seat_country, "/seat_country");
@@ -164,9 +164,9 @@ pub(super) async fn create_agency(state: AppState, req: Request, _: (), raw: Byt
         checks.0.push(platform::problem::FieldError::new("/sbi_codes", "between 1 and 20 SBI codes"));
     }
     checks.check(not_future(input.established_on, state.clock.today(), "/established_on"));
-    checks.finish().map_err(Error::Invalid)?;
+    checks.finish().map_err(Error::invalid)?;
     let (Some((kvk, home_register_number, vat_number)), Some(name), Some(country)) = (identity, name, country) else {
-        return Err(Error::Invalid(vec![platform::problem::FieldError::new("", "invalid")]));
+        return Err(Error::invalid(vec![platform::problem::FieldError::new("", "invalid")]));
     };
     let agency = Agency {
         kvk_number: kvk.as_str().into(),
@@ -250,7 +250,7 @@ pub(super) async fn public_view(state: AppState, req: Request, kvk: String) -> R
     let client = state.core.pool.get().await?;
     let agency = store::agency(&client, kvk.as_str())
         .await?
-        .ok_or_else(|| Error::NotFound(format!("No agency {kvk} is registered.")))?;
+        .ok_or_else(|| Error::not_found(format!("No agency {kvk} is registered.")))?;
     let cert = store::latest_certificate(&client, kvk.as_str()).await?;
     let certificate = match &cert {
         None => None,
@@ -331,13 +331,13 @@ pub(super) async fn issue_certificate(state: AppState, req: Request, kvk: String
         }
         (Entry::Provisional, None) => {}
     }
-    checks.finish().map_err(Error::Invalid)?;
+    checks.finish().map_err(Error::invalid)?;
     // The starter's entry test, asked of the other registers before any lock is taken.
     {
         let client = state.core.pool.get().await?;
         acting_body(&client, &principal).await?;
         if store::agency(&client, kvk.as_str()).await?.is_none() {
-            return Err(Error::NotFound(format!("No agency {kvk} is registered.")));
+            return Err(Error::not_found(format!("No agency {kvk} is registered.")));
         }
     }
     let missing = state.registers.entry(kvk.as_str(), &req.id).await?;
@@ -366,7 +366,7 @@ pub(super) async fn issue_certificate(state: AppState, req: Request, kvk: String
         let body_id = acting_body(tx, &principal).await?;
         let agency = store::agency(tx, kvk.as_str())
             .await?
-            .ok_or_else(|| Error::NotFound(format!("No agency {kvk} is registered.")))?;
+            .ok_or_else(|| Error::not_found(format!("No agency {kvk} is registered.")))?;
         let now = state.clock.now();
         reentry(tx, kvk.as_str(), input.entry, today).await?;
         let full = input.entry == Entry::Full;

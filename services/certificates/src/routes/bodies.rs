@@ -28,13 +28,13 @@ struct BodyIn {
 pub(super) async fn put(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     if !principal.has(Role::Admin) {
-        return Err(Error::Forbidden("Only an admin records accreditations.".into()));
+        return Err(Error::forbidden("Only an admin records accreditations.".into()));
     }
     let input: BodyIn = parse_json(&req, &raw)?;
     let mut checks = Checks::default();
     let id = checks.check(BodyId::parse(&id, "/path/id"));
     let name = checks.check(text(&input.name, "/name", 200));
-    checks.finish().map_err(Error::Invalid)?;
+    checks.finish().map_err(Error::invalid)?;
     let (Some(id), Some(name)) = (id, name) else { unreachable!("checked above") };
     write(&state, &req, &principal, &raw, async |tx| {
         let before = store::body(tx, id.as_str()).await?;
@@ -65,6 +65,6 @@ pub(super) async fn bodies_get(state: AppState, req: Request, id: String) -> Res
     state.core.limiter.check(&req)?;
     let client = state.core.pool.get().await?;
     let body =
-        store::body(&client, &id).await?.ok_or_else(|| Error::NotFound(format!("No certification body {id}.")))?;
+        store::body(&client, &id).await?.ok_or_else(|| Error::not_found(format!("No certification body {id}.")))?;
     Ok(platform::http::json(StatusCode::OK, &body))
 }

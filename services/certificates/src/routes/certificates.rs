@@ -15,7 +15,7 @@ use uuid::Uuid;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-use super::{authenticate, id_from_path, own_certificate, write};
+use super::{Asked, asked, authenticate, id_from_path, own_certificate, write};
 use crate::domain::lifecycle::{Action, latest_extension, next_audit};
 use crate::domain::reentry::{self, Ground};
 use crate::domain::requirement::{self, Outcome, Validity};
@@ -59,8 +59,22 @@ pub(super) fn change<'a>(
     }
 }
 
+/// A certification body moves `cert` by `action` for `reason`, `edit` setting what the
+/// move sets: the certificate as it is after, for the answer.
+async fn moved(
+    tx: &Transaction<'_>,
+    (state, principal, req): (&AppState, &Principal, &Request),
+    reason: Option<&str>,
+    (cert, action): (Certificate, Action),
+    edit: impl FnOnce(&mut Certificate),
+) -> Result<(StatusCode, Value)> {
+    let change = change(state, principal, Role::CertificationBody, req, reason);
+    let after = register::apply(tx, cert, action, &change, edit).await?;
+    Ok((StatusCode::OK, view(&after)))
+}
+
 fn invalid(e: FieldError) -> Error {
-    Error::Invalid(vec![e])
+    Error::invalid(vec![e])
 }
 
 /// May read a certificate's details: its body, the agency itself, the inspectorate, an admin.
@@ -249,13 +263,13 @@ pub(super) async fn put_requirement(
     let id = id_from_path(&id, "certificate")?;
     let code = RequirementCode::parse(&code).ok_or_else(|| {
         let known: Vec<_> = RequirementCode::ALL.iter().map(|c| c.as_str()).collect();
-        Error::NotFound(format!("No requirement {code:?}; known: {}.", known.join(", ")))
+        Error::not_found(format!("No requirement {code:?}; known: {}.", known.join(", ")))
     })?;
     let input: RequirementIn = parse_json(&req, &raw)?;
     let today = state.clock.today();
     let mut checks = Checks::default();
     let recorded = recorded(code, &input, today, "", &mut checks);
-    checks.finish().map_err(Error::Invalid)?;
+    checks.finish().map_err(Error::invalid)?;
     let Some(recorded) = recorded else {
         return Err(invalid(FieldError::new("", "invalid requirement")));
     };
@@ -310,18 +324,19 @@ struct ExtendIn {
 
 /// POST /api/v1/certificates/{id}/extension
 pub(super) async fn extend(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
-    let principal = authenticate(&state, &req)?;
-    principal.require_any(&[Role::CertificationBody], "Only a certification body extends a probation.")?;
-    let id = id_from_path(&id, "certificate")?;
-    let input: ExtendIn = parse_json(&req, &raw)?;
+    let Asked { principal, id, input } = asked::<ExtendIn>(
+        &state,
+        &req,
+        &[Role::CertificationBody],
+        "Only a certification body extends a probation.",
+        &id,
+        &raw,
+    )?;
     let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
     write(&state, &req, &principal, &raw, async |tx| {
         let cert = own_certificate(tx, &principal, id).await?;
         if cert.status == Status::Provisional && cert.extended {
-            return Err(Error::Conflict {
-                kind: Kind::ExtensionUsed,
-                detail: "Probation may be extended only once.".into(),
-            });
+            return Err(Error::conflict(Kind::ExtensionUsed, "Probation may be extended only once.".into()));
         }
         if cert.status == Status::Provisional {
             let latest = latest_extension(cert.issued_on);
@@ -335,13 +350,12 @@ pub(super) async fn extend(state: AppState, req: Request, id: String, raw: Bytes
                 )));
             }
         }
-        let change = change(&state, &principal, Role::CertificationBody, &req, Some(&reason));
-        let after = register::apply(tx, cert, Action::Extend, &change, |c| {
+        let asked = (&state, &principal, &req);
+        moved(tx, asked, Some(&reason), (cert, Action::Extend), |c| {
             c.probation_ends_on = input.until;
             c.extended = true;
         })
-        .await?;
-        Ok((StatusCode::OK, view(&after)))
+        .await
     })
     .await
 }
@@ -386,7 +400,7 @@ pub(super) async fn unmet_on(
     live: &[(RequirementCode, Option<zegel_contracts::agency::Reason>)],
     on: NaiveDate,
 ) -> Result<Vec<(RequirementCode, String)>> {
-    let agency = store::agency(tx, &cert.kvk_number).await?.ok_or_else(|| Error::NotFound("agency".into()))?;
+    let agency = store::agency(tx, &cert.kvk_number).await?.ok_or_else(|| Error::not_found("agency".into()))?;
     // The auditor's statement is required from the agency's second year on.
     let in_first_year = crate::domain::lifecycle::add_months(agency.established_on, 12) > on;
     let recorded: Vec<_> =
@@ -396,10 +410,8 @@ pub(super) async fn unmet_on(
 
 /// POST /api/v1/certificates/{id}/certification
 pub(super) async fn certify(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
-    let principal = authenticate(&state, &req)?;
-    principal.require_any(&[Role::CertificationBody], "Only a certification body certifies.")?;
-    let id = id_from_path(&id, "certificate")?;
-    let input: ReasonIn = parse_json(&req, &raw)?;
+    let Asked { principal, id, input } =
+        asked::<ReasonIn>(&state, &req, &[Role::CertificationBody], "Only a certification body certifies.", &id, &raw)?;
     let reason = input.reason.as_deref().map(|r| text(r, "/reason", 1000)).transpose().map_err(invalid)?;
     let live = live_checks(&state, &req, id).await?;
     write(&state, &req, &principal, &raw, async |tx| {
@@ -412,13 +424,12 @@ pub(super) async fn certify(state: AppState, req: Request, id: String, raw: Byte
         if !unmet.is_empty() {
             return Err(Error::Unmet(unmet));
         }
-        let change = change(&state, &principal, Role::CertificationBody, &req, reason.as_deref());
-        let after = register::apply(tx, cert, Action::Certify, &change, |c| {
+        let asked = (&state, &principal, &req);
+        moved(tx, asked, reason.as_deref(), (cert, Action::Certify), |c| {
             c.certified_on = Some(today);
             c.next_audit_due = Some(next_audit(today));
         })
-        .await?;
-        Ok((StatusCode::OK, view(&after)))
+        .await
     })
     .await
 }
@@ -442,10 +453,14 @@ struct AuditIn {
 
 /// POST /api/v1/certificates/{id}/audits
 pub(super) async fn record_audit(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
-    let principal = authenticate(&state, &req)?;
-    principal.require_any(&[Role::CertificationBody], "Only a certification body records audits.")?;
-    let id = id_from_path(&id, "certificate")?;
-    let input: AuditIn = parse_json(&req, &raw)?;
+    let Asked { principal, id, input } = asked::<AuditIn>(
+        &state,
+        &req,
+        &[Role::CertificationBody],
+        "Only a certification body records audits.",
+        &id,
+        &raw,
+    )?;
     let today = state.clock.today();
     let mut checks = Checks::default();
     checks.check(not_future(input.performed_on, today, "/performed_on"));
@@ -473,7 +488,7 @@ pub(super) async fn record_audit(state: AppState, req: Request, id: String, raw:
             });
         }
     }
-    checks.finish().map_err(Error::Invalid)?;
+    checks.finish().map_err(Error::invalid)?;
     // The audit re-runs the live checks, and every requirement's evidence must still hold.
     let live = live_checks(&state, &req, id).await?;
     let remedy_by = today + chrono::Days::new(u64::from(state.settings.evidence_remedy_days));
@@ -546,14 +561,14 @@ pub(super) async fn resolve(
     let mut checks = Checks::default();
     checks.check(not_future(input.resolved_on, state.clock.today(), "/resolved_on"));
     let resolution_ref = checks.check(text(&input.resolution_ref, "/resolution_ref", 200));
-    checks.finish().map_err(Error::Invalid)?;
+    checks.finish().map_err(Error::invalid)?;
     let resolution_ref = resolution_ref.unwrap_or_default();
     write(&state, &req, &principal, &raw, async |tx| {
         own_certificate(tx, &principal, id).await?;
         let resolved =
             store::resolve_deficiency(tx, id, store::Open::Id(deficiency_id), input.resolved_on, &resolution_ref)
                 .await?
-                .ok_or_else(|| Error::NotFound(format!("No open deficiency {deficiency_id} on certificate {id}.")))?;
+                .ok_or_else(|| Error::not_found(format!("No open deficiency {deficiency_id} on certificate {id}.")))?;
         let change = change(&state, &principal, Role::CertificationBody, &req, None);
         register::record(tx, &id.to_string(), "certificate.deficiency.resolve", &change, None::<&()>, Some(&resolved))
             .await?;
@@ -575,13 +590,14 @@ struct SuspendIn {
 /// A certification body suspends its own certificate; the inspectorate may request a
 /// suspension, which is recorded and sent to the body (202).
 pub(super) async fn suspend(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
-    let principal = authenticate(&state, &req)?;
-    principal.require_any(
+    let Asked { principal, id, input } = asked::<SuspendIn>(
+        &state,
+        &req,
         &[Role::CertificationBody, Role::Inspectorate],
         "Only a certification body suspends, or the inspectorate requests it.",
+        &id,
+        &raw,
     )?;
-    let id = id_from_path(&id, "certificate")?;
-    let input: SuspendIn = parse_json(&req, &raw)?;
     let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
     if principal.has(Role::Inspectorate) && !principal.has(Role::CertificationBody) {
         return write(&state, &req, &principal, &raw, async |tx| {
@@ -637,10 +653,14 @@ struct RequiredReasonIn {
 
 /// POST /api/v1/certificates/{id}/reinstatement
 pub(super) async fn reinstate(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
-    let principal = authenticate(&state, &req)?;
-    principal.require_any(&[Role::CertificationBody], "Only a certification body reinstates.")?;
-    let id = id_from_path(&id, "certificate")?;
-    let input: RequiredReasonIn = parse_json(&req, &raw)?;
+    let Asked { principal, id, input } = asked::<RequiredReasonIn>(
+        &state,
+        &req,
+        &[Role::CertificationBody],
+        "Only a certification body reinstates.",
+        &id,
+        &raw,
+    )?;
     let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
     // A suspension caused by a ban or a G-account is only lifted once that register agrees.
     let live = live_checks(&state, &req, id).await?;
@@ -656,13 +676,12 @@ pub(super) async fn reinstate(state: AppState, req: Request, id: String, raw: By
         if !overdue.is_empty() {
             return Err(Error::PastDeadline(overdue));
         }
-        let change = change(&state, &principal, Role::CertificationBody, &req, Some(&reason));
-        let after = register::apply(tx, cert, Action::Reinstate, &change, |c| {
+        let asked = (&state, &principal, &req);
+        moved(tx, asked, Some(&reason), (cert, Action::Reinstate), |c| {
             c.suspension_reason = None;
             c.suspension_remedy_by = None;
         })
-        .await?;
-        Ok((StatusCode::OK, view(&after)))
+        .await
     })
     .await
 }
@@ -684,10 +703,8 @@ struct RevokeIn {
 
 /// POST /api/v1/certificates/{id}/revocation
 pub(super) async fn revoke(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
-    let principal = authenticate(&state, &req)?;
-    principal.require_any(&[Role::CertificationBody], "Only a certification body revokes.")?;
-    let id = id_from_path(&id, "certificate")?;
-    let input: RevokeIn = parse_json(&req, &raw)?;
+    let Asked { principal, id, input } =
+        asked::<RevokeIn>(&state, &req, &[Role::CertificationBody], "Only a certification body revokes.", &id, &raw)?;
     let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
     if !Ground::REVOCATION.contains(&input.grounds) {
         let known: Vec<_> = Ground::REVOCATION.iter().map(|g| g.as_str()).collect();
@@ -764,10 +781,14 @@ pub(super) async fn revoke(state: AppState, req: Request, id: String, raw: Bytes
 /// recorded with that sanction as its ground, signalled to the Labour Authority and the
 /// admission authority, and waits like a revocation before any new certificate.
 pub(super) async fn withdraw(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
-    let principal = authenticate(&state, &req)?;
-    principal.require_any(&[Role::Agency], "Only the agency itself may withdraw its certificate.")?;
-    let id = id_from_path(&id, "certificate")?;
-    let input: RequiredReasonIn = parse_json(&req, &raw)?;
+    let Asked { principal, id, input } = asked::<RequiredReasonIn>(
+        &state,
+        &req,
+        &[Role::Agency],
+        "Only the agency itself may withdraw its certificate.",
+        &id,
+        &raw,
+    )?;
     let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
     // A claim on the deposit pending is asked of the deposits register first, with the
     // agency's own token, before any lock is taken.

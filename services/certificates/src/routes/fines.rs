@@ -72,9 +72,9 @@ fn asked(state: &AppState, input: FineIn) -> Result<Asked> {
     if input.receipts.len() > MAX_RECEIPTS {
         checks.0.push(FieldError::new("/receipts", format!("at most {MAX_RECEIPTS} receipts")));
     }
-    checks.finish().map_err(Error::Invalid)?;
+    checks.finish().map_err(Error::invalid)?;
     let (Some(hirer), Some(agency)) = (hirer, agency) else {
-        return Err(Error::Invalid(vec![FieldError::new("", "invalid")]));
+        return Err(Error::invalid(vec![FieldError::new("", "invalid")]));
     };
     Ok(Asked {
         hirer,
@@ -147,7 +147,7 @@ pub(super) async fn decide(state: AppState, req: Request, _: (), raw: Bytes) -> 
         } else {
             "the agency held a certificate in force on every day of the period"
         };
-        return Err(Error::Invalid(vec![FieldError::new("/from", format!("no offence: {why}"))]));
+        return Err(Error::invalid(vec![FieldError::new("/from", format!("no offence: {why}"))]));
     };
     let fine = Fine {
         fine_id: Uuid::now_v7(),
@@ -180,7 +180,7 @@ pub(super) async fn get(state: AppState, req: Request, id: String) -> Result<Res
     let client = state.core.pool.get().await?;
     // Only the Labour Authority and the fined company read a fine; anyone else is told
     // what it would be told of a fine that does not exist.
-    let missing = || Error::NotFound(format!("No fine {id} that you may read."));
+    let missing = || Error::not_found(format!("No fine {id} that you may read."));
     let fine = store::fine_by_id(&client, id, false).await?.ok_or_else(missing)?;
     let allowed = principal.has(Role::Inspectorate)
         || principal.has(Role::Admin)
@@ -208,18 +208,16 @@ pub(super) async fn irrevocable(state: AppState, req: Request, id: String, raw: 
     let id = id_from_path(&id, "fine")?;
     let input: IrrevocableIn = parse_json(&req, &raw)?;
     if input.irrevocable_on > state.clock.today() {
-        return Err(Error::Invalid(vec![FieldError::new("/irrevocable_on", "must not be in the future")]));
+        return Err(Error::invalid(vec![FieldError::new("/irrevocable_on", "must not be in the future")]));
     }
     write(&state, &req, &principal, &raw, async |tx| {
-        let before = store::fine_by_id(tx, id, true).await?.ok_or_else(|| Error::NotFound(format!("No fine {id}.")))?;
+        let before =
+            store::fine_by_id(tx, id, true).await?.ok_or_else(|| Error::not_found(format!("No fine {id}.")))?;
         if before.status != FineStatus::Decided {
-            return Err(Error::Conflict {
-                kind: Kind::IllegalTransition,
-                detail: "The fine is irrevocable already.".into(),
-            });
+            return Err(Error::conflict(Kind::IllegalTransition, "The fine is irrevocable already.".into()));
         }
         if input.irrevocable_on < before.decided_on {
-            return Err(Error::Invalid(vec![FieldError::new(
+            return Err(Error::invalid(vec![FieldError::new(
                 "/irrevocable_on",
                 format!("on or after the decision, {}", before.decided_on),
             )]));
@@ -274,7 +272,7 @@ pub(super) async fn schedule_put(state: AppState, req: Request, from: String, ra
     let principal = authenticate(&state, &req)?;
     principal.require_any(&[Role::Admin], "Only an admin records a change of the fine schedule.")?;
     let effective_from: NaiveDate =
-        from.parse().map_err(|_| Error::Invalid(vec![FieldError::new("/effective_from", "a date, YYYY-MM-DD")]))?;
+        from.parse().map_err(|_| Error::invalid(vec![FieldError::new("/effective_from", "a date, YYYY-MM-DD")]))?;
     let input: ScheduleIn = parse_json(&req, &raw)?;
     let mut checks = Checks::default();
     if effective_from < state.clock.today() {
@@ -299,7 +297,7 @@ pub(super) async fn schedule_put(state: AppState, req: Request, from: String, ra
         checks.0.push(FieldError::new("/diligence_days", "between 0 and 366 days"));
     }
     let note = checks.check(text(&input.note, "/note", 500));
-    checks.finish().map_err(Error::Invalid)?;
+    checks.finish().map_err(Error::invalid)?;
     let note = note.unwrap_or_default();
     let schedule = Schedule {
         effective_from,
@@ -312,10 +310,10 @@ pub(super) async fn schedule_put(state: AppState, req: Request, from: String, ra
     };
     write(&state, &req, &principal, &raw, async |tx| {
         if !store::insert_fine_schedule(tx, &schedule, &note, &principal.subject).await? {
-            return Err(Error::Conflict {
-                kind: Kind::IllegalTransition,
-                detail: format!("A schedule is in force from {effective_from} already; it is never rewritten."),
-            });
+            return Err(Error::conflict(
+                Kind::IllegalTransition,
+                format!("A schedule is in force from {effective_from} already; it is never rewritten."),
+            ));
         }
         let change = change(&state, &principal, Role::Admin, &req, Some(&note));
         register::record(

@@ -79,6 +79,34 @@ pub(crate) fn kvk_from_path(raw: &str) -> Result<KvkNumber> {
     Ok(KvkNumber::from_path(raw)?)
 }
 
+/// A request to act on certificate `id` with a body of `T`, read in the order every such
+/// handler needs: the caller authenticated, its role one of `roles` (else 403 with
+/// `refusal`, before anything is looked up), the id, then the body.
+pub(crate) struct Asked<T> {
+    /// Who asks.
+    pub principal: Principal,
+    /// The certificate.
+    pub id: Uuid,
+    /// What the body says.
+    pub input: T,
+}
+
+/// Reads an [`Asked`] from the request.
+pub(crate) fn asked<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    req: &platform::http::Request,
+    roles: &[Role],
+    refusal: &str,
+    id: &str,
+    raw: &bytes::Bytes,
+) -> Result<Asked<T>> {
+    let principal = authenticate(state, req)?;
+    principal.require_any(roles, refusal)?;
+    let id = id_from_path(id, "certificate")?;
+    let input = platform::http::parse_json(req, raw)?;
+    Ok(Asked { principal, id, input })
+}
+
 /// A certificate id from the path (400 when malformed).
 pub(crate) fn id_from_path(raw: &str, what: &str) -> Result<Uuid> {
     Ok(platform::http::uuid_in_path(raw, what)?)
@@ -99,7 +127,7 @@ pub(crate) async fn own_certificate(tx: &Transaction<'_>, principal: &Principal,
 /// The answer about a certificate that does not exist, or that the caller may not see
 /// (the same, so that a refusal tells nothing).
 pub(crate) fn no_certificate(id: Uuid) -> Error {
-    Error::NotFound(format!("No certificate {id} that you may see."))
+    Error::not_found(format!("No certificate {id} that you may see."))
 }
 
 /// Whether `principal` reads as certification body `body`: it acts for that body and the
@@ -116,15 +144,15 @@ pub(crate) async fn reads_as_body(
 /// The accredited body the caller acts for.
 pub(crate) async fn acting_body(tx: &impl deadpool_postgres::GenericClient, principal: &Principal) -> Result<String> {
     if !principal.has(Role::CertificationBody) {
-        return Err(Error::Forbidden("Only a certification body may do this.".into()));
+        return Err(Error::forbidden("Only a certification body may do this.".into()));
     }
     let org = principal
         .org
         .as_deref()
-        .ok_or_else(|| Error::Forbidden("The token names no certification body (org).".into()))?;
+        .ok_or_else(|| Error::forbidden("The token names no certification body (org).".into()))?;
     match store::body(tx, org).await? {
         Some(b) if b.accredited => Ok(b.certification_body_id),
-        Some(_) => Err(Error::Forbidden("The accreditation of this certification body has been withdrawn.".into())),
-        None => Err(Error::Forbidden("This certification body is not registered as accredited.".into())),
+        Some(_) => Err(Error::forbidden("The accreditation of this certification body has been withdrawn.".into())),
+        None => Err(Error::forbidden("This certification body is not registered as accredited.".into())),
     }
 }

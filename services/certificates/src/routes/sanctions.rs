@@ -42,7 +42,7 @@ struct SanctionIn {
 pub(super) async fn record(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     let role = [Role::Inspectorate, Role::Admin].into_iter().find(|r| principal.has(*r)).ok_or_else(|| {
-        Error::Forbidden("Final sanctions are recorded by the Labour Authority, or by an admin for a court.".into())
+        Error::forbidden("Final sanctions are recorded by the Labour Authority, or by an admin for a court.".into())
     })?;
     let kvk = kvk_from_path(&kvk)?;
     let input: SanctionIn = parse_json(&req, &raw)?;
@@ -67,9 +67,9 @@ pub(super) async fn record(state: AppState, req: Request, kvk: String, raw: Byte
         }
         _ => {}
     }
-    checks.finish().map_err(Error::Invalid)?;
+    checks.finish().map_err(Error::invalid)?;
     let (Some(authority), Some(reference)) = (authority, reference) else {
-        return Err(Error::Invalid(vec![FieldError::new("", "invalid")]));
+        return Err(Error::invalid(vec![FieldError::new("", "invalid")]));
     };
     let now = state.clock.now();
     let sanction = FinalSanction {
@@ -120,7 +120,7 @@ pub(super) async fn list(state: AppState, req: Request, kvk: String) -> Result<R
         || principal.acts_for(Role::Agency, kvk.as_str())
         || accredited_body;
     if !allowed {
-        return Err(Error::Forbidden(
+        return Err(Error::forbidden(
             "Only the authorities, accredited certification bodies and the agency itself read its final sanctions."
                 .into(),
         ));

@@ -24,27 +24,27 @@ pub(super) async fn issue(state: AppState, req: Request, kvk: String, raw: Bytes
     let kvk = kvk_from_path(&kvk)?;
     if !principal.acts_for(Role::Agency, kvk.as_str()) && !principal.has(Role::CertificationBody) {
         // Another agency is refused before anything of this one is looked up.
-        return Err(Error::Forbidden("Only the agency itself or its certification body has its seal issued.".into()));
+        return Err(Error::forbidden("Only the agency itself or its certification body has its seal issued.".into()));
     }
     nothing_said(&req, &raw)?;
     write(&state, &req, &principal, &raw, async |tx| {
         let cert = store::latest_certificate(tx, kvk.as_str())
             .await?
-            .ok_or_else(|| Error::NotFound(format!("Agency {kvk} has no certificate.")))?;
+            .ok_or_else(|| Error::not_found(format!("Agency {kvk} has no certificate.")))?;
         let role = if principal.acts_for(Role::Agency, kvk.as_str()) {
             Role::Agency
         } else {
             let body = super::acting_body(tx, &principal).await?;
             if body != cert.certification_body_id {
-                return Err(Error::Forbidden("This certificate was issued by another certification body.".into()));
+                return Err(Error::forbidden("This certificate was issued by another certification body.".into()));
             }
             Role::CertificationBody
         };
         if !matches!(cert.status, Status::Provisional | Status::Certified) {
-            return Err(Error::Conflict {
-                kind: Kind::NoValidCertificate,
-                detail: format!("A seal needs a valid certificate; this one is {}.", cert.status.as_str()),
-            });
+            return Err(Error::conflict(
+                Kind::NoValidCertificate,
+                format!("A seal needs a valid certificate; this one is {}.", cert.status.as_str()),
+            ));
         }
         let certificate_id = cert.certificate_id.to_string();
         // The seal never outlives the certificate: to the end of its last valid (Dutch) day.

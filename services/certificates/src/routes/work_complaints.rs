@@ -19,7 +19,7 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 
 use super::{authenticate, kvk_from_path, write};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Shared};
 use crate::events;
 use crate::state::AppState;
 use crate::store::{self, WorkComplaint};
@@ -45,7 +45,7 @@ pub(super) async fn post(state: AppState, req: Request, kvk: String, raw: Bytes)
     let form = req.is_form();
     let parsed: std::result::Result<ComplaintIn, Error> = if form {
         serde_urlencoded::from_bytes(&raw)
-            .map_err(|_| Error::Client(platform::Problem::bad_request("The form is incomplete.")))
+            .map_err(|_| Error::client(platform::Problem::bad_request("The form is incomplete.")))
     } else {
         parse_json(&req, &raw).map_err(Error::from)
     };
@@ -67,8 +67,8 @@ pub(super) async fn post(state: AppState, req: Request, kvk: String, raw: Bytes)
         (true, Ok((_, body))) => Ok(platform::http::see_other(body["status_url"].as_str().unwrap_or_default())),
         (true, Err(e)) => {
             let error = match e {
-                Error::Client(ref p) if p.status == 429 => "rate_limited",
-                Error::Invalid(_) | Error::Client(_) => "invalid",
+                Error::Shared(Shared::Client(ref p)) if p.status == 429 => "rate_limited",
+                Error::Shared(Shared::Invalid(_) | Shared::Client(_)) => "invalid",
                 _ => "unavailable",
             };
             // Only a well-formed number goes back into the form's address.
@@ -95,8 +95,8 @@ async fn file(
     } else {
         checks.check(platform::http::bounded_text(&input.text, "/text", MAX_TEXT, true))
     };
-    checks.finish().map_err(Error::Invalid)?;
-    let (Some(category), Some(text)) = (category, text) else { return Err(Error::Corrupt("a checked field")) };
+    checks.finish().map_err(Error::invalid)?;
+    let (Some(category), Some(text)) = (category, text) else { return Err(Error::corrupt("a checked field")) };
     let token = Uuid::new_v4().simple().to_string();
     let now = state.clock.now();
     let complaint = WorkComplaint {
@@ -147,7 +147,7 @@ pub(super) async fn list(state: AppState, req: Request, kvk: String) -> Result<R
     {
         Role::CertificationBody
     } else {
-        return Err(Error::Forbidden(
+        return Err(Error::forbidden(
             "Only the Labour Authority and the agency's certification body read complaints about its work.".into(),
         ));
     };
@@ -175,17 +175,18 @@ pub(super) async fn set_status(state: AppState, req: Request, id: String, raw: B
     principal.require_any(&[Role::Inspectorate], "Only the Labour Authority moves a complaint about work on.")?;
     let id: Uuid = id
         .parse()
-        .map_err(|_| Error::Client(platform::Problem::bad_request("Malformed complaint id: expected a UUID.")))?;
+        .map_err(|_| Error::client(platform::Problem::bad_request("Malformed complaint id: expected a UUID.")))?;
     let input: StatusIn = parse_json(&req, &raw)?;
     let mut checks = Checks::default();
     if !matches!(input.status.as_str(), "under_investigation" | "closed") {
         checks.fail("/status", "under_investigation or closed");
     }
     let note = input.note.as_deref().and_then(|n| checks.check(platform::http::bounded_text(n, "/note", 1000, true)));
-    checks.finish().map_err(Error::Invalid)?;
+    checks.finish().map_err(Error::invalid)?;
     write(&state, &req, &principal, &raw, async |tx| {
-        let found =
-            store::work_complaint_by_id(tx, id).await?.ok_or_else(|| Error::NotFound(format!("No complaint {id}.")))?;
+        let found = store::work_complaint_by_id(tx, id)
+            .await?
+            .ok_or_else(|| Error::not_found(format!("No complaint {id}.")))?;
         store::set_work_complaint_status(tx, id, &input.status, note.as_deref()).await?;
         audit::Entry::new(
             Actor::of(&principal, Role::Inspectorate),

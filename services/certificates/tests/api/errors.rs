@@ -3,7 +3,7 @@
 use platform::auth::Role;
 use serde_json::json;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{Asks, spawn_app};
 
 #[tokio::test]
 async fn bad_requests_answer_the_right_problem() {

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{RedisProxy, spawn_app_with};
+use crate::helpers::{Asks, RedisProxy, spawn_app_with};
 
 #[tokio::test]
 async fn a_revocation_puts_exactly_one_certificate_revoked_on_the_stream() {
@@ -97,8 +97,8 @@ async fn a_ban_on_an_officer_suspends_the_certificate_once_even_when_delivered_t
     let app = spawn_app_with(|_| {}).await;
     let (_body, id) = app.certified("12345678", "cb-one").await;
     let ban = zegel_testkit::events::officer_banned("12345678");
-    zegel_testkit::publish(&app.redis_prefix, &ban).await;
-    zegel_testkit::publish(&app.redis_prefix, &ban).await;
+    zegel_testkit::publish(&app.prefix.0, &ban).await;
+    zegel_testkit::publish(&app.prefix.0, &ban).await;
     let mut status = String::new();
     for _ in 0..100 {
         status = app.public("12345678").await["status"].as_str().unwrap().to_string();
@@ -121,7 +121,7 @@ async fn a_ban_on_an_officer_suspends_the_certificate_once_even_when_delivered_t
 
     // A closed G-account of another, uncertified agency changes nothing.
     let other = zegel_testkit::events::g_account("99999999", zegel_contracts::GAccountStatus::Closed);
-    zegel_testkit::publish(&app.redis_prefix, &other).await;
+    zegel_testkit::publish(&app.prefix.0, &other).await;
 }
 
 #[tokio::test]
@@ -129,7 +129,7 @@ async fn a_blocked_g_account_suspends_the_certificate() {
     let app = spawn_app_with(|_| {}).await;
     app.certified("12345678", "cb-one").await;
     let blocked = zegel_testkit::events::g_account("12345678", zegel_contracts::GAccountStatus::Blocked);
-    zegel_testkit::publish(&app.redis_prefix, &blocked).await;
+    zegel_testkit::publish(&app.prefix.0, &blocked).await;
     let mut status = String::new();
     for _ in 0..100 {
         status = app.public("12345678").await["status"].as_str().unwrap().to_string();
@@ -147,7 +147,7 @@ async fn an_overdue_deposit_shortfall_lapses_the_certificate() {
     app.certified("12345678", "cb-one").await;
     let top_up_by = chrono::NaiveDate::from_ymd_opt(2026, 10, 1).expect("a date");
     let overdue = zegel_testkit::events::shortfall_overdue("12345678", top_up_by);
-    zegel_testkit::publish(&app.redis_prefix, &overdue).await;
+    zegel_testkit::publish(&app.prefix.0, &overdue).await;
     let mut status = String::new();
     for _ in 0..100 {
         status = app.public("12345678").await["status"].as_str().unwrap().to_string();
@@ -170,7 +170,7 @@ async fn a_forged_deposit_shortfall_lapses_nothing_and_is_counted() {
     let forged = |signer: Option<&'static str>| {
         let top_up_by = chrono::NaiveDate::from_ymd_opt(2026, 10, 1).expect("a date");
         let event = zegel_testkit::events::shortfall_overdue("12345678", top_up_by);
-        let prefix = app.redis_prefix.clone();
+        let prefix = app.prefix.0.clone();
         async move { zegel_testkit::publish_signed_by(&prefix, &event, signer).await }
     };
     // Written straight to the stream, and signed by another register's key.

@@ -5,16 +5,13 @@
 use std::time::Duration;
 
 use platform::auth::Role;
-use platform::clock::Clock;
-use platform::server::Shutdown;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use zegel_attest::Register;
+use zegel_certificates::Certificates;
 use zegel_certificates::config::Settings;
-use zegel_certificates::state::AppState;
-use zegel_certificates::{Application, Certificates};
-use zegel_testkit::{self as testing, Client, Reply, TestDb, TestPrefix};
+use zegel_testkit::{self as testing, Reply, Running};
 
 pub use zegel_testkit::{RedisProxy, pki};
 
@@ -24,24 +21,9 @@ pub const MIGRATIONS: [&str; 2] = [
     concat!(env!("CARGO_MANIFEST_DIR"), "/../platform/migrations"),
 ];
 
-/// A running service under test.
-pub struct TestApp {
-    /// HTTP client for the service (address, tokens, requests).
-    pub client: Client,
-    /// The service's clock; move it to test time-based rules.
-    pub clock: Clock,
-    /// The service's state (for running the sweep directly).
-    pub state: AppState,
-    /// The test's Redis key prefix.
-    pub redis_prefix: String,
-    /// The internal port's address (`/metrics`).
-    pub internal: String,
-    shutdown: Shutdown,
-    // Dropped after the service is told to stop.
-    _prefix: TestPrefix,
-    /// The test's database.
-    pub db: TestDb,
-}
+/// The service under test: the test kit's service, with the certificates register's own
+/// asks below.
+pub type TestApp = Running<Certificates>;
 
 /// Starts the service with default test settings.
 pub async fn spawn_app() -> TestApp {
@@ -49,68 +31,51 @@ pub async fn spawn_app() -> TestApp {
 }
 
 /// Starts the service after `adjust` had its say on the settings.
-pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    let db = TestDb::create("certificates", &MIGRATIONS, async |common| {
-        platform::shell::migrate::<Certificates>(&common).await.expect("migrations apply")
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings) + Send + 'static) -> TestApp {
+    zegel_testkit::start::<Certificates>(MIGRATIONS[0], move |settings| {
+        settings.own.sweep_interval_secs = 3600;
+        let (key, cert) = pki().signer_paths(Register::Certificates);
+        settings.own.seal_key = key;
+        settings.own.seal_cert = cert;
+        // This register alone: ban and G-account requirements are decided by what was
+        // recorded (the cross-service tests run the live checks).
+        settings.own.bans_url = String::new();
+        settings.own.gaccounts_url = String::new();
+        settings.own.deposits_url = String::new();
+        settings.own.housing_url = String::new();
+        adjust(settings);
     })
-    .await;
-    let prefix = TestPrefix::new();
-    let mut settings = Settings::local();
-    settings.common = testing::common_settings(&db, &prefix);
-    settings.port = 0;
-    settings.internal_port = 0;
-    settings.own.sweep_interval_secs = 3600;
-    let (key, cert) = pki().signer_paths(Register::Certificates);
-    settings.own.seal_key = key;
-    settings.own.seal_cert = cert;
-    // This register alone: ban and G-account requirements are decided by what was recorded
-    // (the cross-service tests run the live checks).
-    settings.own.bans_url = String::new();
-    settings.own.gaccounts_url = String::new();
-    settings.own.deposits_url = String::new();
-    settings.own.housing_url = String::new();
-    adjust(&mut settings);
-
-    let clock = Clock::system();
-    let run_clock = clock.clone();
-    let redis_prefix = settings.common.redis_prefix.clone();
-    let (port, state, shutdown) = testing::spawn(move || async move {
-        let app = Application::build_with_clock(settings, run_clock).await.expect("service builds");
-        let handle = ((app.port(), app.internal_port()), app.state().clone(), app.shutdown_handle());
-        (handle, async move {
-            let _ = app.run_until_stopped().await;
-        })
-    })
-    .await;
-    let (port, internal) = port;
-    TestApp {
-        client: Client::new(format!("http://127.0.0.1:{port}")),
-        internal: format!("http://127.0.0.1:{internal}"),
-        clock,
-        state,
-        redis_prefix,
-        shutdown,
-        _prefix: prefix,
-        db,
-    }
+    .await
 }
 
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        self.shutdown.trigger();
-    }
-}
-
-impl std::ops::Deref for TestApp {
-    type Target = Client;
-    fn deref(&self) -> &Client {
-        &self.client
-    }
-}
-
-impl TestApp {
+/// What the certificates register's tests ask of it.
+#[allow(async_fn_in_trait)]
+pub trait Asks {
     /// An accredited certification body `id`, returning its token.
-    pub async fn body(&self, id: &str) -> String {
+    async fn body(&self, id: &str) -> String;
+    /// A registered Dutch staffing agency established `established_days_ago` days ago.
+    async fn agency(&self, kvk: &str, established_days_ago: u64) -> Reply;
+    /// A provisional certificate for `kvk` by the body with `token`; returns its id.
+    async fn provisional(&self, kvk: &str, token: &str) -> String;
+    /// Records every requirement as met.
+    async fn meet_all(&self, id: &str, token: &str);
+    /// A fully certified agency `kvk` under body `body_id`; returns (body token, certificate id).
+    async fn certified(&self, kvk: &str, body_id: &str) -> (String, String);
+    /// The public view of `kvk`'s certificate.
+    async fn public(&self, kvk: &str) -> Value;
+    /// Events of type `kind` on this test's stream, as JSON.
+    async fn events(&self, kind: &str) -> Vec<Value>;
+    /// Waits until `n` events of `kind` are on the stream (or a few seconds pass).
+    async fn wait_for_events(&self, kind: &str, n: usize) -> Vec<Value>;
+    /// Runs SQL in the test's database (to break it on purpose).
+    async fn sql(&self, statement: &str);
+    /// Sends raw bytes over TCP and returns the status code and whole response text.
+    async fn raw(&self, request: &str) -> (u16, String);
+}
+
+impl Asks for TestApp {
+    /// An accredited certification body `id`, returning its token.
+    async fn body(&self, id: &str) -> String {
         let admin = self.token(&[Role::Admin], None);
         let r = self
             .put(
@@ -124,7 +89,7 @@ impl TestApp {
     }
 
     /// A registered Dutch staffing agency established `established_days_ago` days ago.
-    pub async fn agency(&self, kvk: &str, established_days_ago: u64) -> Reply {
+    async fn agency(&self, kvk: &str, established_days_ago: u64) -> Reply {
         let kvk_token = self.token(&[Role::Kvk], None);
         let established = self.clock.today() - chrono::Days::new(established_days_ago);
         let r = self
@@ -139,14 +104,14 @@ impl TestApp {
     }
 
     /// A provisional certificate for `kvk` by the body with `token`; returns its id.
-    pub async fn provisional(&self, kvk: &str, token: &str) -> String {
+    async fn provisional(&self, kvk: &str, token: &str) -> String {
         let r = self.post(&format!("/api/v1/agencies/{kvk}/certificates"), token, serde_json::json!({})).await;
         assert_eq!(r.status, 201, "{:?}", r.body);
         r.body["certificate_id"].as_str().expect("id").to_string()
     }
 
     /// Records every requirement as met.
-    pub async fn meet_all(&self, id: &str, token: &str) {
+    async fn meet_all(&self, id: &str, token: &str) {
         for code in zegel_certificates::domain::RequirementCode::ALL {
             let r = self
                 .put(
@@ -160,7 +125,7 @@ impl TestApp {
     }
 
     /// A fully certified agency `kvk` under body `body_id`; returns (body token, certificate id).
-    pub async fn certified(&self, kvk: &str, body_id: &str) -> (String, String) {
+    async fn certified(&self, kvk: &str, body_id: &str) -> (String, String) {
         let token = self.body(body_id).await;
         self.agency(kvk, 400).await;
         let id = self.provisional(kvk, &token).await;
@@ -171,15 +136,15 @@ impl TestApp {
     }
 
     /// The public view of `kvk`'s certificate.
-    pub async fn public(&self, kvk: &str) -> Value {
+    async fn public(&self, kvk: &str) -> Value {
         let r = self.get(&format!("/api/v1/agencies/{kvk}/certificate"), None).await;
         assert_eq!(r.status, 200, "{:?}", r.body);
         r.body
     }
 
     /// Events of type `kind` on this test's stream, as JSON.
-    pub async fn events(&self, kind: &str) -> Vec<Value> {
-        testing::events(&self.redis_prefix, kind)
+    async fn events(&self, kind: &str) -> Vec<Value> {
+        testing::events(&self.prefix.0, kind)
             .await
             .iter()
             .map(|e| serde_json::to_value(e).expect("event json"))
@@ -187,8 +152,8 @@ impl TestApp {
     }
 
     /// Waits until `n` events of `kind` are on the stream (or a few seconds pass).
-    pub async fn wait_for_events(&self, kind: &str, n: usize) -> Vec<Value> {
-        testing::wait_for_events(&self.redis_prefix, kind, n)
+    async fn wait_for_events(&self, kind: &str, n: usize) -> Vec<Value> {
+        testing::wait_for_events(&self.prefix.0, kind, n)
             .await
             .iter()
             .map(|e| serde_json::to_value(e).expect("event json"))
@@ -196,12 +161,12 @@ impl TestApp {
     }
 
     /// Runs SQL in the test's database (to break it on purpose).
-    pub async fn sql(&self, statement: &str) {
+    async fn sql(&self, statement: &str) {
         self.db.sql(statement).await;
     }
 
     /// Sends raw bytes over TCP and returns the status code and whole response text.
-    pub async fn raw(&self, request: &str) -> (u16, String) {
+    async fn raw(&self, request: &str) -> (u16, String) {
         let addr = self.address.trim_start_matches("http://");
         let mut stream = TcpStream::connect(addr).await.expect("connect");
         stream.write_all(request.as_bytes()).await.expect("write");

@@ -3,7 +3,7 @@
 use platform::auth::Role;
 use serde_json::json;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{Asks, spawn_app};
 
 #[tokio::test]
 async fn an_agency_goes_from_provisional_to_revoked_and_the_public_view_and_trail_follow() {

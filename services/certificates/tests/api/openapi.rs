@@ -4,7 +4,7 @@
 use serde_json::json;
 use zegel_testkit::{contract_violations, openapi, shape_violations};
 
-use crate::helpers::spawn_app;
+use crate::helpers::{Asks, spawn_app};
 
 const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/certificates.yaml");
 

@@ -3,7 +3,7 @@
 use platform::auth::Role;
 use serde_json::json;
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{Asks, TestApp, spawn_app};
 
 /// Revokes certificate `id` with `grounds`.
 async fn revoke(app: &TestApp, body: &str, id: &str, grounds: &str) {

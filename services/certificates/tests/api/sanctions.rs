@@ -4,7 +4,7 @@
 use platform::auth::Role;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{Asks, TestApp, spawn_app};
 
 fn wml(app: &TestApp, reference: &str) -> Value {
     let today = app.clock.today();

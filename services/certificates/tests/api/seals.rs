@@ -8,7 +8,7 @@ use serde_json::json;
 use zegel_attest::seal::{self, Register};
 use zegel_attest::trust::{self, TrustStore};
 
-use crate::helpers::{pki, spawn_app};
+use crate::helpers::{Asks, pki, spawn_app};
 
 fn store() -> TrustStore {
     let cert = std::fs::read_to_string(pki().signer_paths(Register::Certificates).1).unwrap();

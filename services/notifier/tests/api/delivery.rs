@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use zegel_notifier::webhook;
 use zegel_testkit::{Receiver, publish};
 
-use crate::helpers::{certificate_event, settings, spawn_app, start};
+use crate::helpers::{Asks, certificate_event, for_tests, spawn_app};
 
 #[tokio::test]
 async fn a_subscriber_gets_a_correctly_signed_webhook_once() {
@@ -107,7 +107,7 @@ async fn a_notifier_stopped_mid_run_loses_nothing() {
     // A new instance on the same database and stream, as after a crash and restart.
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     receiver.delay(0);
-    let (address, second) = start(settings(&app.db, &app.prefix)).await;
+    let second = app.another(for_tests).await;
     // The receiver dedupes by event id, as the documentation tells receivers to.
     let got = receiver
         .wait_until(|r| {
@@ -119,7 +119,7 @@ async fn a_notifier_stopped_mid_run_loses_nothing() {
     assert_eq!(unique, sent, "every event arrived");
     assert!(got.len() >= events.len(), "at least once: {} deliveries for {} events", got.len(), events.len());
     // Every delivery is recorded as delivered; a duplicate is only one that was in flight.
-    let restarted = zegel_testkit::Client::new(address);
+    let restarted = &second.client;
     let mut log = Value::Null;
     // A delivery that was in flight at the stop falls due when its lease (2 s here) ends.
     for _ in 0..250 {
@@ -134,7 +134,7 @@ async fn a_notifier_stopped_mid_run_loses_nothing() {
     }
     assert!(log["deliveries"].as_array().unwrap().iter().all(|x| x["status"] == "delivered"), "{log}");
     assert!(got.len() - events.len() <= 16, "duplicates at most the deliveries in flight at the stop");
-    second.trigger();
+    drop(second);
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 use platform::auth::Role;
 use serde_json::json;
 
-use crate::helpers::{spawn_app, spawn_with};
+use crate::helpers::{Asks, spawn_app, spawn_with};
 
 #[tokio::test]
 async fn a_hirer_follows_its_agencies_and_an_authority_its_topics() {
