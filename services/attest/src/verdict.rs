@@ -50,7 +50,6 @@ impl From<SealStatus> for Verdict {
 pub struct Refused {
     /// The verdict.
     pub verdict: Verdict,
-    /// Why.
     pub reason: &'static str,
 }
 

@@ -44,7 +44,6 @@ pub async fn person_by_hash(c: &impl GenericClient, bsn_hash: &[u8]) -> Result<O
 /// An officer as KvK registers it.
 #[derive(Debug, Clone)]
 pub struct NewOfficer {
-    /// The person.
     pub person_id: Uuid,
     /// What they are at the agency.
     pub role: OfficerRole,
@@ -158,7 +157,6 @@ pub struct SanctionedEnding {
     pub issued_on: NaiveDate,
     /// Ended.
     pub ended_on: NaiveDate,
-    /// Why.
     pub ground: Ground,
     /// The waiting period runs until.
     pub waits_until: NaiveDate,
@@ -192,15 +190,11 @@ pub async fn certifier_of(c: &impl GenericClient, kvk: &str) -> Result<Option<St
 /// An officer with the personal data shown to authorised readers (never the BSN).
 #[derive(Debug, Clone, Serialize)]
 pub struct OfficerView {
-    /// Name.
     pub name: String,
-    /// Date of birth.
     pub date_of_birth: NaiveDate,
     /// The role the person holds there.
     pub role: OfficerRole,
-    /// From.
     pub from_on: NaiveDate,
-    /// Until.
     pub to_on: Option<NaiveDate>,
     /// Whether a ban covering this role is in force today.
     pub banned: bool,
@@ -274,7 +268,6 @@ pub async fn agencies_hit(c: &impl GenericClient, ban_id: Uuid, day: NaiveDate) 
 /// A ban, without personal data.
 #[derive(Debug, Clone, Serialize)]
 pub struct Ban {
-    /// Id.
     pub ban_id: Uuid,
     /// The person (an internal id, not a BSN).
     #[serde(skip)]
@@ -283,17 +276,11 @@ pub struct Ban {
     pub basis: Basis,
     /// Officer roles it covers.
     pub roles_covered: Vec<OfficerRole>,
-    /// From.
     pub starts_on: NaiveDate,
-    /// Until.
     pub ends_on: Option<NaiveDate>,
-    /// Why.
     pub reason: String,
-    /// Lifted on.
     pub lifted_on: Option<NaiveDate>,
-    /// Why lifted.
     pub lift_reason: Option<String>,
-    /// Recorded at.
     pub created_at: DateTime<Utc>,
 }
 
@@ -400,15 +387,12 @@ pub async fn log_access(
 /// An access log entry.
 #[derive(Debug, Clone, Serialize)]
 pub struct Access {
-    /// When.
     pub occurred_at: DateTime<Utc>,
-    /// Who.
     pub actor: String,
     /// In which role.
     pub role: String,
     /// For which organisation.
     pub org: Option<String>,
-    /// Why.
     pub purpose: String,
     /// About which agency.
     pub kvk_number: Option<String>,

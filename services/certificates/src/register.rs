@@ -17,7 +17,6 @@ use crate::store::{self, Certificate};
 /// Who changes what, why, and when.
 #[derive(Debug, Clone)]
 pub struct Change<'a> {
-    /// Who.
     pub actor: Actor,
     /// Why, as given.
     pub reason: Option<&'a str>,

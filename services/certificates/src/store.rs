@@ -20,7 +20,6 @@ use crate::error::{Error, Result};
 pub struct Body {
     /// Id (the `org` of its tokens).
     pub certification_body_id: String,
-    /// Name.
     pub name: String,
     /// Whether it may act.
     pub accredited: bool,
@@ -48,15 +47,12 @@ pub struct Agency {
 /// A certificate, as stored.
 #[derive(Debug, Clone, Serialize)]
 pub struct Certificate {
-    /// Id.
     pub certificate_id: Uuid,
-    /// Agency.
     pub kvk_number: String,
     /// Issuing body.
     pub certification_body_id: String,
     /// NEN 4400-1 or -2.
     pub norm: Norm,
-    /// Status.
     pub status: Status,
     /// Since when.
     pub status_since: DateTime<Utc>,
@@ -276,7 +272,6 @@ pub struct StatusChange {
     pub from: Option<Status>,
     /// Status after.
     pub to: Status,
-    /// When.
     pub at: DateTime<Utc>,
 }
 
@@ -317,7 +312,6 @@ pub async fn status_history(c: &impl GenericClient, id: Uuid) -> Result<Vec<Stat
 /// A recorded requirement.
 #[derive(Debug, Clone, Serialize)]
 pub struct Requirement {
-    /// Which.
     pub code: RequirementCode,
     /// What was found.
     pub outcome: Outcome,
@@ -346,7 +340,6 @@ impl Requirement {
 /// What a certification body records for a requirement.
 #[derive(Debug, Clone)]
 pub struct NewRequirement<'a> {
-    /// Which.
     pub code: RequirementCode,
     /// What was found.
     pub outcome: Outcome,
@@ -499,7 +492,6 @@ pub async fn past_deadline(c: &impl GenericClient, certificate_id: Uuid, today: 
 /// A recorded audit.
 #[derive(Debug, Clone, Serialize)]
 pub struct Audit {
-    /// Id.
     pub audit_id: Uuid,
     /// When performed.
     pub performed_on: NaiveDate,
@@ -626,13 +618,10 @@ pub async fn resolve_deficiency(
 /// An inspectorate's request to suspend.
 #[derive(Debug, Clone, Serialize)]
 pub struct SuspensionRequest {
-    /// Id.
     pub suspension_request_id: Uuid,
     /// Who asked.
     pub requested_by: String,
-    /// Why.
     pub reason: String,
-    /// When.
     pub created_at: DateTime<Utc>,
 }
 
@@ -820,13 +809,10 @@ fn constraint(e: &tokio_postgres::Error) -> Option<&str> {
 /// A notifiable accident of a temporary worker at a hirer (advice 2.1 G).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Accident {
-    /// Id.
     pub accident_id: Uuid,
-    /// The agency.
     pub agency_kvk: String,
     /// The hirer where it happened.
     pub hirer_kvk: String,
-    /// When.
     pub occurred_on: chrono::NaiveDate,
     /// death | permanent_injury | hospital_admission.
     pub kind: zegel_contracts::certificate::AccidentKind,
@@ -957,7 +943,6 @@ pub async fn take_late_accidents(c: &impl GenericClient, now: DateTime<Utc>) -> 
 /// A complaint about work, for the inspectorate and the agency's certification body.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct WorkComplaint {
-    /// Id.
     pub complaint_id: Uuid,
     /// The agency it is about.
     pub agency_kvk: String,
@@ -967,7 +952,6 @@ pub struct WorkComplaint {
     pub text: String,
     /// The language it was written in.
     pub language: String,
-    /// When.
     pub received_at: DateTime<Utc>,
     /// received | under_investigation | closed.
     pub status: zegel_contracts::certificate::WorkComplaintStatus,
@@ -1129,7 +1113,6 @@ pub async fn certified_days(
 /// A fine as recorded.
 #[derive(Debug, Clone, Serialize)]
 pub struct Fine {
-    /// Id.
     pub fine_id: Uuid,
     /// Who is fined.
     pub hirer_kvk: String,

@@ -13,9 +13,7 @@ pub enum Hold<'a> {
     /// The body holds the agency's application or certificate from now on (a new
     /// certificate, provisional or full, replaces an earlier one).
     Starts {
-        /// The agency.
         kvk_number: &'a str,
-        /// The body.
         certification_body_id: &'a str,
         /// The certificate the hold rests on.
         certificate_id: Uuid,
@@ -28,7 +26,6 @@ pub enum Hold<'a> {
     /// The accreditation council granted or withdrew a body's accreditation: a body that is
     /// not accredited holds nothing, whatever it held.
     Accredited {
-        /// The body.
         certification_body_id: &'a str,
         /// Granted (`true`) or withdrawn.
         accredited: bool,

@@ -53,7 +53,6 @@ impl Signal {
 /// One signal of a deregistration check, as stored and published.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Signalled {
-    /// Which.
     pub signal: Signal,
     /// How many (claims, fines), where it counts.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,4 +1,43 @@
-//! The registers, by name: the one list of who holds what.
+//! The registers and the services, by name: the one list of who holds what, and of what
+//! one service may read of another's schema.
+
+crate::text_enum! {
+    /// The services of the suite; each is also its Postgres schema, its role and its
+    /// settings' prefix (`ZEGEL_<SERVICE>_*`).
+    pub enum Service {
+        /// Agency certificates, their bodies, fines and sanctions.
+        Certificates = "certificates",
+        /// Bans on persons, and who ran which agency.
+        Bans = "bans",
+        /// Guarantee deposits and claims on them.
+        Deposits = "deposits",
+        /// G-accounts.
+        Gaccounts = "gaccounts",
+        /// Buildings and their quality marks.
+        Housing = "housing",
+        /// The public face: verify, check, pages, receipts, KvK's checks.
+        Lookup = "lookup",
+        /// Webhooks to subscribers.
+        Notifier = "notifier",
+    }
+}
+
+/// The views of a register that the lookup reads (its read contracts with the lookup).
+pub const READ_CONTRACTS: [&str; 9] = [
+    "seal_status",
+    "seal_index",
+    "building_status",
+    "agency_status",
+    "agency_buildings",
+    "agency_declaration",
+    "worker_claim_status",
+    "open_safety_checks",
+    "work_complaint_status",
+];
+
+/// The functions of a register that the lookup may execute: `statistics(from, as_of)`,
+/// the register's figures for the yearly report (security definer, never public).
+pub const READ_FUNCTIONS: [&str; 1] = ["statistics"];
 
 /// The registers that issue seals; the short code is the seal's `iss`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -99,7 +99,6 @@ pub struct Entry {
     pub reference: String,
     /// Who booked it.
     pub booked_by: String,
-    /// When.
     pub booked_at: DateTime<Utc>,
 }
 
@@ -159,7 +158,6 @@ pub async fn ledger(c: &impl GenericClient, kvk: &str) -> Result<Vec<Entry>> {
 pub struct Claim {
     /// Id (the worker's claim number).
     pub claim_id: Uuid,
-    /// Agency.
     pub kvk_number: String,
     /// unpaid_wages | fine | damages.
     pub claim_type: ClaimType,
@@ -398,7 +396,6 @@ pub async fn assess(
 /// The worker behind a claim: personal data.
 #[derive(Debug, Clone, Serialize)]
 pub struct Claimant {
-    /// Name.
     pub name: String,
     /// How to reach them.
     pub contact: Option<String>,
@@ -460,7 +457,6 @@ pub async fn minimum_wage_on(c: &impl GenericClient, day: NaiveDate) -> Result<O
 /// An open shortfall.
 #[derive(Debug, Clone, Serialize)]
 pub struct Shortfall {
-    /// Since.
     pub since: DateTime<Utc>,
     /// Top up by.
     pub deadline: NaiveDate,

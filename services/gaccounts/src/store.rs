@@ -14,15 +14,12 @@ use crate::error::{Error, Result};
 /// A G-account as stored.
 #[derive(Debug, Clone, Serialize)]
 pub struct GAccount {
-    /// Id.
     pub g_account_id: Uuid,
-    /// Agency.
     pub kvk_number: String,
     /// Normalised IBAN.
     pub iban: String,
     /// Bank name.
     pub bank: String,
-    /// Status.
     pub status: Status,
     /// Since when.
     pub status_since: DateTime<Utc>,
@@ -103,7 +100,6 @@ pub struct StatusChange {
     pub from: Option<Status>,
     /// After.
     pub to: Status,
-    /// When.
     pub at: DateTime<Utc>,
 }
 

@@ -15,7 +15,6 @@ use crate::{Error, Result, events};
 /// Who changes the mark, and when.
 #[derive(Debug, Clone)]
 pub struct Change<'a> {
-    /// Who.
     pub actor: Actor,
     /// The request that caused it (or the sweep's run).
     pub request_id: &'a str,

@@ -428,13 +428,10 @@ pub async fn new_mark(c: &impl GenericClient, b: &Marked, now: DateTime<Utc>) ->
 /// A mark change.
 #[derive(Debug, Clone, Serialize)]
 pub struct MarkChange {
-    /// From.
     pub from_status: Option<MarkStatus>,
     /// To.
     pub to_status: MarkStatus,
-    /// Why.
     pub reason: String,
-    /// When.
     pub changed_at: DateTime<Utc>,
 }
 
@@ -455,7 +452,6 @@ pub async fn mark_history(c: &impl GenericClient, bag_id: &str) -> Result<Vec<Ma
 /// An inspection as recorded.
 #[derive(Debug, Clone, Serialize)]
 pub struct Inspection {
-    /// Id.
     pub inspection_id: Uuid,
     /// Building.
     pub bag_id: String,
@@ -463,7 +459,6 @@ pub struct Inspection {
     pub mark_id: Uuid,
     /// Announced or not.
     pub kind: InspectionKind,
-    /// When.
     pub inspected_on: NaiveDate,
     /// What was found.
     pub findings: String,
@@ -507,11 +502,9 @@ pub async fn last_inspection(c: &impl GenericClient, bag_id: &str) -> Result<Opt
 /// A deficiency.
 #[derive(Debug, Clone, Serialize)]
 pub struct Deficiency {
-    /// Id.
     pub deficiency_id: Uuid,
     /// Found at.
     pub inspection_id: Uuid,
-    /// What.
     pub description: String,
     /// Remedy by (inclusive).
     pub deadline: NaiveDate,
@@ -734,7 +727,6 @@ pub async fn set_occupancy(
 /// A complaint, for the inspector and the municipality only.
 #[derive(Debug, Clone, Serialize)]
 pub struct Complaint {
-    /// Id.
     pub complaint_id: Uuid,
     /// Building.
     pub bag_id: String,
@@ -744,7 +736,6 @@ pub struct Complaint {
     pub text: String,
     /// The language of the page it came from.
     pub language: Option<String>,
-    /// When.
     pub received_at: DateTime<Utc>,
     /// Followed up or not.
     pub status: ComplaintStatus,
@@ -822,7 +813,6 @@ pub async fn current_seal(c: &impl GenericClient, bag_id: &str, now: DateTime<Ut
 pub struct Placement {
     /// Its id.
     pub placement_id: Uuid,
-    /// The agency.
     pub kvk_number: String,
     /// The building.
     pub bag_id: String,
@@ -962,7 +952,6 @@ pub async fn buildings_in_use(c: &impl GenericClient, kvk: &str) -> Result<Vec<(
 /// A rehousing case (advice 4.3 E).
 #[derive(Debug, Clone, Serialize)]
 pub struct RehousingCase {
-    /// Id.
     pub case_id: Uuid,
     /// The building.
     pub bag_id: String,
@@ -976,7 +965,6 @@ pub struct RehousingCase {
     pub people: i32,
     /// `mark_revoked` or `mark_expired`.
     pub reason: String,
-    /// When.
     pub opened_at: DateTime<Utc>,
     /// Rehoused by (inclusive).
     pub deadline: NaiveDate,

@@ -147,12 +147,25 @@ pub fn facts(rows: &AgencyRows) -> Facts {
 /// part with what each register says.
 pub fn evaluate(kvk: &str, rows: &AgencyRows, now: DateTime<Utc>) -> Check {
     let standing = Standing::of(&facts(rows));
-    let shown = |part: StandingPart, status: String, changed_at: Option<String>, detail: Detail| Part {
-        ok: standing.part(part).ok(),
-        status,
-        changed_at,
-        detail,
-    };
+    let reason_codes = standing.reasons();
+    Check {
+        kvk_number: kvk.to_string(),
+        may_hire: standing.may_hire(),
+        reasons: reason_codes.iter().map(|r| r.sentence().to_string()).collect(),
+        reason_codes,
+        parts: parts(rows, &standing),
+        checked_at: now,
+    }
+}
+
+/// One part of `standing`, as its register says it.
+fn shown(standing: &Standing, part: StandingPart, status: String, changed_at: Option<String>, detail: Detail) -> Part {
+    Part { ok: standing.part(part).ok(), status, changed_at, detail }
+}
+
+/// Each part of `standing` with what its register says of the agency.
+fn parts(rows: &AgencyRows, standing: &Standing) -> BTreeMap<&'static str, Part> {
+    let shown = |part, status, changed_at, detail| shown(standing, part, status, changed_at, detail);
     let none = || "none".to_string();
     let mut parts = BTreeMap::new();
     let c = rows.certificate.as_ref();
@@ -185,6 +198,7 @@ pub fn evaluate(kvk: &str, rows: &AgencyRows, now: DateTime<Utc>) -> Check {
             d.map_or(Detail::None, |d| Detail::Deposit { top_up_by: d.top_up_by.clone() }),
         ),
     );
+    parts.extend(housing_and_safety(rows, standing));
     let g = rows.g_account.as_ref();
     // The hirer pays the tax share of invoices into it: its IBAN is shown only while active.
     let active = g.is_some_and(|g| g.status == GAccountStatus::Active);
@@ -197,6 +211,14 @@ pub fn evaluate(kvk: &str, rows: &AgencyRows, now: DateTime<Utc>) -> Check {
             if active { Detail::GAccount { iban: g.and_then(|g| g.iban.clone()) } } else { Detail::None },
         ),
     );
+    parts
+}
+
+/// The housing part, and — only in a hirer's own check — safety at that hirer after an
+/// accident there.
+fn housing_and_safety(rows: &AgencyRows, standing: &Standing) -> BTreeMap<&'static str, Part> {
+    let shown = |part, status, changed_at, detail| shown(standing, part, status, changed_at, detail);
+    let mut parts = BTreeMap::new();
     parts.insert(
         "housing",
         shown(
@@ -211,7 +233,6 @@ pub fn evaluate(kvk: &str, rows: &AgencyRows, now: DateTime<Utc>) -> Check {
             Detail::Housing { buildings: rows.buildings.iter().map(HousedIn::of).collect() },
         ),
     );
-    // Only in a hirer's own check: safety at that hirer after an accident there.
     if let Some(outstanding) = rows.safety_check_outstanding {
         parts.insert(
             "safety",
@@ -223,15 +244,7 @@ pub fn evaluate(kvk: &str, rows: &AgencyRows, now: DateTime<Utc>) -> Check {
             ),
         );
     }
-    let reason_codes = standing.reasons();
-    Check {
-        kvk_number: kvk.to_string(),
-        may_hire: standing.may_hire(),
-        reasons: reason_codes.iter().map(|r| r.sentence().to_string()).collect(),
-        reason_codes,
-        parts,
-        checked_at: now,
-    }
+    parts
 }
 
 impl HousedIn {

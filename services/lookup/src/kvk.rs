@@ -34,7 +34,6 @@ pub struct Officer {
 /// What KvK asks at registration.
 #[derive(Debug, Clone)]
 pub struct Registration {
-    /// The agency.
     pub kvk_number: String,
     /// Its SBI activity codes.
     pub sbi_codes: Vec<String>,

@@ -31,7 +31,6 @@ pub type Answer = (Live, Option<Facts>);
 pub enum Live {
     /// The register knows the seal, with display facts.
     Known {
-        /// Status.
         status: SealStatus,
         /// Facts the verifier may show.
         facts: Value,
@@ -353,13 +352,11 @@ pub async fn agency(pool: &Pool, kvk: &str) -> anyhow::Result<AgencyRows> {
 pub struct NewReceipt<'a> {
     /// The seal's id.
     pub id: Uuid,
-    /// The agency.
     pub kvk: &'a str,
     /// The verdict.
     pub may_hire: bool,
     /// The check as answered.
     pub result: &'a Value,
-    /// When.
     pub checked_at: chrono::DateTime<chrono::Utc>,
     /// The seal's expiry; the receipt is purged after it.
     pub expires_at: chrono::DateTime<chrono::Utc>,
@@ -389,11 +386,9 @@ pub async fn purge_expired(pool: &Pool) -> anyhow::Result<(i64, i64)> {
 /// A stored KvK check.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct KvkCheck {
-    /// Id.
     pub kvk_check_id: Uuid,
     /// When KvK asked.
     pub kind: zegel_contracts::kvk::CheckKind,
-    /// The agency.
     pub kvk_number: String,
     /// What was asked (BSNs as keyed hashes only).
     pub inputs: Value,
@@ -406,7 +401,6 @@ pub struct KvkCheck {
     pub mark_for_deregistration: bool,
     /// Who asked (token subject).
     pub requested_by: String,
-    /// When.
     pub checked_at: chrono::DateTime<chrono::Utc>,
 }
 

@@ -24,7 +24,6 @@ platform::text_enum! {
 /// A subscription (its signing secret is derived, never stored: see `webhook::secret_for`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Subscription {
-    /// Id.
     pub subscription_id: Uuid,
     /// Who owns it (token subject).
     #[serde(skip)]
@@ -39,7 +38,6 @@ pub struct Subscription {
     pub topics: Vec<String>,
     /// Where webhooks go.
     pub url: String,
-    /// Created.
     pub created_at: DateTime<Utc>,
 }
 
@@ -162,13 +160,10 @@ pub async fn insert_delivery(
 /// A delivery to attempt now.
 #[derive(Debug, Clone)]
 pub struct Due {
-    /// Id.
     pub delivery_id: Uuid,
-    /// The event.
     pub event_id: Uuid,
     /// What to send.
     pub body: Value,
-    /// Attempts so far.
     pub attempts: i32,
     /// Where.
     pub url: String,
@@ -245,21 +240,15 @@ pub async fn record_attempt(
 /// A delivery with its attempts, for the log.
 #[derive(Debug, Clone, Serialize)]
 pub struct Logged {
-    /// Id.
     pub delivery_id: Uuid,
-    /// The event.
     pub event_id: Uuid,
-    /// Its kind.
     pub event_type: String,
     /// Where it is.
     pub status: DeliveryStatus,
-    /// Attempts so far.
     pub attempts: i32,
     /// Next attempt (pending).
     pub next_attempt_at: DateTime<Utc>,
-    /// Last error.
     pub last_error: Option<String>,
-    /// Recorded.
     pub created_at: DateTime<Utc>,
     /// Delivered.
     pub delivered_at: Option<DateTime<Utc>>,

@@ -37,7 +37,6 @@ impl Actor {
 /// One entry of the trail.
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
-    /// Who.
     pub actor: Actor,
     /// What, e.g. `certificate.revoke`.
     pub action: String,
@@ -174,13 +173,9 @@ async fn insert(tx: &impl GenericClient, entry: &Entry) -> Result<(), tokio_post
 /// A recorded entry as shown to those allowed to read the trail.
 #[derive(Debug, Clone, Serialize)]
 pub struct Recorded {
-    /// When.
     pub occurred_at: DateTime<Utc>,
-    /// Who.
     pub actor: Actor,
-    /// What.
     pub action: String,
-    /// Why.
     pub reason: Option<String>,
     /// State before.
     pub before: Option<Value>,

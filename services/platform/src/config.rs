@@ -11,9 +11,11 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-/// Every service name that may own `ZEGEL_<SERVICE>_*` variables.
-pub const SERVICES: &[&str] =
-    &["certificates", "bans", "deposits", "gaccounts", "housing", "lookup", "notifier", "suite"];
+/// Every name that may own `ZEGEL_<SERVICE>_*` variables: the services, and the suite that
+/// runs them all in one process.
+pub fn services() -> impl Iterator<Item = &'static str> {
+    zegel_contracts::register::Service::ALL.iter().map(|s| s.as_str()).chain(["suite"])
+}
 
 /// Why the settings could not be loaded; shown to the operator as is.
 #[derive(Debug, thiserror::Error)]
@@ -442,7 +444,7 @@ pub fn load_from<S: DeserializeOwned>(
     vars: impl IntoIterator<Item = (String, String)>,
 ) -> Result<Loaded<S>, ConfigError> {
     let own_prefix = format!("ZEGEL_{}_", service.to_uppercase());
-    let other_prefixes: Vec<String> = SERVICES.iter().map(|s| format!("ZEGEL_{}_", s.to_uppercase())).collect();
+    let other_prefixes: Vec<String> = services().map(|s| format!("ZEGEL_{}_", s.to_uppercase())).collect();
     let mut common = Vec::new();
     let mut own = Vec::new();
     let mut otel = std::collections::HashMap::new();

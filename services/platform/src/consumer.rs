@@ -166,36 +166,11 @@ impl Consumer {
         };
         let mut last_claim: Option<std::time::Instant> = None;
         loop {
-            // Take over what another consumer of the group (a replica that crashed, or this
-            // service before a restart under another name) read and never acknowledged.
             if last_claim.is_none_or(|t| t.elapsed() >= CLAIM_EVERY) {
                 last_claim = Some(std::time::Instant::now());
-                let claimed: Result<redis::Value, _> = redis::cmd("XAUTOCLAIM")
-                    .arg(&stream)
-                    .arg(&self.group)
-                    .arg(&self.name)
-                    .arg(u64::try_from(self.claim_idle.as_millis()).unwrap_or(u64::MAX))
-                    .arg("0-0")
-                    .arg("COUNT")
-                    .arg(100)
-                    .query_async(&mut conn)
-                    .await;
-                if let Ok(redis::Value::Array(parts)) = &claimed
-                    && matches!(parts.get(1), Some(redis::Value::Array(entries)) if !entries.is_empty())
-                {
-                    tracing::info!(consumer.group = %self.group, "took over unacknowledged events of another consumer");
-                    pending_first = true;
-                }
+                pending_first |= self.take_over(&mut conn, &stream).await;
             }
-            // Create the group (from the start of the stream) once; "already exists" is fine.
-            let _: Result<(), _> = redis::cmd("XGROUP")
-                .arg("CREATE")
-                .arg(&stream)
-                .arg(&self.group)
-                .arg("0")
-                .arg("MKSTREAM")
-                .query_async(&mut conn)
-                .await;
+            self.ensure_group(&mut conn, &stream).await;
             let id = if pending_first { "0" } else { ">" };
             let mut options = StreamReadOptions::default().group(&self.group, &self.name).count(100);
             if !pending_first {
@@ -221,41 +196,7 @@ impl Consumer {
             }
             let mut failed = false;
             for entry in entries {
-                let event = match self.verified(&entry.map) {
-                    Err(why) => {
-                        self.dead_letter(&mut conn, &entry.id, &entry.map, &why).await;
-                        None
-                    }
-                    Ok(fields) => fields.event().or_else(|| {
-                        tracing::error!(stream.id = %entry.id, "unreadable event on the stream; acknowledged and skipped");
-                        None
-                    }),
-                };
-                let outcome = match &event {
-                    Some(e) if accept(e) => {
-                        let span = self.span_of(e, &entry.map);
-                        let outcome = handle(e.clone()).instrument(span.clone()).await;
-                        if outcome.is_err() {
-                            span.record("otel.status_code", "error");
-                        }
-                        outcome
-                    }
-                    _ => Ok(()),
-                };
-                match outcome {
-                    Ok(()) => {
-                        let _: Result<i64, _> = redis::cmd("XACK")
-                            .arg(&stream)
-                            .arg(&self.group)
-                            .arg(&entry.id)
-                            .query_async(&mut conn)
-                            .await;
-                    }
-                    Err(e) => {
-                        tracing::error!(error = format!("{e:#}"), stream.id = %entry.id, "event not handled; it stays pending");
-                        failed = true;
-                    }
-                }
+                failed |= !self.consume(&mut conn, &stream, &entry, &accept, &handle).await;
             }
             if failed {
                 // Go back to the pending entries after a pause.
@@ -263,5 +204,84 @@ impl Consumer {
                 tokio::time::sleep(Duration::from_millis(500)).await;
             }
         }
+    }
+
+    /// Takes over what another consumer of the group (a replica that crashed, or this
+    /// service before a restart under another name) read and never acknowledged; whether
+    /// there was any.
+    async fn take_over(&self, conn: &mut redis::aio::ConnectionManager, stream: &str) -> bool {
+        let claimed: Result<redis::Value, _> = redis::cmd("XAUTOCLAIM")
+            .arg(stream)
+            .arg(&self.group)
+            .arg(&self.name)
+            .arg(u64::try_from(self.claim_idle.as_millis()).unwrap_or(u64::MAX))
+            .arg("0-0")
+            .arg("COUNT")
+            .arg(100)
+            .query_async(conn)
+            .await;
+        let took = matches!(&claimed, Ok(redis::Value::Array(parts))
+            if matches!(parts.get(1), Some(redis::Value::Array(entries)) if !entries.is_empty()));
+        if took {
+            tracing::info!(consumer.group = %self.group, "took over unacknowledged events of another consumer");
+        }
+        took
+    }
+
+    /// Creates the group (from the start of the stream) once; "already exists" is fine.
+    async fn ensure_group(&self, conn: &mut redis::aio::ConnectionManager, stream: &str) {
+        let _: Result<(), _> = redis::cmd("XGROUP")
+            .arg("CREATE")
+            .arg(stream)
+            .arg(&self.group)
+            .arg("0")
+            .arg("MKSTREAM")
+            .query_async(conn)
+            .await;
+    }
+
+    /// One entry: a forged one to the dead letters, an unreadable one skipped, one that
+    /// `accept` takes handled; acknowledged unless handling failed (then `false`: it stays
+    /// pending and is retried).
+    async fn consume<A, H, Fut>(
+        &self,
+        conn: &mut redis::aio::ConnectionManager,
+        stream: &str,
+        entry: &redis::streams::StreamId,
+        accept: &A,
+        handle: &H,
+    ) -> bool
+    where
+        A: Fn(&Event) -> bool,
+        H: Fn(Event) -> Fut,
+        Fut: Future<Output = anyhow::Result<()>>,
+    {
+        let event = match self.verified(&entry.map) {
+            Err(why) => {
+                self.dead_letter(conn, &entry.id, &entry.map, &why).await;
+                None
+            }
+            Ok(fields) => fields.event().or_else(|| {
+                tracing::error!(stream.id = %entry.id, "unreadable event on the stream; acknowledged and skipped");
+                None
+            }),
+        };
+        let outcome = match &event {
+            Some(e) if accept(e) => {
+                let span = self.span_of(e, &entry.map);
+                let outcome = handle(e.clone()).instrument(span.clone()).await;
+                if outcome.is_err() {
+                    span.record("otel.status_code", "error");
+                }
+                outcome
+            }
+            _ => Ok(()),
+        };
+        if let Err(e) = outcome {
+            tracing::error!(error = format!("{e:#}"), stream.id = %entry.id, "event not handled; it stays pending");
+            return false;
+        }
+        let _: Result<i64, _> = redis::cmd("XACK").arg(stream).arg(&self.group).arg(&entry.id).query_async(conn).await;
+        true
     }
 }

@@ -75,7 +75,7 @@ impl Core {
             budgets: Arc::default(),
             limiter,
             writes,
-            metrics: Metrics::new(service),
+            metrics: Metrics::new(),
             fingerprints: crate::idempotency::Fingerprints::new(&common.idempotency_secret),
             event_keys: Arc::new(event_keys),
         })

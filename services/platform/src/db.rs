@@ -24,6 +24,7 @@ use deadpool_postgres::{Hook, HookError, Manager, ManagerConfig, Pool, Recycling
 use secrecy::{ExposeSecret, SecretString};
 use tokio_postgres::config::SslMode;
 use tokio_postgres_rustls::MakeRustlsConnect;
+use zegel_contracts::register::Service;
 
 mod embedded {
     refinery::embed_migrations!("migrations");
@@ -186,29 +187,14 @@ pub fn owner_role(schema: &str) -> String {
     format!("zegel_{schema}_owner")
 }
 
-/// The views of a register that the lookup reads (its read contracts with the lookup).
-pub const READ_CONTRACTS: [&str; 9] = [
-    "seal_status",
-    "seal_index",
-    "building_status",
-    "agency_status",
-    "agency_buildings",
-    "agency_declaration",
-    "worker_claim_status",
-    "open_safety_checks",
-    "work_complaint_status",
-];
-
-/// The functions of a register that the lookup may execute: `statistics(from, as_of)`,
-/// the register's figures for the yearly report (security definer, never public).
-pub const READ_FUNCTIONS: [&str; 1] = ["statistics"];
+pub use zegel_contracts::register::{READ_CONTRACTS, READ_FUNCTIONS};
 
 /// The services whose prepared statements are planned once per connection, never per
 /// execution. The lookup's status statement reads each scan of a batch by its primary key
 /// from arrays whose length the planner cannot know: a custom plan per batch is no better
 /// than the generic one, and planning it (the views of six registers inlined) was the
 /// largest share of Postgres' work under load (docs/PERFORMANCE.md).
-const GENERIC_PLANS: [&str; 1] = ["lookup"];
+const GENERIC_PLANS: [Service; 1] = [Service::Lookup];
 
 fn named(target: &Target, app: &str) -> tokio_postgres::Config {
     let mut config = target.config.clone();
@@ -226,7 +212,7 @@ pub fn pool(target: &Target, schema: &str, size: usize) -> Result<Pool, DbError>
     // as text (JSON built in views, seal facts) are in UTC whatever zone the server is set
     // to; days are Dutch by `dutch_today()`, never the session's `current_date`.
     let mut session = format!("set search_path to {schema}; set role {}; set timezone to 'UTC'", runtime_role(schema));
-    if GENERIC_PLANS.contains(&schema) {
+    if GENERIC_PLANS.iter().any(|s| s.as_str() == schema) {
         session.push_str("; set plan_cache_mode to force_generic_plan");
     }
     Pool::builder(manager)
@@ -271,7 +257,7 @@ pub async fn migrate(target: &Target, schema: &str, mut service: refinery::Runne
 /// Creates the roles when the login may create roles (concurrent creators are fine), the
 /// schema, and hands the schema and everything already in it to the owner role.
 fn roles_and_schema(schema: &str, owner: &str, runtime: &str) -> String {
-    let lookup = runtime_role("lookup");
+    let lookup = runtime_role(Service::Lookup.as_str());
     format!(
         "do $$
          declare r text;
@@ -317,7 +303,7 @@ fn roles_and_schema(schema: &str, owner: &str, runtime: &str) -> String {
 /// DELETE and TRUNCATE where an append-only guard stands (a trigger calling
 /// `audit_log_append_only` on that event); and the lookup's role may read the read contracts.
 fn grants(schema: &str, runtime: &str) -> String {
-    let lookup = runtime_role("lookup");
+    let lookup = runtime_role(Service::Lookup.as_str());
     let contracts = READ_CONTRACTS.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(", ");
     let functions = READ_FUNCTIONS.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(", ");
     format!(

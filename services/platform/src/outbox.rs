@@ -181,11 +181,47 @@ impl Relay {
                 &[&BATCH],
             )
             .await?;
+        let (mut done, mut entries, mut failure) = self.publish(&mut conn, &rows).await;
+        if !done.is_empty()
+            && let Err(e) = self.replicated(&mut conn).await
+        {
+            // Published, not yet safe: left unmarked, tried again (the stream's marker keeps
+            // the next round from adding them twice).
+            done.clear();
+            entries.clear();
+            failure.get_or_insert(e);
+        }
+        if !done.is_empty() {
+            tx.execute(
+                "update outbox set published_at = now(), stream_id = d.stream_id
+                   from unnest($1::bigint[], $2::text[]) as d(outbox_id, stream_id)
+                  where outbox.outbox_id = d.outbox_id",
+                &[&done, &entries],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        if let Some(e) = failure {
+            anyhow::bail!("publishing to Redis: {e}");
+        }
+        if !done.is_empty() {
+            tracing::debug!(outbox.published = done.len(), "events published");
+        }
+        Ok(done.len())
+    }
+
+    /// Publishes `rows` in order, each signed, through the script that adds an event to the
+    /// stream once: the ids of the rows published and their stream entries, and what stopped
+    /// it (the rest waits for the next round).
+    async fn publish(
+        &self,
+        conn: &mut redis::aio::ConnectionManager,
+        rows: &[tokio_postgres::Row],
+    ) -> (Vec<i64>, Vec<String>, Option<redis::RedisError>) {
         let mut done: Vec<i64> = Vec::with_capacity(rows.len());
         let mut entries: Vec<String> = Vec::with_capacity(rows.len());
         let stream = self.bus.events_stream();
-        let mut failure = None;
-        for row in &rows {
+        for row in rows {
             let event = Event {
                 event_id: row.get(1),
                 event_type: row.get(2),
@@ -205,59 +241,33 @@ impl Relay {
                 invocation.arg(value);
             }
             invocation.arg(row.get::<_, Option<String>>(7).unwrap_or_default());
-            let result: Result<String, _> = invocation.invoke_async(&mut conn).await;
-            match result {
+            match invocation.invoke_async::<String>(conn).await {
                 Ok(entry) => {
                     done.push(row.get(0));
                     entries.push(entry);
                 }
-                Err(e) => {
-                    failure = Some(e);
-                    break;
-                }
+                Err(e) => return (done, entries, Some(e)),
             }
         }
-        if !done.is_empty() && self.replicas > 0 {
-            // Every write of this connection so far, ours included, on enough replicas?
-            let acknowledged: Result<u32, _> =
-                redis::cmd("WAIT").arg(self.replicas).arg(REPLICATION_WAIT_MS).query_async(&mut conn).await;
-            match acknowledged {
-                Ok(n) if n >= self.replicas => {}
-                Ok(n) => {
-                    // Published, not yet safe: left unmarked, tried again (the stream's
-                    // marker keeps the next round from adding them twice).
-                    done.clear();
-                    entries.clear();
-                    failure.get_or_insert(redis::RedisError::from((
-                        redis::ErrorKind::Io,
-                        "events not yet on enough replicas",
-                        format!("{n} of {} replicas acknowledged", self.replicas),
-                    )));
-                }
-                Err(e) => {
-                    done.clear();
-                    entries.clear();
-                    failure.get_or_insert(e);
-                }
-            }
+        (done, entries, None)
+    }
+
+    /// Whether every write of this connection so far, ours included, is on enough Redis
+    /// replicas (always, when none is asked for).
+    async fn replicated(&self, conn: &mut redis::aio::ConnectionManager) -> Result<(), redis::RedisError> {
+        if self.replicas == 0 {
+            return Ok(());
         }
-        if !done.is_empty() {
-            tx.execute(
-                "update outbox set published_at = now(), stream_id = d.stream_id
-                   from unnest($1::bigint[], $2::text[]) as d(outbox_id, stream_id)
-                  where outbox.outbox_id = d.outbox_id",
-                &[&done, &entries],
-            )
-            .await?;
+        let acknowledged: u32 =
+            redis::cmd("WAIT").arg(self.replicas).arg(REPLICATION_WAIT_MS).query_async(conn).await?;
+        if acknowledged >= self.replicas {
+            return Ok(());
         }
-        tx.commit().await?;
-        if let Some(e) = failure {
-            anyhow::bail!("publishing to Redis: {e}");
-        }
-        if !done.is_empty() {
-            tracing::debug!(outbox.published = done.len(), "events published");
-        }
-        Ok(done.len())
+        Err(redis::RedisError::from((
+            redis::ErrorKind::Io,
+            "events not yet on enough replicas",
+            format!("{acknowledged} of {} replicas acknowledged", self.replicas),
+        )))
     }
 
     /// The published rows not yet delivered, oldest first: those every consumer group has

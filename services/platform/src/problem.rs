@@ -54,123 +54,7 @@ impl Checks {
     }
 }
 
-/// Declares the catalogue: one variant per kind with its slug, status and title.
-macro_rules! kinds {
-    ($($(#[$doc:meta])* $variant:ident = ($slug:literal, $status:ident, $title:literal)),+ $(,)?) => {
-        /// Every kind of problem the suite answers with: the one catalogue of slugs, their
-        /// HTTP statuses and titles. docs/DESIGN.md and the OpenAPI documents list the same
-        /// slugs (a test holds them to it).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum Kind {
-            $($(#[$doc])* $variant),+
-        }
-
-        impl Kind {
-            /// Every kind.
-            pub const ALL: &'static [Kind] = &[$(Kind::$variant),+];
-
-            /// The slug: the `type` is `urn:zegel:problem:<slug>`.
-            pub fn slug(self) -> &'static str {
-                match self { $(Kind::$variant => $slug),+ }
-            }
-
-            /// The HTTP status.
-            pub fn status(self) -> StatusCode {
-                match self { $(Kind::$variant => StatusCode::$status),+ }
-            }
-
-            /// The title, the same for every occurrence.
-            pub fn title(self) -> &'static str {
-                match self { $(Kind::$variant => $title),+ }
-            }
-        }
-    };
-}
-
-kinds! {
-    /// The request cannot be understood (syntax, path parameter, header).
-    MalformedRequest = ("malformed-request", BAD_REQUEST, "Malformed request"),
-    /// No valid bearer token.
-    Unauthorized = ("unauthorized", UNAUTHORIZED, "Authentication required"),
-    /// Authenticated, but not allowed to do this.
-    Forbidden = ("forbidden", FORBIDDEN, "Not allowed"),
-    /// Nothing there.
-    NotFound = ("not-found", NOT_FOUND, "Not found"),
-    /// The resource does not take this method.
-    MethodNotAllowed = ("method-not-allowed", METHOD_NOT_ALLOWED, "Method not allowed"),
-    /// A body without Content-Length.
-    LengthRequired = ("length-required", LENGTH_REQUIRED, "Length required"),
-    /// A body larger than the endpoint accepts.
-    PayloadTooLarge = ("payload-too-large", PAYLOAD_TOO_LARGE, "Payload too large"),
-    /// Request headers over the server's limits (`http::MAX_HEADERS`, `MAX_HEADER_BYTES`).
-    HeadersTooLarge = ("headers-too-large", REQUEST_HEADER_FIELDS_TOO_LARGE, "Request headers too large"),
-    /// A body that is not JSON.
-    UnsupportedMediaType = ("unsupported-media-type", UNSUPPORTED_MEDIA_TYPE, "Unsupported media type"),
-    /// Fields that do not validate (with `errors`).
-    Validation = ("validation", UNPROCESSABLE_ENTITY, "Invalid request"),
-    /// An Idempotency-Key used before for another request.
-    IdempotencyKeyReused = ("idempotency-key-reused", UNPROCESSABLE_ENTITY, "Idempotency key reused"),
-    /// A money movement sent without an Idempotency-Key.
-    IdempotencyKeyRequired = ("idempotency-key-required", PRECONDITION_REQUIRED, "Idempotency key required"),
-    /// Too many requests from one address (`Retry-After`).
-    RateLimited = ("rate-limited", TOO_MANY_REQUESTS, "Too many requests"),
-    /// Something broke on our side; never carries the cause.
-    Internal = ("internal", INTERNAL_SERVER_ERROR, "Internal error"),
-    /// A dependency is down; nothing was changed.
-    Unavailable = ("unavailable", SERVICE_UNAVAILABLE, "Service unavailable"),
-    /// The lifecycle does not allow this from the current status.
-    IllegalTransition = ("illegal-transition", CONFLICT, "Transition not allowed"),
-    /// A seal could not be signed (the signer certificate does not cover it).
-    SealNotIssued = ("seal-not-issued", CONFLICT, "Seal not issued"),
-    /// Certificates: certification needs every requirement met.
-    RequirementsUnmet = ("requirements-unmet", UNPROCESSABLE_ENTITY, "Requirements unmet"),
-    /// Certificates: probation is extended once only.
-    ExtensionUsed = ("extension-used", CONFLICT, "Probation already extended"),
-    /// Certificates: the agency's past refuses a new certificate now (a waiting period after
-    /// a revocation, or its one probation used).
-    ReentryRefused = ("re-entry-refused", UNPROCESSABLE_ENTITY, "Re-entry refused"),
-    /// Certificates: the agency has a certificate in force.
-    CertificateInForce = ("certificate-in-force", CONFLICT, "Certificate already in force"),
-    /// Certificates: the agency is registered already.
-    AgencyExists = ("agency-exists", CONFLICT, "Agency already registered"),
-    /// Certificates: this decision (authority and reference) is in the register of final
-    /// sanctions already.
-    SanctionRecorded = ("sanction-recorded", CONFLICT, "Sanction already recorded"),
-    /// Certificates: a seal needs a valid certificate.
-    NoValidCertificate = ("no-valid-certificate", CONFLICT, "No valid certificate"),
-    /// Bans: the ban was lifted already.
-    BanLifted = ("ban-lifted", CONFLICT, "Ban already lifted"),
-    /// Deposits: a seal needs an adequate deposit.
-    DepositNotAdequate = ("deposit-not-adequate", CONFLICT, "Deposit not adequate"),
-    /// Deposits: the claim was paid or rejected already.
-    ClaimSettled = ("claim-settled", CONFLICT, "Claim already settled"),
-    /// Deposits: a deposit is never overdrawn.
-    InsufficientDeposit = ("insufficient-deposit", CONFLICT, "Deposit insufficient"),
-    /// G-accounts: the agency has a G-account that is not closed.
-    GAccountInUse = ("g-account-in-use", CONFLICT, "G-account in use"),
-    /// G-accounts: a seal needs an active G-account.
-    NoActiveGAccount = ("no-active-g-account", CONFLICT, "No active G-account"),
-    /// Housing: the building is registered already.
-    BuildingExists = ("building-exists", CONFLICT, "Building already registered"),
-    /// Housing: a seal needs a certified mark within its year.
-    BuildingNotCertified = ("building-not-certified", CONFLICT, "Building not certified"),
-    /// Housing: the mark ended; the provider applies again first.
-    MarkEnded = ("mark-ended", CONFLICT, "The mark has ended"),
-    /// Housing: a mark in force is not applied for again.
-    MarkNotEnded = ("mark-not-ended", CONFLICT, "The mark has not ended"),
-    /// Housing: an agency that houses workers cannot declare that it houses no one.
-    HousesWorkers = ("houses-workers", CONFLICT, "The agency houses workers"),
-    /// Housing: a placement that has ended is not ended again.
-    PlacementEnded = ("placement-ended", CONFLICT, "The placement has ended"),
-    /// Housing: no open deficiency with this id.
-    DeficiencyNotOpen = ("deficiency-not-open", CONFLICT, "No open deficiency"),
-    /// Housing: no open complaint with this id.
-    ComplaintNotOpen = ("complaint-not-open", CONFLICT, "No open complaint"),
-    /// Housing: only a granted permit is withdrawn.
-    NoPermitToWithdraw = ("no-permit-to-withdraw", CONFLICT, "No permit to withdraw"),
-    /// Housing: the poster needs an unexpired seal of the current mark.
-    NoSeal = ("no-seal", CONFLICT, "No seal to print"),
-}
+pub use zegel_contracts::problem::Kind;
 
 /// An RFC 9457 problem details object.
 #[derive(Debug, Clone, Serialize)]
@@ -207,7 +91,7 @@ impl Problem {
         Self {
             type_uri: format!("urn:zegel:problem:{}", kind.slug()),
             title: kind.title().into(),
-            status: kind.status().as_u16(),
+            status: kind.status(),
             detail: None,
             instance: None,
             errors: Vec::new(),

@@ -142,12 +142,7 @@ impl Fields<'_> {
 pub enum KeyError {
     /// A file could not be read.
     #[error("{path}: {error}")]
-    Read {
-        /// Which.
-        path: String,
-        /// Why.
-        error: std::io::Error,
-    },
+    Read { path: String, error: std::io::Error },
     /// A key did not parse.
     #[error("{0}")]
     Invalid(String),
@@ -157,8 +152,8 @@ fn read(path: &Path) -> Result<String, KeyError> {
     std::fs::read_to_string(path).map_err(|error| KeyError::Read { path: path.display().to_string(), error })
 }
 
-/// The services that publish events (each has a signing key).
-pub const PRODUCERS: [&str; 7] = ["certificates", "bans", "deposits", "gaccounts", "housing", "lookup", "notifier"];
+/// The services that publish events (each has a signing key): every one.
+pub const PRODUCERS: &[zegel_contracts::register::Service] = zegel_contracts::register::Service::ALL;
 
 /// Makes `dir` a keys directory for every producer: a signing key for each that has none
 /// (readable by its owner only) and `public-keys.json` for all. Returns the signers.
@@ -166,7 +161,7 @@ pub fn ensure_keys(dir: &Path) -> anyhow::Result<HashMap<&'static str, EventSign
     std::fs::create_dir_all(dir)?;
     let mut signers = HashMap::new();
     let mut public = serde_json::Map::new();
-    for service in PRODUCERS {
+    for service in PRODUCERS.iter().map(|s| s.as_str()) {
         let path = dir.join(format!("{service}-key.pem"));
         if !path.exists() {
             let pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519)?;

@@ -453,7 +453,7 @@ mod tests {
                 tracing::info!("inside the handler");
                 crate::http::respond(&req, Ok(crate::http::json(StatusCode::OK, &serde_json::json!({}))))
             });
-        let stack = stack("test", routes.boxed(), Metrics::new("test"));
+        let stack = stack("test", routes.boxed(), Metrics::new());
         const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
         let given = warp::test::request()
             .path("/hello/eyJhbGciOiJFZERTQSJ9.secret-seal")

@@ -162,107 +162,120 @@ fn defined<T>(metric: prometheus::Result<T>) -> T {
     metric.unwrap_or_else(|_| unreachable!("static metric definition"))
 }
 
+/// A metric definition known to be valid (names and labels are literals), registered in
+/// `registry` (a name is registered once: `Metrics::new` makes a fresh registry).
+fn registered<T: prometheus::core::Collector + Clone + 'static>(
+    registry: &Registry,
+    metric: prometheus::Result<T>,
+) -> T {
+    let metric = defined(metric);
+    let _ = registry.register(Box::new(metric.clone()));
+    metric
+}
+
 impl std::fmt::Debug for Metrics {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Metrics")
     }
 }
 
+fn gauge(registry: &Registry, name: &str, help: &str) -> IntGauge {
+    registered(registry, IntGauge::new(name, help))
+}
+
+fn gauge_vec(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntGaugeVec {
+    registered(registry, IntGaugeVec::new(Opts::new(name, help), labels))
+}
+
+fn counter_vec(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
+    registered(registry, IntCounterVec::new(Opts::new(name, help), labels))
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Metrics {
     /// Fresh metrics. No constant label names the service: Prometheus labels every series
     /// with the target it scraped (`service`, `pod`, `namespace`), and a second, constant
-    /// `service` label would clash with that one. `service` names the process's own
-    /// series nowhere but in the log and the traces.
-    pub fn new(_service: &str) -> Self {
+    /// `service` label would clash with that one.
+    pub fn new() -> Self {
         let registry = Registry::new_custom(Some("zegel".into()), None).unwrap_or_default();
         let process = Registry::new();
         #[cfg(target_os = "linux")]
         let _ = process.register(Box::new(prometheus::process_collector::ProcessCollector::for_self()));
-        let requests = IntCounterVec::new(
-            Opts::new("http_requests_total", "HTTP requests by route, method and status"),
-            &["route", "method", "status"],
-        )
-        .unwrap_or_else(|_| unreachable!("static metric definition"));
-        let latency = HistogramVec::new(
-            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency by route and method")
-                .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]),
-            &["route", "method"],
-        )
-        .unwrap_or_else(|_| unreachable!("static metric definition"));
-        let events_dead = IntCounter::new(
-            "events_dead_lettered_total",
-            "Events this service refused to act on (unverifiable), moved to the dead letter stream",
-        )
-        .unwrap_or_else(|_| unreachable!("static metric definition"));
-        let outbox_unpublished =
-            defined(IntGauge::new("outbox_unpublished", "Events in the outbox not yet published on the stream"));
-        let outbox_oldest = defined(Gauge::new(
-            "outbox_oldest_unpublished_seconds",
-            "Age of the oldest event not yet published on the stream (0 when none waits)",
-        ));
-        let consumer_pending = defined(IntGaugeVec::new(
-            Opts::new("consumer_pending", "Entries read by the consumer group and not yet acknowledged"),
-            &["group"],
-        ));
-        let consumer_lag = defined(IntGaugeVec::new(
-            Opts::new("consumer_lag", "Entries on the stream not yet delivered to the consumer group"),
-            &["group"],
-        ));
-        let task_runs = defined(IntCounterVec::new(
-            Opts::new("task_runs_total", "Rounds of periodic tasks (sweeps, purges) by outcome"),
-            &["task", "outcome"],
-        ));
-        let key_not_after = defined(IntGaugeVec::new(
-            Opts::new(
+        let r = &registry;
+        let latency_buckets = vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
+        Self {
+            requests: counter_vec(
+                r,
+                "http_requests_total",
+                "HTTP requests by route, method and status",
+                &["route", "method", "status"],
+            ),
+            latency: registered(
+                r,
+                HistogramVec::new(
+                    HistogramOpts::new("http_request_duration_seconds", "HTTP request latency by route and method")
+                        .buckets(latency_buckets),
+                    &["route", "method"],
+                ),
+            ),
+            events_dead: registered(
+                r,
+                IntCounter::new(
+                    "events_dead_lettered_total",
+                    "Events this service refused to act on (unverifiable), moved to the dead letter stream",
+                ),
+            ),
+            outbox_unpublished: gauge(r, "outbox_unpublished", "Events in the outbox not yet published on the stream"),
+            outbox_oldest: registered(
+                r,
+                Gauge::new(
+                    "outbox_oldest_unpublished_seconds",
+                    "Age of the oldest event not yet published on the stream (0 when none waits)",
+                ),
+            ),
+            consumer_pending: gauge_vec(
+                r,
+                "consumer_pending",
+                "Entries read by the consumer group and not yet acknowledged",
+                &["group"],
+            ),
+            consumer_lag: gauge_vec(
+                r,
+                "consumer_lag",
+                "Entries on the stream not yet delivered to the consumer group",
+                &["group"],
+            ),
+            task_runs: counter_vec(
+                r,
+                "task_runs_total",
+                "Rounds of periodic tasks (sweeps, purges) by outcome",
+                &["task", "outcome"],
+            ),
+            key_not_after: gauge_vec(
+                r,
                 "key_not_after_seconds",
                 "When a signing certificate this service uses ends (seconds since the epoch)",
+                &["kind"],
             ),
-            &["kind"],
-        ));
-        let trust_list_not_after = defined(IntGauge::new(
-            "trust_list_not_after_seconds",
-            "When the trust list this service verifies seals against ends (seconds since the epoch)",
-        ));
-        let pool_connections = defined(IntGaugeVec::new(
-            Opts::new("db_pool_connections", "Connections of the database pool by state (idle, in_use)"),
-            &["state"],
-        ));
-        let pool_max =
-            defined(IntGauge::new("db_pool_max_connections", "The most connections the database pool opens"));
-        let pool_waiting =
-            defined(IntGauge::new("db_pool_waiting", "Requests waiting for a connection of the database pool"));
-        for metric in [
-            Box::new(key_not_after.clone()) as Box<dyn prometheus::core::Collector>,
-            Box::new(trust_list_not_after.clone()),
-            Box::new(pool_connections.clone()),
-            Box::new(pool_max.clone()),
-            Box::new(pool_waiting.clone()),
-            Box::new(requests.clone()),
-            Box::new(latency.clone()),
-            Box::new(events_dead.clone()),
-            Box::new(outbox_unpublished.clone()),
-            Box::new(outbox_oldest.clone()),
-            Box::new(consumer_pending.clone()),
-            Box::new(consumer_lag.clone()),
-            Box::new(task_runs.clone()),
-        ] {
-            let _ = registry.register(metric);
-        }
-        Self {
+            trust_list_not_after: gauge(
+                r,
+                "trust_list_not_after_seconds",
+                "When the trust list this service verifies seals against ends (seconds since the epoch)",
+            ),
+            pool_connections: gauge_vec(
+                r,
+                "db_pool_connections",
+                "Connections of the database pool by state (idle, in_use)",
+                &["state"],
+            ),
+            pool_max: gauge(r, "db_pool_max_connections", "The most connections the database pool opens"),
+            pool_waiting: gauge(r, "db_pool_waiting", "Requests waiting for a connection of the database pool"),
             registry,
-            requests,
-            latency,
-            events_dead,
-            outbox_unpublished,
-            outbox_oldest,
-            consumer_pending,
-            consumer_lag,
-            task_runs,
-            key_not_after,
-            trust_list_not_after,
-            pool_connections,
-            pool_max,
-            pool_waiting,
             process,
             groups: Arc::default(),
         }
@@ -384,7 +397,7 @@ mod tests {
 
     #[test]
     fn observed_requests_appear_in_the_exposition() {
-        let m = Metrics::new("t");
+        let m = Metrics::new();
         m.observe("GET", "/api/v1/agencies/{}/certificate", 200, Duration::from_millis(3));
         let text = m.render();
         assert!(

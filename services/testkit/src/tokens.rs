@@ -67,7 +67,7 @@ impl DevIssuer {
         self.sign(&Claims {
             sub: subject.into(),
             iss: self.issuer.clone(),
-            aud: platform::config::SERVICES.iter().map(|s| audience(s)).collect(),
+            aud: platform::config::services().map(audience).collect(),
             exp: now + ttl_secs,
             nbf: now,
             iat: now,

@@ -192,7 +192,6 @@ pub fn judge(
 /// rule reads it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Sanctioned {
-    /// Which.
     pub sanction_id: Uuid,
     /// A fine, a Waadi or WML decision, a criminal conviction.
     pub kind: zegel_contracts::certificate::SanctionKind,

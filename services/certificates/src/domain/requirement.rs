@@ -150,7 +150,6 @@ pub fn unmet(
 /// A deficiency found in an audit.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Deficiency {
-    /// Id.
     pub deficiency_id: uuid::Uuid,
     /// The audit that found it (`None`: evidence that expired).
     pub audit_id: Option<uuid::Uuid>,

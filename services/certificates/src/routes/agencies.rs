@@ -13,7 +13,7 @@ use warp::reply::Response;
 use super::{acting_body, authenticate, kvk_from_path, write};
 use std::collections::BTreeMap;
 
-use platform::problem::FieldError;
+use platform::auth::Principal;
 
 use crate::domain::lifecycle::{next_audit, probation_end};
 use crate::domain::reentry::{self, Entry};
@@ -311,57 +311,9 @@ pub(super) async fn issue_certificate(state: AppState, req: Request, kvk: String
     let today = state.clock.today();
     let mut checks = Checks::default();
     let reason = input.reason.as_deref().and_then(|r| checks.check(text(r, "/reason", 1000)));
-    let mut recorded = Vec::new();
-    match (input.entry, &input.requirements) {
-        (Entry::Provisional, Some(_)) => {
-            checks.0.push(FieldError::new("/requirements", "only a full entry records its requirements at once"))
-        }
-        (Entry::Full, None) => checks.0.push(FieldError::new(
-            "/requirements",
-            "a full entry records every requirement, each as PUT /certificates/{id}/requirements/{code} takes it",
-        )),
-        (Entry::Full, Some(given)) => {
-            for (code, r) in given {
-                let at = format!("/requirements/{code}");
-                match RequirementCode::parse(code) {
-                    Some(code) => recorded.extend(certificates::recorded(code, r, today, &at, &mut checks)),
-                    None => checks.0.push(FieldError::new(at, "not a requirement of the advice")),
-                }
-            }
-        }
-        (Entry::Provisional, None) => {}
-    }
+    let recorded = entry_requirements(&input, today, &mut checks);
     checks.finish().map_err(Error::invalid)?;
-    // The starter's entry test, asked of the other registers before any lock is taken.
-    {
-        let client = state.core.pool.get().await?;
-        acting_body(&client, &principal).await?;
-        if store::agency(&client, kvk.as_str()).await?.is_none() {
-            return Err(Error::not_found(format!("No agency {kvk} is registered.")));
-        }
-    }
-    let missing = state.registers.entry(kvk.as_str(), &req.id).await?;
-    if !missing.is_empty() {
-        return Err(Error::EntryTest(missing));
-    }
-    // The persons behind it (advice 2.1 F): an officer who ran an agency whose waiting
-    // period still runs keeps this one out too; the inspectorate hears of every attempt.
-    let links =
-        state.registers.officer_links(kvk.as_str(), &req.id, req.authorization.as_deref().unwrap_or_default()).await?;
-    if let Err(refusal) = reentry::judge_persons(input.entry, &links, today) {
-        phoenix_signal(&state, &req, &principal, &kvk, &links).await?;
-        return Err(Error::ReentryRefused(refusal));
-    }
-    // A full entry also meets the live requirements, as at certification.
-    let live = match input.entry {
-        Entry::Full => {
-            let mut live = state.registers.check(kvk.as_str(), &req.id).await?;
-            let housing = recorded.iter().find(|r| r.code() == RequirementCode::HousingCertified).map(|r| r.outcome());
-            requirement::settle_housing(&mut live, housing);
-            live
-        }
-        Entry::Provisional => Vec::new(),
-    };
+    let live = admitted(&state, &req, &principal, &kvk, input.entry, &recorded).await?;
     write(&state, &req, &principal, &raw, async |tx| {
         let body_id = acting_body(tx, &principal).await?;
         let agency = store::agency(tx, kvk.as_str())
@@ -370,23 +322,7 @@ pub(super) async fn issue_certificate(state: AppState, req: Request, kvk: String
         let now = state.clock.now();
         reentry(tx, kvk.as_str(), input.entry, today).await?;
         let full = input.entry == Entry::Full;
-        let cert = Certificate {
-            certificate_id: uuid::Uuid::now_v7(),
-            kvk_number: agency.kvk_number.clone(),
-            certification_body_id: body_id,
-            norm: norm_of(&agency.seat_country),
-            status: if full { Status::Certified } else { Status::Provisional },
-            status_since: now,
-            issued_on: today,
-            // A full entry has no probation: it ended the day it began.
-            probation_ends_on: if full { today } else { probation_end(today) },
-            extended: false,
-            certified_on: full.then_some(today),
-            next_audit_due: full.then(|| next_audit(today)),
-            suspension_reason: None,
-            suspension_remedy_by: None,
-            ended_on: None,
-        };
+        let cert = new_certificate(&agency, body_id, input.entry, today, now);
         store::insert_certificate(tx, &cert).await?;
         store::insert_status_change(tx, cert.certificate_id, None, cert.status, now, None).await?;
         for r in &recorded {
@@ -418,6 +354,100 @@ pub(super) async fn issue_certificate(state: AppState, req: Request, kvk: String
         Ok((StatusCode::CREATED, view))
     })
     .await
+}
+
+/// The requirements a full entry records at once, each validated as `PUT
+/// …/requirements/{code}` validates it; a provisional entry records none.
+fn entry_requirements(input: &CertificateIn, today: NaiveDate, checks: &mut Checks) -> Vec<certificates::Recorded> {
+    let mut recorded = Vec::new();
+    match (input.entry, &input.requirements) {
+        (Entry::Provisional, Some(_)) => {
+            checks.fail("/requirements", "only a full entry records its requirements at once")
+        }
+        (Entry::Full, None) => checks.fail(
+            "/requirements",
+            "a full entry records every requirement, each as PUT /certificates/{id}/requirements/{code} takes it",
+        ),
+        (Entry::Full, Some(given)) => {
+            for (code, r) in given {
+                let at = format!("/requirements/{code}");
+                match RequirementCode::parse(code) {
+                    Some(code) => recorded.extend(certificates::recorded(code, r, today, &at, checks)),
+                    None => checks.fail(at, "not a requirement of the advice"),
+                }
+            }
+        }
+        (Entry::Provisional, None) => {}
+    }
+    recorded
+}
+
+/// What the other registers say of `kvk` before any lock is taken: the starter's entry
+/// test, the persons behind it (advice 2.1 F: an officer who ran an agency whose waiting
+/// period still runs keeps this one out too, and the inspectorate hears of every attempt)
+/// and, for a full entry, the live requirements as at certification.
+async fn admitted(
+    state: &AppState,
+    req: &Request,
+    principal: &Principal,
+    kvk: &KvkNumber,
+    entry: Entry,
+    recorded: &[certificates::Recorded],
+) -> Result<Vec<(RequirementCode, Option<zegel_contracts::agency::Reason>)>> {
+    {
+        let client = state.core.pool.get().await?;
+        acting_body(&client, &principal).await?;
+        if store::agency(&client, kvk.as_str()).await?.is_none() {
+            return Err(Error::not_found(format!("No agency {kvk} is registered.")));
+        }
+    }
+    let missing = state.registers.entry(kvk.as_str(), &req.id).await?;
+    if !missing.is_empty() {
+        return Err(Error::EntryTest(missing));
+    }
+    let links =
+        state.registers.officer_links(kvk.as_str(), &req.id, req.authorization.as_deref().unwrap_or_default()).await?;
+    if let Err(refusal) = reentry::judge_persons(entry, &links, state.clock.today()) {
+        phoenix_signal(state, req, principal, kvk, &links).await?;
+        return Err(Error::ReentryRefused(refusal));
+    }
+    Ok(match entry {
+        Entry::Full => {
+            let mut live = state.registers.check(kvk.as_str(), &req.id).await?;
+            let housing = recorded.iter().find(|r| r.code() == RequirementCode::HousingCertified).map(|r| r.outcome());
+            requirement::settle_housing(&mut live, housing);
+            live
+        }
+        Entry::Provisional => Vec::new(),
+    })
+}
+
+/// A new certificate of `agency` by body `body_id`: provisional with its probation, or —
+/// a full entry — certified at once, its probation ended the day it began.
+fn new_certificate(
+    agency: &store::Agency,
+    body_id: String,
+    entry: Entry,
+    today: NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Certificate {
+    let full = entry == Entry::Full;
+    Certificate {
+        certificate_id: uuid::Uuid::now_v7(),
+        kvk_number: agency.kvk_number.clone(),
+        certification_body_id: body_id,
+        norm: norm_of(&agency.seat_country),
+        status: if full { Status::Certified } else { Status::Provisional },
+        status_since: now,
+        issued_on: today,
+        probation_ends_on: if full { today } else { probation_end(today) },
+        extended: false,
+        certified_on: full.then_some(today),
+        next_audit_due: full.then(|| next_audit(today)),
+        suspension_reason: None,
+        suspension_remedy_by: None,
+        ended_on: None,
+    }
 }
 
 /// Tells the Labour Authority that a body tried to certify an agency run by a person

@@ -273,26 +273,53 @@ pub(super) async fn worker_claim(state: AppState, req: Request, kvk: String, raw
     }
 }
 
+/// Who files, when a token is sent: it must be a worker support organisation's (a worker
+/// files without one).
+fn support_organisation(state: &AppState, req: &Request) -> Result<Option<Principal>> {
+    if req.authorization.is_none() {
+        return Ok(None);
+    }
+    let p = authenticate(state, req)?;
+    if !p.has(Role::WorkerSupport) || p.org.is_none() {
+        return Err(Error::Forbidden(
+            "A claim is filed by the worker, or by a worker support organisation for them (org = its id); an \
+             authority files on its own route."
+                .into(),
+        ));
+    }
+    Ok(Some(p))
+}
+
+/// The token of the claim's private status link. A form's second post must lead to the
+/// first post's page: the claim number follows from the form's nonce and a secret, its link
+/// from the nonce and the form's content. The same form sent twice (a double click, a
+/// reload) finds its claim; the nonce with any other content is refused — it never hands
+/// the first worker's link to whoever posts it next. An API client's link is random.
+fn status_link(state: &AppState, nonce: Option<&str>, raw: &Bytes, claim: &mut Claim) -> String {
+    let Some(nonce) = nonce else { return Uuid::new_v4().simple().to_string() };
+    let content: String = Sha256::digest(raw).iter().map(|b| format!("{b:02x}")).collect();
+    claim.claim_id = uuid::Builder::from_random_bytes(keyed_bytes(state, &format!("claim-id:{nonce}"))).into_uuid();
+    keyed(state, &format!("claim-link:{nonce}:{content}"))
+}
+
+/// What happens next, told to whoever filed.
+fn next_step(no_deposit: bool) -> &'static str {
+    if no_deposit {
+        "The agency holds no guarantee deposit, so nothing can be paid from one: your claim is kept and sent to the \
+         admission authority and the Labour Authority (0800 5151, free), who act on it. Follow it at status_url; \
+         keep that link private."
+    } else {
+        "The admission authority assesses the claim: it accepts it (in full or in part) or rejects it with a reason. \
+         Follow it at status_url; keep that link private."
+    }
+}
+
 async fn file_worker_claim(state: &AppState, req: Request, kvk: &str, raw: &Bytes, form: bool) -> Result<Response> {
     let state = state.clone();
     let raw = raw.clone();
     state.core.limiter.check(&req)?;
     let kvk = KvkNumber::from_path(kvk)?;
-    // A token is optional; one that is sent must be a worker support organisation's.
-    let principal = match req.authorization {
-        Some(_) => {
-            let p = authenticate(&state, &req)?;
-            if !p.has(Role::WorkerSupport) || p.org.is_none() {
-                return Err(Error::Forbidden(
-                    "A claim is filed by the worker, or by a worker support organisation for them (org = its id); an \
-                     authority files on its own route."
-                        .into(),
-                ));
-            }
-            Some(p)
-        }
-        None => None,
-    };
+    let principal = support_organisation(&state, &req)?;
     let (input, nonce) = if form {
         let parsed: WorkerClaimForm = serde_urlencoded::from_bytes(&raw)
             .map_err(|_| Error::Client(platform::Problem::bad_request("The form is incomplete.")))?;
@@ -301,20 +328,7 @@ async fn file_worker_claim(state: &AppState, req: Request, kvk: &str, raw: &Byte
         (parse_json::<WorkerClaimIn>(&req, &raw)?, None)
     };
     let mut filed = input.validate(&state, &kvk)?;
-    // A form's second post must lead to the first post's page: the claim number follows
-    // from the form's nonce and a secret, its link from the nonce and the form's content.
-    // The same form sent twice (a double click, a reload) finds its claim; the nonce with
-    // any other content is refused — it never hands the first worker's link to whoever
-    // posts it next. An API client's link is random.
-    let token = match &nonce {
-        Some(nonce) => {
-            let content: String = Sha256::digest(&raw).iter().map(|b| format!("{b:02x}")).collect();
-            filed.claim.claim_id =
-                uuid::Builder::from_random_bytes(keyed_bytes(&state, &format!("claim-id:{nonce}"))).into_uuid();
-            keyed(&state, &format!("claim-link:{nonce}:{content}"))
-        }
-        None => Uuid::new_v4().simple().to_string(),
-    };
+    let token = status_link(&state, nonce.as_deref(), &raw, &mut filed.claim);
     let language = filed.claim.language.clone().unwrap_or_else(|| "nl".into());
     let support_org = principal.as_ref().and_then(|p| p.org.clone());
     let role = if principal.is_some() { "worker_support" } else { "worker" };
@@ -361,14 +375,7 @@ async fn file_worker_claim(state: &AppState, req: Request, kvk: &str, raw: &Byte
             .publishes(events::worker_claim_filed(&claim, state.clock.now()))
             .record(tx)
             .await?;
-        let next = if claim.no_deposit {
-            "The agency holds no guarantee deposit, so nothing can be paid from one: your claim is kept and sent to the \
-             admission authority and the Labour Authority (0800 5151, free), who act on it. Follow it at status_url; \
-             keep that link private."
-        } else {
-            "The admission authority assesses the claim: it accepts it (in full or in part) or rejects it with a \
-             reason. Follow it at status_url; keep that link private."
-        };
+        let next = next_step(claim.no_deposit);
         Ok((
             StatusCode::CREATED,
             json!({
@@ -470,34 +477,8 @@ pub(super) async fn assess(state: AppState, req: Request, id: String, raw: Bytes
         let (status, accepted, computation) = match input.decision {
             Decision::Reject => (ClaimStatus::Rejected, None, None),
             Decision::Accept | Decision::AcceptInPart => {
-                let (cents, computation) = match (amount, input.presumption) {
-                    (Some(a), _) => (a.get(), None),
-                    (None, Some(p)) => {
-                        let day = claim.period_to.unwrap_or_else(|| platform::clock::dutch_date(claim.created_at));
-                        let (cents, computation) = crate::presumption::presume(
-                            tx,
-                            p,
-                            day,
-                            claim.paid_during_cents.unwrap_or(0),
-                            "/presumption",
-                        )
-                        .await?;
-                        (cents, Some(computation))
-                    }
-                    (None, None) => return Err(Error::Corrupt("an accepted claim without an amount")),
-                };
-                if cents <= 0 {
-                    return Err(Error::Invalid(vec![FieldError::new(
-                        "/presumption",
-                        "the presumption leaves nothing owed after what was paid; reject the claim with a reason",
-                    )]));
-                }
-                if input.decision == Decision::Accept && claim.amount_cents.is_some_and(|c| cents < c) {
-                    return Err(Error::Invalid(vec![FieldError::new(
-                        "/decision",
-                        "less than the worker claims: accept_in_part, with a reason",
-                    )]));
-                }
+                let (cents, computation) =
+                    accepted_amount(tx, &claim, input.decision, amount, input.presumption).await?;
                 (ClaimStatus::Accepted, Some(cents), computation)
             }
         };
@@ -530,6 +511,41 @@ pub(super) async fn assess(state: AppState, req: Request, id: String, raw: Bytes
         Ok((StatusCode::OK, json!(after)))
     })
     .await
+}
+
+/// What an acceptance of `claim` accepts: the amount given, or what the presumption makes
+/// owed (with its computation) — never nothing, and never less than the worker claims
+/// unless accepted in part.
+async fn accepted_amount(
+    tx: &deadpool_postgres::Transaction<'_>,
+    claim: &Claim,
+    decision: Decision,
+    amount: Option<Cents>,
+    presumption: Option<crate::domain::Presumption>,
+) -> Result<(i64, Option<serde_json::Value>)> {
+    let (cents, computation) = match (amount, presumption) {
+        (Some(a), _) => (a.get(), None),
+        (None, Some(p)) => {
+            let day = claim.period_to.unwrap_or_else(|| platform::clock::dutch_date(claim.created_at));
+            let paid = claim.paid_during_cents.unwrap_or(0);
+            let (cents, computation) = crate::presumption::presume(tx, p, day, paid, "/presumption").await?;
+            (cents, Some(computation))
+        }
+        (None, None) => return Err(Error::Corrupt("an accepted claim without an amount")),
+    };
+    if cents <= 0 {
+        return Err(Error::Invalid(vec![FieldError::new(
+            "/presumption",
+            "the presumption leaves nothing owed after what was paid; reject the claim with a reason",
+        )]));
+    }
+    if decision == Decision::Accept && claim.amount_cents.is_some_and(|c| cents < c) {
+        return Err(Error::Invalid(vec![FieldError::new(
+            "/decision",
+            "less than the worker claims: accept_in_part, with a reason",
+        )]));
+    }
+    Ok((cents, computation))
 }
 
 /// GET /api/v1/claims/{id}/claimant — who filed a worker's claim: the admission authority

@@ -276,18 +276,22 @@ fn receipt(lang: &Lang, outcome: &Outcome, then: &facts::Receipt, now: Option<&c
     }
 }
 
-fn render(lang: &Lang, seal: &str, outcome: &Outcome, now: Option<&crate::agency::Check>, outdated: bool) -> String {
-    let (class, icon) = match outcome.verdict {
-        Verdict::Valid => ("good", "✓"),
-        Verdict::Unavailable => ("unknown", "?"),
-        _ => ("bad", "✗"),
-    };
-    let verdict = outcome.verdict.as_str();
-    let register = verify::register_of(outcome);
-    let shown = Shown::of(register, &outcome.facts);
+/// What the page says the seal attests, in the visitor's language.
+struct Said {
+    /// What was sealed (an agency's certificate, a building, a report).
+    sealed: String,
+    /// Until when it is valid, as a day.
+    valid_until: String,
+    /// The certificate ended: its last day is shown as such.
+    ended: bool,
+    /// Why it is not valid (the failing parts, or a building's reason).
+    reason: String,
+}
+
+fn said(lang: &Lang, outcome: &Outcome, shown: &Shown) -> Said {
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let day = |v: &Option<String>| v.as_deref().map(|d| lang.day_of(d)).unwrap_or_default();
-    let (sealed, valid_until, ended, reason) = match &shown {
+    let (sealed, valid_until, ended, reason) = match shown {
         Shown::Certificate(c) if c.agency_name.is_some() => (
             lang.t_args(
                 "sealed-certificates",
@@ -328,6 +332,19 @@ fn render(lang: &Lang, seal: &str, outcome: &Outcome, now: Option<&crate::agency
         ),
         _ => (String::new(), String::new(), false, String::new()),
     };
+    Said { sealed, valid_until, ended, reason }
+}
+
+fn render(lang: &Lang, seal: &str, outcome: &Outcome, now: Option<&crate::agency::Check>, outdated: bool) -> String {
+    let (class, icon) = match outcome.verdict {
+        Verdict::Valid => ("good", "✓"),
+        Verdict::Unavailable => ("unknown", "?"),
+        _ => ("bad", "✗"),
+    };
+    let verdict = outcome.verdict.as_str();
+    let register = verify::register_of(outcome);
+    let shown = Shown::of(register, &outcome.facts);
+    let Said { sealed, valid_until, ended, reason } = said(lang, outcome, &shown);
     let page = VerdictPage {
         chrome: Chrome::of(lang),
         title: format!("{} — {}", lang.t(&format!("verdict-{verdict}")), lang.t("page-title")),
