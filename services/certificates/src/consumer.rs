@@ -10,6 +10,7 @@ use platform::audit::Actor;
 use platform::consumer::first_time;
 use platform::event::Body;
 use platform::outbox::Event;
+use zegel_contracts::certificate::{Cause, Why};
 
 use crate::domain::Status;
 use crate::domain::lifecycle::Action;
@@ -39,23 +40,37 @@ pub async fn handle(state: &AppState, event: Event) -> anyhow::Result<()> {
             let mark = MarkEnded { bag_id: p.bag_id.clone(), status: p.status, reason: None, event_id: event.event_id };
             return housing_mark_ended(state, &event, &p.kvk_number, mark).await;
         }
-        Body::BanOfficerBanned(_) | Body::BanBannedOfficerAppointed(_) => {
-            (Action::Suspend, "an owner, director or de facto manager is under a ban (advice 2.1 F)", "officer_banned")
-        }
+        Body::BanOfficerBanned(_) | Body::BanBannedOfficerAppointed(_) => (
+            Action::Suspend,
+            "an owner, director or de facto manager is under a ban (advice 2.1 F)",
+            Cause::OfficerBanned,
+        ),
         Body::GaccountBlocked(_) => {
-            (Action::Suspend, "the agency's G-account is blocked (advice 2.1 B)", "g_account_blocked")
+            (Action::Suspend, "the agency's G-account is blocked (advice 2.1 B)", Cause::GAccountBlocked)
         }
         Body::GaccountClosed(_) => {
-            (Action::Suspend, "the agency's G-account is closed (advice 2.1 B)", "g_account_closed")
+            (Action::Suspend, "the agency's G-account is closed (advice 2.1 B)", Cause::GAccountClosed)
         }
         Body::DepositShortfallOverdue(_) => {
-            (Action::Lapse, "the guarantee deposit was not topped up in time (advice 2.1 C)", "deposit_not_topped_up")
+            (Action::Lapse, "the guarantee deposit was not topped up in time (advice 2.1 C)", Cause::DepositNotToppedUp)
         }
         _ => return Ok(()),
     };
+    suspend_or_lapse(state, &event, action, reason, ground).await
+}
+
+/// What another register's event does to the agency's latest certificate: a full one is
+/// suspended, one in force lapses — once per event, audited with the event as its cause.
+async fn suspend_or_lapse(
+    state: &AppState,
+    event: &Event,
+    action: Action,
+    reason: &'static str,
+    ground: Cause,
+) -> anyhow::Result<()> {
     let mut client = state.core.pool.get().await?;
     let tx = client.transaction().await?;
-    if !first_time(&tx, &event).await? {
+    if !first_time(&tx, event).await? {
         return Ok(());
     }
     let Some(latest) = store::latest_certificate(&tx, &event.subject).await? else {
@@ -77,7 +92,7 @@ pub async fn handle(state: &AppState, event: Event) -> anyhow::Result<()> {
             reason: Some(reason),
             request_id: &request_id,
             cause_event_id: Some(event.event_id),
-            ground: Some(ground),
+            ground: Some(Why::Cause(ground)),
             now: state.clock.now(),
         };
         let today = state.clock.today();

@@ -118,49 +118,9 @@ impl Error {
                 format!("A {} certificate cannot {}.", from.as_str(), action.as_str().replace('_', " ")),
             )
             .with_extension("certificate_status", serde_json::json!(from.as_str())),
-            Error::Unmet(unmet) => Problem::of(Kind::RequirementsUnmet)
-                .with_detail(
-                    "Every requirement must be met: recorded as met, or confirmed by the register that holds it.",
-                )
-                .with_errors(
-                    unmet
-                        .iter()
-                        .map(|(code, why)| FieldError::new(format!("/requirements/{}", code.as_str()), why.clone()))
-                        .collect(),
-                )
-                .with_extension("unmet", serde_json::json!(unmet.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>())),
-            Error::PastDeadline(open) => Problem::of(Kind::RequirementsUnmet)
-                .with_detail(
-                    "Every deficiency past its deadline must be resolved before the certificate is reinstated.",
-                )
-                .with_errors(
-                    open.iter()
-                        .map(|d| {
-                            FieldError::new(
-                                format!("/deficiencies/{}", d.deficiency_id),
-                                format!("open past its deadline {}: {}", d.remedy_by, d.description),
-                            )
-                        })
-                        .collect(),
-                ),
-            Error::EntryTest(missing) => Problem::of(Kind::RequirementsUnmet)
-                .with_detail(
-                    "A starter's entry test must pass before a provisional certificate: officers registered by KvK \
-                     and none banned, the deposit's starter part paid, a G-account requested.",
-                )
-                .with_errors(
-                    missing
-                        .iter()
-                        .map(|(code, why)| {
-                            FieldError::new(
-                                format!("/requirements/{}", code.as_str()),
-                                crate::domain::requirement::explain(*why),
-                            )
-                        })
-                        .collect(),
-                )
-                .with_extension("unmet", serde_json::json!(missing.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>()))
-                .with_extension("reason_codes", serde_json::json!(missing.iter().map(|(_, r)| *r).collect::<Vec<_>>())),
+            Error::Unmet(unmet) => unmet_problem(unmet),
+            Error::PastDeadline(open) => past_deadline_problem(open),
+            Error::EntryTest(missing) => entry_test_problem(missing),
             Error::ReentryRefused(refusal) => Problem::of(Kind::ReentryRefused)
                 .with_detail(refusal.detail.clone())
                 .with_extension("earlier_certificate", serde_json::json!(refusal.earlier))
@@ -177,6 +137,57 @@ impl Error {
             }
         }
     }
+}
+
+/// Certification asked with requirements unmet: each, with why.
+fn unmet_problem(unmet: &[(RequirementCode, String)]) -> Problem {
+    Problem::of(Kind::RequirementsUnmet)
+        .with_detail("Every requirement must be met: recorded as met, or confirmed by the register that holds it.")
+        .with_errors(
+            unmet
+                .iter()
+                .map(|(code, why)| FieldError::new(format!("/requirements/{}", code.as_str()), why.clone()))
+                .collect(),
+        )
+        .with_extension("unmet", serde_json::json!(unmet.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>()))
+}
+
+/// Reinstatement asked with deficiencies open past their deadlines: each.
+fn past_deadline_problem(open: &[crate::domain::requirement::Deficiency]) -> Problem {
+    Problem::of(Kind::RequirementsUnmet)
+        .with_detail("Every deficiency past its deadline must be resolved before the certificate is reinstated.")
+        .with_errors(
+            open.iter()
+                .map(|d| {
+                    FieldError::new(
+                        format!("/deficiencies/{}", d.deficiency_id),
+                        format!("open past its deadline {}: {}", d.remedy_by, d.description),
+                    )
+                })
+                .collect(),
+        )
+}
+
+/// A starter failing the entry test: each requirement with the standing's reason.
+fn entry_test_problem(missing: &[(RequirementCode, zegel_contracts::agency::Reason)]) -> Problem {
+    Problem::of(Kind::RequirementsUnmet)
+        .with_detail(
+            "A starter's entry test must pass before a provisional certificate: officers registered by KvK \
+             and none banned, the deposit's starter part paid, a G-account requested.",
+        )
+        .with_errors(
+            missing
+                .iter()
+                .map(|(code, why)| {
+                    FieldError::new(
+                        format!("/requirements/{}", code.as_str()),
+                        crate::domain::requirement::explain(*why),
+                    )
+                })
+                .collect(),
+        )
+        .with_extension("unmet", serde_json::json!(missing.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>()))
+        .with_extension("reason_codes", serde_json::json!(missing.iter().map(|(_, r)| *r).collect::<Vec<_>>()))
 }
 
 /// Shorthand.

@@ -7,6 +7,7 @@ use deadpool_postgres::GenericClient;
 use platform::audit::{self, Actor};
 use platform::outbox::Event;
 use uuid::Uuid;
+use zegel_contracts::certificate::Why;
 
 use crate::domain::lifecycle::Action;
 use crate::domain::reentry::{Ended, Policy};
@@ -27,7 +28,7 @@ pub struct Change<'a> {
     /// The ground of a suspension, revocation, lapse or escaping withdrawal, a code kept in
     /// the public history for the yearly statistics and the re-entry rule (never the
     /// reason's text).
-    pub ground: Option<&'a str>,
+    pub ground: Option<Why>,
     /// Server time of the change.
     pub now: DateTime<Utc>,
 }
@@ -48,11 +49,18 @@ pub async fn apply(
     if to != before.status {
         after.status = to;
         after.status_since = change.now;
-        store::insert_status_change(tx, after.certificate_id, Some(before.status), to, change.now, change.ground)
-            .await?;
+        store::insert_status_change(
+            tx,
+            after.certificate_id,
+            Some(before.status),
+            to,
+            change.now,
+            change.ground.map(Why::as_str),
+        )
+        .await?;
     }
     store::update_certificate(tx, &after).await?;
-    let ground = change.ground.and_then(<crate::domain::reentry::Ground as platform::vocab::Vocabulary>::parse);
+    let ground = change.ground.and_then(Why::ground);
     // An ending that starts a waiting period says until when: the bans register holds the
     // persons who ran the agency to the same date (the phoenix radar).
     let waits_until = match after.ended_on.filter(|_| !after.status.is_active()) {

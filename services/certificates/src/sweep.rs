@@ -14,6 +14,7 @@
 
 use platform::audit::Actor;
 use serde::Serialize;
+use zegel_contracts::certificate::{Cause, Why};
 
 use crate::domain::lifecycle::{Action, Status};
 use crate::error::Result;
@@ -48,13 +49,13 @@ struct Round<'a> {
 
 impl Round<'_> {
     /// A change the sweep makes, for `reason` (and a `ground` kept in the public history).
-    fn change<'c>(&'c self, reason: &'c str, ground: Option<&'c str>) -> Change<'c> {
+    fn change<'c>(&'c self, reason: &'c str, ground: Option<Cause>) -> Change<'c> {
         Change {
             actor: Actor::system("certificates.sweep"),
             reason: Some(reason),
             request_id: &self.run_id,
             cause_event_id: None,
-            ground,
+            ground: ground.map(Why::Cause),
             now: self.state.clock.now(),
         }
     }
@@ -105,9 +106,9 @@ async fn lapse_the_overdue(round: &Round<'_>, client: &mut deadpool_postgres::Ob
         let audit_overdue = matches!(cert.status, Status::Certified | Status::Suspended)
             && cert.next_audit_due.is_some_and(|due| due + chrono::Days::new(u64::from(grace_days)) < today);
         let (reason, ground) = if probation_over {
-            ("probation ended without full certification", "probation_ended")
+            ("probation ended without full certification", Cause::ProbationEnded)
         } else if audit_overdue {
-            ("yearly audit overdue", "audit_overdue")
+            ("yearly audit overdue", Cause::AuditOverdue)
         } else {
             continue;
         };
@@ -165,7 +166,7 @@ async fn suspend_for_deficiencies_past_deadline(
             overdue[0].description,
             if overdue.len() > 1 { format!(" (and {} more)", overdue.len() - 1) } else { String::new() }
         );
-        let change = round.change(&reason, Some("deficiency_not_remedied"));
+        let change = round.change(&reason, Some(Cause::DeficiencyNotRemedied));
         let remedy_by = round.remedy_by();
         register::apply(&tx, cert, Action::Suspend, &change, |c| {
             c.suspension_reason = Some(reason.clone());

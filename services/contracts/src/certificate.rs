@@ -33,6 +33,57 @@ crate::text_enum! {
     }
 }
 
+crate::text_enum! {
+    /// Why a certificate was suspended or lapsed when no body gave a ground: the cause kept
+    /// in its public history (for the yearly statistics), next to the grounds of [`Ground`].
+    pub enum Cause {
+        /// Suspended by its body.
+        CertificationBody = "certification_body",
+        /// Suspended: an owner, director or de facto manager is under a ban (advice 2.1 F).
+        OfficerBanned = "officer_banned",
+        /// Suspended: the G-account is blocked (advice 2.1 B).
+        GAccountBlocked = "g_account_blocked",
+        /// Suspended: the G-account is closed.
+        GAccountClosed = "g_account_closed",
+        /// Suspended: a deficiency was not remedied by its deadline.
+        DeficiencyNotRemedied = "deficiency_not_remedied",
+        /// Lapsed: the deposit was not topped up in time (advice 2.1 C).
+        DepositNotToppedUp = "deposit_not_topped_up",
+        /// Lapsed: probation ended without full certification.
+        ProbationEnded = "probation_ended",
+        /// Lapsed: the yearly audit is overdue.
+        AuditOverdue = "audit_overdue",
+    }
+}
+
+/// Why a certificate's status changed, as kept in its public history: a ground (a
+/// revocation's, or the sanction a withdrawal escaped) or a cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// A ground: it counts for the waiting period and travels on the ending's events.
+    Ground(Ground),
+    /// A cause of a suspension or a lapse.
+    Cause(Cause),
+}
+
+impl Why {
+    /// The code kept in the history.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Why::Ground(g) => g.as_str(),
+            Why::Cause(c) => c.as_str(),
+        }
+    }
+
+    /// The ground, when it is one.
+    pub fn ground(self) -> Option<Ground> {
+        match self {
+            Why::Ground(g) => Some(g),
+            Why::Cause(_) => None,
+        }
+    }
+}
+
 impl Ground {
     /// The grounds a certification body may give for a revocation.
     pub const REVOCATION: [Ground; 5] = [

@@ -52,6 +52,39 @@ struct BanIn {
     date_of_birth: Option<NaiveDate>,
 }
 
+/// What is wrong with a ban's dates, if anything. The longest civil ban is a dated setting:
+/// the row in force on the ban's first day; a day before every row is no day a ban of this
+/// register can start on.
+async fn dates_refused(state: &AppState, input: &BanIn) -> Result<Option<FieldError>> {
+    let client = state.core.pool.get().await?;
+    Ok(match store::civil_ban_max_years(&client, input.starts_on).await? {
+        Some((civil_max_years, _)) => {
+            check_ban_dates(input.basis, input.starts_on, input.ends_on, civil_max_years).err()
+        }
+        None => Some(FieldError::new("/starts_on", "before any rule this register applies to bans")),
+    })
+}
+
+/// The ban `input` asks for, on person `person_id`.
+fn new_ban(input: &BanIn, person_id: Uuid, reason: String, now: chrono::DateTime<chrono::Utc>) -> Ban {
+    let mut roles = input.roles_covered.clone();
+    // Stored in the order of their spelling, as before they were a type.
+    roles.sort_by_key(|r| r.as_str());
+    roles.dedup();
+    Ban {
+        ban_id: Uuid::now_v7(),
+        person_id,
+        basis: input.basis,
+        roles_covered: roles,
+        starts_on: input.starts_on,
+        ends_on: input.ends_on,
+        reason,
+        lifted_on: None,
+        lift_reason: None,
+        created_at: now,
+    }
+}
+
 /// POST /api/v1/bans
 pub(super) async fn impose(state: AppState, req: Request, _: (), raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
@@ -67,20 +100,7 @@ pub(super) async fn impose(state: AppState, req: Request, _: (), raw: Bytes) -> 
     if input.roles_covered.is_empty() {
         errors.push(FieldError::new("/roles_covered", "name at least one role"));
     }
-    // The longest civil ban is a dated setting: the row in force on the ban's first day. A
-    // day before every row is no day a ban of this register can start on.
-    let policy = {
-        let client = state.core.pool.get().await?;
-        store::civil_ban_max_years(&client, input.starts_on).await?
-    };
-    match policy {
-        Some((civil_max_years, _)) => {
-            if let Err(e) = check_ban_dates(input.basis, input.starts_on, input.ends_on, civil_max_years) {
-                errors.push(e);
-            }
-        }
-        None => errors.push(FieldError::new("/starts_on", "before any rule this register applies to bans")),
-    }
+    errors.extend(dates_refused(&state, &input).await?);
     let name =
         input.name.as_deref().map(|n| text(n, "/name", 200)).transpose().map_err(|e| errors.push(e)).ok().flatten();
     let (Some(bsn), Some(reason), true) = (bsn, reason, errors.is_empty()) else { return Err(Error::Invalid(errors)) };
@@ -96,22 +116,7 @@ pub(super) async fn impose(state: AppState, req: Request, _: (), raw: Bytes) -> 
                 )]));
             }
         };
-        let mut roles = input.roles_covered.clone();
-        // Stored in the order of their spelling, as before they were a type.
-        roles.sort_by_key(|r| r.as_str());
-        roles.dedup();
-        let ban = Ban {
-            ban_id: Uuid::now_v7(),
-            person_id,
-            basis: input.basis,
-            roles_covered: roles,
-            starts_on: input.starts_on,
-            ends_on: input.ends_on,
-            reason: reason.clone(),
-            lifted_on: None,
-            lift_reason: None,
-            created_at: state.clock.now(),
-        };
+        let ban = new_ban(&input, person_id, reason.clone(), state.clock.now());
         store::insert_ban(tx, &ban, &principal.subject, role.as_str()).await?;
         let actor = Actor::of(&principal, role);
         audit::Entry::new(actor.clone(), "ban.impose", ban.ban_id.to_string(), &req.id)

@@ -61,6 +61,25 @@ fn vat_number(raw: &str, country: &str, pointer: &str) -> Result<String, platfor
     }
 }
 
+/// A Dutch agency's KvK number: exactly 8 digits, and no numbers of a seat abroad.
+fn dutch_identity(input: &AgencyIn, checks: &mut Checks) -> Option<KvkNumber> {
+    for (field, given) in [("/home_register_number", &input.home_register_number), ("/vat_number", &input.vat_number)] {
+        if given.is_some() {
+            checks.fail(field, "only for an agency seated abroad");
+        }
+    }
+    let Some(raw) = &input.kvk_number else {
+        checks.fail("/kvk_number", "an agency seated in the Netherlands has a KvK number");
+        return None;
+    };
+    let kvk = checks.check(KvkNumber::parse(raw, "/kvk_number"))?;
+    if kvk.foreign_country().is_some() {
+        checks.fail("/kvk_number", "a KvK number is exactly 8 digits");
+        return None;
+    }
+    Some(kvk)
+}
+
 /// The number that names the agency, and its home register and VAT numbers when it is
 /// seated abroad (advice 2.1 H): a Dutch agency by its KvK number; one abroad by its
 /// Dutch branch's KvK number when it has one, else by its country and home register number.
@@ -78,23 +97,7 @@ fn identity(
         return None;
     };
     if country.as_str() == "NL" {
-        for (field, given) in
-            [("/home_register_number", &input.home_register_number), ("/vat_number", &input.vat_number)]
-        {
-            if given.is_some() {
-                checks.0.push(FieldError::new(field, "only for an agency seated abroad"));
-            }
-        }
-        let Some(raw) = &input.kvk_number else {
-            checks.0.push(FieldError::new("/kvk_number", "an agency seated in the Netherlands has a KvK number"));
-            return None;
-        };
-        let kvk = checks.check(KvkNumber::parse(raw, "/kvk_number"))?;
-        if kvk.foreign_country().is_some() {
-            checks.0.push(FieldError::new("/kvk_number", "a KvK number is exactly 8 digits"));
-            return None;
-        }
-        return Some((kvk, None, None));
+        return dutch_identity(input, checks).map(|kvk| (kvk, None, None));
     }
     let home = match &input.home_register_number {
         Some(h) => {

@@ -1,6 +1,7 @@
 //! Certificates: the lifecycle transitions, requirements, audits and the audit trail.
 
 use platform::problem::Kind;
+use zegel_contracts::certificate::{Cause, Why};
 
 use bytes::Bytes;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -465,29 +466,8 @@ pub(super) async fn record_audit(state: AppState, req: Request, id: String, raw:
     let mut checks = Checks::default();
     checks.check(not_future(input.performed_on, today, "/performed_on"));
     let report_ref = checks.check(text(&input.report_ref, "/report_ref", 200));
-    if input.deficiencies.len() > 100 {
-        checks.0.push(FieldError::new("/deficiencies", "at most 100 deficiencies per audit"));
-    }
-    let mut deficiencies = Vec::new();
     let audit_id = Uuid::now_v7();
-    for (i, d) in input.deficiencies.iter().enumerate() {
-        let description = checks.check(text(&d.description, &format!("/deficiencies/{i}/description"), 1000));
-        if d.remedy_by <= today {
-            checks.0.push(FieldError::new(format!("/deficiencies/{i}/remedy_by"), "must be in the future"));
-        }
-        if let Some(description) = description {
-            deficiencies.push(Deficiency {
-                deficiency_id: Uuid::now_v7(),
-                audit_id: Some(audit_id),
-                requirement: None,
-                description,
-                serious: d.serious,
-                remedy_by: d.remedy_by,
-                resolved_on: None,
-                resolution_ref: None,
-            });
-        }
-    }
+    let deficiencies = found(&input.deficiencies, audit_id, today, &mut checks);
     checks.finish().map_err(Error::invalid)?;
     // The audit re-runs the live checks, and every requirement's evidence must still hold.
     let live = live_checks(&state, &req, id).await?;
@@ -514,16 +494,7 @@ pub(super) async fn record_audit(state: AppState, req: Request, id: String, raw:
         for d in &deficiencies {
             store::insert_deficiency(tx, id, d).await?;
         }
-        // Each requirement the audit found unmet is a deficiency with a deadline (one per
-        // requirement: an open one stands).
-        for (code, why) in &unmet {
-            let description = format!("{}: {why}", code.as_str());
-            if let Some(d) =
-                store::open_requirement_deficiency(tx, id, *code, &description, remedy_by, Some(audit_id)).await?
-            {
-                deficiencies.push(d);
-            }
-        }
+        deficiencies.extend(unmet_deficiencies(tx, id, &unmet, remedy_by, audit_id).await?);
         let change = change(&state, &principal, Role::CertificationBody, &req, None);
         // The yearly audit clock restarts at the audit date.
         let after = register::apply(tx, cert, Action::Audit, &change, |c| {
@@ -537,6 +508,50 @@ pub(super) async fn record_audit(state: AppState, req: Request, id: String, raw:
         ))
     })
     .await
+}
+
+/// The deficiencies an audit records, checked: each described, each with a deadline in
+/// the future, at most 100.
+fn found(given: &[DeficiencyIn], audit_id: Uuid, today: NaiveDate, checks: &mut Checks) -> Vec<Deficiency> {
+    if given.len() > 100 {
+        checks.fail("/deficiencies", "at most 100 deficiencies per audit");
+    }
+    let mut deficiencies = Vec::new();
+    for (i, d) in given.iter().enumerate() {
+        let description = checks.check(text(&d.description, &format!("/deficiencies/{i}/description"), 1000));
+        if d.remedy_by <= today {
+            checks.fail(format!("/deficiencies/{i}/remedy_by"), "must be in the future");
+        }
+        deficiencies.extend(description.map(|description| Deficiency {
+            deficiency_id: Uuid::now_v7(),
+            audit_id: Some(audit_id),
+            requirement: None,
+            description,
+            serious: d.serious,
+            remedy_by: d.remedy_by,
+            resolved_on: None,
+            resolution_ref: None,
+        }));
+    }
+    deficiencies
+}
+
+/// Each requirement an audit found unmet is a deficiency with a deadline — one per
+/// requirement: an open one stands, and only a new one is returned.
+async fn unmet_deficiencies(
+    tx: &Transaction<'_>,
+    id: Uuid,
+    unmet: &[(RequirementCode, String)],
+    remedy_by: NaiveDate,
+    audit_id: Uuid,
+) -> Result<Vec<Deficiency>> {
+    let mut opened = Vec::new();
+    for (code, why) in unmet {
+        let description = format!("{}: {why}", code.as_str());
+        opened
+            .extend(store::open_requirement_deficiency(tx, id, *code, &description, remedy_by, Some(audit_id)).await?);
+    }
+    Ok(opened)
 }
 
 #[derive(Debug, Deserialize)]
@@ -632,7 +647,7 @@ pub(super) async fn suspend(state: AppState, req: Request, id: String, raw: Byte
     write(&state, &req, &principal, &raw, async |tx| {
         let cert = own_certificate(tx, &principal, id).await?;
         let change = Change {
-            ground: Some("certification_body"),
+            ground: Some(Why::Cause(Cause::CertificationBody)),
             ..change(&state, &principal, Role::CertificationBody, &req, Some(&reason))
         };
         let after = register::apply(tx, cert, Action::Suspend, &change, |c| {
@@ -717,45 +732,13 @@ pub(super) async fn revoke(state: AppState, req: Request, id: String, raw: Bytes
     }
     write(&state, &req, &principal, &raw, async |tx| {
         let cert = own_certificate(tx, &principal, id).await?;
-        if let Some(fine_id) = input.fine_id {
-            // The fine named as the ground must be the agency's own, and final.
-            let fine = store::fine_by_id(tx, fine_id, false).await?;
-            let ok = fine.is_some_and(|f| {
-                f.hirer_kvk == cert.kvk_number && f.status == crate::domain::fine::FineStatus::Irrevocable
-            });
-            if !ok {
-                return Err(invalid(FieldError::new("/fine_id", "no irrevocable fine on this agency has this id")));
-            }
-        }
-        let cited = match input.sanction_id {
-            Some(sanction_id) => {
-                // The sanction cited must be this agency's, and its kind must be the ground.
-                let sanction = store::final_sanction_by_id(tx, sanction_id)
-                    .await?
-                    .filter(|s| s.kvk_number == cert.kvk_number)
-                    .ok_or_else(|| {
-                        invalid(FieldError::new("/sanction_id", "no final sanction against this agency has this id"))
-                    })?;
-                if sanction.kind.ground() != input.grounds {
-                    return Err(invalid(FieldError::new(
-                        "/grounds",
-                        format!(
-                            "a {} is cited on the ground {}",
-                            sanction.kind.as_str(),
-                            sanction.kind.ground().as_str()
-                        ),
-                    )));
-                }
-                Some(sanction)
-            }
-            None => None,
-        };
+        let cited = cited_decision(tx, &cert, &input).await?;
         let today = state.clock.today();
         let cited_reason = cited
             .as_ref()
             .map(|s| format!("{reason} (final sanction {}: {} {})", s.sanction_id, s.authority, s.reference));
         let change = Change {
-            ground: Some(grounds),
+            ground: Some(Why::Ground(input.grounds)),
             ..change(
                 &state,
                 &principal,
@@ -772,6 +755,35 @@ pub(super) async fn revoke(state: AppState, req: Request, id: String, raw: Bytes
         Ok((StatusCode::OK, v))
     })
     .await
+}
+
+/// The decision a revocation cites, checked against the agency: a fine named as the ground
+/// must be its own and final; a final sanction cited must be against it, and its kind must
+/// be the ground (returned, for the answer).
+async fn cited_decision(
+    tx: &Transaction<'_>,
+    cert: &Certificate,
+    input: &RevokeIn,
+) -> Result<Option<crate::store::FinalSanction>> {
+    if let Some(fine_id) = input.fine_id {
+        let fine = store::fine_by_id(tx, fine_id, false).await?;
+        let ok = fine.is_some_and(|f| {
+            f.hirer_kvk == cert.kvk_number && f.status == crate::domain::fine::FineStatus::Irrevocable
+        });
+        if !ok {
+            return Err(invalid(FieldError::new("/fine_id", "no irrevocable fine on this agency has this id")));
+        }
+    }
+    let Some(sanction_id) = input.sanction_id else { return Ok(None) };
+    let sanction = store::final_sanction_by_id(tx, sanction_id)
+        .await?
+        .filter(|s| s.kvk_number == cert.kvk_number)
+        .ok_or_else(|| invalid(FieldError::new("/sanction_id", "no final sanction against this agency has this id")))?;
+    if sanction.kind.ground() != input.grounds {
+        let detail = format!("a {} is cited on the ground {}", sanction.kind.as_str(), sanction.kind.ground().as_str());
+        return Err(invalid(FieldError::new("/grounds", detail)));
+    }
+    Ok(Some(sanction))
 }
 
 /// POST /api/v1/certificates/{id}/withdrawal
@@ -810,7 +822,7 @@ pub(super) async fn withdraw(state: AppState, req: Request, id: String, raw: Byt
         let pending = store::pending_sanctions(tx, &cert).await?;
         let escaped = reentry::Pending { claim: claim_pending, ..pending }.escape();
         let change = Change {
-            ground: escaped.map(Ground::as_str),
+            ground: escaped.map(Why::Ground),
             ..change(&state, &principal, Role::Agency, &req, Some(&reason))
         };
         let after = register::apply(tx, cert, Action::Withdraw, &change, |c| c.ended_on = Some(today)).await?;
