@@ -128,16 +128,7 @@ pub async fn registration(
             reasons.push(format!("officer {} ({}) is under a ban that covers this role", i + 1, officer.role));
         }
     }
-    // How old a VOG may be is a dated setting (`vog_policy`), the row in force today.
-    let vog_months = store::vog_max_months(&state.core.pool, today)
-        .await
-        .map_err(|e| Unavailable(format!("{e:#}")))?
-        .ok_or_else(|| Unavailable("no VOG policy in force".into()))?;
-    let vog_valid_until = input.vog_issued_on + Months::new(vog_months);
-    if vog_valid_until < today {
-        let age = if vog_months == 1 { "1 month".to_string() } else { format!("{vog_months} months") };
-        reasons.push(format!("the certificate of conduct (VOG) is older than {age}"));
-    }
+    reasons.extend(vog_too_old(state, input.vog_issued_on, today).await?);
     let check = KvkCheck {
         kvk_check_id: Uuid::now_v7(),
         kind: CheckKind::Registration,
@@ -155,6 +146,20 @@ pub async fn registration(
     };
     store::insert_kvk_check(&state.core.pool, &check, &[]).await.map_err(|e| Unavailable(format!("{e:#}")))?;
     Ok(check)
+}
+
+/// Why the certificate of conduct (VOG) issued on `issued_on` is too old, if it is: how old
+/// it may be is a dated setting (`vog_policy`), the row in force today.
+async fn vog_too_old(state: &AppState, issued_on: NaiveDate, today: NaiveDate) -> Result<Option<String>, Unavailable> {
+    let vog_months = store::vog_max_months(&state.core.pool, today)
+        .await
+        .map_err(|e| Unavailable(format!("{e:#}")))?
+        .ok_or_else(|| Unavailable("no VOG policy in force".into()))?;
+    if issued_on + Months::new(vog_months) >= today {
+        return Ok(None);
+    }
+    let age = if vog_months == 1 { "1 month".to_string() } else { format!("{vog_months} months") };
+    Ok(Some(format!("the certificate of conduct (VOG) is older than {age}")))
 }
 
 /// Decides and stores a deregistration check; signals go to the inspectorate and the tax

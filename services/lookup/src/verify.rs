@@ -43,6 +43,30 @@ pub async fn check(state: &AppState, seal: &str) -> Outcome {
     outcome
 }
 
+/// What the register says now, on a seal found genuine: its verdict, why, and the live
+/// facts. A certificate in force whose agency may not be hired now says what the hirer
+/// check says, part by part.
+fn said_live(outcome: &mut Outcome, status: SealStatus, facts: Value, standing: Option<Standing>) {
+    let failing = standing.map(|s| s.reasons()).unwrap_or_default();
+    outcome.verdict = known(status, &failing);
+    let turned = outcome.verdict == Verdict::Suspended && !failing.is_empty();
+    outcome.reasons.push(match outcome.verdict {
+        Verdict::Valid => "signature checks and the register confirms it now".into(),
+        Verdict::Suspended if turned => "the agency may not be hired now".into(),
+        Verdict::Suspended => "the register has suspended what the seal attests".into(),
+        _ => "the register has revoked what the seal attests".into(),
+    });
+    if turned {
+        outcome.reasons.extend(failing.iter().map(|r| r.sentence().to_string()));
+        outcome.facts["standing"] = serde_json::json!(failing);
+    }
+    if let Value::Object(map) = facts {
+        for (k, v) in map {
+            outcome.facts[k] = v;
+        }
+    }
+}
+
 async fn judge(state: &AppState, seal: &str) -> Outcome {
     let now = state.clock.now();
     let refused = |verdict: Verdict, reason: &str| Outcome {
@@ -76,28 +100,7 @@ async fn judge(state: &AppState, seal: &str) -> Outcome {
     let timeout = Duration::from_millis(state.settings.status_timeout_ms);
     let live = tokio::time::timeout(timeout, live(state, verified.register, seal_id, &claims.sub)).await;
     match live {
-        Ok(Ok((Live::Known { status, facts }, standing))) => {
-            // A certificate in force whose agency may not be hired now: the seal says what
-            // the hirer check says, part by part.
-            let failing = standing.map(|s| s.reasons()).unwrap_or_default();
-            outcome.verdict = known(status, &failing);
-            let turned = outcome.verdict == Verdict::Suspended && !failing.is_empty();
-            outcome.reasons.push(match outcome.verdict {
-                Verdict::Valid => "signature checks and the register confirms it now".into(),
-                Verdict::Suspended if turned => "the agency may not be hired now".into(),
-                Verdict::Suspended => "the register has suspended what the seal attests".into(),
-                _ => "the register has revoked what the seal attests".into(),
-            });
-            if turned {
-                outcome.reasons.extend(failing.iter().map(|r| r.sentence().to_string()));
-                outcome.facts["standing"] = serde_json::json!(failing);
-            }
-            if let Value::Object(map) = facts {
-                for (k, v) in map {
-                    outcome.facts[k] = v;
-                }
-            }
-        }
+        Ok(Ok((Live::Known { status, facts }, standing))) => said_live(&mut outcome, status, facts, standing),
         Ok(Ok((Live::Unknown, _))) => {
             outcome.verdict = Verdict::Revoked;
             outcome.reasons.push("the register has no record of this seal".into());

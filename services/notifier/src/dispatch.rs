@@ -126,6 +126,34 @@ fn as_sent(body: &Value, checks: &HashMap<String, Result<Value, String>>, with_c
     Ok(body)
 }
 
+/// One signed POST of `body` to the receiver: the status it answered, and what went wrong.
+async fn post(
+    state: &AppState,
+    d: &store::Due,
+    url: reqwest::Url,
+    at: chrono::DateTime<Utc>,
+    body: Vec<u8>,
+) -> (Option<i32>, Option<String>) {
+    let ts = at.timestamp();
+    let res = state
+        .http
+        .post(url)
+        .header("content-type", "application/json")
+        .header(webhook::TIMESTAMP, ts.to_string())
+        .header(webhook::SIGNATURE, webhook::sign(&state.secret_for(d.subscription_id), ts, &body))
+        .header(webhook::EVENT_ID, d.event_id.to_string())
+        .header(webhook::DELIVERY_ID, d.delivery_id.to_string())
+        .body(body)
+        .send()
+        .await;
+    match res {
+        Ok(r) if r.status().is_success() => (Some(i32::from(r.status().as_u16())), None),
+        Ok(r) => (Some(i32::from(r.status().as_u16())), Some(format!("receiver answered {}", r.status()))),
+        Err(e) if e.is_timeout() => (None, Some("receiver timed out".into())),
+        Err(_) => (None, Some("receiver unreachable".into())),
+    }
+}
+
 async fn send(state: &AppState, d: store::Due, checks: &HashMap<String, Result<Value, String>>) -> anyhow::Result<()> {
     let started = Instant::now();
     let at = Utc::now();
@@ -148,28 +176,7 @@ async fn send(state: &AppState, d: store::Due, checks: &HashMap<String, Result<V
     };
     let (status, error) = match target {
         Err(e) => (None, Some(e)),
-        Ok(url) => {
-            let ts = at.timestamp();
-            let res = state
-                .http
-                .post(url)
-                .header("content-type", "application/json")
-                .header(webhook::TIMESTAMP, ts.to_string())
-                .header(webhook::SIGNATURE, webhook::sign(&state.secret_for(d.subscription_id), ts, &body))
-                .header(webhook::EVENT_ID, d.event_id.to_string())
-                .header(webhook::DELIVERY_ID, d.delivery_id.to_string())
-                .body(body)
-                .send()
-                .await;
-            match res {
-                Ok(r) if r.status().is_success() => (Some(i32::from(r.status().as_u16())), None),
-                Ok(r) => (Some(i32::from(r.status().as_u16())), Some(format!("receiver answered {}", r.status()))),
-                Err(e) => (
-                    None,
-                    Some(if e.is_timeout() { "receiver timed out".into() } else { "receiver unreachable".into() }),
-                ),
-            }
-        }
+        Ok(url) => post(state, &d, url, at, body).await,
     };
     let attempts = d.attempts + 1;
     let (outcome, retry_at) = match &error {

@@ -177,24 +177,7 @@ where
             // The id the answer carries (the caller's, when well-formed); none for an answer
             // that bypassed the handlers' tagging.
             let request_id = res.headers().get(crate::http::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-            let span = tracing::Span::current();
-            if !span.is_disabled() {
-                let status = res.status().as_u16();
-                // The span started before the route was known; its name follows now — only
-                // where traces are exported, so a scan pays no formatting for it otherwise.
-                use opentelemetry::trace::TraceContextExt;
-                use tracing_opentelemetry::OpenTelemetrySpanExt;
-                let context = span.context();
-                let exported = context.span();
-                if exported.span_context().is_valid() {
-                    exported.update_name(format!("{method} {route}"));
-                }
-                span.record("http.route", route);
-                span.record("http.response.status_code", status);
-                if status >= 500 {
-                    span.record("otel.status_code", "error");
-                }
-            }
+            name_span(&method, route, res.status().as_u16());
             tracing::info!(
                 request_id,
                 http.method = %method,
@@ -217,6 +200,27 @@ where
             res
         })
         .with(warp::trace(move |info: warp::trace::Info| request_span(service, &info)))
+}
+
+/// The request's span, once the route is known: its name (only where traces are exported,
+/// so a scan pays no formatting for it otherwise), route and status.
+fn name_span(method: &Method, route: &str, status: u16) {
+    use opentelemetry::trace::TraceContextExt;
+    use tracing_opentelemetry::OpenTelemetrySpanExt;
+    let span = tracing::Span::current();
+    if span.is_disabled() {
+        return;
+    }
+    let context = span.context();
+    let exported = context.span();
+    if exported.span_context().is_valid() {
+        exported.update_name(format!("{method} {route}"));
+    }
+    span.record("http.route", route);
+    span.record("http.response.status_code", status);
+    if status >= 500 {
+        span.record("otel.status_code", "error");
+    }
 }
 
 /// Whether the request carries an `Authorization` header, without copying the request's

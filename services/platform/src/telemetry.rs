@@ -179,15 +179,42 @@ impl std::fmt::Debug for Metrics {
     }
 }
 
-fn gauge(registry: &Registry, name: &str, help: &str) -> IntGauge {
+/// The series every service exposes: name and help of each.
+type Described = (&'static str, &'static str);
+const REQUESTS: Described = ("http_requests_total", "HTTP requests by route, method and status");
+const LATENCY: Described = ("http_request_duration_seconds", "HTTP request latency by route and method");
+const LATENCY_BUCKETS: [f64; 11] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
+const EVENTS_DEAD: Described = (
+    "events_dead_lettered_total",
+    "Events this service refused to act on (unverifiable), moved to the dead letter stream",
+);
+const OUTBOX_UNPUBLISHED: Described = ("outbox_unpublished", "Events in the outbox not yet published on the stream");
+const OUTBOX_OLDEST: Described = (
+    "outbox_oldest_unpublished_seconds",
+    "Age of the oldest event not yet published on the stream (0 when none waits)",
+);
+const CONSUMER_PENDING: Described = ("consumer_pending", "Entries read by the consumer group and not yet acknowledged");
+const CONSUMER_LAG: Described = ("consumer_lag", "Entries on the stream not yet delivered to the consumer group");
+const TASK_RUNS: Described = ("task_runs_total", "Rounds of periodic tasks (sweeps, purges) by outcome");
+const KEY_NOT_AFTER: Described =
+    ("key_not_after_seconds", "When a signing certificate this service uses ends (seconds since the epoch)");
+const TRUST_LIST_NOT_AFTER: Described = (
+    "trust_list_not_after_seconds",
+    "When the trust list this service verifies seals against ends (seconds since the epoch)",
+);
+const POOL_CONNECTIONS: Described = ("db_pool_connections", "Connections of the database pool by state (idle, in_use)");
+const POOL_MAX: Described = ("db_pool_max_connections", "The most connections the database pool opens");
+const POOL_WAITING: Described = ("db_pool_waiting", "Requests waiting for a connection of the database pool");
+
+fn gauge(registry: &Registry, (name, help): Described) -> IntGauge {
     registered(registry, IntGauge::new(name, help))
 }
 
-fn gauge_vec(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntGaugeVec {
+fn gauge_vec(registry: &Registry, (name, help): Described, labels: &[&str]) -> IntGaugeVec {
     registered(registry, IntGaugeVec::new(Opts::new(name, help), labels))
 }
 
-fn counter_vec(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
+fn counter_vec(registry: &Registry, (name, help): Described, labels: &[&str]) -> IntCounterVec {
     registered(registry, IntCounterVec::new(Opts::new(name, help), labels))
 }
 
@@ -207,74 +234,21 @@ impl Metrics {
         #[cfg(target_os = "linux")]
         let _ = process.register(Box::new(prometheus::process_collector::ProcessCollector::for_self()));
         let r = &registry;
-        let latency_buckets = vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
+        let latency = HistogramOpts::new(LATENCY.0, LATENCY.1).buckets(LATENCY_BUCKETS.to_vec());
         Self {
-            requests: counter_vec(
-                r,
-                "http_requests_total",
-                "HTTP requests by route, method and status",
-                &["route", "method", "status"],
-            ),
-            latency: registered(
-                r,
-                HistogramVec::new(
-                    HistogramOpts::new("http_request_duration_seconds", "HTTP request latency by route and method")
-                        .buckets(latency_buckets),
-                    &["route", "method"],
-                ),
-            ),
-            events_dead: registered(
-                r,
-                IntCounter::new(
-                    "events_dead_lettered_total",
-                    "Events this service refused to act on (unverifiable), moved to the dead letter stream",
-                ),
-            ),
-            outbox_unpublished: gauge(r, "outbox_unpublished", "Events in the outbox not yet published on the stream"),
-            outbox_oldest: registered(
-                r,
-                Gauge::new(
-                    "outbox_oldest_unpublished_seconds",
-                    "Age of the oldest event not yet published on the stream (0 when none waits)",
-                ),
-            ),
-            consumer_pending: gauge_vec(
-                r,
-                "consumer_pending",
-                "Entries read by the consumer group and not yet acknowledged",
-                &["group"],
-            ),
-            consumer_lag: gauge_vec(
-                r,
-                "consumer_lag",
-                "Entries on the stream not yet delivered to the consumer group",
-                &["group"],
-            ),
-            task_runs: counter_vec(
-                r,
-                "task_runs_total",
-                "Rounds of periodic tasks (sweeps, purges) by outcome",
-                &["task", "outcome"],
-            ),
-            key_not_after: gauge_vec(
-                r,
-                "key_not_after_seconds",
-                "When a signing certificate this service uses ends (seconds since the epoch)",
-                &["kind"],
-            ),
-            trust_list_not_after: gauge(
-                r,
-                "trust_list_not_after_seconds",
-                "When the trust list this service verifies seals against ends (seconds since the epoch)",
-            ),
-            pool_connections: gauge_vec(
-                r,
-                "db_pool_connections",
-                "Connections of the database pool by state (idle, in_use)",
-                &["state"],
-            ),
-            pool_max: gauge(r, "db_pool_max_connections", "The most connections the database pool opens"),
-            pool_waiting: gauge(r, "db_pool_waiting", "Requests waiting for a connection of the database pool"),
+            requests: counter_vec(r, REQUESTS, &["route", "method", "status"]),
+            latency: registered(r, HistogramVec::new(latency, &["route", "method"])),
+            events_dead: registered(r, IntCounter::new(EVENTS_DEAD.0, EVENTS_DEAD.1)),
+            outbox_unpublished: gauge(r, OUTBOX_UNPUBLISHED),
+            outbox_oldest: registered(r, Gauge::new(OUTBOX_OLDEST.0, OUTBOX_OLDEST.1)),
+            consumer_pending: gauge_vec(r, CONSUMER_PENDING, &["group"]),
+            consumer_lag: gauge_vec(r, CONSUMER_LAG, &["group"]),
+            task_runs: counter_vec(r, TASK_RUNS, &["task", "outcome"]),
+            key_not_after: gauge_vec(r, KEY_NOT_AFTER, &["kind"]),
+            trust_list_not_after: gauge(r, TRUST_LIST_NOT_AFTER),
+            pool_connections: gauge_vec(r, POOL_CONNECTIONS, &["state"]),
+            pool_max: gauge(r, POOL_MAX),
+            pool_waiting: gauge(r, POOL_WAITING),
             registry,
             process,
             groups: Arc::default(),

@@ -20,13 +20,7 @@ async fn main() -> anyhow::Result<()> {
     )?;
     let common = certificates.common.clone();
     platform::db::ensure_database(&common.database()?).await.context("creating the database")?;
-    platform::shell::migrate::<zegel_certificates::Certificates>(&common).await.context("certificates migrations")?;
-    platform::shell::migrate::<zegel_lookup::Lookup>(&common).await.context("lookup migrations")?;
-    platform::shell::migrate::<zegel_gaccounts::Gaccounts>(&common).await.context("gaccounts migrations")?;
-    platform::shell::migrate::<zegel_bans::Bans>(&common).await.context("bans migrations")?;
-    platform::shell::migrate::<zegel_deposits::Deposits>(&common).await.context("deposits migrations")?;
-    platform::shell::migrate::<zegel_housing::Housing>(&common).await.context("housing migrations")?;
-    platform::shell::migrate::<zegel_notifier::Notifier>(&common).await.context("notifier migrations")?;
+    migrate_all(&common).await?;
 
     let lookup = zegel_lookup::Application::build(lookup).await.context("starting lookup")?;
     let certificates = zegel_certificates::Application::build(certificates).await.context("starting certificates")?;
@@ -35,37 +29,15 @@ async fn main() -> anyhow::Result<()> {
     let deposits = zegel_deposits::Application::build(deposits).await.context("starting deposits")?;
     let housing = zegel_housing::Application::build(housing).await.context("starting housing")?;
     let notifier = zegel_notifier::Application::build(notifier).await.context("starting notifier")?;
-    let host = common.host;
-    println!();
-    println!("Zegel is up:");
-    println!(
-        "  lookup        http://{host}:{}  (public: /v/<seal>, /check, /api/v1/agencies/<kvk>/check; KvK API)",
-        lookup.port()
-    );
-    println!("  certificates  http://{host}:{}  (openapi/certificates.yaml)", certificates.port());
-    println!("  bans          http://{host}:{}  (openapi/bans.yaml)", bans.port());
-    println!("  deposits      http://{host}:{}  (openapi/deposits.yaml)", deposits.port());
-    println!("  gaccounts     http://{host}:{}  (openapi/gaccounts.yaml)", gaccounts.port());
-    println!("  housing       http://{host}:{}  (openapi/housing.yaml)", housing.port());
-    println!("  notifier      http://{host}:{}  (openapi/notifier.yaml)", notifier.port());
-    println!();
-    println!("Next:");
-    println!("  ./just demo      (another terminal) fills the registers with agencies in every state,");
-    println!("                   buildings in three municipalities, seals and a poster, and prints their links");
-    println!(
-        "  hirer check      http://{host}:{}/check?kvk=30000001  (a certified agency, after ./just demo)",
-        lookup.port()
-    );
-    println!(
-        "  tokens           ./just token ROLE [ORG], ROLE one of certification_body, agency, admission_authority,"
-    );
-    println!(
-        "                   inspectorate, tax, kvk, municipality, housing_inspector, housing_provider, admin, hirer"
-    );
-    println!("                   e.g. ./just token certification_body cb-dev");
-    println!("  walkthrough      README.md, \"A walk through with curl\"");
-    println!();
-    println!("Stop with Ctrl-C.");
+    let ports = [
+        ("certificates", certificates.port()),
+        ("bans", bans.port()),
+        ("deposits", deposits.port()),
+        ("gaccounts", gaccounts.port()),
+        ("housing", housing.port()),
+        ("notifier", notifier.port()),
+    ];
+    print_where(&common.host, lookup.port(), &ports);
     let stopped = tokio::try_join!(
         certificates.run_until_stopped(),
         lookup.run_until_stopped(),
@@ -78,4 +50,43 @@ async fn main() -> anyhow::Result<()> {
     let _ = tokio::task::spawn_blocking(move || traces.shutdown()).await;
     stopped?;
     Ok(())
+}
+
+/// Every service's migrations, in the order they are started.
+async fn migrate_all(common: &platform::config::CommonSettings) -> anyhow::Result<()> {
+    platform::shell::migrate::<zegel_certificates::Certificates>(&common).await.context("certificates migrations")?;
+    platform::shell::migrate::<zegel_lookup::Lookup>(&common).await.context("lookup migrations")?;
+    platform::shell::migrate::<zegel_gaccounts::Gaccounts>(&common).await.context("gaccounts migrations")?;
+    platform::shell::migrate::<zegel_bans::Bans>(&common).await.context("bans migrations")?;
+    platform::shell::migrate::<zegel_deposits::Deposits>(&common).await.context("deposits migrations")?;
+    platform::shell::migrate::<zegel_housing::Housing>(&common).await.context("housing migrations")?;
+    platform::shell::migrate::<zegel_notifier::Notifier>(&common).await.context("notifier migrations")?;
+    Ok(())
+}
+
+/// Where everything is, and what to do next.
+fn print_where(host: &std::net::IpAddr, lookup: u16, registers: &[(&str, u16)]) {
+    println!();
+    println!("Zegel is up:");
+    println!(
+        "  lookup        http://{host}:{lookup}  (public: /v/<seal>, /check, /api/v1/agencies/<kvk>/check; KvK API)"
+    );
+    for (name, port) in registers {
+        println!("  {name:<13} http://{host}:{port}  (openapi/{name}.yaml)");
+    }
+    println!();
+    println!("Next:");
+    println!("  ./just demo      (another terminal) fills the registers with agencies in every state,");
+    println!("                   buildings in three municipalities, seals and a poster, and prints their links");
+    println!("  hirer check      http://{host}:{lookup}/check?kvk=30000001  (a certified agency, after ./just demo)");
+    println!(
+        "  tokens           ./just token ROLE [ORG], ROLE one of certification_body, agency, admission_authority,"
+    );
+    println!(
+        "                   inspectorate, tax, kvk, municipality, housing_inspector, housing_provider, admin, hirer"
+    );
+    println!("                   e.g. ./just token certification_body cb-dev");
+    println!("  walkthrough      docs/TOUR.md, \"A walk through with curl\"");
+    println!();
+    println!("Stop with Ctrl-C.");
 }

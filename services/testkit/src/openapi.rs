@@ -141,30 +141,13 @@ pub async fn authorization_matrix(
                 own: Vec::new(),
                 budget: op["x-zegel-budget"].as_str().map(str::to_string),
             };
+            let url = format!("{base}{path}");
             let callers = std::iter::once(None).chain(Role::ALL.iter().copied().map(Some));
             for caller in callers {
-                let mut rb = http
-                    .request(method.to_uppercase().parse().expect("method"), format!("{base}{path}"))
-                    .json(&serde_json::json!({}))
-                    .header("idempotency-key", format!("matrix-{}", uuid::Uuid::new_v4()));
                 let name = caller.map(|r| r.as_str().to_string()).unwrap_or_else(|| "none".into());
-                if let Some(role) = caller {
-                    let org = org_of(role);
-                    let token = crate::tokens::issuer().0.token("matrix", &[role], org.as_deref(), 600);
-                    rb = rb.bearer_auth(token.expect("token"));
-                }
-                let status = rb.send().await.map(|r| r.status().as_u16()).unwrap_or(0);
-                let refused = matches!(status, 401 | 403);
-                match (row.allows(&name), caller) {
-                    (true, _) if refused => violations.push(format!("{operation}: {name} is allowed but got {status}")),
-                    (false, None) if status != 401 => {
-                        violations.push(format!("{operation}: without a token got {status}, not 401"))
-                    }
-                    (false, Some(_)) if status != 403 => {
-                        violations.push(format!("{operation}: {name} is not allowed but got {status}"))
-                    }
-                    _ => {}
-                }
+                let token = caller.map(|role| (role, org_of(role)));
+                let status = ask(&http, method, &url, token.as_ref().map(|(r, o)| (*r, o.as_deref()))).await;
+                violations.extend(disagreement(&operation, row.allows(&name), &name, caller.is_some(), status));
                 row.answers.push((name, status));
             }
             // A role that acts only for the organisation the path names (`x-zegel-own`):
@@ -174,16 +157,7 @@ pub async fn authorization_matrix(
                     violations.push(format!("{operation}: x-zegel-own names no role: {own}"));
                     continue;
                 };
-                let token = crate::tokens::issuer().0.token("matrix", &[role], Some(&other_org(role)), 600);
-                let status = http
-                    .request(method.to_uppercase().parse().expect("method"), format!("{base}{path}"))
-                    .json(&serde_json::json!({}))
-                    .header("idempotency-key", format!("matrix-{}", uuid::Uuid::new_v4()))
-                    .bearer_auth(token.expect("token"))
-                    .send()
-                    .await
-                    .map(|r| r.status().as_u16())
-                    .unwrap_or(0);
+                let status = ask(&http, method, &url, Some((role, Some(&other_org(role))))).await;
                 if status != 403 {
                     violations.push(format!("{operation}: {own} of another organisation got {status}, not 403"));
                 }
@@ -193,6 +167,37 @@ pub async fn authorization_matrix(
         }
     }
     (rows, violations)
+}
+
+/// What is wrong with `status` as the answer to caller `name` (with a token or not), when it
+/// disagrees with what the document allows.
+fn disagreement(operation: &str, allowed: bool, name: &str, with_token: bool, status: u16) -> Option<String> {
+    let refused = matches!(status, 401 | 403);
+    match (allowed, with_token) {
+        (true, _) if refused => Some(format!("{operation}: {name} is allowed but got {status}")),
+        (false, false) if status != 401 => Some(format!("{operation}: without a token got {status}, not 401")),
+        (false, true) if status != 403 => Some(format!("{operation}: {name} is not allowed but got {status}")),
+        _ => None,
+    }
+}
+
+/// The status `method` on `url` answers with an empty JSON body, without a token or with one
+/// of `role` acting for an organisation (0 when nothing answers).
+async fn ask(
+    http: &reqwest::Client,
+    method: &str,
+    url: &str,
+    caller: Option<(platform::auth::Role, Option<&str>)>,
+) -> u16 {
+    let mut rb = http
+        .request(method.to_uppercase().parse().expect("method"), url)
+        .json(&serde_json::json!({}))
+        .header("idempotency-key", format!("matrix-{}", uuid::Uuid::new_v4()));
+    if let Some((role, org)) = caller {
+        let token = crate::tokens::issuer().0.token("matrix", &[role], org, 600);
+        rb = rb.bearer_auth(token.expect("token"));
+    }
+    rb.send().await.map(|r| r.status().as_u16()).unwrap_or(0)
 }
 
 /// An organisation of `role` that no test path names.

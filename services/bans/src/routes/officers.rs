@@ -39,15 +39,13 @@ struct OfficersIn {
     officers: Vec<OfficerIn>,
 }
 
-/// PUT /api/v1/agencies/{kvk}/officers
-pub(super) async fn register(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
-    let principal = authenticate(&state, &req)?;
-    let kvk = KvkNumber::from_path(&kvk)?;
-    if !principal.has(Role::Kvk) {
-        return Err(Error::Forbidden("Only KvK registers the officers of an agency.".into()));
-    }
-    let input: OfficersIn = parse_json(&req, &raw)?;
-    let today = state.clock.today();
+/// The officers KvK registers, checked: each person by the keyed hash of their BSN (the BSN
+/// itself goes no further), with their name and their term.
+fn persons<'a>(
+    state: &AppState,
+    input: &'a OfficersIn,
+    today: NaiveDate,
+) -> Result<Vec<(Vec<u8>, String, &'a OfficerIn)>> {
     let mut errors = Vec::new();
     if input.officers.len() > MAX_OFFICERS {
         errors.push(FieldError::new("/officers", format!("at most {MAX_OFFICERS} officers")));
@@ -69,6 +67,19 @@ pub(super) async fn register(state: AppState, req: Request, kvk: String, raw: By
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
+    Ok(people)
+}
+
+/// PUT /api/v1/agencies/{kvk}/officers
+pub(super) async fn register(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let kvk = KvkNumber::from_path(&kvk)?;
+    if !principal.has(Role::Kvk) {
+        return Err(Error::Forbidden("Only KvK registers the officers of an agency.".into()));
+    }
+    let input: OfficersIn = parse_json(&req, &raw)?;
+    let today = state.clock.today();
+    let people = persons(&state, &input, today)?;
     write(&state, &req, &principal, &raw, async |tx| {
         let mut officers = Vec::new();
         for (hash, name, o) in &people {

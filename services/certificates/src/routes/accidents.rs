@@ -46,19 +46,20 @@ fn id_of(raw: &str) -> Result<Uuid> {
     raw.parse().map_err(|_| Error::client(platform::Problem::bad_request("Malformed accident id: expected a UUID.")))
 }
 
+/// The hirer a token acts for: its organisation, a KvK number.
+fn hirer_of(principal: &Principal) -> Result<platform::ids::KvkNumber> {
+    match (principal.has(Role::Hirer), principal.org.as_deref()) {
+        (true, Some(org)) => platform::ids::KvkNumber::parse(org, "/org")
+            .map_err(|_| Error::forbidden("The token's org is not a KvK number.".into())),
+        _ => Err(Error::forbidden("Only a hirer (org = its KvK number) reports an accident at its site.".into())),
+    }
+}
+
 /// POST /api/v1/agencies/{kvk}/accidents — a hirer (org = its KvK number) reports a
 /// notifiable accident of one of the agency's temporary workers.
 pub(super) async fn report(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
-    let hirer = match (principal.has(Role::Hirer), principal.org.as_deref()) {
-        (true, Some(org)) => platform::ids::KvkNumber::parse(org, "/org")
-            .map_err(|_| Error::forbidden("The token's org is not a KvK number.".into()))?,
-        _ => {
-            return Err(Error::forbidden(
-                "Only a hirer (org = its KvK number) reports an accident at its site.".into(),
-            ));
-        }
-    };
+    let hirer = hirer_of(&principal)?;
     let agency = kvk_from_path(&kvk)?;
     let input: AccidentIn = parse_json(&req, &raw)?;
     let today = state.clock.today();

@@ -292,28 +292,34 @@ pub(super) async fn put_requirement(
             Some(&recorded),
         )
         .await?;
-        // Fresh evidence that holds resolves the deficiency its expiry (or an audit) opened.
         let mut v = json!(recorded);
         if recorded.outcome == Outcome::Met {
             let reference = evidence.as_deref().unwrap_or("fresh evidence recorded");
-            if let Some(resolved) =
-                store::resolve_deficiency(tx, id, store::Open::About(code), today, reference).await?
-            {
-                register::record(
-                    tx,
-                    &id.to_string(),
-                    "certificate.deficiency.resolve",
-                    &change,
-                    None::<&()>,
-                    Some(&resolved),
-                )
-                .await?;
+            if let Some(resolved) = resolved_by(tx, id, code, today, reference, &change).await? {
                 v["resolved_deficiency"] = json!(resolved);
             }
         }
         Ok((StatusCode::OK, v))
     })
     .await
+}
+
+/// Fresh evidence that holds resolves the deficiency its expiry (or an audit) opened about
+/// requirement `code`, if one is open: that one, resolved and audited.
+async fn resolved_by(
+    tx: &Transaction<'_>,
+    id: Uuid,
+    code: RequirementCode,
+    today: NaiveDate,
+    reference: &str,
+    change: &Change<'_>,
+) -> Result<Option<Deficiency>> {
+    let Some(resolved) = store::resolve_deficiency(tx, id, store::Open::About(code), today, reference).await? else {
+        return Ok(None);
+    };
+    let subject = id.to_string();
+    register::record(tx, &subject, "certificate.deficiency.resolve", change, None::<&()>, Some(&resolved)).await?;
+    Ok(Some(resolved))
 }
 
 #[derive(Debug, Deserialize)]

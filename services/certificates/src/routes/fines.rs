@@ -268,46 +268,54 @@ struct ScheduleIn {
 /// PUT /api/v1/fine-schedule/{effective_from} — an admin adds the amounts in force from a
 /// date; never in the past (a fine is computed with the row in force on its day), never
 /// over an existing row.
+impl ScheduleIn {
+    /// The schedule in force from `effective_from` (today or later: fines already due keep
+    /// theirs), every number within its bounds, and its note.
+    fn checked(self, effective_from: NaiveDate, today: NaiveDate) -> Result<(Schedule, String)> {
+        let mut checks = Checks::default();
+        if effective_from < today {
+            checks.fail("/effective_from", "today or later: fines already due keep their schedule");
+        }
+        if !(1..=100_000_000).contains(&self.per_worker_cents) {
+            checks.fail("/per_worker_cents", "between 1 and 100000000 cents");
+        }
+        for (pointer, p) in [
+            ("/first_repeat_percent", self.first_repeat_percent),
+            ("/second_repeat_percent", self.second_repeat_percent),
+            ("/later_repeat_percent", self.later_repeat_percent),
+        ] {
+            if !(0..=1000).contains(&p) {
+                checks.fail(pointer, "between 0 and 1000 percent");
+            }
+        }
+        if !(1..=20).contains(&self.repeat_window_years) {
+            checks.fail("/repeat_window_years", "between 1 and 20 years");
+        }
+        if !(0..=366).contains(&self.diligence_days) {
+            checks.fail("/diligence_days", "between 0 and 366 days");
+        }
+        let note = checks.check(text(&self.note, "/note", 500));
+        checks.finish().map_err(Error::invalid)?;
+        let schedule = Schedule {
+            effective_from,
+            per_worker_cents: self.per_worker_cents,
+            first_repeat_percent: self.first_repeat_percent,
+            second_repeat_percent: self.second_repeat_percent,
+            later_repeat_percent: self.later_repeat_percent,
+            repeat_window_years: self.repeat_window_years,
+            diligence_days: self.diligence_days,
+        };
+        Ok((schedule, note.unwrap_or_default()))
+    }
+}
+
 pub(super) async fn schedule_put(state: AppState, req: Request, from: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     principal.require_any(&[Role::Admin], "Only an admin records a change of the fine schedule.")?;
     let effective_from: NaiveDate =
         from.parse().map_err(|_| Error::invalid(vec![FieldError::new("/effective_from", "a date, YYYY-MM-DD")]))?;
     let input: ScheduleIn = parse_json(&req, &raw)?;
-    let mut checks = Checks::default();
-    if effective_from < state.clock.today() {
-        checks.0.push(FieldError::new("/effective_from", "today or later: fines already due keep their schedule"));
-    }
-    if !(1..=100_000_000).contains(&input.per_worker_cents) {
-        checks.0.push(FieldError::new("/per_worker_cents", "between 1 and 100000000 cents"));
-    }
-    for (pointer, p) in [
-        ("/first_repeat_percent", input.first_repeat_percent),
-        ("/second_repeat_percent", input.second_repeat_percent),
-        ("/later_repeat_percent", input.later_repeat_percent),
-    ] {
-        if !(0..=1000).contains(&p) {
-            checks.0.push(FieldError::new(pointer, "between 0 and 1000 percent"));
-        }
-    }
-    if !(1..=20).contains(&input.repeat_window_years) {
-        checks.0.push(FieldError::new("/repeat_window_years", "between 1 and 20 years"));
-    }
-    if !(0..=366).contains(&input.diligence_days) {
-        checks.0.push(FieldError::new("/diligence_days", "between 0 and 366 days"));
-    }
-    let note = checks.check(text(&input.note, "/note", 500));
-    checks.finish().map_err(Error::invalid)?;
-    let note = note.unwrap_or_default();
-    let schedule = Schedule {
-        effective_from,
-        per_worker_cents: input.per_worker_cents,
-        first_repeat_percent: input.first_repeat_percent,
-        second_repeat_percent: input.second_repeat_percent,
-        later_repeat_percent: input.later_repeat_percent,
-        repeat_window_years: input.repeat_window_years,
-        diligence_days: input.diligence_days,
-    };
+    let (schedule, note) = input.checked(effective_from, state.clock.today())?;
     write(&state, &req, &principal, &raw, async |tx| {
         if !store::insert_fine_schedule(tx, &schedule, &note, &principal.subject).await? {
             return Err(Error::conflict(

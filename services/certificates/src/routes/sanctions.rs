@@ -4,12 +4,12 @@
 //! decided and became irrevocable. A certification body cites one as the ground of a
 //! revocation; the re-entry rule makes the agency wait from the day it became irrevocable.
 
+use crate::domain::KvkNumber;
 use bytes::Bytes;
 use chrono::NaiveDate;
 use platform::audit::{self, Actor};
 use platform::auth::Role;
 use platform::http::{Request, json, no_store, parse_json};
-use platform::problem::FieldError;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use warp::http::StatusCode;
@@ -38,6 +38,52 @@ struct SanctionIn {
     amount_cents: Option<i64>,
 }
 
+impl SanctionIn {
+    /// The sanction to record against `kvk`, every field checked: final (irrevocable, not
+    /// after today, not before its decision), named by its authority and reference, and a
+    /// conviction without an amount.
+    fn checked(
+        self,
+        kvk: &KvkNumber,
+        today: chrono::NaiveDate,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<FinalSanction> {
+        let mut checks = Checks::default();
+        let authority = checks.check(text(&self.authority, "/authority", 200));
+        let reference = checks.check(text(&self.reference, "/reference", 200));
+        if self.irrevocable_on < self.decided_on {
+            checks.fail("/irrevocable_on", "not before decided_on");
+        }
+        if self.irrevocable_on > today {
+            checks.fail("/irrevocable_on", "only a sanction that is final is recorded: not in the future");
+        }
+        match (self.kind, self.amount_cents) {
+            (SanctionKind::CriminalConviction, Some(_)) => {
+                checks.fail("/amount_cents", "a conviction is recorded without an amount")
+            }
+            (_, Some(a)) if !(1..=MAX_AMOUNT_CENTS).contains(&a) => {
+                checks.fail("/amount_cents", format!("1 to {MAX_AMOUNT_CENTS} cents"))
+            }
+            _ => {}
+        }
+        checks.finish().map_err(Error::invalid)?;
+        let (Some(authority), Some(reference)) = (authority, reference) else {
+            return Err(Error::corrupt("a checked field"));
+        };
+        Ok(FinalSanction {
+            sanction_id: uuid::Uuid::now_v7(),
+            kvk_number: kvk.as_str().into(),
+            kind: self.kind,
+            authority,
+            reference,
+            decided_on: self.decided_on,
+            irrevocable_on: self.irrevocable_on,
+            amount_cents: self.amount_cents,
+            recorded_at: now,
+        })
+    }
+}
+
 /// POST /api/v1/agencies/{kvk}/final-sanctions
 pub(super) async fn record(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
@@ -46,43 +92,8 @@ pub(super) async fn record(state: AppState, req: Request, kvk: String, raw: Byte
     })?;
     let kvk = kvk_from_path(&kvk)?;
     let input: SanctionIn = parse_json(&req, &raw)?;
-    let today = state.clock.today();
-    let mut checks = Checks::default();
-    let authority = checks.check(text(&input.authority, "/authority", 200));
-    let reference = checks.check(text(&input.reference, "/reference", 200));
-    if input.irrevocable_on < input.decided_on {
-        checks.0.push(FieldError::new("/irrevocable_on", "not before decided_on"));
-    }
-    if input.irrevocable_on > today {
-        checks
-            .0
-            .push(FieldError::new("/irrevocable_on", "only a sanction that is final is recorded: not in the future"));
-    }
-    match (input.kind, input.amount_cents) {
-        (SanctionKind::CriminalConviction, Some(_)) => {
-            checks.0.push(FieldError::new("/amount_cents", "a conviction is recorded without an amount"))
-        }
-        (_, Some(a)) if !(1..=MAX_AMOUNT_CENTS).contains(&a) => {
-            checks.0.push(FieldError::new("/amount_cents", format!("1 to {MAX_AMOUNT_CENTS} cents")))
-        }
-        _ => {}
-    }
-    checks.finish().map_err(Error::invalid)?;
-    let (Some(authority), Some(reference)) = (authority, reference) else {
-        return Err(Error::invalid(vec![FieldError::new("", "invalid")]));
-    };
     let now = state.clock.now();
-    let sanction = FinalSanction {
-        sanction_id: uuid::Uuid::now_v7(),
-        kvk_number: kvk.as_str().into(),
-        kind: input.kind,
-        authority,
-        reference,
-        decided_on: input.decided_on,
-        irrevocable_on: input.irrevocable_on,
-        amount_cents: input.amount_cents,
-        recorded_at: now,
-    };
+    let sanction = input.checked(&kvk, state.clock.today(), now)?;
     write(&state, &req, &principal, &raw, async |tx| {
         store::insert_final_sanction(tx, &sanction, &principal.subject, role.as_str()).await?;
         // The body of a live certificate decides on a revocation; the admission authority

@@ -120,6 +120,25 @@ fn date(raw: &str, pointer: &str, checks: &mut Checks) -> Option<NaiveDate> {
 }
 
 impl WorkerClaimIn {
+    /// The period the wages were due for: in order, not in the future, and at most
+    /// `MAX_YEARS_BACK` years ago.
+    fn period(&self, today: NaiveDate, checks: &mut Checks) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        let from = date(&self.period_from, "/period_from", checks);
+        let to = date(&self.period_to, "/period_to", checks);
+        if let (Some(from), Some(to)) = (from, to) {
+            if to < from {
+                checks.fail("/period_to", "not before period_from");
+            }
+            if to > today {
+                checks.fail("/period_to", "not in the future: a claim is for wages that were due");
+            }
+            if today.checked_sub_months(Months::new(12 * MAX_YEARS_BACK)).is_some_and(|limit| from < limit) {
+                checks.fail("/period_from", format!("at most {MAX_YEARS_BACK} years ago"));
+            }
+        }
+        (from, to)
+    }
+
     fn validate(self, state: &AppState, kvk: &KvkNumber) -> Result<Filed> {
         let today = state.clock.today();
         let mut checks = Checks::default();
@@ -134,19 +153,7 @@ impl WorkerClaimIn {
             .as_deref()
             .filter(|b| !b.trim().is_empty())
             .and_then(|b| checks.check(platform::ids::Bsn::parse(b.trim(), "/bsn")));
-        let from = date(&self.period_from, "/period_from", &mut checks);
-        let to = date(&self.period_to, "/period_to", &mut checks);
-        if let (Some(from), Some(to)) = (from, to) {
-            if to < from {
-                checks.fail("/period_to", "not before period_from");
-            }
-            if to > today {
-                checks.fail("/period_to", "not in the future: a claim is for wages that were due");
-            }
-            if today.checked_sub_months(Months::new(12 * MAX_YEARS_BACK)).is_some_and(|limit| from < limit) {
-                checks.fail("/period_from", format!("at most {MAX_YEARS_BACK} years ago"));
-            }
-        }
+        let (from, to) = self.period(today, &mut checks);
         let paid = match &self.paid_cents {
             None => Some(0),
             Some(Value::Number(n)) if n.as_i64() == Some(0) => Some(0),
@@ -314,46 +321,61 @@ fn next_step(no_deposit: bool) -> &'static str {
     }
 }
 
+/// The claim as posted: a form (with its nonce) or JSON.
+fn claim_input(req: &Request, raw: &Bytes, form: bool) -> Result<(WorkerClaimIn, Option<String>)> {
+    if !form {
+        return Ok((parse_json::<WorkerClaimIn>(req, raw)?, None));
+    }
+    let parsed: WorkerClaimForm = serde_urlencoded::from_bytes(raw)
+        .map_err(|_| Error::Client(platform::Problem::bad_request("The form is incomplete.")))?;
+    parsed.into_claim().map_err(Error::Invalid)
+}
+
+/// A worker filing alone: no idempotency scope (a key one of them sent would hand another
+/// the first one's status link; a form posted twice names the same claim by its nonce), and
+/// a budget of claims per address (a worker files one claim, a household behind one address
+/// a few). A support organisation's key is its own, and its claims count against its own
+/// budget of writes.
+fn anonymous_worker(state: &AppState, mut req: Request, anonymous: bool) -> Result<Request> {
+    if anonymous {
+        req.idempotency_key = None;
+        state.core.budget("worker_claims", WORKER_CLAIMS_PER_HOUR).charge_caller(&req, None)?;
+    }
+    Ok(req)
+}
+
+/// Whether the form with this claim number was filed before with the same content (its
+/// link's token); the same nonce with other content is refused.
+async fn filed_before(tx: &deadpool_postgres::Transaction<'_>, claim_id: Uuid, token: &str) -> Result<bool> {
+    if store::claim_by_id(tx, claim_id).await?.is_none() {
+        return Ok(false);
+    }
+    if store::claim_by_token(tx, claim_id, &token_hash(token)).await?.is_none() {
+        return Err(Error::Client(platform::Problem::of(Kind::IdempotencyKeyReused).with_detail(
+            "This form was sent before with other content. Open the claim form again to file another claim.",
+        )));
+    }
+    Ok(true)
+}
+
 async fn file_worker_claim(state: &AppState, req: Request, kvk: &str, raw: &Bytes, form: bool) -> Result<Response> {
     let state = state.clone();
     let raw = raw.clone();
     state.core.limiter.check(&req)?;
     let kvk = KvkNumber::from_path(kvk)?;
     let principal = support_organisation(&state, &req)?;
-    let (input, nonce) = if form {
-        let parsed: WorkerClaimForm = serde_urlencoded::from_bytes(&raw)
-            .map_err(|_| Error::Client(platform::Problem::bad_request("The form is incomplete.")))?;
-        parsed.into_claim().map_err(Error::Invalid)?
-    } else {
-        (parse_json::<WorkerClaimIn>(&req, &raw)?, None)
-    };
+    let (input, nonce) = claim_input(&req, &raw, form)?;
     let mut filed = input.validate(&state, &kvk)?;
     let token = status_link(&state, nonce.as_deref(), &raw, &mut filed.claim);
     let language = filed.claim.language.clone().unwrap_or_else(|| "nl".into());
     let support_org = principal.as_ref().and_then(|p| p.org.clone());
     let role = if principal.is_some() { "worker_support" } else { "worker" };
     let actor = principal.clone().unwrap_or(Principal { subject: "worker".into(), roles: Vec::new(), org: None });
-    // Anonymous workers share no idempotency scope: a key one of them sent would hand another
-    // the first one's status link. A form posted twice names the same claim (its id follows
-    // from the nonce) and finds it filed; a support organisation's key is its own.
-    let mut req = req;
-    if principal.is_none() {
-        req.idempotency_key = None;
-    }
-    // A worker files one claim, a household behind one address a few: more is not a worker.
-    // A support organisation's claims count against its own budget of writes.
-    if principal.is_none() {
-        state.core.budget("worker_claims", WORKER_CLAIMS_PER_HOUR).charge_caller(&req, None)?;
-    }
+    let req = anonymous_worker(&state, req, principal.is_none())?;
     let claim_id = filed.claim.claim_id;
     let url = status_url(&state, claim_id, &token, &language);
     let answered = write(&state, &req, &actor, &raw, async |tx| {
-        if nonce.is_some() && store::claim_by_id(tx, claim_id).await?.is_some() {
-            if store::claim_by_token(tx, claim_id, &token_hash(&token)).await?.is_none() {
-                return Err(Error::Client(platform::Problem::of(Kind::IdempotencyKeyReused).with_detail(
-                    "This form was sent before with other content. Open the claim form again to file another claim.",
-                )));
-            }
+        if nonce.is_some() && filed_before(tx, claim_id, &token).await? {
             return Ok((StatusCode::OK, json!({ "claim_id": claim_id, "status_url": url })));
         }
         // An agency without a deposit is where a worker needs help most: the claim is kept
@@ -441,13 +463,10 @@ struct AssessmentIn {
 /// POST /api/v1/claims/{id}/assessment — the admission authority accepts a worker's claim
 /// (with an amount, or the amount a presumption gives at the minimum wage in force on the
 /// claim's period), accepts it in part, or rejects it, with a reason for either.
-pub(super) async fn assess(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
-    let principal = authenticate(&state, &req)?;
-    principal.require_any(&[Role::AdmissionAuthority], "Only the admission authority assesses claims.")?;
-    let id: Uuid = id
-        .parse()
-        .map_err(|_| Error::Client(platform::Problem::bad_request("Malformed claim id: expected a UUID.")))?;
-    let input: AssessmentIn = parse_json(&req, &raw)?;
+/// An assessment's amount and reason, checked against its decision: a rejection gives a
+/// reason and no amount; an acceptance either an amount or a presumption; an acceptance in
+/// part also a reason.
+fn assessment_checked(input: &AssessmentIn) -> Result<(Option<Cents>, Option<String>)> {
     let mut checks = Checks::default();
     let amount = input.amount_cents.as_ref().and_then(|v| checks.check(Cents::parse(v, "/amount_cents")));
     let reason =
@@ -464,6 +483,17 @@ pub(super) async fn assess(state: AppState, req: Request, id: String, raw: Bytes
         _ => {}
     }
     checks.finish().map_err(Error::Invalid)?;
+    Ok((amount, reason))
+}
+
+pub(super) async fn assess(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    principal.require_any(&[Role::AdmissionAuthority], "Only the admission authority assesses claims.")?;
+    let id: Uuid = id
+        .parse()
+        .map_err(|_| Error::Client(platform::Problem::bad_request("Malformed claim id: expected a UUID.")))?;
+    let input: AssessmentIn = parse_json(&req, &raw)?;
+    let (amount, reason) = assessment_checked(&input)?;
     write(&state, &req, &principal, &raw, async |tx| {
         let claim = store::claim_by_id(tx, id).await?.ok_or_else(|| Error::NotFound(format!("No claim {id}.")))?;
         store::lock_account(tx, &claim.kvk_number).await?;

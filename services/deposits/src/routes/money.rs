@@ -176,16 +176,7 @@ pub(super) async fn file_claim(state: AppState, req: Request, kvk: String, raw: 
     )?;
     let kvk = KvkNumber::from_path(&kvk)?;
     let input: ClaimIn = parse_json(&req, &raw)?;
-    let role = if principal.has(Role::Inspectorate) {
-        Role::Inspectorate
-    } else if principal.has(Role::AdmissionAuthority) && input.claim_type != ClaimType::Fine {
-        Role::AdmissionAuthority
-    } else {
-        return Err(Error::Forbidden(
-            "Claims are filed by the inspectorate, or by the admission authority on behalf of a worker (no fines)."
-                .into(),
-        ));
-    };
+    let role = filing_role(&principal, input.claim_type)?;
     // A claim draws on the deposit: a retried request must never file it twice.
     require_idempotency_key(&req)?;
     let description = text(&input.description, "/description", 1000)?;
@@ -202,23 +193,7 @@ pub(super) async fn file_claim(state: AppState, req: Request, kvk: String, raw: 
         store::account(tx, kvk.as_str())
             .await?
             .ok_or_else(|| Error::NotFound(format!("Agency {kvk} has no deposit.")))?;
-        let (amount_cents, computation) = match (amount, presumed) {
-            (Some(a), _) => (a.get(), None),
-            // The one presumption every wage claim takes (`presumption::presume`).
-            (None, Some(p)) => {
-                let (cents, computation) =
-                    crate::presumption::presume(tx, p, period_to, paid_during, "/period_to").await?;
-                if cents <= 0 {
-                    return Err(FieldError::new(
-                        "/paid_during_cents",
-                        "the presumption leaves nothing owed after what was paid",
-                    )
-                    .into());
-                }
-                (cents, Some(computation))
-            }
-            (None, None) => return Err(Error::Corrupt("a claim without an amount or a presumption")),
-        };
+        let (amount_cents, computation) = claimed(tx, amount, presumed, period_to, paid_during).await?;
         // An authority's claim is its own decision: accepted as filed.
         let mut claim =
             Claim::new(kvk.as_str(), input.claim_type, description.clone(), ClaimStatus::Accepted, state.clock.now());
@@ -235,6 +210,43 @@ pub(super) async fn file_claim(state: AppState, req: Request, kvk: String, raw: 
         Ok((StatusCode::CREATED, json!(claim)))
     })
     .await
+}
+
+/// The role an authority files `claim_type` in: the inspectorate any claim, the admission
+/// authority a worker's (no fines).
+fn filing_role(principal: &Principal, claim_type: ClaimType) -> Result<Role> {
+    if principal.has(Role::Inspectorate) {
+        return Ok(Role::Inspectorate);
+    }
+    if principal.has(Role::AdmissionAuthority) && claim_type != ClaimType::Fine {
+        return Ok(Role::AdmissionAuthority);
+    }
+    Err(Error::Forbidden(
+        "Claims are filed by the inspectorate, or by the admission authority on behalf of a worker (no fines).".into(),
+    ))
+}
+
+/// What an authority's claim is for: the amount it names, or what the one presumption every
+/// wage claim takes (`presumption::presume`) makes owed, with its computation.
+async fn claimed(
+    tx: &deadpool_postgres::Transaction<'_>,
+    amount: Option<Cents>,
+    presumed: Option<crate::domain::Presumption>,
+    period_to: chrono::NaiveDate,
+    paid_during: i64,
+) -> Result<(i64, Option<Value>)> {
+    match (amount, presumed) {
+        (Some(a), _) => Ok((a.get(), None)),
+        (None, Some(p)) => {
+            let (cents, computation) = crate::presumption::presume(tx, p, period_to, paid_during, "/period_to").await?;
+            if cents <= 0 {
+                let why = "the presumption leaves nothing owed after what was paid";
+                return Err(FieldError::new("/paid_during_cents", why).into());
+            }
+            Ok((cents, Some(computation)))
+        }
+        (None, None) => Err(Error::Corrupt("a claim without an amount or a presumption")),
+    }
 }
 
 /// POST /api/v1/claims/{id}/payout — the admission authority pays a claim out, never
@@ -261,31 +273,7 @@ pub(super) async fn pay_out(state: AppState, req: Request, id: String) -> Result
             ),
         })?;
         let claim = store::claim_by_id(tx, id).await?.ok_or(Error::Corrupt("claim vanished"))?;
-        if !matches!(claim.status, ClaimStatus::Accepted | ClaimStatus::PartlyPaid) {
-            let detail = match claim.status {
-                ClaimStatus::Filed => format!("Claim {id} has not been assessed yet."),
-                other => format!("Claim {id} is {other}."),
-            };
-            return Err(Error::Conflict { kind: Kind::ClaimSettled, detail });
-        }
-        let outstanding = claim.accepted_cents.unwrap_or(0) - claim.paid_cents;
-        // Paid in full only where the order of the advice would pay it in full now: every
-        // claim that ranks before it covered too. Otherwise the deposit is shared by
-        // POST /agencies/{kvk}/deposit/payouts.
-        let balance = store::balance(tx, &claim.kvk_number).await?;
-        let owed: Vec<_> = store::owed(tx, &claim.kvk_number).await?.into_iter().map(|(o, _)| o).collect();
-        let share: i64 = distribute(balance, &owed).iter().filter(|(c, _)| *c == id).map(|(_, cents)| cents).sum();
-        if share < outstanding {
-            return Err(Error::Conflict {
-                kind: Kind::InsufficientDeposit,
-                detail: format!(
-                    "The claim is owed {outstanding} cents; the deposit holds {balance} for it and every claim that \
-                     ranks before it. A deposit is never overdrawn: share it with POST \
-                     /api/v1/agencies/{}/deposit/payouts.",
-                    claim.kvk_number
-                ),
-            });
-        }
+        let outstanding = payable_in_full(tx, &claim).await?;
         let now = state.clock.now();
         let entry = store::book(
             tx,
@@ -315,6 +303,35 @@ pub(super) async fn pay_out(state: AppState, req: Request, id: String) -> Result
         Ok((StatusCode::OK, json!({ "entry": entry, "standing": standing })))
     })
     .await
+}
+
+/// What `claim` is still owed, when it may be paid in full now: it is accepted, and the order
+/// of the advice would pay it in full (every claim that ranks before it covered too).
+/// Otherwise the deposit is shared by POST /agencies/{kvk}/deposit/payouts.
+async fn payable_in_full(tx: &deadpool_postgres::Transaction<'_>, claim: &Claim) -> Result<i64> {
+    let id = claim.claim_id;
+    if !matches!(claim.status, ClaimStatus::Accepted | ClaimStatus::PartlyPaid) {
+        let detail = match claim.status {
+            ClaimStatus::Filed => format!("Claim {id} has not been assessed yet."),
+            other => format!("Claim {id} is {other}."),
+        };
+        return Err(Error::Conflict { kind: Kind::ClaimSettled, detail });
+    }
+    let outstanding = claim.accepted_cents.unwrap_or(0) - claim.paid_cents;
+    let balance = store::balance(tx, &claim.kvk_number).await?;
+    let owed: Vec<_> = store::owed(tx, &claim.kvk_number).await?.into_iter().map(|(o, _)| o).collect();
+    let share: i64 = distribute(balance, &owed).iter().filter(|(c, _)| *c == id).map(|(_, cents)| cents).sum();
+    if share < outstanding {
+        return Err(Error::Conflict {
+            kind: Kind::InsufficientDeposit,
+            detail: format!(
+                "The claim is owed {outstanding} cents; the deposit holds {balance} for it and every claim that ranks \
+                 before it. A deposit is never overdrawn: share it with POST /api/v1/agencies/{}/deposit/payouts.",
+                claim.kvk_number
+            ),
+        });
+    }
+    Ok(outstanding)
 }
 
 /// GET /api/v1/agencies/{kvk}/deposit — public: adequate, shortfall or none, and since when.

@@ -147,6 +147,12 @@ impl Contract {
         self.starts_on.checked_add_months(Months::new(months)).is_none_or(|limit| after > limit)
     }
 
+    /// The contract with the rules it breaks.
+    pub fn judged(self) -> (Self, Vec<TenancyRule>) {
+        let broken = self.broken();
+        (self, broken)
+    }
+
     /// The rules this contract breaks, in the order of [`TenancyRule::ALL`].
     pub fn broken(&self) -> Vec<TenancyRule> {
         let mut broken = Vec::new();

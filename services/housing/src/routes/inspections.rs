@@ -116,6 +116,23 @@ struct Report {
     tenancy: Option<Vec<(Contract, Vec<TenancyRule>)>>,
 }
 
+/// The deficiencies found, checked: each described, each with a deadline after the
+/// inspection (`on`) and at most a year later.
+fn deficiencies(given: &[DeficiencyIn], on: Option<NaiveDate>, checks: &mut Checks) -> Vec<(String, NaiveDate)> {
+    let mut found = Vec::new();
+    for (i, d) in given.iter().enumerate() {
+        let description = checks.check(text(&d.description, &format!("/deficiencies/{i}/description"), 2000, true));
+        let deadline = checks.check(date(&d.deadline, &format!("/deficiencies/{i}/deadline")));
+        if let (Some(deadline), Some(on)) = (deadline, on)
+            && (deadline <= on || deadline > on + Months::new(12))
+        {
+            checks.fail(format!("/deficiencies/{i}/deadline"), "after the inspection, at most a year later");
+        }
+        found.extend(description.zip(deadline));
+    }
+    found
+}
+
 impl InspectionIn {
     /// Every field checked, every error reported at once.
     fn validate(self, today: NaiveDate) -> Result<Report> {
@@ -133,30 +150,13 @@ impl InspectionIn {
         if self.deficiencies.len() > MAX_DEFICIENCIES {
             checks.fail("/deficiencies", format!("at most {MAX_DEFICIENCIES}"));
         }
-        let mut deficiencies = Vec::new();
-        for (i, d) in self.deficiencies.iter().enumerate() {
-            let description = checks.check(text(&d.description, &format!("/deficiencies/{i}/description"), 2000, true));
-            let deadline = checks.check(date(&d.deadline, &format!("/deficiencies/{i}/deadline")));
-            if let (Some(deadline), Some(on)) = (deadline, inspected_on)
-                && (deadline <= on || deadline > on + Months::new(12))
-            {
-                checks.fail(format!("/deficiencies/{i}/deadline"), "after the inspection, at most a year later");
-            }
-            deficiencies.extend(description.zip(deadline));
-        }
+        let deficiencies = deficiencies(&self.deficiencies, inspected_on, &mut checks);
         if self.complaint_id.is_some() && self.kind != InspectionKind::Unannounced {
             checks.fail("/kind", "an inspection following a complaint is unannounced");
         }
-        let measured = match &self.measured {
-            Some(m) => match Rooms::parse(&m.bedrooms, &m.living_area, "/measured") {
-                Ok(rooms) => Some(rooms),
-                Err(errors) => {
-                    checks.0.extend(errors);
-                    None
-                }
-            },
-            None => None,
-        };
+        let measured = self.measured.as_ref().and_then(|m| {
+            Rooms::parse(&m.bedrooms, &m.living_area, "/measured").map_err(|errors| checks.0.extend(errors)).ok()
+        });
         if let Some(sample) = &self.tenancy {
             if sample.is_empty() || sample.len() > MAX_SAMPLE {
                 checks.fail("/tenancy", format!("1 to {MAX_SAMPLE} contracts"));
@@ -169,15 +169,7 @@ impl InspectionIn {
         let (Some(inspected_on), Some(findings)) = (inspected_on, findings) else {
             return Err(Error::Corrupt("a checked field is missing"));
         };
-        let tenancy = self.tenancy.map(|sample| {
-            sample
-                .into_iter()
-                .map(|contract| {
-                    let broken = contract.broken();
-                    (contract, broken)
-                })
-                .collect()
-        });
+        let tenancy = self.tenancy.map(|sample| sample.into_iter().map(Contract::judged).collect());
         Ok(Report {
             kind: self.kind,
             inspected_on,
@@ -204,13 +196,7 @@ pub(super) async fn inspect(state: AppState, req: Request, bag_id: String, raw: 
         register::allowed(MarkAction::Inspect { open: 0, blocked: false, on }, b.mark_status)?;
         let now = state.clock.now();
         let (inspection, recorded) = record(tx, &b, &report, &principal.subject, now).await?;
-        if let Some(rooms) = &report.measured {
-            let capacity = rooms.capacity(norm_for(&state, &b.building), b.building.building_type);
-            store::measure(tx, bag.as_str(), inspection.inspection_id, rooms, on, capacity).await?;
-        }
-        if let Some(sample) = &report.tenancy {
-            store::record_tenancy(tx, bag.as_str(), inspection.inspection_id, on, sample).await?;
-        }
+        measured_and_sampled(tx, &state, &b, inspection.inspection_id, &report).await?;
         // The building as this inspection leaves it (measured rooms, contracts).
         let b = found(tx, &bag, true).await?;
         let open = store::open_deficiencies(tx, bag.as_str()).await?;
@@ -235,34 +221,51 @@ pub(super) async fn inspect(state: AppState, req: Request, bag_id: String, raw: 
             .await?;
         let after = found(tx, &bag, false).await?;
         super::capacity_changed(tx, &before, &after, now).await?;
-        Ok((
-            StatusCode::CREATED,
-            json!({
-                "inspection_id": inspection.inspection_id,
-                "bag_id": bag.as_str(),
-                "kind": inspection.kind,
-                "inspected_on": on,
-                "findings": inspection.findings,
-                "complaint_id": inspection.complaint_id,
-                "deficiencies": recorded,
-                "open_deficiencies": open,
-                "mark": { "status": after.mark_status, "valid_until": after.mark_valid_until },
-                "capacity": after.capacity,
-                "allowed": after.allowed,
-                "tenancy": report.tenancy.as_ref().map(|sample| sample
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (contract, broken))| json!({
-                        "contract": i,
-                        "form": contract.form,
-                        "broken": broken.iter().map(|r| json!({ "rule": r, "detail": r.sentence() })).collect::<Vec<_>>(),
-                    }))
-                    .collect::<Vec<_>>()),
-                "not_certified_because": refused,
-            }),
-        ))
+        let mut answer = json!({
+            "inspection_id": inspection.inspection_id,
+            "bag_id": bag.as_str(),
+            "kind": inspection.kind,
+            "inspected_on": on,
+            "findings": inspection.findings,
+            "complaint_id": inspection.complaint_id,
+            "deficiencies": recorded,
+            "open_deficiencies": open,
+            "mark": { "status": after.mark_status, "valid_until": after.mark_valid_until },
+            "capacity": after.capacity,
+            "allowed": after.allowed,
+            "not_certified_because": refused,
+        });
+        answer["tenancy"] = json!(report.tenancy.as_deref().map(broken_rules));
+        Ok((StatusCode::CREATED, answer))
     })
     .await
+}
+
+/// What the inspector measured (the rooms, and the capacity they give under the building's
+/// norm) and the contracts sampled, kept with the inspection.
+async fn measured_and_sampled(
+    tx: &deadpool_postgres::Transaction<'_>,
+    state: &AppState,
+    b: &Marked,
+    inspection_id: Uuid,
+    report: &Report,
+) -> Result<()> {
+    let (bag, on) = (b.building.bag_id.as_str(), report.inspected_on);
+    if let Some(rooms) = &report.measured {
+        let capacity = rooms.capacity(norm_for(state, &b.building), b.building.building_type);
+        store::measure(tx, bag, inspection_id, rooms, on, capacity).await?;
+    }
+    if let Some(sample) = &report.tenancy {
+        store::record_tenancy(tx, bag, inspection_id, on, sample).await?;
+    }
+    Ok(())
+}
+
+/// Each sampled contract with the rules of 4.4 it breaks, in words.
+fn broken_rules(sample: &[(Contract, Vec<TenancyRule>)]) -> Vec<serde_json::Value> {
+    let rule = |r: &TenancyRule| json!({ "rule": r, "detail": r.sentence() });
+    let contract = |(i, (c, broken)): (usize, &(Contract, Vec<TenancyRule>))| json!({ "contract": i, "form": c.form, "broken": broken.iter().map(rule).collect::<Vec<_>>() });
+    sample.iter().enumerate().map(contract).collect()
 }
 
 /// Stores the inspection, links the complaint it follows up, and stores its deficiencies.

@@ -66,6 +66,34 @@ const MAX_CONDITIONS: usize = 50;
 const MAX_PEOPLE: i32 = 10_000;
 
 impl PermitIn {
+    /// What the decision asks of the other fields: a granted permit has its dates; a refusal
+    /// or a withdrawal its reason, and no dates, maximum or conditions.
+    fn check_decision(&self, errors: &mut Vec<FieldError>) {
+        match self.status {
+            PermitStatus::Granted => {
+                if self.valid_from.is_none() {
+                    errors.push(FieldError::new("/valid_from", "a granted permit has a start date"));
+                }
+                if let (Some(from), Some(until)) = (self.valid_from, self.valid_until)
+                    && until < from
+                {
+                    errors.push(FieldError::new("/valid_until", "not before valid_from"));
+                }
+            }
+            PermitStatus::Refused | PermitStatus::Withdrawn => {
+                if self.valid_from.is_some() || self.valid_until.is_some() {
+                    errors.push(FieldError::new("/valid_from", "only a granted permit has dates of validity"));
+                }
+                if self.reason.is_none() {
+                    errors.push(FieldError::new("/reason", "a refusal or withdrawal gives its reason"));
+                }
+                if self.max_people.is_some() || !self.conditions.is_empty() || self.comply_by.is_some() {
+                    errors.push(FieldError::new("/conditions", "only a granted permit has a maximum and conditions"));
+                }
+            }
+        }
+    }
+
     /// The decision, every field checked and every error reported at once.
     fn validate(self, today: NaiveDate) -> Result<Permit> {
         let mut errors = Vec::new();
@@ -96,29 +124,7 @@ impl PermitIn {
         if self.complied_on.is_some() && self.comply_by.is_none() {
             errors.push(FieldError::new("/complied_on", "compliance is recorded against a date to comply by"));
         }
-        match self.status {
-            PermitStatus::Granted => {
-                if self.valid_from.is_none() {
-                    errors.push(FieldError::new("/valid_from", "a granted permit has a start date"));
-                }
-                if let (Some(from), Some(until)) = (self.valid_from, self.valid_until)
-                    && until < from
-                {
-                    errors.push(FieldError::new("/valid_until", "not before valid_from"));
-                }
-            }
-            PermitStatus::Refused | PermitStatus::Withdrawn => {
-                if self.valid_from.is_some() || self.valid_until.is_some() {
-                    errors.push(FieldError::new("/valid_from", "only a granted permit has dates of validity"));
-                }
-                if self.reason.is_none() {
-                    errors.push(FieldError::new("/reason", "a refusal or withdrawal gives its reason"));
-                }
-                if self.max_people.is_some() || !self.conditions.is_empty() || self.comply_by.is_some() {
-                    errors.push(FieldError::new("/conditions", "only a granted permit has a maximum and conditions"));
-                }
-            }
-        }
+        self.check_decision(&mut errors);
         let (Some(reason), true) = (reason, errors.is_empty()) else { return Err(Error::Invalid(errors)) };
         Ok(Permit {
             status: self.status,

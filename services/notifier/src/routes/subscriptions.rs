@@ -119,23 +119,45 @@ impl SubscriptionIn {
     }
 }
 
+/// The roles that may subscribe.
+const SUBSCRIBERS: [Role; 9] = [
+    Role::Hirer,
+    Role::Kvk,
+    Role::Inspectorate,
+    Role::Tax,
+    Role::Municipality,
+    Role::HousingInspector,
+    Role::CertificationBody,
+    Role::AdmissionAuthority,
+    Role::Agency,
+];
+
+/// Whether the organisation of `sub` may have one more live subscription. One event is at
+/// most this many POSTs of one organisation's: a cap, not a meter. The organisation's row is
+/// locked so that two concurrent creations cannot both pass.
+async fn room_for_one_more(
+    state: &AppState,
+    tx: &deadpool_postgres::Transaction<'_>,
+    sub: &Subscription,
+) -> Result<()> {
+    let payer = sub.owner_org.clone().unwrap_or_else(|| sub.owner.clone());
+    store::lock_payer(tx, &payer).await?;
+    let max = state.settings.max_subscriptions;
+    if store::live_subscriptions(tx, &payer).await? < i64::from(max) {
+        return Ok(());
+    }
+    Err(Error::Invalid(vec![platform::problem::FieldError::new(
+        "/url",
+        format!("at most {max} live subscriptions per organisation: delete one first, or name several agencies in one"),
+    )]))
+}
+
 /// POST /api/v1/subscriptions
 pub(super) async fn create(state: AppState, req: Request, _: (), raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
-    let role = [
-        Role::Hirer,
-        Role::Kvk,
-        Role::Inspectorate,
-        Role::Tax,
-        Role::Municipality,
-        Role::HousingInspector,
-        Role::CertificationBody,
-        Role::AdmissionAuthority,
-        Role::Agency,
-    ]
-    .into_iter()
-    .find(|r| principal.has(*r))
-    .ok_or_else(|| Error::Forbidden("Hirers, agencies (for what concerns them) and authorities subscribe.".into()))?;
+    let role = SUBSCRIBERS.into_iter().find(|r| principal.has(*r)).ok_or_else(|| {
+        Error::Forbidden("Hirers, agencies (for what concerns them) and authorities subscribe.".into())
+    })?;
     let input: SubscriptionIn = parse_json(&req, &raw)?;
     if role == Role::Agency && !input.agencies.is_empty() {
         return Err(Error::Forbidden(
@@ -155,19 +177,7 @@ pub(super) async fn create(state: AppState, req: Request, _: (), raw: Bytes) -> 
     };
     let mut client = state.core.pool.get().await?;
     let tx = client.transaction().await?;
-    // One event is at most this many POSTs of one organisation's: a cap, not a meter. The
-    // organisation's row is locked so that two concurrent creations cannot both pass.
-    let payer = sub.owner_org.clone().unwrap_or_else(|| sub.owner.clone());
-    store::lock_payer(&tx, &payer).await?;
-    let max = state.settings.max_subscriptions;
-    if store::live_subscriptions(&tx, &payer).await? >= i64::from(max) {
-        return Err(Error::Invalid(vec![platform::problem::FieldError::new(
-            "/url",
-            format!(
-                "at most {max} live subscriptions per organisation: delete one first, or name several agencies in one"
-            ),
-        )]));
-    }
+    room_for_one_more(&state, &tx, &sub).await?;
     store::insert_subscription(&tx, &sub).await?;
     let mut body = serde_json::to_value(&sub).unwrap_or_default();
     audit::Entry::new(Actor::of(&principal, role), "subscription.create", sub.subscription_id.to_string(), &req.id)
