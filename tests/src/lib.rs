@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use platform::auth::Role;
 use platform::server::Shutdown;
+use platform::shell::Service;
+use platform::shell::Settings;
 use serde_json::{Value, json};
 use zegel_attest::Register;
 use zegel_testkit::{self as testing, TestDb, TestPrefix, pki};
@@ -25,26 +27,18 @@ pub const MIGRATIONS: [&str; 8] = [
 /// Where each service of a running suite answers.
 #[derive(Debug, Clone)]
 pub struct Addresses {
-    /// The certificates register.
     pub certificates: String,
-    /// The lookup.
     pub lookup: String,
-    /// The G-account register.
     pub gaccounts: String,
-    /// The bans register.
     pub bans: String,
-    /// The deposits register.
     pub deposits: String,
-    /// The housing register.
     pub housing: String,
-    /// The notifier.
     pub notifier: String,
 }
 
 /// The calls tests and programs make against a running suite, wherever it runs: in this
 /// process ([`Suite`], which dereferences to one) or as the service binaries (the soak).
 pub struct Client {
-    /// HTTP client.
     pub http: reqwest::Client,
     /// Where the services answer.
     pub at: Addresses,
@@ -458,7 +452,6 @@ pub fn valid_bsn(start: u32) -> String {
 pub struct Running<S> {
     /// `http://127.0.0.1:<port>`.
     pub address: String,
-    /// Its state.
     pub state: S,
     shutdown: Shutdown,
 }
@@ -534,25 +527,55 @@ fn free_ports<const N: usize>() -> [u16; N] {
     })
 }
 
+/// Every service's migrations, in the order the suite starts them.
+async fn migrate_all(common: &platform::config::CommonSettings) {
+    use platform::shell::migrate;
+    migrate::<zegel_certificates::Certificates>(common).await.expect("certificates migrations");
+    migrate::<zegel_lookup::Lookup>(common).await.expect("lookup migrations");
+    migrate::<zegel_gaccounts::Gaccounts>(common).await.expect("gaccounts migrations");
+    migrate::<zegel_bans::Bans>(common).await.expect("bans migrations");
+    migrate::<zegel_deposits::Deposits>(common).await.expect("deposits migrations");
+    migrate::<zegel_housing::Housing>(common).await.expect("housing migrations");
+    migrate::<zegel_notifier::Notifier>(common).await.expect("notifier migrations");
+}
+
+/// The local settings of `S` on the suite's `common` ones, on `port` (0: any free one).
+fn settings_on<S: Service>(common: &platform::config::CommonSettings, port: u16) -> Settings<S::Own> {
+    let mut settings = Settings::<S::Own>::local();
+    settings.common = common.clone();
+    settings.port = port;
+    settings.internal_port = 0;
+    settings
+}
+
+/// Builds and runs `S` with `settings` on a runtime of its own with `threads` threads.
+async fn run<S: Service>(settings: Settings<S::Own>, threads: usize) -> Running<S::State> {
+    let (port, state, shutdown) = testing::spawn_on(threads, move || async move {
+        let app =
+            platform::shell::App::<S>::build(settings).await.unwrap_or_else(|e| panic!("{} builds: {e:#}", S::NAME));
+        let handle = (app.port(), app.state().clone(), app.shutdown_handle());
+        (handle, async move {
+            let _ = app.run_until_stopped().await;
+        })
+    })
+    .await;
+    Running { address: format!("http://127.0.0.1:{port}"), state, shutdown }
+}
+
 /// The suite under test.
 pub struct Suite {
-    /// The certificates register.
     pub certificates: Running<zegel_certificates::state::AppState>,
-    /// The lookup.
     pub lookup: Running<zegel_lookup::state::AppState>,
-    /// The G-account register.
-    pub gaccounts: Running<()>,
-    /// The bans register.
-    pub bans: Running<()>,
+    pub gaccounts: Running<zegel_gaccounts::state::AppState>,
+    pub bans: Running<zegel_bans::state::AppState>,
     /// The deposits register (its state, to move its clock and run its sweep).
     pub deposits: Running<zegel_deposits::state::AppState>,
     /// The housing register (its state, to move its clock and run its sweep).
     pub housing: Running<zegel_housing::state::AppState>,
     /// The notifier (webhooks may go to loopback receivers here).
-    pub notifier: Running<()>,
+    pub notifier: Running<zegel_notifier::state::AppState>,
     /// The calls against it (`suite.http`, `suite.certified(..)`, ...).
     pub client: Client,
-    /// The Redis prefix.
     pub prefix: TestPrefix,
     lookup_settings: zegel_lookup::config::Settings,
     threads: usize,
@@ -587,18 +610,7 @@ impl Suite {
         if std::env::var_os("ZEGEL_TEST_LOG").is_some() {
             platform::telemetry::init(platform::config::LogFormat::Pretty);
         }
-        let db = TestDb::create("suite", &MIGRATIONS, async |common| {
-            platform::shell::migrate::<zegel_certificates::Certificates>(&common)
-                .await
-                .expect("certificates migrations");
-            platform::shell::migrate::<zegel_lookup::Lookup>(&common).await.expect("lookup migrations");
-            platform::shell::migrate::<zegel_gaccounts::Gaccounts>(&common).await.expect("gaccounts migrations");
-            platform::shell::migrate::<zegel_bans::Bans>(&common).await.expect("bans migrations");
-            platform::shell::migrate::<zegel_deposits::Deposits>(&common).await.expect("deposits migrations");
-            platform::shell::migrate::<zegel_housing::Housing>(&common).await.expect("housing migrations");
-            platform::shell::migrate::<zegel_notifier::Notifier>(&common).await.expect("notifier migrations");
-        })
-        .await;
+        let db = TestDb::create("suite", &MIGRATIONS, async |common| migrate_all(&common).await).await;
         let prefix = TestPrefix::new();
         let mut common = testing::common_settings(&db, &prefix);
         if let Some(url) = &options.redis_url {
@@ -612,35 +624,17 @@ impl Suite {
         }
 
         let threads = options.threads.unwrap_or(1);
-        let mut b_settings = zegel_bans::config::Settings::local();
         // The bans register issues no seals: it starts first, so that the lookup can ask it.
-        b_settings.common = common.clone();
-        b_settings.port = 0;
-        b_settings.internal_port = 0;
-        let (port, shutdown) = testing::spawn_on(threads, move || async move {
-            let app = zegel_bans::Application::build(b_settings).await.expect("bans builds");
-            let handle = (app.port(), app.shutdown_handle());
-            (handle, async move {
-                let _ = app.run_until_stopped().await;
-            })
-        })
-        .await;
-        let bans = Running { address: format!("http://127.0.0.1:{port}"), state: (), shutdown };
-
+        let bans = run::<zegel_bans::Bans>(settings_on::<zegel_bans::Bans>(&common, 0), threads).await;
         // The lookup's pages post their forms straight to the registers that take them, so
         // it must know their addresses before they start: their ports are chosen here.
         let [deposits_port, housing_port, certificates_port] = free_ports::<3>();
         let lookup_settings = zegel_lookup::config::Settings {
-            common: common.clone(),
-            port: 0,
-            internal_port: 0,
             own: {
                 let mut own = zegel_lookup::config::Settings::local().own;
                 own.trust_list = pki().trust_list_path.clone();
                 own.trust_anchor = pki().ca_path.clone();
-                let (key, cert) = pki().signer_paths(Register::Lookup);
-                own.seal_key = key;
-                own.seal_cert = cert;
+                (own.seal_key, own.seal_cert) = pki().signer_paths(Register::Lookup);
                 own.bans_url = bans.address.clone();
                 own.deposits_url = format!("http://127.0.0.1:{deposits_port}");
                 own.housing_url = format!("http://127.0.0.1:{housing_port}");
@@ -650,103 +644,41 @@ impl Suite {
                 own.status_list_secs = options.status_list_secs.unwrap_or(own.status_list_secs);
                 own
             },
+            ..settings_on::<zegel_lookup::Lookup>(&common, 0)
         };
         let lookup = start_lookup(lookup_settings.clone(), threads).await;
         let mut common = common;
         common.verify_url = lookup.address.clone();
 
         // The registers the certificates register asks live come first.
-        let mut g_settings = zegel_gaccounts::config::Settings::local();
-        g_settings.common = common.clone();
-        g_settings.port = 0;
-        g_settings.internal_port = 0;
-        let (key, cert) = pki().signer_paths(Register::Gaccounts);
-        g_settings.own.seal_key = key;
-        g_settings.own.seal_cert = cert;
-        let (port, shutdown) = testing::spawn_on(threads, move || async move {
-            let app = zegel_gaccounts::Application::build(g_settings).await.expect("gaccounts builds");
-            let handle = (app.port(), app.shutdown_handle());
-            (handle, async move {
-                let _ = app.run_until_stopped().await;
-            })
-        })
-        .await;
-        let gaccounts = Running { address: format!("http://127.0.0.1:{port}"), state: (), shutdown };
+        let mut g_settings = settings_on::<zegel_gaccounts::Gaccounts>(&common, 0);
+        (g_settings.own.seal_key, g_settings.own.seal_cert) = pki().signer_paths(Register::Gaccounts);
+        let gaccounts = run::<zegel_gaccounts::Gaccounts>(g_settings, threads).await;
 
-        let mut d_settings = zegel_deposits::config::Settings::local();
-        d_settings.common = common.clone();
-        d_settings.port = deposits_port;
-        d_settings.internal_port = 0;
+        let mut d_settings = settings_on::<zegel_deposits::Deposits>(&common, deposits_port);
         d_settings.own.sweep_interval_secs = 3600;
-        let (key, cert) = pki().signer_paths(Register::Deposits);
-        d_settings.own.seal_key = key;
-        d_settings.own.seal_cert = cert;
-        let (port, state, shutdown) = testing::spawn_on(threads, move || async move {
-            let app = zegel_deposits::Application::build(d_settings).await.expect("deposits builds");
-            let handle = (app.port(), app.state().clone(), app.shutdown_handle());
-            (handle, async move {
-                let _ = app.run_until_stopped().await;
-            })
-        })
-        .await;
-        let deposits = Running { address: format!("http://127.0.0.1:{port}"), state, shutdown };
+        (d_settings.own.seal_key, d_settings.own.seal_cert) = pki().signer_paths(Register::Deposits);
+        let deposits = run::<zegel_deposits::Deposits>(d_settings, threads).await;
 
-        let mut h_settings = zegel_housing::config::Settings::local();
-        h_settings.common = common.clone();
-        h_settings.port = housing_port;
-        h_settings.internal_port = 0;
+        let mut h_settings = settings_on::<zegel_housing::Housing>(&common, housing_port);
         h_settings.own.sweep_interval_secs = 3600;
-        let (key, cert) = pki().signer_paths(Register::Housing);
-        h_settings.own.seal_key = key;
-        h_settings.own.seal_cert = cert;
-        let (port, state, shutdown) = testing::spawn_on(threads, move || async move {
-            let app = zegel_housing::Application::build(h_settings).await.expect("housing builds");
-            let handle = (app.port(), app.state().clone(), app.shutdown_handle());
-            (handle, async move {
-                let _ = app.run_until_stopped().await;
-            })
-        })
-        .await;
-        let housing = Running { address: format!("http://127.0.0.1:{port}"), state, shutdown };
+        (h_settings.own.seal_key, h_settings.own.seal_cert) = pki().signer_paths(Register::Housing);
+        let housing = run::<zegel_housing::Housing>(h_settings, threads).await;
 
-        let mut n_settings = zegel_notifier::config::Settings::local();
-        n_settings.common = common.clone();
-        n_settings.port = 0;
-        n_settings.internal_port = 0;
+        let mut n_settings = settings_on::<zegel_notifier::Notifier>(&common, 0);
         n_settings.own.allow_private_targets = true;
         n_settings.own.lookup_url = lookup.address.clone();
         n_settings.own.poll_ms = 50;
         n_settings.own.retry_base_ms = 50;
-        let (port, shutdown) = testing::spawn_on(threads, move || async move {
-            let app = zegel_notifier::Application::build(n_settings).await.expect("notifier builds");
-            let handle = (app.port(), app.shutdown_handle());
-            (handle, async move {
-                let _ = app.run_until_stopped().await;
-            })
-        })
-        .await;
-        let notifier = Running { address: format!("http://127.0.0.1:{port}"), state: (), shutdown };
+        let notifier = run::<zegel_notifier::Notifier>(n_settings, threads).await;
 
-        let mut certs_settings = zegel_certificates::config::Settings::local();
-        certs_settings.common = common;
-        certs_settings.port = certificates_port;
-        certs_settings.internal_port = 0;
-        certs_settings.own.bans_url = bans.address.clone();
-        certs_settings.own.gaccounts_url = gaccounts.address.clone();
-        certs_settings.own.deposits_url = deposits.address.clone();
-        certs_settings.own.housing_url = housing.address.clone();
-        let (key, cert) = pki().signer_paths(Register::Certificates);
-        certs_settings.own.seal_key = key;
-        certs_settings.own.seal_cert = cert;
-        let (port, state, shutdown) = testing::spawn_on(threads, move || async move {
-            let app = zegel_certificates::Application::build(certs_settings).await.expect("certificates builds");
-            let handle = (app.port(), app.state().clone(), app.shutdown_handle());
-            (handle, async move {
-                let _ = app.run_until_stopped().await;
-            })
-        })
-        .await;
-        let certificates = Running { address: format!("http://127.0.0.1:{port}"), state, shutdown };
+        let mut c_settings = settings_on::<zegel_certificates::Certificates>(&common, certificates_port);
+        c_settings.own.bans_url = bans.address.clone();
+        c_settings.own.gaccounts_url = gaccounts.address.clone();
+        c_settings.own.deposits_url = deposits.address.clone();
+        c_settings.own.housing_url = housing.address.clone();
+        (c_settings.own.seal_key, c_settings.own.seal_cert) = pki().signer_paths(Register::Certificates);
+        let certificates = run::<zegel_certificates::Certificates>(c_settings, threads).await;
         let at = Addresses {
             certificates: certificates.address.clone(),
             lookup: lookup.address.clone(),

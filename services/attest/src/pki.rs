@@ -18,9 +18,7 @@ pub struct PkiError(#[from] rcgen::Error);
 /// A key with its certificate, both in PEM.
 #[derive(Debug, Clone)]
 pub struct KeyAndCert {
-    /// PKCS#8 private key.
     pub key_pem: String,
-    /// X.509 certificate.
     pub cert_pem: String,
 }
 

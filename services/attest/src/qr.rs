@@ -10,13 +10,9 @@ pub const MAX_VERSION: i16 = 13;
 /// A rendered QR code.
 #[derive(Debug, Clone)]
 pub struct Qr {
-    /// SVG document.
     pub svg: String,
-    /// PNG image.
     pub png: Vec<u8>,
-    /// QR version used.
     pub version: i16,
-    /// Bytes encoded.
     pub bytes: usize,
 }
 
@@ -57,7 +53,6 @@ pub enum QrError {
     /// The data does not fit in version 13 at level M.
     #[error("{bytes} bytes need QR version {version}, above {MAX_VERSION}")]
     TooDense {
-        /// Bytes encoded.
         bytes: usize,
         /// Version it would need.
         version: i16,

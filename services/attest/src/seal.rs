@@ -247,7 +247,6 @@ impl Signer {
 pub struct Signed {
     /// Its id (the register's status key).
     pub seal_id: Uuid,
-    /// The compact JWS.
     pub token: String,
     /// When it expires (seconds since the epoch).
     pub expires_at: i64,
@@ -284,7 +283,6 @@ impl Signer {
 pub struct Verified {
     /// The register that signed it.
     pub register: Register,
-    /// Its claims.
     pub claims: Claims,
     /// The signer key's id.
     pub kid: String,

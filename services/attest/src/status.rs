@@ -182,7 +182,6 @@ struct Encoded {
 pub struct Received {
     /// The register it speaks for.
     pub register: Register,
-    /// Its statuses.
     pub list: StatusList,
     /// When it was made (seconds since the epoch): how old an answer from it is.
     pub issued_at: i64,

@@ -36,13 +36,10 @@ pub const TRUST_LIST_UNIT: &str = "trust-list";
 pub struct TrustedKey {
     /// The register it signs for.
     pub register: Register,
-    /// Its kid.
     pub kid: String,
-    /// The public key.
     pub key: DecodingKey,
     /// Certificate validity start (seconds since the epoch).
     pub not_before: i64,
-    /// Certificate validity end.
     pub not_after: i64,
 }
 
@@ -55,11 +52,9 @@ impl std::fmt::Debug for TrustedKey {
 /// One signer in the list document.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Entry {
-    /// Register code.
     pub register: String,
     /// Kid of the certificate (recomputed on load; a mismatch is refused).
     pub kid: String,
-    /// Certificate, PEM.
     pub cert: String,
 }
 
@@ -68,7 +63,6 @@ pub struct Entry {
 pub struct Document {
     /// Always [`TRUST_LIST_ISSUER`].
     pub iss: String,
-    /// Issued at.
     pub iat: i64,
     /// Expires at: far beyond the refresh interval, so a late refresh is no outage.
     pub exp: i64,
@@ -76,7 +70,6 @@ pub struct Document {
     pub seq: u64,
     /// The trust-list signer's certificate, PEM (chained to the CA).
     pub signer: String,
-    /// The register signers.
     pub entries: Vec<Entry>,
 }
 
@@ -97,7 +90,6 @@ pub struct TrustStore {
     keys: HashMap<String, Vec<TrustedKey>>,
     /// The signed list this store came from, as published.
     pub document: Option<String>,
-    /// Its sequence number.
     pub seq: Option<u64>,
     /// When it expires: after that the store verifies nothing.
     pub expires_at: Option<i64>,

@@ -48,7 +48,6 @@ impl From<SealStatus> for Verdict {
 /// A verdict with the reason behind it, safe to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refused {
-    /// The verdict.
     pub verdict: Verdict,
     pub reason: &'static str,
 }

@@ -15,7 +15,6 @@ use crate::config::{DEV_BSN_KEY, Own};
 pub struct AppState {
     /// Pool, bus, auth, relay, limiters, metrics.
     pub core: Core,
-    /// Server time.
     pub clock: Clock,
     /// Own settings (holds the BSN key).
     pub settings: Arc<Own>,

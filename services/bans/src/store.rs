@@ -47,7 +47,6 @@ pub struct NewOfficer {
     pub person_id: Uuid,
     /// What they are at the agency.
     pub role: OfficerRole,
-    /// In office from.
     pub from_on: NaiveDate,
     /// Until (none: still).
     pub to_on: Option<NaiveDate>,
@@ -149,13 +148,9 @@ pub async fn record_sanctioned_ending(c: &impl GenericClient, e: &SanctionedEndi
 /// What the certificates register publishes about an ending with a waiting period.
 #[derive(Debug, Clone)]
 pub struct SanctionedEnding {
-    /// Which certificate.
     pub certificate_id: Uuid,
-    /// Of which agency.
     pub kvk_number: String,
-    /// Issued.
     pub issued_on: NaiveDate,
-    /// Ended.
     pub ended_on: NaiveDate,
     pub ground: Ground,
     /// The waiting period runs until.
@@ -389,12 +384,9 @@ pub async fn log_access(
 pub struct Access {
     pub occurred_at: DateTime<Utc>,
     pub actor: String,
-    /// In which role.
     pub role: String,
-    /// For which organisation.
     pub org: Option<String>,
     pub purpose: String,
-    /// About which agency.
     pub kvk_number: Option<String>,
 }
 

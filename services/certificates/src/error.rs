@@ -17,12 +17,7 @@ pub enum Error {
     Shared(#[from] Shared),
     /// The certificate's status does not allow the action.
     #[error("cannot {action:?} a {from:?} certificate")]
-    IllegalTransition {
-        /// Current status.
-        from: Status,
-        /// What was tried.
-        action: Action,
-    },
+    IllegalTransition { from: Status, action: Action },
     /// Certification asked with requirements unmet.
     #[error("requirements unmet")]
     Unmet(Vec<(RequirementCode, String)>),

@@ -238,7 +238,6 @@ pub fn fine_irrevocable(cert: &Certificate, fine: &crate::store::Fine, now: Date
 /// What a housing event passed on to a certification body says of the building.
 #[derive(Debug, Clone)]
 pub struct MarkEnded {
-    /// The building.
     pub bag_id: String,
     /// Where its mark went.
     pub status: zegel_contracts::MarkStatus,

@@ -19,7 +19,6 @@ use crate::store::{self, Certificate};
 #[derive(Debug, Clone)]
 pub struct Change<'a> {
     pub actor: Actor,
-    /// Why, as given.
     pub reason: Option<&'a str>,
     /// Request that caused it (or the sweep's run id).
     pub request_id: &'a str,

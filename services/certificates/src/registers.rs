@@ -27,9 +27,7 @@ fn decode<T: DeserializeOwned>(register: &'static str, v: &Value) -> Result<T, U
 #[derive(Debug, thiserror::Error)]
 #[error("the {register} register could not be asked: {reason}")]
 pub struct Unreachable {
-    /// Which register.
     pub register: &'static str,
-    /// What went wrong.
     pub reason: String,
 }
 

@@ -15,7 +15,6 @@ pub struct AppState {
     pub core: Core,
     /// Server time (movable in tests).
     pub clock: Clock,
-    /// Own settings.
     pub settings: Arc<Own>,
     /// Issues this register's seals (signer, lookup URL, QR codes).
     pub desk: Desk,

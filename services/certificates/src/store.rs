@@ -28,15 +28,10 @@ pub struct Body {
 /// An agency.
 #[derive(Debug, Clone, Serialize)]
 pub struct Agency {
-    /// KvK number.
     pub kvk_number: String,
-    /// Trade name.
     pub name: String,
-    /// Country of establishment.
     pub seat_country: String,
-    /// SBI codes.
     pub sbi_codes: Vec<String>,
-    /// Start of activity.
     pub established_on: NaiveDate,
     /// Seated abroad: its number in its home country's company register.
     pub home_register_number: Option<String>,
@@ -49,12 +44,10 @@ pub struct Agency {
 pub struct Certificate {
     pub certificate_id: Uuid,
     pub kvk_number: String,
-    /// Issuing body.
     pub certification_body_id: String,
     /// NEN 4400-1 or -2.
     pub norm: Norm,
     pub status: Status,
-    /// Since when.
     pub status_since: DateTime<Utc>,
     /// Date of the provisional certificate.
     pub issued_on: NaiveDate,
@@ -64,13 +57,11 @@ pub struct Certificate {
     pub extended: bool,
     /// Date of full certification.
     pub certified_on: Option<NaiveDate>,
-    /// Next audit due.
     pub next_audit_due: Option<NaiveDate>,
     /// Why it is suspended.
     pub suspension_reason: Option<String>,
     /// Deadline to remedy the suspension.
     pub suspension_remedy_by: Option<NaiveDate>,
-    /// When it ended.
     pub ended_on: Option<NaiveDate>,
 }
 
@@ -270,7 +261,6 @@ pub async fn update_certificate(c: &impl GenericClient, cert: &Certificate) -> R
 pub struct StatusChange {
     /// Status before (none for the first).
     pub from: Option<Status>,
-    /// Status after.
     pub to: Status,
     pub at: DateTime<Utc>,
 }
@@ -313,20 +303,15 @@ pub async fn status_history(c: &impl GenericClient, id: Uuid) -> Result<Vec<Stat
 #[derive(Debug, Clone, Serialize)]
 pub struct Requirement {
     pub code: RequirementCode,
-    /// What was found.
     pub outcome: Outcome,
-    /// Evidence reference.
     pub evidence_ref: Option<String>,
-    /// When checked.
     pub checked_on: NaiveDate,
     /// Until when the evidence holds; `None`: it does not expire.
     pub valid_until: Option<NaiveDate>,
     /// The financial year the evidence covers (the auditor's statement).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub financial_year: Option<i32>,
-    /// Who recorded it.
     pub recorded_by: String,
-    /// When recorded.
     pub recorded_at: DateTime<Utc>,
 }
 
@@ -341,11 +326,8 @@ impl Requirement {
 #[derive(Debug, Clone)]
 pub struct NewRequirement<'a> {
     pub code: RequirementCode,
-    /// What was found.
     pub outcome: Outcome,
-    /// Evidence reference.
     pub evidence_ref: Option<&'a str>,
-    /// When checked.
     pub checked_on: NaiveDate,
     /// Until when it holds.
     pub valid_until: Option<NaiveDate>,
@@ -493,13 +475,10 @@ pub async fn past_deadline(c: &impl GenericClient, certificate_id: Uuid, today: 
 #[derive(Debug, Clone, Serialize)]
 pub struct Audit {
     pub audit_id: Uuid,
-    /// When performed.
     pub performed_on: NaiveDate,
-    /// What it found.
     pub outcome: AuditOutcome,
     /// Reference to the audit report.
     pub report_ref: String,
-    /// Who recorded it.
     pub recorded_by: String,
 }
 
@@ -619,7 +598,6 @@ pub async fn resolve_deficiency(
 #[derive(Debug, Clone, Serialize)]
 pub struct SuspensionRequest {
     pub suspension_request_id: Uuid,
-    /// Who asked.
     pub requested_by: String,
     pub reason: String,
     pub created_at: DateTime<Utc>,
@@ -822,7 +800,6 @@ pub struct Accident {
     pub reported_at: DateTime<Utc>,
     /// By when the agency must report it to the Labour Authority.
     pub report_due_at: DateTime<Utc>,
-    /// When it did.
     pub authority_reported_at: Option<DateTime<Utc>>,
     /// The Labour Authority's reference.
     pub authority_reference: Option<String>,
@@ -830,7 +807,6 @@ pub struct Accident {
     pub late_signalled_at: Option<DateTime<Utc>>,
     /// When the agency recorded its safety check.
     pub safety_checked_at: Option<DateTime<Utc>>,
-    /// The measures taken.
     pub safety_measures: Option<String>,
 }
 
@@ -948,7 +924,6 @@ pub struct WorkComplaint {
     pub agency_kvk: String,
     /// What it is about.
     pub category: zegel_contracts::certificate::WorkComplaintCategory,
-    /// The worker's words.
     pub text: String,
     /// The language it was written in.
     pub language: String,
@@ -1114,27 +1089,17 @@ pub async fn certified_days(
 #[derive(Debug, Clone, Serialize)]
 pub struct Fine {
     pub fine_id: Uuid,
-    /// Who is fined.
     pub hirer_kvk: String,
-    /// The agency used.
     pub agency_kvk: String,
-    /// For what.
     pub offence: crate::domain::fine::Offence,
-    /// The period.
     pub period_from: NaiveDate,
-    /// Its last day.
     pub period_to: NaiveDate,
-    /// The offence's date.
     pub offence_on: NaiveDate,
-    /// Temporary workers.
     pub workers: i32,
-    /// The amount.
     pub amount_cents: i64,
     /// How it was computed.
     pub computation: serde_json::Value,
-    /// Decided or irrevocable.
     pub status: crate::domain::fine::FineStatus,
-    /// When decided.
     pub decided_on: NaiveDate,
     /// When it became irrevocable.
     pub irrevocable_on: Option<NaiveDate>,

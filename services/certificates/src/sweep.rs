@@ -26,11 +26,8 @@ use crate::store;
 /// What one sweep did.
 #[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
 pub struct Report {
-    /// Certificates that lapsed.
     pub lapsed: usize,
-    /// Suspensions reported overdue.
     pub suspensions_overdue: usize,
-    /// Deficiencies reported overdue.
     pub deficiencies_overdue: usize,
     /// Accidents the agency did not report to the Labour Authority in time.
     pub accidents_late: usize,

@@ -59,9 +59,7 @@ impl Housing {
 /// A building an agency houses workers in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Housed {
-    /// BAG id.
     pub bag_id: String,
-    /// Its quality mark.
     pub mark: MarkStatus,
     /// Certified and within its year, now.
     pub certified: bool,
@@ -172,7 +170,6 @@ impl Reason {
 /// The verdict of one part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Judged {
-    /// Which part.
     pub part: Part,
     /// Why it does not allow hiring; `None` when it does.
     pub reason: Option<Reason>,

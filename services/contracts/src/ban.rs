@@ -31,7 +31,6 @@ crate::text_enum! {
 pub struct OfficerLink {
     /// Their role at the agency asked about.
     pub role: OfficerRole,
-    /// The other agency.
     pub linked_kvk: String,
     /// Its certificate that ended.
     pub certificate_id: uuid::Uuid,

@@ -58,7 +58,6 @@ pub fn priority(kind: ClaimType) -> u8 {
 /// What a claim is still owed, as a payout ranks it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Owed {
-    /// The claim.
     pub claim_id: uuid::Uuid,
     /// Its type's priority ([`priority`]).
     pub priority: u8,

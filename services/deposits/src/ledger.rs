@@ -15,9 +15,7 @@ use crate::store;
 /// Where a deposit stands.
 #[derive(Debug, Clone, Serialize)]
 pub struct Standing {
-    /// Money held.
     pub balance_cents: i64,
-    /// Money required now.
     pub required_cents: i64,
     /// Whether balance covers it.
     pub adequate: bool,

@@ -11,11 +11,8 @@ use crate::error::{Error, Result};
 /// The policy in force on a date.
 #[derive(Debug, Clone, Serialize)]
 pub struct Policy {
-    /// Policy name.
     pub policy: String,
-    /// In force from.
     pub effective_from: NaiveDate,
-    /// Full required deposit.
     pub required_cents: i64,
     /// What a starter pays first.
     pub starter_cents: i64,
@@ -23,7 +20,6 @@ pub struct Policy {
     pub starter_months: i32,
     /// Weeks an agency has to top up a shortfall.
     pub top_up_weeks: i32,
-    /// What it says.
     pub description: String,
     /// Where its numbers come from.
     pub source: String,
@@ -87,7 +83,6 @@ pub async fn balance(c: &impl GenericClient, kvk: &str) -> Result<i64> {
 /// One line of the ledger.
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
-    /// Sequence.
     pub ledger_entry_id: i64,
     /// payment | top_up | payout.
     pub kind: EntryKind,
@@ -97,7 +92,6 @@ pub struct Entry {
     pub claim_id: Option<Uuid>,
     /// Reference (bank transfer, decision).
     pub reference: String,
-    /// Who booked it.
     pub booked_by: String,
     pub booked_at: DateTime<Utc>,
 }
@@ -169,17 +163,13 @@ pub struct Claim {
     pub description: String,
     /// filed | accepted | partly_paid | paid | rejected.
     pub status: ClaimStatus,
-    /// Filed.
     pub created_at: DateTime<Utc>,
-    /// Paid in full.
     pub paid_at: Option<DateTime<Utc>>,
     /// What the assessment accepted (an authority's claim: as filed).
     pub accepted_cents: Option<i64>,
-    /// Paid so far.
     pub paid_cents: i64,
     /// The period the wages are for (a worker's claim).
     pub period_from: Option<NaiveDate>,
-    /// Its last day.
     pub period_to: Option<NaiveDate>,
     /// What the worker was paid in the period.
     pub paid_during_cents: Option<i64>,
@@ -458,7 +448,6 @@ pub async fn minimum_wage_on(c: &impl GenericClient, day: NaiveDate) -> Result<O
 #[derive(Debug, Clone, Serialize)]
 pub struct Shortfall {
     pub since: DateTime<Utc>,
-    /// Top up by.
     pub deadline: NaiveDate,
     /// When it was reported overdue.
     pub overdue_reported_at: Option<DateTime<Utc>>,

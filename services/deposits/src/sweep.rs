@@ -11,7 +11,6 @@ use crate::store;
 /// What one sweep did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Report {
-    /// Shortfalls reported overdue.
     pub overdue: usize,
 }
 

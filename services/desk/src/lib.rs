@@ -58,7 +58,6 @@ pub struct Order<'a> {
     pub audit_subject: &'a str,
     /// The request it was asked in.
     pub request_id: &'a str,
-    /// Server time.
     pub now: DateTime<Utc>,
 }
 
@@ -104,13 +103,11 @@ impl<'a> Order<'a> {
 pub struct Issued {
     /// Its id: the register's status key.
     pub seal_id: Uuid,
-    /// The compact JWS.
     pub token: String,
     /// The URL its QR code holds: the lookup's page for it.
     pub url: String,
     /// When it was issued.
     pub issued_at: DateTime<Utc>,
-    /// When it expires.
     pub expires_at: DateTime<Utc>,
 }
 
@@ -331,9 +328,7 @@ impl Desk {
 pub struct Sealing<Own, E> {
     /// Pool, bus, auth, relay, limiters, metrics.
     pub core: Core,
-    /// Server time.
     pub clock: platform::clock::Clock,
-    /// Own settings.
     pub settings: Arc<Own>,
     /// Issues this register's seals (signer, lookup URL, QR codes).
     pub desk: Desk,

@@ -16,12 +16,9 @@ use crate::error::{Error, Result};
 pub struct GAccount {
     pub g_account_id: Uuid,
     pub kvk_number: String,
-    /// Normalised IBAN.
     pub iban: String,
-    /// Bank name.
     pub bank: String,
     pub status: Status,
-    /// Since when.
     pub status_since: DateTime<Utc>,
 }
 
@@ -94,11 +91,8 @@ pub async fn update_account(c: &impl GenericClient, a: &GAccount) -> Result<()> 
 /// A dated status change.
 #[derive(Debug, Clone, Serialize)]
 pub struct StatusChange {
-    /// The account.
     pub g_account_id: Uuid,
-    /// Before.
     pub from: Option<Status>,
-    /// After.
     pub to: Status,
     pub at: DateTime<Utc>,
 }

@@ -15,9 +15,7 @@ use crate::config::Own;
 pub struct AppState {
     /// Pool, bus, auth, relay, limiters, metrics.
     pub core: Core,
-    /// Server time.
     pub clock: Clock,
-    /// Own settings.
     pub settings: Arc<Own>,
     /// Issues this register's seals (signer, lookup URL, QR codes).
     pub desk: Desk,

@@ -17,25 +17,18 @@ use crate::{Error, Result};
 /// A building as stored.
 #[derive(Debug, Clone, Serialize)]
 pub struct Building {
-    /// BAG verblijfsobject id.
     pub bag_id: String,
-    /// CBS municipality code.
     pub municipality: String,
     /// Housing provider (KvK number).
     pub provider_kvk: String,
-    /// Street.
     pub street: String,
-    /// House number.
     pub number: i32,
     /// Addition (a, bis, 2-hoog).
     pub addition: Option<String>,
-    /// Postcode, 1234 AB.
     pub postcode: String,
-    /// Place.
     pub place: String,
     /// What kind of building.
     pub building_type: BuildingType,
-    /// Registered on.
     pub registered_on: NaiveDate,
     /// Total living area in hundredths of m², once reported.
     pub living_area: Option<i32>,
@@ -62,21 +55,16 @@ pub struct Marked {
     /// The building.
     #[serde(flatten)]
     pub building: Building,
-    /// The current mark.
     pub mark_id: Uuid,
     /// Where the mark stands.
     pub mark_status: MarkStatus,
-    /// Since when.
     pub mark_since: DateTime<Utc>,
     /// Valid until (certified marks).
     pub mark_valid_until: Option<DateTime<Utc>>,
-    /// Norm in force.
     pub norm: Option<Norm>,
-    /// Capacity under it.
     pub capacity: Option<i32>,
     /// People living there, as last reported.
     pub occupancy: Option<i32>,
-    /// When reported.
     pub occupancy_reported_at: Option<DateTime<Utc>>,
     /// Start of this season's occupancy (mobile units).
     pub occupied_since: Option<NaiveDate>,
@@ -207,7 +195,6 @@ pub struct ListFilter {
     pub building_type: Option<BuildingType>,
     /// Only buildings with more people reported than allowed.
     pub over_capacity: Option<bool>,
-    /// Only this provider.
     pub provider_kvk: Option<String>,
 }
 
@@ -429,7 +416,6 @@ pub async fn new_mark(c: &impl GenericClient, b: &Marked, now: DateTime<Utc>) ->
 #[derive(Debug, Clone, Serialize)]
 pub struct MarkChange {
     pub from_status: Option<MarkStatus>,
-    /// To.
     pub to_status: MarkStatus,
     pub reason: String,
     pub changed_at: DateTime<Utc>,
@@ -453,14 +439,11 @@ pub async fn mark_history(c: &impl GenericClient, bag_id: &str) -> Result<Vec<Ma
 #[derive(Debug, Clone, Serialize)]
 pub struct Inspection {
     pub inspection_id: Uuid,
-    /// Building.
     pub bag_id: String,
     /// The mark it was made under.
     pub mark_id: Uuid,
-    /// Announced or not.
     pub kind: InspectionKind,
     pub inspected_on: NaiveDate,
-    /// What was found.
     pub findings: String,
     /// Who (token subject).
     pub inspector: String,
@@ -503,12 +486,10 @@ pub async fn last_inspection(c: &impl GenericClient, bag_id: &str) -> Result<Opt
 #[derive(Debug, Clone, Serialize)]
 pub struct Deficiency {
     pub deficiency_id: Uuid,
-    /// Found at.
     pub inspection_id: Uuid,
     pub description: String,
     /// Remedy by (inclusive).
     pub deadline: NaiveDate,
-    /// When remedied.
     pub resolved_at: Option<DateTime<Utc>>,
     /// When found open past its deadline.
     pub overdue_at: Option<DateTime<Utc>>,
@@ -633,19 +614,16 @@ pub async fn permit_required(c: &impl GenericClient, municipality: &str) -> Resu
 /// A landlord permit decision.
 #[derive(Debug, Clone, Serialize)]
 pub struct Permit {
-    /// The decision.
     pub status: PermitStatus,
     /// From (granted).
     pub valid_from: Option<NaiveDate>,
     /// Until (granted, if limited).
     pub valid_until: Option<NaiveDate>,
-    /// Decided on.
     pub decided_on: NaiveDate,
     /// Why (refused, withdrawn).
     pub reason: Option<String>,
     /// The most people it allows.
     pub max_people: Option<i32>,
-    /// Its conditions.
     pub conditions: Vec<String>,
     /// Comply by (an existing rental).
     pub comply_by: Option<NaiveDate>,
@@ -728,9 +706,7 @@ pub async fn set_occupancy(
 #[derive(Debug, Clone, Serialize)]
 pub struct Complaint {
     pub complaint_id: Uuid,
-    /// Building.
     pub bag_id: String,
-    /// Category.
     pub category: ComplaintCategory,
     /// What the resident wrote.
     pub text: String,
@@ -811,12 +787,9 @@ pub async fn current_seal(c: &impl GenericClient, bag_id: &str, now: DateTime<Ut
 /// Where an agency houses workers in one building, for a period.
 #[derive(Debug, Clone, Serialize)]
 pub struct Placement {
-    /// Its id.
     pub placement_id: Uuid,
     pub kvk_number: String,
-    /// The building.
     pub bag_id: String,
-    /// First day.
     pub from: NaiveDate,
     /// Last day, once known.
     pub to: Option<NaiveDate>,
@@ -953,11 +926,9 @@ pub async fn buildings_in_use(c: &impl GenericClient, kvk: &str) -> Result<Vec<(
 #[derive(Debug, Clone, Serialize)]
 pub struct RehousingCase {
     pub case_id: Uuid,
-    /// The building.
     pub bag_id: String,
     /// The mark that ended.
     pub mark_id: Uuid,
-    /// Its municipality.
     pub municipality: String,
     /// The provider who owes the rehousing.
     pub provider_kvk: String,
@@ -968,9 +939,7 @@ pub struct RehousingCase {
     pub opened_at: DateTime<Utc>,
     /// Rehoused by (inclusive).
     pub deadline: NaiveDate,
-    /// When closed.
     pub closed_at: Option<DateTime<Utc>>,
-    /// Why closed.
     pub closed_because: Option<zegel_contracts::housing::RehousingClosed>,
     /// When found open past its deadline.
     pub overdue_at: Option<DateTime<Utc>>,

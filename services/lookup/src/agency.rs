@@ -44,7 +44,6 @@ pub enum Detail {
     None,
     /// The certificate part.
     Certificate {
-        /// The agency's name.
         agency_name: Option<String>,
         /// The norm it is assessed on.
         norm: Option<String>,
@@ -76,7 +75,6 @@ impl Detail {
 /// is (a hirer needs to know that every building is certified, not where migrants live).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct HousedIn {
-    /// The mark.
     pub mark_status: MarkStatus,
     /// Certified and within its year.
     pub certified: bool,
@@ -117,15 +115,12 @@ impl Check {
 /// The answer about one agency.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
-    /// The KvK number.
     pub kvk_number: String,
-    /// The verdict.
     pub may_hire: bool,
     /// Why not, one sentence per failing part.
     pub reasons: Vec<String>,
     /// Why not, as codes (`StandingReason` in openapi/), one per failing part.
     pub reason_codes: Vec<Reason>,
-    /// The parts.
     pub parts: BTreeMap<&'static str, Part>,
     /// Server time of the check.
     pub checked_at: DateTime<Utc>,
@@ -278,7 +273,6 @@ pub async fn check_for(state: &AppState, kvk: &str, hirer: Option<&str>) -> Resu
 pub struct Receipt {
     /// The seal (compact JWS).
     pub seal: String,
-    /// Where it verifies.
     pub url: String,
     /// Until when it verifies.
     pub expires_at: Option<DateTime<Utc>>,

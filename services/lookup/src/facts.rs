@@ -11,9 +11,7 @@ use zegel_contracts::{CertificateStatus, HousingNorm, MarkStatus, NotValidBecaus
 /// The facts of a staffing agency's certificate.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Certificate {
-    /// The agency's name.
     pub agency_name: Option<String>,
-    /// Its KvK number.
     pub kvk_number: Option<String>,
     /// The norm it is assessed on.
     pub norm: Option<String>,
@@ -29,19 +27,12 @@ pub struct Certificate {
 /// The facts of a building with a quality mark.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Building {
-    /// BAG id.
     pub bag_id: Option<String>,
-    /// Street.
     pub street: Option<String>,
-    /// House number.
     pub number: Option<i64>,
-    /// Addition.
     pub addition: Option<String>,
-    /// Postcode.
     pub postcode: Option<String>,
-    /// Place.
     pub place: Option<String>,
-    /// The mark now.
     pub mark_status: Option<MarkStatus>,
     /// The mark's last day, as a date.
     pub valid_until: Option<String>,
@@ -79,7 +70,6 @@ pub struct Receipt {
     pub may_hire: bool,
     /// When the check was made.
     pub checked_at: Option<String>,
-    /// The stored check.
     pub receipt: Option<StoredCheck>,
 }
 
@@ -94,7 +84,6 @@ pub struct StoredCheck {
 /// The certificate part of a stored check.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct StoredParts {
-    /// The certificate part.
     pub certificate: Option<StoredPart>,
 }
 
@@ -124,14 +113,12 @@ impl Receipt {
 /// of its CSV.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Report {
-    /// The report.
     pub statistics: ReportFacts,
 }
 
 /// Which report a seal is over.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ReportFacts {
-    /// Its year.
     pub year: i32,
     /// Its last day counted.
     pub as_of: String,

@@ -126,7 +126,6 @@ fn plural_category(code: &str, n: i64) -> &'static str {
 /// A supported language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lang {
-    /// Its code.
     pub code: &'static str,
     id: LanguageIdentifier,
 }

@@ -37,7 +37,6 @@ pub struct Registration {
     pub kvk_number: String,
     /// Its SBI activity codes.
     pub sbi_codes: Vec<String>,
-    /// Its officers.
     pub officers: Vec<Officer>,
     /// When the VOG was issued.
     pub vog_issued_on: NaiveDate,

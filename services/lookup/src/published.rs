@@ -17,7 +17,6 @@ pub struct Published {
     pub issued_at: i64,
     /// Its `ttl` (seconds).
     pub ttl: i64,
-    /// Seals it holds.
     pub seals: usize,
     /// How many it does not call valid.
     pub not_valid: usize,

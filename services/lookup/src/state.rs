@@ -50,9 +50,7 @@ pub struct AppState {
     /// Pool (reads the registers' `seal_status` views), bus, auth (the KvK API), relay
     /// (signals of deregistration checks), the rate limit of every public endpoint, metrics.
     pub core: Core,
-    /// Server time.
     pub clock: Clock,
-    /// Own settings.
     pub settings: Arc<Own>,
     /// Signs the receipts of hirer checks (their URLs point at this lookup).
     pub desk: zegel_desk::Desk,

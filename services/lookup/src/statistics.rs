@@ -84,7 +84,6 @@ fn kind_of(register: &str, measure: &str) -> Option<Kind> {
 pub struct Figure {
     /// The register it comes from.
     pub register: String,
-    /// What is counted.
     pub measure: String,
     /// Which cell (codes joined by `|`).
     pub dimension: String,
@@ -95,9 +94,7 @@ pub struct Figure {
 /// The period a report covers: from 1 January of `year` to `as_of` (Dutch dates).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Period {
-    /// The year.
     pub year: i32,
-    /// Its first day.
     pub from: NaiveDate,
     /// The last day counted.
     pub as_of: NaiveDate,

@@ -16,7 +16,6 @@ use zegel_contracts::{CertificateStatus, DepositStanding, Facts, GAccountStatus,
 /// What a scan asks: seal `seal_id` about `subject`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ask {
-    /// The seal.
     pub seal_id: Uuid,
     /// What it is about (its `sub`).
     pub subject: String,
@@ -43,13 +42,9 @@ pub enum Live {
 /// statement: `<register>.agency_status` views, `housing.agency_buildings` and `housing.agency_declaration`.
 #[derive(Debug, Clone, Default)]
 pub struct AgencyRows {
-    /// certificates.agency_status.
     pub certificate: Option<CertificateRow>,
-    /// bans.agency_status.
     pub officers: Option<OfficersRow>,
-    /// deposits.agency_status.
     pub deposit: Option<DepositRow>,
-    /// gaccounts.agency_status.
     pub g_account: Option<GAccountRow>,
     /// housing.agency_buildings rows: the buildings it houses workers in today (those it
     /// provides and those it places workers in).
@@ -64,13 +59,9 @@ pub struct AgencyRows {
 /// certificates.agency_status. (Times stay as the register wrote them.)
 #[derive(Debug, Clone, Deserialize)]
 pub struct CertificateRow {
-    /// The agency's name.
     pub name: Option<String>,
-    /// Its certificate's status.
     pub status: CertificateStatus,
-    /// Since when.
     pub changed_at: Option<String>,
-    /// The norm.
     pub norm: Option<String>,
 }
 
@@ -79,18 +70,14 @@ pub struct CertificateRow {
 pub struct OfficersRow {
     /// No officer under a ban that covers their role.
     pub clear: bool,
-    /// Last change.
     pub changed_at: Option<String>,
 }
 
 /// deposits.agency_status.
 #[derive(Debug, Clone, Deserialize)]
 pub struct DepositRow {
-    /// Adequate or not.
     pub status: DepositStanding,
-    /// Since when.
     pub changed_at: Option<String>,
-    /// Top-up deadline.
     pub top_up_by: Option<String>,
     /// Claims filed and not settled.
     #[serde(default)]
@@ -103,11 +90,8 @@ pub struct DepositRow {
 /// gaccounts.agency_status.
 #[derive(Debug, Clone, Deserialize)]
 pub struct GAccountRow {
-    /// The account's status.
     pub status: GAccountStatus,
-    /// Its IBAN.
     pub iban: Option<String>,
-    /// Since when.
     pub changed_at: Option<String>,
 }
 
@@ -116,9 +100,7 @@ pub struct GAccountRow {
 pub struct BuildingRow {
     /// BAG id (to tell the buildings apart; never shown).
     pub bag_id: String,
-    /// The mark.
     pub mark_status: MarkStatus,
-    /// Since when.
     pub mark_since: Option<String>,
     /// Certified and within its year (SQL null — a certified mark without an end date —
     /// counts as not certified).
@@ -350,10 +332,8 @@ pub async fn agency(pool: &Pool, kvk: &str) -> anyhow::Result<AgencyRows> {
 /// A receipt to keep: the check as answered, and until when its seal verifies.
 #[derive(Debug)]
 pub struct NewReceipt<'a> {
-    /// The seal's id.
     pub id: Uuid,
     pub kvk: &'a str,
-    /// The verdict.
     pub may_hire: bool,
     /// The check as answered.
     pub result: &'a Value,
@@ -387,12 +367,10 @@ pub async fn purge_expired(pool: &Pool) -> anyhow::Result<(i64, i64)> {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct KvkCheck {
     pub kvk_check_id: Uuid,
-    /// When KvK asked.
     pub kind: zegel_contracts::kvk::CheckKind,
     pub kvk_number: String,
     /// What was asked (BSNs as keyed hashes only).
     pub inputs: Value,
-    /// What it found.
     pub result: zegel_contracts::kvk::CheckResult,
     /// Every reason or signal.
     pub reasons: Value,
@@ -555,13 +533,10 @@ mod tests {
 /// A worker's claim as its private status page shows it (`deposits.worker_claim_status`).
 #[derive(Debug, Clone)]
 pub struct WorkerClaim {
-    /// Its number.
     pub claim_id: Uuid,
-    /// Where it is.
     pub status: zegel_contracts::deposit::ClaimStatus,
     /// The language it was filed in.
     pub language: Option<String>,
-    /// What was accepted.
     pub accepted_cents: Option<i64>,
     /// What was paid so far.
     pub paid_cents: i64,

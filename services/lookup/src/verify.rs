@@ -16,7 +16,6 @@ use crate::store::Live;
 /// The answer about one seal.
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
-    /// The verdict.
     pub verdict: Verdict,
     /// Why, in plain English (the page translates the verdict itself).
     pub reasons: Vec<String>,
@@ -28,7 +27,6 @@ pub struct Outcome {
     pub facts: Value,
     /// When it was issued.
     pub issued_at: Option<DateTime<Utc>>,
-    /// When it expires.
     pub expires_at: Option<DateTime<Utc>>,
     /// Server time of the check.
     pub checked_at: DateTime<Utc>,

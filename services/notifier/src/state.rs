@@ -12,7 +12,6 @@ use crate::config::Own;
 pub struct AppState {
     /// Pool, bus, auth, relay, limiters, metrics.
     pub core: Core,
-    /// Own settings.
     pub settings: Arc<Own>,
     /// Sends webhooks (no redirects: a receiver must not bounce a delivery elsewhere; host
     /// names resolved and checked for the connection itself, see `webhook::Resolver`).

@@ -30,13 +30,11 @@ pub struct Subscription {
     pub owner: String,
     /// In which role it was made.
     pub owner_role: String,
-    /// For which organisation.
     pub owner_org: Option<String>,
     /// Agencies (KvK numbers) whose changes it receives.
     pub agencies: Vec<String>,
     /// Parties whose events it receives.
     pub topics: Vec<String>,
-    /// Where webhooks go.
     pub url: String,
     pub created_at: DateTime<Utc>,
 }
@@ -162,10 +160,8 @@ pub async fn insert_delivery(
 pub struct Due {
     pub delivery_id: Uuid,
     pub event_id: Uuid,
-    /// What to send.
     pub body: Value,
     pub attempts: i32,
-    /// Where.
     pub url: String,
     /// Its subscription (the signing secret is derived from it).
     pub subscription_id: Uuid,
@@ -243,16 +239,13 @@ pub struct Logged {
     pub delivery_id: Uuid,
     pub event_id: Uuid,
     pub event_type: String,
-    /// Where it is.
     pub status: DeliveryStatus,
     pub attempts: i32,
     /// Next attempt (pending).
     pub next_attempt_at: DateTime<Utc>,
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
-    /// Delivered.
     pub delivered_at: Option<DateTime<Utc>>,
-    /// Each attempt.
     pub attempt_log: Value,
 }
 

@@ -18,7 +18,6 @@ pub struct Actor {
     pub subject: String,
     /// Role the action was authorised under.
     pub role: String,
-    /// Organisation acted for.
     pub org: Option<String>,
 }
 
@@ -42,11 +41,8 @@ pub struct Entry {
     pub action: String,
     /// On what, e.g. a certificate id.
     pub subject: String,
-    /// Why, as given.
     pub reason: Option<String>,
-    /// State before.
     pub before: Option<Value>,
-    /// State after.
     pub after: Option<Value>,
     /// The request that caused it.
     pub request_id: String,
@@ -177,9 +173,7 @@ pub struct Recorded {
     pub actor: Actor,
     pub action: String,
     pub reason: Option<String>,
-    /// State before.
     pub before: Option<Value>,
-    /// State after.
     pub after: Option<Value>,
     /// The request that caused it.
     pub request_id: String,

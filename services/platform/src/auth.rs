@@ -154,9 +154,7 @@ impl Principal {
 /// The claims of a Zegel access token.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
-    /// Subject: who acts.
     pub sub: String,
-    /// Issuer.
     pub iss: String,
     /// Audiences (one per service the token is meant for).
     pub aud: Vec<String>,
@@ -179,12 +177,7 @@ pub struct Claims {
 pub enum KeysError {
     /// The document could not be read or fetched.
     #[error("cannot load JWKS from {source_name}: {reason}")]
-    Load {
-        /// Path or URL.
-        source_name: String,
-        /// What went wrong.
-        reason: String,
-    },
+    Load { source_name: String, reason: String },
     /// The document holds no usable asymmetric key.
     #[error("JWKS from {0} holds no usable asymmetric signing key")]
     NoKeys(String),

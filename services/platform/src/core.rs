@@ -21,18 +21,15 @@ use crate::telemetry::Metrics;
 pub struct Core {
     /// Postgres, in the service's schema.
     pub pool: Pool,
-    /// Redis.
     pub bus: Bus,
     /// Verifies bearer tokens for the service's audience.
     pub auth: Arc<Authenticator>,
-    /// Publishes the outbox.
     pub relay: Relay,
     /// Rate limit for public endpoints.
     pub limiter: PublicLimiter,
     /// Every caller's budget of writes an hour (`ZEGEL_WRITES_PER_HOUR`), charged by the
     /// shared write path; stricter budgets of single writes sit in the services' states.
     pub writes: PublicLimiter,
-    /// Request metrics.
     pub metrics: Metrics,
     /// Keyed fingerprints of requests with an idempotency key.
     pub fingerprints: crate::idempotency::Fingerprints,

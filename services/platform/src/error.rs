@@ -23,7 +23,6 @@ pub enum Error {
     Conflict {
         /// Which kind of conflict (its slug, status and title).
         kind: crate::problem::Kind,
-        /// What conflicts.
         detail: String,
     },
     /// Stored data that cannot be.

@@ -49,7 +49,6 @@ impl Key {
 pub struct Stored {
     /// HTTP status of the first response.
     pub status: u16,
-    /// Its JSON body.
     pub body: Value,
 }
 

@@ -64,7 +64,6 @@ pub struct Problem {
     pub type_uri: String,
     /// Short summary of the kind.
     pub title: String,
-    /// HTTP status code.
     pub status: u16,
     /// Explanation of this occurrence, safe to show.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -30,7 +30,6 @@ impl ForwardRequestId for reqwest::RequestBuilder {
 pub struct Request {
     /// The request id (the client's, if well-formed, else a fresh one).
     pub id: String,
-    /// Method.
     pub method: Method,
     /// Path, for idempotency fingerprints.
     pub path: String,

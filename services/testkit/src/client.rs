@@ -7,9 +7,7 @@ use crate::tokens::issuer;
 /// A response, read whole.
 #[derive(Debug)]
 pub struct Reply {
-    /// Status code.
     pub status: u16,
-    /// Headers.
     pub headers: reqwest::header::HeaderMap,
     /// Body as JSON (a JSON string when it is not JSON; null when empty).
     pub body: serde_json::Value,
@@ -27,7 +25,6 @@ impl Reply {
 pub struct Client {
     /// `http://127.0.0.1:<port>`.
     pub address: String,
-    /// The underlying client.
     pub http: reqwest::Client,
 }
 

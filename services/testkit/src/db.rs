@@ -33,9 +33,7 @@ async fn admin() -> tokio_postgres::Client {
 
 /// A database for one test; dropped (with its connections) when this is dropped.
 pub struct TestDb {
-    /// Its name.
     pub name: String,
-    /// Its URL.
     pub url: String,
 }
 

@@ -7,13 +7,11 @@ use crate::tokens::temp_dir;
 
 /// An ephemeral dev PKI: files for every register's seal key and the trust list.
 pub struct TestPki {
-    /// The suite CA.
     pub ca: zegel_attest::pki::KeyAndCert,
     /// Path of the CA certificate.
     pub ca_path: String,
     /// Path of the signed trust list (every register key).
     pub trust_list_path: String,
-    /// The trust-list signer.
     pub trust_list_signer: zegel_attest::pki::KeyAndCert,
     dir: PathBuf,
 }

@@ -6,17 +6,14 @@ use std::time::Duration;
 /// A webhook received by a [`Receiver`].
 #[derive(Debug, Clone)]
 pub struct Received {
-    /// Its method.
     pub method: String,
     /// Its path (`/hook` for a webhook; a stand-in for another service sees its paths).
     pub path: String,
     /// Its headers, lower-case names.
     pub headers: std::collections::HashMap<String, String>,
-    /// Its body.
     pub body: bytes::Bytes,
     /// The status the receiver answered.
     pub answered: u16,
-    /// When it arrived.
     pub at: std::time::Instant,
 }
 

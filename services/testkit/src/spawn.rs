@@ -87,7 +87,6 @@ pub struct Running<S: Service> {
     pub clock: Clock,
     /// Its Redis key prefix.
     pub prefix: TestPrefix,
-    /// Its database.
     pub db: TestDb,
     shutdown: Shutdown,
 }
@@ -168,7 +167,6 @@ pub struct Instance<S: Service> {
     pub client: Client,
     /// Its internal port's address.
     pub internal: String,
-    /// Its state.
     pub state: S::State,
     shutdown: Shutdown,
 }

@@ -282,7 +282,6 @@ struct Record {
     failures: Mutex<BTreeMap<Failure, usize>>,
     /// The last failure of each kind, to tell when service was full again.
     last_failure: Mutex<HashMap<&'static str, Instant>>,
-    /// Successes per kind.
     ok: Mutex<BTreeMap<&'static str, usize>>,
     wrong_verdicts: AtomicUsize,
     /// The current fault ("none", "postgres restart", "redis down").

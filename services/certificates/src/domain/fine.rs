@@ -22,7 +22,6 @@ platform::text_enum! {
 /// The fine schedule in force from a date (table `fine_schedule`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Schedule {
-    /// In force from.
     pub effective_from: NaiveDate,
     /// The amount per temporary worker.
     pub per_worker_cents: i64,
@@ -79,7 +78,6 @@ pub struct Receipt {
 /// An earlier fine of the same hirer for the same or a similar offence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Earlier {
-    /// Its id.
     pub fine_id: Uuid,
     /// When it became irrevocable.
     pub irrevocable_on: NaiveDate,
@@ -88,7 +86,6 @@ pub struct Earlier {
 /// A fine computed from the registers' history: every step shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Computation {
-    /// The offence.
     pub offence: Offence,
     /// The period the hirer used the agency.
     pub period_from: NaiveDate,
@@ -110,7 +107,6 @@ pub struct Computation {
     pub earlier: Vec<Earlier>,
     /// The raise for a repeat, in percent.
     pub raise_percent: i32,
-    /// Temporary workers.
     pub workers: i32,
     /// workers × the amount per worker.
     pub base_cents: i64,
@@ -121,17 +117,13 @@ pub struct Computation {
 /// What the computation needs besides the schedule.
 #[derive(Debug, Clone)]
 pub struct Case<'a> {
-    /// The period.
     pub period_from: NaiveDate,
-    /// Its last day.
     pub period_to: NaiveDate,
     /// For each day of the period: whether the agency held a certificate in force.
     pub days: &'a [(NaiveDate, bool)],
-    /// Receipts shown.
     pub receipts: &'a [Receipt],
     /// The hirer's earlier irrevocable fines for offences of the same group.
     pub earlier: &'a [Earlier],
-    /// Temporary workers.
     pub workers: i32,
 }
 

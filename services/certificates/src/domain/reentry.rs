@@ -76,7 +76,6 @@ impl Policy {
 /// A certificate of the agency that has ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Ended {
-    /// Which certificate.
     pub certificate_id: Uuid,
     /// Revoked, lapsed or withdrawn.
     pub status: Status,

@@ -60,9 +60,7 @@ pub fn validity(code: RequirementCode) -> Validity {
 /// What was recorded for one requirement, as the rule reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Evidence {
-    /// Which requirement.
     pub code: RequirementCode,
-    /// What was found.
     pub outcome: Outcome,
     /// Until when it holds; `None`: it does not expire.
     pub valid_until: Option<NaiveDate>,
@@ -155,13 +153,10 @@ pub struct Deficiency {
     pub audit_id: Option<uuid::Uuid>,
     /// The requirement it is about, if one.
     pub requirement: Option<RequirementCode>,
-    /// What is wrong.
     pub description: String,
     /// Serious ones go to the inspectorate when not remedied in time.
     pub serious: bool,
-    /// Deadline.
     pub remedy_by: chrono::NaiveDate,
-    /// When resolved.
     pub resolved_on: Option<chrono::NaiveDate>,
     /// Evidence of the resolution.
     pub resolution_ref: Option<String>,

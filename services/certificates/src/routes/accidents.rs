@@ -170,7 +170,6 @@ pub(super) async fn authority_report(state: AppState, req: Request, id: String, 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SafetyCheckIn {
-    /// The measures taken.
     measures: String,
 }
 

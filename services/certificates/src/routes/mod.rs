@@ -83,9 +83,7 @@ pub(crate) fn kvk_from_path(raw: &str) -> Result<KvkNumber> {
 /// handler needs: the caller authenticated, its role one of `roles` (else 403 with
 /// `refusal`, before anything is looked up), the id, then the body.
 pub(crate) struct Asked<T> {
-    /// Who asks.
     pub principal: Principal,
-    /// The certificate.
     pub id: Uuid,
     /// What the body says.
     pub input: T,

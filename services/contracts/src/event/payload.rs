@@ -58,9 +58,7 @@ pub struct FinalSanction {
     pub sanction_id: Uuid,
     pub kvk_number: String,
     pub kind: SanctionKind,
-    /// Who decided it.
     pub authority: String,
-    /// The decision's reference.
     pub reference: String,
     pub decided_on: NaiveDate,
     pub irrevocable_on: NaiveDate,

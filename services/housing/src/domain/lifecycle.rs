@@ -31,10 +31,7 @@ pub enum MarkAction {
         on: NaiveDate,
     },
     /// The inspector confirmed a remedy; `open` deficiencies are left.
-    Remedy {
-        /// Open deficiencies left.
-        open: usize,
-    },
+    Remedy { open: usize },
     /// A deficiency stayed open past its deadline.
     Overdue,
     /// The mark's year passed without a renewing inspection.

@@ -115,7 +115,6 @@ pub const MAX_BEDROOMS: usize = 500;
 /// includes the bedrooms). The provider proposes them; an inspector measures them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rooms {
-    /// Each bedroom.
     pub bedrooms: Vec<Area>,
     /// The total living area.
     pub living_area: Area,

@@ -83,7 +83,6 @@ impl Notice {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Contract {
-    /// Its form.
     pub form: ContractForm,
     /// The resident has a contract of their own (not one shared or held by the employer).
     pub own_contract: bool,
@@ -91,7 +90,6 @@ pub struct Contract {
     pub tied_to_work: bool,
     /// The rented space is self-contained (own entrance, kitchen and toilet).
     pub self_contained: bool,
-    /// First day.
     pub starts_on: NaiveDate,
     /// Last day (short stay and temporary contracts have one; an indefinite one has none).
     #[serde(default)]
