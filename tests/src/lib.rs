@@ -45,6 +45,21 @@ pub struct Client {
     issuer: std::sync::Arc<zegel_testkit::DevIssuer>,
 }
 
+impl Addresses {
+    /// Each service's address, as `of` gives it by the service's name.
+    pub fn of(of: impl Fn(&str) -> String) -> Self {
+        Self {
+            certificates: of("certificates"),
+            lookup: of("lookup"),
+            gaccounts: of("gaccounts"),
+            bans: of("bans"),
+            deposits: of("deposits"),
+            housing: of("housing"),
+            notifier: of("notifier"),
+        }
+    }
+}
+
 impl Client {
     /// Calls against the services at `at`, with tokens signed by `issuer` (which the
     /// services must trust).
@@ -496,6 +511,22 @@ pub struct Options {
     pub status_list_secs: Option<u64>,
 }
 
+impl Options {
+    /// `common` with what these options change of it.
+    fn common(&self, mut common: platform::config::CommonSettings) -> platform::config::CommonSettings {
+        if let Some(url) = &self.redis_url {
+            common.redis_url = url.clone();
+        }
+        if let Some(rate) = self.rate_per_minute {
+            common.public_rate_per_minute = rate;
+        }
+        if let Some(size) = self.pool_size {
+            common.db_pool_size = size;
+        }
+        common
+    }
+}
+
 /// `N` distinct ports free on loopback now, for services that bind them a moment later.
 /// They lie below the system's ephemeral range: the ports it hands to `bind(0)` and to
 /// outgoing connections (every pool's connections to Postgres and Redis) come from that
@@ -562,6 +593,59 @@ async fn run<S: Service>(settings: Settings<S::Own>, threads: usize) -> Running<
     Running { address: format!("http://127.0.0.1:{port}"), state, shutdown }
 }
 
+/// The lookup's settings: the test PKI's trust list and receipt key, the registers' addresses
+/// (`ports` of deposits, housing and certificates, chosen before they start) and the options.
+fn lookup_settings(
+    common: &platform::config::CommonSettings,
+    options: &Options,
+    bans: &str,
+    [deposits_port, housing_port, certificates_port]: [u16; 3],
+) -> zegel_lookup::config::Settings {
+    zegel_lookup::config::Settings {
+        own: {
+            let mut own = zegel_lookup::config::Settings::local().own;
+            own.trust_list = pki().trust_list_path.clone();
+            own.trust_anchor = pki().ca_path.clone();
+            (own.seal_key, own.seal_cert) = pki().signer_paths(Register::Lookup);
+            own.bans_url = bans.to_string();
+            own.deposits_url = format!("http://127.0.0.1:{deposits_port}");
+            own.housing_url = format!("http://127.0.0.1:{housing_port}");
+            own.certificates_url = format!("http://127.0.0.1:{certificates_port}");
+            own.status_readers = options.status_readers.unwrap_or(own.status_readers);
+            own.status_batch = options.status_batch.unwrap_or(own.status_batch);
+            own.status_list_secs = options.status_list_secs.unwrap_or(own.status_list_secs);
+            own
+        },
+        ..settings_on::<zegel_lookup::Lookup>(common, 0)
+    }
+}
+
+/// The notifier's settings: webhooks may go to loopback receivers here, quickly, and
+/// followers hear the public check of `lookup`.
+fn notifier_settings(common: &platform::config::CommonSettings, lookup: &str) -> Settings<zegel_notifier::config::Own> {
+    let mut settings = settings_on::<zegel_notifier::Notifier>(common, 0);
+    settings.own.allow_private_targets = true;
+    settings.own.lookup_url = lookup.into();
+    settings.own.poll_ms = 50;
+    settings.own.retry_base_ms = 50;
+    settings
+}
+
+/// The certificates register's settings: the registers it asks live, on `port`.
+fn certificates_settings(
+    common: &platform::config::CommonSettings,
+    port: u16,
+    [bans, gaccounts, deposits, housing]: [&str; 4],
+) -> Settings<zegel_certificates::config::Own> {
+    let mut settings = settings_on::<zegel_certificates::Certificates>(common, port);
+    settings.own.bans_url = bans.into();
+    settings.own.gaccounts_url = gaccounts.into();
+    settings.own.deposits_url = deposits.into();
+    settings.own.housing_url = housing.into();
+    (settings.own.seal_key, settings.own.seal_cert) = pki().signer_paths(Register::Certificates);
+    settings
+}
+
 /// The suite under test.
 pub struct Suite {
     pub certificates: Running<zegel_certificates::state::AppState>,
@@ -612,40 +696,15 @@ impl Suite {
         }
         let db = TestDb::create("suite", &MIGRATIONS, async |common| migrate_all(&common).await).await;
         let prefix = TestPrefix::new();
-        let mut common = testing::common_settings(&db, &prefix);
-        if let Some(url) = &options.redis_url {
-            common.redis_url = url.clone();
-        }
-        if let Some(rate) = options.rate_per_minute {
-            common.public_rate_per_minute = rate;
-        }
-        if let Some(size) = options.pool_size {
-            common.db_pool_size = size;
-        }
-
+        let common = options.common(testing::common_settings(&db, &prefix));
         let threads = options.threads.unwrap_or(1);
         // The bans register issues no seals: it starts first, so that the lookup can ask it.
         let bans = run::<zegel_bans::Bans>(settings_on::<zegel_bans::Bans>(&common, 0), threads).await;
         // The lookup's pages post their forms straight to the registers that take them, so
         // it must know their addresses before they start: their ports are chosen here.
         let [deposits_port, housing_port, certificates_port] = free_ports::<3>();
-        let lookup_settings = zegel_lookup::config::Settings {
-            own: {
-                let mut own = zegel_lookup::config::Settings::local().own;
-                own.trust_list = pki().trust_list_path.clone();
-                own.trust_anchor = pki().ca_path.clone();
-                (own.seal_key, own.seal_cert) = pki().signer_paths(Register::Lookup);
-                own.bans_url = bans.address.clone();
-                own.deposits_url = format!("http://127.0.0.1:{deposits_port}");
-                own.housing_url = format!("http://127.0.0.1:{housing_port}");
-                own.certificates_url = format!("http://127.0.0.1:{certificates_port}");
-                own.status_readers = options.status_readers.unwrap_or(own.status_readers);
-                own.status_batch = options.status_batch.unwrap_or(own.status_batch);
-                own.status_list_secs = options.status_list_secs.unwrap_or(own.status_list_secs);
-                own
-            },
-            ..settings_on::<zegel_lookup::Lookup>(&common, 0)
-        };
+        let lookup_settings =
+            lookup_settings(&common, &options, &bans.address, [deposits_port, housing_port, certificates_port]);
         let lookup = start_lookup(lookup_settings.clone(), threads).await;
         let mut common = common;
         common.verify_url = lookup.address.clone();
@@ -654,41 +713,22 @@ impl Suite {
         let mut g_settings = settings_on::<zegel_gaccounts::Gaccounts>(&common, 0);
         (g_settings.own.seal_key, g_settings.own.seal_cert) = pki().signer_paths(Register::Gaccounts);
         let gaccounts = run::<zegel_gaccounts::Gaccounts>(g_settings, threads).await;
-
+        // The sweeps run when a test asks (`run_sweep`), not by the clock.
         let mut d_settings = settings_on::<zegel_deposits::Deposits>(&common, deposits_port);
         d_settings.own.sweep_interval_secs = 3600;
         (d_settings.own.seal_key, d_settings.own.seal_cert) = pki().signer_paths(Register::Deposits);
         let deposits = run::<zegel_deposits::Deposits>(d_settings, threads).await;
-
         let mut h_settings = settings_on::<zegel_housing::Housing>(&common, housing_port);
         h_settings.own.sweep_interval_secs = 3600;
         (h_settings.own.seal_key, h_settings.own.seal_cert) = pki().signer_paths(Register::Housing);
         let housing = run::<zegel_housing::Housing>(h_settings, threads).await;
 
-        let mut n_settings = settings_on::<zegel_notifier::Notifier>(&common, 0);
-        n_settings.own.allow_private_targets = true;
-        n_settings.own.lookup_url = lookup.address.clone();
-        n_settings.own.poll_ms = 50;
-        n_settings.own.retry_base_ms = 50;
-        let notifier = run::<zegel_notifier::Notifier>(n_settings, threads).await;
+        let notifier = run::<zegel_notifier::Notifier>(notifier_settings(&common, &lookup.address), threads).await;
 
-        let mut c_settings = settings_on::<zegel_certificates::Certificates>(&common, certificates_port);
-        c_settings.own.bans_url = bans.address.clone();
-        c_settings.own.gaccounts_url = gaccounts.address.clone();
-        c_settings.own.deposits_url = deposits.address.clone();
-        c_settings.own.housing_url = housing.address.clone();
-        (c_settings.own.seal_key, c_settings.own.seal_cert) = pki().signer_paths(Register::Certificates);
+        let registers = [bans.address.as_str(), &gaccounts.address, &deposits.address, &housing.address];
+        let c_settings = certificates_settings(&common, certificates_port, registers);
         let certificates = run::<zegel_certificates::Certificates>(c_settings, threads).await;
-        let at = Addresses {
-            certificates: certificates.address.clone(),
-            lookup: lookup.address.clone(),
-            gaccounts: gaccounts.address.clone(),
-            bans: bans.address.clone(),
-            deposits: deposits.address.clone(),
-            housing: housing.address.clone(),
-            notifier: notifier.address.clone(),
-        };
-        Self {
+        let mut suite = Self {
             certificates,
             gaccounts,
             bans,
@@ -696,12 +736,18 @@ impl Suite {
             housing,
             notifier,
             lookup,
-            client: Client::new(at, testing::issuer().0.clone()),
+            client: Client::new(Addresses::of(|_| String::new()), testing::issuer().0.clone()),
             prefix,
             lookup_settings,
             threads,
             db,
-        }
+        };
+        let running = suite.services();
+        let at = Addresses::of(|name| {
+            running.iter().find(|(n, _)| *n == name).map(|(_, a)| a.to_string()).unwrap_or_default()
+        });
+        suite.client = Client::new(at, testing::issuer().0.clone());
+        suite
     }
 
     /// Every service by its name (the name of its OpenAPI document) and its address.

@@ -45,7 +45,7 @@ fn changed(before: &Certificate, after: &Certificate, reason: Option<&str>, endi
         reason: reason.map(String::from),
         // The end and its waiting period: the bans register follows the persons who ran the
         // agency until then.
-        ended: (!after.status.is_active()).then(|| Ended {
+        ended: (!after.status.is_active()).then_some(Ended {
             issued_on: after.issued_on,
             ended_on: after.ended_on,
             ground: ending.ground,

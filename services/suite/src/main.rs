@@ -54,13 +54,13 @@ async fn main() -> anyhow::Result<()> {
 
 /// Every service's migrations, in the order they are started.
 async fn migrate_all(common: &platform::config::CommonSettings) -> anyhow::Result<()> {
-    platform::shell::migrate::<zegel_certificates::Certificates>(&common).await.context("certificates migrations")?;
-    platform::shell::migrate::<zegel_lookup::Lookup>(&common).await.context("lookup migrations")?;
-    platform::shell::migrate::<zegel_gaccounts::Gaccounts>(&common).await.context("gaccounts migrations")?;
-    platform::shell::migrate::<zegel_bans::Bans>(&common).await.context("bans migrations")?;
-    platform::shell::migrate::<zegel_deposits::Deposits>(&common).await.context("deposits migrations")?;
-    platform::shell::migrate::<zegel_housing::Housing>(&common).await.context("housing migrations")?;
-    platform::shell::migrate::<zegel_notifier::Notifier>(&common).await.context("notifier migrations")?;
+    platform::shell::migrate::<zegel_certificates::Certificates>(common).await.context("certificates migrations")?;
+    platform::shell::migrate::<zegel_lookup::Lookup>(common).await.context("lookup migrations")?;
+    platform::shell::migrate::<zegel_gaccounts::Gaccounts>(common).await.context("gaccounts migrations")?;
+    platform::shell::migrate::<zegel_bans::Bans>(common).await.context("bans migrations")?;
+    platform::shell::migrate::<zegel_deposits::Deposits>(common).await.context("deposits migrations")?;
+    platform::shell::migrate::<zegel_housing::Housing>(common).await.context("housing migrations")?;
+    platform::shell::migrate::<zegel_notifier::Notifier>(common).await.context("notifier migrations")?;
     Ok(())
 }
 

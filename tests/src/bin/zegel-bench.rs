@@ -272,8 +272,115 @@ async fn run() -> anyhow::Result<()> {
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
     println!();
+    let base = baselines()?;
+    let (suite, client) = start_suite().await?;
+    // Seals: 100 certified agencies, 100 seals each, issued over HTTP with 16 in flight (QR
+    // SVG + PNG rendered for each).
+    let bodies = certified_agencies(&suite, 20_000_000, 100).await;
+    let issue_started = Instant::now();
+    let seals = issue_seals(&suite, &bodies, 100).await;
+    let issued_per_sec = seals.len() as f64 / issue_started.elapsed().as_secs_f64();
+    let verify_url = |s: &str| format!("{}/api/v1/verify/{s}", suite.lookup.address);
+    let sample_body = client.get(verify_url(&seals[0])).send().await?.bytes().await?;
+    let distinct_urls: Arc<Vec<String>> = Arc::new(seals.iter().map(|s| verify_url(s)).collect());
+    if let Some(secs) = std::env::var("ZEGEL_BENCH_PROFILE_SECS").ok().and_then(|v| v.parse::<u64>().ok()) {
+        return profile_window(&client, distinct_urls, secs).await;
+    }
+    // First every seal once (the lookup has checked none of their signatures), then again
+    // and again for SECONDS (it remembers the signatures it checked; the status is read
+    // live at every scan either way).
+    let scans = Scans {
+        first: load_once(&client, distinct_urls.clone(), VALID).await,
+        again: load(&client, distinct_urls, VALID).await,
+        one: load(&client, Arc::new(vec![verify_url(&seals[0])]), VALID).await,
+    };
+    // The hirer check at a steady 500 requests per second (open loop: a request is sent
+    // every 2 ms whatever the answers do), each with a signed, stored receipt. The rest in
+    // the order listed: each phase measured alone.
+    let check_kvks: Vec<String> = bodies.iter().map(|(kvk, _)| kvk.clone()).collect();
+    let figures = Figures {
+        sample_bytes: sample_body.len(),
+        seals: seals.len(),
+        scans,
+        nginx: nginx_baseline(&client, &sample_body).await,
+        building_page: building_page(&suite).await?,
+        hirer_check: steady(&client, &suite.lookup.address, &check_kvks, 500, 10).await,
+        issued_per_sec,
+        scale: at_national_scale(&suite, &client, &bodies).await?,
+        spread: spread_list(&base.signer, &suite.lookup.address, base.now)?,
+        webhook_ms: webhook_latency(&suite, &client).await?,
+        visible_ms: revocation_visibility(&suite).await,
+        ban_ms: ban_to_suspended(&suite).await,
+        claims: claims_race(&suite, &client).await,
+        base,
+    };
+    print_scans(&figures);
+    print_scale(&figures);
+    print_targets(&figures);
+    Ok(())
+}
 
-    // Baselines on one core: raw Ed25519 verify (ed25519-dalek through jsonwebtoken, the library the seals use) and a whole offline seal check.
+/// A verify answer that says valid.
+const VALID: Option<&str> = Some("\"verdict\":\"valid\"");
+
+/// The one-core baselines, and the signer and time the rest uses.
+struct Baselines {
+    /// Raw Ed25519 verifies per second.
+    raw: f64,
+    /// Whole offline seal checks per second.
+    offline: f64,
+    signer: Signer,
+    now: i64,
+}
+
+/// The scans of 10,000 seals.
+struct Scans {
+    /// Each seal once.
+    first: Stats,
+    /// The same seals again and again.
+    again: Stats,
+    /// One seal over and over.
+    one: Stats,
+}
+
+/// The same scans at national scale, and the status list built there.
+struct Scale {
+    seeded_secs: f64,
+    seal_rows: i64,
+    scans: Scans,
+    list: zegel_lookup::published::Published,
+}
+
+/// The claims race against one deposit.
+struct Claims {
+    per_sec: f64,
+    paid: usize,
+    violations: usize,
+}
+
+/// Everything the bench measured, for the report.
+struct Figures {
+    base: Baselines,
+    sample_bytes: usize,
+    seals: usize,
+    scans: Scans,
+    nginx: Option<Stats>,
+    building_page: Stats,
+    hirer_check: Stats,
+    issued_per_sec: f64,
+    scale: Scale,
+    /// The spread list: bytes signed, and milliseconds to compress and sign.
+    spread: (usize, f64),
+    webhook_ms: Vec<f64>,
+    /// Revocation visible at the lookup (ms, sorted), and the most polls one needed.
+    visible_ms: (Vec<f64>, usize),
+    ban_ms: Vec<f64>,
+    claims: Claims,
+}
+
+/// Baselines on one core: raw Ed25519 verify (ed25519-dalek through jsonwebtoken, the
+/// library the seals use) and a whole offline seal check.
+fn baselines() -> anyhow::Result<Baselines> {
     let pki = zegel_testkit::pki();
     let (key, cert) = pki.signer_paths(Register::Certificates);
     let signer =
@@ -298,8 +405,11 @@ async fn run() -> anyhow::Result<()> {
     let offline = rate(|| {
         assert!(zegel_attest::seal::verify(&sample, &store, now).is_ok());
     });
+    Ok(Baselines { raw, offline, signer, now })
+}
 
-    // The suite: certificates and lookup, each on a two-worker runtime.
+/// The suite, every service on a two-worker runtime, and a client for it.
+async fn start_suite() -> anyhow::Result<(Suite, reqwest::Client)> {
     let suite = Suite::start_with(Options {
         rate_per_minute: Some(u32::MAX / 2),
         pool_size: Some(16),
@@ -312,58 +422,51 @@ async fn run() -> anyhow::Result<()> {
     .await;
     let client =
         reqwest::Client::builder().pool_max_idle_per_host(CONNECTIONS).timeout(Duration::from_secs(10)).build()?;
+    Ok((suite, client))
+}
 
-    // Seals: 100 certified agencies, 100 seals each, issued over HTTP with 16 in flight (QR SVG + PNG rendered for each).
+/// `count` certified agencies numbered from `from`, with their bodies' tokens.
+async fn certified_agencies(suite: &Suite, from: u32, count: u32) -> Vec<(String, String)> {
     let mut bodies = Vec::new();
-    for i in 0..100 {
-        let kvk = format!("{:08}", 20_000_000 + i);
+    for i in 0..count {
+        let kvk = format!("{:08}", from + i);
         let (body, _) = suite.certified(&kvk).await;
         bodies.push((kvk, body));
     }
-    let issue_started = Instant::now();
-    let seals = issue_seals(&suite, &bodies, 100).await;
-    let issued_per_sec = seals.len() as f64 / issue_started.elapsed().as_secs_f64();
+    bodies
+}
 
-    let verify_url = |s: &str| format!("{}/api/v1/verify/{s}", suite.lookup.address);
-    let sample_body = client.get(verify_url(&seals[0])).send().await?.bytes().await?;
-
-    let distinct_urls: Arc<Vec<String>> = Arc::new(seals.iter().map(|s| verify_url(s)).collect());
-    // First every seal once (the lookup has checked none of their signatures), then again
-    // and again for SECONDS (it remembers the signatures it checked; the status is read
-    // live at every scan either way).
-    if let Some(secs) = std::env::var("ZEGEL_BENCH_PROFILE_SECS").ok().and_then(|v| v.parse::<u64>().ok()) {
-        // Only distinct-seal scans, long enough for a sampling profiler (`just profile`).
-        println!("profile window: {secs} s of distinct-seal scans");
-        // `perf record --control fifo:…` samples only this window (not the seals' issue).
-        let control = std::env::var("ZEGEL_BENCH_PERF_CONTROL").ok();
-        let tell = |word: &str| {
-            if let Some(path) = &control {
-                let _ = std::fs::write(path, format!("{word}\n"));
-            }
-        };
-        tell("enable");
-        let stats = drive(&client, distinct_urls, Some("\"verdict\":\"valid\""), false, secs).await;
-        tell("disable");
-        println!("{:.0} scans/s, p99 {:.2} ms, {} errors", stats.per_sec, stats.p99_ms, stats.errors);
-        return Ok(());
-    }
-    let first = load_once(&client, distinct_urls.clone(), Some("\"verdict\":\"valid\"")).await;
-    let distinct = load(&client, distinct_urls, Some("\"verdict\":\"valid\"")).await;
-    let one = load(&client, Arc::new(vec![verify_url(&seals[0])]), Some("\"verdict\":\"valid\"")).await;
-    let nginx_stats = match nginx(&sample_body) {
-        Some((mut child, url, dir)) => {
-            let s = load(&client, Arc::new(vec![url]), None).await;
-            // TERM, not KILL: a killed master leaves its workers running.
-            let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
-            let _ = child.wait();
-            let _ = std::fs::remove_dir_all(dir);
-            Some(s)
+/// Only distinct-seal scans, long enough for a sampling profiler (`just profile`); `perf
+/// record --control fifo:…` samples only this window (not the seals' issue).
+async fn profile_window(client: &reqwest::Client, urls: Arc<Vec<String>>, secs: u64) -> anyhow::Result<()> {
+    println!("profile window: {secs} s of distinct-seal scans");
+    let control = std::env::var("ZEGEL_BENCH_PERF_CONTROL").ok();
+    let tell = |word: &str| {
+        if let Some(path) = &control {
+            let _ = std::fs::write(path, format!("{word}\n"));
         }
-        None => None,
     };
+    tell("enable");
+    let stats = drive(client, urls, VALID, false, secs).await;
+    tell("disable");
+    println!("{:.0} scans/s, p99 {:.2} ms, {} errors", stats.per_sec, stats.p99_ms, stats.errors);
+    Ok(())
+}
 
-    // The building page at the door: HTML for one hot building, the language negotiated
-    // from the phone's Accept-Language (Polish), live status read per request.
+/// nginx serving the same answer bytes, when it is installed.
+async fn nginx_baseline(client: &reqwest::Client, body: &[u8]) -> Option<Stats> {
+    let (mut child, url, dir) = nginx(body)?;
+    let s = load(client, Arc::new(vec![url]), None).await;
+    // TERM, not KILL: a killed master leaves its workers running.
+    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(dir);
+    Some(s)
+}
+
+/// The building page at the door: HTML for one hot building, the language negotiated from
+/// the phone's Accept-Language (Polish), live status read per request.
+async fn building_page(suite: &Suite) -> anyhow::Result<Stats> {
     let building_seal = suite.certified_building("77001122", "0983010000009999").await;
     let mut phone_headers = reqwest::header::HeaderMap::new();
     phone_headers
@@ -374,30 +477,37 @@ async fn run() -> anyhow::Result<()> {
         .default_headers(phone_headers)
         .build()?;
     let building_url = format!("{}/v/{building_seal}", suite.lookup.address);
-    let building_page = load(&phone, Arc::new(vec![building_url]), Some("Ważny")).await;
+    Ok(load(&phone, Arc::new(vec![building_url]), Some("Ważny")).await)
+}
 
-    // The hirer check at a steady 500 requests per second (open loop: a request is sent
-    // every 2 ms whatever the answers do), each with a signed, stored receipt.
-    let check_kvks: Vec<String> = bodies.iter().map(|(kvk, _)| kvk.clone()).collect();
-    let hirer_check = steady(&client, &suite.lookup.address, &check_kvks, 500, 10).await;
-
-    // The same scans with the certificates register at national scale: 1,009,000 seals of
-    // 100,000 agencies. Fresh seals for the first scans (the lookup remembers the
-    // signatures of the first ten thousand).
-    let seeded_secs = national_scale(&suite).await;
+/// The same scans with the certificates register at national scale: 1,009,000 seals of
+/// 100,000 agencies. Fresh seals for the first scans (the lookup remembers the signatures
+/// of the first ten thousand). And the certificates register's status list there, as the
+/// lookup's publication makes it: every seal read with its status, the standing of every
+/// sealed agency judged, compressed and signed.
+async fn at_national_scale(
+    suite: &Suite,
+    client: &reqwest::Client,
+    bodies: &[(String, String)],
+) -> anyhow::Result<Scale> {
+    let seeded_secs = national_scale(suite).await;
     let seal_rows: i64 = suite.db.value("select count(*) from certificates.seal").await;
-    let fresh = issue_seals(&suite, &bodies, 100).await;
+    let fresh = issue_seals(suite, bodies, 100).await;
+    let verify_url = |s: &str| format!("{}/api/v1/verify/{s}", suite.lookup.address);
     let fresh_urls: Arc<Vec<String>> = Arc::new(fresh.iter().map(|s| verify_url(s)).collect());
-    let first_at_scale = load_once(&client, fresh_urls.clone(), Some("\"verdict\":\"valid\"")).await;
-    let again_at_scale = load(&client, fresh_urls, Some("\"verdict\":\"valid\"")).await;
-    let one_at_scale = load(&client, Arc::new(vec![verify_url(&fresh[0])]), Some("\"verdict\":\"valid\"")).await;
+    let scans = Scans {
+        first: load_once(client, fresh_urls.clone(), VALID).await,
+        again: load(client, fresh_urls, VALID).await,
+        one: load(client, Arc::new(vec![verify_url(&fresh[0])]), VALID).await,
+    };
+    let list = zegel_lookup::status_lists::build(&suite.lookup.state, Register::Certificates).await?;
+    Ok(Scale { seeded_secs, seal_rows, scans, list })
+}
 
-    // The certificates register's status list at national scale, as the lookup's
-    // publication makes it: every seal read with its status, the standing of every sealed
-    // agency judged, compressed and signed.
-    let national_list = zegel_lookup::status_lists::build(&suite.lookup.state, Register::Certificates).await?;
-    // The spread the size target is about: 1,000,000 seals, 5 % revoked and 1 % suspended
-    // at random (a pattern DEFLATE cannot fold away), compressed and signed.
+/// The spread the size target is about: 1,000,000 seals, 5 % revoked and 1 % suspended at
+/// random (a pattern DEFLATE cannot fold away), compressed and signed: its bytes and the
+/// milliseconds it took.
+fn spread_list(signer: &Signer, lookup: &str, now: i64) -> anyhow::Result<(usize, f64)> {
     let spread_started = Instant::now();
     let mut spread = zegel_attest::status::StatusList::new(1_000_000);
     let mut x: u64 = 18;
@@ -411,13 +521,15 @@ async fn run() -> anyhow::Result<()> {
     }
     let spread_token = signer.status_list(
         Register::Certificates,
-        &zegel_attest::status::uri(&suite.lookup.address, Register::Certificates),
+        &zegel_attest::status::uri(lookup, Register::Certificates),
         &spread,
         (now, 60, now + 3600),
     )?;
-    let spread_ms = spread_started.elapsed().as_secs_f64() * 1000.0;
+    Ok((spread_token.len(), spread_started.elapsed().as_secs_f64() * 1000.0))
+}
 
-    // Revocation → the subscribed hirer's webhook received.
+/// Revocation → the subscribed hirer's webhook received, for 50 agencies (ms, sorted).
+async fn webhook_latency(suite: &Suite, client: &reqwest::Client) -> anyhow::Result<Vec<f64>> {
     let receiver = zegel_testkit::Receiver::start().await;
     let hooked: Vec<(String, String, String)> = {
         let mut v = Vec::new();
@@ -465,8 +577,12 @@ async fn run() -> anyhow::Result<()> {
         webhook_ms.push(arrived.saturating_duration_since(t).as_secs_f64() * 1000.0);
     }
     webhook_ms.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    Ok(webhook_ms)
+}
 
-    // Revocation visibility: revoke, then ask the lookup until it says revoked.
+/// Revocation visibility: revoke, then ask the lookup until it says revoked, for 200
+/// agencies (ms, sorted; and the most polls one needed).
+async fn revocation_visibility(suite: &Suite) -> (Vec<f64>, usize) {
     let mut visible_ms = Vec::new();
     let mut max_polls = 0;
     let revocations: Vec<(String, String, String)> = {
@@ -500,9 +616,13 @@ async fn run() -> anyhow::Result<()> {
         visible_ms.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     visible_ms.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    (visible_ms, max_polls)
+}
 
-    // Ban to suspended seal: record a ban on a director, then ask the lookup until the
-    // agency's seal says suspended (bans → outbox → Redis → certificates → lookup).
+/// Ban to suspended seal: record a ban on a director, then ask the lookup until the
+/// agency's seal says suspended (bans → outbox → Redis → certificates → lookup), for 100
+/// agencies (ms, sorted).
+async fn ban_to_suspended(suite: &Suite) -> Vec<f64> {
     let kvk_token = suite.token(platform::auth::Role::Kvk, None);
     let inspectorate = suite.token(platform::auth::Role::Inspectorate, None);
     let mut ban_ms = Vec::new();
@@ -526,9 +646,12 @@ async fn run() -> anyhow::Result<()> {
         ban_ms.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     ban_ms.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    ban_ms
+}
 
-    // Claims against one deposit: 32 clients each file a claim and pay it out, for a few
-    // seconds; then the ledger invariant is checked.
+/// Claims against one deposit: 32 clients each file a claim and pay it out, for SECONDS;
+/// then the ledger invariant is checked.
+async fn claims_race(suite: &Suite, client: &reqwest::Client) -> Claims {
     let deposit_kvk = "50000000";
     for _ in 0..5 {
         suite.deposit_pay(deposit_kvk, 1_000_000_000).await;
@@ -576,63 +699,43 @@ async fn run() -> anyhow::Result<()> {
     if payouts != paid_claims {
         violations += 1;
     }
+    Claims { per_sec: claims_per_sec, paid: paid_claims, violations }
+}
 
+/// The scans and the baselines, a row each.
+fn print_scans(f: &Figures) {
+    let row = |name: &str, s: &Stats| {
+        println!("{:<58} {:>12.0} {:>9.2} {:>9.2}", name, s.per_sec, s.p50_ms, s.p99_ms);
+    };
     println!("{:<58} {:>12} {:>9} {:>9}", "measure", "per second", "p50 ms", "p99 ms");
     println!("{}", "-".repeat(92));
-    println!("{:<58} {:>12.0}", "baseline: raw Ed25519 verify, 1 core (jsonwebtoken/dalek)", raw);
-    println!("{:<58} {:>12.0}", "baseline: offline seal check (attest::verify), 1 core", offline);
-    match &nginx_stats {
-        Some(s) => println!(
-            "{:<58} {:>12.0} {:>9.2} {:>9.2}",
-            format!("baseline: nginx static JSON ({} B), {CONNECTIONS} conns", sample_body.len()),
-            s.per_sec,
-            s.p50_ms,
-            s.p99_ms
-        ),
+    println!("{:<58} {:>12.0}", "baseline: raw Ed25519 verify, 1 core (jsonwebtoken/dalek)", f.base.raw);
+    println!("{:<58} {:>12.0}", "baseline: offline seal check (attest::verify), 1 core", f.base.offline);
+    match &f.nginx {
+        Some(s) => row(&format!("baseline: nginx static JSON ({} B), {CONNECTIONS} conns", f.sample_bytes), s),
         None => println!("{:<58} {:>12}", "baseline: nginx static JSON", "nginx missing"),
     }
-    println!(
-        "{:<58} {:>12.0} {:>9.2} {:>9.2}",
-        format!("(a) verify over HTTP, {} distinct seals, each once", seals.len()),
-        first.per_sec,
-        first.p50_ms,
-        first.p99_ms
-    );
-    println!(
-        "{:<58} {:>12.0} {:>9.2} {:>9.2}",
-        format!("(a) verify over HTTP, {} distinct seals, again and again", seals.len()),
-        distinct.per_sec,
-        distinct.p50_ms,
-        distinct.p99_ms
-    );
-    println!(
-        "{:<58} {:>12.0} {:>9.2} {:>9.2}",
-        "(b) verify over HTTP, one seal scanned over and over", one.per_sec, one.p50_ms, one.p99_ms
-    );
-    println!(
-        "{:<58} {:>12.0} {:>9.2} {:>9.2}",
-        "(c) building page HTML, hot building, Accept-Language: pl",
-        building_page.per_sec,
-        building_page.p50_ms,
-        building_page.p99_ms
-    );
-    println!(
-        "{:<58} {:>12.0} {:>9.2} {:>9.2}",
-        "(d) hirer check at a steady 500/s, receipt signed + stored",
-        hirer_check.per_sec,
-        hirer_check.p50_ms,
-        hirer_check.p99_ms
-    );
-    println!("{:<58} {:>12.0}", "seals issued over HTTP incl. QR (SVG+PNG), 16 in flight", issued_per_sec);
+    row(&format!("(a) verify over HTTP, {} distinct seals, each once", f.seals), &f.scans.first);
+    row(&format!("(a) verify over HTTP, {} distinct seals, again and again", f.seals), &f.scans.again);
+    row("(b) verify over HTTP, one seal scanned over and over", &f.scans.one);
+    row("(c) building page HTML, hot building, Accept-Language: pl", &f.building_page);
+    row("(d) hirer check at a steady 500/s, receipt signed + stored", &f.hirer_check);
+    println!("{:<58} {:>12.0}", "seals issued over HTTP incl. QR (SVG+PNG), 16 in flight", f.issued_per_sec);
     println!();
+}
+
+/// The same scans at national scale, against the figures at 10,000 seals; the lists.
+fn print_scale(f: &Figures) {
+    let (scale, raw) = (&f.scale, f.base.raw);
     println!(
-        "at national scale: {seal_rows} seals of 100,000 agencies in the certificates register, every agency in the other registers too (seeded in {seeded_secs:.0} s)"
+        "at national scale: {} seals of 100,000 agencies in the certificates register, every agency in the other registers too (seeded in {:.0} s)",
+        scale.seal_rows, scale.seeded_secs
     );
     let change = |at: &Stats, small: &Stats| (at.per_sec / small.per_sec - 1.0) * 100.0;
     for (name, at, small) in [
-        ("(a) 10,000 fresh distinct seals, each once", &first_at_scale, &first),
-        ("(a) the same seals, again and again", &again_at_scale, &distinct),
-        ("(b) one seal over and over", &one_at_scale, &one),
+        ("(a) 10,000 fresh distinct seals, each once", &scale.scans.first, &f.scans.first),
+        ("(a) the same seals, again and again", &scale.scans.again, &f.scans.again),
+        ("(b) one seal over and over", &scale.scans.one, &f.scans.one),
     ] {
         println!(
             "{:<58} {:>12.0} {:>9.2} {:>9.2}   {:+.1}% vs 10,000 seals",
@@ -645,67 +748,77 @@ async fn run() -> anyhow::Result<()> {
     }
     println!(
         "(a) / raw at scale: {:.1}% once, {:.1}% again; (b) / nginx at scale: {}",
-        first_at_scale.per_sec / raw * 100.0,
-        again_at_scale.per_sec / raw * 100.0,
-        nginx_stats.as_ref().map(|n| format!("{:.1}%", one_at_scale.per_sec / n.per_sec * 100.0)).unwrap_or("-".into())
+        scale.scans.first.per_sec / raw * 100.0,
+        scale.scans.again.per_sec / raw * 100.0,
+        f.nginx.as_ref().map(|n| format!("{:.1}%", scale.scans.one.per_sec / n.per_sec * 100.0)).unwrap_or("-".into())
     );
     println!(
         "status list of the certificates register at scale: {} seals ({} not valid), {} bytes signed, built in {} ms (read, judged with the standing of every sealed agency, compressed, signed)",
-        national_list.seals,
-        national_list.not_valid,
-        national_list.token.len(),
-        national_list.build_ms
+        scale.list.seals,
+        scale.list.not_valid,
+        scale.list.token.len(),
+        scale.list.build_ms
     );
     println!(
-        "status list of 1,000,000 seals, 6% not valid at random: {} bytes signed (target ≤ 150 KB = 153,600 bytes), compressed and signed in {spread_ms:.0} ms",
-        spread_token.len()
+        "status list of 1,000,000 seals, 6% not valid at random: {} bytes signed (target ≤ 150 KB = 153,600 bytes), compressed and signed in {:.0} ms",
+        f.spread.0, f.spread.1
     );
     println!();
+}
+
+/// Each figure against its target, and the end-to-end latencies.
+fn print_targets(f: &Figures) {
+    let raw = f.base.raw;
     println!(
         "(a) / raw single-core verify rate: {:>6.1}% scanned once, {:>6.1}% scanned again  (target ≥ 70%)",
-        first.per_sec / raw * 100.0,
-        distinct.per_sec / raw * 100.0
+        f.scans.first.per_sec / raw * 100.0,
+        f.scans.again.per_sec / raw * 100.0
     );
-    if let Some(n) = &nginx_stats {
-        println!("(b) / nginx static JSON:           {:>6.1}%  (target ≥ 50%)", one.per_sec / n.per_sec * 100.0);
+    if let Some(n) = &f.nginx {
+        println!(
+            "(b) / nginx static JSON:           {:>6.1}%  (target ≥ 50%)",
+            f.scans.one.per_sec / n.per_sec * 100.0
+        );
         println!(
             "(c) / nginx static JSON:           {:>6.1}%  (target ≥ 35%)",
-            building_page.per_sec / n.per_sec * 100.0
+            f.building_page.per_sec / n.per_sec * 100.0
         );
     }
+    let p = |ms: &[f64], q: f64| percentile(ms, q);
     println!(
-        "revocation visible at the lookup ({} revocations): p50 {:.2} ms, p99 {:.2} ms (target p99 < 50 ms); polls needed at most: {max_polls}",
-        visible_ms.len(),
-        percentile(&visible_ms, 0.5),
-        percentile(&visible_ms, 0.99)
+        "revocation visible at the lookup ({} revocations): p50 {:.2} ms, p99 {:.2} ms (target p99 < 50 ms); polls needed at most: {}",
+        f.visible_ms.0.len(),
+        p(&f.visible_ms.0, 0.5),
+        p(&f.visible_ms.0, 0.99),
+        f.visible_ms.1
     );
     println!(
         "(d) hirer check p99 {:.2} ms (target < 20 ms), {} requests, {} errors",
-        hirer_check.p99_ms, hirer_check.requests, hirer_check.errors
+        f.hirer_check.p99_ms, f.hirer_check.requests, f.hirer_check.errors
     );
     println!(
         "revocation → subscribed hirer's webhook received ({} revocations): p50 {:.2} ms, p99 {:.2} ms",
-        webhook_ms.len(),
-        percentile(&webhook_ms, 0.5),
-        percentile(&webhook_ms, 0.99)
+        f.webhook_ms.len(),
+        p(&f.webhook_ms, 0.5),
+        p(&f.webhook_ms, 0.99)
     );
     println!(
-        "claims filed and paid out against one deposit, 32 clients: {claims_per_sec:.0}/s ({paid_claims} payouts); ledger invariant violations: {violations}"
+        "claims filed and paid out against one deposit, 32 clients: {:.0}/s ({} payouts); ledger invariant violations: {}",
+        f.claims.per_sec, f.claims.paid, f.claims.violations
     );
     println!(
         "ban recorded → agency's seal suspended at the lookup ({} bans): p50 {:.2} ms, p99 {:.2} ms",
-        ban_ms.len(),
-        percentile(&ban_ms, 0.5),
-        percentile(&ban_ms, 0.99)
+        f.ban_ms.len(),
+        p(&f.ban_ms, 0.5),
+        p(&f.ban_ms, 0.99)
     );
     println!(
         "requests: (a) {} with {} errors, (b) {} with {} errors, (c) {} with {} errors",
-        distinct.requests + first.requests,
-        distinct.errors + first.errors,
-        one.requests,
-        one.errors,
-        building_page.requests,
-        building_page.errors
+        f.scans.again.requests + f.scans.first.requests,
+        f.scans.again.errors + f.scans.first.errors,
+        f.scans.one.requests,
+        f.scans.one.errors,
+        f.building_page.requests,
+        f.building_page.errors
     );
-    Ok(())
 }

@@ -259,16 +259,7 @@ async fn start_services(private: &Private, logs: &Path) -> anyhow::Result<(Servi
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
-    let at = Addresses {
-        certificates: url_of("certificates"),
-        lookup: url_of("lookup"),
-        gaccounts: url_of("gaccounts"),
-        bans: url_of("bans"),
-        deposits: url_of("deposits"),
-        housing: url_of("housing"),
-        notifier: url_of("notifier"),
-    };
-    Ok((services, at))
+    Ok((services, Addresses::of(url_of)))
 }
 
 /// An answer that was not a success: fault window, kind of request, status (0: none),

@@ -399,7 +399,7 @@ async fn admitted(
 ) -> Result<Vec<(RequirementCode, Option<zegel_contracts::agency::Reason>)>> {
     {
         let client = state.core.pool.get().await?;
-        acting_body(&client, &principal).await?;
+        acting_body(&client, principal).await?;
         if store::agency(&client, kvk.as_str()).await?.is_none() {
             return Err(Error::not_found(format!("No agency {kvk} is registered.")));
         }
