@@ -71,7 +71,6 @@ async fn housing(
     Ok(answer)
 }
 
-#[allow(clippy::too_many_lines)]
 async fn demo() -> anyhow::Result<()> {
     let host = std::env::var("ZEGEL_HOST").unwrap_or_else(|_| "127.0.0.1".into());
     let at = Addresses {
@@ -90,109 +89,119 @@ async fn demo() -> anyhow::Result<()> {
         "the suite is not up at {}: start it with ./just up",
         at.certificates
     );
-
     let filled =
         client.http.get(format!("{}/api/v1/agencies/{}/certificate", at.certificates, AGENCIES[0].kvk)).send().await?;
-    let mut seals = Vec::new();
-    let mut building_seals = Vec::new();
-    if filled.status().is_success() {
+    let (seals, building_seals) = if filled.status().is_success() {
         println!("The registers hold the demo data already; here is where to look.");
+        (Vec::new(), Vec::new())
     } else {
-        let body = client.accredited_body().await;
-        let admin = client.token(Role::Kvk, None);
-        for agency in &AGENCIES {
+        let seals = agencies(&client).await;
+        let building_seals = buildings(&client).await?;
+        println!("The registers are filled: {} agencies, {} buildings.", AGENCIES.len(), BUILDINGS.len());
+        (seals, building_seals)
+    };
+    print_links(&at, &seals, &building_seals);
+    Ok(())
+}
+
+/// Every agency of the demo, in its state; the seals of those that have one.
+async fn agencies(client: &Client) -> Vec<(&'static Agency, String)> {
+    let body = client.accredited_body().await;
+    let mut seals = Vec::new();
+    for agency in &AGENCIES {
+        let established = if agency.fate == Fate::Starter { "2026-09-01" } else { "2019-03-01" };
+        client.register_agency(agency.kvk, agency.name, established).await;
+        if agency.fate == Fate::Starter {
+            client.passes_entry_test(agency.kvk).await;
+            client.certs_post(&format!("/api/v1/agencies/{}/certificates", agency.kvk), &body, json!({})).await;
+            continue;
+        }
+        let (_, id) = client.ready_once_registered(agency.kvk).await;
+        client.certs_post(&format!("/api/v1/certificates/{id}/certification"), &body, json!({})).await;
+        let seal = client.seal(agency.kvk, &body).await;
+        seals.push((agency, seal["url"].as_str().unwrap_or_default().to_string()));
+        meets_its_fate(client, agency, &id, &body).await;
+    }
+    seals
+}
+
+/// What becomes of a certified agency of the demo.
+async fn meets_its_fate(client: &Client, agency: &Agency, id: &str, body: &str) {
+    let admin = client.token(Role::Kvk, None);
+    match agency.fate {
+        Fate::Suspended => {
+            let remedy_by = platform::clock::dutch_date(chrono::Utc::now() + chrono::Duration::days(30));
             client
-                .register_agency(
-                    agency.kvk,
-                    agency.name,
-                    if agency.fate == Fate::Starter { "2026-09-01" } else { "2019-03-01" },
+                .certs_post(
+                    &format!("/api/v1/certificates/{id}/suspension"),
+                    body,
+                    json!({"reason": "wage tax arrears", "remedy_by": remedy_by}),
                 )
                 .await;
-            if agency.fate == Fate::Starter {
-                client.passes_entry_test(agency.kvk).await;
-                client.certs_post(&format!("/api/v1/agencies/{}/certificates", agency.kvk), &body, json!({})).await;
-                continue;
-            }
-            let (_, id) = client.ready_once_registered(agency.kvk).await;
-            client.certs_post(&format!("/api/v1/certificates/{id}/certification"), &body, json!({})).await;
-            let seal = client.seal(agency.kvk, &body).await;
-            seals.push((agency, seal["url"].as_str().unwrap_or_default().to_string()));
-            match agency.fate {
-                Fate::Suspended => {
-                    let remedy_by = platform::clock::dutch_date(chrono::Utc::now() + chrono::Duration::days(30));
-                    client
-                        .certs_post(
-                            &format!("/api/v1/certificates/{id}/suspension"),
-                            &body,
-                            json!({"reason": "wage tax arrears", "remedy_by": remedy_by}),
-                        )
-                        .await;
-                }
-                Fate::Revoked => {
-                    client
-                        .revoke(&id, &body, "repeated underpayment found by the Labour Authority", "irrevocable_fine")
-                        .await;
-                }
-                Fate::OwnerBanned => {
-                    // An owner of its own, so that the ban touches this agency only.
-                    let bsn = zegel_e2e::valid_bsn(111_222_330);
-                    let officers = json!({"officers": [{"bsn": bsn, "name": "Karel Koel", "date_of_birth": "1975-02-14", "role": "owner", "from": "2019-03-01"}]});
-                    client
-                        .bans_call(
-                            reqwest::Method::PUT,
-                            &format!("/api/v1/agencies/{}/officers", agency.kvk),
-                            &admin,
-                            officers,
-                        )
-                        .await;
-                    let ban = json!({"bsn": bsn, "basis": "administrative", "roles_covered": ["owner", "director"],
-                                     "starts_on": platform::clock::dutch_date(chrono::Utc::now()), "reason": "phoenix constructions"});
-                    client
-                        .bans_call(reqwest::Method::POST, "/api/v1/bans", &client.token(Role::Inspectorate, None), ban)
-                        .await;
-                }
-                Fate::GAccountBlocked => {
-                    client
-                        .gaccounts_call(
-                            reqwest::Method::POST,
-                            &format!("/api/v1/agencies/{}/g-account/blocking", agency.kvk),
-                            &client.token(Role::Tax, None),
-                            json!({"reason": "wage tax not paid from the G-account"}),
-                        )
-                        .await;
-                }
-                Fate::Hireable | Fate::Starter => {}
-            }
         }
-        // Buildings of one provider in three municipalities: two certified, one suspended
-        // after an unannounced inspection.
-        let provider = client.token(Role::HousingProvider, Some(PROVIDER));
-        let inspector = client.token(Role::HousingInspector, None);
-        for (bag_id, street, number, postcode, place, certified) in BUILDINGS {
-            let building = json!({"bag_id": bag_id, "street": street, "number": number, "postcode": postcode, "place": place, "building_type": "group_housing"});
-            let post = reqwest::Method::POST;
-            housing(&client, post.clone(), "/api/v1/buildings", &provider, building).await?;
-            let rooms = json!({"bedrooms": [12, 12, 9, 9], "living_area": 48});
-            housing(&client, reqwest::Method::PUT, &format!("/api/v1/buildings/{bag_id}/rooms"), &provider, rooms)
-                .await?;
-            let inspections = format!("/api/v1/buildings/{bag_id}/inspections");
-            let inspection = json!({"kind": "announced", "findings": "Rooms, fire safety and sanitary facilities as reported.",
-                                    "measured": {"bedrooms": [12, 12, 9, 9], "living_area": 48}});
-            housing(&client, post.clone(), &inspections, &inspector, inspection).await?;
-            let seal =
-                housing(&client, post.clone(), &format!("/api/v1/buildings/{bag_id}/seal"), &provider, json!({}))
-                    .await?;
-            building_seals.push((place, seal["url"].as_str().unwrap_or_default().to_string(), bag_id));
-            if !certified {
-                let deadline = platform::clock::dutch_date(chrono::Utc::now() + chrono::Duration::days(14));
-                let found = json!({"kind": "unannounced", "findings": "Fire escape blocked by stored mattresses.",
-                                   "deficiencies": [{"description": "Fire escape blocked", "deadline": deadline}]});
-                housing(&client, post, &inspections, &inspector, found).await?;
-            }
+        Fate::Revoked => {
+            client.revoke(id, body, "repeated underpayment found by the Labour Authority", "irrevocable_fine").await;
         }
-        println!("The registers are filled: {} agencies, {} buildings.", AGENCIES.len(), BUILDINGS.len());
+        Fate::OwnerBanned => {
+            // An owner of its own, so that the ban touches this agency only.
+            let bsn = zegel_e2e::valid_bsn(111_222_330);
+            let officers = json!({"officers": [{"bsn": bsn, "name": "Karel Koel", "date_of_birth": "1975-02-14", "role": "owner", "from": "2019-03-01"}]});
+            client
+                .bans_call(reqwest::Method::PUT, &format!("/api/v1/agencies/{}/officers", agency.kvk), &admin, officers)
+                .await;
+            let ban = json!({"bsn": bsn, "basis": "administrative", "roles_covered": ["owner", "director"],
+                             "starts_on": platform::clock::dutch_date(chrono::Utc::now()), "reason": "phoenix constructions"});
+            client.bans_call(reqwest::Method::POST, "/api/v1/bans", &client.token(Role::Inspectorate, None), ban).await;
+        }
+        Fate::GAccountBlocked => {
+            client
+                .gaccounts_call(
+                    reqwest::Method::POST,
+                    &format!("/api/v1/agencies/{}/g-account/blocking", agency.kvk),
+                    &client.token(Role::Tax, None),
+                    json!({"reason": "wage tax not paid from the G-account"}),
+                )
+                .await;
+        }
+        Fate::Hireable | Fate::Starter => {}
     }
+}
 
+/// Buildings of one provider in three municipalities: two certified, one suspended after
+/// an unannounced inspection. Their seals: the place, the link, the BAG id.
+async fn buildings(client: &Client) -> anyhow::Result<Vec<(&'static str, String, &'static str)>> {
+    let mut building_seals = Vec::new();
+    let provider = client.token(Role::HousingProvider, Some(PROVIDER));
+    let inspector = client.token(Role::HousingInspector, None);
+    for (bag_id, street, number, postcode, place, certified) in BUILDINGS {
+        let building = json!({"bag_id": bag_id, "street": street, "number": number, "postcode": postcode, "place": place, "building_type": "group_housing"});
+        let post = reqwest::Method::POST;
+        housing(client, post.clone(), "/api/v1/buildings", &provider, building).await?;
+        let rooms = json!({"bedrooms": [12, 12, 9, 9], "living_area": 48});
+        housing(client, reqwest::Method::PUT, &format!("/api/v1/buildings/{bag_id}/rooms"), &provider, rooms).await?;
+        let inspections = format!("/api/v1/buildings/{bag_id}/inspections");
+        let inspection = json!({"kind": "announced", "findings": "Rooms, fire safety and sanitary facilities as reported.",
+                                "measured": {"bedrooms": [12, 12, 9, 9], "living_area": 48}});
+        housing(client, post.clone(), &inspections, &inspector, inspection).await?;
+        let seal =
+            housing(client, post.clone(), &format!("/api/v1/buildings/{bag_id}/seal"), &provider, json!({})).await?;
+        building_seals.push((place, seal["url"].as_str().unwrap_or_default().to_string(), bag_id));
+        if !certified {
+            let deadline = platform::clock::dutch_date(chrono::Utc::now() + chrono::Duration::days(14));
+            let found = json!({"kind": "unannounced", "findings": "Fire escape blocked by stored mattresses.",
+                               "deficiencies": [{"description": "Fire escape blocked", "deadline": deadline}]});
+            housing(client, post, &inspections, &inspector, found).await?;
+        }
+    }
+    Ok(building_seals)
+}
+
+/// Where to look.
+fn print_links(
+    at: &Addresses,
+    seals: &[(&'static Agency, String)],
+    building_seals: &[(&'static str, String, &'static str)],
+) {
     println!();
     println!("Hirer checks (the verdict a hirer sees before hiring):");
     for agency in &AGENCIES {
@@ -201,12 +210,12 @@ async fn demo() -> anyhow::Result<()> {
     if !seals.is_empty() {
         println!();
         println!("Agency seals (what their QR codes open):");
-        for (agency, url) in &seals {
+        for (agency, url) in seals {
             println!("  {:<28} {url}", agency.name);
         }
         println!();
         println!("Buildings (the page at the door; add ?lang=pl, ro, bg, …):");
-        for (place, url, _) in &building_seals {
+        for (place, url, _) in building_seals {
             println!("  {place:<28} {url}");
         }
         println!();
@@ -220,7 +229,6 @@ async fn demo() -> anyhow::Result<()> {
     }
     println!();
     println!("The yearly report: {}/statistics   The rights of a worker: {}/rights", at.lookup, at.lookup);
-    Ok(())
 }
 
 fn main() -> anyhow::Result<()> {

@@ -189,11 +189,9 @@ impl Services {
     }
 }
 
-/// Starts every service binary (found next to this program) against `private`.
-async fn start_services(private: &Private, logs: &Path) -> anyhow::Result<(Services, Addresses)> {
-    let bin_dir = std::env::current_exe()?.parent().map(Path::to_path_buf).unwrap_or_default();
-    let certs = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../certs/dev"));
-    let ports: HashMap<&str, (u16, u16)> = SERVICES.iter().map(|s| (*s, (free_port(), free_port()))).collect();
+/// What every service is started with: the private servers, the development keys, each
+/// other's addresses and its own ports, and no limit that one load address would hit.
+fn environment(private: &Private, ports: &HashMap<&str, (u16, u16)>, certs: &Path) -> Vec<(String, String)> {
     let url_of = |s: &str| format!("http://127.0.0.1:{}", ports[s].0);
     let mut env: Vec<(String, String)> = vec![
         ("ZEGEL_HOST".into(), "127.0.0.1".into()),
@@ -218,11 +216,21 @@ async fn start_services(private: &Private, logs: &Path) -> anyhow::Result<(Servi
         ("ZEGEL_CERTIFICATES_HOUSING_URL".into(), url_of("housing")),
         ("ZEGEL_LOG_FORMAT".into(), "json".into()),
     ];
-    for (service, (port, internal)) in &ports {
+    for (service, (port, internal)) in ports {
         let upper = service.to_uppercase();
         env.push((format!("ZEGEL_{upper}_PORT"), port.to_string()));
         env.push((format!("ZEGEL_{upper}_INTERNAL_PORT"), internal.to_string()));
     }
+    env
+}
+
+/// Starts every service binary (found next to this program) against `private`.
+async fn start_services(private: &Private, logs: &Path) -> anyhow::Result<(Services, Addresses)> {
+    let bin_dir = std::env::current_exe()?.parent().map(Path::to_path_buf).unwrap_or_default();
+    let certs = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../certs/dev"));
+    let ports: HashMap<&str, (u16, u16)> = SERVICES.iter().map(|s| (*s, (free_port(), free_port()))).collect();
+    let url_of = |s: &str| format!("http://127.0.0.1:{}", ports[s].0);
+    let env = environment(private, &ports, &certs);
     // The database, then each service's migrations in the suite's order.
     let (admin, connection) = tokio_postgres::connect(
         &format!("postgres://postgres@127.0.0.1:{}/postgres", private.pg_port),
@@ -327,7 +335,6 @@ struct Target {
     revoked: Mutex<Option<Instant>>,
 }
 
-#[allow(clippy::too_many_lines)]
 async fn soak() -> anyhow::Result<()> {
     let minutes: f64 = std::env::var("ZEGEL_SOAK_MINUTES").ok().and_then(|m| m.parse().ok()).unwrap_or(30.0);
     let total = Duration::from_secs_f64(minutes * 60.0);
@@ -340,132 +347,213 @@ async fn soak() -> anyhow::Result<()> {
     let client = Arc::new(zegel_e2e::dev_client(at.clone())?);
     let (admin, connection) = tokio_postgres::connect(&private.database_url(), tokio_postgres::NoTls).await?;
     let admin_task = tokio::spawn(connection);
-
-    // The pool: certified agencies with a seal each, and a hirer following all of them.
-    let setup = Instant::now();
-    let mut targets = Vec::new();
-    for i in 0..AGENCIES {
-        let kvk = format!("{:08}", 38_000_000 + i);
-        let (body, certificate) = client.certified(&kvk).await;
-        let seal = client.seal(&kvk, &body).await["seal"].as_str().unwrap_or_default().to_string();
-        targets.push(Arc::new(Target { kvk, certificate, seal, revoked: Mutex::new(None) }));
-    }
-    client.certified(DEPOSIT_KVK).await;
-    for _ in 0..5 {
-        client.deposit_pay(DEPOSIT_KVK, 1_000_000_000).await;
-    }
-    let receiver = zegel_testkit::Receiver::start().await;
-    let hirer = client.token(Role::Hirer, Some("12121212"));
-    let agencies: Vec<&str> = targets.iter().map(|t| t.kvk.as_str()).collect();
-    let subscribed = client
-        .http
-        .post(format!("{}/api/v1/subscriptions", at.notifier))
-        .bearer_auth(&hirer)
-        .json(&json!({"url": receiver.url, "agencies": agencies}))
-        .send()
-        .await?;
-    anyhow::ensure!(subscribed.status().is_success(), "subscription: {}", subscribed.status());
-    let subscribed_at: chrono::DateTime<chrono::Utc> = admin.query_one("select now()", &[]).await?.get(0);
-    println!(
-        "setup: {AGENCIES} certified agencies with seals, a deposit, a subscribed hirer in {:.0} s",
-        setup.elapsed().as_secs_f64()
-    );
-
+    let pool = Pool::set_up(&client, &admin).await?;
     let record = Arc::new(Record::default());
     if let Ok(mut w) = record.window.lock() {
         *w = "no fault".into();
     }
     let memory_start = services.rss_kib();
     let started = Instant::now();
-    let deadline = started + total;
-    let stop = Arc::new(AtomicBool::new(false));
-    let mut tasks = Vec::new();
+    let load = Load {
+        client: client.clone(),
+        record: record.clone(),
+        targets: pool.targets.clone(),
+        stop: Arc::default(),
+        total,
+    };
+    let tasks = load.spawn();
+    // Memory once warm: pools filled, caches and limiters holding what steady load puts in them.
+    tokio::time::sleep(total.div_f64(6.0).min(Duration::from_secs(120))).await;
+    let memory_warm = services.rss_kib();
+    let (recoveries, in_flight) = faults(&mut private, &services, &record, started, total).await?;
+    tokio::time::sleep_until((started + total).into()).await;
+    load.stop.store(true, Ordering::Relaxed);
+    for task in tasks {
+        let _ = tokio::time::timeout(Duration::from_secs(60), task).await;
+    }
+    let memory = [memory_start, memory_warm, services.rss_kib()];
+    let settled = settle(&private, &pool).await;
+    let ledger = client.ledger_violations(DEPOSIT_KVK).await;
+    let revoked = pool.targets.iter().filter(|t| t.revoked.lock().ok().and_then(|r| *r).is_some()).count();
+    println!();
+    println!("load ran {:.0} s; answers that succeeded:", started.elapsed().as_secs_f64());
+    report_outcome(&record, revoked, in_flight, &settled, ledger);
+    report_memory(&memory);
+    report_failures(&record, &recoveries);
+    drop(services);
+    admin_task.abort();
+    drop(private);
+    Ok(())
+}
 
-    // Scanners: every scan of a seal whose revocation had returned before the scan began
-    // must not say valid.
-    for n in 0..6 {
-        let (client, record, targets, stop) = (client.clone(), record.clone(), targets.clone(), stop.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut i = n;
-            while !stop.load(Ordering::Relaxed) {
-                i = (i + 7) % targets.len();
-                let target = &targets[i];
-                let began = Instant::now();
-                let url = format!("{}/api/v1/verify/{}", client.at.lookup, target.seal);
-                if let Some(v) = record.answer("scan", client.http.get(url).send().await).await {
-                    let verdict = v["verdict"].as_str().unwrap_or_default();
-                    let revoked = target.revoked.lock().ok().and_then(|r| *r);
-                    if verdict == "valid" && revoked.is_some_and(|r| r < began) {
-                        record.wrong_verdicts.fetch_add(1, Ordering::Relaxed);
-                    }
-                    if verdict == "unavailable" {
-                        record.failure("scan", 200, "verdict unavailable".into());
+/// What the load runs against: certified agencies with a seal each, a deposit, and a hirer
+/// following all of them through a webhook.
+struct Pool {
+    targets: Vec<Arc<Target>>,
+    receiver: zegel_testkit::Receiver,
+    /// The agencies followed, and from when.
+    agencies: Vec<String>,
+    subscribed_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Pool {
+    async fn set_up(client: &zegel_e2e::Client, admin: &tokio_postgres::Client) -> anyhow::Result<Self> {
+        let setup = Instant::now();
+        let mut targets = Vec::new();
+        for i in 0..AGENCIES {
+            let kvk = format!("{:08}", 38_000_000 + i);
+            let (body, certificate) = client.certified(&kvk).await;
+            let seal = client.seal(&kvk, &body).await["seal"].as_str().unwrap_or_default().to_string();
+            targets.push(Arc::new(Target { kvk, certificate, seal, revoked: Mutex::new(None) }));
+        }
+        client.certified(DEPOSIT_KVK).await;
+        for _ in 0..5 {
+            client.deposit_pay(DEPOSIT_KVK, 1_000_000_000).await;
+        }
+        let receiver = zegel_testkit::Receiver::start().await;
+        let hirer = client.token(Role::Hirer, Some("12121212"));
+        let agencies: Vec<String> = targets.iter().map(|t| t.kvk.clone()).collect();
+        let subscribed = client
+            .http
+            .post(format!("{}/api/v1/subscriptions", client.at.notifier))
+            .bearer_auth(&hirer)
+            .json(&json!({"url": receiver.url, "agencies": agencies}))
+            .send()
+            .await?;
+        anyhow::ensure!(subscribed.status().is_success(), "subscription: {}", subscribed.status());
+        let subscribed_at: chrono::DateTime<chrono::Utc> = admin.query_one("select now()", &[]).await?.get(0);
+        println!(
+            "setup: {AGENCIES} certified agencies with seals, a deposit, a subscribed hirer in {:.0} s",
+            setup.elapsed().as_secs_f64()
+        );
+        Ok(Self { targets, receiver, agencies, subscribed_at })
+    }
+}
+
+/// The mixed load: what every kind of client shares.
+struct Load {
+    client: Arc<zegel_e2e::Client>,
+    record: Arc<Record>,
+    targets: Vec<Arc<Target>>,
+    stop: Arc<AtomicBool>,
+    total: Duration,
+}
+
+impl Load {
+    /// Every kind of client, each on its own tasks until `stop`.
+    fn spawn(&self) -> Vec<tokio::task::JoinHandle<()>> {
+        let mut tasks = self.scanners();
+        tasks.extend(self.hirer_checks());
+        tasks.extend(self.claims());
+        let revocable = self.targets.len() / 2;
+        tasks.push(self.revocations(revocable));
+        tasks.push(self.bans(revocable));
+        tasks
+    }
+
+    fn parts(&self) -> (Arc<zegel_e2e::Client>, Arc<Record>, Vec<Arc<Target>>, Arc<AtomicBool>) {
+        (self.client.clone(), self.record.clone(), self.targets.clone(), self.stop.clone())
+    }
+
+    /// Scanners: every scan of a seal whose revocation had returned before the scan began
+    /// must not say valid.
+    fn scanners(&self) -> Vec<tokio::task::JoinHandle<()>> {
+        let mut tasks = Vec::new();
+        for n in 0..6 {
+            let (client, record, targets, stop) = self.parts();
+            tasks.push(tokio::spawn(async move {
+                let mut i = n;
+                while !stop.load(Ordering::Relaxed) {
+                    i = (i + 7) % targets.len();
+                    let target = &targets[i];
+                    let began = Instant::now();
+                    let url = format!("{}/api/v1/verify/{}", client.at.lookup, target.seal);
+                    if let Some(v) = record.answer("scan", client.http.get(url).send().await).await {
+                        let verdict = v["verdict"].as_str().unwrap_or_default();
+                        let revoked = target.revoked.lock().ok().and_then(|r| *r);
+                        if verdict == "valid" && revoked.is_some_and(|r| r < began) {
+                            record.wrong_verdicts.fetch_add(1, Ordering::Relaxed);
+                        }
+                        if verdict == "unavailable" {
+                            record.failure("scan", 200, "verdict unavailable".into());
+                        }
                     }
                 }
-            }
-        }));
+            }));
+        }
+        tasks
     }
-    // Hirer checks, with a signed receipt.
-    for n in 0..2 {
-        let (client, record, targets, stop) = (client.clone(), record.clone(), targets.clone(), stop.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut i = n;
-            while !stop.load(Ordering::Relaxed) {
-                i = (i + 5) % targets.len();
-                let url = format!("{}/api/v1/agencies/{}/receipts", client.at.lookup, targets[i].kvk);
-                record.answer("hirer check", client.http.post(url).send().await).await;
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-        }));
+
+    /// Hirer checks, with a signed receipt.
+    fn hirer_checks(&self) -> Vec<tokio::task::JoinHandle<()>> {
+        let mut tasks = Vec::new();
+        for n in 0..2 {
+            let (client, record, targets, stop) = self.parts();
+            tasks.push(tokio::spawn(async move {
+                let mut i = n;
+                while !stop.load(Ordering::Relaxed) {
+                    i = (i + 5) % targets.len();
+                    let url = format!("{}/api/v1/agencies/{}/receipts", client.at.lookup, targets[i].kvk);
+                    record.answer("hirer check", client.http.post(url).send().await).await;
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            }));
+        }
+        tasks
     }
-    // Claims filed and paid out against one deposit.
-    for w in 0..2 {
-        let (client, record, stop) = (client.clone(), record.clone(), stop.clone());
-        tasks.push(tokio::spawn(async move {
-            let (inspectorate, nau) =
-                (client.token(Role::Inspectorate, None), client.token(Role::AdmissionAuthority, None));
-            let mut n = 0;
-            while !stop.load(Ordering::Relaxed) {
-                n += 1;
-                let filed = client
-                    .http
-                    .post(format!("{}/api/v1/agencies/{DEPOSIT_KVK}/deposit/claims", client.at.deposits))
-                    .bearer_auth(&inspectorate)
-                    .header("idempotency-key", format!("soak-claim-{w}-{n}"))
-                    .json(&json!({"claim_type": "damages", "amount_cents": 100, "description": "soak"}))
-                    .send()
-                    .await;
-                let Some(claim) = record.answer("claim", filed).await else {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                };
-                let Some(id) = claim["claim_id"].as_str() else { continue };
-                // Retried with the same key until it is answered: a payout is never lost
-                // nor made twice.
-                for attempt in 0..200 {
-                    let paid = client
+
+    /// Claims filed and paid out against one deposit.
+    fn claims(&self) -> Vec<tokio::task::JoinHandle<()>> {
+        let mut tasks = Vec::new();
+        for w in 0..2 {
+            let (client, record, _, stop) = self.parts();
+            tasks.push(tokio::spawn(async move {
+                let (inspectorate, nau) =
+                    (client.token(Role::Inspectorate, None), client.token(Role::AdmissionAuthority, None));
+                let mut n = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    n += 1;
+                    let filed = client
                         .http
-                        .post(format!("{}/api/v1/claims/{id}/payout", client.at.deposits))
-                        .bearer_auth(&nau)
-                        .header("idempotency-key", format!("soak-payout-{w}-{n}"))
+                        .post(format!("{}/api/v1/agencies/{DEPOSIT_KVK}/deposit/claims", client.at.deposits))
+                        .bearer_auth(&inspectorate)
+                        .header("idempotency-key", format!("soak-claim-{w}-{n}"))
+                        .json(&json!({"claim_type": "damages", "amount_cents": 100, "description": "soak"}))
                         .send()
                         .await;
-                    if record.answer("payout", paid).await.is_some() || attempt == 199 {
-                        break;
+                    let Some(claim) = record.answer("claim", filed).await else {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    };
+                    let Some(id) = claim["claim_id"].as_str() else { continue };
+                    // Retried with the same key until it is answered: a payout is never lost
+                    // nor made twice.
+                    for attempt in 0..200 {
+                        let paid = client
+                            .http
+                            .post(format!("{}/api/v1/claims/{id}/payout", client.at.deposits))
+                            .bearer_auth(&nau)
+                            .header("idempotency-key", format!("soak-payout-{w}-{n}"))
+                            .send()
+                            .await;
+                        if record.answer("payout", paid).await.is_some() || attempt == 199 {
+                            break;
+                        }
+                        tokio::time::sleep(Duration::from_millis(100)).await;
                     }
-                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
                 }
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-        }));
+            }));
+        }
+        tasks
     }
-    // Revocations: one target at a time, spread over the run; the instant its revocation
-    // returned is what the scanners hold the verdicts to.
-    let revocable = targets.len() / 2;
-    {
-        let (client, record, targets, stop) = (client.clone(), record.clone(), targets.clone(), stop.clone());
-        let every = total.div_f64(revocable as f64 + 1.0);
-        tasks.push(tokio::spawn(async move {
+
+    /// Revocations: one target at a time, spread over the run; the instant its revocation
+    /// returned is what the scanners hold the verdicts to.
+    fn revocations(&self, revocable: usize) -> tokio::task::JoinHandle<()> {
+        let (client, record, targets, stop) = self.parts();
+        let every = self.total.div_f64(revocable as f64 + 1.0);
+        tokio::spawn(async move {
             let body = client.token(Role::CertificationBody, Some("cb-e2e"));
             for target in targets.iter().take(revocable) {
                 tokio::time::sleep(every).await;
@@ -492,13 +580,14 @@ async fn soak() -> anyhow::Result<()> {
                     tokio::time::sleep(Duration::from_millis(200)).await;
                 }
             }
-        }));
+        })
     }
-    // Bans: a director of each of the other targets, one after another.
-    {
-        let (client, record, targets, stop) = (client.clone(), record.clone(), targets.clone(), stop.clone());
-        let every = total.div_f64((targets.len() - revocable) as f64 + 1.0);
-        tasks.push(tokio::spawn(async move {
+
+    /// Bans: a director of each of the other targets, one after another.
+    fn bans(&self, revocable: usize) -> tokio::task::JoinHandle<()> {
+        let (client, record, targets, stop) = self.parts();
+        let every = self.total.div_f64((targets.len() - revocable) as f64 + 1.0);
+        tokio::spawn(async move {
             let (kvk_token, inspectorate) = (client.token(Role::Kvk, None), client.token(Role::Inspectorate, None));
             for (i, target) in targets.iter().skip(revocable).enumerate() {
                 tokio::time::sleep(every).await;
@@ -511,8 +600,22 @@ async fn soak() -> anyhow::Result<()> {
                     {"bsn": bsn, "name": "Soak Director", "date_of_birth": "1970-01-01", "role": "director", "from": "2020-01-01"}]});
                 let ban = json!({"bsn": bsn, "basis": "administrative", "roles_covered": ["director"], "starts_on": "2026-01-01", "reason": "soak"});
                 for (method, path, token, body, kind, key) in [
-                    (reqwest::Method::PUT, format!("/api/v1/agencies/{}/officers", target.kvk), &kvk_token, officers, "officers", format!("soak-officers-{i}")),
-                    (reqwest::Method::POST, "/api/v1/bans".to_string(), &inspectorate, ban, "ban", format!("soak-ban-{i}")),
+                    (
+                        reqwest::Method::PUT,
+                        format!("/api/v1/agencies/{}/officers", target.kvk),
+                        &kvk_token,
+                        officers,
+                        "officers",
+                        format!("soak-officers-{i}"),
+                    ),
+                    (
+                        reqwest::Method::POST,
+                        "/api/v1/bans".to_string(),
+                        &inspectorate,
+                        ban,
+                        "ban",
+                        format!("soak-ban-{i}"),
+                    ),
                 ] {
                     loop {
                         let answer = client
@@ -530,14 +633,20 @@ async fn soak() -> anyhow::Result<()> {
                     }
                 }
             }
-        }));
+        })
     }
+}
 
-    // Memory once warm: pools filled, caches and limiters holding what steady load puts in them.
-    tokio::time::sleep(total.div_f64(6.0).min(Duration::from_secs(120))).await;
-    let memory_warm = services.rss_kib();
-
-    // The faults.
+/// The faults, at a third and two thirds of the run: Postgres restarted, Redis killed with
+/// entries in flight. How long each took and how long after it full service came back;
+/// how many entries were in flight.
+async fn faults(
+    private: &mut Private,
+    services: &Services,
+    record: &Record,
+    started: Instant,
+    total: Duration,
+) -> anyhow::Result<(Vec<(&'static str, Duration, Duration)>, usize)> {
     let mut recoveries = Vec::new();
     let mut in_flight = 0;
     for (at_fraction, fault) in [(1.0 / 3.0, "postgres restart"), (2.0 / 3.0, "redis down")] {
@@ -576,14 +685,22 @@ async fn soak() -> anyhow::Result<()> {
             *w = format!("after {fault}");
         }
     }
-    tokio::time::sleep_until(deadline.into()).await;
-    stop.store(true, Ordering::Relaxed);
-    for task in tasks {
-        let _ = tokio::time::timeout(Duration::from_secs(60), task).await;
-    }
-    let memory_end = services.rss_kib();
+    Ok((recoveries, in_flight))
+}
 
-    // Settle: every outbox row relayed, every ban consumed, every event delivered.
+/// What never arrived after settling.
+struct Settled {
+    secs: f64,
+    unrelayed: i64,
+    unconsumed: i64,
+    undelivered: usize,
+    expected: usize,
+}
+
+/// Settle: every outbox row relayed, every ban consumed, every event delivered — or two
+/// minutes passed.
+async fn settle(private: &Private, pool: &Pool) -> Settled {
+    let (agencies, subscribed_at, receiver) = (&pool.agencies, pool.subscribed_at, &pool.receiver);
     let settle = Instant::now();
     let (mut unrelayed, mut unconsumed, mut undelivered) = (i64::MAX, i64::MAX, usize::MAX);
     let mut expected_events = 0;
@@ -618,7 +735,7 @@ async fn soak() -> anyhow::Result<()> {
                 "select event_id from certificates.outbox where event_type = any($1) and subject = any($2) and occurred_at >= $3
                  union all
                  select event_id from bans.outbox where event_type = any($1) and subject = any($2) and occurred_at >= $3",
-                &[&public, &agencies, &subscribed_at],
+                &[&public, agencies, &subscribed_at],
             )
             .await
             .map(|rows| rows.iter().map(|r| r.get(0)).collect())
@@ -637,64 +754,8 @@ async fn soak() -> anyhow::Result<()> {
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
-    let ledger = client.ledger_violations(DEPOSIT_KVK).await;
-    let scans_after_revoke = targets.iter().filter(|t| t.revoked.lock().ok().and_then(|r| *r).is_some()).count();
-
-    println!();
-    println!("load ran {:.0} s; answers that succeeded:", started.elapsed().as_secs_f64());
-    for (kind, n) in record.ok.lock().map(|o| o.clone()).unwrap_or_default() {
-        println!("  {kind:<12} {n:>9}");
-    }
-    println!();
-    println!(
-        "wrong verdicts (valid after a revoke returned; {scans_after_revoke} seals revoked): {} (must be 0)",
-        record.wrong_verdicts.load(Ordering::Relaxed)
-    );
-    println!(
-        "events lost after {:.0} s of settling ({in_flight} in flight when Redis was killed): {unrelayed} outbox rows never delivered to every consumer group, {unconsumed} ban events the certificates register never consumed, {undelivered} of {expected_events} events for the hirer's agencies never delivered to its webhook (each must be 0)",
-        settle.elapsed().as_secs_f64()
-    );
-    match ledger {
-        Some((payouts, violations)) => {
-            println!("ledger of the claims' deposit: {payouts} payouts, {violations} invariant violations (must be 0)")
-        }
-        None => println!("ledger of the claims' deposit: COULD NOT BE READ"),
-    }
-    println!();
-    println!("resident memory per service (KiB): at the start of the load, once warm, at the end (growth since warm)");
-    for (service, start) in &memory_start {
-        let warm = memory_warm.get(service).copied().unwrap_or(0);
-        let end = memory_end.get(service).copied().unwrap_or(0);
-        let growth = (end as f64 / warm.max(1) as f64 - 1.0) * 100.0;
-        println!("  {service:<13} {start:>8} {warm:>8} {end:>8}  ({growth:+.1}%)");
-    }
-    println!();
-    println!("answers that were not a success, by fault window, kind, status and problem type:");
-    let failures = record.failures.lock().map(|f| f.clone()).unwrap_or_default();
-    if failures.is_empty() {
-        println!("  none");
-    }
-    let mut internal = 0;
-    for ((window, kind, status, what), n) in &failures {
-        if *status >= 500 && *status != 503 {
-            internal += n;
-        }
-        println!("  {window:<24} {kind:<12} {status:>4} {what:<44} {n:>7}");
-    }
-    println!("answers with a status of 500 or above other than 503: {internal} (must be 0)");
-    for (fault, lasted, back) in &recoveries {
-        println!(
-            "{fault}: took {:.1} s; full service {:.1} s after it ended (last failing answer of any kind)",
-            lasted.as_secs_f64(),
-            back.as_secs_f64()
-        );
-    }
-    drop(services);
-    admin_task.abort();
-    drop(private);
-    Ok(())
+    Settled { secs: settle.elapsed().as_secs_f64(), unrelayed, unconsumed, undelivered, expected: expected_events }
 }
-
 /// Entries of the soak's stream that `group` has not acknowledged (pending and not yet
 /// delivered to it); 0 when Redis cannot tell.
 async fn unacknowledged(port: u16, group: &str) -> usize {
@@ -710,4 +771,69 @@ async fn unacknowledged(port: u16, group: &str) -> usize {
 fn main() -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     rt.block_on(soak())
+}
+
+/// What succeeded, whether any verdict was wrong, what was lost.
+fn report_outcome(
+    record: &Record,
+    revoked: usize,
+    in_flight: usize,
+    settled: &Settled,
+    ledger: Option<(usize, usize)>,
+) {
+    for (kind, n) in record.ok.lock().map(|o| o.clone()).unwrap_or_default() {
+        println!("  {kind:<12} {n:>9}");
+    }
+    println!();
+    println!(
+        "wrong verdicts (valid after a revoke returned; {revoked} seals revoked): {} (must be 0)",
+        record.wrong_verdicts.load(Ordering::Relaxed)
+    );
+    println!(
+        "events lost after {:.0} s of settling ({in_flight} in flight when Redis was killed): {} outbox rows never delivered to every consumer group, {} ban events the certificates register never consumed, {} of {} events for the hirer's agencies never delivered to its webhook (each must be 0)",
+        settled.secs, settled.unrelayed, settled.unconsumed, settled.undelivered, settled.expected
+    );
+    match ledger {
+        Some((payouts, violations)) => {
+            println!("ledger of the claims' deposit: {payouts} payouts, {violations} invariant violations (must be 0)")
+        }
+        None => println!("ledger of the claims' deposit: COULD NOT BE READ"),
+    }
+    println!();
+}
+
+/// Resident memory per service at the start of the load, once warm and at the end.
+fn report_memory([start, warm, end]: &[BTreeMap<&'static str, u64>; 3]) {
+    println!("resident memory per service (KiB): at the start of the load, once warm, at the end (growth since warm)");
+    for (service, at_start) in start {
+        let warm = warm.get(service).copied().unwrap_or(0);
+        let end = end.get(service).copied().unwrap_or(0);
+        let growth = (end as f64 / warm.max(1) as f64 - 1.0) * 100.0;
+        println!("  {service:<13} {at_start:>8} {warm:>8} {end:>8}  ({growth:+.1}%)");
+    }
+    println!();
+}
+
+/// Every answer that was not a success, and how the services came back from each fault.
+fn report_failures(record: &Record, recoveries: &[(&'static str, Duration, Duration)]) {
+    println!("answers that were not a success, by fault window, kind, status and problem type:");
+    let failures = record.failures.lock().map(|f| f.clone()).unwrap_or_default();
+    if failures.is_empty() {
+        println!("  none");
+    }
+    let mut internal = 0;
+    for ((window, kind, status, what), n) in &failures {
+        if *status >= 500 && *status != 503 {
+            internal += n;
+        }
+        println!("  {window:<24} {kind:<12} {status:>4} {what:<44} {n:>7}");
+    }
+    println!("answers with a status of 500 or above other than 503: {internal} (must be 0)");
+    for (fault, lasted, back) in recoveries {
+        println!(
+            "{fault}: took {:.1} s; full service {:.1} s after it ended (last failing answer of any kind)",
+            lasted.as_secs_f64(),
+            back.as_secs_f64()
+        );
+    }
 }
