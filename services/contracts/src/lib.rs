@@ -13,6 +13,7 @@ pub mod deposit;
 pub mod event;
 pub mod housing;
 pub mod kvk;
+pub mod language;
 pub mod problem;
 pub mod register;
 pub mod vocab;

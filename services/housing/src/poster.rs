@@ -27,9 +27,6 @@ static_loader! {
     };
 }
 
-/// The languages of the page at the door, in the order of its switch.
-pub const LANGUAGES: [&str; 8] = ["nl", "en", "pl", "ro", "bg", "es", "lt", "hu"];
-
 /// Millimetres the QR code is wide (its modules; the quiet zone around them comes on
 /// top): readable from a metre away in a dim hallway.
 const QR_MM: f64 = 150.0;
@@ -82,8 +79,7 @@ pub fn svg(b: &Marked, seal_url: &str) -> Result<String> {
         x: format!("{:.3}", 105.0 - scale * f64::from(side) / 2.0),
         y: format!("{:.3}", QR_TOP_MM - scale * f64::from(QUIET)),
         qr,
-        scan: LANGUAGES
-            .iter()
+        scan: zegel_contracts::language::codes()
             .enumerate()
             .map(|(i, lang)| Line { y: 226 + i * 8, lang, text: LOCALES.lookup(&id(lang), "poster-scan") })
             .collect(),
@@ -176,7 +172,7 @@ mod tests {
     #[test]
     fn every_language_of_the_door_has_its_own_words_on_the_poster() {
         let mut seen = std::collections::HashSet::new();
-        for lang in LANGUAGES {
+        for lang in zegel_contracts::language::codes() {
             let text = LOCALES.lookup(&id(lang), "poster-scan");
             assert!(!text.is_empty() && !text.contains("poster-scan"), "{lang}");
             assert!(seen.insert(text), "{lang} repeats another language's words");

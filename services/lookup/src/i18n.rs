@@ -20,16 +20,7 @@ static_loader! {
 }
 
 /// Supported languages: code and name in that language, in the order of the switch.
-pub const LANGUAGES: &[(&str, &str)] = &[
-    ("nl", "Nederlands"),
-    ("en", "English"),
-    ("pl", "Polski"),
-    ("ro", "Română"),
-    ("bg", "Български"),
-    ("es", "Español"),
-    ("lt", "Lietuvių"),
-    ("hu", "Magyar"),
-];
+pub use zegel_contracts::language::LANGUAGES;
 
 thread_local! {
     /// The plural rules of each supported language, made once per thread (they are not

@@ -25,8 +25,6 @@ use crate::state::AppState;
 use crate::store::{self, WorkComplaint};
 use zegel_contracts::certificate::WorkComplaintStatus;
 
-/// The languages of the lookup's pages.
-const LANGUAGES: [&str; 8] = ["nl", "en", "pl", "ro", "bg", "es", "lt", "hu"];
 /// Longest complaint text, in characters.
 const MAX_TEXT: usize = 2000;
 
@@ -53,7 +51,7 @@ pub(super) async fn post(state: AppState, req: Request, kvk: String, raw: Bytes)
         .as_ref()
         .ok()
         .and_then(|c| c.lang.clone())
-        .filter(|l| LANGUAGES.contains(&l.as_str()))
+        .filter(|l| zegel_contracts::language::supported(l))
         .unwrap_or_else(|| "nl".into());
     let filed = async {
         state.complaints.check(&req)?;

@@ -30,8 +30,6 @@ use crate::ledger;
 use crate::state::AppState;
 use crate::store::{self, Claim};
 
-/// The languages of the lookup's pages: a claim remembers the one it was filed in.
-pub const LANGUAGES: [&str; 8] = ["nl", "en", "pl", "ro", "bg", "es", "lt", "hu"];
 /// How far back a claimed period may start.
 const MAX_YEARS_BACK: u32 = 5;
 /// Most evidence references one claim carries.
@@ -173,8 +171,10 @@ impl WorkerClaimIn {
             .filter_map(|(i, e)| checks.check(platform::http::bounded_text(e, &format!("/evidence/{i}"), 200, true)))
             .collect();
         let language = self.language.unwrap_or_else(|| "nl".into());
-        if !LANGUAGES.contains(&language.as_str()) {
-            checks.fail("/language", format!("one of {}", LANGUAGES.join(", ")));
+        // A claim remembers the language it was filed in, for its status page.
+        if !zegel_contracts::language::supported(&language) {
+            let codes: Vec<&str> = zegel_contracts::language::codes().collect();
+            checks.fail("/language", format!("one of {}", codes.join(", ")));
         }
         checks.finish().map_err(Error::Invalid)?;
         let (Some(name), Some(from), Some(to), Some(paid), Some(description)) = (name, from, to, paid, description)
@@ -260,7 +260,7 @@ pub(super) async fn worker_claim(state: AppState, req: Request, kvk: String, raw
     let lang = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&raw)
         .ok()
         .and_then(|fields| fields.into_iter().find(|(k, _)| k == "lang").map(|(_, v)| v))
-        .filter(|l| LANGUAGES.contains(&l.as_str()))
+        .filter(|l| zegel_contracts::language::supported(l))
         .unwrap_or_else(|| "nl".into());
     match file_worker_claim(&state, req, &kvk, &raw, true).await {
         Ok(res) => Ok(res),

@@ -26,8 +26,6 @@ use crate::{Error, Result, events};
 
 /// Longest complaint text, in characters.
 pub const MAX_TEXT: usize = 2000;
-/// The languages of the public page (a complaint remembers which one it came from).
-const LANGUAGES: [&str; 8] = ["nl", "en", "pl", "ro", "bg", "es", "lt", "hu"];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -65,7 +63,7 @@ async fn form_answer(state: &AppState, bag_id: &str, req: &Request, raw: &Bytes)
         .as_ref()
         .ok()
         .and_then(|i| i.lang.as_deref())
-        .filter(|l| LANGUAGES.contains(l))
+        .filter(|l| zegel_contracts::language::supported(l))
         .unwrap_or("nl")
         .to_string();
     let outcome = match input {
@@ -109,7 +107,8 @@ async fn file(state: &AppState, req: &Request, bag_id: &str, input: ComplaintIn)
             String::new()
         }),
     };
-    let lang = input.lang.filter(|l| LANGUAGES.contains(&l.as_str()));
+    // A complaint remembers the language of the page it came from, when it is one of ours.
+    let lang = input.lang.filter(|l| zegel_contracts::language::supported(l));
     let (Some(category), true) = (category, errors.is_empty()) else { return Err(Error::Invalid(errors)) };
     let now = state.clock.now();
     let mut client = state.core.pool.get().await?;

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 use warp::http::HeaderValue;
 use warp::reply::Response;
+use zegel_contracts::certificate::WorkComplaintCategory;
 
 use super::page::{Chrome, allow_form_action, page_response, param};
 use crate::error::{Error, Result};
@@ -148,17 +149,6 @@ pub(super) async fn status_page(state: AppState, req: Request, id: String) -> Re
     Ok(res)
 }
 
-/// What a worker can complain about, in the order of the form (the certificates register
-/// keeps the same list).
-const WORK_CATEGORIES: [&str; 7] = [
-    "wages_below_minimum",
-    "unlawful_deductions",
-    "debt_to_employer",
-    "documents_withheld",
-    "intimidation",
-    "housing_tied_to_job",
-    "other",
-];
 /// What the certificates register may send a worker back with.
 const WORK_ERRORS: [&str; 3] = ["invalid", "rate_limited", "unavailable"];
 
@@ -204,7 +194,9 @@ pub(super) async fn work_page(state: AppState, req: Request, _: ()) -> Result<Re
         action: format!("{certificates}/api/v1/agencies/{}/work-complaints", kvk.as_str()),
         kvk: kvk.as_str().to_string(),
         label_category: lang.t("work-category"),
-        categories: WORK_CATEGORIES.iter().map(|c| (*c, lang.t(&format!("work-cat-{c}")))).collect(),
+        // What a worker can complain about, in the order of the form: the certificates
+        // register's words.
+        categories: WorkComplaintCategory::ALL.iter().map(|c| (c.as_str(), lang.t(&format!("work-cat-{c}")))).collect(),
         label_text: lang.t("work-text"),
         submit: lang.t("work-submit"),
     });

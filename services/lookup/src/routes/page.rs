@@ -43,7 +43,7 @@ impl<'a> Chrome<'a> {
         Self {
             lang: lang.code,
             label_language: lang.t("label-language"),
-            languages: LANGUAGES,
+            languages: &LANGUAGES,
             footer: lang.t("footer"),
             rights_link: lang.t("rights-link"),
             rights_href: format!("/rights?lang={}", lang.code),
