@@ -206,7 +206,7 @@ impl Registers {
     /// not verify is returned unverified (it is shown, and covers nothing).
     pub async fn receipt(&self, seal: &str, request_id: &str) -> Result<Receipt, Unreachable> {
         use sha2::Digest;
-        let receipt_id = sha2::Sha256::digest(seal.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect();
+        let receipt_id = platform::keyed::hex(&sha2::Sha256::digest(seal.as_bytes())[..8]);
         let unverified = |kvk: String| Receipt {
             receipt_id: String::new(),
             kvk_number: kvk,

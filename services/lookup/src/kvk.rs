@@ -43,7 +43,7 @@ pub struct Registration {
 }
 
 fn hashed(state: &AppState, bsn: &Bsn) -> String {
-    bsn.keyed_hash(state.settings.bsn_key.expose_secret().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    platform::keyed::hex(&bsn.keyed_hash(state.settings.bsn_key.expose_secret().as_bytes()))
 }
 
 /// Whether the bans register knows a ban in force on `day` that covers `role` for this person.

@@ -9,9 +9,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use hmac::{Hmac, Mac};
 use rand::Rng;
-use sha2::Sha256;
 
 /// Header with the signature.
 pub const SIGNATURE: &str = "zegel-signature";
@@ -26,13 +24,8 @@ pub const REPLAY_WINDOW_SECS: i64 = 300;
 
 /// `v1=<hex>` for `body` at `timestamp`.
 pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
-        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
-    mac.update(timestamp.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
-    format!("v1={hex}")
+    let mac = platform::keyed::mac(secret.as_bytes(), &[timestamp.to_string().as_bytes(), b".", body]);
+    format!("v1={}", platform::keyed::hex(&mac))
 }
 
 /// What a receiver does: the signature matches and is fresh at `now`.
@@ -47,11 +40,7 @@ pub fn verify(secret: &str, timestamp: i64, body: &[u8], signature: &str, now: i
 /// The signing secret of a subscription: HMAC-SHA256 of its id under the notifier's key,
 /// hex. Derived when shown (once, at creation) and when signing; never stored.
 pub fn secret_for(key: &[u8], subscription_id: uuid::Uuid) -> String {
-    let mut mac =
-        <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
-    mac.update(b"zegel-webhook-secret:");
-    mac.update(subscription_id.as_bytes());
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    platform::keyed::hex(&platform::keyed::mac(key, &[b"zegel-webhook-secret:", subscription_id.as_bytes()]))
 }
 
 /// The wait before attempt `attempts + 1`: base × 2^(attempts − 1), at most `max`, with

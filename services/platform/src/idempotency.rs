@@ -15,10 +15,8 @@ use std::fmt;
 use std::time::Duration;
 
 use deadpool_postgres::{GenericClient, Pool};
-use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
-use sha2::Sha256;
 
 use crate::problem::{FieldError, Problem};
 
@@ -58,7 +56,7 @@ pub const KEPT_FOR: Duration = Duration::from_secs(24 * 3600);
 
 /// Makes request fingerprints with the service's secret.
 #[derive(Clone)]
-pub struct Fingerprints(Hmac<Sha256>);
+pub struct Fingerprints(SecretString);
 
 impl fmt::Debug for Fingerprints {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -69,21 +67,13 @@ impl fmt::Debug for Fingerprints {
 impl Fingerprints {
     /// Keyed with `secret`.
     pub fn new(secret: &SecretString) -> Self {
-        Self(
-            Hmac::new_from_slice(secret.expose_secret().as_bytes())
-                .unwrap_or_else(|_| unreachable!("HMAC takes any key length")),
-        )
+        Self(secret.clone())
     }
 
     /// Fingerprint of a request, so a reused key with another request is detected.
     pub fn of(&self, method: &str, path: &str, body: &[u8]) -> String {
-        let mut mac = self.0.clone();
-        mac.update(method.as_bytes());
-        mac.update(&[0]);
-        mac.update(path.as_bytes());
-        mac.update(&[0]);
-        mac.update(body);
-        mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+        let parts: [&[u8]; 5] = [method.as_bytes(), &[0], path.as_bytes(), &[0], body];
+        crate::keyed::hex(&crate::keyed::mac(self.0.expose_secret().as_bytes(), &parts))
     }
 }
 

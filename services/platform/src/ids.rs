@@ -125,10 +125,7 @@ impl Bsn {
 
     /// A keyed hash (HMAC-SHA256): how a BSN is stored or compared, never the BSN itself.
     pub fn keyed_hash(&self, key: &[u8]) -> Vec<u8> {
-        let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(key)
-            .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
-        hmac::Mac::update(&mut mac, self.0.as_bytes());
-        hmac::Mac::finalize(mac).into_bytes().to_vec()
+        crate::keyed::mac(key, &[self.0.as_bytes()]).to_vec()
     }
 }
 

@@ -21,6 +21,7 @@ pub mod event;
 pub mod http;
 pub mod idempotency;
 pub mod ids;
+pub mod keyed;
 pub mod limiter;
 pub mod outbox;
 pub mod problem;

@@ -141,7 +141,7 @@ struct LiftIn {
 }
 
 fn ban_id(raw: &str) -> Result<Uuid> {
-    raw.parse().map_err(|_| Error::Client(platform::Problem::bad_request("Malformed ban id: expected a UUID.")))
+    Ok(platform::http::uuid_in_path(raw, "ban")?)
 }
 
 /// POST /api/v1/bans/{id}/lifting

@@ -43,7 +43,7 @@ struct AccidentIn {
 pub const ACCIDENT_REPORTS_PER_HOUR: u32 = 20;
 
 fn id_of(raw: &str) -> Result<Uuid> {
-    raw.parse().map_err(|_| Error::client(platform::Problem::bad_request("Malformed accident id: expected a UUID.")))
+    Ok(platform::http::uuid_in_path(raw, "accident")?)
 }
 
 /// The hirer a token acts for: its organisation, a KvK number.

@@ -171,9 +171,7 @@ struct StatusIn {
 pub(super) async fn set_status(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     principal.require_any(&[Role::Inspectorate], "Only the Labour Authority moves a complaint about work on.")?;
-    let id: Uuid = id
-        .parse()
-        .map_err(|_| Error::client(platform::Problem::bad_request("Malformed complaint id: expected a UUID.")))?;
+    let id = platform::http::uuid_in_path(&id, "complaint")?;
     let input: StatusIn = parse_json(&req, &raw)?;
     let mut checks = Checks::default();
     if !matches!(input.status.as_str(), "under_investigation" | "closed") {

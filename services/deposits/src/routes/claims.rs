@@ -222,11 +222,7 @@ fn token_hash(token: &str) -> Vec<u8> {
 
 /// 16 bytes that only this register can derive from `what` (HMAC-SHA256 under its key).
 fn keyed_bytes(state: &AppState, what: &str) -> [u8; 16] {
-    use hmac::{Hmac, Mac};
-    let mut mac = Hmac::<Sha256>::new_from_slice(state.settings.bsn_key.expose_secret().as_bytes())
-        .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
-    mac.update(what.as_bytes());
-    let full = mac.finalize().into_bytes();
+    let full = platform::keyed::mac(state.settings.bsn_key.expose_secret().as_bytes(), &[what.as_bytes()]);
     let mut out = [0u8; 16];
     out.copy_from_slice(&full[..16]);
     out
@@ -234,7 +230,7 @@ fn keyed_bytes(state: &AppState, what: &str) -> [u8; 16] {
 
 /// A token only this register can derive from `what`, as hex.
 fn keyed(state: &AppState, what: &str) -> String {
-    keyed_bytes(state, what).iter().map(|b| format!("{b:02x}")).collect()
+    platform::keyed::hex(&keyed_bytes(state, what))
 }
 
 /// The value of `name` in a query string.
@@ -304,7 +300,7 @@ fn support_organisation(state: &AppState, req: &Request) -> Result<Option<Princi
 /// the first worker's link to whoever posts it next. An API client's link is random.
 fn status_link(state: &AppState, nonce: Option<&str>, raw: &Bytes, claim: &mut Claim) -> String {
     let Some(nonce) = nonce else { return Uuid::new_v4().simple().to_string() };
-    let content: String = Sha256::digest(raw).iter().map(|b| format!("{b:02x}")).collect();
+    let content = platform::keyed::hex(&Sha256::digest(raw));
     claim.claim_id = uuid::Builder::from_random_bytes(keyed_bytes(state, &format!("claim-id:{nonce}"))).into_uuid();
     keyed(state, &format!("claim-link:{nonce}:{content}"))
 }
@@ -489,9 +485,7 @@ fn assessment_checked(input: &AssessmentIn) -> Result<(Option<Cents>, Option<Str
 pub(super) async fn assess(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     principal.require_any(&[Role::AdmissionAuthority], "Only the admission authority assesses claims.")?;
-    let id: Uuid = id
-        .parse()
-        .map_err(|_| Error::Client(platform::Problem::bad_request("Malformed claim id: expected a UUID.")))?;
+    let id = platform::http::uuid_in_path(&id, "claim")?;
     let input: AssessmentIn = parse_json(&req, &raw)?;
     let (amount, reason) = assessment_checked(&input)?;
     write(&state, &req, &principal, &raw, async |tx| {
@@ -591,9 +585,7 @@ pub(super) async fn claimant(state: AppState, req: Request, id: String) -> Resul
             "Only the admission authority and the inspectorate see who filed a claim.".into(),
         ));
     };
-    let id: Uuid = id
-        .parse()
-        .map_err(|_| Error::Client(platform::Problem::bad_request("Malformed claim id: expected a UUID.")))?;
+    let id = platform::http::uuid_in_path(&id, "claim")?;
     let client = state.core.pool.get().await?;
     let claimant =
         store::claimant(&client, id).await?.ok_or_else(|| Error::NotFound(format!("No worker's claim {id}.")))?;

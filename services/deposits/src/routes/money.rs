@@ -9,7 +9,6 @@ use platform::problem::FieldError;
 use platform::problem::Kind;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use uuid::Uuid;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
@@ -254,9 +253,7 @@ async fn claimed(
 /// bare `curl -X POST` works.
 pub(super) async fn pay_out(state: AppState, req: Request, id: String) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
-    let id: Uuid = id
-        .parse()
-        .map_err(|_| Error::Client(platform::Problem::bad_request("Malformed claim id: expected a UUID.")))?;
+    let id = platform::http::uuid_in_path(&id, "claim")?;
     if !principal.has(Role::AdmissionAuthority) {
         return Err(Error::Forbidden("Only the admission authority pays out of a deposit.".into()));
     }

@@ -323,9 +323,7 @@ pub(super) async fn resolve(
     let principal = authenticate(&state, &req)?;
     inspector(&principal)?;
     let bag = bag_from_path(&bag_id)?;
-    let id: Uuid = id
-        .parse()
-        .map_err(|_| Error::Client(platform::Problem::bad_request("Malformed deficiency id: expected a UUID.")))?;
+    let id = platform::http::uuid_in_path(&id, "deficiency")?;
     if !raw.is_empty() {
         let _: Value = parse_json(&req, &raw)?;
     }

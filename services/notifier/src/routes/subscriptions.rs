@@ -61,8 +61,7 @@ fn owner_of(p: &Principal) -> String {
 }
 
 fn id_from_path(raw: &str, what: &str) -> Result<Uuid> {
-    raw.parse()
-        .map_err(|_| Error::Client(platform::Problem::bad_request(format!("Malformed {what} id: expected a UUID."))))
+    Ok(platform::http::uuid_in_path(raw, what)?)
 }
 
 #[derive(Debug, Deserialize)]
