@@ -1,19 +1,16 @@
-//! Which certification body holds an application (a provisional certificate) or a
-//! certificate of which agency, as a register learns it from the certificates register's
-//! events: `certificate.provisional_issued` (or `.issued_full`, without probation) starts it, `certificate.revoked`, `.lapsed` and
-//! `.withdrawn` end it. A body may then see what concerns its own agencies and no others
-//! (advice 2.1 A: the body assesses the agencies it certifies) — their officers in the bans
-//! register, the buildings where they house workers in the housing register.
+//! What a register keeps of which certification body holds which agency: the rule is
+//! `zegel_contracts::certifier` (a new certificate starts a hold, an ending ends it, a
+//! withdrawn accreditation voids every hold of that body); this is where a register applies
+//! it to its own tables and asks them. A body may then see what concerns its own agencies
+//! and no others (advice 2.1 A: the body assesses the agencies it certifies) — their
+//! officers in the bans register, the buildings where they house workers in the housing
+//! register. A body's rights end with their ground: once its accreditation is withdrawn,
+//! [`certifies`] answers no for every agency it holds, at the moment of reading, until an
+//! accreditation is recorded again.
 //!
-//! A body's rights end with their ground: when the accreditation council withdraws its
-//! accreditation (`certification_body.accreditation`, published by the certificates
-//! register), [`certifies`] answers no for every agency it holds, at the moment of reading,
-//! until an accreditation is recorded again.
-//!
-//! The one definition for every register that needs it; each keeps the tables in its own
-//! schema (`certifier (kvk_number primary key, certification_body_id, certificate_id,
-//! since)` and `body_accreditation (certification_body_id primary key, accredited, since)`,
-//! created by its migrations).
+//! Each register keeps the tables in its own schema (`certifier (kvk_number primary key,
+//! certification_body_id, certificate_id, since)` and `body_accreditation
+//! (certification_body_id primary key, accredited, since)`, created by its migrations).
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
