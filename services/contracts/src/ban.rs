@@ -41,3 +41,64 @@ pub struct OfficerLink {
     /// The last day of the waiting period it started.
     pub waits_until: chrono::NaiveDate,
 }
+
+/// Whether a ban that starts on `starts_on`, ends on `ends_on` (if it ends) and was lifted
+/// on `lifted_on` (if it was) is in force on `day`: the one rule the bans register answers
+/// a person check with and KvK's registration check applies to that answer.
+pub fn in_force(
+    starts_on: chrono::NaiveDate,
+    ends_on: Option<chrono::NaiveDate>,
+    lifted_on: Option<chrono::NaiveDate>,
+    day: chrono::NaiveDate,
+) -> bool {
+    starts_on <= day && ends_on.is_none_or(|e| e >= day) && lifted_on.is_none_or(|l| l > day)
+}
+
+/// A ban as a person check answers it (the read contract of `POST /api/v1/person-checks`):
+/// its term and the roles it covers, never who.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BanTerm {
+    pub starts_on: chrono::NaiveDate,
+    pub ends_on: Option<chrono::NaiveDate>,
+    pub lifted_on: Option<chrono::NaiveDate>,
+    pub roles_covered: Vec<OfficerRole>,
+}
+
+impl BanTerm {
+    /// Whether it covers `role` on `day`.
+    pub fn covers(&self, role: OfficerRole, day: chrono::NaiveDate) -> bool {
+        in_force(self.starts_on, self.ends_on, self.lifted_on, day) && self.roles_covered.contains(&role)
+    }
+}
+
+/// What a person check answers: the bans of the person, if any.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PersonCheck {
+    pub bans: Vec<BanTerm>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> chrono::NaiveDate {
+        s.parse().expect("a date")
+    }
+
+    #[test]
+    fn a_ban_is_in_force_from_its_first_to_its_last_day_until_the_day_it_is_lifted() {
+        let ban = BanTerm {
+            starts_on: d("2026-01-01"),
+            ends_on: Some(d("2026-12-31")),
+            lifted_on: Some(d("2026-07-01")),
+            roles_covered: vec![OfficerRole::Director],
+        };
+        assert!(!ban.covers(OfficerRole::Director, d("2025-12-31")));
+        assert!(ban.covers(OfficerRole::Director, d("2026-01-01")));
+        assert!(ban.covers(OfficerRole::Director, d("2026-06-30")));
+        assert!(!ban.covers(OfficerRole::Director, d("2026-07-01")), "lifted");
+        assert!(!ban.covers(OfficerRole::Owner, d("2026-03-01")), "another role");
+        assert!(in_force(d("2026-01-01"), Some(d("2026-12-31")), None, d("2026-12-31")), "its last day");
+        assert!(!in_force(d("2026-01-01"), Some(d("2026-12-31")), None, d("2027-01-01")));
+    }
+}

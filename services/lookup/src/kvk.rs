@@ -12,9 +12,9 @@ use platform::event::payload::UnjustifiedDeregistration;
 use platform::ids::Bsn;
 use platform::outbox::Event;
 use secrecy::ExposeSecret;
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
-use zegel_contracts::ban::OfficerRole;
+use zegel_contracts::ban::{OfficerRole, PersonCheck};
 use zegel_contracts::kvk::{CheckKind, CheckResult, Signal, Signalled};
 use zegel_contracts::{CertificateStatus, Standing};
 
@@ -74,19 +74,8 @@ async fn banned_in_role(
     if !res.status().is_success() {
         return Err(Unavailable(format!("bans register answered {}", res.status())));
     }
-    let body: Value = res.json().await.map_err(|e| Unavailable(format!("bans register: {e}")))?;
-    let day = day.to_string();
-    let in_force = |b: &Value| {
-        let date = |k: &str| b[k].as_str().map(str::to_string);
-        date("starts_on").is_some_and(|s| s <= day)
-            && date("ends_on").is_none_or(|e| e >= day)
-            && date("lifted_on").is_none_or(|l| l > day)
-    };
-    Ok(body["bans"].as_array().is_some_and(|bans| {
-        bans.iter().any(|b| {
-            in_force(b) && b["roles_covered"].as_array().is_some_and(|r| r.iter().any(|x| x == officer.role.as_str()))
-        })
-    }))
+    let answer: PersonCheck = res.json().await.map_err(|e| Unavailable(format!("bans register: {e}")))?;
+    Ok(answer.bans.iter().any(|ban| ban.covers(officer.role, day)))
 }
 
 /// Decides and stores a registration check.

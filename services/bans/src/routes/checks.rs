@@ -92,9 +92,7 @@ pub(super) async fn check(state: AppState, req: Request, _: (), raw: Bytes) -> R
         Some(id) => store::bans_of(&client, id).await?,
         None => Vec::new(),
     };
-    let in_force = |b: &store::Ban| {
-        b.starts_on <= day && b.ends_on.is_none_or(|e| e >= day) && b.lifted_on.is_none_or(|l| l > day)
-    };
+    let in_force = |b: &store::Ban| zegel_contracts::ban::in_force(b.starts_on, b.ends_on, b.lifted_on, day);
     let banned = bans.iter().any(in_force);
     Ok(no_store(json(StatusCode::OK, &json!({ "on_date": day, "banned": banned, "bans": bans }))))
 }
