@@ -17,7 +17,6 @@ use zegel_testkit::DevIssuer;
 
 /// Issuer name of dev tokens; matches the services' default `ZEGEL_JWT_ISSUER`.
 const ISSUER: &str = "zegel-dev";
-/// Dev tokens live for a working day.
 const TOKEN_TTL_SECS: u64 = 8 * 3600;
 
 fn dev_dir() -> PathBuf {

@@ -12,7 +12,6 @@ use serde_json::{Value, json};
 use zegel_attest::Register;
 use zegel_testkit::{self as testing, TestDb, TestPrefix, pki};
 
-/// Every migration directory of the suite.
 pub const MIGRATIONS: [&str; 8] = [
     concat!(env!("CARGO_MANIFEST_DIR"), "/../services/housing/migrations"),
     concat!(env!("CARGO_MANIFEST_DIR"), "/../services/notifier/migrations"),
@@ -24,7 +23,6 @@ pub const MIGRATIONS: [&str; 8] = [
     concat!(env!("CARGO_MANIFEST_DIR"), "/../services/lookup/migrations"),
 ];
 
-/// Where each service of a running suite answers.
 #[derive(Debug, Clone)]
 pub struct Addresses {
     pub certificates: String,
@@ -40,7 +38,6 @@ pub struct Addresses {
 /// process ([`Suite`], which dereferences to one) or as the service binaries (the soak).
 pub struct Client {
     pub http: reqwest::Client,
-    /// Where the services answer.
     pub at: Addresses,
     issuer: std::sync::Arc<zegel_testkit::DevIssuer>,
 }
@@ -110,7 +107,6 @@ impl Client {
         (status, r.json().await.unwrap_or_default())
     }
 
-    /// A request to the bans register.
     pub async fn bans_call(&self, method: reqwest::Method, path: &str, token: &str, body: Value) -> Value {
         self.call(method, format!("{}{path}", self.at.bans), token, body).await
     }
@@ -136,12 +132,10 @@ impl Client {
         last
     }
 
-    /// A request to the G-account register.
     pub async fn gaccounts_call(&self, method: reqwest::Method, path: &str, token: &str, body: Value) -> Value {
         self.call(method, format!("{}{path}", self.at.gaccounts), token, body).await
     }
 
-    /// POST to the certificates register.
     pub async fn certs_post(&self, path: &str, token: &str, body: Value) -> Value {
         self.call(reqwest::Method::POST, format!("{}{path}", self.at.certificates), token, body).await
     }
@@ -463,7 +457,6 @@ pub fn valid_bsn(start: u32) -> String {
         .expect("one in eleven numbers passes")
 }
 
-/// A running service.
 pub struct Running<S> {
     /// `http://127.0.0.1:<port>`.
     pub address: String,
@@ -492,14 +485,11 @@ impl<S> Drop for Running<S> {
     }
 }
 
-/// Options for starting the suite.
 #[derive(Default, Clone)]
 pub struct Options {
     /// Redis URL to give the services (a proxy, to cut it).
     pub redis_url: Option<String>,
-    /// Public rate limit per minute.
     pub rate_per_minute: Option<u32>,
-    /// Postgres pool size per service.
     pub pool_size: Option<usize>,
     /// Worker threads per service runtime (default 1).
     pub threads: Option<usize>,
@@ -646,7 +636,6 @@ fn certificates_settings(
     settings
 }
 
-/// The suite under test.
 pub struct Suite {
     pub certificates: Running<zegel_certificates::state::AppState>,
     pub lookup: Running<zegel_lookup::state::AppState>,
@@ -684,12 +673,10 @@ async fn start_lookup(
 }
 
 impl Suite {
-    /// Starts the suite with default options.
     pub async fn start() -> Self {
         Self::start_with(Options::default()).await
     }
 
-    /// Starts the suite.
     pub async fn start_with(options: Options) -> Self {
         if std::env::var_os("ZEGEL_TEST_LOG").is_some() {
             platform::telemetry::init(platform::config::LogFormat::Pretty);

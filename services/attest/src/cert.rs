@@ -4,7 +4,6 @@
 /// Seconds of clock skew tolerated on `iat` and `exp`, of seals and of signed documents.
 pub const LEEWAY_SECS: i64 = 60;
 
-/// The DER inside a PEM certificate.
 pub fn cert_der(pem: &str) -> Result<Vec<u8>, String> {
     let (_, parsed) =
         x509_parser::pem::parse_x509_pem(pem.as_bytes()).map_err(|e| format!("not a PEM certificate: {e}"))?;

@@ -25,10 +25,8 @@ use percent_encoding::percent_decode_str;
 #[error("{0}")]
 pub struct HsmError(String);
 
-/// The scheme of a PKCS#11 URI.
 pub const SCHEME: &str = "pkcs11:";
 
-/// What a PKCS#11 URI names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyUri {
     module: String,
@@ -38,7 +36,6 @@ pub struct KeyUri {
     pin: Option<Pin>,
 }
 
-/// Where the PIN comes from.
 #[derive(Clone, PartialEq, Eq)]
 enum Pin {
     Value(String),

@@ -15,7 +15,6 @@ use time::{Duration, OffsetDateTime};
 #[error("pki: {0}")]
 pub struct PkiError(#[from] rcgen::Error);
 
-/// A key with its certificate, both in PEM.
 #[derive(Debug, Clone)]
 pub struct KeyAndCert {
     pub key_pem: String,

@@ -7,7 +7,6 @@ use qrcode::{EcLevel, QrCode, Version};
 /// Highest QR version a seal may need.
 pub const MAX_VERSION: i16 = 13;
 
-/// A rendered QR code.
 #[derive(Debug, Clone)]
 pub struct Qr {
     pub svg: String,
@@ -19,9 +18,7 @@ pub struct Qr {
 /// Which image of a QR code: the path segment `qr.svg` or `qr.png`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rendering {
-    /// SVG.
     Svg,
-    /// PNG.
     Png,
 }
 
@@ -38,7 +35,6 @@ impl std::str::FromStr for Rendering {
 }
 
 impl Qr {
-    /// The bytes and media type of one rendering.
     pub fn into_image(self, rendering: Rendering) -> (Vec<u8>, &'static str) {
         match rendering {
             Rendering::Svg => (self.svg.into_bytes(), "image/svg+xml"),
@@ -52,12 +48,7 @@ impl Qr {
 pub enum QrError {
     /// The data does not fit in version 13 at level M.
     #[error("{bytes} bytes need QR version {version}, above {MAX_VERSION}")]
-    TooDense {
-        bytes: usize,
-        /// Version it would need.
-        version: i16,
-    },
-    /// The encoder refused.
+    TooDense { bytes: usize, version: i16 },
     #[error("qr: {0}")]
     Encode(String),
 }
@@ -164,7 +155,6 @@ impl qrcode::render::Canvas for GrayCanvas {
 }
 
 impl GrayImage {
-    /// The image as an 8-bit greyscale PNG.
     fn png(&self) -> Result<Vec<u8>, png::EncodingError> {
         let mut out = Vec::new();
         let mut encoder = png::Encoder::new(&mut out, self.width, self.height);

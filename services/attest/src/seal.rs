@@ -38,7 +38,6 @@ pub struct Claims {
 }
 
 impl Claims {
-    /// The seal id as a UUID.
     pub fn seal_id(&self) -> Option<Uuid> {
         jti_to_id(&self.jti)
     }
@@ -93,16 +92,13 @@ pub fn jti_to_id(jti: &str) -> Option<Uuid> {
 /// Why a signer could not be set up or a seal not issued.
 #[derive(Debug, thiserror::Error)]
 pub enum SealError {
-    /// The key or certificate is unusable.
     #[error("signing key or certificate: {0}")]
     Key(String),
-    /// The seal would outlive the signer certificate.
     #[error("a seal may not outlive its signer certificate (until {0})")]
     OutlivesCertificate(i64),
     /// The register's status list is full ([`MAX_STATUS_INDEX`]).
     #[error("no status list index left")]
     IndexExhausted,
-    /// Signing failed.
     #[error("signing: {0}")]
     Sign(#[from] jsonwebtoken::errors::Error),
 }
@@ -113,7 +109,6 @@ impl From<crate::hsm::HsmError> for SealError {
     }
 }
 
-/// A register's signing key and certificate.
 pub struct Signer {
     register: Register,
     kid: String,
@@ -199,12 +194,10 @@ impl Signer {
         Ok(format!("{message}.{signature}"))
     }
 
-    /// The key id seals carry.
     pub fn kid(&self) -> &str {
         &self.kid
     }
 
-    /// The register this signer belongs to.
     pub fn register(&self) -> Register {
         self.register
     }
@@ -242,7 +235,6 @@ impl Signer {
     }
 }
 
-/// A freshly issued seal.
 #[derive(Debug, Clone)]
 pub struct Signed {
     /// Its id (the register's status key).
@@ -281,10 +273,8 @@ impl Signer {
 /// A seal whose signature and validity window check.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verified {
-    /// The register that signed it.
     pub register: Register,
     pub claims: Claims,
-    /// The signer key's id.
     pub kid: String,
 }
 

@@ -36,10 +36,8 @@ use crate::verdict::Verdict;
 pub const BITS: u8 = 2;
 /// The media type of a signed list (the header's `typ`).
 pub const TYP: &str = "statuslist+jwt";
-/// The media type it is served as.
 pub const MEDIA_TYPE: &str = "application/statuslist+jwt";
 
-/// A seal's status in a list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     /// `0x00`: valid.
@@ -85,7 +83,6 @@ pub enum ListError {
     /// The signature does not check with a key of the register it names.
     #[error("the status list is not signed by its register")]
     Unsigned,
-    /// Expired, or no trust list in force.
     #[error("the status list has expired")]
     Expired,
     /// The seal's index lies beyond the list.
@@ -111,12 +108,10 @@ impl StatusList {
         Self { bytes: vec![0; len.div_ceil(4)], len }
     }
 
-    /// How many seals it holds.
     pub fn len(&self) -> usize {
         self.len
     }
 
-    /// Whether it holds none.
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -180,7 +175,6 @@ struct Encoded {
 /// A list as a verifier received it: its statuses and when it was made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Received {
-    /// The register it speaks for.
     pub register: Register,
     pub list: StatusList,
     /// When it was made (seconds since the epoch): how old an answer from it is.

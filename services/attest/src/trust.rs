@@ -34,7 +34,6 @@ pub const TRUST_LIST_UNIT: &str = "trust-list";
 /// A key the verifier accepts, checked when the list was loaded.
 #[derive(Clone)]
 pub struct TrustedKey {
-    /// The register it signs for.
     pub register: Register,
     pub kid: String,
     pub key: DecodingKey,
@@ -49,7 +48,6 @@ impl std::fmt::Debug for TrustedKey {
     }
 }
 
-/// One signer in the list document.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Entry {
     pub register: String,
@@ -76,7 +74,6 @@ pub struct Document {
 /// Why a trust list was refused as a whole.
 #[derive(Debug, thiserror::Error)]
 pub enum TrustError {
-    /// The CA certificate is unusable.
     #[error("trust anchor: {0}")]
     Anchor(String),
     /// The list is not a valid signed document.
@@ -84,11 +81,9 @@ pub enum TrustError {
     List(String),
 }
 
-/// The keys a verifier accepts, by kid.
 #[derive(Debug, Clone, Default)]
 pub struct TrustStore {
     keys: HashMap<String, Vec<TrustedKey>>,
-    /// The signed list this store came from, as published.
     pub document: Option<String>,
     pub seq: Option<u64>,
     /// When it expires: after that the store verifies nothing.
@@ -106,12 +101,10 @@ impl TrustStore {
         self.expires_at.is_some_and(|exp| now > exp)
     }
 
-    /// Number of keys trusted.
     pub fn len(&self) -> usize {
         self.keys.values().map(Vec::len).sum()
     }
 
-    /// Whether no key is trusted.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -201,7 +194,6 @@ pub fn sign(doc: &Document, signer_key_pem: &str) -> Result<String, jsonwebtoken
     jsonwebtoken::encode(&header, doc, &EncodingKey::from_ed_pem(signer_key_pem.as_bytes())?)
 }
 
-/// An entry for a register's certificate.
 pub fn entry(register: Register, cert_pem: &str) -> Result<Entry, TrustError> {
     let der = cert_der(cert_pem).map_err(TrustError::List)?;
     Ok(Entry { register: register.code().into(), kid: kid_of(&der), cert: cert_pem.into() })

@@ -8,9 +8,7 @@ zegel_contracts::text_enum! {
         Valid = "valid",
         /// The register revoked it (or what it attests ended).
         Revoked = "revoked",
-        /// The register suspended what it attests.
         Suspended = "suspended",
-        /// Past its expiry.
         Expired = "expired",
         /// Before its issue time.
         NotYetValid = "not_yet_valid",
@@ -26,11 +24,8 @@ zegel_contracts::text_enum! {
 zegel_contracts::text_enum! {
     /// What a register's `seal_status` view says about one of its seals, now.
     pub enum SealStatus {
-        /// What the seal attests holds.
         Good = "good",
-        /// Suspended for now.
         Suspended = "suspended",
-        /// Ended, replaced or taken away.
         Revoked = "revoked",
     }
 }
@@ -45,7 +40,6 @@ impl From<SealStatus> for Verdict {
     }
 }
 
-/// A verdict with the reason behind it, safe to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refused {
     pub verdict: Verdict,
@@ -53,7 +47,6 @@ pub struct Refused {
 }
 
 impl Refused {
-    /// A refusal.
     pub fn new(verdict: Verdict, reason: &'static str) -> Self {
         Self { verdict, reason }
     }

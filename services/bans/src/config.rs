@@ -5,7 +5,6 @@ use platform::shell::OwnSettings;
 use secrecy::SecretString;
 use serde::Deserialize;
 
-/// All settings of the service.
 pub type Settings = platform::shell::Settings<Own>;
 
 /// `ZEGEL_BANS_*`.

@@ -14,10 +14,8 @@ use crate::events;
 use crate::state::AppState;
 use crate::store::{self, SanctionedEnding};
 
-/// The party name this register answers to on the stream.
 pub const PARTY: &str = "bans";
 
-/// Handles one event addressed to this register.
 pub async fn handle(state: &AppState, event: Event) -> anyhow::Result<()> {
     if !platform::certifier::concerns(&event) {
         return Ok(());

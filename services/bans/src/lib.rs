@@ -18,6 +18,5 @@ pub mod store;
 pub mod sweep;
 
 platform::service! {
-    /// The bans register.
     Bans: state::AppState, openapi: "bans", tasks: sweep::tasks
 }

@@ -10,7 +10,6 @@ use platform::shell::{Settings, Start};
 
 use crate::config::{DEV_BSN_KEY, Own};
 
-/// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
     /// Pool, bus, auth, relay, limiters, metrics.

@@ -45,7 +45,6 @@ pub async fn person_by_hash(c: &impl GenericClient, bsn_hash: &[u8]) -> Result<O
 #[derive(Debug, Clone)]
 pub struct NewOfficer {
     pub person_id: Uuid,
-    /// What they are at the agency.
     pub role: OfficerRole,
     pub from_on: NaiveDate,
     /// Until (none: still).
@@ -187,7 +186,6 @@ pub async fn certifier_of(c: &impl GenericClient, kvk: &str) -> Result<Option<St
 pub struct OfficerView {
     pub name: String,
     pub date_of_birth: NaiveDate,
-    /// The role the person holds there.
     pub role: OfficerRole,
     pub from_on: NaiveDate,
     pub to_on: Option<NaiveDate>,
@@ -260,7 +258,6 @@ pub async fn agencies_hit(c: &impl GenericClient, ban_id: Uuid, day: NaiveDate) 
     Ok(c.query(&stmt, &[&ban_id, &day]).await?.iter().map(|r| (r.get(0), r.get(1))).collect())
 }
 
-/// A ban, without personal data.
 #[derive(Debug, Clone, Serialize)]
 pub struct Ban {
     pub ban_id: Uuid,
@@ -269,7 +266,6 @@ pub struct Ban {
     pub person_id: Uuid,
     /// Who imposed it, which decides who may lift it and how long it may last.
     pub basis: Basis,
-    /// Officer roles it covers.
     pub roles_covered: Vec<OfficerRole>,
     pub starts_on: NaiveDate,
     pub ends_on: Option<NaiveDate>,
@@ -297,7 +293,6 @@ fn ban(r: &Row) -> Ban {
     }
 }
 
-/// Stores a ban.
 pub async fn insert_ban(c: &impl GenericClient, b: &Ban, imposed_by: &str, imposed_role: &str) -> Result<()> {
     let stmt = c
         .prepare_cached(
@@ -361,7 +356,6 @@ pub async fn bans_of(c: &impl GenericClient, person_id: Uuid) -> Result<Vec<Ban>
     Ok(c.query(&stmt, &[&person_id]).await?.iter().map(ban).collect())
 }
 
-/// Records a read of personal data.
 pub async fn log_access(
     c: &impl GenericClient,
     actor: &platform::audit::Actor,
@@ -379,7 +373,6 @@ pub async fn log_access(
     Ok(())
 }
 
-/// An access log entry.
 #[derive(Debug, Clone, Serialize)]
 pub struct Access {
     pub occurred_at: DateTime<Utc>,

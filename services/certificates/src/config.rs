@@ -4,7 +4,6 @@ use platform::config::ConfigError;
 use platform::shell::OwnSettings;
 use serde::Deserialize;
 
-/// All settings of the service.
 pub type Settings = platform::shell::Settings<Own>;
 
 /// `ZEGEL_CERTIFICATES_*`.

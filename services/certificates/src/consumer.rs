@@ -19,10 +19,8 @@ use crate::register::{self, Change};
 use crate::state::AppState;
 use crate::store;
 
-/// The party name this register answers to on the stream.
 pub const PARTY: &str = "certificates";
 
-/// Handles one event addressed to this register.
 pub async fn handle(state: &AppState, event: Event) -> anyhow::Result<()> {
     let body = event.body().map_err(|e| anyhow::anyhow!("{} {}: unreadable: {e}", event.event_type, event.event_id))?;
     let Some(body) = body else { return Ok(()) };

@@ -18,7 +18,6 @@ pub enum Error {
     /// The certificate's status does not allow the action.
     #[error("cannot {action:?} a {from:?} certificate")]
     IllegalTransition { from: Status, action: Action },
-    /// Certification asked with requirements unmet.
     #[error("requirements unmet")]
     Unmet(Vec<(RequirementCode, String)>),
     /// Reinstatement asked while deficiencies are open past their deadlines.
@@ -57,7 +56,6 @@ impl Error {
     pub fn invalid(errors: Vec<FieldError>) -> Self {
         Shared::Invalid(errors).into()
     }
-    /// A state conflict other than a transition.
     pub fn conflict(kind: Kind, detail: String) -> Self {
         Shared::Conflict { kind, detail }.into()
     }
@@ -185,5 +183,4 @@ fn entry_test_problem(missing: &[(RequirementCode, zegel_contracts::agency::Reas
         .with_extension("reason_codes", serde_json::json!(missing.iter().map(|(_, r)| *r).collect::<Vec<_>>()))
 }
 
-/// Shorthand.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -18,7 +18,6 @@ use crate::store::{Certificate, Deficiency};
 
 /// Party names used in `addressed_to`.
 pub mod party {
-    /// The Chamber of Commerce.
     pub const KVK: &str = "kvk";
     /// The Labour Authority.
     pub const INSPECTORATE: &str = "inspectorate";
@@ -63,7 +62,6 @@ pub struct Ending {
     pub waits_until: Option<chrono::NaiveDate>,
 }
 
-/// The events a transition publishes.
 pub fn for_transition(
     action: Action,
     before: &Certificate,
@@ -239,11 +237,9 @@ pub fn fine_irrevocable(cert: &Certificate, fine: &crate::store::Fine, now: Date
 #[derive(Debug, Clone)]
 pub struct MarkEnded {
     pub bag_id: String,
-    /// Where its mark went.
     pub status: zegel_contracts::MarkStatus,
     /// Why, when the housing register said.
     pub reason: Option<String>,
-    /// The housing register's event.
     pub event_id: uuid::Uuid,
 }
 

@@ -21,6 +21,5 @@ pub mod store;
 pub mod sweep;
 
 platform::service! {
-    /// The certificates register.
     Certificates: state::AppState, openapi: "certificates", tasks: startup::tasks
 }

@@ -22,13 +22,11 @@ pub struct Change<'a> {
     pub reason: Option<&'a str>,
     /// Request that caused it (or the sweep's run id).
     pub request_id: &'a str,
-    /// Event that caused it, for consumers.
     pub cause_event_id: Option<Uuid>,
     /// The ground of a suspension, revocation, lapse or escaping withdrawal, a code kept in
     /// the public history for the yearly statistics and the re-entry rule (never the
     /// reason's text).
     pub ground: Option<Why>,
-    /// Server time of the change.
     pub now: DateTime<Utc>,
 }
 

@@ -31,7 +31,6 @@ pub struct Unreachable {
     pub reason: String,
 }
 
-/// The requirement a part of the standing decides.
 fn requirement_of(part: Part) -> Option<RequirementCode> {
     match part {
         Part::Officers => Some(RequirementCode::NoBannedDirector),
@@ -43,7 +42,6 @@ fn requirement_of(part: Part) -> Option<RequirementCode> {
     }
 }
 
-/// The other registers this one asks.
 #[derive(Debug, Clone)]
 pub struct Registers {
     http: reqwest::Client,

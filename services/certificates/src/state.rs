@@ -8,7 +8,6 @@ use zegel_desk::Desk;
 
 use crate::config::Own;
 
-/// What every handler shares.
 #[derive(Clone, Debug)]
 pub struct AppState {
     /// Pool (schema `certificates`), bus, auth, relay, limiters, metrics.
@@ -18,7 +17,6 @@ pub struct AppState {
     pub settings: Arc<Own>,
     /// Issues this register's seals (signer, lookup URL, QR codes).
     pub desk: Desk,
-    /// The other registers, asked live at certification.
     pub registers: crate::registers::Registers,
     /// Complaints about work per client address: stricter than the public limit for reads.
     pub complaints: platform::http::PublicLimiter,

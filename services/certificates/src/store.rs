@@ -15,17 +15,14 @@ use crate::domain::requirement::{Outcome, RequirementCode};
 use crate::domain::{AuditOutcome, Norm, Status};
 use crate::error::{Error, Result};
 
-/// A certification body.
 #[derive(Debug, Clone, Serialize)]
 pub struct Body {
     /// Id (the `org` of its tokens).
     pub certification_body_id: String,
     pub name: String,
-    /// Whether it may act.
     pub accredited: bool,
 }
 
-/// An agency.
 #[derive(Debug, Clone, Serialize)]
 pub struct Agency {
     pub kvk_number: String,
@@ -39,7 +36,6 @@ pub struct Agency {
     pub vat_number: Option<String>,
 }
 
-/// A certificate, as stored.
 #[derive(Debug, Clone, Serialize)]
 pub struct Certificate {
     pub certificate_id: Uuid,
@@ -49,18 +45,15 @@ pub struct Certificate {
     pub norm: Norm,
     pub status: Status,
     pub status_since: DateTime<Utc>,
-    /// Date of the provisional certificate.
     pub issued_on: NaiveDate,
     /// End of probation (after any extension).
     pub probation_ends_on: NaiveDate,
     /// Whether probation was extended.
     pub extended: bool,
-    /// Date of full certification.
     pub certified_on: Option<NaiveDate>,
     pub next_audit_due: Option<NaiveDate>,
     /// Why it is suspended.
     pub suspension_reason: Option<String>,
-    /// Deadline to remedy the suspension.
     pub suspension_remedy_by: Option<NaiveDate>,
     pub ended_on: Option<NaiveDate>,
 }
@@ -88,7 +81,6 @@ fn certificate(row: &Row) -> Result<Certificate> {
     })
 }
 
-/// Creates or updates a certification body.
 pub async fn upsert_body(c: &impl GenericClient, id: &str, name: &str, accredited: bool) -> Result<Body> {
     let stmt = c
         .prepare_cached(
@@ -101,7 +93,6 @@ pub async fn upsert_body(c: &impl GenericClient, id: &str, name: &str, accredite
     Ok(Body { certification_body_id: row.get(0), name: row.get(1), accredited: row.get(2) })
 }
 
-/// A certification body by id.
 pub async fn body(c: &impl GenericClient, id: &str) -> Result<Option<Body>> {
     let stmt = c
         .prepare_cached(
@@ -256,7 +247,6 @@ pub async fn update_certificate(c: &impl GenericClient, cert: &Certificate) -> R
     Ok(())
 }
 
-/// A dated status change, as shown publicly.
 #[derive(Debug, Clone, Serialize)]
 pub struct StatusChange {
     /// Status before (none for the first).
@@ -265,7 +255,6 @@ pub struct StatusChange {
     pub at: DateTime<Utc>,
 }
 
-/// Appends to the public history.
 pub async fn insert_status_change(
     c: &impl GenericClient,
     id: Uuid,
@@ -299,7 +288,6 @@ pub async fn status_history(c: &impl GenericClient, id: Uuid) -> Result<Vec<Stat
         .collect())
 }
 
-/// A recorded requirement.
 #[derive(Debug, Clone, Serialize)]
 pub struct Requirement {
     pub code: RequirementCode,
@@ -316,13 +304,11 @@ pub struct Requirement {
 }
 
 impl Requirement {
-    /// As the one rule reads it.
     pub fn evidence(&self) -> crate::domain::requirement::Evidence {
         crate::domain::requirement::Evidence { code: self.code, outcome: self.outcome, valid_until: self.valid_until }
     }
 }
 
-/// What a certification body records for a requirement.
 #[derive(Debug, Clone)]
 pub struct NewRequirement<'a> {
     pub code: RequirementCode,
@@ -331,7 +317,6 @@ pub struct NewRequirement<'a> {
     pub checked_on: NaiveDate,
     /// Until when it holds.
     pub valid_until: Option<NaiveDate>,
-    /// The financial year it covers.
     pub financial_year: Option<i32>,
 }
 
@@ -380,7 +365,6 @@ pub async fn upsert_requirement(
     })
 }
 
-/// The requirements recorded for a certificate.
 pub async fn requirements(c: &impl GenericClient, id: Uuid) -> Result<Vec<Requirement>> {
     let stmt = c
         .prepare_cached(
@@ -471,18 +455,15 @@ pub async fn past_deadline(c: &impl GenericClient, certificate_id: Uuid, today: 
     Ok(c.query(&stmt, &[&certificate_id, &today]).await?.iter().map(deficiency).collect())
 }
 
-/// A recorded audit.
 #[derive(Debug, Clone, Serialize)]
 pub struct Audit {
     pub audit_id: Uuid,
     pub performed_on: NaiveDate,
     pub outcome: AuditOutcome,
-    /// Reference to the audit report.
     pub report_ref: String,
     pub recorded_by: String,
 }
 
-/// Stores an audit.
 pub async fn insert_audit(c: &impl GenericClient, certificate_id: Uuid, a: &Audit) -> Result<()> {
     let stmt = c
         .prepare_cached(
@@ -518,7 +499,6 @@ pub async fn audits(c: &impl GenericClient, certificate_id: Uuid) -> Result<Vec<
 
 pub use crate::domain::requirement::Deficiency;
 
-/// Stores a deficiency.
 pub async fn insert_deficiency(c: &impl GenericClient, certificate_id: Uuid, d: &Deficiency) -> Result<()> {
     let stmt = c
         .prepare_cached(
@@ -551,7 +531,6 @@ fn deficiency(r: &Row) -> Deficiency {
     }
 }
 
-/// The deficiencies of a certificate.
 pub async fn deficiencies(c: &impl GenericClient, certificate_id: Uuid) -> Result<Vec<Deficiency>> {
     let sql = format!(
         "select {DEFICIENCY_COLUMNS} from deficiency where certificate_id = $1 order by created_at, deficiency_id"
@@ -560,10 +539,8 @@ pub async fn deficiencies(c: &impl GenericClient, certificate_id: Uuid) -> Resul
     Ok(c.query(&stmt, &[&certificate_id]).await?.iter().map(deficiency).collect())
 }
 
-/// Which open deficiency to resolve.
 #[derive(Debug, Clone, Copy)]
 pub enum Open {
-    /// This one.
     Id(Uuid),
     /// The one about this requirement (fresh evidence for it was recorded).
     About(RequirementCode),
@@ -603,7 +580,6 @@ pub struct SuspensionRequest {
     pub created_at: DateTime<Utc>,
 }
 
-/// Stores a suspension request.
 pub async fn insert_suspension_request(
     c: &impl GenericClient,
     certificate_id: Uuid,
@@ -619,7 +595,6 @@ pub async fn insert_suspension_request(
     Ok(())
 }
 
-/// The suspension requests of a certificate.
 pub async fn suspension_requests(c: &impl GenericClient, certificate_id: Uuid) -> Result<Vec<SuspensionRequest>> {
     let stmt = c
         .prepare_cached(
@@ -789,14 +764,11 @@ fn constraint(e: &tokio_postgres::Error) -> Option<&str> {
 pub struct Accident {
     pub accident_id: Uuid,
     pub agency_kvk: String,
-    /// The hirer where it happened.
     pub hirer_kvk: String,
     pub occurred_on: chrono::NaiveDate,
-    /// death | permanent_injury | hospital_admission.
     pub kind: zegel_contracts::certificate::AccidentKind,
     /// What happened (no name needed).
     pub what_happened: String,
-    /// When the hirer reported it.
     pub reported_at: DateTime<Utc>,
     /// By when the agency must report it to the Labour Authority.
     pub report_due_at: DateTime<Utc>,
@@ -805,7 +777,6 @@ pub struct Accident {
     pub authority_reference: Option<String>,
     /// When a missing or late report was signalled to the inspectorate.
     pub late_signalled_at: Option<DateTime<Utc>>,
-    /// When the agency recorded its safety check.
     pub safety_checked_at: Option<DateTime<Utc>>,
     pub safety_measures: Option<String>,
 }
@@ -831,7 +802,6 @@ fn accident(r: &tokio_postgres::Row) -> Accident {
     }
 }
 
-/// Records an accident as a hirer reported it.
 pub async fn insert_accident(c: &impl GenericClient, a: &Accident, by: &str) -> Result<()> {
     let stmt = c
         .prepare_cached(
@@ -884,7 +854,6 @@ pub async fn accident_reported(c: &impl GenericClient, id: Uuid, reference: &str
     Ok(())
 }
 
-/// Records the agency's safety check.
 pub async fn safety_checked(
     c: &impl GenericClient,
     id: Uuid,
@@ -920,15 +889,11 @@ pub async fn take_late_accidents(c: &impl GenericClient, now: DateTime<Utc>) -> 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct WorkComplaint {
     pub complaint_id: Uuid,
-    /// The agency it is about.
     pub agency_kvk: String,
-    /// What it is about.
     pub category: zegel_contracts::certificate::WorkComplaintCategory,
     pub text: String,
-    /// The language it was written in.
     pub language: String,
     pub received_at: DateTime<Utc>,
-    /// received | under_investigation | closed.
     pub status: zegel_contracts::certificate::WorkComplaintStatus,
     /// What the Labour Authority tells the worker.
     pub status_note: Option<String>,
@@ -950,7 +915,6 @@ fn work_complaint(r: &tokio_postgres::Row) -> WorkComplaint {
     }
 }
 
-/// Records a complaint about work.
 pub async fn insert_work_complaint(c: &impl GenericClient, w: &WorkComplaint, token_hash: &[u8]) -> Result<()> {
     let stmt = c
         .prepare_cached(
@@ -971,13 +935,11 @@ pub async fn work_complaints_of(c: &impl GenericClient, kvk: &str) -> Result<Vec
     Ok(c.query(&stmt, &[&kvk]).await?.iter().map(work_complaint).collect())
 }
 
-/// A complaint by id.
 pub async fn work_complaint_by_id(c: &impl GenericClient, id: Uuid) -> Result<Option<WorkComplaint>> {
     let stmt = c.prepare_cached(&format!("{WORK_COMPLAINT} where complaint_id = $1")).await?;
     Ok(c.query_opt(&stmt, &[&id]).await?.as_ref().map(work_complaint))
 }
 
-/// Moves a complaint on.
 pub async fn set_work_complaint_status(
     c: &impl GenericClient,
     id: Uuid,
@@ -1085,7 +1047,6 @@ pub async fn certified_days(
     Ok(c.query(&stmt, &[&kvk, &from, &to]).await?.iter().map(|r| (r.get(0), r.get(1))).collect())
 }
 
-/// A fine as recorded.
 #[derive(Debug, Clone, Serialize)]
 pub struct Fine {
     pub fine_id: Uuid,
@@ -1097,11 +1058,9 @@ pub struct Fine {
     pub offence_on: NaiveDate,
     pub workers: i32,
     pub amount_cents: i64,
-    /// How it was computed.
     pub computation: serde_json::Value,
     pub status: crate::domain::fine::FineStatus,
     pub decided_on: NaiveDate,
-    /// When it became irrevocable.
     pub irrevocable_on: Option<NaiveDate>,
 }
 
@@ -1126,7 +1085,6 @@ fn fine(r: &Row) -> Fine {
     }
 }
 
-/// Records a decided fine.
 pub async fn insert_fine(c: &impl GenericClient, f: &Fine, decided_by: &str) -> Result<()> {
     let stmt = c
         .prepare_cached(
@@ -1194,7 +1152,6 @@ pub async fn make_irrevocable(c: &impl GenericClient, id: Uuid, on: NaiveDate) -
     Ok(fine(&c.query_one(&stmt, &[&id, &on]).await?))
 }
 
-/// A final sanction as recorded and published.
 pub use zegel_contracts::event::payload::FinalSanction;
 
 const SANCTION_COLUMNS: &str =
@@ -1265,7 +1222,6 @@ pub async fn final_sanctions(c: &impl GenericClient, kvk: &str) -> Result<Vec<Fi
     Ok(c.query(&stmt, &[&kvk]).await?.iter().map(final_sanction).collect())
 }
 
-/// A final sanction by id.
 pub async fn final_sanction_by_id(c: &impl GenericClient, id: Uuid) -> Result<Option<FinalSanction>> {
     let stmt =
         c.prepare_cached(&format!("select {SANCTION_COLUMNS} from final_sanction where sanction_id = $1")).await?;

@@ -23,7 +23,6 @@ use crate::register::{self, Change};
 use crate::state::AppState;
 use crate::store;
 
-/// What one sweep did.
 #[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
 pub struct Report {
     pub lapsed: usize,
@@ -33,7 +32,6 @@ pub struct Report {
     pub accidents_late: usize,
     /// Deficiencies opened because evidence expired.
     pub evidence_expired: usize,
-    /// Certificates suspended for a deficiency past its deadline.
     pub suspended_for_deficiencies: usize,
 }
 

@@ -38,7 +38,6 @@ pub enum Housing {
     /// Nothing is known: no building in use and no declaration that it houses no one.
     #[default]
     Undeclared,
-    /// It has declared that it houses no one.
     NoOne,
     /// The buildings it houses workers in now (at least one).
     In(Vec<Housed>),
@@ -56,27 +55,20 @@ impl Housing {
     }
 }
 
-/// A building an agency houses workers in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Housed {
     pub bag_id: String,
     pub mark: MarkStatus,
-    /// Certified and within its year, now.
     pub certified: bool,
 }
 
 crate::text_enum! {
-    /// The parts of the standing, one per register.
     pub enum Part {
-        /// The staffing agency certificate.
         Certificate = "certificate",
         /// Its owners, directors and de facto managers (bans).
         Officers = "officers",
-        /// The guarantee deposit.
         Deposit = "deposit",
-        /// The G-account.
         GAccount = "g_account",
-        /// The housing of its workers.
         Housing = "housing",
         /// Safety at one hirer after an accident (judged for a hirer's own check only).
         Safety = "safety",
@@ -86,15 +78,10 @@ crate::text_enum! {
 crate::text_enum! {
     /// Why a part does not allow hiring.
     pub enum Reason {
-        /// The agency holds no certificate.
         NoCertificate = "no_certificate",
-        /// Its certificate is suspended.
         CertificateSuspended = "certificate_suspended",
-        /// Its certificate was revoked.
         CertificateRevoked = "certificate_revoked",
-        /// Its certificate lapsed.
         CertificateLapsed = "certificate_lapsed",
-        /// It withdrew its certificate.
         CertificateWithdrawn = "certificate_withdrawn",
         /// KvK has registered no officers for it.
         OfficersUnknown = "officers_unknown",
@@ -106,13 +93,10 @@ crate::text_enum! {
         DepositShortfall = "deposit_shortfall",
         /// The deposit stayed below the required level past the top-up deadline.
         DepositOverdue = "deposit_overdue",
-        /// It has no G-account.
         NoGAccount = "no_g_account",
         /// Its G-account is not yet verified by the tax authority.
         GAccountRequested = "g_account_requested",
-        /// Its G-account is blocked.
         GAccountBlocked = "g_account_blocked",
-        /// Its G-account is closed.
         GAccountClosed = "g_account_closed",
         /// It has not said where it houses workers, nor that it houses no one.
         HousingUndeclared = "housing_undeclared",
@@ -125,7 +109,6 @@ crate::text_enum! {
 }
 
 impl Reason {
-    /// The part it belongs to.
     pub fn part(self) -> Part {
         use Reason::*;
         match self {
@@ -176,7 +159,6 @@ pub struct Judged {
 }
 
 impl Judged {
-    /// Whether this part allows hiring.
     pub fn ok(&self) -> bool {
         self.reason.is_none()
     }

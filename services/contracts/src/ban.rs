@@ -4,9 +4,7 @@
 crate::text_enum! {
     /// What an officer is at an agency (the roles a ban covers).
     pub enum OfficerRole {
-        /// Owner.
         Owner = "owner",
-        /// Statutory director.
         Director = "director",
         /// De facto manager (feitelijk leidinggevende).
         DeFactoManager = "de_facto_manager",
@@ -29,14 +27,11 @@ crate::text_enum! {
 /// the certificates register refuses an entry on it, the inspectorate follows it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OfficerLink {
-    /// Their role at the agency asked about.
     pub role: OfficerRole,
     pub linked_kvk: String,
-    /// Its certificate that ended.
     pub certificate_id: uuid::Uuid,
     /// Why it ended (a revocation ground, or the sanction a withdrawal escaped).
     pub ground: crate::certificate::Ground,
-    /// The day it ended.
     pub ended_on: chrono::NaiveDate,
     /// The last day of the waiting period it started.
     pub waits_until: chrono::NaiveDate,

@@ -22,7 +22,6 @@ crate::text_enum! {
         EscapedSuspension = "escaped_suspension",
         /// Withdrawn while the Labour Authority's request to suspend was pending.
         EscapedSuspensionRequest = "escaped_suspension_request",
-        /// Withdrawn with a serious deficiency open.
         EscapedSeriousDeficiency = "escaped_serious_deficiency",
         /// Withdrawn with a fine on the agency not yet settled (decided, objection or appeal
         /// pending, or irrevocable while the certificate was in force).
@@ -37,7 +36,6 @@ crate::text_enum! {
     /// Why a certificate was suspended or lapsed when no body gave a ground: the cause kept
     /// in its public history (for the yearly statistics), next to the grounds of [`Ground`].
     pub enum Cause {
-        /// Suspended by its body.
         CertificationBody = "certification_body",
         /// Suspended: an owner, director or de facto manager is under a ban (advice 2.1 F).
         OfficerBanned = "officer_banned",
@@ -62,12 +60,10 @@ crate::text_enum! {
 pub enum Why {
     /// A ground: it counts for the waiting period and travels on the ending's events.
     Ground(Ground),
-    /// A cause of a suspension or a lapse.
     Cause(Cause),
 }
 
 impl Why {
-    /// The code kept in the history.
     pub fn as_str(self) -> &'static str {
         match self {
             Why::Ground(g) => g.as_str(),
@@ -75,7 +71,6 @@ impl Why {
         }
     }
 
-    /// The ground, when it is one.
     pub fn ground(self) -> Option<Ground> {
         match self {
             Why::Ground(g) => Some(g),
@@ -108,7 +103,6 @@ impl Ground {
 }
 
 crate::text_enum! {
-    /// What kind of final sanction.
     pub enum SanctionKind {
         /// A fine (a Labour Authority fine decision, or another authority's).
         Fine = "fine",
@@ -116,7 +110,6 @@ crate::text_enum! {
         WaadiDecision = "waadi_decision",
         /// A decision under the Minimum Wage and Minimum Holiday Allowance Act (WML).
         WmlDecision = "wml_decision",
-        /// A criminal conviction of the agency.
         CriminalConviction = "criminal_conviction",
     }
 }
@@ -135,11 +128,9 @@ crate::text_enum! {
     /// How serious a notifiable accident was (Arbowet art. 9: the hirer reports, the agency
     /// must report too).
     pub enum AccidentKind {
-        /// The worker died.
         Death = "death",
         /// Lasting injury.
         PermanentInjury = "permanent_injury",
-        /// Admitted to hospital.
         HospitalAdmission = "hospital_admission",
     }
 }
@@ -147,17 +138,12 @@ crate::text_enum! {
 crate::text_enum! {
     /// What a worker can complain about their work, in the order of the form (advice 7.2 D).
     pub enum WorkComplaintCategory {
-        /// Paid below the statutory minimum wage.
         WagesBelowMinimum = "wages_below_minimum",
         /// Deductions the law does not allow.
         UnlawfulDeductions = "unlawful_deductions",
-        /// Kept in debt to the employer.
         DebtToEmployer = "debt_to_employer",
-        /// Passport or other documents held back.
         DocumentsWithheld = "documents_withheld",
-        /// Threats or intimidation.
         Intimidation = "intimidation",
-        /// The bed is lost with the job.
         HousingTiedToJob = "housing_tied_to_job",
         /// Anything else.
         Other = "other",
@@ -171,7 +157,6 @@ crate::text_enum! {
         Received = "received",
         /// The Labour Authority is looking into it.
         UnderInvestigation = "under_investigation",
-        /// Dealt with.
         Closed = "closed",
     }
 }
@@ -203,9 +188,7 @@ crate::text_enum! {
         NoBannedDirector = "no_banned_director",
         /// Housing certified when housing is offered or rent withheld.
         HousingCertified = "housing_certified",
-        /// Guarantee deposit paid and topped up.
         DepositPaid = "deposit_paid",
-        /// A G-account in use.
         GAccountInUse = "g_account_in_use",
     }
 }

@@ -12,17 +12,9 @@ use crate::event::Body;
 pub enum Hold<'a> {
     /// The body holds the agency's application or certificate from now on (a new
     /// certificate, provisional or full, replaces an earlier one).
-    Starts {
-        kvk_number: &'a str,
-        certification_body_id: &'a str,
-        /// The certificate the hold rests on.
-        certificate_id: Uuid,
-    },
+    Starts { kvk_number: &'a str, certification_body_id: &'a str, certificate_id: Uuid },
     /// The certificate ended (revoked, lapsed, withdrawn): its body holds the agency no more.
-    Ends {
-        /// The certificate that ended.
-        certificate_id: Uuid,
-    },
+    Ends { certificate_id: Uuid },
     /// The accreditation council granted or withdrew a body's accreditation: a body that is
     /// not accredited holds nothing, whatever it held.
     Accredited {

@@ -2,19 +2,16 @@
 //! guarantee deposit, as the inspectorate and the admission authority follow them.
 
 crate::text_enum! {
-    /// What a claim is for.
     pub enum ClaimType {
         /// Wages a worker was not paid.
         UnpaidWages = "unpaid_wages",
         /// An inspectorate fine.
         Fine = "fine",
-        /// Damages to a worker.
         Damages = "damages",
     }
 }
 
 crate::text_enum! {
-    /// Where a claim is.
     pub enum ClaimStatus {
         /// Filed by or for a worker, waiting for the admission authority's assessment.
         Filed = "filed",
@@ -22,9 +19,7 @@ crate::text_enum! {
         Accepted = "accepted",
         /// Paid in part; the rest stays open and is paid first after a top-up.
         PartlyPaid = "partly_paid",
-        /// Paid in full out of the deposit.
         Paid = "paid",
-        /// Rejected, with a reason.
         Rejected = "rejected",
     }
 }

@@ -30,7 +30,6 @@ macro_rules! events {
         }
 
         impl Body {
-            /// Its type.
             pub fn kind(&self) -> EventType {
                 match self {
                     $(Body::$variant(_) => EventType::$variant),+
@@ -49,19 +48,14 @@ events! {
     CertificateCertified = "certificate.certified" => StatusChanged,
     /// A certificate's probation was extended.
     CertificateExtended = "certificate.extended" => StatusChanged,
-    /// A certificate was suspended.
     CertificateSuspended = "certificate.suspended" => StatusChanged,
-    /// A suspended certificate was reinstated.
     CertificateReinstated = "certificate.reinstated" => StatusChanged,
-    /// A certificate was revoked.
     CertificateRevoked = "certificate.revoked" => StatusChanged,
     /// A certificate lapsed (its term, or a rule of time).
     CertificateLapsed = "certificate.lapsed" => StatusChanged,
-    /// The agency withdrew its certificate.
     CertificateWithdrawn = "certificate.withdrawn" => StatusChanged,
     /// The withdrawal escaped a sanction (a signal to the Labour Authority).
     CertificateWithdrawnToEscape = "certificate.withdrawn_to_escape" => StatusChanged,
-    /// An audit was recorded.
     CertificateAuditRecorded = "certificate.audit_recorded" => StatusChanged,
     /// A final sanction against the agency was recorded.
     CertificateFinalSanctionRecorded = "certificate.final_sanction_recorded" => FinalSanction,
@@ -73,9 +67,7 @@ events! {
     CertificateSuspensionOverdue = "certificate.suspension_overdue" => SuspensionOverdue,
     /// A serious deficiency stayed open past its deadline.
     CertificateDeficiencyOverdue = "certificate.deficiency_overdue" => DeficiencyOverdue,
-    /// Evidence for a requirement expired.
     CertificateEvidenceExpired = "certificate.evidence_expired" => EvidenceExpired,
-    /// A fine on the agency became irrevocable.
     CertificateFineIrrevocable = "certificate.fine_irrevocable" => FineIrrevocable,
     /// A building the agency houses workers in lost its mark.
     CertificateHousingMarkEnded = "certificate.housing_mark_ended" => HousingMarkEnded,
@@ -87,19 +79,14 @@ events! {
     CertificateSafetyChecked = "certificate.safety_checked" => Accident,
     /// A worker complained about work (anonymous).
     CertificateWorkComplaintReceived = "certificate.work_complaint_received" => WorkComplaintReceived,
-    /// Whether a certification body is accredited now.
     CertificateBodyAccreditation = "certificate.body_accreditation" => Accreditation,
-    /// A ban came into force.
     BanInForce = "ban.in_force" => BanInForce,
-    /// An officer of an agency is under a ban.
     BanOfficerBanned = "ban.officer_banned" => OfficerBanned,
     /// A banned person was appointed officer of an agency.
     BanBannedOfficerAppointed = "ban.banned_officer_appointed" => BannedOfficerAppointed,
     /// An officer runs or ran another agency (the phoenix radar).
     BanLinkedOfficer = "ban.linked_officer" => LinkedOfficer,
-    /// A ban was lifted or ended.
     BanLifted = "ban.lifted" => BanLifted,
-    /// A payout was made from a guarantee deposit.
     DepositPayout = "deposit.payout" => Payout,
     /// A deposit fell short of what it must hold.
     DepositShortfall = "deposit.shortfall" => Shortfall,
@@ -107,39 +94,23 @@ events! {
     DepositAdequate = "deposit.adequate" => Adequate,
     /// A shortfall was not topped up in time.
     DepositShortfallOverdue = "deposit.shortfall_overdue" => Shortfall,
-    /// A worker filed a wage claim.
     DepositWorkerClaimFiled = "deposit.worker_claim_filed" => ClaimFiled,
-    /// A wage claim was assessed.
     DepositClaimAssessed = "deposit.claim_assessed" => ClaimAssessed,
-    /// A G-account was requested.
     GaccountRequested = "gaccount.requested" => GAccountChanged,
-    /// A G-account is active.
     GaccountActivated = "gaccount.activated" => GAccountChanged,
-    /// A G-account was blocked.
     GaccountBlocked = "gaccount.blocked" => GAccountChanged,
-    /// A G-account was closed.
     GaccountClosed = "gaccount.closed" => GAccountChanged,
-    /// A building's mark was certified.
     HousingMarkCertified = "housing.mark_certified" => MarkChanged,
-    /// A building's mark was suspended.
     HousingMarkSuspended = "housing.mark_suspended" => MarkChanged,
-    /// A building's mark was revoked.
     HousingMarkRevoked = "housing.mark_revoked" => MarkChanged,
-    /// A building's mark expired.
     HousingMarkExpired = "housing.mark_expired" => MarkChanged,
-    /// A placement's building lost its mark.
     HousingPlacementMarkLost = "housing.placement_mark_lost" => PlacementMarkLost,
     /// More people live in a building than its mark allows.
     HousingOverCapacity = "housing.over_capacity" => OverCapacity,
-    /// A rehousing case was opened.
     HousingRehousingOpened = "housing.rehousing_opened" => Rehousing,
-    /// A rehousing case passed its deadline.
     HousingRehousingOverdue = "housing.rehousing_overdue" => Rehousing,
-    /// A rehousing case was closed.
     HousingRehousingClosed = "housing.rehousing_closed" => Rehousing,
-    /// A resident's complaint was received.
     HousingComplaintReceived = "housing.complaint_received" => ComplaintReceived,
-    /// A complaint was accepted for follow-up.
     HousingComplaintAccepted = "housing.complaint_accepted" => ComplaintAccepted,
     /// KvK deregistered an agency's staffing activity without a ground.
     KvkUnjustifiedDeregistration = "kvk.unjustified_deregistration" => UnjustifiedDeregistration,

@@ -3,9 +3,7 @@
 crate::text_enum! {
     /// Why a rehousing case closed.
     pub enum RehousingClosed {
-        /// The provider reported the building empty.
         Empty = "empty",
-        /// The building is certified again.
         MarkReturned = "mark_returned",
         /// It may be lived in again: the permit is in force, or the season is back.
         LawfulAgain = "lawful_again",

@@ -3,15 +3,12 @@
 crate::text_enum! {
     /// When KvK asks.
     pub enum CheckKind {
-        /// A new agency or a new officer is registered.
         Registration = "registration",
-        /// An agency's staffing activity is deregistered.
         Deregistration = "deregistration",
     }
 }
 
 crate::text_enum! {
-    /// What a check found.
     pub enum CheckResult {
         /// Registration: nothing stands in the way.
         Allow = "allow",
@@ -29,9 +26,7 @@ crate::text_enum! {
     pub enum Signal {
         /// Claims against the guarantee deposit are open or unpaid.
         OpenDepositClaims = "open_deposit_claims",
-        /// Fines are unpaid.
         UnpaidFines = "unpaid_fines",
-        /// The certificate is suspended.
         SuspensionInProgress = "suspension_in_progress",
         /// An owner, director or de facto manager is under a ban.
         Ban = "ban",
@@ -50,7 +45,6 @@ impl Signal {
     }
 }
 
-/// One signal of a deregistration check, as stored and published.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Signalled {
     pub signal: Signal,

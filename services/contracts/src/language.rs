@@ -14,7 +14,6 @@ pub const LANGUAGES: [(&str, &str); 8] = [
     ("hu", "Magyar"),
 ];
 
-/// The codes of the supported languages, in the order of the switch.
 pub fn codes() -> impl Iterator<Item = &'static str> {
     LANGUAGES.iter().map(|(code, _)| *code)
 }

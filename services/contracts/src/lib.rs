@@ -27,7 +27,6 @@ crate::text_enum! {
     pub enum CertificateStatus {
         /// A starter on probation.
         Provisional = "provisional",
-        /// Every requirement met.
         Certified = "certified",
         /// Temporarily not valid; must remedy by a deadline.
         Suspended = "suspended",
@@ -35,7 +34,6 @@ crate::text_enum! {
         Revoked = "revoked",
         /// Ended by time: probation not converted, or audit overdue.
         Lapsed = "lapsed",
-        /// Given up by the agency.
         Withdrawn = "withdrawn",
     }
 }
@@ -52,7 +50,6 @@ impl CertificateStatus {
         matches!(self, Self::Provisional | Self::Certified)
     }
 
-    /// Whether it has ended for good.
     pub fn ended(self) -> bool {
         !self.is_active()
     }
@@ -69,7 +66,6 @@ crate::text_enum! {
         Suspended = "suspended",
         /// A deficiency stayed open past its deadline: final for this mark.
         Revoked = "revoked",
-        /// The year passed without a renewing inspection.
         Expired = "expired",
     }
 }
@@ -96,11 +92,8 @@ crate::text_enum! {
 crate::text_enum! {
     /// Why a building's seal is not valid now, as the housing register tells the door.
     pub enum NotValidBecause {
-        /// The seal belongs to an earlier mark of the building.
         MarkReplaced = "mark_replaced",
-        /// The mark was revoked.
         MarkRevoked = "mark_revoked",
-        /// The mark's year passed.
         MarkExpired = "mark_expired",
         /// The mark is suspended (deficiencies open).
         MarkSuspended = "mark_suspended",
@@ -125,19 +118,12 @@ crate::text_enum! {
 crate::text_enum! {
     /// What a resident can complain about, in the order of the form.
     pub enum ComplaintCategory {
-        /// Too many people.
         Overcrowding = "overcrowding",
-        /// Safety or fire.
         SafetyOrFire = "safety_or_fire",
-        /// Hygiene.
         Hygiene = "hygiene",
-        /// Heating or water.
         HeatingOrWater = "heating_or_water",
-        /// Rent or deductions from wages.
         RentOrDeductions = "rent_or_deductions",
-        /// Threatened eviction.
         ThreatenedEviction = "threatened_eviction",
-        /// Intimidation.
         Intimidation = "intimidation",
         /// Anything else.
         Other = "other",
@@ -149,7 +135,6 @@ crate::text_enum! {
     pub enum GAccountStatus {
         /// Registered, not yet verified by the tax authority.
         Requested = "requested",
-        /// Verified and in use.
         Active = "active",
         /// Blocked by the tax authority.
         Blocked = "blocked",
@@ -161,7 +146,6 @@ crate::text_enum! {
 crate::text_enum! {
     /// Whether an agency's guarantee deposit is at the required level (advice 2.1 C).
     pub enum DepositStanding {
-        /// At or above the required level.
         Adequate = "adequate",
         /// Below it, and not because a payout drew it: never paid in full, or its top-up
         /// term has run out while the sweep has not yet reported it.
@@ -169,7 +153,6 @@ crate::text_enum! {
         /// Drawn below it by a payout, inside the top-up term (advice 2.1 C): the agency
         /// works on; the top-up is due by the date the deposits register names.
         TopUpDue = "top_up_due",
-        /// Below it past the top-up deadline.
         Overdue = "overdue",
     }
 }

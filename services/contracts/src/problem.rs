@@ -14,7 +14,6 @@ macro_rules! kinds {
         }
 
         impl Kind {
-            /// Every kind.
             pub const ALL: &'static [Kind] = &[$(Kind::$variant),+];
 
             /// The slug: the `type` is `urn:zegel:problem:<slug>`.
@@ -22,12 +21,10 @@ macro_rules! kinds {
                 match self { $(Kind::$variant => $slug),+ }
             }
 
-            /// The HTTP status.
             pub fn status(self) -> u16 {
                 match self { $(Kind::$variant => $status),+ }
             }
 
-            /// The title, the same for every occurrence.
             pub fn title(self) -> &'static str {
                 match self { $(Kind::$variant => $title),+ }
             }
@@ -38,17 +35,13 @@ macro_rules! kinds {
 kinds! {
     /// The request cannot be understood (syntax, path parameter, header).
     MalformedRequest = ("malformed-request", 400, "Malformed request"),
-    /// No valid bearer token.
     Unauthorized = ("unauthorized", 401, "Authentication required"),
     /// Authenticated, but not allowed to do this.
     Forbidden = ("forbidden", 403, "Not allowed"),
-    /// Nothing there.
     NotFound = ("not-found", 404, "Not found"),
     /// The resource does not take this method.
     MethodNotAllowed = ("method-not-allowed", 405, "Method not allowed"),
-    /// A body without Content-Length.
     LengthRequired = ("length-required", 411, "Length required"),
-    /// A body larger than the endpoint accepts.
     PayloadTooLarge = ("payload-too-large", 413, "Payload too large"),
     /// Request headers over the server's limits (`http::MAX_HEADERS`, `MAX_HEADER_BYTES`).
     HeadersTooLarge = ("headers-too-large", 431, "Request headers too large"),

@@ -9,15 +9,11 @@ crate::text_enum! {
         Certificates = "certificates",
         /// Bans on persons, and who ran which agency.
         Bans = "bans",
-        /// Guarantee deposits and claims on them.
         Deposits = "deposits",
-        /// G-accounts.
         Gaccounts = "gaccounts",
-        /// Buildings and their quality marks.
         Housing = "housing",
         /// The public face: verify, check, pages, receipts, KvK's checks.
         Lookup = "lookup",
-        /// Webhooks to subscribers.
         Notifier = "notifier",
     }
 }
@@ -43,20 +39,15 @@ pub const READ_FUNCTIONS: [&str; 1] = ["statistics"];
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Register {
-    /// Agency certificates.
     Certificates,
-    /// Guarantee deposits.
     Deposits,
-    /// G-accounts.
     Gaccounts,
-    /// Housing marks.
     Housing,
     /// The lookup's own receipts of hirer checks.
     Lookup,
 }
 
 impl Register {
-    /// All registers.
     pub const ALL: [Register; 5] =
         [Register::Certificates, Register::Deposits, Register::Gaccounts, Register::Housing, Register::Lookup];
 
@@ -87,7 +78,6 @@ impl Register {
         Self::ALL.into_iter().find(|r| r.code() == code)
     }
 
-    /// From a service name.
     pub fn from_service(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.service() == name)
     }

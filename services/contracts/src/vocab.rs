@@ -8,11 +8,8 @@
 
 /// What every vocabulary enum offers; implemented by [`text_enum!`](crate::text_enum).
 pub trait Vocabulary: Sized + Copy + 'static {
-    /// Every value, in declaration order.
     const ALL: &'static [Self];
-    /// The one spelling, as stored and sent.
     fn as_str(self) -> &'static str;
-    /// The value with this spelling.
     fn parse(s: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|v| v.as_str() == s)
     }
@@ -54,17 +51,14 @@ macro_rules! text_enum {
         }
 
         impl $name {
-            /// Every value, in declaration order.
             #[allow(dead_code)]
             pub const ALL: &'static [Self] = <Self as $crate::vocab::Vocabulary>::ALL;
 
-            /// The one spelling, as stored and sent.
             #[allow(dead_code)]
             pub fn as_str(self) -> &'static str {
                 $crate::vocab::Vocabulary::as_str(self)
             }
 
-            /// The value with this spelling.
             #[allow(dead_code)]
             pub fn parse(s: &str) -> Option<Self> {
                 <Self as $crate::vocab::Vocabulary>::parse(s)
@@ -149,11 +143,8 @@ mod tests {
     use super::*;
 
     crate::text_enum! {
-        /// A test vocabulary.
         enum Light {
-            /// Go.
             Green = "green",
-            /// Stop.
             Red = "red",
         }
     }

@@ -16,7 +16,6 @@ pub const PRESUMED_MONTHS: i64 = 2;
 pub struct Cents(i64);
 
 impl Cents {
-    /// Largest amount accepted in one movement.
     pub const MAX: i64 = 1_000_000_000;
 
     /// Parses a JSON amount: an integer number of cents, positive and bounded.
@@ -119,13 +118,10 @@ pub fn distribute(balance: i64, owed: &[Owed]) -> Vec<(uuid::Uuid, i64)> {
 }
 
 platform::text_enum! {
-    /// A movement in the deposit's ledger.
     pub enum EntryKind {
-        /// The agency paid the deposit in.
         Payment = "payment",
         /// The agency topped it up after a payout or a raised level.
         TopUp = "top_up",
-        /// Money paid out of it on a claim.
         Payout = "payout",
     }
 }

@@ -5,7 +5,6 @@ use platform::event::{Body, payload};
 use platform::outbox::Event;
 use uuid::Uuid;
 
-/// A claim was paid out of the deposit.
 pub fn payout(kvk: &str, claim_id: Uuid, amount_cents: i64, now: DateTime<Utc>) -> Event {
     let what = payload::Payout { kvk_number: kvk.into(), claim_id, amount_cents };
     Event::new(Body::DepositPayout(what), kvk, &[], now)
@@ -17,7 +16,6 @@ pub fn shortfall(kvk: &str, deadline: NaiveDate, now: DateTime<Utc>) -> Event {
     Event::new(Body::DepositShortfall(what), kvk, &["inspectorate"], now)
 }
 
-/// The deposit is back at the required level.
 pub fn adequate(kvk: &str, now: DateTime<Utc>) -> Event {
     Event::new(Body::DepositAdequate(payload::Adequate { kvk_number: kvk.into() }), kvk, &[], now)
 }

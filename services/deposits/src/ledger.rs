@@ -12,14 +12,11 @@ use crate::events;
 use crate::state::AppState;
 use crate::store;
 
-/// Where a deposit stands.
 #[derive(Debug, Clone, Serialize)]
 pub struct Standing {
     pub balance_cents: i64,
     pub required_cents: i64,
-    /// Whether balance covers it.
     pub adequate: bool,
-    /// The open shortfall, if any.
     pub shortfall: Option<store::Shortfall>,
     /// Weeks a shortfall opened now has to be topped up (the policy in force).
     #[serde(skip)]
@@ -56,9 +53,7 @@ pub async fn standing(
 /// What moved an agency's deposit (or that time passed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cause {
-    /// A payment or a top-up by the agency.
     Payment,
-    /// A payout of a claim.
     Payout,
     /// The sweep: the required amount changes with time (the starter period).
     Time,

@@ -18,6 +18,5 @@ pub mod store;
 pub mod sweep;
 
 platform::service! {
-    /// The deposits register.
     Deposits: state::AppState, openapi: "deposits", tasks: sweep::tasks
 }

@@ -8,7 +8,6 @@ use uuid::Uuid;
 use crate::domain::{ClaimStatus, ClaimType, EntryKind, Owed};
 use crate::error::{Error, Result};
 
-/// The policy in force on a date.
 #[derive(Debug, Clone, Serialize)]
 pub struct Policy {
     pub policy: String,
@@ -16,12 +15,10 @@ pub struct Policy {
     pub required_cents: i64,
     /// What a starter pays first.
     pub starter_cents: i64,
-    /// Months a starter has for the rest.
     pub starter_months: i32,
     /// Weeks an agency has to top up a shortfall.
     pub top_up_weeks: i32,
     pub description: String,
-    /// Where its numbers come from.
     pub source: String,
 }
 
@@ -80,15 +77,12 @@ pub async fn balance(c: &impl GenericClient, kvk: &str) -> Result<i64> {
     Ok(c.query_one(&stmt, &[&kvk]).await?.get(0))
 }
 
-/// One line of the ledger.
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
     pub ledger_entry_id: i64,
-    /// payment | top_up | payout.
     pub kind: EntryKind,
     /// Amount (positive; the kind gives the direction).
     pub amount_cents: i64,
-    /// The claim paid out, for payouts.
     pub claim_id: Option<Uuid>,
     /// Reference (bank transfer, decision).
     pub reference: String,
@@ -96,7 +90,6 @@ pub struct Entry {
     pub booked_at: DateTime<Utc>,
 }
 
-/// Appends to the ledger.
 pub async fn book(
     c: &impl GenericClient,
     kvk: &str,
@@ -147,19 +140,16 @@ pub async fn ledger(c: &impl GenericClient, kvk: &str) -> Result<Vec<Entry>> {
         .collect())
 }
 
-/// A claim on a deposit.
 #[derive(Debug, Clone, Serialize)]
 pub struct Claim {
     /// Id (the worker's claim number).
     pub claim_id: Uuid,
     pub kvk_number: String,
-    /// unpaid_wages | fine | damages.
     pub claim_type: ClaimType,
     /// The amount claimed (a worker may leave it to the assessment).
     pub amount_cents: Option<i64>,
     /// How the accepted amount was computed, when a presumption applied.
     pub computation: Option<serde_json::Value>,
-    /// What it is about.
     pub description: String,
     /// filed | accepted | partly_paid | paid | rejected.
     pub status: ClaimStatus,
@@ -171,17 +161,13 @@ pub struct Claim {
     /// The period the wages are for (a worker's claim).
     pub period_from: Option<NaiveDate>,
     pub period_to: Option<NaiveDate>,
-    /// What the worker was paid in the period.
     pub paid_during_cents: Option<i64>,
     /// References to evidence (payslips, messages), as the worker gave them.
     pub evidence: Vec<String>,
-    /// The language the worker filed in.
     pub language: Option<String>,
-    /// The presumption the assessment applied.
     pub presumption: Option<crate::domain::Presumption>,
     /// Filed against an agency that holds no deposit: kept and routed, nothing to pay from.
     pub no_deposit: bool,
-    /// When it was assessed.
     pub assessed_at: Option<DateTime<Utc>>,
     /// Why it was rejected or accepted in part.
     pub rejection_reason: Option<String>,
@@ -302,7 +288,6 @@ pub async fn insert_claim(
     Ok(())
 }
 
-/// A claim by id.
 pub async fn claim_by_id(c: &impl GenericClient, id: Uuid) -> Result<Option<Claim>> {
     let sql = format!("select {CLAIM_COLUMNS} from claim where claim_id = $1");
     let stmt = c.prepare_cached(&sql).await?;
@@ -356,7 +341,6 @@ pub async fn owed(c: &impl GenericClient, kvk: &str) -> Result<Vec<(Owed, ClaimT
         .collect())
 }
 
-/// Records the assessment of a worker's claim.
 #[allow(clippy::too_many_arguments)]
 pub async fn assess(
     c: &impl GenericClient,
@@ -387,11 +371,9 @@ pub async fn assess(
 #[derive(Debug, Clone, Serialize)]
 pub struct Claimant {
     pub name: String,
-    /// How to reach them.
     pub contact: Option<String>,
     /// Whether a BSN was given (the register keeps only its keyed hash).
     pub bsn_given: bool,
-    /// The support organisation acting for them.
     pub support_org: Option<String>,
 }
 
@@ -444,16 +426,13 @@ pub async fn minimum_wage_on(c: &impl GenericClient, day: NaiveDate) -> Result<O
     Ok(c.query_opt(&stmt, &[&day]).await?.map(|r| (r.get(0), r.get(1))))
 }
 
-/// An open shortfall.
 #[derive(Debug, Clone, Serialize)]
 pub struct Shortfall {
     pub since: DateTime<Utc>,
     pub deadline: NaiveDate,
-    /// When it was reported overdue.
     pub overdue_reported_at: Option<DateTime<Utc>>,
 }
 
-/// The agency's open shortfall.
 pub async fn shortfall(c: &impl GenericClient, kvk: &str) -> Result<Option<Shortfall>> {
     let stmt =
         c.prepare_cached("select since, deadline, overdue_reported_at from shortfall where kvk_number = $1").await?;

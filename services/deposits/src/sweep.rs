@@ -8,13 +8,11 @@ use crate::ledger;
 use crate::state::AppState;
 use crate::store;
 
-/// What one sweep did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Report {
     pub overdue: usize,
 }
 
-/// Runs one sweep at the state's clock.
 pub async fn run(state: &AppState) -> Result<Report> {
     let now = state.clock.now();
     let today = platform::clock::dutch_date(now);

@@ -31,7 +31,6 @@ use warp::reply::Response;
 use zegel_attest::qr::{self, Rendering};
 use zegel_attest::seal::{Register, Signer};
 
-/// Issues the seals of one register.
 #[derive(Clone, Debug)]
 pub struct Desk {
     signer: Arc<Signer>,
@@ -50,13 +49,11 @@ pub struct Order<'a> {
     pub until: Option<DateTime<Utc>>,
     /// Short display facts (a building's capacity); never personal data or amounts.
     pub facts: BTreeMap<String, Value>,
-    /// Who asked, in which role.
     pub actor: Actor,
     /// The audit action, e.g. `deposit.seal.issue`.
     pub action: &'a str,
     /// The audit subject (the register's record the trail hangs on).
     pub audit_subject: &'a str,
-    /// The request it was asked in.
     pub request_id: &'a str,
     pub now: DateTime<Utc>,
 }
@@ -85,7 +82,6 @@ impl<'a> Order<'a> {
         self
     }
 
-    /// A short display fact carried in the seal.
     pub fn fact(mut self, key: &str, value: Value) -> Self {
         self.facts.insert(key.to_string(), value);
         self
@@ -98,7 +94,6 @@ impl<'a> Order<'a> {
     }
 }
 
-/// A seal just signed.
 #[derive(Debug, Clone)]
 pub struct Issued {
     /// Its id: the register's status key.
@@ -106,7 +101,6 @@ pub struct Issued {
     pub token: String,
     /// The URL its QR code holds: the lookup's page for it.
     pub url: String,
-    /// When it was issued.
     pub issued_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
@@ -142,7 +136,6 @@ pub fn nothing_said(req: &Request, body: &[u8]) -> Result<()> {
 
 /// The settings of a register that seals: which register it is, and where its key is.
 pub trait SealSettings: platform::shell::OwnSettings {
-    /// The register.
     const REGISTER: Register;
     /// Its signing key file and certificate file (PEM; empty: its development ones under
     /// `certs/dev/`) and the most days one of its seals lives.
@@ -182,12 +175,10 @@ impl Desk {
         Ok(Self { signer: Arc::new(signer), verify_url: verify_url.trim_end_matches('/').into(), max_days })
     }
 
-    /// The signing key's id.
     pub fn kid(&self) -> &str {
         self.signer.kid()
     }
 
-    /// The lookup's public base URL.
     pub fn verify_url(&self) -> &str {
         &self.verify_url
     }
@@ -337,7 +328,6 @@ pub struct Sealing<Own, E> {
 }
 
 impl<Own, E> Sealing<Own, E> {
-    /// The state of a register built from its parts.
     pub fn new(core: Core, clock: platform::clock::Clock, settings: Own, desk: Desk) -> Self {
         Self { core, clock, settings: Arc::new(settings), desk, error: std::marker::PhantomData }
     }

@@ -94,7 +94,6 @@ impl Iban {
         format!("NL{:02}{bank}{account}", 98 - rem)
     }
 
-    /// The normalised IBAN.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -120,13 +119,9 @@ pub use zegel_contracts::GAccountStatus as Status;
 /// What the tax authority can do to an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
-    /// Confirm it is a real G-account of this agency.
     Verify,
-    /// Block it.
     Block,
-    /// Lift a block.
     Unblock,
-    /// Close it.
     Close,
 }
 
@@ -138,7 +133,6 @@ impl platform::http::PathValue for Action {
 }
 
 impl Action {
-    /// The verb.
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Verify => "verify",

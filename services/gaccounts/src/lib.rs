@@ -14,6 +14,5 @@ pub mod state;
 pub mod store;
 
 platform::service! {
-    /// The G-account register.
     Gaccounts: state::AppState, openapi: "gaccounts"
 }

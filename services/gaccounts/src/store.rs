@@ -11,7 +11,6 @@ use uuid::Uuid;
 use crate::domain::Status;
 use crate::error::{Error, Result};
 
-/// A G-account as stored.
 #[derive(Debug, Clone, Serialize)]
 pub struct GAccount {
     pub g_account_id: Uuid,
@@ -88,7 +87,6 @@ pub async fn update_account(c: &impl GenericClient, a: &GAccount) -> Result<()> 
     Ok(())
 }
 
-/// A dated status change.
 #[derive(Debug, Clone, Serialize)]
 pub struct StatusChange {
     pub g_account_id: Uuid,
@@ -97,7 +95,6 @@ pub struct StatusChange {
     pub at: DateTime<Utc>,
 }
 
-/// Appends to the history.
 pub async fn insert_status_change(
     c: &impl GenericClient,
     id: Uuid,

@@ -8,7 +8,6 @@ use serde::Deserialize;
 /// The longest a mark runs (12 months), in days: the shortest a building's seal may live.
 pub const MARK_DAYS: u32 = 366;
 
-/// All settings of the service.
 pub type Settings = platform::shell::Settings<Own>;
 
 /// `ZEGEL_HOUSING_*`.

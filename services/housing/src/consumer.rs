@@ -7,7 +7,6 @@ use platform::outbox::Event;
 
 use crate::state::AppState;
 
-/// The party name this register answers to on the stream.
 pub const PARTY: &str = "housing";
 
 /// Handles one event addressed to this register (`platform::certifier`).

@@ -24,6 +24,5 @@ pub mod sweep;
 pub use platform::error::{Error, Result};
 
 platform::service! {
-    /// The housing register.
     Housing: state::AppState, openapi: "housing", tasks: sweep::tasks
 }

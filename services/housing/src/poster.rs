@@ -35,7 +35,6 @@ const QR_TOP_MM: f64 = 58.0;
 /// Modules of quiet zone on each side, as the QR renderer draws them.
 const QUIET: u32 = 4;
 
-/// One "scan to check" line.
 struct Line {
     y: usize,
     lang: &'static str,

@@ -12,13 +12,11 @@ use crate::domain::{MarkAction, MarkStatus, Step};
 use crate::store::{self, Marked};
 use crate::{Error, Result, events};
 
-/// Who changes the mark, and when.
 #[derive(Debug, Clone)]
 pub struct Change<'a> {
     pub actor: Actor,
     /// The request that caused it (or the sweep's run).
     pub request_id: &'a str,
-    /// Server time of the change.
     pub now: DateTime<Utc>,
 }
 

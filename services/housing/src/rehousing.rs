@@ -17,7 +17,6 @@ use crate::domain::MarkStatus;
 use crate::store::{self, Marked};
 use crate::{Result, events};
 
-/// Months from the end of the mark to the deadline.
 pub const MONTHS: u32 = 1;
 
 pub use zegel_contracts::housing::RehousingClosed as Closed;

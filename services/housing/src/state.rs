@@ -10,7 +10,6 @@ use zegel_desk::Desk;
 
 use crate::config::Own;
 
-/// What every handler shares.
 #[derive(Clone, Debug)]
 pub struct AppState {
     /// Pool, bus, auth, relay, limiters, metrics.

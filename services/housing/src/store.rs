@@ -14,7 +14,6 @@ use crate::domain::{
 };
 use crate::{Error, Result};
 
-/// A building as stored.
 #[derive(Debug, Clone, Serialize)]
 pub struct Building {
     pub bag_id: String,
@@ -27,7 +26,6 @@ pub struct Building {
     pub addition: Option<String>,
     pub postcode: String,
     pub place: String,
-    /// What kind of building.
     pub building_type: BuildingType,
     pub registered_on: NaiveDate,
     /// Total living area in hundredths of m², once reported.
@@ -35,7 +33,6 @@ pub struct Building {
 }
 
 impl Building {
-    /// "Oudezijds Achterburgwal 12 2-hoog".
     pub fn street_line(&self) -> String {
         match &self.addition {
             Some(a) => format!("{} {} {a}", self.street, self.number),
@@ -43,20 +40,16 @@ impl Building {
         }
     }
 
-    /// "1012 DN Amsterdam".
     pub fn place_line(&self) -> String {
         format!("{} {}", self.postcode, self.place)
     }
 }
 
-/// A building with its mark, norm, capacity and occupancy.
 #[derive(Debug, Clone, Serialize)]
 pub struct Marked {
-    /// The building.
     #[serde(flatten)]
     pub building: Building,
     pub mark_id: Uuid,
-    /// Where the mark stands.
     pub mark_status: MarkStatus,
     pub mark_since: DateTime<Utc>,
     /// Valid until (certified marks).
@@ -189,9 +182,7 @@ pub async fn building(c: &impl GenericClient, bag_id: &str, lock: bool) -> Resul
 /// Filters of the municipality's list.
 #[derive(Debug, Default, Clone)]
 pub struct ListFilter {
-    /// Only this mark status.
     pub mark_status: Option<MarkStatus>,
-    /// Only this building type.
     pub building_type: Option<BuildingType>,
     /// Only buildings with more people reported than allowed.
     pub over_capacity: Option<bool>,
@@ -216,7 +207,6 @@ pub async fn buildings_in(c: &impl GenericClient, municipality: &str, f: &ListFi
     Ok(rows.iter().map(marked).collect())
 }
 
-/// The buildings a provider offers.
 pub async fn buildings_of(c: &impl GenericClient, provider_kvk: &str) -> Result<Vec<Marked>> {
     let stmt = c.prepare_cached(&format!("{MARKED} where provider_kvk = $1 order by bag_id limit 10000")).await?;
     Ok(c.query(&stmt, &[&provider_kvk]).await?.iter().map(marked).collect())
@@ -246,7 +236,6 @@ pub async fn propose_rooms(
     Ok(())
 }
 
-/// The rooms the provider proposes, once reported.
 pub async fn proposed_rooms(c: &impl GenericClient, bag_id: &str) -> Result<Option<Rooms>> {
     let stmt = c
         .prepare_cached(
@@ -360,7 +349,6 @@ pub async fn snf_buildings(c: &impl GenericClient) -> Result<Vec<String>> {
     Ok(c.query(&stmt, &[&Norm::Snf]).await?.iter().map(|r| r.get(0)).collect())
 }
 
-/// Stores the norm in force and the capacity under it.
 pub async fn set_norm(c: &impl GenericClient, bag_id: &str, norm: Norm, capacity: Option<i32>) -> Result<()> {
     let stmt = c.prepare_cached("update building set norm = $2, capacity = $3 where bag_id = $1").await?;
     c.execute(&stmt, &[&bag_id, &norm, &capacity]).await?;
@@ -412,7 +400,6 @@ pub async fn new_mark(c: &impl GenericClient, b: &Marked, now: DateTime<Utc>) ->
     Ok(mark_id)
 }
 
-/// A mark change.
 #[derive(Debug, Clone, Serialize)]
 pub struct MarkChange {
     pub from_status: Option<MarkStatus>,
@@ -435,23 +422,19 @@ pub async fn mark_history(c: &impl GenericClient, bag_id: &str) -> Result<Vec<Ma
         .collect())
 }
 
-/// An inspection as recorded.
 #[derive(Debug, Clone, Serialize)]
 pub struct Inspection {
     pub inspection_id: Uuid,
     pub bag_id: String,
-    /// The mark it was made under.
     pub mark_id: Uuid,
     pub kind: InspectionKind,
     pub inspected_on: NaiveDate,
     pub findings: String,
     /// Who (token subject).
     pub inspector: String,
-    /// The complaint it followed up.
     pub complaint_id: Option<Uuid>,
 }
 
-/// Records an inspection.
 pub async fn insert_inspection(c: &impl GenericClient, i: &Inspection) -> Result<()> {
     let stmt = c
         .prepare_cached(
@@ -482,7 +465,6 @@ pub async fn last_inspection(c: &impl GenericClient, bag_id: &str) -> Result<Opt
     Ok(c.query_one(&stmt, &[&bag_id]).await?.get(0))
 }
 
-/// A deficiency.
 #[derive(Debug, Clone, Serialize)]
 pub struct Deficiency {
     pub deficiency_id: Uuid,
@@ -491,11 +473,9 @@ pub struct Deficiency {
     /// Remedy by (inclusive).
     pub deadline: NaiveDate,
     pub resolved_at: Option<DateTime<Utc>>,
-    /// When found open past its deadline.
     pub overdue_at: Option<DateTime<Utc>>,
 }
 
-/// Records a deficiency.
 pub async fn insert_deficiency(c: &impl GenericClient, bag_id: &str, d: &Deficiency) -> Result<()> {
     let stmt = c
         .prepare_cached(
@@ -528,7 +508,6 @@ pub async fn deficiencies(c: &impl GenericClient, bag_id: &str) -> Result<Vec<De
         .collect())
 }
 
-/// How many deficiencies of the building are open.
 pub async fn open_deficiencies(c: &impl GenericClient, bag_id: &str) -> Result<usize> {
     // Those of the current mark: a new application is judged afresh by its own inspections
     // (a deficiency that revoked the last mark would otherwise block every new one for good).
@@ -611,7 +590,6 @@ pub async fn permit_required(c: &impl GenericClient, municipality: &str) -> Resu
     Ok(c.query_opt(&stmt, &[&municipality]).await?.map(|r| r.get(0)).unwrap_or(false))
 }
 
-/// A landlord permit decision.
 #[derive(Debug, Clone, Serialize)]
 pub struct Permit {
     pub status: PermitStatus,
@@ -627,11 +605,9 @@ pub struct Permit {
     pub conditions: Vec<String>,
     /// Comply by (an existing rental).
     pub comply_by: Option<NaiveDate>,
-    /// When the conditions were found met.
     pub complied_on: Option<NaiveDate>,
 }
 
-/// Records the permit decision for a building.
 pub async fn put_permit(c: &impl GenericClient, bag_id: &str, p: &Permit, by: &str) -> Result<()> {
     let stmt = c
         .prepare_cached(
@@ -664,7 +640,6 @@ pub async fn put_permit(c: &impl GenericClient, bag_id: &str, p: &Permit, by: &s
     Ok(())
 }
 
-/// The building's permit decision.
 pub async fn permit(c: &impl GenericClient, bag_id: &str) -> Result<Option<Permit>> {
     let stmt = c
         .prepare_cached(
@@ -685,7 +660,6 @@ pub async fn permit(c: &impl GenericClient, bag_id: &str) -> Result<Option<Permi
     }))
 }
 
-/// Stores the reported occupancy.
 pub async fn set_occupancy(
     c: &impl GenericClient,
     bag_id: &str,
@@ -708,18 +682,13 @@ pub struct Complaint {
     pub complaint_id: Uuid,
     pub bag_id: String,
     pub category: ComplaintCategory,
-    /// What the resident wrote.
     pub text: String,
-    /// The language of the page it came from.
     pub language: Option<String>,
     pub received_at: DateTime<Utc>,
-    /// Followed up or not.
     pub status: ComplaintStatus,
-    /// The inspection that followed it up.
     pub inspection_id: Option<Uuid>,
 }
 
-/// Stores a complaint.
 pub async fn insert_complaint(c: &impl GenericClient, k: &Complaint) -> Result<()> {
     let stmt = c
         .prepare_cached(
@@ -793,7 +762,6 @@ pub struct Placement {
     pub from: NaiveDate,
     /// Last day, once known.
     pub to: Option<NaiveDate>,
-    /// Whether rent is withheld from wages.
     pub rent_withheld: bool,
     /// When the building's provider accepted it (or an inspector confirmed it); until
     /// then it gives no one a right to read the building.
@@ -927,10 +895,8 @@ pub async fn buildings_in_use(c: &impl GenericClient, kvk: &str) -> Result<Vec<(
 pub struct RehousingCase {
     pub case_id: Uuid,
     pub bag_id: String,
-    /// The mark that ended.
     pub mark_id: Uuid,
     pub municipality: String,
-    /// The provider who owes the rehousing.
     pub provider_kvk: String,
     /// People living there when the mark ended.
     pub people: i32,
@@ -941,7 +907,6 @@ pub struct RehousingCase {
     pub deadline: NaiveDate,
     pub closed_at: Option<DateTime<Utc>>,
     pub closed_because: Option<zegel_contracts::housing::RehousingClosed>,
-    /// When found open past its deadline.
     pub overdue_at: Option<DateTime<Utc>>,
 }
 

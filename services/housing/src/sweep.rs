@@ -14,14 +14,11 @@ use crate::register::{self, Change};
 use crate::state::AppState;
 use crate::{Result, events, routes, store};
 
-/// What one sweep did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Report {
-    /// Marks revoked for an overdue deficiency.
     pub revoked: usize,
     /// Marks expired after their year.
     pub expired: usize,
-    /// Buildings moved to another norm.
     pub renormed: usize,
     /// Rehousing cases found open past their deadline.
     pub rehousing_overdue: usize,
@@ -29,7 +26,6 @@ pub struct Report {
     pub unlawful_settled: usize,
 }
 
-/// Runs one sweep at the state's clock.
 pub async fn run(state: &AppState) -> Result<Report> {
     let now = state.clock.now();
     let today = state.clock.today();

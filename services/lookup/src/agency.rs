@@ -21,10 +21,8 @@ use crate::store::{self, AgencyRows};
 
 pub use crate::config::RECEIPT_DAYS;
 
-/// One part of the verdict.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Part {
-    /// Whether this part allows hiring.
     pub ok: bool,
     /// What the register says, as a word (`certified`, `clear`, `adequate`, `active`, …,
     /// or `none` when it has no record).
@@ -36,21 +34,17 @@ pub struct Part {
     pub detail: Detail,
 }
 
-/// What a part says besides its status.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(untagged)]
 pub enum Detail {
-    /// Nothing more.
     None,
     /// The certificate part.
     Certificate {
         agency_name: Option<String>,
-        /// The norm it is assessed on.
         norm: Option<String>,
     },
     /// The deposit part.
     Deposit {
-        /// The top-up deadline, if short.
         top_up_by: Option<String>,
     },
     /// The G-account part (only while active).
@@ -60,7 +54,6 @@ pub enum Detail {
     },
     /// The housing part.
     Housing {
-        /// Every building the agency provides.
         buildings: Vec<HousedIn>,
     },
 }
@@ -76,7 +69,6 @@ impl Detail {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct HousedIn {
     pub mark_status: MarkStatus,
-    /// Certified and within its year.
     pub certified: bool,
 }
 
@@ -87,7 +79,6 @@ impl Check {
         self.agency_name().is_some()
     }
 
-    /// The agency's name, as its certificate has it.
     pub fn agency_name(&self) -> Option<&str> {
         match self.parts.get("certificate").map(|p| &p.detail) {
             Some(Detail::Certificate { agency_name, .. }) => agency_name.as_deref(),
@@ -95,7 +86,6 @@ impl Check {
         }
     }
 
-    /// The IBAN of an active G-account.
     pub fn iban(&self) -> Option<&str> {
         match self.parts.get("g_account").map(|p| &p.detail) {
             Some(Detail::GAccount { iban }) => iban.as_deref(),
@@ -103,7 +93,6 @@ impl Check {
         }
     }
 
-    /// The buildings the agency houses workers in.
     pub fn buildings(&self) -> &[HousedIn] {
         match self.parts.get("housing").map(|p| &p.detail) {
             Some(Detail::Housing { buildings }) => buildings,
@@ -112,7 +101,6 @@ impl Check {
     }
 }
 
-/// The answer about one agency.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
     pub kvk_number: String,
@@ -122,7 +110,6 @@ pub struct Check {
     /// Why not, as codes (`StandingReason` in openapi/), one per failing part.
     pub reason_codes: Vec<Reason>,
     pub parts: BTreeMap<&'static str, Part>,
-    /// Server time of the check.
     pub checked_at: DateTime<Utc>,
 }
 

@@ -7,7 +7,6 @@ use serde::Deserialize;
 /// Days a receipt stays verifiable: the advice counts repeat offences over five years.
 pub const RECEIPT_DAYS: u32 = 5 * 366;
 
-/// All settings of the service.
 pub type Settings = platform::shell::Settings<Own>;
 
 /// `ZEGEL_LOOKUP_*`.
@@ -25,7 +24,6 @@ pub struct Own {
     /// Status statements in flight per register at most: scans that arrive meanwhile share
     /// the next one (see `reads`).
     pub status_readers: u64,
-    /// Scans one status statement reads at most.
     pub status_batch: u64,
     /// Seals kept as found genuine (their signature checked) under the trust list in force,
     /// at most: a seal scanned again is not checked again. Its time window, the list's

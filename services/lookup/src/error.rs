@@ -10,13 +10,10 @@ use platform::Problem;
 #[error("a register could not be read: {0}")]
 pub struct Unavailable(pub String);
 
-/// What can go wrong in a request.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Already shaped for the client.
     #[error("{}", .0.title)]
     Client(Problem),
-    /// Nothing there.
     #[error("not found: {0}")]
     NotFound(&'static str),
     /// A page did not render (logged where it happened).
@@ -31,7 +28,6 @@ pub enum Error {
     /// No database connection could be had in time.
     #[error("database pool: {0}")]
     Pool(#[from] deadpool_postgres::PoolError),
-    /// A statement failed.
     #[error("database: {0}")]
     Db(#[from] tokio_postgres::Error),
 }
@@ -70,7 +66,6 @@ impl From<Problem> for Error {
 }
 
 impl Error {
-    /// The problem the client sees.
     pub fn to_problem(&self) -> Problem {
         match self {
             Error::Client(p) => p.clone(),
@@ -87,5 +82,4 @@ impl Error {
     }
 }
 
-/// A request's result.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -8,14 +8,11 @@ use zegel_attest::Register;
 use zegel_contracts::agency::Reason;
 use zegel_contracts::{CertificateStatus, HousingNorm, MarkStatus, NotValidBecause};
 
-/// The facts of a staffing agency's certificate.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Certificate {
     pub agency_name: Option<String>,
     pub kvk_number: Option<String>,
-    /// The norm it is assessed on.
     pub norm: Option<String>,
-    /// The certificate's status now.
     pub certificate_status: Option<CertificateStatus>,
     /// Its last day (or the end of probation), as a date.
     pub valid_until: Option<String>,
@@ -24,7 +21,6 @@ pub struct Certificate {
     pub standing: Vec<Reason>,
 }
 
-/// The facts of a building with a quality mark.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Building {
     pub bag_id: Option<String>,
@@ -38,11 +34,9 @@ pub struct Building {
     pub valid_until: Option<String>,
     /// The day of the last inspection.
     pub last_inspection: Option<String>,
-    /// The norm in force.
     pub norm: Option<HousingNorm>,
     /// How many people may live there.
     pub capacity: Option<i64>,
-    /// More people reported than allowed.
     #[serde(default)]
     pub over_capacity: bool,
     /// Why the seal is not valid now.
@@ -50,7 +44,6 @@ pub struct Building {
 }
 
 impl Building {
-    /// "Street 12 a" and "1234 AB Place".
     pub fn address(&self) -> (String, String) {
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let number = self.number.map(|n| n.to_string()).unwrap_or_default();
@@ -65,10 +58,8 @@ impl Building {
 /// The facts of a hirer check's receipt: the check as it was answered then.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Receipt {
-    /// Whether the hirer could hire then.
     #[serde(default)]
     pub may_hire: bool,
-    /// When the check was made.
     pub checked_at: Option<String>,
     pub receipt: Option<StoredCheck>,
 }
@@ -76,21 +67,17 @@ pub struct Receipt {
 /// The parts of a stored check the receipt page shows.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct StoredCheck {
-    /// Its parts.
     #[serde(default)]
     pub parts: StoredParts,
 }
 
-/// The certificate part of a stored check.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct StoredParts {
     pub certificate: Option<StoredPart>,
 }
 
-/// One part of a stored check.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct StoredPart {
-    /// Its detail.
     #[serde(default)]
     pub detail: StoredDetail,
 }
@@ -98,12 +85,10 @@ pub struct StoredPart {
 /// The detail of a stored certificate part.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct StoredDetail {
-    /// The agency's name then.
     pub agency_name: Option<String>,
 }
 
 impl Receipt {
-    /// The agency's name as the receipt recorded it.
     pub fn agency_name(&self) -> Option<&str> {
         self.receipt.as_ref()?.parts.certificate.as_ref()?.detail.agency_name.as_deref()
     }
@@ -116,22 +101,18 @@ pub struct Report {
     pub statistics: ReportFacts,
 }
 
-/// Which report a seal is over.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ReportFacts {
     pub year: i32,
     /// Its last day counted.
     pub as_of: String,
-    /// The SHA-256 of its CSV.
     pub sha256: String,
 }
 
 /// A register's facts about a seal, in the register's own shape.
 #[derive(Debug, Clone)]
 pub enum Shown {
-    /// From the certificates register.
     Certificate(Certificate),
-    /// From the housing register.
     Building(Building),
     /// From the lookup itself: a receipt.
     Receipt(Receipt),

@@ -46,7 +46,6 @@ thread_local! {
         .collect();
 }
 
-/// The date formats of one language.
 struct DateFormats {
     date: icu_datetime::DateTimeFormatter<icu_datetime::fieldsets::YMD>,
     date_time: icu_datetime::DateTimeFormatter<icu_datetime::fieldsets::YMDT>,
@@ -114,7 +113,6 @@ fn plural_category(code: &str, n: i64) -> &'static str {
     }
 }
 
-/// A supported language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lang {
     pub code: &'static str,

@@ -27,7 +27,6 @@ use crate::store::{self, KvkCheck};
 pub struct Officer {
     /// Their BSN (sent on to the bans register, stored only hashed).
     pub bsn: Bsn,
-    /// What they are at the agency.
     pub role: OfficerRole,
 }
 
@@ -35,10 +34,8 @@ pub struct Officer {
 #[derive(Debug, Clone)]
 pub struct Registration {
     pub kvk_number: String,
-    /// Its SBI activity codes.
     pub sbi_codes: Vec<String>,
     pub officers: Vec<Officer>,
-    /// When the VOG was issued.
     pub vog_issued_on: NaiveDate,
 }
 
@@ -78,7 +75,6 @@ async fn banned_in_role(
     Ok(answer.bans.iter().any(|ban| ban.covers(officer.role, day)))
 }
 
-/// Decides and stores a registration check.
 pub async fn registration(
     state: &AppState,
     req: &platform::http::Request,

@@ -20,6 +20,5 @@ pub mod verdicts;
 pub mod verify;
 
 platform::service! {
-    /// The lookup.
     Lookup: state::AppState, openapi: "lookup", tasks: startup::tasks
 }

@@ -6,7 +6,6 @@ use std::sync::{Arc, RwLock};
 
 use zegel_attest::Register;
 
-/// A signed list as published.
 #[derive(Debug, Clone)]
 pub struct Published {
     /// The `statuslist+jwt`.
@@ -24,7 +23,6 @@ pub struct Published {
     pub build_ms: u128,
 }
 
-/// The lists in force, one per covered register.
 #[derive(Debug, Default)]
 pub struct Lists(RwLock<HashMap<Register, Arc<Published>>>);
 

@@ -31,12 +31,10 @@ pub struct Reads {
     queues: Arc<HashMap<Register, mpsc::Sender<(Ask, Reply)>>>,
 }
 
-/// How the reads are shaped.
 #[derive(Debug, Clone, Copy)]
 pub struct Shape {
     /// Statements in flight per register at most (each holds one pooled connection).
     pub readers: usize,
-    /// Scans per statement at most.
     pub batch: usize,
 }
 

@@ -44,7 +44,6 @@ impl std::fmt::Debug for Genuine {
     }
 }
 
-/// What every handler shares.
 #[derive(Clone, Debug)]
 pub struct AppState {
     /// Pool (reads the registers' `seal_status` views), bus, auth (the KvK API), relay
@@ -89,7 +88,6 @@ impl AppState {
         zegel_attest::seal::in_force(verified, &store, now)
     }
 
-    /// The published trust list and its ETag.
     pub fn trust_document(&self) -> (Option<String>, String) {
         self.trust.read().map(|t| (Some(t.raw.clone()).filter(|r| !r.is_empty()), t.etag.clone())).unwrap_or_default()
     }

@@ -25,7 +25,6 @@ pub const ROUND_COUNTS_TO: i64 = 5;
 /// Shown amounts over counts about persons are rounded to a multiple of this (EUR 1,000).
 pub const ROUND_CENTS_TO: i64 = 100_000;
 
-/// How a measure is published.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// A count of things no person can be found by (agencies, buildings, inspections).
@@ -79,10 +78,8 @@ fn kind_of(register: &str, measure: &str) -> Option<Kind> {
     MEASURES.iter().find(|(r, m, _)| *r == register && *m == measure).map(|(_, _, k)| *k)
 }
 
-/// One cell of the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Figure {
-    /// The register it comes from.
     pub register: String,
     pub measure: String,
     /// Which cell (codes joined by `|`).

@@ -25,16 +25,9 @@ pub struct Ask {
 /// facts of the agency's standing read in the same statement.
 pub type Answer = (Live, Option<Facts>);
 
-/// A register's answer about one seal.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Live {
-    /// The register knows the seal, with display facts.
-    Known {
-        status: SealStatus,
-        /// Facts the verifier may show.
-        facts: Value,
-    },
-    /// The register has no record of it.
+    Known { status: SealStatus, facts: Value },
     Unknown,
 }
 
@@ -65,7 +58,6 @@ pub struct CertificateRow {
     pub norm: Option<String>,
 }
 
-/// bans.agency_status.
 #[derive(Debug, Clone, Deserialize)]
 pub struct OfficersRow {
     /// No officer under a ban that covers their role.
@@ -73,7 +65,6 @@ pub struct OfficersRow {
     pub changed_at: Option<String>,
 }
 
-/// deposits.agency_status.
 #[derive(Debug, Clone, Deserialize)]
 pub struct DepositRow {
     pub status: DepositStanding,
@@ -87,7 +78,6 @@ pub struct DepositRow {
     pub unpaid_fines: i64,
 }
 
-/// gaccounts.agency_status.
 #[derive(Debug, Clone, Deserialize)]
 pub struct GAccountRow {
     pub status: GAccountStatus,
@@ -120,7 +110,6 @@ impl AgencyRows {
     }
 }
 
-/// A building in use, as the standing needs it.
 #[derive(Debug, Deserialize)]
 struct InUse {
     bag_id: String,
@@ -231,11 +220,9 @@ async fn snapshot(
 /// A seal with a place in its register's status list, as the register says it is now.
 #[derive(Debug, Clone, Copy)]
 pub struct Listed<'a> {
-    /// Its index in the list.
     pub index: u64,
     /// Its status (none: the register has no status for it, which the live check calls revoked).
     pub status: Option<SealStatus>,
-    /// What it is about.
     pub subject: &'a str,
 }
 
@@ -335,14 +322,12 @@ pub struct NewReceipt<'a> {
     pub id: Uuid,
     pub kvk: &'a str,
     pub may_hire: bool,
-    /// The check as answered.
     pub result: &'a Value,
     pub checked_at: chrono::DateTime<chrono::Utc>,
     /// The seal's expiry; the receipt is purged after it.
     pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// Keeps a receipt.
 pub async fn insert_receipt(pool: &Pool, r: NewReceipt<'_>) -> anyhow::Result<()> {
     let client = pool.get().await?;
     let stmt = client
@@ -372,7 +357,6 @@ pub struct KvkCheck {
     /// What was asked (BSNs as keyed hashes only).
     pub inputs: Value,
     pub result: zegel_contracts::kvk::CheckResult,
-    /// Every reason or signal.
     pub reasons: Value,
     /// Registration: an officer registered for the agency is under a ban in force, so its
     /// staffing activity is to be deregistered (advice 2.1 F).
@@ -535,10 +519,8 @@ mod tests {
 pub struct WorkerClaim {
     pub claim_id: Uuid,
     pub status: zegel_contracts::deposit::ClaimStatus,
-    /// The language it was filed in.
     pub language: Option<String>,
     pub accepted_cents: Option<i64>,
-    /// What was paid so far.
     pub paid_cents: i64,
     /// Why rejected or accepted in part.
     pub reason: Option<String>,

@@ -13,7 +13,6 @@ use crate::reads::Ask;
 use crate::state::AppState;
 use crate::store::Live;
 
-/// The answer about one seal.
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
     pub verdict: Verdict,
@@ -25,10 +24,8 @@ pub struct Outcome {
     pub subject: Option<String>,
     /// Live facts from the register, and the seal's own display facts.
     pub facts: Value,
-    /// When it was issued.
     pub issued_at: Option<DateTime<Utc>>,
     pub expires_at: Option<DateTime<Utc>>,
-    /// Server time of the check.
     pub checked_at: DateTime<Utc>,
 }
 
@@ -174,7 +171,6 @@ pub async fn building_now(state: &AppState, seal: &str, outcome: &Outcome) -> Op
     })
 }
 
-/// The register of an outcome, typed.
 pub fn register_of(outcome: &Outcome) -> Option<Register> {
     outcome.register.and_then(Register::from_service)
 }

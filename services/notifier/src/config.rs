@@ -4,7 +4,6 @@ use platform::config::ConfigError;
 use platform::shell::OwnSettings;
 use serde::Deserialize;
 
-/// All settings of the service.
 pub type Settings = platform::shell::Settings<Own>;
 
 /// `ZEGEL_NOTIFIER_*`.
@@ -15,13 +14,11 @@ pub struct Own {
     pub max_attempts: i32,
     /// The first retry waits about this long; each next one twice as long (with jitter).
     pub retry_base_ms: u64,
-    /// The longest wait between attempts.
     pub retry_max_ms: u64,
     /// How long a receiver may take to answer.
     pub timeout_ms: u64,
     /// Milliseconds between looks for due deliveries (new ones are also signalled at once).
     pub poll_ms: u64,
-    /// Deliveries in flight at once.
     pub concurrency: usize,
     /// Whether webhooks may go to loopback, private, link-local or unique-local addresses
     /// (never in production: a subscriber must not reach into the suite's own network).
@@ -29,7 +26,6 @@ pub struct Own {
     /// The key every subscription's signing secret is derived from (HMAC-SHA256 of the
     /// subscription id). Changing it changes every secret.
     pub secret_key: secrecy::SecretString,
-    /// The name of this replica in the consumer group.
     pub consumer_name: String,
     /// The lookup, whose public check a follower's webhook carries, fresh at delivery.
     /// Empty: the webhook names the change only (the notifier's own tests, which run
@@ -63,7 +59,6 @@ impl Default for Own {
     }
 }
 
-/// The development key of webhook secrets.
 const DEV_SECRET_KEY: &str = "zegel-dev-notifier-secret-key-not-for-production";
 
 impl OwnSettings for Own {

@@ -16,6 +16,5 @@ pub mod webhook;
 pub use platform::error::{Error, Result};
 
 platform::service! {
-    /// The notifier.
     Notifier: state::AppState, openapi: "notifier", tasks: startup::tasks
 }

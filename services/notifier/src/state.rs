@@ -7,7 +7,6 @@ use tokio::sync::Notify;
 
 use crate::config::Own;
 
-/// What every handler shares.
 #[derive(Clone, Debug)]
 pub struct AppState {
     /// Pool, bus, auth, relay, limiters, metrics.
@@ -30,7 +29,6 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The signing secret of a subscription.
     pub fn secret_for(&self, subscription_id: uuid::Uuid) -> String {
         crate::webhook::secret_for(
             secrecy::ExposeSecret::expose_secret(&self.settings.secret_key).as_bytes(),

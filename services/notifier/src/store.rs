@@ -10,11 +10,9 @@ use uuid::Uuid;
 use crate::Result;
 
 platform::text_enum! {
-    /// Where a delivery to a subscriber is.
     pub enum DeliveryStatus {
         /// Not yet delivered; tried again at `next_attempt_at`.
         Pending = "pending",
-        /// The receiver acknowledged it.
         Delivered = "delivered",
         /// Given up after the last attempt, or its subscription was deleted.
         Dead = "dead",
@@ -28,12 +26,10 @@ pub struct Subscription {
     /// Who owns it (token subject).
     #[serde(skip)]
     pub owner: String,
-    /// In which role it was made.
     pub owner_role: String,
     pub owner_org: Option<String>,
     /// Agencies (KvK numbers) whose changes it receives.
     pub agencies: Vec<String>,
-    /// Parties whose events it receives.
     pub topics: Vec<String>,
     pub url: String,
     pub created_at: DateTime<Utc>,
@@ -55,7 +51,6 @@ fn subscription(r: &Row) -> Subscription {
     }
 }
 
-/// Stores a subscription with its secret.
 pub async fn insert_subscription(c: &impl GenericClient, s: &Subscription) -> Result<()> {
     let stmt = c
         .prepare_cached(
@@ -97,7 +92,6 @@ pub async fn postpone(c: &impl GenericClient, delivery_id: Uuid, until: DateTime
     Ok(())
 }
 
-/// The caller's live subscriptions.
 pub async fn subscriptions_of(c: &impl GenericClient, owner: &str) -> Result<Vec<Subscription>> {
     let stmt = c
         .prepare_cached(&format!("{SUBSCRIPTION} where owner = $1 and deleted_at is null order by created_at"))
@@ -105,7 +99,6 @@ pub async fn subscriptions_of(c: &impl GenericClient, owner: &str) -> Result<Vec
     Ok(c.query(&stmt, &[&owner]).await?.iter().map(subscription).collect())
 }
 
-/// One live subscription of the caller.
 pub async fn subscription_of(c: &impl GenericClient, owner: &str, id: Uuid) -> Result<Option<Subscription>> {
     let stmt = c
         .prepare_cached(&format!("{SUBSCRIPTION} where owner = $1 and subscription_id = $2 and deleted_at is null"))
@@ -155,7 +148,6 @@ pub async fn insert_delivery(
     Ok(())
 }
 
-/// A delivery to attempt now.
 #[derive(Debug, Clone)]
 pub struct Due {
     pub delivery_id: Uuid,
@@ -233,7 +225,6 @@ pub async fn record_attempt(
     Ok(())
 }
 
-/// A delivery with its attempts, for the log.
 #[derive(Debug, Clone, Serialize)]
 pub struct Logged {
     pub delivery_id: Uuid,

@@ -11,13 +11,10 @@ use std::time::Duration;
 
 use rand::Rng;
 
-/// Header with the signature.
 pub const SIGNATURE: &str = "zegel-signature";
-/// Header with the signing time.
 pub const TIMESTAMP: &str = "zegel-timestamp";
 /// Header with the event id (receivers dedupe on it).
 pub const EVENT_ID: &str = "zegel-event-id";
-/// Header with the delivery id.
 pub const DELIVERY_ID: &str = "zegel-delivery-id";
 /// How old a signature a receiver should accept.
 pub const REPLAY_WINDOW_SECS: i64 = 300;
@@ -58,16 +55,13 @@ pub enum TargetError {
     /// Not an http(s) URL with a host.
     #[error("a webhook URL is an http or https URL with a host")]
     Malformed,
-    /// Credentials in the URL.
     #[error("a webhook URL carries no user name or password")]
     Credentials,
-    /// Resolves to an address inside a private network.
     #[error("the webhook host resolves to a loopback, private or link-local address, which is not allowed")]
     Private,
     /// Does not resolve.
     #[error("the webhook host does not resolve")]
     Unresolvable,
-    /// Plain http where https is required.
     #[error("a webhook URL is an https URL in production")]
     NotHttps,
 }

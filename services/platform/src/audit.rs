@@ -11,12 +11,10 @@ use uuid::Uuid;
 
 use crate::auth::{Principal, Role};
 
-/// Who acted.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Actor {
     /// Token subject, or `system:<task>`.
     pub subject: String,
-    /// Role the action was authorised under.
     pub role: String,
     pub org: Option<String>,
 }
@@ -33,7 +31,6 @@ impl Actor {
     }
 }
 
-/// One entry of the trail.
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
     pub actor: Actor,
@@ -44,7 +41,6 @@ pub struct Entry {
     pub reason: Option<String>,
     pub before: Option<Value>,
     pub after: Option<Value>,
-    /// The request that caused it.
     pub request_id: String,
     /// The event that caused it (system actions).
     pub cause_event_id: Option<Uuid>,
@@ -105,7 +101,6 @@ impl Entry {
         self
     }
 
-    /// The event that caused it.
     pub fn caused_by(mut self, event: impl Into<Option<Uuid>>) -> Self {
         self.cause_event_id = event.into();
         self
@@ -175,9 +170,7 @@ pub struct Recorded {
     pub reason: Option<String>,
     pub before: Option<Value>,
     pub after: Option<Value>,
-    /// The request that caused it.
     pub request_id: String,
-    /// The event that caused it.
     pub cause_event_id: Option<Uuid>,
 }
 

@@ -36,11 +36,9 @@ pub enum Role {
     Inspectorate,
     /// The tax authority.
     Tax,
-    /// The Chamber of Commerce.
     Kvk,
     /// A municipality; `org` is its CBS code (4 digits).
     Municipality,
-    /// An inspector of housing marks.
     HousingInspector,
     /// A housing provider; `org` is its KvK number.
     HousingProvider,
@@ -53,7 +51,6 @@ pub enum Role {
 }
 
 impl Role {
-    /// Every role.
     pub const ALL: [Role; 12] = [
         Role::CertificationBody,
         Role::Agency,
@@ -87,7 +84,6 @@ impl Role {
         }
     }
 
-    /// Parses a claim value.
     pub fn parse(s: &str) -> Option<Role> {
         serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
     }
@@ -99,14 +95,11 @@ impl fmt::Display for Role {
     }
 }
 
-/// An authenticated caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     /// The token's `sub`: who acts.
     pub subject: String,
-    /// Roles the token grants.
     pub roles: Vec<Role>,
-    /// The organisation the caller acts for, if any.
     pub org: Option<String>,
 }
 
@@ -151,7 +144,6 @@ impl Principal {
     }
 }
 
-/// The claims of a Zegel access token.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: String,
@@ -164,10 +156,8 @@ pub struct Claims {
     pub nbf: u64,
     /// Issued at, seconds since the epoch.
     pub iat: u64,
-    /// Role names.
     #[serde(default)]
     pub roles: Vec<String>,
-    /// Organisation acted for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org: Option<String>,
 }
@@ -189,7 +179,6 @@ struct VerifyKey {
     validation: Validation,
 }
 
-/// Verifies bearer tokens for one audience.
 pub struct Authenticator {
     // Swapped whole when a JWKS URL publishes new keys (an identity provider rotating).
     keys: std::sync::RwLock<std::sync::Arc<Vec<VerifyKey>>>,

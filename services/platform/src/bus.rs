@@ -12,7 +12,6 @@ use secrecy::{ExposeSecret, SecretString};
 /// Longest the dead letter stream grows (approximately).
 pub const DEAD_MAXLEN: u64 = 100_000;
 
-/// A namespaced Redis connection.
 #[derive(Clone)]
 pub struct Bus {
     conn: ConnectionManager,
@@ -26,7 +25,6 @@ impl std::fmt::Debug for Bus {
     }
 }
 
-/// Where Redis is and how to reach it.
 #[derive(Clone, Copy, Debug)]
 pub struct Target<'a> {
     /// `redis://` or `rediss://` (TLS).
@@ -99,7 +97,6 @@ impl Bus {
         format!("{}:{name}", self.prefix)
     }
 
-    /// The stream every service publishes its events to.
     pub fn events_stream(&self) -> String {
         self.key("events")
     }
@@ -125,7 +122,6 @@ impl Bus {
             .collect())
     }
 
-    /// Whether Redis answers a PING.
     pub async fn ping(&self) -> Result<(), redis::RedisError> {
         let mut conn = self.conn();
         redis::cmd("PING").query_async::<String>(&mut conn).await.map(|_| ())

@@ -41,7 +41,6 @@ pub fn days_later(at: DateTime<Utc>, days: i64) -> DateTime<Utc> {
         .unwrap_or(at + chrono::Duration::days(days))
 }
 
-/// A source of the current time.
 #[derive(Clone, Debug, Default)]
 pub struct Clock {
     /// Seconds added to the system time; only tests ever set it.
@@ -49,17 +48,14 @@ pub struct Clock {
 }
 
 impl Clock {
-    /// The real system clock.
     pub fn system() -> Self {
         Self::default()
     }
 
-    /// The current instant.
     pub fn now(&self) -> DateTime<Utc> {
         Utc::now() + chrono::Duration::seconds(self.offset.load(Ordering::Relaxed))
     }
 
-    /// Today in the Netherlands.
     pub fn today(&self) -> NaiveDate {
         dutch_date(self.now())
     }

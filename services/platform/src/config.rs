@@ -25,7 +25,6 @@ pub enum ConfigError {
     Invalid(String),
 }
 
-/// Output format of the logs.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -34,7 +33,6 @@ pub enum LogFormat {
     Auto,
     /// One JSON object per line, for log collectors.
     Json,
-    /// Human-readable lines.
     Pretty,
 }
 
@@ -43,14 +41,12 @@ pub enum LogFormat {
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Environment {
-    /// Working local defaults.
     #[default]
     Development,
     /// `ZEGEL_ENV=production`.
     Production,
 }
 
-/// Settings every service shares.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CommonSettings {
@@ -87,10 +83,8 @@ pub struct CommonSettings {
     /// The `iss` every accepted token must carry.
     #[serde(default = "defaults::jwt_issuer")]
     pub jwt_issuer: String,
-    /// Address the HTTP servers bind to.
     #[serde(default = "defaults::host")]
     pub host: IpAddr,
-    /// Log format.
     #[serde(default)]
     pub log_format: LogFormat,
     /// Base URL of an OpenTelemetry collector's OTLP/HTTP receiver (e.g.
@@ -190,7 +184,6 @@ mod defaults {
 }
 
 impl CommonSettings {
-    /// Where Redis is and how to reach it.
     pub fn redis(&self) -> crate::bus::Target<'_> {
         crate::bus::Target {
             url: &self.redis_url,
@@ -199,7 +192,6 @@ impl CommonSettings {
         }
     }
 
-    /// Where the database is and how to reach it.
     pub fn database(&self) -> Result<crate::db::Target, crate::db::DbError> {
         crate::db::Target::new(&self.database_url, self.database_password.as_ref())
     }
@@ -374,7 +366,6 @@ impl Otel {
     }
 }
 
-/// A service without settings of its own.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Empty {}

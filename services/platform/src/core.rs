@@ -16,22 +16,18 @@ use crate::problem::Problem;
 use crate::request::Request;
 use crate::telemetry::Metrics;
 
-/// The shared parts of a service.
 #[derive(Clone, Debug)]
 pub struct Core {
-    /// Postgres, in the service's schema.
     pub pool: Pool,
     pub bus: Bus,
     /// Verifies bearer tokens for the service's audience.
     pub auth: Arc<Authenticator>,
     pub relay: Relay,
-    /// Rate limit for public endpoints.
     pub limiter: PublicLimiter,
     /// Every caller's budget of writes an hour (`ZEGEL_WRITES_PER_HOUR`), charged by the
     /// shared write path; stricter budgets of single writes sit in the services' states.
     pub writes: PublicLimiter,
     pub metrics: Metrics,
-    /// Keyed fingerprints of requests with an idempotency key.
     pub fingerprints: crate::idempotency::Fingerprints,
     /// Every producer's event verifying key: consumers act only on events they verify.
     pub event_keys: Arc<crate::provenance::EventKeys>,
@@ -149,7 +145,6 @@ impl ServiceError for crate::error::Error {
 
 /// What a service's handlers share: its [`Core`] and its error type.
 pub trait State: Clone + Send + Sync + 'static {
-    /// The service's error type.
     type Error: ServiceError;
     /// Pool, bus, auth, relay, limiters, metrics.
     fn core(&self) -> &Core;

@@ -42,7 +42,6 @@ pub enum DbError {
     /// The server cannot be reached or refused a statement.
     #[error("database: {0}")]
     Postgres(#[from] tokio_postgres::Error),
-    /// A migration failed.
     #[error("migration failed: {0}")]
     Migration(#[from] refinery::Error),
     /// The pool could not be built.
@@ -177,7 +176,6 @@ pub async fn ensure_database(target: &Target) -> Result<(), DbError> {
 /// behind a template built before it.
 pub const SHAPE: &str = include_str!("db.rs");
 
-/// The role a running service acts as.
 pub fn runtime_role(schema: &str) -> String {
     format!("zegel_{schema}")
 }

@@ -3,7 +3,6 @@
 
 use crate::problem::{FieldError, Problem};
 
-/// Everything that can go wrong in a request.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Already shaped for the client (authentication, body parsing, rate limit).
@@ -12,13 +11,11 @@ pub enum Error {
     /// The caller may not do this.
     #[error("forbidden: {0}")]
     Forbidden(String),
-    /// Nothing there.
     #[error("not found: {0}")]
     NotFound(String),
     /// Fields do not validate.
     #[error("invalid request")]
     Invalid(Vec<FieldError>),
-    /// Another state conflict.
     #[error("{detail}")]
     Conflict {
         /// Which kind of conflict (its slug, status and title).
@@ -34,7 +31,6 @@ pub enum Error {
     /// No database connection could be had in time.
     #[error("database pool: {0}")]
     Pool(#[from] deadpool_postgres::PoolError),
-    /// A statement failed.
     #[error("database: {0}")]
     Db(#[from] tokio_postgres::Error),
 }
@@ -115,5 +111,4 @@ pub fn database_gone(e: &tokio_postgres::Error) -> bool {
     e.source().is_some_and(|s| s.is::<std::io::Error>())
 }
 
-/// Shorthand.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

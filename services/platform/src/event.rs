@@ -8,7 +8,6 @@ use uuid::Uuid;
 pub use zegel_contracts::EventType;
 pub use zegel_contracts::event::{Body, payload};
 
-/// An event as written to the outbox and published on the stream.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Event {
     /// Stable id; consumers dedupe on it.
@@ -21,7 +20,6 @@ pub struct Event {
     pub addressed_to: Vec<String>,
     /// Details of the event (never personal data).
     pub payload: Value,
-    /// When the change happened.
     pub occurred_at: DateTime<Utc>,
 }
 

@@ -214,7 +214,6 @@ impl PathParams for String {
     }
 }
 
-/// One parameter of a two-parameter path.
 pub trait PathValue {
     /// The value as read, or `None` when it is one of a few fixed words.
     fn path_value(&self) -> Option<&str>;
@@ -257,7 +256,6 @@ fn percent_decoded(segment: &str) -> Option<String> {
         .flatten()
 }
 
-/// A path with two parameters, as one pair.
 pub fn pair<A: Send + 'static, B: Send + 'static>(
     path: impl Filter<Extract = (A, B), Error = warp::Rejection> + Clone + Send + Sync + 'static,
 ) -> BoxedFilter<((A, B),)> {
@@ -266,7 +264,6 @@ pub fn pair<A: Send + 'static, B: Send + 'static>(
 
 /// A handler of a route without a body: `handler(state, request, parameters)`.
 pub trait Handler<S: crate::core::State, P>: Fn(S, Request, P) -> Self::Answer + Clone + Send + Sync + 'static {
-    /// Its future answer.
     type Answer: Future<Output = Result<Response, S::Error>> + Send + 'static;
 }
 
@@ -282,7 +279,6 @@ where
 pub trait BodyHandler<S: crate::core::State, P>:
     Fn(S, Request, P, Bytes) -> Self::Answer + Clone + Send + Sync + 'static
 {
-    /// Its future answer.
     type Answer: Future<Output = Result<Response, S::Error>> + Send + 'static;
 }
 
@@ -445,6 +441,34 @@ fn invisible_format(c: char) -> bool {
 /// Free text on one line ([`bounded_text`] without line breaks).
 pub fn text(raw: &str, pointer: &str, max: usize) -> Result<String, FieldError> {
     bounded_text(raw, pointer, max, false)
+}
+
+/// The reason given for a change in a register, as its audit entry and events keep it:
+/// at most 1000 characters, at `/reason`; it may run over several lines.
+pub fn reason(raw: &str) -> Result<String, FieldError> {
+    bounded_text(raw, "/reason", 1000, true)
+}
+
+/// A body that carries a reason and nothing else.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonIn {
+    pub reason: String,
+}
+
+/// A body that may carry a reason and nothing else.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaybeReasonIn {
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+impl MaybeReasonIn {
+    /// The reason, checked as [`reason`], if one was given.
+    pub fn checked(&self) -> Result<Option<String>, FieldError> {
+        self.reason.as_deref().map(reason).transpose()
+    }
 }
 
 /// An image that never changes for its URL (a seal's QR code).

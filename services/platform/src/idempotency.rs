@@ -20,10 +20,8 @@ use serde_json::Value;
 
 use crate::problem::{FieldError, Problem};
 
-/// Header carrying the key.
 pub const HEADER: &str = "idempotency-key";
 
-/// A validated idempotency key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Key(String);
 
@@ -42,7 +40,6 @@ impl Key {
     }
 }
 
-/// A stored response to replay.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stored {
     /// HTTP status of the first response.
@@ -150,13 +147,11 @@ pub enum BeginError {
     /// The key was used before with a different request.
     #[error("idempotency key reused with a different request")]
     Mismatch,
-    /// The database failed.
     #[error(transparent)]
     Db(#[from] tokio_postgres::Error),
 }
 
 impl BeginError {
-    /// The problem a client sees for a reused key.
     pub fn mismatch_problem() -> Problem {
         Problem::of(crate::problem::Kind::IdempotencyKeyReused)
             .with_detail("This Idempotency-Key was already used with a different request.")

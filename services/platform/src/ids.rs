@@ -53,7 +53,6 @@ impl KvkNumber {
         Self::parse(raw, "/path/kvk").map_err(|e| Problem::bad_request(format!("Malformed KvK number: {}.", e.detail)))
     }
 
-    /// The number as written.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod bus;
 pub mod certifier;
 pub mod clock;
+pub mod complaint;
 pub mod config;
 pub mod consumer;
 pub mod core;

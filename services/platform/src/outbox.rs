@@ -73,7 +73,6 @@ return id";
 
 /// Seconds the marker of a published event id is kept.
 const MARKER_TTL_SECS: u64 = 7 * 24 * 3600;
-/// Approximate length the stream is trimmed to.
 pub const STREAM_MAXLEN: u64 = 1_000_000;
 /// The most one entry of the stream (or of the dead letter stream) may take in Redis's
 /// memory; tests/tests/e2e/redis_replication.rs measures real entries against it.
@@ -88,12 +87,10 @@ pub const MARKER_BYTES: u64 = 192;
 pub const fn redis_memory_needed() -> u64 {
     (STREAM_MAXLEN + crate::bus::DEAD_MAXLEN) * ENTRY_BYTES + STREAM_MAXLEN * MARKER_BYTES
 }
-/// Rows published per round.
 const BATCH: i64 = 200;
 /// How long a round waits for the replicas to acknowledge what it published.
 const REPLICATION_WAIT_MS: u64 = 1000;
 
-/// Copies the outbox of one schema to the event stream.
 #[derive(Clone)]
 pub struct Relay {
     pool: Pool,

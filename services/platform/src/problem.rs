@@ -13,15 +13,12 @@ use warp::http::{HeaderValue, StatusCode, header};
 use warp::reject::Rejection;
 use warp::reply::{Reply, Response};
 
-/// Media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// One invalid field of a request.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FieldError {
     /// JSON pointer (RFC 6901) to the offending member, e.g. `/kvk_number`.
     pub pointer: String,
-    /// What is wrong with it, safe to show.
     pub detail: String,
 }
 
@@ -38,7 +35,6 @@ impl FieldError {
 pub struct Checks(pub Vec<FieldError>);
 
 impl Checks {
-    /// Keeps the value, or remembers the error.
     pub fn check<T>(&mut self, r: Result<T, FieldError>) -> Option<T> {
         r.map_err(|e| self.0.push(e)).ok()
     }
@@ -48,7 +44,6 @@ impl Checks {
         self.0.push(FieldError::new(pointer, detail));
     }
 
-    /// The errors, if any.
     pub fn finish(self) -> Result<(), Vec<FieldError>> {
         if self.0.is_empty() { Ok(()) } else { Err(self.0) }
     }
@@ -59,19 +54,15 @@ pub use zegel_contracts::problem::Kind;
 /// An RFC 9457 problem details object.
 #[derive(Debug, Clone, Serialize)]
 pub struct Problem {
-    /// Stable URI naming the kind of problem.
     #[serde(rename = "type")]
     pub type_uri: String,
-    /// Short summary of the kind.
     pub title: String,
     pub status: u16,
-    /// Explanation of this occurrence, safe to show.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// The request this occurrence belongs to (`urn:zegel:request:<id>`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
-    /// Field-level validation errors.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
     /// Further members specific to a kind (for example the unmet requirements).
@@ -85,7 +76,6 @@ pub struct Problem {
 impl warp::reject::Reject for Problem {}
 
 impl Problem {
-    /// A problem of this kind, with its status and title.
     pub fn of(kind: Kind) -> Self {
         Self {
             type_uri: format!("urn:zegel:problem:{}", kind.slug()),
@@ -99,25 +89,21 @@ impl Problem {
         }
     }
 
-    /// Adds the detail.
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
         self
     }
 
-    /// Adds field errors.
     pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
         self.errors = errors;
         self
     }
 
-    /// Adds an extension member.
     pub fn with_extension(mut self, key: &str, value: Value) -> Self {
         self.extensions.insert(key.into(), value);
         self
     }
 
-    /// Names the request this problem answers.
     pub fn with_request_id(mut self, request_id: &str) -> Self {
         self.instance = Some(format!("urn:zegel:request:{request_id}"));
         self
@@ -171,7 +157,6 @@ impl Problem {
         Self::of(Kind::Internal).with_detail("Something went wrong on our side. Quote the instance when reporting it.")
     }
 
-    /// The HTTP status.
     pub fn status_code(&self) -> StatusCode {
         StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }

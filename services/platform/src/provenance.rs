@@ -47,7 +47,6 @@ pub struct Fields<'a> {
     pub payload: &'a str,
 }
 
-/// The fields of an event as written on the stream, owned.
 #[derive(Debug, Clone)]
 pub struct StreamFields {
     event_id: String,
@@ -96,7 +95,6 @@ impl StreamFields {
         })
     }
 
-    /// The fields, in the order they are signed.
     pub fn view(&self) -> Fields<'_> {
         Fields {
             event_id: &self.event_id,
@@ -137,7 +135,6 @@ impl Fields<'_> {
     }
 }
 
-/// Errors loading keys.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     /// A file could not be read.
@@ -180,7 +177,6 @@ pub fn ensure_keys(dir: &Path) -> anyhow::Result<HashMap<&'static str, EventSign
     Ok(signers)
 }
 
-/// A service's event signing key.
 #[derive(Clone)]
 pub struct EventSigner(SigningKey);
 
@@ -197,7 +193,6 @@ impl EventSigner {
         Self::from_pem(&read(&path)?).map_err(|e| KeyError::Invalid(format!("{}: {e}", path.display())))
     }
 
-    /// From a PKCS#8 PEM.
     pub fn from_pem(pem: &str) -> Result<Self, String> {
         SigningKey::from_pkcs8_pem(pem).map(Self).map_err(|e| format!("not an Ed25519 PKCS#8 key: {e}"))
     }
@@ -216,13 +211,10 @@ impl EventSigner {
 /// Why an event is not acted on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Unverified {
-    /// Its type belongs to no register.
     #[error("event type {0} belongs to no register")]
     UnknownType(String),
-    /// No key is known for the register it claims.
     #[error("no verifying key for {0}")]
     NoKey(&'static str),
-    /// Unsigned.
     #[error("unsigned")]
     Unsigned,
     /// The signature does not verify under the producer's key.
@@ -230,7 +222,6 @@ pub enum Unverified {
     BadSignature(&'static str),
 }
 
-/// Every producer's verifying key.
 #[derive(Debug, Clone, Default)]
 pub struct EventKeys(HashMap<String, VerifyingKey>);
 

@@ -31,7 +31,6 @@ pub struct Request {
     /// The request id (the client's, if well-formed, else a fresh one).
     pub id: String,
     pub method: Method,
-    /// Path, for idempotency fingerprints.
     pub path: String,
     /// The `Authorization` header, if any and readable.
     pub authorization: Option<String>,

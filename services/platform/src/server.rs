@@ -266,12 +266,10 @@ impl Default for Shutdown {
 }
 
 impl Shutdown {
-    /// Signals every waiter.
     pub fn trigger(&self) {
         let _ = self.tx.send(true);
     }
 
-    /// Resolves once triggered.
     pub fn wait(&self) -> BoxFuture<'static, ()> {
         let mut rx = self.tx.subscribe();
         Box::pin(async move {
@@ -280,7 +278,6 @@ impl Shutdown {
     }
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
 pub async fn termination_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -426,7 +423,6 @@ mod tests {
         }
     }
 
-    /// Collects what the subscriber writes.
     #[derive(Clone, Default)]
     struct Lines(Arc<Mutex<Vec<u8>>>);
 

@@ -44,7 +44,6 @@ pub trait OwnSettings: DeserializeOwned + Clone + std::fmt::Debug + Send + Sync 
     }
 }
 
-/// What the settings are loaded for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Purpose {
     Serve,
@@ -61,12 +60,10 @@ pub struct Settings<O> {
     /// The internal port (`/metrics` and the probes), `ZEGEL_<SERVICE>_INTERNAL_PORT`;
     /// by default the public port + 1000. Never exposed by a public ingress.
     pub internal_port: u16,
-    /// The service's own settings.
     pub own: O,
 }
 
 impl<O: OwnSettings> Settings<O> {
-    /// From the environment.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_vars(std::env::vars())
     }
@@ -121,10 +118,8 @@ fn default_internal_port(port: u16) -> u16 {
 
 /// How a service's state is made from the built core, the clock and the settings.
 pub trait Start: State {
-    /// The service's own settings.
     type Own: OwnSettings;
 
-    /// Makes the state.
     fn start(
         core: Core,
         clock: Clock,
@@ -136,9 +131,7 @@ pub trait Start: State {
 pub trait Service: 'static {
     /// Its name: token audience, metrics label, Postgres schema and settings prefix.
     const NAME: &'static str = <Self::Own as OwnSettings>::SERVICE;
-    /// Its own settings.
     type Own: OwnSettings;
-    /// What its handlers share.
     type State: Start<Own = Self::Own>;
 
     /// Its OpenAPI document (YAML, from openapi/), served at `/api/v1/openapi.json`.
@@ -147,7 +140,6 @@ pub trait Service: 'static {
     /// Its embedded migrations (the platform's run first).
     fn migrations() -> refinery::Runner;
 
-    /// Every API route.
     fn api(state: Self::State) -> BoxedFilter<(Response,)>;
 
     /// Its background work, started when the service runs and stopped with it.
@@ -269,7 +261,6 @@ pub struct App<S: Service> {
 }
 
 impl<S: Service> App<S> {
-    /// Builds the service on the system clock.
     pub async fn build(settings: Settings<S::Own>) -> anyhow::Result<Self> {
         Self::build_with_clock(settings, Clock::system()).await
     }
@@ -308,7 +299,6 @@ impl<S: Service> App<S> {
         })
     }
 
-    /// The bound public port.
     pub fn port(&self) -> u16 {
         self.port
     }
@@ -323,7 +313,6 @@ impl<S: Service> App<S> {
         &self.state
     }
 
-    /// A handle that stops the running service.
     pub fn shutdown_handle(&self) -> Shutdown {
         self.shutdown.clone()
     }

@@ -134,7 +134,6 @@ where
     }
 }
 
-/// The metrics of one service.
 #[derive(Clone)]
 pub struct Metrics {
     registry: Registry,
@@ -346,12 +345,10 @@ impl Metrics {
         self.latency.with_label_values(&[route, method]).observe(elapsed.as_secs_f64());
     }
 
-    /// The count of dead-lettered events.
     pub fn events_dead(&self) -> IntCounter {
         self.events_dead.clone()
     }
 
-    /// The Prometheus text exposition.
     pub fn render(&self) -> String {
         let mut buf = Vec::new();
         let mut families = self.registry.gather();

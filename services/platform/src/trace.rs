@@ -35,7 +35,6 @@ use warp::http::HeaderMap;
 /// The W3C header (and stream field) carrying the trace context.
 pub const TRACEPARENT: &str = "traceparent";
 
-/// Where spans go and how many.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Export {
     /// The collector's OTLP/HTTP traces URL (`<receiver>/v1/traces`).
@@ -73,7 +72,6 @@ impl Exporter {
         }
     }
 
-    /// Whether spans are exported at all.
     pub fn is_on(&self) -> bool {
         self.provider.is_some()
     }

@@ -64,7 +64,6 @@ async fn migrate_all(common: &platform::config::CommonSettings) -> anyhow::Resul
     Ok(())
 }
 
-/// Where everything is, and what to do next.
 fn print_where(host: &std::net::IpAddr, lookup: u16, registers: &[(&str, u16)]) {
     println!();
     println!("Zegel is up:");

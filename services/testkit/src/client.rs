@@ -4,7 +4,6 @@ use std::time::Duration;
 
 use crate::tokens::issuer;
 
-/// A response, read whole.
 #[derive(Debug)]
 pub struct Reply {
     pub status: u16,
@@ -14,13 +13,11 @@ pub struct Reply {
 }
 
 impl Reply {
-    /// A header as text.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
 
-/// An HTTP client for one service under test.
 #[derive(Debug, Clone)]
 pub struct Client {
     /// `http://127.0.0.1:<port>`.
@@ -71,17 +68,14 @@ impl Client {
         Reply { status, headers, body }
     }
 
-    /// GET.
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
         self.send("GET", path, token, None, None).await
     }
 
-    /// POST with a JSON body.
     pub async fn post(&self, path: &str, token: &str, body: serde_json::Value) -> Reply {
         self.send("POST", path, Some(token), Some(body), None).await
     }
 
-    /// PUT with a JSON body.
     pub async fn put(&self, path: &str, token: &str, body: serde_json::Value) -> Reply {
         self.send("PUT", path, Some(token), Some(body), None).await
     }

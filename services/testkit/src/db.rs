@@ -7,12 +7,10 @@ use std::path::PathBuf;
 use platform::config::CommonSettings;
 use secrecy::SecretString;
 
-/// Server holding the test databases.
 pub fn admin_url() -> String {
     std::env::var("ZEGEL_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
-/// Redis used by the tests.
 pub fn redis_url() -> String {
     std::env::var("ZEGEL_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
 }

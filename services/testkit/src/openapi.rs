@@ -1,7 +1,6 @@
 //! The OpenAPI documents as contracts: every documented operation routed and answering a
 //! documented status, and bodies in their documented shape.
 
-/// An OpenAPI document, parsed.
 pub fn openapi(path: &str) -> serde_json::Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_yaml_ng::from_str(&text).expect("valid YAML")

@@ -8,7 +8,6 @@ use crate::tokens::temp_dir;
 /// An ephemeral dev PKI: files for every register's seal key and the trust list.
 pub struct TestPki {
     pub ca: zegel_attest::pki::KeyAndCert,
-    /// Path of the CA certificate.
     pub ca_path: String,
     /// Path of the signed trust list (every register key).
     pub trust_list_path: String,
@@ -56,7 +55,6 @@ pub fn event_keys() -> &'static (String, std::collections::HashMap<&'static str,
     })
 }
 
-/// The test PKI of this process.
 pub fn pki() -> &'static TestPki {
     use zegel_attest::{Register, pki, trust};
     static PKI: OnceLock<TestPki> = OnceLock::new();

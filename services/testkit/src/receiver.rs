@@ -9,10 +9,8 @@ pub struct Received {
     pub method: String,
     /// Its path (`/hook` for a webhook; a stand-in for another service sees its paths).
     pub path: String,
-    /// Its headers, lower-case names.
     pub headers: std::collections::HashMap<String, String>,
     pub body: bytes::Bytes,
-    /// The status the receiver answered.
     pub answered: u16,
     pub at: std::time::Instant,
 }
@@ -30,7 +28,6 @@ pub struct Receiver {
 }
 
 impl Receiver {
-    /// Starts one answering 200.
     pub async fn start() -> Self {
         use std::sync::atomic::Ordering;
         use warp::Filter;
@@ -97,7 +94,6 @@ impl Receiver {
         self.delay_ms.store(ms, std::sync::atomic::Ordering::SeqCst);
     }
 
-    /// Everything received so far.
     pub fn received(&self) -> Vec<Received> {
         self.received.lock().expect("lock").clone()
     }

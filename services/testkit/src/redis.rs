@@ -13,7 +13,6 @@ use crate::db::redis_url;
 pub struct TestPrefix(pub String);
 
 impl TestPrefix {
-    /// A new prefix.
     pub fn new() -> Self {
         Self(format!("zegel-test:{}", uuid::Uuid::new_v4().simple()))
     }
@@ -49,13 +48,11 @@ impl Drop for TestPrefix {
 }
 /// A TCP proxy in front of Redis that a test can cut and restore.
 pub struct RedisProxy {
-    /// The URL to give the service.
     pub url: String,
     up: watch::Sender<bool>,
 }
 
 impl RedisProxy {
-    /// Starts a proxy to the test Redis.
     pub async fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
         let port = listener.local_addr().expect("addr").port();
@@ -86,12 +83,10 @@ impl RedisProxy {
         Self { url: format!("redis://127.0.0.1:{port}"), up }
     }
 
-    /// Cuts every connection and refuses new ones.
     pub fn down(&self) {
         let _ = self.up.send(false);
     }
 
-    /// Lets connections through again.
     pub fn up(&self) {
         let _ = self.up.send(true);
     }

@@ -77,15 +77,12 @@ where
 /// A service under test, on its own thread and runtime; stopped when dropped, and with it
 /// its database and its Redis keys.
 pub struct Running<S: Service> {
-    /// A client for its port.
     pub client: Client,
     /// Its internal port's address (`/metrics`, the probes).
     pub internal: String,
     /// Its state (tests read its pool and move its clock).
     pub state: S::State,
-    /// The clock it runs on.
     pub clock: Clock,
-    /// Its Redis key prefix.
     pub prefix: TestPrefix,
     pub db: TestDb,
     shutdown: Shutdown,
@@ -163,9 +160,7 @@ impl<S: Service> Running<S> {
 
 /// A further instance of a service started by [`Running::another`].
 pub struct Instance<S: Service> {
-    /// A client for its port.
     pub client: Client,
-    /// Its internal port's address.
     pub internal: String,
     pub state: S::State,
     shutdown: Shutdown,

@@ -28,7 +28,6 @@ impl fmt::Debug for DevIssuer {
 }
 
 impl DevIssuer {
-    /// A fresh key.
     pub fn generate(issuer: &str) -> anyhow::Result<Self> {
         let pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519)?;
         Self::from_pkcs8_pem(&pair.serialize_pem(), issuer)

@@ -15,7 +15,6 @@ use serde_json::json;
 use zegel_attest::{Register, Signer};
 use zegel_e2e::{Options, Suite, valid_bsn};
 
-/// Concurrent connections of the load generator.
 const CONNECTIONS: usize = 64;
 /// Seconds each HTTP throughput scenario runs.
 const SECONDS: u64 = 5;
@@ -320,12 +319,10 @@ async fn run() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A verify answer that says valid.
 const VALID: Option<&str> = Some("\"verdict\":\"valid\"");
 
 /// The one-core baselines, and the signer and time the rest uses.
 struct Baselines {
-    /// Raw Ed25519 verifies per second.
     raw: f64,
     /// Whole offline seal checks per second.
     offline: f64,
@@ -333,13 +330,9 @@ struct Baselines {
     now: i64,
 }
 
-/// The scans of 10,000 seals.
 struct Scans {
-    /// Each seal once.
     first: Stats,
-    /// The same seals again and again.
     again: Stats,
-    /// One seal over and over.
     one: Stats,
 }
 
@@ -351,14 +344,12 @@ struct Scale {
     list: zegel_lookup::published::Published,
 }
 
-/// The claims race against one deposit.
 struct Claims {
     per_sec: f64,
     paid: usize,
     violations: usize,
 }
 
-/// Everything the bench measured, for the report.
 struct Figures {
     base: Baselines,
     sample_bytes: usize,
@@ -702,7 +693,6 @@ async fn claims_race(suite: &Suite, client: &reqwest::Client) -> Claims {
     Claims { per_sec: claims_per_sec, paid: paid_claims, violations }
 }
 
-/// The scans and the baselines, a row each.
 fn print_scans(f: &Figures) {
     let row = |name: &str, s: &Stats| {
         println!("{:<58} {:>12.0} {:>9.2} {:>9.2}", name, s.per_sec, s.p50_ms, s.p99_ms);

@@ -27,7 +27,6 @@ enum Fate {
     Starter,
     /// Certificate suspended by its body (arrears).
     Suspended,
-    /// Certificate revoked.
     Revoked,
     /// Certified, but its owner is banned: may not be hired.
     OwnerBanned,
@@ -125,7 +124,6 @@ async fn agencies(client: &Client) -> Vec<(&'static Agency, String)> {
     seals
 }
 
-/// What becomes of a certified agency of the demo.
 async fn meets_its_fate(client: &Client, agency: &Agency, id: &str, body: &str) {
     let admin = client.token(Role::Kvk, None);
     match agency.fate {
@@ -196,7 +194,6 @@ async fn buildings(client: &Client) -> anyhow::Result<Vec<(&'static str, String,
     Ok(building_seals)
 }
 
-/// Where to look.
 fn print_links(
     at: &Addresses,
     seals: &[(&'static Agency, String)],

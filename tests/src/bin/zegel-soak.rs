@@ -38,9 +38,7 @@ const SERVICES: [&str; 7] = ["certificates", "lookup", "gaccounts", "bans", "dep
 const REDIS_DOWN: Duration = Duration::from_secs(15);
 /// How long the notifier is held still before Redis is killed.
 const IN_FLIGHT: Duration = Duration::from_secs(5);
-/// Agencies in the scanned pool, each certified with a seal.
 const AGENCIES: u32 = 48;
-/// The deposit claims are filed against.
 const DEPOSIT_KVK: &str = "39000000";
 
 fn free_port() -> u16 {
@@ -148,7 +146,6 @@ impl Drop for Private {
     }
 }
 
-/// The service processes.
 struct Services {
     children: Vec<(&'static str, Child)>,
 }
@@ -274,7 +271,6 @@ async fn start_services(private: &Private, logs: &Path) -> anyhow::Result<(Servi
 /// problem type or verdict.
 type Failure = (String, &'static str, u16, String);
 
-/// What went on during the load.
 #[derive(Default)]
 struct Record {
     /// Answers that were not a success, counted.
@@ -391,7 +387,6 @@ async fn soak() -> anyhow::Result<()> {
 struct Pool {
     targets: Vec<Arc<Target>>,
     receiver: zegel_testkit::Receiver,
-    /// The agencies followed, and from when.
     agencies: Vec<String>,
     subscribed_at: chrono::DateTime<chrono::Utc>,
 }
@@ -484,7 +479,6 @@ impl Load {
         tasks
     }
 
-    /// Hirer checks, with a signed receipt.
     fn hirer_checks(&self) -> Vec<tokio::task::JoinHandle<()>> {
         let mut tasks = Vec::new();
         for n in 0..2 {

@@ -85,7 +85,6 @@ fn new_ban(input: &BanIn, person_id: Uuid, reason: String, now: chrono::DateTime
     }
 }
 
-/// POST /api/v1/bans
 pub(super) async fn impose(state: AppState, req: Request, _: (), raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     principal.require_any(
@@ -96,7 +95,7 @@ pub(super) async fn impose(state: AppState, req: Request, _: (), raw: Bytes) -> 
     let role = imposing_role(&principal, input.basis)?;
     let mut errors = Vec::new();
     let bsn = input.bsn.parse("/bsn").map_err(|e| errors.push(e)).ok();
-    let reason = text(&input.reason, "/reason", 1000).map_err(|e| errors.push(e)).ok();
+    let reason = platform::http::reason(&input.reason).map_err(|e| errors.push(e)).ok();
     if input.roles_covered.is_empty() {
         errors.push(FieldError::new("/roles_covered", "name at least one role"));
     }
@@ -134,12 +133,6 @@ pub(super) async fn impose(state: AppState, req: Request, _: (), raw: Bytes) -> 
     .await
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LiftIn {
-    reason: String,
-}
-
 fn ban_id(raw: &str) -> Result<Uuid> {
     Ok(platform::http::uuid_in_path(raw, "ban")?)
 }
@@ -152,8 +145,8 @@ pub(super) async fn lift(state: AppState, req: Request, id: String, raw: Bytes) 
         "Bans are lifted by who imposed them, or by an admin.",
     )?;
     let id = ban_id(&id)?;
-    let input: LiftIn = parse_json(&req, &raw)?;
-    let reason = text(&input.reason, "/reason", 1000)?;
+    let input: platform::http::ReasonIn = parse_json(&req, &raw)?;
+    let reason = platform::http::reason(&input.reason)?;
     write(&state, &req, &principal, &raw, async |tx| {
         let before = store::ban_by_id(tx, id, true).await?.ok_or_else(|| Error::NotFound(format!("No ban {id}.")))?;
         let role = imposing_role(&principal, before.basis)?;

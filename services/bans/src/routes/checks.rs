@@ -47,7 +47,6 @@ pub(super) async fn require_certifier(
     Ok(())
 }
 
-/// POST /api/v1/person-checks
 pub(super) async fn check(state: AppState, req: Request, _: (), raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     let role = [Role::Kvk, Role::Inspectorate, Role::CertificationBody]

@@ -11,7 +11,6 @@ use crate::state::AppState;
 pub(crate) use platform::http::authenticate;
 pub(crate) use platform::write::write;
 
-/// Every API route of the service.
 pub fn api(state: AppState) -> Routed {
     let s = &state;
     any_of([

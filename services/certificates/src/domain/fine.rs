@@ -10,7 +10,6 @@ use uuid::Uuid;
 pub use zegel_contracts::certificate::Offence;
 
 platform::text_enum! {
-    /// Where a fine stands.
     pub enum FineStatus {
         /// Decided by the inspectorate; objection and appeal may follow.
         Decided = "decided",
@@ -23,13 +22,10 @@ platform::text_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Schedule {
     pub effective_from: NaiveDate,
-    /// The amount per temporary worker.
     pub per_worker_cents: i64,
     /// Raise for a first repeat, in percent.
     pub first_repeat_percent: i32,
-    /// Raise for a second repeat.
     pub second_repeat_percent: i32,
-    /// Raise for any later repeat.
     pub later_repeat_percent: i32,
     /// An earlier fine counts when the offence falls within this many years after it
     /// became irrevocable.
@@ -61,14 +57,11 @@ impl Schedule {
 /// A receipt of the hirer check the hirer showed, as the lookup verified it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Receipt {
-    /// The receipt seal's id.
     pub receipt_id: String,
-    /// The agency it is about.
     pub kvk_number: String,
     /// The day of the check (Dutch time); none when the receipt did not verify (its
     /// date cannot be trusted, so none is shown).
     pub checked_on: Option<NaiveDate>,
-    /// What the check said.
     pub may_hire: bool,
     /// Whether the lookup verified it (signature, not expired); one that does not verify
     /// is shown, and covers nothing.
@@ -79,7 +72,6 @@ pub struct Receipt {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Earlier {
     pub fine_id: Uuid,
-    /// When it became irrevocable.
     pub irrevocable_on: NaiveDate,
 }
 
@@ -87,7 +79,6 @@ pub struct Earlier {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Computation {
     pub offence: Offence,
-    /// The period the hirer used the agency.
     pub period_from: NaiveDate,
     /// Last day of it.
     pub period_to: NaiveDate,
@@ -97,7 +88,6 @@ pub struct Computation {
     pub covered_days: usize,
     /// The first day neither certified nor covered: the offence's date; `None`: no offence.
     pub offence_on: Option<NaiveDate>,
-    /// The receipts shown as a defence, each as verified.
     pub defence: Vec<Receipt>,
     /// Whether the hirer's due diligence covers every uncertified day.
     pub due_diligence: bool,
@@ -105,7 +95,6 @@ pub struct Computation {
     pub schedule: Option<Schedule>,
     /// Earlier fines that count as the same or a similar offence within the window.
     pub earlier: Vec<Earlier>,
-    /// The raise for a repeat, in percent.
     pub raise_percent: i32,
     pub workers: i32,
     /// workers × the amount per worker.
@@ -114,7 +103,6 @@ pub struct Computation {
     pub amount_cents: i64,
 }
 
-/// What the computation needs besides the schedule.
 #[derive(Debug, Clone)]
 pub struct Case<'a> {
     pub period_from: NaiveDate,

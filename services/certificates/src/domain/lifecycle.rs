@@ -14,36 +14,25 @@ use chrono::{Months, NaiveDate};
 pub const PROBATION_MONTHS: u32 = 3;
 /// Months by which probation may be extended, once.
 pub const MAX_EXTENSION_MONTHS: u32 = 2;
-/// Months between required audits.
 pub const AUDIT_INTERVAL_MONTHS: u32 = 12;
 
 pub use zegel_contracts::CertificateStatus as Status;
 
-/// Something that can happen to a certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     /// Extend probation.
     Extend,
-    /// Grant the full certificate.
     Certify,
-    /// Record a yearly audit.
     Audit,
-    /// Record a requirement.
     RecordRequirement,
-    /// Suspend.
     Suspend,
-    /// Lift a suspension.
     Reinstate,
-    /// Revoke.
     Revoke,
-    /// The agency withdraws.
     Withdraw,
-    /// Time ran out.
     Lapse,
 }
 
 impl Action {
-    /// The verb, for messages and the audit trail.
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Extend => "extend",
@@ -81,7 +70,6 @@ pub fn probation_end(issued_on: NaiveDate) -> NaiveDate {
     add_months(issued_on, PROBATION_MONTHS)
 }
 
-/// The latest date an extension may run to.
 pub fn latest_extension(issued_on: NaiveDate) -> NaiveDate {
     add_months(probation_end(issued_on), MAX_EXTENSION_MONTHS)
 }

@@ -29,7 +29,6 @@ impl CountryCode {
         }
     }
 
-    /// The code.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -46,21 +45,15 @@ pub fn norm_of(seat_country: &str) -> Norm {
 }
 
 platform::text_enum! {
-    /// The norm an agency is assessed on.
     pub enum Norm {
-        /// Agencies established in the Netherlands.
         Nen4400_1 = "NEN 4400-1",
-        /// Agencies established abroad.
         Nen4400_2 = "NEN 4400-2",
     }
 }
 
 platform::text_enum! {
-    /// What a yearly audit found.
     pub enum AuditOutcome {
-        /// Nothing to remedy.
         Pass = "pass",
-        /// Deficiencies to remedy by their deadlines.
         Deficiencies = "deficiencies",
     }
 }
@@ -71,7 +64,6 @@ platform::text_enum! {
 pub struct SbiCode(String);
 
 impl SbiCode {
-    /// Parses 4 or 5 digits.
     pub fn parse(raw: &str, pointer: &str) -> Result<Self, FieldError> {
         if (4..=5).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_digit()) {
             Ok(Self(raw.to_string()))
@@ -85,7 +77,6 @@ impl SbiCode {
         self.0.starts_with("78")
     }
 
-    /// The digits.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -97,7 +88,6 @@ impl SbiCode {
 pub struct BodyId(String);
 
 impl BodyId {
-    /// Parses.
     pub fn parse(raw: &str, pointer: &str) -> Result<Self, FieldError> {
         let ok = (2..=64).contains(&raw.len())
             && raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
@@ -108,7 +98,6 @@ impl BodyId {
         }
     }
 
-    /// The id.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -22,11 +22,9 @@ pub use zegel_contracts::certificate::Ground;
 /// serious first: the first names the ground the withdrawal is recorded with.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Pending {
-    /// The certificate is suspended.
     pub suspended: bool,
     /// The Labour Authority asked for a suspension that was not yet decided.
     pub suspension_request: bool,
-    /// A serious deficiency is open.
     pub serious_deficiency: bool,
     /// A fine on the agency is not settled.
     pub fine: bool,
@@ -57,7 +55,6 @@ pub struct Policy {
     pub effective_from: NaiveDate,
     /// Months after a revocation (or an escape) before any new certificate.
     pub waiting_months: u32,
-    /// Where the number comes from.
     pub source: String,
 }
 
@@ -73,11 +70,9 @@ impl Policy {
     }
 }
 
-/// A certificate of the agency that has ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Ended {
     pub certificate_id: Uuid,
-    /// Revoked, lapsed or withdrawn.
     pub status: Status,
     /// On which (Dutch) day.
     pub ended_on: NaiveDate,
@@ -99,7 +94,6 @@ impl Ended {
     }
 }
 
-/// What the agency asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Entry {
@@ -111,7 +105,6 @@ pub enum Entry {
 }
 
 impl Entry {
-    /// As the API names it.
     pub fn as_str(self) -> &'static str {
         match self {
             Entry::Provisional => "provisional",
@@ -125,7 +118,6 @@ impl Entry {
 pub struct Refusal {
     /// The earlier certificate that decides (none when a final sanction decides).
     pub earlier: Option<Ended>,
-    /// The final sanction that decides, if one does.
     pub final_sanction: Option<Sanctioned>,
     /// The first day on which the agency may apply again, and for what.
     pub may_apply_from: NaiveDate,

@@ -18,7 +18,6 @@ pub fn may_be_not_applicable(code: RequirementCode) -> bool {
 pub enum Validity {
     /// Once, for certification after probation (two payrolls run).
     Probation,
-    /// For this many months from the day it was checked.
     Months(u32),
     /// For one financial year: the auditor's statement on year Y holds until the statement
     /// on year Y + 1 is due, 30 June of Y + 2.
@@ -67,9 +66,7 @@ pub struct Evidence {
 }
 
 platform::text_enum! {
-    /// What was recorded for a requirement.
     pub enum Outcome {
-        /// Met, with evidence.
         Met = "met",
         /// Checked and not met.
         NotMet = "not_met",
@@ -145,20 +142,17 @@ pub fn unmet(
         .collect()
 }
 
-/// A deficiency found in an audit.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Deficiency {
     pub deficiency_id: uuid::Uuid,
     /// The audit that found it (`None`: evidence that expired).
     pub audit_id: Option<uuid::Uuid>,
-    /// The requirement it is about, if one.
     pub requirement: Option<RequirementCode>,
     pub description: String,
     /// Serious ones go to the inspectorate when not remedied in time.
     pub serious: bool,
     pub remedy_by: chrono::NaiveDate,
     pub resolved_on: Option<chrono::NaiveDate>,
-    /// Evidence of the resolution.
     pub resolution_ref: Option<String>,
 }
 

@@ -143,7 +143,6 @@ fn identity(
     Some((id, Some(home), vat))
 }
 
-/// POST /api/v1/agencies
 pub(super) async fn create_agency(state: AppState, req: Request, _: (), raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     // KvK registers agencies; a certification body may register one it is about to assess.
@@ -313,7 +312,7 @@ pub(super) async fn issue_certificate(state: AppState, req: Request, kvk: String
     let input: CertificateIn = parse_json(&req, &raw)?;
     let today = state.clock.today();
     let mut checks = Checks::default();
-    let reason = input.reason.as_deref().and_then(|r| checks.check(text(r, "/reason", 1000)));
+    let reason = input.reason.as_deref().and_then(|r| checks.check(platform::http::reason(r)));
     let recorded = entry_requirements(&input, today, &mut checks);
     checks.finish().map_err(Error::invalid)?;
     let live = admitted(&state, &req, &principal, &kvk, input.entry, &recorded).await?;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use deadpool_postgres::Transaction;
 use platform::audit::{self, Actor};
 use platform::auth::{Principal, Role};
-use platform::http::{Request, json, parse_json};
+use platform::http::{MaybeReasonIn, ReasonIn, Request, json, parse_json};
 use platform::problem::FieldError;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -16,7 +16,7 @@ use uuid::Uuid;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-use super::{Asked, asked, authenticate, id_from_path, own_certificate, write};
+use super::{Asked, Only, asked, authenticate, id_from_path, own_certificate, write};
 use crate::domain::lifecycle::{Action, latest_extension, next_audit};
 use crate::domain::reentry::{self, Ground};
 use crate::domain::requirement::{self, Outcome, Validity};
@@ -110,7 +110,6 @@ fn sees_suspension_request(
         || history.iter().any(|change| change.to == Status::Suspended && change.at >= requested_at)
 }
 
-/// GET /api/v1/certificates/{id}
 pub(super) async fn certificate_get(state: AppState, req: Request, id: String) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     let id = id_from_path(&id, "certificate")?;
@@ -160,7 +159,6 @@ pub(super) struct RequirementIn {
     financial_year: Option<i32>,
 }
 
-/// A requirement as a body records it, validated.
 pub(super) struct Recorded {
     code: RequirementCode,
     outcome: Outcome,
@@ -329,17 +327,12 @@ struct ExtendIn {
     reason: String,
 }
 
+const EXTENDER: Only = Only(&[Role::CertificationBody], "Only a certification body extends a probation.");
+
 /// POST /api/v1/certificates/{id}/extension
 pub(super) async fn extend(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
-    let Asked { principal, id, input } = asked::<ExtendIn>(
-        &state,
-        &req,
-        &[Role::CertificationBody],
-        "Only a certification body extends a probation.",
-        &id,
-        &raw,
-    )?;
-    let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
+    let Asked { principal, id, input } = asked::<ExtendIn>(&state, &req, EXTENDER, &id, &raw)?;
+    let reason = platform::http::reason(&input.reason).map_err(invalid)?;
     write(&state, &req, &principal, &raw, async |tx| {
         let cert = own_certificate(tx, &principal, id).await?;
         if cert.status == Status::Provisional && cert.extended {
@@ -365,13 +358,6 @@ pub(super) async fn extend(state: AppState, req: Request, id: String, raw: Bytes
         .await
     })
     .await
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ReasonIn {
-    #[serde(default)]
-    reason: Option<String>,
 }
 
 /// The requirements the other registers decide, for the agency of certificate `id`. Asked
@@ -415,11 +401,12 @@ pub(super) async fn unmet_on(
     Ok(requirement::unmet(&recorded, live, in_first_year, on))
 }
 
+const CERTIFIER: Only = Only(&[Role::CertificationBody], "Only a certification body certifies.");
+
 /// POST /api/v1/certificates/{id}/certification
 pub(super) async fn certify(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
-    let Asked { principal, id, input } =
-        asked::<ReasonIn>(&state, &req, &[Role::CertificationBody], "Only a certification body certifies.", &id, &raw)?;
-    let reason = input.reason.as_deref().map(|r| text(r, "/reason", 1000)).transpose().map_err(invalid)?;
+    let Asked { principal, id, input } = asked::<MaybeReasonIn>(&state, &req, CERTIFIER, &id, &raw)?;
+    let reason = input.checked().map_err(invalid)?;
     let live = live_checks(&state, &req, id).await?;
     write(&state, &req, &principal, &raw, async |tx| {
         let cert = own_certificate(tx, &principal, id).await?;
@@ -458,16 +445,11 @@ struct AuditIn {
     deficiencies: Vec<DeficiencyIn>,
 }
 
+const AUDITOR: Only = Only(&[Role::CertificationBody], "Only a certification body records audits.");
+
 /// POST /api/v1/certificates/{id}/audits
 pub(super) async fn record_audit(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
-    let Asked { principal, id, input } = asked::<AuditIn>(
-        &state,
-        &req,
-        &[Role::CertificationBody],
-        "Only a certification body records audits.",
-        &id,
-        &raw,
-    )?;
+    let Asked { principal, id, input } = asked::<AuditIn>(&state, &req, AUDITOR, &id, &raw)?;
     let today = state.clock.today();
     let mut checks = Checks::default();
     checks.check(not_future(input.performed_on, today, "/performed_on"));
@@ -606,20 +588,18 @@ struct SuspendIn {
     remedy_by: Option<NaiveDate>,
 }
 
+const SUSPENDER: Only = Only(
+    &[Role::CertificationBody, Role::Inspectorate],
+    "Only a certification body suspends, or the inspectorate requests it.",
+);
+
 /// POST /api/v1/certificates/{id}/suspension
 ///
 /// A certification body suspends its own certificate; the inspectorate may request a
 /// suspension, which is recorded and sent to the body (202).
 pub(super) async fn suspend(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
-    let Asked { principal, id, input } = asked::<SuspendIn>(
-        &state,
-        &req,
-        &[Role::CertificationBody, Role::Inspectorate],
-        "Only a certification body suspends, or the inspectorate requests it.",
-        &id,
-        &raw,
-    )?;
-    let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
+    let Asked { principal, id, input } = asked::<SuspendIn>(&state, &req, SUSPENDER, &id, &raw)?;
+    let reason = platform::http::reason(&input.reason).map_err(invalid)?;
     if principal.has(Role::Inspectorate) && !principal.has(Role::CertificationBody) {
         return write(&state, &req, &principal, &raw, async |tx| {
             let cert = store::certificate_by_id(tx, id, true).await?.ok_or_else(|| super::no_certificate(id))?;
@@ -666,23 +646,12 @@ pub(super) async fn suspend(state: AppState, req: Request, id: String, raw: Byte
     .await
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RequiredReasonIn {
-    reason: String,
-}
+const REINSTATER: Only = Only(&[Role::CertificationBody], "Only a certification body reinstates.");
 
 /// POST /api/v1/certificates/{id}/reinstatement
 pub(super) async fn reinstate(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
-    let Asked { principal, id, input } = asked::<RequiredReasonIn>(
-        &state,
-        &req,
-        &[Role::CertificationBody],
-        "Only a certification body reinstates.",
-        &id,
-        &raw,
-    )?;
-    let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
+    let Asked { principal, id, input } = asked::<ReasonIn>(&state, &req, REINSTATER, &id, &raw)?;
+    let reason = platform::http::reason(&input.reason).map_err(invalid)?;
     // A suspension caused by a ban or a G-account is only lifted once that register agrees.
     let live = live_checks(&state, &req, id).await?;
     write(&state, &req, &principal, &raw, async |tx| {
@@ -722,11 +691,12 @@ struct RevokeIn {
     sanction_id: Option<Uuid>,
 }
 
+const REVOKER: Only = Only(&[Role::CertificationBody], "Only a certification body revokes.");
+
 /// POST /api/v1/certificates/{id}/revocation
 pub(super) async fn revoke(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
-    let Asked { principal, id, input } =
-        asked::<RevokeIn>(&state, &req, &[Role::CertificationBody], "Only a certification body revokes.", &id, &raw)?;
-    let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
+    let Asked { principal, id, input } = asked::<RevokeIn>(&state, &req, REVOKER, &id, &raw)?;
+    let reason = platform::http::reason(&input.reason).map_err(invalid)?;
     if !Ground::REVOCATION.contains(&input.grounds) {
         let known: Vec<_> = Ground::REVOCATION.iter().map(|g| g.as_str()).collect();
         return Err(invalid(FieldError::new("/grounds", format!("one of {}", known.join(", ")))));
@@ -792,6 +762,8 @@ async fn cited_decision(
     Ok(Some(sanction))
 }
 
+const WITHDRAWER: Only = Only(&[Role::Agency], "Only the agency itself may withdraw its certificate.");
+
 /// POST /api/v1/certificates/{id}/withdrawal
 ///
 /// The agency gives up its certificate. Withdrawing while a sanction is pending (a
@@ -799,15 +771,8 @@ async fn cited_decision(
 /// recorded with that sanction as its ground, signalled to the Labour Authority and the
 /// admission authority, and waits like a revocation before any new certificate.
 pub(super) async fn withdraw(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
-    let Asked { principal, id, input } = asked::<RequiredReasonIn>(
-        &state,
-        &req,
-        &[Role::Agency],
-        "Only the agency itself may withdraw its certificate.",
-        &id,
-        &raw,
-    )?;
-    let reason = text(&input.reason, "/reason", 1000).map_err(invalid)?;
+    let Asked { principal, id, input } = asked::<ReasonIn>(&state, &req, WITHDRAWER, &id, &raw)?;
+    let reason = platform::http::reason(&input.reason).map_err(invalid)?;
     // A claim on the deposit pending is asked of the deposits register first, with the
     // agency's own token, before any lock is taken.
     let claim_pending = match principal.org.as_deref() {

@@ -25,7 +25,6 @@ use crate::store::{self, Fine};
 
 /// The longest period one computation covers: the repeat window of the advice.
 const MAX_PERIOD_DAYS: i64 = 5 * 366;
-/// Receipts one computation verifies at most.
 const MAX_RECEIPTS: usize = 50;
 
 #[derive(Debug, Deserialize)]
@@ -40,7 +39,6 @@ struct FineIn {
     receipts: Vec<String>,
 }
 
-/// The case, checked.
 struct Asked {
     hirer: KvkNumber,
     agency: KvkNumber,

@@ -22,7 +22,6 @@ use crate::store::{self, Certificate};
 pub(crate) use platform::http::authenticate;
 pub(crate) use platform::write::write;
 
-/// Every API route of the service.
 pub fn api(state: AppState) -> Routed {
     let s = &state;
     any_of([
@@ -80,21 +79,22 @@ pub(crate) fn kvk_from_path(raw: &str) -> Result<KvkNumber> {
 }
 
 /// A request to act on certificate `id` with a body of `T`, read in the order every such
-/// handler needs: the caller authenticated, its role one of `roles` (else 403 with
-/// `refusal`, before anything is looked up), the id, then the body.
+/// handler needs: the caller authenticated, its role one the handler allows (else 403,
+/// before anything is looked up), the id, then the body.
 pub(crate) struct Asked<T> {
     pub principal: Principal,
     pub id: Uuid,
-    /// What the body says.
     pub input: T,
 }
+
+/// The roles that may ask, and what anyone else is told.
+pub(crate) struct Only(pub &'static [Role], pub &'static str);
 
 /// Reads an [`Asked`] from the request.
 pub(crate) fn asked<T: serde::de::DeserializeOwned>(
     state: &AppState,
     req: &platform::http::Request,
-    roles: &[Role],
-    refusal: &str,
+    Only(roles, refusal): Only,
     id: &str,
     raw: &bytes::Bytes,
 ) -> Result<Asked<T>> {
@@ -139,7 +139,6 @@ pub(crate) async fn reads_as_body(
     Ok(principal.acts_for(Role::CertificationBody, body) && store::body(c, body).await?.is_some_and(|b| b.accredited))
 }
 
-/// The accredited body the caller acts for.
 pub(crate) async fn acting_body(tx: &impl deadpool_postgres::GenericClient, principal: &Principal) -> Result<String> {
     if !principal.has(Role::CertificationBody) {
         return Err(Error::forbidden("Only a certification body may do this.".into()));

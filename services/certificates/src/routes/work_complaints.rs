@@ -9,6 +9,7 @@
 use bytes::Bytes;
 use platform::audit::{self, Actor};
 use platform::auth::Role;
+use platform::complaint::{Complaint, ComplaintIn};
 use platform::http::{Request, json, no_store, parse_json};
 use platform::problem::Checks;
 use serde::Deserialize;
@@ -25,19 +26,6 @@ use crate::state::AppState;
 use crate::store::{self, WorkComplaint};
 use zegel_contracts::certificate::WorkComplaintStatus;
 
-/// Longest complaint text, in characters.
-const MAX_TEXT: usize = 2000;
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ComplaintIn {
-    category: String,
-    #[serde(default)]
-    text: String,
-    #[serde(default)]
-    lang: Option<String>,
-}
-
 /// POST /api/v1/agencies/{kvk}/work-complaints — public, anonymous, rate limited.
 pub(super) async fn post(state: AppState, req: Request, kvk: String, raw: Bytes) -> Result<Response> {
     let form = req.is_form();
@@ -47,12 +35,7 @@ pub(super) async fn post(state: AppState, req: Request, kvk: String, raw: Bytes)
     } else {
         parse_json(&req, &raw).map_err(Error::from)
     };
-    let lang = parsed
-        .as_ref()
-        .ok()
-        .and_then(|c| c.lang.clone())
-        .filter(|l| zegel_contracts::language::supported(l))
-        .unwrap_or_else(|| "nl".into());
+    let lang = parsed.as_ref().ok().and_then(|c| c.lang()).unwrap_or("nl").to_string();
     let filed = async {
         state.complaints.check(&req)?;
         let kvk = kvk_from_path(&kvk)?;
@@ -86,15 +69,7 @@ async fn file(
     input: ComplaintIn,
     lang: &str,
 ) -> Result<(StatusCode, serde_json::Value)> {
-    let mut checks = Checks::default();
-    let category = checks.check(platform::http::word(&input.category, "/category"));
-    let text = if input.text.trim().is_empty() {
-        Some(String::new())
-    } else {
-        checks.check(platform::http::bounded_text(&input.text, "/text", MAX_TEXT, true))
-    };
-    checks.finish().map_err(Error::invalid)?;
-    let (Some(category), Some(text)) = (category, text) else { return Err(Error::corrupt("a checked field")) };
+    let Complaint { category, text } = input.checked().map_err(Error::invalid)?;
     let token = Uuid::new_v4().simple().to_string();
     let now = state.clock.now();
     let complaint = WorkComplaint {
@@ -161,7 +136,6 @@ pub(super) async fn list(state: AppState, req: Request, kvk: String) -> Result<R
 #[serde(deny_unknown_fields)]
 struct StatusIn {
     status: String,
-    /// What the worker is told on the status page.
     #[serde(default)]
     note: Option<String>,
 }

@@ -24,7 +24,6 @@ pub struct Issued {
     pub probation_ends_on: NaiveDate,
 }
 
-/// A certificate moved from one status to another.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatusChanged {
     pub certificate_id: Uuid,
@@ -32,7 +31,6 @@ pub struct StatusChanged {
     pub certification_body_id: String,
     pub previous_status: CertificateStatus,
     pub status: CertificateStatus,
-    /// The body's reason, in its words.
     pub reason: Option<String>,
     /// Present when the certificate no longer allows work: the bans register follows the
     /// persons who ran the agency until then.
@@ -40,7 +38,6 @@ pub struct StatusChanged {
     pub ended: Option<Ended>,
 }
 
-/// How a certificate ended.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ended {
     pub issued_on: NaiveDate,
@@ -62,7 +59,6 @@ pub struct FinalSanction {
     pub reference: String,
     pub decided_on: NaiveDate,
     pub irrevocable_on: NaiveDate,
-    /// The amount of a fine.
     pub amount_cents: Option<i64>,
     pub recorded_at: DateTime<Utc>,
 }
@@ -133,7 +129,6 @@ pub struct HousingMarkEnded {
     pub bag_id: String,
     pub mark_status: MarkStatus,
     pub reason: Option<String>,
-    /// The housing register's event it passes on.
     pub housing_event_id: Uuid,
 }
 
@@ -141,7 +136,6 @@ pub struct HousingMarkEnded {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Accident {
     pub accident_id: Uuid,
-    /// The agency whose worker it was.
     pub kvk_number: String,
     pub hirer_kvk: String,
     pub kind: AccidentKind,
@@ -211,7 +205,6 @@ pub struct BanLifted {
     pub role: Option<OfficerRole>,
 }
 
-/// A claim was paid out of the deposit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Payout {
     pub kvk_number: String,
@@ -262,7 +255,6 @@ pub struct GAccountChanged {
     pub reason: Option<String>,
 }
 
-/// A building's mark changed status.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MarkChanged {
     pub bag_id: String,
@@ -318,7 +310,6 @@ pub struct ComplaintReceived {
     pub registered: bool,
 }
 
-/// A complaint followed up by an unannounced inspection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ComplaintAccepted {
     pub bag_id: String,

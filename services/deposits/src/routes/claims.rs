@@ -102,7 +102,6 @@ fn euros(raw: &str, pointer: &str) -> std::result::Result<Option<i64>, FieldErro
     Ok(Some(whole * 100 + cents))
 }
 
-/// A worker's claim as filed, validated.
 struct Filed {
     claim: Claim,
     name: String,

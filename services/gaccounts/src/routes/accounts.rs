@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use platform::audit::{self, Actor};
 use platform::auth::{Principal, Role};
-use platform::http::{Request, json, no_store, parse_json};
+use platform::http::{MaybeReasonIn, Request, json, no_store, parse_json};
 use platform::problem::Kind;
 use serde::Deserialize;
 use serde_json::json;
@@ -89,13 +89,6 @@ pub(super) async fn register(state: AppState, req: Request, kvk: String, raw: By
     .await
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ReasonIn {
-    #[serde(default)]
-    reason: Option<String>,
-}
-
 /// POST /api/v1/agencies/{kvk}/g-account/{verification|blocking|unblocking|closure}
 pub(super) async fn transition(
     state: AppState,
@@ -110,8 +103,8 @@ pub(super) async fn transition(
             "Only the tax authority verifies, blocks, unblocks or closes a G-account.".into(),
         ));
     }
-    let input: ReasonIn = if raw.is_empty() { ReasonIn { reason: None } } else { parse_json(&req, &raw)? };
-    let reason = input.reason.as_deref().map(|r| text(r, "/reason", 1000)).transpose()?;
+    let input: MaybeReasonIn = if raw.is_empty() { MaybeReasonIn::default() } else { parse_json(&req, &raw)? };
+    let reason = input.checked()?;
     if reason.is_none() && action != Action::Verify {
         return Err(Error::Invalid(vec![platform::problem::FieldError::new("/reason", "a reason is required")]));
     }

@@ -17,7 +17,6 @@ pub use zegel_contracts::MarkStatus;
 /// Months a certifying inspection makes the mark valid for.
 pub const MARK_MONTHS: u32 = 12;
 
-/// Something that happens to a mark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MarkAction {
     /// An inspection on `on` left `open` deficiencies; `blocked` when something besides
@@ -25,14 +24,13 @@ pub enum MarkAction {
     Inspect {
         /// Open deficiencies after the inspection.
         open: usize,
-        /// Certification is blocked for another reason.
         blocked: bool,
-        /// The day of the inspection.
         on: NaiveDate,
     },
     /// The inspector confirmed a remedy; `open` deficiencies are left.
-    Remedy { open: usize },
-    /// A deficiency stayed open past its deadline.
+    Remedy {
+        open: usize,
+    },
     Overdue,
     /// The mark's year passed without a renewing inspection.
     Expire,
@@ -43,12 +41,10 @@ pub enum MarkAction {
     RoomsChanged,
 }
 
-/// What an action does to a mark it is allowed on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     /// The mark is written with this status (the same status renews a certified mark).
     To(MarkStatus),
-    /// Nothing changes.
     Stay,
 }
 

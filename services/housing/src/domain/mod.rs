@@ -20,7 +20,6 @@ use serde::Serialize;
 pub struct BagId(String);
 
 impl BagId {
-    /// Parses.
     pub fn parse(raw: &str, pointer: &str) -> Result<Self, FieldError> {
         if raw.len() != 16 || !raw.bytes().all(|b| b.is_ascii_digit()) {
             return Err(FieldError::new(pointer, "a BAG verblijfsobject id is 16 digits"));
@@ -36,7 +35,6 @@ impl BagId {
         &self.0[..4]
     }
 
-    /// The digits.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -70,7 +68,6 @@ impl Postcode {
         }
     }
 
-    /// As written on an envelope.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -97,12 +94,10 @@ impl Area {
         Ok(Self(hundredths as u32))
     }
 
-    /// From hundredths of a square metre.
     pub fn from_hundredths(h: u32) -> Self {
         Self(h)
     }
 
-    /// Hundredths of a square metre.
     pub fn hundredths(self) -> u32 {
         self.0
     }
@@ -116,7 +111,6 @@ pub const MAX_BEDROOMS: usize = 500;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rooms {
     pub bedrooms: Vec<Area>,
-    /// The total living area.
     pub living_area: Area,
 }
 
@@ -172,13 +166,10 @@ impl Rooms {
 pub use zegel_contracts::HousingNorm as Norm;
 
 platform::text_enum! {
-    /// What kind of building it is.
     pub enum BuildingType {
-        /// An ordinary dwelling.
         Dwelling = "dwelling",
         /// Group housing or a campus (lodging).
         GroupHousing = "group_housing",
-        /// Housing on the employer's site.
         EmployerSite = "employer_site",
         /// A mobile unit (season-bound).
         MobileUnit = "mobile_unit",
@@ -186,9 +177,7 @@ platform::text_enum! {
 }
 
 platform::text_enum! {
-    /// How an inspection was done.
     pub enum InspectionKind {
-        /// Announced to the provider.
         Announced = "announced",
         /// Unannounced (every complaint-driven inspection).
         Unannounced = "unannounced",
@@ -196,11 +185,9 @@ platform::text_enum! {
 }
 
 platform::text_enum! {
-    /// Landlord permit decisions.
     pub enum PermitStatus {
         /// Granted, from a date, possibly until one.
         Granted = "granted",
-        /// Refused.
         Refused = "refused",
         /// Withdrawn after having been granted.
         Withdrawn = "withdrawn",
@@ -210,11 +197,9 @@ platform::text_enum! {
 pub use zegel_contracts::ComplaintCategory;
 
 platform::text_enum! {
-    /// Where a complaint is.
     pub enum ComplaintStatus {
         /// Received, not yet followed up.
         Received = "received",
-        /// Followed up by an unannounced inspection.
         Inspected = "inspected",
     }
 }

@@ -16,13 +16,11 @@ use platform::problem::Checks;
 use serde::Deserialize;
 
 platform::text_enum! {
-    /// The form of a tenancy contract.
     pub enum ContractForm {
         /// "Naar aard van korte duur": only for a stay under four months.
         ShortStay = "short_stay",
         /// Temporary: at most two years (self-contained) or five (not self-contained).
         Temporary = "temporary",
-        /// For an indefinite period.
         Indefinite = "indefinite",
     }
 }
@@ -44,7 +42,6 @@ platform::text_enum! {
 }
 
 impl TenancyRule {
-    /// The rule in one sentence, for the inspector and the provider.
     pub fn sentence(self) -> &'static str {
         match self {
             TenancyRule::OwnContract => "everyone housed has a tenancy contract of their own",
@@ -60,11 +57,9 @@ impl TenancyRule {
     }
 }
 
-/// The landlord's notice period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Notice {
-    /// Calendar months.
     #[serde(default)]
     pub months: u32,
     /// And days.
@@ -79,7 +74,6 @@ impl Notice {
     }
 }
 
-/// One contract of the sample, as the inspector read it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Contract {
@@ -94,7 +88,6 @@ pub struct Contract {
     /// Last day (short stay and temporary contracts have one; an indefinite one has none).
     #[serde(default)]
     pub ends_on: Option<NaiveDate>,
-    /// The landlord's notice period.
     pub notice: Notice,
 }
 
@@ -145,7 +138,6 @@ impl Contract {
         self.starts_on.checked_add_months(Months::new(months)).is_none_or(|limit| after > limit)
     }
 
-    /// The contract with the rules it breaks.
     pub fn judged(self) -> (Self, Vec<TenancyRule>) {
         let broken = self.broken();
         (self, broken)

@@ -164,7 +164,6 @@ pub(super) async fn rooms(state: AppState, req: Request, bag_id: String, raw: By
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct OccupancyIn {
-    /// People living there now.
     people: i32,
 }
 

@@ -10,9 +10,8 @@
 
 use bytes::Bytes;
 use platform::auth::Role;
+use platform::complaint::ComplaintIn;
 use platform::http::{Request, json, no_store, parse_json};
-use platform::problem::FieldError;
-use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 use warp::http::StatusCode;
@@ -23,19 +22,6 @@ use crate::domain::{BagId, ComplaintCategory, ComplaintStatus};
 use crate::state::AppState;
 use crate::store::{self, Complaint};
 use crate::{Error, Result, events};
-
-/// Longest complaint text, in characters.
-pub const MAX_TEXT: usize = 2000;
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ComplaintIn {
-    category: String,
-    #[serde(default)]
-    text: String,
-    #[serde(default)]
-    lang: Option<String>,
-}
 
 /// POST /api/v1/buildings/{bag_id}/complaints — public, anonymous, rate limited.
 pub(super) async fn complaint_post(state: AppState, req: Request, bag_id: String, body: Bytes) -> Result<Response> {
@@ -59,13 +45,7 @@ pub(super) async fn complaint_post(state: AppState, req: Request, bag_id: String
 async fn form_answer(state: &AppState, bag_id: &str, req: &Request, raw: &Bytes) -> Response {
     let limited = state.complaints.check(req).is_err();
     let input: std::result::Result<ComplaintIn, _> = serde_urlencoded::from_bytes(raw);
-    let lang = input
-        .as_ref()
-        .ok()
-        .and_then(|i| i.lang.as_deref())
-        .filter(|l| zegel_contracts::language::supported(l))
-        .unwrap_or("nl")
-        .to_string();
+    let lang = input.as_ref().ok().and_then(|i| i.lang()).unwrap_or("nl").to_string();
     let outcome = match input {
         _ if limited => Some("rate_limited"),
         Ok(input) => match file(state, req, bag_id, input).await {
@@ -89,27 +69,10 @@ async fn form_answer(state: &AppState, bag_id: &str, req: &Request, raw: &Bytes)
 /// Files a complaint (the caller has passed the rate limit).
 async fn file(state: &AppState, req: &Request, bag_id: &str, input: ComplaintIn) -> Result<()> {
     let bag: BagId = bag_from_path(bag_id)?;
-    let mut errors = Vec::new();
-    let category = ComplaintCategory::parse(&input.category);
-    if category.is_none() {
-        errors.push(FieldError::new(
-            "/category",
-            format!("one of {}", ComplaintCategory::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")),
-        ));
-    }
-    // The text is optional; when given it passes the suite's one free-text rule (no control
-    // or invisible formatting characters: a direction override could make it read otherwise
-    // to the inspector than it was written).
-    let text = match input.text.trim() {
-        "" => String::new(),
-        _ => platform::http::bounded_text(&input.text, "/text", MAX_TEXT, true).unwrap_or_else(|e| {
-            errors.push(e);
-            String::new()
-        }),
-    };
+    let checked = input.checked::<ComplaintCategory>().map_err(Error::Invalid)?;
     // A complaint remembers the language of the page it came from, when it is one of ours.
-    let lang = input.lang.filter(|l| zegel_contracts::language::supported(l));
-    let (Some(category), true) = (category, errors.is_empty()) else { return Err(Error::Invalid(errors)) };
+    let lang = input.lang().map(str::to_string);
+    let (category, text) = (checked.category, checked.text);
     let now = state.clock.now();
     let mut client = state.core.pool.get().await?;
     let tx = client.transaction().await?;

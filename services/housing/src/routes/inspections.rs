@@ -45,7 +45,6 @@ struct DeficiencyIn {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MeasuredIn {
-    /// Floor area of each bedroom, m², as measured.
     bedrooms: Vec<Value>,
     /// Total living area including the bedrooms, m², as measured.
     living_area: Value,
@@ -104,7 +103,6 @@ async fn certification_blockers(
     Ok(blockers)
 }
 
-/// An inspection as the inspector reports it, validated.
 struct Report {
     kind: InspectionKind,
     inspected_on: NaiveDate,
@@ -112,7 +110,6 @@ struct Report {
     deficiencies: Vec<(String, NaiveDate)>,
     complaint_id: Option<Uuid>,
     measured: Option<Rooms>,
-    /// Each sampled contract with the rules it breaks.
     tenancy: Option<Vec<(Contract, Vec<TenancyRule>)>>,
 }
 
@@ -134,7 +131,6 @@ fn deficiencies(given: &[DeficiencyIn], on: Option<NaiveDate>, checks: &mut Chec
 }
 
 impl InspectionIn {
-    /// Every field checked, every error reported at once.
     fn validate(self, today: NaiveDate) -> Result<Report> {
         let mut checks = Checks::default();
         let inspected_on = match self.inspected_on.as_deref() {

@@ -21,7 +21,6 @@ use crate::{Error, Result};
 pub(crate) use platform::http::authenticate;
 pub(crate) use platform::write::write;
 
-/// Every API route of the service.
 pub fn api(state: AppState) -> Routed {
     let s = &state;
     any_of([
@@ -65,7 +64,6 @@ pub(crate) fn bag_from_path(raw: &str) -> Result<BagId> {
         .map_err(|e| Error::Client(platform::Problem::bad_request(format!("Malformed BAG id: {}.", e.detail))))
 }
 
-/// The building, or 404.
 pub(crate) async fn found(c: &impl GenericClient, bag: &BagId, lock: bool) -> Result<Marked> {
     store::building(c, bag.as_str(), lock).await?.ok_or_else(|| unseen(bag))
 }

@@ -49,7 +49,6 @@ struct PermitIn {
     /// The most people the permit allows in the building.
     #[serde(default)]
     max_people: Option<i32>,
-    /// The permit's conditions, each in a sentence.
     #[serde(default)]
     conditions: Vec<String>,
     /// For an existing rental: the day by which it must meet the conditions.

@@ -62,7 +62,6 @@ pub(super) async fn poster_pdf(state: AppState, req: Request, bag_id: String) ->
     poster_as(state, req, bag_id, Paper::Pdf).await
 }
 
-/// The forms the poster comes in.
 #[derive(Clone, Copy)]
 enum Paper {
     Svg,

@@ -90,7 +90,6 @@ fn refuse_cross_site(req: &Request) -> Result<()> {
 #[serde(deny_unknown_fields)]
 struct BulkIn {
     kvk_numbers: Vec<String>,
-    /// Whether to seal a receipt for each known agency.
     #[serde(default)]
     receipts: bool,
 }

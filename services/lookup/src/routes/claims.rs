@@ -7,6 +7,7 @@
 
 use askama::Template;
 use platform::http::Request;
+use platform::ids::KvkNumber;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 use warp::http::HeaderValue;
@@ -21,15 +22,58 @@ use crate::state::AppState;
 /// What the deposits register may send a worker back with.
 const ERRORS: [&str; 3] = ["invalid", "unknown_agency", "unavailable"];
 
+/// What a form about an agency says before and around its fields: it asks the agency's KvK
+/// number first (at `path`), and shows what the register sent the worker back with.
+struct Head {
+    intro: String,
+    error: String,
+    label_kvk: String,
+    next: String,
+    path: &'static str,
+}
+
+/// The language, the agency (once its number is known) and the error of a form page;
+/// `errors` are the words the register may send back, `keys` the prefix of its texts.
+fn asked(req: &Request, errors: &[&str], keys: &str, path: &'static str) -> (Lang, Option<KvkNumber>, Head) {
+    let lang = Lang::negotiate(param(&req.query, "lang"), req.accept_language.as_deref());
+    let kvk = param(&req.query, "kvk").and_then(|k| KvkNumber::parse(k, "/kvk").ok());
+    let error = param(&req.query, "error").filter(|e| errors.contains(e));
+    let head = Head {
+        intro: lang.t(&format!("{keys}-intro")),
+        error: error.map(|e| lang.t(&format!("{keys}-error-{e}"))).unwrap_or_default(),
+        label_kvk: lang.t(&format!("{keys}-kvk")),
+        next: lang.t("claim-next"),
+        path,
+    };
+    (lang, kvk, head)
+}
+
+/// A private page read by its number and link: the id and the hash of the token, or the
+/// one answer for anything else (`absent`: whoever does not hold the link learns nothing,
+/// not even that it exists).
+fn private(req: &Request, id: &str, absent: &'static str) -> Result<(Uuid, [u8; 32])> {
+    let id: Uuid = id.parse().map_err(|_| Error::NotFound(absent))?;
+    let token = param(&req.query, "t").ok_or(Error::NotFound(absent))?;
+    Ok((id, Sha256::digest(token.as_bytes()).into()))
+}
+
+/// A private page's answer: no referrer carries the link on, no proxy keeps the page.
+fn private_response(lang: &Lang, rendered: askama::Result<String>, what: &'static str) -> Result<Response> {
+    let mut res = page_response(lang, rendered, what)?;
+    res.headers_mut().insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    Ok(res)
+}
+
+fn unavailable(e: anyhow::Error) -> Error {
+    Error::Unavailable(crate::agency::Unavailable(format!("{e:#}")))
+}
+
 #[derive(Template)]
 #[template(path = "claim.html")]
 struct ClaimPage<'a> {
     chrome: Chrome<'a>,
     title: String,
-    intro: String,
-    error: String,
-    label_kvk: String,
-    next: String,
+    head: Head,
     /// The form, once the agency's KvK number is known.
     form: Option<ClaimForm>,
 }
@@ -73,12 +117,9 @@ fn eur(cents: i64) -> String {
     format!("EUR {}.{:02}", cents / 100, cents % 100)
 }
 
-/// GET /claim[?kvk=&lang=&error=]
 pub(super) async fn claim_page(state: AppState, req: Request, _: ()) -> Result<Response> {
     state.core.limiter.check(&req)?;
-    let lang = Lang::negotiate(param(&req.query, "lang"), req.accept_language.as_deref());
-    let kvk = param(&req.query, "kvk").and_then(|k| platform::ids::KvkNumber::parse(k, "/kvk").ok());
-    let error = param(&req.query, "error").filter(|e| ERRORS.contains(e));
+    let (lang, kvk, head) = asked(&req, &ERRORS, "claim", "/claim");
     let deposits = state.settings.deposits_url.trim_end_matches('/').to_string();
     let form = kvk.map(|kvk| ClaimForm {
         action: format!("{deposits}/api/v1/agencies/{}/deposit/worker-claims", kvk.as_str()),
@@ -96,15 +137,7 @@ pub(super) async fn claim_page(state: AppState, req: Request, _: ()) -> Result<R
         privacy: lang.t("claim-privacy"),
         submit: lang.t("claim-submit"),
     });
-    let page = ClaimPage {
-        chrome: Chrome::of(&lang),
-        title: lang.t("claim-title"),
-        intro: lang.t("claim-intro"),
-        error: error.map(|e| lang.t(&format!("claim-error-{e}"))).unwrap_or_default(),
-        label_kvk: lang.t("claim-kvk"),
-        next: lang.t("claim-next"),
-        form,
-    };
+    let page = ClaimPage { chrome: Chrome::of(&lang), title: lang.t("claim-title"), head, form };
     let mut res = page_response(&lang, page.render(), "claim form")?;
     // The form posts to the deposits register, a different origin.
     allow_form_action(&mut res, &state.settings.deposits_url);
@@ -114,13 +147,12 @@ pub(super) async fn claim_page(state: AppState, req: Request, _: ()) -> Result<R
 /// GET /claims/{id}?t=&lang=[&filed=1] — the worker's private status page.
 pub(super) async fn status_page(state: AppState, req: Request, id: String) -> Result<Response> {
     state.core.limiter.check(&req)?;
-    let not_found = || Error::NotFound("No claim with this number and link.");
-    let id: Uuid = id.parse().map_err(|_| not_found())?;
-    let token = param(&req.query, "t").ok_or_else(not_found)?;
-    let claim = crate::store::worker_claim(&state.core.pool, id, &Sha256::digest(token.as_bytes()))
+    const ABSENT: &str = "No claim with this number and link.";
+    let (id, token) = private(&req, &id, ABSENT)?;
+    let claim = crate::store::worker_claim(&state.core.pool, id, &token)
         .await
-        .map_err(|e| Error::Unavailable(crate::agency::Unavailable(format!("{e:#}"))))?
-        .ok_or_else(not_found)?;
+        .map_err(unavailable)?
+        .ok_or(Error::NotFound(ABSENT))?;
     let chosen = param(&req.query, "lang").or(claim.language.as_deref());
     let lang = Lang::negotiate(chosen, req.accept_language.as_deref());
     let page = StatusPage {
@@ -143,10 +175,7 @@ pub(super) async fn status_page(state: AppState, req: Request, id: String) -> Re
         reason: claim.reason.unwrap_or_default(),
         keep: lang.t("claims-keep"),
     };
-    let mut res = page_response(&lang, page.render(), "claim status")?;
-    // The link is the key: no referrer carries it on, no proxy keeps the page.
-    res.headers_mut().insert("referrer-policy", HeaderValue::from_static("no-referrer"));
-    Ok(res)
+    private_response(&lang, page.render(), "claim status")
 }
 
 /// What the certificates register may send a worker back with.
@@ -157,10 +186,7 @@ const WORK_ERRORS: [&str; 3] = ["invalid", "rate_limited", "unavailable"];
 struct WorkPage<'a> {
     chrome: Chrome<'a>,
     title: String,
-    intro: String,
-    error: String,
-    label_kvk: String,
-    next: String,
+    head: Head,
     form: Option<WorkForm>,
 }
 
@@ -186,9 +212,7 @@ struct WorkStatusPage<'a> {
 /// GET /work-complaint[?kvk=&lang=&error=] — a worker's anonymous complaint about work.
 pub(super) async fn work_page(state: AppState, req: Request, _: ()) -> Result<Response> {
     state.core.limiter.check(&req)?;
-    let lang = Lang::negotiate(param(&req.query, "lang"), req.accept_language.as_deref());
-    let kvk = param(&req.query, "kvk").and_then(|k| platform::ids::KvkNumber::parse(k, "/kvk").ok());
-    let error = param(&req.query, "error").filter(|e| WORK_ERRORS.contains(e));
+    let (lang, kvk, head) = asked(&req, &WORK_ERRORS, "work", "/work-complaint");
     let certificates = state.settings.certificates_url.trim_end_matches('/').to_string();
     let form = kvk.map(|kvk| WorkForm {
         action: format!("{certificates}/api/v1/agencies/{}/work-complaints", kvk.as_str()),
@@ -200,15 +224,7 @@ pub(super) async fn work_page(state: AppState, req: Request, _: ()) -> Result<Re
         label_text: lang.t("work-text"),
         submit: lang.t("work-submit"),
     });
-    let page = WorkPage {
-        chrome: Chrome::of(&lang),
-        title: lang.t("work-title"),
-        intro: lang.t("work-intro"),
-        error: error.map(|e| lang.t(&format!("work-error-{e}"))).unwrap_or_default(),
-        label_kvk: lang.t("work-kvk"),
-        next: lang.t("claim-next"),
-        form,
-    };
+    let page = WorkPage { chrome: Chrome::of(&lang), title: lang.t("work-title"), head, form };
     let mut res = page_response(&lang, page.render(), "work complaint form")?;
     // The form posts to the certificates register, a different origin.
     allow_form_action(&mut res, &state.settings.certificates_url);
@@ -218,13 +234,12 @@ pub(super) async fn work_page(state: AppState, req: Request, _: ()) -> Result<Re
 /// GET /work-complaints/{id}?t=&lang= — the private status page of a complaint about work.
 pub(super) async fn work_status_page(state: AppState, req: Request, id: String) -> Result<Response> {
     state.core.limiter.check(&req)?;
-    let not_found = || Error::NotFound("No complaint with this number and link.");
-    let id: Uuid = id.parse().map_err(|_| not_found())?;
-    let token = param(&req.query, "t").ok_or_else(not_found)?;
-    let (status, language) = crate::store::work_complaint(&state.core.pool, id, &Sha256::digest(token.as_bytes()))
+    const ABSENT: &str = "No complaint with this number and link.";
+    let (id, token) = private(&req, &id, ABSENT)?;
+    let (status, language) = crate::store::work_complaint(&state.core.pool, id, &token)
         .await
-        .map_err(|e| Error::Unavailable(crate::agency::Unavailable(format!("{e:#}"))))?
-        .ok_or_else(not_found)?;
+        .map_err(unavailable)?
+        .ok_or(Error::NotFound(ABSENT))?;
     let lang = Lang::negotiate(param(&req.query, "lang").or(Some(language.as_str())), req.accept_language.as_deref());
     let page = WorkStatusPage {
         chrome: Chrome::of(&lang),
@@ -233,7 +248,5 @@ pub(super) async fn work_status_page(state: AppState, req: Request, id: String) 
         status: lang.t(&format!("works-status-{status}")),
         keep: lang.t("works-keep"),
     };
-    let mut res = page_response(&lang, page.render(), "work complaint status")?;
-    res.headers_mut().insert("referrer-policy", HeaderValue::from_static("no-referrer"));
-    Ok(res)
+    private_response(&lang, page.render(), "work complaint status")
 }

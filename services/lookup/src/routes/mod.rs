@@ -14,7 +14,6 @@ use warp::Filter as _;
 
 use crate::state::AppState;
 
-/// Every route of the service.
 pub fn api(state: AppState) -> Routed {
     let s = &state;
     any_of([

@@ -33,7 +33,6 @@ pub(super) struct Chrome<'a> {
     pub(super) rights_href: String,
     /// The skip link, the first thing a keyboard reaches: straight to the content.
     pub(super) skip: String,
-    /// Every page links to the accessibility statement.
     pub(super) accessibility_link: String,
     pub(super) accessibility_href: String,
 }
@@ -67,7 +66,6 @@ pub(super) fn page_response(
     Ok(no_store(html(lang, body)))
 }
 
-/// The parts of the building page beyond the verdict.
 struct Housing {
     label_capacity: String,
     capacity: String,
@@ -165,7 +163,6 @@ pub(super) fn param<'q>(query: &'q str, name: &str) -> Option<&'q str> {
     query.split('&').find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
 }
 
-/// GET /v/{seal}
 pub(super) async fn seal_page(state: AppState, req: Request, seal: String) -> Result<Response> {
     state.core.limiter.check(&req)?;
     let lang = Lang::negotiate(param(&req.query, "lang"), req.accept_language.as_deref());

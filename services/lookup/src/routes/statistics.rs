@@ -173,7 +173,6 @@ fn word(lang: &Lang, code: &str) -> String {
     if lang.has(&key) { lang.t(&key) } else { code.to_string() }
 }
 
-/// The main figures as charts.
 fn charts(lang: &Lang, figures: &[Figure]) -> Vec<Chart> {
     let named = |cells: Vec<(String, Option<i64>)>| cells.into_iter().map(|(c, v)| (word(lang, &c), v)).collect();
     let sum = |measures: &[&str]| {
@@ -211,7 +210,6 @@ fn charts(lang: &Lang, figures: &[Figure]) -> Vec<Chart> {
     ]
 }
 
-/// A row of the full table.
 struct Row {
     measure: String,
     dimension: String,

@@ -8,7 +8,6 @@ use crate::error::Result;
 use crate::state::AppState;
 use crate::verify;
 
-/// GET /api/v1/verify/{seal}
 pub(super) async fn verify_get(state: AppState, req: Request, seal: String) -> Result<Response> {
     state.core.limiter.check(&req)?;
     let outcome = verify::check(&state, &seal).await;

@@ -9,7 +9,6 @@ use crate::state::AppState;
 
 pub(crate) use platform::http::authenticate;
 
-/// Every API route of the service.
 pub fn api(state: AppState) -> Routed {
     let s = &state;
     any_of([

@@ -118,7 +118,6 @@ impl SubscriptionIn {
     }
 }
 
-/// The roles that may subscribe.
 const SUBSCRIBERS: [Role; 9] = [
     Role::Hirer,
     Role::Kvk,
@@ -151,7 +150,6 @@ async fn room_for_one_more(
     )]))
 }
 
-/// POST /api/v1/subscriptions
 pub(super) async fn create(state: AppState, req: Request, _: (), raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     let role = SUBSCRIBERS.into_iter().find(|r| principal.has(*r)).ok_or_else(|| {
@@ -192,7 +190,6 @@ pub(super) async fn create(state: AppState, req: Request, _: (), raw: Bytes) -> 
     Ok(no_store(json(StatusCode::CREATED, &body)))
 }
 
-/// GET /api/v1/subscriptions
 pub(super) async fn list(state: AppState, req: Request, _: ()) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     let client = state.core.pool.get().await?;
@@ -208,14 +205,12 @@ async fn own(state: &AppState, principal: &Principal, id: &str) -> Result<Subscr
         .ok_or_else(|| Error::NotFound(format!("You have no subscription {id}.")))
 }
 
-/// GET /api/v1/subscriptions/{id}
 pub(super) async fn one(state: AppState, req: Request, id: String) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     let sub = own(&state, &principal, &id).await?;
     Ok(no_store(json(StatusCode::OK, &sub)))
 }
 
-/// DELETE /api/v1/subscriptions/{id}
 pub(super) async fn delete(state: AppState, req: Request, id: String) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     let sub = own(&state, &principal, &id).await?;
