@@ -136,6 +136,14 @@ impl Client {
         self.call(method, format!("{}{path}", self.at.gaccounts), token, body).await
     }
 
+    /// The tax authority moves `kvk`'s G-account: `step` is `verification`, `blocking`,
+    /// `unblocking` or `closure`.
+    pub async fn g_account_step(&self, kvk: &str, step: &str, reason: &str) -> Value {
+        let tax = self.token(Role::Tax, None);
+        let path = format!("/api/v1/agencies/{kvk}/g-account/{step}");
+        self.gaccounts_call(reqwest::Method::POST, &path, &tax, json!({ "reason": reason })).await
+    }
+
     pub async fn certs_post(&self, path: &str, token: &str, body: Value) -> Value {
         self.call(reqwest::Method::POST, format!("{}{path}", self.at.certificates), token, body).await
     }

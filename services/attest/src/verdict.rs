@@ -10,7 +10,6 @@ zegel_contracts::text_enum! {
         Revoked = "revoked",
         Suspended = "suspended",
         Expired = "expired",
-        /// Before its issue time.
         NotYetValid = "not_yet_valid",
         /// Not a well-formed seal, or its signature does not check.
         Tampered = "tampered",

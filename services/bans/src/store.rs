@@ -41,7 +41,6 @@ pub async fn person_by_hash(c: &impl GenericClient, bsn_hash: &[u8]) -> Result<O
     Ok(c.query_opt(&stmt, &[&bsn_hash]).await?.map(|r| r.get(0)))
 }
 
-/// An officer as KvK registers it.
 #[derive(Debug, Clone)]
 pub struct NewOfficer {
     pub person_id: Uuid,
@@ -152,7 +151,6 @@ pub struct SanctionedEnding {
     pub issued_on: NaiveDate,
     pub ended_on: NaiveDate,
     pub ground: Ground,
-    /// The waiting period runs until.
     pub waits_until: NaiveDate,
 }
 

@@ -32,7 +32,6 @@ pub struct Agency {
     pub established_on: NaiveDate,
     /// Seated abroad: its number in its home country's company register.
     pub home_register_number: Option<String>,
-    /// Seated abroad: its VAT number.
     pub vat_number: Option<String>,
 }
 
@@ -48,7 +47,6 @@ pub struct Certificate {
     pub issued_on: NaiveDate,
     /// End of probation (after any extension).
     pub probation_ends_on: NaiveDate,
-    /// Whether probation was extended.
     pub extended: bool,
     pub certified_on: Option<NaiveDate>,
     pub next_audit_due: Option<NaiveDate>,
@@ -144,7 +142,6 @@ pub async fn insert_agency(c: &impl GenericClient, a: &Agency) -> Result<()> {
     Ok(())
 }
 
-/// An agency by KvK number.
 pub async fn agency(c: &impl GenericClient, kvk: &str) -> Result<Option<Agency>> {
     let stmt = c
         .prepare_cached(
@@ -315,7 +312,6 @@ pub struct NewRequirement<'a> {
     pub outcome: Outcome,
     pub evidence_ref: Option<&'a str>,
     pub checked_on: NaiveDate,
-    /// Until when it holds.
     pub valid_until: Option<NaiveDate>,
     pub financial_year: Option<i32>,
 }

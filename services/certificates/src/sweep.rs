@@ -30,7 +30,6 @@ pub struct Report {
     pub deficiencies_overdue: usize,
     /// Accidents the agency did not report to the Labour Authority in time.
     pub accidents_late: usize,
-    /// Deficiencies opened because evidence expired.
     pub evidence_expired: usize,
     pub suspended_for_deficiencies: usize,
 }

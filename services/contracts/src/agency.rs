@@ -164,7 +164,6 @@ impl Judged {
     }
 }
 
-/// The standing of an agency: every part judged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Standing {
     /// One verdict per part, in the order of [`Part::ALL`].

@@ -33,7 +33,6 @@ pub struct OfficerLink {
     /// Why it ended (a revocation ground, or the sanction a withdrawal escaped).
     pub ground: crate::certificate::Ground,
     pub ended_on: chrono::NaiveDate,
-    /// The last day of the waiting period it started.
     pub waits_until: chrono::NaiveDate,
 }
 

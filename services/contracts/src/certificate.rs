@@ -18,7 +18,6 @@ crate::text_enum! {
         SuspensionNotRemedied = "suspension_not_remedied",
         /// Revoked on another ground (named in the reason).
         Other = "other",
-        /// Withdrawn while suspended.
         EscapedSuspension = "escaped_suspension",
         /// Withdrawn while the Labour Authority's request to suspend was pending.
         EscapedSuspensionRequest = "escaped_suspension_request",
@@ -129,7 +128,6 @@ crate::text_enum! {
     /// must report too).
     pub enum AccidentKind {
         Death = "death",
-        /// Lasting injury.
         PermanentInjury = "permanent_injury",
         HospitalAdmission = "hospital_admission",
     }
@@ -145,7 +143,6 @@ crate::text_enum! {
         DocumentsWithheld = "documents_withheld",
         Intimidation = "intimidation",
         HousingTiedToJob = "housing_tied_to_job",
-        /// Anything else.
         Other = "other",
     }
 }

@@ -46,7 +46,6 @@ events! {
     CertificateIssuedFull = "certificate.issued_full" => Issued,
     /// A certificate was certified (the audit found the requirements met).
     CertificateCertified = "certificate.certified" => StatusChanged,
-    /// A certificate's probation was extended.
     CertificateExtended = "certificate.extended" => StatusChanged,
     CertificateSuspended = "certificate.suspended" => StatusChanged,
     CertificateReinstated = "certificate.reinstated" => StatusChanged,

@@ -1,7 +1,6 @@
 //! The words of KvK's automatic checks, as the lookup records and answers them.
 
 crate::text_enum! {
-    /// When KvK asks.
     pub enum CheckKind {
         Registration = "registration",
         Deregistration = "deregistration",

@@ -2,7 +2,6 @@
 //! their own language): the pages, the poster at the door, the forms and the status links
 //! of complaints and claims. One list, in the order of the language switch.
 
-/// Each supported language: its code and its name in that language.
 pub const LANGUAGES: [(&str, &str); 8] = [
     ("nl", "Nederlands"),
     ("en", "English"),

@@ -25,7 +25,6 @@ pub use register::Register;
 crate::text_enum! {
     /// Where a staffing agency's certificate is (advice 2.1).
     pub enum CertificateStatus {
-        /// A starter on probation.
         Provisional = "provisional",
         Certified = "certified",
         /// Temporarily not valid; must remedy by a deadline.
@@ -125,7 +124,6 @@ crate::text_enum! {
         RentOrDeductions = "rent_or_deductions",
         ThreatenedEviction = "threatened_eviction",
         Intimidation = "intimidation",
-        /// Anything else.
         Other = "other",
     }
 }

@@ -14,7 +14,6 @@ pub struct Own {
     /// Which dated policy decides the required amount: `wtta` (the law as passed,
     /// EUR 100,000; starters EUR 50,000 first) or `advice` (EUR 75,000).
     pub policy: String,
-    /// Seconds between sweeps for overdue shortfalls.
     pub sweep_interval_secs: u64,
     /// The register's seal signing key (PEM file; empty: its development key under certs/dev/).
     pub seal_key: String,

@@ -96,7 +96,6 @@ impl<'a> Order<'a> {
 
 #[derive(Debug, Clone)]
 pub struct Issued {
-    /// Its id: the register's status key.
     pub seal_id: Uuid,
     pub token: String,
     /// The URL its QR code holds: the lookup's page for it.

@@ -56,7 +56,6 @@ pub struct Marked {
     pub mark_valid_until: Option<DateTime<Utc>>,
     pub norm: Option<Norm>,
     pub capacity: Option<i32>,
-    /// People living there, as last reported.
     pub occupancy: Option<i32>,
     pub occupancy_reported_at: Option<DateTime<Utc>>,
     /// Start of this season's occupancy (mobile units).
@@ -459,7 +458,6 @@ pub async fn insert_inspection(c: &impl GenericClient, i: &Inspection) -> Result
     Ok(())
 }
 
-/// The date of the building's last inspection.
 pub async fn last_inspection(c: &impl GenericClient, bag_id: &str) -> Result<Option<NaiveDate>> {
     let stmt = c.prepare_cached("select max(inspected_on) from inspection where bag_id = $1").await?;
     Ok(c.query_one(&stmt, &[&bag_id]).await?.get(0))

@@ -17,7 +17,6 @@ use crate::{Result, events, routes, store};
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Report {
     pub revoked: usize,
-    /// Marks expired after their year.
     pub expired: usize,
     pub renormed: usize,
     /// Rehousing cases found open past their deadline.

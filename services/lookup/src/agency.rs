@@ -27,7 +27,6 @@ pub struct Part {
     /// What the register says, as a word (`certified`, `clear`, `adequate`, `active`, …,
     /// or `none` when it has no record).
     pub status: String,
-    /// When that last changed.
     pub changed_at: Option<String>,
     /// Part-specific details (agency name, IBAN of an active G-account, buildings).
     #[serde(skip_serializing_if = "Detail::is_none")]
@@ -255,13 +254,11 @@ pub async fn check_for(state: &AppState, kvk: &str, hirer: Option<&str>) -> Resu
     Ok(evaluate(kvk, &rows, state.clock.now()))
 }
 
-/// A receipt: the check stored and sealed by the lookup.
 #[derive(Debug, Clone, Serialize)]
 pub struct Receipt {
     /// The seal (compact JWS).
     pub seal: String,
     pub url: String,
-    /// Until when it verifies.
     pub expires_at: Option<DateTime<Utc>>,
 }
 

@@ -30,9 +30,7 @@ pub struct Building {
     pub postcode: Option<String>,
     pub place: Option<String>,
     pub mark_status: Option<MarkStatus>,
-    /// The mark's last day, as a date.
     pub valid_until: Option<String>,
-    /// The day of the last inspection.
     pub last_inspection: Option<String>,
     pub norm: Option<HousingNorm>,
     /// How many people may live there.
@@ -104,7 +102,6 @@ pub struct Report {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ReportFacts {
     pub year: i32,
-    /// Its last day counted.
     pub as_of: String,
     pub sha256: String,
 }

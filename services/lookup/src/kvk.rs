@@ -22,7 +22,6 @@ use crate::agency::Unavailable;
 use crate::state::AppState;
 use crate::store::{self, KvkCheck};
 
-/// An officer as KvK registers them.
 #[derive(Debug, Clone)]
 pub struct Officer {
     /// Their BSN (sent on to the bans register, stored only hashed).
@@ -30,7 +29,6 @@ pub struct Officer {
     pub role: OfficerRole,
 }
 
-/// What KvK asks at registration.
 #[derive(Debug, Clone)]
 pub struct Registration {
     pub kvk_number: String,

@@ -93,7 +93,6 @@ pub struct Figure {
 pub struct Period {
     pub year: i32,
     pub from: NaiveDate,
-    /// The last day counted.
     pub as_of: NaiveDate,
 }
 

@@ -348,7 +348,6 @@ pub async fn purge_expired(pool: &Pool) -> anyhow::Result<(i64, i64)> {
     Ok((row.get(0), row.get(1)))
 }
 
-/// A stored KvK check.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct KvkCheck {
     pub kvk_check_id: Uuid,

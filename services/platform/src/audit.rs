@@ -36,7 +36,6 @@ pub struct Entry {
     pub actor: Actor,
     /// What, e.g. `certificate.revoke`.
     pub action: String,
-    /// On what, e.g. a certificate id.
     pub subject: String,
     pub reason: Option<String>,
     pub before: Option<Value>,
@@ -89,13 +88,11 @@ impl Entry {
         self
     }
 
-    /// The state before.
     pub fn before(mut self, before: impl Into<Option<Value>>) -> Self {
         self.before = before.into();
         self
     }
 
-    /// The state after.
     pub fn after(mut self, after: impl Into<Option<Value>>) -> Self {
         self.after = after.into();
         self

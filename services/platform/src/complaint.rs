@@ -21,7 +21,6 @@ pub struct ComplaintIn {
     pub lang: Option<String>,
 }
 
-/// A complaint that passed the checks.
 #[derive(Debug)]
 pub struct Complaint<C> {
     pub category: C,

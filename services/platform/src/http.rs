@@ -449,7 +449,6 @@ pub fn reason(raw: &str) -> Result<String, FieldError> {
     bounded_text(raw, "/reason", 1000, true)
 }
 
-/// A body that carries a reason and nothing else.
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonIn {

@@ -136,7 +136,6 @@ impl Relay {
         self.wake.notify_one();
     }
 
-    /// Runs until the task is dropped.
     pub async fn run(self) {
         loop {
             match self.publish_pending().await {

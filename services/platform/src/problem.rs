@@ -114,7 +114,6 @@ impl Problem {
         Self::of(Kind::MalformedRequest).with_detail(detail)
     }
 
-    /// 401: no valid bearer token.
     pub fn unauthorized() -> Self {
         Self::of(Kind::Unauthorized).with_detail("A valid bearer token is required.")
     }
@@ -124,7 +123,6 @@ impl Problem {
         Self::of(Kind::Forbidden).with_detail(detail)
     }
 
-    /// 404: nothing here.
     pub fn not_found(detail: impl Into<String>) -> Self {
         Self::of(Kind::NotFound).with_detail(detail)
     }
@@ -139,7 +137,6 @@ impl Problem {
         Self::of(Kind::Validation).with_detail("One or more fields are invalid.").with_errors(errors)
     }
 
-    /// 429: slow down.
     pub fn rate_limited(retry_after_secs: u64) -> Self {
         let mut p = Self::of(Kind::RateLimited).with_detail("Too many requests from this address; retry later.");
         p.retry_after = Some(retry_after_secs.max(1));

@@ -178,7 +178,6 @@ impl std::fmt::Debug for Metrics {
     }
 }
 
-/// The series every service exposes: name and help of each.
 type Described = (&'static str, &'static str);
 const REQUESTS: Described = ("http_requests_total", "HTTP requests by route, method and status");
 const LATENCY: Described = ("http_request_duration_seconds", "HTTP request latency by route and method");

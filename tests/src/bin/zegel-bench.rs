@@ -16,7 +16,6 @@ use zegel_attest::{Register, Signer};
 use zegel_e2e::{Options, Suite, valid_bsn};
 
 const CONNECTIONS: usize = 64;
-/// Seconds each HTTP throughput scenario runs.
 const SECONDS: u64 = 5;
 
 #[derive(Default)]

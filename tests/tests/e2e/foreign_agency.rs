@@ -72,15 +72,7 @@ async fn a_polish_agency_is_certified_under_nen_4400_2_and_checked_like_any_othe
         "{check}"
     );
     assert_eq!(check["parts"]["certificate"]["detail"]["norm"], "NEN 4400-2", "{check}");
-    let page = suite
-        .http
-        .get(format!("{}/check?kvk={kvk}&lang=en", suite.lookup.address))
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("html");
+    let page = suite.lookup_page(&format!("/check?kvk={kvk}&lang=en")).await;
     assert!(page.contains("Praca Polska Sp. z o.o."), "{page}");
     let door = suite.page(&seal, "pl").await;
     assert!(door.contains("NEN 4400-2"), "the page at the door names the norm: {door}");

@@ -28,18 +28,9 @@ async fn a_g_account_seal_follows_the_account_at_the_lookup() {
     let v = suite.verify(&seal).await;
     assert_eq!((v["verdict"].as_str(), v["register"].as_str()), (Some("valid"), Some("gaccounts")), "{v}");
     assert!(!v.to_string().contains(&iban), "the lookup shows no IBAN for a G-account seal");
-    suite
-        .gaccounts_call(
-            Method::POST,
-            "/api/v1/agencies/11223344/g-account/blocking",
-            &tax,
-            json!({"reason": "arrears"}),
-        )
-        .await;
+    suite.g_account_step("11223344", "blocking", "arrears").await;
     assert_eq!(suite.verify(&seal).await["verdict"], "suspended");
-    suite
-        .gaccounts_call(Method::POST, "/api/v1/agencies/11223344/g-account/closure", &tax, json!({"reason": "closed"}))
-        .await;
+    suite.g_account_step("11223344", "closure", "closed").await;
     assert_eq!(suite.verify(&seal).await["verdict"], "revoked");
     assert!(suite.page(&seal, "nl").await.contains("Register van G-rekeningen"));
 }

@@ -96,15 +96,7 @@ async fn a_hirer_checks_an_agency_keeps_the_receipt_and_sees_the_change() {
     assert!(!v.to_string().contains("Bakker"), "still no name");
 
     // The old receipt still says what was true then, and its page shows now next to it.
-    let page = suite
-        .http
-        .get(format!("{}/v/{receipt}?lang=en", suite.lookup.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = suite.lookup_page(&format!("/v/{receipt}?lang=en")).await;
     let then = page.find("At the time of the check").expect("then");
     let now = page.find("<dt>Now</dt>").expect("now");
     assert!(page[then..now].contains("You may hire through this agency"), "{page}");

@@ -68,15 +68,7 @@ async fn a_starters_seal_says_what_the_check_says_through_a_ban_and_its_lifting(
         "the failing parts, in Polish: {page}"
     );
     // The hirer's page says the same, in Dutch.
-    let hirer = suite
-        .http
-        .get(format!("{}/check?kvk={kvk}&lang=nl", suite.lookup.address))
-        .send()
-        .await
-        .expect("check page")
-        .text()
-        .await
-        .expect("html");
+    let hirer = suite.lookup_page(&format!("/check?kvk={kvk}&lang=nl")).await;
     assert!(hirer.contains("Waarom niet"), "{hirer}");
     assert!(hirer.contains("De G-rekening van het uitzendbureau is nog niet geverifieerd."), "{hirer}");
     assert!(hirer.contains("niet opgegeven waar het werknemers huisvest"), "{hirer}");

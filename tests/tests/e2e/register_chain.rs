@@ -46,15 +46,7 @@ async fn blocking_the_g_account_suspends_the_certificate() {
     let (body, _) = suite.certified("11223344").await;
     let seal = suite.seal("11223344", &body).await["seal"].as_str().unwrap().to_string();
     // certified() registered and verified the agency's G-account; the tax authority blocks it.
-    let tax = suite.token(Role::Tax, None);
-    suite
-        .gaccounts_call(
-            Method::POST,
-            "/api/v1/agencies/11223344/g-account/blocking",
-            &tax,
-            json!({"reason": "arrears"}),
-        )
-        .await;
+    suite.g_account_step("11223344", "blocking", "arrears").await;
     assert_eq!(suite.wait_for_certificate_status("11223344", "suspended").await, "suspended");
     assert_eq!(suite.verify(&seal).await["verdict"], "suspended");
 }

@@ -154,15 +154,7 @@ async fn the_2025_report_has_the_known_figures_again_after_2026_happened_and_its
         "{verdict}"
     );
     assert_eq!(verdict["facts"]["statistics"]["sha256"], json!(sha));
-    let page = suite
-        .http
-        .get(format!("{}/v/{seal}?lang=en", suite.lookup.address))
-        .send()
-        .await
-        .expect("seal page")
-        .text()
-        .await
-        .expect("html");
+    let page = suite.lookup_page(&format!("/v/{seal}?lang=en")).await;
     assert!(page.contains("Yearly report") && page.contains(&sha), "the seal's page names the report: {page}");
 
     // Half a year in: three certified, nothing suspended yet.

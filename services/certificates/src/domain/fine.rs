@@ -80,7 +80,6 @@ pub struct Earlier {
 pub struct Computation {
     pub offence: Offence,
     pub period_from: NaiveDate,
-    /// Last day of it.
     pub period_to: NaiveDate,
     /// Days of the period the agency held no certificate in force (provisional or certified).
     pub uncertified_days: usize,

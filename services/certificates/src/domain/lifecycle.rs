@@ -20,7 +20,6 @@ pub use zegel_contracts::CertificateStatus as Status;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
-    /// Extend probation.
     Extend,
     Certify,
     Audit,

@@ -98,7 +98,6 @@ impl Ended {
 #[serde(rename_all = "snake_case")]
 pub enum Entry {
     #[default]
-    /// A provisional certificate: a starter's probation.
     Provisional,
     /// A full certificate with every requirement met, without probation.
     Full,

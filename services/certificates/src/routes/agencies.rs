@@ -40,7 +40,6 @@ struct AgencyIn {
     /// Seated abroad: its number in the home country's company register.
     #[serde(default)]
     home_register_number: Option<String>,
-    /// Seated abroad: its VAT number.
     #[serde(default)]
     vat_number: Option<String>,
 }

@@ -574,9 +574,7 @@ async fn every_answer_carries_the_security_headers_and_nothing_personal_is_cache
 #[tokio::test]
 async fn a_bodys_reading_rights_end_with_its_accreditation_and_the_other_registers_hear_of_it() {
     let app = spawn_app().await;
-    let body = app.body("cb-one").await;
-    app.agency("12345678", 400).await;
-    let id = app.provisional("12345678", &body).await;
+    let (body, id) = app.starter("12345678", 400).await;
     let detail = format!("/api/v1/certificates/{id}");
     let sanctions = "/api/v1/agencies/12345678/final-sanctions";
     let complaints = "/api/v1/agencies/12345678/work-complaints";

@@ -99,15 +99,7 @@ async fn a_ban_on_an_officer_suspends_the_certificate_once_even_when_delivered_t
     let ban = zegel_testkit::events::officer_banned("12345678");
     zegel_testkit::publish(&app.prefix.0, &ban).await;
     zegel_testkit::publish(&app.prefix.0, &ban).await;
-    let mut status = String::new();
-    for _ in 0..100 {
-        status = app.public("12345678").await["status"].as_str().unwrap().to_string();
-        if status == "suspended" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert_eq!(status, "suspended");
+    assert_eq!(app.public_status("12345678", "suspended").await, "suspended");
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let inspectorate = app.token(&[platform::auth::Role::Inspectorate], None);
     let trail = app.get(&format!("/api/v1/certificates/{id}/audit-trail"), Some(&inspectorate)).await;
@@ -130,15 +122,7 @@ async fn a_blocked_g_account_suspends_the_certificate() {
     app.certified("12345678", "cb-one").await;
     let blocked = zegel_testkit::events::g_account("12345678", zegel_contracts::GAccountStatus::Blocked);
     zegel_testkit::publish(&app.prefix.0, &blocked).await;
-    let mut status = String::new();
-    for _ in 0..100 {
-        status = app.public("12345678").await["status"].as_str().unwrap().to_string();
-        if status == "suspended" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert_eq!(status, "suspended");
+    assert_eq!(app.public_status("12345678", "suspended").await, "suspended");
 }
 
 #[tokio::test]
@@ -148,15 +132,7 @@ async fn an_overdue_deposit_shortfall_lapses_the_certificate() {
     let top_up_by = chrono::NaiveDate::from_ymd_opt(2026, 10, 1).expect("a date");
     let overdue = zegel_testkit::events::shortfall_overdue("12345678", top_up_by);
     zegel_testkit::publish(&app.prefix.0, &overdue).await;
-    let mut status = String::new();
-    for _ in 0..100 {
-        status = app.public("12345678").await["status"].as_str().unwrap().to_string();
-        if status == "lapsed" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert_eq!(status, "lapsed");
+    assert_eq!(app.public_status("12345678", "lapsed").await, "lapsed");
     assert_eq!(
         app.wait_for_events("certificate.lapsed", 1).await[0]["addressed_to"],
         json!(["kvk", "inspectorate", "tax", "bans", "housing"])

@@ -57,12 +57,19 @@ pub trait Asks {
     async fn agency(&self, kvk: &str, established_days_ago: u64) -> Reply;
     /// A provisional certificate for `kvk` by the body with `token`; returns its id.
     async fn provisional(&self, kvk: &str, token: &str) -> String;
+    /// Body `cb-one` and a provisional certificate for agency `kvk`, established `days` ago:
+    /// (body token, certificate id).
+    async fn starter(&self, kvk: &str, days: u64) -> (String, String);
+    /// Records the answer on requirement `code` of certificate `id`.
+    async fn requirement(&self, id: &str, token: &str, code: &str, answer: Value) -> Reply;
     /// Records every requirement as met.
     async fn meet_all(&self, id: &str, token: &str);
     /// A fully certified agency `kvk` under body `body_id`; returns (body token, certificate id).
     async fn certified(&self, kvk: &str, body_id: &str) -> (String, String);
     /// The public view of `kvk`'s certificate.
     async fn public(&self, kvk: &str) -> Value;
+    /// Waits (a few seconds at most) until `kvk`'s public status is `status`; the last one seen.
+    async fn public_status(&self, kvk: &str, status: &str) -> String;
     /// Events of type `kind` on this test's stream, as JSON.
     async fn events(&self, kind: &str) -> Vec<Value>;
     /// Waits until `n` events of `kind` are on the stream (or a few seconds pass).
@@ -110,16 +117,22 @@ impl Asks for TestApp {
         r.body["certificate_id"].as_str().expect("id").to_string()
     }
 
+    async fn starter(&self, kvk: &str, days: u64) -> (String, String) {
+        let body = self.body("cb-one").await;
+        self.agency(kvk, days).await;
+        let id = self.provisional(kvk, &body).await;
+        (body, id)
+    }
+
+    async fn requirement(&self, id: &str, token: &str, code: &str, answer: Value) -> Reply {
+        self.put(&format!("/api/v1/certificates/{id}/requirements/{code}"), token, answer).await
+    }
+
     /// Records every requirement as met.
     async fn meet_all(&self, id: &str, token: &str) {
         for code in zegel_certificates::domain::RequirementCode::ALL {
-            let r = self
-                .put(
-                    &format!("/api/v1/certificates/{id}/requirements/{}", code.as_str()),
-                    token,
-                    serde_json::json!({"outcome": "met", "evidence_ref": format!("dossier/{}", code.as_str())}),
-                )
-                .await;
+            let answer = serde_json::json!({"outcome": "met", "evidence_ref": format!("dossier/{code}")});
+            let r = self.requirement(id, token, code.as_str(), answer).await;
             assert_eq!(r.status, 200, "{code:?}: {:?}", r.body);
         }
     }
@@ -140,6 +153,18 @@ impl Asks for TestApp {
         let r = self.get(&format!("/api/v1/agencies/{kvk}/certificate"), None).await;
         assert_eq!(r.status, 200, "{:?}", r.body);
         r.body
+    }
+
+    async fn public_status(&self, kvk: &str, status: &str) -> String {
+        let mut seen = String::new();
+        for _ in 0..100 {
+            seen = self.public(kvk).await["status"].as_str().expect("a status").to_string();
+            if seen == status {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        seen
     }
 
     /// Events of type `kind` on this test's stream, as JSON.

@@ -98,15 +98,9 @@ async fn an_agency_goes_from_provisional_to_revoked_and_the_public_view_and_trai
 #[tokio::test]
 async fn certification_with_requirements_unmet_lists_each_one() {
     let app = spawn_app().await;
-    let body = app.body("cb-one").await;
-    app.agency("12345678", 400).await;
-    let id = app.provisional("12345678", &body).await;
+    let (body, id) = app.starter("12345678", 400).await;
     let r = app
-        .put(
-            &format!("/api/v1/certificates/{id}/requirements/cao_wage_compliance"),
-            &body,
-            json!({"outcome": "not_met", "evidence_ref": "audit 3"}),
-        )
+        .requirement(&id, &body, "cao_wage_compliance", json!({"outcome": "not_met", "evidence_ref": "audit 3"}))
         .await;
     assert_eq!(r.status, 200);
     let r = app.post(&format!("/api/v1/certificates/{id}/certification"), &body, json!({})).await;
@@ -123,21 +117,13 @@ async fn certification_with_requirements_unmet_lists_each_one() {
 #[tokio::test]
 async fn the_auditor_statement_is_not_required_in_the_agency_s_first_year() {
     let app = spawn_app().await;
-    let body = app.body("cb-one").await;
-    app.agency("12345678", 100).await;
-    let id = app.provisional("12345678", &body).await;
+    let (body, id) = app.starter("12345678", 100).await;
     for code in zegel_certificates::domain::RequirementCode::ALL {
         if code.as_str() == "auditor_statement" {
             continue;
         }
         let outcome = if code.as_str() == "housing_certified" { "not_applicable" } else { "met" };
-        let r = app
-            .put(
-                &format!("/api/v1/certificates/{id}/requirements/{}", code.as_str()),
-                &body,
-                json!({"outcome": outcome, "evidence_ref": "file"}),
-            )
-            .await;
+        let r = app.requirement(&id, &body, code.as_str(), json!({"outcome": outcome, "evidence_ref": "file"})).await;
         assert_eq!(r.status, 200, "{:?}", r.body);
     }
     let r = app.post(&format!("/api/v1/certificates/{id}/certification"), &body, json!({})).await;
@@ -147,21 +133,11 @@ async fn the_auditor_statement_is_not_required_in_the_agency_s_first_year() {
 #[tokio::test]
 async fn not_applicable_is_only_an_answer_for_housing() {
     let app = spawn_app().await;
-    let body = app.body("cb-one").await;
-    app.agency("12345678", 400).await;
-    let id = app.provisional("12345678", &body).await;
-    let r = app
-        .put(
-            &format!("/api/v1/certificates/{id}/requirements/deposit_paid"),
-            &body,
-            json!({"outcome": "not_applicable"}),
-        )
-        .await;
+    let (body, id) = app.starter("12345678", 400).await;
+    let r = app.requirement(&id, &body, "deposit_paid", json!({"outcome": "not_applicable"})).await;
     assert_eq!(r.status, 422);
     assert_eq!(r.body["errors"][0]["pointer"], "/outcome");
-    let r = app
-        .put(&format!("/api/v1/certificates/{id}/requirements/deposit_paid"), &body, json!({"outcome": "met"}))
-        .await;
+    let r = app.requirement(&id, &body, "deposit_paid", json!({"outcome": "met"})).await;
     assert_eq!(r.status, 422, "met without evidence");
     assert_eq!(r.body["errors"][0]["pointer"], "/evidence_ref");
 }
@@ -169,9 +145,7 @@ async fn not_applicable_is_only_an_answer_for_housing() {
 #[tokio::test]
 async fn probation_lapses_when_not_converted_and_can_be_extended_once_by_at_most_two_months() {
     let app = spawn_app().await;
-    let body = app.body("cb-one").await;
-    app.agency("12345678", 10).await;
-    let id = app.provisional("12345678", &body).await;
+    let (body, id) = app.starter("12345678", 10).await;
     let issued = app.clock.today();
     let end = zegel_certificates::domain::lifecycle::probation_end(issued);
     let latest = zegel_certificates::domain::lifecycle::latest_extension(issued);

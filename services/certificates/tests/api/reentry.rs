@@ -46,9 +46,7 @@ async fn a_revoked_agency_gets_no_new_certificate_from_another_body_for_the_wait
 #[tokio::test]
 async fn an_agency_whose_certificate_lapsed_or_was_withdrawn_gets_no_second_probation() {
     let app = spawn_app().await;
-    let body = app.body("cb-one").await;
-    app.agency("12345678", 30).await;
-    let id = app.provisional("12345678", &body).await;
+    let (body, id) = app.starter("12345678", 30).await;
     let agency = app.token(&[Role::Agency], Some("12345678"));
     let r = app.post(&format!("/api/v1/certificates/{id}/withdrawal"), &agency, json!({"reason": "stopping"})).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
@@ -157,9 +155,7 @@ fn all_met() -> serde_json::Value {
 #[tokio::test]
 async fn after_a_clean_exit_the_way_back_is_a_full_certificate_with_every_requirement_met() {
     let app = spawn_app().await;
-    let body = app.body("cb-one").await;
-    app.agency("12345678", 400).await;
-    let first = app.provisional("12345678", &body).await;
+    let (body, first) = app.starter("12345678", 400).await;
     let agency = app.token(&[Role::Agency], Some("12345678"));
     let r = app.post(&format!("/api/v1/certificates/{first}/withdrawal"), &agency, json!({"reason": "pause"})).await;
     assert_eq!(r.status, 200, "{:?}", r.body);

@@ -22,7 +22,6 @@ pub enum MarkAction {
     /// An inspection on `on` left `open` deficiencies; `blocked` when something besides
     /// deficiencies stands in the way of certifying (no rooms reported, no landlord permit).
     Inspect {
-        /// Open deficiencies after the inspection.
         open: usize,
         blocked: bool,
         on: NaiveDate,

@@ -186,10 +186,8 @@ platform::text_enum! {
 
 platform::text_enum! {
     pub enum PermitStatus {
-        /// Granted, from a date, possibly until one.
         Granted = "granted",
         Refused = "refused",
-        /// Withdrawn after having been granted.
         Withdrawn = "withdrawn",
     }
 }

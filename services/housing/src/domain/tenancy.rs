@@ -62,7 +62,6 @@ impl TenancyRule {
 pub struct Notice {
     #[serde(default)]
     pub months: u32,
-    /// And days.
     #[serde(default)]
     pub days: u32,
 }

@@ -246,7 +246,6 @@ fn housing(lang: &Lang, seal: &str, b: &facts::Building, outdated: bool) -> Hous
     }
 }
 
-/// The receipt of a hirer check: then and now.
 struct ReceiptView {
     title: String,
     label_agency: String,
@@ -277,7 +276,6 @@ fn receipt(lang: &Lang, outcome: &Outcome, then: &facts::Receipt, now: Option<&c
 struct Said {
     /// What was sealed (an agency's certificate, a building, a report).
     sealed: String,
-    /// Until when it is valid, as a day.
     valid_until: String,
     /// The certificate ended: its last day is shown as such.
     ended: bool,
