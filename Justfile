@@ -14,12 +14,19 @@ release := target / "release"
 version := `sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1`
 
 # Start the whole suite locally (Postgres and Redis included), print URLs and a dev token.
+# The development OpenID provider (dev/oidc) starts beside it, and the suite accepts the
+# tokens of the people who log in there.
 up: deps certs
     {{build}} --bin zegel-suite --bin zegel-certs
     @echo "Dev token (certification body cb-dev):"
     @{{debug}}/zegel-certs token certification_body cb-dev
     # On a developer's machine webhooks go to receivers on localhost; never in production.
-    ZEGEL_NOTIFIER_ALLOW_PRIVATE_TARGETS="${ZEGEL_NOTIFIER_ALLOW_PRIVATE_TARGETS:-true}" {{debug}}/zegel-suite
+    ZEGEL_NOTIFIER_ALLOW_PRIVATE_TARGETS="${ZEGEL_NOTIFIER_ALLOW_PRIVATE_TARGETS:-true}" \
+        bash dev/oidc/start.sh {{debug}}/zegel-suite
+
+# The development OpenID provider alone, in the foreground (its test people: dev/oidc/README.md).
+oidc:
+    bash dev/oidc/start.sh
 
 # Fill the registers of a suite started with `just up` with a small, realistic data set
 # (agencies in every state, buildings in three municipalities, seals, a poster) and print
@@ -46,6 +53,7 @@ test: deps certs outside-tools lint deny
     {{just_executable()}} image localhost/zegel:dev dev
     cargo test --locked --workspace --test e2e -- --ignored image::
     cargo test --locked --workspace --test e2e -- --ignored outside::
+    cargo test --locked --workspace --test e2e -- --ignored login::
     bash .ci/first-run.sh
     @if command -v kubectl >/dev/null; then \
         cargo test --locked --workspace --test e2e -- --ignored k8s_manifests::; \
@@ -103,7 +111,8 @@ soak: certs
         --bin zegel-gaccounts --bin zegel-bans --bin zegel-deposits --bin zegel-housing --bin zegel-notifier
     {{release}}/zegel-soak
 
-# The tools of the outside checks: Chromium, Node.js packages (tests/web), schemathesis.
+# The tools of the outside checks: Chromium, Node.js packages (tests/web, and dev/oidc for
+# the login check), schemathesis.
 outside-tools:
     bash .ci/outside-tools.sh
 

@@ -29,6 +29,10 @@ if ! cmp -s tests/web/package-lock.json tests/web/node_modules/.zegel-installed-
     npm ci --prefix tests/web --no-audit --no-fund --ignore-scripts --loglevel=error
     cp tests/web/package-lock.json tests/web/node_modules/.zegel-installed-lock
 fi
+if ! cmp -s dev/oidc/package-lock.json dev/oidc/node_modules/.zegel-installed-lock 2>/dev/null; then
+    npm ci --prefix dev/oidc --no-audit --no-fund --ignore-scripts --loglevel=error
+    cp dev/oidc/package-lock.json dev/oidc/node_modules/.zegel-installed-lock
+fi
 
 venv=target/tools/venv
 if ! "$venv/bin/st" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then

@@ -507,6 +507,8 @@ pub struct Options {
     pub status_batch: Option<u64>,
     /// Seconds between the lookup's status list publications.
     pub status_list_secs: Option<u64>,
+    /// OpenID providers whose access tokens the services accept (`ZEGEL_OIDC_ISSUERS`).
+    pub oidc_issuers: Option<String>,
 }
 
 impl Options {
@@ -517,6 +519,9 @@ impl Options {
         }
         if let Some(rate) = self.rate_per_minute {
             common.public_rate_per_minute = rate;
+        }
+        if let Some(issuers) = &self.oidc_issuers {
+            common.oidc_issuers = Some(issuers.clone());
         }
         if let Some(size) = self.pool_size {
             common.db_pool_size = size;

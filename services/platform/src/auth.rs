@@ -6,21 +6,29 @@
 //! names another algorithm, or a symmetric one, is refused before any signature check,
 //! which rules out the `alg: none` and HMAC-with-the-public-key confusions.
 //!
-//! Claims `sub iss aud exp nbf iat` are required and checked with a small leeway; `roles`
-//! and `org` say what the caller may do and for whom. Failures are logged at debug and
-//! surface as a bare 401: the client learns nothing about why its token was refused.
+//! Claims `sub iss aud exp iat` (and `nbf` in the suite's own tokens) are required and
+//! checked with a small leeway; the roles and organisation claims (`roles` and `org`, or
+//! what an OpenID provider calls them) say what the caller may do and for whom. Several
+//! issuers may be trusted at once (the suite's own for API use, OpenID providers for people
+//! who log in); a token is checked only against the keys of the issuer it names. Failures
+//! are logged at debug and surface as a bare 401: the client learns nothing about why its
+//! token was refused.
 
 use std::collections::HashSet;
 use std::fmt;
 
-use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, JwkSet};
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use jsonwebtoken::jwk::JwkSet;
 use serde::{Deserialize, Serialize};
+
+mod issuer;
+
+use issuer::Issuer;
+pub use issuer::{IssuerConfig, REFETCH_GAP};
 
 use crate::problem::Problem;
 
 /// Seconds of clock skew tolerated between the token issuer and us.
-const LEEWAY_SECS: u64 = 30;
+pub(crate) const LEEWAY_SECS: u64 = 30;
 
 /// What a caller may act as. One token may carry several.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -173,102 +181,76 @@ pub enum KeysError {
     NoKeys(String),
 }
 
-struct VerifyKey {
-    kid: Option<String>,
-    key: DecodingKey,
-    validation: Validation,
-}
-
+/// Verifies bearer tokens of the configured issuers for one audience (one service).
 pub struct Authenticator {
-    // Swapped whole when a JWKS URL publishes new keys (an identity provider rotating).
-    keys: std::sync::RwLock<std::sync::Arc<Vec<VerifyKey>>>,
+    issuers: Vec<std::sync::Arc<Issuer>>,
 }
 
 impl fmt::Debug for Authenticator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Authenticator").field("keys", &self.current().len()).finish()
+        let issuers: Vec<_> = self.issuers.iter().map(|i| (&i.config.issuer, i.keys().len())).collect();
+        f.debug_struct("Authenticator").field("issuers", &issuers).finish()
     }
 }
 
 impl Authenticator {
-    /// Loads the JWKS from a file path or an http(s) URL.
+    /// The suite's own issuer `issuer`, its JWKS from a file path or an http(s) URL.
     pub async fn load(source: &str, issuer: &str, audience: &str) -> Result<Self, KeysError> {
-        let load_err = |reason: String| KeysError::Load { source_name: source.into(), reason };
-        let text = if source.starts_with("http://") || source.starts_with("https://") {
-            let client = reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(10))
-                .build()
-                .map_err(|e| load_err(e.to_string()))?;
-            let res = client.get(source).send().await.map_err(|e| load_err(e.to_string()))?;
-            let res = res.error_for_status().map_err(|e| load_err(e.to_string()))?;
-            res.text().await.map_err(|e| load_err(e.to_string()))?
-        } else {
-            tokio::fs::read_to_string(source)
-                .await
-                .map_err(|e| load_err(format!("{e} (run `just certs` to create the dev keys)")))?
-        };
-        let set: JwkSet = serde_json::from_str(&text).map_err(|e| load_err(e.to_string()))?;
-        Self::from_jwks(&set, issuer, audience).ok_or_else(|| KeysError::NoKeys(source.into()))
+        Self::with_issuers(audience, vec![IssuerConfig::own(issuer, source)]).await
     }
 
-    /// Builds from a parsed JWKS; `None` when no key is usable.
+    /// Every issuer of `configs`, each with the keys it publishes now.
+    pub async fn with_issuers(audience: &str, configs: Vec<IssuerConfig>) -> Result<Self, KeysError> {
+        let mut issuers = Vec::new();
+        for config in configs {
+            issuers.push(std::sync::Arc::new(Issuer::load(config, audience).await?));
+        }
+        Ok(Self { issuers })
+    }
+
+    /// The suite's own issuer from a parsed JWKS; `None` when no key is usable.
     pub fn from_jwks(set: &JwkSet, issuer: &str, audience: &str) -> Option<Self> {
-        let keys: Vec<VerifyKey> = set
-            .keys
-            .iter()
-            .filter_map(|jwk| {
-                let alg = pinned_algorithm(jwk)?;
-                let key = DecodingKey::from_jwk(jwk).ok()?;
-                let mut validation = Validation::new(alg);
-                validation.leeway = LEEWAY_SECS;
-                validation.validate_nbf = true;
-                validation.set_issuer(&[issuer]);
-                validation.set_audience(&[audience]);
-                validation.set_required_spec_claims(&["exp", "nbf", "iat", "sub", "iss", "aud"]);
-                Some(VerifyKey { kid: jwk.common.key_id.clone(), key, validation })
-            })
-            .collect();
-        (!keys.is_empty()).then_some(Self { keys: std::sync::RwLock::new(std::sync::Arc::new(keys)) })
+        let config = IssuerConfig::own(issuer, "(given)");
+        let keys = issuer::keys_of(set, &config, audience);
+        let issuer = Issuer::with_keys(config, "(given)".into(), audience, keys);
+        (!issuer.keys().is_empty()).then(|| Self { issuers: vec![std::sync::Arc::new(issuer)] })
     }
 
-    fn current(&self) -> std::sync::Arc<Vec<VerifyKey>> {
-        self.keys.read().map(|k| k.clone()).unwrap_or_default()
-    }
-
-    /// Reloads the keys from `source`; on failure the current keys stay in force.
-    pub async fn refresh(&self, source: &str, issuer: &str, audience: &str) -> Result<(), KeysError> {
-        let fresh = Self::load(source, issuer, audience).await?;
-        let keys = fresh.current();
-        if let Ok(mut current) = self.keys.write() {
-            *current = keys;
+    /// Reads every issuer's keys again; on a failure that issuer's current keys stay.
+    pub async fn refresh(&self) -> Result<(), KeysError> {
+        for issuer in &self.issuers {
+            issuer.refresh().await?;
         }
         Ok(())
     }
 
-    /// For a JWKS URL, reloads the keys every `every`, so that an identity provider can
-    /// rotate its keys without restarting the services. A file source is read at start only.
-    pub fn spawn_refresh(
-        self: &std::sync::Arc<Self>,
-        source: &str,
-        issuer: &str,
-        audience: &str,
-        every: std::time::Duration,
-    ) {
-        if !(source.starts_with("http://") || source.starts_with("https://")) {
-            return;
+    /// Reloads every fetched issuer's keys every `every`, so that an identity provider can
+    /// rotate its keys without restarting the services. A file is read at start only.
+    pub fn spawn_refresh(&self, every: std::time::Duration) {
+        for issuer in &self.issuers {
+            issuer.spawn_refresh(every);
         }
-        let (auth, source, issuer, audience) =
-            (self.clone(), source.to_string(), issuer.to_string(), audience.to_string());
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.tick().await;
-            loop {
-                tick.tick().await;
-                if let Err(e) = auth.refresh(&source, &issuer, &audience).await {
-                    tracing::warn!(error = %e, "JWKS not refreshed; the current keys stay in force");
-                }
-            }
-        });
+    }
+
+    /// Before a request is handled: when its token names a key its issuer has not
+    /// published (yet), the issuer's keys are fetched once more (see [`issuer::REFETCH_GAP`]),
+    /// so that the first token of a rotated key is accepted without waiting for the refresh.
+    pub async fn ready(&self, authorization: Option<&str>) {
+        let Some(token) = authorization.and_then(bearer) else { return };
+        let Ok(head) = jsonwebtoken::decode_header(token) else { return };
+        let (Some(kid), Some(issuer)) = (head.kid, self.issuer_of(token)) else { return };
+        issuer.refresh_for(&kid).await;
+    }
+
+    /// The configured issuer a token says it comes from (not yet verified: the signature
+    /// check that follows uses that issuer's keys only, and checks `iss` again).
+    fn issuer_of(&self, token: &str) -> Option<&std::sync::Arc<Issuer>> {
+        #[derive(Deserialize)]
+        struct Iss {
+            iss: String,
+        }
+        let iss = jsonwebtoken::dangerous::insecure_decode_claims::<Iss>(token).ok()?.iss;
+        self.issuers.iter().find(|i| i.config.issuer == iss)
     }
 
     /// Authenticates the value of an `Authorization` header.
@@ -288,14 +270,10 @@ impl Authenticator {
     }
 
     fn verify(&self, authorization: Option<&str>) -> Result<Principal, String> {
-        let header = authorization.ok_or("no Authorization header")?;
-        let token = header
-            .strip_prefix("Bearer ")
-            .or_else(|| header.strip_prefix("bearer "))
-            .ok_or("not a bearer token")?
-            .trim();
+        let token = bearer(authorization.ok_or("no Authorization header")?).ok_or("not a bearer token")?;
         let head = jsonwebtoken::decode_header(token).map_err(|e| format!("bad header: {e}"))?;
-        let keys = self.current();
+        let issuer = self.issuer_of(token).ok_or("no configured issuer")?;
+        let keys = issuer.keys();
         let candidates = keys
             .iter()
             .filter(|k| head.kid.is_none() || k.kid == head.kid)
@@ -303,13 +281,17 @@ impl Authenticator {
             .filter(|k| k.validation.algorithms == [head.alg]);
         let mut last = String::from("no key matches kid and algorithm");
         for key in candidates {
-            match jsonwebtoken::decode::<Claims>(token, &key.key, &key.validation) {
-                Ok(data) => return principal_from(data.claims),
+            match jsonwebtoken::decode::<serde_json::Value>(token, &key.key, &key.validation) {
+                Ok(data) => return principal_from(&data.claims, &issuer.config),
                 Err(e) => last = e.to_string(),
             }
         }
         Err(last)
     }
+}
+
+fn bearer(header: &str) -> Option<&str> {
+    header.strip_prefix("Bearer ").or_else(|| header.strip_prefix("bearer ")).map(str::trim)
 }
 
 /// The longest a token may live (`exp` − `iat`) when it names no role this suite knows.
@@ -328,16 +310,23 @@ impl Role {
     }
 }
 
-fn principal_from(claims: Claims) -> Result<Principal, String> {
+fn principal_from(claims: &serde_json::Value, config: &IssuerConfig) -> Result<Principal, String> {
     let now = jsonwebtoken::get_current_timestamp();
-    if claims.iat > now + LEEWAY_SECS {
+    let (iat, exp) = (claims["iat"].as_u64().ok_or("no iat")?, claims["exp"].as_u64().ok_or("no exp")?);
+    if iat > now + LEEWAY_SECS {
         return Err("issued in the future".into());
     }
-    if claims.sub.trim().is_empty() {
+    let subject = claims["sub"].as_str().unwrap_or_default();
+    if subject.trim().is_empty() {
         return Err("empty subject".into());
     }
-    let roles: Vec<Role> = claims
-        .roles
+    let named = claim(claims, &config.roles_claim);
+    let words: Vec<&str> = match named {
+        serde_json::Value::Array(items) => items.iter().filter_map(|v| v.as_str()).collect(),
+        serde_json::Value::String(s) => s.split_whitespace().collect(),
+        _ => Vec::new(),
+    };
+    let roles: Vec<Role> = words
         .iter()
         .filter_map(|r| {
             let role = Role::parse(r);
@@ -349,32 +338,18 @@ fn principal_from(claims: Claims) -> Result<Principal, String> {
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let lifetime = claims.exp.saturating_sub(claims.iat);
+    let lifetime = exp.saturating_sub(iat);
     let allowed = roles.iter().map(|r: &Role| r.max_token_lifetime_secs()).min().unwrap_or(MAX_TOKEN_LIFETIME_SECS);
     if lifetime > allowed + LEEWAY_SECS {
         return Err(format!("lives {lifetime} s, longer than its roles allow ({allowed} s)"));
     }
-    Ok(Principal { subject: claims.sub, roles, org: claims.org })
+    let org = claim(claims, &config.org_claim).as_str().map(str::to_string);
+    Ok(Principal { subject: subject.into(), roles, org })
 }
 
-/// The one algorithm a JWK may be used with; symmetric keys are never usable.
-fn pinned_algorithm(jwk: &Jwk) -> Option<Algorithm> {
-    let natural = match &jwk.algorithm {
-        AlgorithmParameters::OctetKeyPair(p) if p.curve == EllipticCurve::Ed25519 => Algorithm::EdDSA,
-        AlgorithmParameters::EllipticCurve(p) if p.curve == EllipticCurve::P256 => Algorithm::ES256,
-        AlgorithmParameters::EllipticCurve(p) if p.curve == EllipticCurve::P384 => Algorithm::ES384,
-        AlgorithmParameters::RSA(_) => Algorithm::RS256,
-        _ => return None,
-    };
-    match jwk.common.key_algorithm {
-        None => Some(natural),
-        Some(declared) => {
-            let declared: Algorithm = declared.to_string().parse().ok()?;
-            let same_family = declared.family() == natural.family();
-            (same_family && !matches!(declared, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512))
-                .then_some(declared)
-        }
-    }
+/// The claim at a dotted `name` (`realm_access.roles`), or null.
+fn claim<'c>(claims: &'c serde_json::Value, name: &str) -> &'c serde_json::Value {
+    name.split('.').fold(claims, |v, part| &v[part])
 }
 
 /// The audience a service's tokens must name.

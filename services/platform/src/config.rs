@@ -83,6 +83,17 @@ pub struct CommonSettings {
     /// The `iss` every accepted token must carry.
     #[serde(default = "defaults::jwt_issuer")]
     pub jwt_issuer: String,
+    /// OpenID providers whose access tokens are accepted too, by issuer URL, separated by
+    /// commas: the people who keep the registers log in there (the workbench), and their
+    /// own tokens reach the registers. Each provider's keys come from its discovery document.
+    #[serde(default)]
+    pub oidc_issuers: Option<String>,
+    /// The claim of a provider's tokens that lists the roles (dotted for a nested claim).
+    #[serde(default = "defaults::oidc_roles_claim")]
+    pub oidc_roles_claim: String,
+    /// The claim of a provider's tokens that names the organisation acted for.
+    #[serde(default = "defaults::oidc_org_claim")]
+    pub oidc_org_claim: String,
     #[serde(default = "defaults::host")]
     pub host: IpAddr,
     #[serde(default)]
@@ -153,6 +164,12 @@ mod defaults {
     }
     pub fn jwks() -> String {
         concat!(env!("CARGO_MANIFEST_DIR"), "/../../certs/dev/jwks.json").into()
+    }
+    pub fn oidc_roles_claim() -> String {
+        "roles".into()
+    }
+    pub fn oidc_org_claim() -> String {
+        "org".into()
     }
     pub fn jwt_issuer() -> String {
         "zegel-dev".into()
@@ -239,6 +256,14 @@ impl CommonSettings {
         if self.jwks.trim().is_empty() {
             return Err(ConfigError::Invalid("ZEGEL_JWKS: must name a file or URL".into()));
         }
+        for issuer in self.openid_issuers() {
+            let url = reqwest::Url::parse(issuer).ok().filter(|u| matches!(u.scheme(), "http" | "https"));
+            if url.is_none_or(|u| u.query().is_some() || u.fragment().is_some()) {
+                return Err(ConfigError::Invalid(format!(
+                    "ZEGEL_OIDC_ISSUERS: {issuer:?} is not an issuer URL (http(s), no query or fragment)"
+                )));
+            }
+        }
         if self.public_rate_per_minute == 0 {
             return Err(ConfigError::Invalid("ZEGEL_PUBLIC_RATE_PER_MINUTE: must be at least 1".into()));
         }
@@ -276,7 +301,25 @@ impl CommonSettings {
     }
 }
 
+/// The path every issuer of the development OpenID provider ends in; production refuses it.
+pub const DEV_OIDC_PATH: &str = "/zegel-dev-oidc";
+
 impl CommonSettings {
+    /// The OpenID providers of `ZEGEL_OIDC_ISSUERS`, as written.
+    pub fn openid_issuers(&self) -> impl Iterator<Item = &str> {
+        self.oidc_issuers.iter().flat_map(|list| list.split(',')).map(str::trim).filter(|i| !i.is_empty())
+    }
+
+    /// Every issuer whose tokens the services accept: the suite's own, then the OpenID
+    /// providers with the claim names configured for them.
+    pub fn issuers(&self) -> Vec<crate::auth::IssuerConfig> {
+        let own = crate::auth::IssuerConfig::own(&self.jwt_issuer, &self.jwks);
+        let providers = self
+            .openid_issuers()
+            .map(|i| crate::auth::IssuerConfig::openid(i, &self.oidc_roles_claim, &self.oidc_org_claim));
+        std::iter::once(own).chain(providers).collect()
+    }
+
     /// What must not be used in production, each naming its setting: the development token
     /// keys and issuer, secrets and event keys, and a verify URL on this machine.
     pub fn production_faults(&self) -> Vec<String> {
@@ -287,6 +330,9 @@ impl CommonSettings {
         }
         if self.jwt_issuer == defaults::jwt_issuer() {
             faults.push("ZEGEL_JWT_ISSUER: the development issuer".into());
+        }
+        if self.openid_issuers().any(|i| i.trim_end_matches('/').ends_with(DEV_OIDC_PATH)) {
+            faults.push("ZEGEL_OIDC_ISSUERS: the development OpenID provider".into());
         }
         if self.idempotency_secret.expose_secret() == DEV_IDEMPOTENCY_SECRET {
             faults.push("ZEGEL_IDEMPOTENCY_SECRET: the development secret".into());
@@ -505,6 +551,28 @@ mod tests {
         .unwrap();
         assert_eq!((loaded.port, loaded.own.days), (Some(9000), 7));
         assert_eq!(loaded.common.redis_prefix, "t1");
+    }
+
+    #[test]
+    fn openid_providers_are_trusted_beside_the_suite_s_own_issuer_and_the_development_one_never_in_production() {
+        let issuers = |list: &str| {
+            let loaded = load_from::<Own>(
+                "housing",
+                vars(&[("ZEGEL_OIDC_ISSUERS", list), ("ZEGEL_OIDC_ROLES_CLAIM", "realm_access.roles")]),
+            )?;
+            Ok::<_, ConfigError>((loaded.common.issuers(), loaded.common.production_faults()))
+        };
+        let (trusted, faults) = issuers("https://idp.example/realms/zegel/ , https://login.example").unwrap();
+        let names: Vec<_> = trusted.iter().map(|i| i.issuer.as_str()).collect();
+        assert_eq!(names, ["zegel-dev", "https://idp.example/realms/zegel", "https://login.example"]);
+        assert_eq!(trusted[1].roles_claim, "realm_access.roles");
+        assert_eq!((trusted[1].org_claim.as_str(), trusted[1].jwks.as_deref()), ("org", None), "found by discovery");
+        assert!(!faults.iter().any(|f| f.starts_with("ZEGEL_OIDC_ISSUERS")), "{faults:?}");
+        let (_, faults) = issuers("http://localhost:8090/zegel-dev-oidc").unwrap();
+        assert!(faults.contains(&"ZEGEL_OIDC_ISSUERS: the development OpenID provider".to_string()), "{faults:?}");
+        for bad in ["idp.example", "ftp://idp.example", "https://idp.example/?realm=1"] {
+            assert!(issuers(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

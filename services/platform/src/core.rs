@@ -47,8 +47,8 @@ impl Core {
         }
         let bus = Bus::connect(common.redis(), &common.redis_prefix)?;
         let audience = crate::auth::audience(service);
-        let auth = Arc::new(Authenticator::load(&common.jwks, &common.jwt_issuer, &audience).await?);
-        auth.spawn_refresh(&common.jwks, &common.jwt_issuer, &audience, Duration::from_secs(300));
+        let auth = Arc::new(Authenticator::with_issuers(&audience, common.issuers()).await?);
+        auth.spawn_refresh(Duration::from_secs(300));
         let keys_dir = &common.event_keys_dir;
         let signer = crate::provenance::EventSigner::load(keys_dir, service)
             .map_err(|e| anyhow::anyhow!("ZEGEL_EVENT_KEYS_DIR: the event signing key of {service}: {e}"))?;

@@ -342,6 +342,7 @@ pub fn no_body<S: crate::core::State, P: PathParams + Send + 'static>(
             let route = template_of(&req.path, &param.values());
             async move {
                 let id = req.id.clone();
+                state.core().auth.ready(req.authorization.as_deref()).await;
                 labelled(finish_as(&id, handler(state, req, param).await), route)
             }
         })
@@ -370,6 +371,7 @@ fn with_body<S: crate::core::State, P: PathParams + Send + 'static>(
             let route = template_of(&req.path, &param.values());
             async move {
                 let id = req.id.clone();
+                state.core().auth.ready(req.authorization.as_deref()).await;
                 labelled(finish_as(&id, handler(state, req, param, raw).await), route)
             }
         })

@@ -130,13 +130,13 @@ async fn keys_load_from_a_jwks_url_as_from_a_file() {
         assert!(auth.authenticate(Some(&format!("Bearer {token}"))).unwrap().has(Role::Kvk));
         let missing = Authenticator::load(&format!("http://127.0.0.1:{port}/nope"), "url-iss", "a").await;
         assert!(missing.is_err(), "a 404 is refused");
-        // The provider rotates: a token from a new key verifies once the keys are refreshed.
+        // The provider rotates: the first token of the new key makes the keys be fetched again.
         let rotated = DevIssuer::generate("url-iss").unwrap();
-        let new_token = rotated.token("carol", &[Role::Tax], None, 60).unwrap();
-        assert!(auth.authenticate(Some(&format!("Bearer {new_token}"))).is_err());
+        let new_token = format!("Bearer {}", rotated.token("carol", &[Role::Tax], None, 60).unwrap());
+        assert!(auth.authenticate(Some(&new_token)).is_err());
         *published.write().unwrap() = rotated.jwks();
-        auth.refresh(&format!("http://127.0.0.1:{port}/jwks.json"), "url-iss", &audience("lookup")).await.unwrap();
-        assert!(auth.authenticate(Some(&format!("Bearer {new_token}"))).is_ok());
+        auth.ready(Some(&new_token)).await;
+        assert!(auth.authenticate(Some(&new_token)).is_ok());
         let no_file = Authenticator::load("/nonexistent/jwks.json", "i", "a").await.unwrap_err().to_string();
         assert!(no_file.contains("just certs"), "{no_file}");
         shutdown.trigger();
@@ -151,4 +151,109 @@ fn symmetric_keys_in_a_jwks_are_never_used() {
     }))
     .unwrap();
     assert!(Authenticator::from_jwks(&set, "i", "a").is_none());
+}
+
+/// An OpenID provider as the registers meet one: a discovery document, a JWKS that it
+/// rotates, access tokens in its own shape (RFC 9068: `aud` one string, no `nbf`; roles
+/// nested, organisation under another name). It counts the key fetches it serves.
+struct Provider {
+    issuer: String,
+    published: std::sync::Arc<std::sync::RwLock<serde_json::Value>>,
+    fetches: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+fn provider_routes(p: &Provider) -> warp::filters::BoxedFilter<(warp::reply::Response,)> {
+    use warp::Filter;
+    let (issuer, published, fetches) = (p.issuer.clone(), p.published.clone(), p.fetches.clone());
+    let discovery = warp::path!("zegel-idp" / ".well-known" / "openid-configuration")
+        .map(move || warp::reply::json(&serde_json::json!({ "issuer": issuer, "jwks_uri": format!("{issuer}/jwks") })));
+    let jwks = warp::path!("zegel-idp" / "jwks").map(move || {
+        fetches.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        warp::reply::json(&*published.read().unwrap())
+    });
+    discovery.or(jwks).unify().map(warp::Reply::into_response).boxed()
+}
+
+fn access_token(key: &DevIssuer, iss: &str, aud: &str, roles: &str, org: &str, ttl: u64) -> String {
+    let now = jsonwebtoken::get_current_timestamp();
+    let claims = serde_json::json!({
+        "iss": iss, "sub": "person-7", "aud": aud, "iat": now, "exp": now + ttl, "jti": "j1",
+        "client_id": "zegel-workbench", "scope": "openid",
+        "realm_access": { "roles": roles.split(' ').collect::<Vec<_>>() }, "organisation": org,
+    });
+    format!("Bearer {}", key.sign(&claims).unwrap())
+}
+
+#[tokio::test]
+async fn an_openid_provider_s_access_tokens_are_accepted_beside_the_suite_s_own() {
+    let (listener, port) = platform::server::bind(([127, 0, 0, 1], 0).into()).await.unwrap();
+    let iss = format!("http://127.0.0.1:{port}/zegel-idp");
+    let key = DevIssuer::generate(&iss).unwrap();
+    let provider = Provider {
+        issuer: iss.clone(),
+        published: std::sync::Arc::new(std::sync::RwLock::new(key.jwks())),
+        fetches: std::sync::Arc::default(),
+    };
+    let shutdown = platform::server::Shutdown::default();
+    let stop = shutdown.clone();
+    let server = warp::serve(provider_routes(&provider)).incoming(listener).graceful(stop.wait()).run();
+    let checks = async {
+        let own = DevIssuer::generate("zegel-test").unwrap();
+        let own_jwks = std::env::temp_dir().join(format!("zegel-own-jwks-{}-{port}.json", std::process::id()));
+        std::fs::write(&own_jwks, own.jwks().to_string()).unwrap();
+        let aud = audience("housing");
+        let issuers = vec![
+            IssuerConfig::own("zegel-test", own_jwks.to_str().unwrap()),
+            IssuerConfig::openid(&format!("{iss}/"), "realm_access.roles", "organisation"),
+        ];
+        let auth = Authenticator::with_issuers(&aud, issuers).await.unwrap();
+        let inspector = access_token(&key, &iss, &aud, "housing_inspector no_such_role", "ilt", 600);
+        let p = auth.authenticate(Some(&inspector)).unwrap();
+        assert_eq!(
+            (p.subject.as_str(), p.roles.as_slice(), p.org.as_deref()),
+            ("person-7", &[Role::HousingInspector][..], Some("ilt"))
+        );
+        let own_token = own.token("api", &[Role::Admin], None, 60).unwrap();
+        assert!(
+            auth.authenticate(Some(&format!("Bearer {own_token}"))).unwrap().has(Role::Admin),
+            "the suite's own still"
+        );
+
+        let refused = [
+            (access_token(&key, &iss, &audience("bans"), "tax", "t", 600), "another service's token"),
+            (access_token(&key, "http://elsewhere/zegel-idp", &aud, "tax", "t", 600), "an issuer not configured"),
+            (access_token(&key, &iss, &aud, "admin", "t", 2 * 3600), "an operator for two hours"),
+        ];
+        for (token, case) in &refused {
+            auth.ready(Some(token)).await;
+            assert_eq!(auth.authenticate(Some(token)).unwrap_err().status, 401, "{case}");
+        }
+
+        // The provider rotates: the first token of the new key is accepted at once, after
+        // one more fetch; a flood of made-up key ids fetches no more within the gap.
+        let fetched = provider.fetches.load(std::sync::atomic::Ordering::SeqCst);
+        let rotated = DevIssuer::generate(&iss).unwrap();
+        *provider.published.write().unwrap() = rotated.jwks();
+        let fresh = access_token(&rotated, &iss, &aud, "municipality", "GM0363", 600);
+        auth.ready(Some(&fresh)).await;
+        assert!(auth.authenticate(Some(&fresh)).unwrap().acts_for(Role::Municipality, "GM0363"));
+        for _ in 0..20 {
+            // The provider's name on keys it never published.
+            let stranger = DevIssuer::generate(&iss).unwrap();
+            let forged = access_token(&stranger, &iss, &aud, "tax", "t", 600);
+            auth.ready(Some(&forged)).await;
+            assert_eq!(auth.authenticate(Some(&forged)).unwrap_err().status, 401);
+        }
+        assert_eq!(
+            provider.fetches.load(std::sync::atomic::Ordering::SeqCst),
+            fetched + 1,
+            "one fetch for the new key only"
+        );
+
+        let wrong =
+            Authenticator::with_issuers(&aud, vec![IssuerConfig::openid("http://127.0.0.1:1/none", "r", "o")]).await;
+        assert!(wrong.is_err(), "a provider that cannot be reached stops the start");
+        shutdown.trigger();
+    };
+    tokio::join!(server, checks);
 }

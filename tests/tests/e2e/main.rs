@@ -2,7 +2,7 @@
 //! test binary links every service, so one binary instead of one per file saves a first
 //! build most of its linking. The traces keep a binary of their own (their exporter is
 //! process-wide). The ignored modules run by name: `cargo test --workspace --test e2e --
-//! --ignored image::` (likewise `outside::`, `k8s_manifests::`).
+//! --ignored image::` (likewise `outside::`, `login::`, `k8s_manifests::`).
 
 mod accident_duty;
 mod authorization;
@@ -24,6 +24,7 @@ mod image;
 mod k8s_manifests;
 mod kvk_api;
 mod kvk_journey;
+mod login;
 mod one_verdict;
 mod operator_signals;
 mod outside;
