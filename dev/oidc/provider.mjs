@@ -167,4 +167,7 @@ server.listen(port, host, () => {
   process.stdout.write(`issuer ${issuer}\n`);
 });
 
+// Whoever started it may stop reading its output; that must not stop the provider.
+process.stdout.on('error', () => {});
+
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.close(() => process.exit(0)));

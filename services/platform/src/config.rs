@@ -562,9 +562,9 @@ mod tests {
             )?;
             Ok::<_, ConfigError>((loaded.common.issuers(), loaded.common.production_faults()))
         };
-        let (trusted, faults) = issuers("https://idp.example/realms/zegel/ , https://login.example").unwrap();
+        let (trusted, faults) = issuers("https://idp.example/realms/zegel , https://login.example/").unwrap();
         let names: Vec<_> = trusted.iter().map(|i| i.issuer.as_str()).collect();
-        assert_eq!(names, ["zegel-dev", "https://idp.example/realms/zegel", "https://login.example"]);
+        assert_eq!(names, ["zegel-dev", "https://idp.example/realms/zegel", "https://login.example/"], "as written");
         assert_eq!(trusted[1].roles_claim, "realm_access.roles");
         assert_eq!((trusted[1].org_claim.as_str(), trusted[1].jwks.as_deref()), ("org", None), "found by discovery");
         assert!(!faults.iter().any(|f| f.starts_with("ZEGEL_OIDC_ISSUERS")), "{faults:?}");

@@ -204,7 +204,7 @@ async fn an_openid_provider_s_access_tokens_are_accepted_beside_the_suite_s_own(
         let aud = audience("housing");
         let issuers = vec![
             IssuerConfig::own("zegel-test", own_jwks.to_str().unwrap()),
-            IssuerConfig::openid(&format!("{iss}/"), "realm_access.roles", "organisation"),
+            IssuerConfig::openid(&iss, "realm_access.roles", "organisation"),
         ];
         let auth = Authenticator::with_issuers(&aud, issuers).await.unwrap();
         let inspector = access_token(&key, &iss, &aud, "housing_inspector no_such_role", "ilt", 600);
@@ -253,6 +253,9 @@ async fn an_openid_provider_s_access_tokens_are_accepted_beside_the_suite_s_own(
         let wrong =
             Authenticator::with_issuers(&aud, vec![IssuerConfig::openid("http://127.0.0.1:1/none", "r", "o")]).await;
         assert!(wrong.is_err(), "a provider that cannot be reached stops the start");
+        let other_name = IssuerConfig::openid(&format!("{iss}/"), "r", "o");
+        let refused = Authenticator::with_issuers(&aud, vec![other_name]).await.unwrap_err().to_string();
+        assert!(refused.contains("names issuer"), "the document must name the issuer as configured: {refused}");
         shutdown.trigger();
     };
     tokio::join!(server, checks);

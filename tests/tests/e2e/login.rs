@@ -44,6 +44,13 @@ impl DevProvider {
             .expect("its stdout")
             .expect("a line");
         let issuer = first.strip_prefix("issuer ").expect("`issuer <url>`").to_string();
+        // What it says later goes to this test's output, so that it never writes into a
+        // closed pipe.
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                eprintln!("oidc: {line}");
+            }
+        });
         Self { _child: child, issuer }
     }
 }
@@ -214,4 +221,67 @@ async fn a_person_logs_in_at_the_provider_and_the_registers_take_their_own_token
     let discovery: Value = discovery.send().await.expect("discovery").json().await.expect("json");
     assert_eq!(discovery["issuer"], provider.issuer.as_str());
     assert!(provider.issuer.ends_with(platform::config::DEV_OIDC_PATH), "production refuses it by this name");
+}
+
+/// The workbench's side of the same flow: it sends the browser to the provider, takes the
+/// code back only with its own attempt, verifies the ID token, gets the person's token for
+/// any register, and logs out at the provider too.
+#[tokio::test]
+#[ignore = "needs Node.js and dev/oidc's packages: `just test` runs it by name"]
+async fn the_workbench_logs_a_person_in_and_out_at_the_provider() {
+    use zegel_workbench::login::{ClientSettings, LoginError, Provider};
+    let provider = DevProvider::start().await;
+    let settings = ClientSettings {
+        issuer: provider.issuer.clone(),
+        client_id: CLIENT.0.into(),
+        client_secret: CLIENT.1.into(),
+        redirect_url: CALLBACK.into(),
+        after_logout_url: "http://127.0.0.1:9/".into(),
+        services: vec!["certificates".into(), "housing".into()],
+    };
+    let workbench = Provider::discover(&settings).await.expect("discovery");
+    let (url, attempt) = workbench.start();
+    let mut browser = Browser::new();
+    let back = reqwest::Url::parse(&browser.log_in(url, "auditor").await).expect("callback");
+    let query: HashMap<_, _> = back.query_pairs().into_owned().collect();
+
+    // Another attempt's state is refused before the code is spent.
+    let (_, other) = workbench.start();
+    let refused = workbench.finish(&other, &query["state"], &query["code"]).await;
+    assert!(matches!(refused, Err(LoginError::Mismatch)), "{refused:?}");
+    let person = workbench.finish(&attempt, &query["state"], &query["code"]).await.expect("login");
+    assert_eq!(
+        (person.subject.as_str(), person.roles.as_slice(), person.org.as_deref(), person.name.as_deref()),
+        ("auditor", &["certification_body".to_string()][..], Some("cb-dev"), Some("Anna de Vries"))
+    );
+
+    // A token for each register, for the register it names.
+    let token = workbench.token_for(&person.refresh_token, "housing").await.expect("token");
+    let payload = token.access_token.split('.').nth(1).expect("a JWT");
+    let claims: Value =
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).expect("base64"))
+            .expect("json");
+    assert_eq!((claims["aud"].as_str(), claims["sub"].as_str()), (Some("zegel-housing"), Some("auditor")));
+
+    // A code is spent once; replaying it (a stolen code) revokes what it gave.
+    let again = workbench.finish(&attempt, &query["state"], &query["code"]).await;
+    assert!(matches!(again, Err(LoginError::Refused(_))), "{again:?}");
+    let revoked = workbench.token_for(&person.refresh_token, "housing").await;
+    assert!(matches!(revoked, Err(LoginError::Refused(_))), "{revoked:?}");
+
+    // Logging out ends the session at the provider: the next login asks again.
+    let logout = workbench.logout_url(&person);
+    let (status, _, page) = browser.send(browser.http.get(&logout)).await;
+    assert_eq!(status, 200, "the provider asks to confirm: {page}");
+    let action = page.split("action=\"").nth(1).and_then(|a| a.split('"').next()).expect("a form");
+    let xsrf = page.split("name=\"xsrf\" value=\"").nth(1).and_then(|a| a.split('"').next()).expect("xsrf");
+    let form = [("xsrf", xsrf), ("logout", "yes")];
+    let (status, location, _) = browser.send(browser.http.post(join(&logout, action)).form(&form)).await;
+    assert_eq!((status, location.as_deref()), (303, Some("http://127.0.0.1:9/")), "back to the workbench");
+    let (url, _) = workbench.start();
+    let (status, location, _) = browser.send(browser.http.get(&url)).await;
+    let interaction = join(&url, &location.expect("to the login"));
+    assert_eq!(status, 303);
+    let (status, _, page) = browser.send(browser.http.get(&interaction)).await;
+    assert!(status == 200 && page.contains("name=\"login\""), "the login form again: {page}");
 }

@@ -49,9 +49,11 @@ impl IssuerConfig {
     }
 
     /// An OpenID provider found by discovery, its claims named `roles_claim` and `org_claim`.
+    /// `issuer` is compared to its tokens' `iss` exactly, as written (with a trailing slash
+    /// where the provider writes one).
     pub fn openid(issuer: &str, roles_claim: &str, org_claim: &str) -> Self {
         Self {
-            issuer: issuer.trim_end_matches('/').into(),
+            issuer: issuer.into(),
             jwks: None,
             roles_claim: roles_claim.into(),
             org_claim: org_claim.into(),
@@ -166,11 +168,11 @@ async fn fetch(url: &str) -> Result<String, String> {
 /// The `jwks_uri` of the OpenID provider `issuer`, from its discovery document; the
 /// document must name the same issuer (OpenID Connect Discovery 1.0, section 4.3).
 async fn discover(issuer: &str) -> Result<String, KeysError> {
-    let url = format!("{issuer}/.well-known/openid-configuration");
+    let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
     let load_err = |reason: String| KeysError::Load { source_name: url.clone(), reason };
     let text = fetch(&url).await.map_err(load_err)?;
     let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| load_err(e.to_string()))?;
-    if doc["issuer"].as_str().map(|i| i.trim_end_matches('/')) != Some(issuer) {
+    if doc["issuer"].as_str() != Some(issuer) {
         return Err(load_err(format!("the document names issuer {}, not {issuer}", doc["issuer"])));
     }
     doc["jwks_uri"].as_str().map(str::to_string).ok_or_else(|| load_err("no jwks_uri".into()))
