@@ -15,18 +15,80 @@ use uuid::Uuid;
 
 use crate::state::AppState;
 use zegel_contracts::agency::{Part as StandingPart, Reason};
-use zegel_contracts::{Facts, GAccountStatus, Housing, MarkStatus, Standing};
+use zegel_contracts::{CertificateStatus, DepositStanding, Facts, GAccountStatus, Housing, MarkStatus, Standing};
 
 use crate::store::{self, AgencyRows};
 
 pub use crate::config::RECEIPT_DAYS;
 
+platform::text_enum! {
+    /// What the bans register says of an agency's officers.
+    pub enum OfficersSaid {
+        Clear = "clear",
+        NotClear = "not_clear",
+        /// KvK has registered no officers for it (yet).
+        Unknown = "unknown",
+    }
+}
+
+platform::text_enum! {
+    /// What the housing register says of where an agency houses its workers.
+    pub enum HousingSaid {
+        /// The agency has not declared whether it houses anyone.
+        Undeclared = "undeclared",
+        /// It declared that it houses no one.
+        NoOne = "none",
+        AllCertified = "all_certified",
+        NotAllCertified = "not_all_certified",
+    }
+}
+
+platform::text_enum! {
+    /// Whether an agency's safety check after an accident at this hirer is done.
+    pub enum SafetySaid {
+        Outstanding = "outstanding",
+        Clear = "clear",
+    }
+}
+
+/// What a register says of one part, in its own words: the `status` of a part in the
+/// check's answer, and the key of its sentence on the check page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Said {
+    /// The register has no record of the agency.
+    Nothing,
+    Certificate(CertificateStatus),
+    Officers(OfficersSaid),
+    Deposit(DepositStanding),
+    GAccount(GAccountStatus),
+    Housing(HousingSaid),
+    Safety(SafetySaid),
+}
+
+impl Said {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Said::Nothing => "none",
+            Said::Certificate(s) => s.as_str(),
+            Said::Officers(s) => s.as_str(),
+            Said::Deposit(s) => s.as_str(),
+            Said::GAccount(s) => s.as_str(),
+            Said::Housing(s) => s.as_str(),
+            Said::Safety(s) => s.as_str(),
+        }
+    }
+}
+
+impl Serialize for Said {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Part {
     pub ok: bool,
-    /// What the register says, as a word (`certified`, `clear`, `adequate`, `active`, …,
-    /// or `none` when it has no record).
-    pub status: String,
+    pub status: Said,
     pub changed_at: Option<String>,
     /// Part-specific details (agency name, IBAN of an active G-account, buildings).
     #[serde(skip_serializing_if = "Detail::is_none")]
@@ -140,21 +202,20 @@ pub fn evaluate(kvk: &str, rows: &AgencyRows, now: DateTime<Utc>) -> Check {
 }
 
 /// One part of `standing`, as its register says it.
-fn shown(standing: &Standing, part: StandingPart, status: String, changed_at: Option<String>, detail: Detail) -> Part {
+fn shown(standing: &Standing, part: StandingPart, status: Said, changed_at: Option<String>, detail: Detail) -> Part {
     Part { ok: standing.part(part).ok(), status, changed_at, detail }
 }
 
 /// Each part of `standing` with what its register says of the agency.
 fn parts(rows: &AgencyRows, standing: &Standing) -> BTreeMap<&'static str, Part> {
     let shown = |part, status, changed_at, detail| shown(standing, part, status, changed_at, detail);
-    let none = || "none".to_string();
     let mut parts = BTreeMap::new();
     let c = rows.certificate.as_ref();
     parts.insert(
         "certificate",
         shown(
             StandingPart::Certificate,
-            c.map_or_else(none, |c| c.status.as_str().into()),
+            c.map_or(Said::Nothing, |c| Said::Certificate(c.status)),
             c.and_then(|c| c.changed_at.clone()),
             c.map_or(Detail::None, |c| Detail::Certificate { agency_name: c.name.clone(), norm: c.norm.clone() }),
         ),
@@ -164,7 +225,11 @@ fn parts(rows: &AgencyRows, standing: &Standing) -> BTreeMap<&'static str, Part>
         "officers",
         shown(
             StandingPart::Officers,
-            o.map_or_else(|| "unknown".into(), |o| if o.clear { "clear" } else { "not_clear" }.into()),
+            Said::Officers(match o {
+                None => OfficersSaid::Unknown,
+                Some(o) if o.clear => OfficersSaid::Clear,
+                Some(_) => OfficersSaid::NotClear,
+            }),
             o.and_then(|o| o.changed_at.clone()),
             Detail::None,
         ),
@@ -174,7 +239,7 @@ fn parts(rows: &AgencyRows, standing: &Standing) -> BTreeMap<&'static str, Part>
         "deposit",
         shown(
             StandingPart::Deposit,
-            d.map_or_else(none, |d| d.status.as_str().into()),
+            d.map_or(Said::Nothing, |d| Said::Deposit(d.status)),
             d.and_then(|d| d.changed_at.clone()),
             d.map_or(Detail::None, |d| Detail::Deposit { top_up_by: d.top_up_by.clone() }),
         ),
@@ -187,7 +252,7 @@ fn parts(rows: &AgencyRows, standing: &Standing) -> BTreeMap<&'static str, Part>
         "g_account",
         shown(
             StandingPart::GAccount,
-            g.map_or_else(none, |g| g.status.as_str().into()),
+            g.map_or(Said::Nothing, |g| Said::GAccount(g.status)),
             g.and_then(|g| g.changed_at.clone()),
             if active { Detail::GAccount { iban: g.and_then(|g| g.iban.clone()) } } else { Detail::None },
         ),
@@ -204,12 +269,12 @@ fn housing_and_safety(rows: &AgencyRows, standing: &Standing) -> BTreeMap<&'stat
         "housing",
         shown(
             StandingPart::Housing,
-            match (&rows.housing(), standing.part(StandingPart::Housing).ok()) {
-                (Housing::Undeclared, _) => "undeclared".into(),
-                (Housing::NoOne, _) => "none".into(),
-                (Housing::In(_), true) => "all_certified".into(),
-                (Housing::In(_), false) => "not_all_certified".into(),
-            },
+            Said::Housing(match (&rows.housing(), standing.part(StandingPart::Housing).ok()) {
+                (Housing::Undeclared, _) => HousingSaid::Undeclared,
+                (Housing::NoOne, _) => HousingSaid::NoOne,
+                (Housing::In(_), true) => HousingSaid::AllCertified,
+                (Housing::In(_), false) => HousingSaid::NotAllCertified,
+            }),
             rows.buildings.iter().filter_map(|b| b.mark_since.clone()).max(),
             Detail::Housing { buildings: rows.buildings.iter().map(HousedIn::of).collect() },
         ),
@@ -219,7 +284,7 @@ fn housing_and_safety(rows: &AgencyRows, standing: &Standing) -> BTreeMap<&'stat
             "safety",
             shown(
                 StandingPart::Safety,
-                if outstanding { "outstanding".into() } else { "clear".into() },
+                Said::Safety(if outstanding { SafetySaid::Outstanding } else { SafetySaid::Clear }),
                 None,
                 Detail::None,
             ),

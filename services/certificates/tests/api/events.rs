@@ -8,13 +8,7 @@ use crate::helpers::{Asks, RedisProxy, spawn_app_with};
 async fn a_revocation_puts_exactly_one_certificate_revoked_on_the_stream() {
     let app = spawn_app_with(|_| {}).await;
     let (body, id) = app.certified("12345678", "cb-one").await;
-    let r = app
-        .post(
-            &format!("/api/v1/certificates/{id}/revocation"),
-            &body,
-            json!({"reason": "fraud", "grounds": "criminal_sanction"}),
-        )
-        .await;
+    let r = app.revoke(&id, &body, "criminal_sanction", "fraud").await;
     assert_eq!(r.status, 200);
     let events = app.wait_for_events("certificate.revoked", 1).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -34,13 +28,7 @@ async fn a_revocation_while_redis_is_down_is_published_once_when_it_returns() {
     app.wait_for_events("certificate.certified", 1).await;
 
     proxy.down();
-    let r = app
-        .post(
-            &format!("/api/v1/certificates/{id}/revocation"),
-            &body,
-            json!({"reason": "fraud", "grounds": "criminal_sanction"}),
-        )
-        .await;
+    let r = app.revoke(&id, &body, "criminal_sanction", "fraud").await;
     assert_eq!(r.status, 200, "the register keeps working without Redis: {:?}", r.body);
     assert_eq!(app.public("12345678").await["status"], "revoked");
     let ready = app.get("/readyz", None).await;

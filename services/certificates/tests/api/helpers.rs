@@ -62,6 +62,8 @@ pub trait Asks {
     async fn starter(&self, kvk: &str, days: u64) -> (String, String);
     /// Records the answer on requirement `code` of certificate `id`.
     async fn requirement(&self, id: &str, token: &str, code: &str, answer: Value) -> Reply;
+    /// Body `token` revokes certificate `id` on `grounds`, for `reason`.
+    async fn revoke(&self, id: &str, token: &str, grounds: &str, reason: &str) -> Reply;
     /// Records every requirement as met.
     async fn meet_all(&self, id: &str, token: &str);
     /// A fully certified agency `kvk` under body `body_id`; returns (body token, certificate id).
@@ -126,6 +128,11 @@ impl Asks for TestApp {
 
     async fn requirement(&self, id: &str, token: &str, code: &str, answer: Value) -> Reply {
         self.put(&format!("/api/v1/certificates/{id}/requirements/{code}"), token, answer).await
+    }
+
+    async fn revoke(&self, id: &str, token: &str, grounds: &str, reason: &str) -> Reply {
+        let body = serde_json::json!({"reason": reason, "grounds": grounds});
+        self.post(&format!("/api/v1/certificates/{id}/revocation"), token, body).await
     }
 
     /// Records every requirement as met.

@@ -46,13 +46,7 @@ async fn an_agency_goes_from_provisional_to_revoked_and_the_public_view_and_trai
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(app.public("12345678").await["status"], "certified");
 
-    let r = app
-        .post(
-            &format!("/api/v1/certificates/{id}/revocation"),
-            &body,
-            json!({"reason": "final fine", "grounds": "irrevocable_fine"}),
-        )
-        .await;
+    let r = app.revoke(&id, &body, "irrevocable_fine", "final fine").await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     let view = app.public("12345678").await;
     assert_eq!(view["status"], "revoked");

@@ -33,9 +33,7 @@ async fn responses_have_the_documented_shape() {
     let mut violations = shape_violations(&doc, "PublicView", &app.public("12345678").await);
     let r = app.post("/api/v1/agencies/12345678/certificate/seal", &body, json!({})).await;
     violations.extend(shape_violations(&doc, "SealIssued", &r.body));
-    let r = app
-        .post(&format!("/api/v1/certificates/{id}/revocation"), &body, json!({"reason": "r", "grounds": "other"}))
-        .await;
+    let r = app.revoke(&id, &body, "other", "r").await;
     violations.extend(shape_violations(&doc, "Certificate", &r.body));
     let r = app.post("/api/v1/agencies/12345678/certificate/seal", &body, json!({})).await;
     assert_eq!(r.status, 409, "revoked: no seal");

@@ -7,9 +7,7 @@ use crate::helpers::{Asks, TestApp, spawn_app};
 
 /// Revokes certificate `id` with `grounds`.
 async fn revoke(app: &TestApp, body: &str, id: &str, grounds: &str) {
-    let r = app
-        .post(&format!("/api/v1/certificates/{id}/revocation"), body, json!({"reason": "final", "grounds": grounds}))
-        .await;
+    let r = app.revoke(id, body, grounds, "final").await;
     assert_eq!(r.status, 200, "{:?}", r.body);
 }
 
@@ -132,9 +130,7 @@ async fn a_revocation_ground_outside_the_list_is_refused_with_the_list() {
     let app = spawn_app().await;
     let (body, id) = app.certified("12345678", "cb-one").await;
     for grounds in ["escaped_fine", "whatever"] {
-        let r = app
-            .post(&format!("/api/v1/certificates/{id}/revocation"), &body, json!({"reason": "x", "grounds": grounds}))
-            .await;
+        let r = app.revoke(&id, &body, grounds, "x").await;
         assert_eq!(r.status, 422, "{grounds}: {:?}", r.body);
     }
     assert_eq!(app.public("12345678").await["status"], "certified");

@@ -74,7 +74,7 @@ async fn no_seal_without_a_valid_certificate_and_a_provisional_seal_ends_with_pr
     let probation_end = zegel_certificates::domain::lifecycle::probation_end(app.clock.today());
     let expires: chrono::DateTime<chrono::Utc> = r.body["expires_at"].as_str().unwrap().parse().unwrap();
     assert_eq!(platform::clock::dutch_date(expires), probation_end);
-    app.post(&format!("/api/v1/certificates/{id}/revocation"), &body, json!({"reason": "r", "grounds": "other"})).await;
+    app.revoke(&id, &body, "other", "r").await;
     let r = app.post("/api/v1/agencies/12345678/certificate/seal", &body, json!({})).await;
     assert_eq!(r.status, 409);
     assert_eq!(r.body["type"], "urn:zegel:problem:no-valid-certificate");

@@ -13,11 +13,12 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 
 use super::page::{Chrome, page_response, param};
-use crate::agency::{self, Check, Detail};
+use crate::agency::{self, Check, Detail, Said};
 use crate::error::Error;
 use crate::error::Result;
 use crate::i18n::Lang;
 use crate::state::AppState;
+use zegel_contracts::DepositStanding;
 
 /// Most agencies in one bulk check (a hirer's whole supplier list).
 pub const MAX_BULK: usize = 500;
@@ -215,12 +216,12 @@ fn result_view(lang: &Lang, check: &Check, receipt_href: String) -> CheckResult 
         .map(|(name, p)| PartRow {
             name: lang.t(&format!("check-part-{name}")),
             mark: mark(p.ok),
-            status: match (&p.detail, p.status.as_str()) {
+            status: match (&p.detail, p.status) {
                 // Inside a payout's top-up term: the deadline is part of what the hirer reads.
-                (Detail::Deposit { top_up_by: Some(by) }, "top_up_due") => {
+                (Detail::Deposit { top_up_by: Some(by) }, Said::Deposit(DepositStanding::TopUpDue)) => {
                     lang.t_args("check-status-top_up_due", &[("date", lang.day_of(by))])
                 }
-                (_, status) => lang.t(&format!("check-status-{status}")),
+                (_, status) => lang.t(&format!("check-status-{}", status.as_str())),
             },
             changed: p.changed_at.as_deref().map(|t| lang.day_of(t)).unwrap_or_default(),
         })
