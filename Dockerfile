@@ -23,7 +23,7 @@ COPY . .
 RUN bash .ci/supply-chain-tools.sh \
     && cargo auditable build --release --locked --bins \
         -p zegel-certificates -p zegel-lookup -p zegel-gaccounts -p zegel-bans \
-        -p zegel-deposits -p zegel-housing -p zegel-notifier -p zegel-suite \
+        -p zegel-deposits -p zegel-housing -p zegel-notifier -p zegel-workbench -p zegel-suite \
     && cargo cyclonedx --format json --spec-version 1.5 --target x86_64-unknown-linux-gnu \
     && image/rootfs.sh target/release /rootfs
 

@@ -74,7 +74,7 @@ image tag="" profile="release":
     bash .ci/supply-chain-tools.sh
     cargo auditable build -q --locked --workspace --profile {{profile}} --bin zegel-certificates --bin zegel-lookup \
         --bin zegel-gaccounts --bin zegel-bans --bin zegel-deposits --bin zegel-housing --bin zegel-notifier \
-        --bin zegel-suite
+        --bin zegel-workbench --bin zegel-suite
     cargo cyclonedx -q --format json --spec-version 1.5 --target x86_64-unknown-linux-gnu
     image/rootfs.sh {{target / if profile == "dev" { "debug" } else { profile } }} target/image-rootfs
     podman build -q --target local -f Dockerfile \

@@ -10,7 +10,7 @@
 set -euo pipefail
 bin_dir=$1
 out=$2
-binaries=(zegel-certificates zegel-lookup zegel-gaccounts zegel-bans zegel-deposits zegel-housing zegel-notifier zegel-suite)
+binaries=(zegel-certificates zegel-lookup zegel-gaccounts zegel-bans zegel-deposits zegel-housing zegel-notifier zegel-workbench zegel-suite)
 
 rm -rf "$out"
 mkdir -p "$out/usr/local/bin" "$out/etc/ssl/certs" "$out/tmp"

@@ -17,7 +17,7 @@ for register in certificates deposits gaccounts housing lookup; do
     kubectl -n "$ns" create secret generic "zegel-seal-$register" --dry-run=client -o yaml \
         --from-file=key.pem="$dir/$register-key.pem" --from-file=cert.pem="$dir/$register.pem" | apply
 done
-for service in certificates lookup bans deposits gaccounts housing notifier; do
+for service in certificates lookup bans deposits gaccounts housing notifier workbench; do
     kubectl -n "$ns" create secret generic "zegel-event-key-$service" --dry-run=client -o yaml \
         --from-file=key.pem="$dir/events/$service-key.pem" | apply
 done

@@ -15,6 +15,8 @@ crate::text_enum! {
         /// The public face: verify, check, pages, receipts, KvK's checks.
         Lookup = "lookup",
         Notifier = "notifier",
+        /// Where the people who keep the registers log in and work; it holds no register.
+        Workbench = "workbench",
     }
 }
 

@@ -133,27 +133,10 @@ impl Lang {
     /// Like [`Lang::negotiate`], among `only` (all supported languages when empty): a page
     /// offered in fewer languages takes the browser's best choice among those.
     pub fn negotiate_in(explicit: Option<&str>, accept_language: Option<&str>, only: &[&str]) -> Self {
-        let from_code = |code: &str| Self::from_code(code).filter(|l| only.is_empty() || only.contains(&l.code));
-        if let Some(lang) = explicit.and_then(from_code) {
-            return lang;
-        }
-        let mut prefs: Vec<(f32, &str)> = accept_language
-            .unwrap_or_default()
-            .split(',')
-            .filter_map(|part| {
-                let mut it = part.trim().split(';');
-                let tag = it.next()?.trim();
-                let q = it.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.parse().ok()).unwrap_or(1.0);
-                Some((q, tag))
-            })
-            .collect();
-        prefs.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
-        prefs
-            .iter()
-            .filter(|(q, _)| *q > 0.0)
-            .find_map(|(_, tag)| from_code(tag.split('-').next().unwrap_or_default()))
-            .or_else(|| Self::from_code("nl"))
-            .unwrap_or_else(|| unreachable!("nl is supported"))
+        let among: Vec<&'static str> =
+            zegel_contracts::language::codes().filter(|c| only.is_empty() || only.contains(c)).collect();
+        let code = zegel_contracts::language::negotiate(explicit, accept_language, &among);
+        Self::from_code(code).unwrap_or_else(|| unreachable!("{code} is supported"))
     }
 
     /// The text for `key`.

@@ -525,6 +525,7 @@ mod tests {
 
     fn req(ct: Option<&str>) -> Request {
         Request {
+            cookie: None,
             id: "r".into(),
             method: Method::POST,
             path: "/".into(),

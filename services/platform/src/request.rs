@@ -47,6 +47,8 @@ pub struct Request {
     pub forwarded: Option<String>,
     /// The query string as sent (empty without one); a route that takes parameters parses it.
     pub query: String,
+    /// The `Cookie` header (the workbench's session; no other service reads cookies).
+    pub cookie: Option<String>,
     /// Whether a browser says another site made it (`Sec-Fetch-Site: cross-site`, or an
     /// `Origin` other than the host it was sent to): a page of ours never does, so a form
     /// post that stores something refuses it.
@@ -85,6 +87,7 @@ pub fn request() -> impl Filter<Extract = (Request,), Error = Infallible> + Clon
                 remote,
                 forwarded: forwarded_hops(&headers),
                 query,
+                cookie: text("cookie"),
                 cross_site: cross_site(&headers),
             }
         },
@@ -92,6 +95,14 @@ pub fn request() -> impl Filter<Extract = (Request,), Error = Infallible> + Clon
 }
 
 impl Request {
+    /// The value of cookie `name`, if the request carries it.
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookie.as_deref()?.split(';').find_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k == name).then_some(v)
+        })
+    }
+
     /// Whether a browser's HTML form sent it (`application/x-www-form-urlencoded`): such a
     /// post is answered with a redirect to a page, never with JSON.
     pub fn is_form(&self) -> bool {

@@ -13,6 +13,7 @@ async fn main() -> anyhow::Result<()> {
     let deposits = zegel_deposits::config::Settings::from_env().context("deposits settings")?;
     let housing = zegel_housing::config::Settings::from_env().context("housing settings")?;
     let notifier = zegel_notifier::config::Settings::from_env().context("notifier settings")?;
+    let workbench = zegel_workbench::config::Settings::from_env().context("workbench settings")?;
     // One process, one exporter: the spans say which service they are of (`zegel.service`).
     let traces = platform::telemetry::install(
         certificates.common.log_format,
@@ -29,6 +30,7 @@ async fn main() -> anyhow::Result<()> {
     let deposits = zegel_deposits::Application::build(deposits).await.context("starting deposits")?;
     let housing = zegel_housing::Application::build(housing).await.context("starting housing")?;
     let notifier = zegel_notifier::Application::build(notifier).await.context("starting notifier")?;
+    let workbench = zegel_workbench::Application::build(workbench).await.context("starting workbench")?;
     let ports = [
         ("certificates", certificates.port()),
         ("bans", bans.port()),
@@ -36,6 +38,7 @@ async fn main() -> anyhow::Result<()> {
         ("gaccounts", gaccounts.port()),
         ("housing", housing.port()),
         ("notifier", notifier.port()),
+        ("workbench", workbench.port()),
     ];
     print_where(&common.host, lookup.port(), &ports);
     let stopped = tokio::try_join!(
@@ -45,7 +48,8 @@ async fn main() -> anyhow::Result<()> {
         bans.run_until_stopped(),
         deposits.run_until_stopped(),
         housing.run_until_stopped(),
-        notifier.run_until_stopped()
+        notifier.run_until_stopped(),
+        workbench.run_until_stopped()
     );
     let _ = tokio::task::spawn_blocking(move || traces.shutdown()).await;
     stopped?;
@@ -61,6 +65,7 @@ async fn migrate_all(common: &platform::config::CommonSettings) -> anyhow::Resul
     platform::shell::migrate::<zegel_deposits::Deposits>(common).await.context("deposits migrations")?;
     platform::shell::migrate::<zegel_housing::Housing>(common).await.context("housing migrations")?;
     platform::shell::migrate::<zegel_notifier::Notifier>(common).await.context("notifier migrations")?;
+    platform::shell::migrate::<zegel_workbench::Workbench>(common).await.context("workbench migrations")?;
     Ok(())
 }
 
@@ -85,6 +90,7 @@ fn print_where(host: &std::net::IpAddr, lookup: u16, registers: &[(&str, u16)]) 
         "                   inspectorate, tax, kvk, municipality, housing_inspector, housing_provider, admin, hirer"
     );
     println!("                   e.g. ./just token certification_body cb-dev");
+    println!("  workbench        log in as one of the test people of dev/oidc/README.md (started beside the suite)");
     println!("  walkthrough      docs/TOUR.md, \"A walk through with curl\"");
     println!();
     println!("Stop with Ctrl-C.");

@@ -26,5 +26,5 @@ pub use openapi::{MatrixRow, authorization_matrix, contract_violations, openapi,
 pub use pki::{TestPki, pki};
 pub use receiver::{Received, Receiver};
 pub use redis::{RedisProxy, TestPrefix, accreditation, events, publish, publish_signed_by, wait_for_events};
-pub use spawn::{Instance, Running, common_settings, common_settings_for, spawn, spawn_on, start};
+pub use spawn::{Instance, Running, common_settings, common_settings_for, spawn, spawn_on, start, start_at};
 pub use tokens::{DevIssuer, issuer};

@@ -111,6 +111,16 @@ pub async fn start<S: Service>(
     migrations: &str,
     tune: impl FnOnce(&mut Settings<S::Own>) + Send + 'static,
 ) -> Running<S> {
+    start_at(migrations, 0, tune).await
+}
+
+/// Like [`start`], on `port` (a service that must know its own address before it starts,
+/// as the workbench tells an OpenID provider where to send people back).
+pub async fn start_at<S: Service>(
+    migrations: &str,
+    port: u16,
+    tune: impl FnOnce(&mut Settings<S::Own>) + Send + 'static,
+) -> Running<S> {
     let db = TestDb::create(S::NAME, &[migrations, PLATFORM_MIGRATIONS], async |common| {
         platform::shell::migrate::<S>(&common).await.expect("migrations apply")
     })
@@ -120,15 +130,20 @@ pub async fn start<S: Service>(
     settings.common = common_settings(&db, &prefix);
     tune(&mut settings);
     let clock = Clock::system();
-    let (client, internal, state, shutdown) = launch::<S>(settings, clock.clone()).await;
+    let (client, internal, state, shutdown) = launch::<S>(settings, clock.clone(), port).await;
     Running { client, internal, state, clock, prefix, db, shutdown }
 }
 
-/// Builds and runs `S` with `settings` on `clock`, on ports 0: its client, internal address,
+/// Builds and runs `S` with `settings` on `clock`, on `port` (0: a free one) and a free internal
+/// port: its client, internal address,
 /// state and shutdown handle.
-async fn launch<S: Service>(settings: Settings<S::Own>, clock: Clock) -> (Client, String, S::State, Shutdown) {
+async fn launch<S: Service>(
+    settings: Settings<S::Own>,
+    clock: Clock,
+    port: u16,
+) -> (Client, String, S::State, Shutdown) {
     let (port, state, shutdown) = spawn(move || async move {
-        let app = App::<S>::build_on(settings, clock, 0, 0).await.expect("service builds");
+        let app = App::<S>::build_on(settings, clock, port, 0).await.expect("service builds");
         let handle = ((app.port(), app.internal_port()), app.state().clone(), app.shutdown_handle());
         (handle, async move {
             let _ = app.run_until_stopped().await;
@@ -153,7 +168,7 @@ impl<S: Service> Running<S> {
         let mut settings = Settings::<S::Own>::local();
         settings.common = common_settings(&self.db, &self.prefix);
         tune(&mut settings);
-        let (client, internal, state, shutdown) = launch::<S>(settings, self.clock.clone()).await;
+        let (client, internal, state, shutdown) = launch::<S>(settings, self.clock.clone(), 0).await;
         Instance { client, internal, state, shutdown }
     }
 }

@@ -1,7 +1,18 @@
 //! The workbench (issue 35): one web application where the people who keep the registers
-//! log in and do their work. So far its login and its sessions: a person logs in at the
-//! OpenID provider ([`login`]) and the workbench keeps a session for them ([`session`]),
-//! acting at every register with the person's own token. The desks come next.
+//! log in and do their work. A person logs in at the OpenID provider ([`login`]), the
+//! workbench keeps a session for them ([`session`]) and acts at every register with the
+//! person's own token, so each register decides as it does for anyone and names the person
+//! in its audit trail. So far: logging in and out, and the home page that says who is
+//! logged in; the desks come next.
 
+pub mod config;
+pub mod i18n;
 pub mod login;
+pub mod routes;
 pub mod session;
+pub mod state;
+
+platform::service! {
+    /// The workbench.
+    Workbench: state::AppState, openapi: "workbench"
+}

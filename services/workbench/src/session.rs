@@ -61,6 +61,9 @@ pub struct StoreError(#[from] redis::RedisError);
 pub struct Sessions {
     bus: Bus,
     lifetimes: Lifetimes,
+    /// The service's clock: the absolute end is counted on it (movable in tests); the idle
+    /// time is Redis's own expiry.
+    clock: platform::clock::Clock,
 }
 
 fn random_id() -> String {
@@ -68,13 +71,13 @@ fn random_id() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
-}
-
 impl Sessions {
-    pub fn new(bus: Bus, lifetimes: Lifetimes) -> Self {
-        Self { bus, lifetimes }
+    pub fn new(bus: Bus, lifetimes: Lifetimes, clock: platform::clock::Clock) -> Self {
+        Self { bus, lifetimes, clock }
+    }
+
+    fn now(&self) -> u64 {
+        u64::try_from(self.clock.now().timestamp()).unwrap_or(0)
     }
 
     fn key(&self, kind: &str, id: &str) -> String {
@@ -98,7 +101,7 @@ impl Sessions {
 
     /// A new session for `person`: its cookie id and the session.
     pub async fn open(&self, person: Person) -> Result<(String, Session), StoreError> {
-        let session = Session { person, csrf: random_id(), started_at: now(), tokens: BTreeMap::new() };
+        let session = Session { person, csrf: random_id(), started_at: self.now(), tokens: BTreeMap::new() };
         let id = random_id();
         self.save(&id, &session).await?;
         Ok((id, session))
@@ -138,7 +141,7 @@ impl Sessions {
     /// nearer; `None` once that end has passed.
     fn left(&self, session: &Session) -> Option<Duration> {
         let end = session.started_at + self.lifetimes.absolute.as_secs();
-        let now = now();
+        let now = self.now();
         (now < end).then(|| Duration::from_secs((end - now).min(self.lifetimes.idle.as_secs())))
     }
 

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use platform::bus::{Bus, Target};
+use platform::clock::Clock;
 use zegel_testkit::redis::TestPrefix;
 use zegel_workbench::login::{Person, RegisterToken};
 use zegel_workbench::session::{Lifetimes, Sessions};
@@ -19,10 +20,15 @@ fn person() -> Person {
     }
 }
 
-fn sessions(prefix: &TestPrefix, idle: u64, absolute: u64) -> Sessions {
+fn sessions_on(prefix: &TestPrefix, idle: u64, absolute: u64, clock: Clock) -> Sessions {
     let url = zegel_testkit::db::redis_url();
     let bus = Bus::connect(Target::url(&url), &prefix.0).unwrap();
-    Sessions::new(bus, Lifetimes { idle: Duration::from_secs(idle), absolute: Duration::from_secs(absolute) })
+    let lifetimes = Lifetimes { idle: Duration::from_secs(idle), absolute: Duration::from_secs(absolute) };
+    Sessions::new(bus, lifetimes, clock)
+}
+
+fn sessions(prefix: &TestPrefix, idle: u64, absolute: u64) -> Sessions {
+    sessions_on(prefix, idle, absolute, Clock::system())
 }
 
 async fn raw_keys(prefix: &TestPrefix) -> Vec<String> {
@@ -63,12 +69,16 @@ async fn a_session_ends_after_its_idle_time_and_at_its_absolute_end() {
     tokio::time::sleep(Duration::from_millis(2100)).await;
     assert!(idle.find(&id).await.unwrap().is_none(), "idle too long");
 
-    // Activity keeps a session alive, but never past its absolute end.
-    let absolute = sessions(&prefix, 60, 2);
+    // Activity keeps a session alive, but never past its absolute end (ten hours, on a
+    // clock moved forward).
+    let clock = Clock::system();
+    let absolute = sessions_on(&prefix, 3600, 10 * 3600, clock.clone());
     let (id, _) = absolute.open(person()).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(1100)).await;
-    assert!(absolute.find(&id).await.unwrap().is_some(), "active and young enough");
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    for _ in 0..9 {
+        clock.advance(chrono::Duration::hours(1));
+        assert!(absolute.find(&id).await.unwrap().is_some(), "active and younger than ten hours");
+    }
+    clock.advance(chrono::Duration::minutes(61));
     assert!(absolute.find(&id).await.unwrap().is_none(), "past the absolute end despite activity");
 }
 

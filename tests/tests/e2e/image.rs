@@ -15,7 +15,8 @@ use zegel_testkit::{TestDb, TestPrefix, redis_url};
 const IMAGE: &str = "localhost/zegel:dev";
 
 /// The services and the registers among them that sign seals (their keys are mounted).
-const SERVICES: [&str; 7] = ["lookup", "certificates", "bans", "deposits", "gaccounts", "housing", "notifier"];
+const SERVICES: [&str; 8] =
+    ["lookup", "certificates", "bans", "deposits", "gaccounts", "housing", "notifier", "workbench"];
 const SIGNERS: [&str; 5] = ["certificates", "deposits", "gaccounts", "housing", "lookup"];
 
 fn free_port() -> u16 {

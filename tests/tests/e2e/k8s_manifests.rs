@@ -105,7 +105,7 @@ fn the_validation_catches_a_misspelt_field() {
 fn every_pod_of_the_suite_runs_locked_down_and_production_is_what_it_says() {
     let objects = build("prod");
     let deployments: Vec<&Value> = objects.iter().filter(|o| o["kind"] == "Deployment").collect();
-    assert_eq!(deployments.len(), 7);
+    assert_eq!(deployments.len(), 8, "seven services and the workbench");
     for d in &deployments {
         let name = d["metadata"]["name"].as_str().expect("name");
         let pod = &d["spec"]["template"]["spec"];

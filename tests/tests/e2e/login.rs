@@ -28,11 +28,16 @@ struct DevProvider {
 
 impl DevProvider {
     async fn start() -> Self {
+        Self::start_for(0, CALLBACK).await
+    }
+
+    /// The provider on `port` (0: a free one), sending people back to `callback`.
+    async fn start_for(port: u16, callback: &str) -> Self {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../dev/oidc/provider.mjs");
         let mut child = tokio::process::Command::new("node")
             .arg(script)
-            .env("ZEGEL_OIDC_PORT", "0")
-            .env("ZEGEL_OIDC_REDIRECT_URIS", CALLBACK)
+            .env("ZEGEL_OIDC_PORT", port.to_string())
+            .env("ZEGEL_OIDC_REDIRECT_URIS", callback)
             .stdout(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
@@ -72,8 +77,14 @@ impl Browser {
         let r = request.header(COOKIE, jar.join("; ")).send().await.expect("request");
         for set in r.headers().get_all(SET_COOKIE) {
             let pair = set.to_str().expect("cookie").split(';').next().unwrap_or_default();
-            if let Some((name, value)) = pair.split_once('=') {
-                self.cookies.insert(name.to_string(), value.to_string());
+            match pair.split_once('=') {
+                Some((name, "")) => {
+                    self.cookies.remove(name);
+                }
+                Some((name, value)) => {
+                    self.cookies.insert(name.to_string(), value.to_string());
+                }
+                None => {}
             }
         }
         let location = r.headers().get(LOCATION).map(|l| l.to_str().expect("location").to_string());
@@ -83,9 +94,14 @@ impl Browser {
     /// Follows redirects from `url` until one leaves for the callback; that URL. A page on
     /// the way is the provider's login form, filled in as `login`.
     async fn log_in(&mut self, url: String, login: &str) -> String {
+        self.log_in_back_to(url, login, CALLBACK).await
+    }
+
+    /// Like [`Browser::log_in`], back to `callback`.
+    async fn log_in_back_to(&mut self, url: String, login: &str, callback: &str) -> String {
         let mut at = url;
         for _ in 0..10 {
-            if at.starts_with(CALLBACK) {
+            if at.starts_with(callback) {
                 return at;
             }
             let (status, location, page) = self.send(self.http.get(&at)).await;
@@ -284,4 +300,64 @@ async fn the_workbench_logs_a_person_in_and_out_at_the_provider() {
     assert_eq!(status, 303);
     let (status, _, page) = browser.send(browser.http.get(&interaction)).await;
     assert!(status == 200 && page.contains("name=\"login\""), "the login form again: {page}");
+}
+
+/// The whole way as a person takes it: the workbench's home page, its login through the
+/// provider, a session that knows them, a logout form that needs the session's CSRF token,
+/// and the way out through the provider; the workbench's audit trail keeps both.
+#[tokio::test]
+#[ignore = "needs Node.js and dev/oidc's packages: `just test` runs it by name"]
+async fn a_person_logs_in_to_the_workbench_and_out_again() {
+    // Each must know the other's address before it starts: the workbench the provider's
+    // (it discovers it at the first login), the provider the workbench's callback.
+    let free = || std::net::TcpListener::bind("127.0.0.1:0").expect("a port").local_addr().expect("addr").port();
+    let (provider_port, port) = (free(), free());
+    let issuer = format!("http://127.0.0.1:{provider_port}/zegel-dev-oidc");
+    let base = format!("http://127.0.0.1:{port}");
+    let provider = DevProvider::start_for(provider_port, &format!("{base}/login/callback")).await;
+    assert_eq!(provider.issuer, issuer);
+    let migrations = concat!(env!("CARGO_MANIFEST_DIR"), "/../services/workbench/migrations");
+    let public_url = base.clone();
+    let workbench = zegel_testkit::start_at::<zegel_workbench::Workbench>(migrations, port, move |s| {
+        s.own.issuer = Some(issuer);
+        s.own.public_url = public_url;
+    })
+    .await;
+    let mut browser = Browser::new();
+    let (status, _, page) = browser.send(browser.http.get(format!("{base}/"))).await;
+    assert!(status == 200 && page.contains("href=\"/login?lang=nl\"") && page.contains("lang=\"nl\""), "{page}");
+
+    let (status, to_provider, _) = browser.send(browser.http.get(format!("{base}/login"))).await;
+    let to_provider = to_provider.expect("to the provider");
+    assert!(status == 303 && to_provider.starts_with(&provider.issuer), "{to_provider}");
+    let callback = format!("{base}/login/callback");
+    let back = browser.log_in_back_to(to_provider, "labour", &callback).await;
+
+    // Another browser with the same code and state gets no session.
+    let mut stranger = Browser::new();
+    let (status, location, _) = stranger.send(stranger.http.get(&back)).await;
+    assert_eq!((status, location.as_deref()), (303, Some("/?error=login")));
+    let (status, location, _) = browser.send(browser.http.get(&back)).await;
+    assert_eq!((status, location.as_deref()), (303, Some("/")));
+    assert!(browser.cookies.contains_key("zegel_session") && !browser.cookies.contains_key("zegel_login"));
+    let (_, _, page) = browser.send(browser.http.get(format!("{base}/?lang=en"))).await;
+    assert!(page.contains("Eva Bakker") && page.contains("inspectorate") && page.contains("Log out"), "{page}");
+    let csrf = page.split("name=\"csrf\" value=\"").nth(1).and_then(|v| v.split('"').next()).expect("csrf");
+
+    // The logout form works only with the session's own token.
+    let logout = format!("{base}/logout");
+    let (status, _, _) = browser.send(browser.http.post(&logout).form(&[("csrf", "forged")])).await;
+    assert_eq!(status, 403, "a form without the session's token");
+    let (status, to_end, _) = browser.send(browser.http.post(&logout).form(&[("csrf", csrf)])).await;
+    let to_end = to_end.expect("to the provider");
+    assert!(status == 303 && to_end.starts_with(&format!("{}/session/end", provider.issuer)), "{to_end}");
+    assert!(to_end.contains("id_token_hint="), "the provider is told whose session ends: {to_end}");
+    let (_, _, page) = browser.send(browser.http.get(format!("{base}/"))).await;
+    assert!(page.contains("href=\"/login?lang=nl\""), "logged out: {page}");
+
+    let client = workbench.state.core.pool.get().await.expect("db");
+    let rows = client.query("select action, subject from audit_log order by audit_log_id", &[]).await.expect("audit");
+    let trail: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let expected = [("session.login", "labour"), ("session.logout", "labour")];
+    assert_eq!(trail, expected.map(|(a, s)| (a.to_string(), s.to_string())));
 }

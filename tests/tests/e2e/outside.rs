@@ -57,10 +57,11 @@ async fn seeded() -> Suite {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Spectral (tests/web); `just test` runs it"]
 async fn the_documents_follow_the_api_design_rules() {
-    let docs: Vec<String> = ["bans", "certificates", "deposits", "gaccounts", "housing", "lookup", "notifier"]
-        .iter()
-        .map(|d| root().join(format!("openapi/{d}.yaml")).to_string_lossy().into_owned())
-        .collect();
+    let docs: Vec<String> =
+        ["bans", "certificates", "deposits", "gaccounts", "housing", "lookup", "notifier", "workbench"]
+            .iter()
+            .map(|d| root().join(format!("openapi/{d}.yaml")).to_string_lossy().into_owned())
+            .collect();
     let ruleset = root().join("openapi/.spectral.yaml");
     let mut args = vec!["spectral", "lint", "--fail-severity", "warn", "-f", "text", "--ruleset"];
     args.push(ruleset.to_str().expect("path"));
@@ -188,6 +189,13 @@ async fn every_page_reads_right_in_chromium_in_every_language() {
     pages.push(
         json!({"name": "statistics", "url": format!("{lookup}/statistics"), "langs": ["nl", "en"], "verdict": false}),
     );
+    // The workbench speaks Dutch and English (the authorities work in Dutch).
+    let migrations = concat!(env!("CARGO_MANIFEST_DIR"), "/../services/workbench/migrations");
+    let workbench = zegel_testkit::start::<zegel_workbench::Workbench>(migrations, |_| {}).await;
+    for (name, path) in [("workbench", "/"), ("workbench-accessibility", "/accessibility")] {
+        let url = format!("{}{path}", workbench.address);
+        pages.push(json!({"name": name, "url": url, "langs": ["nl", "en"], "verdict": false}));
+    }
     let forms = json!([
         {"name": "complaint", "url": format!("{lookup}/v/{building}/complaint?lang=pl"),
          "check": ["input[name=category] >> nth=0"], "fill": [["#text", "Nie ma ciepłej wody."]],
@@ -215,7 +223,7 @@ async fn every_page_reads_right_in_chromium_in_every_language() {
     let faults: Vec<&str> = report["faults"].as_array().expect("faults").iter().filter_map(Value::as_str).collect();
     assert!(faults.is_empty(), "{} faults in the browser:\n{}", faults.len(), faults.join("\n"));
     // Every page in every language at both sizes, and both forms, were checked.
-    assert_eq!(report["checked"], 17 * 8 * 2 + 2, "{report}");
+    assert_eq!(report["checked"], 19 * 8 * 2 + 2, "{report}");
 }
 
 /// Runs `program args` with `vars` set, in `dir`.

@@ -1,0 +1,16 @@
+title = Zegel workbench
+intro = Where the people who keep the registers work: certification bodies, inspectors, municipalities, the admission authority and the Labour Authority.
+login = Log in
+logout = Log out
+logged-in-as = Logged in as
+roles = Roles
+organisation = On behalf of
+login-failed = Logging in did not work. Please try again.
+desks-coming = The desks for each role come next; the registers already take your own token.
+language = Language
+skip = Skip to the content
+accessibility = Accessibility
+accessibility-title = Accessibility of the workbench
+accessibility-aim = The workbench aims to meet WCAG 2.1 level AA (EN 301 549): usable with a keyboard, a screen reader and magnification, on a phone, a tablet and a computer, without JavaScript.
+accessibility-tested = Tested with every change: axe-core (WCAG 2.0 and 2.1, A and AA) on every page in Dutch and English, at phone and desktop sizes, with no findings.
+accessibility-report = Do you meet a barrier? Tell us:

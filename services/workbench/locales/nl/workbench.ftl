@@ -1,0 +1,16 @@
+title = Werkbank Zegel
+intro = Hier werken wie de registers bijhouden: certificerende instellingen, inspecteurs, gemeenten, de toelatingsautoriteit en de Arbeidsinspectie.
+login = Inloggen
+logout = Uitloggen
+logged-in-as = Ingelogd als
+roles = Rollen
+organisation = Namens
+login-failed = Inloggen is niet gelukt. Probeer het opnieuw.
+desks-coming = De werkplekken per rol volgen; de registers nemen uw eigen token nu al aan.
+language = Taal
+skip = Naar de inhoud
+accessibility = Toegankelijkheid
+accessibility-title = Toegankelijkheid van de werkbank
+accessibility-aim = De werkbank wil voldoen aan WCAG 2.1 niveau AA (EN 301 549): te gebruiken met toetsenbord, schermlezer en vergroting, op telefoon, tablet en computer, zonder JavaScript.
+accessibility-tested = Getoetst bij elke wijziging: axe-core (WCAG 2.0 en 2.1, A en AA) op elke pagina in het Nederlands en het Engels, op telefoon- en computerformaat, zonder bevindingen.
+accessibility-report = Loopt u tegen een drempel aan? Meld het ons:

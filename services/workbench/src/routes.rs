@@ -1,0 +1,250 @@
+//! The workbench's pages: the home page, logging in (to the provider and back) and out.
+//!
+//! Every answer is a page or a redirect: a login that fails lands on the home page with a
+//! sentence, and the reason goes to the log only.
+
+use askama::Template;
+use bytes::Bytes;
+use platform::error::Error;
+use platform::http::{Request, Routed, any_of, fixed, get, post, see_other};
+use platform::problem::{Kind, Problem};
+use serde::Deserialize;
+use warp::http::{HeaderValue, header};
+use warp::reply::Response;
+
+use crate::i18n::{LANGUAGES, Lang};
+use crate::session::{ATTEMPT_COOKIE, ATTEMPT_LIFETIME, COOKIE, Session, Sessions};
+use crate::state::AppState;
+
+type Result<T> = std::result::Result<T, Error>;
+
+pub fn api(state: AppState) -> Routed {
+    let s = &state;
+    any_of([
+        get(fixed(warp::path::end()), s, home),
+        get(fixed(warp::path!("login")), s, login),
+        get(fixed(warp::path!("login" / "callback")), s, callback),
+        post(fixed(warp::path!("logout")), s, logout),
+        get(fixed(warp::path!("accessibility")), s, accessibility),
+    ])
+}
+
+fn param<'q>(query: &'q str, name: &str) -> Option<&'q str> {
+    query.split('&').find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
+}
+
+fn unavailable(reason: impl std::fmt::Display) -> Error {
+    tracing::warn!(%reason, "the session store or the provider is unavailable");
+    Error::Client(Problem::of(Kind::Unavailable).with_detail("Try again in a moment."))
+}
+
+/// The session of the request's cookie, if it has one that has not ended.
+async fn session_of(state: &AppState, req: &Request) -> Result<Option<(String, Session)>> {
+    let Some(id) = req.cookie(COOKIE) else { return Ok(None) };
+    let session = state.sessions.find(id).await.map_err(unavailable)?;
+    Ok(session.map(|s| (id.to_string(), s)))
+}
+
+struct PersonView {
+    name: String,
+    roles: String,
+    org: String,
+    csrf: String,
+}
+
+/// What every page has around its content: language, title, skip link, the language
+/// switch and the footer.
+struct Chrome {
+    lang: &'static str,
+    title: String,
+    skip: String,
+    label_language: String,
+    languages: &'static [(&'static str, &'static str)],
+    accessibility: String,
+}
+
+impl Chrome {
+    fn of(lang: &Lang, title: String) -> Self {
+        Chrome {
+            lang: lang.code,
+            title,
+            skip: lang.t("skip"),
+            label_language: lang.t("language"),
+            languages: &LANGUAGES,
+            accessibility: lang.t("accessibility"),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    chrome: Chrome,
+    intro: String,
+    error: String,
+    person: Option<PersonView>,
+    label_logged_in_as: String,
+    label_roles: String,
+    label_org: String,
+    label_login: String,
+    label_logout: String,
+    desks_coming: String,
+}
+
+#[derive(Template)]
+#[template(path = "accessibility.html")]
+struct Accessibility {
+    chrome: Chrome,
+    heading: String,
+    aim: String,
+    tested: String,
+    report: String,
+    contact: String,
+    contact_text: String,
+}
+
+fn language(req: &Request) -> Lang {
+    Lang::negotiate(param(&req.query, "lang"), req.accept_language.as_deref())
+}
+
+/// A rendered page in `lang`, never stored by a cache (it may name the person).
+fn page(lang: &Lang, rendered: askama::Result<String>) -> Result<Response> {
+    let body = rendered.map_err(|e| {
+        tracing::error!(error = %e, "a page did not render");
+        Error::Corrupt("a page that does not render")
+    })?;
+    let mut res = Response::new(body.into());
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    res.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(lang.code));
+    Ok(platform::http::no_store(res))
+}
+
+/// GET / — who is logged in, and the way in or out.
+async fn home(state: AppState, req: Request, _: ()) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let lang = language(&req);
+    let person = session_of(&state, &req).await?.map(|(_, s)| PersonView {
+        name: s.person.name.clone().unwrap_or_else(|| s.person.subject.clone()),
+        roles: s.person.roles.join(", "),
+        org: s.person.org.clone().unwrap_or_default(),
+        csrf: s.csrf,
+    });
+    let home = Home {
+        chrome: Chrome::of(&lang, lang.t("title")),
+        intro: lang.t("intro"),
+        error: if param(&req.query, "error").is_some() { lang.t("login-failed") } else { String::new() },
+        person,
+        label_logged_in_as: lang.t("logged-in-as"),
+        label_roles: lang.t("roles"),
+        label_org: lang.t("organisation"),
+        label_login: lang.t("login"),
+        label_logout: lang.t("logout"),
+        desks_coming: lang.t("desks-coming"),
+    };
+    page(&lang, home.render())
+}
+
+/// GET /accessibility — the workbench's accessibility statement.
+async fn accessibility(state: AppState, req: Request, _: ()) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let lang = language(&req);
+    let contact = state.settings.accessibility_contact.clone();
+    let statement = Accessibility {
+        chrome: Chrome::of(&lang, lang.t("accessibility-title")),
+        heading: lang.t("accessibility-title"),
+        aim: lang.t("accessibility-aim"),
+        tested: lang.t("accessibility-tested"),
+        report: lang.t("accessibility-report"),
+        contact_text: contact.trim_start_matches("mailto:").to_string(),
+        contact,
+    };
+    page(&lang, statement.render())
+}
+
+fn with_cookies(mut res: Response, cookies: &[String]) -> Response {
+    for cookie in cookies {
+        if let Ok(value) = HeaderValue::from_str(cookie) {
+            res.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    platform::http::no_store(res)
+}
+
+/// GET /login — to the provider, with a new attempt kept for this browser.
+async fn login(state: AppState, req: Request, _: ()) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let Some(provider) = state.provider().await else {
+        return Err(Error::Client(Problem::of(Kind::Unavailable).with_detail("No OpenID provider is configured.")));
+    };
+    let provider = provider.map_err(unavailable)?;
+    let (url, attempt) = provider.start();
+    let id = state.sessions.begin(&attempt).await.map_err(unavailable)?;
+    let cookie = state.sessions.cookie(ATTEMPT_COOKIE, &id, ATTEMPT_LIFETIME, state.secure());
+    Ok(with_cookies(see_other(&url), &[cookie]))
+}
+
+/// GET /login/callback?code=&state= — the provider sent the browser back: a session, or
+/// the home page with a sentence.
+async fn callback(state: AppState, req: Request, _: ()) -> Result<Response> {
+    state.core.limiter.check(&req)?;
+    let forget = Sessions::removal(ATTEMPT_COOKIE);
+    let (code, returned) = (param(&req.query, "code").unwrap_or_default(), param(&req.query, "state"));
+    let attempt = match req.cookie(ATTEMPT_COOKIE) {
+        Some(id) => state.sessions.take_attempt(id).await.map_err(unavailable)?,
+        None => None,
+    };
+    let person = match (attempt, state.provider().await) {
+        (Some(attempt), Some(Ok(provider))) => {
+            provider.finish(&attempt, returned.unwrap_or_default(), code).await.map_err(|e| e.to_string())
+        }
+        (None, _) => Err("no login attempt of this browser".to_string()),
+        (_, None) => Err("no provider".to_string()),
+        (_, Some(Err(e))) => Err(e.to_string()),
+    };
+    let person = match person {
+        Ok(person) => person,
+        Err(reason) => {
+            tracing::info!(%reason, "a login failed");
+            return Ok(with_cookies(see_other("/?error=login"), &[forget]));
+        }
+    };
+    let subject = person.subject.clone();
+    let (id, _) = state.sessions.open(person).await.map_err(unavailable)?;
+    audited(&state, "session.login", &subject, &req.id).await?;
+    let lifetime = state.sessions.lifetimes().absolute;
+    Ok(with_cookies(see_other("/"), &[forget, state.sessions.cookie(COOKIE, &id, lifetime, state.secure())]))
+}
+
+/// The workbench's own audit trail: who logged in and out, when (what they do is in the
+/// registers' trails, under their own name).
+async fn audited(state: &AppState, action: &str, subject: &str, request_id: &str) -> Result<()> {
+    let client = state.core.pool.get().await?;
+    let entry = platform::audit::Entry::new(platform::audit::Actor::system("workbench"), action, subject, request_id);
+    Ok(entry.record(&client).await?)
+}
+
+#[derive(Deserialize)]
+struct LogoutIn {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// POST /logout — ends the session here, then at the provider.
+async fn logout(state: AppState, req: Request, _: (), raw: Bytes) -> Result<Response> {
+    let input: LogoutIn = serde_urlencoded::from_bytes(&raw)
+        .map_err(|_| Error::Client(Problem::bad_request("A form with its csrf field is expected.")))?;
+    let Some((id, session)) = session_of(&state, &req).await? else {
+        return Ok(with_cookies(see_other("/"), &[Sessions::removal(COOKIE)]));
+    };
+    if req.cross_site || !session.csrf_matches(&input.csrf) {
+        return Err(Error::Forbidden("This form did not come from this session.".into()));
+    }
+    state.sessions.close(&id).await.map_err(unavailable)?;
+    let subject = &session.person.subject;
+    audited(&state, "session.logout", subject, &req.id).await?;
+    let at_provider = match state.provider().await {
+        Some(Ok(provider)) => provider.logout_url(&session.person),
+        _ => "/".into(),
+    };
+    Ok(with_cookies(see_other(&at_provider), &[Sessions::removal(COOKIE)]))
+}
