@@ -236,6 +236,10 @@ impl Authenticator {
     /// published (yet), the issuer's keys are fetched once more (see [`issuer::REFETCH_GAP`]),
     /// so that the first token of a rotated key is accepted without waiting for the refresh.
     pub async fn ready(&self, authorization: Option<&str>) {
+        // Keys read from a file never change: nothing to fetch, nothing to decode.
+        if !self.issuers.iter().any(|i| i.fetched()) {
+            return;
+        }
         let Some(token) = authorization.and_then(bearer) else { return };
         let Ok(head) = jsonwebtoken::decode_header(token) else { return };
         let (Some(kid), Some(issuer)) = (head.kid, self.issuer_of(token)) else { return };

@@ -23,7 +23,7 @@ use crate::problem::{FieldError, Problem, unsupported_media_type};
 pub const BODY_LIMIT: u64 = 64 * 1024;
 
 pub use crate::limiter::PublicLimiter;
-pub use crate::request::{ForwardRequestId, Peer, REQUEST_ID, Request, client_key, request};
+pub use crate::request::{ForwardRequestId, Peer, REQUEST_ID, Request, client_key, query_param, request};
 
 /// Most request headers a service reads; more answers 431 (our problem, with the security
 /// headers). Browsers send about twenty.

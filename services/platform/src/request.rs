@@ -26,7 +26,7 @@ impl ForwardRequestId for reqwest::RequestBuilder {
 }
 
 /// What a handler needs to know about the request besides path and body.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Request {
     /// The request id (the client's, if well-formed, else a fresh one).
     pub id: String,
@@ -53,6 +53,19 @@ pub struct Request {
     /// `Origin` other than the host it was sent to): a page of ours never does, so a form
     /// post that stores something refuses it.
     pub cross_site: bool,
+}
+
+// Written out so that the bearer token and the session cookie never reach a log line.
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("id", &self.id)
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("content_type", &self.content_type)
+            .field("remote", &self.remote)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The peer's address, as the server's accept loop puts it on each request
@@ -95,6 +108,11 @@ pub fn request() -> impl Filter<Extract = (Request,), Error = Infallible> + Clon
 }
 
 impl Request {
+    /// The value of query parameter `name` as sent (not percent-decoded), if present.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        query_param(&self.query, name)
+    }
+
     /// The value of cookie `name`, if the request carries it.
     pub fn cookie(&self, name: &str) -> Option<&str> {
         self.cookie.as_deref()?.split(';').find_map(|pair| {
@@ -110,6 +128,11 @@ impl Request {
             .as_deref()
             .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
     }
+}
+
+/// The value of parameter `name` in the query string `query` as sent, if present.
+pub fn query_param<'q>(query: &'q str, name: &str) -> Option<&'q str> {
+    query.split('&').find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
 }
 
 /// Whether the browser that sent a request says another site made it: `Sec-Fetch-Site:

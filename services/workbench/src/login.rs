@@ -18,6 +18,7 @@ use openidconnect::{
     TokenResponse,
 };
 use serde::{Deserialize, Serialize};
+use zegel_contracts::register::Service;
 
 type Client =
     CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
@@ -47,7 +48,7 @@ pub struct ClientSettings {
     /// Where the provider sends the browser after logging out.
     pub after_logout_url: String,
     /// The registers (services) the workbench calls, each a resource `urn:zegel:<service>`.
-    pub services: Vec<String>,
+    pub services: Vec<Service>,
 }
 
 /// The provider, discovered.
@@ -57,7 +58,7 @@ pub struct Provider {
     http: reqwest::Client,
     end_session: EndSessionUrl,
     after_logout: PostLogoutRedirectUrl,
-    services: Vec<String>,
+    services: Vec<Service>,
 }
 
 impl std::fmt::Debug for Provider {
@@ -97,8 +98,8 @@ pub struct RegisterToken {
     pub expires_at: u64,
 }
 
-fn resource(service: &str) -> String {
-    format!("urn:zegel:{service}")
+fn resource(service: Service) -> String {
+    format!("urn:zegel:{}", service.as_str())
 }
 
 impl Provider {
@@ -149,7 +150,7 @@ impl Provider {
             .add_scope(Scope::new("offline_access".into()))
             .set_pkce_challenge(challenge);
         for service in &self.services {
-            request = request.add_extra_param("resource", resource(service));
+            request = request.add_extra_param("resource", resource(*service));
         }
         let (url, state, nonce) = request.url();
         let attempt = Attempt {
@@ -166,7 +167,7 @@ impl Provider {
         if state.is_empty() || state != attempt.state {
             return Err(LoginError::Mismatch);
         }
-        let first = self.services.first().map(|s| resource(s)).unwrap_or_default();
+        let first = self.services.first().map(|s| resource(*s)).unwrap_or_default();
         let request = self
             .client
             .exchange_code(AuthorizationCode::new(code.into()))
@@ -207,7 +208,7 @@ impl Provider {
     }
 
     /// A token for register `service`, for the person of `refresh_token`.
-    pub async fn token_for(&self, refresh_token: &str, service: &str) -> Result<RegisterToken, LoginError> {
+    pub async fn token_for(&self, refresh_token: &str, service: Service) -> Result<RegisterToken, LoginError> {
         let refresh = RefreshToken::new(refresh_token.into());
         let request = self
             .client

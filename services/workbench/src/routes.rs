@@ -29,10 +29,6 @@ pub fn api(state: AppState) -> Routed {
     ])
 }
 
-fn param<'q>(query: &'q str, name: &str) -> Option<&'q str> {
-    query.split('&').find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
-}
-
 fn unavailable(reason: impl std::fmt::Display) -> Error {
     tracing::warn!(%reason, "the session store or the provider is unavailable");
     Error::Client(Problem::of(Kind::Unavailable).with_detail("Try again in a moment."))
@@ -104,7 +100,7 @@ struct Accessibility {
 }
 
 fn language(req: &Request) -> Lang {
-    Lang::negotiate(param(&req.query, "lang"), req.accept_language.as_deref())
+    Lang::negotiate(req.param("lang"), req.accept_language.as_deref())
 }
 
 /// A rendered page in `lang`, never stored by a cache (it may name the person).
@@ -132,7 +128,7 @@ async fn home(state: AppState, req: Request, _: ()) -> Result<Response> {
     let home = Home {
         chrome: Chrome::of(&lang, lang.t("title")),
         intro: lang.t("intro"),
-        error: if param(&req.query, "error").is_some() { lang.t("login-failed") } else { String::new() },
+        error: if req.param("error").is_some() { lang.t("login-failed") } else { String::new() },
         person,
         label_logged_in_as: lang.t("logged-in-as"),
         label_roles: lang.t("roles"),
@@ -179,7 +175,7 @@ async fn login(state: AppState, req: Request, _: ()) -> Result<Response> {
     let provider = provider.map_err(unavailable)?;
     let (url, attempt) = provider.start();
     let id = state.sessions.begin(&attempt).await.map_err(unavailable)?;
-    let cookie = state.sessions.cookie(ATTEMPT_COOKIE, &id, ATTEMPT_LIFETIME, state.secure());
+    let cookie = Sessions::cookie(ATTEMPT_COOKIE, &id, ATTEMPT_LIFETIME, state.secure());
     Ok(with_cookies(see_other(&url), &[cookie]))
 }
 
@@ -188,7 +184,7 @@ async fn login(state: AppState, req: Request, _: ()) -> Result<Response> {
 async fn callback(state: AppState, req: Request, _: ()) -> Result<Response> {
     state.core.limiter.check(&req)?;
     let forget = Sessions::removal(ATTEMPT_COOKIE);
-    let (code, returned) = (param(&req.query, "code").unwrap_or_default(), param(&req.query, "state"));
+    let (code, returned) = (req.param("code").unwrap_or_default(), req.param("state"));
     let attempt = match req.cookie(ATTEMPT_COOKIE) {
         Some(id) => state.sessions.take_attempt(id).await.map_err(unavailable)?,
         None => None,
@@ -212,7 +208,7 @@ async fn callback(state: AppState, req: Request, _: ()) -> Result<Response> {
     let (id, _) = state.sessions.open(person).await.map_err(unavailable)?;
     audited(&state, "session.login", &subject, &req.id).await?;
     let lifetime = state.sessions.lifetimes().absolute;
-    Ok(with_cookies(see_other("/"), &[forget, state.sessions.cookie(COOKIE, &id, lifetime, state.secure())]))
+    Ok(with_cookies(see_other("/"), &[forget, Sessions::cookie(COOKIE, &id, lifetime, state.secure())]))
 }
 
 /// The workbench's own audit trail: who logged in and out, when (what they do is in the

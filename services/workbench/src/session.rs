@@ -147,7 +147,7 @@ impl Sessions {
 
     /// The `Set-Cookie` value for session `id` (`Secure` unless the workbench is served
     /// over plain http on this machine).
-    pub fn cookie(&self, name: &str, id: &str, max_age: Duration, secure: bool) -> String {
+    pub fn cookie(name: &str, id: &str, max_age: Duration, secure: bool) -> String {
         let secure = if secure { "; Secure" } else { "" };
         format!("{name}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", max_age.as_secs())
     }

@@ -70,11 +70,7 @@ impl Start for AppState {
                 client_secret: own.client_secret.expose_secret().to_string(),
                 redirect_url: format!("{}/login/callback", own.public_url),
                 after_logout_url: format!("{}/", own.public_url),
-                services: Service::ALL
-                    .iter()
-                    .filter(|s| **s != Service::Workbench)
-                    .map(|s| s.as_str().to_string())
-                    .collect(),
+                services: Service::ALL.iter().copied().filter(|s| *s != Service::Workbench).collect(),
             })
         });
         let lifetimes = Lifetimes {

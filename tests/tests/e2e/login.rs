@@ -15,6 +15,7 @@ use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncBufReadExt, BufReader};
+use zegel_contracts::register::Service;
 use zegel_e2e::{Options, Suite};
 
 const CLIENT: (&str, &str) = ("zegel-workbench", "zegel-workbench-dev-secret");
@@ -253,7 +254,7 @@ async fn the_workbench_logs_a_person_in_and_out_at_the_provider() {
         client_secret: CLIENT.1.into(),
         redirect_url: CALLBACK.into(),
         after_logout_url: "http://127.0.0.1:9/".into(),
-        services: vec!["certificates".into(), "housing".into()],
+        services: vec![Service::Certificates, Service::Housing],
     };
     let workbench = Provider::discover(&settings).await.expect("discovery");
     let (url, attempt) = workbench.start();
@@ -272,7 +273,7 @@ async fn the_workbench_logs_a_person_in_and_out_at_the_provider() {
     );
 
     // A token for each register, for the register it names.
-    let token = workbench.token_for(&person.refresh_token, "housing").await.expect("token");
+    let token = workbench.token_for(&person.refresh_token, Service::Housing).await.expect("token");
     let payload = token.access_token.split('.').nth(1).expect("a JWT");
     let claims: Value =
         serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).expect("base64"))
@@ -282,7 +283,7 @@ async fn the_workbench_logs_a_person_in_and_out_at_the_provider() {
     // A code is spent once; replaying it (a stolen code) revokes what it gave.
     let again = workbench.finish(&attempt, &query["state"], &query["code"]).await;
     assert!(matches!(again, Err(LoginError::Refused(_))), "{again:?}");
-    let revoked = workbench.token_for(&person.refresh_token, "housing").await;
+    let revoked = workbench.token_for(&person.refresh_token, Service::Housing).await;
     assert!(matches!(revoked, Err(LoginError::Refused(_))), "{revoked:?}");
 
     // Logging out ends the session at the provider: the next login asks again.

@@ -158,10 +158,7 @@ struct SentPage<'a> {
     message: String,
 }
 
-/// The query of a page: `lang` (and, on the thank-you page, `error`).
-pub(super) fn param<'q>(query: &'q str, name: &str) -> Option<&'q str> {
-    query.split('&').find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
-}
+pub(super) use platform::http::query_param as param;
 
 pub(super) async fn seal_page(state: AppState, req: Request, seal: String) -> Result<Response> {
     state.core.limiter.check(&req)?;

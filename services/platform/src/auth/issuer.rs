@@ -103,7 +103,8 @@ impl Issuer {
         self.keys.read().map(|k| k.clone()).unwrap_or_default()
     }
 
-    fn fetched(&self) -> bool {
+    /// Whether its keys come from a URL (and may change).
+    pub fn fetched(&self) -> bool {
         is_url(&self.source)
     }
 
