@@ -206,6 +206,47 @@ pub async fn certificate_by_id(c: &impl GenericClient, id: Uuid, lock: bool) -> 
     c.query_opt(&stmt, &[&id]).await?.as_ref().map(certificate).transpose()
 }
 
+/// One certificate on a certification body's desk: the certificate, its agency's name,
+/// how many deficiencies are open and the earliest date by which something is due (a
+/// deficiency's deadline, or met evidence that stops holding).
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub certificate: Certificate,
+    pub agency_name: String,
+    pub open_deficiencies: i64,
+    pub next_due: Option<NaiveDate>,
+}
+
+/// The certificates body `body` issued, newest first (at most `limit`).
+pub async fn certificates_of_body(c: &impl GenericClient, body: &str, limit: i64) -> Result<Vec<Listed>> {
+    let columns: Vec<String> = CERTIFICATE_COLUMNS.split(',').map(|col| format!("c.{}", col.trim())).collect();
+    let sql = format!(
+        "select {}, a.name,
+                (select count(*) from deficiency d where d.certificate_id = c.certificate_id and d.resolved_on is null),
+                least((select min(d.remedy_by) from deficiency d
+                       where d.certificate_id = c.certificate_id and d.resolved_on is null),
+                      (select min(r.valid_until) from certificate_requirement r
+                       where r.certificate_id = c.certificate_id and r.outcome = 'met'))
+         from certificate c join agency a using (kvk_number)
+         where c.certification_body_id = $1
+         order by c.created_at desc, c.certificate_id desc limit $2",
+        columns.join(", ")
+    );
+    let stmt = c.prepare_cached(&sql).await?;
+    let rows = c.query(&stmt, &[&body, &limit]).await?;
+    let width = columns.len();
+    rows.iter()
+        .map(|row| {
+            Ok(Listed {
+                certificate: certificate(row)?,
+                agency_name: row.get(width),
+                open_deficiencies: row.get(width + 1),
+                next_due: row.get(width + 2),
+            })
+        })
+        .collect()
+}
+
 /// The agency's most recent certificate.
 pub async fn latest_certificate(c: &impl GenericClient, kvk: &str) -> Result<Option<Certificate>> {
     let sql = format!(

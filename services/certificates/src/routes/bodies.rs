@@ -60,6 +60,39 @@ pub(super) async fn put(state: AppState, req: Request, id: String, raw: Bytes) -
     .await
 }
 
+/// How many certificates a body's list holds at most: the newest.
+const LISTED: i64 = 1000;
+
+/// GET /api/v1/certification-bodies/{id}/certificates — the body's own certificates,
+/// newest first, for its desk. Which agencies a body certifies is no public fact (the
+/// public asks by agency): the body itself (while accredited), the inspectorate and an
+/// admin read the list; anyone else is refused alike whether the body exists or not.
+pub(super) async fn certificates(state: AppState, req: Request, id: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let client = state.core.pool.get().await?;
+    let allowed = principal.has(Role::Inspectorate)
+        || principal.has(Role::Admin)
+        || super::reads_as_body(&client, &principal, &id).await?;
+    if !allowed {
+        return Err(Error::forbidden("Only the body itself and the inspectorate read a body's certificates.".into()));
+    }
+    let listed = store::certificates_of_body(&client, &id, LISTED + 1).await?;
+    let truncated = listed.len() > LISTED as usize;
+    let certificates: Vec<_> = listed
+        .iter()
+        .take(LISTED as usize)
+        .map(|l| {
+            let mut v = super::certificates::view(&l.certificate);
+            v["agency_name"] = json!(l.agency_name);
+            v["open_deficiencies"] = json!(l.open_deficiencies);
+            v["next_due"] = json!(l.next_due);
+            v
+        })
+        .collect();
+    let answer = json!({ "certification_body_id": id, "certificates": certificates, "truncated": truncated });
+    Ok(platform::http::json(StatusCode::OK, &answer))
+}
+
 /// GET /api/v1/certification-bodies/{id}
 pub(super) async fn bodies_get(state: AppState, req: Request, id: String) -> Result<Response> {
     state.core.limiter.check(&req)?;

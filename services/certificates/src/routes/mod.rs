@@ -27,6 +27,7 @@ pub fn api(state: AppState) -> Routed {
     any_of([
         put(warp::path!("api" / "v1" / "certification-bodies" / String), s, bodies::put),
         get(warp::path!("api" / "v1" / "certification-bodies" / String), s, bodies::bodies_get),
+        get(warp::path!("api" / "v1" / "certification-bodies" / String / "certificates"), s, bodies::certificates),
         post(fixed(warp::path!("api" / "v1" / "agencies")), s, agencies::create_agency),
         get(warp::path!("api" / "v1" / "agencies" / String / "certificate"), s, agencies::public_view),
         post(warp::path!("api" / "v1" / "agencies" / String / "certificates"), s, agencies::issue_certificate),

@@ -504,3 +504,55 @@ fn december(app: &crate::helpers::TestApp) {
     let next = if this >= today { this } else { chrono::NaiveDate::from_ymd_opt(today.year() + 1, 12, 1).unwrap() };
     app.clock.advance_days((next - today).num_days());
 }
+
+/// A body's desk lists its own certificates with what is due; which agencies a body
+/// certifies is nobody else's business, and a stranger learns not even whether the body
+/// exists.
+#[tokio::test]
+async fn a_body_lists_its_own_certificates_and_nobody_else_reads_them() {
+    let app = spawn_app().await;
+    let (body, id) = app.starter("12345678", 30).await;
+    let other = app.body("cb-two").await;
+    app.agency("87654321", 30).await;
+    let theirs = app.provisional("87654321", &other).await;
+    let answer = json!({"outcome": "met", "evidence_ref": "cao/2026-11", "checked_on": app.clock.today()});
+    let r = app.requirement(&id, &body, "cao_wage_compliance", answer).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+
+    let r = app.get("/api/v1/certification-bodies/cb-one/certificates", Some(&body)).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let listed = r.body["certificates"].as_array().expect("list");
+    assert_eq!(listed.len(), 1, "only its own: {listed:?}");
+    assert_eq!(listed[0]["certificate_id"], id.as_str());
+    assert_eq!((listed[0]["agency_name"].as_str(), listed[0]["open_deficiencies"].as_i64()), (Some("Flex BV"), Some(0)));
+    assert!(listed[0]["next_due"].is_string(), "the wage evidence holds until a date: {:?}", listed[0]);
+    assert_eq!(r.body["truncated"], false);
+
+    let inspectorate = app.token(&[Role::Inspectorate], None);
+    let r = app.get("/api/v1/certification-bodies/cb-two/certificates", Some(&inspectorate)).await;
+    assert_eq!((r.status, r.body["certificates"][0]["certificate_id"].as_str()), (200, Some(theirs.as_str())));
+
+    // Another body, the agency itself, a body that does not exist: the same refusal.
+    let agency = app.token(&[Role::Agency], Some("12345678"));
+    for (path, token) in [
+        ("cb-one", &other),
+        ("cb-one", &agency),
+        ("cb-none", &app.token(&[Role::CertificationBody], Some("cb-none"))),
+        ("cb-none", &agency),
+    ] {
+        let r = app.get(&format!("/api/v1/certification-bodies/{path}/certificates"), Some(token)).await;
+        assert_eq!(r.status, 403, "{path}: {:?}", r.body);
+        assert!(!r.body.to_string().contains("12345678"), "{:?}", r.body);
+    }
+    let r = app.get("/api/v1/certification-bodies/cb-one/certificates", None).await;
+    assert_eq!(r.status, 401);
+
+    // A body whose accreditation is withdrawn reads its list no longer.
+    let admin = app.token(&[Role::Admin], None);
+    let r = app
+        .put("/api/v1/certification-bodies/cb-one", &admin, json!({"name": "Body cb-one", "accredited": false}))
+        .await;
+    assert_eq!(r.status, 200);
+    let r = app.get("/api/v1/certification-bodies/cb-one/certificates", Some(&body)).await;
+    assert_eq!(r.status, 403);
+}

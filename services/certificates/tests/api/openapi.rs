@@ -41,6 +41,11 @@ async fn responses_have_the_documented_shape() {
     violations.extend(shape_violations(&doc, "AuditTrail", &r.body));
     let r = app.get("/api/v1/certification-bodies/cb-one", None).await;
     violations.extend(shape_violations(&doc, "Body", &r.body));
+    let r = app.get("/api/v1/certification-bodies/cb-one/certificates", Some(&body)).await;
+    violations.extend(shape_violations(&doc, "BodyCertificates", &r.body));
+    for listed in r.body["certificates"].as_array().expect("a list") {
+        violations.extend(shape_violations(&doc, "Certificate", listed));
+    }
     let r = app.get("/api/v1/agencies/1/certificate", None).await;
     violations.extend(shape_violations(&doc, "Problem", &r.body));
     assert!(violations.is_empty(), "{violations:#?}");
