@@ -190,6 +190,24 @@ crate::text_enum! {
     }
 }
 
+crate::text_enum! {
+    /// What a certification body found of one requirement.
+    pub enum Outcome {
+        Met = "met",
+        /// Checked and not met.
+        NotMet = "not_met",
+        /// Does not apply to this agency.
+        NotApplicable = "not_applicable",
+    }
+}
+
+impl Outcome {
+    /// Whether this outcome lets certification go ahead.
+    pub fn satisfies(self) -> bool {
+        matches!(self, Outcome::Met | Outcome::NotApplicable)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

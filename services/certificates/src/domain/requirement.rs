@@ -65,22 +65,7 @@ pub struct Evidence {
     pub valid_until: Option<NaiveDate>,
 }
 
-platform::text_enum! {
-    pub enum Outcome {
-        Met = "met",
-        /// Checked and not met.
-        NotMet = "not_met",
-        /// Does not apply to this agency.
-        NotApplicable = "not_applicable",
-    }
-}
-
-impl Outcome {
-    /// Whether this outcome lets certification go ahead.
-    pub fn satisfies(self) -> bool {
-        matches!(self, Outcome::Met | Outcome::NotApplicable)
-    }
-}
+pub use zegel_contracts::certificate::Outcome;
 
 /// An agency without buildings in the housing register meets the housing requirement only
 /// when it neither offers housing nor withholds rent — recorded as not applicable. One that

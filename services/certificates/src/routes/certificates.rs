@@ -146,6 +146,46 @@ pub(super) async fn certificate_audit_trail(state: AppState, req: Request, id: S
     Ok(json(StatusCode::OK, &json!({ "certificate_id": id, "entries": trail })))
 }
 
+/// GET /api/v1/certificates/{id}/checklist — every requirement as the one rule
+/// ([`requirement::unmet`], the same that certification, audits and reinstatement apply)
+/// judges it today: what was recorded, whether another register decides it live, and why
+/// it is not met. For the body's desk and the agency's own; the same readers as the detail.
+pub(super) async fn checklist(state: AppState, req: Request, id: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let id = id_from_path(&id, "certificate")?;
+    // Who may read it is decided before any other register is asked.
+    let cert = {
+        let mut client = state.core.pool.get().await?;
+        let tx = client.transaction().await?;
+        let cert = readable(&tx, &principal, id).await?;
+        tx.commit().await?;
+        cert
+    };
+    let live = live_checks(&state, &req, id).await?;
+    let mut client = state.core.pool.get().await?;
+    let tx = client.transaction().await?;
+    let today = state.clock.today();
+    let unmet = unmet_on(&tx, &cert, &live, today).await?;
+    let recorded = store::requirements(&tx, id).await?;
+    tx.commit().await?;
+    let items: Vec<Value> = RequirementCode::ALL
+        .iter()
+        .map(|code| {
+            json!({
+                "code": code,
+                "decided_live": live.iter().any(|(c, _)| c == code),
+                "may_be_not_applicable": requirement::may_be_not_applicable(*code),
+                "per_financial_year": requirement::validity(*code) == Validity::FinancialYear,
+                "recorded": recorded.iter().find(|r| r.code == *code),
+                "unmet": unmet.iter().find(|(c, _)| c == code).map(|(_, why)| why),
+            })
+        })
+        .collect();
+    let certifiable = Action::Certify.apply(cert.status).is_some() && unmet.is_empty();
+    let answer = json!({ "certificate_id": id, "on": today, "requirements": items, "certifiable": certifiable });
+    Ok(json(StatusCode::OK, &answer))
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RequirementIn {

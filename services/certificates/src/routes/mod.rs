@@ -42,6 +42,7 @@ pub fn api(state: AppState) -> Routed {
             s,
             certificates::put_requirement,
         ),
+        get(warp::path!("api" / "v1" / "certificates" / String / "checklist"), s, certificates::checklist),
         post(warp::path!("api" / "v1" / "certificates" / String / "extension"), s, certificates::extend),
         post(warp::path!("api" / "v1" / "certificates" / String / "certification"), s, certificates::certify),
         post(warp::path!("api" / "v1" / "certificates" / String / "audits"), s, certificates::record_audit),

@@ -1,7 +1,7 @@
 //! The certificate lifecycle, end to end through the API.
 
 use platform::auth::Role;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::{Asks, spawn_app};
 
@@ -524,7 +524,10 @@ async fn a_body_lists_its_own_certificates_and_nobody_else_reads_them() {
     let listed = r.body["certificates"].as_array().expect("list");
     assert_eq!(listed.len(), 1, "only its own: {listed:?}");
     assert_eq!(listed[0]["certificate_id"], id.as_str());
-    assert_eq!((listed[0]["agency_name"].as_str(), listed[0]["open_deficiencies"].as_i64()), (Some("Flex BV"), Some(0)));
+    assert_eq!(
+        (listed[0]["agency_name"].as_str(), listed[0]["open_deficiencies"].as_i64()),
+        (Some("Flex BV"), Some(0))
+    );
     assert!(listed[0]["next_due"].is_string(), "the wage evidence holds until a date: {:?}", listed[0]);
     assert_eq!(r.body["truncated"], false);
 
@@ -555,4 +558,43 @@ async fn a_body_lists_its_own_certificates_and_nobody_else_reads_them() {
     assert_eq!(r.status, 200);
     let r = app.get("/api/v1/certification-bodies/cb-one/certificates", Some(&body)).await;
     assert_eq!(r.status, 403);
+}
+
+/// The checklist is the rule that certification applies, item by item: before anything is
+/// recorded every requirement says why it is not met and certification is refused; once
+/// all is met the checklist says certifiable and certification goes through.
+#[tokio::test]
+async fn the_checklist_says_what_certification_will_say() {
+    let app = spawn_app().await;
+    let (body, id) = app.starter("12345678", 400).await;
+    let path = format!("/api/v1/certificates/{id}/checklist");
+    let r = app.get(&path, Some(&body)).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["certifiable"], false);
+    let items = r.body["requirements"].as_array().expect("items");
+    assert_eq!(items.len(), zegel_certificates::domain::RequirementCode::ALL.len());
+    let payrolls = items.iter().find(|i| i["code"] == "two_payrolls").expect("two_payrolls");
+    assert_eq!((payrolls["unmet"].as_str(), &payrolls["recorded"]), (Some("not recorded"), &json!(null)));
+    let statement = items.iter().find(|i| i["code"] == "auditor_statement").expect("auditor_statement");
+    assert_eq!(statement["per_financial_year"], true);
+    let r = app.post(&format!("/api/v1/certificates/{id}/certification"), &body, json!({})).await;
+    assert_eq!(r.status, 422, "the register refuses what the checklist calls unmet: {:?}", r.body);
+
+    app.meet_all(&id, &body).await;
+    let r = app.get(&path, Some(&body)).await;
+    let unmet: Vec<&Value> =
+        r.body["requirements"].as_array().expect("items").iter().filter(|i| !i["unmet"].is_null()).collect();
+    assert!(unmet.is_empty(), "{unmet:?}");
+    assert_eq!(r.body["certifiable"], true);
+    assert_eq!(r.body["requirements"][0]["recorded"]["evidence_ref"], "dossier/two_payrolls");
+    let r = app.post(&format!("/api/v1/certificates/{id}/certification"), &body, json!({})).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = app.get(&path, Some(&body)).await;
+    assert_eq!(r.body["certifiable"], false, "certified already");
+
+    // Another body learns nothing, as for a certificate that does not exist.
+    let other = app.body("cb-two").await;
+    let r = app.get(&path, Some(&other)).await;
+    let missing = app.get(&format!("/api/v1/certificates/{}/checklist", uuid::Uuid::nil()), Some(&other)).await;
+    assert_eq!((r.status, missing.status), (404, 404));
 }

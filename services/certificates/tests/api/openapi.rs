@@ -33,6 +33,11 @@ async fn responses_have_the_documented_shape() {
     let mut violations = shape_violations(&doc, "PublicView", &app.public("12345678").await);
     let r = app.post("/api/v1/agencies/12345678/certificate/seal", &body, json!({})).await;
     violations.extend(shape_violations(&doc, "SealIssued", &r.body));
+    let r = app.get(&format!("/api/v1/certificates/{id}/checklist"), Some(&body)).await;
+    violations.extend(shape_violations(&doc, "Checklist", &r.body));
+    for item in r.body["requirements"].as_array().expect("items") {
+        violations.extend(shape_violations(&doc, "ChecklistItem", item));
+    }
     let r = app.revoke(&id, &body, "other", "r").await;
     violations.extend(shape_violations(&doc, "Certificate", &r.body));
     let r = app.post("/api/v1/agencies/12345678/certificate/seal", &body, json!({})).await;
