@@ -42,8 +42,22 @@ const browser = await chromium.launch({
 const faults = [];
 let checked = 0;
 
-async function checkPage(context, page, lang, size) {
+function contextFor(size) {
+  return browser.newContext({
+    viewport: { width: size.width, height: size.height },
+    isMobile: size.mobile,
+    hasTouch: size.mobile,
+    deviceScaleFactor: 1,
+    // The pages forbid every script (Content-Security-Policy); axe is let in to read them.
+    bypassCSP: true,
+  });
+}
+
+async function checkPage(shared, page, lang, size) {
   const where = `${page.name} [${lang}, ${size.name}]`;
+  // A page behind a login gets a context of its own with the session's cookie.
+  const context = page.cookie ? await contextFor(size) : shared;
+  if (page.cookie) await context.addCookies([{ ...page.cookie, url: page.url }]);
   const tab = await context.newPage();
   try {
     const url = `${page.url}${page.url.includes("?") ? "&" : "?"}lang=${lang}`;
@@ -105,6 +119,7 @@ async function checkPage(context, page, lang, size) {
     faults.push(`${where}: ${e.message.split("\n")[0]}`);
   } finally {
     await tab.close();
+    if (page.cookie) await context.close();
   }
 }
 
@@ -143,21 +158,53 @@ async function submitForm(form) {
   }
 }
 
+// A journey: a person's work from page to page with JavaScript off, step by step —
+// {goto: url}, {fill: [selector, value]}, {select: [selector, value]}, {check: selector},
+// {click: selector} (then the page it leads to), {expect: text on the page}. The first
+// step that fails ends the journey with a fault.
+async function journey(plan) {
+  const [width, height] = plan.viewport ?? [390, 844];
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width, height } });
+  const tab = await context.newPage();
+  let step = 0;
+  try {
+    for (const s of plan.steps) {
+      step += 1;
+      if (s.goto) await tab.goto(s.goto, { waitUntil: "load" });
+      if (s.fill) await tab.fill(s.fill[0], s.fill[1]);
+      if (s.select) await tab.selectOption(s.select[0], s.select[1]);
+      if (s.check) await tab.check(s.check);
+      if (s.open) await tab.click(s.open);
+      if (s.click) {
+        await Promise.all([tab.waitForNavigation({ waitUntil: "load", timeout: 15000 }), tab.click(s.click)]);
+      }
+      if (s.expect) {
+        const body = await tab.textContent("body");
+        if (!body.includes(s.expect)) {
+          faults.push(`journey ${plan.name}, step ${step}: "${s.expect}" not on ${tab.url()}`);
+          await tab.screenshot({ path: `${shots}/journey-${plan.name}-failed.png`, fullPage: true });
+          return;
+        }
+      }
+    }
+    await tab.screenshot({ path: `${shots}/journey-${plan.name}.png`, fullPage: true });
+    checked += 1;
+  } catch (e) {
+    faults.push(`journey ${plan.name}, step ${step}: ${e.message.split("\n")[0]}`);
+  } finally {
+    await context.close();
+  }
+}
+
 for (const size of sizes) {
-  const context = await browser.newContext({
-    viewport: { width: size.width, height: size.height },
-    isMobile: size.mobile,
-    hasTouch: size.mobile,
-    deviceScaleFactor: 1,
-    // The pages forbid every script (Content-Security-Policy); axe is let in to read them.
-    bypassCSP: true,
-  });
+  const context = await contextFor(size);
   for (const page of plan.pages) {
     for (const lang of plan.languages) await checkPage(context, page, lang, size);
   }
   await context.close();
 }
 for (const form of plan.forms) await submitForm(form);
+for (const j of plan.journeys ?? []) await journey(j);
 
 await browser.close();
 console.log(JSON.stringify({ checked, faults }));

@@ -201,6 +201,14 @@ crate::text_enum! {
     }
 }
 
+crate::text_enum! {
+    /// What a yearly audit found.
+    pub enum AuditOutcome {
+        Pass = "pass",
+        Deficiencies = "deficiencies",
+    }
+}
+
 impl Outcome {
     /// Whether this outcome lets certification go ahead.
     pub fn satisfies(self) -> bool {

@@ -28,6 +28,10 @@ pub struct Own {
     pub session_hours: u64,
     /// Where the accessibility statement says to report a barrier (`mailto:` or `https://`).
     pub accessibility_contact: String,
+    /// The certificates register, asked with the person's own token.
+    pub certificates_url: String,
+    /// The lookup: an agency's live standing, as a hirer sees it.
+    pub lookup_url: String,
 }
 
 impl Default for Own {
@@ -40,6 +44,8 @@ impl Default for Own {
             idle_minutes: 30,
             session_hours: 10,
             accessibility_contact: "mailto:toegankelijkheid@zegel.example.nl".into(),
+            certificates_url: "http://127.0.0.1:8081".into(),
+            lookup_url: "http://127.0.0.1:8080".into(),
         }
     }
 }
@@ -54,6 +60,14 @@ impl OwnSettings for Own {
             return Err(ConfigError::Invalid(
                 "ZEGEL_WORKBENCH_PUBLIC_URL: an http(s) URL without a trailing slash".into(),
             ));
+        }
+        for (name, url) in [("CERTIFICATES_URL", &self.certificates_url), ("LOOKUP_URL", &self.lookup_url)] {
+            let parsed = reqwest::Url::parse(url).ok().filter(|u| matches!(u.scheme(), "http" | "https"));
+            if parsed.is_none() || url.ends_with('/') {
+                return Err(ConfigError::Invalid(format!(
+                    "ZEGEL_WORKBENCH_{name}: an http(s) URL without a trailing slash"
+                )));
+            }
         }
         let contact = &self.accessibility_contact;
         let uri = ["mailto:", "https://"].iter().any(|p| contact.starts_with(p));

@@ -2,12 +2,15 @@
 //! log in and do their work. A person logs in at the OpenID provider ([`login`]), the
 //! workbench keeps a session for them ([`session`]) and acts at every register with the
 //! person's own token, so each register decides as it does for anyone and names the person
-//! in its audit trail. So far: logging in and out, and the home page that says who is
-//! logged in; the desks come next.
+//! in its audit trail. Desks so far: the certification body's ([`body`]).
 
+pub mod body;
 pub mod config;
+pub mod desk;
 pub mod i18n;
 pub mod login;
+pub mod page;
+pub mod registers;
 pub mod routes;
 pub mod session;
 pub mod state;

@@ -207,8 +207,13 @@ impl Provider {
         })
     }
 
-    /// A token for register `service`, for the person of `refresh_token`.
-    pub async fn token_for(&self, refresh_token: &str, service: Service) -> Result<RegisterToken, LoginError> {
+    /// A token for register `service`, for the person of `refresh_token`, and the refresh
+    /// token that replaces it where the provider rotated it (the old one is spent then).
+    pub async fn token_for(
+        &self,
+        refresh_token: &str,
+        service: Service,
+    ) -> Result<(RegisterToken, Option<String>), LoginError> {
         let refresh = RefreshToken::new(refresh_token.into());
         let request = self
             .client
@@ -221,7 +226,8 @@ impl Provider {
             .map_err(|e| LoginError::Refused(e.to_string()))?;
         let lives = tokens.expires_in().map(|d| d.as_secs()).unwrap_or(300);
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-        Ok(RegisterToken { access_token: tokens.access_token().secret().clone(), expires_at: now + lives })
+        let rotated = tokens.refresh_token().map(|t| t.secret().clone()).filter(|t| t != refresh_token);
+        Ok((RegisterToken { access_token: tokens.access_token().secret().clone(), expires_at: now + lives }, rotated))
     }
 
     /// Where to send the browser to end the session at the provider too.

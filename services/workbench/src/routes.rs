@@ -6,13 +6,13 @@
 use askama::Template;
 use bytes::Bytes;
 use platform::error::Error;
-use platform::http::{Request, Routed, any_of, fixed, get, post, see_other};
+use platform::http::{Request, Routed, any_of, fixed, get, pair, post, see_other};
 use platform::problem::{Kind, Problem};
 use serde::Deserialize;
 use warp::http::{HeaderValue, header};
 use warp::reply::Response;
 
-use crate::i18n::{LANGUAGES, Lang};
+use crate::page::{Chrome, language, page};
 use crate::session::{ATTEMPT_COOKIE, ATTEMPT_LIFETIME, COOKIE, Session, Sessions};
 use crate::state::AppState;
 
@@ -26,10 +26,14 @@ pub fn api(state: AppState) -> Routed {
         get(fixed(warp::path!("login" / "callback")), s, callback),
         post(fixed(warp::path!("logout")), s, logout),
         get(fixed(warp::path!("accessibility")), s, accessibility),
+        get(fixed(warp::path!("body")), s, crate::body::list),
+        post(fixed(warp::path!("body" / "certificates")), s, crate::body::start),
+        get(warp::path!("body" / "certificates" / String), s, crate::body::certificate),
+        post(pair(warp::path!("body" / "certificates" / String / String)), s, crate::body::act),
     ])
 }
 
-fn unavailable(reason: impl std::fmt::Display) -> Error {
+pub(crate) fn unavailable(reason: impl std::fmt::Display) -> Error {
     tracing::warn!(%reason, "the session store or the provider is unavailable");
     Error::Client(Problem::of(Kind::Unavailable).with_detail("Try again in a moment."))
 }
@@ -48,30 +52,6 @@ struct PersonView {
     csrf: String,
 }
 
-/// What every page has around its content: language, title, skip link, the language
-/// switch and the footer.
-struct Chrome {
-    lang: &'static str,
-    title: String,
-    skip: String,
-    label_language: String,
-    languages: &'static [(&'static str, &'static str)],
-    accessibility: String,
-}
-
-impl Chrome {
-    fn of(lang: &Lang, title: String) -> Self {
-        Chrome {
-            lang: lang.code,
-            title,
-            skip: lang.t("skip"),
-            label_language: lang.t("language"),
-            languages: &LANGUAGES,
-            accessibility: lang.t("accessibility"),
-        }
-    }
-}
-
 #[derive(Template)]
 #[template(path = "home.html")]
 struct Home {
@@ -84,8 +64,14 @@ struct Home {
     label_org: String,
     label_login: String,
     label_logout: String,
-    desks_coming: String,
+    label_desks: String,
+    /// The desks the person's roles open: where, and what each is called.
+    desks: Vec<(String, String)>,
 }
+
+/// The desks of the workbench, by the role each is for.
+const DESKS: [(platform::auth::Role, &str, &str); 1] =
+    [(platform::auth::Role::CertificationBody, "/body", "desk-body")];
 
 #[derive(Template)]
 #[template(path = "accessibility.html")]
@@ -99,27 +85,17 @@ struct Accessibility {
     contact_text: String,
 }
 
-fn language(req: &Request) -> Lang {
-    Lang::negotiate(req.param("lang"), req.accept_language.as_deref())
-}
-
-/// A rendered page in `lang`, never stored by a cache (it may name the person).
-fn page(lang: &Lang, rendered: askama::Result<String>) -> Result<Response> {
-    let body = rendered.map_err(|e| {
-        tracing::error!(error = %e, "a page did not render");
-        Error::Corrupt("a page that does not render")
-    })?;
-    let mut res = Response::new(body.into());
-    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-    res.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(lang.code));
-    Ok(platform::http::no_store(res))
-}
-
 /// GET / — who is logged in, and the way in or out.
 async fn home(state: AppState, req: Request, _: ()) -> Result<Response> {
     state.core.limiter.check(&req)?;
     let lang = language(&req);
-    let person = session_of(&state, &req).await?.map(|(_, s)| PersonView {
+    let session = session_of(&state, &req).await?;
+    let desks = DESKS
+        .iter()
+        .filter(|(role, ..)| session.as_ref().is_some_and(|(_, s)| s.person.roles.iter().any(|r| r == role.as_str())))
+        .map(|(_, href, key)| (format!("{href}?lang={}", lang.code), lang.t(key)))
+        .collect();
+    let person = session.map(|(_, s)| PersonView {
         name: s.person.name.clone().unwrap_or_else(|| s.person.subject.clone()),
         roles: s.person.roles.join(", "),
         org: s.person.org.clone().unwrap_or_default(),
@@ -135,7 +111,8 @@ async fn home(state: AppState, req: Request, _: ()) -> Result<Response> {
         label_org: lang.t("organisation"),
         label_login: lang.t("login"),
         label_logout: lang.t("logout"),
-        desks_coming: lang.t("desks-coming"),
+        label_desks: lang.t("desks"),
+        desks,
     };
     page(&lang, home.render())
 }

@@ -12,6 +12,7 @@ use zegel_contracts::register::Service;
 
 use crate::config::Own;
 use crate::login::{ClientSettings, LoginError, Provider};
+use crate::registers::Registers;
 use crate::session::{Lifetimes, Sessions};
 
 #[derive(Clone)]
@@ -20,6 +21,7 @@ pub struct AppState {
     pub clock: Clock,
     pub settings: Arc<Own>,
     pub sessions: Sessions,
+    pub registers: Registers,
     /// How the provider is reached, once it is known (`None`: no provider configured).
     client: Option<Arc<ClientSettings>>,
     /// The provider, discovered at the first login (a provider that is down at the start
@@ -78,6 +80,8 @@ impl Start for AppState {
             absolute: Duration::from_secs(own.session_hours * 3600),
         };
         let sessions = Sessions::new(core.bus.clone(), lifetimes, clock.clone());
-        Ok(Self { core, clock, settings: Arc::new(own.clone()), sessions, client, provider: Arc::default() })
+        let registers = Registers::new(&own.certificates_url, &own.lookup_url);
+        let settings = Arc::new(own.clone());
+        Ok(Self { core, clock, settings, sessions, registers, client, provider: Arc::default() })
     }
 }

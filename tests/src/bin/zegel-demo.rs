@@ -96,11 +96,25 @@ async fn demo() -> anyhow::Result<()> {
     } else {
         let seals = agencies(&client).await;
         let building_seals = buildings(&client).await?;
+        at_the_desk(&client).await;
         println!("The registers are filled: {} agencies, {} buildings.", AGENCIES.len(), BUILDINGS.len());
         (seals, building_seals)
     };
     print_links(&at, &seals, &building_seals);
     Ok(())
+}
+
+/// The development provider's auditor works for body `cb-dev`, which is accredited
+/// here, and finds an agency that passes the entry test waiting for its certificate.
+const DESK_AGENCY: (&str, &str) = ("30000001", "Flexwerk Noord BV");
+
+async fn at_the_desk(client: &Client) {
+    let admin = client.token(Role::Admin, None);
+    let body = json!({"name": "CertiNed (development)", "accredited": true});
+    let url = format!("{}/api/v1/certification-bodies/cb-dev", client.at.certificates);
+    client.call(reqwest::Method::PUT, url, &admin, body).await;
+    client.register_agency(DESK_AGENCY.0, DESK_AGENCY.1, "2019-03-01").await;
+    client.clear_officers_and_active_g_account(DESK_AGENCY.0).await;
 }
 
 /// Every agency of the demo, in its state; the seals of those that have one.
@@ -224,6 +238,15 @@ fn print_links(
             );
         }
     }
+    println!();
+    println!(
+        "The workbench: http://127.0.0.1:{} — log in as `auditor` (any password) for the",
+        zegel_workbench::config::Own::PORT
+    );
+    println!(
+        "  certification body cb-dev: start a certificate for {} ({}), record its requirements, certify it, print its poster.",
+        DESK_AGENCY.1, DESK_AGENCY.0
+    );
     println!();
     println!("The yearly report: {}/statistics   The rights of a worker: {}/rights", at.lookup, at.lookup);
 }

@@ -112,6 +112,9 @@ async fn only_the_roles_a_document_names_may_write() {
         published.push_str(&table(name, &rows));
         violations.extend(found.into_iter().map(|v| format!("{name}: {v}")));
     }
+    let (desks, found) = desk_matrix(&suite).await;
+    published.push_str(&desks);
+    violations.extend(found);
     assert!(violations.is_empty(), "{violations:#?}");
     let on_file = std::fs::read_to_string(PUBLISHED).unwrap_or_default();
     if on_file != published {
@@ -123,4 +126,64 @@ async fn only_the_roles_a_document_names_may_write() {
             );
         }
     }
+}
+
+/// The workbench's desks: every page and form of openapi/workbench.yaml that names its
+/// roles (`x-zegel-roles`), asked without a session and with a session of each role (its
+/// CSRF token posted with a form). Without a session a desk sends the browser to log in
+/// (303); a role it does not name gets 403 before any register is asked; a role it names
+/// gets neither (the register then decides on the person's own token, as above).
+async fn desk_matrix(suite: &Suite) -> (String, Vec<String>) {
+    let doc = doc("workbench");
+    let workbench = crate::body_desk::workbench_for(suite).await;
+    let mut sessions = Vec::new();
+    for role in Role::ALL {
+        let subject = format!("matrix-{role}");
+        let org = org_of(role);
+        let who = (subject.as_str(), role, org.as_deref());
+        sessions.push((role, crate::body_desk::session(&workbench, suite, who, &["certificates"]).await));
+    }
+    let nil = uuid::Uuid::nil().to_string();
+    let mut rows = String::new();
+    let mut violations = Vec::new();
+    for (template, item) in doc["paths"].as_object().expect("paths") {
+        for method in ["get", "post"] {
+            let Some(roles) = item[method]["x-zegel-roles"].as_array() else { continue };
+            let allowed: Vec<&str> = roles.iter().filter_map(|r| r.as_str()).collect();
+            let path = template.replace("{id}", &nil).replace("{action}", "requirement");
+            let operation = format!("{} {template}", method.to_uppercase());
+            let ask = async |cookie: &str, csrf: &str| {
+                let browser = crate::body_desk::Browser::new(&workbench.address, cookie);
+                if method == "get" {
+                    browser.get(&path).await.0
+                } else {
+                    browser.post(&path, &[("csrf", csrf)]).await.0
+                }
+            };
+            let mut cells = Vec::new();
+            let status = ask("none", "").await;
+            if status != 303 {
+                violations.push(format!("workbench: {operation} without a session: {status}, not 303 to log in"));
+            }
+            cells.push("·");
+            for (role, (cookie, csrf)) in &sessions {
+                let status = ask(cookie, csrf).await;
+                let named = allowed.contains(&role.as_str());
+                if named == (status == 403 || status == 303) {
+                    violations.push(format!("workbench: {operation} as {role}: {status}"));
+                }
+                cells.push(if named { "✓" } else { "·" });
+            }
+            rows.push_str(&format!("| `{operation}` | {} |\n", cells.join(" | ")));
+        }
+    }
+    let callers: Vec<&str> = std::iter::once("none").chain(Role::ALL.iter().map(|r| r.as_str())).collect();
+    let table = format!(
+        "\n## workbench\n\nThe desks' pages and forms, by the role of the person's session (`none`: no session, sent to \
+         log in). What a desk shows and saves is then the register's answer to the person's own token.\n\n\
+         | page or form | {} |\n|---|{}\n{rows}",
+        callers.join(" | "),
+        "---|".repeat(callers.len())
+    );
+    (table, violations)
 }

@@ -22,9 +22,9 @@ const CLIENT: (&str, &str) = ("zegel-workbench", "zegel-workbench-dev-secret");
 const CALLBACK: &str = "http://127.0.0.1:9/login/callback";
 
 /// The development provider, on a free port, stopped when dropped.
-struct DevProvider {
+pub(crate) struct DevProvider {
     _child: tokio::process::Child,
-    issuer: String,
+    pub(crate) issuer: String,
 }
 
 impl DevProvider {
@@ -33,7 +33,7 @@ impl DevProvider {
     }
 
     /// The provider on `port` (0: a free one), sending people back to `callback`.
-    async fn start_for(port: u16, callback: &str) -> Self {
+    pub(crate) async fn start_for(port: u16, callback: &str) -> Self {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../dev/oidc/provider.mjs");
         let mut child = tokio::process::Command::new("node")
             .arg(script)
@@ -273,7 +273,7 @@ async fn the_workbench_logs_a_person_in_and_out_at_the_provider() {
     );
 
     // A token for each register, for the register it names.
-    let token = workbench.token_for(&person.refresh_token, Service::Housing).await.expect("token");
+    let (token, _) = workbench.token_for(&person.refresh_token, Service::Housing).await.expect("token");
     let payload = token.access_token.split('.').nth(1).expect("a JWT");
     let claims: Value =
         serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).expect("base64"))

@@ -7,6 +7,7 @@
 mod accident_duty;
 mod authorization;
 mod backends_over_tls;
+mod body_desk;
 mod coalesced_reads;
 mod cross_site;
 mod database_outage;

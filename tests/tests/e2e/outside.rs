@@ -189,12 +189,37 @@ async fn every_page_reads_right_in_chromium_in_every_language() {
     pages.push(
         json!({"name": "statistics", "url": format!("{lookup}/statistics"), "langs": ["nl", "en"], "verdict": false}),
     );
-    // The workbench speaks Dutch and English (the authorities work in Dutch).
-    let migrations = concat!(env!("CARGO_MANIFEST_DIR"), "/../services/workbench/migrations");
-    let workbench = zegel_testkit::start::<zegel_workbench::Workbench>(migrations, |_| {}).await;
+    // The workbench speaks Dutch and English (the authorities work in Dutch); its desks
+    // are read with a session of the body that certified agency 12345678.
+    let workbench = crate::body_desk::workbench_for(&suite).await;
     for (name, path) in [("workbench", "/"), ("workbench-accessibility", "/accessibility")] {
         let url = format!("{}{path}", workbench.address);
         pages.push(json!({"name": name, "url": url, "langs": ["nl", "en"], "verdict": false}));
+    }
+    let (cookie, _) = crate::body_desk::session(
+        &workbench,
+        &suite,
+        ("auditor", Role::CertificationBody, Some("cb-e2e")),
+        &["certificates"],
+    )
+    .await;
+    let listed = format!("{}/api/v1/certification-bodies/cb-e2e/certificates", suite.certificates.address);
+    let listed: Value =
+        suite.http.get(listed).bearer_auth(&body).send().await.expect("list").json().await.expect("json");
+    let certificate = listed["certificates"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|c| c["kvk_number"] == kvk)
+        .and_then(|c| c["certificate_id"].as_str())
+        .expect("agency 12345678's certificate")
+        .to_string();
+    let session = json!({"name": "zegel_session", "value": cookie});
+    for (name, path) in
+        [("body-desk", "/body".to_string()), ("body-certificate", format!("/body/certificates/{certificate}"))]
+    {
+        let url = format!("{}{path}", workbench.address);
+        pages.push(json!({"name": name, "url": url, "langs": ["nl", "en"], "verdict": false, "cookie": session}));
     }
     let forms = json!([
         {"name": "complaint", "url": format!("{lookup}/v/{building}/complaint?lang=pl"),
@@ -203,27 +228,108 @@ async fn every_page_reads_right_in_chromium_in_every_language() {
         {"name": "check", "url": format!("{lookup}/check?lang=ro"), "fill": [["#kvk", kvk]],
          "submit": "button[type=submit]", "lands": format!("kvk={kvk}"), "shows": kvk},
     ]);
-    let screenshots = root().join("out/screenshots");
-    let plan = json!({
-        "chromium": std::env::var("ZEGEL_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-        "screenshots": screenshots,
-        "languages": all,
-        "pages": pages,
-        "forms": forms,
-    });
-    let plan_file = std::env::temp_dir().join(format!("zegel-pages-{}.json", uuid::Uuid::new_v4()));
-    std::fs::write(&plan_file, plan.to_string()).expect("plan");
-    let out = run("node", &["pages.mjs", plan_file.to_str().expect("path")], &web()).await;
-    let _ = std::fs::remove_file(&plan_file);
-    let report: Value = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .last()
-        .and_then(|l| serde_json::from_str(l).ok())
-        .unwrap_or_else(|| panic!("the browser run gave no report:\n{}", text(&out)));
+    let report = in_chromium(json!({"languages": all, "pages": pages, "forms": forms})).await;
     let faults: Vec<&str> = report["faults"].as_array().expect("faults").iter().filter_map(Value::as_str).collect();
     assert!(faults.is_empty(), "{} faults in the browser:\n{}", faults.len(), faults.join("\n"));
     // Every page in every language at both sizes, and both forms, were checked.
-    assert_eq!(report["checked"], 19 * 8 * 2 + 2, "{report}");
+    assert_eq!(report["checked"], 21 * 8 * 2 + 2, "{report}");
+}
+
+/// The certification body's work in Chromium with JavaScript off, on a tablet: the auditor
+/// logs in at the development provider, starts a certificate for an agency, records the
+/// checklist requirement by requirement, certifies it and prints the poster; the public
+/// certificate then says certified, and the register names the auditor.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Chromium, Node.js, tests/web and dev/oidc; `just test` runs it"]
+async fn an_auditor_certifies_an_agency_in_chromium() {
+    let free = || std::net::TcpListener::bind("127.0.0.1:0").expect("a port").local_addr().expect("addr").port();
+    let (provider_port, port) = (free(), free());
+    let base = format!("http://127.0.0.1:{port}");
+    let provider = crate::login::DevProvider::start_for(provider_port, &format!("{base}/login/callback")).await;
+    let suite = Suite::start_with(Options { oidc_issuers: Some(provider.issuer.clone()), ..Options::default() }).await;
+    let kvk = "30000001";
+    let admin = suite.token(Role::Admin, None);
+    let accredited = json!({"name": "CertiNed (development)", "accredited": true});
+    let body = format!("{}/api/v1/certification-bodies/cb-dev", suite.certificates.address);
+    suite.call(reqwest::Method::PUT, body, &admin, accredited).await;
+    suite.register_agency(kvk, "Flexwerk Noord BV", "2020-01-01").await;
+    suite.clear_officers_and_active_g_account(kvk).await;
+    let migrations = concat!(env!("CARGO_MANIFEST_DIR"), "/../services/workbench/migrations");
+    let (issuer, public_url) = (provider.issuer.clone(), base.clone());
+    let (certificates, lookup) = (suite.certificates.address.clone(), suite.lookup.address.clone());
+    let _workbench = zegel_testkit::start_at::<zegel_workbench::Workbench>(migrations, port, move |s| {
+        s.own.issuer = Some(issuer);
+        s.own.public_url = public_url;
+        s.own.certificates_url = certificates;
+        s.own.lookup_url = lookup;
+    })
+    .await;
+
+    let mut steps = vec![
+        json!({"goto": format!("{base}/login?lang=en")}),
+        json!({"fill": ["input[name=login]", "auditor"]}),
+        json!({"fill": ["input[name=password]", "any"]}),
+        json!({"click": "button[type=submit]"}),
+        json!({"expect": "Anna de Vries"}),
+        json!({"click": "a[href^='/body']"}),
+        json!({"expect": "has issued no certificates yet"}),
+        json!({"fill": ["#kvk", kvk]}),
+        json!({"click": "form[action^='/body/certificates'] button[type=submit]"}),
+        json!({"expect": "The provisional certificate was issued."}),
+    ];
+    let met = ["two_payrolls", "cao_wage_compliance", "auditor_statement", "rie_and_occupational_health"];
+    let met = met.iter().chain(["registration_care", "health_insurance_delivered"].iter());
+    for (code, outcome) in met.map(|c| (*c, "met")).chain([("housing_certified", "not_applicable")]) {
+        let form = format!("details:has(input[name=code][value={code}])");
+        steps.extend([
+            json!({"open": format!("{form} summary")}),
+            json!({"select": [format!("#outcome-{code}"), outcome]}),
+            json!({"fill": [format!("#evidence-{code}"), format!("dossier/{code}")]}),
+            json!({"click": format!("{form} button[type=submit]")}),
+            json!({"expect": "The requirement was recorded."}),
+        ]);
+    }
+    steps.extend([
+        json!({"click": "form[action*='/certification'] button[type=submit]"}),
+        json!({"expect": "The agency is certified."}),
+        json!({"click": "form[action*='/seal'] button[type=submit]"}),
+        json!({"expect": "Certified staffing agency"}),
+    ]);
+    let journey = json!({"name": "auditor-certifies", "viewport": [768, 1024], "steps": steps});
+    let report = in_chromium(json!({"languages": [], "pages": [], "forms": [], "journeys": [journey]})).await;
+    assert_eq!((report["checked"].as_u64(), &report["faults"]), (Some(1), &json!([])), "{report}");
+
+    // The register holds what the auditor did, under the auditor's name.
+    let public = suite.http.get(format!("{}/api/v1/agencies/{kvk}/certificate", suite.certificates.address));
+    let public: Value = public.send().await.expect("public").json().await.expect("json");
+    assert_eq!(public["status"], "certified", "{public}");
+    let inspectorate = suite.token(Role::Inspectorate, None);
+    let listed = format!("{}/api/v1/certification-bodies/cb-dev/certificates", suite.certificates.address);
+    let listed = suite.http.get(listed).bearer_auth(&inspectorate).send().await.expect("list");
+    let listed: Value = listed.json().await.expect("json");
+    let id = listed["certificates"][0]["certificate_id"].as_str().expect("the certificate");
+    let trail = format!("{}/api/v1/certificates/{id}/audit-trail", suite.certificates.address);
+    let trail = suite.http.get(trail).bearer_auth(&inspectorate).send().await.expect("trail");
+    let trail: Value = trail.json().await.expect("json");
+    let subjects: Vec<&str> =
+        trail["entries"].as_array().expect("entries").iter().filter_map(|e| e["actor"]["subject"].as_str()).collect();
+    assert!(subjects.len() >= 8 && subjects.iter().all(|s| *s == "auditor"), "{trail}");
+}
+
+/// Runs tests/web/pages.mjs on `plan` (its pages, forms and journeys) in Debian's Chromium,
+/// screenshots under out/screenshots: its report (`checked`, `faults`).
+async fn in_chromium(mut plan: Value) -> Value {
+    plan["chromium"] = json!(std::env::var("ZEGEL_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()));
+    plan["screenshots"] = json!(root().join("out/screenshots"));
+    let plan_file = std::env::temp_dir().join(format!("zegel-chromium-{}.json", uuid::Uuid::new_v4()));
+    std::fs::write(&plan_file, plan.to_string()).expect("plan");
+    let out = run("node", &["pages.mjs", plan_file.to_str().expect("path")], &web()).await;
+    let _ = std::fs::remove_file(&plan_file);
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .and_then(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| panic!("the browser run gave no report:\n{}", text(&out)))
 }
 
 /// Runs `program args` with `vars` set, in `dir`.

@@ -51,12 +51,7 @@ platform::text_enum! {
     }
 }
 
-platform::text_enum! {
-    pub enum AuditOutcome {
-        Pass = "pass",
-        Deficiencies = "deficiencies",
-    }
-}
+pub use zegel_contracts::certificate::AuditOutcome;
 
 /// An SBI activity code (4 or 5 digits); 78xx is temporary employment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

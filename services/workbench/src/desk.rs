@@ -1,0 +1,191 @@
+//! A desk: the pages of one role's work. Each request finds its session (or is sent to
+//! log in), checks that the person holds the desk's role (the registers decide again on
+//! the person's own token; the workbench only offers what the role may do), and asks the
+//! registers with a token the provider gave for that register, kept in the session until
+//! it is nearly spent. A form posts back the session's CSRF token and is refused from
+//! another site.
+
+use askama::Template;
+use bytes::Bytes;
+use platform::auth::Role;
+use platform::error::Error;
+use platform::http::{Request, see_other};
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use warp::http::StatusCode;
+use warp::reply::Response;
+use zegel_contracts::register::Service;
+
+use crate::i18n::Lang;
+use crate::page::{Chrome, language, page_with};
+use crate::registers::Refusal;
+use crate::session::{COOKIE, Session};
+use crate::state::AppState;
+
+/// A token is taken again this long before it ends, so that it does not end on the way.
+const TOKEN_MARGIN_SECONDS: u64 = 30;
+
+/// A form as posted: its fields by name, the CSRF token already checked.
+#[derive(Debug, Default)]
+pub struct Form(Vec<(String, String)>);
+
+impl From<Vec<(String, String)>> for Form {
+    fn from(fields: Vec<(String, String)>) -> Self {
+        Form(fields)
+    }
+}
+
+impl Form {
+    /// The trimmed value of `name`; `None` when absent or blank.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+}
+
+pub struct Desk {
+    pub state: AppState,
+    pub lang: Lang,
+    pub session: Session,
+    cookie: String,
+    request_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "notice.html")]
+struct Notice {
+    chrome: Chrome,
+    text: String,
+    back: String,
+    back_href: String,
+}
+
+/// A page that says why there is nothing to show, with a way back.
+pub fn notice(lang: &Lang, status: StatusCode, text: String) -> Result<Response, Error> {
+    let notice = Notice {
+        chrome: Chrome::at(lang, lang.t("notice-title"), "/".into()),
+        text,
+        back: lang.t("back-home"),
+        back_href: format!("/?lang={}", lang.code),
+    };
+    page_with(status, lang, notice.render())
+}
+
+/// What a page says of a refusal, in the person's language where the workbench knows the
+/// case, else the register's own sentence and fields.
+pub fn said(lang: &Lang, refusal: &Refusal) -> Vec<String> {
+    match refusal {
+        Refusal::Unavailable => vec![lang.t("register-unavailable")],
+        Refusal::Said { status: 401, .. } => vec![lang.t("login-again")],
+        Refusal::Said { detail, fields, .. } => std::iter::once(detail.clone()).chain(fields.iter().cloned()).collect(),
+    }
+}
+
+/// A refused read as a page with the register's status.
+pub fn refused(lang: &Lang, refusal: &Refusal) -> Result<Response, Error> {
+    let status = StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    notice(lang, status, said(lang, refusal).join(" "))
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+impl Desk {
+    /// The desk of `role` for the request's session; without a session, the way to log in;
+    /// for a person without the role, a page that says so.
+    pub async fn open(state: &AppState, req: &Request, role: Role) -> Result<Result<Desk, Response>, Error> {
+        let lang = language(req);
+        let found = match req.cookie(COOKIE) {
+            Some(id) => state.sessions.find(id).await.map_err(crate::routes::unavailable)?.map(|s| (id.to_string(), s)),
+            None => None,
+        };
+        let Some((cookie, session)) = found else {
+            return Ok(Err(see_other(&format!("/?lang={}", lang.code))));
+        };
+        if !session.person.roles.iter().any(|r| r == role.as_str()) {
+            return Ok(Err(notice(&lang, StatusCode::FORBIDDEN, lang.t("not-your-desk"))?));
+        }
+        Ok(Ok(Desk { state: state.clone(), lang, session, cookie, request_id: req.id.clone() }))
+    }
+
+    /// Like [`Desk::open`] for a posted form: the form too, once its CSRF token is the
+    /// session's and it came from this site (else 403).
+    pub async fn posted(
+        state: &AppState,
+        req: &Request,
+        role: Role,
+        raw: &Bytes,
+    ) -> Result<Result<(Desk, Form), Response>, Error> {
+        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(raw).map_err(|_| {
+            Error::Client(platform::problem::Problem::bad_request(
+                "A form (application/x-www-form-urlencoded) is expected.",
+            ))
+        })?;
+        let form = Form::from(fields);
+        let desk = match Desk::open(state, req, role).await? {
+            Ok(desk) => desk,
+            Err(away) => return Ok(Err(away)),
+        };
+        if req.cross_site || !desk.session.csrf_matches(form.get("csrf").unwrap_or_default()) {
+            return Err(Error::Forbidden("This form did not come from this session.".into()));
+        }
+        Ok(Ok((desk, form)))
+    }
+
+    /// The person's organisation (a body's id, a municipality's code), as the token says.
+    pub fn org(&self) -> &str {
+        self.session.person.org.as_deref().unwrap_or_default()
+    }
+
+    pub fn csrf(&self) -> &str {
+        &self.session.csrf
+    }
+
+    /// The person's token for `service`: the one kept, or a new one from the provider by
+    /// the refresh token (kept, with the refresh token that replaces it, if any).
+    async fn token(&mut self, service: Service) -> Result<String, Refusal> {
+        if let Some(kept) = self.session.tokens.get(service.as_str())
+            && kept.expires_at > now() + TOKEN_MARGIN_SECONDS
+        {
+            return Ok(kept.access_token.clone());
+        }
+        let Some(Ok(provider)) = self.state.provider().await else {
+            return Err(Refusal::Unavailable);
+        };
+        let (token, rotated) = provider.token_for(&self.session.person.refresh_token, service).await.map_err(|e| {
+            tracing::info!(error = %e, "the provider gave no token for a register: the person logs in again");
+            Refusal::Said { status: 401, detail: String::new(), fields: Vec::new() }
+        })?;
+        if let Some(refresh) = rotated {
+            self.session.person.refresh_token = refresh;
+        }
+        let access = token.access_token.clone();
+        self.session.tokens.insert(service.as_str().to_string(), token);
+        self.state.sessions.save(&self.cookie, &self.session).await.map_err(|e| {
+            tracing::warn!(error = %e, "the session store is unavailable");
+            Refusal::Unavailable
+        })?;
+        Ok(access)
+    }
+
+    /// `method path` at `service` as the person, with `body`.
+    pub async fn ask<T: DeserializeOwned>(
+        &mut self,
+        service: Service,
+        call: (Method, &str),
+        body: Option<&Value>,
+    ) -> Result<T, Refusal> {
+        let token = self.token(service).await?;
+        self.state.registers.ask(service, Some(&token), call, body, &self.request_id).await
+    }
+
+    /// A public read of `service` (no token: what anyone may read).
+    pub async fn read_public<T: DeserializeOwned>(&self, service: Service, path: &str) -> Result<T, Refusal> {
+        self.state.registers.ask(service, None, (Method::GET, path), None, &self.request_id).await
+    }
+}
