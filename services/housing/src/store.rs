@@ -178,6 +178,61 @@ pub async fn building(c: &impl GenericClient, bag_id: &str, lock: bool) -> Resul
     Ok(c.query_opt(&stmt, &[&bag_id]).await?.map(|r| marked(&r)))
 }
 
+platform::text_enum! {
+    /// Why a building is on the housing inspectors' worklist.
+    pub enum WorkKind {
+        /// Its mark was applied for and waits for an inspection.
+        Applied = "applied",
+        /// Its certified mark ends within the horizon (or has ended) and needs a new inspection.
+        Expiring = "expiring",
+        /// A deficiency is open: its remedy is to be checked by its deadline.
+        Deficiency = "deficiency",
+        /// A resident's complaint waits for an unannounced inspection.
+        Complaint = "complaint",
+    }
+}
+
+/// One piece of an inspector's work: what, where, by when (`None`: as soon as possible),
+/// and the complaint it follows up.
+#[derive(Debug, Clone)]
+pub struct Work {
+    pub kind: WorkKind,
+    pub bag_id: String,
+    pub due: Option<NaiveDate>,
+    pub complaint: Option<(Uuid, ComplaintCategory)>,
+}
+
+/// The housing inspectors' worklist: marks applied for, marks that end before `horizon`,
+/// open deficiencies, complaints not yet followed up — each at most `limit`.
+pub async fn worklist(c: &impl GenericClient, horizon: NaiveDate, limit: i64) -> Result<Vec<Work>> {
+    let stmt = c
+        .prepare_cached(
+            "(select 'applied', bag_id, null::date, null::uuid, null::text from building
+               where mark_status = 'applied' order by mark_since limit $2)
+             union all
+             (select 'expiring', bag_id, (mark_valid_until at time zone 'Europe/Amsterdam')::date, null, null from building
+               where mark_status = 'certified' and mark_valid_until < $1::date order by mark_valid_until limit $2)
+             union all
+             (select 'deficiency', bag_id, min(deadline), null, null from deficiency
+               where resolved_at is null group by bag_id order by min(deadline) limit $2)
+             union all
+             (select 'complaint', bag_id, null, complaint_id, category from complaint
+               where status = 'received' order by received_at limit $2)",
+        )
+        .await?;
+    let rows = c.query(&stmt, &[&horizon, &limit]).await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            let complaint = match (r.get::<_, Option<Uuid>>(3), r.get::<_, Option<ComplaintCategory>>(4)) {
+                (Some(id), Some(category)) => Some((id, category)),
+                _ => None,
+            };
+            Some(Work { kind: WorkKind::parse(r.get(0))?, bag_id: r.get(1), due: r.get(2), complaint })
+        })
+        .collect())
+}
+
 /// Filters of the municipality's list.
 #[derive(Debug, Default, Clone)]
 pub struct ListFilter {

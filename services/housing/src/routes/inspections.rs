@@ -178,6 +178,41 @@ impl InspectionIn {
     }
 }
 
+/// How far ahead the worklist looks for marks that end.
+const HORIZON_DAYS: u64 = 30;
+/// Most items of each kind on the worklist.
+const WORKLIST_LIMIT: i64 = 500;
+
+/// GET /api/v1/inspections/worklist — the housing inspectors' work: marks applied for,
+/// marks that end within 30 days, open deficiencies, complaints to follow up; overdue first,
+/// then by date. Housing inspectors only (the addresses of buildings with complaints are
+/// nobody else's business).
+pub(super) async fn worklist(state: AppState, req: Request, _: ()) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    inspector(&principal)?;
+    let today = state.clock.today();
+    let client = state.core.pool.get().await?;
+    let mut work = store::worklist(&client, today + Days::new(HORIZON_DAYS), WORKLIST_LIMIT).await?;
+    // Overdue first, then what is due soonest, then what waits without a date.
+    work.sort_by_key(|w| (w.due.is_none_or(|d| d >= today), w.due.is_none(), w.due));
+    let mut items = Vec::new();
+    for w in &work {
+        let Some(b) = store::building(&client, &w.bag_id, false).await? else { continue };
+        items.push(json!({
+            "kind": w.kind,
+            "bag_id": w.bag_id,
+            "address": format!("{}, {}", b.building.street_line(), b.building.place_line()),
+            "municipality": b.building.municipality,
+            "mark_status": b.mark_status,
+            "due": w.due,
+            "overdue": w.due.is_some_and(|d| d < today),
+            "complaint_id": w.complaint.map(|(id, _)| id),
+            "category": w.complaint.map(|(_, category)| category),
+        }));
+    }
+    Ok(platform::http::no_store(platform::http::json(StatusCode::OK, &json!({ "on": today, "items": items }))))
+}
+
 /// POST /api/v1/buildings/{bag_id}/inspections
 pub(super) async fn inspect(state: AppState, req: Request, bag_id: String, raw: Bytes) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
@@ -185,56 +220,85 @@ pub(super) async fn inspect(state: AppState, req: Request, bag_id: String, raw: 
     let bag = bag_from_path(&bag_id)?;
     let input: InspectionIn = parse_json(&req, &raw)?;
     let report = input.validate(state.clock.today())?;
-    write(&state, &req, &principal, &raw, async |tx| {
-        let b = found(tx, &bag, true).await?;
-        let before = b.clone();
-        let on = report.inspected_on;
-        register::allowed(MarkAction::Inspect { open: 0, blocked: false, on }, b.mark_status)?;
-        let now = state.clock.now();
-        let (inspection, recorded) = record(tx, &b, &report, &principal.subject, now).await?;
-        measured_and_sampled(tx, &state, &b, inspection.inspection_id, &report).await?;
-        // The building as this inspection leaves it (measured rooms, contracts).
-        let b = found(tx, &bag, true).await?;
-        let open = store::open_deficiencies(tx, bag.as_str()).await?;
-        // Only an inspection that would certify asks what else stands in the way.
-        let would_certify = MarkAction::Inspect { open, blocked: false, on }.apply(b.mark_status);
-        let refused = if would_certify == Some(Step::To(MarkStatus::Certified)) {
-            certification_blockers(tx, &b, state.clock.today()).await?
-        } else {
-            Vec::new()
-        };
-        let action = MarkAction::Inspect { open, blocked: !refused.is_empty(), on };
-        let change = Change { actor: Actor::of(&principal, Role::HousingInspector), request_id: &req.id, now };
-        let status = register::apply(tx, &b, action, &change).await?;
-        audit::Entry::new(change.actor.clone(), "inspection.record", bag.as_str(), &req.id)
-            .before(json!({ "mark_status": b.mark_status }))
-            .after(json!({
-                "inspection_id": inspection.inspection_id,
-                "deficiencies": recorded.len(),
-                "mark_status": status,
-            }))
-            .record(tx)
-            .await?;
-        let after = found(tx, &bag, false).await?;
-        super::capacity_changed(tx, &before, &after, now).await?;
-        let mut answer = json!({
+    write(&state, &req, &principal, &raw, async |tx| inspected(tx, (&state, &principal, &req), &bag, &report).await)
+        .await
+}
+
+/// POST /api/v1/buildings/{bag_id}/inspection-previews — what recording this inspection
+/// would do: the capacity of the measured rooms, the mark and why it would not be
+/// certified, the rules the sampled contracts break. Computed by the very code that
+/// records an inspection, in a transaction that is then rolled back: nothing is kept and
+/// no event leaves.
+pub(super) async fn preview(state: AppState, req: Request, bag_id: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    inspector(&principal)?;
+    let bag = bag_from_path(&bag_id)?;
+    let input: InspectionIn = parse_json(&req, &raw)?;
+    let report = input.validate(state.clock.today())?;
+    let mut client = state.core.pool.get().await?;
+    let tx = client.transaction().await?;
+    let (_, mut answer) = inspected(&tx, (&state, &principal, &req), &bag, &report).await?;
+    tx.rollback().await?;
+    answer["inspection_id"] = Value::Null;
+    answer["preview"] = json!(true);
+    Ok(platform::http::json(StatusCode::OK, &answer))
+}
+
+/// Records `report` on building `bag` in `tx`: the inspection, what it measured and
+/// sampled, its deficiencies, the mark it leaves; the answer.
+async fn inspected(
+    tx: &deadpool_postgres::Transaction<'_>,
+    (state, principal, req): (&AppState, &Principal, &Request),
+    bag: &crate::domain::BagId,
+    report: &Report,
+) -> Result<(StatusCode, Value)> {
+    let b = found(tx, bag, true).await?;
+    let before = b.clone();
+    let on = report.inspected_on;
+    register::allowed(MarkAction::Inspect { open: 0, blocked: false, on }, b.mark_status)?;
+    let now = state.clock.now();
+    let (inspection, recorded) = record(tx, &b, report, &principal.subject, now).await?;
+    measured_and_sampled(tx, state, &b, inspection.inspection_id, report).await?;
+    // The building as this inspection leaves it (measured rooms, contracts).
+    let b = found(tx, bag, true).await?;
+    let open = store::open_deficiencies(tx, bag.as_str()).await?;
+    // Only an inspection that would certify asks what else stands in the way.
+    let would_certify = MarkAction::Inspect { open, blocked: false, on }.apply(b.mark_status);
+    let refused = if would_certify == Some(Step::To(MarkStatus::Certified)) {
+        certification_blockers(tx, &b, state.clock.today()).await?
+    } else {
+        Vec::new()
+    };
+    let action = MarkAction::Inspect { open, blocked: !refused.is_empty(), on };
+    let change = Change { actor: Actor::of(principal, Role::HousingInspector), request_id: &req.id, now };
+    let status = register::apply(tx, &b, action, &change).await?;
+    audit::Entry::new(change.actor.clone(), "inspection.record", bag.as_str(), &req.id)
+        .before(json!({ "mark_status": b.mark_status }))
+        .after(json!({
             "inspection_id": inspection.inspection_id,
-            "bag_id": bag.as_str(),
-            "kind": inspection.kind,
-            "inspected_on": on,
-            "findings": inspection.findings,
-            "complaint_id": inspection.complaint_id,
-            "deficiencies": recorded,
-            "open_deficiencies": open,
-            "mark": { "status": after.mark_status, "valid_until": after.mark_valid_until },
-            "capacity": after.capacity,
-            "allowed": after.allowed,
-            "not_certified_because": refused,
-        });
-        answer["tenancy"] = json!(report.tenancy.as_deref().map(broken_rules));
-        Ok((StatusCode::CREATED, answer))
-    })
-    .await
+            "deficiencies": recorded.len(),
+            "mark_status": status,
+        }))
+        .record(tx)
+        .await?;
+    let after = found(tx, bag, false).await?;
+    super::capacity_changed(tx, &before, &after, now).await?;
+    let mut answer = json!({
+        "inspection_id": inspection.inspection_id,
+        "bag_id": bag.as_str(),
+        "kind": inspection.kind,
+        "inspected_on": on,
+        "findings": inspection.findings,
+        "complaint_id": inspection.complaint_id,
+        "deficiencies": recorded,
+        "open_deficiencies": open,
+        "mark": { "status": after.mark_status, "valid_until": after.mark_valid_until },
+        "capacity": after.capacity,
+        "allowed": after.allowed,
+        "not_certified_because": refused,
+    });
+    answer["tenancy"] = json!(report.tenancy.as_deref().map(broken_rules));
+    Ok((StatusCode::CREATED, answer))
 }
 
 /// What the inspector measured (the rooms, and the capacity they give under the building's

@@ -34,6 +34,8 @@ pub fn api(state: AppState) -> Routed {
         get(warp::path!("api" / "v1" / "municipalities" / String / "rehousing"), s, municipalities::rehousing),
         get(warp::path!("api" / "v1" / "providers" / String / "buildings"), s, buildings::provider_buildings),
         post(warp::path!("api" / "v1" / "buildings" / String / "inspections"), s, inspections::inspect),
+        get(fixed(warp::path!("api" / "v1" / "inspections" / "worklist")), s, inspections::worklist),
+        post(warp::path!("api" / "v1" / "buildings" / String / "inspection-previews"), s, inspections::preview),
         post(
             pair(warp::path!("api" / "v1" / "buildings" / String / "deficiencies" / String / "resolve")),
             s,

@@ -215,3 +215,70 @@ async fn existing_buildings_move_to_the_integrated_norm_when_the_transition_ends
     let view = app.get(&format!("/api/v1/buildings/{BAG}"), Some(&app.inspector())).await;
     assert_eq!((view.body["norm"].as_str(), view.body["capacity"].as_i64()), (Some("integrated"), Some(2)));
 }
+
+/// The inspectors' worklist: a mark applied for, a complaint to follow up, an open
+/// deficiency with its deadline — and only inspectors read it.
+#[tokio::test]
+async fn the_worklist_holds_what_waits_for_an_inspector() {
+    let app = spawn_app().await;
+    let bag = app.registered(building()).await;
+    let r = app.get("/api/v1/inspections/worklist", Some(&app.inspector())).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(
+        (r.body["items"][0]["kind"].as_str(), r.body["items"][0]["bag_id"].as_str()),
+        (Some("applied"), Some(BAG))
+    );
+    assert!(r.body["items"][0]["address"].as_str().unwrap().contains("Oudezijds Achterburgwal 12"), "{:?}", r.body);
+
+    let complaint = json!({"category": "overcrowding", "text": "Ten in two rooms.", "lang": "pl"});
+    let r = app.send("POST", &format!("/api/v1/buildings/{bag}/complaints"), None, Some(complaint), None).await;
+    assert_eq!(r.status, 202);
+    let r = app.inspect(&bag, &[("No fire blanket in the kitchen.", 14)]).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let r = app.get("/api/v1/inspections/worklist", Some(&app.inspector())).await;
+    let kinds: Vec<&str> = r.body["items"].as_array().unwrap().iter().filter_map(|i| i["kind"].as_str()).collect();
+    // A deficiency on a mark applied for keeps it applied for.
+    assert_eq!(kinds, ["deficiency", "applied", "complaint"], "the deadline first, then what waits: {:?}", r.body);
+    let deadline = (app.clock.today() + chrono::Days::new(14)).to_string();
+    assert_eq!(r.body["items"][0]["due"], deadline.as_str());
+    assert_eq!(r.body["items"][2]["category"], "overcrowding");
+    assert!(!r.body.to_string().contains("Ten in two rooms"), "the complaint's text stays on the building's page");
+
+    for token in [app.provider(), app.municipality("0363")] {
+        assert_eq!(app.get("/api/v1/inspections/worklist", Some(&token)).await.status, 403);
+    }
+    assert_eq!(app.get("/api/v1/inspections/worklist", None).await.status, 401);
+}
+
+/// The preview says what recording the inspection would say — the capacity of the
+/// measured rooms and the mark — and keeps nothing.
+#[tokio::test]
+async fn a_preview_says_what_the_inspection_will_do_and_keeps_nothing() {
+    let app = spawn_app().await;
+    let bag = app.registered(building()).await;
+    let body = json!({"kind": "announced", "findings": "Three bedrooms now.", "measured": {"bedrooms": [6, 6, 5.5], "living_area": 46}});
+    let preview =
+        app.post(&format!("/api/v1/buildings/{bag}/inspection-previews"), &app.inspector(), body.clone()).await;
+    assert_eq!(preview.status, 200, "{:?}", preview.body);
+    assert_eq!((preview.body["preview"].as_bool(), preview.body["inspection_id"].is_null()), (Some(true), true));
+    assert_eq!(
+        (preview.body["capacity"].as_i64(), preview.body["mark"]["status"].as_str()),
+        (Some(3), Some("certified"))
+    );
+
+    // Nothing was kept: the mark still waits, and the worklist still holds it.
+    let mark = app.get(&format!("/api/v1/buildings/{bag}"), Some(&app.inspector())).await;
+    assert_eq!(mark.body["mark"]["status"], "applied", "{:?}", mark.body);
+    let r = app.get("/api/v1/inspections/worklist", Some(&app.inspector())).await;
+    assert_eq!(r.body["items"][0]["kind"], "applied");
+
+    // Recording the same gives what the preview said.
+    let r = app.post(&format!("/api/v1/buildings/{bag}/inspections"), &app.inspector(), body).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    for field in ["capacity", "allowed", "mark", "not_certified_because", "open_deficiencies"] {
+        assert_eq!(r.body[field], preview.body[field], "{field}");
+    }
+    let blocked = json!({"kind": "announced", "findings": "x"});
+    let r = app.post(&format!("/api/v1/buildings/{bag}/inspection-previews"), &app.provider(), blocked).await;
+    assert_eq!(r.status, 403, "only an inspector");
+}
