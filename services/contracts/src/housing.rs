@@ -9,3 +9,37 @@ crate::text_enum! {
         LawfulAgain = "lawful_again",
     }
 }
+
+crate::text_enum! {
+    /// How a housing inspector came to a building.
+    pub enum InspectionKind {
+        Announced = "announced",
+        /// Unannounced (every complaint-driven inspection).
+        Unannounced = "unannounced",
+    }
+}
+
+crate::text_enum! {
+    /// The form of a resident's tenancy contract (advice 4.4 A).
+    pub enum ContractForm {
+        /// "Naar aard van korte duur": only for a stay under four months.
+        ShortStay = "short_stay",
+        /// Temporary: at most two years (self-contained) or five (not self-contained).
+        Temporary = "temporary",
+        Indefinite = "indefinite",
+    }
+}
+
+crate::text_enum! {
+    /// Why a building is on the housing inspectors' worklist.
+    pub enum WorkKind {
+        /// Its mark was applied for and waits for an inspection.
+        Applied = "applied",
+        /// Its certified mark ends within the horizon (or has ended) and needs a new inspection.
+        Expiring = "expiring",
+        /// A deficiency is open: its remedy is to be checked by its deadline.
+        Deficiency = "deficiency",
+        /// A resident's complaint waits for an unannounced inspection.
+        Complaint = "complaint",
+    }
+}

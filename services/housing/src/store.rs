@@ -178,19 +178,7 @@ pub async fn building(c: &impl GenericClient, bag_id: &str, lock: bool) -> Resul
     Ok(c.query_opt(&stmt, &[&bag_id]).await?.map(|r| marked(&r)))
 }
 
-platform::text_enum! {
-    /// Why a building is on the housing inspectors' worklist.
-    pub enum WorkKind {
-        /// Its mark was applied for and waits for an inspection.
-        Applied = "applied",
-        /// Its certified mark ends within the horizon (or has ended) and needs a new inspection.
-        Expiring = "expiring",
-        /// A deficiency is open: its remedy is to be checked by its deadline.
-        Deficiency = "deficiency",
-        /// A resident's complaint waits for an unannounced inspection.
-        Complaint = "complaint",
-    }
-}
+pub use zegel_contracts::housing::WorkKind;
 
 /// One piece of an inspector's work: what, where, by when (`None`: as soon as possible),
 /// and the complaint it follows up.

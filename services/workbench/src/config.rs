@@ -30,6 +30,8 @@ pub struct Own {
     pub accessibility_contact: String,
     /// The certificates register, asked with the person's own token.
     pub certificates_url: String,
+    /// The housing register, asked with the person's own token.
+    pub housing_url: String,
     /// The lookup: an agency's live standing, as a hirer sees it.
     pub lookup_url: String,
 }
@@ -45,6 +47,7 @@ impl Default for Own {
             session_hours: 10,
             accessibility_contact: "mailto:toegankelijkheid@zegel.example.nl".into(),
             certificates_url: "http://127.0.0.1:8081".into(),
+            housing_url: "http://127.0.0.1:8085".into(),
             lookup_url: "http://127.0.0.1:8080".into(),
         }
     }
@@ -61,7 +64,12 @@ impl OwnSettings for Own {
                 "ZEGEL_WORKBENCH_PUBLIC_URL: an http(s) URL without a trailing slash".into(),
             ));
         }
-        for (name, url) in [("CERTIFICATES_URL", &self.certificates_url), ("LOOKUP_URL", &self.lookup_url)] {
+        let registers = [
+            ("CERTIFICATES_URL", &self.certificates_url),
+            ("HOUSING_URL", &self.housing_url),
+            ("LOOKUP_URL", &self.lookup_url),
+        ];
+        for (name, url) in registers {
             let parsed = reqwest::Url::parse(url).ok().filter(|u| matches!(u.scheme(), "http" | "https"));
             if parsed.is_none() || url.ends_with('/') {
                 return Err(ConfigError::Invalid(format!(

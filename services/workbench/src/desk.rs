@@ -36,6 +36,12 @@ impl From<Vec<(String, String)>> for Form {
     }
 }
 
+impl From<&[(&str, &str)]> for Form {
+    fn from(pairs: &[(&str, &str)]) -> Self {
+        Form(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+    }
+}
+
 impl Form {
     /// The trimmed value of `name`; `None` when absent or blank.
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -101,7 +107,7 @@ impl Desk {
     pub async fn open(state: &AppState, req: &Request, role: Role) -> Result<Result<Desk, Response>, Error> {
         let lang = language(req);
         let found = match req.cookie(COOKIE) {
-            Some(id) => state.sessions.find(id).await.map_err(crate::routes::unavailable)?.map(|s| (id.to_string(), s)),
+            Some(id) => state.sessions.find(id).await.map_err(crate::page::unavailable)?.map(|s| (id.to_string(), s)),
             None => None,
         };
         let Some((cookie, session)) = found else {

@@ -42,6 +42,18 @@ impl Lang {
     }
 }
 
+/// The keys among `keys` that some language of the workbench has no text for, as
+/// `lang: key` (for the tests that every word a desk shows is translated).
+pub fn untranslated(keys: &[String]) -> Vec<String> {
+    LANGUAGES
+        .iter()
+        .flat_map(|(code, _)| {
+            let lang = Lang::negotiate(Some(code), None);
+            keys.iter().filter(move |k| lang.t(k) == **k).map(move |k| format!("{code}: {k}"))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,12 +2,14 @@
 //! log in and do their work. A person logs in at the OpenID provider ([`login`]), the
 //! workbench keeps a session for them ([`session`]) and acts at every register with the
 //! person's own token, so each register decides as it does for anyone and names the person
-//! in its audit trail. Desks so far: the certification body's ([`body`]).
+//! in its audit trail. Desks so far: the certification body's ([`body`]) and the housing inspector's
+//! ([`inspector`]).
 
 pub mod body;
 pub mod config;
 pub mod desk;
 pub mod i18n;
+pub mod inspector;
 pub mod login;
 pub mod page;
 pub mod registers;

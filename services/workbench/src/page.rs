@@ -3,6 +3,7 @@
 
 use platform::error::Error;
 use platform::http::Request;
+use platform::problem::{Kind, Problem};
 use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::Response;
 
@@ -62,4 +63,10 @@ pub fn page_with(status: StatusCode, lang: &Lang, rendered: askama::Result<Strin
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     res.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(lang.code));
     Ok(platform::http::no_store(res))
+}
+
+/// The session store or the provider did not answer: 503, the reason to the log only.
+pub fn unavailable(reason: impl std::fmt::Display) -> Error {
+    tracing::warn!(%reason, "the session store or the provider is unavailable");
+    Error::Client(Problem::of(Kind::Unavailable).with_detail("Try again in a moment."))
 }

@@ -34,23 +34,26 @@ impl Refusal {
 pub struct Registers {
     http: reqwest::Client,
     certificates: String,
+    housing: String,
     lookup: String,
 }
 
 impl Registers {
-    pub fn new(certificates: &str, lookup: &str) -> Self {
+    /// The registers at these base URLs.
+    pub fn new(certificates: &str, housing: &str, lookup: &str) -> Self {
         // No redirects: a register never sends the workbench elsewhere with a token.
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
-        Self { http, certificates: certificates.into(), lookup: lookup.into() }
+        Self { http, certificates: certificates.into(), housing: housing.into(), lookup: lookup.into() }
     }
 
     fn base(&self, service: Service) -> Option<&str> {
         match service {
             Service::Certificates => Some(&self.certificates),
+            Service::Housing => Some(&self.housing),
             Service::Lookup => Some(&self.lookup),
             _ => None,
         }

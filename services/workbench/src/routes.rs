@@ -12,7 +12,7 @@ use serde::Deserialize;
 use warp::http::{HeaderValue, header};
 use warp::reply::Response;
 
-use crate::page::{Chrome, language, page};
+use crate::page::{Chrome, language, page, unavailable};
 use crate::session::{ATTEMPT_COOKIE, ATTEMPT_LIFETIME, COOKIE, Session, Sessions};
 use crate::state::AppState;
 
@@ -30,12 +30,10 @@ pub fn api(state: AppState) -> Routed {
         post(fixed(warp::path!("body" / "certificates")), s, crate::body::start),
         get(warp::path!("body" / "certificates" / String), s, crate::body::certificate),
         post(pair(warp::path!("body" / "certificates" / String / String)), s, crate::body::act),
+        get(fixed(warp::path!("inspector")), s, crate::inspector::list),
+        get(warp::path!("inspector" / "buildings" / String), s, crate::inspector::building),
+        post(pair(warp::path!("inspector" / "buildings" / String / String)), s, crate::inspector::act),
     ])
-}
-
-pub(crate) fn unavailable(reason: impl std::fmt::Display) -> Error {
-    tracing::warn!(%reason, "the session store or the provider is unavailable");
-    Error::Client(Problem::of(Kind::Unavailable).with_detail("Try again in a moment."))
 }
 
 /// The session of the request's cookie, if it has one that has not ended.
@@ -70,8 +68,10 @@ struct Home {
 }
 
 /// The desks of the workbench, by the role each is for.
-const DESKS: [(platform::auth::Role, &str, &str); 1] =
-    [(platform::auth::Role::CertificationBody, "/body", "desk-body")];
+const DESKS: [(platform::auth::Role, &str, &str); 2] = [
+    (platform::auth::Role::CertificationBody, "/body", "desk-body"),
+    (platform::auth::Role::HousingInspector, "/inspector", "desk-inspector"),
+];
 
 #[derive(Template)]
 #[template(path = "accessibility.html")]

@@ -141,7 +141,7 @@ async fn desk_matrix(suite: &Suite) -> (String, Vec<String>) {
         let subject = format!("matrix-{role}");
         let org = org_of(role);
         let who = (subject.as_str(), role, org.as_deref());
-        sessions.push((role, crate::body_desk::session(&workbench, suite, who, &["certificates"]).await));
+        sessions.push((role, crate::body_desk::session(&workbench, suite, who, &["certificates", "housing"]).await));
     }
     let nil = uuid::Uuid::nil().to_string();
     let mut rows = String::new();
@@ -150,7 +150,8 @@ async fn desk_matrix(suite: &Suite) -> (String, Vec<String>) {
         for method in ["get", "post"] {
             let Some(roles) = item[method]["x-zegel-roles"].as_array() else { continue };
             let allowed: Vec<&str> = roles.iter().filter_map(|r| r.as_str()).collect();
-            let path = template.replace("{id}", &nil).replace("{action}", "requirement");
+            let path =
+                template.replace("{id}", &nil).replace("{bag}", "0363010000999998").replace("{action}", "requirement");
             let operation = format!("{} {template}", method.to_uppercase());
             let ask = async |cookie: &str, csrf: &str| {
                 let browser = crate::body_desk::Browser::new(&workbench.address, cookie);

@@ -22,6 +22,7 @@ mod hirer_fines;
 mod housing_journey;
 mod housing_truth;
 mod image;
+mod inspector_desk;
 mod k8s_manifests;
 mod kvk_api;
 mod kvk_journey;

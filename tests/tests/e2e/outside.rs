@@ -221,6 +221,15 @@ async fn every_page_reads_right_in_chromium_in_every_language() {
         let url = format!("{}{path}", workbench.address);
         pages.push(json!({"name": name, "url": url, "langs": ["nl", "en"], "verdict": false, "cookie": session}));
     }
+    let (cookie, _) =
+        crate::body_desk::session(&workbench, &suite, ("inspector", Role::HousingInspector, None), &["housing"]).await;
+    let session = json!({"name": "zegel_session", "value": cookie});
+    for (name, path) in
+        [("inspector-desk", "/inspector"), ("inspector-building", "/inspector/buildings/0363010000000001")]
+    {
+        let url = format!("{}{path}", workbench.address);
+        pages.push(json!({"name": name, "url": url, "langs": ["nl", "en"], "verdict": false, "cookie": session}));
+    }
     let forms = json!([
         {"name": "complaint", "url": format!("{lookup}/v/{building}/complaint?lang=pl"),
          "check": ["input[name=category] >> nth=0"], "fill": [["#text", "Nie ma ciepłej wody."]],
@@ -232,16 +241,18 @@ async fn every_page_reads_right_in_chromium_in_every_language() {
     let faults: Vec<&str> = report["faults"].as_array().expect("faults").iter().filter_map(Value::as_str).collect();
     assert!(faults.is_empty(), "{} faults in the browser:\n{}", faults.len(), faults.join("\n"));
     // Every page in every language at both sizes, and both forms, were checked.
-    assert_eq!(report["checked"], 21 * 8 * 2 + 2, "{report}");
+    assert_eq!(report["checked"], 23 * 8 * 2 + 2, "{report}");
 }
 
-/// The certification body's work in Chromium with JavaScript off, on a tablet: the auditor
-/// logs in at the development provider, starts a certificate for an agency, records the
-/// checklist requirement by requirement, certifies it and prints the poster; the public
-/// certificate then says certified, and the register names the auditor.
+/// The desks' work in Chromium with JavaScript off, on a tablet (768×1024), each person
+/// logged in at the development provider: the auditor starts a certificate for an agency,
+/// records the checklist requirement by requirement, certifies it and prints the poster
+/// (the public certificate then says certified, and the register names the auditor); the
+/// housing inspector opens a building from the worklist, measures its rooms, sees the
+/// result before saving and saves it (the page at the door then shows the new capacity).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Chromium, Node.js, tests/web and dev/oidc; `just test` runs it"]
-async fn an_auditor_certifies_an_agency_in_chromium() {
+async fn the_desks_work_in_chromium_on_a_tablet() {
     let free = || std::net::TcpListener::bind("127.0.0.1:0").expect("a port").local_addr().expect("addr").port();
     let (provider_port, port) = (free(), free());
     let base = format!("http://127.0.0.1:{port}");
@@ -254,13 +265,20 @@ async fn an_auditor_certifies_an_agency_in_chromium() {
     suite.call(reqwest::Method::PUT, body, &admin, accredited).await;
     suite.register_agency(kvk, "Flexwerk Noord BV", "2020-01-01").await;
     suite.clear_officers_and_active_g_account(kvk).await;
+    let bag = "0983010000071102";
+    let seal = suite.certified_building("40000001", bag).await;
+    let complaint = json!({"category": "overcrowding", "text": "Three of us now.", "lang": "pl"});
+    let complaints = format!("{}/api/v1/buildings/{bag}/complaints", suite.housing.address);
+    suite.http.post(complaints).json(&complaint).send().await.expect("a complaint");
     let migrations = concat!(env!("CARGO_MANIFEST_DIR"), "/../services/workbench/migrations");
     let (issuer, public_url) = (provider.issuer.clone(), base.clone());
     let (certificates, lookup) = (suite.certificates.address.clone(), suite.lookup.address.clone());
+    let housing = suite.housing.address.clone();
     let _workbench = zegel_testkit::start_at::<zegel_workbench::Workbench>(migrations, port, move |s| {
         s.own.issuer = Some(issuer);
         s.own.public_url = public_url;
         s.own.certificates_url = certificates;
+        s.own.housing_url = housing;
         s.own.lookup_url = lookup;
     })
     .await;
@@ -295,9 +313,36 @@ async fn an_auditor_certifies_an_agency_in_chromium() {
         json!({"click": "form[action*='/seal'] button[type=submit]"}),
         json!({"expect": "Certified staffing agency"}),
     ]);
-    let journey = json!({"name": "auditor-certifies", "viewport": [768, 1024], "steps": steps});
-    let report = in_chromium(json!({"languages": [], "pages": [], "forms": [], "journeys": [journey]})).await;
-    assert_eq!((report["checked"].as_u64(), &report["faults"]), (Some(1), &json!([])), "{report}");
+    let auditor = json!({"name": "auditor-certifies", "viewport": [768, 1024], "steps": steps});
+    let inspector = json!({"name": "inspector-measures", "viewport": [768, 1024], "steps": [
+        {"goto": format!("{base}/login?lang=en")},
+        {"fill": ["input[name=login]", "inspector"]},
+        {"fill": ["input[name=password]", "any"]},
+        {"click": "button[type=submit]"},
+        {"expect": "Bram Jansen"},
+        {"click": "a[href^='/inspector']"},
+        {"expect": "Complaint to follow up: overcrowding"},
+        {"click": format!("a[href^='/inspector/buildings/{bag}']")},
+        {"expect": "Kerkstraat 7"},
+        {"fill": ["#findings", "A third bedroom, measured."]},
+        {"fill": ["#bedroom_0", "6"]},
+        {"fill": ["#bedroom_1", "6"]},
+        {"fill": ["#bedroom_2", "6,5"]},
+        {"fill": ["#living_area", "46"]},
+        {"click": "button[formaction*='/preview']"},
+        {"expect": "The result before saving"},
+        {"expect": "Certified, for at most this many people:"},
+        {"click": "form[action*='/inspection'] button:not([formaction])"},
+        {"expect": "The inspection was recorded."},
+    ]});
+    let plan = json!({"languages": [], "pages": [], "forms": [], "journeys": [auditor, inspector]});
+    let report = in_chromium(plan).await;
+    assert_eq!((report["checked"].as_u64(), &report["faults"]), (Some(2), &json!([])), "{report}");
+
+    // The page at the door shows the capacity the inspector measured.
+    let door = format!("{}/v/{seal}?lang=en", suite.lookup.address);
+    let door = suite.http.get(door).send().await.expect("door").text().await.expect("page");
+    assert!(door.contains("at most \u{2068}3\u{2069} people"), "{door}");
 
     // The register holds what the auditor did, under the auditor's name.
     let public = suite.http.get(format!("{}/api/v1/agencies/{kvk}/certificate", suite.certificates.address));

@@ -176,13 +176,7 @@ platform::text_enum! {
     }
 }
 
-platform::text_enum! {
-    pub enum InspectionKind {
-        Announced = "announced",
-        /// Unannounced (every complaint-driven inspection).
-        Unannounced = "unannounced",
-    }
-}
+pub use zegel_contracts::housing::InspectionKind;
 
 platform::text_enum! {
     pub enum PermitStatus {

@@ -15,15 +15,7 @@ use chrono::{Days, Months, NaiveDate};
 use platform::problem::Checks;
 use serde::Deserialize;
 
-platform::text_enum! {
-    pub enum ContractForm {
-        /// "Naar aard van korte duur": only for a stay under four months.
-        ShortStay = "short_stay",
-        /// Temporary: at most two years (self-contained) or five (not self-contained).
-        Temporary = "temporary",
-        Indefinite = "indefinite",
-    }
-}
+pub use zegel_contracts::housing::ContractForm;
 
 platform::text_enum! {
     /// A rule of 4.4 that a contract can break.
