@@ -294,6 +294,14 @@ pub async fn claim_by_id(c: &impl GenericClient, id: Uuid) -> Result<Option<Clai
     Ok(c.query_opt(&stmt, &[&id]).await?.as_ref().map(claim))
 }
 
+/// The claims that wait for an assessment, oldest first (at most `limit`).
+pub async fn claims_filed(c: &impl GenericClient, limit: i64) -> Result<Vec<Claim>> {
+    let sql =
+        format!("select {CLAIM_COLUMNS} from claim where status = 'filed' order by created_at, claim_id limit $1");
+    let stmt = c.prepare_cached(&sql).await?;
+    Ok(c.query(&stmt, &[&limit]).await?.iter().map(claim).collect())
+}
+
 /// A worker's claim by id and the hash of the token of its status link.
 pub async fn claim_by_token(c: &impl GenericClient, id: Uuid, token_hash: &[u8]) -> Result<Option<Claim>> {
     let sql = format!("select {CLAIM_COLUMNS} from claim where claim_id = $1 and status_token_hash = $2");

@@ -83,23 +83,10 @@ struct WorkerClaimForm {
     nonce: String,
 }
 
-/// Euros as typed in a form ("1200", "1200,50", "1200.50") to cents; empty is nothing.
+/// Euros as typed in a form to cents ([`zegel_contracts::deposit::cents_of_euros`]).
 fn euros(raw: &str, pointer: &str) -> std::result::Result<Option<i64>, FieldError> {
-    let raw = raw.trim().replace(',', ".");
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    let err = || FieldError::new(pointer, "an amount in euros, e.g. 1200.50");
-    let (whole, cents) = raw.split_once('.').unwrap_or((&raw, ""));
-    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || whole.len() > 8 || cents.len() > 2 {
-        return Err(err());
-    }
-    if !cents.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(err());
-    }
-    let whole: i64 = whole.parse().map_err(|_| err())?;
-    let cents: i64 = format!("{cents:0<2}").parse().map_err(|_| err())?;
-    Ok(Some(whole * 100 + cents))
+    zegel_contracts::deposit::cents_of_euros(raw)
+        .map_err(|()| FieldError::new(pointer, "an amount in euros, e.g. 1200.50"))
 }
 
 struct Filed {
@@ -434,13 +421,7 @@ pub(super) async fn worker_claim_status(state: AppState, req: Request, id: Strin
     )))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
-enum Decision {
-    Accept,
-    AcceptInPart,
-    Reject,
-}
+use zegel_contracts::deposit::Decision;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -487,53 +468,93 @@ pub(super) async fn assess(state: AppState, req: Request, id: String, raw: Bytes
     let id = platform::http::uuid_in_path(&id, "claim")?;
     let input: AssessmentIn = parse_json(&req, &raw)?;
     let (amount, reason) = assessment_checked(&input)?;
-    write(&state, &req, &principal, &raw, async |tx| {
-        let claim = store::claim_by_id(tx, id).await?.ok_or_else(|| Error::NotFound(format!("No claim {id}.")))?;
-        store::lock_account(tx, &claim.kvk_number).await?;
-        let claim = store::claim_by_id(tx, id).await?.ok_or(Error::Corrupt("claim vanished"))?;
-        if claim.status != ClaimStatus::Filed {
-            return Err(Error::Conflict {
-                kind: Kind::ClaimSettled,
-                detail: format!("Claim {id} is {}.", claim.status),
-            });
+    let assessment = (&input, amount, reason.as_deref());
+    write(&state, &req, &principal, &raw, async |tx| assessed(tx, (&state, &principal, &req), id, assessment).await)
+        .await
+}
+
+/// Most claims the list of claims to assess holds (the oldest).
+const TO_ASSESS: i64 = 500;
+
+/// GET /api/v1/claims?status=filed — the claims that wait for the admission authority's
+/// assessment, oldest first; the admission authority only.
+pub(super) async fn to_assess(state: AppState, req: Request, _: ()) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    principal.require_any(&[Role::AdmissionAuthority], "Only the admission authority lists the claims to assess.")?;
+    if req.param("status") != Some("filed") {
+        return Err(Error::Client(platform::Problem::bad_request("The list there is: ?status=filed.")));
+    }
+    let client = state.core.pool.get().await?;
+    let claims = store::claims_filed(&client, TO_ASSESS).await?;
+    Ok(no_store(json(StatusCode::OK, &json!({ "status": "filed", "claims": claims }))))
+}
+
+/// GET /api/v1/claims/{id} — one claim as the admission authority assesses it (who filed
+/// it is asked apart, audited: `…/claimant`).
+pub(super) async fn claim_get(state: AppState, req: Request, id: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    principal.require_any(&[Role::AdmissionAuthority], "Only the admission authority reads a claim here.")?;
+    let id = platform::http::uuid_in_path(&id, "claim")?;
+    let client = state.core.pool.get().await?;
+    let claim = store::claim_by_id(&client, id).await?.ok_or_else(|| Error::NotFound(format!("No claim {id}.")))?;
+    Ok(no_store(json(StatusCode::OK, &claim)))
+}
+
+/// POST /api/v1/claims/{id}/assessment-previews — what this assessment would accept: the
+/// amount, and where a presumption decides it, its computation step by step. Computed by
+/// the code that records an assessment, in a transaction rolled back: nothing is kept, no
+/// event leaves.
+pub(super) async fn preview(state: AppState, req: Request, id: String, raw: Bytes) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    principal.require_any(&[Role::AdmissionAuthority], "Only the admission authority assesses claims.")?;
+    let id = platform::http::uuid_in_path(&id, "claim")?;
+    let input: AssessmentIn = parse_json(&req, &raw)?;
+    let (amount, reason) = assessment_checked(&input)?;
+    let mut client = state.core.pool.get().await?;
+    let tx = client.transaction().await?;
+    let (_, mut answer) = assessed(&tx, (&state, &principal, &req), id, (&input, amount, reason.as_deref())).await?;
+    tx.rollback().await?;
+    answer["preview"] = json!(true);
+    Ok(no_store(json(StatusCode::OK, &answer)))
+}
+
+/// Records the assessment of claim `id` in `tx`: its status, what it accepts (and how a
+/// presumption computed it), the audit entry and the event; the claim as it is after.
+async fn assessed(
+    tx: &deadpool_postgres::Transaction<'_>,
+    (state, principal, req): (&AppState, &Principal, &Request),
+    id: Uuid,
+    (input, amount, reason): (&AssessmentIn, Option<Cents>, Option<&str>),
+) -> Result<(StatusCode, Value)> {
+    let claim = store::claim_by_id(tx, id).await?.ok_or_else(|| Error::NotFound(format!("No claim {id}.")))?;
+    store::lock_account(tx, &claim.kvk_number).await?;
+    let claim = store::claim_by_id(tx, id).await?.ok_or(Error::Corrupt("claim vanished"))?;
+    if claim.status != ClaimStatus::Filed {
+        return Err(Error::Conflict { kind: Kind::ClaimSettled, detail: format!("Claim {id} is {}.", claim.status) });
+    }
+    let (status, accepted, computation) = match input.decision {
+        Decision::Reject => (ClaimStatus::Rejected, None, None),
+        Decision::Accept | Decision::AcceptInPart => {
+            let (cents, computation) = accepted_amount(tx, &claim, input.decision, amount, input.presumption).await?;
+            (ClaimStatus::Accepted, Some(cents), computation)
         }
-        let (status, accepted, computation) = match input.decision {
-            Decision::Reject => (ClaimStatus::Rejected, None, None),
-            Decision::Accept | Decision::AcceptInPart => {
-                let (cents, computation) =
-                    accepted_amount(tx, &claim, input.decision, amount, input.presumption).await?;
-                (ClaimStatus::Accepted, Some(cents), computation)
-            }
-        };
-        let presumption = input.presumption.map(|p| p.as_str());
-        let now = state.clock.now();
-        store::assess(
-            tx,
-            id,
-            status,
-            accepted,
-            presumption,
-            computation.as_ref(),
-            reason.as_deref(),
-            &principal.subject,
-            now,
-        )
-        .await?;
-        let after = store::claim_by_id(tx, id).await?.ok_or(Error::Corrupt("claim vanished"))?;
-        audit::Entry::new(
-            Actor::of(&principal, Role::AdmissionAuthority),
-            format!("deposit.claim.{status}"),
-            &after.kvk_number,
-            &req.id,
-        )
-        .reason(reason.clone())
-        .after(json!({ "claim_id": id, "accepted_cents": accepted, "presumption": presumption }))
-        .publishes(events::claim_assessed(&after, now))
-        .record(tx)
-        .await?;
-        Ok((StatusCode::OK, json!(after)))
-    })
-    .await
+    };
+    let presumption = input.presumption.map(|p| p.as_str());
+    let now = state.clock.now();
+    store::assess(tx, id, status, accepted, presumption, computation.as_ref(), reason, &principal.subject, now).await?;
+    let after = store::claim_by_id(tx, id).await?.ok_or(Error::Corrupt("claim vanished"))?;
+    audit::Entry::new(
+        Actor::of(principal, Role::AdmissionAuthority),
+        format!("deposit.claim.{status}"),
+        &after.kvk_number,
+        &req.id,
+    )
+    .reason(reason.map(str::to_string))
+    .after(json!({ "claim_id": id, "accepted_cents": accepted, "presumption": presumption }))
+    .publishes(events::claim_assessed(&after, now))
+    .record(tx)
+    .await?;
+    Ok((StatusCode::OK, json!(after)))
 }
 
 /// What an acceptance of `claim` accepts: the amount given, or what the presumption makes

@@ -5,7 +5,7 @@ mod money;
 mod seals;
 
 use platform::http::Request;
-use platform::http::{Routed, any_of, get, no_body, post};
+use platform::http::{Routed, any_of, fixed, get, no_body, post};
 use platform::problem::Kind;
 use warp::Filter;
 
@@ -24,6 +24,9 @@ pub fn api(state: AppState) -> Routed {
         post(warp::path!("api" / "v1" / "agencies" / String / "deposit" / "worker-claims"), s, claims::worker_claim),
         get(warp::path!("api" / "v1" / "worker-claims" / String), s, claims::worker_claim_status),
         post(warp::path!("api" / "v1" / "claims" / String / "assessment"), s, claims::assess),
+        post(warp::path!("api" / "v1" / "claims" / String / "assessment-previews"), s, claims::preview),
+        get(warp::path!("api" / "v1" / "claims" / String), s, claims::claim_get),
+        get(fixed(warp::path!("api" / "v1" / "claims")), s, claims::to_assess),
         get(warp::path!("api" / "v1" / "claims" / String / "claimant"), s, claims::claimant),
         no_body(
             warp::post().boxed(),

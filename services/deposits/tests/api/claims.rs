@@ -372,3 +372,55 @@ async fn the_same_facts_give_the_same_presumed_amount_on_every_path() {
     let r = app.send("POST", &path, Some(&inspectorate), Some(by_months), Some("a2")).await;
     assert_eq!(r.body["accepted_cents"], json!(expected), "{:?}", r.body);
 }
+
+/// The admission authority's desk reads the claims waiting for it, one claim, and what an
+/// assessment would accept before it records it — the same amount and computation, and
+/// the preview keeps nothing. Nobody else lists or reads claims here.
+#[tokio::test]
+async fn the_authority_lists_the_claims_to_assess_and_previews_an_assessment() {
+    let app = spawn_app().await;
+    pay(&app, 5_000_000, "p1", "payment").await;
+    let filed = file(&app, None, worker_claim()).await;
+    let id = filed.body["claim_id"].as_str().unwrap().to_string();
+    let na = app.token(&[Role::AdmissionAuthority], None);
+    let r = app.get("/api/v1/claims?status=filed", Some(&na)).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(
+        (r.body["claims"][0]["claim_id"].as_str(), r.body["claims"].as_array().unwrap().len()),
+        (Some(id.as_str()), 1)
+    );
+    assert!(!r.body.to_string().contains(BSN) && !r.body.to_string().contains("Ioana"), "who filed it is read apart");
+    let r = app.get(&format!("/api/v1/claims/{id}"), Some(&na)).await;
+    assert_eq!((r.status, r.body["period_to"].as_str()), (200, Some("2025-09-30")));
+
+    let presume = json!({"decision": "accept", "presumption": "administration_unusable"});
+    let preview = app
+        .send("POST", &format!("/api/v1/claims/{id}/assessment-previews"), Some(&na), Some(presume.clone()), None)
+        .await;
+    assert_eq!(preview.status, 200, "{:?}", preview.body);
+    assert_eq!((preview.body["preview"].as_bool(), preview.body["status"].as_str()), (Some(true), Some("accepted")));
+    assert!(preview.body["computation"]["minimum_wage_in_force_from"].is_string(), "{:?}", preview.body);
+    let r = app.get(&format!("/api/v1/claims/{id}"), Some(&na)).await;
+    assert_eq!(r.body["status"], "filed", "the preview kept nothing");
+    let client = app.state.core.pool.get().await.unwrap();
+    let queued = "select count(*) from outbox where event_type = 'deposit.claim_assessed'";
+    let audited = "select count(*) from audit_log where action like 'deposit.claim.%'";
+    for sql in [queued, audited] {
+        assert_eq!(client.query_one(sql, &[]).await.unwrap().get::<_, i64>(0), 0, "the preview left nothing: {sql}");
+    }
+
+    let assessed = assess(&app, &id, presume).await;
+    assert_eq!(assessed.status, 200, "{:?}", assessed.body);
+    assert_eq!(
+        (&assessed.body["accepted_cents"], &assessed.body["computation"]),
+        (&preview.body["accepted_cents"], &preview.body["computation"])
+    );
+    let r = app.get("/api/v1/claims?status=filed", Some(&na)).await;
+    assert_eq!(r.body["claims"], json!([]));
+
+    for token in [app.token(&[Role::Inspectorate], None), app.token(&[Role::Agency], Some(AGENCY))] {
+        assert_eq!(app.get("/api/v1/claims?status=filed", Some(&token)).await.status, 403);
+        assert_eq!(app.get(&format!("/api/v1/claims/{id}"), Some(&token)).await.status, 403);
+    }
+    assert_eq!(app.get("/api/v1/claims?status=paid", Some(&na)).await.status, 400);
+}
