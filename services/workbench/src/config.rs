@@ -30,6 +30,8 @@ pub struct Own {
     pub accessibility_contact: String,
     /// The certificates register, asked with the person's own token.
     pub certificates_url: String,
+    /// The deposits register, asked with the person's own token.
+    pub deposits_url: String,
     /// The housing register, asked with the person's own token.
     pub housing_url: String,
     /// The lookup: an agency's live standing, as a hirer sees it.
@@ -47,6 +49,7 @@ impl Default for Own {
             session_hours: 10,
             accessibility_contact: "mailto:toegankelijkheid@zegel.example.nl".into(),
             certificates_url: "http://127.0.0.1:8081".into(),
+            deposits_url: "http://127.0.0.1:8083".into(),
             housing_url: "http://127.0.0.1:8085".into(),
             lookup_url: "http://127.0.0.1:8080".into(),
         }
@@ -66,6 +69,7 @@ impl OwnSettings for Own {
         }
         let registers = [
             ("CERTIFICATES_URL", &self.certificates_url),
+            ("DEPOSITS_URL", &self.deposits_url),
             ("HOUSING_URL", &self.housing_url),
             ("LOOKUP_URL", &self.lookup_url),
         ];

@@ -2,9 +2,10 @@
 //! log in and do their work. A person logs in at the OpenID provider ([`login`]), the
 //! workbench keeps a session for them ([`session`]) and acts at every register with the
 //! person's own token, so each register decides as it does for anyone and names the person
-//! in its audit trail. Desks so far: the certification body's ([`body`]) and the housing inspector's
-//! ([`inspector`]).
+//! in its audit trail. Desks so far: the certification body's ([`body`]), the housing inspector's
+//! ([`inspector`]) and the admission authority's ([`admission`], its claims).
 
+pub mod admission;
 pub mod body;
 pub mod config;
 pub mod desk;

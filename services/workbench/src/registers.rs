@@ -34,25 +34,28 @@ impl Refusal {
 pub struct Registers {
     http: reqwest::Client,
     certificates: String,
+    deposits: String,
     housing: String,
     lookup: String,
 }
 
 impl Registers {
     /// The registers at these base URLs.
-    pub fn new(certificates: &str, housing: &str, lookup: &str) -> Self {
+    pub fn new(certificates: &str, deposits: &str, housing: &str, lookup: &str) -> Self {
         // No redirects: a register never sends the workbench elsewhere with a token.
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
-        Self { http, certificates: certificates.into(), housing: housing.into(), lookup: lookup.into() }
+        let deposits = deposits.into();
+        Self { http, certificates: certificates.into(), deposits, housing: housing.into(), lookup: lookup.into() }
     }
 
     fn base(&self, service: Service) -> Option<&str> {
         match service {
             Service::Certificates => Some(&self.certificates),
+            Service::Deposits => Some(&self.deposits),
             Service::Housing => Some(&self.housing),
             Service::Lookup => Some(&self.lookup),
             _ => None,

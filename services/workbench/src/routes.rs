@@ -33,6 +33,9 @@ pub fn api(state: AppState) -> Routed {
         get(fixed(warp::path!("inspector")), s, crate::inspector::list),
         get(warp::path!("inspector" / "buildings" / String), s, crate::inspector::building),
         post(pair(warp::path!("inspector" / "buildings" / String / String)), s, crate::inspector::act),
+        get(fixed(warp::path!("admission")), s, crate::admission::list),
+        get(warp::path!("admission" / "claims" / String), s, crate::admission::claim),
+        post(pair(warp::path!("admission" / "claims" / String / String)), s, crate::admission::act),
     ])
 }
 
@@ -68,9 +71,10 @@ struct Home {
 }
 
 /// The desks of the workbench, by the role each is for.
-const DESKS: [(platform::auth::Role, &str, &str); 2] = [
+const DESKS: [(platform::auth::Role, &str, &str); 3] = [
     (platform::auth::Role::CertificationBody, "/body", "desk-body"),
     (platform::auth::Role::HousingInspector, "/inspector", "desk-inspector"),
+    (platform::auth::Role::AdmissionAuthority, "/admission", "desk-admission"),
 ];
 
 #[derive(Template)]

@@ -105,7 +105,8 @@ async fn demo() -> anyhow::Result<()> {
 }
 
 /// The development provider's auditor works for body `cb-dev`, which is accredited
-/// here, and finds an agency that passes the entry test waiting for its certificate.
+/// here, and finds an agency that passes the entry test waiting for its certificate; the
+/// admission authority finds a worker's claim against that agency's deposit.
 const DESK_AGENCY: (&str, &str) = ("30000001", "Flexwerk Noord BV");
 
 async fn at_the_desk(client: &Client) {
@@ -115,6 +116,11 @@ async fn at_the_desk(client: &Client) {
     client.call(reqwest::Method::PUT, url, &admin, body).await;
     client.register_agency(DESK_AGENCY.0, DESK_AGENCY.1, "2019-03-01").await;
     client.clear_officers_and_active_g_account(DESK_AGENCY.0).await;
+    // A worker's wage claim against its deposit, for the admission authority's desk.
+    let claim = json!({"name": "Ioana Popescu", "period_from": "2026-09-01", "period_to": "2026-10-31", "paid_cents": 0,
+        "description": "No wages for September and October; the planner kept the payslips.", "language": "ro"});
+    let url = format!("{}/api/v1/agencies/{}/deposit/worker-claims", client.at.deposits, DESK_AGENCY.0);
+    let _ = client.http.post(url).json(&claim).send().await;
 }
 
 /// Every agency of the demo, in its state; the seals of those that have one.
@@ -246,6 +252,9 @@ fn print_links(
     println!(
         "  certification body cb-dev: start a certificate for {} ({}), record its requirements, certify it, print its poster.",
         DESK_AGENCY.1, DESK_AGENCY.0
+    );
+    println!(
+        "  As `admission`: a worker's claim against its deposit waits to be assessed; as `inspector`: the worklist."
     );
     println!();
     println!("The yearly report: {}/statistics   The rights of a worker: {}/rights", at.lookup, at.lookup);

@@ -141,7 +141,10 @@ async fn desk_matrix(suite: &Suite) -> (String, Vec<String>) {
         let subject = format!("matrix-{role}");
         let org = org_of(role);
         let who = (subject.as_str(), role, org.as_deref());
-        sessions.push((role, crate::body_desk::session(&workbench, suite, who, &["certificates", "housing"]).await));
+        sessions.push((
+            role,
+            crate::body_desk::session(&workbench, suite, who, &["certificates", "deposits", "housing"]).await,
+        ));
     }
     let nil = uuid::Uuid::nil().to_string();
     let mut rows = String::new();

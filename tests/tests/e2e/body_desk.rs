@@ -23,9 +23,10 @@ const MIGRATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../services/workb
 /// The workbench in front of the suite's registers.
 pub(crate) async fn workbench_for(suite: &Suite) -> Running<Workbench> {
     let (certificates, lookup) = (suite.certificates.address.clone(), suite.lookup.address.clone());
-    let housing = suite.housing.address.clone();
+    let (deposits, housing) = (suite.deposits.address.clone(), suite.housing.address.clone());
     zegel_testkit::start::<Workbench>(MIGRATIONS, move |s| {
         s.own.certificates_url = certificates;
+        s.own.deposits_url = deposits;
         s.own.housing_url = housing;
         s.own.lookup_url = lookup;
     })

@@ -5,6 +5,7 @@
 //! --ignored image::` (likewise `outside::`, `login::`, `k8s_manifests::`).
 
 mod accident_duty;
+mod admission_desk;
 mod authorization;
 mod backends_over_tls;
 mod body_desk;

@@ -230,6 +230,17 @@ async fn every_page_reads_right_in_chromium_in_every_language() {
         let url = format!("{}{path}", workbench.address);
         pages.push(json!({"name": name, "url": url, "langs": ["nl", "en"], "verdict": false, "cookie": session}));
     }
+    let claim_id = worker_claim(&suite, kvk).await;
+    let (cookie, _) =
+        crate::body_desk::session(&workbench, &suite, ("admission", Role::AdmissionAuthority, None), &["deposits"])
+            .await;
+    let session = json!({"name": "zegel_session", "value": cookie});
+    for (name, path) in
+        [("admission-desk", "/admission".to_string()), ("admission-claim", format!("/admission/claims/{claim_id}"))]
+    {
+        let url = format!("{}{path}", workbench.address);
+        pages.push(json!({"name": name, "url": url, "langs": ["nl", "en"], "verdict": false, "cookie": session}));
+    }
     let forms = json!([
         {"name": "complaint", "url": format!("{lookup}/v/{building}/complaint?lang=pl"),
          "check": ["input[name=category] >> nth=0"], "fill": [["#text", "Nie ma ciepłej wody."]],
@@ -241,7 +252,7 @@ async fn every_page_reads_right_in_chromium_in_every_language() {
     let faults: Vec<&str> = report["faults"].as_array().expect("faults").iter().filter_map(Value::as_str).collect();
     assert!(faults.is_empty(), "{} faults in the browser:\n{}", faults.len(), faults.join("\n"));
     // Every page in every language at both sizes, and both forms, were checked.
-    assert_eq!(report["checked"], 23 * 8 * 2 + 2, "{report}");
+    assert_eq!(report["checked"], 25 * 8 * 2 + 2, "{report}");
 }
 
 /// The desks' work in Chromium with JavaScript off, on a tablet (768×1024), each person
@@ -249,7 +260,8 @@ async fn every_page_reads_right_in_chromium_in_every_language() {
 /// records the checklist requirement by requirement, certifies it and prints the poster
 /// (the public certificate then says certified, and the register names the auditor); the
 /// housing inspector opens a building from the worklist, measures its rooms, sees the
-/// result before saving and saves it (the page at the door then shows the new capacity).
+/// result before saving and saves it (the page at the door then shows the new capacity);
+/// the admission authority previews a presumption on a worker's claim and records it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Chromium, Node.js, tests/web and dev/oidc; `just test` runs it"]
 async fn the_desks_work_in_chromium_on_a_tablet() {
@@ -265,6 +277,7 @@ async fn the_desks_work_in_chromium_on_a_tablet() {
     suite.call(reqwest::Method::PUT, body, &admin, accredited).await;
     suite.register_agency(kvk, "Flexwerk Noord BV", "2020-01-01").await;
     suite.clear_officers_and_active_g_account(kvk).await;
+    let claim_id = worker_claim(&suite, kvk).await;
     let bag = "0983010000071102";
     let seal = suite.certified_building("40000001", bag).await;
     let complaint = json!({"category": "overcrowding", "text": "Three of us now.", "lang": "pl"});
@@ -273,28 +286,25 @@ async fn the_desks_work_in_chromium_on_a_tablet() {
     let migrations = concat!(env!("CARGO_MANIFEST_DIR"), "/../services/workbench/migrations");
     let (issuer, public_url) = (provider.issuer.clone(), base.clone());
     let (certificates, lookup) = (suite.certificates.address.clone(), suite.lookup.address.clone());
-    let housing = suite.housing.address.clone();
+    let (deposits, housing) = (suite.deposits.address.clone(), suite.housing.address.clone());
     let _workbench = zegel_testkit::start_at::<zegel_workbench::Workbench>(migrations, port, move |s| {
         s.own.issuer = Some(issuer);
         s.own.public_url = public_url;
         s.own.certificates_url = certificates;
+        s.own.deposits_url = deposits;
         s.own.housing_url = housing;
         s.own.lookup_url = lookup;
     })
     .await;
 
-    let mut steps = vec![
-        json!({"goto": format!("{base}/login?lang=en")}),
-        json!({"fill": ["input[name=login]", "auditor"]}),
-        json!({"fill": ["input[name=password]", "any"]}),
-        json!({"click": "button[type=submit]"}),
-        json!({"expect": "Anna de Vries"}),
+    let mut steps = logs_in(&base, "auditor", "Anna de Vries");
+    steps.extend([
         json!({"click": "a[href^='/body']"}),
         json!({"expect": "has issued no certificates yet"}),
         json!({"fill": ["#kvk", kvk]}),
         json!({"click": "form[action^='/body/certificates'] button[type=submit]"}),
         json!({"expect": "The provisional certificate was issued."}),
-    ];
+    ]);
     let met = ["two_payrolls", "cao_wage_compliance", "auditor_statement", "rie_and_occupational_health"];
     let met = met.iter().chain(["registration_care", "health_insurance_delivered"].iter());
     for (code, outcome) in met.map(|c| (*c, "met")).chain([("housing_certified", "not_applicable")]) {
@@ -314,35 +324,62 @@ async fn the_desks_work_in_chromium_on_a_tablet() {
         json!({"expect": "Certified staffing agency"}),
     ]);
     let auditor = json!({"name": "auditor-certifies", "viewport": [768, 1024], "steps": steps});
-    let inspector = json!({"name": "inspector-measures", "viewport": [768, 1024], "steps": [
-        {"goto": format!("{base}/login?lang=en")},
-        {"fill": ["input[name=login]", "inspector"]},
-        {"fill": ["input[name=password]", "any"]},
-        {"click": "button[type=submit]"},
-        {"expect": "Bram Jansen"},
-        {"click": "a[href^='/inspector']"},
-        {"expect": "Complaint to follow up: overcrowding"},
-        {"click": format!("a[href^='/inspector/buildings/{bag}']")},
-        {"expect": "Kerkstraat 7"},
-        {"fill": ["#findings", "A third bedroom, measured."]},
-        {"fill": ["#bedroom_0", "6"]},
-        {"fill": ["#bedroom_1", "6"]},
-        {"fill": ["#bedroom_2", "6,5"]},
-        {"fill": ["#living_area", "46"]},
-        {"click": "button[formaction*='/preview']"},
-        {"expect": "The result before saving"},
-        {"expect": "Certified, for at most this many people:"},
-        {"click": "form[action*='/inspection'] button:not([formaction])"},
-        {"expect": "The inspection was recorded."},
-    ]});
-    let plan = json!({"languages": [], "pages": [], "forms": [], "journeys": [auditor, inspector]});
+    let mut inspector = logs_in(&base, "inspector", "Bram Jansen");
+    inspector.extend(
+        json!([
+            {"click": "a[href^='/inspector']"},
+            {"expect": "Complaint to follow up: overcrowding"},
+            {"click": format!("a[href^='/inspector/buildings/{bag}']")},
+            {"expect": "Kerkstraat 7"},
+            {"fill": ["#findings", "A third bedroom, measured."]},
+            {"fill": ["#bedroom_0", "6"]},
+            {"fill": ["#bedroom_1", "6"]},
+            {"fill": ["#bedroom_2", "6,5"]},
+            {"fill": ["#living_area", "46"]},
+            {"click": "button[formaction*='/preview']"},
+            {"expect": "The result before saving"},
+            {"expect": "Certified, for at most this many people:"},
+            {"click": "form[action*='/inspection'] button:not([formaction])"},
+            {"expect": "The inspection was recorded."},
+        ])
+        .as_array()
+        .cloned()
+        .unwrap_or_default(),
+    );
+    let inspector = json!({"name": "inspector-measures", "viewport": [768, 1024], "steps": inspector});
+    let mut admission = logs_in(&base, "admission", "Daan Smit");
+    admission.extend(
+        json!([
+            {"click": "a[href^='/admission']"},
+            {"expect": "unpaid wages"},
+            {"click": "a[href^='/admission/claims/']"},
+            {"expect": "No wages for August and September."},
+            {"select": ["#decision", "accept"]},
+            {"select": ["#presumption", "administration_unusable"]},
+            {"click": "button[formaction*='/preview']"},
+            {"expect": "Would be accepted:"},
+            {"click": "form[action*='/assessment'] button:not([formaction])"},
+            {"expect": "The assessment was recorded."},
+        ])
+        .as_array()
+        .cloned()
+        .unwrap_or_default(),
+    );
+    let admission = json!({"name": "admission-assesses", "viewport": [768, 1024], "steps": admission});
+    let plan = json!({"languages": [], "pages": [], "forms": [], "journeys": [auditor, inspector, admission]});
     let report = in_chromium(plan).await;
-    assert_eq!((report["checked"].as_u64(), &report["faults"]), (Some(2), &json!([])), "{report}");
+    assert_eq!((report["checked"].as_u64(), &report["faults"]), (Some(3), &json!([])), "{report}");
 
     // The page at the door shows the capacity the inspector measured.
     let door = format!("{}/v/{seal}?lang=en", suite.lookup.address);
     let door = suite.http.get(door).send().await.expect("door").text().await.expect("page");
     assert!(door.contains("at most \u{2068}3\u{2069} people"), "{door}");
+
+    // The claim was assessed by the person who logged in.
+    let admission = suite.token(Role::AdmissionAuthority, None);
+    let path = format!("/api/v1/claims/{claim_id}");
+    let claim = suite.deposits_call(reqwest::Method::GET, &path, &admission, Value::Null).await;
+    assert_eq!(claim["status"], "accepted", "{claim}");
 
     // The register holds what the auditor did, under the auditor's name.
     let public = suite.http.get(format!("{}/api/v1/agencies/{kvk}/certificate", suite.certificates.address));
@@ -359,6 +396,27 @@ async fn the_desks_work_in_chromium_on_a_tablet() {
     let subjects: Vec<&str> =
         trail["entries"].as_array().expect("entries").iter().filter_map(|e| e["actor"]["subject"].as_str()).collect();
     assert!(subjects.len() >= 8 && subjects.iter().all(|s| *s == "auditor"), "{trail}");
+}
+
+/// The first steps of a journey: logging in at the development provider as `login`, back
+/// on the workbench's home page that names the person.
+fn logs_in(base: &str, login: &str, name: &str) -> Vec<Value> {
+    vec![
+        json!({"goto": format!("{base}/login?lang=en")}),
+        json!({"fill": ["input[name=login]", login]}),
+        json!({"fill": ["input[name=password]", "any"]}),
+        json!({"click": "button[type=submit]"}),
+        json!({"expect": name}),
+    ]
+}
+
+/// A worker's wage claim against agency `kvk`'s deposit, filed alone; its id.
+async fn worker_claim(suite: &Suite, kvk: &str) -> String {
+    let claim = json!({"name": "Ioana Popescu", "period_from": "2025-08-01", "period_to": "2025-09-30", "paid_cents": 0,
+        "description": "No wages for August and September.", "language": "ro"});
+    let claims = format!("{}/api/v1/agencies/{kvk}/deposit/worker-claims", suite.deposits.address);
+    let filed: Value = suite.http.post(claims).json(&claim).send().await.expect("a claim").json().await.expect("json");
+    filed["claim_id"].as_str().expect("claim id").to_string()
 }
 
 /// Runs tests/web/pages.mjs on `plan` (its pages, forms and journeys) in Debian's Chromium,
