@@ -302,6 +302,15 @@ pub async fn claims_filed(c: &impl GenericClient, limit: i64) -> Result<Vec<Clai
     Ok(c.query(&stmt, &[&limit]).await?.iter().map(claim).collect())
 }
 
+/// The claims accepted and not yet paid in full, oldest first (at most `limit`).
+pub async fn claims_to_pay(c: &impl GenericClient, limit: i64) -> Result<Vec<Claim>> {
+    let sql = format!(
+        "select {CLAIM_COLUMNS} from claim where status in ('accepted', 'partly_paid') order by created_at, claim_id limit $1"
+    );
+    let stmt = c.prepare_cached(&sql).await?;
+    Ok(c.query(&stmt, &[&limit]).await?.iter().map(claim).collect())
+}
+
 /// A worker's claim by id and the hash of the token of its status link.
 pub async fn claim_by_token(c: &impl GenericClient, id: Uuid, token_hash: &[u8]) -> Result<Option<Claim>> {
     let sql = format!("select {CLAIM_COLUMNS} from claim where claim_id = $1 and status_token_hash = $2");

@@ -187,11 +187,23 @@ impl Desk {
         body: Option<&Value>,
     ) -> Result<T, Refusal> {
         let token = self.token(service).await?;
-        self.state.registers.ask(service, Some(&token), call, body, &self.request_id).await
+        self.state.registers.ask(service, Some(&token), call, body, (&self.request_id, None)).await
+    }
+
+    /// A write without a body that must happen once: `key` (a nonce the form carries) is
+    /// its idempotency key, so that the same form posted twice is booked once.
+    pub async fn ask_once<T: DeserializeOwned>(
+        &mut self,
+        service: Service,
+        call: (Method, &str),
+        key: &str,
+    ) -> Result<T, Refusal> {
+        let token = self.token(service).await?;
+        self.state.registers.ask(service, Some(&token), call, None, (&self.request_id, Some(key))).await
     }
 
     /// A public read of `service` (no token: what anyone may read).
     pub async fn read_public<T: DeserializeOwned>(&self, service: Service, path: &str) -> Result<T, Refusal> {
-        self.state.registers.ask(service, None, (Method::GET, path), None, &self.request_id).await
+        self.state.registers.ask(service, None, (Method::GET, path), None, (&self.request_id, None)).await
     }
 }

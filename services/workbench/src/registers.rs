@@ -62,15 +62,15 @@ impl Registers {
         }
     }
 
-    /// `method path` at `service` with `token` (none for a public read) and a JSON body;
-    /// the answer read as `T`.
+    /// `method path` at `service` with `token` (none for a public read), a JSON body and,
+    /// for a write that must happen once, an idempotency key; the answer read as `T`.
     pub async fn ask<T: DeserializeOwned>(
         &self,
         service: Service,
         token: Option<&str>,
         (method, path): (Method, &str),
         body: Option<&Value>,
-        request_id: &str,
+        (request_id, idempotency_key): (&str, Option<&str>),
     ) -> Result<T, Refusal> {
         let Some(base) = self.base(service) else {
             tracing::error!(service = service.as_str(), "the workbench does not know this register");
@@ -79,6 +79,9 @@ impl Registers {
         let mut request = self.http.request(method, format!("{base}{path}")).header(REQUEST_ID, request_id);
         if let Some(token) = token {
             request = request.bearer_auth(token);
+        }
+        if let Some(key) = idempotency_key {
+            request = request.header("idempotency-key", key);
         }
         if let Some(body) = body {
             request = request.json(body);

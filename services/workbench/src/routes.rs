@@ -36,6 +36,8 @@ pub fn api(state: AppState) -> Routed {
         get(fixed(warp::path!("admission")), s, crate::admission::list),
         get(warp::path!("admission" / "claims" / String), s, crate::admission::claim),
         post(pair(warp::path!("admission" / "claims" / String / String)), s, crate::admission::act),
+        get(warp::path!("admission" / "deposits" / String), s, crate::admission::deposit),
+        post(pair(warp::path!("admission" / "deposits" / String / String)), s, crate::admission::deposit_act),
     ])
 }
 

@@ -1,8 +1,8 @@
 //! The admission authority's desk, without JavaScript: a worker's claim against an
 //! agency's deposit waits on the list; its page shows the claim but not who filed it; the
 //! assessment with a presumption shows what the register would accept and how the
-//! presumption computes it before anything is saved; saved, the claim leaves the list and
-//! the worker's own status link says accepted.
+//! presumption computes it before anything is saved; saved, the claim leaves the list; the
+//! deposit's payout is shown split before it is booked, and booked once.
 
 use platform::auth::Role;
 use serde_json::{Value, json};
@@ -36,6 +36,7 @@ async fn the_authority_assesses_a_claim_with_a_presumption_it_saw_first() {
         "{page}"
     );
     assert!(!page.contains("Ioana") && !page.contains("+40"), "who filed it is not on the desk: {page}");
+    assert!(page.contains("lang=\"ro\">No wages"), "the worker's words are marked with their language: {page}");
 
     let form = [("csrf", csrf.as_str()), ("decision", "accept"), ("presumption", "administration_unusable")];
     let (status, _, page) = browser.post(&format!("{at}/preview?lang=en"), &form).await;
@@ -61,6 +62,31 @@ async fn the_authority_assesses_a_claim_with_a_presumption_it_saw_first() {
     let (_, page) = browser.get(&format!("{at}?lang=en")).await;
     assert!(page.contains("This claim has been assessed.") && page.contains("accepted"), "{page}");
 
+    // The deposit: the accepted claim waits for its payout; the split is shown before it
+    // is booked, and the same form posted twice books once.
+    let (_, page) = browser.get("/admission?lang=en").await;
+    let deposit = format!("/admission/deposits/{KVK}");
+    assert!(page.contains(&format!("href=\"{deposit}?lang=en\"")), "the deposit is listed to pay: {page}");
+    let (status, page) = browser.get(&format!("{deposit}?lang=en")).await;
+    assert!(status == 200 && page.contains("€ 50000,00") && page.contains("accepted"), "{page}");
+    let (status, _, page) = browser.post(&format!("{deposit}/preview?lang=en"), &[("csrf", &csrf)]).await;
+    assert!(status == 200 && page.contains("Paid now") && page.contains("Still owed after it: € 0,00"), "{page}");
+    let nonce =
+        page.split("name=\"nonce\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("nonce").to_string();
+    let book = [("csrf", csrf.as_str()), ("nonce", nonce.as_str())];
+    let (status, to, _) = browser.post(&format!("{deposit}/payout?lang=en"), &book).await;
+    assert!(status == 303 && to.as_deref().is_some_and(|t| t.contains("done=payout")), "{status} {to:?}");
+    let (status, _, _) = browser.post(&format!("{deposit}/payout?lang=en"), &book).await;
+    assert_eq!(status, 303, "the same form again is the same payout");
+    let ledger = format!("/api/v1/agencies/{KVK}/deposit/ledger");
+    let ledger = suite
+        .deposits_call(reqwest::Method::GET, &ledger, &suite.token(Role::AdmissionAuthority, None), Value::Null)
+        .await;
+    let payouts = ledger["entries"].as_array().expect("entries").iter().filter(|e| e["kind"] == "payout").count();
+    assert_eq!(payouts, 1, "booked once: {ledger}");
+    let (_, page) = browser.get(&format!("{deposit}?lang=en")).await;
+    assert!(page.contains("No accepted claims wait."), "{page}");
+
     // The register keeps who assessed it; another role has no such desk.
     let claim = suite
         .deposits_call(
@@ -72,7 +98,7 @@ async fn the_authority_assesses_a_claim_with_a_presumption_it_saw_first() {
         .await;
     assert_eq!(
         (claim["status"].as_str(), claim["presumption"].as_str()),
-        (Some("accepted"), Some("administration_unusable")),
+        (Some("paid"), Some("administration_unusable")),
         "{claim}"
     );
     let (cookie, _) = session(&workbench, &suite, ("labour", Role::Inspectorate, None), &["deposits"]).await;

@@ -153,8 +153,11 @@ async fn desk_matrix(suite: &Suite) -> (String, Vec<String>) {
         for method in ["get", "post"] {
             let Some(roles) = item[method]["x-zegel-roles"].as_array() else { continue };
             let allowed: Vec<&str> = roles.iter().filter_map(|r| r.as_str()).collect();
-            let path =
-                template.replace("{id}", &nil).replace("{bag}", "0363010000999998").replace("{action}", "requirement");
+            let path = template
+                .replace("{id}", &nil)
+                .replace("{bag}", "0363010000999998")
+                .replace("{kvk}", "12345678")
+                .replace("{action}", "requirement");
             let operation = format!("{} {template}", method.to_uppercase());
             let ask = async |cookie: &str, csrf: &str| {
                 let browser = crate::body_desk::Browser::new(&workbench.address, cookie);

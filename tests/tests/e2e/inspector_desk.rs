@@ -35,6 +35,10 @@ async fn an_inspector_measures_rooms_and_the_door_shows_the_new_capacity() {
     );
     let (status, page) = browser.get(&format!("/inspector/buildings/{BAG}?lang=en")).await;
     assert!(status == 200 && page.contains("Three of us now.") && page.contains("name=\"bedroom_3\""), "{page}");
+    assert!(
+        page.contains("<span lang=\"pl\">Three of us now.</span>"),
+        "the resident's words in their language: {page}"
+    );
     let complaint_id = page
         .split("name=\"complaint_id\">")
         .nth(1)

@@ -235,9 +235,11 @@ async fn every_page_reads_right_in_chromium_in_every_language() {
         crate::body_desk::session(&workbench, &suite, ("admission", Role::AdmissionAuthority, None), &["deposits"])
             .await;
     let session = json!({"name": "zegel_session", "value": cookie});
-    for (name, path) in
-        [("admission-desk", "/admission".to_string()), ("admission-claim", format!("/admission/claims/{claim_id}"))]
-    {
+    for (name, path) in [
+        ("admission-desk", "/admission".to_string()),
+        ("admission-claim", format!("/admission/claims/{claim_id}")),
+        ("admission-deposit", format!("/admission/deposits/{kvk}")),
+    ] {
         let url = format!("{}{path}", workbench.address);
         pages.push(json!({"name": name, "url": url, "langs": ["nl", "en"], "verdict": false, "cookie": session}));
     }
@@ -252,7 +254,7 @@ async fn every_page_reads_right_in_chromium_in_every_language() {
     let faults: Vec<&str> = report["faults"].as_array().expect("faults").iter().filter_map(Value::as_str).collect();
     assert!(faults.is_empty(), "{} faults in the browser:\n{}", faults.len(), faults.join("\n"));
     // Every page in every language at both sizes, and both forms, were checked.
-    assert_eq!(report["checked"], 25 * 8 * 2 + 2, "{report}");
+    assert_eq!(report["checked"], 26 * 8 * 2 + 2, "{report}");
 }
 
 /// The desks' work in Chromium with JavaScript off, on a tablet (768×1024), each person
@@ -261,7 +263,8 @@ async fn every_page_reads_right_in_chromium_in_every_language() {
 /// (the public certificate then says certified, and the register names the auditor); the
 /// housing inspector opens a building from the worklist, measures its rooms, sees the
 /// result before saving and saves it (the page at the door then shows the new capacity);
-/// the admission authority previews a presumption on a worker's claim and records it.
+/// the admission authority previews a presumption on a worker's claim, records it, and
+/// books the deposit's payout after seeing its split.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Chromium, Node.js, tests/web and dev/oidc; `just test` runs it"]
 async fn the_desks_work_in_chromium_on_a_tablet() {
@@ -360,6 +363,12 @@ async fn the_desks_work_in_chromium_on_a_tablet() {
             {"expect": "Would be accepted:"},
             {"click": "form[action*='/assessment'] button:not([formaction])"},
             {"expect": "The assessment was recorded."},
+            {"click": "a[href^='/admission/deposits/']"},
+            {"expect": "Accepted claims to pay"},
+            {"click": "form[action*='/preview'] button"},
+            {"expect": "Still owed after it:"},
+            {"click": "form[action*='/payout'] button"},
+            {"expect": "The payout was booked."},
         ])
         .as_array()
         .cloned()
@@ -379,7 +388,7 @@ async fn the_desks_work_in_chromium_on_a_tablet() {
     let admission = suite.token(Role::AdmissionAuthority, None);
     let path = format!("/api/v1/claims/{claim_id}");
     let claim = suite.deposits_call(reqwest::Method::GET, &path, &admission, Value::Null).await;
-    assert_eq!(claim["status"], "accepted", "{claim}");
+    assert_eq!(claim["status"], "paid", "{claim}");
 
     // The register holds what the auditor did, under the auditor's name.
     let public = suite.http.get(format!("{}/api/v1/agencies/{kvk}/certificate", suite.certificates.address));

@@ -476,17 +476,23 @@ pub(super) async fn assess(state: AppState, req: Request, id: String, raw: Bytes
 /// Most claims the list of claims to assess holds (the oldest).
 const TO_ASSESS: i64 = 500;
 
-/// GET /api/v1/claims?status=filed — the claims that wait for the admission authority's
-/// assessment, oldest first; the admission authority only.
+/// GET /api/v1/claims?status=filed|accepted — the claims that wait for the admission
+/// authority: to be assessed, or accepted and not yet paid in full; oldest first; the
+/// admission authority only.
 pub(super) async fn to_assess(state: AppState, req: Request, _: ()) -> Result<Response> {
     let principal = authenticate(&state, &req)?;
     principal.require_any(&[Role::AdmissionAuthority], "Only the admission authority lists the claims to assess.")?;
-    if req.param("status") != Some("filed") {
-        return Err(Error::Client(platform::Problem::bad_request("The list there is: ?status=filed.")));
-    }
     let client = state.core.pool.get().await?;
-    let claims = store::claims_filed(&client, TO_ASSESS).await?;
-    Ok(no_store(json(StatusCode::OK, &json!({ "status": "filed", "claims": claims }))))
+    let (status, claims) = match req.param("status") {
+        Some("filed") => ("filed", store::claims_filed(&client, TO_ASSESS).await?),
+        Some("accepted") => ("accepted", store::claims_to_pay(&client, TO_ASSESS).await?),
+        _ => {
+            return Err(Error::Client(platform::Problem::bad_request(
+                "The lists there are: ?status=filed, ?status=accepted.",
+            )));
+        }
+    };
+    Ok(no_store(json(StatusCode::OK, &json!({ "status": status, "claims": claims }))))
 }
 
 /// GET /api/v1/claims/{id} — one claim as the admission authority assesses it (who filed
@@ -626,46 +632,63 @@ pub(super) async fn payouts(state: AppState, req: Request, kvk: String) -> Resul
     principal.require_any(&[Role::AdmissionAuthority], "Only the admission authority pays out of a deposit.")?;
     let kvk = KvkNumber::from_path(&kvk)?;
     require_idempotency_key(&req)?;
-    write(&state, &req, &principal, &[], async |tx| {
-        let opened_on = store::lock_account(tx, kvk.as_str())
-            .await?
-            .ok_or_else(|| Error::NotFound(format!("Agency {kvk} has no deposit.")))?;
-        let balance = store::balance(tx, kvk.as_str()).await?;
-        let owed: Vec<_> = store::owed(tx, kvk.as_str()).await?.into_iter().map(|(o, _)| o).collect();
-        let shares = distribute(balance, &owed);
-        let now = state.clock.now();
-        let mut paid = Vec::new();
-        for (claim_id, cents) in &shares {
-            store::book(
-                tx,
-                kvk.as_str(),
-                EntryKind::Payout,
-                *cents,
-                Some(*claim_id),
-                &format!("claim {claim_id}"),
-                &principal.subject,
-            )
-            .await?;
-            let status = store::pay_claim(tx, *claim_id, *cents, now).await?;
-            platform::outbox::enqueue(tx, &events::payout(kvk.as_str(), *claim_id, *cents, now)).await?;
-            paid.push(json!({ "claim_id": claim_id, "amount_cents": cents, "status": status }));
-        }
-        let standing = ledger::settle(tx, &state, kvk.as_str(), opened_on, ledger::Cause::Payout, now).await?;
-        let unpaid: i64 = owed.iter().map(|o| o.cents).sum::<i64>() - shares.iter().map(|(_, c)| c).sum::<i64>();
-        audit::record(
+    write(&state, &req, &principal, &[], async |tx| paid_out(tx, (&state, &principal, &req), &kvk).await).await
+}
+
+/// POST /api/v1/agencies/{kvk}/deposit/payout-previews — what a payout would pay to each
+/// accepted claim now, and what would stay owed: the code that books a payout, in a
+/// transaction rolled back (nothing booked, no event). The admission authority only.
+pub(super) async fn payout_preview(state: AppState, req: Request, kvk: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    principal.require_any(&[Role::AdmissionAuthority], "Only the admission authority pays out of a deposit.")?;
+    let kvk = KvkNumber::from_path(&kvk)?;
+    let mut client = state.core.pool.get().await?;
+    let tx = client.transaction().await?;
+    let (_, mut answer) = paid_out(&tx, (&state, &principal, &req), &kvk).await?;
+    tx.rollback().await?;
+    answer["preview"] = json!(true);
+    Ok(no_store(json(StatusCode::OK, &answer)))
+}
+
+/// Books the payout of `kvk`'s deposit in `tx`: each accepted claim's share, the ledger's
+/// standing after, the audit entry and the events; the answer.
+async fn paid_out(
+    tx: &deadpool_postgres::Transaction<'_>,
+    (state, principal, req): (&AppState, &Principal, &Request),
+    kvk: &KvkNumber,
+) -> Result<(StatusCode, Value)> {
+    let opened_on = store::lock_account(tx, kvk.as_str())
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("Agency {kvk} has no deposit.")))?;
+    let balance = store::balance(tx, kvk.as_str()).await?;
+    let owed: Vec<_> = store::owed(tx, kvk.as_str()).await?.into_iter().map(|(o, _)| o).collect();
+    let shares = distribute(balance, &owed);
+    let now = state.clock.now();
+    let mut paid = Vec::new();
+    for (claim_id, cents) in &shares {
+        store::book(
             tx,
-            &audit::Entry::new(
-                Actor::of(&principal, Role::AdmissionAuthority),
-                "deposit.payouts",
-                kvk.as_str(),
-                &req.id,
-            )
-            .after(json!({ "payouts": paid, "still_owed_cents": unpaid })),
+            kvk.as_str(),
+            EntryKind::Payout,
+            *cents,
+            Some(*claim_id),
+            &format!("claim {claim_id}"),
+            &principal.subject,
         )
         .await?;
-        Ok((StatusCode::OK, json!({ "payouts": paid, "still_owed_cents": unpaid, "standing": standing })))
-    })
-    .await
+        let status = store::pay_claim(tx, *claim_id, *cents, now).await?;
+        platform::outbox::enqueue(tx, &events::payout(kvk.as_str(), *claim_id, *cents, now)).await?;
+        paid.push(json!({ "claim_id": claim_id, "amount_cents": cents, "status": status }));
+    }
+    let standing = ledger::settle(tx, state, kvk.as_str(), opened_on, ledger::Cause::Payout, now).await?;
+    let unpaid: i64 = owed.iter().map(|o| o.cents).sum::<i64>() - shares.iter().map(|(_, c)| c).sum::<i64>();
+    audit::record(
+        tx,
+        &audit::Entry::new(Actor::of(principal, Role::AdmissionAuthority), "deposit.payouts", kvk.as_str(), &req.id)
+            .after(json!({ "payouts": paid, "still_owed_cents": unpaid })),
+    )
+    .await?;
+    Ok((StatusCode::OK, json!({ "payouts": paid, "still_owed_cents": unpaid, "standing": standing })))
 }
 
 #[cfg(test)]

@@ -34,6 +34,12 @@ pub fn api(state: AppState) -> Routed {
             s,
             claims::payouts,
         ),
+        no_body(
+            warp::post().boxed(),
+            warp::path!("api" / "v1" / "agencies" / String / "deposit" / "payout-previews"),
+            s,
+            claims::payout_preview,
+        ),
         get(warp::path!("api" / "v1" / "agencies" / String / "deposit"), s, money::deposit_get),
         get(warp::path!("api" / "v1" / "agencies" / String / "deposit" / "ledger"), s, money::ledger_get),
         post(warp::path!("api" / "v1" / "agencies" / String / "deposit" / "seal"), s, seals::issue),

@@ -424,3 +424,47 @@ async fn the_authority_lists_the_claims_to_assess_and_previews_an_assessment() {
     }
     assert_eq!(app.get("/api/v1/claims?status=paid", Some(&na)).await.status, 400);
 }
+
+/// A payout's preview is the split the payout then books — wages pro rata when the deposit
+/// does not cover them — and books nothing itself.
+#[tokio::test]
+async fn a_payout_preview_is_the_split_that_is_then_booked() {
+    let app = spawn_app().await;
+    pay(&app, 100_000, "p1", "payment").await;
+    let na = app.token(&[Role::AdmissionAuthority], None);
+    let mut ids = Vec::new();
+    for amount in ["1000", "3000"] {
+        let mut claim = worker_claim();
+        claim["description"] = json!(format!("Claim of {amount}"));
+        let id = file(&app, None, claim).await.body["claim_id"].as_str().unwrap().to_string();
+        let cents = amount.parse::<i64>().unwrap() * 100;
+        let r = assess(&app, &id, json!({"decision": "accept", "amount_cents": cents})).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        ids.push(id);
+    }
+    let r = app.get("/api/v1/claims?status=accepted", Some(&na)).await;
+    assert_eq!(r.body["claims"].as_array().unwrap().len(), 2, "{:?}", r.body);
+
+    let path = format!("/api/v1/agencies/{AGENCY}/deposit/payout-previews");
+    let preview = app.send("POST", &path, Some(&na), None, None).await;
+    assert_eq!(preview.status, 200, "{:?}", preview.body);
+    let shares: Vec<i64> =
+        preview.body["payouts"].as_array().unwrap().iter().map(|p| p["amount_cents"].as_i64().unwrap()).collect();
+    assert_eq!(
+        (shares.iter().sum::<i64>(), preview.body["still_owed_cents"].as_i64()),
+        (100_000, Some(300_000)),
+        "{:?}",
+        preview.body
+    );
+    let r = app.get("/api/v1/claims?status=accepted", Some(&na)).await;
+    assert!(r.body["claims"].as_array().unwrap().iter().all(|c| c["paid_cents"] == 0), "the preview booked nothing");
+
+    let booked = payouts(&app, "payout-1").await;
+    assert_eq!(booked.status, 200, "{:?}", booked.body);
+    assert_eq!(
+        (&booked.body["payouts"], &booked.body["still_owed_cents"]),
+        (&preview.body["payouts"], &preview.body["still_owed_cents"])
+    );
+    let other = app.token(&[Role::Agency], Some(AGENCY));
+    assert_eq!(app.send("POST", &path, Some(&other), None, None).await.status, 403);
+}

@@ -96,6 +96,8 @@ struct ComplaintIn {
     complaint_id: Uuid,
     category: ComplaintCategory,
     text: String,
+    /// The language the resident wrote in (the page marks their words with it).
+    language: Option<String>,
     received_at: DateTime<Utc>,
     inspection_id: Option<Uuid>,
 }
@@ -144,6 +146,7 @@ struct BuildingPage {
     errors: Vec<String>,
     facts: Vec<(String, String)>,
     proposed: String,
+    /// Received on, category, the resident's words, their language.
     complaints: Vec<(String, String, String, String)>,
     deficiencies: Vec<(String, String, String, bool)>,
     kinds: Vec<Choice>,
@@ -271,10 +274,13 @@ fn address(a: &Address) -> String {
     format!("{} {}{addition}, {} {}", a.street, a.number, a.postcode, a.place)
 }
 
-/// A complaint to follow up: received on, category, the resident's words, its id.
+/// A complaint to follow up: received on, category, the resident's words and their
+/// language (when it is one of the suite's).
 fn complaint_row(l: &Lang, c: &ComplaintIn) -> (String, String, String, String) {
     let category = l.t(&format!("complaint-{}", c.category.as_str()));
-    (c.received_at.date_naive().to_string(), category, c.text.clone(), c.complaint_id.to_string())
+    let known = |lang: &String| zegel_contracts::language::LANGUAGES.iter().any(|(code, _)| code == lang);
+    let lang = c.language.clone().filter(known).unwrap_or_default();
+    (c.received_at.date_naive().to_string(), category, c.text.clone(), lang)
 }
 
 /// The open deficiencies: id, description, deadline, whether past it.

@@ -1,9 +1,11 @@
-//! The admission authority's desk (issue 35, desk 3, first part): the claims against
-//! guarantee deposits that wait for an assessment, and one claim with the assessment form —
-//! accept (with an amount, or a presumption of the advice that computes it), accept in part
-//! or reject, with a reason — and the result before saving: what the deposits register's
-//! own code would accept and how a presumption computed it. Every form goes to the
-//! deposits register with the person's own token.
+//! The admission authority's desk (issue 35, desk 3): the claims against guarantee
+//! deposits that wait for an assessment, and one claim with the assessment form — accept
+//! (with an amount, or a presumption of the advice that computes it), accept in part or
+//! reject, with a reason — and the result before saving: what the deposits register's own
+//! code would accept and how a presumption computed it; the deposits with accepted claims
+//! to pay, each with its standing and shortfall terms and its payout previewed before it
+//! is booked ([`deposit`]). Every form goes to the deposits register with the person's own
+//! token.
 
 use askama::Template;
 use bytes::Bytes;
@@ -26,6 +28,10 @@ use crate::page::{Chrome, page_with};
 use crate::registers::Refusal;
 use crate::state::AppState;
 
+mod deposit;
+
+pub use deposit::{deposit, deposit_act};
+
 type Result<T> = std::result::Result<T, Error>;
 
 const ROLE: Role = Role::AdmissionAuthority;
@@ -46,6 +52,8 @@ struct ClaimIn {
     evidence: Vec<String>,
     #[serde(default)]
     no_deposit: bool,
+    /// The language the worker wrote in (the page marks their words with it).
+    language: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -82,6 +90,32 @@ struct ListPage {
     l: Lang,
     done: Option<String>,
     rows: Vec<Row>,
+    /// Deposits with accepted claims to pay: where, the agency, how many, what is owed.
+    to_pay: Vec<(String, String, usize, String)>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Accepted {
+    kvk_number: String,
+    accepted_cents: Option<i64>,
+    paid_cents: i64,
+}
+
+#[derive(Debug, Deserialize)]
+struct ToPay {
+    claims: Vec<Accepted>,
+}
+
+/// The accepted claims by agency: its deposit's page, the agency, how many, what is owed.
+fn to_pay(l: &Lang, claims: &[Accepted]) -> Vec<(String, String, usize, String)> {
+    let mut by_agency: std::collections::BTreeMap<&str, (usize, i64)> = std::collections::BTreeMap::new();
+    for c in claims {
+        let entry = by_agency.entry(&c.kvk_number).or_default();
+        entry.0 += 1;
+        entry.1 += c.accepted_cents.unwrap_or(0) - c.paid_cents;
+    }
+    let page = |kvk: &str| format!("/admission/deposits/{kvk}?lang={}", l.code);
+    by_agency.into_iter().map(|(kvk, (n, owed))| (page(kvk), kvk.to_string(), n, euros(Some(owed)))).collect()
 }
 
 /// GET /admission — the claims to assess, oldest first.
@@ -93,6 +127,11 @@ pub async fn list(state: AppState, req: Request, _: ()) -> Result<Response> {
     };
     let claims: Claims = match desk.ask(Service::Deposits, (Method::GET, "/api/v1/claims?status=filed"), None).await {
         Ok(claims) => claims,
+        Err(refusal) => return refused(&desk.lang, &refusal),
+    };
+    let accepted: ToPay = match desk.ask(Service::Deposits, (Method::GET, "/api/v1/claims?status=accepted"), None).await
+    {
+        Ok(accepted) => accepted,
         Err(refusal) => return refused(&desk.lang, &refusal),
     };
     let l = desk.lang.clone();
@@ -110,8 +149,13 @@ pub async fn list(state: AppState, req: Request, _: ()) -> Result<Response> {
         })
         .collect();
     let done = (req.param("done") == Some("assessment")).then(|| l.t("done-assessment"));
-    let view =
-        ListPage { chrome: Chrome::at(&l, l.t("admission-title"), "/admission".into()), done, rows, l: l.clone() };
+    let view = ListPage {
+        chrome: Chrome::at(&l, l.t("admission-title"), "/admission".into()),
+        done,
+        rows,
+        to_pay: to_pay(&l, &accepted.claims),
+        l: l.clone(),
+    };
     page_with(StatusCode::OK, &l, view.render())
 }
 
@@ -131,6 +175,8 @@ struct ClaimPage {
     errors: Vec<String>,
     facts: Vec<(String, String)>,
     description: String,
+    /// The language of the worker's words, when it is one the register knows.
+    words_lang: String,
     evidence: Vec<String>,
     assessable: bool,
     decisions: Vec<Choice>,
@@ -212,6 +258,11 @@ async fn show(desk: &mut Desk, id: Uuid, shown: Shown) -> Result<Response> {
         errors: shown.errors,
         facts: facts(&l, &claim),
         description: claim.description.clone(),
+        words_lang: claim
+            .language
+            .clone()
+            .filter(|l| zegel_contracts::language::LANGUAGES.iter().any(|(c, _)| c == l))
+            .unwrap_or_default(),
         evidence: claim.evidence.clone(),
         assessable: claim.status == ClaimStatus::Filed,
         decisions,
