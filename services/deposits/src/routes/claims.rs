@@ -516,6 +516,8 @@ pub(super) async fn preview(state: AppState, req: Request, id: String, raw: Byte
     let id = platform::http::uuid_in_path(&id, "claim")?;
     let input: AssessmentIn = parse_json(&req, &raw)?;
     let (amount, reason) = assessment_checked(&input)?;
+    // A preview runs the write path (and takes its locks): it is charged as a write.
+    state.core.writes.charge_caller(&req, Some(&principal))?;
     let mut client = state.core.pool.get().await?;
     let tx = client.transaction().await?;
     let (_, mut answer) = assessed(&tx, (&state, &principal, &req), id, (&input, amount, reason.as_deref())).await?;
@@ -642,6 +644,8 @@ pub(super) async fn payout_preview(state: AppState, req: Request, kvk: String) -
     let principal = authenticate(&state, &req)?;
     principal.require_any(&[Role::AdmissionAuthority], "Only the admission authority pays out of a deposit.")?;
     let kvk = KvkNumber::from_path(&kvk)?;
+    // A preview runs the write path (and takes its locks): it is charged as a write.
+    state.core.writes.charge_caller(&req, Some(&principal))?;
     let mut client = state.core.pool.get().await?;
     let tx = client.transaction().await?;
     let (_, mut answer) = paid_out(&tx, (&state, &principal, &req), &kvk).await?;

@@ -235,6 +235,8 @@ pub(super) async fn preview(state: AppState, req: Request, bag_id: String, raw: 
     let bag = bag_from_path(&bag_id)?;
     let input: InspectionIn = parse_json(&req, &raw)?;
     let report = input.validate(state.clock.today())?;
+    // A preview runs the write path (and takes its locks): it is charged as a write.
+    state.core.writes.charge_caller(&req, Some(&principal))?;
     let mut client = state.core.pool.get().await?;
     let tx = client.transaction().await?;
     let (_, mut answer) = inspected(&tx, (&state, &principal, &req), &bag, &report).await?;

@@ -282,3 +282,18 @@ async fn a_preview_says_what_the_inspection_will_do_and_keeps_nothing() {
     let r = app.post(&format!("/api/v1/buildings/{bag}/inspection-previews"), &app.provider(), blocked).await;
     assert_eq!(r.status, 403, "only an inspector");
 }
+
+/// A preview runs the write path, so it counts against the inspector's budget of writes:
+/// previews cannot be sent without end.
+#[tokio::test]
+async fn previews_are_charged_as_writes() {
+    let app = spawn_with(|s| s.common.writes_per_hour = 3).await;
+    let bag = app.registered(building()).await;
+    let body = json!({"kind": "announced", "findings": "x", "measured": {"bedrooms": [6], "living_area": 20}});
+    let path = format!("/api/v1/buildings/{bag}/inspection-previews");
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(app.post(&path, &app.inspector(), body.clone()).await.status);
+    }
+    assert_eq!(statuses, [200, 200, 200, 429], "the fourth write of the hour is refused");
+}
