@@ -213,12 +213,13 @@ pub async fn start(state: AppState, req: Request, _: (), raw: Bytes) -> Result<R
         Ok(posted) => posted,
         Err(away) => return Ok(away),
     };
-    let kvk = form.get("kvk").unwrap_or_default().to_string();
-    if kvk.len() != 8 || !kvk.bytes().all(|b| b.is_ascii_digit()) {
+    let typed = form.get("kvk").unwrap_or_default().to_string();
+    // The suite's one rule for a KvK number (a Dutch one, or a foreign agency's).
+    let Ok(kvk) = platform::ids::KvkNumber::parse(&typed, "/kvk") else {
         let errors = vec![desk.lang.t("kvk-eight-digits")];
-        return show_list(&mut desk, StatusCode::UNPROCESSABLE_ENTITY, errors, kvk).await;
-    }
-    let path = format!("/api/v1/agencies/{kvk}/certificates");
+        return show_list(&mut desk, StatusCode::UNPROCESSABLE_ENTITY, errors, typed).await;
+    };
+    let path = format!("/api/v1/agencies/{}/certificates", kvk.as_str());
     let issued: std::result::Result<Value, Refusal> =
         desk.ask(Service::Certificates, (Method::POST, &path), Some(&json!({}))).await;
     match issued {
@@ -229,7 +230,7 @@ pub async fn start(state: AppState, req: Request, _: (), raw: Bytes) -> Result<R
         Err(refusal) => {
             let status = form_status(&refusal);
             let errors = said(&desk.lang, &refusal);
-            show_list(&mut desk, status, errors, kvk).await
+            show_list(&mut desk, status, errors, typed).await
         }
     }
 }

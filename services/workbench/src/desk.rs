@@ -53,6 +53,16 @@ impl Form {
     }
 }
 
+/// What a desk page with forms carries (templates/desk_notices.html shows the last two):
+/// the session's CSRF token, the address its forms post under, what was just saved and
+/// what the register refused.
+pub struct Head {
+    pub csrf: String,
+    pub action: String,
+    pub done: Option<String>,
+    pub errors: Vec<String>,
+}
+
 pub struct Desk {
     pub state: AppState,
     pub lang: Lang,
@@ -150,6 +160,11 @@ impl Desk {
 
     pub fn csrf(&self) -> &str {
         &self.session.csrf
+    }
+
+    /// The [`Head`] of a page whose forms post under `action`.
+    pub fn head(&self, action: String, done: Option<String>, errors: Vec<String>) -> Head {
+        Head { csrf: self.session.csrf.clone(), action, done, errors }
     }
 
     /// The person's token for `service`: the one kept, or a new one from the provider by

@@ -18,7 +18,7 @@ use zegel_contracts::deposit::{ClaimStatus, ClaimType};
 use zegel_contracts::register::Service;
 
 use super::{ROLE, euros};
-use crate::desk::{Desk, notice, refused, said};
+use crate::desk::{Desk, Head, notice, refused, said};
 use crate::i18n::Lang;
 use crate::page::{Chrome, page_with};
 use crate::registers::Refusal;
@@ -78,10 +78,7 @@ type Split = (Vec<(String, String, String)>, String);
 struct DepositPage {
     chrome: Chrome,
     l: Lang,
-    csrf: String,
-    action: String,
-    done: Option<String>,
-    errors: Vec<String>,
+    head: Head,
     facts: Vec<(String, String)>,
     claims: Vec<(String, String, String, String, String)>,
     split: Option<Split>,
@@ -144,10 +141,7 @@ async fn show(desk: &mut Desk, kvk: &str, shown: Shown) -> Result<Response> {
     });
     let view = DepositPage {
         chrome: Chrome::at(&l, format!("{} {kvk}", l.t("deposit-title")), format!("/admission/deposits/{kvk}")),
-        csrf: desk.csrf().to_string(),
-        action: format!("/admission/deposits/{kvk}"),
-        done: shown.done,
-        errors: shown.errors,
+        head: desk.head(format!("/admission/deposits/{kvk}"), shown.done, shown.errors),
         facts: facts(&l, &ledger),
         claims,
         split,
@@ -157,9 +151,10 @@ async fn show(desk: &mut Desk, kvk: &str, shown: Shown) -> Result<Response> {
     page_with(shown.status, &l, view.render())
 }
 
-/// A KvK number from the path as the workbench passes it on: eight digits.
+/// A KvK number from the path, passed on when it is one by the suite's rule
+/// ([`platform::ids::KvkNumber`]: eight digits, or a foreign agency's country and number).
 fn kvk_in_path(raw: &str) -> Option<&str> {
-    (raw.len() == 8 && raw.bytes().all(|b| b.is_ascii_digit())).then_some(raw)
+    platform::ids::KvkNumber::parse(raw, "/path/kvk").is_ok().then_some(raw)
 }
 
 /// GET /admission/deposits/{kvk}

@@ -22,7 +22,7 @@ use warp::reply::Response;
 use zegel_contracts::deposit::{ClaimStatus, ClaimType, Decision, Presumption, cents_of_euros};
 use zegel_contracts::register::Service;
 
-use crate::desk::{Desk, Form, notice, refused, said};
+use crate::desk::{Desk, Form, Head, notice, refused, said};
 use crate::i18n::Lang;
 use crate::page::{Chrome, page_with};
 use crate::registers::Refusal;
@@ -170,9 +170,7 @@ pub struct Choice {
 struct ClaimPage {
     chrome: Chrome,
     l: Lang,
-    csrf: String,
-    action: String,
-    errors: Vec<String>,
+    head: Head,
     facts: Vec<(String, String)>,
     description: String,
     /// The language of the worker's words, when it is one the register knows.
@@ -253,9 +251,7 @@ async fn show(desk: &mut Desk, id: Uuid, shown: Shown) -> Result<Response> {
             format!("{} {}", l.t("claim-title"), claim.kvk_number),
             format!("/admission/claims/{id}"),
         ),
-        csrf: desk.csrf().to_string(),
-        action: format!("/admission/claims/{id}"),
-        errors: shown.errors,
+        head: desk.head(format!("/admission/claims/{id}"), None, shown.errors),
         facts: facts(&l, &claim),
         description: claim.description.clone(),
         words_lang: claim

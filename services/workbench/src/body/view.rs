@@ -12,7 +12,7 @@ use zegel_contracts::certificate::{Ground, Outcome};
 use zegel_contracts::register::Service;
 
 use super::{Checklist, DEFICIENCY_ROWS, Detail, Item, Standing, date, status_label};
-use crate::desk::{Desk, refused};
+use crate::desk::{Desk, Head, refused};
 use crate::i18n::Lang;
 use crate::page::{Chrome, page_with};
 
@@ -63,11 +63,8 @@ pub struct PartView {
 struct CertificatePage {
     chrome: Chrome,
     l: Lang,
-    csrf: String,
-    action: String,
+    head: Head,
     back_href: String,
-    done: Option<String>,
-    errors: Vec<String>,
     status: String,
     facts: Vec<(String, String)>,
     standing: Option<(bool, Vec<PartView>, Vec<String>)>,
@@ -213,11 +210,8 @@ pub async fn show(
             format!("{} {}", l.t("certificate-title"), detail.kvk_number),
             format!("/body/certificates/{}", detail.certificate_id),
         ),
-        csrf: desk.csrf().to_string(),
-        action: format!("/body/certificates/{}", detail.certificate_id),
+        head: desk.head(format!("/body/certificates/{}", detail.certificate_id), done, errors),
         back_href: format!("/body?lang={}", l.code),
-        done,
-        errors,
         status: status_label(&l, detail.status),
         facts: facts(&l, &detail),
         standing: standing.as_ref().map(|s| standing_view(&l, s)),

@@ -17,7 +17,7 @@ use zegel_contracts::{ComplaintCategory, MarkStatus};
 
 use super::form::{CONTRACT_ROWS, DEFICIENCY_ROWS, MAX_BEDROOMS};
 use super::mark_label;
-use crate::desk::{Desk, Form, refused};
+use crate::desk::{Desk, Form, Head, refused};
 use crate::i18n::Lang;
 use crate::page::{Chrome, page_with};
 use crate::registers::Refusal;
@@ -140,10 +140,7 @@ pub struct Result {
 struct BuildingPage {
     chrome: Chrome,
     l: Lang,
-    csrf: String,
-    action: String,
-    done: Option<String>,
-    errors: Vec<String>,
+    head: Head,
     facts: Vec<(String, String)>,
     proposed: String,
     /// Received on, category, the resident's words, their language.
@@ -316,10 +313,7 @@ pub async fn show(desk: &mut Desk, bag: &str, shown: Shown) -> std::result::Resu
     let today = desk.state.clock.today().to_string();
     let view = BuildingPage {
         chrome: Chrome::at(&l, address(&building.address), format!("/inspector/buildings/{bag}")),
-        csrf: desk.csrf().to_string(),
-        action: format!("/inspector/buildings/{bag}"),
-        done: shown.done,
-        errors: shown.errors,
+        head: desk.head(format!("/inspector/buildings/{bag}"), shown.done, shown.errors),
         facts: facts(&l, &building),
         proposed: building
             .proposed
