@@ -323,6 +323,17 @@ pub async fn ban_by_id(c: &impl GenericClient, id: Uuid, lock: bool) -> Result<O
     Ok(c.query_opt(&stmt, &[&id]).await?.as_ref().map(ban))
 }
 
+/// The bans not lifted that have not ended by `today` (in force, or starting later),
+/// newest first, at most `limit`.
+pub async fn current_bans(c: &impl GenericClient, today: NaiveDate, limit: i64) -> Result<Vec<Ban>> {
+    let sql = format!(
+        "select {BAN_COLUMNS} from ban where lifted_on is null and (ends_on is null or ends_on >= $1)
+          order by created_at desc limit $2"
+    );
+    let stmt = c.prepare_cached(&sql).await?;
+    Ok(c.query(&stmt, &[&today, &limit]).await?.iter().map(ban).collect())
+}
+
 /// Lifts a ban (history stays).
 pub async fn lift_ban(c: &impl GenericClient, id: Uuid, on: NaiveDate, reason: &str) -> Result<()> {
     let stmt = c.prepare_cached("update ban set lifted_on = $2, lift_reason = $3 where ban_id = $1").await?;

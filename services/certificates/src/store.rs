@@ -1264,3 +1264,92 @@ pub async fn final_sanction_by_id(c: &impl GenericClient, id: Uuid) -> Result<Op
         c.prepare_cached(&format!("select {SANCTION_COLUMNS} from final_sanction where sanction_id = $1")).await?;
     Ok(c.query_opt(&stmt, &[&id]).await?.as_ref().map(final_sanction))
 }
+
+/// A suspension request with the certificate it asks about, as the Labour Authority
+/// follows it up: the certificate's status now, and whether its body has moved it since.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestFollowed {
+    #[serde(flatten)]
+    pub request: SuspensionRequest,
+    pub certificate_id: Uuid,
+    pub kvk_number: String,
+    pub certification_body_id: String,
+    pub status: crate::domain::Status,
+    /// The certificate's status changed after the request (suspended, revoked, …).
+    pub answered: bool,
+}
+
+/// Every suspension request, newest first (at most `limit`).
+pub async fn all_suspension_requests(c: &impl GenericClient, limit: i64) -> Result<Vec<RequestFollowed>> {
+    let stmt = c
+        .prepare_cached(
+            "select r.suspension_request_id, r.requested_by, r.reason, r.created_at,
+                    c.certificate_id, c.kvk_number, c.certification_body_id, c.status,
+                    exists (select 1 from certificate_status_change s
+                             where s.certificate_id = c.certificate_id and s.changed_at > r.created_at)
+               from suspension_request r join certificate c using (certificate_id)
+              order by r.created_at desc limit $1",
+        )
+        .await?;
+    Ok(c.query(&stmt, &[&limit])
+        .await?
+        .iter()
+        .map(|r| RequestFollowed {
+            request: SuspensionRequest {
+                suspension_request_id: r.get(0),
+                requested_by: r.get(1),
+                reason: r.get(2),
+                created_at: r.get(3),
+            },
+            certificate_id: r.get(4),
+            kvk_number: r.get(5),
+            certification_body_id: r.get(6),
+            status: r.get(7),
+            answered: r.get(8),
+        })
+        .collect())
+}
+
+/// The accidents the Labour Authority follows up, newest first (at most `limit`): not yet
+/// reported to it, reported after their due time, or without the agency's safety check.
+pub async fn open_accidents(c: &impl GenericClient, limit: i64) -> Result<Vec<Accident>> {
+    let sql = format!(
+        "{ACCIDENT} where authority_reported_at is null or authority_reported_at > report_due_at
+                      or safety_checked_at is null
+          order by reported_at desc limit $1"
+    );
+    let stmt = c.prepare_cached(&sql).await?;
+    Ok(c.query(&stmt, &[&limit]).await?.iter().map(accident).collect())
+}
+
+/// The complaints about work with `status`, oldest first (at most `limit`).
+pub async fn work_complaints_by_status(
+    c: &impl GenericClient,
+    status: zegel_contracts::certificate::WorkComplaintStatus,
+    limit: i64,
+) -> Result<Vec<WorkComplaint>> {
+    let sql = format!("{WORK_COMPLAINT} where status = $1 order by received_at limit $2");
+    let stmt = c.prepare_cached(&sql).await?;
+    Ok(c.query(&stmt, &[&status, &limit]).await?.iter().map(work_complaint).collect())
+}
+
+/// Which fines a list holds: by status, by the agency used, by the fined hirer.
+#[derive(Debug, Default)]
+pub struct FinesAsked {
+    pub status: Option<crate::domain::fine::FineStatus>,
+    pub agency: Option<String>,
+    pub hirer: Option<String>,
+}
+
+/// The fines `asked`, newest first (at most `limit`).
+pub async fn fines(c: &impl GenericClient, asked: &FinesAsked, limit: i64) -> Result<Vec<Fine>> {
+    let sql = format!(
+        "select {FINE_COLUMNS} from fine
+          where ($1::text is null or status = $1) and ($2::text is null or agency_kvk = $2)
+            and ($3::text is null or hirer_kvk = $3)
+          order by decided_on desc, fine_id desc limit $4"
+    );
+    let stmt = c.prepare_cached(&sql).await?;
+    let status = asked.status.map(|s| s.as_str());
+    Ok(c.query(&stmt, &[&status, &asked.agency, &asked.hirer, &limit]).await?.iter().map(fine).collect())
+}

@@ -228,3 +228,13 @@ mod tests {
         }
     }
 }
+
+crate::text_enum! {
+    /// Where a hirer's fine is (advice 2.1 E).
+    pub enum FineStatus {
+        /// Decided by the inspectorate; objection and appeal may follow.
+        Decided = "decided",
+        /// Final: it counts as an earlier offence, and on an agency it is a ground to revoke.
+        Irrevocable = "irrevocable",
+    }
+}

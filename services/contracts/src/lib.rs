@@ -10,6 +10,7 @@ pub mod ban;
 pub mod certificate;
 pub mod certifier;
 pub mod deposit;
+pub mod dossier;
 pub mod event;
 pub mod housing;
 pub mod kvk;

@@ -17,6 +17,7 @@ pub mod config;
 pub mod consumer;
 pub mod core;
 pub mod db;
+pub mod dossier;
 pub mod error;
 pub mod event;
 pub mod http;

@@ -22,7 +22,7 @@ use zegel_contracts::agency::{Part, Reason};
 use zegel_contracts::certificate::{AuditOutcome, Ground, Outcome, RequirementCode};
 use zegel_contracts::register::Service;
 
-use crate::desk::{Desk, Form, notice, refused, said};
+use crate::desk::{Desk, Form, notice, refused, said, status_of};
 use crate::i18n::Lang;
 use crate::page::{Chrome, page, page_with};
 use crate::registers::Refusal;
@@ -228,17 +228,11 @@ pub async fn start(state: AppState, req: Request, _: (), raw: Bytes) -> Result<R
             Ok(see_other(&format!("/body/certificates/{id}?lang={}&done=started", desk.lang.code)))
         }
         Err(refusal) => {
-            let status = form_status(&refusal);
+            let status = status_of(&refusal);
             let errors = said(&desk.lang, &refusal);
             show_list(&mut desk, status, errors, typed).await
         }
     }
-}
-
-/// The status a form comes back with: what the register said, 422 for anything it
-/// refused about the content.
-fn form_status(refusal: &Refusal) -> StatusCode {
-    StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 fn certificate_id(raw: &str) -> Option<Uuid> {
@@ -313,7 +307,7 @@ pub async fn act(state: AppState, req: Request, (id, action): (String, String), 
         ))),
         Err(refusal) => {
             let errors = said(&desk.lang, &refusal);
-            show(&mut desk, id, form_status(&refusal), None, errors).await
+            show(&mut desk, id, status_of(&refusal), None, errors).await
         }
     }
 }
@@ -414,7 +408,7 @@ async fn seal(desk: &mut Desk, id: Uuid) -> Result<Response> {
         Ok(sealed) => sealed,
         Err(refusal) => {
             let errors = said(&desk.lang, &refusal);
-            return show(desk, id, form_status(&refusal), None, errors).await;
+            return show(desk, id, status_of(&refusal), None, errors).await;
         }
     };
     let l = desk.lang.clone();

@@ -4,6 +4,7 @@ use platform::config::ConfigError;
 use platform::shell::OwnSettings;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
+use zegel_contracts::register::Service;
 
 pub type Settings = platform::shell::Settings<Own>;
 
@@ -36,6 +37,24 @@ pub struct Own {
     pub housing_url: String,
     /// The lookup: an agency's live standing, as a hirer sees it.
     pub lookup_url: String,
+    /// The bans register, asked with the person's own token.
+    pub bans_url: String,
+    /// The G-account register, asked with the person's own token.
+    pub gaccounts_url: String,
+}
+
+impl Own {
+    /// Every register the workbench asks, with where it is.
+    pub fn registers(&self) -> [(Service, &str); 6] {
+        [
+            (Service::Certificates, &self.certificates_url),
+            (Service::Deposits, &self.deposits_url),
+            (Service::Housing, &self.housing_url),
+            (Service::Lookup, &self.lookup_url),
+            (Service::Bans, &self.bans_url),
+            (Service::Gaccounts, &self.gaccounts_url),
+        ]
+    }
 }
 
 impl Default for Own {
@@ -52,6 +71,8 @@ impl Default for Own {
             deposits_url: "http://127.0.0.1:8083".into(),
             housing_url: "http://127.0.0.1:8085".into(),
             lookup_url: "http://127.0.0.1:8080".into(),
+            bans_url: "http://127.0.0.1:8082".into(),
+            gaccounts_url: "http://127.0.0.1:8084".into(),
         }
     }
 }
@@ -67,13 +88,8 @@ impl OwnSettings for Own {
                 "ZEGEL_WORKBENCH_PUBLIC_URL: an http(s) URL without a trailing slash".into(),
             ));
         }
-        let registers = [
-            ("CERTIFICATES_URL", &self.certificates_url),
-            ("DEPOSITS_URL", &self.deposits_url),
-            ("HOUSING_URL", &self.housing_url),
-            ("LOOKUP_URL", &self.lookup_url),
-        ];
-        for (name, url) in registers {
+        for (service, url) in self.registers() {
+            let name = format!("{}_URL", service.as_str().to_uppercase());
             let parsed = reqwest::Url::parse(url).ok().filter(|u| matches!(u.scheme(), "http" | "https"));
             if parsed.is_none() || url.ends_with('/') {
                 return Err(ConfigError::Invalid(format!(

@@ -51,6 +51,19 @@ impl Form {
     pub fn has(&self, name: &str) -> bool {
         self.get(name).is_some()
     }
+
+    /// Every value of `name` that is not blank (a group of checkboxes), in form order.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty()).collect()
+    }
+}
+
+/// One option of a form's choice (a select's option, a checkbox): its value, its label
+/// in the person's language, and whether it is chosen.
+pub struct Choice {
+    pub value: &'static str,
+    pub label: String,
+    pub chosen: bool,
 }
 
 /// What a desk page with forms carries (templates/desk_notices.html shows the last two):
@@ -99,6 +112,11 @@ pub fn said(lang: &Lang, refusal: &Refusal) -> Vec<String> {
         Refusal::Said { status: 401, .. } => vec![lang.t("login-again")],
         Refusal::Said { detail, fields, .. } => std::iter::once(detail.clone()).chain(fields.iter().cloned()).collect(),
     }
+}
+
+/// The status a page answers a refused form with: the register's own.
+pub fn status_of(refusal: &Refusal) -> StatusCode {
+    StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 /// A refused read as a page with the register's status.

@@ -22,7 +22,7 @@ use zegel_contracts::housing::WorkKind;
 use zegel_contracts::register::Service;
 use zegel_contracts::{ComplaintCategory, MarkStatus};
 
-use crate::desk::{Desk, Form, notice, refused, said};
+use crate::desk::{Desk, Form, notice, refused, said, status_of};
 use crate::i18n::Lang;
 use crate::page::{Chrome, page_with};
 use crate::registers::Refusal;
@@ -164,7 +164,7 @@ pub async fn act(state: AppState, req: Request, (bag, action): (String, String),
         }
         (Ok(_), _) => Ok(see_other(&format!("/inspector/buildings/{bag}?lang={}&done=inspection", desk.lang.code))),
         (Err(refusal), _) => {
-            let status = StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            let status = status_of(&refusal);
             let errors = said(&desk.lang, &refusal);
             view::show(&mut desk, bag, view::Shown::again(status, errors, posted)).await
         }
@@ -184,7 +184,7 @@ async fn resolve(desk: &mut Desk, bag: &str, posted: &Form) -> Result<Response> 
     match answer {
         Ok(_) => Ok(see_other(&format!("/inspector/buildings/{bag}?lang={}&done=resolution", desk.lang.code))),
         Err(refusal) => {
-            let status = StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            let status = status_of(&refusal);
             let errors = said(&desk.lang, &refusal);
             view::show(desk, bag, view::Shown::again(status, errors, Form::default())).await
         }

@@ -11,6 +11,7 @@ pub mod config;
 pub mod desk;
 pub mod i18n;
 pub mod inspector;
+pub mod labour;
 pub mod login;
 pub mod page;
 pub mod registers;

@@ -33,33 +33,24 @@ impl Refusal {
 #[derive(Debug, Clone)]
 pub struct Registers {
     http: reqwest::Client,
-    certificates: String,
-    deposits: String,
-    housing: String,
-    lookup: String,
+    /// Each register the workbench asks, and its base URL.
+    bases: Vec<(Service, String)>,
 }
 
 impl Registers {
     /// The registers at these base URLs.
-    pub fn new(certificates: &str, deposits: &str, housing: &str, lookup: &str) -> Self {
+    pub fn new(bases: &[(Service, &str)]) -> Self {
         // No redirects: a register never sends the workbench elsewhere with a token.
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
-        let deposits = deposits.into();
-        Self { http, certificates: certificates.into(), deposits, housing: housing.into(), lookup: lookup.into() }
+        Self { http, bases: bases.iter().map(|(s, url)| (*s, url.to_string())).collect() }
     }
 
     fn base(&self, service: Service) -> Option<&str> {
-        match service {
-            Service::Certificates => Some(&self.certificates),
-            Service::Deposits => Some(&self.deposits),
-            Service::Housing => Some(&self.housing),
-            Service::Lookup => Some(&self.lookup),
-            _ => None,
-        }
+        self.bases.iter().find(|(s, _)| *s == service).map(|(_, url)| url.as_str())
     }
 
     /// `method path` at `service` with `token` (none for a public read), a JSON body and,

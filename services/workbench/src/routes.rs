@@ -38,6 +38,16 @@ pub fn api(state: AppState) -> Routed {
         post(pair(warp::path!("admission" / "claims" / String / String)), s, crate::admission::act),
         get(warp::path!("admission" / "deposits" / String), s, crate::admission::deposit),
         post(pair(warp::path!("admission" / "deposits" / String / String)), s, crate::admission::deposit_act),
+        get(fixed(warp::path!("labour")), s, crate::labour::list),
+        get(warp::path!("labour" / "agencies" / String), s, crate::labour::dossier),
+        post(pair(warp::path!("labour" / "agencies" / String / String)), s, crate::labour::dossier_act),
+        get(fixed(warp::path!("labour" / "bans")), s, crate::labour::bans),
+        post(fixed(warp::path!("labour" / "bans")), s, crate::labour::impose),
+        post(pair(warp::path!("labour" / "bans" / String / String)), s, crate::labour::ban_act),
+        get(fixed(warp::path!("labour" / "fines")), s, crate::labour::fines),
+        get(warp::path!("labour" / "fines" / String), s, crate::labour::fine),
+        post(fixed(warp::path!("labour" / "fines")), s, crate::labour::fines_act),
+        post(pair(warp::path!("labour" / "fines" / String / String)), s, crate::labour::fine_act),
     ])
 }
 
@@ -73,10 +83,11 @@ struct Home {
 }
 
 /// The desks of the workbench, by the role each is for.
-const DESKS: [(platform::auth::Role, &str, &str); 3] = [
+const DESKS: [(platform::auth::Role, &str, &str); 4] = [
     (platform::auth::Role::CertificationBody, "/body", "desk-body"),
     (platform::auth::Role::HousingInspector, "/inspector", "desk-inspector"),
     (platform::auth::Role::AdmissionAuthority, "/admission", "desk-admission"),
+    (platform::auth::Role::Inspectorate, "/labour", "desk-labour"),
 ];
 
 #[derive(Template)]

@@ -80,7 +80,7 @@ impl Start for AppState {
             absolute: Duration::from_secs(own.session_hours * 3600),
         };
         let sessions = Sessions::new(core.bus.clone(), lifetimes, clock.clone());
-        let registers = Registers::new(&own.certificates_url, &own.deposits_url, &own.housing_url, &own.lookup_url);
+        let registers = Registers::new(&own.registers());
         let settings = Arc::new(own.clone());
         Ok(Self { core, clock, settings, sessions, registers, client, provider: Arc::default() })
     }

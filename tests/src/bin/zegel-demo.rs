@@ -121,6 +121,17 @@ async fn at_the_desk(client: &Client) {
         "description": "No wages for September and October; the planner kept the payslips.", "language": "ro"});
     let url = format!("{}/api/v1/agencies/{}/deposit/worker-claims", client.at.deposits, DESK_AGENCY.0);
     let _ = client.http.post(url).json(&claim).send().await;
+    // A complaint about its work and a hirer's accident report, for the Labour Authority's
+    // desk (its worklist, and the agency's dossier).
+    let complaint = json!({"category": "debt_to_employer", "lang": "pl",
+        "text": "Musimy spłacać 'koszty rekrutacji' z każdej wypłaty."});
+    let url = format!("{}/api/v1/agencies/{}/work-complaints", client.at.certificates, DESK_AGENCY.0);
+    let _ = client.http.post(url).json(&complaint).send().await;
+    let today = platform::clock::dutch_date(chrono::Utc::now());
+    let accident = json!({"occurred_on": today, "kind": "hospital_admission",
+        "what_happened": "A temporary worker fell from a loading platform."});
+    let url = format!("{}/api/v1/agencies/{}/accidents", client.at.certificates, DESK_AGENCY.0);
+    client.call(reqwest::Method::POST, url, &client.token(Role::Hirer, Some("87654321")), accident).await;
 }
 
 /// Every agency of the demo, in its state; the seals of those that have one.

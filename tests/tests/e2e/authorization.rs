@@ -143,7 +143,13 @@ async fn desk_matrix(suite: &Suite) -> (String, Vec<String>) {
         let who = (subject.as_str(), role, org.as_deref());
         sessions.push((
             role,
-            crate::body_desk::session(&workbench, suite, who, &["certificates", "deposits", "housing"]).await,
+            crate::body_desk::session(
+                &workbench,
+                suite,
+                who,
+                &["certificates", "deposits", "housing", "bans", "gaccounts"],
+            )
+            .await,
         ));
     }
     let nil = uuid::Uuid::nil().to_string();

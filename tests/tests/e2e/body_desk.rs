@@ -24,11 +24,14 @@ const MIGRATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../services/workb
 pub(crate) async fn workbench_for(suite: &Suite) -> Running<Workbench> {
     let (certificates, lookup) = (suite.certificates.address.clone(), suite.lookup.address.clone());
     let (deposits, housing) = (suite.deposits.address.clone(), suite.housing.address.clone());
+    let (bans, gaccounts) = (suite.bans.address.clone(), suite.gaccounts.address.clone());
     zegel_testkit::start::<Workbench>(MIGRATIONS, move |s| {
         s.own.certificates_url = certificates;
         s.own.deposits_url = deposits;
         s.own.housing_url = housing;
         s.own.lookup_url = lookup;
+        s.own.bans_url = bans;
+        s.own.gaccounts_url = gaccounts;
     })
     .await
 }

@@ -27,6 +27,7 @@ mod inspector_desk;
 mod k8s_manifests;
 mod kvk_api;
 mod kvk_journey;
+mod labour_desk;
 mod login;
 mod one_verdict;
 mod operator_signals;

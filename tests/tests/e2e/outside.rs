@@ -243,6 +243,19 @@ async fn every_page_reads_right_in_chromium_in_every_language() {
         let url = format!("{}{path}", workbench.address);
         pages.push(json!({"name": name, "url": url, "langs": ["nl", "en"], "verdict": false, "cookie": session}));
     }
+    let registers = ["certificates", "bans", "deposits", "gaccounts", "housing"];
+    let (cookie, _) =
+        crate::body_desk::session(&workbench, &suite, ("labour", Role::Inspectorate, None), &registers).await;
+    let session = json!({"name": "zegel_session", "value": cookie});
+    for (name, path) in [
+        ("labour-desk", "/labour".to_string()),
+        ("labour-dossier", format!("/labour/agencies/{kvk}")),
+        ("labour-bans", "/labour/bans".to_string()),
+        ("labour-fines", "/labour/fines".to_string()),
+    ] {
+        let url = format!("{}{path}", workbench.address);
+        pages.push(json!({"name": name, "url": url, "langs": ["nl", "en"], "verdict": false, "cookie": session}));
+    }
     let forms = json!([
         {"name": "complaint", "url": format!("{lookup}/v/{building}/complaint?lang=pl"),
          "check": ["input[name=category] >> nth=0"], "fill": [["#text", "Nie ma ciepłej wody."]],
@@ -254,7 +267,7 @@ async fn every_page_reads_right_in_chromium_in_every_language() {
     let faults: Vec<&str> = report["faults"].as_array().expect("faults").iter().filter_map(Value::as_str).collect();
     assert!(faults.is_empty(), "{} faults in the browser:\n{}", faults.len(), faults.join("\n"));
     // Every page in every language at both sizes, and both forms, were checked.
-    assert_eq!(report["checked"], 26 * 8 * 2 + 2, "{report}");
+    assert_eq!(report["checked"], 30 * 8 * 2 + 2, "{report}");
 }
 
 /// The desks' work in Chromium with JavaScript off, on a tablet (768×1024), each person
@@ -264,7 +277,9 @@ async fn every_page_reads_right_in_chromium_in_every_language() {
 /// housing inspector opens a building from the worklist, measures its rooms, sees the
 /// result before saving and saves it (the page at the door then shows the new capacity);
 /// the admission authority previews a presumption on a worker's claim, records it, and
-/// books the deposit's payout after seeing its split.
+/// books the deposit's payout after seeing its split; the Labour Authority opens the agency's
+/// dossier (the certificate and the worker's claim in its timeline), asks the body to suspend
+/// and computes a hirer's fine (none: the agency was certified).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Chromium, Node.js, tests/web and dev/oidc; `just test` runs it"]
 async fn the_desks_work_in_chromium_on_a_tablet() {
@@ -290,6 +305,7 @@ async fn the_desks_work_in_chromium_on_a_tablet() {
     let (issuer, public_url) = (provider.issuer.clone(), base.clone());
     let (certificates, lookup) = (suite.certificates.address.clone(), suite.lookup.address.clone());
     let (deposits, housing) = (suite.deposits.address.clone(), suite.housing.address.clone());
+    let (bans, gaccounts) = (suite.bans.address.clone(), suite.gaccounts.address.clone());
     let _workbench = zegel_testkit::start_at::<zegel_workbench::Workbench>(migrations, port, move |s| {
         s.own.issuer = Some(issuer);
         s.own.public_url = public_url;
@@ -297,6 +313,8 @@ async fn the_desks_work_in_chromium_on_a_tablet() {
         s.own.deposits_url = deposits;
         s.own.housing_url = housing;
         s.own.lookup_url = lookup;
+        s.own.bans_url = bans;
+        s.own.gaccounts_url = gaccounts;
     })
     .await;
 
@@ -375,9 +393,39 @@ async fn the_desks_work_in_chromium_on_a_tablet() {
         .unwrap_or_default(),
     );
     let admission = json!({"name": "admission-assesses", "viewport": [768, 1024], "steps": admission});
-    let plan = json!({"languages": [], "pages": [], "forms": [], "journeys": [auditor, inspector, admission]});
+    let today = platform::clock::dutch_date(chrono::Utc::now()).to_string();
+    let mut labour = logs_in(&base, "labour", "Eva Bakker");
+    labour.extend(
+        json!([
+            {"click": "a[href^='/labour']"},
+            {"expect": "Your suspension requests"},
+            {"fill": ["#kvk", kvk]},
+            {"click": "form[action='/labour'] button"},
+            {"expect": "Timeline"},
+            {"expect": "A worker claimed unpaid wages"},
+            {"expect": "Certified"},
+            {"fill": ["#reason", "Wages below the minimum, reported by three workers."]},
+            {"click": "form[action*='/suspension'] button"},
+            {"expect": "The request was sent to the certification body."},
+            {"click": "a[href^='/labour?']"},
+            {"click": "a[href^='/labour/fines']"},
+            {"fill": ["#hirer", "87654321"]},
+            {"fill": ["#agency", kvk]},
+            {"fill": ["#from", today]},
+            {"fill": ["#to", today]},
+            {"fill": ["#workers", "2"]},
+            {"click": "button[value=computation]"},
+            {"expect": "no offence"},
+        ])
+        .as_array()
+        .cloned()
+        .unwrap_or_default(),
+    );
+    let labour = json!({"name": "labour-follows", "viewport": [768, 1024], "steps": labour});
+    let journeys = [auditor, inspector, admission, labour];
+    let plan = json!({"languages": [], "pages": [], "forms": [], "journeys": journeys});
     let report = in_chromium(plan).await;
-    assert_eq!((report["checked"].as_u64(), &report["faults"]), (Some(3), &json!([])), "{report}");
+    assert_eq!((report["checked"].as_u64(), &report["faults"]), (Some(4), &json!([])), "{report}");
 
     // The page at the door shows the capacity the inspector measured.
     let door = format!("{}/v/{seal}?lang=en", suite.lookup.address);
@@ -402,9 +450,13 @@ async fn the_desks_work_in_chromium_on_a_tablet() {
     let trail = format!("{}/api/v1/certificates/{id}/audit-trail", suite.certificates.address);
     let trail = suite.http.get(trail).bearer_auth(&inspectorate).send().await.expect("trail");
     let trail: Value = trail.json().await.expect("json");
-    let subjects: Vec<&str> =
-        trail["entries"].as_array().expect("entries").iter().filter_map(|e| e["actor"]["subject"].as_str()).collect();
-    assert!(subjects.len() >= 8 && subjects.iter().all(|s| *s == "auditor"), "{trail}");
+    let by = |role: &str| -> Vec<&str> {
+        let entries = trail["entries"].as_array().expect("entries").iter();
+        entries.filter(|e| e["actor"]["role"] == role).filter_map(|e| e["actor"]["subject"].as_str()).collect()
+    };
+    let body = by("certification_body");
+    assert!(body.len() >= 8 && body.iter().all(|s| *s == "auditor"), "{trail}");
+    assert_eq!(by("inspectorate"), ["labour"], "the Labour Authority's request, under its person: {trail}");
 }
 
 /// The first steps of a journey: logging in at the development provider as `login`, back

@@ -189,3 +189,16 @@ pub(super) async fn ban_get(state: AppState, req: Request, id: String) -> Result
     let ban = store::ban_by_id(&client, id, false).await?.ok_or_else(|| Error::NotFound(format!("No ban {id}.")))?;
     Ok(json(StatusCode::OK, &ban))
 }
+
+/// GET /api/v1/bans — the bans not lifted and not ended (in force, or to start), newest
+/// first, without personal data: for the inspectorate, tax and admins, who impose and lift
+/// them.
+pub(super) async fn current(state: AppState, req: Request, _: ()) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    if ![Role::Inspectorate, Role::Tax, Role::Admin].iter().any(|r| principal.has(*r)) {
+        return Err(Error::Forbidden("Only the inspectorate, the tax authority and admins read bans.".into()));
+    }
+    let client = state.core.pool.get().await?;
+    let bans = store::current_bans(&client, state.clock.today(), 200).await?;
+    Ok(platform::http::no_store(json(StatusCode::OK, &json!({ "bans": bans }))))
+}

@@ -7,16 +7,7 @@ use chrono::{Months, NaiveDate};
 use serde::Serialize;
 use uuid::Uuid;
 
-pub use zegel_contracts::certificate::Offence;
-
-platform::text_enum! {
-    pub enum FineStatus {
-        /// Decided by the inspectorate; objection and appeal may follow.
-        Decided = "decided",
-        /// Final: it counts as an earlier offence, and on an agency it is a ground to revoke.
-        Irrevocable = "irrevocable",
-    }
-}
+pub use zegel_contracts::certificate::{FineStatus, Offence};
 
 /// The fine schedule in force from a date (table `fine_schedule`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -8,6 +8,7 @@ mod fines;
 mod sanctions;
 mod seals;
 mod work_complaints;
+mod worklists;
 
 use deadpool_postgres::Transaction;
 use platform::auth::{Principal, Role};
@@ -25,6 +26,11 @@ pub(crate) use platform::write::write;
 pub fn api(state: AppState) -> Routed {
     let s = &state;
     any_of([
+        platform::dossier::route(s, zegel_contracts::register::Service::Certificates),
+        get(fixed(warp::path!("api" / "v1" / "suspension-requests")), s, worklists::suspension_requests),
+        get(fixed(warp::path!("api" / "v1" / "accidents")), s, worklists::open_accidents),
+        get(fixed(warp::path!("api" / "v1" / "work-complaints")), s, worklists::work_complaints),
+        get(fixed(warp::path!("api" / "v1" / "hirer-fines")), s, worklists::fines),
         put(warp::path!("api" / "v1" / "certification-bodies" / String), s, bodies::put),
         get(warp::path!("api" / "v1" / "certification-bodies" / String), s, bodies::bodies_get),
         get(warp::path!("api" / "v1" / "certification-bodies" / String / "certificates"), s, bodies::certificates),

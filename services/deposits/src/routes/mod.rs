@@ -18,6 +18,7 @@ pub(crate) use platform::write::write;
 pub fn api(state: AppState) -> Routed {
     let s = &state;
     any_of([
+        platform::dossier::route(s, zegel_contracts::register::Service::Deposits),
         post(warp::path!("api" / "v1" / "agencies" / String / "deposit" / "payments"), s, money::pay_in),
         post(warp::path!("api" / "v1" / "agencies" / String / "deposit" / "claims"), s, money::file_claim),
         no_body(warp::post().boxed(), warp::path!("api" / "v1" / "claims" / String / "payout"), s, money::pay_out),

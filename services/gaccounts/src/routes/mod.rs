@@ -15,6 +15,7 @@ pub(crate) use platform::write::write;
 pub fn api(state: AppState) -> Routed {
     let s = &state;
     any_of([
+        platform::dossier::route(s, zegel_contracts::register::Service::Gaccounts),
         put(warp::path!("api" / "v1" / "agencies" / String / "g-account"), s, accounts::register),
         get(warp::path!("api" / "v1" / "agencies" / String / "g-account"), s, accounts::g_account_get),
         get(warp::path!("api" / "v1" / "agencies" / String / "g-account" / "match"), s, accounts::g_account_match),

@@ -24,6 +24,7 @@ pub(crate) use platform::write::write;
 pub fn api(state: AppState) -> Routed {
     let s = &state;
     any_of([
+        platform::dossier::route(s, zegel_contracts::register::Service::Housing),
         post(fixed(warp::path!("api" / "v1" / "buildings")), s, buildings::register),
         get(warp::path!("api" / "v1" / "buildings" / String), s, buildings::building_get),
         put(warp::path!("api" / "v1" / "buildings" / String / "rooms"), s, buildings::rooms),

@@ -18,7 +18,7 @@ use zegel_contracts::deposit::{ClaimStatus, ClaimType};
 use zegel_contracts::register::Service;
 
 use super::{ROLE, euros};
-use crate::desk::{Desk, Head, notice, refused, said};
+use crate::desk::{Desk, Head, notice, refused, said, status_of};
 use crate::i18n::Lang;
 use crate::page::{Chrome, page_with};
 use crate::registers::Refusal;
@@ -209,7 +209,7 @@ pub async fn deposit_act(
         }
         (Ok(_), _) => Ok(see_other(&format!("/admission/deposits/{kvk}?lang={}&done=payout", desk.lang.code))),
         (Err(refusal), _) => {
-            let status = StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            let status = status_of(&refusal);
             let errors = said(&desk.lang, &refusal);
             show(&mut desk, kvk, Shown { status, done: None, errors, preview: None }).await
         }

@@ -22,7 +22,7 @@ use warp::reply::Response;
 use zegel_contracts::deposit::{ClaimStatus, ClaimType, Decision, Presumption, cents_of_euros};
 use zegel_contracts::register::Service;
 
-use crate::desk::{Desk, Form, Head, notice, refused, said};
+use crate::desk::{Choice, Desk, Form, Head, notice, refused, said, status_of};
 use crate::i18n::Lang;
 use crate::page::{Chrome, page_with};
 use crate::registers::Refusal;
@@ -157,12 +157,6 @@ pub async fn list(state: AppState, req: Request, _: ()) -> Result<Response> {
         l: l.clone(),
     };
     page_with(StatusCode::OK, &l, view.render())
-}
-
-pub struct Choice {
-    pub value: &'static str,
-    pub label: String,
-    pub chosen: bool,
 }
 
 #[derive(Template)]
@@ -331,7 +325,7 @@ pub async fn act(state: AppState, req: Request, (id, action): (String, String), 
         }
         (Ok(_), _) => Ok(see_other(&format!("/admission?lang={}&done=assessment", desk.lang.code))),
         (Err(refusal), _) => {
-            let status = StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            let status = status_of(&refusal);
             let errors = said(&desk.lang, &refusal);
             show(&mut desk, id, Shown { posted, ..again(status, errors, None) }).await
         }

@@ -12,16 +12,9 @@ use zegel_contracts::certificate::{Ground, Outcome};
 use zegel_contracts::register::Service;
 
 use super::{Checklist, DEFICIENCY_ROWS, Detail, Item, Standing, date, status_label};
-use crate::desk::{Desk, Head, refused};
+use crate::desk::{Choice, Desk, Head, refused};
 use crate::i18n::Lang;
 use crate::page::{Chrome, page_with};
-
-/// A choice in a select: value, label, whether chosen.
-pub struct Choice {
-    pub value: &'static str,
-    pub label: String,
-    pub chosen: bool,
-}
 
 pub struct RequirementView {
     pub code: &'static str,
