@@ -22,6 +22,14 @@ const MIGRATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../services/workb
 
 /// The workbench in front of the suite's registers.
 pub(crate) async fn workbench_for(suite: &Suite) -> Running<Workbench> {
+    workbench_with(suite, |_| {}).await
+}
+
+/// The workbench in front of the suite's registers, its settings then tuned by `tune`.
+pub(crate) async fn workbench_with(
+    suite: &Suite,
+    tune: impl FnOnce(&mut platform::shell::Settings<zegel_workbench::config::Own>) + Send + 'static,
+) -> Running<Workbench> {
     let (certificates, lookup) = (suite.certificates.address.clone(), suite.lookup.address.clone());
     let (deposits, housing) = (suite.deposits.address.clone(), suite.housing.address.clone());
     let (bans, gaccounts) = (suite.bans.address.clone(), suite.gaccounts.address.clone());
@@ -32,6 +40,7 @@ pub(crate) async fn workbench_for(suite: &Suite) -> Running<Workbench> {
         s.own.lookup_url = lookup;
         s.own.bans_url = bans;
         s.own.gaccounts_url = gaccounts;
+        tune(s);
     })
     .await
 }

@@ -10,7 +10,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use zegel_e2e::Suite;
 
-use crate::body_desk::{Browser, session, workbench_for};
+use crate::body_desk::{Browser, session, workbench_for, workbench_with};
 
 const KVK: &str = "63000001";
 const HIRER: &str = "87654321";
@@ -89,6 +89,18 @@ async fn each_register_tells_the_labour_authority_alone_what_it_knows_of_an_agen
     let (status, body) =
         suite.send(Method::GET, format!("{cert}/api/v1/hirer-fines?agency=12"), Some(&inspectorate), Value::Null).await;
     assert_eq!(status, 422, "{body}");
+    // Every read of the agency's dossier and of complaints about it is in its trail.
+    let db = suite.certificates.state.core.pool.get().await.expect("a connection");
+    for action in ["dossier.read", "work_complaint.read"] {
+        let row = db
+            .query_one(
+                "select count(*) from audit_log where action = $1 and subject = $2 and role = 'inspectorate'",
+                &[&action, &KVK],
+            )
+            .await
+            .expect("the trail");
+        assert!(row.get::<_, i64>(0) >= 1, "{action} of {KVK} is audited");
+    }
     let bans = format!("{}/api/v1/bans", suite.bans.address);
     assert_eq!(suite.send(Method::GET, bans.clone(), Some(&inspectorate), Value::Null).await.0, 200);
     assert_eq!(suite.send(Method::GET, bans, Some(&others[0]), Value::Null).await.0, 403);
@@ -122,7 +134,7 @@ async fn the_labour_authority_follows_an_agency_from_its_dossier() {
     ] {
         assert!(page.contains(line), "{line}: {page}");
     }
-    assert!(!page.contains("could not be read"), "every register answered: {page}");
+    assert!(!page.contains("This dossier is not complete"), "every register answered, in full: {page}");
     assert!(page.contains("lang=\"pl\">Płacą nam 9 euro"), "the worker's words in their language: {page}");
 
     // The complaint moves on, with a note the worker reads.
@@ -259,4 +271,21 @@ async fn a_ban_is_imposed_and_lifted_at_the_desk_and_its_bsn_never_comes_back() 
     let (status, _, _) =
         browser.post(&format!("/labour/bans/{lifting}?lang=en"), &[("csrf", "forged"), ("reason", "x")]).await;
     assert_eq!(status, 403);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_register_that_cannot_be_read_is_named_and_the_rest_of_the_dossier_is_shown() {
+    let suite = Suite::start().await;
+    suite.certified(KVK).await;
+    // Nothing listens on the discard port: the G-account register is down for this desk.
+    let workbench = workbench_with(&suite, |s| s.own.gaccounts_url = "http://127.0.0.1:9".into()).await;
+    let (cookie, _) = session(&workbench, &suite, ("labour", Role::Inspectorate, None), &REGISTERS).await;
+    let (status, page) =
+        Browser::new(&workbench.address, &cookie).get(&format!("/labour/agencies/{KVK}?lang=en")).await;
+    assert!(status == 200 && page.contains("This dossier is not complete:"), "{status} {page}");
+    assert!(page.contains("G-accounts — could not be read just now"), "{page}");
+    assert!(
+        page.contains("Certified") && !page.contains("G-account active"),
+        "the rest, without the missing part: {page}"
+    );
 }

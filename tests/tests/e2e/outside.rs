@@ -403,6 +403,7 @@ async fn the_desks_work_in_chromium_on_a_tablet() {
             {"click": "form[action='/labour'] button"},
             {"expect": "Timeline"},
             {"expect": "A worker claimed unpaid wages"},
+            {"expect": "G-account active"},
             {"expect": "Certified"},
             {"fill": ["#reason", "Wages below the minimum, reported by three workers."]},
             {"click": "form[action*='/suspension'] button"},

@@ -65,10 +65,18 @@ pub(super) async fn work_complaints(state: AppState, req: Request, _: ()) -> Res
     };
     let client = state.core.pool.get().await?;
     let complaints = store::work_complaints_by_status(&client, status, LIMIT).await?;
-    audit::Entry::new(Actor::of(&principal, Role::Inspectorate), "work_complaint.read", status.as_str(), &req.id)
-        .after(json!({ "complaints": complaints.len() }))
-        .record(&client)
-        .await?;
+    // Audited per agency, as a read of one agency's complaints is: its trail says who read
+    // about it, whichever list they read it in.
+    let mut read: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for c in &complaints {
+        *read.entry(c.agency_kvk.as_str()).or_default() += 1;
+    }
+    for (kvk, n) in read {
+        audit::Entry::new(Actor::of(&principal, Role::Inspectorate), "work_complaint.read", kvk, &req.id)
+            .after(json!({ "complaints": n, "status": status }))
+            .record(&client)
+            .await?;
+    }
     Ok(no_store(json(StatusCode::OK, &json!({ "status": status, "complaints": complaints }))))
 }
 

@@ -260,19 +260,26 @@ pub(super) struct Shown {
 async fn timeline(desk: &mut Desk, kvk: &str) -> (Vec<Line>, Vec<String>) {
     let l = desk.lang.clone();
     let (mut lines, mut missing) = (Vec::new(), Vec::new());
+    let unreadable = |what: String| format!("{what} — {}", l.t("labour-unreadable"));
     for service in PARTS {
+        let register = l.t(&format!("register-{}", service.as_str()));
         match read::<Part>(desk, service, &format!("/api/v1/agencies/{kvk}/events")).await {
-            Ok(part) => lines.extend(event_lines(&l, &part)),
-            Err(_) => missing.push(l.t(&format!("register-{}", service.as_str()))),
+            Ok(part) => {
+                if !part.complete {
+                    missing.push(format!("{register} — {}", l.t("labour-only-newest")));
+                }
+                lines.extend(event_lines(&l, &part));
+            }
+            Err(_) => missing.push(unreadable(register)),
         }
     }
     match read::<Placements>(desk, Service::Housing, &format!("/api/v1/agencies/{kvk}/placements")).await {
         Ok(placements) => lines.extend(placement_lines(&l, &placements)),
-        Err(_) => missing.push(l.t("labour-placements")),
+        Err(_) => missing.push(unreadable(l.t("labour-placements"))),
     }
     match read::<Fines>(desk, Service::Certificates, &format!("/api/v1/hirer-fines?agency={kvk}")).await {
         Ok(fines) => lines.extend(fine_lines(&l, &fines)),
-        Err(_) => missing.push(l.t("labour-fines")),
+        Err(_) => missing.push(unreadable(l.t("labour-fines"))),
     }
     lines.sort_by_key(|line| std::cmp::Reverse(line.at));
     missing.dedup();
@@ -289,7 +296,7 @@ pub(super) async fn show(desk: &mut Desk, kvk: &str, shown: Shown) -> Result<Res
         {
             Ok(complaints) => complaint_views(&l, complaints),
             Err(_) => {
-                missing.push(l.t("labour-complaints"));
+                missing.push(format!("{} — {}", l.t("labour-complaints"), l.t("labour-unreadable")));
                 Vec::new()
             }
         };
