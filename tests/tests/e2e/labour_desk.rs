@@ -14,7 +14,7 @@ use crate::body_desk::{Browser, session, workbench_for, workbench_with};
 
 const KVK: &str = "63000001";
 const HIRER: &str = "87654321";
-const REGISTERS: [&str; 5] = ["certificates", "bans", "deposits", "gaccounts", "housing"];
+const REGISTERS: [&str; 6] = ["certificates", "bans", "deposits", "gaccounts", "housing", "lookup"];
 
 async fn events(suite: &Suite, address: &str, token: Option<&str>) -> (u16, Value) {
     suite.send(Method::GET, format!("{address}/api/v1/agencies/{KVK}/events"), token, Value::Null).await

@@ -243,7 +243,7 @@ async fn every_page_reads_right_in_chromium_in_every_language() {
         let url = format!("{}{path}", workbench.address);
         pages.push(json!({"name": name, "url": url, "langs": ["nl", "en"], "verdict": false, "cookie": session}));
     }
-    let registers = ["certificates", "bans", "deposits", "gaccounts", "housing"];
+    let registers = ["certificates", "bans", "deposits", "gaccounts", "housing", "lookup"];
     let (cookie, _) =
         crate::body_desk::session(&workbench, &suite, ("labour", Role::Inspectorate, None), &registers).await;
     let session = json!({"name": "zegel_session", "value": cookie});

@@ -17,6 +17,7 @@ use crate::state::AppState;
 pub fn api(state: AppState) -> Routed {
     let s = &state;
     any_of([
+        platform::dossier::route(s, zegel_contracts::register::Service::Lookup),
         get(warp::path!("api" / "v1" / "verify" / String), s, verify::verify_get),
         get(warp::path!("v" / String), s, page::seal_page),
         get(warp::path!("v" / String / "complaint"), s, page::complaint_form),

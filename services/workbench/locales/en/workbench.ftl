@@ -412,6 +412,7 @@ register-bans = bans
 register-deposits = deposits
 register-gaccounts = G-accounts
 register-housing = housing
+register-lookup = lookup (KvK checks)
 event-certificate-provisional-issued = Provisional certificate issued
 event-certificate-issued-full = Full certificate issued
 event-certificate-certified = Certified

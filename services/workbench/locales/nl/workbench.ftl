@@ -412,6 +412,7 @@ register-bans = verboden
 register-deposits = waarborgsommen
 register-gaccounts = G-rekeningen
 register-housing = huisvesting
+register-lookup = opvraagdienst (KvK-controles)
 event-certificate-provisional-issued = Voorlopig certificaat verleend
 event-certificate-issued-full = Volledig certificaat verleend
 event-certificate-certified = Gecertificeerd

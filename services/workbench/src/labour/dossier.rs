@@ -31,9 +31,10 @@ use crate::state::AppState;
 
 type Result<T> = std::result::Result<T, Error>;
 
-/// The registers whose events make up a dossier.
-const PARTS: [Service; 5] =
-    [Service::Certificates, Service::Bans, Service::Deposits, Service::Gaccounts, Service::Housing];
+/// The services whose events make up a dossier: the five registers, and the lookup (KvK's
+/// checks: a deregistration without a ground).
+const PARTS: [Service; 6] =
+    [Service::Certificates, Service::Bans, Service::Deposits, Service::Gaccounts, Service::Housing, Service::Lookup];
 
 #[derive(Debug, Deserialize)]
 struct CertificateNow {
