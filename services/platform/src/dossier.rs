@@ -49,7 +49,7 @@ async fn part<S: State>(state: S, req: Request, kvk: String, register: Service) 
 
 /// The events about `kvk` (its subject, or the agency its payload names), oldest first:
 /// at most [`LIMIT`], the newest, and whether that is all of them.
-pub async fn entries(client: &impl GenericClient, kvk: &str) -> Result<(Vec<Entry>, bool), tokio_postgres::Error> {
+async fn entries(client: &impl GenericClient, kvk: &str) -> Result<(Vec<Entry>, bool), tokio_postgres::Error> {
     let stmt = client
         .prepare_cached(
             "select event_id, event_type, subject, addressed_to, payload, occurred_at from outbox

@@ -40,6 +40,17 @@ impl Lang {
     pub fn t(&self, key: &str) -> String {
         LOCALES.try_lookup(&self.id, key).unwrap_or_else(|| key.to_string())
     }
+
+    /// Yes or no in this language.
+    pub fn yes_no(&self, yes: bool) -> String {
+        self.t(if yes { "yes" } else { "no" })
+    }
+}
+
+/// Cents as euros with a decimal comma: the authorities' Dutch notation, in both languages.
+pub fn euros(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    format!("€ {sign}{},{:02}", cents.abs() / 100, cents.abs() % 100)
 }
 
 /// The keys among `keys` that some language of the workbench has no text for, as
@@ -57,6 +68,13 @@ pub fn untranslated(keys: &[String]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn euros_are_written_with_a_decimal_comma() {
+        assert_eq!(euros(120_050), "€ 1200,50");
+        assert_eq!(euros(5), "€ 0,05");
+        assert_eq!(euros(-250), "€ -2,50");
+    }
 
     #[test]
     fn dutch_unless_asked_otherwise() {

@@ -96,7 +96,7 @@ fn facts(l: &Lang, ledger: &Ledger) -> Vec<(String, String)> {
         (l.t("deposit-opened"), ledger.opened_on.to_string()),
         (l.t("deposit-balance"), euros(Some(s.balance_cents))),
         (l.t("deposit-required"), euros(Some(s.required_cents))),
-        (l.t("deposit-adequate"), l.t(if s.adequate { "yes" } else { "no" })),
+        (l.t("deposit-adequate"), l.yes_no(s.adequate)),
     ];
     if let Some(shortfall) = &s.shortfall {
         facts.push((l.t("deposit-short-since"), shortfall.since.date_naive().to_string()));

@@ -61,9 +61,9 @@ struct Claims {
     claims: Vec<ClaimIn>,
 }
 
-/// Cents as euros with a decimal comma (the authorities' Dutch notation in both languages).
+/// An amount that may be unknown: in euros ([`crate::i18n::euros`]), or a dash.
 fn euros(cents: Option<i64>) -> String {
-    cents.map(|c| format!("€ {},{:02}", c / 100, c % 100)).unwrap_or_else(|| "—".into())
+    cents.map(crate::i18n::euros).unwrap_or_else(|| "—".into())
 }
 
 fn period(c: &ClaimIn) -> String {

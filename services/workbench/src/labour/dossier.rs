@@ -23,9 +23,10 @@ use zegel_contracts::dossier::Part;
 use zegel_contracts::register::Service;
 
 use super::fines::Fines;
-use super::{ROLE, euros, not_found, read};
+use super::{ROLE, not_found, read};
 use crate::desk::{Desk, Form, Head, said, status_of};
 use crate::i18n::Lang;
+use crate::i18n::euros;
 use crate::page::{Chrome, page_with};
 use crate::state::AppState;
 
@@ -249,11 +250,11 @@ fn complaint_views(l: &Lang, complaints: Complaints) -> Vec<ComplaintView> {
 }
 
 /// How the page is shown: its status, what was saved or refused, and the reason typed.
-pub(super) struct Shown {
-    pub status: StatusCode,
-    pub done: Option<String>,
-    pub errors: Vec<String>,
-    pub reason: String,
+struct Shown {
+    status: StatusCode,
+    done: Option<String>,
+    errors: Vec<String>,
+    reason: String,
 }
 
 /// The timeline of `kvk` from every register, newest first, and the registers that could
@@ -287,7 +288,7 @@ async fn timeline(desk: &mut Desk, kvk: &str) -> (Vec<Line>, Vec<String>) {
     (lines, missing)
 }
 
-pub(super) async fn show(desk: &mut Desk, kvk: &str, shown: Shown) -> Result<Response> {
+async fn show(desk: &mut Desk, kvk: &str, shown: Shown) -> Result<Response> {
     let l = desk.lang.clone();
     let view: Option<PublicView> =
         desk.read_public(Service::Certificates, &format!("/api/v1/agencies/{kvk}/certificate")).await.ok();

@@ -19,9 +19,10 @@ use warp::reply::Response;
 use zegel_contracts::certificate::FineStatus;
 use zegel_contracts::register::Service;
 
-use super::{ROLE, euros, not_found, read, yes_no};
+use super::{ROLE, not_found, read};
 use crate::desk::{Desk, Form, Head, refused, said, status_of};
 use crate::i18n::Lang;
+use crate::i18n::euros;
 use crate::page::{Chrome, page_with};
 use crate::state::AppState;
 
@@ -103,13 +104,13 @@ fn steps(l: &Lang, c: &Computation) -> Vec<(String, String)> {
             "{} {day} · {} {} · {} {}",
             l.t("fine-receipt-checked"),
             l.t("fine-receipt-may-hire"),
-            yes_no(l, r.may_hire),
+            l.yes_no(r.may_hire),
             l.t("fine-receipt-verified"),
-            yes_no(l, r.verified)
+            l.yes_no(r.verified)
         );
         steps.push((format!("{} {}", l.t("fine-step-receipt"), r.receipt_id), said));
     }
-    steps.push((l.t("fine-step-diligence"), yes_no(l, c.due_diligence)));
+    steps.push((l.t("fine-step-diligence"), l.yes_no(c.due_diligence)));
     let offence = c.offence_on.map(|d| d.to_string()).unwrap_or_else(|| l.t("fine-no-offence"));
     steps.push((l.t("fine-step-offence-on"), offence));
     if let Some(s) = &c.schedule {

@@ -21,7 +21,7 @@ use zegel_contracts::certificate::{AccidentKind, WorkComplaintCategory};
 use zegel_contracts::register::Service;
 
 use crate::desk::{Desk, notice, refused};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, euros};
 use crate::page::{Chrome, page_with};
 use crate::registers::Refusal;
 use crate::state::AppState;
@@ -39,24 +39,13 @@ type Result<T> = std::result::Result<T, Error>;
 
 const ROLE: Role = Role::Inspectorate;
 
-/// Cents as euros with a decimal comma (the authorities' Dutch notation in both languages).
-fn euros(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    format!("€ {sign}{},{:02}", cents.abs() / 100, cents.abs() % 100)
-}
-
-/// A yes or no in the person's language.
-fn yes_no(l: &Lang, yes: bool) -> String {
-    l.t(if yes { "yes" } else { "no" })
-}
-
 /// The dossier page of agency `kvk`.
 fn dossier_href(l: &Lang, kvk: &str) -> String {
     format!("/labour/agencies/{kvk}?lang={}", l.code)
 }
 
 #[derive(Debug, Deserialize)]
-struct Request_ {
+struct RequestIn {
     created_at: DateTime<Utc>,
     kvk_number: String,
     certification_body_id: String,
@@ -66,7 +55,7 @@ struct Request_ {
 
 #[derive(Debug, Deserialize)]
 struct Requests {
-    suspension_requests: Vec<Request_>,
+    suspension_requests: Vec<RequestIn>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,7 +149,7 @@ fn request_table(l: &Lang, requests: &Requests) -> Table {
                 r.created_at.date_naive().to_string(),
                 r.certification_body_id.clone(),
                 l.t(&format!("status-{}", r.status.as_str())),
-                yes_no(l, r.answered),
+                l.yes_no(r.answered),
             ],
         })
         .collect();
@@ -183,9 +172,9 @@ fn accident_table(l: &Lang, accidents: &Accidents) -> Table {
             cells: vec![
                 a.occurred_on.to_string(),
                 l.t(&format!("accident-{}", a.kind.as_str())),
-                yes_no(l, a.authority_reported_at.is_some()),
-                yes_no(l, a.late),
-                yes_no(l, a.safety_checked_at.is_some()),
+                l.yes_no(a.authority_reported_at.is_some()),
+                l.yes_no(a.late),
+                l.yes_no(a.safety_checked_at.is_some()),
             ],
         })
         .collect();
@@ -307,12 +296,5 @@ mod tests {
         keys.extend(WorkComplaintCategory::ALL.iter().map(|c| format!("work-complaint-{c}")));
         let missing = crate::i18n::untranslated(&keys);
         assert!(missing.is_empty(), "{missing:?}");
-    }
-
-    #[test]
-    fn euros_are_written_with_a_decimal_comma() {
-        assert_eq!(euros(120_050), "€ 1200,50");
-        assert_eq!(euros(5), "€ 0,05");
-        assert_eq!(euros(-250), "€ -2,50");
     }
 }
