@@ -11,6 +11,40 @@ crate::text_enum! {
 }
 
 crate::text_enum! {
+    /// What kind of building houses the workers (the norm per person depends on it).
+    pub enum BuildingType {
+        Dwelling = "dwelling",
+        /// Group housing or a campus (lodging).
+        GroupHousing = "group_housing",
+        EmployerSite = "employer_site",
+        /// A mobile unit (season-bound).
+        MobileUnit = "mobile_unit",
+    }
+}
+
+crate::text_enum! {
+    /// Why a rehousing case opened (advice 4.3 E): the mark ended with people living
+    /// there, or people live where nobody may (issue 31).
+    pub enum RehousingReason {
+        MarkRevoked = "mark_revoked",
+        MarkExpired = "mark_expired",
+        /// The landlord permit the municipality requires is not in force.
+        NoPermit = "no_permit",
+        /// A mobile unit outside its season.
+        OutOfSeason = "out_of_season",
+    }
+}
+
+crate::text_enum! {
+    /// A municipality's decision on a landlord permit (advice 4.1 B).
+    pub enum PermitStatus {
+        Granted = "granted",
+        Refused = "refused",
+        Withdrawn = "withdrawn",
+    }
+}
+
+crate::text_enum! {
     /// How a housing inspector came to a building.
     pub enum InspectionKind {
         Announced = "announced",

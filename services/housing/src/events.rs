@@ -91,7 +91,7 @@ fn rehousing(
         municipality: case.municipality.clone(),
         provider_kvk: case.provider_kvk.clone(),
         people: case.people,
-        reason: case.reason.clone(),
+        reason: case.reason,
         deadline: case.deadline,
         closed_because,
     };

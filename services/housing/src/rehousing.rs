@@ -13,7 +13,7 @@ use chrono::{DateTime, Months, Utc};
 use deadpool_postgres::GenericClient;
 use uuid::Uuid;
 
-use crate::domain::MarkStatus;
+use crate::domain::{MarkStatus, RehousingReason};
 use crate::store::{self, Marked};
 use crate::{Result, events};
 
@@ -25,8 +25,8 @@ pub use zegel_contracts::housing::RehousingClosed as Closed;
 /// when the building is empty or a case is open already.
 pub async fn open(tx: &impl GenericClient, b: &Marked, to: MarkStatus, now: DateTime<Utc>) -> Result<Option<Uuid>> {
     let reason = match to {
-        MarkStatus::Revoked => "mark_revoked",
-        MarkStatus::Expired => "mark_expired",
+        MarkStatus::Revoked => RehousingReason::MarkRevoked,
+        MarkStatus::Expired => RehousingReason::MarkExpired,
         _ => return Ok(None),
     };
     open_case(tx, b, reason, now).await
@@ -41,7 +41,7 @@ pub async fn check(tx: &impl GenericClient, bag_id: &str, now: DateTime<Utc>) ->
     match store::unlawful_reason(tx, bag_id).await? {
         Some(reason) => {
             if let Some(b) = store::building(tx, bag_id, true).await? {
-                open_case(tx, &b, &reason, now).await?;
+                open_case(tx, &b, reason, now).await?;
             }
         }
         None => {
@@ -55,7 +55,12 @@ pub async fn check(tx: &impl GenericClient, bag_id: &str, now: DateTime<Utc>) ->
     Ok(())
 }
 
-async fn open_case(tx: &impl GenericClient, b: &Marked, reason: &str, now: DateTime<Utc>) -> Result<Option<Uuid>> {
+async fn open_case(
+    tx: &impl GenericClient,
+    b: &Marked,
+    reason: RehousingReason,
+    now: DateTime<Utc>,
+) -> Result<Option<Uuid>> {
     let people = b.occupancy.unwrap_or(0);
     if people <= 0 {
         return Ok(None);
@@ -69,7 +74,7 @@ async fn open_case(tx: &impl GenericClient, b: &Marked, reason: &str, now: DateT
         municipality: b.building.municipality.clone(),
         provider_kvk: b.building.provider_kvk.clone(),
         people,
-        reason: reason.into(),
+        reason,
         opened_at: now,
         deadline,
         closed_at: None,

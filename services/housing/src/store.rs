@@ -7,10 +7,11 @@ use serde::Serialize;
 use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
 use uuid::Uuid;
+use zegel_contracts::NotValidBecause;
 
 use crate::domain::{
     BuildingType, ComplaintCategory, ComplaintStatus, Contract, ContractForm, InspectionKind, MarkStatus, Norm,
-    PermitStatus, Rooms, TenancyRule,
+    PermitStatus, RehousingReason, Rooms, TenancyRule,
 };
 use crate::{Error, Result};
 
@@ -371,9 +372,8 @@ pub async fn record_tenancy(
 }
 
 /// What the permit situation of the building does to its mark on `day` (`permit_problem`
-/// in SQL, the one definition): `None`, or the reason (`no_permit`,
-/// `permit_conditions_unmet`).
-pub async fn permit_problem(c: &impl GenericClient, bag_id: &str, day: NaiveDate) -> Result<Option<String>> {
+/// in SQL, the one definition): `None`, or the reason (no permit, or its conditions unmet).
+pub async fn permit_problem(c: &impl GenericClient, bag_id: &str, day: NaiveDate) -> Result<Option<NotValidBecause>> {
     let stmt = c
         .prepare_cached(
             "select permit_problem(r.required, p, $2) from building b
@@ -941,8 +941,7 @@ pub struct RehousingCase {
     pub provider_kvk: String,
     /// People living there when the mark ended.
     pub people: i32,
-    /// `mark_revoked` or `mark_expired`.
-    pub reason: String,
+    pub reason: RehousingReason,
     pub opened_at: DateTime<Utc>,
     /// Rehoused by (inclusive).
     pub deadline: NaiveDate,
@@ -1019,7 +1018,7 @@ pub async fn close_rehousing(
 
 /// Why nobody may live in the building now while people do (`unlawfully_occupied`):
 /// `no_permit` or `out_of_season`; `None` when it may be lived in, or is empty.
-pub async fn unlawful_reason(c: &impl GenericClient, bag_id: &str) -> Result<Option<String>> {
+pub async fn unlawful_reason(c: &impl GenericClient, bag_id: &str) -> Result<Option<RehousingReason>> {
     let stmt = c.prepare_cached("select reason from unlawfully_occupied where bag_id = $1").await?;
     Ok(c.query_opt(&stmt, &[&bag_id]).await?.map(|r| r.get(0)))
 }
@@ -1110,4 +1109,73 @@ pub async fn certifies_an_agency_housed_in(
     );
     let stmt = c.prepare_cached(&sql).await?;
     Ok(c.query_one(&stmt, &[&bag_id, &body, &day]).await?.get(0))
+}
+
+/// A municipality's beds at one instant, from the append-only `bed_count` history.
+#[derive(Debug, Clone, Copy)]
+pub struct Beds {
+    /// The people allowed in buildings whose mark was in force then (`allowed_people`).
+    pub beds: i64,
+    /// The people the providers had reported living in its buildings.
+    pub people: i64,
+    /// Buildings with a mark in force.
+    pub certified: i64,
+    /// Buildings registered.
+    pub buildings: i64,
+}
+
+/// Since when the register keeps the history of beds (before it, nothing can be said).
+pub async fn beds_counted_since(c: &impl GenericClient) -> Result<DateTime<Utc>> {
+    let stmt = c.prepare_cached("select since from beds_counted_since").await?;
+    Ok(c.query_one(&stmt, &[]).await?.get(0))
+}
+
+/// The municipality's [`Beds`] at each of `at`, in that order: each building as its last
+/// history row at or before the instant had it.
+pub async fn beds_at(c: &impl GenericClient, municipality: &str, at: &[DateTime<Utc>]) -> Result<Vec<Beds>> {
+    let stmt = c
+        .prepare_cached(
+            "select coalesce(sum(h.allowed) filter (where h.in_force), 0)::bigint,
+                    coalesce(sum(h.occupancy), 0)::bigint,
+                    count(*) filter (where h.in_force),
+                    count(h.bag_id)
+             from unnest($2::timestamptz[]) with ordinality as t(at, n)
+             left join lateral (
+                 select distinct on (bag_id) bag_id, allowed, occupancy,
+                        mark_status = 'certified' and coalesce(mark_valid_until > t.at, false) as in_force
+                 from bed_count
+                 where municipality = $1 and bed_count.at <= t.at
+                 order by bag_id, bed_count.at desc, bed_count_id desc
+             ) h on true
+             group by t.n
+             order by t.n",
+        )
+        .await?;
+    let rows = c.query(&stmt, &[&municipality, &at]).await?;
+    Ok(rows
+        .iter()
+        .map(|r| Beds { beds: r.get(0), people: r.get(1), certified: r.get(2), buildings: r.get(3) })
+        .collect())
+}
+
+/// A building's permit as the municipality's list shows it: its decision, if any, and
+/// what the permit situation does to the mark today (`permit_problem`, the one definition).
+pub type PermitState = (Option<PermitStatus>, Option<NotValidBecause>);
+
+/// Each building of a municipality with its [`PermitState`] on `day`.
+pub async fn permits_in(
+    c: &impl GenericClient,
+    municipality: &str,
+    day: NaiveDate,
+) -> Result<std::collections::HashMap<String, PermitState>> {
+    let stmt = c
+        .prepare_cached(
+            "select b.bag_id, p.status, permit_problem(r.required, p, $2) from building b
+             left join permit_requirement r on r.municipality = b.municipality
+             left join permit p on p.bag_id = b.bag_id
+             where b.municipality = $1",
+        )
+        .await?;
+    let rows = c.query(&stmt, &[&municipality, &day]).await?;
+    Ok(rows.iter().map(|r| (r.get(0), (r.get(1), r.get(2)))).collect())
 }

@@ -53,84 +53,84 @@ struct BodyList {
 }
 
 #[derive(Debug, Deserialize)]
-struct Detail {
-    certificate_id: Uuid,
-    kvk_number: String,
-    status: CertificateStatus,
-    issued_on: NaiveDate,
-    probation_ends_on: NaiveDate,
-    certified_on: Option<NaiveDate>,
-    next_audit_due: Option<NaiveDate>,
-    valid_until: Option<NaiveDate>,
-    suspension_reason: Option<String>,
-    suspension_remedy_by: Option<NaiveDate>,
+pub(crate) struct Detail {
+    pub(crate) certificate_id: Uuid,
+    pub(crate) kvk_number: String,
+    pub(crate) status: CertificateStatus,
+    pub(crate) issued_on: NaiveDate,
+    pub(crate) probation_ends_on: NaiveDate,
+    pub(crate) certified_on: Option<NaiveDate>,
+    pub(crate) next_audit_due: Option<NaiveDate>,
+    pub(crate) valid_until: Option<NaiveDate>,
+    pub(crate) suspension_reason: Option<String>,
+    pub(crate) suspension_remedy_by: Option<NaiveDate>,
     #[serde(default)]
-    audits: Vec<AuditRow>,
+    pub(crate) audits: Vec<AuditRow>,
     #[serde(default)]
-    deficiencies: Vec<DeficiencyRow>,
+    pub(crate) deficiencies: Vec<DeficiencyRow>,
 }
 
 #[derive(Debug, Deserialize)]
-struct AuditRow {
-    performed_on: NaiveDate,
-    outcome: AuditOutcome,
-    report_ref: String,
+pub(crate) struct AuditRow {
+    pub(crate) performed_on: NaiveDate,
+    pub(crate) outcome: AuditOutcome,
+    pub(crate) report_ref: String,
 }
 
 #[derive(Debug, Deserialize)]
-struct DeficiencyRow {
-    deficiency_id: Uuid,
-    description: String,
-    serious: bool,
-    remedy_by: NaiveDate,
-    resolved_on: Option<NaiveDate>,
-    resolution_ref: Option<String>,
+pub(crate) struct DeficiencyRow {
+    pub(crate) deficiency_id: Uuid,
+    pub(crate) description: String,
+    pub(crate) serious: bool,
+    pub(crate) remedy_by: NaiveDate,
+    pub(crate) resolved_on: Option<NaiveDate>,
+    pub(crate) resolution_ref: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
-struct Checklist {
-    certifiable: bool,
-    requirements: Vec<Item>,
+pub(crate) struct Checklist {
+    pub(crate) certifiable: bool,
+    pub(crate) requirements: Vec<Item>,
 }
 
 #[derive(Debug, Deserialize)]
-struct Item {
-    code: RequirementCode,
-    decided_live: bool,
-    may_be_not_applicable: bool,
-    per_financial_year: bool,
-    recorded: Option<Recorded>,
-    unmet: Option<String>,
+pub(crate) struct Item {
+    pub(crate) code: RequirementCode,
+    pub(crate) decided_live: bool,
+    pub(crate) may_be_not_applicable: bool,
+    pub(crate) per_financial_year: bool,
+    pub(crate) recorded: Option<Recorded>,
+    pub(crate) unmet: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
-struct Recorded {
-    outcome: Outcome,
-    evidence_ref: Option<String>,
-    checked_on: NaiveDate,
-    valid_until: Option<NaiveDate>,
-    financial_year: Option<i32>,
+pub(crate) struct Recorded {
+    pub(crate) outcome: Outcome,
+    pub(crate) evidence_ref: Option<String>,
+    pub(crate) checked_on: NaiveDate,
+    pub(crate) valid_until: Option<NaiveDate>,
+    pub(crate) financial_year: Option<i32>,
 }
 
 /// The hirer check of the lookup: the agency's standing as any hirer sees it now.
 #[derive(Debug, Deserialize)]
-struct Standing {
-    may_hire: bool,
+pub(crate) struct Standing {
+    pub(crate) may_hire: bool,
     #[serde(default)]
-    reason_codes: Vec<Reason>,
-    parts: std::collections::BTreeMap<Part, StandingPart>,
+    pub(crate) reason_codes: Vec<Reason>,
+    pub(crate) parts: std::collections::BTreeMap<Part, StandingPart>,
 }
 
 #[derive(Debug, Deserialize)]
-struct StandingPart {
-    ok: bool,
+pub(crate) struct StandingPart {
+    pub(crate) ok: bool,
 }
 
 #[derive(Debug, Deserialize)]
-struct Sealed {
-    url: String,
-    expires_at: chrono::DateTime<chrono::Utc>,
-    qr_png: String,
+pub(crate) struct Sealed {
+    pub(crate) url: String,
+    pub(crate) expires_at: chrono::DateTime<chrono::Utc>,
+    pub(crate) qr_png: String,
 }
 
 fn date(d: Option<NaiveDate>) -> String {
@@ -253,7 +253,7 @@ pub async fn certificate(state: AppState, req: Request, id: String) -> Result<Re
     show(&mut desk, id, StatusCode::OK, done, Vec::new()).await
 }
 
-mod view;
+pub(crate) mod view;
 use view::show;
 
 pub use action::Action;
@@ -386,7 +386,7 @@ fn deficiencies(form: &Form) -> Vec<Value> {
 
 #[derive(Template)]
 #[template(path = "body_poster.html")]
-struct Poster {
+pub(crate) struct Poster {
     chrome: Chrome,
     l: Lang,
     kvk: String,
@@ -394,6 +394,24 @@ struct Poster {
     expires: String,
     qr_png: String,
     back_href: String,
+    /// The words of the link back.
+    back: String,
+}
+
+impl Poster {
+    /// The poster of `sealed` for agency `kvk`, with a link `back` (the page, its words).
+    pub(crate) fn of(l: &Lang, kvk: String, sealed: Sealed, (here, back): (String, String)) -> Self {
+        Poster {
+            chrome: Chrome::at(l, l.t("poster-title"), here.clone()),
+            kvk,
+            url: sealed.url,
+            expires: sealed.expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            qr_png: sealed.qr_png,
+            back_href: format!("{here}?lang={}", l.code),
+            back,
+            l: l.clone(),
+        }
+    }
 }
 
 /// A new seal for the certificate's agency, on a poster to print and hand over.
@@ -412,16 +430,8 @@ async fn seal(desk: &mut Desk, id: Uuid) -> Result<Response> {
         }
     };
     let l = desk.lang.clone();
-    let poster = Poster {
-        chrome: Chrome::at(&l, l.t("poster-title"), format!("/body/certificates/{id}")),
-        kvk: detail.kvk_number,
-        url: sealed.url,
-        expires: sealed.expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-        qr_png: sealed.qr_png,
-        back_href: format!("/body/certificates/{id}?lang={}", l.code),
-        l: l.clone(),
-    };
-    page(&l, poster.render())
+    let back = (format!("/body/certificates/{id}"), l.t("back-certificate"));
+    page(&l, Poster::of(&l, detail.kvk_number, sealed, back).render())
 }
 
 #[cfg(test)]

@@ -104,6 +104,29 @@ pub fn notice(lang: &Lang, status: StatusCode, text: String) -> Result<Response,
     page_with(status, lang, notice.render())
 }
 
+/// A building's address as the housing register writes it.
+#[derive(Debug, serde::Deserialize)]
+pub struct Address {
+    street: String,
+    number: i64,
+    addition: Option<String>,
+    postcode: String,
+    place: String,
+}
+
+impl std::fmt::Display for Address {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let addition = self.addition.as_deref().map(|x| format!(" {x}")).unwrap_or_default();
+        write!(f, "{} {}{addition}, {} {}", self.street, self.number, self.postcode, self.place)
+    }
+}
+
+/// A BAG id from the path as the workbench passes it on: digits only (the register
+/// judges the rest).
+pub fn bag_in_path(raw: &str) -> Option<&str> {
+    (!raw.is_empty() && raw.len() <= 16 && raw.bytes().all(|b| b.is_ascii_digit())).then_some(raw)
+}
+
 /// What a page says of a refusal, in the person's language where the workbench knows the
 /// case, else the register's own sentence and fields.
 pub fn said(lang: &Lang, refusal: &Refusal) -> Vec<String> {
@@ -238,5 +261,18 @@ impl Desk {
     /// A public read of `service` (no token: what anyone may read).
     pub async fn read_public<T: DeserializeOwned>(&self, service: Service, path: &str) -> Result<T, Refusal> {
         self.state.registers.ask(service, None, (Method::GET, path), None, (&self.request_id, None)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_names_a_building_by_digits_only() {
+        assert_eq!(bag_in_path("0363010000123456"), Some("0363010000123456"));
+        for bad in ["", "0363x", "../mark", "03630100001234567"] {
+            assert_eq!(bag_in_path(bad), None, "{bad}");
+        }
     }
 }

@@ -22,14 +22,14 @@ use zegel_contracts::housing::WorkKind;
 use zegel_contracts::register::Service;
 use zegel_contracts::{ComplaintCategory, MarkStatus};
 
-use crate::desk::{Desk, Form, notice, refused, said, status_of};
+use crate::desk::{Desk, Form, bag_in_path, notice, refused, said, status_of};
 use crate::i18n::Lang;
 use crate::page::{Chrome, page_with};
 use crate::registers::Refusal;
 use crate::state::AppState;
 
 mod form;
-mod view;
+pub(crate) mod view;
 
 type Result<T> = std::result::Result<T, Error>;
 
@@ -104,12 +104,6 @@ pub async fn list(state: AppState, req: Request, _: ()) -> Result<Response> {
         .collect();
     let view = ListPage { chrome: Chrome::at(&l, l.t("inspector-title"), "/inspector".into()), rows, l: l.clone() };
     page_with(StatusCode::OK, &l, view.render())
-}
-
-/// A BAG id from the path as the workbench passes it on: digits only (the register
-/// judges the rest).
-fn bag_in_path(raw: &str) -> Option<&str> {
-    (!raw.is_empty() && raw.len() <= 16 && raw.bytes().all(|b| b.is_ascii_digit())).then_some(raw)
 }
 
 /// GET /inspector/buildings/{bag}
@@ -215,13 +209,5 @@ mod tests {
         keys.extend(ContractForm::ALL.iter().map(|f| format!("contract-{f}")));
         let missing = crate::i18n::untranslated(&keys);
         assert!(missing.is_empty(), "{missing:?}");
-    }
-
-    #[test]
-    fn a_path_names_a_building_by_digits_only() {
-        assert_eq!(bag_in_path("0363010000123456"), Some("0363010000123456"));
-        for bad in ["", "0363x", "../mark", "03630100001234567"] {
-            assert_eq!(bag_in_path(bad), None, "{bad}");
-        }
     }
 }

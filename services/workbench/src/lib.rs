@@ -2,10 +2,13 @@
 //! log in and do their work. A person logs in at the OpenID provider ([`login`]), the
 //! workbench keeps a session for them ([`session`]) and acts at every register with the
 //! person's own token, so each register decides as it does for anyone and names the person
-//! in its audit trail. Desks so far: the certification body's ([`body`]), the housing inspector's
-//! ([`inspector`]) and the admission authority's ([`admission`], its claims).
+//! in its audit trail. Desks so far: the certification body's ([`body`]), the housing
+//! inspector's ([`inspector`]), the admission authority's ([`admission`]), the Labour
+//! Authority's ([`labour`]), the municipality's ([`municipality`]) and the agency's
+//! ([`agency`]).
 
 pub mod admission;
+pub mod agency;
 pub mod body;
 pub mod config;
 pub mod desk;
@@ -13,6 +16,7 @@ pub mod i18n;
 pub mod inspector;
 pub mod labour;
 pub mod login;
+pub mod municipality;
 pub mod page;
 pub mod registers;
 pub mod routes;

@@ -48,6 +48,12 @@ pub fn api(state: AppState) -> Routed {
         get(warp::path!("labour" / "fines" / String), s, crate::labour::fine),
         post(fixed(warp::path!("labour" / "fines")), s, crate::labour::fines_act),
         post(pair(warp::path!("labour" / "fines" / String / String)), s, crate::labour::fine_act),
+        get(fixed(warp::path!("municipality")), s, crate::municipality::list),
+        post(fixed(warp::path!("municipality" / "requirement")), s, crate::municipality::requirement),
+        get(warp::path!("municipality" / "buildings" / String), s, crate::municipality::building),
+        post(pair(warp::path!("municipality" / "buildings" / String / String)), s, crate::municipality::permit),
+        get(fixed(warp::path!("agency")), s, crate::agency::overview),
+        post(warp::path!("agency" / "seals" / String), s, crate::agency::seal),
     ])
 }
 
@@ -83,11 +89,13 @@ struct Home {
 }
 
 /// The desks of the workbench, by the role each is for.
-const DESKS: [(platform::auth::Role, &str, &str); 4] = [
+const DESKS: [(platform::auth::Role, &str, &str); 6] = [
     (platform::auth::Role::CertificationBody, "/body", "desk-body"),
     (platform::auth::Role::HousingInspector, "/inspector", "desk-inspector"),
     (platform::auth::Role::AdmissionAuthority, "/admission", "desk-admission"),
     (platform::auth::Role::Inspectorate, "/labour", "desk-labour"),
+    (platform::auth::Role::Municipality, "/municipality", "desk-municipality"),
+    (platform::auth::Role::Agency, "/agency", "desk-agency"),
 ];
 
 #[derive(Template)]

@@ -163,7 +163,8 @@ async fn desk_matrix(suite: &Suite) -> (String, Vec<String>) {
                 .replace("{id}", &nil)
                 .replace("{bag}", "0363010000999998")
                 .replace("{kvk}", "12345678")
-                .replace("{action}", "requirement");
+                .replace("{action}", "requirement")
+                .replace("{kind}", "certificate");
             let operation = format!("{} {template}", method.to_uppercase());
             let ask = async |cookie: &str, csrf: &str| {
                 let browser = crate::body_desk::Browser::new(&workbench.address, cookie);

@@ -6,6 +6,7 @@
 
 mod accident_duty;
 mod admission_desk;
+mod agency_desk;
 mod authorization;
 mod backends_over_tls;
 mod body_desk;
@@ -29,6 +30,7 @@ mod kvk_api;
 mod kvk_journey;
 mod labour_desk;
 mod login;
+mod municipality_desk;
 mod one_verdict;
 mod operator_signals;
 mod outside;

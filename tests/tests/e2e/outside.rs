@@ -256,6 +256,26 @@ async fn every_page_reads_right_in_chromium_in_every_language() {
         let url = format!("{}{path}", workbench.address);
         pages.push(json!({"name": name, "url": url, "langs": ["nl", "en"], "verdict": false, "cookie": session}));
     }
+    let (cookie, _) =
+        crate::body_desk::session(&workbench, &suite, ("amsterdam", Role::Municipality, Some("0363")), &["housing"])
+            .await;
+    let session = json!({"name": "zegel_session", "value": cookie});
+    for (name, path) in
+        [("municipality-desk", "/municipality"), ("municipality-building", "/municipality/buildings/0363010000000001")]
+    {
+        let url = format!("{}{path}", workbench.address);
+        pages.push(json!({"name": name, "url": url, "langs": ["nl", "en"], "verdict": false, "cookie": session}));
+    }
+    let (cookie, _) = crate::body_desk::session(
+        &workbench,
+        &suite,
+        ("agency", Role::Agency, Some(kvk)),
+        &["certificates", "deposits", "gaccounts", "housing"],
+    )
+    .await;
+    let session = json!({"name": "zegel_session", "value": cookie});
+    pages.push(json!({"name": "agency-desk", "url": format!("{}/agency", workbench.address), "langs": ["nl", "en"],
+        "verdict": false, "cookie": session}));
     let forms = json!([
         {"name": "complaint", "url": format!("{lookup}/v/{building}/complaint?lang=pl"),
          "check": ["input[name=category] >> nth=0"], "fill": [["#text", "Nie ma ciepłej wody."]],
@@ -267,7 +287,7 @@ async fn every_page_reads_right_in_chromium_in_every_language() {
     let faults: Vec<&str> = report["faults"].as_array().expect("faults").iter().filter_map(Value::as_str).collect();
     assert!(faults.is_empty(), "{} faults in the browser:\n{}", faults.len(), faults.join("\n"));
     // Every page in every language at both sizes, and both forms, were checked.
-    assert_eq!(report["checked"], 30 * 8 * 2 + 2, "{report}");
+    assert_eq!(report["checked"], 33 * 8 * 2 + 2, "{report}");
 }
 
 /// The desks' work in Chromium with JavaScript off, on a tablet (768×1024), each person

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::ban::{OfficerLink, OfficerRole};
 use crate::certificate::{AccidentKind, Ground, Offence, RequirementCode, SanctionKind, WorkComplaintCategory};
 use crate::deposit::{ClaimStatus, ClaimType, Presumption};
-use crate::housing::RehousingClosed;
+use crate::housing::{RehousingClosed, RehousingReason};
 use crate::kvk::Signalled;
 use crate::{CertificateStatus, ComplaintCategory, GAccountStatus, MarkStatus};
 
@@ -294,7 +294,7 @@ pub struct Rehousing {
     pub municipality: String,
     pub provider_kvk: String,
     pub people: i32,
-    pub reason: String,
+    pub reason: RehousingReason,
     pub deadline: NaiveDate,
     pub closed_because: Option<RehousingClosed>,
 }

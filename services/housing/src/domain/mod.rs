@@ -165,26 +165,11 @@ impl Rooms {
 
 pub use zegel_contracts::HousingNorm as Norm;
 
-platform::text_enum! {
-    pub enum BuildingType {
-        Dwelling = "dwelling",
-        /// Group housing or a campus (lodging).
-        GroupHousing = "group_housing",
-        EmployerSite = "employer_site",
-        /// A mobile unit (season-bound).
-        MobileUnit = "mobile_unit",
-    }
-}
+pub use zegel_contracts::housing::BuildingType;
 
 pub use zegel_contracts::housing::InspectionKind;
 
-platform::text_enum! {
-    pub enum PermitStatus {
-        Granted = "granted",
-        Refused = "refused",
-        Withdrawn = "withdrawn",
-    }
-}
+pub use zegel_contracts::housing::{PermitStatus, RehousingReason};
 
 pub use zegel_contracts::ComplaintCategory;
 

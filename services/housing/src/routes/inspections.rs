@@ -90,8 +90,8 @@ async fn certification_blockers(
     } else if b.rooms_changed_at.is_some() {
         blockers.push("the rooms changed since the inspector measured them; measure them again".to_string());
     }
-    match store::permit_problem(tx, &b.building.bag_id, today).await?.as_deref() {
-        Some("permit_conditions_unmet") => {
+    match store::permit_problem(tx, &b.building.bag_id, today).await? {
+        Some(zegel_contracts::NotValidBecause::PermitConditionsUnmet) => {
             blockers.push("the landlord permit's conditions were not met by the date the municipality set".to_string())
         }
         Some(_) => blockers.push("the municipality requires a landlord permit and there is no valid one".to_string()),

@@ -47,6 +47,7 @@ pub fn api(state: AppState) -> Routed {
         post(warp::path!("api" / "v1" / "buildings" / String / "complaints"), s, complaints::complaint_post),
         get(warp::path!("api" / "v1" / "buildings" / String / "complaints"), s, complaints::complaints_get),
         get(warp::path!("api" / "v1" / "municipalities" / String / "buildings"), s, municipalities::list),
+        get(warp::path!("api" / "v1" / "municipalities" / String / "beds"), s, municipalities::beds),
         post(warp::path!("api" / "v1" / "agencies" / String / "placements"), s, placements::record),
         get(warp::path!("api" / "v1" / "agencies" / String / "placements"), s, placements::list),
         post(warp::path!("api" / "v1" / "placements" / String / "end"), s, placements::end),

@@ -1,6 +1,7 @@
 //! The municipality's view: every building in its territory with its mark, capacity and
 //! occupancy, filtered, as JSON or as CSV for its own systems. Its own code only.
 
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use platform::auth::Role;
 use platform::http::{Request, json, no_store};
 use serde::Deserialize;
@@ -87,6 +88,8 @@ pub(super) async fn list(state: AppState, req: Request, code: String) -> Result<
     };
     let client = state.core.pool.get().await?;
     let buildings = store::buildings_in(&client, &code, &filter).await?;
+    let permits = store::permits_in(&client, &code, state.clock.today()).await?;
+    let required = store::permit_required(&client, &code).await?;
     platform::audit::Entry::new(
         platform::audit::Actor::of(&principal, Role::Municipality),
         "municipality.list",
@@ -96,15 +99,17 @@ pub(super) async fn list(state: AppState, req: Request, code: String) -> Result<
     .after(json!({ "buildings": buildings.len(), "csv": csv }))
     .record(&client)
     .await?;
+    let rows: Vec<Value> = buildings.iter().map(|b| row(b, permits.get(&b.building.bag_id))).collect();
     if csv {
-        return to_csv(&code, &buildings);
+        return to_csv(&code, &rows);
     }
-    let rows: Vec<Value> = buildings.iter().map(row).collect();
-    Ok(no_store(json(StatusCode::OK, &json!({ "municipality": code, "count": rows.len(), "buildings": rows }))))
+    let body = json!({ "municipality": code, "permit_required": required, "count": rows.len(), "buildings": rows });
+    Ok(no_store(json(StatusCode::OK, &body)))
 }
 
-fn row(b: &Marked) -> Value {
+fn row(b: &Marked, permit: Option<&store::PermitState>) -> Value {
     let x = &b.building;
+    let (permit_status, permit_problem) = permit.cloned().unwrap_or_default();
     json!({
         "bag_id": x.bag_id,
         "street": x.street,
@@ -124,10 +129,12 @@ fn row(b: &Marked) -> Value {
         "rooms_changed": b.rooms_changed_at.is_some(),
         "contract_forms": b.contract_forms.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(" "),
         "tenancy_broken": b.tenancy_broken.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" "),
+        "permit_status": permit_status,
+        "permit_problem": permit_problem,
     })
 }
 
-const COLUMNS: [&str; 18] = [
+const COLUMNS: [&str; 20] = [
     "bag_id",
     "street",
     "number",
@@ -146,14 +153,15 @@ const COLUMNS: [&str; 18] = [
     "rooms_changed",
     "contract_forms",
     "tenancy_broken",
+    "permit_status",
+    "permit_problem",
 ];
 
-fn to_csv(code: &str, buildings: &[Marked]) -> Result<Response> {
+fn to_csv(code: &str, rows: &[Value]) -> Result<Response> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |_| Error::Corrupt("csv");
     w.write_record(COLUMNS).map_err(fail)?;
-    for b in buildings {
-        let v = row(b);
+    for v in rows {
         let cells: Vec<String> = COLUMNS
             .iter()
             .map(|c| match &v[*c] {
@@ -173,4 +181,100 @@ fn to_csv(code: &str, buildings: &[Marked]) -> Result<Response> {
         res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(no_store(res))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BedsQuery {
+    #[serde(default)]
+    months: Option<u32>,
+}
+
+/// Most months one picture of beds goes back.
+const MAX_MONTHS: u32 = 36;
+
+/// The last `n` Dutch calendar months up to `now`, oldest first: each month's first day and
+/// the instant it is counted at (its last second; `now` for the month still running).
+pub(crate) fn months(now: DateTime<Utc>, n: u32) -> Vec<(NaiveDate, DateTime<Utc>)> {
+    let today = platform::clock::dutch_date(now);
+    let first = today.with_day(1).unwrap_or(today);
+    (0..n)
+        .rev()
+        .filter_map(|back| {
+            let start = first.checked_sub_months(Months::new(back))?;
+            let last_day = start.checked_add_months(Months::new(1))?.pred_opt()?;
+            let end = platform::clock::end_of_dutch_day(last_day)?.min(now);
+            Some((start, end))
+        })
+        .collect()
+}
+
+/// GET /api/v1/municipalities/{code}/beds[?months=12] — the places allowed in buildings
+/// with a mark in force and the people living in its buildings at the end of each of the
+/// last months (the month still running: now), from the register's history of beds; a
+/// month before the history began is said to be uncounted, never shown as zero. Its own
+/// code only; counts, no addresses.
+pub(super) async fn beds(state: AppState, req: Request, code: String) -> Result<Response> {
+    let principal = authenticate(&state, &req)?;
+    let code = code_from_path(&code)?;
+    if !is_municipality(&principal, &code) {
+        return Err(Error::Forbidden(format!("Only municipality {code} sees its beds.")));
+    }
+    let q: BedsQuery = serde_urlencoded::from_str(&req.query)
+        .map_err(|e| Error::Client(platform::Problem::bad_request(format!("Bad query: {e}."))))?;
+    let n = q.months.unwrap_or(12);
+    if !(1..=MAX_MONTHS).contains(&n) {
+        return Err(Error::Invalid(vec![platform::problem::FieldError::new(
+            "/months",
+            format!("1 to {MAX_MONTHS} months"),
+        )]));
+    }
+    let months = months(state.clock.now(), n);
+    let at: Vec<DateTime<Utc>> = months.iter().map(|(_, end)| *end).collect();
+    let client = state.core.pool.get().await?;
+    let since = store::beds_counted_since(&client).await?;
+    let counts = store::beds_at(&client, &code, &at).await?;
+    let rows: Vec<Value> = months
+        .iter()
+        .zip(&counts)
+        .map(|((start, end), c)| {
+            let counted = *end >= since;
+            json!({
+                "month": start.format("%Y-%m").to_string(),
+                "at": end,
+                "counted": counted,
+                "beds": counted.then_some(c.beds),
+                "people": counted.then_some(c.people),
+                "certified_buildings": counted.then_some(c.certified),
+                "buildings": counted.then_some(c.buildings),
+            })
+        })
+        .collect();
+    let body = json!({ "municipality": code, "counted_since": since, "months": rows });
+    Ok(no_store(json(StatusCode::OK, &body)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_end_at_the_last_dutch_second_and_the_running_one_now() {
+        let now = "2026-03-15T10:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        let got = months(now, 3);
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(
+            got,
+            vec![
+                (day("2026-01-01"), at("2026-01-31T22:59:59Z")),
+                (day("2026-02-01"), at("2026-02-28T22:59:59Z")),
+                (day("2026-03-01"), now),
+            ]
+        );
+        // The first hours of a month in Amsterdam are still the previous month in UTC.
+        let new_year = "2026-12-31T23:30:00Z".parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(months(new_year, 1), vec![(day("2027-01-01"), new_year)]);
+        assert_eq!(months(new_year, 13).first().map(|m| m.0), Some(day("2026-01-01")));
+    }
 }

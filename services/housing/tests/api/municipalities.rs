@@ -58,3 +58,87 @@ async fn a_municipality_lists_its_buildings_filters_them_and_exports_csv() {
     assert_eq!(app.get("/api/v1/municipalities/0363/buildings", Some(&app.inspector())).await.status, 403);
     assert_eq!(app.get("/api/v1/municipalities/363/buildings", Some(&amsterdam)).await.status, 400);
 }
+
+#[tokio::test]
+async fn the_list_says_each_permit_and_what_it_does_to_the_mark() {
+    let app = spawn_app().await;
+    let certified = app.certified().await;
+    let amsterdam = app.municipality("0363");
+    let r = app.get("/api/v1/municipalities/0363/buildings", Some(&amsterdam)).await;
+    assert_eq!(
+        (r.body["permit_required"].as_bool(), r.body["buildings"][0]["permit_status"].is_null()),
+        (Some(false), true)
+    );
+    app.put("/api/v1/municipalities/0363/permit-requirement", &amsterdam, json!({"required": true})).await;
+    let r = app.get("/api/v1/municipalities/0363/buildings", Some(&amsterdam)).await;
+    assert_eq!(r.body["permit_required"], true);
+    assert_eq!(r.body["buildings"][0]["permit_problem"], "no_permit", "{:?}", r.body);
+    let permit = json!({"status": "granted", "valid_from": app.clock.today().to_string(), "max_people": 1});
+    let put = app.put(&format!("/api/v1/buildings/{certified}/permit"), &amsterdam, permit).await;
+    assert_eq!(put.status, 200, "{:?}", put.body);
+    let r = app.get("/api/v1/municipalities/0363/buildings", Some(&amsterdam)).await;
+    let row = &r.body["buildings"][0];
+    assert_eq!(
+        (row["permit_status"].as_str(), row["permit_problem"].is_null(), row["allowed"].as_i64()),
+        (Some("granted"), true, Some(1))
+    );
+}
+
+/// The beds of a municipality month by month: what the history says at each month's end,
+/// nothing for a month before the history began, and a history that only grows.
+#[tokio::test]
+async fn a_municipality_sees_its_beds_month_by_month_from_when_they_are_counted() {
+    let app = spawn_app().await;
+    let bag = app.certified().await;
+    let amsterdam = app.municipality("0363");
+    app.put(&format!("/api/v1/buildings/{bag}/occupancy"), &app.provider(), json!({"people": 2})).await;
+    // The history began 100 days ago; 62 days ago the building allowed 4 and housed 3.
+    app.db.sql("update housing.beds_counted_since set since = now() - interval '100 days'").await;
+    app.db
+        .sql(&format!(
+            "insert into housing.bed_count (bag_id, municipality, at, allowed, occupancy, mark_status, mark_valid_until)
+             values ('{bag}', '0363', now() - interval '62 days', 4, 3, 'certified', now() + interval '200 days')"
+        ))
+        .await;
+    let r = app.get("/api/v1/municipalities/0363/beds?months=6", Some(&amsterdam)).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let months = r.body["months"].as_array().expect("months");
+    assert_eq!(months.len(), 6);
+    let now = chrono::Utc::now();
+    let at = |m: &serde_json::Value| m["at"].as_str().unwrap().parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    for m in &months[..5] {
+        let age = now - at(m);
+        let expected = if age > chrono::Duration::days(100) {
+            json!([false, null, null])
+        } else if age > chrono::Duration::days(62) {
+            json!([true, 0, 0])
+        } else {
+            json!([true, 4, 3])
+        };
+        assert_eq!(json!([m["counted"], m["beds"], m["people"]]), expected, "{m:?}");
+    }
+    // The month running: the building as it is now (capacity 2, two people).
+    let current = &months[5];
+    assert_eq!(json!([current["beds"], current["people"], current["certified_buildings"]]), json!([2, 2, 1]));
+
+    // A permit that allows fewer is a new row of history, and no row is ever changed.
+    let permit = json!({"status": "granted", "valid_from": app.clock.today().to_string(), "max_people": 1});
+    app.put(&format!("/api/v1/buildings/{bag}/permit"), &amsterdam, permit).await;
+    let r = app.get("/api/v1/municipalities/0363/beds?months=1", Some(&amsterdam)).await;
+    assert_eq!(r.body["months"][0]["beds"], 1, "{:?}", r.body);
+    let client = app.state.core.pool.get().await.expect("connection");
+    let err = client.batch_execute("update bed_count set allowed = 9").await.expect_err("append only");
+    assert!(format!("{err:?}").contains("permission denied"), "{err:?}");
+
+    // Its own code only; the number of months is bounded.
+    assert_eq!(app.get("/api/v1/municipalities/0363/beds", Some(&app.municipality("0599"))).await.status, 403);
+    assert_eq!(app.get("/api/v1/municipalities/0363/beds", Some(&app.inspector())).await.status, 403);
+    for bad in ["?months=0", "?months=37"] {
+        assert_eq!(
+            app.get(&format!("/api/v1/municipalities/0363/beds{bad}"), Some(&amsterdam)).await.status,
+            422,
+            "{bad}"
+        );
+    }
+    assert_eq!(app.get("/api/v1/municipalities/0363/beds?months=x", Some(&amsterdam)).await.status, 400);
+}

@@ -27,33 +27,33 @@ use crate::state::AppState;
 type Result<T> = std::result::Result<T, Error>;
 
 #[derive(Debug, Deserialize)]
-struct ShortfallIn {
-    since: DateTime<Utc>,
-    deadline: NaiveDate,
+pub(crate) struct ShortfallIn {
+    pub(crate) since: DateTime<Utc>,
+    pub(crate) deadline: NaiveDate,
 }
 
 #[derive(Debug, Deserialize)]
-struct StandingIn {
-    balance_cents: i64,
-    required_cents: i64,
-    adequate: bool,
-    shortfall: Option<ShortfallIn>,
+pub(crate) struct StandingIn {
+    pub(crate) balance_cents: i64,
+    pub(crate) required_cents: i64,
+    pub(crate) adequate: bool,
+    pub(crate) shortfall: Option<ShortfallIn>,
 }
 
 #[derive(Debug, Deserialize)]
-struct LedgerClaim {
-    claim_id: Uuid,
-    claim_type: ClaimType,
-    status: ClaimStatus,
-    accepted_cents: Option<i64>,
-    paid_cents: i64,
+pub(crate) struct LedgerClaim {
+    pub(crate) claim_id: Uuid,
+    pub(crate) claim_type: ClaimType,
+    pub(crate) status: ClaimStatus,
+    pub(crate) accepted_cents: Option<i64>,
+    pub(crate) paid_cents: i64,
 }
 
 #[derive(Debug, Deserialize)]
-struct Ledger {
-    opened_on: NaiveDate,
-    standing: StandingIn,
-    claims: Vec<LedgerClaim>,
+pub(crate) struct Ledger {
+    pub(crate) opened_on: NaiveDate,
+    pub(crate) standing: StandingIn,
+    pub(crate) claims: Vec<LedgerClaim>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -28,7 +28,7 @@ use crate::page::{Chrome, page_with};
 use crate::registers::Refusal;
 use crate::state::AppState;
 
-mod deposit;
+pub(crate) mod deposit;
 
 pub use deposit::{deposit, deposit_act};
 

@@ -121,7 +121,7 @@ fn requirement_view(l: &Lang, item: &Item) -> RequirementView {
     }
 }
 
-fn standing_view(l: &Lang, standing: &Standing) -> (bool, Vec<PartView>, Vec<String>) {
+pub(crate) fn standing_view(l: &Lang, standing: &Standing) -> (bool, Vec<PartView>, Vec<String>) {
     let parts = standing
         .parts
         .iter()

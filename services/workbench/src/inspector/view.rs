@@ -17,7 +17,7 @@ use zegel_contracts::{ComplaintCategory, MarkStatus};
 
 use super::form::{CONTRACT_ROWS, DEFICIENCY_ROWS, MAX_BEDROOMS};
 use super::mark_label;
-use crate::desk::{Desk, Form, Head, refused};
+use crate::desk::{Address, Desk, Form, Head, refused};
 use crate::i18n::Lang;
 use crate::page::{Chrome, page_with};
 use crate::registers::Refusal;
@@ -40,36 +40,31 @@ impl Shown {
 }
 
 #[derive(Debug, Deserialize)]
-struct Address {
-    street: String,
-    number: i64,
-    addition: Option<String>,
-    postcode: String,
-    place: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct RoomsIn {
+pub(crate) struct RoomsIn {
     bedrooms: Vec<f64>,
     living_area: f64,
 }
 
 #[derive(Debug, Deserialize)]
-struct MarkIn {
-    status: MarkStatus,
-    valid_until: Option<DateTime<Utc>>,
-    last_inspection: Option<NaiveDate>,
+pub(crate) struct MarkIn {
+    pub(crate) status: MarkStatus,
+    pub(crate) valid_until: Option<DateTime<Utc>>,
+    pub(crate) last_inspection: Option<NaiveDate>,
 }
 
+/// A building as the housing register shows it to those who may know where it is
+/// (`GET /api/v1/buildings/{bag}`): the inspector's desk and the municipality's.
 #[derive(Debug, Deserialize)]
-struct BuildingIn {
-    address: Address,
-    capacity: Option<i64>,
-    allowed: Option<i64>,
-    occupancy: Option<i64>,
+pub(crate) struct BuildingIn {
+    pub(crate) address: Address,
+    pub(crate) building_type: zegel_contracts::housing::BuildingType,
+    pub(crate) capacity: Option<i64>,
+    pub(crate) allowed: Option<i64>,
+    pub(crate) occupancy: Option<i64>,
+    pub(crate) over_capacity: bool,
     proposed: Option<RoomsIn>,
     measured: Option<RoomsIn>,
-    mark: MarkIn,
+    pub(crate) mark: MarkIn,
 }
 
 #[derive(Debug, Deserialize)]
@@ -77,13 +72,14 @@ struct Deficiencies {
     deficiencies: Vec<DeficiencyIn>,
 }
 
+/// A deficiency of a building's mark as the housing register lists it.
 #[derive(Debug, Deserialize)]
-struct DeficiencyIn {
-    deficiency_id: Uuid,
-    description: String,
-    deadline: NaiveDate,
-    resolved_at: Option<DateTime<Utc>>,
-    overdue_at: Option<DateTime<Utc>>,
+pub(crate) struct DeficiencyIn {
+    pub(crate) deficiency_id: Uuid,
+    pub(crate) description: String,
+    pub(crate) deadline: NaiveDate,
+    pub(crate) resolved_at: Option<DateTime<Utc>>,
+    pub(crate) overdue_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -266,11 +262,6 @@ fn form_parts(
     (kinds, complaints, bedrooms)
 }
 
-fn address(a: &Address) -> String {
-    let addition = a.addition.as_deref().map(|x| format!(" {x}")).unwrap_or_default();
-    format!("{} {}{addition}, {} {}", a.street, a.number, a.postcode, a.place)
-}
-
 /// A complaint to follow up: received on, category, the resident's words and their
 /// language (when it is one of the suite's).
 fn complaint_row(l: &Lang, c: &ComplaintIn) -> (String, String, String, String) {
@@ -312,7 +303,7 @@ pub async fn show(desk: &mut Desk, bag: &str, shown: Shown) -> std::result::Resu
     let (kinds, complaint_choices, bedrooms) = form_parts(&l, &building, &open, posted);
     let today = desk.state.clock.today().to_string();
     let view = BuildingPage {
-        chrome: Chrome::at(&l, address(&building.address), format!("/inspector/buildings/{bag}")),
+        chrome: Chrome::at(&l, building.address.to_string(), format!("/inspector/buildings/{bag}")),
         head: desk.head(format!("/inspector/buildings/{bag}"), shown.done, shown.errors),
         facts: facts(&l, &building),
         proposed: building
