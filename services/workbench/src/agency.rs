@@ -25,7 +25,7 @@ use zegel_contracts::{GAccountStatus, MarkStatus};
 use crate::admission::deposit::Ledger;
 use crate::body::view::{PartView, standing_view};
 use crate::body::{Checklist, Detail, Poster, Sealed, Standing};
-use crate::desk::{Desk, Head, notice, refused, said};
+use crate::desk::{Desk, Head, kvk_org, notice, refused, said};
 use crate::i18n::{Lang, euros};
 use crate::page::{Chrome, page, page_with};
 use crate::registers::Refusal;
@@ -139,22 +139,6 @@ struct AgencyPage {
     seals: Vec<(&'static str, String)>,
 }
 
-/// The agency the person acts for: their organisation as a KvK number (the platform's rule).
-fn kvk_of(desk: &Desk) -> Option<String> {
-    platform::ids::KvkNumber::parse(desk.org(), "/org").ok().map(|k| k.as_str().to_string())
-}
-
-async fn open(state: &AppState, req: &Request) -> Result<std::result::Result<(Desk, String), Response>> {
-    let desk = match Desk::open(state, req, ROLE).await? {
-        Ok(desk) => desk,
-        Err(away) => return Ok(Err(away)),
-    };
-    match kvk_of(&desk) {
-        Some(kvk) => Ok(Ok((desk, kvk))),
-        None => Ok(Err(notice(&desk.lang, StatusCode::FORBIDDEN, desk.lang.t("agency-no-kvk"))?)),
-    }
-}
-
 /// A read where "none yet" is an answer: 404 is `None`.
 async fn maybe<T: serde::de::DeserializeOwned>(
     desk: &mut Desk,
@@ -206,7 +190,7 @@ fn todo_of(l: &Lang, detail: &Detail, checklist: &Checklist, today: NaiveDate) -
 /// GET /agency — where the agency stands and what to do next.
 pub async fn overview(state: AppState, req: Request, _: ()) -> Result<Response> {
     state.core.limiter.check(&req)?;
-    let (mut desk, kvk) = match open(&state, &req).await? {
+    let (mut desk, kvk) = match Desk::open_for(&state, &req, ROLE, (kvk_org, "agency-no-kvk")).await? {
         Ok(opened) => opened,
         Err(away) => return Ok(away),
     };
@@ -372,7 +356,7 @@ pub async fn seal(state: AppState, req: Request, kind: String, raw: Bytes) -> Re
         Ok(posted) => posted,
         Err(away) => return Ok(away),
     };
-    let (Some(kvk), Some(seal)) = (kvk_of(&desk), Seal::parse(&kind)) else {
+    let (Some(kvk), Some(seal)) = (kvk_org(desk.org()), Seal::parse(&kind)) else {
         return notice(&desk.lang, StatusCode::NOT_FOUND, desk.lang.t("agency-no-such-seal"));
     };
     let sealed: Sealed = match desk.ask(seal.service(), (Method::POST, &seal.path(&kvk)), Some(&json!({}))).await {
@@ -383,7 +367,7 @@ pub async fn seal(state: AppState, req: Request, kind: String, raw: Bytes) -> Re
         }
     };
     let l = desk.lang.clone();
-    page(&l, Poster::of(&l, kvk, sealed, ("/agency".into(), l.t("back-agency"))).render())
+    page(&l, Poster::of(&l, (l.t("col-kvk"), kvk), sealed, ("/agency".into(), l.t("back-agency"))).render())
 }
 
 #[cfg(test)]

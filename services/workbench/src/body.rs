@@ -389,7 +389,8 @@ fn deficiencies(form: &Form) -> Vec<Value> {
 pub(crate) struct Poster {
     chrome: Chrome,
     l: Lang,
-    kvk: String,
+    /// What the seal is of: its label and value (a KvK number, a building).
+    subject: (String, String),
     url: String,
     expires: String,
     qr_png: String,
@@ -399,11 +400,12 @@ pub(crate) struct Poster {
 }
 
 impl Poster {
-    /// The poster of `sealed` for agency `kvk`, with a link `back` (the page, its words).
-    pub(crate) fn of(l: &Lang, kvk: String, sealed: Sealed, (here, back): (String, String)) -> Self {
+    /// The poster of `sealed` for `subject` (label, value), with a link `back` (the page,
+    /// its words).
+    pub(crate) fn of(l: &Lang, subject: (String, String), sealed: Sealed, (here, back): (String, String)) -> Self {
         Poster {
             chrome: Chrome::at(l, l.t("poster-title"), here.clone()),
-            kvk,
+            subject,
             url: sealed.url,
             expires: sealed.expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
             qr_png: sealed.qr_png,
@@ -431,7 +433,7 @@ async fn seal(desk: &mut Desk, id: Uuid) -> Result<Response> {
     };
     let l = desk.lang.clone();
     let back = (format!("/body/certificates/{id}"), l.t("back-certificate"));
-    page(&l, Poster::of(&l, detail.kvk_number, sealed, back).render())
+    page(&l, Poster::of(&l, (l.t("col-kvk"), detail.kvk_number), sealed, back).render())
 }
 
 #[cfg(test)]

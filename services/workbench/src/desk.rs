@@ -121,6 +121,11 @@ impl std::fmt::Display for Address {
     }
 }
 
+/// An organisation that is an agency or a company: a KvK number by the platform's rule.
+pub fn kvk_org(org: &str) -> Option<String> {
+    platform::ids::KvkNumber::parse(org, "/org").ok().map(|k| k.as_str().to_string())
+}
+
 /// A BAG id from the path as the workbench passes it on: digits only (the register
 /// judges the rest).
 pub fn bag_in_path(raw: &str) -> Option<&str> {
@@ -168,6 +173,25 @@ impl Desk {
             return Ok(Err(notice(&lang, StatusCode::FORBIDDEN, lang.t("not-your-desk"))?));
         }
         Ok(Ok(Desk { state: state.clone(), lang, session, cookie, request_id: req.id.clone() }))
+    }
+
+    /// Like [`Desk::open`] for a desk that acts for one organisation: the desk and the
+    /// organisation as `org` reads it from the token, or a page saying (`missing`) that
+    /// the person's account names none.
+    pub async fn open_for(
+        state: &AppState,
+        req: &Request,
+        role: Role,
+        (org, missing): (fn(&str) -> Option<String>, &str),
+    ) -> Result<Result<(Desk, String), Response>, Error> {
+        let desk = match Desk::open(state, req, role).await? {
+            Ok(desk) => desk,
+            Err(away) => return Ok(Err(away)),
+        };
+        match org(desk.org()) {
+            Some(org) => Ok(Ok((desk, org))),
+            None => Ok(Err(notice(&desk.lang, StatusCode::FORBIDDEN, desk.lang.t(missing))?)),
+        }
     }
 
     /// Like [`Desk::open`] for a posted form: the form too, once its CSRF token is the

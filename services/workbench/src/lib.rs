@@ -4,8 +4,8 @@
 //! person's own token, so each register decides as it does for anyone and names the person
 //! in its audit trail. Desks so far: the certification body's ([`body`]), the housing
 //! inspector's ([`inspector`]), the admission authority's ([`admission`]), the Labour
-//! Authority's ([`labour`]), the municipality's ([`municipality`]) and the agency's
-//! ([`agency`]).
+//! Authority's ([`labour`]), the municipality's ([`municipality`]), the agency's
+//! ([`agency`]), the housing provider's ([`provider`]) and the tax authority's ([`tax`]).
 
 pub mod admission;
 pub mod agency;
@@ -18,10 +18,12 @@ pub mod labour;
 pub mod login;
 pub mod municipality;
 pub mod page;
+pub mod provider;
 pub mod registers;
 pub mod routes;
 pub mod session;
 pub mod state;
+pub mod tax;
 
 platform::service! {
     /// The workbench.

@@ -54,6 +54,10 @@ pub fn api(state: AppState) -> Routed {
         post(pair(warp::path!("municipality" / "buildings" / String / String)), s, crate::municipality::permit),
         get(fixed(warp::path!("agency")), s, crate::agency::overview),
         post(warp::path!("agency" / "seals" / String), s, crate::agency::seal),
+        get(fixed(warp::path!("provider")), s, crate::provider::list),
+        post(pair(warp::path!("provider" / "buildings" / String / String)), s, crate::provider::act),
+        get(fixed(warp::path!("tax")), s, crate::tax::page),
+        post(pair(warp::path!("tax" / "agencies" / String / String)), s, crate::tax::step),
     ])
 }
 
@@ -89,13 +93,15 @@ struct Home {
 }
 
 /// The desks of the workbench, by the role each is for.
-const DESKS: [(platform::auth::Role, &str, &str); 6] = [
+const DESKS: [(platform::auth::Role, &str, &str); 8] = [
     (platform::auth::Role::CertificationBody, "/body", "desk-body"),
     (platform::auth::Role::HousingInspector, "/inspector", "desk-inspector"),
     (platform::auth::Role::AdmissionAuthority, "/admission", "desk-admission"),
     (platform::auth::Role::Inspectorate, "/labour", "desk-labour"),
     (platform::auth::Role::Municipality, "/municipality", "desk-municipality"),
     (platform::auth::Role::Agency, "/agency", "desk-agency"),
+    (platform::auth::Role::HousingProvider, "/provider", "desk-provider"),
+    (platform::auth::Role::Tax, "/tax", "desk-tax"),
 ];
 
 #[derive(Template)]

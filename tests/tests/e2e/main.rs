@@ -39,6 +39,7 @@ mod public_code;
 mod redis_replication;
 mod register_chain;
 mod seal_journey;
+mod small_desks;
 mod state_table;
 mod statistics;
 mod status_lists;

@@ -276,6 +276,15 @@ async fn every_page_reads_right_in_chromium_in_every_language() {
     let session = json!({"name": "zegel_session", "value": cookie});
     pages.push(json!({"name": "agency-desk", "url": format!("{}/agency", workbench.address), "langs": ["nl", "en"],
         "verdict": false, "cookie": session}));
+    for (name, who, path, registers) in [
+        ("provider-desk", ("provider", Role::HousingProvider, Some("34567890")), "/provider".to_string(), "housing"),
+        ("tax-desk", ("tax", Role::Tax, None), format!("/tax?kvk={kvk}"), "gaccounts"),
+    ] {
+        let (cookie, _) = crate::body_desk::session(&workbench, &suite, who, &[registers]).await;
+        let session = json!({"name": "zegel_session", "value": cookie});
+        let url = format!("{}{path}", workbench.address);
+        pages.push(json!({"name": name, "url": url, "langs": ["nl", "en"], "verdict": false, "cookie": session}));
+    }
     let forms = json!([
         {"name": "complaint", "url": format!("{lookup}/v/{building}/complaint?lang=pl"),
          "check": ["input[name=category] >> nth=0"], "fill": [["#text", "Nie ma ciepłej wody."]],
@@ -287,7 +296,7 @@ async fn every_page_reads_right_in_chromium_in_every_language() {
     let faults: Vec<&str> = report["faults"].as_array().expect("faults").iter().filter_map(Value::as_str).collect();
     assert!(faults.is_empty(), "{} faults in the browser:\n{}", faults.len(), faults.join("\n"));
     // Every page in every language at both sizes, and both forms, were checked.
-    assert_eq!(report["checked"], 33 * 8 * 2 + 2, "{report}");
+    assert_eq!(report["checked"], 35 * 8 * 2 + 2, "{report}");
 }
 
 /// The desks' work in Chromium with JavaScript off, on a tablet (768×1024), each person

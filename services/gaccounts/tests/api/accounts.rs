@@ -24,6 +24,18 @@ async fn an_agency_registers_its_g_account_and_the_tax_authority_verifies_blocks
     let public = app.get("/api/v1/agencies/12345678/g-account", None).await;
     assert_eq!((public.body["status"].as_str(), &public.body["iban"]), (Some("requested"), &json!(null)), "not yet");
     assert!(!public.body.to_string().contains(&iban), "{:?}", public.body);
+    // The tax authority, which verifies the number, and the agency itself read it; another
+    // agency or a hirer does not.
+    for (token, sees) in [
+        (&tax, true),
+        (&agency, true),
+        (&app.token(&[Role::Agency], Some("87654321")), false),
+        (&app.token(&[Role::Hirer], Some("11112222")), false),
+    ] {
+        let r = app.get("/api/v1/agencies/12345678/g-account", Some(token)).await;
+        assert_eq!((r.status, r.body["iban"].as_str() == Some(iban.as_str())), (200, sees), "{:?}", r.body);
+    }
+    assert_eq!(app.get("/api/v1/agencies/12345678/g-account", Some("not-a-token")).await.status, 401);
     let r = app.get(&format!("/api/v1/agencies/12345678/g-account/match?iban={iban}"), None).await;
     assert_eq!(r.body["matches"], false, "not yet verified");
     let r = app.post("/api/v1/agencies/12345678/g-account/verification", &tax, json!({})).await;

@@ -326,6 +326,7 @@ pub(super) async fn provider_buildings(state: AppState, req: Request, kvk: Strin
                     "certified": certified(b),
                     "capacity": b.capacity,
                     "allowed": b.allowed,
+                    "occupancy": b.occupancy,
                     "mark_since": b.mark_since,
                 })
             })

@@ -645,3 +645,39 @@ gaccount-active = in use
 gaccount-blocked = blocked
 gaccount-closed = closed
 agency-audit = The next audit by your certification body
+
+# The housing provider's desk
+desk-provider = Housing provider desk
+provider-title = Housing provider
+provider-intro = Your buildings that house labour migrants: their quality mark, how many people may live there and how many you last reported. Report a change in the number of residents when it happens: more than allowed is told to the municipality and the housing inspectors at once, and the page at the door stops saying certified.
+provider-no-kvk = Your account names no housing provider (a KvK number), so there is nothing to show here.
+provider-no-buildings = You have no buildings registered.
+provider-people-now = People living here now
+provider-report = Report
+provider-poster = Poster for the door
+provider-building-bag = Building (BAG)
+done-occupancy = The number of residents was saved.
+field-people = The number of people must be a whole number.
+back-provider = Back to your buildings
+
+# The tax authority's desk
+desk-tax = Tax authority desk
+tax-title = G-accounts
+tax-intro = An agency's G-account by its KvK number: the number to verify, its history, and the steps you take on it.
+tax-open = Open
+tax-bank = Bank
+tax-since = Status since
+tax-history = History
+tax-no-history = No account was ever registered.
+tax-steps = Steps
+tax-steps-hint = Which step the account's status allows is the register's rule: a step it does not allow is refused with the reason. Every step but verifying needs a reason.
+tax-reason = Reason
+tax-verification = Verify the account
+tax-blocking = Block the account
+tax-unblocking = Unblock the account
+tax-closure = Close the account
+tax-no-such-step = There is no such step.
+done-tax-verification = The account was verified.
+done-tax-blocking = The account was blocked.
+done-tax-unblocking = The account was unblocked.
+done-tax-closure = The account was closed.

@@ -645,3 +645,39 @@ gaccount-active = in gebruik
 gaccount-blocked = geblokkeerd
 gaccount-closed = gesloten
 agency-audit = De volgende audit door uw certificerende instelling
+
+# Het loket van de verhuurder
+desk-provider = Loket verhuurder
+provider-title = Verhuurder
+provider-intro = Uw gebouwen waar arbeidsmigranten wonen: hun keurmerk, hoeveel mensen er mogen wonen en hoeveel u het laatst hebt gemeld. Meld een verandering van het aantal bewoners zodra die er is: meer dan toegestaan wordt direct aan de gemeente en de woninginspecteurs gemeld, en de pagina aan de deur zegt dan niet meer gecertificeerd.
+provider-no-kvk = Uw account noemt geen verhuurder (een KvK-nummer); hier is dus niets te tonen.
+provider-no-buildings = U hebt geen gebouwen ingeschreven.
+provider-people-now = Aantal bewoners nu
+provider-report = Melden
+provider-poster = Poster voor de deur
+provider-building-bag = Gebouw (BAG)
+done-occupancy = Het aantal bewoners is opgeslagen.
+field-people = Het aantal bewoners moet een heel getal zijn.
+back-provider = Terug naar uw gebouwen
+
+# Het loket van de Belastingdienst
+desk-tax = Loket Belastingdienst
+tax-title = G-rekeningen
+tax-intro = De G-rekening van een uitzendbureau op KvK-nummer: het nummer om te verifiëren, de geschiedenis, en de stappen die u erop zet.
+tax-open = Openen
+tax-bank = Bank
+tax-since = Status sinds
+tax-history = Geschiedenis
+tax-no-history = Er is nooit een rekening geregistreerd.
+tax-steps = Stappen
+tax-steps-hint = Welke stap de status van de rekening toelaat, bepaalt het register: een stap die het niet toelaat wordt met de reden geweigerd. Elke stap behalve verifiëren vraagt een reden.
+tax-reason = Reden
+tax-verification = Rekening verifiëren
+tax-blocking = Rekening blokkeren
+tax-unblocking = Blokkade opheffen
+tax-closure = Rekening sluiten
+tax-no-such-step = Zo'n stap bestaat niet.
+done-tax-verification = De rekening is geverifieerd.
+done-tax-blocking = De rekening is geblokkeerd.
+done-tax-unblocking = De blokkade is opgeheven.
+done-tax-closure = De rekening is gesloten.

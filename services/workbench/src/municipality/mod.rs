@@ -38,22 +38,14 @@ type Result<T> = std::result::Result<T, Error>;
 const ROLE: Role = Role::Municipality;
 
 /// The municipality the person acts for: a CBS code, four digits.
-fn code_of(desk: &Desk) -> Option<String> {
-    let code = desk.org();
-    (code.len() == 4 && code.bytes().all(|b| b.is_ascii_digit())).then(|| code.to_string())
+fn code_of(org: &str) -> Option<String> {
+    (org.len() == 4 && org.bytes().all(|b| b.is_ascii_digit())).then(|| org.to_string())
 }
 
 /// The desk of the request's person, and the municipality they act for; or the page that
 /// answers instead.
 async fn open(state: &AppState, req: &Request) -> Result<std::result::Result<(Desk, String), Response>> {
-    let desk = match Desk::open(state, req, ROLE).await? {
-        Ok(desk) => desk,
-        Err(away) => return Ok(Err(away)),
-    };
-    match code_of(&desk) {
-        Some(code) => Ok(Ok((desk, code))),
-        None => Ok(Err(notice(&desk.lang, StatusCode::FORBIDDEN, desk.lang.t("municipality-no-code"))?)),
-    }
+    Desk::open_for(state, req, ROLE, (code_of, "municipality-no-code")).await
 }
 
 async fn read<T: DeserializeOwned>(desk: &mut Desk, path: &str) -> std::result::Result<T, Refusal> {
@@ -330,7 +322,7 @@ pub async fn requirement(state: AppState, req: Request, _: (), raw: Bytes) -> Re
         Ok(posted) => posted,
         Err(away) => return Ok(away),
     };
-    let Some(code) = code_of(&desk) else {
+    let Some(code) = code_of(desk.org()) else {
         return notice(&desk.lang, StatusCode::FORBIDDEN, desk.lang.t("municipality-no-code"));
     };
     let required = match form.get("required") {
