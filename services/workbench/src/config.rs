@@ -41,11 +41,13 @@ pub struct Own {
     pub bans_url: String,
     /// The G-account register, asked with the person's own token.
     pub gaccounts_url: String,
+    /// The notifier: a hirer's subscriptions, with the person's own token.
+    pub notifier_url: String,
 }
 
 impl Own {
     /// Every register the workbench asks, with where it is.
-    pub fn registers(&self) -> [(Service, &str); 6] {
+    pub fn registers(&self) -> [(Service, &str); 7] {
         [
             (Service::Certificates, &self.certificates_url),
             (Service::Deposits, &self.deposits_url),
@@ -53,6 +55,7 @@ impl Own {
             (Service::Lookup, &self.lookup_url),
             (Service::Bans, &self.bans_url),
             (Service::Gaccounts, &self.gaccounts_url),
+            (Service::Notifier, &self.notifier_url),
         ]
     }
 }
@@ -73,6 +76,7 @@ impl Default for Own {
             lookup_url: "http://127.0.0.1:8080".into(),
             bans_url: "http://127.0.0.1:8082".into(),
             gaccounts_url: "http://127.0.0.1:8084".into(),
+            notifier_url: "http://127.0.0.1:8086".into(),
         }
     }
 }

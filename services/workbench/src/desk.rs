@@ -126,6 +126,21 @@ pub fn kvk_org(org: &str) -> Option<String> {
     platform::ids::KvkNumber::parse(org, "/org").ok().map(|k| k.as_str().to_string())
 }
 
+/// What a page's `?kvk=` says: nothing (absent or blank), a KvK number, or something
+/// that is not one (the page then says so, 422).
+pub enum KvkParam {
+    None,
+    Kvk(String),
+    Malformed,
+}
+
+pub fn kvk_param(req: &Request) -> KvkParam {
+    match req.param("kvk").map(str::trim).filter(|k| !k.is_empty()) {
+        None => KvkParam::None,
+        Some(raw) => kvk_org(raw).map(KvkParam::Kvk).unwrap_or(KvkParam::Malformed),
+    }
+}
+
 /// A BAG id from the path as the workbench passes it on: digits only (the register
 /// judges the rest).
 pub fn bag_in_path(raw: &str) -> Option<&str> {

@@ -5,15 +5,18 @@
 //! in its audit trail. Desks so far: the certification body's ([`body`]), the housing
 //! inspector's ([`inspector`]), the admission authority's ([`admission`]), the Labour
 //! Authority's ([`labour`]), the municipality's ([`municipality`]), the agency's
-//! ([`agency`]), the housing provider's ([`provider`]) and the tax authority's ([`tax`]).
+//! ([`agency`]), the housing provider's ([`provider`]), the tax authority's ([`tax`]),
+//! the hirer's ([`hirer`]) and the KvK's ([`kvk`]).
 
 pub mod admission;
 pub mod agency;
 pub mod body;
 pub mod config;
 pub mod desk;
+pub mod hirer;
 pub mod i18n;
 pub mod inspector;
+pub mod kvk;
 pub mod labour;
 pub mod login;
 pub mod municipality;

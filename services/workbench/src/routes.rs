@@ -57,6 +57,11 @@ pub fn api(state: AppState) -> Routed {
         get(fixed(warp::path!("provider")), s, crate::provider::list),
         post(pair(warp::path!("provider" / "buildings" / String / String)), s, crate::provider::act),
         get(fixed(warp::path!("tax")), s, crate::tax::page),
+        get(fixed(warp::path!("hirer")), s, crate::hirer::page),
+        get(fixed(warp::path!("kvk")), s, crate::kvk::page),
+        post(warp::path!("kvk" / "checks" / String), s, crate::kvk::check),
+        post(warp::path!("hirer" / String), s, crate::hirer::act),
+        post(pair(warp::path!("hirer" / "subscriptions" / String / String)), s, crate::hirer::end),
         post(pair(warp::path!("tax" / "agencies" / String / String)), s, crate::tax::step),
     ])
 }
@@ -93,7 +98,7 @@ struct Home {
 }
 
 /// The desks of the workbench, by the role each is for.
-const DESKS: [(platform::auth::Role, &str, &str); 8] = [
+const DESKS: [(platform::auth::Role, &str, &str); 10] = [
     (platform::auth::Role::CertificationBody, "/body", "desk-body"),
     (platform::auth::Role::HousingInspector, "/inspector", "desk-inspector"),
     (platform::auth::Role::AdmissionAuthority, "/admission", "desk-admission"),
@@ -102,6 +107,8 @@ const DESKS: [(platform::auth::Role, &str, &str); 8] = [
     (platform::auth::Role::Agency, "/agency", "desk-agency"),
     (platform::auth::Role::HousingProvider, "/provider", "desk-provider"),
     (platform::auth::Role::Tax, "/tax", "desk-tax"),
+    (platform::auth::Role::Hirer, "/hirer", "desk-hirer"),
+    (platform::auth::Role::Kvk, "/kvk", "desk-kvk"),
 ];
 
 #[derive(Template)]

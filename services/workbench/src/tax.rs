@@ -19,7 +19,7 @@ use warp::reply::Response;
 use zegel_contracts::GAccountStatus;
 use zegel_contracts::register::Service;
 
-use crate::desk::{Desk, Form, Head, refused, said, status_of};
+use crate::desk::{Desk, Form, Head, KvkParam, kvk_param, refused, said, status_of};
 use crate::i18n::Lang;
 use crate::page::{Chrome, page_with};
 use crate::registers::Refusal;
@@ -122,10 +122,10 @@ pub async fn page(state: AppState, req: Request, _: ()) -> Result<Response> {
         Err(away) => return Ok(away),
     };
     let done = req.param("done").filter(|d| STEPS.contains(d)).map(|d| desk.lang.t(&format!("done-tax-{d}")));
-    match req.param("kvk").map(|k| KvkNumber::parse(k, "/kvk")) {
-        None => show(&mut desk, None, StatusCode::OK, (done, Vec::new())).await,
-        Some(Ok(kvk)) => show(&mut desk, Some(kvk.as_str()), StatusCode::OK, (done, Vec::new())).await,
-        Some(Err(_)) => {
+    match kvk_param(&req) {
+        KvkParam::None => show(&mut desk, None, StatusCode::OK, (done, Vec::new())).await,
+        KvkParam::Kvk(kvk) => show(&mut desk, Some(&kvk), StatusCode::OK, (done, Vec::new())).await,
+        KvkParam::Malformed => {
             let errors = vec![desk.lang.t("kvk-eight-digits")];
             show(&mut desk, None, StatusCode::UNPROCESSABLE_ENTITY, (None, errors)).await
         }

@@ -147,7 +147,7 @@ async fn desk_matrix(suite: &Suite) -> (String, Vec<String>) {
                 &workbench,
                 suite,
                 who,
-                &["certificates", "deposits", "housing", "bans", "gaccounts"],
+                &["certificates", "deposits", "housing", "bans", "gaccounts", "lookup", "notifier"],
             )
             .await,
         ));

@@ -33,6 +33,7 @@ pub(crate) async fn workbench_with(
     let (certificates, lookup) = (suite.certificates.address.clone(), suite.lookup.address.clone());
     let (deposits, housing) = (suite.deposits.address.clone(), suite.housing.address.clone());
     let (bans, gaccounts) = (suite.bans.address.clone(), suite.gaccounts.address.clone());
+    let notifier = suite.notifier.address.clone();
     zegel_testkit::start::<Workbench>(MIGRATIONS, move |s| {
         s.own.certificates_url = certificates;
         s.own.deposits_url = deposits;
@@ -40,6 +41,7 @@ pub(crate) async fn workbench_with(
         s.own.lookup_url = lookup;
         s.own.bans_url = bans;
         s.own.gaccounts_url = gaccounts;
+        s.own.notifier_url = notifier;
         tune(s);
     })
     .await

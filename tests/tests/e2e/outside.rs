@@ -279,6 +279,8 @@ async fn every_page_reads_right_in_chromium_in_every_language() {
     for (name, who, path, registers) in [
         ("provider-desk", ("provider", Role::HousingProvider, Some("34567890")), "/provider".to_string(), "housing"),
         ("tax-desk", ("tax", Role::Tax, None), format!("/tax?kvk={kvk}"), "gaccounts"),
+        ("hirer-desk", ("hirer", Role::Hirer, Some("50000001")), "/hirer".to_string(), "notifier"),
+        ("kvk-desk", ("kvk", Role::Kvk, None), "/kvk".to_string(), "lookup"),
     ] {
         let (cookie, _) = crate::body_desk::session(&workbench, &suite, who, &[registers]).await;
         let session = json!({"name": "zegel_session", "value": cookie});
@@ -296,7 +298,7 @@ async fn every_page_reads_right_in_chromium_in_every_language() {
     let faults: Vec<&str> = report["faults"].as_array().expect("faults").iter().filter_map(Value::as_str).collect();
     assert!(faults.is_empty(), "{} faults in the browser:\n{}", faults.len(), faults.join("\n"));
     // Every page in every language at both sizes, and both forms, were checked.
-    assert_eq!(report["checked"], 35 * 8 * 2 + 2, "{report}");
+    assert_eq!(report["checked"], 37 * 8 * 2 + 2, "{report}");
 }
 
 /// The desks' work in Chromium with JavaScript off, on a tablet (768×1024), each person
@@ -335,6 +337,7 @@ async fn the_desks_work_in_chromium_on_a_tablet() {
     let (certificates, lookup) = (suite.certificates.address.clone(), suite.lookup.address.clone());
     let (deposits, housing) = (suite.deposits.address.clone(), suite.housing.address.clone());
     let (bans, gaccounts) = (suite.bans.address.clone(), suite.gaccounts.address.clone());
+    let notifier = suite.notifier.address.clone();
     let _workbench = zegel_testkit::start_at::<zegel_workbench::Workbench>(migrations, port, move |s| {
         s.own.issuer = Some(issuer);
         s.own.public_url = public_url;
@@ -344,6 +347,7 @@ async fn the_desks_work_in_chromium_on_a_tablet() {
         s.own.lookup_url = lookup;
         s.own.bans_url = bans;
         s.own.gaccounts_url = gaccounts;
+        s.own.notifier_url = notifier;
     })
     .await;
 

@@ -77,3 +77,92 @@ async fn the_tax_authority_verifies_a_g_account_at_its_desk() {
     let (status, _) = Browser::new(&workbench.address, &cookie).get(&format!("/tax?kvk={kvk}")).await;
     assert_eq!(status, 403);
 }
+
+/// The hirer's desk: a check with a signed receipt, an accident reported and listed, and a
+/// subscription made (its secret shown once) and ended.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hirer_keeps_a_receipt_reports_an_accident_and_follows_an_agency() {
+    let suite = Suite::start().await;
+    let agency = "61000401";
+    suite.certified(agency).await;
+    let workbench = workbench_for(&suite).await;
+    let who = ("hirer", Role::Hirer, Some("50000001"));
+    let (cookie, csrf) = session(&workbench, &suite, who, &["certificates", "lookup", "notifier"]).await;
+    let browser = Browser::new(&workbench.address, &cookie);
+    let (status, page) = browser.get("/hirer?lang=en").await;
+    assert!(status == 200 && page.contains("You follow no agencies."), "{page}");
+
+    let (status, _, page) = browser.post("/hirer/receipts?lang=en", &[("csrf", &csrf), ("kvk", agency)]).await;
+    assert!(status == 200 && page.contains("Hirers may hire through this agency now."), "{page}");
+    assert!(page.contains("Receipt of the check of") && page.contains("readonly>ey"), "a signed receipt: {page}");
+    let (status, _, _) = browser.post("/hirer/receipts?lang=en", &[("csrf", &csrf), ("kvk", "12")]).await;
+    assert_eq!(status, 422);
+
+    let today = platform::clock::dutch_date(chrono::Utc::now()).to_string();
+    let accident = [
+        ("csrf", csrf.as_str()),
+        ("kvk", agency),
+        ("occurred_on", today.as_str()),
+        ("kind", "hospital_admission"),
+        ("what_happened", "A fall from a loading platform."),
+    ];
+    let (status, to, _) = browser.post("/hirer/accidents?lang=en", &accident).await;
+    assert_eq!((status, to.as_deref().map(|t| t.contains("done=accident"))), (303, Some(true)));
+    let (_, page) = browser.get(&to.expect("back")).await;
+    assert!(page.contains("The accident was reported.") && page.contains("hospital admission"), "{page}");
+    let mut late = accident.to_vec();
+    late[2] = ("occurred_on", "2001-01-01");
+    let (status, _, page) = browser.post("/hirer/accidents?lang=en", &late).await;
+    assert!(status == 422 && page.contains("occurred_on"), "the register's refusal: {page}");
+
+    let follow = [("csrf", csrf.as_str()), ("url", "http://127.0.0.1:9/zegel"), ("agencies", agency)];
+    let (status, _, page) = browser.post("/hirer/subscriptions?lang=en", &follow).await;
+    assert!(status == 201 && page.contains("Copy the secret now"), "{page}");
+    let secret = page.split("id=\"secret\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("secret");
+    let (_, page) = browser.get("/hirer?lang=en").await;
+    assert!(page.contains("http://127.0.0.1:9/zegel") && !page.contains(secret), "shown once: {page}");
+    let id = page.split("/hirer/subscriptions/").nth(1).and_then(|s| s.split('/').next()).expect("id").to_string();
+    let (status, to, _) = browser.post(&format!("/hirer/subscriptions/{id}/end?lang=en"), &[("csrf", &csrf)]).await;
+    assert_eq!(status, 303);
+    let (_, page) = browser.get(&to.expect("back")).await;
+    assert!(page.contains("The subscription ended.") && page.contains("You follow no agencies."), "{page}");
+}
+
+/// The KvK's desk: checks asked by hand and read back; a BSN typed is never shown again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_kvk_checks_a_registration_and_a_deregistration_by_hand() {
+    let suite = Suite::start().await;
+    let agency = "61000501";
+    suite.certified(agency).await;
+    let workbench = workbench_for(&suite).await;
+    let (cookie, csrf) = session(&workbench, &suite, ("kvk", Role::Kvk, None), &["lookup"]).await;
+    let browser = Browser::new(&workbench.address, &cookie);
+    let (status, page) = browser.get("/kvk?lang=en").await;
+    assert!(status == 200 && page.contains("Check a registration"), "{page}");
+
+    let today = platform::clock::dutch_date(chrono::Utc::now()).to_string();
+    let dereg = [("csrf", csrf.as_str()), ("kvk", agency), ("date", today.as_str())];
+    let (status, _, page) = browser.post("/kvk/checks/deregistration?lang=en", &dereg).await;
+    assert!(status == 200 && page.contains("The answer") && page.contains("no signal"), "{page}");
+
+    let registration = [
+        ("csrf", csrf.as_str()),
+        ("kvk", "61000502"),
+        ("sbi_codes", "7820"),
+        ("vog_issued_on", today.as_str()),
+        ("bsn_0", "111222333"),
+        ("role_0", "director"),
+    ];
+    let (status, _, page) = browser.post("/kvk/checks/registration?lang=en", &registration).await;
+    assert!(status == 200 && page.contains("The answer") && page.contains("61000502"), "{page}");
+    assert!(!page.contains("111222333"), "the BSN is never shown again: {page}");
+    let mut no_vog = registration.to_vec();
+    no_vog[3] = ("vog_issued_on", "");
+    let (status, _, page) = browser.post("/kvk/checks/registration?lang=en", &no_vog).await;
+    assert!(status == 422 && !page.contains("111222333"), "{page}");
+
+    let (_, page) = browser.get(&format!("/kvk?lang=en&kvk={agency}")).await;
+    assert!(page.contains("<td>deregistration</td>") && !page.contains("61000502"), "one agency's checks: {page}");
+    let (cookie, _) = session(&workbench, &suite, ("hirer", Role::Hirer, Some("50000001")), &["lookup"]).await;
+    assert_eq!(Browser::new(&workbench.address, &cookie).get("/kvk").await.0, 403);
+}
