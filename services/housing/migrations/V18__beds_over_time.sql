@@ -23,8 +23,10 @@ create table bed_count (
 );
 create index bed_count_municipality_idx on bed_count (municipality, bag_id, at desc, bed_count_id desc);
 
+-- The functions name the schema they were made in: a trigger runs with whatever search path
+-- the session that changed the row has (an operator's, a test's), not the service's.
 create function count_beds(bag text) returns void
-language sql as $$
+language sql set search_path from current as $$
     insert into bed_count (bag_id, municipality, at, allowed, occupancy, mark_status, mark_valid_until)
     select b.bag_id, b.municipality, now(),
            allowed_people(b.capacity, (select p from permit p where p.bag_id = b.bag_id)),
@@ -33,7 +35,7 @@ language sql as $$
 $$;
 
 create function beds_of_building() returns trigger
-language plpgsql as $$
+language plpgsql set search_path from current as $$
 begin
     perform count_beds(new.bag_id);
     return null;
@@ -41,7 +43,7 @@ end
 $$;
 
 create function beds_of_permit() returns trigger
-language plpgsql as $$
+language plpgsql set search_path from current as $$
 begin
     perform count_beds(case when tg_op = 'DELETE' then old.bag_id else new.bag_id end);
     return null;

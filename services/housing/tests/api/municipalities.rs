@@ -126,6 +126,11 @@ async fn a_municipality_sees_its_beds_month_by_month_from_when_they_are_counted(
     app.put(&format!("/api/v1/buildings/{bag}/permit"), &amsterdam, permit).await;
     let r = app.get("/api/v1/municipalities/0363/beds?months=1", Some(&amsterdam)).await;
     assert_eq!(r.body["months"][0]["beds"], 1, "{:?}", r.body);
+    // A change made from another session (an operator's, with its own search path) is
+    // counted too: the triggers name their schema.
+    app.db.sql(&format!("update housing.building set occupancy = 1 where bag_id = '{bag}'")).await;
+    let r = app.get("/api/v1/municipalities/0363/beds?months=1", Some(&amsterdam)).await;
+    assert_eq!(r.body["months"][0]["people"], 1, "{:?}", r.body);
     let client = app.state.core.pool.get().await.expect("connection");
     let err = client.batch_execute("update bed_count set allowed = 9").await.expect_err("append only");
     assert!(format!("{err:?}").contains("permission denied"), "{err:?}");
