@@ -19,6 +19,7 @@ use serde_json::json;
 use uuid::Uuid;
 use warp::http::StatusCode;
 use warp::reply::Response;
+use zegel_contracts::certificate::AccidentKind;
 use zegel_contracts::register::Service;
 use zegel_contracts::{GAccountStatus, MarkStatus};
 
@@ -30,6 +31,10 @@ use crate::i18n::{Lang, euros};
 use crate::page::{Chrome, page, page_with};
 use crate::registers::Refusal;
 use crate::state::AppState;
+
+mod work;
+
+pub use work::{accident, act, placement};
 
 type Result<T> = std::result::Result<T, Error>;
 
@@ -69,10 +74,45 @@ struct Placed {
 
 #[derive(Debug, Deserialize)]
 struct PlacementIn {
+    placement_id: Uuid,
     bag_id: String,
     from: NaiveDate,
     to: Option<NaiveDate>,
     accepted_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Accidents {
+    accidents: Vec<AccidentIn>,
+}
+
+#[derive(Debug, Deserialize)]
+struct AccidentIn {
+    accident_id: Uuid,
+    occurred_on: NaiveDate,
+    kind: AccidentKind,
+    report_due_at: chrono::DateTime<chrono::Utc>,
+    authority_reported_at: Option<chrono::DateTime<chrono::Utc>>,
+    safety_checked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// An accident as the page shows it, with the forms still to fill.
+pub struct AccidentRow {
+    id: Uuid,
+    what: String,
+    report_due: String,
+    to_report: bool,
+    to_check: bool,
+}
+
+/// A placement as the page shows it; an open one has a form to end it.
+pub struct PlacementRow {
+    id: Uuid,
+    bag: String,
+    term: String,
+    mark: String,
+    certified: bool,
+    open: bool,
 }
 
 /// The seals an agency may have issued, by the register that issues each.
@@ -134,8 +174,12 @@ struct AgencyPage {
     deposit: Vec<(String, String)>,
     claims: Vec<(String, String, String, String, String)>,
     g_account: String,
-    placements: Vec<(String, String, String, bool)>,
+    /// Whether the agency may register (or correct) a G-account now.
+    may_register_g_account: bool,
+    placements: Vec<PlacementRow>,
     houses_no_one: bool,
+    accidents: Vec<AccidentRow>,
+    today: NaiveDate,
     seals: Vec<(&'static str, String)>,
 }
 
@@ -194,7 +238,8 @@ pub async fn overview(state: AppState, req: Request, _: ()) -> Result<Response> 
         Ok(opened) => opened,
         Err(away) => return Ok(away),
     };
-    show(&mut desk, &kvk, StatusCode::OK, Vec::new()).await
+    let done = req.param("done").filter(|d| work::DONE.contains(d)).map(|d| desk.lang.t(&format!("done-agency-{d}")));
+    show(&mut desk, &kvk, StatusCode::OK, (done, Vec::new())).await
 }
 
 /// What the registers say of the agency, each read with the person's token.
@@ -203,6 +248,7 @@ struct Read {
     ledger: Option<Ledger>,
     g_account: GAccountIn,
     housing: Housing,
+    accidents: Vec<AccidentIn>,
 }
 
 async fn read(desk: &mut Desk, kvk: &str) -> std::result::Result<Read, Refusal> {
@@ -222,7 +268,9 @@ async fn read(desk: &mut Desk, kvk: &str) -> std::result::Result<Read, Refusal> 
     let g_account = desk.read_public(Service::Gaccounts, &format!("/api/v1/agencies/{kvk}/g-account")).await?;
     let placements = format!("/api/v1/agencies/{kvk}/placements");
     let housing = desk.ask(Service::Housing, (Method::GET, &placements), None).await?;
-    Ok(Read { certificate, ledger, g_account, housing })
+    let accidents: Accidents =
+        desk.ask(Service::Certificates, (Method::GET, &format!("/api/v1/agencies/{kvk}/accidents")), None).await?;
+    Ok(Read { certificate, ledger, g_account, housing, accidents: accidents.accidents })
 }
 
 /// Something the agency must do, with no date: always shown as pressing.
@@ -286,20 +334,69 @@ fn claims(l: &Lang, ledger: Option<&Ledger>) -> Vec<(String, String, String, Str
         .collect()
 }
 
-fn placements(l: &Lang, housing: &Housing) -> Vec<(String, String, String, bool)> {
+fn placements(l: &Lang, housing: &Housing, today: NaiveDate) -> Vec<PlacementRow> {
     housing
         .placements
         .iter()
         .map(|p| {
             let mark = p.mark_status.map(|m| l.t(&format!("mark-{}", m.as_str()))).unwrap_or_else(|| "—".into());
-            let term = format!("{} – {}", p.placement.from, day(p.placement.to));
             let accepted = if p.placement.accepted_at.is_some() { l.t("yes") } else { l.t("agency-not-yet") };
-            (p.placement.bag_id.clone(), term, format!("{mark}; {} {accepted}", l.t("agency-accepted")), p.certified)
+            PlacementRow {
+                id: p.placement.placement_id,
+                bag: p.placement.bag_id.clone(),
+                term: format!("{} – {}", p.placement.from, day(p.placement.to)),
+                mark: format!("{mark}; {} {accepted}", l.t("agency-accepted")),
+                certified: p.certified,
+                open: p.placement.to.is_none_or(|to| to >= today),
+            }
         })
         .collect()
 }
 
-async fn show(desk: &mut Desk, kvk: &str, status: StatusCode, errors: Vec<String>) -> Result<Response> {
+/// The accidents hirers reported, with what the agency still owes for each: its report to
+/// the Labour Authority, and the safety check.
+fn accidents(l: &Lang, accidents: &[AccidentIn], todo: &mut Vec<Todo>) -> Vec<AccidentRow> {
+    accidents
+        .iter()
+        .map(|a| {
+            let what = format!("{} {}", a.occurred_on, l.t(&format!("accident-{}", a.kind.as_str())));
+            let due = a.report_due_at.with_timezone(&platform::clock::ZONE).format("%Y-%m-%d %H:%M").to_string();
+            if a.authority_reported_at.is_none() {
+                todo.push(Todo {
+                    what: format!("{}: {what}", l.t("agency-report-accident")),
+                    by: due.clone(),
+                    late: true,
+                });
+            }
+            if a.safety_checked_at.is_none() {
+                todo.push(now_due(format!("{}: {what}", l.t("agency-safety-check"))));
+            }
+            AccidentRow {
+                id: a.accident_id,
+                what,
+                report_due: due,
+                to_report: a.authority_reported_at.is_none(),
+                to_check: a.safety_checked_at.is_none(),
+            }
+        })
+        .collect()
+}
+
+/// The G-account in words: its status, and its number where the register gives it.
+fn g_account_words(l: &Lang, status: Option<GAccountStatus>, iban: Option<&str>) -> String {
+    match (status, iban) {
+        (Some(s), Some(iban)) => format!("{} ({iban})", l.t(&format!("gaccount-{}", s.as_str()))),
+        (Some(s), None) => l.t(&format!("gaccount-{}", s.as_str())),
+        (None, _) => l.t("agency-no-g-account"),
+    }
+}
+
+async fn show(
+    desk: &mut Desk,
+    kvk: &str,
+    status: StatusCode,
+    (done, errors): (Option<String>, Vec<String>),
+) -> Result<Response> {
     let today = desk.state.clock.today();
     let read = match read(desk, kvk).await {
         Ok(read) => read,
@@ -319,6 +416,7 @@ async fn show(desk: &mut Desk, kvk: &str, status: StatusCode, errors: Vec<String
     if g_status != Some(GAccountStatus::Active) {
         todo.push(now_due(l.t("agency-g-account-todo")));
     }
+    let accidents = accidents(&l, &read.accidents, &mut todo);
     let may_seal = |seal: Seal| match seal {
         Seal::Certificate => read.certificate.as_ref().is_some_and(|(d, _)| d.status.allows_work()),
         Seal::Deposit => read.ledger.as_ref().is_some_and(|d| d.standing.adequate),
@@ -326,19 +424,21 @@ async fn show(desk: &mut Desk, kvk: &str, status: StatusCode, errors: Vec<String
     };
     let view = AgencyPage {
         chrome: Chrome::at(&l, format!("{} {kvk}", l.t("agency-title")), "/agency".into()),
-        head: desk.head("/agency".into(), None, errors),
+        head: desk.head("/agency".into(), done, errors),
         standing: standing.as_ref().map(|s| standing_view(&l, s)),
         certificate,
         todo,
         deposit,
         claims: claims(&l, read.ledger.as_ref()),
-        g_account: match (g_status, &read.g_account.iban) {
-            (Some(s), Some(iban)) => format!("{} ({iban})", l.t(&format!("gaccount-{}", s.as_str()))),
-            (Some(s), None) => l.t(&format!("gaccount-{}", s.as_str())),
-            (None, _) => l.t("agency-no-g-account"),
-        },
-        placements: placements(&l, &read.housing),
+        g_account: g_account_words(&l, g_status, read.g_account.iban.as_deref()),
+        may_register_g_account: matches!(
+            g_status,
+            None | Some(GAccountStatus::Requested) | Some(GAccountStatus::Closed)
+        ),
+        placements: placements(&l, &read.housing, today),
         houses_no_one: read.housing.houses_no_one,
+        accidents,
+        today,
         seals: Seal::ALL
             .into_iter()
             .filter(|s| may_seal(*s))
@@ -363,7 +463,7 @@ pub async fn seal(state: AppState, req: Request, kind: String, raw: Bytes) -> Re
         Ok(sealed) => sealed,
         Err(refusal) => {
             let errors = said(&desk.lang, &refusal);
-            return show(&mut desk, &kvk, crate::desk::status_of(&refusal), errors).await;
+            return show(&mut desk, &kvk, crate::desk::status_of(&refusal), (None, errors)).await;
         }
     };
     let l = desk.lang.clone();

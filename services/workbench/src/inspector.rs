@@ -28,7 +28,7 @@ use crate::page::{Chrome, page_with};
 use crate::registers::Refusal;
 use crate::state::AppState;
 
-mod form;
+pub(crate) mod form;
 pub(crate) mod view;
 
 type Result<T> = std::result::Result<T, Error>;

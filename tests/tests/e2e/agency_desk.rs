@@ -44,6 +44,43 @@ async fn an_agency_sees_where_it_stands_and_prints_its_posters() {
     let (status, _, _) = browser.post("/agency/seals/certificate?lang=en", &[("csrf", "forged")]).await;
     assert_eq!(status, 403);
 
+    // A hirer reports an accident: the agency records its report and the safety check.
+    let hirer = suite.token(Role::Hirer, Some("50000001"));
+    let today = platform::clock::dutch_date(chrono::Utc::now()).to_string();
+    let accident = json!({"occurred_on": today, "kind": "hospital_admission", "what_happened": "A fall."});
+    suite.certs_post(&format!("/api/v1/agencies/{KVK}/accidents"), &hirer, accident).await;
+    let (_, page) = browser.get("/agency?lang=en").await;
+    assert!(
+        page.contains("Record the report to the Labour Authority: ") && page.contains("hospital admission"),
+        "{page}"
+    );
+    let id = page.split("/agency/accidents/").nth(1).and_then(|s| s.split('/').next()).expect("accident").to_string();
+    let at = format!("/agency/accidents/{id}");
+    let report = [("csrf", csrf.as_str()), ("reference", "NLA-2026-0042")];
+    let (status, to, _) = browser.post(&format!("{at}/authority-report?lang=en"), &report).await;
+    assert_eq!((status, to.as_deref().map(|t| t.contains("done=authority-report"))), (303, Some(true)));
+    let measures = [("csrf", csrf.as_str()), ("measures", "A railing on the loading platform.")];
+    let (status, _, _) = browser.post(&format!("{at}/safety-check?lang=en"), &measures).await;
+    assert_eq!(status, 303);
+    let (_, page) = browser.get("/agency?lang=en").await;
+    assert!(page.contains("Reported and checked.") && !page.contains("Record the safety check"), "{page}");
+
+    // Where it houses workers: a building recorded at the desk, and the workers' leaving.
+    suite.certified_building("34590001", "0983010000071401").await;
+    suite.certified_building("34590001", "0983010000071402").await;
+    suite.place(KVK, "0983010000071401").await;
+    let placed = [("csrf", csrf.as_str()), ("bag_id", "0983010000071402"), ("from", today.as_str())];
+    let (status, to, page) = browser.post("/agency/placements?lang=en", &placed).await;
+    assert_eq!((status, to.as_deref().map(|t| t.contains("done=placed"))), (303, Some(true)), "{page}");
+    let (_, page) = browser.get("/agency?lang=en").await;
+    assert!(page.contains("0983010000071402") && page.contains("accepted by the provider: not yet"), "{page}");
+    let id = page.split("/agency/placements/").nth(1).and_then(|s| s.split('/').next()).expect("placement").to_string();
+    let left = [("csrf", csrf.as_str()), ("to", today.as_str())];
+    let (status, to, _) = browser.post(&format!("/agency/placements/{id}/end?lang=en"), &left).await;
+    assert_eq!((status, to.as_deref().map(|t| t.contains("done=left"))), (303, Some(true)));
+    let (status, _, page) = browser.post("/agency/placements?lang=en", &[("csrf", &csrf), ("from", "soon")]).await;
+    assert!(status == 422 && page.contains("date"), "{page}");
+
     // The certificates register's trail names the person who asked for the seal.
     let client = suite.certificates.state.core.pool.get().await.expect("connection");
     let row = client

@@ -43,6 +43,43 @@ async fn a_provider_reports_its_residents_and_prints_the_poster() {
     let other = "/provider/buildings/0983010000071302/occupancy?lang=en";
     let (status, _, page) = browser.post(other, &[("csrf", &csrf), ("people", "1")]).await;
     assert!(status == 404 && !page.contains("saved"), "{status} {page}");
+
+    // A new building registered and its rooms reported at the desk.
+    let new = "0983010000071303";
+    let building = [
+        ("csrf", csrf.as_str()),
+        ("bag_id", new),
+        ("street", "Kerkstraat"),
+        ("number", "9"),
+        ("postcode", "5911 BC"),
+        ("place", "Venlo"),
+        ("building_type", "group_housing"),
+    ];
+    let (status, to, page) = browser.post("/provider/buildings?lang=en", &building).await;
+    assert_eq!((status, to.as_deref().map(|t| t.contains("done=registered"))), (303, Some(true)), "{page}");
+    let rooms = [("csrf", csrf.as_str()), ("bedroom_0", "6"), ("bedroom_1", "6,5"), ("living_area", "35")];
+    let (status, to, _) = browser.post(&format!("/provider/buildings/{new}/rooms?lang=en"), &rooms).await;
+    assert_eq!((status, to.as_deref().map(|t| t.contains("done=rooms"))), (303, Some(true)));
+    let (_, page) = browser.get(&to.expect("back")).await;
+    assert!(
+        page.contains("The rooms were saved.") && page.contains(&format!("/provider/buildings/{new}/rooms")),
+        "{page}"
+    );
+    let (status, _, _) = browser.post("/provider/buildings?lang=en", &building).await;
+    assert_eq!(status, 409, "a building is registered once");
+
+    // An agency records that it houses workers in the building; the provider accepts it.
+    suite.certified("61000601").await;
+    suite.place("61000601", BAG).await;
+    let (_, page) = browser.get("/provider?lang=en").await;
+    assert!(page.contains("Agency 61000601 houses workers here from"), "{page}");
+    let id =
+        page.split("/provider/placements/").nth(1).and_then(|s| s.split('/').next()).expect("placement").to_string();
+    let (status, to, _) =
+        browser.post(&format!("/provider/placements/{id}/acceptance?lang=en"), &[("csrf", &csrf)]).await;
+    assert_eq!((status, to.as_deref().map(|t| t.contains("done=accepted"))), (303, Some(true)));
+    let (_, page) = browser.get(&to.expect("back")).await;
+    assert!(page.contains("The placement was accepted.") && !page.contains("houses workers here from"), "{page}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -54,7 +54,14 @@ pub fn inspection(form: &Form) -> Result<Value, Vec<&'static str>> {
 
 /// The measured rooms, when any was typed: every bedroom's area and the living area.
 fn measured(form: &Form) -> Result<Option<Value>, &'static str> {
-    let typed: Vec<&str> = (0..MAX_BEDROOMS).filter_map(|i| form.get(&format!("bedroom_{i}"))).collect();
+    rooms(form, MAX_BEDROOMS)
+}
+
+/// Rooms as the housing register reads them, from a form's `bedroom_0` … `bedroom_{rows-1}`
+/// and `living_area` (a decimal comma or point), when any was typed: measured by an
+/// inspector, or proposed by the provider.
+pub(crate) fn rooms(form: &Form, rows: usize) -> Result<Option<Value>, &'static str> {
+    let typed: Vec<&str> = (0..rows).filter_map(|i| form.get(&format!("bedroom_{i}"))).collect();
     let living = form.get("living_area");
     if typed.is_empty() && living.is_none() {
         return Ok(None);
