@@ -61,7 +61,14 @@ async function checkPage(shared, page, lang, size) {
   const tab = await context.newPage();
   try {
     const url = `${page.url}${page.url.includes("?") ? "&" : "?"}lang=${lang}`;
-    const answer = await tab.goto(url, { waitUntil: "load" });
+    let answer = await tab.goto(url, { waitUntil: "load" });
+    // A page that answers a form (a poster, a receipt, a check's answer): the form filled
+    // in and sent, then the page it answers is the one checked.
+    if (page.submit) {
+      for (const [selector, value] of page.fill ?? []) await tab.fill(selector, value);
+      const sent = tab.waitForNavigation({ waitUntil: "load", timeout: 15000 });
+      [answer] = await Promise.all([sent, tab.click(page.submit)]);
+    }
     if (answer.status() !== 200) {
       faults.push(`${where}: answered ${answer.status()}`);
       return;
@@ -199,7 +206,7 @@ async function journey(plan) {
 for (const size of sizes) {
   const context = await contextFor(size);
   for (const page of plan.pages) {
-    for (const lang of plan.languages) await checkPage(context, page, lang, size);
+    for (const lang of page.only ?? plan.languages) await checkPage(context, page, lang, size);
   }
   await context.close();
 }
