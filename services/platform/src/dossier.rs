@@ -29,6 +29,9 @@ pub fn route<S: State>(state: &S, register: Service) -> Routed {
     get(warp::path!("api" / "v1" / "agencies" / String / "events"), state, handler)
 }
 
+/// The audit action of a read of a dossier part (what the Labour Authority's trail shows).
+pub const READ: &str = "dossier.read";
+
 async fn part<S: State>(state: S, req: Request, kvk: String, register: Service) -> Result<Response, S::Error> {
     let principal = state.core().authenticate(&req)?;
     if !principal.has(Role::Inspectorate) {
@@ -39,7 +42,7 @@ async fn part<S: State>(state: S, req: Request, kvk: String, register: Service) 
     let client = state.core().pool.get().await?;
     let (entries, complete) = entries(&client, kvk.as_str()).await?;
     // A whole history of an agency read at once: the trail says who read it.
-    audit::Entry::new(Actor::of(&principal, Role::Inspectorate), "dossier.read", kvk.as_str(), &req.id)
+    audit::Entry::new(Actor::of(&principal, Role::Inspectorate), READ, kvk.as_str(), &req.id)
         .after(json!({ "entries": entries.len() }))
         .record(&client)
         .await?;

@@ -8,6 +8,8 @@
 use platform::auth::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
+use zegel_contracts::dossier::Part;
+use zegel_contracts::event::EventType;
 use zegel_e2e::Suite;
 
 use crate::body_desk::{Browser, session, workbench_for, workbench_with};
@@ -56,21 +58,23 @@ async fn each_register_tells_the_labour_authority_alone_what_it_knows_of_an_agen
         }
         assert_eq!(events(&suite, address, None).await.0, 401, "{name}");
     }
-    let (_, part) = events(&suite, &suite.certificates.address, Some(&inspectorate)).await;
-    let kinds: Vec<&str> =
-        part["entries"].as_array().expect("entries").iter().filter_map(|e| e["event_type"].as_str()).collect();
+    // Each part reads as the contract's type: the event types are the contract's, not spellings.
+    let part_of = async |address: &str| -> Part {
+        serde_json::from_value(events(&suite, address, Some(&inspectorate)).await.1).expect("a dossier part")
+    };
+    let part = part_of(&suite.certificates.address).await;
+    let kinds: Vec<EventType> = part.entries.iter().map(|e| e.body.kind()).collect();
     for kind in [
-        "certificate.provisional_issued",
-        "certificate.certified",
-        "certificate.accident_reported",
-        "certificate.work_complaint_received",
+        EventType::CertificateProvisionalIssued,
+        EventType::CertificateCertified,
+        EventType::CertificateAccidentReported,
+        EventType::CertificateWorkComplaintReceived,
     ] {
         assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
     }
-    let at: Vec<&str> = part["entries"].as_array().expect("entries").iter().filter_map(|e| e["at"].as_str()).collect();
-    assert!(at.windows(2).all(|w| w[0] <= w[1]), "oldest first: {at:?}");
-    let (_, part) = events(&suite, &suite.gaccounts.address, Some(&inspectorate)).await;
-    assert!(part["entries"].to_string().contains("gaccount.activated"), "{part}");
+    assert!(part.entries.windows(2).all(|w| w[0].at <= w[1].at), "oldest first: {:?}", part.entries);
+    let part = part_of(&suite.gaccounts.address).await;
+    assert!(part.entries.iter().any(|e| e.body.kind() == EventType::GaccountActivated), "{part:?}");
 
     // The worklists across agencies are the Labour Authority's too.
     let cert = &suite.certificates.address;
@@ -91,7 +95,7 @@ async fn each_register_tells_the_labour_authority_alone_what_it_knows_of_an_agen
     assert_eq!(status, 422, "{body}");
     // Every read of the agency's dossier and of complaints about it is in its trail.
     let db = suite.certificates.state.core.pool.get().await.expect("a connection");
-    for action in ["dossier.read", "work_complaint.read"] {
+    for action in [platform::dossier::READ, zegel_certificates::routes::WORK_COMPLAINT_READ] {
         let row = db
             .query_one(
                 "select count(*) from audit_log where action = $1 and subject = $2 and role = 'inspectorate'",

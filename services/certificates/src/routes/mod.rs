@@ -8,6 +8,10 @@ mod fines;
 mod sanctions;
 mod seals;
 mod work_complaints;
+
+/// The audit action of a read of an agency's complaints about its work (one agency's list,
+/// or the worklist across agencies: each agency's read is in its trail).
+pub const WORK_COMPLAINT_READ: &str = "work_complaint.read";
 mod worklists;
 
 use deadpool_postgres::Transaction;

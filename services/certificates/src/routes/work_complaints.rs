@@ -125,7 +125,7 @@ pub(super) async fn list(state: AppState, req: Request, kvk: String) -> Result<R
         ));
     };
     let complaints = store::work_complaints_of(&client, kvk.as_str()).await?;
-    audit::Entry::new(Actor::of(&principal, role), "work_complaint.read", kvk.as_str(), &req.id)
+    audit::Entry::new(Actor::of(&principal, role), super::WORK_COMPLAINT_READ, kvk.as_str(), &req.id)
         .after(json!({ "complaints": complaints.len() }))
         .record(&client)
         .await?;

@@ -72,7 +72,7 @@ pub(super) async fn work_complaints(state: AppState, req: Request, _: ()) -> Res
         *read.entry(c.agency_kvk.as_str()).or_default() += 1;
     }
     for (kvk, n) in read {
-        audit::Entry::new(Actor::of(&principal, Role::Inspectorate), "work_complaint.read", kvk, &req.id)
+        audit::Entry::new(Actor::of(&principal, Role::Inspectorate), super::WORK_COMPLAINT_READ, kvk, &req.id)
             .after(json!({ "complaints": n, "status": status }))
             .record(&client)
             .await?;
