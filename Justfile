@@ -98,6 +98,9 @@ bench: deps
         if [ "$(id -u)" = 0 ]; then S=; else S=sudo; fi; \
         $S env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; \
         $S service nginx stop >/dev/null 2>&1 || true; }
+    @command -v wrk >/dev/null || { echo "installing wrk, the external load generator"; \
+        if [ "$(id -u)" = 0 ]; then S=; else S=sudo; fi; \
+        $S env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
     cargo build --release -q --locked --workspace --bin zegel-bench
     {{release}}/zegel-bench
 

@@ -509,6 +509,12 @@ pub struct Options {
     pub status_list_secs: Option<u64>,
     /// OpenID providers whose access tokens the services accept (`ZEGEL_OIDC_ISSUERS`).
     pub oidc_issuers: Option<String>,
+    /// The administrator URL of the server to make the suite's database on (a private
+    /// primary: [`zegel_testkit::Streaming`]); the shared test server otherwise.
+    pub database_server: Option<String>,
+    /// The administrator URL of a streaming replica of that server: the lookup reads
+    /// statuses and standings there (`ZEGEL_LOOKUP_REPLICA_URL`), waiting this long at most.
+    pub replica: Option<(String, std::time::Duration)>,
 }
 
 impl Options {
@@ -597,11 +603,12 @@ async fn run<S: Service>(settings: Settings<S::Own>, threads: usize) -> Running<
 }
 
 /// The lookup's settings: the test PKI's trust list and receipt key, the registers' addresses
-/// (`ports` of deposits, housing and certificates, chosen before they start) and the options.
+/// (`ports` of deposits, housing and certificates, chosen before they start), the options
+/// (with a replica, database `db` on it).
 fn lookup_settings(
     common: &platform::config::CommonSettings,
     options: &Options,
-    bans: &str,
+    (bans, db): (&str, &str),
     [deposits_port, housing_port, certificates_port]: [u16; 3],
 ) -> zegel_lookup::config::Settings {
     zegel_lookup::config::Settings {
@@ -617,6 +624,11 @@ fn lookup_settings(
             own.status_readers = options.status_readers.unwrap_or(own.status_readers);
             own.status_batch = options.status_batch.unwrap_or(own.status_batch);
             own.status_list_secs = options.status_list_secs.unwrap_or(own.status_list_secs);
+            if let Some((replica, wait)) = &options.replica {
+                let base = replica.rsplit_once('/').map_or(replica.as_str(), |(b, _)| b);
+                own.replica_url = format!("{base}/{db}").into();
+                own.replica_wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
+            }
             own
         },
         ..settings_on::<zegel_lookup::Lookup>(common, 0)
@@ -694,7 +706,8 @@ impl Suite {
         if std::env::var_os("ZEGEL_TEST_LOG").is_some() {
             platform::telemetry::init(platform::config::LogFormat::Pretty);
         }
-        let db = TestDb::create("suite", &MIGRATIONS, async |common| migrate_all(&common).await).await;
+        let server = options.database_server.clone().unwrap_or_else(zegel_testkit::admin_url);
+        let db = TestDb::create_at(&server, "suite", &MIGRATIONS, async |common| migrate_all(&common).await).await;
         let prefix = TestPrefix::new();
         let common = options.common(testing::common_settings(&db, &prefix));
         let threads = options.threads.unwrap_or(1);
@@ -703,8 +716,8 @@ impl Suite {
         // The lookup's pages post their forms straight to the registers that take them, so
         // it must know their addresses before they start: their ports are chosen here.
         let [deposits_port, housing_port, certificates_port] = free_ports::<3>();
-        let lookup_settings =
-            lookup_settings(&common, &options, &bans.address, [deposits_port, housing_port, certificates_port]);
+        let ports = [deposits_port, housing_port, certificates_port];
+        let lookup_settings = lookup_settings(&common, &options, (&bans.address, &db.name), ports);
         let lookup = start_lookup(lookup_settings.clone(), threads).await;
         let mut common = common;
         common.verify_url = lookup.address.clone();
@@ -761,6 +774,17 @@ impl Suite {
             ("lookup", &self.lookup.address),
             ("notifier", &self.notifier.address),
         ]
+    }
+
+    /// The settings the suite's lookup was started with.
+    pub fn lookup_settings(&self) -> zegel_lookup::config::Settings {
+        self.lookup_settings.clone()
+    }
+
+    /// A second lookup beside the first, on the same database and settings (as a second
+    /// replica of its deployment runs); stopped when dropped.
+    pub async fn another_lookup(&self) -> Running<zegel_lookup::state::AppState> {
+        start_lookup(self.lookup_settings.clone(), self.threads).await
     }
 
     /// Stops the lookup and starts a fresh one (new process state, new port).

@@ -311,10 +311,10 @@ pub async fn check(state: &AppState, kvk: &str) -> Result<Check, Unavailable> {
 /// only that pair) from hiring.
 pub async fn check_for(state: &AppState, kvk: &str, hirer: Option<&str>) -> Result<Check, Unavailable> {
     let unavailable = |e: anyhow::Error| Unavailable(format!("{e:#}"));
-    let mut rows = store::agency(&state.core.pool, kvk).await.map_err(unavailable)?;
+    let mut rows = store::agency(&state.fresh, kvk).await.map_err(unavailable)?;
     if let Some(hirer) = hirer {
         rows.safety_check_outstanding =
-            Some(store::safety_check_outstanding(&state.core.pool, kvk, hirer).await.map_err(unavailable)?);
+            Some(store::safety_check_outstanding(&state.fresh, kvk, hirer).await.map_err(unavailable)?);
     }
     Ok(evaluate(kvk, &rows, state.clock.now()))
 }

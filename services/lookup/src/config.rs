@@ -25,6 +25,13 @@ pub struct Own {
     /// the next one (see `reads`).
     pub status_readers: u64,
     pub status_batch: u64,
+    /// A streaming replica of the registers' database (CloudNativePG's `-rw`'s sibling
+    /// `-ro`): the scans' status and standing reads go there once it has replayed what the
+    /// primary had written when each was asked (`replica`). Empty: every read goes to the
+    /// primary. The password, where the URL names none, is the primary's.
+    pub replica_url: secrecy::SecretString,
+    /// Milliseconds a read waits for the replica to catch up before it goes to the primary.
+    pub replica_wait_ms: u64,
     /// Seals kept as found genuine (their signature checked) under the trust list in force,
     /// at most: a seal scanned again is not checked again. Its time window, the list's
     /// expiry and its live status are checked at every scan.
@@ -71,6 +78,8 @@ impl Default for Own {
             status_timeout_ms: 2000,
             status_readers: 4,
             status_batch: 256,
+            replica_url: secrecy::SecretString::from(""),
+            replica_wait_ms: 100,
             // About 1 KB each: 50 MB at most.
             genuine_seals: 50_000,
             status_list_secs: 60,
@@ -135,6 +144,7 @@ impl OwnSettings for Own {
                 ("STATUS_BATCH", self.status_batch),
                 ("GENUINE_SEALS", self.genuine_seals),
                 ("STATUS_LIST_SECS", self.status_list_secs),
+                ("REPLICA_WAIT_MS", self.replica_wait_ms),
             ],
         )?;
         // Each reader may hold a pooled connection; a batch is one statement's arrays.
@@ -143,6 +153,8 @@ impl OwnSettings for Own {
             &[
                 ("STATUS_READERS", self.status_readers, 64),
                 ("STATUS_BATCH", self.status_batch, 4096),
+                // A scan waits at most this plus the primary's read: within its timeout.
+                ("REPLICA_WAIT_MS", self.replica_wait_ms, 1000),
                 ("GENUINE_SEALS", self.genuine_seals, 10_000_000),
                 // A list is kept a day at most (status_lists::LIFETIME_SECS).
                 ("STATUS_LIST_SECS", self.status_list_secs, 3600),
@@ -212,6 +224,14 @@ mod tests {
         ] {
             let own = Own { status_readers: readers, status_batch: batch, ..Own::default() };
             let e = own.validate().expect_err("out of range");
+            assert!(e.to_string().contains(named), "{e}");
+        }
+        // A read waits for the replica for a moment, never not at all nor for seconds.
+        for (wait, named) in [
+            (0, "ZEGEL_LOOKUP_REPLICA_WAIT_MS: must be at least 1"),
+            (1001, "ZEGEL_LOOKUP_REPLICA_WAIT_MS: must be at most 1000"),
+        ] {
+            let e = Own { replica_wait_ms: wait, ..Own::default() }.validate().expect_err("out of range");
             assert!(e.to_string().contains(named), "{e}");
         }
     }

@@ -81,7 +81,7 @@ pub async fn registration(
 ) -> Result<KvkCheck, Unavailable> {
     let today = state.clock.today();
     let mut reasons = Vec::new();
-    let rows = store::agency(&state.core.pool, &input.kvk_number).await.map_err(|e| Unavailable(format!("{e:#}")))?;
+    let rows = store::agency(&state.fresh, &input.kvk_number).await.map_err(|e| Unavailable(format!("{e:#}")))?;
     // An officer the bans register holds for the agency is under a ban in force: its
     // staffing activity is marked for deregistration (advice 2.1 F), whatever is asked now.
     let mark_for_deregistration = rows.officers.as_ref().is_some_and(|o| !o.clear);
@@ -152,7 +152,7 @@ pub async fn deregistration(
     kvk: &str,
     date: NaiveDate,
 ) -> Result<KvkCheck, Unavailable> {
-    let rows = store::agency(&state.core.pool, kvk).await.map_err(|e| Unavailable(format!("{e:#}")))?;
+    let rows = store::agency(&state.fresh, kvk).await.map_err(|e| Unavailable(format!("{e:#}")))?;
     let mut signals = Vec::new();
     if let Some(d) = &rows.deposit {
         if d.open_claims > 0 {

@@ -10,6 +10,7 @@ pub mod i18n;
 pub mod kvk;
 pub mod published;
 pub mod reads;
+pub mod replica;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -21,20 +21,29 @@ pub struct Published {
     pub not_valid: usize,
     /// Milliseconds to read, judge, compress and sign it.
     pub build_ms: u128,
+    /// Whether this lookup made it (else it took the one another lookup published).
+    pub made_here: bool,
 }
 
+/// The list in force per register, and how many this lookup made of each.
 #[derive(Debug, Default)]
-pub struct Lists(RwLock<HashMap<Register, Arc<Published>>>);
+pub struct Lists(RwLock<HashMap<Register, (Arc<Published>, u64)>>);
 
 impl Lists {
     /// The list of `register` in force, if one was made.
     pub fn get(&self, register: Register) -> Option<Arc<Published>> {
-        self.0.read().ok().and_then(|m| m.get(&register).cloned())
+        self.0.read().ok().and_then(|m| m.get(&register).map(|(list, _)| list.clone()))
+    }
+
+    /// How many lists of `register` this lookup has made since it started.
+    pub fn made(&self, register: Register) -> u64 {
+        self.0.read().ok().and_then(|m| m.get(&register).map(|(_, made)| *made)).unwrap_or(0)
     }
 
     pub(crate) fn put(&self, register: Register, list: Published) {
         if let Ok(mut m) = self.0.write() {
-            m.insert(register, Arc::new(list));
+            let made = m.get(&register).map_or(0, |(_, made)| *made) + u64::from(list.made_here);
+            m.insert(register, (Arc::new(list), made));
         }
     }
 }

@@ -15,10 +15,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use deadpool_postgres::Pool;
 use tokio::sync::{Mutex, mpsc, oneshot};
 use zegel_attest::Register;
 
+use crate::replica::Fresh;
 use crate::store;
 
 pub use crate::store::{Answer, Ask};
@@ -39,9 +39,9 @@ pub struct Shape {
 }
 
 impl Reads {
-    /// Starts the readers of every register on `pool`. They stop when the last `Reads` is
-    /// dropped.
-    pub fn start(pool: &Pool, shape: Shape) -> Self {
+    /// Starts the readers of every register, reading through `db`. They stop when the last
+    /// `Reads` is dropped.
+    pub fn start(db: &Fresh, shape: Shape) -> Self {
         let (readers, batch) = (shape.readers.max(1), shape.batch.max(1));
         // Scans waiting per register at most (eight full rounds of every reader); beyond
         // that a scan waits to be queued.
@@ -51,7 +51,7 @@ impl Reads {
             let (tx, rx) = mpsc::channel(queue);
             let rx = Arc::new(Mutex::new(rx));
             for _ in 0..readers {
-                tokio::spawn(serve(pool.clone(), register, rx.clone(), batch));
+                tokio::spawn(serve(db.clone(), register, rx.clone(), batch));
             }
             queues.insert(register, tx);
         }
@@ -73,7 +73,7 @@ impl Reads {
 
 /// One reader: takes the first waiting scan, every other scan already waiting (up to
 /// `batch`), reads them in one statement and answers each.
-async fn serve(pool: Pool, register: Register, queue: Arc<Mutex<mpsc::Receiver<(Ask, Reply)>>>, batch: usize) {
+async fn serve(db: Fresh, register: Register, queue: Arc<Mutex<mpsc::Receiver<(Ask, Reply)>>>, batch: usize) {
     loop {
         let taken = {
             let mut queue = queue.lock().await;
@@ -88,7 +88,7 @@ async fn serve(pool: Pool, register: Register, queue: Arc<Mutex<mpsc::Receiver<(
             taken
         };
         let (asks, replies): (Vec<Ask>, Vec<Reply>) = taken.into_iter().unzip();
-        match store::seal_statuses(&pool, register, &asks).await {
+        match store::seal_statuses(&db, register, &asks).await {
             Ok(answers) => {
                 for (reply, answer) in replies.into_iter().zip(answers) {
                     // A scan that gave up (its timeout passed) no longer listens.

@@ -34,8 +34,10 @@ impl Start for AppState {
                 )
                 .set(expires.timestamp());
         }
+        let fresh = crate::replica::fresh(&core, settings).await?;
         let state = AppState {
-            reads: Reads::start(&core.pool, shape),
+            reads: Reads::start(&fresh, shape),
+            fresh,
             verdicts: crate::verify::Verdicts::counted_in(&core.metrics),
             core,
             clock,
@@ -69,7 +71,7 @@ pub fn tasks(state: &AppState) -> Vec<Task> {
     });
     let lists = Duration::from_secs(state.settings.status_list_secs);
     let publish = Task::every(lists, "status list publication", state.clone(), |s: AppState| async move {
-        crate::status_lists::publish(&s).await
+        crate::status_lists::take_turn(&s).await
     });
     vec![reload, purge, publish]
 }

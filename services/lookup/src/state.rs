@@ -57,6 +57,8 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// The live status reads of scans, coalesced per register.
     pub reads: crate::reads::Reads,
+    /// Where statuses and standings are read: a replica that has caught up, else the primary.
+    pub fresh: crate::replica::Fresh,
     /// Seal checks by verdict (`zegel_verdicts_total`).
     pub verdicts: crate::verdicts::Verdicts,
     /// The registers' status lists as last published (`status_lists`).

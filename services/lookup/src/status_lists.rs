@@ -2,8 +2,9 @@
 //! `ZEGEL_LOOKUP_STATUS_LIST_SECS` the lookup reads each register's seals with their
 //! indexes and live statuses in one statement, judges each by the rule a scan uses
 //! ([`crate::verify::known`], with the agency's standing for a certificate seal), and
-//! signs the list as the status issuer (`zegel_attest::status`). The lists are kept in
-//! memory and served as they are; a scan never reads them — the page at the door and the
+//! signs the list as the status issuer (`zegel_attest::status`). With several lookups one
+//! makes each list per interval and the others take it ([`take_turn`]). The lists are kept
+//! in memory and served as they are; a scan never reads them — the page at the door and the
 //! verify API still read the register live.
 
 use std::collections::HashMap;
@@ -40,7 +41,7 @@ struct Making {
 pub async fn build(state: &AppState, register: Register) -> anyhow::Result<Published> {
     let started = Instant::now();
     let made = store::read_list(
-        &state.core.pool,
+        &state.fresh,
         register,
         |len, facts| {
             // A certificate seal means what the hirer check says: its agency's standing counts.
@@ -76,11 +77,82 @@ pub async fn build(state: &AppState, register: Register) -> anyhow::Result<Publi
         seals: made.seals,
         not_valid: made.not_valid,
         build_ms: started.elapsed().as_millis(),
+        made_here: true,
     })
 }
 
-/// Makes every covered register's list afresh. A register whose list fails keeps its
-/// previous one (its age says so); the others are still made.
+/// The publication's round in a suite of several lookups, every interval: a list another
+/// lookup published less than half an interval ago is taken as it is; otherwise the
+/// lookup that takes the turn first makes it and publishes it for all (`published_list`)
+/// while the others keep theirs. So each list is read and signed at most about twice an
+/// interval whatever the number of lookups, and a lookup serves a list at most one and a
+/// half intervals old (each list says its age).
+pub async fn take_turn(state: &AppState) -> anyhow::Result<()> {
+    let mut failed = Vec::new();
+    for register in COVERED {
+        if let Err(e) = turn(state, register).await {
+            failed.push(format!("{}: {e:#}", register.service()));
+        }
+    }
+    anyhow::ensure!(failed.is_empty(), "status lists not made: {}", failed.join("; "));
+    Ok(())
+}
+
+async fn turn(state: &AppState, register: Register) -> anyhow::Result<()> {
+    let pool = &state.core.pool;
+    let now = state.clock.now().timestamp();
+    let ttl = i64::try_from(state.settings.status_list_secs)?;
+    let shared = store::shared_list(pool, register).await?;
+    if let Some(shared) = shared.as_ref().filter(|l| now - l.issued_at < ttl.div_euclid(2).max(1)) {
+        take(state, register, shared);
+        return Ok(());
+    }
+    // The turn lasts an interval at most: a lookup that dies while making the list loses it.
+    if !store::claim_list(pool, register, now, now + ttl).await? {
+        if let Some(shared) = &shared {
+            take(state, register, shared);
+        }
+        return Ok(());
+    }
+    let list = build(state, register).await?;
+    let sharing = store::SharedList {
+        token: list.token.clone(),
+        issued_at: list.issued_at,
+        ttl: list.ttl,
+        seals: i64::try_from(list.seals)?,
+        not_valid: i64::try_from(list.not_valid)?,
+        build_ms: i64::try_from(list.build_ms)?,
+    };
+    store::share_list(pool, register, &sharing, list.issued_at + ttl.div_euclid(2).max(1)).await?;
+    state.lists.put(register, list);
+    Ok(())
+}
+
+/// Serves `shared` unless this lookup already has it or a newer list (made in a later
+/// second: within one second the shared one wins, so that all lookups serve the same).
+fn take(state: &AppState, register: Register, shared: &store::SharedList) {
+    if state.lists.get(register).is_some_and(|mine| mine.issued_at > shared.issued_at || mine.token == shared.token) {
+        return;
+    }
+    let as_count = |n: i64| usize::try_from(n).unwrap_or(0);
+    state.lists.put(
+        register,
+        Published {
+            etag: format!("\"{:x}\"", sha2::Sha256::digest(shared.token.as_bytes())),
+            token: shared.token.clone(),
+            issued_at: shared.issued_at,
+            ttl: shared.ttl,
+            seals: as_count(shared.seals),
+            not_valid: as_count(shared.not_valid),
+            build_ms: u128::try_from(shared.build_ms).unwrap_or(0),
+            made_here: false,
+        },
+    );
+}
+
+/// Makes every covered register's list afresh, here, now (a test's or an operator's
+/// publication; the task takes turns with the other lookups, [`take_turn`]). A register
+/// whose list fails keeps its previous one (its age says so); the others are still made.
 pub async fn publish(state: &AppState) -> anyhow::Result<()> {
     let mut failed = Vec::new();
     for register in COVERED {

@@ -13,6 +13,8 @@ use uuid::Uuid;
 use zegel_attest::{Register, SealStatus};
 use zegel_contracts::{CertificateStatus, DepositStanding, Facts, GAccountStatus, Housed, Housing, MarkStatus};
 
+use crate::replica::Fresh;
+
 /// What a scan asks: seal `seal_id` about `subject`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ask {
@@ -169,13 +171,19 @@ static BATCH_STATEMENTS: LazyLock<Vec<(Register, String)>> =
 /// Reads the live status of each asked seal in `register`, in one statement, answers in
 /// the order asked. A certificate seal comes with the facts of its agency's standing as
 /// every register has them at this moment (the same statement, so the same snapshot).
-pub async fn seal_statuses(pool: &Pool, register: Register, asks: &[Ask]) -> anyhow::Result<Vec<Answer>> {
+pub async fn seal_statuses(db: &Fresh, register: Register, asks: &[Ask]) -> anyhow::Result<Vec<Answer>> {
     let sql = BATCH_STATEMENTS.iter().find(|(r, _)| *r == register).map(|(_, s)| s.as_str()).unwrap_or_default();
     let ids: Vec<Uuid> = asks.iter().map(|a| a.seal_id).collect();
     let subjects: Vec<&str> = asks.iter().map(|a| a.subject.as_str()).collect();
-    let client = pool.get().await?;
-    let stmt = client.prepare_cached(sql).await?;
-    let rows = client.query(&stmt, &[&ids, &subjects]).await?;
+    let (ids, subjects) = (&ids, &subjects);
+    let rows = db
+        .read(|client| {
+            Box::pin(async move {
+                let stmt = client.prepare_cached(sql).await?;
+                Ok(client.query(&stmt, &[ids, subjects]).await?)
+            })
+        })
+        .await?;
     anyhow::ensure!(rows.len() == asks.len(), "{} answers to {} asks", rows.len(), asks.len());
     rows.iter().map(|r| answer(register, r)).collect()
 }
@@ -233,7 +241,7 @@ pub struct Listed<'a> {
 /// contracts, as a scan reads; then `each` gets every seal with its index and live status
 /// as the rows arrive, so that a million of them never sit in memory at once.
 pub async fn read_list<S>(
-    pool: &Pool,
+    db: &Fresh,
     register: Register,
     start: impl FnOnce(u64, Vec<(String, Facts)>) -> anyhow::Result<S>,
     mut each: impl FnMut(&mut S, Listed<'_>) -> anyhow::Result<()>,
@@ -247,7 +255,7 @@ pub async fn read_list<S>(
     });
     // The schema name comes from a closed enum, never from input.
     let schema = register.service();
-    let mut client = pool.get().await?;
+    let mut client = db.get().await?;
     let tx = snapshot(&mut client).await?;
     let highest: Option<i64> =
         tx.query_one(&format!("select max(status_index) from {schema}.seal_index"), &[]).await?.get(0);
@@ -290,30 +298,43 @@ fn agency_rows(r: &tokio_postgres::Row, first: usize) -> anyhow::Result<AgencyRo
 }
 
 /// Whether agency `kvk` owes hirer `hirer` a safety check after an accident there.
-pub async fn safety_check_outstanding(pool: &Pool, kvk: &str, hirer: &str) -> anyhow::Result<bool> {
-    let client = pool.get().await?;
-    let stmt = client
-        .prepare_cached(
-            "select exists (select 1 from certificates.open_safety_checks where agency_kvk = $1 and hirer_kvk = $2)",
-        )
-        .await?;
-    Ok(client.query_one(&stmt, &[&kvk, &hirer]).await?.get(0))
+pub async fn safety_check_outstanding(db: &Fresh, kvk: &str, hirer: &str) -> anyhow::Result<bool> {
+    db.read(|client| {
+        Box::pin(async move {
+            let stmt = client
+                .prepare_cached(
+                    "select exists (select 1 from certificates.open_safety_checks where agency_kvk = $1 and hirer_kvk = $2)",
+                )
+                .await?;
+            Ok(client.query_one(&stmt, &[&kvk, &hirer]).await?.get(0))
+        })
+    })
+    .await
 }
 
 /// The status of building `bag_id` now, as the page at the door shows it
 /// (`housing.building_status`): for a poster whose own seal expired or belongs to an
 /// earlier mark.
-pub async fn building_now(pool: &Pool, bag_id: &str) -> anyhow::Result<Option<(SealStatus, serde_json::Value)>> {
-    let client = pool.get().await?;
-    let stmt = client.prepare_cached("select status, facts from housing.building_status where subject = $1").await?;
-    Ok(client.query_opt(&stmt, &[&bag_id]).await?.map(|r| (r.get(0), r.get(1))))
+pub async fn building_now(db: &Fresh, bag_id: &str) -> anyhow::Result<Option<(SealStatus, serde_json::Value)>> {
+    db.read(|client| {
+        Box::pin(async move {
+            let stmt =
+                client.prepare_cached("select status, facts from housing.building_status where subject = $1").await?;
+            Ok(client.query_opt(&stmt, &[&bag_id]).await?.map(|r| (r.get(0), r.get(1))))
+        })
+    })
+    .await
 }
 
 /// Reads every register's answer about `kvk` at this moment.
-pub async fn agency(pool: &Pool, kvk: &str) -> anyhow::Result<AgencyRows> {
-    let client = pool.get().await?;
-    let stmt = client.prepare_cached(&AGENCY_ALONE).await?;
-    agency_rows(&client.query_one(&stmt, &[&kvk]).await?, 0)
+pub async fn agency(db: &Fresh, kvk: &str) -> anyhow::Result<AgencyRows> {
+    db.read(|client| {
+        Box::pin(async move {
+            let stmt = client.prepare_cached(&AGENCY_ALONE).await?;
+            agency_rows(&client.query_one(&stmt, &[&kvk]).await?, 0)
+        })
+    })
+    .await
 }
 
 /// A receipt to keep: the check as answered, and until when its seal verifies.
@@ -457,6 +478,72 @@ pub async fn register_figures(
     }
     tx.commit().await?;
     Ok(out)
+}
+
+/// A status list as a lookup published it for all (`published_list`).
+#[derive(Debug, Clone)]
+pub struct SharedList {
+    pub token: String,
+    pub issued_at: i64,
+    pub ttl: i64,
+    pub seals: i64,
+    pub not_valid: i64,
+    pub build_ms: i64,
+}
+
+/// The list of `register` another lookup (or this one) published last, if any.
+pub async fn shared_list(pool: &Pool, register: Register) -> anyhow::Result<Option<SharedList>> {
+    let client = pool.get().await?;
+    let stmt = client
+        .prepare_cached(
+            "select token, issued_at, ttl, seals, not_valid, build_ms from published_list
+              where register = $1 and token is not null",
+        )
+        .await?;
+    Ok(client.query_opt(&stmt, &[&register.code()]).await?.map(|r| SharedList {
+        token: r.get(0),
+        issued_at: r.get(1),
+        ttl: r.get(2),
+        seals: r.get(3),
+        not_valid: r.get(4),
+        build_ms: r.get(5),
+    }))
+}
+
+/// Takes the turn to make `register`'s list until `until` (seconds since the epoch) when no
+/// other lookup holds it at `now`: whether this one got it.
+pub async fn claim_list(pool: &Pool, register: Register, now: i64, until: i64) -> anyhow::Result<bool> {
+    let client = pool.get().await?;
+    let stmt = client
+        .prepare_cached(
+            "insert into published_list (register, claimed_until) values ($1, $3)
+             on conflict (register) do update set claimed_until = excluded.claimed_until
+              where published_list.claimed_until <= $2
+             returning 1",
+        )
+        .await?;
+    Ok(client.query_opt(&stmt, &[&register.code(), &now, &until]).await?.is_some())
+}
+
+/// Publishes `list` for every lookup; the turn is held until `until`, so that no other
+/// lookup makes the next one sooner.
+pub async fn share_list(pool: &Pool, register: Register, list: &SharedList, until: i64) -> anyhow::Result<()> {
+    let client = pool.get().await?;
+    let stmt = client
+        .prepare_cached(
+            "update published_list set token = $2, issued_at = $3, ttl = $4, seals = $5, not_valid = $6,
+                    build_ms = $7, claimed_until = $8
+              where register = $1",
+        )
+        .await?;
+    let l = list;
+    client
+        .execute(
+            &stmt,
+            &[&register.code(), &l.token, &l.issued_at, &l.ttl, &l.seals, &l.not_valid, &l.build_ms, &until],
+        )
+        .await?;
+    Ok(())
 }
 
 /// The seal of the report published for `year` up to `as_of` whose CSV has this hash.

@@ -152,7 +152,7 @@ pub async fn building_now(state: &AppState, seal: &str, outcome: &Outcome) -> Op
         }
         _ => return None,
     };
-    let (status, facts) = match crate::store::building_now(&state.core.pool, &subject).await {
+    let (status, facts) = match crate::store::building_now(&state.fresh, &subject).await {
         Ok(found) => found?,
         Err(e) => {
             tracing::warn!(error = %e, "the building of an outdated poster could not be read");

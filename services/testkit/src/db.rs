@@ -17,14 +17,17 @@ pub fn redis_url() -> String {
 
 /// The URL of database `name` on the test server.
 pub fn db_url(name: &str) -> String {
-    let admin = admin_url();
-    let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin);
+    db_url_at(&admin_url(), name)
+}
+
+/// The URL of database `name` on the server of administrator URL `admin`.
+fn db_url_at(admin: &str, name: &str) -> String {
+    let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
     format!("{base}/{name}")
 }
 
-async fn admin() -> tokio_postgres::Client {
-    let (client, conn) =
-        tokio_postgres::connect(&admin_url(), tokio_postgres::NoTls).await.expect("test Postgres reachable");
+async fn admin(url: &str) -> tokio_postgres::Client {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.expect("test Postgres reachable");
     tokio::spawn(conn);
     client
 }
@@ -33,6 +36,8 @@ async fn admin() -> tokio_postgres::Client {
 pub struct TestDb {
     pub name: String,
     pub url: String,
+    /// The administrator URL of its server.
+    admin: String,
 }
 
 impl TestDb {
@@ -54,7 +59,17 @@ impl TestDb {
         F: FnOnce(CommonSettings) -> Fut,
         Fut: Future<Output = ()>,
     {
-        let admin = admin().await;
+        Self::create_at(&admin_url(), label, migration_dirs, migrate).await
+    }
+
+    /// Like [`TestDb::create`], on the server whose administrator URL is `server` (a
+    /// private one: the primary of [`crate::Streaming`]).
+    pub async fn create_at<F, Fut>(server: &str, label: &str, migration_dirs: &[&str], migrate: F) -> Self
+    where
+        F: FnOnce(CommonSettings) -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        let admin = admin(server).await;
         sweep_leftovers(&admin).await;
         let template = format!("zegel_tpl_{label}_{:x}", hash_dirs(migration_dirs));
         admin.execute("select pg_advisory_lock(hashtext($1))", &[&template]).await.expect("lock");
@@ -68,7 +83,7 @@ impl TestDb {
             admin.batch_execute(&format!("drop database if exists {building}")).await.expect("drop stale");
             admin.batch_execute(&format!("create database {building}")).await.expect("create template");
             let mut common = CommonSettings::local();
-            common.database_url = SecretString::from(db_url(&building));
+            common.database_url = SecretString::from(db_url_at(server, &building));
             migrate(common).await;
             admin
                 .batch_execute(&format!("alter database {building} rename to {template}"))
@@ -78,15 +93,16 @@ impl TestDb {
         admin.execute("select pg_advisory_unlock(hashtext($1))", &[&template]).await.expect("unlock");
         let name = format!("zegel_test_{}_{}", chrono::Utc::now().timestamp(), uuid::Uuid::new_v4().simple());
         admin.batch_execute(&format!("create database {name} template {template}")).await.expect("clone template");
-        Self { url: db_url(&name), name }
+        Self { url: db_url_at(server, &name), name, admin: server.to_string() }
     }
 
     /// A fresh, empty database (nothing migrated), dropped like the others.
     pub async fn empty() -> Self {
-        let admin = admin().await;
+        let server = admin_url();
+        let admin = admin(&server).await;
         let name = format!("zegel_test_{}_{}", chrono::Utc::now().timestamp(), uuid::Uuid::new_v4().simple());
         admin.batch_execute(&format!("create database {name}")).await.expect("create database");
-        Self { url: db_url(&name), name }
+        Self { url: db_url_at(&server, &name), name, admin: server }
     }
 
     /// Runs SQL in this database (to break it on purpose).
@@ -99,14 +115,18 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let name = self.name.clone();
+        let (name, server) = (self.name.clone(), self.admin.clone());
         // Drop cannot await; clean up on a thread with its own runtime.
         let _ = std::thread::spawn(move || {
             let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
                 return;
             };
             rt.block_on(async move {
-                let admin = admin().await;
+                // A private server may be gone already (its test stopped it): nothing to drop.
+                let Ok((admin, conn)) = tokio_postgres::connect(&server, tokio_postgres::NoTls).await else {
+                    return;
+                };
+                tokio::spawn(conn);
                 let _ = admin.batch_execute(&format!("drop database if exists {name} with (force)")).await;
             });
         })

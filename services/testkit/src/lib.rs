@@ -9,6 +9,7 @@
 //!   process, with the test's database and Redis prefix.
 //! - [`openapi`], [`contract_violations`], [`shape_violations`]: the contracts.
 //! - [`Client`], [`Receiver`]: HTTP in both directions.
+//! - [`Streaming`]: a private primary and its streaming standby (reads from a replica).
 
 pub mod client;
 pub mod db;
@@ -18,6 +19,7 @@ pub mod pki;
 pub mod receiver;
 pub mod redis;
 pub mod spawn;
+pub mod streaming;
 pub mod tokens;
 
 pub use client::{Client, Reply};
@@ -27,4 +29,5 @@ pub use pki::{TestPki, pki};
 pub use receiver::{Received, Receiver};
 pub use redis::{RedisProxy, TestPrefix, accreditation, events, publish, publish_signed_by, wait_for_events};
 pub use spawn::{Instance, Running, common_settings, common_settings_for, spawn, spawn_on, start, start_at};
+pub use streaming::Streaming;
 pub use tokens::{DevIssuer, issuer};

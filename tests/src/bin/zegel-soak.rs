@@ -1,12 +1,15 @@
 //! `just soak`: faults under load. The suite runs as its service binaries (one process
 //! each, as in production) against a private Postgres and a private Redis that this
 //! program starts on free ports, so that it may restart and kill them without touching
-//! anything else. For `ZEGEL_SOAK_MINUTES` (default 30) it drives mixed load — scans,
-//! hirer checks, revocations, bans, claims and payouts, webhooks to a subscribed hirer —
-//! restarts Postgres once (at a third) and kills Redis (at two thirds), starting it again
-//! `REDIS_DOWN` later. Then it waits for the suite to settle and reports:
+//! anything else. The lookup reads statuses from a streaming standby of that Postgres
+//! (`ZEGEL_LOOKUP_REPLICA_URL`). For `ZEGEL_SOAK_MINUTES` (default 30) it drives mixed load
+//! — scans, hirer checks, revocations, bans, claims and payouts, webhooks to a subscribed
+//! hirer — and, at a fifth of the run each: restarts Postgres, restarts the standby, makes
+//! the standby replay `LAG` late for a minute, and kills Redis (starting it again
+//! `REDIS_DOWN` later). Then it waits for the suite to settle and reports:
 //!
-//! - wrong verdicts: a scan that began after a revoke had returned and said `valid` (must be 0);
+//! - wrong verdicts: a scan that began after a revoke had returned and said `valid` (must be
+//!   0 — also while the standby is gone or seconds behind);
 //! - events lost: outbox events not acknowledged by every consumer group, ban events the
 //!   certificates register never consumed, and events for the hirer's agencies that never
 //!   reached its webhook (0) — with entries in flight when Redis is killed (the notifier is
@@ -38,6 +41,8 @@ const SERVICES: [&str; 7] = ["certificates", "lookup", "gaccounts", "bans", "dep
 const REDIS_DOWN: Duration = Duration::from_secs(15);
 /// How long the notifier is held still before Redis is killed.
 const IN_FLIGHT: Duration = Duration::from_secs(5);
+/// How late the standby replays while it lags (a minute long).
+const LAG: Duration = Duration::from_secs(3);
 const AGENCIES: u32 = 48;
 const DEPOSIT_KVK: &str = "39000000";
 
@@ -60,6 +65,8 @@ struct Private {
     dir: PathBuf,
     bin: PathBuf,
     pg_port: u16,
+    /// The streaming standby of the Postgres on `pg_port`.
+    standby_port: u16,
     redis_port: u16,
     redis: Option<Child>,
     root: bool,
@@ -80,9 +87,22 @@ impl Private {
             run(Command::new("chmod").arg("755").arg(&dir))?;
             run(Command::new("chown").arg("postgres:postgres").arg(dir.join("pg")))?;
         }
-        let mut private = Self { dir, bin, pg_port: free_port(), redis_port: free_port(), redis: None, root };
+        // pg_basebackup fills an empty directory of the postgres user's, closed to others.
+        std::fs::create_dir_all(dir.join("standby"))?;
+        run(Command::new("chmod").arg("700").arg(dir.join("standby")))?;
+        if root {
+            run(Command::new("chown").arg("postgres:postgres").arg(dir.join("standby")))?;
+        }
+        let (pg_port, standby_port, redis_port) = (free_port(), free_port(), free_port());
+        let mut private = Self { dir, bin, pg_port, standby_port, redis_port, redis: None, root };
         run(private.as_pg("initdb").args(["-U", "postgres", "--auth=trust", "-D"]).arg(private.dir.join("pg")))?;
         private.pg_ctl("start")?;
+        let port = pg_port.to_string();
+        run(private
+            .as_pg("pg_basebackup")
+            .args(["-h", "127.0.0.1", "-p", &port, "-U", "postgres", "-R", "-X", "stream", "-c", "fast", "-D"])
+            .arg(private.dir.join("standby")))?;
+        private.standby_ctl("start")?;
         private.start_redis()?;
         Ok(private)
     }
@@ -107,6 +127,32 @@ impl Private {
             .args(["-l"])
             .arg(self.dir.join("pg/server.log"))
             .args(["-m", "fast", "-w", "-o", &options, action]))
+    }
+
+    /// The standby (hot: it answers reads while it replays).
+    fn standby_ctl(&self, action: &str) -> anyhow::Result<()> {
+        // A standby allows no fewer connections than its primary.
+        let options = format!(
+            "-p {} -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=300 -c hot_standby=on",
+            self.standby_port
+        );
+        run(self
+            .as_pg("pg_ctl")
+            .arg("-D")
+            .arg(self.dir.join("standby"))
+            .args(["-l"])
+            .arg(self.dir.join("standby/server.log"))
+            .args(["-m", "fast", "-w", "-o", &options, action]))
+    }
+
+    /// Makes the standby replay each commit `delay` after the primary made it (0: at once).
+    fn delay_standby(&self, delay: Duration) -> anyhow::Result<()> {
+        let conf = self.dir.join("standby/postgresql.auto.conf");
+        let mut text = std::fs::read_to_string(&conf)?;
+        // The last setting of a name wins.
+        text.push_str(&format!("\nrecovery_min_apply_delay = '{}ms'\n", delay.as_millis()));
+        std::fs::write(&conf, text)?;
+        run(self.as_pg("pg_ctl").arg("-D").arg(self.dir.join("standby")).arg("reload"))
     }
 
     fn start_redis(&mut self) -> anyhow::Result<()> {
@@ -136,12 +182,18 @@ impl Private {
     fn database_url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/zegel", self.pg_port)
     }
+
+    fn standby_url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/zegel", self.standby_port)
+    }
 }
 
 impl Drop for Private {
     fn drop(&mut self) {
         self.kill_redis();
-        let _ = self.as_pg("pg_ctl").arg("-D").arg(self.dir.join("pg")).args(["-m", "immediate", "stop"]).output();
+        for data in ["standby", "pg"] {
+            let _ = self.as_pg("pg_ctl").arg("-D").arg(self.dir.join(data)).args(["-m", "immediate", "stop"]).output();
+        }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -205,6 +257,7 @@ fn environment(private: &Private, ports: &HashMap<&str, (u16, u16)>, certs: &Pat
         ("ZEGEL_LOOKUP_BANS_URL".into(), url_of("bans")),
         ("ZEGEL_LOOKUP_DEPOSITS_URL".into(), url_of("deposits")),
         ("ZEGEL_LOOKUP_CERTIFICATES_URL".into(), url_of("certificates")),
+        ("ZEGEL_LOOKUP_REPLICA_URL".into(), private.standby_url()),
         ("ZEGEL_NOTIFIER_LOOKUP_URL".into(), url_of("lookup")),
         ("ZEGEL_NOTIFIER_ALLOW_PRIVATE_TARGETS".into(), "true".into()),
         ("ZEGEL_CERTIFICATES_BANS_URL".into(), url_of("bans")),
@@ -631,9 +684,9 @@ impl Load {
     }
 }
 
-/// The faults, at a third and two thirds of the run: Postgres restarted, Redis killed with
-/// entries in flight. How long each took and how long after it full service came back;
-/// how many entries were in flight.
+/// The faults, at each fifth of the run: Postgres restarted, the standby restarted, the
+/// standby lagging, Redis killed with entries in flight. How long each took and how long
+/// after it full service came back; how many entries were in flight.
 async fn faults(
     private: &mut Private,
     services: &Services,
@@ -643,7 +696,8 @@ async fn faults(
 ) -> anyhow::Result<(Vec<(&'static str, Duration, Duration)>, usize)> {
     let mut recoveries = Vec::new();
     let mut in_flight = 0;
-    for (at_fraction, fault) in [(1.0 / 3.0, "postgres restart"), (2.0 / 3.0, "redis down")] {
+    let faults = [(0.2, "postgres restart"), (0.4, "replica restart"), (0.6, "replica lagging"), (0.8, "redis down")];
+    for (at_fraction, fault) in faults {
         tokio::time::sleep_until((started + total.mul_f64(at_fraction)).into()).await;
         if let Ok(mut w) = record.window.lock() {
             *w = fault.into();
@@ -652,6 +706,13 @@ async fn faults(
         println!("{:>6.0} s: {fault}", started.elapsed().as_secs_f64());
         if fault == "postgres restart" {
             private.pg_ctl("restart")?;
+        } else if fault == "replica restart" {
+            private.standby_ctl("restart")?;
+        } else if fault == "replica lagging" {
+            // Scans are answered by the primary meanwhile (zegel_fenced_reads_total).
+            private.delay_standby(LAG)?;
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            private.delay_standby(Duration::ZERO)?;
         } else {
             // Entries in flight when Redis goes: the notifier is held still while the load
             // goes on, so the stream holds events its group has not acknowledged. The relay

@@ -38,6 +38,7 @@ mod phoenix;
 mod public_code;
 mod redis_replication;
 mod register_chain;
+mod replica_reads;
 mod seal_journey;
 mod small_desks;
 mod state_table;

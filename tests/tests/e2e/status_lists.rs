@@ -117,3 +117,49 @@ async fn only_the_registers_have_lists_each_signed_for_the_register_it_covers() 
         assert_eq!(received.ttl, 60, "the default interval");
     }
 }
+
+/// With several lookups one makes each list per interval and the others serve it: a
+/// lookup that starts within half an interval of another's publication takes its lists as
+/// they are, byte for byte; when a list is due, the lookups that take their turn at once
+/// make it once between them; and the others take the new list at their next turn.
+#[tokio::test]
+async fn several_lookups_make_each_list_once_and_serve_the_same_one() {
+    let suite = Suite::start_with(Options { status_list_secs: Some(600), ..Options::default() }).await;
+    let (body, _) = suite.certified("11223366").await;
+    suite.seal("11223366", &body).await;
+    let first = &suite.lookup.state;
+    zegel_lookup::status_lists::take_turn(first).await.expect("first turn");
+    let second = suite.another_lookup().await;
+    // Its first turn runs at its start.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while zegel_lookup::status_lists::COVERED.iter().any(|r| second.state.lists.get(*r).is_none()) {
+        assert!(std::time::Instant::now() < deadline, "the second lookup's first turn did not end");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for register in zegel_lookup::status_lists::COVERED {
+        let (a, b) = (first.lists.get(register).expect("made"), second.state.lists.get(register).expect("taken"));
+        assert_eq!((a.token.as_str(), a.etag.as_str()), (b.token.as_str(), b.etag.as_str()), "{register:?}");
+        assert!(!b.made_here, "{register:?} was made again by the second lookup");
+    }
+
+    // Due: the last publication is an interval old, and both take their turn at once.
+    suite.db.sql("update lookup.published_list set issued_at = issued_at - 600, claimed_until = 0").await;
+    let made = |register| first.lists.made(register) + second.state.lists.made(register);
+    let before: Vec<u64> = zegel_lookup::status_lists::COVERED.iter().map(|r| made(*r)).collect();
+    let (one, two) = tokio::join!(
+        zegel_lookup::status_lists::take_turn(first),
+        zegel_lookup::status_lists::take_turn(&second.state)
+    );
+    one.expect("first's turn");
+    two.expect("second's turn");
+    for (register, before) in zegel_lookup::status_lists::COVERED.into_iter().zip(before) {
+        assert_eq!(made(register) - before, 1, "{register:?} made more than once, or not at all");
+    }
+    // The one that did not make it takes it at its next turn: both serve the same list.
+    zegel_lookup::status_lists::take_turn(first).await.expect("next turn");
+    zegel_lookup::status_lists::take_turn(&second.state).await.expect("next turn");
+    for register in zegel_lookup::status_lists::COVERED {
+        let (a, b) = (first.lists.get(register).expect("list"), second.state.lists.get(register).expect("list"));
+        assert_eq!(a.token, b.token, "{register:?}");
+    }
+}

@@ -144,11 +144,12 @@ fn shown(l: &Lang, v: &str) -> String {
     }
 }
 
-/// An event's particulars: its payload's plain fields as the register names them; not the
-/// agency (the whole page is about it), nor ids (the timeline is read, not joined).
+/// An event's particulars: its payload's plain fields, each named in the page's language;
+/// not the agency (the whole page is about it), nor ids (the timeline is read, not joined).
 fn particulars(l: &Lang, payload: &Value) -> String {
     let Some(fields) = payload.as_object() else { return String::new() };
-    let plain = |v: &Value| match v {
+    let plain = |k: &str, v: &Value| match v {
+        Value::Number(n) if k.ends_with("_cents") => n.as_i64().map(crate::i18n::euros),
         Value::String(s) => Some(shown(l, s)),
         Value::Number(_) | Value::Bool(_) => Some(v.to_string()),
         Value::Array(items) => {
@@ -160,9 +161,17 @@ fn particulars(l: &Lang, payload: &Value) -> String {
     fields
         .iter()
         .filter(|(k, _)| k.as_str() != "kvk_number" && !k.ends_with("_id"))
-        .filter_map(|(k, v)| plain(v).map(|v| format!("{}: {v}", k.replace('_', " "))))
+        .filter_map(|(k, v)| plain(k, v).map(|v| format!("{}: {v}", field_name(l, k))))
         .collect::<Vec<_>>()
         .join(" · ")
+}
+
+/// A field's name in the page's language; one a newer register added and this desk does
+/// not know yet is shown as the register spells it rather than left out.
+fn field_name(l: &Lang, field: &str) -> String {
+    let key = format!("particular-{field}");
+    let name = l.t(&key);
+    if name == key { field.replace('_', " ") } else { name }
 }
 
 fn event_lines(l: &Lang, part: &Part) -> Vec<Line> {
@@ -422,18 +431,39 @@ mod tests {
         assert!(missing.is_empty(), "{missing:?}");
     }
 
+    /// Every field an event's payload can carry is named in every language of the desk: read
+    /// from the contract's source, so a field added there without a name here fails.
+    #[test]
+    fn every_field_of_an_event_is_named_in_every_language() {
+        let source = include_str!("../../../contracts/src/event/payload.rs");
+        let keys: Vec<String> = source
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("pub ")?.split_once(':'))
+            .map(|(field, _)| field.trim())
+            .filter(|f| f.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+            .filter(|f| *f != "kvk_number" && !f.ends_with("_id") && !["ended", "link", "links"].contains(f))
+            .map(|f| format!("particular-{f}"))
+            .collect();
+        assert!(keys.len() > 40, "{keys:?}");
+        let missing = crate::i18n::untranslated(&keys);
+        assert!(missing.is_empty(), "{missing:?}");
+    }
+
     #[test]
     fn an_event_s_particulars_leave_the_agency_out() {
         let l = Lang::negotiate(Some("en"), None);
         let payload = json!({"kvk_number": "12345678", "certificate_id": "0194f3a2-7c1e-7b52-9a1d-3c4b5d6e7f80",
-            "status": "revoked", "grounds": ["fraud", "ban"], "nested": {}, "due_at": "2026-12-08T16:19:07.77Z"});
+            "status": "revoked", "signals": ["fraud", "ban"], "nested": {}, "report_due_at": "2026-12-08T16:19:07.77Z",
+            "newer_field": "x"});
         let said = particulars(&l, &payload);
-        for part in ["status: revoked", "grounds: fraud, ban", "due at: 2026-12-08 16:19"] {
+        for part in ["status: revoked", "signals: fraud, ban", "report due at: 2026-12-08 16:19", "newer field: x"] {
             assert!(said.contains(part), "{part} in {said}");
         }
         assert!(!said.contains("12345678") && !said.contains("0194f3a2") && !said.contains("nested"), "{said}");
         let l = Lang::negotiate(Some("nl"), None);
-        assert_eq!(particulars(&l, &json!({"kind": "hospital_admission"})), "kind: ziekenhuisopname");
+        assert_eq!(particulars(&l, &json!({"kind": "hospital_admission"})), "wat: ziekenhuisopname");
+        assert_eq!(particulars(&l, &json!({"amount_cents": 250_050})), "bedrag: € 2500,50");
+
         assert_eq!(event_key("certificate.provisional_issued"), "event-certificate-provisional-issued");
     }
 }
