@@ -174,8 +174,9 @@ impl Fresh {
         let Some(replica) = &self.replica else {
             return Ok((self.primary.get().await?, false));
         };
-        let primary = self.primary.get().await?;
-        let written: PgLsn = primary.query_one("select pg_current_wal_lsn()", &[]).await?.get(0);
+        // The primary's connection is given back while the replica catches up: a lagging
+        // replica must not hold the primary's pool for its wait.
+        let written: PgLsn = self.primary.get().await?.query_one("select pg_current_wal_lsn()", &[]).await?.get(0);
         match replica.caught_up(written).await {
             Ok(client) => {
                 replica.counts.replica.inc();
@@ -191,7 +192,7 @@ impl Fresh {
                         tracing::warn!(error = %format!("{e:#}"), "replica unreachable; read from the primary");
                     }
                 }
-                Ok((primary, false))
+                Ok((self.primary.get().await?, false))
             }
         }
     }

@@ -394,6 +394,7 @@ particular-hirer_kvk = hirer (KvK number)
 particular-irrevocable_on = final on
 particular-issued_on = issued on
 particular-kind = what
+particular-lifted_on = lifted on
 particular-mark_status = mark
 particular-municipality = municipality
 particular-no_deposit = without deposit

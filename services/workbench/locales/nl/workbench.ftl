@@ -394,6 +394,7 @@ particular-hirer_kvk = inlener (KvK-nummer)
 particular-irrevocable_on = onherroepelijk op
 particular-issued_on = afgegeven op
 particular-kind = wat
+particular-lifted_on = opgeheven op
 particular-mark_status = keurmerk
 particular-municipality = gemeente
 particular-no_deposit = zonder waarborgsom
