@@ -453,7 +453,7 @@ fn the_database_never_gets_more_connections_than_it_allows() {
         cluster["spec"]["postgresql"]["parameters"]["max_connections"].as_str().expect("set").parse().expect("n");
     // Each Deployment at its most pods: its autoscaler's maximum, else its replicas, plus the
     // one a rolling update adds.
-    let (mut clients, mut migrations) = (0, 0);
+    let (mut clients, mut migrations, mut on_replicas) = (0, 0, 0);
     for d in objects.iter().filter(|o| o["kind"] == "Deployment") {
         let name = d["metadata"]["name"].as_str().expect("name");
         let scaler = objects
@@ -468,7 +468,21 @@ fn the_database_never_gets_more_connections_than_it_allows() {
         clients += role;
         // Every pod's init container migrates over one direct connection to the primary.
         migrations += pods;
+        // A service reading from the replicas opens a pool of its own to them, straight to
+        // the read-only service: the fence and its read must reach the same server.
+        let env = &d["spec"]["template"]["spec"]["containers"][0]["env"];
+        let replica = env.as_array().into_iter().flatten().find(|e| e["name"] == "ZEGEL_LOOKUP_REPLICA_URL");
+        if let Some(url) = replica.and_then(|e| e["value"].as_str()) {
+            assert!(url.contains("@zegel-db-ro:"), "{name} reads replicas through {url}");
+            on_replicas += role;
+        }
     }
+    // All of them on one replica at worst (the service spreads connections, not a promise).
+    assert!(on_replicas > 0, "the lookup reads from the replicas");
+    assert!(
+        on_replicas + RESERVED_CONNECTIONS <= max_connections,
+        "{on_replicas} + {RESERVED_CONNECTIONS} > a replica's {max_connections}"
+    );
     assert!(clients <= max_clients, "{clients} clients > max_client_conn {max_clients}");
     let total = clients + migrations + RESERVED_CONNECTIONS;
     assert!(
@@ -476,7 +490,7 @@ fn the_database_never_gets_more_connections_than_it_allows() {
         "{clients} + {migrations} + {RESERVED_CONNECTIONS} = {total} > {max_connections}"
     );
     println!(
-        "connections at the maxima: {clients} pooled + {migrations} migrating + {RESERVED_CONNECTIONS} reserved = {total} of {max_connections}"
+        "connections at the maxima: {clients} pooled + {migrations} migrating + {RESERVED_CONNECTIONS} reserved = {total} of {max_connections}; {on_replicas} to the replicas"
     );
 }
 
