@@ -102,7 +102,7 @@ async fn turn(state: &AppState, register: Register) -> anyhow::Result<()> {
     let pool = &state.core.pool;
     let now = state.clock.now().timestamp();
     let ttl = i64::try_from(state.settings.status_list_secs)?;
-    let shared = store::shared_list(pool, register).await?;
+    let shared = store::shared_list(pool, register).await?.and_then(|l| signed(state, register, l, now));
     if let Some(shared) = shared.as_ref().filter(|l| now - l.issued_at < ttl.div_euclid(2).max(1)) {
         take(state, register, shared);
         return Ok(());
@@ -126,6 +126,26 @@ async fn turn(state: &AppState, register: Register) -> anyhow::Result<()> {
     store::share_list(pool, register, &sharing, list.issued_at + ttl.div_euclid(2).max(1)).await?;
     state.lists.put(register, list);
     Ok(())
+}
+
+/// `shared` as its signature says it is: a list of `register` under the trust list in
+/// force, with the time it was made and its `ttl` from the token, not from the table's
+/// columns (whoever could write the table must not pass an old list off as new). One that
+/// does not verify is not served.
+fn signed(state: &AppState, register: Register, shared: store::SharedList, now: i64) -> Option<store::SharedList> {
+    match status::receive(&shared.token, &state.trust(), now) {
+        Ok(received) if received.register == register => {
+            Some(store::SharedList { issued_at: received.issued_at, ttl: received.ttl, ..shared })
+        }
+        Ok(_) => {
+            tracing::warn!(register = register.service(), "a shared status list covers another register; not served");
+            None
+        }
+        Err(e) => {
+            tracing::warn!(register = register.service(), error = %e, "a shared status list does not verify; not served");
+            None
+        }
+    }
 }
 
 /// Serves `shared` unless this lookup already has it or a newer list (made in a later

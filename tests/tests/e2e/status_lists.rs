@@ -142,8 +142,10 @@ async fn several_lookups_make_each_list_once_and_serve_the_same_one() {
         assert!(!b.made_here, "{register:?} was made again by the second lookup");
     }
 
-    // Due: the last publication is an interval old, and both take their turn at once.
-    suite.db.sql("update lookup.published_list set issued_at = issued_at - 600, claimed_until = 0").await;
+    // Due: an interval later (by both lookups' clocks), both take their turn at once.
+    for state in [first, &second.state] {
+        state.clock.advance(chrono::Duration::seconds(600));
+    }
     let made = |register| first.lists.made(register) + second.state.lists.made(register);
     let before: Vec<u64> = zegel_lookup::status_lists::COVERED.iter().map(|r| made(*r)).collect();
     let (one, two) = tokio::join!(
@@ -161,5 +163,18 @@ async fn several_lookups_make_each_list_once_and_serve_the_same_one() {
     for register in zegel_lookup::status_lists::COVERED {
         let (a, b) = (first.lists.get(register).expect("list"), second.state.lists.get(register).expect("list"));
         assert_eq!(a.token, b.token, "{register:?}");
+    }
+
+    // What the table says is not taken on its word: a list that does not verify, or an old
+    // one whose row claims it is new, is not served; the lookup makes its own.
+    let old = first.lists.get(zegel_attest::Register::Deposits).expect("list").token.clone();
+    first.clock.advance(chrono::Duration::seconds(10));
+    zegel_lookup::status_lists::publish(first).await.expect("a newer list");
+    suite.db.sql("update lookup.published_list set token = 'forged.list.token', issued_at = 9999999999, claimed_until = 0 where register <> 'dep'").await;
+    suite.db.sql(&format!("update lookup.published_list set token = '{old}', issued_at = 9999999999, claimed_until = 0 where register = 'dep'")).await;
+    zegel_lookup::status_lists::take_turn(first).await.expect("turn");
+    for register in zegel_lookup::status_lists::COVERED {
+        let served = first.lists.get(register).expect("list");
+        assert!(served.token != "forged.list.token" && served.token != old, "{register:?} served what the table said");
     }
 }
