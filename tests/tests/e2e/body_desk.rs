@@ -179,8 +179,8 @@ async fn an_auditor_certifies_an_agency_at_the_desk() {
     // An audit with a serious deficiency; its resolution.
     let (_, page) = browser.get(&format!("{at}?lang=en")).await;
     assert!(page.contains("<strong>certified</strong>"), "{page}");
-    let remedy = (chrono::Utc::now().date_naive() + chrono::Days::new(30)).to_string();
-    let today = chrono::Utc::now().date_naive().to_string();
+    let remedy = (platform::clock::dutch_date(chrono::Utc::now()) + chrono::Days::new(30)).to_string();
+    let today = platform::clock::dutch_date(chrono::Utc::now()).to_string();
     let audit = [
         ("csrf", csrf.as_str()),
         ("performed_on", today.as_str()),

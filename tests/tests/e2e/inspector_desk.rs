@@ -47,7 +47,7 @@ async fn an_inspector_measures_rooms_and_the_door_shows_the_new_capacity() {
         .expect("the complaint to link")
         .to_string();
 
-    let today = chrono::Utc::now().date_naive();
+    let today = platform::clock::dutch_date(chrono::Utc::now());
     let deadline = (today + chrono::Days::new(30)).to_string();
     let starts = (today - chrono::Days::new(10)).to_string();
     let form = [
