@@ -25,6 +25,13 @@ pub struct Published {
     pub made_here: bool,
 }
 
+/// The ETag of a document the lookup serves as it is (a status list, the trust list): the
+/// SHA-256 of its bytes, quoted.
+pub(crate) fn etag_of(document: &str) -> String {
+    use sha2::Digest;
+    format!("\"{:x}\"", sha2::Sha256::digest(document.as_bytes()))
+}
+
 /// The list in force per register, and how many this lookup made of each.
 #[derive(Debug, Default)]
 pub struct Lists(RwLock<HashMap<Register, (Arc<Published>, u64)>>);

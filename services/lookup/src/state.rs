@@ -5,7 +5,6 @@ use std::sync::{Arc, RwLock};
 use anyhow::Context;
 use platform::clock::Clock;
 use platform::core::Core;
-use sha2::Digest;
 use zegel_attest::TrustStore;
 use zegel_attest::seal::Verified;
 use zegel_attest::verdict::Refused;
@@ -109,7 +108,7 @@ impl AppState {
         for r in &refused {
             tracing::warn!(trust.refused = %r, "trust list entry refused");
         }
-        let etag = format!("\"{:x}\"", sha2::Sha256::digest(raw.as_bytes()));
+        let etag = crate::published::etag_of(&raw);
         tracing::info!(trust.keys = store.len(), trust.etag = %etag, "trust list loaded");
         if let Some(end) = store.expires_at {
             self.core.metrics.trust_list_not_after(end);

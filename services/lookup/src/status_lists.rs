@@ -10,7 +10,6 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use sha2::Digest;
 use zegel_attest::Register;
 use zegel_attest::status::{self, StatusList};
 use zegel_contracts::Standing;
@@ -68,7 +67,7 @@ pub async fn build(state: &AppState, register: Register) -> anyhow::Result<Publi
     let now = state.clock.now().timestamp();
     let ttl = i64::try_from(state.settings.status_list_secs)?;
     let token = state.desk.status_list(register, &made.list, (now, ttl, now + LIFETIME_SECS))?;
-    let etag = format!("\"{:x}\"", sha2::Sha256::digest(token.as_bytes()));
+    let etag = crate::published::etag_of(&token);
     Ok(Published {
         token,
         etag,
@@ -114,6 +113,14 @@ async fn turn(state: &AppState, register: Register) -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    make_and_share(state, register).await
+}
+
+/// Makes `register`'s list here, now, and publishes it for every lookup: the shared row is
+/// always the newest list any lookup made, so that a lookup taking it never replaces a
+/// newer one of its own with an older one. No lookup makes the next before half an
+/// interval has passed.
+async fn make_and_share(state: &AppState, register: Register) -> anyhow::Result<()> {
     let list = build(state, register).await?;
     let sharing = store::SharedList {
         token: list.token.clone(),
@@ -123,7 +130,15 @@ async fn turn(state: &AppState, register: Register) -> anyhow::Result<()> {
         not_valid: i64::try_from(list.not_valid)?,
         build_ms: i64::try_from(list.build_ms)?,
     };
-    store::share_list(pool, register, &sharing, list.issued_at + ttl.div_euclid(2).max(1)).await?;
+    let next_turn = list.issued_at + list.ttl.div_euclid(2).max(1);
+    store::share_list(&state.core.pool, register, &sharing, next_turn).await?;
+    tracing::debug!(
+        register = register.service(),
+        seals = list.seals,
+        bytes = list.token.len(),
+        build_ms = list.build_ms as u64,
+        "status list published"
+    );
     state.lists.put(register, list);
     Ok(())
 }
@@ -158,7 +173,7 @@ fn take(state: &AppState, register: Register, shared: &store::SharedList) {
     state.lists.put(
         register,
         Published {
-            etag: format!("\"{:x}\"", sha2::Sha256::digest(shared.token.as_bytes())),
+            etag: crate::published::etag_of(&shared.token),
             token: shared.token.clone(),
             issued_at: shared.issued_at,
             ttl: shared.ttl,
@@ -176,18 +191,8 @@ fn take(state: &AppState, register: Register, shared: &store::SharedList) {
 pub async fn publish(state: &AppState) -> anyhow::Result<()> {
     let mut failed = Vec::new();
     for register in COVERED {
-        match build(state, register).await {
-            Ok(list) => {
-                tracing::debug!(
-                    register = register.service(),
-                    seals = list.seals,
-                    bytes = list.token.len(),
-                    build_ms = list.build_ms as u64,
-                    "status list published"
-                );
-                state.lists.put(register, list);
-            }
-            Err(e) => failed.push(format!("{}: {e:#}", register.service())),
+        if let Err(e) = make_and_share(state, register).await {
+            failed.push(format!("{}: {e:#}", register.service()));
         }
     }
     anyhow::ensure!(failed.is_empty(), "status lists not made: {}", failed.join("; "));

@@ -531,9 +531,11 @@ pub async fn share_list(pool: &Pool, register: Register, list: &SharedList, unti
     let client = pool.get().await?;
     let stmt = client
         .prepare_cached(
-            "update published_list set token = $2, issued_at = $3, ttl = $4, seals = $5, not_valid = $6,
-                    build_ms = $7, claimed_until = $8
-              where register = $1",
+            "insert into published_list (register, token, issued_at, ttl, seals, not_valid, build_ms, claimed_until)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)
+             on conflict (register) do update set token = excluded.token, issued_at = excluded.issued_at,
+                    ttl = excluded.ttl, seals = excluded.seals, not_valid = excluded.not_valid,
+                    build_ms = excluded.build_ms, claimed_until = excluded.claimed_until",
         )
         .await?;
     let l = list;
