@@ -88,11 +88,12 @@ async fn serve(db: Fresh, register: Register, queue: Arc<Mutex<mpsc::Receiver<(A
             taken
         };
         let (asks, replies): (Vec<Ask>, Vec<Reply>) = taken.into_iter().unzip();
-        match store::seal_statuses(&db, register, &asks).await {
+        let (distinct, of) = distinct(asks);
+        match store::seal_statuses(&db, register, &distinct).await {
             Ok(answers) => {
-                for (reply, answer) in replies.into_iter().zip(answers) {
+                for (reply, i) in replies.into_iter().zip(of) {
                     // A scan that gave up (its timeout passed) no longer listens.
-                    let _ = reply.send(Ok(answer));
+                    let _ = reply.send(Ok(answers[i].clone()));
                 }
             }
             Err(e) => {
@@ -101,6 +102,45 @@ async fn serve(db: Fresh, register: Register, queue: Arc<Mutex<mpsc::Receiver<(A
                     let _ = reply.send(Err(e.clone()));
                 }
             }
+        }
+    }
+}
+
+/// The asks of a batch each once, and for each ask taken its place among them: a seal
+/// scanned many times at once (a poster at a busy door, a hirer's system polling) is read
+/// once per statement. Every copy arrived before the statement, so each still reads a
+/// snapshot taken after it arrived.
+fn distinct(asks: Vec<Ask>) -> (Vec<Ask>, Vec<usize>) {
+    let mut seen: HashMap<Ask, usize> = HashMap::with_capacity(asks.len());
+    let mut distinct = Vec::with_capacity(asks.len());
+    let of = asks
+        .into_iter()
+        .map(|ask| {
+            *seen.entry(ask).or_insert_with_key(|ask| {
+                distinct.push(ask.clone());
+                distinct.len() - 1
+            })
+        })
+        .collect();
+    (distinct, of)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ask(n: u128, subject: &str) -> Ask {
+        Ask { seal_id: uuid::Uuid::from_u128(n), subject: subject.into() }
+    }
+
+    #[test]
+    fn a_batch_reads_each_seal_once_and_answers_every_scan_from_its_own_read() {
+        let asks = vec![ask(1, "a"), ask(2, "b"), ask(1, "a"), ask(1, "x"), ask(2, "b")];
+        let (distinct, of) = distinct(asks.clone());
+        assert_eq!(distinct, vec![ask(1, "a"), ask(2, "b"), ask(1, "x")]);
+        assert_eq!(of, vec![0, 1, 0, 2, 1]);
+        for (asked, i) in asks.iter().zip(&of) {
+            assert_eq!(&distinct[*i], asked, "each scan is answered by its own seal and subject");
         }
     }
 }

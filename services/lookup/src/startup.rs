@@ -14,6 +14,7 @@ use crate::state::AppState;
 
 impl Start for AppState {
     type Own = Own;
+    const WARM: Option<platform::db::Warm> = Some(crate::store::warm);
 
     async fn start(core: Core, clock: Clock, settings: &Settings) -> anyhow::Result<Self> {
         let own = &settings.own;
@@ -34,7 +35,7 @@ impl Start for AppState {
                 )
                 .set(expires.timestamp());
         }
-        let fresh = crate::replica::fresh(&core, settings).await?;
+        let fresh = crate::replica::fresh(&core, settings, crate::store::warm).await?;
         let state = AppState {
             reads: Reads::start(&fresh, shape),
             fresh,

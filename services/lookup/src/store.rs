@@ -16,7 +16,7 @@ use zegel_contracts::{CertificateStatus, DepositStanding, Facts, GAccountStatus,
 use crate::replica::Fresh;
 
 /// What a scan asks: seal `seal_id` about `subject`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Ask {
     pub seal_id: Uuid,
     /// What it is about (its `sub`).
@@ -312,18 +312,40 @@ pub async fn safety_check_outstanding(db: &Fresh, kvk: &str, hirer: &str) -> any
     .await
 }
 
+const BUILDING_NOW: &str = "select status, facts from housing.building_status where subject = $1";
+
 /// The status of building `bag_id` now, as the page at the door shows it
 /// (`housing.building_status`): for a poster whose own seal expired or belongs to an
 /// earlier mark.
 pub async fn building_now(db: &Fresh, bag_id: &str) -> anyhow::Result<Option<(SealStatus, serde_json::Value)>> {
     db.read(|client| {
         Box::pin(async move {
-            let stmt =
-                client.prepare_cached("select status, facts from housing.building_status where subject = $1").await?;
+            let stmt = client.prepare_cached(BUILDING_NOW).await?;
             Ok(client.query_opt(&stmt, &[&bag_id]).await?.map(|r| (r.get(0), r.get(1))))
         })
     })
     .await
+}
+
+/// Prepares and plans, on each new connection of the lookup's pools, the reads of a scan
+/// and of a check (`platform::db::Warm`): every register's batch of seal statuses, the
+/// agency's standing, a building's status. Executed once with asks that match nothing,
+/// because a generic plan is made at the first execution, not at prepare.
+pub fn warm(
+    client: &deadpool_postgres::ClientWrapper,
+) -> futures::future::BoxFuture<'_, Result<(), tokio_postgres::Error>> {
+    Box::pin(async move {
+        let (no_ids, no_subjects) = (Vec::<Uuid>::new(), Vec::<&str>::new());
+        for (_, sql) in BATCH_STATEMENTS.iter() {
+            let stmt = client.prepare_cached(sql).await?;
+            client.query(&stmt, &[&no_ids, &no_subjects]).await?;
+        }
+        let stmt = client.prepare_cached(&AGENCY_ALONE).await?;
+        client.query(&stmt, &[&""]).await?;
+        let stmt = client.prepare_cached(BUILDING_NOW).await?;
+        client.query(&stmt, &[&""]).await?;
+        Ok(())
+    })
 }
 
 /// Reads every register's answer about `kvk` at this moment.

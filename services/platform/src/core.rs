@@ -40,8 +40,12 @@ pub struct Core {
 
 impl Core {
     /// Builds the parts of `service`, working in the schema of the same name.
-    pub async fn build(common: &CommonSettings, service: &'static str) -> anyhow::Result<Self> {
-        let pool = crate::db::pool(&common.database()?, service, common.db_pool_size)?;
+    pub async fn build(
+        common: &CommonSettings,
+        service: &'static str,
+        warm: Option<crate::db::Warm>,
+    ) -> anyhow::Result<Self> {
+        let pool = crate::db::warmed_pool(&common.database()?, service, common.db_pool_size, warm)?;
         if common.env == crate::config::Environment::Production {
             refuse_superuser(&pool).await?;
         }

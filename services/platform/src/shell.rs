@@ -119,6 +119,8 @@ fn default_internal_port(port: u16) -> u16 {
 /// How a service's state is made from the built core, the clock and the settings.
 pub trait Start: State {
     type Own: OwnSettings;
+    /// What each new database connection does first ([`crate::db::Warm`]).
+    const WARM: Option<crate::db::Warm> = None;
 
     fn start(
         core: Core,
@@ -279,7 +281,7 @@ impl<S: Service> App<S> {
         port: u16,
         internal_port: u16,
     ) -> anyhow::Result<Self> {
-        let core = Core::build(&settings.common, S::NAME).await?;
+        let core = Core::build(&settings.common, S::NAME, <S::State as Start>::WARM).await?;
         let state = <S::State as Start>::start(core, clock, &settings).await?;
         let host = settings.common.host;
         let bind = async |port: u16| {

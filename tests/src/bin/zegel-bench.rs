@@ -109,16 +109,33 @@ async fn drive(
 /// Sends `rate` POST /api/v1/agencies/{kvk}/receipts per second for `seconds`, open loop, and
 /// measures each answer.
 async fn steady(client: &reqwest::Client, lookup: &str, kvks: &[String], rate: u64, seconds: u64) -> Stats {
+    steady_on(client, lookup, kvks, (rate, seconds), true).await
+}
+
+/// [`steady`], or with `receipts` false the plain check (GET …/check): nothing signed,
+/// nothing stored, to tell the receipt's share of the tail from the check's.
+async fn steady_on(
+    client: &reqwest::Client,
+    lookup: &str,
+    kvks: &[String],
+    (rate, seconds): (u64, u64),
+    receipts: bool,
+) -> Stats {
     let started = Instant::now();
     let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / rate));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
     let mut tasks = Vec::new();
     for i in 0..(rate * seconds) as usize {
         tick.tick().await;
-        let (client, url) = (client.clone(), format!("{lookup}/api/v1/agencies/{}/receipts", kvks[i % kvks.len()]));
+        let kvk = &kvks[i % kvks.len()];
+        let request = if receipts {
+            client.post(format!("{lookup}/api/v1/agencies/{kvk}/receipts"))
+        } else {
+            client.get(format!("{lookup}/api/v1/agencies/{kvk}/check"))
+        };
         tasks.push(tokio::spawn(async move {
             let t = Instant::now();
-            let ok = match client.post(url).send().await {
+            let ok = match request.send().await {
                 Ok(r) if r.status().is_success() => {
                     r.bytes().await.is_ok_and(|b| b.windows(8).any(|w| w == b"may_hire"))
                 }
@@ -326,17 +343,16 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn run() -> anyhow::Result<()> {
-    println!(
-        "Zegel benchmark — {} — {} cores",
-        chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
-    );
-    println!();
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    println!("Zegel benchmark — {} — {cores} cores\n", chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"));
     let base = baselines()?;
     let (suite, client) = start_suite().await?;
     // Seals: 100 certified agencies, 100 seals each, issued over HTTP with 16 in flight (QR
     // SVG + PNG rendered for each).
     let bodies = certified_agencies(&suite, 20_000_000, 100).await;
+    if let Some(runs) = std::env::var("ZEGEL_BENCH_HIRER_RUNS").ok().and_then(|v| v.parse::<u32>().ok()) {
+        return hirer_tail(&suite, &client, &bodies, runs).await;
+    }
     let issue_started = Instant::now();
     let seals = issue_seals(&suite, &bodies, 100).await;
     let issued_per_sec = seals.len() as f64 / issue_started.elapsed().as_secs_f64();
@@ -515,6 +531,63 @@ async fn profile_window(client: &reqwest::Client, urls: Arc<Vec<String>>, secs: 
     tell("disable");
     println!("{:.0} scans/s, p99 {:.2} ms, {} errors", stats.per_sec, stats.p99_ms, stats.errors);
     Ok(())
+}
+
+/// Only the hirer check at 500/s, `runs` times with and without receipts, each run with
+/// what the server did meanwhile: the lookup's own latency histogram for the route (is the
+/// tail the server's or the client's?) and Postgres' checkpoints and WAL writes.
+async fn hirer_tail(
+    suite: &Suite,
+    client: &reqwest::Client,
+    bodies: &[(String, String)],
+    runs: u32,
+) -> anyhow::Result<()> {
+    let kvks: Vec<String> = bodies.iter().map(|(kvk, _)| kvk.clone()).collect();
+    let server = || async {
+        let checkpoints: i64 = suite.db.value("select checkpoints_timed + checkpoints_req from pg_stat_bgwriter").await;
+        let syncs: i64 = suite.db.value("select wal_sync from pg_stat_wal").await;
+        (checkpoints, syncs)
+    };
+    for run in 0..runs {
+        for receipts in [false, true] {
+            let (checkpoints, syncs) = server().await;
+            let over = slow_answers(suite);
+            let s = steady_on(client, &suite.lookup.address, &kvks, (500, 10), receipts).await;
+            let (checkpoints_after, syncs_after) = server().await;
+            let over_after = slow_answers(suite);
+            println!(
+                "run {run} {:<8} p50 {:>6.2} ms p99 {:>7.2} ms p99.9 {:>7.2} ms | lookup answers over 10/25/50 ms: {:?} | checkpoints {} WAL syncs {} | errors {}",
+                if receipts { "receipt" } else { "check" },
+                s.p50_ms,
+                s.p99_ms,
+                s.p999_ms,
+                over_after.iter().zip(&over).map(|(a, b)| a - b).collect::<Vec<_>>(),
+                checkpoints_after - checkpoints,
+                syncs_after - syncs,
+                s.errors
+            );
+        }
+    }
+    Ok(())
+}
+
+/// How many of the lookup's answers (all routes) took longer than 10, 25 and 50 ms, from
+/// its own histogram.
+fn slow_answers(suite: &Suite) -> Vec<f64> {
+    let text = suite.lookup.state.core.metrics.render();
+    let (mut total, mut under) = (0.0, [0.0; 3]);
+    for line in text.lines().filter(|l| l.contains("http_request_duration_seconds_")) {
+        let Some(value) = line.rsplit(' ').next().and_then(|v| v.parse::<f64>().ok()) else { continue };
+        if line.contains("_count") {
+            total += value;
+        }
+        for (i, le) in ["le=\"0.01\"", "le=\"0.025\"", "le=\"0.05\""].iter().enumerate() {
+            if line.contains(le) {
+                under[i] += value;
+            }
+        }
+    }
+    under.iter().map(|u| total - u).collect()
 }
 
 /// nginx serving the same answer bytes, when it is installed: driven by this bench's

@@ -74,3 +74,31 @@ async fn no_scan_that_began_after_a_revoke_returned_says_valid() {
     assert!(after > 16, "only {after} scans after the revoke");
     assert!(seen.iter().all(|(_, v)| v == "valid" || v == "revoked"), "{seen:?}");
 }
+
+/// A new connection of the lookup has its scans' and checks' statements planned before it
+/// serves (`store::warm`): the first hirer checks on sixteen fresh connections each paid
+/// for planning the standing's statement, which was the check's tail (docs/PERFORMANCE.md).
+#[tokio::test]
+async fn a_new_lookup_connection_has_the_hot_statements_planned_before_it_serves() {
+    let suite = Suite::start_with(one_reader()).await;
+    let client = suite.lookup.state.core.pool.get().await.unwrap();
+    let planned: Vec<String> = client
+        .query("select statement from pg_prepared_statements where generic_plans > 0", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    // Each register's batch of seal statuses, the agency's standing, a building's status.
+    for table in [
+        "certificates.seal_status",
+        "deposits.seal_status",
+        "gaccounts.seal_status",
+        "housing.seal_status",
+        "lookup.seal_status",
+        "certificates.agency_status",
+        "housing.building_status",
+    ] {
+        assert!(planned.iter().any(|s| s.contains(table)), "{table} not planned: {planned:#?}");
+    }
+}
