@@ -12,6 +12,8 @@ use serde_json::{Value, json};
 use zegel_attest::Register;
 use zegel_testkit::{self as testing, TestDb, TestPrefix, pki};
 
+pub mod cpu;
+
 pub const MIGRATIONS: [&str; 8] = [
     concat!(env!("CARGO_MANIFEST_DIR"), "/../services/housing/migrations"),
     concat!(env!("CARGO_MANIFEST_DIR"), "/../services/notifier/migrations"),
@@ -590,7 +592,7 @@ fn settings_on<S: Service>(common: &platform::config::CommonSettings, port: u16)
 
 /// Builds and runs `S` with `settings` on a runtime of its own with `threads` threads.
 async fn run<S: Service>(settings: Settings<S::Own>, threads: usize) -> Running<S::State> {
-    let (port, state, shutdown) = testing::spawn_on(threads, move || async move {
+    let (port, state, shutdown) = testing::spawn_on((S::NAME, threads), move || async move {
         let app =
             platform::shell::App::<S>::build(settings).await.unwrap_or_else(|e| panic!("{} builds: {e:#}", S::NAME));
         let handle = (app.port(), app.state().clone(), app.shutdown_handle());
@@ -686,7 +688,7 @@ async fn start_lookup(
     settings: zegel_lookup::config::Settings,
     threads: usize,
 ) -> Running<zegel_lookup::state::AppState> {
-    let (port, state, shutdown) = testing::spawn_on(threads, move || async move {
+    let (port, state, shutdown) = testing::spawn_on(("lookup", threads), move || async move {
         let app = zegel_lookup::Application::build(settings).await.expect("lookup builds");
         let handle = (app.port(), app.state().clone(), app.shutdown_handle());
         (handle, async move {

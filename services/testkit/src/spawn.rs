@@ -46,11 +46,12 @@ where
     Fut: Future<Output = (T, Run)>,
     Run: Future<Output = ()>,
 {
-    spawn_on(1, build).await
+    spawn_on(("service", 1), build).await
 }
 
-/// Like [`spawn`], on a runtime with `threads` worker threads (1: a current-thread runtime).
-pub async fn spawn_on<T, B, Fut, Run>(threads: usize, build: B) -> T
+/// Like [`spawn`], on a runtime with `threads` worker threads (1: a current-thread runtime)
+/// named `name` (a benchmark tells the services' CPU time apart by it).
+pub async fn spawn_on<T, B, Fut, Run>((name, threads): (&'static str, usize), build: B) -> T
 where
     T: Send + 'static,
     B: FnOnce() -> Fut + Send + 'static,
@@ -58,19 +59,26 @@ where
     Run: Future<Output = ()>,
 {
     let (tx, rx) = tokio::sync::oneshot::channel();
-    std::thread::spawn(move || {
-        let rt = if threads <= 1 {
-            tokio::runtime::Builder::new_current_thread().enable_all().build()
-        } else {
-            tokio::runtime::Builder::new_multi_thread().worker_threads(threads).enable_all().build()
-        }
-        .expect("runtime");
-        rt.block_on(async move {
-            let (handle, run) = build().await;
-            let _ = tx.send(handle);
-            run.await;
-        });
-    });
+    let thread = std::thread::Builder::new().name(name.into());
+    thread
+        .spawn(move || {
+            let rt = if threads <= 1 {
+                tokio::runtime::Builder::new_current_thread().enable_all().build()
+            } else {
+                tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(threads)
+                    .thread_name(name)
+                    .enable_all()
+                    .build()
+            }
+            .expect("runtime");
+            rt.block_on(async move {
+                let (handle, run) = build().await;
+                let _ = tx.send(handle);
+                run.await;
+            });
+        })
+        .expect("a thread for the service");
     rx.await.expect("service started")
 }
 

@@ -54,6 +54,12 @@ impl Streaming {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.standby_port)
     }
 
+    /// The data directories of the primary and the standby (a benchmark finds each
+    /// server's processes from its `postmaster.pid`).
+    pub fn data_dirs(&self) -> (PathBuf, PathBuf) {
+        (self.dir.join("primary"), self.dir.join("standby"))
+    }
+
     /// Makes the standby apply each commit `delay` after the primary made it (0: at once),
     /// as a replica far behind does; a stopped standby from its next start.
     pub fn delay_replay(&self, delay: Duration) {

@@ -347,15 +347,17 @@ async fn run() -> anyhow::Result<()> {
     println!("Zegel benchmark — {} — {cores} cores\n", chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"));
     let base = baselines()?;
     let (suite, client) = start_suite().await?;
+    if std::env::var_os("ZEGEL_BENCH_REPLICA_ONLY").is_some() {
+        return replica_only(&client).await;
+    }
     // Seals: 100 certified agencies, 100 seals each, issued over HTTP with 16 in flight (QR
     // SVG + PNG rendered for each).
     let bodies = certified_agencies(&suite, 20_000_000, 100).await;
     if let Some(runs) = std::env::var("ZEGEL_BENCH_HIRER_RUNS").ok().and_then(|v| v.parse::<u32>().ok()) {
         return hirer_tail(&suite, &client, &bodies, runs).await;
     }
-    let issue_started = Instant::now();
-    let seals = issue_seals(&suite, &bodies, 100).await;
-    let issued_per_sec = seals.len() as f64 / issue_started.elapsed().as_secs_f64();
+    let (seals, issued_per_sec) = timed(issue_seals(&suite, &bodies, 100)).await;
+    let issued_per_sec = seals.len() as f64 / issued_per_sec;
     let verify_url = |s: &str| format!("{}/api/v1/verify/{s}", suite.lookup.address);
     let sample_body = client.get(verify_url(&seals[0])).send().await?.bytes().await?;
     let distinct_urls: Arc<Vec<String>> = Arc::new(seals.iter().map(|s| verify_url(s)).collect());
@@ -365,11 +367,10 @@ async fn run() -> anyhow::Result<()> {
     // First every seal once (the lookup has checked none of their signatures), then again
     // and again for SECONDS (it remembers the signatures it checked; the status is read
     // live at every scan either way).
-    let scans = Scans {
-        first: load_once(&client, distinct_urls.clone(), VALID).await,
-        again: load(&client, distinct_urls, VALID).await,
-        one: load(&client, Arc::new(vec![verify_url(&seals[0])]), VALID).await,
-    };
+    let first = load_once(&client, distinct_urls.clone(), VALID).await;
+    let postmaster = postmaster_of(&suite).await;
+    let (again, on_primary) = measured(load(&client, distinct_urls, VALID), &postmaster).await;
+    let scans = Scans { first, again, one: load(&client, Arc::new(vec![verify_url(&seals[0])]), VALID).await };
     let wrk_one = wrk(&verify_url(&seals[0]), &[]).await;
     let (nginx, wrk_nginx) = nginx_baseline(&client, &sample_body).await.map_or((None, None), |(n, w)| (Some(n), w));
     let (building_page, wrk_building) = building_page(&suite).await?;
@@ -392,11 +393,13 @@ async fn run() -> anyhow::Result<()> {
         visible_ms: revocation_visibility(&suite).await,
         ban_ms: ban_to_suspended(&suite).await,
         claims: claims_race(&suite, &client).await,
+        capacity: (on_primary, replica_capacity(&client).await?),
         base,
     };
     print_scans(&figures);
     print_scale(&figures);
     print_targets(&figures);
+    print_capacity(&figures.scans.again, &figures.capacity);
     Ok(())
 }
 
@@ -456,6 +459,28 @@ struct Figures {
     visible_ms: (Vec<f64>, usize),
     ban_ms: Vec<f64>,
     claims: Claims,
+    /// Seals scanned again and again: on the primary alone (CPU of the lookup and the
+    /// server), and on a suite whose lookup reads a streaming replica.
+    capacity: (Cpu, Replicated),
+}
+
+/// CPU seconds a phase used: the lookup's threads, this whole process (the load generator
+/// and every service), and each Postgres server measured (the primary, the replica).
+#[derive(Default)]
+struct Cpu {
+    requests: usize,
+    lookup: f64,
+    process: f64,
+    servers: Vec<f64>,
+}
+
+/// The replica's phase: its scans, their CPU (primary, then replica), where the reads went.
+struct Replicated {
+    scans: Stats,
+    cpu: Cpu,
+    /// Reads by where they went in the measured phase: replica, lagging, unreachable, not
+    /// in recovery (the last three read the primary).
+    tally: [u64; 4],
 }
 
 /// Baselines on one core: raw Ed25519 verify (ed25519-dalek through jsonwebtoken, the
@@ -588,6 +613,83 @@ fn slow_answers(suite: &Suite) -> Vec<f64> {
         }
     }
     under.iter().map(|u| total - u).collect()
+}
+
+/// Only the replica's phase (`ZEGEL_BENCH_REPLICA_ONLY`).
+async fn replica_only(client: &reqwest::Client) -> anyhow::Result<()> {
+    print_capacity(&Stats::default(), &(Cpu::default(), replica_capacity(client).await?));
+    Ok(())
+}
+
+/// What `work` gives, and the seconds it took.
+async fn timed<T>(work: impl std::future::Future<Output = T>) -> (T, f64) {
+    let started = Instant::now();
+    let done = work.await;
+    (done, started.elapsed().as_secs_f64())
+}
+
+/// The pids of the postmasters of the suite's server (found from its data directory:
+/// the bench runs on the machine that runs it; none otherwise).
+async fn postmaster_of(suite: &Suite) -> Vec<u32> {
+    let data: String = suite.db.value("select setting from pg_settings where name = 'data_directory'").await;
+    zegel_e2e::cpu::postmaster_of(std::path::Path::new(&data)).into_iter().collect()
+}
+
+/// Runs `phase` and measures the CPU it used: the lookup's threads, this process, and the
+/// servers of `postmasters`.
+async fn measured(phase: impl std::future::Future<Output = Stats>, postmasters: &[u32]) -> (Stats, Cpu) {
+    let now = || {
+        use zegel_e2e::cpu;
+        (
+            cpu::threads_named("lookup"),
+            cpu::this_process(),
+            postmasters.iter().map(|p| cpu::server(*p)).collect::<Vec<_>>(),
+        )
+    };
+    let (lookup, process, servers) = now();
+    let stats = phase.await;
+    let (lookup_after, process_after, servers_after) = now();
+    let cpu = Cpu {
+        requests: stats.requests,
+        lookup: lookup_after - lookup,
+        process: process_after - process,
+        servers: servers_after.iter().zip(&servers).map(|(a, b)| a - b).collect(),
+    };
+    (stats, cpu)
+}
+
+/// A second suite on a private primary with a streaming standby, its lookup reading the
+/// standby (fenced, `lookup::replica`): 2,000 seals of 20 agencies scanned once, then
+/// again and again while the CPU of the lookup, the primary and the standby is measured.
+/// The private servers run with `fsync=off` (the test kit's); reads do not fsync.
+async fn replica_capacity(client: &reqwest::Client) -> anyhow::Result<Replicated> {
+    let pair = zegel_testkit::Streaming::start();
+    let suite = Suite::start_with(Options {
+        rate_per_minute: Some(u32::MAX / 2),
+        pool_size: Some(16),
+        threads: Some(2),
+        database_server: Some(pair.primary_admin_url()),
+        replica: Some((pair.standby_admin_url(), Duration::from_millis(100))),
+        ..Options::default()
+    })
+    .await;
+    let bodies = certified_agencies(&suite, 21_000_000, 20).await;
+    let seals = issue_seals(&suite, &bodies, 100).await;
+    let urls: Arc<Vec<String>> =
+        Arc::new(seals.iter().map(|s| format!("{}/api/v1/verify/{s}", suite.lookup.address)).collect());
+    let _ = load_once(client, urls.clone(), VALID).await;
+    let (primary, standby) = pair.data_dirs();
+    let postmasters: Vec<u32> = [primary, standby].iter().filter_map(|d| zegel_e2e::cpu::postmaster_of(d)).collect();
+    let before = suite.lookup.state.fresh.tally();
+    let (scans, cpu) = measured(load(client, urls, VALID), &postmasters).await;
+    let after = suite.lookup.state.fresh.tally();
+    let tally = [
+        after.replica - before.replica,
+        after.lagging - before.lagging,
+        after.unreachable - before.unreachable,
+        after.not_in_recovery - before.not_in_recovery,
+    ];
+    Ok(Replicated { scans, cpu, tally })
 }
 
 /// nginx serving the same answer bytes, when it is installed: driven by this bench's
@@ -974,6 +1076,34 @@ fn print_targets(f: &Figures) {
         f.scans.one.errors,
         f.building_page.requests,
         f.building_page.errors
+    );
+}
+
+/// Scans per CPU-second of the lookup and of each server: the capacity model's inputs
+/// (docs/PERFORMANCE.md).
+fn print_capacity(again: &Stats, (primary_only, replicated): &(Cpu, Replicated)) {
+    let per = |cpu: &Cpu, seconds: f64| if seconds > 0.0 { cpu.requests as f64 / seconds } else { f64::NAN };
+    println!();
+    println!(
+        "capacity, seals scanned again and again ({SECONDS} s): on the primary alone {:.0}/s — {:.0} scans per CPU-second of the lookup, {:.0} of Postgres; this process (load generator and all services) used {:.2} CPU-s",
+        again.per_sec,
+        per(primary_only, primary_only.lookup),
+        per(primary_only, primary_only.servers.first().copied().unwrap_or(f64::NAN)),
+        primary_only.process
+    );
+    let cpu = &replicated.cpu;
+    println!(
+        "  reading a streaming replica: {:.0}/s ({} errors) — {:.0} scans per CPU-second of the lookup, {:.0} of the replica, {:.0} of the primary (the fences); statement reads by the replica {}, by the primary {} (lagging {}, unreachable {}, not in recovery {})",
+        replicated.scans.per_sec,
+        replicated.scans.errors,
+        per(cpu, cpu.lookup),
+        per(cpu, cpu.servers.get(1).copied().unwrap_or(f64::NAN)),
+        per(cpu, cpu.servers.first().copied().unwrap_or(f64::NAN)),
+        replicated.tally[0],
+        replicated.tally[1..].iter().sum::<u64>(),
+        replicated.tally[1],
+        replicated.tally[2],
+        replicated.tally[3]
     );
 }
 
