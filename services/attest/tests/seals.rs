@@ -250,6 +250,34 @@ fn every_seal_type_fits_qr_version_13_at_level_m() {
     }
 }
 
+/// The draft's `status.status_list.{idx, uri}` claim, added to a certificate seal at the
+/// production address, needs a QR version above 13: so every seal carries its index in its
+/// id instead (docs/DESIGN.md, the seal). Measured on a real seal's bytes; the day this
+/// fits (a shorter address, a smaller seal), the claim should be adopted, and this fails.
+#[test]
+fn the_drafts_status_claim_would_push_a_certificate_seal_past_version_13() {
+    let f = fixture();
+    let base = "https://check.zegel.example.nl";
+    let id = seal::listed_id(1_234_567).unwrap();
+    let token =
+        f.signer(Register::Certificates).issue("12345678", id, now(), now() + 86400 * 365, BTreeMap::new()).unwrap();
+    assert!(qr::render(&format!("{base}/v/{token}")).is_ok(), "the seal as it is fits");
+    let parts: Vec<&str> = token.split('.').collect();
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut claims: serde_json::Value = serde_json::from_slice(&b64.decode(parts[1]).unwrap()).unwrap();
+    let uri = zegel_attest::status::uri(base, Register::Certificates);
+    claims["status"] = serde_json::json!({"status_list": {"idx": 1_234_567, "uri": uri}});
+    // The same header and a signature of the same length: only the size matters here.
+    let with_claim = format!("{}.{}.{}", parts[0], b64.encode(serde_json::to_vec(&claims).unwrap()), parts[2]);
+    let url = format!("{base}/v/{with_claim}");
+    let version = match qr::version_for(&url) {
+        Ok(version) | Err(qr::QrError::TooDense { version, .. }) => version,
+        Err(e) => panic!("{e}"),
+    };
+    println!("with the draft's claim: {} bytes, QR version {version}", url.len());
+    assert!(version > qr::MAX_VERSION, "the draft's claim fits now (version {version}): carry it in the seals");
+}
+
 fn document(f: &Fixture, signer: &KeyAndCert, entries: Vec<trust::Entry>, seq: u64, exp: i64) -> String {
     let doc = Document {
         iss: trust::TRUST_LIST_ISSUER.into(),

@@ -522,6 +522,9 @@ async fn start_suite() -> anyhow::Result<(Suite, reqwest::Client)> {
         // To compare: ZEGEL_BENCH_STATUS_BATCH=1 reads each scan's status alone.
         status_batch: std::env::var("ZEGEL_BENCH_STATUS_BATCH").ok().and_then(|v| v.parse().ok()),
         status_readers: std::env::var("ZEGEL_BENCH_STATUS_READERS").ok().and_then(|v| v.parse().ok()),
+        // To compare: ZEGEL_BENCH_STATUS_LIST_SECS=86400 keeps the lists from being made
+        // again while the load runs (the first is made at start).
+        status_list_secs: std::env::var("ZEGEL_BENCH_STATUS_LIST_SECS").ok().and_then(|v| v.parse().ok()),
         ..Options::default()
     })
     .await;
@@ -573,15 +576,17 @@ async fn hirer_tail(
         let syncs: i64 = suite.db.value("select wal_sync from pg_stat_wal").await;
         (checkpoints, syncs)
     };
+    let postmaster = postmaster_of(suite).await;
     for run in 0..runs {
         for receipts in [false, true] {
             let (checkpoints, syncs) = server().await;
             let over = slow_answers(suite);
-            let s = steady_on(client, &suite.lookup.address, &kvks, (500, 10), receipts).await;
+            let (s, cpu) =
+                measured(steady_on(client, &suite.lookup.address, &kvks, (500, 10), receipts), &postmaster).await;
             let (checkpoints_after, syncs_after) = server().await;
             let over_after = slow_answers(suite);
             println!(
-                "run {run} {:<8} p50 {:>6.2} ms p99 {:>7.2} ms p99.9 {:>7.2} ms | lookup answers over 10/25/50 ms: {:?} | checkpoints {} WAL syncs {} | errors {}",
+                "run {run} {:<8} p50 {:>6.2} ms p99 {:>7.2} ms p99.9 {:>7.2} ms | lookup answers over 10/25/50 ms: {:?} | checkpoints {} WAL syncs {} | errors {} | CPU per check: lookup {:.3} ms, Postgres {:.3} ms",
                 if receipts { "receipt" } else { "check" },
                 s.p50_ms,
                 s.p99_ms,
@@ -589,7 +594,9 @@ async fn hirer_tail(
                 over_after.iter().zip(&over).map(|(a, b)| a - b).collect::<Vec<_>>(),
                 checkpoints_after - checkpoints,
                 syncs_after - syncs,
-                s.errors
+                s.errors,
+                cpu.lookup * 1000.0 / s.requests as f64,
+                cpu.servers.first().map_or(f64::NAN, |p| p * 1000.0 / s.requests as f64)
             );
         }
     }
