@@ -1,7 +1,8 @@
 //! The state table (issue 11): for every combination of the registers' states that
 //! matters, an agency's certificate seal verifies `valid` at the lookup exactly when the
 //! hirer check says it may be hired; KvK's registration check allows exactly when the
-//! certificate allows work and the starter's entry test passes.
+//! certificate allows work and the starter's entry test passes; and the certificates
+//! register's status list, made in that state, says offline what the scan says.
 //!
 //! The agency, its seal, its officer and three buildings are made through the registers'
 //! APIs; each combination is then written into the registers' own tables in one
@@ -18,7 +19,11 @@
 use platform::auth::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
+use zegel_attest::status;
+use zegel_attest::trust::TrustStore;
+use zegel_attest::{Register, Verdict};
 use zegel_e2e::{Options, Suite};
+use zegel_testkit::pki;
 
 const KVK: &str = "41000001";
 const FIRM: &str = "71000001";
@@ -120,6 +125,14 @@ async fn hirer_check(suite: &Suite) -> Value {
     suite.http.get(url).send().await.expect("check").json().await.expect("json")
 }
 
+/// What the certificates register's status list, made now, says of `seal` offline.
+async fn listed_now(suite: &Suite, seal: &str, store: &TrustStore) -> status::Status {
+    let list = zegel_lookup::status_lists::build(&suite.lookup.state, Register::Certificates).await.expect("the list");
+    let now = chrono::Utc::now().timestamp();
+    let (_, offline) = status::verify_offline(seal, &list.token, store, now).expect("judged offline");
+    status::listed(offline.verdict)
+}
+
 #[tokio::test]
 async fn the_seal_the_check_and_kvk_agree_in_every_state() {
     let suite = Suite::start_with(Options { rate_per_minute: Some(1_000_000), ..Options::default() }).await;
@@ -168,6 +181,11 @@ async fn the_seal_the_check_and_kvk_agree_in_every_state() {
     let today = platform::clock::dutch_date(chrono::Utc::now()).to_string();
     let registration = json!({"kvk_number": KVK, "sbi_codes": ["7820"], "officers": [], "vog_issued_on": today});
 
+    let store = {
+        let raw = std::fs::read_to_string(&pki().trust_list_path).expect("trust list");
+        let anchor = std::fs::read_to_string(&pki().ca_path).expect("ca");
+        TrustStore::load(raw.trim(), &anchor, chrono::Utc::now().timestamp()).expect("trust store").0
+    };
     let mut valid = Vec::new();
     let mut combinations = 0;
     for certificate in CERTIFICATE {
@@ -206,6 +224,12 @@ async fn the_seal_the_check_and_kvk_agree_in_every_state() {
                         if verdict["verdict"] == "suspended" {
                             assert_eq!(verdict["facts"]["standing"], check["reason_codes"], "{state:?}");
                         }
+                        // The status list, a fourth reader of the one verdict, says what
+                        // the scan says (the list reads every agency's standing in its own
+                        // statement: the two must not drift).
+                        let scanned = Verdict::parse(verdict["verdict"].as_str().unwrap_or_default())
+                            .unwrap_or_else(|| panic!("{state:?}: a verdict {verdict}"));
+                        assert_eq!(listed_now(&suite, &seal, &store).await, status::listed(scanned), "{state:?}");
                         if seal_valid {
                             valid.push(state);
                         }
