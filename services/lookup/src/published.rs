@@ -21,8 +21,8 @@ pub struct Published {
     pub not_valid: usize,
     /// Milliseconds to read, judge, compress and sign it.
     pub build_ms: u128,
-    /// Of those, until the standing of every sealed agency was read and judged (the
-    /// certificates register's list; 0 for the others and for a list taken as shared).
+    /// Of those, until the standing of every sealed agency was read and judged (only the
+    /// certificates register's list reads any; 0 for a list taken as shared).
     pub standings_ms: u128,
     /// Whether this lookup made it (else it took the one another lookup published).
     pub made_here: bool,

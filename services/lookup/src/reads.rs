@@ -91,9 +91,9 @@ async fn serve(db: Fresh, register: Register, queue: Arc<Mutex<mpsc::Receiver<(A
         let (distinct, of) = distinct(asks);
         match store::seal_statuses(&db, register, &distinct).await {
             Ok(answers) => {
-                for (reply, i) in replies.into_iter().zip(of) {
+                for (reply, answer) in replies.into_iter().zip(fan_out(answers, &of)) {
                     // A scan that gave up (its timeout passed) no longer listens.
-                    let _ = reply.send(Ok(answers[i].clone()));
+                    let _ = reply.send(Ok(answer));
                 }
             }
             Err(e) => {
@@ -125,6 +125,22 @@ fn distinct(asks: Vec<Ask>) -> (Vec<Ask>, Vec<usize>) {
     (distinct, of)
 }
 
+/// Each ask's answer, in the order taken, from the answers to the distinct asks (`of`, from
+/// [`distinct`]): copied only for a seal asked more than once, moved at its last ask.
+fn fan_out(answers: Vec<Answer>, of: &[usize]) -> Vec<Answer> {
+    let mut left = vec![0usize; answers.len()];
+    for &i in of {
+        left[i] += 1;
+    }
+    let mut answers: Vec<Option<Answer>> = answers.into_iter().map(Some).collect();
+    of.iter()
+        .filter_map(|&i| {
+            left[i] -= 1;
+            if left[i] == 0 { answers[i].take() } else { answers[i].clone() }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,5 +158,18 @@ mod tests {
         for (asked, i) in asks.iter().zip(&of) {
             assert_eq!(&distinct[*i], asked, "each scan is answered by its own seal and subject");
         }
+        // Three answers told apart: none, officers clear, officers not clear.
+        let answers = |n: usize| {
+            (0..n)
+                .map(|i| {
+                    let facts =
+                        (i > 0).then(|| zegel_contracts::Facts { officers_clear: Some(i == 1), ..Default::default() });
+                    (crate::store::Live::Unknown, facts)
+                })
+                .collect::<Vec<Answer>>()
+        };
+        let each = fan_out(answers(3), &of);
+        let expected: Vec<Answer> = of.iter().map(|&i| answers(3)[i].clone()).collect();
+        assert_eq!(each, expected, "every scan gets its seal's answer");
     }
 }

@@ -37,12 +37,12 @@ use tokio_postgres::types::PgLsn;
 use crate::config::Settings;
 
 /// The reads of `settings`: fenced on the replica it names (its new connections warmed by
-/// `warm`, as the primary's are), or all on the primary.
+/// `warm`, as the primary's are: [`platform::shell::Start::WARM`]), or all on the primary.
 ///
 /// A replica that answers at start must be one of the primary's own cluster (the same
 /// system identifier): positions of another cluster's WAL would fence nothing. One that
 /// does not answer yet is used once it does (reads go to the primary meanwhile).
-pub async fn fresh(core: &Core, settings: &Settings, warm: platform::db::Warm) -> anyhow::Result<Fresh> {
+pub async fn fresh(core: &Core, settings: &Settings, warm: Option<platform::db::Warm>) -> anyhow::Result<Fresh> {
     let own = &settings.own;
     if own.replica_url.expose_secret().is_empty() {
         return Ok(Fresh::primary_only(core.pool.clone()));
@@ -50,7 +50,7 @@ pub async fn fresh(core: &Core, settings: &Settings, warm: platform::db::Warm) -
     let target = platform::db::Target::new(&own.replica_url, settings.common.database_password.as_ref())
         .context("ZEGEL_LOOKUP_REPLICA_URL")?;
     // The same schema, role and session as the primary's connections.
-    let replica = platform::db::warmed_pool(&target, "lookup", settings.common.db_pool_size, Some(warm))?;
+    let replica = platform::db::warmed_pool(&target, "lookup", settings.common.db_pool_size, warm)?;
     match (cluster_of(&core.pool).await, cluster_of(&replica).await) {
         (Ok(primary), Ok(theirs)) if primary != theirs => anyhow::bail!(
             "ZEGEL_LOOKUP_REPLICA_URL: not a replica of ZEGEL_DATABASE_URL's cluster (system {theirs}, primary {primary})"

@@ -35,7 +35,7 @@ impl Start for AppState {
                 )
                 .set(expires.timestamp());
         }
-        let fresh = crate::replica::fresh(&core, settings, crate::store::warm).await?;
+        let fresh = crate::replica::fresh(&core, settings, Self::WARM).await?;
         let state = AppState {
             reads: Reads::start(&fresh, shape),
             fresh,

@@ -235,10 +235,9 @@ pub fn warmed_pool(target: &Target, schema: &str, size: usize, warm: Option<Warm
                 client.batch_execute(&session).await.map_err(HookError::Backend)?;
                 // A statement that cannot be warmed (a read contract not there yet) is
                 // prepared when first used, as without warming: the connection serves.
-                if let Some(Err(e)) = match warm {
-                    Some(warm) => Some(warm(client).await),
-                    None => None,
-                } {
+                if let Some(warm) = warm
+                    && let Err(e) = warm(client).await
+                {
                     tracing::warn!(error = %e, "a new connection's statements not warmed");
                 }
                 Ok(())

@@ -356,8 +356,8 @@ async fn run() -> anyhow::Result<()> {
     if let Some(runs) = std::env::var("ZEGEL_BENCH_HIRER_RUNS").ok().and_then(|v| v.parse::<u32>().ok()) {
         return hirer_tail(&suite, &client, &bodies, runs).await;
     }
-    let (seals, issued_per_sec) = timed(issue_seals(&suite, &bodies, 100)).await;
-    let issued_per_sec = seals.len() as f64 / issued_per_sec;
+    let (seals, issuing_secs) = timed(issue_seals(&suite, &bodies, 100)).await;
+    let issued_per_sec = seals.len() as f64 / issuing_secs;
     let verify_url = |s: &str| format!("{}/api/v1/verify/{s}", suite.lookup.address);
     let sample_body = client.get(verify_url(&seals[0])).send().await?.bytes().await?;
     let distinct_urls: Arc<Vec<String>> = Arc::new(seals.iter().map(|s| verify_url(s)).collect());
